@@ -1,0 +1,39 @@
+#pragma once
+// A Stable Diffusion checkpoint read from disk: either a diffusers folder
+// (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/) or one original-layout
+// .safetensors file (model.diffusion_model.*, first_stage_model.*, cond_stage_model.*), whose
+// keys are renamed to diffusers names so everything downstream sees one layout.
+#include <string>
+
+#include "models/clip/clip_config.hpp"
+#include "models/result.hpp"
+#include "models/samplers/scheduler_config.hpp"
+#include "models/unet/unet_config.hpp"
+#include "models/vae/vae_config.hpp"
+#include "models/weights/weight_set.hpp"
+
+namespace seedgrid {
+
+struct Checkpoint {
+  std::string source;    // the path it was loaded from
+  std::string model_id;  // SHA-256 (hex) of the weights; identical for both layouts of one model
+  UNetConfig unet_config;
+  VaeConfig vae_config;
+  ClipTextConfig text_config;
+  SchedulerConfig scheduler_config;
+  WeightSet unet{"unet"};
+  WeightSet vae{"vae"};
+  WeightSet text_encoder{"text_encoder"};
+  // tokenizer/vocab.json and tokenizer/merges.txt; empty when the checkpoint carries none (a single
+  // file), in which case CheckpointOptions::tokenizer_dir must name them.
+  std::string vocab_path;
+  std::string merges_path;
+};
+
+struct CheckpointOptions {
+  std::string tokenizer_dir;  // overrides or supplies vocab.json + merges.txt
+};
+
+Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOptions& options = {});
+
+}  // namespace seedgrid
