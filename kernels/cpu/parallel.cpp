@@ -10,7 +10,11 @@
 namespace seedgrid::kernels::cpu {
 namespace {
 
-// A pool that runs one parallel_for at a time; nested calls from inside a body run inline.
+thread_local int scoped_threads = 0;  // 0: no ThreadCountScope active on this thread
+thread_local bool inside_body = false;
+
+// A pool that runs one parallel_for at a time. It grows to the largest thread count asked for;
+// a call using fewer threads lets only that many workers join.
 class Pool {
  public:
   static Pool& instance() {
@@ -18,59 +22,60 @@ class Pool {
     return pool;
   }
 
-  void resize(int threads) {
-    std::lock_guard<std::mutex> run_lock(run_mutex_);
-    stop_workers();
-    threads_ = std::max(1, threads);
-    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
-  }
+  void set_default(int threads) { default_threads_.store(std::max(1, threads)); }
+  int default_threads() const { return default_threads_.load(); }
 
-  int size() const { return threads_; }
-
-  void run(std::int64_t n, std::int64_t grain,
+  void run(std::int64_t n, std::int64_t grain, int threads,
            const std::function<void(std::int64_t, std::int64_t)>& body) {
     if (n <= 0) return;
     grain = std::max<std::int64_t>(1, grain);
-    const std::int64_t max_chunks = (n + grain - 1) / grain;
-    if (threads_ == 1 || max_chunks == 1 || inside_body_) {
+    // Chunks of n·c/chunks .. n·(c+1)/chunks hold at least floor(n / chunks) >= grain indices.
+    const std::int64_t max_chunks = std::max<std::int64_t>(1, n / grain);
+    if (threads <= 1 || max_chunks == 1 || inside_body) {
       body(0, n);
       return;
     }
     std::lock_guard<std::mutex> run_lock(run_mutex_);
-    const std::int64_t chunks = std::min<std::int64_t>(max_chunks, threads_ * 4);
+    grow(threads - 1);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       body_ = &body;
       n_ = n;
-      chunks_ = chunks;
+      chunks_ = std::min<std::int64_t>(max_chunks, std::int64_t{threads} * 4);
       next_.store(0);
       done_ = 0;
+      joined_ = 0;
+      allowed_ = threads - 1;
       ++generation_;
     }
     wake_.notify_all();
     work();
     std::unique_lock<std::mutex> lock(mutex_);
-    finished_.wait(lock, [&] { return done_ == chunks_; });
+    // Waiting for the workers to leave work() too means none still reads this job's fields when
+    // the next job overwrites them.
+    finished_.wait(lock, [&] { return done_ == chunks_ && active_ == 0; });
     body_ = nullptr;
   }
 
  private:
-  Pool() { resize(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
-  ~Pool() { stop_workers(); }
+  Pool() { set_default(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
 
-  void stop_workers() {
+  ~Pool() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
-    workers_.clear();
-    stopping_ = false;
+  }
+
+  void grow(int workers) {
+    while (static_cast<int>(workers_.size()) < workers)
+      workers_.emplace_back([this] { worker_loop(); });
   }
 
   void work() {
-    inside_body_ = true;
+    inside_body = true;
     for (;;) {
       const std::int64_t c = next_.fetch_add(1);
       if (c >= chunks_) break;
@@ -79,46 +84,57 @@ class Pool {
       std::lock_guard<std::mutex> lock(mutex_);
       if (++done_ == chunks_) finished_.notify_all();
     }
-    inside_body_ = false;
+    inside_body = false;
   }
 
   void worker_loop() {
     std::uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-        if (stopping_) return;
-        seen = generation_;
-        if (body_ == nullptr) continue;
-      }
+      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      if (stopping_) return;
+      seen = generation_;
+      if (body_ == nullptr || joined_ >= allowed_) continue;
+      ++joined_;
+      ++active_;
+      lock.unlock();
       work();
+      lock.lock();
+      if (--active_ == 0 && done_ == chunks_) finished_.notify_all();
     }
   }
 
-  std::mutex run_mutex_;
-  std::mutex mutex_;
+  std::atomic<int> default_threads_{1};
+  std::mutex run_mutex_;  // held for a whole run: one job at a time
+  std::mutex mutex_;      // guards the job fields below
   std::condition_variable wake_, finished_;
   std::vector<std::thread> workers_;
-  int threads_ = 1;
   bool stopping_ = false;
   std::uint64_t generation_ = 0;
   const std::function<void(std::int64_t, std::int64_t)>* body_ = nullptr;
   std::int64_t n_ = 0, chunks_ = 0, done_ = 0;
+  int joined_ = 0, allowed_ = 0, active_ = 0;
   std::atomic<std::int64_t> next_{0};
-  static thread_local bool inside_body_;
 };
-
-thread_local bool Pool::inside_body_ = false;
 
 }  // namespace
 
-void set_thread_count(int threads) { Pool::instance().resize(threads); }
-int thread_count() { return Pool::instance().size(); }
+void set_thread_count(int threads) { Pool::instance().set_default(threads); }
+
+int thread_count() {
+  if (inside_body) return 1;  // a nested parallel_for runs inline
+  return scoped_threads > 0 ? scoped_threads : Pool::instance().default_threads();
+}
+
+ThreadCountScope::ThreadCountScope(int threads) : previous_(scoped_threads) {
+  if (threads > 0) scoped_threads = threads;
+}
+
+ThreadCountScope::~ThreadCountScope() { scoped_threads = previous_; }
 
 void parallel_for(std::int64_t n, std::int64_t grain,
                   const std::function<void(std::int64_t, std::int64_t)>& body) {
-  Pool::instance().run(n, grain, body);
+  Pool::instance().run(n, grain, thread_count(), body);
 }
 
 }  // namespace seedgrid::kernels::cpu

@@ -7,12 +7,29 @@
 
 namespace seedgrid::kernels::cpu {
 
-// Threads used by parallel_for (default: hardware concurrency; 1 disables threading).
+// Threads used by parallel_for when no ThreadCountScope is active (default: hardware
+// concurrency; 1 disables threading).
 void set_thread_count(int threads);
+// Threads parallel_for uses on the calling thread now: the innermost scope, else the default;
+// 1 inside a parallel_for body.
 int thread_count();
 
+// While alive, parallel_for calls made on this thread use `threads` threads (0 keeps the current
+// count). Lets two backends with different thread counts share the one pool.
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int threads);
+  ~ThreadCountScope();
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int previous_;
+};
+
 // Calls body(begin, end) over disjoint ranges covering [0, n). Ranges hold at least `grain`
-// indices (except the last). Returns when every range is done.
+// indices (or all n when n < grain). Returns when every range is done. A call from inside a body
+// runs inline; calls from different threads take turns on the pool.
 void parallel_for(std::int64_t n, std::int64_t grain,
                   const std::function<void(std::int64_t begin, std::int64_t end)>& body);
 

@@ -12,6 +12,8 @@ struct SchedulerConfig {
   std::string prediction_type = "epsilon";      // or "v_prediction" (SD 2.x 768)
   int steps_offset = 1;
   std::string timestep_spacing = "leading";     // "leading", "trailing" or "linspace"
+  // DDIM's alpha after the last step: 1 when set, else alphas_cumprod[0] (SD 1.x/2.x ship false).
+  bool set_alpha_to_one = false;
 };
 
 }  // namespace seedgrid

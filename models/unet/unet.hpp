@@ -5,17 +5,23 @@
 // dim, linear projection (SD 2.x).
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "models/backend/backend.hpp"
 #include "models/result.hpp"
 #include "models/unet/unet_config.hpp"
+#include "models/weights/param_source.hpp"
 #include "models/weights/weight_set.hpp"
 
 namespace seedgrid {
 
 class UNet {
  public:
+  // Takes every parameter the config implies from `weights` (each of exactly its shape), uploads
+  // it, and checks that no tensor was left over. `backend` must outlive the UNet.
   static Result<UNet> load(WeightSet& weights, const UNetConfig& config, Backend& backend);
+  // The parameters (diffusers names and shapes) a network built from `config` takes.
+  static Result<std::vector<ParamSpec>> parameters(const UNetConfig& config);
   // sample [B, in_channels, h, w]; one timestep per batch row; context [B, L, cross_attention_dim].
   // Returns the model output (epsilon or v, per the scheduler) [B, out_channels, h, w].
   // h and w must be multiples of 2^(blocks - 1).

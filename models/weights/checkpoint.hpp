@@ -4,16 +4,23 @@
 // .safetensors file (model.diffusion_model.*, first_stage_model.*, cond_stage_model.*), whose
 // keys are renamed to diffusers names so everything downstream sees one layout.
 #include <string>
+#include <vector>
 
 #include "models/clip/clip_config.hpp"
 #include "models/result.hpp"
 #include "models/samplers/scheduler_config.hpp"
 #include "models/unet/unet_config.hpp"
 #include "models/vae/vae_config.hpp"
+#include "models/weights/param_source.hpp"
 #include "models/weights/weight_set.hpp"
 
 namespace seedgrid {
 
+// Loading validates everything it can before a network is built: configs (types, supported
+// values), every tensor against the parameters its config implies (names and shapes, nothing
+// missing, nothing left over), and the tokenizer. The text config's bos/eos/pad token ids are
+// taken from the tokenizer files when there are any (vocab.json, special_tokens_map.json), since
+// that is where they are defined. Missing files are errors naming the path.
 struct Checkpoint {
   std::string source;    // the path it was loaded from
   std::string model_id;  // SHA-256 (hex) of the weights; identical for both layouts of one model
@@ -34,6 +41,12 @@ struct CheckpointOptions {
   std::string tokenizer_dir;  // overrides or supplies vocab.json + merges.txt
 };
 
+// `path`: a diffusers folder, or a single original-layout .safetensors file (configs from the
+// sidecar "<path>.json" when present, else inferred from shapes; see infer_config.hpp).
 Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOptions& options = {});
+
+// The check load_checkpoint applies to each component: `weights` holds exactly the parameters in
+// `expected`, each of its shape. Errors name the component, its source and the tensor.
+Result<void> check_weights_match(const WeightSet& weights, const std::vector<ParamSpec>& expected);
 
 }  // namespace seedgrid

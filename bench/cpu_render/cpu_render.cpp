@@ -1,0 +1,190 @@
+// Per-stage wall time of a CPU render and the process's peak resident memory, on presets written to
+// a temporary folder (models/presets): tokenize + text encoder, each sampler step (UNet with CFG,
+// both rows in one batch, plus the sampler update), VAE decode.
+//
+//   bench_cpu_render [--presets tiny,small] [--steps 20] [--threads N] [--batch B] [--size PIXELS]
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu/parallel.hpp"
+#include "models/backend/cpu_backend.hpp"
+#include "models/pipeline/pipeline.hpp"
+#include "models/presets/preset.hpp"
+#include "models/presets/write_preset.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// The process's peak resident set (VmHWM). Resetting it between presets (writing 5 to
+// /proc/self/clear_refs) makes it per preset; where that is not allowed it is the peak so far.
+bool reset_peak_rss() {
+  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+  if (f == nullptr) return false;
+  const bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
+double peak_rss_mib() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f != nullptr) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      long kib = 0;
+      if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) {
+        std::fclose(f);
+        return static_cast<double>(kib) / 1024.0;
+      }
+    }
+    std::fclose(f);
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+struct Args {
+  std::vector<std::string> presets{"tiny", "small"};
+  int steps = 20;
+  int threads = 0;
+  int batch = 1;
+  int size = 0;  // 0: the preset's own size
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "bench_cpu_render: %s needs a value\n", flag.c_str());
+      std::exit(2);
+    }
+    const std::string value = argv[++i];
+    if (flag == "--presets") {
+      a.presets.clear();
+      for (std::size_t at = 0; at <= value.size();) {
+        const std::size_t comma = value.find(',', at);
+        a.presets.push_back(
+            value.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+        at = comma == std::string::npos ? value.size() + 1 : comma + 1;
+      }
+    } else if (flag == "--steps") {
+      a.steps = std::atoi(value.c_str());
+    } else if (flag == "--threads") {
+      a.threads = std::atoi(value.c_str());
+    } else if (flag == "--batch") {
+      a.batch = std::atoi(value.c_str());
+    } else if (flag == "--size") {
+      a.size = std::atoi(value.c_str());
+    } else {
+      std::fprintf(stderr, "bench_cpu_render: unknown option %s\n", flag.c_str());
+      std::exit(2);
+    }
+  }
+  return a;
+}
+
+int bench_preset(const Args& args, const std::string& name, const std::filesystem::path& dir) {
+  auto preset = seedgrid::find_preset(name);
+  if (!preset) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", preset.error().message.c_str());
+    return 1;
+  }
+  seedgrid::PresetWriteOptions w;
+  w.preset = name;
+  w.out_dir = (dir / name).string();
+  auto written = seedgrid::write_preset(w);
+  if (!written) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", written.error().message.c_str());
+    return 1;
+  }
+  const bool per_preset = reset_peak_rss();
+  seedgrid::CpuBackend backend(args.threads);
+  const auto load_start = Clock::now();
+  auto pipeline = seedgrid::Pipeline::load(written->checkpoint_path, backend);
+  if (!pipeline) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", pipeline.error().message.c_str());
+    return 1;
+  }
+  const double load_ms = ms_between(load_start, Clock::now());
+
+  std::vector<seedgrid::GenerationSpec> specs(static_cast<std::size_t>(args.batch));
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    specs[i].prompt = "a lighthouse on a cliff at sunset, dramatic sky, highly detailed";
+    specs[i].negative_prompt = "blurry, low quality";
+    specs[i].seed = 42 + i;
+    specs[i].steps = args.steps;
+    specs[i].guidance = 7.5f;
+    specs[i].width = specs[i].height = args.size > 0 ? args.size : preset->image_size;
+  }
+  std::vector<Clock::time_point> marks;
+  seedgrid::GenerationHooks hooks;
+  hooks.on_latent = [&](std::size_t job, int t, const seedgrid::Tensor&) {
+    if (job == 0 && t == 0) marks.push_back(Clock::now());
+  };
+  hooks.on_progress = [&](std::size_t job, int, int) {
+    if (job == 0) marks.push_back(Clock::now());
+  };
+  const auto start = Clock::now();
+  auto out = pipeline->generate(specs, hooks);
+  const auto end = Clock::now();
+  if (!out) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", out.error().message.c_str());
+    return 1;
+  }
+  std::vector<double> step_ms;
+  for (std::size_t i = 1; i < marks.size(); ++i)
+    step_ms.push_back(ms_between(marks[i - 1], marks[i]));
+  double steps_total = 0, fastest = 1e300, slowest = 0;
+  for (double s : step_ms) {
+    steps_total += s;
+    fastest = std::min(fastest, s);
+    slowest = std::max(slowest, s);
+  }
+  const int size = specs[0].width;
+  std::printf("%-6s %dx%d batch %d, %d steps euler + CFG, %d threads (%s)\n", name.c_str(), size,
+              size, args.batch, args.steps,
+              backend.threads() > 0 ? backend.threads() : seedgrid::kernels::cpu::thread_count(),
+              backend.determinism_class().c_str());
+  std::printf("  load checkpoint        %9.1f ms\n", load_ms);
+  std::printf("  tokenize + text enc.   %9.1f ms\n", ms_between(start, marks.front()));
+  std::printf("  UNet step (mean)       %9.1f ms   (min %.1f, max %.1f)\n",
+              steps_total / static_cast<double>(step_ms.size()), fastest, slowest);
+  std::printf("  all steps              %9.1f ms\n", steps_total);
+  std::printf("  VAE decode             %9.1f ms\n", ms_between(marks.back(), end));
+  std::printf("  total render           %9.1f ms\n", ms_between(start, end));
+  std::printf("  peak RSS               %9.1f MiB%s\n", peak_rss_mib(),
+              per_preset ? "" : "   (of the process so far)");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args args = parse(argc, argv);
+  if (args.steps < 1 || args.batch < 1 || args.threads < 0) {
+    std::fprintf(stderr, "bench_cpu_render: --steps and --batch must be positive\n");
+    return 2;
+  }
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("seedgrid_bench_" + std::to_string(::getpid()));
+  int status = 0;
+  for (const auto& name : args.presets) {
+    status = bench_preset(args, name, dir);
+    if (status != 0) break;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return status;
+}

@@ -1,0 +1,13 @@
+#include <cstring>
+
+#include "kernels/cpu/ops.hpp"
+
+namespace seedgrid::kernels::cpu {
+
+void embedding(const float* table, i64 cols, const std::int32_t* ids, i64 count, float* y) {
+  for (i64 r = 0; r < count; ++r)
+    std::memcpy(y + r * cols, table + static_cast<i64>(ids[r]) * cols,
+                static_cast<std::size_t>(cols) * sizeof(float));
+}
+
+}  // namespace seedgrid::kernels::cpu

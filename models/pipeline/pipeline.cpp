@@ -1,0 +1,395 @@
+#include "models/pipeline/pipeline.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "models/clip/text_encoder.hpp"
+#include "models/pipeline/pixel_conversion.hpp"
+#include "models/samplers/noise_streams.hpp"
+#include "models/samplers/sampler.hpp"
+#include "models/samplers/sampling_schedule.hpp"
+#include "models/tokenizer/tokenizer_files.hpp"
+#include "models/unet/unet.hpp"
+#include "models/vae/autoencoder_kl.hpp"
+
+namespace seedgrid {
+
+struct LoadedPipeline {
+  Backend* backend = nullptr;
+  std::string model_id;
+  std::string source;
+  SchedulerConfig scheduler_config;
+  ClipTokenizer tokenizer;
+  ClipTextEncoder text_encoder;
+  UNet unet;
+  AutoencoderKL vae;
+  int latent_channels = 4;
+  int size_multiple = 8;
+};
+
+namespace {
+
+// Host f32 rows of a host tensor, each [1, ...] and owning its bytes.
+std::vector<Tensor> split_rows(const Tensor& host) {
+  std::vector<Tensor> rows;
+  for (std::int64_t b = 0; b < host.dim(0); ++b) {
+    Shape s = host.shape();
+    s[0] = 1;
+    Tensor row = Tensor::host(s);
+    std::memcpy(row.raw(), host.slice(b, b + 1).raw(), row.bytes());
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// "job 3: " in front of a batch job's errors; nothing for a job alone.
+std::string job_prefix(std::span<const GenerationSpec> batch, std::size_t j) {
+  return batch.size() > 1 ? message_of("job ", j, ": ") : std::string();
+}
+
+// One batch in flight: the schedule, the text conditioning and the sampler shared by its jobs.
+struct BatchRun {
+  const LoadedPipeline& p;
+  std::span<const GenerationSpec> jobs;
+  Sampler sampler;
+  std::vector<std::uint64_t> seeds;
+  Shape job_shape;  // [1, C, h, w]
+  int first_step = 0;
+  bool guided = false;
+  Tensor text_context;  // [(guided ? 2 : 1) * B, L, D]: uncond rows first
+  std::vector<int> prompt_dropped, negative_dropped;
+
+  BatchRun(const LoadedPipeline& impl, std::span<const GenerationSpec> batch,
+           const SamplingSchedule& schedule)
+      : p(impl), jobs(batch), sampler(schedule, *impl.backend) {
+    const GenerationSpec& first = jobs.front();
+    for (const auto& j : jobs) seeds.push_back(j.seed);
+    const int f = impl.vae.config().downscale();
+    job_shape = {1, impl.latent_channels, first.height / f, first.width / f};
+    first_step = first.init_image ? img2img_first_step(first.steps, first.strength) : 0;
+    guided = first.uses_guidance();
+  }
+
+  std::int64_t batch() const { return static_cast<std::int64_t>(jobs.size()); }
+  int steps() const { return sampler.schedule().steps; }
+  int steps_run() const { return steps() - first_step; }
+
+  Result<void> encode_prompts() {
+    const int length = p.text_encoder.config().max_position_embeddings;
+    const int vocab = p.text_encoder.config().vocab_size;
+    std::vector<std::int32_t> ids;
+    auto add = [&](const std::string& text, std::size_t j, const char* which) -> Result<int> {
+      auto t = p.tokenizer.encode(text, length);
+      if (!t) return context(t.error(), job_prefix(jobs, j), which);
+      for (std::int32_t id : t->ids)
+        if (id < 0 || id >= vocab)
+          return fail(job_prefix(jobs, j), which, " has token id ", id,
+                      " outside the text encoder's vocabulary of ", vocab,
+                      ": the tokenizer does not belong to this model");
+      ids.insert(ids.end(), t->ids.begin(), t->ids.end());
+      return t->dropped_tokens;
+    };
+    if (guided) {
+      for (std::size_t j = 0; j < jobs.size(); ++j) {
+        auto d = add(jobs[j].negative_prompt, j, "the negative prompt");
+        if (!d) return std::unexpected(d.error());
+        negative_dropped.push_back(*d);
+      }
+    } else {
+      negative_dropped.assign(jobs.size(), 0);
+    }
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      auto d = add(jobs[j].prompt, j, "the prompt");
+      if (!d) return std::unexpected(d.error());
+      prompt_dropped.push_back(*d);
+    }
+    text_context = p.text_encoder.encode(ids, static_cast<std::int64_t>(ids.size()) / length);
+    return {};
+  }
+
+  // The guided model output at step k for latents x [B, C, h, w] on the backend.
+  Tensor model_output(int k, const Tensor& x) const {
+    Backend& be = *p.backend;
+    const Tensor input = sampler.scale_model_input(x, k);
+    const float t = sampler.schedule().timesteps[static_cast<std::size_t>(k)];
+    if (!guided) {
+      const std::vector<float> times(static_cast<std::size_t>(batch()), t);
+      return p.unet.forward(input, times, text_context);
+    }
+    const std::vector<Tensor> doubled{input, input};
+    const std::vector<float> times(static_cast<std::size_t>(2 * batch()), t);
+    const Tensor out = p.unet.forward(be.concat_batch(doubled), times, text_context);
+    std::vector<Tensor> guided_rows;
+    for (std::int64_t j = 0; j < batch(); ++j)
+      guided_rows.push_back(be.guidance(out.slice(j, j + 1),
+                                        out.slice(batch() + j, batch() + j + 1),
+                                        jobs[static_cast<std::size_t>(j)].guidance));
+    return guided_rows.size() == 1 ? guided_rows.front() : be.concat_batch(guided_rows);
+  }
+
+  // x_0 of every job on the backend.
+  Tensor start_latent() const {
+    Backend& be = *p.backend;
+    const Tensor noise = batch_noise(be, job_shape, seeds, NoiseStream::initial_latent);
+    if (!jobs.front().init_image) return sampler.initial_latent(noise);
+
+    std::vector<Tensor> images;
+    for (const auto& j : jobs) images.push_back(be.upload(tensor_from_image(*j.init_image)));
+    const LatentDistribution dist =
+        p.vae.encode(images.size() == 1 ? images.front() : be.concat_batch(images));
+    // The latent sample mean + exp(logvar / 2) * noise needs an exponential, which the op set
+    // lacks: it is computed on the host in float32.
+    const Tensor mean = be.download(dist.mean), logvar = be.download(dist.logvar);
+    const Tensor eps = be.download(batch_noise(be, job_shape, seeds, NoiseStream::latent_sampling));
+    Tensor clean = Tensor::host(mean.shape());
+    const float scaling = p.vae.config().scaling_factor;
+    for (std::int64_t i = 0; i < mean.numel(); ++i) {
+      const float std_dev = std::exp(0.5f * logvar.f32()[i]);
+      clean.f32()[i] = (mean.f32()[i] + std_dev * eps.f32()[i]) * scaling;
+    }
+    return sampler.noised_latent(be.upload(clean), noise, first_step);
+  }
+};
+
+Result<SamplingSchedule> schedule_for(const LoadedPipeline& p, const GenerationSpec& spec) {
+  return make_sampling_schedule(p.scheduler_config, spec.sampler, spec.steps, spec.karras);
+}
+
+Result<void> validate_job(const LoadedPipeline& p, const GenerationSpec& s) {
+  const int f = p.vae.config().downscale();
+  for (auto [name, value] : {std::pair{"width", s.width}, std::pair{"height", s.height}}) {
+    if (value < p.size_multiple || value > kMaxImageSide)
+      return fail(name, " ", value, " is outside [", p.size_multiple, ", ", kMaxImageSide, "]");
+    if (value % f != 0)
+      return fail(name, " ", value, " is not a multiple of ", f, " (the VAE's downscale factor)");
+    if (value % p.size_multiple != 0)
+      return fail(name, " ", value, " is not a multiple of ", p.size_multiple, " (the latent, 1/",
+                  f, " of the image, must divide by ", p.size_multiple / f,
+                  " for the UNet's levels): try ", value / p.size_multiple * p.size_multiple);
+  }
+  if (s.steps < 1 || s.steps > kMaxSamplingSteps)
+    return fail("steps must be in [1, ", kMaxSamplingSteps, "], found ", s.steps);
+  if (!std::isfinite(s.guidance))
+    return fail("guidance scale must be a finite number, found ", s.guidance);
+  auto schedule = schedule_for(p, s);
+  if (!schedule) return std::unexpected(schedule.error());
+  if (s.init_image) {
+    const RgbImage& img = *s.init_image;
+    if (img.width != s.width || img.height != s.height)
+      return fail("the init image is ", img.width, "x", img.height, " but the render is ", s.width,
+                  "x", s.height, ": they must match");
+    if (img.pixels.size() != static_cast<std::size_t>(img.width) * img.height * 3)
+      return fail("the init image holds ", img.pixels.size(), " bytes, expected ",
+                  static_cast<std::size_t>(img.width) * img.height * 3);
+    if (!(s.strength > 0.0f && s.strength <= 1.0f))
+      return fail("img2img strength must be in (0, 1], found ", s.strength);
+    if (img2img_first_step(s.steps, s.strength) >= s.steps)
+      return fail("img2img strength ", s.strength, " with ", s.steps,
+                  " steps runs no step: raise the strength or the steps");
+  }
+  for (const std::string* text : {&s.prompt, &s.negative_prompt}) {
+    auto t = p.tokenizer.tokenize(*text);
+    if (!t) return context(t.error(), text == &s.prompt ? "the prompt" : "the negative prompt");
+  }
+  return {};
+}
+
+Result<void> validate_batch(const LoadedPipeline& p, std::span<const GenerationSpec> batch) {
+  if (batch.empty()) return fail("a render needs at least one job");
+  if (batch.size() > static_cast<std::size_t>(kMaxBatchJobs))
+    return fail("a batch holds at most ", kMaxBatchJobs, " jobs, found ", batch.size());
+  for (std::size_t j = 0; j < batch.size(); ++j) {
+    if (auto ok = validate_job(p, batch[j]); !ok)
+      return fail(job_prefix(batch, j), ok.error().message);
+    if (j > 0) {
+      const std::string why = batch_incompatibility(batch[0], batch[j]);
+      if (!why.empty()) return fail("jobs 0 and ", j, " cannot share a batch: ", why);
+    }
+  }
+  return {};
+}
+
+enum class TextConditioning { encode, skip };
+
+Result<BatchRun> prepare(const LoadedPipeline& p, std::span<const GenerationSpec> batch,
+                         TextConditioning text = TextConditioning::encode) {
+  if (auto ok = validate_batch(p, batch); !ok) return std::unexpected(ok.error());
+  auto schedule = schedule_for(p, batch.front());
+  if (!schedule) return std::unexpected(schedule.error());
+  BatchRun run(p, batch, *schedule);
+  if (text == TextConditioning::encode)
+    if (auto ok = run.encode_prompts(); !ok) return std::unexpected(ok.error());
+  return run;
+}
+
+Result<Tensor> upload_latent(const BatchRun& run, const Tensor& host, const char* what) {
+  if (host.device() != Device::cpu || host.dtype() != DType::f32 || host.shape() != run.job_shape)
+    return fail(what, " must be a host f32 tensor of shape ", shape_string(run.job_shape),
+                ", found ", host.defined() ? host.describe() : std::string("an undefined tensor"));
+  return run.p.backend->upload(host);
+}
+
+}  // namespace
+
+Result<Pipeline> Pipeline::load(const std::string& path, Backend& backend,
+                                const CheckpointOptions& options) {
+  auto checkpoint = load_checkpoint(path, options);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  return load(*checkpoint, backend);
+}
+
+Result<Pipeline> Pipeline::load(Checkpoint& c, Backend& backend) {
+  auto impl = std::make_shared<LoadedPipeline>();
+  impl->backend = &backend;
+  impl->model_id = c.model_id;
+  impl->source = c.source;
+  impl->scheduler_config = c.scheduler_config;
+  if (c.vocab_path.empty() || c.merges_path.empty())
+    return fail(
+        c.source,
+        " carries no tokenizer: name a folder with vocab.json and merges.txt (--tokenizer)");
+  auto tokenizer = load_clip_tokenizer(c.vocab_path, c.merges_path);
+  if (!tokenizer) return context(tokenizer.error(), "loading ", c.source);
+  impl->tokenizer = std::move(*tokenizer);
+  if (c.text_config.max_position_embeddings < 2)
+    return fail(c.source, ": the text encoder's context of ", c.text_config.max_position_embeddings,
+                " tokens cannot hold the start and end tokens");
+  if (c.unet_config.in_channels != c.vae_config.latent_channels ||
+      c.unet_config.out_channels != c.vae_config.latent_channels)
+    return fail(c.source, ": the UNet maps ", c.unet_config.in_channels, " to ",
+                c.unet_config.out_channels, " channels but the VAE's latents have ",
+                c.vae_config.latent_channels, " (inpainting and depth models are not supported)");
+  if (c.unet_config.cross_attention_dim != c.text_config.hidden_size)
+    return fail(c.source, ": the UNet attends to ", c.unet_config.cross_attention_dim,
+                "-wide context but the text encoder produces ", c.text_config.hidden_size);
+  auto text = ClipTextEncoder::load(c.text_encoder, c.text_config, backend);
+  if (!text) return context(text.error(), "loading the text encoder of ", c.source);
+  auto unet = UNet::load(c.unet, c.unet_config, backend);
+  if (!unet) return context(unet.error(), "loading the UNet of ", c.source);
+  auto vae = AutoencoderKL::load(c.vae, c.vae_config, backend);
+  if (!vae) return context(vae.error(), "loading the VAE of ", c.source);
+  impl->text_encoder = std::move(*text);
+  impl->unet = std::move(*unet);
+  impl->vae = std::move(*vae);
+  impl->latent_channels = c.vae_config.latent_channels;
+  const int levels = static_cast<int>(c.unet_config.block_out_channels.size());
+  impl->size_multiple = c.vae_config.downscale() * (1 << (levels - 1));
+  Pipeline p;
+  p.impl_ = std::move(impl);
+  return p;
+}
+
+const std::string& Pipeline::model_id() const { return impl_->model_id; }
+const std::string& Pipeline::source() const { return impl_->source; }
+Backend& Pipeline::backend() const { return *impl_->backend; }
+int Pipeline::size_multiple() const { return impl_->size_multiple; }
+
+Result<void> Pipeline::validate(std::span<const GenerationSpec> batch) const {
+  return validate_batch(*impl_, batch);
+}
+
+Result<TokenizedPrompt> Pipeline::tokenize(std::string_view prompt) const {
+  return impl_->tokenizer.encode(prompt, impl_->text_encoder.config().max_position_embeddings);
+}
+
+Result<std::vector<GeneratedImage>> Pipeline::generate(std::span<const GenerationSpec> batch,
+                                                       const GenerationHooks& hooks) const {
+  auto prepared = prepare(*impl_, batch);
+  if (!prepared) return std::unexpected(prepared.error());
+  BatchRun& run = *prepared;
+  Backend& be = *impl_->backend;
+  const int steps_run = run.steps_run();
+
+  auto report_latents = [&](int t, const Tensor& x) {
+    if (!hooks.on_latent) return;
+    const std::vector<Tensor> rows = split_rows(be.download(x));
+    for (std::size_t j = 0; j < rows.size(); ++j) hooks.on_latent(j, t, rows[j]);
+  };
+
+  Tensor x = run.start_latent();
+  report_latents(0, x);
+  SamplerHistory history;
+  for (int k = run.first_step; k < run.steps(); ++k) {
+    const int done = k - run.first_step;
+    if (hooks.cancelled && hooks.cancelled())
+      return fail("cancelled at step ", done, " of ", steps_run);
+    const Tensor out = run.model_output(k, x);
+    x = run.sampler.step(k, x, out, run.seeds, history);
+    report_latents(done + 1, x);
+    if (hooks.on_progress)
+      for (std::size_t j = 0; j < batch.size(); ++j) hooks.on_progress(j, done + 1, steps_run);
+  }
+
+  const Tensor images =
+      be.download(impl_->vae.decode(be.scale(x, 1.0f / impl_->vae.config().scaling_factor)));
+  std::vector<RgbImage> pixels = images_from_tensor(images);
+  std::vector<Tensor> finals = split_rows(be.download(x));
+  std::vector<GeneratedImage> out(batch.size());
+  for (std::size_t j = 0; j < batch.size(); ++j) {
+    out[j].image = std::move(pixels[j]);
+    out[j].final_latent = std::move(finals[j]);
+    out[j].prompt_tokens_dropped = run.prompt_dropped[j];
+    out[j].negative_tokens_dropped = run.negative_dropped[j];
+  }
+  return out;
+}
+
+Result<int> Pipeline::steps_run(const GenerationSpec& spec) const {
+  if (auto ok = validate_batch(*impl_, std::span(&spec, 1)); !ok)
+    return std::unexpected(ok.error());
+  return spec.init_image ? spec.steps - img2img_first_step(spec.steps, spec.strength) : spec.steps;
+}
+
+Result<Tensor> Pipeline::initial_latent(const GenerationSpec& spec) const {
+  auto prepared = prepare(*impl_, std::span(&spec, 1), TextConditioning::skip);
+  if (!prepared) return std::unexpected(prepared.error());
+  return impl_->backend->download(prepared->start_latent());
+}
+
+Result<Tensor> Pipeline::replay_step(const GenerationSpec& spec, int t, const Tensor& x_t,
+                                     const Tensor* x_previous) const {
+  auto prepared = prepare(*impl_, std::span(&spec, 1));
+  if (!prepared) return std::unexpected(prepared.error());
+  BatchRun& run = *prepared;
+  const int steps_run = run.steps_run();
+  if (t < 0 || t >= steps_run)
+    return fail("step ", t, " is outside the job's ", steps_run, " steps [0, ", steps_run, ")");
+  const int k = run.first_step + t;
+  auto x = upload_latent(run, x_t, "the latent x_t");
+  if (!x) return std::unexpected(x.error());
+  SamplerHistory history;
+  if (run.sampler.needs_history(k, run.first_step)) {
+    if (x_previous == nullptr)
+      return fail("replaying step ", t, " of ", sampler_kind_name(spec.sampler),
+                  " needs the previous latent x_", t - 1);
+    auto prev = upload_latent(run, *x_previous, "the previous latent");
+    if (!prev) return std::unexpected(prev.error());
+    const Tensor prev_denoised = run.sampler.denoised(k - 1, *prev, run.model_output(k - 1, *prev));
+    history = Sampler::history_at(k, run.first_step, prev_denoised);
+  } else {
+    history = Sampler::history_at(k, run.first_step, Tensor());
+  }
+  const Tensor out = run.model_output(k, *x);
+  return impl_->backend->download(run.sampler.step(k, *x, out, run.seeds, history));
+}
+
+Result<RgbImage> Pipeline::decode_latent(const Tensor& final_latent) const {
+  const LoadedPipeline& p = *impl_;
+  const Shape& s = final_latent.shape();
+  if (final_latent.device() != Device::cpu || final_latent.dtype() != DType::f32 || s.size() != 4 ||
+      s[0] != 1 || s[1] != p.latent_channels || s[2] < 1 || s[3] < 1 ||
+      s[2] * p.vae.config().downscale() > kMaxImageSide ||
+      s[3] * p.vae.config().downscale() > kMaxImageSide ||
+      (s[2] * p.vae.config().downscale()) % p.size_multiple != 0 ||
+      (s[3] * p.vae.config().downscale()) % p.size_multiple != 0)
+    return fail(
+        "a final latent must be a host f32 [1, ", p.latent_channels,
+        ", h, w] tensor of a valid image size, found ",
+        final_latent.defined() ? final_latent.describe() : std::string("an undefined tensor"));
+  Backend& be = *p.backend;
+  const Tensor image = be.download(
+      p.vae.decode(be.scale(be.upload(final_latent), 1.0f / p.vae.config().scaling_factor)));
+  return std::move(images_from_tensor(image).front());
+}
+
+}  // namespace seedgrid

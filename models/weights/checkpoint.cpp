@@ -1,0 +1,87 @@
+#include "models/weights/checkpoint.hpp"
+
+#include <filesystem>
+#include <set>
+
+#include "models/clip/text_encoder.hpp"
+#include "models/unet/unet.hpp"
+#include "models/vae/autoencoder_kl.hpp"
+#include "models/weights/checkpoint_layouts.hpp"
+#include "models/weights/model_id.hpp"
+#include "models/weights/tokenizer_special_ids.hpp"
+
+namespace seedgrid {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+Result<void> use_tokenizer(Checkpoint& ck, const CheckpointOptions& options) {
+  if (!options.tokenizer_dir.empty()) {
+    const fs::path dir(options.tokenizer_dir);
+    if (!fs::is_directory(dir))
+      return fail("tokenizer directory ", options.tokenizer_dir, " does not exist");
+    ck.vocab_path = (dir / "vocab.json").string();
+    ck.merges_path = (dir / "merges.txt").string();
+  }
+  if (ck.vocab_path.empty()) return {};
+  for (const auto& p : {ck.vocab_path, ck.merges_path})
+    if (!fs::exists(p)) return fail("tokenizer file ", p, " is missing");
+  auto ids = read_tokenizer_special_ids(ck.vocab_path);
+  if (!ids) return std::unexpected(ids.error());
+  if (ids->vocab_size > ck.text_config.vocab_size)
+    return fail(ck.vocab_path, " has ", ids->vocab_size,
+                " tokens, but the text encoder embeds only ", ck.text_config.vocab_size);
+  ck.text_config.bos_token_id = ids->bos;
+  ck.text_config.eos_token_id = ids->eos;
+  ck.text_config.pad_token_id = ids->pad;
+  return {};
+}
+
+}  // namespace
+
+Result<void> check_weights_match(const WeightSet& weights, const std::vector<ParamSpec>& expected) {
+  const std::string where = weights.label();
+  std::set<std::string_view> wanted;
+  for (const auto& spec : expected) {
+    wanted.insert(spec.name);
+    const Tensor* t = weights.find(spec.name);
+    if (!t)
+      return fail(where, ": tensor \"", spec.name, "\" is missing (the config expects shape ",
+                  shape_string(spec.shape), ")");
+    if (t->shape() != spec.shape)
+      return fail(where, ": tensor \"", spec.name, "\" has shape ", shape_string(t->shape()),
+                  ", but the config expects ", shape_string(spec.shape));
+  }
+  std::vector<std::string> extra;
+  for (const auto& name : weights.names())
+    if (!wanted.contains(name)) extra.push_back(name);
+  if (extra.empty()) return {};
+  return fail(where, ": ", extra.size(),
+              " tensors are not part of the network the config describes (config and weights do "
+              "not match): ",
+              quoted_names(extra));
+}
+
+Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOptions& options) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return fail("checkpoint ", path, " does not exist");
+  auto ck = fs::is_directory(path, ec) ? read_diffusers_folder(path) : read_single_file(path);
+  if (!ck) return ck;
+  if (auto ok = use_tokenizer(*ck, options); !ok) return std::unexpected(ok.error());
+
+  auto unet = UNet::parameters(ck->unet_config);
+  if (!unet) return context(unet.error(), path);
+  auto vae = AutoencoderKL::parameters(ck->vae_config);
+  if (!vae) return context(vae.error(), path);
+  auto text = ClipTextEncoder::parameters(ck->text_config);
+  if (!text) return context(text.error(), path);
+  for (auto [set, specs] : {std::pair{&ck->unet, &*unet}, std::pair{&ck->vae, &*vae},
+                            std::pair{&ck->text_encoder, &*text}})
+    if (auto ok = check_weights_match(*set, *specs); !ok) return std::unexpected(ok.error());
+
+  ck->model_id = compute_model_id(ck->text_encoder, ck->unet, ck->vae);
+  return ck;
+}
+
+}  // namespace seedgrid

@@ -1,0 +1,213 @@
+// `seedgrid render`: renders images from a model on this machine with the CPU backend, writes one
+// PNG per image (with A1111-style "parameters") and prints each image's output hash (BLAKE2b-256 of
+// its RGB8 pixels, what a worker signs).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/backend/cpu_backend.hpp"
+#include "models/pipeline/pipeline.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/crypto/hash.hpp"
+#include "runtime/image/generation_parameters.hpp"
+#include "runtime/image/png_file.hpp"
+
+namespace seedgrid::cli {
+namespace {
+
+// Jobs rendered together: enough to share the weights' memory traffic, few enough to keep the
+// activations of a CPU render small. Batching never changes an image's bytes.
+constexpr int kJobsPerBatch = 4;
+constexpr int kMaxImages = 512;
+
+struct RenderOptions {
+  std::string model;
+  std::string tokenizer;
+  std::string prompt;
+  std::string negative_prompt;
+  std::uint64_t seed = 0;
+  int steps = 20;
+  float cfg = 7.5f;
+  std::string sampler = "euler";
+  bool karras = false;
+  int width = 512;
+  int height = 512;
+  bool width_given = false;  // on the command line, rather than the default
+  bool height_given = false;
+  int batch = 1;
+  std::string out;
+  std::string init_image;
+  float strength = 0.75f;
+  int threads = 0;
+};
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+int error_exit(const std::string& message) {
+  std::fprintf(stderr, "seedgrid render: %s\n", message.c_str());
+  return 1;
+}
+
+// out.png -> out-3.png (with --batch N > 1).
+std::string output_path(const std::string& out, int index, int count) {
+  if (count == 1) return out;
+  const std::filesystem::path p(out);
+  return (p.parent_path() /
+          (p.stem().string() + "-" + std::to_string(index) + p.extension().string()))
+      .string();
+}
+
+std::string model_name(const std::string& path) {
+  std::filesystem::path p(path);
+  while (!p.empty() && p.filename().empty()) p = p.parent_path();  // "dir/" -> "dir"
+  return p.stem().string();
+}
+
+void warn_truncation(const Pipeline& pipeline, const std::string& text, const char* which) {
+  auto t = pipeline.tokenize(text);
+  if (t && t->dropped_tokens > 0)
+    std::fprintf(
+        stderr,
+        "seedgrid render: warning: the %s has %d tokens; the text encoder reads %d, so the "
+        "last %d were dropped\n",
+        which, t->token_count, t->token_count - t->dropped_tokens, t->dropped_tokens);
+}
+
+int run_render(RenderOptions o) {
+  if (o.batch < 1 || o.batch > kMaxImages)
+    return error_exit(message_of("--batch must be in [1, ", kMaxImages, "], found ", o.batch));
+  if (o.threads < 0) return error_exit(message_of("--threads must not be negative, found ", o.threads));
+  auto sampler = parse_sampler_kind(o.sampler);
+  if (!sampler) return error_exit(sampler.error().message);
+  // Fail before rendering, not after.
+  const std::filesystem::path out_dir = std::filesystem::absolute(o.out).parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(out_dir, ec))
+    return error_exit(message_of("the output folder ", out_dir.string(), " does not exist"));
+
+  std::optional<RgbImage> init;
+  if (!o.init_image.empty()) {
+    auto png = read_png(o.init_image);
+    if (!png) return error_exit(png.error().message);
+    init = std::move(png->image);
+    // The init image's size is the natural default; an explicit size must match it.
+    if (!o.width_given) o.width = init->width;
+    if (!o.height_given) o.height = init->height;
+  }
+
+  CpuBackend backend(o.threads);
+  CheckpointOptions checkpoint_options;
+  checkpoint_options.tokenizer_dir = o.tokenizer;
+  auto pipeline = Pipeline::load(o.model, backend, checkpoint_options);
+  if (!pipeline) return error_exit(pipeline.error().message);
+
+  std::vector<GenerationSpec> specs(static_cast<std::size_t>(o.batch));
+  for (int i = 0; i < o.batch; ++i) {
+    GenerationSpec& s = specs[static_cast<std::size_t>(i)];
+    s.prompt = o.prompt;
+    s.negative_prompt = o.negative_prompt;
+    s.seed = o.seed + static_cast<std::uint64_t>(i);
+    s.steps = o.steps;
+    s.guidance = o.cfg;
+    s.sampler = *sampler;
+    s.karras = o.karras;
+    s.width = o.width;
+    s.height = o.height;
+    s.init_image = init;
+    s.strength = o.strength;
+  }
+  // Every image differs only in its seed: checking the first checks them all.
+  if (auto ok = pipeline->validate(std::span(specs.data(), 1)); !ok)
+    return error_exit(ok.error().message);
+  warn_truncation(*pipeline, o.prompt, "prompt");
+  if (specs.front().uses_guidance())
+    warn_truncation(*pipeline, o.negative_prompt, "negative prompt");
+
+  std::signal(SIGINT, on_interrupt);
+  const bool tty = ::isatty(::fileno(stderr)) != 0;
+  const std::string name = model_name(o.model);
+  for (int first = 0; first < o.batch; first += kJobsPerBatch) {
+    const int count = std::min(kJobsPerBatch, o.batch - first);
+    const std::string images = count == 1 ? message_of("image ", first + 1)
+                                          : message_of("images ", first + 1, "-", first + count);
+    GenerationHooks hooks;
+    hooks.cancelled = [] { return g_interrupted.load(); };
+    hooks.on_progress = [&](std::size_t job, int step, int steps) {
+      if (job != 0) return;  // the jobs of a batch step together
+      std::fprintf(stderr, tty ? "\r%s of %d: step %d/%d" : "%s of %d: step %d/%d\n",
+                   images.c_str(), o.batch, step, steps);
+      if (tty && step == steps) std::fputc('\n', stderr);
+      std::fflush(stderr);
+    };
+    auto rendered =
+        pipeline->generate(std::span(specs.data() + first, static_cast<std::size_t>(count)), hooks);
+    if (!rendered) {
+      if (tty) std::fputc('\n', stderr);
+      return error_exit(rendered.error().message);
+    }
+    for (int j = 0; j < count; ++j) {
+      const GenerationSpec& spec = specs[static_cast<std::size_t>(first + j)];
+      const RgbImage& image = (*rendered)[static_cast<std::size_t>(j)].image;
+      const std::string path = output_path(o.out, first + j, o.batch);
+      if (auto ok = write_png(path, image,
+                              format_generation_parameters(spec, pipeline->model_id(), name));
+          !ok)
+        return error_exit(ok.error().message);
+      std::printf("%s  seed %llu  blake2b %s\n", path.c_str(),
+                  static_cast<unsigned long long>(spec.seed),
+                  to_hex(blake2b(image.pixels)).c_str());
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+const CommandRegistration render{
+    "render", "Render images from a model on this machine (CPU) and write them as PNG files",
+    [](CLI::App& app) -> CommandRun {
+      auto o = std::make_shared<RenderOptions>();
+      app.add_option("--model", o->model, "Diffusers model folder or single .safetensors file")
+          ->required();
+      app.add_option("--prompt", o->prompt, "What to draw")->required();
+      app.add_option("--negative-prompt", o->negative_prompt, "What to steer away from");
+      app.add_option("--seed", o->seed, "Noise seed; image i of --batch uses seed + i")
+          ->capture_default_str();
+      app.add_option("--steps", o->steps, "Sampler steps (1-500)")->capture_default_str();
+      app.add_option("--cfg", o->cfg, "Classifier-free guidance scale (<= 1 turns guidance off)")
+          ->capture_default_str();
+      app.add_option("--sampler", o->sampler, "euler, euler_a, ddim or dpmpp_2m")
+          ->capture_default_str();
+      app.add_flag("--karras", o->karras, "Karras noise schedule (euler, euler_a, dpmpp_2m)");
+      auto* width =
+          app.add_option("--width", o->width, "Image width in pixels")->capture_default_str();
+      auto* height =
+          app.add_option("--height", o->height, "Image height in pixels")->capture_default_str();
+      app.add_option("--batch", o->batch, "Number of images (out-0.png ... out-{N-1}.png)")
+          ->capture_default_str();
+      app.add_option("--out", o->out, "Output PNG path")->required();
+      app.add_option("--init-image", o->init_image,
+                     "PNG to start from (img2img); its size is the default --width/--height");
+      app.add_option("--strength", o->strength,
+                     "img2img: share of the schedule run over the image, (0, 1]")
+          ->capture_default_str();
+      app.add_option("--tokenizer", o->tokenizer,
+                     "Folder with vocab.json and merges.txt (single-file models)");
+      app.add_option("--threads", o->threads, "CPU threads (default: all cores)");
+      return [o, width, height] {
+        o->width_given = width->count() > 0;
+        o->height_given = height->count() > 0;
+        return run_render(*o);
+      };
+    }};
+
+}  // namespace
+}  // namespace seedgrid::cli

@@ -1,0 +1,81 @@
+#include "kernels/cpu/parallel.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace seedgrid::kernels::cpu {
+namespace {
+
+// Every index in [0, n) is visited exactly once, in ranges of at least `grain` (or all of n).
+void expect_exact_cover(std::int64_t n, std::int64_t grain) {
+  std::vector<std::atomic<int>> hits(static_cast<std::size_t>(n));
+  std::atomic<bool> short_range{false};
+  parallel_for(n, grain, [&](std::int64_t begin, std::int64_t end) {
+    if (end - begin < std::min(grain, n)) short_range = true;
+    for (auto i = static_cast<std::size_t>(begin); i < static_cast<std::size_t>(end); ++i)
+      hits[i]++;
+  });
+  for (std::size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i].load(), 1) << "index " << i;
+  EXPECT_FALSE(short_range.load());
+}
+
+TEST(ParallelFor, CoversEachIndexOnceForAnyThreadCount) {
+  for (int threads : {1, 2, 3, 4, 7}) {
+    ThreadCountScope scope(threads);
+    EXPECT_EQ(thread_count(), threads);
+    for (std::int64_t n : {0, 1, 5, 64, 1001})
+      for (std::int64_t grain : {1, 3, 100}) expect_exact_cover(n, grain);
+  }
+}
+
+TEST(ParallelFor, ScopesNestAndRestore) {
+  const int outer = thread_count();
+  {
+    ThreadCountScope a(3);
+    {
+      ThreadCountScope b(0);  // keeps 3
+      EXPECT_EQ(thread_count(), 3);
+      ThreadCountScope c(1);
+      EXPECT_EQ(thread_count(), 1);
+    }
+    EXPECT_EQ(thread_count(), 3);
+  }
+  EXPECT_EQ(thread_count(), outer);
+}
+
+TEST(ParallelFor, NestedCallsRunInlineWithOneThread) {
+  ThreadCountScope scope(4);
+  std::atomic<int> inner_total{0};
+  std::atomic<bool> saw_more_than_one{false};
+  parallel_for(8, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      if (thread_count() != 1) saw_more_than_one = true;
+      const auto caller = std::this_thread::get_id();
+      parallel_for(10, 1, [&](std::int64_t b, std::int64_t e) {
+        EXPECT_EQ(std::this_thread::get_id(), caller);
+        inner_total += static_cast<int>(e - b);
+      });
+    }
+  });
+  EXPECT_EQ(inner_total.load(), 80);
+  EXPECT_FALSE(saw_more_than_one.load());
+}
+
+TEST(ParallelFor, CallsFromSeveralThreadsTakeTurns) {
+  std::atomic<std::int64_t> total{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t)
+    callers.emplace_back([&, t] {
+      ThreadCountScope scope(1 + t % 3);
+      for (int round = 0; round < 50; ++round)
+        parallel_for(300, 7, [&](std::int64_t begin, std::int64_t end) { total += end - begin; });
+    });
+  for (auto& c : callers) c.join();
+  EXPECT_EQ(total.load(), 4 * 50 * 300);
+}
+
+}  // namespace
+}  // namespace seedgrid::kernels::cpu
