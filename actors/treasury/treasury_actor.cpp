@@ -1,0 +1,108 @@
+#include "actors/treasury/treasury_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <caf/all.hpp>
+#include <chrono>
+#include <vector>
+
+#include "actors/treasury/ledger.hpp"
+#include "actors/treasury/treasury_actor_desk.hpp"
+#include "runtime/logging/log.hpp"
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace seedgrid::treasury {
+
+namespace {
+
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+struct TreasuryState {
+  std::shared_ptr<Ledger> ledger;
+  std::unique_ptr<TreasuryDesk> desk;
+  std::uint32_t batch_max = 256;
+  std::vector<protocol::LedgerOrder> orders;
+  std::vector<caf::typed_response_promise<protocol::LedgerReceipt>> promises;
+  bool flush_scheduled = false;
+  std::shared_ptr<spdlog::logger> log;
+  static inline const char* name = "seedgrid.treasury";
+};
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void flush(caf::stateful_actor<TreasuryState>* self) {
+  auto& s = self->state;
+  if (s.orders.empty()) return;
+  auto orders = std::move(s.orders);
+  auto promises = std::move(s.promises);
+  s.orders.clear();
+  s.promises.clear();
+  const auto receipts = s.desk->apply(orders, unix_now());
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const auto& o = orders[i];
+    const auto& r = receipts[i];
+    if (!r.ok) {
+      s.log->warn("{} {} refused: {}", protocol::ledger_order_kind_name(o.kind), o.key, r.error);
+    } else if (o.kind == protocol::LedgerOrderKind::slash) {
+      s.log->info("slashed {}: {} micro-tokens ({} to {}){}", o.worker, r.tokens_slashed,
+                  r.validator_bounty, o.validator, r.replayed ? " (replayed)" : "");
+    } else {
+      s.log->debug("{} {} applied as entry {}{}", protocol::ledger_order_kind_name(o.kind), o.key,
+                   r.seq, r.replayed ? " (replayed)" : "");
+    }
+    promises[i].deliver(r);
+  }
+}
+
+caf::behavior treasury(caf::stateful_actor<TreasuryState>* self, std::shared_ptr<Ledger> ledger,
+                       std::uint32_t batch_max) {
+  auto& s = self->state;
+  s.ledger = std::move(ledger);
+  s.desk = std::make_unique<TreasuryDesk>(*s.ledger);
+  s.batch_max = std::max<std::uint32_t>(1, batch_max);
+  s.log = logging::logger("treasury");
+  s.log->info("serving ledger with treasury key {} (head entry {})", s.ledger->treasury_key().hex(),
+              s.ledger->head_seq());
+  return {
+      [self](protocol::quote_atom, const protocol::PriceInputs& price) {
+        return self->state.desk->quote(price);
+      },
+      [self](protocol::stake_atom, const std::string& worker_account) {
+        return self->state.desk->stake(worker_account);
+      },
+      [self](protocol::ledger_atom, const protocol::LedgerOrder& order)
+          -> caf::typed_response_promise<protocol::LedgerReceipt> {
+        auto& st = self->state;
+        auto promise = self->make_response_promise<protocol::LedgerReceipt>();
+        st.orders.push_back(order);
+        st.promises.push_back(promise);
+        // Orders already in the mailbox join this one's commit: the flush message queues behind
+        // them.
+        if (st.orders.size() >= st.batch_max) {
+          flush(self);
+        } else if (!st.flush_scheduled) {
+          st.flush_scheduled = true;
+          self->send(self, flush_atom::value);
+        }
+        return promise;
+      },
+      [self](flush_atom) {
+        self->state.flush_scheduled = false;
+        flush(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_treasury_actor(caf::actor_system& system, std::shared_ptr<Ledger> ledger,
+                                std::uint32_t batch_max) {
+  return system.spawn<caf::detached>(treasury, std::move(ledger), batch_max);
+}
+
+}  // namespace seedgrid::treasury

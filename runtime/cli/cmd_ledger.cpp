@@ -1,0 +1,458 @@
+// `seedgrid ledger ...`: the treasury ledger from the command line — create it, move money,
+// stake, close epochs, quote, read balances and history, and verify a ledger with only its file
+// and the treasury's public key.
+#include <CLI/CLI.hpp>
+
+#include <boost/json.hpp>
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "actors/treasury/accounts.hpp"
+#include "actors/treasury/ledger.hpp"
+#include "actors/treasury/units.hpp"
+#include "actors/treasury/verify.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/crypto/hash.hpp"
+#include "runtime/crypto/identity.hpp"
+#include "runtime/crypto/sodium_init.hpp"
+
+namespace seedgrid::cli {
+namespace {
+
+using namespace seedgrid::treasury;
+
+struct LedgerOptions {
+  std::string db, key, economics, idem, pubkey;
+  std::int64_t at = -1;  // -1: now
+  std::string account, from, to, asset = "tokens", amount;
+  std::int64_t epoch = -1;
+  std::vector<std::string> workers, models;
+  std::size_t limit = 20;
+  // quote
+  std::string base_render_seconds = "43.2", tier = "fast";
+  int steps = 20, width = 512, height = 512, count = 1;
+  bool img2img = false, previews = false;
+};
+
+int report(std::string_view command, const Error& error) {
+  std::fprintf(stderr, "seedgrid ledger %.*s: %s\n", static_cast<int>(command.size()),
+               command.data(), error.message.c_str());
+  return 1;
+}
+
+// Economics in the shape of a node config's "treasury.economics" object: the scalar keys of
+// treasury_config_keys() as integers, and "fee_tiers" as [{"stake_above_minimum", "fee_ppm"}].
+Result<TreasuryConfig> read_economics(const std::string& path) {
+  TreasuryConfig config;
+  if (path.empty()) return config;
+  std::ifstream in(path);
+  if (!in) return fail("cannot read economics file ", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::json::parse_options options;
+  options.allow_comments = true;
+  options.allow_trailing_commas = true;
+  boost::system::error_code ec;
+  const boost::json::value root = boost::json::parse(text.str(), ec, {}, options);
+  if (ec) return fail(path, ": not valid JSON: ", ec.message());
+  const boost::json::object* obj = root.if_object();
+  if (!obj) return fail(path, ": expected a JSON object of economics keys");
+  for (const auto& kv : *obj) {
+    const std::string key(kv.key());
+    if (key == "fee_tiers") {
+      const boost::json::array* tiers = kv.value().if_array();
+      if (!tiers) return fail(path, ": $.fee_tiers must be an array");
+      config.fee_tiers.clear();
+      for (std::size_t i = 0; i < tiers->size(); ++i) {
+        const boost::json::object* t = (*tiers)[i].if_object();
+        const std::string where = message_of("$.fee_tiers[", i, "]");
+        if (!t || t->size() != 2 || !t->contains("stake_above_minimum") ||
+            !t->contains("fee_ppm") || !t->at("stake_above_minimum").is_int64() ||
+            !t->at("fee_ppm").is_int64())
+          return fail(path, ": ", where,
+                      " must be {\"stake_above_minimum\": integer, \"fee_ppm\": integer}");
+        config.fee_tiers.push_back(
+            {t->at("stake_above_minimum").as_int64(), t->at("fee_ppm").as_int64()});
+      }
+      continue;
+    }
+    if (!kv.value().is_int64()) return fail(path, ": $.", key, " must be an integer");
+    if (auto r = set_config_value(config, key, kv.value().as_int64()); !r)
+      return fail(path, ": $.", key, ": ", r.error().message);
+  }
+  if (auto r = validate(config); !r) return context(r.error(), path);
+  return config;
+}
+
+std::int64_t now_or(std::int64_t at) {
+  if (at >= 0) return at;
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A person's retry of the same command passes --idem; otherwise every invocation is a new
+// operation.
+std::string idem_or_new(const std::string& idem) {
+  if (!idem.empty()) return idem;
+  ensure_sodium();
+  std::array<std::uint8_t, 16> nonce{};
+  randombytes_buf(nonce.data(), nonce.size());
+  return "cli/" + to_hex(nonce);
+}
+
+Result<Ledger> open_writable(const LedgerOptions& o) {
+  auto id = Identity::load(o.key);
+  if (!id) return std::unexpected(id.error());
+  return Ledger::open_existing(o.db, *id);
+}
+
+void print_receipt(const Receipt& r) {
+  std::printf("%s entry %llu%s hash %s\n", r.op.c_str(), static_cast<unsigned long long>(r.seq),
+              r.replayed ? " (already applied; nothing changed)" : "", to_hex(r.hash).c_str());
+  for (const Posting& p : r.postings)
+    std::printf("  %-40s %20s %s\n", p.account.c_str(), format_micros(p.amount).c_str(),
+                std::string(asset_name(p.asset)).c_str());
+}
+
+int apply_and_print(const LedgerOptions& o, std::string_view command, const Operation& op) {
+  auto ledger = open_writable(o);
+  if (!ledger) return report(command, ledger.error());
+  auto r = ledger->apply(op);
+  if (!r) return report(command, r.error());
+  std::printf("idempotency key %s\n", key_of(op).c_str());
+  print_receipt(*r);
+  return 0;
+}
+
+Result<Micros> amount_of(const LedgerOptions& o) {
+  auto a = parse_micros(o.amount);
+  if (!a) return context(a.error(), "--amount");
+  return a;
+}
+
+int run_init(const LedgerOptions& o) {
+  auto config = read_economics(o.economics);
+  if (!config) return report("init", config.error());
+  std::error_code ec;
+  if (std::filesystem::exists(o.db, ec))
+    return report("init",
+                  Error{message_of(o.db,
+                                   " already exists; `seedgrid ledger configure` changes the "
+                                   "economics of an existing ledger")});
+  auto id = Identity::load_or_create(o.key);
+  if (!id) return report("init", id.error());
+  auto ledger = Ledger::open(o.db, *id, *config);
+  if (!ledger) return report("init", ledger.error());
+  std::printf("created ledger %s\ntreasury key %s (public key %s)\n", o.db.c_str(), o.key.c_str(),
+              id->node_id().c_str());
+  return 0;
+}
+
+int run_configure(const LedgerOptions& o) {
+  auto config = read_economics(o.economics);
+  if (!config) return report("configure", config.error());
+  auto id = Identity::load(o.key);
+  if (!id) return report("configure", id.error());
+  auto before = Ledger::open_existing(o.db, *id);
+  if (!before) return report("configure", before.error());
+  const std::uint64_t head = before->head_seq();
+  before = Ledger::open(o.db, *id, *config);
+  if (!before) return report("configure", before.error());
+  if (before->head_seq() == head)
+    std::printf("economics unchanged\n");
+  else
+    std::printf("economics changed by entry %llu\n",
+                static_cast<unsigned long long>(before->head_seq()));
+  std::printf("%s", canonical_text(before->config()).c_str());
+  return 0;
+}
+
+int run_quote(const LedgerOptions& o) {
+  TreasuryConfig config;
+  if (!o.db.empty()) {
+    auto ledger = Ledger::open_read_only(o.db);
+    if (!ledger) return report("quote", ledger.error());
+    config = ledger->config();
+  } else {
+    auto read = read_economics(o.economics);
+    if (!read) return report("quote", read.error());
+    config = *read;
+  }
+  auto base = parse_fixed(o.base_render_seconds, 3);
+  if (!base) return report("quote", Error{"--base-render-seconds: " + base.error().message});
+  if (o.tier != "fast" && o.tier != "relaxed")
+    return report("quote", Error{message_of("--tier '", o.tier, "' must be fast or relaxed")});
+  const QuoteRequest request{.base_render_millis = *base,
+                             .steps = o.steps,
+                             .width = o.width,
+                             .height = o.height,
+                             .tier = o.tier == "fast" ? Tier::fast : Tier::relaxed,
+                             .count = o.count,
+                             .img2img = o.img2img,
+                             .previews = o.previews};
+  auto q = quote(config, request);
+  if (!q) return report("quote", q.error());
+  std::printf("render-seconds per image %s\n", format_fixed(q->render_millis_per_job, 3).c_str());
+  std::printf("credits per image        %s\n", format_micros(q->per_job).c_str());
+  std::printf("images                   %d\n", q->jobs);
+  std::printf("credits total            %s\n", format_micros(q->total).c_str());
+  std::printf("USD total                %s\n", format_micros(q->usd_micros_total).c_str());
+  return 0;
+}
+
+int run_balance(const LedgerOptions& o) {
+  auto ledger = Ledger::open_read_only(o.db);
+  if (!ledger) return report("balance", ledger.error());
+  if (!o.account.empty()) {
+    if (auto r = parse_account(o.account); !r) return report("balance", r.error());
+    for (Asset asset : {Asset::credits, Asset::tokens}) {
+      auto b = ledger->balance(o.account, asset);
+      if (!b) return report("balance", b.error());
+      std::printf("%-8s %20s\n", std::string(asset_name(asset)).c_str(), format_micros(*b).c_str());
+    }
+    if (o.account.starts_with("worker:")) {
+      auto stake = ledger->stake_of(o.account);
+      if (!stake) return report("balance", stake.error());
+      std::printf("staked   %20s%s\n", format_micros(stake->bonded).c_str(),
+                  stake->serves_fast ? " (serves the fast tier)" : "");
+      for (const Unbonding& u : stake->unbonding)
+        std::printf("unbonding %19s until %lld\n", format_micros(u.amount).c_str(),
+                    static_cast<long long>(u.release_at));
+    }
+    return 0;
+  }
+  auto all = ledger->balances();
+  if (!all) return report("balance", all.error());
+  for (const Balance& b : *all)
+    std::printf("%-40s %20s %s\n", b.account.c_str(), format_micros(b.amount).c_str(),
+                std::string(asset_name(b.asset)).c_str());
+  auto conservation = ledger->conservation();
+  if (!conservation) return report("balance", conservation.error());
+  for (const Conservation& c : *conservation)
+    std::printf("%s: minted %s = balances %s + stakes %s + holds %s + burned %s (%s)\n",
+                std::string(asset_name(c.asset)).c_str(), format_micros(c.minted).c_str(),
+                format_micros(c.balances).c_str(), format_micros(c.stakes).c_str(),
+                format_micros(c.holds).c_str(), format_micros(c.burned).c_str(),
+                c.holds_exactly() ? "conserved" : "NOT CONSERVED");
+  return 0;
+}
+
+int run_history(const LedgerOptions& o) {
+  auto ledger = Ledger::open_read_only(o.db);
+  if (!ledger) return report("history", ledger.error());
+  auto entries = ledger->history(o.account, o.limit);
+  if (!entries) return report("history", entries.error());
+  for (const JournalEntry& e : *entries) {
+    std::printf("#%llu at %lld %s key %s\n", static_cast<unsigned long long>(e.seq),
+                static_cast<long long>(e.at), e.op.c_str(), e.key.c_str());
+    for (const Posting& p : e.postings)
+      std::printf("  %-40s %20s %s\n", p.account.c_str(), format_micros(p.amount).c_str(),
+                  std::string(asset_name(p.asset)).c_str());
+  }
+  return 0;
+}
+
+// "worker:NAME,SPEED,SECONDS": speed in render-seconds per second (3 decimals), serving seconds.
+Result<WorkerService> parse_worker(const std::string& text) {
+  const auto a = text.find(','), b = text.rfind(',');
+  if (a == std::string::npos || a == b)
+    return fail("--worker '", text,
+                "' must be worker:NAME,SPEED,SECONDS (speed in render-seconds/s)");
+  auto speed = parse_fixed(text.substr(a + 1, b - a - 1), 3);
+  if (!speed) return context(speed.error(), "--worker '", text, "' speed");
+  auto seconds = parse_fixed(text.substr(b + 1), 0);
+  if (!seconds) return context(seconds.error(), "--worker '", text, "' serving seconds");
+  return WorkerService{text.substr(0, a), *speed, *seconds};
+}
+
+// "MODEL,creator:NAME,RENDER_SECONDS" (3 decimals).
+Result<ModelUsage> parse_model(const std::string& text) {
+  const auto a = text.find(','), b = text.rfind(',');
+  if (a == std::string::npos || a == b)
+    return fail("--model '", text, "' must be MODEL,creator:NAME,RENDER_SECONDS");
+  auto rs = parse_fixed(text.substr(b + 1), 3);
+  if (!rs) return context(rs.error(), "--model '", text, "' render-seconds");
+  return ModelUsage{text.substr(0, a), text.substr(a + 1, b - a - 1), *rs};
+}
+
+int run_epoch(const LedgerOptions& o) {
+  CloseEpoch op;
+  op.key = o.idem.empty() ? message_of("epoch/", o.epoch) : o.idem;
+  op.at = now_or(o.at);
+  op.epoch = o.epoch;
+  for (const std::string& w : o.workers) {
+    auto parsed = parse_worker(w);
+    if (!parsed) return report("epoch", parsed.error());
+    op.workers.push_back(*parsed);
+  }
+  for (const std::string& m : o.models) {
+    auto parsed = parse_model(m);
+    if (!parsed) return report("epoch", parsed.error());
+    op.models.push_back(*parsed);
+  }
+  return apply_and_print(o, "epoch", op);
+}
+
+int run_verify(const LedgerOptions& o) {
+  auto key = PublicKey::from_hex(o.pubkey);
+  if (!key) return report("verify", key.error());
+  auto r = verify_ledger(o.db, *key);
+  if (!r) {
+    std::printf("FAILED: %s\n", r.error().message.c_str());
+    return 1;
+  }
+  std::printf("OK: %llu entries, %llu accounts, head %s\n",
+              static_cast<unsigned long long>(r->entries),
+              static_cast<unsigned long long>(r->accounts), to_hex(r->head).c_str());
+  return 0;
+}
+
+const CommandRegistration ledger{
+    "ledger",
+    "The treasury ledger: init, deposit, transfer, stake, quote, balance, history, epoch, verify",
+    [](CLI::App& app) -> CommandRun {
+      auto o = std::make_shared<LedgerOptions>();
+      auto runs = std::make_shared<std::map<CLI::App*, std::function<int()>>>();
+      app.require_subcommand(1);
+      auto sub = [&](const char* name, const char* help,
+                     std::function<int(const LedgerOptions&)> run) {
+        CLI::App* s = app.add_subcommand(name, help);
+        runs->emplace(s, [o, run] { return run(*o); });
+        return s;
+      };
+      auto db = [&](CLI::App* s) {
+        s->add_option("--db", o->db, "Ledger database file")->required();
+      };
+      auto writer = [&](CLI::App* s) {
+        db(s);
+        s->add_option("--key", o->key, "Treasury key file (Ed25519, mode 0600)")->required();
+        s->add_option("--idem", o->idem,
+                      "Idempotency key (repeat it to retry safely; default: a new one)");
+        s->add_option("--at", o->at, "Time of the operation in unix seconds (default: now)");
+      };
+      auto amount = [&](CLI::App* s) {
+        s->add_option("--amount", o->amount, "Amount in units, up to 6 decimals (e.g. 12.5)")
+            ->required();
+      };
+
+      CLI::App* init = sub("init", "Create a ledger and its treasury key", run_init);
+      db(init);
+      init->add_option("--key", o->key, "Treasury key file; created (mode 0600) if missing")
+          ->required();
+      init->add_option("--economics", o->economics,
+                       "JSON object of economics keys (default: built-in)");
+
+      CLI::App* configure =
+          sub("configure", "Change the economics (journaled, signed)", run_configure);
+      writer(configure);
+      configure->add_option("--economics", o->economics, "JSON object of economics keys")
+          ->required();
+
+      CLI::App* deposit =
+          sub("deposit", "Credit a purchase of credits to a user", [](const LedgerOptions& o) {
+            auto a = amount_of(o);
+            if (!a) return report("deposit", a.error());
+            return apply_and_print(o, "deposit",
+                                   Deposit{idem_or_new(o.idem), now_or(o.at), o.account, *a});
+          });
+      writer(deposit);
+      deposit->add_option("--account", o->account, "user:NAME")->required();
+      amount(deposit);
+
+      CLI::App* transfer = sub("transfer", "Move tokens (or credits between non-user accounts)",
+                               [](const LedgerOptions& o) {
+                                 auto a = amount_of(o);
+                                 if (!a) return report("transfer", a.error());
+                                 auto asset = parse_asset(o.asset);
+                                 if (!asset) return report("transfer", asset.error());
+                                 return apply_and_print(o, "transfer",
+                                                        Transfer{idem_or_new(o.idem), now_or(o.at),
+                                                                 *asset, o.from, o.to, *a});
+                               });
+      writer(transfer);
+      transfer->add_option("--from", o->from, "Paying account")->required();
+      transfer->add_option("--to", o->to, "Receiving account")->required();
+      transfer->add_option("--asset", o->asset, "tokens (default) or credits");
+      amount(transfer);
+
+      CLI::App* stake = sub("stake", "Bond a worker's tokens", [](const LedgerOptions& o) {
+        auto a = amount_of(o);
+        if (!a) return report("stake", a.error());
+        return apply_and_print(o, "stake", Stake{idem_or_new(o.idem), now_or(o.at), o.account, *a});
+      });
+      writer(stake);
+      stake->add_option("--worker", o->account, "worker:NAME")->required();
+      amount(stake);
+
+      CLI::App* unstake =
+          sub("unstake", "Start the cool-down of bonded tokens", [](const LedgerOptions& o) {
+            auto a = amount_of(o);
+            if (!a) return report("unstake", a.error());
+            return apply_and_print(o, "unstake",
+                                   Unstake{idem_or_new(o.idem), now_or(o.at), o.account, *a});
+          });
+      writer(unstake);
+      unstake->add_option("--worker", o->account, "worker:NAME")->required();
+      amount(unstake);
+
+      CLI::App* withdraw =
+          sub("withdraw", "Return unbonded tokens whose cool-down has ended",
+              [](const LedgerOptions& o) {
+                return apply_and_print(o, "withdraw",
+                                       Withdraw{idem_or_new(o.idem), now_or(o.at), o.account});
+              });
+      writer(withdraw);
+      withdraw->add_option("--worker", o->account, "worker:NAME")->required();
+
+      CLI::App* quote_cmd = sub("quote", "Price a request", run_quote);
+      quote_cmd->add_option("--db", o->db, "Use the economics in force in this ledger");
+      quote_cmd->add_option("--economics", o->economics, "JSON object of economics keys");
+      quote_cmd->add_option("--base-render-seconds", o->base_render_seconds,
+                            "The model's base render-seconds (manifest; default 43.2, SD 1.x)");
+      quote_cmd->add_option("--steps", o->steps, "Sampler steps (default 20)");
+      quote_cmd->add_option("--width", o->width, "Width in pixels (default 512)");
+      quote_cmd->add_option("--height", o->height, "Height in pixels (default 512)");
+      quote_cmd->add_option("--tier", o->tier, "fast (default) or relaxed");
+      quote_cmd->add_option("--count", o->count, "Images (default 1)");
+      quote_cmd->add_flag("--img2img", o->img2img, "Image-to-image request");
+      quote_cmd->add_flag("--previews", o->previews, "Stream previews");
+
+      CLI::App* balance = sub(
+          "balance", "Balances of an account, or of all with the conservation check", run_balance);
+      db(balance);
+      balance->add_option("--account", o->account, "Account id (default: every account)");
+
+      CLI::App* history = sub("history", "Journal entries, newest first", run_history);
+      db(history);
+      history->add_option("--account", o->account, "Only entries touching this account");
+      history->add_option("--limit", o->limit, "At most this many entries (default 20)");
+
+      CLI::App* epoch = sub("epoch", "Close a reward epoch (mints tokens)", run_epoch);
+      writer(epoch);
+      epoch->add_option("--epoch", o->epoch, "Epoch number")->required();
+      epoch->add_option("--worker", o->workers, "worker:NAME,SPEED,SECONDS (repeatable)");
+      epoch->add_option("--model", o->models, "MODEL,creator:NAME,RENDER_SECONDS (repeatable)");
+
+      CLI::App* verify =
+          sub("verify", "Check every hash, signature and balance of a ledger", run_verify);
+      verify->add_option("db", o->db, "Ledger database file")->required();
+      verify->add_option("--pubkey", o->pubkey, "The treasury's public key (64 hex digits)")
+          ->required();
+
+      return [runs] {
+        for (auto& [s, run] : *runs)
+          if (s->parsed()) return run();
+        return 2;
+      };
+    }};
+
+}  // namespace
+}  // namespace seedgrid::cli

@@ -1,0 +1,60 @@
+#pragma once
+// A prepared statement. Parameters are 1-based like SQLite's. A bind that fails is remembered and
+// reported by the next step()/run(), so binding chains read as one expression:
+//   auto st = db.prepare("INSERT INTO t(a, b) VALUES(?, ?)");
+//   if (auto r = st->bind(1, a).bind(2, b).run(); !r) return r;
+// Columns are 0-based. reset() makes the statement reusable with new parameters.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/result.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace seedgrid::storage {
+
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+  Statement& bind(int index, const std::string& text) {
+    return bind(index, std::string_view(text));
+  }
+  Statement& bind_blob(int index, std::span<const std::uint8_t> bytes);
+  Statement& bind_null(int index);
+
+  // Advances: true when a row is ready to read, false when the statement is done.
+  Result<bool> step();
+  // Steps to the end (for statements whose rows, if any, are not wanted), then resets.
+  Result<void> run();
+  // Resets for another execution and clears the bindings.
+  void reset();
+
+  std::int64_t column_int64(int column) const;
+  std::string column_text(int column) const;
+  std::vector<std::uint8_t> column_blob(int column) const;
+  bool column_is_null(int column) const;
+
+  std::string_view sql() const;
+
+ private:
+  friend class Database;
+  Statement(sqlite3* db, sqlite3_stmt* stmt);
+  void note_bind(int rc, int index);
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string bind_error_;
+};
+
+}  // namespace seedgrid::storage

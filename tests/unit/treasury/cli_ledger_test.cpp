@@ -1,0 +1,212 @@
+// `seedgrid ledger ...` end to end through the real binary: a person's session, the errors they
+// see, and `verify` catching each kind of tampering done directly on the database file.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/crypto/identity.hpp"
+#include "runtime/storage/database.hpp"
+#include "temp_dir.hpp"
+
+using namespace seedgrid;
+
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CliRun seedgrid_cli(const std::string& args) {
+  CliRun run;
+  FILE* pipe = ::popen((std::string(SEEDGRID_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  if (!pipe) return run;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
+  const int status = ::pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class LedgerCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const CliRun init = seedgrid_cli("ledger init --db " + db + " --key " + key);
+    ASSERT_EQ(init.status, 0) << init.output;
+    auto id = Identity::load(key);
+    ASSERT_TRUE(id.has_value());
+    pubkey = id->node_id();
+    ASSERT_TRUE(contains(init.output, pubkey)) << init.output;
+  }
+
+  CliRun ledger(const std::string& command, const std::string& args) {
+    return seedgrid_cli("ledger " + command + " --db " + db + " --key " + key + " " + args);
+  }
+
+  // A copy of the ledger edited by `sql`, verified through the CLI.
+  CliRun verify_tampered(const std::string& sql) {
+    const std::string copy = dir.file(message_of("tampered-", ++copies) + ".db");
+    std::filesystem::copy_file(db, copy);
+    {
+      auto conn = storage::Database::open(copy);
+      EXPECT_TRUE(conn.has_value());
+      auto r = conn->exec(sql);
+      EXPECT_TRUE(r.has_value()) << r.error().message;
+    }
+    return seedgrid_cli("ledger verify " + copy + " --pubkey " + pubkey);
+  }
+
+  test::TempDir dir;
+  std::string db = dir.file("ledger.db"), key = dir.file("treasury.key"), pubkey;
+  int copies = 0;
+};
+
+TEST_F(LedgerCli, ASessionFromDepositToVerify) {
+  CliRun r = ledger("deposit", "--account user:alice --amount 12.5 --idem buy/1 --at 100");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "deposit entry 2")) << r.output;
+  EXPECT_TRUE(contains(r.output, "12.500000 credits")) << r.output;
+  r = ledger("deposit", "--account user:alice --amount 12.5 --idem buy/1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "already applied; nothing changed")) << r.output;
+
+  r = ledger("epoch", "--epoch 0 --worker worker:w,1.5,3600 --model sd15,creator:c,100 --at 200");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "35.000000 tokens")) << r.output;  // 70% of 50, one worker
+  r = ledger("stake", "--worker worker:w --amount 10 --at 300");
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = ledger("unstake", "--worker worker:w --amount 4 --at 400");
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = ledger("transfer", "--from worker:w --to user:bob --amount 5 --at 500");
+  ASSERT_EQ(r.status, 0) << r.output;
+
+  r = seedgrid_cli("ledger balance --db " + db + " --account worker:w");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "tokens              20.000000")) << r.output;
+  EXPECT_TRUE(contains(r.output, "staked               6.000000")) << r.output;
+  EXPECT_TRUE(contains(r.output, "until 605200")) << r.output;  // 400 + 7 days
+  r = seedgrid_cli("ledger balance --db " + db);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "credits: minted 12.500000 = balances 12.500000")) << r.output;
+  EXPECT_TRUE(contains(r.output, "(conserved)")) << r.output;
+  EXPECT_FALSE(contains(r.output, "NOT CONSERVED")) << r.output;
+  r = seedgrid_cli("ledger history --db " + db + " --account user:bob");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "transfer")) << r.output;
+  EXPECT_FALSE(contains(r.output, "deposit")) << r.output;
+
+  r = seedgrid_cli("ledger verify " + db + " --pubkey " + pubkey);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "OK: 6 entries")) << r.output;
+}
+
+TEST_F(LedgerCli, QuotesARequest) {
+  CliRun r = seedgrid_cli("ledger quote");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "credits per image        1.000000")) << r.output;
+  EXPECT_TRUE(contains(r.output, "USD total                0.005000")) << r.output;
+  r = seedgrid_cli("ledger quote --db " + db +
+                   " --steps 30 --width 1024 --height 1024 --count 4 --tier relaxed");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "credits total            12.000000")) << r.output;
+  r = seedgrid_cli("ledger quote --width 500");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "width 500 must be a multiple of 8")) << r.output;
+}
+
+TEST_F(LedgerCli, ErrorsAreClearAndExitOne) {
+  CliRun r = ledger("deposit", "--account worker:x --amount 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output,
+                       "seedgrid ledger deposit: deposit account 'worker:x' is not a user account"))
+      << r.output;
+  r = ledger("deposit", "--account user:x --amount 1.0000001");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "more than 6 decimal places")) << r.output;
+  ASSERT_EQ(ledger("deposit", "--account user:x --amount 1 --idem k").status, 0);
+  r = ledger("deposit", "--account user:x --amount 2 --idem k");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "idempotency key 'k' was already used by entry 2")) << r.output;
+  r = ledger("transfer", "--from user:x --to user:y --amount 1 --asset credits");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "credits are not transferable")) << r.output;
+  r = seedgrid_cli("ledger init --db " + db + " --key " + key);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "already exists")) << r.output;
+  r = seedgrid_cli("ledger balance --db " + dir.file("missing.db"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "missing.db")) << r.output;
+  r = seedgrid_cli("ledger verify " + db + " --pubkey 1234");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "a public key is 64 hex digits")) << r.output;
+}
+
+TEST_F(LedgerCli, ChangesEconomicsOnlyThroughASignedEntry) {
+  const std::string economics = dir.file("economics.json");
+  std::ofstream(economics)
+      << "{ \"slash_ppm\": 250000, // a quarter\n"
+         "  \"fee_tiers\": [{\"stake_above_minimum\": 0, \"fee_ppm\": 90000}] }";
+  CliRun r = ledger("configure", "--economics " + economics);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "economics changed by entry 2")) << r.output;
+  EXPECT_TRUE(contains(r.output, "slash_ppm=250000")) << r.output;
+  r = ledger("configure", "--economics " + economics);
+  EXPECT_TRUE(contains(r.output, "economics unchanged")) << r.output;
+  std::ofstream(economics) << "{ \"slash_pm\": 1 }";
+  r = ledger("configure", "--economics " + economics);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "$.slash_pm: unknown treasury config key 'slash_pm'")) << r.output;
+}
+
+TEST_F(LedgerCli, VerifyDetectsEachKindOfTampering) {
+  ASSERT_EQ(ledger("deposit", "--account user:a --amount 5 --idem d1 --at 1").status, 0);
+  ASSERT_EQ(ledger("deposit", "--account user:b --amount 6 --idem d2 --at 2").status, 0);
+  ASSERT_EQ(ledger("epoch", "--epoch 0 --worker worker:w,1,60 --at 3").status, 0);
+  ASSERT_EQ(ledger("transfer", "--from worker:w --to user:a --amount 1 --idem t --at 4").status, 0);
+
+  CliRun r = verify_tampered(
+      "UPDATE postings SET amount = amount + 1 WHERE seq = 3 AND account = 'user:b';"
+      "UPDATE postings SET amount = amount - 1 WHERE seq = 3 AND account = 'mint';"
+      "UPDATE balances SET amount = amount + 1 WHERE account = 'user:b';"
+      "UPDATE balances SET amount = amount - 1 WHERE account = 'mint' AND asset = 0;");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(
+      contains(r.output, "FAILED: entry 3 (deposit d2): its contents do not match its hash"))
+      << r.output;
+
+  r = verify_tampered("DELETE FROM journal WHERE seq = 3; DELETE FROM postings WHERE seq = 3;");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "FAILED: entry 3 is missing")) << r.output;
+
+  r = verify_tampered(
+      "UPDATE journal SET seq = -1 WHERE seq = 2; UPDATE journal SET seq = 2 WHERE seq = 3;"
+      "UPDATE journal SET seq = 3 WHERE seq = -1; UPDATE postings SET seq = -1 WHERE seq = 2;"
+      "UPDATE postings SET seq = 2 WHERE seq = 3; UPDATE postings SET seq = 3 WHERE seq = -1;");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(
+      contains(r.output, "FAILED: entry 2: its previous-hash does not match entry 1's hash"))
+      << r.output;
+
+  r = verify_tampered("UPDATE journal SET signature = randomblob(64) WHERE seq = 5");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(
+      contains(r.output, "FAILED: entry 5 (transfer t): the signature is not the treasury's"))
+      << r.output;
+
+  r = verify_tampered(
+      "UPDATE balances SET amount = 1000000000 WHERE account = 'user:a' AND asset = 0");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "FAILED: balance of user:a (credits) is 1000.000000")) << r.output;
+
+  r = seedgrid_cli("ledger verify " + db + " --pubkey " + pubkey);
+  EXPECT_EQ(r.status, 0) << r.output;
+}
+
+}  // namespace
