@@ -1,0 +1,409 @@
+#include "actors/coordinator/coordinator_actor.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <map>
+
+#include "runtime/link/link_atoms.hpp"
+#include "runtime/link/remote_link.hpp"
+#include "runtime/logging/log.hpp"
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace seedgrid::coordinator {
+
+namespace {
+
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using protocol::ErrorCode;
+
+struct CoordinatorState {
+  CoordinatorSetup setup;
+  std::shared_ptr<CoordinatorCore> core;
+  std::shared_ptr<spdlog::logger> log;
+  caf::actor treasury;
+  caf::actor treasury_link;  // to a remote treasury
+  std::map<PublicKey, caf::actor> node_actors;
+  std::map<caf::actor_addr, PublicKey> node_keys;
+  std::map<std::string, std::vector<caf::actor>> clients;  // request id -> attached clients
+  std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
+  Outbox pending;  // effects waiting for the next journal commit
+  bool commit_scheduled = false;
+  static inline const char* name = "seedgrid.coordinator";
+
+  // Milliseconds of the steady clock: the time base the core was opened with (node.cpp).
+  static std::int64_t now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+using Self = caf::stateful_actor<CoordinatorState>;
+
+void flush(Self* self, Outbox& out);
+
+void send_order(Self* self, protocol::LedgerOrder order) {
+  auto& s = self->state;
+  if (!s.treasury) {
+    s.core->on_order_lost(order, s.now());
+    return;
+  }
+  self->request(s.treasury, std::chrono::seconds(30), protocol::ledger_atom::value, order)
+      .then(
+          [self, order](const protocol::LedgerReceipt& receipt) {
+            auto& st = self->state;
+            if (!receipt.ok)
+              st.log->warn("treasury refused {} {}: {}",
+                           protocol::ledger_order_kind_name(order.kind), order.key, receipt.error);
+            Outbox out;
+            st.core->on_receipt(order, receipt, st.now(), out);
+            flush(self, out);
+          },
+          [self, order](caf::error& err) {
+            auto& st = self->state;
+            st.log->warn("treasury did not answer {} ({}); will retry", order.key,
+                         self->system().render(err));
+            st.core->on_order_lost(order, st.now());
+          });
+}
+
+template <class T>
+void append(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  from.clear();
+}
+
+// Group commit: the effects of every message handled until the commit message comes round (it
+// queues behind the messages already in the mailbox) wait for one journal commit, then go out in
+// order. Nothing leaves before the state that caused it is durable.
+void flush(Self* self, Outbox& out) {
+  auto& s = self->state;
+  append(s.pending.jobs, out.jobs);
+  append(s.pending.cancels, out.cancels);
+  append(s.pending.audits, out.audits);
+  append(s.pending.events, out.events);
+  append(s.pending.orders, out.orders);
+  append(s.pending.acks, out.acks);
+  if (!s.commit_scheduled) {
+    s.commit_scheduled = true;
+    self->send(self, commit_atom::value);
+  }
+}
+
+void commit_and_send(Self* self) {
+  auto& s = self->state;
+  s.commit_scheduled = false;
+  Outbox out = std::move(s.pending);
+  s.pending.clear();
+  if (auto c = s.core->commit(); !c) {
+    s.log->critical("journal write failed, stopping so a restart resumes from the journal: {}",
+                    c.error().message);
+    self->quit(caf::exit_reason::user_shutdown);
+    return;
+  }
+  // Answers to submits first: a client hears "accepted" before its request's first events.
+  for (auto& ack : out.acks) {
+    auto it = s.waiting.find(ack.request_id);
+    if (it == s.waiting.end()) continue;
+    for (auto& promise : it->second) promise.deliver(ack);
+    s.waiting.erase(it);
+    if (!ack.outcome.ok()) s.clients.erase(ack.request_id);
+  }
+  auto node = [&](const PublicKey& k) -> const caf::actor* {
+    auto it = s.node_actors.find(k);
+    return it == s.node_actors.end() ? nullptr : &it->second;
+  };
+  for (auto& j : out.jobs)
+    if (const caf::actor* a = node(j.worker))
+      self->send(*a, protocol::job_atom::value, std::move(j.job));
+  for (auto& c : out.cancels)
+    if (const caf::actor* a = node(c.worker))
+      self->send(*a, protocol::cancel_atom::value, c.job_id, c.attempt);
+  for (auto& a : out.audits)
+    if (const caf::actor* v = node(a.validator))
+      self->send(*v, protocol::audit_atom::value, std::move(a.task));
+  for (auto& e : out.events) {
+    if (e.kind == protocol::EventKind::completed)
+      s.log->info(
+          "request {} completed: {} delivered, {} failed, {} cancelled, charged {}, "
+          "refunded {}",
+          e.request_id, e.delivered, e.failed, e.cancelled, e.total_charged, e.refunded);
+    else if (e.kind == protocol::EventKind::retry || e.kind == protocol::EventKind::failed)
+      s.log->info("{}", protocol::describe(e));
+    auto it = s.clients.find(e.request_id);
+    if (it == s.clients.end()) continue;
+    for (const auto& client : it->second) self->send(client, protocol::event_atom::value, e);
+  }
+  for (auto& o : out.orders) send_order(self, std::move(o));
+  out.clear();
+}
+
+void attach_client(Self* self, const std::string& request_id) {
+  auto& s = self->state;
+  auto client = caf::actor_cast<caf::actor>(self->current_sender());
+  if (!client) return;
+  auto& list = s.clients[request_id];
+  for (const auto& c : list)
+    if (c == client) return;
+  list.push_back(client);
+  self->monitor(client);
+}
+
+// The key of the registered node that sent the current message, or nothing.
+const PublicKey* sender_key(Self* self) {
+  auto& s = self->state;
+  if (!self->current_sender()) return nullptr;
+  auto it = s.node_keys.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+  return it == s.node_keys.end() ? nullptr : &it->second;
+}
+
+protocol::Reply not_registered() {
+  return protocol::refuse(ErrorCode::not_registered,
+                          "the sender has not registered with this coordinator (say hello and "
+                          "answer the challenge first)");
+}
+
+void admit(Self* self, const protocol::Registration& reg, caf::actor node, bool fast,
+           std::string note, caf::typed_response_promise<protocol::RegistrationAck> promise) {
+  auto& s = self->state;
+  if (auto old = s.node_actors.find(reg.node); old != s.node_actors.end())
+    s.node_keys.erase(old->second.address());
+  s.node_actors[reg.node] = node;
+  s.node_keys[node.address()] = reg.node;
+  self->monitor(node);
+  Outbox out;
+  auto ack = s.core->admit(reg, fast, std::move(note), s.now(), out);
+  s.log->info("{} {} registered: {} model(s), {} pixel-steps/s, {} in flight{}",
+              protocol::role_name(reg.role), reg.node.hex().substr(0, 16),
+              reg.capabilities.models.size(), reg.capabilities.pixel_steps_per_second,
+              reg.capabilities.max_inflight, ack.fast_tier ? ", fast tier" : "");
+  promise.deliver(ack);
+  flush(self, out);
+}
+
+caf::behavior coordinator(Self* self, CoordinatorSetup setup,
+                          std::optional<caf::actor> local_treasury) {
+  auto& s = self->state;
+  s.setup = std::move(setup);
+  s.core = s.setup.core;
+  s.log = logging::logger("coordinator");
+  s.log->info("coordinator {} serving {} model(s)", s.core->key().hex(),
+              s.core->catalog().entries().size());
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& st = self->state;
+    if (st.treasury && dm.source == st.treasury.address()) {
+      st.log->warn("lost the treasury; orders wait until it is back");
+      st.treasury = nullptr;
+      return;
+    }
+    if (auto it = st.node_keys.find(dm.source); it != st.node_keys.end()) {
+      const PublicKey key = it->second;
+      st.log->warn("node {} went down ({})", key.hex().substr(0, 16), caf::to_string(dm.reason));
+      st.node_keys.erase(it);
+      st.node_actors.erase(key);
+      Outbox out;
+      st.core->node_down(key, st.now(), out);
+      flush(self, out);
+    }
+    for (auto it = st.clients.begin(); it != st.clients.end();) {
+      auto& list = it->second;
+      std::erase_if(list, [&](const caf::actor& c) { return c.address() == dm.source; });
+      it = list.empty() ? st.clients.erase(it) : std::next(it);
+    }
+  });
+  if (local_treasury) {
+    s.treasury = *local_treasury;
+    self->monitor(s.treasury);
+  } else if (s.setup.section.treasury) {
+    s.treasury_link =
+        link::spawn_remote_link(self->system(), caf::actor_cast<caf::actor>(self),
+                                *s.setup.section.treasury, s.setup.network, "treasury");
+  }
+  flush(self, s.setup.recovered);
+  self->send(self, tick_atom::value);
+  return {
+      [self](commit_atom) { commit_and_send(self); },
+      [self](link::link_up_atom, const caf::actor& treasury) {
+        auto& st = self->state;
+        st.treasury = treasury;
+        self->monitor(treasury);
+        Outbox out;
+        st.core->resend_orders(out);
+        flush(self, out);
+      },
+      [self](tick_atom) {
+        auto& st = self->state;
+        Outbox out;
+        st.core->tick(st.now(), out);
+        flush(self, out);
+        self->delayed_send(self, std::chrono::milliseconds(st.setup.tick_ms), tick_atom::value);
+      },
+      // --- clients ---
+      [self](protocol::submit_atom,
+             const protocol::GenerateRequest& request) -> caf::result<protocol::SubmitAck> {
+        auto& st = self->state;
+        Outbox out;
+        auto answer = st.core->submit(request, st.now(), out);
+        if (!answer.reply.ok()) {
+          st.log->info("refused request {} ({} {}): {}", request.request_id.substr(0, 64),
+                       protocol::error_code_name(answer.reply.code),
+                       static_cast<unsigned>(answer.reply.code), answer.reply.reason);
+          flush(self, out);
+          protocol::SubmitAck refused;
+          refused.request_id = request.request_id;
+          refused.outcome = answer.reply;
+          return refused;
+        }
+        attach_client(self, request.request_id);
+        if (answer.ack) {
+          flush(self, out);
+          return *answer.ack;
+        }
+        st.log->info("request {}: {} x {}x{} {} steps, model {}, payer {}", request.request_id,
+                     request.count, request.width, request.height, request.steps,
+                     request.model_id.substr(0, 12), request.payer.hex().substr(0, 12));
+        auto promise = self->make_response_promise<protocol::SubmitAck>();
+        st.waiting[request.request_id].push_back(promise);
+        flush(self, out);
+        return promise;
+      },
+      [self](protocol::attach_atom, const protocol::ClientCommand& command,
+             const std::vector<std::uint32_t>& have) {
+        auto& st = self->state;
+        Outbox out;
+        auto ack = st.core->attach(command, have, out);
+        if (ack.outcome.ok()) attach_client(self, command.request_id);
+        flush(self, out);
+        return ack;
+      },
+      [self](protocol::cancel_atom, const protocol::ClientCommand& command) {
+        auto& st = self->state;
+        Outbox out;
+        auto reply = st.core->cancel(command, st.now(), out);
+        if (reply.ok()) st.log->info("request {} cancelled by its payer", command.request_id);
+        flush(self, out);
+        return reply;
+      },
+      [self](protocol::status_atom) {
+        auto& st = self->state;
+        auto report = st.core->status(st.now());
+        report.treasury_connected = static_cast<bool>(st.treasury);
+        return report;
+      },
+      // --- workers and validators ---
+      [self](protocol::hello_atom, const std::string&) {
+        auto& st = self->state;
+        return st.core->hello(st.now());
+      },
+      [self](protocol::register_atom,
+             const protocol::Registration& reg) -> caf::result<protocol::RegistrationAck> {
+        auto& st = self->state;
+        auto verified = st.core->verify_registration(reg, st.now());
+        if (!verified.ok()) {
+          st.log->warn("refused registration of {} ({}): {}", reg.node.hex().substr(0, 16),
+                       protocol::error_code_name(verified.code), verified.reason);
+          protocol::RegistrationAck refused;
+          refused.outcome = verified;
+          refused.coordinator = st.core->key();
+          return refused;
+        }
+        auto node = caf::actor_cast<caf::actor>(self->current_sender());
+        auto promise = self->make_response_promise<protocol::RegistrationAck>();
+        if (reg.role != protocol::Role::worker || !st.treasury) {
+          admit(self, reg, node, false,
+                reg.role == protocol::Role::worker ? "treasury unreachable: relaxed tier only" : "",
+                promise);
+          return promise;
+        }
+        // The fast tier needs the ledger's minimum stake.
+        self->request(st.treasury, std::chrono::seconds(10), protocol::stake_atom::value,
+                      worker_account(reg.node))
+            .then(
+                [self, reg, node, promise](const protocol::StakeReply& stake) {
+                  const bool fast = stake.ok && stake.serves_fast;
+                  std::string note;
+                  if (!stake.ok)
+                    note = "stake unknown (" + stake.error + "): relaxed tier only";
+                  else if (!fast)
+                    note = "stake below the fast-tier minimum: relaxed tier only";
+                  admit(self, reg, node, fast, note, promise);
+                },
+                [self, reg, node, promise](caf::error&) {
+                  admit(self, reg, node, false, "treasury did not answer: relaxed tier only",
+                        promise);
+                });
+        return promise;
+      },
+      [self](protocol::started_atom, const protocol::JobStarted& started) {
+        auto& st = self->state;
+        const PublicKey* from = sender_key(self);
+        if (from == nullptr) return;
+        Outbox out;
+        st.core->on_started(*from, started, st.now(), out);
+        flush(self, out);
+      },
+      [self](protocol::progress_atom, const protocol::JobProgress& progress) {
+        auto& st = self->state;
+        const PublicKey* from = sender_key(self);
+        if (from == nullptr) return;
+        Outbox out;
+        st.core->on_progress(*from, progress, out);
+        flush(self, out);
+      },
+      [self](protocol::jobfail_atom, const protocol::JobFailure& failure) {
+        auto& st = self->state;
+        const PublicKey* from = sender_key(self);
+        if (from == nullptr) return not_registered();
+        Outbox out;
+        auto reply = st.core->on_failure(*from, failure, st.now(), out);
+        flush(self, out);
+        return reply;
+      },
+      [self](protocol::result_atom, const protocol::JobResult& result) {
+        auto& st = self->state;
+        const PublicKey* from = sender_key(self);
+        if (from == nullptr) {
+          st.log->warn("refused a result for {} from an unregistered sender", result.job_id);
+          return not_registered();
+        }
+        Outbox out;
+        auto reply = st.core->on_result(*from, result, st.now(), out);
+        if (!reply.ok())
+          st.log->warn("refused result for {} from {} ({}): {}", result.job_id,
+                       from->hex().substr(0, 16), protocol::error_code_name(reply.code),
+                       reply.reason);
+        flush(self, out);
+        return reply;
+      },
+      [self](protocol::verdict_atom, const protocol::Verdict& verdict) {
+        auto& st = self->state;
+        const PublicKey* from = sender_key(self);
+        if (from == nullptr) return not_registered();
+        Outbox out;
+        auto reply = st.core->on_verdict(*from, verdict, st.now(), out);
+        if (reply.ok())
+          st.log->info("audit {}: {} by validator {} ({})", verdict.audit_id,
+                       protocol::audit_outcome_name(verdict.outcome), from->hex().substr(0, 16),
+                       verdict.detail);
+        else
+          st.log->warn("refused verdict {}: {}", verdict.audit_id, reply.reason);
+        flush(self, out);
+        return reply;
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_coordinator(caf::actor_system& system, CoordinatorSetup setup,
+                             const caf::actor* local_treasury) {
+  std::optional<caf::actor> treasury;
+  if (local_treasury != nullptr) treasury = *local_treasury;
+  return system.spawn(coordinator, std::move(setup), std::move(treasury));
+}
+
+}  // namespace seedgrid::coordinator

@@ -1,0 +1,197 @@
+#pragma once
+// The coordinator's behaviour as a plain state machine: every input (a client's request, a
+// worker's result, a treasury receipt, a timer tick) updates the journaled state and appends what
+// should happen next to an Outbox (send this job to that worker, tell that client, ask the treasury
+// for money). The CAF actor (coordinator_actor.cpp) only translates messages to calls and the
+// Outbox to messages; this class reads no clock (callers pass now_ms) and sends nothing itself, so
+// every rule here is tested without a network.
+//
+// Ordering rule: callers commit() the journal before they carry out an Outbox, so nothing is sent
+// that a crash could forget.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/coordinator/audit_sampler.hpp"
+#include "actors/coordinator/job_state.hpp"
+#include "actors/coordinator/journal.hpp"
+#include "actors/coordinator/model_catalog.hpp"
+#include "actors/coordinator/node_registry.hpp"
+#include "actors/coordinator/registrar.hpp"
+#include "actors/coordinator/result_store.hpp"
+#include "config/node_config.hpp"
+#include "runtime/protocol/audit.hpp"
+#include "runtime/protocol/client_event.hpp"
+#include "runtime/protocol/job_result.hpp"
+#include "runtime/protocol/status.hpp"
+#include "runtime/protocol/treasury_messages.hpp"
+
+namespace seedgrid::coordinator {
+
+struct Outbox {
+  struct JobSend {
+    PublicKey worker;
+    protocol::Job job;
+  };
+  struct JobCancel {
+    PublicKey worker;
+    std::string job_id;
+    std::uint32_t attempt = 0;
+  };
+  struct AuditSend {
+    PublicKey validator;
+    protocol::AuditTask task;
+  };
+  std::vector<JobSend> jobs;
+  std::vector<JobCancel> cancels;
+  std::vector<AuditSend> audits;
+  std::vector<protocol::ClientEvent> events;  // each to the client attached to event.request_id
+  std::vector<protocol::LedgerOrder> orders;
+  std::vector<protocol::SubmitAck> acks;  // answers to submits that waited for their hold
+
+  bool empty() const;
+  void clear();
+};
+
+struct CoreOptions {
+  config::CoordinatorSection policy;
+  ModelCatalog catalog;
+  std::string data_dir;                   // journal.sqlite and results/ live here
+  std::int64_t order_retry_ms = 2'000;    // re-send a treasury order that got no answer
+  std::int64_t hold_timeout_ms = 15'000;  // a submit waits this long for its escrow hold
+  std::int64_t uptime_sample_ms = 10'000;
+  std::size_t recent_done_requests = 1'000;  // done requests reloaded after a restart (attach)
+};
+
+class CoordinatorCore {
+ public:
+  // Opens the journal under options.data_dir and resumes what it holds: jobs that were on workers
+  // go back to the queue, money that was in motion is asked for again (same idempotency keys).
+  static Result<std::unique_ptr<CoordinatorCore>> open(const Identity& identity,
+                                                       CoreOptions options, std::int64_t now_ms,
+                                                       Outbox& out);
+  ~CoordinatorCore();
+
+  // --- clients ---
+  struct SubmitAnswer {
+    protocol::Reply reply;                   // not ok: refused now
+    std::optional<protocol::SubmitAck> ack;  // ok and set: answered now (a known request)
+  };                                         // ok and unset: the ack comes in Outbox::acks
+  SubmitAnswer submit(const protocol::GenerateRequest& request, std::int64_t now_ms, Outbox& out);
+  // Re-sends the results not in `have` and, when the request is over, its completed event.
+  protocol::SubmitAck attach(const protocol::ClientCommand& command,
+                             const std::vector<std::uint32_t>& have, Outbox& out);
+  protocol::Reply cancel(const protocol::ClientCommand& command, std::int64_t now_ms, Outbox& out);
+  protocol::StatusReport status(std::int64_t now_ms) const;
+
+  // --- workers and validators ---
+  protocol::Challenge hello(std::int64_t now_ms);
+  protocol::Reply verify_registration(const protocol::Registration& registration,
+                                      std::int64_t now_ms);
+  // After verify_registration (and the treasury's word on its stake): the node is in service.
+  protocol::RegistrationAck admit(const protocol::Registration& registration, bool fast_allowed,
+                                  std::string note, std::int64_t now_ms, Outbox& out);
+  void node_down(const PublicKey& node, std::int64_t now_ms, Outbox& out);
+  void on_started(const PublicKey& from, const protocol::JobStarted& started, std::int64_t now_ms,
+                  Outbox& out);
+  void on_progress(const PublicKey& from, const protocol::JobProgress& progress, Outbox& out);
+  protocol::Reply on_failure(const PublicKey& from, const protocol::JobFailure& failure,
+                             std::int64_t now_ms, Outbox& out);
+  protocol::Reply on_result(const PublicKey& from, const protocol::JobResult& result,
+                            std::int64_t now_ms, Outbox& out);
+  protocol::Reply on_verdict(const PublicKey& from, const protocol::Verdict& verdict,
+                             std::int64_t now_ms, Outbox& out);
+
+  // --- treasury ---
+  void on_receipt(const protocol::LedgerOrder& order, const protocol::LedgerReceipt& receipt,
+                  std::int64_t now_ms, Outbox& out);
+  // The order got no answer (treasury unreachable, timeout): tick() sends it again.
+  void on_order_lost(const protocol::LedgerOrder& order, std::int64_t now_ms);
+  // The treasury is (back) up: every order waiting for a re-send goes now.
+  void resend_orders(Outbox& out);
+
+  // Deadlines, audit and cancel timeouts, hold timeouts, order re-sends, uptime samples.
+  void tick(std::int64_t now_ms, Outbox& out);
+
+  // Makes the journal durable; call before carrying out an Outbox.
+  Result<void> commit();
+  // Set when the journal could not be written: the coordinator must stop (a restart resumes from
+  // what was committed).
+  const std::optional<Error>& fatal() const { return fatal_; }
+
+  const PublicKey& key() const { return identity_.public_key(); }
+  const RequestState* request(const std::string& request_id) const;
+  const NodeRegistry& nodes() const { return nodes_; }
+  const ModelCatalog& catalog() const { return options_.catalog; }
+  std::size_t pending_orders() const { return orders_.size(); }
+
+ private:
+  struct PendingOrder {
+    protocol::LedgerOrder order;
+    bool in_flight = false;
+    std::int64_t retry_at_ms = 0;
+  };
+
+  CoordinatorCore(const Identity& identity, CoreOptions options, Journal journal, Digest salt);
+  Result<void> recover(std::int64_t now_ms, Outbox& out);
+
+  RequestState* find_request(const std::string& request_id);
+  // The job named "<request id>/<index>".
+  std::pair<RequestState*, JobState*> find_job(const std::string& job_id);
+  protocol::Job job_message(const RequestState& r, const JobState& j) const;
+  protocol::ClientEvent event(protocol::EventKind kind, const RequestState& r,
+                              const JobState* j) const;
+
+  void set_phase(RequestState& r, JobState& j, JobPhase phase, std::int64_t now_ms);
+  void save(const RequestState& r, const JobState& j);
+  void save(const RequestState& r);
+  void save_node(const NodeEntry& n);
+  void fatal(const Error& e);
+
+  void place_order(protocol::LedgerOrder order, Outbox& out);
+  void dispatch(std::int64_t now_ms, Outbox& out);
+  // The current attempt failed (its worker is already released): re-queue, or refund when the
+  // attempts are used up, or cancel when the client asked to.
+  void fail_attempt(RequestState& r, JobState& j, protocol::ErrorCode code, std::string reason,
+                    std::int64_t now_ms, Outbox& out);
+  void release_worker(RequestState& r, JobState& j);
+  void accept_output(RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out,
+                     const std::vector<std::uint8_t>* pixels);
+  void start_settlement(RequestState& r, JobState& j, Outbox& out);
+  protocol::LedgerOrder hold_order(const RequestState& r) const;
+  protocol::LedgerOrder release_order(const RequestState& r) const;
+  protocol::LedgerOrder job_order(protocol::LedgerOrderKind kind, const RequestState& r,
+                                  const JobState& j) const;
+  void blacklist(NodeEntry& n, std::int64_t now_ms, Outbox& out);
+  void maybe_finish(RequestState& r, Outbox& out);
+  void deliver(RequestState& r, JobState& j, Outbox& out);
+  void complete(RequestState& r, Outbox& out);
+  protocol::SubmitAck ack_of(const RequestState& r, bool resumed) const;
+
+  const Identity& identity_;
+  CoreOptions options_;
+  Journal journal_;
+  ResultStore results_;
+  Registrar registrar_;
+  AuditSampler sampler_;
+  NodeRegistry nodes_;
+  std::map<std::string, RequestState> requests_;
+  std::map<std::string, std::set<std::uint32_t>> queued_;  // request id -> queued job indices
+  std::map<std::string, PendingOrder> orders_;             // by idempotency key
+  std::optional<Error> fatal_;
+  std::int64_t started_ms_ = 0;
+  std::int64_t next_uptime_sample_ms_ = 0;
+  std::uint64_t jobs_delivered_ = 0;
+  std::uint64_t jobs_failed_ = 0;
+};
+
+// Ledger account ids of nodes and payers (actors/treasury/accounts.hpp naming).
+std::string worker_account(const PublicKey& key);
+std::string validator_account(const PublicKey& key);
+std::string user_account(const PublicKey& key);
+
+}  // namespace seedgrid::coordinator

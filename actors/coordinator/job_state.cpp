@@ -1,0 +1,63 @@
+#include "actors/coordinator/job_state.hpp"
+
+#include <algorithm>
+
+namespace seedgrid::coordinator {
+
+std::string_view job_phase_name(JobPhase p) {
+  switch (p) {
+    case JobPhase::queued:
+      return "queued";
+    case JobPhase::assigned:
+      return "assigned";
+    case JobPhase::running:
+      return "running";
+    case JobPhase::auditing:
+      return "auditing";
+    case JobPhase::settling:
+      return "settling";
+    case JobPhase::delivered:
+      return "delivered";
+    case JobPhase::refunding:
+      return "refunding";
+    case JobPhase::failed:
+      return "failed";
+    case JobPhase::cancelling:
+      return "cancelling";
+    case JobPhase::paying_cancelled:
+      return "paying_cancelled";
+    case JobPhase::cancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+bool is_final(JobPhase p) {
+  return p == JobPhase::delivered || p == JobPhase::failed || p == JobPhase::cancelled;
+}
+
+bool is_on_worker(JobPhase p) {
+  return p == JobPhase::assigned || p == JobPhase::running || p == JobPhase::cancelling;
+}
+
+std::string_view request_phase_name(RequestPhase p) {
+  switch (p) {
+    case RequestPhase::holding:
+      return "holding";
+    case RequestPhase::active:
+      return "active";
+    case RequestPhase::releasing:
+      return "releasing";
+    case RequestPhase::done:
+      return "done";
+    case RequestPhase::abandoned:
+      return "abandoned";
+  }
+  return "unknown";
+}
+
+bool RequestState::all_final() const {
+  return std::all_of(jobs.begin(), jobs.end(), [](const JobState& j) { return is_final(j.phase); });
+}
+
+}  // namespace seedgrid::coordinator

@@ -1,0 +1,109 @@
+#pragma once
+// The coordinator's record of each accepted request and its jobs: what the journal persists and a
+// restart resumes from.
+//
+// Job phases (-> transitions):
+//   queued      waiting for a worker                       -> assigned, cancelled, refunding
+//   assigned    sent to a worker (attempt n, deadline)     -> running, auditing, settling, queued
+//                                                             (re-run), refunding, cancelling
+//   running     the worker started it                      -> same as assigned
+//   auditing    result verified and stored; a validator    -> settling, queued (failed audit),
+//               re-renders it                                 refunding
+//   settling    waiting for the treasury's settlement      -> delivered
+//   delivered   settled and sent to the client             (final)
+//   refunding   every attempt failed; refund pending       -> failed
+//   failed      refunded                                   (final)
+//   cancelling  the client cancelled; the worker stops     -> paying_cancelled, cancelled,
+//                                                             auditing/settling (it had finished)
+//   paying_cancelled  paying its completed steps           -> cancelled
+//   cancelled   (final)
+// A request is `holding` (escrow pending) -> `active` -> `releasing` (the rest of the hold goes
+// back once every job is final) -> `done`. A request refused after the client gave up waiting for
+// the treasury is `abandoned`: its hold, if the treasury placed it, is released.
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/crypto/hash.hpp"
+#include "runtime/crypto/identity.hpp"
+#include "runtime/protocol/client_event.hpp"
+#include "runtime/protocol/error_code.hpp"
+#include "runtime/protocol/request.hpp"
+
+namespace seedgrid::coordinator {
+
+enum class JobPhase : std::uint8_t {
+  queued = 0,
+  assigned = 1,
+  running = 2,
+  auditing = 3,
+  settling = 4,
+  delivered = 5,
+  refunding = 6,
+  failed = 7,
+  cancelling = 8,
+  paying_cancelled = 9,
+  cancelled = 10,
+};
+std::string_view job_phase_name(JobPhase p);
+bool is_final(JobPhase p);
+bool is_on_worker(JobPhase p);  // assigned, running or cancelling
+
+enum class RequestPhase : std::uint8_t {
+  holding = 0,
+  active = 1,
+  releasing = 2,
+  done = 3,
+  abandoned = 4
+};
+std::string_view request_phase_name(RequestPhase p);
+
+struct JobState {
+  std::uint32_t index = 0;
+  JobPhase phase = JobPhase::queued;
+  std::uint32_t attempt = 0;   // the current (or last) attempt; 0 before the first assignment
+  std::uint32_t failures = 0;  // attempts that failed (error, timeout, lost worker, failed audit)
+  std::optional<PublicKey> worker;
+  std::vector<PublicKey> excluded;  // workers that failed it
+  std::uint32_t steps_done = 0;
+  protocol::ErrorCode last_code = protocol::ErrorCode::ok;
+  std::string last_reason;
+  // The accepted result (auditing and later).
+  Digest output_hash{};
+  Digest trajectory_root{};
+  std::string determinism_class;
+  std::uint64_t render_ms = 0;
+  std::optional<PublicKey> validator;
+  std::string audit;  // what the client is told: passed, not sampled, no validator, timed out
+  protocol::Receipt receipt;
+  // Not journaled: timers and bookkeeping of this run.
+  std::int64_t deadline_ms = 0;
+  std::int64_t assigned_ms = 0;
+  std::int64_t queued_since_ms = 0;
+  std::uint32_t batch = 1;
+  bool result_sent = false;
+};
+
+struct RequestState {
+  protocol::GenerateRequest request;
+  Digest digest{};
+  std::uint64_t sequence = 0;  // acceptance order: the queue's order within a tier
+  RequestPhase phase = RequestPhase::holding;
+  std::int64_t hold_id = 0;
+  std::int64_t per_job = 0;
+  std::int64_t quoted = 0;
+  bool cancel_requested = false;
+  std::int64_t refunded = 0;  // refunds of failed jobs plus the final release
+  std::string creator;        // model creator account at acceptance
+  std::int64_t base_render_millis = 0;
+  std::int64_t accepted_ms = 0;  // not journaled
+  std::vector<JobState> jobs;
+  std::set<PublicKey> workers;  // not journaled: workers this request used in this run
+
+  bool all_final() const;
+};
+
+}  // namespace seedgrid::coordinator

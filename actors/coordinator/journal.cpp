@@ -1,0 +1,428 @@
+#include "actors/coordinator/journal.hpp"
+
+#include <sodium.h>
+
+#include <bit>
+#include <cstring>
+#include <optional>
+
+#include "runtime/crypto/sodium_init.hpp"
+#include "runtime/storage/database.hpp"
+#include "runtime/storage/transaction.hpp"
+
+namespace seedgrid::coordinator {
+
+using storage::Database;
+using storage::Statement;
+using storage::Transaction;
+
+namespace {
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS requests(
+  request_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, phase INTEGER NOT NULL,
+  hold_id INTEGER NOT NULL, per_job INTEGER NOT NULL, quoted INTEGER NOT NULL,
+  cancel_requested INTEGER NOT NULL, refunded INTEGER NOT NULL, creator TEXT NOT NULL,
+  base_render_millis INTEGER NOT NULL, model_id TEXT NOT NULL, task_type TEXT NOT NULL,
+  prompt TEXT NOT NULL, negative_prompt TEXT NOT NULL, seed INTEGER NOT NULL,
+  steps INTEGER NOT NULL, guidance_bits INTEGER NOT NULL, sampler TEXT NOT NULL,
+  karras INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+  count INTEGER NOT NULL, tier INTEGER NOT NULL, privacy INTEGER NOT NULL,
+  payer BLOB NOT NULL, signature BLOB NOT NULL, digest BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs(
+  request_id TEXT NOT NULL, idx INTEGER NOT NULL, phase INTEGER NOT NULL,
+  attempt INTEGER NOT NULL, failures INTEGER NOT NULL, worker BLOB, excluded BLOB NOT NULL,
+  steps_done INTEGER NOT NULL, last_code INTEGER NOT NULL, last_reason TEXT NOT NULL,
+  output_hash BLOB NOT NULL, trajectory_root BLOB NOT NULL, determinism_class TEXT NOT NULL,
+  render_ms INTEGER NOT NULL, validator BLOB, audit TEXT NOT NULL, charged INTEGER NOT NULL,
+  worker_paid INTEGER NOT NULL, creator_paid INTEGER NOT NULL, platform_fee INTEGER NOT NULL,
+  burned INTEGER NOT NULL, reference TEXT NOT NULL,
+  PRIMARY KEY(request_id, idx));
+CREATE INDEX IF NOT EXISTS jobs_output ON jobs(output_hash);
+CREATE TABLE IF NOT EXISTS nodes(
+  key BLOB PRIMARY KEY, role INTEGER NOT NULL, success_bits INTEGER NOT NULL,
+  latency_bits INTEGER NOT NULL, uptime_bits INTEGER NOT NULL, audit_bits INTEGER NOT NULL,
+  jobs_done INTEGER NOT NULL,
+  jobs_failed INTEGER NOT NULL, audits_passed INTEGER NOT NULL, audits_failed INTEGER NOT NULL,
+  blacklisted INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS slashes(
+  key TEXT PRIMARY KEY, verdict_id TEXT NOT NULL, worker TEXT NOT NULL,
+  validator TEXT NOT NULL, done INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);
+)sql";
+
+std::span<const std::uint8_t> key_bytes(const PublicKey& k) { return k.bytes; }
+
+std::optional<PublicKey> key_from_blob(const std::vector<std::uint8_t>& b) {
+  if (b.size() != 32) return std::nullopt;
+  PublicKey k;
+  std::memcpy(k.bytes.data(), b.data(), 32);
+  return k;
+}
+
+Digest digest_from_blob(const std::vector<std::uint8_t>& b) {
+  Digest d{};
+  if (b.size() == d.size()) std::memcpy(d.data(), b.data(), d.size());
+  return d;
+}
+
+std::vector<std::uint8_t> keys_blob(const std::vector<PublicKey>& keys) {
+  std::vector<std::uint8_t> out;
+  for (const auto& k : keys) out.insert(out.end(), k.bytes.begin(), k.bytes.end());
+  return out;
+}
+
+std::vector<PublicKey> keys_from_blob(const std::vector<std::uint8_t>& b) {
+  std::vector<PublicKey> out;
+  for (std::size_t i = 0; i + 32 <= b.size(); i += 32) {
+    PublicKey k;
+    std::memcpy(k.bytes.data(), b.data() + i, 32);
+    out.push_back(k);
+  }
+  return out;
+}
+
+// Reputation averages are stored as the bits of their doubles, so a restart restores them exactly.
+std::int64_t bits_of(double v) { return std::bit_cast<std::int64_t>(v); }
+double double_of(std::int64_t bits) { return std::bit_cast<double>(bits); }
+
+}  // namespace
+
+struct Journal::State {
+  Database db;
+  std::optional<Transaction> tx;
+  Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash, slash_done;
+  std::uint64_t next_sequence = 1;
+};
+
+Journal::Journal(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Journal::Journal(Journal&&) noexcept = default;
+Journal& Journal::operator=(Journal&&) noexcept = default;
+Journal::~Journal() {
+  if (state_ && state_->tx) (void)state_->tx->commit();
+}
+
+Result<Journal> Journal::open(const std::string& path) {
+  auto db = Database::open(path);
+  if (!db) return context(db.error(), "opening the coordinator journal");
+  if (auto r = db->exec(kSchema); !r) return context(r.error(), "creating the journal schema");
+  auto prep = [&](std::string_view sql) { return db->prepare(sql); };
+  auto put_request = prep(
+      "INSERT OR REPLACE INTO requests "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  auto put_job =
+      prep("INSERT OR REPLACE INTO jobs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  auto delete_request = prep("DELETE FROM requests WHERE request_id = ?");
+  auto delete_jobs = prep("DELETE FROM jobs WHERE request_id = ?");
+  auto put_node = prep("INSERT OR REPLACE INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+  auto put_slash = prep("INSERT OR IGNORE INTO slashes VALUES(?,?,?,?,0)");
+  auto slash_done = prep("UPDATE slashes SET done = 1 WHERE key = ?");
+  for (auto* s :
+       {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash, &slash_done})
+    if (!*s) return context(s->error(), "preparing the journal");
+  auto seq = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM requests");
+  if (!seq) return std::unexpected(seq.error());
+  auto row = seq->step();
+  if (!row) return std::unexpected(row.error());
+  const auto next = static_cast<std::uint64_t>(seq->column_int64(0)) + 1;
+  seq->reset();
+  auto state = std::unique_ptr<State>(
+      new State{std::move(*db), std::nullopt, std::move(*put_request), std::move(*put_job),
+                std::move(*delete_request), std::move(*delete_jobs), std::move(*put_node),
+                std::move(*put_slash), std::move(*slash_done), next});
+  return Journal(std::move(state));
+}
+
+Result<void> Journal::ensure_transaction() {
+  if (state_->tx) return {};
+  auto tx = Transaction::begin(state_->db);
+  if (!tx) return std::unexpected(tx.error());
+  state_->tx.emplace(std::move(*tx));
+  return {};
+}
+
+Result<void> Journal::commit() {
+  if (!state_->tx) return {};
+  auto r = state_->tx->commit();
+  state_->tx.reset();
+  if (!r) return context(r.error(), "committing the coordinator journal");
+  return {};
+}
+
+bool Journal::pending() const { return state_->tx.has_value(); }
+
+std::uint64_t Journal::next_sequence() const { return state_->next_sequence; }
+
+Result<void> Journal::put_request(const RequestState& r) {
+  if (auto t = ensure_transaction(); !t) return t;
+  if (r.sequence >= state_->next_sequence) state_->next_sequence = r.sequence + 1;
+  const auto& q = r.request;
+  auto& s = state_->put_request;
+  s.bind(1, q.request_id)
+      .bind(2, static_cast<std::int64_t>(r.sequence))
+      .bind(3, static_cast<std::int64_t>(r.phase))
+      .bind(4, r.hold_id)
+      .bind(5, r.per_job)
+      .bind(6, r.quoted)
+      .bind(7, std::int64_t{r.cancel_requested})
+      .bind(8, r.refunded)
+      .bind(9, r.creator)
+      .bind(10, r.base_render_millis)
+      .bind(11, q.model_id)
+      .bind(12, q.task_type)
+      .bind(13, q.prompt)
+      .bind(14, q.negative_prompt)
+      .bind(15, std::bit_cast<std::int64_t>(q.seed))
+      .bind(16, std::int64_t{q.steps})
+      .bind(17, std::int64_t{std::bit_cast<std::uint32_t>(q.guidance)})
+      .bind(18, q.sampler)
+      .bind(19, std::int64_t{q.karras})
+      .bind(20, std::int64_t{q.width})
+      .bind(21, std::int64_t{q.height})
+      .bind(22, std::int64_t{q.count})
+      .bind(23, static_cast<std::int64_t>(q.tier))
+      .bind(24, static_cast<std::int64_t>(q.privacy))
+      .bind_blob(25, key_bytes(q.payer))
+      .bind_blob(26, q.signature)
+      .bind_blob(27, r.digest);
+  return s.run();
+}
+
+Result<void> Journal::put_job(const std::string& request_id, const JobState& j) {
+  if (auto t = ensure_transaction(); !t) return t;
+  auto& s = state_->put_job;
+  s.bind(1, request_id)
+      .bind(2, std::int64_t{j.index})
+      .bind(3, static_cast<std::int64_t>(j.phase))
+      .bind(4, std::int64_t{j.attempt})
+      .bind(5, std::int64_t{j.failures});
+  if (j.worker)
+    s.bind_blob(6, key_bytes(*j.worker));
+  else
+    s.bind_null(6);
+  s.bind_blob(7, keys_blob(j.excluded))
+      .bind(8, std::int64_t{j.steps_done})
+      .bind(9, static_cast<std::int64_t>(j.last_code))
+      .bind(10, j.last_reason)
+      .bind_blob(11, j.output_hash)
+      .bind_blob(12, j.trajectory_root)
+      .bind(13, j.determinism_class)
+      .bind(14, static_cast<std::int64_t>(j.render_ms));
+  if (j.validator)
+    s.bind_blob(15, key_bytes(*j.validator));
+  else
+    s.bind_null(15);
+  s.bind(16, j.audit)
+      .bind(17, j.receipt.charged)
+      .bind(18, j.receipt.worker_paid)
+      .bind(19, j.receipt.creator_paid)
+      .bind(20, j.receipt.platform_fee)
+      .bind(21, j.receipt.burned)
+      .bind(22, j.receipt.reference);
+  return s.run();
+}
+
+Result<void> Journal::put_jobs(const RequestState& r) {
+  for (const auto& j : r.jobs)
+    if (auto w = put_job(r.request.request_id, j); !w) return w;
+  return {};
+}
+
+Result<void> Journal::delete_request(const std::string& request_id) {
+  if (auto t = ensure_transaction(); !t) return t;
+  if (auto r = state_->delete_jobs.bind(1, request_id).run(); !r) return r;
+  return state_->delete_request.bind(1, request_id).run();
+}
+
+Result<void> Journal::put_node(const JournaledNode& n) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return state_->put_node.bind_blob(1, key_bytes(n.key))
+      .bind(2, static_cast<std::int64_t>(n.role))
+      .bind(3, bits_of(n.reputation.success))
+      .bind(4, bits_of(n.reputation.latency))
+      .bind(5, bits_of(n.reputation.uptime))
+      .bind(6, bits_of(n.reputation.audit))
+      .bind(7, static_cast<std::int64_t>(n.jobs_done))
+      .bind(8, static_cast<std::int64_t>(n.jobs_failed))
+      .bind(9, static_cast<std::int64_t>(n.audits_passed))
+      .bind(10, static_cast<std::int64_t>(n.audits_failed))
+      .bind(11, std::int64_t{n.blacklisted})
+      .run();
+}
+
+Result<void> Journal::put_slash(const protocol::LedgerOrder& o) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return state_->put_slash.bind(1, o.key)
+      .bind(2, o.verdict_id)
+      .bind(3, o.worker)
+      .bind(4, o.validator)
+      .run();
+}
+
+Result<void> Journal::slash_done(const std::string& key) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return state_->slash_done.bind(1, key).run();
+}
+
+Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done) const {
+  Database& db = state_->db;
+  auto q = db.prepare(
+      "SELECT * FROM requests WHERE phase != 3 OR seq IN "
+      "(SELECT seq FROM requests WHERE phase = 3 ORDER BY seq DESC LIMIT ?) ORDER BY seq");
+  if (!q) return std::unexpected(q.error());
+  q->bind(1, static_cast<std::int64_t>(recent_done));
+  std::vector<RequestState> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    RequestState r;
+    auto& g = r.request;
+    g.request_id = q->column_text(0);
+    r.sequence = static_cast<std::uint64_t>(q->column_int64(1));
+    r.phase = static_cast<RequestPhase>(q->column_int64(2));
+    r.hold_id = q->column_int64(3);
+    r.per_job = q->column_int64(4);
+    r.quoted = q->column_int64(5);
+    r.cancel_requested = q->column_int64(6) != 0;
+    r.refunded = q->column_int64(7);
+    r.creator = q->column_text(8);
+    r.base_render_millis = q->column_int64(9);
+    g.model_id = q->column_text(10);
+    g.task_type = q->column_text(11);
+    g.prompt = q->column_text(12);
+    g.negative_prompt = q->column_text(13);
+    g.seed = std::bit_cast<std::uint64_t>(q->column_int64(14));
+    g.steps = static_cast<std::uint32_t>(q->column_int64(15));
+    g.guidance = std::bit_cast<float>(static_cast<std::uint32_t>(q->column_int64(16)));
+    g.sampler = q->column_text(17);
+    g.karras = q->column_int64(18) != 0;
+    g.width = static_cast<std::uint32_t>(q->column_int64(19));
+    g.height = static_cast<std::uint32_t>(q->column_int64(20));
+    g.count = static_cast<std::uint32_t>(q->column_int64(21));
+    g.tier = static_cast<protocol::Tier>(q->column_int64(22));
+    g.privacy = static_cast<protocol::Privacy>(q->column_int64(23));
+    if (auto k = key_from_blob(q->column_blob(24))) g.payer = *k;
+    const auto sig = q->column_blob(25);
+    if (sig.size() == g.signature.size()) std::memcpy(g.signature.data(), sig.data(), sig.size());
+    r.digest = digest_from_blob(q->column_blob(26));
+    out.push_back(std::move(r));
+  }
+  auto jobs = db.prepare("SELECT * FROM jobs WHERE request_id = ? ORDER BY idx");
+  if (!jobs) return std::unexpected(jobs.error());
+  for (auto& r : out) {
+    jobs->reset();
+    jobs->bind(1, r.request.request_id);
+    for (;;) {
+      auto row = jobs->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      JobState j;
+      j.index = static_cast<std::uint32_t>(jobs->column_int64(1));
+      j.phase = static_cast<JobPhase>(jobs->column_int64(2));
+      j.attempt = static_cast<std::uint32_t>(jobs->column_int64(3));
+      j.failures = static_cast<std::uint32_t>(jobs->column_int64(4));
+      if (!jobs->column_is_null(5)) j.worker = key_from_blob(jobs->column_blob(5));
+      j.excluded = keys_from_blob(jobs->column_blob(6));
+      j.steps_done = static_cast<std::uint32_t>(jobs->column_int64(7));
+      j.last_code = static_cast<protocol::ErrorCode>(jobs->column_int64(8));
+      j.last_reason = jobs->column_text(9);
+      j.output_hash = digest_from_blob(jobs->column_blob(10));
+      j.trajectory_root = digest_from_blob(jobs->column_blob(11));
+      j.determinism_class = jobs->column_text(12);
+      j.render_ms = static_cast<std::uint64_t>(jobs->column_int64(13));
+      if (!jobs->column_is_null(14)) j.validator = key_from_blob(jobs->column_blob(14));
+      j.audit = jobs->column_text(15);
+      j.receipt.charged = jobs->column_int64(16);
+      j.receipt.worker_paid = jobs->column_int64(17);
+      j.receipt.creator_paid = jobs->column_int64(18);
+      j.receipt.platform_fee = jobs->column_int64(19);
+      j.receipt.burned = jobs->column_int64(20);
+      j.receipt.reference = jobs->column_text(21);
+      r.jobs.push_back(std::move(j));
+    }
+    if (r.jobs.size() != r.request.count && r.phase != RequestPhase::holding &&
+        r.phase != RequestPhase::abandoned)
+      return fail("journal: request ", r.request.request_id, " has ", r.jobs.size(),
+                  " job rows, expected ", r.request.count);
+  }
+  return out;
+}
+
+Result<std::vector<JournaledNode>> Journal::load_nodes() const {
+  auto q = state_->db.prepare("SELECT * FROM nodes ORDER BY key");
+  if (!q) return std::unexpected(q.error());
+  std::vector<JournaledNode> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    JournaledNode n;
+    if (auto k = key_from_blob(q->column_blob(0))) n.key = *k;
+    n.role = static_cast<protocol::Role>(q->column_int64(1));
+    n.reputation.success = double_of(q->column_int64(2));
+    n.reputation.latency = double_of(q->column_int64(3));
+    n.reputation.uptime = double_of(q->column_int64(4));
+    n.reputation.audit = double_of(q->column_int64(5));
+    n.jobs_done = static_cast<std::uint64_t>(q->column_int64(6));
+    n.jobs_failed = static_cast<std::uint64_t>(q->column_int64(7));
+    n.audits_passed = static_cast<std::uint64_t>(q->column_int64(8));
+    n.audits_failed = static_cast<std::uint64_t>(q->column_int64(9));
+    n.blacklisted = q->column_int64(10) != 0;
+    out.push_back(n);
+  }
+  return out;
+}
+
+Result<std::vector<protocol::LedgerOrder>> Journal::pending_slashes() const {
+  auto q = state_->db.prepare(
+      "SELECT key, verdict_id, worker, validator FROM slashes "
+      "WHERE done = 0 ORDER BY key");
+  if (!q) return std::unexpected(q.error());
+  std::vector<protocol::LedgerOrder> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    protocol::LedgerOrder o;
+    o.kind = protocol::LedgerOrderKind::slash;
+    o.key = q->column_text(0);
+    o.verdict_id = q->column_text(1);
+    o.worker = q->column_text(2);
+    o.validator = q->column_text(3);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<bool> Journal::output_referenced_elsewhere(const Digest& hash,
+                                                  const std::string& request_id) const {
+  auto q = state_->db.prepare(
+      "SELECT COUNT(*) FROM jobs JOIN requests USING(request_id) "
+      "WHERE jobs.output_hash = ? AND request_id != ? AND requests.phase != 3");
+  if (!q) return std::unexpected(q.error());
+  q->bind_blob(1, hash).bind(2, request_id);
+  auto row = q->step();
+  if (!row) return std::unexpected(row.error());
+  return q->column_int64(0) > 0;
+}
+
+Result<Digest> Journal::audit_salt() {
+  auto q = state_->db.prepare("SELECT value FROM meta WHERE name = 'audit_salt'");
+  if (!q) return std::unexpected(q.error());
+  auto row = q->step();
+  if (!row) return std::unexpected(row.error());
+  if (*row) return digest_from_blob(q->column_blob(0));
+  q->reset();
+  ensure_sodium();
+  Digest salt{};
+  randombytes_buf(salt.data(), salt.size());
+  auto ins = state_->db.prepare("INSERT INTO meta VALUES('audit_salt', ?)");
+  if (!ins) return std::unexpected(ins.error());
+  if (auto t = ensure_transaction(); !t) return std::unexpected(t.error());
+  if (auto r = ins->bind_blob(1, salt).run(); !r) return std::unexpected(r.error());
+  if (auto c = commit(); !c) return std::unexpected(c.error());
+  return salt;
+}
+
+}  // namespace seedgrid::coordinator

@@ -1,0 +1,72 @@
+#pragma once
+// The coordinator's journal (SQLite, WAL, synchronous=FULL via runtime/storage): accepted
+// requests with their jobs' phases and results, known nodes' reputations and blacklisting, slashes
+// still to apply, and the secret audit salt. A restarted coordinator resumes from it: no accepted
+// request is lost, and a job that was settled is never settled again (and the ledger's idempotency
+// keys catch the window between a settlement and its journal entry).
+//
+// Writes join one open transaction that commit() makes durable; the coordinator commits before it
+// acts on what it wrote (sends a job, asks for money, answers a client).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/coordinator/job_state.hpp"
+#include "actors/coordinator/reputation.hpp"
+#include "models/result.hpp"
+#include "runtime/protocol/registration.hpp"
+#include "runtime/protocol/treasury_messages.hpp"
+
+namespace seedgrid::coordinator {
+
+struct JournaledNode {
+  PublicKey key;
+  protocol::Role role = protocol::Role::worker;
+  ReputationState reputation;
+  std::uint64_t jobs_done = 0;
+  std::uint64_t jobs_failed = 0;
+  std::uint64_t audits_passed = 0;
+  std::uint64_t audits_failed = 0;
+  bool blacklisted = false;
+};
+
+class Journal {
+ public:
+  static Result<Journal> open(const std::string& path);
+  Journal(Journal&&) noexcept;
+  Journal& operator=(Journal&&) noexcept;
+  ~Journal();
+
+  // The request row (not its jobs).
+  Result<void> put_request(const RequestState& request);
+  Result<void> put_job(const std::string& request_id, const JobState& job);
+  Result<void> put_jobs(const RequestState& request);  // every job of the request
+  Result<void> delete_request(const std::string& request_id);
+  Result<void> put_node(const JournaledNode& node);
+  Result<void> put_slash(const protocol::LedgerOrder& order);
+  Result<void> slash_done(const std::string& key);
+
+  // Every request not done, plus the `recent_done` most recent done ones, in acceptance order.
+  Result<std::vector<RequestState>> load_requests(std::size_t recent_done) const;
+  Result<std::vector<JournaledNode>> load_nodes() const;
+  Result<std::vector<protocol::LedgerOrder>> pending_slashes() const;
+  // Whether any request other than `request_id` that is not done references this output hash.
+  Result<bool> output_referenced_elsewhere(const Digest& hash, const std::string& request_id) const;
+  // The audit sampler's secret salt, created on first open.
+  Result<Digest> audit_salt();
+  std::uint64_t next_sequence() const;
+
+  // Makes every write since the last commit durable.
+  Result<void> commit();
+  bool pending() const;
+
+ private:
+  struct State;
+  explicit Journal(std::unique_ptr<State> state);
+  Result<void> ensure_transaction();
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace seedgrid::coordinator

@@ -1,0 +1,94 @@
+#include "actors/coordinator/node_registry.hpp"
+
+#include <algorithm>
+
+namespace seedgrid::coordinator {
+
+std::uint64_t NodeEntry::inflight_work() const {
+  std::uint64_t sum = 0;
+  for (const auto& [id, work] : inflight) sum += work;
+  return sum;
+}
+
+bool NodeEntry::serves(const std::string& model_id, const std::string& task_type) const {
+  const auto& m = capabilities.models;
+  const auto& t = capabilities.task_types;
+  return std::find(m.begin(), m.end(), model_id) != m.end() &&
+         std::find(t.begin(), t.end(), task_type) != t.end();
+}
+
+protocol::NodeStatus NodeEntry::status(std::int64_t now_ms) const {
+  protocol::NodeStatus s;
+  s.node = key;
+  s.role = role;
+  s.capabilities = capabilities;
+  s.connected = connected;
+  s.blacklisted = blacklisted;
+  s.fast_tier = fast_allowed;
+  s.reputation = reputation.score();
+  s.success_score = reputation.state().success;
+  s.latency_score = reputation.state().latency;
+  s.uptime_score = reputation.state().uptime;
+  s.audit_score = reputation.state().audit;
+  s.inflight = static_cast<std::uint32_t>(inflight.size());
+  s.jobs_done = jobs_done;
+  s.jobs_failed = jobs_failed;
+  s.audits_passed = audits_passed;
+  s.audits_failed = audits_failed;
+  const std::int64_t current =
+      connected ? std::max<std::int64_t>(0, now_ms - connected_since_ms) : 0;
+  s.connected_seconds = static_cast<std::uint64_t>((connected_ms_before + current) / 1000);
+  return s;
+}
+
+NodeEntry& NodeRegistry::connect(const PublicKey& key, protocol::Role role,
+                                 const protocol::Capabilities& capabilities, bool fast_allowed,
+                                 std::int64_t now_ms) {
+  auto it = nodes_.find(key);
+  if (it == nodes_.end()) it = nodes_.emplace(key, NodeEntry(key, Reputation(policy_))).first;
+  NodeEntry& n = it->second;
+  if (n.connected)
+    n.connected_ms_before += std::max<std::int64_t>(0, now_ms - n.connected_since_ms);
+  n.role = role;
+  n.capabilities = capabilities;
+  std::sort(n.capabilities.models.begin(), n.capabilities.models.end());
+  std::sort(n.capabilities.task_types.begin(), n.capabilities.task_types.end());
+  n.fast_allowed = fast_allowed;
+  n.connected = true;
+  n.connected_since_ms = now_ms;
+  n.inflight.clear();
+  return n;
+}
+
+std::vector<std::string> NodeRegistry::disconnect(const PublicKey& key, std::int64_t now_ms) {
+  std::vector<std::string> lost;
+  auto it = nodes_.find(key);
+  if (it == nodes_.end()) return lost;
+  NodeEntry& n = it->second;
+  if (n.connected)
+    n.connected_ms_before += std::max<std::int64_t>(0, now_ms - n.connected_since_ms);
+  n.connected = false;
+  for (const auto& [id, work] : n.inflight) lost.push_back(id);
+  n.inflight.clear();
+  return lost;
+}
+
+NodeEntry& NodeRegistry::restore(const PublicKey& key, protocol::Role role,
+                                 const ReputationState& reputation) {
+  auto [it, inserted] = nodes_.emplace(key, NodeEntry(key, Reputation(policy_, reputation)));
+  it->second.role = role;
+  if (!inserted) it->second.reputation = Reputation(policy_, reputation);
+  return it->second;
+}
+
+NodeEntry* NodeRegistry::find(const PublicKey& key) {
+  auto it = nodes_.find(key);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+const NodeEntry* NodeRegistry::find(const PublicKey& key) const {
+  auto it = nodes_.find(key);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+}  // namespace seedgrid::coordinator

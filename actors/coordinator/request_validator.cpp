@@ -1,0 +1,125 @@
+#include "actors/coordinator/request_validator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace seedgrid::coordinator {
+
+using protocol::ErrorCode;
+using protocol::refuse;
+
+namespace {
+
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      extra = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+bool is_model_id(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+bool valid_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
+protocol::Reply validate_request(const protocol::GenerateRequest& r, const ModelCatalog& catalog,
+                                 const config::RequestLimits& limits, bool benchmark_tasks) {
+  if (!protocol::request_signature_valid(r))
+    return refuse(ErrorCode::bad_signature,
+                  "the request's signature does not verify for payer " + r.payer.hex());
+  if (!valid_request_id(r.request_id))
+    return refuse(ErrorCode::invalid_request,
+                  "request_id must be 1..64 characters of [A-Za-z0-9._-], got '" +
+                      r.request_id.substr(0, 80) + "'");
+  if (!is_model_id(r.model_id))
+    return refuse(ErrorCode::unknown_model,
+                  "model_id must be 64 lowercase hex digits (the hash of the weights), got '" +
+                      r.model_id.substr(0, 80) + "'");
+  if (catalog.find(r.model_id) == nullptr)
+    return refuse(ErrorCode::unknown_model, "model " + r.model_id +
+                                                " is not served by this network (see `seedgrid "
+                                                "status` for the models it serves)");
+  const bool task_ok = r.task_type == protocol::kTaskTxt2Img ||
+                       (benchmark_tasks && r.task_type == protocol::kTaskInstant);
+  if (!task_ok)
+    return refuse(ErrorCode::unknown_task_type, "task type '" + r.task_type.substr(0, 40) +
+                                                    "' is not served (txt2img" +
+                                                    (benchmark_tasks ? ", instant" : "") + ")");
+  if (r.count < 1 || r.count > limits.max_count)
+    return refuse(ErrorCode::invalid_count, "count must be from 1 to " +
+                                                std::to_string(limits.max_count) + ", got " +
+                                                std::to_string(r.count));
+  auto size_ok = [](std::uint32_t v, std::uint32_t max) {
+    return v >= 8 && v <= max && v % 8 == 0;
+  };
+  if (!size_ok(r.width, limits.max_width))
+    return refuse(ErrorCode::invalid_size, "width must be a multiple of 8 from 8 to " +
+                                               std::to_string(limits.max_width) + ", got " +
+                                               std::to_string(r.width));
+  if (!size_ok(r.height, limits.max_height))
+    return refuse(ErrorCode::invalid_size, "height must be a multiple of 8 from 8 to " +
+                                               std::to_string(limits.max_height) + ", got " +
+                                               std::to_string(r.height));
+  if (r.steps < 1 || r.steps > limits.max_steps)
+    return refuse(ErrorCode::invalid_steps, "steps must be from 1 to " +
+                                                std::to_string(limits.max_steps) + ", got " +
+                                                std::to_string(r.steps));
+  if (!std::isfinite(r.guidance) || r.guidance < 0.0f || r.guidance > limits.max_guidance)
+    return refuse(ErrorCode::invalid_guidance, "guidance must be a finite number from 0 to " +
+                                                   std::to_string(limits.max_guidance) + ", got " +
+                                                   std::to_string(r.guidance));
+  if (std::find(std::begin(kSamplers), std::end(kSamplers), r.sampler) == std::end(kSamplers))
+    return refuse(ErrorCode::unknown_sampler, "sampler '" + r.sampler.substr(0, 40) +
+                                                  "' is not one of euler, euler_a, ddim, dpmpp_2m");
+  for (const auto* text : {&r.prompt, &r.negative_prompt}) {
+    const char* which = text == &r.prompt ? "prompt" : "negative prompt";
+    if (text->size() > limits.max_prompt_bytes)
+      return refuse(ErrorCode::invalid_prompt,
+                    std::string(which) + " is " + std::to_string(text->size()) +
+                        " bytes, at most " + std::to_string(limits.max_prompt_bytes) +
+                        " are accepted");
+    if (!valid_utf8(*text))
+      return refuse(ErrorCode::invalid_prompt, std::string(which) + " is not valid UTF-8");
+  }
+  return {};
+}
+
+}  // namespace seedgrid::coordinator

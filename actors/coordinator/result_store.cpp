@@ -1,0 +1,79 @@
+#include "actors/coordinator/result_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace seedgrid::coordinator {
+
+namespace fs = std::filesystem;
+
+std::string ResultStore::path_of(const Digest& hash) const {
+  const std::string hex = to_hex(hash);
+  return (fs::path(root_) / hex.substr(0, 2) / (hex + ".rgb")).string();
+}
+
+bool ResultStore::contains(const Digest& hash) const {
+  std::error_code ec;
+  return fs::exists(path_of(hash), ec);
+}
+
+Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t>& pixels) {
+  if (blake2b(pixels) != hash) return fail("result store: pixels do not hash to ", to_hex(hash));
+  const std::string path = path_of(hash);
+  if (contains(hash)) return {};
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec)
+    return fail("result store: cannot create ", fs::path(path).parent_path().string(), ": ",
+                ec.message());
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return fail("result store: cannot create ", tmp, ": ", std::strerror(errno));
+  std::size_t written = 0;
+  while (written < pixels.size()) {
+    const ssize_t n = ::write(fd, pixels.data() + written, pixels.size() - written);
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      return fail("result store: cannot write ", tmp, ": ", std::strerror(err));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return fail("result store: cannot fsync ", tmp, ": ", std::strerror(errno));
+  fs::rename(tmp, path, ec);
+  if (ec) return fail("result store: cannot rename ", tmp, " to ", path, ": ", ec.message());
+  // The rename is durable once the directory is synced.
+  const int dir = ::open(fs::path(path).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return {};
+}
+
+Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
+  const std::string path = path_of(hash);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("result store: no image ", path);
+  std::vector<std::uint8_t> pixels((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+  if (blake2b(pixels) != hash)
+    return fail("result store: ", path, " does not hash to its name (corrupted)");
+  return pixels;
+}
+
+Result<void> ResultStore::remove(const Digest& hash) {
+  std::error_code ec;
+  fs::remove(path_of(hash), ec);
+  if (ec) return fail("result store: cannot remove ", path_of(hash), ": ", ec.message());
+  return {};
+}
+
+}  // namespace seedgrid::coordinator

@@ -1,0 +1,82 @@
+#include "actors/coordinator/router.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "actors/coordinator/deadline.hpp"
+
+namespace seedgrid::coordinator {
+
+namespace {
+
+bool capable(const NodeEntry& n, const protocol::JobSpec& spec, protocol::Tier tier) {
+  if (n.role != protocol::Role::worker || !n.connected || n.blacklisted) return false;
+  if (!n.serves(spec.model_id, spec.task_type)) return false;
+  if (tier == protocol::Tier::fast) return n.capabilities.serves_fast && n.fast_allowed;
+  return n.capabilities.serves_relaxed;
+}
+
+}  // namespace
+
+bool any_capable_worker(const NodeRegistry& nodes, const protocol::JobSpec& spec,
+                        protocol::Tier tier) {
+  return std::any_of(nodes.nodes().begin(), nodes.nodes().end(),
+                     [&](const auto& kv) { return capable(kv.second, spec, tier); });
+}
+
+std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery& q,
+                                     const config::RoutingPolicy& policy) {
+  const auto& spec = *q.spec;
+  const bool request_full =
+      q.request_workers != nullptr && q.request_workers->size() >= policy.max_workers_per_request;
+  auto is_excluded = [&](const PublicKey& k) {
+    return q.excluded != nullptr &&
+           std::find(q.excluded->begin(), q.excluded->end(), k) != q.excluded->end();
+  };
+  // Avoid workers that failed this job while some other capable worker exists (busy or not).
+  bool other_exists = false;
+  for (const auto& [key, n] : nodes.nodes())
+    if (capable(n, spec, q.tier) && !is_excluded(key)) other_exists = true;
+
+  std::optional<PublicKey> best;
+  double best_score = -1.0;
+  const std::uint64_t work = protocol::job_work(spec);
+  for (const auto& [key, n] : nodes.nodes()) {
+    if (!capable(n, spec, q.tier)) continue;
+    if (n.inflight.size() >= n.capabilities.max_inflight) continue;
+    if (request_full && !q.request_workers->contains(key)) continue;
+    if (other_exists && is_excluded(key)) continue;
+    const double finish_ms =
+        std::max(1.0, expected_ms(n.inflight_work() + work, n.capabilities.pixel_steps_per_second));
+    const double score =
+        std::pow(std::max(n.reputation.score(), 1e-6), policy.reputation_weight) / finish_ms;
+    if (score > best_score) {  // strict: the first (smallest) key keeps a tie
+      best_score = score;
+      best = key;
+    }
+  }
+  return best;
+}
+
+std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
+                                        const PublicKey& worker) {
+  std::optional<PublicKey> best;
+  std::size_t best_load = 0;
+  double best_rep = 0.0;
+  for (const auto& [key, n] : nodes.nodes()) {
+    if (n.role != protocol::Role::validator || !n.connected || n.blacklisted || key == worker)
+      continue;
+    const auto& m = n.capabilities.models;
+    if (std::find(m.begin(), m.end(), model_id) == m.end()) continue;
+    const std::size_t load = n.inflight.size();
+    const double rep = n.reputation.score();
+    if (!best || load < best_load || (load == best_load && rep > best_rep)) {
+      best = key;
+      best_load = load;
+      best_rep = rep;
+    }
+  }
+  return best;
+}
+
+}  // namespace seedgrid::coordinator

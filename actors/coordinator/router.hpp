@@ -1,0 +1,37 @@
+#pragma once
+// Where a job goes. Eligible workers are connected, not blacklisted, have the job's model and task
+// type loaded, serve its tier (fast also needs the treasury's stake approval) and have room
+// (in flight < max_inflight). A request spreads over at most max_workers_per_request workers.
+// A worker that already failed this job is avoided while any other eligible worker exists.
+// Among the eligible the score is
+//   reputation ^ reputation_weight / expected finish time (ms)
+// where the finish time counts the work already in flight on it at its measured speed: fast,
+// trusted, idle workers win; ties go to the smaller node id, so routing is deterministic.
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "actors/coordinator/node_registry.hpp"
+#include "config/node_config.hpp"
+#include "runtime/protocol/job.hpp"
+
+namespace seedgrid::coordinator {
+
+struct RouteQuery {
+  const protocol::JobSpec* spec = nullptr;
+  protocol::Tier tier = protocol::Tier::fast;
+  const std::set<PublicKey>* request_workers = nullptr;  // workers the request already uses
+  const std::vector<PublicKey>* excluded = nullptr;      // workers that failed this job
+};
+
+std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery& query,
+                                     const config::RoutingPolicy& policy);
+// Whether any connected, non-blacklisted worker could ever take this job (capacity aside).
+bool any_capable_worker(const NodeRegistry& nodes, const protocol::JobSpec& spec,
+                        protocol::Tier tier);
+// A validator for an audit: connected, has the model, is not the audited worker; the least busy
+// wins, then the higher reputation, then the smaller node id.
+std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
+                                        const PublicKey& worker);
+
+}  // namespace seedgrid::coordinator

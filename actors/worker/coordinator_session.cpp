@@ -1,0 +1,115 @@
+#include "actors/worker/coordinator_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace seedgrid::worker {
+
+CoordinatorSession::CoordinatorSession(protocol::Role role, const Identity& identity,
+                                       protocol::Capabilities capabilities,
+                                       std::string pinned_coordinator,
+                                       const config::NetworkSection& network,
+                                       std::shared_ptr<spdlog::logger> log)
+    : role_(role),
+      identity_(identity),
+      capabilities_(std::move(capabilities)),
+      pinned_(std::move(pinned_coordinator)),
+      backoff_(network.reconnect_initial_ms, network.reconnect_max_ms),
+      log_(std::move(log)) {}
+
+void CoordinatorSession::connect(caf::event_based_actor* self, caf::actor coordinator,
+                                 std::function<void()> on_registered) {
+  coordinator_ = std::move(coordinator);
+  registered_ = false;
+  ++generation_;
+  on_registered_ = std::move(on_registered);
+  backoff_.reset();
+  self->monitor(coordinator_);
+  register_now(self);
+}
+
+bool CoordinatorSession::lost(const caf::down_msg& dm) {
+  if (!coordinator_ || dm.source != coordinator_.address()) return false;
+  log_->warn("lost the coordinator ({}); waiting for it to come back", caf::to_string(dm.reason));
+  coordinator_ = nullptr;
+  registered_ = false;
+  ++generation_;
+  return true;
+}
+
+bool CoordinatorSession::from_coordinator(caf::event_based_actor* self) const {
+  return coordinator_ && self->current_sender() &&
+         caf::actor_cast<caf::actor_addr>(self->current_sender()) == coordinator_.address();
+}
+
+caf::message_handler CoordinatorSession::handlers(caf::event_based_actor* self) {
+  return {
+      [this, self](retry_register_atom, std::uint64_t generation) {
+        if (generation == generation_ && coordinator_ && !registered_) register_now(self);
+      },
+  };
+}
+
+void CoordinatorSession::retry_later(caf::event_based_actor* self) {
+  self->delayed_send(self, std::chrono::milliseconds(backoff_.next()), retry_register_atom::value,
+                     generation_);
+}
+
+void CoordinatorSession::register_now(caf::event_based_actor* self) {
+  const std::uint64_t generation = generation_;
+  const std::string role(protocol::role_name(role_));
+  self->request(coordinator_, std::chrono::seconds(10), protocol::hello_atom::value, role)
+      .then(
+          [this, self, generation](const protocol::Challenge& challenge) {
+            if (generation != generation_) return;
+            if (!protocol::challenge_signature_valid(challenge)) {
+              log_->error("the coordinator's challenge is not signed by its key; retrying");
+              retry_later(self);
+              return;
+            }
+            if (!pinned_.empty() && challenge.coordinator.hex() != pinned_) {
+              log_->error("the coordinator is {} but the config pins {}; not registering",
+                          challenge.coordinator.hex(), pinned_);
+              retry_later(self);
+              return;
+            }
+            const auto reg =
+                protocol::make_registration(role_, capabilities_, challenge, identity_);
+            self->request(coordinator_, std::chrono::seconds(30), protocol::register_atom::value,
+                          reg)
+                .then(
+                    [this, self, generation](const protocol::RegistrationAck& ack) {
+                      if (generation != generation_) return;
+                      if (!ack.outcome.ok()) {
+                        log_->warn("registration refused ({} {}): {}",
+                                   protocol::error_code_name(ack.outcome.code),
+                                   static_cast<unsigned>(ack.outcome.code), ack.outcome.reason);
+                        retry_later(self);
+                        return;
+                      }
+                      registered_ = true;
+                      fast_tier_ = ack.fast_tier;
+                      backoff_.reset();
+                      log_->info("registered with coordinator {} as {} {}{}{}",
+                                 ack.coordinator.hex().substr(0, 16), protocol::role_name(role_),
+                                 identity_.node_id().substr(0, 16),
+                                 ack.fast_tier ? " (fast tier)" : "",
+                                 ack.note.empty() ? "" : "; " + ack.note);
+                      if (on_registered_) on_registered_();
+                    },
+                    [this, self, generation](caf::error& err) {
+                      if (generation != generation_) return;
+                      log_->warn("registration failed: {}", self->system().render(err));
+                      retry_later(self);
+                    });
+          },
+          [this, self, generation](caf::error& err) {
+            if (generation != generation_) return;
+            log_->warn("the coordinator did not answer hello: {}", self->system().render(err));
+            retry_later(self);
+          });
+}
+
+}  // namespace seedgrid::worker

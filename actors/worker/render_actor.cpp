@@ -1,0 +1,68 @@
+#include "actors/worker/render_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/worker/renderer.hpp"
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace seedgrid::worker {
+
+namespace {
+
+caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const Renderer> renderer,
+                          std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch) {
+  return {
+      [self, renderer, cancel_batch](render_atom, std::uint64_t batch_id,
+                                     const std::vector<protocol::Job>& jobs) {
+        const caf::actor owner = caf::actor_cast<caf::actor>(self->current_sender());
+        std::vector<protocol::JobSpec> specs;
+        for (const auto& j : jobs) specs.push_back(j.spec);
+        std::vector<std::uint32_t> steps_done(jobs.size(), 0);
+        RenderHooks hooks;
+        hooks.on_progress = [&](std::size_t job, std::uint32_t step, std::uint32_t steps) {
+          steps_done[job] = step;
+          self->send(owner, protocol::progress_atom::value,
+                     protocol::JobProgress{jobs[job].job_id, jobs[job].attempt, step, steps});
+        };
+        hooks.cancelled = [&] { return cancel_batch->load() == batch_id; };
+        BatchOutcome outcome = renderer->render(specs, hooks);
+        std::vector<protocol::JobResult> results;
+        std::vector<protocol::JobFailure> failures;
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+          auto& image = outcome.images[i];
+          if (!image) {
+            failures.push_back({jobs[i].job_id, jobs[i].attempt,
+                                outcome.cancelled ? protocol::ErrorCode::cancelled
+                                                  : protocol::ErrorCode::worker_error,
+                                image.error().message, steps_done[i]});
+            continue;
+          }
+          protocol::JobResult r;
+          r.job_id = jobs[i].job_id;
+          r.attempt = jobs[i].attempt;
+          r.spec_hash = protocol::spec_hash(jobs[i].spec);
+          r.model_id = jobs[i].spec.model_id;
+          r.width = jobs[i].spec.width;
+          r.height = jobs[i].spec.height;
+          r.pixels = std::move(image->pixels);
+          r.output_hash = protocol::output_hash_of(r.pixels);
+          r.trajectory_root = image->trajectory_root;
+          r.determinism_class = renderer->determinism_class();
+          r.render_ms = outcome.render_ms;
+          r.batch_size = static_cast<std::uint32_t>(jobs.size());
+          results.push_back(std::move(r));
+        }
+        self->send(owner, rendered_atom::value, batch_id, std::move(results), std::move(failures));
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_render_actor(caf::actor_system& system, std::shared_ptr<const Renderer> renderer,
+                              std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch) {
+  return system.spawn<caf::detached>(render_loop, std::move(renderer), std::move(cancel_batch));
+}
+
+}  // namespace seedgrid::worker

@@ -1,0 +1,85 @@
+#pragma once
+// What a worker (or validator) renders with: the pipelines of its configured models on one
+// backend, plus the instant task type. Plain C++; the render actor runs it on its own thread.
+//
+// Task types:
+//   txt2img  the compute core (models/pipeline): prompt -> image
+//   instant  (benchmark tasks only) the pixels are a BLAKE2b keystream of the job spec: no compute,
+//            so a benchmark measures what routing, transport and accounting cost per job.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/node_config.hpp"
+#include "models/result.hpp"
+#include "runtime/crypto/hash.hpp"
+#include "runtime/protocol/job.hpp"
+
+namespace seedgrid {
+class Backend;
+class Pipeline;
+}  // namespace seedgrid
+
+namespace seedgrid::worker {
+
+struct RenderedImage {
+  std::vector<std::uint8_t> pixels;  // RGB8
+  Digest trajectory_root{};          // Merkle root over the BLAKE2b of each step's latent
+};
+
+struct RenderHooks {
+  // job index in the batch, steps done (1..steps), steps.
+  std::function<void(std::size_t job, std::uint32_t step, std::uint32_t steps)> on_progress;
+  // Polled between steps: true stops the batch.
+  std::function<bool()> cancelled;
+};
+
+struct BatchOutcome {
+  std::vector<Result<RenderedImage>> images;  // one per job of the batch
+  bool cancelled = false;                     // stopped by RenderHooks::cancelled
+  std::uint64_t render_ms = 0;
+};
+
+class Renderer {
+ public:
+  // Loads every model of `section` (their model ids are the weight hashes). Errors name the model
+  // path. `benchmark_tasks` adds the instant task type.
+  static Result<std::shared_ptr<Renderer>> load(const config::RenderingSection& section,
+                                                bool benchmark_tasks);
+  ~Renderer();
+
+  std::vector<std::string> model_ids() const;   // sorted
+  std::vector<std::string> task_types() const;  // sorted
+  const std::string& determinism_class() const { return determinism_class_; }
+  const std::string& device() const { return device_; }
+  bool serves(const protocol::JobSpec& spec) const;
+  // Whether two jobs may render in one batch (the pipeline's own rules).
+  bool compatible(const protocol::JobSpec& a, const protocol::JobSpec& b) const;
+
+  // Pixel-steps per second of a small txt2img render of the first model (the speed a worker
+  // advertises and its deadlines are computed from).
+  Result<std::uint64_t> measure_speed() const;
+
+  // Renders jobs that are pairwise compatible. A problem with the batch fails every job of it.
+  BatchOutcome render(std::span<const protocol::JobSpec> batch, const RenderHooks& hooks) const;
+
+ private:
+  Renderer() = default;
+  BatchOutcome render_instant(std::span<const protocol::JobSpec> batch,
+                              const RenderHooks& hooks) const;
+  std::unique_ptr<Backend> backend_;
+  std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;  // by model id
+  std::string determinism_class_;
+  std::string device_;
+  bool benchmark_tasks_ = false;
+};
+
+// The instant task's pixels for a spec (what any honest worker returns for it).
+std::vector<std::uint8_t> instant_pixels(const protocol::JobSpec& spec);
+
+}  // namespace seedgrid::worker

@@ -1,0 +1,228 @@
+#include "actors/worker/worker_actor.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include <optional>
+#include <set>
+
+#include "actors/worker/coordinator_session.hpp"
+#include "actors/worker/job_queue.hpp"
+#include "actors/worker/render_actor.hpp"
+#include "actors/worker/renderer.hpp"
+#include "runtime/link/link_atoms.hpp"
+#include "runtime/link/remote_link.hpp"
+#include "runtime/logging/log.hpp"
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace seedgrid::worker {
+
+namespace {
+
+struct RunningBatch {
+  std::uint64_t id = 0;
+  std::vector<protocol::Job> jobs;
+  std::set<std::string> cancelled;  // job ids the coordinator cancelled
+  bool stale = false;               // the coordinator changed: nobody wants these results
+};
+
+struct WorkerState {
+  WorkerSetup setup;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<CoordinatorSession> session;
+  caf::actor link;  // to a remote coordinator
+  caf::actor render;
+  std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch;
+  std::uint64_t next_batch = 1;
+  JobQueue queue;
+  std::optional<RunningBatch> running;
+  static inline const char* name = "seedgrid.worker";
+};
+
+using Self = caf::stateful_actor<WorkerState>;
+
+protocol::Capabilities capabilities_of(const WorkerSetup& s) {
+  protocol::Capabilities c;
+  c.models = s.renderer->model_ids();
+  c.task_types = s.renderer->task_types();
+  c.device = s.renderer->device();
+  c.determinism_class = s.renderer->determinism_class();
+  c.serves_fast = s.section.serve_fast;
+  c.serves_relaxed = s.section.serve_relaxed;
+  c.max_batch = s.section.max_batch;
+  c.max_inflight = s.section.max_inflight;
+  c.pixel_steps_per_second = s.pixel_steps_per_second;
+  c.version = "seedgrid 0.1.0";
+  return c;
+}
+
+void answer_failure(Self* self, const protocol::JobFailure& f) {
+  auto& s = self->state;
+  if (!s.session->registered()) return;
+  self->request(s.session->coordinator(), std::chrono::seconds(60), protocol::jobfail_atom::value,
+                f)
+      .then(
+          [self, id = f.job_id](const protocol::Reply& r) {
+            if (!r.ok())
+              self->state.log->warn("coordinator refused the failure report of {}: {}", id,
+                                    r.reason);
+          },
+          [](caf::error&) {});
+}
+
+void start_next(Self* self) {
+  auto& s = self->state;
+  if (s.running || !s.session->registered() || s.queue.empty()) return;
+  const auto& renderer = *s.setup.renderer;
+  auto batch = s.queue.take_batch(s.setup.section.max_batch,
+                                  [&](const protocol::JobSpec& a, const protocol::JobSpec& b) {
+                                    return renderer.compatible(a, b);
+                                  });
+  RunningBatch run;
+  run.id = s.next_batch++;
+  run.jobs = batch;
+  const auto size = static_cast<std::uint32_t>(batch.size());
+  for (const auto& j : batch)
+    self->send(s.session->coordinator(), protocol::started_atom::value,
+               protocol::JobStarted{j.job_id, j.attempt, size});
+  s.log->debug("rendering batch {} of {} job(s)", run.id, size);
+  s.running = std::move(run);
+  self->send(s.render, render_atom::value, s.running->id, std::move(batch));
+}
+
+// Everything queued or rendering was for a coordinator that is gone (it re-queues them itself).
+void abandon_all(Self* self) {
+  auto& s = self->state;
+  const auto dropped = s.queue.take_all();
+  if (s.running) {
+    s.running->stale = true;
+    s.cancel_batch->store(s.running->id);
+  }
+  if (!dropped.empty())
+    s.log->info("dropped {} queued job(s) of the lost coordinator", dropped.size());
+}
+
+caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> local_coordinator) {
+  auto& s = self->state;
+  s.setup = std::move(setup);
+  s.log = logging::logger("worker");
+  s.cancel_batch = std::make_shared<std::atomic<std::uint64_t>>(0);
+  s.render = spawn_render_actor(self->system(), s.setup.renderer, s.cancel_batch);
+  self->link_to(s.render);
+  s.session = std::make_unique<CoordinatorSession>(
+      protocol::Role::worker, *s.setup.identity, capabilities_of(s.setup),
+      s.setup.section.coordinator_key, s.setup.network, s.log);
+  s.log->info("worker {} ({}) serves {} model(s) on {} at {} pixel-steps/s", s.setup.name,
+              s.setup.identity->node_id().substr(0, 16), s.session->capabilities().models.size(),
+              s.setup.renderer->device(), s.setup.pixel_steps_per_second);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    if (self->state.session->lost(dm)) abandon_all(self);
+  });
+  if (local_coordinator) {
+    self->send(self, link::link_up_atom::value, *local_coordinator);
+  } else {
+    s.link = link::spawn_remote_link(self->system(), caf::actor_cast<caf::actor>(self),
+                                     s.setup.section.coordinator, s.setup.network, "coordinator");
+  }
+  caf::message_handler main{
+      [self](link::link_up_atom, const caf::actor& coordinator) {
+        abandon_all(self);
+        self->state.session->connect(self, coordinator, [self] { start_next(self); });
+      },
+      [self](protocol::job_atom, const protocol::Job& job) {
+        auto& st = self->state;
+        if (!st.session->registered() || !st.session->from_coordinator(self)) return;
+        if (!st.setup.renderer->serves(job.spec)) {
+          answer_failure(self, {job.job_id, job.attempt, protocol::ErrorCode::worker_error,
+                                "model " + job.spec.model_id + " (" + job.spec.task_type +
+                                    ") is not loaded here",
+                                0});
+          return;
+        }
+        if (st.setup.fault == TestFault::stall) {
+          st.log->warn("test fault 'stall': sitting on job {}", job.job_id);
+          return;
+        }
+        st.queue.push(job);
+        start_next(self);
+      },
+      [self](protocol::cancel_atom, const std::string& job_id, std::uint32_t attempt) {
+        auto& st = self->state;
+        if (!st.session->from_coordinator(self)) return;
+        if (st.queue.remove(job_id, attempt)) {
+          answer_failure(self, {job_id, attempt, protocol::ErrorCode::cancelled,
+                                "cancelled before it started", 0});
+          return;
+        }
+        if (!st.running) return;
+        for (const auto& j : st.running->jobs) {
+          if (j.job_id == job_id && j.attempt == attempt) {
+            st.running->cancelled.insert(job_id);
+            st.cancel_batch->store(st.running->id);  // stops the batch at its next step
+          }
+        }
+      },
+      [self](protocol::progress_atom, const protocol::JobProgress& p) {
+        auto& st = self->state;
+        if (st.running && !st.running->stale && st.session->registered())
+          self->send(st.session->coordinator(), protocol::progress_atom::value, p);
+      },
+      [self](rendered_atom, std::uint64_t batch_id, std::vector<protocol::JobResult>& results,
+             std::vector<protocol::JobFailure>& failures) {
+        auto& st = self->state;
+        if (!st.running || st.running->id != batch_id) return;
+        RunningBatch run = std::move(*st.running);
+        st.running.reset();
+        if (!run.stale && st.session->registered()) {
+          for (auto& r : results) {
+            protocol::sign_result(r, *st.setup.identity);
+            apply_test_fault(st.setup.fault, r, *st.setup.identity);
+            st.log->debug("job {} attempt {} rendered in {} ms, hash {}", r.job_id, r.attempt,
+                          r.render_ms, to_hex(r.output_hash).substr(0, 16));
+            self->request(st.session->coordinator(), std::chrono::seconds(60),
+                          protocol::result_atom::value, std::move(r))
+                .then(
+                    [self](const protocol::Reply& reply) {
+                      if (!reply.ok())
+                        self->state.log->warn("coordinator refused a result ({} {}): {}",
+                                              protocol::error_code_name(reply.code),
+                                              static_cast<unsigned>(reply.code), reply.reason);
+                    },
+                    [self](caf::error& err) {
+                      self->state.log->warn("result not acknowledged: {}",
+                                            self->system().render(err));
+                    });
+          }
+          std::vector<protocol::Job> survivors;
+          for (auto& f : failures) {
+            if (f.code != protocol::ErrorCode::cancelled) {
+              st.log->warn("job {} failed: {}", f.job_id, f.reason);
+              answer_failure(self, f);
+            } else if (run.cancelled.contains(f.job_id)) {
+              st.log->info("job {} cancelled after {} step(s)", f.job_id, f.steps_done);
+              answer_failure(self, f);
+            } else {
+              // Stopped only because a batch neighbour was cancelled: render it again.
+              for (auto& j : run.jobs)
+                if (j.job_id == f.job_id && j.attempt == f.attempt) survivors.push_back(j);
+            }
+          }
+          st.queue.push_front(std::move(survivors));
+        }
+        start_next(self);
+      },
+  };
+  return main.or_else(s.session->handlers(self));
+}
+
+}  // namespace
+
+caf::actor spawn_worker(caf::actor_system& system, WorkerSetup setup,
+                        const caf::actor* local_coordinator) {
+  std::optional<caf::actor> local;
+  if (local_coordinator != nullptr) local = *local_coordinator;
+  return system.spawn(worker, std::move(setup), std::move(local));
+}
+
+}  // namespace seedgrid::worker

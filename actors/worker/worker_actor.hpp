@@ -1,0 +1,34 @@
+#pragma once
+// The worker role as a CAF actor: registers with its coordinator (coordinator_session.hpp),
+// queues the jobs it is given, renders them in batches on its render actor (its own thread),
+// streams progress, stops a batch within one step when one of its jobs is cancelled, and returns
+// each image as a signed JobResult.
+#include <caf/fwd.hpp>
+
+#include <cstdint>
+#include <memory>
+
+#include "actors/worker/test_fault.hpp"
+#include "config/node_config.hpp"
+#include "runtime/crypto/identity.hpp"
+
+namespace seedgrid::worker {
+
+class Renderer;
+
+struct WorkerSetup {
+  config::WorkerSection section;
+  config::NetworkSection network;
+  std::shared_ptr<const Identity> identity;
+  std::shared_ptr<const Renderer> renderer;
+  std::uint64_t pixel_steps_per_second = 0;  // measured at start
+  TestFault fault = TestFault::none;
+  std::string name;  // for logs
+};
+
+// With `local_coordinator` (the coordinator of this process) the worker registers with it
+// directly; otherwise it keeps a remote link to section.coordinator.
+caf::actor spawn_worker(caf::actor_system& system, WorkerSetup setup,
+                        const caf::actor* local_coordinator);
+
+}  // namespace seedgrid::worker

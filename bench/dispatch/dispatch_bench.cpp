@@ -1,0 +1,288 @@
+// bench/dispatch: how fast one coordinator routes, and what the network and actors add per job.
+//
+//   dispatch_bench [--data DIR] [--requests R] [--jobs J] [--samples S]
+//
+// 1. Dispatch throughput: a coordinator, its treasury and 1, 10 or 100 in-process workers (one
+//    actor and one render thread each) serve R concurrent requests of J jobs of the instant task
+//    type (no rendering): requests and jobs completed per second, with everything a real job costs
+//    around the render — escrow hold, routing, signed results, the journal, settlement and release.
+//    The coordinator's journal and the ledger live in DIR (default: a temporary directory on the
+//    same disk as /tmp; pass --data /dev/shm/... to take fsync out of the picture).
+// 2. End-to-end overhead over loopback: a client, a coordinator+treasury node and a worker node,
+//    each its own actor system talking over 127.0.0.1 TCP. S sequential one-image requests (tiny
+//    model, 64x64, 8 steps; then the instant task): the time from submit to the result event,
+//    against the render time the worker reports.
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "actors/treasury/ledger.hpp"
+#include "actors/worker/renderer.hpp"
+#include "actors/worker/worker_actor.hpp"
+#include "models/presets/write_preset.hpp"
+#include "runtime/client/generate_session.hpp"
+#include "runtime/logging/log.hpp"
+#include "runtime/node/node.hpp"
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace fs = std::filesystem;
+using namespace seedgrid;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  fs::path data;
+  std::uint32_t requests = 20;
+  std::uint32_t jobs = 50;
+  int samples = 20;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "dispatch_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+template <class T>
+T must(Result<T> r, const char* what) {
+  if (!r) die(std::string(what) + ": " + r.error().message);
+  return std::move(*r);
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+struct Model {
+  std::string path;
+  std::string id;
+};
+
+Model make_model(const fs::path& dir) {
+  PresetWriteOptions o;
+  o.preset = "tiny";
+  o.seed = 1;
+  o.out_dir = (dir / "tiny").string();
+  auto report = must(write_preset(o), "creating the tiny model");
+  return {report.checkpoint_path, report.model_id};
+}
+
+// A coordinator+treasury node in `dir` with the client funded.
+std::unique_ptr<node::Node> coordinator_node(const fs::path& dir, const Model& model,
+                                             const Identity& client, std::uint16_t port) {
+  fs::create_directories(dir / "data");
+  const Identity key = must(Identity::load_or_create((dir / "coordinator.key").string()), "key");
+  treasury::TreasuryConfig economics;
+  economics.min_stake_fast = 0;
+  {
+    auto ledger = must(
+        treasury::Ledger::open((dir / "data/ledger.sqlite").string(), key, economics), "ledger");
+    must(ledger.apply(treasury::Deposit{"bench", 1, "user:" + client.node_id(),
+                                        1'000'000 * treasury::kMicrosPerUnit}),
+         "deposit");
+  }
+  node::NodePlan plan;
+  plan.configure_logging = false;
+  auto& c = plan.config;
+  c.roles = {"coordinator", "treasury"};
+  c.node.key_file = (dir / "coordinator.key").string();
+  c.node.data_dir = (dir / "data").string();
+  c.coordinator.emplace();
+  c.coordinator->listen = {"127.0.0.1", port};
+  c.coordinator->models.push_back({model.id, "", "tiny", "", 43'200});
+  c.coordinator->benchmark_tasks = true;
+  c.coordinator->audit.rate = 0.0;
+  c.coordinator->routing.max_workers_per_request = 1024;
+  c.treasury.emplace();
+  c.treasury->database = (dir / "data/ledger.sqlite").string();
+  c.treasury->economics = {{"min_stake_fast", 0}};
+  return must(node::Node::start(plan), "starting the coordinator node");
+}
+
+bool wait_for_workers(caf::actor_system& sys, const caf::actor& coordinator, std::size_t n) {
+  caf::scoped_actor self{sys};
+  for (int i = 0; i < 600; ++i) {
+    std::size_t up = 0;
+    self->request(coordinator, std::chrono::seconds(5), protocol::status_atom::value)
+        .receive(
+            [&](const protocol::StatusReport& r) {
+              for (const auto& node : r.nodes) up += node.connected;
+            },
+            [](caf::error&) {});
+    if (up >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+protocol::GenerateRequest request(const std::string& id, const Model& model, std::uint32_t count,
+                                  std::string_view task, std::uint32_t steps,
+                                  const Identity& client) {
+  protocol::GenerateRequest r;
+  r.request_id = id;
+  r.model_id = model.id;
+  r.task_type = std::string(task);
+  r.prompt = "benchmark";
+  r.steps = steps;
+  r.width = 64;
+  r.height = 64;
+  r.count = count;
+  protocol::sign_request(r, client);
+  return r;
+}
+
+void dispatch(const Options& o, const Model& model, int workers) {
+  const fs::path dir = o.data / ("dispatch-" + std::to_string(workers));
+  const Identity client = Identity::generate();
+  auto node = coordinator_node(dir, model, client, 0);
+  const caf::actor coordinator = *node->coordinator();
+
+  config::RenderingSection rendering;
+  rendering.models.push_back({model.path, ""});
+  rendering.threads = 1;
+  const std::shared_ptr<const worker::Renderer> renderer =
+      must(worker::Renderer::load(rendering, true), "loading the model");
+  std::vector<caf::actor> worker_actors;
+  for (int i = 0; i < workers; ++i) {
+    worker::WorkerSetup setup;
+    setup.section.max_batch = 8;
+    setup.section.max_inflight = 8;
+    setup.section.benchmark_tasks = true;
+    setup.identity = std::make_shared<const Identity>(Identity::generate());
+    setup.renderer = renderer;
+    setup.pixel_steps_per_second = 1'000'000;
+    setup.name = "bench-" + std::to_string(i);
+    worker_actors.push_back(worker::spawn_worker(node->system(), std::move(setup), &coordinator));
+  }
+  if (!wait_for_workers(node->system(), coordinator, static_cast<std::size_t>(workers)))
+    die("workers did not register");
+
+  std::vector<std::unique_ptr<client::GenerateSession>> sessions;
+  const auto start = Clock::now();
+  for (std::uint32_t r = 0; r < o.requests; ++r)
+    sessions.push_back(std::make_unique<client::GenerateSession>(
+        node->system(), &coordinator, config::Endpoint{}, config::NetworkSection{},
+        request("d" + std::to_string(r), model, o.jobs, protocol::kTaskInstant, 4, client),
+        std::make_shared<const Identity>(client), client::SessionCallbacks{}));
+  std::uint64_t delivered = 0;
+  for (auto& s : sessions) {
+    auto outcome = s->wait(std::chrono::minutes(10));
+    if (!outcome || !outcome->reply.ok()) die("a dispatch request did not complete");
+    delivered += outcome->completed.delivered;
+  }
+  const double t = seconds_since(start);
+  sessions.clear();
+  std::printf("| %3d | %4u x %3u | %8.2f | %9.1f | %9.1f |\n", workers, o.requests, o.jobs, t,
+              o.requests / t, delivered / t);
+  std::fflush(stdout);
+  for (auto& w : worker_actors) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+  node->stop();
+}
+
+void loopback(const Options& o, const Model& model, std::string_view task, std::uint32_t steps) {
+  const fs::path dir = o.data / ("loopback-" + std::string(task));
+  const Identity client = Identity::generate();
+  auto coordinator = coordinator_node(dir, model, client, 0);
+  const std::uint16_t port = coordinator->coordinator_port();
+
+  node::NodePlan worker_plan;
+  worker_plan.configure_logging = false;
+  auto& w = worker_plan.config;
+  w.roles = {"worker"};
+  w.node.key_file = (dir / "worker.key").string();
+  w.worker.emplace();
+  w.worker->coordinator = {"127.0.0.1", port};
+  w.worker->rendering.models.push_back({model.path, ""});
+  w.worker->rendering.threads = 1;
+  w.worker->benchmark_tasks = true;
+  auto worker = must(node::Node::start(worker_plan), "starting the worker node");
+  if (!wait_for_workers(coordinator->system(), *coordinator->coordinator(), 1))
+    die("the worker did not register over loopback");
+
+  client::ClientSystem client_system;
+  std::vector<double> total_ms, render_ms;
+  for (int i = 0; i < o.samples + 2; ++i) {
+    Clock::time_point delivered_at;
+    std::uint64_t render = 0;
+    client::SessionCallbacks callbacks;
+    callbacks.on_event = [&](const protocol::ClientEvent& e) {
+      if (e.kind != protocol::EventKind::result) return;
+      delivered_at = Clock::now();
+      render = e.render_ms;
+    };
+    std::string id = "l";
+    id += std::to_string(i);
+    const auto r = request(id, model, 1, task, steps, client);
+    const auto start = Clock::now();
+    client::GenerateSession session(client_system.get(), nullptr, {"127.0.0.1", port}, {}, r,
+                                    std::make_shared<const Identity>(client), callbacks);
+    auto outcome = session.wait(std::chrono::minutes(2));
+    if (!outcome || !outcome->reply.ok()) die("a loopback request did not complete");
+    if (i < 2) continue;  // the first requests also set up the connections
+    total_ms.push_back(std::chrono::duration<double, std::milli>(delivered_at - start).count());
+    render_ms.push_back(static_cast<double>(render));
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  auto p90 = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() * 9 / 10];
+  };
+  std::vector<double> overhead;
+  for (std::size_t i = 0; i < total_ms.size(); ++i) overhead.push_back(total_ms[i] - render_ms[i]);
+  std::printf("| %-7s | %5u | %9.1f | %9.1f | %11.1f | %11.1f |\n", std::string(task).c_str(),
+              steps, median(total_ms), median(render_ms), median(overhead), p90(overhead));
+  std::fflush(stdout);
+  worker->stop();
+  coordinator->stop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  o.data = fs::temp_directory_path() /
+           ("seedgrid-dispatch-bench-" + std::to_string(std::random_device{}()));
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--data"))
+      o.data = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--requests"))
+      o.requests = std::stoul(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--jobs"))
+      o.jobs = std::stoul(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--samples"))
+      o.samples = std::stoi(argv[i + 1]);
+    else
+      die(std::string("unknown option ") + argv[i]);
+  }
+  (void)logging::configure("error", "");
+  fs::create_directories(o.data);
+  const Model model = make_model(o.data);
+  std::printf("data in %s (journal and ledger fsync there), %u hardware threads\n\n",
+              o.data.c_str(), std::thread::hardware_concurrency());
+  std::printf("dispatch throughput, instant task, 64x64:\n\n");
+  std::printf("| workers | requests x jobs | seconds | requests/s | jobs/s |\n");
+  std::printf("| --- | --- | --- | --- | --- |\n");
+  for (int workers : {1, 10, 100}) dispatch(o, model, workers);
+  std::printf(
+      "\nend-to-end over loopback (client -> coordinator -> worker, separate actor systems, "
+      "one image per request, %d samples):\n\n",
+      o.samples);
+  std::printf(
+      "| task | steps | e2e ms (median) | render ms (median) | overhead ms (median) | "
+      "overhead ms (p90) |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- |\n");
+  loopback(o, model, protocol::kTaskTxt2Img, 8);
+  loopback(o, model, protocol::kTaskInstant, 8);
+  fs::remove_all(o.data);
+  return 0;
+}

@@ -1,0 +1,178 @@
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "config/json_pretty.hpp"
+#include "config/node_config.hpp"
+
+namespace seedgrid::config {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object endpoint_json(const Endpoint& e) { return {{"host", e.host}, {"port", e.port}}; }
+
+json::array models_json(const std::vector<ModelSource>& models) {
+  json::array out;
+  for (const auto& m : models) {
+    json::object o{{"path", m.path}};
+    if (!m.tokenizer_dir.empty()) o["tokenizer_dir"] = m.tokenizer_dir;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+json::object coordinator_json(const CoordinatorSection& c) {
+  json::object o;
+  o["listen"] = endpoint_json(c.listen);
+  if (c.treasury) o["treasury"] = endpoint_json(*c.treasury);
+  json::array models;
+  for (const auto& m : c.models) {
+    json::object mo;
+    if (!m.id.empty()) mo["id"] = m.id;
+    if (!m.path.empty()) mo["path"] = m.path;
+    if (!m.name.empty()) mo["name"] = m.name;
+    if (!m.creator.empty()) mo["creator"] = m.creator;
+    mo["base_render_millis"] = m.base_render_millis;
+    models.push_back(std::move(mo));
+  }
+  o["models"] = std::move(models);
+  o["benchmark_tasks"] = c.benchmark_tasks;
+  o["challenge_ttl_ms"] = c.challenge_ttl_ms;
+  o["limits"] = json::object{
+      {"max_count", c.limits.max_count},       {"max_width", c.limits.max_width},
+      {"max_height", c.limits.max_height},     {"max_steps", c.limits.max_steps},
+      {"max_guidance", c.limits.max_guidance}, {"max_prompt_bytes", c.limits.max_prompt_bytes}};
+  o["routing"] = json::object{{"max_workers_per_request", c.routing.max_workers_per_request},
+                              {"reputation_weight", c.routing.reputation_weight}};
+  o["deadlines"] = json::object{{"base_ms", c.deadlines.base_ms},
+                                {"slack", c.deadlines.slack},
+                                {"min_ms", c.deadlines.min_ms},
+                                {"max_ms", c.deadlines.max_ms},
+                                {"cancel_grace_ms", c.deadlines.cancel_grace_ms},
+                                {"queue_ms", c.deadlines.queue_ms}};
+  o["retries"] = json::object{{"max_attempts", c.retries.max_attempts}};
+  o["audit"] = json::object{{"rate", c.audit.rate},
+                            {"timeout_ms", c.audit.timeout_ms},
+                            {"blacklist_after", c.audit.blacklist_after}};
+  o["reputation"] = json::object{{"alpha", c.reputation.alpha},
+                                 {"initial", c.reputation.initial},
+                                 {"success_weight", c.reputation.success_weight},
+                                 {"latency_weight", c.reputation.latency_weight},
+                                 {"uptime_weight", c.reputation.uptime_weight},
+                                 {"audit_weight", c.reputation.audit_weight}};
+  return o;
+}
+
+json::object treasury_json(const TreasurySection& t) {
+  json::object o;
+  if (t.listen) o["listen"] = endpoint_json(*t.listen);
+  if (!t.database.empty()) o["database"] = t.database;
+  if (!t.key_file.empty()) o["key_file"] = t.key_file;
+  o["batch_max"] = t.batch_max;
+  json::object economics;
+  for (const auto& e : t.economics) economics[e.key] = e.value;
+  if (t.fee_tiers) {
+    json::array tiers;
+    for (const auto& tier : *t.fee_tiers)
+      tiers.push_back(json::object{{"stake_above_minimum", tier.stake_above_minimum},
+                                   {"fee_ppm", tier.fee_ppm}});
+    economics["fee_tiers"] = std::move(tiers);
+  }
+  o["economics"] = std::move(economics);
+  return o;
+}
+
+json::array tiers_json(bool fast, bool relaxed) {
+  json::array tiers;
+  if (fast) tiers.push_back("fast");
+  if (relaxed) tiers.push_back("relaxed");
+  return tiers;
+}
+
+json::object worker_json(const WorkerSection& w) {
+  json::object o;
+  o["coordinator"] = endpoint_json(w.coordinator);
+  if (!w.coordinator_key.empty()) o["coordinator_key"] = w.coordinator_key;
+  if (!w.key_file.empty()) o["key_file"] = w.key_file;
+  o["models"] = models_json(w.rendering.models);
+  o["device"] = w.rendering.device;
+  o["threads"] = w.rendering.threads;
+  o["tiers"] = tiers_json(w.serve_fast, w.serve_relaxed);
+  o["max_batch"] = w.max_batch;
+  o["max_inflight"] = w.max_inflight;
+  o["benchmark_tasks"] = w.benchmark_tasks;
+  o["test_fault"] = w.test_fault;
+  return o;
+}
+
+json::object validator_json(const ValidatorSection& v) {
+  json::object o;
+  o["coordinator"] = endpoint_json(v.coordinator);
+  if (!v.coordinator_key.empty()) o["coordinator_key"] = v.coordinator_key;
+  if (!v.key_file.empty()) o["key_file"] = v.key_file;
+  o["models"] = models_json(v.rendering.models);
+  o["device"] = v.rendering.device;
+  o["threads"] = v.rendering.threads;
+  o["tolerance_mean_abs"] = v.tolerance_mean_abs;
+  o["tolerance_max_abs"] = v.tolerance_max_abs;
+  return o;
+}
+
+}  // namespace
+
+std::string to_json_text(const NodeConfig& c) {
+  json::object root;
+  json::array roles;
+  for (const auto& r : c.roles) roles.push_back(json::value(r));
+  root["roles"] = std::move(roles);
+  json::object node{{"name", c.node.name}, {"key_file", c.node.key_file}};
+  if (!c.node.data_dir.empty()) node["data_dir"] = c.node.data_dir;
+  node["log_level"] = c.node.log_level;
+  node["log_file"] = c.node.log_file;
+  root["node"] = std::move(node);
+  root["network"] = json::object{{"heartbeat_interval_ms", c.network.heartbeat_interval_ms},
+                                 {"connection_timeout_ms", c.network.connection_timeout_ms},
+                                 {"reconnect_initial_ms", c.network.reconnect_initial_ms},
+                                 {"reconnect_max_ms", c.network.reconnect_max_ms}};
+  if (c.coordinator) root["coordinator"] = coordinator_json(*c.coordinator);
+  if (c.treasury) root["treasury"] = treasury_json(*c.treasury);
+  if (c.worker) root["worker"] = worker_json(*c.worker);
+  if (c.validator) root["validator"] = validator_json(*c.validator);
+  return pretty_json(root);
+}
+
+Result<NodeConfig> default_config(std::string_view role) {
+  if (std::find(std::begin(kRoleNames), std::end(kRoleNames), role) == std::end(kRoleNames))
+    return fail("unknown role '", std::string(role),
+                "': expected coordinator, treasury, worker or validator");
+  NodeConfig c;
+  c.roles = {std::string(role)};
+  c.node.name = std::string(role) + "-1";
+  c.node.key_file = "keys/" + std::string(role) + ".key";
+  if (role == "coordinator") {
+    c.node.data_dir = "data/coordinator";
+    c.coordinator.emplace();
+    c.coordinator->treasury = Endpoint{"127.0.0.1", 7401};
+    CatalogModel m;
+    m.path = "models/tiny";
+    m.name = "tiny";
+    m.creator = "creator:example";
+    c.coordinator->models.push_back(m);
+  } else if (role == "treasury") {
+    c.node.data_dir = "data/treasury";
+    c.treasury.emplace();
+    c.treasury->listen = Endpoint{"127.0.0.1", 7401};
+    c.treasury->database = "data/treasury/ledger.sqlite";
+  } else if (role == "worker") {
+    c.worker.emplace();
+    c.worker->rendering.models.push_back({"models/tiny", ""});
+  } else {
+    c.validator.emplace();
+    c.validator->rendering.models.push_back({"models/tiny", ""});
+  }
+  return c;
+}
+
+}  // namespace seedgrid::config

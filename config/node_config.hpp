@@ -1,0 +1,200 @@
+#pragma once
+// A node's configuration: one JSON file per node (config/README.md documents every key, and
+// config/examples/ holds a commented example per role). Parsing is strict: an unknown key, a wrong
+// type, a value out of range or a missing required field is an error that names the JSON path
+// ("$.worker.max_batch") and what was expected. Comments (// and /* */) and trailing commas are
+// allowed so examples can explain themselves.
+//
+// A node runs the roles listed in "roles"; each listed role has its section, and a section for a
+// role that is not listed is an error (it would silently do nothing). Durations are integers in
+// milliseconds (keys end in _ms); money is integer micro-units.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "models/result.hpp"
+
+namespace seedgrid::config {
+
+inline constexpr std::string_view kRoleNames[] = {"coordinator", "treasury", "worker", "validator"};
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7400;  // 0 in a listen endpoint: any free port (written to data_dir)
+  std::string text() const { return host + ":" + std::to_string(port); }
+};
+// "HOST:PORT" (as the CLI takes it); the error quotes the text.
+Result<Endpoint> parse_endpoint(std::string_view text);
+
+struct NodeSection {
+  std::string name;      // shown in logs and status; default: the role list
+  std::string key_file;  // Ed25519 key (created with mode 0600 on first start); required
+  std::string data_dir;  // journal, ledger, results, port files; required for coordinator/treasury
+  std::string log_level = "info";  // trace, debug, info, warn, error, off
+  std::string log_file;            // empty: standard error
+};
+
+struct NetworkSection {
+  std::uint32_t heartbeat_interval_ms = 1'000;  // CAF middleman heartbeats between nodes
+  std::uint32_t connection_timeout_ms = 5'000;  // a link silent this long is closed (half-open)
+  std::uint32_t reconnect_initial_ms = 200;     // first back-off after a lost link
+  std::uint32_t reconnect_max_ms = 5'000;       // back-off doubles up to this
+};
+
+// A model the coordinator accepts requests for. Exactly one of id (64 hex) or path (a checkpoint
+// the coordinator hashes at start) names it.
+struct CatalogModel {
+  std::string id;
+  std::string path;
+  std::string name;
+  std::string creator;                       // ledger account (creator:NAME); empty: none
+  std::int64_t base_render_millis = 43'200;  // manifest: milli-render-seconds of one base render
+};
+
+struct RequestLimits {
+  std::uint32_t max_count = 512;
+  std::uint32_t max_width = 4'096;
+  std::uint32_t max_height = 4'096;
+  std::uint32_t max_steps = 150;
+  double max_guidance = 30.0;
+  std::uint32_t max_prompt_bytes = 2'000;
+};
+
+struct RoutingPolicy {
+  std::uint32_t max_workers_per_request = 16;
+  // Score = reputation^reputation_weight / expected finish time; see actors/coordinator/router.hpp.
+  double reputation_weight = 2.0;
+};
+
+struct DeadlinePolicy {
+  std::uint32_t base_ms = 10'000;         // fixed allowance (model load, transfer)
+  double slack = 4.0;                     // multiple of the worker's own expected render time
+  std::uint32_t min_ms = 5'000;           // never less
+  std::uint32_t max_ms = 3'600'000;       // never more
+  std::uint32_t cancel_grace_ms = 5'000;  // wait for a cancelled job's report this long
+  // A job that no connected worker could take (model, tier) fails after waiting this long.
+  std::uint32_t queue_ms = 300'000;
+};
+
+struct RetryPolicy {
+  std::uint32_t max_attempts = 3;
+};
+
+struct AuditPolicy {
+  double rate = 0.1;                   // share of results re-rendered by a validator, 0..1
+  std::uint32_t timeout_ms = 120'000;  // no verdict by then: delivered as "timed out"
+  std::uint32_t blacklist_after = 2;   // failed audits before a worker gets no more jobs
+};
+
+struct ReputationPolicy {
+  double alpha = 0.2;    // weight of the newest observation in each moving average
+  double initial = 0.5;  // score of a node never seen before
+  double success_weight = 0.4;
+  double latency_weight = 0.2;
+  double uptime_weight = 0.1;
+  double audit_weight = 0.3;
+};
+
+struct CoordinatorSection {
+  Endpoint listen{"127.0.0.1", 7400};
+  std::optional<Endpoint> treasury;  // absent: the treasury role runs in this node
+  std::vector<CatalogModel> models;
+  bool benchmark_tasks = false;  // accept the instant task type (benchmarks only)
+  std::uint32_t challenge_ttl_ms = 30'000;
+  RequestLimits limits;
+  RoutingPolicy routing;
+  DeadlinePolicy deadlines;
+  RetryPolicy retries;
+  AuditPolicy audit;
+  ReputationPolicy reputation;
+};
+
+// One scalar economics key of the ledger (actors/treasury/treasury_config.hpp names them); checked
+// against the ledger's own key list when the treasury starts.
+struct EconomicsValue {
+  std::string key;
+  std::int64_t value = 0;
+};
+struct FeeTierValue {
+  std::int64_t stake_above_minimum = 0;
+  std::int64_t fee_ppm = 0;
+};
+
+struct TreasurySection {
+  std::optional<Endpoint> listen;         // publish the treasury for a coordinator on another node
+  std::string database;                   // default: <data_dir>/ledger.sqlite
+  std::string key_file;                   // the ledger's signing key; default: the node key
+  std::uint32_t batch_max = 256;          // orders applied in one group commit at most
+  std::vector<EconomicsValue> economics;  // in file order
+  std::optional<std::vector<FeeTierValue>> fee_tiers;
+};
+
+struct ModelSource {
+  std::string path;           // diffusers folder or single .safetensors file
+  std::string tokenizer_dir;  // optional: vocab.json + merges.txt when the checkpoint has none
+};
+
+struct RenderingSection {
+  std::vector<ModelSource> models;
+  std::string device = "cpu";
+  std::uint32_t threads = 0;  // 0: all cores
+};
+
+// A worker or validator in the coordinator's own node talks to it in-process and needs no
+// coordinator endpoint. key_file: its own identity (default: the node key); two roles in one node
+// that must be told apart (a worker and the validator auditing it) need their own keys.
+struct WorkerSection {
+  Endpoint coordinator;
+  std::string coordinator_key;  // optional pin: the coordinator's node id (64 hex)
+  std::string key_file;
+  RenderingSection rendering;
+  bool serve_fast = true;
+  bool serve_relaxed = true;
+  std::uint32_t max_batch = 4;
+  std::uint32_t max_inflight = 8;
+  bool benchmark_tasks = false;
+  // Test-only misbehaviour ("none", "wrong_image", "bad_signature", "stall"); refused unless the
+  // build has SEEDGRID_TEST_FAULTS.
+  std::string test_fault = "none";
+};
+
+struct ValidatorSection {
+  Endpoint coordinator;
+  std::string coordinator_key;
+  std::string key_file;
+  RenderingSection rendering;
+  // Across determinism classes (e.g. a GPU fp16 result audited on a CPU): the largest mean and
+  // single-value difference, in 0..255 levels, still accepted.
+  double tolerance_mean_abs = 2.0;
+  std::uint32_t tolerance_max_abs = 48;
+};
+
+struct NodeConfig {
+  std::vector<std::string> roles;  // in file order, each once
+  NodeSection node;
+  NetworkSection network;
+  std::optional<CoordinatorSection> coordinator;
+  std::optional<TreasurySection> treasury;
+  std::optional<WorkerSection> worker;
+  std::optional<ValidatorSection> validator;
+
+  bool has_role(std::string_view role) const;
+};
+
+// `source` names the text in errors (a file path). Relative paths in the config are resolved
+// against `base_dir` when it is not empty (load_node_config passes the file's directory).
+Result<NodeConfig> parse_node_config(std::string_view text, std::string_view source,
+                                     const std::string& base_dir = {});
+Result<NodeConfig> load_node_config(const std::string& path);
+
+// A complete config for one role with every default spelled out (placeholders for the required
+// paths), as `seedgrid node --print-default-config ROLE` prints it (which also fills in the
+// treasury's economics from the ledger's key list). Unknown role: an error.
+Result<NodeConfig> default_config(std::string_view role);
+// The config back as JSON text (pretty, keys in schema order); parse_node_config reads it back.
+std::string to_json_text(const NodeConfig& config);
+
+}  // namespace seedgrid::config

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The embedded default: a whole seedgrid network in one process (coordinator, treasury, three CPU
+# workers, a validator) renders one 16-image request with the tiny test model, created on first
+# run. Installs missing Debian packages, builds build/ (Release), then runs `seedgrid sim`.
+# Images go to out/sim/, the network's keys, journal and ledger to out/sim-data/.
+# Extra arguments are passed to `seedgrid sim` (e.g. --count 32 --workers 4).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${SEEDGRID_BUILD_DIR:-$root/build}
+jobs=${SEEDGRID_JOBS:-$(nproc)}
+
+echo "== installing dependencies"
+"$root/deployments/install-deps.sh"
+echo "== building $build (Release, -j$jobs)"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEEDGRID_BUILD_TESTS=OFF \
+  -DSEEDGRID_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build" -j"$jobs" --target seedgrid
+echo "== running the network"
+cd "$root"
+exec "$build/seedgrid" sim --out out/sim --data out/sim-data "$@"

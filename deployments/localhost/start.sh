@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Starts a seedgrid network as separate processes on 127.0.0.1: a coordinator with its treasury,
+# three workers and a validator, each `seedgrid node --config ...` with its own key and log.
+# State lives in $SEEDGRID_RUN (default: out/localhost): configs, keys, logs, pid files, the tiny
+# test model, the coordinator's journal and the ledger. Stop it with deployments/localhost/stop.sh.
+#
+#   deployments/localhost/start.sh            # build/seedgrid must exist (deployments/local/run.sh)
+#   build/seedgrid generate --coordinator 127.0.0.1:7400 --key out/localhost/keys/client.key \
+#       --prompt "a lighthouse" --count 8 --width 64 --height 64 --steps 8 --out out/localhost/images
+#   build/seedgrid status --coordinator 127.0.0.1:7400
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+seedgrid=${SEEDGRID_BIN:-$root/build/seedgrid}
+run=${SEEDGRID_RUN:-$root/out/localhost}
+port=${SEEDGRID_PORT:-7400}
+workers=${SEEDGRID_WORKERS:-3}
+
+[ -x "$seedgrid" ] || { echo "start.sh: $seedgrid not found; build it first (deployments/local/run.sh)" >&2; exit 1; }
+if ls "$run"/pids/*.pid >/dev/null 2>&1; then
+  echo "start.sh: a network seems to run from $run already (pid files in $run/pids); stop.sh first" >&2
+  exit 1
+fi
+mkdir -p "$run"/{keys,logs,pids,config}
+
+if [ ! -f "$run/model-tiny/model_index.json" ]; then
+  echo "== creating the tiny test model"
+  "$seedgrid" mkmodel --preset tiny --seed 1 --out "$run/model-tiny" | tail -1
+fi
+
+# The client's credits, deposited before the treasury node opens the ledger.
+[ -f "$run/keys/client.key" ] || "$seedgrid" keygen --out "$run/keys/client.key" >/dev/null
+[ -f "$run/keys/coordinator.key" ] || "$seedgrid" keygen --out "$run/keys/coordinator.key" >/dev/null
+client=$("$seedgrid" keygen --show --out "$run/keys/client.key")
+if [ ! -f "$run/coordinator/ledger.sqlite" ]; then
+  echo "== creating the ledger and depositing 100 credits for user:$client"
+  mkdir -p "$run/coordinator"
+  echo '{"min_stake_fast": 0}' > "$run/config/economics.json"
+  "$seedgrid" ledger init --db "$run/coordinator/ledger.sqlite" --key "$run/keys/coordinator.key" \
+    --economics "$run/config/economics.json" >/dev/null
+  "$seedgrid" ledger deposit --db "$run/coordinator/ledger.sqlite" --key "$run/keys/coordinator.key" \
+    --account "user:$client" --amount 100 --idem localhost/initial-deposit >/dev/null
+fi
+
+network='"network": {"heartbeat_interval_ms": 1000, "connection_timeout_ms": 5000}'
+cat > "$run/config/coordinator.json" <<JSON
+{
+  "roles": ["coordinator", "treasury"],
+  "node": {"name": "coordinator", "key_file": "../keys/coordinator.key", "data_dir": "../coordinator"},
+  $network,
+  "coordinator": {
+    "listen": {"host": "127.0.0.1", "port": $port},
+    "models": [{"path": "../model-tiny", "name": "tiny", "creator": "creator:localhost"}],
+    "audit": {"rate": 0.25}
+  },
+  "treasury": {"database": "../coordinator/ledger.sqlite", "economics": {"min_stake_fast": 0}}
+}
+JSON
+for i in $(seq 0 $((workers - 1))); do
+  cat > "$run/config/worker-$i.json" <<JSON
+{
+  "roles": ["worker"],
+  "node": {"name": "worker-$i", "key_file": "../keys/worker-$i.key"},
+  $network,
+  "worker": {"coordinator": {"host": "127.0.0.1", "port": $port},
+             "models": [{"path": "../model-tiny"}], "threads": 1}
+}
+JSON
+done
+cat > "$run/config/validator-0.json" <<JSON
+{
+  "roles": ["validator"],
+  "node": {"name": "validator-0", "key_file": "../keys/validator-0.key"},
+  $network,
+  "validator": {"coordinator": {"host": "127.0.0.1", "port": $port},
+                "models": [{"path": "../model-tiny"}], "threads": 1}
+}
+JSON
+
+start() {
+  local name=$1
+  "$seedgrid" node --config "$run/config/$name.json" >"$run/logs/$name.log" 2>&1 &
+  echo $! > "$run/pids/$name.pid"
+  echo "started $name (pid $!, log $run/logs/$name.log)"
+}
+start coordinator
+for i in $(seq 0 $((workers - 1))); do start "worker-$i"; done
+start validator-0
+
+# Ready once every worker and the validator is listed as connected.
+expected=$((workers + 1))
+for _ in $(seq 1 120); do
+  up=$("$seedgrid" status --coordinator "127.0.0.1:$port" --timeout 2 2>/dev/null | grep -cE '^(worker|validator) .* up ' || true)
+  if [ "${up:-0}" -ge "$expected" ]; then
+    echo "network up: coordinator 127.0.0.1:$port, $workers workers, 1 validator"
+    echo "try: $seedgrid generate --coordinator 127.0.0.1:$port --key $run/keys/client.key --prompt 'a lighthouse' --count 8 --width 64 --height 64 --steps 8 --out $run/images"
+    exit 0
+  fi
+  sleep 0.5
+done
+echo "start.sh: the network did not come up within 60 s; see $run/logs/" >&2
+exit 1

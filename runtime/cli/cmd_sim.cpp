@@ -1,0 +1,282 @@
+// `seedgrid sim`: a whole network in one process — coordinator, treasury, CPU workers and a
+// validator, each its own actor talking the protocol of separate nodes — with the tiny test model
+// created on first run. It submits one request, shows its progress, writes the PNGs and prints each
+// image's worker, audit outcome and payment.
+#include <sodium.h>
+#include <CLI/CLI.hpp>
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "actors/treasury/ledger.hpp"
+#include "actors/treasury/treasury_actor_desk.hpp"
+#include "models/presets/write_preset.hpp"
+#include "models/weights/checkpoint.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/client/generate_session.hpp"
+#include "runtime/client/request_report.hpp"
+#include "runtime/crypto/sodium_init.hpp"
+#include "runtime/logging/log.hpp"
+#include "runtime/node/node.hpp"
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace seedgrid::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SimOptions {
+  int workers = 3;
+  int validators = 1;
+  std::uint32_t count = 16;
+  std::uint32_t steps = 8;
+  std::uint32_t size = 64;
+  std::string prompt = "a lighthouse on a cliff at dawn, oil painting";
+  std::uint64_t seed = 1;
+  double audit_rate = 0.25;
+  std::string out;
+  std::string data = "seedgrid-sim";
+  std::string log_level = "warn";
+};
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The tiny preset under DATA/model-tiny, made once.
+Result<std::string> ensure_model(const fs::path& data) {
+  const fs::path dir = data / "model-tiny";
+  if (fs::exists(dir / "model_index.json")) return dir.string();
+  std::printf("creating the tiny test model in %s\n", dir.string().c_str());
+  PresetWriteOptions o;
+  o.preset = "tiny";
+  o.seed = 1;
+  o.out_dir = dir.string();
+  auto report = write_preset(o);
+  if (!report) return context(report.error(), "creating the tiny model");
+  return dir.string();
+}
+
+// Credits for the client and, on first run, tokens for the workers to stake (an epoch reward),
+// so a failed audit has a stake to slash.
+Result<void> fund(const fs::path& ledger_path, const Identity& treasury_key,
+                  const treasury::TreasuryConfig& economics, const Identity& client,
+                  const std::vector<std::shared_ptr<const Identity>>& workers) {
+  auto ledger = treasury::Ledger::open(ledger_path.string(), treasury_key, economics);
+  if (!ledger) return std::unexpected(ledger.error());
+  const std::string payer = "user:" + client.node_id();
+  const std::int64_t now = unix_now();
+  auto balance = ledger->balance(payer, treasury::Asset::credits);
+  if (balance && *balance < 50 * treasury::kMicrosPerUnit) {
+    auto d = ledger->apply(treasury::Deposit{"sim/deposit/" + std::to_string(now), now, payer,
+                                             100 * treasury::kMicrosPerUnit});
+    if (!d) return context(d.error(), "depositing the sim client's credits");
+  }
+  auto epoch = ledger->last_epoch();
+  if (epoch && *epoch < 0) {
+    treasury::CloseEpoch close{"sim/genesis", now, 0, {}, {}};
+    for (const auto& w : workers) close.workers.push_back({"worker:" + w->node_id(), 1'000, 3'600});
+    if (auto c = ledger->apply(close); !c) return context(c.error(), "minting the workers' tokens");
+    for (const auto& w : workers) {
+      const std::string account = "worker:" + w->node_id();
+      auto tokens = ledger->balance(account, treasury::Asset::tokens);
+      if (tokens && *tokens > 0)
+        if (auto s =
+                ledger->apply(treasury::Stake{"sim/stake/" + w->node_id(), now, account, *tokens});
+            !s)
+          return context(s.error(), "staking ", account);
+    }
+  }
+  return {};
+}
+
+// Waits until the coordinator lists every worker and validator as connected.
+bool wait_for_nodes(caf::actor_system& system, const caf::actor& coordinator, std::size_t expected,
+                    std::chrono::seconds timeout) {
+  caf::scoped_actor self{system};
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    std::size_t up = 0;
+    self->request(coordinator, std::chrono::seconds(5), protocol::status_atom::value)
+        .receive(
+            [&](const protocol::StatusReport& r) {
+              for (const auto& n : r.nodes) up += n.connected;
+            },
+            [](caf::error&) {});
+    if (up >= expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+int run_sim(const SimOptions& opts) {
+  if (opts.workers < 1 || opts.validators < 0) {
+    std::fprintf(stderr, "seedgrid sim: --workers must be at least 1\n");
+    return 2;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const fs::path data = fs::absolute(opts.data);
+  const std::string out = opts.out.empty() ? (data / "out").string() : opts.out;
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (auto r = logging::configure(opts.log_level, ""); !r) {
+    std::fprintf(stderr, "seedgrid sim: %s\n", r.error().message.c_str());
+    return 2;
+  }
+  auto model = ensure_model(data);
+  if (!model) {
+    std::fprintf(stderr, "seedgrid sim: %s\n", model.error().message.c_str());
+    return 1;
+  }
+
+  node::NodePlan plan;
+  plan.configure_logging = false;
+  auto& c = plan.config;
+  c.roles = {"coordinator", "treasury"};
+  c.node.name = "sim";
+  c.node.key_file = (data / "keys/coordinator.key").string();
+  c.node.data_dir = (data / "coordinator").string();
+  c.coordinator.emplace();
+  c.coordinator->listen = {"127.0.0.1", 0};
+  c.coordinator->models.push_back({"", *model, "tiny", "creator:tiny-preset", 43'200});
+  c.coordinator->audit.rate = opts.audit_rate;
+  c.treasury.emplace();
+  c.treasury->database = (data / "treasury/ledger.sqlite").string();
+  c.treasury->economics.push_back({"min_stake_fast", 0});
+  std::vector<std::shared_ptr<const Identity>> worker_keys;
+  for (int i = 0; i < opts.workers; ++i) {
+    config::WorkerSection w;
+    w.key_file = (data / ("keys/worker-" + std::to_string(i) + ".key")).string();
+    w.rendering.models.push_back({*model, ""});
+    w.rendering.threads = 1;
+    w.max_batch = 4;
+    w.max_inflight = 4;
+    auto key = Identity::load_or_create(w.key_file);
+    if (!key) {
+      std::fprintf(stderr, "seedgrid sim: %s\n", key.error().message.c_str());
+      return 1;
+    }
+    worker_keys.push_back(std::make_shared<const Identity>(*key));
+    plan.extra_workers.push_back(std::move(w));
+  }
+  for (int i = 0; i < opts.validators; ++i) {
+    config::ValidatorSection v;
+    v.key_file = (data / ("keys/validator-" + std::to_string(i) + ".key")).string();
+    v.rendering.models.push_back({*model, ""});
+    v.rendering.threads = 1;
+    plan.extra_validators.push_back(std::move(v));
+  }
+  auto coordinator_key = Identity::load_or_create(c.node.key_file);
+  auto client_key = Identity::load_or_create((data / "keys/client.key").string());
+  if (!coordinator_key || !client_key) {
+    std::fprintf(stderr, "seedgrid sim: cannot create keys under %s\n", data.string().c_str());
+    return 1;
+  }
+  auto economics = treasury::treasury_config_of(*c.treasury);
+  fs::create_directories(data / "treasury", ec);
+  if (!economics) {
+    std::fprintf(stderr, "seedgrid sim: %s\n", economics.error().message.c_str());
+    return 1;
+  }
+  if (auto f = fund(c.treasury->database, *coordinator_key, *economics, *client_key, worker_keys);
+      !f) {
+    std::fprintf(stderr, "seedgrid sim: %s\n", f.error().message.c_str());
+    return 1;
+  }
+
+  std::printf("starting coordinator, treasury, %d worker(s) and %d validator(s) in this process\n",
+              opts.workers, opts.validators);
+  auto node = node::Node::start(std::move(plan));
+  if (!node) {
+    std::fprintf(stderr, "seedgrid sim: %s\n", node.error().message.c_str());
+    return 1;
+  }
+  const caf::actor coordinator = *(*node)->coordinator();
+  if (!wait_for_nodes((*node)->system(), coordinator,
+                      static_cast<std::size_t>(opts.workers + opts.validators),
+                      std::chrono::seconds(60))) {
+    std::fprintf(stderr, "seedgrid sim: the workers did not register within 60 s\n");
+    return 1;
+  }
+
+  protocol::GenerateRequest request;
+  {
+    std::uint8_t nonce[4];
+    ensure_sodium();
+    randombytes_buf(nonce, sizeof nonce);
+    request.request_id = "sim-" + std::to_string(unix_now()) + "-" + to_hex(nonce);
+  }
+  request.prompt = opts.prompt;
+  request.seed = opts.seed;
+  request.steps = opts.steps;
+  request.guidance = 7.5f;
+  request.width = opts.size;
+  request.height = opts.size;
+  request.count = opts.count;
+  {
+    auto checkpoint_id = load_checkpoint(*model);
+    if (!checkpoint_id) {
+      std::fprintf(stderr, "seedgrid sim: %s\n", checkpoint_id.error().message.c_str());
+      return 1;
+    }
+    request.model_id = checkpoint_id->model_id;
+  }
+  protocol::sign_request(request, *client_key);
+  std::printf("request %s: %u image(s) of %ux%u, %u steps, audit rate %.2f\n",
+              request.request_id.c_str(), request.count, request.width, request.height,
+              request.steps, opts.audit_rate);
+
+  client::RequestReport report(request, "tiny", out, stdout);
+  client::SessionCallbacks callbacks;
+  callbacks.on_ack = [&](const protocol::SubmitAck& ack) { report.on_ack(ack); };
+  callbacks.on_event = [&](const protocol::ClientEvent& e) { report.on_event(e); };
+  std::optional<client::SessionOutcome> outcome;
+  {
+    client::GenerateSession session((*node)->system(), &coordinator, {}, c.network, request,
+                                    std::make_shared<const Identity>(*client_key), callbacks);
+    outcome = session.wait(std::chrono::minutes(10));
+  }
+  if (!outcome) {
+    std::fprintf(stderr, "seedgrid sim: the request did not complete within 10 minutes\n");
+    return 1;
+  }
+  report.finish(*outcome);
+  (*node)->stop();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("images in %s; network state in %s (%.1f s)\n", out.c_str(), data.string().c_str(),
+              seconds);
+  if (!outcome->reply.ok() || report.write_error()) return 1;
+  return outcome->completed.delivered == request.count ? 0 : 3;
+}
+
+const CommandRegistration sim_command{
+    "sim",
+    "Run a whole network in this process (coordinator, treasury, workers, validator) on the tiny "
+    "test model and render one request",
+    [](CLI::App& app) -> CommandRun {
+      auto opts = std::make_shared<SimOptions>();
+      app.add_option("--workers", opts->workers, "CPU workers");
+      app.add_option("--validators", opts->validators, "Validators");
+      app.add_option("--count", opts->count, "Images in the request");
+      app.add_option("--steps", opts->steps, "Sampler steps");
+      app.add_option("--size", opts->size, "Image width and height (multiple of 8)");
+      app.add_option("--prompt", opts->prompt, "Prompt");
+      app.add_option("--seed", opts->seed, "Seed of image 0");
+      app.add_option("--audit-rate", opts->audit_rate,
+                     "Share of results re-rendered by a validator");
+      app.add_option("--out", opts->out, "Directory for the PNG files (default DATA/out)");
+      app.add_option("--data", opts->data, "Directory for the model, keys, journal and ledger");
+      app.add_option("--log-level", opts->log_level, "trace, debug, info, warn, error, off");
+      return [opts] { return run_sim(*opts); };
+    }};
+
+}  // namespace
+}  // namespace seedgrid::cli

@@ -1,0 +1,79 @@
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "runtime/cli/command.hpp"
+#include "runtime/client/generate_session.hpp"
+#include "runtime/logging/log.hpp"
+#include "runtime/protocol/status.hpp"
+
+namespace seedgrid::cli {
+namespace {
+
+struct StatusOptions {
+  std::string coordinator;
+  int timeout_s = 10;
+};
+
+void print_report(const protocol::StatusReport& r) {
+  std::printf("coordinator %s (%s), up %llus, treasury %s\n", r.coordinator.hex().c_str(),
+              r.version.c_str(), static_cast<unsigned long long>(r.uptime_seconds),
+              r.treasury_connected ? "connected" : "NOT connected");
+  std::printf("requests active %u, jobs queued %u, running %u, delivered %llu, failed %llu\n",
+              r.requests_active, r.jobs_queued, r.jobs_running,
+              static_cast<unsigned long long>(r.jobs_delivered),
+              static_cast<unsigned long long>(r.jobs_failed));
+  std::printf("\nmodels:\n");
+  for (const auto& m : r.models)
+    std::printf("  %s  %-16s creator %-20s base %.1f render-s\n", m.model_id.c_str(),
+                m.name.c_str(), m.creator.empty() ? "-" : m.creator.c_str(),
+                m.base_render_milliseconds / 1000.0);
+  std::printf("\n%-9s %-16s %-5s %-5s %-5s %5s  %5s %5s %5s %5s  %7s %8s %9s %13s\n", "role",
+              "node", "link", "list", "fast", "rep", "succ", "lat", "up", "audit", "flight",
+              "done/fail", "audits ok/x", "pixel-steps/s");
+  for (const auto& n : r.nodes) {
+    char done[32], audits[32];
+    std::snprintf(done, sizeof done, "%llu/%llu", static_cast<unsigned long long>(n.jobs_done),
+                  static_cast<unsigned long long>(n.jobs_failed));
+    std::snprintf(audits, sizeof audits, "%llu/%llu",
+                  static_cast<unsigned long long>(n.audits_passed),
+                  static_cast<unsigned long long>(n.audits_failed));
+    std::printf("%-9s %-16s %-5s %-5s %-5s %5.3f  %5.2f %5.2f %5.2f %5.2f  %7u %9s %11s %13llu\n",
+                std::string(protocol::role_name(n.role)).c_str(),
+                n.node.hex().substr(0, 16).c_str(), n.connected ? "up" : "down",
+                n.blacklisted ? "BLACK" : "ok", n.fast_tier ? "yes" : "no", n.reputation,
+                n.success_score, n.latency_score, n.uptime_score, n.audit_score, n.inflight, done,
+                audits, static_cast<unsigned long long>(n.capabilities.pixel_steps_per_second));
+  }
+}
+
+int run_status(const StatusOptions& opts) {
+  auto endpoint = config::parse_endpoint(opts.coordinator);
+  if (!endpoint) {
+    std::fprintf(stderr, "seedgrid status: --coordinator %s\n", endpoint.error().message.c_str());
+    return 2;
+  }
+  (void)logging::configure("warn", "");
+  client::ClientSystem system;
+  auto report = client::fetch_status(system.get(), *endpoint, std::chrono::seconds(opts.timeout_s));
+  if (!report) {
+    std::fprintf(stderr, "seedgrid status: %s\n", report.error().message.c_str());
+    return 1;
+  }
+  print_report(*report);
+  return 0;
+}
+
+const CommandRegistration status_command{
+    "status", "Show a coordinator's workers, validators (reputation, load) and requests",
+    [](CLI::App& app) -> CommandRun {
+      auto opts = std::make_shared<StatusOptions>();
+      app.add_option("--coordinator", opts->coordinator, "HOST:PORT of the coordinator")
+          ->required();
+      app.add_option("--timeout", opts->timeout_s, "Seconds to wait for an answer");
+      return [opts] { return run_status(*opts); };
+    }};
+
+}  // namespace
+}  // namespace seedgrid::cli

@@ -1,0 +1,26 @@
+#pragma once
+// Keeps a node connected to an actor published on another node (a coordinator, a treasury): the
+// link actor connects through CAF's middleman, hands the remote actor to its owner as
+// (link_up, caf::actor), watches it, and when it goes down (the node died, or the middleman's
+// heartbeats declared the connection dead) connects again with back-off and hands over the new
+// handle. The owner monitors the handle itself to learn of the loss. The owner must keep the
+// returned handle (an actor nobody refers to is destroyed); the link quits when its owner does.
+#include <caf/fwd.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "config/node_config.hpp"
+
+namespace seedgrid::link {
+
+caf::actor spawn_remote_link(caf::actor_system& system, const caf::actor& owner,
+                             const config::Endpoint& endpoint,
+                             const config::NetworkSection& network, std::string what);
+
+// Sets up an actor system config for a seedgrid node: the middleman (network layer) with its
+// heartbeats and connection timeout from `network`, and every protocol message type.
+void configure_actor_system(caf::actor_system_config& config,
+                            const config::NetworkSection& network);
+
+}  // namespace seedgrid::link

@@ -1,0 +1,364 @@
+#include "runtime/node/node.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "actors/coordinator/coordinator_actor.hpp"
+#include "actors/treasury/ledger.hpp"
+#include "actors/treasury/treasury_actor.hpp"
+#include "actors/treasury/treasury_actor_desk.hpp"
+#include "actors/validator/validator_actor.hpp"
+#include "actors/worker/renderer.hpp"
+#include "actors/worker/worker_actor.hpp"
+#include "models/weights/checkpoint.hpp"
+#include "runtime/crypto/identity.hpp"
+#include "runtime/link/remote_link.hpp"
+#include "runtime/logging/log.hpp"
+
+namespace seedgrid::node {
+
+namespace fs = std::filesystem;
+
+struct Node::State {
+  NodePlan plan;
+  std::unique_ptr<caf::actor_system_config> caf_config;
+  std::unique_ptr<caf::actor_system> system;
+  std::shared_ptr<const Identity> identity;
+  caf::actor treasury;
+  caf::actor coordinator;
+  std::vector<caf::actor> roles;  // every role actor, in start order
+  std::uint16_t coordinator_port = 0;
+  std::uint16_t treasury_port = 0;
+  std::shared_ptr<std::atomic<bool>> failed = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
+  bool stopped = false;
+};
+
+namespace {
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::shared_ptr<const Identity>> identity_at(const std::string& path,
+                                                    std::string_view what) {
+  auto id = Identity::load_or_create(path);
+  if (!id) return context(id.error(), what, " key");
+  return std::make_shared<const Identity>(std::move(*id));
+}
+
+void write_port_file(const std::string& data_dir, const std::string& name, std::uint16_t port) {
+  if (data_dir.empty()) return;
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  const fs::path path = fs::path(data_dir) / name;
+  const fs::path tmp = fs::path(data_dir) / (name + ".tmp");
+  {
+    std::ofstream out(tmp);
+    out << port << "\n";
+  }
+  fs::rename(tmp, path, ec);
+}
+
+Result<std::uint16_t> publish(caf::actor_system& system, const caf::actor& actor,
+                              const config::Endpoint& where, std::string_view what) {
+  auto port = system.middleman().publish(actor, where.port, where.host.c_str(), true);
+  if (!port)
+    return fail("cannot publish the ", what, " on ", where.text(), ": ",
+                system.render(port.error()), " (is the port in use, or the address not local?)");
+  return *port;
+}
+
+// Watches a role actor: a role that stops while the node is not stopping marks the node failed.
+void watch(Node::State& s, const caf::actor& role) {
+  s.roles.push_back(role);
+  role->attach_functor([failed = s.failed, stopping = s.stopping] {
+    if (!stopping->load()) failed->store(true);
+  });
+}
+
+Result<coordinator::ModelCatalog> build_catalog(const config::CoordinatorSection& c) {
+  coordinator::ModelCatalog catalog;
+  for (std::size_t i = 0; i < c.models.size(); ++i) {
+    const auto& m = c.models[i];
+    protocol::ModelEntry e;
+    e.model_id = m.id;
+    e.name = m.name;
+    e.creator = m.creator;
+    e.base_render_milliseconds = static_cast<std::uint32_t>(m.base_render_millis);
+    if (!m.path.empty()) {
+      auto checkpoint = load_checkpoint(m.path);
+      if (!checkpoint) return context(checkpoint.error(), "$.coordinator.models[", i, "].path");
+      e.model_id = checkpoint->model_id;
+      if (e.name.empty()) e.name = fs::path(m.path).filename().string();
+    }
+    if (e.name.empty()) e.name = e.model_id.substr(0, 12);
+    catalog.add(std::move(e));
+  }
+  return catalog;
+}
+
+Result<void> start_treasury(Node::State& s) {
+  const auto& t = *s.plan.config.treasury;
+  auto economics = treasury::treasury_config_of(t);
+  if (!economics) return std::unexpected(economics.error());
+  std::shared_ptr<const Identity> key = s.identity;
+  if (!t.key_file.empty()) {
+    auto k = identity_at(t.key_file, "$.treasury.key_file: treasury");
+    if (!k) return std::unexpected(k.error());
+    key = *k;
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(t.database).parent_path(), ec);
+  auto ledger = treasury::Ledger::open(t.database, *key, *economics);
+  if (!ledger) return context(ledger.error(), "$.treasury.database");
+  s.treasury = treasury::spawn_treasury_actor(
+      *s.system, std::make_shared<treasury::Ledger>(std::move(*ledger)), t.batch_max);
+  watch(s, s.treasury);
+  if (t.listen) {
+    auto port = publish(*s.system, s.treasury, *t.listen, "treasury");
+    if (!port) return std::unexpected(port.error());
+    s.treasury_port = *port;
+    write_port_file(s.plan.config.node.data_dir, "treasury.port", *port);
+    logging::logger("node")->info("treasury listening on {}:{}", t.listen->host, *port);
+  }
+  return {};
+}
+
+Result<void> start_coordinator(Node::State& s) {
+  const auto& c = *s.plan.config.coordinator;
+  auto catalog = build_catalog(c);
+  if (!catalog) return std::unexpected(catalog.error());
+  coordinator::CoreOptions options;
+  options.policy = c;
+  options.catalog = std::move(*catalog);
+  options.data_dir = s.plan.config.node.data_dir;
+  coordinator::Outbox recovered;
+  auto core =
+      coordinator::CoordinatorCore::open(*s.identity, std::move(options), steady_ms(), recovered);
+  if (!core) return context(core.error(), "coordinator journal in ", s.plan.config.node.data_dir);
+  coordinator::CoordinatorSetup setup;
+  setup.core = std::shared_ptr<coordinator::CoordinatorCore>(std::move(*core));
+  setup.recovered = std::move(recovered);
+  setup.section = c;
+  setup.network = s.plan.config.network;
+  s.coordinator = coordinator::spawn_coordinator(*s.system, std::move(setup),
+                                                 s.treasury ? &s.treasury : nullptr);
+  watch(s, s.coordinator);
+  auto port = publish(*s.system, s.coordinator, c.listen, "coordinator");
+  if (!port) return std::unexpected(port.error());
+  s.coordinator_port = *port;
+  write_port_file(s.plan.config.node.data_dir, "coordinator.port", *port);
+  logging::logger("node")->info("coordinator {} listening on {}:{}", s.identity->node_id(),
+                                c.listen.host, *port);
+  return {};
+}
+
+Result<std::shared_ptr<const worker::Renderer>> load_renderer(const config::RenderingSection& r,
+                                                              bool benchmark_tasks,
+                                                              std::string_view where,
+                                                              std::uint64_t& speed) {
+  auto renderer = worker::Renderer::load(r, benchmark_tasks);
+  if (!renderer) return context(renderer.error(), where);
+  auto measured = (*renderer)->measure_speed();
+  if (!measured) return context(measured.error(), where);
+  speed = *measured;
+  return std::shared_ptr<const worker::Renderer>(std::move(*renderer));
+}
+
+// "$.worker", then "$.worker#1", ... for the extra workers of an embedded network.
+std::string indexed(std::string_view base, std::size_t index, char separator) {
+  std::string out(base);
+  if (index > 0) {
+    out.push_back(separator);
+    out += std::to_string(index);
+  }
+  return out;
+}
+
+Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::size_t index) {
+  const std::string where = indexed("$.worker", index, '#');
+  auto fault = worker::parse_test_fault(w.test_fault);
+  if (!fault) return std::unexpected(fault.error());
+  worker::WorkerSetup setup;
+  setup.section = w;
+  setup.network = s.plan.config.network;
+  setup.fault = *fault;
+  setup.name = indexed(s.plan.config.node.name, index, '-');
+  if (w.key_file.empty()) {
+    setup.identity = s.identity;
+  } else {
+    auto k = identity_at(w.key_file, where + ".key_file: worker");
+    if (!k) return std::unexpected(k.error());
+    setup.identity = *k;
+  }
+  auto renderer =
+      load_renderer(w.rendering, w.benchmark_tasks, where, setup.pixel_steps_per_second);
+  if (!renderer) return std::unexpected(renderer.error());
+  setup.renderer = *renderer;
+  watch(s, worker::spawn_worker(*s.system, std::move(setup),
+                                s.coordinator ? &s.coordinator : nullptr));
+  return {};
+}
+
+Result<void> start_validator(Node::State& s, const config::ValidatorSection& v, std::size_t index) {
+  const std::string where = indexed("$.validator", index, '#');
+  validator::ValidatorSetup setup;
+  setup.section = v;
+  setup.network = s.plan.config.network;
+  setup.name = s.plan.config.node.name;
+  if (v.key_file.empty()) {
+    setup.identity = s.identity;
+  } else {
+    auto k = identity_at(v.key_file, where + ".key_file: validator");
+    if (!k) return std::unexpected(k.error());
+    setup.identity = *k;
+  }
+  auto renderer = load_renderer(v.rendering, false, where, setup.pixel_steps_per_second);
+  if (!renderer) return std::unexpected(renderer.error());
+  setup.renderer = *renderer;
+  watch(s, validator::spawn_validator(*s.system, std::move(setup),
+                                      s.coordinator ? &s.coordinator : nullptr));
+  return {};
+}
+
+Result<void> check_models(const config::RenderingSection& r, const std::string& where) {
+  for (std::size_t i = 0; i < r.models.size(); ++i) {
+    std::error_code ec;
+    if (!fs::exists(r.models[i].path, ec))
+      return fail(where, ".models[", i, "].path: ", r.models[i].path, " does not exist");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> check_config(const config::NodeConfig& c) {
+  if (c.treasury)
+    if (auto e = treasury::treasury_config_of(*c.treasury); !e) return std::unexpected(e.error());
+  if (c.coordinator)
+    for (std::size_t i = 0; i < c.coordinator->models.size(); ++i) {
+      std::error_code ec;
+      const auto& m = c.coordinator->models[i];
+      if (!m.path.empty() && !fs::exists(m.path, ec))
+        return fail("$.coordinator.models[", i, "].path: ", m.path, " does not exist");
+    }
+  if (c.worker) {
+    if (auto f = worker::parse_test_fault(c.worker->test_fault); !f)
+      return std::unexpected(f.error());
+    if (auto m = check_models(c.worker->rendering, "$.worker"); !m) return m;
+  }
+  if (c.validator)
+    if (auto m = check_models(c.validator->rendering, "$.validator"); !m) return m;
+  return {};
+}
+
+Node::Node(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Node::~Node() { stop(); }
+
+Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
+  auto s = std::make_unique<State>();
+  s->plan = std::move(plan);
+  const config::NodeConfig& c = s->plan.config;
+  if (s->plan.configure_logging)
+    if (auto r = logging::configure(c.node.log_level, c.node.log_file); !r)
+      return context(r.error(), "$.node.log_file");
+  auto id = identity_at(c.node.key_file, "$.node.key_file: node");
+  if (!id) return std::unexpected(id.error());
+  s->identity = *id;
+  s->caf_config = std::make_unique<caf::actor_system_config>();
+  link::configure_actor_system(*s->caf_config, c.network);
+  s->system = std::make_unique<caf::actor_system>(*s->caf_config);
+  logging::logger("node")->info("node {} ({}) starting: {}", c.node.name,
+                                s->identity->node_id().substr(0, 16), c.node.name);
+
+  auto node = std::unique_ptr<Node>(new Node(std::move(s)));
+  State& st = *node->state_;
+  if (c.treasury)
+    if (auto r = start_treasury(st); !r) return std::unexpected(r.error());
+  if (c.coordinator)
+    if (auto r = start_coordinator(st); !r) return std::unexpected(r.error());
+  std::size_t workers = 0, validators = 0;
+  if (c.worker)
+    if (auto r = start_worker(st, *c.worker, workers++); !r) return std::unexpected(r.error());
+  for (const auto& w : st.plan.extra_workers)
+    if (auto r = start_worker(st, w, workers++); !r) return std::unexpected(r.error());
+  if (c.validator)
+    if (auto r = start_validator(st, *c.validator, validators++); !r)
+      return std::unexpected(r.error());
+  for (const auto& v : st.plan.extra_validators)
+    if (auto r = start_validator(st, v, validators++); !r) return std::unexpected(r.error());
+  return node;
+}
+
+caf::actor_system& Node::system() { return *state_->system; }
+
+const caf::actor* Node::coordinator() const {
+  return state_->coordinator ? &state_->coordinator : nullptr;
+}
+
+std::uint16_t Node::coordinator_port() const { return state_->coordinator_port; }
+std::uint16_t Node::treasury_port() const { return state_->treasury_port; }
+std::string Node::coordinator_id() const {
+  return state_->coordinator ? state_->identity->node_id() : std::string();
+}
+bool Node::failed() const { return state_->failed->load(); }
+
+void Node::stop() {
+  if (!state_ || state_->stopped) return;
+  state_->stopped = true;
+  state_->stopping->store(true);
+  // Clients and nodes first, then the coordinator, then the treasury it may still be paying.
+  for (auto it = state_->roles.rbegin(); it != state_->roles.rend(); ++it)
+    caf::anon_send_exit(*it, caf::exit_reason::user_shutdown);
+  state_->system->await_all_actors_done();
+  state_->roles.clear();
+  state_->coordinator = nullptr;
+  state_->treasury = nullptr;
+  state_->system.reset();
+  logging::logger("node")->info("node stopped");
+}
+
+int run_until_signal(const config::NodeConfig& config) {
+  // Signals are taken by sigtimedwait below; block them before any thread starts so none of
+  // CAF's threads receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (auto checked = check_config(config); !checked) {
+    std::fprintf(stderr, "seedgrid node: %s\n", checked.error().message.c_str());
+    return 2;
+  }
+  auto node = Node::start(NodePlan{config, {}, {}, true});
+  if (!node) {
+    std::fprintf(stderr, "seedgrid node: %s\n", node.error().message.c_str());
+    return 1;
+  }
+  const timespec poll{0, 100'000'000};
+  for (;;) {
+    const int sig = sigtimedwait(&signals, nullptr, &poll);
+    if (sig == SIGINT || sig == SIGTERM) {
+      logging::logger("node")->info("signal {}: stopping", sig);
+      (*node)->stop();
+      return 0;
+    }
+    if ((*node)->failed()) {
+      logging::logger("node")->error("a role stopped unexpectedly; stopping the node");
+      (*node)->stop();
+      return 1;
+    }
+  }
+}
+
+}  // namespace seedgrid::node

@@ -1,0 +1,291 @@
+// Faults on a real network of processes: what must hold when a worker or the coordinator is
+// SIGKILLed mid-request, when a client cancels, and when a worker cheats.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <set>
+#include <thread>
+
+#include "actors/treasury/ledger.hpp"
+#include "actors/worker/test_fault.hpp"
+#include "tests/integration/network/network_harness.hpp"
+
+namespace seedgrid::testing {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::EventKind;
+
+// Waits until `n` results arrived (false on timeout).
+bool wait_for_results(Collected& got, std::size_t n, std::chrono::seconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (got.result_count() < n) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// Every settlement, keyed by job id: each job must appear once.
+std::map<std::string, int> settlements_by_job(const std::string& ledger_path) {
+  std::map<std::string, int> by_job;
+  auto ledger = treasury::Ledger::open_read_only(ledger_path);
+  EXPECT_TRUE(ledger) << ledger.error().message;
+  if (!ledger) return by_job;
+  auto history = ledger->history("", 100'000);
+  EXPECT_TRUE(history);
+  for (const auto& e : *history) {
+    if (e.op != "settle") continue;
+    // "settle/<request>/<index>/<attempt>" -> "<request>/<index>"
+    const std::string rest = e.key.substr(std::string("settle/").size());
+    ++by_job[rest.substr(0, rest.rfind('/'))];
+  }
+  auto conservation = ledger->conservation();
+  EXPECT_TRUE(conservation);
+  if (conservation) {
+    for (const auto& c : *conservation) EXPECT_TRUE(c.holds_exactly());
+  }
+  return by_job;
+}
+
+void expect_each_job_settled_once(const std::string& ledger_path, const std::string& request,
+                                  std::uint32_t count) {
+  const auto by_job = settlements_by_job(ledger_path);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    auto it = by_job.find(request + "/" + std::to_string(i));
+    ASSERT_NE(it, by_job.end()) << "job " << i << " was never paid";
+    EXPECT_EQ(it->second, 1) << "job " << i << " was paid " << it->second << " times";
+  }
+}
+
+TEST(NetworkFaults, KilledWorkerJobsFinishElsewhereDeliveredAndPaidOnce) {
+  NetworkOptions o;
+  o.validators = 0;
+  Network net(o);
+  net.start();
+  const auto request = net.request("killw", 36, 6);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  ASSERT_TRUE(wait_for_results(got, 3, std::chrono::seconds(120)));
+  net.worker(0).signal(SIGKILL);
+  auto outcome = session.wait(std::chrono::seconds(240));
+  ASSERT_TRUE(outcome) << "the request did not complete after the worker died";
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 36u);
+  EXPECT_EQ(outcome->duplicate_results, 0u) << "an image was delivered twice";
+  std::size_t lost = 0;
+  {
+    std::lock_guard lock(got.mutex);
+    for (const auto& e : got.events)
+      if (e.kind == EventKind::retry && e.code == ErrorCode::worker_lost) ++lost;
+  }
+  EXPECT_GT(lost, 0u) << "the killed worker had jobs in flight that were re-run";
+  for (std::uint32_t i = 0; i < 36; i += 5)
+    EXPECT_EQ(got.results.at(i).pixels, reference_pixels(request, i)) << "image " << i;
+  net.stop();
+  expect_each_job_settled_once(net.ledger_path(), "killw", 36);
+}
+
+TEST(NetworkFaults, KilledCoordinatorResumesTheRequestFromItsJournal) {
+  NetworkOptions o;
+  o.validators = 0;
+  Network net(o);
+  net.start();
+  const auto request = net.request("killc", 36, 6);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  ASSERT_TRUE(wait_for_results(got, 4, std::chrono::seconds(120)));
+  net.coordinator().signal(SIGKILL);
+  ASSERT_TRUE(net.coordinator().wait(std::chrono::seconds(10)));
+  const std::size_t before = got.result_count();
+  ASSERT_LT(before, 36u) << "the request finished before the coordinator could be killed";
+  net.start_coordinator();  // same config, journal, ledger and port
+  auto outcome = session.wait(std::chrono::seconds(240));
+  ASSERT_TRUE(outcome) << "the request did not complete after the coordinator restarted";
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 36u);
+  EXPECT_EQ(got.result_count(), 36u);
+  EXPECT_EQ(outcome->duplicate_results, 0u) << "an image was delivered twice";
+  for (std::uint32_t i = 0; i < 36; i += 5)
+    EXPECT_EQ(got.results.at(i).pixels, reference_pixels(request, i)) << "image " << i;
+  net.stop();
+  expect_each_job_settled_once(net.ledger_path(), "killc", 36);
+}
+
+TEST(NetworkFaults, CancelStopsWorkersWithinAStepPaysCompletedStepsRefundsTheRest) {
+  NetworkOptions o;
+  o.validators = 0;
+  o.worker_max_batch = 1;
+  o.worker_max_inflight = 2;
+  Network net(o);
+  net.start();
+  const std::uint32_t steps = 150;
+  const auto request = net.request("cancel", 24, steps);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  // Cancel once every worker is well into a job.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (true) {
+    {
+      std::lock_guard lock(got.mutex);
+      if (got.progress >= 3 * 20) break;
+    }
+    ASSERT_LT(std::chrono::steady_clock::now(), until) << "no progress";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto cancelled_at = std::chrono::steady_clock::now();
+  session.cancel();
+  auto outcome = session.wait(std::chrono::seconds(120));
+  const auto took = std::chrono::steady_clock::now() - cancelled_at;
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  const auto& done = outcome->completed;
+  EXPECT_GT(done.cancelled, 0u);
+  EXPECT_EQ(done.delivered + done.cancelled, 24u);
+  // Running jobs stopped part-way and were paid for the steps they completed.
+  std::size_t partial = 0;
+  {
+    std::lock_guard lock(got.mutex);
+    for (const auto& e : got.events)
+      if (e.kind == EventKind::cancelled && e.step > 0) {
+        ++partial;
+        EXPECT_LT(e.step, steps);
+        EXPECT_GT(e.receipt.charged, 0);
+      }
+  }
+  EXPECT_GT(partial, 0u);
+  // Three workers each stopping within a step take far less than finishing their jobs would.
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), 5'000);
+  ASSERT_TRUE(got.ack);
+  EXPECT_EQ(done.total_charged + done.refunded, got.ack->quoted);
+  EXPECT_LT(done.total_charged, got.ack->quoted);
+  net.stop();
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  ASSERT_TRUE(ledger);
+  auto balance = ledger->balance("user:" + net.client().node_id(), treasury::Asset::credits);
+  ASSERT_TRUE(balance);
+  EXPECT_EQ(*balance, 10'000 * treasury::kMicrosPerUnit - done.total_charged);
+}
+
+TEST(NetworkFaults, CheatingWorkerFailsItsAuditIsSlashedAndGetsNoMoreJobs) {
+  if (!worker::test_faults_enabled())
+    GTEST_SKIP() << "this build has no test faults (configure with -DSEEDGRID_TEST_FAULTS=ON)";
+  NetworkOptions o;
+  o.audit_rate = 1.0;
+  o.blacklist_after = 1;
+  o.stake_workers = true;
+  o.worker_faults[0] = "wrong_image";
+  Network net(o);
+  net.start();
+  const auto request = net.request("cheat", 12, 4);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  auto outcome = session.wait(std::chrono::seconds(240));
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 12u);
+  const PublicKey cheater = net.worker_identity(0).public_key();
+  std::size_t audit_failures = 0;
+  {
+    std::lock_guard lock(got.mutex);
+    for (const auto& e : got.events)
+      if (e.kind == EventKind::retry && e.code == ErrorCode::audit_failed) ++audit_failures;
+  }
+  EXPECT_GT(audit_failures, 0u) << "the cheater's results were caught by audits";
+  for (const auto& [index, e] : got.results) {
+    EXPECT_NE(e.worker, cheater) << "image " << index << " came from the cheating worker";
+    EXPECT_EQ(e.audit, "passed");
+    EXPECT_EQ(e.pixels, reference_pixels(request, index));
+  }
+  auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
+  ASSERT_TRUE(status) << status.error().message;
+  bool blacklisted = false;
+  for (const auto& n : status->nodes)
+    if (n.node == cheater) blacklisted = n.blacklisted;
+  EXPECT_TRUE(blacklisted);
+
+  // A later request is served without it.
+  Collected later;
+  client::GenerateSession again(net.system(), nullptr, net.endpoint(), {},
+                                net.request("after", 6, 4),
+                                std::make_shared<const Identity>(net.client()), later.callbacks());
+  auto after = again.wait(std::chrono::seconds(240));
+  ASSERT_TRUE(after && after->reply.ok());
+  for (const auto& [index, e] : later.results) EXPECT_NE(e.worker, cheater);
+
+  net.stop();
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  ASSERT_TRUE(ledger);
+  auto history = ledger->history("", 100'000);
+  ASSERT_TRUE(history);
+  std::size_t slashes = 0;
+  for (const auto& e : *history) slashes += e.op == "slash";
+  EXPECT_GE(slashes, 1u);
+  auto stake = ledger->stake_of("worker:" + net.worker_identity(0).node_id());
+  auto honest = ledger->stake_of("worker:" + net.worker_identity(1).node_id());
+  ASSERT_TRUE(stake && honest);
+  EXPECT_LT(stake->bonded, honest->bonded) << "the cheater's stake was slashed";
+  EXPECT_EQ(ledger->balance("worker:" + net.worker_identity(0).node_id(), treasury::Asset::credits)
+                .value_or(-1),
+            0)
+      << "the cheater was never paid";
+}
+
+}  // namespace
+}  // namespace seedgrid::testing
+
+namespace seedgrid::testing {
+namespace {
+
+// A frozen worker keeps its TCP connection open but falls silent: only the middleman's heartbeats
+// and connection timeout can tell. Its jobs must move on as lost long before their deadlines.
+TEST(NetworkFaults, SilentWorkerIsDetectedByHeartbeatsAndItsJobsMove) {
+  NetworkOptions o;
+  o.validators = 0;
+  o.heartbeat_ms = 300;
+  o.connection_timeout_ms = 2'000;
+  Network net(o);
+  net.start();
+  const auto request = net.request("frozen", 30, 6);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  ASSERT_TRUE(wait_for_results(got, 3, std::chrono::seconds(120)));
+  net.worker(1).signal(SIGSTOP);
+  const auto frozen_at = std::chrono::steady_clock::now();
+  auto outcome = session.wait(std::chrono::seconds(240));
+  net.worker(1).signal(SIGCONT);
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 30u);
+  EXPECT_EQ(outcome->duplicate_results, 0u);
+  std::size_t lost = 0, timed_out = 0;
+  std::optional<std::chrono::steady_clock::time_point> first_lost;
+  {
+    std::lock_guard lock(got.mutex);
+    for (std::size_t i = 0; i < got.events.size(); ++i) {
+      const auto& e = got.events[i];
+      if (e.kind != EventKind::retry) continue;
+      timed_out += e.code == ErrorCode::job_timeout;
+      if (e.code != ErrorCode::worker_lost) continue;
+      ++lost;
+      if (!first_lost) first_lost = got.received[i];
+    }
+  }
+  ASSERT_GT(lost, 0u) << "the silent worker's link was declared dead";
+  EXPECT_EQ(timed_out, 0u) << "detection came from the link, not from job deadlines";
+  // Detected after about the connection timeout (2 s), well before the 10 s minimum deadline.
+  const auto detected_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*first_lost - frozen_at).count();
+  EXPECT_GE(detected_ms, 1'500);
+  EXPECT_LT(detected_ms, 9'000);
+  net.stop();
+  expect_each_job_settled_once(net.ledger_path(), "frozen", 30);
+}
+
+}  // namespace
+}  // namespace seedgrid::testing

@@ -1,0 +1,452 @@
+#include "tests/integration/network/network_harness.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <caf/all.hpp>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "actors/treasury/ledger.hpp"
+#include "actors/worker/renderer.hpp"
+#include "models/presets/write_preset.hpp"
+#include "runtime/logging/log.hpp"
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace seedgrid::testing {
+
+namespace fs = std::filesystem;
+
+// --- Child ---
+
+Child::Child(std::vector<std::string> argv, const fs::path& log) : log_(log) {
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::close(fd);
+    }
+    // A child of a test must not outlive it, even when the test process is killed.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    std::perror("execv");
+    ::_exit(127);
+  }
+}
+
+Child::~Child() {
+  if (running()) {
+    signal(SIGKILL);
+    wait(std::chrono::seconds(10));
+  }
+}
+
+bool Child::running() {
+  if (status_ || pid_ <= 0) return false;
+  int status = 0;
+  const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    return false;
+  }
+  return r == 0;
+}
+
+void Child::signal(int sig) {
+  if (pid_ > 0 && !status_) ::kill(pid_, sig);
+}
+
+std::optional<int> Child::wait(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (running()) {
+    if (std::chrono::steady_clock::now() > until) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return status_;
+}
+
+// --- shared fixtures ---
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  auto dir = fs::temp_directory_path() / ("seedgrid-" + name + "-" + std::to_string(rng()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+struct TinyModel {
+  fs::path dir;
+  std::string path;
+  std::string id;
+  TinyModel() {
+    dir = fresh_dir("tiny-model");
+    PresetWriteOptions o;
+    o.preset = "tiny";
+    o.seed = 7;
+    o.out_dir = (dir / "tiny").string();
+    auto report = write_preset(o);
+    if (!report) {
+      std::fprintf(stderr, "cannot write the tiny preset: %s\n", report.error().message.c_str());
+      std::abort();
+    }
+    path = report->checkpoint_path;
+    id = report->model_id;
+  }
+  ~TinyModel() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+const TinyModel& tiny() {
+  static TinyModel model;
+  return model;
+}
+
+Identity saved_identity(const fs::path& path) {
+  auto id = Identity::load_or_create(path.string());
+  if (!id) {
+    std::fprintf(stderr, "%s\n", id.error().message.c_str());
+    std::abort();
+  }
+  return *id;
+}
+
+std::string network_json(const NetworkOptions& o) {
+  return "{\"heartbeat_interval_ms\": " + std::to_string(o.heartbeat_ms) +
+         ", \"connection_timeout_ms\": " + std::to_string(o.connection_timeout_ms) +
+         ", \"reconnect_initial_ms\": 100, \"reconnect_max_ms\": 1000}";
+}
+
+}  // namespace
+
+const std::string& tiny_model_path() { return tiny().path; }
+
+const std::string& tiny_model_id() { return tiny().id; }
+
+std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
+                                           std::uint32_t index) {
+  static const std::shared_ptr<worker::Renderer> renderer = [] {
+    config::RenderingSection r;
+    r.models.push_back({tiny_model_path(), ""});
+    r.threads = 1;
+    auto loaded = worker::Renderer::load(r, false);
+    if (!loaded) {
+      std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
+      std::abort();
+    }
+    return *loaded;
+  }();
+  const protocol::JobSpec spec = protocol::job_spec_of(request, index);
+  auto outcome = renderer->render(std::span<const protocol::JobSpec>(&spec, 1), {});
+  if (!outcome.images.front()) return {};
+  return outcome.images.front()->pixels;
+}
+
+// --- Network ---
+
+Network::Network(NetworkOptions options)
+    : options_(std::move(options)),
+      dir_(fresh_dir("net")),
+      port_(free_port()),
+      treasury_port_(free_port()),
+      coordinator_key_(saved_identity(dir_ / "keys/coordinator.key")),
+      treasury_key_(options_.separate_treasury ? saved_identity(dir_ / "keys/treasury.key")
+                                               : coordinator_key_),
+      client_(saved_identity(dir_ / "keys/client.key")) {
+  for (int i = 0; i < options_.workers; ++i)
+    worker_keys_.push_back(saved_identity(dir_ / ("keys/worker-" + std::to_string(i) + ".key")));
+  (void)tiny_model_id();
+  (void)logging::configure("warn", "");  // the link actors of this test process
+  config::NetworkSection net;
+  net.heartbeat_interval_ms = options_.heartbeat_ms;
+  net.connection_timeout_ms = options_.connection_timeout_ms;
+  net.reconnect_initial_ms = 100;
+  net.reconnect_max_ms = 1'000;
+  client_system_ = std::make_unique<client::ClientSystem>(net);
+
+  // The ledger before the treasury opens it: the client's credits, and stakes when asked.
+  treasury::TreasuryConfig economics;
+  economics.min_stake_fast = 0;
+  fs::create_directories(fs::path(ledger_path()).parent_path());
+  auto ledger = treasury::Ledger::open(ledger_path(), treasury_key_, economics);
+  if (!ledger) {
+    ADD_FAILURE() << ledger.error().message;
+    return;
+  }
+  const std::int64_t now = 1'700'000'000;
+  EXPECT_TRUE(ledger->apply(treasury::Deposit{"test/deposit", now, "user:" + client_.node_id(),
+                                              10'000 * treasury::kMicrosPerUnit}));
+  if (options_.stake_workers) {
+    treasury::CloseEpoch epoch{"test/epoch", now, 0, {}, {}};
+    for (const auto& w : worker_keys_)
+      epoch.workers.push_back({"worker:" + w.node_id(), 1'000, 3'600});
+    EXPECT_TRUE(ledger->apply(epoch));
+    for (const auto& w : worker_keys_) {
+      const std::string account = "worker:" + w.node_id();
+      auto tokens = ledger->balance(account, treasury::Asset::tokens);
+      EXPECT_TRUE(tokens && *tokens > 0);
+      EXPECT_TRUE(
+          ledger->apply(treasury::Stake{"test/stake/" + w.node_id(), now, account, *tokens}));
+    }
+  }
+}
+
+Network::~Network() {
+  if (::testing::Test::HasFailure()) dump_logs();
+  stop();
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+std::string Network::ledger_path() const {
+  return (dir_ / (options_.separate_treasury ? "treasury" : "coordinator") / "ledger.sqlite")
+      .string();
+}
+
+std::string Network::write_config(const std::string& name, const std::string& json) const {
+  const fs::path path = dir_ / (name + ".json");
+  std::ofstream(path) << json;
+  return path.string();
+}
+
+std::string Network::coordinator_config() const {
+  const bool separate = options_.separate_treasury;
+  std::string json = R"({
+  "roles": ["coordinator")" +
+                     std::string(separate ? "" : R"(, "treasury")") + R"(],
+  "node": {"name": "coordinator", "key_file": ")" +
+                     (dir_ / "keys/coordinator.key").string() + R"(", "data_dir": ")" +
+                     (dir_ / "coordinator").string() +
+                     R"(", "log_level": "debug"},
+  "network": )" + network_json(options_) +
+                     R"(,
+  "coordinator": {
+    "listen": {"host": "127.0.0.1", "port": )" +
+                     std::to_string(port_) + R"(},
+    "models": [{"id": ")" +
+                     tiny_model_id() + R"(", "name": "tiny", "creator": "creator:test"}],
+    "audit": {"rate": )" +
+                     std::to_string(options_.audit_rate) + R"(, "blacklist_after": )" +
+                     std::to_string(options_.blacklist_after) +
+                     R"(, "timeout_ms": 60000},
+    "deadlines": {"base_ms": 10000, "min_ms": 10000, "slack": 20})";
+  if (separate) {
+    json += R"(,
+    "treasury": {"host": "127.0.0.1", "port": )" +
+            std::to_string(treasury_port_) + R"(}
+  }
+})";
+  } else {
+    json += R"(
+  },
+  "treasury": {"database": ")" +
+            ledger_path() + R"(", "economics": {"min_stake_fast": 0}}
+})";
+  }
+  return write_config("coordinator", json);
+}
+
+void Network::start_treasury() {
+  const std::string json = R"({
+  "roles": ["treasury"],
+  "node": {"name": "treasury", "key_file": ")" +
+                           (dir_ / "keys/treasury.key").string() + R"(", "data_dir": ")" +
+                           (dir_ / "treasury").string() +
+                           R"(", "log_level": "debug"},
+  "network": )" + network_json(options_) +
+                           R"(,
+  "treasury": {"listen": {"host": "127.0.0.1", "port": )" +
+                           std::to_string(treasury_port_) + R"(}, "database": ")" + ledger_path() +
+                           R"(", "economics": {"min_stake_fast": 0}}
+})";
+  treasury_ = std::make_unique<Child>(
+      std::vector<std::string>{SEEDGRID_BINARY, "node", "--config", write_config("treasury", json)},
+      dir_ / "treasury.log");
+}
+
+void Network::start_coordinator() {
+  coordinator_ = std::make_unique<Child>(
+      std::vector<std::string>{SEEDGRID_BINARY, "node", "--config", coordinator_config()},
+      dir_ / "coordinator.log");
+}
+
+void Network::start_worker(int i) {
+  const std::string name = "worker-" + std::to_string(i);
+  const std::string fault =
+      options_.worker_faults.contains(i) ? options_.worker_faults.at(i) : std::string("none");
+  const std::string json = R"({
+  "roles": ["worker"],
+  "node": {"name": ")" + name +
+                           R"(", "key_file": ")" + (dir_ / "keys" / (name + ".key")).string() +
+                           R"(", "log_level": "debug"},
+  "network": )" + network_json(options_) +
+                           R"(,
+  "worker": {
+    "coordinator": {"host": "127.0.0.1", "port": )" +
+                           std::to_string(port_) + R"(},
+    "models": [{"path": ")" +
+                           tiny_model_path() + R"("}],
+    "threads": 1, "max_batch": )" +
+                           std::to_string(options_.worker_max_batch) + R"(, "max_inflight": )" +
+                           std::to_string(options_.worker_max_inflight) +
+                           R"(,
+    "test_fault": ")" + fault +
+                           R"("
+  }
+})";
+  workers_[i] = std::make_unique<Child>(
+      std::vector<std::string>{SEEDGRID_BINARY, "node", "--config", write_config(name, json)},
+      dir_ / (name + ".log"));
+}
+
+void Network::start_validator(int i) {
+  const std::string name = "validator-" + std::to_string(i);
+  const std::string json = R"({
+  "roles": ["validator"],
+  "node": {"name": ")" + name +
+                           R"(", "key_file": ")" + (dir_ / "keys" / (name + ".key")).string() +
+                           R"(", "log_level": "debug"},
+  "network": )" + network_json(options_) +
+                           R"(,
+  "validator": {
+    "coordinator": {"host": "127.0.0.1", "port": )" +
+                           std::to_string(port_) + R"(},
+    "models": [{"path": ")" +
+                           tiny_model_path() + R"("}],
+    "threads": 1
+  }
+})";
+  validators_[i] = std::make_unique<Child>(
+      std::vector<std::string>{SEEDGRID_BINARY, "node", "--config", write_config(name, json)},
+      dir_ / (name + ".log"));
+}
+
+void Network::start() {
+  if (options_.separate_treasury) start_treasury();
+  start_coordinator();
+  for (int i = 0; i < options_.workers; ++i) start_worker(i);
+  for (int i = 0; i < options_.validators; ++i) start_validator(i);
+  ASSERT_TRUE(wait_for_nodes(static_cast<std::size_t>(options_.workers + options_.validators),
+                             std::chrono::seconds(60)))
+      << "the network did not come up";
+}
+
+bool Network::wait_for_nodes(std::size_t nodes, std::chrono::seconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    auto report = client::fetch_status(system(), endpoint(), std::chrono::seconds(2));
+    if (report) {
+      std::size_t up = 0;
+      for (const auto& n : report->nodes) up += n.connected;
+      if (up >= nodes) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+protocol::GenerateRequest Network::request(const std::string& id, std::uint32_t count,
+                                           std::uint32_t steps) const {
+  protocol::GenerateRequest r;
+  r.request_id = id;
+  r.model_id = tiny_model_id();
+  r.prompt = "a lighthouse on a cliff";
+  r.negative_prompt = "blurry";
+  r.seed = 1234;
+  r.steps = steps;
+  r.guidance = 5.0f;
+  r.width = 64;
+  r.height = 64;
+  r.count = count;
+  protocol::sign_request(r, client_);
+  return r;
+}
+
+void Network::stop() {
+  std::vector<Child*> all;
+  for (auto& [i, c] : validators_) all.push_back(c.get());
+  for (auto& [i, c] : workers_) all.push_back(c.get());
+  if (coordinator_) all.push_back(coordinator_.get());
+  if (treasury_) all.push_back(treasury_.get());
+  for (Child* c : all) c->signal(SIGTERM);
+  for (Child* c : all)
+    if (!c->wait(std::chrono::seconds(15))) c->signal(SIGKILL);
+  validators_.clear();
+  workers_.clear();
+  coordinator_.reset();
+  treasury_.reset();
+}
+
+void Network::dump_logs() const {
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    if (entry.path().extension() != ".log") continue;
+    std::ifstream in(entry.path());
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    std::fprintf(stderr, "----- %s (last %zu lines) -----\n", entry.path().filename().c_str(),
+                 std::min<std::size_t>(lines.size(), 40));
+    for (std::size_t i = lines.size() > 40 ? lines.size() - 40 : 0; i < lines.size(); ++i)
+      std::fprintf(stderr, "%s\n", lines[i].c_str());
+  }
+}
+
+// --- Collected ---
+
+client::SessionCallbacks Collected::callbacks() {
+  client::SessionCallbacks c;
+  c.on_ack = [this](const protocol::SubmitAck& a) {
+    std::lock_guard lock(mutex);
+    ack = a;
+  };
+  c.on_event = [this](const protocol::ClientEvent& e) {
+    std::lock_guard lock(mutex);
+    if (e.kind == protocol::EventKind::progress) {
+      ++progress;
+      return;
+    }
+    events.push_back(e);
+    received.push_back(std::chrono::steady_clock::now());
+    if (e.kind == protocol::EventKind::result) results[e.index] = e;
+  };
+  return c;
+}
+
+std::size_t Collected::result_count() {
+  std::lock_guard lock(mutex);
+  return results.size();
+}
+
+}  // namespace seedgrid::testing

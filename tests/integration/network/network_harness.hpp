@@ -1,0 +1,132 @@
+#pragma once
+// Real seedgrid networks for integration and fault tests: `seedgrid node` processes on 127.0.0.1
+// with ports chosen free at run time and their data in a temporary directory. Every child is
+// killed and reaped when the harness goes away, also when a test fails half way; their logs are
+// printed when a test failed.
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/node_config.hpp"
+#include "runtime/client/generate_session.hpp"
+#include "runtime/crypto/identity.hpp"
+#include "runtime/protocol/request.hpp"
+
+namespace seedgrid::testing {
+
+// A child process; killed (SIGKILL) and reaped by the destructor if still running.
+class Child {
+ public:
+  Child(std::vector<std::string> argv, const std::filesystem::path& log);
+  ~Child();
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  void signal(int sig);
+  // Waits for the exit status (-signal if killed); nothing when `timeout` passed first.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  const std::filesystem::path& log() const { return log_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+  std::filesystem::path log_;
+};
+
+std::uint16_t free_port();
+// The tiny preset, written once per test process.
+const std::string& tiny_model_path();
+const std::string& tiny_model_id();
+
+struct NetworkOptions {
+  int workers = 3;
+  int validators = 1;
+  double audit_rate = 0.0;
+  std::uint32_t blacklist_after = 2;
+  std::uint32_t worker_max_batch = 4;
+  std::uint32_t worker_max_inflight = 4;
+  std::map<int, std::string> worker_faults;  // worker index -> test fault
+  bool stake_workers = false;  // mint and bond tokens for every worker (so slashes have a stake)
+  bool separate_treasury = false;  // the treasury as its own node process
+  std::uint32_t heartbeat_ms = 500;
+  std::uint32_t connection_timeout_ms = 3'000;
+};
+
+class Network {
+ public:
+  explicit Network(NetworkOptions options);
+  ~Network();
+
+  // Starts the coordinator+treasury node, then the workers and validators, and waits until all
+  // registered.
+  void start();
+  void start_coordinator();
+  void start_treasury();
+  void start_worker(int index);
+  void start_validator(int index);
+  // Until the coordinator lists `nodes` connected nodes (false on timeout).
+  bool wait_for_nodes(std::size_t nodes, std::chrono::seconds timeout);
+
+  Child& coordinator() { return *coordinator_; }
+  Child& treasury() { return *treasury_; }
+  Child& worker(int index) { return *workers_.at(index); }
+  const std::filesystem::path& dir() const { return dir_; }
+  config::Endpoint endpoint() const { return {"127.0.0.1", port_}; }
+  const Identity& client() const { return client_; }
+  const Identity& worker_identity(int index) const { return worker_keys_.at(index); }
+  std::string ledger_path() const;
+  std::string coordinator_config() const;
+  caf::actor_system& system() { return client_system_->get(); }
+
+  // A signed request for the tiny model.
+  protocol::GenerateRequest request(const std::string& id, std::uint32_t count,
+                                    std::uint32_t steps = 4) const;
+  // Stops every process (SIGTERM, then SIGKILL) and closes the client system.
+  void stop();
+  // Prints the tail of every child's log (call when a test failed).
+  void dump_logs() const;
+
+ private:
+  std::string write_config(const std::string& name, const std::string& json) const;
+  NetworkOptions options_;
+  std::filesystem::path dir_;
+  std::uint16_t port_ = 0;
+  std::uint16_t treasury_port_ = 0;
+  Identity coordinator_key_;
+  Identity treasury_key_;
+  Identity client_;
+  std::vector<Identity> worker_keys_;
+  std::unique_ptr<client::ClientSystem> client_system_;
+  std::unique_ptr<Child> coordinator_;
+  std::unique_ptr<Child> treasury_;
+  std::map<int, std::unique_ptr<Child>> workers_;
+  std::map<int, std::unique_ptr<Child>> validators_;
+};
+
+// Collects a request's events in the test process.
+struct Collected {
+  std::mutex mutex;
+  std::vector<protocol::ClientEvent> events;
+  std::vector<std::chrono::steady_clock::time_point> received;  // when each event arrived
+  std::map<std::uint32_t, protocol::ClientEvent> results;
+  std::size_t progress = 0;
+  std::optional<protocol::SubmitAck> ack;
+
+  client::SessionCallbacks callbacks();
+  std::size_t result_count();
+};
+
+// The bytes a single-process render of job `index` of `request` produces (the reference).
+std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
+                                           std::uint32_t index);
+
+}  // namespace seedgrid::testing

@@ -1,0 +1,229 @@
+// A real network: a coordinator+treasury process, worker processes and a validator process on
+// 127.0.0.1, driven from this test process over CAF's middleman like any client.
+#include <gtest/gtest.h>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "actors/treasury/ledger.hpp"
+#include "runtime/image/png_file.hpp"
+#include "runtime/protocol/atoms.hpp"
+#include "runtime/protocol/inspect.hpp"
+#include "tests/integration/network/network_harness.hpp"
+
+namespace seedgrid::testing {
+namespace {
+
+using protocol::ErrorCode;
+
+std::optional<client::SessionOutcome> run_request(
+    Network& net, const protocol::GenerateRequest& r, Collected& collected,
+    std::chrono::seconds timeout = std::chrono::seconds(240)) {
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), config::NetworkSection{},
+                                  r, std::make_shared<const Identity>(net.client()),
+                                  collected.callbacks());
+  return session.wait(timeout);
+}
+
+TEST(Network, SixtyFourImagesOverThreeWorkerProcessesMatchASingleProcessRender) {
+  NetworkOptions o;
+  o.audit_rate = 0.1;
+  Network net(o);
+  net.start();
+  const auto request = net.request("r64", 64);
+  Collected got;
+  auto outcome = run_request(net, request, got);
+  ASSERT_TRUE(outcome) << "the request did not complete";
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 64u);
+  EXPECT_EQ(outcome->duplicate_results, 0u);
+  ASSERT_EQ(got.results.size(), 64u);
+
+  std::set<PublicKey> workers;
+  std::int64_t charged = 0;
+  for (std::uint32_t i = 0; i < 64; ++i) {
+    const auto& e = got.results.at(i);
+    workers.insert(e.worker);
+    charged += e.receipt.charged;
+    EXPECT_EQ(e.pixels, reference_pixels(request, i))
+        << "image " << i << " differs from a local render";
+  }
+  EXPECT_EQ(workers.size(), 3u) << "every worker process took jobs";
+  EXPECT_EQ(outcome->completed.total_charged, charged);
+  EXPECT_GT(got.progress, 64u);  // step-by-step progress was streamed
+
+  net.stop();
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  ASSERT_TRUE(ledger) << ledger.error().message;
+  auto history = ledger->history("", 10'000);
+  ASSERT_TRUE(history);
+  std::set<std::string> settled;
+  for (const auto& entry : *history) {
+    if (entry.op == "settle") {
+      EXPECT_TRUE(settled.insert(entry.key).second);
+    }
+  }
+  EXPECT_EQ(settled.size(), 64u);
+  auto conservation = ledger->conservation();
+  ASSERT_TRUE(conservation);
+  for (const auto& c : *conservation) EXPECT_TRUE(c.holds_exactly());
+}
+
+TEST(Network, GenerateAndStatusCommandsAgainstARunningNetwork) {
+  NetworkOptions o;
+  o.workers = 2;
+  o.validators = 0;
+  Network net(o);
+  net.start();
+  const auto out = net.dir() / "png";
+  const std::string coordinator = "127.0.0.1:" + std::to_string(net.endpoint().port);
+  Child generate(
+      {SEEDGRID_BINARY, "generate",   "--coordinator", coordinator,
+       "--prompt",      "a red fox",  "--count",       "3",
+       "--width",       "64",         "--height",      "64",
+       "--steps",       "3",          "--seed",        "9",
+       "--out",         out.string(), "--key",         (net.dir() / "keys/client.key").string(),
+       "--request-id",  "cli-1"},
+      net.dir() / "generate.log");
+  auto status = generate.wait(std::chrono::seconds(120));
+  ASSERT_TRUE(status) << "seedgrid generate did not finish";
+  EXPECT_EQ(*status, 0);
+  for (int i = 0; i < 3; ++i) {
+    auto png = read_png((out / ("cli-1-" + std::to_string(i) + ".png")).string());
+    ASSERT_TRUE(png) << png.error().message;
+    EXPECT_EQ(png->image.width, 64);
+    ASSERT_TRUE(png->parameters);
+    EXPECT_NE(png->parameters->find("Seed: " + std::to_string(9 + i)), std::string::npos);
+  }
+  Child status_cmd({SEEDGRID_BINARY, "status", "--coordinator", coordinator},
+                   net.dir() / "status.log");
+  ASSERT_EQ(status_cmd.wait(std::chrono::seconds(60)), 0);
+  std::ifstream log(net.dir() / "status.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(net.worker_identity(0).node_id().substr(0, 16)), std::string::npos) << text;
+  EXPECT_NE(text.find("treasury connected"), std::string::npos) << text;
+}
+
+// Sends a message from this process as an unregistered node would.
+protocol::Reply send_unregistered_result(Network& net) {
+  auto coordinator =
+      net.system().middleman().remote_actor(net.endpoint().host, net.endpoint().port);
+  if (!coordinator) return protocol::refuse(ErrorCode::internal, "unreachable");
+  caf::scoped_actor self{net.system()};
+  protocol::JobResult forged;
+  forged.job_id = "r/0";
+  forged.attempt = 1;
+  protocol::sign_result(forged, net.client());
+  protocol::Reply reply = protocol::refuse(ErrorCode::internal, "no answer");
+  self->request(*coordinator, std::chrono::seconds(10), protocol::result_atom::value, forged)
+      .receive([&](const protocol::Reply& r) { reply = r; }, [](caf::error&) {});
+  return reply;
+}
+
+TEST(Network, BadInputIsRefusedClearlyAndTheNetworkKeepsServing) {
+  NetworkOptions o;
+  o.workers = 1;
+  o.validators = 0;
+  Network net(o);
+  net.start();
+  auto refused_code = [&](protocol::GenerateRequest r, bool resign = true) {
+    if (resign) protocol::sign_request(r, net.client());
+    Collected got;
+    auto outcome = run_request(net, r, got, std::chrono::seconds(30));
+    EXPECT_TRUE(outcome);
+    return outcome ? outcome->reply.code : ErrorCode::ok;
+  };
+  auto r = net.request("bad", 1);
+  r.model_id = std::string(64, 'e');
+  EXPECT_EQ(refused_code(r), ErrorCode::unknown_model);
+  EXPECT_EQ(refused_code(net.request("bad", 0)), ErrorCode::invalid_count);
+  EXPECT_EQ(refused_code(net.request("bad", 513)), ErrorCode::invalid_count);
+  r = net.request("bad", 1);
+  r.width = 4097;
+  EXPECT_EQ(refused_code(r), ErrorCode::invalid_size);
+  r = net.request("bad", 1);
+  r.prompt = "tampered after signing";
+  EXPECT_EQ(refused_code(r, false), ErrorCode::bad_signature);
+  EXPECT_EQ(send_unregistered_result(net).code, ErrorCode::not_registered);
+
+  // A malformed config stops `seedgrid node` with the JSON path and what was expected.
+  const auto bad = net.dir() / "bad.json";
+  std::ofstream(bad) << R"({"roles": ["worker"], "node": {"key_file": "k"},
+    "worker": {"coordinator": {"host": "127.0.0.1", "port": "seventy"}, "models": [{"path": "m"}]}})";
+  Child node({SEEDGRID_BINARY, "node", "--config", bad.string()}, net.dir() / "bad-node.log");
+  EXPECT_EQ(node.wait(std::chrono::seconds(30)), 2);
+  std::ifstream log(net.dir() / "bad-node.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("$.worker.coordinator.port: expected an integer from 1 to 65535"),
+            std::string::npos)
+      << text;
+
+  // And the next request is served.
+  Collected got;
+  auto outcome = run_request(net, net.request("good", 2), got);
+  ASSERT_TRUE(outcome);
+  EXPECT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 2u);
+}
+
+}  // namespace
+}  // namespace seedgrid::testing
+
+namespace seedgrid::testing {
+namespace {
+
+TEST(Network, TreasuryOnItsOwnNode) {
+  NetworkOptions o;
+  o.workers = 2;
+  o.validators = 0;
+  o.separate_treasury = true;
+  Network net(o);
+  net.start();
+  Collected got;
+  auto outcome = run_request(net, net.request("sep", 4), got);
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 4u);
+  EXPECT_GT(outcome->completed.total_charged, 0);
+  auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->treasury_connected);
+}
+
+TEST(Network, GenerateCommandCancelsItsRequestOnInterrupt) {
+  NetworkOptions o;
+  o.workers = 1;
+  o.validators = 0;
+  Network net(o);
+  net.start();
+  Child generate({SEEDGRID_BINARY, "generate", "--coordinator",
+                  "127.0.0.1:" + std::to_string(net.endpoint().port), "--prompt", "a red fox",
+                  "--count", "16", "--width", "64", "--height", "64", "--steps", "150", "--out",
+                  (net.dir() / "png").string(), "--key", (net.dir() / "keys/client.key").string()},
+                 net.dir() / "generate.log");
+  auto log_text = [&] {
+    std::ifstream log(net.dir() / "generate.log");
+    return std::string((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (log_text().find("progress") == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), until) << log_text();
+    ASSERT_TRUE(generate.running()) << log_text();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  generate.signal(SIGINT);
+  auto status = generate.wait(std::chrono::seconds(60));
+  ASSERT_TRUE(status) << log_text();
+  EXPECT_EQ(*status, 130) << log_text();
+  const std::string text = log_text();
+  EXPECT_NE(text.find("cancelling request"), std::string::npos) << text;
+  EXPECT_NE(text.find("cancelled; charged"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace seedgrid::testing

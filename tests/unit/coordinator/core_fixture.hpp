@@ -1,0 +1,228 @@
+#pragma once
+// A coordinator core wired to a real ledger (through the treasury desk) in a temporary directory,
+// with helpers that play the workers and validators by hand.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+
+#include "actors/coordinator/coordinator_core.hpp"
+#include "actors/treasury/accounts.hpp"
+#include "actors/treasury/ledger.hpp"
+#include "actors/treasury/treasury_actor_desk.hpp"
+#include "runtime/protocol/job.hpp"
+
+namespace seedgrid::coordinator::testing {
+
+inline const std::string kModel(64, 'a');
+
+inline std::filesystem::path fresh_dir(const std::string& name) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  auto dir =
+      std::filesystem::temp_directory_path() / ("seedgrid-" + name + "-" + std::to_string(rng()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+class CoreFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_dir("core");
+    treasury::TreasuryConfig tc;
+    tc.min_stake_fast = 0;
+    auto ledger = treasury::Ledger::open((dir_ / "ledger.sqlite").string(), treasury_id_, tc);
+    ASSERT_TRUE(ledger) << ledger.error().message;
+    ledger_ = std::make_unique<treasury::Ledger>(std::move(*ledger));
+    desk_ = std::make_unique<treasury::TreasuryDesk>(*ledger_);
+    auto dep = ledger_->apply(
+        treasury::Deposit{"deposit/1", 1, payer_account(), 1'000 * treasury::kMicrosPerUnit});
+    ASSERT_TRUE(dep) << dep.error().message;
+    policy_.audit.rate = 0.0;
+    policy_.deadlines.min_ms = 1'000;
+    policy_.deadlines.base_ms = 1'000;
+    open_core();
+  }
+
+  void TearDown() override {
+    core_.reset();
+    ledger_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void open_core() {
+    CoreOptions o;
+    o.policy = policy_;
+    o.catalog.add({kModel, "tiny", "creator:test", 43'200});
+    o.data_dir = (dir_ / "coordinator").string();
+    Outbox out;
+    core_.reset();
+    auto core = CoordinatorCore::open(coordinator_id_, o, now_, out);
+    ASSERT_TRUE(core) << core.error().message;
+    core_ = std::move(*core);
+    pump(out);
+  }
+
+  std::string payer_account() const { return user_account(client_.public_key()); }
+
+  protocol::GenerateRequest request(const std::string& id, std::uint32_t count) const {
+    protocol::GenerateRequest r;
+    r.request_id = id;
+    r.model_id = kModel;
+    r.prompt = "a red fox";
+    r.seed = 100;
+    r.steps = 4;
+    r.width = 64;
+    r.height = 64;
+    r.count = count;
+    protocol::sign_request(r, client_);
+    return r;
+  }
+
+  protocol::Capabilities worker_caps(std::uint32_t inflight = 4,
+                                     std::uint64_t speed = 100'000) const {
+    protocol::Capabilities c;
+    c.models = {kModel};
+    c.task_types = {"txt2img"};
+    c.device = "cpu";
+    c.determinism_class = "cpu-test";
+    c.max_batch = 1;
+    c.max_inflight = inflight;
+    c.pixel_steps_per_second = speed;
+    return c;
+  }
+
+  void register_node(const Identity& id, protocol::Role role, const protocol::Capabilities& caps) {
+    const auto challenge = core_->hello(now_);
+    const auto reg = protocol::make_registration(role, caps, challenge, id);
+    ASSERT_TRUE(core_->verify_registration(reg, now_).ok());
+    Outbox out;
+    auto ack = core_->admit(reg, true, "", now_, out);
+    ASSERT_TRUE(ack.outcome.ok());
+    pump(out);
+  }
+
+  // Deterministic pixels of a job (what an honest worker of this test returns).
+  static std::vector<std::uint8_t> pixels_of(const protocol::Job& job) {
+    const Digest d = protocol::spec_hash(job.spec);
+    std::vector<std::uint8_t> p(static_cast<std::size_t>(job.spec.width) * job.spec.height * 3);
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] = d[i % d.size()];
+    return p;
+  }
+
+  static protocol::JobResult result_of(const protocol::Job& job, const Identity& worker,
+                                       bool wrong = false) {
+    protocol::JobResult r;
+    r.job_id = job.job_id;
+    r.attempt = job.attempt;
+    r.spec_hash = protocol::spec_hash(job.spec);
+    r.model_id = job.spec.model_id;
+    r.width = job.spec.width;
+    r.height = job.spec.height;
+    r.pixels = pixels_of(job);
+    if (wrong) r.pixels[0] ^= 0xff;
+    r.output_hash = protocol::output_hash_of(r.pixels);
+    r.determinism_class = "cpu-test";
+    protocol::sign_result(r, worker);
+    return r;
+  }
+
+  // Carries out treasury orders against the real ledger until none are left, and collects the
+  // rest of the outbox for the test to look at.
+  void pump(Outbox& out) {
+    ASSERT_TRUE(core_->commit());
+    while (!out.orders.empty()) {
+      auto orders = std::move(out.orders);
+      out.orders.clear();
+      collect(out);
+      auto receipts = desk_->apply(orders, 1'700'000'000);
+      Outbox next;
+      for (std::size_t i = 0; i < orders.size(); ++i)
+        core_->on_receipt(orders[i], receipts[i], now_, next);
+      ASSERT_TRUE(core_->commit());
+      out = std::move(next);
+    }
+    collect(out);
+  }
+
+  void collect(Outbox& out) {
+    for (auto& j : out.jobs) jobs_.push_back(std::move(j));
+    for (auto& c : out.cancels) cancels_.push_back(std::move(c));
+    for (auto& a : out.audits) audits_.push_back(std::move(a));
+    for (auto& e : out.events) events_.push_back(std::move(e));
+    for (auto& a : out.acks) acks_.push_back(std::move(a));
+    out.clear();
+  }
+
+  // Submits and pumps; returns the ack (from the answer or the outbox).
+  protocol::SubmitAck submit(const protocol::GenerateRequest& r) {
+    Outbox out;
+    auto answer = core_->submit(r, now_, out);
+    pump(out);
+    if (!answer.reply.ok()) {
+      protocol::SubmitAck refused;
+      refused.outcome = answer.reply;
+      return refused;
+    }
+    if (answer.ack) return *answer.ack;
+    for (auto it = acks_.rbegin(); it != acks_.rend(); ++it)
+      if (it->request_id == r.request_id) return *it;
+    ADD_FAILURE() << "no ack for " << r.request_id;
+    return {};
+  }
+
+  // Takes the jobs sent so far.
+  std::vector<Outbox::JobSend> take_jobs() {
+    auto j = std::move(jobs_);
+    jobs_.clear();
+    return j;
+  }
+
+  protocol::Reply deliver(const Outbox::JobSend& send, const Identity& worker, bool wrong = false) {
+    Outbox out;
+    auto reply =
+        core_->on_result(worker.public_key(), result_of(send.job, worker, wrong), now_, out);
+    pump(out);
+    return reply;
+  }
+
+  std::vector<protocol::ClientEvent> events_of(protocol::EventKind kind) const {
+    std::vector<protocol::ClientEvent> out;
+    for (const auto& e : events_)
+      if (e.kind == kind) out.push_back(e);
+    return out;
+  }
+
+  std::int64_t credits(const std::string& account) const {
+    auto b = ledger_->balance(account, treasury::Asset::credits);
+    return b ? *b : -1;
+  }
+
+  void expect_conservation() const {
+    auto c = ledger_->conservation();
+    ASSERT_TRUE(c);
+    for (const auto& asset : *c) EXPECT_TRUE(asset.holds_exactly());
+  }
+
+  std::filesystem::path dir_;
+  Identity coordinator_id_ = Identity::from_seed({10});
+  Identity treasury_id_ = Identity::from_seed({11});
+  Identity client_ = Identity::from_seed({12});
+  Identity w1_ = Identity::from_seed({21});
+  Identity w2_ = Identity::from_seed({22});
+  Identity w3_ = Identity::from_seed({23});
+  Identity validator_ = Identity::from_seed({31});
+  config::CoordinatorSection policy_;
+  std::int64_t now_ = 1'000'000;
+  std::unique_ptr<treasury::Ledger> ledger_;
+  std::unique_ptr<treasury::TreasuryDesk> desk_;
+  std::unique_ptr<CoordinatorCore> core_;
+  std::vector<Outbox::JobSend> jobs_;
+  std::vector<Outbox::JobCancel> cancels_;
+  std::vector<Outbox::AuditSend> audits_;
+  std::vector<protocol::ClientEvent> events_;
+  std::vector<protocol::SubmitAck> acks_;
+};
+
+}  // namespace seedgrid::coordinator::testing

@@ -1,0 +1,538 @@
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "core_fixture.hpp"
+
+namespace seedgrid::coordinator::testing {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::EventKind;
+
+TEST_F(CoreFixture, RequestIsHeldSplitRoutedSettledAndReleased) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  const std::int64_t before = credits(payer_account());
+
+  const auto ack = submit(request("r1", 6));
+  ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+  EXPECT_EQ(ack.jobs, 6u);
+  EXPECT_GT(ack.quoted, 0);
+  EXPECT_EQ(credits(payer_account()), before - ack.quoted);
+  ASSERT_EQ(events_of(EventKind::queued).size(), 1u);
+
+  // Several jobs in flight per worker, spread over both.
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 6u);
+  std::set<PublicKey> used;
+  std::set<std::uint64_t> seeds;
+  for (const auto& j : jobs) {
+    used.insert(j.worker);
+    seeds.insert(j.job.spec.seed);
+    EXPECT_EQ(j.job.attempt, 1u);
+  }
+  EXPECT_EQ(used.size(), 2u);
+  EXPECT_EQ(seeds, (std::set<std::uint64_t>{100, 101, 102, 103, 104, 105}));
+
+  for (const auto& j : jobs) {
+    const Identity& w = j.worker == w1_.public_key() ? w1_ : w2_;
+    ASSERT_TRUE(deliver(j, w).ok());
+  }
+  const auto results = events_of(EventKind::result);
+  ASSERT_EQ(results.size(), 6u);
+  std::int64_t charged = 0;
+  for (const auto& e : results) {
+    EXPECT_EQ(e.pixels.size(), 64u * 64u * 3u);
+    EXPECT_EQ(e.output_hash, protocol::output_hash_of(e.pixels));
+    EXPECT_EQ(e.audit, "not sampled");
+    EXPECT_GT(e.receipt.worker_paid, 0);
+    EXPECT_GT(e.receipt.creator_paid, 0);
+    charged += e.receipt.charged;
+  }
+  const auto done = events_of(EventKind::completed);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].delivered, 6u);
+  EXPECT_EQ(done[0].total_charged, charged);
+  EXPECT_EQ(charged + done[0].refunded, ack.quoted);
+  EXPECT_EQ(credits(payer_account()), before - charged);
+  EXPECT_GT(credits(worker_account(w1_.public_key())), 0);
+  EXPECT_GT(credits(worker_account(w2_.public_key())), 0);
+  EXPECT_EQ(core_->request("r1")->phase, RequestPhase::done);
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, BadRequestsAreRefusedWithStableCodes) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  auto code_of = [&](protocol::GenerateRequest r, bool resign = true) {
+    if (resign) protocol::sign_request(r, client_);
+    return submit(r).outcome.code;
+  };
+  auto r = request("bad", 1);
+  r.model_id = std::string(64, 'b');
+  EXPECT_EQ(code_of(r), ErrorCode::unknown_model);
+  r = request("bad", 0);
+  EXPECT_EQ(code_of(r), ErrorCode::invalid_count);
+  r = request("bad", 513);
+  EXPECT_EQ(code_of(r), ErrorCode::invalid_count);
+  r = request("bad", 1);
+  r.width = 4097;
+  EXPECT_EQ(code_of(r), ErrorCode::invalid_size);
+  r = request("bad", 1);
+  r.height = 4104;
+  EXPECT_EQ(code_of(r), ErrorCode::invalid_size);
+  r = request("bad", 1);
+  r.steps = 0;
+  EXPECT_EQ(code_of(r), ErrorCode::invalid_steps);
+  r = request("bad", 1);
+  r.guidance = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(code_of(r), ErrorCode::invalid_guidance);
+  r = request("bad", 1);
+  r.sampler = "plms";
+  EXPECT_EQ(code_of(r), ErrorCode::unknown_sampler);
+  r = request("bad", 1);
+  r.task_type = "instant";  // benchmark tasks are off
+  EXPECT_EQ(code_of(r), ErrorCode::unknown_task_type);
+  r = request("bad", 1);
+  r.prompt = std::string("\xff\xfe");
+  EXPECT_EQ(code_of(r), ErrorCode::invalid_prompt);
+  r = request("bad/slash", 1);
+  EXPECT_EQ(code_of(r), ErrorCode::invalid_request);
+  r = request("bad", 2);
+  r.count = 3;  // changed after signing
+  EXPECT_EQ(code_of(r, false), ErrorCode::bad_signature);
+  r = request("bad", 1);
+  r.tier = protocol::Tier::relaxed;
+  auto caps = worker_caps();
+  caps.serves_relaxed = false;
+  register_node(w1_, protocol::Role::worker, caps);
+  EXPECT_EQ(code_of(r), ErrorCode::no_capable_worker);
+  // Nothing was held for any of them, and the network still serves the next request.
+  EXPECT_TRUE(submit(request("good", 1)).outcome.ok());
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, PayerWithoutFundsIsRefused) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  protocol::GenerateRequest r = request("poor", 1);
+  const Identity poor = Identity::from_seed({99});
+  protocol::sign_request(r, poor);
+  const auto ack = submit(r);
+  EXPECT_EQ(ack.outcome.code, ErrorCode::insufficient_funds) << ack.outcome.reason;
+  EXPECT_EQ(core_->request("poor"), nullptr);
+}
+
+TEST_F(CoreFixture, ResubmissionResumesAndIdReuseIsRefused) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  const auto r = request("r1", 2);
+  ASSERT_TRUE(submit(r).outcome.ok());
+  const auto again = submit(r);
+  EXPECT_TRUE(again.outcome.ok());
+  EXPECT_TRUE(again.resumed);
+  auto other = request("r1", 3);
+  EXPECT_EQ(submit(other).outcome.code, ErrorCode::duplicate_request);
+}
+
+TEST_F(CoreFixture, LostWorkerJobsRunElsewhereAndStaleResultsAreRefused) {
+  register_node(w1_, protocol::Role::worker, worker_caps(8));
+  register_node(w2_, protocol::Role::worker, worker_caps(1, 1'000));  // slow: few jobs
+  ASSERT_TRUE(submit(request("r1", 4)).outcome.ok());
+  auto first = take_jobs();
+  std::vector<Outbox::JobSend> on_w1;
+  for (const auto& j : first)
+    if (j.worker == w1_.public_key()) on_w1.push_back(j);
+  ASSERT_FALSE(on_w1.empty());
+
+  Outbox out;
+  core_->node_down(w1_.public_key(), now_, out);
+  pump(out);
+  EXPECT_EQ(events_of(EventKind::retry).size(), on_w1.size());
+  for (const auto& e : events_of(EventKind::retry)) EXPECT_EQ(e.code, ErrorCode::worker_lost);
+
+  // The dead worker's late result is refused; re-runs went to w2 only.
+  EXPECT_EQ(deliver(on_w1[0], w1_).code, ErrorCode::mismatch);
+  std::size_t delivered = 0;
+  for (int round = 0; round < 10 && delivered < 4; ++round) {
+    for (const auto& j : take_jobs()) {
+      EXPECT_EQ(j.worker, w2_.public_key());
+      ASSERT_TRUE(deliver(j, w2_).ok());
+    }
+    for (const auto& j : first)
+      if (j.worker == w2_.public_key()) {
+        ASSERT_TRUE(deliver(j, w2_).ok());
+        first.clear();
+        break;
+      }
+    delivered = events_of(EventKind::result).size();
+  }
+  EXPECT_EQ(delivered, 4u);
+  // Each job was settled exactly once.
+  std::set<std::uint32_t> indices;
+  for (const auto& e : events_of(EventKind::result)) EXPECT_TRUE(indices.insert(e.index).second);
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, TimeoutsRetryThenRefund) {
+  policy_.retries.max_attempts = 2;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  const std::int64_t before = credits(payer_account());
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  ASSERT_EQ(take_jobs().size(), 1u);
+  for (int i = 0; i < 2; ++i) {
+    now_ += 3'600'000;
+    Outbox out;
+    core_->tick(now_, out);
+    pump(out);
+  }
+  EXPECT_EQ(events_of(EventKind::retry).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::retry)[0].code, ErrorCode::job_timeout);
+  const auto failed = events_of(EventKind::failed);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].code, ErrorCode::attempts_exhausted);
+  EXPECT_EQ(cancels_.size(), 2u);  // each timed-out attempt is stopped on its worker
+  ASSERT_EQ(events_of(EventKind::completed).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::completed)[0].failed, 1u);
+  EXPECT_EQ(credits(payer_account()), before);  // fully refunded
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, CancelPaysCompletedStepsAndRefundsTheRest) {
+  register_node(w1_, protocol::Role::worker, worker_caps(2));
+  const std::int64_t before = credits(payer_account());
+  const auto ack = submit(request("r1", 4));
+  ASSERT_TRUE(ack.outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 2u);  // two in flight, two queued
+  ASSERT_TRUE(deliver(jobs[0], w1_).ok());
+  auto more = take_jobs();  // the freed slot took a queued job
+  ASSERT_EQ(more.size(), 1u);
+
+  Outbox out;
+  ASSERT_TRUE(
+      core_->cancel(protocol::make_client_command("cancel", "r1", core_->key(), client_), now_, out)
+          .ok());
+  pump(out);
+  ASSERT_EQ(cancels_.size(), 2u);
+  // The workers report where they stopped: 2 of 4 steps, and 0 steps.
+  Outbox reports;
+  ASSERT_TRUE(core_
+                  ->on_failure(w1_.public_key(),
+                               {jobs[1].job.job_id, 1, ErrorCode::cancelled, "cancelled", 2}, now_,
+                               reports)
+                  .ok());
+  ASSERT_TRUE(core_
+                  ->on_failure(w1_.public_key(),
+                               {more[0].job.job_id, 1, ErrorCode::cancelled, "cancelled", 0}, now_,
+                               reports)
+                  .ok());
+  pump(reports);
+  EXPECT_TRUE(take_jobs().empty());
+  const auto done = events_of(EventKind::completed);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].delivered, 1u);
+  EXPECT_EQ(done[0].cancelled, 3u);
+  const std::int64_t per_job = core_->request("r1")->per_job;
+  // One full job and half a job paid (rounding down), the rest back to the payer.
+  EXPECT_EQ(done[0].total_charged, per_job + per_job / 2);
+  EXPECT_EQ(credits(payer_account()), before - done[0].total_charged);
+  EXPECT_EQ(done[0].total_charged + done[0].refunded, ack.quoted);
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, CancelledJobWhoseWorkerNeverReportsIsSettledAfterTheGrace) {
+  register_node(w1_, protocol::Role::worker, worker_caps(1));
+  const auto ack = submit(request("r1", 1));
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  Outbox out;
+  core_->on_progress(w1_.public_key(), {jobs[0].job.job_id, 1, 3, 4}, out);
+  ASSERT_TRUE(core_->cancel(protocol::make_client_command("cancel", "r1", core_->key(), client_),
+                            now_, out)
+                  .ok());
+  pump(out);
+  now_ += policy_.deadlines.cancel_grace_ms + 1;
+  Outbox later;
+  core_->tick(now_, later);
+  pump(later);
+  const auto done = events_of(EventKind::completed);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].cancelled, 1u);
+  // Paid for the 3 steps it reported, the rest refunded.
+  EXPECT_EQ(done[0].total_charged, core_->request("r1")->per_job * 3 / 4);
+  EXPECT_EQ(done[0].total_charged + done[0].refunded, ack.quoted);
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, CancelIsOnlyAcceptedFromThePayer) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  Outbox out;
+  const Identity stranger = Identity::from_seed({77});
+  EXPECT_EQ(
+      core_
+          ->cancel(protocol::make_client_command("cancel", "r1", core_->key(), stranger), now_, out)
+          .code,
+      ErrorCode::bad_signature);
+  auto forged = protocol::make_client_command("cancel", "r1", core_->key(), stranger);
+  forged.payer = client_.public_key();
+  EXPECT_EQ(core_->cancel(forged, now_, out).code, ErrorCode::bad_signature);
+  EXPECT_EQ(core_
+                ->cancel(protocol::make_client_command("cancel", "nope", core_->key(), client_),
+                         now_, out)
+                .code,
+            ErrorCode::unknown_request);
+}
+
+TEST_F(CoreFixture, FailedAuditSlashesReRunsAndBlacklists) {
+  policy_.audit.rate = 1.0;
+  policy_.audit.blacklist_after = 1;
+  open_core();
+  // A validator and a worker with stake: tokens come from an epoch reward, then are bonded.
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  const std::string cheater = worker_account(w1_.public_key());
+  auto epoch = ledger_->apply(treasury::CloseEpoch{"epoch/0", 1, 0, {{cheater, 1'000, 3'600}}, {}});
+  ASSERT_TRUE(epoch) << epoch.error().message;
+  auto tokens = ledger_->balance(cheater, treasury::Asset::tokens);
+  ASSERT_TRUE(tokens && *tokens > 0);
+  ASSERT_TRUE(ledger_->apply(treasury::Stake{"stake/1", 2, cheater, *tokens}));
+
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_TRUE(deliver(jobs[0], w1_, /*wrong=*/true).ok());
+  ASSERT_EQ(audits_.size(), 1u);
+  EXPECT_EQ(audits_[0].validator, validator_.public_key());
+  EXPECT_TRUE(events_of(EventKind::result).empty());  // not delivered before its audit
+
+  // A second honest worker joins; the validator's verdict fails the cheater.
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  const auto& task = audits_[0].task;
+  protocol::Verdict v;
+  v.audit_id = task.audit_id;
+  v.job_id = task.job.job_id;
+  v.attempt = task.job.attempt;
+  v.worker = task.worker;
+  v.spec_hash = protocol::spec_hash(task.job.spec);
+  v.claimed_output_hash = task.claimed_output_hash;
+  v.recomputed_output_hash = protocol::output_hash_of(pixels_of(task.job));
+  v.outcome = protocol::AuditOutcome::fail;
+  v.detail = "bytes differ";
+  // A verdict from a non-validator, or badly signed, is refused.
+  {
+    Outbox out;
+    protocol::Verdict forged = v;
+    protocol::sign_verdict(forged, w2_);
+    EXPECT_EQ(core_->on_verdict(w2_.public_key(), forged, now_, out).code, ErrorCode::role_refused);
+    protocol::Verdict unsigned_v = v;
+    unsigned_v.validator = validator_.public_key();
+    EXPECT_EQ(core_->on_verdict(validator_.public_key(), unsigned_v, now_, out).code,
+              ErrorCode::bad_signature);
+  }
+  protocol::sign_verdict(v, validator_);
+  Outbox out;
+  ASSERT_TRUE(core_->on_verdict(validator_.public_key(), v, now_, out).ok());
+  pump(out);
+
+  const auto retry = events_of(EventKind::retry);
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].code, ErrorCode::audit_failed);
+  EXPECT_TRUE(core_->nodes().find(w1_.public_key())->blacklisted);
+  auto stake = ledger_->stake_of(cheater);
+  ASSERT_TRUE(stake);
+  EXPECT_LT(stake->bonded, *tokens);  // slashed
+  auto bounty =
+      ledger_->balance(validator_account(validator_.public_key()), treasury::Asset::tokens);
+  ASSERT_TRUE(bounty);
+  EXPECT_GT(*bounty, 0);
+
+  // The re-run goes to the honest worker and is audited again, then delivered.
+  auto rerun = take_jobs();
+  ASSERT_EQ(rerun.size(), 1u);
+  EXPECT_EQ(rerun[0].worker, w2_.public_key());
+  EXPECT_EQ(rerun[0].job.attempt, 2u);
+  ASSERT_TRUE(deliver(rerun[0], w2_).ok());
+  ASSERT_EQ(audits_.size(), 2u);
+  protocol::Verdict pass = v;
+  pass.audit_id = audits_[1].task.audit_id;
+  pass.attempt = 2;
+  pass.worker = w2_.public_key();
+  pass.claimed_output_hash = audits_[1].task.claimed_output_hash;
+  pass.outcome = protocol::AuditOutcome::pass;
+  protocol::sign_verdict(pass, validator_);
+  Outbox out2;
+  ASSERT_TRUE(core_->on_verdict(validator_.public_key(), pass, now_, out2).ok());
+  pump(out2);
+  const auto results = events_of(EventKind::result);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].audit, "passed");
+  EXPECT_EQ(results[0].worker, w2_.public_key());
+  EXPECT_EQ(credits(cheater), 0);  // never paid
+  // No more jobs for the blacklisted worker.
+  ASSERT_TRUE(submit(request("r2", 3)).outcome.ok());
+  for (const auto& j : take_jobs()) EXPECT_EQ(j.worker, w2_.public_key());
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, AuditWithoutValidatorOrPastItsTimeoutStillDelivers) {
+  policy_.audit.rate = 1.0;
+  policy_.audit.timeout_ms = 1'000;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_TRUE(deliver(jobs[0], w1_).ok());
+  ASSERT_EQ(events_of(EventKind::result).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::result)[0].audit, "no validator");
+
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  ASSERT_TRUE(submit(request("r2", 1)).outcome.ok());
+  jobs = take_jobs();
+  ASSERT_TRUE(deliver(jobs[0], w1_).ok());
+  ASSERT_EQ(audits_.size(), 1u);
+  now_ += 2'000;
+  Outbox out;
+  core_->tick(now_, out);
+  pump(out);
+  ASSERT_EQ(events_of(EventKind::result).size(), 2u);
+  EXPECT_EQ(events_of(EventKind::result)[1].audit, "timed out");
+}
+
+TEST_F(CoreFixture, ForgedOrMismatchedResultsCountAsFailedAttempts) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  const Identity& assigned = jobs[0].worker == w1_.public_key() ? w1_ : w2_;
+  const Identity& other = jobs[0].worker == w1_.public_key() ? w2_ : w1_;
+  // Sent by a worker the job is not assigned to: refused, job unaffected.
+  EXPECT_EQ(deliver(jobs[0], other).code, ErrorCode::mismatch);
+  EXPECT_TRUE(events_of(EventKind::retry).empty());
+  // Signed with another key by the assigned worker: a bad signature, and the job is re-run.
+  auto forged = result_of(jobs[0].job, other);
+  Outbox out;
+  EXPECT_EQ(core_->on_result(assigned.public_key(), forged, now_, out).code,
+            ErrorCode::bad_signature);
+  pump(out);
+  ASSERT_EQ(events_of(EventKind::retry).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::retry)[0].code, ErrorCode::bad_signature);
+  auto rerun = take_jobs();
+  ASSERT_EQ(rerun.size(), 1u);
+  EXPECT_EQ(rerun[0].worker, other.public_key());
+}
+
+TEST_F(CoreFixture, RestartResumesFromTheJournalWithoutPayingTwice) {
+  register_node(w1_, protocol::Role::worker, worker_caps(3));
+  const auto ack = submit(request("r1", 5));
+  ASSERT_TRUE(ack.outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 3u);
+  ASSERT_TRUE(deliver(jobs[0], w1_).ok());
+  ASSERT_TRUE(deliver(jobs[1], w1_).ok());
+  take_jobs();
+  ASSERT_EQ(events_of(EventKind::result).size(), 2u);
+
+  // The coordinator dies; a new one opens the same journal.
+  now_ += 10'000;
+  open_core();
+  const RequestState* r = core_->request("r1");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->phase, RequestPhase::active);
+  std::size_t delivered = 0, queued = 0;
+  for (const auto& j : r->jobs) {
+    delivered += j.phase == JobPhase::delivered;
+    queued += j.phase == JobPhase::queued;
+  }
+  EXPECT_EQ(delivered, 2u);
+  EXPECT_EQ(queued, 3u);
+  EXPECT_EQ(core_->nodes().find(w1_.public_key())->jobs_done, 2u);  // reputation survived
+
+  // The worker registers again and the rest completes.
+  register_node(w1_, protocol::Role::worker, worker_caps(3));
+  for (int round = 0; round < 5; ++round)
+    for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok());
+  ASSERT_EQ(events_of(EventKind::completed).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::completed)[0].delivered, 5u);
+  // Exactly five settlements in the ledger.
+  auto history = ledger_->history("", 1'000);
+  ASSERT_TRUE(history);
+  int settles = 0;
+  for (const auto& e : *history) settles += e.op == "settle";
+  EXPECT_EQ(settles, 5);
+  // A re-attaching client gets the results it does not have.
+  events_.clear();
+  Outbox out;
+  const auto attached = core_->attach(
+      protocol::make_client_command("attach", "r1", core_->key(), client_), {0, 1, 2}, out);
+  collect(out);
+  EXPECT_TRUE(attached.outcome.ok());
+  EXPECT_EQ(events_of(EventKind::result).size(), 2u);
+  EXPECT_EQ(events_of(EventKind::completed).size(), 1u);
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, RestartReissuesMoneyInMotionWithTheSameKeys) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto jobs = take_jobs();
+  // The result arrives, but the settlement's answer is lost in the crash.
+  Outbox out;
+  ASSERT_TRUE(core_->on_result(w1_.public_key(), result_of(jobs[0].job, w1_), now_, out).ok());
+  ASSERT_TRUE(core_->commit());
+  ASSERT_EQ(out.orders.size(), 1u);
+  auto receipts = desk_->apply(out.orders, 1'700'000'000);  // applied in the ledger...
+  ASSERT_TRUE(receipts[0].ok);
+  open_core();  // ...but the coordinator died before hearing it: the order is placed again
+  ASSERT_EQ(events_of(EventKind::result).size(), 1u);
+  auto history = ledger_->history("", 1'000);
+  int settles = 0;
+  for (const auto& e : *history) settles += e.op == "settle";
+  EXPECT_EQ(settles, 1);
+  expect_conservation();
+}
+
+TEST_F(CoreFixture, RegistrationNeedsAFreshChallenge) {
+  const auto challenge = core_->hello(now_);
+  auto reg = protocol::make_registration(protocol::Role::worker, worker_caps(), challenge, w1_);
+  EXPECT_TRUE(core_->verify_registration(reg, now_).ok());
+  EXPECT_EQ(core_->verify_registration(reg, now_).code, ErrorCode::challenge_failed);  // replay
+  const auto c2 = core_->hello(now_);
+  auto bad = protocol::make_registration(protocol::Role::worker, worker_caps(), c2, w1_);
+  bad.capabilities.max_inflight = 1'000;
+  EXPECT_EQ(core_->verify_registration(bad, now_).code, ErrorCode::bad_signature);
+  const auto c3 = core_->hello(now_);
+  auto late = protocol::make_registration(protocol::Role::worker, worker_caps(), c3, w1_);
+  EXPECT_EQ(core_->verify_registration(late, now_ + 3'600'000).code, ErrorCode::challenge_failed);
+}
+
+TEST_F(CoreFixture, RequestsSpreadOverAtMostTheConfiguredWorkers) {
+  policy_.routing.max_workers_per_request = 2;
+  open_core();
+  std::vector<Identity> workers;
+  for (std::uint8_t i = 0; i < 4; ++i)
+    workers.push_back(Identity::from_seed({static_cast<std::uint8_t>(50 + i)}));
+  for (const auto& w : workers) register_node(w, protocol::Role::worker, worker_caps(2));
+  ASSERT_TRUE(submit(request("r1", 8)).outcome.ok());
+  std::set<PublicKey> used;
+  for (const auto& j : take_jobs()) used.insert(j.worker);
+  EXPECT_EQ(used.size(), 2u);
+}
+
+TEST_F(CoreFixture, StatusListsNodesAndCounts) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  ASSERT_TRUE(submit(request("r1", 2)).outcome.ok());
+  const auto s = core_->status(now_);
+  ASSERT_EQ(s.nodes.size(), 2u);
+  EXPECT_EQ(s.nodes[0].role, protocol::Role::worker);
+  EXPECT_EQ(s.nodes[1].role, protocol::Role::validator);
+  EXPECT_EQ(s.jobs_running, 2u);
+  EXPECT_EQ(s.models.size(), 1u);
+  EXPECT_EQ(s.coordinator, coordinator_id_.public_key());
+}
+
+}  // namespace
+}  // namespace seedgrid::coordinator::testing

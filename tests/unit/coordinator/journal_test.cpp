@@ -1,0 +1,115 @@
+#include <gtest/gtest.h>
+
+#include "actors/coordinator/journal.hpp"
+#include "actors/coordinator/result_store.hpp"
+#include "core_fixture.hpp"
+
+namespace seedgrid::coordinator::testing {
+namespace {
+
+TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
+  const auto dir = fresh_dir("journal");
+  const std::string path = (dir / "j.sqlite").string();
+  RequestState r;
+  r.request.request_id = "req";
+  r.request.model_id = kModel;
+  r.request.prompt = "p\n\"quoted\"";
+  r.request.seed = ~std::uint64_t{0} - 3;  // above INT64_MAX
+  r.request.guidance = 7.25f;
+  r.request.count = 2;
+  r.request.tier = protocol::Tier::relaxed;
+  protocol::sign_request(r.request, Identity::from_seed({1}));
+  r.digest = protocol::request_digest(r.request);
+  r.sequence = 7;
+  r.phase = RequestPhase::active;
+  r.hold_id = 42;
+  r.creator = "creator:x";
+  r.jobs.resize(2);
+  r.jobs[0].index = 0;
+  r.jobs[0].phase = JobPhase::delivered;
+  r.jobs[0].worker = Identity::from_seed({2}).public_key();
+  r.jobs[0].excluded = {Identity::from_seed({3}).public_key(),
+                        Identity::from_seed({4}).public_key()};
+  r.jobs[0].receipt.charged = 123;
+  r.jobs[0].output_hash = blake2b(std::string_view("x"));
+  r.jobs[1].index = 1;
+  r.jobs[1].phase = JobPhase::queued;
+  {
+    auto j = Journal::open(path);
+    ASSERT_TRUE(j) << j.error().message;
+    ASSERT_TRUE(j->put_request(r));
+    ASSERT_TRUE(j->put_jobs(r));
+    ASSERT_TRUE(j->put_node({Identity::from_seed({2}).public_key(),
+                             protocol::Role::worker,
+                             {0.1, 0.2, 0.3, 0.123456789},
+                             5,
+                             1,
+                             2,
+                             3,
+                             true}));
+    protocol::LedgerOrder slash;
+    slash.key = "slash/a";
+    slash.verdict_id = "a";
+    slash.worker = "worker:w";
+    slash.validator = "validator:v";
+    ASSERT_TRUE(j->put_slash(slash));
+    ASSERT_TRUE(j->commit());
+    EXPECT_EQ(j->next_sequence(), 8u);
+  }
+  auto j = Journal::open(path);
+  ASSERT_TRUE(j);
+  auto loaded = j->load_requests(10);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->size(), 1u);
+  const auto& l = loaded->front();
+  EXPECT_EQ(protocol::request_digest(l.request), r.digest);
+  EXPECT_TRUE(protocol::request_signature_valid(l.request));
+  EXPECT_EQ(l.request.seed, r.request.seed);
+  EXPECT_EQ(l.hold_id, 42);
+  ASSERT_EQ(l.jobs.size(), 2u);
+  EXPECT_EQ(l.jobs[0].excluded, r.jobs[0].excluded);
+  EXPECT_EQ(l.jobs[0].worker, r.jobs[0].worker);
+  EXPECT_EQ(l.jobs[0].receipt.charged, 123);
+  EXPECT_EQ(l.jobs[1].phase, JobPhase::queued);
+  EXPECT_FALSE(l.jobs[1].worker);
+  auto nodes = j->load_nodes();
+  ASSERT_TRUE(nodes);
+  ASSERT_EQ(nodes->size(), 1u);
+  EXPECT_DOUBLE_EQ(nodes->front().reputation.audit, 0.123456789);
+  EXPECT_TRUE(nodes->front().blacklisted);
+  auto slashes = j->pending_slashes();
+  ASSERT_TRUE(slashes);
+  ASSERT_EQ(slashes->size(), 1u);
+  ASSERT_TRUE(j->slash_done("slash/a"));
+  ASSERT_TRUE(j->commit());
+  EXPECT_TRUE(j->pending_slashes()->empty());
+  // The audit salt is created once and then stays.
+  auto salt = j->audit_salt();
+  ASSERT_TRUE(salt);
+  EXPECT_EQ(*j->audit_salt(), *salt);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ResultStore, ContentAddressedAndChecked) {
+  const auto dir = fresh_dir("results");
+  ResultStore store(dir.string());
+  const std::vector<std::uint8_t> pixels{1, 2, 3, 4, 5, 6};
+  const Digest h = protocol::output_hash_of(pixels);
+  EXPECT_FALSE(store.put(blake2b(std::string_view("other")), pixels));  // wrong name refused
+  ASSERT_TRUE(store.put(h, pixels));
+  EXPECT_TRUE(store.contains(h));
+  auto back = store.get(h);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, pixels);
+  {  // corruption is detected on read
+    std::ofstream f(store.path_of(h), std::ios::binary | std::ios::trunc);
+    f << "xx";
+  }
+  EXPECT_FALSE(store.get(h));
+  ASSERT_TRUE(store.remove(h));
+  EXPECT_FALSE(store.contains(h));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace seedgrid::coordinator::testing

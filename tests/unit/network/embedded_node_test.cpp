@@ -1,0 +1,109 @@
+// A whole network in one process (what `seedgrid sim` runs): the roles as actors of one node,
+// talking the protocol in-process.
+#include <gtest/gtest.h>
+
+#include <caf/all.hpp>
+
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "actors/treasury/ledger.hpp"
+#include "models/presets/write_preset.hpp"
+#include "runtime/client/generate_session.hpp"
+#include "runtime/logging/log.hpp"
+#include "runtime/node/node.hpp"
+
+namespace seedgrid::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
+  (void)logging::configure("warn", "");
+  const fs::path dir =
+      fs::temp_directory_path() / ("seedgrid-embedded-" + std::to_string(std::random_device{}()));
+  PresetWriteOptions model;
+  model.preset = "tiny";
+  model.out_dir = (dir / "tiny").string();
+  auto written = write_preset(model);
+  ASSERT_TRUE(written) << written.error().message;
+
+  const Identity client = *Identity::load_or_create((dir / "client.key").string());
+  const Identity treasury_key = *Identity::load_or_create((dir / "node.key").string());
+  treasury::TreasuryConfig economics;
+  economics.min_stake_fast = 0;
+  fs::create_directories(dir / "data");
+  {
+    auto ledger =
+        treasury::Ledger::open((dir / "data/ledger.sqlite").string(), treasury_key, economics);
+    ASSERT_TRUE(ledger) << ledger.error().message;
+    ASSERT_TRUE(ledger->apply(
+        treasury::Deposit{"d", 1, "user:" + client.node_id(), 50 * treasury::kMicrosPerUnit}));
+  }
+
+  NodePlan plan;
+  plan.configure_logging = false;
+  auto& c = plan.config;
+  c.roles = {"coordinator", "treasury", "worker", "validator"};
+  c.node.key_file = (dir / "node.key").string();
+  c.node.data_dir = (dir / "data").string();
+  c.coordinator.emplace();
+  c.coordinator->listen = {"127.0.0.1", 0};
+  c.coordinator->models.push_back({written->model_id, "", "tiny", "", 43'200});
+  c.coordinator->audit.rate = 1.0;
+  c.treasury.emplace();
+  c.treasury->database = (dir / "data/ledger.sqlite").string();
+  c.treasury->economics = {{"min_stake_fast", 0}};
+  c.worker.emplace();
+  c.worker->rendering.models.push_back({written->checkpoint_path, ""});
+  c.worker->rendering.threads = 1;
+  c.validator.emplace();
+  c.validator->key_file = (dir / "validator.key").string();
+  c.validator->rendering.models.push_back({written->checkpoint_path, ""});
+  c.validator->rendering.threads = 1;
+  auto node = Node::start(plan);
+  ASSERT_TRUE(node) << node.error().message;
+  EXPECT_GT((*node)->coordinator_port(), 0);
+  EXPECT_TRUE(fs::exists(dir / "data/coordinator.port"));
+
+  protocol::GenerateRequest r;
+  r.request_id = "embedded";
+  r.model_id = written->model_id;
+  r.prompt = "a fox";
+  r.steps = 3;
+  r.width = r.height = 64;
+  r.count = 4;
+  protocol::sign_request(r, client);
+  std::size_t results = 0;
+  std::vector<std::string> audits;
+  client::SessionCallbacks callbacks;
+  callbacks.on_event = [&](const protocol::ClientEvent& e) {
+    if (e.kind == protocol::EventKind::result) {
+      ++results;
+      audits.push_back(e.audit);
+    }
+  };
+  const caf::actor coordinator = *(*node)->coordinator();
+  std::optional<client::SessionOutcome> outcome;
+  // The worker and validator register asynchronously: retry until the network takes requests.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    client::GenerateSession session((*node)->system(), &coordinator, {}, {}, r,
+                                    std::make_shared<const Identity>(client), callbacks);
+    outcome = session.wait(std::chrono::seconds(60));
+    if (!outcome || outcome->reply.code != protocol::ErrorCode::no_capable_worker) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 4u);
+  EXPECT_EQ(results, 4u);
+  for (const auto& a : audits) EXPECT_TRUE(a == "passed" || a == "no validator") << a;
+  EXPECT_FALSE((*node)->failed());
+  (*node)->stop();
+  node->reset();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace seedgrid::node

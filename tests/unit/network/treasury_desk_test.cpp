@@ -1,0 +1,137 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "actors/treasury/ledger.hpp"
+#include "actors/treasury/treasury_actor_desk.hpp"
+
+namespace seedgrid::treasury {
+namespace {
+
+class DeskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("seedgrid-desk-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(dir_);
+    auto ledger = Ledger::open((dir_ / "l.sqlite").string(), key_, TreasuryConfig{});
+    ASSERT_TRUE(ledger) << ledger.error().message;
+    ledger_ = std::make_unique<Ledger>(std::move(*ledger));
+    desk_ = std::make_unique<TreasuryDesk>(*ledger_);
+    ASSERT_TRUE(ledger_->apply(Deposit{"d", 1, payer_, 10 * kMicrosPerUnit}));
+  }
+  void TearDown() override {
+    desk_.reset();
+    ledger_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  protocol::LedgerOrder hold(const std::string& request, std::uint32_t count) const {
+    protocol::LedgerOrder o;
+    o.kind = protocol::LedgerOrderKind::hold;
+    o.key = "hold/" + request;
+    o.payer = payer_;
+    o.request_id = request;
+    o.price = {43'200, 20, 512, 512, protocol::Tier::fast, count};
+    return o;
+  }
+  protocol::LedgerReceipt apply(const protocol::LedgerOrder& o) {
+    return desk_->apply(std::span(&o, 1), 100).front();
+  }
+  std::filesystem::path dir_;
+  Identity key_ = Identity::from_seed({1});
+  std::string payer_ = "user:alice";
+  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<TreasuryDesk> desk_;
+};
+
+TEST_F(DeskTest, HoldSettleRefundReleaseReportWhatMoved) {
+  const auto held = apply(hold("r", 3));
+  ASSERT_TRUE(held.ok) << held.error;
+  EXPECT_EQ(held.per_job, kMicrosPerUnit);  // 1 credit buys one base render
+  EXPECT_EQ(held.held, 3 * kMicrosPerUnit);
+  protocol::LedgerOrder settle;
+  settle.kind = protocol::LedgerOrderKind::settle;
+  settle.key = "settle/r/0/1";
+  settle.hold_id = held.hold_id;
+  settle.job_id = "r/0";
+  settle.worker = "worker:w";
+  settle.creator = "creator:c";
+  const auto paid = apply(settle);
+  ASSERT_TRUE(paid.ok) << paid.error;
+  EXPECT_GT(paid.worker_paid, 0);
+  EXPECT_GT(paid.creator_paid, 0);
+  EXPECT_EQ(paid.worker_paid + paid.creator_paid + paid.platform_fee + paid.burned, held.per_job);
+  const auto again = apply(settle);  // a re-sent order
+  EXPECT_TRUE(again.ok);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.seq, paid.seq);
+
+  protocol::LedgerOrder refund;
+  refund.kind = protocol::LedgerOrderKind::refund;
+  refund.key = "refund/r/1/3";
+  refund.hold_id = held.hold_id;
+  refund.job_id = "r/1";
+  EXPECT_EQ(apply(refund).payer_refunded, held.per_job);
+  protocol::LedgerOrder release;
+  release.kind = protocol::LedgerOrderKind::release;
+  release.key = "release/r";
+  release.hold_id = held.hold_id;
+  EXPECT_EQ(apply(release).payer_refunded, held.per_job);
+  EXPECT_EQ(ledger_->balance(payer_, Asset::credits).value(), 9 * kMicrosPerUnit);
+}
+
+TEST_F(DeskTest, AHoldThePayerCannotCoverIsToldApart) {
+  const auto r = apply(hold("big", 500));
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.insufficient_funds);
+  EXPECT_NE(r.error.find("user:alice has 10000000 micro-credits"), std::string::npos) << r.error;
+  protocol::LedgerOrder bad = hold("x", 1);
+  bad.payer = "worker:nope";  // a payer must be a user
+  const auto refused = apply(bad);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_FALSE(refused.insufficient_funds);
+}
+
+TEST_F(DeskTest, BatchAnswersEachOrderInPlace) {
+  std::vector<protocol::LedgerOrder> orders{hold("a", 1), hold("b", 1000), hold("c", 1)};
+  const auto receipts = desk_->apply(orders, 5);
+  ASSERT_EQ(receipts.size(), 3u);
+  EXPECT_TRUE(receipts[0].ok);
+  EXPECT_FALSE(receipts[1].ok);
+  EXPECT_TRUE(receipts[2].ok);
+  EXPECT_NE(receipts[0].hold_id, receipts[2].hold_id);
+}
+
+TEST_F(DeskTest, QuoteAndStake) {
+  const auto q = desk_->quote({43'200, 20, 512, 512, protocol::Tier::relaxed, 2});
+  ASSERT_TRUE(q.ok) << q.error;
+  EXPECT_EQ(q.per_job, kMicrosPerUnit / 2);
+  EXPECT_EQ(q.total, kMicrosPerUnit);
+  EXPECT_FALSE(desk_->quote({43'200, 0, 512, 512, protocol::Tier::fast, 1}).ok);
+  const auto s = desk_->stake("worker:w");
+  ASSERT_TRUE(s.ok) << s.error;
+  EXPECT_EQ(s.bonded, 0);
+  EXPECT_FALSE(s.serves_fast);  // default minimum stake
+}
+
+TEST(TreasuryConfigOf, NodeConfigEconomicsWithPaths) {
+  config::TreasurySection t;
+  t.economics = {{"slash_ppm", 250'000}, {"min_stake_fast", 0}};
+  auto c = treasury_config_of(t);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->slash_ppm, 250'000);
+  EXPECT_EQ(c->min_stake_fast, 0);
+  t.economics = {{"slash_pmm", 1}};
+  auto unknown = treasury_config_of(t);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("$.treasury.economics.slash_pmm"), std::string::npos)
+      << unknown.error().message;
+  t.economics = {{"slash_ppm", 2'000'000}};
+  auto range = treasury_config_of(t);
+  ASSERT_FALSE(range);
+  EXPECT_NE(range.error().message.find("$.treasury.economics"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace seedgrid::treasury

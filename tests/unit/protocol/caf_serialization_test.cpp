@@ -1,0 +1,83 @@
+// Every protocol message survives CAF's binary serialization (what travels between nodes) intact.
+#include <gtest/gtest.h>
+
+#include <caf/all.hpp>
+
+#include "runtime/protocol/caf_types.hpp"
+#include "runtime/protocol/inspect.hpp"
+
+namespace seedgrid::protocol {
+namespace {
+
+template <class T>
+T round_trip(caf::actor_system& sys, const T& in) {
+  std::vector<char> buf;
+  caf::binary_serializer sink(sys, buf);
+  T copy = in;
+  EXPECT_FALSE(sink(copy));
+  T out;
+  caf::binary_deserializer source(sys, buf);
+  EXPECT_FALSE(source(out));
+  return out;
+}
+
+TEST(CafSerialization, MessagesRoundTrip) {
+  caf::actor_system_config cfg;
+  add_message_types(cfg);
+  caf::actor_system sys(cfg);
+
+  GenerateRequest r;
+  r.request_id = "req";
+  r.model_id = std::string(64, 'c');
+  r.prompt = "p";
+  r.guidance = 6.5f;
+  r.tier = Tier::relaxed;
+  r.privacy = Privacy::private_images;
+  sign_request(r, Identity::from_seed({3}));
+  const auto r2 = round_trip(sys, r);
+  EXPECT_EQ(request_digest(r2), request_digest(r));
+  EXPECT_TRUE(request_signature_valid(r2));
+  EXPECT_EQ(r2.tier, Tier::relaxed);
+
+  JobResult jr;
+  jr.job_id = "req/0";
+  jr.attempt = 2;
+  jr.pixels = {1, 2, 3};
+  jr.output_hash = output_hash_of(jr.pixels);
+  sign_result(jr, Identity::from_seed({4}));
+  const auto jr2 = round_trip(sys, jr);
+  EXPECT_EQ(jr2.pixels, jr.pixels);
+  EXPECT_EQ(jr2.signature, jr.signature);
+  EXPECT_EQ(result_signing_bytes(jr2), result_signing_bytes(jr));
+
+  ClientEvent e;
+  e.kind = EventKind::retry;
+  e.code = ErrorCode::worker_lost;
+  e.reason = "down";
+  e.receipt.worker_paid = 17;
+  const auto e2 = round_trip(sys, e);
+  EXPECT_EQ(e2.kind, EventKind::retry);
+  EXPECT_EQ(e2.code, ErrorCode::worker_lost);
+  EXPECT_EQ(e2.receipt.worker_paid, 17);
+
+  LedgerOrder o;
+  o.kind = LedgerOrderKind::slash;
+  o.verdict_id = "v";
+  o.price.tier = Tier::relaxed;
+  const auto o2 = round_trip(sys, o);
+  EXPECT_EQ(o2.kind, LedgerOrderKind::slash);
+  EXPECT_EQ(o2.price.tier, Tier::relaxed);
+
+  StatusReport s;
+  NodeStatus n;
+  n.capabilities.models = {"m1", "m2"};
+  n.reputation = 0.75;
+  s.nodes.push_back(n);
+  const auto s2 = round_trip(sys, s);
+  ASSERT_EQ(s2.nodes.size(), 1u);
+  EXPECT_EQ(s2.nodes[0].capabilities.models, n.capabilities.models);
+  EXPECT_DOUBLE_EQ(s2.nodes[0].reputation, 0.75);
+}
+
+}  // namespace
+}  // namespace seedgrid::protocol

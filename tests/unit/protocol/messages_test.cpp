@@ -1,0 +1,252 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "runtime/protocol/audit.hpp"
+#include "runtime/protocol/client_event.hpp"
+#include "runtime/protocol/error_code.hpp"
+#include "runtime/protocol/job.hpp"
+#include "runtime/protocol/job_result.hpp"
+#include "runtime/protocol/registration.hpp"
+#include "runtime/protocol/request.hpp"
+
+namespace seedgrid::protocol {
+namespace {
+
+const Identity& worker_key() {
+  static const Identity id = Identity::from_seed({1});
+  return id;
+}
+const Identity& other_key() {
+  static const Identity id = Identity::from_seed({2});
+  return id;
+}
+
+GenerateRequest sample_request() {
+  GenerateRequest r;
+  r.request_id = "req-1";
+  r.model_id = std::string(64, 'a');
+  r.prompt = "a lighthouse";
+  r.seed = 41;
+  r.steps = 4;
+  r.width = 64;
+  r.height = 64;
+  r.count = 3;
+  return r;
+}
+
+Job sample_job() {
+  const auto r = sample_request();
+  Job j;
+  j.request_id = r.request_id;
+  j.index = 1;
+  j.job_id = job_id_of(r.request_id, 1);
+  j.attempt = 2;
+  j.spec = job_spec_of(r, 1);
+  return j;
+}
+
+JobResult signed_result(const Job& job, const Identity& by) {
+  JobResult r;
+  r.job_id = job.job_id;
+  r.attempt = job.attempt;
+  r.spec_hash = spec_hash(job.spec);
+  r.model_id = job.spec.model_id;
+  r.width = job.spec.width;
+  r.height = job.spec.height;
+  r.pixels.assign(static_cast<std::size_t>(r.width) * r.height * 3, 9);
+  r.output_hash = output_hash_of(r.pixels);
+  r.determinism_class = "cpu-x86_64-f32-test";
+  sign_result(r, by);
+  return r;
+}
+
+TEST(Request, SignatureCoversEveryField) {
+  auto r = sample_request();
+  sign_request(r, worker_key());
+  EXPECT_EQ(r.payer, worker_key().public_key());
+  EXPECT_TRUE(request_signature_valid(r));
+  auto changed = r;
+  changed.count = 4;
+  EXPECT_FALSE(request_signature_valid(changed));
+  changed = r;
+  changed.guidance = 7.0f;
+  EXPECT_FALSE(request_signature_valid(changed));
+  changed = r;
+  changed.payer = other_key().public_key();
+  EXPECT_FALSE(request_signature_valid(changed));
+}
+
+TEST(Request, DigestIgnoresOnlyTheSignature) {
+  auto a = sample_request();
+  auto b = sample_request();
+  sign_request(a, worker_key());
+  b.payer = a.payer;
+  EXPECT_EQ(request_digest(a), request_digest(b));
+  b.prompt += "!";
+  EXPECT_NE(request_digest(a), request_digest(b));
+}
+
+TEST(Job, SeedIsRequestSeedPlusIndexWrapping) {
+  auto r = sample_request();
+  EXPECT_EQ(job_spec_of(r, 2).seed, 43u);
+  r.seed = ~std::uint64_t{0};
+  EXPECT_EQ(job_spec_of(r, 1).seed, 0u);
+  EXPECT_EQ(job_id_of("abc", 7), "abc/7");
+}
+
+TEST(Job, SpecHashDependsOnEveryOutputDecidingField) {
+  const JobSpec base = job_spec_of(sample_request(), 0);
+  std::set<Digest> seen{spec_hash(base)};
+  auto vary = [&](auto mutate) {
+    JobSpec s = base;
+    mutate(s);
+    EXPECT_TRUE(seen.insert(spec_hash(s)).second);
+  };
+  vary([](JobSpec& s) { s.model_id[0] = 'b'; });
+  vary([](JobSpec& s) { s.task_type = "instant"; });
+  vary([](JobSpec& s) { s.prompt += "x"; });
+  vary([](JobSpec& s) { s.negative_prompt = "x"; });
+  vary([](JobSpec& s) { s.seed += 1; });
+  vary([](JobSpec& s) { s.steps += 1; });
+  vary([](JobSpec& s) { s.guidance += 0.5f; });
+  vary([](JobSpec& s) { s.sampler = "ddim"; });
+  vary([](JobSpec& s) { s.karras = true; });
+  vary([](JobSpec& s) { s.width += 8; });
+  vary([](JobSpec& s) { s.height += 8; });
+}
+
+TEST(Job, BatchCompatibilityIgnoresPromptSeedAndGuidance) {
+  JobSpec a = job_spec_of(sample_request(), 0);
+  JobSpec b = job_spec_of(sample_request(), 1);
+  b.prompt = "other";
+  b.guidance = 3.0f;
+  EXPECT_TRUE(batch_compatible(a, b));
+  b.steps = 5;
+  EXPECT_FALSE(batch_compatible(a, b));
+  EXPECT_EQ(job_work(a), 64u * 64u * 4u);
+}
+
+TEST(JobResult, ValidResultIsAccepted) {
+  const Job job = sample_job();
+  const JobResult r = signed_result(job, worker_key());
+  EXPECT_TRUE(check_result(r, worker_key().public_key(), job).ok());
+}
+
+TEST(JobResult, ForgeriesAndMismatchesAreRefused) {
+  const Job job = sample_job();
+  const PublicKey registered = worker_key().public_key();
+
+  // Signed by someone else, claiming to be the registered worker.
+  JobResult forged = signed_result(job, other_key());
+  forged.worker = registered;
+  EXPECT_EQ(check_result(forged, registered, job).code, ErrorCode::bad_signature);
+
+  // Signed by someone else under their own name.
+  EXPECT_EQ(check_result(signed_result(job, other_key()), registered, job).code,
+            ErrorCode::bad_signature);
+
+  // A tampered field after signing.
+  JobResult tampered = signed_result(job, worker_key());
+  tampered.render_ms += 1;
+  EXPECT_EQ(check_result(tampered, registered, job).code, ErrorCode::bad_signature);
+
+  // Pixels that are not the signed hash.
+  JobResult swapped = signed_result(job, worker_key());
+  swapped.pixels[0] ^= 1;
+  EXPECT_EQ(check_result(swapped, registered, job).code, ErrorCode::mismatch);
+
+  // A result for another attempt of the job.
+  Job other_attempt = job;
+  other_attempt.attempt = 3;
+  EXPECT_EQ(check_result(signed_result(job, worker_key()), registered, other_attempt).code,
+            ErrorCode::mismatch);
+
+  // Rendered from a different spec.
+  Job other_spec = job;
+  other_spec.spec.seed += 1;
+  EXPECT_EQ(check_result(signed_result(job, worker_key()), registered, other_spec).code,
+            ErrorCode::mismatch);
+}
+
+TEST(JobResult, MerkleRootBindsOrderAndCount) {
+  const Digest a = blake2b(std::string_view("a")), b = blake2b(std::string_view("b")),
+               c = blake2b(std::string_view("c"));
+  EXPECT_EQ(merkle_root({a}), a);
+  EXPECT_NE(merkle_root({a, b}), merkle_root({b, a}));
+  EXPECT_NE(merkle_root({a, b}), merkle_root({a, b, c}));
+  EXPECT_EQ(merkle_root({a, b, c}), merkle_root({a, b, c}));
+  EXPECT_EQ(merkle_root({}), blake2b(std::string_view{}));
+}
+
+TEST(Registration, ChallengeResponseVerifies) {
+  const Identity coordinator = Identity::from_seed({9});
+  const Challenge c = make_challenge(coordinator);
+  EXPECT_TRUE(challenge_signature_valid(c));
+  Capabilities caps;
+  caps.models = {std::string(64, 'a')};
+  caps.pixel_steps_per_second = 12345;
+  const Registration r = make_registration(Role::worker, caps, c, worker_key());
+  EXPECT_TRUE(registration_signature_valid(r, coordinator.public_key()));
+
+  // Replayed towards another coordinator, or with inflated capabilities: refused.
+  EXPECT_FALSE(registration_signature_valid(r, other_key().public_key()));
+  Registration inflated = r;
+  inflated.capabilities.pixel_steps_per_second *= 10;
+  EXPECT_FALSE(registration_signature_valid(inflated, coordinator.public_key()));
+  Registration promoted = r;
+  promoted.role = Role::validator;
+  EXPECT_FALSE(registration_signature_valid(promoted, coordinator.public_key()));
+}
+
+TEST(Registration, ChallengesAreFresh) {
+  const Identity coordinator = Identity::from_seed({9});
+  EXPECT_NE(make_challenge(coordinator).nonce, make_challenge(coordinator).nonce);
+  Challenge forged = make_challenge(coordinator);
+  forged.coordinator = other_key().public_key();
+  EXPECT_FALSE(challenge_signature_valid(forged));
+}
+
+TEST(Verdict, SignatureBindsOutcome) {
+  Verdict v;
+  v.audit_id = audit_id_of("r/1", 1);
+  v.job_id = "r/1";
+  v.attempt = 1;
+  v.worker = worker_key().public_key();
+  v.outcome = AuditOutcome::pass;
+  sign_verdict(v, other_key());
+  EXPECT_TRUE(verdict_signature_valid(v));
+  v.outcome = AuditOutcome::fail;
+  EXPECT_FALSE(verdict_signature_valid(v));
+  EXPECT_EQ(v.audit_id, "r/1#1");
+}
+
+TEST(ErrorCodes, NamesAreUniqueAndNumbersStable) {
+  std::set<std::string_view> names;
+  for (ErrorCode c : all_error_codes()) {
+    EXPECT_TRUE(names.insert(error_code_name(c)).second) << error_code_name(c);
+    EXPECT_EQ(error_code_from_number(static_cast<std::uint32_t>(c)), c);
+  }
+  // Numbers are part of the protocol: these must never change.
+  EXPECT_EQ(static_cast<int>(ErrorCode::unknown_model), 101);
+  EXPECT_EQ(static_cast<int>(ErrorCode::invalid_count), 102);
+  EXPECT_EQ(static_cast<int>(ErrorCode::not_registered), 200);
+  EXPECT_EQ(static_cast<int>(ErrorCode::bad_signature), 201);
+  EXPECT_EQ(static_cast<int>(ErrorCode::attempts_exhausted), 303);
+  EXPECT_EQ(error_code_name(static_cast<ErrorCode>(999)), "unassigned");
+  EXPECT_FALSE(error_code_from_number(999));
+}
+
+TEST(ClientEvent, DescriptionNeverShowsThePrompt) {
+  ClientEvent e;
+  e.kind = EventKind::progress;
+  e.request_id = "r";
+  e.index = 3;
+  e.step = 2;
+  e.steps = 4;
+  e.reason = "";
+  EXPECT_EQ(describe(e), "r/3 progress step 2/4");
+}
+
+}  // namespace
+}  // namespace seedgrid::protocol

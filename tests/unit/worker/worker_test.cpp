@@ -1,0 +1,200 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "actors/worker/job_queue.hpp"
+#include "actors/worker/renderer.hpp"
+#include "actors/worker/test_fault.hpp"
+#include "models/presets/write_preset.hpp"
+#include "runtime/protocol/job_result.hpp"
+
+namespace seedgrid::worker {
+namespace {
+
+protocol::Job job(std::uint32_t index, std::uint32_t steps = 4, std::uint32_t size = 64) {
+  protocol::Job j;
+  j.request_id = "r";
+  j.index = index;
+  j.job_id = protocol::job_id_of("r", index);
+  j.attempt = 1;
+  j.spec.model_id = std::string(64, 'a');
+  j.spec.prompt = "p" + std::to_string(index);
+  j.spec.seed = index;
+  j.spec.steps = steps;
+  j.spec.guidance = 5.0f;
+  j.spec.sampler = "euler";
+  j.spec.width = size;
+  j.spec.height = size;
+  return j;
+}
+
+TEST(JobQueue, BatchesTheOldestJobWithLaterCompatibleOnes) {
+  JobQueue q;
+  q.push(job(0));
+  q.push(job(1, 8));  // other steps: not with job 0
+  q.push(job(2));
+  q.push(job(3));
+  q.push(job(4));
+  const Compatible same_steps = [](const protocol::JobSpec& a, const protocol::JobSpec& b) {
+    return protocol::batch_compatible(a, b);
+  };
+  auto batch = q.take_batch(3, same_steps);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[0].index, 0u);
+  EXPECT_EQ(batch[1].index, 2u);
+  EXPECT_EQ(batch[2].index, 3u);
+  batch = q.take_batch(3, same_steps);
+  ASSERT_EQ(batch.size(), 1u);  // job 1 leads; job 4 does not fit with it
+  EXPECT_EQ(batch[0].index, 1u);
+  q.push_front({job(7), job(8)});
+  EXPECT_TRUE(q.remove("r/8", 1));
+  EXPECT_FALSE(q.remove("r/8", 1));
+  EXPECT_FALSE(q.remove("r/4", 2));  // another attempt
+  batch = q.take_batch(8, same_steps);
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].index, 7u);
+  EXPECT_EQ(batch[1].index, 4u);
+  EXPECT_TRUE(q.empty());
+}
+
+class RendererTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("seedgrid-renderer-" + std::to_string(std::random_device{}()));
+    PresetWriteOptions o;
+    o.preset = "tiny";
+    o.seed = 3;
+    o.out_dir = (dir_ / "tiny").string();
+    auto report = write_preset(o);
+    ASSERT_TRUE(report) << report.error().message;
+    model_id_ = report->model_id;
+    config::RenderingSection r;
+    r.models.push_back({report->checkpoint_path, ""});
+    r.threads = 1;
+    auto loaded = Renderer::load(r, true);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    renderer_ = *loaded;
+  }
+  static void TearDownTestSuite() {
+    renderer_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  protocol::JobSpec spec(std::uint64_t seed, const std::string& task = "txt2img") const {
+    auto s = job(0).spec;
+    s.model_id = model_id_;
+    s.task_type = task;
+    s.seed = seed;
+    s.prompt = "a fox " + std::to_string(seed);
+    return s;
+  }
+  static inline std::filesystem::path dir_;
+  static inline std::string model_id_;
+  static inline std::shared_ptr<Renderer> renderer_;
+};
+
+TEST_F(RendererTest, AdvertisesItsModelsTasksAndClass) {
+  EXPECT_EQ(renderer_->model_ids(), std::vector<std::string>{model_id_});
+  EXPECT_EQ(renderer_->task_types(), (std::vector<std::string>{"instant", "txt2img"}));
+  EXPECT_EQ(renderer_->device(), "cpu");
+  EXPECT_EQ(renderer_->determinism_class().rfind("cpu-", 0), 0u);
+  EXPECT_TRUE(renderer_->serves(spec(1)));
+  auto other = spec(1);
+  other.model_id = std::string(64, 'f');
+  EXPECT_FALSE(renderer_->serves(other));
+  auto speed = renderer_->measure_speed();
+  ASSERT_TRUE(speed) << speed.error().message;
+  EXPECT_GT(*speed, 0u);
+}
+
+TEST_F(RendererTest, BatchRenderIsByteIdenticalToSingleRenders) {
+  const std::vector<protocol::JobSpec> batch{spec(1), spec(2), spec(3)};
+  ASSERT_TRUE(renderer_->compatible(batch[0], batch[1]));
+  std::size_t progress = 0;
+  RenderHooks hooks;
+  hooks.on_progress = [&](std::size_t, std::uint32_t, std::uint32_t) { ++progress; };
+  auto together = renderer_->render(batch, hooks);
+  ASSERT_EQ(together.images.size(), 3u);
+  EXPECT_EQ(progress, 3u * 4u);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto alone = renderer_->render(std::span(&batch[i], 1), {});
+    ASSERT_TRUE(alone.images[0] && together.images[i]);
+    EXPECT_EQ(alone.images[0]->pixels, together.images[i]->pixels) << "job " << i;
+    EXPECT_EQ(alone.images[0]->trajectory_root, together.images[i]->trajectory_root);
+    EXPECT_EQ(alone.images[0]->pixels.size(), 64u * 64u * 3u);
+  }
+  EXPECT_NE(together.images[0]->pixels, together.images[1]->pixels);
+}
+
+TEST_F(RendererTest, CancellationStopsTheBatchBetweenSteps) {
+  const std::vector<protocol::JobSpec> batch{spec(1), spec(2)};
+  std::uint32_t last_step = 0;
+  RenderHooks hooks;
+  hooks.on_progress = [&](std::size_t, std::uint32_t step, std::uint32_t) { last_step = step; };
+  hooks.cancelled = [&] { return last_step >= 2; };
+  auto out = renderer_->render(batch, hooks);
+  EXPECT_TRUE(out.cancelled);
+  ASSERT_EQ(out.images.size(), 2u);
+  EXPECT_FALSE(out.images[0]);
+  EXPECT_EQ(last_step, 2u);  // stopped right after step 2 of 4
+}
+
+TEST_F(RendererTest, RefusesWhatItDoesNotServe) {
+  auto other = spec(1);
+  other.model_id = std::string(64, 'f');
+  auto out = renderer_->render(std::span(&other, 1), {});
+  ASSERT_FALSE(out.images[0]);
+  EXPECT_NE(out.images[0].error().message.find("does not serve model"), std::string::npos);
+  const std::vector<protocol::JobSpec> mixed{spec(1), spec(2, "instant")};
+  EXPECT_FALSE(renderer_->render(mixed, {}).images[0]);
+  config::RenderingSection cuda;
+  cuda.device = "cuda";
+  cuda.models.push_back({"x", ""});
+  auto refused = Renderer::load(cuda, false);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("cuda"), std::string::npos);
+}
+
+TEST_F(RendererTest, InstantTaskIsADeterministicFunctionOfTheSpec) {
+  const auto s = spec(5, "instant");
+  auto out = renderer_->render(std::span(&s, 1), {});
+  ASSERT_TRUE(out.images[0]);
+  EXPECT_EQ(out.images[0]->pixels, instant_pixels(s));
+  EXPECT_EQ(instant_pixels(s).size(), 64u * 64u * 3u);
+  EXPECT_NE(instant_pixels(s), instant_pixels(spec(6, "instant")));
+}
+
+TEST(TestFaults, RefusedUnlessTheBuildHasThem) {
+  EXPECT_EQ(parse_test_fault("none").value_or(TestFault::stall), TestFault::none);
+  EXPECT_FALSE(parse_test_fault("sabotage"));
+  auto wrong = parse_test_fault("wrong_image");
+  EXPECT_EQ(wrong.has_value(), test_faults_enabled());
+  if (!wrong) {
+    EXPECT_NE(wrong.error().message.find("SEEDGRID_TEST_FAULTS"), std::string::npos);
+    EXPECT_NE(wrong.error().message.find("$.worker.test_fault"), std::string::npos);
+    return;
+  }
+  // A wrong image still carries a valid signature: only an audit can tell.
+  protocol::Job j = job(0);
+  protocol::JobResult r;
+  r.job_id = j.job_id;
+  r.attempt = 1;
+  r.spec_hash = protocol::spec_hash(j.spec);
+  r.model_id = j.spec.model_id;
+  r.width = r.height = 64;
+  r.pixels.assign(64 * 64 * 3, 10);
+  r.output_hash = protocol::output_hash_of(r.pixels);
+  const Identity worker = Identity::from_seed({4});
+  protocol::sign_result(r, worker);
+  const auto honest = r.pixels;
+  apply_test_fault(*wrong, r, worker);
+  EXPECT_NE(r.pixels, honest);
+  EXPECT_TRUE(protocol::check_result(r, worker.public_key(), j).ok());
+  apply_test_fault(TestFault::bad_signature, r, worker);
+  EXPECT_EQ(protocol::check_result(r, worker.public_key(), j).code,
+            protocol::ErrorCode::bad_signature);
+}
+
+}  // namespace
+}  // namespace seedgrid::worker
