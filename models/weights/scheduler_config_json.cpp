@@ -19,6 +19,8 @@ Result<SchedulerConfig> parse_scheduler_config(const json::Value& root, const st
   r.read_choice("beta_schedule", c.beta_schedule, {"scaled_linear", "linear"});
   r.read_choice("prediction_type", c.prediction_type, {"epsilon", "v_prediction"});
   r.read("steps_offset", c.steps_offset);
+  // DDIM's final alpha: diffusers' DDIMScheduler reads it; the PNDM config SD 1.x ships says false.
+  r.read("set_alpha_to_one", c.set_alpha_to_one);
   r.read_choice("timestep_spacing", c.timestep_spacing, {"leading", "trailing", "linspace"});
   r.require("trained_betas", {});
   r.require("rescale_betas_zero_snr", {false});
@@ -45,7 +47,7 @@ json::Value scheduler_config_to_json(const SchedulerConfig& c) {
   j.set("clip_sample", false);
   j.set("num_train_timesteps", c.num_train_timesteps);
   j.set("prediction_type", c.prediction_type);
-  j.set("set_alpha_to_one", false);
+  j.set("set_alpha_to_one", c.set_alpha_to_one);
   j.set("skip_prk_steps", true);
   j.set("steps_offset", c.steps_offset);
   j.set("timestep_spacing", c.timestep_spacing);
