@@ -1,0 +1,54 @@
+// `seedgrid audit RECEIPT.json [--full] [--model PATH | --models-dir DIR]`: checks a delivered
+// image's receipt on this machine — the worker's signature, the PNG's pixel hash, the spec hash,
+// the commitment's form, and with the model the noise and decode audits (and with --full a whole
+// re-render). One line per check, then the verdict; exit 0 pass, 1 fail, 2 could not check.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "config/node_config.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/verify/receipt_check.hpp"
+
+namespace seedgrid::cli {
+namespace {
+
+struct AuditOptions {
+  std::string receipt;
+  verify::ReceiptCheckOptions check;
+};
+
+int run_audit(AuditOptions o) {
+  // Across determinism classes, the validator's defaults (calibrated when bench/calibrate has run).
+  const config::ValidatorThresholds t = config::default_validator_thresholds();
+  o.check.thresholds = {t.step_pass, t.step_fail, t.psnr_pass,
+                        t.psnr_fail, t.ssim_pass, t.ssim_fail};
+  const verify::ReceiptReport report = verify::check_receipt(o.receipt, o.check);
+  for (const auto& line : report.lines)
+    std::printf("%s\n", verify::format_check_line(line).c_str());
+  std::printf("%s\n", report.verdict_line().c_str());
+  return report.exit_status();
+}
+
+const CommandRegistration audit{
+    "audit",
+    "Check a delivered image's receipt: signature, pixels, spec, and with the model the noise and "
+    "decode audits (exit 0 pass, 1 fail, 2 could not check)",
+    [](CLI::App& app) -> CommandRun {
+      auto opts = std::make_shared<AuditOptions>();
+      app.add_option("receipt", opts->receipt, "The receipt (NAME.receipt.json, its PNG beside it)")
+          ->required();
+      app.add_flag("--full", opts->check.full, "Also re-render the whole job and compare");
+      app.add_option("--model", opts->check.model_path,
+                     "The receipt's model (diffusers folder or single .safetensors file)");
+      app.add_option("--models-dir", opts->check.models_dir,
+                     "A folder of checkpoints to find the receipt's model in, by id");
+      app.add_option("--worker", opts->check.expected_worker,
+                     "Require the result to be signed by this worker (public key, hex)");
+      app.add_option("--threads", opts->check.threads, "CPU threads for the audits (0: all)")
+          ->check(CLI::NonNegativeNumber);
+      return [opts] { return run_audit(*opts); };
+    }};
+
+}  // namespace
+}  // namespace seedgrid::cli

@@ -1,0 +1,312 @@
+#include "runtime/verify/receipt.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/image/png_file.hpp"
+#include "runtime/verify/committed_job.hpp"
+#include "runtime/verify/receipt_check.hpp"
+#include "tiny_render.hpp"
+
+namespace seedgrid::verify {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+protocol::Job tiny_job(float guidance = 5.0f) {
+  protocol::Job j;
+  j.request_id = "req-1";
+  j.index = 2;
+  j.job_id = protocol::job_id_of(j.request_id, j.index);
+  j.attempt = 1;
+  j.tier = protocol::Tier::relaxed;
+  j.spec.model_id = testing::tiny_model_id();
+  j.spec.prompt = "a lighthouse at dusk, \"quoted\" and ünïcode";
+  j.spec.negative_prompt = "blurry";
+  j.spec.seed = 0xfedcba9876543210ull;  // above 2^63: must survive JSON
+  j.spec.steps = 3;
+  j.spec.guidance = guidance;
+  j.spec.sampler = "euler";
+  j.spec.width = 64;
+  j.spec.height = 64;
+  return j;
+}
+
+// What an honest worker returns for `job`, signed by `worker`.
+protocol::JobResult honest_result(const protocol::Job& job, const Identity& worker) {
+  auto spec = generation_spec_of(job.spec);
+  EXPECT_TRUE(spec) << spec.error().message;
+  const testing::HonestRender render = testing::honest_render(*spec);
+  const Trajectory& t = render.trajectory;
+  protocol::JobResult r;
+  r.job_id = job.job_id;
+  r.attempt = job.attempt;
+  r.spec_hash = protocol::spec_hash(job.spec);
+  r.model_id = job.spec.model_id;
+  r.width = job.spec.width;
+  r.height = job.spec.height;
+  r.pixels = render.image.pixels;
+  r.output_hash = protocol::output_hash_of(r.pixels);
+  r.trajectory_root = t.root();
+  r.determinism_class = render.job.determinism_class;
+  r.render_ms = 1234;
+  r.sampler = job.spec.sampler;
+  r.karras = job.spec.karras;
+  r.steps = job.spec.steps;
+  r.guidance = job.spec.guidance;
+  r.precision = "f32";
+  r.leaf_count = t.leaf_count();
+  r.initial_proof = merkle_proof(t.leaves(), 0);
+  const Tensor& x_n = t.latent(t.leaf_count() - 1);
+  r.final_latent_shape = x_n.shape();
+  r.final_latent.assign(x_n.f32(), x_n.f32() + x_n.numel());
+  r.final_proof = merkle_proof(t.leaves(), t.leaf_count() - 1);
+  protocol::sign_result(r, worker);
+  return r;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("seedgrid_receipt_test_" + std::to_string(::getpid()) + "_" + std::to_string(next_++));
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  static inline int next_ = 0;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Receipt, RoundTripsEveryFieldAndTheSignatureStillVerifies) {
+  const Identity worker = Identity::generate();
+  const protocol::Job job = tiny_job(7.3f);  // not exact in decimal: must round-trip as a float
+  const protocol::JobResult result = honest_result(job, worker);
+  Receipt receipt = receipt_of(job, result, "req-1-2.png");
+  EXPECT_TRUE(receipt.result.pixels.empty());
+  receipt.verdicts.push_back({"passed", "", "sampled by the coordinator"});
+  receipt.verdicts.push_back({"pass", Identity::generate().node_id(), "noise, step 1, decode"});
+
+  auto parsed = parse_receipt(to_json(receipt));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->image_file, "req-1-2.png");
+  EXPECT_EQ(parsed->job.job_id, job.job_id);
+  EXPECT_EQ(parsed->job.request_id, job.request_id);
+  EXPECT_EQ(parsed->job.index, job.index);
+  EXPECT_EQ(parsed->job.attempt, job.attempt);
+  EXPECT_EQ(parsed->job.tier, job.tier);
+  EXPECT_EQ(parsed->job.spec, job.spec);
+  EXPECT_EQ(parsed->verdicts, receipt.verdicts);
+  const protocol::JobResult back = job_result_of(*parsed, result.pixels);
+  EXPECT_EQ(protocol::result_signing_bytes(back), protocol::result_signing_bytes(result));
+  EXPECT_EQ(back.signature, result.signature);
+  EXPECT_EQ(back.final_latent, result.final_latent);
+  EXPECT_EQ(back.initial_proof, result.initial_proof);
+  EXPECT_EQ(back.final_proof, result.final_proof);
+  EXPECT_EQ(back.pixels, result.pixels);
+  EXPECT_TRUE(protocol::check_result(back, worker.public_key(), job).ok());
+  // The encoding is canonical enough to be stable: the same receipt, the same text.
+  EXPECT_EQ(to_json(*parsed), to_json(receipt));
+}
+
+TEST(Receipt, ParseErrorsNameTheJsonPath) {
+  const Identity worker = Identity::generate();
+  const protocol::Job job = tiny_job();
+  const std::string good = to_json(receipt_of(job, honest_result(job, worker), "x.png"));
+  struct Case {
+    std::function<void(json::object&)> edit;
+    std::string path;
+  };
+  const std::vector<Case> cases = {
+      {[](json::object& o) { o["result"].as_object().erase("trajectory_root"); },
+       "$.result.trajectory_root"},
+      {[](json::object& o) { o["job"].as_object()["spec"].as_object()["steps"] = "three"; },
+       "$.job.spec.steps"},
+      {[](json::object& o) {
+         o["result"].as_object()["final_proof"].as_object()["siblings"].as_array()[1] = "zz";
+       },
+       "$.result.final_proof.siblings[1]"},
+      {[](json::object& o) { o["result"].as_object()["final_latent"] = "***"; },
+       "$.result.final_latent"},
+      {[](json::object& o) { o["result"].as_object()["signature"] = "abcd"; },
+       "$.result.signature"},
+      {[](json::object& o) { o["job"].as_object()["colour"] = 1; }, "$.job.colour"},
+      {[](json::object& o) { o["job"].as_object()["tier"] = "urgent"; }, "$.job.tier"},
+      {[](json::object& o) { o["format"] = "seedgrid/receipt/v0"; }, "$.format"},
+      {[](json::object& o) { o["image_file"] = "../etc/passwd"; }, "$.image_file"},
+      {[](json::object& o) {
+         o["verdicts"].as_array().push_back(json::object{{"outcome", 1}});
+       },
+       "$.verdicts[0].outcome"},
+  };
+  for (const auto& c : cases) {
+    json::value doc = json::parse(good);
+    c.edit(doc.as_object());
+    auto r = parse_receipt(json::serialize(doc));
+    ASSERT_FALSE(r) << c.path;
+    EXPECT_NE(r.error().message.find(c.path), std::string::npos) << r.error().message;
+  }
+  EXPECT_FALSE(parse_receipt("{not json"));
+}
+
+// --- `seedgrid audit` end to end (the function behind the command) ---
+
+class ReceiptCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    job_ = tiny_job();
+    result_ = honest_result(job_, worker_);
+    write(result_, RgbImage{64, 64, result_.pixels});
+  }
+  void write(const protocol::JobResult& result, const RgbImage& png) {
+    ASSERT_TRUE(write_png((dir_.path() / "img.png").string(), png, ""));
+    ASSERT_TRUE(write_receipt(receipt_path(), receipt_of(job_, result, "img.png")));
+  }
+  std::string receipt_path() const { return (dir_.path() / "img.receipt.json").string(); }
+  ReceiptCheckOptions with_model() const {
+    ReceiptCheckOptions o;
+    o.model_path = testing::tiny_model_dir();
+    o.threads = 1;
+    return o;
+  }
+  static CheckStatus status_of(const ReceiptReport& r, const std::string& check) {
+    for (const auto& l : r.lines)
+      if (l.check == check) return l.status;
+    ADD_FAILURE() << "no " << check << " line";
+    return CheckStatus::not_checked;
+  }
+  static std::string dump(const ReceiptReport& r) {
+    std::string s;
+    for (const auto& l : r.lines) s += format_check_line(l) + "\n";
+    return s + r.verdict_line();
+  }
+
+  Identity worker_ = Identity::generate();
+  protocol::Job job_;
+  protocol::JobResult result_;
+  TempDir dir_;
+};
+
+TEST_F(ReceiptCheck, HonestReceiptPassesEveryCheck) {
+  ReceiptCheckOptions o = with_model();
+  o.full = true;
+  const ReceiptReport r = check_receipt(receipt_path(), o);
+  EXPECT_EQ(r.exit_status(), 0) << dump(r);
+  for (const char* c : {"signature", "image", "spec", "commitment", "noise", "decode", "full"})
+    EXPECT_EQ(status_of(r, c), CheckStatus::pass) << c << "\n" << dump(r);
+  EXPECT_NE(r.verdict_line().find("PASS"), std::string::npos);
+}
+
+TEST_F(ReceiptCheck, FindsTheModelByIdUnderAModelsDir) {
+  ReceiptCheckOptions o;
+  o.models_dir = fs::path(testing::tiny_model_dir()).parent_path().string();
+  const ReceiptReport r = check_receipt(receipt_path(), o);
+  EXPECT_EQ(r.exit_status(), 0) << dump(r);
+  EXPECT_EQ(status_of(r, "decode"), CheckStatus::pass);
+}
+
+TEST_F(ReceiptCheck, WithoutTheModelItCannotCheckAndNamesTheModelId) {
+  const ReceiptReport r = check_receipt(receipt_path(), {});
+  EXPECT_EQ(r.exit_status(), 2) << dump(r);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::pass);
+  EXPECT_EQ(status_of(r, "model"), CheckStatus::not_checked);
+  EXPECT_NE(dump(r).find(job_.spec.model_id), std::string::npos) << dump(r);
+  ReceiptCheckOptions empty_dir;
+  empty_dir.models_dir = dir_.path().string();
+  const ReceiptReport e = check_receipt(receipt_path(), empty_dir);
+  EXPECT_EQ(e.exit_status(), 2);
+  EXPECT_NE(dump(e).find(job_.spec.model_id), std::string::npos) << dump(e);
+}
+
+TEST_F(ReceiptCheck, ATamperedPngFails) {
+  RgbImage png{64, 64, result_.pixels};
+  png.pixels[100] ^= 0x01;
+  ASSERT_TRUE(write_png((dir_.path() / "img.png").string(), png, ""));
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 1) << dump(r);
+  EXPECT_EQ(status_of(r, "image"), CheckStatus::fail);
+  EXPECT_EQ(status_of(r, "decode"), CheckStatus::fail);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::pass);
+}
+
+TEST_F(ReceiptCheck, ATamperedLatentFails) {
+  json::value doc = json::parse(slurp(receipt_path()));
+  protocol::JobResult tampered = result_;
+  tampered.final_latent[0] += 0.25f;
+  const std::string latent = json::value_to<std::string>(
+      json::parse(to_json(receipt_of(job_, tampered, "img.png"))).at("result").at("final_latent"));
+  doc.at("result").as_object()["final_latent"] = latent;
+  std::ofstream(receipt_path()) << json::serialize(doc);
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 1) << dump(r);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::fail);
+  EXPECT_EQ(status_of(r, "decode"), CheckStatus::fail);  // x_N no longer opens the root
+}
+
+TEST_F(ReceiptCheck, ATamperedSignatureFails) {
+  protocol::JobResult tampered = result_;
+  tampered.signature[10] ^= 0x20;
+  write(tampered, RgbImage{64, 64, result_.pixels});
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 1) << dump(r);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::fail);
+  EXPECT_EQ(status_of(r, "decode"), CheckStatus::pass);
+}
+
+TEST_F(ReceiptCheck, AWorkerThatSignedASwappedImageFailsTheDecodeAudit) {
+  // Signature and pixel hash hold (the worker signed what it delivered), but x_N is not its image.
+  protocol::JobResult swapped = result_;
+  protocol::Job other = job_;
+  other.spec.seed += 1;
+  const protocol::JobResult other_result = honest_result(other, worker_);
+  swapped.pixels = other_result.pixels;
+  swapped.output_hash = other_result.output_hash;
+  protocol::sign_result(swapped, worker_);
+  write(swapped, RgbImage{64, 64, swapped.pixels});
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 1) << dump(r);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::pass);
+  EXPECT_EQ(status_of(r, "image"), CheckStatus::pass);
+  EXPECT_EQ(status_of(r, "decode"), CheckStatus::fail);
+}
+
+TEST_F(ReceiptCheck, AMissingPngOrReceiptCannotBeChecked) {
+  fs::remove(dir_.path() / "img.png");
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 2) << dump(r);
+  EXPECT_EQ(status_of(r, "image"), CheckStatus::not_checked);
+  const ReceiptReport none = check_receipt((dir_.path() / "nope.json").string(), with_model());
+  EXPECT_EQ(none.exit_status(), 2);
+}
+
+TEST_F(ReceiptCheck, ASignerOtherThanTheExpectedWorkerFails) {
+  // Anyone can re-sign a receipt with a key of their own; --worker binds it to the real worker.
+  ReceiptCheckOptions o = with_model();
+  o.expected_worker = worker_.node_id();
+  EXPECT_EQ(check_receipt(receipt_path(), o).exit_status(), 0);
+  protocol::JobResult resigned = result_;
+  protocol::sign_result(resigned, Identity::generate());
+  write(resigned, RgbImage{64, 64, result_.pixels});
+  const ReceiptReport r = check_receipt(receipt_path(), o);
+  EXPECT_EQ(r.exit_status(), 1) << dump(r);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::pass);
+  EXPECT_EQ(status_of(r, "worker"), CheckStatus::fail);
+}
+
+}  // namespace
+}  // namespace seedgrid::verify
