@@ -1,0 +1,92 @@
+#pragma once
+// An honest second determinism class without a GPU: the CPU kernels, but every weight is rounded to
+// fp16 once and every network op's output is rounded to fp16 (round to nearest even), with fp32
+// arithmetic inside each op. That is what a GPU backend storing weights and activations in fp16
+// and accumulating in fp32 does to the numbers, so validators and the calibration bench can
+// measure honest cross-class differences on any machine.
+//
+// Data movement (concat, upsample, layout changes) copies values as they are. Three things stay
+// fp32, as the verification contract needs:
+//   - gaussian_noise: noise is bit-identical on every backend;
+//   - scale and axpby, the sampler's update ops: the latent state x_t stays fp32 (as k-diffusion
+//     style samplers keep it), so x_0 = noise * sigma is the same bits in every class (the noise
+//     audit compares leaf 0 bytewise);
+//   - upload: a committed latent uploaded for replay_step/decode_latent must enter exactly as the
+//     full render held it. Weights are therefore rounded where the ops take them (conv2d, linear,
+//     group_norm, layer_norm, embedding), once per weight buffer, and cached.
+//
+// Deterministic and batch invariant exactly as CpuBackend is (rounding is elementwise).
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "models/backend/backend.hpp"
+#include "models/backend/cpu_backend.hpp"
+
+namespace seedgrid {
+
+class F16StorageBackend final : public Backend {
+ public:
+  explicit F16StorageBackend(int threads = 0);
+
+  Device device() const override { return Device::cpu; }
+  // Tensors stay f32 in memory; network activations hold only fp16-representable values.
+  DType compute_dtype() const override { return DType::f32; }
+  // The CPU class with "f32" replaced by "f16s": "cpu-<arch>-f16s-<kernel hash>".
+  std::string determinism_class() const override;
+
+  Tensor upload(const Tensor& host) override;
+  Tensor download(const Tensor& t) override;
+
+  Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor* bias,
+                Conv2dGeometry geometry) override;
+  Tensor group_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, int groups, float eps,
+                    bool fuse_silu) override;
+  Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps) override;
+
+  Tensor linear(const Tensor& x, const Tensor& weight, const Tensor* bias) override;
+  Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
+                   bool causal) override;
+  Tensor softmax(const Tensor& x) override;
+  Tensor embedding(const Tensor& table, std::span<const std::int32_t> ids) override;
+
+  Tensor geglu(const Tensor& x) override;
+  Tensor gelu(const Tensor& x) override;
+  Tensor quick_gelu(const Tensor& x) override;
+  Tensor silu(const Tensor& x) override;
+
+  Tensor upsample_nearest2x(const Tensor& x) override;
+  Tensor add(const Tensor& a, const Tensor& b) override;
+  Tensor add_channelwise(const Tensor& x, const Tensor& v) override;
+  Tensor axpby(float alpha, const Tensor& x, float beta, const Tensor& y) override;
+  Tensor scale(const Tensor& x, float alpha) override;
+  Tensor guidance(const Tensor& uncond, const Tensor& cond, float g) override;
+  Tensor concat_channels(const Tensor& a, const Tensor& b) override;
+  Tensor concat_batch(std::span<const Tensor> parts) override;
+  Tensor nchw_to_tokens(const Tensor& x) override;
+  Tensor tokens_to_nchw(const Tensor& x, std::int64_t height, std::int64_t width) override;
+
+  Tensor timestep_embedding(std::span<const float> timesteps, int dim, bool flip_sin_to_cos,
+                            float freq_shift) override;
+  Tensor gaussian_noise(const Shape& shape, std::uint64_t seed, std::uint32_t stream,
+                        std::uint64_t counter_base) override;
+
+ private:
+  // The fp16 copy of a weight, made on first use. Keyed by the weight's bytes; the entry keeps the
+  // original alive so the address cannot be reused by another tensor.
+  Tensor weight(const Tensor& w);
+  const Tensor* weight(const Tensor* w, Tensor& slot);
+
+  struct RoundedWeight {
+    Tensor original;
+    Tensor rounded;
+  };
+  CpuBackend cpu_;
+  std::mutex mutex_;
+  std::map<const void*, RoundedWeight> weights_;
+};
+
+// Rounds every element of a host f32 tensor to the nearest fp16 value (ties to even), in place.
+void round_to_f16_in_place(Tensor& t);
+
+}  // namespace seedgrid
