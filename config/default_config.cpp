@@ -53,9 +53,24 @@ json::object coordinator_json(const CoordinatorSection& c) {
                                 {"cancel_grace_ms", c.deadlines.cancel_grace_ms},
                                 {"queue_ms", c.deadlines.queue_ms}};
   o["retries"] = json::object{{"max_attempts", c.retries.max_attempts}};
-  o["audit"] = json::object{{"rate", c.audit.rate},
-                            {"timeout_ms", c.audit.timeout_ms},
-                            {"blacklist_after", c.audit.blacklist_after}};
+  const auto& a = c.audit;
+  o["audit"] = json::object{{"rate", a.rate},
+                            {"max_rate", a.max_rate},
+                            {"timeout_ms", a.timeout_ms},
+                            {"blacklist_after", a.blacklist_after},
+                            {"step_audits", a.step_audits},
+                            {"full_rate", a.full_rate},
+                            {"opening_timeout_ms", a.opening_timeout_ms},
+                            {"new_worker_results", a.new_worker_results},
+                            {"new_worker_rate", a.new_worker_rate},
+                            {"low_reputation", a.low_reputation},
+                            {"low_reputation_rate", a.low_reputation_rate},
+                            {"detection", a.detection},
+                            {"stake_at_risk", a.stake_at_risk},
+                            {"job_reward", a.job_reward},
+                            {"compute_saved", a.compute_saved},
+                            {"appeals", a.appeals},
+                            {"appeal_window_ms", a.appeal_window_ms}};
   o["reputation"] = json::object{{"alpha", c.reputation.alpha},
                                  {"initial", c.reputation.initial},
                                  {"success_weight", c.reputation.success_weight},
@@ -104,6 +119,9 @@ json::object worker_json(const WorkerSection& w) {
   o["max_inflight"] = w.max_inflight;
   o["benchmark_tasks"] = w.benchmark_tasks;
   o["test_fault"] = w.test_fault;
+  o["challenge_window_ms"] = w.challenge_window_ms;
+  o["trajectory_cap_bytes"] = static_cast<std::int64_t>(w.trajectory_cap_bytes);
+  o["appeal_failed_audits"] = w.appeal_failed_audits;
   return o;
 }
 
@@ -115,8 +133,11 @@ json::object validator_json(const ValidatorSection& v) {
   o["models"] = models_json(v.rendering.models);
   o["device"] = v.rendering.device;
   o["threads"] = v.rendering.threads;
-  o["tolerance_mean_abs"] = v.tolerance_mean_abs;
-  o["tolerance_max_abs"] = v.tolerance_max_abs;
+  const auto& t = v.thresholds;
+  o["thresholds"] = json::object{{"step_pass", t.step_pass}, {"step_fail", t.step_fail},
+                                 {"psnr_pass", t.psnr_pass}, {"psnr_fail", t.psnr_fail},
+                                 {"ssim_pass", t.ssim_pass}, {"ssim_fail", t.ssim_fail}};
+  o["test_fault"] = v.test_fault;
   return o;
 }
 

@@ -83,10 +83,34 @@ struct RetryPolicy {
   std::uint32_t max_attempts = 3;
 };
 
+// Which results are audited and how (actors/coordinator/audit_rate.hpp, audit_plan.hpp). Every
+// sampled result gets the noise and decode audits (cheap), a step audit of `step_audits` random
+// steps, and with probability `full_rate` a full re-render; all chosen after the commit with a
+// secret the worker never sees.
 struct AuditPolicy {
-  double rate = 0.1;                   // share of results re-rendered by a validator, 0..1
+  double rate = 0.1;                   // base share of results audited, 0..1 (0: no audits)
+  double max_rate = 1.0;               // the adaptive rate never exceeds this
   std::uint32_t timeout_ms = 120'000;  // no verdict by then: delivered as "timed out"
   std::uint32_t blacklist_after = 2;   // failed audits before a worker gets no more jobs
+  std::uint32_t step_audits = 3;       // k steps opened per step audit (bench/calibrate used 3)
+  double full_rate = 0.05;             // share of audits that also re-render in full
+  std::uint32_t opening_timeout_ms = 10'000;  // a worker's opening later than this: "no opening"
+  // New workers (fewer delivered results than this) are audited at least at new_worker_rate.
+  std::uint32_t new_worker_results = 20;
+  double new_worker_rate = 0.5;
+  // Workers whose reputation score is below low_reputation: at least low_reputation_rate.
+  double low_reputation = 0.4;
+  double low_reputation_rate = 0.5;
+  // Deterrence: rate x detection x (stake_at_risk + job_reward) >= compute_saved, in micro-units
+  // (what a cheat saves per job, what it loses when caught).
+  double detection = 0.9;               // probability the chosen audits catch a cheat
+  std::int64_t stake_at_risk = 1'000'000;
+  std::int64_t job_reward = 10'000;
+  std::int64_t compute_saved = 10'000;
+  bool appeals = true;  // workers may appeal a failed verdict once (a second validator re-runs it)
+  // With appeals, a failed verdict's slash waits this long for the worker's appeal (see
+  // actors/treasury/README.md); the re-run elsewhere and the reputation cut do not wait.
+  std::uint32_t appeal_window_ms = 60'000;
 };
 
 struct ReputationPolicy {
@@ -156,20 +180,38 @@ struct WorkerSection {
   std::uint32_t max_batch = 4;
   std::uint32_t max_inflight = 8;
   bool benchmark_tasks = false;
-  // Test-only misbehaviour ("none", "wrong_image", "bad_signature", "stall"); refused unless the
-  // build has SEEDGRID_TEST_FAULTS.
+  // Test-only misbehaviour ("none", "wrong_image", "bad_signature", "stall", "withhold_openings",
+  // or a cheat of actors/worker/cheats/cheat.hpp); refused unless the build has
+  // SEEDGRID_TEST_FAULTS.
   std::string test_fault = "none";
+  // How long the latents of a delivered job are kept for audit openings, and a memory cap.
+  std::uint32_t challenge_window_ms = 600'000;
+  std::uint64_t trajectory_cap_bytes = 1ull << 30;
+  bool appeal_failed_audits = true;  // appeal a failed verdict once (when the coordinator allows)
 };
+
+// Across-class comparison thresholds (runtime/verify/comparison.hpp); the defaults are the
+// calibrated ones (runtime/verify/calibrated_thresholds.hpp).
+struct ValidatorThresholds {
+  double step_pass = 0.0;
+  double step_fail = 0.0;
+  double psnr_pass = 0.0;
+  double psnr_fail = 0.0;
+  double ssim_pass = 0.0;
+  double ssim_fail = 0.0;
+};
+ValidatorThresholds default_validator_thresholds();
 
 struct ValidatorSection {
   Endpoint coordinator;
   std::string coordinator_key;
   std::string key_file;
   RenderingSection rendering;
-  // Across determinism classes (e.g. a GPU fp16 result audited on a CPU): the largest mean and
-  // single-value difference, in 0..255 levels, still accepted.
-  double tolerance_mean_abs = 2.0;
-  std::uint32_t tolerance_max_abs = 48;
+  // Across determinism classes (e.g. a GPU fp16 result audited on a CPU).
+  ValidatorThresholds thresholds = default_validator_thresholds();
+  // Test-only ("none", "false_accuse": fail every audit it runs); refused unless the build has
+  // SEEDGRID_TEST_FAULTS.
+  std::string test_fault = "none";
 };
 
 struct NodeConfig {

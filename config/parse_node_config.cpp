@@ -169,9 +169,26 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
   if (const json::value* av = f.raw("audit")) {
     Fields a(*av, f.path_of("audit"), problems);
     a.number("rate", c.audit.rate, 0.0, 1.0);
+    a.number("max_rate", c.audit.max_rate, 0.0, 1.0);
     a.u32("timeout_ms", c.audit.timeout_ms, 10, 86'400'000);
     a.u32("blacklist_after", c.audit.blacklist_after, 1, 1'000'000);
+    a.u32("step_audits", c.audit.step_audits, 0, 1'000);
+    a.number("full_rate", c.audit.full_rate, 0.0, 1.0);
+    a.u32("opening_timeout_ms", c.audit.opening_timeout_ms, 10, 3'600'000);
+    a.u32("new_worker_results", c.audit.new_worker_results, 0, 1'000'000'000);
+    a.number("new_worker_rate", c.audit.new_worker_rate, 0.0, 1.0);
+    a.number("low_reputation", c.audit.low_reputation, 0.0, 1.0);
+    a.number("low_reputation_rate", c.audit.low_reputation_rate, 0.0, 1.0);
+    a.number("detection", c.audit.detection, 0.001, 1.0);
+    a.i64("stake_at_risk", c.audit.stake_at_risk, 0, std::int64_t(1) << 53);
+    a.i64("job_reward", c.audit.job_reward, 0, std::int64_t(1) << 53);
+    a.i64("compute_saved", c.audit.compute_saved, 0, std::int64_t(1) << 53);
+    a.boolean("appeals", c.audit.appeals);
+    a.u32("appeal_window_ms", c.audit.appeal_window_ms, 0, 86'400'000);
     a.finish();
+    if (c.audit.max_rate < c.audit.rate)
+      problems.add("$.coordinator.audit.max_rate: must be at least rate (" +
+                   json::serialize(json::value(c.audit.rate)) + ")");
   }
   if (const json::value* rv = f.raw("reputation")) {
     Fields r(*rv, f.path_of("reputation"), problems);
@@ -268,7 +285,13 @@ void read_worker(const json::value& v, WorkerSection& w, bool local_coordinator,
   f.u32("max_batch", w.max_batch, 1, 64);
   f.u32("max_inflight", w.max_inflight, 1, 1024);
   f.boolean("benchmark_tasks", w.benchmark_tasks);
-  f.choice("test_fault", w.test_fault, {"none", "wrong_image", "bad_signature", "stall"});
+  // Fault names are checked where faults live (actors/worker/test_fault.hpp) when the node starts.
+  f.string("test_fault", w.test_fault);
+  f.u32("challenge_window_ms", w.challenge_window_ms, 0, 86'400'000);
+  std::int64_t cap = static_cast<std::int64_t>(w.trajectory_cap_bytes);
+  f.i64("trajectory_cap_bytes", cap, 0, std::int64_t(1) << 50);
+  w.trajectory_cap_bytes = static_cast<std::uint64_t>(cap);
+  f.boolean("appeal_failed_audits", w.appeal_failed_audits);
   f.finish();
   check_coordinator_key(w.coordinator_key, "$.worker.coordinator_key", problems);
 }
@@ -280,8 +303,24 @@ void read_validator(const json::value& v, ValidatorSection& w, bool local_coordi
   f.string("coordinator_key", w.coordinator_key);
   f.string("key_file", w.key_file);
   read_rendering(f, w.rendering, problems);
-  f.number("tolerance_mean_abs", w.tolerance_mean_abs, 0.0, 255.0);
-  f.u32("tolerance_max_abs", w.tolerance_max_abs, 0, 255);
+  if (const json::value* tv = f.raw("thresholds")) {
+    Fields t(*tv, f.path_of("thresholds"), problems);
+    auto& th = w.thresholds;
+    t.number("step_pass", th.step_pass, 0.0, 1e9);
+    t.number("step_fail", th.step_fail, 0.0, 1e9);
+    t.number("psnr_pass", th.psnr_pass, 0.0, 1000.0);
+    t.number("psnr_fail", th.psnr_fail, 0.0, 1000.0);
+    t.number("ssim_pass", th.ssim_pass, -1.0, 1.0);
+    t.number("ssim_fail", th.ssim_fail, -1.0, 1.0);
+    t.finish();
+    if (th.step_fail < th.step_pass)
+      problems.add("$.validator.thresholds.step_fail: must be at least step_pass");
+    if (th.psnr_fail > th.psnr_pass)
+      problems.add("$.validator.thresholds.psnr_fail: must be at most psnr_pass");
+    if (th.ssim_fail > th.ssim_pass)
+      problems.add("$.validator.thresholds.ssim_fail: must be at most ssim_pass");
+  }
+  f.choice("test_fault", w.test_fault, {"none", "false_accuse"});
   f.finish();
   check_coordinator_key(w.coordinator_key, "$.validator.coordinator_key", problems);
 }

@@ -12,7 +12,12 @@ namespace seedgrid::coordinator {
 class AuditSampler {
  public:
   AuditSampler(const Digest& salt, double rate) : salt_(salt), rate_(rate) {}
-  bool sampled(std::string_view job_id, std::uint32_t attempt) const;
+  bool sampled(std::string_view job_id, std::uint32_t attempt) const {
+    return sampled(job_id, attempt, rate_);
+  }
+  // With a per-worker rate (audit_rate.hpp) in place of the configured one.
+  bool sampled(std::string_view job_id, std::uint32_t attempt, double rate) const;
+  const Digest& salt() const { return salt_; }
 
  private:
   Digest salt_;

@@ -85,6 +85,7 @@ void flush(Self* self, Outbox& out) {
   append(s.pending.jobs, out.jobs);
   append(s.pending.cancels, out.cancels);
   append(s.pending.audits, out.audits);
+  append(s.pending.notices, out.notices);
   append(s.pending.events, out.events);
   append(s.pending.orders, out.orders);
   append(s.pending.acks, out.acks);
@@ -126,6 +127,9 @@ void commit_and_send(Self* self) {
   for (auto& a : out.audits)
     if (const caf::actor* v = node(a.validator))
       self->send(*v, protocol::audit_atom::value, std::move(a.task));
+  for (auto& n : out.notices)
+    if (const caf::actor* w = node(n.worker))
+      self->send(*w, protocol::verdict_atom::value, std::move(n.verdict));
   for (auto& e : out.events) {
     if (e.kind == protocol::EventKind::completed)
       s.log->info(
@@ -393,6 +397,55 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
           st.log->warn("refused verdict {}: {}", verdict.audit_id, reply.reason);
         flush(self, out);
         return reply;
+      },
+      [self](protocol::appeal_atom, const protocol::Appeal& appeal) {
+        auto& st = self->state;
+        const PublicKey* from = sender_key(self);
+        if (from == nullptr) return not_registered();
+        Outbox out;
+        auto reply = st.core->on_appeal(*from, appeal, st.now(), out);
+        if (reply.ok())
+          st.log->info("worker {} appealed verdict {}", from->hex().substr(0, 16), appeal.audit_id);
+        else
+          st.log->warn("refused appeal {}: {}", appeal.audit_id, reply.reason);
+        flush(self, out);
+        return reply;
+      },
+      // A validator's step audit asks for openings: relayed to the audited worker with a deadline;
+      // no answer in time comes back as an opening with an error (the audit fails, "no opening").
+      [self](protocol::open_atom,
+             const protocol::OpeningRequest& req) -> caf::result<protocol::Opening> {
+        auto& st = self->state;
+        protocol::Opening refused;
+        refused.audit_id = req.audit_id;
+        refused.job_id = req.job_id;
+        refused.attempt = req.attempt;
+        const PublicKey* from = sender_key(self);
+        if (from == nullptr) {
+          refused.error = "opening requests are accepted from registered validators only";
+          return refused;
+        }
+        auto target = st.core->opening_target(*from, req);
+        if (!target) {
+          refused.error = target.error().message;
+          return refused;
+        }
+        auto worker = st.node_actors.find(*target);
+        if (worker == st.node_actors.end()) {
+          refused.error = "no opening: worker " + target->hex().substr(0, 16) + " is not connected";
+          return refused;
+        }
+        const auto timeout_ms = st.core->policy().audit.opening_timeout_ms;
+        auto promise = self->make_response_promise<protocol::Opening>();
+        self->request(worker->second, std::chrono::milliseconds(timeout_ms),
+                      protocol::open_atom::value, req)
+            .then([promise](protocol::Opening& o) mutable { promise.deliver(std::move(o)); },
+                  [promise, refused, timeout_ms](caf::error&) mutable {
+                    refused.error = "no opening from the worker within " +
+                                    std::to_string(timeout_ms) + " ms";
+                    promise.deliver(std::move(refused));
+                  });
+        return promise;
       },
   };
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "actors/coordinator/audit_plan.hpp"
+#include "actors/coordinator/audit_rate.hpp"
 #include "actors/coordinator/deadline.hpp"
 #include "actors/coordinator/request_validator.hpp"
 #include "actors/coordinator/router.hpp"
@@ -22,6 +24,18 @@ constexpr const char* kVersion = "seedgrid 0.1.0";
 
 std::string ms_text(std::int64_t ms) { return std::to_string(ms) + " ms"; }
 
+// What the client's receipt says a job's payment did; `reference` is the idempotency key when the
+// ledger applied it, else why not.
+void record_payment(protocol::Receipt& to, const protocol::LedgerReceipt& paid,
+                    const std::string& key, std::string_view not_done) {
+  to.worker_paid = paid.worker_paid;
+  to.creator_paid = paid.creator_paid;
+  to.platform_fee = paid.platform_fee;
+  to.burned = paid.burned;
+  to.charged = paid.worker_paid + paid.creator_paid + paid.platform_fee + paid.burned;
+  to.reference = paid.ok ? key : std::string(not_done) + ": " + paid.error;
+}
+
 }  // namespace
 
 std::string worker_account(const PublicKey& key) { return "worker:" + key.hex(); }
@@ -29,14 +43,15 @@ std::string validator_account(const PublicKey& key) { return "validator:" + key.
 std::string user_account(const PublicKey& key) { return "user:" + key.hex(); }
 
 bool Outbox::empty() const {
-  return jobs.empty() && cancels.empty() && audits.empty() && events.empty() && orders.empty() &&
-         acks.empty();
+  return jobs.empty() && cancels.empty() && audits.empty() && notices.empty() && events.empty() &&
+         orders.empty() && acks.empty();
 }
 
 void Outbox::clear() {
   jobs.clear();
   cancels.clear();
   audits.clear();
+  notices.clear();
   events.clear();
   orders.clear();
   acks.clear();
@@ -377,7 +392,10 @@ protocol::StatusReport CoordinatorCore::status(std::int64_t now_ms) const {
   s.uptime_seconds =
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms - started_ms_) / 1000);
   s.models = options_.catalog.entries();
-  for (const auto& [k, n] : nodes_.nodes()) s.nodes.push_back(n.status(now_ms));
+  for (const auto& [k, n] : nodes_.nodes()) {
+    s.nodes.push_back(n.status(now_ms));
+    if (n.role == protocol::Role::worker) s.nodes.back().audit_rate = audit_rate_of(n);
+  }
   std::stable_sort(s.nodes.begin(), s.nodes.end(), [](const auto& a, const auto& b) {
     return static_cast<int>(a.role) < static_cast<int>(b.role);
   });
@@ -565,7 +583,14 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   j->render_ms = result.render_ms;
   j->steps_done = r->request.steps;
   j->validator.reset();
-  if (sampler_.sampled(result.job_id, result.attempt)) {
+  j->commitment = result;
+  j->commitment->pixels.clear();
+  j->audit_purpose = "sampled";  // audit_excluded is kept: a re-run is audited by someone else
+  const double rate = n != nullptr ? audit_rate_of(*n) : options_.policy.audit.rate;
+  if (sampler_.sampled(result.job_id, result.attempt, rate)) {
+    const bool instant = result.leaf_count <= 1;
+    j->audit_plan = plan_audits(sampler_.salt(), protocol::audit_id_of(result.job_id, result.attempt),
+                                instant ? 0 : result.leaf_count - 1, options_.policy.audit);
     accept_output(*r, *j, now_ms, out, &result.pixels);
   } else {
     j->audit = "not sampled";
@@ -578,8 +603,14 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
 void CoordinatorCore::accept_output(RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out,
                                     const std::vector<std::uint8_t>* pixels) {
   const std::string job_id = protocol::job_id_of(r.request.request_id, j.index);
-  const std::optional<PublicKey> validator =
-      pick_validator(nodes_, r.request.model_id, j.worker.value_or(PublicKey{}));
+  std::vector<PublicKey> exclude = j.audit_excluded;
+  if (j.worker) exclude.push_back(*j.worker);
+  // A referee prefers the worker's own class (bytes, no tolerance); any validator otherwise.
+  const std::string preferred = j.audit_purpose == "referee" ? j.determinism_class : "";
+  std::optional<PublicKey> validator = pick_validator(nodes_, r.request.model_id, exclude, preferred);
+  if (!validator && exclude.size() > 1 && j.audit_purpose != "referee")
+    // Only validators that judged this job before are left: better one of them than none.
+    validator = pick_validator(nodes_, r.request.model_id, {j.worker.value_or(PublicKey{})}, "");
   if (!validator) {
     if (j.phase == JobPhase::auditing && now_ms < j.deadline_ms) return;  // wait for one
     j.audit = "no validator";
@@ -608,6 +639,16 @@ void CoordinatorCore::accept_output(RequestState& r, JobState& j, std::int64_t n
   task.claimed_output_hash = j.output_hash;
   task.claimed_determinism_class = j.determinism_class;
   task.claimed_pixels = *pixels;
+  task.has_commitment = j.commitment.has_value();
+  if (j.commitment) {
+    task.commitment = *j.commitment;
+  } else {
+    // Resumed after a restart: only the journaled root is known (enough for a full audit).
+    task.commitment.trajectory_root = j.trajectory_root;
+    task.commitment.leaf_count = r.request.steps + 1;
+  }
+  task.audits = j.commitment && !j.audit_plan.empty() ? j.audit_plan : full_audit_only();
+  task.purpose = j.audit_purpose;
   nodes_.find(*validator)->inflight[task.audit_id] = protocol::job_work(task.job.spec);
   out.audits.push_back({*validator, std::move(task)});
   save(r, j);
@@ -665,6 +706,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   if (v.validator != from || !protocol::verdict_signature_valid(v))
     return refuse(ErrorCode::bad_signature,
                   "verdict " + v.audit_id + " is not signed by validator " + from.hex());
+  if (v.purpose == "appeal") return on_appeal_verdict(*validator, v, now_ms, out);
   auto [r, j] = find_job(v.job_id);
   if (j == nullptr || j->phase != JobPhase::auditing || j->attempt != v.attempt ||
       j->validator != from)
@@ -677,8 +719,12 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   ++validator->jobs_done;
   save_node(*validator);
   NodeEntry* worker = nodes_.find(*j->worker);
-  if (v.outcome == protocol::AuditOutcome::pass) {
-    j->audit = "passed";
+  if (v.outcome == protocol::AuditOutcome::grey && j->audit_purpose != "referee") {
+    escalate(*r, *j, from, now_ms, out);
+  } else if (v.outcome != protocol::AuditOutcome::fail) {
+    // A referee that is still grey (no validator of the worker's class): nothing proves a cheat,
+    // and nothing is slashed without proof.
+    j->audit = v.outcome == protocol::AuditOutcome::pass ? "passed" : "grey, not proven";
     if (worker != nullptr) {
       ++worker->audits_passed;
       worker->reputation.observe_audit(true);
@@ -687,16 +733,25 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
     start_settlement(*r, *j, out);
   } else {
     j->audit = "failed";
-    LedgerOrder o;
-    o.kind = LedgerOrderKind::slash;
-    o.key = "slash/" + v.audit_id;
-    o.verdict_id = v.audit_id;
-    o.worker = worker_account(*j->worker);
-    o.validator = validator_account(from);
-    if (auto w = journal_.put_slash(o); !w) fatal(w.error());
-    place_order(std::move(o), out);
+    j->audit_excluded.push_back(from);  // the re-run is audited by another validator if any
+    PendingPenalty p;
+    p.verdict = v;
+    p.worker = *j->worker;
+    p.validator = from;
+    p.job = job_message(*r, *j);
+    p.output_hash = j->output_hash;
+    p.worker_class = j->determinism_class;
+    p.commitment = j->commitment;
+    p.plan = j->audit_plan;
+    if (options_.policy.audit.appeals) {
+      p.deadline_ms = now_ms + options_.policy.audit.appeal_window_ms;
+      out.notices.push_back({p.worker, v});
+      penalties_[v.audit_id] = std::move(p);
+    } else {
+      slash_worker(p, out);
+    }
     fail_attempt(*r, *j, ErrorCode::audit_failed,
-                 "validator " + from.hex().substr(0, 12) + " re-rendered the job and disagrees (" +
+                 "validator " + from.hex().substr(0, 12) + " audited the result and disagrees (" +
                      v.detail + ")",
                  now_ms, out);
     if (worker != nullptr) {
@@ -709,6 +764,152 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   }
   dispatch(now_ms, out);
   return {};
+}
+
+void CoordinatorCore::escalate(RequestState& r, JobState& j, const PublicKey& grey_validator,
+                               std::int64_t now_ms, Outbox& out) {
+  j.audit_purpose = "referee";
+  j.audit_plan = full_audit_only();
+  j.audit_excluded.push_back(grey_validator);
+  j.validator.reset();
+  j.deadline_ms = now_ms + options_.policy.audit.timeout_ms;
+  accept_output(r, j, now_ms, out, nullptr);
+  if (j.phase == JobPhase::auditing && !j.validator) {
+    // Nobody else can referee: the grey validator re-renders in full itself.
+    j.audit_excluded.pop_back();
+    accept_output(r, j, now_ms, out, nullptr);
+  }
+}
+
+void CoordinatorCore::slash_worker(const PendingPenalty& p, Outbox& out) {
+  LedgerOrder o;
+  o.kind = LedgerOrderKind::slash;
+  o.key = "slash/" + p.verdict.audit_id;
+  o.verdict_id = p.verdict.audit_id;
+  o.worker = worker_account(p.worker);
+  o.validator = validator_account(p.referee.value_or(p.validator));
+  if (auto w = journal_.put_slash(o); !w) fatal(w.error());
+  place_order(std::move(o), out);
+}
+
+// The first validator accused an honest worker: its reputation is cut and its stake slashed (the
+// treasury's slash operation on the validator's account), with the bounty to the referee.
+void CoordinatorCore::slash_validator(const PublicKey& validator, const PublicKey& referee,
+                                      const std::string& audit_id, Outbox& out) {
+  if (NodeEntry* n = nodes_.find(validator)) {
+    ++n->audits_failed;
+    n->reputation.observe_audit(false);
+    save_node(*n);
+  }
+  LedgerOrder o;
+  o.kind = LedgerOrderKind::slash;
+  o.key = "slash/appeal/" + audit_id;
+  o.verdict_id = "appeal/" + audit_id;
+  o.worker = validator_account(validator);
+  o.validator = validator_account(referee);
+  if (auto w = journal_.put_slash(o); !w) fatal(w.error());
+  place_order(std::move(o), out);
+}
+
+Reply CoordinatorCore::on_appeal(const PublicKey& from, const protocol::Appeal& a,
+                                 std::int64_t now_ms, Outbox& out) {
+  if (a.worker != from || !protocol::appeal_signature_valid(a))
+    return refuse(ErrorCode::bad_signature, "appeal of " + a.audit_id + " is not signed by " +
+                                                from.hex().substr(0, 16));
+  auto it = penalties_.find(a.audit_id);
+  if (it == penalties_.end() || it->second.worker != from)
+    return refuse(ErrorCode::mismatch,
+                  "no failed verdict " + a.audit_id + " of this worker is open to appeal");
+  PendingPenalty& p = it->second;
+  if (p.appealed) return refuse(ErrorCode::mismatch, "verdict " + a.audit_id + " was appealed already");
+  if (now_ms > p.deadline_ms)
+    return refuse(ErrorCode::mismatch, "the appeal window of " + a.audit_id + " has closed");
+  const auto referee =
+      pick_validator(nodes_, p.job.spec.model_id, {p.validator, p.worker}, p.worker_class);
+  if (!referee) {
+    // Nobody can hear it: the verdict stands.
+    slash_worker(p, out);
+    penalties_.erase(it);
+    return refuse(ErrorCode::mismatch,
+                  "no second validator can hear the appeal of " + a.audit_id + "; the verdict stands");
+  }
+  auto pixels = results_.get(p.output_hash);
+  if (!pixels) {
+    fatal(pixels.error());
+    return refuse(ErrorCode::internal, "the coordinator lost the audited image");
+  }
+  p.appealed = true;
+  p.referee = referee;
+  p.deadline_ms = now_ms + options_.policy.audit.timeout_ms;
+  protocol::AuditTask task;
+  task.audit_id = a.audit_id;
+  task.job = p.job;
+  task.worker = p.worker;
+  task.claimed_output_hash = p.output_hash;
+  task.claimed_determinism_class = p.worker_class;
+  task.claimed_pixels = std::move(*pixels);
+  task.has_commitment = p.commitment.has_value();
+  if (p.commitment) task.commitment = *p.commitment;
+  // The audits that failed are run again, and the whole job is re-rendered.
+  task.audits = p.commitment ? p.plan : std::vector<protocol::AuditItem>{};
+  bool full = false;
+  for (const auto& item : task.audits) full = full || item.kind == 3;
+  if (!full) task.audits.push_back(full_audit_only().front());
+  task.purpose = "appeal";
+  nodes_.find(*referee)->inflight[task.audit_id] = protocol::job_work(task.job.spec);
+  out.audits.push_back({*referee, std::move(task)});
+  return {};
+}
+
+Reply CoordinatorCore::on_appeal_verdict(NodeEntry& validator, const protocol::Verdict& v,
+                                         std::int64_t now_ms, Outbox& out) {
+  auto it = penalties_.find(v.audit_id);
+  if (it == penalties_.end() || !it->second.appealed || it->second.referee != validator.key)
+    return refuse(ErrorCode::mismatch, "verdict " + v.audit_id + " answers no appeal in progress");
+  PendingPenalty p = std::move(it->second);
+  penalties_.erase(it);
+  validator.inflight.erase(v.audit_id);
+  ++validator.jobs_done;
+  save_node(validator);
+  NodeEntry* worker = nodes_.find(p.worker);
+  if (v.outcome == protocol::AuditOutcome::fail) {
+    slash_worker(p, out);
+  } else {
+    // The worker was right: its audit record is restored, the accuser pays.
+    if (worker != nullptr) {
+      if (worker->audits_failed > 0) --worker->audits_failed;
+      ++worker->audits_passed;
+      worker->reputation.observe_audit(true);
+      if (worker->blacklisted && worker->audits_failed < options_.policy.audit.blacklist_after)
+        worker->blacklisted = false;
+      save_node(*worker);
+    }
+    slash_validator(p.validator, validator.key, v.audit_id, out);
+  }
+  dispatch(now_ms, out);
+  return {};
+}
+
+Result<PublicKey> CoordinatorCore::opening_target(const PublicKey& validator,
+                                                  const protocol::OpeningRequest& req) const {
+  const std::string audit_id = protocol::audit_id_of(req.job_id, req.attempt);
+  if (req.audit_id != audit_id)
+    return fail("opening request names audit ", req.audit_id, " but job ", req.job_id,
+                " attempt ", req.attempt);
+  if (auto it = penalties_.find(audit_id); it != penalties_.end() && it->second.appealed &&
+                                           it->second.referee == validator)
+    return it->second.worker;
+  auto r = requests_.find(req.job_id.substr(0, req.job_id.rfind('/')));
+  if (r != requests_.end())
+    for (const auto& j : r->second.jobs)
+      if (protocol::job_id_of(r->first, j.index) == req.job_id && j.phase == JobPhase::auditing &&
+          j.attempt == req.attempt && j.validator == validator && j.worker)
+        return *j.worker;
+  return fail("validator ", validator.hex().substr(0, 16), " runs no audit ", audit_id);
+}
+
+double CoordinatorCore::audit_rate_of(const NodeEntry& n) const {
+  return audit_rate(options_.policy.audit, n.jobs_done, n.reputation.score());
 }
 
 void CoordinatorCore::blacklist(NodeEntry& n, std::int64_t now_ms, Outbox& out) {
@@ -781,6 +982,8 @@ void CoordinatorCore::deliver(RequestState& r, JobState& j, Outbox& out) {
   e.render_ms = j.render_ms;
   e.audit = j.audit;
   e.receipt = j.receipt;
+  e.has_commitment = j.commitment.has_value();
+  if (j.commitment) e.commitment = *j.commitment;
   out.events.push_back(std::move(e));
   j.result_sent = true;
 }
@@ -869,13 +1072,7 @@ void CoordinatorCore::on_receipt(const LedgerOrder& order, const protocol::Ledge
     case LedgerOrderKind::settle: {
       auto [r, j] = find_job(order.job_id);
       if (j == nullptr || j->phase != JobPhase::settling) return;
-      j->receipt.worker_paid = receipt.worker_paid;
-      j->receipt.creator_paid = receipt.creator_paid;
-      j->receipt.platform_fee = receipt.platform_fee;
-      j->receipt.burned = receipt.burned;
-      j->receipt.charged =
-          receipt.worker_paid + receipt.creator_paid + receipt.platform_fee + receipt.burned;
-      j->receipt.reference = receipt.ok ? order.key : "not settled: " + receipt.error;
+      record_payment(j->receipt, receipt, order.key, "not settled");
       set_phase(*r, *j, JobPhase::delivered, now_ms);
       ++jobs_delivered_;
       save(*r, *j);
@@ -886,13 +1083,7 @@ void CoordinatorCore::on_receipt(const LedgerOrder& order, const protocol::Ledge
     case LedgerOrderKind::pay_cancelled: {
       auto [r, j] = find_job(order.job_id);
       if (j == nullptr || j->phase != JobPhase::paying_cancelled) return;
-      j->receipt.worker_paid = receipt.worker_paid;
-      j->receipt.creator_paid = receipt.creator_paid;
-      j->receipt.platform_fee = receipt.platform_fee;
-      j->receipt.burned = receipt.burned;
-      j->receipt.charged =
-          receipt.worker_paid + receipt.creator_paid + receipt.platform_fee + receipt.burned;
-      j->receipt.reference = receipt.ok ? order.key : "not paid: " + receipt.error;
+      record_payment(j->receipt, receipt, order.key, "not paid");
       set_phase(*r, *j, JobPhase::cancelled, now_ms);
       j->last_code = ErrorCode::cancelled;
       save(*r, *j);
@@ -971,6 +1162,17 @@ void CoordinatorCore::resend_orders(Outbox& out) {
 // --- time ---
 
 void CoordinatorCore::tick(std::int64_t now_ms, Outbox& out) {
+  // Appeal windows that closed without an appeal, and appeals nobody answered: the verdict stands.
+  for (auto it = penalties_.begin(); it != penalties_.end();) {
+    if (now_ms <= it->second.deadline_ms) {
+      ++it;
+      continue;
+    }
+    if (it->second.referee)
+      if (NodeEntry* v = nodes_.find(*it->second.referee)) v->inflight.erase(it->first);
+    slash_worker(it->second, out);
+    it = penalties_.erase(it);
+  }
   for (auto& [key, pending] : orders_) {
     if (pending.in_flight || pending.retry_at_ms > now_ms) continue;
     pending.in_flight = true;

@@ -27,6 +27,7 @@
 #include "runtime/protocol/audit.hpp"
 #include "runtime/protocol/client_event.hpp"
 #include "runtime/protocol/job_result.hpp"
+#include "runtime/protocol/opening.hpp"
 #include "runtime/protocol/status.hpp"
 #include "runtime/protocol/treasury_messages.hpp"
 
@@ -49,6 +50,12 @@ struct Outbox {
   std::vector<JobSend> jobs;
   std::vector<JobCancel> cancels;
   std::vector<AuditSend> audits;
+  // A failed verdict, told to the audited worker (so it may appeal).
+  struct VerdictNotice {
+    PublicKey worker;
+    protocol::Verdict verdict;
+  };
+  std::vector<VerdictNotice> notices;
   std::vector<protocol::ClientEvent> events;  // each to the client attached to event.request_id
   std::vector<protocol::LedgerOrder> orders;
   std::vector<protocol::SubmitAck> acks;  // answers to submits that waited for their hold
@@ -105,6 +112,16 @@ class CoordinatorCore {
                             std::int64_t now_ms, Outbox& out);
   protocol::Reply on_verdict(const PublicKey& from, const protocol::Verdict& verdict,
                              std::int64_t now_ms, Outbox& out);
+  // A worker contests a failed verdict (once): a second validator re-runs the failed audits and a
+  // full render; until it answers, or the appeal window closes, the slash waits.
+  protocol::Reply on_appeal(const PublicKey& from, const protocol::Appeal& appeal,
+                            std::int64_t now_ms, Outbox& out);
+  // The worker an opening request goes to, when `validator` runs that audit now; else the refusal.
+  Result<PublicKey> opening_target(const PublicKey& validator,
+                                   const protocol::OpeningRequest& request) const;
+  // The share of this worker's results audited now (audit_rate.hpp).
+  double audit_rate_of(const NodeEntry& worker) const;
+  std::size_t pending_penalties() const { return penalties_.size(); }
 
   // --- treasury ---
   void on_receipt(const protocol::LedgerOrder& order, const protocol::LedgerReceipt& receipt,
@@ -127,6 +144,7 @@ class CoordinatorCore {
   const RequestState* request(const std::string& request_id) const;
   const NodeRegistry& nodes() const { return nodes_; }
   const ModelCatalog& catalog() const { return options_.catalog; }
+  const config::CoordinatorSection& policy() const { return options_.policy; }
   std::size_t pending_orders() const { return orders_.size(); }
 
  private:
@@ -134,6 +152,21 @@ class CoordinatorCore {
     protocol::LedgerOrder order;
     bool in_flight = false;
     std::int64_t retry_at_ms = 0;
+  };
+  // A failed verdict whose slash waits for the worker's appeal (in memory: a restart applies
+  // none of them — the worker keeps its stake, the re-run and reputation cut already happened).
+  struct PendingPenalty {
+    protocol::Verdict verdict;  // the failed one
+    PublicKey worker;
+    PublicKey validator;
+    protocol::Job job;
+    Digest output_hash{};
+    std::string worker_class;
+    std::optional<protocol::JobResult> commitment;
+    std::vector<protocol::AuditItem> plan;
+    std::int64_t deadline_ms = 0;  // window end, or the appeal audit's deadline once appealed
+    bool appealed = false;
+    std::optional<PublicKey> referee;  // the second validator
   };
 
   CoordinatorCore(const Identity& identity, CoreOptions options, Journal journal, Digest salt);
@@ -167,6 +200,13 @@ class CoordinatorCore {
   protocol::LedgerOrder job_order(protocol::LedgerOrderKind kind, const RequestState& r,
                                   const JobState& j) const;
   void blacklist(NodeEntry& n, std::int64_t now_ms, Outbox& out);
+  void slash_worker(const PendingPenalty& p, Outbox& out);
+  void slash_validator(const PublicKey& validator, const PublicKey& referee,
+                       const std::string& audit_id, Outbox& out);
+  protocol::Reply on_appeal_verdict(NodeEntry& validator, const protocol::Verdict& v,
+                                    std::int64_t now_ms, Outbox& out);
+  void escalate(RequestState& r, JobState& j, const PublicKey& grey_validator,
+                std::int64_t now_ms, Outbox& out);
   void maybe_finish(RequestState& r, Outbox& out);
   void deliver(RequestState& r, JobState& j, Outbox& out);
   void complete(RequestState& r, Outbox& out);
@@ -182,6 +222,7 @@ class CoordinatorCore {
   std::map<std::string, RequestState> requests_;
   std::map<std::string, std::set<std::uint32_t>> queued_;  // request id -> queued job indices
   std::map<std::string, PendingOrder> orders_;             // by idempotency key
+  std::map<std::string, PendingPenalty> penalties_;        // by audit id
   std::optional<Error> fatal_;
   std::int64_t started_ms_ = 0;
   std::int64_t next_uptime_sample_ms_ = 0;

@@ -29,6 +29,7 @@
 
 #include "runtime/crypto/hash.hpp"
 #include "runtime/crypto/identity.hpp"
+#include "runtime/protocol/audit.hpp"
 #include "runtime/protocol/client_event.hpp"
 #include "runtime/protocol/error_code.hpp"
 #include "runtime/protocol/request.hpp"
@@ -85,6 +86,11 @@ struct JobState {
   std::int64_t queued_since_ms = 0;
   std::uint32_t batch = 1;
   bool result_sent = false;
+  // Not journaled either: a restarted coordinator audits what it resumes in full only.
+  std::optional<protocol::JobResult> commitment;  // the signed result, pixels left out
+  std::vector<protocol::AuditItem> audit_plan;     // chosen after the commit, never sent to it
+  std::string audit_purpose = "sampled";           // "sampled" or "referee" (grey, escalated)
+  std::vector<PublicKey> audit_excluded;            // validators that already judged it
 };
 
 struct RequestState {

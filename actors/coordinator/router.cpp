@@ -79,4 +79,32 @@ std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::st
   return best;
 }
 
+std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
+                                        const std::vector<PublicKey>& exclude,
+                                        const std::string& preferred_class) {
+  std::optional<PublicKey> best;
+  bool best_class = false;
+  std::size_t best_load = 0;
+  double best_rep = 0.0;
+  for (const auto& [key, n] : nodes.nodes()) {
+    if (n.role != protocol::Role::validator || !n.connected || n.blacklisted) continue;
+    if (std::find(exclude.begin(), exclude.end(), key) != exclude.end()) continue;
+    const auto& m = n.capabilities.models;
+    if (std::find(m.begin(), m.end(), model_id) == m.end()) continue;
+    const bool same_class = n.capabilities.determinism_class == preferred_class;
+    const std::size_t load = n.inflight.size();
+    const double rep = n.reputation.score();
+    const bool better = !best || (same_class && !best_class) ||
+                        (same_class == best_class &&
+                         (load < best_load || (load == best_load && rep > best_rep)));
+    if (better) {
+      best = key;
+      best_class = same_class;
+      best_load = load;
+      best_rep = rep;
+    }
+  }
+  return best;
+}
+
 }  // namespace seedgrid::coordinator

@@ -33,5 +33,10 @@ bool any_capable_worker(const NodeRegistry& nodes, const protocol::JobSpec& spec
 // wins, then the higher reputation, then the smaller node id.
 std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
                                         const PublicKey& worker);
+// For a referee or an appeal: never a node in `exclude`; a validator of `preferred_class` (the
+// worker's determinism class, so bytes can be compared) before any other.
+std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
+                                        const std::vector<PublicKey>& exclude,
+                                        const std::string& preferred_class);
 
 }  // namespace seedgrid::coordinator

@@ -142,8 +142,13 @@ Result<Receipt> apply_op(LedgerState& s, const Slash& op) {
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "slash");
   if (auto r = check_id("verdict id", op.verdict_id); !r) return context(r.error(), "slash");
-  if (auto r = check_role("slashed worker", op.worker, AccountKind::worker); !r)
-    return context(r.error(), "slash");
+  // The slashed party is a worker (a failed verdict) or a validator (a verdict overturned on
+  // appeal); a validator's stake is held like a worker's, under stake:<account>.
+  if (auto r = check_role("slashed worker", op.worker, AccountKind::worker); !r) {
+    if (!check_role("slashed validator", op.worker, AccountKind::validator))
+      return context(r.error(), "slash");
+    if (op.hold_id != 0) return fail("slash: a validator's slash refunds no job (hold ", op.hold_id, ")");
+  }
   if (auto r = check_role("validator", op.validator, AccountKind::validator); !r)
     return context(r.error(), "slash");
   auto seen = s.statement("SELECT seq FROM verdicts WHERE verdict_id = ?");

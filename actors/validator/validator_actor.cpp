@@ -6,9 +6,8 @@
 #include <deque>
 #include <optional>
 
-#include "actors/validator/judge.hpp"
+#include "actors/validator/audit_runner.hpp"
 #include "actors/worker/coordinator_session.hpp"
-#include "actors/worker/render_actor.hpp"
 #include "actors/worker/renderer.hpp"
 #include "runtime/link/link_atoms.hpp"
 #include "runtime/link/remote_link.hpp"
@@ -20,39 +19,117 @@ namespace seedgrid::validator {
 
 namespace {
 
+using run_audit_atom = caf::atom_constant<caf::atom("runaudit")>;
+using audited_atom = caf::atom_constant<caf::atom("audited")>;
+
+verify::Thresholds thresholds_of(const config::ValidatorThresholds& t) {
+  return {t.step_pass, t.step_fail, t.psnr_pass, t.psnr_fail, t.ssim_pass, t.ssim_fail};
+}
+
+// The audits run on their own thread, so a re-render never holds up the actor scheduler:
+//   owner -> (runaudit, id, AuditTask, Opening)   owner <- (audited, id, Verdict unsigned)
+caf::behavior audit_loop(caf::event_based_actor* self,
+                         std::shared_ptr<const worker::Renderer> renderer,
+                         verify::Thresholds thresholds) {
+  return {
+      [self, renderer, thresholds](run_audit_atom, std::uint64_t id,
+                                   const protocol::AuditTask& task,
+                                   const protocol::Opening& opening) {
+        const auto findings =
+            run_audits(renderer->pipeline(task.job.spec.model_id), task, opening, thresholds);
+        return caf::make_message(audited_atom::value, id,
+                                 verdict_of(task, findings, renderer->determinism_class()));
+      },
+  };
+}
+
 struct ValidatorState {
   ValidatorSetup setup;
   std::shared_ptr<spdlog::logger> log;
   std::unique_ptr<worker::CoordinatorSession> session;
   caf::actor link;  // to a remote coordinator
-  caf::actor render;
-  std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch;
+  caf::actor runner;
   std::deque<protocol::AuditTask> queue;
   std::optional<protocol::AuditTask> running;
-  std::uint64_t next_batch = 1;
-  std::uint64_t running_batch = 0;
+  std::uint64_t next_run = 1;
+  std::uint64_t running_id = 0;
   static inline const char* name = "seedgrid.validator";
 };
 
 using Self = caf::stateful_actor<ValidatorState>;
+
+void start_next(Self* self);
+
+void run(Self* self, const protocol::Opening& opening) {
+  auto& s = self->state;
+  self->request(s.runner, caf::infinite, run_audit_atom::value, s.running_id, *s.running, opening)
+      .then(
+          [self](audited_atom, std::uint64_t id, protocol::Verdict& v) {
+            auto& st = self->state;
+            if (!st.running || id != st.running_id) return;
+            st.running.reset();
+            if (st.setup.section.test_fault == "false_accuse") {
+              v.outcome = protocol::AuditOutcome::fail;
+              v.detail = "test fault 'false_accuse': " + v.detail;
+            }
+            if (st.session->registered()) {
+              protocol::sign_verdict(v, *st.setup.identity);
+              st.log->info("audit {} ({}) of worker {}: {} ({})", v.audit_id, v.purpose,
+                           v.worker.hex().substr(0, 12), protocol::audit_outcome_name(v.outcome),
+                           v.detail);
+              self->request(st.session->coordinator(), std::chrono::seconds(60),
+                            protocol::verdict_atom::value, v)
+                  .then(
+                      [self](const protocol::Reply& r) {
+                        if (!r.ok()) self->state.log->warn("verdict refused: {}", r.reason);
+                      },
+                      [](caf::error&) {});
+            }
+            start_next(self);
+          },
+          [self](caf::error& err) {
+            self->state.log->error("audit runner failed: {}", self->system().render(err));
+            self->state.running.reset();
+            start_next(self);
+          });
+}
 
 void start_next(Self* self) {
   auto& s = self->state;
   if (s.running || s.queue.empty() || !s.session->registered()) return;
   s.running = std::move(s.queue.front());
   s.queue.pop_front();
-  s.running_batch = s.next_batch++;
-  self->send(s.render, worker::render_atom::value, s.running_batch,
-             std::vector<protocol::Job>{s.running->job});
+  s.running_id = s.next_run++;
+  const auto steps = openings_needed(*s.running);
+  if (steps.empty() || !s.running->has_commitment) {
+    run(self, protocol::Opening{});
+    return;
+  }
+  // Step audits need the worker's openings, fetched through the coordinator (which enforces the
+  // deadline and answers with an error when the worker does not).
+  protocol::OpeningRequest req{s.running->audit_id, s.running->job.job_id,
+                               s.running->job.attempt, steps};
+  const std::uint64_t id = s.running_id;
+  self->request(s.session->coordinator(), std::chrono::minutes(5), protocol::open_atom::value, req)
+      .then(
+          [self, id](const protocol::Opening& o) {
+            if (self->state.running && self->state.running_id == id) run(self, o);
+          },
+          [self, id](caf::error& err) {
+            if (!self->state.running || self->state.running_id != id) return;
+            protocol::Opening none;
+            none.error = "no opening: " + self->system().render(err);
+            run(self, none);
+          });
 }
 
 caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::actor> local) {
   auto& s = self->state;
   s.setup = std::move(setup);
   s.log = logging::logger("validator");
-  s.cancel_batch = std::make_shared<std::atomic<std::uint64_t>>(0);
-  s.render = worker::spawn_render_actor(self->system(), s.setup.renderer, s.cancel_batch);
-  self->link_to(s.render);
+  s.runner = self->system().spawn<caf::detached>(audit_loop, s.setup.renderer,
+                                                 thresholds_of(s.setup.section.thresholds));
+  self->link_to(s.runner);
   protocol::Capabilities caps;
   caps.models = s.setup.renderer->model_ids();
   caps.task_types = s.setup.renderer->task_types();
@@ -65,11 +142,12 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
   s.session = std::make_unique<worker::CoordinatorSession>(
       protocol::Role::validator, *s.setup.identity, caps, s.setup.section.coordinator_key,
       s.setup.network, s.log);
+  if (s.setup.section.test_fault != "none")
+    s.log->warn("test fault '{}': this validator misjudges on purpose", s.setup.section.test_fault);
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
     if (!st.session->lost(dm)) return;
     st.queue.clear();
-    if (st.running) st.cancel_batch->store(st.running_batch);
   });
   if (local) {
     self->send(self, link::link_up_atom::value, *local);
@@ -81,7 +159,6 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
       [self](link::link_up_atom, const caf::actor& coordinator) {
         auto& st = self->state;
         st.queue.clear();
-        if (st.running) st.cancel_batch->store(st.running_batch);
         st.session->connect(self, coordinator, [self] { start_next(self); });
       },
       [self](protocol::audit_atom, const protocol::AuditTask& task) {
@@ -93,35 +170,6 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
           return;
         }
         st.queue.push_back(task);
-        start_next(self);
-      },
-      [](protocol::progress_atom, const protocol::JobProgress&) {},
-      [self](worker::rendered_atom, std::uint64_t batch_id,
-             std::vector<protocol::JobResult>& results,
-             std::vector<protocol::JobFailure>& failures) {
-        auto& st = self->state;
-        if (!st.running || batch_id != st.running_batch) return;
-        protocol::AuditTask task = std::move(*st.running);
-        st.running.reset();
-        if (!results.empty() && st.session->registered()) {
-          const Tolerance tolerance{st.setup.section.tolerance_mean_abs,
-                                    st.setup.section.tolerance_max_abs};
-          protocol::Verdict v = judge(task, results.front().pixels,
-                                      st.setup.renderer->determinism_class(), tolerance);
-          protocol::sign_verdict(v, *st.setup.identity);
-          st.log->info("audit {} of worker {}: {} ({})", v.audit_id, v.worker.hex().substr(0, 12),
-                       protocol::audit_outcome_name(v.outcome), v.detail);
-          self->request(st.session->coordinator(), std::chrono::seconds(60),
-                        protocol::verdict_atom::value, v)
-              .then(
-                  [self](const protocol::Reply& r) {
-                    if (!r.ok()) self->state.log->warn("verdict refused: {}", r.reason);
-                  },
-                  [](caf::error&) {});
-        } else if (!failures.empty()) {
-          st.log->error("audit {}: could not re-render the job: {}", task.audit_id,
-                        failures.front().reason);
-        }
         start_next(self);
       },
   };

@@ -1,7 +1,8 @@
 #pragma once
-// The validator role as a CAF actor: registers like a worker (role validator), re-renders each
-// audited job from its spec on its render actor, judges it (judge.hpp) and sends the coordinator
-// a signed Verdict.
+// The validator role as a CAF actor: registers like a worker (role validator), fetches the step
+// openings an audit needs from the worker (through the coordinator, with its deadline), runs the
+// audits on its own thread (audit_runner.hpp) and sends the coordinator a signed Verdict with the
+// evidence. Test builds: `test_fault: "false_accuse"` fails every audit (appeal tests).
 #include <caf/fwd.hpp>
 
 #include <cstdint>

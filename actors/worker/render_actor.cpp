@@ -2,7 +2,11 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
+
+#include "actors/worker/commitment.hpp"
 #include "actors/worker/renderer.hpp"
+#include "actors/worker/trajectory_store.hpp"
 #include "runtime/protocol/atoms.hpp"
 #include "runtime/protocol/inspect.hpp"
 
@@ -10,10 +14,17 @@ namespace seedgrid::worker {
 
 namespace {
 
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const Renderer> renderer,
-                          std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch) {
+                          std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
+                          std::shared_ptr<TrajectoryStore> store) {
   return {
-      [self, renderer, cancel_batch](render_atom, std::uint64_t batch_id,
+      [self, renderer, cancel_batch, store](render_atom, std::uint64_t batch_id,
                                      const std::vector<protocol::Job>& jobs) {
         const caf::actor owner = caf::actor_cast<caf::actor>(self->current_sender());
         std::vector<protocol::JobSpec> specs;
@@ -51,6 +62,9 @@ caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const Re
           r.determinism_class = renderer->determinism_class();
           r.render_ms = outcome.render_ms;
           r.batch_size = static_cast<std::uint32_t>(jobs.size());
+          fill_commitment(r, jobs[i].spec, renderer->precision(), image->trajectory.get());
+          if (store && image->trajectory)
+            store->put(r.job_id, r.attempt, image->trajectory, steady_now_ms());
           results.push_back(std::move(r));
         }
         self->send(owner, rendered_atom::value, batch_id, std::move(results), std::move(failures));
@@ -61,8 +75,10 @@ caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const Re
 }  // namespace
 
 caf::actor spawn_render_actor(caf::actor_system& system, std::shared_ptr<const Renderer> renderer,
-                              std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch) {
-  return system.spawn<caf::detached>(render_loop, std::move(renderer), std::move(cancel_batch));
+                              std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
+                              std::shared_ptr<TrajectoryStore> store) {
+  return system.spawn<caf::detached>(render_loop, std::move(renderer), std::move(cancel_batch),
+                                     std::move(store));
 }
 
 }  // namespace seedgrid::worker

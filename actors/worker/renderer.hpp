@@ -19,6 +19,9 @@
 #include "models/result.hpp"
 #include "runtime/crypto/hash.hpp"
 #include "runtime/protocol/job.hpp"
+#include "runtime/verify/trajectory.hpp"
+
+#include "models/pipeline/generation_spec.hpp"
 
 namespace seedgrid {
 class Backend;
@@ -27,9 +30,14 @@ class Pipeline;
 
 namespace seedgrid::worker {
 
+enum class Cheat : std::uint8_t;
+struct CheatKit;
+
 struct RenderedImage {
   std::vector<std::uint8_t> pixels;  // RGB8
-  Digest trajectory_root{};          // Merkle root over the BLAKE2b of each step's latent
+  Digest trajectory_root{};          // verify::Trajectory::root() of the latents x_0 .. x_N
+  // The latents themselves (txt2img; null for the instant task), kept for audits' openings.
+  std::shared_ptr<const verify::Trajectory> trajectory;
 };
 
 struct RenderHooks {
@@ -57,6 +65,9 @@ class Renderer {
   std::vector<std::string> task_types() const;  // sorted
   const std::string& determinism_class() const { return determinism_class_; }
   const std::string& device() const { return device_; }
+  const std::string& precision() const { return precision_; }  // "f32" on the CPU backend
+  // The pipeline of a loaded model (validators run audits with it), or null.
+  const Pipeline* pipeline(const std::string& model_id) const;
   bool serves(const protocol::JobSpec& spec) const;
   // Whether two jobs may render in one batch (the pipeline's own rules).
   bool compatible(const protocol::JobSpec& a, const protocol::JobSpec& b) const;
@@ -65,6 +76,10 @@ class Renderer {
   // advertises and its deadlines are computed from).
   Result<std::uint64_t> measure_speed() const;
 
+  // Test builds only: from now on every txt2img job is rendered by this cheat of the zoo
+  // (actors/worker/cheats/cheat.hpp) with the first model; errors in release builds.
+  Result<void> enable_cheat(Cheat cheat);
+
   // Renders jobs that are pairwise compatible. A problem with the batch fails every job of it.
   BatchOutcome render(std::span<const protocol::JobSpec> batch, const RenderHooks& hooks) const;
 
@@ -72,11 +87,15 @@ class Renderer {
   Renderer() = default;
   BatchOutcome render_instant(std::span<const protocol::JobSpec> batch,
                               const RenderHooks& hooks) const;
+  BatchOutcome render_cheating(std::span<const GenerationSpec> specs,
+                               const RenderHooks& hooks) const;
   std::unique_ptr<Backend> backend_;
   std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;  // by model id
   std::string determinism_class_;
   std::string device_;
+  std::string precision_ = "f32";
   bool benchmark_tasks_ = false;
+  std::shared_ptr<const CheatKit> cheat_kit_;
 };
 
 // The instant task's pixels for a spec (what any honest worker returns for it).

@@ -1,5 +1,7 @@
 #include "actors/worker/test_fault.hpp"
 
+#include "actors/worker/cheats/cheat.hpp"
+
 namespace seedgrid::worker {
 
 bool test_faults_enabled() {
@@ -10,8 +12,21 @@ bool test_faults_enabled() {
 #endif
 }
 
+bool is_cheat_name(std::string_view name) {
+  for (Cheat c : all_cheats())
+    if (cheat_name(c) == name) return true;
+  return false;
+}
+
 Result<TestFault> parse_test_fault(std::string_view name) {
   if (name == "none") return TestFault::none;
+  if (is_cheat_name(name)) {
+    if (!test_faults_enabled() || !cheats_enabled())
+      return fail("$.worker.test_fault: '", std::string(name),
+                  "' is a test-only cheat and this build refuses it (configure with "
+                  "-DSEEDGRID_TEST_FAULTS=ON to run fault tests)");
+    return TestFault::cheat;
+  }
   TestFault fault;
   if (name == "wrong_image")
     fault = TestFault::wrong_image;
@@ -19,6 +34,8 @@ Result<TestFault> parse_test_fault(std::string_view name) {
     fault = TestFault::bad_signature;
   else if (name == "stall")
     fault = TestFault::stall;
+  else if (name == "withhold_openings")
+    fault = TestFault::withhold_openings;
   else
     return fail("$.worker.test_fault: unknown fault '", std::string(name), "'");
   if (!test_faults_enabled())
@@ -41,12 +58,26 @@ void apply_test_fault(TestFault fault, protocol::JobResult& r, const Identity& w
       break;
     case TestFault::none:
     case TestFault::stall:
+    case TestFault::withhold_openings:
+    case TestFault::cheat:
       break;
   }
 #else
   (void)fault;
   (void)r;
   (void)worker;
+#endif
+}
+
+void apply_opening_fault(TestFault fault, protocol::Opening& o) {
+#ifdef SEEDGRID_TEST_FAULTS
+  if (fault == TestFault::withhold_openings) {
+    o.openings.clear();
+    o.error = "test fault 'withhold_openings'";
+  }
+#else
+  (void)fault;
+  (void)o;
 #endif
 }
 

@@ -5,19 +5,29 @@
 //   wrong_image    returns altered pixels with a valid signature (only an audit can tell)
 //   bad_signature  returns the right pixels with a corrupted signature
 //   stall          accepts jobs and never renders them (deadlines must fire)
+//   withhold_openings  renders honestly but answers every opening request with an error
+// The cheats of actors/worker/cheats/ (wrong seed, forged trajectory, ...) are rendered by the
+// renderer itself; see cheat.hpp.
 #include <string_view>
+
+#include "runtime/protocol/opening.hpp"
 
 #include "models/result.hpp"
 #include "runtime/protocol/job_result.hpp"
 
 namespace seedgrid::worker {
 
-enum class TestFault { none, wrong_image, bad_signature, stall };
+// cheat: a cheat of the zoo, named in the config; the renderer renders it (Renderer::enable_cheat).
+enum class TestFault { none, wrong_image, bad_signature, stall, withhold_openings, cheat };
 
 bool test_faults_enabled();
+// Whether `name` is a cheat of the zoo (actors/worker/cheats/cheat.hpp) rather than a fault here.
+bool is_cheat_name(std::string_view name);
 // "none" always parses; the others only in a build with test faults.
 Result<TestFault> parse_test_fault(std::string_view name);
 // Alters a signed result as the fault says (wrong_image re-signs its altered pixels).
 void apply_test_fault(TestFault fault, protocol::JobResult& result, const Identity& worker);
+// Alters an (unsigned) opening reply as the fault says.
+void apply_opening_fault(TestFault fault, protocol::Opening& opening);
 
 }  // namespace seedgrid::worker

@@ -10,6 +10,7 @@
 #include "actors/worker/job_queue.hpp"
 #include "actors/worker/render_actor.hpp"
 #include "actors/worker/renderer.hpp"
+#include "actors/worker/trajectory_store.hpp"
 #include "runtime/link/link_atoms.hpp"
 #include "runtime/link/remote_link.hpp"
 #include "runtime/logging/log.hpp"
@@ -34,6 +35,8 @@ struct WorkerState {
   caf::actor link;  // to a remote coordinator
   caf::actor render;
   std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch;
+  std::shared_ptr<TrajectoryStore> trajectories;
+  std::set<std::string> appealed;  // audit ids: one appeal each
   std::uint64_t next_batch = 1;
   JobQueue queue;
   std::optional<RunningBatch> running;
@@ -41,6 +44,30 @@ struct WorkerState {
 };
 
 using Self = caf::stateful_actor<WorkerState>;
+
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The answer to an opening request, signed; an error inside it when the trajectory is gone.
+protocol::Opening answer_opening(WorkerState& s, const protocol::OpeningRequest& req) {
+  protocol::Opening o;
+  o.audit_id = req.audit_id;
+  o.job_id = req.job_id;
+  o.attempt = req.attempt;
+  auto opened = s.trajectories->open(req.job_id, req.attempt, req.steps, steady_now_ms());
+  if (!opened) {
+    o.error = opened.error().message;
+    s.log->warn("cannot open {} attempt {}: {}", req.job_id, req.attempt, o.error);
+  } else {
+    for (const auto& x : *opened) o.openings.push_back(protocol::wire_opening(x));
+  }
+  apply_opening_fault(s.setup.fault, o);
+  protocol::sign_opening(o, *s.setup.identity);
+  return o;
+}
 
 protocol::Capabilities capabilities_of(const WorkerSetup& s) {
   protocol::Capabilities c;
@@ -108,7 +135,9 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
   s.setup = std::move(setup);
   s.log = logging::logger("worker");
   s.cancel_batch = std::make_shared<std::atomic<std::uint64_t>>(0);
-  s.render = spawn_render_actor(self->system(), s.setup.renderer, s.cancel_batch);
+  s.trajectories = std::make_shared<TrajectoryStore>(s.setup.section.challenge_window_ms,
+                                                     s.setup.section.trajectory_cap_bytes);
+  s.render = spawn_render_actor(self->system(), s.setup.renderer, s.cancel_batch, s.trajectories);
   self->link_to(s.render);
   s.session = std::make_unique<CoordinatorSession>(
       protocol::Role::worker, *s.setup.identity, capabilities_of(s.setup),
@@ -162,6 +191,36 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
             st.cancel_batch->store(st.running->id);  // stops the batch at its next step
           }
         }
+      },
+      [self](protocol::open_atom, const protocol::OpeningRequest& req) -> protocol::Opening {
+        auto& st = self->state;
+        if (!st.session->from_coordinator(self)) {
+          protocol::Opening refused;
+          refused.audit_id = req.audit_id;
+          refused.error = "opening requests are answered for the coordinator only";
+          return refused;
+        }
+        return answer_opening(st, req);
+      },
+      // A failed verdict on one of this worker's results: appeal it once, when configured to.
+      [self](protocol::verdict_atom, const protocol::Verdict& v) {
+        auto& st = self->state;
+        if (!st.session->registered() || !st.session->from_coordinator(self)) return;
+        if (v.outcome != protocol::AuditOutcome::fail || !st.setup.section.appeal_failed_audits)
+          return;
+        if (!st.appealed.insert(v.audit_id).second) return;
+        protocol::Appeal a;
+        a.audit_id = v.audit_id;
+        a.reason = "the worker stands by its committed result (" + v.detail + ")";
+        protocol::sign_appeal(a, *st.setup.identity);
+        st.log->info("appealing the failed verdict {}", v.audit_id);
+        self->request(st.session->coordinator(), std::chrono::seconds(60),
+                      protocol::appeal_atom::value, a)
+            .then(
+                [self, id = v.audit_id](const protocol::Reply& r) {
+                  if (!r.ok()) self->state.log->warn("appeal of {} refused: {}", id, r.reason);
+                },
+                [](caf::error&) {});
       },
       [self](protocol::progress_atom, const protocol::JobProgress& p) {
         auto& st = self->state;

@@ -7,6 +7,8 @@
 #include "models/pipeline/generation_spec.hpp"
 #include "runtime/image/generation_parameters.hpp"
 #include "runtime/image/png_file.hpp"
+#include "runtime/protocol/job.hpp"
+#include "runtime/verify/receipt.hpp"
 
 namespace seedgrid::client {
 
@@ -111,6 +113,22 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
         auto written =
             write_png(path.string(), image,
                       format_generation_parameters(spec, request_.model_id, model_name_));
+        if (written && e.has_commitment) {
+          // The receipt beside the PNG: the job and the worker's signed commitment, so anyone can
+          // re-check the image later (`seedgrid audit NAME.receipt.json`).
+          protocol::Job job;
+          job.request_id = request_.request_id;
+          job.index = e.index;
+          job.job_id = protocol::job_id_of(request_.request_id, e.index);
+          job.attempt = e.attempt;
+          job.tier = request_.tier;
+          job.spec = protocol::job_spec_of(request_, e.index);
+          auto receipt = verify::receipt_of(job, e.commitment, path.filename().string());
+          receipt.verdicts.push_back({e.audit, "", ""});
+          auto receipt_path = path;
+          receipt_path.replace_extension(".receipt.json");
+          written = verify::write_receipt(receipt_path.string(), receipt);
+        }
         if (written) {
           line.path = path.string();
         } else if (!write_error_) {

@@ -14,6 +14,7 @@
 #include "actors/treasury/treasury_actor.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
 #include "actors/validator/validator_actor.hpp"
+#include "actors/worker/cheats/cheat.hpp"
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/worker_actor.hpp"
 #include "models/weights/checkpoint.hpp"
@@ -203,6 +204,13 @@ Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::s
   auto renderer =
       load_renderer(w.rendering, w.benchmark_tasks, where, setup.pixel_steps_per_second);
   if (!renderer) return std::unexpected(renderer.error());
+  if (*fault == worker::TestFault::cheat) {
+    // Test builds only (parse_test_fault refused it otherwise): this worker renders a cheat.
+    auto cheat = worker::parse_cheat(w.test_fault);
+    if (!cheat) return context(cheat.error(), where, ".test_fault");
+    auto writable = std::const_pointer_cast<worker::Renderer>(*renderer);
+    if (auto e = writable->enable_cheat(*cheat); !e) return context(e.error(), where);
+  }
   setup.renderer = *renderer;
   watch(s, worker::spawn_worker(*s.system, std::move(setup),
                                 s.coordinator ? &s.coordinator : nullptr));
@@ -256,8 +264,13 @@ Result<void> check_config(const config::NodeConfig& c) {
       return std::unexpected(f.error());
     if (auto m = check_models(c.worker->rendering, "$.worker"); !m) return m;
   }
-  if (c.validator)
+  if (c.validator) {
+    if (c.validator->test_fault != "none" && !worker::test_faults_enabled())
+      return fail("$.validator.test_fault: '", c.validator->test_fault,
+                  "' is a test-only fault and this build refuses it (configure with "
+                  "-DSEEDGRID_TEST_FAULTS=ON to run fault tests)");
     if (auto m = check_models(c.validator->rendering, "$.validator"); !m) return m;
+  }
   return {};
 }
 

@@ -14,7 +14,9 @@
 //   jobfail  JobFailure                           -> Reply
 //   result   JobResult                            -> Reply
 //   verdict  Verdict                              -> Reply
-// coordinator -> worker:    job Job; cancel job id, attempt
+//   appeal   Appeal (worker, of a failed verdict)   -> Reply
+//   open     OpeningRequest (validator)            -> Opening (relayed from the worker)
+// coordinator -> worker:    job Job; cancel job id, attempt; open OpeningRequest -> Opening
 // coordinator -> validator: audit AuditTask
 // coordinator -> treasury
 //   quote    PriceInputs                          -> QuoteReply
@@ -41,5 +43,7 @@ using audit_atom = caf::atom_constant<caf::atom("audit")>;
 using quote_atom = caf::atom_constant<caf::atom("quote")>;
 using ledger_atom = caf::atom_constant<caf::atom("ledger")>;
 using stake_atom = caf::atom_constant<caf::atom("stake")>;
+using appeal_atom = caf::atom_constant<caf::atom("appeal")>;
+using open_atom = caf::atom_constant<caf::atom("open")>;
 
 }  // namespace seedgrid::protocol

@@ -20,6 +20,9 @@ void add_message_types(caf::actor_system_config& c) {
   c.add_message_type<RegistrationAck>("seedgrid.RegistrationAck");
   c.add_message_type<AuditTask>("seedgrid.AuditTask");
   c.add_message_type<Verdict>("seedgrid.Verdict");
+  c.add_message_type<Appeal>("seedgrid.Appeal");
+  c.add_message_type<OpeningRequest>("seedgrid.OpeningRequest");
+  c.add_message_type<Opening>("seedgrid.Opening");
   c.add_message_type<ClientEvent>("seedgrid.ClientEvent");
   c.add_message_type<SubmitAck>("seedgrid.SubmitAck");
   c.add_message_type<StatusReport>("seedgrid.StatusReport");

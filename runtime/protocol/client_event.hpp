@@ -14,6 +14,7 @@
 #include "runtime/crypto/hash.hpp"
 #include "runtime/crypto/identity.hpp"
 #include "runtime/protocol/error_code.hpp"
+#include "runtime/protocol/job_result.hpp"
 
 namespace seedgrid::protocol {
 
@@ -62,6 +63,10 @@ struct ClientEvent {
   std::uint64_t render_ms = 0;  // as the worker measured it (its whole batch)
   std::string audit;            // "passed", "not sampled", "no validator", "timed out"
   Receipt receipt;
+  // The worker's signed result (pixels left out: they are above), so the client can keep a
+  // verifiable receipt (runtime/verify/receipt.hpp). Absent after a coordinator restart.
+  bool has_commitment = false;
+  JobResult commitment;
   // completed
   std::uint32_t delivered = 0;
   std::uint32_t failed = 0;

@@ -10,6 +10,7 @@
 #include "runtime/protocol/error_code.hpp"
 #include "runtime/protocol/job.hpp"
 #include "runtime/protocol/job_result.hpp"
+#include "runtime/protocol/opening.hpp"
 #include "runtime/protocol/registration.hpp"
 #include "runtime/protocol/request.hpp"
 #include "runtime/protocol/status.hpp"
@@ -23,6 +24,15 @@ typename Inspector::result_type inspect(Inspector& f, PublicKey& x) {
 }
 
 }  // namespace seedgrid
+
+namespace seedgrid::verify {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, MerkleProof& x) {
+  return f(caf::meta::type_name("MerkleProof"), x.index, x.leaf_count, x.siblings);
+}
+
+}  // namespace seedgrid::verify
 
 namespace seedgrid::protocol {
 
@@ -73,7 +83,9 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
   return f(caf::meta::type_name("JobResult"), x.job_id, x.attempt, x.worker, x.spec_hash,
            x.model_id, x.width, x.height, x.pixels, x.output_hash, x.trajectory_root,
-           x.determinism_class, x.render_ms, x.batch_size, x.signature);
+           x.determinism_class, x.render_ms, x.batch_size, x.sampler, x.karras, x.steps,
+           x.guidance, x.precision, x.leaf_count, x.initial_proof, x.final_latent_shape,
+           x.final_latent, x.final_proof, x.signature);
 }
 
 template <class Inspector>
@@ -100,16 +112,50 @@ typename Inspector::result_type inspect(Inspector& f, RegistrationAck& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, AuditItem& x) {
+  return f(caf::meta::type_name("AuditItem"), x.kind, x.step);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AuditTask& x) {
   return f(caf::meta::type_name("AuditTask"), x.audit_id, x.job, x.worker, x.claimed_output_hash,
-           x.claimed_determinism_class, x.claimed_pixels);
+           x.claimed_determinism_class, x.claimed_pixels, x.has_commitment, x.commitment,
+           x.audits, x.purpose);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, AuditEvidence& x) {
+  return f(caf::meta::type_name("AuditEvidence"), x.kind, x.outcome, x.step, x.expected,
+           x.received, x.error, x.psnr_db, x.ssim, x.detail);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Appeal& x) {
+  return f(caf::meta::type_name("Appeal"), x.audit_id, x.worker, x.reason, x.signature);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, OpeningRequest& x) {
+  return f(caf::meta::type_name("OpeningRequest"), x.audit_id, x.job_id, x.attempt, x.steps);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, WireOpening& x) {
+  return f(caf::meta::type_name("WireOpening"), x.t, x.shape, x.latent, x.proof);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Opening& x) {
+  return f(caf::meta::type_name("Opening"), x.audit_id, x.job_id, x.attempt, x.worker, x.openings,
+           x.error, x.signature);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Verdict& x) {
   return f(caf::meta::type_name("Verdict"), x.audit_id, x.job_id, x.attempt, x.worker, x.validator,
            x.spec_hash, x.claimed_output_hash, x.recomputed_output_hash, x.determinism_class,
-           x.outcome, x.mean_abs_diff_milli, x.max_abs_diff, x.detail, x.signature);
+           x.outcome, x.mean_abs_diff_milli, x.max_abs_diff, x.detail, x.purpose, x.evidence,
+           x.signature);
 }
 
 template <class Inspector>
@@ -122,7 +168,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ClientEvent& x) {
   return f(caf::meta::type_name("ClientEvent"), x.kind, x.request_id, x.index, x.attempt, x.worker,
            x.position, x.step, x.steps, x.code, x.reason, x.width, x.height, x.pixels,
-           x.output_hash, x.determinism_class, x.render_ms, x.audit, x.receipt, x.delivered,
+           x.output_hash, x.determinism_class, x.render_ms, x.audit, x.receipt, x.has_commitment,
+           x.commitment, x.delivered,
            x.failed, x.cancelled, x.total_charged, x.refunded);
 }
 
@@ -137,7 +184,7 @@ typename Inspector::result_type inspect(Inspector& f, NodeStatus& x) {
   return f(caf::meta::type_name("NodeStatus"), x.node, x.role, x.capabilities, x.connected,
            x.blacklisted, x.fast_tier, x.reputation, x.success_score, x.latency_score,
            x.uptime_score, x.audit_score, x.inflight, x.jobs_done, x.jobs_failed, x.audits_passed,
-           x.audits_failed, x.connected_seconds);
+           x.audits_failed, x.audit_rate, x.connected_seconds);
 }
 
 template <class Inspector>

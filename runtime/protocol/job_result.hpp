@@ -12,6 +12,7 @@
 #include "runtime/crypto/identity.hpp"
 #include "runtime/protocol/error_code.hpp"
 #include "runtime/protocol/job.hpp"
+#include "runtime/verify/merkle.hpp"
 
 namespace seedgrid::protocol {
 
@@ -51,6 +52,20 @@ struct JobResult {
   std::string determinism_class;
   std::uint64_t render_ms = 0;
   std::uint32_t batch_size = 1;
+  // The rest of the trajectory commitment (runtime/verify/trajectory.hpp), signed with the above:
+  // the render settings restated, so a commitment can be read without the spec.
+  std::string sampler;
+  bool karras = false;
+  std::uint32_t steps = 0;
+  float guidance = 0.0f;
+  std::string precision;         // "f32", "f16", ...
+  std::uint32_t leaf_count = 0;  // steps run + 1 (leaves x_0 .. x_N)
+  // Openings that travel with every result, so the noise and decode audits need no round trip:
+  // the proof of leaf 0 (x_0 itself is recomputed from the seed) and x_N with its proof.
+  verify::MerkleProof initial_proof;
+  std::vector<std::int64_t> final_latent_shape;  // [1, C, h, w]
+  std::vector<float> final_latent;
+  verify::MerkleProof final_proof;
   Signature signature{};
 };
 
@@ -61,8 +76,12 @@ Digest merkle_root(const std::vector<Digest>& leaves);
 
 std::vector<std::uint8_t> result_signing_bytes(const JobResult& r);
 void sign_result(JobResult& r, const Identity& worker);
+// The commitment's form (not its truth, which only audits test): restated settings equal the
+// job's, leaf_count == steps + 1, proofs of x_0 and x_N shaped for that tree, a [1,C,h,w] x_N.
+Reply check_commitment_shape(const JobResult& r, const JobSpec& spec);
 // Checks what the coordinator can check without re-rendering: the sender's registered key, the
-// signature, the pixel hash and size, and that the result is for the job it was given.
+// signature, the pixel hash and size, that the result is for the job it was given, and the
+// commitment's shape (check_commitment_shape).
 // Returns ok when the result stands, else the refusal.
 Reply check_result(const JobResult& r, const PublicKey& registered_key, const Job& assigned);
 

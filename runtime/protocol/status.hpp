@@ -38,6 +38,7 @@ struct NodeStatus {
   std::uint64_t jobs_failed = 0;
   std::uint64_t audits_passed = 0;
   std::uint64_t audits_failed = 0;
+  double audit_rate = 0.0;  // workers: the share of their results audited now (adaptive)
   std::uint64_t connected_seconds = 0;
 };
 

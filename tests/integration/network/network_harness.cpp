@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include "tests/integration/network/network_harness.hpp"
 
 #include <arpa/inet.h>
@@ -188,6 +189,9 @@ Network::Network(NetworkOptions options)
       client_(saved_identity(dir_ / "keys/client.key")) {
   for (int i = 0; i < options_.workers; ++i)
     worker_keys_.push_back(saved_identity(dir_ / ("keys/worker-" + std::to_string(i) + ".key")));
+  for (int i = 0; i < options_.validators; ++i)
+    validator_keys_.push_back(
+        saved_identity(dir_ / ("keys/validator-" + std::to_string(i) + ".key")));
   (void)tiny_model_id();
   (void)logging::configure("warn", "");  // the link actors of this test process
   config::NetworkSection net;
@@ -227,6 +231,11 @@ Network::Network(NetworkOptions options)
 Network::~Network() {
   if (::testing::Test::HasFailure()) dump_logs();
   stop();
+  // SEEDGRID_KEEP_NETWORK_DIR=1 keeps the configs, logs and databases for a post-mortem.
+  if (std::getenv("SEEDGRID_KEEP_NETWORK_DIR") != nullptr) {
+    std::fprintf(stderr, "kept %s\n", dir_.c_str());
+    return;
+  }
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }
@@ -261,7 +270,11 @@ std::string Network::coordinator_config() const {
     "audit": {"rate": )" +
                      std::to_string(options_.audit_rate) + R"(, "blacklist_after": )" +
                      std::to_string(options_.blacklist_after) +
-                     R"(, "timeout_ms": 60000},
+                     R"(, "timeout_ms": 60000, "new_worker_results": 0, "compute_saved": 0,
+              "step_audits": )" + std::to_string(options_.step_audits) +
+                     R"(, "full_rate": )" + std::to_string(options_.full_rate) +
+                     R"(, "appeals": )" + (options_.appeals ? "true" : "false") +
+                     R"(, "appeal_window_ms": )" + std::to_string(options_.appeal_window_ms) + R"(},
     "deadlines": {"base_ms": 10000, "min_ms": 10000, "slack": 20})";
   if (separate) {
     json += R"(,
@@ -334,6 +347,9 @@ void Network::start_worker(int i) {
 
 void Network::start_validator(int i) {
   const std::string name = "validator-" + std::to_string(i);
+  const std::string fault = options_.validator_faults.contains(i)
+                                ? options_.validator_faults.at(i)
+                                : std::string("none");
   const std::string json = R"({
   "roles": ["validator"],
   "node": {"name": ")" + name +
@@ -346,7 +362,7 @@ void Network::start_validator(int i) {
                            std::to_string(port_) + R"(},
     "models": [{"path": ")" +
                            tiny_model_path() + R"("}],
-    "threads": 1
+    "threads": 1, "test_fault": ")" + fault + R"("
   }
 })";
   validators_[i] = std::make_unique<Child>(

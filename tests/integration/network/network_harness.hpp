@@ -54,7 +54,13 @@ struct NetworkOptions {
   std::uint32_t blacklist_after = 2;
   std::uint32_t worker_max_batch = 4;
   std::uint32_t worker_max_inflight = 4;
-  std::map<int, std::string> worker_faults;  // worker index -> test fault
+  std::map<int, std::string> worker_faults;     // worker index -> test fault (or cheat)
+  std::map<int, std::string> validator_faults;  // validator index -> test fault
+  // Verification: the audit rate above is exact (no raise for new workers, no deterrence floor).
+  std::uint32_t step_audits = 2;
+  double full_rate = 0.0;
+  bool appeals = true;
+  std::uint32_t appeal_window_ms = 3'000;
   bool stake_workers = false;  // mint and bond tokens for every worker (so slashes have a stake)
   bool separate_treasury = false;  // the treasury as its own node process
   std::uint32_t heartbeat_ms = 500;
@@ -83,6 +89,7 @@ class Network {
   config::Endpoint endpoint() const { return {"127.0.0.1", port_}; }
   const Identity& client() const { return client_; }
   const Identity& worker_identity(int index) const { return worker_keys_.at(index); }
+  const Identity& validator_identity(int index) const { return validator_keys_.at(index); }
   std::string ledger_path() const;
   std::string coordinator_config() const;
   caf::actor_system& system() { return client_system_->get(); }
@@ -105,6 +112,7 @@ class Network {
   Identity treasury_key_;
   Identity client_;
   std::vector<Identity> worker_keys_;
+  std::vector<Identity> validator_keys_;
   std::unique_ptr<client::ClientSystem> client_system_;
   std::unique_ptr<Child> coordinator_;
   std::unique_ptr<Child> treasury_;

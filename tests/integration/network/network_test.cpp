@@ -14,6 +14,7 @@
 #include "runtime/image/png_file.hpp"
 #include "runtime/protocol/atoms.hpp"
 #include "runtime/protocol/inspect.hpp"
+#include "runtime/verify/receipt.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {
@@ -54,6 +55,18 @@ TEST(Network, SixtyFourImagesOverThreeWorkerProcessesMatchASingleProcessRender) 
         << "image " << i << " differs from a local render";
   }
   EXPECT_EQ(workers.size(), 3u) << "every worker process took jobs";
+  // Honest workers pass every audit (noise, step openings over the network, decode).
+  std::size_t passed = 0;
+  for (const auto& [index, e] : got.results) {
+    EXPECT_NE(e.audit, "failed") << "image " << index;
+    passed += e.audit == "passed";
+  }
+  {
+    std::lock_guard lock(got.mutex);
+    for (const auto& e : got.events)
+      EXPECT_NE(e.code, ErrorCode::audit_failed) << "an honest result failed its audit: " << e.reason;
+  }
+  EXPECT_GT(passed, 0u) << "some results were audited";
   EXPECT_EQ(outcome->completed.total_charged, charged);
   EXPECT_GT(got.progress, 64u);  // step-by-step progress was streamed
 
@@ -99,6 +112,15 @@ TEST(Network, GenerateAndStatusCommandsAgainstARunningNetwork) {
     EXPECT_EQ(png->image.width, 64);
     ASSERT_TRUE(png->parameters);
     EXPECT_NE(png->parameters->find("Seed: " + std::to_string(9 + i)), std::string::npos);
+    // The receipt beside it holds the worker's signed commitment for these very pixels.
+    auto receipt =
+        verify::read_receipt((out / ("cli-1-" + std::to_string(i) + ".receipt.json")).string());
+    ASSERT_TRUE(receipt) << receipt.error().message;
+    EXPECT_EQ(receipt->image_file, "cli-1-" + std::to_string(i) + ".png");
+    EXPECT_EQ(receipt->result.leaf_count, 4u);
+    const auto signed_result = verify::job_result_of(*receipt, png->image.pixels);
+    EXPECT_TRUE(protocol::check_result(signed_result, signed_result.worker, receipt->job).ok())
+        << protocol::check_result(signed_result, signed_result.worker, receipt->job).reason;
   }
   Child status_cmd({SEEDGRID_BINARY, "status", "--coordinator", coordinator},
                    net.dir() / "status.log");
@@ -107,6 +129,7 @@ TEST(Network, GenerateAndStatusCommandsAgainstARunningNetwork) {
   const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find(net.worker_identity(0).node_id().substr(0, 16)), std::string::npos) << text;
   EXPECT_NE(text.find("treasury connected"), std::string::npos) << text;
+  EXPECT_NE(text.find("audit rate"), std::string::npos) << "each worker's current audit rate";
 }
 
 // Sends a message from this process as an unregistered node would.

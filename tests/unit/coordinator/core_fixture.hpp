@@ -9,6 +9,7 @@
 #include <random>
 
 #include "actors/coordinator/coordinator_core.hpp"
+#include "actors/worker/commitment.hpp"
 #include "actors/treasury/accounts.hpp"
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
@@ -40,6 +41,7 @@ class CoreFixture : public ::testing::Test {
         treasury::Deposit{"deposit/1", 1, payer_account(), 1'000 * treasury::kMicrosPerUnit});
     ASSERT_TRUE(dep) << dep.error().message;
     policy_.audit.rate = 0.0;
+    policy_.audit.appeals = false;  // the appeal tests turn them on
     policy_.deadlines.min_ms = 1'000;
     policy_.deadlines.base_ms = 1'000;
     open_core();
@@ -124,6 +126,12 @@ class CoreFixture : public ::testing::Test {
     if (wrong) r.pixels[0] ^= 0xff;
     r.output_hash = protocol::output_hash_of(r.pixels);
     r.determinism_class = "cpu-test";
+    // A stand-in trajectory of steps + 1 one-value latents (the core checks only its shape).
+    verify::Trajectory t;
+    for (std::uint32_t i = 0; i <= job.spec.steps; ++i)
+      t.record(i, Tensor::host_f32({1, 1, 1, 1}, {float(i) + (wrong ? 0.5f : 0.0f)}));
+    r.trajectory_root = t.root();
+    worker::fill_commitment(r, job.spec, "f32", &t);
     protocol::sign_result(r, worker);
     return r;
   }
@@ -150,6 +158,7 @@ class CoreFixture : public ::testing::Test {
     for (auto& j : out.jobs) jobs_.push_back(std::move(j));
     for (auto& c : out.cancels) cancels_.push_back(std::move(c));
     for (auto& a : out.audits) audits_.push_back(std::move(a));
+    for (auto& n : out.notices) notices_.push_back(std::move(n));
     for (auto& e : out.events) events_.push_back(std::move(e));
     for (auto& a : out.acks) acks_.push_back(std::move(a));
     out.clear();
@@ -221,6 +230,7 @@ class CoreFixture : public ::testing::Test {
   std::vector<Outbox::JobSend> jobs_;
   std::vector<Outbox::JobCancel> cancels_;
   std::vector<Outbox::AuditSend> audits_;
+  std::vector<Outbox::VerdictNotice> notices_;
   std::vector<protocol::ClientEvent> events_;
   std::vector<protocol::SubmitAck> acks_;
 };

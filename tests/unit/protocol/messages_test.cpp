@@ -9,6 +9,7 @@
 #include "runtime/protocol/job_result.hpp"
 #include "runtime/protocol/registration.hpp"
 #include "runtime/protocol/request.hpp"
+#include "runtime/verify/trajectory.hpp"
 
 namespace seedgrid::protocol {
 namespace {
@@ -57,6 +58,21 @@ JobResult signed_result(const Job& job, const Identity& by) {
   r.pixels.assign(static_cast<std::size_t>(r.width) * r.height * 3, 9);
   r.output_hash = output_hash_of(r.pixels);
   r.determinism_class = "cpu-x86_64-f32-test";
+  // The trajectory commitment: steps + 1 one-value latents.
+  verify::Trajectory t;
+  for (std::uint32_t i = 0; i <= job.spec.steps; ++i)
+    t.record(i, Tensor::host_f32({1, 1, 1, 1}, {float(i)}));
+  r.trajectory_root = t.root();
+  r.sampler = job.spec.sampler;
+  r.karras = job.spec.karras;
+  r.steps = job.spec.steps;
+  r.guidance = job.spec.guidance;
+  r.precision = "f32";
+  r.leaf_count = t.leaf_count();
+  r.initial_proof = verify::merkle_proof(t.leaves(), 0);
+  r.final_proof = verify::merkle_proof(t.leaves(), job.spec.steps);
+  r.final_latent_shape = {1, 1, 1, 1};
+  r.final_latent = {float(job.spec.steps)};
   sign_result(r, by);
   return r;
 }

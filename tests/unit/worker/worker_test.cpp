@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <random>
 
+#include "actors/worker/commitment.hpp"
 #include "actors/worker/job_queue.hpp"
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/test_fault.hpp"
@@ -165,9 +166,57 @@ TEST_F(RendererTest, InstantTaskIsADeterministicFunctionOfTheSpec) {
   EXPECT_NE(instant_pixels(s), instant_pixels(spec(6, "instant")));
 }
 
+TEST_F(RendererTest, CommitsToEveryLatentAndItsResultPassesTheShapeChecks) {
+  const auto s = spec(7);
+  auto out = renderer_->render(std::span(&s, 1), {});
+  ASSERT_TRUE(out.images[0]) << out.images[0].error().message;
+  const auto& image = *out.images[0];
+  ASSERT_TRUE(image.trajectory);
+  EXPECT_EQ(image.trajectory->leaf_count(), s.steps + 1);
+  EXPECT_EQ(image.trajectory->root(), image.trajectory_root);
+  protocol::Job j = job(0);
+  j.spec = s;
+  protocol::JobResult r;
+  r.job_id = j.job_id;
+  r.attempt = j.attempt;
+  r.spec_hash = protocol::spec_hash(s);
+  r.model_id = s.model_id;
+  r.width = s.width;
+  r.height = s.height;
+  r.pixels = image.pixels;
+  r.output_hash = protocol::output_hash_of(r.pixels);
+  r.trajectory_root = image.trajectory_root;
+  fill_commitment(r, s, renderer_->precision(), image.trajectory.get());
+  EXPECT_EQ(r.leaf_count, s.steps + 1);
+  EXPECT_EQ(r.final_latent.size(), static_cast<std::size_t>(image.trajectory->latent(s.steps).numel()));
+  // The shipped openings verify against the committed root.
+  EXPECT_TRUE(verify::merkle_verify(r.trajectory_root, image.trajectory->leaves()[0], r.initial_proof));
+  EXPECT_TRUE(verify::merkle_verify(r.trajectory_root, image.trajectory->leaves()[s.steps], r.final_proof));
+  const Identity worker = Identity::from_seed({9});
+  protocol::sign_result(r, worker);
+  EXPECT_TRUE(protocol::check_result(r, worker.public_key(), j).ok())
+      << protocol::check_result(r, worker.public_key(), j).reason;
+  // Every commitment field is signed.
+  auto tampered = r;
+  tampered.final_latent[0] += 1.0f;
+  EXPECT_EQ(protocol::check_result(tampered, worker.public_key(), j).code,
+            protocol::ErrorCode::bad_signature);
+  // A commitment with a leaf missing is refused even when signed.
+  auto short_one = r;
+  short_one.leaf_count = s.steps;
+  protocol::sign_result(short_one, worker);
+  auto refused = protocol::check_result(short_one, worker.public_key(), j);
+  EXPECT_EQ(refused.code, protocol::ErrorCode::mismatch);
+  EXPECT_NE(refused.reason.find("leaf_count"), std::string::npos) << refused.reason;
+}
+
 TEST(TestFaults, RefusedUnlessTheBuildHasThem) {
   EXPECT_EQ(parse_test_fault("none").value_or(TestFault::stall), TestFault::none);
   EXPECT_FALSE(parse_test_fault("sabotage"));
+  // Every cheat of the zoo is a valid test fault in a test build, and refused elsewhere.
+  EXPECT_EQ(parse_test_fault("forged_trajectory").has_value(), test_faults_enabled());
+  EXPECT_EQ(parse_test_fault("wrong_seed").value_or(TestFault::none),
+            test_faults_enabled() ? TestFault::cheat : TestFault::none);
   auto wrong = parse_test_fault("wrong_image");
   EXPECT_EQ(wrong.has_value(), test_faults_enabled());
   if (!wrong) {
@@ -185,6 +234,9 @@ TEST(TestFaults, RefusedUnlessTheBuildHasThem) {
   r.width = r.height = 64;
   r.pixels.assign(64 * 64 * 3, 10);
   r.output_hash = protocol::output_hash_of(r.pixels);
+  j.spec.task_type = "instant";  // no latents: a one-leaf commitment
+  r.spec_hash = protocol::spec_hash(j.spec);
+  fill_commitment(r, j.spec, "f32", nullptr);
   const Identity worker = Identity::from_seed({4});
   protocol::sign_result(r, worker);
   const auto honest = r.pixels;

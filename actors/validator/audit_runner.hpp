@@ -1,0 +1,37 @@
+#pragma once
+// Runs the audits of one AuditTask (runtime/verify/audits.hpp) and turns their findings into an
+// unsigned Verdict with the evidence. Plain C++ over the compute core: the validator actor calls
+// it on its own thread (a detached actor), tests call it directly.
+//   noise   x_0 recomputed from the seed against the committed proof of leaf 0
+//   step    the opened x_t (and x_{t-1} for multistep samplers) stepped once against x_{t+1}
+//   decode  the committed x_N decoded against the delivered pixels
+//   full    the whole job re-rendered against the delivered pixels (and, same class, the root)
+// An audit that cannot run for want of an opening fails with "no opening": a worker that cannot
+// show its trajectory is treated as one that has none.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "runtime/protocol/audit.hpp"
+#include "runtime/protocol/opening.hpp"
+#include "runtime/verify/audits.hpp"
+
+namespace seedgrid::validator {
+
+// The steps a task's step audits need opened (t, t+1, and t-1 when t >= 1), ascending, distinct.
+std::vector<std::uint32_t> openings_needed(const protocol::AuditTask& task);
+
+// `opening`: the worker's signed answer (ignored when the task has no step audit). `pipeline`
+// null: the job's model is not loaded here (every audit that needs it fails as "cannot audit").
+std::vector<verify::AuditFinding> run_audits(const Pipeline* pipeline,
+                                             const protocol::AuditTask& task,
+                                             const protocol::Opening& opening,
+                                             const verify::Thresholds& thresholds);
+
+// fail if any finding fails, else grey if any is grey, else pass; evidence in the task's order.
+protocol::Verdict verdict_of(const protocol::AuditTask& task,
+                             const std::vector<verify::AuditFinding>& findings,
+                             const std::string& own_determinism_class);
+
+}  // namespace seedgrid::validator

@@ -1,0 +1,175 @@
+// Verification over real processes: cheating workers from the zoo are caught by the audit that
+// targets them (openings fetched from the worker through the coordinator) and slashed, and a
+// false accusation is overturned on appeal with the penalty turned on the accusing validator.
+// Tiny preset, 64x64, 8 steps. Needs a build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "actors/treasury/ledger.hpp"
+#include "actors/worker/test_fault.hpp"
+#include "tests/integration/network/network_harness.hpp"
+
+namespace seedgrid::testing {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::EventKind;
+
+constexpr std::uint32_t kSteps = 8;
+
+std::vector<protocol::ClientEvent> audit_failures(Collected& got) {
+  std::lock_guard lock(got.mutex);
+  std::vector<protocol::ClientEvent> out;
+  for (const auto& e : got.events)
+    if (e.kind == EventKind::retry && e.code == ErrorCode::audit_failed) out.push_back(e);
+  return out;
+}
+
+std::size_t slashes_of(const std::vector<treasury::JournalEntry>& history,
+                       const std::string& account) {
+  std::size_t n = 0;
+  for (const auto& e : history)
+    for (const auto& p : e.postings)
+      if (e.op == "slash" && p.account == "stake:" + account && p.amount < 0) ++n;
+  return n;
+}
+
+std::size_t slash_entries_naming(const std::vector<treasury::JournalEntry>& history,
+                                 const std::string& account) {
+  std::size_t n = 0;
+  for (const auto& e : history)
+    n += e.op == "slash" && e.request.find("worker=" + account) != std::string::npos;
+  return n;
+}
+
+// A cheater (worker 0) among honest workers: its results fail `audit` and it is slashed; every
+// delivered image is the honest one.
+void expect_caught(const std::string& cheat, const std::string& audit) {
+  NetworkOptions o;
+  o.workers = 2;
+  o.audit_rate = 1.0;
+  o.blacklist_after = 1;
+  o.stake_workers = true;
+  o.worker_faults[0] = cheat;
+  Network net(o);
+  net.start();
+  const auto request = net.request(cheat, 6, kSteps);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  auto outcome = session.wait(std::chrono::seconds(240));
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 6u);
+  const PublicKey cheater = net.worker_identity(0).public_key();
+  // Verdicts (not the blacklisting that follows) name each audit and its outcome:
+  // "(noise pass, step 5 fail, step 6 fail, decode pass — ...)".
+  std::size_t verdicts = 0;
+  for (const auto& f : audit_failures(got)) {
+    if (f.reason.find("audited the result") == std::string::npos) continue;
+    ++verdicts;
+    const auto open = f.reason.find('('), dash = f.reason.find(" — ");
+    const std::string summary = f.reason.substr(open + 1, dash - open - 1);
+    bool caught = false;
+    for (std::size_t at = 0; at < summary.size();) {
+      const auto end = std::min(summary.find(", ", at), summary.size());
+      const std::string item = summary.substr(at, end - at);
+      caught = caught || (item.rfind(audit, 0) == 0 && item.ends_with(" fail"));
+      at = end + 2;
+    }
+    EXPECT_TRUE(caught) << "the " << audit << " audit catches " << cheat << ": " << f.reason;
+  }
+  EXPECT_GT(verdicts, 0u) << cheat << " was never caught";
+  for (const auto& [index, e] : got.results) {
+    EXPECT_NE(e.worker, cheater);
+    EXPECT_EQ(e.audit, "passed");
+    EXPECT_EQ(e.pixels, reference_pixels(request, index));
+  }
+  // The cheater appeals; with no second validator the verdict stands and the slash goes out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  net.stop();
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  ASSERT_TRUE(ledger);
+  auto history = ledger->history("", 100'000);
+  ASSERT_TRUE(history);
+  EXPECT_GE(slashes_of(*history, "worker:" + net.worker_identity(0).node_id()), 1u);
+  EXPECT_EQ(slashes_of(*history, "worker:" + net.worker_identity(1).node_id()), 0u);
+}
+
+TEST(VerificationFaults, ForgedTrajectoryIsCaughtByTheStepAuditAndSlashed) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  expect_caught("forged_trajectory", "step");
+}
+
+TEST(VerificationFaults, WrongSeedIsCaughtByTheNoiseAudit) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  expect_caught("wrong_seed", "noise");
+}
+
+TEST(VerificationFaults, AWorkerThatWithholdsOpeningsFailsTheStepAudit) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  expect_caught("withhold_openings", "step");
+}
+
+// Validator 0 accuses everyone falsely. Each accused worker appeals; validator 1 re-runs the job,
+// finds it honest, and the penalty falls on validator 0: no worker is ever slashed.
+TEST(VerificationFaults, AnAppealOfAFalseAccusationTurnsThePenaltyOnTheAccuser) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  NetworkOptions o;
+  o.workers = 2;
+  o.validators = 2;
+  o.audit_rate = 1.0;
+  o.blacklist_after = 100;
+  o.stake_workers = true;
+  o.validator_faults[0] = "false_accuse";
+  o.appeal_window_ms = 60'000;  // only a won or lost appeal settles it within the test
+  Network net(o);
+  net.start();
+  const auto request = net.request("accused", 6, kSteps);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  auto outcome = session.wait(std::chrono::seconds(240));
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 6u);
+  for (const auto& [index, e] : got.results)
+    EXPECT_EQ(e.pixels, reference_pixels(request, index));
+  const auto accusations = audit_failures(got);
+  ASSERT_FALSE(accusations.empty()) << "validator 0 audited something";
+  for (const auto& a : accusations)
+    EXPECT_NE(a.reason.find("false_accuse"), std::string::npos) << a.reason;
+  // Wait for the appeals to be heard: validator 0's record shows each overturned verdict.
+  const PublicKey accuser = net.validator_identity(0).public_key();
+  std::uint64_t overturned = 0;
+  for (int i = 0; i < 120 && overturned < accusations.size(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
+    ASSERT_TRUE(status) << status.error().message;
+    for (const auto& n : status->nodes)
+      if (n.node == accuser) overturned = n.audits_failed;
+  }
+  EXPECT_EQ(overturned, accusations.size()) << "every false accusation was overturned";
+  auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
+  ASSERT_TRUE(status);
+  for (const auto& n : status->nodes)
+    if (n.role == protocol::Role::worker) {
+      EXPECT_EQ(n.audits_failed, 0u) << "an overturned verdict no longer counts against a worker";
+      EXPECT_FALSE(n.blacklisted);
+    }
+  net.stop();
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  ASSERT_TRUE(ledger);
+  auto history = ledger->history("", 100'000);
+  ASSERT_TRUE(history);
+  for (int w = 0; w < 2; ++w)
+    EXPECT_EQ(slash_entries_naming(*history, "worker:" + net.worker_identity(w).node_id()), 0u)
+        << "worker " << w << " was never slashed";
+  EXPECT_EQ(slash_entries_naming(*history, "validator:" + net.validator_identity(0).node_id()),
+            accusations.size())
+      << "the accuser is slashed once per overturned verdict";
+}
+
+}  // namespace
+}  // namespace seedgrid::testing

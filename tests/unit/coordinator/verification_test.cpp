@@ -1,0 +1,231 @@
+// The coordinator's side of verification: audits chosen after the commit and sent with it, grey
+// verdicts escalated to a referee of the worker's class, openings relayed only for the validator
+// that holds the audit, and appeals that either uphold the slash or turn it on the accuser.
+#include "tests/unit/coordinator/core_fixture.hpp"
+
+#include "runtime/verify/audits.hpp"
+
+namespace seedgrid::coordinator::testing {
+namespace {
+
+using protocol::AuditOutcome;
+using protocol::ErrorCode;
+using protocol::EventKind;
+
+class VerificationTest : public CoreFixture {
+ protected:
+  void SetUp() override {
+    CoreFixture::SetUp();
+    policy_.audit.rate = 1.0;
+    policy_.audit.step_audits = 2;
+    policy_.audit.full_rate = 0.0;
+  }
+
+  protocol::Capabilities validator_caps(const std::string& cls) const {
+    auto c = worker_caps();
+    c.determinism_class = cls;
+    return c;
+  }
+
+  // Delivers the one job of a fresh request from w1 (the only worker yet) and returns its audit.
+  Outbox::AuditSend audited_job(const std::string& request_id) {
+    EXPECT_TRUE(submit(request(request_id, 1)).outcome.ok());
+    auto jobs = take_jobs();
+    EXPECT_EQ(jobs.size(), 1u);
+    EXPECT_EQ(jobs[0].worker, w1_.public_key());
+    EXPECT_TRUE(deliver(jobs[0], w1_, /*wrong=*/false).ok());
+    EXPECT_FALSE(audits_.empty());
+    return audits_.back();
+  }
+
+  protocol::Verdict verdict(const protocol::AuditTask& task, AuditOutcome outcome,
+                            const Identity& by) const {
+    protocol::Verdict v;
+    v.audit_id = task.audit_id;
+    v.job_id = task.job.job_id;
+    v.attempt = task.job.attempt;
+    v.worker = task.worker;
+    v.spec_hash = protocol::spec_hash(task.job.spec);
+    v.claimed_output_hash = task.claimed_output_hash;
+    v.outcome = outcome;
+    v.purpose = task.purpose;
+    v.detail = std::string(protocol::audit_outcome_name(outcome));
+    protocol::AuditEvidence e;
+    e.kind = static_cast<std::uint8_t>(verify::AuditKind::step);
+    e.outcome = outcome == AuditOutcome::fail ? 2 : outcome == AuditOutcome::grey ? 1 : 0;
+    e.step = 3;
+    v.evidence.push_back(e);
+    protocol::sign_verdict(v, by);
+    return v;
+  }
+
+  protocol::Reply judge(const protocol::Verdict& v, const Identity& by) {
+    Outbox out;
+    auto reply = core_->on_verdict(by.public_key(), v, now_, out);
+    pump(out);
+    return reply;
+  }
+
+  std::size_t slashes_of(const std::string& account) const {
+    auto history = ledger_->history("", 100'000);
+    std::size_t n = 0;
+    if (history)
+      for (const auto& e : *history)
+        n += e.op == "slash" && e.request.find(account) != std::string::npos;
+    return n;
+  }
+
+  Identity validator2_ = Identity::from_seed({32});
+};
+
+TEST_F(VerificationTest, TheAuditCarriesTheCommitmentAndAPlanChosenAfterIt) {
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  const auto a = audited_job("r1");
+  const auto& task = a.task;
+  EXPECT_TRUE(task.has_commitment);
+  EXPECT_EQ(task.commitment.leaf_count, 5u);
+  EXPECT_TRUE(task.commitment.pixels.empty()) << "the pixels travel once, as claimed_pixels";
+  EXPECT_EQ(task.claimed_pixels.size(), 64u * 64u * 3u);
+  EXPECT_EQ(task.purpose, "sampled");
+  std::size_t steps = 0;
+  for (const auto& item : task.audits) steps += item.kind == 1;
+  EXPECT_EQ(steps, 2u);
+  EXPECT_EQ(task.audits.front().kind, 0) << "noise first";
+  // The worker's status shows its current (adaptive) audit rate.
+  const auto status = core_->status(now_);
+  for (const auto& n : status.nodes)
+    if (n.node == w1_.public_key()) EXPECT_DOUBLE_EQ(n.audit_rate, 1.0);
+}
+
+TEST_F(VerificationTest, OpeningsAreRelayedOnlyForTheValidatorHoldingTheAudit) {
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  const auto a = audited_job("r1");
+  protocol::OpeningRequest req{a.task.audit_id, a.task.job.job_id, a.task.job.attempt, {1, 2}};
+  auto target = core_->opening_target(validator_.public_key(), req);
+  ASSERT_TRUE(target) << target.error().message;
+  EXPECT_EQ(*target, w1_.public_key());
+  EXPECT_FALSE(core_->opening_target(validator2_.public_key(), req));
+  req.attempt = 2;
+  EXPECT_FALSE(core_->opening_target(validator_.public_key(), req));
+}
+
+TEST_F(VerificationTest, GreyIsEscalatedToAFullRenderOnTheWorkersClassBeforeAnySlash) {
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, validator_caps("gpu-other"));
+  const auto a = audited_job("r1");
+  ASSERT_EQ(a.validator, validator_.public_key());
+  register_node(validator2_, protocol::Role::validator, validator_caps("cpu-test"));
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::grey, validator_), validator_).ok());
+  ASSERT_EQ(audits_.size(), 2u);
+  const auto& referee = audits_.back();
+  EXPECT_EQ(referee.validator, validator2_.public_key()) << "the worker's own class referees";
+  EXPECT_EQ(referee.task.purpose, "referee");
+  ASSERT_EQ(referee.task.audits.size(), 1u);
+  EXPECT_EQ(referee.task.audits[0].kind, 3);
+  EXPECT_TRUE(events_of(EventKind::result).empty()) << "not delivered while grey";
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
+  // The first validator can no longer answer it; the referee can.
+  EXPECT_FALSE(judge(verdict(a.task, AuditOutcome::fail, validator_), validator_).ok());
+  ASSERT_TRUE(judge(verdict(referee.task, AuditOutcome::pass, validator2_), validator2_).ok());
+  ASSERT_EQ(events_of(EventKind::result).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::result)[0].audit, "passed");
+}
+
+TEST_F(VerificationTest, AnUnappealedFailIsSlashedWhenTheAppealWindowCloses) {
+  policy_.audit.appeals = true;
+  policy_.audit.appeal_window_ms = 5'000;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  const auto a = audited_job("r1");
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::fail, validator_), validator_).ok());
+  ASSERT_EQ(notices_.size(), 1u);
+  EXPECT_EQ(notices_[0].worker, w1_.public_key());
+  EXPECT_EQ(events_of(EventKind::retry).size(), 1u) << "the re-run does not wait";
+  EXPECT_EQ(core_->pending_penalties(), 1u);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
+  now_ += 6'000;
+  Outbox out;
+  core_->tick(now_, out);
+  pump(out);
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
+}
+
+TEST_F(VerificationTest, AWonAppealSparesTheWorkerAndSlashesTheAccuser) {
+  policy_.audit.appeals = true;
+  policy_.audit.blacklist_after = 1;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  const auto a = audited_job("r1");
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  register_node(validator2_, protocol::Role::validator, worker_caps());
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::fail, validator_), validator_).ok());
+  EXPECT_TRUE(core_->nodes().find(w1_.public_key())->blacklisted);
+
+  protocol::Appeal appeal;
+  appeal.audit_id = a.task.audit_id;
+  appeal.reason = "honest";
+  protocol::sign_appeal(appeal, w2_);
+  Outbox refused;
+  EXPECT_EQ(core_->on_appeal(w1_.public_key(), appeal, now_, refused).code,
+            ErrorCode::bad_signature);
+  protocol::sign_appeal(appeal, w1_);
+  Outbox out;
+  ASSERT_TRUE(core_->on_appeal(w1_.public_key(), appeal, now_, out).ok());
+  pump(out);
+  Outbox twice;
+  EXPECT_FALSE(core_->on_appeal(w1_.public_key(), appeal, now_, twice).ok()) << "once only";
+  const auto& second = audits_.back();
+  EXPECT_EQ(second.validator, validator2_.public_key()) << "a different validator hears it";
+  EXPECT_EQ(second.task.purpose, "appeal");
+  bool full = false;
+  for (const auto& item : second.task.audits) full = full || item.kind == 3;
+  EXPECT_TRUE(full);
+  ASSERT_TRUE(judge(verdict(second.task, AuditOutcome::pass, validator2_), validator2_).ok());
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
+  EXPECT_EQ(slashes_of(validator_account(validator_.public_key())), 1u);
+  const auto* worker = core_->nodes().find(w1_.public_key());
+  EXPECT_FALSE(worker->blacklisted) << "the overturned verdict no longer counts";
+  EXPECT_EQ(worker->audits_failed, 0u);
+  EXPECT_EQ(core_->nodes().find(validator_.public_key())->audits_failed, 1u);
+  now_ += 600'000;
+  Outbox later;
+  core_->tick(now_, later);
+  pump(later);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
+  expect_conservation();
+}
+
+TEST_F(VerificationTest, ALostAppealSlashesTheWorker) {
+  policy_.audit.appeals = true;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  register_node(validator2_, protocol::Role::validator, worker_caps());
+  const auto a = audited_job("r1");
+  const Identity& first = a.validator == validator_.public_key() ? validator_ : validator2_;
+  const Identity& second = a.validator == validator_.public_key() ? validator2_ : validator_;
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::fail, first), first).ok());
+  protocol::Appeal appeal;
+  appeal.audit_id = a.task.audit_id;
+  protocol::sign_appeal(appeal, w1_);
+  Outbox out;
+  ASSERT_TRUE(core_->on_appeal(w1_.public_key(), appeal, now_, out).ok());
+  pump(out);
+  ASSERT_EQ(audits_.back().validator, second.public_key());
+  ASSERT_TRUE(judge(verdict(audits_.back().task, AuditOutcome::fail, second), second).ok());
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
+  EXPECT_EQ(slashes_of(validator_account(first.public_key())), 0u);
+}
+
+}  // namespace
+}  // namespace seedgrid::testing
