@@ -40,6 +40,7 @@ json::object coordinator_json(const CoordinatorSection& c) {
   o["models"] = std::move(models);
   o["benchmark_tasks"] = c.benchmark_tasks;
   o["challenge_ttl_ms"] = c.challenge_ttl_ms;
+  o["stake_refresh_ms"] = c.stake_refresh_ms;
   o["limits"] = json::object{
       {"max_count", c.limits.max_count},       {"max_width", c.limits.max_width},
       {"max_height", c.limits.max_height},     {"max_steps", c.limits.max_steps},

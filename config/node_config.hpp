@@ -128,6 +128,10 @@ struct CoordinatorSection {
   std::vector<CatalogModel> models;
   bool benchmark_tasks = false;  // accept the instant task type (benchmarks only)
   std::uint32_t challenge_ttl_ms = 30'000;
+  // How often the coordinator asks the treasury again for the bonded stake of each worker that
+  // advertises the fast tier (an unstake or a slash can take it below the minimum after it
+  // registered); a slash it ordered itself triggers the check at once.
+  std::uint32_t stake_refresh_ms = 60'000;
   RequestLimits limits;
   RoutingPolicy routing;
   DeadlinePolicy deadlines;

@@ -132,6 +132,7 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
              });
   f.boolean("benchmark_tasks", c.benchmark_tasks);
   f.u32("challenge_ttl_ms", c.challenge_ttl_ms, 100, 3'600'000);
+  f.u32("stake_refresh_ms", c.stake_refresh_ms, 100, 86'400'000);
   if (const json::value* lv = f.raw("limits")) {
     Fields l(*lv, f.path_of("limits"), problems);
     l.u32("max_count", c.limits.max_count, 1, 512);

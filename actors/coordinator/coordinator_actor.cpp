@@ -71,6 +71,31 @@ void send_order(Self* self, protocol::LedgerOrder order) {
           });
 }
 
+// Asks the treasury for a worker's bonded stake (the fast tier's minimum). No treasury, or no
+// answer: the worker keeps what it has, and the core asks again at its next refresh.
+void check_stake(Self* self, const PublicKey& worker) {
+  auto& s = self->state;
+  if (!s.treasury) return;
+  self->request(s.treasury, std::chrono::seconds(10), protocol::stake_atom::value,
+                worker_account(worker))
+      .then(
+          [self, worker](const protocol::StakeReply& stake) {
+            auto& st = self->state;
+            const NodeEntry* n = st.core->nodes().find(worker);
+            const bool was = n != nullptr && n->fast_allowed;
+            Outbox out;
+            st.core->on_stake(worker, stake, st.now(), out);
+            if (!stake.ok)
+              st.log->warn("stake of worker {} unknown: {}", worker.hex().substr(0, 16),
+                           stake.error);
+            else if (was != stake.serves_fast)
+              st.log->info("worker {} {} the fast tier (bonded {})", worker.hex().substr(0, 16),
+                           stake.serves_fast ? "now serves" : "no longer serves", stake.bonded);
+            flush(self, out);
+          },
+          [](caf::error&) {});
+}
+
 template <class T>
 void append(std::vector<T>& to, std::vector<T>& from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
@@ -89,6 +114,7 @@ void flush(Self* self, Outbox& out) {
   append(s.pending.events, out.events);
   append(s.pending.orders, out.orders);
   append(s.pending.acks, out.acks);
+  append(s.pending.stake_checks, out.stake_checks);
   if (!s.commit_scheduled) {
     s.commit_scheduled = true;
     self->send(self, commit_atom::value);
@@ -143,6 +169,7 @@ void commit_and_send(Self* self) {
     for (const auto& client : it->second) self->send(client, protocol::event_atom::value, e);
   }
   for (auto& o : out.orders) send_order(self, std::move(o));
+  for (const auto& k : out.stake_checks) check_stake(self, k);
   out.clear();
 }
 

@@ -24,6 +24,11 @@ constexpr const char* kVersion = "seedgrid 0.1.0";
 
 std::string ms_text(std::int64_t ms) { return std::to_string(ms) + " ms"; }
 
+// Step audits fetch openings from the worker (through the coordinator) while they run.
+bool needs_openings(const std::vector<protocol::AuditItem>& plan) {
+  return std::any_of(plan.begin(), plan.end(), [](const auto& item) { return item.kind == 1; });
+}
+
 // What the client's receipt says a job's payment did; `reference` is the idempotency key when the
 // ledger applied it, else why not.
 void record_payment(protocol::Receipt& to, const protocol::LedgerReceipt& paid,
@@ -44,7 +49,7 @@ std::string user_account(const PublicKey& key) { return "user:" + key.hex(); }
 
 bool Outbox::empty() const {
   return jobs.empty() && cancels.empty() && audits.empty() && notices.empty() && events.empty() &&
-         orders.empty() && acks.empty();
+         orders.empty() && acks.empty() && stake_checks.empty();
 }
 
 void Outbox::clear() {
@@ -55,6 +60,7 @@ void Outbox::clear() {
   events.clear();
   orders.clear();
   acks.clear();
+  stake_checks.clear();
 }
 
 CoordinatorCore::CoordinatorCore(const Identity& identity, CoreOptions options, Journal journal,
@@ -122,7 +128,14 @@ Result<void> CoordinatorCore::recover(std::int64_t now_ms, Outbox& out) {
             case JobPhase::cancelling:
               // The coordinator's restart is not the worker's fault: back to the queue without a
               // failure (the next assignment is a new attempt, so its payment key is new).
-              if (r.cancel_requested) {
+              if (r.cancel_requested && j.phase == JobPhase::cancelling && j.steps_done > 0 &&
+                  j.worker) {
+                // Its report died with the old run: pay the steps journaled when the cancel came
+                // (what the cancel grace pays when no report arrives), with the key the report's
+                // order would have had.
+                set_phase(r, j, JobPhase::paying_cancelled, now_ms);
+                place_order(job_order(LedgerOrderKind::pay_cancelled, r, j), out);
+              } else if (r.cancel_requested) {
                 set_phase(r, j, JobPhase::cancelled, now_ms);
               } else {
                 set_phase(r, j, JobPhase::queued, now_ms);
@@ -130,6 +143,8 @@ Result<void> CoordinatorCore::recover(std::int64_t now_ms, Outbox& out) {
               save(r, j);
               break;
             case JobPhase::auditing:
+              // The audit goes again, with its journaled commitment and plan, to the first
+              // validator that registers (admit); its old validator's session died with the run.
               j.validator.reset();
               j.deadline_ms = now_ms + options_.policy.audit.timeout_ms;
               save(r, j);
@@ -161,6 +176,26 @@ Result<void> CoordinatorCore::recover(std::int64_t now_ms, Outbox& out) {
   auto slashes = journal_.pending_slashes();
   if (!slashes) return std::unexpected(slashes.error());
   for (auto& o : *slashes) place_order(std::move(o), out);
+  // Slashes waiting for their appeal window: the window goes on with the time it had left; an
+  // appeal in progress goes to a referee again once one registers (admit), the worker's one
+  // appeal already used.
+  auto penalties = journal_.load_penalties();
+  if (!penalties) return std::unexpected(penalties.error());
+  for (auto& jp : *penalties) {
+    PendingPenalty p;
+    p.audit_id = jp.audit_id;
+    p.worker = jp.worker;
+    p.validator = jp.validator;
+    p.job = std::move(jp.job);
+    p.output_hash = jp.output_hash;
+    p.worker_class = std::move(jp.worker_class);
+    p.commitment = std::move(jp.commitment);
+    p.plan = std::move(jp.plan);
+    p.appealed = jp.appealed;
+    p.deadline_ms = now_ms + (p.appealed ? std::int64_t{options_.policy.audit.timeout_ms}
+                                         : std::max<std::int64_t>(0, jp.remaining_ms));
+    penalties_[p.audit_id] = std::move(p);
+  }
   if (fatal_) return std::unexpected(*fatal_);
   return {};
 }
@@ -243,6 +278,19 @@ void CoordinatorCore::save(const RequestState& r, const JobState& j) {
 
 void CoordinatorCore::save(const RequestState& r) {
   if (auto w = journal_.put_request(r); !w) fatal(w.error());
+}
+
+void CoordinatorCore::save_verification(const RequestState& r, const JobState& j) {
+  if (auto w = journal_.put_verification(r.request.request_id, j, job_message(r, j)); !w)
+    fatal(w.error());
+}
+
+void CoordinatorCore::save_penalty(const PendingPenalty& p, std::int64_t now_ms) {
+  JournaledPenalty jp{p.audit_id,  p.worker,     p.validator,
+                      p.job,       p.output_hash, p.worker_class,
+                      p.commitment, p.plan,      std::max<std::int64_t>(0, p.deadline_ms - now_ms),
+                      p.appealed};
+  if (auto w = journal_.put_penalty(jp); !w) fatal(w.error());
 }
 
 void CoordinatorCore::save_node(const NodeEntry& n) {
@@ -427,19 +475,23 @@ protocol::RegistrationAck CoordinatorCore::admit(const protocol::Registration& r
     node_down(registration.node, now_ms, out);  // a new session replaces the old one
   NodeEntry& n = nodes_.connect(registration.node, registration.role, registration.capabilities,
                                 fast_allowed, now_ms);
+  n.stake_checked_ms = now_ms;  // the caller just asked the treasury (or it was unreachable)
   save_node(n);
   protocol::RegistrationAck ack;
   ack.coordinator = key();
   ack.fast_tier = fast_allowed && registration.capabilities.serves_fast;
   ack.note = std::move(note);
   if (n.blacklisted) ack.note = "blacklisted after failed audits: no jobs will be routed here";
-  if (n.role == protocol::Role::validator) {
-    // Audits waiting for a validator get one now.
-    for (auto& [id, r] : requests_)
-      for (auto& j : r.jobs)
-        if (j.phase == JobPhase::auditing && !j.validator)
-          accept_output(r, j, now_ms, out, nullptr);
-  }
+  // Audits waiting for a validator, or (resumed after a restart) for their worker to open its
+  // trajectory, and appeals whose referee was lost go now.
+  for (auto& [id, r] : requests_)
+    for (auto& j : r.jobs)
+      if (j.phase == JobPhase::auditing && !j.validator &&
+          (n.role == protocol::Role::validator || j.worker == n.key))
+        accept_output(r, j, now_ms, out, nullptr);
+  for (auto& [id, p] : penalties_)
+    if (p.appealed && !p.referee && (n.role == protocol::Role::validator || p.worker == n.key))
+      send_appeal(p, now_ms, out);
   dispatch(now_ms, out);
   return ack;
 }
@@ -451,6 +503,12 @@ void CoordinatorCore::node_down(const PublicKey& node, std::int64_t now_ms, Outb
   const std::vector<std::string> lost = nodes_.disconnect(node, now_ms);
   if (role == protocol::Role::validator) {
     for (const auto& audit_id : lost) {
+      if (auto p = penalties_.find(audit_id);
+          p != penalties_.end() && p->second.appealed && p->second.referee == node) {
+        p->second.referee.reset();  // another validator hears it, or the verdict stands at timeout
+        send_appeal(p->second, now_ms, out);
+        continue;
+      }
       const auto hash = audit_id.rfind('#');
       auto [r, j] = find_job(audit_id.substr(0, hash == std::string::npos ? 0 : hash));
       if (j == nullptr || j->phase != JobPhase::auditing || j->validator != node) continue;
@@ -591,9 +649,12 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
     const bool instant = result.leaf_count <= 1;
     j->audit_plan = plan_audits(sampler_.salt(), protocol::audit_id_of(result.job_id, result.attempt),
                                 instant ? 0 : result.leaf_count - 1, options_.policy.audit);
+    save_verification(*r, *j);
     accept_output(*r, *j, now_ms, out, &result.pixels);
   } else {
     j->audit = "not sampled";
+    j->audit_plan.clear();
+    save_verification(*r, *j);
     start_settlement(*r, *j, out);
   }
   dispatch(now_ms, out);
@@ -617,6 +678,12 @@ void CoordinatorCore::accept_output(RequestState& r, JobState& j, std::int64_t n
     start_settlement(r, j, out);
     return;
   }
+  // A resumed audit (a restart drops every link) waits for its worker to register again before
+  // asking it for openings, until the deadline; after that the worker fails it for no opening.
+  const NodeEntry* worker = j.worker ? nodes_.find(*j.worker) : nullptr;
+  if (j.commitment && needs_openings(j.audit_plan) && (worker == nullptr || !worker->connected) &&
+      j.phase == JobPhase::auditing && now_ms < j.deadline_ms)
+    return;
   std::vector<std::uint8_t> loaded;
   if (pixels == nullptr) {
     auto read = results_.get(j.output_hash);
@@ -627,10 +694,8 @@ void CoordinatorCore::accept_output(RequestState& r, JobState& j, std::int64_t n
     loaded = std::move(*read);
     pixels = &loaded;
   }
-  if (j.phase != JobPhase::auditing) {
-    set_phase(r, j, JobPhase::auditing, now_ms);
-    j.deadline_ms = now_ms + options_.policy.audit.timeout_ms;
-  }
+  if (j.phase != JobPhase::auditing) set_phase(r, j, JobPhase::auditing, now_ms);
+  j.deadline_ms = now_ms + options_.policy.audit.timeout_ms;  // the validator's time runs from now
   j.validator = validator;
   protocol::AuditTask task;
   task.job = job_message(r, j);
@@ -734,8 +799,9 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   } else {
     j->audit = "failed";
     j->audit_excluded.push_back(from);  // the re-run is audited by another validator if any
+    save_verification(*r, *j);
     PendingPenalty p;
-    p.verdict = v;
+    p.audit_id = v.audit_id;
     p.worker = *j->worker;
     p.validator = from;
     p.job = job_message(*r, *j);
@@ -746,6 +812,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
     if (options_.policy.audit.appeals) {
       p.deadline_ms = now_ms + options_.policy.audit.appeal_window_ms;
       out.notices.push_back({p.worker, v});
+      save_penalty(p, now_ms);
       penalties_[v.audit_id] = std::move(p);
     } else {
       slash_worker(p, out);
@@ -779,15 +846,18 @@ void CoordinatorCore::escalate(RequestState& r, JobState& j, const PublicKey& gr
     j.audit_excluded.pop_back();
     accept_output(r, j, now_ms, out, nullptr);
   }
+  save_verification(r, j);
 }
 
 void CoordinatorCore::slash_worker(const PendingPenalty& p, Outbox& out) {
   LedgerOrder o;
   o.kind = LedgerOrderKind::slash;
-  o.key = "slash/" + p.verdict.audit_id;
-  o.verdict_id = p.verdict.audit_id;
+  o.key = "slash/" + p.audit_id;
+  o.verdict_id = p.audit_id;
   o.worker = worker_account(p.worker);
   o.validator = validator_account(p.referee.value_or(p.validator));
+  // One transaction: the pending penalty becomes a slash to apply, never both, never neither.
+  if (auto w = journal_.delete_penalty(p.audit_id); !w) fatal(w.error());
   if (auto w = journal_.put_slash(o); !w) fatal(w.error());
   place_order(std::move(o), out);
 }
@@ -824,25 +894,37 @@ Reply CoordinatorCore::on_appeal(const PublicKey& from, const protocol::Appeal& 
   if (p.appealed) return refuse(ErrorCode::mismatch, "verdict " + a.audit_id + " was appealed already");
   if (now_ms > p.deadline_ms)
     return refuse(ErrorCode::mismatch, "the appeal window of " + a.audit_id + " has closed");
-  const auto referee =
-      pick_validator(nodes_, p.job.spec.model_id, {p.validator, p.worker}, p.worker_class);
-  if (!referee) {
+  if (!pick_validator(nodes_, p.job.spec.model_id, {p.validator, p.worker}, p.worker_class)) {
     // Nobody can hear it: the verdict stands.
     slash_worker(p, out);
     penalties_.erase(it);
     return refuse(ErrorCode::mismatch,
                   "no second validator can hear the appeal of " + a.audit_id + "; the verdict stands");
   }
+  p.appealed = true;
+  if (!send_appeal(p, now_ms, out))
+    return refuse(ErrorCode::internal, "the coordinator lost the audited image");
+  return {};
+}
+
+bool CoordinatorCore::send_appeal(PendingPenalty& p, std::int64_t now_ms, Outbox& out) {
+  const auto referee =
+      pick_validator(nodes_, p.job.spec.model_id, {p.validator, p.worker}, p.worker_class);
+  if (!referee) return false;  // tick lets the verdict stand when its deadline passes
+  const NodeEntry* worker = nodes_.find(p.worker);
+  if (p.commitment && needs_openings(p.plan) && (worker == nullptr || !worker->connected) &&
+      now_ms < p.deadline_ms)
+    return false;  // resumed after a restart: the worker must be back to open its trajectory
   auto pixels = results_.get(p.output_hash);
   if (!pixels) {
     fatal(pixels.error());
-    return refuse(ErrorCode::internal, "the coordinator lost the audited image");
+    return false;
   }
-  p.appealed = true;
   p.referee = referee;
   p.deadline_ms = now_ms + options_.policy.audit.timeout_ms;
+  save_penalty(p, now_ms);
   protocol::AuditTask task;
-  task.audit_id = a.audit_id;
+  task.audit_id = p.audit_id;
   task.job = p.job;
   task.worker = p.worker;
   task.claimed_output_hash = p.output_hash;
@@ -858,7 +940,7 @@ Reply CoordinatorCore::on_appeal(const PublicKey& from, const protocol::Appeal& 
   task.purpose = "appeal";
   nodes_.find(*referee)->inflight[task.audit_id] = protocol::job_work(task.job.spec);
   out.audits.push_back({*referee, std::move(task)});
-  return {};
+  return true;
 }
 
 Reply CoordinatorCore::on_appeal_verdict(NodeEntry& validator, const protocol::Verdict& v,
@@ -884,6 +966,7 @@ Reply CoordinatorCore::on_appeal_verdict(NodeEntry& validator, const protocol::V
         worker->blacklisted = false;
       save_node(*worker);
     }
+    if (auto w = journal_.delete_penalty(p.audit_id); !w) fatal(w.error());
     slash_validator(p.validator, validator.key, v.audit_id, out);
   }
   dispatch(now_ms, out);
@@ -1140,8 +1223,28 @@ void CoordinatorCore::on_receipt(const LedgerOrder& order, const protocol::Ledge
     }
     case LedgerOrderKind::slash:
       if (auto w = journal_.slash_done(order.key); !w) fatal(w.error());
+      // The slash may have taken the worker below the fast tier's minimum: ask now, not at the
+      // next refresh.
+      if (receipt.ok)
+        for (auto& [k, n] : nodes_.nodes())
+          if (n.role == protocol::Role::worker && n.connected && n.capabilities.serves_fast &&
+              worker_account(k) == order.worker) {
+            n.stake_checked_ms = now_ms;
+            out.stake_checks.push_back(k);
+          }
       return;
   }
+}
+
+void CoordinatorCore::on_stake(const PublicKey& worker, const protocol::StakeReply& stake,
+                               std::int64_t now_ms, Outbox& out) {
+  NodeEntry* n = nodes_.find(worker);
+  if (n == nullptr || n->role != protocol::Role::worker || !stake.ok) return;
+  const bool was = n->fast_allowed;
+  n->fast_allowed = stake.serves_fast;
+  // Jobs already on it finish (they were given while its stake stood); new fast jobs go elsewhere,
+  // and queued ones wait for a staked worker (or fail after deadlines.queue_ms, refunded).
+  if (!was && n->fast_allowed) dispatch(now_ms, out);
 }
 
 void CoordinatorCore::on_order_lost(const LedgerOrder& order, std::int64_t now_ms) {
@@ -1177,6 +1280,14 @@ void CoordinatorCore::tick(std::int64_t now_ms, Outbox& out) {
     if (pending.in_flight || pending.retry_at_ms > now_ms) continue;
     pending.in_flight = true;
     out.orders.push_back(pending.order);
+  }
+  // Stakes change after registration (an unstake, a slash): ask again for every worker that
+  // advertises the fast tier. An answer that never comes is asked for at the next refresh.
+  for (auto& [k, n] : nodes_.nodes()) {
+    if (n.role != protocol::Role::worker || !n.connected || !n.capabilities.serves_fast) continue;
+    if (now_ms - n.stake_checked_ms < std::int64_t{options_.policy.stake_refresh_ms}) continue;
+    n.stake_checked_ms = now_ms;
+    out.stake_checks.push_back(k);
   }
   for (auto& [id, r] : requests_) {
     if (r.phase == RequestPhase::holding && now_ms - r.accepted_ms > options_.hold_timeout_ms) {
@@ -1247,6 +1358,8 @@ void CoordinatorCore::tick(std::int64_t now_ms, Outbox& out) {
       n.reputation.observe_uptime(n.connected);
       save_node(n);
     }
+    // What is left of each appeal window, so a restart resumes it within one sample of the truth.
+    for (const auto& [id, p] : penalties_) save_penalty(p, now_ms);
   }
   dispatch(now_ms, out);
 }

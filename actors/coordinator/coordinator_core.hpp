@@ -59,6 +59,8 @@ struct Outbox {
   std::vector<protocol::ClientEvent> events;  // each to the client attached to event.request_id
   std::vector<protocol::LedgerOrder> orders;
   std::vector<protocol::SubmitAck> acks;  // answers to submits that waited for their hold
+  // Workers whose bonded stake to ask the treasury for (stake_atom); answers go to on_stake.
+  std::vector<PublicKey> stake_checks;
 
   bool empty() const;
   void clear();
@@ -122,6 +124,10 @@ class CoordinatorCore {
   // The share of this worker's results audited now (audit_rate.hpp).
   double audit_rate_of(const NodeEntry& worker) const;
   std::size_t pending_penalties() const { return penalties_.size(); }
+  // The treasury's word on a worker's stake (asked for in Outbox::stake_checks): the fast tier
+  // follows it from now on. A refused answer changes nothing (the next refresh asks again).
+  void on_stake(const PublicKey& worker, const protocol::StakeReply& stake, std::int64_t now_ms,
+                Outbox& out);
 
   // --- treasury ---
   void on_receipt(const protocol::LedgerOrder& order, const protocol::LedgerReceipt& receipt,
@@ -153,10 +159,11 @@ class CoordinatorCore {
     bool in_flight = false;
     std::int64_t retry_at_ms = 0;
   };
-  // A failed verdict whose slash waits for the worker's appeal (in memory: a restart applies
-  // none of them — the worker keeps its stake, the re-run and reputation cut already happened).
+  // A failed verdict whose slash waits for the worker's appeal; journaled (penalties table) each
+  // time it changes, in the same transaction as what changed it, and deleted with the slash order
+  // that ends it, so a restart neither drops nor doubles it.
   struct PendingPenalty {
-    protocol::Verdict verdict;  // the failed one
+    std::string audit_id;  // of the failed verdict
     PublicKey worker;
     PublicKey validator;
     protocol::Job job;
@@ -166,7 +173,7 @@ class CoordinatorCore {
     std::vector<protocol::AuditItem> plan;
     std::int64_t deadline_ms = 0;  // window end, or the appeal audit's deadline once appealed
     bool appealed = false;
-    std::optional<PublicKey> referee;  // the second validator
+    std::optional<PublicKey> referee;  // the second validator (none yet after a restart)
   };
 
   CoordinatorCore(const Identity& identity, CoreOptions options, Journal journal, Digest salt);
@@ -201,6 +208,10 @@ class CoordinatorCore {
                                   const JobState& j) const;
   void blacklist(NodeEntry& n, std::int64_t now_ms, Outbox& out);
   void slash_worker(const PendingPenalty& p, Outbox& out);
+  void save_penalty(const PendingPenalty& p, std::int64_t now_ms);
+  void save_verification(const RequestState& r, const JobState& j);
+  // Sends an appealed verdict's audit to a second validator; false when none can hear it.
+  bool send_appeal(PendingPenalty& p, std::int64_t now_ms, Outbox& out);
   void slash_validator(const PublicKey& validator, const PublicKey& referee,
                        const std::string& audit_id, Outbox& out);
   protocol::Reply on_appeal_verdict(NodeEntry& validator, const protocol::Verdict& v,

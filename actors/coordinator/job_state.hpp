@@ -86,7 +86,8 @@ struct JobState {
   std::int64_t queued_since_ms = 0;
   std::uint32_t batch = 1;
   bool result_sent = false;
-  // Not journaled either: a restarted coordinator audits what it resumes in full only.
+  // Journaled apart (the verification table, written when they change): a restarted coordinator
+  // resumes an audit with the same commitment and plan, and receipts keep their commitment.
   std::optional<protocol::JobResult> commitment;  // the signed result, pixels left out
   std::vector<protocol::AuditItem> audit_plan;     // chosen after the commit, never sent to it
   std::string audit_purpose = "sampled";           // "sampled" or "referee" (grey, escalated)

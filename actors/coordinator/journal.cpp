@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "runtime/crypto/sodium_init.hpp"
+#include "runtime/verify/receipt.hpp"
 #include "runtime/storage/database.hpp"
 #include "runtime/storage/transaction.hpp"
 
@@ -48,6 +49,13 @@ CREATE TABLE IF NOT EXISTS nodes(
 CREATE TABLE IF NOT EXISTS slashes(
   key TEXT PRIMARY KEY, verdict_id TEXT NOT NULL, worker TEXT NOT NULL,
   validator TEXT NOT NULL, done INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS verification(
+  request_id TEXT NOT NULL, idx INTEGER NOT NULL, commitment TEXT, plan BLOB NOT NULL,
+  purpose TEXT NOT NULL, excluded BLOB NOT NULL, PRIMARY KEY(request_id, idx));
+CREATE TABLE IF NOT EXISTS penalties(
+  audit_id TEXT PRIMARY KEY, worker BLOB NOT NULL, validator BLOB NOT NULL, receipt TEXT NOT NULL,
+  has_commitment INTEGER NOT NULL, output_hash BLOB NOT NULL, worker_class TEXT NOT NULL,
+  plan BLOB NOT NULL, remaining_ms INTEGER NOT NULL, appealed INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);
 )sql";
 
@@ -82,9 +90,63 @@ std::vector<PublicKey> keys_from_blob(const std::vector<std::uint8_t>& b) {
   return out;
 }
 
+// An audit plan as 5 bytes an item: the kind, then the step little-endian.
+std::vector<std::uint8_t> plan_blob(const std::vector<protocol::AuditItem>& plan) {
+  std::vector<std::uint8_t> out;
+  for (const auto& item : plan) {
+    out.push_back(item.kind);
+    for (int b = 0; b < 4; ++b) out.push_back(static_cast<std::uint8_t>(item.step >> (8 * b)));
+  }
+  return out;
+}
+
+std::vector<protocol::AuditItem> plan_from_blob(const std::vector<std::uint8_t>& b) {
+  std::vector<protocol::AuditItem> out;
+  for (std::size_t i = 0; i + 5 <= b.size(); i += 5) {
+    protocol::AuditItem item;
+    item.kind = b[i];
+    for (int k = 0; k < 4; ++k) item.step |= std::uint32_t{b[i + 1 + k]} << (8 * k);
+    out.push_back(item);
+  }
+  return out;
+}
+
+// A commitment is stored as the receipt a client would get (runtime/verify/receipt.hpp): one
+// encoding of the signed result, reused rather than invented twice. The pixels are in results/
+// (content-addressed), so the image file named is a placeholder.
+std::string receipt_text(const protocol::Job& job, const protocol::JobResult& result) {
+  return verify::to_json(verify::receipt_of(job, result, "result.png"));
+}
+
 // Reputation averages are stored as the bits of their doubles, so a restart restores them exactly.
 std::int64_t bits_of(double v) { return std::bit_cast<std::int64_t>(v); }
 double double_of(std::int64_t bits) { return std::bit_cast<double>(bits); }
+
+// Puts each job's verification record back (rows of jobs that are gone are ignored).
+Result<void> load_verification(Database& db, RequestState& r) {
+  auto q = db.prepare("SELECT * FROM verification WHERE request_id = ? ORDER BY idx");
+  if (!q) return std::unexpected(q.error());
+  q->bind(1, r.request.request_id);
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const auto index = static_cast<std::size_t>(q->column_int64(1));
+    if (index >= r.jobs.size()) continue;
+    JobState& j = r.jobs[index];
+    if (!q->column_is_null(2)) {
+      auto receipt = verify::parse_receipt(q->column_text(2));
+      if (!receipt)
+        return context(receipt.error(), "journal: commitment of job ", index, " of request ",
+                       r.request.request_id);
+      j.commitment = std::move(receipt->result);
+    }
+    j.audit_plan = plan_from_blob(q->column_blob(3));
+    j.audit_purpose = q->column_text(4);
+    j.audit_excluded = keys_from_blob(q->column_blob(5));
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -92,6 +154,7 @@ struct Journal::State {
   Database db;
   std::optional<Transaction> tx;
   Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash, slash_done;
+  Statement put_verification, delete_verification, put_penalty, delete_penalty;
   std::uint64_t next_sequence = 1;
 };
 
@@ -117,8 +180,14 @@ Result<Journal> Journal::open(const std::string& path) {
   auto put_node = prep("INSERT OR REPLACE INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?)");
   auto put_slash = prep("INSERT OR IGNORE INTO slashes VALUES(?,?,?,?,0)");
   auto slash_done = prep("UPDATE slashes SET done = 1 WHERE key = ?");
-  for (auto* s :
-       {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash, &slash_done})
+  auto put_verification =
+      prep("INSERT OR REPLACE INTO verification VALUES(?,?,?,?,?,?)");
+  auto delete_verification = prep("DELETE FROM verification WHERE request_id = ?");
+  auto put_penalty = prep("INSERT OR REPLACE INTO penalties VALUES(?,?,?,?,?,?,?,?,?,?)");
+  auto delete_penalty = prep("DELETE FROM penalties WHERE audit_id = ?");
+  for (auto* s : {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash,
+                  &slash_done, &put_verification, &delete_verification, &put_penalty,
+                  &delete_penalty})
     if (!*s) return context(s->error(), "preparing the journal");
   auto seq = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM requests");
   if (!seq) return std::unexpected(seq.error());
@@ -129,7 +198,9 @@ Result<Journal> Journal::open(const std::string& path) {
   auto state = std::unique_ptr<State>(
       new State{std::move(*db), std::nullopt, std::move(*put_request), std::move(*put_job),
                 std::move(*delete_request), std::move(*delete_jobs), std::move(*put_node),
-                std::move(*put_slash), std::move(*slash_done), next});
+                std::move(*put_slash), std::move(*slash_done), std::move(*put_verification),
+                std::move(*delete_verification), std::move(*put_penalty),
+                std::move(*delete_penalty), next});
   return Journal(std::move(state));
 }
 
@@ -231,6 +302,7 @@ Result<void> Journal::put_jobs(const RequestState& r) {
 Result<void> Journal::delete_request(const std::string& request_id) {
   if (auto t = ensure_transaction(); !t) return t;
   if (auto r = state_->delete_jobs.bind(1, request_id).run(); !r) return r;
+  if (auto r = state_->delete_verification.bind(1, request_id).run(); !r) return r;
   return state_->delete_request.bind(1, request_id).run();
 }
 
@@ -248,6 +320,71 @@ Result<void> Journal::put_node(const JournaledNode& n) {
       .bind(10, static_cast<std::int64_t>(n.audits_failed))
       .bind(11, std::int64_t{n.blacklisted})
       .run();
+}
+
+Result<void> Journal::put_verification(const std::string& request_id, const JobState& j,
+                                       const protocol::Job& job) {
+  if (auto t = ensure_transaction(); !t) return t;
+  auto& s = state_->put_verification;
+  s.bind(1, request_id).bind(2, std::int64_t{j.index});
+  if (j.commitment)
+    s.bind(3, receipt_text(job, *j.commitment));
+  else
+    s.bind_null(3);
+  return s.bind_blob(4, plan_blob(j.audit_plan))
+      .bind(5, j.audit_purpose)
+      .bind_blob(6, keys_blob(j.audit_excluded))
+      .run();
+}
+
+Result<void> Journal::put_penalty(const JournaledPenalty& p) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return state_->put_penalty.bind(1, p.audit_id)
+      .bind_blob(2, key_bytes(p.worker))
+      .bind_blob(3, key_bytes(p.validator))
+      .bind(4, receipt_text(p.job, p.commitment.value_or(protocol::JobResult{})))
+      .bind(5, std::int64_t{p.commitment.has_value()})
+      .bind_blob(6, p.output_hash)
+      .bind(7, p.worker_class)
+      .bind_blob(8, plan_blob(p.plan))
+      .bind(9, p.remaining_ms)
+      .bind(10, std::int64_t{p.appealed})
+      .run();
+}
+
+Result<void> Journal::delete_penalty(const std::string& audit_id) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return state_->delete_penalty.bind(1, audit_id).run();
+}
+
+Result<std::vector<JournaledPenalty>> Journal::load_penalties() const {
+  auto q = state_->db.prepare("SELECT * FROM penalties ORDER BY audit_id");
+  if (!q) return std::unexpected(q.error());
+  std::vector<JournaledPenalty> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    JournaledPenalty p;
+    p.audit_id = q->column_text(0);
+    auto worker = key_from_blob(q->column_blob(1));
+    auto validator = key_from_blob(q->column_blob(2));
+    auto receipt = verify::parse_receipt(q->column_text(3));
+    if (!worker || !validator || !receipt)
+      return fail("journal: penalty ", p.audit_id, " cannot be read back",
+                  receipt ? std::string() : ": " + receipt.error().message);
+    p.worker = *worker;
+    p.validator = *validator;
+    p.job = receipt->job;
+    if (q->column_int64(4) != 0) p.commitment = std::move(receipt->result);
+    p.output_hash = digest_from_blob(q->column_blob(5));
+    p.worker_class = q->column_text(6);
+    p.plan = plan_from_blob(q->column_blob(7));
+    p.remaining_ms = q->column_int64(8);
+    p.appealed = q->column_int64(9) != 0;
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 Result<void> Journal::put_slash(const protocol::LedgerOrder& o) {
@@ -341,6 +478,7 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
       j.receipt.reference = jobs->column_text(21);
       r.jobs.push_back(std::move(j));
     }
+    if (auto v = load_verification(db, r); !v) return std::unexpected(v.error());
     if (r.jobs.size() != r.request.count && r.phase != RequestPhase::holding &&
         r.phase != RequestPhase::abandoned)
       return fail("journal: request ", r.request.request_id, " has ", r.jobs.size(),

@@ -1,6 +1,8 @@
 #pragma once
 // The coordinator's journal (SQLite, WAL, synchronous=FULL via runtime/storage): accepted
-// requests with their jobs' phases and results, known nodes' reputations and blacklisting, slashes
+// requests with their jobs' phases and results, each job's verification record (the signed
+// commitment, the audits chosen for it, who judged it), failed verdicts whose slash waits for the
+// appeal window (and appeals in progress), known nodes' reputations and blacklisting, slashes
 // still to apply, and the secret audit salt. A restarted coordinator resumes from it: no accepted
 // request is lost, and a job that was settled is never settled again (and the ledger's idempotency
 // keys catch the window between a settlement and its journal entry).
@@ -16,6 +18,8 @@
 #include "actors/coordinator/job_state.hpp"
 #include "actors/coordinator/reputation.hpp"
 #include "models/result.hpp"
+#include "runtime/protocol/audit.hpp"
+#include "runtime/protocol/job.hpp"
 #include "runtime/protocol/registration.hpp"
 #include "runtime/protocol/treasury_messages.hpp"
 
@@ -32,6 +36,22 @@ struct JournaledNode {
   bool blacklisted = false;
 };
 
+// A failed verdict whose slash waits (coordinator_core.hpp, PendingPenalty). The window is kept as
+// the time it had left at its last write, not as a deadline: the coordinator's clock does not
+// survive a restart, and its downtime should not eat the worker's chance to appeal.
+struct JournaledPenalty {
+  std::string audit_id;
+  PublicKey worker;
+  PublicKey validator;
+  protocol::Job job;
+  Digest output_hash{};
+  std::string worker_class;
+  std::optional<protocol::JobResult> commitment;  // pixels left out
+  std::vector<protocol::AuditItem> plan;
+  std::int64_t remaining_ms = 0;
+  bool appealed = false;  // the worker's one appeal is used; its audit is (re)sent to a referee
+};
+
 class Journal {
  public:
   static Result<Journal> open(const std::string& path);
@@ -45,6 +65,12 @@ class Journal {
   Result<void> put_jobs(const RequestState& request);  // every job of the request
   Result<void> delete_request(const std::string& request_id);
   Result<void> put_node(const JournaledNode& node);
+  // The job's verification record: commitment (with `job`, the job it was made for), audit plan,
+  // purpose and judged-by list. load_requests puts it back into the JobState.
+  Result<void> put_verification(const std::string& request_id, const JobState& job_state,
+                                const protocol::Job& job);
+  Result<void> put_penalty(const JournaledPenalty& penalty);
+  Result<void> delete_penalty(const std::string& audit_id);
   Result<void> put_slash(const protocol::LedgerOrder& order);
   Result<void> slash_done(const std::string& key);
 
@@ -52,6 +78,7 @@ class Journal {
   Result<std::vector<RequestState>> load_requests(std::size_t recent_done) const;
   Result<std::vector<JournaledNode>> load_nodes() const;
   Result<std::vector<protocol::LedgerOrder>> pending_slashes() const;
+  Result<std::vector<JournaledPenalty>> load_penalties() const;
   // Whether any request other than `request_id` that is not done references this output hash.
   Result<bool> output_referenced_elsewhere(const Digest& hash, const std::string& request_id) const;
   // The audit sampler's secret salt, created on first open.

@@ -31,6 +31,7 @@ struct NodeEntry {
   std::uint64_t audits_failed = 0;
   std::int64_t connected_since_ms = 0;
   std::int64_t connected_ms_before = 0;  // connected time of earlier sessions
+  std::int64_t stake_checked_ms = 0;     // when its stake was last asked for (fast tier)
 
   std::uint64_t inflight_work() const;
   bool serves(const std::string& model_id, const std::string& task_type) const;

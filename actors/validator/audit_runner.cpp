@@ -167,13 +167,7 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
 
 protocol::Verdict verdict_of(const protocol::AuditTask& task, const std::vector<AuditFinding>& findings,
                              const std::string& own_class) {
-  protocol::Verdict v;
-  v.audit_id = task.audit_id;
-  v.job_id = task.job.job_id;
-  v.attempt = task.job.attempt;
-  v.worker = task.worker;
-  v.spec_hash = protocol::spec_hash(task.job.spec);
-  v.claimed_output_hash = task.claimed_output_hash;
+  protocol::Verdict v = protocol::verdict_on(task);
   v.recomputed_output_hash = task.claimed_output_hash;
   v.determinism_class = own_class;
   v.purpose = task.purpose;

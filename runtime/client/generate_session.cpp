@@ -75,9 +75,11 @@ void on_ack(Self* self, const protocol::SubmitAck& ack) {
 // Submits (before the first acknowledgement) or re-attaches (after it).
 void engage(Self* self) {
   auto& s = self->state;
-  auto failed = [self](caf::error&) {
-    // The link will hand over a new handle when the coordinator is back; nothing to do now.
-    (void)self;
+  auto failed = [self](caf::error& err) {
+    // A lost coordinator: the link hands over a new handle when it is back, and that engages
+    // again. A timeout on a live handle (a coordinator that restarted and dropped the request while
+    // recovering) is asked again at once rather than left to wait for the link.
+    if (err == caf::sec::request_timeout && self->state.coordinator) engage(self);
   };
   if (!s.ack) {
     self->request(s.coordinator, std::chrono::minutes(2), protocol::submit_atom::value, s.request)
@@ -87,7 +89,7 @@ void engage(Self* self) {
   const auto command =
       protocol::make_client_command("attach", s.request.request_id, s.ack->coordinator, *s.client);
   const std::vector<std::uint32_t> have(s.have.begin(), s.have.end());
-  self->request(s.coordinator, std::chrono::minutes(1), protocol::attach_atom::value, command, have)
+  self->request(s.coordinator, std::chrono::seconds(10), protocol::attach_atom::value, command, have)
       .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
 }
 

@@ -21,6 +21,17 @@ std::string audit_id_of(std::string_view job_id, std::uint32_t attempt) {
 }
 
 // v2: the purpose and the evidence of every audit are signed with the outcome.
+Verdict verdict_on(const AuditTask& task) {
+  Verdict v;
+  v.audit_id = task.audit_id;
+  v.job_id = task.job.job_id;
+  v.attempt = task.job.attempt;
+  v.worker = task.worker;
+  v.spec_hash = spec_hash(task.job.spec);
+  v.claimed_output_hash = task.claimed_output_hash;
+  return v;
+}
+
 std::vector<std::uint8_t> verdict_signing_bytes(const Verdict& v) {
   CanonicalWriter w("seedgrid/verdict/v2");
   w.str(v.audit_id)

@@ -33,7 +33,8 @@ struct AuditTask {
   std::string claimed_determinism_class;
   std::vector<std::uint8_t> claimed_pixels;  // for decode/full comparisons
   // The signed result as committed (its pixels left out: they are claimed_pixels). Absent
-  // (has_commitment false, e.g. after a coordinator restart): only a full audit is possible.
+  // (has_commitment false, e.g. a job journaled before the journal kept commitments): only a full
+  // audit is possible.
   bool has_commitment = false;
   JobResult commitment;
   std::vector<AuditItem> audits;  // in order; empty means one full audit
@@ -88,6 +89,9 @@ struct Appeal {
 };
 
 std::string audit_id_of(std::string_view job_id, std::uint32_t attempt);
+// A verdict on `task` with the fields that name what was audited filled in (audit, job, attempt,
+// worker, spec hash, claimed output); the outcome and evidence are the validator's to add.
+Verdict verdict_on(const AuditTask& task);
 std::vector<std::uint8_t> verdict_signing_bytes(const Verdict& v);
 void sign_verdict(Verdict& v, const Identity& validator);
 bool verdict_signature_valid(const Verdict& v);

@@ -1,9 +1,11 @@
 // Verification over real processes: cheating workers from the zoo are caught by the audit that
 // targets them (openings fetched from the worker through the coordinator) and slashed, and a
-// false accusation is overturned on appeal with the penalty turned on the accusing validator.
+// false accusation is overturned on appeal with the penalty turned on the accusing validator, and a
+// slash waiting for its appeal window survives a SIGKILL of the coordinator.
 // Tiny preset, 64x64, 8 steps. Needs a build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <thread>
 
 #include "actors/treasury/ledger.hpp"
@@ -169,6 +171,71 @@ TEST(VerificationFaults, AnAppealOfAFalseAccusationTurnsThePenaltyOnTheAccuser) 
   EXPECT_EQ(slash_entries_naming(*history, "validator:" + net.validator_identity(0).node_id()),
             accusations.size())
       << "the accuser is slashed once per overturned verdict";
+}
+
+// A failed verdict whose slash waits for the appeal window (the cheater does not appeal) survives a
+// SIGKILL of the coordinator: the restarted one slashes when the window closes, once per verdict.
+TEST(VerificationFaults, APendingSlashSurvivesACoordinatorKillAndIsAppliedOnce) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  NetworkOptions o;
+  o.workers = 2;
+  o.audit_rate = 1.0;
+  o.blacklist_after = 1;
+  o.stake_workers = true;
+  o.worker_faults[0] = "wrong_seed";
+  o.worker_appeals = false;
+  o.appeal_window_ms = 6'000;
+  Network net(o);
+  net.start();
+  const auto request = net.request("pending", 6, kSteps);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  for (int i = 0; i < 1'200 && audit_failures(got).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_FALSE(audit_failures(got).empty()) << "the cheater was never caught";
+  net.coordinator().signal(SIGKILL);
+  ASSERT_TRUE(net.coordinator().wait(std::chrono::seconds(10)));
+  const std::string cheater = "worker:" + net.worker_identity(0).node_id();
+  {
+    auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+    ASSERT_TRUE(ledger);
+    auto history = ledger->history("", 100'000);
+    ASSERT_TRUE(history);
+    ASSERT_EQ(slash_entries_naming(*history, cheater), 0u) << "killed inside the appeal window";
+  }
+  net.start_coordinator();
+  auto outcome = session.wait(std::chrono::seconds(240));
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 6u);
+  // Failed verdicts on the cheater (its blacklisting cancels the rest of its jobs, unaudited).
+  std::size_t verdicts = 0;
+  for (const auto& f : audit_failures(got)) {
+    EXPECT_EQ(f.worker, net.worker_identity(0).public_key())
+        << "an honest worker failed: " << f.reason;
+    verdicts += f.worker == net.worker_identity(0).public_key() &&
+                f.reason.find("audited the result") != std::string::npos;
+  }
+  ASSERT_GT(verdicts, 0u);
+  // The window goes on after the restart; then each failed verdict is slashed exactly once.
+  std::size_t slashed = 0;
+  for (int i = 0; i < 300 && slashed < verdicts; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+    ASSERT_TRUE(ledger);
+    auto history = ledger->history("", 100'000);
+    ASSERT_TRUE(history);
+    slashed = slash_entries_naming(*history, cheater);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  net.stop();
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  ASSERT_TRUE(ledger);
+  auto history = ledger->history("", 100'000);
+  ASSERT_TRUE(history);
+  EXPECT_EQ(slash_entries_naming(*history, cheater), verdicts) << "each verdict slashed once";
+  EXPECT_EQ(slashes_of(*history, "worker:" + net.worker_identity(1).node_id()), 0u);
 }
 
 }  // namespace

@@ -336,6 +336,8 @@ void Network::start_worker(int i) {
                            std::to_string(options_.worker_max_batch) + R"(, "max_inflight": )" +
                            std::to_string(options_.worker_max_inflight) +
                            R"(,
+    "appeal_failed_audits": )" + (options_.worker_appeals ? "true" : "false") +
+                           R"(,
     "test_fault": ")" + fault +
                            R"("
   }

@@ -61,6 +61,7 @@ struct NetworkOptions {
   double full_rate = 0.0;
   bool appeals = true;
   std::uint32_t appeal_window_ms = 3'000;
+  bool worker_appeals = true;  // workers appeal failed verdicts (worker.appeal_failed_audits)
   bool stake_workers = false;  // mint and bond tokens for every worker (so slashes have a stake)
   bool separate_treasury = false;  // the treasury as its own node process
   std::uint32_t heartbeat_ms = 500;

@@ -32,7 +32,7 @@ class CoreFixture : public ::testing::Test {
   void SetUp() override {
     dir_ = fresh_dir("core");
     treasury::TreasuryConfig tc;
-    tc.min_stake_fast = 0;
+    tc.min_stake_fast = min_stake_fast_;
     auto ledger = treasury::Ledger::open((dir_ / "ledger.sqlite").string(), treasury_id_, tc);
     ASSERT_TRUE(ledger) << ledger.error().message;
     ledger_ = std::make_unique<treasury::Ledger>(std::move(*ledger));
@@ -99,8 +99,11 @@ class CoreFixture : public ::testing::Test {
     const auto challenge = core_->hello(now_);
     const auto reg = protocol::make_registration(role, caps, challenge, id);
     ASSERT_TRUE(core_->verify_registration(reg, now_).ok());
+    // As the actor does: a worker's fast tier is the treasury's word on its stake.
+    const bool fast =
+        role == protocol::Role::worker && desk_->stake(worker_account(id.public_key())).serves_fast;
     Outbox out;
-    auto ack = core_->admit(reg, true, "", now_, out);
+    auto ack = core_->admit(reg, fast, "", now_, out);
     ASSERT_TRUE(ack.outcome.ok());
     pump(out);
   }
@@ -136,18 +139,24 @@ class CoreFixture : public ::testing::Test {
     return r;
   }
 
-  // Carries out treasury orders against the real ledger until none are left, and collects the
-  // rest of the outbox for the test to look at.
+  // Carries out treasury orders and stake checks against the real ledger until none are left, and
+  // collects the rest of the outbox for the test to look at.
   void pump(Outbox& out) {
     ASSERT_TRUE(core_->commit());
-    while (!out.orders.empty()) {
+    while (!out.orders.empty() || !out.stake_checks.empty()) {
       auto orders = std::move(out.orders);
+      auto checks = std::move(out.stake_checks);
       out.orders.clear();
+      out.stake_checks.clear();
       collect(out);
       auto receipts = desk_->apply(orders, 1'700'000'000);
       Outbox next;
       for (std::size_t i = 0; i < orders.size(); ++i)
         core_->on_receipt(orders[i], receipts[i], now_, next);
+      for (const auto& k : checks) {
+        ++stake_checks_;
+        core_->on_stake(k, desk_->stake(worker_account(k)), now_, next);
+      }
       ASSERT_TRUE(core_->commit());
       out = std::move(next);
     }
@@ -224,6 +233,8 @@ class CoreFixture : public ::testing::Test {
   Identity validator_ = Identity::from_seed({31});
   config::CoordinatorSection policy_;
   std::int64_t now_ = 1'000'000;
+  std::int64_t min_stake_fast_ = 0;  // micro-tokens; set before SetUp to test the fast tier
+  std::size_t stake_checks_ = 0;     // stake checks the core asked for
   std::unique_ptr<treasury::Ledger> ledger_;
   std::unique_ptr<treasury::TreasuryDesk> desk_;
   std::unique_ptr<CoordinatorCore> core_;

@@ -310,13 +310,7 @@ TEST_F(CoreFixture, FailedAuditSlashesReRunsAndBlacklists) {
   // A second honest worker joins; the validator's verdict fails the cheater.
   register_node(w2_, protocol::Role::worker, worker_caps());
   const auto& task = audits_[0].task;
-  protocol::Verdict v;
-  v.audit_id = task.audit_id;
-  v.job_id = task.job.job_id;
-  v.attempt = task.job.attempt;
-  v.worker = task.worker;
-  v.spec_hash = protocol::spec_hash(task.job.spec);
-  v.claimed_output_hash = task.claimed_output_hash;
+  protocol::Verdict v = protocol::verdict_on(task);
   v.recomputed_output_hash = protocol::output_hash_of(pixels_of(task.job));
   v.outcome = protocol::AuditOutcome::fail;
   v.detail = "bytes differ";

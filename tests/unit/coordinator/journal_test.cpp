@@ -90,6 +90,53 @@ TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Journal, RoundTripsPenaltiesAndTheirDeletion) {
+  const auto dir = fresh_dir("journal-penalties");
+  const std::string path = (dir / "j.sqlite").string();
+  JournaledPenalty p;
+  p.audit_id = "req/0#1";
+  p.worker = Identity::from_seed({2}).public_key();
+  p.validator = Identity::from_seed({3}).public_key();
+  p.job.job_id = "req/0";
+  p.job.request_id = "req";
+  p.job.attempt = 1;
+  p.job.spec.model_id = kModel;
+  p.job.spec.prompt = "a fox";
+  p.job.spec.steps = 4;
+  p.output_hash[0] = 9;
+  p.worker_class = "cpu-test";
+  p.plan = {{0, 0}, {1, 70'000}, {3, 0}};
+  p.remaining_ms = 1'234;
+  p.appealed = true;
+  {
+    auto j = Journal::open(path);
+    ASSERT_TRUE(j) << j.error().message;
+    ASSERT_TRUE(j->put_penalty(p));
+    JournaledPenalty second = p;
+    second.audit_id = "req/1#1";
+    ASSERT_TRUE(j->put_penalty(second));
+    ASSERT_TRUE(j->delete_penalty("req/1#1"));
+    ASSERT_TRUE(j->commit());
+  }
+  auto j = Journal::open(path);
+  ASSERT_TRUE(j);
+  auto loaded = j->load_penalties();
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->size(), 1u);
+  const auto& q = (*loaded)[0];
+  EXPECT_EQ(q.audit_id, p.audit_id);
+  EXPECT_EQ(q.worker, p.worker);
+  EXPECT_EQ(q.validator, p.validator);
+  EXPECT_EQ(q.job.spec.prompt, "a fox");
+  EXPECT_EQ(q.job.attempt, 1u);
+  EXPECT_FALSE(q.commitment.has_value());
+  EXPECT_EQ(q.output_hash, p.output_hash);
+  EXPECT_EQ(q.plan, p.plan);
+  EXPECT_EQ(q.remaining_ms, 1'234);
+  EXPECT_TRUE(q.appealed);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ResultStore, ContentAddressedAndChecked) {
   const auto dir = fresh_dir("results");
   ResultStore store(dir.string());

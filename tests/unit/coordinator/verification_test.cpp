@@ -1,9 +1,7 @@
 // The coordinator's side of verification: audits chosen after the commit and sent with it, grey
 // verdicts escalated to a referee of the worker's class, openings relayed only for the validator
 // that holds the audit, and appeals that either uphold the slash or turn it on the accuser.
-#include "tests/unit/coordinator/core_fixture.hpp"
-
-#include "runtime/verify/audits.hpp"
+#include "tests/unit/coordinator/verification_fixture.hpp"
 
 namespace seedgrid::coordinator::testing {
 namespace {
@@ -11,72 +9,6 @@ namespace {
 using protocol::AuditOutcome;
 using protocol::ErrorCode;
 using protocol::EventKind;
-
-class VerificationTest : public CoreFixture {
- protected:
-  void SetUp() override {
-    CoreFixture::SetUp();
-    policy_.audit.rate = 1.0;
-    policy_.audit.step_audits = 2;
-    policy_.audit.full_rate = 0.0;
-  }
-
-  protocol::Capabilities validator_caps(const std::string& cls) const {
-    auto c = worker_caps();
-    c.determinism_class = cls;
-    return c;
-  }
-
-  // Delivers the one job of a fresh request from w1 (the only worker yet) and returns its audit.
-  Outbox::AuditSend audited_job(const std::string& request_id) {
-    EXPECT_TRUE(submit(request(request_id, 1)).outcome.ok());
-    auto jobs = take_jobs();
-    EXPECT_EQ(jobs.size(), 1u);
-    EXPECT_EQ(jobs[0].worker, w1_.public_key());
-    EXPECT_TRUE(deliver(jobs[0], w1_, /*wrong=*/false).ok());
-    EXPECT_FALSE(audits_.empty());
-    return audits_.back();
-  }
-
-  protocol::Verdict verdict(const protocol::AuditTask& task, AuditOutcome outcome,
-                            const Identity& by) const {
-    protocol::Verdict v;
-    v.audit_id = task.audit_id;
-    v.job_id = task.job.job_id;
-    v.attempt = task.job.attempt;
-    v.worker = task.worker;
-    v.spec_hash = protocol::spec_hash(task.job.spec);
-    v.claimed_output_hash = task.claimed_output_hash;
-    v.outcome = outcome;
-    v.purpose = task.purpose;
-    v.detail = std::string(protocol::audit_outcome_name(outcome));
-    protocol::AuditEvidence e;
-    e.kind = static_cast<std::uint8_t>(verify::AuditKind::step);
-    e.outcome = outcome == AuditOutcome::fail ? 2 : outcome == AuditOutcome::grey ? 1 : 0;
-    e.step = 3;
-    v.evidence.push_back(e);
-    protocol::sign_verdict(v, by);
-    return v;
-  }
-
-  protocol::Reply judge(const protocol::Verdict& v, const Identity& by) {
-    Outbox out;
-    auto reply = core_->on_verdict(by.public_key(), v, now_, out);
-    pump(out);
-    return reply;
-  }
-
-  std::size_t slashes_of(const std::string& account) const {
-    auto history = ledger_->history("", 100'000);
-    std::size_t n = 0;
-    if (history)
-      for (const auto& e : *history)
-        n += e.op == "slash" && e.request.find(account) != std::string::npos;
-    return n;
-  }
-
-  Identity validator2_ = Identity::from_seed({32});
-};
 
 TEST_F(VerificationTest, TheAuditCarriesTheCommitmentAndAPlanChosenAfterIt) {
   open_core();

@@ -1,0 +1,254 @@
+// Crash safety of what the coordinator holds between messages: a restart (a new core opened on
+// the same journal) loses no payment of a cancelled job, no pending slash, no appeal, and neither
+// audits nor slashes anything twice.
+#include "tests/unit/coordinator/verification_fixture.hpp"
+
+namespace seedgrid::coordinator::testing {
+namespace {
+
+using protocol::AuditOutcome;
+using protocol::ErrorCode;
+using protocol::EventKind;
+
+// Whether the treasury applied the order before the crash or not, the restart pays the steps once.
+class CancelRestart : public CoreFixture, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(CancelRestart, PaymentOfACancelledJobSurvivesARestartWhileItsOrderIsInFlight) {
+  const bool applied_before_crash = GetParam();
+  register_node(w1_, protocol::Role::worker, worker_caps(1));
+  const std::int64_t before = credits(payer_account());
+  const auto ack = submit(request("r1", 1));
+  ASSERT_TRUE(ack.outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  Outbox out;
+  ASSERT_TRUE(
+      core_->cancel(protocol::make_client_command("cancel", "r1", core_->key(), client_), now_, out)
+          .ok());
+  pump(out);
+  // The worker stops after 2 of 4 steps; the pay-for-steps order goes out, and the coordinator
+  // dies before the treasury's answer.
+  Outbox report;
+  ASSERT_TRUE(core_
+                  ->on_failure(w1_.public_key(),
+                               {jobs[0].job.job_id, 1, ErrorCode::cancelled, "cancelled", 2}, now_,
+                               report)
+                  .ok());
+  ASSERT_TRUE(core_->commit());
+  ASSERT_EQ(report.orders.size(), 1u);
+  EXPECT_EQ(report.orders[0].kind, protocol::LedgerOrderKind::pay_cancelled);
+  if (applied_before_crash) {
+    ASSERT_TRUE(desk_->apply(report.orders, 1'700'000'000)[0].ok);
+  }
+  now_ += 5'000;
+  open_core();
+  const auto done = events_of(EventKind::completed);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].cancelled, 1u);
+  const std::int64_t per_job = core_->request("r1")->per_job;
+  EXPECT_EQ(done[0].total_charged, per_job / 2) << "the two completed steps are paid";
+  EXPECT_EQ(credits(payer_account()), before - per_job / 2);
+  EXPECT_EQ(done[0].total_charged + done[0].refunded, ack.quoted);
+  expect_conservation();
+  auto history = ledger_->history("", 1'000);
+  ASSERT_TRUE(history);
+  int paid = 0;
+  for (const auto& e : *history) paid += e.op == "cancel";
+  EXPECT_EQ(paid, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(OrderAppliedOrNot, CancelRestart, ::testing::Bool());
+
+// The restart comes after the cancel reached the worker and before its report: the steps it
+// reported progress for are paid, as the cancel grace would have paid them.
+TEST_F(CoreFixture, CancelledJobWhoseReportDiedWithTheCoordinatorIsPaidItsReportedSteps) {
+  register_node(w1_, protocol::Role::worker, worker_caps(1));
+  const auto ack = submit(request("r1", 1));
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  Outbox out;
+  core_->on_progress(w1_.public_key(), {jobs[0].job.job_id, 1, 3, 4}, out);
+  ASSERT_TRUE(
+      core_->cancel(protocol::make_client_command("cancel", "r1", core_->key(), client_), now_, out)
+          .ok());
+  pump(out);
+  open_core();
+  const auto done = events_of(EventKind::completed);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].total_charged, core_->request("r1")->per_job * 3 / 4);
+  EXPECT_EQ(done[0].total_charged + done[0].refunded, ack.quoted);
+  expect_conservation();
+}
+
+class VerificationRestart : public VerificationTest {
+ protected:
+  void SetUp() override {
+    VerificationTest::SetUp();
+    policy_.audit.appeals = true;
+    policy_.audit.appeal_window_ms = 10'000;
+    open_core();
+    register_node(w1_, protocol::Role::worker, worker_caps());
+    register_node(validator_, protocol::Role::validator, worker_caps());
+  }
+
+  // The coordinator dies; a new one opens the journal, and the nodes register again.
+  void restart(bool validators_too = true) {
+    now_ += 1'000;
+    open_core();
+    register_node(w1_, protocol::Role::worker, worker_caps());
+    register_node(w2_, protocol::Role::worker, worker_caps());
+    if (!validators_too) return;
+    register_node(validator_, protocol::Role::validator, worker_caps());
+    register_node(validator2_, protocol::Role::validator, worker_caps());
+  }
+
+  protocol::Appeal appeal_of(const std::string& audit_id) const {
+    protocol::Appeal a;
+    a.audit_id = audit_id;
+    a.reason = "honest";
+    protocol::sign_appeal(a, w1_);
+    return a;
+  }
+};
+
+TEST_F(VerificationRestart, AnAuditInFlightResumesWithItsCommitmentAndPlan) {
+  const auto before = audited_job("r1");
+  ASSERT_TRUE(before.task.has_commitment);
+  audits_.clear();
+  restart();
+  ASSERT_EQ(audits_.size(), 1u) << "sent again once, to one validator";
+  const auto& after = audits_[0].task;
+  EXPECT_TRUE(after.has_commitment) << "not degraded to a full re-render";
+  EXPECT_EQ(after.audits, before.task.audits) << "the plan chosen before the crash";
+  EXPECT_EQ(after.commitment.trajectory_root, before.task.commitment.trajectory_root);
+  EXPECT_EQ(after.commitment.final_latent, before.task.commitment.final_latent);
+  EXPECT_EQ(after.commitment.signature, before.task.commitment.signature);
+  ASSERT_TRUE(judge(verdict(after, AuditOutcome::pass, validator_), validator_).ok());
+  const auto results = events_of(EventKind::result);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].has_commitment) << "the client's receipt keeps the commitment";
+  // A second restart audits nothing again: the verdict was journaled.
+  audits_.clear();
+  restart();
+  EXPECT_TRUE(audits_.empty());
+}
+
+// A restart drops every link: a resumed step audit waits for its worker to register again rather
+// than fail it for openings it could not serve.
+TEST_F(VerificationRestart, AResumedStepAuditWaitsForItsWorkerToComeBack) {
+  const auto before = audited_job("r1");
+  audits_.clear();
+  now_ += 1'000;
+  open_core();
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  now_ += 500;
+  Outbox tick;
+  core_->tick(now_, tick);
+  pump(tick);
+  EXPECT_TRUE(audits_.empty()) << "not sent while the worker cannot open its trajectory";
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_EQ(audits_.size(), 1u);
+  EXPECT_EQ(audits_[0].task.audits, before.task.audits);
+  // A worker that never comes back fails its openings: the audit goes at the deadline.
+  const auto second = audited_job("r2");
+  audits_.clear();
+  now_ += 1'000;
+  open_core();
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  now_ += policy_.audit.timeout_ms + 1;
+  Outbox late;
+  core_->tick(now_, late);
+  pump(late);
+  EXPECT_EQ(audits_.size(), 2u) << "both resumed audits go once their wait is over";
+}
+
+TEST_F(VerificationRestart, APendingSlashSurvivesARestartAndIsAppliedOnce) {
+  const auto a = audited_job("r1");
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::fail, validator_), validator_).ok());
+  ASSERT_EQ(core_->pending_penalties(), 1u);
+  restart();
+  EXPECT_EQ(core_->pending_penalties(), 1u) << "the slash waiting for the window is kept";
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
+  now_ += 9'000;  // the window goes on after the restart (downtime does not count)
+  Outbox early;
+  core_->tick(now_, early);
+  pump(early);
+  EXPECT_EQ(core_->pending_penalties(), 1u);
+  now_ += 2'000;
+  Outbox out;
+  core_->tick(now_, out);
+  pump(out);
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
+  // Restarts after the slash neither keep the penalty nor slash again.
+  restart();
+  now_ += 60'000;
+  Outbox later;
+  core_->tick(now_, later);
+  pump(later);
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
+  expect_conservation();
+}
+
+TEST_F(VerificationRestart, ASlashOrderInFlightAtTheCrashIsAppliedOnce) {
+  policy_.audit.appeal_window_ms = 0;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  const auto a = audited_job("r1");
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::fail, validator_), validator_).ok());
+  now_ += 1;
+  Outbox out;
+  core_->tick(now_, out);
+  ASSERT_TRUE(core_->commit());
+  ASSERT_EQ(out.orders.size(), 1u);
+  ASSERT_EQ(out.orders[0].kind, protocol::LedgerOrderKind::slash);
+  ASSERT_TRUE(desk_->apply(out.orders, 1'700'000'000)[0].ok);  // applied; the answer is lost
+  restart();
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
+}
+
+TEST_F(VerificationRestart, AnAppealInProgressIsHeardAfterARestartAndNotTwice) {
+  const auto a = audited_job("r1");
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  register_node(validator2_, protocol::Role::validator, worker_caps());
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::fail, validator_), validator_).ok());
+  Outbox out;
+  ASSERT_TRUE(core_->on_appeal(w1_.public_key(), appeal_of(a.task.audit_id), now_, out).ok());
+  pump(out);
+  ASSERT_EQ(audits_.back().task.purpose, "appeal");
+  audits_.clear();
+  restart(/*validators_too=*/false);
+  EXPECT_EQ(core_->pending_penalties(), 1u);
+  Outbox twice;
+  EXPECT_FALSE(core_->on_appeal(w1_.public_key(), appeal_of(a.task.audit_id), now_, twice).ok())
+      << "the one appeal was used before the crash";
+  // The first registering validator that did not accuse hears it again.
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  EXPECT_TRUE(audits_.empty()) << "the accuser does not referee its own verdict";
+  register_node(validator2_, protocol::Role::validator, worker_caps());
+  ASSERT_EQ(audits_.size(), 1u);
+  const auto& heard = audits_[0];
+  EXPECT_EQ(heard.validator, validator2_.public_key());
+  EXPECT_EQ(heard.task.purpose, "appeal");
+  EXPECT_TRUE(heard.task.has_commitment);
+  ASSERT_TRUE(judge(verdict(heard.task, AuditOutcome::pass, validator2_), validator2_).ok());
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
+  EXPECT_EQ(slashes_of(validator_account(validator_.public_key())), 1u);
+  restart();
+  now_ += 600'000;
+  Outbox later;
+  core_->tick(now_, later);
+  pump(later);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
+  EXPECT_EQ(slashes_of(validator_account(validator_.public_key())), 1u);
+  expect_conservation();
+}
+
+}  // namespace
+}  // namespace seedgrid::coordinator::testing
