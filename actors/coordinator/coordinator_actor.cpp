@@ -93,7 +93,10 @@ void check_stake(Self* self, const PublicKey& worker) {
                            stake.serves_fast ? "now serves" : "no longer serves", stake.bonded);
             flush(self, out);
           },
-          [](caf::error&) {});
+          [self, worker](caf::error&) {
+            auto& st = self->state;
+            st.core->stake_unknown(worker, st.now());
+          });
 }
 
 template <class T>
@@ -348,6 +351,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
           admit(self, reg, node, false,
                 reg.role == protocol::Role::worker ? "treasury unreachable: relaxed tier only" : "",
                 promise);
+          if (reg.role == protocol::Role::worker) st.core->stake_unknown(reg.node, st.now());
           return promise;
         }
         // The fast tier needs the ledger's minimum stake.
@@ -362,10 +366,12 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
                   else if (!fast)
                     note = "stake below the fast-tier minimum: relaxed tier only";
                   admit(self, reg, node, fast, note, promise);
+                  if (!stake.ok) self->state.core->stake_unknown(reg.node, self->state.now());
                 },
                 [self, reg, node, promise](caf::error&) {
                   admit(self, reg, node, false, "treasury did not answer: relaxed tier only",
                         promise);
+                  self->state.core->stake_unknown(reg.node, self->state.now());
                 });
         return promise;
       },

@@ -1239,12 +1239,24 @@ void CoordinatorCore::on_receipt(const LedgerOrder& order, const protocol::Ledge
 void CoordinatorCore::on_stake(const PublicKey& worker, const protocol::StakeReply& stake,
                                std::int64_t now_ms, Outbox& out) {
   NodeEntry* n = nodes_.find(worker);
-  if (n == nullptr || n->role != protocol::Role::worker || !stake.ok) return;
+  if (n == nullptr || n->role != protocol::Role::worker) return;
+  if (!stake.ok) {
+    stake_unknown(worker, now_ms);
+    return;
+  }
   const bool was = n->fast_allowed;
   n->fast_allowed = stake.serves_fast;
   // Jobs already on it finish (they were given while its stake stood); new fast jobs go elsewhere,
   // and queued ones wait for a staked worker (or fail after deadlines.queue_ms, refunded).
   if (!was && n->fast_allowed) dispatch(now_ms, out);
+}
+
+void CoordinatorCore::stake_unknown(const PublicKey& worker, std::int64_t now_ms) {
+  constexpr std::int64_t kRetryMs = 2'000;
+  NodeEntry* n = nodes_.find(worker);
+  if (n == nullptr) return;
+  const std::int64_t refresh = options_.policy.stake_refresh_ms;
+  n->stake_checked_ms = now_ms - refresh + std::min(kRetryMs, refresh);
 }
 
 void CoordinatorCore::on_order_lost(const LedgerOrder& order, std::int64_t now_ms) {

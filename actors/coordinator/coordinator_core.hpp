@@ -125,9 +125,13 @@ class CoordinatorCore {
   double audit_rate_of(const NodeEntry& worker) const;
   std::size_t pending_penalties() const { return penalties_.size(); }
   // The treasury's word on a worker's stake (asked for in Outbox::stake_checks): the fast tier
-  // follows it from now on. A refused answer changes nothing (the next refresh asks again).
+  // follows it from now on. A refused answer changes nothing but is asked again soon.
   void on_stake(const PublicKey& worker, const protocol::StakeReply& stake, std::int64_t now_ms,
                 Outbox& out);
+  // No answer about a worker's stake (treasury unreachable or silent, e.g. while a restarted
+  // coordinator reconnects to it): ask again within seconds, not a whole refresh later, so a
+  // staked worker does not sit out the fast tier for a minute.
+  void stake_unknown(const PublicKey& worker, std::int64_t now_ms);
 
   // --- treasury ---
   void on_receipt(const protocol::LedgerOrder& order, const protocol::LedgerReceipt& receipt,

@@ -90,6 +90,23 @@ TEST_F(StakeRefresh, AnUnstakeAfterRegistrationTakesTheFastTierAwayAtTheNextRefr
     }
 }
 
+TEST_F(StakeRefresh, AStakeTheTreasuryCouldNotTellIsAskedAgainWithinSeconds) {
+  policy_.stake_refresh_ms = 60'000;
+  open_core();
+  // Registered while the treasury was unreachable (a restarted coordinator still reconnecting):
+  // relaxed only, and the actor reports the stake as unknown.
+  register_node(w1_, protocol::Role::worker, fast_caps());
+  ASSERT_FALSE(core_->nodes().find(w1_.public_key())->fast_allowed);
+  core_->stake_unknown(w1_.public_key(), now_);
+  bond(w1_);
+  const std::size_t before = stake_checks_;
+  tick_by(1'000);
+  EXPECT_EQ(stake_checks_, before) << "not at once: the treasury was just found silent";
+  tick_by(1'000);
+  EXPECT_GT(stake_checks_, before) << "asked again within seconds, not a refresh (60 s) later";
+  EXPECT_TRUE(core_->nodes().find(w1_.public_key())->fast_allowed);
+}
+
 TEST_F(StakeRefresh, ASlashIsFollowedByAStakeCheckAtOnce) {
   policy_.audit.rate = 1.0;
   policy_.audit.appeals = false;
