@@ -266,7 +266,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         st.treasury = treasury;
         self->monitor(treasury);
         Outbox out;
-        st.core->resend_orders(out);
+        st.core->treasury_up(st.now(), out);
         flush(self, out);
       },
       [self](tick_atom) {

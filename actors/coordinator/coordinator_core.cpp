@@ -1266,11 +1266,18 @@ void CoordinatorCore::on_order_lost(const LedgerOrder& order, std::int64_t now_m
   it->second.retry_at_ms = now_ms + options_.order_retry_ms;
 }
 
-void CoordinatorCore::resend_orders(Outbox& out) {
+void CoordinatorCore::treasury_up(std::int64_t now_ms, Outbox& out) {
   for (auto& [key, pending] : orders_) {
     if (pending.in_flight) continue;
     pending.in_flight = true;
     out.orders.push_back(pending.order);
+  }
+  for (auto& [k, n] : nodes_.nodes()) {
+    if (n.role != protocol::Role::worker || !n.connected || !n.capabilities.serves_fast ||
+        n.fast_allowed)
+      continue;
+    n.stake_checked_ms = now_ms;
+    out.stake_checks.push_back(k);
   }
 }
 

@@ -138,8 +138,9 @@ class CoordinatorCore {
                   std::int64_t now_ms, Outbox& out);
   // The order got no answer (treasury unreachable, timeout): tick() sends it again.
   void on_order_lost(const protocol::LedgerOrder& order, std::int64_t now_ms);
-  // The treasury is (back) up: every order waiting for a re-send goes now.
-  void resend_orders(Outbox& out);
+  // The treasury is (back) up: every order waiting for a re-send goes now, and every worker
+  // admitted relaxed-only while it was away has its stake asked for at once.
+  void treasury_up(std::int64_t now_ms, Outbox& out);
 
   // Deadlines, audit and cancel timeouts, hold timeouts, order re-sends, uptime samples.
   void tick(std::int64_t now_ms, Outbox& out);

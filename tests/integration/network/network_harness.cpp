@@ -387,9 +387,15 @@ bool Network::wait_for_nodes(std::size_t nodes, std::chrono::seconds timeout) {
   while (std::chrono::steady_clock::now() < until) {
     auto report = client::fetch_status(system(), endpoint(), std::chrono::seconds(2));
     if (report) {
+      // Ready as a client sees it: every node up, the treasury linked, and every worker's stake
+      // checked (the harness's economics let any worker serve the fast tier).
       std::size_t up = 0;
-      for (const auto& n : report->nodes) up += n.connected;
-      if (up >= nodes) return true;
+      bool stakes_known = true;
+      for (const auto& n : report->nodes) {
+        up += n.connected;
+        if (n.connected && n.role == protocol::Role::worker && !n.fast_tier) stakes_known = false;
+      }
+      if (up >= nodes && report->treasury_connected && stakes_known) return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

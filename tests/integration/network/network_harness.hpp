@@ -80,7 +80,8 @@ class Network {
   void start_treasury();
   void start_worker(int index);
   void start_validator(int index);
-  // Until the coordinator lists `nodes` connected nodes (false on timeout).
+  // Until the coordinator lists `nodes` connected nodes, its treasury linked and every worker on
+  // the fast tier (false on timeout).
   bool wait_for_nodes(std::size_t nodes, std::chrono::seconds timeout);
 
   Child& coordinator() { return *coordinator_; }
