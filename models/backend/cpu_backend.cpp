@@ -9,6 +9,7 @@
 
 #include "kernels/cpu/ops.hpp"
 #include "kernels/cpu/parallel.hpp"
+#include "models/backend/op_shapes.hpp"
 #include "models/result.hpp"
 #include "models/tensor/half.hpp"
 
@@ -117,26 +118,13 @@ Tensor CpuBackend::conv2d(const Tensor& x, const Tensor& weight, const Tensor* b
   constexpr std::string_view op = "conv2d";
   const float* xd = input(x, op, "input");
   const float* wd = input(weight, op, "weight");
-  require(x.rank() == 4 && weight.rank() == 4, op, "expected input [B, Cin, H, W] and weight ",
-          "[Cout, Cin, kh, kw], got ", x.describe(), " and ", weight.describe());
-  require(weight.dim(1) == x.dim(1), op, "weight ", weight.describe(), " expects ", weight.dim(1),
-          " input channels, input ", x.describe(), " has ", x.dim(1));
-  require(geometry.stride >= 1 && geometry.pad_begin >= 0 && geometry.pad_end >= 0, op,
-          "invalid geometry: stride ", geometry.stride, ", pad_begin ", geometry.pad_begin,
-          ", pad_end ", geometry.pad_end);
+  const std::string misfit = op_shapes::conv2d_misfit(x, weight, bias, geometry);
+  require(misfit.empty(), op, misfit);
   cpu::ConvShape s;
   s.batch = x.dim(0), s.in_channels = x.dim(1), s.height = x.dim(2), s.width = x.dim(3);
   s.out_channels = weight.dim(0), s.kernel_h = weight.dim(2), s.kernel_w = weight.dim(3);
   s.stride = geometry.stride, s.pad_begin = geometry.pad_begin, s.pad_end = geometry.pad_end;
-  require(s.height + s.pad_begin + s.pad_end >= s.kernel_h &&
-              s.width + s.pad_begin + s.pad_end >= s.kernel_w,
-          op, "kernel ", weight.describe(), " is larger than the padded input ", x.describe());
-  const float* bd = nullptr;
-  if (bias != nullptr) {
-    bd = input(*bias, op, "bias");
-    require(bias->rank() == 1 && bias->dim(0) == s.out_channels, op, "bias ", bias->describe(),
-            " does not match weight ", weight.describe());
-  }
+  const float* bd = bias != nullptr ? input(*bias, op, "bias") : nullptr;
   Tensor y = output({s.batch, s.out_channels, s.out_height(), s.out_width()});
   cpu::ThreadCountScope scope(threads_);
   cpu::conv2d(s, xd, wd, bd, y.f32());
@@ -147,14 +135,11 @@ Tensor CpuBackend::group_norm(const Tensor& x, const Tensor& gamma, const Tensor
                               float eps, bool fuse_silu) {
   constexpr std::string_view op = "group_norm";
   const float* xd = input(x, op, "input");
-  require(x.rank() >= 2, op, "expected input [B, C, ...], got ", x.describe());
-  const std::int64_t channels = x.dim(1);
-  require(groups > 0 && channels % groups == 0, op, groups, " groups do not divide the ", channels,
-          " channels of ", x.describe());
   const float* gd = input(gamma, op, "gamma");
   const float* bd = input(beta, op, "beta");
-  require(gamma.numel() == channels && beta.numel() == channels, op, "gamma ", gamma.describe(),
-          " and beta ", beta.describe(), " must hold ", channels, " values for ", x.describe());
+  const std::string misfit = op_shapes::group_norm_misfit(x, gamma, beta, groups);
+  require(misfit.empty(), op, misfit);
+  const std::int64_t channels = x.dim(1);
   Tensor y = output(x.shape());
   cpu::ThreadCountScope scope(threads_);
   cpu::group_norm(xd, y.f32(), x.dim(0), channels, numel_from(x, 2), groups, gd, bd, eps,
@@ -165,12 +150,11 @@ Tensor CpuBackend::group_norm(const Tensor& x, const Tensor& gamma, const Tensor
 Tensor CpuBackend::layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps) {
   constexpr std::string_view op = "layer_norm";
   const float* xd = input(x, op, "input");
-  require(x.rank() >= 1, op, "input is a scalar");
-  const std::int64_t cols = x.dim(-1);
   const float* gd = input(gamma, op, "gamma");
   const float* bd = input(beta, op, "beta");
-  require(gamma.numel() == cols && beta.numel() == cols, op, "gamma ", gamma.describe(),
-          " and beta ", beta.describe(), " must hold ", cols, " values for ", x.describe());
+  const std::string misfit = op_shapes::layer_norm_misfit(x, gamma, beta);
+  require(misfit.empty(), op, misfit);
+  const std::int64_t cols = x.dim(-1);
   Tensor y = output(x.shape());
   cpu::ThreadCountScope scope(threads_);
   cpu::layer_norm(xd, y.f32(), cols == 0 ? 0 : x.numel() / cols, cols, gd, bd, eps);
@@ -181,15 +165,10 @@ Tensor CpuBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* b
   constexpr std::string_view op = "linear";
   const float* xd = input(x, op, "input");
   const float* wd = input(weight, op, "weight");
-  require(x.rank() >= 1 && weight.rank() == 2 && weight.dim(1) == x.dim(-1), op, "weight ",
-          weight.describe(), " [out, in] does not fit input ", x.describe(), " [..., in]");
+  const std::string misfit = op_shapes::linear_misfit(x, weight, bias);
+  require(misfit.empty(), op, misfit);
   const std::int64_t in = weight.dim(1), out = weight.dim(0);
-  const float* bd = nullptr;
-  if (bias != nullptr) {
-    bd = input(*bias, op, "bias");
-    require(bias->rank() == 1 && bias->dim(0) == out, op, "bias ", bias->describe(),
-            " does not match weight ", weight.describe());
-  }
+  const float* bd = bias != nullptr ? input(*bias, op, "bias") : nullptr;
   Shape shape = x.shape();
   shape.back() = out;
   Tensor y = output(std::move(shape));
@@ -204,13 +183,8 @@ Tensor CpuBackend::attention(const Tensor& q, const Tensor& k, const Tensor& v, 
   const float* qd = input(q, op, "q");
   const float* kd = input(k, op, "k");
   const float* vd = input(v, op, "v");
-  require(q.rank() == 3 && k.rank() == 3 && k.shape() == v.shape() && k.dim(0) == q.dim(0) &&
-              k.dim(2) == q.dim(2),
-          op, "expected q [B, Lq, C] and k, v [B, Lk, C], got ", q.describe(), ", ", k.describe(),
-          ", ", v.describe());
-  require(heads > 0 && q.dim(2) % heads == 0 && k.dim(1) > 0, op, heads,
-          " heads do not divide the channels of ", q.describe(), " (or no keys in ", k.describe(),
-          ")");
+  const std::string misfit = op_shapes::attention_misfit(q, k, v, heads);
+  require(misfit.empty(), op, misfit);
   Tensor y = output(q.shape());
   cpu::ThreadCountScope scope(threads_);
   cpu::attention(qd, kd, vd, y.f32(), q.dim(0), q.dim(1), k.dim(1), q.dim(2), heads, causal);

@@ -11,6 +11,7 @@
 #include "kernels/cpu/ops.hpp"
 #include "kernels/cuda/ops.hpp"
 #include "kernels/philox.hpp"
+#include "models/backend/op_shapes.hpp"
 #include "models/tensor/half.hpp"
 
 #ifndef SEEDGRID_KERNELS_CUDA_BUILD_HASH
@@ -238,26 +239,13 @@ Tensor CudaBackend::conv2d(const Tensor& x, const Tensor& weight, const Tensor* 
   constexpr std::string_view op = "conv2d";
   const Half* xd = in(x, op, "input");
   const Half* wd = in(weight, op, "weight");
-  require(x.rank() == 4 && weight.rank() == 4, op, "expected input [B, Cin, H, W] and weight ",
-          "[Cout, Cin, kh, kw], got ", x.describe(), " and ", weight.describe());
-  require(weight.dim(1) == x.dim(1), op, "weight ", weight.describe(), " expects ", weight.dim(1),
-          " input channels, input ", x.describe(), " has ", x.dim(1));
-  require(geometry.stride >= 1 && geometry.pad_begin >= 0 && geometry.pad_end >= 0, op,
-          "invalid geometry: stride ", geometry.stride, ", pad_begin ", geometry.pad_begin,
-          ", pad_end ", geometry.pad_end);
+  const std::string misfit = op_shapes::conv2d_misfit(x, weight, bias, geometry);
+  require(misfit.empty(), op, misfit);
   cu::ConvShape c;
   c.batch = x.dim(0), c.in_channels = x.dim(1), c.height = x.dim(2), c.width = x.dim(3);
   c.out_channels = weight.dim(0), c.kernel_h = weight.dim(2), c.kernel_w = weight.dim(3);
   c.stride = geometry.stride, c.pad_begin = geometry.pad_begin, c.pad_end = geometry.pad_end;
-  require(c.height + c.pad_begin + c.pad_end >= c.kernel_h &&
-              c.width + c.pad_begin + c.pad_end >= c.kernel_w,
-          op, "kernel ", weight.describe(), " is larger than the padded input ", x.describe());
-  const Half* bd = nullptr;
-  if (bias != nullptr) {
-    bd = in(*bias, op, "bias");
-    require(bias->rank() == 1 && bias->dim(0) == c.out_channels, op, "bias ", bias->describe(),
-            " does not match weight ", weight.describe());
-  }
+  const Half* bd = bias != nullptr ? in(*bias, op, "bias") : nullptr;
   State& s = *state_;
   Tensor y = s.output({c.batch, c.out_channels, c.out_height(), c.out_width()}, op);
   cu::conv2d(c, xd, wd, bd, out(y), s.stream);
@@ -269,14 +257,11 @@ Tensor CudaBackend::group_norm(const Tensor& x, const Tensor& gamma, const Tenso
                                float eps, bool fuse_silu) {
   constexpr std::string_view op = "group_norm";
   const Half* xd = in(x, op, "input");
-  require(x.rank() >= 2, op, "expected input [B, C, ...], got ", x.describe());
-  const std::int64_t channels = x.dim(1);
-  require(groups > 0 && channels % groups == 0, op, groups, " groups do not divide the ", channels,
-          " channels of ", x.describe());
   const Half* gd = in(gamma, op, "gamma");
   const Half* bd = in(beta, op, "beta");
-  require(gamma.numel() == channels && beta.numel() == channels, op, "gamma ", gamma.describe(),
-          " and beta ", beta.describe(), " must hold ", channels, " values for ", x.describe());
+  const std::string misfit = op_shapes::group_norm_misfit(x, gamma, beta, groups);
+  require(misfit.empty(), op, misfit);
+  const std::int64_t channels = x.dim(1);
   State& s = *state_;
   Tensor y = s.output(x.shape(), op);
   cu::group_norm(xd, out(y), x.dim(0), channels, numel_from(x, 2), groups, gd, bd, eps, fuse_silu,
@@ -289,12 +274,11 @@ Tensor CudaBackend::layer_norm(const Tensor& x, const Tensor& gamma, const Tenso
                                float eps) {
   constexpr std::string_view op = "layer_norm";
   const Half* xd = in(x, op, "input");
-  require(x.rank() >= 1, op, "input is a scalar");
-  const std::int64_t cols = x.dim(-1);
   const Half* gd = in(gamma, op, "gamma");
   const Half* bd = in(beta, op, "beta");
-  require(gamma.numel() == cols && beta.numel() == cols, op, "gamma ", gamma.describe(),
-          " and beta ", beta.describe(), " must hold ", cols, " values for ", x.describe());
+  const std::string misfit = op_shapes::layer_norm_misfit(x, gamma, beta);
+  require(misfit.empty(), op, misfit);
+  const std::int64_t cols = x.dim(-1);
   State& s = *state_;
   Tensor y = s.output(x.shape(), op);
   cu::layer_norm(xd, out(y), cols == 0 ? 0 : x.numel() / cols, cols, gd, bd, eps, s.stream);
@@ -306,15 +290,10 @@ Tensor CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* 
   constexpr std::string_view op = "linear";
   const Half* xd = in(x, op, "input");
   const Half* wd = in(weight, op, "weight");
-  require(x.rank() >= 1 && weight.rank() == 2 && weight.dim(1) == x.dim(-1), op, "weight ",
-          weight.describe(), " [out, in] does not fit input ", x.describe(), " [..., in]");
+  const std::string misfit = op_shapes::linear_misfit(x, weight, bias);
+  require(misfit.empty(), op, misfit);
   const std::int64_t inner = weight.dim(1), outer = weight.dim(0);
-  const Half* bd = nullptr;
-  if (bias != nullptr) {
-    bd = in(*bias, op, "bias");
-    require(bias->rank() == 1 && bias->dim(0) == outer, op, "bias ", bias->describe(),
-            " does not match weight ", weight.describe());
-  }
+  const Half* bd = bias != nullptr ? in(*bias, op, "bias") : nullptr;
   Shape shape = x.shape();
   shape.back() = outer;
   State& s = *state_;
@@ -330,13 +309,8 @@ Tensor CudaBackend::attention(const Tensor& q, const Tensor& k, const Tensor& v,
   const Half* qd = in(q, op, "q");
   const Half* kd = in(k, op, "k");
   const Half* vd = in(v, op, "v");
-  require(q.rank() == 3 && k.rank() == 3 && k.shape() == v.shape() && k.dim(0) == q.dim(0) &&
-              k.dim(2) == q.dim(2),
-          op, "expected q [B, Lq, C] and k, v [B, Lk, C], got ", q.describe(), ", ", k.describe(),
-          ", ", v.describe());
-  require(heads > 0 && q.dim(2) % heads == 0 && k.dim(1) > 0, op, heads,
-          " heads do not divide the channels of ", q.describe(), " (or no keys in ", k.describe(),
-          ")");
+  const std::string misfit = op_shapes::attention_misfit(q, k, v, heads);
+  require(misfit.empty(), op, misfit);
   State& s = *state_;
   Tensor y = s.output(q.shape(), op);
   cu::attention(qd, kd, vd, out(y), q.dim(0), q.dim(1), k.dim(1), q.dim(2), heads, causal,
