@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace seedgrid::kernels::cpu {
@@ -43,6 +45,7 @@ class Pool {
       n_ = n;
       chunks_ = std::min<std::int64_t>(max_chunks, std::int64_t{threads} * 4);
       next_.store(0);
+      failure_ = nullptr;
       done_ = 0;
       joined_ = 0;
       allowed_ = threads - 1;
@@ -55,6 +58,9 @@ class Pool {
     // the next job overwrites them.
     finished_.wait(lock, [&] { return done_ == chunks_ && active_ == 0; });
     body_ = nullptr;
+    // Thrown on the caller's thread, where the op's caller can catch it (an allocation that failed
+    // in a chunk must not terminate the process from a pool thread).
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
   }
 
  private:
@@ -80,8 +86,16 @@ class Pool {
       const std::int64_t c = next_.fetch_add(1);
       if (c >= chunks_) break;
       const std::int64_t begin = n_ * c / chunks_, end = n_ * (c + 1) / chunks_;
-      if (begin < end) (*body_)(begin, end);
+      std::exception_ptr failure;
+      if (begin < end) {
+        try {
+          (*body_)(begin, end);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
       std::lock_guard<std::mutex> lock(mutex_);
+      if (failure && !failure_) failure_ = failure;
       if (++done_ == chunks_) finished_.notify_all();
     }
     inside_body = false;
@@ -113,6 +127,7 @@ class Pool {
   std::uint64_t generation_ = 0;
   const std::function<void(std::int64_t, std::int64_t)>* body_ = nullptr;
   std::int64_t n_ = 0, chunks_ = 0, done_ = 0;
+  std::exception_ptr failure_;  // the first exception a chunk threw; the remaining chunks still run
   int joined_ = 0, allowed_ = 0, active_ = 0;
   std::atomic<std::int64_t> next_{0};
 };

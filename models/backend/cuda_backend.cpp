@@ -11,6 +11,8 @@
 #include "kernels/cpu/ops.hpp"
 #include "kernels/cuda/ops.hpp"
 #include "kernels/philox.hpp"
+#include "models/backend/determinism_class.hpp"
+#include "models/backend/device_fault.hpp"
 #include "models/backend/op_shapes.hpp"
 #include "models/tensor/half.hpp"
 
@@ -35,8 +37,10 @@ void require(bool ok, std::string_view op, Parts&&... parts) {
   if (!ok) die(op, message_of(std::forward<Parts>(parts)...));
 }
 
+// A failed CUDA call is the device's fault, not the caller's: thrown, so the job fails and the
+// worker lives (models/backend/device_fault.hpp).
 void check(const std::string& error, std::string_view op) {
-  if (!error.empty()) die(op, error);
+  if (!error.empty()) throw DeviceFault(message_of("CUDA ", op, ": ", error));
 }
 
 // Device memory cached per exact rounded size. Sizes round up to a multiple of 512 bytes below
@@ -193,8 +197,8 @@ std::string CudaBackend::compute_capability() const {
 std::size_t CudaBackend::reserved_bytes() const { return state_->allocator->reserved(); }
 
 std::string CudaBackend::determinism_class() const {
-  return message_of("cuda-sm", state_->info.major, state_->info.minor, "-f16-",
-                    SEEDGRID_KERNELS_CUDA_BUILD_HASH);
+  return gpu_determinism_class(state_->info.name, state_->info.major, state_->info.minor, "f16",
+                               SEEDGRID_KERNELS_CUDA_BUILD_HASH);
 }
 
 void CudaBackend::synchronize() { check(cu::synchronize(state_->stream), "synchronize"); }

@@ -8,7 +8,8 @@
 // step). All work is queued on one stream; download() and gaussian_noise() wait for it.
 //
 // As in CpuBackend, a shape or dtype that does not fit an op is a programming error: the op prints
-// the op name and the shapes and aborts; so does a device error (out of memory, a failed launch).
+// the op name and the shapes and aborts. A device error (out of memory, a failed launch) throws
+// DeviceFault, which the pipeline returns as an error.
 //
 // Later work (issue 5): the whole denoising step captured in a CUDA graph, memory planned per
 // (model, batch, size), one stream per job batch, dynamic batching; bf16 storage as an option.
@@ -37,7 +38,8 @@ class CudaBackend final : public Backend {
 
   Device device() const override { return Device::cuda; }
   DType compute_dtype() const override { return DType::f16; }
-  // "cuda-sm<major><minor>-f16-<first 8 hex digits of the SHA-256 of kernels/cuda sources>".
+  // "cuda-sm<major><minor>-<gpu name>-f16-<first 8 hex digits of the SHA-256 of kernels/cuda
+  // sources>" (models/backend/determinism_class.hpp).
   std::string determinism_class() const override;
 
   Tensor upload(const Tensor& host) override;

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <new>
 
+#include "models/backend/device_fault.hpp"
 #include "models/clip/text_encoder.hpp"
 #include "models/pipeline/pixel_conversion.hpp"
 #include "models/samplers/noise_streams.hpp"
@@ -45,6 +47,19 @@ std::vector<Tensor> split_rows(const Tensor& host) {
 // "job 3: " in front of a batch job's errors; nothing for a job alone.
 std::string job_prefix(std::span<const GenerationSpec> batch, std::size_t j) {
   return batch.size() > 1 ? message_of("job ", j, ": ") : std::string();
+}
+
+// Runs `work` (which returns a Result) and turns a device that failed under it into an error, so
+// one job that does not fit in memory fails alone and the process keeps serving.
+template <class Work>
+auto device_guarded(const char* what, Work&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const DeviceFault& e) {
+    return fail(what, " failed on the device: ", e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(what, " ran out of host memory: lower the batch size or the image size");
+  }
 }
 
 // One batch in flight: the schedule, the text conditioning and the sampler shared by its jobs.
@@ -239,44 +254,47 @@ Result<Pipeline> Pipeline::load(const std::string& path, Backend& backend,
 }
 
 Result<Pipeline> Pipeline::load(Checkpoint& c, Backend& backend) {
-  auto impl = std::make_shared<LoadedPipeline>();
-  impl->backend = &backend;
-  impl->model_id = c.model_id;
-  impl->source = c.source;
-  impl->scheduler_config = c.scheduler_config;
-  if (c.vocab_path.empty() || c.merges_path.empty())
-    return fail(
-        c.source,
-        " carries no tokenizer: name a folder with vocab.json and merges.txt (--tokenizer)");
-  auto tokenizer = load_clip_tokenizer(c.vocab_path, c.merges_path);
-  if (!tokenizer) return context(tokenizer.error(), "loading ", c.source);
-  impl->tokenizer = std::move(*tokenizer);
-  if (c.text_config.max_position_embeddings < 2)
-    return fail(c.source, ": the text encoder's context of ", c.text_config.max_position_embeddings,
-                " tokens cannot hold the start and end tokens");
-  if (c.unet_config.in_channels != c.vae_config.latent_channels ||
-      c.unet_config.out_channels != c.vae_config.latent_channels)
-    return fail(c.source, ": the UNet maps ", c.unet_config.in_channels, " to ",
-                c.unet_config.out_channels, " channels but the VAE's latents have ",
-                c.vae_config.latent_channels, " (inpainting and depth models are not supported)");
-  if (c.unet_config.cross_attention_dim != c.text_config.hidden_size)
-    return fail(c.source, ": the UNet attends to ", c.unet_config.cross_attention_dim,
-                "-wide context but the text encoder produces ", c.text_config.hidden_size);
-  auto text = ClipTextEncoder::load(c.text_encoder, c.text_config, backend);
-  if (!text) return context(text.error(), "loading the text encoder of ", c.source);
-  auto unet = UNet::load(c.unet, c.unet_config, backend);
-  if (!unet) return context(unet.error(), "loading the UNet of ", c.source);
-  auto vae = AutoencoderKL::load(c.vae, c.vae_config, backend);
-  if (!vae) return context(vae.error(), "loading the VAE of ", c.source);
-  impl->text_encoder = std::move(*text);
-  impl->unet = std::move(*unet);
-  impl->vae = std::move(*vae);
-  impl->latent_channels = c.vae_config.latent_channels;
-  const int levels = static_cast<int>(c.unet_config.block_out_channels.size());
-  impl->size_multiple = c.vae_config.downscale() * (1 << (levels - 1));
-  Pipeline p;
-  p.impl_ = std::move(impl);
-  return p;
+  return device_guarded("loading the model", [&]() -> Result<Pipeline> {
+    auto impl = std::make_shared<LoadedPipeline>();
+    impl->backend = &backend;
+    impl->model_id = c.model_id;
+    impl->source = c.source;
+    impl->scheduler_config = c.scheduler_config;
+    if (c.vocab_path.empty() || c.merges_path.empty())
+      return fail(
+          c.source,
+          " carries no tokenizer: name a folder with vocab.json and merges.txt (--tokenizer)");
+    auto tokenizer = load_clip_tokenizer(c.vocab_path, c.merges_path);
+    if (!tokenizer) return context(tokenizer.error(), "loading ", c.source);
+    impl->tokenizer = std::move(*tokenizer);
+    if (c.text_config.max_position_embeddings < 2)
+      return fail(c.source, ": the text encoder's context of ",
+                  c.text_config.max_position_embeddings,
+                  " tokens cannot hold the start and end tokens");
+    if (c.unet_config.in_channels != c.vae_config.latent_channels ||
+        c.unet_config.out_channels != c.vae_config.latent_channels)
+      return fail(c.source, ": the UNet maps ", c.unet_config.in_channels, " to ",
+                  c.unet_config.out_channels, " channels but the VAE's latents have ",
+                  c.vae_config.latent_channels, " (inpainting and depth models are not supported)");
+    if (c.unet_config.cross_attention_dim != c.text_config.hidden_size)
+      return fail(c.source, ": the UNet attends to ", c.unet_config.cross_attention_dim,
+                  "-wide context but the text encoder produces ", c.text_config.hidden_size);
+    auto text = ClipTextEncoder::load(c.text_encoder, c.text_config, backend);
+    if (!text) return context(text.error(), "loading the text encoder of ", c.source);
+    auto unet = UNet::load(c.unet, c.unet_config, backend);
+    if (!unet) return context(unet.error(), "loading the UNet of ", c.source);
+    auto vae = AutoencoderKL::load(c.vae, c.vae_config, backend);
+    if (!vae) return context(vae.error(), "loading the VAE of ", c.source);
+    impl->text_encoder = std::move(*text);
+    impl->unet = std::move(*unet);
+    impl->vae = std::move(*vae);
+    impl->latent_channels = c.vae_config.latent_channels;
+    const int levels = static_cast<int>(c.unet_config.block_out_channels.size());
+    impl->size_multiple = c.vae_config.downscale() * (1 << (levels - 1));
+    Pipeline p;
+    p.impl_ = std::move(impl);
+    return p;
+  });
 }
 
 const std::string& Pipeline::model_id() const { return impl_->model_id; }
@@ -294,44 +312,46 @@ Result<TokenizedPrompt> Pipeline::tokenize(std::string_view prompt) const {
 
 Result<std::vector<GeneratedImage>> Pipeline::generate(std::span<const GenerationSpec> batch,
                                                        const GenerationHooks& hooks) const {
-  auto prepared = prepare(*impl_, batch);
-  if (!prepared) return std::unexpected(prepared.error());
-  BatchRun& run = *prepared;
-  Backend& be = *impl_->backend;
-  const int steps_run = run.steps_run();
+  return device_guarded("the render", [&]() -> Result<std::vector<GeneratedImage>> {
+    auto prepared = prepare(*impl_, batch);
+    if (!prepared) return std::unexpected(prepared.error());
+    BatchRun& run = *prepared;
+    Backend& be = *impl_->backend;
+    const int steps_run = run.steps_run();
 
-  auto report_latents = [&](int t, const Tensor& x) {
-    if (!hooks.on_latent) return;
-    const std::vector<Tensor> rows = split_rows(be.download(x));
-    for (std::size_t j = 0; j < rows.size(); ++j) hooks.on_latent(j, t, rows[j]);
-  };
+    auto report_latents = [&](int t, const Tensor& x) {
+      if (!hooks.on_latent) return;
+      const std::vector<Tensor> rows = split_rows(be.download(x));
+      for (std::size_t j = 0; j < rows.size(); ++j) hooks.on_latent(j, t, rows[j]);
+    };
 
-  Tensor x = run.start_latent();
-  report_latents(0, x);
-  SamplerHistory history;
-  for (int k = run.first_step; k < run.steps(); ++k) {
-    const int done = k - run.first_step;
-    if (hooks.cancelled && hooks.cancelled())
-      return fail("cancelled at step ", done, " of ", steps_run);
-    const Tensor out = run.model_output(k, x);
-    x = run.sampler.step(k, x, out, run.seeds, history);
-    report_latents(done + 1, x);
-    if (hooks.on_progress)
-      for (std::size_t j = 0; j < batch.size(); ++j) hooks.on_progress(j, done + 1, steps_run);
-  }
+    Tensor x = run.start_latent();
+    report_latents(0, x);
+    SamplerHistory history;
+    for (int k = run.first_step; k < run.steps(); ++k) {
+      const int done = k - run.first_step;
+      if (hooks.cancelled && hooks.cancelled())
+        return fail("cancelled at step ", done, " of ", steps_run);
+      const Tensor out = run.model_output(k, x);
+      x = run.sampler.step(k, x, out, run.seeds, history);
+      report_latents(done + 1, x);
+      if (hooks.on_progress)
+        for (std::size_t j = 0; j < batch.size(); ++j) hooks.on_progress(j, done + 1, steps_run);
+    }
 
-  const Tensor images =
-      be.download(impl_->vae.decode(be.scale(x, 1.0f / impl_->vae.config().scaling_factor)));
-  std::vector<RgbImage> pixels = images_from_tensor(images);
-  std::vector<Tensor> finals = split_rows(be.download(x));
-  std::vector<GeneratedImage> out(batch.size());
-  for (std::size_t j = 0; j < batch.size(); ++j) {
-    out[j].image = std::move(pixels[j]);
-    out[j].final_latent = std::move(finals[j]);
-    out[j].prompt_tokens_dropped = run.prompt_dropped[j];
-    out[j].negative_tokens_dropped = run.negative_dropped[j];
-  }
-  return out;
+    const Tensor images =
+        be.download(impl_->vae.decode(be.scale(x, 1.0f / impl_->vae.config().scaling_factor)));
+    std::vector<RgbImage> pixels = images_from_tensor(images);
+    std::vector<Tensor> finals = split_rows(be.download(x));
+    std::vector<GeneratedImage> out(batch.size());
+    for (std::size_t j = 0; j < batch.size(); ++j) {
+      out[j].image = std::move(pixels[j]);
+      out[j].final_latent = std::move(finals[j]);
+      out[j].prompt_tokens_dropped = run.prompt_dropped[j];
+      out[j].negative_tokens_dropped = run.negative_dropped[j];
+    }
+    return out;
+  });
 }
 
 Result<int> Pipeline::steps_run(const GenerationSpec& spec) const {
@@ -341,55 +361,62 @@ Result<int> Pipeline::steps_run(const GenerationSpec& spec) const {
 }
 
 Result<Tensor> Pipeline::initial_latent(const GenerationSpec& spec) const {
-  auto prepared = prepare(*impl_, std::span(&spec, 1), TextConditioning::skip);
-  if (!prepared) return std::unexpected(prepared.error());
-  return impl_->backend->download(prepared->start_latent());
+  return device_guarded("computing the initial latent", [&]() -> Result<Tensor> {
+    auto prepared = prepare(*impl_, std::span(&spec, 1), TextConditioning::skip);
+    if (!prepared) return std::unexpected(prepared.error());
+    return impl_->backend->download(prepared->start_latent());
+  });
 }
 
 Result<Tensor> Pipeline::replay_step(const GenerationSpec& spec, int t, const Tensor& x_t,
                                      const Tensor* x_previous) const {
-  auto prepared = prepare(*impl_, std::span(&spec, 1));
-  if (!prepared) return std::unexpected(prepared.error());
-  BatchRun& run = *prepared;
-  const int steps_run = run.steps_run();
-  if (t < 0 || t >= steps_run)
-    return fail("step ", t, " is outside the job's ", steps_run, " steps [0, ", steps_run, ")");
-  const int k = run.first_step + t;
-  auto x = upload_latent(run, x_t, "the latent x_t");
-  if (!x) return std::unexpected(x.error());
-  SamplerHistory history;
-  if (run.sampler.needs_history(k, run.first_step)) {
-    if (x_previous == nullptr)
-      return fail("replaying step ", t, " of ", sampler_kind_name(spec.sampler),
-                  " needs the previous latent x_", t - 1);
-    auto prev = upload_latent(run, *x_previous, "the previous latent");
-    if (!prev) return std::unexpected(prev.error());
-    const Tensor prev_denoised = run.sampler.denoised(k - 1, *prev, run.model_output(k - 1, *prev));
-    history = Sampler::history_at(k, run.first_step, prev_denoised);
-  } else {
-    history = Sampler::history_at(k, run.first_step, Tensor());
-  }
-  const Tensor out = run.model_output(k, *x);
-  return impl_->backend->download(run.sampler.step(k, *x, out, run.seeds, history));
+  return device_guarded("replaying the step", [&]() -> Result<Tensor> {
+    auto prepared = prepare(*impl_, std::span(&spec, 1));
+    if (!prepared) return std::unexpected(prepared.error());
+    BatchRun& run = *prepared;
+    const int steps_run = run.steps_run();
+    if (t < 0 || t >= steps_run)
+      return fail("step ", t, " is outside the job's ", steps_run, " steps [0, ", steps_run, ")");
+    const int k = run.first_step + t;
+    auto x = upload_latent(run, x_t, "the latent x_t");
+    if (!x) return std::unexpected(x.error());
+    SamplerHistory history;
+    if (run.sampler.needs_history(k, run.first_step)) {
+      if (x_previous == nullptr)
+        return fail("replaying step ", t, " of ", sampler_kind_name(spec.sampler),
+                    " needs the previous latent x_", t - 1);
+      auto prev = upload_latent(run, *x_previous, "the previous latent");
+      if (!prev) return std::unexpected(prev.error());
+      const Tensor prev_denoised =
+          run.sampler.denoised(k - 1, *prev, run.model_output(k - 1, *prev));
+      history = Sampler::history_at(k, run.first_step, prev_denoised);
+    } else {
+      history = Sampler::history_at(k, run.first_step, Tensor());
+    }
+    const Tensor out = run.model_output(k, *x);
+    return impl_->backend->download(run.sampler.step(k, *x, out, run.seeds, history));
+  });
 }
 
 Result<RgbImage> Pipeline::decode_latent(const Tensor& final_latent) const {
-  const LoadedPipeline& p = *impl_;
-  const Shape& s = final_latent.shape();
-  if (final_latent.device() != Device::cpu || final_latent.dtype() != DType::f32 || s.size() != 4 ||
-      s[0] != 1 || s[1] != p.latent_channels || s[2] < 1 || s[3] < 1 ||
-      s[2] * p.vae.config().downscale() > kMaxImageSide ||
-      s[3] * p.vae.config().downscale() > kMaxImageSide ||
-      (s[2] * p.vae.config().downscale()) % p.size_multiple != 0 ||
-      (s[3] * p.vae.config().downscale()) % p.size_multiple != 0)
-    return fail(
-        "a final latent must be a host f32 [1, ", p.latent_channels,
-        ", h, w] tensor of a valid image size, found ",
-        final_latent.defined() ? final_latent.describe() : std::string("an undefined tensor"));
-  Backend& be = *p.backend;
-  const Tensor image = be.download(
-      p.vae.decode(be.scale(be.upload(final_latent), 1.0f / p.vae.config().scaling_factor)));
-  return std::move(images_from_tensor(image).front());
+  return device_guarded("decoding the latent", [&]() -> Result<RgbImage> {
+    const LoadedPipeline& p = *impl_;
+    const Shape& s = final_latent.shape();
+    if (final_latent.device() != Device::cpu || final_latent.dtype() != DType::f32 ||
+        s.size() != 4 || s[0] != 1 || s[1] != p.latent_channels || s[2] < 1 || s[3] < 1 ||
+        s[2] * p.vae.config().downscale() > kMaxImageSide ||
+        s[3] * p.vae.config().downscale() > kMaxImageSide ||
+        (s[2] * p.vae.config().downscale()) % p.size_multiple != 0 ||
+        (s[3] * p.vae.config().downscale()) % p.size_multiple != 0)
+      return fail(
+          "a final latent must be a host f32 [1, ", p.latent_channels,
+          ", h, w] tensor of a valid image size, found ",
+          final_latent.defined() ? final_latent.describe() : std::string("an undefined tensor"));
+    Backend& be = *p.backend;
+    const Tensor image = be.download(
+        p.vae.decode(be.scale(be.upload(final_latent), 1.0f / p.vae.config().scaling_factor)));
+    return std::move(images_from_tensor(image).front());
+  });
 }
 
 }  // namespace seedgrid

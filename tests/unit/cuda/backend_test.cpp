@@ -21,7 +21,7 @@ class CudaBackendInfo : public CudaTest {};
 
 TEST_F(CudaBackendInfo, DeterminismClassNamesArchitecturePrecisionAndBuild) {
   const std::string cls = gpu().determinism_class();
-  EXPECT_TRUE(std::regex_match(cls, std::regex("cuda-sm[0-9]+-f16-[0-9a-f]{8}"))) << cls;
+  EXPECT_TRUE(std::regex_match(cls, std::regex("cuda-sm[0-9]+-[a-z0-9_]+-f16-[0-9a-f]{8}"))) << cls;
   EXPECT_NE(cls, cpu().determinism_class());
   EXPECT_EQ(gpu().compute_dtype(), DType::f16);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,22 @@ TEST(ParallelFor, CoversEachIndexOnceForAnyThreadCount) {
     EXPECT_EQ(thread_count(), threads);
     for (std::int64_t n : {0, 1, 5, 64, 1001})
       for (std::int64_t grain : {1, 3, 100}) expect_exact_cover(n, grain);
+  }
+}
+
+TEST(ParallelFor, AnExceptionInAChunkReachesTheCallerAndThePoolGoesOn) {
+  ThreadCountScope scope(4);
+  for (int round = 0; round < 3; ++round) {
+    std::atomic<int> ran{0};
+    // Thrown by whichever thread runs the chunk holding index 700: a pool thread most of the time.
+    EXPECT_THROW(parallel_for(1000, 10,
+                              [&](std::int64_t begin, std::int64_t end) {
+                                ++ran;
+                                if (begin <= 700 && 700 < end) throw std::bad_alloc();
+                              }),
+                 std::bad_alloc);
+    EXPECT_EQ(ran.load(), 16) << "the other chunks still ran";  // 4 threads x 4 chunks
+    expect_exact_cover(1001, 3);
   }
 }
 

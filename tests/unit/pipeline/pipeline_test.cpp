@@ -1,9 +1,14 @@
 #include "models/pipeline/pipeline.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <limits>
 
 #include "models/backend/cpu_backend.hpp"
@@ -297,6 +302,56 @@ TEST(PipelineLoad, FailsClearlyOnAMissingModel) {
   auto p = Pipeline::load("/nonexistent/model", backend);
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("/nonexistent/model"), std::string::npos) << p.error().message;
+}
+
+// Bytes of address space this process holds now (/proc/self/statm: size in pages).
+std::size_t address_space_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0;
+  statm >> pages;
+  return pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// In a child process whose address space is capped a little above what the loaded model holds: a
+// 512x512 render (a 16 MiB feature map in the VAE alone) cannot fit, must come back as an error
+// that says so, and the pipeline must render a small image afterwards. Exit codes name the step
+// that went wrong.
+int render_under_a_memory_cap(const std::string& model) {
+  CpuBackend backend(1);  // one thread: the child of a fork must not rely on the pool's threads
+  auto p = Pipeline::load(model, backend);
+  if (!p) return 10;
+  GenerationSpec big;
+  big.prompt = "a lighthouse";
+  big.steps = 1;
+  big.guidance = 1.0f;
+  big.width = big.height = 512;
+  GenerationSpec small = big;
+  small.width = small.height = 64;
+  rlimit cap{};
+  cap.rlim_cur = cap.rlim_max = address_space_bytes() + (8u << 20);
+  if (setrlimit(RLIMIT_AS, &cap) != 0) return 11;
+  auto failed = p->generate(std::span(&big, 1));
+  if (failed) return 12;
+  if (failed.error().message !=
+      "the render ran out of host memory: lower the batch size or the image size") {
+    std::fprintf(stderr, "unexpected error: %s\n", failed.error().message.c_str());
+    return 13;
+  }
+  return p->generate(std::span(&small, 1)) ? 0 : 14;
+}
+
+TEST(PipelineMemory, ARenderThatRunsOutOfMemoryIsAnErrorAndThePipelineGoesOn) {
+  const std::string model = testing::preset_model("tiny", 0).checkpoint_path;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(render_under_a_memory_cap(model));  // _exit: no atexit work of the parent's
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the render killed the process with signal "
+                                 << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "10: load failed, 11: setrlimit failed, 12: the capped render succeeded, 13: wrong error, "
+         "14: no render after the failure";
 }
 
 }  // namespace

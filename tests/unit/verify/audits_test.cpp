@@ -17,7 +17,7 @@ using testing::HonestRender;
 using testing::tiny_pipeline;
 using testing::tiny_spec;
 
-constexpr const char* kOtherClass = "cuda-sm90-f16-0badc0de";
+constexpr const char* kOtherClass = "cuda-sm90-nvidia_h100_80gb_hbm3-f16-0badc0de";
 
 Thresholds calibrated() {
   Thresholds t;
