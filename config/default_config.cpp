@@ -61,6 +61,8 @@ json::object coordinator_json(const CoordinatorSection& c) {
                             {"blacklist_after", a.blacklist_after},
                             {"step_audits", a.step_audits},
                             {"full_rate", a.full_rate},
+                            {"same_class_first", a.same_class_first},
+                            {"same_class_slack", a.same_class_slack},
                             {"opening_timeout_ms", a.opening_timeout_ms},
                             {"new_worker_results", a.new_worker_results},
                             {"new_worker_rate", a.new_worker_rate},
@@ -107,14 +109,19 @@ json::array tiers_json(bool fast, bool relaxed) {
   return tiers;
 }
 
+void add_rendering(json::object& o, const RenderingSection& r) {
+  o["models"] = models_json(r.models);
+  o["device"] = r.device;
+  if (!r.precision.empty()) o["precision"] = r.precision;
+  o["threads"] = r.threads;
+}
+
 json::object worker_json(const WorkerSection& w) {
   json::object o;
   o["coordinator"] = endpoint_json(w.coordinator);
   if (!w.coordinator_key.empty()) o["coordinator_key"] = w.coordinator_key;
   if (!w.key_file.empty()) o["key_file"] = w.key_file;
-  o["models"] = models_json(w.rendering.models);
-  o["device"] = w.rendering.device;
-  o["threads"] = w.rendering.threads;
+  add_rendering(o, w.rendering);
   o["tiers"] = tiers_json(w.serve_fast, w.serve_relaxed);
   o["max_batch"] = w.max_batch;
   o["max_inflight"] = w.max_inflight;
@@ -131,9 +138,7 @@ json::object validator_json(const ValidatorSection& v) {
   o["coordinator"] = endpoint_json(v.coordinator);
   if (!v.coordinator_key.empty()) o["coordinator_key"] = v.coordinator_key;
   if (!v.key_file.empty()) o["key_file"] = v.key_file;
-  o["models"] = models_json(v.rendering.models);
-  o["device"] = v.rendering.device;
-  o["threads"] = v.rendering.threads;
+  add_rendering(o, v.rendering);
   const auto& t = v.thresholds;
   o["thresholds"] = json::object{{"step_pass", t.step_pass}, {"step_fail", t.step_fail},
                                  {"psnr_pass", t.psnr_pass}, {"psnr_fail", t.psnr_fail},

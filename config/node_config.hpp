@@ -94,6 +94,12 @@ struct AuditPolicy {
   std::uint32_t blacklist_after = 2;   // failed audits before a worker gets no more jobs
   std::uint32_t step_audits = 3;       // k steps opened per step audit (bench/calibrate used 3)
   double full_rate = 0.05;             // share of audits that also re-render in full
+  // A sampled audit goes to a validator of the worker's determinism class when one is at most
+  // `same_class_slack` audits busier than the least busy validator: within a class bytes decide,
+  // which catches every cheat of the zoo at its targeted audit (across classes, weights quantized
+  // to 8 bits pass step audits and only a full re-render lands grey).
+  bool same_class_first = true;
+  std::uint32_t same_class_slack = 2;
   std::uint32_t opening_timeout_ms = 10'000;  // a worker's opening later than this: "no opening"
   // New workers (fewer delivered results than this) are audited at least at new_worker_rate.
   std::uint32_t new_worker_results = 20;
@@ -167,8 +173,9 @@ struct ModelSource {
 
 struct RenderingSection {
   std::vector<ModelSource> models;
-  std::string device = "cpu";
-  std::uint32_t threads = 0;  // 0: all cores
+  std::string device = "cpu";  // models/backend/backend_choice.hpp lists devices and precisions
+  std::string precision;       // empty: the device's default (cpu f32, cuda f16)
+  std::uint32_t threads = 0;   // 0: all cores
 };
 
 // A worker or validator in the coordinator's own node talks to it in-process and needs no

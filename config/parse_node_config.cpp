@@ -8,6 +8,7 @@
 
 #include "config/json_fields.hpp"
 #include "config/node_config.hpp"
+#include "models/backend/backend_choice.hpp"
 
 namespace seedgrid::config {
 
@@ -175,6 +176,8 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
     a.u32("blacklist_after", c.audit.blacklist_after, 1, 1'000'000);
     a.u32("step_audits", c.audit.step_audits, 0, 1'000);
     a.number("full_rate", c.audit.full_rate, 0.0, 1.0);
+    a.boolean("same_class_first", c.audit.same_class_first);
+    a.u32("same_class_slack", c.audit.same_class_slack, 0, 1'000);
     a.u32("opening_timeout_ms", c.audit.opening_timeout_ms, 10, 3'600'000);
     a.u32("new_worker_results", c.audit.new_worker_results, 0, 1'000'000'000);
     a.number("new_worker_rate", c.audit.new_worker_rate, 0.0, 1.0);
@@ -250,7 +253,13 @@ void read_rendering(Fields& f, RenderingSection& r, Problems& problems) {
                mf.string("tokenizer_dir", m.tokenizer_dir);
                mf.finish();
              });
-  f.choice("device", r.device, {"cpu", "cuda"});
+  f.choice("device", r.device, backend_devices());
+  f.string("precision", r.precision);
+  // An unknown device is already reported; its precision cannot be judged.
+  const auto& devices = backend_devices();
+  if (std::find(devices.begin(), devices.end(), r.device) != devices.end())
+    if (auto ok = resolve_precision(r.device, r.precision); !ok)
+      problems.add(f.path_of("precision") + ": " + ok.error().message);
   f.u32("threads", r.threads, 0, 1024);
 }
 

@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "actors/worker/cheats/cheat.hpp"
-#include "models/backend/cpu_backend.hpp"
+#include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "runtime/protocol/job_result.hpp"
 #include "runtime/verify/committed_job.hpp"
@@ -38,14 +38,16 @@ Renderer::~Renderer() = default;
 
 Result<std::shared_ptr<Renderer>> Renderer::load(const config::RenderingSection& section,
                                                  bool benchmark_tasks) {
-  if (section.device != "cpu")
-    return fail(
-        "device '", section.device,
-        "' is not available in this build (only the CPU backend is); set device to \"cpu\"");
+  const BackendChoice choice{section.device, section.precision, static_cast<int>(section.threads)};
+  auto precision = resolve_precision(choice.device, choice.precision);
+  if (!precision) return std::unexpected(precision.error());
+  auto backend = open_backend(choice);
+  if (!backend) return std::unexpected(backend.error());
   std::shared_ptr<Renderer> r(new Renderer());
-  r->backend_ = std::make_unique<CpuBackend>(static_cast<int>(section.threads));
+  r->backend_ = std::move(*backend);
   r->determinism_class_ = r->backend_->determinism_class();
-  r->device_ = "cpu";
+  r->device_ = section.device;
+  r->precision_ = *precision;
   r->benchmark_tasks_ = benchmark_tasks;
   for (const auto& m : section.models) {
     CheckpointOptions options;

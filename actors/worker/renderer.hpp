@@ -65,7 +65,7 @@ class Renderer {
   std::vector<std::string> task_types() const;  // sorted
   const std::string& determinism_class() const { return determinism_class_; }
   const std::string& device() const { return device_; }
-  const std::string& precision() const { return precision_; }  // "f32" on the CPU backend
+  const std::string& precision() const { return precision_; }  // "f32", "f16" (signed in results)
   // The pipeline of a loaded model (validators run audits with it), or null.
   const Pipeline* pipeline(const std::string& model_id) const;
   bool serves(const protocol::JobSpec& spec) const;
@@ -93,7 +93,7 @@ class Renderer {
   std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;  // by model id
   std::string determinism_class_;
   std::string device_;
-  std::string precision_ = "f32";
+  std::string precision_;
   bool benchmark_tasks_ = false;
   std::shared_ptr<const CheatKit> cheat_kit_;
 };

@@ -28,7 +28,7 @@
 
 #include "bench/gpu_render/bench_report.hpp"
 #include "bench/gpu_render/unet_flops.hpp"
-#include "models/backend/cpu_backend.hpp"
+#include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "models/presets/preset.hpp"
 #include "models/presets/write_preset.hpp"
@@ -167,31 +167,25 @@ std::string cpu_model_name() {
   return "cpu";
 }
 
-struct BackendChoice {
+struct BenchBackend {
   std::unique_ptr<Backend> backend;
   std::string device, precision;
 };
 
-seedgrid::Result<BackendChoice> make_backend(const Args& a) {
-  BackendChoice c;
-  if (a.backend == "cpu") {
-    c.backend = std::make_unique<seedgrid::CpuBackend>(a.threads);
-    c.device = cpu_model_name();
-    c.precision = "f32";
-    return c;
-  }
+seedgrid::Result<BenchBackend> make_backend(const Args& a) {
+  auto precision = seedgrid::resolve_precision(a.backend, "");
+  if (!precision) return std::unexpected(precision.error());
+  auto backend = seedgrid::open_backend({a.backend, *precision, a.threads});
+  if (!backend) return std::unexpected(backend.error());
+  BenchBackend c;
+  c.backend = std::move(*backend);
+  c.precision = *precision;
+  c.device = cpu_model_name();
 #ifdef SEEDGRID_HAVE_CUDA
-  auto cuda = seedgrid::CudaBackend::create();
-  if (!cuda) return std::unexpected(cuda.error());
-  c.device = (*cuda)->device_name() + " (sm " + (*cuda)->compute_capability() + ")";
-  c.backend = std::move(*cuda);
-  c.precision = "f16";
-  return c;
-#else
-  return seedgrid::fail(
-      "--backend cuda: this build has no CUDA backend (configure with -DSEEDGRID_CUDA=ON on a "
-      "machine with nvcc and the CUDA toolkit)");
+  if (const auto* cuda = dynamic_cast<const seedgrid::CudaBackend*>(c.backend.get()))
+    c.device = cuda->device_name() + " (sm " + cuda->compute_capability() + ")";
 #endif
+  return c;
 }
 
 // Warm-up runs, then `iters` timed runs of `work`, each between two synchronize() calls. With a

@@ -47,6 +47,11 @@ const CommandRegistration audit{
                      "Require the result to be signed by this worker (public key, hex)");
       app.add_option("--threads", opts->check.threads, "CPU threads for the audits (0: all)")
           ->check(CLI::NonNegativeNumber);
+      app.add_option("--device", opts->check.device, "cpu, or cuda (builds with CUDA)")
+          ->capture_default_str();
+      app.add_option("--precision", opts->check.precision,
+                     "f32 or f16 on cpu, f16 on cuda: the receipt's own precision and device make "
+                     "every comparison bytewise");
       return [opts] { return run_audit(*opts); };
     }};
 

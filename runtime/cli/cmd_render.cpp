@@ -1,6 +1,7 @@
 // `seedgrid render`: renders images from a model on this machine with the CPU backend (or the CUDA
-// backend with --device cuda, in builds that have it), writes one PNG per image (with A1111-style "parameters") and prints each image's output hash (BLAKE2b-256 of
-// its RGB8 pixels, what a worker signs).
+// backend with --device cuda, in builds that have it), writes one PNG per image (with A1111-style
+// "parameters") and prints each image's output hash (BLAKE2b-256 of its RGB8 pixels, what a worker
+// signs).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -12,10 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "models/backend/cpu_backend.hpp"
-#if defined(SEEDGRID_HAVE_CUDA)
-#include "models/backend/cuda_backend.hpp"
-#endif
+#include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/crypto/hash.hpp"
@@ -50,6 +48,7 @@ struct RenderOptions {
   float strength = 0.75f;
   int threads = 0;
   std::string device = "cpu";
+  std::string precision;
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -86,22 +85,6 @@ void warn_truncation(const Pipeline& pipeline, const std::string& text, const ch
         which, t->token_count, t->token_count - t->dropped_tokens, t->dropped_tokens);
 }
 
-// The backend --device names: "cpu", or "cuda" when this build has the CUDA backend.
-Result<std::unique_ptr<Backend>> make_backend(const std::string& device, int threads) {
-  if (device == "cpu") return std::unique_ptr<Backend>(std::make_unique<CpuBackend>(threads));
-  if (device == "cuda") {
-#if defined(SEEDGRID_HAVE_CUDA)
-    auto cuda = CudaBackend::create();
-    if (!cuda) return std::unexpected(cuda.error());
-    return std::unique_ptr<Backend>(std::move(*cuda));
-#else
-    return fail("--device cuda: this build has no CUDA backend (configure with -DSEEDGRID_CUDA=ON "
-                "on a machine with the CUDA toolkit)");
-#endif
-  }
-  return fail("--device must be cpu or cuda, found \"", device, "\"");
-}
-
 int run_render(RenderOptions o) {
   if (o.batch < 1 || o.batch > kMaxImages)
     return error_exit(message_of("--batch must be in [1, ", kMaxImages, "], found ", o.batch));
@@ -124,7 +107,7 @@ int run_render(RenderOptions o) {
     if (!o.height_given) o.height = init->height;
   }
 
-  auto created = make_backend(o.device, o.threads);
+  auto created = open_backend({o.device, o.precision, o.threads});
   if (!created) return error_exit(created.error().message);
   Backend& backend = **created;
   std::fprintf(stderr, "seedgrid render: rendering on %s (%s)\n", o.device.c_str(),
@@ -228,6 +211,8 @@ const CommandRegistration render{
       app.add_option("--threads", o->threads, "CPU threads (default: all cores)");
       app.add_option("--device", o->device, "cpu, or cuda (the first GPU; builds with CUDA)")
           ->capture_default_str();
+      app.add_option("--precision", o->precision,
+                     "Storage precision: f32 or f16 on cpu (default f32), f16 on cuda");
       return [o, width, height] {
         o->width_given = width->count() > 0;
         o->height_given = height->count() > 0;

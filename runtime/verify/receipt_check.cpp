@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "models/backend/cpu_backend.hpp"
+#include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "models/weights/checkpoint.hpp"
 #include "runtime/image/png_file.hpp"
@@ -115,7 +115,7 @@ CheckLine line_of(const AuditFinding& f) {
 
 // A loaded model and the backend it runs on (the pipeline refers to the backend).
 struct LoadedModel {
-  std::unique_ptr<CpuBackend> backend;
+  std::unique_ptr<Backend> backend;
   std::unique_ptr<Pipeline> pipeline;
 };
 
@@ -127,7 +127,9 @@ bool looks_like_checkpoint(const fs::path& p) {
 
 Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& model_id) {
   LoadedModel m;
-  m.backend = std::make_unique<CpuBackend>(o.threads);
+  auto backend = open_backend({o.device, o.precision, o.threads});
+  if (!backend) return std::unexpected(backend.error());
+  m.backend = std::move(*backend);
   auto adopt = [&](Result<Pipeline> p) -> Result<LoadedModel> {
     if (!p) return std::unexpected(p.error());
     m.pipeline = std::make_unique<Pipeline>(std::move(*p));

@@ -30,6 +30,10 @@ struct ReceiptCheckOptions {
   std::string expected_worker;
   Thresholds thresholds;  // across determinism classes
   int threads = 0;        // CPU threads for the audits (0: the default)
+  // The backend the audits run on (models/backend/backend_choice.hpp). The receipt's own class
+  // (e.g. precision "f16" for a cpu-f16s worker) makes every comparison a byte comparison.
+  std::string device = "cpu";
+  std::string precision;
 };
 
 struct ReceiptReport {

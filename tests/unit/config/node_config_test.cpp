@@ -66,6 +66,27 @@ TEST(NodeConfig, OutOfRangeAndNestedArrayPaths) {
   EXPECT_NE(e.find("$.worker.models[1].pth: unknown key"), std::string::npos) << e;
 }
 
+TEST(NodeConfig, PrecisionMustBeOneTheDeviceOffers) {
+  auto f16 = parse_node_config(R"({"roles": ["worker"], "node": {"key_file": "k"},
+    "worker": {"coordinator": {"host": "h", "port": 1}, "models": [{"path": "m"}],
+               "precision": "f16"}})",
+                               "test.json");
+  ASSERT_TRUE(f16) << f16.error().message;
+  EXPECT_EQ(f16->worker->rendering.precision, "f16");
+  const auto e = error_of(R"({"roles": ["validator"], "node": {"key_file": "k"},
+    "validator": {"coordinator": {"host": "h", "port": 1}, "models": [{"path": "m"}],
+                  "device": "cuda", "precision": "f32"}})");
+  EXPECT_NE(e.find("$.validator.precision: precision \"f32\" is not available on device "
+                   "\"cuda\": choose \"f16\""),
+            std::string::npos)
+      << e;
+  const auto tpu = error_of(R"({"roles": ["worker"], "node": {"key_file": "k"},
+    "worker": {"coordinator": {"host": "h", "port": 1}, "models": [{"path": "m"}],
+               "device": "tpu", "precision": "f16"}})");
+  EXPECT_NE(tpu.find("$.worker.device"), std::string::npos) << tpu;
+  EXPECT_EQ(tpu.find("$.worker.precision"), std::string::npos) << "one problem, not two: " << tpu;
+}
+
 TEST(NodeConfig, SectionForAnUnlistedRoleIsRefused) {
   const auto e = error_of(R"({"roles": ["treasury"], "node": {"key_file": "k", "data_dir": "d"},
     "worker": {"coordinator": {"host": "h", "port": 1}, "models": [{"path": "m"}]}})");

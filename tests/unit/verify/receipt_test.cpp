@@ -212,6 +212,23 @@ TEST_F(ReceiptCheck, HonestReceiptPassesEveryCheck) {
   EXPECT_NE(r.verdict_line().find("PASS"), std::string::npos);
 }
 
+TEST_F(ReceiptCheck, ACheckerOfAnotherClassComparesWithinTheCalibratedTolerances) {
+  ReceiptCheckOptions o = with_model();
+  o.full = true;
+  o.precision = "f16";  // the cpu-f16s class auditing a cpu-f32 receipt
+  const ReceiptReport r = check_receipt(receipt_path(), o);
+  EXPECT_EQ(r.exit_status(), 0) << dump(r);
+  for (const auto& l : r.lines)
+    if (l.check == "decode" || l.check == "full")
+      EXPECT_NE(l.evidence.find("classes differ"), std::string::npos) << format_check_line(l);
+  o.precision = "f64";
+  const ReceiptReport refused = check_receipt(receipt_path(), o);
+  EXPECT_EQ(refused.exit_status(), 2) << dump(refused);
+  EXPECT_NE(dump(refused).find("precision \"f64\" is not available on device \"cpu\""),
+            std::string::npos)
+      << dump(refused);
+}
+
 TEST_F(ReceiptCheck, FindsTheModelByIdUnderAModelsDir) {
   ReceiptCheckOptions o;
   o.models_dir = fs::path(testing::tiny_model_dir()).parent_path().string();

@@ -154,7 +154,26 @@ TEST_F(RendererTest, RefusesWhatItDoesNotServe) {
   cuda.models.push_back({"x", ""});
   auto refused = Renderer::load(cuda, false);
   ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message.find("cuda"), std::string::npos);
+  EXPECT_EQ(refused.error().message.rfind("device \"cuda\"", 0), 0u) << refused.error().message;
+}
+
+TEST_F(RendererTest, Fp16StorageIsItsOwnClassAndSignsItsPrecision) {
+  config::RenderingSection r;
+  r.models.push_back({(dir_ / "tiny").string(), ""});
+  r.precision = "f16";
+  r.threads = 1;
+  auto f16 = Renderer::load(r, false);
+  ASSERT_TRUE(f16) << f16.error().message;
+  EXPECT_EQ(renderer_->precision(), "f32");
+  EXPECT_EQ((*f16)->precision(), "f16");
+  EXPECT_NE((*f16)->determinism_class().find("-f16s-"), std::string::npos);
+  const std::vector<protocol::JobSpec> batch{spec(1), spec(2)};
+  auto together = (*f16)->render(batch, {});
+  auto alone = (*f16)->render(std::span(&batch[0], 1), {});
+  auto reference = renderer_->render(std::span(&batch[0], 1), {});
+  ASSERT_TRUE(together.images[0] && alone.images[0] && reference.images[0]);
+  EXPECT_EQ(together.images[0]->pixels, alone.images[0]->pixels);
+  EXPECT_NE(alone.images[0]->pixels, reference.images[0]->pixels) << "f16 storage changed nothing";
 }
 
 TEST_F(RendererTest, InstantTaskIsADeterministicFunctionOfTheSpec) {
