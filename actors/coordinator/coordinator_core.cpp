@@ -86,9 +86,12 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
   if (!journal) return std::unexpected(journal.error());
   auto salt = journal->audit_salt();
   if (!salt) return context(salt.error(), "reading the audit salt");
+  auto run = journal->begin_run();
+  if (!run) return context(run.error(), "counting the coordinator's runs");
   std::unique_ptr<CoordinatorCore> core(
       new CoordinatorCore(identity, std::move(options), std::move(*journal), *salt));
   core->started_ms_ = now_ms;
+  core->run_ = *run;
   core->next_uptime_sample_ms_ = now_ms + core->options_.uptime_sample_ms;
   if (auto r = core->recover(now_ms, out); !r) return context(r.error(), "resuming the journal");
   if (auto c = core->commit(); !c) return std::unexpected(c.error());
@@ -192,6 +195,7 @@ Result<void> CoordinatorCore::recover(std::int64_t now_ms, Outbox& out) {
     p.commitment = std::move(jp.commitment);
     p.plan = std::move(jp.plan);
     p.appealed = jp.appealed;
+    p.notice = std::move(jp.notice);
     p.deadline_ms = now_ms + (p.appealed ? std::int64_t{options_.policy.audit.timeout_ms}
                                          : std::max<std::int64_t>(0, jp.remaining_ms));
     penalties_[p.audit_id] = std::move(p);
@@ -492,6 +496,13 @@ protocol::RegistrationAck CoordinatorCore::admit(const protocol::Registration& r
   for (auto& [id, p] : penalties_)
     if (p.appealed && !p.referee && (n.role == protocol::Role::validator || p.worker == n.key))
       send_appeal(p, now_ms, out);
+  // Notices are not acknowledged: one sent while the worker was away, or lost with a restart,
+  // would cost it its appeal. Told again at every registration inside the window (the worker
+  // appeals an audit once, whatever it hears twice).
+  if (n.role == protocol::Role::worker)
+    for (const auto& [id, p] : penalties_)
+      if (p.worker == n.key && !p.appealed && p.notice && now_ms <= p.deadline_ms)
+        out.notices.push_back({p.worker, *p.notice});
   dispatch(now_ms, out);
   return ack;
 }
@@ -666,9 +677,15 @@ void CoordinatorCore::accept_output(RequestState& r, JobState& j, std::int64_t n
   const std::string job_id = protocol::job_id_of(r.request.request_id, j.index);
   std::vector<PublicKey> exclude = j.audit_excluded;
   if (j.worker) exclude.push_back(*j.worker);
-  // A referee prefers the worker's own class (bytes, no tolerance); any validator otherwise.
-  const std::string preferred = j.audit_purpose == "referee" ? j.determinism_class : "";
-  std::optional<PublicKey> validator = pick_validator(nodes_, r.request.model_id, exclude, preferred);
+  // The worker's own class compares bytes, no tolerance: a referee insists on it; a sampled audit
+  // prefers it while that validator is not much busier than another.
+  const auto& policy = options_.policy.audit;
+  const bool referee = j.audit_purpose == "referee";
+  const std::string preferred =
+      referee || policy.same_class_first ? j.determinism_class : std::string();
+  std::optional<PublicKey> validator =
+      pick_validator(nodes_, r.request.model_id, exclude, preferred,
+                     referee ? SIZE_MAX : std::size_t{policy.same_class_slack});
   if (!validator && exclude.size() > 1 && j.audit_purpose != "referee")
     // Only validators that judged this job before are left: better one of them than none.
     validator = pick_validator(nodes_, r.request.model_id, {j.worker.value_or(PublicKey{})}, "");
@@ -697,7 +714,9 @@ void CoordinatorCore::accept_output(RequestState& r, JobState& j, std::int64_t n
   if (j.phase != JobPhase::auditing) set_phase(r, j, JobPhase::auditing, now_ms);
   j.deadline_ms = now_ms + options_.policy.audit.timeout_ms;  // the validator's time runs from now
   j.validator = validator;
+  j.assignment = next_assignment();
   protocol::AuditTask task;
+  task.assignment = j.assignment;
   task.job = job_message(r, j);
   task.audit_id = protocol::audit_id_of(job_id, j.attempt);
   task.worker = *j.worker;
@@ -780,6 +799,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
       v.spec_hash != protocol::spec_hash(protocol::job_spec_of(r->request, j->index)))
     return refuse(ErrorCode::mismatch,
                   "verdict " + v.audit_id + " is about a different result than the one audited");
+  if (auto stale = check_assignment(v, j->assignment); !stale.ok()) return stale;
   validator->inflight.erase(v.audit_id);
   ++validator->jobs_done;
   save_node(*validator);
@@ -811,8 +831,10 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
     p.plan = j->audit_plan;
     if (options_.policy.audit.appeals) {
       p.deadline_ms = now_ms + options_.policy.audit.appeal_window_ms;
+      p.notice = v;
       out.notices.push_back({p.worker, v});
       save_penalty(p, now_ms);
+      if (auto w = journal_.put_notice(v); !w) fatal(w.error());
       penalties_[v.audit_id] = std::move(p);
     } else {
       slash_worker(p, out);
@@ -922,8 +944,10 @@ bool CoordinatorCore::send_appeal(PendingPenalty& p, std::int64_t now_ms, Outbox
   }
   p.referee = referee;
   p.deadline_ms = now_ms + options_.policy.audit.timeout_ms;
+  p.assignment = next_assignment();
   save_penalty(p, now_ms);
   protocol::AuditTask task;
+  task.assignment = p.assignment;
   task.audit_id = p.audit_id;
   task.job = p.job;
   task.worker = p.worker;
@@ -948,13 +972,17 @@ Reply CoordinatorCore::on_appeal_verdict(NodeEntry& validator, const protocol::V
   auto it = penalties_.find(v.audit_id);
   if (it == penalties_.end() || !it->second.appealed || it->second.referee != validator.key)
     return refuse(ErrorCode::mismatch, "verdict " + v.audit_id + " answers no appeal in progress");
+  if (auto stale = check_assignment(v, it->second.assignment); !stale.ok()) return stale;
   PendingPenalty p = std::move(it->second);
   penalties_.erase(it);
   validator.inflight.erase(v.audit_id);
   ++validator.jobs_done;
   save_node(validator);
   NodeEntry* worker = nodes_.find(p.worker);
-  if (v.outcome == protocol::AuditOutcome::fail) {
+  if (v.outcome != protocol::AuditOutcome::pass) {
+    // Only a pass shows the worker right. A grey referee (of another class than the worker, when
+    // the accuser was the only validator of its class) cannot outweigh the accuser's fail, which
+    // is beyond what any honest render measured.
     slash_worker(p, out);
   } else {
     // The worker was right: its audit record is restored, the accuser pays.
@@ -971,6 +999,20 @@ Reply CoordinatorCore::on_appeal_verdict(NodeEntry& validator, const protocol::V
   }
   dispatch(now_ms, out);
   return {};
+}
+
+std::uint64_t CoordinatorCore::next_assignment() {
+  // The run in the high half: a restarted coordinator hands out tokens no earlier run did.
+  return (run_ << 32) | (++hand_outs_ & 0xffff'ffffULL);
+}
+
+Reply CoordinatorCore::check_assignment(const protocol::Verdict& v,
+                                        std::uint64_t in_progress) const {
+  if (v.assignment == in_progress) return {};
+  return refuse(ErrorCode::mismatch,
+                "verdict " + v.audit_id + " answers an earlier hand-out of the audit (assignment " +
+                    std::to_string(v.assignment) + ", in progress " + std::to_string(in_progress) +
+                    "): it was computed before a lost link or a restart, and is not applied");
 }
 
 Result<PublicKey> CoordinatorCore::opening_target(const PublicKey& validator,

@@ -179,10 +179,19 @@ class CoordinatorCore {
     std::int64_t deadline_ms = 0;  // window end, or the appeal audit's deadline once appealed
     bool appealed = false;
     std::optional<PublicKey> referee;  // the second validator (none yet after a restart)
+    std::uint64_t assignment = 0;      // of the appeal audit handed to the referee; not journaled
+    // The failed verdict as told to the worker: told again when it registers while the window
+    // is open, since it may have been away (or the coordinator restarted) when it went out.
+    std::optional<protocol::Verdict> notice;
   };
 
   CoordinatorCore(const Identity& identity, CoreOptions options, Journal journal, Digest salt);
   Result<void> recover(std::int64_t now_ms, Outbox& out);
+  // A token no earlier hand-out of an audit had, in this run or an earlier one.
+  std::uint64_t next_assignment();
+  // Whether `v` answers the hand-out in progress; a verdict computed for an earlier one (the
+  // validator's link dropped, or the coordinator restarted, while it audited) is refused.
+  protocol::Reply check_assignment(const protocol::Verdict& v, std::uint64_t in_progress) const;
 
   RequestState* find_request(const std::string& request_id);
   // The job named "<request id>/<index>".
@@ -241,6 +250,8 @@ class CoordinatorCore {
   std::map<std::string, PendingPenalty> penalties_;        // by audit id
   std::optional<Error> fatal_;
   std::int64_t started_ms_ = 0;
+  std::uint64_t run_ = 0;        // this run's number (Journal::begin_run)
+  std::uint64_t hand_outs_ = 0;  // audits handed out in this run
   std::int64_t next_uptime_sample_ms_ = 0;
   std::uint64_t jobs_delivered_ = 0;
   std::uint64_t jobs_failed_ = 0;

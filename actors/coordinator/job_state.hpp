@@ -86,6 +86,7 @@ struct JobState {
   std::int64_t queued_since_ms = 0;
   std::uint32_t batch = 1;
   bool result_sent = false;
+  std::uint64_t assignment = 0;  // the audit's hand-out in progress (AuditTask::assignment)
   // Journaled apart (the verification table, written when they change): a restarted coordinator
   // resumes an audit with the same commitment and plan, and receipts keep their commitment.
   std::optional<protocol::JobResult> commitment;  // the signed result, pixels left out

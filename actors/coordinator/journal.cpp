@@ -1,12 +1,15 @@
 #include "actors/coordinator/journal.hpp"
 
 #include <sodium.h>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
 
 #include <bit>
 #include <cstring>
 #include <optional>
 
 #include "runtime/crypto/sodium_init.hpp"
+#include "runtime/protocol/inspect.hpp"
 #include "runtime/verify/receipt.hpp"
 #include "runtime/storage/database.hpp"
 #include "runtime/storage/transaction.hpp"
@@ -56,6 +59,7 @@ CREATE TABLE IF NOT EXISTS penalties(
   audit_id TEXT PRIMARY KEY, worker BLOB NOT NULL, validator BLOB NOT NULL, receipt TEXT NOT NULL,
   has_commitment INTEGER NOT NULL, output_hash BLOB NOT NULL, worker_class TEXT NOT NULL,
   plan BLOB NOT NULL, remaining_ms INTEGER NOT NULL, appealed INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS notices(audit_id TEXT PRIMARY KEY, verdict BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);
 )sql";
 
@@ -118,6 +122,25 @@ std::string receipt_text(const protocol::Job& job, const protocol::JobResult& re
   return verify::to_json(verify::receipt_of(job, result, "result.png"));
 }
 
+// A failed verdict as the worker is told it (notices table), in the wire encoding: the signed
+// verdict with its evidence, re-sent as it was. A row in an older wire layout does not read back;
+// that notice is then not re-sent (the slash waits for the window as before).
+std::vector<std::uint8_t> verdict_blob(protocol::Verdict v) {
+  std::vector<char> buf;
+  caf::binary_serializer sink(nullptr, buf);
+  if (auto err = sink(v)) return {};
+  return {buf.begin(), buf.end()};
+}
+
+std::optional<protocol::Verdict> verdict_from_blob(const std::vector<std::uint8_t>& b) {
+  if (b.empty()) return std::nullopt;
+  protocol::Verdict v;
+  caf::binary_deserializer source(nullptr, reinterpret_cast<const char*>(b.data()), b.size());
+  if (auto err = source(v)) return std::nullopt;
+  if (source.remaining() != 0) return std::nullopt;
+  return v;
+}
+
 // Reputation averages are stored as the bits of their doubles, so a restart restores them exactly.
 std::int64_t bits_of(double v) { return std::bit_cast<std::int64_t>(v); }
 double double_of(std::int64_t bits) { return std::bit_cast<double>(bits); }
@@ -155,6 +178,7 @@ struct Journal::State {
   std::optional<Transaction> tx;
   Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash, slash_done;
   Statement put_verification, delete_verification, put_penalty, delete_penalty;
+  Statement put_notice, delete_notice;
   std::uint64_t next_sequence = 1;
 };
 
@@ -185,9 +209,11 @@ Result<Journal> Journal::open(const std::string& path) {
   auto delete_verification = prep("DELETE FROM verification WHERE request_id = ?");
   auto put_penalty = prep("INSERT OR REPLACE INTO penalties VALUES(?,?,?,?,?,?,?,?,?,?)");
   auto delete_penalty = prep("DELETE FROM penalties WHERE audit_id = ?");
+  auto put_notice = prep("INSERT OR REPLACE INTO notices VALUES(?,?)");
+  auto delete_notice = prep("DELETE FROM notices WHERE audit_id = ?");
   for (auto* s : {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash,
                   &slash_done, &put_verification, &delete_verification, &put_penalty,
-                  &delete_penalty})
+                  &delete_penalty, &put_notice, &delete_notice})
     if (!*s) return context(s->error(), "preparing the journal");
   auto seq = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM requests");
   if (!seq) return std::unexpected(seq.error());
@@ -200,7 +226,8 @@ Result<Journal> Journal::open(const std::string& path) {
                 std::move(*delete_request), std::move(*delete_jobs), std::move(*put_node),
                 std::move(*put_slash), std::move(*slash_done), std::move(*put_verification),
                 std::move(*delete_verification), std::move(*put_penalty),
-                std::move(*delete_penalty), next});
+                std::move(*delete_penalty), std::move(*put_notice), std::move(*delete_notice),
+                next});
   return Journal(std::move(state));
 }
 
@@ -354,11 +381,21 @@ Result<void> Journal::put_penalty(const JournaledPenalty& p) {
 
 Result<void> Journal::delete_penalty(const std::string& audit_id) {
   if (auto t = ensure_transaction(); !t) return t;
+  if (auto r = state_->delete_notice.bind(1, audit_id).run(); !r) return r;
   return state_->delete_penalty.bind(1, audit_id).run();
 }
 
+Result<void> Journal::put_notice(const protocol::Verdict& verdict) {
+  if (auto t = ensure_transaction(); !t) return t;
+  const auto blob = verdict_blob(verdict);
+  if (blob.empty()) return fail("journal: the notice of ", verdict.audit_id, " cannot be encoded");
+  return state_->put_notice.bind(1, verdict.audit_id).bind_blob(2, blob).run();
+}
+
 Result<std::vector<JournaledPenalty>> Journal::load_penalties() const {
-  auto q = state_->db.prepare("SELECT * FROM penalties ORDER BY audit_id");
+  auto q = state_->db.prepare(
+      "SELECT penalties.*, notices.verdict FROM penalties LEFT JOIN notices USING(audit_id) "
+      "ORDER BY audit_id");
   if (!q) return std::unexpected(q.error());
   std::vector<JournaledPenalty> out;
   for (;;) {
@@ -382,6 +419,7 @@ Result<std::vector<JournaledPenalty>> Journal::load_penalties() const {
     p.plan = plan_from_blob(q->column_blob(7));
     p.remaining_ms = q->column_int64(8);
     p.appealed = q->column_int64(9) != 0;
+    if (!q->column_is_null(10)) p.notice = verdict_from_blob(q->column_blob(10));
     out.push_back(std::move(p));
   }
   return out;
@@ -543,6 +581,22 @@ Result<bool> Journal::output_referenced_elsewhere(const Digest& hash,
   auto row = q->step();
   if (!row) return std::unexpected(row.error());
   return q->column_int64(0) > 0;
+}
+
+Result<std::uint64_t> Journal::begin_run() {
+  auto q = state_->db.prepare("SELECT value FROM meta WHERE name = 'runs'");
+  if (!q) return std::unexpected(q.error());
+  auto row = q->step();
+  if (!row) return std::unexpected(row.error());
+  const std::uint64_t run = (*row ? static_cast<std::uint64_t>(q->column_int64(0)) : 0) + 1;
+  q->reset();
+  auto put = state_->db.prepare("INSERT OR REPLACE INTO meta VALUES('runs', ?)");
+  if (!put) return std::unexpected(put.error());
+  if (auto t = ensure_transaction(); !t) return std::unexpected(t.error());
+  if (auto r = put->bind(1, static_cast<std::int64_t>(run)).run(); !r)
+    return std::unexpected(r.error());
+  if (auto c = commit(); !c) return std::unexpected(c.error());
+  return run;
 }
 
 Result<Digest> Journal::audit_salt() {

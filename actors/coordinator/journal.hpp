@@ -50,6 +50,9 @@ struct JournaledPenalty {
   std::vector<protocol::AuditItem> plan;
   std::int64_t remaining_ms = 0;
   bool appealed = false;  // the worker's one appeal is used; its audit is (re)sent to a referee
+  // The signed failed verdict told to the worker (put_notice); absent when it was journaled
+  // before notices were, or cannot be read back.
+  std::optional<protocol::Verdict> notice;
 };
 
 class Journal {
@@ -69,8 +72,13 @@ class Journal {
   // purpose and judged-by list. load_requests puts it back into the JobState.
   Result<void> put_verification(const std::string& request_id, const JobState& job_state,
                                 const protocol::Job& job);
+  // Writes the penalty's row, not its notice (written once, with put_notice).
   Result<void> put_penalty(const JournaledPenalty& penalty);
+  // The penalty and its notice.
   Result<void> delete_penalty(const std::string& audit_id);
+  // The failed verdict a pending penalty tells its worker, kept until the penalty ends, so a
+  // restarted coordinator can tell a worker that never heard it.
+  Result<void> put_notice(const protocol::Verdict& verdict);
   Result<void> put_slash(const protocol::LedgerOrder& order);
   Result<void> slash_done(const std::string& key);
 
@@ -83,6 +91,9 @@ class Journal {
   Result<bool> output_referenced_elsewhere(const Digest& hash, const std::string& request_id) const;
   // The audit sampler's secret salt, created on first open.
   Result<Digest> audit_salt();
+  // Counts this opening of the journal (1 the first time) and commits it: audits handed out in
+  // this run carry it, so a verdict on an earlier run's hand-out is told apart.
+  Result<std::uint64_t> begin_run();
   std::uint64_t next_sequence() const;
 
   // Makes every write since the last commit durable.

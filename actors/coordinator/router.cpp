@@ -81,30 +81,33 @@ std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::st
 
 std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
                                         const std::vector<PublicKey>& exclude,
-                                        const std::string& preferred_class) {
-  std::optional<PublicKey> best;
-  bool best_class = false;
-  std::size_t best_load = 0;
-  double best_rep = 0.0;
+                                        const std::string& preferred_class,
+                                        std::size_t class_slack) {
+  // The least busy, then the higher reputation, then (node order) the smaller id: overall and
+  // within the preferred class.
+  struct Best {
+    std::optional<PublicKey> key;
+    std::size_t load = 0;
+    double rep = 0.0;
+    void offer(const PublicKey& k, std::size_t l, double r) {
+      if (!key || l < load || (l == load && r > rep)) {
+        key = k;
+        load = l;
+        rep = r;
+      }
+    }
+  } any, own;
   for (const auto& [key, n] : nodes.nodes()) {
     if (n.role != protocol::Role::validator || !n.connected || n.blacklisted) continue;
     if (std::find(exclude.begin(), exclude.end(), key) != exclude.end()) continue;
     const auto& m = n.capabilities.models;
     if (std::find(m.begin(), m.end(), model_id) == m.end()) continue;
-    const bool same_class = n.capabilities.determinism_class == preferred_class;
-    const std::size_t load = n.inflight.size();
-    const double rep = n.reputation.score();
-    const bool better = !best || (same_class && !best_class) ||
-                        (same_class == best_class &&
-                         (load < best_load || (load == best_load && rep > best_rep)));
-    if (better) {
-      best = key;
-      best_class = same_class;
-      best_load = load;
-      best_rep = rep;
-    }
+    any.offer(key, n.inflight.size(), n.reputation.score());
+    if (!preferred_class.empty() && n.capabilities.determinism_class == preferred_class)
+      own.offer(key, n.inflight.size(), n.reputation.score());
   }
-  return best;
+  if (own.key && own.load - any.load <= class_slack) return own.key;
+  return any.key;
 }
 
 }  // namespace seedgrid::coordinator

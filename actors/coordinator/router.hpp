@@ -7,6 +7,7 @@
 //   reputation ^ reputation_weight / expected finish time (ms)
 // where the finish time counts the work already in flight on it at its measured speed: fast,
 // trusted, idle workers win; ties go to the smaller node id, so routing is deterministic.
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <vector>
@@ -33,10 +34,12 @@ bool any_capable_worker(const NodeRegistry& nodes, const protocol::JobSpec& spec
 // wins, then the higher reputation, then the smaller node id.
 std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
                                         const PublicKey& worker);
-// For a referee or an appeal: never a node in `exclude`; a validator of `preferred_class` (the
-// worker's determinism class, so bytes can be compared) before any other.
+// Never a node in `exclude`. A validator of `preferred_class` (the worker's determinism class, so
+// bytes can be compared) wins over the least busy validator of any class when it is at most
+// `class_slack` audits busier (a referee or an appeal: any number); the least busy otherwise.
 std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
                                         const std::vector<PublicKey>& exclude,
-                                        const std::string& preferred_class);
+                                        const std::string& preferred_class,
+                                        std::size_t class_slack = SIZE_MAX);
 
 }  // namespace seedgrid::coordinator

@@ -62,7 +62,8 @@ void start_next(Self* self);
 
 void run(Self* self, const protocol::Opening& opening) {
   auto& s = self->state;
-  self->request(s.runner, caf::infinite, run_audit_atom::value, s.running_id, *s.running, opening)
+  const std::uint64_t run_id = s.running_id;
+  self->request(s.runner, caf::infinite, run_audit_atom::value, run_id, *s.running, opening)
       .then(
           [self](audited_atom, std::uint64_t id, protocol::Verdict& v) {
             auto& st = self->state;
@@ -87,8 +88,9 @@ void run(Self* self, const protocol::Opening& opening) {
             }
             start_next(self);
           },
-          [self](caf::error& err) {
+          [self, run_id](caf::error& err) {
             self->state.log->error("audit runner failed: {}", self->system().render(err));
+            if (!self->state.running || self->state.running_id != run_id) return;
             self->state.running.reset();
             start_next(self);
           });
@@ -123,6 +125,19 @@ void start_next(Self* self) {
           });
 }
 
+// What is queued or running was handed out by a coordinator session that is over. Its verdict
+// would answer a hand-out the next session never made (and a step audit whose openings died with
+// the link would be judged "no opening", a false accusation), so it is dropped; the coordinator
+// hands the audit out again. The runner may still be busy with it: its answer no longer matches
+// running_id and is ignored.
+void abandon_audits(Self* self) {
+  auto& s = self->state;
+  const std::size_t dropped = s.queue.size() + (s.running ? 1 : 0);
+  s.queue.clear();
+  s.running.reset();
+  if (dropped > 0) s.log->info("dropped {} audit(s) of the lost coordinator", dropped);
+}
+
 caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::actor> local) {
   auto& s = self->state;
   s.setup = std::move(setup);
@@ -146,8 +161,7 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
     s.log->warn("test fault '{}': this validator misjudges on purpose", s.setup.section.test_fault);
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
-    if (!st.session->lost(dm)) return;
-    st.queue.clear();
+    if (st.session->lost(dm)) abandon_audits(self);
   });
   if (local) {
     self->send(self, link::link_up_atom::value, *local);
@@ -157,9 +171,8 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
   }
   caf::message_handler main{
       [self](link::link_up_atom, const caf::actor& coordinator) {
-        auto& st = self->state;
-        st.queue.clear();
-        st.session->connect(self, coordinator, [self] { start_next(self); });
+        abandon_audits(self);
+        self->state.session->connect(self, coordinator, [self] { start_next(self); });
       },
       [self](protocol::audit_atom, const protocol::AuditTask& task) {
         auto& st = self->state;

@@ -2,7 +2,9 @@
 // The validator role as a CAF actor: registers like a worker (role validator), fetches the step
 // openings an audit needs from the worker (through the coordinator, with its deadline), runs the
 // audits on its own thread (audit_runner.hpp) and sends the coordinator a signed Verdict with the
-// evidence. Test builds: `test_fault: "false_accuse"` fails every audit (appeal tests).
+// evidence. Audits of a coordinator session that ended (link lost, or a new coordinator handle)
+// are dropped unjudged: the coordinator hands them out again. Test builds:
+// `test_fault: "false_accuse"` fails every audit (appeal tests).
 #include <caf/fwd.hpp>
 
 #include <cstdint>

@@ -20,7 +20,8 @@ std::string audit_id_of(std::string_view job_id, std::uint32_t attempt) {
   return std::string(job_id) + "#" + std::to_string(attempt);
 }
 
-// v2: the purpose and the evidence of every audit are signed with the outcome.
+// v2: the purpose and the evidence of every audit are signed with the outcome. v3: and the
+// assignment, so a verdict cannot be passed off as one on a later hand-out of the same audit.
 Verdict verdict_on(const AuditTask& task) {
   Verdict v;
   v.audit_id = task.audit_id;
@@ -29,11 +30,12 @@ Verdict verdict_on(const AuditTask& task) {
   v.worker = task.worker;
   v.spec_hash = spec_hash(task.job.spec);
   v.claimed_output_hash = task.claimed_output_hash;
+  v.assignment = task.assignment;
   return v;
 }
 
 std::vector<std::uint8_t> verdict_signing_bytes(const Verdict& v) {
-  CanonicalWriter w("seedgrid/verdict/v2");
+  CanonicalWriter w("seedgrid/verdict/v3");
   w.str(v.audit_id)
       .str(v.job_id)
       .u32(v.attempt)
@@ -48,6 +50,7 @@ std::vector<std::uint8_t> verdict_signing_bytes(const Verdict& v) {
       .u32(v.max_abs_diff)
       .str(v.detail)
       .str(v.purpose)
+      .u64(v.assignment)
       .u64(v.evidence.size());
   for (const auto& e : v.evidence)
     w.u8(e.kind)

@@ -40,6 +40,10 @@ struct AuditTask {
   std::vector<AuditItem> audits;  // in order; empty means one full audit
   // Why this audit runs: "sampled", "referee" (a grey result escalated), "appeal".
   std::string purpose = "sampled";
+  // The coordinator's token for this hand-out of the audit (new with every send, and with every
+  // coordinator run): the same audit id can be handed out again after a restart or a lost
+  // validator link, and only the verdict on the hand-out in progress counts.
+  std::uint64_t assignment = 0;
 };
 
 // pass and fail as before; grey: across classes, between the calibrated pass and fail thresholds.
@@ -76,6 +80,7 @@ struct Verdict {
   std::uint32_t max_abs_diff = 0;  // largest difference of one channel value, 0..255
   std::string detail;
   std::string purpose = "sampled";       // the AuditTask's
+  std::uint64_t assignment = 0;          // the AuditTask's
   std::vector<AuditEvidence> evidence;   // one per audit run, in the task's order
   Signature signature{};
 };

@@ -120,7 +120,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AuditTask& x) {
   return f(caf::meta::type_name("AuditTask"), x.audit_id, x.job, x.worker, x.claimed_output_hash,
            x.claimed_determinism_class, x.claimed_pixels, x.has_commitment, x.commitment,
-           x.audits, x.purpose);
+           x.audits, x.purpose, x.assignment);
 }
 
 template <class Inspector>
@@ -154,8 +154,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Verdict& x) {
   return f(caf::meta::type_name("Verdict"), x.audit_id, x.job_id, x.attempt, x.worker, x.validator,
            x.spec_hash, x.claimed_output_hash, x.recomputed_output_hash, x.determinism_class,
-           x.outcome, x.mean_abs_diff_milli, x.max_abs_diff, x.detail, x.purpose, x.evidence,
-           x.signature);
+           x.outcome, x.mean_abs_diff_milli, x.max_abs_diff, x.detail, x.purpose, x.assignment,
+           x.evidence, x.signature);
 }
 
 template <class Inspector>

@@ -182,9 +182,7 @@ TEST(NetworkFaults, CheatingWorkerFailsItsAuditIsSlashedAndGetsNoMoreJobs) {
   net.start();
   const auto request = net.request("cheat", 12, 4);
   Collected got;
-  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
-                                  std::make_shared<const Identity>(net.client()), got.callbacks());
-  auto outcome = session.wait(std::chrono::seconds(240));
+  auto outcome = run_request(net, request, got);
   ASSERT_TRUE(outcome);
   ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
   EXPECT_EQ(outcome->completed.delivered, 12u);

@@ -151,6 +151,12 @@ std::string network_json(const NetworkOptions& o) {
          ", \"reconnect_initial_ms\": 100, \"reconnect_max_ms\": 1000}";
 }
 
+// `"precision": "f16", ` for a node given one, else nothing (the device's default).
+std::string precision_json(const std::map<int, std::string>& precisions, int index) {
+  auto it = precisions.find(index);
+  return it == precisions.end() ? std::string() : "\"precision\": \"" + it->second + "\", ";
+}
+
 }  // namespace
 
 const std::string& tiny_model_path() { return tiny().path; }
@@ -158,22 +164,59 @@ const std::string& tiny_model_path() { return tiny().path; }
 const std::string& tiny_model_id() { return tiny().id; }
 
 std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
-                                           std::uint32_t index) {
-  static const std::shared_ptr<worker::Renderer> renderer = [] {
-    config::RenderingSection r;
-    r.models.push_back({tiny_model_path(), ""});
-    r.threads = 1;
-    auto loaded = worker::Renderer::load(r, false);
-    if (!loaded) {
-      std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
-      std::abort();
+                                           std::uint32_t index, const std::string& precision) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<worker::Renderer>> renderers;  // by precision
+  std::shared_ptr<worker::Renderer> renderer;
+  {
+    std::lock_guard lock(mutex);
+    auto& slot = renderers[precision];
+    if (!slot) {
+      config::RenderingSection r;
+      r.models.push_back({tiny_model_path(), ""});
+      r.precision = precision;
+      r.threads = 1;
+      auto loaded = worker::Renderer::load(r, false);
+      if (!loaded) {
+        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
+        std::abort();
+      }
+      slot = *loaded;
     }
-    return *loaded;
-  }();
+    renderer = slot;
+  }
   const protocol::JobSpec spec = protocol::job_spec_of(request, index);
   auto outcome = renderer->render(std::span<const protocol::JobSpec>(&spec, 1), {});
   if (!outcome.images.front()) return {};
   return outcome.images.front()->pixels;
+}
+
+std::optional<client::SessionOutcome> run_request(Network& net,
+                                                  const protocol::GenerateRequest& request,
+                                                  Collected& collected,
+                                                  std::chrono::seconds timeout) {
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), config::NetworkSection{},
+                                  request, std::make_shared<const Identity>(net.client()),
+                                  collected.callbacks());
+  return session.wait(timeout);
+}
+
+std::size_t slashes_of(const std::vector<treasury::JournalEntry>& history,
+                       const std::string& account) {
+  std::size_t n = 0;
+  for (const auto& e : history)
+    for (const auto& p : e.postings)
+      if (e.op == "slash" && p.account == "stake:" + account && p.amount < 0) ++n;
+  return n;
+}
+
+void expect_slashed_and_spared(const Network& net, int cheater, int honest) {
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  ASSERT_TRUE(ledger) << ledger.error().message;
+  auto history = ledger->history("", 100'000);
+  ASSERT_TRUE(history) << history.error().message;
+  EXPECT_GE(slashes_of(*history, "worker:" + net.worker_identity(cheater).node_id()), 1u);
+  EXPECT_EQ(slashes_of(*history, "worker:" + net.worker_identity(honest).node_id()), 0u);
 }
 
 // --- Network ---
@@ -273,6 +316,8 @@ std::string Network::coordinator_config() const {
                      R"(, "timeout_ms": 60000, "new_worker_results": 0, "compute_saved": 0,
               "step_audits": )" + std::to_string(options_.step_audits) +
                      R"(, "full_rate": )" + std::to_string(options_.full_rate) +
+                     R"(, "same_class_first": )" + (options_.same_class_first ? "true" : "false") +
+                     R"(, "same_class_slack": )" + std::to_string(options_.same_class_slack) +
                      R"(, "appeals": )" + (options_.appeals ? "true" : "false") +
                      R"(, "appeal_window_ms": )" + std::to_string(options_.appeal_window_ms) + R"(},
     "deadlines": {"base_ms": 10000, "min_ms": 10000, "slack": 20})";
@@ -320,6 +365,7 @@ void Network::start_worker(int i) {
   const std::string name = "worker-" + std::to_string(i);
   const std::string fault =
       options_.worker_faults.contains(i) ? options_.worker_faults.at(i) : std::string("none");
+  const std::string precision = precision_json(options_.worker_precisions, i);
   const std::string json = R"({
   "roles": ["worker"],
   "node": {"name": ")" + name +
@@ -332,7 +378,7 @@ void Network::start_worker(int i) {
                            std::to_string(port_) + R"(},
     "models": [{"path": ")" +
                            tiny_model_path() + R"("}],
-    "threads": 1, "max_batch": )" +
+    "threads": 1, )" + precision + R"("max_batch": )" +
                            std::to_string(options_.worker_max_batch) + R"(, "max_inflight": )" +
                            std::to_string(options_.worker_max_inflight) +
                            R"(,
@@ -352,6 +398,7 @@ void Network::start_validator(int i) {
   const std::string fault = options_.validator_faults.contains(i)
                                 ? options_.validator_faults.at(i)
                                 : std::string("none");
+  const std::string precision = precision_json(options_.validator_precisions, i);
   const std::string json = R"({
   "roles": ["validator"],
   "node": {"name": ")" + name +
@@ -364,7 +411,7 @@ void Network::start_validator(int i) {
                            std::to_string(port_) + R"(},
     "models": [{"path": ")" +
                            tiny_model_path() + R"("}],
-    "threads": 1, "test_fault": ")" + fault + R"("
+    "threads": 1, )" + precision + R"("test_fault": ")" + fault + R"("
   }
 })";
   validators_[i] = std::make_unique<Child>(

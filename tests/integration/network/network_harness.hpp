@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/treasury/ledger.hpp"
 #include "config/node_config.hpp"
 #include "runtime/client/generate_session.hpp"
 #include "runtime/crypto/identity.hpp"
@@ -56,9 +57,14 @@ struct NetworkOptions {
   std::uint32_t worker_max_inflight = 4;
   std::map<int, std::string> worker_faults;     // worker index -> test fault (or cheat)
   std::map<int, std::string> validator_faults;  // validator index -> test fault
+  // Storage precision per node ("f16": the cpu-f16s determinism class); absent: the device's f32.
+  std::map<int, std::string> worker_precisions;
+  std::map<int, std::string> validator_precisions;
   // Verification: the audit rate above is exact (no raise for new workers, no deterrence floor).
   std::uint32_t step_audits = 2;
   double full_rate = 0.0;
+  bool same_class_first = true;  // coordinator audit.same_class_first and same_class_slack
+  std::uint32_t same_class_slack = 2;
   bool appeals = true;
   std::uint32_t appeal_window_ms = 3'000;
   bool worker_appeals = true;  // workers appeal failed verdicts (worker.appeal_failed_audits)
@@ -135,8 +141,20 @@ struct Collected {
   std::size_t result_count();
 };
 
-// The bytes a single-process render of job `index` of `request` produces (the reference).
+// The bytes a single-process render of job `index` of `request` produces (the reference), on the
+// CPU in `precision` (empty: f32).
 std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
-                                           std::uint32_t index);
+                                           std::uint32_t index, const std::string& precision = "");
+
+// Submits `request` as the network's client and waits until it completes (nothing on timeout).
+std::optional<client::SessionOutcome> run_request(
+    Network& net, const protocol::GenerateRequest& request, Collected& collected,
+    std::chrono::seconds timeout = std::chrono::seconds(240));
+
+// Slash entries in a ledger's history that took stake from `account` ("worker:<node id>").
+std::size_t slashes_of(const std::vector<treasury::JournalEntry>& history,
+                       const std::string& account);
+// After the network stopped: worker `cheater` lost stake at least once, worker `honest` never.
+void expect_slashed_and_spared(const Network& net, int cheater, int honest);
 
 }  // namespace seedgrid::testing

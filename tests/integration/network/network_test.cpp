@@ -22,15 +22,6 @@ namespace {
 
 using protocol::ErrorCode;
 
-std::optional<client::SessionOutcome> run_request(
-    Network& net, const protocol::GenerateRequest& r, Collected& collected,
-    std::chrono::seconds timeout = std::chrono::seconds(240)) {
-  client::GenerateSession session(net.system(), nullptr, net.endpoint(), config::NetworkSection{},
-                                  r, std::make_shared<const Identity>(net.client()),
-                                  collected.callbacks());
-  return session.wait(timeout);
-}
-
 TEST(Network, SixtyFourImagesOverThreeWorkerProcessesMatchASingleProcessRender) {
   NetworkOptions o;
   o.audit_rate = 0.1;

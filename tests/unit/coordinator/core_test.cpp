@@ -354,6 +354,7 @@ TEST_F(CoreFixture, FailedAuditSlashesReRunsAndBlacklists) {
   pass.attempt = 2;
   pass.worker = w2_.public_key();
   pass.claimed_output_hash = audits_[1].task.claimed_output_hash;
+  pass.assignment = audits_[1].task.assignment;  // the hand-out it answers
   pass.outcome = protocol::AuditOutcome::pass;
   protocol::sign_verdict(pass, validator_);
   Outbox out2;

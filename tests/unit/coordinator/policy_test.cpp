@@ -177,6 +177,26 @@ TEST_F(RouterTest, ValidatorIsNeverTheAuditedWorker) {
   EXPECT_FALSE(pick_validator(nodes_, std::string(64, 'c'), key(3)));
 }
 
+TEST_F(RouterTest, AValidatorOfTheWorkersClassIsPreferredWhileNotMuchBusier) {
+  auto of_class = [](const char* cls) {
+    protocol::Capabilities c = caps(1'000);
+    c.determinism_class = cls;
+    return c;
+  };
+  nodes_.connect(key(1), protocol::Role::validator, of_class("cpu-x86_64-f32-aa"), true, 0);
+  nodes_.connect(key(2), protocol::Role::validator, of_class("cuda-sm90-h100-f16-bb"), true, 0);
+  const std::string gpu = "cuda-sm90-h100-f16-bb";
+  EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, gpu, 2), key(2));
+  // No preference: equally idle, so the smaller node id.
+  EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, "", 2), std::min(key(1), key(2)));
+  nodes_.find(key(2))->inflight = {{"a#1", 1}, {"b#1", 1}};
+  EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, gpu, 2), key(2));  // 2 busier: within slack
+  nodes_.find(key(2))->inflight["c#1"] = 1;
+  EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, gpu, 2), key(1));  // 3 busier: the idle one
+  EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, gpu), key(2));     // a referee waits for it
+  EXPECT_EQ(pick_validator(nodes_, kModel, {key(2)}, gpu), key(1));     // excluded: anyone else
+}
+
 TEST(NodeRegistry, DisconnectReturnsInflightAndKeepsReputation) {
   NodeRegistry nodes{config::ReputationPolicy{}};
   NodeEntry& n = nodes.connect(key(1), protocol::Role::worker, caps(1), true, 1'000);

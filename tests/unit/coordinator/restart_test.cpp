@@ -212,6 +212,87 @@ TEST_F(VerificationRestart, ASlashOrderInFlightAtTheCrashIsAppliedOnce) {
   EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
 }
 
+// The validator was auditing when the coordinator died; the restarted coordinator hands the audit
+// to it again, and the verdict it then finishes for the old run is refused.
+TEST_F(VerificationRestart, AVerdictOnAnAuditHandedOutBeforeTheRestartIsRefused) {
+  const auto before = audited_job("r1");
+  audits_.clear();
+  restart();
+  ASSERT_EQ(audits_.size(), 1u);
+  const auto& resumed = audits_[0];
+  ASSERT_EQ(resumed.validator, validator_.public_key());
+  ASSERT_EQ(resumed.task.audit_id, before.task.audit_id);
+  const auto stale = judge(verdict(before.task, AuditOutcome::fail, validator_), validator_);
+  EXPECT_FALSE(stale.ok()) << "a verdict on the previous run's hand-out";
+  EXPECT_EQ(stale.code, ErrorCode::mismatch);
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_TRUE(notices_.empty());
+  ASSERT_TRUE(judge(verdict(resumed.task, AuditOutcome::pass, validator_), validator_).ok());
+  EXPECT_EQ(events_of(EventKind::result).size(), 1u);
+}
+
+// The coordinator dies after a failed verdict and before its notice reached the worker: the
+// restarted one tells the worker again when it registers, and the worker's appeal is heard.
+TEST_F(VerificationRestart, AFailedVerdictNoticeLostInARestartIsToldAgainAndTheAppealIsHeard) {
+  const auto a = audited_job("r1");
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::fail, validator_), validator_).ok());
+  ASSERT_EQ(notices_.size(), 1u);
+  notices_.clear();  // lost with the coordinator
+  restart();
+  ASSERT_EQ(notices_.size(), 1u) << "told again when the worker registers";
+  const auto notice = notices_[0];
+  EXPECT_EQ(notice.worker, w1_.public_key());
+  EXPECT_EQ(notice.verdict.audit_id, a.task.audit_id);
+  EXPECT_EQ(notice.verdict.outcome, AuditOutcome::fail);
+  EXPECT_EQ(notice.verdict.validator, validator_.public_key());
+  EXPECT_TRUE(protocol::verdict_signature_valid(notice.verdict)) << "the validator's own verdict";
+  audits_.clear();
+  Outbox out;
+  const auto appealed = core_->on_appeal(w1_.public_key(), appeal_of(notice.verdict.audit_id),
+                                         now_, out);
+  pump(out);
+  ASSERT_TRUE(appealed.ok()) << appealed.reason;
+  ASSERT_EQ(audits_.size(), 1u);
+  EXPECT_EQ(audits_[0].validator, validator2_.public_key());
+  EXPECT_EQ(audits_[0].task.purpose, "appeal");
+  // An appealed verdict is not told again.
+  notices_.clear();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  EXPECT_TRUE(notices_.empty());
+  ASSERT_TRUE(
+      judge(verdict(audits_[0].task, AuditOutcome::pass, validator2_), validator2_).ok());
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
+  EXPECT_EQ(slashes_of(validator_account(validator_.public_key())), 1u);
+  expect_conservation();
+}
+
+// The worker's link was down when its verdict came: it hears it when it registers again, while
+// the window is open, and not after the window closed.
+TEST_F(VerificationRestart, AWorkerAwayAtTheVerdictHearsItWhenItRegistersInsideTheWindow) {
+  const auto a = audited_job("r1");
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  Outbox down;
+  core_->node_down(w1_.public_key(), now_, down);
+  pump(down);
+  ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::fail, validator_), validator_).ok());
+  notices_.clear();  // sent to nobody: the worker was away
+  now_ += 5'000;
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_EQ(notices_.size(), 1u);
+  EXPECT_EQ(notices_[0].verdict.audit_id, a.task.audit_id);
+  // Once the window closed the verdict stands: nothing is told any more.
+  notices_.clear();
+  now_ += 6'000;
+  Outbox late;
+  core_->tick(now_, late);
+  pump(late);
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  EXPECT_TRUE(notices_.empty());
+  EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
+}
+
 TEST_F(VerificationRestart, AnAppealInProgressIsHeardAfterARestartAndNotTwice) {
   const auto a = audited_job("r1");
   register_node(w2_, protocol::Role::worker, worker_caps());

@@ -45,6 +45,31 @@ TEST_F(VerificationTest, OpeningsAreRelayedOnlyForTheValidatorHoldingTheAudit) {
   EXPECT_FALSE(core_->opening_target(validator_.public_key(), req));
 }
 
+// The validator's link drops while it audits and it registers again: the audit is handed out
+// again under a new assignment, and the verdict it finishes for the first hand-out (whose
+// openings, say, died with the link) is refused, not applied.
+TEST_F(VerificationTest, AVerdictOnAnEarlierHandOutOfTheAuditIsRefused) {
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  const auto first = audited_job("r1");
+  register_node(validator_, protocol::Role::validator, worker_caps());  // a new session
+  ASSERT_EQ(audits_.size(), 2u);
+  const auto& again = audits_.back();
+  ASSERT_EQ(again.validator, validator_.public_key());
+  ASSERT_EQ(again.task.audit_id, first.task.audit_id);
+  EXPECT_NE(again.task.assignment, first.task.assignment);
+  const auto stale = judge(verdict(first.task, AuditOutcome::fail, validator_), validator_);
+  EXPECT_FALSE(stale.ok());
+  EXPECT_EQ(stale.code, ErrorCode::mismatch);
+  EXPECT_NE(stale.reason.find("earlier hand-out"), std::string::npos) << stale.reason;
+  EXPECT_TRUE(notices_.empty());
+  EXPECT_EQ(core_->pending_penalties(), 0u);
+  EXPECT_TRUE(events_of(EventKind::retry).empty()) << "the job was not failed";
+  ASSERT_TRUE(judge(verdict(again.task, AuditOutcome::pass, validator_), validator_).ok());
+  EXPECT_EQ(events_of(EventKind::result).size(), 1u);
+}
+
 TEST_F(VerificationTest, GreyIsEscalatedToAFullRenderOnTheWorkersClassBeforeAnySlash) {
   open_core();
   register_node(w1_, protocol::Role::worker, worker_caps());

@@ -1,8 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
-#include <random>
 
 #include "actors/validator/audit_runner.hpp"
 #include "actors/worker/cheats/cheat.hpp"
@@ -10,8 +8,8 @@
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/test_fault.hpp"
 #include "config/node_config.hpp"
-#include "models/presets/write_preset.hpp"
 #include "runtime/protocol/job_result.hpp"
+#include "tests/unit/validator/tiny_model.hpp"
 
 namespace seedgrid::validator {
 namespace {
@@ -23,25 +21,11 @@ using verify::FindingOutcome;
 class AuditRunnerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("seedgrid-audit-runner-" + std::to_string(std::random_device{}()));
-    PresetWriteOptions o;
-    o.preset = "tiny";
-    o.seed = 5;
-    o.out_dir = (dir_ / "tiny").string();
-    auto report = write_preset(o);
-    ASSERT_TRUE(report) << report.error().message;
-    model_id_ = report->model_id;
-    rendering_.models.push_back({report->checkpoint_path, ""});
-    rendering_.threads = 1;
-    auto loaded = worker::Renderer::load(rendering_, false);
-    ASSERT_TRUE(loaded) << loaded.error().message;
-    validator_ = *loaded;
+    model_id_ = testing::tiny_model().model_id;
+    rendering_ = testing::tiny_rendering();
+    validator_ = testing::tiny_renderer();
   }
-  static void TearDownTestSuite() {
-    validator_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  static void TearDownTestSuite() { validator_.reset(); }
 
   static protocol::Job job() {
     protocol::Job j;
@@ -131,7 +115,6 @@ class AuditRunnerTest : public ::testing::Test {
     return f.front();
   }
 
-  static inline std::filesystem::path dir_;
   static inline std::string model_id_;
   static inline config::RenderingSection rendering_;
   static inline std::shared_ptr<worker::Renderer> validator_;
