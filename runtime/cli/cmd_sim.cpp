@@ -32,6 +32,7 @@ namespace fs = std::filesystem;
 
 struct SimOptions {
   int workers = 3;
+  int f16_workers = 1;  // the last ones store fp16: a second determinism class, audited across
   int validators = 1;
   std::uint32_t count = 16;
   std::uint32_t steps = 8;
@@ -118,7 +119,15 @@ bool wait_for_nodes(caf::actor_system& system, const caf::actor& coordinator, st
 
 int run_sim(const SimOptions& opts) {
   if (opts.workers < 1 || opts.validators < 0) {
-    std::fprintf(stderr, "seedgrid sim: --workers must be at least 1\n");
+    std::fprintf(stderr,
+                 "seedgrid sim: --workers must be at least 1 and --validators at least 0, "
+                 "found %d and %d\n",
+                 opts.workers, opts.validators);
+    return 2;
+  }
+  if (opts.f16_workers < 0 || opts.f16_workers > opts.workers) {
+    std::fprintf(stderr, "seedgrid sim: --f16-workers must be in [0, %d] (the workers), found %d\n",
+                 opts.workers, opts.f16_workers);
     return 2;
   }
   const auto started = std::chrono::steady_clock::now();
@@ -156,6 +165,7 @@ int run_sim(const SimOptions& opts) {
     w.key_file = (data / ("keys/worker-" + std::to_string(i) + ".key")).string();
     w.rendering.models.push_back({*model, ""});
     w.rendering.threads = 1;
+    if (i >= opts.workers - opts.f16_workers) w.rendering.precision = "f16";
     w.max_batch = 4;
     w.max_inflight = 4;
     auto key = Identity::load_or_create(w.key_file);
@@ -191,8 +201,10 @@ int run_sim(const SimOptions& opts) {
     return 1;
   }
 
-  std::printf("starting coordinator, treasury, %d worker(s) and %d validator(s) in this process\n",
-              opts.workers, opts.validators);
+  std::printf(
+      "starting coordinator, treasury, %d worker(s) (%d storing fp32, %d fp16) and %d fp32 "
+      "validator(s) in this process\n",
+      opts.workers, opts.workers - opts.f16_workers, opts.f16_workers, opts.validators);
   auto node = node::Node::start(std::move(plan));
   if (!node) {
     std::fprintf(stderr, "seedgrid sim: %s\n", node.error().message.c_str());
@@ -264,6 +276,10 @@ const CommandRegistration sim_command{
     [](CLI::App& app) -> CommandRun {
       auto opts = std::make_shared<SimOptions>();
       app.add_option("--workers", opts->workers, "CPU workers");
+      app.add_option("--f16-workers", opts->f16_workers,
+                     "How many of the workers store fp16 (a second determinism class, which the "
+                     "fp32 validator audits within calibrated tolerances)")
+          ->capture_default_str();
       app.add_option("--validators", opts->validators, "Validators");
       app.add_option("--count", opts->count, "Images in the request");
       app.add_option("--steps", opts->steps, "Sampler steps");

@@ -29,9 +29,11 @@ void print_report(const protocol::StatusReport& r) {
     std::printf("  %s  %-16s creator %-20s base %.1f render-s\n", m.model_id.c_str(),
                 m.name.c_str(), m.creator.empty() ? "-" : m.creator.c_str(),
                 m.base_render_milliseconds / 1000.0);
-  std::printf("\n%-9s %-16s %-5s %-5s %-5s %5s  %5s %5s %5s %5s  %7s %8s %9s %13s %10s\n",
+  // The class last: validators compare bytes with workers of their own class only.
+  std::printf("\n%-9s %-16s %-5s %-5s %-5s %5s  %5s %5s %5s %5s  %7s %8s %9s %13s %10s  %s\n",
               "role", "node", "link", "list", "fast", "rep", "succ", "lat", "up", "audit",
-              "flight", "done/fail", "audits ok/x", "pixel-steps/s", "audit rate");
+              "flight", "done/fail", "audits ok/x", "pixel-steps/s", "audit rate",
+              "determinism class");
   for (const auto& n : r.nodes) {
     char done[32], audits[32];
     std::snprintf(done, sizeof done, "%llu/%llu", static_cast<unsigned long long>(n.jobs_done),
@@ -42,13 +44,14 @@ void print_report(const protocol::StatusReport& r) {
     // A worker's audit rate is adaptive (new and low-reputation workers are audited more).
     char rate[16] = "-";
     if (n.role == protocol::Role::worker) std::snprintf(rate, sizeof rate, "%.1f%%", n.audit_rate * 100);
-    std::printf("%-9s %-16s %-5s %-5s %-5s %5.3f  %5.2f %5.2f %5.2f %5.2f  %7u %9s %11s %13llu %10s\n",
+    std::printf(
+        "%-9s %-16s %-5s %-5s %-5s %5.3f  %5.2f %5.2f %5.2f %5.2f  %7u %9s %11s %13llu %10s  %s\n",
                 std::string(protocol::role_name(n.role)).c_str(),
                 n.node.hex().substr(0, 16).c_str(), n.connected ? "up" : "down",
                 n.blacklisted ? "BLACK" : "ok", n.fast_tier ? "yes" : "no", n.reputation,
                 n.success_score, n.latency_score, n.uptime_score, n.audit_score, n.inflight, done,
                 audits, static_cast<unsigned long long>(n.capabilities.pixel_steps_per_second),
-                rate);
+                rate, n.capabilities.determinism_class.c_str());
   }
 }
 

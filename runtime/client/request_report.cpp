@@ -95,7 +95,8 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
       break;
     case EventKind::result: {
       steps_[e.index] = request_.steps;
-      ImageLine line{e.worker, e.audit, e.receipt, "", e.output_hash};
+      ImageLine line{e.worker, e.has_commitment ? e.commitment.precision : "-", e.audit,
+                     e.receipt, "", e.output_hash};
       if (!out_dir_.empty()) {
         const auto path = std::filesystem::path(out_dir_) /
                           (request_.request_id + "-" + std::to_string(e.index) + ".png");
@@ -156,12 +157,14 @@ void RequestReport::finish(const SessionOutcome& outcome) {
   }
   print("");
   print(
-      "image  worker        audit        charged      worker got   creator got  fee          file");
+      "image  worker        prec  audit        charged      worker got   creator got  fee          "
+      "file");
   for (const auto& [index, l] : images_) {
     char row[512];
     std::snprintf(
-        row, sizeof row, "%5u  %-12s  %-11s  %-11s  %-11s  %-11s  %-11s  %s", index,
-        short_id(l.worker).c_str(), l.audit.c_str(), format_micros(l.receipt.charged).c_str(),
+        row, sizeof row, "%5u  %-12s  %-4s  %-11s  %-11s  %-11s  %-11s  %-11s  %s", index,
+        short_id(l.worker).c_str(), l.precision.c_str(), l.audit.c_str(),
+        format_micros(l.receipt.charged).c_str(),
         format_micros(l.receipt.worker_paid).c_str(), format_micros(l.receipt.creator_paid).c_str(),
         format_micros(l.receipt.platform_fee + l.receipt.burned).c_str(),
         l.path.empty() ? "-" : l.path.c_str());

@@ -32,6 +32,7 @@ class RequestReport {
  private:
   struct ImageLine {
     PublicKey worker;
+    std::string precision;  // the worker's signed storage precision ("-" without a commitment)
     std::string audit;
     protocol::Receipt receipt;
     std::string path;

@@ -121,6 +121,8 @@ TEST(Network, GenerateAndStatusCommandsAgainstARunningNetwork) {
   EXPECT_NE(text.find(net.worker_identity(0).node_id().substr(0, 16)), std::string::npos) << text;
   EXPECT_NE(text.find("treasury connected"), std::string::npos) << text;
   EXPECT_NE(text.find("audit rate"), std::string::npos) << "each worker's current audit rate";
+  EXPECT_NE(text.find("determinism class"), std::string::npos) << text;
+  EXPECT_NE(text.find("-f32-"), std::string::npos) << "each node's class: " << text;
 }
 
 // Sends a message from this process as an unregistered node would.
