@@ -84,6 +84,7 @@ class CachingAllocator {
     check(error.empty() ? error : message_of(error, " (", size, " bytes)"), op);
     std::lock_guard lock(mutex_);
     reserved_ += size;
+    ++device_allocations_;
     return p;
   }
 
@@ -95,6 +96,11 @@ class CachingAllocator {
   std::size_t reserved() const {
     std::lock_guard lock(mutex_);
     return reserved_;
+  }
+
+  std::uint64_t device_allocations() const {
+    std::lock_guard lock(mutex_);
+    return device_allocations_;
   }
 
  private:
@@ -110,6 +116,7 @@ class CachingAllocator {
   mutable std::mutex mutex_;
   std::map<std::size_t, std::vector<void*>> free_;
   std::size_t reserved_ = 0;
+  std::uint64_t device_allocations_ = 0;  // cudaMalloc calls that succeeded
 };
 
 class DeviceBuffer final : public Buffer {
@@ -195,6 +202,10 @@ std::string CudaBackend::compute_capability() const {
 }
 
 std::size_t CudaBackend::reserved_bytes() const { return state_->allocator->reserved(); }
+
+std::uint64_t CudaBackend::device_allocations() const {
+  return state_->allocator->device_allocations();
+}
 
 std::string CudaBackend::determinism_class() const {
   return gpu_determinism_class(state_->info.name, state_->info.major, state_->info.minor, "f16",

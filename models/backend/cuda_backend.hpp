@@ -11,8 +11,8 @@
 // the op name and the shapes and aborts. A device error (out of memory, a failed launch) throws
 // DeviceFault, which the pipeline returns as an error.
 //
-// Later work (issue 5): the whole denoising step captured in a CUDA graph, memory planned per
-// (model, batch, size), one stream per job batch, dynamic batching; bf16 storage as an option.
+// Later work (issue 5, kernels/cuda/README.md): the denoising step captured in a CUDA graph, one
+// stream per job batch with no host wait between steps, bf16 storage.
 #include <memory>
 #include <string>
 
@@ -35,6 +35,8 @@ class CudaBackend final : public Backend {
   std::string compute_capability() const;
   // Bytes held by the caching allocator (in use or cached).
   std::size_t reserved_bytes() const;
+  // cudaMalloc calls so far: a render loop must stop making them after its first step.
+  std::uint64_t device_allocations() const;
 
   Device device() const override { return Device::cuda; }
   DType compute_dtype() const override { return DType::f16; }

@@ -1,5 +1,6 @@
 // Whole renders on the GPU: the same job twice and the same job alone or in a batch of 8 give the
-// same bytes (latent and pixels), and the image is close to the CPU backend's (PSNR >= 30 dB).
+// same bytes (latent and pixels), the sampler loop allocates no device memory after its first
+// step, and the image is close to the CPU backend's (PSNR >= 30 dB).
 #include "models/pipeline/pipeline.hpp"
 
 #include <cmath>
@@ -50,6 +51,25 @@ TEST_F(CudaPipeline, RendersRepeatablyAndBatchInvariantly) {
   EXPECT_TRUE(same_bytes((*alone)[0].final_latent, (*all)[3].final_latent)) << "alone vs batch of 8";
   EXPECT_EQ((*alone)[0].image.pixels, (*all)[3].image.pixels);
   EXPECT_TRUE(same_bytes((*alone)[0].final_latent, (*again)[0].final_latent)) << "two runs";
+}
+
+// Memory is planned by the first step: every later step reuses the caching allocator's blocks, so
+// the sampler loop makes no cudaMalloc call (each would synchronise the device).
+TEST_F(CudaPipeline, TheSamplerLoopAllocatesNothingAfterItsFirstStep) {
+  auto p = Pipeline::load(preset_model("tiny", 0).checkpoint_path, gpu());
+  ASSERT_TRUE(p) << p.error().message;
+  std::vector<GenerationSpec> batch;
+  for (int i = 0; i < 2; ++i) batch.push_back(spec(200 + i, 2 * p->size_multiple()));
+  std::vector<std::uint64_t> after_step;  // device allocations after each step
+  GenerationHooks hooks;
+  hooks.on_progress = [&](std::size_t job, int, int) {
+    if (job == 0) after_step.push_back(gpu().device_allocations());
+  };
+  auto out = p->generate(batch, hooks);
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_EQ(after_step.size(), 6u);
+  EXPECT_EQ(after_step.back(), after_step.front())
+      << "steps 2..6 made " << after_step.back() - after_step.front() << " cudaMalloc calls";
 }
 
 TEST_F(CudaPipeline, SmallPresetImageIsCloseToTheCpus) {
