@@ -61,6 +61,16 @@ const float* input(const Tensor& t, std::string_view op, std::string_view name) 
   return t.f32();
 }
 
+// y = f(x) element by element: the activations.
+Tensor map_elements(const Tensor& x, std::string_view op, int threads,
+                    void (*kernel)(const float*, float*, std::int64_t)) {
+  const float* xd = input(x, op, "input");
+  Tensor y = output(x.shape());
+  cpu::ThreadCountScope scope(threads);
+  kernel(xd, y.f32(), x.numel());
+  return y;
+}
+
 void require_same_shape(const Tensor& a, const Tensor& b, std::string_view op) {
   require(a.shape() == b.shape(), op, "shapes differ: ", a.describe(), " and ", b.describe());
 }
@@ -227,29 +237,13 @@ Tensor CpuBackend::geglu(const Tensor& x) {
   return y;
 }
 
-Tensor CpuBackend::gelu(const Tensor& x) {
-  const float* xd = input(x, "gelu", "input");
-  Tensor y = output(x.shape());
-  cpu::ThreadCountScope scope(threads_);
-  cpu::gelu(xd, y.f32(), x.numel());
-  return y;
-}
+Tensor CpuBackend::gelu(const Tensor& x) { return map_elements(x, "gelu", threads_, cpu::gelu); }
 
 Tensor CpuBackend::quick_gelu(const Tensor& x) {
-  const float* xd = input(x, "quick_gelu", "input");
-  Tensor y = output(x.shape());
-  cpu::ThreadCountScope scope(threads_);
-  cpu::quick_gelu(xd, y.f32(), x.numel());
-  return y;
+  return map_elements(x, "quick_gelu", threads_, cpu::quick_gelu);
 }
 
-Tensor CpuBackend::silu(const Tensor& x) {
-  const float* xd = input(x, "silu", "input");
-  Tensor y = output(x.shape());
-  cpu::ThreadCountScope scope(threads_);
-  cpu::silu(xd, y.f32(), x.numel());
-  return y;
-}
+Tensor CpuBackend::silu(const Tensor& x) { return map_elements(x, "silu", threads_, cpu::silu); }
 
 Tensor CpuBackend::upsample_nearest2x(const Tensor& x) {
   const float* xd = input(x, "upsample_nearest2x", "input");

@@ -172,6 +172,16 @@ const Half* in(const Tensor& t, std::string_view op, std::string_view name) {
 
 Half* out(Tensor& t) { return static_cast<Half*>(t.raw()); }
 
+// y = f(x) element by element: the activations.
+Tensor map_elements(CudaBackend::State& s, const Tensor& x, std::string_view op,
+                    void (*kernel)(const Half*, Half*, std::int64_t, cu::Stream)) {
+  const Half* xd = in(x, op, "input");
+  Tensor y = s.output(x.shape(), op);
+  kernel(xd, out(y), x.numel(), s.stream);
+  s.launched(op);
+  return y;
+}
+
 void require_same_shape(const Tensor& a, const Tensor& b, std::string_view op) {
   require(a.shape() == b.shape(), op, "shapes differ: ", a.describe(), " and ", b.describe());
 }
@@ -380,32 +390,13 @@ Tensor CudaBackend::geglu(const Tensor& x) {
   return y;
 }
 
-Tensor CudaBackend::gelu(const Tensor& x) {
-  State& s = *state_;
-  const Half* xd = in(x, "gelu", "input");
-  Tensor y = s.output(x.shape(), "gelu");
-  cu::gelu(xd, out(y), x.numel(), s.stream);
-  s.launched("gelu");
-  return y;
-}
+Tensor CudaBackend::gelu(const Tensor& x) { return map_elements(*state_, x, "gelu", cu::gelu); }
 
 Tensor CudaBackend::quick_gelu(const Tensor& x) {
-  State& s = *state_;
-  const Half* xd = in(x, "quick_gelu", "input");
-  Tensor y = s.output(x.shape(), "quick_gelu");
-  cu::quick_gelu(xd, out(y), x.numel(), s.stream);
-  s.launched("quick_gelu");
-  return y;
+  return map_elements(*state_, x, "quick_gelu", cu::quick_gelu);
 }
 
-Tensor CudaBackend::silu(const Tensor& x) {
-  State& s = *state_;
-  const Half* xd = in(x, "silu", "input");
-  Tensor y = s.output(x.shape(), "silu");
-  cu::silu(xd, out(y), x.numel(), s.stream);
-  s.launched("silu");
-  return y;
-}
+Tensor CudaBackend::silu(const Tensor& x) { return map_elements(*state_, x, "silu", cu::silu); }
 
 Tensor CudaBackend::upsample_nearest2x(const Tensor& x) {
   constexpr std::string_view op = "upsample_nearest2x";
