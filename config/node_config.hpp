@@ -201,8 +201,8 @@ struct WorkerSection {
   bool appeal_failed_audits = true;  // appeal a failed verdict once (when the coordinator allows)
 };
 
-// Across-class comparison thresholds (runtime/verify/comparison.hpp); the defaults are the
-// calibrated ones (runtime/verify/calibrated_thresholds.hpp).
+// Across-class comparison thresholds (runtime/base/verify/comparison.hpp); the defaults are the
+// calibrated ones (runtime/base/verify/calibrated_thresholds.hpp).
 struct ValidatorThresholds {
   double step_pass = 0.0;
   double step_fail = 0.0;

@@ -1,9 +1,9 @@
 // The validator's default across-class thresholds: the calibrated ones once bench/calibrate has
-// shipped them (runtime/verify/calibrated_thresholds.hpp), else conservative placeholders.
+// shipped them (runtime/base/verify/calibrated_thresholds.hpp), else conservative placeholders.
 #include "config/node_config.hpp"
 
-#if __has_include("runtime/verify/calibrated_thresholds.hpp")
-#include "runtime/verify/calibrated_thresholds.hpp"
+#if __has_include("runtime/base/verify/calibrated_thresholds.hpp")
+#include "runtime/base/verify/calibrated_thresholds.hpp"
 #define SEEDGRID_HAVE_CALIBRATED_THRESHOLDS 1
 #endif
 

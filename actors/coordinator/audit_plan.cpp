@@ -1,6 +1,6 @@
 #include "actors/coordinator/audit_plan.hpp"
 
-#include "runtime/verify/audits.hpp"
+#include "runtime/base/verify/audits.hpp"
 
 namespace seedgrid::coordinator {
 

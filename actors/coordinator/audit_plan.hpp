@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "config/node_config.hpp"
-#include "runtime/crypto/hash.hpp"
-#include "runtime/protocol/audit.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/protocol/audit.hpp"
 
 namespace seedgrid::coordinator {
 

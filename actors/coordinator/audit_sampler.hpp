@@ -5,7 +5,7 @@
 // jobs.
 #include <string_view>
 
-#include "runtime/crypto/hash.hpp"
+#include "runtime/base/crypto/hash.hpp"
 
 namespace seedgrid::coordinator {
 

@@ -6,11 +6,11 @@
 #include <chrono>
 #include <map>
 
-#include "runtime/link/link_atoms.hpp"
-#include "runtime/link/remote_link.hpp"
-#include "runtime/logging/log.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::coordinator {
 

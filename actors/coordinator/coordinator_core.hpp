@@ -24,12 +24,12 @@
 #include "actors/coordinator/registrar.hpp"
 #include "actors/coordinator/result_store.hpp"
 #include "config/node_config.hpp"
-#include "runtime/protocol/audit.hpp"
-#include "runtime/protocol/client_event.hpp"
-#include "runtime/protocol/job_result.hpp"
-#include "runtime/protocol/opening.hpp"
-#include "runtime/protocol/status.hpp"
-#include "runtime/protocol/treasury_messages.hpp"
+#include "runtime/base/protocol/audit.hpp"
+#include "runtime/base/protocol/client_event.hpp"
+#include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/protocol/opening.hpp"
+#include "runtime/base/protocol/status.hpp"
+#include "runtime/base/protocol/treasury_messages.hpp"
 
 namespace seedgrid::coordinator {
 

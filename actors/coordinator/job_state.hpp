@@ -27,12 +27,12 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/crypto/hash.hpp"
-#include "runtime/crypto/identity.hpp"
-#include "runtime/protocol/audit.hpp"
-#include "runtime/protocol/client_event.hpp"
-#include "runtime/protocol/error_code.hpp"
-#include "runtime/protocol/request.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/audit.hpp"
+#include "runtime/base/protocol/client_event.hpp"
+#include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::coordinator {
 

@@ -8,11 +8,11 @@
 #include <cstring>
 #include <optional>
 
-#include "runtime/crypto/sodium_init.hpp"
-#include "runtime/protocol/inspect.hpp"
-#include "runtime/verify/receipt.hpp"
-#include "runtime/storage/database.hpp"
-#include "runtime/storage/transaction.hpp"
+#include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/verify/receipt.hpp"
+#include "runtime/base/storage/database.hpp"
+#include "runtime/base/storage/transaction.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -115,7 +115,7 @@ std::vector<protocol::AuditItem> plan_from_blob(const std::vector<std::uint8_t>&
   return out;
 }
 
-// A commitment is stored as the receipt a client would get (runtime/verify/receipt.hpp): one
+// A commitment is stored as the receipt a client would get (runtime/base/verify/receipt.hpp): one
 // encoding of the signed result, reused rather than invented twice. The pixels are in results/
 // (content-addressed), so the image file named is a placeholder.
 std::string receipt_text(const protocol::Job& job, const protocol::JobResult& result) {

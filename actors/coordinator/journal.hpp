@@ -1,5 +1,5 @@
 #pragma once
-// The coordinator's journal (SQLite, WAL, synchronous=FULL via runtime/storage): accepted
+// The coordinator's journal (SQLite, WAL, synchronous=FULL via runtime/base/storage): accepted
 // requests with their jobs' phases and results, each job's verification record (the signed
 // commitment, the audits chosen for it, who judged it), failed verdicts whose slash waits for the
 // appeal window (and appeals in progress), known nodes' reputations and blacklisting, slashes
@@ -18,10 +18,10 @@
 #include "actors/coordinator/job_state.hpp"
 #include "actors/coordinator/reputation.hpp"
 #include "models/result.hpp"
-#include "runtime/protocol/audit.hpp"
-#include "runtime/protocol/job.hpp"
-#include "runtime/protocol/registration.hpp"
-#include "runtime/protocol/treasury_messages.hpp"
+#include "runtime/base/protocol/audit.hpp"
+#include "runtime/base/protocol/job.hpp"
+#include "runtime/base/protocol/registration.hpp"
+#include "runtime/base/protocol/treasury_messages.hpp"
 
 namespace seedgrid::coordinator {
 

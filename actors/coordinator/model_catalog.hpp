@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/protocol/status.hpp"
+#include "runtime/base/protocol/status.hpp"
 
 namespace seedgrid::coordinator {
 

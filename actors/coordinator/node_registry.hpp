@@ -8,9 +8,9 @@
 #include <string>
 
 #include "actors/coordinator/reputation.hpp"
-#include "runtime/crypto/identity.hpp"
-#include "runtime/protocol/registration.hpp"
-#include "runtime/protocol/status.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/registration.hpp"
+#include "runtime/base/protocol/status.hpp"
 
 namespace seedgrid::coordinator {
 

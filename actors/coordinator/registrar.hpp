@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <map>
 
-#include "runtime/crypto/identity.hpp"
-#include "runtime/protocol/error_code.hpp"
-#include "runtime/protocol/registration.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/registration.hpp"
 
 namespace seedgrid::coordinator {
 

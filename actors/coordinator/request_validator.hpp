@@ -3,8 +3,8 @@
 // error code and a reason naming the field and the accepted range.
 #include "actors/coordinator/model_catalog.hpp"
 #include "config/node_config.hpp"
-#include "runtime/protocol/error_code.hpp"
-#include "runtime/protocol/request.hpp"
+#include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::coordinator {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "models/result.hpp"
-#include "runtime/crypto/hash.hpp"
+#include "runtime/base/crypto/hash.hpp"
 
 namespace seedgrid::coordinator {
 

@@ -14,7 +14,7 @@
 
 #include "actors/coordinator/node_registry.hpp"
 #include "config/node_config.hpp"
-#include "runtime/protocol/job.hpp"
+#include "runtime/base/protocol/job.hpp"
 
 namespace seedgrid::coordinator {
 

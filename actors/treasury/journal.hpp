@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "actors/treasury/operations.hpp"
-#include "runtime/crypto/hash.hpp"
+#include "runtime/base/crypto/hash.hpp"
 
 namespace seedgrid::treasury::journal {
 

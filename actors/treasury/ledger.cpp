@@ -2,7 +2,7 @@
 
 #include "actors/treasury/ledger_state.hpp"
 #include "actors/treasury/payment_split.hpp"
-#include "runtime/storage/transaction.hpp"
+#include "runtime/base/storage/transaction.hpp"
 
 namespace seedgrid::treasury {
 

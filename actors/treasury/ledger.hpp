@@ -29,7 +29,7 @@
 #include "actors/treasury/pricing.hpp"
 #include "actors/treasury/treasury_config.hpp"
 #include "models/result.hpp"
-#include "runtime/crypto/identity.hpp"
+#include "runtime/base/crypto/identity.hpp"
 
 namespace seedgrid::treasury {
 

@@ -14,8 +14,8 @@
 #include "actors/treasury/accounts.hpp"
 #include "actors/treasury/journal.hpp"
 #include "actors/treasury/ledger.hpp"
-#include "runtime/storage/database.hpp"
-#include "runtime/storage/statement.hpp"
+#include "runtime/base/storage/database.hpp"
+#include "runtime/base/storage/statement.hpp"
 
 namespace seedgrid::treasury {
 

@@ -20,7 +20,7 @@
 
 #include "actors/treasury/pricing.hpp"
 #include "actors/treasury/treasury_config.hpp"
-#include "runtime/crypto/hash.hpp"
+#include "runtime/base/crypto/hash.hpp"
 
 namespace seedgrid::treasury {
 

@@ -8,9 +8,9 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
-#include "runtime/logging/log.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::treasury {
 

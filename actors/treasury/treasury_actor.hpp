@@ -1,6 +1,6 @@
 #pragma once
 // The treasury role as a CAF actor: it owns the ledger and answers the coordinator's quote,
-// ledger and stake messages (runtime/protocol/atoms.hpp). Orders that arrive together are applied
+// ledger and stake messages (runtime/base/protocol/atoms.hpp). Orders that arrive together are applied
 // in one group commit (one fsync), up to batch_max at a time. It runs detached (its own thread):
 // ledger writes wait for the disk and must not hold up the actor scheduler.
 #include <caf/fwd.hpp>

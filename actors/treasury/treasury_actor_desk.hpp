@@ -1,5 +1,5 @@
 #pragma once
-// The treasury node's desk: turns the coordinator's orders (runtime/protocol/treasury_messages.hpp)
+// The treasury node's desk: turns the coordinator's orders (runtime/base/protocol/treasury_messages.hpp)
 // into ledger operations, applies them (a batch in one group commit), and reports what moved in
 // the terms the coordinator and its clients use. Plain C++: treasury_actor.cpp serves it over CAF.
 #include <cstdint>
@@ -8,7 +8,7 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "config/node_config.hpp"
-#include "runtime/protocol/treasury_messages.hpp"
+#include "runtime/base/protocol/treasury_messages.hpp"
 
 namespace seedgrid::treasury {
 

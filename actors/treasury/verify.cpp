@@ -7,8 +7,8 @@
 
 #include "actors/treasury/journal.hpp"
 #include "actors/treasury/units.hpp"
-#include "runtime/storage/database.hpp"
-#include "runtime/storage/transaction.hpp"
+#include "runtime/base/storage/database.hpp"
+#include "runtime/base/storage/transaction.hpp"
 
 namespace seedgrid::treasury {
 

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "models/result.hpp"
-#include "runtime/crypto/hash.hpp"
-#include "runtime/crypto/identity.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/crypto/identity.hpp"
 
 namespace seedgrid::treasury {
 

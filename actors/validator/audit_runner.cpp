@@ -6,8 +6,8 @@
 #include <set>
 
 #include "actors/worker/renderer.hpp"
-#include "runtime/protocol/job_result.hpp"
-#include "runtime/verify/committed_job.hpp"
+#include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/verify/committed_job.hpp"
 
 namespace seedgrid::validator {
 

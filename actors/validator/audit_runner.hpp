@@ -1,5 +1,5 @@
 #pragma once
-// Runs the audits of one AuditTask (runtime/verify/audits.hpp) and turns their findings into an
+// Runs the audits of one AuditTask (runtime/base/verify/audits.hpp) and turns their findings into an
 // unsigned Verdict with the evidence. Plain C++ over the compute core: the validator actor calls
 // it on its own thread (a detached actor), tests call it directly.
 //   noise   x_0 recomputed from the seed against the committed proof of leaf 0
@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "runtime/protocol/audit.hpp"
-#include "runtime/protocol/opening.hpp"
-#include "runtime/verify/audits.hpp"
+#include "runtime/base/protocol/audit.hpp"
+#include "runtime/base/protocol/opening.hpp"
+#include "runtime/base/verify/audits.hpp"
 
 namespace seedgrid::validator {
 

@@ -9,11 +9,11 @@
 #include "actors/validator/audit_runner.hpp"
 #include "actors/worker/coordinator_session.hpp"
 #include "actors/worker/renderer.hpp"
-#include "runtime/link/link_atoms.hpp"
-#include "runtime/link/remote_link.hpp"
-#include "runtime/logging/log.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::validator {
 

@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "config/node_config.hpp"
-#include "runtime/crypto/identity.hpp"
+#include "runtime/base/crypto/identity.hpp"
 
 namespace seedgrid::worker {
 class Renderer;

@@ -4,8 +4,8 @@
 // so the noise and decode audits need no round trip to the worker.
 #include <string>
 
-#include "runtime/protocol/job_result.hpp"
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 namespace seedgrid::worker {
 

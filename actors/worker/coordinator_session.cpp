@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::worker {
 

@@ -12,9 +12,9 @@
 #include <string>
 
 #include "config/node_config.hpp"
-#include "runtime/crypto/identity.hpp"
-#include "runtime/link/backoff.hpp"
-#include "runtime/protocol/registration.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/link/backoff.hpp"
+#include "runtime/base/protocol/registration.hpp"
 
 namespace spdlog {
 class logger;

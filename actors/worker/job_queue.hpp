@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/protocol/job.hpp"
+#include "runtime/base/protocol/job.hpp"
 
 namespace seedgrid::worker {
 

@@ -7,8 +7,8 @@
 #include "actors/worker/commitment.hpp"
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/trajectory_store.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::worker {
 

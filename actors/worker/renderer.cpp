@@ -6,8 +6,8 @@
 #include "actors/worker/cheats/cheat.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
-#include "runtime/protocol/job_result.hpp"
-#include "runtime/verify/committed_job.hpp"
+#include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/verify/committed_job.hpp"
 
 namespace seedgrid::worker {
 

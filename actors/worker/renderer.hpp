@@ -17,9 +17,9 @@
 
 #include "config/node_config.hpp"
 #include "models/result.hpp"
-#include "runtime/crypto/hash.hpp"
-#include "runtime/protocol/job.hpp"
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/protocol/job.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 #include "models/pipeline/generation_spec.hpp"
 

@@ -10,10 +10,10 @@
 // renderer itself; see cheat.hpp.
 #include <string_view>
 
-#include "runtime/protocol/opening.hpp"
+#include "runtime/base/protocol/opening.hpp"
 
 #include "models/result.hpp"
-#include "runtime/protocol/job_result.hpp"
+#include "runtime/base/protocol/job_result.hpp"
 
 namespace seedgrid::worker {
 

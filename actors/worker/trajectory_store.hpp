@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "models/result.hpp"
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 namespace seedgrid::worker {
 

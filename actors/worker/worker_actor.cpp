@@ -11,11 +11,11 @@
 #include "actors/worker/render_actor.hpp"
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/trajectory_store.hpp"
-#include "runtime/link/link_atoms.hpp"
-#include "runtime/link/remote_link.hpp"
-#include "runtime/logging/log.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::worker {
 

@@ -10,7 +10,7 @@
 
 #include "actors/worker/test_fault.hpp"
 #include "config/node_config.hpp"
-#include "runtime/crypto/identity.hpp"
+#include "runtime/base/crypto/identity.hpp"
 
 namespace seedgrid::worker {
 

@@ -1,4 +1,4 @@
-// Calibrates the validator's cross-class thresholds (runtime/verify/calibrated_thresholds.hpp).
+// Calibrates the validator's cross-class thresholds (runtime/base/verify/calibrated_thresholds.hpp).
 //
 //   bench_calibrate [--presets tiny,small] [--prompts N] [--seeds N] [--steps 4,8]
 //                   [--samplers euler,ddim,dpmpp_2m,euler_a] [--cheat-jobs N] [--threads N]
@@ -37,9 +37,9 @@
 #include "models/pipeline/pipeline.hpp"
 #include "models/presets/write_preset.hpp"
 #include "pick_thresholds.hpp"
-#include "runtime/verify/audits.hpp"
-#include "runtime/verify/comparison.hpp"
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/verify/audits.hpp"
+#include "runtime/base/verify/comparison.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 namespace {
 
@@ -208,7 +208,7 @@ bool full_targeted(const std::string& c) {
          c == "swapped_final_image";
 }
 
-// --- judging, as runtime/verify/audits.cpp judges ---
+// --- judging, as runtime/base/verify/audits.cpp judges ---
 using verify::FindingOutcome;
 
 FindingOutcome judge_image(const verify::ImageDifference& d, const verify::Thresholds& th) {

@@ -14,7 +14,7 @@
 // pass and fail never cross: fail >= pass for errors, fail <= pass for PSNR/SSIM.
 #include <string>
 
-#include "runtime/verify/comparison.hpp"
+#include "runtime/base/verify/comparison.hpp"
 
 namespace seedgrid::bench {
 

@@ -26,11 +26,11 @@
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/worker_actor.hpp"
 #include "models/presets/write_preset.hpp"
-#include "runtime/client/generate_session.hpp"
-#include "runtime/logging/log.hpp"
+#include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/logging/log.hpp"
 #include "runtime/node/node.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace fs = std::filesystem;
 using namespace seedgrid;

@@ -8,7 +8,7 @@
 
 #include "config/node_config.hpp"
 #include "runtime/cli/command.hpp"
-#include "runtime/verify/receipt_check.hpp"
+#include "runtime/base/verify/receipt_check.hpp"
 
 namespace seedgrid::cli {
 namespace {

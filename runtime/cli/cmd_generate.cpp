@@ -8,10 +8,10 @@
 #include <memory>
 
 #include "runtime/cli/command.hpp"
-#include "runtime/client/generate_session.hpp"
-#include "runtime/client/request_report.hpp"
-#include "runtime/crypto/sodium_init.hpp"
-#include "runtime/logging/log.hpp"
+#include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/client/request_report.hpp"
+#include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/logging/log.hpp"
 
 namespace seedgrid::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "runtime/cli/command.hpp"
-#include "runtime/crypto/identity.hpp"
+#include "runtime/base/crypto/identity.hpp"
 
 namespace seedgrid::cli {
 namespace {

@@ -19,9 +19,9 @@
 #include "actors/treasury/units.hpp"
 #include "actors/treasury/verify.hpp"
 #include "runtime/cli/command.hpp"
-#include "runtime/crypto/hash.hpp"
-#include "runtime/crypto/identity.hpp"
-#include "runtime/crypto/sodium_init.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/crypto/sodium_init.hpp"
 
 namespace seedgrid::cli {
 namespace {

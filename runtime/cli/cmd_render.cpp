@@ -16,9 +16,9 @@
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "runtime/cli/command.hpp"
-#include "runtime/crypto/hash.hpp"
-#include "runtime/image/generation_parameters.hpp"
-#include "runtime/image/png_file.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/image/generation_parameters.hpp"
+#include "runtime/base/image/png_file.hpp"
 
 namespace seedgrid::cli {
 namespace {

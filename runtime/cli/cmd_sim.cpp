@@ -17,13 +17,13 @@
 #include "models/presets/write_preset.hpp"
 #include "models/weights/checkpoint.hpp"
 #include "runtime/cli/command.hpp"
-#include "runtime/client/generate_session.hpp"
-#include "runtime/client/request_report.hpp"
-#include "runtime/crypto/sodium_init.hpp"
-#include "runtime/logging/log.hpp"
+#include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/client/request_report.hpp"
+#include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/logging/log.hpp"
 #include "runtime/node/node.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::cli {
 namespace {

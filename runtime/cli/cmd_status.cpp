@@ -4,9 +4,9 @@
 #include <memory>
 
 #include "runtime/cli/command.hpp"
-#include "runtime/client/generate_session.hpp"
-#include "runtime/logging/log.hpp"
-#include "runtime/protocol/status.hpp"
+#include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/status.hpp"
 
 namespace seedgrid::cli {
 namespace {

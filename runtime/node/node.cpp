@@ -18,9 +18,9 @@
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/worker_actor.hpp"
 #include "models/weights/checkpoint.hpp"
-#include "runtime/crypto/identity.hpp"
-#include "runtime/link/remote_link.hpp"
-#include "runtime/logging/log.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/logging/log.hpp"
 
 namespace seedgrid::node {
 

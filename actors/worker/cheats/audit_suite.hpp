@@ -1,5 +1,5 @@
 #pragma once
-// Runs every audit of runtime/verify/audits.hpp on one delivered render the way a validator does
+// Runs every audit of runtime/base/verify/audits.hpp on one delivered render the way a validator does
 // (noise on x_0; step on k steps drawn with choose_audit_steps; decode of x_N; full re-render), so
 // the detection tests and bench/calibrate judge cheats and honest renders by the same procedure.
 #include <array>
@@ -11,10 +11,10 @@
 #include "models/pipeline/pipeline.hpp"
 #include "models/pipeline/rgb_image.hpp"
 #include "models/result.hpp"
-#include "runtime/crypto/hash.hpp"
-#include "runtime/verify/audits.hpp"
-#include "runtime/verify/comparison.hpp"
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/verify/audits.hpp"
+#include "runtime/base/verify/comparison.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 namespace seedgrid::worker {
 

@@ -1,7 +1,7 @@
 #pragma once
 // The cheat zoo: test-only ways a worker can deliver a result it did not honestly render, each one
 // committing to a trajectory the way a cheater plausibly would, so the fault and detection tests
-// can show which audit (runtime/verify/audits.hpp) catches which cheat (see README.md here).
+// can show which audit (runtime/base/verify/audits.hpp) catches which cheat (see README.md here).
 // Compiled only into builds with SEEDGRID_TEST_FAULTS; elsewhere parse_cheat, make_cheat_kit and
 // render_cheating return the error "cheats are compiled only into test builds", so a production
 // worker cannot be configured to cheat.
@@ -21,7 +21,7 @@
 #include "models/pipeline/pipeline.hpp"
 #include "models/pipeline/rgb_image.hpp"
 #include "models/result.hpp"
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 namespace seedgrid::worker {
 

@@ -15,7 +15,7 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/verify.hpp"
-#include "runtime/storage/database.hpp"
+#include "runtime/base/storage/database.hpp"
 
 using namespace seedgrid;
 using namespace seedgrid::treasury;

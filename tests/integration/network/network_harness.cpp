@@ -22,9 +22,9 @@
 #include "actors/treasury/ledger.hpp"
 #include "actors/worker/renderer.hpp"
 #include "models/presets/write_preset.hpp"
-#include "runtime/logging/log.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::testing {
 

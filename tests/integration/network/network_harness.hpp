@@ -16,9 +16,9 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "config/node_config.hpp"
-#include "runtime/client/generate_session.hpp"
-#include "runtime/crypto/identity.hpp"
-#include "runtime/protocol/request.hpp"
+#include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::testing {
 

@@ -11,10 +11,10 @@
 #include <thread>
 
 #include "actors/treasury/ledger.hpp"
-#include "runtime/image/png_file.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/inspect.hpp"
-#include "runtime/verify/receipt.hpp"
+#include "runtime/base/image/png_file.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/verify/receipt.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {

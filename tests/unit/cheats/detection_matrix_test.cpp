@@ -12,7 +12,7 @@
 
 #include "actors/worker/cheats/audit_suite.hpp"
 #include "actors/worker/cheats/cheat.hpp"
-#include "runtime/verify/calibrated_thresholds.hpp"
+#include "runtime/base/verify/calibrated_thresholds.hpp"
 #include "zoo_fixture.hpp"
 
 namespace seedgrid::worker {

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "models/tensor/half.hpp"
-#include "runtime/verify/comparison.hpp"
+#include "runtime/base/verify/comparison.hpp"
 #include "zoo_fixture.hpp"
 
 namespace seedgrid {

@@ -4,7 +4,7 @@
 
 #include "actors/coordinator/audit_plan.hpp"
 #include "actors/coordinator/audit_rate.hpp"
-#include "runtime/verify/audits.hpp"
+#include "runtime/base/verify/audits.hpp"
 
 namespace seedgrid::coordinator {
 namespace {

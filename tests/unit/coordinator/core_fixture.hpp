@@ -13,7 +13,7 @@
 #include "actors/treasury/accounts.hpp"
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
-#include "runtime/protocol/job.hpp"
+#include "runtime/base/protocol/job.hpp"
 
 namespace seedgrid::coordinator::testing {
 

@@ -3,7 +3,7 @@
 // ledger.
 #include "tests/unit/coordinator/core_fixture.hpp"
 
-#include "runtime/verify/audits.hpp"
+#include "runtime/base/verify/audits.hpp"
 
 namespace seedgrid::coordinator::testing {
 

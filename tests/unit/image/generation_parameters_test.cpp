@@ -1,4 +1,4 @@
-#include "runtime/image/generation_parameters.hpp"
+#include "runtime/base/image/generation_parameters.hpp"
 
 #include <gtest/gtest.h>
 

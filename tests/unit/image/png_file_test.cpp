@@ -1,4 +1,4 @@
-#include "runtime/image/png_file.hpp"
+#include "runtime/base/image/png_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include "runtime/image/png_text.hpp"
+#include "runtime/base/image/png_text.hpp"
 
 namespace seedgrid {
 namespace {

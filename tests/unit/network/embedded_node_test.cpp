@@ -10,8 +10,8 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "models/presets/write_preset.hpp"
-#include "runtime/client/generate_session.hpp"
-#include "runtime/logging/log.hpp"
+#include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/logging/log.hpp"
 #include "runtime/node/node.hpp"
 
 namespace seedgrid::node {

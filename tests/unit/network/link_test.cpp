@@ -5,9 +5,9 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include "runtime/link/backoff.hpp"
-#include "runtime/link/link_atoms.hpp"
-#include "runtime/link/remote_link.hpp"
+#include "runtime/base/link/backoff.hpp"
+#include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/link/remote_link.hpp"
 
 namespace seedgrid::link {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <caf/all.hpp>
 
-#include "runtime/protocol/caf_types.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/protocol/caf_types.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::protocol {
 namespace {

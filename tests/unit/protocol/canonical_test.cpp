@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "runtime/protocol/canonical.hpp"
+#include "runtime/base/protocol/canonical.hpp"
 
 namespace seedgrid::protocol {
 namespace {

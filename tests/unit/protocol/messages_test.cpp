@@ -2,14 +2,14 @@
 
 #include <set>
 
-#include "runtime/protocol/audit.hpp"
-#include "runtime/protocol/client_event.hpp"
-#include "runtime/protocol/error_code.hpp"
-#include "runtime/protocol/job.hpp"
-#include "runtime/protocol/job_result.hpp"
-#include "runtime/protocol/registration.hpp"
-#include "runtime/protocol/request.hpp"
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/protocol/audit.hpp"
+#include "runtime/base/protocol/client_event.hpp"
+#include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/job.hpp"
+#include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/protocol/registration.hpp"
+#include "runtime/base/protocol/request.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 namespace seedgrid::protocol {
 namespace {

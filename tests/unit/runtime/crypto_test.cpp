@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/crypto/hash.hpp"
-#include "runtime/crypto/identity.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/crypto/identity.hpp"
 
 using namespace seedgrid;
 

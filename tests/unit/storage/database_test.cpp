@@ -1,4 +1,4 @@
-#include "runtime/storage/database.hpp"
+#include "runtime/base/storage/database.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/storage/transaction.hpp"
+#include "runtime/base/storage/transaction.hpp"
 
 using namespace seedgrid;
 using namespace seedgrid::storage;

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/crypto/identity.hpp"
-#include "runtime/storage/database.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/storage/database.hpp"
 #include "temp_dir.hpp"
 
 using namespace seedgrid;

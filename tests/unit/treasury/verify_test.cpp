@@ -6,7 +6,7 @@
 
 #include "actors/treasury/journal.hpp"
 #include "ledger_fixture.hpp"
-#include "runtime/storage/database.hpp"
+#include "runtime/base/storage/database.hpp"
 
 using namespace seedgrid;
 using namespace seedgrid::treasury;

@@ -8,7 +8,7 @@
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/test_fault.hpp"
 #include "config/node_config.hpp"
-#include "runtime/protocol/job_result.hpp"
+#include "runtime/base/protocol/job_result.hpp"
 #include "tests/unit/validator/tiny_model.hpp"
 
 namespace seedgrid::validator {

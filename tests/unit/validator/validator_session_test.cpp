@@ -11,10 +11,10 @@
 #include "actors/coordinator/registrar.hpp"
 #include "actors/validator/validator_actor.hpp"
 #include "actors/worker/renderer.hpp"
-#include "runtime/link/link_atoms.hpp"
-#include "runtime/protocol/atoms.hpp"
-#include "runtime/protocol/caf_types.hpp"
-#include "runtime/protocol/inspect.hpp"
+#include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/caf_types.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 #include "tests/unit/validator/tiny_model.hpp"
 
 namespace seedgrid::validator {

@@ -1,4 +1,4 @@
-#include "runtime/verify/audits.hpp"
+#include "runtime/base/verify/audits.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/verify/comparison.hpp"
+#include "runtime/base/verify/comparison.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/verify/merkle.hpp"
+#include "runtime/base/verify/merkle.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/verify/receipt.hpp"
+#include "runtime/base/verify/receipt.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "runtime/image/png_file.hpp"
-#include "runtime/verify/committed_job.hpp"
-#include "runtime/verify/receipt_check.hpp"
+#include "runtime/base/image/png_file.hpp"
+#include "runtime/base/verify/committed_job.hpp"
+#include "runtime/base/verify/receipt_check.hpp"
 #include "tiny_render.hpp"
 
 namespace seedgrid::verify {

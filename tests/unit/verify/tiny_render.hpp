@@ -4,8 +4,8 @@
 #include <string>
 
 #include "models/pipeline/pipeline.hpp"
-#include "runtime/verify/audits.hpp"
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/verify/audits.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 namespace seedgrid::verify::testing {
 

@@ -1,4 +1,4 @@
-#include "runtime/verify/trajectory.hpp"
+#include "runtime/base/verify/trajectory.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include "actors/worker/renderer.hpp"
 #include "actors/worker/test_fault.hpp"
 #include "models/presets/write_preset.hpp"
-#include "runtime/protocol/job_result.hpp"
+#include "runtime/base/protocol/job_result.hpp"
 
 namespace seedgrid::worker {
 namespace {

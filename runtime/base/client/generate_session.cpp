@@ -1,0 +1,197 @@
+#include "runtime/base/client/generate_session.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+#include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
+
+namespace seedgrid::client {
+
+struct GenerateSession::Shared {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::optional<SessionOutcome> outcome;
+  caf::actor actor;
+  caf::actor link;  // to a remote coordinator
+
+  void finish(SessionOutcome o) {
+    std::lock_guard lock(mutex);
+    if (!outcome) outcome = std::move(o);
+    done.notify_all();
+  }
+};
+
+namespace {
+
+struct SessionState {
+  protocol::GenerateRequest request;
+  std::shared_ptr<const Identity> client;
+  SessionCallbacks callbacks;
+  std::shared_ptr<GenerateSession::Shared> shared;
+  caf::actor coordinator;
+  std::optional<protocol::SubmitAck> ack;
+  std::set<std::uint32_t> have;
+  std::uint32_t duplicates = 0;
+  bool cancel_wanted = false;
+  bool cancel_sent = false;
+  bool finished = false;
+  static inline const char* name = "seedgrid.client";
+};
+
+using Self = caf::stateful_actor<SessionState>;
+
+void send_cancel(Self* self) {
+  auto& s = self->state;
+  if (!s.cancel_wanted || s.cancel_sent || !s.ack || !s.coordinator) return;
+  s.cancel_sent = true;
+  const auto command =
+      protocol::make_client_command("cancel", s.request.request_id, s.ack->coordinator, *s.client);
+  self->request(s.coordinator, std::chrono::seconds(30), protocol::cancel_atom::value, command)
+      .then([](const protocol::Reply&) {},
+            [self](caf::error&) { self->state.cancel_sent = false; });
+}
+
+void on_ack(Self* self, const protocol::SubmitAck& ack) {
+  auto& s = self->state;
+  if (!ack.outcome.ok()) {
+    s.finished = true;
+    s.shared->finish({ack.outcome, ack, {}, 0});
+    self->quit();
+    return;
+  }
+  const bool first = !s.ack;
+  s.ack = ack;
+  if (first && s.callbacks.on_ack) s.callbacks.on_ack(ack);
+  send_cancel(self);
+}
+
+// Submits (before the first acknowledgement) or re-attaches (after it).
+void engage(Self* self) {
+  auto& s = self->state;
+  auto failed = [self](caf::error& err) {
+    // A lost coordinator: the link hands over a new handle when it is back, and that engages
+    // again. A timeout on a live handle (a coordinator that restarted and dropped the request while
+    // recovering) is asked again at once rather than left to wait for the link.
+    if (err == caf::sec::request_timeout && self->state.coordinator) engage(self);
+  };
+  if (!s.ack) {
+    self->request(s.coordinator, std::chrono::minutes(2), protocol::submit_atom::value, s.request)
+        .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
+    return;
+  }
+  const auto command =
+      protocol::make_client_command("attach", s.request.request_id, s.ack->coordinator, *s.client);
+  const std::vector<std::uint32_t> have(s.have.begin(), s.have.end());
+  self->request(s.coordinator, std::chrono::seconds(10), protocol::attach_atom::value, command, have)
+      .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
+}
+
+caf::behavior session(Self* self, protocol::GenerateRequest request,
+                      std::shared_ptr<const Identity> client, SessionCallbacks callbacks,
+                      std::shared_ptr<GenerateSession::Shared> shared) {
+  auto& s = self->state;
+  s.request = std::move(request);
+  s.client = std::move(client);
+  s.callbacks = std::move(callbacks);
+  s.shared = std::move(shared);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& st = self->state;
+    if (st.coordinator && dm.source == st.coordinator.address()) {
+      st.coordinator = nullptr;
+      st.cancel_sent = false;
+    }
+  });
+  return {
+      [self](link::link_up_atom, const caf::actor& coordinator) {
+        auto& st = self->state;
+        st.coordinator = coordinator;
+        self->monitor(coordinator);
+        engage(self);
+      },
+      [self](protocol::event_atom, const protocol::ClientEvent& e) {
+        auto& st = self->state;
+        if (e.request_id != st.request.request_id || st.finished) return;
+        if (e.kind == protocol::EventKind::result && !st.have.insert(e.index).second) {
+          ++st.duplicates;
+          return;
+        }
+        if (st.callbacks.on_event) st.callbacks.on_event(e);
+        if (e.kind == protocol::EventKind::completed) {
+          st.finished = true;
+          st.shared->finish(
+              {protocol::Reply{}, st.ack.value_or(protocol::SubmitAck{}), e, st.duplicates});
+          self->quit();
+        }
+      },
+      [self](protocol::cancel_atom) {
+        self->state.cancel_wanted = true;
+        send_cancel(self);
+      },
+  };
+}
+
+}  // namespace
+
+GenerateSession::GenerateSession(caf::actor_system& system, const caf::actor* coordinator,
+                                 const config::Endpoint& endpoint,
+                                 const config::NetworkSection& network,
+                                 protocol::GenerateRequest request,
+                                 std::shared_ptr<const Identity> client, SessionCallbacks callbacks)
+    : shared_(std::make_shared<Shared>()) {
+  shared_->actor =
+      system.spawn(session, std::move(request), std::move(client), std::move(callbacks), shared_);
+  if (coordinator != nullptr) {
+    caf::anon_send(shared_->actor, link::link_up_atom::value, *coordinator);
+  } else {
+    shared_->link =
+        link::spawn_remote_link(system, shared_->actor, endpoint, network, "coordinator");
+  }
+}
+
+GenerateSession::~GenerateSession() {
+  if (shared_->link) caf::anon_send_exit(shared_->link, caf::exit_reason::user_shutdown);
+  if (shared_->actor) caf::anon_send_exit(shared_->actor, caf::exit_reason::user_shutdown);
+}
+
+void GenerateSession::cancel() { caf::anon_send(shared_->actor, protocol::cancel_atom::value); }
+
+std::optional<SessionOutcome> GenerateSession::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(shared_->mutex);
+  shared_->done.wait_for(lock, timeout, [&] { return shared_->outcome.has_value(); });
+  return shared_->outcome;
+}
+
+ClientSystem::ClientSystem(const config::NetworkSection& network)
+    : config_(std::make_unique<caf::actor_system_config>()) {
+  link::configure_actor_system(*config_, network);
+  system_ = std::make_unique<caf::actor_system>(*config_);
+}
+
+ClientSystem::~ClientSystem() = default;
+
+Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
+                                            const config::Endpoint& endpoint,
+                                            std::chrono::milliseconds timeout) {
+  auto coordinator = system.middleman().remote_actor(endpoint.host, endpoint.port);
+  if (!coordinator)
+    return fail("cannot reach the coordinator at ", endpoint.text(), ": ",
+                system.render(coordinator.error()));
+  caf::scoped_actor self{system};
+  Result<protocol::StatusReport> out = fail("no answer from the coordinator at ", endpoint.text());
+  self->request(*coordinator, timeout, protocol::status_atom::value)
+      .receive([&](const protocol::StatusReport& report) { out = report; },
+               [&](caf::error& err) {
+                 out = fail("the coordinator at ", endpoint.text(),
+                            " did not answer: ", system.render(err));
+               });
+  return out;
+}
+
+}  // namespace seedgrid::client

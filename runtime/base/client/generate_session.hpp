@@ -1,0 +1,73 @@
+#pragma once
+// A client's side of one request: connect to the coordinator (remote, with back-off, or an actor
+// in this process), submit the signed request, and pass each event on. When the link drops (the
+// coordinator restarted) it reconnects and re-attaches with the indices it already has, so the
+// results it missed are re-sent and each image reaches the caller exactly once.
+// Event callbacks run on an actor thread, one at a time.
+#include <caf/fwd.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "config/node_config.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/client_event.hpp"
+#include "runtime/base/protocol/request.hpp"
+#include "runtime/base/protocol/status.hpp"
+
+namespace seedgrid::client {
+
+struct SessionCallbacks {
+  std::function<void(const protocol::SubmitAck&)> on_ack;
+  // Every event; a result only once per job index.
+  std::function<void(const protocol::ClientEvent&)> on_event;
+};
+
+struct SessionOutcome {
+  protocol::Reply reply;  // not ok: refused (nothing was charged)
+  protocol::SubmitAck ack;
+  protocol::ClientEvent completed;      // the completed event, when reply is ok
+  std::uint32_t duplicate_results = 0;  // results the coordinator sent again (not passed on)
+};
+
+class GenerateSession {
+ public:
+  // `coordinator`: an actor of this process, or null to link to `endpoint`.
+  GenerateSession(caf::actor_system& system, const caf::actor* coordinator,
+                  const config::Endpoint& endpoint, const config::NetworkSection& network,
+                  protocol::GenerateRequest request, std::shared_ptr<const Identity> client,
+                  SessionCallbacks callbacks);
+  ~GenerateSession();
+
+  // Asks the coordinator to cancel the request (once it was accepted).
+  void cancel();
+  // Waits until the request completed or was refused; nothing when `timeout` passed first.
+  std::optional<SessionOutcome> wait(std::chrono::milliseconds timeout);
+
+  struct Shared;  // between the caller's thread and the session actor
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+// An actor system for a command-line client: CAF's middleman with seedgrid's heartbeats and
+// message types.
+class ClientSystem {
+ public:
+  explicit ClientSystem(const config::NetworkSection& network = {});
+  ~ClientSystem();
+  caf::actor_system& get() { return *system_; }
+
+ private:
+  std::unique_ptr<caf::actor_system_config> config_;
+  std::unique_ptr<caf::actor_system> system_;
+};
+
+// Asks a coordinator for its status report (blocking, for the CLI).
+Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
+                                            const config::Endpoint& endpoint,
+                                            std::chrono::milliseconds timeout);
+
+}  // namespace seedgrid::client

@@ -1,0 +1,127 @@
+#include "runtime/base/protocol/job_result.hpp"
+
+#include "runtime/base/protocol/canonical.hpp"
+
+namespace seedgrid::protocol {
+
+Digest output_hash_of(const std::vector<std::uint8_t>& pixels) { return blake2b(pixels); }
+
+// The same tree as the trajectory commitment's (one definition, so the bytes cannot drift).
+Digest merkle_root(const std::vector<Digest>& leaves) { return verify::merkle_root(leaves); }
+
+namespace {
+
+void write_proof(CanonicalWriter& w, const verify::MerkleProof& p) {
+  w.u32(p.index).u32(p.leaf_count).u64(p.siblings.size());
+  for (const auto& s : p.siblings) w.fixed(s);
+}
+
+// A proof of leaf `index` in a tree of `leaf_count` leaves has one sibling per level where the
+// node was not carried up; its length is fixed by (index, leaf_count).
+std::size_t siblings_expected(std::uint32_t index, std::uint32_t leaf_count) {
+  std::size_t n = 0;
+  for (std::uint64_t i = index, count = leaf_count; count > 1; i /= 2, count = (count + 1) / 2)
+    if (!(i == count - 1 && count % 2 == 1)) ++n;
+  return n;
+}
+
+bool proof_shaped(const verify::MerkleProof& p, std::uint32_t index, std::uint32_t leaf_count) {
+  return p.index == index && p.leaf_count == leaf_count &&
+         p.siblings.size() == siblings_expected(index, leaf_count);
+}
+
+}  // namespace
+
+// v2: the whole trajectory commitment (render settings, leaf count, the proofs of x_0 and x_N and
+// x_N itself) is signed, so a worker is held to every opening it ships.
+std::vector<std::uint8_t> result_signing_bytes(const JobResult& r) {
+  CanonicalWriter w("seedgrid/job-result/v2");
+  w.str(r.job_id)
+      .u32(r.attempt)
+      .fixed(r.worker.bytes)
+      .fixed(r.spec_hash)
+      .str(r.model_id)
+      .u32(r.width)
+      .u32(r.height)
+      .fixed(r.output_hash)
+      .fixed(r.trajectory_root)
+      .str(r.determinism_class)
+      .u64(r.render_ms)
+      .u32(r.batch_size)
+      .str(r.sampler)
+      .boolean(r.karras)
+      .u32(r.steps)
+      .f32(r.guidance)
+      .str(r.precision)
+      .u32(r.leaf_count);
+  write_proof(w, r.initial_proof);
+  w.u64(r.final_latent_shape.size());
+  for (auto d : r.final_latent_shape) w.i64(d);
+  w.u64(r.final_latent.size());
+  for (float v : r.final_latent) w.f32(v);
+  write_proof(w, r.final_proof);
+  return w.encoded();
+}
+
+void sign_result(JobResult& r, const Identity& worker) {
+  r.worker = worker.public_key();
+  r.signature = worker.sign(result_signing_bytes(r));
+}
+
+Reply check_commitment_shape(const JobResult& r, const JobSpec& spec) {
+  auto bad = [&](const std::string& what) {
+    return refuse(ErrorCode::mismatch, "result for " + r.job_id + " has a malformed commitment: " + what);
+  };
+  if (r.sampler != spec.sampler || r.karras != spec.karras || r.steps != spec.steps ||
+      r.guidance != spec.guidance)
+    return bad("its restated render settings differ from the job's");
+  // The instant benchmark task renders no latents: its trajectory is one leaf (the spec hash).
+  const std::uint32_t leaves = spec.task_type == kTaskInstant ? 1 : spec.steps + 1;
+  if (r.leaf_count != leaves)
+    return bad("leaf_count " + std::to_string(r.leaf_count) + ", expected " +
+               std::to_string(leaves) + " (steps + 1)");
+  if (spec.task_type == kTaskInstant) return {};
+  if (!proof_shaped(r.initial_proof, 0, r.leaf_count))
+    return bad("the proof of x_0 does not open leaf 0 of " + std::to_string(r.leaf_count));
+  if (!proof_shaped(r.final_proof, r.leaf_count - 1, r.leaf_count))
+    return bad("the proof of x_N does not open leaf " + std::to_string(r.leaf_count - 1));
+  std::int64_t numel = 1;
+  for (auto d : r.final_latent_shape) numel = d > 0 ? numel * d : -1;
+  if (r.final_latent_shape.size() != 4 || r.final_latent_shape[0] != 1 || numel <= 0 ||
+      static_cast<std::size_t>(numel) != r.final_latent.size())
+    return bad("the final latent has " + std::to_string(r.final_latent.size()) +
+               " values for a shape of rank " + std::to_string(r.final_latent_shape.size()));
+  return {};
+}
+
+Reply check_result(const JobResult& r, const PublicKey& registered_key, const Job& assigned) {
+  if (r.worker != registered_key)
+    return refuse(ErrorCode::bad_signature,
+                  "result for " + r.job_id + " claims worker " + r.worker.hex() +
+                      " but was sent by registered worker " + registered_key.hex());
+  if (!verify_signature(registered_key, result_signing_bytes(r), r.signature))
+    return refuse(ErrorCode::bad_signature,
+                  "result for " + r.job_id + " has a signature that does not verify for worker " +
+                      registered_key.hex());
+  if (r.job_id != assigned.job_id || r.attempt != assigned.attempt)
+    return refuse(ErrorCode::mismatch, "result for " + r.job_id + " attempt " +
+                                           std::to_string(r.attempt) + " does not match job " +
+                                           assigned.job_id + " attempt " +
+                                           std::to_string(assigned.attempt));
+  if (r.spec_hash != spec_hash(assigned.spec) || r.model_id != assigned.spec.model_id)
+    return refuse(ErrorCode::mismatch,
+                  "result for " + r.job_id + " was rendered from a different job spec or model");
+  if (r.width != assigned.spec.width || r.height != assigned.spec.height ||
+      r.pixels.size() != static_cast<std::size_t>(r.width) * r.height * 3)
+    return refuse(ErrorCode::mismatch, "result for " + r.job_id + " has " +
+                                           std::to_string(r.pixels.size()) + " bytes, expected " +
+                                           std::to_string(assigned.spec.width) + "x" +
+                                           std::to_string(assigned.spec.height) + " RGB8");
+  if (r.output_hash != output_hash_of(r.pixels))
+    return refuse(ErrorCode::mismatch, "result for " + r.job_id +
+                                           " carries an output hash that is not the pixels' hash");
+  if (auto c = check_commitment_shape(r, assigned.spec); !c.ok()) return c;
+  return {};
+}
+
+}  // namespace seedgrid::protocol

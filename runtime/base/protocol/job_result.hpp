@@ -1,0 +1,88 @@
+#pragma once
+// What a worker sends back about a job: it started, its progress, its failure, or its result.
+// The result is signed over a canonical encoding that binds the job (id, attempt, spec hash,
+// model), the output (BLAKE2b of the pixels, size, Merkle root of the per-step latent hashes) and
+// how it was made (determinism class, timings), so the coordinator can hold the worker to it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/job.hpp"
+#include "runtime/base/verify/merkle.hpp"
+
+namespace seedgrid::protocol {
+
+struct JobStarted {
+  std::string job_id;
+  std::uint32_t attempt = 0;
+  std::uint32_t batch_size = 1;  // jobs rendered together with it (deadlines scale with it)
+};
+
+struct JobProgress {
+  std::string job_id;
+  std::uint32_t attempt = 0;
+  std::uint32_t step = 0;  // steps completed, 1..steps
+  std::uint32_t steps = 0;
+};
+
+// A job the worker did not finish: an error, or a cancellation after `steps_done` steps.
+struct JobFailure {
+  std::string job_id;
+  std::uint32_t attempt = 0;
+  ErrorCode code = ErrorCode::worker_error;
+  std::string reason;
+  std::uint32_t steps_done = 0;
+};
+
+struct JobResult {
+  std::string job_id;
+  std::uint32_t attempt = 0;
+  PublicKey worker;
+  Digest spec_hash{};
+  std::string model_id;
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  std::vector<std::uint8_t> pixels;  // RGB8, row-major, width*height*3 bytes
+  Digest output_hash{};              // BLAKE2b of pixels
+  Digest trajectory_root{};          // Merkle root of the BLAKE2b of each step's latent
+  std::string determinism_class;
+  std::uint64_t render_ms = 0;
+  std::uint32_t batch_size = 1;
+  // The rest of the trajectory commitment (runtime/base/verify/trajectory.hpp), signed with the above:
+  // the render settings restated, so a commitment can be read without the spec.
+  std::string sampler;
+  bool karras = false;
+  std::uint32_t steps = 0;
+  float guidance = 0.0f;
+  std::string precision;         // "f32", "f16", ...
+  std::uint32_t leaf_count = 0;  // steps run + 1 (leaves x_0 .. x_N)
+  // Openings that travel with every result, so the noise and decode audits need no round trip:
+  // the proof of leaf 0 (x_0 itself is recomputed from the seed) and x_N with its proof.
+  verify::MerkleProof initial_proof;
+  std::vector<std::int64_t> final_latent_shape;  // [1, C, h, w]
+  std::vector<float> final_latent;
+  verify::MerkleProof final_proof;
+  Signature signature{};
+};
+
+Digest output_hash_of(const std::vector<std::uint8_t>& pixels);
+// Binary Merkle tree over leaf digests, pairs hashed with a domain tag; an odd node is carried up
+// unchanged; the root of no leaves is the hash of the empty string.
+Digest merkle_root(const std::vector<Digest>& leaves);
+
+std::vector<std::uint8_t> result_signing_bytes(const JobResult& r);
+void sign_result(JobResult& r, const Identity& worker);
+// The commitment's form (not its truth, which only audits test): restated settings equal the
+// job's, leaf_count == steps + 1, proofs of x_0 and x_N shaped for that tree, a [1,C,h,w] x_N.
+Reply check_commitment_shape(const JobResult& r, const JobSpec& spec);
+// Checks what the coordinator can check without re-rendering: the sender's registered key, the
+// signature, the pixel hash and size, that the result is for the job it was given, and the
+// commitment's shape (check_commitment_shape).
+// Returns ok when the result stands, else the refusal.
+Reply check_result(const JobResult& r, const PublicKey& registered_key, const Job& assigned);
+
+}  // namespace seedgrid::protocol

@@ -1,0 +1,77 @@
+#include "runtime/base/protocol/request.hpp"
+
+#include "runtime/base/protocol/canonical.hpp"
+
+namespace seedgrid::protocol {
+
+std::string_view tier_name(Tier t) { return t == Tier::fast ? "fast" : "relaxed"; }
+
+std::optional<Tier> tier_from_name(std::string_view name) {
+  if (name == "fast") return Tier::fast;
+  if (name == "relaxed") return Tier::relaxed;
+  return std::nullopt;
+}
+
+std::string_view privacy_name(Privacy p) {
+  return p == Privacy::public_images ? "public" : "private";
+}
+
+std::optional<Privacy> privacy_from_name(std::string_view name) {
+  if (name == "public") return Privacy::public_images;
+  if (name == "private") return Privacy::private_images;
+  return std::nullopt;
+}
+
+namespace {
+std::vector<std::uint8_t> command_signing_bytes(const ClientCommand& c,
+                                                const PublicKey& coordinator) {
+  CanonicalWriter w("seedgrid/client-command/v1");
+  w.str(c.kind).str(c.request_id).fixed(c.payer.bytes).fixed(coordinator.bytes);
+  return w.encoded();
+}
+}  // namespace
+
+ClientCommand make_client_command(std::string_view kind, std::string_view request_id,
+                                  const PublicKey& coordinator, const Identity& client) {
+  ClientCommand c{std::string(kind), std::string(request_id), client.public_key(), {}};
+  c.signature = client.sign(command_signing_bytes(c, coordinator));
+  return c;
+}
+
+bool client_command_valid(const ClientCommand& c, const PublicKey& coordinator) {
+  return verify_signature(c.payer, command_signing_bytes(c, coordinator), c.signature);
+}
+
+std::vector<std::uint8_t> request_signing_bytes(const GenerateRequest& r) {
+  CanonicalWriter w("seedgrid/generate-request/v1");
+  w.str(r.request_id)
+      .str(r.model_id)
+      .str(r.task_type)
+      .str(r.prompt)
+      .str(r.negative_prompt)
+      .u64(r.seed)
+      .u32(r.steps)
+      .f32(r.guidance)
+      .str(r.sampler)
+      .boolean(r.karras)
+      .u32(r.width)
+      .u32(r.height)
+      .u32(r.count)
+      .u8(static_cast<std::uint8_t>(r.tier))
+      .u8(static_cast<std::uint8_t>(r.privacy))
+      .fixed(r.payer.bytes);
+  return w.encoded();
+}
+
+Digest request_digest(const GenerateRequest& r) { return blake2b(request_signing_bytes(r)); }
+
+void sign_request(GenerateRequest& r, const Identity& client) {
+  r.payer = client.public_key();
+  r.signature = client.sign(request_signing_bytes(r));
+}
+
+bool request_signature_valid(const GenerateRequest& r) {
+  return verify_signature(r.payer, request_signing_bytes(r), r.signature);
+}
+
+}  // namespace seedgrid::protocol

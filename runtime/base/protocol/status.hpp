@@ -1,0 +1,66 @@
+#pragma once
+// Replies a client gets outside the event stream: the acknowledgement of a submitted request and
+// the coordinator's status report (`seedgrid status`).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/registration.hpp"
+
+namespace seedgrid::protocol {
+
+struct SubmitAck {
+  Reply outcome;          // not ok: the request was refused and nothing was charged
+  PublicKey coordinator;  // the key later attach and cancel commands are bound to
+  std::string request_id;
+  std::uint32_t jobs = 0;
+  std::int64_t quoted = 0;  // total price held in escrow, micro-units
+  std::string hold_id;
+  bool resumed = false;  // the request was already known (a re-submission or re-attach)
+};
+
+struct NodeStatus {
+  PublicKey node;
+  Role role = Role::worker;
+  Capabilities capabilities;
+  bool connected = false;
+  bool blacklisted = false;
+  bool fast_tier = false;
+  double reputation = 0.0;  // 0..1
+  double success_score = 0.0;
+  double latency_score = 0.0;
+  double uptime_score = 0.0;
+  double audit_score = 0.0;
+  std::uint32_t inflight = 0;
+  std::uint64_t jobs_done = 0;
+  std::uint64_t jobs_failed = 0;
+  std::uint64_t audits_passed = 0;
+  std::uint64_t audits_failed = 0;
+  double audit_rate = 0.0;  // workers: the share of their results audited now (adaptive)
+  std::uint64_t connected_seconds = 0;
+};
+
+struct ModelEntry {
+  std::string model_id;
+  std::string name;
+  std::string creator;  // ledger account paid the royalty
+  std::uint32_t base_render_milliseconds = 0;
+};
+
+struct StatusReport {
+  PublicKey coordinator;
+  std::string version;
+  std::uint64_t uptime_seconds = 0;
+  std::vector<ModelEntry> models;
+  std::vector<NodeStatus> nodes;  // sorted by role, then node id
+  std::uint32_t requests_active = 0;
+  std::uint32_t jobs_queued = 0;
+  std::uint32_t jobs_running = 0;
+  std::uint64_t jobs_delivered = 0;
+  std::uint64_t jobs_failed = 0;
+  bool treasury_connected = false;
+};
+
+}  // namespace seedgrid::protocol

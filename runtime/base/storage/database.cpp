@@ -1,0 +1,126 @@
+#include "runtime/base/storage/database.hpp"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace seedgrid::storage {
+
+Error sqlite_error(sqlite3* db, std::string_view sql) {
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  const int code = db ? sqlite3_extended_errcode(db) : SQLITE_MISUSE;
+  return Error{message_of("SQLite error in ", (file && *file) ? file : ":memory:", " running `",
+                          sql, "`: ", db ? sqlite3_errmsg(db) : "no connection", " (code ", code,
+                          ")")};
+}
+
+namespace {
+
+// A pragma whose answer must be checked: SQLite ignores a journal_mode it cannot set.
+Result<std::string> pragma_text(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+    return std::unexpected(sqlite_error(db, sql));
+  std::string value;
+  const int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(stmt, 0);
+    if (text) value = reinterpret_cast<const char*>(text);
+  } else if (rc != SQLITE_DONE) {
+    Error e = sqlite_error(db, sql);
+    sqlite3_finalize(stmt);
+    return std::unexpected(e);
+  }
+  sqlite3_finalize(stmt);
+  return value;
+}
+
+}  // namespace
+
+Database::Database(sqlite3* db, std::string path, bool read_only)
+    : db_(db), path_(std::move(path)), read_only_(read_only) {}
+
+Result<Database> Database::open(const std::string& path, OpenOptions options) {
+  // A connection is used by one thread at a time (its owner serialises calls): no per-call mutex.
+  int flags = SQLITE_OPEN_NOMUTEX;
+  if (options.read_only) {
+    flags |= SQLITE_OPEN_READONLY;
+  } else {
+    flags |= SQLITE_OPEN_READWRITE;
+    if (options.create) flags |= SQLITE_OPEN_CREATE;
+  }
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close(raw);
+    return fail("cannot open database ", path, ": ", message,
+                options.read_only || !options.create ? " (it must already exist)" : "");
+  }
+  Database db(raw, path, options.read_only);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(raw, 1);
+  if (!options.read_only) {
+    auto mode = pragma_text(raw, "PRAGMA journal_mode=WAL");
+    if (!mode) return context(mode.error(), "opening ", path);
+    if (*mode != "wal")
+      return fail("database ", path, " cannot use WAL mode (journal_mode is '", *mode,
+                  "'); is it on a file system without shared memory support?");
+  }
+  // FULL: every commit fsyncs the WAL, so a committed transaction survives a crash.
+  if (auto r = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !r)
+    return context(r.error(), "opening ", path);
+  // Reading a file that is not a database fails here rather than at the first query.
+  if (auto r = pragma_text(raw, "PRAGMA schema_version"); !r)
+    return context(r.error(), "opening ", path);
+  return db;
+}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      read_only_(other.read_only_) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    close();
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+    read_only_ = other.read_only_;
+  }
+  return *this;
+}
+
+Database::~Database() { close(); }
+
+void Database::close() {
+  // Statements must be finalised first; sqlite3_close_v2 defers the close until they are.
+  if (db_) sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+Result<void> Database::exec(std::string_view sql) {
+  const std::string text(sql);
+  char* message = nullptr;
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    Error e{message_of("SQLite error in ", path_, " running `", sql,
+                       "`: ", message ? message : sqlite3_errmsg(db_), " (code ",
+                       sqlite3_extended_errcode(db_), ")")};
+    sqlite3_free(message);
+    return std::unexpected(e);
+  }
+  return {};
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK)
+    return std::unexpected(sqlite_error(db_, sql));
+  if (!stmt) return fail("SQL text `", sql, "` holds no statement");
+  return Statement(db_, stmt);
+}
+
+std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
+
+}  // namespace seedgrid::storage

@@ -1,0 +1,36 @@
+#pragma once
+// RAII transaction: begun on creation, rolled back by the destructor unless commit() succeeded, so
+// an early `return` on an error never leaves half a change behind.
+//   auto tx = Transaction::begin(db);
+//   if (!tx) return std::unexpected(tx.error());
+//   ... writes ...
+//   return tx->commit();
+#include "models/result.hpp"
+#include "runtime/base/storage/database.hpp"
+
+namespace seedgrid::storage {
+
+class Transaction {
+ public:
+  // immediate takes the write lock at BEGIN, so a writer never fails half way on SQLITE_BUSY;
+  // deferred is for read-only snapshots.
+  enum class Mode { deferred, immediate };
+
+  static Result<Transaction> begin(Database& db, Mode mode = Mode::immediate);
+
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+
+  // With synchronous=FULL, returns once the transaction is durable.
+  Result<void> commit();
+  Result<void> rollback();
+  bool open() const { return db_ != nullptr; }
+
+ private:
+  explicit Transaction(Database& db) : db_(&db) {}
+  Database* db_ = nullptr;
+};
+
+}  // namespace seedgrid::storage

@@ -1,0 +1,74 @@
+#pragma once
+// The audits a validator runs against a committed trajectory, cheapest first:
+//   noise    recompute x_0 from the seed and check it is leaf 0 (no model run)
+//   step     from the opened x_t run one sampler step (both guidance passes) and compare with the
+//            opened x_{t+1}: about 1/N of a render per step audited
+//   decode   decode the opened final latent x_N and compare with the delivered pixels
+//   full     re-render the job and compare pixels (and, same class, the root)
+// Same determinism class: bytes must match. Across classes the error is judged against
+// calibrated Thresholds; a result between `pass` and `fail` is grey and escalates to a full
+// re-render on a validator of the worker's own class before anything is slashed.
+// Plain C++ over the compute core; no actors.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/pipeline/generation_spec.hpp"
+#include "models/pipeline/pipeline.hpp"
+#include "models/result.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/verify/comparison.hpp"
+#include "runtime/base/verify/trajectory.hpp"
+
+namespace seedgrid::verify {
+
+enum class AuditKind : std::uint8_t { noise = 0, step = 1, decode = 2, full = 3 };
+std::string_view audit_kind_name(AuditKind k);  // "noise", "step", "decode", "full"
+Result<AuditKind> parse_audit_kind(std::string_view name);
+
+enum class FindingOutcome : std::uint8_t { pass = 0, grey = 1, fail = 2 };
+std::string_view finding_outcome_name(FindingOutcome o);  // "pass", "grey", "fail"
+
+// What one audit found, with the evidence a verdict carries.
+struct AuditFinding {
+  AuditKind kind = AuditKind::full;
+  FindingOutcome outcome = FindingOutcome::fail;
+  std::int32_t step = -1;  // t of x_t for noise/step audits, N for decode; -1 for full
+  Digest expected{};       // what the validator computed (leaf, or pixel hash)
+  Digest received{};       // what the worker committed / delivered
+  double error = 0.0;      // step: the normalised update error (comparison.hpp); 0 when equal
+  double psnr_db = 0.0;    // decode/full across classes (comparison.hpp)
+  double ssim = 1.0;
+  std::string detail;      // one line a person can act on
+};
+
+// What the worker committed to for one job (the signed fields a validator needs).
+struct CommittedJob {
+  GenerationSpec spec;
+  Digest trajectory_root{};
+  std::uint32_t leaf_count = 0;  // steps run + 1
+  Digest output_hash{};          // BLAKE2b of the delivered pixels
+  std::string determinism_class;
+};
+
+// An opening that does not verify against the root is a fail (the worker forged or lost it).
+Result<AuditFinding> noise_audit(const Pipeline& pipeline, const CommittedJob& job,
+                                 const LatentOpening& x0);
+// x_previous: x_{t-1}, needed by multistep samplers (dpmpp_2m) when t >= 1.
+Result<AuditFinding> step_audit(const Pipeline& pipeline, const CommittedJob& job,
+                                const LatentOpening& x_t, const LatentOpening& x_next,
+                                const LatentOpening* x_previous, const Thresholds& thresholds);
+Result<AuditFinding> decode_audit(const Pipeline& pipeline, const CommittedJob& job,
+                                  const LatentOpening& x_final, const RgbImage& delivered,
+                                  const Thresholds& thresholds);
+Result<AuditFinding> full_audit(const Pipeline& pipeline, const CommittedJob& job,
+                                const RgbImage& delivered, const Thresholds& thresholds);
+
+// Which steps a step audit opens: k distinct t in [0, steps_run), drawn from a keyed hash of
+// (secret, job) so the worker cannot predict them and a restarted coordinator draws the same.
+std::vector<std::uint32_t> choose_audit_steps(const Digest& secret, std::string_view job_key,
+                                              std::uint32_t steps_run, std::uint32_t k);
+
+}  // namespace seedgrid::verify

@@ -1,0 +1,63 @@
+#include "runtime/base/verify/merkle.hpp"
+
+namespace seedgrid::verify {
+
+namespace {
+
+constexpr std::string_view kNodeTag = "seedgrid/merkle-node/v1";
+
+Digest node_of(const Digest& left, const Digest& right) {
+  Blake2b h;
+  h.update(kNodeTag).update(left).update(right);
+  return h.finish();
+}
+
+// The node at position i of a level of `count` nodes is carried up unchanged when it is the odd
+// one out at the end.
+bool carried_up(std::uint64_t i, std::uint64_t count) { return i == count - 1 && count % 2 == 1; }
+
+std::vector<Digest> level_above(const std::vector<Digest>& level) {
+  std::vector<Digest> up;
+  up.reserve((level.size() + 1) / 2);
+  for (std::size_t i = 0; i + 1 < level.size(); i += 2)
+    up.push_back(node_of(level[i], level[i + 1]));
+  if (level.size() % 2 == 1) up.push_back(level.back());
+  return up;
+}
+
+}  // namespace
+
+Digest merkle_root(std::span<const Digest> leaves) {
+  if (leaves.empty()) return blake2b(std::string_view{});
+  std::vector<Digest> level(leaves.begin(), leaves.end());
+  while (level.size() > 1) level = level_above(level);
+  return level.front();
+}
+
+MerkleProof merkle_proof(std::span<const Digest> leaves, std::uint32_t index) {
+  MerkleProof proof;
+  proof.index = index;
+  proof.leaf_count = static_cast<std::uint32_t>(leaves.size());
+  std::vector<Digest> level(leaves.begin(), leaves.end());
+  for (std::size_t i = index; level.size() > 1; i /= 2) {
+    if (!carried_up(i, level.size())) proof.siblings.push_back(level[i ^ 1]);
+    level = level_above(level);
+  }
+  return proof;
+}
+
+bool merkle_verify(const Digest& root, const Digest& leaf, const MerkleProof& proof) {
+  if (proof.leaf_count == 0 || proof.index >= proof.leaf_count) return false;
+  Digest node = leaf;
+  std::size_t used = 0;
+  for (std::uint64_t i = proof.index, count = proof.leaf_count; count > 1;
+       i /= 2, count = (count + 1) / 2) {
+    if (carried_up(i, count)) continue;
+    if (used == proof.siblings.size()) return false;
+    const Digest& sibling = proof.siblings[used++];
+    node = i % 2 == 0 ? node_of(node, sibling) : node_of(sibling, node);
+  }
+  return used == proof.siblings.size() && node == root;
+}
+
+}  // namespace seedgrid::verify

@@ -1,0 +1,55 @@
+#pragma once
+// A receipt: what a client keeps next to each delivered image so anyone can check it later without
+// the network — the job it was rendered for, the worker's signed result (everything but the pixels,
+// which are the PNG beside it), and the verdicts known at delivery. `seedgrid audit` re-checks the
+// signature, the pixel hash and the spec hash, and with the model re-runs the noise and decode
+// audits (receipt_check.hpp).
+//
+// On disk: JSON (to_json / parse_receipt), digests, keys and signatures in hex, the final latent as
+// base64 of its f32 little-endian bytes. Convention: image NAME.png, receipt NAME.receipt.json.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/result.hpp"
+#include "runtime/base/protocol/job.hpp"
+#include "runtime/base/protocol/job_result.hpp"
+
+namespace seedgrid::verify {
+
+inline constexpr std::string_view kReceiptFormat = "seedgrid/receipt/v1";
+
+// A verdict known when the image was delivered: the coordinator's audit word ("passed",
+// "not sampled", ...), or a validator's signed outcome ("pass", "grey", "fail").
+struct ReceiptVerdict {
+  std::string outcome;
+  std::string validator;  // the validator's public key in hex; empty when not from a validator
+  std::string detail;
+
+  bool operator==(const ReceiptVerdict&) const = default;
+};
+
+struct Receipt {
+  protocol::Job job;           // id, request id, index, attempt, tier, every JobSpec field
+  protocol::JobResult result;  // as signed; `pixels` is empty (they are in image_file)
+  std::string image_file;      // the PNG's file name, relative to the receipt's folder
+  std::vector<ReceiptVerdict> verdicts;
+};
+
+// The result's pixels are left out.
+Receipt receipt_of(const protocol::Job& job, const protocol::JobResult& result,
+                   std::string image_file);
+
+std::string to_json(const Receipt& receipt);
+// Errors name the JSON path of the offending value ("result.final_proof.siblings[2]: ...").
+Result<Receipt> parse_receipt(std::string_view json);
+
+Result<void> write_receipt(const std::string& path, const Receipt& receipt);
+Result<Receipt> read_receipt(const std::string& path);
+
+// The signed JobResult back, with the image's pixels, so protocol::result_signing_bytes and
+// protocol::check_result apply to it as they did when it was delivered.
+protocol::JobResult job_result_of(const Receipt& receipt, std::vector<std::uint8_t> pixels);
+
+}  // namespace seedgrid::verify
