@@ -5,7 +5,7 @@
 #include <string>
 
 #include "runtime/base/protocol/job_result.hpp"
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::worker {
 

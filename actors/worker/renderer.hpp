@@ -19,7 +19,7 @@
 #include "models/result.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/protocol/job.hpp"
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 #include "models/pipeline/generation_spec.hpp"
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "models/result.hpp"
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::worker {
 

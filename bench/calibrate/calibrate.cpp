@@ -38,8 +38,8 @@
 #include "models/presets/write_preset.hpp"
 #include "pick_thresholds.hpp"
 #include "runtime/base/verify/audits.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 #include "runtime/base/verify/comparison.hpp"
-#include "runtime/base/verify/trajectory.hpp"
 
 namespace {
 

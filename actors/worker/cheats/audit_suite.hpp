@@ -13,8 +13,8 @@
 #include "models/result.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/verify/audits.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 #include "runtime/base/verify/comparison.hpp"
-#include "runtime/base/verify/trajectory.hpp"
 
 namespace seedgrid::worker {
 

@@ -21,7 +21,7 @@
 #include "models/pipeline/pipeline.hpp"
 #include "models/pipeline/rgb_image.hpp"
 #include "models/result.hpp"
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::worker {
 

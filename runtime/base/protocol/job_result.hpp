@@ -12,7 +12,7 @@
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job.hpp"
-#include "runtime/base/verify/merkle.hpp"
+#include "runtime/base/verify/commitment/merkle.hpp"
 
 namespace seedgrid::protocol {
 
@@ -52,8 +52,8 @@ struct JobResult {
   std::string determinism_class;
   std::uint64_t render_ms = 0;
   std::uint32_t batch_size = 1;
-  // The rest of the trajectory commitment (runtime/base/verify/trajectory.hpp), signed with the above:
-  // the render settings restated, so a commitment can be read without the spec.
+  // The rest of the trajectory commitment (runtime/base/verify/commitment/trajectory.hpp), signed
+  // with the above: the render settings restated, so a commitment can be read without the spec.
   std::string sampler;
   bool karras = false;
   std::uint32_t steps = 0;

@@ -10,8 +10,8 @@
 
 #include "models/result.hpp"
 #include "runtime/base/crypto/identity.hpp"
-#include "runtime/base/verify/merkle.hpp"
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/merkle.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::protocol {
 

@@ -19,8 +19,8 @@
 #include "models/pipeline/pipeline.hpp"
 #include "models/result.hpp"
 #include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 #include "runtime/base/verify/comparison.hpp"
-#include "runtime/base/verify/trajectory.hpp"
 
 namespace seedgrid::verify {
 

@@ -6,7 +6,7 @@
 #include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/verify/audits.hpp"
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::verify {
 

@@ -9,7 +9,7 @@
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/protocol/registration.hpp"
 #include "runtime/base/protocol/request.hpp"
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::protocol {
 namespace {

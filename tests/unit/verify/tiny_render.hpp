@@ -5,7 +5,7 @@
 
 #include "models/pipeline/pipeline.hpp"
 #include "runtime/base/verify/audits.hpp"
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::verify::testing {
 

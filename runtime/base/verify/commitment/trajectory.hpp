@@ -10,7 +10,7 @@
 #include "models/result.hpp"
 #include "models/tensor/tensor.hpp"
 #include "runtime/base/crypto/hash.hpp"
-#include "runtime/base/verify/merkle.hpp"
+#include "runtime/base/verify/commitment/merkle.hpp"
 
 namespace seedgrid::verify {
 

@@ -1,4 +1,4 @@
-#include "runtime/base/verify/trajectory.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 #include <bit>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "runtime/base/verify/merkle.hpp"
+#include "runtime/base/verify/commitment/merkle.hpp"
 
 namespace seedgrid::verify {
 
