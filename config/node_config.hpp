@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/validator_thresholds.hpp"
 #include "models/result.hpp"
 
 namespace seedgrid::config {
@@ -200,18 +201,6 @@ struct WorkerSection {
   std::uint64_t trajectory_cap_bytes = 1ull << 30;
   bool appeal_failed_audits = true;  // appeal a failed verdict once (when the coordinator allows)
 };
-
-// Across-class comparison thresholds (runtime/base/verify/comparison.hpp); the defaults are the
-// calibrated ones (runtime/base/verify/calibrated_thresholds.hpp).
-struct ValidatorThresholds {
-  double step_pass = 0.0;
-  double step_fail = 0.0;
-  double psnr_pass = 0.0;
-  double psnr_fail = 0.0;
-  double ssim_pass = 0.0;
-  double ssim_fail = 0.0;
-};
-ValidatorThresholds default_validator_thresholds();
 
 struct ValidatorSection {
   Endpoint coordinator;

@@ -1,8 +1,8 @@
-// Calibrates the validator's cross-class thresholds (runtime/base/verify/calibrated_thresholds.hpp).
+// Calibrates the validator's cross-class thresholds (config/calibrated_thresholds.hpp).
 //
 //   bench_calibrate [--presets tiny,small] [--prompts N] [--seeds N] [--steps 4,8]
 //                   [--samplers euler,ddim,dpmpp_2m,euler_a] [--cheat-jobs N] [--threads N]
-//                   [--out DIR]
+//                   [--out DIR] [--header config/calibrated_thresholds.hpp]
 //
 // Honest distribution: every (preset, prompt, seed, steps, sampler) job is rendered on the CPU
 // fp32 class and on the F16StorageBackend class; each render is audited by a validator of its own
@@ -13,7 +13,8 @@
 // the f16s one). Both are written as CSV to --out (honest.csv, cheats.csv), thresholds are picked
 // by the rule of pick_thresholds.hpp, and the detection rate per cheat per audit kind (k = 3 steps
 // drawn with choose_audit_steps, as a validator draws them) and the false-positive rate on honest
-// runs are printed with those thresholds.
+// runs are printed with those thresholds. With --header the thresholds are written as that C++
+// header (thresholds_header.hpp), with what was measured, where and how, in its comment.
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -29,6 +31,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "actors/worker/cheats/cheat.hpp"
@@ -40,6 +43,7 @@
 #include "runtime/base/verify/audits.hpp"
 #include "runtime/base/verify/commitment/trajectory.hpp"
 #include "runtime/base/verify/comparison.hpp"
+#include "thresholds_header.hpp"
 
 namespace {
 
@@ -68,6 +72,8 @@ struct Args {
   int cheat_jobs = 6;
   int threads = 0;
   std::string out = "calibration";
+  std::string header;   // empty: print the thresholds only
+  std::string command;  // as run, for the header's comment
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -82,13 +88,15 @@ std::vector<std::string> split(const std::string& s) {
   std::fprintf(stderr,
                "bench_calibrate: %s\nusage: bench_calibrate [--presets tiny,small] [--prompts N] "
                "[--seeds N] [--steps 4,8] [--samplers euler,ddim,dpmpp_2m,euler_a] "
-               "[--cheat-jobs N] [--threads N] [--out DIR]\n",
+               "[--cheat-jobs N] [--threads N] [--out DIR] [--header FILE]\n",
                why.c_str());
   std::exit(2);
 }
 
 Args parse(int argc, char** argv) {
   Args a;
+  a.command = "bench_calibrate";
+  for (int i = 1; i < argc; ++i) a.command += std::string(" ") + argv[i];
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     if (i + 1 >= argc) usage("missing value after " + k);
@@ -115,6 +123,8 @@ Args parse(int argc, char** argv) {
       a.threads = std::max(0, std::atoi(v.c_str()));
     } else if (k == "--out") {
       a.out = v;
+    } else if (k == "--header") {
+      a.header = v;
     } else {
       usage("unknown option " + k);
     }
@@ -272,6 +282,32 @@ void write_csv(const std::string& path, const std::vector<Measure>& ms) {
       f << head << "full,-1," << m.full_exact << ",," << num(m.full.psnr_db) << ","
         << num(m.full.ssim) << "\n";
   }
+}
+
+// The day of the run (UTC), for the header's comment.
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&now));
+  return buf;
+}
+
+// "Debian GNU/Linux 12 (bookworm), 2 cores AMD EPYC 7B13": what the figures were measured on.
+std::string machine() {
+  std::string os = "unknown OS", cpu = "unknown CPU";
+  std::ifstream release("/etc/os-release");
+  for (std::string line; std::getline(release, line);)
+    if (line.starts_with("PRETTY_NAME=")) {
+      os = line.substr(12);
+      std::erase(os, '"');
+    }
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.starts_with("model name")) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  return os + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores " + cpu;
 }
 
 struct ClassSet {
@@ -524,10 +560,35 @@ int main(int argc, char** argv) {
       }
       std::printf("\n");
     }
-  std::printf("\nkCalibratedThresholds{.step_pass = %s, .step_fail = %s, .psnr_pass = %s, "
-              ".psnr_fail = %s, .ssim_pass = %s, .ssim_fail = %s}\n",
-              num(th.step_pass).c_str(), num(th.step_fail).c_str(), num(th.psnr_pass).c_str(),
-              num(th.psnr_fail).c_str(), num(th.ssim_pass).c_str(), num(th.ssim_fail).c_str());
+  if (!args.header.empty()) {
+    // What the header's comment says about this run: where, how, and the distributions' edges.
+    std::string measurement = "Measurement: " + today() + ", " + machine() + ", ";
+    measurement += classes[0].name + " vs " + classes[1].name +
+                   " (fp16 storage, fp32 math) both ways, `" + args.command + "`: ";
+    measurement += std::to_string(honest.size() / 4) + " honest jobs, " +
+                   std::to_string(honest.size()) + " audited worker/validator pairs, " +
+                   std::to_string(cheats.size()) + " cheat jobs. ";
+    measurement += "Honest across classes: step error <= " + num(e.max_honest_step) +
+                   ", PSNR >= " + num(e.min_honest_psnr) +
+                   " dB, SSIM >= " + num(e.min_honest_ssim) + "; " +
+                   std::to_string(honest_any_fail) + " false positives. ";
+    measurement += "Image-targeted cheats: PSNR <= " + num(e.max_cheat_psnr) +
+                   " dB, SSIM <= " + num(e.max_cheat_ssim) +
+                   "; 5th percentile of separable step-targeted cheats' step errors " +
+                   num(e.min_cheat_step) + ". ";
+    measurement +=
+        "No GPU class is measured here: re-run on a GPU worker class before trusting "
+        "these there.";
+    std::ofstream f(args.header, std::ios::binary | std::ios::trunc);
+    f << bench::thresholds_header(th, measurement);
+    if (!f.flush()) {
+      std::fprintf(stderr, "bench_calibrate: cannot write %s\n", args.header.c_str());
+      return 1;
+    }
+    std::printf("\nwrote %s (config::kCalibratedThresholds)\n", args.header.c_str());
+  } else {
+    std::printf("\nnot shipped: pass --header config/calibrated_thresholds.hpp to write them\n");
+  }
   std::printf("wrote %s/honest.csv (%zu job pairs) and %s/cheats.csv (%zu cheat jobs) in %.0f s\n",
               args.out.c_str(), honest.size(), args.out.c_str(), cheats.size(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

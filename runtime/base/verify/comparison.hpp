@@ -4,22 +4,15 @@
 // bench/calibrate's measurements of honest and cheating runs and ship in the validator config.
 #include <cstdint>
 
+#include "config/validator_thresholds.hpp"
 #include "models/pipeline/rgb_image.hpp"
 #include "models/tensor/tensor.hpp"
 
 namespace seedgrid::verify {
 
-struct Thresholds {
-  // Step audit: ||x̂_{t+1} − x_{t+1}|| / ||x_{t+1} − x_t||. At most `step_pass` passes, above
-  // `step_fail` fails, between is grey.
-  double step_pass = 0.0;
-  double step_fail = 0.0;
-  // Decoded and full-render images: PSNR (dB) and SSIM against the validator's own decode.
-  double psnr_pass = 0.0;  // at least this passes (with ssim_pass)
-  double psnr_fail = 0.0;  // below this fails (or ssim below ssim_fail)
-  double ssim_pass = 0.0;
-  double ssim_fail = 0.0;
-};
+// Pass / grey / fail limits on the differences below. A validator's config owns them, so config/
+// (one layer down) defines the type and ships the calibrated defaults.
+using Thresholds = config::ValidatorThresholds;
 
 // ||expected_next − claimed_next|| / ||claimed_next − x_t|| (L2 over all elements, accumulated in
 // double in index order). A zero update with a non-zero difference is +infinity.

@@ -1,7 +1,7 @@
 // Workers and validators of different determinism classes in one network: workers storing fp16
 // (`"precision": "f16"`, the cpu-f16s class: the numbers a GPU fp16 worker produces) audited by an
 // fp32 validator. Across classes the audits compare within the calibrated tolerances
-// (runtime/base/verify/calibrated_thresholds.hpp), so honest results must pass every audit kind.
+// (config/calibrated_thresholds.hpp), so honest results must pass every audit kind.
 #include <gtest/gtest.h>
 
 #include "tests/integration/network/network_harness.hpp"

@@ -12,7 +12,7 @@
 
 #include "actors/worker/cheats/audit_suite.hpp"
 #include "actors/worker/cheats/cheat.hpp"
-#include "runtime/base/verify/calibrated_thresholds.hpp"
+#include "config/calibrated_thresholds.hpp"
 #include "zoo_fixture.hpp"
 
 namespace seedgrid::worker {
@@ -83,7 +83,7 @@ AuditSuiteReport audit(const std::string& preset, ClassKind validator, ClassKind
   o.job_key = preset + "/" + std::to_string(spec.seed);
   auto report = run_audit_suite(testing::zoo_pipeline(preset, validator), spec,
                                 testing::backend_of(worker).determinism_class(), delivered.image,
-                                delivered.trajectory, verify::kCalibratedThresholds, o);
+                                delivered.trajectory, config::kCalibratedThresholds, o);
   EXPECT_TRUE(report) << report.error().message;
   return report ? *report : AuditSuiteReport{};
 }
