@@ -6,7 +6,8 @@
 #   tests/layers/check_layers.sh [--rules FILE] [ROOT]
 #
 # ROOT defaults to this repository, FILE to the layers.rules beside this script. Exit status: 0 when
-# every include runs down the layers, 1 when one does not, 2 when the rules cannot be read.
+# every include runs down the layers, 1 when one does not, 2 when it cannot check (no rules file, a
+# line of it it cannot read, no layer folder under ROOT).
 # tests/run.sh runs it before the build; ctest runs it as layers.includes_run_down_the_layers.
 set -euo pipefail
 
@@ -16,13 +17,14 @@ root=$(cd "$here/../.." && pwd)
 while [ $# -gt 0 ]; do
   case $1 in
     --rules) rules=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "check_layers: unknown option $1" >&2; exit 2 ;;
     *) root=$1; shift ;;
   esac
 done
 [ -r "$rules" ] || { echo "check_layers: cannot read the rules file $rules" >&2; exit 2; }
 [ -d "$root" ] || { echo "check_layers: $root is not a directory" >&2; exit 2; }
+root=$(cd "$root" && pwd)
 rules=$(cd "$(dirname "$rules")" && pwd)/$(basename "$rules")
 cd "$root"
 
@@ -31,6 +33,7 @@ tops=$(awk '$1 == "layer" { split($3, p, "/"); print p[1] }' "$rules" | LC_ALL=C
 [ -n "$tops" ] || { echo "check_layers: $rules names no layer" >&2; exit 2; }
 existing=()
 for t in $tops; do [ -d "$t" ] && existing+=("$t"); done
+[ ${#existing[@]} -gt 0 ] || { echo "check_layers: none of" $tops "exists under $root" >&2; exit 2; }
 files=$(find "${existing[@]}" -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \
   -o -name '*.cc' -o -name '*.cu' -o -name '*.cuh' \) | LC_ALL=C sort)
 [ -n "$files" ] || { echo "check_layers: no source files under $root ($tops)"; exit 0; }
