@@ -10,6 +10,7 @@
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/protocol/ledger_checkpoint.hpp"
 #include "runtime/base/protocol/opening.hpp"
 #include "runtime/base/protocol/registration.hpp"
 #include "runtime/base/protocol/request.hpp"
@@ -228,6 +229,11 @@ typename Inspector::result_type inspect(Inspector& f, QuoteReply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, StakeReply& x) {
   return f(caf::meta::type_name("StakeReply"), x.ok, x.error, x.bonded, x.serves_fast);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, LedgerCheckpoint& x) {
+  return f(caf::meta::type_name("LedgerCheckpoint"), x.treasury, x.seq, x.head, x.at, x.signature);
 }
 
 }  // namespace seedgrid::protocol
