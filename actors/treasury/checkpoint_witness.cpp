@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "runtime/base/logging/log.hpp"
@@ -19,10 +20,17 @@ namespace {
 
 using watch_atom = caf::atom_constant<caf::atom("watch")>;
 using follow_atom = caf::atom_constant<caf::atom("follow")>;
+using ask_atom = caf::atom_constant<caf::atom("ask")>;
+
+// How often the witness asks the treasury for its signed head. Asking (rather than being told)
+// also catches entries another process, the CLI, appended to the ledger.
+constexpr auto kAskInterval = std::chrono::seconds(1);
 
 struct WitnessState {
   std::optional<storage::LedgerCheckpointKeeper> keeper;
   std::vector<caf::actor> followers;
+  caf::actor treasury;  // the one asked; none for a validator's witness
+  bool asking = false;  // an ask is scheduled or in flight
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "seedgrid.checkpoint_witness";
 };
@@ -74,12 +82,26 @@ caf::behavior witness(Self* self, std::string file, std::string who) {
   });
   return {
       [self](watch_atom, const caf::actor& treasury) {
-        self->request(treasury, std::chrono::seconds(30), protocol::checkpoint_atom::value)
-            .then([self](const protocol::LedgerCheckpoint& c) { keep(self, c); },
-                  [self](caf::error& err) {
-                    self->state.log->warn("the treasury gave no ledger checkpoint: {}",
-                                          self->system().render(err));
-                  });
+        self->state.treasury = treasury;
+        if (!self->state.asking) {
+          self->state.asking = true;
+          self->send(self, ask_atom::value);
+        }
+      },
+      [self](ask_atom) {
+        auto& st = self->state;
+        const caf::actor treasury = st.treasury;
+        self->request(treasury, std::chrono::seconds(10), protocol::checkpoint_atom::value)
+            .then(
+                [self, treasury](const protocol::LedgerCheckpoint& c) {
+                  if (treasury == self->state.treasury) keep(self, c);
+                  self->delayed_send(self, kAskInterval, ask_atom::value);
+                },
+                [self](caf::error& err) {
+                  self->state.log->debug("the treasury gave no ledger checkpoint: {}",
+                                         self->system().render(err));
+                  self->delayed_send(self, kAskInterval, ask_atom::value);
+                });
       },
       [self](follow_atom, const caf::actor& follower) {
         auto& st = self->state;
@@ -90,15 +112,20 @@ caf::behavior witness(Self* self, std::string file, std::string who) {
         if (const auto& latest = st.keeper->latest())
           self->send(follower, protocol::checkpoint_atom::value, *latest);
       },
-      [self](protocol::checkpoint_atom, const protocol::LedgerCheckpoint& c) { keep(self, c); },
+      // Passed on by the validator actor of this node (which takes them from its coordinator
+      // only); another node, which sees this witness's handle, could otherwise pin a key of its
+      // own before the treasury's first checkpoint.
+      [self](protocol::checkpoint_atom, const protocol::LedgerCheckpoint& c) {
+        const auto& sender = self->current_sender();
+        if (sender && sender->node() == self->node()) keep(self, c);
+      },
   };
 }
 
 }  // namespace
 
 caf::actor spawn_checkpoint_witness(caf::actor_system& system, std::string file, std::string who) {
-  // Detached: keeping a checkpoint syncs a file, which must not hold up the actor scheduler.
-  return system.spawn<caf::detached>(witness, std::move(file), std::move(who));
+  return system.spawn(witness, std::move(file), std::move(who));
 }
 
 void watch_treasury(const caf::actor& witness, const caf::actor& treasury) {

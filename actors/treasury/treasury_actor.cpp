@@ -3,9 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <caf/all.hpp>
-#include <algorithm>
 #include <chrono>
-#include <optional>
 #include <vector>
 
 #include "actors/treasury/ledger.hpp"
@@ -19,11 +17,6 @@ namespace seedgrid::treasury {
 namespace {
 
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
-using publish_atom = caf::atom_constant<caf::atom("publish")>;
-
-// How often the head is checked and, when it moved, signed and sent to the subscribers. Also
-// catches entries another process (the CLI) appended.
-constexpr auto kCheckpointInterval = std::chrono::seconds(1);
 
 struct TreasuryState {
   std::shared_ptr<Ledger> ledger;
@@ -32,8 +25,6 @@ struct TreasuryState {
   std::vector<protocol::LedgerOrder> orders;
   std::vector<caf::typed_response_promise<protocol::LedgerReceipt>> promises;
   bool flush_scheduled = false;
-  std::vector<caf::actor> subscribers;  // checkpoint witnesses (checkpoint_witness.hpp)
-  std::optional<protocol::LedgerCheckpoint> published;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "seedgrid.treasury";
 };
@@ -68,20 +59,6 @@ void flush(caf::stateful_actor<TreasuryState>* self) {
   }
 }
 
-// Signs the head and sends it to every subscriber when it moved since the last one published.
-void publish_checkpoint(caf::stateful_actor<TreasuryState>* self) {
-  auto& s = self->state;
-  if (s.subscribers.empty()) return;
-  auto c = s.ledger->checkpoint(unix_now());
-  if (!c) {
-    s.log->warn("no ledger checkpoint: {}", c.error().message);
-    return;
-  }
-  if (s.published && s.published->seq == c->seq && s.published->head == c->head) return;
-  s.published = *c;
-  for (const caf::actor& sub : s.subscribers) self->send(sub, protocol::checkpoint_atom::value, *c);
-}
-
 caf::behavior treasury(caf::stateful_actor<TreasuryState>* self, std::shared_ptr<Ledger> ledger,
                        std::uint32_t batch_max) {
   auto& s = self->state;
@@ -91,27 +68,12 @@ caf::behavior treasury(caf::stateful_actor<TreasuryState>* self, std::shared_ptr
   s.log = logging::logger("treasury");
   s.log->info("serving ledger with treasury key {} (head entry {})", s.ledger->treasury_key().hex(),
               s.ledger->head_seq());
-  self->set_down_handler([self](const caf::down_msg& dm) {
-    std::erase_if(self->state.subscribers,
-                  [&](const caf::actor& a) { return a.address() == dm.source; });
-  });
-  self->delayed_send(self, kCheckpointInterval, publish_atom::value);
   return {
+      // The ledger's head now, signed (the checkpoint witnesses ask about once a second).
       [self](protocol::checkpoint_atom) -> caf::result<protocol::LedgerCheckpoint> {
-        auto& st = self->state;
-        auto c = st.ledger->checkpoint(unix_now());
+        auto c = self->state.ledger->checkpoint(unix_now());
         if (!c) return caf::make_error(caf::sec::runtime_error, c.error().message);
-        if (auto sub = caf::actor_cast<caf::actor>(self->current_sender());
-            sub && std::find(st.subscribers.begin(), st.subscribers.end(), sub) ==
-                       st.subscribers.end()) {
-          st.subscribers.push_back(sub);
-          self->monitor(sub);
-        }
         return *c;
-      },
-      [self](publish_atom) {
-        publish_checkpoint(self);
-        self->delayed_send(self, kCheckpointInterval, publish_atom::value);
       },
       [self](protocol::quote_atom, const protocol::PriceInputs& price) {
         return self->state.desk->quote(price);

@@ -190,8 +190,15 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
         st.queue.push_back(task);
         start_next(self);
       },
+      // Only from the coordinator's node (its checkpoint witness): another node could otherwise
+      // pin a key of its own before the treasury's first checkpoint arrives.
       [self](protocol::checkpoint_atom a, const protocol::LedgerCheckpoint& c) {
-        self->send(self->state.checkpoints, a, c);
+        auto& st = self->state;
+        const auto& sender = self->current_sender();
+        if (!st.session->registered() || !sender ||
+            sender->node() != st.session->coordinator().node())
+          return;
+        self->send(st.checkpoints, a, c);
       },
   };
   return main.or_else(s.session->handlers(self));

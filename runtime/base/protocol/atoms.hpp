@@ -22,9 +22,9 @@
 //   quote    PriceInputs                          -> QuoteReply
 //   ledger   LedgerOrder                          -> LedgerReceipt
 //   stake    worker account id                    -> StakeReply
-//   checkpoint (subscribes the sender)            -> LedgerCheckpoint (the ledger's head now)
-// treasury -> subscriber, coordinator -> validator (actors/treasury/checkpoint_witness.hpp)
-//   checkpoint LedgerCheckpoint                   (no answer) whenever the ledger's head moves
+//   checkpoint                                    -> LedgerCheckpoint (the ledger's head now, signed)
+// coordinator -> validator (actors/treasury/checkpoint_witness.hpp)
+//   checkpoint LedgerCheckpoint                   (no answer) whenever the ledger's head moved
 #include <caf/atom.hpp>
 
 namespace seedgrid::protocol {

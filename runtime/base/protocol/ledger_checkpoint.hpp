@@ -1,6 +1,6 @@
 #pragma once
 // A ledger checkpoint: the treasury's signed statement "my ledger's entry SEQ has hash HEAD". The
-// treasury publishes one whenever its head moves (actors/treasury/treasury_actor.cpp); the
+// treasury signs its head on request (actors/treasury/checkpoint_witness.hpp asks once a second); the
 // coordinator and the validators keep the newest (runtime/base/storage/ledger_checkpoint_keeper.hpp).
 // A ledger that later lacks entry SEQ, or holds another entry there, was truncated or rolled back:
 // `seedgrid ledger verify --checkpoint FILE` says which. Verification of the rest of the ledger

@@ -95,8 +95,9 @@ TEST(LedgerCheckpoints, ReachTheCoordinatorAndValidatorAndExposeARolledBackTreas
   EXPECT_TRUE(protocol::checkpoint_signed(*at_validator));
   EXPECT_EQ(*at_coordinator, *at_validator);
 
-  // The treasury restarts on the older copy: the coordinator says so and keeps the newer head.
-  net.treasury().signal(SIGTERM);
+  // The treasury dies and is restarted on the older copy: the coordinator says so and keeps the
+  // newer head.
+  net.treasury().signal(SIGKILL);
   ASSERT_TRUE(net.treasury().wait(std::chrono::seconds(15)));
   fs::remove(net.ledger_path() + "-wal");
   fs::remove(net.ledger_path() + "-shm");
