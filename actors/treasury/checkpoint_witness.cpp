@@ -46,8 +46,7 @@ void keep(Self* self, const protocol::LedgerCheckpoint& c) {
       return;
     case Outcome::advanced:
       s.log->debug("{}", offer.message);
-      for (const caf::actor& f : s.followers)
-        self->send(f, protocol::checkpoint_atom::value, c);
+      for (const caf::actor& f : s.followers) self->send(f, protocol::checkpoint_atom::value, c);
       return;
     case Outcome::older:
     case Outcome::conflict:
@@ -70,12 +69,13 @@ caf::behavior witness(Self* self, std::string file, std::string who) {
   }
   s.keeper = std::move(*keeper);
   if (file.empty())
-    s.log->warn("{}: no node.data_dir, so the treasury's ledger checkpoints are kept in memory only "
-                "(set node.data_dir to keep them across restarts)",
-                who);
+    s.log->warn(
+        "{}: no node.data_dir, so the treasury's ledger checkpoints are kept in memory only "
+        "(set node.data_dir to keep them across restarts)",
+        who);
   else if (const auto& latest = s.keeper->latest())
-    s.log->info("{}: keeping the treasury's ledger checkpoints in {} (newest: entry {})", who,
-                file, latest->seq);
+    s.log->info("{}: keeping the treasury's ledger checkpoints in {} (newest: entry {})", who, file,
+                latest->seq);
   self->set_down_handler([self](const caf::down_msg& dm) {
     std::erase_if(self->state.followers,
                   [&](const caf::actor& f) { return f.address() == dm.source; });

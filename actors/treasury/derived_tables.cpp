@@ -16,15 +16,14 @@ struct TableSpec {
   bool two_column_key = false;            // key is (first column, second column)
 };
 
-const TableSpec kHolds{"holds",
-                       {"id", "request_id", "payer", "base_render_millis", "steps", "width",
-                        "height", "tier", "count", "img2img", "previews", "per_job", "jobs",
-                        "finalized", "released"}};
-const TableSpec kHoldJobs{
-    "hold_jobs",
-    {"hold_id", "job_id", "seq", "outcome", "worker", "paid", "clawed_back"},
-    false,
-    true};
+const TableSpec kHolds{
+    "holds",
+    {"id", "request_id", "payer", "base_render_millis", "steps", "width", "height", "tier", "count",
+     "img2img", "previews", "per_job", "jobs", "finalized", "released"}};
+const TableSpec kHoldJobs{"hold_jobs",
+                          {"hold_id", "job_id", "seq", "outcome", "worker", "paid", "clawed_back"},
+                          false,
+                          true};
 const TableSpec kVerdicts{"verdicts", {"verdict_id", "seq"}, true};
 const TableSpec kMeta{"meta", {"key", "value"}, true};
 
@@ -105,22 +104,23 @@ Result<std::vector<DerivedTables::Row>> stored_rows(storage::Database& db, const
     if (!*row) break;
     DerivedTables::Row r;
     for (std::size_t i = 0; i < spec.columns.size(); ++i)
-      r.push_back(st->column_is_null(static_cast<int>(i))
-                      ? std::string("NULL")
-                      : st->column_text(static_cast<int>(i)));
+      r.push_back(st->column_is_null(static_cast<int>(i)) ? std::string("NULL")
+                                                          : st->column_text(static_cast<int>(i)));
     rows.push_back(std::move(r));
   }
   return rows;
 }
 
-void compare_table(const TableSpec& spec, const std::map<DerivedTables::RowKey, DerivedTables::Row>& derived,
+void compare_table(const TableSpec& spec,
+                   const std::map<DerivedTables::RowKey, DerivedTables::Row>& derived,
                    const std::vector<DerivedTables::Row>& stored, std::vector<std::string>& out) {
   std::map<DerivedTables::RowKey, const DerivedTables::Row*> by_key;
   for (const auto& row : stored) by_key.emplace(key_of(spec, row), &row);
   for (const auto& [key, row] : by_key) {
     auto it = derived.find(key);
     if (it == derived.end()) {
-      out.push_back(message_of(name_of(spec, *row), " is in the table but no journal entry made it"));
+      out.push_back(
+          message_of(name_of(spec, *row), " is in the table but no journal entry made it"));
       continue;
     }
     for (std::size_t i = 0; i < spec.columns.size(); ++i)
@@ -130,7 +130,8 @@ void compare_table(const TableSpec& spec, const std::map<DerivedTables::RowKey, 
   }
   for (const auto& [key, row] : derived)
     if (!by_key.contains(key))
-      out.push_back(message_of(name_of(spec, row), " is missing from the table (the journal has it)"));
+      out.push_back(
+          message_of(name_of(spec, row), " is missing from the table (the journal has it)"));
 }
 
 }  // namespace
@@ -200,10 +201,13 @@ Result<void> DerivedTables::add(std::uint64_t seq, std::string_view op, std::str
     if (!w) return std::unexpected(w.error());
     worker = *w;
   }
-  const std::string outcome = op == "settle" ? "settled" : op == "cancel" ? "cancelled" : "refunded";
+  const std::string outcome = op == "settle"   ? "settled"
+                              : op == "cancel" ? "cancelled"
+                                               : "refunded";
   const std::int64_t paid = op == "refund" ? 0 : -hold_net(postings, *hold_id);
-  hold_jobs_[{*hold_id, *job}] = {std::to_string(*hold_id), *job, std::to_string(id), outcome,
-                                  worker, std::to_string(paid), "0"};
+  hold_jobs_[{*hold_id, *job}] = {
+      std::to_string(*hold_id), *job, std::to_string(id), outcome, worker,
+      std::to_string(paid),     "0"};
   auto finalized = to_int(hold->second[kHoldFinalized]);
   hold->second[kHoldFinalized] = std::to_string((finalized ? *finalized : 0) + 1);
   return {};

@@ -184,7 +184,8 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
         return problem(fail("entry ", seq, " overdraws ", p.account, " to ", format_micros(b), " ",
                             asset_name(p.asset)));
     }
-    if (auto r = tables.add(seq, op, request, entry_postings); !r) return problem(std::unexpected(r.error()));
+    if (auto r = tables.add(seq, op, request, entry_postings); !r)
+      return problem(std::unexpected(r.error()));
     if (auto it = hashes_of_expected.find(seq); it != hashes_of_expected.end()) it->second = hash;
     prev = hash;
     report.entries = seq;
@@ -236,8 +237,9 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
   if (!disagreements->empty()) {
     std::string listed;
     for (const std::string& d : *disagreements) listed += "\n  " + d;
-    return fail("the working tables disagree with the journal (edited behind the treasury's back?):",
-                listed);
+    return fail(
+        "the working tables disagree with the journal (edited behind the treasury's back?):",
+        listed);
   }
   return report;
 }

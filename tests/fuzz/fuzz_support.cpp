@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 const std::string& scratch_dir() {
   static const std::string dir = [] {
     std::error_code ec;
-    const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
+    const fs::path base =
+        fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
     const fs::path d = base / ("seedgrid-fuzz-" + std::to_string(::getpid()));
     fs::create_directories(d);
     // Removed at exit, also when libFuzzer stops the run (it calls exit()).

@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   SEEDGRID_FUZZ_CHECK(again.has_value());
   SEEDGRID_FUZZ_CHECK(again->size() == texts->size() + 1);
   bool found = false;
-  for (const PngText& t : *again) found = found || (t.keyword == added.keyword && t.text == added.text);
+  for (const PngText& t : *again)
+    found = found || (t.keyword == added.keyword && t.text == added.text);
   SEEDGRID_FUZZ_CHECK(found);
   return 0;
 }

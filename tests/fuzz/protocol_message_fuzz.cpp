@@ -31,7 +31,8 @@ constexpr std::size_t kTypes = std::tuple_size_v<Messages>;
 // copied or moved).
 caf::actor_system_config& system_config() {
   static caf::actor_system_config config;
-  static const bool registered = (add_message_types(config), config.set("scheduler.max-threads", 1), true);
+  static const bool registered =
+      (add_message_types(config), config.set("scheduler.max-threads", 1), true);
   (void)registered;
   return config;
 }
@@ -119,7 +120,8 @@ extern "C" int seedgrid_fuzz_write_seeds(const char* out) {
   std::get<LedgerCheckpoint>(examples) = sign_checkpoint(key, 7, Digest{}, 1'700'000'000);
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (write_seed(dir, I, std::get<I>(examples)), ...);
-  }(std::make_index_sequence<kTypes>{});
+  }
+  (std::make_index_sequence<kTypes>{});
   // A whole message as a node sends it: (atom, LedgerOrder).
   std::vector<char> bytes;
   caf::binary_serializer sink{system(), bytes};

@@ -29,7 +29,8 @@ std::uint64_t data_size_of(std::string_view header) {
     const json::Value* offsets = entry.is_object() ? entry.find("data_offsets") : nullptr;
     if (!offsets || !offsets->is_array() || offsets->as_array().size() != 2) continue;
     const json::Value& e = offsets->as_array()[1];
-    if (e.is_integer() && e.as_int() > 0) end = std::max(end, static_cast<std::uint64_t>(e.as_int()));
+    if (e.is_integer() && e.as_int() > 0)
+      end = std::max(end, static_cast<std::uint64_t>(e.as_int()));
   }
   return std::min(end, kMaxData);
 }
@@ -57,7 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto checkpoint = load_checkpoint(path, options);
   if (!checkpoint) SEEDGRID_FUZZ_CHECK(!checkpoint.error().message.empty());
   if (std::getenv("SEEDGRID_FUZZ_VERBOSE"))
-    std::fprintf(stderr, "%s\n", checkpoint ? ("loaded " + checkpoint->model_id).c_str()
-                                              : checkpoint.error().message.c_str());
+    std::fprintf(stderr, "%s\n",
+                 checkpoint ? ("loaded " + checkpoint->model_id).c_str()
+                            : checkpoint.error().message.c_str());
   return 0;
 }

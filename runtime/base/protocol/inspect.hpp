@@ -76,8 +76,8 @@ inline WireBytes wire_bytes(std::vector<std::uint8_t>& bytes) { return {bytes}; 
 
 // A float or double field on the wire (or a vector of them). CAF 0.17's encoder (pack754) loops
 // forever on an infinity, turns a subnormal into a wrong number (the smallest float came back as
-// -1.6e32), and its decoder makes infinities and NaN of some bit patterns: a node that passed such a
-// value on (a worker's latent in an audit task, say) hung the thread sending it (found by
+// -1.6e32), and its decoder makes infinities and NaN of some bit patterns: a node that passed such
+// a value on (a worker's latent in an audit task, say) hung the thread sending it (found by
 // tests/fuzz/protocol_message). Only zero and normal numbers travel; anything else is refused both
 // ways, naming the field.
 template <class T>
@@ -99,9 +99,9 @@ bool wire_encodable(T v) {
 template <class Inspector>
 typename Inspector::result_type refuse_non_finite(const char* field) {
   if constexpr (!std::is_void_v<typename Inspector::result_type>)
-    return caf::make_error(caf::sec::invalid_argument,
-                           std::string(field) +
-                               " is not a number the wire carries (inf, nan or subnormal)");
+    return caf::make_error(
+        caf::sec::invalid_argument,
+        std::string(field) + " is not a number the wire carries (inf, nan or subnormal)");
 }
 
 template <class Inspector, class T>
@@ -151,8 +151,9 @@ typename Inspector::result_type inspect(Inspector& f, Reply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, GenerateRequest& x) {
   return f(caf::meta::type_name("GenerateRequest"), x.request_id, x.model_id, x.task_type, x.prompt,
-           x.negative_prompt, x.seed, x.steps, wire_real("GenerateRequest.guidance", x.guidance), x.sampler, x.karras, x.width, x.height,
-           x.count, x.tier, x.privacy, x.payer, x.signature);
+           x.negative_prompt, x.seed, x.steps, wire_real("GenerateRequest.guidance", x.guidance),
+           x.sampler, x.karras, x.width, x.height, x.count, x.tier, x.privacy, x.payer,
+           x.signature);
 }
 
 template <class Inspector>
@@ -193,8 +194,8 @@ typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
            x.model_id, x.width, x.height, wire_bytes(x.pixels), x.output_hash, x.trajectory_root,
            x.determinism_class, x.render_ms, x.batch_size, x.sampler, x.karras, x.steps,
            wire_real("JobResult.guidance", x.guidance), x.precision, x.leaf_count, x.initial_proof,
-           x.final_latent_shape, wire_reals("JobResult.final_latent", x.final_latent), x.final_proof,
-           x.signature);
+           x.final_latent_shape, wire_reals("JobResult.final_latent", x.final_latent),
+           x.final_proof, x.signature);
 }
 
 template <class Inspector>
@@ -228,16 +229,15 @@ typename Inspector::result_type inspect(Inspector& f, AuditItem& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AuditTask& x) {
   return f(caf::meta::type_name("AuditTask"), x.audit_id, x.job, x.worker, x.claimed_output_hash,
-           x.claimed_determinism_class, wire_bytes(x.claimed_pixels), x.has_commitment, x.commitment,
-           x.audits, x.purpose, x.assignment);
+           x.claimed_determinism_class, wire_bytes(x.claimed_pixels), x.has_commitment,
+           x.commitment, x.audits, x.purpose, x.assignment);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AuditEvidence& x) {
-  return f(caf::meta::type_name("AuditEvidence"), x.kind, x.outcome, x.step, x.expected,
-           x.received, wire_real("AuditEvidence.error", x.error),
-           wire_real("AuditEvidence.psnr_db", x.psnr_db), wire_real("AuditEvidence.ssim", x.ssim),
-           x.detail);
+  return f(caf::meta::type_name("AuditEvidence"), x.kind, x.outcome, x.step, x.expected, x.received,
+           wire_real("AuditEvidence.error", x.error), wire_real("AuditEvidence.psnr_db", x.psnr_db),
+           wire_real("AuditEvidence.ssim", x.ssim), x.detail);
 }
 
 template <class Inspector>
@@ -281,8 +281,7 @@ typename Inspector::result_type inspect(Inspector& f, ClientEvent& x) {
   return f(caf::meta::type_name("ClientEvent"), x.kind, x.request_id, x.index, x.attempt, x.worker,
            x.position, x.step, x.steps, x.code, x.reason, x.width, x.height, wire_bytes(x.pixels),
            x.output_hash, x.determinism_class, x.render_ms, x.audit, x.receipt, x.has_commitment,
-           x.commitment, x.delivered,
-           x.failed, x.cancelled, x.total_charged, x.refunded);
+           x.commitment, x.delivered, x.failed, x.cancelled, x.total_charged, x.refunded);
 }
 
 template <class Inspector>
@@ -298,8 +297,9 @@ typename Inspector::result_type inspect(Inspector& f, NodeStatus& x) {
            wire_real("NodeStatus.success_score", x.success_score),
            wire_real("NodeStatus.latency_score", x.latency_score),
            wire_real("NodeStatus.uptime_score", x.uptime_score),
-           wire_real("NodeStatus.audit_score", x.audit_score), x.inflight, x.jobs_done, x.jobs_failed, x.audits_passed,
-           x.audits_failed, wire_real("NodeStatus.audit_rate", x.audit_rate), x.connected_seconds);
+           wire_real("NodeStatus.audit_score", x.audit_score), x.inflight, x.jobs_done,
+           x.jobs_failed, x.audits_passed, x.audits_failed,
+           wire_real("NodeStatus.audit_rate", x.audit_rate), x.connected_seconds);
 }
 
 template <class Inspector>

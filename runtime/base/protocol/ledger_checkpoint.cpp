@@ -37,8 +37,8 @@ LedgerCheckpoint sign_checkpoint(const Identity& treasury, std::uint64_t seq, co
 }
 
 bool checkpoint_signed(const LedgerCheckpoint& c) {
-  return verify_signature(c.treasury, std::span<const std::uint8_t>(signed_bytes(c.seq, c.head, c.at)),
-                          c.signature);
+  return verify_signature(
+      c.treasury, std::span<const std::uint8_t>(signed_bytes(c.seq, c.head, c.at)), c.signature);
 }
 
 std::string checkpoint_json(const LedgerCheckpoint& c) {
@@ -106,7 +106,8 @@ Result<ExpectedHead> parse_expected_head(std::string_view text) {
     return fail("expected head '", text, "' is not SEQ:HASH (e.g. 42:<64 hex digits>)");
   const std::string_view seq_text = text.substr(0, colon);
   ExpectedHead out;
-  const auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), out.seq);
+  const auto [end, ec] =
+      std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), out.seq);
   if (ec != std::errc() || end != seq_text.data() + seq_text.size() || out.seq == 0)
     return fail("expected head '", text, "': '", seq_text,
                 "' is not an entry number (a positive integer)");

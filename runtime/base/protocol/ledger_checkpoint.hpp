@@ -1,10 +1,11 @@
 #pragma once
 // A ledger checkpoint: the treasury's signed statement "my ledger's entry SEQ has hash HEAD". The
-// treasury signs its head on request (actors/treasury/checkpoint_witness.hpp asks once a second); the
-// coordinator and the validators keep the newest (runtime/base/storage/ledger_checkpoint_keeper.hpp).
-// A ledger that later lacks entry SEQ, or holds another entry there, was truncated or rolled back:
-// `seedgrid ledger verify --checkpoint FILE` says which. Verification of the rest of the ledger
-// (hashes, chain, balances) is actors/treasury/verify.hpp.
+// treasury signs its head on request (actors/treasury/checkpoint_witness.hpp asks once a second);
+// the coordinator and the validators keep the newest
+// (runtime/base/storage/ledger_checkpoint_keeper.hpp). A ledger that later lacks entry SEQ, or
+// holds another entry there, was truncated or rolled back: `seedgrid ledger verify --checkpoint
+// FILE` says which. Verification of the rest of the ledger (hashes, chain, balances) is
+// actors/treasury/verify.hpp.
 //
 // The treasury signs, with its Ed25519 ledger key, the bytes
 //   "seedgrid/ledger/checkpoint/v1", seq (8 bytes little-endian), head (32 bytes),

@@ -70,24 +70,25 @@ Result<LedgerCheckpointKeeper> LedgerCheckpointKeeper::open(std::string path) {
   auto c = protocol::parse_checkpoint_json(text.str(), keeper.path_);
   if (!c) return std::unexpected(c.error());
   if (!protocol::checkpoint_signed(*c))
-    return fail(keeper.path_, ": the kept ledger checkpoint's signature is not its treasury's "
-                              "(the file was altered); restore it or remove it to start over");
+    return fail(keeper.path_,
+                ": the kept ledger checkpoint's signature is not its treasury's "
+                "(the file was altered); restore it or remove it to start over");
   keeper.latest_ = *c;
   return keeper;
 }
 
 LedgerCheckpointKeeper::Offer LedgerCheckpointKeeper::offer(const protocol::LedgerCheckpoint& c) {
   if (!protocol::checkpoint_signed(c))
-    return {Outcome::refused, message_of("refused a ledger checkpoint for ", describe(c),
-                                         ": its signature is not that of treasury key ",
-                                         c.treasury.hex())};
-  if (latest_ && latest_->treasury != c.treasury)
     return {Outcome::refused,
-            message_of("refused a ledger checkpoint of treasury key ", c.treasury.hex(),
-                       ": this node keeps the checkpoints of treasury key ",
-                       latest_->treasury.hex(),
-                       path_.empty() ? std::string() : " (in " + path_ + ")",
-                       "; if the network really has a new treasury, remove that file")};
+            message_of("refused a ledger checkpoint for ", describe(c),
+                       ": its signature is not that of treasury key ", c.treasury.hex())};
+  if (latest_ && latest_->treasury != c.treasury)
+    return {
+        Outcome::refused,
+        message_of("refused a ledger checkpoint of treasury key ", c.treasury.hex(),
+                   ": this node keeps the checkpoints of treasury key ", latest_->treasury.hex(),
+                   path_.empty() ? std::string() : " (in " + path_ + ")",
+                   "; if the network really has a new treasury, remove that file")};
   if (latest_ && c.seq == latest_->seq) {
     if (c.head == latest_->head) return {Outcome::same, {}};
     std::string evidence;
@@ -104,19 +105,17 @@ LedgerCheckpointKeeper::Offer LedgerCheckpointKeeper::offer(const protocol::Ledg
   }
   if (latest_ && c.seq < latest_->seq)
     return {Outcome::older,
-            message_of("LEDGER ROLLBACK? the treasury now publishes ", describe(c),
-                       " but signed entry ", latest_->seq, " before: its ledger lost entries ",
-                       c.seq + 1, "..", latest_->seq,
-                       " (restored from an older copy, or truncated); check it with `seedgrid "
-                       "ledger verify LEDGER --pubkey ",
-                       c.treasury.hex(), " --checkpoint ",
-                       path_.empty() ? std::string("FILE") : path_,
-                       "`; the kept checkpoint is unchanged")};
+            message_of(
+                "LEDGER ROLLBACK? the treasury now publishes ", describe(c), " but signed entry ",
+                latest_->seq, " before: its ledger lost entries ", c.seq + 1, "..", latest_->seq,
+                " (restored from an older copy, or truncated); check it with `seedgrid "
+                "ledger verify LEDGER --pubkey ",
+                c.treasury.hex(), " --checkpoint ", path_.empty() ? std::string("FILE") : path_,
+                "`; the kept checkpoint is unchanged")};
   if (!path_.empty())
     if (auto w = write_durably(path_, checkpoint_json(c)); !w)
-      return {Outcome::refused,
-              message_of("could not keep the ledger checkpoint for ", describe(c), ": ",
-                         w.error().message)};
+      return {Outcome::refused, message_of("could not keep the ledger checkpoint for ", describe(c),
+                                           ": ", w.error().message)};
   latest_ = c;
   return {Outcome::advanced, message_of("kept ledger checkpoint ", describe(c))};
 }

@@ -106,7 +106,8 @@ TEST(LedgerCheckpoints, ReachTheCoordinatorAndValidatorAndExposeARolledBackTreas
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   bool alarmed = false;
   while (!alarmed && std::chrono::steady_clock::now() < until) {
-    alarmed = read_file(net.dir() / "coordinator.log").find("LEDGER ROLLBACK?") != std::string::npos;
+    alarmed =
+        read_file(net.dir() / "coordinator.log").find("LEDGER ROLLBACK?") != std::string::npos;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (!alarmed) net.dump_logs();

@@ -54,9 +54,9 @@ TEST(WireLimits, AByteFieldLongerThanTheMessageIsRefusedBeforeAllocating) {
 }
 
 TEST(WireLimits, NonFiniteFloatsAreRefusedNamingTheField) {
-  for (float bad : {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
-                    std::numeric_limits<float>::quiet_NaN(),
-                    std::numeric_limits<float>::denorm_min()}) {
+  for (float bad :
+       {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+        std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::denorm_min()}) {
     JobResult r;
     r.final_latent = {0.5f, bad};
     std::vector<char> bytes;
@@ -71,8 +71,8 @@ TEST(WireLimits, NonFiniteFloatsAreRefusedNamingTheField) {
     ASSERT_TRUE(save(g, bytes));
   }
   // Zero, the smallest and the largest normal numbers travel unchanged.
-  for (float good : {0.0f, -0.0f, std::numeric_limits<float>::min(),
-                     std::numeric_limits<float>::max()}) {
+  for (float good :
+       {0.0f, -0.0f, std::numeric_limits<float>::min(), std::numeric_limits<float>::max()}) {
     JobSpec spec;
     spec.guidance = good;
     std::vector<char> bytes;

@@ -40,8 +40,8 @@ class CheckpointKeeper : public ::testing::Test {
     return std::move(*k);
   }
 
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("seedgrid-keeper-" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("seedgrid-keeper-" + std::to_string(::getpid()));
   const std::string file = (dir / "data" / "ledger-checkpoint.json").string();
   const Identity treasury = identity_from(1);
 };

@@ -114,7 +114,8 @@ TEST_F(LedgerIntegrity, AnIntactLedgerHoldsTheTreasurysCheckpoint) {
   CliRun r = verify(path, "--checkpoint " + checkpoint);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(contains(r.output, message_of("OK: ", entries, " entries"))) << r.output;
-  EXPECT_TRUE(contains(r.output, message_of("holds entry ", entries, " as checkpoint ", checkpoint)))
+  EXPECT_TRUE(
+      contains(r.output, message_of("holds entry ", entries, " as checkpoint ", checkpoint)))
       << r.output;
   // Without a published head verify cannot know of truncation, and says so.
   r = verify(path);
@@ -222,20 +223,24 @@ TEST_F(LedgerIntegrity, AnEditedRowOfEachWorkingTableIsNamed) {
       {"DELETE FROM hold_jobs WHERE job_id = 'j0'",
        "hold_jobs row hold_id=" + h + " job_id=j0 is missing from the table"},
       {"UPDATE hold_jobs SET paid = 5, worker = 'worker:w' WHERE job_id = 'j2'",
-       "hold_jobs row hold_id=" + h + " job_id=j2: worker is 'worker:w' in the table but the journal gives ''"},
+       "hold_jobs row hold_id=" + h +
+           " job_id=j2: worker is 'worker:w' in the table but the journal gives ''"},
       {"UPDATE hold_jobs SET clawed_back = 0 WHERE job_id = 'j0'",
-       "hold_jobs row hold_id=" + h + " job_id=j0: clawed_back is '0' in the table but the journal gives '1'"},
+       "hold_jobs row hold_id=" + h +
+           " job_id=j0: clawed_back is '0' in the table but the journal gives '1'"},
       // A verdict forgotten: the same verdict could slash the worker again.
       {"DELETE FROM verdicts WHERE verdict_id = 'v1'",
        "verdicts row verdict_id=v1 is missing from the table"},
-      {"UPDATE meta SET value = '" + test::identity_from(9).node_id() + "' WHERE key = 'treasury_key'",
+      {"UPDATE meta SET value = '" + test::identity_from(9).node_id() +
+           "' WHERE key = 'treasury_key'",
        "meta row key=treasury_key: value is '" + test::identity_from(9).node_id() + "'"},
   };
   for (const Case& c : cases) {
     CliRun r = verify(tampered(c.sql), "--checkpoint " + checkpoint);
     EXPECT_EQ(r.status, 1) << c.sql << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, "FAILED: the working tables disagree with the journal"))
-        << c.sql << "\n" << r.output;
+        << c.sql << "\n"
+        << r.output;
     EXPECT_TRUE(contains(r.output, c.named)) << c.sql << "\n" << r.output;
   }
 }
