@@ -28,6 +28,9 @@ const TableSpec kVerdicts{"verdicts", {"verdict_id", "seq"}, true};
 const TableSpec kMeta{"meta", {"key", "value"}, true};
 
 constexpr std::size_t kHoldFinalized = 13, kHoldReleased = 14, kJobClawedBack = 6;
+// Flags as SQLite's text form of the stored integers. (Assigned as std::string: GCC 12 warns
+// falsely (-Wrestrict) about assigning a literal to a std::string element at -O3.)
+constexpr std::string_view kTrue = "1", kFalse = "0";
 
 Result<std::int64_t> to_int(std::string_view text) {
   std::int64_t v = 0;
@@ -158,7 +161,7 @@ Result<void> DerivedTables::add(std::uint64_t seq, std::string_view op, std::str
     }
     if (row[7] != "fast" && row[7] != "relaxed")
       return fail("entry ", seq, " (hold) has tier '", row[7], "'");
-    row[7] = row[7] == "fast" ? "0" : "1";
+    row[7] = std::string(row[7] == "fast" ? kFalse : kTrue);
     auto count = f->number("count");
     if (!count) return std::unexpected(count.error());
     if (*count <= 0) return fail("entry ", seq, " (hold) has count ", *count);
@@ -183,14 +186,14 @@ Result<void> DerivedTables::add(std::uint64_t seq, std::string_view op, std::str
     if (it == hold_jobs_.end())
       return fail("entry ", seq, " (slash) refunds job ", *job, " of hold ", *hold_id,
                   ", which no earlier entry paid");
-    it->second[kJobClawedBack] = "1";
+    it->second[kJobClawedBack] = std::string(kTrue);
     return {};
   }
   auto hold = holds_.find({*hold_id, ""});
   if (hold == holds_.end())
     return fail("entry ", seq, " (", op, ") names hold ", *hold_id, ", which no hold entry opened");
   if (op == "release") {
-    hold->second[kHoldReleased] = "1";
+    hold->second[kHoldReleased] = std::string(kTrue);
     return {};
   }
   auto job = f->text("job");
