@@ -3,13 +3,13 @@
 // the CLI cannot do by itself), the checkpoints are the treasury's own, and the tampering is plain
 // SQL on a copy of the file.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "actors/treasury/ledger.hpp"
+#include "cli_run.hpp"
 #include "ledger_fixture.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
 #include "runtime/base/storage/database.hpp"
@@ -19,25 +19,9 @@ using namespace seedgrid::treasury;
 
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CliRun seedgrid_cli(const std::string& args) {
-  CliRun run;
-  FILE* pipe = ::popen((std::string(SEEDGRID_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  if (!pipe) return run;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test::CliRun;
+using test::contains;
+using test::seedgrid_cli;
 
 // The balance table made to agree with the postings again: a careful tamperer's last step, so the
 // checks below are the only ones that can catch what was done.
