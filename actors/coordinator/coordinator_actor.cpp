@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 
+#include "actors/treasury/checkpoint_witness.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
@@ -26,6 +27,7 @@ struct CoordinatorState {
   std::shared_ptr<spdlog::logger> log;
   caf::actor treasury;
   caf::actor treasury_link;  // to a remote treasury
+  caf::actor checkpoints;    // keeps the treasury's signed heads, passes them to validators
   std::map<PublicKey, caf::actor> node_actors;
   std::map<caf::actor_addr, PublicKey> node_keys;
   std::map<std::string, std::vector<caf::actor>> clients;  // request id -> attached clients
@@ -209,6 +211,7 @@ void admit(Self* self, const protocol::Registration& reg, caf::actor node, bool 
   s.node_actors[reg.node] = node;
   s.node_keys[node.address()] = reg.node;
   self->monitor(node);
+  if (reg.role == protocol::Role::validator) treasury::add_follower(s.checkpoints, node);
   Outbox out;
   auto ack = s.core->admit(reg, fast, std::move(note), s.now(), out);
   s.log->info("{} {} registered: {} model(s), {} pixel-steps/s, {} in flight{}",
@@ -249,9 +252,13 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
       it = list.empty() ? st.clients.erase(it) : std::next(it);
     }
   });
+  s.checkpoints = treasury::spawn_checkpoint_witness(self->system(), s.setup.ledger_checkpoint_file,
+                                                     "coordinator");
+  self->link_to(s.checkpoints);
   if (local_treasury) {
     s.treasury = *local_treasury;
     self->monitor(s.treasury);
+    treasury::watch_treasury(s.checkpoints, s.treasury);
   } else if (s.setup.section.treasury) {
     s.treasury_link =
         link::spawn_remote_link(self->system(), caf::actor_cast<caf::actor>(self),
@@ -265,6 +272,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         auto& st = self->state;
         st.treasury = treasury;
         self->monitor(treasury);
+        treasury::watch_treasury(st.checkpoints, treasury);
         Outbox out;
         st.core->treasury_up(st.now(), out);
         flush(self, out);

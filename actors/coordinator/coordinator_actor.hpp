@@ -22,6 +22,9 @@ struct CoordinatorSetup {
   config::CoordinatorSection section;
   config::NetworkSection network;
   std::uint32_t tick_ms = 100;
+  // Where the treasury's newest signed ledger head is kept
+  // (actors/treasury/checkpoint_witness.hpp); empty: in memory only.
+  std::string ledger_checkpoint_file;
 };
 
 // With `local_treasury` orders go to it; otherwise the actor keeps a remote link to

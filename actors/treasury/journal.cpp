@@ -54,4 +54,29 @@ RequestText& RequestText::field(std::string_view name, std::int64_t value) {
   return field(name, std::string_view(std::to_string(value)));
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> request_fields(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) return fail("request line '", line, "' has no '='");
+    std::string value;
+    for (std::size_t i = eq + 1; i < line.size(); ++i) {
+      if (line.substr(i, 3) == "%25") {
+        value.push_back('%');
+        i += 2;
+      } else if (line.substr(i, 3) == "%0A") {
+        value.push_back('\n');
+        i += 2;
+      } else {
+        value.push_back(line[i]);
+      }
+    }
+    out.emplace_back(std::string(line.substr(0, eq)), std::move(value));
+  }
+  return out;
+}
+
 }  // namespace seedgrid::treasury::journal

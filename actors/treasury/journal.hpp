@@ -12,6 +12,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "actors/treasury/operations.hpp"
 #include "runtime/base/crypto/hash.hpp"
@@ -78,5 +80,9 @@ class RequestText {
  private:
   std::string text_;
 };
+
+// RequestText read back: its fields in order, values unescaped (verify.cpp re-derives the working
+// tables from them). A line without '=' is an error naming it.
+Result<std::vector<std::pair<std::string, std::string>>> request_fields(std::string_view text);
 
 }  // namespace seedgrid::treasury::journal

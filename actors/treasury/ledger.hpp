@@ -30,6 +30,7 @@
 #include "actors/treasury/treasury_config.hpp"
 #include "models/result.hpp"
 #include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/ledger_checkpoint.hpp"
 
 namespace seedgrid::treasury {
 
@@ -130,6 +131,10 @@ class Ledger {
   const PublicKey& treasury_key() const;
   std::uint64_t head_seq() const;
   Digest head_hash() const;
+  // The head as the database holds it now (another process may have appended), signed with the
+  // treasury key as a checkpoint for the coordinator and validators to keep (checkpoint.cpp).
+  // Refused read-only.
+  Result<protocol::LedgerCheckpoint> checkpoint(std::int64_t at);
 
  private:
   explicit Ledger(std::unique_ptr<LedgerState> state);

@@ -69,6 +69,12 @@ caf::behavior treasury(caf::stateful_actor<TreasuryState>* self, std::shared_ptr
   s.log->info("serving ledger with treasury key {} (head entry {})", s.ledger->treasury_key().hex(),
               s.ledger->head_seq());
   return {
+      // The ledger's head now, signed (the checkpoint witnesses ask about once a second).
+      [self](protocol::checkpoint_atom) -> caf::result<protocol::LedgerCheckpoint> {
+        auto c = self->state.ledger->checkpoint(unix_now());
+        if (!c) return caf::make_error(caf::sec::runtime_error, c.error().message);
+        return *c;
+      },
       [self](protocol::quote_atom, const protocol::PriceInputs& price) {
         return self->state.desk->quote(price);
       },

@@ -5,6 +5,7 @@
 #include <system_error>
 #include <thread>
 
+#include "actors/treasury/derived_tables.hpp"
 #include "actors/treasury/journal.hpp"
 #include "actors/treasury/units.hpp"
 #include "runtime/base/storage/database.hpp"
@@ -81,7 +82,8 @@ std::string describe(const BalanceKey& key) {
 
 }  // namespace
 
-Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& treasury) {
+Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& treasury,
+                                   std::span<const ExpectedEntry> expected) {
   auto db = storage::Database::open(path, {.read_only = true});
   if (!db) return std::unexpected(db.error());
   // One read transaction: a consistent snapshot even while the treasury keeps writing.
@@ -96,6 +98,9 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
   if (!postings) return context(postings.error(), path, " is not a seedgrid ledger");
 
   std::map<BalanceKey, Micros> derived;
+  DerivedTables tables(treasury);
+  std::map<std::uint64_t, Digest> hashes_of_expected;  // the ledger's hash of each expected seq
+  for (const ExpectedEntry& e : expected) hashes_of_expected[e.seq] = Digest{};
   SignatureChecks signatures(treasury);
   // A problem found in order is reported only after the signatures of earlier entries are checked,
   // so the error is always the first problem in the journal.
@@ -179,6 +184,9 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
         return problem(fail("entry ", seq, " overdraws ", p.account, " to ", format_micros(b), " ",
                             asset_name(p.asset)));
     }
+    if (auto r = tables.add(seq, op, request, entry_postings); !r)
+      return problem(std::unexpected(r.error()));
+    if (auto it = hashes_of_expected.find(seq); it != hashes_of_expected.end()) it->second = hash;
     prev = hash;
     report.entries = seq;
   }
@@ -188,6 +196,17 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
   if (auto r = signatures.check(); !r) return std::unexpected(r.error());
   if (report.entries == 0) return fail(path, " holds no journal entries");
   report.head = prev;
+
+  for (const ExpectedEntry& e : expected) {
+    if (e.seq > report.entries)
+      return fail("the ledger ends at entry ", report.entries, " but ", e.source, " names entry ",
+                  e.seq, ": entries ", report.entries + 1, "..", e.seq,
+                  " are missing (the ledger was truncated, or restored from an older copy)");
+    if (const Digest& have = hashes_of_expected.at(e.seq); have != e.hash)
+      return fail("entry ", e.seq, " has hash ", to_hex(have), " but ", e.source, " names hash ",
+                  to_hex(e.hash), ": the ledger was rolled back to before entry ", e.seq,
+                  " and rewritten (not the history the treasury signed)");
+  }
 
   auto stored = db->prepare("SELECT account, asset, amount FROM balances ORDER BY account, asset");
   if (!stored) return std::unexpected(stored.error());
@@ -211,6 +230,16 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
       return fail("balance of ", describe(key),
                   " is missing from the balance table; the journal gives ", format_micros(amount));
     if (amount != 0) ++report.accounts;
+  }
+
+  auto disagreements = tables.disagreements(*db);
+  if (!disagreements) return std::unexpected(disagreements.error());
+  if (!disagreements->empty()) {
+    std::string listed;
+    for (const std::string& d : *disagreements) listed += "\n  " + d;
+    return fail(
+        "the working tables disagree with the journal (edited behind the treasury's back?):",
+        listed);
   }
   return report;
 }

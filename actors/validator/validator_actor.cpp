@@ -6,6 +6,7 @@
 #include <deque>
 #include <optional>
 
+#include "actors/treasury/checkpoint_witness.hpp"
 #include "actors/validator/audit_runner.hpp"
 #include "actors/worker/coordinator_session.hpp"
 #include "actors/worker/renderer.hpp"
@@ -49,6 +50,7 @@ struct ValidatorState {
   std::unique_ptr<worker::CoordinatorSession> session;
   caf::actor link;  // to a remote coordinator
   caf::actor runner;
+  caf::actor checkpoints;  // keeps the treasury's signed heads the coordinator passes on
   std::deque<protocol::AuditTask> queue;
   std::optional<protocol::AuditTask> running;
   std::uint64_t next_run = 1;
@@ -145,6 +147,9 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
   s.runner = self->system().spawn<caf::detached>(audit_loop, s.setup.renderer,
                                                  thresholds_of(s.setup.section.thresholds));
   self->link_to(s.runner);
+  s.checkpoints = treasury::spawn_checkpoint_witness(self->system(), s.setup.ledger_checkpoint_file,
+                                                     "validator " + s.setup.name);
+  self->link_to(s.checkpoints);
   protocol::Capabilities caps;
   caps.models = s.setup.renderer->model_ids();
   caps.task_types = s.setup.renderer->task_types();
@@ -184,6 +189,16 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
         }
         st.queue.push_back(task);
         start_next(self);
+      },
+      // Only from the coordinator's node (its checkpoint witness): another node could otherwise
+      // pin a key of its own before the treasury's first checkpoint arrives.
+      [self](protocol::checkpoint_atom a, const protocol::LedgerCheckpoint& c) {
+        auto& st = self->state;
+        const auto& sender = self->current_sender();
+        if (!st.session->registered() || !sender ||
+            sender->node() != st.session->coordinator().node())
+          return;
+        self->send(st.checkpoints, a, c);
       },
   };
   return main.or_else(s.session->handlers(self));

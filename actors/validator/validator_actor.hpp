@@ -26,6 +26,9 @@ struct ValidatorSetup {
   std::shared_ptr<const worker::Renderer> renderer;
   std::uint64_t pixel_steps_per_second = 0;
   std::string name;
+  // Where the treasury's newest signed ledger head is kept
+  // (actors/treasury/checkpoint_witness.hpp); empty: in memory only.
+  std::string ledger_checkpoint_file;
 };
 
 caf::actor spawn_validator(caf::actor_system& system, ValidatorSetup setup,

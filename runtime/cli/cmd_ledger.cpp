@@ -22,6 +22,7 @@
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/protocol/ledger_checkpoint.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -30,6 +31,7 @@ using namespace seedgrid::treasury;
 
 struct LedgerOptions {
   std::string db, key, economics, idem, pubkey;
+  std::vector<std::string> expect_heads, checkpoints;  // verify
   std::int64_t at = -1;  // -1: now
   std::string account, from, to, asset = "tokens", amount;
   std::int64_t epoch = -1;
@@ -301,10 +303,38 @@ int run_epoch(const LedgerOptions& o) {
   return apply_and_print(o, "epoch", op);
 }
 
+// The entries a verified ledger must hold: from --expect-head SEQ:HASH and from checkpoint files
+// the treasury signed (a coordinator's or validator's data_dir/ledger-checkpoint.json).
+Result<std::vector<ExpectedEntry>> expected_entries(const LedgerOptions& o, const PublicKey& key) {
+  std::vector<ExpectedEntry> out;
+  for (const std::string& text : o.expect_heads) {
+    auto head = protocol::parse_expected_head(text);
+    if (!head) return context(head.error(), "--expect-head");
+    out.push_back({head->seq, head->head, "--expect-head " + text});
+  }
+  for (const std::string& path : o.checkpoints) {
+    std::ifstream in(path);
+    if (!in) return fail("cannot read checkpoint file ", path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto c = protocol::parse_checkpoint_json(text.str(), path);
+    if (!c) return std::unexpected(c.error());
+    if (c->treasury != key)
+      return fail("checkpoint ", path, " is of treasury key ", c->treasury.hex(),
+                  ", not of the given key ", key.hex());
+    if (!protocol::checkpoint_signed(*c))
+      return fail("checkpoint ", path, ": the signature is not the treasury's (forged or altered)");
+    out.push_back({c->seq, c->head, message_of("checkpoint ", path, " (signed at ", c->at, ")")});
+  }
+  return out;
+}
+
 int run_verify(const LedgerOptions& o) {
   auto key = PublicKey::from_hex(o.pubkey);
   if (!key) return report("verify", key.error());
-  auto r = verify_ledger(o.db, *key);
+  auto expected = expected_entries(o, *key);
+  if (!expected) return report("verify", expected.error());
+  auto r = verify_ledger(o.db, *key, *expected);
   if (!r) {
     std::printf("FAILED: %s\n", r.error().message.c_str());
     return 1;
@@ -312,6 +342,13 @@ int run_verify(const LedgerOptions& o) {
   std::printf("OK: %llu entries, %llu accounts, head %s\n",
               static_cast<unsigned long long>(r->entries),
               static_cast<unsigned long long>(r->accounts), to_hex(r->head).c_str());
+  for (const ExpectedEntry& e : *expected)
+    std::printf("holds entry %llu as %s\n", static_cast<unsigned long long>(e.seq),
+                e.source.c_str());
+  if (expected->empty())
+    std::printf(
+        "(not checked against a published head: pass --checkpoint FILE or --expect-head "
+        "SEQ:HASH to catch a truncated or rolled-back ledger)\n");
   return 0;
 }
 
@@ -441,11 +478,20 @@ const CommandRegistration ledger{
       epoch->add_option("--worker", o->workers, "worker:NAME,SPEED,SECONDS (repeatable)");
       epoch->add_option("--model", o->models, "MODEL,creator:NAME,RENDER_SECONDS (repeatable)");
 
-      CLI::App* verify =
-          sub("verify", "Check every hash, signature and balance of a ledger", run_verify);
+      CLI::App* verify = sub("verify",
+                             "Check every hash, signature, balance and working table of a ledger, "
+                             "and that it holds the heads the treasury published",
+                             run_verify);
       verify->add_option("db", o->db, "Ledger database file")->required();
       verify->add_option("--pubkey", o->pubkey, "The treasury's public key (64 hex digits)")
           ->required();
+      verify->add_option("--checkpoint", o->checkpoints,
+                         "A checkpoint the treasury signed (a coordinator's or validator's "
+                         "DATA_DIR/ledger-checkpoint.json); the ledger must hold its entry "
+                         "(repeatable)");
+      verify->add_option("--expect-head", o->expect_heads,
+                         "SEQ:HASH the ledger must hold, e.g. a head printed by an earlier verify "
+                         "(repeatable)");
 
       return [runs] {
         for (auto& [s, run] : *runs)

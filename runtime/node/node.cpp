@@ -69,6 +69,16 @@ void write_port_file(const std::string& data_dir, const std::string& name, std::
   fs::rename(tmp, path, ec);
 }
 
+// The treasury's newest signed ledger head, kept by the coordinator and by validators
+// (DATA_DIR/ledger-checkpoint.json); a role sharing its node's data_dir with another keeper gets a
+// file of its own (`owner` non-empty: ledger-checkpoint-OWNER.json).
+std::string checkpoint_file(const std::string& data_dir, const std::string& owner = {}) {
+  if (data_dir.empty()) return {};
+  const std::string name = owner.empty() ? std::string("ledger-checkpoint.json")
+                                         : "ledger-checkpoint-" + owner + ".json";
+  return (fs::path(data_dir) / name).string();
+}
+
 Result<std::uint16_t> publish(caf::actor_system& system, const caf::actor& actor,
                               const config::Endpoint& where, std::string_view what) {
   auto port = system.middleman().publish(actor, where.port, where.host.c_str(), true);
@@ -151,6 +161,7 @@ Result<void> start_coordinator(Node::State& s) {
   setup.recovered = std::move(recovered);
   setup.section = c;
   setup.network = s.plan.config.network;
+  setup.ledger_checkpoint_file = checkpoint_file(s.plan.config.node.data_dir);
   s.coordinator = coordinator::spawn_coordinator(*s.system, std::move(setup),
                                                  s.treasury ? &s.treasury : nullptr);
   watch(s, s.coordinator);
@@ -223,6 +234,9 @@ Result<void> start_validator(Node::State& s, const config::ValidatorSection& v, 
   setup.section = v;
   setup.network = s.plan.config.network;
   setup.name = s.plan.config.node.name;
+  const bool shares_data_dir = s.coordinator || index > 0;
+  setup.ledger_checkpoint_file = checkpoint_file(
+      s.plan.config.node.data_dir, shares_data_dir ? indexed("validator", index, '-') : "");
   if (v.key_file.empty()) {
     setup.identity = s.identity;
   } else {

@@ -22,6 +22,9 @@
 //   quote    PriceInputs                          -> QuoteReply
 //   ledger   LedgerOrder                          -> LedgerReceipt
 //   stake    worker account id                    -> StakeReply
+//   checkpoint                                    -> LedgerCheckpoint (the ledger's head now, signed)
+// coordinator -> validator (actors/treasury/checkpoint_witness.hpp)
+//   checkpoint LedgerCheckpoint                   (no answer) whenever the ledger's head moved
 #include <caf/atom.hpp>
 
 namespace seedgrid::protocol {
@@ -45,5 +48,6 @@ using ledger_atom = caf::atom_constant<caf::atom("ledger")>;
 using stake_atom = caf::atom_constant<caf::atom("stake")>;
 using appeal_atom = caf::atom_constant<caf::atom("appeal")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
 
 }  // namespace seedgrid::protocol

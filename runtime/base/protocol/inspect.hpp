@@ -2,7 +2,14 @@
 // CAF `inspect` overloads: how each protocol message is serialized between nodes. Include this only
 // from .cpp files that send or register these types (actors and node bootstrap); it pulls in just
 // CAF's type-name annotation, never the actor headers.
+#include <caf/binary_deserializer.hpp>
 #include <caf/meta/type_name.hpp>
+#include <caf/sec.hpp>
+
+#include <cmath>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/audit.hpp"
@@ -10,6 +17,7 @@
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/protocol/ledger_checkpoint.hpp"
 #include "runtime/base/protocol/opening.hpp"
 #include "runtime/base/protocol/registration.hpp"
 #include "runtime/base/protocol/request.hpp"
@@ -36,6 +44,105 @@ typename Inspector::result_type inspect(Inspector& f, MerkleProof& x) {
 
 namespace seedgrid::protocol {
 
+// A byte field (pixels) on the wire. CAF 0.17 loads a std::vector<uint8_t> by resizing it to the
+// length the sender claims before reading a byte, so a message of a few bytes claiming 4 GiB made
+// a node allocate 4 GiB (found by tests/fuzz/protocol_message). Through this wrapper the claim must
+// fit in what is left of the message; the encoding is CAF's own (length, then the bytes).
+struct WireBytes {
+  std::vector<std::uint8_t>& bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, WireBytes& x) {
+  if constexpr (Inspector::reads_state) {
+    return f(x.bytes);
+  } else {
+    std::size_t size = 0;
+    if (auto e = f.begin_sequence(size)) return e;
+    std::size_t left = static_cast<std::size_t>(-1);
+    if (auto* binary = dynamic_cast<caf::binary_deserializer*>(&f)) left = binary->remaining();
+    if (size > left)
+      return caf::make_error(caf::sec::end_of_stream,
+                             "a byte field claims " + std::to_string(size) + " bytes but only " +
+                                 std::to_string(left) + " are left in the message");
+    x.bytes.resize(size);
+    if (size > 0)
+      if (auto e = f.apply_raw(size, x.bytes.data())) return e;
+    return f.end_sequence();
+  }
+}
+
+inline WireBytes wire_bytes(std::vector<std::uint8_t>& bytes) { return {bytes}; }
+
+// A float or double field on the wire (or a vector of them). CAF 0.17's encoder (pack754) loops
+// forever on an infinity, turns a subnormal into a wrong number (the smallest float came back as
+// -1.6e32), and its decoder makes infinities and NaN of some bit patterns: a node that passed such
+// a value on (a worker's latent in an audit task, say) hung the thread sending it (found by
+// tests/fuzz/protocol_message). Only zero and normal numbers travel; anything else is refused both
+// ways, naming the field.
+template <class T>
+struct WireReal {
+  const char* field;
+  T& value;
+};
+template <class T>
+struct WireReals {
+  const char* field;
+  std::vector<T>& values;
+};
+
+template <class T>
+bool wire_encodable(T v) {
+  return v == T{0} || std::isnormal(v);
+}
+
+template <class Inspector>
+typename Inspector::result_type refuse_non_finite(const char* field) {
+  if constexpr (!std::is_void_v<typename Inspector::result_type>)
+    return caf::make_error(
+        caf::sec::invalid_argument,
+        std::string(field) + " is not a number the wire carries (inf, nan or subnormal)");
+}
+
+template <class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, WireReal<T>& x) {
+  if constexpr (std::is_void_v<typename Inspector::result_type>) {
+    f(x.value);  // printing
+  } else {
+    if (Inspector::reads_state && !wire_encodable(x.value))
+      return refuse_non_finite<Inspector>(x.field);
+    if (auto e = f(x.value)) return e;
+    if (!wire_encodable(x.value)) return refuse_non_finite<Inspector>(x.field);
+    return {};
+  }
+}
+
+template <class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, WireReals<T>& x) {
+  auto finite = [&] {
+    for (T v : x.values)
+      if (!wire_encodable(v)) return false;
+    return true;
+  };
+  if constexpr (std::is_void_v<typename Inspector::result_type>) {
+    f(x.values);
+  } else {
+    if (Inspector::reads_state && !finite()) return refuse_non_finite<Inspector>(x.field);
+    if (auto e = f(x.values)) return e;
+    if (!finite()) return refuse_non_finite<Inspector>(x.field);
+    return {};
+  }
+}
+
+template <class T>
+WireReal<T> wire_real(const char* field, T& value) {
+  return {field, value};
+}
+template <class T>
+WireReals<T> wire_reals(const char* field, std::vector<T>& values) {
+  return {field, values};
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Reply& x) {
   return f(caf::meta::type_name("Reply"), x.code, x.reason);
@@ -44,8 +151,9 @@ typename Inspector::result_type inspect(Inspector& f, Reply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, GenerateRequest& x) {
   return f(caf::meta::type_name("GenerateRequest"), x.request_id, x.model_id, x.task_type, x.prompt,
-           x.negative_prompt, x.seed, x.steps, x.guidance, x.sampler, x.karras, x.width, x.height,
-           x.count, x.tier, x.privacy, x.payer, x.signature);
+           x.negative_prompt, x.seed, x.steps, wire_real("GenerateRequest.guidance", x.guidance),
+           x.sampler, x.karras, x.width, x.height, x.count, x.tier, x.privacy, x.payer,
+           x.signature);
 }
 
 template <class Inspector>
@@ -56,7 +164,8 @@ typename Inspector::result_type inspect(Inspector& f, ClientCommand& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSpec& x) {
   return f(caf::meta::type_name("JobSpec"), x.model_id, x.task_type, x.prompt, x.negative_prompt,
-           x.seed, x.steps, x.guidance, x.sampler, x.karras, x.width, x.height);
+           x.seed, x.steps, wire_real("JobSpec.guidance", x.guidance), x.sampler, x.karras, x.width,
+           x.height);
 }
 
 template <class Inspector>
@@ -82,10 +191,11 @@ typename Inspector::result_type inspect(Inspector& f, JobFailure& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
   return f(caf::meta::type_name("JobResult"), x.job_id, x.attempt, x.worker, x.spec_hash,
-           x.model_id, x.width, x.height, x.pixels, x.output_hash, x.trajectory_root,
+           x.model_id, x.width, x.height, wire_bytes(x.pixels), x.output_hash, x.trajectory_root,
            x.determinism_class, x.render_ms, x.batch_size, x.sampler, x.karras, x.steps,
-           x.guidance, x.precision, x.leaf_count, x.initial_proof, x.final_latent_shape,
-           x.final_latent, x.final_proof, x.signature);
+           wire_real("JobResult.guidance", x.guidance), x.precision, x.leaf_count, x.initial_proof,
+           x.final_latent_shape, wire_reals("JobResult.final_latent", x.final_latent),
+           x.final_proof, x.signature);
 }
 
 template <class Inspector>
@@ -119,14 +229,15 @@ typename Inspector::result_type inspect(Inspector& f, AuditItem& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AuditTask& x) {
   return f(caf::meta::type_name("AuditTask"), x.audit_id, x.job, x.worker, x.claimed_output_hash,
-           x.claimed_determinism_class, x.claimed_pixels, x.has_commitment, x.commitment,
-           x.audits, x.purpose, x.assignment);
+           x.claimed_determinism_class, wire_bytes(x.claimed_pixels), x.has_commitment,
+           x.commitment, x.audits, x.purpose, x.assignment);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AuditEvidence& x) {
-  return f(caf::meta::type_name("AuditEvidence"), x.kind, x.outcome, x.step, x.expected,
-           x.received, x.error, x.psnr_db, x.ssim, x.detail);
+  return f(caf::meta::type_name("AuditEvidence"), x.kind, x.outcome, x.step, x.expected, x.received,
+           wire_real("AuditEvidence.error", x.error), wire_real("AuditEvidence.psnr_db", x.psnr_db),
+           wire_real("AuditEvidence.ssim", x.ssim), x.detail);
 }
 
 template <class Inspector>
@@ -141,7 +252,8 @@ typename Inspector::result_type inspect(Inspector& f, OpeningRequest& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, WireOpening& x) {
-  return f(caf::meta::type_name("WireOpening"), x.t, x.shape, x.latent, x.proof);
+  return f(caf::meta::type_name("WireOpening"), x.t, x.shape,
+           wire_reals("WireOpening.latent", x.latent), x.proof);
 }
 
 template <class Inspector>
@@ -167,10 +279,9 @@ typename Inspector::result_type inspect(Inspector& f, Receipt& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ClientEvent& x) {
   return f(caf::meta::type_name("ClientEvent"), x.kind, x.request_id, x.index, x.attempt, x.worker,
-           x.position, x.step, x.steps, x.code, x.reason, x.width, x.height, x.pixels,
+           x.position, x.step, x.steps, x.code, x.reason, x.width, x.height, wire_bytes(x.pixels),
            x.output_hash, x.determinism_class, x.render_ms, x.audit, x.receipt, x.has_commitment,
-           x.commitment, x.delivered,
-           x.failed, x.cancelled, x.total_charged, x.refunded);
+           x.commitment, x.delivered, x.failed, x.cancelled, x.total_charged, x.refunded);
 }
 
 template <class Inspector>
@@ -182,9 +293,13 @@ typename Inspector::result_type inspect(Inspector& f, SubmitAck& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, NodeStatus& x) {
   return f(caf::meta::type_name("NodeStatus"), x.node, x.role, x.capabilities, x.connected,
-           x.blacklisted, x.fast_tier, x.reputation, x.success_score, x.latency_score,
-           x.uptime_score, x.audit_score, x.inflight, x.jobs_done, x.jobs_failed, x.audits_passed,
-           x.audits_failed, x.audit_rate, x.connected_seconds);
+           x.blacklisted, x.fast_tier, wire_real("NodeStatus.reputation", x.reputation),
+           wire_real("NodeStatus.success_score", x.success_score),
+           wire_real("NodeStatus.latency_score", x.latency_score),
+           wire_real("NodeStatus.uptime_score", x.uptime_score),
+           wire_real("NodeStatus.audit_score", x.audit_score), x.inflight, x.jobs_done,
+           x.jobs_failed, x.audits_passed, x.audits_failed,
+           wire_real("NodeStatus.audit_rate", x.audit_rate), x.connected_seconds);
 }
 
 template <class Inspector>
@@ -228,6 +343,11 @@ typename Inspector::result_type inspect(Inspector& f, QuoteReply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, StakeReply& x) {
   return f(caf::meta::type_name("StakeReply"), x.ok, x.error, x.bonded, x.serves_fast);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, LedgerCheckpoint& x) {
+  return f(caf::meta::type_name("LedgerCheckpoint"), x.treasury, x.seq, x.head, x.at, x.signature);
 }
 
 }  // namespace seedgrid::protocol

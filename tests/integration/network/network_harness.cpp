@@ -403,6 +403,7 @@ void Network::start_validator(int i) {
   "roles": ["validator"],
   "node": {"name": ")" + name +
                            R"(", "key_file": ")" + (dir_ / "keys" / (name + ".key")).string() +
+                           R"(", "data_dir": ")" + (dir_ / name).string() +
                            R"(", "log_level": "debug"},
   "network": )" + network_json(options_) +
                            R"(,

@@ -96,6 +96,7 @@ class Network {
   const std::filesystem::path& dir() const { return dir_; }
   config::Endpoint endpoint() const { return {"127.0.0.1", port_}; }
   const Identity& client() const { return client_; }
+  const Identity& treasury_identity() const { return treasury_key_; }
   const Identity& worker_identity(int index) const { return worker_keys_.at(index); }
   const Identity& validator_identity(int index) const { return validator_keys_.at(index); }
   std::string ledger_path() const;

@@ -1,7 +1,6 @@
 // `seedgrid ledger ...` end to end through the real binary: a person's session, the errors they
 // see, and `verify` catching each kind of tampering done directly on the database file.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -9,31 +8,16 @@
 
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/storage/database.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 using namespace seedgrid;
 
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CliRun seedgrid_cli(const std::string& args) {
-  CliRun run;
-  FILE* pipe = ::popen((std::string(SEEDGRID_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  if (!pipe) return run;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test::CliRun;
+using test::contains;
+using test::seedgrid_cli;
 
 class LedgerCli : public ::testing::Test {
  protected:

@@ -1,0 +1,139 @@
+#include "actors/treasury/checkpoint_witness.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <vector>
+
+#include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/storage/ledger_checkpoint_keeper.hpp"
+
+namespace seedgrid::treasury {
+
+namespace {
+
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using follow_atom = caf::atom_constant<caf::atom("follow")>;
+using ask_atom = caf::atom_constant<caf::atom("ask")>;
+
+// How often the witness asks the treasury for its signed head. Asking (rather than being told)
+// also catches entries another process, the CLI, appended to the ledger.
+constexpr auto kAskInterval = std::chrono::seconds(1);
+
+struct WitnessState {
+  std::optional<storage::LedgerCheckpointKeeper> keeper;
+  std::vector<caf::actor> followers;
+  caf::actor treasury;  // the one asked; none for a validator's witness
+  bool asking = false;  // an ask is scheduled or in flight
+  std::shared_ptr<spdlog::logger> log;
+  static inline const char* name = "seedgrid.checkpoint_witness";
+};
+
+using Self = caf::stateful_actor<WitnessState>;
+
+void keep(Self* self, const protocol::LedgerCheckpoint& c) {
+  auto& s = self->state;
+  using Outcome = storage::LedgerCheckpointKeeper::Outcome;
+  const auto offer = s.keeper->offer(c);
+  switch (offer.outcome) {
+    case Outcome::same:
+      return;
+    case Outcome::advanced:
+      s.log->debug("{}", offer.message);
+      for (const caf::actor& f : s.followers) self->send(f, protocol::checkpoint_atom::value, c);
+      return;
+    case Outcome::older:
+    case Outcome::conflict:
+      s.log->error("{}", offer.message);
+      return;
+    case Outcome::refused:
+      s.log->warn("{}", offer.message);
+      return;
+  }
+}
+
+caf::behavior witness(Self* self, std::string file, std::string who) {
+  auto& s = self->state;
+  s.log = logging::logger("ledger");
+  auto keeper = storage::LedgerCheckpointKeeper::open(file);
+  if (!keeper) {
+    // The bad file stays as it is (it may be evidence); this run keeps checkpoints in memory.
+    s.log->error("{}: {}; keeping ledger checkpoints in memory only", who, keeper.error().message);
+    keeper = storage::LedgerCheckpointKeeper::open("");
+  }
+  s.keeper = std::move(*keeper);
+  if (file.empty())
+    s.log->warn(
+        "{}: no node.data_dir, so the treasury's ledger checkpoints are kept in memory only "
+        "(set node.data_dir to keep them across restarts)",
+        who);
+  else if (const auto& latest = s.keeper->latest())
+    s.log->info("{}: keeping the treasury's ledger checkpoints in {} (newest: entry {})", who, file,
+                latest->seq);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    std::erase_if(self->state.followers,
+                  [&](const caf::actor& f) { return f.address() == dm.source; });
+  });
+  return {
+      [self](watch_atom, const caf::actor& treasury) {
+        self->state.treasury = treasury;
+        if (!self->state.asking) {
+          self->state.asking = true;
+          self->send(self, ask_atom::value);
+        }
+      },
+      [self](ask_atom) {
+        auto& st = self->state;
+        const caf::actor treasury = st.treasury;
+        self->request(treasury, std::chrono::seconds(10), protocol::checkpoint_atom::value)
+            .then(
+                [self, treasury](const protocol::LedgerCheckpoint& c) {
+                  if (treasury == self->state.treasury) keep(self, c);
+                  self->delayed_send(self, kAskInterval, ask_atom::value);
+                },
+                [self](caf::error& err) {
+                  self->state.log->debug("the treasury gave no ledger checkpoint: {}",
+                                         self->system().render(err));
+                  self->delayed_send(self, kAskInterval, ask_atom::value);
+                });
+      },
+      [self](follow_atom, const caf::actor& follower) {
+        auto& st = self->state;
+        if (std::find(st.followers.begin(), st.followers.end(), follower) == st.followers.end()) {
+          st.followers.push_back(follower);
+          self->monitor(follower);
+        }
+        if (const auto& latest = st.keeper->latest())
+          self->send(follower, protocol::checkpoint_atom::value, *latest);
+      },
+      // Passed on by the validator actor of this node (which takes them from its coordinator
+      // only); another node, which sees this witness's handle, could otherwise pin a key of its
+      // own before the treasury's first checkpoint.
+      [self](protocol::checkpoint_atom, const protocol::LedgerCheckpoint& c) {
+        const auto& sender = self->current_sender();
+        if (sender && sender->node() == self->node()) keep(self, c);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_checkpoint_witness(caf::actor_system& system, std::string file, std::string who) {
+  return system.spawn(witness, std::move(file), std::move(who));
+}
+
+void watch_treasury(const caf::actor& witness, const caf::actor& treasury) {
+  caf::anon_send(witness, watch_atom::value, treasury);
+}
+
+void add_follower(const caf::actor& witness, const caf::actor& follower) {
+  caf::anon_send(witness, follow_atom::value, follower);
+}
+
+}  // namespace seedgrid::treasury
