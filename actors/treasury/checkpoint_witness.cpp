@@ -12,7 +12,7 @@
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
-#include "runtime/base/storage/ledger_checkpoint_keeper.hpp"
+#include "runtime/base/verify/ledger_checkpoint_keeper.hpp"
 
 namespace seedgrid::treasury {
 
@@ -27,7 +27,7 @@ using ask_atom = caf::atom_constant<caf::atom("ask")>;
 constexpr auto kAskInterval = std::chrono::seconds(1);
 
 struct WitnessState {
-  std::optional<storage::LedgerCheckpointKeeper> keeper;
+  std::optional<verify::LedgerCheckpointKeeper> keeper;
   std::vector<caf::actor> followers;
   caf::actor treasury;  // the one asked; none for a validator's witness
   bool asking = false;  // an ask is scheduled or in flight
@@ -39,7 +39,7 @@ using Self = caf::stateful_actor<WitnessState>;
 
 void keep(Self* self, const protocol::LedgerCheckpoint& c) {
   auto& s = self->state;
-  using Outcome = storage::LedgerCheckpointKeeper::Outcome;
+  using Outcome = verify::LedgerCheckpointKeeper::Outcome;
   const auto offer = s.keeper->offer(c);
   switch (offer.outcome) {
     case Outcome::same:
@@ -61,11 +61,11 @@ void keep(Self* self, const protocol::LedgerCheckpoint& c) {
 caf::behavior witness(Self* self, std::string file, std::string who) {
   auto& s = self->state;
   s.log = logging::logger("ledger");
-  auto keeper = storage::LedgerCheckpointKeeper::open(file);
+  auto keeper = verify::LedgerCheckpointKeeper::open(file);
   if (!keeper) {
     // The bad file stays as it is (it may be evidence); this run keeps checkpoints in memory.
     s.log->error("{}: {}; keeping ledger checkpoints in memory only", who, keeper.error().message);
-    keeper = storage::LedgerCheckpointKeeper::open("");
+    keeper = verify::LedgerCheckpointKeeper::open("");
   }
   s.keeper = std::move(*keeper);
   if (file.empty())

@@ -23,6 +23,7 @@
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
+#include "runtime/base/verify/ledger_checkpoint_file.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -308,7 +309,7 @@ int run_epoch(const LedgerOptions& o) {
 Result<std::vector<ExpectedEntry>> expected_entries(const LedgerOptions& o, const PublicKey& key) {
   std::vector<ExpectedEntry> out;
   for (const std::string& text : o.expect_heads) {
-    auto head = protocol::parse_expected_head(text);
+    auto head = verify::parse_expected_head(text);
     if (!head) return context(head.error(), "--expect-head");
     out.push_back({head->seq, head->head, "--expect-head " + text});
   }
@@ -317,7 +318,7 @@ Result<std::vector<ExpectedEntry>> expected_entries(const LedgerOptions& o, cons
     if (!in) return fail("cannot read checkpoint file ", path);
     std::stringstream text;
     text << in.rdbuf();
-    auto c = protocol::parse_checkpoint_json(text.str(), path);
+    auto c = verify::parse_checkpoint_json(text.str(), path);
     if (!c) return std::unexpected(c.error());
     if (c->treasury != key)
       return fail("checkpoint ", path, " is of treasury key ", c->treasury.hex(),

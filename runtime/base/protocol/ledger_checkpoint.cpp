@@ -1,22 +1,17 @@
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
 
-#include <boost/json.hpp>
-
-#include <charconv>
 #include <vector>
 
 namespace seedgrid::protocol {
 
 namespace {
 
-constexpr std::string_view kFormat = "seedgrid/ledger/checkpoint/v1";
-
 void put_u64(std::vector<std::uint8_t>& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
 std::vector<std::uint8_t> signed_bytes(std::uint64_t seq, const Digest& head, std::int64_t at) {
-  std::vector<std::uint8_t> out(kFormat.begin(), kFormat.end());
+  std::vector<std::uint8_t> out(kCheckpointFormat.begin(), kCheckpointFormat.end());
   put_u64(out, seq);
   out.insert(out.end(), head.begin(), head.end());
   put_u64(out, static_cast<std::uint64_t>(at));
@@ -39,82 +34,6 @@ LedgerCheckpoint sign_checkpoint(const Identity& treasury, std::uint64_t seq, co
 bool checkpoint_signed(const LedgerCheckpoint& c) {
   return verify_signature(
       c.treasury, std::span<const std::uint8_t>(signed_bytes(c.seq, c.head, c.at)), c.signature);
-}
-
-std::string checkpoint_json(const LedgerCheckpoint& c) {
-  boost::json::object o;
-  o["checkpoint"] = kFormat;
-  o["treasury"] = c.treasury.hex();
-  o["seq"] = c.seq;
-  o["head"] = to_hex(c.head);
-  o["at"] = c.at;
-  o["signature"] = to_hex(c.signature);
-  return boost::json::serialize(o) + "\n";
-}
-
-Result<LedgerCheckpoint> parse_checkpoint_json(std::string_view text, std::string_view source) {
-  boost::system::error_code ec;
-  const boost::json::value root = boost::json::parse(text, ec);
-  if (ec) return fail(source, ": not a ledger checkpoint (not valid JSON: ", ec.message(), ")");
-  const boost::json::object* o = root.if_object();
-  if (!o) return fail(source, ": not a ledger checkpoint (expected a JSON object)");
-  auto string_field = [&](std::string_view key) -> Result<std::string_view> {
-    const boost::json::value* v = o->if_contains(key);
-    if (!v || !v->is_string()) return fail(source, ": $.", key, " must be a string");
-    return std::string_view(v->get_string());
-  };
-  auto format = string_field("checkpoint");
-  if (!format) return std::unexpected(format.error());
-  if (*format != kFormat)
-    return fail(source, ": $.checkpoint is '", *format, "', this build reads ", kFormat);
-  for (const auto& kv : *o) {
-    const std::string_view key = kv.key();
-    if (key != "checkpoint" && key != "treasury" && key != "seq" && key != "head" && key != "at" &&
-        key != "signature")
-      return fail(source, ": $.", key, ": unknown key in a ledger checkpoint");
-  }
-  LedgerCheckpoint c;
-  auto treasury = string_field("treasury");
-  if (!treasury) return std::unexpected(treasury.error());
-  auto key = PublicKey::from_hex(*treasury);
-  if (!key) return context(key.error(), source, ": $.treasury");
-  c.treasury = *key;
-  const boost::json::value* seq = o->if_contains("seq");
-  if (!seq || !(seq->is_uint64() || (seq->is_int64() && seq->get_int64() > 0)) ||
-      (seq->is_uint64() && seq->get_uint64() == 0))
-    return fail(source, ": $.seq must be a positive integer (a ledger entry)");
-  c.seq = seq->is_uint64() ? seq->get_uint64() : static_cast<std::uint64_t>(seq->get_int64());
-  auto head = string_field("head");
-  if (!head) return std::unexpected(head.error());
-  auto digest = digest_from_hex(*head);
-  if (!digest) return context(digest.error(), source, ": $.head");
-  c.head = *digest;
-  const boost::json::value* at = o->if_contains("at");
-  if (!at || !at->is_int64()) return fail(source, ": $.at must be an integer (unix seconds)");
-  c.at = at->get_int64();
-  auto signature = string_field("signature");
-  if (!signature) return std::unexpected(signature.error());
-  auto sig = signature_from_hex(*signature);
-  if (!sig) return context(sig.error(), source, ": $.signature");
-  c.signature = *sig;
-  return c;
-}
-
-Result<ExpectedHead> parse_expected_head(std::string_view text) {
-  const auto colon = text.find(':');
-  if (colon == std::string_view::npos)
-    return fail("expected head '", text, "' is not SEQ:HASH (e.g. 42:<64 hex digits>)");
-  const std::string_view seq_text = text.substr(0, colon);
-  ExpectedHead out;
-  const auto [end, ec] =
-      std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), out.seq);
-  if (ec != std::errc() || end != seq_text.data() + seq_text.size() || out.seq == 0)
-    return fail("expected head '", text, "': '", seq_text,
-                "' is not an entry number (a positive integer)");
-  auto head = digest_from_hex(text.substr(colon + 1));
-  if (!head) return context(head.error(), "expected head '", text, "'");
-  out.head = *head;
-  return out;
 }
 
 }  // namespace seedgrid::protocol

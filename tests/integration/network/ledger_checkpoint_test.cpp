@@ -12,6 +12,7 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
+#include "runtime/base/verify/ledger_checkpoint_file.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
 using namespace seedgrid;
@@ -33,7 +34,7 @@ std::optional<protocol::LedgerCheckpoint> wait_for_checkpoint(const fs::path& fi
                                                               std::chrono::seconds timeout) {
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
-    auto c = protocol::parse_checkpoint_json(read_file(file), file.string());
+    auto c = verify::parse_checkpoint_json(read_file(file), file.string());
     if (c && c->seq == seq) return *c;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

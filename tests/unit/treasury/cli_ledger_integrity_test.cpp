@@ -12,6 +12,7 @@
 #include "cli_run.hpp"
 #include "ledger_fixture.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
+#include "runtime/base/verify/ledger_checkpoint_file.hpp"
 #include "runtime/base/storage/database.hpp"
 
 using namespace seedgrid;
@@ -59,7 +60,7 @@ class LedgerIntegrity : public test::LedgerFixture {
     auto c = ledger.checkpoint(1'700'000'000);
     EXPECT_TRUE(c.has_value()) << c.error().message;
     const std::string file = dir.file(name);
-    std::ofstream(file) << protocol::checkpoint_json(*c);
+    std::ofstream(file) << verify::checkpoint_json(*c);
     return file;
   }
 
@@ -164,11 +165,11 @@ TEST_F(LedgerIntegrity, ACheckpointMustBeTheTreasurysOwn) {
     std::getline(in, text);
   }
   // Another hash under the treasury's signature: the signature no longer matches.
-  auto c = protocol::parse_checkpoint_json(text, checkpoint);
+  auto c = verify::parse_checkpoint_json(text, checkpoint);
   ASSERT_TRUE(c.has_value()) << c.error().message;
   c->head[0] ^= 1;
   const std::string forged = dir.file("forged.json");
-  std::ofstream(forged) << protocol::checkpoint_json(*c);
+  std::ofstream(forged) << verify::checkpoint_json(*c);
   CliRun r = verify(path, "--checkpoint " + forged);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(contains(r.output, "the signature is not the treasury's")) << r.output;
@@ -176,7 +177,7 @@ TEST_F(LedgerIntegrity, ACheckpointMustBeTheTreasurysOwn) {
   // A checkpoint another treasury signed proves nothing about this ledger.
   const Identity other = test::identity_from(9);
   const std::string foreign = dir.file("foreign.json");
-  std::ofstream(foreign) << protocol::checkpoint_json(
+  std::ofstream(foreign) << verify::checkpoint_json(
       protocol::sign_checkpoint(other, c->seq, c->head, c->at));
   r = verify(path, "--checkpoint " + foreign);
   EXPECT_EQ(r.status, 1);

@@ -14,7 +14,7 @@
 #include "models/result.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
 
-namespace seedgrid::storage {
+namespace seedgrid::verify {
 
 class LedgerCheckpointKeeper {
  public:
@@ -43,4 +43,4 @@ class LedgerCheckpointKeeper {
   std::optional<protocol::LedgerCheckpoint> latest_;
 };
 
-}  // namespace seedgrid::storage
+}  // namespace seedgrid::verify

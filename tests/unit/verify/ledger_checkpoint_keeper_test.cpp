@@ -7,10 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/base/storage/ledger_checkpoint_keeper.hpp"
+#include "runtime/base/verify/ledger_checkpoint_file.hpp"
+#include "runtime/base/verify/ledger_checkpoint_keeper.hpp"
 
 using namespace seedgrid;
-using Keeper = storage::LedgerCheckpointKeeper;
+using Keeper = verify::LedgerCheckpointKeeper;
 
 namespace {
 
@@ -87,8 +88,8 @@ TEST_F(CheckpointKeeper, TwoHashesForOneEntryAreSavedAsEvidence) {
   std::string line1, line2;
   std::getline(evidence, line1);
   std::getline(evidence, line2);
-  EXPECT_EQ(line1 + "\n", protocol::checkpoint_json(first));
-  EXPECT_EQ(line2 + "\n", protocol::checkpoint_json(second));
+  EXPECT_EQ(line1 + "\n", verify::checkpoint_json(first));
+  EXPECT_EQ(line2 + "\n", verify::checkpoint_json(second));
 }
 
 TEST_F(CheckpointKeeper, RefusesForgeriesAndAnotherTreasury) {

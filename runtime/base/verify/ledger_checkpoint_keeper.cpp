@@ -1,4 +1,6 @@
-#include "runtime/base/storage/ledger_checkpoint_keeper.hpp"
+#include "runtime/base/verify/ledger_checkpoint_keeper.hpp"
+
+#include "runtime/base/verify/ledger_checkpoint_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace seedgrid::storage {
+namespace seedgrid::verify {
 
 namespace fs = std::filesystem;
 
@@ -67,7 +69,7 @@ Result<LedgerCheckpointKeeper> LedgerCheckpointKeeper::open(std::string path) {
   if (!in) return fail("cannot read the kept ledger checkpoint ", keeper.path_);
   std::stringstream text;
   text << in.rdbuf();
-  auto c = protocol::parse_checkpoint_json(text.str(), keeper.path_);
+  auto c = verify::parse_checkpoint_json(text.str(), keeper.path_);
   if (!c) return std::unexpected(c.error());
   if (!protocol::checkpoint_signed(*c))
     return fail(keeper.path_,
@@ -120,4 +122,4 @@ LedgerCheckpointKeeper::Offer LedgerCheckpointKeeper::offer(const protocol::Ledg
   return {Outcome::advanced, message_of("kept ledger checkpoint ", describe(c))};
 }
 
-}  // namespace seedgrid::storage
+}  // namespace seedgrid::verify
