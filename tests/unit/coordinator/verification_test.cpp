@@ -1,6 +1,8 @@
 // The coordinator's side of verification: audits chosen after the commit and sent with it, grey
 // verdicts escalated to a referee of the worker's class, openings relayed only for the validator
 // that holds the audit, and appeals that either uphold the slash or turn it on the accuser.
+#include <algorithm>
+
 #include "tests/unit/coordinator/verification_fixture.hpp"
 
 namespace seedgrid::coordinator::testing {
@@ -27,8 +29,10 @@ TEST_F(VerificationTest, TheAuditCarriesTheCommitmentAndAPlanChosenAfterIt) {
   EXPECT_EQ(task.audits.front().kind, 0) << "noise first";
   // The worker's status shows its current (adaptive) audit rate.
   const auto status = core_->status(now_);
-  for (const auto& n : status.nodes)
-    if (n.node == w1_.public_key()) EXPECT_DOUBLE_EQ(n.audit_rate, 1.0);
+  const auto listed = std::find_if(status.nodes.begin(), status.nodes.end(),
+                                   [&](const auto& n) { return n.node == w1_.public_key(); });
+  ASSERT_NE(listed, status.nodes.end()) << "the worker is listed in the status";
+  EXPECT_DOUBLE_EQ(listed->audit_rate, 1.0);
 }
 
 TEST_F(VerificationTest, OpeningsAreRelayedOnlyForTheValidatorHoldingTheAudit) {

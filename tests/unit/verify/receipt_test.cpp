@@ -218,9 +218,13 @@ TEST_F(ReceiptCheck, ACheckerOfAnotherClassComparesWithinTheCalibratedTolerances
   o.precision = "f16";  // the cpu-f16s class auditing a cpu-f32 receipt
   const ReceiptReport r = check_receipt(receipt_path(), o);
   EXPECT_EQ(r.exit_status(), 0) << dump(r);
+  std::size_t cross_class_lines = 0;
   for (const auto& l : r.lines)
-    if (l.check == "decode" || l.check == "full")
+    if (l.check == "decode" || l.check == "full") {
+      ++cross_class_lines;
       EXPECT_NE(l.evidence.find("classes differ"), std::string::npos) << format_check_line(l);
+    }
+  EXPECT_EQ(cross_class_lines, 2u) << "both the decode and the full check ran\n" << dump(r);
   o.precision = "f64";
   const ReceiptReport refused = check_receipt(receipt_path(), o);
   EXPECT_EQ(refused.exit_status(), 2) << dump(refused);
