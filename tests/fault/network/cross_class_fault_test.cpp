@@ -80,7 +80,7 @@ run_and_collect_verdicts(Network& net, const std::string& id, std::uint32_t coun
       EXPECT_EQ(e.pixels, reference_pixels(request, index, "f16")) << "job " << index;
     }
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the slash after the appeal
+  (void)settled_history(net);  // the slash after the appeal, and nothing after it
   net.stop();
   const std::string cheater_hex = cheater.hex();
   return {verdicts_in(net.dir() / "validator-0.log", cheater_hex),

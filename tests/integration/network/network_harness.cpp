@@ -219,6 +219,78 @@ void expect_slashed_and_spared(const Network& net, int cheater, int honest) {
   EXPECT_EQ(slashes_of(*history, "worker:" + net.worker_identity(honest).node_id()), 0u);
 }
 
+// Waits until `n` results arrived (false on timeout).
+bool wait_for_results(Collected& got, std::size_t n, std::chrono::seconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (got.result_count() < n) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// Every settlement, keyed by job id: each job must appear once.
+std::map<std::string, int> settlements_by_job(const std::string& ledger_path) {
+  std::map<std::string, int> by_job;
+  auto ledger = treasury::Ledger::open_read_only(ledger_path);
+  EXPECT_TRUE(ledger) << ledger.error().message;
+  if (!ledger) return by_job;
+  auto history = ledger->history("", 100'000);
+  EXPECT_TRUE(history);
+  for (const auto& e : *history) {
+    if (e.op != "settle") continue;
+    // "settle/<request>/<index>/<attempt>" -> "<request>/<index>"
+    const std::string rest = e.key.substr(std::string("settle/").size());
+    ++by_job[rest.substr(0, rest.rfind('/'))];
+  }
+  auto conservation = ledger->conservation();
+  EXPECT_TRUE(conservation);
+  if (conservation) {
+    for (const auto& c : *conservation) EXPECT_TRUE(c.holds_exactly());
+  }
+  return by_job;
+}
+
+void expect_each_job_settled_once(const std::string& ledger_path, const std::string& request,
+                                  std::uint32_t count) {
+  const auto by_job = settlements_by_job(ledger_path);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    auto it = by_job.find(request + "/" + std::to_string(i));
+    ASSERT_NE(it, by_job.end()) << "job " << i << " was never paid";
+    EXPECT_EQ(it->second, 1) << "job " << i << " was paid " << it->second << " times";
+  }
+}
+
+std::vector<treasury::JournalEntry> ledger_history(const Network& net) {
+  // The treasury may be writing: a read that fails now is an empty history, read again later.
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  if (!ledger) return {};
+  auto history = ledger->history("", 100'000);
+  return history ? std::move(*history) : std::vector<treasury::JournalEntry>{};
+}
+
+std::vector<treasury::JournalEntry> settled_history(const Network& net,
+                                                    std::chrono::milliseconds quiet,
+                                                    std::chrono::seconds limit) {
+  using Clock = std::chrono::steady_clock;
+  const auto give_up = Clock::now() + limit;
+  auto read = [&] { return ledger_history(net); };
+  auto history = read();
+  auto unchanged_since = Clock::now();
+  while (Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto now = read();
+    if (now.size() != history.size()) {
+      history = std::move(now);
+      unchanged_since = Clock::now();
+    } else if (Clock::now() - unchanged_since >= quiet) {
+      return history;
+    }
+  }
+  ADD_FAILURE() << "the ledger was still changing after " << limit.count() << " s";
+  return history;
+}
+
 // --- Network ---
 
 Network::Network(NetworkOptions options)

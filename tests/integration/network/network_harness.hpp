@@ -158,4 +158,21 @@ std::size_t slashes_of(const std::vector<treasury::JournalEntry>& history,
 // After the network stopped: worker `cheater` lost stake at least once, worker `honest` never.
 void expect_slashed_and_spared(const Network& net, int cheater, int honest);
 
+// Waits until `n` results arrived (false on timeout).
+bool wait_for_results(Collected& got, std::size_t n, std::chrono::seconds timeout);
+// Every settlement in a ledger, keyed by "<request>/<index>", with how often each job was paid;
+// also expects every asset to be conserved exactly.
+std::map<std::string, int> settlements_by_job(const std::string& ledger_path);
+// Each of the request's `count` jobs was paid exactly once.
+void expect_each_job_settled_once(const std::string& ledger_path, const std::string& request,
+                                  std::uint32_t count);
+// The ledger's history as it is now (empty while the file cannot be read).
+std::vector<treasury::JournalEntry> ledger_history(const Network& net);
+// The ledger's history once it has stopped changing: no new entry for `quiet` (polled every 100 ms,
+// at most `limit`). Asserting "exactly once" on it sees a late duplicate that a fixed sleep before
+// the assertion could miss; a ledger still changing after `limit` fails the calling test.
+std::vector<treasury::JournalEntry> settled_history(
+    const Network& net, std::chrono::milliseconds quiet = std::chrono::milliseconds(2'000),
+    std::chrono::seconds limit = std::chrono::seconds(60));
+
 }  // namespace seedgrid::testing
