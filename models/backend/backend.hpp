@@ -34,8 +34,11 @@ class Backend {
   // Two results are compared bytewise only when their classes are equal.
   virtual std::string determinism_class() const = 0;
 
-  // Host tensor (any dtype) -> this backend's memory in compute_dtype(). Weights go through here once.
+  // Host tensor (any dtype) -> this backend's memory in compute_dtype().
   virtual Tensor upload(const Tensor& host) = 0;
+  // A network's parameter, once, at load: a backend that stores weights in another precision
+  // converts them here, so the network holds only the stored form (no second copy made later).
+  virtual Tensor upload_weight(const Tensor& host) { return upload(host); }
   // Backend tensor -> host f32.
   virtual Tensor download(const Tensor& t) = 0;
   // Waits for queued work (a no-op on the CPU).

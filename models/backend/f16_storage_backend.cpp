@@ -39,8 +39,26 @@ std::string F16StorageBackend::determinism_class() const {
   return c;
 }
 
+Tensor F16StorageBackend::upload_weight(const Tensor& host) {
+  Tensor param = cpu_.upload(host);  // always a fresh buffer of this backend's own
+  std::lock_guard lock(mutex_);
+  params_.insert_or_assign(param.raw(), Param{param, false});
+  return param;
+}
+
 Tensor F16StorageBackend::weight(const Tensor& w) {
   std::lock_guard lock(mutex_);
+  // A network parameter is rounded where it lies, the first time an op takes it as a weight: the
+  // network holds only that one buffer. (A parameter only ever added, not multiplied, such as a
+  // bias an op adds itself, stays as loaded, exactly as with the copies made below.)
+  if (auto p = params_.find(w.raw()); p != params_.end()) {
+    if (!p->second.rounded) {
+      Tensor whole = p->second.tensor;
+      round_to_f16_in_place(whole);
+      p->second.rounded = true;
+    }
+    return w;
+  }
   auto it = weights_.find(w.raw());
   if (it != weights_.end() && it->second.original.shape() == w.shape()) return it->second.rounded;
   Tensor rounded = Tensor::host(w.shape());

@@ -36,6 +36,9 @@ class F16StorageBackend final : public Backend {
   std::string determinism_class() const override;
 
   Tensor upload(const Tensor& host) override;
+  // A network parameter: uploaded as it is and listed, so that the first op taking it as a weight
+  // rounds it in place instead of keeping an fp16 copy beside the fp32 original.
+  Tensor upload_weight(const Tensor& host) override;
   Tensor download(const Tensor& t) override;
 
   Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor* bias,
@@ -72,8 +75,9 @@ class F16StorageBackend final : public Backend {
                         std::uint64_t counter_base) override;
 
  private:
-  // The fp16 copy of a weight, made on first use. Keyed by the weight's bytes; the entry keeps the
-  // original alive so the address cannot be reused by another tensor.
+  // The fp16 form of a weight: a parameter rounded in place, else a copy made on first use (a
+  // weight an op is handed directly, as tests do). Keyed by the weight's bytes; the entry keeps
+  // the original alive so the address cannot be reused by another tensor.
   Tensor weight(const Tensor& w);
   const Tensor* weight(const Tensor* w, Tensor& slot);
 
@@ -84,6 +88,12 @@ class F16StorageBackend final : public Backend {
   CpuBackend cpu_;
   std::mutex mutex_;
   std::map<const void*, RoundedWeight> weights_;
+  // Parameters upload_weight made, by address; held so an address stays theirs while listed.
+  struct Param {
+    Tensor tensor;
+    bool rounded = false;
+  };
+  std::map<const void*, Param> params_;
 };
 
 // Rounds every element of a host f32 tensor to the nearest fp16 value (ties to even), in place.

@@ -20,7 +20,7 @@ Result<void> ParamSource::status() const {
 Result<Tensor> UploadingParamSource::fetch(const std::string& name, const Shape& shape) {
   auto host = weights_.take(name, shape);
   if (!host) return host;
-  return backend_.upload(*host);
+  return backend_.upload_weight(*host);
 }
 
 Result<Tensor> RecordingParamSource::fetch(const std::string& name, const Shape& shape) {

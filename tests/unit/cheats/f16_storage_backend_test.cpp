@@ -48,6 +48,26 @@ Tensor rounded(const Tensor& t) {
   return r;
 }
 
+// A network's parameters come through upload_weight: the op rounds that very buffer, once, so a
+// loaded network holds each weight once (an fp16 copy beside the fp32 original made the fp16
+// class use half again the fp32 class's memory). The numbers are those of a rounded copy.
+TEST(F16StorageBackend, ANetworkParameterIsRoundedWhereItLiesNotCopied) {
+  CpuBackend cpu;
+  F16StorageBackend f16;
+  const Tensor x = Tensor::host_f32({1, 3}, {0.1f, 1.0f / 3.0f, -2.7182818f});
+  const Tensor w_host = Tensor::host_f32({2, 3}, {0.3f, -0.7f, 0.11f, 1.3f, 0.01f, -0.2f});
+  const Tensor param = f16.upload_weight(w_host);
+  ASSERT_FALSE(all_f16_representable(param)) << "uploaded as loaded";
+  const Tensor y = f16.linear(f16.upload(x), param, nullptr);
+  EXPECT_TRUE(all_f16_representable(param)) << "the parameter itself now holds fp16 values";
+  EXPECT_FALSE(all_f16_representable(w_host)) << "the caller's tensor is untouched";
+  const Tensor expected = rounded(cpu.linear(x, rounded(w_host), nullptr));
+  ASSERT_EQ(y.bytes(), expected.bytes());
+  EXPECT_EQ(std::memcmp(y.raw(), expected.raw(), y.bytes()), 0);
+  const Tensor again = f16.linear(f16.upload(x), param, nullptr);
+  EXPECT_EQ(std::memcmp(again.raw(), expected.raw(), y.bytes()), 0) << "rounding twice is once";
+}
+
 TEST(F16StorageBackend, LinearIsFp32MathOverFp16WeightsRoundedToFp16) {
   CpuBackend cpu;
   F16StorageBackend f16;
