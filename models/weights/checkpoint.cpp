@@ -8,6 +8,7 @@
 #include "models/vae/autoencoder_kl.hpp"
 #include "models/weights/checkpoint_layouts.hpp"
 #include "models/weights/model_id.hpp"
+#include "models/weights/model_id_cache.hpp"
 #include "models/weights/tokenizer_special_ids.hpp"
 
 namespace seedgrid {
@@ -80,7 +81,12 @@ Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOpti
                             std::pair{&ck->text_encoder, &*text}})
     if (auto ok = check_weights_match(*set, *specs); !ok) return std::unexpected(ok.error());
 
-  ck->model_id = compute_model_id(ck->text_encoder, ck->unet, ck->vae);
+  if (auto cached = cached_model_id(path)) {
+    ck->model_id = std::move(*cached);
+  } else {
+    ck->model_id = compute_model_id(ck->text_encoder, ck->unet, ck->vae);
+    (void)remember_model_id(path, ck->model_id);  // best effort: a read-only folder is fine
+  }
   return ck;
 }
 

@@ -13,6 +13,7 @@
 #include "models/presets/write_preset.hpp"
 #include "models/unet/unet_config_json.hpp"
 #include "models/weights/model_id.hpp"
+#include "models/weights/model_id_cache.hpp"
 #include "models/weights/original_layout.hpp"
 #include "models/weights/safetensors_reader.hpp"
 #include "models/weights/safetensors_writer.hpp"
@@ -366,4 +367,80 @@ TEST(Checkpoint, CheckWeightsMatchNamesEveryProblem) {
   expect_contains(w.check_all_used().error().message, {"\"extra\""});
   ASSERT_TRUE(w.take("extra", {1}));
   EXPECT_TRUE(w.check_all_used());
+}
+
+namespace {
+
+// Every file under `dir` as if written `age` ago (a checkpoint copied long before it is loaded).
+void backdate(const fs::path& dir, std::chrono::seconds age) {
+  const auto when = fs::file_time_type::clock::now() - age;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) fs::last_write_time(e.path(), when);
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST(ModelIdCache, AnUnchangedCheckpointTakesItsIdFromTheCacheAndAChangedOneIsHashedAgain) {
+  TestDir dir;
+  const auto written = write_tiny(dir / "m");
+  backdate(dir.path(), std::chrono::hours(1));
+  auto first = load_checkpoint(written.checkpoint_path);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->model_id, written.model_id);
+  const fs::path cache = model_id_cache_path(written.checkpoint_path);
+  EXPECT_EQ(cache, fs::path(dir / "m/.model-id"));
+  ASSERT_TRUE(fs::exists(cache));
+
+  // Proof that a load with matching stamps reads the cache instead of hashing: a cache naming
+  // another id is believed.
+  std::string text = read_text(cache);
+  const std::string other(64, 'a');
+  text.replace(text.find(written.model_id), 64, other);
+  std::ofstream(cache) << text;
+  auto cached = load_checkpoint(written.checkpoint_path);
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->model_id, other);
+
+  // A changed weight file (another mtime) is hashed again.
+  const std::string weights = dir / "m/vae/diffusion_pytorch_model.safetensors";
+  {
+    std::fstream f(weights, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-3, std::ios::end);
+    f.put('\x5a');
+  }
+  backdate(dir.path(), std::chrono::hours(2));
+  auto changed = load_checkpoint(written.checkpoint_path);
+  ASSERT_TRUE(changed);
+  EXPECT_NE(changed->model_id, other);
+  EXPECT_EQ(changed->model_id,
+            compute_model_id(changed->text_encoder, changed->unet, changed->vae));
+  EXPECT_NE(read_text(cache).find(changed->model_id), std::string::npos) << "the cache was renewed";
+}
+
+// A file written moments ago may be rewritten within the same mtime tick with other bytes of the
+// same size (as OneFlippedBitChangesTheId does): its id is not cached until it is older.
+TEST(ModelIdCache, AFreshlyWrittenCheckpointIsNotCached) {
+  TestDir dir;
+  const auto written = write_tiny(dir / "m");
+  auto ck = load_checkpoint(written.checkpoint_path);
+  ASSERT_TRUE(ck);
+  EXPECT_FALSE(fs::exists(model_id_cache_path(written.checkpoint_path)));
+}
+
+TEST(ModelIdCache, ASingleFileKeepsItsCacheBesideIt) {
+  TestDir dir;
+  const auto written = write_tiny(dir / "s", 5, CheckpointLayout::single_file);
+  backdate(dir.path(), std::chrono::hours(1));
+  auto ck = load_checkpoint(written.checkpoint_path);
+  ASSERT_TRUE(ck) << ck.error().message;
+  EXPECT_EQ(ck->model_id, written.model_id);
+  EXPECT_TRUE(fs::exists(written.checkpoint_path + ".model-id"));
+  auto again = load_checkpoint(written.checkpoint_path);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->model_id, written.model_id);
 }
