@@ -82,7 +82,8 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return fail("cannot create data directory ", options.data_dir, ": ", ec.message());
   auto journal =
-      Journal::open((std::filesystem::path(options.data_dir) / "journal.sqlite").string());
+      Journal::open((std::filesystem::path(options.data_dir) / "journal.sqlite").string(),
+                    options.prompt_key_file);
   if (!journal) return std::unexpected(journal.error());
   auto salt = journal->audit_salt();
   if (!salt) return context(salt.error(), "reading the audit salt");

@@ -70,6 +70,7 @@ struct CoreOptions {
   config::CoordinatorSection policy;
   ModelCatalog catalog;
   std::string data_dir;                   // journal.sqlite and results/ live here
+  std::string prompt_key_file;  // seals prompts in the journal; empty: beside the journal
   std::int64_t order_retry_ms = 2'000;    // re-send a treasury order that got no answer
   std::int64_t hold_timeout_ms = 15'000;  // a submit waits this long for its escrow hold
   std::int64_t uptime_sample_ms = 10'000;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 
+#include "runtime/base/crypto/secret_box.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/verify/receipt.hpp"
@@ -122,6 +123,13 @@ std::string receipt_text(const protocol::Job& job, const protocol::JobResult& re
   return verify::to_json(verify::receipt_of(job, result, "result.png"));
 }
 
+// Receipts name the prompt: they are sealed like the requests' prompts. Text written before the
+// journal sealed anything reads back as it is.
+Result<std::string> unsealed(const SecretBox& box, std::string text) {
+  if (!SecretBox::is_sealed(text)) return text;
+  return box.open(text);
+}
+
 // A failed verdict as the worker is told it (notices table), in the wire encoding: the signed
 // verdict with its evidence, re-sent as it was. A row in an older wire layout does not read back;
 // that notice is then not re-sent (the slash waits for the window as before).
@@ -146,7 +154,7 @@ std::int64_t bits_of(double v) { return std::bit_cast<std::int64_t>(v); }
 double double_of(std::int64_t bits) { return std::bit_cast<double>(bits); }
 
 // Puts each job's verification record back (rows of jobs that are gone are ignored).
-Result<void> load_verification(Database& db, RequestState& r) {
+Result<void> load_verification(Database& db, const SecretBox& box, RequestState& r) {
   auto q = db.prepare("SELECT * FROM verification WHERE request_id = ? ORDER BY idx");
   if (!q) return std::unexpected(q.error());
   q->bind(1, r.request.request_id);
@@ -158,7 +166,11 @@ Result<void> load_verification(Database& db, RequestState& r) {
     if (index >= r.jobs.size()) continue;
     JobState& j = r.jobs[index];
     if (!q->column_is_null(2)) {
-      auto receipt = verify::parse_receipt(q->column_text(2));
+      auto text = unsealed(box, q->column_text(2));
+      if (!text)
+        return context(text.error(), "journal: commitment of job ", index, " of request ",
+                       r.request.request_id);
+      auto receipt = verify::parse_receipt(*text);
       if (!receipt)
         return context(receipt.error(), "journal: commitment of job ", index, " of request ",
                        r.request.request_id);
@@ -175,6 +187,7 @@ Result<void> load_verification(Database& db, RequestState& r) {
 
 struct Journal::State {
   Database db;
+  SecretBox prompts;
   std::optional<Transaction> tx;
   Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash, slash_done;
   Statement put_verification, delete_verification, put_penalty, delete_penalty;
@@ -189,7 +202,10 @@ Journal::~Journal() {
   if (state_ && state_->tx) (void)state_->tx->commit();
 }
 
-Result<Journal> Journal::open(const std::string& path) {
+Result<Journal> Journal::open(const std::string& path, const std::string& prompt_key_file) {
+  auto prompts = SecretBox::load_or_create(prompt_key_file.empty() ? path + ".prompt-key"
+                                                                   : prompt_key_file);
+  if (!prompts) return context(prompts.error(), "the key that seals prompts in the journal");
   auto db = Database::open(path);
   if (!db) return context(db.error(), "opening the coordinator journal");
   if (auto r = db->exec(kSchema); !r) return context(r.error(), "creating the journal schema");
@@ -222,7 +238,7 @@ Result<Journal> Journal::open(const std::string& path) {
   const auto next = static_cast<std::uint64_t>(seq->column_int64(0)) + 1;
   seq->reset();
   auto state = std::unique_ptr<State>(
-      new State{std::move(*db), std::nullopt, std::move(*put_request), std::move(*put_job),
+      new State{std::move(*db), std::move(*prompts), std::nullopt, std::move(*put_request), std::move(*put_job),
                 std::move(*delete_request), std::move(*delete_jobs), std::move(*put_node),
                 std::move(*put_slash), std::move(*slash_done), std::move(*put_verification),
                 std::move(*delete_verification), std::move(*put_penalty),
@@ -268,8 +284,8 @@ Result<void> Journal::put_request(const RequestState& r) {
       .bind(10, r.base_render_millis)
       .bind(11, q.model_id)
       .bind(12, q.task_type)
-      .bind(13, q.prompt)
-      .bind(14, q.negative_prompt)
+      .bind(13, state_->prompts.seal(q.prompt))
+      .bind(14, state_->prompts.seal(q.negative_prompt))
       .bind(15, std::bit_cast<std::int64_t>(q.seed))
       .bind(16, std::int64_t{q.steps})
       .bind(17, std::int64_t{std::bit_cast<std::uint32_t>(q.guidance)})
@@ -355,7 +371,7 @@ Result<void> Journal::put_verification(const std::string& request_id, const JobS
   auto& s = state_->put_verification;
   s.bind(1, request_id).bind(2, std::int64_t{j.index});
   if (j.commitment)
-    s.bind(3, receipt_text(job, *j.commitment));
+    s.bind(3, state_->prompts.seal(receipt_text(job, *j.commitment)));
   else
     s.bind_null(3);
   return s.bind_blob(4, plan_blob(j.audit_plan))
@@ -369,7 +385,8 @@ Result<void> Journal::put_penalty(const JournaledPenalty& p) {
   return state_->put_penalty.bind(1, p.audit_id)
       .bind_blob(2, key_bytes(p.worker))
       .bind_blob(3, key_bytes(p.validator))
-      .bind(4, receipt_text(p.job, p.commitment.value_or(protocol::JobResult{})))
+      .bind(4, state_->prompts.seal(
+                   receipt_text(p.job, p.commitment.value_or(protocol::JobResult{}))))
       .bind(5, std::int64_t{p.commitment.has_value()})
       .bind_blob(6, p.output_hash)
       .bind(7, p.worker_class)
@@ -406,7 +423,9 @@ Result<std::vector<JournaledPenalty>> Journal::load_penalties() const {
     p.audit_id = q->column_text(0);
     auto worker = key_from_blob(q->column_blob(1));
     auto validator = key_from_blob(q->column_blob(2));
-    auto receipt = verify::parse_receipt(q->column_text(3));
+    auto text = unsealed(state_->prompts, q->column_text(3));
+    if (!text) return context(text.error(), "journal: penalty ", p.audit_id);
+    auto receipt = verify::parse_receipt(*text);
     if (!worker || !validator || !receipt)
       return fail("journal: penalty ", p.audit_id, " cannot be read back",
                   receipt ? std::string() : ": " + receipt.error().message);
@@ -465,8 +484,11 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
     r.base_render_millis = q->column_int64(9);
     g.model_id = q->column_text(10);
     g.task_type = q->column_text(11);
-    g.prompt = q->column_text(12);
-    g.negative_prompt = q->column_text(13);
+    for (auto [column, text] : {std::pair{12, &g.prompt}, std::pair{13, &g.negative_prompt}}) {
+      auto opened = unsealed(state_->prompts, q->column_text(column));
+      if (!opened) return context(opened.error(), "reading request ", g.request_id, "'s prompt");
+      *text = std::move(*opened);
+    }
     g.seed = std::bit_cast<std::uint64_t>(q->column_int64(14));
     g.steps = static_cast<std::uint32_t>(q->column_int64(15));
     g.guidance = std::bit_cast<float>(static_cast<std::uint32_t>(q->column_int64(16)));
@@ -516,7 +538,7 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
       j.receipt.reference = jobs->column_text(21);
       r.jobs.push_back(std::move(j));
     }
-    if (auto v = load_verification(db, r); !v) return std::unexpected(v.error());
+    if (auto v = load_verification(db, state_->prompts, r); !v) return std::unexpected(v.error());
     if (r.jobs.size() != r.request.count && r.phase != RequestPhase::holding &&
         r.phase != RequestPhase::abandoned)
       return fail("journal: request ", r.request.request_id, " has ", r.jobs.size(),

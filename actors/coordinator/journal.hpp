@@ -57,7 +57,9 @@ struct JournaledPenalty {
 
 class Journal {
  public:
-  static Result<Journal> open(const std::string& path);
+  // Prompts are sealed at rest with the key in `prompt_key_file` (created when missing; empty:
+  // "<path>.prompt-key" beside the journal, for tests and tools).
+  static Result<Journal> open(const std::string& path, const std::string& prompt_key_file = {});
   Journal(Journal&&) noexcept;
   Journal& operator=(Journal&&) noexcept;
   ~Journal();

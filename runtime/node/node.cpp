@@ -1,5 +1,6 @@
 #include "runtime/node/node.hpp"
 
+#include <sys/stat.h>
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -152,6 +153,11 @@ Result<void> start_coordinator(Node::State& s) {
   options.policy = c;
   options.catalog = std::move(*catalog);
   options.data_dir = s.plan.config.node.data_dir;
+  // Beside the node key, not in data_dir: a copy of the data directory alone (a backup) does not
+  // open the prompts its journal holds.
+  if (!s.plan.config.node.key_file.empty())
+    options.prompt_key_file =
+        (fs::path(s.plan.config.node.key_file).parent_path() / "journal-prompts.key").string();
   coordinator::Outbox recovered;
   auto core =
       coordinator::CoordinatorCore::open(*s.identity, std::move(options), steady_ms(), recovered);
@@ -293,6 +299,10 @@ Node::Node(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Node::~Node() { stop(); }
 
 Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
+  // Everything a node writes (journal, ledger, results, logs, keys, port files) is its own: files
+  // 0600 and folders 0700, whatever umask the operator's shell had. Prompts and images of other
+  // people's requests are among them.
+  ::umask(077);
   auto s = std::make_unique<State>();
   s->plan = std::move(plan);
   const config::NodeConfig& c = s->plan.config;

@@ -1,6 +1,8 @@
 #include "runtime/base/storage/database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -47,7 +49,15 @@ Result<Database> Database::open(const std::string& path, OpenOptions options) {
     flags |= SQLITE_OPEN_READONLY;
   } else {
     flags |= SQLITE_OPEN_READWRITE;
-    if (options.create) flags |= SQLITE_OPEN_CREATE;
+    if (options.create) {
+      flags |= SQLITE_OPEN_CREATE;
+      // Created owner-only whatever the umask (journals hold requests, ledgers balances); SQLite
+      // gives its -wal and -shm files the database file's mode.
+      if (!path.empty() && path != ":memory:" && !path.starts_with("file:")) {
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0) ::close(fd);
+      }
+    }
   }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "actors/coordinator/journal.hpp"
 #include "actors/coordinator/result_store.hpp"
 #include "core_fixture.hpp"
@@ -156,6 +159,59 @@ TEST(ResultStore, ContentAddressedAndChecked) {
   ASSERT_TRUE(store.remove(h));
   EXPECT_FALSE(store.contains(h));
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace seedgrid::coordinator::testing
+
+namespace seedgrid::coordinator::testing {
+namespace {
+
+// Prompts are sealed at rest: the journal's file never holds them as text, and a reopened journal
+// with the same key reads them back.
+TEST(Journal, PromptsAreSealedInTheFileAndReadBackWithTheKey) {
+  const auto dir = fresh_dir("journal-sealed");
+  const std::string path = (dir / "j.sqlite").string();
+  const std::string key = (dir / "keys/journal-prompts.key").string();
+  RequestState r;
+  r.request.request_id = "secret";
+  r.request.model_id = kModel;
+  r.request.prompt = "zanzibar-turquoise-marmot";
+  r.request.negative_prompt = "quokka-vermilion-sextant";
+  r.request.count = 1;
+  protocol::sign_request(r.request, Identity::from_seed({1}));
+  r.digest = protocol::request_digest(r.request);
+  r.jobs.resize(1);
+  {
+    auto j = Journal::open(path, key);
+    ASSERT_TRUE(j) << j.error().message;
+    ASSERT_TRUE(j->put_request(r));
+    ASSERT_TRUE(j->put_jobs(r));
+    ASSERT_TRUE(j->commit());
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("zanzibar"), std::string::npos) << entry.path();
+    EXPECT_EQ(bytes.find("quokka"), std::string::npos) << entry.path();
+  }
+  auto j = Journal::open(path, key);
+  ASSERT_TRUE(j) << j.error().message;
+  auto requests = j->load_requests(10);
+  ASSERT_TRUE(requests) << requests.error().message;
+  ASSERT_EQ(requests->size(), 1u);
+  EXPECT_EQ(requests->front().request.prompt, "zanzibar-turquoise-marmot");
+  EXPECT_EQ(requests->front().request.negative_prompt, "quokka-vermilion-sextant");
+  EXPECT_TRUE(protocol::request_signature_valid(requests->front().request)) << "still the signed request";
+
+  // Another key cannot read them: the journal says which request and why.
+  auto wrong = Journal::open(path, (dir / "other.key").string());
+  ASSERT_TRUE(wrong);
+  auto unreadable = wrong->load_requests(10);
+  ASSERT_FALSE(unreadable);
+  EXPECT_NE(unreadable.error().message.find("secret"), std::string::npos)
+      << unreadable.error().message;
 }
 
 }  // namespace

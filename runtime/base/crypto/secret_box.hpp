@@ -1,0 +1,33 @@
+#pragma once
+// Symmetric encryption of text a node keeps at rest (libsodium's XSalsa20-Poly1305 secretbox): the
+// coordinator's journal stores prompts sealed with it, so a copy of the journal (a backup, a
+// stolen disk image without the key directory) does not reveal what users asked for.
+//
+// The key lives in its own file, 0600 from the first byte, written once and refused when anyone
+// but the owner may read it (as node keys are). A sealed text is "sgbox1:" followed by the hex of a
+// random 24-byte nonce and the ciphertext with its 16-byte tag; open() refuses any other form and
+// any text whose tag does not verify, naming what it expected.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "models/result.hpp"
+
+namespace seedgrid {
+
+class SecretBox {
+ public:
+  // Reads the key at `path`, or creates it (and its folder) when there is none.
+  static Result<SecretBox> load_or_create(const std::string& path);
+
+  std::string seal(std::string_view plaintext) const;
+  Result<std::string> open(std::string_view sealed) const;
+  // True for text in the sealed form (whatever key sealed it).
+  static bool is_sealed(std::string_view text);
+
+ private:
+  std::array<std::uint8_t, 32> key_{};
+};
+
+}  // namespace seedgrid

@@ -1,0 +1,73 @@
+// SecretBox: text a node keeps at rest, sealed with a key of its own file.
+#include "runtime/base/crypto/secret_box.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace seedgrid;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fresh(const std::string& name) {
+  auto dir =
+      fs::temp_directory_path() / ("seedgrid-secretbox-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+TEST(SecretBox, SealsSoOnlyItsKeyOpensAndTheTextIsNotInTheSealedForm) {
+  const auto dir = fresh("roundtrip");
+  const std::string key = (dir / "keys/prompts.key").string();
+  auto box = SecretBox::load_or_create(key);
+  ASSERT_TRUE(box) << box.error().message;
+  struct stat st {};
+  ASSERT_EQ(::stat(key.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "created owner-only";
+
+  const std::string prompt = "a lighthouse at dusk, oil on canvas";
+  const std::string sealed = box->seal(prompt);
+  EXPECT_TRUE(SecretBox::is_sealed(sealed));
+  EXPECT_EQ(sealed.find("lighthouse"), std::string::npos);
+  EXPECT_NE(box->seal(prompt), sealed) << "a fresh nonce each time";
+  auto opened = box->open(sealed);
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_EQ(*opened, prompt);
+
+  auto again = SecretBox::load_or_create(key);  // the same key, read back
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->open(sealed).value_or(""), prompt);
+
+  auto other = SecretBox::load_or_create((dir / "other.key").string());
+  ASSERT_TRUE(other);
+  auto refused = other->open(sealed);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("does not open with this key"), std::string::npos);
+
+  std::string changed = sealed;
+  changed.back() = changed.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(box->open(changed)) << "a changed byte fails the tag";
+  EXPECT_FALSE(box->open("plain text"));
+  EXPECT_EQ(box->open(box->seal("")).value_or("x"), "");
+  fs::remove_all(dir);
+}
+
+TEST(SecretBox, AKeyFileOthersCanReadIsRefusedWithTheFix) {
+  const auto dir = fresh("mode");
+  const std::string key = (dir / "prompts.key").string();
+  ASSERT_TRUE(SecretBox::load_or_create(key));
+  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  auto refused = SecretBox::load_or_create(key);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("has mode 0640"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("chmod 600"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace
