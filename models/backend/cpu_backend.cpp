@@ -12,6 +12,7 @@
 #include "models/backend/op_shapes.hpp"
 #include "models/result.hpp"
 #include "models/tensor/half.hpp"
+#include "models/tensor/host_memory.hpp"
 
 namespace seedgrid {
 namespace {
@@ -22,10 +23,8 @@ namespace cpu = kernels::cpu;
 class UninitializedHostBuffer final : public Buffer {
  public:
   explicit UninitializedHostBuffer(std::size_t bytes)
-      : bytes_(bytes),
-        data_(static_cast<std::byte*>(
-            ::operator new[](bytes == 0 ? 1 : bytes, std::align_val_t{64}))) {}
-  ~UninitializedHostBuffer() override { ::operator delete[](data_, std::align_val_t{64}); }
+      : bytes_(bytes), data_(allocate_host(bytes)) {}
+  ~UninitializedHostBuffer() override { free_host(data_, bytes_); }
   UninitializedHostBuffer(const UninitializedHostBuffer&) = delete;
   UninitializedHostBuffer& operator=(const UninitializedHostBuffer&) = delete;
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "models/tensor/half.hpp"
+#include "models/tensor/host_memory.hpp"
 
 namespace seedgrid {
 
@@ -44,7 +45,9 @@ std::string shape_string(const Shape& s) {
 }
 
 HostBuffer::HostBuffer(std::size_t bytes)
-    : owned_(new std::byte[bytes == 0 ? 1 : bytes]()), data_(owned_.get()), bytes_(bytes) {}
+    : owned_(allocate_host_zeroed(bytes)), data_(owned_), bytes_(bytes) {}
+
+HostBuffer::~HostBuffer() { free_host(owned_, bytes_); }
 
 HostBuffer::HostBuffer(void* borrowed, std::size_t bytes, std::shared_ptr<const void> keep_alive)
     : keep_alive_(std::move(keep_alive)), data_(borrowed), bytes_(bytes) {}

@@ -37,12 +37,15 @@ class HostBuffer final : public Buffer {
  public:
   explicit HostBuffer(std::size_t bytes);  // zero-filled
   HostBuffer(void* borrowed, std::size_t bytes, std::shared_ptr<const void> keep_alive);
+  ~HostBuffer() override;
+  HostBuffer(const HostBuffer&) = delete;
+  HostBuffer& operator=(const HostBuffer&) = delete;
   void* data() override { return data_; }
   std::size_t bytes() const override { return bytes_; }
   Device device() const override { return Device::cpu; }
 
  private:
-  std::unique_ptr<std::byte[]> owned_;
+  std::byte* owned_ = nullptr;  // models/tensor/host_memory.hpp
   std::shared_ptr<const void> keep_alive_;
   void* data_ = nullptr;
   std::size_t bytes_ = 0;
