@@ -20,7 +20,7 @@
 #include <thread>
 
 #include "actors/treasury/ledger.hpp"
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "models/presets/write_preset.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/atoms.hpp"
@@ -166,8 +166,8 @@ const std::string& tiny_model_id() { return tiny().id; }
 std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
                                            std::uint32_t index, const std::string& precision) {
   static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<worker::Renderer>> renderers;  // by precision
-  std::shared_ptr<worker::Renderer> renderer;
+  static std::map<std::string, std::shared_ptr<rendering::Renderer>> renderers;  // by precision
+  std::shared_ptr<rendering::Renderer> renderer;
   {
     std::lock_guard lock(mutex);
     auto& slot = renderers[precision];
@@ -176,7 +176,7 @@ std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& requ
       r.models.push_back({tiny_model_path(), ""});
       r.precision = precision;
       r.threads = 1;
-      auto loaded = worker::Renderer::load(r, false);
+      auto loaded = rendering::Renderer::load(r, false);
       if (!loaded) {
         std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
         std::abort();
