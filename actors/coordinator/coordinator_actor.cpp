@@ -21,6 +21,11 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using protocol::ErrorCode;
 
+// How long the treasury may take to answer: a ledger order (written and made durable), a stake
+// lookup (a read). No answer in time: the order is re-sent, the stake asked again.
+constexpr auto kOrderAnswerTimeout = std::chrono::seconds(30);
+constexpr auto kStakeAnswerTimeout = std::chrono::seconds(10);
+
 struct CoordinatorState {
   CoordinatorSetup setup;
   std::shared_ptr<CoordinatorCore> core;
@@ -54,7 +59,7 @@ void send_order(Self* self, protocol::LedgerOrder order) {
     s.core->on_order_lost(order, s.now());
     return;
   }
-  self->request(s.treasury, std::chrono::seconds(30), protocol::ledger_atom::value, order)
+  self->request(s.treasury, kOrderAnswerTimeout, protocol::ledger_atom::value, order)
       .then(
           [self, order](const protocol::LedgerReceipt& receipt) {
             auto& st = self->state;
@@ -78,7 +83,7 @@ void send_order(Self* self, protocol::LedgerOrder order) {
 void check_stake(Self* self, const PublicKey& worker) {
   auto& s = self->state;
   if (!s.treasury) return;
-  self->request(s.treasury, std::chrono::seconds(10), protocol::stake_atom::value,
+  self->request(s.treasury, kStakeAnswerTimeout, protocol::stake_atom::value,
                 worker_account(worker))
       .then(
           [self, worker](const protocol::StakeReply& stake) {
@@ -101,30 +106,24 @@ void check_stake(Self* self, const PublicKey& worker) {
           });
 }
 
-template <class T>
-void append(std::vector<T>& to, std::vector<T>& from) {
-  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-  from.clear();
-}
-
 // Group commit: the effects of every message handled until the commit message comes round (it
 // queues behind the messages already in the mailbox) wait for one journal commit, then go out in
 // order. Nothing leaves before the state that caused it is durable.
 void flush(Self* self, Outbox& out) {
   auto& s = self->state;
-  append(s.pending.jobs, out.jobs);
-  append(s.pending.cancels, out.cancels);
-  append(s.pending.audits, out.audits);
-  append(s.pending.notices, out.notices);
-  append(s.pending.events, out.events);
-  append(s.pending.orders, out.orders);
-  append(s.pending.acks, out.acks);
-  append(s.pending.stake_checks, out.stake_checks);
+  s.pending.take(out);
   if (!s.commit_scheduled) {
     s.commit_scheduled = true;
     self->send(self, commit_atom::value);
   }
 }
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
 
 void commit_and_send(Self* self) {
   auto& s = self->state;
@@ -137,45 +136,54 @@ void commit_and_send(Self* self) {
     self->quit(caf::exit_reason::user_shutdown);
     return;
   }
-  // Answers to submits first: a client hears "accepted" before its request's first events.
-  for (auto& ack : out.acks) {
-    auto it = s.waiting.find(ack.request_id);
-    if (it == s.waiting.end()) continue;
-    for (auto& promise : it->second) promise.deliver(ack);
-    s.waiting.erase(it);
-    if (!ack.outcome.ok()) s.clients.erase(ack.request_id);
-  }
   auto node = [&](const PublicKey& k) -> const caf::actor* {
     auto it = s.node_actors.find(k);
     return it == s.node_actors.end() ? nullptr : &it->second;
   };
-  for (auto& j : out.jobs)
-    if (const caf::actor* a = node(j.worker))
-      self->send(*a, protocol::job_atom::value, std::move(j.job));
-  for (auto& c : out.cancels)
-    if (const caf::actor* a = node(c.worker))
-      self->send(*a, protocol::cancel_atom::value, c.job_id, c.attempt);
-  for (auto& a : out.audits)
-    if (const caf::actor* v = node(a.validator))
-      self->send(*v, protocol::audit_atom::value, std::move(a.task));
-  for (auto& n : out.notices)
-    if (const caf::actor* w = node(n.worker))
-      self->send(*w, protocol::verdict_atom::value, std::move(n.verdict));
-  for (auto& e : out.events) {
-    if (e.kind == protocol::EventKind::completed)
-      s.log->info(
-          "request {} completed: {} delivered, {} failed, {} cancelled, charged {}, "
-          "refunded {}",
-          e.request_id, e.delivered, e.failed, e.cancelled, e.total_charged, e.refunded);
-    else if (e.kind == protocol::EventKind::retry || e.kind == protocol::EventKind::failed)
-      s.log->info("{}", protocol::describe(e));
-    auto it = s.clients.find(e.request_id);
-    if (it == s.clients.end()) continue;
-    for (const auto& client : it->second) self->send(client, protocol::event_atom::value, e);
-  }
-  for (auto& o : out.orders) send_order(self, std::move(o));
-  for (const auto& k : out.stake_checks) check_stake(self, k);
-  out.clear();
+  // Answers to submits first: a client hears "accepted" before its request's first events
+  // (effects.hpp: the variant's order is the order of delivery).
+  out.sort_for_delivery();
+  const auto apply = Overloaded{
+      [&](AnswerSubmit& a) {
+        auto it = s.waiting.find(a.ack.request_id);
+        if (it == s.waiting.end()) return;
+        for (auto& promise : it->second) promise.deliver(a.ack);
+        s.waiting.erase(it);
+        if (!a.ack.outcome.ok()) s.clients.erase(a.ack.request_id);
+      },
+      [&](SendJob& j) {
+        if (const caf::actor* w = node(j.worker))
+          self->send(*w, protocol::job_atom::value, std::move(j.job));
+      },
+      [&](CancelJob& c) {
+        if (const caf::actor* w = node(c.worker))
+          self->send(*w, protocol::cancel_atom::value, c.job_id, c.attempt);
+      },
+      [&](SendAudit& a) {
+        if (const caf::actor* v = node(a.validator))
+          self->send(*v, protocol::audit_atom::value, std::move(a.task));
+      },
+      [&](NotifyVerdict& n) {
+        if (const caf::actor* w = node(n.worker))
+          self->send(*w, protocol::verdict_atom::value, std::move(n.verdict));
+      },
+      [&](TellClient& t) {
+        const auto& e = t.event;
+        if (e.kind == protocol::EventKind::completed)
+          s.log->info(
+              "request {} completed: {} delivered, {} failed, {} cancelled, charged {}, "
+              "refunded {}",
+              e.request_id, e.delivered, e.failed, e.cancelled, e.total_charged, e.refunded);
+        else if (e.kind == protocol::EventKind::retry || e.kind == protocol::EventKind::failed)
+          s.log->info("{}", protocol::describe(e));
+        auto it = s.clients.find(e.request_id);
+        if (it == s.clients.end()) return;
+        for (const auto& client : it->second) self->send(client, protocol::event_atom::value, e);
+      },
+      [&](PlaceOrder& o) { send_order(self, std::move(o.order)); },
+      [&](CheckStake& c) { check_stake(self, c.worker); },
+  };
+  for (auto& effect : out.effects) std::visit(apply, effect);
 }
 
 void attach_client(Self* self, const std::string& request_id) {
@@ -203,8 +211,8 @@ protocol::Reply not_registered() {
                           "answer the challenge first)");
 }
 
-void admit(Self* self, const protocol::Registration& reg, caf::actor node, bool fast,
-           std::string note, caf::typed_response_promise<protocol::RegistrationAck> promise) {
+void admit(Self* self, const protocol::Registration& reg, caf::actor node, const StakeWord& stake,
+           caf::typed_response_promise<protocol::RegistrationAck> promise) {
   auto& s = self->state;
   if (auto old = s.node_actors.find(reg.node); old != s.node_actors.end())
     s.node_keys.erase(old->second.address());
@@ -213,7 +221,7 @@ void admit(Self* self, const protocol::Registration& reg, caf::actor node, bool 
   self->monitor(node);
   if (reg.role == protocol::Role::validator) treasury::add_follower(s.checkpoints, node);
   Outbox out;
-  auto ack = s.core->admit(reg, fast, std::move(note), s.now(), out);
+  auto ack = s.core->admit_with_stake(reg, stake, s.now(), out);
   s.log->info("{} {} registered: {} model(s), {} pixel-steps/s, {} in flight{}",
               protocol::role_name(reg.role), reg.node.hex().substr(0, 16),
               reg.capabilities.models.size(), reg.capabilities.pixel_steps_per_second,
@@ -355,31 +363,21 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         }
         auto node = caf::actor_cast<caf::actor>(self->current_sender());
         auto promise = self->make_response_promise<protocol::RegistrationAck>();
-        if (reg.role != protocol::Role::worker || !st.treasury) {
-          admit(self, reg, node, false,
-                reg.role == protocol::Role::worker ? "treasury unreachable: relaxed tier only" : "",
-                promise);
-          if (reg.role == protocol::Role::worker) st.core->stake_unknown(reg.node, st.now());
+        if (!CoordinatorCore::stake_decides_tier(reg) || !st.treasury) {
+          admit(self, reg, node, StakeWord{StakeWord::Source::unreachable, {}}, promise);
           return promise;
         }
-        // The fast tier needs the ledger's minimum stake.
-        self->request(st.treasury, std::chrono::seconds(10), protocol::stake_atom::value,
+        // The fast tier needs the ledger's minimum stake: the core decides from the answer.
+        self->request(st.treasury, kStakeAnswerTimeout, protocol::stake_atom::value,
                       worker_account(reg.node))
             .then(
                 [self, reg, node, promise](const protocol::StakeReply& stake) {
-                  const bool fast = stake.ok && stake.serves_fast;
-                  std::string note;
-                  if (!stake.ok)
-                    note = "stake unknown (" + stake.error + "): relaxed tier only";
-                  else if (!fast)
-                    note = "stake below the fast-tier minimum: relaxed tier only";
-                  admit(self, reg, node, fast, note, promise);
-                  if (!stake.ok) self->state.core->stake_unknown(reg.node, self->state.now());
+                  admit(self, reg, node, StakeWord{StakeWord::Source::answered, stake}, promise);
                 },
-                [self, reg, node, promise](caf::error&) {
-                  admit(self, reg, node, false, "treasury did not answer: relaxed tier only",
-                        promise);
-                  self->state.core->stake_unknown(reg.node, self->state.now());
+                [self, reg, node, promise](caf::error& err) {
+                  self->state.log->warn("treasury did not answer the stake of {}: {}",
+                                        reg.node.hex().substr(0, 16), self->system().render(err));
+                  admit(self, reg, node, StakeWord{StakeWord::Source::silent, {}}, promise);
                 });
         return promise;
       },

@@ -40,22 +40,6 @@ bool is_on_worker(JobPhase p) {
   return p == JobPhase::assigned || p == JobPhase::running || p == JobPhase::cancelling;
 }
 
-std::string_view request_phase_name(RequestPhase p) {
-  switch (p) {
-    case RequestPhase::holding:
-      return "holding";
-    case RequestPhase::active:
-      return "active";
-    case RequestPhase::releasing:
-      return "releasing";
-    case RequestPhase::done:
-      return "done";
-    case RequestPhase::abandoned:
-      return "abandoned";
-  }
-  return "unknown";
-}
-
 bool RequestState::all_final() const {
   return std::all_of(jobs.begin(), jobs.end(), [](const JobState& j) { return is_final(j.phase); });
 }

@@ -60,7 +60,19 @@ enum class RequestPhase : std::uint8_t {
   done = 3,
   abandoned = 4
 };
-std::string_view request_phase_name(RequestPhase p);
+
+// Where a job's result stands with its validators (auditing and later).
+struct JobAudit {
+  std::optional<PublicKey> validator;  // the one auditing it now
+  std::string summary;  // what the client is told: passed, not sampled, no validator, timed out
+  std::uint64_t assignment = 0;  // the hand-out in progress (AuditTask::assignment); not journaled
+  // Journaled apart (the verification table, written when they change): a restarted coordinator
+  // resumes an audit with the same commitment and plan, and receipts keep their commitment.
+  std::optional<protocol::JobResult> commitment;  // the signed result, pixels left out
+  std::vector<protocol::AuditItem> plan;          // chosen after the commit, never sent to it
+  std::string purpose = "sampled";                // "sampled" or "referee" (grey, escalated)
+  std::vector<PublicKey> excluded;                // validators that already judged it
+};
 
 struct JobState {
   std::uint32_t index = 0;
@@ -77,8 +89,7 @@ struct JobState {
   Digest trajectory_root{};
   std::string determinism_class;
   std::uint64_t render_ms = 0;
-  std::optional<PublicKey> validator;
-  std::string audit;  // what the client is told: passed, not sampled, no validator, timed out
+  JobAudit audit;
   protocol::Receipt receipt;
   // Not journaled: timers and bookkeeping of this run.
   std::int64_t deadline_ms = 0;
@@ -86,13 +97,6 @@ struct JobState {
   std::int64_t queued_since_ms = 0;
   std::uint32_t batch = 1;
   bool result_sent = false;
-  std::uint64_t assignment = 0;  // the audit's hand-out in progress (AuditTask::assignment)
-  // Journaled apart (the verification table, written when they change): a restarted coordinator
-  // resumes an audit with the same commitment and plan, and receipts keep their commitment.
-  std::optional<protocol::JobResult> commitment;  // the signed result, pixels left out
-  std::vector<protocol::AuditItem> audit_plan;     // chosen after the commit, never sent to it
-  std::string audit_purpose = "sampled";           // "sampled" or "referee" (grey, escalated)
-  std::vector<PublicKey> audit_excluded;            // validators that already judged it
 };
 
 struct RequestState {

@@ -174,11 +174,11 @@ Result<void> load_verification(Database& db, const SecretBox& box, RequestState&
       if (!receipt)
         return context(receipt.error(), "journal: commitment of job ", index, " of request ",
                        r.request.request_id);
-      j.commitment = std::move(receipt->result);
+      j.audit.commitment = std::move(receipt->result);
     }
-    j.audit_plan = plan_from_blob(q->column_blob(3));
-    j.audit_purpose = q->column_text(4);
-    j.audit_excluded = keys_from_blob(q->column_blob(5));
+    j.audit.plan = plan_from_blob(q->column_blob(3));
+    j.audit.purpose = q->column_text(4);
+    j.audit.excluded = keys_from_blob(q->column_blob(5));
   }
   return {};
 }
@@ -322,11 +322,11 @@ Result<void> Journal::put_job(const std::string& request_id, const JobState& j) 
       .bind_blob(12, j.trajectory_root)
       .bind(13, j.determinism_class)
       .bind(14, static_cast<std::int64_t>(j.render_ms));
-  if (j.validator)
-    s.bind_blob(15, key_bytes(*j.validator));
+  if (j.audit.validator)
+    s.bind_blob(15, key_bytes(*j.audit.validator));
   else
     s.bind_null(15);
-  s.bind(16, j.audit)
+  s.bind(16, j.audit.summary)
       .bind(17, j.receipt.charged)
       .bind(18, j.receipt.worker_paid)
       .bind(19, j.receipt.creator_paid)
@@ -370,13 +370,13 @@ Result<void> Journal::put_verification(const std::string& request_id, const JobS
   if (auto t = ensure_transaction(); !t) return t;
   auto& s = state_->put_verification;
   s.bind(1, request_id).bind(2, std::int64_t{j.index});
-  if (j.commitment)
-    s.bind(3, state_->prompts.seal(receipt_text(job, *j.commitment)));
+  if (j.audit.commitment)
+    s.bind(3, state_->prompts.seal(receipt_text(job, *j.audit.commitment)));
   else
     s.bind_null(3);
-  return s.bind_blob(4, plan_blob(j.audit_plan))
-      .bind(5, j.audit_purpose)
-      .bind_blob(6, keys_blob(j.audit_excluded))
+  return s.bind_blob(4, plan_blob(j.audit.plan))
+      .bind(5, j.audit.purpose)
+      .bind_blob(6, keys_blob(j.audit.excluded))
       .run();
 }
 
@@ -528,8 +528,8 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
       j.trajectory_root = digest_from_blob(jobs->column_blob(11));
       j.determinism_class = jobs->column_text(12);
       j.render_ms = static_cast<std::uint64_t>(jobs->column_int64(13));
-      if (!jobs->column_is_null(14)) j.validator = key_from_blob(jobs->column_blob(14));
-      j.audit = jobs->column_text(15);
+      if (!jobs->column_is_null(14)) j.audit.validator = key_from_blob(jobs->column_blob(14));
+      j.audit.summary = jobs->column_text(15);
       j.receipt.charged = jobs->column_int64(16);
       j.receipt.worker_paid = jobs->column_int64(17);
       j.receipt.creator_paid = jobs->column_int64(18);

@@ -5,7 +5,7 @@
 #include <limits>
 #include <set>
 
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 
@@ -86,7 +86,7 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
     // The benchmark task has no model run: its pixels are a keystream of the spec.
     AuditFinding f;
     f.kind = AuditKind::full;
-    f.expected = protocol::output_hash_of(worker::instant_pixels(task.job.spec));
+    f.expected = protocol::output_hash_of(rendering::instant_pixels(task.job.spec));
     f.received = task.claimed_output_hash;
     f.outcome = f.expected == f.received ? FindingOutcome::pass : FindingOutcome::fail;
     f.detail = f.outcome == FindingOutcome::pass ? "instant pixels match" : "instant pixels differ";

@@ -6,10 +6,11 @@
 #include <deque>
 #include <optional>
 
+#include "actors/rendering/renderer.hpp"
+#include "actors/session/answer_timeouts.hpp"
+#include "actors/session/coordinator_session.hpp"
 #include "actors/treasury/checkpoint_witness.hpp"
 #include "actors/validator/audit_runner.hpp"
-#include "actors/worker/coordinator_session.hpp"
-#include "actors/worker/renderer.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
@@ -19,6 +20,11 @@
 namespace seedgrid::validator {
 
 namespace {
+
+// The coordinator relays an opening request to the worker under its own deadline
+// (coordinator.audit.opening_timeout_ms) and answers with an error then; this only bounds a
+// coordinator that never answers at all.
+constexpr auto kOpeningAnswerTimeout = std::chrono::minutes(5);
 
 using run_audit_atom = caf::atom_constant<caf::atom("runaudit")>;
 using audited_atom = caf::atom_constant<caf::atom("audited")>;
@@ -30,7 +36,7 @@ verify::Thresholds thresholds_of(const config::ValidatorThresholds& t) {
 // The audits run on their own thread, so a re-render never holds up the actor scheduler:
 //   owner -> (runaudit, id, AuditTask, Opening)   owner <- (audited, id, Verdict unsigned)
 caf::behavior audit_loop(caf::event_based_actor* self,
-                         std::shared_ptr<const worker::Renderer> renderer,
+                         std::shared_ptr<const rendering::Renderer> renderer,
                          verify::Thresholds thresholds) {
   return {
       [self, renderer, thresholds](run_audit_atom, std::uint64_t id,
@@ -47,7 +53,7 @@ caf::behavior audit_loop(caf::event_based_actor* self,
 struct ValidatorState {
   ValidatorSetup setup;
   std::shared_ptr<spdlog::logger> log;
-  std::unique_ptr<worker::CoordinatorSession> session;
+  std::unique_ptr<session::CoordinatorSession> session;
   caf::actor link;  // to a remote coordinator
   caf::actor runner;
   caf::actor checkpoints;  // keeps the treasury's signed heads the coordinator passes on
@@ -80,13 +86,17 @@ void run(Self* self, const protocol::Opening& opening) {
               st.log->info("audit {} ({}) of worker {}: {} ({})", v.audit_id, v.purpose,
                            v.worker.hex().substr(0, 12), protocol::audit_outcome_name(v.outcome),
                            v.detail);
-              self->request(st.session->coordinator(), std::chrono::seconds(60),
+              self->request(st.session->coordinator(), session::kReportAnswerTimeout,
                             protocol::verdict_atom::value, v)
                   .then(
                       [self](const protocol::Reply& r) {
                         if (!r.ok()) self->state.log->warn("verdict refused: {}", r.reason);
                       },
-                      [](caf::error&) {});
+                      // The coordinator's audit deadline hands the audit out again.
+                      [self, id = v.audit_id](caf::error& err) {
+                        self->state.log->warn("verdict {} not acknowledged: {}", id,
+                                              self->system().render(err));
+                      });
             }
             start_next(self);
           },
@@ -114,7 +124,7 @@ void start_next(Self* self) {
   protocol::OpeningRequest req{s.running->audit_id, s.running->job.job_id,
                                s.running->job.attempt, steps};
   const std::uint64_t id = s.running_id;
-  self->request(s.session->coordinator(), std::chrono::minutes(5), protocol::open_atom::value, req)
+  self->request(s.session->coordinator(), kOpeningAnswerTimeout, protocol::open_atom::value, req)
       .then(
           [self, id](const protocol::Opening& o) {
             if (self->state.running && self->state.running_id == id) run(self, o);
@@ -159,7 +169,7 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
   caps.max_inflight = 64;
   caps.pixel_steps_per_second = s.setup.pixel_steps_per_second;
   caps.version = "seedgrid 0.1.0";
-  s.session = std::make_unique<worker::CoordinatorSession>(
+  s.session = std::make_unique<session::CoordinatorSession>(
       protocol::Role::validator, *s.setup.identity, caps, s.setup.section.coordinator_key,
       s.setup.network, s.log);
   if (s.setup.section.test_fault != "none")

@@ -13,7 +13,7 @@
 #include "config/node_config.hpp"
 #include "runtime/base/crypto/identity.hpp"
 
-namespace seedgrid::worker {
+namespace seedgrid::rendering {
 class Renderer;
 }
 
@@ -23,7 +23,7 @@ struct ValidatorSetup {
   config::ValidatorSection section;
   config::NetworkSection network;
   std::shared_ptr<const Identity> identity;
-  std::shared_ptr<const worker::Renderer> renderer;
+  std::shared_ptr<const rendering::Renderer> renderer;
   std::uint64_t pixel_steps_per_second = 0;
   std::string name;
   // Where the treasury's newest signed ledger head is kept

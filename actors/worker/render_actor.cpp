@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "actors/worker/commitment.hpp"
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "actors/worker/trajectory_store.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
@@ -20,7 +20,7 @@ std::int64_t steady_now_ms() {
       .count();
 }
 
-caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const Renderer> renderer,
+caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const rendering::Renderer> renderer,
                           std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
                           std::shared_ptr<TrajectoryStore> store) {
   return {
@@ -30,14 +30,14 @@ caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const Re
         std::vector<protocol::JobSpec> specs;
         for (const auto& j : jobs) specs.push_back(j.spec);
         std::vector<std::uint32_t> steps_done(jobs.size(), 0);
-        RenderHooks hooks;
+        rendering::RenderHooks hooks;
         hooks.on_progress = [&](std::size_t job, std::uint32_t step, std::uint32_t steps) {
           steps_done[job] = step;
           self->send(owner, protocol::progress_atom::value,
                      protocol::JobProgress{jobs[job].job_id, jobs[job].attempt, step, steps});
         };
         hooks.cancelled = [&] { return cancel_batch->load() == batch_id; };
-        BatchOutcome outcome = renderer->render(specs, hooks);
+        rendering::BatchOutcome outcome = renderer->render(specs, hooks);
         std::vector<protocol::JobResult> results;
         std::vector<protocol::JobFailure> failures;
         for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -74,7 +74,7 @@ caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const Re
 
 }  // namespace
 
-caf::actor spawn_render_actor(caf::actor_system& system, std::shared_ptr<const Renderer> renderer,
+caf::actor spawn_render_actor(caf::actor_system& system, std::shared_ptr<const rendering::Renderer> renderer,
                               std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
                               std::shared_ptr<TrajectoryStore> store) {
   return system.spawn<caf::detached>(render_loop, std::move(renderer), std::move(cancel_batch),

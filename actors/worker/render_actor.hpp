@@ -13,9 +13,12 @@
 #include <cstdint>
 #include <memory>
 
+namespace seedgrid::rendering {
+class Renderer;
+}  // namespace seedgrid::rendering
+
 namespace seedgrid::worker {
 
-class Renderer;
 class TrajectoryStore;
 
 using render_atom = caf::atom_constant<caf::atom("render")>;
@@ -23,7 +26,7 @@ using rendered_atom = caf::atom_constant<caf::atom("rendered")>;
 
 // With a `store` (workers), each rendered job's trajectory is kept there for openings, and its
 // result carries the full commitment (leaf count, proofs of x_0 and x_N, x_N).
-caf::actor spawn_render_actor(caf::actor_system& system, std::shared_ptr<const Renderer> renderer,
+caf::actor spawn_render_actor(caf::actor_system& system, std::shared_ptr<const rendering::Renderer> renderer,
                               std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
                               std::shared_ptr<TrajectoryStore> store = nullptr);
 

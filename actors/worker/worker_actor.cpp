@@ -6,10 +6,13 @@
 #include <optional>
 #include <set>
 
-#include "actors/worker/coordinator_session.hpp"
+#include "actors/rendering/renderer.hpp"
+#include "actors/session/answer_timeouts.hpp"
+#include "actors/session/coordinator_session.hpp"
+#include "actors/worker/appeal_policy.hpp"
+#include "actors/worker/batch_failures.hpp"
 #include "actors/worker/job_queue.hpp"
 #include "actors/worker/render_actor.hpp"
-#include "actors/worker/renderer.hpp"
 #include "actors/worker/trajectory_store.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/remote_link.hpp"
@@ -31,12 +34,12 @@ struct RunningBatch {
 struct WorkerState {
   WorkerSetup setup;
   std::shared_ptr<spdlog::logger> log;
-  std::unique_ptr<CoordinatorSession> session;
+  std::unique_ptr<session::CoordinatorSession> session;
   caf::actor link;  // to a remote coordinator
   caf::actor render;
   std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch;
   std::shared_ptr<TrajectoryStore> trajectories;
-  std::set<std::string> appealed;  // audit ids: one appeal each
+  std::unique_ptr<AppealPolicy> appeals;
   std::uint64_t next_batch = 1;
   JobQueue queue;
   std::optional<RunningBatch> running;
@@ -87,15 +90,19 @@ protocol::Capabilities capabilities_of(const WorkerSetup& s) {
 void answer_failure(Self* self, const protocol::JobFailure& f) {
   auto& s = self->state;
   if (!s.session->registered()) return;
-  self->request(s.session->coordinator(), std::chrono::seconds(60), protocol::jobfail_atom::value,
-                f)
+  self->request(s.session->coordinator(), session::kReportAnswerTimeout,
+                protocol::jobfail_atom::value, f)
       .then(
           [self, id = f.job_id](const protocol::Reply& r) {
             if (!r.ok())
               self->state.log->warn("coordinator refused the failure report of {}: {}", id,
                                     r.reason);
           },
-          [](caf::error&) {});
+          // The coordinator's deadline re-queues the job if the report never arrived.
+          [self, id = f.job_id](caf::error& err) {
+            self->state.log->warn("failure report of {} not acknowledged: {}", id,
+                                  self->system().render(err));
+          });
 }
 
 void start_next(Self* self) {
@@ -139,7 +146,8 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
                                                      s.setup.section.trajectory_cap_bytes);
   s.render = spawn_render_actor(self->system(), s.setup.renderer, s.cancel_batch, s.trajectories);
   self->link_to(s.render);
-  s.session = std::make_unique<CoordinatorSession>(
+  s.appeals = std::make_unique<AppealPolicy>(s.setup.section.appeal_failed_audits);
+  s.session = std::make_unique<session::CoordinatorSession>(
       protocol::Role::worker, *s.setup.identity, capabilities_of(s.setup),
       s.setup.section.coordinator_key, s.setup.network, s.log);
   s.log->info("worker {} ({}) serves {} model(s) on {} at {} pixel-steps/s", s.setup.name,
@@ -206,21 +214,20 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
       [self](protocol::verdict_atom, const protocol::Verdict& v) {
         auto& st = self->state;
         if (!st.session->registered() || !st.session->from_coordinator(self)) return;
-        if (v.outcome != protocol::AuditOutcome::fail || !st.setup.section.appeal_failed_audits)
-          return;
-        if (!st.appealed.insert(v.audit_id).second) return;
-        protocol::Appeal a;
-        a.audit_id = v.audit_id;
-        a.reason = "the worker stands by its committed result (" + v.detail + ")";
-        protocol::sign_appeal(a, *st.setup.identity);
+        auto appeal = st.appeals->appeal(v, *st.setup.identity);
+        if (!appeal) return;
         st.log->info("appealing the failed verdict {}", v.audit_id);
-        self->request(st.session->coordinator(), std::chrono::seconds(60),
-                      protocol::appeal_atom::value, a)
+        self->request(st.session->coordinator(), session::kReportAnswerTimeout,
+                      protocol::appeal_atom::value, std::move(*appeal))
             .then(
                 [self, id = v.audit_id](const protocol::Reply& r) {
                   if (!r.ok()) self->state.log->warn("appeal of {} refused: {}", id, r.reason);
                 },
-                [](caf::error&) {});
+                // The one appeal is used: the verdict stands when the window closes.
+                [self, id = v.audit_id](caf::error& err) {
+                  self->state.log->warn("appeal of {} not acknowledged: {}", id,
+                                        self->system().render(err));
+                });
       },
       [self](protocol::progress_atom, const protocol::JobProgress& p) {
         auto& st = self->state;
@@ -239,7 +246,7 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
             apply_test_fault(st.setup.fault, r, *st.setup.identity);
             st.log->debug("job {} attempt {} rendered in {} ms, hash {}", r.job_id, r.attempt,
                           r.render_ms, to_hex(r.output_hash).substr(0, 16));
-            self->request(st.session->coordinator(), std::chrono::seconds(60),
+            self->request(st.session->coordinator(), session::kReportAnswerTimeout,
                           protocol::result_atom::value, std::move(r))
                 .then(
                     [self](const protocol::Reply& reply) {
@@ -253,21 +260,15 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
                                             self->system().render(err));
                     });
           }
-          std::vector<protocol::Job> survivors;
-          for (auto& f : failures) {
-            if (f.code != protocol::ErrorCode::cancelled) {
-              st.log->warn("job {} failed: {}", f.job_id, f.reason);
-              answer_failure(self, f);
-            } else if (run.cancelled.contains(f.job_id)) {
+          auto sorted = sort_batch_failures(run.jobs, run.cancelled, std::move(failures));
+          for (const auto& f : sorted.to_report) {
+            if (f.code == protocol::ErrorCode::cancelled)
               st.log->info("job {} cancelled after {} step(s)", f.job_id, f.steps_done);
-              answer_failure(self, f);
-            } else {
-              // Stopped only because a batch neighbour was cancelled: render it again.
-              for (auto& j : run.jobs)
-                if (j.job_id == f.job_id && j.attempt == f.attempt) survivors.push_back(j);
-            }
+            else
+              st.log->warn("job {} failed: {}", f.job_id, f.reason);
+            answer_failure(self, f);
           }
-          st.queue.push_front(std::move(survivors));
+          st.queue.push_front(std::move(sorted.to_render_again));
         }
         start_next(self);
       },

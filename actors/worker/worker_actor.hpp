@@ -12,15 +12,18 @@
 #include "config/node_config.hpp"
 #include "runtime/base/crypto/identity.hpp"
 
+namespace seedgrid::rendering {
+class Renderer;
+}  // namespace seedgrid::rendering
+
 namespace seedgrid::worker {
 
-class Renderer;
 
 struct WorkerSetup {
   config::WorkerSection section;
   config::NetworkSection network;
   std::shared_ptr<const Identity> identity;
-  std::shared_ptr<const Renderer> renderer;
+  std::shared_ptr<const rendering::Renderer> renderer;
   std::uint64_t pixel_steps_per_second = 0;  // measured at start
   TestFault fault = TestFault::none;
   std::string name;  // for logs

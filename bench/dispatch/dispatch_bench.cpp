@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "actors/treasury/ledger.hpp"
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "actors/worker/worker_actor.hpp"
 #include "models/presets/write_preset.hpp"
 #include "runtime/base/client/generate_session.hpp"
@@ -147,8 +147,8 @@ void dispatch(const Options& o, const Model& model, int workers) {
   config::RenderingSection rendering;
   rendering.models.push_back({model.path, ""});
   rendering.threads = 1;
-  const std::shared_ptr<const worker::Renderer> renderer =
-      must(worker::Renderer::load(rendering, true), "loading the model");
+  const std::shared_ptr<const rendering::Renderer> renderer =
+      must(rendering::Renderer::load(rendering, true), "loading the model");
   std::vector<caf::actor> worker_actors;
   for (int i = 0; i < workers; ++i) {
     worker::WorkerSetup setup;

@@ -16,7 +16,7 @@
 #include "actors/treasury/treasury_actor_desk.hpp"
 #include "actors/validator/validator_actor.hpp"
 #include "actors/worker/cheats/cheat.hpp"
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "actors/worker/worker_actor.hpp"
 #include "models/weights/checkpoint.hpp"
 #include "runtime/base/crypto/identity.hpp"
@@ -180,16 +180,16 @@ Result<void> start_coordinator(Node::State& s) {
   return {};
 }
 
-Result<std::shared_ptr<const worker::Renderer>> load_renderer(const config::RenderingSection& r,
+Result<std::shared_ptr<const rendering::Renderer>> load_renderer(const config::RenderingSection& r,
                                                               bool benchmark_tasks,
                                                               std::string_view where,
                                                               std::uint64_t& speed) {
-  auto renderer = worker::Renderer::load(r, benchmark_tasks);
+  auto renderer = rendering::Renderer::load(r, benchmark_tasks);
   if (!renderer) return context(renderer.error(), where);
   auto measured = (*renderer)->measure_speed();
   if (!measured) return context(measured.error(), where);
   speed = *measured;
-  return std::shared_ptr<const worker::Renderer>(std::move(*renderer));
+  return std::shared_ptr<const rendering::Renderer>(std::move(*renderer));
 }
 
 // "$.worker", then "$.worker#1", ... for the extra workers of an embedded network.
@@ -225,7 +225,7 @@ Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::s
     // Test builds only (parse_test_fault refused it otherwise): this worker renders a cheat.
     auto cheat = worker::parse_cheat(w.test_fault);
     if (!cheat) return context(cheat.error(), where, ".test_fault");
-    auto writable = std::const_pointer_cast<worker::Renderer>(*renderer);
+    auto writable = std::const_pointer_cast<rendering::Renderer>(*renderer);
     if (auto e = writable->enable_cheat(*cheat); !e) return context(e.error(), where);
   }
   setup.renderer = *renderer;

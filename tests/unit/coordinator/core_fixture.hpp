@@ -143,11 +143,14 @@ class CoreFixture : public ::testing::Test {
   // collects the rest of the outbox for the test to look at.
   void pump(Outbox& out) {
     ASSERT_TRUE(core_->commit());
-    while (!out.orders.empty() || !out.stake_checks.empty()) {
-      auto orders = std::move(out.orders);
-      auto checks = std::move(out.stake_checks);
-      out.orders.clear();
-      out.stake_checks.clear();
+    for (;;) {
+      std::vector<protocol::LedgerOrder> orders;
+      std::vector<PublicKey> checks;
+      for (auto& effect : out.effects) {
+        if (auto* o = std::get_if<PlaceOrder>(&effect)) orders.push_back(std::move(o->order));
+        if (auto* c = std::get_if<CheckStake>(&effect)) checks.push_back(c->worker);
+      }
+      if (orders.empty() && checks.empty()) break;
       collect(out);
       auto receipts = desk_->apply(orders, 1'700'000'000);
       Outbox next;
@@ -163,13 +166,23 @@ class CoreFixture : public ::testing::Test {
     collect(out);
   }
 
+  // The treasury orders in an outbox, in order.
+  static std::vector<protocol::LedgerOrder> orders_of(const Outbox& out) {
+    std::vector<protocol::LedgerOrder> orders;
+    for (const auto& placed : out.all<PlaceOrder>()) orders.push_back(placed.order);
+    return orders;
+  }
+
+  // Keeps what the test looks at (orders and stake checks were carried out by pump).
   void collect(Outbox& out) {
-    for (auto& j : out.jobs) jobs_.push_back(std::move(j));
-    for (auto& c : out.cancels) cancels_.push_back(std::move(c));
-    for (auto& a : out.audits) audits_.push_back(std::move(a));
-    for (auto& n : out.notices) notices_.push_back(std::move(n));
-    for (auto& e : out.events) events_.push_back(std::move(e));
-    for (auto& a : out.acks) acks_.push_back(std::move(a));
+    for (auto& effect : out.effects) {
+      if (auto* j = std::get_if<SendJob>(&effect)) jobs_.push_back(std::move(*j));
+      if (auto* c = std::get_if<CancelJob>(&effect)) cancels_.push_back(std::move(*c));
+      if (auto* a = std::get_if<SendAudit>(&effect)) audits_.push_back(std::move(*a));
+      if (auto* n = std::get_if<NotifyVerdict>(&effect)) notices_.push_back(std::move(*n));
+      if (auto* e = std::get_if<TellClient>(&effect)) events_.push_back(std::move(e->event));
+      if (auto* a = std::get_if<AnswerSubmit>(&effect)) acks_.push_back(std::move(a->ack));
+    }
     out.clear();
   }
 
@@ -191,13 +204,13 @@ class CoreFixture : public ::testing::Test {
   }
 
   // Takes the jobs sent so far.
-  std::vector<Outbox::JobSend> take_jobs() {
+  std::vector<SendJob> take_jobs() {
     auto j = std::move(jobs_);
     jobs_.clear();
     return j;
   }
 
-  protocol::Reply deliver(const Outbox::JobSend& send, const Identity& worker, bool wrong = false) {
+  protocol::Reply deliver(const SendJob& send, const Identity& worker, bool wrong = false) {
     Outbox out;
     auto reply =
         core_->on_result(worker.public_key(), result_of(send.job, worker, wrong), now_, out);
@@ -238,10 +251,10 @@ class CoreFixture : public ::testing::Test {
   std::unique_ptr<treasury::Ledger> ledger_;
   std::unique_ptr<treasury::TreasuryDesk> desk_;
   std::unique_ptr<CoordinatorCore> core_;
-  std::vector<Outbox::JobSend> jobs_;
-  std::vector<Outbox::JobCancel> cancels_;
-  std::vector<Outbox::AuditSend> audits_;
-  std::vector<Outbox::VerdictNotice> notices_;
+  std::vector<SendJob> jobs_;
+  std::vector<CancelJob> cancels_;
+  std::vector<SendAudit> audits_;
+  std::vector<NotifyVerdict> notices_;
   std::vector<protocol::ClientEvent> events_;
   std::vector<protocol::SubmitAck> acks_;
 };

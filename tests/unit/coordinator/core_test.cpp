@@ -139,7 +139,7 @@ TEST_F(CoreFixture, LostWorkerJobsRunElsewhereAndStaleResultsAreRefused) {
   register_node(w2_, protocol::Role::worker, worker_caps(1, 1'000));  // slow: few jobs
   ASSERT_TRUE(submit(request("r1", 4)).outcome.ok());
   auto first = take_jobs();
-  std::vector<Outbox::JobSend> on_w1;
+  std::vector<SendJob> on_w1;
   for (const auto& j : first)
     if (j.worker == w1_.public_key()) on_w1.push_back(j);
   ASSERT_FALSE(on_w1.empty());
@@ -477,8 +477,9 @@ TEST_F(CoreFixture, RestartReissuesMoneyInMotionWithTheSameKeys) {
   Outbox out;
   ASSERT_TRUE(core_->on_result(w1_.public_key(), result_of(jobs[0].job, w1_), now_, out).ok());
   ASSERT_TRUE(core_->commit());
-  ASSERT_EQ(out.orders.size(), 1u);
-  auto receipts = desk_->apply(out.orders, 1'700'000'000);  // applied in the ledger...
+  const auto orders = orders_of(out);
+  ASSERT_EQ(orders.size(), 1u);
+  auto receipts = desk_->apply(orders, 1'700'000'000);  // applied in the ledger...
   ASSERT_TRUE(receipts[0].ok);
   open_core();  // ...but the coordinator died before hearing it: the order is placed again
   ASSERT_EQ(events_of(EventKind::result).size(), 1u);

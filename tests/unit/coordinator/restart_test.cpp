@@ -35,10 +35,11 @@ TEST_P(CancelRestart, PaymentOfACancelledJobSurvivesARestartWhileItsOrderIsInFli
                                report)
                   .ok());
   ASSERT_TRUE(core_->commit());
-  ASSERT_EQ(report.orders.size(), 1u);
-  EXPECT_EQ(report.orders[0].kind, protocol::LedgerOrderKind::pay_cancelled);
+  const auto orders = orders_of(report);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].kind, protocol::LedgerOrderKind::pay_cancelled);
   if (applied_before_crash) {
-    ASSERT_TRUE(desk_->apply(report.orders, 1'700'000'000)[0].ok);
+    ASSERT_TRUE(desk_->apply(orders, 1'700'000'000)[0].ok);
   }
   now_ += 5'000;
   open_core();
@@ -204,9 +205,10 @@ TEST_F(VerificationRestart, ASlashOrderInFlightAtTheCrashIsAppliedOnce) {
   Outbox out;
   core_->tick(now_, out);
   ASSERT_TRUE(core_->commit());
-  ASSERT_EQ(out.orders.size(), 1u);
-  ASSERT_EQ(out.orders[0].kind, protocol::LedgerOrderKind::slash);
-  ASSERT_TRUE(desk_->apply(out.orders, 1'700'000'000)[0].ok);  // applied; the answer is lost
+  const auto orders = orders_of(out);
+  ASSERT_EQ(orders.size(), 1u);
+  ASSERT_EQ(orders[0].kind, protocol::LedgerOrderKind::slash);
+  ASSERT_TRUE(desk_->apply(orders, 1'700'000'000)[0].ok);  // applied; the answer is lost
   restart();
   EXPECT_EQ(core_->pending_penalties(), 0u);
   EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);

@@ -130,5 +130,34 @@ TEST_F(StakeRefresh, ASlashIsFollowedByAStakeCheckAtOnce) {
   EXPECT_EQ(stake_checks_, before + 1) << "asked right after the slash, not at the next refresh";
 }
 
+// The actor hands the core the treasury's word on a registering worker's stake; the core decides.
+TEST_F(StakeRefresh, ARegisteringWorkerServesTheFastTierOnlyWhenTheTreasurySaysItsStakeSuffices) {
+  bond(w1_);
+  const auto admit = [&](const Identity& id, const StakeWord& word) {
+    const auto reg =
+        protocol::make_registration(protocol::Role::worker, fast_caps(), core_->hello(now_), id);
+    EXPECT_TRUE(core_->verify_registration(reg, now_).ok());
+    Outbox out;
+    auto ack = core_->admit_with_stake(reg, word, now_, out);
+    pump(out);
+    return ack;
+  };
+  const auto staked = admit(
+      w1_, {StakeWord::Source::answered, desk_->stake(worker_account(w1_.public_key()))});
+  EXPECT_TRUE(staked.fast_tier);
+  EXPECT_TRUE(staked.note.empty());
+  const auto unstaked = admit(
+      w2_, {StakeWord::Source::answered, desk_->stake(worker_account(w2_.public_key()))});
+  EXPECT_FALSE(unstaked.fast_tier);
+  EXPECT_EQ(unstaked.note, "stake below the fast-tier minimum: relaxed tier only");
+  const auto silent = admit(w3_, {StakeWord::Source::silent, {}});
+  EXPECT_FALSE(silent.fast_tier);
+  EXPECT_EQ(silent.note, "treasury did not answer: relaxed tier only");
+  // Asked again within seconds, not a whole refresh later.
+  const std::size_t before = stake_checks_;
+  tick_by(2'000);
+  EXPECT_GT(stake_checks_, before);
+}
+
 }  // namespace
 }  // namespace seedgrid::coordinator::testing

@@ -23,7 +23,7 @@ class VerificationTest : public CoreFixture {
   }
 
   // Delivers the one job of a fresh request from w1 (the only worker yet) and returns its audit.
-  Outbox::AuditSend audited_job(const std::string& request_id) {
+  SendAudit audited_job(const std::string& request_id) {
     EXPECT_TRUE(submit(request(request_id, 1)).outcome.ok());
     auto jobs = take_jobs();
     EXPECT_EQ(jobs.size(), 1u);

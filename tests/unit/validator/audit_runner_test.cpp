@@ -5,7 +5,7 @@
 #include "actors/validator/audit_runner.hpp"
 #include "actors/worker/cheats/cheat.hpp"
 #include "actors/worker/commitment.hpp"
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "actors/worker/test_fault.hpp"
 #include "config/node_config.hpp"
 #include "runtime/base/protocol/job_result.hpp"
@@ -50,7 +50,7 @@ class AuditRunnerTest : public ::testing::Test {
     protocol::AuditTask task;
     std::shared_ptr<const verify::Trajectory> trajectory;
   };
-  static Delivered deliver(const worker::Renderer& renderer) {
+  static Delivered deliver(const rendering::Renderer& renderer) {
     const protocol::Job j = job();
     auto out = renderer.render(std::span(&j.spec, 1), {});
     EXPECT_TRUE(out.images[0]) << out.images[0].error().message;
@@ -117,7 +117,7 @@ class AuditRunnerTest : public ::testing::Test {
 
   static inline std::string model_id_;
   static inline config::RenderingSection rendering_;
-  static inline std::shared_ptr<worker::Renderer> validator_;
+  static inline std::shared_ptr<rendering::Renderer> validator_;
 };
 
 TEST_F(AuditRunnerTest, OpeningsNeededCoverEachAuditedStepAndItsNeighbours) {
@@ -167,7 +167,7 @@ TEST_F(AuditRunnerTest, ForgedTrajectoryIsCaughtByTheStepAuditAndWrongSeedByTheN
     GTEST_SKIP() << "this build has no test faults";
   for (auto [name, kind] : {std::pair{"forged_trajectory", AuditKind::step},
                             std::pair{"wrong_seed", AuditKind::noise}}) {
-    auto cheater = worker::Renderer::load(rendering_, false);
+    auto cheater = rendering::Renderer::load(rendering_, false);
     ASSERT_TRUE(cheater);
     auto cheat = worker::parse_cheat(name);
     ASSERT_TRUE(cheat);

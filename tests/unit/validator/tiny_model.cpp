@@ -48,8 +48,8 @@ config::RenderingSection tiny_rendering() {
   return r;
 }
 
-std::shared_ptr<worker::Renderer> tiny_renderer() {
-  auto loaded = worker::Renderer::load(tiny_rendering(), false);
+std::shared_ptr<rendering::Renderer> tiny_renderer() {
+  auto loaded = rendering::Renderer::load(tiny_rendering(), false);
   if (!loaded) abort_with(loaded.error().message);
   return *loaded;
 }

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "config/node_config.hpp"
 
 namespace seedgrid::testing {
@@ -18,6 +18,6 @@ const TinyModel& tiny_model();
 // The rendering section of a one-thread CPU node serving the tiny model.
 config::RenderingSection tiny_rendering();
 // A fresh renderer of tiny_rendering(); aborts the test binary when it cannot load.
-std::shared_ptr<worker::Renderer> tiny_renderer();
+std::shared_ptr<rendering::Renderer> tiny_renderer();
 
 }  // namespace seedgrid::testing

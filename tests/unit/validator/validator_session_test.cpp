@@ -10,7 +10,7 @@
 
 #include "actors/coordinator/registrar.hpp"
 #include "actors/validator/validator_actor.hpp"
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/caf_types.hpp"
@@ -147,7 +147,7 @@ class ValidatorSession : public ::testing::Test {
   }
 
   static inline std::string model_id_;
-  static inline std::shared_ptr<const worker::Renderer> renderer_;
+  static inline std::shared_ptr<const rendering::Renderer> renderer_;
 };
 
 // The coordinator goes down while the validator waits for an audit's openings, after the validator

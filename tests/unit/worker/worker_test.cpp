@@ -5,13 +5,17 @@
 
 #include "actors/worker/commitment.hpp"
 #include "actors/worker/job_queue.hpp"
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "actors/worker/test_fault.hpp"
 #include "models/presets/write_preset.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 
 namespace seedgrid::worker {
 namespace {
+
+using rendering::instant_pixels;
+using rendering::Renderer;
+using rendering::RenderHooks;
 
 protocol::Job job(std::uint32_t index, std::uint32_t steps = 4, std::uint32_t size = 64) {
   protocol::Job j;

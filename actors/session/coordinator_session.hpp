@@ -3,7 +3,7 @@
 // remote link, or in-process), it monitors it, says hello, signs the challenge with the node key
 // and registers; a refused or unanswered registration is retried with back-off; when the
 // coordinator goes down (or restarts: the link hands over a new handle) it registers again.
-// Internal to the worker and validator actors (CAF .cpp files only).
+// Shared by the worker and validator actors (CAF .cpp files only).
 #include <caf/all.hpp>
 
 #include <cstdint>
@@ -20,7 +20,7 @@ namespace spdlog {
 class logger;
 }
 
-namespace seedgrid::worker {
+namespace seedgrid::session {
 
 using retry_register_atom = caf::atom_constant<caf::atom("reregister")>;
 
@@ -64,4 +64,4 @@ class CoordinatorSession {
   std::function<void()> on_registered_;
 };
 
-}  // namespace seedgrid::worker
+}  // namespace seedgrid::session

@@ -1,11 +1,12 @@
-#include "actors/worker/coordinator_session.hpp"
+#include "actors/session/coordinator_session.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include "actors/session/answer_timeouts.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
-namespace seedgrid::worker {
+namespace seedgrid::session {
 
 CoordinatorSession::CoordinatorSession(protocol::Role role, const Identity& identity,
                                        protocol::Capabilities capabilities,
@@ -60,7 +61,7 @@ void CoordinatorSession::retry_later(caf::event_based_actor* self) {
 void CoordinatorSession::register_now(caf::event_based_actor* self) {
   const std::uint64_t generation = generation_;
   const std::string role(protocol::role_name(role_));
-  self->request(coordinator_, std::chrono::seconds(10), protocol::hello_atom::value, role)
+  self->request(coordinator_, kHelloAnswerTimeout, protocol::hello_atom::value, role)
       .then(
           [this, self, generation](const protocol::Challenge& challenge) {
             if (generation != generation_) return;
@@ -77,7 +78,7 @@ void CoordinatorSession::register_now(caf::event_based_actor* self) {
             }
             const auto reg =
                 protocol::make_registration(role_, capabilities_, challenge, identity_);
-            self->request(coordinator_, std::chrono::seconds(30), protocol::register_atom::value,
+            self->request(coordinator_, kRegisterAnswerTimeout, protocol::register_atom::value,
                           reg)
                 .then(
                     [this, self, generation](const protocol::RegistrationAck& ack) {
@@ -112,4 +113,4 @@ void CoordinatorSession::register_now(caf::event_based_actor* self) {
           });
 }
 
-}  // namespace seedgrid::worker
+}  // namespace seedgrid::session

@@ -1,4 +1,4 @@
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -9,7 +9,7 @@
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 
-namespace seedgrid::worker {
+namespace seedgrid::rendering {
 
 namespace {
 
@@ -108,10 +108,11 @@ Result<std::uint64_t> Renderer::measure_speed() const {
   return static_cast<std::uint64_t>(side) * side * g.steps * 1000 / static_cast<std::uint64_t>(ms);
 }
 
-Result<void> Renderer::enable_cheat(Cheat cheat) {
-  auto kit = make_cheat_kit(cheat, *pipelines_.begin()->second, *backend_);
-  if (!kit) return context(kit.error(), "building the cheat kit for '", cheat_name(cheat), "'");
-  cheat_kit_ = std::make_shared<const CheatKit>(std::move(*kit));
+Result<void> Renderer::enable_cheat(worker::Cheat cheat) {
+  auto kit = worker::make_cheat_kit(cheat, *pipelines_.begin()->second, *backend_);
+  if (!kit)
+    return context(kit.error(), "building the cheat kit for '", worker::cheat_name(cheat), "'");
+  cheat_kit_ = std::make_shared<const worker::CheatKit>(std::move(*kit));
   return {};
 }
 
@@ -210,4 +211,4 @@ BatchOutcome Renderer::render(std::span<const protocol::JobSpec> batch,
   return out;
 }
 
-}  // namespace seedgrid::worker
+}  // namespace seedgrid::rendering

@@ -28,10 +28,14 @@ class Backend;
 class Pipeline;
 }  // namespace seedgrid
 
+// The test-only cheat zoo (actors/worker/cheats/) plugs into the renderer: a cheating worker
+// renders through the same code as an honest one, so the audits see real cheats.
 namespace seedgrid::worker {
-
 enum class Cheat : std::uint8_t;
 struct CheatKit;
+}  // namespace seedgrid::worker
+
+namespace seedgrid::rendering {
 
 struct RenderedImage {
   std::vector<std::uint8_t> pixels;  // RGB8
@@ -78,7 +82,7 @@ class Renderer {
 
   // Test builds only: from now on every txt2img job is rendered by this cheat of the zoo
   // (actors/worker/cheats/cheat.hpp) with the first model; errors in release builds.
-  Result<void> enable_cheat(Cheat cheat);
+  Result<void> enable_cheat(worker::Cheat cheat);
 
   // Renders jobs that are pairwise compatible. A problem with the batch fails every job of it.
   BatchOutcome render(std::span<const protocol::JobSpec> batch, const RenderHooks& hooks) const;
@@ -95,10 +99,10 @@ class Renderer {
   std::string device_;
   std::string precision_;
   bool benchmark_tasks_ = false;
-  std::shared_ptr<const CheatKit> cheat_kit_;
+  std::shared_ptr<const worker::CheatKit> cheat_kit_;
 };
 
 // The instant task's pixels for a spec (what any honest worker returns for it).
 std::vector<std::uint8_t> instant_pixels(const protocol::JobSpec& spec);
 
-}  // namespace seedgrid::worker
+}  // namespace seedgrid::rendering

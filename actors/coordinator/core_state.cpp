@@ -1,0 +1,130 @@
+#include "actors/coordinator/core_state.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "actors/coordinator/audit_rate.hpp"
+
+namespace seedgrid::coordinator {
+
+using protocol::EventKind;
+
+CoreState::CoreState(const Identity& identity_in, CoreOptions options_in, Journal journal_in,
+                     Digest salt)
+    : identity(identity_in),
+      options(std::move(options_in)),
+      journal(std::move(journal_in)),
+      results((std::filesystem::path(options.data_dir) / "results").string()),
+      registrar(identity_in, options.policy.challenge_ttl_ms),
+      sampler(salt, options.policy.audit.rate),
+      nodes(options.policy.reputation) {}
+
+RequestState* CoreState::find_request(const std::string& request_id) {
+  auto it = requests.find(request_id);
+  return it == requests.end() ? nullptr : &it->second;
+}
+
+std::pair<RequestState*, JobState*> CoreState::find_job(const std::string& job_id) {
+  const auto slash = job_id.rfind('/');
+  if (slash == std::string::npos) return {nullptr, nullptr};
+  RequestState* r = find_request(job_id.substr(0, slash));
+  if (r == nullptr) return {nullptr, nullptr};
+  std::uint32_t index = 0;
+  const std::string digits = job_id.substr(slash + 1);
+  if (digits.empty() || digits.size() > 9) return {nullptr, nullptr};
+  for (char c : digits) {
+    if (c < '0' || c > '9') return {nullptr, nullptr};
+    index = index * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (index >= r->jobs.size()) return {nullptr, nullptr};
+  return {r, &r->jobs[index]};
+}
+
+protocol::Job CoreState::job_message(const RequestState& r, const JobState& j) const {
+  protocol::Job job;
+  job.request_id = r.request.request_id;
+  job.index = j.index;
+  job.job_id = protocol::job_id_of(job.request_id, j.index);
+  job.attempt = j.attempt;
+  job.tier = r.request.tier;
+  job.spec = protocol::job_spec_of(r.request, j.index);
+  return job;
+}
+
+protocol::ClientEvent CoreState::event(EventKind kind, const RequestState& r,
+                                       const JobState* j) const {
+  protocol::ClientEvent e;
+  e.kind = kind;
+  e.request_id = r.request.request_id;
+  if (j != nullptr) {
+    e.index = j->index;
+    e.attempt = j->attempt;
+    if (j->worker) e.worker = *j->worker;
+  }
+  return e;
+}
+
+void CoreState::set_phase(RequestState& r, JobState& j, JobPhase phase, std::int64_t now_ms) {
+  const std::string& id = r.request.request_id;
+  if (j.phase == JobPhase::queued && phase != JobPhase::queued) {
+    auto it = queued.find(id);
+    if (it != queued.end()) {
+      it->second.erase(j.index);
+      if (it->second.empty()) queued.erase(it);
+    }
+  }
+  if (phase == JobPhase::queued) {
+    queued[id].insert(j.index);
+    j.queued_since_ms = now_ms;
+  }
+  j.phase = phase;
+}
+
+void CoreState::record_fatal(const Error& e) {
+  if (!fatal) fatal = e;
+}
+
+void CoreState::save(const RequestState& r, const JobState& j) {
+  if (auto w = journal.put_job(r.request.request_id, j); !w) record_fatal(w.error());
+}
+
+void CoreState::save(const RequestState& r) {
+  if (auto w = journal.put_request(r); !w) record_fatal(w.error());
+}
+
+void CoreState::save_verification(const RequestState& r, const JobState& j) {
+  if (auto w = journal.put_verification(r.request.request_id, j, job_message(r, j)); !w)
+    record_fatal(w.error());
+}
+
+void CoreState::save_penalty(const PendingPenalty& p, std::int64_t now_ms) {
+  JournaledPenalty jp{
+      p.audit_id,   p.worker,      p.validator,
+      p.job,        p.output_hash, p.worker_class,
+      p.commitment, p.plan,        std::max<std::int64_t>(0, p.deadline_ms - now_ms),
+      p.appealed};
+  if (auto w = journal.put_penalty(jp); !w) record_fatal(w.error());
+}
+
+void CoreState::save_node(const NodeEntry& n) {
+  JournaledNode jn{n.key,         n.role,          n.reputation.state(), n.jobs_done,
+                   n.jobs_failed, n.audits_passed, n.audits_failed,      n.blacklisted};
+  if (auto w = journal.put_node(jn); !w) record_fatal(w.error());
+}
+
+protocol::SubmitAck CoreState::ack_of(const RequestState& r, bool resumed) const {
+  protocol::SubmitAck a;
+  a.coordinator = key();
+  a.request_id = r.request.request_id;
+  a.jobs = r.request.count;
+  a.quoted = r.quoted;
+  a.hold_id = std::to_string(r.hold_id);
+  a.resumed = resumed;
+  return a;
+}
+
+double CoreState::audit_rate_of(const NodeEntry& n) const {
+  return audit_rate(options.policy.audit, n.jobs_done, n.reputation.score());
+}
+
+}  // namespace seedgrid::coordinator

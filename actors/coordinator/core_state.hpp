@@ -1,0 +1,177 @@
+#pragma once
+// The coordinator core's state and the bookkeeping every lifecycle shares; private to
+// actors/coordinator (the façade is coordinator_core.hpp). Each lifecycle lives in its own file
+// and works on this state:
+//   requests.cpp     a client's request: submit, attach, cancel, status
+//   scheduling.cpp   the queue, dispatch to workers, attempts, deadlines
+//   audits.cpp       a result accepted, its audit handed to a validator, escalated, judged
+//   appeals.cpp      failed verdicts waiting for the appeal window, appeals, slashes
+//   settlement.cpp   treasury orders and their receipts, one function per order kind
+//   node_book.cpp    registration, stake and the fast tier, blacklist, uptime
+//   recovery.cpp     resuming the journal after a restart
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/coordinator/audit_sampler.hpp"
+#include "actors/coordinator/coordinator_core.hpp"
+#include "actors/coordinator/journal.hpp"
+#include "actors/coordinator/registrar.hpp"
+#include "actors/coordinator/result_store.hpp"
+
+namespace seedgrid::coordinator {
+
+// A treasury order not answered yet, by idempotency key.
+struct PendingOrder {
+  protocol::LedgerOrder order;
+  bool in_flight = false;
+  std::int64_t retry_at_ms = 0;
+};
+
+// A failed verdict whose slash waits for the worker's appeal; journaled (penalties table) each
+// time it changes, in the same transaction as what changed it, and deleted with the slash order
+// that ends it, so a restart neither drops nor doubles it.
+struct PendingPenalty {
+  std::string audit_id;  // of the failed verdict
+  PublicKey worker;
+  PublicKey validator;
+  protocol::Job job;
+  Digest output_hash{};
+  std::string worker_class;
+  std::optional<protocol::JobResult> commitment;
+  std::vector<protocol::AuditItem> plan;
+  std::int64_t deadline_ms = 0;  // window end, or the appeal audit's deadline once appealed
+  bool appealed = false;
+  std::optional<PublicKey> referee;  // the second validator (none yet after a restart)
+  std::uint64_t assignment = 0;      // of the appeal audit handed to the referee; not journaled
+  // The failed verdict as told to the worker: told again when it registers while the window
+  // is open, since it may have been away (or the coordinator restarted) when it went out.
+  std::optional<protocol::Verdict> notice;
+};
+
+struct CoreState {
+  CoreState(const Identity& identity, CoreOptions options, Journal journal, Digest salt);
+
+  const Identity& identity;
+  CoreOptions options;
+  Journal journal;
+  ResultStore results;
+  Registrar registrar;
+  AuditSampler sampler;
+  NodeRegistry nodes;
+  std::map<std::string, RequestState> requests;
+  std::map<std::string, std::set<std::uint32_t>> queued;  // request id -> queued job indices
+  std::map<std::string, PendingOrder> orders;             // by idempotency key
+  std::map<std::string, PendingPenalty> penalties;        // by audit id
+  std::optional<Error> fatal;
+  std::int64_t started_ms = 0;
+  std::uint64_t run = 0;        // this run's number (Journal::begin_run)
+  std::uint64_t hand_outs = 0;  // audits handed out in this run
+  std::int64_t next_uptime_sample_ms = 0;
+  std::uint64_t jobs_delivered = 0;
+  std::uint64_t jobs_failed = 0;
+
+  // --- bookkeeping (core_state.cpp) ---
+  const PublicKey& key() const { return identity.public_key(); }
+  RequestState* find_request(const std::string& request_id);
+  // The job named "<request id>/<index>".
+  std::pair<RequestState*, JobState*> find_job(const std::string& job_id);
+  protocol::Job job_message(const RequestState& r, const JobState& j) const;
+  protocol::ClientEvent event(protocol::EventKind kind, const RequestState& r,
+                              const JobState* j) const;
+  void set_phase(RequestState& r, JobState& j, JobPhase phase, std::int64_t now_ms);
+  // Journal writes join the open transaction; a failed one makes the coordinator stop (fatal).
+  void save(const RequestState& r, const JobState& j);
+  void save(const RequestState& r);
+  void save_node(const NodeEntry& n);
+  void save_verification(const RequestState& r, const JobState& j);
+  void save_penalty(const PendingPenalty& p, std::int64_t now_ms);
+  void record_fatal(const Error& e);
+  protocol::SubmitAck ack_of(const RequestState& r, bool resumed) const;
+  double audit_rate_of(const NodeEntry& n) const;
+};
+
+// --- scheduling.cpp ---
+void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out);
+// The current attempt failed (its worker is already released): re-queue, or refund when the
+// attempts are used up, or cancel when the client asked to.
+void fail_attempt(CoreState& s, RequestState& r, JobState& j, protocol::ErrorCode code,
+                  std::string reason, std::int64_t now_ms, Outbox& out);
+void release_worker(CoreState& s, RequestState& r, JobState& j);
+// A worker's failure report (or, for a cancelled job whose report never came, what it would
+// have said): pays a cancelled job's steps, else fails the attempt.
+protocol::Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure& failure,
+                           std::int64_t now_ms, Outbox& out);
+// A job's timers at a tick: the worker's deadline, the cancel grace, the queue's patience, and
+// (through audits.cpp) the audit's.
+void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out);
+// The worker's jobs once its session is gone: re-queued (or, cancelling, settled at the tick).
+void worker_lost(CoreState& s, NodeEntry& n, const std::vector<std::string>& job_ids,
+                 std::int64_t now_ms, Outbox& out);
+
+// --- audits.cpp ---
+// Hands the job's audit to a validator (its first hand-out, or again after a lost validator, a
+// restart or an escalation); waits for one, or settles unaudited when none comes in time.
+void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out,
+                    const std::vector<std::uint8_t>* pixels);
+// A token no earlier hand-out of an audit had, in this run or an earlier one.
+std::uint64_t next_assignment(CoreState& s);
+// Whether `v` answers the hand-out in progress; a verdict computed for an earlier one (the
+// validator's link dropped, or the coordinator restarted, while it audited) is refused.
+protocol::Reply check_assignment(const protocol::Verdict& v, std::uint64_t in_progress);
+// Step audits fetch openings from the worker (through the coordinator) while they run.
+bool needs_openings(const std::vector<protocol::AuditItem>& plan);
+void audit_deadline(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out);
+// The validator's audits once its session is gone: handed to another validator.
+void validator_lost(CoreState& s, const PublicKey& validator,
+                    const std::vector<std::string>& audit_ids, std::int64_t now_ms, Outbox& out);
+
+// --- appeals.cpp ---
+// A failed verdict: its slash waits for the appeal window (or goes now when appeals are off).
+void open_penalty(CoreState& s, const RequestState& r, const JobState& j,
+                  const protocol::Verdict& v, std::int64_t now_ms, Outbox& out);
+// Sends an appealed verdict's audit to a second validator; false when none can hear it.
+bool send_appeal(CoreState& s, PendingPenalty& p, std::int64_t now_ms, Outbox& out);
+protocol::Reply on_appeal_verdict(CoreState& s, NodeEntry& validator, const protocol::Verdict& v,
+                                  std::int64_t now_ms, Outbox& out);
+void slash_worker(CoreState& s, const PendingPenalty& p, Outbox& out);
+// Appeal windows that closed without an appeal, and appeals nobody answered: the verdict stands.
+void expire_penalties(CoreState& s, std::int64_t now_ms, Outbox& out);
+// A referee that is gone: its appeal goes to another; true when `audit_id` was such an appeal.
+bool referee_lost(CoreState& s, const PublicKey& referee, const std::string& audit_id,
+                  std::int64_t now_ms, Outbox& out);
+// When a node registers: appeals whose referee was lost go now; a worker hears its open notices.
+void resume_appeals(CoreState& s, const NodeEntry& n, std::int64_t now_ms, Outbox& out);
+
+// --- settlement.cpp ---
+void place_order(CoreState& s, protocol::LedgerOrder order, Outbox& out);
+protocol::LedgerOrder hold_order(const RequestState& r);
+protocol::LedgerOrder release_order(const RequestState& r);
+protocol::LedgerOrder job_order(protocol::LedgerOrderKind kind, const RequestState& r,
+                                const JobState& j);
+void start_settlement(CoreState& s, RequestState& r, JobState& j, Outbox& out);
+// When every job is final: the rest of the hold goes back.
+void maybe_finish(CoreState& s, RequestState& r, Outbox& out);
+void deliver(CoreState& s, RequestState& r, JobState& j, Outbox& out);
+void complete(CoreState& s, RequestState& r, Outbox& out);
+// Orders that got no answer whose re-send is due by `due_by_ms`.
+void resend_orders(CoreState& s, std::int64_t due_by_ms, Outbox& out);
+// Submits whose hold the treasury did not place in time: refused, the request abandoned.
+void expire_hold(CoreState& s, RequestState& r, std::int64_t now_ms, Outbox& out);
+
+// --- node_book.cpp ---
+void blacklist(CoreState& s, NodeEntry& n, std::int64_t now_ms, Outbox& out);
+// Workers advertising the fast tier whose stake is due to be asked for again.
+void refresh_stakes(CoreState& s, std::int64_t now_ms, Outbox& out);
+// The treasury is back: workers admitted relaxed-only while it was away are asked for now.
+void ask_stakes_after_outage(CoreState& s, std::int64_t now_ms, Outbox& out);
+void sample_uptime(CoreState& s, std::int64_t now_ms);
+
+// --- recovery.cpp ---
+Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out);
+
+}  // namespace seedgrid::coordinator

@@ -1,0 +1,119 @@
+// Recovery: what a restarted coordinator resumes from its journal. Jobs that were on workers go
+// back to the queue (the restart is not their fault), money that was in motion is ordered again
+// with the same idempotency keys, audits and appeals in progress wait for a validator, and
+// penalties keep the appeal window they had left.
+#include <algorithm>
+
+#include "actors/coordinator/core_state.hpp"
+
+namespace seedgrid::coordinator {
+
+using protocol::LedgerOrderKind;
+
+Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
+  auto journaled_nodes = s.journal.load_nodes();
+  if (!journaled_nodes) return std::unexpected(journaled_nodes.error());
+  for (const auto& jn : *journaled_nodes) {
+    NodeEntry& n = s.nodes.restore(jn.key, jn.role, jn.reputation);
+    n.jobs_done = jn.jobs_done;
+    n.jobs_failed = jn.jobs_failed;
+    n.audits_passed = jn.audits_passed;
+    n.audits_failed = jn.audits_failed;
+    n.blacklisted = jn.blacklisted;
+  }
+  auto loaded = s.journal.load_requests(s.options.recent_done_requests);
+  if (!loaded) return std::unexpected(loaded.error());
+  for (auto& loaded_request : *loaded) {
+    const std::string id = loaded_request.request.request_id;
+    RequestState& r = s.requests.emplace(id, std::move(loaded_request)).first->second;
+    r.accepted_ms = now_ms;
+    switch (r.phase) {
+      case RequestPhase::holding:
+      case RequestPhase::abandoned:
+        place_order(s, hold_order(r), out);
+        break;
+      case RequestPhase::active:
+        for (auto& j : r.jobs) {
+          switch (j.phase) {
+            case JobPhase::queued:
+              s.set_phase(r, j, JobPhase::queued, now_ms);
+              break;
+            case JobPhase::assigned:
+            case JobPhase::running:
+            case JobPhase::cancelling:
+              // The coordinator's restart is not the worker's fault: back to the queue without a
+              // failure (the next assignment is a new attempt, so its payment key is new).
+              if (r.cancel_requested && j.phase == JobPhase::cancelling && j.steps_done > 0 &&
+                  j.worker) {
+                // Its report died with the old run: pay the steps journaled when the cancel came
+                // (what the cancel grace pays when no report arrives), with the key the report's
+                // order would have had.
+                s.set_phase(r, j, JobPhase::paying_cancelled, now_ms);
+                place_order(s, job_order(LedgerOrderKind::pay_cancelled, r, j), out);
+              } else if (r.cancel_requested) {
+                s.set_phase(r, j, JobPhase::cancelled, now_ms);
+              } else {
+                s.set_phase(r, j, JobPhase::queued, now_ms);
+              }
+              s.save(r, j);
+              break;
+            case JobPhase::auditing:
+              // The audit goes again, with its journaled commitment and plan, to the first
+              // validator that registers (admit); its old validator's session died with the run.
+              j.audit.validator.reset();
+              j.deadline_ms = now_ms + s.options.policy.audit.timeout_ms;
+              s.save(r, j);
+              break;
+            case JobPhase::settling:
+              start_settlement(s, r, j, out);
+              break;
+            case JobPhase::refunding:
+              place_order(s, job_order(LedgerOrderKind::refund, r, j), out);
+              break;
+            case JobPhase::paying_cancelled:
+              place_order(s, job_order(LedgerOrderKind::pay_cancelled, r, j), out);
+              break;
+            case JobPhase::delivered:
+            case JobPhase::failed:
+            case JobPhase::cancelled:
+              break;
+          }
+        }
+        maybe_finish(s, r, out);
+        break;
+      case RequestPhase::releasing:
+        place_order(s, release_order(r), out);
+        break;
+      case RequestPhase::done:
+        break;
+    }
+  }
+  auto slashes = s.journal.pending_slashes();
+  if (!slashes) return std::unexpected(slashes.error());
+  for (auto& o : *slashes) place_order(s, std::move(o), out);
+  // Slashes waiting for their appeal window: the window goes on with the time it had left; an
+  // appeal in progress goes to a referee again once one registers (admit), the worker's one
+  // appeal already used.
+  auto penalties = s.journal.load_penalties();
+  if (!penalties) return std::unexpected(penalties.error());
+  for (auto& jp : *penalties) {
+    PendingPenalty p;
+    p.audit_id = jp.audit_id;
+    p.worker = jp.worker;
+    p.validator = jp.validator;
+    p.job = std::move(jp.job);
+    p.output_hash = jp.output_hash;
+    p.worker_class = std::move(jp.worker_class);
+    p.commitment = std::move(jp.commitment);
+    p.plan = std::move(jp.plan);
+    p.appealed = jp.appealed;
+    p.notice = std::move(jp.notice);
+    p.deadline_ms = now_ms + (p.appealed ? std::int64_t{s.options.policy.audit.timeout_ms}
+                                         : std::max<std::int64_t>(0, jp.remaining_ms));
+    s.penalties[p.audit_id] = std::move(p);
+  }
+  if (s.fatal) return std::unexpected(*s.fatal);
+  return {};
+}
+
+}  // namespace seedgrid::coordinator

@@ -1,0 +1,160 @@
+// A client's request: submit (validated, then held in escrow: settlement.cpp answers the submit
+// when the hold is placed), attach (re-sends what the client missed), cancel, and status.
+#include <algorithm>
+
+#include "actors/coordinator/core_state.hpp"
+#include "actors/coordinator/request_validator.hpp"
+#include "actors/coordinator/router.hpp"
+
+namespace seedgrid::coordinator {
+
+using protocol::ErrorCode;
+using protocol::EventKind;
+using protocol::refuse;
+using protocol::Reply;
+
+namespace {
+
+constexpr const char* kVersion = "seedgrid 0.1.0";
+
+}  // namespace
+
+CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRequest& request,
+                                                      std::int64_t now_ms, Outbox& out) {
+  CoreState& s = *state_;
+  if (RequestState* known = s.find_request(request.request_id)) {
+    if (known->digest != protocol::request_digest(request) ||
+        known->request.signature != request.signature)
+      return {refuse(ErrorCode::duplicate_request,
+                     "request id '" + request.request_id +
+                         "' is already used by a different request; choose another id"),
+              std::nullopt};
+    if (known->phase == RequestPhase::abandoned)
+      return {refuse(ErrorCode::duplicate_request,
+                     "request '" + request.request_id +
+                         "' was refused earlier (the treasury did not answer); submit it under a "
+                         "new id"),
+              std::nullopt};
+    if (known->phase == RequestPhase::holding) return {Reply{}, std::nullopt};
+    return {Reply{}, s.ack_of(*known, true)};
+  }
+  const Reply valid = validate_request(request, s.options.catalog, s.options.policy.limits,
+                                       s.options.policy.benchmark_tasks);
+  if (!valid.ok()) return {valid, std::nullopt};
+  const protocol::JobSpec first = protocol::job_spec_of(request, 0);
+  if (!any_capable_worker(s.nodes, first, request.tier))
+    return {refuse(ErrorCode::no_capable_worker,
+                   "no registered worker serves model " + request.model_id + " (" +
+                       request.task_type + ") in the " +
+                       std::string(protocol::tier_name(request.tier)) + " tier right now"),
+            std::nullopt};
+  const protocol::ModelEntry* model = s.options.catalog.find(request.model_id);
+  RequestState r;
+  r.request = request;
+  r.digest = protocol::request_digest(request);
+  r.sequence = s.journal.next_sequence();
+  r.phase = RequestPhase::holding;
+  r.creator = model->creator;
+  r.base_render_millis = model->base_render_milliseconds;
+  r.accepted_ms = now_ms;
+  const std::string id = request.request_id;
+  RequestState& stored = s.requests.emplace(id, std::move(r)).first->second;
+  s.save(stored);
+  place_order(s, hold_order(stored), out);
+  return {Reply{}, std::nullopt};
+}
+
+protocol::SubmitAck CoordinatorCore::attach(const protocol::ClientCommand& command,
+                                            const std::vector<std::uint32_t>& have, Outbox& out) {
+  CoreState& s = *state_;
+  protocol::SubmitAck ack;
+  ack.coordinator = s.key();
+  ack.request_id = command.request_id;
+  if (command.kind != "attach" || !protocol::client_command_valid(command, s.key())) {
+    ack.outcome = refuse(ErrorCode::bad_signature,
+                         "attach command's signature does not verify for " + command.payer.hex());
+    return ack;
+  }
+  RequestState* r = s.find_request(command.request_id);
+  if (r == nullptr || r->phase == RequestPhase::abandoned) {
+    ack.outcome = refuse(ErrorCode::unknown_request, "no request '" + command.request_id + "'");
+    return ack;
+  }
+  if (r->request.payer != command.payer) {
+    ack.outcome = refuse(ErrorCode::bad_signature,
+                         "request '" + command.request_id + "' belongs to another payer");
+    return ack;
+  }
+  const std::set<std::uint32_t> known(have.begin(), have.end());
+  for (auto& j : r->jobs)
+    if (j.phase == JobPhase::delivered && !known.contains(j.index)) deliver(s, *r, j, out);
+  if (r->phase == RequestPhase::done) complete(s, *r, out);
+  return s.ack_of(*r, true);
+}
+
+Reply CoordinatorCore::cancel(const protocol::ClientCommand& command, std::int64_t now_ms,
+                              Outbox& out) {
+  CoreState& s = *state_;
+  if (command.kind != "cancel" || !protocol::client_command_valid(command, s.key()))
+    return refuse(ErrorCode::bad_signature,
+                  "cancel command's signature does not verify for " + command.payer.hex());
+  RequestState* r = s.find_request(command.request_id);
+  if (r == nullptr || r->phase == RequestPhase::abandoned)
+    return refuse(ErrorCode::unknown_request, "no request '" + command.request_id + "'");
+  if (r->request.payer != command.payer)
+    return refuse(ErrorCode::bad_signature,
+                  "request '" + command.request_id + "' belongs to another payer");
+  if (r->cancel_requested || r->phase == RequestPhase::releasing || r->phase == RequestPhase::done)
+    return {};
+  r->cancel_requested = true;
+  s.save(*r);
+  for (auto& j : r->jobs) {
+    if (j.phase == JobPhase::queued) {
+      s.set_phase(*r, j, JobPhase::cancelled, now_ms);
+      j.last_code = ErrorCode::cancelled;
+      j.last_reason = "cancelled by the client before it started";
+      auto e = s.event(EventKind::cancelled, *r, &j);
+      e.code = ErrorCode::cancelled;
+      e.reason = j.last_reason;
+      out.add(TellClient{std::move(e)});
+      s.save(*r, j);
+    } else if (j.phase == JobPhase::assigned || j.phase == JobPhase::running) {
+      s.set_phase(*r, j, JobPhase::cancelling, now_ms);
+      j.deadline_ms = now_ms + s.options.policy.deadlines.cancel_grace_ms;
+      out.add(CancelJob{*j.worker, protocol::job_id_of(r->request.request_id, j.index), j.attempt});
+      s.save(*r, j);
+    }
+  }
+  maybe_finish(s, *r, out);
+  return {};
+}
+
+protocol::StatusReport CoordinatorCore::status(std::int64_t now_ms) const {
+  const CoreState& s = *state_;
+  protocol::StatusReport report;
+  report.coordinator = s.key();
+  report.version = kVersion;
+  report.uptime_seconds =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms - s.started_ms) / 1000);
+  report.models = s.options.catalog.entries();
+  for (const auto& [k, n] : s.nodes.nodes()) {
+    report.nodes.push_back(n.status(now_ms));
+    if (n.role == protocol::Role::worker) report.nodes.back().audit_rate = s.audit_rate_of(n);
+  }
+  std::stable_sort(report.nodes.begin(), report.nodes.end(), [](const auto& a, const auto& b) {
+    return static_cast<int>(a.role) < static_cast<int>(b.role);
+  });
+  for (const auto& [id, r] : s.requests) {
+    if (r.phase == RequestPhase::active || r.phase == RequestPhase::holding)
+      ++report.requests_active;
+    for (const auto& j : r.jobs) {
+      if (j.phase == JobPhase::queued) ++report.jobs_queued;
+      if (j.phase == JobPhase::assigned || j.phase == JobPhase::running) ++report.jobs_running;
+    }
+  }
+  report.jobs_delivered = s.jobs_delivered;
+  report.jobs_failed = s.jobs_failed;
+  return report;
+}
+
+}  // namespace seedgrid::coordinator

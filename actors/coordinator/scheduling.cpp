@@ -1,0 +1,238 @@
+// Scheduling: the queue (fast before relaxed, then by acceptance), dispatch to workers, each
+// attempt's progress and failure, and the deadlines that re-queue or refund a job.
+#include <algorithm>
+
+#include "actors/coordinator/core_state.hpp"
+#include "actors/coordinator/deadline.hpp"
+#include "actors/coordinator/router.hpp"
+
+namespace seedgrid::coordinator {
+
+using protocol::ErrorCode;
+using protocol::EventKind;
+using protocol::LedgerOrderKind;
+using protocol::refuse;
+using protocol::Reply;
+
+namespace {
+
+std::string ms_text(std::int64_t ms) { return std::to_string(ms) + " ms"; }
+
+}  // namespace
+
+void release_worker(CoreState& s, RequestState& r, JobState& j) {
+  if (!j.worker) return;
+  if (NodeEntry* n = s.nodes.find(*j.worker))
+    n->inflight.erase(protocol::job_id_of(r.request.request_id, j.index));
+}
+
+void CoordinatorCore::on_started(const PublicKey& from, const protocol::JobStarted& started,
+                                 std::int64_t now_ms, Outbox& out) {
+  CoreState& s = *state_;
+  auto [r, j] = s.find_job(started.job_id);
+  if (j == nullptr || j->phase != JobPhase::assigned || j->worker != from ||
+      j->attempt != started.attempt)
+    return;
+  s.set_phase(*r, *j, JobPhase::running, now_ms);
+  j->batch = std::max<std::uint32_t>(1, started.batch_size);
+  const NodeEntry* n = s.nodes.find(from);
+  const std::uint64_t speed = n ? n->capabilities.pixel_steps_per_second : 0;
+  j->deadline_ms =
+      now_ms + job_deadline_ms(s.options.policy.deadlines,
+                               protocol::job_work(protocol::job_spec_of(r->request, j->index)), 0,
+                               j->batch, speed);
+  out.add(TellClient{s.event(EventKind::started, *r, j)});
+}
+
+void CoordinatorCore::on_progress(const PublicKey& from, const protocol::JobProgress& progress,
+                                  Outbox& out) {
+  CoreState& s = *state_;
+  auto [r, j] = s.find_job(progress.job_id);
+  if (j == nullptr || !is_on_worker(j->phase) || j->worker != from ||
+      j->attempt != progress.attempt)
+    return;
+  j->steps_done = std::min(progress.step, r->request.steps);
+  auto e = s.event(EventKind::progress, *r, j);
+  e.step = j->steps_done;
+  e.steps = r->request.steps;
+  out.add(TellClient{std::move(e)});
+}
+
+Reply CoordinatorCore::on_failure(const PublicKey& from, const protocol::JobFailure& failure,
+                                  std::int64_t now_ms, Outbox& out) {
+  return job_failed(*state_, from, failure, now_ms, out);
+}
+
+Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure& failure,
+                 std::int64_t now_ms, Outbox& out) {
+  auto [r, j] = s.find_job(failure.job_id);
+  if (j == nullptr) return refuse(ErrorCode::unknown_request, "no job '" + failure.job_id + "'");
+  if (!is_on_worker(j->phase) || j->worker != from || j->attempt != failure.attempt)
+    return refuse(ErrorCode::mismatch, "job " + failure.job_id + " attempt " +
+                                           std::to_string(failure.attempt) +
+                                           " is not assigned to this worker");
+  release_worker(s, *r, *j);
+  if (j->phase == JobPhase::cancelling && r->cancel_requested) {
+    j->steps_done = std::min(failure.steps_done, r->request.steps);
+    if (j->steps_done > 0) {
+      s.set_phase(*r, *j, JobPhase::paying_cancelled, now_ms);
+      place_order(s, job_order(LedgerOrderKind::pay_cancelled, *r, *j), out);
+      s.save(*r, *j);
+    } else {
+      fail_attempt(s, *r, *j, ErrorCode::cancelled, "cancelled by the client before its first step",
+                   now_ms, out);
+    }
+  } else {
+    if (NodeEntry* n = s.nodes.find(from)) {
+      n->reputation.observe_failure();
+      ++n->jobs_failed;
+      s.save_node(*n);
+    }
+    fail_attempt(s, *r, *j, ErrorCode::worker_error,
+                 "worker " + from.hex().substr(0, 12) + " could not render it: " + failure.reason,
+                 now_ms, out);
+  }
+  dispatch(s, now_ms, out);
+  return {};
+}
+
+void fail_attempt(CoreState& s, RequestState& r, JobState& j, ErrorCode code, std::string reason,
+                  std::int64_t now_ms, Outbox& out) {
+  ++j.failures;
+  if (j.worker && std::find(j.excluded.begin(), j.excluded.end(), *j.worker) == j.excluded.end())
+    j.excluded.push_back(*j.worker);
+  j.last_code = code;
+  j.last_reason = std::move(reason);
+  if (r.cancel_requested) {
+    s.set_phase(r, j, JobPhase::cancelled, now_ms);
+    auto e = s.event(EventKind::cancelled, r, &j);
+    e.code = ErrorCode::cancelled;
+    e.reason = "cancelled by the client";
+    out.add(TellClient{std::move(e)});
+    s.save(r, j);
+    maybe_finish(s, r, out);
+  } else if (j.failures >= s.options.policy.retries.max_attempts) {
+    s.set_phase(r, j, JobPhase::refunding, now_ms);
+    place_order(s, job_order(LedgerOrderKind::refund, r, j), out);
+    s.save(r, j);
+  } else {
+    s.set_phase(r, j, JobPhase::queued, now_ms);
+    auto e = s.event(EventKind::retry, r, &j);
+    e.code = code;
+    e.reason = j.last_reason;
+    out.add(TellClient{std::move(e)});
+    s.save(r, j);
+  }
+}
+
+void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
+  if (s.queued.empty()) return;
+  std::size_t capacity = 0;
+  for (const auto& [k, n] : s.nodes.nodes())
+    if (n.role == protocol::Role::worker && n.connected && !n.blacklisted &&
+        n.inflight.size() < n.capabilities.max_inflight)
+      capacity += n.capabilities.max_inflight - n.inflight.size();
+  if (capacity == 0) return;
+
+  std::vector<RequestState*> order;
+  for (const auto& [id, indices] : s.queued) {
+    RequestState* r = s.find_request(id);
+    if (r != nullptr && r->phase == RequestPhase::active && !r->cancel_requested)
+      order.push_back(r);
+  }
+  std::sort(order.begin(), order.end(), [](const RequestState* a, const RequestState* b) {
+    if (a->request.tier != b->request.tier) return a->request.tier < b->request.tier;
+    return a->sequence < b->sequence;
+  });
+  for (RequestState* r : order) {
+    const std::string& id = r->request.request_id;
+    const std::vector<std::uint32_t> indices(s.queued[id].begin(), s.queued[id].end());
+    for (std::uint32_t index : indices) {
+      if (capacity == 0) return;
+      JobState& j = r->jobs[index];
+      const protocol::JobSpec spec = protocol::job_spec_of(r->request, index);
+      RouteQuery q{&spec, r->request.tier, &r->workers, &j.excluded};
+      const std::optional<PublicKey> w = pick_worker(s.nodes, q, s.options.policy.routing);
+      if (!w) {
+        if (j.excluded.empty()) break;  // the rest of this request cannot be placed either
+        continue;
+      }
+      NodeEntry& n = *s.nodes.find(*w);
+      const std::uint64_t work = protocol::job_work(spec);
+      const std::uint64_t ahead = n.inflight_work();
+      ++j.attempt;
+      j.worker = *w;
+      j.assigned_ms = now_ms;
+      j.batch = 1;
+      j.steps_done = 0;
+      j.deadline_ms = now_ms + job_deadline_ms(s.options.policy.deadlines, work, ahead, 1,
+                                               n.capabilities.pixel_steps_per_second);
+      s.set_phase(*r, j, JobPhase::assigned, now_ms);
+      r->workers.insert(*w);
+      n.inflight[protocol::job_id_of(id, index)] = work;
+      --capacity;
+      out.add(SendJob{*w, s.job_message(*r, j)});
+      out.add(TellClient{s.event(EventKind::assigned, *r, &j)});
+      s.save(*r, j);
+    }
+  }
+}
+
+void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out) {
+  const std::string job_id = protocol::job_id_of(r.request.request_id, j.index);
+  switch (j.phase) {
+    case JobPhase::assigned:
+    case JobPhase::running:
+      if (now_ms >= j.deadline_ms) {
+        release_worker(s, r, j);
+        if (NodeEntry* n = s.nodes.find(*j.worker)) {
+          n->reputation.observe_failure();
+          ++n->jobs_failed;
+          s.save_node(*n);
+        }
+        out.add(CancelJob{*j.worker, job_id, j.attempt});
+        fail_attempt(s, r, j, ErrorCode::job_timeout,
+                     "no result within " + ms_text(j.deadline_ms - j.assigned_ms), now_ms, out);
+      }
+      break;
+    case JobPhase::cancelling:
+      // No report in time (or the worker is gone): settle it as its report would have, with
+      // the steps it last reported progress for.
+      if (now_ms >= j.deadline_ms)
+        job_failed(s, *j.worker, {job_id, j.attempt, ErrorCode::cancelled, "", j.steps_done},
+                   now_ms, out);
+      break;
+    case JobPhase::auditing:
+      audit_deadline(s, r, j, now_ms, out);
+      break;
+    case JobPhase::queued:
+      if (now_ms - j.queued_since_ms >= s.options.policy.deadlines.queue_ms &&
+          !any_capable_worker(s.nodes, protocol::job_spec_of(r.request, j.index), r.request.tier)) {
+        j.failures = std::max(j.failures, s.options.policy.retries.max_attempts - 1);
+        fail_attempt(s, r, j, ErrorCode::no_capable_worker,
+                     "no worker serving its model and tier connected within " +
+                         ms_text(s.options.policy.deadlines.queue_ms),
+                     now_ms, out);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void worker_lost(CoreState& s, NodeEntry& n, const std::vector<std::string>& job_ids,
+                 std::int64_t now_ms, Outbox& out) {
+  for (const auto& job_id : job_ids) {
+    auto [r, j] = s.find_job(job_id);
+    if (j == nullptr || !is_on_worker(j->phase) || j->worker != n.key) continue;
+    if (j->phase == JobPhase::cancelling) {
+      j->deadline_ms = now_ms;  // tick settles it with the steps it reported
+      continue;
+    }
+    n.reputation.observe_failure();
+    ++n.jobs_failed;
+    fail_attempt(s, *r, *j, ErrorCode::worker_lost, "the worker's link went down", now_ms, out);
+  }
+}
+
+}  // namespace seedgrid::coordinator
