@@ -14,13 +14,14 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "actors/treasury/ledger.hpp"
-#include "actors/worker/renderer.hpp"
+#include "actors/rendering/renderer.hpp"
 #include "models/presets/write_preset.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/atoms.hpp"
@@ -166,8 +167,8 @@ const std::string& tiny_model_id() { return tiny().id; }
 std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
                                            std::uint32_t index, const std::string& precision) {
   static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<worker::Renderer>> renderers;  // by precision
-  std::shared_ptr<worker::Renderer> renderer;
+  static std::map<std::string, std::shared_ptr<rendering::Renderer>> renderers;  // by precision
+  std::shared_ptr<rendering::Renderer> renderer;
   {
     std::lock_guard lock(mutex);
     auto& slot = renderers[precision];
@@ -176,7 +177,7 @@ std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& requ
       r.models.push_back({tiny_model_path(), ""});
       r.precision = precision;
       r.threads = 1;
-      auto loaded = worker::Renderer::load(r, false);
+      auto loaded = rendering::Renderer::load(r, false);
       if (!loaded) {
         std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
         std::abort();
@@ -304,9 +305,22 @@ Network::Network(NetworkOptions options)
       client_(saved_identity(dir_ / "keys/client.key")) {
   for (int i = 0; i < options_.workers; ++i)
     worker_keys_.push_back(saved_identity(dir_ / ("keys/worker-" + std::to_string(i) + ".key")));
-  for (int i = 0; i < options_.validators; ++i)
-    validator_keys_.push_back(
-        saved_identity(dir_ / ("keys/validator-" + std::to_string(i) + ".key")));
+  // Validators' node ids ascend with their index: the coordinator breaks ties between equally
+  // idle validators by the smaller id, so "validator 0 is asked first" holds in every run instead
+  // of in half of them (a test routing audits across classes depends on it).
+  for (int i = 0; i < options_.validators; ++i) validator_keys_.push_back(Identity::generate());
+  std::sort(validator_keys_.begin(), validator_keys_.end(),
+            [](const Identity& a, const Identity& b) {
+              return a.public_key().bytes < b.public_key().bytes;
+            });
+  for (int i = 0; i < options_.validators; ++i) {
+    auto saved =
+        validator_keys_[i].save((dir_ / ("keys/validator-" + std::to_string(i) + ".key")).string());
+    if (!saved) {
+      std::fprintf(stderr, "%s\n", saved.error().message.c_str());
+      std::abort();
+    }
+  }
   (void)tiny_model_id();
   (void)logging::configure("warn", "");  // the link actors of this test process
   config::NetworkSection net;
