@@ -13,7 +13,10 @@
 // the f16s one). Both are written as CSV to --out (honest.csv, cheats.csv), thresholds are picked
 // by the rule of pick_thresholds.hpp, and the detection rate per cheat per audit kind (k = 3 steps
 // drawn with choose_audit_steps, as a validator draws them) and the false-positive rate on honest
-// runs are printed with those thresholds. With --header the thresholds are written as that C++
+// runs are printed with those thresholds. The detection table is judged by run_audit_suite
+// (actors/worker/cheats/audit_suite.hpp: the audits of runtime/base/verify/audits.hpp, as the
+// detection matrix test runs them) at the thresholds validators ship: the picked ones with
+// --header, config::kCalibratedThresholds without. With --header the thresholds are written as that C++
 // header (thresholds_header.hpp), with what was measured, where and how, in its comment.
 #include <unistd.h>
 
@@ -34,7 +37,9 @@
 #include <thread>
 #include <vector>
 
+#include "actors/worker/cheats/audit_suite.hpp"
 #include "actors/worker/cheats/cheat.hpp"
+#include "config/calibrated_thresholds.hpp"
 #include "models/backend/cpu_backend.hpp"
 #include "models/backend/f16_storage_backend.hpp"
 #include "models/pipeline/pipeline.hpp"
@@ -334,12 +339,20 @@ int main(int argc, char** argv) {
                 "distribution only\n");
 
   std::vector<Measure> honest, cheats;
+  // Each cheat job as delivered, audited again by run_audit_suite once thresholds are picked.
+  struct Delivered {
+    std::string preset;
+    GenerationSpec spec;
+    CheatedRender render;
+  };
+  std::vector<Delivered> delivered;  // parallel to `cheats`
+  std::map<std::string, std::vector<Pipeline>> loaded;  // preset -> {cpu, f16s}
   for (const std::string& preset : args.presets) {
     PresetWriteOptions o;
     o.preset = preset;
     o.out_dir = (models_dir / preset).string();
     const auto written = or_die(write_preset(o), "writing the preset");
-    std::vector<Pipeline> pipelines;
+    std::vector<Pipeline>& pipelines = loaded[preset];
     for (auto& c : classes)
       pipelines.push_back(or_die(Pipeline::load(written.checkpoint_path, *c.backend), "loading"));
 
@@ -418,6 +431,7 @@ int main(int argc, char** argv) {
           m.job_key = "cheat/" + preset + "/" + m.cheat + "/" + std::to_string(j) + "/" +
                       std::to_string(w);
           cheats.push_back(std::move(m));
+          delivered.push_back({preset, spec, r});
         }
       }
     }
@@ -535,11 +549,30 @@ int main(int argc, char** argv) {
               honest_grey[1], honest_grey[2], honest_grey[3], honest_any_fail);
 
   // Detection: per cheat and worker class, the share of jobs each audit fails (grey in brackets).
+  const verify::Thresholds& judging = args.header.empty() ? config::kCalibratedThresholds : th;
+  std::printf("\ndetection judged by run_audit_suite at the %s thresholds",
+              args.header.empty() ? "shipped (config::kCalibratedThresholds)" : "picked");
   std::printf("\ndetection rate per cheat per audit (fail %% [grey %%]), validator cpu-f32, k = 3 "
               "steps:\n%-20s %-9s %5s %-12s %-12s %-12s %-12s\n",
               "cheat", "worker", "jobs", "noise", "step", "decode", "full");
   std::map<std::pair<std::string, std::string>, std::vector<std::array<FindingOutcome, 4>>> table;
-  for (const Measure& m : cheats) table[{m.cheat, m.worker_class}].push_back(judge(m, th));
+  for (std::size_t i = 0; i < cheats.size(); ++i) {
+    const Measure& m = cheats[i];
+    const Delivered& d = delivered[i];
+    worker::AuditSuiteOptions o;
+    o.step_audits = 3;
+    o.secret.fill(0x5a);
+    o.job_key = m.job_key;
+    const std::size_t w = m.same_class ? 0 : 1;
+    const auto report = or_die(
+        worker::run_audit_suite(loaded.at(d.preset)[0], d.spec,
+                                classes[w].backend->determinism_class(), d.render.image,
+                                d.render.trajectory, judging, o),
+        "auditing a cheat");
+    std::array<FindingOutcome, 4> outcomes{};
+    for (int k = 0; k < 4; ++k) outcomes[k] = report.findings[k].outcome;
+    table[{m.cheat, m.worker_class}].push_back(outcomes);
+  }
   for (Cheat c : worker::all_cheats())
     for (const auto& cls : classes) {
       const auto it = table.find({std::string(worker::cheat_name(c)), cls.name});

@@ -10,6 +10,7 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/worker/test_fault.hpp"
+#include "caught_cheater.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {
@@ -20,73 +21,10 @@ using protocol::EventKind;
 
 constexpr std::uint32_t kSteps = 8;
 
-std::vector<protocol::ClientEvent> audit_failures(Collected& got) {
-  std::lock_guard lock(got.mutex);
-  std::vector<protocol::ClientEvent> out;
-  for (const auto& e : got.events)
-    if (e.kind == EventKind::retry && e.code == ErrorCode::audit_failed) out.push_back(e);
-  return out;
-}
-
+// Slash entries whose request names `account` as the worker (or validator) slashed.
 std::size_t slash_entries_naming(const std::vector<treasury::JournalEntry>& history,
                                  const std::string& account) {
-  std::size_t n = 0;
-  for (const auto& e : history)
-    n += e.op == "slash" && e.request.find("worker=" + account) != std::string::npos;
-  return n;
-}
-
-// A cheater (worker 0) among honest workers: its results fail `audit` and it is slashed; every
-// delivered image is the honest one.
-void expect_caught(const std::string& cheat, const std::string& audit) {
-  NetworkOptions o;
-  o.workers = 2;
-  o.audit_rate = 1.0;
-  o.blacklist_after = 1;
-  o.stake_workers = true;
-  o.worker_faults[0] = cheat;
-  Network net(o);
-  net.start();
-  const auto request = net.request(cheat, 6, kSteps);
-  Collected got;
-  auto outcome = run_request(net, request, got);
-  ASSERT_TRUE(outcome);
-  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
-  EXPECT_EQ(outcome->completed.delivered, 6u);
-  const PublicKey cheater = net.worker_identity(0).public_key();
-  // Verdicts (not the blacklisting that follows) name each audit and its outcome:
-  // "(noise pass, step 5 fail, step 6 fail, decode pass — ...)".
-  std::size_t verdicts = 0;
-  for (const auto& f : audit_failures(got)) {
-    if (f.reason.find("audited the result") == std::string::npos) continue;
-    ++verdicts;
-    const auto open = f.reason.find('('), dash = f.reason.find(" — ");
-    const std::string summary = f.reason.substr(open + 1, dash - open - 1);
-    bool caught = false;
-    for (std::size_t at = 0; at < summary.size();) {
-      const auto end = std::min(summary.find(", ", at), summary.size());
-      const std::string item = summary.substr(at, end - at);
-      caught = caught || (item.rfind(audit, 0) == 0 && item.ends_with(" fail"));
-      at = end + 2;
-    }
-    EXPECT_TRUE(caught) << "the " << audit << " audit catches " << cheat << ": " << f.reason;
-  }
-  EXPECT_GT(verdicts, 0u) << cheat << " was never caught";
-  for (const auto& [index, e] : got.results) {
-    EXPECT_NE(e.worker, cheater);
-    EXPECT_EQ(e.audit, "passed");
-    EXPECT_EQ(e.pixels, reference_pixels(request, index));
-  }
-  // The cheater appeals; with no second validator the verdict stands and the slash goes out,
-  // once per failed verdict: wait for the slashes, then for the ledger to settle, so a late
-  // duplicate would be counted.
-  const std::string cheater_account = "worker:" + net.worker_identity(0).node_id();
-  for (int i = 0; i < 600 && slashes_of(ledger_history(net), cheater_account) < verdicts; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const auto history = settled_history(net);
-  net.stop();
-  EXPECT_EQ(slashes_of(history, cheater_account), verdicts) << "each failed verdict slashed once";
-  EXPECT_EQ(slashes_of(history, "worker:" + net.worker_identity(1).node_id()), 0u);
+  return entries_naming(history, "slash", account);
 }
 
 TEST(VerificationFaults, ForgedTrajectoryIsCaughtByTheStepAuditAndSlashed) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "models/backend/cpu_backend.hpp"
+#include "models/backend/f16_storage_backend.hpp"
 #include "models/presets/write_preset.hpp"
 
 namespace seedgrid::verify::testing {
@@ -19,7 +20,9 @@ struct TinyModel {
                               ("seedgrid_verify_test_" + std::to_string(::getpid()));
   std::string model_id;
   CpuBackend backend{1};
+  F16StorageBackend f16_backend{1};
   std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<Pipeline> f16_pipeline;
 
   TinyModel() {
     PresetWriteOptions o;
@@ -32,9 +35,13 @@ struct TinyModel {
     auto loaded = Pipeline::load(report->checkpoint_path, backend);
     if (!loaded) die(loaded.error().message);
     pipeline = std::make_unique<Pipeline>(std::move(*loaded));
+    auto f16 = Pipeline::load(report->checkpoint_path, f16_backend);
+    if (!f16) die(f16.error().message);
+    f16_pipeline = std::make_unique<Pipeline>(std::move(*f16));
   }
   ~TinyModel() {
     pipeline.reset();
+    f16_pipeline.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
@@ -52,6 +59,7 @@ TinyModel& tiny() {
 }  // namespace
 
 const Pipeline& tiny_pipeline() { return *tiny().pipeline; }
+const Pipeline& tiny_pipeline_f16_storage() { return *tiny().f16_pipeline; }
 const std::string& tiny_model_id() { return tiny().model_id; }
 const std::string& tiny_model_dir() {
   static const std::string dir = (tiny().dir / "tiny").string();
@@ -83,15 +91,19 @@ CommittedJob committed(const GenerationSpec& spec, const Trajectory& trajectory,
 }
 
 HonestRender honest_render(const GenerationSpec& spec) {
+  return honest_render(tiny_pipeline(), spec);
+}
+
+HonestRender honest_render(const Pipeline& pipeline, const GenerationSpec& spec) {
   HonestRender r;
   GenerationHooks hooks;
   hooks.on_latent = [&](std::size_t, int t, const Tensor& latent) {
     r.trajectory.record(static_cast<std::uint32_t>(t), latent);
   };
-  auto images = tiny_pipeline().generate(std::span<const GenerationSpec>(&spec, 1), hooks);
+  auto images = pipeline.generate(std::span<const GenerationSpec>(&spec, 1), hooks);
   if (!images) TinyModel::die(images.error().message);
   r.image = images->front().image;
-  r.job = committed(spec, r.trajectory, r.image, tiny_pipeline().backend().determinism_class());
+  r.job = committed(spec, r.trajectory, r.image, pipeline.backend().determinism_class());
   return r;
 }
 

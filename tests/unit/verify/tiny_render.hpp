@@ -10,6 +10,9 @@
 namespace seedgrid::verify::testing {
 
 const Pipeline& tiny_pipeline();
+// The same checkpoint on F16StorageBackend (models/backend/f16_storage_backend.hpp): the honest
+// second determinism class ("cpu-<arch>-f16s-..."), its numbers rounded to fp16 between ops.
+const Pipeline& tiny_pipeline_f16_storage();
 const std::string& tiny_model_dir();
 const std::string& tiny_model_id();
 
@@ -22,6 +25,8 @@ struct HonestRender {
   CommittedJob job;  // same determinism class as tiny_pipeline()
 };
 HonestRender honest_render(const GenerationSpec& spec);
+// An honest render on `pipeline`, committed under that pipeline's determinism class.
+HonestRender honest_render(const Pipeline& pipeline, const GenerationSpec& spec);
 
 // What the worker commits to for these latents and pixels.
 CommittedJob committed(const GenerationSpec& spec, const Trajectory& trajectory,
