@@ -207,14 +207,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void next_piece() {
     stream_.expires_never();
+    // The source holds the session until it answers (no socket operation is pending meanwhile).
     // A dead peer shows up as a failed write; a silent one is found by the source's keep-alive
-    // comments, which it sends at least every idle_timeout / 2.
-    std::weak_ptr<Session> weak = shared_from_this();
-    source_->next([weak](std::optional<std::string> piece) {
-      auto self = weak.lock();
-      if (!self) return;
-      net::post(self->stream_.get_executor(), [self, piece = std::move(piece)] {
-        if (!piece) return self->close();
+    // comments, which it sends every 15 s.
+    auto self = shared_from_this();
+    source_->next([self](std::optional<std::string> piece) {
+      net::post(self->stream_.get_executor(), [self, piece = std::move(piece)]() mutable {
+        if (!piece || !self->source_) return self->close();
         auto data = std::make_shared<std::string>(std::move(*piece));
         self->stream_.expires_after(self->server_->limits.body_timeout);
         net::async_write(self->stream_, net::buffer(*data),

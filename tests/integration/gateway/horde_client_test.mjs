@@ -205,7 +205,7 @@ try {
 
   // Cancel another: DELETE answers with the status; the request ends with nothing lost.
   const slow = await call(base, 'POST', '/api/v2/generate/async',
-    { key, body: { prompt: 'a slow castle', params: { width: 32, height: 32, steps: 40, n: 6,
+    { key, body: { prompt: 'a slow castle', params: { width: 64, height: 64, steps: 150, n: 16,
       sampler_name: 'k_euler_a' }, r2: false } });
   assert.equal(slow.status, 202);
   const cancelled = await call(base, 'DELETE', `/api/v2/generate/status/${slow.data.id}`, { key });
@@ -214,7 +214,7 @@ try {
   const end = await waitDone(base, key, slow.data.id);
   const final = await call(base, 'GET', `/api/v2/generate/status/${slow.data.id}`, { key });
   const c = final.data.seedgrid.completed;
-  assert.equal(c.delivered + c.failed + c.cancelled, 6, JSON.stringify(final.data.seedgrid));
+  assert.equal(c.delivered + c.failed + c.cancelled, 16, JSON.stringify(final.data.seedgrid));
   assert.ok(c.cancelled > 0, 'some jobs were cancelled: ' + JSON.stringify(c));
   assert.equal(end.done, true);
 
@@ -239,7 +239,7 @@ try {
     (ev) => ev.some((e) => e.data.type === 'completed'));
   assert.equal(rest[0].id, lastSeen + 1, 'resume starts right after Last-Event-ID');
   const all = [...first, ...rest].map((e) => e.data);
-  assert.equal(all.filter((e) => e.type === 'result').length, 2);
+  assert.equal(all.filter((e) => e.type === 'result').length, 2, JSON.stringify(all.map((e) => e.type)));
   assert.equal(all[all.length - 1].type, 'completed');
   const read = await call(base, 'GET', `/v1/requests/${nid}`, { key });
   assert.equal(read.data.state, 'completed');
