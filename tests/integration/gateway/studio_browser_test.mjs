@@ -185,8 +185,14 @@ try {
   failed = true;
   console.error(e);
 } finally {
+  const exited = new Promise((r) => chrome.proc.once('exit', r));
   chrome.proc.kill('SIGTERM');
   sim.kill('SIGINT');
-  rmSync(chrome.profile, { recursive: true, force: true });
+  await Promise.race([exited, sleep(10000)]);
+  try {
+    rmSync(chrome.profile, { recursive: true, force: true, maxRetries: 5 });
+  } catch (e) {
+    console.error('could not remove the Chromium profile: ' + e.message);
+  }
 }
 process.exit(failed ? 1 : 0);
