@@ -179,6 +179,13 @@ try {
   assertError(await call(base, 'DELETE', `/api/v2/generate/status/${id}`, { key: bobKey }), 404,
     'RequestNotFound');
   assertError(await call(base, 'GET', `/v1/requests/${id}`, { key: bobKey }), 404, 'RequestNotFound');
+  // Bob has no credits: refused with 402, and nothing is held or charged.
+  const bobBefore = await call(base, 'GET', '/v1/account', { key: bobKey });
+  assertError(await call(base, 'POST', '/api/v2/generate/async', { key: bobKey, body: good }), 402,
+    'InsufficientFunds');
+  const bobAfter = await call(base, 'GET', '/v1/account', { key: bobKey });
+  assert.equal(bobAfter.data.balance, bobBefore.data.balance);
+  assert.equal((await call(base, 'GET', '/v1/requests', { key: bobKey })).data.requests[0].state, 'refused');
   // 429 per key: bob's burst (100) is spent by 300 requests at once; the studio key is untouched.
   const burst = await Promise.all(Array.from({ length: 300 },
     () => call(base, 'GET', '/api/v2/find_user', { key: bobKey })));
@@ -280,7 +287,7 @@ try {
   assert.ok(history.data.entries.length > 0);
   const listed = await call(base, 'GET', '/v1/requests', { key });
   assert.ok(listed.data.requests.length >= 4);
-  assert.equal((await call(base, 'GET', '/v1/requests', { key: bobKey })).data.requests.length, 0);
+  assert.equal((await call(base, 'GET', '/v1/requests', { key: bobKey })).data.requests.length, 1);
   assert.equal((await call(base, 'GET', '/v1/status')).status, 200);
 
   // Metrics after all that.
