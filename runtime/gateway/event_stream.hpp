@@ -14,4 +14,9 @@ namespace seedgrid::gateway {
 std::shared_ptr<ChunkSource> sse_stream(RequestBook& book, std::string id, std::string owner,
                                         std::uint64_t last_event_id);
 
+// The same events for a WebSocket: one text message per event, the event JSON with its "id"
+// added; a {"type": "keep-alive"} message every 15 s while nothing happens; then the close.
+std::shared_ptr<ChunkSource> websocket_stream(RequestBook& book, std::string id, std::string owner,
+                                              std::uint64_t last_event_id);
+
 }  // namespace seedgrid::gateway

@@ -19,7 +19,8 @@ struct HttpRequest {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
-  std::string remote;  // the peer's address
+  std::string remote;      // the peer's address
+  bool websocket = false;  // a WebSocket upgrade request
 
   // The header's value, or empty.
   std::string header(std::string_view lower_name) const;
@@ -42,6 +43,9 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<ChunkSource> stream;  // set: body is streamed until the source ends
+  // With a stream, on an upgrade request: accept the WebSocket and send each piece as a text
+  // message (otherwise the upgrade is answered as plain HTTP).
+  bool websocket = false;
 };
 
 // Answers a request; may be called from any thread, exactly once.

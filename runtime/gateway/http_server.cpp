@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -140,6 +141,8 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers[name] = std::string(field.value());
     }
     request.body = std::move(req.body());
+    request.websocket = beast::websocket::is_upgrade(req);
+    if (request.websocket) upgrade_ = req;
     beast::error_code peer_ec;
     const auto peer = stream_.socket().remote_endpoint(peer_ec);
     if (!peer_ec) request.remote = peer.address().to_string();
@@ -148,6 +151,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto self = shared_from_this();
     server_->handler(std::move(request), [self, version, keep_alive](HttpResponse r) {
       net::post(self->stream_.get_executor(), [self, version, keep_alive, r = std::move(r)] {
+        if (r.stream && r.websocket && self->upgrade_) return self->start_websocket(r);
         if (r.stream) return self->start_stream(r, version);
         self->write(r, version, keep_alive);
       });
@@ -183,6 +187,54 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec || drained + n > (64u << 20)) return self->close();
       self->drain_next(drained + n);
     });
+  }
+
+  // A WebSocket: accepted on the upgrade request, then each piece as a text message; reads only
+  // to answer control frames and notice the client's close.
+  void start_websocket(const HttpResponse& r) {
+    source_ = r.stream;
+    stream_.expires_never();
+    ws_ = std::make_unique<beast::websocket::stream<beast::tcp_stream>>(std::move(stream_));
+    ws_->set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_->text(true);
+    ws_->async_accept(*upgrade_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->close_websocket();
+      self->read_websocket();
+      self->next_message();
+    });
+  }
+  void read_websocket() {
+    ws_->async_read(ws_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close_websocket();
+      self->ws_buffer_.consume(self->ws_buffer_.size());
+      self->read_websocket();
+    });
+  }
+  void next_message() {
+    auto self = shared_from_this();
+    source_->next([self](std::optional<std::string> piece) {
+      net::post(self->ws_->get_executor(), [self, piece = std::move(piece)]() mutable {
+        if (!self->source_) return;
+        if (!piece) {
+          self->ws_->async_close(beast::websocket::close_code::normal,
+                                 [self](beast::error_code) { self->close_websocket(); });
+          return;
+        }
+        auto data = std::make_shared<std::string>(std::move(*piece));
+        self->ws_->async_write(net::buffer(*data), [self, data](beast::error_code ec, std::size_t) {
+          if (ec) return self->close_websocket();
+          self->next_message();
+        });
+      });
+    });
+  }
+  void close_websocket() {
+    if (source_) {
+      source_->close();
+      source_.reset();
+    }
+    beast::error_code ec;
+    beast::get_lowest_layer(*ws_).socket().close(ec);
   }
 
   // A streamed body: the header without a length, then each piece as it comes, then close.
@@ -240,6 +292,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::State> server_;
   std::shared_ptr<ChunkSource> source_;
+  std::optional<http::request<http::string_body>> upgrade_;
+  std::unique_ptr<beast::websocket::stream<beast::tcp_stream>> ws_;
+  beast::flat_buffer ws_buffer_;
   std::shared_ptr<std::array<char, 16384>> drain_;
   std::uint64_t keep_count_ = 0;
 };

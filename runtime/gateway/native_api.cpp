@@ -510,6 +510,11 @@ bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply
         return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound")),
                true;
       HttpResponse r;
+      if (request.websocket) {
+        r.websocket = true;
+        r.stream = websocket_stream(*parts.book, id, user->name, last);
+        return reply(std::move(r)), true;
+      }
       r.content_type = "text/event-stream";
       r.stream = sse_stream(*parts.book, id, user->name, last);
       reply(std::move(r));

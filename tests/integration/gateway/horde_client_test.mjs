@@ -248,6 +248,20 @@ try {
   const all = [...first, ...rest].map((e) => e.data);
   assert.equal(all.filter((e) => e.type === 'result').length, 2, JSON.stringify(all.map((e) => e.type)));
   assert.equal(all[all.length - 1].type, 'completed');
+  // The same events over a WebSocket (key and resume point in the query, as browsers must).
+  const wsUrl = base.replace('http://', 'ws://') + `/v1/requests/${nid}/events?apikey=${key}&last_event_id=3`;
+  const wsEvents = await new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl);
+    const got = [];
+    ws.onmessage = (m) => {
+      const e = JSON.parse(m.data);
+      if (e.type !== 'keep-alive') got.push(e);
+    };
+    ws.onclose = () => resolve(got);
+    ws.onerror = (e) => reject(new Error('WebSocket error: ' + e.message));
+  });
+  assert.equal(wsEvents[0].id, 4, 'resumes after last_event_id');
+  assert.deepEqual(wsEvents.map((e) => e.type), all.slice(3).map((e) => e.type));
   const read = await call(base, 'GET', `/v1/requests/${nid}`, { key });
   assert.equal(read.data.state, 'completed');
   assert.equal(read.data.tier, 'relaxed');
