@@ -138,6 +138,8 @@ int run_sim(const SimOptions& opts) {
     if (auto address = parse_serve_address(opts.serve); !address) {
       std::fprintf(stderr, "seedgrid sim: --serve %s\n", address.error().message.c_str());
       return 2;
+    } else {
+      block_stop_signals();  // Ctrl-C then stops the served network cleanly (serve_sim_gateway)
     }
   const auto started = std::chrono::steady_clock::now();
   const fs::path data = fs::absolute(opts.data);

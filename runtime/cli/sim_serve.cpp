@@ -18,6 +18,14 @@
 
 namespace seedgrid::cli {
 
+void block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
 Result<config::Endpoint> parse_serve_address(const std::string& text) {
   // Port 0 (any free port) is fine here: the studio line prints the real one.
   const bool any_port = text.size() > 2 && text.compare(text.size() - 2, 2, ":0") == 0;
@@ -34,12 +42,13 @@ int serve_sim_gateway(const SimServe& serve, caf::actor_system& system,
     std::fprintf(stderr, "seedgrid sim: --serve %s\n", listen.error().message.c_str());
     return 2;
   }
-  // Signals are taken by sigwait below, not by a handler: block them before any thread starts.
+  // Signals are taken by sigwait below, not by a handler (run_sim blocked them before the
+  // network's threads started).
+  block_stop_signals();
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   config::GatewaySection section;
   section.listen = *listen;

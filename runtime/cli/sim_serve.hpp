@@ -21,6 +21,10 @@ struct SimServe {
   std::uint32_t requests_per_second = 50;
 };
 
+// Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that
+// serve_sim_gateway's sigwait receives them; call before the network's threads start.
+void block_stop_signals();
+
 // HOST:PORT as --serve takes it (port 0: any free port).
 Result<config::Endpoint> parse_serve_address(const std::string& text);
 
