@@ -147,6 +147,25 @@ json::object validator_json(const ValidatorSection& v) {
   return o;
 }
 
+json::object gateway_json(const GatewaySection& g) {
+  json::object o;
+  o["listen"] = endpoint_json(g.listen);
+  if (g.coordinator) o["coordinator"] = endpoint_json(*g.coordinator);
+  o["users_file"] = g.users_file;
+  o["static_dir"] = g.static_dir;
+  o["anonymous"] = g.anonymous;
+  if (!g.anonymous_key_file.empty()) o["anonymous_key_file"] = g.anonymous_key_file;
+  o["anonymous_max_count"] = g.anonymous_max_count;
+  o["max_body_bytes"] = g.max_body_bytes;
+  o["header_timeout_ms"] = g.header_timeout_ms;
+  o["body_timeout_ms"] = g.body_timeout_ms;
+  o["requests_per_second"] = g.requests_per_second;
+  o["burst"] = g.burst;
+  o["max_connections"] = g.max_connections;
+  o["threads"] = g.threads;
+  return o;
+}
+
 }  // namespace
 
 std::string to_json_text(const NodeConfig& c) {
@@ -167,13 +186,14 @@ std::string to_json_text(const NodeConfig& c) {
   if (c.treasury) root["treasury"] = treasury_json(*c.treasury);
   if (c.worker) root["worker"] = worker_json(*c.worker);
   if (c.validator) root["validator"] = validator_json(*c.validator);
+  if (c.gateway) root["gateway"] = gateway_json(*c.gateway);
   return pretty_json(root);
 }
 
 Result<NodeConfig> default_config(std::string_view role) {
   if (std::find(std::begin(kRoleNames), std::end(kRoleNames), role) == std::end(kRoleNames))
     return fail("unknown role '", std::string(role),
-                "': expected coordinator, treasury, worker or validator");
+                "': expected coordinator, treasury, worker, validator or gateway");
   NodeConfig c;
   c.roles = {std::string(role)};
   c.node.name = std::string(role) + "-1";
@@ -195,6 +215,11 @@ Result<NodeConfig> default_config(std::string_view role) {
   } else if (role == "worker") {
     c.worker.emplace();
     c.worker->rendering.models.push_back({"models/tiny", ""});
+  } else if (role == "gateway") {
+    c.gateway.emplace();
+    c.gateway->coordinator = Endpoint{"127.0.0.1", 7400};
+    c.gateway->users_file = "data/gateway/users.json";
+    c.gateway->static_dir = "runtime/gateway/studio";
   } else {
     c.validator.emplace();
     c.validator->rendering.models.push_back({"models/tiny", ""});

@@ -20,7 +20,8 @@
 
 namespace seedgrid::config {
 
-inline constexpr std::string_view kRoleNames[] = {"coordinator", "treasury", "worker", "validator"};
+inline constexpr std::string_view kRoleNames[] = {"coordinator", "treasury", "worker", "validator",
+                                                  "gateway"};
 
 struct Endpoint {
   std::string host = "127.0.0.1";
@@ -214,6 +215,26 @@ struct ValidatorSection {
   std::string test_fault = "none";
 };
 
+// The HTTP gateway (runtime/gateway/README.md): AI Horde v2 and native /v1 routes and the web
+// studio, translated into signed requests to the coordinator. Users and their API keys live in
+// `users_file` (`seedgrid gateway add-user`), mode 0600.
+struct GatewaySection {
+  Endpoint listen{"127.0.0.1", 7480};
+  std::optional<Endpoint> coordinator;  // absent: the coordinator role of this node
+  std::string users_file;               // required
+  std::string static_dir;               // the web studio's files; empty: no studio
+  bool anonymous = false;               // accept Horde's anonymous key "0000000000"
+  std::string anonymous_key_file;       // the anonymous payer's key; required when anonymous
+  std::uint32_t anonymous_max_count = 1;  // images per anonymous request
+  std::uint32_t max_body_bytes = 1u << 20;  // larger bodies: 413
+  std::uint32_t header_timeout_ms = 10'000;  // a client slower with its headers is closed
+  std::uint32_t body_timeout_ms = 30'000;
+  std::uint32_t requests_per_second = 50;  // per API key (token bucket); then 429
+  std::uint32_t burst = 100;
+  std::uint32_t max_connections = 10'000;
+  std::uint32_t threads = 1;  // I/O threads
+};
+
 struct NodeConfig {
   std::vector<std::string> roles;  // in file order, each once
   NodeSection node;
@@ -222,6 +243,7 @@ struct NodeConfig {
   std::optional<TreasurySection> treasury;
   std::optional<WorkerSection> worker;
   std::optional<ValidatorSection> validator;
+  std::optional<GatewaySection> gateway;
 
   bool has_role(std::string_view role) const;
 };

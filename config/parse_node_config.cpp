@@ -349,6 +349,35 @@ std::string position_of(std::string_view text, std::size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+void read_gateway(const json::value& v, GatewaySection& g, bool local_coordinator,
+                  Problems& problems) {
+  Fields f(v, "$.gateway", problems);
+  read_endpoint(f, "listen", g.listen, false, 0, problems);
+  g.coordinator = read_optional_endpoint(f, "coordinator", 1, problems);
+  f.string("users_file", g.users_file, true, true);
+  f.string("static_dir", g.static_dir);
+  f.boolean("anonymous", g.anonymous);
+  f.string("anonymous_key_file", g.anonymous_key_file);
+  f.u32("anonymous_max_count", g.anonymous_max_count, 1, 512);
+  f.u32("max_body_bytes", g.max_body_bytes, 1'024, 256u << 20);
+  f.u32("header_timeout_ms", g.header_timeout_ms, 100, 600'000);
+  f.u32("body_timeout_ms", g.body_timeout_ms, 100, 3'600'000);
+  f.u32("requests_per_second", g.requests_per_second, 1, 1'000'000);
+  f.u32("burst", g.burst, 1, 1'000'000);
+  f.u32("max_connections", g.max_connections, 1, 1'000'000);
+  f.u32("threads", g.threads, 1, 64);
+  f.finish();
+  if (!f.valid()) return;
+  if (!g.coordinator && !local_coordinator)
+    problems.add(
+        "$.gateway.coordinator: give the coordinator's {\"host\", \"port\"}, or add "
+        "\"coordinator\" to $.roles to run it in this node");
+  if (g.anonymous && g.anonymous_key_file.empty())
+    problems.add(
+        "$.gateway.anonymous_key_file: required when $.gateway.anonymous is true (the key whose "
+        "ledger account pays for anonymous requests)");
+}
+
 }  // namespace
 
 bool NodeConfig::has_role(std::string_view role) const {
@@ -398,7 +427,7 @@ Result<NodeConfig> parse_node_config(std::string_view text, std::string_view sou
                if (!known) {
                  problems.add(path +
                               ": expected one of \"coordinator\", \"treasury\", \"worker\", "
-                              "\"validator\", got " +
+                              "\"validator\", \"gateway\", got " +
                               detail::describe_value(item));
                  return;
                }
@@ -423,7 +452,7 @@ Result<NodeConfig> parse_node_config(std::string_view text, std::string_view sou
     if (!listed) return;
     slot.emplace();
     if (v == nullptr) {
-      if (role == "coordinator" || role == "worker" || role == "validator")
+      if (role == "coordinator" || role == "worker" || role == "validator" || role == "gateway")
         problems.add("$." + std::string(role) + ": required because \"" + std::string(role) +
                      "\" is in $.roles");
       return;  // the treasury runs on defaults
@@ -440,6 +469,9 @@ Result<NodeConfig> parse_node_config(std::string_view text, std::string_view sou
           [&](const json::value& v, ValidatorSection& s, Problems& p) {
             read_validator(v, s, local, p);
           });
+  section("gateway", config.gateway, [&](const json::value& v, GatewaySection& g, Problems& p) {
+    read_gateway(v, g, local, p);
+  });
   top.finish();
 
   const bool needs_data = config.has_role("coordinator") || config.has_role("treasury");
@@ -474,6 +506,11 @@ Result<NodeConfig> parse_node_config(std::string_view text, std::string_view sou
   }
   if (config.worker) resolve(config.worker->key_file);
   if (config.validator) resolve(config.validator->key_file);
+  if (config.gateway) {
+    resolve(config.gateway->users_file);
+    resolve(config.gateway->static_dir);
+    resolve(config.gateway->anonymous_key_file);
+  }
   for (RenderingSection* r : {config.worker ? &config.worker->rendering : nullptr,
                               config.validator ? &config.validator->rendering : nullptr}) {
     if (r == nullptr) continue;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages seedgrid builds and tests with, when any is missing.
 # Runs apt-get (through sudo when not root); prints one line when everything is already there.
+# --tests adds what only the tests use: Node.js (the AI Horde client test) and Chromium (the web
+# studio's browser test); tests/run.sh passes it.
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,9 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libsqlite3-dev liblua5.4-dev
   libcli11-dev iproute2 procps
 )
+if [[ ${1:-} == --tests ]]; then
+  packages+=(nodejs chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

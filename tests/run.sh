@@ -9,7 +9,7 @@ build=${SEEDGRID_TEST_BUILD_DIR:-$root/build-tests}
 jobs=${SEEDGRID_JOBS:-2}
 
 bash "$root/tests/layers/check_layers.sh" "$root"
-"$root/deployments/install-deps.sh"
+"$root/deployments/install-deps.sh" --tests
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEEDGRID_TEST_FAULTS=ON >/dev/null
 echo "tests/run.sh: building in $build with -j$jobs"
 cmake --build "$build" -j"$jobs"

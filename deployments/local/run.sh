@@ -3,6 +3,9 @@
 # workers, a validator) renders one 16-image request with the tiny test model, created on first
 # run. Installs missing Debian packages, builds build/ (Release), then runs `seedgrid sim`.
 # Images go to out/sim/, the network's keys, journal and ledger to out/sim-data/.
+# Then the network keeps serving behind the HTTP gateway: it prints the web studio's URL and an API
+# key (`studio: http://127.0.0.1:8080/  api key: sg-...`) and runs until Ctrl-C. --no-serve renders
+# and exits; SEEDGRID_STUDIO=HOST:PORT picks the address (default 127.0.0.1:8080).
 # Extra arguments are passed to `seedgrid sim` (e.g. --count 32 --workers 4).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -15,6 +18,11 @@ echo "== building $build (Release, -j$jobs)"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEEDGRID_BUILD_TESTS=OFF \
   -DSEEDGRID_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j"$jobs" --target seedgrid
+serve=(--serve "${SEEDGRID_STUDIO:-127.0.0.1:8080}")
+args=()
+for a in "$@"; do
+  if [[ $a == --no-serve ]]; then serve=(); else args+=("$a"); fi
+done
 echo "== running the network"
 cd "$root"
-exec "$build/seedgrid" sim --out out/sim --data out/sim-data "$@"
+exec "$build/seedgrid" sim --out out/sim --data out/sim-data "${serve[@]}" "${args[@]}"

@@ -17,6 +17,7 @@
 #include "models/presets/write_preset.hpp"
 #include "models/weights/checkpoint.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/sim_serve.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/request_report.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
@@ -43,6 +44,9 @@ struct SimOptions {
   std::string out;
   std::string data = "seedgrid-sim";
   std::string log_level = "warn";
+  std::string serve;  // HOST:PORT: keep serving the network behind the HTTP gateway
+  bool serve_anonymous = false;
+  std::uint32_t serve_rate = 50;  // requests a second per API key
 };
 
 std::int64_t unix_now() {
@@ -130,6 +134,13 @@ int run_sim(const SimOptions& opts) {
                  opts.workers, opts.f16_workers);
     return 2;
   }
+  if (!opts.serve.empty())
+    if (auto address = parse_serve_address(opts.serve); !address) {
+      std::fprintf(stderr, "seedgrid sim: --serve %s\n", address.error().message.c_str());
+      return 2;
+    } else {
+      block_stop_signals();  // Ctrl-C then stops the served network cleanly (serve_sim_gateway)
+    }
   const auto started = std::chrono::steady_clock::now();
   const fs::path data = fs::absolute(opts.data);
   const std::string out = opts.out.empty() ? (data / "out").string() : opts.out;
@@ -260,6 +271,14 @@ int run_sim(const SimOptions& opts) {
     return 1;
   }
   report.finish(*outcome);
+  if (!opts.serve.empty()) {
+    std::fflush(stdout);
+    const int served = serve_sim_gateway({opts.serve, data, (data / "treasury/ledger.sqlite").string(),
+                                          opts.serve_anonymous, opts.serve_rate},
+                                         (*node)->system(), coordinator, *client_key);
+    (*node)->stop();
+    return served;
+  }
   (*node)->stop();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -291,6 +310,13 @@ const CommandRegistration sim_command{
       app.add_option("--out", opts->out, "Directory for the PNG files (default DATA/out)");
       app.add_option("--data", opts->data, "Directory for the model, keys, journal and ledger");
       app.add_option("--log-level", opts->log_level, "trace, debug, info, warn, error, off");
+      app.add_option("--serve", opts->serve,
+                     "After the request, serve the network behind the HTTP gateway (web studio, "
+                     "AI Horde and /v1 APIs) on HOST:PORT until Ctrl-C");
+      app.add_flag("--serve-anonymous", opts->serve_anonymous,
+                   "With --serve: accept Horde's anonymous key 0000000000 (paid by the sim client)");
+      app.add_option("--serve-rate", opts->serve_rate,
+                     "With --serve: requests a second per API key before 429 (burst: twice that)");
       return [opts] { return run_sim(*opts); };
     }};
 

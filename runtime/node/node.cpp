@@ -15,6 +15,7 @@
 #include "actors/treasury/treasury_actor.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
 #include "actors/validator/validator_actor.hpp"
+#include "runtime/gateway/gateway.hpp"
 #include "actors/worker/cheats/cheat.hpp"
 #include "actors/rendering/renderer.hpp"
 #include "actors/worker/worker_actor.hpp"
@@ -40,6 +41,7 @@ struct Node::State {
   std::shared_ptr<std::atomic<bool>> failed = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
   bool stopped = false;
+  std::unique_ptr<gateway::Gateway> gateway;  // the HTTP gateway role, when configured
 };
 
 namespace {
@@ -334,6 +336,16 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
       return std::unexpected(r.error());
   for (const auto& v : st.plan.extra_validators)
     if (auto r = start_validator(st, v, validators++); !r) return std::unexpected(r.error());
+  if (c.gateway) {
+    gateway::GatewayPlacement placement;
+    placement.system = st.system.get();
+    placement.coordinator = st.coordinator ? &st.coordinator : nullptr;
+    placement.network = c.network;
+    if (c.treasury) placement.ledger_path = c.treasury->database;
+    auto gw = gateway::Gateway::start(*c.gateway, placement);
+    if (!gw) return context(gw.error(), "$.gateway");
+    st.gateway = std::move(*gw);
+  }
   return node;
 }
 
@@ -354,6 +366,7 @@ void Node::stop() {
   if (!state_ || state_->stopped) return;
   state_->stopped = true;
   state_->stopping->store(true);
+  state_->gateway.reset();  // HTTP first: its sessions are clients of the coordinator
   // Clients and nodes first, then the coordinator, then the treasury it may still be paying.
   for (auto it = state_->roles.rbegin(); it != state_->roles.rend(); ++it)
     caf::anon_send_exit(*it, caf::exit_reason::user_shutdown);

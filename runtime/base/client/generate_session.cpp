@@ -62,7 +62,9 @@ void on_ack(Self* self, const protocol::SubmitAck& ack) {
   auto& s = self->state;
   if (!ack.outcome.ok()) {
     s.finished = true;
-    s.shared->finish({ack.outcome, ack, {}, 0});
+    const SessionOutcome outcome{ack.outcome, ack, {}, 0};
+    if (s.callbacks.on_finish) s.callbacks.on_finish(outcome);
+    s.shared->finish(outcome);
     self->quit();
     return;
   }
@@ -125,8 +127,10 @@ caf::behavior session(Self* self, protocol::GenerateRequest request,
         if (st.callbacks.on_event) st.callbacks.on_event(e);
         if (e.kind == protocol::EventKind::completed) {
           st.finished = true;
-          st.shared->finish(
-              {protocol::Reply{}, st.ack.value_or(protocol::SubmitAck{}), e, st.duplicates});
+          const SessionOutcome outcome{protocol::Reply{}, st.ack.value_or(protocol::SubmitAck{}), e,
+                                       st.duplicates};
+          if (st.callbacks.on_finish) st.callbacks.on_finish(outcome);
+          st.shared->finish(outcome);
           self->quit();
         }
       },

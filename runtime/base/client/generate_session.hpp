@@ -19,10 +19,14 @@
 
 namespace seedgrid::client {
 
+struct SessionOutcome;
+
 struct SessionCallbacks {
   std::function<void(const protocol::SubmitAck&)> on_ack;
   // Every event; a result only once per job index.
   std::function<void(const protocol::ClientEvent&)> on_event;
+  // Once, when the request completed or was refused (before wait() returns it).
+  std::function<void(const SessionOutcome&)> on_finish;
 };
 
 struct SessionOutcome {

@@ -1,0 +1,263 @@
+#include "runtime/gateway/gateway.hpp"
+
+#include <sodium.h>
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/logging/log.hpp"
+#include "runtime/gateway/gateway_parts.hpp"
+#include "runtime/gateway/json_reply.hpp"
+
+namespace seedgrid::gateway {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+std::optional<User> authenticate(Gateway::Parts& parts, const HttpRequest& request,
+                                 const Reply& reply) {
+  std::string key = request.header("apikey");
+  if (key.empty()) {
+    const auto auth = request.header("authorization");
+    if (auth.rfind("Bearer ", 0) == 0) key = auth.substr(7);
+  }
+  if (key.empty() && request.query.count("apikey")) key = request.query.at("apikey");
+  if (key.empty()) {
+    reply(error_reply(401, "an API key is required: send it in the \"apikey\" header",
+                      "MissingAPIKey"));
+    return std::nullopt;
+  }
+  std::optional<User> user;
+  if (key == kAnonymousApiKey) {
+    if (!parts.anonymous) {
+      reply(error_reply(401,
+                        "anonymous requests are not enabled on this gateway; ask its operator "
+                        "for an API key",
+                        "AnonymousNotAllowed"));
+      return std::nullopt;
+    }
+    user = parts.anonymous;
+  } else {
+    user = parts.users->find(key);
+    if (!user) {
+      reply(error_reply(401, "the API key is not known to this gateway", "InvalidAPIKey"));
+      return std::nullopt;
+    }
+  }
+  if (const auto wait = parts.limiter->take(user->name); wait > 0) {
+    auto r = error_reply(429,
+                         "too many requests for this API key (" +
+                             std::to_string(parts.config.requests_per_second) +
+                             " a second); retry after " + std::to_string(wait) + " s",
+                         "TooManyRequests");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    reply(std::move(r));
+    return std::nullopt;
+  }
+  return user;
+}
+
+std::optional<protocol::ModelEntry> resolve_model(Gateway::Parts& parts, const std::string& name,
+                                                  const Reply& reply) {
+  const auto snapshot = parts.network->snapshot();
+  if (!snapshot.report) {
+    reply(error_reply(503, "the gateway has no answer from the coordinator yet: " + snapshot.error,
+                      "CoordinatorUnavailable"));
+    return std::nullopt;
+  }
+  const auto& models = snapshot.report->models;
+  if (name.empty()) {
+    if (models.size() == 1) return models.front();
+    reply(error_reply(400,
+                      "the network serves " + std::to_string(models.size()) +
+                          " models; name one (GET /api/v2/status/models lists them)",
+                      "ModelRequired"));
+    return std::nullopt;
+  }
+  for (const auto& m : models)
+    if (m.name == name || m.model_id == name) return m;
+  reply(error_reply(400, "model '" + name + "' is not served by this network", "ModelNotFound"));
+  return std::nullopt;
+}
+
+std::string new_request_id() {
+  ensure_sodium();
+  std::uint8_t b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
+  const std::string hex = to_hex(b);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::pair<int, std::string> http_error_of(protocol::ErrorCode code) {
+  using protocol::ErrorCode;
+  switch (code) {
+    case ErrorCode::insufficient_funds:
+      return {402, "InsufficientFunds"};
+    case ErrorCode::treasury_unavailable:
+      return {503, "CoordinatorUnavailable"};
+    case ErrorCode::duplicate_request:
+      return {409, "DuplicateRequest"};
+    case ErrorCode::unknown_model:
+      return {400, "ModelNotFound"};
+    case ErrorCode::no_capable_worker:
+      return {400, "NoAvailableWorker"};
+    default:
+      return {400, "ValidationError"};
+  }
+}
+
+namespace {
+
+std::string route_pattern(const std::string& path) {
+  static const std::vector<std::string> with_id = {"/api/v2/generate/check/",
+                                                   "/api/v2/generate/status/", "/v1/requests/",
+                                                   "/v1/images/", "/api/v2/images/"};
+  for (const auto& prefix : with_id)
+    if (path.rfind(prefix, 0) == 0) {
+      const auto rest = path.substr(prefix.size());
+      const auto slash = rest.find('/');
+      return prefix + "{id}" + (slash == std::string::npos ? "" : rest.substr(slash));
+    }
+  if (path.rfind("/api/", 0) == 0 || path.rfind("/v1/", 0) == 0 || path == "/metrics" ||
+      path == "/healthz" || path == "/readyz")
+    return path;
+  return "static";
+}
+
+std::string content_type_of(const fs::path& p) {
+  const auto ext = p.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".json") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  return "application/octet-stream";
+}
+
+// The studio's files; "/" is index.html. Paths with ".." or outside the folder are not found.
+HttpResponse static_file(const config::GatewaySection& config, const std::string& path) {
+  if (config.static_dir.empty())
+    return error_reply(404, "this gateway serves no web studio (no static_dir)", "NotFound");
+  std::string rel = percent_decode(path);
+  if (rel.empty() || rel == "/") rel = "/index.html";
+  if (rel.find("..") != std::string::npos || rel.find('\0') != std::string::npos)
+    return error_reply(404, "no such file", "NotFound");
+  const fs::path file = fs::path(config.static_dir) / rel.substr(1);
+  std::ifstream in(file, std::ios::binary);
+  if (!in || fs::is_directory(file)) return error_reply(404, "no such file: " + rel, "NotFound");
+  std::stringstream data;
+  data << in.rdbuf();
+  HttpResponse r;
+  r.content_type = content_type_of(file);
+  r.body = data.str();
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
+void route(Gateway::Parts& parts, HttpRequest request, Reply reply) {
+  if (request.path == "/healthz") return reply(json_reply(200, json::object{{"status", "ok"}}));
+  if (request.path == "/readyz") {
+    const auto snapshot = parts.network->snapshot();
+    if (parts.network->fresh()) return reply(json_reply(200, json::object{{"status", "ready"}}));
+    return reply(error_reply(
+        503,
+        "not ready: " + (snapshot.error.empty() ? std::string("no answer from the coordinator")
+                                                : snapshot.error),
+        "NotReady"));
+  }
+  if (request.path == "/metrics") {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = parts.metrics.render(parts.book->counters(), parts.network->snapshot(),
+                                  parts.ledger ? parts.ledger->head_seq() : 0,
+                                  parts.server ? parts.server->open_connections() : 0);
+    return reply(std::move(r));
+  }
+  if (horde_route(parts, request, reply)) return;
+  if (native_route(parts, request, reply)) return;
+  if (request.path.rfind("/api/", 0) == 0 || request.path.rfind("/v1/", 0) == 0)
+    return reply(error_reply(404, "no route " + request.method + " " + request.path, "NotFound"));
+  if (request.method != "GET" && request.method != "HEAD")
+    return reply(error_reply(405, "the studio's files are read with GET", "MethodNotAllowed"));
+  reply(static_file(parts.config, request.path));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& section,
+                                                GatewayPlacement placement) {
+  if (placement.system == nullptr) return fail("the gateway needs an actor system");
+  if (placement.coordinator == nullptr && !section.coordinator)
+    return fail("$.gateway.coordinator: the gateway needs the coordinator's address");
+  auto parts = std::make_unique<Parts>();
+  parts->config = section;
+  parts->models_dir = placement.models_dir;
+  auto users = UserStore::open(section.users_file);
+  if (!users) return context(users.error(), "starting the gateway");
+  parts->users = std::move(*users);
+  if (section.anonymous) {
+    auto key = Identity::load_or_create(section.anonymous_key_file);
+    if (!key) return context(key.error(), "$.gateway.anonymous_key_file");
+    parts->anonymous = User{"anonymous", std::make_shared<const Identity>(*key)};
+  }
+  parts->limiter = std::make_unique<RateLimiter>(section.requests_per_second, section.burst);
+  const config::Endpoint coordinator_endpoint = section.coordinator.value_or(config::Endpoint{});
+  parts->network = std::make_unique<NetworkView>(*placement.system, placement.coordinator,
+                                                 coordinator_endpoint, std::chrono::seconds(1));
+  parts->book =
+      std::make_unique<RequestBook>(*placement.system, placement.coordinator, coordinator_endpoint,
+                                    placement.network, std::chrono::seconds(30));
+  if (!placement.ledger_path.empty()) {
+    auto ledger = LedgerReader::open(placement.ledger_path);
+    if (!ledger) return context(ledger.error(), "opening the ledger for the gateway");
+    parts->ledger = std::move(*ledger);
+  }
+  ServerLimits limits;
+  limits.max_body_bytes = section.max_body_bytes;
+  limits.header_timeout = std::chrono::milliseconds(section.header_timeout_ms);
+  limits.body_timeout = std::chrono::milliseconds(section.body_timeout_ms);
+  limits.max_connections = section.max_connections;
+  Parts* p = parts.get();
+  auto server = HttpServer::start(
+      section.listen.host, section.listen.port, limits, section.threads,
+      [p](HttpRequest request, Reply reply) {
+        const auto started = std::chrono::steady_clock::now();
+        auto pattern = route_pattern(request.path);
+        Reply measured = [p, started, pattern = std::move(pattern),
+                          reply = std::move(reply)](HttpResponse r) {
+          p->metrics.observe(
+              pattern, r.status,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+          reply(std::move(r));
+        };
+        route(*p, std::move(request), std::move(measured));
+      });
+  if (!server) return std::unexpected(server.error());
+  parts->server = std::move(*server);
+  logging::logger("gateway")->info("listening on {}:{}", section.listen.host,
+                                   parts->server->port());
+  return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
+}
+
+Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Gateway::~Gateway() { stop(); }
+
+std::uint16_t Gateway::port() const { return parts_->server ? parts_->server->port() : 0; }
+
+void Gateway::stop() {
+  if (parts_->server) parts_->server->stop();
+}
+
+}  // namespace seedgrid::gateway

@@ -1,0 +1,55 @@
+#pragma once
+// What the gateway's routes share (gateway.cpp builds it; horde_api.cpp, native_api.cpp use it).
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/node_config.hpp"
+#include "runtime/gateway/gateway.hpp"
+#include "runtime/gateway/http_message.hpp"
+#include "runtime/gateway/http_server.hpp"
+#include "runtime/gateway/ledger_reader.hpp"
+#include "runtime/gateway/metrics.hpp"
+#include "runtime/gateway/network_view.hpp"
+#include "runtime/gateway/rate_limiter.hpp"
+#include "runtime/gateway/request_book.hpp"
+#include "runtime/gateway/user_store.hpp"
+
+namespace seedgrid::gateway {
+
+struct Gateway::Parts {
+  config::GatewaySection config;
+  std::unique_ptr<UserStore> users;
+  std::optional<User> anonymous;  // when the operator allows anonymous requests
+  std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<NetworkView> network;
+  std::unique_ptr<RequestBook> book;
+  std::unique_ptr<LedgerReader> ledger;  // may be null
+  std::string models_dir;                // where /v1/audit finds checkpoints by id
+  Metrics metrics;
+  std::unique_ptr<HttpServer> server;  // last: stopped first
+};
+
+// The caller behind the request's API key (header `key_header`, or "Authorization: Bearer"):
+// the user, or nothing after answering 401 (missing or wrong key, anonymous not allowed) or 429.
+std::optional<User> authenticate(Gateway::Parts& parts, const HttpRequest& request,
+                                 const Reply& reply);
+
+// The model a request names (an id, or a name as /status/models lists it; empty: the network's
+// only model). Nothing after answering 400 or 503.
+std::optional<protocol::ModelEntry> resolve_model(Gateway::Parts& parts, const std::string& name,
+                                                  const Reply& reply);
+
+// A fresh request id (a UUID, as Horde's ids look).
+std::string new_request_id();
+
+// The HTTP status and rc for a coordinator's refusal.
+std::pair<int, std::string> http_error_of(protocol::ErrorCode code);
+
+// Routes: each answers and returns true when the path is its own.
+bool horde_route(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply);
+bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply);
+void audit_route(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
+                 const User& user);
+
+}  // namespace seedgrid::gateway

@@ -1,0 +1,457 @@
+// AI Horde v2, the routes an image client uses, answered as the AI Horde API reference describes
+// them (field names, status codes, the `apikey` header, errors as {"message", "rc"}); seedgrid's
+// own facts ride along in extra fields ("seedgrid") that Horde clients ignore.
+#include <sodium.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/image/webp_file.hpp"
+#include "runtime/gateway/gateway_parts.hpp"
+#include "runtime/gateway/horde_samplers.hpp"
+#include "runtime/gateway/json_reply.hpp"
+
+namespace seedgrid::gateway {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kGenerate = "/api/v2/generate/";
+constexpr double kMicrosPerKudos = 1'000'000.0;  // one credit shows as one kudos
+
+// A field of a Horde body; `errors` collects type problems as Horde's ValidationError does.
+struct Reader {
+  const json::object& o;
+  std::string prefix;
+  json::object& errors;
+
+  const json::value* get(std::string_view key) const {
+    auto it = o.find(key);
+    return it == o.end() || it->value().is_null() ? nullptr : &it->value();
+  }
+  void bad(std::string_view key, std::string_view expected) {
+    errors[prefix + std::string(key)] = "expected " + std::string(expected);
+  }
+  std::optional<std::string> string(std::string_view key) {
+    const auto* v = get(key);
+    if (!v) return std::nullopt;
+    if (!v->is_string()) return bad(key, "a string"), std::nullopt;
+    return std::string(v->as_string());
+  }
+  std::optional<double> number(std::string_view key) {
+    const auto* v = get(key);
+    if (!v) return std::nullopt;
+    if (v->is_double()) return v->as_double();
+    if (v->is_int64()) return static_cast<double>(v->as_int64());
+    if (v->is_uint64()) return static_cast<double>(v->as_uint64());
+    return bad(key, "a number"), std::nullopt;
+  }
+  std::optional<std::uint32_t> whole(std::string_view key, std::uint32_t lo, std::uint32_t hi) {
+    const auto n = number(key);
+    if (!n) return std::nullopt;
+    if (*n != std::floor(*n) || *n < lo || *n > hi)
+      return bad(key, "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]"),
+             std::nullopt;
+    return static_cast<std::uint32_t>(*n);
+  }
+  std::optional<bool> boolean(std::string_view key) {
+    const auto* v = get(key);
+    if (!v) return std::nullopt;
+    if (!v->is_bool()) return bad(key, "true or false"), std::nullopt;
+    return v->as_bool();
+  }
+};
+
+std::uint64_t random_seed() {
+  ensure_sodium();
+  return randombytes_uniform(0xffffffffu);
+}
+
+// The WebP of each image, made once (a Horde client polls status many times).
+struct WebpCache {
+  std::mutex mutex;
+  std::map<std::string, std::string> base64;
+};
+WebpCache& webp_cache() {
+  static WebpCache cache;
+  return cache;
+}
+
+std::string base64_of(const std::vector<std::uint8_t>& bytes) {
+  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> webp_base64(const ImageRecord& image) {
+  auto& cache = webp_cache();
+  {
+    std::lock_guard lock(cache.mutex);
+    if (auto it = cache.base64.find(image.image_id); it != cache.base64.end()) return it->second;
+  }
+  auto webp = encode_webp(
+      RgbImage{static_cast<int>(image.width), static_cast<int>(image.height), image.pixels});
+  if (!webp) return std::nullopt;
+  auto text = base64_of(*webp);
+  std::lock_guard lock(cache.mutex);
+  cache.base64[image.image_id] = text;
+  return text;
+}
+
+void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply) {
+  auto user = authenticate(parts, request, reply);
+  if (!user) return;
+  auto body = parse_json_object(request.body);
+  if (!body) return reply(error_reply(400, body.error().message, "ValidationError"));
+  json::object errors;
+  Reader top{*body, "", errors};
+  const auto prompt = top.string("prompt");
+  if (!prompt && !errors.contains("prompt")) errors["prompt"] = "required";
+  json::object empty;
+  const json::value* params_value = top.get("params");
+  if (params_value && !params_value->is_object()) errors["params"] = "expected an object";
+  const json::object& params =
+      params_value && params_value->is_object() ? params_value->as_object() : empty;
+  Reader p{params, "params.", errors};
+  const auto sampler_name = p.string("sampler_name");
+  const auto cfg = p.number("cfg_scale");
+  const auto seed_text = p.string("seed");
+  const auto width = p.whole("width", 8, 4096);
+  const auto height = p.whole("height", 8, 4096);
+  const auto steps = p.whole("steps", 1, 500);
+  const auto n = p.whole("n", 1, 512);
+  const auto karras = p.boolean("karras");
+  const auto r2 = top.boolean("r2");
+  std::string model_name;
+  if (const auto* models = top.get("models")) {
+    if (!models->is_array()) {
+      errors["models"] = "expected an array of model names";
+    } else if (!models->as_array().empty()) {
+      const auto& first = models->as_array().front();
+      if (!first.is_string())
+        errors["models"] = "expected an array of model names";
+      else
+        model_name = std::string(first.as_string());
+    }
+  }
+  if (!errors.empty()) {
+    json::object out{{"message", "Input payload validation failed"},
+                     {"rc", "ValidationError"},
+                     {"errors", errors}};
+    return reply(json_reply(400, out));
+  }
+  std::string sampler = "euler_a";  // Horde's default, k_euler_a
+  if (sampler_name) {
+    auto ours = sampler_from_horde(*sampler_name);
+    if (!ours)
+      return reply(error_reply(400,
+                               "sampler '" + *sampler_name +
+                                   "' is not available on seedgrid; use " +
+                                   std::string(horde_sampler_list()),
+                               "SamplerNotAvailable"));
+    sampler = *ours;
+  }
+  std::uint64_t seed = 0;
+  if (seed_text && !seed_text->empty()) {
+    // Horde takes any string as a seed; digits are used as they are, other text is hashed.
+    char* end = nullptr;
+    const auto parsed = std::strtoull(seed_text->c_str(), &end, 10);
+    if (end && *end == '\0')
+      seed = parsed;
+    else
+      for (int i = 0; i < 4; ++i)
+        seed |= static_cast<std::uint64_t>(blake2b(*seed_text)[i]) << (8 * i);
+  } else {
+    seed = random_seed();
+  }
+  const std::uint32_t count = n.value_or(1);
+  if (user->name == "anonymous" && count > parts.config.anonymous_max_count)
+    return reply(error_reply(403,
+                             "anonymous requests may ask for at most " +
+                                 std::to_string(parts.config.anonymous_max_count) +
+                                 " image(s); use an API key for more",
+                             "AnonymousLimit"));
+  auto model = resolve_model(parts, model_name, reply);
+  if (!model) return;
+
+  protocol::GenerateRequest g;
+  g.request_id = new_request_id();
+  g.model_id = model->model_id;
+  const auto split = prompt->find("###");
+  g.prompt = prompt->substr(0, split);
+  if (split != std::string::npos) g.negative_prompt = prompt->substr(split + 3);
+  g.seed = seed;
+  g.steps = steps.value_or(30);
+  g.guidance = static_cast<float>(cfg.value_or(7.5));
+  g.sampler = sampler;
+  // Horde's default is Karras; DDIM has no Karras schedule, where Horde ignores the flag.
+  g.karras = sampler != "ddim" && karras.value_or(true);
+  g.width = width.value_or(512);
+  g.height = height.value_or(512);
+  g.count = count;
+  protocol::sign_request(g, *user->key);
+  const std::string id = g.request_id;
+  parts.book->submit(
+      std::move(g), user->name, user->key, model->name,
+      [reply, id, inline_images = r2.has_value() && !*r2](const Result<protocol::SubmitAck>& ack,
+                                                          protocol::ErrorCode code) {
+        if (!ack) {
+          const auto [status, rc] = http_error_of(code);
+          return reply(error_reply(status, ack.error().message, rc));
+        }
+        json::object out{{"id", id},
+                         {"kudos", static_cast<double>(ack->quoted) / kMicrosPerKudos},
+                         {"message", ""},
+                         {"warnings", json::array{}}};
+        out["seedgrid"] =
+            json::object{{"quoted", ack->quoted}, {"jobs", ack->jobs}, {"r2", !inline_images}};
+        reply(json_reply(202, out));
+      },
+      {{"r2", r2.value_or(true) ? "true" : "false"}});
+}
+
+// Horde's check fields from a request's state.
+json::object check_json(const RequestRecord& r) {
+  std::uint32_t finished = 0, processing = 0, waiting = 0;
+  for (auto s : r.jobs) {
+    finished += s == JobState::done;
+    processing += s == JobState::processing;
+    waiting += s == JobState::waiting;
+  }
+  const bool faulted =
+      r.phase == Phase::refused ||
+      (r.phase == Phase::completed && r.completed.delivered == 0 && r.completed.failed > 0);
+  std::uint32_t wait_time = r.eta_seconds();
+  return {{"finished", finished},
+          {"processing", processing},
+          {"restarted", r.retries},
+          {"waiting", r.finished() ? 0u : waiting},
+          {"done", r.phase == Phase::completed},
+          {"faulted", faulted},
+          {"wait_time", wait_time},
+          {"queue_position", r.queue_position},
+          {"kudos", static_cast<double>(r.quoted) / kMicrosPerKudos},
+          {"is_possible", r.phase != Phase::refused}};
+}
+
+json::object generation_json(const RequestRecord& r, const ImageRecord& image,
+                             const std::string& base_url) {
+  json::object g{{"worker_id", image.worker},
+                 {"worker_name", "worker-" + image.worker.substr(0, 8)},
+                 {"model", r.model_name},
+                 {"state", "ok"},
+                 {"seed", std::to_string(image.seed)},
+                 {"id", image.image_id},
+                 {"censored", false},
+                 {"gen_metadata", json::array{}}};
+  const auto labels = r.labels.find("r2");
+  const bool r2 = labels == r.labels.end() || labels->second == "true";
+  if (r2) {
+    g["img"] = base_url + "/v1/images/" + image.image_id + ".webp";
+  } else if (auto b64 = webp_base64(image)) {
+    g["img"] = *b64;
+  } else {
+    g["img"] = "";
+    g["state"] = "faulted";
+  }
+  json::value receipt = nullptr;
+  if (!image.receipt_json.empty()) {
+    boost::system::error_code ec;
+    receipt = json::parse(image.receipt_json, ec);
+    if (ec) receipt = nullptr;
+  }
+  g["seedgrid"] = json::object{{"audit", image.audit},
+                               {"determinism_class", image.determinism_class},
+                               {"output_hash", image.output_hash},
+                               {"charged", image.money.charged},
+                               {"worker_paid", image.money.worker_paid},
+                               {"settlement", image.money.reference},
+                               {"png", base_url + "/v1/images/" + image.image_id},
+                               {"receipt", receipt}};
+  return g;
+}
+
+std::string base_url_of(const HttpRequest& request) {
+  const auto host = request.header("host");
+  return "http://" + (host.empty() ? std::string("127.0.0.1") : host);
+}
+
+void check_or_status(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
+                     const std::string& id, bool with_generations) {
+  auto user = authenticate(parts, request, reply);
+  if (!user) return;
+  if (request.method == "DELETE") parts.book->cancel(id, user->name);
+  json::object out;
+  const std::string base = base_url_of(request);
+  const bool found = parts.book->read(id, user->name, [&](const RequestRecord& r) {
+    out = check_json(r);
+    if (!with_generations) return;
+    json::array generations;
+    for (const auto& [index, image] : r.images)
+      generations.push_back(generation_json(r, image, base));
+    out["generations"] = std::move(generations);
+    out["shared"] = false;
+    json::object extra{
+        {"request_id", r.id}, {"quoted", r.quoted}, {"cancel_requested", r.cancel_requested}};
+    if (r.phase == Phase::refused)
+      extra["refused"] =
+          json::object{{"code", std::string(protocol::error_code_name(r.refusal.code))},
+                       {"message", r.refusal.reason}};
+    if (r.phase == Phase::completed)
+      extra["completed"] = json::object{{"delivered", r.completed.delivered},
+                                        {"failed", r.completed.failed},
+                                        {"cancelled", r.completed.cancelled},
+                                        {"charged", r.completed.total_charged},
+                                        {"refunded", r.completed.refunded}};
+    out["seedgrid"] = std::move(extra);
+  });
+  if (!found)
+    return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound"));
+  reply(json_reply(200, out));
+}
+
+void models(Gateway::Parts& parts, const Reply& reply) {
+  const auto snapshot = parts.network->snapshot();
+  json::array out;
+  if (snapshot.report) {
+    for (const auto& m : snapshot.report->models) {
+      std::uint32_t count = 0;
+      std::uint64_t speed = 0;
+      for (const auto& n : snapshot.report->nodes) {
+        if (n.role != protocol::Role::worker || !n.connected) continue;
+        const auto& ms = n.capabilities.models;
+        if (std::find(ms.begin(), ms.end(), m.model_id) == ms.end()) continue;
+        ++count;
+        speed += n.capabilities.pixel_steps_per_second;
+      }
+      out.push_back(json::object{
+          {"name", m.name},
+          {"count", count},
+          {"performance", static_cast<double>(speed) / 1e6},
+          {"queued", snapshot.report->jobs_queued},
+          {"jobs", snapshot.report->jobs_queued + snapshot.report->jobs_running},
+          {"eta", 0},
+          {"type", "image"},
+          {"seedgrid", json::object{{"model_id", m.model_id}, {"creator", m.creator}}}});
+    }
+  }
+  reply(json_reply(200, out));
+}
+
+void workers(Gateway::Parts& parts, const Reply& reply) {
+  const auto snapshot = parts.network->snapshot();
+  json::array out;
+  if (snapshot.report) {
+    std::map<std::string, std::string> names;
+    for (const auto& m : snapshot.report->models) names[m.model_id] = m.name;
+    for (const auto& n : snapshot.report->nodes) {
+      if (n.role != protocol::Role::worker) continue;
+      json::array models;
+      for (const auto& id : n.capabilities.models)
+        models.push_back(json::value(names.count(id) ? names[id] : id));
+      const std::string id = n.node.hex();
+      out.push_back(json::object{
+          {"type", "image"},
+          {"name", "worker-" + id.substr(0, 8)},
+          {"id", id},
+          {"online", n.connected},
+          {"requests_fulfilled", n.jobs_done},
+          {"kudos_rewards", 0},
+          {"performance", std::to_string(n.capabilities.pixel_steps_per_second) + " pixel-steps/s"},
+          {"threads", n.capabilities.max_inflight},
+          {"uptime", n.connected_seconds},
+          {"maintenance_mode", n.blacklisted},
+          {"nsfw", false},
+          {"trusted", n.reputation >= 0.5},
+          {"models", models},
+          {"seedgrid", json::object{{"reputation", n.reputation},
+                                    {"determinism_class", n.capabilities.determinism_class},
+                                    {"device", n.capabilities.device},
+                                    {"fast_tier", n.fast_tier},
+                                    {"audits_passed", n.audits_passed},
+                                    {"audits_failed", n.audits_failed},
+                                    {"audit_rate", n.audit_rate}}}});
+    }
+  }
+  reply(json_reply(200, out));
+}
+
+void find_user(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply) {
+  auto user = authenticate(parts, request, reply);
+  if (!user) return;
+  double kudos = 0;
+  json::object extra{{"account", user->account()}};
+  if (parts.ledger) {
+    if (auto b = parts.ledger->balance(user->account())) {
+      kudos = static_cast<double>(*b) / kMicrosPerKudos;
+      extra["balance"] = *b;
+    }
+  }
+  const auto requests = parts.book->list(user->name);
+  reply(json_reply(200,
+                   json::object{{"username", user->name + "#" + user->key->node_id().substr(0, 8)},
+                                {"id", 0},
+                                {"kudos", kudos},
+                                {"concurrency", parts.config.burst},
+                                {"worker_count", 0},
+                                {"usage", json::object{{"requests", requests.size()}}},
+                                {"seedgrid", extra}}));
+}
+
+}  // namespace
+
+bool horde_route(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply) {
+  const std::string& path = request.path;
+  if (path.rfind("/api/v2/", 0) != 0) return false;
+  const auto& m = request.method;
+  auto wrong_method = [&] {
+    reply(error_reply(405, "method " + m + " is not allowed on " + path, "MethodNotAllowed"));
+    return true;
+  };
+  if (path == "/api/v2/generate/async") {
+    if (m != "POST") return wrong_method();
+    async_generate(parts, request, reply);
+    return true;
+  }
+  if (path.rfind(std::string(kGenerate) + "check/", 0) == 0) {
+    if (m != "GET") return wrong_method();
+    check_or_status(parts, request, reply, path.substr(kGenerate.size() + 6), false);
+    return true;
+  }
+  if (path.rfind(std::string(kGenerate) + "status/", 0) == 0) {
+    if (m != "GET" && m != "DELETE") return wrong_method();
+    check_or_status(parts, request, reply, path.substr(kGenerate.size() + 7), true);
+    return true;
+  }
+  if (path == "/api/v2/status/heartbeat") {
+    reply(json_reply(200, json::object{{"message", "OK"}, {"version", "seedgrid"}}));
+    return true;
+  }
+  if (path == "/api/v2/status/models") {
+    if (m != "GET") return wrong_method();
+    models(parts, reply);
+    return true;
+  }
+  if (path == "/api/v2/workers") {
+    if (m != "GET") return wrong_method();
+    workers(parts, reply);
+    return true;
+  }
+  if (path == "/api/v2/find_user") {
+    if (m != "GET") return wrong_method();
+    find_user(parts, request, reply);
+    return true;
+  }
+  reply(error_reply(404, "no AI Horde route " + m + " " + path + " on seedgrid", "NotFound"));
+  return true;
+}
+
+}  // namespace seedgrid::gateway

@@ -1,0 +1,529 @@
+// The native API, /v1: every parameter a seedgrid request has, strict about unknown fields, with
+// events as Server-Sent Events and images as PNG (with their "parameters" text) and receipts.
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <set>
+
+#include "models/pipeline/generation_spec.hpp"
+#include "models/samplers/sampler_kind.hpp"
+#include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/image/generation_parameters.hpp"
+#include "runtime/base/image/png_file.hpp"
+#include "runtime/base/image/webp_file.hpp"
+#include "runtime/gateway/event_stream.hpp"
+#include "runtime/gateway/gateway_parts.hpp"
+#include "runtime/gateway/json_reply.hpp"
+
+namespace seedgrid::gateway {
+
+namespace json = boost::json;
+
+namespace {
+
+const std::set<std::string> kCreateFields = {
+    "prompt", "negative_prompt", "model", "seed", "steps",   "cfg",       "sampler",   "karras",
+    "width",  "height",          "count", "tier", "private", "task_type", "request_id"};
+
+std::string_view phase_name(Phase p) {
+  switch (p) {
+    case Phase::submitting:
+      return "submitting";
+    case Phase::accepted:
+      return "accepted";
+    case Phase::refused:
+      return "refused";
+    case Phase::completed:
+      return "completed";
+  }
+  return "?";
+}
+
+std::string_view job_state_name(JobState s) {
+  switch (s) {
+    case JobState::waiting:
+      return "waiting";
+    case JobState::processing:
+      return "processing";
+    case JobState::done:
+      return "done";
+    case JobState::failed:
+      return "failed";
+    case JobState::cancelled:
+      return "cancelled";
+  }
+  return "?";
+}
+
+// Typed reads of a /v1 body; the first problem names the field.
+struct Strict {
+  const json::object& o;
+  std::string error;
+  const json::value* get(const char* key) {
+    auto it = o.find(key);
+    return it == o.end() ? nullptr : &it->value();
+  }
+  void bad(const char* key, const char* expected, const json::value& v) {
+    if (error.empty())
+      error = std::string("field \"") + key + "\": expected " + expected + ", got " +
+              json::serialize(v);
+  }
+  void str(const char* key, std::string& out) {
+    if (auto* v = get(key)) {
+      if (v->is_string())
+        out = std::string(v->as_string());
+      else
+        bad(key, "a string", *v);
+    }
+  }
+  void boolean(const char* key, bool& out) {
+    if (auto* v = get(key)) {
+      if (v->is_bool())
+        out = v->as_bool();
+      else
+        bad(key, "true or false", *v);
+    }
+  }
+  template <class N>
+  void whole(const char* key, N& out, std::uint64_t max) {
+    if (auto* v = get(key)) {
+      if (v->is_int64() && v->as_int64() >= 0 && static_cast<std::uint64_t>(v->as_int64()) <= max)
+        out = static_cast<N>(v->as_int64());
+      else if (v->is_uint64() && v->as_uint64() <= max)
+        out = static_cast<N>(v->as_uint64());
+      else
+        bad(key, ("an integer in [0, " + std::to_string(max) + "]").c_str(), *v);
+    }
+  }
+  void number(const char* key, float& out) {
+    if (auto* v = get(key)) {
+      if (v->is_number())
+        out = static_cast<float>(v->to_number<double>());
+      else
+        bad(key, "a number", *v);
+    }
+  }
+};
+
+json::object request_json(const RequestRecord& r) {
+  json::array jobs, images;
+  for (std::size_t i = 0; i < r.jobs.size(); ++i)
+    jobs.push_back(json::object{{"index", i},
+                                {"state", job_state_name(r.jobs[i])},
+                                {"step", r.steps_done[i]},
+                                {"steps", r.request.steps}});
+  for (const auto& [index, im] : r.images)
+    images.push_back(json::object{{"image_id", im.image_id},
+                                  {"index", index},
+                                  {"seed", im.seed},
+                                  {"worker", im.worker},
+                                  {"determinism_class", im.determinism_class},
+                                  {"audit", im.audit},
+                                  {"width", im.width},
+                                  {"height", im.height},
+                                  {"charged", im.money.charged},
+                                  {"worker_paid", im.money.worker_paid},
+                                  {"creator_paid", im.money.creator_paid},
+                                  {"platform_fee", im.money.platform_fee},
+                                  {"burned", im.money.burned},
+                                  {"has_receipt", !im.receipt_json.empty()}});
+  const auto& q = r.request;
+  json::object out{{"id", r.id},
+                   {"state", phase_name(r.phase)},
+                   {"created", r.created_unix},
+                   {"model", r.model_name},
+                   {"model_id", q.model_id},
+                   {"prompt", q.prompt},
+                   {"negative_prompt", q.negative_prompt},
+                   {"seed", q.seed},
+                   {"steps", q.steps},
+                   {"cfg", q.guidance},
+                   {"sampler", q.sampler},
+                   {"karras", q.karras},
+                   {"width", q.width},
+                   {"height", q.height},
+                   {"count", q.count},
+                   {"tier", protocol::tier_name(q.tier)},
+                   {"private", q.privacy == protocol::Privacy::private_images},
+                   {"task_type", q.task_type},
+                   {"quoted", r.quoted},
+                   {"queue_position", r.queue_position},
+                   {"eta_s", r.eta_seconds()},
+                   {"retries", r.retries},
+                   {"cancel_requested", r.cancel_requested},
+                   {"jobs", jobs},
+                   {"images", images},
+                   {"events", r.events.size()}};
+  if (r.phase == Phase::refused)
+    out["error"] = json::object{{"code", std::string(protocol::error_code_name(r.refusal.code))},
+                                {"message", r.refusal.reason}};
+  if (r.phase == Phase::completed)
+    out["completed"] = json::object{{"delivered", r.completed.delivered},
+                                    {"failed", r.completed.failed},
+                                    {"cancelled", r.completed.cancelled},
+                                    {"charged", r.completed.total_charged},
+                                    {"refunded", r.completed.refunded}};
+  return out;
+}
+
+void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
+            const User& user) {
+  auto body = parse_json_object(request.body);
+  if (!body) return reply(error_reply(400, body.error().message, "ValidationError"));
+  for (const auto& kv : *body)
+    if (!kCreateFields.count(std::string(kv.key())))
+      return reply(
+          error_reply(400, "unknown field \"" + std::string(kv.key()) + "\"", "UnknownField"));
+  Strict s{*body, {}};
+  protocol::GenerateRequest g;
+  std::string model, tier = "fast";
+  bool private_images = false;
+  std::optional<std::uint64_t> seed;
+  s.str("prompt", g.prompt);
+  s.str("negative_prompt", g.negative_prompt);
+  s.str("model", model);
+  if (s.get("seed")) {
+    std::uint64_t v = 0;
+    s.whole("seed", v, UINT64_MAX);
+    seed = v;
+  }
+  s.whole("steps", g.steps, 10'000);
+  s.number("cfg", g.guidance);
+  s.str("sampler", g.sampler);
+  s.boolean("karras", g.karras);
+  s.whole("width", g.width, 65'535);
+  s.whole("height", g.height, 65'535);
+  s.whole("count", g.count, 100'000);
+  s.str("tier", tier);
+  s.boolean("private", private_images);
+  s.str("task_type", g.task_type);
+  s.str("request_id", g.request_id);
+  if (!s.error.empty()) return reply(error_reply(400, s.error, "ValidationError"));
+  if (!s.get("prompt"))
+    return reply(error_reply(400, "field \"prompt\" is required", "ValidationError"));
+  const auto t = protocol::tier_from_name(tier);
+  if (!t)
+    return reply(
+        error_reply(400, "field \"tier\": expected \"fast\" or \"relaxed\", got \"" + tier + "\"",
+                    "ValidationError"));
+  if (user.name == "anonymous" && g.count > parts.config.anonymous_max_count)
+    return reply(error_reply(403,
+                             "anonymous requests may ask for at most " +
+                                 std::to_string(parts.config.anonymous_max_count) + " image(s)",
+                             "AnonymousLimit"));
+  auto entry = resolve_model(parts, model, reply);
+  if (!entry) return;
+  g.model_id = entry->model_id;
+  g.tier = *t;
+  g.privacy = private_images ? protocol::Privacy::private_images : protocol::Privacy::public_images;
+  if (g.request_id.empty()) g.request_id = new_request_id();
+  if (seed) {
+    g.seed = *seed;
+  } else {
+    ensure_sodium();
+    g.seed = randombytes_uniform(0xffffffffu);
+  }
+  protocol::sign_request(g, *user.key);
+  const std::string id = g.request_id;
+  parts.book->submit(
+      std::move(g), user.name, user.key, entry->name,
+      [reply, id](const Result<protocol::SubmitAck>& ack, protocol::ErrorCode code) {
+        if (!ack) {
+          const auto [status, rc] = http_error_of(code);
+          auto r = error_reply(status, ack.error().message, rc);
+          return reply(std::move(r));
+        }
+        reply(json_reply(202, json::object{{"id", id},
+                                           {"quoted", ack->quoted},
+                                           {"jobs", ack->jobs},
+                                           {"events", "/v1/requests/" + id + "/events"}}));
+      });
+}
+
+// The image's request, read under the book's lock: its PNG with the "parameters" text.
+void image(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
+           const std::string& rest) {
+  // With a key, only the key's own images; without one, the id itself is the capability (as
+  // Horde's r2 links are), for public requests only.
+  std::optional<User> user;
+  if (!request.header("apikey").empty() || !request.header("authorization").empty() ||
+      request.query.count("apikey")) {
+    user = authenticate(parts, request, reply);
+    if (!user) return;
+  }
+  std::string id = rest;
+  std::string kind = "png";
+  if (const auto slash = id.find('/'); slash != std::string::npos) {
+    kind = id.substr(slash + 1);
+    id = id.substr(0, slash);
+  } else if (id.size() > 5 && id.substr(id.size() - 5) == ".webp") {
+    kind = "webp";
+    id = id.substr(0, id.size() - 5);
+  } else if (id.size() > 4 && id.substr(id.size() - 4) == ".png") {
+    id = id.substr(0, id.size() - 4);
+  }
+  std::optional<ImageRecord> im;
+  protocol::GenerateRequest q;
+  std::string model_name;
+  const auto dash = id.rfind('-');
+  if (dash != std::string::npos) {
+    const std::string request_id = id.substr(0, dash);
+    auto look = [&](const RequestRecord& r) {
+      if (!user && r.request.privacy == protocol::Privacy::private_images) return;
+      q = r.request;
+      model_name = r.model_name;
+    };
+    const std::string owner = user ? user->name : parts.book->owner_of(request_id);
+    if (parts.book->read(request_id, owner, look) && !q.request_id.empty())
+      im = parts.book->image(id, owner);
+  }
+  if (!im) return reply(error_reply(404, "no image " + id, "ImageNotFound"));
+  if (kind == "receipt") {
+    if (im->receipt_json.empty())
+      return reply(error_reply(404,
+                               "image " + id +
+                                   " has no receipt (the coordinator restarted "
+                                   "before delivering it)",
+                               "ReceiptNotFound"));
+    HttpResponse r;
+    r.body = im->receipt_json;
+    return reply(std::move(r));
+  }
+  const RgbImage pixels{static_cast<int>(im->width), static_cast<int>(im->height), im->pixels};
+  if (kind == "webp") {
+    auto webp = encode_webp(pixels);
+    if (!webp) return reply(error_reply(500, webp.error().message, "EncodeFailed"));
+    return reply(HttpResponse{200, "image/webp", std::string(webp->begin(), webp->end()), {}, {}});
+  }
+  if (kind != "png") return reply(error_reply(404, "no such image view: " + kind, "NotFound"));
+  GenerationSpec spec;
+  spec.prompt = q.prompt;
+  spec.negative_prompt = q.negative_prompt;
+  spec.seed = im->seed;
+  spec.steps = static_cast<int>(q.steps);
+  spec.guidance = q.guidance;
+  if (auto k = parse_sampler_kind(q.sampler)) spec.sampler = *k;
+  spec.karras = q.karras;
+  spec.width = static_cast<int>(im->width);
+  spec.height = static_cast<int>(im->height);
+  auto png = encode_png(pixels, format_generation_parameters(spec, q.model_id, model_name));
+  if (!png) return reply(error_reply(500, png.error().message, "EncodeFailed"));
+  reply(HttpResponse{200, "image/png", std::string(png->begin(), png->end()), {}, {}});
+}
+
+void account(Gateway::Parts& parts, const Reply& reply, const User& user, bool history) {
+  if (!parts.ledger)
+    return reply(error_reply(501,
+                             "this gateway does not run beside the treasury, so it cannot read "
+                             "balances",
+                             "NoLedger"));
+  if (!history) {
+    auto b = parts.ledger->balance(user.account());
+    if (!b) return reply(error_reply(503, b.error().message, "LedgerUnavailable"));
+    return reply(json_reply(200, json::object{{"user", user.name},
+                                              {"account", user.account()},
+                                              {"balance", *b},
+                                              {"unit", "micro-credits"}}));
+  }
+  auto lines = parts.ledger->history(user.account(), 100);
+  if (!lines) return reply(error_reply(503, lines.error().message, "LedgerUnavailable"));
+  json::array out;
+  for (const auto& l : *lines)
+    out.push_back(json::object{
+        {"seq", l.seq}, {"at", l.at}, {"op", l.op}, {"key", l.key}, {"amount", l.amount}});
+  reply(json_reply(200, json::object{{"account", user.account()}, {"entries", out}}));
+}
+
+void network_status(Gateway::Parts& parts, const Reply& reply) {
+  const auto snapshot = parts.network->snapshot();
+  if (!snapshot.report)
+    return reply(error_reply(503, "no answer from the coordinator yet: " + snapshot.error,
+                             "CoordinatorUnavailable"));
+  const auto& r = *snapshot.report;
+  json::array nodes, models;
+  for (const auto& n : r.nodes)
+    nodes.push_back(json::object{{"id", n.node.hex()},
+                                 {"role", protocol::role_name(n.role)},
+                                 {"connected", n.connected},
+                                 {"blacklisted", n.blacklisted},
+                                 {"fast_tier", n.fast_tier},
+                                 {"reputation", n.reputation},
+                                 {"determinism_class", n.capabilities.determinism_class},
+                                 {"device", n.capabilities.device},
+                                 {"pixel_steps_per_second", n.capabilities.pixel_steps_per_second},
+                                 {"inflight", n.inflight},
+                                 {"jobs_done", n.jobs_done},
+                                 {"jobs_failed", n.jobs_failed},
+                                 {"audits_passed", n.audits_passed},
+                                 {"audits_failed", n.audits_failed},
+                                 {"audit_rate", n.audit_rate}});
+  for (const auto& m : r.models)
+    models.push_back(json::object{{"id", m.model_id}, {"name", m.name}, {"creator", m.creator}});
+  reply(json_reply(200, json::object{{"coordinator", r.coordinator.hex()},
+                                     {"version", r.version},
+                                     {"uptime_s", r.uptime_seconds},
+                                     {"requests_active", r.requests_active},
+                                     {"jobs_queued", r.jobs_queued},
+                                     {"jobs_running", r.jobs_running},
+                                     {"jobs_delivered", r.jobs_delivered},
+                                     {"jobs_failed", r.jobs_failed},
+                                     {"treasury_connected", r.treasury_connected},
+                                     {"models", models},
+                                     {"nodes", nodes}}));
+}
+
+}  // namespace
+
+bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply) {
+  const std::string& path = request.path;
+  if (path.rfind("/v1/", 0) != 0) return false;
+  const auto& m = request.method;
+  auto wrong_method = [&] {
+    reply(error_reply(405, "method " + m + " is not allowed on " + path, "MethodNotAllowed"));
+    return true;
+  };
+  if (path.rfind("/v1/images/", 0) == 0) {
+    if (m != "GET") return wrong_method();
+    image(parts, request, reply, path.substr(11));
+    return true;
+  }
+  if (path == "/v1/status") {
+    network_status(parts, reply);
+    return true;
+  }
+  if (path == "/v1/quote") {
+    // GET /v1/quote?model=&steps=&width=&height=&count=&tier=
+    if (!parts.ledger)
+      return reply(error_reply(501,
+                               "this gateway does not run beside the treasury, so it cannot quote",
+                               "NoLedger")),
+             true;
+    auto num = [&](const char* key, std::uint32_t fallback) -> std::optional<std::uint32_t> {
+      auto it = request.query.find(key);
+      if (it == request.query.end() || it->second.empty()) return fallback;
+      char* end = nullptr;
+      const auto v = std::strtoul(it->second.c_str(), &end, 10);
+      if (!end || *end != '\0' || v > 1'000'000) return std::nullopt;
+      return static_cast<std::uint32_t>(v);
+    };
+    const auto steps = num("steps", 20), width = num("width", 512), height = num("height", 512),
+               count = num("count", 1);
+    if (!steps || !width || !height || !count)
+      return reply(error_reply(400, "steps, width, height and count must be whole numbers",
+                               "ValidationError")),
+             true;
+    const auto tier = request.query.count("tier") ? request.query.at("tier") : std::string("fast");
+    if (tier != "fast" && tier != "relaxed")
+      return reply(error_reply(400, "tier must be fast or relaxed, got \"" + tier + "\"",
+                               "ValidationError")),
+             true;
+    auto model =
+        resolve_model(parts, request.query.count("model") ? request.query.at("model") : "", reply);
+    if (!model) return true;
+    auto q = parts.ledger->quote(model->base_render_milliseconds, *steps, *width, *height,
+                                 tier == "relaxed", *count);
+    if (!q) return reply(error_reply(400, q.error().message, "ValidationError")), true;
+    reply(json_reply(200, json::object{{"model", model->name},
+                                       {"per_image", q->per_image},
+                                       {"total", q->total},
+                                       {"usd_micros_total", q->usd_micros_total},
+                                       {"unit", "micro-credits"}}));
+    return true;
+  }
+  if (path == "/v1/models") {
+    const auto snapshot = parts.network->snapshot();
+    json::array out;
+    if (snapshot.report)
+      for (const auto& mo : snapshot.report->models)
+        out.push_back(
+            json::object{{"id", mo.model_id}, {"name", mo.name}, {"creator", mo.creator}});
+    reply(json_reply(200, json::object{{"models", out}}));
+    return true;
+  }
+  auto user = authenticate(parts, request, reply);
+  if (!user) return true;
+  if (path == "/v1/audit") {
+    if (m != "POST") return wrong_method();
+    audit_route(parts, request, reply, *user);
+    return true;
+  }
+  if (path == "/v1/account") {
+    account(parts, reply, *user, false);
+    return true;
+  }
+  if (path == "/v1/account/history") {
+    account(parts, reply, *user, true);
+    return true;
+  }
+  if (path == "/v1/requests") {
+    if (m == "POST") {
+      create(parts, request, reply, *user);
+      return true;
+    }
+    if (m != "GET") return wrong_method();
+    json::array out;
+    for (const auto& id : parts.book->list(user->name))
+      parts.book->read(id, user->name,
+                       [&](const RequestRecord& r) { out.push_back(request_json(r)); });
+    reply(json_reply(200, json::object{{"requests", out}}));
+    return true;
+  }
+  if (path.rfind("/v1/requests/", 0) == 0) {
+    std::string id = path.substr(13), action;
+    if (const auto slash = id.find('/'); slash != std::string::npos) {
+      action = id.substr(slash + 1);
+      id = id.substr(0, slash);
+    }
+    if (action.empty() && m == "GET") {
+      json::object out;
+      if (!parts.book->read(id, user->name, [&](const RequestRecord& r) { out = request_json(r); }))
+        return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound")),
+               true;
+      reply(json_reply(200, out));
+      return true;
+    }
+    if ((action.empty() && m == "DELETE") || (action == "cancel" && m == "POST")) {
+      if (!parts.book->cancel(id, user->name))
+        return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound")),
+               true;
+      reply(json_reply(202, json::object{{"id", id}, {"cancel_requested", true}}));
+      return true;
+    }
+    if (action == "events" && m == "GET") {
+      std::uint64_t last = 0;
+      std::string from = request.header("last-event-id");
+      if (from.empty() && request.query.count("last_event_id"))
+        from = request.query.at("last_event_id");
+      if (!from.empty()) {
+        char* end = nullptr;
+        last = std::strtoull(from.c_str(), &end, 10);
+        if (!end || *end != '\0')
+          return reply(error_reply(400, "Last-Event-ID must be a number, got \"" + from + "\"",
+                                   "ValidationError")),
+                 true;
+      }
+      bool known = parts.book->read(id, user->name, [](const RequestRecord&) {});
+      if (!known)
+        return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound")),
+               true;
+      HttpResponse r;
+      if (request.websocket) {
+        r.websocket = true;
+        r.stream = websocket_stream(*parts.book, id, user->name, last);
+        return reply(std::move(r)), true;
+      }
+      r.content_type = "text/event-stream";
+      r.stream = sse_stream(*parts.book, id, user->name, last);
+      reply(std::move(r));
+      return true;
+    }
+    return wrong_method();
+  }
+  reply(error_reply(404, "no route " + m + " " + path, "NotFound"));
+  return true;
+}
+
+}  // namespace seedgrid::gateway

@@ -1,0 +1,481 @@
+#include "runtime/gateway/request_book.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <caf/actor.hpp>
+
+#include "runtime/base/verify/receipt.hpp"
+
+namespace seedgrid::gateway {
+
+namespace json = boost::json;
+using protocol::EventKind;
+
+std::uint32_t RequestRecord::eta_seconds() const {
+  const auto now = std::chrono::steady_clock::now();
+  double longest = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i] != JobState::processing || steps_done[i] == 0) continue;
+    const double elapsed = std::chrono::duration<double>(now - job_started[i]).count();
+    const double per_step = elapsed / steps_done[i];
+    longest =
+        std::max(longest, per_step * (request.steps - std::min(request.steps, steps_done[i])));
+  }
+  return static_cast<std::uint32_t>(longest + 0.5);
+}
+
+namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string receipt_json_of(const protocol::GenerateRequest& request,
+                            const protocol::ClientEvent& e) {
+  if (!e.has_commitment) return {};
+  protocol::Job job;
+  job.request_id = request.request_id;
+  job.index = e.index;
+  job.job_id = protocol::job_id_of(request.request_id, e.index);
+  job.attempt = e.attempt;
+  job.tier = request.tier;
+  job.spec = protocol::job_spec_of(request, e.index);
+  auto receipt = verify::receipt_of(job, e.commitment,
+                                    request.request_id + "-" + std::to_string(e.index) + ".png");
+  receipt.verdicts.push_back({e.audit, "", ""});
+  return verify::to_json(receipt);
+}
+
+json::object money_json(const protocol::Receipt& m) {
+  return {{"charged", m.charged},
+          {"worker_paid", m.worker_paid},
+          {"creator_paid", m.creator_paid},
+          {"platform_fee", m.platform_fee},
+          {"burned", m.burned},
+          {"reference", m.reference}};
+}
+
+// The event as the native API streams it (the same text for SSE and WebSocket).
+json::object event_json(const RequestRecord& r, const protocol::ClientEvent& e) {
+  json::object o{{"request_id", r.id}};
+  if (e.index != protocol::kAllJobs) o["index"] = e.index;
+  switch (e.kind) {
+    case EventKind::queued:
+      o["type"] = "queued";
+      o["position"] = e.position;
+      break;
+    case EventKind::assigned:
+      o["type"] = "assigned";
+      o["worker"] = e.worker.hex();
+      o["attempt"] = e.attempt;
+      break;
+    case EventKind::started:
+      o["type"] = "started";
+      o["attempt"] = e.attempt;
+      break;
+    case EventKind::progress:
+      o["type"] = "progress";
+      o["step"] = e.step;
+      o["steps"] = e.steps;
+      o["eta_s"] = r.eta_seconds();
+      break;
+    case EventKind::result:
+      o["type"] = "result";
+      o["image_id"] = r.id + "-" + std::to_string(e.index);
+      o["worker"] = e.worker.hex();
+      o["audit"] = e.audit;
+      o["receipt"] = money_json(e.receipt);
+      break;
+    case EventKind::retry:
+      o["type"] = "retry";
+      o["attempt"] = e.attempt;
+      o["code"] = std::string(protocol::error_code_name(e.code));
+      o["message"] = e.reason;
+      break;
+    case EventKind::failed:
+    case EventKind::cancelled:
+      o["type"] = "error";
+      o["code"] = std::string(protocol::error_code_name(e.code));
+      o["message"] = e.reason;
+      o["cancelled"] = e.kind == EventKind::cancelled;
+      break;
+    case EventKind::completed:
+      o["type"] = "completed";
+      o["delivered"] = e.delivered;
+      o["failed"] = e.failed;
+      o["cancelled"] = e.cancelled;
+      o["charged"] = e.total_charged;
+      o["refunded"] = e.refunded;
+      break;
+  }
+  return o;
+}
+
+}  // namespace
+
+RequestBook::RequestBook(caf::actor_system& system, const caf::actor* coordinator,
+                         config::Endpoint endpoint, config::NetworkSection network,
+                         std::chrono::milliseconds submit_timeout)
+    : system_(system),
+      coordinator_(coordinator ? std::make_unique<caf::actor>(*coordinator) : nullptr),
+      endpoint_(std::move(endpoint)),
+      network_(network),
+      submit_timeout_(submit_timeout) {
+  housekeeper_ = std::thread([this] { housekeeping(); });
+}
+
+RequestBook::~RequestBook() {
+  {
+    std::lock_guard lock(alive_->mutex);
+    alive_->alive = false;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  housekeeper_.join();
+  std::map<std::string, std::unique_ptr<RequestRecord>> requests;
+  {
+    std::lock_guard lock(mutex_);
+    requests.swap(requests_);
+  }
+  requests.clear();  // stops the sessions outside the lock (their callbacks take it)
+}
+
+void RequestBook::submit(protocol::GenerateRequest request, const std::string& owner,
+                         std::shared_ptr<const Identity> key, std::string model_name,
+                         Answered answered, std::map<std::string, std::string> labels) {
+  const std::string id = request.request_id;
+  {
+    std::lock_guard lock(mutex_);
+    if (requests_.count(id)) {
+      answered(fail("request id '", id, "' is already in use"),
+               protocol::ErrorCode::duplicate_request);
+      return;
+    }
+    auto r = std::make_unique<RequestRecord>();
+    r->id = id;
+    r->owner = owner;
+    r->model_name = std::move(model_name);
+    r->labels = std::move(labels);
+    r->created_unix = unix_now();
+    r->submitted_at = std::chrono::steady_clock::now();
+    r->jobs.assign(request.count, JobState::waiting);
+    r->steps_done.assign(request.count, 0);
+    r->job_started.assign(request.count, {});
+    r->request = request;
+    requests_[id] = std::move(r);
+    pending_[id] = std::make_shared<Pending>(Pending{std::move(answered)});
+    ++counters_.requests_submitted;
+  }
+  client::SessionCallbacks callbacks;
+  auto alive = alive_;
+  callbacks.on_ack = [this, id, alive](const protocol::SubmitAck& ack) {
+    std::lock_guard lock(alive->mutex);
+    if (alive->alive) on_ack(id, ack);
+  };
+  callbacks.on_event = [this, id, alive](const protocol::ClientEvent& e) {
+    std::lock_guard lock(alive->mutex);
+    if (alive->alive) on_event(id, e);
+  };
+  callbacks.on_finish = [this, id, alive](const client::SessionOutcome& o) {
+    std::lock_guard lock(alive->mutex);
+    if (alive->alive) on_finish(id, o);
+  };
+  auto session = std::make_unique<client::GenerateSession>(system_, coordinator_.get(), endpoint_,
+                                                           network_, std::move(request),
+                                                           std::move(key), std::move(callbacks));
+  std::lock_guard lock(mutex_);
+  requests_.at(id)->session = std::move(session);
+}
+
+void RequestBook::on_ack(const std::string& id, const protocol::SubmitAck& ack) {
+  std::shared_ptr<Pending> pending;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = requests_.find(id);
+    if (it == requests_.end()) return;
+    auto& r = *it->second;
+    if (r.phase == Phase::submitting) r.phase = Phase::accepted;
+    r.quoted = ack.quoted;
+    if (auto p = pending_.find(id); p != pending_.end()) {
+      pending = p->second;
+      pending_.erase(p);
+    }
+  }
+  if (pending && !pending->done) {
+    pending->done = true;
+    pending->answered(ack, protocol::ErrorCode::ok);
+  }
+}
+
+void RequestBook::push_event(RequestRecord& r, std::string text,
+                             std::vector<std::function<void()>>& wake) {
+  r.events.push_back(std::move(text));
+  ++counters_.events;
+  const std::uint64_t last = r.events.size();
+  const bool finished = r.finished();
+  auto [begin, end] = waiters_.equal_range(r.id);
+  for (auto it = begin; it != end;) {
+    if (it->second.after < last) {
+      EventBatch batch;
+      for (std::uint64_t i = it->second.after; i < last; ++i)
+        batch.emplace_back(i + 1, r.events[i]);
+      wake.push_back([deliver = std::move(it->second.deliver), batch = std::move(batch),
+                      finished]() mutable { deliver(std::move(batch), finished); });
+      it = waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void RequestBook::on_event(const std::string& id, const protocol::ClientEvent& e) {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = requests_.find(id);
+    if (it == requests_.end()) return;
+    auto& r = *it->second;
+    const bool job = e.index != protocol::kAllJobs && e.index < r.jobs.size();
+    switch (e.kind) {
+      case EventKind::queued:
+        r.queue_position = e.position;
+        break;
+      case EventKind::assigned:
+        break;
+      case EventKind::started:
+        if (job) {
+          r.jobs[e.index] = JobState::processing;
+          r.job_started[e.index] = std::chrono::steady_clock::now();
+          r.steps_done[e.index] = 0;
+        }
+        r.queue_position = 0;
+        break;
+      case EventKind::progress:
+        if (job) {
+          if (r.jobs[e.index] != JobState::processing) {
+            r.jobs[e.index] = JobState::processing;
+            r.job_started[e.index] = std::chrono::steady_clock::now();
+          }
+          r.steps_done[e.index] = e.step;
+        }
+        break;
+      case EventKind::retry:
+        ++r.retries;
+        if (job) {
+          r.jobs[e.index] = JobState::waiting;
+          r.steps_done[e.index] = 0;
+        }
+        break;
+      case EventKind::failed:
+        if (job) r.jobs[e.index] = JobState::failed;
+        ++counters_.jobs_failed;
+        break;
+      case EventKind::cancelled:
+        if (job) r.jobs[e.index] = JobState::cancelled;
+        break;
+      case EventKind::result: {
+        if (!job) break;
+        r.jobs[e.index] = JobState::done;
+        r.steps_done[e.index] = r.request.steps;
+        ImageRecord image;
+        image.image_id = r.id + "-" + std::to_string(e.index);
+        image.index = e.index;
+        image.seed = r.request.seed + e.index;
+        image.worker = e.worker.hex();
+        image.width = e.width;
+        image.height = e.height;
+        image.pixels = e.pixels;
+        image.output_hash = to_hex(e.output_hash);
+        image.determinism_class = e.determinism_class;
+        image.audit = e.audit;
+        image.money = e.receipt;
+        image.receipt_json = receipt_json_of(r.request, e);
+        r.images[e.index] = std::move(image);
+        ++counters_.images_delivered;
+        ++counters_.audits[e.audit.empty() ? "unknown" : e.audit];
+        break;
+      }
+      case EventKind::completed:
+        r.phase = Phase::completed;
+        r.completed = e;
+        ++counters_.requests_completed;
+        if (e.cancelled > 0) ++counters_.requests_cancelled;
+        break;
+    }
+    push_event(r, json::serialize(event_json(r, e)), wake);
+  }
+  for (auto& w : wake) w();
+}
+
+void RequestBook::on_finish(const std::string& id, const client::SessionOutcome& outcome) {
+  std::shared_ptr<Pending> pending;
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = requests_.find(id);
+    if (it == requests_.end()) return;
+    auto& r = *it->second;
+    if (!outcome.reply.ok()) {
+      r.phase = Phase::refused;
+      r.refusal = outcome.reply;
+      ++counters_.requests_refused;
+      protocol::ClientEvent e;
+      e.kind = EventKind::failed;
+      e.request_id = id;
+      e.code = outcome.reply.code;
+      e.reason = outcome.reply.reason;
+      push_event(r, json::serialize(event_json(r, e)), wake);
+    }
+    if (auto p = pending_.find(id); p != pending_.end()) {
+      pending = p->second;
+      pending_.erase(p);
+    }
+  }
+  for (auto& w : wake) w();
+  if (pending && !pending->done) {
+    pending->done = true;
+    if (outcome.reply.ok())
+      pending->answered(outcome.ack, protocol::ErrorCode::ok);
+    else
+      pending->answered(fail(outcome.reply.reason), outcome.reply.code);
+  }
+}
+
+bool RequestBook::read(const std::string& id, const std::string& owner,
+                       const std::function<void(const RequestRecord&)>& read) const {
+  std::lock_guard lock(mutex_);
+  auto it = requests_.find(id);
+  if (it == requests_.end() || it->second->owner != owner) return false;
+  read(*it->second);
+  return true;
+}
+
+std::optional<ImageRecord> RequestBook::image(const std::string& image_id,
+                                              const std::string& owner) const {
+  const auto dash = image_id.rfind('-');
+  if (dash == std::string::npos) return std::nullopt;
+  const std::string id = image_id.substr(0, dash);
+  std::uint32_t index = 0;
+  try {
+    index = static_cast<std::uint32_t>(std::stoul(image_id.substr(dash + 1)));
+  } catch (...) {
+    return std::nullopt;
+  }
+  std::lock_guard lock(mutex_);
+  auto it = requests_.find(id);
+  if (it == requests_.end() || it->second->owner != owner) return std::nullopt;
+  auto im = it->second->images.find(index);
+  if (im == it->second->images.end()) return std::nullopt;
+  return im->second;
+}
+
+bool RequestBook::cancel(const std::string& id, const std::string& owner) {
+  std::lock_guard lock(mutex_);
+  auto it = requests_.find(id);
+  if (it == requests_.end() || it->second->owner != owner) return false;
+  auto& r = *it->second;
+  if (!r.finished() && r.session) {
+    r.cancel_requested = true;
+    r.session->cancel();
+  }
+  return true;
+}
+
+std::string RequestBook::owner_of(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = requests_.find(id);
+  return it == requests_.end() ? std::string() : it->second->owner;
+}
+
+std::vector<std::string> RequestBook::list(const std::string& owner) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::int64_t, std::string>> mine;
+  for (const auto& [id, r] : requests_)
+    if (r->owner == owner) mine.emplace_back(r->created_unix, id);
+  std::sort(mine.begin(), mine.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second > b.second;
+  });
+  std::vector<std::string> out;
+  for (auto& [t, id] : mine) out.push_back(std::move(id));
+  return out;
+}
+
+bool RequestBook::events_after(const std::string& id, const std::string& owner, std::uint64_t after,
+                               std::chrono::milliseconds wait,
+                               std::function<void(EventBatch, bool)> deliver) {
+  EventBatch batch;
+  bool finished = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = requests_.find(id);
+    if (it == requests_.end() || it->second->owner != owner) return false;
+    const auto& r = *it->second;
+    finished = r.finished();
+    if (after >= r.events.size() && !finished) {
+      waiters_.emplace(id,
+                       Waiter{after, std::chrono::steady_clock::now() + wait, std::move(deliver)});
+      return true;
+    }
+    for (std::uint64_t i = after; i < r.events.size(); ++i) batch.emplace_back(i + 1, r.events[i]);
+  }
+  deliver(std::move(batch), finished);
+  return true;
+}
+
+BookCounters RequestBook::counters() const {
+  std::lock_guard lock(mutex_);
+  BookCounters c = counters_;
+  c.active = 0;
+  for (const auto& [id, r] : requests_) c.active += !r->finished();
+  return c;
+}
+
+void RequestBook::housekeeping() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(200));
+    if (stopping_) break;
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::function<void()>> wake;
+    // Submissions the coordinator did not answer: cancelled (a late acceptance is refunded).
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      auto r = requests_.find(it->first);
+      if (r != requests_.end() && now - r->second->submitted_at > submit_timeout_) {
+        auto pending = it->second;
+        r->second->phase = Phase::refused;
+        r->second->refusal = protocol::refuse(protocol::ErrorCode::treasury_unavailable,
+                                              "the coordinator did not answer within " +
+                                                  std::to_string(submit_timeout_.count()) + " ms");
+        if (r->second->session) r->second->session->cancel();
+        ++counters_.requests_refused;
+        wake.push_back([pending, reason = r->second->refusal.reason] {
+          if (pending->done) return;
+          pending->done = true;
+          pending->answered(fail(reason), protocol::ErrorCode::treasury_unavailable);
+        });
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    // Event waiters whose wait passed get an empty batch (SSE sends a keep-alive comment).
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      if (it->second.until <= now) {
+        wake.push_back([deliver = std::move(it->second.deliver)]() mutable { deliver({}, false); });
+        it = waiters_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    lock.unlock();
+    for (auto& w : wake) w();
+    lock.lock();
+  }
+}
+
+}  // namespace seedgrid::gateway

@@ -1,0 +1,169 @@
+#pragma once
+// Every request the gateway submitted for its users: the signed request, its owner, what the
+// coordinator said of it (acknowledgement or refusal, queue position, each job's state and steps,
+// each delivered image with its receipt), and its events as numbered JSON texts (event ids count
+// from 1), so a client that reconnects with Last-Event-ID gets exactly what it missed.
+//
+// The book runs one client::GenerateSession per request, with the user's signing key: the gateway
+// is a client of the coordinator like `seedgrid generate`. A submission that gets no answer within
+// `submit_timeout` is cancelled and reported as such.
+#include <caf/fwd.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/node_config.hpp"
+#include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/protocol/client_event.hpp"
+#include "runtime/base/protocol/request.hpp"
+#include "runtime/base/protocol/status.hpp"
+
+namespace seedgrid::gateway {
+
+enum class JobState { waiting, processing, done, failed, cancelled };
+
+struct ImageRecord {
+  std::string image_id;  // "<request id>-<index>"
+  std::uint32_t index = 0;
+  std::uint64_t seed = 0;
+  std::string worker;  // node id (hex)
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  std::vector<std::uint8_t> pixels;  // RGB
+  std::string output_hash;
+  std::string determinism_class;
+  std::string audit;  // "passed", "not sampled", ...
+  protocol::Receipt money;
+  std::string receipt_json;  // the verifiable receipt (verify/receipt.hpp); empty without one
+};
+
+enum class Phase { submitting, accepted, refused, completed };
+
+struct RequestRecord {
+  std::string id;
+  std::string owner;
+  protocol::GenerateRequest request;
+  std::string model_name;
+  std::map<std::string, std::string> labels;  // the front door's own notes (Horde's r2, ...)
+  std::int64_t created_unix = 0;
+  Phase phase = Phase::submitting;
+  protocol::Reply refusal;
+  std::int64_t quoted = 0;
+  std::uint32_t queue_position = 0;
+  std::uint32_t retries = 0;
+  bool cancel_requested = false;
+  std::vector<JobState> jobs;
+  std::vector<std::uint32_t> steps_done;
+  std::vector<std::chrono::steady_clock::time_point> job_started;
+  std::map<std::uint32_t, ImageRecord> images;
+  protocol::ClientEvent completed;  // when phase is completed
+  std::vector<std::string> events;  // JSON, event id = position + 1
+  std::chrono::steady_clock::time_point submitted_at;
+  std::unique_ptr<client::GenerateSession> session;
+
+  bool finished() const { return phase == Phase::refused || phase == Phase::completed; }
+  // Seconds until the last job should finish, from the steps done so far (0 when unknown).
+  std::uint32_t eta_seconds() const;
+};
+
+struct BookCounters {
+  std::uint64_t requests_submitted = 0;
+  std::uint64_t requests_refused = 0;
+  std::uint64_t requests_completed = 0;
+  std::uint64_t requests_cancelled = 0;
+  std::uint64_t images_delivered = 0;
+  std::uint64_t jobs_failed = 0;
+  std::uint64_t events = 0;
+  std::map<std::string, std::uint64_t> audits;  // by outcome
+  std::uint32_t active = 0;
+};
+
+using EventBatch = std::vector<std::pair<std::uint64_t, std::string>>;  // (event id, JSON)
+
+class RequestBook {
+ public:
+  // `coordinator`: an actor of this process, or null to link to `endpoint`.
+  RequestBook(caf::actor_system& system, const caf::actor* coordinator, config::Endpoint endpoint,
+              config::NetworkSection network, std::chrono::milliseconds submit_timeout);
+  ~RequestBook();
+
+  // Submits a signed request for `owner`; `answered` runs once with the acknowledgement, or with
+  // the refusal (nothing charged), from another thread.
+  using Answered = std::function<void(const Result<protocol::SubmitAck>&, protocol::ErrorCode)>;
+  void submit(protocol::GenerateRequest request, const std::string& owner,
+              std::shared_ptr<const Identity> key, std::string model_name, Answered answered,
+              std::map<std::string, std::string> labels = {});
+
+  // Runs `read` on the request under the book's lock; false when there is no such request of
+  // `owner` (another user's request is not there either).
+  bool read(const std::string& id, const std::string& owner,
+            const std::function<void(const RequestRecord&)>& read) const;
+  // The image with its request's owner check; nothing when absent.
+  std::optional<ImageRecord> image(const std::string& image_id, const std::string& owner) const;
+  // Asks the coordinator to cancel (done jobs stay paid, the rest is refunded).
+  bool cancel(const std::string& id, const std::string& owner);
+  // Who submitted the request (empty when unknown): for links that carry no key.
+  std::string owner_of(const std::string& id) const;
+  // The owner's request ids, newest first.
+  std::vector<std::string> list(const std::string& owner) const;
+
+  // Events after `after`: at once when there are some (or the request is finished), otherwise
+  // when the next one comes or `wait` passes (an empty batch). False when there is no such request.
+  bool events_after(const std::string& id, const std::string& owner, std::uint64_t after,
+                    std::chrono::milliseconds wait,
+                    std::function<void(EventBatch, bool finished)> deliver);
+
+  BookCounters counters() const;
+
+ private:
+  struct Waiter {
+    std::uint64_t after;
+    std::chrono::steady_clock::time_point until;
+    std::function<void(EventBatch, bool)> deliver;
+  };
+  struct Pending {
+    Answered answered;
+    bool done = false;
+  };
+  void on_ack(const std::string& id, const protocol::SubmitAck& ack);
+  void on_event(const std::string& id, const protocol::ClientEvent& e);
+  void on_finish(const std::string& id, const client::SessionOutcome& outcome);
+  // Under the lock: appends the event and collects the waiters it wakes.
+  void push_event(RequestRecord& r, std::string json, std::vector<std::function<void()>>& wake);
+  void housekeeping();
+
+  // Session callbacks run on actor threads and may still be running while the book goes away:
+  // each holds this and runs only while `alive` (the destructor clears it first).
+  struct Alive {
+    std::mutex mutex;
+    bool alive = true;
+  };
+  std::shared_ptr<Alive> alive_ = std::make_shared<Alive>();
+
+  caf::actor_system& system_;
+  std::unique_ptr<caf::actor> coordinator_;
+  config::Endpoint endpoint_;
+  config::NetworkSection network_;
+  std::chrono::milliseconds submit_timeout_;
+
+  mutable std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<RequestRecord>> requests_;
+  std::map<std::string, std::shared_ptr<Pending>> pending_;
+  std::multimap<std::string, Waiter> waiters_;
+  BookCounters counters_;
+
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread housekeeper_;
+};
+
+}  // namespace seedgrid::gateway

@@ -1,0 +1,321 @@
+// An AI Horde v2 client written from the AI Horde API reference, with Node's standard library only,
+// run against a real `seedgrid sim --serve` process: async -> check until done -> status -> decode
+// the images -> cancel another; then the gateway's errors and limits, a second user's view, and
+// the native /v1 API with Server-Sent Events resumed by Last-Event-ID.
+// Usage: node horde_client_test.mjs SEEDGRID_BINARY WORK_DIR
+import { execFileSync } from 'node:child_process';
+import { startSim } from './sim_process.mjs';
+import { mkdtempSync, statSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+
+const [binary, workArg] = process.argv.slice(2);
+const work = workArg || mkdtempSync(join(tmpdir(), 'seedgrid-gateway-'));
+rmSync(join(work, 'data', 'gateway'), { recursive: true, force: true });
+
+async function call(base, method, path, { key, body, raw, headers = {} } = {}) {
+  const h = { ...headers };
+  if (key !== undefined) h.apikey = key;
+  if (body !== undefined) h['content-type'] = 'application/json';
+  const res = await fetch(base + path, {
+    method, headers: h,
+    body: raw !== undefined ? raw : body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const type = res.headers.get('content-type') || '';
+  const data = type.startsWith('application/json') ? await res.json()
+    : Buffer.from(await res.arrayBuffer());
+  return { status: res.status, data, headers: res.headers };
+}
+
+function assertError(r, status, rc) {
+  assert.equal(r.status, status, JSON.stringify(r.data));
+  assert.equal(typeof r.data.message, 'string');
+  assert.ok(r.data.message.length > 0);
+  if (rc) assert.equal(r.data.rc, rc, JSON.stringify(r.data));
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitDone(base, key, id) {
+  for (let i = 0; i < 600; ++i) {
+    const c = await call(base, 'GET', `/api/v2/generate/check/${id}`, { key });
+    assert.equal(c.status, 200, JSON.stringify(c.data));
+    for (const f of ['finished', 'processing', 'restarted', 'waiting', 'wait_time', 'queue_position'])
+      assert.equal(typeof c.data[f], 'number', f);
+    for (const f of ['done', 'faulted', 'is_possible']) assert.equal(typeof c.data[f], 'boolean', f);
+    if (c.data.done || c.data.faulted) return c.data;
+    await sleep(200);
+  }
+  throw new Error('request ' + id + ' not done in 120 s');
+}
+
+function isWebp(buf) {
+  return buf.length > 12 && buf.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    buf.subarray(8, 12).toString('latin1') === 'WEBP';
+}
+
+// Reads an SSE stream until `until(events)` or the stream ends; returns the events.
+function readSse(base, path, key, lastEventId, until) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base + path);
+    const headers = { apikey: key, accept: 'text/event-stream' };
+    if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
+    const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, headers }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error('SSE status ' + res.statusCode));
+      assert.match(res.headers['content-type'], /text\/event-stream/);
+      let buf = '';
+      const events = [];
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        buf += chunk;
+        let cut;
+        while ((cut = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, cut);
+          buf = buf.slice(cut + 2);
+          if (block.startsWith(':')) continue;
+          const id = Number(/^id: (\d+)$/m.exec(block)[1]);
+          const data = JSON.parse(/^data: (.*)$/m.exec(block)[1]);
+          events.push({ id, data });
+          if (until(events)) { req.destroy(); return resolve(events); }
+        }
+      });
+      res.on('end', () => resolve(events));
+    });
+    req.on('error', (e) => { if (e.code !== 'ECONNRESET') reject(e); });
+  });
+}
+
+const { sim, base, key } = await startSim(binary, work);
+let failed = false;
+try {
+  // Operations and public routes.
+  assert.equal((await call(base, 'GET', '/healthz')).status, 200);
+  assert.equal((await call(base, 'GET', '/readyz')).status, 200);
+  const hb = await call(base, 'GET', '/api/v2/status/heartbeat');
+  assert.equal(hb.status, 200);
+  assert.equal(hb.data.message, 'OK');
+  const models = await call(base, 'GET', '/api/v2/status/models?type=image');
+  assert.equal(models.status, 200);
+  assert.ok(models.data.some((m) => m.name === 'tiny' && m.type === 'image' && m.count >= 1),
+    JSON.stringify(models.data));
+  const workers = await call(base, 'GET', '/api/v2/workers');
+  assert.equal(workers.status, 200);
+  assert.equal(workers.data.length, 2);
+  for (const w of workers.data) {
+    assert.equal(w.type, 'image');
+    assert.match(w.id, /^[0-9a-f]{64}$/);
+    assert.deepEqual(w.models, ['tiny']);
+  }
+
+  // Keys.
+  const me = await call(base, 'GET', '/api/v2/find_user', { key });
+  assert.equal(me.status, 200);
+  assert.match(me.data.username, /^studio#/);
+  assert.ok(me.data.kudos > 0, 'the studio user has credits: ' + JSON.stringify(me.data));
+  assertError(await call(base, 'GET', '/api/v2/find_user'), 401, 'MissingAPIKey');
+  assertError(await call(base, 'GET', '/api/v2/find_user', { key: 'sg-wrong' }), 401, 'InvalidAPIKey');
+  assertError(await call(base, 'GET', '/api/v2/find_user', { key: '0000000000' }), 401,
+    'AnonymousNotAllowed');
+
+  // Bad input: nothing is submitted.
+  const good = { prompt: 'a red fox###blurry', params: { sampler_name: 'k_euler', cfg_scale: 5,
+    seed: '42', width: 32, height: 32, steps: 2, n: 2, karras: false }, models: ['tiny'], r2: false };
+  assertError(await call(base, 'POST', '/api/v2/generate/async', { body: good }), 401, 'MissingAPIKey');
+  assertError(await call(base, 'POST', '/api/v2/generate/async', { key, raw: '{"prompt": ' }), 400,
+    'ValidationError');
+  const badType = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, params: { ...good.params, steps: 'many' } } });
+  assertError(badType, 400, 'ValidationError');
+  assert.ok('params.steps' in badType.data.errors, JSON.stringify(badType.data));
+  assertError(await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, params: { ...good.params, sampler_name: 'k_lms' } } }), 400,
+  'SamplerNotAvailable');
+  assertError(await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, models: ['no-such-model'] } }), 400, 'ModelNotFound');
+  assertError(await call(base, 'POST', '/api/v2/generate/async',
+    { key, raw: JSON.stringify({ ...good, pad: 'x'.repeat(2 << 20) }) }), 413, 'BodyTooLarge');
+  assertError(await call(base, 'GET', '/api/v2/generate/check/not-a-request', { key }), 404,
+    'RequestNotFound');
+  assertError(await call(base, 'PUT', '/api/v2/generate/async', { key, body: good }), 405);
+  const before = await call(base, 'GET', '/v1/account', { key });
+  assert.equal(before.status, 200);
+
+  // The whole flow: async (with an unknown field Horde clients may send) -> check -> status.
+  const submitted = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, nsfw: false, trusted_workers: false, some_future_field: 1 } });
+  assert.equal(submitted.status, 202, JSON.stringify(submitted.data));
+  assert.match(submitted.data.id, /^[0-9a-f-]{36}$/);
+  assert.ok(submitted.data.kudos > 0);
+  const id = submitted.data.id;
+  const check = await waitDone(base, key, id);
+  assert.equal(check.faulted, false);
+  assert.equal(check.finished, 2);
+  const status = await call(base, 'GET', `/api/v2/generate/status/${id}`, { key });
+  assert.equal(status.status, 200);
+  assert.equal(status.data.done, true);
+  assert.equal(status.data.generations.length, 2);
+  const seeds = status.data.generations.map((g) => g.seed).sort();
+  assert.deepEqual(seeds, ['42', '43']);
+  for (const g of status.data.generations) {
+    assert.equal(g.state, 'ok');
+    assert.equal(g.model, 'tiny');
+    assert.match(g.worker_id, /^[0-9a-f]{64}$/);
+    assert.equal(typeof g.worker_name, 'string');
+    assert.equal(typeof g.id, 'string');
+    assert.ok(isWebp(Buffer.from(g.img, 'base64')), 'img is base64 WebP');
+    assert.equal(g.seedgrid.receipt.format, 'seedgrid/receipt/v1');
+    assert.ok(g.seedgrid.charged > 0);
+  }
+  // Another user cannot see it; add-user works while the gateway runs.
+  const users = join(work, 'data', 'gateway', 'users.json');
+  const added = execFileSync(binary, ['gateway', 'add-user', 'bob', '--users', users]).toString();
+  const bobKey = /^api key: (\S+)$/m.exec(added)[1];
+  assert.equal(statSync(users).mode & 0o777, 0o600);
+  assert.equal((await call(base, 'GET', '/api/v2/find_user', { key: bobKey })).status, 200);
+  assertError(await call(base, 'GET', `/api/v2/generate/status/${id}`, { key: bobKey }), 404,
+    'RequestNotFound');
+  assertError(await call(base, 'DELETE', `/api/v2/generate/status/${id}`, { key: bobKey }), 404,
+    'RequestNotFound');
+  assertError(await call(base, 'GET', `/v1/requests/${id}`, { key: bobKey }), 404, 'RequestNotFound');
+  // Bob has no credits: refused with 402, and nothing is held or charged.
+  const bobBefore = await call(base, 'GET', '/v1/account', { key: bobKey });
+  assertError(await call(base, 'POST', '/api/v2/generate/async', { key: bobKey, body: good }), 402,
+    'InsufficientFunds');
+  const bobAfter = await call(base, 'GET', '/v1/account', { key: bobKey });
+  assert.equal(bobAfter.data.balance, bobBefore.data.balance);
+  assert.equal((await call(base, 'GET', '/v1/requests', { key: bobKey })).data.requests[0].state, 'refused');
+  // 429 per key: bob's burst (100) is spent by 300 requests at once; the studio key is untouched.
+  const burst = await Promise.all(Array.from({ length: 300 },
+    () => call(base, 'GET', '/api/v2/find_user', { key: bobKey })));
+  const limited = burst.filter((r) => r.status === 429);
+  assert.ok(limited.length > 0, 'some of 300 requests at once are refused');
+  assert.ok(burst.every((r) => r.status === 200 || r.status === 429));
+  for (const r of limited) {
+    assert.equal(r.data.rc, 'TooManyRequests');
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+  }
+  assert.equal((await call(base, 'GET', '/api/v2/find_user', { key })).status, 200);
+
+  // r2: a URL the gateway serves.
+  const viaUrl = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, params: { ...good.params, n: 1 }, r2: true } });
+  assert.equal(viaUrl.status, 202);
+  await waitDone(base, key, viaUrl.data.id);
+  const s2 = await call(base, 'GET', `/api/v2/generate/status/${viaUrl.data.id}`, { key });
+  const url = s2.data.generations[0].img;
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v1\/images\/.+\.webp$/);
+  const img = await fetch(url);
+  assert.equal(img.status, 200);
+  assert.ok(isWebp(Buffer.from(await img.arrayBuffer())));
+
+  // Cancel another: DELETE answers with the status; the request ends with nothing lost.
+  const slow = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { prompt: 'a slow castle', params: { width: 64, height: 64, steps: 150, n: 16,
+      sampler_name: 'k_euler_a' }, r2: false } });
+  assert.equal(slow.status, 202);
+  const cancelled = await call(base, 'DELETE', `/api/v2/generate/status/${slow.data.id}`, { key });
+  assert.equal(cancelled.status, 200);
+  assert.ok(Array.isArray(cancelled.data.generations));
+  const end = await waitDone(base, key, slow.data.id);
+  const final = await call(base, 'GET', `/api/v2/generate/status/${slow.data.id}`, { key });
+  const c = final.data.seedgrid.completed;
+  assert.equal(c.delivered + c.failed + c.cancelled, 16, JSON.stringify(final.data.seedgrid));
+  assert.ok(c.cancelled > 0, 'some jobs were cancelled: ' + JSON.stringify(c));
+  assert.equal(end.done, true);
+
+  // Native API: strict input, every parameter, SSE with resume, PNG, receipt, balance.
+  assertError(await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', colour: 'red' } }),
+    400, 'UnknownField');
+  assertError(await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', steps: -1 } }),
+    400, 'ValidationError');
+  assertError(await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', tier: 'vip' } }),
+    400, 'ValidationError');
+  const created = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'a harbour',
+    negative_prompt: 'fog', model: 'tiny', seed: 7, steps: 3, cfg: 6.5, sampler: 'dpmpp_2m', karras: true,
+    width: 32, height: 32, count: 2, tier: 'relaxed', private: false, task_type: 'txt2img' } });
+  assert.equal(created.status, 202, JSON.stringify(created.data));
+  const nid = created.data.id;
+  const first = await readSse(base, `/v1/requests/${nid}/events`, key, undefined,
+    (ev) => ev.some((e) => e.data.type === 'result'));
+  assert.ok(first.length >= 2);
+  first.forEach((e, i) => assert.equal(e.id, i + 1, 'event ids count from 1 without gaps'));
+  const lastSeen = first[first.length - 1].id;
+  const rest = await readSse(base, `/v1/requests/${nid}/events`, key, lastSeen,
+    (ev) => ev.some((e) => e.data.type === 'completed'));
+  assert.equal(rest[0].id, lastSeen + 1, 'resume starts right after Last-Event-ID');
+  const all = [...first, ...rest].map((e) => e.data);
+  assert.equal(all.filter((e) => e.type === 'result').length, 2, JSON.stringify(all.map((e) => e.type)));
+  assert.equal(all[all.length - 1].type, 'completed');
+  // The same events over a WebSocket (key and resume point in the query, as browsers must).
+  const wsUrl = base.replace('http://', 'ws://') + `/v1/requests/${nid}/events?apikey=${key}&last_event_id=3`;
+  const wsEvents = await new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl);
+    const got = [];
+    ws.onmessage = (m) => {
+      const e = JSON.parse(m.data);
+      if (e.type !== 'keep-alive') got.push(e);
+    };
+    ws.onclose = () => resolve(got);
+    ws.onerror = (e) => reject(new Error('WebSocket error: ' + e.message));
+  });
+  assert.equal(wsEvents[0].id, 4, 'resumes after last_event_id');
+  assert.deepEqual(wsEvents.map((e) => e.type), all.slice(3).map((e) => e.type));
+  const read = await call(base, 'GET', `/v1/requests/${nid}`, { key });
+  assert.equal(read.data.state, 'completed');
+  assert.equal(read.data.tier, 'relaxed');
+  assert.equal(read.data.sampler, 'dpmpp_2m');
+  const imageId = read.data.images[0].image_id;
+  const png = await call(base, 'GET', `/v1/images/${imageId}`, { key });
+  assert.equal(png.status, 200);
+  assert.equal(png.data.subarray(1, 4).toString('latin1'), 'PNG');
+  assert.ok(png.data.includes(Buffer.from('parameters')), 'the PNG carries its parameters');
+  const receipt = await call(base, 'GET', `/v1/images/${imageId}/receipt`, { key });
+  assert.equal(receipt.status, 200);
+  assert.equal(receipt.data.format, 'seedgrid/receipt/v1');
+  assertError(await call(base, 'GET', `/v1/images/${imageId}`, { key: bobKey }), 404, 'ImageNotFound');
+  // POST /v1/audit: by image id, and in the form anyone can use (receipt + PNG).
+  const audited = await call(base, 'POST', '/v1/audit', { key, body: { image_id: imageId } });
+  assert.equal(audited.status, 200, JSON.stringify(audited.data));
+  assert.equal(audited.data.verdict, 'pass', JSON.stringify(audited.data));
+  assert.ok(audited.data.checks.some((ch) => ch.name === 'signature' && ch.passed));
+  assert.ok(audited.data.checks.some((ch) => ch.name === 'noise' && ch.passed), 'the model was found');
+  const byForm = await call(base, 'POST', '/v1/audit',
+    { key, body: { receipt: receipt.data, png: png.data.toString('base64') } });
+  assert.equal(byForm.data.verdict, 'pass', JSON.stringify(byForm.data));
+  const other = await call(base, 'GET', `/v1/images/${read.data.images[1].image_id}`, { key });
+  const mismatched = await call(base, 'POST', '/v1/audit',
+    { key, body: { receipt: receipt.data, png: other.data.toString('base64') } });
+  assert.equal(mismatched.data.verdict, 'fail', 'another image under this receipt fails: ' +
+    JSON.stringify(mismatched.data));
+  assertError(await call(base, 'POST', '/v1/audit', { key, body: { image_id: imageId, extra: 1 } }),
+    400, 'UnknownField');
+  // A live quote matches what a request holds.
+  const q = await call(base, 'GET', '/v1/quote?model=tiny&steps=3&width=32&height=32&count=2&tier=relaxed', { key });
+  assert.equal(q.status, 200, JSON.stringify(q.data));
+  assert.equal(q.data.total, created.data.quoted);
+  const after = await call(base, 'GET', '/v1/account', { key });
+  assert.ok(after.data.balance < before.data.balance, 'the user paid for its images');
+  const history = await call(base, 'GET', '/v1/account/history', { key });
+  assert.ok(history.data.entries.length > 0);
+  const listed = await call(base, 'GET', '/v1/requests', { key });
+  assert.ok(listed.data.requests.length >= 4);
+  assert.equal((await call(base, 'GET', '/v1/requests', { key: bobKey })).data.requests.length, 1);
+  assert.equal((await call(base, 'GET', '/v1/status')).status, 200);
+
+  // Metrics after all that.
+  const metrics = await call(base, 'GET', '/metrics');
+  const text = metrics.data.toString();
+  assert.match(text, /seedgrid_gateway_http_requests_total\{route="\/api\/v2\/generate\/async",status="202"\} \d+/);
+  assert.match(text, /seedgrid_gateway_http_request_seconds_bucket\{route="\/api\/v2\/generate\/check\/\{id\}",le="\+Inf"\} \d+/);
+  assert.match(text, /seedgrid_queue_depth \d+/);
+  assert.match(text, /seedgrid_gateway_audits_total/);
+  console.log('horde client test: every check passed');
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  sim.kill('SIGINT');
+}
+process.exit(failed ? 1 : 0);
