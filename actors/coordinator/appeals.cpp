@@ -5,6 +5,7 @@
 #include "actors/coordinator/audit_plan.hpp"
 #include "actors/coordinator/core_state.hpp"
 #include "actors/coordinator/router.hpp"
+#include "runtime/base/verify/audits.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -108,9 +109,9 @@ bool send_appeal(CoreState& s, PendingPenalty& p, std::int64_t now_ms, Outbox& o
   // The audits that failed are run again, and the whole job is re-rendered.
   task.audits = p.commitment ? p.plan : std::vector<protocol::AuditItem>{};
   bool full = false;
-  for (const auto& item : task.audits) full = full || item.kind == 3;
+  for (const auto& item : task.audits) full = full || verify::is_audit(item, verify::AuditKind::full);
   if (!full) task.audits.push_back(full_audit_only().front());
-  task.purpose = "appeal";
+  task.purpose = protocol::audit_purpose_name(protocol::AuditPurpose::appeal);
   s.nodes.find(*referee)->inflight[task.audit_id] = protocol::job_work(task.job.spec);
   out.add(SendAudit{*referee, std::move(task)});
   return true;

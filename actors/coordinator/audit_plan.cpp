@@ -6,10 +6,6 @@ namespace seedgrid::coordinator {
 
 namespace {
 
-protocol::AuditItem item(verify::AuditKind kind, std::uint32_t step = 0) {
-  return {static_cast<std::uint8_t>(kind), step};
-}
-
 // A uniform draw in [0, 1) from the secret and the audit id (53 bits).
 double keyed_draw(const Digest& secret, std::string_view audit_id, std::string_view purpose) {
   Blake2b h;
@@ -22,23 +18,23 @@ double keyed_draw(const Digest& secret, std::string_view audit_id, std::string_v
 
 }  // namespace
 
-std::vector<protocol::AuditItem> full_audit_only() { return {item(verify::AuditKind::full)}; }
+std::vector<protocol::AuditItem> full_audit_only() { return {verify::audit_item(verify::AuditKind::full)}; }
 
 std::vector<protocol::AuditItem> plan_audits(const Digest& secret, std::string_view audit_id,
                                              std::uint32_t steps_run,
                                              const config::AuditPolicy& policy) {
   if (steps_run == 0) return full_audit_only();
-  std::vector<protocol::AuditItem> plan{item(verify::AuditKind::noise)};
+  std::vector<protocol::AuditItem> plan{verify::audit_item(verify::AuditKind::noise)};
   if (policy.step_audits > 0) {
     Blake2b h;
     h.update("seedgrid/audit-steps-key/v1").update(secret);
     for (std::uint32_t t : verify::choose_audit_steps(h.finish(), audit_id, steps_run,
                                                       std::min(policy.step_audits, steps_run)))
-      plan.push_back(item(verify::AuditKind::step, t));
+      plan.push_back(verify::audit_item(verify::AuditKind::step, t));
   }
-  plan.push_back(item(verify::AuditKind::decode, steps_run));
+  plan.push_back(verify::audit_item(verify::AuditKind::decode, steps_run));
   if (keyed_draw(secret, audit_id, "full") < policy.full_rate)
-    plan.push_back(item(verify::AuditKind::full));
+    plan.push_back(verify::audit_item(verify::AuditKind::full));
   return plan;
 }
 

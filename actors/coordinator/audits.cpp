@@ -7,6 +7,8 @@
 #include "actors/coordinator/core_state.hpp"
 #include "actors/coordinator/deadline.hpp"
 #include "actors/coordinator/router.hpp"
+#include "runtime/base/protocol/ids.hpp"
+#include "runtime/base/verify/audits.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -18,7 +20,7 @@ namespace {
 
 void escalate(CoreState& s, RequestState& r, JobState& j, const PublicKey& grey_validator,
               std::int64_t now_ms, Outbox& out) {
-  j.audit.purpose = "referee";
+  j.audit.purpose = protocol::audit_purpose_name(protocol::AuditPurpose::referee);
   j.audit.plan = full_audit_only();
   j.audit.excluded.push_back(grey_validator);
   j.audit.validator.reset();
@@ -35,7 +37,9 @@ void escalate(CoreState& s, RequestState& r, JobState& j, const PublicKey& grey_
 }  // namespace
 
 bool needs_openings(const std::vector<protocol::AuditItem>& plan) {
-  return std::any_of(plan.begin(), plan.end(), [](const auto& item) { return item.kind == 1; });
+  return std::any_of(plan.begin(), plan.end(), [](const auto& item) {
+    return verify::is_audit(item, verify::AuditKind::step);
+  });
 }
 
 Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResult& result,
@@ -81,7 +85,9 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   j->audit.validator.reset();
   j->audit.commitment = result;
   j->audit.commitment->pixels.clear();
-  j->audit.purpose = "sampled";  // audit_excluded is kept: a re-run is audited by someone else
+  j->audit.purpose = protocol::audit_purpose_name(
+      protocol::AuditPurpose::
+          sampled);  // audit_excluded is kept: a re-run is audited by someone else
   const double rate = n != nullptr ? s.audit_rate_of(*n) : s.options.policy.audit.rate;
   if (s.sampler.sampled(result.job_id, result.attempt, rate)) {
     const bool instant = result.leaf_count <= 1;
@@ -108,13 +114,14 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
   // The worker's own class compares bytes, no tolerance: a referee insists on it; a sampled audit
   // prefers it while that validator is not much busier than another.
   const auto& policy = s.options.policy.audit;
-  const bool referee = j.audit.purpose == "referee";
+  const bool referee =
+      protocol::parse_audit_purpose(j.audit.purpose) == protocol::AuditPurpose::referee;
   const std::string preferred =
       referee || policy.same_class_first ? j.determinism_class : std::string();
   std::optional<PublicKey> validator =
       pick_validator(s.nodes, r.request.model_id, exclude, preferred,
                      referee ? SIZE_MAX : std::size_t{policy.same_class_slack});
-  if (!validator && exclude.size() > 1 && j.audit.purpose != "referee")
+  if (!validator && exclude.size() > 1 && !referee)
     // Only validators that judged this job before are left: better one of them than none.
     validator = pick_validator(s.nodes, r.request.model_id, {j.worker.value_or(PublicKey{})}, "");
   if (!validator) {
@@ -176,7 +183,8 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   if (v.validator != from || !protocol::verdict_signature_valid(v))
     return refuse(ErrorCode::bad_signature,
                   "verdict " + v.audit_id + " is not signed by validator " + from.hex());
-  if (v.purpose == "appeal") return on_appeal_verdict(s, *validator, v, now_ms, out);
+  if (protocol::parse_audit_purpose(v.purpose) == protocol::AuditPurpose::appeal)
+    return on_appeal_verdict(s, *validator, v, now_ms, out);
   auto [r, j] = s.find_job(v.job_id);
   if (j == nullptr || j->phase != JobPhase::auditing || j->attempt != v.attempt ||
       j->audit.validator != from)
@@ -190,7 +198,8 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   ++validator->jobs_done;
   s.save_node(*validator);
   NodeEntry* worker = s.nodes.find(*j->worker);
-  if (v.outcome == protocol::AuditOutcome::grey && j->audit.purpose != "referee") {
+  if (v.outcome == protocol::AuditOutcome::grey &&
+      protocol::parse_audit_purpose(j->audit.purpose) != protocol::AuditPurpose::referee) {
     escalate(s, *r, *j, from, now_ms, out);
   } else if (v.outcome != protocol::AuditOutcome::fail) {
     // A referee that is still grey (no validator of the worker's class): nothing proves a cheat,
@@ -246,12 +255,14 @@ Result<PublicKey> CoordinatorCore::opening_target(const PublicKey& validator,
   if (auto it = s.penalties.find(audit_id);
       it != s.penalties.end() && it->second.appealed && it->second.referee == validator)
     return it->second.worker;
-  auto r = s.requests.find(req.job_id.substr(0, req.job_id.rfind('/')));
-  if (r != s.requests.end())
-    for (const auto& j : r->second.jobs)
-      if (protocol::job_id_of(r->first, j.index) == req.job_id && j.phase == JobPhase::auditing &&
-          j.attempt == req.attempt && j.audit.validator == validator && j.worker)
-        return *j.worker;
+  const auto id = protocol::JobId::parse(req.job_id);
+  const auto r = id ? s.requests.find(id->request_id) : s.requests.end();
+  if (r != s.requests.end() && id->index < r->second.jobs.size()) {
+    const JobState& j = r->second.jobs[id->index];
+    if (j.phase == JobPhase::auditing && j.attempt == req.attempt &&
+        j.audit.validator == validator && j.worker)
+      return *j.worker;
+  }
   return fail("validator ", validator.hex().substr(0, 16), " runs no audit ", audit_id);
 }
 
@@ -271,8 +282,8 @@ void validator_lost(CoreState& s, const PublicKey& validator,
                     const std::vector<std::string>& audit_ids, std::int64_t now_ms, Outbox& out) {
   for (const auto& audit_id : audit_ids) {
     if (referee_lost(s, validator, audit_id, now_ms, out)) continue;
-    const auto hash = audit_id.rfind('#');
-    auto [r, j] = s.find_job(audit_id.substr(0, hash == std::string::npos ? 0 : hash));
+    const auto id = protocol::AuditId::parse(audit_id);
+    auto [r, j] = s.find_job(id ? id->job_id : std::string());
     if (j == nullptr || j->phase != JobPhase::auditing || j->audit.validator != validator) continue;
     j->audit.validator.reset();
     hand_out_audit(s, *r, *j, now_ms, out, nullptr);

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "actors/coordinator/audit_rate.hpp"
+#include "runtime/base/protocol/ids.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -25,19 +26,11 @@ RequestState* CoreState::find_request(const std::string& request_id) {
 }
 
 std::pair<RequestState*, JobState*> CoreState::find_job(const std::string& job_id) {
-  const auto slash = job_id.rfind('/');
-  if (slash == std::string::npos) return {nullptr, nullptr};
-  RequestState* r = find_request(job_id.substr(0, slash));
-  if (r == nullptr) return {nullptr, nullptr};
-  std::uint32_t index = 0;
-  const std::string digits = job_id.substr(slash + 1);
-  if (digits.empty() || digits.size() > 9) return {nullptr, nullptr};
-  for (char c : digits) {
-    if (c < '0' || c > '9') return {nullptr, nullptr};
-    index = index * 10 + static_cast<std::uint32_t>(c - '0');
-  }
-  if (index >= r->jobs.size()) return {nullptr, nullptr};
-  return {r, &r->jobs[index]};
+  const auto id = protocol::JobId::parse(job_id);
+  if (!id) return {nullptr, nullptr};
+  RequestState* r = find_request(id->request_id);
+  if (r == nullptr || id->index >= r->jobs.size()) return {nullptr, nullptr};
+  return {r, &r->jobs[id->index]};
 }
 
 protocol::Job CoreState::job_message(const RequestState& r, const JobState& j) const {

@@ -70,7 +70,8 @@ protocol::SubmitAck CoordinatorCore::attach(const protocol::ClientCommand& comma
   protocol::SubmitAck ack;
   ack.coordinator = s.key();
   ack.request_id = command.request_id;
-  if (command.kind != "attach" || !protocol::client_command_valid(command, s.key())) {
+  if (protocol::parse_client_command_kind(command.kind) != protocol::ClientCommandKind::attach ||
+      !protocol::client_command_valid(command, s.key())) {
     ack.outcome = refuse(ErrorCode::bad_signature,
                          "attach command's signature does not verify for " + command.payer.hex());
     return ack;
@@ -95,7 +96,8 @@ protocol::SubmitAck CoordinatorCore::attach(const protocol::ClientCommand& comma
 Reply CoordinatorCore::cancel(const protocol::ClientCommand& command, std::int64_t now_ms,
                               Outbox& out) {
   CoreState& s = *state_;
-  if (command.kind != "cancel" || !protocol::client_command_valid(command, s.key()))
+  if (protocol::parse_client_command_kind(command.kind) != protocol::ClientCommandKind::cancel ||
+      !protocol::client_command_valid(command, s.key()))
     return refuse(ErrorCode::bad_signature,
                   "cancel command's signature does not verify for " + command.payer.hex());
   RequestState* r = s.find_request(command.request_id);

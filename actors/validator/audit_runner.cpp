@@ -68,7 +68,7 @@ Result<std::map<std::uint32_t, verify::LatentOpening>> openings_of(const protoco
 std::vector<std::uint32_t> openings_needed(const protocol::AuditTask& task) {
   std::set<std::uint32_t> ts;
   for (const auto& a : task.audits) {
-    if (a.kind != static_cast<std::uint8_t>(AuditKind::step)) continue;
+    if (!verify::is_audit(a, AuditKind::step)) continue;
     if (a.step >= 1) ts.insert(a.step - 1);
     ts.insert(a.step);
     ts.insert(a.step + 1);
@@ -107,7 +107,7 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
   }
   const verify::CommittedJob job = committed_of(task, *spec);
   std::vector<protocol::AuditItem> audits = task.audits;
-  if (!task.has_commitment || audits.empty()) audits = {{static_cast<std::uint8_t>(AuditKind::full), 0}};
+  if (!task.has_commitment || audits.empty()) audits = {verify::audit_item(AuditKind::full)};
   std::optional<Result<std::map<std::uint32_t, verify::LatentOpening>>> opened;
   for (const auto& a : audits) {
     const auto kind = static_cast<AuditKind>(a.kind);

@@ -64,7 +64,6 @@ Preset sd15() {
 
 }  // namespace
 
-std::vector<std::string> preset_names() { return {"tiny", "small", "sd15"}; }
 
 Result<Preset> find_preset(std::string_view name) {
   Preset p;

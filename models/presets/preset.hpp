@@ -36,7 +36,6 @@ struct Preset {
   int image_size = 64;  // the pixel size it is meant to render at
 };
 
-std::vector<std::string> preset_names();  // "tiny", "small", "sd15"
 Result<Preset> find_preset(std::string_view name);
 
 }  // namespace seedgrid

@@ -70,7 +70,6 @@ def main():
     print("std::span<const CodePointRange> numbers() { return kNumbers; }")
     print("std::span<const CodePointRange> spaces() { return kSpaces; }")
     print("std::span<const LowerRun> lower_runs() { return kLower; }")
-    print(f'std::string_view unicode_version() {{ return "{unicodedata.unidata_version}"; }}')
     print("\n}  // namespace seedgrid::unicode_tables")
 
 

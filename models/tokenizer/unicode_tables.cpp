@@ -277,6 +277,5 @@ std::span<const CodePointRange> letters() { return kLetters; }
 std::span<const CodePointRange> numbers() { return kNumbers; }
 std::span<const CodePointRange> spaces() { return kSpaces; }
 std::span<const LowerRun> lower_runs() { return kLower; }
-std::string_view unicode_version() { return "14.0.0"; }
 
 }  // namespace seedgrid::unicode_tables

@@ -25,6 +25,5 @@ std::span<const CodePointRange> letters();  // general category L*
 std::span<const CodePointRange> numbers();  // general category N*
 std::span<const CodePointRange> spaces();   // Python's str.isspace()
 std::span<const LowerRun> lower_runs();
-std::string_view unicode_version();
 
 }  // namespace seedgrid::unicode_tables

@@ -357,9 +357,6 @@ const caf::actor* Node::coordinator() const {
 
 std::uint16_t Node::coordinator_port() const { return state_->coordinator_port; }
 std::uint16_t Node::treasury_port() const { return state_->treasury_port; }
-std::string Node::coordinator_id() const {
-  return state_->coordinator ? state_->identity->node_id() : std::string();
-}
 bool Node::failed() const { return state_->failed->load(); }
 
 void Node::stop() {

@@ -42,8 +42,6 @@ class Node {
   // Ports the coordinator and a standalone treasury listen on (0: not published).
   std::uint16_t coordinator_port() const;
   std::uint16_t treasury_port() const;
-  // The coordinator's node id (hex), when this node runs it.
-  std::string coordinator_id() const;
   // True once a role actor stopped by itself (e.g. the coordinator could not write its journal).
   bool failed() const;
   // Stops every role (a running render stops at its next step) and waits for them.

@@ -51,8 +51,9 @@ void send_cancel(Self* self) {
   auto& s = self->state;
   if (!s.cancel_wanted || s.cancel_sent || !s.ack || !s.coordinator) return;
   s.cancel_sent = true;
-  const auto command =
-      protocol::make_client_command("cancel", s.request.request_id, s.ack->coordinator, *s.client);
+  const auto command = protocol::make_client_command(
+      protocol::client_command_kind_name(protocol::ClientCommandKind::cancel), s.request.request_id,
+      s.ack->coordinator, *s.client);
   self->request(s.coordinator, std::chrono::seconds(30), protocol::cancel_atom::value, command)
       .then([](const protocol::Reply&) {},
             [self](caf::error&) { self->state.cancel_sent = false; });
@@ -88,10 +89,12 @@ void engage(Self* self) {
         .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
     return;
   }
-  const auto command =
-      protocol::make_client_command("attach", s.request.request_id, s.ack->coordinator, *s.client);
+  const auto command = protocol::make_client_command(
+      protocol::client_command_kind_name(protocol::ClientCommandKind::attach), s.request.request_id,
+      s.ack->coordinator, *s.client);
   const std::vector<std::uint32_t> have(s.have.begin(), s.have.end());
-  self->request(s.coordinator, std::chrono::seconds(10), protocol::attach_atom::value, command, have)
+  self->request(s.coordinator, std::chrono::seconds(10), protocol::attach_atom::value, command,
+                have)
       .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
 }
 

@@ -176,13 +176,6 @@ void RequestReport::finish(const SessionOutcome& outcome) {
         format_micros(c.total_charged) + " credits, refunded " + format_micros(c.refunded));
 }
 
-std::size_t RequestReport::images_written() const {
-  std::lock_guard lock(mutex_);
-  std::size_t n = 0;
-  for (const auto& [i, l] : images_) n += !l.path.empty();
-  return n;
-}
-
 std::optional<std::string> RequestReport::write_error() const {
   std::lock_guard lock(mutex_);
   return write_error_;

@@ -25,7 +25,6 @@ class RequestReport {
   // The closing table and totals.
   void finish(const SessionOutcome& outcome);
 
-  std::size_t images_written() const;
   // The first image that could not be written, if any.
   std::optional<std::string> write_error() const;
 

@@ -2,10 +2,14 @@
 // The message vocabulary between nodes, as CAF atoms (at most 10 characters). Each line says who
 // sends it, with what, and what it answers. Include only from CAF .cpp files.
 //
+// The table of each role's interface, with its lifecycles, is in actors/README.md.
+//
+// clang-format off
 // client -> coordinator
-//   submit   GenerateRequest                      -> SubmitAck; events follow as (event,
-//   ClientEvent) attach   ClientCommand, vector<u32> have      -> SubmitAck; results not in `have`
-//   are re-sent cancel   ClientCommand                        -> Reply status -> StatusReport
+//   submit   GenerateRequest                      -> SubmitAck; events follow as (event, ClientEvent)
+//   attach   ClientCommand, vector<u32> have      -> SubmitAck; results not in `have` are re-sent
+//   cancel   ClientCommand                        -> Reply
+//   status                                        -> StatusReport
 // worker / validator -> coordinator
 //   hello    role name                            -> Challenge
 //   register Registration                         -> RegistrationAck
@@ -25,6 +29,7 @@
 //   checkpoint                                    -> LedgerCheckpoint (the ledger's head now, signed)
 // coordinator -> validator (actors/treasury/checkpoint_witness.hpp)
 //   checkpoint LedgerCheckpoint                   (no answer) whenever the ledger's head moved
+// clang-format on
 #include <caf/atom.hpp>
 
 namespace seedgrid::protocol {

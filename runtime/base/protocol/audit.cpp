@@ -1,6 +1,7 @@
 #include "runtime/base/protocol/audit.hpp"
 
 #include "runtime/base/protocol/canonical.hpp"
+#include "runtime/base/protocol/ids.hpp"
 
 namespace seedgrid::protocol {
 
@@ -17,7 +18,25 @@ std::string_view audit_outcome_name(AuditOutcome o) {
 }
 
 std::string audit_id_of(std::string_view job_id, std::uint32_t attempt) {
-  return std::string(job_id) + "#" + std::to_string(attempt);
+  return AuditId{std::string(job_id), attempt}.str();
+}
+
+std::string_view audit_purpose_name(AuditPurpose p) {
+  switch (p) {
+    case AuditPurpose::referee:
+      return "referee";
+    case AuditPurpose::appeal:
+      return "appeal";
+    case AuditPurpose::sampled:
+      break;
+  }
+  return "sampled";
+}
+
+std::optional<AuditPurpose> parse_audit_purpose(std::string_view name) {
+  for (AuditPurpose p : {AuditPurpose::sampled, AuditPurpose::referee, AuditPurpose::appeal})
+    if (audit_purpose_name(p) == name) return p;
+  return std::nullopt;
 }
 
 // v2: the purpose and the evidence of every audit are signed with the outcome. v3: and the

@@ -38,13 +38,20 @@ struct AuditTask {
   bool has_commitment = false;
   JobResult commitment;
   std::vector<AuditItem> audits;  // in order; empty means one full audit
-  // Why this audit runs: "sampled", "referee" (a grey result escalated), "appeal".
+  // Why this audit runs: audit_purpose_name(AuditPurpose).
   std::string purpose = "sampled";
   // The coordinator's token for this hand-out of the audit (new with every send, and with every
   // coordinator run): the same audit id can be handed out again after a restart or a lost
   // validator link, and only the verdict on the hand-out in progress counts.
   std::uint64_t assignment = 0;
 };
+
+// Why an audit runs: a sampled result, a grey verdict escalated to a same-class referee, or a
+// worker's appeal of a failed verdict. On the wire (and under the verdict's signature) it is its
+// name.
+enum class AuditPurpose : std::uint8_t { sampled = 0, referee = 1, appeal = 2 };
+std::string_view audit_purpose_name(AuditPurpose p);  // "sampled", "referee", "appeal"
+std::optional<AuditPurpose> parse_audit_purpose(std::string_view name);
 
 // pass and fail as before; grey: across classes, between the calibrated pass and fail thresholds.
 enum class AuditOutcome : std::uint8_t { pass = 0, fail = 1, grey = 2 };
@@ -93,6 +100,7 @@ struct Appeal {
   Signature signature{};
 };
 
+// "<job id>#<attempt>" (ids.hpp parses it).
 std::string audit_id_of(std::string_view job_id, std::uint32_t attempt);
 // A verdict on `task` with the fields that name what was audited filled in (audit, job, attempt,
 // worker, spec hash, claimed output); the outcome and evidence are the validator's to add.

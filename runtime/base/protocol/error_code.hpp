@@ -2,44 +2,39 @@
 // Stable error codes of the seedgrid protocol: clients, scripts and the HTTP gateway match on the
 // number, so a code is never renumbered or reused. New codes are appended within their range.
 //
+// clang-format off
 //   range  area                 code  name                   meaning
-//   1xx    request validation   100   invalid_request        a field is malformed (the reason names
-//   it)
-//                               101   unknown_model          the model id is not in the
-//                               coordinator's catalog 102   invalid_count          count
-//                               outside 1..max_count (512) 103   invalid_size width/height not a
-//                               multiple of 8 or outside 8..max 104   invalid_steps          steps
-//                               outside 1..max_steps 105   invalid_guidance       guidance not
-//                               finite or outside 0..max_guidance 106   unknown_sampler sampler not
-//                               one of euler, euler_a, ddim, dpmpp_2m 107   unknown_task_type task
-//                               type unknown or not enabled on this network 108   invalid_prompt
-//                               prompt or negative prompt too long or not UTF-8 109   invalid_payer
-//                               payer missing or not the key that signed 110   duplicate_request
-//                               request id reused with different content 111   unknown_request no
-//                               such request (attach, cancel) 120   no_capable_worker      no
-//                               registered worker serves this model and tier
+//   1xx    request validation   100   invalid_request        a field is malformed (the reason names it)
+//                               101   unknown_model          the model id is not in the coordinator's catalog
+//                               102   invalid_count          count outside 1..max_count (512)
+//                               103   invalid_size           width/height not a multiple of 8 or outside 8..max
+//                               104   invalid_steps          steps outside 1..max_steps
+//                               105   invalid_guidance       guidance not finite or outside 0..max_guidance
+//                               106   unknown_sampler        sampler not one of euler, euler_a, ddim, dpmpp_2m
+//                               107   unknown_task_type      task type unknown or not enabled on this network
+//                               108   invalid_prompt         prompt or negative prompt too long or not UTF-8
+//                               109   invalid_payer          payer missing or not the key that signed
+//                               110   duplicate_request      request id reused with different content
+//                               111   unknown_request        no such request (attach, cancel)
+//                               120   no_capable_worker      no registered worker serves this model and tier
 //   13x    money                130   insufficient_funds     the payer cannot cover the quote
 //                               131   treasury_unavailable   the treasury did not answer
-//                               132   ledger_rejected        the ledger refused an operation
-//                               (reason says why)
-//   2xx    authentication       200   not_registered         the sender has not completed
-//   registration
-//                               201   bad_signature          a signature does not verify for the
-//                               claimed key 202   challenge_failed       unknown, expired or
-//                               already used challenge 203   role_refused           the node asked
-//                               for a role it may not have 204   mismatch               a result
-//                               does not match its job (hash, spec, size)
+//                               132   ledger_rejected        the ledger refused an operation (reason says why)
+//   2xx    authentication       200   not_registered         the sender has not completed registration
+//                               201   bad_signature          a signature does not verify for the claimed key
+//                               202   challenge_failed       unknown, expired or already used challenge
+//                               203   role_refused           the node asked for a role it may not have
+//                               204   mismatch               a result does not match its job (hash, spec, size)
 //   3xx    job outcome          300   worker_error           the worker could not render the job
 //                               301   job_timeout            the job missed its deadline
-//                               302   worker_lost            the worker's link went down (CAF down
-//                               message) 303   attempts_exhausted     every attempt failed; the job
-//                               is refunded 304   cancelled              the client cancelled 305
-//                               audit_failed           a validator's re-render disagreed with the
-//                               result
-//   5xx    internal             500   internal               an unexpected internal failure (see
-//   the log)
-//                               501   journal_failed         the coordinator could not write its
-//                               journal 502   shutting_down          the node is stopping
+//                               302   worker_lost            the worker's link went down (CAF down message)
+//                               303   attempts_exhausted     every attempt failed; the job is refunded
+//                               304   cancelled              the client cancelled
+//                               305   audit_failed           a validator's re-render disagreed with the result
+//   5xx    internal             500   internal               an unexpected internal failure (see the log)
+//                               501   journal_failed         the coordinator could not write its journal
+//                               502   shutting_down          the node is stopping
+// clang-format on
 #include <cstdint>
 #include <optional>
 #include <span>

@@ -1,5 +1,7 @@
 #include "runtime/base/protocol/job.hpp"
 
+#include "runtime/base/protocol/ids.hpp"
+
 #include "runtime/base/protocol/canonical.hpp"
 
 namespace seedgrid::protocol {
@@ -37,7 +39,7 @@ JobSpec job_spec_of(const GenerateRequest& r, std::uint32_t index) {
 }
 
 std::string job_id_of(std::string_view request_id, std::uint32_t index) {
-  return std::string(request_id) + "/" + std::to_string(index);
+  return JobId{std::string(request_id), index}.str();
 }
 
 bool batch_compatible(const JobSpec& a, const JobSpec& b) {

@@ -38,6 +38,7 @@ struct Job {
 Digest spec_hash(const JobSpec& spec);
 // The spec of image `index`: the request's fields with seed + index (wrapping mod 2^64).
 JobSpec job_spec_of(const GenerateRequest& r, std::uint32_t index);
+// "<request id>/<index>" (ids.hpp parses it).
 std::string job_id_of(std::string_view request_id, std::uint32_t index);
 // Two jobs render in one batch only when these agree (and they share a model): the pipeline
 // batches specs that differ only in prompt and seed.

@@ -21,12 +21,6 @@ std::string_view role_name(Role r) {
   return "unknown";
 }
 
-std::optional<Role> role_from_name(std::string_view name) {
-  for (Role r : {Role::coordinator, Role::treasury, Role::worker, Role::validator})
-    if (role_name(r) == name) return r;
-  return std::nullopt;
-}
-
 std::vector<std::uint8_t> challenge_signing_bytes(const Nonce& nonce,
                                                   const PublicKey& coordinator) {
   CanonicalWriter w("seedgrid/challenge/v1");

@@ -17,7 +17,6 @@ namespace seedgrid::protocol {
 
 enum class Role : std::uint8_t { coordinator = 0, treasury = 1, worker = 2, validator = 3 };
 std::string_view role_name(Role r);
-std::optional<Role> role_from_name(std::string_view name);
 
 using Nonce = std::array<std::uint8_t, 32>;
 

@@ -16,12 +16,6 @@ std::string_view privacy_name(Privacy p) {
   return p == Privacy::public_images ? "public" : "private";
 }
 
-std::optional<Privacy> privacy_from_name(std::string_view name) {
-  if (name == "public") return Privacy::public_images;
-  if (name == "private") return Privacy::private_images;
-  return std::nullopt;
-}
-
 namespace {
 std::vector<std::uint8_t> command_signing_bytes(const ClientCommand& c,
                                                 const PublicKey& coordinator) {
@@ -30,6 +24,16 @@ std::vector<std::uint8_t> command_signing_bytes(const ClientCommand& c,
   return w.encoded();
 }
 }  // namespace
+
+std::string_view client_command_kind_name(ClientCommandKind k) {
+  return k == ClientCommandKind::attach ? "attach" : "cancel";
+}
+
+std::optional<ClientCommandKind> parse_client_command_kind(std::string_view name) {
+  for (ClientCommandKind k : {ClientCommandKind::attach, ClientCommandKind::cancel})
+    if (client_command_kind_name(k) == name) return k;
+  return std::nullopt;
+}
 
 ClientCommand make_client_command(std::string_view kind, std::string_view request_id,
                                   const PublicKey& coordinator, const Identity& client) {

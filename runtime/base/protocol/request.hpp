@@ -20,7 +20,6 @@ enum class Privacy : std::uint8_t { public_images = 0, private_images = 1 };
 std::string_view tier_name(Tier t);  // "fast", "relaxed"
 std::optional<Tier> tier_from_name(std::string_view name);
 std::string_view privacy_name(Privacy p);  // "public", "private"
-std::optional<Privacy> privacy_from_name(std::string_view name);
 
 // Task types: txt2img renders with the compute core. instant returns a deterministic pattern from
 // the job spec without rendering: it exists to measure dispatch overhead and is accepted only by
@@ -49,7 +48,12 @@ struct GenerateRequest {
 };
 
 // A client's later word about its request (attach to its events, cancel it), signed by the payer
-// and bound to the coordinator it is sent to. `kind` is "attach" or "cancel".
+// and bound to the coordinator it is sent to. `kind` is client_command_kind_name(): the name is
+// what the signature covers.
+enum class ClientCommandKind : std::uint8_t { attach = 0, cancel = 1 };
+std::string_view client_command_kind_name(ClientCommandKind k);  // "attach", "cancel"
+std::optional<ClientCommandKind> parse_client_command_kind(std::string_view name);
+
 struct ClientCommand {
   std::string kind;
   std::string request_id;

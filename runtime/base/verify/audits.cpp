@@ -27,6 +27,14 @@ Result<AuditKind> parse_audit_kind(std::string_view name) {
   return fail("unknown audit kind '", name, "' (expected noise, step, decode or full)");
 }
 
+protocol::AuditItem audit_item(AuditKind kind, std::uint32_t step) {
+  return {static_cast<std::uint8_t>(kind), step};
+}
+
+bool is_audit(const protocol::AuditItem& item, AuditKind kind) {
+  return item.kind == static_cast<std::uint8_t>(kind);
+}
+
 std::string_view finding_outcome_name(FindingOutcome o) {
   switch (o) {
     case FindingOutcome::pass:
