@@ -4,6 +4,7 @@
 
 #include "config/json_pretty.hpp"
 #include "config/node_config.hpp"
+#include "models/backend/backend_choice.hpp"
 
 namespace seedgrid::config {
 
@@ -16,8 +17,8 @@ json::object endpoint_json(const Endpoint& e) { return {{"host", e.host}, {"port
 json::array models_json(const std::vector<ModelSource>& models) {
   json::array out;
   for (const auto& m : models) {
-    json::object o{{"path", m.path}};
-    if (!m.tokenizer_dir.empty()) o["tokenizer_dir"] = m.tokenizer_dir;
+    // Every key, empty or not, so a printed default shows what can be set.
+    json::object o{{"path", m.path}, {"tokenizer_dir", m.tokenizer_dir}};
     out.push_back(std::move(o));
   }
   return out;
@@ -112,14 +113,16 @@ json::array tiers_json(bool fast, bool relaxed) {
 void add_rendering(json::object& o, const RenderingSection& r) {
   o["models"] = models_json(r.models);
   o["device"] = r.device;
-  if (!r.precision.empty()) o["precision"] = r.precision;
+  // Empty means the device's default; the printed config names it.
+  auto precision = resolve_precision(r.device, r.precision);
+  o["precision"] = precision ? *precision : r.precision;
   o["threads"] = r.threads;
 }
 
 json::object worker_json(const WorkerSection& w) {
   json::object o;
   o["coordinator"] = endpoint_json(w.coordinator);
-  if (!w.coordinator_key.empty()) o["coordinator_key"] = w.coordinator_key;
+  o["coordinator_key"] = w.coordinator_key;  // empty: any coordinator (not pinned)
   if (!w.key_file.empty()) o["key_file"] = w.key_file;
   add_rendering(o, w.rendering);
   o["tiers"] = tiers_json(w.serve_fast, w.serve_relaxed);
@@ -136,7 +139,7 @@ json::object worker_json(const WorkerSection& w) {
 json::object validator_json(const ValidatorSection& v) {
   json::object o;
   o["coordinator"] = endpoint_json(v.coordinator);
-  if (!v.coordinator_key.empty()) o["coordinator_key"] = v.coordinator_key;
+  o["coordinator_key"] = v.coordinator_key;  // empty: any coordinator (not pinned)
   if (!v.key_file.empty()) o["key_file"] = v.key_file;
   add_rendering(o, v.rendering);
   const auto& t = v.thresholds;
@@ -177,6 +180,8 @@ std::string to_json_text(const NodeConfig& c) {
   if (!c.node.data_dir.empty()) node["data_dir"] = c.node.data_dir;
   node["log_level"] = c.node.log_level;
   node["log_file"] = c.node.log_file;
+  node["log_max_bytes"] = static_cast<std::int64_t>(c.node.log_max_bytes);
+  node["log_keep_files"] = c.node.log_keep_files;
   root["node"] = std::move(node);
   root["network"] = json::object{{"heartbeat_interval_ms", c.network.heartbeat_interval_ms},
                                  {"connection_timeout_ms", c.network.connection_timeout_ms},

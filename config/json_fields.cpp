@@ -1,5 +1,7 @@
 #include "config/json_fields.hpp"
 
+#include "config/json_pretty.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -29,7 +31,7 @@ std::string describe_value(const json::value& v) {
     case json::kind::uint64:
       return "the integer " + std::to_string(v.get_uint64());
     case json::kind::double_:
-      return "the number " + json::serialize(v);
+      return "the number " + number_text(v.get_double());
     case json::kind::string: {
       std::string s(v.get_string());
       if (s.size() > 40) s = s.substr(0, 40) + "...";
@@ -58,7 +60,8 @@ bool Fields::has(std::string_view key) const {
 
 const json::value* Fields::raw(std::string_view key, bool required) {
   if (object_ == nullptr) return nullptr;
-  known_.emplace_back(key);
+  // A key may be read twice (looked at, then parsed): the unknown-key message lists it once.
+  if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
   const json::value* v = object_->if_contains(key);
   if (v == nullptr && required) problems_.add(path_of(key) + ": required key is missing");
   return v;
@@ -135,8 +138,8 @@ void Fields::number(std::string_view key, double& out, double min, double max, b
   }
   const double x = v->to_number<double>();
   if (!std::isfinite(x) || x < min || x > max) {
-    problems_.add(path_of(key) + ": expected a number from " + json::serialize(json::value(min)) +
-                  " to " + json::serialize(json::value(max)) + ", got " + describe_value(*v));
+    problems_.add(path_of(key) + ": expected a number from " + number_text(min) + " to " +
+                  number_text(max) + ", got " + describe_value(*v));
     return;
   }
   out = x;

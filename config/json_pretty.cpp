@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
+
 namespace seedgrid::config {
 namespace {
 
@@ -26,7 +28,12 @@ void write(const boost::json::value& v, std::string& out, int indent) {
     bool scalars = true;
     for (const auto& e : *arr) scalars = scalars && !e.is_object() && !e.is_array();
     if (arr->empty() || scalars) {
-      out += boost::json::serialize(v);
+      out += "[";
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        if (i > 0) out += ",";
+        write((*arr)[i], out, indent + 1);
+      }
+      out += "]";
       return;
     }
     out += "[\n";
@@ -36,12 +43,21 @@ void write(const boost::json::value& v, std::string& out, int indent) {
       write((*arr)[i], out, indent + 1);
     }
     out += "\n" + pad + "]";
+  } else if (v.is_double()) {
+    out += number_text(v.get_double());
   } else {
     out += boost::json::serialize(v);
   }
 }
 
 }  // namespace
+
+// The shortest text that reads back as the same double (C++17 to_chars).
+std::string number_text(double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
+}
 
 std::string pretty_json(const boost::json::value& value) {
   std::string out;

@@ -37,6 +37,8 @@ struct NodeSection {
   std::string data_dir;  // journal, ledger, results, port files; required for coordinator/treasury
   std::string log_level = "info";  // trace, debug, info, warn, error, off
   std::string log_file;            // empty: standard error
+  std::uint64_t log_max_bytes = 0;    // rotate log_file past this size (0: never; see logrotate)
+  std::uint32_t log_keep_files = 5;   // rotated files kept (log_file.1 ... .N)
 };
 
 struct NetworkSection {

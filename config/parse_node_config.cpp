@@ -83,6 +83,10 @@ void read_node(const json::value& v, NodeSection& n, Problems& problems) {
   f.string("data_dir", n.data_dir);
   f.choice("log_level", n.log_level, {"trace", "debug", "info", "warn", "error", "off"});
   f.string("log_file", n.log_file);
+  std::int64_t max_bytes = static_cast<std::int64_t>(n.log_max_bytes);
+  f.i64("log_max_bytes", max_bytes, 0, std::int64_t(1) << 50);
+  n.log_max_bytes = static_cast<std::uint64_t>(max_bytes);
+  f.u32("log_keep_files", n.log_keep_files, 0, 1000);
   f.finish();
 }
 

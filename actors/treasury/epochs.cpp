@@ -16,6 +16,8 @@ Result<Receipt> apply_op(LedgerState& s, const CloseEpoch& op) {
     text.field("model", m.model_id)
         .field("creator", m.creator)
         .field("render_millis", m.render_millis);
+  if (op.skip)
+    text.field("skip", std::int64_t{1});  // only when set: older entries' texts are unchanged
   const std::string& request = text.text();
   if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
   if (auto prior = s.replay(op.key, "epoch", request); !prior || *prior)
@@ -32,6 +34,11 @@ Result<Receipt> apply_op(LedgerState& s, const CloseEpoch& op) {
   if (op.epoch <= last_epoch)
     return fail("epoch ", op.epoch, " is not after the last closed epoch ", last_epoch,
                 "; epochs close once, in order");
+  if (op.epoch > last_epoch + 1 && !op.skip)
+    return fail("epoch ", op.epoch, " leaves a gap after the last closed epoch ", last_epoch,
+                ": close epoch ", last_epoch + 1, " first, or skip epochs ", last_epoch + 1,
+                op.epoch - 1 > last_epoch + 1 ? message_of("..", op.epoch - 1) : std::string(),
+                " (they mint nothing) with --skip");
 
   std::vector<WorkerEpoch> workers;
   for (const WorkerService& w : op.workers) {

@@ -128,5 +128,6 @@ Result<Receipt> apply_op(LedgerState& s, const Stake& op);
 Result<Receipt> apply_op(LedgerState& s, const Unstake& op);
 Result<Receipt> apply_op(LedgerState& s, const Withdraw& op);
 Result<Receipt> apply_op(LedgerState& s, const CloseEpoch& op);
+Result<Receipt> apply_op(LedgerState& s, const Configure& op);
 
 }  // namespace seedgrid::treasury

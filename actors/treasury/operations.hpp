@@ -148,18 +148,29 @@ struct ModelUsage {
 };
 
 // Mints the epoch's reward (actors/treasury/rewards.hpp has the formula and the rounding rule).
-// Epochs close in increasing order; a skipped epoch mints nothing. The stake P_i of each worker is
-// its bonded stake in this ledger at the moment of closing, never a caller's claim.
+// Epochs close one after another: closing N+2 after N would silently lose N+1's emission, so a
+// gap is refused unless `skip` says the epochs between are given up (they mint nothing; the entry
+// records skip=1, and its epoch and the one closed before it say which). The stake P_i of each
+// worker is its bonded stake in this ledger at the moment of closing, never a caller's claim.
 struct CloseEpoch {
   std::string key{};
   std::int64_t at = 0;
   std::int64_t epoch = 0;
   std::vector<WorkerService> workers{};
   std::vector<ModelUsage> models{};
+  bool skip = false;
+};
+
+// Changes the economics: `config` is in force from this entry on (journaled and signed like every
+// operation). `seedgrid ledger configure` builds it as a patch of the config in force.
+struct Configure {
+  std::string key{};
+  std::int64_t at = 0;
+  TreasuryConfig config{};
 };
 
 using Operation = std::variant<Deposit, Transfer, OpenHold, SettleJob, PayCancelledJob, RefundJob,
-                               ReleaseHold, Slash, Stake, Unstake, Withdraw, CloseEpoch>;
+                               ReleaseHold, Slash, Stake, Unstake, Withdraw, CloseEpoch, Configure>;
 
 // The idempotency key of any operation.
 const std::string& key_of(const Operation& op);

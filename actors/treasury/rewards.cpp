@@ -47,6 +47,7 @@ Quotient mul_div(std::uint64_t a, u128 b, u128 c) {
 Micros epoch_reward(const TreasuryConfig& config, std::int64_t epoch) {
   if (epoch < 0) return 0;
   const std::int64_t halvings = epoch / config.halving_epochs;
+  if (config.max_halvings > 0 && halvings >= config.max_halvings) return 0;
   return halvings >= 63 ? 0 : config.epoch_reward >> halvings;
 }
 

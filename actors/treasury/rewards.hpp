@@ -2,6 +2,7 @@
 // Epoch rewards (tokens), all in integer arithmetic so every machine mints the same micros.
 //
 //   R(e)        = epoch_reward >> (e / halving_epochs)            (halves every 4 years of epochs)
+//                 and 0 once e / halving_epochs >= max_halvings     (when max_halvings is set)
 //   R_workers   = floor(R * worker_reward_ppm / 1e6), R_creators = R - R_workers
 //   B_i         = (H_i*T_i / sum_j H_j*T_j) * R_workers            (base share)
 //   boost_i     = 1 + alpha * ln(1 + max(0, P_i - P0) / P0) = 1 + alpha * ln(max(P_i, P0) / P0)

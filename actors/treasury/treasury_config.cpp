@@ -8,6 +8,8 @@ namespace seedgrid::treasury {
 namespace {
 // Bounds every amount so that products of amounts and rates stay within 128-bit integers.
 constexpr std::int64_t kMaxMicros = std::int64_t{1} << 56;
+// Written to the canonical text only when set (see canonical_text).
+constexpr std::string_view kMaxHalvings = "max_halvings";
 }  // namespace
 
 const std::vector<TreasuryConfigKey>& treasury_config_keys() {
@@ -45,6 +47,9 @@ const std::vector<TreasuryConfigKey>& treasury_config_keys() {
        &C::epoch_reward, 0, kMaxMicros},
       {"halving_epochs", "epochs", "epochs between reward halvings (default 4 years of hours)",
        &C::halving_epochs, 1, std::int64_t{1} << 40},
+      {"max_halvings", "halvings",
+       "halvings after which the epoch reward is zero (default 0: no cap)", &C::max_halvings, 0,
+       63},
       {"worker_reward_ppm", "ppm", "workers' share of the epoch reward (default 70%)",
        &C::worker_reward_ppm, 0, kPpm},
       {"stake_boost_alpha_ppm", "ppm", "alpha of the stake boost (default 0.1)",
@@ -116,7 +121,8 @@ Result<void> validate(const TreasuryConfig& c) {
 std::string canonical_text(const TreasuryConfig& config) {
   std::string out;
   for (const auto& k : treasury_config_keys())
-    out += message_of(k.name, "=", config.*k.field, "\n");
+    if (k.name != kMaxHalvings || config.max_halvings != 0)
+      out += message_of(k.name, "=", config.*k.field, "\n");
   out += "fee_tiers=";
   for (std::size_t i = 0; i < config.fee_tiers.size(); ++i) {
     if (i) out += ",";
@@ -180,7 +186,8 @@ Result<TreasuryConfig> parse_canonical_text(std::string_view text) {
     if (auto r = set_config_value(config, key, *v); !r) return std::unexpected(r.error());
   }
   for (const auto& k : treasury_config_keys())
-    if (!seen.contains(k.name)) return fail("config text lacks key '", k.name, "'");
+    if (!seen.contains(k.name) && k.name != kMaxHalvings)
+      return fail("config text lacks key '", k.name, "'");
   if (!seen.contains("fee_tiers")) return fail("config text lacks key 'fee_tiers'");
   return config;
 }

@@ -57,6 +57,9 @@ struct TreasuryConfig {
   std::int64_t epoch_seconds = 3'600;  // for callers scheduling epochs; the ledger counts epochs
   Micros epoch_reward = 50 * kMicrosPerUnit;        // R minted per epoch before any halving
   std::int64_t halving_epochs = 35'064;             // 4 years of 1-hour epochs (4 * 365.25 * 24)
+  // After this many halvings the reward is zero (0: no cap; the reward still reaches zero once
+  // halving has shifted it away: after 26 halvings for the default 50 tokens).
+  std::int64_t max_halvings = 0;
   std::int64_t worker_reward_ppm = 700'000;         // 70% to workers, the rest to model creators
   std::int64_t stake_boost_alpha_ppm = 100'000;     // alpha = 0.1
   Micros stake_boost_p0 = 10'000 * kMicrosPerUnit;  // P0 = 10,000 tokens
@@ -87,8 +90,10 @@ Result<void> set_config_value(TreasuryConfig& config, std::string_view key, std:
 
 // Canonical text: one "key=value" line per key in the fixed order of treasury_config_keys(), then
 // "fee_tiers=threshold:ppm,threshold:ppm". Hashed and signed into the journal, and printable.
+// max_halvings, added later, is written only when set, so the texts (and hashes) of every ledger
+// written before it are unchanged.
 std::string canonical_text(const TreasuryConfig& config);
-// Parses canonical_text() back (all keys required, none unknown).
+// Parses canonical_text() back (all keys required but max_halvings, none unknown).
 Result<TreasuryConfig> parse_canonical_text(std::string_view text);
 
 }  // namespace seedgrid::treasury

@@ -261,9 +261,11 @@ Result<Pipeline> Pipeline::load(Checkpoint& c, Backend& backend) {
     impl->source = c.source;
     impl->scheduler_config = c.scheduler_config;
     if (c.vocab_path.empty() || c.merges_path.empty())
-      return fail(
-          c.source,
-          " carries no tokenizer: name a folder with vocab.json and merges.txt (--tokenizer)");
+      return fail(c.source,
+                  " carries no tokenizer (a single .safetensors file never does): pass --tokenizer "
+                  "DIR (tokenizer_dir in a node config) naming the tokenizer/ folder of a "
+                  "diffusers copy of the same model, the folder that holds vocab.json and "
+                  "merges.txt");
     auto tokenizer = load_clip_tokenizer(c.vocab_path, c.merges_path);
     if (!tokenizer) return context(tokenizer.error(), "loading ", c.source);
     impl->tokenizer = std::move(*tokenizer);

@@ -35,6 +35,7 @@ const CommandRegistration audit{
     "Check a delivered image's receipt: signature, pixels, spec, and with the model the noise and "
     "decode audits (exit 0 pass, 1 fail, 2 could not check)",
     [](CLI::App& app) -> CommandRun {
+      set_example(app, "seedgrid audit out/req-1a2b-0.receipt.json --models-dir models");
       auto opts = std::make_shared<AuditOptions>();
       app.add_option("receipt", opts->receipt, "The receipt (NAME.receipt.json, its PNG beside it)")
           ->required();
@@ -50,8 +51,8 @@ const CommandRegistration audit{
       app.add_option("--device", opts->check.device, "cpu, or cuda (builds with CUDA)")
           ->capture_default_str();
       app.add_option("--precision", opts->check.precision,
-                     "f32 or f16 on cpu, f16 on cuda: the receipt's own precision and device make "
-                     "every comparison bytewise");
+                     "f32 or f16 on cpu, f16 on cuda (default: the receipt's own precision, on "
+                     "which every comparison is bytewise)");
       return [opts] { return run_audit(*opts); };
     }};
 

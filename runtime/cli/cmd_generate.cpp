@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <memory>
 
-#include "runtime/cli/command.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/request_report.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/wire_number.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/cli/seed_option.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -21,9 +23,9 @@ struct GenerateOptions {
   std::string model;
   std::string prompt;
   std::string negative_prompt;
-  std::optional<std::uint64_t> seed;
+  std::string seed = "-1";  // random (seed_option.hpp)
   std::uint32_t steps = 20;
-  float cfg = 7.5f;
+  std::string cfg = "7.5";  // parsed here, so a refusal can quote it as written
   std::string sampler = "euler";
   bool karras = false;
   std::uint32_t width = 512;
@@ -50,8 +52,43 @@ std::string random_request_id() {
   return "req-" + to_hex(bytes);
 }
 
+// 'text' for a POSIX shell.
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The command that follows this request again after this process is gone: the same signed
+// content (anything else is refused as duplicate_request), so the resolved model and seed too.
+std::string resume_command(const GenerateOptions& opts, const protocol::GenerateRequest& r,
+                           const std::string& cfg) {
+  std::string c = "seedgrid generate --coordinator " + opts.coordinator + " --request-id " +
+                  r.request_id + " --model " + r.model_id + " --prompt " + shell_quoted(r.prompt);
+  if (!r.negative_prompt.empty()) c += " --negative-prompt " + shell_quoted(r.negative_prompt);
+  c += " --seed " + std::to_string(r.seed) + " --steps " + std::to_string(r.steps) + " --cfg " +
+       cfg + " --sampler " + r.sampler + (r.karras ? " --karras" : "") + " --width " +
+       std::to_string(r.width) + " --height " + std::to_string(r.height) + " --count " +
+       std::to_string(r.count) + " --tier " + std::string(protocol::tier_name(r.tier)) +
+       (opts.private_images ? " --private" : "") + " --out " + shell_quoted(opts.out);
+  if (!opts.key.empty()) c += " --key " + shell_quoted(opts.key);
+  return c;
+}
+
 int run_generate(const GenerateOptions& opts) {
   (void)logging::configure(opts.verbose ? "info" : "warn", "");
+  // Before any message is built: CAF cannot carry inf, nan or a subnormal (it hung on inf).
+  char* end = nullptr;
+  const float cfg = static_cast<float>(std::strtod(opts.cfg.c_str(), &end));
+  if (opts.cfg.empty() || end != opts.cfg.c_str() + opts.cfg.size()) {
+    std::fprintf(stderr, "seedgrid generate: --cfg must be a number, found '%s'\n",
+                 opts.cfg.c_str());
+    return 2;
+  }
+  if (auto ok = protocol::check_wire_number("--cfg", cfg, opts.cfg); !ok) {
+    std::fprintf(stderr, "seedgrid generate: %s\n", ok.error().message.c_str());
+    return 2;
+  }
   auto endpoint = config::parse_endpoint(opts.coordinator);
   if (!endpoint) {
     std::fprintf(stderr, "seedgrid generate: --coordinator %s\n", endpoint.error().message.c_str());
@@ -61,6 +98,11 @@ int run_generate(const GenerateOptions& opts) {
   if (!tier) {
     std::fprintf(stderr, "seedgrid generate: --tier must be fast or relaxed, got '%s'\n",
                  opts.tier.c_str());
+    return 2;
+  }
+  auto seed = parse_seed(opts.seed);
+  if (!seed) {
+    std::fprintf(stderr, "seedgrid generate: %s\n", seed.error().message.c_str());
     return 2;
   }
   auto client_key = Identity::load_or_create(opts.key.empty() ? default_key_path() : opts.key);
@@ -109,14 +151,9 @@ int run_generate(const GenerateOptions& opts) {
   request.model_id = model;
   request.prompt = opts.prompt;
   request.negative_prompt = opts.negative_prompt;
-  if (opts.seed) {
-    request.seed = *opts.seed;
-  } else {
-    ensure_sodium();
-    request.seed = randombytes_uniform(0xffffffffu);
-  }
+  request.seed = seed->value_or(random_seed());
   request.steps = opts.steps;
-  request.guidance = opts.cfg;
+  request.guidance = cfg;
   request.sampler = opts.sampler;
   request.karras = opts.karras;
   request.width = opts.width;
@@ -126,10 +163,15 @@ int run_generate(const GenerateOptions& opts) {
   request.privacy =
       opts.private_images ? protocol::Privacy::private_images : protocol::Privacy::public_images;
   protocol::sign_request(request, *client_key);
-  std::printf("request %s: %u image(s) of %ux%u, %u steps, seed %llu, payer %s\n",
+  std::printf("request %s: %u image(s) of %ux%u, %u steps, seed %llu%s, payer %s\n",
               request.request_id.c_str(), request.count, request.width, request.height,
               request.steps, static_cast<unsigned long long>(request.seed),
-              client_key->node_id().c_str());
+              *seed ? "" : " (random)", client_key->node_id().c_str());
+  // Printed before anything can go wrong, so an interrupted or timed-out client can follow the
+  // request again (the network keeps working on it either way).
+  const std::string resume = resume_command(opts, request, opts.cfg);
+  std::printf("to follow this request again: %s\n", resume.c_str());
+  std::fflush(stdout);
 
   client::RequestReport report(request, model_name, opts.out, stdout);
   client::SessionCallbacks callbacks;
@@ -151,7 +193,10 @@ int run_generate(const GenerateOptions& opts) {
       session.cancel();
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      std::fprintf(stderr, "seedgrid generate: no completion within %d s\n", opts.timeout_s);
+      std::fprintf(stderr,
+                   "seedgrid generate: request %s did not complete within %d s; the network "
+                   "keeps working on it. Follow it again with:\n  %s\n",
+                   request.request_id.c_str(), opts.timeout_s, resume.c_str());
       return 1;
     }
   }
@@ -165,14 +210,16 @@ int run_generate(const GenerateOptions& opts) {
 const CommandRegistration generate_command{
     "generate", "Submit a request to a running network and write the images as PNG files",
     [](CLI::App& app) -> CommandRun {
+      set_example(app,
+                  "seedgrid generate --coordinator 127.0.0.1:7400 --prompt \"a red fox\" --count 4 "
+                  "--out out");
       auto opts = std::make_shared<GenerateOptions>();
       app.add_option("--coordinator", opts->coordinator, "HOST:PORT of the coordinator")
           ->required();
       app.add_option("--prompt", opts->prompt, "What to draw")->required();
       app.add_option("--negative-prompt", opts->negative_prompt, "What not to draw");
       app.add_option("--model", opts->model, "Model id (default: the network's only model)");
-      app.add_option("--seed", opts->seed,
-                     "Seed of image 0 (image i uses seed + i; default random)");
+      app.add_option("--seed", opts->seed, "Seed of image 0 (image i uses seed + i); -1: random");
       app.add_option("--steps", opts->steps, "Sampler steps");
       app.add_option("--cfg", opts->cfg, "Classifier-free guidance scale");
       app.add_option("--sampler", opts->sampler, "euler, euler_a, ddim or dpmpp_2m");

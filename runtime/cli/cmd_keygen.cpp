@@ -36,6 +36,7 @@ int run_keygen(const KeygenOptions& opts) {
 const CommandRegistration keygen{
     "keygen", "Create a node identity (Ed25519 key file, mode 0600) and print its node id",
     [](CLI::App& app) -> CommandRun {
+      set_example(app, "seedgrid keygen --out keys/worker.key");
       auto opts = std::make_shared<KeygenOptions>();
       app.add_option("--out", opts->out, "Key file to create (never overwritten)")->required();
       app.add_flag("--show", opts->show, "Print the node id of an existing key file instead");

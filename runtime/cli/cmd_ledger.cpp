@@ -42,6 +42,7 @@ struct LedgerOptions {
   std::string base_render_seconds = "43.2", tier = "fast";
   int steps = 20, width = 512, height = 512, count = 1;
   bool img2img = false, previews = false;
+  bool skip = false;  // epoch: give up the epochs between the last closed one and this one
 };
 
 int report(std::string_view command, const Error& error) {
@@ -52,8 +53,14 @@ int report(std::string_view command, const Error& error) {
 
 // Economics in the shape of a node config's "treasury.economics" object: the scalar keys of
 // treasury_config_keys() as integers, and "fee_tiers" as [{"stake_above_minimum", "fee_ppm"}].
-Result<TreasuryConfig> read_economics(const std::string& path) {
-  TreasuryConfig config;
+// Keys the file leaves out keep their value in `base` (configure passes the config in force).
+// A worker's ledger account is named by its key, which is what the coordinator pays and stakes.
+constexpr const char* kWorkerAccountHelp =
+    "worker:NODE_ID, the worker's full node id (64 hex digits: `seedgrid keygen --show --out "
+    "KEY_FILE` prints it). The ledger knows workers by key, not by their configured name";
+
+Result<TreasuryConfig> read_economics(const std::string& path, TreasuryConfig base = {}) {
+  TreasuryConfig config = std::move(base);
   if (path.empty()) return config;
   std::ifstream in(path);
   if (!in) return fail("cannot read economics file ", path);
@@ -160,21 +167,23 @@ int run_init(const LedgerOptions& o) {
 }
 
 int run_configure(const LedgerOptions& o) {
-  auto config = read_economics(o.economics);
+  auto ledger = open_writable(o);
+  if (!ledger) return report("configure", ledger.error());
+  // A patch: the keys the file names change, every other key keeps the value in force (the whole
+  // economics used to be replaced, so setting one key reset the others to their defaults).
+  auto config = read_economics(o.economics, ledger->config());
   if (!config) return report("configure", config.error());
-  auto id = Identity::load(o.key);
-  if (!id) return report("configure", id.error());
-  auto before = Ledger::open_existing(o.db, *id);
-  if (!before) return report("configure", before.error());
-  const std::uint64_t head = before->head_seq();
-  before = Ledger::open(o.db, *id, *config);
-  if (!before) return report("configure", before.error());
-  if (before->head_seq() == head)
-    std::printf("economics unchanged\n");
-  else
-    std::printf("economics changed by entry %llu\n",
-                static_cast<unsigned long long>(before->head_seq()));
-  std::printf("%s", canonical_text(before->config()).c_str());
+  if (*config == ledger->config() && o.idem.empty()) {
+    std::printf("economics unchanged\n%s", canonical_text(*config).c_str());
+    return 0;
+  }
+  const Operation op = Configure{idem_or_new(o.idem), now_or(o.at), *config};
+  auto r = ledger->apply(op);
+  if (!r) return report("configure", r.error());
+  std::printf("economics changed by entry %llu%s\nidempotency key %s\n%s",
+              static_cast<unsigned long long>(r->seq),
+              r->replayed ? " (already applied; nothing changed)" : "", key_of(op).c_str(),
+              canonical_text(ledger->config()).c_str());
   return 0;
 }
 
@@ -291,6 +300,7 @@ int run_epoch(const LedgerOptions& o) {
   op.key = o.idem.empty() ? message_of("epoch/", o.epoch) : o.idem;
   op.at = now_or(o.at);
   op.epoch = o.epoch;
+  op.skip = o.skip;
   for (const std::string& w : o.workers) {
     auto parsed = parse_worker(w);
     if (!parsed) return report("epoch", parsed.error());
@@ -357,6 +367,8 @@ const CommandRegistration ledger{
     "ledger",
     "The treasury ledger: init, deposit, transfer, stake, quote, balance, history, epoch, verify",
     [](CLI::App& app) -> CommandRun {
+      set_example(app,
+                  "seedgrid ledger balance --db data/treasury/ledger.sqlite --account user:alice");
       auto o = std::make_shared<LedgerOptions>();
       auto runs = std::make_shared<std::map<CLI::App*, std::function<int()>>>();
       app.require_subcommand(1);
@@ -389,9 +401,13 @@ const CommandRegistration ledger{
                        "JSON object of economics keys (default: built-in)");
 
       CLI::App* configure =
-          sub("configure", "Change the economics (journaled, signed)", run_configure);
+          sub("configure",
+              "Change the named economics keys; the others keep their values (journaled, signed)",
+              run_configure);
       writer(configure);
-      configure->add_option("--economics", o->economics, "JSON object of economics keys")
+      configure
+          ->add_option("--economics", o->economics,
+                       "JSON object of the economics keys to change (others are kept)")
           ->required();
 
       CLI::App* deposit =
@@ -427,7 +443,7 @@ const CommandRegistration ledger{
         return apply_and_print(o, "stake", Stake{idem_or_new(o.idem), now_or(o.at), o.account, *a});
       });
       writer(stake);
-      stake->add_option("--worker", o->account, "worker:NAME")->required();
+      stake->add_option("--worker", o->account, kWorkerAccountHelp)->required();
       amount(stake);
 
       CLI::App* unstake =
@@ -438,7 +454,7 @@ const CommandRegistration ledger{
                                    Unstake{idem_or_new(o.idem), now_or(o.at), o.account, *a});
           });
       writer(unstake);
-      unstake->add_option("--worker", o->account, "worker:NAME")->required();
+      unstake->add_option("--worker", o->account, kWorkerAccountHelp)->required();
       amount(unstake);
 
       CLI::App* withdraw =
@@ -448,7 +464,7 @@ const CommandRegistration ledger{
                                        Withdraw{idem_or_new(o.idem), now_or(o.at), o.account});
               });
       writer(withdraw);
-      withdraw->add_option("--worker", o->account, "worker:NAME")->required();
+      withdraw->add_option("--worker", o->account, kWorkerAccountHelp)->required();
 
       CLI::App* quote_cmd = sub("quote", "Price a request", run_quote);
       quote_cmd->add_option("--db", o->db, "Use the economics in force in this ledger");
@@ -478,6 +494,9 @@ const CommandRegistration ledger{
       epoch->add_option("--epoch", o->epoch, "Epoch number")->required();
       epoch->add_option("--worker", o->workers, "worker:NAME,SPEED,SECONDS (repeatable)");
       epoch->add_option("--model", o->models, "MODEL,creator:NAME,RENDER_SECONDS (repeatable)");
+      epoch->add_flag("--skip", o->skip,
+                      "Close this epoch even though the ones before it were not: they mint "
+                      "nothing (journaled as skip=1); without it a gap is refused");
 
       CLI::App* verify = sub("verify",
                              "Check every hash, signature, balance and working table of a ledger, "

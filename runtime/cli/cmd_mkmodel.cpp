@@ -75,6 +75,7 @@ int run_mkmodel(const MkmodelOptions& opts) {
 const CommandRegistration mkmodel{
     "mkmodel", "Write a random-weight model preset (tiny, small, sd15) and print its model id",
     [](CLI::App& app) -> CommandRun {
+      set_example(app, "seedgrid mkmodel --preset tiny --seed 1 --out models/tiny");
       auto opts = std::make_shared<MkmodelOptions>();
       app.add_option("--preset", opts->preset, "tiny, small or sd15")
           ->required()

@@ -66,6 +66,9 @@ const CommandRegistration node_command{
     "node",
     "Run a node with the roles its config file lists (coordinator, treasury, worker, validator)",
     [](CLI::App& app) -> CommandRun {
+      set_example(app,
+                  "seedgrid node --print-default-config coordinator > coordinator.json && seedgrid "
+                  "node --config coordinator.json");
       auto opts = std::make_shared<NodeOptions>();
       app.add_option("--config", opts->config, "Node config (JSON; see config/README.md)");
       app.add_option("--print-default-config", opts->print_default,

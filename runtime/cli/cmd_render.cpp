@@ -15,10 +15,11 @@
 
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
-#include "runtime/cli/command.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/image/generation_parameters.hpp"
 #include "runtime/base/image/png_file.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/cli/seed_option.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -27,13 +28,16 @@ namespace {
 // activations of a CPU render small. Batching never changes an image's bytes.
 constexpr int kJobsPerBatch = 4;
 constexpr int kMaxImages = 512;
+// The most CPU threads a node config's rendering.threads accepts (config/parse_node_config.cpp):
+// beyond it the thread pool cannot be created (100000 aborted with std::system_error).
+constexpr int kMaxThreads = 1024;
 
 struct RenderOptions {
   std::string model;
   std::string tokenizer;
   std::string prompt;
   std::string negative_prompt;
-  std::uint64_t seed = 0;
+  std::string seed = "0";  // -1: random (seed_option.hpp)
   int steps = 20;
   float cfg = 7.5f;
   std::string sampler = "euler";
@@ -58,6 +62,12 @@ extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 int error_exit(const std::string& message) {
   std::fprintf(stderr, "seedgrid render: %s\n", message.c_str());
   return 1;
+}
+
+// A value on the command line that cannot be used: exit status 2, like CLI11's own refusals.
+int usage_exit(const std::string& message) {
+  std::fprintf(stderr, "seedgrid render: %s\n", message.c_str());
+  return kUsageError;
 }
 
 // out.png -> out-3.png (with --batch N > 1).
@@ -87,15 +97,32 @@ void warn_truncation(const Pipeline& pipeline, const std::string& text, const ch
 
 int run_render(RenderOptions o) {
   if (o.batch < 1 || o.batch > kMaxImages)
-    return error_exit(message_of("--batch must be in [1, ", kMaxImages, "], found ", o.batch));
-  if (o.threads < 0) return error_exit(message_of("--threads must not be negative, found ", o.threads));
+    return usage_exit(message_of("--batch must be in [1, ", kMaxImages, "], found ", o.batch));
+  if (o.threads < 0)
+    return usage_exit(message_of("--threads must not be negative, found ", o.threads));
+  if (o.threads > kMaxThreads) {
+    std::fprintf(
+        stderr,
+        "seedgrid render: --threads %d is more than %d (the limit of a node config); using %d\n",
+        o.threads, kMaxThreads, kMaxThreads);
+    o.threads = kMaxThreads;
+  }
+  auto seed_given = parse_seed(o.seed);
+  if (!seed_given) return usage_exit(seed_given.error().message);
+  const std::uint64_t seed = seed_given->value_or(random_seed());
+  if (!*seed_given)
+    std::fprintf(stderr, "seedgrid render: random seed %llu\n",
+                 static_cast<unsigned long long>(seed));
   auto sampler = parse_sampler_kind(o.sampler);
-  if (!sampler) return error_exit(sampler.error().message);
-  // Fail before rendering, not after.
+  if (!sampler) return usage_exit(sampler.error().message);
+  // The output folder is made (as `generate --out` does) before rendering, so a path that cannot
+  // be written fails now, not after the render.
   const std::filesystem::path out_dir = std::filesystem::absolute(o.out).parent_path();
   std::error_code ec;
-  if (!std::filesystem::is_directory(out_dir, ec))
-    return error_exit(message_of("the output folder ", out_dir.string(), " does not exist"));
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec || !std::filesystem::is_directory(out_dir))
+    return error_exit(message_of("cannot create the output folder ", out_dir.string(), ": ",
+                                 ec ? ec.message() : std::string("not a directory")));
 
   std::optional<RgbImage> init;
   if (!o.init_image.empty()) {
@@ -122,7 +149,7 @@ int run_render(RenderOptions o) {
     GenerationSpec& s = specs[static_cast<std::size_t>(i)];
     s.prompt = o.prompt;
     s.negative_prompt = o.negative_prompt;
-    s.seed = o.seed + static_cast<std::uint64_t>(i);
+    s.seed = seed + static_cast<std::uint64_t>(i);
     s.steps = o.steps;
     s.guidance = o.cfg;
     s.sampler = *sampler;
@@ -181,12 +208,16 @@ int run_render(RenderOptions o) {
 const CommandRegistration render{
     "render", "Render images from a model on this machine (CPU or GPU) and write them as PNG files",
     [](CLI::App& app) -> CommandRun {
+      set_example(app,
+                  "seedgrid render --model models/tiny --prompt \"a red fox\" --steps 20 --out "
+                  "out/fox.png");
       auto o = std::make_shared<RenderOptions>();
       app.add_option("--model", o->model, "Diffusers model folder or single .safetensors file")
           ->required();
       app.add_option("--prompt", o->prompt, "What to draw")->required();
       app.add_option("--negative-prompt", o->negative_prompt, "What to steer away from");
-      app.add_option("--seed", o->seed, "Noise seed; image i of --batch uses seed + i")
+      app.add_option("--seed", o->seed,
+                     "Noise seed, or -1 for a random one; image i of --batch uses seed + i")
           ->capture_default_str();
       app.add_option("--steps", o->steps, "Sampler steps (1-500)")->capture_default_str();
       app.add_option("--cfg", o->cfg, "Classifier-free guidance scale (<= 1 turns guidance off)")
@@ -200,7 +231,7 @@ const CommandRegistration render{
           app.add_option("--height", o->height, "Image height in pixels")->capture_default_str();
       app.add_option("--batch", o->batch, "Number of images (out-0.png ... out-{N-1}.png)")
           ->capture_default_str();
-      app.add_option("--out", o->out, "Output PNG path")->required();
+      app.add_option("--out", o->out, "Output PNG path (its folder is created)")->required();
       app.add_option("--init-image", o->init_image,
                      "PNG to start from (img2img); its size is the default --width/--height");
       app.add_option("--strength", o->strength,
@@ -208,7 +239,7 @@ const CommandRegistration render{
           ->capture_default_str();
       app.add_option("--tokenizer", o->tokenizer,
                      "Folder with vocab.json and merges.txt (single-file models)");
-      app.add_option("--threads", o->threads, "CPU threads (default: all cores)");
+      app.add_option("--threads", o->threads, "CPU threads, at most 1024 (default 0: all cores)");
       app.add_option("--device", o->device, "cpu, or cuda (the first GPU; builds with CUDA)")
           ->capture_default_str();
       app.add_option("--precision", o->precision,

@@ -293,6 +293,7 @@ const CommandRegistration sim_command{
     "Run a whole network in this process (coordinator, treasury, workers, validator) on the tiny "
     "test model and render one request",
     [](CLI::App& app) -> CommandRun {
+      set_example(app, "seedgrid sim --workers 3 --validators 1 --count 8 --data /tmp/sim");
       auto opts = std::make_shared<SimOptions>();
       app.add_option("--workers", opts->workers, "CPU workers");
       app.add_option("--f16-workers", opts->f16_workers,

@@ -75,6 +75,23 @@ int run_status(const StatusOptions& opts) {
 const CommandRegistration status_command{
     "status", "Show a coordinator's workers, validators (reputation, load) and requests",
     [](CLI::App& app) -> CommandRun {
+      app.footer(
+          "Columns of the node table:\n"
+          "  node         the first 16 hex digits of the node id (its public key)\n"
+          "  link         up: connected to the coordinator now; down: not\n"
+          "  list         ok, or BLACK: blacklisted (failed audits), given no work\n"
+          "  fast         whether it serves the fast tier (needs the minimum stake)\n"
+          "  rep          reputation 0..1, from succ, lat, up and audit below\n"
+          "  succ         success: delivered jobs against failures it caused\n"
+          "  lat          latency: render time against its advertised speed (1: as fast or "
+          "faster)\n"
+          "  up           uptime: share of the coordinator's samples that found it connected\n"
+          "  audit        passed audits against failed ones\n"
+          "  flight       jobs it is rendering now\n"
+          "  done/fail    jobs delivered / failed\n"
+          "  audits ok/x  audits passed / failed\n"
+          "  audit rate   share of its results audited now (higher for new workers)");
+      set_example(app, "seedgrid status --coordinator 127.0.0.1:7400");
       auto opts = std::make_shared<StatusOptions>();
       app.add_option("--coordinator", opts->coordinator, "HOST:PORT of the coordinator")
           ->required();

@@ -25,4 +25,10 @@ struct CommandRegistration {
   CommandRegistration(std::string name, std::string description, CommandSetup setup);
 };
 
+// A command's --help ends with one example of its use (every command sets one).
+void set_example(CLI::App& app, const std::string& example);
+
+// The exit status of a usage error (a bad option or value), as for other Unix tools.
+inline constexpr int kUsageError = 2;
+
 }  // namespace seedgrid::cli

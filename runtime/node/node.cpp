@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "actors/coordinator/coordinator_actor.hpp"
 #include "actors/treasury/ledger.hpp"
@@ -23,6 +24,7 @@
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
+#include "runtime/base/storage/data_dir_lock.hpp"
 
 namespace seedgrid::node {
 
@@ -42,6 +44,8 @@ struct Node::State {
   std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
   bool stopped = false;
   std::unique_ptr<gateway::Gateway> gateway;  // the HTTP gateway role, when configured
+  // Held while the node runs (declared last: released after the roles are gone).
+  std::optional<storage::DataDirLock> data_dir_lock;
 };
 
 namespace {
@@ -309,8 +313,15 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
   s->plan = std::move(plan);
   const config::NodeConfig& c = s->plan.config;
   if (s->plan.configure_logging)
-    if (auto r = logging::configure(c.node.log_level, c.node.log_file); !r)
+    if (auto r = logging::configure(c.node.log_level, c.node.log_file,
+                                    {c.node.log_max_bytes, c.node.log_keep_files});
+        !r)
       return context(r.error(), "$.node.log_file");
+  if (!c.node.data_dir.empty()) {
+    auto lock = storage::DataDirLock::acquire(c.node.data_dir);
+    if (!lock) return context(lock.error(), "$.node.data_dir");
+    s->data_dir_lock.emplace(std::move(*lock));
+  }
   auto id = identity_at(c.node.key_file, "$.node.key_file: node");
   if (!id) return std::unexpected(id.error());
   s->identity = *id;
@@ -382,6 +393,7 @@ int run_until_signal(const config::NodeConfig& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reopen the log file (logrotate)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   if (auto checked = check_config(config); !checked) {
     std::fprintf(stderr, "seedgrid node: %s\n", checked.error().message.c_str());
@@ -395,6 +407,11 @@ int run_until_signal(const config::NodeConfig& config) {
   const timespec poll{0, 100'000'000};
   for (;;) {
     const int sig = sigtimedwait(&signals, nullptr, &poll);
+    if (sig == SIGHUP) {
+      logging::reopen();
+      logging::logger("node")->info("SIGHUP: log file reopened");
+      continue;
+    }
     if (sig == SIGINT || sig == SIGTERM) {
       logging::logger("node")->info("signal {}: stopping", sig);
       (*node)->stop();

@@ -8,9 +8,11 @@
 #include <set>
 
 #include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/link/reachability.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/wire_number.hpp"
 
 namespace seedgrid::client {
 
@@ -152,6 +154,13 @@ GenerateSession::GenerateSession(caf::actor_system& system, const caf::actor* co
                                  protocol::GenerateRequest request,
                                  std::shared_ptr<const Identity> client, SessionCallbacks callbacks)
     : shared_(std::make_shared<Shared>()) {
+  // A number the wire cannot carry would never leave this process (inspect.hpp refuses it): the
+  // request is refused here, at once, rather than waited on.
+  if (auto ok = protocol::check_wire_numbers(request); !ok) {
+    shared_->finish(
+        {protocol::refuse(protocol::ErrorCode::invalid_guidance, ok.error().message), {}, {}, 0});
+    return;
+  }
   shared_->actor =
       system.spawn(session, std::move(request), std::move(client), std::move(callbacks), shared_);
   if (coordinator != nullptr) {
@@ -167,7 +176,9 @@ GenerateSession::~GenerateSession() {
   if (shared_->actor) caf::anon_send_exit(shared_->actor, caf::exit_reason::user_shutdown);
 }
 
-void GenerateSession::cancel() { caf::anon_send(shared_->actor, protocol::cancel_atom::value); }
+void GenerateSession::cancel() {
+  if (shared_->actor) caf::anon_send(shared_->actor, protocol::cancel_atom::value);
+}
 
 std::optional<SessionOutcome> GenerateSession::wait(std::chrono::milliseconds timeout) {
   std::unique_lock lock(shared_->mutex);
@@ -187,16 +198,24 @@ Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
                                             const config::Endpoint& endpoint,
                                             std::chrono::milliseconds timeout) {
   auto coordinator = system.middleman().remote_actor(endpoint.host, endpoint.port);
-  if (!coordinator)
+  if (!coordinator) {
+    // CAF's own words (system_error(cannot_connect_to_node ...)) say nothing a user can act on.
+    if (coordinator.error() == caf::sec::cannot_connect_to_node)
+      return fail(link::unreachable_message("coordinator", endpoint));
     return fail("cannot reach the coordinator at ", endpoint.text(), ": ",
                 system.render(coordinator.error()));
+  }
   caf::scoped_actor self{system};
   Result<protocol::StatusReport> out = fail("no answer from the coordinator at ", endpoint.text());
   self->request(*coordinator, timeout, protocol::status_atom::value)
       .receive([&](const protocol::StatusReport& report) { out = report; },
                [&](caf::error& err) {
-                 out = fail("the coordinator at ", endpoint.text(),
-                            " did not answer: ", system.render(err));
+                 if (err == caf::sec::request_timeout)
+                   out = fail("the coordinator at ", endpoint.text(), " did not answer within ",
+                              timeout.count() / 1000, " s (is it overloaded or still starting?)");
+                 else
+                   out = fail("the coordinator at ", endpoint.text(),
+                              " did not answer: ", system.render(err));
                });
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include "runtime/base/link/backoff.hpp"
 #include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/link/reachability.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/caf_types.hpp"
 
@@ -77,9 +78,16 @@ caf::behavior remote_link(caf::stateful_actor<LinkState>* self, caf::actor owner
                 [self](caf::error& err) {
                   auto& st = self->state;
                   if (!st.logged_failure) {
-                    logging::logger("node")->warn("cannot reach the {} at {} ({}); retrying",
-                                                  st.what, st.endpoint.text(),
-                                                  self->system().render(err));
+                    // A refused connect answers at once; only a silent host costs the probe's
+                    // half second, once per outage.
+                    if (err == caf::sec::cannot_connect_to_node)
+                      logging::logger("node")->warn(
+                          "{}; retrying", unreachable_message(st.what, st.endpoint,
+                                                              std::chrono::milliseconds(500)));
+                    else
+                      logging::logger("node")->warn("cannot reach the {} at {} ({}); retrying",
+                                                    st.what, st.endpoint.text(),
+                                                    self->system().render(err));
                     st.logged_failure = true;
                   }
                   self->delayed_send(self, std::chrono::milliseconds(st.backoff.next()),

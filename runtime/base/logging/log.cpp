@@ -1,9 +1,11 @@
 #include "runtime/base/logging/log.hpp"
 
-#include <spdlog/sinks/basic_file_sink.h>
+#include "runtime/base/logging/file_sink.hpp"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -14,6 +16,7 @@ namespace {
 struct Registry {
   std::mutex mutex;
   spdlog::sink_ptr sink;
+  std::shared_ptr<FileSink> file;  // the sink, when it is a file
   spdlog::level::level_enum level = spdlog::level::info;
   std::map<std::string, std::shared_ptr<spdlog::logger>, std::less<>> loggers;
 };
@@ -27,15 +30,17 @@ spdlog::sink_ptr default_sink() { return std::make_shared<spdlog::sinks::stderr_
 
 }  // namespace
 
-Result<void> configure(std::string_view level, const std::string& file) {
+Result<void> configure(std::string_view level, const std::string& file, FileRotation rotation) {
   const auto parsed = spdlog::level::from_str(std::string(level));
   if (parsed == spdlog::level::off && level != "off")
     return fail("log level '", std::string(level),
                 "' is not one of trace, debug, info, warn, error, off");
   spdlog::sink_ptr sink;
+  std::shared_ptr<FileSink> file_sink;
   try {
-    sink = file.empty() ? default_sink()
-                        : std::make_shared<spdlog::sinks::basic_file_sink_mt>(file, false);
+    if (!file.empty())
+      file_sink = std::make_shared<FileSink>(file, rotation.max_bytes, rotation.keep_files);
+    sink = file_sink ? spdlog::sink_ptr(file_sink) : default_sink();
   } catch (const spdlog::spdlog_ex& e) {
     return fail("cannot open log file ", file, ": ", e.what());
   }
@@ -43,12 +48,28 @@ Result<void> configure(std::string_view level, const std::string& file) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   r.sink = sink;
+  r.file = file_sink;
   r.level = parsed;
   for (auto& [name, l] : r.loggers) {
     l->sinks().assign(1, sink);
     l->set_level(parsed);
   }
   return {};
+}
+
+void reopen() {
+  Registry& r = registry();
+  std::shared_ptr<FileSink> file;
+  {
+    std::lock_guard lock(r.mutex);
+    file = r.file;
+  }
+  if (!file) return;
+  try {
+    file->reopen();
+  } catch (const spdlog::spdlog_ex& e) {
+    std::fprintf(stderr, "cannot reopen the log file: %s\n", e.what());
+  }
 }
 
 std::shared_ptr<spdlog::logger> logger(std::string_view role) {

@@ -12,6 +12,7 @@
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/base/verify/audits.hpp"
 #include "runtime/base/verify/committed_job.hpp"
+#include "runtime/base/verify/model_index.hpp"
 #include "runtime/base/verify/receipt.hpp"
 
 namespace seedgrid::verify {
@@ -61,8 +62,15 @@ std::string ReceiptReport::verdict_line() const {
       return "verdict: PASS (every check passed)";
     case CheckStatus::fail: {
       std::string failed;
+      bool only_image = true;
       for (const auto& l : lines)
-        if (l.status == CheckStatus::fail) failed += (failed.empty() ? "" : ", ") + l.check;
+        if (l.status == CheckStatus::fail) {
+          failed += (failed.empty() ? "" : ", ") + l.check;
+          only_image = only_image && l.check == "image";
+        }
+      if (only_image)
+        return "verdict: FAIL (image: this PNG is not the one the worker delivered; it was "
+               "changed after delivery)";
       return "verdict: FAIL (" + failed + ")";
     }
     case CheckStatus::grey:
@@ -103,14 +111,22 @@ CheckStatus status_of(FindingOutcome o) {
   return CheckStatus::fail;
 }
 
+// Only the figures the audit measured: an all-zero digest or a PSNR of 0 dB with SSIM 0 is what an
+// audit that stopped early leaves, and printing it ("expected 0000000000000000, PSNR 0 dB") told
+// a reader nothing.
 CheckLine line_of(const AuditFinding& f) {
-  std::string evidence = f.detail + " [";
-  if (f.step >= 0) evidence += "step " + std::to_string(f.step) + ", ";
-  evidence += "expected " + short_hex(f.expected) + ", received " + short_hex(f.received);
-  if (f.kind == AuditKind::step) evidence += ", error " + number(f.error);
-  if (f.kind == AuditKind::decode || f.kind == AuditKind::full)
-    evidence += ", PSNR " + number(f.psnr_db) + " dB, SSIM " + number(f.ssim);
-  return {std::string(audit_kind_name(f.kind)), status_of(f.outcome), evidence + "]"};
+  std::vector<std::string> figures;
+  if (f.step >= 0) figures.push_back("step " + std::to_string(f.step));
+  if (f.expected != Digest{}) figures.push_back("expected " + short_hex(f.expected));
+  if (f.received != Digest{}) figures.push_back("received " + short_hex(f.received));
+  if (f.kind == AuditKind::step && f.error != 0.0) figures.push_back("error " + number(f.error));
+  const bool measured = f.psnr_db != 0.0 || f.ssim != 0.0;
+  if ((f.kind == AuditKind::decode || f.kind == AuditKind::full) && measured)
+    figures.push_back("PSNR " + number(f.psnr_db) + " dB, SSIM " + number(f.ssim));
+  std::string evidence = f.detail;
+  for (std::size_t i = 0; i < figures.size(); ++i)
+    evidence += (i == 0 ? " [" : ", ") + figures[i] + (i + 1 == figures.size() ? "]" : "");
+  return {std::string(audit_kind_name(f.kind)), status_of(f.outcome), evidence};
 }
 
 // A loaded model and the backend it runs on (the pipeline refers to the backend).
@@ -119,15 +135,15 @@ struct LoadedModel {
   std::unique_ptr<Pipeline> pipeline;
 };
 
-bool looks_like_checkpoint(const fs::path& p) {
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) return fs::exists(p / "model_index.json", ec);
-  return p.extension() == ".safetensors";
-}
-
-Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& model_id) {
+// The receipt's own precision unless the auditor chose one: on it every comparison is bytewise
+// (an f16 worker's result audited in f32 could only be judged within tolerances).
+Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& model_id,
+                               const std::string& receipt_precision) {
   LoadedModel m;
-  auto backend = open_backend({o.device, o.precision, o.threads});
+  std::string precision = o.precision;
+  if (precision.empty() && resolve_precision(o.device, receipt_precision))
+    precision = receipt_precision;
+  auto backend = open_backend({o.device, precision, o.threads});
   if (!backend) return std::unexpected(backend.error());
   m.backend = std::move(*backend);
   auto adopt = [&](Result<Pipeline> p) -> Result<LoadedModel> {
@@ -146,25 +162,11 @@ Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& 
   if (o.models_dir.empty())
     return fail("no model to audit with: the receipt's model is ", model_id,
                 " (give --model PATH or --models-dir DIR)");
-  std::error_code ec;
-  if (!fs::is_directory(o.models_dir, ec))
-    return fail("--models-dir ", o.models_dir, " is not a folder");
-  // The model's own id as a folder name is the convention; otherwise every checkpoint there is
-  // hashed, in name order, until one matches.
-  std::vector<fs::path> candidates;
-  if (looks_like_checkpoint(fs::path(o.models_dir) / model_id))
-    candidates.push_back(fs::path(o.models_dir) / model_id);
-  std::vector<fs::path> others;
-  for (const auto& e : fs::directory_iterator(o.models_dir, ec))
-    if (looks_like_checkpoint(e.path())) others.push_back(e.path());
-  std::sort(others.begin(), others.end());
-  candidates.insert(candidates.end(), others.begin(), others.end());
-  for (const auto& c : candidates) {
-    auto checkpoint = load_checkpoint(c.string());
-    if (!checkpoint || checkpoint->model_id != model_id) continue;
-    return adopt(Pipeline::load(*checkpoint, *m.backend));
-  }
-  return fail("no checkpoint under --models-dir ", o.models_dir, " is model ", model_id);
+  auto path = find_model(o.models_dir, model_id);
+  if (!path) return std::unexpected(path.error());
+  auto p = Pipeline::load(*path, *m.backend);
+  if (!p) return context(p.error(), "loading ", *path);
+  return adopt(std::move(p));
 }
 
 }  // namespace
@@ -202,21 +204,38 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
                      options.expected_worker);
     }
   }
-  // 2. The PNG's pixels are the ones signed.
-  if (!png) {
+  // 2. The PNG's pixels are the ones signed. A PNG that differs (or no longer decodes) is not the
+  // file the worker delivered: that is about the file, not the worker, and the audits below
+  // then have no image of the worker's to compare with.
+  bool image_is_signed = false;
+  std::error_code exists_ec;
+  if (!png && !fs::exists(png_path, exists_ec)) {
     add("image", CheckStatus::not_checked, png.error().message);
+  } else if (!png) {
+    add("image", CheckStatus::fail,
+        receipt->image_file +
+            " is not the file the worker signed: it no longer decodes as a "
+            "PNG (" +
+            png.error().message +
+            "), so it was damaged or changed after delivery. This "
+            "says nothing against the worker; ask for the image again");
   } else {
     const Digest h = protocol::output_hash_of(png->image.pixels);
     const bool size_ok = png->image.width == static_cast<int>(result.width) &&
                          png->image.height == static_cast<int>(result.height);
-    const bool ok = size_ok && h == result.output_hash;
-    add("image", ok ? CheckStatus::pass : CheckStatus::fail,
-        receipt->image_file + " is " + std::to_string(png->image.width) + "x" +
-            std::to_string(png->image.height) + " with pixel hash " + short_hex(h) +
-            (ok ? ", as signed"
-                : "; the worker signed " + std::to_string(result.width) + "x" +
-                      std::to_string(result.height) + " with hash " +
-                      short_hex(result.output_hash)));
+    image_is_signed = size_ok && h == result.output_hash;
+    add("image", image_is_signed ? CheckStatus::pass : CheckStatus::fail,
+        image_is_signed
+            ? receipt->image_file + " is " + std::to_string(png->image.width) + "x" +
+                  std::to_string(png->image.height) + " with pixel hash " + short_hex(h) +
+                  ", as signed"
+            : receipt->image_file +
+                  " is not the image the worker signed: it was changed after "
+                  "delivery (" +
+                  std::to_string(png->image.width) + "x" + std::to_string(png->image.height) +
+                  ", pixel hash " + short_hex(h) + "; the worker signed " +
+                  std::to_string(result.width) + "x" + std::to_string(result.height) + ", " +
+                  short_hex(result.output_hash) + "). This says nothing against the worker");
   }
   // 3. The result is for this job.
   {
@@ -252,7 +271,7 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
     add("noise", CheckStatus::not_checked, committed.error().message);
     return report;
   }
-  auto model = load_model(options, job.spec.model_id);
+  auto model = load_model(options, job.spec.model_id, result.precision);
   if (!model) {
     add("model", CheckStatus::not_checked, model.error().message);
     return report;
@@ -265,16 +284,19 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
       add(std::string(name), CheckStatus::not_checked, finding.error().message);
   };
   run("noise", noise_audit(pipeline, *committed, initial_opening_of(result)));
-  if (!png) {
-    add("decode", CheckStatus::not_checked, "no image to compare with");
+  const std::string no_image = png ? "the PNG is not the signed image (see the image line): "
+                                     "comparing the worker's work with it would judge the edit"
+                                   : "no image to compare with";
+  if (!image_is_signed) {
+    add("decode", CheckStatus::not_checked, no_image);
   } else if (auto x_final = final_opening_of(result); !x_final) {
     add("decode", CheckStatus::fail, x_final.error().message);
   } else {
     run("decode", decode_audit(pipeline, *committed, *x_final, png->image, options.thresholds));
   }
   if (options.full) {
-    if (!png)
-      add("full", CheckStatus::not_checked, "no image to compare with");
+    if (!image_is_signed)
+      add("full", CheckStatus::not_checked, no_image);
     else
       run("full", full_audit(pipeline, *committed, png->image, options.thresholds));
   }

@@ -33,7 +33,7 @@ struct ReceiptCheckOptions {
   // The backend the audits run on (models/backend/backend_choice.hpp). The receipt's own class
   // (e.g. precision "f16" for a cpu-f16s worker) makes every comparison a byte comparison.
   std::string device = "cpu";
-  std::string precision;
+  std::string precision;  // empty: the receipt's own (when the device offers it)
 };
 
 struct ReceiptReport {

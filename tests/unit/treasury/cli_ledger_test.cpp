@@ -149,6 +149,39 @@ TEST_F(LedgerCli, ChangesEconomicsOnlyThroughASignedEntry) {
   EXPECT_TRUE(contains(r.output, "$.slash_pm: unknown treasury config key 'slash_pm'")) << r.output;
 }
 
+// configure is a patch: a key left out keeps its value (setting the reward used to reset the
+// halving interval to its default); it takes --at and --idem like every other operation.
+TEST_F(LedgerCli, ConfigureChangesOnlyTheNamedKeys) {
+  const std::string halving = dir.file("halving.json");
+  const std::string reward = dir.file("reward.json");
+  std::ofstream(halving) << "{\"halving_epochs\": 100}";
+  std::ofstream(reward) << "{\"epoch_reward\": 7000000}";
+  ASSERT_EQ(ledger("configure", "--economics " + halving).status, 0);
+  CliRun r = ledger("configure", "--economics " + reward + " --idem econ-1 --at 42");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "epoch_reward=7000000")) << r.output;
+  EXPECT_TRUE(contains(r.output, "halving_epochs=100")) << r.output;
+  r = ledger("configure", "--economics " + reward + " --idem econ-1 --at 43");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "already applied")) << r.output;
+  r = seedgrid_cli("ledger history --db " + db);
+  EXPECT_TRUE(contains(r.output, "at 42 configure key econ-1")) << r.output;
+}
+
+// Closing epoch 2 after 0 would lose epoch 1's emission: refused unless --skip says so.
+TEST_F(LedgerCli, EpochGapNeedsSkip) {
+  ASSERT_EQ(ledger("epoch", "--epoch 0 --worker worker:w,1,60 --at 3").status, 0);
+  CliRun r = ledger("epoch", "--epoch 2 --worker worker:w,1,60 --at 4");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(
+      contains(r.output, "close epoch 1 first, or skip epochs 1 (they mint nothing) with --skip"))
+      << r.output;
+  r = ledger("epoch", "--epoch 2 --worker worker:w,1,60 --at 4 --skip --idem e2");
+  EXPECT_EQ(r.status, 0) << r.output;
+  r = seedgrid_cli("ledger history --db " + db + " --limit 1");
+  EXPECT_TRUE(contains(r.output, "key e2")) << r.output;
+}
+
 TEST_F(LedgerCli, VerifyDetectsEachKindOfTampering) {
   ASSERT_EQ(ledger("deposit", "--account user:a --amount 5 --idem d1 --at 1").status, 0);
   ASSERT_EQ(ledger("deposit", "--account user:b --amount 6 --idem d2 --at 2").status, 0);

@@ -115,6 +115,7 @@ class RandomOperations {
                          : Operation(Withdraw{key(), at_, worker()});
       default: {
         CloseEpoch e{key(), at_, static_cast<std::int64_t>(epoch_ += pick(0, 2)), {}, {}};
+        e.skip = chance(2);  // a gap is refused unless skipped
         for (int i = 0, n = static_cast<int>(pick(0, 4)); i < n; ++i)
           e.workers.push_back({any("worker", 5), static_cast<std::int64_t>(pick(0, 5'000)),
                                static_cast<std::int64_t>(pick(0, 3'600))});

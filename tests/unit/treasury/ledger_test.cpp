@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/treasury/journal.hpp"
+#include "actors/treasury/rewards.hpp"
 #include "actors/treasury/verify.hpp"
 #include "ledger_fixture.hpp"
 
@@ -392,6 +393,22 @@ TEST_F(Ledger_, SlashAppliesOncePerVerdictAndRefundsThePayer) {
   expect_conserved(ledger);
 }
 
+TEST_F(Ledger_, NoRewardAfterMaxHalvings) {
+  TreasuryConfig capped;
+  capped.halving_epochs = 2;
+  capped.max_halvings = 1;
+  EXPECT_EQ(epoch_reward(capped, 1), capped.epoch_reward);
+  EXPECT_EQ(epoch_reward(capped, 2), 0);  // one halving done: the cap
+  capped.max_halvings = 0;
+  EXPECT_EQ(epoch_reward(capped, 2), capped.epoch_reward / 2);
+  // Unset, the key stays out of the canonical text: older ledgers' texts and hashes are unchanged.
+  EXPECT_EQ(canonical_text(capped).find("max_halvings"), std::string::npos);
+  capped.max_halvings = 3;
+  auto back = parse_canonical_text(canonical_text(capped));
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->max_halvings, 3);
+}
+
 TEST_F(Ledger_, EpochsCloseOnceInOrderAndMintExactly) {
   Ledger ledger = open();
   const Receipt e0 = applied(
@@ -408,10 +425,16 @@ TEST_F(Ledger_, EpochsCloseOnceInOrderAndMintExactly) {
   expect_rejected(ledger, CloseEpoch{.key = "epoch/0b", .at = 3'600, .epoch = 0},
                   "is not after the last closed epoch 0");
   expect_rejected(
-      ledger, CloseEpoch{.key = "epoch/7", .at = 3'600, .epoch = 7, .workers = {{"user:a", 1, 1}}},
+      ledger,
+      CloseEpoch{
+          .key = "epoch/7", .at = 3'600, .epoch = 7, .workers = {{"user:a", 1, 1}}, .skip = true},
       "is not a worker account");
-  applied(ledger,
-          CloseEpoch{.key = "epoch/7", .at = 3'600, .epoch = 7});  // nobody served: nothing minted
+  // Closing 7 after 0 would lose the emission of 1..6 without a word: refused, unless skipped.
+  expect_rejected(ledger, CloseEpoch{.key = "epoch/7", .at = 3'600, .epoch = 7},
+                  "epoch 7 leaves a gap after the last closed epoch 0: close epoch 1 first, or "
+                  "skip epochs 1..6 (they mint nothing) with --skip");
+  applied(ledger, CloseEpoch{.key = "epoch/7s", .at = 3'600, .epoch = 7, .skip = true});
+  EXPECT_TRUE(ledger.history("", 1)->front().request.find("skip=1") != std::string::npos);
   EXPECT_EQ(ledger.last_epoch().value(), 7);
   auto c = ledger.conservation();
   ASSERT_TRUE(c.has_value());

@@ -43,7 +43,7 @@ TEST(TreasuryConfig, SetByNameAndListKeys) {
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message.find("slash_pm"), std::string::npos);
   // Every scalar field is listed exactly once.
-  EXPECT_EQ(treasury_config_keys().size(), 19u);
+  EXPECT_EQ(treasury_config_keys().size(), 20u);
 }
 
 TEST(TreasuryConfig, ValidationNamesTheOffendingKey) {

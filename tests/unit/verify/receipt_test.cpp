@@ -10,6 +10,7 @@
 
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/base/verify/committed_job.hpp"
+#include "runtime/base/verify/model_index.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
 #include "tiny_render.hpp"
 
@@ -241,6 +242,23 @@ TEST_F(ReceiptCheck, FindsTheModelByIdUnderAModelsDir) {
   EXPECT_EQ(status_of(r, "decode"), CheckStatus::pass);
 }
 
+// Models in subfolders are found by id, and the id is remembered next to them so the next audit
+// does not hash every checkpoint again.
+TEST_F(ReceiptCheck, FindsTheModelInASubfolderAndIndexesIt) {
+  const fs::path models = dir_.path() / "models";
+  fs::create_directories(models / "community");
+  fs::copy(testing::tiny_model_dir(), models / "community" / "tiny", fs::copy_options::recursive);
+  std::ofstream(models / "not-a-model.safetensors") << "garbage";
+  ReceiptCheckOptions o;
+  o.models_dir = models.string();
+  const ReceiptReport r = check_receipt(receipt_path(), o);
+  EXPECT_EQ(r.exit_status(), 0) << dump(r);
+  const std::string index = slurp(models / kModelIndexFile);
+  EXPECT_NE(index.find("community/tiny\t"), std::string::npos) << index;
+  EXPECT_NE(index.find(job_.spec.model_id), std::string::npos) << index;
+  EXPECT_EQ(check_receipt(receipt_path(), o).exit_status(), 0);  // from the index
+}
+
 TEST_F(ReceiptCheck, WithoutTheModelItCannotCheckAndNamesTheModelId) {
   const ReceiptReport r = check_receipt(receipt_path(), {});
   EXPECT_EQ(r.exit_status(), 2) << dump(r);
@@ -254,15 +272,35 @@ TEST_F(ReceiptCheck, WithoutTheModelItCannotCheckAndNamesTheModelId) {
   EXPECT_NE(dump(e).find(job_.spec.model_id), std::string::npos) << dump(e);
 }
 
-TEST_F(ReceiptCheck, ATamperedPngFails) {
+// An image edited after delivery is about the file, not the worker: the report says so, and the
+// decode audit is not run against the edit (it used to FAIL, suggesting the worker cheated).
+TEST_F(ReceiptCheck, APngEditedAfterDeliveryFailsAsChangedNotAsCheating) {
   RgbImage png{64, 64, result_.pixels};
   png.pixels[100] ^= 0x01;
   ASSERT_TRUE(write_png((dir_.path() / "img.png").string(), png, ""));
   const ReceiptReport r = check_receipt(receipt_path(), with_model());
   EXPECT_EQ(r.exit_status(), 1) << dump(r);
   EXPECT_EQ(status_of(r, "image"), CheckStatus::fail);
-  EXPECT_EQ(status_of(r, "decode"), CheckStatus::fail);
   EXPECT_EQ(status_of(r, "signature"), CheckStatus::pass);
+  EXPECT_EQ(status_of(r, "noise"), CheckStatus::pass);
+  EXPECT_EQ(status_of(r, "decode"), CheckStatus::not_checked) << dump(r);
+  EXPECT_NE(dump(r).find("changed after delivery"), std::string::npos) << dump(r);
+  EXPECT_NE(dump(r).find("says nothing against the worker"), std::string::npos) << dump(r);
+  EXPECT_NE(r.verdict_line().find("changed after delivery"), std::string::npos) << r.verdict_line();
+}
+
+// A PNG damaged on disk (one flipped bit: its CRC no longer holds) is not the delivered file
+// either: FAIL, not "could not check".
+TEST_F(ReceiptCheck, ABitFlippedPngFails) {
+  const fs::path png = dir_.path() / "img.png";
+  std::string bytes = slurp(png.string());
+  ASSERT_GT(bytes.size(), 100u);
+  bytes[bytes.size() / 2] ^= 0x10;
+  std::ofstream(png, std::ios::binary) << bytes;
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 1) << dump(r);
+  EXPECT_EQ(status_of(r, "image"), CheckStatus::fail) << dump(r);
+  EXPECT_NE(dump(r).find("says nothing against the worker"), std::string::npos) << dump(r);
 }
 
 TEST_F(ReceiptCheck, ATamperedLatentFails) {

@@ -1,0 +1,69 @@
+// What a user of any Unix tool expects of `seedgrid`: --version, a helpful word for a mistyped
+// command, exit status 2 for every usage error, --help with defaults and an example, and an
+// output folder created when it does not exist yet.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/integration/cli/cli_process.hpp"
+
+namespace seedgrid::test {
+namespace {
+
+const char* const kCommands[] = {"audit", "generate", "keygen", "ledger", "mkmodel",
+                                 "node",  "render",   "sim",    "status"};
+
+TEST(Conventions, VersionPrintsTheVersion) {
+  const auto run = run_seedgrid("--version");
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "seedgrid 0.")) << run.output;
+}
+
+TEST(Conventions, AnUnknownCommandIsNamedAndTheCommandsListed) {
+  const auto run = run_seedgrid("rendr --model x");
+  EXPECT_EQ(run.status, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "unknown command 'rendr'")) << run.output;
+  for (const char* c : kCommands) EXPECT_TRUE(contains(run.output, c)) << c << "\n" << run.output;
+}
+
+TEST(Conventions, NoCommandIsAUsageError) { EXPECT_EQ(run_seedgrid("").status, 2); }
+
+TEST(Conventions, UsageErrorsExitTwo) {
+  // A missing required option (CLI11: 106), an unknown option (109? extras), a bad number.
+  EXPECT_EQ(run_seedgrid("render --prompt cat").status, 2);
+  EXPECT_EQ(run_seedgrid("status --coordinator 127.0.0.1:1 --no-such-option").status, 2);
+  EXPECT_EQ(run_seedgrid("render --model m --prompt p --out o.png --steps many").status, 2);
+  EXPECT_EQ(run_seedgrid("ledger").status, 2);
+  EXPECT_EQ(run_seedgrid("ledger balance --db x --account a --extra").status, 2);
+}
+
+TEST(Conventions, EveryHelpShowsDefaultsAndAnExample) {
+  for (const char* c : kCommands) {
+    const auto run = run_seedgrid(std::string(c) + " --help");
+    EXPECT_EQ(run.status, 0) << c << "\n" << run.output;
+    EXPECT_TRUE(contains(run.output, "Example:")) << c << "\n" << run.output;
+    EXPECT_TRUE(contains(run.output, std::string("seedgrid ") + c)) << c << "\n" << run.output;
+  }
+  const auto render = run_seedgrid("render --help");
+  EXPECT_TRUE(contains(render.output, "INT=20")) << "--steps default\n" << render.output;
+  const auto generate = run_seedgrid("generate --help");
+  EXPECT_TRUE(contains(generate.output, "INT=3600")) << "--timeout default\n" << generate.output;
+  EXPECT_TRUE(contains(generate.output, "TEXT=fast")) << "--tier default\n" << generate.output;
+  EXPECT_FALSE(contains(generate.output, "seedgrid render")) << "one example, its own\n"
+                                                              << generate.output;
+}
+
+TEST(Conventions, RenderCreatesTheOutputFolder) {
+  ScratchDir dir;
+  ASSERT_EQ(run_seedgrid("mkmodel --preset tiny --seed 1 --out " + dir.path("tiny"), 120).status,
+            0);
+  const std::string out = dir.path("new/deeper/cat.png");
+  const auto run = run_seedgrid("render --model " + dir.path("tiny") +
+                                    " --prompt cat --steps 1 --width 64 --height 64 --out " + out,
+                                120);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_TRUE(std::filesystem::exists(out)) << run.output;
+}
+
+}  // namespace
+}  // namespace seedgrid::test
