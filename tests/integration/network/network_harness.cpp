@@ -86,7 +86,26 @@ std::optional<int> Child::wait(std::chrono::milliseconds timeout) {
 
 // --- shared fixtures ---
 
-std::uint16_t free_port() {
+namespace {
+
+// A port the kernel just called free can be handed to a second test process before the first
+// one's node binds it (ctest runs two at once), and the two networks then share a coordinator. A
+// port is taken only once its reservation file is created here, exclusively, across processes;
+// reservations older than an hour are from runs long over and are reclaimed.
+bool reserve_port(std::uint16_t port) {
+  const fs::path dir = fs::temp_directory_path() / "seedgrid-test-ports";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path file = dir / std::to_string(port);
+  const auto age = fs::file_time_type::clock::now() - fs::last_write_time(file, ec);
+  if (!ec && age > std::chrono::hours(1)) fs::remove(file, ec);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
+std::uint16_t kernel_free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -97,6 +116,18 @@ std::uint16_t free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+std::uint16_t free_port() {
+  for (int attempt = 0; attempt < 1'000; ++attempt) {
+    const std::uint16_t port = kernel_free_port();
+    if (port != 0 && reserve_port(port)) return port;
+  }
+  std::fprintf(stderr, "no free port could be reserved under %s\n",
+               (fs::temp_directory_path() / "seedgrid-test-ports").c_str());
+  std::abort();
 }
 
 namespace {
