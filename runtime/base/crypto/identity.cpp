@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/crypto/secret_key_file.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 
 namespace seedgrid {
@@ -48,29 +49,9 @@ Identity Identity::from_seed(const std::array<std::uint8_t, 32>& seed) {
 }
 
 Result<Identity> Identity::load(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    return fail("cannot read key file ", path, ": ", std::strerror(errno));
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 0777));
-    return fail("key file ", path, " has mode ", mode,
-                "; it holds a secret key and must be 0600 (chmod 600 ", path, ")");
-  }
-  std::ifstream in(path);
-  std::string header, seed_hex;
-  if (!std::getline(in, header) || !std::getline(in, seed_hex))
-    return fail("key file ", path, " is truncated: expected two lines");
-  if (header != kKeyFileHeader)
-    return fail("key file ", path, " starts with '", header, "', expected '",
-                std::string(kKeyFileHeader), "'");
-  auto raw = from_hex(seed_hex);
-  if (!raw || raw->size() != 32)
-    return fail("key file ", path, ": second line must be 64 hex digits of secret seed");
-  std::array<std::uint8_t, 32> seed;
-  std::copy(raw->begin(), raw->end(), seed.begin());
-  sodium_memzero(raw->data(), raw->size());
-  return from_seed(seed);
+  auto seed = read_secret_key_file(path, kKeyFileHeader, "secret seed");
+  if (!seed) return std::unexpected(seed.error());
+  return from_seed(*seed);
 }
 
 Result<Identity> Identity::load_or_create(const std::string& path) {
@@ -82,19 +63,7 @@ Result<Identity> Identity::load_or_create(const std::string& path) {
 }
 
 Result<void> Identity::save(const std::string& path) const {
-  std::error_code ec;
-  const auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-  if (ec) return fail("cannot create directory ", dir.string(), ": ", ec.message());
-  // O_EXCL: never clobber an existing identity; 0600 from the first byte written.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) return fail("cannot create key file ", path, ": ", std::strerror(errno));
-  const std::string body = std::string(kKeyFileHeader) + "\n" + to_hex(seed_) + "\n";
-  const bool ok = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return fail("cannot write key file ", path, ": ", std::strerror(errno));
-  return {};
+  return write_secret_key_file(path, kKeyFileHeader, seed_);
 }
 
 Signature Identity::sign(std::span<const std::uint8_t> message) const {
