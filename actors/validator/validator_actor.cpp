@@ -86,6 +86,9 @@ void run(Self* self, const protocol::Opening& opening) {
               st.log->info("audit {} ({}) of worker {}: {} ({})", v.audit_id, v.purpose,
                            v.worker.hex().substr(0, 12), protocol::audit_outcome_name(v.outcome),
                            v.detail);
+              if (st.setup.verdict_record)
+                if (auto recorded = st.setup.verdict_record->append(v); !recorded)
+                  st.log->error("{}", recorded.error().message);
               self->request(st.session->coordinator(), session::kReportAnswerTimeout,
                             protocol::verdict_atom::value, v)
                   .then(

@@ -12,6 +12,7 @@
 
 #include "config/node_config.hpp"
 #include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/verify/verdict_record.hpp"
 
 namespace seedgrid::rendering {
 class Renderer;
@@ -29,6 +30,8 @@ struct ValidatorSetup {
   // Where the treasury's newest signed ledger head is kept
   // (actors/treasury/checkpoint_witness.hpp); empty: in memory only.
   std::string ledger_checkpoint_file;
+  // Where each signed verdict is recorded before it is sent; null: not recorded (no data_dir).
+  std::shared_ptr<verify::VerdictRecord> verdict_record;
 };
 
 caf::actor spawn_validator(caf::actor_system& system, ValidatorSetup setup,

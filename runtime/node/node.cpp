@@ -249,6 +249,14 @@ Result<void> start_validator(Node::State& s, const config::ValidatorSection& v, 
   const bool shares_data_dir = s.coordinator || index > 0;
   setup.ledger_checkpoint_file = checkpoint_file(
       s.plan.config.node.data_dir, shares_data_dir ? indexed("validator", index, '-') : "");
+  if (const auto& data_dir = s.plan.config.node.data_dir; !data_dir.empty()) {
+    const std::string name = shares_data_dir
+                                 ? "verdicts-" + indexed("validator", index, '-') + ".jsonl"
+                                 : std::string("verdicts.jsonl");
+    auto record = verify::VerdictRecord::open((fs::path(data_dir) / name).string());
+    if (!record) return context(record.error(), where, ": validator");
+    setup.verdict_record = std::move(*record);
+  }
   if (v.key_file.empty()) {
     setup.identity = s.identity;
   } else {

@@ -3,14 +3,13 @@
 // Needs a build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <thread>
 #include <utility>
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/worker/test_fault.hpp"
+#include "runtime/base/verify/verdict_record.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {
@@ -18,29 +17,17 @@ namespace {
 
 constexpr std::uint32_t kSteps = 6;
 
-struct LoggedVerdict {
-  std::string purpose;  // "sampled", "referee", "appeal"
-  std::string outcome;  // "pass", "grey", "fail"
-};
+// audit id -> what a validator judged about it
+using Verdicts = std::multimap<std::string, verify::RecordedVerdict>;
 
-// audit id -> verdicts a validator logged about `worker` ("audit <id> (<purpose>) of worker
-// <first 12 hex digits>: <outcome> (<detail>)").
-std::multimap<std::string, LoggedVerdict> verdicts_in(const std::filesystem::path& log,
-                                                      const std::string& worker_hex) {
-  std::ifstream in(log);
-  std::multimap<std::string, LoggedVerdict> out;
-  const std::string marker = ") of worker " + worker_hex.substr(0, 12) + ": ";
-  for (std::string line; std::getline(in, line);) {
-    const auto at = line.find("audit ");
-    const auto of = line.find(marker);
-    if (at == std::string::npos || of == std::string::npos) continue;
-    const auto open = line.rfind(" (", of);
-    const std::string id = line.substr(at + 6, open - at - 6);
-    const std::string purpose = line.substr(open + 2, of - open - 2);
-    const auto outcome_at = of + marker.size();
-    out.emplace(id, LoggedVerdict{
-                        purpose, line.substr(outcome_at, line.find(' ', outcome_at) - outcome_at)});
-  }
+// The verdicts a validator recorded about `worker` (DATA_DIR/verdicts.jsonl, its own record).
+Verdicts verdicts_in(const std::filesystem::path& data_dir, const PublicKey& worker) {
+  Verdicts out;
+  auto record = verify::read_verdict_record((data_dir / "verdicts.jsonl").string());
+  EXPECT_TRUE(record.has_value()) << record.error().message;
+  if (!record) return out;
+  for (auto& v : *record)
+    if (v.worker == worker) out.emplace(v.audit_id, std::move(v));
   return out;
 }
 
@@ -62,15 +49,17 @@ NetworkOptions quantizing_cheater_among_fp16_workers() {
 }
 
 // Runs `count` jobs to the end, checks every delivered image is the honest worker's, stops the
-// network and returns what each validator logged about the cheater: {fp32 one, fp16 one}.
-std::pair<std::multimap<std::string, LoggedVerdict>, std::multimap<std::string, LoggedVerdict>>
+// network and returns what each validator recorded about the cheater: {fp32 one, fp16 one}.
+std::pair<Verdicts, Verdicts>
 run_and_collect_verdicts(Network& net, const std::string& id, std::uint32_t count) {
   net.start();
   const auto request = net.request(id, count, kSteps);
   Collected got;
   auto outcome = run_request(net, request, got, std::chrono::seconds(300));
   EXPECT_TRUE(outcome && outcome->reply.ok());
-  if (outcome) EXPECT_EQ(outcome->completed.delivered, count);
+  if (outcome) {
+    EXPECT_EQ(outcome->completed.delivered, count);
+  }
   const PublicKey cheater = net.worker_identity(0).public_key();
   {
     std::lock_guard lock(got.mutex);
@@ -82,9 +71,8 @@ run_and_collect_verdicts(Network& net, const std::string& id, std::uint32_t coun
   }
   (void)settled_history(net);  // the slash after the appeal, and nothing after it
   net.stop();
-  const std::string cheater_hex = cheater.hex();
-  return {verdicts_in(net.dir() / "validator-0.log", cheater_hex),
-          verdicts_in(net.dir() / "validator-1.log", cheater_hex)};
+  return {verdicts_in(net.dir() / "validator-0", cheater),
+          verdicts_in(net.dir() / "validator-1", cheater)};
 }
 
 // quantized_8bit weights are within fp16 storage's honest error on single steps and on the decoded
@@ -103,20 +91,23 @@ TEST(CrossClassFaults, AGreyVerdictEscalatesToTheWorkersOwnClassWhichProvesTheCh
   std::size_t escalated = 0;
   for (const auto& [id, v] : across) {
     if (v.purpose != "sampled") continue;
-    EXPECT_NE(v.outcome, "pass") << "audit " << id << ": the fp32 validator missed the cheat";
-    if (v.outcome != "grey") continue;
+    EXPECT_NE(v.outcome, protocol::AuditOutcome::pass) << "audit " << id << ": the fp32 validator missed the cheat";
+    if (v.outcome != protocol::AuditOutcome::grey) continue;
     ++escalated;
     bool referee_failed = false;
     for (auto [it, end] = own.equal_range(id); it != end; ++it)
       referee_failed =
-          referee_failed || (it->second.purpose == "referee" && it->second.outcome == "fail");
+          referee_failed || (it->second.purpose == "referee" && it->second.outcome == protocol::AuditOutcome::fail);
     EXPECT_TRUE(referee_failed) << "audit " << id
                                 << " was grey and no same-class referee failed it";
   }
   EXPECT_GT(escalated, 0u) << "no grey verdict from the fp32 validator: " << across.size()
                            << " of its verdicts were about the cheater";
-  for (const auto& [id, v] : own)
-    if (v.purpose == "sampled") EXPECT_EQ(v.outcome, "fail") << "audit " << id;
+  for (const auto& [id, v] : own) {
+    if (v.purpose == "sampled") {
+      EXPECT_EQ(v.outcome, protocol::AuditOutcome::fail) << "audit " << id;
+    }
+  }
   // The cheater's appeal is heard by the validator of the other class and comes back grey, which
   // does not overturn a fail.
   expect_slashed_and_spared(net, 0, 1);
@@ -135,7 +126,7 @@ TEST(CrossClassFaults, ASameClassValidatorTakesTheAuditAndItsBytesCatchTheCheat)
   for (const auto& [id, v] : own) {
     if (v.purpose != "sampled") continue;
     ++sampled;
-    EXPECT_EQ(v.outcome, "fail") << "audit " << id;
+    EXPECT_EQ(v.outcome, protocol::AuditOutcome::fail) << "audit " << id;
   }
   EXPECT_GT(sampled, 0u);
   for (const auto& [id, v] : across)
