@@ -47,6 +47,7 @@ struct SimOptions {
   std::string serve;  // HOST:PORT: keep serving the network behind the HTTP gateway
   bool serve_anonymous = false;
   std::uint32_t serve_rate = 50;  // requests a second per API key
+  std::uint32_t serve_threads = 1;
 };
 
 std::int64_t unix_now() {
@@ -274,7 +275,7 @@ int run_sim(const SimOptions& opts) {
   if (!opts.serve.empty()) {
     std::fflush(stdout);
     const int served = serve_sim_gateway({opts.serve, data, (data / "treasury/ledger.sqlite").string(),
-                                          opts.serve_anonymous, opts.serve_rate},
+                                          opts.serve_anonymous, opts.serve_rate, opts.serve_threads},
                                          (*node)->system(), coordinator, *client_key);
     (*node)->stop();
     return served;
@@ -318,6 +319,9 @@ const CommandRegistration sim_command{
                    "With --serve: accept Horde's anonymous key 0000000000 (paid by the sim client)");
       app.add_option("--serve-rate", opts->serve_rate,
                      "With --serve: requests a second per API key before 429 (burst: twice that)");
+      app.add_option("--serve-threads", opts->serve_threads,
+                     "With --serve: the gateway's I/O threads (more serve more polling clients)")
+          ->check(CLI::Range(1, 64));
       return [opts] { return run_sim(*opts); };
     }};
 

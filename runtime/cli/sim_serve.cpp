@@ -56,6 +56,7 @@ int serve_sim_gateway(const SimServe& serve, caf::actor_system& system,
   section.static_dir = SEEDGRID_STUDIO_DIR;
   section.requests_per_second = std::max(1u, serve.requests_per_second);
   section.burst = 2 * section.requests_per_second;
+  section.threads = std::max(1u, serve.threads);
   if (serve.anonymous) {
     section.anonymous = true;
     section.anonymous_key_file = (serve.data / "keys/client.key").string();

@@ -19,6 +19,7 @@ struct SimServe {
   std::string ledger_path;
   bool anonymous = false;
   std::uint32_t requests_per_second = 50;
+  std::uint32_t threads = 1;  // the gateway's I/O threads
 };
 
 // Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that

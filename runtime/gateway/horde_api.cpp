@@ -262,12 +262,7 @@ json::object generation_json(const RequestRecord& r, const ImageRecord& image,
     g["img"] = "";
     g["state"] = "faulted";
   }
-  json::value receipt = nullptr;
-  if (!image.receipt_json.empty()) {
-    boost::system::error_code ec;
-    receipt = json::parse(image.receipt_json, ec);
-    if (ec) receipt = nullptr;
-  }
+  json::value receipt = image.receipt ? *image.receipt : json::value(nullptr);
   g["seedgrid"] = json::object{{"audit", image.audit},
                                {"determinism_class", image.determinism_class},
                                {"output_hash", image.output_hash},

@@ -37,13 +37,12 @@ std::string error_body(std::string_view message, std::string_view rc) {
   return boost::json::serialize(boost::json::object{{"message", message}, {"rc", rc}});
 }
 
-http::response<http::string_body> to_beast(const HttpResponse& r, unsigned version,
-                                           bool keep_alive) {
+http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "seedgrid-gateway");
   res.set(http::field::content_type, r.content_type);
   for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = r.body;
+  res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;
@@ -52,7 +51,12 @@ http::response<http::string_body> to_beast(const HttpResponse& r, unsigned versi
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::State> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {}
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    // Once per connection, not per request: a keep-alive client sends thousands on one socket.
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string();
+  }
 
   ~Session() { server_->connections.fetch_sub(1); }
 
@@ -143,24 +147,26 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
     request.websocket = beast::websocket::is_upgrade(req);
     if (request.websocket) upgrade_ = req;
-    beast::error_code peer_ec;
-    const auto peer = stream_.socket().remote_endpoint(peer_ec);
-    if (!peer_ec) request.remote = peer.address().to_string();
+    request.remote = remote_;
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     auto self = shared_from_this();
+    // dispatch, not post: a route that answers at once (most do) writes without a second trip
+    // through the I/O queue; a later answer from another thread still lands on this strand.
     server_->handler(std::move(request), [self, version, keep_alive](HttpResponse r) {
-      net::post(self->stream_.get_executor(), [self, version, keep_alive, r = std::move(r)] {
-        if (r.stream && r.websocket && self->upgrade_) return self->start_websocket(r);
-        if (r.stream) return self->start_stream(r, version);
-        self->write(r, version, keep_alive);
-      });
+      net::dispatch(self->stream_.get_executor(),
+                    [self, version, keep_alive, r = std::move(r)]() mutable {
+                      if (r.stream && r.websocket && self->upgrade_)
+                        return self->start_websocket(r);
+                      if (r.stream) return self->start_stream(r, version);
+                      self->write(std::move(r), version, keep_alive);
+                    });
     });
   }
 
-  void write(const HttpResponse& r, unsigned version, bool keep_alive) {
+  void write(HttpResponse r, unsigned version, bool keep_alive) {
     auto res = std::make_shared<http::response<http::string_body>>(
-        to_beast(r, version, keep_alive && !server_->stopped));
+        to_beast(std::move(r), version, keep_alive && !server_->stopped));
     stream_.expires_after(server_->limits.body_timeout);
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
@@ -297,6 +303,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer ws_buffer_;
   std::shared_ptr<std::array<char, 16384>> drain_;
   std::uint64_t keep_count_ = 0;
+  std::string remote_;  // the peer's address
 };
 
 void accept_next(const std::shared_ptr<HttpServer::State>& state) {

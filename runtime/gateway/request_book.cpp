@@ -295,6 +295,11 @@ void RequestBook::on_event(const std::string& id, const protocol::ClientEvent& e
         image.audit = e.audit;
         image.money = e.receipt;
         image.receipt_json = receipt_json_of(r.request, e);
+        if (!image.receipt_json.empty()) {
+          boost::system::error_code ec;
+          auto parsed = boost::json::parse(image.receipt_json, ec);
+          if (!ec) image.receipt = std::make_shared<const boost::json::value>(std::move(parsed));
+        }
         r.images[e.index] = std::move(image);
         ++counters_.images_delivered;
         ++counters_.audits[e.audit.empty() ? "unknown" : e.audit];

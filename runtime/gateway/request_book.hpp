@@ -27,6 +27,10 @@
 #include "runtime/base/protocol/request.hpp"
 #include "runtime/base/protocol/status.hpp"
 
+namespace boost::json {
+class value;
+}
+
 namespace seedgrid::gateway {
 
 enum class JobState { waiting, processing, done, failed, cancelled };
@@ -44,6 +48,8 @@ struct ImageRecord {
   std::string audit;  // "passed", "not sampled", ...
   protocol::Receipt money;
   std::string receipt_json;  // the verifiable receipt (verify/receipt.hpp); empty without one
+  // receipt_json parsed once, for the routes that embed it (a Horde client polls status often)
+  std::shared_ptr<const boost::json::value> receipt;
 };
 
 enum class Phase { submitting, accepted, refused, completed };
