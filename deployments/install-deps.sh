@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages seedgrid builds and tests with, when any is missing.
 # Runs apt-get (through sudo when not root); prints one line when everything is already there.
 # --tests adds what only the tests use: Node.js (the AI Horde client test) and Chromium (the web
-# studio's browser test); tests/run.sh passes it.
+# studio's browser test); tests/run.sh passes it. --bench adds what the benchmarks drive load with:
+# wrk (the gateway's throughput; a C client, so the client is not what is measured) and Node.js.
 set -euo pipefail
 
 packages=(
@@ -11,9 +12,10 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libsqlite3-dev liblua5.4-dev
   libcli11-dev iproute2 procps
 )
-if [[ ${1:-} == --tests ]]; then
-  packages+=(nodejs chromium)
-fi
+case ${1:-} in
+  --tests) packages+=(nodejs chromium) ;;
+  --bench) packages+=(nodejs wrk) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
