@@ -1,5 +1,6 @@
 #include "models/weights/checkpoint.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -39,6 +40,40 @@ Result<void> use_tokenizer(Checkpoint& ck, const CheckpointOptions& options) {
   return {};
 }
 
+// What a path names: a diffusers folder, a single file, or a folder holding one single file (what
+// `seedgrid mkmodel --layout single-file` writes: model.safetensors, its sidecar and tokenizer/).
+// A tokenizer/ folder beside a single file is its tokenizer unless the caller names one.
+struct CheckpointPath {
+  std::string weights;     // the folder or the .safetensors file
+  bool diffusers = false;
+  std::string tokenizer_dir;
+};
+
+Result<CheckpointPath> resolve_checkpoint_path(const std::string& path,
+                                               const CheckpointOptions& options) {
+  std::error_code ec;
+  CheckpointPath out{path, fs::is_directory(path, ec), options.tokenizer_dir};
+  if (out.diffusers && !fs::exists(fs::path(path) / "unet") && !fs::exists(fs::path(path) / "vae")) {
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(path, ec))
+      if (entry.is_regular_file() && entry.path().extension() == ".safetensors")
+        files.push_back(entry.path().string());
+    std::sort(files.begin(), files.end());
+    if (files.size() > 1)
+      return fail(path, " holds ", files.size(), " .safetensors files (", quoted_names(files),
+                  "): name the one to load");
+    if (files.size() == 1) {
+      out.weights = files.front();
+      out.diffusers = false;
+    }
+  }
+  if (!out.diffusers && out.tokenizer_dir.empty()) {
+    const fs::path beside = fs::path(out.weights).parent_path() / "tokenizer";
+    if (fs::exists(beside / "vocab.json", ec)) out.tokenizer_dir = beside.string();
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<void> check_weights_match(const WeightSet& weights, const std::vector<ParamSpec>& expected) {
@@ -67,9 +102,14 @@ Result<void> check_weights_match(const WeightSet& weights, const std::vector<Par
 Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOptions& options) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return fail("checkpoint ", path, " does not exist");
-  auto ck = fs::is_directory(path, ec) ? read_diffusers_folder(path) : read_single_file(path);
+  auto where = resolve_checkpoint_path(path, options);
+  if (!where) return std::unexpected(where.error());
+  auto ck = where->diffusers ? read_diffusers_folder(where->weights)
+                             : read_single_file(where->weights);
   if (!ck) return ck;
-  if (auto ok = use_tokenizer(*ck, options); !ok) return std::unexpected(ok.error());
+  CheckpointOptions resolved = options;
+  resolved.tokenizer_dir = where->tokenizer_dir;
+  if (auto ok = use_tokenizer(*ck, resolved); !ok) return std::unexpected(ok.error());
 
   auto unet = UNet::parameters(ck->unet_config);
   if (!unet) return context(unet.error(), path);
@@ -81,11 +121,11 @@ Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOpti
                             std::pair{&ck->text_encoder, &*text}})
     if (auto ok = check_weights_match(*set, *specs); !ok) return std::unexpected(ok.error());
 
-  if (auto cached = cached_model_id(path)) {
+  if (auto cached = cached_model_id(where->weights)) {
     ck->model_id = std::move(*cached);
   } else {
     ck->model_id = compute_model_id(ck->text_encoder, ck->unet, ck->vae);
-    (void)remember_model_id(path, ck->model_id);  // best effort: a read-only folder is fine
+    (void)remember_model_id(where->weights, ck->model_id);  // best effort: a read-only folder is fine
   }
   return ck;
 }

@@ -41,8 +41,10 @@ struct CheckpointOptions {
   std::string tokenizer_dir;  // overrides or supplies vocab.json + merges.txt
 };
 
-// `path`: a diffusers folder, or a single original-layout .safetensors file (configs from the
-// sidecar "<path>.json" when present, else inferred from shapes; see infer_config.hpp).
+// `path`: a diffusers folder, a single original-layout .safetensors file (configs from the
+// sidecar "<path>.json" when present, else inferred from shapes; see infer_config.hpp), or a folder
+// holding one such file. A single file's tokenizer is options.tokenizer_dir, else the tokenizer/
+// folder beside it.
 Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOptions& options = {});
 
 // The check load_checkpoint applies to each component: `weights` holds exactly the parameters in

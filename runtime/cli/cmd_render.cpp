@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "runtime/base/image/generation_parameters.hpp"
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/render_timings.hpp"
 #include "runtime/cli/seed_option.hpp"
 
 namespace seedgrid::cli {
@@ -53,6 +55,7 @@ struct RenderOptions {
   int threads = 0;
   std::string device = "cpu";
   std::string precision;
+  bool json = false;  // one JSON object on stdout instead of a line per image
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -141,8 +144,13 @@ int run_render(RenderOptions o) {
                backend.determinism_class().c_str());
   CheckpointOptions checkpoint_options;
   checkpoint_options.tokenizer_dir = o.tokenizer;
+  RenderTimings timings;
+  timings.load_started();
   auto pipeline = Pipeline::load(o.model, backend, checkpoint_options);
   if (!pipeline) return error_exit(pipeline.error().message);
+  timings.load_finished();
+  std::fprintf(stderr, "seedgrid render: model %s loaded in %.2f s\n",
+               pipeline->model_id().substr(0, 16).c_str(), timings.load_s());
 
   std::vector<GenerationSpec> specs(static_cast<std::size_t>(o.batch));
   for (int i = 0; i < o.batch; ++i) {
@@ -169,25 +177,35 @@ int run_render(RenderOptions o) {
   std::signal(SIGINT, on_interrupt);
   const bool tty = ::isatty(::fileno(stderr)) != 0;
   const std::string name = model_name(o.model);
+  boost::json::array written;
   for (int first = 0; first < o.batch; first += kJobsPerBatch) {
     const int count = std::min(kJobsPerBatch, o.batch - first);
     const std::string images = count == 1 ? message_of("image ", first + 1)
                                           : message_of("images ", first + 1, "-", first + count);
     GenerationHooks hooks;
     hooks.cancelled = [] { return g_interrupted.load(); };
+    // The jobs of a batch step together: job 0 marks each step.
+    hooks.on_latent = [&](std::size_t job, int t, const Tensor&) {
+      if (job == 0 && t == 0) timings.sampling_started();
+    };
     hooks.on_progress = [&](std::size_t job, int step, int steps) {
-      if (job != 0) return;  // the jobs of a batch step together
+      if (job != 0) return;
+      timings.step_finished();
       std::fprintf(stderr, tty ? "\r%s of %d: step %d/%d" : "%s of %d: step %d/%d\n",
                    images.c_str(), o.batch, step, steps);
       if (tty && step == steps) std::fputc('\n', stderr);
       std::fflush(stderr);
     };
+    timings.batch_started(first, count);
     auto rendered =
         pipeline->generate(std::span(specs.data() + first, static_cast<std::size_t>(count)), hooks);
     if (!rendered) {
       if (tty) std::fputc('\n', stderr);
       return error_exit(rendered.error().message);
     }
+    timings.batch_finished();
+    std::fprintf(stderr, "%s of %d: %s\n", images.c_str(), o.batch,
+                 describe(timings.batches().back()).c_str());
     for (int j = 0; j < count; ++j) {
       const GenerationSpec& spec = specs[static_cast<std::size_t>(first + j)];
       const RgbImage& image = (*rendered)[static_cast<std::size_t>(j)].image;
@@ -196,11 +214,32 @@ int run_render(RenderOptions o) {
                               format_generation_parameters(spec, pipeline->model_id(), name));
           !ok)
         return error_exit(ok.error().message);
+      const std::string hash = to_hex(blake2b(image.pixels));
+      if (o.json) {
+        written.push_back({{"path", path}, {"seed", spec.seed}, {"blake2b", hash}});
+        continue;
+      }
       std::printf("%s  seed %llu  blake2b %s\n", path.c_str(),
-                  static_cast<unsigned long long>(spec.seed),
-                  to_hex(blake2b(image.pixels)).c_str());
+                  static_cast<unsigned long long>(spec.seed), hash.c_str());
       std::fflush(stdout);
     }
+  }
+  if (o.json) {
+    boost::json::array batches;
+    for (const auto& b : timings.batches())
+      batches.push_back({{"first_image", b.first},
+                         {"images", b.count},
+                         {"before_steps_s", b.before_steps_s},
+                         {"steps_s", boost::json::array(b.steps_s.begin(), b.steps_s.end())},
+                         {"decode_s", b.decode_s}});
+    const boost::json::object report{{"model_id", pipeline->model_id()},
+                                     {"device", o.device},
+                                     {"determinism_class", backend.determinism_class()},
+                                     {"load_s", timings.load_s()},
+                                     {"batches", std::move(batches)},
+                                     {"images", std::move(written)},
+                                     {"peak_rss_bytes", peak_rss_bytes()}};
+    std::printf("%s\n", boost::json::serialize(report).c_str());
   }
   return 0;
 }
@@ -232,6 +271,9 @@ const CommandRegistration render{
       app.add_option("--batch", o->batch, "Number of images (out-0.png ... out-{N-1}.png)")
           ->capture_default_str();
       app.add_option("--out", o->out, "Output PNG path (its folder is created)")->required();
+      app.add_flag("--json", o->json,
+                   "Print one JSON object on stdout (each image's path, seed and pixel hash; load, "
+                   "per-step and decode times; peak memory) instead of a line per image");
       app.add_option("--init-image", o->init_image,
                      "PNG to start from (img2img); its size is the default --width/--height");
       app.add_option("--strength", o->strength,
