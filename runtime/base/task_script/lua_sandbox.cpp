@@ -13,9 +13,19 @@ struct LuaSandbox::Budget {
   lua_State* L = nullptr;
   std::size_t used = 0;
   std::int64_t instructions = 0;
-  // Why the state must stop (the budget or the cap, at the script's line). Once set, a pcall in
-  // the script cannot catch it: the sandbox's pcall re-raises it.
-  std::string fatal;
+  // Why the state must stop, at the script's line: the budget ran out (final), or the last
+  // allocation the cap refused (final when it ended the call, which the message says). The
+  // sandbox's pcall re-raises either, so a script cannot catch its way past them.
+  std::string budget_stop;
+  std::string cap_stop;
+
+  // The message of a call that failed with `status` and error `message`.
+  std::string stop_message(int status, const std::string& message) const {
+    if (!budget_stop.empty()) return budget_stop;
+    const bool memory = status == LUA_ERRMEM || message == "not enough memory" ||
+                        message == "error in error handling" || message == cap_stop;
+    return memory && !cap_stop.empty() ? cap_stop : message;
+  }
 };
 
 namespace {
@@ -56,8 +66,9 @@ void* capped_alloc(void* ud, void* ptr, std::size_t old_size, std::size_t new_si
   }
   if (new_size > old_bytes && b.used + (new_size - old_bytes) > b.limits.memory_cap_bytes) {
     if (b.L != nullptr)
-      b.fatal = script_position(b.L, b.chunk_name) + ": the script went past its memory cap of " +
-                std::to_string(b.limits.memory_cap_bytes) + " bytes";
+      b.cap_stop = script_position(b.L, b.chunk_name) +
+                   ": the script went past its memory cap of " +
+                   std::to_string(b.limits.memory_cap_bytes) + " bytes";
     return nullptr;  // Lua raises a memory error (after one emergency collection)
   }
   void* block = std::realloc(ptr, new_size);
@@ -70,10 +81,10 @@ void count_hook(lua_State* L, lua_Debug* ar) {
   b.instructions += kHookInterval;
   if (b.instructions <= b.limits.instruction_budget) return;
   lua_getinfo(L, "Sl", ar);
-  b.fatal = std::string(ar->short_src) + ":" + std::to_string(ar->currentline) +
-            ": the script ran past its instruction budget of " +
-            std::to_string(b.limits.instruction_budget) + " instructions";
-  lua_pushstring(L, b.fatal.c_str());
+  b.budget_stop = std::string(ar->short_src) + ":" + std::to_string(ar->currentline) +
+                  ": the script ran past its instruction budget of " +
+                  std::to_string(b.limits.instruction_budget) + " instructions";
+  lua_pushstring(L, b.budget_stop.c_str());
   lua_error(L);
 }
 
@@ -129,10 +140,14 @@ int text_load(lua_State* L) {
   return 1;
 }
 
+// stop_reason(message): the budget's or the cap's message when they caused the error, else nil.
 int stop_reason(lua_State* L) {
   const Budget& b = budget_of(L);
-  if (b.fatal.empty()) return 0;
-  lua_pushstring(L, b.fatal.c_str());
+  const char* caught = lua_tostring(L, 1);
+  const std::string message = caught != nullptr ? caught : "";
+  const std::string stop = b.stop_message(LUA_ERRRUN, message);
+  if (stop == message && stop != b.budget_stop && stop != b.cap_stop) return 0;
+  lua_pushstring(L, stop.c_str());
   return 1;
 }
 
@@ -200,7 +215,7 @@ end
 
 local function passed(ok, ...)
   if not ok then
-    local reason = stop_reason()
+    local reason = stop_reason((...))
     if reason then error(reason, 0) end
   end
   return ok, ...
@@ -238,8 +253,9 @@ Result<void> open_safe_libraries(lua_State* L, Budget& b) {
   if (luaL_loadbufferx(L, kPrelude, std::strlen(kPrelude), "=sandbox", "t") != LUA_OK)
     return fail("the sandbox's prelude does not compile: ", lua_tostring(L, -1));
   lua_pushcfunction(L, stop_reason);
-  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-    std::string message = b.fatal.empty() ? lua_tostring(L, -1) : b.fatal;
+  if (const int status = lua_pcall(L, 1, 0, 0); status != LUA_OK) {
+    const char* raised = lua_tostring(L, -1);
+    const std::string message = b.stop_message(status, raised != nullptr ? raised : "");
     lua_pop(L, 1);
     return fail("the sandbox could not start within its limits: ", message);
   }
@@ -293,9 +309,8 @@ Result<void> LuaSandbox::run_chunk(std::string_view source) {
   const std::string name = "@" + budget_->chunk_name;
   const int status = luaL_loadbufferx(L, source.data(), source.size(), name.c_str(), "t");
   if (status != LUA_OK) {
-    std::string message = status == LUA_ERRMEM && !budget_->fatal.empty()
-                              ? budget_->fatal
-                              : std::string(lua_tostring(L, -1));
+    const char* raised = lua_tostring(L, -1);
+    const std::string message = budget_->stop_message(status, raised != nullptr ? raised : "");
     lua_pop(L, 1);
     return fail(message);
   }
@@ -304,12 +319,13 @@ Result<void> LuaSandbox::run_chunk(std::string_view source) {
 
 Result<void> LuaSandbox::call(int nargs, int nresults) {
   lua_State* L = budget_->L;
-  if (lua_pcall(L, nargs, nresults, 0) == LUA_OK) return {};
+  const int status = lua_pcall(L, nargs, nresults, 0);
+  if (status == LUA_OK) return {};
   std::string message;
-  if (!budget_->fatal.empty())
-    message = budget_->fatal;
-  else if (lua_type(L, -1) == LUA_TSTRING)
-    message = lua_tostring(L, -1);
+  if (lua_type(L, -1) == LUA_TSTRING)
+    message = budget_->stop_message(status, lua_tostring(L, -1));
+  else if (!budget_->budget_stop.empty())
+    message = budget_->budget_stop;
   else
     message = budget_->chunk_name + ": the script raised an error that is not a string (a " +
               luaL_typename(L, -1) + ")";
@@ -320,9 +336,9 @@ Result<void> LuaSandbox::call(int nargs, int nresults) {
 void LuaSandbox::charge(lua_State* L, std::size_t bytes) {
   Budget& b = budget_of(L);
   if (b.used + bytes > b.limits.memory_cap_bytes) {
-    b.fatal = script_position(L, b.chunk_name) + ": the script went past its memory cap of " +
-              std::to_string(b.limits.memory_cap_bytes) + " bytes";
-    lua_pushstring(L, b.fatal.c_str());
+    b.cap_stop = script_position(L, b.chunk_name) + ": the script went past its memory cap of " +
+                 std::to_string(b.limits.memory_cap_bytes) + " bytes";
+    lua_pushstring(L, b.cap_stop.c_str());
     lua_error(L);
   }
   b.used += bytes;

@@ -4,6 +4,7 @@
 #include <exception>
 #include <lua.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "models/samplers/sampling_schedule.hpp"
@@ -147,10 +148,33 @@ struct Fields {
   }
 };
 
+// The first (in sorted order, so the message is the same everywhere) key of sd.sample's table
+// that is not one of its fields: a misspelt "guidence" would otherwise fall back to the default.
+std::string unknown_field(lua_State* L, int table) {
+  static const std::set<std::string> kFields = {
+      "prompt", "noise", "init", "strength", "steps", "guidance", "sampler", "karras", "seed"};
+  std::set<std::string> unknown;
+  lua_pushnil(L);
+  while (lua_next(L, table) != 0) {
+    lua_pop(L, 1);
+    const bool named = lua_type(L, -1) == LUA_TSTRING;
+    const std::string key =
+        named ? lua_tostring(L, -1) : std::string("of type ") + luaL_typename(L, -1);
+    if (!named || !kFields.contains(key)) unknown.insert(key);
+  }
+  return unknown.empty() ? std::string() : *unknown.begin();
+}
+
 int l_sample(lua_State* L) {
   constexpr const char* kName = "sd.sample";
   if (lua_type(L, 1) != LUA_TTABLE)
     raise(L, kName, "takes one table: sd.sample{prompt = p, noise = n, steps = 20, ...}");
+  if (auto unknown = unknown_field(L, 1); !unknown.empty())
+    raise(L, kName,
+          message_of("unknown field ", unknown,
+                     " (fields: prompt, noise, init, strength, steps, guidance, sampler, karras, "
+                     "seed)"));
+  luaL_checkstack(L, 16, kName);  // each field read below stays on the stack
   Fields f{L, kName};
   const PromptConditioning* text = to_conditioning(L, f.get("prompt"));
   if (text == nullptr) raise(L, kName, "field prompt must be what sd.encode_prompt returned");

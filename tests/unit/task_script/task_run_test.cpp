@@ -51,8 +51,9 @@ class TaskRunTest : public ::testing::Test {
     return out ? std::move(*out) : TaskOutput{};
   }
 
-  static std::string error_of(const std::string& source, const ParamValues& params = {}) {
-    auto script = TaskScript::from_source(source, "probe.lua");
+  static std::string error_of(const std::string& source, const ParamValues& params = {},
+                              const SandboxLimits& limits = {}) {
+    auto script = TaskScript::from_source(source, "probe.lua", limits);
     if (!script) return "load: " + script.error().message;
     auto out = run_task(*script, *pipeline_, params, 1);
     return out ? std::string("<ok>") : out.error().message;
@@ -199,6 +200,25 @@ TEST_F(TaskRunTest, ABrokenContractFailsWithTheScriptsNameAndLine) {
             "script's top level)");
   EXPECT_TRUE(contains(error_of(std::string(kHeader) + "function run(p, seed) end", {{"x", 1.0}}),
                        "probe.lua: task probe has no parameter x"));
+}
+
+TEST_F(TaskRunTest, LatentsAndImagesAScriptHoldsCountAgainstItsMemoryCap) {
+  // A 512x512 latent is 64 KiB: two hundred of them pass a 4 MiB cap.
+  EXPECT_EQ(error_of(std::string(kHeader) + "function run(p, seed)\n  local held = {}\n"
+                                            "  for i = 1, 200 do\n"
+                                            "    held[i] = sd.noise(512, 512, i)\n"
+                                            "  end\nend",
+                     {}, SandboxLimits{50'000'000, std::size_t{4} << 20}),
+            "probe.lua:7: the script went past its memory cap of 4194304 bytes");
+}
+
+TEST_F(TaskRunTest, AMisspeltFieldOfSampleIsNamed) {
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n  local c = sd.encode_prompt('a', '', 1)\n"
+                     "  return sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 1,\n"
+                     "                   guidence = 7, seed = seed}\nend"),
+            "probe.lua:6: sd.sample: unknown field guidence (fields: prompt, noise, init, "
+            "strength, steps, guidance, sampler, karras, seed)");
 }
 
 }  // namespace
