@@ -94,10 +94,13 @@ int l_encode_prompt(lua_State* L) {
           message_of("the negative prompt must be a string, found ", luaL_typename(L, 2)));
   const char* prompt = lua_tostring(L, 1);
   const char* negative = lua_isnoneornil(L, 2) ? "" : lua_tostring(L, 2);
+  // Compared as the float the sampler is given (SamplingPass::guidance), so the two agree.
   const double guidance = luaL_checknumber(L, 3);
   const Pipeline& p = pipeline_of(L, kName);
   return guarded(L, kName, [&] {
-    push_conditioning(L, value_or_raise(L, kName, p.encode_prompt(prompt, negative, guidance > 1)));
+    push_conditioning(
+        L, value_or_raise(L, kName,
+                          p.encode_prompt(prompt, negative, static_cast<float>(guidance) > 1.0f)));
     return 1;
   });
 }
