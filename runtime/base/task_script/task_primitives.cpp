@@ -187,7 +187,7 @@ int l_sample(lua_State* L) {
       f.absent(init_index) ? nullptr : &check_latent(L, init_index, kName, "field init");
   SamplingPass pass;
   pass.steps = check_int(L, f.get("steps"), kName, "field steps");
-  pass.guidance = static_cast<float>(f.number("guidance", 7.5));
+  pass.guidance = static_cast<float>(f.number("guidance", text->guided ? 7.5 : 1.0));
   const int sampler_index = f.get("sampler");
   if (!f.absent(sampler_index)) {
     const char* name = lua_tostring(L, sampler_index);
@@ -213,6 +213,22 @@ int l_sample(lua_State* L) {
     raise(L, kName, "field strength needs an init latent to noise");
   }
   const Pipeline& p = pipeline_of(L, kName);
+  PrimitiveContext& context = context_of(L);
+  if (context.declared) {
+    const std::size_t index = context.passes.size();
+    const PassCost planned{pass.steps - pass.first_step,
+                           static_cast<std::int64_t>(noise.width) * noise.height};
+    if (index >= context.declared->size())
+      raise(L, kName,
+            message_of("this would be pass ", index + 1, " but cost() declared ",
+                       context.declared->size(), ": a job runs what it is priced for"));
+    const PassCost& promised = (*context.declared)[index];
+    if (planned != promised)
+      raise(L, kName,
+            message_of("pass ", index + 1, " would run ", planned.steps, " steps over ",
+                       planned.pixels, " pixels but cost() declared ", promised.steps,
+                       " steps over ", promised.pixels, " pixels"));
+  }
   return guarded(L, kName, [&] {
     PassRecord record;
     GenerationHooks hooks;
@@ -229,7 +245,7 @@ int l_sample(lua_State* L) {
     record.width = noise.width;
     record.height = noise.height;
     record.trajectory_root = verify::merkle_root(record.leaves);
-    context_of(L).passes.push_back(std::move(record));
+    context.passes.push_back(std::move(record));
     push_latent(L, {std::move(x), noise.width, noise.height});
     return 1;
   });

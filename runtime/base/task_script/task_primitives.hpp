@@ -11,13 +11,15 @@
 //   sd.size(latent or image)                             -> width, height (pixels)
 //   sd.steps_run(steps, strength)                        -> the steps an img2img pass runs
 //
-// Each sd.sample is a pass: its latents x_0 .. x_n are committed as a trajectory (the same leaves
+// Each sd.sample is a pass (checked against what cost() declared before it runs): its latents x_0 .. x_n are committed as a trajectory (the same leaves
 // and root a built-in render commits), and its time is measured for the report.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "models/pipeline/pipeline.hpp"
 #include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/task_script/task_schema.hpp"
 
 struct lua_State;
 
@@ -33,9 +35,12 @@ struct PassRecord {
 };
 
 // What the primitives work on and what they record. `pipeline` may be null (checking a script,
-// computing its cost): then every primitive that renders raises an error saying so.
+// computing its cost): then every primitive that renders raises an error saying so. With
+// `declared` (what cost() returned), a pass that is not the next declared one (steps and pixels)
+// fails before it runs, so a job never renders more than it was priced for.
 struct PrimitiveContext {
   const Pipeline* pipeline = nullptr;
+  std::optional<std::vector<PassCost>> declared;
   std::vector<PassRecord> passes;
 };
 

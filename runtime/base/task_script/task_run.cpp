@@ -31,19 +31,13 @@ Result<std::vector<RgbImage>> read_images(lua_State* L, const std::string& file)
   return images;
 }
 
+// Each pass was checked against its declaration as it started (task_primitives.cpp); what is
+// left is a script that ran fewer.
 Result<void> check_declared(const std::vector<PassCost>& declared,
                             const std::vector<PassRecord>& ran, const std::string& file) {
   if (declared.size() != ran.size())
     return fail(file, ": the script ran ", ran.size(), " sampler passes but its cost() declared ",
-                declared.size(), ": a job is priced by what cost() declares");
-  for (std::size_t i = 0; i < ran.size(); ++i) {
-    const PassCost actual{ran[i].steps_run,
-                          static_cast<std::int64_t>(ran[i].width) * ran[i].height};
-    if (actual != declared[i])
-      return fail(file, ": pass ", i + 1, " ran ", actual.steps, " steps over ", actual.pixels,
-                  " pixels but cost() declared ", declared[i].steps, " steps over ",
-                  declared[i].pixels, " pixels");
-  }
+                declared.size(), ": a job runs what it is priced for");
   return {};
 }
 
@@ -56,7 +50,7 @@ Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
   auto declared = script.declared_cost(*resolved);
   if (!declared) return std::unexpected(declared.error());
 
-  PrimitiveContext context{&pipeline, {}};
+  PrimitiveContext context{&pipeline, *declared, {}};
   auto sandbox = script.instantiate(&context);
   if (!sandbox) return std::unexpected(sandbox.error());
   lua_State* L = sandbox->state();

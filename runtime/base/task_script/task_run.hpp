@@ -2,7 +2,8 @@
 // One job of a task script on a loaded pipeline: the script's run(p, seed) in a fresh sandbox,
 // its output images, and a record of every sampler pass it ran. The passes must be the ones the
 // script's cost() declared for the same parameters (steps and pixels, in order), since that is
-// what the job is priced by; a script that runs anything else fails.
+// what the job is priced by: a pass that differs fails before it renders, and a script that runs
+// fewer fails at the end.
 #include <cstdint>
 #include <vector>
 

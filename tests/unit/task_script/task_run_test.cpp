@@ -181,10 +181,27 @@ TEST_F(TaskRunTest, ABrokenContractFailsWithTheScriptsNameAndLine) {
                      "  local x = sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 2,"
                      " guidance = 1, seed = seed}\n"
                      "  return sd.decode(x)\nend"),
-            "probe.lua: pass 1 ran 2 steps over 4096 pixels but cost() declared 1 steps over 4096 "
-            "pixels");
+            "probe.lua:6: sd.sample: pass 1 would run 2 steps over 4096 pixels but cost() "
+            "declared 1 steps over 4096 pixels");
   EXPECT_EQ(error_of(std::string(kHeader) + "function run(p, seed)\n  return {}\nend"),
             "probe.lua: run returned 0 images, expected 1 to 64");
+  // A second pass the price does not cover never renders; one fewer than declared fails too.
+  EXPECT_EQ(
+      error_of(
+          std::string(kHeader) +
+          "function run(p, seed)\n"
+          "  local c = sd.encode_prompt('a', '', 1)\n"
+          "  local x\n"
+          "  for i = 1, 100 do\n"
+          "    x = sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 1, seed = seed}\n"
+          "  end\n"
+          "  return sd.decode(x)\nend"),
+      "probe.lua:8: sd.sample: this would be pass 2 but cost() declared 1: a job runs what "
+      "it is priced for");
+  EXPECT_EQ(error_of(std::string(kHeader) + "function run(p, seed)\n"
+                                            "  return sd.decode(sd.noise(64, 64, seed))\nend"),
+            "probe.lua: the script ran 0 sampler passes but its cost() declared 1: a job runs "
+            "what it is priced for");
   EXPECT_EQ(error_of(std::string(kHeader) +
                      "function run(p, seed)\n  local c = sd.encode_prompt('a', '', 1)\n"
                      "  return sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 1,\n"
