@@ -62,6 +62,70 @@ auto device_guarded(const char* what, Work&& work) -> decltype(work()) {
   }
 }
 
+// The text encoder's context of a batch's prompts: [(guided ? 2 : 1) * B, L, D] on the backend,
+// the negative prompts' rows first.
+struct EncodedText {
+  Tensor context;
+  std::vector<int> prompt_dropped, negative_dropped;
+};
+
+Result<EncodedText> encode_text(const LoadedPipeline& p, std::span<const GenerationSpec> jobs,
+                                bool guided) {
+  EncodedText out;
+  const int length = p.text_encoder.config().max_position_embeddings;
+  const int vocab = p.text_encoder.config().vocab_size;
+  std::vector<std::int32_t> ids;
+  auto add = [&](const std::string& text, std::size_t j, const char* which) -> Result<int> {
+    auto t = p.tokenizer.encode(text, length);
+    if (!t) return context(t.error(), job_prefix(jobs, j), which);
+    for (std::int32_t id : t->ids)
+      if (id < 0 || id >= vocab)
+        return fail(job_prefix(jobs, j), which, " has token id ", id,
+                    " outside the text encoder's vocabulary of ", vocab,
+                    ": the tokenizer does not belong to this model");
+    ids.insert(ids.end(), t->ids.begin(), t->ids.end());
+    return t->dropped_tokens;
+  };
+  if (guided) {
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      auto d = add(jobs[j].negative_prompt, j, "the negative prompt");
+      if (!d) return std::unexpected(d.error());
+      out.negative_dropped.push_back(*d);
+    }
+  } else {
+    out.negative_dropped.assign(jobs.size(), 0);
+  }
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    auto d = add(jobs[j].prompt, j, "the prompt");
+    if (!d) return std::unexpected(d.error());
+    out.prompt_dropped.push_back(*d);
+  }
+  out.context = p.text_encoder.encode(ids, static_cast<std::int64_t>(ids.size()) / length);
+  return out;
+}
+
+// img2img's clean latents of `images` (one per seed) on the backend: the VAE's mean +
+// exp(logvar / 2) * noise (stream 2), scaled.
+Tensor clean_latents(const LoadedPipeline& p, std::span<const RgbImage* const> images,
+                     const Shape& job_shape, std::span<const std::uint64_t> seeds) {
+  Backend& be = *p.backend;
+  std::vector<Tensor> uploaded;
+  for (const RgbImage* image : images) uploaded.push_back(be.upload(tensor_from_image(*image)));
+  const LatentDistribution dist =
+      p.vae.encode(uploaded.size() == 1 ? uploaded.front() : be.concat_batch(uploaded));
+  // The sample needs an exponential, which the op set lacks: it is computed on the host in
+  // float32.
+  const Tensor mean = be.download(dist.mean), logvar = be.download(dist.logvar);
+  const Tensor eps = be.download(batch_noise(be, job_shape, seeds, NoiseStream::latent_sampling));
+  Tensor clean = Tensor::host(mean.shape());
+  const float scaling = p.vae.config().scaling_factor;
+  for (std::int64_t i = 0; i < mean.numel(); ++i) {
+    const float std_dev = std::exp(0.5f * logvar.f32()[i]);
+    clean.f32()[i] = (mean.f32()[i] + std_dev * eps.f32()[i]) * scaling;
+  }
+  return be.upload(clean);
+}
+
 // One batch in flight: the schedule, the text conditioning and the sampler shared by its jobs.
 struct BatchRun {
   const LoadedPipeline& p;
@@ -90,35 +154,11 @@ struct BatchRun {
   int steps_run() const { return steps() - first_step; }
 
   Result<void> encode_prompts() {
-    const int length = p.text_encoder.config().max_position_embeddings;
-    const int vocab = p.text_encoder.config().vocab_size;
-    std::vector<std::int32_t> ids;
-    auto add = [&](const std::string& text, std::size_t j, const char* which) -> Result<int> {
-      auto t = p.tokenizer.encode(text, length);
-      if (!t) return context(t.error(), job_prefix(jobs, j), which);
-      for (std::int32_t id : t->ids)
-        if (id < 0 || id >= vocab)
-          return fail(job_prefix(jobs, j), which, " has token id ", id,
-                      " outside the text encoder's vocabulary of ", vocab,
-                      ": the tokenizer does not belong to this model");
-      ids.insert(ids.end(), t->ids.begin(), t->ids.end());
-      return t->dropped_tokens;
-    };
-    if (guided) {
-      for (std::size_t j = 0; j < jobs.size(); ++j) {
-        auto d = add(jobs[j].negative_prompt, j, "the negative prompt");
-        if (!d) return std::unexpected(d.error());
-        negative_dropped.push_back(*d);
-      }
-    } else {
-      negative_dropped.assign(jobs.size(), 0);
-    }
-    for (std::size_t j = 0; j < jobs.size(); ++j) {
-      auto d = add(jobs[j].prompt, j, "the prompt");
-      if (!d) return std::unexpected(d.error());
-      prompt_dropped.push_back(*d);
-    }
-    text_context = p.text_encoder.encode(ids, static_cast<std::int64_t>(ids.size()) / length);
+    auto text = encode_text(p, jobs, guided);
+    if (!text) return std::unexpected(text.error());
+    text_context = std::move(text->context);
+    prompt_dropped = std::move(text->prompt_dropped);
+    negative_dropped = std::move(text->negative_dropped);
     return {};
   }
 
@@ -147,22 +187,9 @@ struct BatchRun {
     Backend& be = *p.backend;
     const Tensor noise = batch_noise(be, job_shape, seeds, NoiseStream::initial_latent);
     if (!jobs.front().init_image) return sampler.initial_latent(noise);
-
-    std::vector<Tensor> images;
-    for (const auto& j : jobs) images.push_back(be.upload(tensor_from_image(*j.init_image)));
-    const LatentDistribution dist =
-        p.vae.encode(images.size() == 1 ? images.front() : be.concat_batch(images));
-    // The latent sample mean + exp(logvar / 2) * noise needs an exponential, which the op set
-    // lacks: it is computed on the host in float32.
-    const Tensor mean = be.download(dist.mean), logvar = be.download(dist.logvar);
-    const Tensor eps = be.download(batch_noise(be, job_shape, seeds, NoiseStream::latent_sampling));
-    Tensor clean = Tensor::host(mean.shape());
-    const float scaling = p.vae.config().scaling_factor;
-    for (std::int64_t i = 0; i < mean.numel(); ++i) {
-      const float std_dev = std::exp(0.5f * logvar.f32()[i]);
-      clean.f32()[i] = (mean.f32()[i] + std_dev * eps.f32()[i]) * scaling;
-    }
-    return sampler.noised_latent(be.upload(clean), noise, first_step);
+    std::vector<const RgbImage*> images;
+    for (const auto& j : jobs) images.push_back(&*j.init_image);
+    return sampler.noised_latent(clean_latents(p, images, job_shape, seeds), noise, first_step);
   }
 };
 
@@ -170,9 +197,9 @@ Result<SamplingSchedule> schedule_for(const LoadedPipeline& p, const GenerationS
   return make_sampling_schedule(p.scheduler_config, spec.sampler, spec.steps, spec.karras);
 }
 
-Result<void> validate_job(const LoadedPipeline& p, const GenerationSpec& s) {
+Result<void> validate_size(const LoadedPipeline& p, int width, int height) {
   const int f = p.vae.config().downscale();
-  for (auto [name, value] : {std::pair{"width", s.width}, std::pair{"height", s.height}}) {
+  for (auto [name, value] : {std::pair{"width", width}, std::pair{"height", height}}) {
     if (value < p.size_multiple || value > kMaxImageSide)
       return fail(name, " ", value, " is outside [", p.size_multiple, ", ", kMaxImageSide, "]");
     if (value % f != 0)
@@ -182,6 +209,18 @@ Result<void> validate_job(const LoadedPipeline& p, const GenerationSpec& s) {
                   f, " of the image, must divide by ", p.size_multiple / f,
                   " for the UNet's levels): try ", value / p.size_multiple * p.size_multiple);
   }
+  return {};
+}
+
+Result<void> validate_image(const RgbImage& img, const char* what) {
+  if (img.pixels.size() != static_cast<std::size_t>(img.width) * img.height * 3)
+    return fail(what, " holds ", img.pixels.size(), " bytes, expected ",
+                static_cast<std::size_t>(img.width) * img.height * 3);
+  return {};
+}
+
+Result<void> validate_job(const LoadedPipeline& p, const GenerationSpec& s) {
+  if (auto ok = validate_size(p, s.width, s.height); !ok) return ok;
   if (s.steps < 1 || s.steps > kMaxSamplingSteps)
     return fail("steps must be in [1, ", kMaxSamplingSteps, "], found ", s.steps);
   if (!std::isfinite(s.guidance))
@@ -193,9 +232,7 @@ Result<void> validate_job(const LoadedPipeline& p, const GenerationSpec& s) {
     if (img.width != s.width || img.height != s.height)
       return fail("the init image is ", img.width, "x", img.height, " but the render is ", s.width,
                   "x", s.height, ": they must match");
-    if (img.pixels.size() != static_cast<std::size_t>(img.width) * img.height * 3)
-      return fail("the init image holds ", img.pixels.size(), " bytes, expected ",
-                  static_cast<std::size_t>(img.width) * img.height * 3);
+    if (auto ok = validate_image(img, "the init image"); !ok) return ok;
     if (!(s.strength > 0.0f && s.strength <= 1.0f))
       return fail("img2img strength must be in (0, 1], found ", s.strength);
     if (img2img_first_step(s.steps, s.strength) >= s.steps)
@@ -235,6 +272,30 @@ Result<BatchRun> prepare(const LoadedPipeline& p, std::span<const GenerationSpec
   if (text == TextConditioning::encode)
     if (auto ok = run.encode_prompts(); !ok) return std::unexpected(ok.error());
   return run;
+}
+
+// The sampler loop from x_0 (on the backend) to the last latent, with the hooks' reports.
+Result<Tensor> run_steps(const BatchRun& run, Tensor x, const GenerationHooks& hooks) {
+  Backend& be = *run.p.backend;
+  const int steps_run = run.steps_run();
+  auto report_latents = [&](int t, const Tensor& latent) {
+    if (!hooks.on_latent) return;
+    const std::vector<Tensor> rows = split_rows(be.download(latent));
+    for (std::size_t j = 0; j < rows.size(); ++j) hooks.on_latent(j, t, rows[j]);
+  };
+  report_latents(0, x);
+  SamplerHistory history;
+  for (int k = run.first_step; k < run.steps(); ++k) {
+    const int done = k - run.first_step;
+    if (hooks.cancelled && hooks.cancelled())
+      return fail("cancelled at step ", done, " of ", steps_run);
+    const Tensor out = run.model_output(k, x);
+    x = run.sampler.step(k, x, out, run.seeds, history);
+    report_latents(done + 1, x);
+    if (hooks.on_progress)
+      for (std::size_t j = 0; j < run.jobs.size(); ++j) hooks.on_progress(j, done + 1, steps_run);
+  }
+  return x;
 }
 
 Result<Tensor> upload_latent(const BatchRun& run, const Tensor& host, const char* what) {
@@ -319,32 +380,13 @@ Result<std::vector<GeneratedImage>> Pipeline::generate(std::span<const Generatio
     if (!prepared) return std::unexpected(prepared.error());
     BatchRun& run = *prepared;
     Backend& be = *impl_->backend;
-    const int steps_run = run.steps_run();
-
-    auto report_latents = [&](int t, const Tensor& x) {
-      if (!hooks.on_latent) return;
-      const std::vector<Tensor> rows = split_rows(be.download(x));
-      for (std::size_t j = 0; j < rows.size(); ++j) hooks.on_latent(j, t, rows[j]);
-    };
-
-    Tensor x = run.start_latent();
-    report_latents(0, x);
-    SamplerHistory history;
-    for (int k = run.first_step; k < run.steps(); ++k) {
-      const int done = k - run.first_step;
-      if (hooks.cancelled && hooks.cancelled())
-        return fail("cancelled at step ", done, " of ", steps_run);
-      const Tensor out = run.model_output(k, x);
-      x = run.sampler.step(k, x, out, run.seeds, history);
-      report_latents(done + 1, x);
-      if (hooks.on_progress)
-        for (std::size_t j = 0; j < batch.size(); ++j) hooks.on_progress(j, done + 1, steps_run);
-    }
+    auto x = run_steps(run, run.start_latent(), hooks);
+    if (!x) return std::unexpected(x.error());
 
     const Tensor images =
-        be.download(impl_->vae.decode(be.scale(x, 1.0f / impl_->vae.config().scaling_factor)));
+        be.download(impl_->vae.decode(be.scale(*x, 1.0f / impl_->vae.config().scaling_factor)));
     std::vector<RgbImage> pixels = images_from_tensor(images);
-    std::vector<Tensor> finals = split_rows(be.download(x));
+    std::vector<Tensor> finals = split_rows(be.download(*x));
     std::vector<GeneratedImage> out(batch.size());
     for (std::size_t j = 0; j < batch.size(); ++j) {
       out[j].image = std::move(pixels[j]);
@@ -418,6 +460,112 @@ Result<RgbImage> Pipeline::decode_latent(const Tensor& final_latent) const {
     const Tensor image = be.download(
         p.vae.decode(be.scale(be.upload(final_latent), 1.0f / p.vae.config().scaling_factor)));
     return std::move(images_from_tensor(image).front());
+  });
+}
+
+}  // namespace seedgrid
+
+namespace seedgrid {
+
+Result<PromptConditioning> Pipeline::encode_prompt(std::string_view prompt,
+                                                   std::string_view negative_prompt,
+                                                   bool guided) const {
+  return device_guarded("encoding the prompt", [&]() -> Result<PromptConditioning> {
+    GenerationSpec spec;
+    spec.prompt = std::string(prompt);
+    spec.negative_prompt = std::string(negative_prompt);
+    auto text = encode_text(*impl_, std::span(&spec, 1), guided);
+    if (!text) return std::unexpected(text.error());
+    PromptConditioning out;
+    out.context = impl_->backend->download(text->context);
+    out.guided = guided;
+    out.prompt_tokens_dropped = text->prompt_dropped.front();
+    out.negative_tokens_dropped = text->negative_dropped.front();
+    return out;
+  });
+}
+
+Result<Tensor> Pipeline::latent_noise(int width, int height, std::uint64_t seed,
+                                      NoiseStream stream) const {
+  return device_guarded("making the noise", [&]() -> Result<Tensor> {
+    const LoadedPipeline& p = *impl_;
+    if (auto ok = validate_size(p, width, height); !ok) return std::unexpected(ok.error());
+    const int f = p.vae.config().downscale();
+    const std::uint64_t seeds[] = {seed};
+    return p.backend->download(
+        batch_noise(*p.backend, {1, p.latent_channels, height / f, width / f}, seeds, stream));
+  });
+}
+
+Result<Tensor> Pipeline::encode_image(const RgbImage& image, std::uint64_t seed) const {
+  return device_guarded("encoding the image", [&]() -> Result<Tensor> {
+    const LoadedPipeline& p = *impl_;
+    if (auto ok = validate_size(p, image.width, image.height); !ok)
+      return context(ok.error(), "the image to encode");
+    if (auto ok = validate_image(image, "the image to encode"); !ok)
+      return std::unexpected(ok.error());
+    const int f = p.vae.config().downscale();
+    const RgbImage* images[] = {&image};
+    const std::uint64_t seeds[] = {seed};
+    return p.backend->download(
+        clean_latents(p, images, {1, p.latent_channels, image.height / f, image.width / f}, seeds));
+  });
+}
+
+Result<Tensor> Pipeline::sample(const SamplingPass& pass, const PromptConditioning& text,
+                                const Tensor& noise, const Tensor* clean,
+                                const GenerationHooks& hooks) const {
+  return device_guarded("the sampler pass", [&]() -> Result<Tensor> {
+    const LoadedPipeline& p = *impl_;
+    const Shape& s = noise.shape();
+    if (!noise.defined() || noise.device() != Device::cpu || noise.dtype() != DType::f32 ||
+        s.size() != 4 || s[0] != 1 || s[1] != p.latent_channels)
+      return fail("the noise must be a host f32 [1, ", p.latent_channels, ", h, w] tensor, found ",
+                  noise.defined() ? noise.describe() : std::string("an undefined tensor"));
+    const int f = p.vae.config().downscale();
+    GenerationSpec spec;
+    spec.seed = pass.seed;
+    spec.steps = pass.steps;
+    spec.guidance = pass.guidance;
+    spec.sampler = pass.sampler;
+    spec.karras = pass.karras;
+    spec.width = static_cast<int>(s[3]) * f;
+    spec.height = static_cast<int>(s[2]) * f;
+    auto prepared = prepare(p, std::span(&spec, 1), TextConditioning::skip);
+    if (!prepared) return std::unexpected(prepared.error());
+    BatchRun& run = *prepared;
+    if (pass.first_step < 0 || pass.first_step >= pass.steps)
+      return fail("the first step ", pass.first_step, " is outside the pass's ", pass.steps,
+                  " steps [0, ", pass.steps, ")");
+    if (pass.first_step > 0 && clean == nullptr)
+      return fail("a pass that starts at step ", pass.first_step,
+                  " needs a clean latent to noise to that step's level");
+    if (text.guided != run.guided)
+      return fail("guidance ", pass.guidance,
+                  text.guided ? " is at most 1 but the prompt was encoded for guidance (with its "
+                                "negative prompt)"
+                              : " is above 1 but the prompt was encoded without guidance");
+    const Shape& c = text.context.shape();
+    if (!text.context.defined() || text.context.device() != Device::cpu ||
+        text.context.dtype() != DType::f32 || c.size() != 3 || c[0] != (text.guided ? 2 : 1) ||
+        c[1] != p.text_encoder.config().max_position_embeddings ||
+        c[2] != p.text_encoder.config().hidden_size)
+      return fail("the prompt conditioning does not come from this model's text encoder");
+    run.first_step = pass.first_step;
+    run.text_context = p.backend->upload(text.context);
+    auto start_noise = upload_latent(run, noise, "the noise");
+    if (!start_noise) return std::unexpected(start_noise.error());
+    Tensor x0;
+    if (clean != nullptr) {
+      auto clean_latent = upload_latent(run, *clean, "the clean latent");
+      if (!clean_latent) return std::unexpected(clean_latent.error());
+      x0 = run.sampler.noised_latent(*clean_latent, *start_noise, pass.first_step);
+    } else {
+      x0 = run.sampler.initial_latent(*start_noise);
+    }
+    auto x = run_steps(run, std::move(x0), hooks);
+    if (!x) return std::unexpected(x.error());
+    return p.backend->download(*x);
   });
 }
 

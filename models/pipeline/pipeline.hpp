@@ -25,7 +25,9 @@
 #include "models/pipeline/generation_hooks.hpp"
 #include "models/pipeline/generation_spec.hpp"
 #include "models/pipeline/rgb_image.hpp"
+#include "models/pipeline/sampling_pass.hpp"
 #include "models/result.hpp"
+#include "models/samplers/noise_streams.hpp"
 #include "models/tokenizer/clip_tokenizer.hpp"
 #include "models/weights/checkpoint.hpp"
 
@@ -77,6 +79,20 @@ class Pipeline {
                              const Tensor* x_previous = nullptr) const;
   // The pixels of a final latent (host f32 [1, C, h, w]).
   Result<RgbImage> decode_latent(const Tensor& final_latent) const;
+
+  // --- Passes: the pieces generate runs, for one job, to compose differently (sampling_pass.hpp).
+  // Every tensor is host f32 [1, C, h, w] unless said otherwise.
+  Result<PromptConditioning> encode_prompt(std::string_view prompt,
+                                           std::string_view negative_prompt, bool guided) const;
+  // The seeded noise of a latent for a width x height image.
+  Result<Tensor> latent_noise(int width, int height, std::uint64_t seed, NoiseStream stream) const;
+  // img2img's clean latent: the VAE's sample of the image (noise stream 2 of `seed`), scaled.
+  Result<Tensor> encode_image(const RgbImage& image, std::uint64_t seed) const;
+  // One sampler pass. x_0 is `noise` scaled to the first sigma, or `clean` noised with `noise` to
+  // pass.first_step's level; hooks see x_0 .. x_steps_run as generate's do. Returns the last latent.
+  Result<Tensor> sample(const SamplingPass& pass, const PromptConditioning& text,
+                        const Tensor& noise, const Tensor* clean,
+                        const GenerationHooks& hooks = {}) const;
 
  private:
   std::shared_ptr<const LoadedPipeline> impl_;

@@ -1,0 +1,50 @@
+#pragma once
+// The `sd` table a task script composes renders from: deterministic primitives over a loaded
+// Pipeline (models/pipeline/sampling_pass.hpp), one job at a time.
+//
+//   sd.encode_prompt(prompt, negative_prompt, guidance) -> prompt  (guided when guidance > 1)
+//   sd.noise(width, height, seed)                        -> latent  (the initial-latent stream)
+//   sd.encode_image(image, seed)                         -> latent  (img2img's clean latent)
+//   sd.sample{prompt=, noise=, init=, strength=, steps=, guidance=, sampler=, karras=, seed=}
+//                                                        -> latent  (one pass; init/strength: img2img)
+//   sd.decode(latent)                                    -> image
+//   sd.size(latent or image)                             -> width, height (pixels)
+//   sd.steps_run(steps, strength)                        -> the steps an img2img pass runs
+//
+// Each sd.sample is a pass (checked against what cost() declared before it runs): its latents x_0 .. x_n are committed as a trajectory (the same leaves
+// and root a built-in render commits), and its time is measured for the report.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "models/pipeline/pipeline.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/task_script/task_schema.hpp"
+
+struct lua_State;
+
+namespace seedgrid::task_script {
+
+struct PassRecord {
+  int steps_run = 0;
+  int width = 0;  // of the image the latent stands for
+  int height = 0;
+  std::vector<Digest> leaves;  // verify::latent_leaf of x_0 .. x_steps_run
+  Digest trajectory_root{};
+  double seconds = 0;  // wall time of the pass: reported, never hashed
+};
+
+// What the primitives work on and what they record. `pipeline` may be null (checking a script,
+// computing its cost): then every primitive that renders raises an error saying so. With
+// `declared` (what cost() returned), a pass that is not the next declared one (steps and pixels)
+// fails before it runs, so a job never renders more than it was priced for.
+struct PrimitiveContext {
+  const Pipeline* pipeline = nullptr;
+  std::optional<std::vector<PassCost>> declared;
+  std::vector<PassRecord> passes;
+};
+
+// Sets the global `sd` in a sandbox; `context` must outlive the state.
+void open_primitives(lua_State* L, PrimitiveContext* context);
+
+}  // namespace seedgrid::task_script

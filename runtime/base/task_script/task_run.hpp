@@ -1,0 +1,26 @@
+#pragma once
+// One job of a task script on a loaded pipeline: the script's run(p, seed) in a fresh sandbox,
+// its output images, and a record of every sampler pass it ran. The passes must be the ones the
+// script's cost() declared for the same parameters (steps and pixels, in order), since that is
+// what the job is priced by: a pass that differs fails before it renders, and a script that runs
+// fewer fails at the end.
+#include <cstdint>
+#include <vector>
+
+#include "models/pipeline/pipeline.hpp"
+#include "runtime/base/task_script/task_primitives.hpp"
+#include "runtime/base/task_script/task_schema.hpp"
+#include "runtime/base/task_script/task_script.hpp"
+
+namespace seedgrid::task_script {
+
+struct TaskOutput {
+  std::vector<RgbImage> images;
+  std::vector<PassRecord> passes;
+};
+
+// `params` as given (resolved against the schema here).
+Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
+                            const ParamValues& params, std::uint64_t seed);
+
+}  // namespace seedgrid::task_script

@@ -1,0 +1,133 @@
+// The passes (Pipeline::encode_prompt, latent_noise, encode_image, sample) composed in generate's
+// order render generate's bytes, latent for latent; and a pass refuses what cannot be composed.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "models/backend/cpu_backend.hpp"
+#include "models/pipeline/pipeline.hpp"
+#include "models/samplers/sampling_schedule.hpp"
+#include "preset_model.hpp"
+
+namespace seedgrid {
+namespace {
+
+bool same_bytes(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
+         std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
+}
+
+class SamplingPassTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    backend_ = new CpuBackend(2);
+    auto p = Pipeline::load(testing::preset_model("tiny", 0).checkpoint_path, *backend_);
+    ASSERT_TRUE(p) << p.error().message;
+    pipeline_ = new Pipeline(std::move(*p));
+  }
+  static void TearDownTestSuite() {
+    delete pipeline_;
+    delete backend_;
+  }
+
+  static GenerationSpec spec(SamplerKind sampler, float guidance) {
+    GenerationSpec s;
+    s.prompt = "a lighthouse at dusk";
+    s.negative_prompt = "fog";
+    s.seed = 11;
+    s.steps = 4;
+    s.guidance = guidance;
+    s.sampler = sampler;
+    s.width = 64;
+    s.height = 64;
+    return s;
+  }
+
+  // generate's image and trajectory.
+  static std::pair<RgbImage, std::vector<Tensor>> built_in(const GenerationSpec& s) {
+    std::vector<Tensor> xs;
+    GenerationHooks hooks;
+    hooks.on_latent = [&](std::size_t, int, const Tensor& x) { xs.push_back(x); };
+    auto r = pipeline_->generate(std::span(&s, 1), hooks);
+    EXPECT_TRUE(r) << r.error().message;
+    return {r ? (*r)[0].image : RgbImage{}, xs};
+  }
+
+  // The same job composed from the passes.
+  static std::pair<RgbImage, std::vector<Tensor>> composed(const GenerationSpec& s) {
+    std::vector<Tensor> xs;
+    GenerationHooks hooks;
+    hooks.on_latent = [&](std::size_t, int, const Tensor& x) { xs.push_back(x); };
+    auto text = pipeline_->encode_prompt(s.prompt, s.negative_prompt, s.uses_guidance());
+    EXPECT_TRUE(text) << text.error().message;
+    auto noise = pipeline_->latent_noise(s.width, s.height, s.seed, NoiseStream::initial_latent);
+    EXPECT_TRUE(noise) << noise.error().message;
+    SamplingPass pass{s.steps, 0, s.guidance, s.sampler, s.karras, s.seed};
+    std::optional<Tensor> clean;
+    if (s.init_image) {
+      auto c = pipeline_->encode_image(*s.init_image, s.seed);
+      EXPECT_TRUE(c) << c.error().message;
+      clean = *c;
+      pass.first_step = img2img_first_step(s.steps, s.strength);
+    }
+    auto x = pipeline_->sample(pass, *text, *noise, clean ? &*clean : nullptr, hooks);
+    EXPECT_TRUE(x) << x.error().message;
+    auto image = pipeline_->decode_latent(*x);
+    EXPECT_TRUE(image) << image.error().message;
+    return {*image, xs};
+  }
+
+  static void expect_same(const GenerationSpec& s) {
+    const auto [image_a, xs_a] = built_in(s);
+    const auto [image_b, xs_b] = composed(s);
+    EXPECT_EQ(image_a, image_b);
+    ASSERT_EQ(xs_a.size(), xs_b.size());
+    for (std::size_t t = 0; t < xs_a.size(); ++t)
+      EXPECT_TRUE(same_bytes(xs_a[t], xs_b[t])) << "x_" << t;
+  }
+
+  static CpuBackend* backend_;
+  static Pipeline* pipeline_;
+};
+
+CpuBackend* SamplingPassTest::backend_ = nullptr;
+Pipeline* SamplingPassTest::pipeline_ = nullptr;
+
+TEST_F(SamplingPassTest, ComposedTxt2imgIsGenerateByteForByte) {
+  expect_same(spec(SamplerKind::euler, 6.5f));
+  expect_same(spec(SamplerKind::euler_ancestral, 6.5f));
+  expect_same(spec(SamplerKind::dpmpp_2m, 1.0f));
+}
+
+TEST_F(SamplingPassTest, ComposedImg2imgIsGenerateByteForByte) {
+  GenerationSpec s = spec(SamplerKind::euler_ancestral, 5.0f);
+  s.init_image = built_in(spec(SamplerKind::euler, 6.5f)).first;
+  s.strength = 0.5f;
+  expect_same(s);
+}
+
+TEST_F(SamplingPassTest, RefusesWhatCannotBeComposed) {
+  auto unguided = pipeline_->encode_prompt("a cat", "", false);
+  ASSERT_TRUE(unguided) << unguided.error().message;
+  auto noise = pipeline_->latent_noise(64, 64, 1, NoiseStream::initial_latent);
+  ASSERT_TRUE(noise) << noise.error().message;
+  SamplingPass pass;
+  pass.steps = 2;
+  pass.guidance = 7.0f;
+  auto r = pipeline_->sample(pass, *unguided, *noise, nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("encoded without guidance"), std::string::npos)
+      << r.error().message;
+  pass.guidance = 1.0f;
+  pass.first_step = 1;
+  r = pipeline_->sample(pass, *unguided, *noise, nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("needs a clean latent"), std::string::npos) << r.error().message;
+  auto bad_size = pipeline_->latent_noise(63, 64, 1, NoiseStream::initial_latent);
+  ASSERT_FALSE(bad_size);
+  EXPECT_NE(bad_size.error().message.find("width 63"), std::string::npos)
+      << bad_size.error().message;
+}
+
+}  // namespace
+}  // namespace seedgrid

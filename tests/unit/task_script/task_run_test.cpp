@@ -1,0 +1,242 @@
+// The shipped scripts (models/tasks/) on the tiny preset: txt2img.lua and img2img.lua render the
+// built-in path's bytes and commit its trajectory; a script renders the same bytes every time;
+// and a run that breaks the script's contract fails with the script's name.
+#include "runtime/base/task_script/task_run.hpp"
+
+#include <gtest/gtest.h>
+
+#include "models/backend/cpu_backend.hpp"
+#include "preset_model.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
+
+namespace seedgrid::task_script {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class TaskRunTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    backend_ = new CpuBackend(2);
+    auto p = Pipeline::load(testing::preset_model("tiny", 0).checkpoint_path, *backend_);
+    ASSERT_TRUE(p) << p.error().message;
+    pipeline_ = new Pipeline(std::move(*p));
+  }
+  static void TearDownTestSuite() {
+    delete pipeline_;
+    delete backend_;
+  }
+
+  static Result<TaskScript> shipped(const std::string& name) {
+    return TaskScript::read_file(std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/" + name);
+  }
+
+  // The built-in path's image and trajectory root.
+  static std::pair<RgbImage, Digest> built_in(const GenerationSpec& spec) {
+    verify::Trajectory trajectory;
+    GenerationHooks hooks;
+    hooks.on_latent = [&](std::size_t, int t, const Tensor& x) {
+      trajectory.record(static_cast<std::uint32_t>(t), x);
+    };
+    auto r = pipeline_->generate(std::span(&spec, 1), hooks);
+    EXPECT_TRUE(r) << r.error().message;
+    return {r ? (*r)[0].image : RgbImage{}, trajectory.root()};
+  }
+
+  static TaskOutput run(const TaskScript& script, const ParamValues& params, std::uint64_t seed) {
+    auto out = run_task(script, *pipeline_, params, seed);
+    EXPECT_TRUE(out) << out.error().message;
+    return out ? std::move(*out) : TaskOutput{};
+  }
+
+  static std::string error_of(const std::string& source, const ParamValues& params = {},
+                              const SandboxLimits& limits = {}) {
+    auto script = TaskScript::from_source(source, "probe.lua", limits);
+    if (!script) return "load: " + script.error().message;
+    auto out = run_task(*script, *pipeline_, params, 1);
+    return out ? std::string("<ok>") : out.error().message;
+  }
+
+  static CpuBackend* backend_;
+  static Pipeline* pipeline_;
+};
+
+CpuBackend* TaskRunTest::backend_ = nullptr;
+Pipeline* TaskRunTest::pipeline_ = nullptr;
+
+GenerationSpec txt2img_spec(SamplerKind sampler, float guidance, std::uint64_t seed) {
+  GenerationSpec s;
+  s.prompt = "a lighthouse at dusk";
+  s.negative_prompt = "fog";
+  s.seed = seed;
+  s.steps = 4;
+  s.guidance = guidance;
+  s.sampler = sampler;
+  s.width = 64;
+  s.height = 64;
+  return s;
+}
+
+ParamValues txt2img_params(const GenerationSpec& s) {
+  return {{"prompt", s.prompt},
+          {"negative_prompt", s.negative_prompt},
+          {"steps", std::int64_t{s.steps}},
+          {"guidance", static_cast<double>(s.guidance)},
+          {"sampler", std::string(sampler_kind_name(s.sampler))},
+          {"karras", s.karras},
+          {"width", std::int64_t{s.width}},
+          {"height", std::int64_t{s.height}}};
+}
+
+TEST_F(TaskRunTest, Txt2imgScriptIsTheBuiltInPathByteForByte) {
+  const auto script = shipped("txt2img.lua");
+  ASSERT_TRUE(script) << script.error().message;
+  GenerationSpec karras = txt2img_spec(SamplerKind::dpmpp_2m, 1.0f, 3);
+  karras.karras = true;
+  for (const GenerationSpec& spec :
+       {txt2img_spec(SamplerKind::euler, 6.5f, 11),
+        txt2img_spec(SamplerKind::euler_ancestral, 5.0f, 0xfedcba9876543210ull), karras}) {
+    const auto [image, root] = built_in(spec);
+    const TaskOutput out = run(*script, txt2img_params(spec), spec.seed);
+    ASSERT_EQ(out.images.size(), 1u);
+    EXPECT_EQ(out.images[0], image) << sampler_kind_name(spec.sampler);
+    ASSERT_EQ(out.passes.size(), 1u);
+    EXPECT_EQ(out.passes[0].trajectory_root, root) << sampler_kind_name(spec.sampler);
+    EXPECT_EQ(out.passes[0].steps_run, spec.steps);
+    EXPECT_EQ(out.passes[0].leaves.size(), static_cast<std::size_t>(spec.steps) + 1);
+  }
+}
+
+TEST_F(TaskRunTest, Img2imgScriptIsTheBuiltInPathByteForByte) {
+  GenerationSpec spec = txt2img_spec(SamplerKind::euler_ancestral, 5.0f, 5);
+  spec.steps = 6;
+  spec.init_image = built_in(txt2img_spec(SamplerKind::euler, 6.5f, 2)).first;
+  spec.strength = 0.5f;
+  const auto [image, root] = built_in(spec);
+  ParamValues params = txt2img_params(spec);
+  params.erase("width");
+  params.erase("height");
+  params["init_image"] = *spec.init_image;
+  params["strength"] = 0.5;
+  const auto script = shipped("img2img.lua");
+  ASSERT_TRUE(script) << script.error().message;
+  const TaskOutput out = run(*script, params, spec.seed);
+  ASSERT_EQ(out.images.size(), 1u);
+  EXPECT_EQ(out.images[0], image);
+  ASSERT_EQ(out.passes.size(), 1u);
+  EXPECT_EQ(out.passes[0].steps_run, 3);
+  EXPECT_EQ(out.passes[0].trajectory_root, root);
+}
+
+TEST_F(TaskRunTest, SameScriptParamsAndSeedGiveTheSameBytes) {
+  const auto script = shipped("txt2img.lua");
+  ASSERT_TRUE(script) << script.error().message;
+  const ParamValues params = txt2img_params(txt2img_spec(SamplerKind::euler_ancestral, 5.0f, 9));
+  const TaskOutput a = run(*script, params, 9), b = run(*script, params, 9);
+  const TaskOutput c = run(*script, params, 10);
+  ASSERT_EQ(a.images.size(), 1u);
+  EXPECT_EQ(a.images, b.images);
+  EXPECT_EQ(a.passes[0].trajectory_root, b.passes[0].trajectory_root);
+  EXPECT_NE(a.images, c.images);
+}
+
+TEST_F(TaskRunTest, TwoPassesAndTwoImagesAreRecordedInOrder) {
+  const std::string source = R"lua(
+name = "two_pass"
+params = { {name = "steps", type = "int", default = 2} }
+function cost(p)
+  return { {steps = p.steps, pixels = 64 * 64}, {steps = 1, pixels = 64 * 64} }
+end
+function run(p, seed)
+  local prompt = sd.encode_prompt("a cat", "", 1)
+  local first = sd.sample{prompt = prompt, noise = sd.noise(64, 64, seed), steps = p.steps,
+                          guidance = 1, seed = seed}
+  local second = sd.sample{prompt = prompt, noise = sd.noise(64, 64, seed + 1), init = first,
+                           strength = 0.5, steps = 2, guidance = 1, seed = seed + 1}
+  return { sd.decode(first), sd.decode(second) }
+end
+)lua";
+  auto script = TaskScript::from_source(source, "two_pass.lua");
+  ASSERT_TRUE(script) << script.error().message;
+  const TaskOutput out = run(*script, {}, 4);
+  ASSERT_EQ(out.images.size(), 2u);
+  ASSERT_EQ(out.passes.size(), 2u);
+  EXPECT_EQ(out.passes[0].steps_run, 2);
+  EXPECT_EQ(out.passes[1].steps_run, 1);
+  EXPECT_NE(out.images[0], out.images[1]);
+}
+
+const char* kHeader =
+    "name = 'probe'\nparams = {}\nfunction cost(p) return {{steps = 1, pixels = 64 * 64}} end\n";
+
+TEST_F(TaskRunTest, ABrokenContractFailsWithTheScriptsNameAndLine) {
+  EXPECT_EQ(error_of(std::string(kHeader) + "function run(p, seed)\n  return 42\nend"),
+            "probe.lua: run must return an image (sd.decode's result) or a list of images, found "
+            "number");
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n"
+                     "  local c = sd.encode_prompt('a', '', 1)\n"
+                     "  local x = sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 2,"
+                     " guidance = 1, seed = seed}\n"
+                     "  return sd.decode(x)\nend"),
+            "probe.lua:6: sd.sample: pass 1 would run 2 steps over 4096 pixels but cost() "
+            "declared 1 steps over 4096 pixels");
+  EXPECT_EQ(error_of(std::string(kHeader) + "function run(p, seed)\n  return {}\nend"),
+            "probe.lua: run returned 0 images, expected 1 to 64");
+  // A second pass the price does not cover never renders; one fewer than declared fails too.
+  EXPECT_EQ(
+      error_of(
+          std::string(kHeader) +
+          "function run(p, seed)\n"
+          "  local c = sd.encode_prompt('a', '', 1)\n"
+          "  local x\n"
+          "  for i = 1, 100 do\n"
+          "    x = sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 1, seed = seed}\n"
+          "  end\n"
+          "  return sd.decode(x)\nend"),
+      "probe.lua:8: sd.sample: this would be pass 2 but cost() declared 1: a job runs what "
+      "it is priced for");
+  EXPECT_EQ(error_of(std::string(kHeader) + "function run(p, seed)\n"
+                                            "  return sd.decode(sd.noise(64, 64, seed))\nend"),
+            "probe.lua: the script ran 0 sampler passes but its cost() declared 1: a job runs "
+            "what it is priced for");
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n  local c = sd.encode_prompt('a', '', 1)\n"
+                     "  return sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 1,\n"
+                     "                   guidance = 7, seed = seed}\nend"),
+            "probe.lua:6: sd.sample: guidance 7 is above 1 but the prompt was encoded without "
+            "guidance");
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n  return sd.noise(63, 64, seed)\nend"),
+            "probe.lua:5: sd.noise: width 63 is not a multiple of 8 (the VAE's downscale factor)");
+  EXPECT_EQ(error_of("name = 'probe'\nparams = {}\n"
+                     "function cost(p)\n  sd.noise(64, 64, 1)\nend\nfunction run(p, seed) end"),
+            "probe.lua:4: sd.noise renders, and only run() may render (not cost() or the "
+            "script's top level)");
+  EXPECT_TRUE(contains(error_of(std::string(kHeader) + "function run(p, seed) end", {{"x", 1.0}}),
+                       "probe.lua: task probe has no parameter x"));
+}
+
+TEST_F(TaskRunTest, LatentsAndImagesAScriptHoldsCountAgainstItsMemoryCap) {
+  // A 512x512 latent is 64 KiB: two hundred of them pass a 4 MiB cap.
+  EXPECT_EQ(error_of(std::string(kHeader) + "function run(p, seed)\n  local held = {}\n"
+                                            "  for i = 1, 200 do\n"
+                                            "    held[i] = sd.noise(512, 512, i)\n"
+                                            "  end\nend",
+                     {}, SandboxLimits{50'000'000, std::size_t{4} << 20}),
+            "probe.lua:7: the script went past its memory cap of 4194304 bytes");
+}
+
+TEST_F(TaskRunTest, AMisspeltFieldOfSampleIsNamed) {
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n  local c = sd.encode_prompt('a', '', 1)\n"
+                     "  return sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 1,\n"
+                     "                   guidence = 7, seed = seed}\nend"),
+            "probe.lua:6: sd.sample: unknown field guidence (fields: prompt, noise, init, "
+            "strength, steps, guidance, sampler, karras, seed)");
+}
+
+}  // namespace
+}  // namespace seedgrid::task_script
