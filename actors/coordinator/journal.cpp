@@ -605,6 +605,22 @@ Result<bool> Journal::output_referenced_elsewhere(const Digest& hash,
   return q->column_int64(0) > 0;
 }
 
+Result<JobTotals> Journal::job_totals() const {
+  auto q = state_->db.prepare("SELECT phase, COUNT(*) FROM jobs GROUP BY phase");
+  if (!q) return std::unexpected(q.error());
+  JobTotals totals;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const auto phase = static_cast<JobPhase>(q->column_int64(0));
+    const auto n = static_cast<std::uint64_t>(q->column_int64(1));
+    if (phase == JobPhase::delivered) totals.delivered = n;
+    if (phase == JobPhase::failed) totals.failed = n;
+  }
+  return totals;
+}
+
 Result<std::uint64_t> Journal::begin_run() {
   auto q = state_->db.prepare("SELECT value FROM meta WHERE name = 'runs'");
   if (!q) return std::unexpected(q.error());

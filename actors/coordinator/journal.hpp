@@ -55,6 +55,14 @@ struct JournaledPenalty {
   std::optional<protocol::Verdict> notice;
 };
 
+// Jobs delivered and failed over the journal's whole life: the status counters, which survive a
+// restart because they are counted from the jobs table (rows are deleted only with requests that
+// never had jobs).
+struct JobTotals {
+  std::uint64_t delivered = 0;
+  std::uint64_t failed = 0;
+};
+
 class Journal {
  public:
   // Prompts are sealed at rest with the key in `prompt_key_file` (created when missing; empty:
@@ -91,6 +99,7 @@ class Journal {
   Result<std::vector<JournaledPenalty>> load_penalties() const;
   // Whether any request other than `request_id` that is not done references this output hash.
   Result<bool> output_referenced_elsewhere(const Digest& hash, const std::string& request_id) const;
+  Result<JobTotals> job_totals() const;
   // The audit sampler's secret salt, created on first open.
   Result<Digest> audit_salt();
   // Counts this opening of the journal (1 the first time) and commits it: audits handed out in

@@ -21,6 +21,11 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
     n.audits_failed = jn.audits_failed;
     n.blacklisted = jn.blacklisted;
   }
+  // The status counters go on from where they were (only recent done requests are loaded).
+  auto totals = s.journal.job_totals();
+  if (!totals) return std::unexpected(totals.error());
+  s.jobs_delivered = totals->delivered;
+  s.jobs_failed = totals->failed;
   auto loaded = s.journal.load_requests(s.options.recent_done_requests);
   if (!loaded) return std::unexpected(loaded.error());
   for (auto& loaded_request : *loaded) {
