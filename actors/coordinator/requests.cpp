@@ -43,6 +43,10 @@ Reply check_command(CoreState& s, const protocol::ClientCommand& command,
                   "request '" + command.request_id + "' belongs to another payer");
   // Only now: a stranger's commands (any key can sign) take no room in the book.
   s.seen_commands.remember(command);
+  if (auto w = s.journal.put_command_nonce({command.payer, command.nonce, command.expires_unix_ms},
+                                           wall_ms);
+      !w)
+    s.record_fatal(w.error());
   return {};
 }
 

@@ -37,8 +37,13 @@ protocol::Reply SeenCommands::check(const protocol::ClientCommand& command,
 }
 
 void SeenCommands::remember(const protocol::ClientCommand& command) {
-  const Nonce n{command.payer, command.nonce};
-  if (by_nonce_.insert(n).second) by_expiry_.emplace(command.expires_unix_ms, n);
+  remember(command.payer, command.nonce, command.expires_unix_ms);
+}
+
+void SeenCommands::remember(const PublicKey& payer, const Digest& nonce,
+                            std::int64_t expires_unix_ms) {
+  const Nonce n{payer, nonce};
+  if (by_nonce_.insert(n).second) by_expiry_.emplace(expires_unix_ms, n);
 }
 
 void SeenCommands::forget_expired(std::int64_t now_unix_ms) {

@@ -5,7 +5,8 @@
 // expiry the copy is refused as stale, so the nonce can be forgotten. Memory is bounded twice: by
 // the expiry a command may carry (kClientCommandMaxLifetimeMs ahead at most) and by `capacity`,
 // past which new commands are refused until old ones expire (a flood cannot make it forget a
-// nonce that is still good).
+// nonce that is still good). The coordinator journals each nonce it remembers, so a restart
+// does not make a copied command good again.
 //
 // Sans-I/O like the core: the caller passes the time (Unix ms, the clock commands are dated in).
 #include <cstddef>
@@ -28,6 +29,7 @@ class SeenCommands {
   protocol::Reply check(const protocol::ClientCommand& command, std::int64_t now_unix_ms);
   // Keeps the command's nonce until it expires.
   void remember(const protocol::ClientCommand& command);
+  void remember(const PublicKey& payer, const Digest& nonce, std::int64_t expires_unix_ms);
   std::size_t size() const { return by_nonce_.size(); }
 
  private:

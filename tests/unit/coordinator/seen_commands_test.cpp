@@ -94,5 +94,21 @@ TEST_F(CoreFixture, AReplayedOrStaleAttachOrCancelIsRefused) {
   EXPECT_EQ(core_->attach(foreign, {}, wall_, out).outcome.code, ErrorCode::bad_signature);
 }
 
+// The nonces are journaled: a restarted coordinator still knows a command it took before.
+TEST_F(CoreFixture, ACommandTakenBeforeARestartIsStillAReplayAfterIt) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  const auto attach = command(ClientCommandKind::attach, "r1", client_);
+  Outbox out;
+  ASSERT_TRUE(core_->attach(attach, {}, wall_, out).outcome.ok());
+  pump(out);
+  open_core();
+  EXPECT_EQ(core_->attach(attach, {}, wall_ + 1'000, out).outcome.code,
+            ErrorCode::replayed_command);
+  EXPECT_TRUE(
+      core_->attach(command(ClientCommandKind::attach, "r1", client_), {}, wall_ + 1'000, out)
+          .outcome.ok());
+}
+
 }  // namespace
 }  // namespace seedgrid::coordinator::testing
