@@ -325,16 +325,23 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
              const std::vector<std::uint32_t>& have) {
         auto& st = self->state;
         Outbox out;
-        auto ack = st.core->attach(command, have, out);
-        if (ack.outcome.ok()) attach_client(self, command.request_id);
+        auto ack = st.core->attach(command, have, protocol::unix_now_ms(), out);
+        if (ack.outcome.ok())
+          attach_client(self, command.request_id);
+        else
+          st.log->info("refused attach to {}: {}", command.request_id.substr(0, 64),
+                       ack.outcome.reason);
         flush(self, out);
         return ack;
       },
       [self](protocol::cancel_atom, const protocol::ClientCommand& command) {
         auto& st = self->state;
         Outbox out;
-        auto reply = st.core->cancel(command, st.now(), out);
-        if (reply.ok()) st.log->info("request {} cancelled by its payer", command.request_id);
+        auto reply = st.core->cancel(command, st.now(), protocol::unix_now_ms(), out);
+        if (reply.ok())
+          st.log->info("request {} cancelled by its payer", command.request_id);
+        else
+          st.log->info("refused cancel of {}: {}", command.request_id.substr(0, 64), reply.reason);
         flush(self, out);
         return reply;
       },

@@ -72,10 +72,16 @@ class CoordinatorCore {
     std::optional<protocol::SubmitAck> ack;  // ok and set: answered now (a known request)
   };                                         // ok and unset: the ack comes as AnswerSubmit
   SubmitAnswer submit(const protocol::GenerateRequest& request, std::int64_t now_ms, Outbox& out);
-  // Re-sends the results not in `have` and, when the request is over, its completed event.
+  // A known request submitted again (same id, same signed content) is answered with its ack and,
+  // when public, followed as attach follows it. attach re-sends the results not in `have` and,
+  // when the request is over, its completed event; the ack carries the signed request, so a
+  // client that knows only the id can follow it. Attach and cancel commands must be fresh at
+  // `wall_ms` (Unix ms; seen_commands.hpp).
   protocol::SubmitAck attach(const protocol::ClientCommand& command,
-                             const std::vector<std::uint32_t>& have, Outbox& out);
-  protocol::Reply cancel(const protocol::ClientCommand& command, std::int64_t now_ms, Outbox& out);
+                             const std::vector<std::uint32_t>& have, std::int64_t wall_ms,
+                             Outbox& out);
+  protocol::Reply cancel(const protocol::ClientCommand& command, std::int64_t now_ms,
+                         std::int64_t wall_ms, Outbox& out);
   protocol::StatusReport status(std::int64_t now_ms) const;
 
   // --- workers and validators ---

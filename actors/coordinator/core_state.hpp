@@ -22,6 +22,7 @@
 #include "actors/coordinator/journal.hpp"
 #include "actors/coordinator/registrar.hpp"
 #include "actors/coordinator/result_store.hpp"
+#include "actors/coordinator/seen_commands.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -67,6 +68,7 @@ struct CoreState {
   std::map<std::string, std::set<std::uint32_t>> queued;  // request id -> queued job indices
   std::map<std::string, PendingOrder> orders;             // by idempotency key
   std::map<std::string, PendingPenalty> penalties;        // by audit id
+  SeenCommands seen_commands;  // nonces of attach and cancel commands, until they expire
   std::optional<Error> fatal;
   std::int64_t started_ms = 0;
   std::uint64_t run = 0;        // this run's number (Journal::begin_run)

@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS penalties(
   plan BLOB NOT NULL, remaining_ms INTEGER NOT NULL, appealed INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS notices(audit_id TEXT PRIMARY KEY, verdict BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS command_nonces(
+  payer BLOB NOT NULL, nonce BLOB NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY(payer, nonce));
 )sql";
 
 std::span<const std::uint8_t> key_bytes(const PublicKey& k) { return k.bytes; }
@@ -603,6 +605,46 @@ Result<bool> Journal::output_referenced_elsewhere(const Digest& hash,
   auto row = q->step();
   if (!row) return std::unexpected(row.error());
   return q->column_int64(0) > 0;
+}
+
+Result<void> Journal::put_command_nonce(const JournaledNonce& n, std::int64_t now_unix_ms) {
+  if (auto t = ensure_transaction(); !t) return t;
+  auto forget = state_->db.prepare("DELETE FROM command_nonces WHERE expires < ?");
+  if (!forget) return std::unexpected(forget.error());
+  if (auto r = forget->bind(1, now_unix_ms).run(); !r) return r;
+  auto put = state_->db.prepare("INSERT OR IGNORE INTO command_nonces VALUES(?,?,?)");
+  if (!put) return std::unexpected(put.error());
+  return put->bind_blob(1, key_bytes(n.payer)).bind_blob(2, n.nonce).bind(3, n.expires_unix_ms).run();
+}
+
+Result<std::vector<JournaledNonce>> Journal::load_command_nonces() const {
+  auto q = state_->db.prepare("SELECT payer, nonce, expires FROM command_nonces");
+  if (!q) return std::unexpected(q.error());
+  std::vector<JournaledNonce> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    auto payer = key_from_blob(q->column_blob(0));
+    if (payer) out.push_back({*payer, digest_from_blob(q->column_blob(1)), q->column_int64(2)});
+  }
+  return out;
+}
+
+Result<JobTotals> Journal::job_totals() const {
+  auto q = state_->db.prepare("SELECT phase, COUNT(*) FROM jobs GROUP BY phase");
+  if (!q) return std::unexpected(q.error());
+  JobTotals totals;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const auto phase = static_cast<JobPhase>(q->column_int64(0));
+    const auto n = static_cast<std::uint64_t>(q->column_int64(1));
+    if (phase == JobPhase::delivered) totals.delivered = n;
+    if (phase == JobPhase::failed) totals.failed = n;
+  }
+  return totals;
 }
 
 Result<std::uint64_t> Journal::begin_run() {

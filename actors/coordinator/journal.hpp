@@ -55,6 +55,22 @@ struct JournaledPenalty {
   std::optional<protocol::Verdict> notice;
 };
 
+// Jobs delivered and failed over the journal's whole life: the status counters, which survive a
+// restart because they are counted from the jobs table (rows are deleted only with requests that
+// never had jobs).
+struct JobTotals {
+  std::uint64_t delivered = 0;
+  std::uint64_t failed = 0;
+};
+
+// A client command's nonce, kept until the command expires (seen_commands.hpp), so that a
+// restart does not make a copied command good again.
+struct JournaledNonce {
+  PublicKey payer;
+  Digest nonce{};
+  std::int64_t expires_unix_ms = 0;
+};
+
 class Journal {
  public:
   // Prompts are sealed at rest with the key in `prompt_key_file` (created when missing; empty:
@@ -91,6 +107,10 @@ class Journal {
   Result<std::vector<JournaledPenalty>> load_penalties() const;
   // Whether any request other than `request_id` that is not done references this output hash.
   Result<bool> output_referenced_elsewhere(const Digest& hash, const std::string& request_id) const;
+  Result<JobTotals> job_totals() const;
+  // Also forgets the nonces of commands that expired by `now_unix_ms`.
+  Result<void> put_command_nonce(const JournaledNonce& nonce, std::int64_t now_unix_ms);
+  Result<std::vector<JournaledNonce>> load_command_nonces() const;
   // The audit sampler's secret salt, created on first open.
   Result<Digest> audit_salt();
   // Counts this opening of the journal (1 the first time) and commits it: audits handed out in

@@ -21,6 +21,15 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
     n.audits_failed = jn.audits_failed;
     n.blacklisted = jn.blacklisted;
   }
+  // The status counters go on from where they were (only recent done requests are loaded).
+  auto totals = s.journal.job_totals();
+  if (!totals) return std::unexpected(totals.error());
+  s.jobs_delivered = totals->delivered;
+  s.jobs_failed = totals->failed;
+  // Nonces of client commands that may not have expired: a copy is still a replay.
+  auto nonces = s.journal.load_command_nonces();
+  if (!nonces) return std::unexpected(nonces.error());
+  for (const auto& n : *nonces) s.seen_commands.remember(n.payer, n.nonce, n.expires_unix_ms);
   auto loaded = s.journal.load_requests(s.options.recent_done_requests);
   if (!loaded) return std::unexpected(loaded.error());
   for (auto& loaded_request : *loaded) {

@@ -17,6 +17,39 @@ namespace {
 
 constexpr const char* kVersion = "seedgrid 0.1.0";
 
+// The one way a client catches up with a known request, whether it submitted it again or
+// attached: every result it does not have yet, then the completed event when the request is over;
+// whatever happens next reaches it like any attached client.
+void follow(CoreState& s, RequestState& r, const std::set<std::uint32_t>& have, Outbox& out) {
+  for (auto& j : r.jobs)
+    if (j.phase == JobPhase::delivered && !have.contains(j.index)) deliver(s, r, j, out);
+  if (r.phase == RequestPhase::done) complete(s, r, out);
+}
+
+// Attach and cancel: signed by the payer of a known request, for this coordinator, fresh.
+Reply check_command(CoreState& s, const protocol::ClientCommand& command,
+                    protocol::ClientCommandKind kind, std::int64_t wall_ms) {
+  const std::string name(protocol::client_command_kind_name(kind));
+  if (protocol::parse_client_command_kind(command.kind) != kind ||
+      !protocol::client_command_valid(command, s.key()))
+    return refuse(ErrorCode::bad_signature,
+                  name + " command's signature does not verify for " + command.payer.hex());
+  if (Reply fresh = s.seen_commands.check(command, wall_ms); !fresh.ok()) return fresh;
+  RequestState* r = s.find_request(command.request_id);
+  if (r == nullptr || r->phase == RequestPhase::abandoned)
+    return refuse(ErrorCode::unknown_request, "no request '" + command.request_id + "'");
+  if (r->request.payer != command.payer)
+    return refuse(ErrorCode::bad_signature,
+                  "request '" + command.request_id + "' belongs to another payer");
+  // Only now: a stranger's commands (any key can sign) take no room in the book.
+  s.seen_commands.remember(command);
+  if (auto w = s.journal.put_command_nonce({command.payer, command.nonce, command.expires_unix_ms},
+                                           wall_ms);
+      !w)
+    s.record_fatal(w.error());
+  return {};
+}
+
 }  // namespace
 
 CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRequest& request,
@@ -36,6 +69,10 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
                          "new id"),
               std::nullopt};
     if (known->phase == RequestPhase::holding) return {Reply{}, std::nullopt};
+    // A copy of a signed request is enough to submit it again (requests carry no nonce,
+    // request.hpp): a private request's images go only to a fresh attach, which the client
+    // sends on this acknowledgement.
+    if (known->request.privacy == protocol::Privacy::public_images) follow(s, *known, {}, out);
     return {Reply{}, s.ack_of(*known, true)};
   }
   const Reply valid = validate_request(request, s.options.catalog, s.options.policy.limits,
@@ -65,47 +102,28 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
 }
 
 protocol::SubmitAck CoordinatorCore::attach(const protocol::ClientCommand& command,
-                                            const std::vector<std::uint32_t>& have, Outbox& out) {
+                                            const std::vector<std::uint32_t>& have,
+                                            std::int64_t wall_ms, Outbox& out) {
   CoreState& s = *state_;
   protocol::SubmitAck ack;
   ack.coordinator = s.key();
   ack.request_id = command.request_id;
-  if (protocol::parse_client_command_kind(command.kind) != protocol::ClientCommandKind::attach ||
-      !protocol::client_command_valid(command, s.key())) {
-    ack.outcome = refuse(ErrorCode::bad_signature,
-                         "attach command's signature does not verify for " + command.payer.hex());
-    return ack;
-  }
-  RequestState* r = s.find_request(command.request_id);
-  if (r == nullptr || r->phase == RequestPhase::abandoned) {
-    ack.outcome = refuse(ErrorCode::unknown_request, "no request '" + command.request_id + "'");
-    return ack;
-  }
-  if (r->request.payer != command.payer) {
-    ack.outcome = refuse(ErrorCode::bad_signature,
-                         "request '" + command.request_id + "' belongs to another payer");
-    return ack;
-  }
-  const std::set<std::uint32_t> known(have.begin(), have.end());
-  for (auto& j : r->jobs)
-    if (j.phase == JobPhase::delivered && !known.contains(j.index)) deliver(s, *r, j, out);
-  if (r->phase == RequestPhase::done) complete(s, *r, out);
-  return s.ack_of(*r, true);
+  ack.outcome = check_command(s, command, protocol::ClientCommandKind::attach, wall_ms);
+  if (!ack.outcome.ok()) return ack;
+  RequestState& r = *s.find_request(command.request_id);
+  follow(s, r, std::set<std::uint32_t>(have.begin(), have.end()), out);
+  ack = s.ack_of(r, true);
+  ack.request = r.request;
+  return ack;
 }
 
 Reply CoordinatorCore::cancel(const protocol::ClientCommand& command, std::int64_t now_ms,
-                              Outbox& out) {
+                              std::int64_t wall_ms, Outbox& out) {
   CoreState& s = *state_;
-  if (protocol::parse_client_command_kind(command.kind) != protocol::ClientCommandKind::cancel ||
-      !protocol::client_command_valid(command, s.key()))
-    return refuse(ErrorCode::bad_signature,
-                  "cancel command's signature does not verify for " + command.payer.hex());
+  if (Reply checked = check_command(s, command, protocol::ClientCommandKind::cancel, wall_ms);
+      !checked.ok())
+    return checked;
   RequestState* r = s.find_request(command.request_id);
-  if (r == nullptr || r->phase == RequestPhase::abandoned)
-    return refuse(ErrorCode::unknown_request, "no request '" + command.request_id + "'");
-  if (r->request.payer != command.payer)
-    return refuse(ErrorCode::bad_signature,
-                  "request '" + command.request_id + "' belongs to another payer");
   if (r->cancel_requested || r->phase == RequestPhase::releasing || r->phase == RequestPhase::done)
     return {};
   r->cancel_requested = true;

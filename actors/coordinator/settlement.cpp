@@ -244,7 +244,9 @@ void deliver(CoreState& s, RequestState& r, JobState& j, Outbox& out) {
   if (!pixels) {
     auto e = s.event(EventKind::failed, r, &j);
     e.code = ErrorCode::internal;
-    e.reason = "the coordinator lost the stored image: " + pixels.error().message;
+    e.reason = r.request.privacy == protocol::Privacy::private_images && r.phase == RequestPhase::done
+                   ? std::string("the image of this private request was erased once delivered")
+                   : "the coordinator lost the stored image: " + pixels.error().message;
     out.add(TellClient{std::move(e)});
     return;
   }

@@ -1,11 +1,13 @@
 #include <sodium.h>
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/request_report.hpp"
@@ -36,6 +38,7 @@ struct GenerateOptions {
   std::string out;
   std::string key;
   std::string request_id;
+  std::string resume;  // follow this request again, by its id alone
   int timeout_s = 3600;
   bool verbose = false;
 };
@@ -59,24 +62,144 @@ std::string shell_quoted(const std::string& text) {
   return out + "'";
 }
 
-// The command that follows this request again after this process is gone: the same signed
-// content (anything else is refused as duplicate_request), so the resolved model and seed too.
-std::string resume_command(const GenerateOptions& opts, const protocol::GenerateRequest& r,
-                           const std::string& cfg) {
-  std::string c = "seedgrid generate --coordinator " + opts.coordinator + " --request-id " +
-                  r.request_id + " --model " + r.model_id + " --prompt " + shell_quoted(r.prompt);
-  if (!r.negative_prompt.empty()) c += " --negative-prompt " + shell_quoted(r.negative_prompt);
-  c += " --seed " + std::to_string(r.seed) + " --steps " + std::to_string(r.steps) + " --cfg " +
-       cfg + " --sampler " + r.sampler + (r.karras ? " --karras" : "") + " --width " +
-       std::to_string(r.width) + " --height " + std::to_string(r.height) + " --count " +
-       std::to_string(r.count) + " --tier " + std::string(protocol::tier_name(r.tier)) +
-       (opts.private_images ? " --private" : "") + " --out " + shell_quoted(opts.out);
+// The command that follows a request again after this process is gone: the id is enough (the
+// coordinator answers an attach with the request as this key signed it).
+std::string resume_command(const GenerateOptions& opts, const std::string& request_id) {
+  std::string c = "seedgrid generate --coordinator " + opts.coordinator + " --resume " +
+                  request_id + " --out " + shell_quoted(opts.out);
   if (!opts.key.empty()) c += " --key " + shell_quoted(opts.key);
   return c;
 }
 
+// What every run needs before it talks to the network: the coordinator's address, the client's
+// key, the output folder; SIGINT and SIGTERM blocked so the wait loop can take them.
+struct Client {
+  config::Endpoint endpoint;
+  Identity key;
+  sigset_t signals;
+};
+
+Result<Client> prepare(const GenerateOptions& opts, int& status) {
+  status = kUsageError;
+  auto endpoint = config::parse_endpoint(opts.coordinator);
+  if (!endpoint) return fail("--coordinator ", endpoint.error().message);
+  status = 1;
+  auto client_key = Identity::load_or_create(opts.key.empty() ? default_key_path() : opts.key);
+  if (!client_key) return std::unexpected(client_key.error());
+  std::error_code ec;
+  std::filesystem::create_directories(opts.out, ec);
+  if (ec) return fail("cannot create ", opts.out, ": ", ec.message());
+  Client c{*endpoint, std::move(*client_key), {}};
+  // SIGINT cancels the request (completed steps are paid, the rest refunded); a second one quits.
+  sigemptyset(&c.signals);
+  sigaddset(&c.signals, SIGINT);
+  sigaddset(&c.signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &c.signals, nullptr);
+  return c;
+}
+
+// Waits for the session, cancelling on the first interrupt; nothing when --timeout passed first
+// (then the exit status is in `status`).
+std::optional<client::SessionOutcome> wait_for(client::GenerateSession& session,
+                                               const GenerateOptions& opts, Client& client,
+                                               const std::string& request_id, bool& cancelled,
+                                               int& status) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts.timeout_s);
+  std::optional<client::SessionOutcome> outcome;
+  while (!(outcome = session.wait(std::chrono::milliseconds(100)))) {
+    const timespec zero{0, 0};
+    if (sigtimedwait(&client.signals, nullptr, &zero) > 0) {
+      if (cancelled) {
+        status = 130;
+        return std::nullopt;
+      }
+      cancelled = true;
+      std::fprintf(stderr, "\ncancelling request %s (interrupt again to quit)\n",
+                   request_id.c_str());
+      session.cancel();
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr,
+                   "seedgrid generate: request %s did not complete within %d s; the network "
+                   "keeps working on it. Follow it again with:\n  %s\n",
+                   request_id.c_str(), opts.timeout_s, resume_command(opts, request_id).c_str());
+      status = 1;
+      return std::nullopt;
+    }
+  }
+  return outcome;
+}
+
+int exit_status(const client::SessionOutcome& outcome, const client::RequestReport& report,
+                bool cancelled, std::uint32_t count) {
+  if (!outcome.reply.ok()) return 1;
+  if (report.write_error()) return 1;
+  if (cancelled) return 130;
+  return outcome.completed.delivered == count ? 0 : 3;
+}
+
+std::string model_name_of(const protocol::StatusReport& status, const std::string& model) {
+  for (const auto& m : status.models)
+    if (m.model_id == model) return m.name;
+  return "";
+}
+
+// `--resume ID`: attach to a request this key submitted earlier; the images already delivered
+// are written first, then the rest as they come.
+int run_resume(const GenerateOptions& opts) {
+  int status = 0;
+  auto client = prepare(opts, status);
+  if (!client) {
+    std::fprintf(stderr, "seedgrid generate: %s\n", client.error().message.c_str());
+    return status;
+  }
+  client::ClientSystem system;
+  auto report_of_network =
+      client::fetch_status(system.get(), client->endpoint, std::chrono::seconds(30));
+  if (!report_of_network) {
+    std::fprintf(stderr, "seedgrid generate: %s\n", report_of_network.error().message.c_str());
+    return 1;
+  }
+  std::printf("following request %s at %s\n", opts.resume.c_str(), opts.coordinator.c_str());
+  std::printf("to follow this request again: %s\n", resume_command(opts, opts.resume).c_str());
+  std::fflush(stdout);
+  // The request (prompt, seed, size) arrives with the acknowledgement: the report starts then.
+  std::optional<client::RequestReport> report;
+  client::SessionCallbacks callbacks;
+  callbacks.on_ack = [&](const protocol::SubmitAck& ack) {
+    report.emplace(ack.request, model_name_of(*report_of_network, ack.request.model_id), opts.out,
+                   stdout);
+    report->on_ack(ack);
+  };
+  callbacks.on_event = [&](const protocol::ClientEvent& e) {
+    if (report) report->on_event(e);
+  };
+  client::GenerateSession session(
+      system.get(), nullptr, client->endpoint, config::NetworkSection{},
+      client::GenerateSession::Resume{opts.resume, report_of_network->coordinator},
+      std::make_shared<const Identity>(client->key), callbacks);
+  bool cancelled = false;
+  auto outcome = wait_for(session, opts, *client, opts.resume, cancelled, status);
+  if (!outcome) return status;
+  if (!report) {  // refused before the request was known: nothing to report but why
+    std::printf("refused: %s (%u) %s\n",
+                std::string(protocol::error_code_name(outcome->reply.code)).c_str(),
+                static_cast<unsigned>(outcome->reply.code), outcome->reply.reason.c_str());
+    return 1;
+  }
+  report->finish(*outcome);
+  return exit_status(*outcome, *report, cancelled, outcome->ack.jobs);
+}
+
 int run_generate(const GenerateOptions& opts) {
   (void)logging::configure(opts.verbose ? "info" : "warn", "");
+  if (!opts.resume.empty()) return run_resume(opts);
+  if (opts.prompt.empty()) {
+    std::fprintf(stderr,
+                 "seedgrid generate: --prompt is required (or --resume ID to follow a request "
+                 "submitted earlier)\n");
+    return kUsageError;
+  }
   // Before any message is built: CAF cannot carry inf, nan or a subnormal (it hung on inf).
   char* end = nullptr;
   const float cfg = static_cast<float>(std::strtod(opts.cfg.c_str(), &end));
@@ -89,8 +212,7 @@ int run_generate(const GenerateOptions& opts) {
     std::fprintf(stderr, "seedgrid generate: %s\n", ok.error().message.c_str());
     return 2;
   }
-  auto endpoint = config::parse_endpoint(opts.coordinator);
-  if (!endpoint) {
+  if (auto endpoint = config::parse_endpoint(opts.coordinator); !endpoint) {
     std::fprintf(stderr, "seedgrid generate: --coordinator %s\n", endpoint.error().message.c_str());
     return 2;
   }
@@ -105,46 +227,31 @@ int run_generate(const GenerateOptions& opts) {
     std::fprintf(stderr, "seedgrid generate: %s\n", seed.error().message.c_str());
     return 2;
   }
-  auto client_key = Identity::load_or_create(opts.key.empty() ? default_key_path() : opts.key);
-  if (!client_key) {
-    std::fprintf(stderr, "seedgrid generate: %s\n", client_key.error().message.c_str());
-    return 1;
+  int status = 0;
+  auto client = prepare(opts, status);
+  if (!client) {
+    std::fprintf(stderr, "seedgrid generate: %s\n", client.error().message.c_str());
+    return status;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(opts.out, ec);
-  if (ec) {
-    std::fprintf(stderr, "seedgrid generate: cannot create %s: %s\n", opts.out.c_str(),
-                 ec.message().c_str());
-    return 1;
-  }
-
-  // SIGINT cancels the request (completed steps are paid, the rest refunded); a second one quits.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   client::ClientSystem system;
-  auto status = client::fetch_status(system.get(), *endpoint, std::chrono::seconds(30));
-  if (!status) {
-    std::fprintf(stderr, "seedgrid generate: %s\n", status.error().message.c_str());
+  auto network = client::fetch_status(system.get(), client->endpoint, std::chrono::seconds(30));
+  if (!network) {
+    std::fprintf(stderr, "seedgrid generate: %s\n", network.error().message.c_str());
     return 1;
   }
-  std::string model = opts.model, model_name;
+  std::string model = opts.model;
   if (model.empty()) {
-    if (status->models.size() != 1) {
+    if (network->models.size() != 1) {
       std::fprintf(stderr,
                    "seedgrid generate: the network serves %zu models; choose one with --model:\n",
-                   status->models.size());
-      for (const auto& m : status->models)
+                   network->models.size());
+      for (const auto& m : network->models)
         std::fprintf(stderr, "  %s  %s\n", m.model_id.c_str(), m.name.c_str());
       return 2;
     }
-    model = status->models.front().model_id;
+    model = network->models.front().model_id;
   }
-  for (const auto& m : status->models)
-    if (m.model_id == model) model_name = m.name;
 
   protocol::GenerateRequest request;
   request.request_id = opts.request_id.empty() ? random_request_id() : opts.request_id;
@@ -162,49 +269,29 @@ int run_generate(const GenerateOptions& opts) {
   request.tier = *tier;
   request.privacy =
       opts.private_images ? protocol::Privacy::private_images : protocol::Privacy::public_images;
-  protocol::sign_request(request, *client_key);
+  protocol::sign_request(request, client->key);
   std::printf("request %s: %u image(s) of %ux%u, %u steps, seed %llu%s, payer %s\n",
               request.request_id.c_str(), request.count, request.width, request.height,
               request.steps, static_cast<unsigned long long>(request.seed),
-              *seed ? "" : " (random)", client_key->node_id().c_str());
+              *seed ? "" : " (random)", client->key.node_id().c_str());
   // Printed before anything can go wrong, so an interrupted or timed-out client can follow the
   // request again (the network keeps working on it either way).
-  const std::string resume = resume_command(opts, request, opts.cfg);
-  std::printf("to follow this request again: %s\n", resume.c_str());
+  std::printf("to follow this request again: %s\n",
+              resume_command(opts, request.request_id).c_str());
   std::fflush(stdout);
 
-  client::RequestReport report(request, model_name, opts.out, stdout);
+  client::RequestReport report(request, model_name_of(*network, model), opts.out, stdout);
   client::SessionCallbacks callbacks;
   callbacks.on_ack = [&](const protocol::SubmitAck& ack) { report.on_ack(ack); };
   callbacks.on_event = [&](const protocol::ClientEvent& e) { report.on_event(e); };
-  client::GenerateSession session(system.get(), nullptr, *endpoint, config::NetworkSection{},
-                                  request, std::make_shared<const Identity>(*client_key),
-                                  callbacks);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts.timeout_s);
+  client::GenerateSession session(system.get(), nullptr, client->endpoint,
+                                  config::NetworkSection{}, request,
+                                  std::make_shared<const Identity>(client->key), callbacks);
   bool cancelled = false;
-  std::optional<client::SessionOutcome> outcome;
-  while (!(outcome = session.wait(std::chrono::milliseconds(100)))) {
-    const timespec zero{0, 0};
-    if (sigtimedwait(&signals, nullptr, &zero) > 0) {
-      if (cancelled) return 130;
-      cancelled = true;
-      std::fprintf(stderr, "\ncancelling request %s (interrupt again to quit)\n",
-                   request.request_id.c_str());
-      session.cancel();
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::fprintf(stderr,
-                   "seedgrid generate: request %s did not complete within %d s; the network "
-                   "keeps working on it. Follow it again with:\n  %s\n",
-                   request.request_id.c_str(), opts.timeout_s, resume.c_str());
-      return 1;
-    }
-  }
+  auto outcome = wait_for(session, opts, *client, request.request_id, cancelled, status);
+  if (!outcome) return status;
   report.finish(*outcome);
-  if (!outcome->reply.ok()) return 1;
-  if (report.write_error()) return 1;
-  if (cancelled) return 130;
-  return outcome->completed.delivered == request.count ? 0 : 3;
+  return exit_status(*outcome, report, cancelled, request.count);
 }
 
 const CommandRegistration generate_command{
@@ -216,7 +303,7 @@ const CommandRegistration generate_command{
       auto opts = std::make_shared<GenerateOptions>();
       app.add_option("--coordinator", opts->coordinator, "HOST:PORT of the coordinator")
           ->required();
-      app.add_option("--prompt", opts->prompt, "What to draw")->required();
+      app.add_option("--prompt", opts->prompt, "What to draw (required unless --resume)");
       app.add_option("--negative-prompt", opts->negative_prompt, "What not to draw");
       app.add_option("--model", opts->model, "Model id (default: the network's only model)");
       app.add_option("--seed", opts->seed, "Seed of image 0 (image i uses seed + i); -1: random");
@@ -235,7 +322,10 @@ const CommandRegistration generate_command{
           "--key", opts->key,
           "Client key file (created on first use; default ~/.config/seedgrid/client.key)");
       app.add_option("--request-id", opts->request_id,
-                     "Request id (default random); re-using one resumes it");
+                     "Request id (default random); submitting the same request again resumes it");
+      app.add_option("--resume", opts->resume,
+                     "Follow request ID submitted earlier with this key: write the images already "
+                     "delivered, then the rest (no other request option needed)");
       app.add_option("--timeout", opts->timeout_s, "Seconds to wait for completion");
       app.add_flag("--verbose", opts->verbose, "Log connections and reconnections");
       return [opts] { return run_generate(*opts); };

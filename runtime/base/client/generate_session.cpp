@@ -39,6 +39,9 @@ struct SessionState {
   std::shared_ptr<GenerateSession::Shared> shared;
   caf::actor coordinator;
   std::optional<protocol::SubmitAck> ack;
+  // Following a request by its id alone (--resume): attach from the start, to this coordinator;
+  // the request itself comes with the first acknowledgement.
+  std::optional<PublicKey> resume_from;
   std::set<std::uint32_t> have;
   std::uint32_t duplicates = 0;
   bool cancel_wanted = false;
@@ -53,27 +56,52 @@ void send_cancel(Self* self) {
   auto& s = self->state;
   if (!s.cancel_wanted || s.cancel_sent || !s.ack || !s.coordinator) return;
   s.cancel_sent = true;
-  const auto command = protocol::make_client_command(
-      protocol::client_command_kind_name(protocol::ClientCommandKind::cancel), s.request.request_id,
-      s.ack->coordinator, *s.client);
+  const auto command =
+      protocol::make_client_command(protocol::ClientCommandKind::cancel, s.request.request_id,
+                                    s.ack->coordinator, *s.client, protocol::unix_now_ms());
   self->request(s.coordinator, std::chrono::seconds(30), protocol::cancel_atom::value, command)
       .then([](const protocol::Reply&) {},
             [self](caf::error&) { self->state.cancel_sent = false; });
 }
 
-void on_ack(Self* self, const protocol::SubmitAck& ack) {
+void engage(Self* self);
+
+void refused(Self* self, const protocol::SubmitAck& ack) {
   auto& s = self->state;
-  if (!ack.outcome.ok()) {
-    s.finished = true;
-    const SessionOutcome outcome{ack.outcome, ack, {}, 0};
-    if (s.callbacks.on_finish) s.callbacks.on_finish(outcome);
-    s.shared->finish(outcome);
-    self->quit();
-    return;
-  }
+  s.finished = true;
+  const SessionOutcome outcome{ack.outcome, ack, {}, 0};
+  if (s.callbacks.on_finish) s.callbacks.on_finish(outcome);
+  s.shared->finish(outcome);
+  self->quit();
+}
+
+// The request an attach answered with, when this session knew only its id: it must be one this
+// client signed, or a coordinator could make it write images under another request's name.
+protocol::Reply check_resumed_request(const SessionState& s, const protocol::SubmitAck& ack) {
+  const auto& r = ack.request;
+  if (r.request_id != s.request.request_id || r.payer != s.client->public_key() ||
+      !protocol::request_signature_valid(r))
+    return protocol::refuse(protocol::ErrorCode::bad_signature,
+                            "the coordinator answered the attach to '" + s.request.request_id +
+                                "' with a request this key did not sign");
+  return {};
+}
+
+void on_ack(Self* self, protocol::SubmitAck ack) {
+  auto& s = self->state;
+  if (!ack.outcome.ok()) return refused(self, ack);
   const bool first = !s.ack;
+  if (first && s.resume_from) {
+    ack.outcome = check_resumed_request(s, ack);
+    if (!ack.outcome.ok()) return refused(self, ack);
+    s.request = ack.request;
+  }
   s.ack = ack;
   if (first && s.callbacks.on_ack) s.callbacks.on_ack(ack);
+  // The coordinator re-sends a private request's images to a fresh attach only (request.hpp).
+  if (first && ack.resumed && !s.resume_from &&
+      s.request.privacy == protocol::Privacy::private_images)
+    engage(self);
   send_cancel(self);
 }
 
@@ -86,14 +114,15 @@ void engage(Self* self) {
     // recovering) is asked again at once rather than left to wait for the link.
     if (err == caf::sec::request_timeout && self->state.coordinator) engage(self);
   };
-  if (!s.ack) {
+  if (!s.ack && !s.resume_from) {
     self->request(s.coordinator, std::chrono::minutes(2), protocol::submit_atom::value, s.request)
         .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
     return;
   }
+  // A fresh command each time (a new nonce and expiry): the coordinator takes each one once.
   const auto command = protocol::make_client_command(
-      protocol::client_command_kind_name(protocol::ClientCommandKind::attach), s.request.request_id,
-      s.ack->coordinator, *s.client);
+      protocol::ClientCommandKind::attach, s.request.request_id,
+      s.ack ? s.ack->coordinator : *s.resume_from, *s.client, protocol::unix_now_ms());
   const std::vector<std::uint32_t> have(s.have.begin(), s.have.end());
   self->request(s.coordinator, std::chrono::seconds(10), protocol::attach_atom::value, command,
                 have)
@@ -101,10 +130,11 @@ void engage(Self* self) {
 }
 
 caf::behavior session(Self* self, protocol::GenerateRequest request,
-                      std::shared_ptr<const Identity> client, SessionCallbacks callbacks,
-                      std::shared_ptr<GenerateSession::Shared> shared) {
+                      std::optional<PublicKey> resume_from, std::shared_ptr<const Identity> client,
+                      SessionCallbacks callbacks, std::shared_ptr<GenerateSession::Shared> shared) {
   auto& s = self->state;
   s.request = std::move(request);
+  s.resume_from = resume_from;
   s.client = std::move(client);
   s.callbacks = std::move(callbacks);
   s.shared = std::move(shared);
@@ -161,8 +191,27 @@ GenerateSession::GenerateSession(caf::actor_system& system, const caf::actor* co
         {protocol::refuse(protocol::ErrorCode::invalid_guidance, ok.error().message), {}, {}, 0});
     return;
   }
-  shared_->actor =
-      system.spawn(session, std::move(request), std::move(client), std::move(callbacks), shared_);
+  start(system, coordinator, endpoint, network, std::move(request), std::nullopt, std::move(client),
+        std::move(callbacks));
+}
+
+GenerateSession::GenerateSession(caf::actor_system& system, const caf::actor* coordinator,
+                                 const config::Endpoint& endpoint,
+                                 const config::NetworkSection& network, Resume resume,
+                                 std::shared_ptr<const Identity> client, SessionCallbacks callbacks)
+    : shared_(std::make_shared<Shared>()) {
+  protocol::GenerateRequest known;
+  known.request_id = std::move(resume.request_id);
+  start(system, coordinator, endpoint, network, std::move(known), resume.coordinator,
+        std::move(client), std::move(callbacks));
+}
+
+void GenerateSession::start(caf::actor_system& system, const caf::actor* coordinator,
+                            const config::Endpoint& endpoint, const config::NetworkSection& network,
+                            protocol::GenerateRequest request, std::optional<PublicKey> resume_from,
+                            std::shared_ptr<const Identity> client, SessionCallbacks callbacks) {
+  shared_->actor = system.spawn(session, std::move(request), resume_from, std::move(client),
+                                std::move(callbacks), shared_);
   if (coordinator != nullptr) {
     caf::anon_send(shared_->actor, link::link_up_atom::value, *coordinator);
   } else {

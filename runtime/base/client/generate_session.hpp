@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "config/node_config.hpp"
 #include "runtime/base/crypto/identity.hpp"
@@ -43,6 +44,18 @@ class GenerateSession {
                   const config::Endpoint& endpoint, const config::NetworkSection& network,
                   protocol::GenerateRequest request, std::shared_ptr<const Identity> client,
                   SessionCallbacks callbacks);
+  // Follows a request this client submitted earlier, knowing only its id (`seedgrid generate
+  // --resume`): it attaches to `coordinator` (its key, from the status report) and learns the
+  // request, as this client signed it, from the acknowledgement that on_ack receives. Every image
+  // already delivered comes first, then the rest as the network finishes it.
+  struct Resume {
+    std::string request_id;
+    PublicKey coordinator;
+  };
+  GenerateSession(caf::actor_system& system, const caf::actor* coordinator,
+                  const config::Endpoint& endpoint, const config::NetworkSection& network,
+                  Resume resume, std::shared_ptr<const Identity> client,
+                  SessionCallbacks callbacks);
   ~GenerateSession();
 
   // Asks the coordinator to cancel the request (once it was accepted).
@@ -53,6 +66,10 @@ class GenerateSession {
   struct Shared;  // between the caller's thread and the session actor
 
  private:
+  void start(caf::actor_system& system, const caf::actor* coordinator,
+             const config::Endpoint& endpoint, const config::NetworkSection& network,
+             protocol::GenerateRequest request, std::optional<PublicKey> resume_from,
+             std::shared_ptr<const Identity> client, SessionCallbacks callbacks);
   std::shared_ptr<Shared> shared_;
 };
 

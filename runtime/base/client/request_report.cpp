@@ -35,7 +35,8 @@ RequestReport::RequestReport(const protocol::GenerateRequest& request, std::stri
       model_name_(std::move(model_name)),
       out_dir_(std::move(out_dir)),
       out_(out),
-      tty_(isatty(fileno(out)) != 0) {}
+      tty_(isatty(fileno(out)) != 0),
+      progress_(request.count, request.steps) {}
 
 void RequestReport::print(const std::string& line) {
   if (line_open_) std::fputc('\n', out_);
@@ -45,13 +46,10 @@ void RequestReport::print(const std::string& line) {
 }
 
 void RequestReport::progress_line() {
-  const std::uint64_t total = std::uint64_t(request_.count) * request_.steps;
-  std::uint64_t done = 0;
-  for (const auto& [index, steps] : steps_) done += steps;
-  const int percent = total == 0 ? 100 : static_cast<int>(done * 100 / total);
+  const int percent = progress_.percent();
   char line[160];
-  std::snprintf(line, sizeof line, "progress %3d%%  %zu/%u images", percent, images_.size(),
-                request_.count);
+  std::snprintf(line, sizeof line, "progress %3d%%  %u/%u images", percent,
+                progress_.images_delivered(), request_.count);
   if (tty_) {
     std::fprintf(out_, "\r%s", line);
     std::fflush(out_);
@@ -76,11 +74,10 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
       print("queued behind " + std::to_string(e.position) + " job(s)");
       break;
     case EventKind::progress:
-      steps_[e.index] = e.step;
+      progress_.step(e.index, e.step);
       progress_line();
       break;
     case EventKind::retry:
-      steps_[e.index] = 0;
       print("image " + std::to_string(e.index) + " retry after attempt " +
             std::to_string(e.attempt) + ": " + std::string(protocol::error_code_name(e.code)) +
             " (" + std::to_string(static_cast<unsigned>(e.code)) + ") " + e.reason);
@@ -94,7 +91,6 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
             std::to_string(static_cast<unsigned>(e.code)) + ") " + e.reason);
       break;
     case EventKind::result: {
-      steps_[e.index] = request_.steps;
       ImageLine line{e.worker, e.has_commitment ? e.commitment.precision : "-", e.audit,
                      e.receipt, "", e.output_hash};
       if (!out_dir_.empty()) {
@@ -138,6 +134,7 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
         }
       }
       images_[e.index] = std::move(line);
+      progress_.delivered(e.index);
       progress_line();
       break;
     }

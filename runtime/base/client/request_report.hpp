@@ -1,6 +1,7 @@
 #pragma once
 // What a person sees of a request on the command line (`seedgrid generate`, `seedgrid sim`):
-// progress over all images (one updating line on a terminal, a line per 10% otherwise), a line per
+// progress over all images (progress_meter.hpp; one updating line on a terminal, a line per 10%
+// otherwise), a line per
 // retry or failure, each delivered image written as DIR/<request id>-<index>.png with the
 // "parameters" text other SD tools read, and a closing table of every image's worker, audit
 // outcome and payment. Never prints the prompt.
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/client/progress_meter.hpp"
 
 namespace seedgrid::client {
 
@@ -46,7 +48,7 @@ class RequestReport {
   std::FILE* out_;
   bool tty_;
   mutable std::mutex mutex_;
-  std::map<std::uint32_t, std::uint32_t> steps_;  // job index -> steps done
+  ProgressMeter progress_;
   std::map<std::uint32_t, ImageLine> images_;
   std::optional<std::string> write_error_;
   int last_percent_ = -1;

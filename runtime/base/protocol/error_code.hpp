@@ -25,6 +25,9 @@
 //                               202   challenge_failed       unknown, expired or already used challenge
 //                               203   role_refused           the node asked for a role it may not have
 //                               204   mismatch               a result does not match its job (hash, spec, size)
+//                               205   stale_command          a client command past its expiry, or dated too far ahead
+//                               206   replayed_command       a client command whose nonce was already used
+//                               207   too_many_commands      the coordinator holds as many live commands as it keeps
 //   3xx    job outcome          300   worker_error           the worker could not render the job
 //                               301   job_timeout            the job missed its deadline
 //                               302   worker_lost            the worker's link went down (CAF down message)
@@ -67,6 +70,9 @@ enum class ErrorCode : std::uint16_t {
   challenge_failed = 202,
   role_refused = 203,
   mismatch = 204,
+  stale_command = 205,
+  replayed_command = 206,
+  too_many_commands = 207,
   worker_error = 300,
   job_timeout = 301,
   worker_lost = 302,

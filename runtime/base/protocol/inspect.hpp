@@ -158,7 +158,8 @@ typename Inspector::result_type inspect(Inspector& f, GenerateRequest& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ClientCommand& x) {
-  return f(caf::meta::type_name("ClientCommand"), x.kind, x.request_id, x.payer, x.signature);
+  return f(caf::meta::type_name("ClientCommand"), x.kind, x.request_id, x.payer, x.nonce,
+           x.expires_unix_ms, x.signature);
 }
 
 template <class Inspector>
@@ -287,7 +288,7 @@ typename Inspector::result_type inspect(Inspector& f, ClientEvent& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SubmitAck& x) {
   return f(caf::meta::type_name("SubmitAck"), x.outcome, x.coordinator, x.request_id, x.jobs,
-           x.quoted, x.hold_id, x.resumed);
+           x.quoted, x.hold_id, x.resumed, x.request);
 }
 
 template <class Inspector>

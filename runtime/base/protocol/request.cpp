@@ -1,5 +1,10 @@
 #include "runtime/base/protocol/request.hpp"
 
+#include <sodium.h>
+
+#include <chrono>
+
+#include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/canonical.hpp"
 
 namespace seedgrid::protocol {
@@ -19,8 +24,13 @@ std::string_view privacy_name(Privacy p) {
 namespace {
 std::vector<std::uint8_t> command_signing_bytes(const ClientCommand& c,
                                                 const PublicKey& coordinator) {
-  CanonicalWriter w("seedgrid/client-command/v1");
-  w.str(c.kind).str(c.request_id).fixed(c.payer.bytes).fixed(coordinator.bytes);
+  CanonicalWriter w("seedgrid/client-command/v2");
+  w.str(c.kind)
+      .str(c.request_id)
+      .fixed(c.payer.bytes)
+      .fixed(coordinator.bytes)
+      .fixed(c.nonce)
+      .u64(static_cast<std::uint64_t>(c.expires_unix_ms));
   return w.encoded();
 }
 }  // namespace
@@ -35,15 +45,28 @@ std::optional<ClientCommandKind> parse_client_command_kind(std::string_view name
   return std::nullopt;
 }
 
-ClientCommand make_client_command(std::string_view kind, std::string_view request_id,
-                                  const PublicKey& coordinator, const Identity& client) {
-  ClientCommand c{std::string(kind), std::string(request_id), client.public_key(), {}};
+ClientCommand make_client_command(ClientCommandKind kind, std::string_view request_id,
+                                  const PublicKey& coordinator, const Identity& client,
+                                  std::int64_t now_unix_ms) {
+  ensure_sodium();
+  ClientCommand c;
+  c.kind = std::string(client_command_kind_name(kind));
+  c.request_id = std::string(request_id);
+  c.payer = client.public_key();
+  randombytes_buf(c.nonce.data(), c.nonce.size());
+  c.expires_unix_ms = now_unix_ms + kClientCommandLifetimeMs;
   c.signature = client.sign(command_signing_bytes(c, coordinator));
   return c;
 }
 
 bool client_command_valid(const ClientCommand& c, const PublicKey& coordinator) {
   return verify_signature(c.payer, command_signing_bytes(c, coordinator), c.signature);
+}
+
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::vector<std::uint8_t> request_signing_bytes(const GenerateRequest& r) {

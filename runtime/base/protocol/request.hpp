@@ -50,19 +50,43 @@ struct GenerateRequest {
 // A client's later word about its request (attach to its events, cancel it), signed by the payer
 // and bound to the coordinator it is sent to. `kind` is client_command_kind_name(): the name is
 // what the signature covers.
+//
+// A command is good once: it carries a random nonce and an expiry (Unix time, ms), both signed.
+// The coordinator refuses one past its expiry, one that expires further ahead than
+// kClientCommandMaxLifetimeMs, and one whose nonce it has already seen (it keeps seen nonces until
+// they expire). So a copied attach cannot be replayed later to receive someone's images, nor a
+// copied cancel to stop a later run of the request.
+//
+// Requests (GenerateRequest) carry neither: a request is named by its id and its digest, so a
+// replayed submission cannot charge or render anything twice; it is answered as the request it
+// is. A re-submission re-sends a public request's finished images (public by the payer's choice);
+// a private request's images go only to a fresh attach.
 enum class ClientCommandKind : std::uint8_t { attach = 0, cancel = 1 };
 std::string_view client_command_kind_name(ClientCommandKind k);  // "attach", "cancel"
 std::optional<ClientCommandKind> parse_client_command_kind(std::string_view name);
+
+// How long a command a client makes now stays good, and the most a coordinator accepts (room for
+// clocks that disagree by a few minutes).
+inline constexpr std::int64_t kClientCommandLifetimeMs = 60'000;
+inline constexpr std::int64_t kClientCommandMaxLifetimeMs = 300'000;
 
 struct ClientCommand {
   std::string kind;
   std::string request_id;
   PublicKey payer;
+  Digest nonce{};                   // random, chosen by the client
+  std::int64_t expires_unix_ms = 0;  // refused after this time
   Signature signature{};
 };
-ClientCommand make_client_command(std::string_view kind, std::string_view request_id,
-                                  const PublicKey& coordinator, const Identity& client);
+// A command with a fresh nonce, good for kClientCommandLifetimeMs from `now_unix_ms`.
+ClientCommand make_client_command(ClientCommandKind kind, std::string_view request_id,
+                                  const PublicKey& coordinator, const Identity& client,
+                                  std::int64_t now_unix_ms);
+// The signature only (over every field, nonce and expiry included); freshness is the
+// coordinator's to judge (actors/coordinator/seen_commands.hpp).
 bool client_command_valid(const ClientCommand& c, const PublicKey& coordinator);
+// Milliseconds since the Unix epoch by this machine's clock: what a command's expiry is told in.
+std::int64_t unix_now_ms();
 
 // The canonical encoding of every field but the signature (see canonical.hpp).
 std::vector<std::uint8_t> request_signing_bytes(const GenerateRequest& r);

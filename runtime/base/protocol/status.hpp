@@ -8,6 +8,7 @@
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/registration.hpp"
+#include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::protocol {
 
@@ -19,6 +20,9 @@ struct SubmitAck {
   std::int64_t quoted = 0;  // total price held in escrow, micro-units
   std::string hold_id;
   bool resumed = false;  // the request was already known (a re-submission or re-attach)
+  // Answering an attach: the request as its payer signed it, so a client that knows only the id
+  // can follow it (`seedgrid generate --resume ID`); empty (no request_id) otherwise.
+  GenerateRequest request;
 };
 
 struct NodeStatus {

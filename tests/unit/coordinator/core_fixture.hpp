@@ -82,6 +82,12 @@ class CoreFixture : public ::testing::Test {
     return r;
   }
 
+  // An attach or cancel command from `who`, fresh at wall_.
+  protocol::ClientCommand command(protocol::ClientCommandKind kind, const std::string& id,
+                                  const Identity& who) const {
+    return protocol::make_client_command(kind, id, core_->key(), who, wall_);
+  }
+
   protocol::Capabilities worker_caps(std::uint32_t inflight = 4,
                                      std::uint64_t speed = 100'000) const {
     protocol::Capabilities c;
@@ -246,6 +252,7 @@ class CoreFixture : public ::testing::Test {
   Identity validator_ = Identity::from_seed({31});
   config::CoordinatorSection policy_;
   std::int64_t now_ = 1'000'000;
+  std::int64_t wall_ = 1'700'000'000'000;  // Unix ms: what client commands are dated in
   std::int64_t min_stake_fast_ = 0;  // micro-tokens; set before SetUp to test the fast tier
   std::size_t stake_checks_ = 0;     // stake checks the core asked for
   std::unique_ptr<treasury::Ledger> ledger_;

@@ -211,7 +211,7 @@ TEST_F(CoreFixture, CancelPaysCompletedStepsAndRefundsTheRest) {
 
   Outbox out;
   ASSERT_TRUE(
-      core_->cancel(protocol::make_client_command("cancel", "r1", core_->key(), client_), now_, out)
+      core_->cancel(command(protocol::ClientCommandKind::cancel, "r1", client_), now_, wall_, out)
           .ok());
   pump(out);
   ASSERT_EQ(cancels_.size(), 2u);
@@ -248,8 +248,8 @@ TEST_F(CoreFixture, CancelledJobWhoseWorkerNeverReportsIsSettledAfterTheGrace) {
   ASSERT_EQ(jobs.size(), 1u);
   Outbox out;
   core_->on_progress(w1_.public_key(), {jobs[0].job.job_id, 1, 3, 4}, out);
-  ASSERT_TRUE(core_->cancel(protocol::make_client_command("cancel", "r1", core_->key(), client_),
-                            now_, out)
+  ASSERT_TRUE(core_->cancel(command(protocol::ClientCommandKind::cancel, "r1", client_),
+                            now_, wall_, out)
                   .ok());
   pump(out);
   now_ += policy_.deadlines.cancel_grace_ms + 1;
@@ -272,15 +272,15 @@ TEST_F(CoreFixture, CancelIsOnlyAcceptedFromThePayer) {
   const Identity stranger = Identity::from_seed({77});
   EXPECT_EQ(
       core_
-          ->cancel(protocol::make_client_command("cancel", "r1", core_->key(), stranger), now_, out)
+          ->cancel(command(protocol::ClientCommandKind::cancel, "r1", stranger), now_, wall_, out)
           .code,
       ErrorCode::bad_signature);
-  auto forged = protocol::make_client_command("cancel", "r1", core_->key(), stranger);
+  auto forged = command(protocol::ClientCommandKind::cancel, "r1", stranger);
   forged.payer = client_.public_key();
-  EXPECT_EQ(core_->cancel(forged, now_, out).code, ErrorCode::bad_signature);
+  EXPECT_EQ(core_->cancel(forged, now_, wall_, out).code, ErrorCode::bad_signature);
   EXPECT_EQ(core_
-                ->cancel(protocol::make_client_command("cancel", "nope", core_->key(), client_),
-                         now_, out)
+                ->cancel(command(protocol::ClientCommandKind::cancel, "nope", client_),
+                         now_, wall_, out)
                 .code,
             ErrorCode::unknown_request);
 }
@@ -461,7 +461,7 @@ TEST_F(CoreFixture, RestartResumesFromTheJournalWithoutPayingTwice) {
   events_.clear();
   Outbox out;
   const auto attached = core_->attach(
-      protocol::make_client_command("attach", "r1", core_->key(), client_), {0, 1, 2}, out);
+      command(protocol::ClientCommandKind::attach, "r1", client_), {0, 1, 2}, wall_, out);
   collect(out);
   EXPECT_TRUE(attached.outcome.ok());
   EXPECT_EQ(events_of(EventKind::result).size(), 2u);

@@ -23,7 +23,7 @@ TEST_P(CancelRestart, PaymentOfACancelledJobSurvivesARestartWhileItsOrderIsInFli
   ASSERT_EQ(jobs.size(), 1u);
   Outbox out;
   ASSERT_TRUE(
-      core_->cancel(protocol::make_client_command("cancel", "r1", core_->key(), client_), now_, out)
+      core_->cancel(command(protocol::ClientCommandKind::cancel, "r1", client_), now_, wall_, out)
           .ok());
   pump(out);
   // The worker stops after 2 of 4 steps; the pay-for-steps order goes out, and the coordinator
@@ -70,7 +70,7 @@ TEST_F(CoreFixture, CancelledJobWhoseReportDiedWithTheCoordinatorIsPaidItsReport
   Outbox out;
   core_->on_progress(w1_.public_key(), {jobs[0].job.job_id, 1, 3, 4}, out);
   ASSERT_TRUE(
-      core_->cancel(protocol::make_client_command("cancel", "r1", core_->key(), client_), now_, out)
+      core_->cancel(command(protocol::ClientCommandKind::cancel, "r1", client_), now_, wall_, out)
           .ok());
   pump(out);
   open_core();
