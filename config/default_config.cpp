@@ -42,6 +42,10 @@ json::object coordinator_json(const CoordinatorSection& c) {
   o["benchmark_tasks"] = c.benchmark_tasks;
   o["challenge_ttl_ms"] = c.challenge_ttl_ms;
   o["stake_refresh_ms"] = c.stake_refresh_ms;
+  json::array allowlist;
+  for (const auto& k : c.validator_allowlist) allowlist.emplace_back(k);
+  o["validator_allowlist"] = std::move(allowlist);
+  o["validator_min_stake"] = c.validator_min_stake;
   o["limits"] = json::object{
       {"max_count", c.limits.max_count},       {"max_width", c.limits.max_width},
       {"max_height", c.limits.max_height},     {"max_steps", c.limits.max_steps},

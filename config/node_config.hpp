@@ -142,6 +142,13 @@ struct CoordinatorSection {
   // advertises the fast tier (an unstake or a slash can take it below the minimum after it
   // registered); a slash it ordered itself triggers the check at once.
   std::uint32_t stake_refresh_ms = 60'000;
+  // Who may register as a validator (a validator's verdict can cost a worker its stake, so a key
+  // alone is not enough): one listed here by node id (64 lowercase hex), or one whose bonded stake
+  // in the treasury's ledger (stake:validator:<node id>, slashed when an appeal overturns its
+  // verdict) is at least validator_min_stake micro-tokens. Validators in the coordinator's own node
+  // are listed implicitly.
+  std::vector<std::string> validator_allowlist;
+  std::int64_t validator_min_stake = 1'000'000'000;  // 1,000 tokens
   RequestLimits limits;
   RoutingPolicy routing;
   DeadlinePolicy deadlines;

@@ -138,6 +138,18 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
   f.boolean("benchmark_tasks", c.benchmark_tasks);
   f.u32("challenge_ttl_ms", c.challenge_ttl_ms, 100, 3'600'000);
   f.u32("stake_refresh_ms", c.stake_refresh_ms, 100, 86'400'000);
+  read_array(f, "validator_allowlist", c.validator_allowlist, false, false, problems,
+             [&](const json::value& item, const std::string& path, std::string& key) {
+               if (item.is_string() && is_lower_hex(item.get_string(), 64)) {
+                 key = std::string(item.get_string());
+                 return;
+               }
+               problems.add(path +
+                            ": expected a validator's node id (64 lowercase hex digits: `seedgrid "
+                            "keygen --show --out KEY_FILE` prints it), got " +
+                            detail::describe_value(item));
+             });
+  f.i64("validator_min_stake", c.validator_min_stake, 1, std::int64_t{1} << 56);
   if (const json::value* lv = f.raw("limits")) {
     Fields l(*lv, f.path_of("limits"), problems);
     l.u32("max_count", c.limits.max_count, 1, 512);

@@ -53,6 +53,13 @@ using Self = caf::stateful_actor<CoordinatorState>;
 
 void flush(Self* self, Outbox& out);
 
+// "gpu-box-1 (3f2a9c01d4e5b6a7)": how log lines name a node, from the coordinator's book when it
+// knows the node, else by id alone.
+std::string who(const Self* self, const PublicKey& key) {
+  if (const NodeEntry* n = self->state.core->nodes().find(key)) return n->label();
+  return key.hex().substr(0, 16);
+}
+
 void send_order(Self* self, protocol::LedgerOrder order) {
   auto& s = self->state;
   if (!s.treasury) {
@@ -93,10 +100,10 @@ void check_stake(Self* self, const PublicKey& worker) {
             Outbox out;
             st.core->on_stake(worker, stake, st.now(), out);
             if (!stake.ok)
-              st.log->warn("stake of worker {} unknown: {}", worker.hex().substr(0, 16),
+              st.log->warn("stake of worker {} unknown: {}", who(self, worker),
                            stake.error);
             else if (was != stake.serves_fast)
-              st.log->info("worker {} {} the fast tier (bonded {})", worker.hex().substr(0, 16),
+              st.log->info("worker {} {} the fast tier (bonded {})", who(self, worker),
                            stake.serves_fast ? "now serves" : "no longer serves", stake.bonded);
             flush(self, out);
           },
@@ -214,18 +221,27 @@ protocol::Reply not_registered() {
 void admit(Self* self, const protocol::Registration& reg, caf::actor node, const StakeWord& stake,
            caf::typed_response_promise<protocol::RegistrationAck> promise) {
   auto& s = self->state;
+  Outbox out;
+  // The core decides first: a refused validator is bound to nothing and changes nothing. The
+  // effects of an admission go out at the commit, after the binding below.
+  auto ack = s.core->admit_with_stake(reg, stake, s.now(), out);
+  if (!ack.outcome.ok()) {
+    s.log->warn("refused registration of {} '{}' ({}): {}", protocol::role_name(reg.role),
+                reg.name, reg.node.hex().substr(0, 16), ack.outcome.reason);
+    promise.deliver(ack);
+    flush(self, out);
+    return;
+  }
   if (auto old = s.node_actors.find(reg.node); old != s.node_actors.end())
     s.node_keys.erase(old->second.address());
   s.node_actors[reg.node] = node;
   s.node_keys[node.address()] = reg.node;
   self->monitor(node);
   if (reg.role == protocol::Role::validator) treasury::add_follower(s.checkpoints, node);
-  Outbox out;
-  auto ack = s.core->admit_with_stake(reg, stake, s.now(), out);
-  s.log->info("{} {} registered: {} model(s), {} pixel-steps/s, {} in flight{}",
-              protocol::role_name(reg.role), reg.node.hex().substr(0, 16),
-              reg.capabilities.models.size(), reg.capabilities.pixel_steps_per_second,
-              reg.capabilities.max_inflight, ack.fast_tier ? ", fast tier" : "");
+  s.log->info("{} {} registered: {} model(s), {} pixel-steps/s, {} in flight{}{}",
+              protocol::role_name(reg.role), who(self, reg.node), reg.capabilities.models.size(),
+              reg.capabilities.pixel_steps_per_second, reg.capabilities.max_inflight,
+              ack.fast_tier ? ", fast tier" : "", ack.note.empty() ? "" : "; " + ack.note);
   promise.deliver(ack);
   flush(self, out);
 }
@@ -247,7 +263,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
     }
     if (auto it = st.node_keys.find(dm.source); it != st.node_keys.end()) {
       const PublicKey key = it->second;
-      st.log->warn("node {} went down ({})", key.hex().substr(0, 16), caf::to_string(dm.reason));
+      st.log->warn("node {} went down ({})", who(self, key), caf::to_string(dm.reason));
       st.node_keys.erase(it);
       st.node_actors.erase(key);
       Outbox out;
@@ -361,8 +377,10 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         auto& st = self->state;
         auto verified = st.core->verify_registration(reg, st.now());
         if (!verified.ok()) {
-          st.log->warn("refused registration of {} ({}): {}", reg.node.hex().substr(0, 16),
-                       protocol::error_code_name(verified.code), verified.reason);
+          // Not the name: it is not checked yet (a refused name is quoted, escaped, in the reason).
+          st.log->warn("refused registration of {} {} ({}): {}", protocol::role_name(reg.role),
+                       reg.node.hex().substr(0, 16), protocol::error_code_name(verified.code),
+                       verified.reason);
           protocol::RegistrationAck refused;
           refused.outcome = verified;
           refused.coordinator = st.core->key();
@@ -370,20 +388,21 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         }
         auto node = caf::actor_cast<caf::actor>(self->current_sender());
         auto promise = self->make_response_promise<protocol::RegistrationAck>();
-        if (!CoordinatorCore::stake_decides_tier(reg) || !st.treasury) {
+        if (!st.core->needs_stake(reg) || !st.treasury) {
           admit(self, reg, node, StakeWord{StakeWord::Source::unreachable, {}}, promise);
           return promise;
         }
-        // The fast tier needs the ledger's minimum stake: the core decides from the answer.
+        // A worker's fast tier and an unlisted validator's admission are the ledger's word on
+        // its bond: the core decides from the answer.
         self->request(st.treasury, kStakeAnswerTimeout, protocol::stake_atom::value,
-                      worker_account(reg.node))
+                      CoordinatorCore::stake_account_of(reg))
             .then(
                 [self, reg, node, promise](const protocol::StakeReply& stake) {
                   admit(self, reg, node, StakeWord{StakeWord::Source::answered, stake}, promise);
                 },
                 [self, reg, node, promise](caf::error& err) {
                   self->state.log->warn("treasury did not answer the stake of {}: {}",
-                                        reg.node.hex().substr(0, 16), self->system().render(err));
+                                        who(self, reg.node), self->system().render(err));
                   admit(self, reg, node, StakeWord{StakeWord::Source::silent, {}}, promise);
                 });
         return promise;
@@ -424,7 +443,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         auto reply = st.core->on_result(*from, result, st.now(), out);
         if (!reply.ok())
           st.log->warn("refused result for {} from {} ({}): {}", result.job_id,
-                       from->hex().substr(0, 16), protocol::error_code_name(reply.code),
+                       who(self, *from), protocol::error_code_name(reply.code),
                        reply.reason);
         flush(self, out);
         return reply;
@@ -437,7 +456,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         auto reply = st.core->on_verdict(*from, verdict, st.now(), out);
         if (reply.ok())
           st.log->info("audit {}: {} by validator {} ({})", verdict.audit_id,
-                       protocol::audit_outcome_name(verdict.outcome), from->hex().substr(0, 16),
+                       protocol::audit_outcome_name(verdict.outcome), who(self, *from),
                        verdict.detail);
         else
           st.log->warn("refused verdict {}: {}", verdict.audit_id, reply.reason);
@@ -451,7 +470,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         Outbox out;
         auto reply = st.core->on_appeal(*from, appeal, st.now(), out);
         if (reply.ok())
-          st.log->info("worker {} appealed verdict {}", from->hex().substr(0, 16), appeal.audit_id);
+          st.log->info("worker {} appealed verdict {}", who(self, *from), appeal.audit_id);
         else
           st.log->warn("refused appeal {}: {}", appeal.audit_id, reply.reason);
         flush(self, out);

@@ -44,7 +44,7 @@ struct CoreOptions {
   std::size_t recent_done_requests = 1'000;  // done requests reloaded after a restart (attach)
 };
 
-// What the treasury said about a registering worker's stake.
+// What the treasury said about a registering node's stake (a worker's or a validator's).
 struct StakeWord {
   enum class Source : std::uint8_t {
     answered,     // `reply` holds the answer (which may be a refusal)
@@ -88,12 +88,16 @@ class CoordinatorCore {
   protocol::Challenge hello(std::int64_t now_ms);
   protocol::Reply verify_registration(const protocol::Registration& registration,
                                       std::int64_t now_ms);
-  // After verify_registration: whether the treasury's word on the node's stake decides its tier
-  // (a worker; ask with stake_atom before admitting it).
-  static bool stake_decides_tier(const protocol::Registration& registration);
-  // After verify_registration, with the treasury's word on a worker's stake (or why there is
-  // none): the fast tier needs the ledger's minimum stake; without an answer the worker serves
-  // the relaxed tier and its stake is asked for again within seconds.
+  // After verify_registration: whether the treasury's word on the node's stake is needed before
+  // admit_with_stake (ask with stake_atom for stake_account_of): a worker's decides its tier, an
+  // unlisted validator's whether it is admitted at all.
+  bool needs_stake(const protocol::Registration& registration) const;
+  static std::string stake_account_of(const protocol::Registration& registration);
+  // After verify_registration, with the treasury's word on the node's stake (or why there is
+  // none). A worker: the fast tier needs the ledger's minimum stake; without an answer it serves
+  // the relaxed tier and its stake is asked for again within seconds. A validator: admitted when
+  // listed in policy().validator_allowlist or bonded with at least validator_min_stake; otherwise
+  // refused (role_refused, nothing changes) with a reason that says how to do either.
   protocol::RegistrationAck admit_with_stake(const protocol::Registration& registration,
                                              const StakeWord& stake, std::int64_t now_ms,
                                              Outbox& out);

@@ -2,8 +2,11 @@
 // tier as the treasury's word on a worker's stake, blacklisting after failed audits, nodes going
 // down, and uptime samples for reputation.
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "actors/coordinator/core_state.hpp"
+#include "actors/treasury/units.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -14,6 +17,46 @@ namespace {
 
 // A stake nobody answered for is asked again this soon (or at the refresh, if sooner).
 constexpr std::int64_t kStakeRetryMs = 2'000;
+
+bool listed_validator(const CoreState& s, const PublicKey& key) {
+  const auto& list = s.options.policy.validator_allowlist;
+  return std::find(list.begin(), list.end(), key.hex()) != list.end();
+}
+
+// Why an unlisted validator is not admitted on the treasury's word, or nothing when its bond is
+// enough. The reason names both ways in: the ledger command that bonds it, the config key that
+// lists it.
+std::optional<std::string> unbonded_validator(const CoreState& s,
+                                              const protocol::Registration& registration,
+                                              const StakeWord& stake) {
+  const std::int64_t minimum = s.options.policy.validator_min_stake;
+  std::string found;
+  switch (stake.source) {
+    case StakeWord::Source::answered:
+      if (stake.reply.ok && stake.reply.bonded >= minimum) return std::nullopt;
+      found = stake.reply.ok ? "its bond (stake:" + validator_account(registration.node) +
+                                   ") is " + treasury::format_micros(stake.reply.bonded) +
+                                   " tokens, below the " + treasury::format_micros(minimum) +
+                                   " this coordinator requires"
+                             : "the treasury could not read its bond (" + stake.reply.error + ")";
+      break;
+    case StakeWord::Source::unreachable:
+      found = "no treasury is connected to check its bond";
+      break;
+    case StakeWord::Source::silent:
+      found = "the treasury did not answer for its bond";
+      break;
+  }
+  const std::string id = registration.node.hex();
+  return "validator '" + registration.name + "' (" + id +
+         ") is not admitted: it is not on this coordinator's validator_allowlist and " + found +
+         ". Either bond it: seedgrid ledger stake --db LEDGER --key TREASURY_KEY --validator "
+         "validator:" +
+         id + " --amount " + treasury::format_micros(minimum) +
+         " (tokens it holds), or list it: add \"" + id +
+         "\" to \"validator_allowlist\" in the coordinator's config ($.coordinator) and restart "
+         "the coordinator";
+}
 
 }  // namespace
 
@@ -35,6 +78,7 @@ protocol::RegistrationAck CoordinatorCore::admit(const protocol::Registration& r
     node_down(registration.node, now_ms, out);  // a new session replaces the old one
   NodeEntry& n = s.nodes.connect(registration.node, registration.role, registration.capabilities,
                                  fast_allowed, now_ms);
+  n.name = registration.name;
   n.stake_checked_ms = now_ms;  // the caller just asked the treasury (or it was unreachable)
   s.save_node(n);
   protocol::RegistrationAck ack;
@@ -54,14 +98,34 @@ protocol::RegistrationAck CoordinatorCore::admit(const protocol::Registration& r
   return ack;
 }
 
-bool CoordinatorCore::stake_decides_tier(const protocol::Registration& registration) {
-  return registration.role == protocol::Role::worker;
+bool CoordinatorCore::needs_stake(const protocol::Registration& registration) const {
+  return registration.role == protocol::Role::worker ||
+         (registration.role == protocol::Role::validator &&
+          !listed_validator(*state_, registration.node));
+}
+
+std::string CoordinatorCore::stake_account_of(const protocol::Registration& registration) {
+  return registration.role == protocol::Role::validator ? validator_account(registration.node)
+                                                        : worker_account(registration.node);
 }
 
 protocol::RegistrationAck CoordinatorCore::admit_with_stake(
     const protocol::Registration& registration, const StakeWord& stake, std::int64_t now_ms,
     Outbox& out) {
-  if (!stake_decides_tier(registration)) return admit(registration, false, "", now_ms, out);
+  if (registration.role == protocol::Role::validator) {
+    if (listed_validator(*state_, registration.node))
+      return admit(registration, false, "", now_ms, out);
+    if (auto refused = unbonded_validator(*state_, registration, stake)) {
+      protocol::RegistrationAck ack;
+      ack.outcome = protocol::refuse(ErrorCode::role_refused, std::move(*refused));
+      ack.coordinator = state_->key();
+      return ack;
+    }
+    return admit(registration, false,
+                 "admitted on its bond of " + treasury::format_micros(stake.reply.bonded) +
+                     " tokens",
+                 now_ms, out);
+  }
   bool fast = false;
   std::string note;
   switch (stake.source) {

@@ -10,6 +10,11 @@ std::uint64_t NodeEntry::inflight_work() const {
   return sum;
 }
 
+std::string NodeEntry::label() const {
+  const std::string id = key.hex().substr(0, 16);
+  return name.empty() ? id : name + " (" + id + ")";
+}
+
 bool NodeEntry::serves(const std::string& model_id, const std::string& task_type) const {
   const auto& m = capabilities.models;
   const auto& t = capabilities.task_types;
@@ -20,6 +25,7 @@ bool NodeEntry::serves(const std::string& model_id, const std::string& task_type
 protocol::NodeStatus NodeEntry::status(std::int64_t now_ms) const {
   protocol::NodeStatus s;
   s.node = key;
+  s.name = name;
   s.role = role;
   s.capabilities = capabilities;
   s.connected = connected;

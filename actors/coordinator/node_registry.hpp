@@ -18,6 +18,7 @@ struct NodeEntry {
   NodeEntry(const PublicKey& node, Reputation initial) : key(node), reputation(initial) {}
 
   PublicKey key;
+  std::string name;  // as signed in its registration; empty when known from the journal only
   protocol::Role role = protocol::Role::worker;
   protocol::Capabilities capabilities;
   bool connected = false;
@@ -34,6 +35,8 @@ struct NodeEntry {
   std::int64_t stake_checked_ms = 0;     // when its stake was last asked for (fast tier)
 
   std::uint64_t inflight_work() const;
+  // "gpu-box-1 (3f2a9c01d4e5b6a7)" for log lines: the name a person set, the id that is true.
+  std::string label() const;
   bool serves(const std::string& model_id, const std::string& task_type) const;
   protocol::NodeStatus status(std::int64_t now_ms) const;
 };

@@ -1,5 +1,7 @@
 #include "actors/coordinator/registrar.hpp"
 
+#include "runtime/base/protocol/node_name.hpp"
+
 namespace seedgrid::coordinator {
 
 using protocol::ErrorCode;
@@ -46,6 +48,10 @@ protocol::Reply Registrar::verify(const protocol::Registration& r, std::int64_t 
   if (!protocol::registration_signature_valid(r, coordinator_.public_key()))
     return refuse(ErrorCode::bad_signature,
                   "registration signature does not verify for node " + r.node.hex());
+  if (auto named = protocol::check_node_name(r.name); !named)
+    return refuse(ErrorCode::invalid_request, "registration of " + r.node.hex() + ": " +
+                                                  named.error().message +
+                                                  " (set $.node.name in the node's config)");
   return {};
 }
 

@@ -9,12 +9,13 @@
 namespace seedgrid::session {
 
 CoordinatorSession::CoordinatorSession(protocol::Role role, const Identity& identity,
-                                       protocol::Capabilities capabilities,
+                                       std::string name, protocol::Capabilities capabilities,
                                        std::string pinned_coordinator,
                                        const config::NetworkSection& network,
                                        std::shared_ptr<spdlog::logger> log)
     : role_(role),
       identity_(identity),
+      name_(std::move(name)),
       capabilities_(std::move(capabilities)),
       pinned_(std::move(pinned_coordinator)),
       backoff_(network.reconnect_initial_ms, network.reconnect_max_ms),
@@ -77,7 +78,7 @@ void CoordinatorSession::register_now(caf::event_based_actor* self) {
               return;
             }
             const auto reg =
-                protocol::make_registration(role_, capabilities_, challenge, identity_);
+                protocol::make_registration(role_, name_, capabilities_, challenge, identity_);
             self->request(coordinator_, kRegisterAnswerTimeout, protocol::register_atom::value,
                           reg)
                 .then(

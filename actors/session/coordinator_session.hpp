@@ -26,7 +26,8 @@ using retry_register_atom = caf::atom_constant<caf::atom("reregister")>;
 
 class CoordinatorSession {
  public:
-  CoordinatorSession(protocol::Role role, const Identity& identity,
+  // `name`: the node's configured name, signed into its registration.
+  CoordinatorSession(protocol::Role role, const Identity& identity, std::string name,
                      protocol::Capabilities capabilities, std::string pinned_coordinator,
                      const config::NetworkSection& network, std::shared_ptr<spdlog::logger> log);
 
@@ -53,6 +54,7 @@ class CoordinatorSession {
 
   protocol::Role role_;
   const Identity& identity_;
+  std::string name_;
   protocol::Capabilities capabilities_;
   std::string pinned_;
   link::Backoff backoff_;

@@ -8,8 +8,8 @@
 //   burn            everything burned; never spends
 // NAME is 1..128 characters of [A-Za-z0-9._@-] (a node id in hex fits). The ledger also keeps
 // internal accounts that callers never name: "mint" (the source of every minted micro; its balance
-// is minus the supply), "hold:ID" (escrow), "stake:worker:NAME" (bonded) and "unbonding:ID"
-// (cooling down).
+// is minus the supply), "hold:ID" (escrow), "stake:worker:NAME" and "stake:validator:NAME"
+// (bonded) and "unbonding:ID" (cooling down).
 #include <string>
 #include <string_view>
 

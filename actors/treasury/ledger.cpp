@@ -254,8 +254,7 @@ Result<std::vector<Balance>> Ledger::balances() const {
 }
 
 Result<StakeInfo> Ledger::stake_of(std::string_view worker) const {
-  if (auto r = check_role("worker", worker, AccountKind::worker); !r)
-    return std::unexpected(r.error());
+  if (auto r = check_staker("staker", worker); !r) return std::unexpected(r.error());
   StakeInfo info;
   auto bonded = state_->balance(journal::stake_account(worker), Asset::tokens);
   if (!bonded) return std::unexpected(bonded.error());

@@ -312,4 +312,13 @@ Result<void> check_role(std::string_view field, std::string_view account, Accoun
   return {};
 }
 
+Result<void> check_staker(std::string_view field, std::string_view account) {
+  auto parsed = parse_account(account);
+  if (!parsed) return context(parsed.error(), field);
+  if (*parsed != AccountKind::worker && *parsed != AccountKind::validator)
+    return fail(field, " '", account,
+                "' is not an account that can bond tokens (worker:NAME or validator:NAME)");
+  return {};
+}
+
 }  // namespace seedgrid::treasury

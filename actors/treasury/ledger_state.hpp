@@ -111,6 +111,9 @@ Result<void> check_time(std::int64_t at);
 Result<void> check_amount(std::string_view what, Micros amount);
 Result<void> check_id(std::string_view what, std::string_view id);
 Result<void> check_role(std::string_view field, std::string_view account, AccountKind kind);
+// Who may bond tokens: a worker (its fast tier) or a validator (its admission; slashed when an
+// appeal overturns its verdict).
+Result<void> check_staker(std::string_view field, std::string_view account);
 
 // The worker's unbonding entries that still hold tokens, oldest first (staking.cpp).
 Result<std::vector<Unbonding>> list_unbonding(LedgerState& s, std::string_view worker);

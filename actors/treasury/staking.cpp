@@ -60,7 +60,7 @@ Result<Receipt> apply_op(LedgerState& s, const Stake& op) {
   if (auto prior = s.replay(op.key, "stake", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "stake");
-  if (auto r = check_role("stake", op.worker, AccountKind::worker); !r)
+  if (auto r = check_staker("stake", op.worker); !r)
     return std::unexpected(r.error());
   if (auto r = check_amount("stake amount", op.amount); !r) return std::unexpected(r.error());
   std::vector<Posting> postings = {{op.worker, Asset::tokens, -op.amount},
@@ -76,7 +76,7 @@ Result<Receipt> apply_op(LedgerState& s, const Unstake& op) {
   if (auto prior = s.replay(op.key, "unstake", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "unstake");
-  if (auto r = check_role("unstake", op.worker, AccountKind::worker); !r)
+  if (auto r = check_staker("unstake", op.worker); !r)
     return std::unexpected(r.error());
   if (auto r = check_amount("unstake amount", op.amount); !r) return std::unexpected(r.error());
   const auto id = static_cast<std::int64_t>(s.head_seq + 1);  // the unbonding entry's id
@@ -99,7 +99,7 @@ Result<Receipt> apply_op(LedgerState& s, const Withdraw& op) {
   if (auto prior = s.replay(op.key, "withdraw", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "withdraw");
-  if (auto r = check_role("withdraw", op.worker, AccountKind::worker); !r)
+  if (auto r = check_staker("withdraw", op.worker); !r)
     return std::unexpected(r.error());
   auto rows = unbonding_of(s, op.worker);
   if (!rows) return std::unexpected(rows.error());

@@ -173,7 +173,8 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
   caps.pixel_steps_per_second = s.setup.pixel_steps_per_second;
   caps.version = "seedgrid 0.1.0";
   s.session = std::make_unique<session::CoordinatorSession>(
-      protocol::Role::validator, *s.setup.identity, caps, s.setup.section.coordinator_key,
+      protocol::Role::validator, *s.setup.identity, s.setup.name, caps,
+      s.setup.section.coordinator_key,
       s.setup.network, s.log);
   if (s.setup.section.test_fault != "none")
     s.log->warn("test fault '{}': this validator misjudges on purpose", s.setup.section.test_fault);

@@ -148,7 +148,7 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
   self->link_to(s.render);
   s.appeals = std::make_unique<AppealPolicy>(s.setup.section.appeal_failed_audits);
   s.session = std::make_unique<session::CoordinatorSession>(
-      protocol::Role::worker, *s.setup.identity, capabilities_of(s.setup),
+      protocol::Role::worker, *s.setup.identity, s.setup.name, capabilities_of(s.setup),
       s.setup.section.coordinator_key, s.setup.network, s.log);
   s.log->info("worker {} ({}) serves {} model(s) on {} at {} pixel-steps/s", s.setup.name,
               s.setup.identity->node_id().substr(0, 16), s.session->capabilities().models.size(),

@@ -31,6 +31,9 @@ fi
 [ -f "$run/keys/client.key" ] || "$seedgrid" keygen --out "$run/keys/client.key" >/dev/null
 [ -f "$run/keys/coordinator.key" ] || "$seedgrid" keygen --out "$run/keys/coordinator.key" >/dev/null
 client=$("$seedgrid" keygen --show --out "$run/keys/client.key")
+# The coordinator admits only the validators it lists (or bonded ones): this network's own.
+[ -f "$run/keys/validator-0.key" ] || "$seedgrid" keygen --out "$run/keys/validator-0.key" >/dev/null
+validator_id=$("$seedgrid" keygen --show --out "$run/keys/validator-0.key")
 if [ ! -f "$run/coordinator/ledger.sqlite" ]; then
   echo "== creating the ledger and depositing 100 credits for user:$client"
   mkdir -p "$run/coordinator"
@@ -50,7 +53,8 @@ cat > "$run/config/coordinator.json" <<JSON
   "coordinator": {
     "listen": {"host": "127.0.0.1", "port": $port},
     "models": [{"path": "../model-tiny", "name": "tiny", "creator": "creator:localhost"}],
-    "audit": {"rate": 0.25}
+    "audit": {"rate": 0.25},
+    "validator_allowlist": ["$validator_id"]
   },
   "treasury": {"database": "../coordinator/ledger.sqlite", "economics": {"min_stake_fast": 0}}
 }

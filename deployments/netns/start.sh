@@ -46,6 +46,9 @@ fi
 [ -f "$run/keys/coordinator.key" ] || "$seedgrid" keygen --out "$run/keys/coordinator.key" >/dev/null
 coordinator_id=$("$seedgrid" keygen --show --out "$run/keys/coordinator.key")
 client=$("$seedgrid" keygen --show --out "$run/keys/client.key")
+# The coordinator admits only the validators it lists (or bonded ones): this network's own.
+[ -f "$run/keys/validator-0.key" ] || "$seedgrid" keygen --out "$run/keys/validator-0.key" >/dev/null
+validator_id=$("$seedgrid" keygen --show --out "$run/keys/validator-0.key")
 if [ ! -f "$run/coordinator/ledger.sqlite" ]; then
   mkdir -p "$run/coordinator"
   echo '{"min_stake_fast": 0}' > "$run/config/economics.json"
@@ -63,7 +66,8 @@ cat > "$run/config/coordinator.json" <<JSON
   $network,
   "coordinator": {"listen": {"host": "0.0.0.0", "port": 7400},
                   "models": [{"path": "../model-tiny", "name": "tiny", "creator": "creator:netns"}],
-                  "audit": {"rate": 0.25}},
+                  "audit": {"rate": 0.25},
+                  "validator_allowlist": ["$validator_id"]},
   "treasury": {"database": "../coordinator/ledger.sqlite", "economics": {"min_stake_fast": 0}}
 }
 JSON

@@ -35,6 +35,7 @@ struct LedgerOptions {
   std::vector<std::string> expect_heads, checkpoints;  // verify
   std::int64_t at = -1;  // -1: now
   std::string account, from, to, asset = "tokens", amount;
+  std::string validator;  // stake, unstake, withdraw: --validator instead of --worker
   std::int64_t epoch = -1;
   std::vector<std::string> workers, models;
   std::size_t limit = 20;
@@ -57,7 +58,39 @@ int report(std::string_view command, const Error& error) {
 // A worker's ledger account is named by its key, which is what the coordinator pays and stakes.
 constexpr const char* kWorkerAccountHelp =
     "worker:NODE_ID, the worker's full node id (64 hex digits: `seedgrid keygen --show --out "
-    "KEY_FILE` prints it). The ledger knows workers by key, not by their configured name";
+    "KEY_FILE` prints it). The ledger knows workers by key, not by their configured name (the "
+    "name `seedgrid status` shows is not in the ledger)";
+constexpr const char* kValidatorAccountHelp =
+    "validator:NODE_ID instead of --worker: bond a validator (the coordinator admits an unlisted "
+    "validator with at least its validator_min_stake bonded; a lost appeal slashes it)";
+
+// The account of --worker or --validator (exactly one). A bare 64-hex node id gets its prefix. A
+// name that is not a node id is kept (the ledger takes any NAME) with a warning: the coordinator
+// asks for the stake of "worker:<node id>" only, and the ledger has no way to map a name to a key.
+Result<std::string> staker_of(const LedgerOptions& o, std::string_view command) {
+  if (o.account.empty() == o.validator.empty())
+    return fail("give one of --worker worker:NODE_ID or --validator validator:NODE_ID");
+  const bool validator = !o.validator.empty();
+  const std::string prefix = validator ? "validator:" : "worker:";
+  std::string account = validator ? o.validator : o.account;
+  const auto is_node_id = [](std::string_view s) {
+    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  };
+  if (is_node_id(account)) account = prefix + account;
+  if (!account.starts_with(prefix))
+    return fail("--", validator ? "validator" : "worker", " '", account, "' must be ", prefix,
+                "NODE_ID");
+  const std::string_view name = std::string_view(account).substr(prefix.size());
+  if (!is_node_id(name))
+    std::fprintf(stderr,
+                 "seedgrid ledger %.*s: warning: '%.*s' is not a node id (64 lowercase hex "
+                 "digits). The ledger knows nodes by key, not by their configured name, and the "
+                 "coordinator asks for the stake of %sNODE_ID only, so this bond counts for no "
+                 "node; `seedgrid keygen --show --out KEY_FILE` prints a node's id\n",
+                 static_cast<int>(command.size()), command.data(),
+                 static_cast<int>(name.size()), name.data(), prefix.c_str());
+  return account;
+}
 
 Result<TreasuryConfig> read_economics(const std::string& path, TreasuryConfig base = {}) {
   TreasuryConfig config = std::move(base);
@@ -230,11 +263,13 @@ int run_balance(const LedgerOptions& o) {
       if (!b) return report("balance", b.error());
       std::printf("%-8s %20s\n", std::string(asset_name(asset)).c_str(), format_micros(*b).c_str());
     }
-    if (o.account.starts_with("worker:")) {
+    if (o.account.starts_with("worker:") || o.account.starts_with("validator:")) {
       auto stake = ledger->stake_of(o.account);
       if (!stake) return report("balance", stake.error());
       std::printf("staked   %20s%s\n", format_micros(stake->bonded).c_str(),
-                  stake->serves_fast ? " (serves the fast tier)" : "");
+                  stake->serves_fast && o.account.starts_with("worker:")
+                      ? " (serves the fast tier)"
+                      : "");
       for (const Unbonding& u : stake->unbonding)
         std::printf("unbonding %19s until %lld\n", format_micros(u.amount).c_str(),
                     static_cast<long long>(u.release_at));
@@ -437,34 +472,45 @@ const CommandRegistration ledger{
       transfer->add_option("--asset", o->asset, "tokens (default) or credits");
       amount(transfer);
 
-      CLI::App* stake = sub("stake", "Bond a worker's tokens", [](const LedgerOptions& o) {
+      // --worker or --validator: the one that bonds (staker_of checks there is exactly one).
+      auto staker = [&](CLI::App* s) {
+        s->add_option("--worker", o->account, kWorkerAccountHelp);
+        s->add_option("--validator", o->validator, kValidatorAccountHelp);
+      };
+      CLI::App* stake = sub("stake", "Bond a worker's or validator's tokens", [](const LedgerOptions& o) {
+        auto who = staker_of(o, "stake");
+        if (!who) return report("stake", who.error());
         auto a = amount_of(o);
         if (!a) return report("stake", a.error());
-        return apply_and_print(o, "stake", Stake{idem_or_new(o.idem), now_or(o.at), o.account, *a});
+        return apply_and_print(o, "stake", Stake{idem_or_new(o.idem), now_or(o.at), *who, *a});
       });
       writer(stake);
-      stake->add_option("--worker", o->account, kWorkerAccountHelp)->required();
+      staker(stake);
       amount(stake);
 
       CLI::App* unstake =
           sub("unstake", "Start the cool-down of bonded tokens", [](const LedgerOptions& o) {
+            auto who = staker_of(o, "unstake");
+            if (!who) return report("unstake", who.error());
             auto a = amount_of(o);
             if (!a) return report("unstake", a.error());
             return apply_and_print(o, "unstake",
-                                   Unstake{idem_or_new(o.idem), now_or(o.at), o.account, *a});
+                                   Unstake{idem_or_new(o.idem), now_or(o.at), *who, *a});
           });
       writer(unstake);
-      unstake->add_option("--worker", o->account, kWorkerAccountHelp)->required();
+      staker(unstake);
       amount(unstake);
 
       CLI::App* withdraw =
           sub("withdraw", "Return unbonded tokens whose cool-down has ended",
               [](const LedgerOptions& o) {
+                auto who = staker_of(o, "withdraw");
+                if (!who) return report("withdraw", who.error());
                 return apply_and_print(o, "withdraw",
-                                       Withdraw{idem_or_new(o.idem), now_or(o.at), o.account});
+                                       Withdraw{idem_or_new(o.idem), now_or(o.at), *who});
               });
       writer(withdraw);
-      withdraw->add_option("--worker", o->account, kWorkerAccountHelp)->required();
+      staker(withdraw);
 
       CLI::App* quote_cmd = sub("quote", "Price a request", run_quote);
       quote_cmd->add_option("--db", o->db, "Use the economics in force in this ledger");

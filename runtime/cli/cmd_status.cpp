@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -29,10 +30,14 @@ void print_report(const protocol::StatusReport& r) {
     std::printf("  %s  %-16s creator %-20s base %.1f render-s\n", m.model_id.c_str(),
                 m.name.c_str(), m.creator.empty() ? "-" : m.creator.c_str(),
                 m.base_render_milliseconds / 1000.0);
+  // The name as the node signed it into its registration ("-": known from the journal, not
+  // registered since the coordinator restarted); as wide as the longest.
+  int name_width = 4;
+  for (const auto& n : r.nodes) name_width = std::max(name_width, static_cast<int>(n.name.size()));
   // The class last: validators compare bytes with workers of their own class only.
-  std::printf("\n%-9s %-16s %-5s %-5s %-5s %5s  %5s %5s %5s %5s  %7s %8s %9s %13s %10s  %s\n",
-              "role", "node", "link", "list", "fast", "rep", "succ", "lat", "up", "audit",
-              "flight", "done/fail", "audits ok/x", "pixel-steps/s", "audit rate",
+  std::printf("\n%-9s %-*s %-16s %-5s %-5s %-5s %5s  %5s %5s %5s %5s  %7s %8s %9s %13s %10s  %s\n",
+              "role", name_width, "name", "node", "link", "list", "fast", "rep", "succ", "lat",
+              "up", "audit", "flight", "done/fail", "audits ok/x", "pixel-steps/s", "audit rate",
               "determinism class");
   for (const auto& n : r.nodes) {
     char done[32], audits[32];
@@ -45,14 +50,21 @@ void print_report(const protocol::StatusReport& r) {
     char rate[16] = "-";
     if (n.role == protocol::Role::worker) std::snprintf(rate, sizeof rate, "%.1f%%", n.audit_rate * 100);
     std::printf(
-        "%-9s %-16s %-5s %-5s %-5s %5.3f  %5.2f %5.2f %5.2f %5.2f  %7u %9s %11s %13llu %10s  %s\n",
-                std::string(protocol::role_name(n.role)).c_str(),
+        "%-9s %-*s %-16s %-5s %-5s %-5s %5.3f  %5.2f %5.2f %5.2f %5.2f  %7u %9s %11s %13llu %10s  "
+        "%s\n",
+                std::string(protocol::role_name(n.role)).c_str(), name_width,
+                n.name.empty() ? "-" : n.name.c_str(),
                 n.node.hex().substr(0, 16).c_str(), n.connected ? "up" : "down",
                 n.blacklisted ? "BLACK" : "ok", n.fast_tier ? "yes" : "no", n.reputation,
                 n.success_score, n.latency_score, n.uptime_score, n.audit_score, n.inflight, done,
                 audits, static_cast<unsigned long long>(n.capabilities.pixel_steps_per_second),
                 rate, n.capabilities.determinism_class.c_str());
   }
+  if (!r.nodes.empty())
+    std::printf(
+        "\nlink: connected now | list: ok, or BLACK (blacklisted) | rep = reputation from succ "
+        "(success), lat (latency), up (uptime share), audit | `seedgrid status --help` explains "
+        "every column\n");
 }
 
 int run_status(const StatusOptions& opts) {
@@ -77,7 +89,10 @@ const CommandRegistration status_command{
     [](CLI::App& app) -> CommandRun {
       app.footer(
           "Columns of the node table:\n"
-          "  node         the first 16 hex digits of the node id (its public key)\n"
+          "  name         the node's configured name ($.node.name), signed into its registration "
+          "(-: not registered since the coordinator restarted)\n"
+          "  node         the first 16 hex digits of the node id (its public key); the ledger "
+          "knows nodes by the full id only\n"
           "  link         up: connected to the coordinator now; down: not\n"
           "  list         ok, or BLACK: blacklisted (failed audits), given no work\n"
           "  fast         whether it serves the fast tier (needs the minimum stake)\n"

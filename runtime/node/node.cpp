@@ -24,6 +24,7 @@
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/node_name.hpp"
 #include "runtime/base/storage/data_dir_lock.hpp"
 
 namespace seedgrid::node {
@@ -103,6 +104,24 @@ void watch(Node::State& s, const caf::actor& role) {
   });
 }
 
+// Validators in the coordinator's own node are the operator's: admitted as if listed.
+Result<std::vector<std::string>> in_node_validators(const Node::State& s) {
+  std::vector<std::string> keys;
+  std::vector<const config::ValidatorSection*> sections;
+  if (s.plan.config.validator) sections.push_back(&*s.plan.config.validator);
+  for (const auto& v : s.plan.extra_validators) sections.push_back(&v);
+  for (const auto* v : sections) {
+    if (v->key_file.empty()) {
+      keys.push_back(s.identity->node_id());
+      continue;
+    }
+    auto k = identity_at(v->key_file, "$.validator.key_file: validator");
+    if (!k) return std::unexpected(k.error());
+    keys.push_back((*k)->node_id());
+  }
+  return keys;
+}
+
 Result<coordinator::ModelCatalog> build_catalog(const config::CoordinatorSection& c) {
   coordinator::ModelCatalog catalog;
   for (std::size_t i = 0; i < c.models.size(); ++i) {
@@ -157,6 +176,9 @@ Result<void> start_coordinator(Node::State& s) {
   if (!catalog) return std::unexpected(catalog.error());
   coordinator::CoreOptions options;
   options.policy = c;
+  auto own_validators = in_node_validators(s);
+  if (!own_validators) return std::unexpected(own_validators.error());
+  for (auto& k : *own_validators) options.policy.validator_allowlist.push_back(std::move(k));
   options.catalog = std::move(*catalog);
   options.data_dir = s.plan.config.node.data_dir;
   // Beside the node key, not in data_dir: a copy of the data directory alone (a backup) does not
@@ -208,6 +230,18 @@ std::string indexed(std::string_view base, std::size_t index, char separator) {
   return out;
 }
 
+// The name a worker or validator of this node signs into its registration: the node's name when
+// the node is that one role, else "NAME/worker-2" so each of several is told apart (the base cut
+// so the whole stays a valid node name).
+std::string registered_name(const config::NodeConfig& c, std::string_view role, std::size_t index) {
+  if (index == 0 && c.roles.size() == 1 && c.roles.front() == role && !c.node.name.empty())
+    return c.node.name;
+  const std::string suffix = std::string(role) + "-" + std::to_string(index);
+  if (c.node.name.empty()) return suffix;
+  const std::size_t room = protocol::kMaxNodeNameBytes - suffix.size() - 1;
+  return c.node.name.substr(0, room) + "/" + suffix;
+}
+
 Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::size_t index) {
   const std::string where = indexed("$.worker", index, '#');
   auto fault = worker::parse_test_fault(w.test_fault);
@@ -216,7 +250,7 @@ Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::s
   setup.section = w;
   setup.network = s.plan.config.network;
   setup.fault = *fault;
-  setup.name = indexed(s.plan.config.node.name, index, '-');
+  setup.name = registered_name(s.plan.config, "worker", index);
   if (w.key_file.empty()) {
     setup.identity = s.identity;
   } else {
@@ -245,7 +279,7 @@ Result<void> start_validator(Node::State& s, const config::ValidatorSection& v, 
   validator::ValidatorSetup setup;
   setup.section = v;
   setup.network = s.plan.config.network;
-  setup.name = s.plan.config.node.name;
+  setup.name = registered_name(s.plan.config, "validator", index);
   const bool shares_data_dir = s.coordinator || index > 0;
   setup.ledger_checkpoint_file = checkpoint_file(
       s.plan.config.node.data_dir, shares_data_dir ? indexed("validator", index, '-') : "");
@@ -284,6 +318,8 @@ Result<void> check_models(const config::RenderingSection& r, const std::string& 
 }  // namespace
 
 Result<void> check_config(const config::NodeConfig& c) {
+  if (auto named = protocol::check_node_name(c.node.name); !named)
+    return context(named.error(), "$.node.name");
   if (c.treasury)
     if (auto e = treasury::treasury_config_of(*c.treasury); !e) return std::unexpected(e.error());
   if (c.coordinator)

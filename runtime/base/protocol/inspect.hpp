@@ -213,7 +213,7 @@ typename Inspector::result_type inspect(Inspector& f, Challenge& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Registration& x) {
-  return f(caf::meta::type_name("Registration"), x.role, x.node, x.capabilities, x.nonce,
+  return f(caf::meta::type_name("Registration"), x.role, x.node, x.name, x.capabilities, x.nonce,
            x.signature);
 }
 
@@ -293,7 +293,7 @@ typename Inspector::result_type inspect(Inspector& f, SubmitAck& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, NodeStatus& x) {
-  return f(caf::meta::type_name("NodeStatus"), x.node, x.role, x.capabilities, x.connected,
+  return f(caf::meta::type_name("NodeStatus"), x.node, x.name, x.role, x.capabilities, x.connected,
            x.blacklisted, x.fast_tier, wire_real("NodeStatus.reputation", x.reputation),
            wire_real("NodeStatus.success_score", x.success_score),
            wire_real("NodeStatus.latency_score", x.latency_score),

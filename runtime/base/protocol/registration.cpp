@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <utility>
+
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/canonical.hpp"
 
@@ -44,11 +46,14 @@ bool challenge_signature_valid(const Challenge& c) {
 
 std::vector<std::uint8_t> registration_signing_bytes(const Registration& r,
                                                      const PublicKey& coordinator) {
-  CanonicalWriter w("seedgrid/registration/v1");
+  // v2: the name joined the signed fields (a name someone else put on a node would be a lie
+  // about who renders).
+  CanonicalWriter w("seedgrid/registration/v2");
   w.fixed(coordinator.bytes)
       .fixed(r.nonce)
       .u8(static_cast<std::uint8_t>(r.role))
-      .fixed(r.node.bytes);
+      .fixed(r.node.bytes)
+      .str(r.name);
   const Capabilities& c = r.capabilities;
   w.u64(c.models.size());
   for (const auto& m : c.models) w.str(m);
@@ -65,11 +70,12 @@ std::vector<std::uint8_t> registration_signing_bytes(const Registration& r,
   return w.encoded();
 }
 
-Registration make_registration(Role role, const Capabilities& caps, const Challenge& challenge,
-                               const Identity& node) {
+Registration make_registration(Role role, std::string name, const Capabilities& caps,
+                               const Challenge& challenge, const Identity& node) {
   Registration r;
   r.role = role;
   r.node = node.public_key();
+  r.name = std::move(name);
   r.capabilities = caps;
   r.nonce = challenge.nonce;
   r.signature = node.sign(registration_signing_bytes(r, challenge.coordinator));

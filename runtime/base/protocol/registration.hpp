@@ -2,7 +2,7 @@
 // How a worker or validator proves its key to the coordinator: it says hello, the coordinator
 // answers with a fresh random challenge (signed by the coordinator, so a node that pins the
 // coordinator's key knows whom it talks to), and the node signs the challenge together with its
-// role and capabilities. Only then are its results and verdicts accepted.
+// role, configured name and capabilities. Only then are its results and verdicts accepted.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -43,6 +43,7 @@ struct Challenge {
 struct Registration {
   Role role = Role::worker;
   PublicKey node;
+  std::string name;  // its configured name ($.node.name; node_name.hpp says what is allowed)
   Capabilities capabilities;
   Nonce nonce{};
   Signature signature{};
@@ -61,8 +62,8 @@ bool challenge_signature_valid(const Challenge& c);
 
 std::vector<std::uint8_t> registration_signing_bytes(const Registration& r,
                                                      const PublicKey& coordinator);
-Registration make_registration(Role role, const Capabilities& caps, const Challenge& challenge,
-                               const Identity& node);
+Registration make_registration(Role role, std::string name, const Capabilities& caps,
+                               const Challenge& challenge, const Identity& node);
 bool registration_signature_valid(const Registration& r, const PublicKey& coordinator);
 
 }  // namespace seedgrid::protocol

@@ -27,6 +27,7 @@ struct SubmitAck {
 
 struct NodeStatus {
   PublicKey node;
+  std::string name;  // as it registered ($.node.name); empty: not registered since a restart
   Role role = Role::worker;
   Capabilities capabilities;
   bool connected = false;

@@ -413,6 +413,11 @@ std::string Network::write_config(const std::string& name, const std::string& js
 
 std::string Network::coordinator_config() const {
   const bool separate = options_.separate_treasury;
+  std::string allowlist;
+  for (int i = 0; i < options_.validators; ++i) {
+    if (options_.unlisted_validators.contains(i)) continue;
+    allowlist += (allowlist.empty() ? "\"" : ", \"") + validator_keys_[i].node_id() + "\"";
+  }
   std::string json = R"({
   "roles": ["coordinator")" +
                      std::string(separate ? "" : R"(, "treasury")") + R"(],
@@ -437,7 +442,8 @@ std::string Network::coordinator_config() const {
                      R"(, "same_class_slack": )" + std::to_string(options_.same_class_slack) +
                      R"(, "appeals": )" + (options_.appeals ? "true" : "false") +
                      R"(, "appeal_window_ms": )" + std::to_string(options_.appeal_window_ms) + R"(},
-    "deadlines": {"base_ms": 10000, "min_ms": 10000, "slack": 20})";
+    "deadlines": {"base_ms": 10000, "min_ms": 10000, "slack": 20},
+    "validator_allowlist": [)" + allowlist + R"(])";
   if (separate) {
     json += R"(,
     "treasury": {"host": "127.0.0.1", "port": )" +

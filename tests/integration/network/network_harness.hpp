@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ struct NetworkOptions {
   std::uint32_t appeal_window_ms = 3'000;
   bool worker_appeals = true;  // workers appeal failed verdicts (worker.appeal_failed_audits)
   bool stake_workers = false;  // mint and bond tokens for every worker (so slashes have a stake)
+  // Validators are admitted by the coordinator's validator_allowlist, which lists every
+  // validator's key but these (by index): they register unlisted and unbonded.
+  std::set<int> unlisted_validators;
   bool separate_treasury = false;  // the treasury as its own node process
   std::uint32_t heartbeat_ms = 500;
   std::uint32_t connection_timeout_ms = 3'000;

@@ -103,7 +103,7 @@ class CoreFixture : public ::testing::Test {
 
   void register_node(const Identity& id, protocol::Role role, const protocol::Capabilities& caps) {
     const auto challenge = core_->hello(now_);
-    const auto reg = protocol::make_registration(role, caps, challenge, id);
+    const auto reg = protocol::make_registration(role, "node-" + id.node_id().substr(0, 8), caps, challenge, id);
     ASSERT_TRUE(core_->verify_registration(reg, now_).ok());
     // As the actor does: a worker's fast tier is the treasury's word on its stake.
     const bool fast =

@@ -492,15 +492,15 @@ TEST_F(CoreFixture, RestartReissuesMoneyInMotionWithTheSameKeys) {
 
 TEST_F(CoreFixture, RegistrationNeedsAFreshChallenge) {
   const auto challenge = core_->hello(now_);
-  auto reg = protocol::make_registration(protocol::Role::worker, worker_caps(), challenge, w1_);
+  auto reg = protocol::make_registration(protocol::Role::worker, "w1", worker_caps(), challenge, w1_);
   EXPECT_TRUE(core_->verify_registration(reg, now_).ok());
   EXPECT_EQ(core_->verify_registration(reg, now_).code, ErrorCode::challenge_failed);  // replay
   const auto c2 = core_->hello(now_);
-  auto bad = protocol::make_registration(protocol::Role::worker, worker_caps(), c2, w1_);
+  auto bad = protocol::make_registration(protocol::Role::worker, "w1", worker_caps(), c2, w1_);
   bad.capabilities.max_inflight = 1'000;
   EXPECT_EQ(core_->verify_registration(bad, now_).code, ErrorCode::bad_signature);
   const auto c3 = core_->hello(now_);
-  auto late = protocol::make_registration(protocol::Role::worker, worker_caps(), c3, w1_);
+  auto late = protocol::make_registration(protocol::Role::worker, "w1", worker_caps(), c3, w1_);
   EXPECT_EQ(core_->verify_registration(late, now_ + 3'600'000).code, ErrorCode::challenge_failed);
 }
 

@@ -135,7 +135,7 @@ TEST_F(StakeRefresh, ARegisteringWorkerServesTheFastTierOnlyWhenTheTreasurySaysI
   bond(w1_);
   const auto admit = [&](const Identity& id, const StakeWord& word) {
     const auto reg =
-        protocol::make_registration(protocol::Role::worker, fast_caps(), core_->hello(now_), id);
+        protocol::make_registration(protocol::Role::worker, "w", fast_caps(), core_->hello(now_), id);
     EXPECT_TRUE(core_->verify_registration(reg, now_).ok());
     Outbox out;
     auto ack = core_->admit_with_stake(reg, word, now_, out);

@@ -7,6 +7,7 @@
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/protocol/node_name.hpp"
 #include "runtime/base/protocol/registration.hpp"
 #include "runtime/base/protocol/request.hpp"
 #include "runtime/base/verify/commitment/trajectory.hpp"
@@ -202,7 +203,7 @@ TEST(Registration, ChallengeResponseVerifies) {
   Capabilities caps;
   caps.models = {std::string(64, 'a')};
   caps.pixel_steps_per_second = 12345;
-  const Registration r = make_registration(Role::worker, caps, c, worker_key());
+  const Registration r = make_registration(Role::worker, "gpu-box-1", caps, c, worker_key());
   EXPECT_TRUE(registration_signature_valid(r, coordinator.public_key()));
 
   // Replayed towards another coordinator, or with inflated capabilities: refused.
@@ -213,6 +214,43 @@ TEST(Registration, ChallengeResponseVerifies) {
   Registration promoted = r;
   promoted.role = Role::validator;
   EXPECT_FALSE(registration_signature_valid(promoted, coordinator.public_key()));
+}
+
+// The name a node registers under is signed with the rest: whoever relays or replays the
+// registration cannot pass one node off as another in the coordinator's status and logs.
+TEST(Registration, TheConfiguredNameIsSigned) {
+  const Identity coordinator = Identity::from_seed({9});
+  const Challenge c = make_challenge(coordinator);
+  const Registration r = make_registration(Role::validator, "audit-box/validator-0", {}, c,
+                                           worker_key());
+  EXPECT_EQ(r.name, "audit-box/validator-0");
+  ASSERT_TRUE(registration_signature_valid(r, coordinator.public_key()));
+  for (const std::string other : {"audit-box/validator-1", "", "Audit-box/validator-0"}) {
+    Registration renamed = r;
+    renamed.name = other;
+    EXPECT_FALSE(registration_signature_valid(renamed, coordinator.public_key())) << other;
+  }
+  EXPECT_NE(registration_signing_bytes(r, coordinator.public_key()),
+            registration_signing_bytes(make_registration(Role::validator, "b", {}, c, worker_key()),
+                                       coordinator.public_key()));
+}
+
+TEST(NodeName, LettersDigitsAndAFewMarksUpTo64Characters) {
+  for (const std::string ok : {std::string("w"), std::string("gpu-box_1.example@lab+2/worker-0"),
+                               std::string(64, 'n')})
+    EXPECT_TRUE(check_node_name(ok)) << ok;
+  const auto refused = [](std::string_view name) {
+    auto r = check_node_name(name);
+    return r ? std::string() : r.error().message;
+  };
+  EXPECT_NE(refused("").find("node name is empty"), std::string::npos);
+  EXPECT_NE(refused(std::string(65, 'n')).find("65 characters long; at most 64"), std::string::npos);
+  EXPECT_NE(refused("gpu box").find("node name 'gpu box' has ' ' at position 3"), std::string::npos)
+      << refused("gpu box");
+  // Control characters are quoted escaped, so the refusal itself is one clean log line.
+  EXPECT_NE(refused("a\nfake log line").find("'a\\x0afake log line' has '\\x0a' at position 1"),
+            std::string::npos)
+      << refused("a\nfake log line");
 }
 
 TEST(Registration, ChallengesAreFresh) {

@@ -91,6 +91,36 @@ TEST_F(LedgerCli, ASessionFromDepositToVerify) {
   EXPECT_TRUE(contains(r.output, "OK: 6 entries")) << r.output;
 }
 
+// Validators bond like workers (an unlisted validator needs a bond to be admitted); the ledger
+// knows nodes by key, so a configured name in place of a node id is kept with a warning saying so.
+TEST_F(LedgerCli, ValidatorsBondAndANameIsNotANodeId) {
+  const std::string validator(64, 'b');
+  ASSERT_EQ(ledger("epoch", "--epoch 0 --worker worker:w,1.5,3600 --at 200").status, 0);
+  CliRun r = ledger("transfer", "--from worker:w --to validator:" + validator + " --amount 20");
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = ledger("stake", "--validator " + validator + " --amount 20 --at 300");  // the bare id
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_FALSE(contains(r.output, "warning")) << r.output;
+  r = seedgrid_cli("ledger balance --db " + db + " --account validator:" + validator);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "staked              20.000000\n")) << r.output;
+
+  r = ledger("stake", "--worker worker:w --amount 1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "warning: 'w' is not a node id")) << r.output;
+  EXPECT_TRUE(contains(r.output, "The ledger knows nodes by key, not by their configured name"))
+      << r.output;
+
+  r = ledger("stake", "--amount 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "give one of --worker worker:NODE_ID or --validator "
+                                 "validator:NODE_ID"))
+      << r.output;
+  r = ledger("unstake", "--validator worker:" + validator + " --amount 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.output, "must be validator:NODE_ID")) << r.output;
+}
+
 TEST_F(LedgerCli, QuotesARequest) {
   CliRun r = seedgrid_cli("ledger quote");
   ASSERT_EQ(r.status, 0) << r.output;
