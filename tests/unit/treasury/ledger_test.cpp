@@ -347,7 +347,10 @@ TEST_F(Ledger_, UnbondingStakeIsSlashableButEarnsNoBoost) {
 TEST_F(Ledger_, ABondedValidatorLosesStakeWhenItsVerdictIsOverturned) {
   Ledger ledger = open();
   fund_worker(ledger, "worker:a", 0);
-  applied(ledger, Transfer{.key = "t", .at = 1'005, .from = "worker:a", .to = "validator:liar",
+  applied(ledger, Transfer{.key = "t",
+                           .at = 1'005,
+                           .from = "worker:a",
+                           .to = "validator:liar",
                            .amount = units(5'000)});
   applied(ledger,
           Stake{.key = "bond", .at = 1'010, .worker = "validator:liar", .amount = units(5'000)});
