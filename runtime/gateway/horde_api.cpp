@@ -355,7 +355,8 @@ void workers(Gateway::Parts& parts, const Reply& reply) {
       const std::string id = n.node.hex();
       out.push_back(json::object{
           {"type", "image"},
-          {"name", "worker-" + id.substr(0, 8)},
+          // Its configured name as it signed it; an id-based one while it has not registered.
+          {"name", n.name.empty() ? "worker-" + id.substr(0, 8) : n.name},
           {"id", id},
           {"online", n.connected},
           {"requests_fulfilled", n.jobs_done},

@@ -346,6 +346,7 @@ void network_status(Gateway::Parts& parts, const Reply& reply) {
   json::array nodes, models;
   for (const auto& n : r.nodes)
     nodes.push_back(json::object{{"id", n.node.hex()},
+                                 {"name", n.name},
                                  {"role", protocol::role_name(n.role)},
                                  {"connected", n.connected},
                                  {"blacklisted", n.blacklisted},

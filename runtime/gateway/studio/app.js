@@ -206,7 +206,7 @@ async function networkPage() {
   const workers = s.nodes.filter((n) => n.role === 'worker');
   const validators = s.nodes.filter((n) => n.role === 'validator');
   const classes = [...new Set(s.nodes.map((n) => n.determinism_class).filter(Boolean))];
-  const row = (n) => el('tr', {}, el('td', {}, el('span', { class: `dot${n.connected ? ' on' : ''}` }), ' ', n.id.slice(0, 12)),
+  const row = (n) => el('tr', {}, el('td', {}, el('span', { class: `dot${n.connected ? ' on' : ''}` }), ' ', n.name ? `${n.name} (${n.id.slice(0, 12)})` : n.id.slice(0, 12)),
     el('td', {}, n.determinism_class), el('td', {}, n.reputation.toFixed(2)), el('td', {}, String(n.jobs_done)),
     el('td', {}, `${n.audits_passed}/${n.audits_failed}`), el('td', {}, String(n.pixel_steps_per_second)));
   const table = (nodes) => el('div', { class: 'table-wrap' }, el('table', {},

@@ -106,6 +106,7 @@ try {
   for (const w of workers.data) {
     assert.equal(w.type, 'image');
     assert.match(w.id, /^[0-9a-f]{64}$/);
+    assert.match(w.name, /^sim\/worker-[0-9]$/, 'the name the worker signed into its registration');
     assert.deepEqual(w.models, ['tiny']);
   }
 

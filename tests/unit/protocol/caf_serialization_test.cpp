@@ -72,11 +72,22 @@ TEST(CafSerialization, MessagesRoundTrip) {
   NodeStatus n;
   n.capabilities.models = {"m1", "m2"};
   n.reputation = 0.75;
+  n.name = "gpu-box-1";
   s.nodes.push_back(n);
   const auto s2 = round_trip(sys, s);
   ASSERT_EQ(s2.nodes.size(), 1u);
   EXPECT_EQ(s2.nodes[0].capabilities.models, n.capabilities.models);
   EXPECT_DOUBLE_EQ(s2.nodes[0].reputation, 0.75);
+  EXPECT_EQ(s2.nodes[0].name, "gpu-box-1");
+
+  Registration reg;
+  reg.role = Role::validator;
+  reg.name = "audit-box/validator-0";
+  reg.capabilities.device = "cpu";
+  const auto reg2 = round_trip(sys, reg);
+  EXPECT_EQ(reg2.name, reg.name);
+  EXPECT_EQ(reg2.role, Role::validator);
+  EXPECT_EQ(reg2.capabilities.device, "cpu");
 }
 
 }  // namespace

@@ -342,6 +342,33 @@ TEST_F(Ledger_, UnbondingStakeIsSlashableButEarnsNoBoost) {
   expect_conserved(ledger);
 }
 
+// A validator bonds like a worker (an unlisted validator's admission) and the bond is what an
+// overturned verdict costs it: a validator's slash takes from stake:validator:NAME.
+TEST_F(Ledger_, ABondedValidatorLosesStakeWhenItsVerdictIsOverturned) {
+  Ledger ledger = open();
+  fund_worker(ledger, "worker:a", 0);
+  applied(ledger, Transfer{.key = "t",
+                           .at = 1'005,
+                           .from = "worker:a",
+                           .to = "validator:liar",
+                           .amount = units(5'000)});
+  applied(ledger,
+          Stake{.key = "bond", .at = 1'010, .worker = "validator:liar", .amount = units(5'000)});
+  EXPECT_EQ(ledger.stake_of("validator:liar")->bonded, units(5'000));
+  expect_rejected(ledger, Stake{.key = "user", .at = 1'010, .worker = "user:u", .amount = 1},
+                  "not an account that can bond tokens (worker:NAME or validator:NAME)");
+  // The referee that overturned it gets the bounty; 10% of 5,000 taken, half burned.
+  const Receipt slash = applied(ledger, Slash{.key = "slash/overturned",
+                                              .at = 1'020,
+                                              .verdict_id = "overturned",
+                                              .worker = "validator:liar",
+                                              .validator = "validator:referee"});
+  EXPECT_EQ(slash.net(journal::stake_account("validator:liar"), Asset::tokens), -units(500));
+  EXPECT_EQ(slash.net("validator:referee", Asset::tokens), units(250));
+  EXPECT_EQ(ledger.stake_of("validator:liar")->bonded, units(4'500));
+  expect_conserved(ledger);
+}
+
 TEST_F(Ledger_, SlashAppliesOncePerVerdictAndRefundsThePayer) {
   Ledger ledger = open();
   fund_worker(ledger, "worker:cheat", 0);
