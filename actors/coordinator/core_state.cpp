@@ -95,7 +95,7 @@ void CoreState::save_penalty(const PendingPenalty& p, std::int64_t now_ms) {
       p.audit_id,   p.worker,      p.validator,
       p.job,        p.output_hash, p.worker_class,
       p.commitment, p.plan,        std::max<std::int64_t>(0, p.deadline_ms - now_ms),
-      p.appealed};
+      p.appealed,   std::nullopt};  // the notice has its own table (put_notice)
   if (auto w = journal.put_penalty(jp); !w) record_fatal(w.error());
 }
 

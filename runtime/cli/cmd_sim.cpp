@@ -135,13 +135,13 @@ int run_sim(const SimOptions& opts) {
                  opts.workers, opts.f16_workers);
     return 2;
   }
-  if (!opts.serve.empty())
+  if (!opts.serve.empty()) {
     if (auto address = parse_serve_address(opts.serve); !address) {
       std::fprintf(stderr, "seedgrid sim: --serve %s\n", address.error().message.c_str());
       return 2;
-    } else {
-      block_stop_signals();  // Ctrl-C then stops the served network cleanly (serve_sim_gateway)
     }
+    block_stop_signals();  // Ctrl-C then stops the served network cleanly (serve_sim_gateway)
+  }
   const auto started = std::chrono::steady_clock::now();
   const fs::path data = fs::absolute(opts.data);
   const std::string out = opts.out.empty() ? (data / "out").string() : opts.out;
