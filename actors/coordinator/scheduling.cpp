@@ -107,10 +107,10 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
         failure.code == ErrorCode::job_invalid
             ? " (reported as invalid, but the job is within its model's limits)"
             : "";
-    fail_attempt(s, *r, *j, ErrorCode::worker_error,
-                 "worker " + from.hex().substr(0, 12) + " could not render it: " +
-                     failure.reason + claim,
-                 now_ms, out);
+    fail_attempt(
+        s, *r, *j, ErrorCode::worker_error,
+        "worker " + from.hex().substr(0, 12) + " could not render it: " + failure.reason + claim,
+        now_ms, out);
   }
   dispatch(s, now_ms, out);
   return {};
@@ -230,8 +230,9 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
           !any_capable_worker(s.nodes, protocol::job_spec_of(r.request, j.index), r.request.tier)) {
         j.failures = std::max(j.failures, s.options.policy.retries.max_attempts - 1);
         fail_attempt(s, r, j, ErrorCode::no_capable_worker,
-                     "no worker serving its model and tier connected within " +
-                         ms_text(s.options.policy.deadlines.queue_ms),
+                     "waited " + ms_text(s.options.policy.deadlines.queue_ms) + ": " +
+                         no_capable_worker_reason(
+                             s.nodes, protocol::job_spec_of(r.request, j.index), r.request.tier),
                      now_ms, out);
       }
       break;

@@ -226,11 +226,15 @@ const CommandRegistration generate_command{
       app.add_option("--cfg", opts->cfg, "Classifier-free guidance scale");
       app.add_option("--sampler", opts->sampler, "euler, euler_a, ddim or dpmpp_2m");
       app.add_flag("--karras", opts->karras, "Karras sigma schedule");
-      app.add_option("--width", opts->width, "Image width (a multiple of the model's size multiple: 64 for SD 1.x)");
-      app.add_option("--height", opts->height, "Image height (a multiple of the model's size multiple: 64 for SD 1.x)");
+      app.add_option("--width", opts->width,
+                     "Image width (a multiple of the model's size multiple: 64 for SD 1.x)");
+      app.add_option("--height", opts->height,
+                     "Image height (a multiple of the model's size multiple: 64 for SD 1.x)");
       app.add_option("--count", opts->count, "Number of images (1..512)");
-      app.add_option("--tier", opts->tier, "relaxed (any worker; half the price, dispatched after fast work) or fast (only workers "
-                     "with bonded stake)");
+      app.add_option(
+          "--tier", opts->tier,
+          "relaxed (any worker; half the price, dispatched after fast work) or fast (only workers "
+          "with bonded stake)");
       app.add_flag("--private", opts->private_images,
                    "The coordinator forgets the images once delivered");
       app.add_option("--out", opts->out, "Directory for the PNG files")->required();

@@ -306,8 +306,8 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
   }
   {
     const std::string audit_class = model->backend->determinism_class();
-    std::string where = "audited on " + model->device + " " + model->precision + " (class " +
-                        audit_class + ")";
+    std::string where =
+        "audited on " + model->device + " " + model->precision + " (class " + audit_class + ")";
     where += audit_class == result.determinism_class
                  ? ": the receipt's own class, every comparison is bytewise"
                  : ", the receipt's class is " + result.determinism_class +
