@@ -36,6 +36,7 @@ json::object coordinator_json(const CoordinatorSection& c) {
     if (!m.name.empty()) mo["name"] = m.name;
     if (!m.creator.empty()) mo["creator"] = m.creator;
     mo["base_render_millis"] = m.base_render_millis;
+    if (!m.id.empty()) mo["size_multiple"] = m.size_multiple;
     models.push_back(std::move(mo));
   }
   o["models"] = std::move(models);

@@ -56,6 +56,10 @@ struct CatalogModel {
   std::string name;
   std::string creator;                       // ledger account (creator:NAME); empty: none
   std::int64_t base_render_millis = 43'200;  // manifest: milli-render-seconds of one base render
+  // What width and height must be multiples of (models/pipeline/render_limits.hpp). A model by
+  // "path" reads it from its checkpoint (0 here); by "id" it is declared, 64 (SD 1.x/2.x) when
+  // left out.
+  std::uint32_t size_multiple = 0;
 };
 
 struct RequestLimits {

@@ -9,6 +9,7 @@
 #include "config/json_fields.hpp"
 #include "config/node_config.hpp"
 #include "models/backend/backend_choice.hpp"
+#include "models/pipeline/render_limits.hpp"
 
 namespace seedgrid::config {
 
@@ -116,10 +117,18 @@ void read_catalog_model(const json::value& v, const std::string& path, CatalogMo
   f.string("name", m.name);
   f.string("creator", m.creator);
   f.i64("base_render_millis", m.base_render_millis, 1, 1'000'000'000);
+  f.u32("size_multiple", m.size_multiple, 1, kMaxImageSide);
   f.finish();
   if (!f.valid()) return;
   if (m.id.empty() == m.path.empty())
     problems.add(path + ": give exactly one of \"id\" (the model id) or \"path\" (a checkpoint)");
+  if (!m.path.empty() && m.size_multiple != 0)
+    problems.add(path + ".size_multiple: a model given by \"path\" reads it from its checkpoint; " +
+                 "declare it only for a model given by \"id\"");
+  if (!m.id.empty() && m.size_multiple == 0) m.size_multiple = 64;
+  if (!m.id.empty())
+    if (auto limits = render_limits_of_size_multiple(static_cast<int>(m.size_multiple)); !limits)
+      problems.add(path + ".size_multiple: " + limits.error().message);
   if (!m.id.empty() && !is_lower_hex(m.id, 64))
     problems.add(path + ".id: expected 64 lowercase hex digits (a model id), got \"" + m.id + "\"");
   if (!m.creator.empty() && m.creator.rfind("creator:", 0) != 0)

@@ -2,19 +2,24 @@
 
 namespace seedgrid::coordinator {
 
-void ModelCatalog::add(protocol::ModelEntry entry) {
+void ModelCatalog::add(protocol::ModelEntry entry, RenderLimits limits) {
   auto id = entry.model_id;
-  models_[id] = std::move(entry);
+  models_[id] = Model{std::move(entry), limits};
 }
 
 const protocol::ModelEntry* ModelCatalog::find(const std::string& model_id) const {
   auto it = models_.find(model_id);
-  return it == models_.end() ? nullptr : &it->second;
+  return it == models_.end() ? nullptr : &it->second.entry;
+}
+
+const RenderLimits* ModelCatalog::limits(const std::string& model_id) const {
+  auto it = models_.find(model_id);
+  return it == models_.end() ? nullptr : &it->second.limits;
 }
 
 std::vector<protocol::ModelEntry> ModelCatalog::entries() const {
   std::vector<protocol::ModelEntry> out;
-  for (const auto& [id, e] : models_) out.push_back(e);
+  for (const auto& [id, m] : models_) out.push_back(m.entry);
   return out;
 }
 

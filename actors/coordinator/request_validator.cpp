@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/samplers/sampler_kind.hpp"
+
 namespace seedgrid::coordinator {
 
 using protocol::ErrorCode;
 using protocol::refuse;
+using protocol::Reply;
 
 namespace {
 
@@ -53,6 +56,29 @@ bool is_model_id(std::string_view s) {
 
 }  // namespace
 
+protocol::Reply validate_job_for_model(const protocol::JobSpec& spec, const ModelCatalog& catalog) {
+  if (spec.task_type != protocol::kTaskTxt2Img) return {};
+  const RenderLimits* limits = catalog.limits(spec.model_id);
+  const protocol::ModelEntry* model = catalog.find(spec.model_id);
+  if (limits == nullptr || model == nullptr) return {};
+  const std::string of_model = " (model " + model->name + ")";
+  auto refused = [&](ErrorCode code, const Result<void>& check) {
+    return refuse(code, check.error().message + of_model);
+  };
+  if (auto ok = check_image_side(*limits, "width", static_cast<int>(spec.width)); !ok)
+    return refused(ErrorCode::invalid_size, ok);
+  if (auto ok = check_image_side(*limits, "height", static_cast<int>(spec.height)); !ok)
+    return refused(ErrorCode::invalid_size, ok);
+  if (auto ok = check_sampling_steps(static_cast<int>(spec.steps)); !ok)
+    return refused(ErrorCode::invalid_steps, ok);
+  if (auto ok = check_guidance(spec.guidance); !ok) return refused(ErrorCode::invalid_guidance, ok);
+  auto sampler = parse_sampler_kind(spec.sampler);
+  if (!sampler) return refuse(ErrorCode::unknown_sampler, sampler.error().message);
+  if (auto ok = check_karras_schedule(*sampler, spec.karras); !ok)
+    return refused(ErrorCode::invalid_request, ok);
+  return {};
+}
+
 bool valid_request_id(std::string_view id) {
   return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -87,6 +113,7 @@ protocol::Reply validate_request(const protocol::GenerateRequest& r, const Model
     return refuse(ErrorCode::invalid_count, "count must be from 1 to " +
                                                 std::to_string(limits.max_count) + ", got " +
                                                 std::to_string(r.count));
+  // The network's own caps first (config limits), then what the model renders.
   auto size_ok = [](std::uint32_t v, std::uint32_t max) {
     return v >= 8 && v <= max && v % 8 == 0;
   };
@@ -106,9 +133,10 @@ protocol::Reply validate_request(const protocol::GenerateRequest& r, const Model
     return refuse(ErrorCode::invalid_guidance, "guidance must be a finite number from 0 to " +
                                                    std::to_string(limits.max_guidance) + ", got " +
                                                    std::to_string(r.guidance));
-  if (std::find(std::begin(kSamplers), std::end(kSamplers), r.sampler) == std::end(kSamplers))
-    return refuse(ErrorCode::unknown_sampler, "sampler '" + r.sampler.substr(0, 40) +
-                                                  "' is not one of euler, euler_a, ddim, dpmpp_2m");
+  if (auto sampler = parse_sampler_kind(r.sampler); !sampler)
+    return refuse(ErrorCode::unknown_sampler, sampler.error().message);
+  if (const Reply model = validate_job_for_model(protocol::job_spec_of(r, 0), catalog); !model.ok())
+    return model;
   for (const auto* text : {&r.prompt, &r.negative_prompt}) {
     const char* which = text == &r.prompt ? "prompt" : "negative prompt";
     if (text->size() > limits.max_prompt_bytes)

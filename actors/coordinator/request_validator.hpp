@@ -4,15 +4,20 @@
 #include "actors/coordinator/model_catalog.hpp"
 #include "config/node_config.hpp"
 #include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::coordinator {
 
-inline constexpr std::string_view kSamplers[] = {"euler", "euler_a", "ddim", "dpmpp_2m"};
-
 protocol::Reply validate_request(const protocol::GenerateRequest& request,
                                  const ModelCatalog& catalog, const config::RequestLimits& limits,
                                  bool benchmark_tasks);
+
+// A txt2img job against its catalog model's own limits (models/pipeline/render_limits.hpp): sizes,
+// steps, guidance, sampler and schedule. Part of validate_request; also how the coordinator judges
+// a worker's job_invalid report (a job these limits accept is the worker's fault). Ok for other
+// task types and for models not in the catalog (validate_request refuses those).
+protocol::Reply validate_job_for_model(const protocol::JobSpec& spec, const ModelCatalog& catalog);
 
 // Request ids are chosen by clients: 1..64 characters of [A-Za-z0-9._-].
 bool valid_request_id(std::string_view id);

@@ -81,9 +81,7 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
   const protocol::JobSpec first = protocol::job_spec_of(request, 0);
   if (!any_capable_worker(s.nodes, first, request.tier))
     return {refuse(ErrorCode::no_capable_worker,
-                   "no registered worker serves model " + request.model_id + " (" +
-                       request.task_type + ") in the " +
-                       std::string(protocol::tier_name(request.tier)) + " tier right now"),
+                   no_capable_worker_reason(s.nodes, first, request.tier)),
             std::nullopt};
   const protocol::ModelEntry* model = s.options.catalog.find(request.model_id);
   RequestState r;

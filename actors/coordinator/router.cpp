@@ -24,6 +24,39 @@ bool any_capable_worker(const NodeRegistry& nodes, const protocol::JobSpec& spec
                      [&](const auto& kv) { return capable(kv.second, spec, tier); });
 }
 
+std::string no_capable_worker_reason(const NodeRegistry& nodes, const protocol::JobSpec& spec,
+                                     protocol::Tier tier) {
+  const bool fast = tier == protocol::Tier::fast;
+  const protocol::Tier other = fast ? protocol::Tier::relaxed : protocol::Tier::fast;
+  std::size_t in_other = 0;
+  const NodeEntry* unstaked = nullptr;  // a worker that asks for fast but has no stake approval
+  for (const auto& [key, n] : nodes.nodes()) {
+    if (capable(n, spec, other)) ++in_other;
+    if (fast && unstaked == nullptr && n.role == protocol::Role::worker && n.connected &&
+        !n.blacklisted && n.serves(spec.model_id, spec.task_type) && n.capabilities.serves_fast &&
+        !n.fast_allowed)
+      unstaked = &n;
+  }
+  std::string why = "no registered worker serves model " + spec.model_id + " (" + spec.task_type +
+                    ") in the " + std::string(protocol::tier_name(tier)) + " tier right now";
+  if (in_other > 0)
+    why += "; " + std::to_string(in_other) + " worker" + (in_other == 1 ? " serves" : "s serve") +
+           " it in the " + std::string(protocol::tier_name(other)) +
+           " tier: ask for that tier (`seedgrid generate --tier " +
+           std::string(protocol::tier_name(other)) + "`)";
+  if (unstaked != nullptr)
+    why +=
+        ". A worker serves the fast tier once the treasury's minimum stake (economics key "
+        "min_stake_fast, 1000 tokens by default) is bonded to it, e.g. on the treasury: "
+        "`seedgrid ledger stake --db LEDGER --key TREASURY_KEY --worker worker:" +
+        unstaked->key.hex() +
+        " --amount 1000`; tokens come from epoch rewards (`seedgrid ledger epoch`) or a "
+        "`seedgrid ledger transfer`";
+  if (in_other == 0 && unstaked == nullptr)
+    why += ": start a worker that loads this model (`seedgrid status` lists the nodes connected)";
+  return why;
+}
+
 std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery& q,
                                      const config::RoutingPolicy& policy) {
   const auto& spec = *q.spec;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "actors/coordinator/node_registry.hpp"
@@ -30,6 +31,11 @@ std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery
 // Whether any connected, non-blacklisted worker could ever take this job (capacity aside).
 bool any_capable_worker(const NodeRegistry& nodes, const protocol::JobSpec& spec,
                         protocol::Tier tier);
+// Why no worker takes this job in `tier`, and what the person asking can do about it: the other
+// tier when a worker serves it there, how a worker qualifies for the fast tier (bonded stake, the
+// exact ledger command), or that no worker has the model at all.
+std::string no_capable_worker_reason(const NodeRegistry& nodes, const protocol::JobSpec& spec,
+                                     protocol::Tier tier);
 // A validator for an audit: connected, has the model, is not the audited worker; the least busy
 // wins, then the higher reputation, then the smaller node id.
 std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,

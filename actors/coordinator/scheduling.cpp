@@ -4,6 +4,7 @@
 
 #include "actors/coordinator/core_state.hpp"
 #include "actors/coordinator/deadline.hpp"
+#include "actors/coordinator/request_validator.hpp"
 #include "actors/coordinator/router.hpp"
 
 namespace seedgrid::coordinator {
@@ -17,6 +18,15 @@ using protocol::Reply;
 namespace {
 
 std::string ms_text(std::int64_t ms) { return std::to_string(ms) + " ms"; }
+
+// Whether the job itself caused its failure: the coordinator's own check of the job against its
+// model's limits (the definition the worker's pipeline applies) refuses it. The worker's word
+// (job_invalid) is not enough: a worker cannot shed the blame for a job the model renders by
+// calling it invalid. A job these limits refuse reaches a worker only when it was accepted under
+// other limits (journaled before them). Ok: the worker's fault.
+Reply request_caused(const CoreState& s, const RequestState& r, const JobState& j) {
+  return validate_job_for_model(protocol::job_spec_of(r.request, j.index), s.options.catalog);
+}
 
 }  // namespace
 
@@ -82,15 +92,25 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
       fail_attempt(s, *r, *j, ErrorCode::cancelled, "cancelled by the client before its first step",
                    now_ms, out);
     }
+  } else if (const Reply caused = request_caused(s, *r, *j); !caused.ok()) {
+    // Any worker would fail it the same way: nobody is blamed and no other worker tries it.
+    j->failures = std::max(j->failures, s.options.policy.retries.max_attempts - 1);
+    fail_attempt(s, *r, *j, ErrorCode::job_invalid,
+                 "the model cannot render this job: " + caused.reason, now_ms, out);
   } else {
     if (NodeEntry* n = s.nodes.find(from)) {
       n->reputation.observe_failure();
       ++n->jobs_failed;
       s.save_node(*n);
     }
-    fail_attempt(s, *r, *j, ErrorCode::worker_error,
-                 "worker " + from.hex().substr(0, 12) + " could not render it: " + failure.reason,
-                 now_ms, out);
+    const std::string claim =
+        failure.code == ErrorCode::job_invalid
+            ? " (reported as invalid, but the job is within its model's limits)"
+            : "";
+    fail_attempt(
+        s, *r, *j, ErrorCode::worker_error,
+        "worker " + from.hex().substr(0, 12) + " could not render it: " + failure.reason + claim,
+        now_ms, out);
   }
   dispatch(s, now_ms, out);
   return {};
@@ -210,8 +230,9 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
           !any_capable_worker(s.nodes, protocol::job_spec_of(r.request, j.index), r.request.tier)) {
         j.failures = std::max(j.failures, s.options.policy.retries.max_attempts - 1);
         fail_attempt(s, r, j, ErrorCode::no_capable_worker,
-                     "no worker serving its model and tier connected within " +
-                         ms_text(s.options.policy.deadlines.queue_ms),
+                     "waited " + ms_text(s.options.policy.deadlines.queue_ms) + ": " +
+                         no_capable_worker_reason(
+                             s.nodes, protocol::job_spec_of(r.request, j.index), r.request.tier),
                      now_ms, out);
       }
       break;

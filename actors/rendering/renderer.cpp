@@ -92,6 +92,15 @@ bool Renderer::compatible(const protocol::JobSpec& a, const protocol::JobSpec& b
   return ga && gb && batch_incompatibility(*ga, *gb).empty();
 }
 
+Result<void> Renderer::check_job(const protocol::JobSpec& spec) const {
+  if (spec.task_type != protocol::kTaskTxt2Img) return {};
+  const Pipeline* p = pipeline(spec.model_id);
+  if (p == nullptr) return {};  // not served here: the worker's fault, not the job's
+  auto g = verify::generation_spec_of(spec);
+  if (!g) return std::unexpected(g.error());
+  return check_render_parameters(p->limits(), *g);
+}
+
 Result<std::uint64_t> Renderer::measure_speed() const {
   const Pipeline& p = *pipelines_.begin()->second;
   const int side = std::max(64, p.size_multiple());
@@ -161,6 +170,45 @@ BatchOutcome Renderer::render_instant(std::span<const protocol::JobSpec> batch,
 
 BatchOutcome Renderer::render(std::span<const protocol::JobSpec> batch,
                               const RenderHooks& hooks) const {
+  BatchOutcome out;
+  out.job_invalid.assign(batch.size(), false);
+  std::vector<protocol::JobSpec> valid;
+  std::vector<std::size_t> index_of;  // batch index of each valid job
+  std::vector<Result<void>> checks;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    checks.push_back(check_job(batch[i]));
+    if (checks.back()) {
+      index_of.push_back(i);
+      valid.push_back(batch[i]);
+    }
+  }
+  if (valid.size() == batch.size()) {
+    BatchOutcome all = render_valid(batch, hooks);
+    all.job_invalid.assign(batch.size(), false);
+    return all;
+  }
+  RenderHooks sub = hooks;
+  if (hooks.on_progress)
+    sub.on_progress = [&](std::size_t job, std::uint32_t step, std::uint32_t steps) {
+      hooks.on_progress(index_of[job], step, steps);
+    };
+  BatchOutcome rendered = valid.empty() ? BatchOutcome{} : render_valid(valid, sub);
+  out.cancelled = rendered.cancelled;
+  out.render_ms = rendered.render_ms;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!checks[i]) {
+      out.images.push_back(std::unexpected(checks[i].error()));
+      out.job_invalid[i] = true;
+    } else {
+      out.images.push_back(std::move(rendered.images[next++]));
+    }
+  }
+  return out;
+}
+
+BatchOutcome Renderer::render_valid(std::span<const protocol::JobSpec> batch,
+                                    const RenderHooks& hooks) const {
   BatchOutcome out;
   auto fail_all = [&](const std::string& message) {
     out.images.assign(batch.size(), std::unexpected(Error{message}));

@@ -53,6 +53,9 @@ struct RenderHooks {
 
 struct BatchOutcome {
   std::vector<Result<RenderedImage>> images;  // one per job of the batch
+  // Per job: it failed because its own parameters are outside its model's limits (check_job), so
+  // any worker fails it the same way; reported as job_invalid, which costs no reputation.
+  std::vector<bool> job_invalid;
   bool cancelled = false;                     // stopped by RenderHooks::cancelled
   std::uint64_t render_ms = 0;
 };
@@ -75,6 +78,9 @@ class Renderer {
   bool serves(const protocol::JobSpec& spec) const;
   // Whether two jobs may render in one batch (the pipeline's own rules).
   bool compatible(const protocol::JobSpec& a, const protocol::JobSpec& b) const;
+  // The job's parameters against its model's limits (models/pipeline/render_limits.hpp): what
+  // the coordinator checked at submit, checked again here before any work.
+  Result<void> check_job(const protocol::JobSpec& spec) const;
 
   // Pixel-steps per second of a small txt2img render of the first model (the speed a worker
   // advertises and its deadlines are computed from).
@@ -84,11 +90,14 @@ class Renderer {
   // (actors/worker/cheats/cheat.hpp) with the first model; errors in release builds.
   Result<void> enable_cheat(worker::Cheat cheat);
 
-  // Renders jobs that are pairwise compatible. A problem with the batch fails every job of it.
+  // Renders jobs that are pairwise compatible. A job that fails check_job fails alone; another
+  // problem with the batch fails every job of it.
   BatchOutcome render(std::span<const protocol::JobSpec> batch, const RenderHooks& hooks) const;
 
  private:
   Renderer() = default;
+  BatchOutcome render_valid(std::span<const protocol::JobSpec> batch,
+                            const RenderHooks& hooks) const;
   BatchOutcome render_instant(std::span<const protocol::JobSpec> batch,
                               const RenderHooks& hooks) const;
   BatchOutcome render_cheating(std::span<const GenerationSpec> specs,

@@ -43,9 +43,11 @@ caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const re
         for (std::size_t i = 0; i < jobs.size(); ++i) {
           auto& image = outcome.images[i];
           if (!image) {
+            const bool invalid = i < outcome.job_invalid.size() && outcome.job_invalid[i];
             failures.push_back({jobs[i].job_id, jobs[i].attempt,
-                                outcome.cancelled ? protocol::ErrorCode::cancelled
-                                                  : protocol::ErrorCode::worker_error,
+                                invalid             ? protocol::ErrorCode::job_invalid
+                                : outcome.cancelled ? protocol::ErrorCode::cancelled
+                                                    : protocol::ErrorCode::worker_error,
                                 image.error().message, steps_done[i]});
             continue;
           }

@@ -26,7 +26,7 @@ struct LoadedPipeline {
   UNet unet;
   AutoencoderKL vae;
   int latent_channels = 4;
-  int size_multiple = 8;
+  RenderLimits limits;
 };
 
 namespace {
@@ -197,19 +197,10 @@ Result<SamplingSchedule> schedule_for(const LoadedPipeline& p, const GenerationS
   return make_sampling_schedule(p.scheduler_config, spec.sampler, spec.steps, spec.karras);
 }
 
+// A latent's or an image's size, for the passes that take one without a whole job.
 Result<void> validate_size(const LoadedPipeline& p, int width, int height) {
-  const int f = p.vae.config().downscale();
-  for (auto [name, value] : {std::pair{"width", width}, std::pair{"height", height}}) {
-    if (value < p.size_multiple || value > kMaxImageSide)
-      return fail(name, " ", value, " is outside [", p.size_multiple, ", ", kMaxImageSide, "]");
-    if (value % f != 0)
-      return fail(name, " ", value, " is not a multiple of ", f, " (the VAE's downscale factor)");
-    if (value % p.size_multiple != 0)
-      return fail(name, " ", value, " is not a multiple of ", p.size_multiple, " (the latent, 1/",
-                  f, " of the image, must divide by ", p.size_multiple / f,
-                  " for the UNet's levels): try ", value / p.size_multiple * p.size_multiple);
-  }
-  return {};
+  if (auto ok = check_image_side(p.limits, "width", width); !ok) return ok;
+  return check_image_side(p.limits, "height", height);
 }
 
 Result<void> validate_image(const RgbImage& img, const char* what) {
@@ -220,11 +211,7 @@ Result<void> validate_image(const RgbImage& img, const char* what) {
 }
 
 Result<void> validate_job(const LoadedPipeline& p, const GenerationSpec& s) {
-  if (auto ok = validate_size(p, s.width, s.height); !ok) return ok;
-  if (s.steps < 1 || s.steps > kMaxSamplingSteps)
-    return fail("steps must be in [1, ", kMaxSamplingSteps, "], found ", s.steps);
-  if (!std::isfinite(s.guidance))
-    return fail("guidance scale must be a finite number, found ", s.guidance);
+  if (auto ok = check_render_parameters(p.limits, s); !ok) return ok;
   auto schedule = schedule_for(p, s);
   if (!schedule) return std::unexpected(schedule.error());
   if (s.init_image) {
@@ -352,8 +339,7 @@ Result<Pipeline> Pipeline::load(Checkpoint& c, Backend& backend) {
     impl->unet = std::move(*unet);
     impl->vae = std::move(*vae);
     impl->latent_channels = c.vae_config.latent_channels;
-    const int levels = static_cast<int>(c.unet_config.block_out_channels.size());
-    impl->size_multiple = c.vae_config.downscale() * (1 << (levels - 1));
+    impl->limits = render_limits_of(c.unet_config, c.vae_config);
     Pipeline p;
     p.impl_ = std::move(impl);
     return p;
@@ -363,7 +349,8 @@ Result<Pipeline> Pipeline::load(Checkpoint& c, Backend& backend) {
 const std::string& Pipeline::model_id() const { return impl_->model_id; }
 const std::string& Pipeline::source() const { return impl_->source; }
 Backend& Pipeline::backend() const { return *impl_->backend; }
-int Pipeline::size_multiple() const { return impl_->size_multiple; }
+int Pipeline::size_multiple() const { return impl_->limits.size_multiple; }
+const RenderLimits& Pipeline::limits() const { return impl_->limits; }
 
 Result<void> Pipeline::validate(std::span<const GenerationSpec> batch) const {
   return validate_batch(*impl_, batch);
@@ -450,8 +437,8 @@ Result<RgbImage> Pipeline::decode_latent(const Tensor& final_latent) const {
         s.size() != 4 || s[0] != 1 || s[1] != p.latent_channels || s[2] < 1 || s[3] < 1 ||
         s[2] * p.vae.config().downscale() > kMaxImageSide ||
         s[3] * p.vae.config().downscale() > kMaxImageSide ||
-        (s[2] * p.vae.config().downscale()) % p.size_multiple != 0 ||
-        (s[3] * p.vae.config().downscale()) % p.size_multiple != 0)
+        (s[2] * p.vae.config().downscale()) % p.limits.size_multiple != 0 ||
+        (s[3] * p.vae.config().downscale()) % p.limits.size_multiple != 0)
       return fail(
           "a final latent must be a host f32 [1, ", p.latent_channels,
           ", h, w] tensor of a valid image size, found ",

@@ -24,6 +24,7 @@
 #include "models/backend/backend.hpp"
 #include "models/pipeline/generation_hooks.hpp"
 #include "models/pipeline/generation_spec.hpp"
+#include "models/pipeline/render_limits.hpp"
 #include "models/pipeline/rgb_image.hpp"
 #include "models/pipeline/sampling_pass.hpp"
 #include "models/result.hpp"
@@ -57,6 +58,9 @@ class Pipeline {
   // Width and height must be multiples of this: the VAE's downscale times what the UNet's levels
   // need of the latent.
   int size_multiple() const;
+  // What this model renders (width, height, steps, guidance, schedule): the definition a
+  // coordinator checks requests against too.
+  const RenderLimits& limits() const;
 
   // Every problem with a batch (bad size, steps, guidance, strength, init image, prompt encoding,
   // jobs that cannot share a batch) as one clear error; generate checks the same.

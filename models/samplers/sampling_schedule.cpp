@@ -81,12 +81,22 @@ double sigma_to_t(double sigma, const std::vector<float>& log_sigmas) {
 
 }  // namespace
 
-Result<SamplingSchedule> make_sampling_schedule(const SchedulerConfig& config, SamplerKind kind,
-                                                int steps, bool karras) {
+Result<void> check_sampling_steps(int steps) {
   if (steps < 1 || steps > kMaxSamplingSteps)
     return fail("steps must be in [1, ", kMaxSamplingSteps, "], found ", steps);
+  return {};
+}
+
+Result<void> check_karras_schedule(SamplerKind kind, bool karras) {
   if (kind == SamplerKind::ddim && karras)
     return fail("the ddim sampler has no Karras schedule: drop --karras or pick another sampler");
+  return {};
+}
+
+Result<SamplingSchedule> make_sampling_schedule(const SchedulerConfig& config, SamplerKind kind,
+                                                int steps, bool karras) {
+  if (auto ok = check_sampling_steps(steps); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_karras_schedule(kind, karras); !ok) return std::unexpected(ok.error());
   SamplingSchedule s;
   s.kind = kind;
   s.karras = karras;

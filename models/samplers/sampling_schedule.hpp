@@ -36,6 +36,11 @@ struct SamplingSchedule {
 
 inline constexpr int kMaxSamplingSteps = 500;
 
+// The schedule's own rules, which make_sampling_schedule applies and a coordinator applies to a
+// request at submit: steps in [1, kMaxSamplingSteps]; no Karras schedule for ddim.
+Result<void> check_sampling_steps(int steps);
+Result<void> check_karras_schedule(SamplerKind kind, bool karras);
+
 // Fails on steps outside [1, kMaxSamplingSteps], DDIM with karras, an unsupported config value, or
 // a spacing that puts a timestep outside the trained range (e.g. a too large steps_offset).
 Result<SamplingSchedule> make_sampling_schedule(const SchedulerConfig& config, SamplerKind kind,

@@ -48,8 +48,9 @@ const CommandRegistration audit{
                      "Require the result to be signed by this worker (public key, hex)");
       app.add_option("--threads", opts->check.threads, "CPU threads for the audits (0: all)")
           ->check(CLI::NonNegativeNumber);
-      app.add_option("--device", opts->check.device, "cpu, or cuda (builds with CUDA)")
-          ->capture_default_str();
+      app.add_option("--device", opts->check.device,
+                     "cpu, or cuda (builds with CUDA) (default: the receipt's own device when this "
+                     "machine has it, else cpu; the model line says which ran)");
       app.add_option("--precision", opts->check.precision,
                      "f32 or f16 on cpu, f16 on cuda (default: the receipt's own precision, on "
                      "which every comparison is bytewise)");

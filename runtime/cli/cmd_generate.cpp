@@ -33,7 +33,9 @@ struct GenerateOptions {
   std::uint32_t width = 512;
   std::uint32_t height = 512;
   std::uint32_t count = 1;
-  std::string tier = "fast";
+  // Relaxed by default: every worker serves it, while fast needs workers with bonded stake, which a
+  // new network has none of (tokens come from epochs); on an idle network it starts as soon.
+  std::string tier = "relaxed";
   bool private_images = false;
   std::string out;
   std::string key;
@@ -311,10 +313,15 @@ const CommandRegistration generate_command{
       app.add_option("--cfg", opts->cfg, "Classifier-free guidance scale");
       app.add_option("--sampler", opts->sampler, "euler, euler_a, ddim or dpmpp_2m");
       app.add_flag("--karras", opts->karras, "Karras sigma schedule");
-      app.add_option("--width", opts->width, "Image width (multiple of 8)");
-      app.add_option("--height", opts->height, "Image height (multiple of 8)");
+      app.add_option("--width", opts->width,
+                     "Image width (a multiple of the model's size multiple: 64 for SD 1.x)");
+      app.add_option("--height", opts->height,
+                     "Image height (a multiple of the model's size multiple: 64 for SD 1.x)");
       app.add_option("--count", opts->count, "Number of images (1..512)");
-      app.add_option("--tier", opts->tier, "fast or relaxed (cheaper, dispatched after fast work)");
+      app.add_option(
+          "--tier", opts->tier,
+          "relaxed (any worker; half the price, dispatched after fast work) or fast (only workers "
+          "with bonded stake)");
       app.add_flag("--private", opts->private_images,
                    "The coordinator forgets the images once delivered");
       app.add_option("--out", opts->out, "Directory for the PNG files")->required();

@@ -192,6 +192,9 @@ int run_init(const LedgerOptions& o) {
                                    "economics of an existing ledger")});
   auto id = Identity::load_or_create(o.key);
   if (!id) return report("init", id.error());
+  // As a node creates its data_dir: `--db data/treasury/ledger.sqlite` in a new folder just works.
+  if (const auto folder = std::filesystem::path(o.db).parent_path(); !folder.empty())
+    std::filesystem::create_directories(folder, ec);
   auto ledger = Ledger::open(o.db, *id, *config);
   if (!ledger) return report("init", ledger.error());
   std::printf("created ledger %s\ntreasury key %s (public key %s)\n", o.db.c_str(), o.key.c_str(),

@@ -20,6 +20,7 @@
 #include "actors/worker/cheats/cheat.hpp"
 #include "actors/rendering/renderer.hpp"
 #include "actors/worker/worker_actor.hpp"
+#include "models/pipeline/render_limits.hpp"
 #include "models/weights/checkpoint.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/link/remote_link.hpp"
@@ -131,14 +132,21 @@ Result<coordinator::ModelCatalog> build_catalog(const config::CoordinatorSection
     e.name = m.name;
     e.creator = m.creator;
     e.base_render_milliseconds = static_cast<std::uint32_t>(m.base_render_millis);
+    RenderLimits limits;
     if (!m.path.empty()) {
       auto checkpoint = load_checkpoint(m.path);
       if (!checkpoint) return context(checkpoint.error(), "$.coordinator.models[", i, "].path");
       e.model_id = checkpoint->model_id;
+      limits = render_limits_of(checkpoint->unet_config, checkpoint->vae_config);
       if (e.name.empty()) e.name = fs::path(m.path).filename().string();
+    } else {
+      auto declared = render_limits_of_size_multiple(static_cast<int>(m.size_multiple));
+      if (!declared)
+        return context(declared.error(), "$.coordinator.models[", i, "].size_multiple");
+      limits = *declared;
     }
     if (e.name.empty()) e.name = e.model_id.substr(0, 12);
-    catalog.add(std::move(e));
+    catalog.add(std::move(e), limits);
   }
   return catalog;
 }

@@ -42,6 +42,7 @@ constexpr std::array kCodes{
     Named{ErrorCode::attempts_exhausted, "attempts_exhausted"},
     Named{ErrorCode::cancelled, "cancelled"},
     Named{ErrorCode::audit_failed, "audit_failed"},
+    Named{ErrorCode::job_invalid, "job_invalid"},
     Named{ErrorCode::internal, "internal"},
     Named{ErrorCode::journal_failed, "journal_failed"},
     Named{ErrorCode::shutting_down, "shutting_down"},

@@ -34,6 +34,8 @@
 //                               303   attempts_exhausted     every attempt failed; the job is refunded
 //                               304   cancelled              the client cancelled
 //                               305   audit_failed           a validator's re-render disagreed with the result
+//                               306   job_invalid            the job is outside its model's limits: any worker
+//                                                            fails it, so no worker is blamed (no retry)
 //   5xx    internal             500   internal               an unexpected internal failure (see the log)
 //                               501   journal_failed         the coordinator could not write its journal
 //                               502   shutting_down          the node is stopping
@@ -79,6 +81,7 @@ enum class ErrorCode : std::uint16_t {
   attempts_exhausted = 303,
   cancelled = 304,
   audit_failed = 305,
+  job_invalid = 306,
   internal = 500,
   journal_failed = 501,
   shutting_down = 502,

@@ -133,17 +133,45 @@ CheckLine line_of(const AuditFinding& f) {
 struct LoadedModel {
   std::unique_ptr<Backend> backend;
   std::unique_ptr<Pipeline> pipeline;
+  std::string device, precision;
+  std::string fallback;  // why the receipt's own device was not used; empty when it was
 };
 
-// The receipt's own precision unless the auditor chose one: on it every comparison is bytewise
-// (an f16 worker's result audited in f32 could only be judged within tolerances).
-Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& model_id,
-                               const std::string& receipt_precision) {
-  LoadedModel m;
-  std::string precision = o.precision;
-  if (precision.empty() && resolve_precision(o.device, receipt_precision))
+// The device a determinism class was rendered on: "cuda-sm90-..." -> "cuda"; "cpu-..." -> "cpu".
+std::string device_of_class(const std::string& determinism_class) {
+  const auto dash = determinism_class.find('-');
+  const std::string device = determinism_class.substr(0, dash);
+  const auto& known = backend_devices();
+  return std::find(known.begin(), known.end(), device) != known.end() ? device : "cpu";
+}
+
+Result<std::unique_ptr<Backend>> open_audit_backend(const ReceiptCheckOptions& o,
+                                                    const std::string& device,
+                                                    const std::string& receipt_precision,
+                                                    std::string& precision) {
+  precision = o.precision;
+  if (precision.empty() && resolve_precision(device, receipt_precision))
     precision = receipt_precision;
-  auto backend = open_backend({o.device, precision, o.threads});
+  auto resolved = resolve_precision(device, precision);
+  if (!resolved) return std::unexpected(resolved.error());
+  precision = *resolved;
+  return open_backend({device, precision, o.threads});
+}
+
+// The receipt's own device and precision unless the auditor chose them: on them every comparison
+// is bytewise (an f16 worker's result audited in f32 could only be judged within tolerances). A
+// receipt from a device this machine lacks is audited on the CPU, saying so.
+Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& model_id,
+                               const protocol::JobResult& result) {
+  LoadedModel m;
+  m.device = o.device.empty() ? device_of_class(result.determinism_class) : o.device;
+  auto backend = open_audit_backend(o, m.device, result.precision, m.precision);
+  if (!backend && o.device.empty() && m.device != "cpu") {
+    m.fallback = "the receipt's device " + m.device + " is not available here (" +
+                 backend.error().message + ")";
+    m.device = "cpu";
+    backend = open_audit_backend(o, m.device, result.precision, m.precision);
+  }
   if (!backend) return std::unexpected(backend.error());
   m.backend = std::move(*backend);
   auto adopt = [&](Result<Pipeline> p) -> Result<LoadedModel> {
@@ -271,10 +299,21 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
     add("noise", CheckStatus::not_checked, committed.error().message);
     return report;
   }
-  auto model = load_model(options, job.spec.model_id, result.precision);
+  auto model = load_model(options, job.spec.model_id, result);
   if (!model) {
     add("model", CheckStatus::not_checked, model.error().message);
     return report;
+  }
+  {
+    const std::string audit_class = model->backend->determinism_class();
+    std::string where =
+        "audited on " + model->device + " " + model->precision + " (class " + audit_class + ")";
+    where += audit_class == result.determinism_class
+                 ? ": the receipt's own class, every comparison is bytewise"
+                 : ", the receipt's class is " + result.determinism_class +
+                       ": compared within the calibrated tolerances";
+    if (!model->fallback.empty()) where = model->fallback + "; " + where;
+    add("model", CheckStatus::pass, where);
   }
   const Pipeline& pipeline = *model->pipeline;
   auto run = [&](std::string_view name, Result<AuditFinding> finding) {

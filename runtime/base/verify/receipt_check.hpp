@@ -32,7 +32,9 @@ struct ReceiptCheckOptions {
   int threads = 0;        // CPU threads for the audits (0: the default)
   // The backend the audits run on (models/backend/backend_choice.hpp). The receipt's own class
   // (e.g. precision "f16" for a cpu-f16s worker) makes every comparison a byte comparison.
-  std::string device = "cpu";
+  // Empty: the receipt's own device (its determinism class names it), or the CPU when this
+  // machine has no such device (said in the "model" line).
+  std::string device;
   std::string precision;  // empty: the receipt's own (when the device offers it)
 };
 

@@ -48,7 +48,7 @@ TEST(Conventions, EveryHelpShowsDefaultsAndAnExample) {
   EXPECT_TRUE(contains(render.output, "INT=20")) << "--steps default\n" << render.output;
   const auto generate = run_seedgrid("generate --help");
   EXPECT_TRUE(contains(generate.output, "INT=3600")) << "--timeout default\n" << generate.output;
-  EXPECT_TRUE(contains(generate.output, "TEXT=fast")) << "--tier default\n" << generate.output;
+  EXPECT_TRUE(contains(generate.output, "TEXT=relaxed")) << "--tier default\n" << generate.output;
   EXPECT_FALSE(contains(generate.output, "seedgrid render")) << "one example, its own\n"
                                                               << generate.output;
 }

@@ -22,7 +22,9 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/rendering/renderer.hpp"
+#include "models/pipeline/render_limits.hpp"
 #include "models/presets/write_preset.hpp"
+#include "models/weights/checkpoint.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
@@ -143,6 +145,7 @@ struct TinyModel {
   fs::path dir;
   std::string path;
   std::string id;
+  int size_multiple = 0;  // the coordinator names the model by id, so it declares this
   TinyModel() {
     dir = fresh_dir("tiny-model");
     PresetWriteOptions o;
@@ -156,6 +159,12 @@ struct TinyModel {
     }
     path = report->checkpoint_path;
     id = report->model_id;
+    auto checkpoint = load_checkpoint(path);
+    if (!checkpoint) {
+      std::fprintf(stderr, "cannot load the tiny preset: %s\n", checkpoint.error().message.c_str());
+      std::abort();
+    }
+    size_multiple = render_limits_of(checkpoint->unet_config, checkpoint->vae_config).size_multiple;
   }
   ~TinyModel() {
     std::error_code ec;
@@ -431,7 +440,9 @@ std::string Network::coordinator_config() const {
     "listen": {"host": "127.0.0.1", "port": )" +
                      std::to_string(port_) + R"(},
     "models": [{"id": ")" +
-                     tiny_model_id() + R"(", "name": "tiny", "creator": "creator:test"}],
+                     tiny_model_id() + R"(", "size_multiple": )" +
+                     std::to_string(tiny().size_multiple) +
+                     R"(, "name": "tiny", "creator": "creator:test"}],
     "audit": {"rate": )" +
                      std::to_string(options_.audit_rate) + R"(, "blacklist_after": )" +
                      std::to_string(options_.blacklist_after) +

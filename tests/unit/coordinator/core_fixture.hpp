@@ -56,7 +56,7 @@ class CoreFixture : public ::testing::Test {
   void open_core() {
     CoreOptions o;
     o.policy = policy_;
-    o.catalog.add({kModel, "tiny", "creator:test", 43'200});
+    o.catalog.add({kModel, "tiny", "creator:test", 43'200}, model_limits_);
     o.data_dir = (dir_ / "coordinator").string();
     Outbox out;
     core_.reset();
@@ -251,6 +251,7 @@ class CoreFixture : public ::testing::Test {
   Identity w3_ = Identity::from_seed({23});
   Identity validator_ = Identity::from_seed({31});
   config::CoordinatorSection policy_;
+  RenderLimits model_limits_{8, 16};  // what the catalog says the model renders
   std::int64_t now_ = 1'000'000;
   std::int64_t wall_ = 1'700'000'000'000;  // Unix ms: what client commands are dated in
   std::int64_t min_stake_fast_ = 0;  // micro-tokens; set before SetUp to test the fast tier

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "models/backend/backend_choice.hpp"
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 #include "runtime/base/verify/model_index.hpp"
@@ -232,6 +233,33 @@ TEST_F(ReceiptCheck, ACheckerOfAnotherClassComparesWithinTheCalibratedTolerances
   EXPECT_NE(dump(refused).find("precision \"f64\" is not available on device \"cpu\""),
             std::string::npos)
       << dump(refused);
+}
+
+TEST_F(ReceiptCheck, ByDefaultItRunsInTheReceiptsOwnClassAndSaysSo) {
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 0) << dump(r);
+  EXPECT_EQ(status_of(r, "model"), CheckStatus::pass) << dump(r);
+  EXPECT_NE(dump(r).find("audited on cpu f32 (class " + result_.determinism_class +
+                         "): the receipt's own class, every comparison is bytewise"),
+            std::string::npos)
+      << dump(r);
+}
+
+TEST_F(ReceiptCheck, AReceiptFromADeviceThisMachineLacksIsAuditedOnTheCpuSayingSo) {
+  if (open_backend({"cuda", "f16", 1})) GTEST_SKIP() << "this machine has a CUDA device";
+  // A GPU worker's receipt: class cuda-..., precision f16.
+  result_.determinism_class = "cuda-sm90-h200-f16-0123456789abcdef";
+  result_.precision = "f16";
+  protocol::sign_result(result_, worker_);
+  write(result_, RgbImage{64, 64, result_.pixels});
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  const std::string text = dump(r);
+  EXPECT_NE(text.find("the receipt's device cuda is not available here"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("audited on cpu f16"), std::string::npos) << text;  // its precision
+  EXPECT_NE(text.find("the receipt's class is cuda-sm90-h200-f16-0123456789abcdef"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(ReceiptCheck, FindsTheModelByIdUnderAModelsDir) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <filesystem>
 #include <random>
 
@@ -159,6 +161,41 @@ TEST_F(RendererTest, RefusesWhatItDoesNotServe) {
   auto refused = Renderer::load(cuda, false);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message.rfind("device \"cuda\"", 0), 0u) << refused.error().message;
+}
+
+TEST_F(RendererTest, AJobOutsideItsModelsLimitsFailsAloneAsInvalid) {
+  // Guidance is a job's own (jobs of one batch may differ in it): a NaN fails that job only.
+  std::vector<protocol::JobSpec> batch{spec(1), spec(2), spec(3)};
+  batch[1].guidance = std::numeric_limits<float>::quiet_NaN();
+  ASSERT_TRUE(renderer_->check_job(batch[0]));
+  const auto invalid = renderer_->check_job(batch[1]);
+  ASSERT_FALSE(invalid);
+  EXPECT_NE(invalid.error().message.find("guidance"), std::string::npos);
+  std::vector<std::size_t> progressed;
+  RenderHooks hooks;
+  hooks.on_progress = [&](std::size_t job, std::uint32_t, std::uint32_t) {
+    progressed.push_back(job);
+  };
+  auto out = renderer_->render(batch, hooks);
+  ASSERT_EQ(out.images.size(), 3u);
+  ASSERT_EQ(out.job_invalid.size(), 3u);
+  EXPECT_TRUE(out.images[0] && out.images[2]);
+  EXPECT_FALSE(out.images[1]);
+  EXPECT_EQ(out.job_invalid, (std::vector<bool>{false, true, false}));
+  // Progress names the jobs by their place in the batch the worker sent.
+  for (std::size_t job : progressed) EXPECT_NE(job, 1u);
+  auto alone = renderer_->render(std::span(&batch[2], 1), {});
+  ASSERT_TRUE(alone.images[0]);
+  EXPECT_EQ(alone.images[0]->pixels, out.images[2]->pixels);
+  // A size the model cannot render (the tiny model's multiple is 16).
+  auto wide = spec(4);
+  wide.width = 72;
+  auto refused = renderer_->render(std::span(&wide, 1), {});
+  ASSERT_FALSE(refused.images[0]);
+  EXPECT_TRUE(refused.job_invalid[0]);
+  EXPECT_NE(refused.images[0].error().message.find("width 72 is not a multiple of 16"),
+            std::string::npos)
+      << refused.images[0].error().message;
 }
 
 TEST_F(RendererTest, Fp16StorageIsItsOwnClassAndSignsItsPrecision) {

@@ -1,0 +1,37 @@
+// `seedgrid audit` as a non-expert runs it on a delivered image: no options but the models folder,
+// the receipt's own precision (an fp16 worker's image is compared bytewise in its own class), and
+// only figures that were measured.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/integration/cli/cli_process.hpp"
+
+namespace seedgrid::test {
+namespace {
+
+TEST(Audit, AnFp16ImageIsAuditedInItsOwnClassWithOnlyMeasuredFigures) {
+  ScratchDir dir;
+  const auto sim = run_seedgrid(
+      "sim --workers 1 --f16-workers 1 --validators 1 --count 1 "
+      "--steps 2 --log-level off --data " +
+          dir.path("sim"),
+      180);
+  ASSERT_EQ(sim.status, 0) << sim.output;
+  std::string receipt;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path("sim/out")))
+    if (e.path().string().ends_with(".receipt.json")) receipt = e.path().string();
+  ASSERT_FALSE(receipt.empty()) << sim.output;
+
+  const auto audit =
+      run_seedgrid("audit " + receipt + " --full --models-dir " + dir.path("sim"), 180);
+  EXPECT_EQ(audit.status, 0) << audit.output;
+  EXPECT_TRUE(contains(audit.output, "audited on cpu f16")) << audit.output;
+  EXPECT_TRUE(contains(audit.output, "the receipt's own class, every comparison is bytewise"))
+      << audit.output;
+  for (const char* meaningless : {"0000000000000000", "PSNR 0 dB", "SSIM 0,", "SSIM 0]"})
+    EXPECT_FALSE(contains(audit.output, meaningless)) << meaningless << "\n" << audit.output;
+}
+
+}  // namespace
+}  // namespace seedgrid::test
