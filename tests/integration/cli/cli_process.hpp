@@ -19,9 +19,11 @@ struct CliRun {
   std::string output;
 };
 
-inline CliRun run_seedgrid(const std::string& args, int limit_s = 30) {
+// `cwd`, when given, is the folder the command runs in (relative paths in `args` start there).
+inline CliRun run_seedgrid(const std::string& args, int limit_s = 30, const std::string& cwd = "") {
   CliRun run;
-  const std::string command = "timeout -s KILL " + std::to_string(limit_s) + " " +
+  const std::string command = (cwd.empty() ? std::string() : "cd '" + cwd + "' && ") +
+                              "timeout -s KILL " + std::to_string(limit_s) + " " +
                               std::string(SEEDGRID_BINARY) + " " + args + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return run;

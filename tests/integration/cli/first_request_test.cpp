@@ -30,12 +30,18 @@ class FirstRequest : public ::testing::Test {
     ASSERT_EQ(seedgrid("mkmodel --preset tiny --seed 1 --out models/tiny", 120).status, 0);
     const std::string coordinator_port = std::to_string(closed_port());
     const std::string treasury_port = std::to_string(closed_port());
+    // The validator's key, listed in the coordinator's validator_allowlist (the README's sed).
+    ASSERT_EQ(seedgrid("keygen --out keys/validator.key").status, 0);
+    const auto validator = seedgrid("keygen --show --out keys/validator.key");
+    ASSERT_EQ(validator.status, 0) << validator.output;
     for (const char* role : kRoles) {
       const auto printed = seedgrid(std::string("node --print-default-config ") + role);
       ASSERT_EQ(printed.status, 0) << printed.output;
       std::string config =
           replaced(printed.output, "\"port\": 7400", "\"port\": " + coordinator_port);
       config = replaced(config, "\"port\": 7401", "\"port\": " + treasury_port);
+      config = replaced(config, "\"validator_allowlist\": []",
+                        "\"validator_allowlist\": [\"" + validator.output.substr(0, 64) + "\"]");
       std::ofstream(dir_.path(std::string(role) + ".json")) << config;
     }
     coordinator_ = "127.0.0.1:" + coordinator_port;
@@ -86,18 +92,7 @@ class FirstRequest : public ::testing::Test {
 
   // The binary, run in the network's folder (the README's commands use relative paths).
   CliRun seedgrid(const std::string& args, int limit_s = 60) const {
-    CliRun run;
-    const std::string command = "cd '" + dir_.path() + "' && timeout -s KILL " +
-                                std::to_string(limit_s) + " " + SEEDGRID_BINARY + " " + args +
-                                " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return run;
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
-    const int status = ::pclose(pipe);
-    if (WIFEXITED(status)) run.status = WEXITSTATUS(status);
-    if (run.status == 137 || run.status == 124) run.status = -1;
-    return run;
+    return run_seedgrid(args, limit_s, dir_.path());
   }
 
   CliRun generate(const std::string& extra) const {

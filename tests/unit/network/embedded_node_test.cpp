@@ -72,7 +72,8 @@ TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
   c.node.data_dir = (dir / "data").string();
   c.coordinator.emplace();
   c.coordinator->listen = {"127.0.0.1", 0};
-  c.coordinator->models.push_back({written->model_id, "", "tiny", "", 43'200});
+  // By path: the coordinator reads the model's id and size limits from the checkpoint.
+  c.coordinator->models.push_back({"", written->checkpoint_path, "tiny", "", 43'200});
   c.coordinator->audit.rate = 1.0;
   c.treasury.emplace();
   c.treasury->database = (dir / "data/ledger.sqlite").string();

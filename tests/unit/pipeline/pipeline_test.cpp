@@ -13,27 +13,15 @@
 
 #include "models/backend/cpu_backend.hpp"
 #include "preset_model.hpp"
+#include "tiny_pipeline.hpp"
 
 namespace seedgrid {
 namespace {
 
-bool same_bytes(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
-}
+using testing::same_bytes;
 
-class PipelineTest : public ::testing::Test {
+class PipelineTest : public testing::TinyPipelineSuite {
  protected:
-  static void SetUpTestSuite() {
-    backend_ = new CpuBackend(2);
-    auto p = Pipeline::load(testing::preset_model("tiny", 0).checkpoint_path, *backend_);
-    ASSERT_TRUE(p) << p.error().message;
-    pipeline_ = new Pipeline(std::move(*p));
-  }
-  static void TearDownTestSuite() {
-    delete pipeline_;
-    delete backend_;
-  }
 
   static GenerationSpec spec(SamplerKind sampler = SamplerKind::euler, std::uint64_t seed = 7) {
     GenerationSpec s;
@@ -72,13 +60,8 @@ class PipelineTest : public ::testing::Test {
     auto r = pipeline_->generate(specs);
     return r ? std::string("<no error>") : r.error().message;
   }
-
-  static CpuBackend* backend_;
-  static Pipeline* pipeline_;
 };
 
-CpuBackend* PipelineTest::backend_ = nullptr;
-Pipeline* PipelineTest::pipeline_ = nullptr;
 
 TEST_F(PipelineTest, RendersTheRequestedSize) {
   const auto out = render({spec()});

@@ -8,27 +8,15 @@
 #include "models/pipeline/pipeline.hpp"
 #include "models/samplers/sampling_schedule.hpp"
 #include "preset_model.hpp"
+#include "tiny_pipeline.hpp"
 
 namespace seedgrid {
 namespace {
 
-bool same_bytes(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
-}
+using testing::same_bytes;
 
-class SamplingPassTest : public ::testing::Test {
+class SamplingPassTest : public testing::TinyPipelineSuite {
  protected:
-  static void SetUpTestSuite() {
-    backend_ = new CpuBackend(2);
-    auto p = Pipeline::load(testing::preset_model("tiny", 0).checkpoint_path, *backend_);
-    ASSERT_TRUE(p) << p.error().message;
-    pipeline_ = new Pipeline(std::move(*p));
-  }
-  static void TearDownTestSuite() {
-    delete pipeline_;
-    delete backend_;
-  }
 
   static GenerationSpec spec(SamplerKind sampler, float guidance) {
     GenerationSpec s;
@@ -85,13 +73,8 @@ class SamplingPassTest : public ::testing::Test {
     for (std::size_t t = 0; t < xs_a.size(); ++t)
       EXPECT_TRUE(same_bytes(xs_a[t], xs_b[t])) << "x_" << t;
   }
-
-  static CpuBackend* backend_;
-  static Pipeline* pipeline_;
 };
 
-CpuBackend* SamplingPassTest::backend_ = nullptr;
-Pipeline* SamplingPassTest::pipeline_ = nullptr;
 
 TEST_F(SamplingPassTest, ComposedTxt2imgIsGenerateByteForByte) {
   expect_same(spec(SamplerKind::euler, 6.5f));

@@ -236,7 +236,7 @@ TEST(Registration, TheConfiguredNameIsSigned) {
 }
 
 TEST(NodeName, LettersDigitsAndAFewMarksUpTo64Characters) {
-  for (const std::string ok : {std::string("w"), std::string("gpu-box_1.example@lab+2/worker-0"),
+  for (const std::string& ok : {std::string("w"), std::string("gpu-box_1.example@lab+2/worker-0"),
                                std::string(64, 'n')})
     EXPECT_TRUE(check_node_name(ok)) << ok;
   const auto refused = [](std::string_view name) {

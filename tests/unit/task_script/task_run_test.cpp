@@ -7,6 +7,7 @@
 
 #include "models/backend/cpu_backend.hpp"
 #include "preset_model.hpp"
+#include "tiny_pipeline.hpp"
 #include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::task_script {
@@ -16,18 +17,8 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-class TaskRunTest : public ::testing::Test {
+class TaskRunTest : public testing::TinyPipelineSuite {
  protected:
-  static void SetUpTestSuite() {
-    backend_ = new CpuBackend(2);
-    auto p = Pipeline::load(testing::preset_model("tiny", 0).checkpoint_path, *backend_);
-    ASSERT_TRUE(p) << p.error().message;
-    pipeline_ = new Pipeline(std::move(*p));
-  }
-  static void TearDownTestSuite() {
-    delete pipeline_;
-    delete backend_;
-  }
 
   static Result<TaskScript> shipped(const std::string& name) {
     return TaskScript::read_file(std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/" + name);
@@ -58,13 +49,8 @@ class TaskRunTest : public ::testing::Test {
     auto out = run_task(*script, *pipeline_, params, 1);
     return out ? std::string("<ok>") : out.error().message;
   }
-
-  static CpuBackend* backend_;
-  static Pipeline* pipeline_;
 };
 
-CpuBackend* TaskRunTest::backend_ = nullptr;
-Pipeline* TaskRunTest::pipeline_ = nullptr;
 
 GenerationSpec txt2img_spec(SamplerKind sampler, float guidance, std::uint64_t seed) {
   GenerationSpec s;
