@@ -213,6 +213,39 @@ function string.format(f, ...)
   return raw_format(f, unpack(args, 1, n))
 end
 
+-- Lua's pattern matcher runs in C, outside the instruction budget, and backtracks: its work grows
+-- up to the subject's length to the power of the pattern's repetitions (plus one for each start
+-- position). A call whose bound is past kPatternWork steps is refused rather than run unmetered.
+-- Counting every '*', '+', '-' and '?' (even inside a set) overestimates, which only refuses sooner.
+local kPatternWork = 1e8
+local raw_find, raw_match, raw_gmatch, raw_gsub = string.find, string.match, string.gmatch, string.gsub
+local byte = string.byte
+local repeats = { [42] = true, [43] = true, [45] = true, [63] = true }  -- * + - ?
+local function guard(name, s, p)
+  if type(s) == "number" then s = raw_tostring(s) end
+  if type(s) ~= "string" or type(p) ~= "string" then return end  -- the C function says why
+  local n, i = 0, 1
+  while i <= #p do
+    local c = byte(p, i)
+    if c == 37 then i = i + 2 else  -- '%' escapes the next character
+      if repeats[c] then n = n + 1 end
+      i = i + 1
+    end
+  end
+  if (#s + 1) ^ (n + 1) > kPatternWork then
+    error(name .. ": a pattern with " .. n .. " repetition(s) over " .. #s .. " bytes may take up to (" ..
+          #s .. " + 1)^" .. (n + 1) .. " steps, which a task script may not spend outside its " ..
+          "instruction budget: use fewer repetitions, a shorter string, or string.find(s, text, 1, true)", 3)
+  end
+end
+function string.find(s, p, init, plain)
+  if not plain then guard("string.find", s, p) end
+  return raw_find(s, p, init, plain)
+end
+function string.match(s, p, init) guard("string.match", s, p) return raw_match(s, p, init) end
+function string.gmatch(s, p, init) guard("string.gmatch", s, p) return raw_gmatch(s, p, init) end
+function string.gsub(s, p, r, n) guard("string.gsub", s, p) return raw_gsub(s, p, r, n) end
+
 local function passed(ok, ...)
   if not ok then
     local reason = stop_reason((...))

@@ -41,6 +41,27 @@ TEST(LuaSandbox, RefusesFilesSystemAndModulesWithTheLine) {
     EXPECT_TRUE(contains(error_of(call), "is not available")) << call << ": " << error_of(call);
 }
 
+// The matcher runs in C outside the budget, so a pattern that could backtrack for long is refused
+// before it runs; ordinary patterns, and plain finds on long strings, work.
+TEST(LuaSandbox, APatternThatCouldRunPastTheBudgetIsRefusedWithTheLine) {
+  const std::string slow =
+      error_of("local s = string.rep('a', 20000)\nlocal x = s:match('.-.-.-b')");
+  EXPECT_TRUE(contains(slow,
+                       "probe.lua:2: string.match: a pattern with 3 repetition(s) over 20000 "
+                       "bytes"))
+      << slow;
+  const std::string gsub =
+      error_of("local s = string.rep('ab', 5000)\nstring.gsub(s, 'a*b*a*', '')");
+  EXPECT_TRUE(contains(gsub, "probe.lua:2: string.gsub:")) << gsub;
+  EXPECT_EQ(
+      error_of("assert(('steps=20'):match('^(%a+)=(%d+)$') == 'steps')\n"
+               "assert(select(2, ('a,b,c'):gsub(',', ';')) == 2)\n"
+               "local n = 0 for w in ('x y z'):gmatch('%a+') do n = n + 1 end assert(n == 3)\n"
+               "assert(string.find(string.rep('a', 100000) .. 'b', 'b', 1, true) == 100001)\n"
+               "assert(string.find(12345, '3') == 3)"),
+      "<ok>");
+}
+
 TEST(LuaSandbox, LoadTakesTextChunksOnly) {
   EXPECT_EQ(error_of("local f = load('return 1 + 1') assert(f() == 2)"), "<ok>");
   const std::string binary = error_of("load('return 1', 'x', 'b')");
