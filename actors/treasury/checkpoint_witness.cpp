@@ -25,6 +25,8 @@ using ask_atom = caf::atom_constant<caf::atom("ask")>;
 // How often the witness asks the treasury for its signed head. Asking (rather than being told)
 // also catches entries another process, the CLI, appended to the ledger.
 constexpr auto kAskInterval = std::chrono::seconds(1);
+// The treasury answers a checkpoint request from memory (its newest signed head).
+constexpr auto kCheckpointAnswerTimeout = std::chrono::seconds(10);
 
 struct WitnessState {
   std::optional<verify::LedgerCheckpointKeeper> keeper;
@@ -91,7 +93,7 @@ caf::behavior witness(Self* self, std::string file, std::string who) {
       [self](ask_atom) {
         auto& st = self->state;
         const caf::actor treasury = st.treasury;
-        self->request(treasury, std::chrono::seconds(10), protocol::checkpoint_atom::value)
+        self->request(treasury, kCheckpointAnswerTimeout, protocol::checkpoint_atom::value)
             .then(
                 [self, treasury](const protocol::LedgerCheckpoint& c) {
                   if (treasury == self->state.treasury) keep(self, c);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "runtime/base/client/answer_timeouts.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/request_report.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
@@ -157,7 +158,7 @@ int run_resume(const GenerateOptions& opts) {
   }
   client::ClientSystem system;
   auto report_of_network =
-      client::fetch_status(system.get(), client->endpoint, std::chrono::seconds(30));
+      client::fetch_status(system.get(), client->endpoint, client::kStatusAnswerTimeout);
   if (!report_of_network) {
     std::fprintf(stderr, "seedgrid generate: %s\n", report_of_network.error().message.c_str());
     return 1;
@@ -237,7 +238,7 @@ int run_generate(const GenerateOptions& opts) {
   }
 
   client::ClientSystem system;
-  auto network = client::fetch_status(system.get(), client->endpoint, std::chrono::seconds(30));
+  auto network = client::fetch_status(system.get(), client->endpoint, client::kStatusAnswerTimeout);
   if (!network) {
     std::fprintf(stderr, "seedgrid generate: %s\n", network.error().message.c_str());
     return 1;

@@ -103,6 +103,11 @@ Result<void> fund(const fs::path& ledger_path, const Identity& treasury_key,
   return {};
 }
 
+// The embedded network's nodes register within seconds; a minute means something is wrong.
+constexpr std::chrono::seconds kNodesRegisterWithin{60};
+// One status read of the in-process coordinator, polled until the nodes are up.
+constexpr std::chrono::seconds kStatusPollAnswer{5};
+
 // Waits until the coordinator lists every worker and validator as connected.
 bool wait_for_nodes(caf::actor_system& system, const caf::actor& coordinator, std::size_t expected,
                     std::chrono::seconds timeout) {
@@ -110,7 +115,7 @@ bool wait_for_nodes(caf::actor_system& system, const caf::actor& coordinator, st
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
     std::size_t up = 0;
-    self->request(coordinator, std::chrono::seconds(5), protocol::status_atom::value)
+    self->request(coordinator, kStatusPollAnswer, protocol::status_atom::value)
         .receive(
             [&](const protocol::StatusReport& r) {
               for (const auto& n : r.nodes) up += n.connected;
@@ -225,8 +230,9 @@ int run_sim(const SimOptions& opts) {
   const caf::actor coordinator = *(*node)->coordinator();
   if (!wait_for_nodes((*node)->system(), coordinator,
                       static_cast<std::size_t>(opts.workers + opts.validators),
-                      std::chrono::seconds(60))) {
-    std::fprintf(stderr, "seedgrid sim: the workers did not register within 60 s\n");
+                      kNodesRegisterWithin)) {
+    std::fprintf(stderr, "seedgrid sim: the workers did not register within %lld s\n",
+                 static_cast<long long>(kNodesRegisterWithin.count()));
     return 1;
   }
 

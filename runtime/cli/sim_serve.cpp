@@ -80,9 +80,11 @@ int serve_sim_gateway(const SimServe& serve, caf::actor_system& system,
   }
   const std::string host = listen->host == "0.0.0.0" ? "127.0.0.1" : listen->host;
   const auto port = (*gw)->port();
+  // One probe answers at once when the gateway is up; 300 tries 100 ms apart give it half a minute.
+  constexpr std::chrono::seconds kReadyProbeTimeout{2};
   bool ready = false;
   for (int i = 0; i < 300 && !ready; ++i) {
-    auto status = gateway::http_probe(host, port, "/readyz", std::chrono::seconds(2));
+    auto status = gateway::http_probe(host, port, "/readyz", kReadyProbeTimeout);
     ready = status && *status == 200;
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

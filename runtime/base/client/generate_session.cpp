@@ -1,4 +1,5 @@
 #include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/client/answer_timeouts.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -59,7 +60,7 @@ void send_cancel(Self* self) {
   const auto command =
       protocol::make_client_command(protocol::ClientCommandKind::cancel, s.request.request_id,
                                     s.ack->coordinator, *s.client, protocol::unix_now_ms());
-  self->request(s.coordinator, std::chrono::seconds(30), protocol::cancel_atom::value, command)
+  self->request(s.coordinator, kCancelAnswerTimeout, protocol::cancel_atom::value, command)
       .then([](const protocol::Reply&) {},
             [self](caf::error&) { self->state.cancel_sent = false; });
 }
@@ -124,7 +125,7 @@ void engage(Self* self) {
       protocol::ClientCommandKind::attach, s.request.request_id,
       s.ack ? s.ack->coordinator : *s.resume_from, *s.client, protocol::unix_now_ms());
   const std::vector<std::uint32_t> have(s.have.begin(), s.have.end());
-  self->request(s.coordinator, std::chrono::seconds(10), protocol::attach_atom::value, command,
+  self->request(s.coordinator, kAttachAnswerTimeout, protocol::attach_atom::value, command,
                 have)
       .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
 }
