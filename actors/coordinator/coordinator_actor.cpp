@@ -4,7 +4,9 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <utility>
 
 #include "actors/treasury/checkpoint_witness.hpp"
 #include "runtime/base/link/link_atoms.hpp"
@@ -38,6 +40,9 @@ struct CoordinatorState {
   std::map<std::string, std::vector<caf::actor>> clients;  // request id -> attached clients
   std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
   Outbox pending;  // effects waiting for the next journal commit
+  // Answers that promise what the journal must hold first (an attach's or a cancel's nonce, a
+  // cancel itself): delivered once the commit they wait for is durable, before its effects.
+  std::vector<std::function<void()>> answers_after_commit;
   bool commit_scheduled = false;
   static inline const char* name = "seedgrid.coordinator";
 
@@ -143,6 +148,7 @@ void commit_and_send(Self* self) {
     self->quit(caf::exit_reason::user_shutdown);
     return;
   }
+  for (auto& answer : std::exchange(s.answers_after_commit, {})) answer();
   auto node = [&](const PublicKey& k) -> const caf::actor* {
     auto it = s.node_actors.find(k);
     return it == s.node_actors.end() ? nullptr : &it->second;
@@ -338,28 +344,39 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         return promise;
       },
       [self](protocol::attach_atom, const protocol::ClientCommand& command,
-             const std::vector<std::uint32_t>& have) {
+             const std::vector<std::uint32_t>& have) -> caf::result<protocol::SubmitAck> {
         auto& st = self->state;
         Outbox out;
         auto ack = st.core->attach(command, have, protocol::unix_now_ms(), out);
-        if (ack.outcome.ok())
-          attach_client(self, command.request_id);
-        else
+        if (!ack.outcome.ok()) {
           st.log->info("refused attach to {}: {}", command.request_id.substr(0, 64),
                        ack.outcome.reason);
+          flush(self, out);
+          return ack;
+        }
+        attach_client(self, command.request_id);
+        auto promise = self->make_response_promise<protocol::SubmitAck>();
+        st.answers_after_commit.push_back(
+            [promise, ack = std::move(ack)]() mutable { promise.deliver(std::move(ack)); });
         flush(self, out);
-        return ack;
+        return promise;
       },
-      [self](protocol::cancel_atom, const protocol::ClientCommand& command) {
+      [self](protocol::cancel_atom,
+             const protocol::ClientCommand& command) -> caf::result<protocol::Reply> {
         auto& st = self->state;
         Outbox out;
         auto reply = st.core->cancel(command, st.now(), protocol::unix_now_ms(), out);
-        if (reply.ok())
-          st.log->info("request {} cancelled by its payer", command.request_id);
-        else
+        if (!reply.ok()) {
           st.log->info("refused cancel of {}: {}", command.request_id.substr(0, 64), reply.reason);
+          flush(self, out);
+          return reply;
+        }
+        st.log->info("request {} cancelled by its payer", command.request_id);
+        auto promise = self->make_response_promise<protocol::Reply>();
+        st.answers_after_commit.push_back(
+            [promise, reply = std::move(reply)]() mutable { promise.deliver(std::move(reply)); });
         flush(self, out);
-        return reply;
+        return promise;
       },
       [self](protocol::status_atom) {
         auto& st = self->state;
