@@ -8,60 +8,42 @@ namespace seedgrid::gateway {
 
 namespace {
 
-class SseStream : public ChunkSource, public std::enable_shared_from_this<SseStream> {
- public:
-  SseStream(RequestBook& book, std::string id, std::string owner, std::uint64_t last)
-      : book_(book), id_(std::move(id)), owner_(std::move(owner)), last_(last) {}
-
-  void next(std::function<void(std::optional<std::string>)> deliver) override {
-    if (closed_ || ended_) return deliver(std::nullopt);
-    std::weak_ptr<SseStream> weak = shared_from_this();
-    const bool known =
-        book_.events_after(id_, owner_, last_, std::chrono::seconds(15),
-                           [weak, deliver](EventBatch batch, bool finished) {
-                             auto self = weak.lock();
-                             if (!self) return;
-                             if (batch.empty()) {
-                               if (finished) return deliver(std::nullopt);
-                               return deliver(std::string(": keep-alive\n\n"));
-                             }
-                             std::string out;
-                             for (const auto& [seq, text] : batch) {
-                               out += "id: " + std::to_string(seq) + "\ndata: " + text + "\n\n";
-                               self->last_ = seq;
-                             }
-                             deliver(std::move(out));
-                           });
-    if (!known) deliver(std::nullopt);
-  }
-
-  void close() override { closed_ = true; }
-
- private:
-  RequestBook& book_;
-  std::string id_;
-  std::string owner_;
-  std::atomic<std::uint64_t> last_;
-  std::atomic<bool> closed_{false};
-  bool ended_ = false;
+// How one event, and the keep-alive while nothing happens, look on the wire.
+struct Framing {
+  std::string (*event)(std::uint64_t id, const std::string& json);
+  const char* keep_alive;
 };
 
-class WebSocketStream : public ChunkSource, public std::enable_shared_from_this<WebSocketStream> {
+const Framing kServerSentEvents{[](std::uint64_t id, const std::string& json) {
+                                  return "id: " + std::to_string(id) + "\ndata: " + json + "\n\n";
+                                },
+                                ": keep-alive\n\n"};
+
+const Framing kWebSocket{// {"request_id":... -> {"id":N,"request_id":...
+                         [](std::uint64_t id, const std::string& json) {
+                           return "{\"id\":" + std::to_string(id) + "," + json.substr(1);
+                         },
+                         R"({"type":"keep-alive"})"};
+
+// One piece per event, in order: the book hands over every event after the last one sent, the
+// first goes out at once and the rest wait here for the server's next call.
+class EventStream : public ChunkSource, public std::enable_shared_from_this<EventStream> {
  public:
-  WebSocketStream(RequestBook& book, std::string id, std::string owner, std::uint64_t last)
-      : book_(book), id_(std::move(id)), owner_(std::move(owner)), last_(last) {}
+  EventStream(const Framing& framing, RequestBook& book, std::string id, std::string owner,
+              std::uint64_t last)
+      : framing_(framing), book_(book), id_(std::move(id)), owner_(std::move(owner)), last_(last) {}
 
   void next(std::function<void(std::optional<std::string>)> deliver) override {
     {
       std::lock_guard lock(mutex_);
       if (!queue_.empty()) {
-        auto message = std::move(queue_.front());
+        auto piece = std::move(queue_.front());
         queue_.pop_front();
-        return deliver(std::move(message));
+        return deliver(std::move(piece));
       }
     }
     if (closed_) return deliver(std::nullopt);
-    std::weak_ptr<WebSocketStream> weak = shared_from_this();
+    std::weak_ptr<EventStream> weak = shared_from_this();
     const bool known = book_.events_after(
         id_, owner_, last_, std::chrono::seconds(15),
         [weak, deliver](EventBatch batch, bool finished) {
@@ -69,17 +51,16 @@ class WebSocketStream : public ChunkSource, public std::enable_shared_from_this<
           if (!self) return;
           if (batch.empty())
             return deliver(finished ? std::nullopt
-                                    : std::optional<std::string>(R"({"type":"keep-alive"})"));
+                                    : std::optional<std::string>(self->framing_.keep_alive));
           std::string first;
           {
             std::lock_guard lock(self->mutex_);
-            for (auto& [seq, text] : batch) {
-              // {"request_id":... -> {"id":N,"request_id":...
-              std::string message = "{\"id\":" + std::to_string(seq) + "," + text.substr(1);
+            for (auto& [seq, json] : batch) {
+              std::string piece = self->framing_.event(seq, json);
               if (first.empty())
-                first = std::move(message);
+                first = std::move(piece);
               else
-                self->queue_.push_back(std::move(message));
+                self->queue_.push_back(std::move(piece));
               self->last_ = seq;
             }
           }
@@ -91,6 +72,7 @@ class WebSocketStream : public ChunkSource, public std::enable_shared_from_this<
   void close() override { closed_ = true; }
 
  private:
+  const Framing& framing_;
   RequestBook& book_;
   std::string id_;
   std::string owner_;
@@ -104,12 +86,14 @@ class WebSocketStream : public ChunkSource, public std::enable_shared_from_this<
 
 std::shared_ptr<ChunkSource> websocket_stream(RequestBook& book, std::string id, std::string owner,
                                               std::uint64_t last_event_id) {
-  return std::make_shared<WebSocketStream>(book, std::move(id), std::move(owner), last_event_id);
+  return std::make_shared<EventStream>(kWebSocket, book, std::move(id), std::move(owner),
+                                       last_event_id);
 }
 
 std::shared_ptr<ChunkSource> sse_stream(RequestBook& book, std::string id, std::string owner,
                                         std::uint64_t last_event_id) {
-  return std::make_shared<SseStream>(book, std::move(id), std::move(owner), last_event_id);
+  return std::make_shared<EventStream>(kServerSentEvents, book, std::move(id), std::move(owner),
+                                       last_event_id);
 }
 
 }  // namespace seedgrid::gateway
