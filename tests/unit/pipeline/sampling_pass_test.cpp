@@ -19,16 +19,7 @@ class SamplingPassTest : public testing::TinyPipelineSuite {
  protected:
 
   static GenerationSpec spec(SamplerKind sampler, float guidance) {
-    GenerationSpec s;
-    s.prompt = "a lighthouse at dusk";
-    s.negative_prompt = "fog";
-    s.seed = 11;
-    s.steps = 4;
-    s.guidance = guidance;
-    s.sampler = sampler;
-    s.width = 64;
-    s.height = 64;
-    return s;
+    return testing::lighthouse_spec(sampler, guidance, 11);
   }
 
   // generate's image and trajectory.

@@ -23,6 +23,19 @@ void TinyPipelineSuite::TearDownTestSuite() {
   backend_ = nullptr;
 }
 
+GenerationSpec lighthouse_spec(SamplerKind sampler, float guidance, std::uint64_t seed) {
+  GenerationSpec s;
+  s.prompt = "a lighthouse at dusk";
+  s.negative_prompt = "fog";
+  s.seed = seed;
+  s.steps = 4;
+  s.guidance = guidance;
+  s.sampler = sampler;
+  s.width = 64;
+  s.height = 64;
+  return s;
+}
+
 bool same_bytes(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && a.dtype() == b.dtype() &&
          std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;

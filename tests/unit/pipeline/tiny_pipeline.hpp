@@ -18,6 +18,9 @@ class TinyPipelineSuite : public ::testing::Test {
   static Pipeline* pipeline_;
 };
 
+// A 64x64, 4-step txt2img job on the tiny preset ("a lighthouse at dusk", negative "fog").
+GenerationSpec lighthouse_spec(SamplerKind sampler, float guidance, std::uint64_t seed);
+
 // Same shape, dtype and every byte.
 bool same_bytes(const Tensor& a, const Tensor& b);
 

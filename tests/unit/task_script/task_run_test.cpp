@@ -52,18 +52,6 @@ class TaskRunTest : public testing::TinyPipelineSuite {
 };
 
 
-GenerationSpec txt2img_spec(SamplerKind sampler, float guidance, std::uint64_t seed) {
-  GenerationSpec s;
-  s.prompt = "a lighthouse at dusk";
-  s.negative_prompt = "fog";
-  s.seed = seed;
-  s.steps = 4;
-  s.guidance = guidance;
-  s.sampler = sampler;
-  s.width = 64;
-  s.height = 64;
-  return s;
-}
 
 ParamValues txt2img_params(const GenerationSpec& s) {
   return {{"prompt", s.prompt},
@@ -79,11 +67,11 @@ ParamValues txt2img_params(const GenerationSpec& s) {
 TEST_F(TaskRunTest, Txt2imgScriptIsTheBuiltInPathByteForByte) {
   const auto script = shipped("txt2img.lua");
   ASSERT_TRUE(script) << script.error().message;
-  GenerationSpec karras = txt2img_spec(SamplerKind::dpmpp_2m, 1.0f, 3);
+  GenerationSpec karras = testing::lighthouse_spec(SamplerKind::dpmpp_2m, 1.0f, 3);
   karras.karras = true;
   for (const GenerationSpec& spec :
-       {txt2img_spec(SamplerKind::euler, 6.5f, 11),
-        txt2img_spec(SamplerKind::euler_ancestral, 5.0f, 0xfedcba9876543210ull), karras}) {
+       {testing::lighthouse_spec(SamplerKind::euler, 6.5f, 11),
+        testing::lighthouse_spec(SamplerKind::euler_ancestral, 5.0f, 0xfedcba9876543210ull), karras}) {
     const auto [image, root] = built_in(spec);
     const TaskOutput out = run(*script, txt2img_params(spec), spec.seed);
     ASSERT_EQ(out.images.size(), 1u);
@@ -96,9 +84,9 @@ TEST_F(TaskRunTest, Txt2imgScriptIsTheBuiltInPathByteForByte) {
 }
 
 TEST_F(TaskRunTest, Img2imgScriptIsTheBuiltInPathByteForByte) {
-  GenerationSpec spec = txt2img_spec(SamplerKind::euler_ancestral, 5.0f, 5);
+  GenerationSpec spec = testing::lighthouse_spec(SamplerKind::euler_ancestral, 5.0f, 5);
   spec.steps = 6;
-  spec.init_image = built_in(txt2img_spec(SamplerKind::euler, 6.5f, 2)).first;
+  spec.init_image = built_in(testing::lighthouse_spec(SamplerKind::euler, 6.5f, 2)).first;
   spec.strength = 0.5f;
   const auto [image, root] = built_in(spec);
   ParamValues params = txt2img_params(spec);
@@ -119,7 +107,7 @@ TEST_F(TaskRunTest, Img2imgScriptIsTheBuiltInPathByteForByte) {
 TEST_F(TaskRunTest, SameScriptParamsAndSeedGiveTheSameBytes) {
   const auto script = shipped("txt2img.lua");
   ASSERT_TRUE(script) << script.error().message;
-  const ParamValues params = txt2img_params(txt2img_spec(SamplerKind::euler_ancestral, 5.0f, 9));
+  const ParamValues params = txt2img_params(testing::lighthouse_spec(SamplerKind::euler_ancestral, 5.0f, 9));
   const TaskOutput a = run(*script, params, 9), b = run(*script, params, 9);
   const TaskOutput c = run(*script, params, 10);
   ASSERT_EQ(a.images.size(), 1u);
