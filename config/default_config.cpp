@@ -171,6 +171,8 @@ json::object gateway_json(const GatewaySection& g) {
   o["burst"] = g.burst;
   o["max_connections"] = g.max_connections;
   o["threads"] = g.threads;
+  o["keep_finished_s"] = g.keep_finished_s;
+  o["max_kept_megabytes"] = g.max_kept_megabytes;
   return o;
 }
 

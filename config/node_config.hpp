@@ -246,6 +246,10 @@ struct GatewaySection {
   std::uint32_t burst = 100;
   std::uint32_t max_connections = 10'000;
   std::uint32_t threads = 1;  // I/O threads
+  // Finished requests (events, images, receipts) stay in memory this long, and the oldest go
+  // first once they hold more than max_kept_megabytes; then their ids answer "expired".
+  std::uint32_t keep_finished_s = 86'400;
+  std::uint32_t max_kept_megabytes = 1'024;
 };
 
 struct NodeConfig {

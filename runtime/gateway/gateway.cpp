@@ -21,6 +21,12 @@ namespace seedgrid::gateway {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
+HttpResponse request_not_found(Gateway::Parts& parts, const std::string& id,
+                               const std::string& owner) {
+  if (auto why = parts.book->forgotten(id, owner)) return error_reply(404, *why, "RequestExpired");
+  return error_reply(404, "no request " + id + " of this API key", "RequestNotFound");
+}
+
 std::optional<User> authenticate(Gateway::Parts& parts, const HttpRequest& request,
                                  const Reply& reply) {
   std::string key = request.header("apikey");
@@ -218,7 +224,9 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
                                                  coordinator_endpoint, std::chrono::seconds(1));
   parts->book =
       std::make_unique<RequestBook>(*placement.system, placement.coordinator, coordinator_endpoint,
-                                    placement.network, std::chrono::seconds(30));
+                                    placement.network, std::chrono::seconds(30),
+                                    RetentionLimits{std::chrono::seconds(section.keep_finished_s),
+                                                    std::uint64_t{section.max_kept_megabytes} << 20});
   if (!placement.ledger_path.empty()) {
     auto ledger = LedgerReader::open(placement.ledger_path);
     if (!ledger) return context(ledger.error(), "opening the ledger for the gateway");

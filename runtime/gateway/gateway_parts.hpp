@@ -35,6 +35,11 @@ struct Gateway::Parts {
 std::optional<User> authenticate(Gateway::Parts& parts, const HttpRequest& request,
                                  const Reply& reply);
 
+// 404 for a request id the caller cannot see: `RequestExpired` with the reason when it was the
+// caller's and the book forgot it, `RequestNotFound` otherwise.
+HttpResponse request_not_found(Gateway::Parts& parts, const std::string& id,
+                               const std::string& owner);
+
 // The model a request names (an id, or a name as /status/models lists it; empty: the network's
 // only model). Nothing after answering 400 or 503.
 std::optional<protocol::ModelEntry> resolve_model(Gateway::Parts& parts, const std::string& name,

@@ -7,7 +7,6 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstring>
-#include <mutex>
 
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
@@ -73,16 +72,6 @@ std::uint64_t random_seed() {
   return randombytes_uniform(0xffffffffu);
 }
 
-// The WebP of each image, made once (a Horde client polls status many times).
-struct WebpCache {
-  std::mutex mutex;
-  std::map<std::string, std::string> base64;
-};
-WebpCache& webp_cache() {
-  static WebpCache cache;
-  return cache;
-}
-
 std::string base64_of(const std::vector<std::uint8_t>& bytes) {
   std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
   sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
@@ -91,19 +80,25 @@ std::string base64_of(const std::vector<std::uint8_t>& bytes) {
   return out;
 }
 
-std::optional<std::string> webp_base64(const ImageRecord& image) {
-  auto& cache = webp_cache();
-  {
-    std::lock_guard lock(cache.mutex);
-    if (auto it = cache.base64.find(image.image_id); it != cache.base64.end()) return it->second;
+bool inline_images(const RequestRecord& r) {
+  const auto r2 = r.labels.find("r2");
+  return r2 != r.labels.end() && r2->second != "true";
+}
+
+// The inline WebP of each image of the request that has none yet, encoded outside the book's
+// lock (a 512x512 encode would stall every other route) and kept with the image.
+void make_inline_webps(RequestBook& book, const std::string& id, const std::string& owner) {
+  std::vector<ImageRecord> missing;
+  book.read(id, owner, [&](const RequestRecord& r) {
+    if (!inline_images(r)) return;
+    for (const auto& [index, image] : r.images)
+      if (!image.webp_base64) missing.push_back(image);
+  });
+  for (const auto& image : missing) {
+    auto webp = encode_webp(
+        RgbImage{static_cast<int>(image.width), static_cast<int>(image.height), image.pixels});
+    if (webp) book.keep_webp(image.image_id, std::make_shared<const std::string>(base64_of(*webp)));
   }
-  auto webp = encode_webp(
-      RgbImage{static_cast<int>(image.width), static_cast<int>(image.height), image.pixels});
-  if (!webp) return std::nullopt;
-  auto text = base64_of(*webp);
-  std::lock_guard lock(cache.mutex);
-  cache.base64[image.image_id] = text;
-  return text;
 }
 
 void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply) {
@@ -252,12 +247,10 @@ json::object generation_json(const RequestRecord& r, const ImageRecord& image,
                  {"id", image.image_id},
                  {"censored", false},
                  {"gen_metadata", json::array{}}};
-  const auto labels = r.labels.find("r2");
-  const bool r2 = labels == r.labels.end() || labels->second == "true";
-  if (r2) {
+  if (!inline_images(r)) {
     g["img"] = base_url + "/v1/images/" + image.image_id + ".webp";
-  } else if (auto b64 = webp_base64(image)) {
-    g["img"] = *b64;
+  } else if (image.webp_base64) {
+    g["img"] = *image.webp_base64;
   } else {
     g["img"] = "";
     g["state"] = "faulted";
@@ -286,6 +279,7 @@ void check_or_status(Gateway::Parts& parts, const HttpRequest& request, const Re
   if (request.method == "DELETE") parts.book->cancel(id, user->name);
   json::object out;
   const std::string base = base_url_of(request);
+  if (with_generations) make_inline_webps(*parts.book, id, user->name);
   const bool found = parts.book->read(id, user->name, [&](const RequestRecord& r) {
     out = check_json(r);
     if (!with_generations) return;
@@ -308,8 +302,7 @@ void check_or_status(Gateway::Parts& parts, const HttpRequest& request, const Re
                                         {"refunded", r.completed.refunded}};
     out["seedgrid"] = std::move(extra);
   });
-  if (!found)
-    return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound"));
+  if (!found) return reply(request_not_found(parts, id, user->name));
   reply(json_reply(200, out));
 }
 

@@ -280,6 +280,9 @@ void image(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply
     if (parts.book->read(request_id, owner, look) && !q.request_id.empty())
       im = parts.book->image(id, owner);
   }
+  if (!im && user && dash != std::string::npos)
+    if (auto why = parts.book->forgotten(id.substr(0, dash), user->name))
+      return reply(error_reply(404, *why, "RequestExpired"));
   if (!im) return reply(error_reply(404, "no image " + id, "ImageNotFound"));
   if (kind == "receipt") {
     if (im->receipt_json.empty())
@@ -481,14 +484,14 @@ bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply
     if (action.empty() && m == "GET") {
       json::object out;
       if (!parts.book->read(id, user->name, [&](const RequestRecord& r) { out = request_json(r); }))
-        return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound")),
+        return reply(request_not_found(parts, id, user->name)),
                true;
       reply(json_reply(200, out));
       return true;
     }
     if ((action.empty() && m == "DELETE") || (action == "cancel" && m == "POST")) {
       if (!parts.book->cancel(id, user->name))
-        return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound")),
+        return reply(request_not_found(parts, id, user->name)),
                true;
       reply(json_reply(202, json::object{{"id", id}, {"cancel_requested", true}}));
       return true;
@@ -508,7 +511,7 @@ bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply
       }
       bool known = parts.book->read(id, user->name, [](const RequestRecord&) {});
       if (!known)
-        return reply(error_reply(404, "no request " + id + " of this API key", "RequestNotFound")),
+        return reply(request_not_found(parts, id, user->name)),
                true;
       HttpResponse r;
       if (request.websocket) {

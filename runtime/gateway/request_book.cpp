@@ -117,12 +117,13 @@ json::object event_json(const RequestRecord& r, const protocol::ClientEvent& e) 
 
 RequestBook::RequestBook(caf::actor_system& system, const caf::actor* coordinator,
                          config::Endpoint endpoint, config::NetworkSection network,
-                         std::chrono::milliseconds submit_timeout)
+                         std::chrono::milliseconds submit_timeout, RetentionLimits retention)
     : system_(system),
       coordinator_(coordinator ? std::make_unique<caf::actor>(*coordinator) : nullptr),
       endpoint_(std::move(endpoint)),
       network_(network),
-      submit_timeout_(submit_timeout) {
+      submit_timeout_(submit_timeout),
+      retention_(retention) {
   housekeeper_ = std::thread([this] { housekeeping(); });
 }
 
@@ -313,6 +314,7 @@ void RequestBook::on_event(const std::string& id, const protocol::ClientEvent& e
         break;
     }
     push_event(r, json::serialize(event_json(r, e)), wake);
+    if (r.finished()) retain(r);
   }
   for (auto& w : wake) w();
 }
@@ -335,6 +337,7 @@ void RequestBook::on_finish(const std::string& id, const client::SessionOutcome&
       e.code = outcome.reply.code;
       e.reason = outcome.reply.reason;
       push_event(r, json::serialize(event_json(r, e)), wake);
+      retain(r);
     }
     if (auto p = pending_.find(id); p != pending_.end()) {
       pending = p->second;
@@ -458,6 +461,7 @@ void RequestBook::housekeeping() {
                                                   std::to_string(submit_timeout_.count()) + " ms");
         if (r->second->session) r->second->session->cancel();
         ++counters_.requests_refused;
+        retain(*r->second);
         wake.push_back([pending, reason = r->second->refusal.reason] {
           if (pending->done) return;
           pending->done = true;
@@ -477,10 +481,53 @@ void RequestBook::housekeeping() {
         ++it;
       }
     }
+    // Finished requests past their time or over the memory bound: out of the book, and their
+    // sessions stopped outside the lock (a session's callbacks take it).
+    std::vector<std::unique_ptr<RequestRecord>> forgotten;
+    for (const auto& id : retention_.due(now)) {
+      if (auto it = requests_.find(id); it != requests_.end()) {
+        forgotten.push_back(std::move(it->second));
+        requests_.erase(it);
+      }
+    }
     lock.unlock();
     for (auto& w : wake) w();
+    forgotten.clear();
     lock.lock();
   }
+}
+
+void RequestBook::retain(const RequestRecord& r) {
+  // What the record holds, roughly: pixels, receipts (text and parsed), events, WebP copies.
+  std::uint64_t bytes = 1024;
+  for (const auto& e : r.events) bytes += e.size();
+  for (const auto& [index, image] : r.images) {
+    bytes += image.pixels.size() + 3 * image.receipt_json.size();
+    if (image.webp_base64) bytes += image.webp_base64->size();
+  }
+  retention_.finished(r.id, r.owner, std::chrono::steady_clock::now(), bytes);
+}
+
+void RequestBook::keep_webp(const std::string& image_id,
+                            std::shared_ptr<const std::string> webp_base64) {
+  const auto dash = image_id.rfind('-');
+  if (dash == std::string::npos || !webp_base64) return;
+  const std::string id = image_id.substr(0, dash);
+  std::lock_guard lock(mutex_);
+  auto it = requests_.find(id);
+  if (it == requests_.end()) return;
+  for (auto& [index, image] : it->second->images) {
+    if (image.image_id != image_id || image.webp_base64) continue;
+    retention_.grew(id, webp_base64->size());
+    image.webp_base64 = std::move(webp_base64);
+    return;
+  }
+}
+
+std::optional<std::string> RequestBook::forgotten(const std::string& id,
+                                                  const std::string& owner) const {
+  std::lock_guard lock(mutex_);
+  return retention_.forgotten(id, owner);
 }
 
 }  // namespace seedgrid::gateway

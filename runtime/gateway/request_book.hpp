@@ -6,7 +6,8 @@
 //
 // The book runs one client::GenerateSession per request, with the user's signing key: the gateway
 // is a client of the coordinator like `seedgrid generate`. A submission that gets no answer within
-// `submit_timeout` is cancelled and reported as such.
+// `submit_timeout` is cancelled and reported as such. Finished requests are kept as long as
+// `Retention` allows (gateway.keep_finished_s, gateway.max_kept_megabytes), then forgotten.
 #include <caf/fwd.hpp>
 
 #include <chrono>
@@ -26,6 +27,7 @@
 #include "runtime/base/protocol/client_event.hpp"
 #include "runtime/base/protocol/request.hpp"
 #include "runtime/base/protocol/status.hpp"
+#include "runtime/gateway/retention.hpp"
 
 namespace boost::json {
 class value;
@@ -50,6 +52,8 @@ struct ImageRecord {
   std::string receipt_json;  // the verifiable receipt (verify/receipt.hpp); empty without one
   // receipt_json parsed once, for the routes that embed it (a Horde client polls status often)
   std::shared_ptr<const boost::json::value> receipt;
+  // base64 WebP, made once on first demand (a Horde client with r2 false polls status often)
+  std::shared_ptr<const std::string> webp_base64;
 };
 
 enum class Phase { submitting, accepted, refused, completed };
@@ -99,7 +103,8 @@ class RequestBook {
  public:
   // `coordinator`: an actor of this process, or null to link to `endpoint`.
   RequestBook(caf::actor_system& system, const caf::actor* coordinator, config::Endpoint endpoint,
-              config::NetworkSection network, std::chrono::milliseconds submit_timeout);
+              config::NetworkSection network, std::chrono::milliseconds submit_timeout,
+              RetentionLimits retention = {});
   ~RequestBook();
 
   // Submits a signed request for `owner`; `answered` runs once with the acknowledgement, or with
@@ -115,6 +120,10 @@ class RequestBook {
             const std::function<void(const RequestRecord&)>& read) const;
   // The image with its request's owner check; nothing when absent.
   std::optional<ImageRecord> image(const std::string& image_id, const std::string& owner) const;
+  // Keeps the WebP made for an image with it (and counts it against the book's memory).
+  void keep_webp(const std::string& image_id, std::shared_ptr<const std::string> webp_base64);
+  // Why `owner`'s request is no longer in the book, when it expired; nothing otherwise.
+  std::optional<std::string> forgotten(const std::string& id, const std::string& owner) const;
   // Asks the coordinator to cancel (done jobs stay paid, the rest is refunded).
   bool cancel(const std::string& id, const std::string& owner);
   // Who submitted the request (empty when unknown): for links that carry no key.
@@ -146,6 +155,8 @@ class RequestBook {
   // Under the lock: appends the event and collects the waiters it wakes.
   void push_event(RequestRecord& r, std::string json, std::vector<std::function<void()>>& wake);
   void housekeeping();
+  // Under the lock: hands a finished request to the retention policy with what it holds.
+  void retain(const RequestRecord& r);
 
   // Session callbacks run on actor threads and may still be running while the book goes away:
   // each holds this and runs only while `alive` (the destructor clears it first).
@@ -166,6 +177,7 @@ class RequestBook {
   std::map<std::string, std::shared_ptr<Pending>> pending_;
   std::multimap<std::string, Waiter> waiters_;
   BookCounters counters_;
+  Retention retention_;
 
   std::condition_variable stop_cv_;
   bool stopping_ = false;

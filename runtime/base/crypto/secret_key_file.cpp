@@ -20,7 +20,13 @@ Result<void> write_secret_key_file(const std::string& path, std::string_view hea
                                    const SecretBytes& secret) {
   std::error_code ec;
   const auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    // A directory made for a key is the key's own: 0700 (one that exists is the operator's).
+    std::filesystem::create_directories(dir, ec);
+    if (!ec)
+      std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::replace, ec);
+  }
   if (ec) return fail("cannot create directory ", dir.string(), ": ", ec.message());
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return fail("cannot create key file ", path, ": ", std::strerror(errno));

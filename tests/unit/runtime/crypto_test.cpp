@@ -70,6 +70,9 @@ TEST(Identity, KeyFileCreatedWithMode0600AndReloaded) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // The directory it made holds secrets too: nobody else may list or enter it.
+  ASSERT_EQ(::stat((dir / "keys").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
   auto loaded = Identity::load_or_create(path);
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
   EXPECT_EQ(loaded->node_id(), created->node_id());

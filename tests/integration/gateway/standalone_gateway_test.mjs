@@ -1,0 +1,140 @@
+// The gateway as its own node (`roles: ["gateway"]`) in front of the processes
+// deployments/localhost/start.sh starts: a Horde client's whole flow through it, anonymous requests
+// within the operator's limit, 501 for what needs the treasury's ledger (not on this node), and
+// finished requests expiring under the retention policy with a reason their owner can read.
+// Usage: node standalone_gateway_test.mjs SEEDGRID_BINARY REPO_ROOT WORK_DIR
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { call, assertError, sleep, waitDone, isWebp } from './http_calls.mjs';
+
+const [binary, root, work] = process.argv.slice(2);
+rmSync(work, { recursive: true, force: true });
+const run = join(work, 'run');
+const gw = join(work, 'gateway');
+mkdirSync(join(run, 'keys'), { recursive: true });
+mkdirSync(join(run, 'coordinator'), { recursive: true });
+mkdirSync(gw, { recursive: true });
+
+const sg = (...args) => execFileSync(binary, args, { encoding: 'utf8' });
+const freePort = () => new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address();
+    s.close(() => resolve(port));
+  });
+});
+
+// Accounts: a user of the gateway and the anonymous payer, funded before the treasury opens the
+// ledger (start.sh then keeps the ledger it finds).
+const added = sg('gateway', 'add-user', 'alice', '--users', join(gw, 'users.json'));
+const aliceAccount = /ledger account (user:[0-9a-f]{64})/.exec(added)[1];
+const aliceKey = /^api key: (\S+)$/m.exec(added)[1];
+sg('keygen', '--out', join(gw, 'anonymous.key'));
+const anonymousAccount = 'user:' + sg('keygen', '--show', '--out', join(gw, 'anonymous.key')).trim();
+const coordinatorKey = join(run, 'keys', 'coordinator.key');
+const ledger = join(run, 'coordinator', 'ledger.sqlite');
+sg('keygen', '--out', coordinatorKey);
+writeFileSync(join(work, 'economics.json'), '{"min_stake_fast": 0}');
+sg('ledger', 'init', '--db', ledger, '--key', coordinatorKey, '--economics', join(work, 'economics.json'));
+for (const [account, idem] of [[aliceAccount, 'alice'], [anonymousAccount, 'anonymous']])
+  sg('ledger', 'deposit', '--db', ledger, '--key', coordinatorKey, '--account', account,
+    '--amount', '50', '--idem', 'standalone-gateway/' + idem);
+
+const port = await freePort();
+const env = { ...process.env, SEEDGRID_BIN: binary, SEEDGRID_RUN: run, SEEDGRID_PORT: String(port),
+  SEEDGRID_WORKERS: '1' };
+const stopNetwork = () => {
+  try { execFileSync('bash', [join(root, 'deployments/localhost/stop.sh')], { env, stdio: 'inherit' }); }
+  catch (e) { console.error('stop.sh: ' + e.message); }
+};
+let gateway;
+process.on('exit', () => { if (gateway) gateway.kill('SIGKILL'); });
+
+try {
+  execFileSync('bash', [join(root, 'deployments/localhost/start.sh')], { env, stdio: 'inherit' });
+
+  const keepFinished = 3;
+  writeFileSync(join(gw, 'gateway.json'), JSON.stringify({
+    roles: ['gateway'],
+    node: { name: 'gateway', key_file: 'gateway.key' },
+    network: { heartbeat_interval_ms: 1000, connection_timeout_ms: 5000 },
+    gateway: {
+      listen: { host: '127.0.0.1', port: 0 },
+      coordinator: { host: '127.0.0.1', port },
+      users_file: 'users.json',
+      anonymous: true, anonymous_key_file: 'anonymous.key', anonymous_max_count: 1,
+      keep_finished_s: keepFinished,
+    },
+  }, null, 2));
+  gateway = spawn(binary, ['node', '--config', join(gw, 'gateway.json')],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  gateway.stdout.on('data', (c) => { log += c; });
+  gateway.stderr.on('data', (c) => { log += c; });
+  let base;
+  for (let i = 0; i < 300 && !base; ++i) {
+    const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
+    if (m) base = 'http://127.0.0.1:' + m[1];
+    else await sleep(100);
+  }
+  assert.ok(base, 'the gateway node did not say where it listens:\n' + log);
+  let ready = false;
+  for (let i = 0; i < 300 && !ready; ++i) {
+    ready = (await call(base, 'GET', '/readyz')).status === 200;
+    if (!ready) await sleep(100);
+  }
+  assert.ok(ready, 'the gateway node never became ready:\n' + log);
+
+  // A Horde client's flow, images inline.
+  const params = { width: 64, height: 64, steps: 4, n: 2, sampler_name: 'k_euler', seed: '7' };
+  const async = await call(base, 'POST', '/api/v2/generate/async',
+    { key: aliceKey, body: { prompt: 'a red circle###blurry', params, r2: false } });
+  assert.equal(async.status, 202, JSON.stringify(async.data));
+  const id = async.data.id;
+  const done = await waitDone(base, aliceKey, id);
+  assert.equal(done.finished, 2, JSON.stringify(done));
+  const status = await call(base, 'GET', `/api/v2/generate/status/${id}`, { key: aliceKey });
+  assert.equal(status.status, 200);
+  assert.equal(status.data.generations.length, 2);
+  for (const g of status.data.generations) {
+    assert.ok(isWebp(Buffer.from(g.img, 'base64')), 'inline image is not a WebP');
+    assert.equal(g.seedgrid.receipt.job.request_id, id);
+  }
+
+  // The ledger is on another node: what needs it says so instead of guessing.
+  assertError(await call(base, 'GET', '/v1/account', { key: aliceKey }), 501, 'NoLedger');
+  assertError(await call(base, 'GET', '/v1/quote?steps=4&width=64&height=64', { key: aliceKey }),
+    501, 'NoLedger');
+
+  // Anonymous requests: within the operator's limit only.
+  const anon = '0000000000';
+  const tooMany = await call(base, 'POST', '/api/v2/generate/async',
+    { key: anon, body: { prompt: 'a blue square', params: { ...params, n: 2 } } });
+  assertError(tooMany, 403, 'AnonymousLimit');
+  assert.match(tooMany.data.message, /at most 1 image/);
+  const one = await call(base, 'POST', '/api/v2/generate/async',
+    { key: anon, body: { prompt: 'a blue square', params: { ...params, n: 1 } } });
+  assert.equal(one.status, 202, JSON.stringify(one.data));
+  assert.equal((await waitDone(base, anon, one.data.id)).finished, 1);
+  // Another caller (anonymous) never sees alice's request.
+  assertError(await call(base, 'GET', `/api/v2/generate/check/${id}`, { key: anon }), 404,
+    'RequestNotFound');
+
+  // Retention: after keep_finished_s the owner hears that it expired, and why.
+  await sleep((keepFinished + 2) * 1000);
+  for (const path of [`/api/v2/generate/check/${id}`, `/api/v2/generate/status/${id}`,
+    `/v1/requests/${id}`, `/v1/images/${id}-0`]) {
+    const r = await call(base, 'GET', path, { key: aliceKey });
+    assertError(r, 404, 'RequestExpired');
+    assert.match(r.data.message, /keep_finished_s/);
+  }
+  assertError(await call(base, 'GET', `/api/v2/generate/check/${id}`, { key: anon }), 404,
+    'RequestNotFound');
+  assert.equal((await call(base, 'GET', '/v1/requests', { key: aliceKey })).data.requests.length, 0);
+  console.log('standalone gateway: ok');
+} finally {
+  if (gateway) gateway.kill('SIGTERM');
+  stopNetwork();
+}
