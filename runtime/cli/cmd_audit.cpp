@@ -1,12 +1,14 @@
-// `seedgrid audit RECEIPT.json [--full] [--model PATH | --models-dir DIR]`: checks a delivered
+// `seedgrid audit RECEIPT.json [--full] [--model PATH | --models-dir DIR] [--key FILE]`: checks a delivered
 // image's receipt on this machine — the worker's signature, the PNG's pixel hash, the spec hash,
 // the commitment's form, and with the model the noise and decode audits (and with --full a whole
 // re-render). One line per check, then the verdict; exit 0 pass, 1 fail, 2 could not check.
+// A private request's receipt has its prompt and seed sealed to the requester: --key opens them.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
 #include "config/node_config.hpp"
+#include "runtime/base/crypto/identity.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
 
@@ -15,10 +17,19 @@ namespace {
 
 struct AuditOptions {
   std::string receipt;
+  std::string key_file;
   verify::ReceiptCheckOptions check;
 };
 
 int run_audit(AuditOptions o) {
+  if (!o.key_file.empty()) {
+    auto key = Identity::load(o.key_file);
+    if (!key) {
+      std::fprintf(stderr, "error: --key: %s\n", key.error().message.c_str());
+      return 2;
+    }
+    o.check.requester = std::make_shared<const Identity>(*key);
+  }
   // Across determinism classes, the validator's defaults (calibrated when bench/calibrate has run).
   const config::ValidatorThresholds t = config::default_validator_thresholds();
   o.check.thresholds = {t.step_pass, t.step_fail, t.psnr_pass,
@@ -44,6 +55,9 @@ const CommandRegistration audit{
                      "The receipt's model (diffusers folder or single .safetensors file)");
       app.add_option("--models-dir", opts->check.models_dir,
                      "A folder of checkpoints to find the receipt's model in, by id");
+      app.add_option("--key", opts->key_file,
+                     "The key that signed a private request (opens its receipt's sealed prompt "
+                     "and seed)");
       app.add_option("--worker", opts->check.expected_worker,
                      "Require the result to be signed by this worker (public key, hex)");
       app.add_option("--threads", opts->check.threads, "CPU threads for the audits (0: all)")

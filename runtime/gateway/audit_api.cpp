@@ -100,6 +100,7 @@ void audit_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
   verify::ReceiptCheckOptions options;
   options.models_dir = parts.models_dir;
   options.threads = 1;
+  options.requester = user.key;  // opens the receipts of the user's own private requests
   std::thread([reply, receipt_text = std::move(receipt_text), png = std::move(png),
                image_file = parsed->image_file, options]() {
     ensure_sodium();

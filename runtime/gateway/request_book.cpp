@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <caf/actor.hpp>
 
+#include "runtime/base/client/delivered_receipt.hpp"
 #include "runtime/base/verify/receipt.hpp"
 
 namespace seedgrid::gateway {
@@ -35,17 +36,9 @@ std::int64_t unix_now() {
 std::string receipt_json_of(const protocol::GenerateRequest& request,
                             const protocol::ClientEvent& e) {
   if (!e.has_commitment) return {};
-  protocol::Job job;
-  job.request_id = request.request_id;
-  job.index = e.index;
-  job.job_id = protocol::job_id_of(request.request_id, e.index);
-  job.attempt = e.attempt;
-  job.tier = request.tier;
-  job.spec = protocol::job_spec_of(request, e.index);
-  auto receipt = verify::receipt_of(job, e.commitment,
-                                    request.request_id + "-" + std::to_string(e.index) + ".png");
-  receipt.verdicts.push_back({e.audit, "", ""});
-  return verify::to_json(receipt);
+  auto receipt = client::delivered_receipt(
+      request, e, request.request_id + "-" + std::to_string(e.index) + ".png");
+  return receipt ? verify::to_json(*receipt) : std::string();
 }
 
 json::object money_json(const protocol::Receipt& m) {

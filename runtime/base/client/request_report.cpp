@@ -8,6 +8,7 @@
 #include "runtime/base/image/generation_parameters.hpp"
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/base/protocol/job.hpp"
+#include "runtime/base/client/delivered_receipt.hpp"
 #include "runtime/base/verify/receipt.hpp"
 
 namespace seedgrid::client {
@@ -113,18 +114,11 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
         if (written && e.has_commitment) {
           // The receipt beside the PNG: the job and the worker's signed commitment, so anyone can
           // re-check the image later (`seedgrid audit NAME.receipt.json`).
-          protocol::Job job;
-          job.request_id = request_.request_id;
-          job.index = e.index;
-          job.job_id = protocol::job_id_of(request_.request_id, e.index);
-          job.attempt = e.attempt;
-          job.tier = request_.tier;
-          job.spec = protocol::job_spec_of(request_, e.index);
-          auto receipt = verify::receipt_of(job, e.commitment, path.filename().string());
-          receipt.verdicts.push_back({e.audit, "", ""});
+          auto receipt = delivered_receipt(request_, e, path.filename().string());
           auto receipt_path = path;
           receipt_path.replace_extension(".receipt.json");
-          written = verify::write_receipt(receipt_path.string(), receipt);
+          written = receipt ? verify::write_receipt(receipt_path.string(), *receipt)
+                            : Result<void>(std::unexpected(receipt.error()));
         }
         if (written) {
           line.path = path.string();

@@ -35,6 +35,9 @@ class Identity {
   std::string node_id() const { return public_.hex(); }
   Signature sign(std::span<const std::uint8_t> message) const;
   Signature sign(std::string_view message) const;
+  // Opens a box sealed to this key (crypto/sealed_box.hpp); an error when it was sealed to
+  // another key or altered.
+  Result<std::string> open_sealed(std::span<const std::uint8_t> box) const;
 
  private:
   std::array<std::uint8_t, 32> seed_{};

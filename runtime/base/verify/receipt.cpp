@@ -13,6 +13,8 @@
 
 #include <boost/json.hpp>
 
+#include "runtime/base/crypto/sealed_box.hpp"
+
 namespace seedgrid::verify {
 
 namespace json = boost::json;
@@ -38,18 +40,23 @@ json::object proof_json(const MerkleProof& p) {
   return {{"index", p.index}, {"leaf_count", p.leaf_count}, {"siblings", std::move(siblings)}};
 }
 
-json::object spec_json(const protocol::JobSpec& s) {
-  return {{"model_id", s.model_id},
-          {"task_type", s.task_type},
-          {"prompt", s.prompt},
-          {"negative_prompt", s.negative_prompt},
-          {"seed", s.seed},
+// A sealed receipt's spec leaves out what the box holds.
+json::object spec_json(const protocol::JobSpec& s, bool sealed) {
+  json::object o{{"model_id", s.model_id}, {"task_type", s.task_type}};
+  if (!sealed) {
+    o["prompt"] = s.prompt;
+    o["negative_prompt"] = s.negative_prompt;
+    o["seed"] = s.seed;
+  }
+  for (auto& kv : json::object{
           {"steps", s.steps},
           {"guidance", static_cast<double>(s.guidance)},  // a float is exact as a double
           {"sampler", s.sampler},
           {"karras", s.karras},
           {"width", s.width},
-          {"height", s.height}};
+          {"height", s.height}})
+    o[kv.key()] = kv.value();
+  return o;
 }
 
 json::object result_json(const protocol::JobResult& r) {
@@ -112,6 +119,8 @@ class Fields {
     object_ = v.if_object();
     if (!object_) problem(path_, "expected an object, got " + kind_of(v));
   }
+
+  bool has(std::string_view key) const { return object_ && object_->if_contains(key); }
 
   std::string path_of(std::string_view key) const { return path_ + "." + std::string(key); }
 
@@ -234,15 +243,17 @@ MerkleProof read_proof(Fields& parent, std::string_view key, std::optional<Error
   return p;
 }
 
-protocol::JobSpec read_spec(const json::value& v, const std::string& path,
+protocol::JobSpec read_spec(const json::value& v, const std::string& path, bool sealed,
                             std::optional<Error>& error) {
   protocol::JobSpec s;
   Fields f(v, path, error);
   s.model_id = f.str("model_id");
   s.task_type = f.str("task_type");
-  s.prompt = f.str("prompt");
-  s.negative_prompt = f.str("negative_prompt");
-  s.seed = f.u64("seed");
+  if (!sealed) {
+    s.prompt = f.str("prompt");
+    s.negative_prompt = f.str("negative_prompt");
+    s.seed = f.u64("seed");
+  }
   s.steps = f.u32("steps");
   s.guidance = f.f32("guidance");
   s.sampler = f.str("sampler");
@@ -253,7 +264,8 @@ protocol::JobSpec read_spec(const json::value& v, const std::string& path,
   return s;
 }
 
-protocol::Job read_job(const json::value& v, const std::string& path, std::optional<Error>& error) {
+protocol::Job read_job(const json::value& v, const std::string& path, bool sealed,
+                       std::optional<Error>& error) {
   protocol::Job j;
   Fields f(v, path, error);
   j.job_id = f.str("job_id");
@@ -267,19 +279,39 @@ protocol::Job read_job(const json::value& v, const std::string& path, std::optio
     else
       f.problem(f.path_of("tier"), "unknown tier '" + tier + "' (expected fast or relaxed)");
   }
-  if (const json::value* spec = f.raw("spec")) j.spec = read_spec(*spec, f.path_of("spec"), error);
+  if (const json::value* spec = f.raw("spec"))
+    j.spec = read_spec(*spec, f.path_of("spec"), sealed, error);
   f.finish();
   return j;
 }
 
-void read_latent(Fields& f, protocol::JobResult& r, std::optional<Error>& error) {
-  const std::string text = f.str("final_latent");
-  if (error) return;
+std::vector<std::uint8_t> read_base64(Fields& f, std::string_view key, std::optional<Error>& error) {
+  const std::string text = f.str(key);
+  if (error) return {};
   std::vector<std::uint8_t> bytes(text.size());  // decoded is never longer than the text
   std::size_t length = 0;
   if (sodium_base642bin(bytes.data(), bytes.size(), text.data(), text.size(), nullptr, &length,
                         nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-    return f.problem(f.path_of("final_latent"), "not valid base64");
+    return f.problem(f.path_of(key), "not valid base64"), std::vector<std::uint8_t>{};
+  bytes.resize(length);
+  return bytes;
+}
+
+SealedFields read_sealed(const json::value& v, const std::string& path,
+                         std::optional<Error>& error) {
+  SealedFields s;
+  Fields f(v, path, error);
+  s.to.bytes = f.hex<std::array<std::uint8_t, 32>>("to");
+  s.box = read_base64(f, "box", error);
+  (void)f.array("holds");  // what the box holds, for a person reading the receipt
+  f.finish();
+  return s;
+}
+
+void read_latent(Fields& f, protocol::JobResult& r, std::optional<Error>& error) {
+  const auto bytes = read_base64(f, "final_latent", error);
+  if (error) return;
+  const std::size_t length = bytes.size();
   if (length % sizeof(float) != 0)
     return f.problem(f.path_of("final_latent"),
                      std::to_string(length) + " bytes is not a whole number of f32 values");
@@ -369,9 +401,13 @@ std::string to_json(const Receipt& receipt) {
                      {"index", j.index},
                      {"attempt", j.attempt},
                      {"tier", protocol::tier_name(j.tier)},
-                     {"spec", spec_json(j.spec)}}},
+                     {"spec", spec_json(j.spec, receipt.sealed.has_value())}}},
                    {"result", result_json(receipt.result)},
                    {"verdicts", std::move(verdicts)}};
+  if (receipt.sealed)
+    doc["sealed"] = json::object{{"to", receipt.sealed->to.hex()},
+                                 {"holds", json::array{"prompt", "negative_prompt", "seed"}},
+                                 {"box", base64_of(receipt.sealed->box)}};
   return json::serialize(doc) + "\n";
 }
 
@@ -389,7 +425,9 @@ Result<Receipt> parse_receipt(std::string_view text) {
   if (!error && (r.image_file.empty() || r.image_file == "." || r.image_file == ".." ||
                  r.image_file.find_first_of("/\\") != std::string::npos))
     f.problem("$.image_file", "'" + r.image_file + "' is not a file name in the receipt's folder");
-  if (const json::value* job = f.raw("job")) r.job = read_job(*job, "$.job", error);
+  if (f.has("sealed")) r.sealed = read_sealed(*f.raw("sealed"), "$.sealed", error);
+  if (const json::value* job = f.raw("job"))
+    r.job = read_job(*job, "$.job", r.sealed.has_value(), error);
   if (const json::value* result = f.raw("result"))
     r.result = read_result(*result, "$.result", error);
   r.verdicts = read_verdicts(f, error);
@@ -415,6 +453,43 @@ Result<Receipt> read_receipt(const std::string& path) {
   auto r = parse_receipt(text.str());
   if (!r) return context(r.error(), path);
   return r;
+}
+
+Result<void> seal_private_fields(Receipt& receipt, const PublicKey& requester) {
+  protocol::JobSpec& s = receipt.job.spec;
+  const std::string fields = json::serialize(json::object{
+      {"prompt", s.prompt}, {"negative_prompt", s.negative_prompt}, {"seed", s.seed}});
+  auto box = seal_to(requester, fields);
+  if (!box) return context(box.error(), "sealing the receipt of job ", receipt.job.job_id);
+  receipt.sealed = SealedFields{requester, std::move(*box)};
+  s.prompt.clear();
+  s.negative_prompt.clear();
+  s.seed = 0;
+  return {};
+}
+
+Result<void> open_private_fields(Receipt& receipt, const Identity& requester) {
+  if (!receipt.sealed) return {};
+  if (receipt.sealed->to != requester.public_key())
+    return fail("the receipt of job ", receipt.job.job_id,
+                " is of a private request: its prompt and seed are sealed to key ",
+                receipt.sealed->to.hex(), ", not to ", requester.node_id(),
+                "; give the key that signed the request");
+  auto text = requester.open_sealed(receipt.sealed->box);
+  if (!text) return context(text.error(), "the receipt of job ", receipt.job.job_id);
+  boost::system::error_code ec;
+  const json::value v = json::parse(*text, ec);  // Fields keeps a pointer into it
+  if (ec) return fail("the receipt's sealed fields are not JSON: ", ec.message());
+  std::optional<Error> error;
+  Fields f(v, "$.sealed.box", error);
+  protocol::JobSpec& s = receipt.job.spec;
+  s.prompt = f.str("prompt");
+  s.negative_prompt = f.str("negative_prompt");
+  s.seed = f.u64("seed");
+  f.finish();
+  if (error) return fail("the receipt's sealed fields: ", error->message);
+  receipt.sealed.reset();
+  return {};
 }
 
 protocol::JobResult job_result_of(const Receipt& receipt, std::vector<std::uint8_t> pixels) {

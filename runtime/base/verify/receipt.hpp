@@ -8,11 +8,13 @@
 // On disk: JSON (to_json / parse_receipt), digests, keys and signatures in hex, the final latent as
 // base64 of its f32 little-endian bytes. Convention: image NAME.png, receipt NAME.receipt.json.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "models/result.hpp"
+#include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 
@@ -30,12 +32,26 @@ struct ReceiptVerdict {
   bool operator==(const ReceiptVerdict&) const = default;
 };
 
+// A private request's prompt, negative prompt and seed, sealed to the requester's key: the receipt
+// can be kept, shared or published without them, and the requester's key opens them for an audit.
+struct SealedFields {
+  PublicKey to;
+  std::vector<std::uint8_t> box;  // crypto_box_seal of {"prompt", "negative_prompt", "seed"}
+};
+
 struct Receipt {
   protocol::Job job;           // id, request id, index, attempt, tier, every JobSpec field
   protocol::JobResult result;  // as signed; `pixels` is empty (they are in image_file)
   std::string image_file;      // the PNG's file name, relative to the receipt's folder
   std::vector<ReceiptVerdict> verdicts;
+  // When set, job.spec's prompt, negative prompt and seed are empty here and live in the box.
+  std::optional<SealedFields> sealed;
 };
+
+// Seals job.spec's prompt, negative prompt and seed to `requester` and blanks them.
+Result<void> seal_private_fields(Receipt& receipt, const PublicKey& requester);
+// Puts them back with the requester's key; the error names the key that can.
+Result<void> open_private_fields(Receipt& receipt, const Identity& requester);
 
 // The result's pixels are left out.
 Receipt receipt_of(const protocol::Job& job, const protocol::JobResult& result,

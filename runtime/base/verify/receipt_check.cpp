@@ -209,6 +209,18 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
     add("receipt", CheckStatus::not_checked, receipt.error().message);
     return report;
   }
+  if (receipt->sealed) {
+    if (!options.requester) {
+      add("receipt", CheckStatus::not_checked,
+          "the receipt of a private request: its prompt and seed are sealed to key " +
+              receipt->sealed->to.hex() + "; give that key (the one that signed the request)");
+      return report;
+    }
+    if (auto opened = open_private_fields(*receipt, *options.requester); !opened) {
+      add("receipt", CheckStatus::not_checked, opened.error().message);
+      return report;
+    }
+  }
   const protocol::Job& job = receipt->job;
   const protocol::JobResult& result = receipt->result;
 

@@ -4,11 +4,16 @@
 // spec hash and the commitment's form. With the model: the noise audit (x_0 from the seed under
 // the signed root) and the decode audit (the signed x_N decodes to the PNG); with `full`, a
 // whole re-render as well.
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "runtime/base/verify/comparison.hpp"
+
+namespace seedgrid {
+class Identity;
+}
 
 namespace seedgrid::verify {
 
@@ -36,6 +41,9 @@ struct ReceiptCheckOptions {
   // machine has no such device (said in the "model" line).
   std::string device;
   std::string precision;  // empty: the receipt's own (when the device offers it)
+  // A private request's receipt has its prompt and seed sealed to the requester: their key opens
+  // them (without it, such a receipt cannot be checked).
+  std::shared_ptr<const Identity> requester;
 };
 
 struct ReceiptReport {

@@ -166,6 +166,41 @@ TEST(Receipt, ParseErrorsNameTheJsonPath) {
   EXPECT_FALSE(parse_receipt("{not json"));
 }
 
+TEST(Receipt, APrivateRequestsPromptAndSeedAreSealedToTheRequester) {
+  const Identity worker = Identity::generate();
+  const Identity requester = Identity::generate();
+  const protocol::Job job = tiny_job();
+  const protocol::JobResult result = honest_result(job, worker);
+  Receipt receipt = receipt_of(job, result, "req-1-2.png");
+  ASSERT_TRUE(seal_private_fields(receipt, requester.public_key()));
+  const std::string text = to_json(receipt);
+  for (const std::string secret : {std::string("lighthouse"), std::string("blurry"),
+                                   std::to_string(job.spec.seed)})
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " is in " << text;
+
+  auto parsed = parse_receipt(text);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_TRUE(parsed->sealed);
+  EXPECT_TRUE(parsed->job.spec.prompt.empty());
+
+  Receipt other = *parsed;
+  auto refused = open_private_fields(other, Identity::generate());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find(requester.node_id()), std::string::npos)
+      << refused.error().message;
+
+  Receipt tampered = *parsed;
+  tampered.sealed->box[tampered.sealed->box.size() / 2] ^= 1;
+  EXPECT_FALSE(open_private_fields(tampered, requester));
+
+  ASSERT_TRUE(open_private_fields(*parsed, requester));
+  EXPECT_FALSE(parsed->sealed);
+  EXPECT_EQ(parsed->job.spec, job.spec);
+  EXPECT_TRUE(protocol::check_result(job_result_of(*parsed, result.pixels), worker.public_key(),
+                                     parsed->job)
+                  .ok());
+}
+
 // --- `seedgrid audit` end to end (the function behind the command) ---
 
 class ReceiptCheck : public ::testing::Test {
@@ -233,6 +268,22 @@ TEST_F(ReceiptCheck, ACheckerOfAnotherClassComparesWithinTheCalibratedTolerances
   EXPECT_NE(dump(refused).find("precision \"f64\" is not available on device \"cpu\""),
             std::string::npos)
       << dump(refused);
+}
+
+TEST_F(ReceiptCheck, APrivateReceiptIsCheckedOnlyWithTheRequestersKey) {
+  const Identity requester = Identity::generate();
+  Receipt sealed = receipt_of(job_, result_, "img.png");
+  ASSERT_TRUE(seal_private_fields(sealed, requester.public_key()));
+  ASSERT_TRUE(write_receipt(receipt_path(), sealed));
+  const ReceiptReport without = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(without.exit_status(), 2) << dump(without);
+  EXPECT_NE(dump(without).find("sealed to key " + requester.node_id()), std::string::npos)
+      << dump(without);
+  ReceiptCheckOptions o = with_model();
+  o.requester = std::make_shared<const Identity>(requester);
+  const ReceiptReport with = check_receipt(receipt_path(), o);
+  EXPECT_EQ(with.exit_status(), 0) << dump(with);
+  EXPECT_EQ(status_of(with, "spec"), CheckStatus::pass) << dump(with);
 }
 
 TEST_F(ReceiptCheck, ByDefaultItRunsInTheReceiptsOwnClassAndSaysSo) {

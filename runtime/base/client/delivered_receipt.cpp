@@ -1,0 +1,24 @@
+#include "runtime/base/client/delivered_receipt.hpp"
+
+#include "runtime/base/protocol/job.hpp"
+
+namespace seedgrid::client {
+
+Result<verify::Receipt> delivered_receipt(const protocol::GenerateRequest& request,
+                                          const protocol::ClientEvent& e, std::string image_file) {
+  protocol::Job job;
+  job.request_id = request.request_id;
+  job.index = e.index;
+  job.job_id = protocol::job_id_of(request.request_id, e.index);
+  job.attempt = e.attempt;
+  job.tier = request.tier;
+  job.spec = protocol::job_spec_of(request, e.index);
+  auto receipt = verify::receipt_of(job, e.commitment, std::move(image_file));
+  receipt.verdicts.push_back({e.audit, "", ""});
+  if (request.privacy == protocol::Privacy::private_images)
+    if (auto sealed = verify::seal_private_fields(receipt, request.payer); !sealed)
+      return std::unexpected(sealed.error());
+  return receipt;
+}
+
+}  // namespace seedgrid::client
