@@ -210,6 +210,15 @@ void summarise(NetworkState& s) {
   m.queue_wait_p50_ms = percentile(s.queue_waits, 0.50);
   m.queue_wait_p99_ms = percentile(s.queue_waits, 0.99);
   m.batches = s.batches;
+  m.groups.resize(s.scenario.workers.size());
+  for (std::size_t g = 0; g < m.groups.size(); ++g) m.groups[g].name = s.scenario.workers[g].name;
+  for (const auto& w : s.workers) {
+    auto& g = m.groups[w.group];
+    ++g.workers;
+    g.results += w.results;
+    g.utilisation += double(w.busy_ms) / span;
+  }
+  for (auto& g : m.groups) g.utilisation /= double(std::max<std::uint32_t>(1, g.workers));
   std::size_t c = 0;
   for (const auto& w : s.workers)
     if (!w.cheat.empty()) {

@@ -49,6 +49,7 @@ struct SimWorker {
   std::optional<Running> running;
   std::uint64_t next_token = 0;
   std::int64_t busy_ms = 0;
+  std::uint64_t results = 0;  // accepted by the coordinator
   std::int64_t caught_ms = -1;
 };
 

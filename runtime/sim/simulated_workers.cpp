@@ -80,6 +80,7 @@ void finish(NetworkState& s, std::size_t index, std::uint64_t token, bool crash,
                   with_core(s, [&](Outbox& out) {
                     reply = s.core->on_result(w.identity.public_key(), result, s.now(), out);
                   });
+                  if (reply.ok()) ++w.results;
                   if (reply.ok() && cheat) ++s.facts[w.facts].cheats;
                   note_blacklisting(s, w.identity.public_key());
                   if (auto it = s.requests.find(request);

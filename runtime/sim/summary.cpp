@@ -47,6 +47,12 @@ std::string format_summary(const Summary& s) {
       t += "\n";
     }
   }
+  if (s.groups.size() > 1) {
+    t += "worker groups (workers: results accepted, utilisation):\n";
+    for (const auto& g : s.groups)
+      t += printf_text("  %-12s %6u: %10llu, %5.1f %%\n", g.name.c_str(), g.workers,
+                       (unsigned long long)g.results, 100.0 * g.utilisation);
+  }
   if (!s.cheaters.empty()) {
     t += "cheaters (kind, detection per audit: cheats accepted before the blacklist, bound):\n";
     for (const auto& c : s.cheaters) {

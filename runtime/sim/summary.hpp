@@ -26,6 +26,14 @@ struct CheaterOutcome {
   std::int64_t caught_ms = -1;  // blacklisted at; -1: not (yet)
 };
 
+// Where the routing sent the work: per worker group of the scenario.
+struct GroupOutcome {
+  std::string name;
+  std::uint32_t workers = 0;
+  std::uint64_t results = 0;  // results the coordinator accepted from the group
+  double utilisation = 0.0;   // busy render time / (workers x makespan)
+};
+
 struct MoneyFlows {
   std::int64_t deposited = 0;  // credits the users started with
   std::int64_t held = 0;       // escrowed at submit
@@ -60,6 +68,7 @@ struct Summary {
   double images_per_s = 0.0;
   double audit_cost_share = 0.0;  // validator busy time / worker busy time
   std::vector<BatchOutcome> batches;
+  std::vector<GroupOutcome> groups;
   std::vector<CheaterOutcome> cheaters;
   MoneyFlows money;
   std::uint64_t events = 0;
