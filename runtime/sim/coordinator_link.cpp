@@ -103,17 +103,15 @@ void carry_out(NetworkState& s, Outbox& out) {
                 s.queue_waits.push_back(s.now() - it->second.submitted_ms);
             }
             const std::uint64_t inc = s.workers[w].incarnation;
-            s.queue.after(latency(s.scenario, s.workers[w].link),
-                          [&s, w, inc, job = std::move(e.job)]() mutable {
-                            worker_receives(s, w, inc, std::move(job));
-                          });
+            s.queue.after(worker_latency(s, w), [&s, w, inc, job = std::move(e.job)]() mutable {
+              worker_receives(s, w, inc, std::move(job));
+            });
           } else if constexpr (std::is_same_v<E, coordinator::CancelJob>) {
             const std::size_t w = s.worker_of.at(e.worker);
             const std::uint64_t inc = s.workers[w].incarnation;
-            s.queue.after(latency(s.scenario, s.workers[w].link),
-                          [&s, w, inc, id = e.job_id, attempt = e.attempt] {
-                            worker_cancels(s, w, inc, id, attempt);
-                          });
+            s.queue.after(worker_latency(s, w), [&s, w, inc, id = e.job_id, attempt = e.attempt] {
+              worker_cancels(s, w, inc, id, attempt);
+            });
           } else if constexpr (std::is_same_v<E, coordinator::SendAudit>) {
             const std::size_t v = s.validator_of.at(e.validator);
             ++s.summary.audits;

@@ -268,6 +268,7 @@ Result<Summary> SimulatedNetwork::run() {
     s.queue.at(at, [&s, w] { start_worker(s, w); });
   }
   start_workload(s);
+  schedule_partitions(s);
   schedule_tick(s);
   std::uint64_t since_check = 0;
   while (!s.stopped && s.queue.step()) {

@@ -38,7 +38,9 @@ struct SimWorker {
   std::string cheat;      // empty: honest
   double cheat_share = 0.0;
   bool up = false;
-  std::uint64_t incarnation = 0;  // bumped by a crash: events of the old one are dropped
+  bool registering = false;
+  std::uint64_t incarnation = 0;  // bumped when its link drops: messages on the old one are lost
+  std::int64_t cut_until_ms = 0;  // cut off by a partition until then
   std::deque<protocol::Job> waiting;
   struct Running {
     protocol::Job job;
@@ -135,7 +137,11 @@ std::int64_t latency(const Scenario& s, RandomStream& link);
 void with_core(NetworkState& s, const std::function<void(coordinator::Outbox&)>& call);
 
 // --- simulated_workers.cpp ---
+// One way between worker `index` and the coordinator (its group's slow link included).
+std::int64_t worker_latency(NetworkState& s, std::size_t index);
 void start_worker(NetworkState& s, std::size_t index);
+// The scenario's partitions: links dropped at their start, registrations again at their end.
+void schedule_partitions(NetworkState& s);
 void worker_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,
                      protocol::Job job);
 void worker_cancels(NetworkState& s, std::size_t index, std::uint64_t incarnation,

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -135,6 +136,7 @@ void read_workers(const json::value& v, const std::string& path, WorkerGroup& w,
   r.integer("restart_ms", w.restart_ms, 0, kDay);
   r.number("straggler_share", w.straggler_share, 0.0, 1.0);
   r.number("straggler_factor", w.straggler_factor, 1.0, 1'000.0);
+  r.integer("link_extra_ms", w.link_extra_ms, 0, kDay);
   r.integer("start_ms", w.start_ms, 0, kDay);
   r.integer("start_spread_ms", w.start_spread_ms, 0, kDay);
   std::uint64_t cheating = 0;
@@ -249,10 +251,36 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source) 
       v.number("cancel_after_ms", q.cancel_after_ms, 0.0, 1e9);
       if (q.count_min > q.count_max) problems.push_back("$.random: count_min above count_max");
     }
+    r.integer("link_timeout_ms", s.link_timeout_ms, 0, kDay);
+    if (const auto* a = r.array("partitions"))
+      for (std::size_t i = 0; i < a->size(); ++i) {
+        Partition p;
+        const std::string path = "$.partitions[" + std::to_string(i) + "]";
+        Reader v(&(*a)[i], path, problems);
+        v.integer("at_ms", p.at_ms, 0, std::int64_t(1) << 50);
+        v.integer("duration_ms", p.duration_ms, 0, std::int64_t(1) << 50);
+        v.number("share", p.share, 0.0, 1.0);
+        if (const auto* g = v.array("groups"))
+          for (std::size_t k = 0; k < g->size(); ++k) {
+            if (!(*g)[k].is_string()) {
+              problems.push_back(path + ".groups[" + std::to_string(k) +
+                                 "]: expected a group name");
+              continue;
+            }
+            p.groups.emplace_back((*g)[k].get_string());
+          }
+        s.partitions.push_back(std::move(p));
+      }
     coordinator = r.raw("coordinator");
   }
   if (s.link_min_ms > s.link_max_ms) problems.push_back("$.link_min_ms: above link_max_ms");
   if (s.workers.empty()) problems.push_back("$.workers: a scenario needs at least one group");
+  for (std::size_t i = 0; i < s.partitions.size(); ++i)
+    for (const auto& name : s.partitions[i].groups)
+      if (std::none_of(s.workers.begin(), s.workers.end(),
+                       [&](const WorkerGroup& w) { return w.name == name; }))
+        problems.push_back("$.partitions[" + std::to_string(i) + "].groups: no worker group '" +
+                           name + "'");
   if (!problems.empty()) {
     std::string all;
     for (const auto& p : problems) all += "\n  " + p;

@@ -33,6 +33,7 @@ struct WorkerGroup {
   std::int64_t restart_ms = 30'000;  // a crashed worker registers again after this long
   double straggler_share = 0.0;      // chance a render takes straggler_factor times as long
   double straggler_factor = 4.0;
+  std::int64_t link_extra_ms = 0;  // a slow link: added to each message's latency, both ways
   std::int64_t start_ms = 0;  // start-up: each worker registers in [start_ms, +start_spread_ms)
   std::int64_t start_spread_ms = 0;
   std::vector<CheaterGroup> cheaters;  // taken from the group's count
@@ -52,6 +53,15 @@ struct Batch {
   std::string tier = "fast";
   double expect_s = 0.0;
   std::int64_t at_ms = 0;  // when batches are not sequential
+};
+
+// A network partition: `share` of each named group's workers (all groups when none is named) lose
+// their link to the coordinator at `at_ms` and get it back `duration_ms` later.
+struct Partition {
+  std::int64_t at_ms = 0;
+  std::int64_t duration_ms = 0;
+  double share = 1.0;
+  std::vector<std::string> groups;
 };
 
 // Requests arriving at random (exponential gaps), some cancelled after a while.
@@ -82,6 +92,8 @@ struct Scenario {
   std::vector<Batch> batches;
   bool sequential = true;  // each batch submitted when the one before has ended
   RandomRequests random;
+  std::vector<Partition> partitions;
+  std::int64_t link_timeout_ms = 5'000;  // a dropped link is noticed by the coordinator this late
   std::uint64_t check_every_events = 50'000;  // invariants checked this often (and at the end)
   config::CoordinatorSection coordinator;     // the node config's coordinator section, overridden
 };

@@ -51,6 +51,24 @@ const WorkerGroup& group_of(const NetworkState& s, const SimWorker& w) {
 
 void start_next(NetworkState& s, std::size_t index);
 
+// The worker's session ends (a crash, a partition): what it was rendering or holding is dropped,
+// messages still travelling on the old link are lost, and the coordinator calls the node down
+// `noticed_after_ms` later.
+void lose_link(NetworkState& s, std::size_t index, std::int64_t noticed_after_ms) {
+  SimWorker& w = s.workers[index];
+  if (w.running) w.busy_ms += s.now() - w.running->started_ms;
+  w.running.reset();
+  w.waiting.clear();
+  w.up = false;
+  w.registering = false;
+  ++w.incarnation;
+  s.queue.after(noticed_after_ms, [&s, index] {
+    with_core(s, [&](Outbox& out) {
+      s.core->node_down(s.workers[index].identity.public_key(), s.now(), out);
+    });
+  });
+}
+
 void finish(NetworkState& s, std::size_t index, std::uint64_t token, bool crash, bool cheat) {
   SimWorker& w = s.workers[index];
   if (!w.running || w.running->token != token) return;  // cancelled meanwhile
@@ -58,35 +76,30 @@ void finish(NetworkState& s, std::size_t index, std::uint64_t token, bool crash,
   w.running.reset();
   w.busy_ms += run.ends_ms - run.started_ms;
   if (crash) {
-    // The process dies: its jobs go with it; the coordinator learns it when the link drops.
+    // The process dies: its jobs go with it; the connection resets, so the coordinator learns
+    // it one latency later.
     ++s.summary.crashes;
-    w.up = false;
-    ++w.incarnation;
-    w.waiting.clear();
-    s.queue.after(latency(s.scenario, w.link), [&s, index] {
-      with_core(s, [&](Outbox& out) {
-        s.core->node_down(s.workers[index].identity.public_key(), s.now(), out);
-      });
-    });
+    lose_link(s, index, worker_latency(s, index));
     s.queue.after(group_of(s, w).restart_ms, [&s, index] { start_worker(s, index); });
     return;
   }
   auto result =
       result_of(run.job, w, group_of(s, w).determinism_class, cheat, run.ends_ms - run.started_ms);
-  s.queue.after(latency(s.scenario, w.link),
-                [&s, index, cheat, request = run.job.request_id, result = std::move(result)] {
-                  SimWorker& w = s.workers[index];
-                  protocol::Reply reply;
-                  with_core(s, [&](Outbox& out) {
-                    reply = s.core->on_result(w.identity.public_key(), result, s.now(), out);
-                  });
-                  if (reply.ok()) ++w.results;
-                  if (reply.ok() && cheat) ++s.facts[w.facts].cheats;
-                  note_blacklisting(s, w.identity.public_key());
-                  if (auto it = s.requests.find(request);
-                      reply.ok() && it != s.requests.end() && it->second.batch >= 0)
-                    s.batches[std::size_t(it->second.batch)].rendered_ms = s.now();
-                });
+  s.queue.after(worker_latency(s, index), [&s, index, cheat, request = run.job.request_id,
+                                           inc = w.incarnation, result = std::move(result)] {
+    SimWorker& w = s.workers[index];
+    if (w.incarnation != inc) return;  // its link dropped on the way
+    protocol::Reply reply;
+    with_core(s, [&](Outbox& out) {
+      reply = s.core->on_result(w.identity.public_key(), result, s.now(), out);
+    });
+    if (reply.ok()) ++w.results;
+    if (reply.ok() && cheat) ++s.facts[w.facts].cheats;
+    note_blacklisting(s, w.identity.public_key());
+    if (auto it = s.requests.find(request);
+        reply.ok() && it != s.requests.end() && it->second.batch >= 0)
+      s.batches[std::size_t(it->second.batch)].rendered_ms = s.now();
+  });
   start_next(s, index);
 }
 
@@ -104,7 +117,7 @@ void start_next(NetworkState& s, std::size_t index) {
   const auto duration = std::max<std::int64_t>(1, std::llround(seconds * 1000.0));
   const std::uint64_t token = ++w.next_token;
   w.running = SimWorker::Running{job, s.now(), s.now() + duration, token};
-  s.queue.after(latency(s.scenario, w.link),
+  s.queue.after(worker_latency(s, index),
                 [&s, index, id = job.job_id, attempt = job.attempt, inc = w.incarnation] {
                   if (s.workers[index].incarnation != inc) return;
                   with_core(s, [&](Outbox& out) {
@@ -120,10 +133,11 @@ void start_next(NetworkState& s, std::size_t index) {
 void report_stopped(NetworkState& s, std::size_t index, const protocol::Job& job,
                     std::uint32_t steps_done) {
   SimWorker& w = s.workers[index];
-  s.queue.after(latency(s.scenario, w.link),
-                [&s, index,
+  s.queue.after(worker_latency(s, index),
+                [&s, index, inc = w.incarnation,
                  f = protocol::JobFailure{job.job_id, job.attempt, protocol::ErrorCode::cancelled,
                                           "cancelled by the coordinator", steps_done}] {
+                  if (s.workers[index].incarnation != inc) return;
                   with_core(s, [&](Outbox& out) {
                     s.core->on_failure(s.workers[index].identity.public_key(), f, s.now(), out);
                   });
@@ -147,8 +161,19 @@ std::vector<std::uint8_t> honest_pixels(const protocol::JobSpec& spec) {
   return p;
 }
 
+std::int64_t worker_latency(NetworkState& s, std::size_t index) {
+  SimWorker& w = s.workers[index];
+  return latency(s.scenario, w.link) + group_of(s, w).link_extra_ms;
+}
+
 void start_worker(NetworkState& s, std::size_t index) {
   SimWorker& w = s.workers[index];
+  if (w.up || w.registering) return;
+  if (s.now() < w.cut_until_ms) {  // no route to the coordinator yet: try when the cut heals
+    s.queue.at(w.cut_until_ms, [&s, index] { start_worker(s, index); });
+    return;
+  }
+  w.registering = true;
   const WorkerGroup& g = group_of(s, w);
   protocol::Capabilities caps;
   caps.models = {s.model_id};
@@ -163,12 +188,16 @@ void start_worker(NetworkState& s, std::size_t index) {
       std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(work / w.seconds)));
   // hello, the signed registration, the treasury's word on its stake, admission: one round trip
   // each way, at the coordinator's end of the link.
-  s.queue.after(latency(s.scenario, w.link), [&s, index, caps] {
+  s.queue.after(worker_latency(s, index), [&s, index, caps, inc = w.incarnation] {
     SimWorker& w = s.workers[index];
+    if (w.incarnation != inc) return;
     const auto challenge = s.core->hello(s.now());
     const auto reg = protocol::make_registration(
         protocol::Role::worker, "sim-worker-" + std::to_string(index), caps, challenge, w.identity);
-    if (!s.core->verify_registration(reg, s.now()).ok()) return;
+    if (!s.core->verify_registration(reg, s.now()).ok()) {
+      w.registering = false;
+      return;
+    }
     coordinator::StakeWord word;
     if (s.core->needs_stake(reg))
       word = {coordinator::StakeWord::Source::answered,
@@ -177,12 +206,45 @@ void start_worker(NetworkState& s, std::size_t index) {
     with_core(s, [&](Outbox& out) {
       admitted = s.core->admit_with_stake(reg, word, s.now(), out).outcome.ok();
     });
-    if (!admitted) return;
-    s.queue.after(latency(s.scenario, w.link), [&s, index] {
-      s.workers[index].up = true;
+    if (!admitted) {
+      w.registering = false;
+      return;
+    }
+    s.queue.after(worker_latency(s, index), [&s, index, inc] {
+      SimWorker& w = s.workers[index];
+      if (w.incarnation != inc) return;
+      w.registering = false;
+      w.up = true;
       start_next(s, index);
     });
   });
+}
+
+void schedule_partitions(NetworkState& s) {
+  for (const Partition& p : s.scenario.partitions)
+    s.queue.at(p.at_ms, [&s, &p] {
+      // The last workers of each group are cut (its first are its cheaters): a cut is about the
+      // network, not about who cheats.
+      for (std::size_t g = 0; g < s.scenario.workers.size(); ++g) {
+        const WorkerGroup& group = s.scenario.workers[g];
+        if (!p.groups.empty() &&
+            std::find(p.groups.begin(), p.groups.end(), group.name) == p.groups.end())
+          continue;
+        std::vector<std::size_t> members;
+        for (std::size_t i = 0; i < s.workers.size(); ++i)
+          if (s.workers[i].group == g) members.push_back(i);
+        const auto cut = std::min(
+            members.size(), static_cast<std::size_t>(std::ceil(p.share * double(members.size()))));
+        for (std::size_t k = members.size() - cut; k < members.size(); ++k) {
+          const std::size_t index = members[k];
+          SimWorker& w = s.workers[index];
+          w.cut_until_ms = std::max(w.cut_until_ms, s.now() + p.duration_ms);
+          ++s.summary.disconnects;
+          if (w.up || w.registering) lose_link(s, index, s.scenario.link_timeout_ms);
+          s.queue.at(w.cut_until_ms, [&s, index] { start_worker(s, index); });
+        }
+      }
+    });
 }
 
 void worker_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,

@@ -154,6 +154,36 @@ TEST(SimulatedNetwork, CancelledRequestsEndAndReleaseTheirEscrow) {
   for (const auto& a : *assets) EXPECT_EQ(a.holds, 0) << "escrow left at the end";
 }
 
+TEST(SimulatedNetwork, APartitionCutsWorkersOffAndTheirJobsGoElsewhere) {
+  // Half the GPUs lose their link for 30 s in the middle of a batch; a third group sits behind
+  // a slow link. Their jobs are re-queued when the coordinator notices, nothing is lost or paid
+  // twice, and the cut workers register again when the partition heals.
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 8, "seconds_per_image": 2.0},
+                {"name": "far", "count": 2, "seconds_per_image": 2.0, "link_extra_ms": 400}],
+    "validators": [{"count": 1, "audit_seconds": 0.2}],
+    "batches": [{"images": 200, "request_size": 50, "at_ms": 1000}],
+    "partitions": [{"at_ms": 10000, "duration_ms": 30000, "share": 0.5, "groups": ["gpu"]}],
+    "link_timeout_ms": 3000,
+    "check_every_events": 200
+  })");
+  auto a = run(s, 21);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->disconnects, 4u);
+  EXPECT_GT(a->retries, 0u);  // the jobs the cut workers held went to others
+  EXPECT_EQ(a->delivered, 200u);
+  // Without the partition the same batch ends sooner: the cut cost capacity.
+  Scenario whole = s;
+  whole.partitions.clear();
+  auto b = run(whole, 21);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->disconnects, 0u);
+  EXPECT_LT(b->makespan_ms, a->makespan_ms);
+  // The far workers took part despite their slow link.
+  ASSERT_EQ(a->groups.size(), 2u);
+  EXPECT_GT(a->groups[1].results, 0u);
+}
+
 TEST(SimulatedNetwork, ACorruptedLedgerIsReportedWithTheSeedAndTheVirtualTime) {
   const Scenario s = scenario_of(R"({
     "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],

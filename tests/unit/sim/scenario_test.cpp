@@ -46,6 +46,16 @@ TEST(Scenario, EveryProblemIsNamedByItsPath) {
   EXPECT_NE(m.find("$.batches[0].tier"), std::string::npos) << m;
 }
 
+TEST(Scenario, APartitionNamesGroupsThatExist) {
+  auto s = parse_scenario(R"({"workers": [{"name": "gpu", "count": 1}],
+                              "partitions": [{"at_ms": 5, "duration_ms": 10, "groups": ["cpu"]}]})",
+                          "p.json");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("$.partitions[0].groups: no worker group 'cpu'"),
+            std::string::npos)
+      << s.error().message;
+}
+
 TEST(Scenario, TheCoordinatorSectionIsCheckedByTheNodeConfigParser) {
   auto s = parse_scenario(R"({"workers": [{"count": 1}],
                               "coordinator": {"audit": {"rate": 7}}})",
