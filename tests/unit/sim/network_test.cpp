@@ -122,7 +122,7 @@ TEST(SimulatedNetwork, EveryCheaterIsBlacklistedAndNoHonestWorkerSlashed) {
                 {"name": "other", "count": 4, "class": "other-gpu", "seconds_per_image": 1.0,
                  "cheaters": [{"kind": "skipped_guidance", "count": 1}]}],
     "validators": [{"count": 2, "class": "gpu", "audit_seconds": 0.1}],
-    "batches": [{"images": 1500, "request_size": 100, "at_ms": 1000}],
+    "batches": [{"images": 800, "request_size": 100, "at_ms": 1000}],
     "coordinator": {"routing": {"max_workers_per_request": 16}}
   })");
   auto summary = run(s, 3);
