@@ -102,8 +102,11 @@ void submit_batch(NetworkState& s, std::size_t b) {
     const auto count =
         static_cast<std::uint32_t>(std::min<std::uint64_t>(left, batch.request_size));
     left -= count;
-    submit(s, "b" + std::to_string(b) + "-" + std::to_string(i), count, tier,
-           std::size_t(i % s.users.size()), int(b));
+    const std::string id = std::string("b")
+                               .append(std::to_string(b))
+                               .append("-")
+                               .append(std::to_string(i));  // appended: see submit_random
+    submit(s, id, count, tier, std::size_t(i % s.users.size()), int(b));
   }
 }
 
@@ -117,7 +120,8 @@ void submit_random(NetworkState& s) {
   const auto tier =
       s.workload.chance(q.fast_share) ? protocol::Tier::fast : protocol::Tier::relaxed;
   const std::size_t user = std::size_t(s.workload.below(s.users.size()));
-  const std::string id = "q" + std::to_string(n);
+  // Appended, not "q" + to_string(n): GCC 12 warns (-Wrestrict) on that inlined operator+.
+  const std::string id = std::string("q").append(std::to_string(n));
   submit(s, id, count, tier, user, -1);
   if (s.workload.chance(q.cancel_share)) {
     const auto after = std::llround(s.workload.exponential(q.cancel_after_ms));

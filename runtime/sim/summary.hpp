@@ -63,7 +63,7 @@ struct Summary {
   std::uint64_t audits = 0;
   std::int64_t makespan_ms = 0;        // first submit to the last request's end
   double utilisation = 0.0;            // busy render time / (workers x makespan)
-  std::int64_t queue_wait_p50_ms = 0;  // request accepted to its job's first dispatch
+  std::int64_t queue_wait_p50_ms = 0;  // request submitted to its job's first dispatch
   std::int64_t queue_wait_p99_ms = 0;
   double requests_per_s = 0.0;
   double images_per_s = 0.0;
