@@ -3,9 +3,10 @@
 #include "runtime/sim/network.hpp"
 
 #include <unistd.h>
-#include <algorithm>
-#include <cmath>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <filesystem>
 
 #include "actors/coordinator/journal.hpp"
