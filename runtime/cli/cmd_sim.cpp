@@ -18,6 +18,7 @@
 #include "models/weights/checkpoint.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/cli/sim_serve.hpp"
+#include "runtime/cli/sim_virtual.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/request_report.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
@@ -48,6 +49,7 @@ struct SimOptions {
   bool serve_anonymous = false;
   std::uint32_t serve_rate = 50;  // requests a second per API key
   std::uint32_t serve_threads = 1;
+  std::string virtual_scenario;  // --virtual: the deterministic simulator instead (sim_virtual.hpp)
 };
 
 std::int64_t unix_now() {
@@ -312,7 +314,9 @@ const CommandRegistration sim_command{
       app.add_option("--steps", opts->steps, "Sampler steps");
       app.add_option("--size", opts->size, "Image width and height (multiple of 8)");
       app.add_option("--prompt", opts->prompt, "Prompt");
-      app.add_option("--seed", opts->seed, "Seed of image 0");
+      auto* seed = app.add_option(
+          "--seed", opts->seed,
+          "Seed of image 0; with --virtual, the simulation's seed (default: the scenario's)");
       app.add_option("--audit-rate", opts->audit_rate,
                      "Share of results re-rendered by a validator");
       app.add_option("--out", opts->out, "Directory for the PNG files (default DATA/out)");
@@ -328,7 +332,17 @@ const CommandRegistration sim_command{
       app.add_option("--serve-threads", opts->serve_threads,
                      "With --serve: the gateway's I/O threads (more serve more polling clients)")
           ->check(CLI::Range(1, 64));
-      return [opts] { return run_sim(*opts); };
+      app.add_option("--virtual", opts->virtual_scenario,
+                     "Run SCENARIO.json (deployments/scenarios/) in the deterministic simulator: "
+                     "thousands of simulated workers around the real coordinator core and ledger "
+                     "in virtual time; prints a summary");
+      return [opts, seed] {
+        if (!opts->virtual_scenario.empty())
+          return run_virtual_sim(opts->virtual_scenario,
+                                 seed->count() > 0 ? std::optional<std::uint64_t>(opts->seed)
+                                                   : std::nullopt);
+        return run_sim(*opts);
+      };
     }};
 
 }  // namespace

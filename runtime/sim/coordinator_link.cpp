@@ -1,0 +1,162 @@
+// The coordinator's side of the simulated links: every call into the real core is followed by
+// its journal commit and then its effects, each delivered as an event after its link's latency.
+// Treasury orders travel in batches (one group commit of the real ledger per trip), as the
+// treasury actor applies what reached it together.
+#include <variant>
+
+#include "runtime/base/protocol/ids.hpp"
+#include "runtime/sim/network_state.hpp"
+
+namespace seedgrid::sim {
+
+using coordinator::Outbox;
+
+namespace {
+
+void stop(NetworkState& s, Error e) {
+  if (!s.stopped) s.stopped = std::move(e);
+}
+
+bool pays_for_job(protocol::LedgerOrderKind k) {
+  return k == protocol::LedgerOrderKind::settle || k == protocol::LedgerOrderKind::pay_cancelled ||
+         k == protocol::LedgerOrderKind::refund;
+}
+
+void count_money(NetworkState& s, const protocol::LedgerOrder& o,
+                 const protocol::LedgerReceipt& r) {
+  if (!r.ok || r.replayed) return;
+  auto& m = s.summary.money;
+  m.held += r.held;
+  m.worker_paid += r.worker_paid;
+  m.creator_paid += r.creator_paid;
+  m.platform_fee += r.platform_fee;
+  m.burned += r.burned;
+  m.refunded += r.payer_refunded;
+  m.tokens_slashed += r.tokens_slashed;
+  m.validator_bounty += r.validator_bounty;
+  if (pays_for_job(o.kind)) ++s.observed.payments[o.job_id];
+  if (o.kind == protocol::LedgerOrderKind::slash)
+    for (auto& f : s.facts)
+      if (f.account == o.worker && f.honest)
+        stop(s, Error{"invariant 'no honest worker slashed' broken at virtual time " +
+                      std::to_string(s.now()) + " ms (seed " + std::to_string(s.seed) +
+                      "): the coordinator ordered a slash of honest " + o.worker +
+                      "; replay with --seed " + std::to_string(s.seed)});
+}
+
+// One trip to the treasury: every order placed since the last trip, applied in one group commit;
+// the receipts come back one link later.
+void flush_orders(NetworkState& s) {
+  std::vector<protocol::LedgerOrder> orders = std::move(s.orders);
+  s.orders.clear();
+  auto receipts = s.desk->apply(orders, s.unix_s());
+  s.queue.after(s.scenario.treasury_ms,
+                [&s, orders = std::move(orders), receipts = std::move(receipts)] {
+                  s.orders_in_flight = false;
+                  with_core(s, [&](Outbox& out) {
+                    for (std::size_t i = 0; i < orders.size(); ++i) {
+                      count_money(s, orders[i], receipts[i]);
+                      s.core->on_receipt(orders[i], receipts[i], s.now(), out);
+                    }
+                  });
+                  if (!s.orders.empty() && !s.orders_in_flight) {
+                    s.orders_in_flight = true;
+                    s.queue.after(s.scenario.treasury_ms, [&s] { flush_orders(s); });
+                  }
+                });
+}
+
+void tell_client(NetworkState& s, const protocol::ClientEvent& e) {
+  using protocol::EventKind;
+  switch (e.kind) {
+    case EventKind::result:
+      ++s.observed.deliveries[protocol::job_id_of(e.request_id, e.index)];
+      break;
+    case EventKind::retry:
+      ++s.summary.retries;
+      break;
+    case EventKind::completed:
+      if (s.observed.ended.insert(e.request_id).second) request_ended(s, e.request_id);
+      break;
+    default:
+      break;
+  }
+}
+
+void carry_out(NetworkState& s, Outbox& out) {
+  for (auto& effect : out.effects) {
+    std::visit(
+        [&](auto& e) {
+          using E = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<E, coordinator::AnswerSubmit>) {
+            if (e.ack.outcome.ok()) {
+              s.observed.accepted.insert(e.ack.request_id);
+            } else {
+              ++s.summary.requests_refused;
+              request_ended(s, e.ack.request_id);
+            }
+          } else if constexpr (std::is_same_v<E, coordinator::SendJob>) {
+            const std::size_t w = s.worker_of.at(e.worker);
+            if (e.job.attempt == 1) {
+              auto it = s.requests.find(e.job.request_id);
+              if (it != s.requests.end())
+                s.queue_waits.push_back(s.now() - it->second.submitted_ms);
+            }
+            const std::uint64_t inc = s.workers[w].incarnation;
+            s.queue.after(worker_latency(s, w), [&s, w, inc, job = std::move(e.job)]() mutable {
+              worker_receives(s, w, inc, std::move(job));
+            });
+          } else if constexpr (std::is_same_v<E, coordinator::CancelJob>) {
+            const std::size_t w = s.worker_of.at(e.worker);
+            const std::uint64_t inc = s.workers[w].incarnation;
+            s.queue.after(worker_latency(s, w), [&s, w, inc, id = e.job_id, attempt = e.attempt] {
+              worker_cancels(s, w, inc, id, attempt);
+            });
+          } else if constexpr (std::is_same_v<E, coordinator::SendAudit>) {
+            const std::size_t v = s.validator_of.at(e.validator);
+            ++s.summary.audits;
+            s.queue.after(latency(s.scenario, s.validators[v].link),
+                          [&s, v, task = std::move(e.task)]() mutable {
+                            validator_receives(s, v, std::move(task));
+                          });
+          } else if constexpr (std::is_same_v<E, coordinator::TellClient>) {
+            tell_client(s, e.event);
+          } else if constexpr (std::is_same_v<E, coordinator::PlaceOrder>) {
+            s.orders.push_back(std::move(e.order));
+            if (!s.orders_in_flight) {
+              s.orders_in_flight = true;
+              s.queue.after(s.scenario.treasury_ms, [&s] { flush_orders(s); });
+            }
+          } else if constexpr (std::is_same_v<E, coordinator::CheckStake>) {
+            s.queue.after(2 * s.scenario.treasury_ms, [&s, worker = e.worker] {
+              const auto word = s.desk->stake(coordinator::worker_account(worker));
+              with_core(s, [&](Outbox& o) { s.core->on_stake(worker, word, s.now(), o); });
+            });
+          }
+          // NotifyVerdict: simulated cheaters do not appeal; the window runs out.
+        },
+        effect);
+  }
+}
+
+}  // namespace
+
+std::int64_t latency(const Scenario& sc, RandomStream& link) {
+  return sc.link_min_ms +
+         static_cast<std::int64_t>(link.below(std::uint64_t(sc.link_max_ms - sc.link_min_ms + 1)));
+}
+
+void with_core(NetworkState& s, const std::function<void(Outbox&)>& call) {
+  if (s.stopped) return;
+  Outbox out;
+  call(out);
+  if (auto c = s.core->commit(); !c) {
+    stop(s, Error{"the coordinator stopped at virtual time " + std::to_string(s.now()) +
+                  " ms (seed " + std::to_string(s.seed) + "): " + c.error().message});
+    return;
+  }
+  out.sort_for_delivery();
+  carry_out(s, out);
+}
+
+}  // namespace seedgrid::sim

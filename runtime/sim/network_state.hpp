@@ -1,0 +1,163 @@
+#pragma once
+// Private to runtime/sim: the simulated network's state and the functions of each side of it.
+//   network.cpp              set-up (ledger, funds, stakes, core), the run loop, the summary
+//   coordinator_link.cpp     calls into the core and carrying out its effects (links, treasury)
+//   simulated_workers.cpp    workers: registration, renders, crashes, stragglers, cheats
+//   simulated_clients.cpp    validators answering audits, users submitting and cancelling
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/coordinator/coordinator_core.hpp"
+#include "actors/treasury/ledger.hpp"
+#include "actors/treasury/treasury_actor_desk.hpp"
+#include "runtime/sim/event_queue.hpp"
+#include "runtime/sim/invariants.hpp"
+#include "runtime/sim/random_stream.hpp"
+#include "runtime/sim/scenario.hpp"
+#include "runtime/sim/summary.hpp"
+
+namespace seedgrid::sim {
+
+struct SimWorker {
+  SimWorker(Identity id, std::uint64_t seed, std::size_t index)
+      : identity(std::move(id)),
+        chance(seed, "worker/" + std::to_string(index)),
+        link(seed, "link/worker/" + std::to_string(index)) {}
+  Identity identity;
+  RandomStream chance;  // speed, crashes, stragglers, cheats
+  RandomStream link;    // latency of each message
+  std::size_t group = 0;
+  std::size_t facts = 0;  // index in NetworkState::facts
+  double seconds = 0.0;   // this worker's mean render time
+  std::string cheat;      // empty: honest
+  double cheat_share = 0.0;
+  bool up = false;
+  bool registering = false;
+  std::uint64_t incarnation = 0;  // bumped when its link drops: messages on the old one are lost
+  std::int64_t cut_until_ms = 0;  // cut off by a partition until then
+  std::deque<protocol::Job> waiting;
+  struct Running {
+    protocol::Job job;
+    std::int64_t started_ms = 0;
+    std::int64_t ends_ms = 0;
+    std::uint64_t token = 0;  // the end event of this render (a cancel voids it)
+  };
+  std::optional<Running> running;
+  std::uint64_t next_token = 0;
+  std::int64_t busy_ms = 0;
+  std::uint64_t results = 0;  // accepted by the coordinator
+  std::int64_t caught_ms = -1;
+};
+
+struct SimValidator {
+  SimValidator(Identity id, std::uint64_t seed, std::size_t index)
+      : identity(std::move(id)),
+        chance(seed, "validator/" + std::to_string(index)),
+        link(seed, "link/validator/" + std::to_string(index)) {}
+  Identity identity;
+  RandomStream chance;
+  RandomStream link;
+  std::string determinism_class;
+  std::int64_t audit_ms = 0;
+  std::deque<protocol::AuditTask> waiting;
+  bool busy = false;
+  std::int64_t busy_ms = 0;
+};
+
+struct SimUser {
+  SimUser(Identity id, std::uint64_t seed, std::size_t index)
+      : identity(std::move(id)), link(seed, "link/user/" + std::to_string(index)) {}
+  Identity identity;
+  RandomStream link;
+};
+
+struct RequestRecord {
+  std::int64_t submitted_ms = 0;
+  int batch = -1;  // index in batches, -1: a random request
+  std::size_t user = 0;
+  bool ended = false;
+};
+
+struct NetworkState {
+  NetworkState(Scenario sc, std::uint64_t sd)
+      : scenario(std::move(sc)), seed(sd), workload(sd, "workload") {}
+
+  Scenario scenario;
+  std::uint64_t seed;
+  std::string work_dir;
+  EventQueue queue;
+  RandomStream workload;  // random requests: sizes, tiers, gaps, cancels
+  Identity coordinator_id = Identity::from_seed({1, 's', 'i', 'm'});
+  Identity treasury_id = Identity::from_seed({2, 's', 'i', 'm'});
+  std::unique_ptr<treasury::Ledger> ledger;
+  std::unique_ptr<treasury::TreasuryDesk> desk;
+  std::unique_ptr<coordinator::CoordinatorCore> core;
+  std::string model_id;
+  std::vector<SimWorker> workers;
+  std::map<PublicKey, std::size_t> worker_of;
+  std::vector<SimValidator> validators;
+  std::map<PublicKey, std::size_t> validator_of;
+  std::vector<SimUser> users;
+  std::vector<WorkerFacts> facts;
+  Observed observed;
+  std::map<std::string, RequestRecord> requests;
+  std::vector<BatchOutcome> batches;
+  std::vector<std::uint32_t> batch_open;  // requests of each batch not ended yet
+  std::size_t batches_submitted = 0;
+  std::uint64_t random_left = 0;              // random requests still to submit
+  std::uint64_t open_requests = 0;            // submitted and not ended
+  std::vector<protocol::LedgerOrder> orders;  // waiting for the next trip to the treasury
+  bool orders_in_flight = false;
+  std::optional<Error> stopped;  // an invariant broke or the core stopped
+  std::vector<std::int64_t> queue_waits;
+  Summary summary;
+  std::int64_t first_submit_ms = -1;
+  std::int64_t last_end_ms = 0;
+  std::int64_t unix_base_s = 1'800'000'000;  // the ledger's clock at virtual time 0
+  std::int64_t wall_base_ms = 1'800'000'000'000;
+
+  std::int64_t now() const { return queue.now(); }
+  std::int64_t unix_s() const { return unix_base_s + now() / 1000; }
+  std::int64_t wall_ms() const { return wall_base_ms + now(); }
+  InvariantInputs invariant_inputs() const {
+    return {*core, *ledger, observed, facts, seed, now()};
+  }
+};
+
+// --- coordinator_link.cpp ---
+std::int64_t latency(const Scenario& s, RandomStream& link);
+// Calls into the core, commits its journal (the ordering rule: nothing goes out that a crash
+// could forget) and carries out the effects as events.
+void with_core(NetworkState& s, const std::function<void(coordinator::Outbox&)>& call);
+
+// --- simulated_workers.cpp ---
+// One way between worker `index` and the coordinator (its group's slow link included).
+std::int64_t worker_latency(NetworkState& s, std::size_t index);
+void start_worker(NetworkState& s, std::size_t index);
+// The scenario's partitions: links dropped at their start, registrations again at their end.
+void schedule_partitions(NetworkState& s);
+void worker_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,
+                     protocol::Job job);
+void worker_cancels(NetworkState& s, std::size_t index, std::uint64_t incarnation,
+                    const std::string& job_id, std::uint32_t attempt);
+// Records when the coordinator blacklisted `worker` (after the verdict or result that did it).
+void note_blacklisting(NetworkState& s, const PublicKey& worker);
+// The pixels an honest worker returns for `spec` (a function of the spec, as a render is).
+std::vector<std::uint8_t> honest_pixels(const protocol::JobSpec& spec);
+
+// --- simulated_clients.cpp ---
+void start_validator(NetworkState& s, std::size_t index);
+void validator_receives(NetworkState& s, std::size_t index, protocol::AuditTask task);
+// Submits the next batch (sequential scenarios) or every batch at its time, and the random
+// requests.
+void start_workload(NetworkState& s);
+void request_ended(NetworkState& s, const std::string& request_id);
+bool workload_done(const NetworkState& s);
+
+}  // namespace seedgrid::sim

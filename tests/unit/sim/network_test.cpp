@@ -1,0 +1,239 @@
+// Whole simulated runs on the real coordinator core and ledger: reproducible from the seed,
+// Sogni-like makespans, cheaters blacklisted, cancels releasing escrow, and the invariant checker
+// catching a real ledger corrupted under it.
+#include "runtime/sim/network.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "actors/coordinator/coordinator_core.hpp"
+#include "actors/treasury/ledger.hpp"
+#include "runtime/base/storage/database.hpp"
+
+namespace seedgrid::sim {
+namespace {
+
+class WorkDir {
+ public:
+  explicit WorkDir(std::uint64_t seed) : path_(fresh_work_dir(seed)) {}
+  ~WorkDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+Scenario scenario_of(const std::string& json) {
+  auto s = parse_scenario(json, "test scenario");
+  EXPECT_TRUE(s) << s.error().message;
+  return s ? *s : Scenario{};
+}
+
+Result<Summary> run(const Scenario& s, std::uint64_t seed) {
+  WorkDir dir(seed);
+  auto network = SimulatedNetwork::create(s, seed, dir.path());
+  if (!network) return std::unexpected(network.error());
+  return (*network)->run();
+}
+
+// A mixed fleet with everything that can go wrong, small enough for a second of host time.
+const char* kMixed = R"({
+  "name": "mixed",
+  "link_min_ms": 1, "link_max_ms": 20, "users": 3,
+  "workers": [
+    {"name": "gpu", "count": 10, "class": "gpu", "seconds_per_image": 2.0, "speed_spread": 0.2,
+     "jitter": 0.1, "straggler_share": 0.03, "straggler_factor": 10,
+     "cheaters": [{"kind": "random_output", "count": 1}]},
+    {"name": "cpu", "count": 4, "class": "cpu", "seconds_per_image": 20.0, "fast": false,
+     "crash_per_job": 0.3, "restart_ms": 10000, "start_spread_ms": 3000}
+  ],
+  "validators": [{"count": 2, "class": "gpu", "audit_seconds": 0.3}],
+  "batches": [{"images": 60, "request_size": 20, "at_ms": 1000}],
+  "random": {"requests": 30, "mean_gap_ms": 1500, "count_min": 1, "count_max": 6,
+             "fast_share": 0.5, "cancel_share": 0.2, "cancel_after_ms": 3000},
+  "check_every_events": 500,
+  "coordinator": {"routing": {"max_workers_per_request": 14}}
+})";
+
+TEST(SimulatedNetwork, TheSameSeedGivesTheSameRunAndAnotherSeedAnother) {
+  const Scenario s = scenario_of(kMixed);
+  auto a = run(s, 11);
+  auto b = run(s, 11);
+  auto c = run(s, 12);
+  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(format_summary(*a), format_summary(*b));
+  EXPECT_NE(format_summary(*a), format_summary(*c));
+  // The run exercised what it claims to: retries after stragglers, crashes, cancels, audits.
+  EXPECT_GT(a->retries, 0u);
+  EXPECT_GT(a->crashes, 0u);
+  EXPECT_GT(a->cancelled, 0u);
+  EXPECT_GT(a->audits, 0u);
+  EXPECT_EQ(a->delivered + a->failed + a->cancelled, a->jobs);
+}
+
+TEST(SimulatedNetwork, ASogniLikeFleetRendersWithinFivePercentOfItsTable) {
+  // 20 GPUs at 4 s an image: n images take ceil(n / 20) x 4 s when a request may use the whole
+  // fleet (max_workers_per_request at least the fleet).
+  const Scenario s = scenario_of(R"({
+    "name": "sogni_small",
+    "workers": [{"name": "gpu", "count": 20, "seconds_per_image": 4.0}],
+    "validators": [{"count": 2, "audit_seconds": 0.2}],
+    "batches": [{"images": 20, "expect_s": 4, "at_ms": 1000},
+                {"images": 100, "expect_s": 20},
+                {"images": 400, "request_size": 200, "expect_s": 80}],
+    "coordinator": {"routing": {"max_workers_per_request": 20}}
+  })");
+  auto summary = run(s, 1);
+  ASSERT_TRUE(summary) << summary.error().message;
+  ASSERT_EQ(summary->batches.size(), 3u);
+  for (const auto& b : summary->batches) {
+    const double rendered = double(b.rendered_ms - b.submitted_ms) / 1000.0;
+    EXPECT_NEAR(rendered, b.expect_s, 0.05 * b.expect_s) << b.images << " images";
+  }
+  EXPECT_GT(summary->utilisation, 0.9);
+}
+
+TEST(SimulatedNetwork, TheDefaultFanOutLimitKeepsALargeRequestOffMostOfTheFleet) {
+  // The same fleet with the default max_workers_per_request (16): one 100-image request uses
+  // 16 of 40 workers, so it takes ceil(100 / 16) = 7 rounds instead of 3.
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 40, "seconds_per_image": 4.0}],
+    "batches": [{"images": 100, "request_size": 100, "at_ms": 1000}]
+  })");
+  auto summary = run(s, 1);
+  ASSERT_TRUE(summary) << summary.error().message;
+  const auto& b = summary->batches.at(0);
+  EXPECT_NEAR(double(b.rendered_ms - b.submitted_ms) / 1000.0, 28.0, 1.4);
+}
+
+TEST(SimulatedNetwork, EveryCheaterIsBlacklistedAndNoHonestWorkerSlashed) {
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 12, "seconds_per_image": 1.0,
+                 "cheaters": [{"kind": "wrong_seed", "count": 2},
+                              {"kind": "forged_trajectory", "count": 1, "share": 0.5},
+                              {"kind": "quantized_8bit", "count": 1}]},
+                {"name": "other", "count": 4, "class": "other-gpu", "seconds_per_image": 1.0,
+                 "cheaters": [{"kind": "skipped_guidance", "count": 1}]}],
+    "validators": [{"count": 2, "class": "gpu", "audit_seconds": 0.1}],
+    "batches": [{"images": 800, "request_size": 100, "at_ms": 1000}],
+    "coordinator": {"routing": {"max_workers_per_request": 16}}
+  })");
+  auto summary = run(s, 3);
+  ASSERT_TRUE(summary) << summary.error().message;  // the invariants held throughout
+  ASSERT_EQ(summary->cheaters.size(), 5u);
+  for (const auto& c : summary->cheaters) {
+    EXPECT_GE(c.caught_ms, 0) << c.kind << " " << c.worker << " was never blacklisted";
+    EXPECT_LE(c.cheats, c.bound) << c.kind;
+  }
+  EXPECT_GT(summary->money.tokens_slashed, 0);
+}
+
+TEST(SimulatedNetwork, CancelledRequestsEndAndReleaseTheirEscrow) {
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 3, "seconds_per_image": 5.0}],
+    "random": {"requests": 20, "mean_gap_ms": 500, "count_min": 2, "count_max": 8,
+               "cancel_share": 1.0, "cancel_after_ms": 4000}
+  })");
+  WorkDir dir(5);
+  auto network = SimulatedNetwork::create(s, 5, dir.path());
+  ASSERT_TRUE(network) << network.error().message;
+  auto summary = (*network)->run();
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->requests, 20u);
+  EXPECT_GT(summary->cancelled, 0u);
+  EXPECT_GT(summary->money.refunded, 0);
+  auto assets = (*network)->ledger().conservation();
+  ASSERT_TRUE(assets);
+  for (const auto& a : *assets) EXPECT_EQ(a.holds, 0) << "escrow left at the end";
+}
+
+TEST(SimulatedNetwork, APartitionCutsWorkersOffAndTheirJobsGoElsewhere) {
+  // Half the GPUs lose their link for 30 s in the middle of a batch; a third group sits behind
+  // a slow link. Their jobs are re-queued when the coordinator notices, nothing is lost or paid
+  // twice, and the cut workers register again when the partition heals.
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 8, "seconds_per_image": 2.0},
+                {"name": "far", "count": 2, "seconds_per_image": 2.0, "link_extra_ms": 400}],
+    "validators": [{"count": 1, "audit_seconds": 0.2}],
+    "batches": [{"images": 200, "request_size": 50, "at_ms": 1000}],
+    "partitions": [{"at_ms": 10000, "duration_ms": 30000, "share": 0.5, "groups": ["gpu"]}],
+    "link_timeout_ms": 3000,
+    "check_every_events": 200
+  })");
+  auto a = run(s, 21);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->disconnects, 4u);
+  EXPECT_GT(a->retries, 0u);  // the jobs the cut workers held went to others
+  EXPECT_EQ(a->delivered, 200u);
+  // Without the partition the same batch ends sooner: the cut cost capacity.
+  Scenario whole = s;
+  whole.partitions.clear();
+  auto b = run(whole, 21);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->disconnects, 0u);
+  EXPECT_LT(b->makespan_ms, a->makespan_ms);
+  // The far workers took part despite their slow link.
+  ASSERT_EQ(a->groups.size(), 2u);
+  EXPECT_GT(a->groups[1].results, 0u);
+}
+
+TEST(SimulatedNetwork, ACorruptedLedgerIsReportedWithTheSeedAndTheVirtualTime) {
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
+    "batches": [{"images": 4, "at_ms": 100}]
+  })");
+  WorkDir dir(77);
+  auto network = SimulatedNetwork::create(s, 77, dir.path());
+  ASSERT_TRUE(network) << network.error().message;
+  ASSERT_TRUE((*network)->run());
+  ASSERT_TRUE((*network)->check_invariants(true));
+  {  // a credit appears in a user's balance without a journal entry
+    auto db = storage::Database::open(dir.path() + "/ledger.sqlite");
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(
+        db->exec("UPDATE balances SET amount = amount + 1 WHERE account IN "
+                 "(SELECT account FROM balances WHERE account LIKE 'user:%' LIMIT 1)"));
+  }
+  auto checked = (*network)->check_invariants(false);
+  ASSERT_FALSE(checked);
+  const std::string& m = checked.error().message;
+  EXPECT_NE(m.find("ledger conservation"), std::string::npos) << m;
+  EXPECT_NE(m.find("seed 77"), std::string::npos) << m;
+  EXPECT_NE(m.find("virtual time " + std::to_string((*network)->now_ms()) + " ms"),
+            std::string::npos)
+      << m;
+}
+
+TEST(SimulatedNetwork, AnHonestWorkerSlashedInTheLedgerIsReported) {
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
+    "batches": [{"images": 2, "at_ms": 100}]
+  })");
+  WorkDir dir(78);
+  auto network = SimulatedNetwork::create(s, 78, dir.path());
+  ASSERT_TRUE(network) << network.error().message;
+  ASSERT_TRUE((*network)->run());
+  const auto& nodes = (*network)->core().nodes().nodes();
+  std::string worker;
+  for (const auto& [key, n] : nodes)
+    if (n.role == protocol::Role::worker) worker = coordinator::worker_account(key);
+  ASSERT_FALSE(worker.empty());
+  auto slash = (*network)->ledger().apply(
+      treasury::Slash{"test/slash", 1'800'000'100, "verdict/x", worker, "validator:x", 0, ""});
+  ASSERT_TRUE(slash) << slash.error().message;
+  auto checked = (*network)->check_invariants(false);
+  ASSERT_FALSE(checked);
+  EXPECT_NE(checked.error().message.find("no honest worker slashed"), std::string::npos)
+      << checked.error().message;
+  EXPECT_NE(checked.error().message.find(worker), std::string::npos) << checked.error().message;
+}
+
+}  // namespace
+}  // namespace seedgrid::sim
