@@ -109,7 +109,8 @@ std::unique_ptr<node::Node> coordinator_node(const fs::path& dir, const Model& m
   c.node.data_dir = (dir / "data").string();
   c.coordinator.emplace();
   c.coordinator->listen = {"127.0.0.1", port};
-  c.coordinator->models.push_back({model.id, "", "tiny", "", 43'200});
+  // The tiny preset renders multiples of 16.
+  c.coordinator->models.push_back({model.id, "", "tiny", "", 43'200, 16});
   c.coordinator->benchmark_tasks = true;
   c.coordinator->audit.rate = 0.0;
   c.coordinator->routing.max_workers_per_request = 1024;
