@@ -28,6 +28,7 @@ json::object coordinator_json(const CoordinatorSection& c) {
   json::object o;
   o["listen"] = endpoint_json(c.listen);
   if (c.treasury) o["treasury"] = endpoint_json(*c.treasury);
+  if (c.treasury) o["treasury_key"] = c.treasury_key;  // empty: any treasury (not pinned)
   json::array models;
   for (const auto& m : c.models) {
     json::object mo;
@@ -193,7 +194,8 @@ std::string to_json_text(const NodeConfig& c) {
   root["network"] = json::object{{"heartbeat_interval_ms", c.network.heartbeat_interval_ms},
                                  {"connection_timeout_ms", c.network.connection_timeout_ms},
                                  {"reconnect_initial_ms", c.network.reconnect_initial_ms},
-                                 {"reconnect_max_ms", c.network.reconnect_max_ms}};
+                                 {"reconnect_max_ms", c.network.reconnect_max_ms},
+                                 {"insecure", c.network.insecure}};
   if (c.coordinator) root["coordinator"] = coordinator_json(*c.coordinator);
   if (c.treasury) root["treasury"] = treasury_json(*c.treasury);
   if (c.worker) root["worker"] = worker_json(*c.worker);

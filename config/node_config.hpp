@@ -46,6 +46,10 @@ struct NetworkSection {
   std::uint32_t connection_timeout_ms = 5'000;  // a link silent this long is closed (half-open)
   std::uint32_t reconnect_initial_ms = 200;     // first back-off after a lost link
   std::uint32_t reconnect_max_ms = 5'000;       // back-off doubles up to this
+  // Plain TCP instead of TLS on every link of this node (runtime/base/link/tls_transport.hpp): a
+  // peer then reads every prompt on the wire and anyone can open a connection. The node warns at
+  // every start. Nodes of one network must agree.
+  bool insecure = false;
 };
 
 // A model the coordinator accepts requests for. Exactly one of id (64 hex) or path (a checkpoint
@@ -139,6 +143,7 @@ struct ReputationPolicy {
 struct CoordinatorSection {
   Endpoint listen{"127.0.0.1", 7400};
   std::optional<Endpoint> treasury;  // absent: the treasury role runs in this node
+  std::string treasury_key;          // optional pin: the treasury node's id (64 hex)
   std::vector<CatalogModel> models;
   bool benchmark_tasks = false;  // accept the instant task type (benchmarks only)
   std::uint32_t challenge_ttl_ms = 30'000;

@@ -97,6 +97,7 @@ void read_network(const json::value& v, NetworkSection& n, Problems& problems) {
   f.u32("connection_timeout_ms", n.connection_timeout_ms, 0, 3'600'000);
   f.u32("reconnect_initial_ms", n.reconnect_initial_ms, 10, 600'000);
   f.u32("reconnect_max_ms", n.reconnect_max_ms, 10, 3'600'000);
+  f.boolean("insecure", n.insecure);
   f.finish();
   if (n.reconnect_max_ms < n.reconnect_initial_ms)
     problems.add("$.network.reconnect_max_ms: must be at least reconnect_initial_ms (" +
@@ -140,6 +141,10 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
   Fields f(v, "$.coordinator", problems);
   read_endpoint(f, "listen", c.listen, false, 0, problems);
   c.treasury = read_optional_endpoint(f, "treasury", 1, problems);
+  f.string("treasury_key", c.treasury_key);
+  if (!c.treasury_key.empty() && !is_lower_hex(c.treasury_key, 64))
+    problems.add("$.coordinator.treasury_key: expected the treasury node's id (64 lowercase hex "
+                 "digits), got \"" + c.treasury_key + "\"");
   read_array(f, "models", c.models, true, true, problems,
              [&](const json::value& item, const std::string& path, CatalogModel& m) {
                read_catalog_model(item, path, m, problems);

@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ pkg-config ccache
-  libcaf-dev libsodium-dev libboost-json1.81-dev libboost1.81-dev libspdlog-dev libgtest-dev
+  libcaf-dev libssl-dev libsodium-dev libboost-json1.81-dev libboost1.81-dev libspdlog-dev libgtest-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libsqlite3-dev liblua5.4-dev
   libcli11-dev iproute2 procps
 )

@@ -292,7 +292,8 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
   } else if (s.setup.section.treasury) {
     s.treasury_link =
         link::spawn_remote_link(self->system(), caf::actor_cast<caf::actor>(self),
-                                *s.setup.section.treasury, s.setup.network, "treasury");
+                                *s.setup.section.treasury, s.setup.network, "treasury",
+                                s.setup.section.treasury_key);
   }
   flush(self, s.setup.recovered);
   self->send(self, tick_atom::value);

@@ -160,7 +160,8 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
     self->send(self, link::link_up_atom::value, *local_coordinator);
   } else {
     s.link = link::spawn_remote_link(self->system(), caf::actor_cast<caf::actor>(self),
-                                     s.setup.section.coordinator, s.setup.network, "coordinator");
+                                     s.setup.section.coordinator, s.setup.network, "coordinator",
+                                     s.setup.section.coordinator_key);
   }
   caf::message_handler main{
       [self](link::link_up_atom, const caf::actor& coordinator) {

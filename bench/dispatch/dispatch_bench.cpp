@@ -1,6 +1,7 @@
 // bench/dispatch: how fast one coordinator routes, and what the network and actors add per job.
 //
-//   dispatch_bench [--data DIR] [--requests R] [--jobs J] [--samples S]
+//   dispatch_bench [--data DIR] [--requests R] [--jobs J] [--samples S] [--insecure]
+//                  [--wire-only]
 //
 // 1. Dispatch throughput: a coordinator, its treasury and 1, 10 or 100 in-process workers (one
 //    actor and one render thread each) serve R concurrent requests of J jobs of the instant task
@@ -12,6 +13,9 @@
 //    each its own actor system talking over 127.0.0.1 TCP. S sequential one-image requests (tiny
 //    model, 64x64, 8 steps; then the instant task): the time from submit to the result event,
 //    against the render time the worker reports.
+// 3. Dispatch throughput over loopback: as 1, but the workers are their own node and the client its
+//    own actor system, so every job and result crosses 127.0.0.1 (TLS unless --insecure, which
+//    runs every link on plain TCP to measure what TLS costs). --wire-only runs 2 and 3 alone.
 #include <caf/all.hpp>
 
 #include <algorithm>
@@ -43,6 +47,13 @@ struct Options {
   std::uint32_t requests = 20;
   std::uint32_t jobs = 50;
   int samples = 20;
+  bool insecure = false;
+  bool wire_only = false;
+  config::NetworkSection network() const {
+    config::NetworkSection n;
+    n.insecure = insecure;
+    return n;
+  }
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -76,7 +87,8 @@ Model make_model(const fs::path& dir) {
 
 // A coordinator+treasury node in `dir` with the client funded.
 std::unique_ptr<node::Node> coordinator_node(const fs::path& dir, const Model& model,
-                                             const Identity& client, std::uint16_t port) {
+                                             const Identity& client, std::uint16_t port,
+                                             const config::NetworkSection& network = {}) {
   fs::create_directories(dir / "data");
   const Identity key = must(Identity::load_or_create((dir / "coordinator.key").string()), "key");
   treasury::TreasuryConfig economics;
@@ -92,11 +104,13 @@ std::unique_ptr<node::Node> coordinator_node(const fs::path& dir, const Model& m
   plan.configure_logging = false;
   auto& c = plan.config;
   c.roles = {"coordinator", "treasury"};
+  c.network = network;
   c.node.key_file = (dir / "coordinator.key").string();
   c.node.data_dir = (dir / "data").string();
   c.coordinator.emplace();
   c.coordinator->listen = {"127.0.0.1", port};
-  c.coordinator->models.push_back({model.id, "", "tiny", "", 43'200});
+  // The tiny preset renders multiples of 16.
+  c.coordinator->models.push_back({model.id, "", "tiny", "", 43'200, 16});
   c.coordinator->benchmark_tasks = true;
   c.coordinator->audit.rate = 0.0;
   c.coordinator->routing.max_workers_per_request = 1024;
@@ -189,12 +203,13 @@ void dispatch(const Options& o, const Model& model, int workers) {
 void loopback(const Options& o, const Model& model, std::string_view task, std::uint32_t steps) {
   const fs::path dir = o.data / ("loopback-" + std::string(task));
   const Identity client = Identity::generate();
-  auto coordinator = coordinator_node(dir, model, client, 0);
+  auto coordinator = coordinator_node(dir, model, client, 0, o.network());
   const std::uint16_t port = coordinator->coordinator_port();
 
   node::NodePlan worker_plan;
   worker_plan.configure_logging = false;
   auto& w = worker_plan.config;
+  w.network = o.network();
   w.roles = {"worker"};
   w.node.key_file = (dir / "worker.key").string();
   w.worker.emplace();
@@ -206,7 +221,7 @@ void loopback(const Options& o, const Model& model, std::string_view task, std::
   if (!wait_for_workers(coordinator->system(), *coordinator->coordinator(), 1))
     die("the worker did not register over loopback");
 
-  client::ClientSystem client_system;
+  client::ClientSystem client_system(o.network(), std::make_shared<const Identity>(client));
   std::vector<double> total_ms, render_ms;
   for (int i = 0; i < o.samples + 2; ++i) {
     Clock::time_point delivered_at;
@@ -246,14 +261,72 @@ void loopback(const Options& o, const Model& model, std::string_view task, std::
   coordinator->stop();
 }
 
+void dispatch_over_loopback(const Options& o, const Model& model, int workers) {
+  const fs::path dir = o.data / ("wire-dispatch-" + std::to_string(workers));
+  const Identity client = Identity::generate();
+  auto coordinator = coordinator_node(dir, model, client, 0, o.network());
+  node::NodePlan plan;
+  plan.configure_logging = false;
+  auto& w = plan.config;
+  w.network = o.network();
+  w.roles = {"worker"};
+  w.node.key_file = (dir / "worker.key").string();
+  config::WorkerSection section;
+  section.coordinator = {"127.0.0.1", coordinator->coordinator_port()};
+  section.rendering.models.push_back({model.path, ""});
+  section.rendering.threads = 1;
+  section.benchmark_tasks = true;
+  section.max_batch = 8;
+  section.max_inflight = 8;
+  w.worker = section;
+  for (int i = 1; i < workers; ++i) {
+    plan.extra_workers.push_back(section);
+    plan.extra_workers.back().key_file = (dir / ("worker-" + std::to_string(i) + ".key")).string();
+  }
+  auto worker_node = must(node::Node::start(plan), "starting the worker node");
+  if (!wait_for_workers(coordinator->system(), *coordinator->coordinator(),
+                        static_cast<std::size_t>(workers)))
+    die("the workers did not register over loopback");
+  client::ClientSystem client_system(o.network(), std::make_shared<const Identity>(client));
+  const config::Endpoint endpoint{"127.0.0.1", coordinator->coordinator_port()};
+  std::vector<std::unique_ptr<client::GenerateSession>> sessions;
+  const auto start = Clock::now();
+  for (std::uint32_t r = 0; r < o.requests; ++r)
+    sessions.push_back(std::make_unique<client::GenerateSession>(
+        client_system.get(), nullptr, endpoint, o.network(),
+        request("w" + std::to_string(r), model, o.jobs, protocol::kTaskInstant, 4, client),
+        std::make_shared<const Identity>(client), client::SessionCallbacks{}));
+  std::uint64_t delivered = 0;
+  for (auto& s : sessions) {
+    auto outcome = s->wait(std::chrono::minutes(10));
+    if (!outcome || !outcome->reply.ok()) die("a dispatch request over loopback did not complete");
+    delivered += outcome->completed.delivered;
+  }
+  const double t = seconds_since(start);
+  sessions.clear();
+  std::printf("| %3d | %4u x %3u | %8.2f | %9.1f | %9.1f |\n", workers, o.requests, o.jobs, t,
+              o.requests / t, delivered / t);
+  std::fflush(stdout);
+  worker_node->stop();
+  coordinator->stop();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
   o.data = fs::temp_directory_path() /
            ("seedgrid-dispatch-bench-" + std::to_string(std::random_device{}()));
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--data"))
+  for (int i = 1; i < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--insecure")) {
+      o.insecure = true;
+      --i;
+    } else if (!std::strcmp(argv[i], "--wire-only")) {
+      o.wire_only = true;
+      --i;
+    } else if (i + 1 >= argc) {
+      die(std::string("option ") + argv[i] + " needs a value");
+    } else if (!std::strcmp(argv[i], "--data"))
       o.data = argv[i + 1];
     else if (!std::strcmp(argv[i], "--requests"))
       o.requests = std::stoul(argv[i + 1]);
@@ -269,10 +342,13 @@ int main(int argc, char** argv) {
   const Model model = make_model(o.data);
   std::printf("data in %s (journal and ledger fsync there), %u hardware threads\n\n",
               o.data.c_str(), std::thread::hardware_concurrency());
-  std::printf("dispatch throughput, instant task, 64x64:\n\n");
-  std::printf("| workers | requests x jobs | seconds | requests/s | jobs/s |\n");
-  std::printf("| --- | --- | --- | --- | --- |\n");
-  for (int workers : {1, 10, 100}) dispatch(o, model, workers);
+  std::printf("links between processes: %s\n\n", o.insecure ? "plain TCP (--insecure)" : "TLS");
+  if (!o.wire_only) {
+    std::printf("dispatch throughput, instant task, 64x64:\n\n");
+    std::printf("| workers | requests x jobs | seconds | requests/s | jobs/s |\n");
+    std::printf("| --- | --- | --- | --- | --- |\n");
+    for (int workers : {1, 10, 100}) dispatch(o, model, workers);
+  }
   std::printf(
       "\nend-to-end over loopback (client -> coordinator -> worker, separate actor systems, "
       "one image per request, %d samples):\n\n",
@@ -283,6 +359,11 @@ int main(int argc, char** argv) {
   std::printf("| --- | --- | --- | --- | --- | --- |\n");
   loopback(o, model, protocol::kTaskTxt2Img, 8);
   loopback(o, model, protocol::kTaskInstant, 8);
+  std::printf("\ndispatch throughput over loopback (workers in their own node, client in its own "
+              "actor system), instant task:\n\n");
+  std::printf("| workers | requests x jobs | seconds | requests/s | jobs/s |\n");
+  std::printf("| --- | --- | --- | --- | --- |\n");
+  for (int workers : {1, 10}) dispatch_over_loopback(o, model, workers);
   fs::remove_all(o.data);
   return 0;
 }

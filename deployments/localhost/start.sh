@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a seedgrid network as separate processes on 127.0.0.1: a coordinator with its treasury,
-# three workers and a validator, each `seedgrid node --config ...` with its own key and log.
+# three workers and a validator, each `seedgrid node --config ...` with its own key and log. Every
+# link runs TLS; the workers and the validator pin the coordinator's key (coordinator_key).
 # State lives in $SEEDGRID_RUN (default: out/localhost): configs, keys, logs, pid files, the tiny
 # test model, the coordinator's journal and the ledger. Stop it with deployments/localhost/stop.sh.
 #
@@ -31,6 +32,7 @@ fi
 [ -f "$run/keys/client.key" ] || "$seedgrid" keygen --out "$run/keys/client.key" >/dev/null
 [ -f "$run/keys/coordinator.key" ] || "$seedgrid" keygen --out "$run/keys/coordinator.key" >/dev/null
 client=$("$seedgrid" keygen --show --out "$run/keys/client.key")
+coordinator_id=$("$seedgrid" keygen --show --out "$run/keys/coordinator.key")
 # The coordinator admits only the validators it lists (or bonded ones): this network's own.
 [ -f "$run/keys/validator-0.key" ] || "$seedgrid" keygen --out "$run/keys/validator-0.key" >/dev/null
 validator_id=$("$seedgrid" keygen --show --out "$run/keys/validator-0.key")
@@ -65,7 +67,7 @@ for i in $(seq 0 $((workers - 1))); do
   "roles": ["worker"],
   "node": {"name": "worker-$i", "key_file": "../keys/worker-$i.key"},
   $network,
-  "worker": {"coordinator": {"host": "127.0.0.1", "port": $port},
+  "worker": {"coordinator": {"host": "127.0.0.1", "port": $port}, "coordinator_key": "$coordinator_id",
              "models": [{"path": "../model-tiny"}], "threads": 1}
 }
 JSON
@@ -75,7 +77,7 @@ cat > "$run/config/validator-0.json" <<JSON
   "roles": ["validator"],
   "node": {"name": "validator-0", "key_file": "../keys/validator-0.key"},
   $network,
-  "validator": {"coordinator": {"host": "127.0.0.1", "port": $port},
+  "validator": {"coordinator": {"host": "127.0.0.1", "port": $port}, "coordinator_key": "$coordinator_id",
                 "models": [{"path": "../model-tiny"}], "threads": 1}
 }
 JSON
@@ -93,10 +95,10 @@ start validator-0
 # Ready once every worker and the validator is listed as connected.
 expected=$((workers + 1))
 for _ in $(seq 1 120); do
-  up=$("$seedgrid" status --coordinator "127.0.0.1:$port" --timeout 2 2>/dev/null | grep -cE '^(worker|validator) .* up ' || true)
+  up=$("$seedgrid" status --coordinator "127.0.0.1:$port" --coordinator-key "$coordinator_id" --timeout 2 2>/dev/null | grep -cE '^(worker|validator) .* up ' || true)
   if [ "${up:-0}" -ge "$expected" ]; then
     echo "network up: coordinator 127.0.0.1:$port, $workers workers, 1 validator"
-    echo "try: $seedgrid generate --coordinator 127.0.0.1:$port --key $run/keys/client.key --prompt 'a lighthouse' --count 8 --width 64 --height 64 --steps 8 --out $run/images"
+    echo "try: $seedgrid generate --coordinator 127.0.0.1:$port --coordinator-key $coordinator_id --key $run/keys/client.key --prompt 'a lighthouse' --count 8 --width 64 --height 64 --steps 8 --out $run/images"
     exit 0
   fi
   sleep 0.5

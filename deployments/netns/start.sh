@@ -9,7 +9,9 @@
 #   validator-0             10.77.0.30        (namespace sg-validator-0)
 #   this shell              10.77.0.1         (the bridge sgbr0: clients run from here)
 #
+# Every link runs TLS; the nodes pin the coordinator's key (coordinator_key), and so can a client:
 # Then: build/seedgrid generate --coordinator 10.77.0.10:7400 --key out/netns/keys/client.key \
+#           --coordinator-key "$(build/seedgrid keygen --show --out out/netns/keys/coordinator.key)" \
 #           --prompt "a lighthouse" --count 8 --width 64 --height 64 --steps 8 --out out/netns/images
 # To watch heartbeats declare a silent host dead: ip netns exec sg-worker-0 ip link set eth0 down
 set -euo pipefail
@@ -102,7 +104,7 @@ start validator-0
 
 expected=$((workers + 1))
 for _ in $(seq 1 120); do
-  up=$("$seedgrid" status --coordinator 10.77.0.10:7400 --timeout 2 2>/dev/null | grep -cE '^(worker|validator) .* up ' || true)
+  up=$("$seedgrid" status --coordinator 10.77.0.10:7400 --coordinator-key "$coordinator_id" --timeout 2 2>/dev/null | grep -cE '^(worker|validator) .* up ' || true)
   if [ "${up:-0}" -ge "$expected" ]; then
     echo "network up: coordinator 10.77.0.10:7400 (node id $coordinator_id), $workers workers, 1 validator"
     exit 0

@@ -23,6 +23,8 @@ namespace {
 
 struct GenerateOptions {
   std::string coordinator;
+  std::string coordinator_key;  // pin: the coordinator's node id
+  bool insecure = false;        // plain TCP (a network of nodes with network.insecure)
   std::string model;
   std::string prompt;
   std::string negative_prompt;
@@ -71,7 +73,15 @@ std::string resume_command(const GenerateOptions& opts, const std::string& reque
   std::string c = "seedgrid generate --coordinator " + opts.coordinator + " --resume " +
                   request_id + " --out " + shell_quoted(opts.out);
   if (!opts.key.empty()) c += " --key " + shell_quoted(opts.key);
+  if (!opts.coordinator_key.empty()) c += " --coordinator-key " + opts.coordinator_key;
+  if (opts.insecure) c += " --insecure";
   return c;
+}
+
+config::NetworkSection network_of(const GenerateOptions& opts) {
+  config::NetworkSection n;
+  n.insecure = opts.insecure;
+  return n;
 }
 
 // What every run needs before it talks to the network: the coordinator's address, the client's
@@ -156,9 +166,9 @@ int run_resume(const GenerateOptions& opts) {
     std::fprintf(stderr, "seedgrid generate: %s\n", client.error().message.c_str());
     return status;
   }
-  client::ClientSystem system;
-  auto report_of_network =
-      client::fetch_status(system.get(), client->endpoint, client::kStatusAnswerTimeout);
+  client::ClientSystem system(network_of(opts), std::make_shared<const Identity>(client->key));
+  auto report_of_network = client::fetch_status(system.get(), client->endpoint,
+                                                client::kStatusAnswerTimeout, opts.coordinator_key);
   if (!report_of_network) {
     std::fprintf(stderr, "seedgrid generate: %s\n", report_of_network.error().message.c_str());
     return 1;
@@ -178,7 +188,7 @@ int run_resume(const GenerateOptions& opts) {
     if (report) report->on_event(e);
   };
   client::GenerateSession session(
-      system.get(), nullptr, client->endpoint, config::NetworkSection{},
+      system.get(), nullptr, client->endpoint, network_of(opts),
       client::GenerateSession::Resume{opts.resume, report_of_network->coordinator},
       std::make_shared<const Identity>(client->key), callbacks);
   bool cancelled = false;
@@ -237,8 +247,9 @@ int run_generate(const GenerateOptions& opts) {
     return status;
   }
 
-  client::ClientSystem system;
-  auto network = client::fetch_status(system.get(), client->endpoint, client::kStatusAnswerTimeout);
+  client::ClientSystem system(network_of(opts), std::make_shared<const Identity>(client->key));
+  auto network = client::fetch_status(system.get(), client->endpoint, client::kStatusAnswerTimeout,
+                                      opts.coordinator_key);
   if (!network) {
     std::fprintf(stderr, "seedgrid generate: %s\n", network.error().message.c_str());
     return 1;
@@ -287,8 +298,8 @@ int run_generate(const GenerateOptions& opts) {
   client::SessionCallbacks callbacks;
   callbacks.on_ack = [&](const protocol::SubmitAck& ack) { report.on_ack(ack); };
   callbacks.on_event = [&](const protocol::ClientEvent& e) { report.on_event(e); };
-  client::GenerateSession session(system.get(), nullptr, client->endpoint,
-                                  config::NetworkSection{}, request,
+  client::GenerateSession session(system.get(), nullptr, client->endpoint, network_of(opts),
+                                  request,
                                   std::make_shared<const Identity>(client->key), callbacks);
   bool cancelled = false;
   auto outcome = wait_for(session, opts, *client, request.request_id, cancelled, status);
@@ -335,6 +346,11 @@ const CommandRegistration generate_command{
                      "Follow request ID submitted earlier with this key: write the images already "
                      "delivered, then the rest (no other request option needed)");
       app.add_option("--timeout", opts->timeout_s, "Seconds to wait for completion");
+      app.add_option("--coordinator-key", opts->coordinator_key,
+                     "The coordinator's node id (64 hex, `seedgrid keygen --show`): a coordinator "
+                     "whose TLS certificate holds another key is refused (default: any key)");
+      app.add_flag("--insecure", opts->insecure,
+                   "Plain TCP instead of TLS, for a network whose nodes run network.insecure");
       app.add_flag("--verbose", opts->verbose, "Log connections and reconnections");
       return [opts] { return run_generate(*opts); };
     }};

@@ -14,6 +14,8 @@ namespace {
 
 struct StatusOptions {
   std::string coordinator;
+  std::string coordinator_key;
+  bool insecure = false;
   int timeout_s = 10;
 };
 
@@ -74,8 +76,11 @@ int run_status(const StatusOptions& opts) {
     return 2;
   }
   (void)logging::configure("warn", "");
-  client::ClientSystem system;
-  auto report = client::fetch_status(system.get(), *endpoint, std::chrono::seconds(opts.timeout_s));
+  config::NetworkSection network;
+  network.insecure = opts.insecure;
+  client::ClientSystem system(network);
+  auto report = client::fetch_status(system.get(), *endpoint, std::chrono::seconds(opts.timeout_s),
+                                     opts.coordinator_key);
   if (!report) {
     std::fprintf(stderr, "seedgrid status: %s\n", report.error().message.c_str());
     return 1;
@@ -111,6 +116,11 @@ const CommandRegistration status_command{
       app.add_option("--coordinator", opts->coordinator, "HOST:PORT of the coordinator")
           ->required();
       app.add_option("--timeout", opts->timeout_s, "Seconds to wait for an answer");
+      app.add_option("--coordinator-key", opts->coordinator_key,
+                     "The coordinator's node id: a coordinator whose TLS certificate holds another "
+                     "key is refused (default: any key)");
+      app.add_flag("--insecure", opts->insecure,
+                   "Plain TCP instead of TLS, for a network whose nodes run network.insecure");
       return [opts] { return run_status(*opts); };
     }};
 

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
@@ -51,7 +52,7 @@ void NetworkView::run() {
     std::string error;
     caf::actor target = coordinator_ ? *coordinator_ : remote;
     if (!target) {
-      auto found = system_.middleman().remote_actor(endpoint_.host, endpoint_.port);
+      auto found = link::remote_actor(system_, endpoint_);
       if (found) {
         remote = *found;
         target = remote;

@@ -24,6 +24,7 @@
 #include "models/weights/checkpoint.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/node_name.hpp"
 #include "runtime/base/storage/data_dir_lock.hpp"
@@ -90,7 +91,7 @@ std::string checkpoint_file(const std::string& data_dir, const std::string& owne
 
 Result<std::uint16_t> publish(caf::actor_system& system, const caf::actor& actor,
                               const config::Endpoint& where, std::string_view what) {
-  auto port = system.middleman().publish(actor, where.port, where.host.c_str(), true);
+  auto port = link::publish_actor(system, actor, where);
   if (!port)
     return fail("cannot publish the ", what, " on ", where.text(), ": ",
                 system.render(port.error()), " (is the port in use, or the address not local?)");
@@ -378,10 +379,15 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
   if (!id) return std::unexpected(id.error());
   s->identity = *id;
   s->caf_config = std::make_unique<caf::actor_system_config>();
-  link::configure_actor_system(*s->caf_config, c.network);
+  link::configure_actor_system(*s->caf_config, c.network, s->identity);
   s->system = std::make_unique<caf::actor_system>(*s->caf_config);
   logging::logger("node")->info("node {} ({}) starting: {}", c.node.name,
                                 s->identity->node_id().substr(0, 16), c.node.name);
+  if (c.network.insecure)
+    logging::logger("node")->warn(
+        "network.insecure: this node's links are plain TCP, not TLS: anyone on the path reads "
+        "every prompt and image, and any peer can connect unauthenticated. Remove "
+        "\"insecure\" from the config's network section to run TLS");
 
   auto node = std::unique_ptr<Node>(new Node(std::move(s)));
   State& st = *node->state_;

@@ -11,6 +11,7 @@
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/reachability.hpp"
 #include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/wire_number.hpp"
@@ -236,9 +237,10 @@ std::optional<SessionOutcome> GenerateSession::wait(std::chrono::milliseconds ti
   return shared_->outcome;
 }
 
-ClientSystem::ClientSystem(const config::NetworkSection& network)
+ClientSystem::ClientSystem(const config::NetworkSection& network,
+                           std::shared_ptr<const Identity> identity)
     : config_(std::make_unique<caf::actor_system_config>()) {
-  link::configure_actor_system(*config_, network);
+  link::configure_actor_system(*config_, network, std::move(identity));
   system_ = std::make_unique<caf::actor_system>(*config_);
 }
 
@@ -246,8 +248,9 @@ ClientSystem::~ClientSystem() = default;
 
 Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
                                             const config::Endpoint& endpoint,
-                                            std::chrono::milliseconds timeout) {
-  auto coordinator = system.middleman().remote_actor(endpoint.host, endpoint.port);
+                                            std::chrono::milliseconds timeout,
+                                            const std::string& coordinator_key) {
+  auto coordinator = link::remote_actor(system, endpoint, coordinator_key);
   if (!coordinator) {
     // CAF's own words (system_error(cannot_connect_to_node ...)) say nothing a user can act on.
     if (coordinator.error() == caf::sec::cannot_connect_to_node)

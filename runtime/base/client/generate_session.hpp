@@ -77,7 +77,10 @@ class GenerateSession {
 // message types.
 class ClientSystem {
  public:
-  explicit ClientSystem(const config::NetworkSection& network = {});
+  // `identity`: the key this client presents in TLS (none: a fresh one, for a client that signs
+  // nothing, e.g. a status probe).
+  explicit ClientSystem(const config::NetworkSection& network = {},
+                        std::shared_ptr<const Identity> identity = nullptr);
   ~ClientSystem();
   caf::actor_system& get() { return *system_; }
 
@@ -87,8 +90,11 @@ class ClientSystem {
 };
 
 // Asks a coordinator for its status report (blocking, for the CLI).
+// `coordinator_key`: the node id the coordinator must hold (its TLS certificate's key); empty:
+// any. A pin stays for the system's later links to the same endpoint.
 Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
                                             const config::Endpoint& endpoint,
-                                            std::chrono::milliseconds timeout);
+                                            std::chrono::milliseconds timeout,
+                                            const std::string& coordinator_key = {});
 
 }  // namespace seedgrid::client

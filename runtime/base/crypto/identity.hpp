@@ -33,6 +33,8 @@ class Identity {
 
   const PublicKey& public_key() const { return public_; }
   std::string node_id() const { return public_.hex(); }
+  // The 32-byte secret seed: only for making this key's TLS certificate (runtime/base/link/).
+  const std::array<std::uint8_t, 32>& secret_seed() const { return seed_; }
   Signature sign(std::span<const std::uint8_t> message) const;
   Signature sign(std::string_view message) const;
   // Opens a box sealed to this key (crypto/sealed_box.hpp); an error when it was sealed to

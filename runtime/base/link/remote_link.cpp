@@ -8,6 +8,7 @@
 #include "runtime/base/link/backoff.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/reachability.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/caf_types.hpp"
 
@@ -29,12 +30,13 @@ struct LinkState {
 
 caf::behavior remote_link(caf::stateful_actor<LinkState>* self, caf::actor owner,
                           config::Endpoint endpoint, config::NetworkSection network,
-                          std::string what) {
+                          std::string what, std::string peer_key) {
   auto& s = self->state;
   s.owner = owner;
   s.endpoint = std::move(endpoint);
   s.backoff = Backoff(network.reconnect_initial_ms, network.reconnect_max_ms);
   s.what = std::move(what);
+  expect_peer(self->system(), s.endpoint, std::move(peer_key));
   self->monitor(owner);
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
@@ -52,7 +54,7 @@ caf::behavior remote_link(caf::stateful_actor<LinkState>* self, caf::actor owner
   self->send(self, reconnect_atom::value);
   return {
       [self](reconnect_atom) {
-        auto mm = self->system().middleman().actor_handle();
+        auto mm = network_actor(self->system());
         const auto& ep = self->state.endpoint;
         // No request timeout: CAF 0.17 keeps a pending timeout of the middleman's answer alive and
         // the actor system waits for it at shutdown. A connect that cannot complete fails on its
@@ -101,13 +103,16 @@ caf::behavior remote_link(caf::stateful_actor<LinkState>* self, caf::actor owner
 
 caf::actor spawn_remote_link(caf::actor_system& system, const caf::actor& owner,
                              const config::Endpoint& endpoint,
-                             const config::NetworkSection& network, std::string what) {
-  return system.spawn(remote_link, owner, endpoint, network, std::move(what));
+                             const config::NetworkSection& network, std::string what,
+                             std::string peer_key) {
+  return system.spawn(remote_link, owner, endpoint, network, std::move(what), std::move(peer_key));
 }
 
 void configure_actor_system(caf::actor_system_config& config,
-                            const config::NetworkSection& network) {
+                            const config::NetworkSection& network,
+                            std::shared_ptr<const Identity> identity) {
   config.load<caf::io::middleman>();
+  if (!network.insecure) load_tls_transport(config, std::move(identity));
   config.set("middleman.heartbeat-interval",
              caf::timespan{std::chrono::milliseconds(network.heartbeat_interval_ms)});
   config.set("middleman.connection-timeout",

@@ -8,19 +8,25 @@
 #include <caf/fwd.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "config/node_config.hpp"
+#include "runtime/base/crypto/identity.hpp"
 
 namespace seedgrid::link {
 
+// `peer_key`: the node id the peer must hold (its TLS certificate's key); empty: any node.
 caf::actor spawn_remote_link(caf::actor_system& system, const caf::actor& owner,
                              const config::Endpoint& endpoint,
-                             const config::NetworkSection& network, std::string what);
+                             const config::NetworkSection& network, std::string what,
+                             std::string peer_key = {});
 
 // Sets up an actor system config for a seedgrid node: the middleman (network layer) with its
-// heartbeats and connection timeout from `network`, and every protocol message type.
+// heartbeats and connection timeout from `network`, TLS as `identity` unless network.insecure
+// (no identity: a fresh key, for a client that signs nothing), and every protocol message type.
 void configure_actor_system(caf::actor_system_config& config,
-                            const config::NetworkSection& network);
+                            const config::NetworkSection& network,
+                            std::shared_ptr<const Identity> identity = nullptr);
 
 }  // namespace seedgrid::link

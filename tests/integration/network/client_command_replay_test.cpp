@@ -10,6 +10,7 @@
 
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {
@@ -29,7 +30,7 @@ Attached attach(Network& net, const protocol::ClientCommand& command) {
   Attached got;
   got.outcome = protocol::refuse(ErrorCode::internal, "no answer");
   auto coordinator =
-      net.system().middleman().remote_actor(net.endpoint().host, net.endpoint().port);
+      link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
   if (!coordinator) return got;
   caf::scoped_actor self{net.system()};
   self->request(*coordinator, std::chrono::seconds(30), protocol::attach_atom::value, command,

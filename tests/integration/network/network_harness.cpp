@@ -189,7 +189,8 @@ Identity saved_identity(const fs::path& path) {
 std::string network_json(const NetworkOptions& o) {
   return "{\"heartbeat_interval_ms\": " + std::to_string(o.heartbeat_ms) +
          ", \"connection_timeout_ms\": " + std::to_string(o.connection_timeout_ms) +
-         ", \"reconnect_initial_ms\": 100, \"reconnect_max_ms\": 1000}";
+         ", \"reconnect_initial_ms\": 100, \"reconnect_max_ms\": 1000" +
+         (o.insecure ? std::string(", \"insecure\": true}") : std::string("}"));
 }
 
 // `"precision": "f16", ` for a node given one, else nothing (the device's default).
@@ -368,7 +369,8 @@ Network::Network(NetworkOptions options)
   net.connection_timeout_ms = options_.connection_timeout_ms;
   net.reconnect_initial_ms = 100;
   net.reconnect_max_ms = 1'000;
-  client_system_ = std::make_unique<client::ClientSystem>(net);
+  net.insecure = options_.insecure;
+  client_system_ = std::make_unique<client::ClientSystem>(net, std::make_shared<const Identity>(client_));
 
   // The ledger before the treasury opens it: the client's credits, and stakes when asked.
   treasury::TreasuryConfig economics;
@@ -458,7 +460,8 @@ std::string Network::coordinator_config() const {
   if (separate) {
     json += R"(,
     "treasury": {"host": "127.0.0.1", "port": )" +
-            std::to_string(treasury_port_) + R"(}
+            std::to_string(treasury_port_) + R"(},
+    "treasury_key": ")" + treasury_key_.node_id() + R"("
   }
 })";
   } else {
@@ -509,7 +512,14 @@ void Network::start_worker(int i) {
                            R"(,
   "worker": {
     "coordinator": {"host": "127.0.0.1", "port": )" +
-                           std::to_string(port_) + R"(},
+                           std::to_string(options_.worker_coordinator_port
+                                              ? options_.worker_coordinator_port
+                                              : port_) +
+                           R"(},
+    "coordinator_key": ")" + (options_.worker_pins_coordinator.empty()
+                                   ? coordinator_key_.node_id()
+                                   : options_.worker_pins_coordinator) +
+                           R"(",
     "models": [{"path": ")" +
                            tiny_model_path() + R"("}],
     "threads": 1, )" + precision + R"("max_batch": )" +
@@ -544,6 +554,7 @@ void Network::start_validator(int i) {
   "validator": {
     "coordinator": {"host": "127.0.0.1", "port": )" +
                            std::to_string(port_) + R"(},
+    "coordinator_key": ")" + coordinator_key_.node_id() + R"(",
     "models": [{"path": ")" +
                            tiny_model_path() + R"("}],
     "threads": 1, )" + precision + R"("test_fault": ")" + fault + R"("

@@ -74,6 +74,12 @@ struct NetworkOptions {
   // validator's key but these (by index): they register unlisted and unbonded.
   std::set<int> unlisted_validators;
   bool separate_treasury = false;  // the treasury as its own node process
+  bool insecure = false;  // every node and the test's client on plain TCP (network.insecure)
+  // The coordinator key the workers pin (worker.coordinator_key); empty: the coordinator's.
+  std::string worker_pins_coordinator;
+  // The port workers connect to (a relay in front of the coordinator, set with
+  // Network::workers_connect_through); 0: the coordinator's.
+  std::uint16_t worker_coordinator_port = 0;
   std::uint32_t heartbeat_ms = 500;
   std::uint32_t connection_timeout_ms = 3'000;
 };
@@ -100,6 +106,9 @@ class Network {
   const std::filesystem::path& dir() const { return dir_; }
   config::Endpoint endpoint() const { return {"127.0.0.1", port_}; }
   const Identity& client() const { return client_; }
+  std::string coordinator_id() const { return coordinator_key_.node_id(); }
+  // Workers started from now on connect to `port` (a relay in front of endpoint()).
+  void workers_connect_through(std::uint16_t port) { options_.worker_coordinator_port = port; }
   const Identity& treasury_identity() const { return treasury_key_; }
   const Identity& worker_identity(int index) const { return worker_keys_.at(index); }
   const Identity& validator_identity(int index) const { return validator_keys_.at(index); }

@@ -15,6 +15,7 @@
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/verify/receipt.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {
@@ -131,7 +132,7 @@ TEST(Network, GenerateAndStatusCommandsAgainstARunningNetwork) {
 // Sends a message from this process as an unregistered node would.
 protocol::Reply send_unregistered_result(Network& net) {
   auto coordinator =
-      net.system().middleman().remote_actor(net.endpoint().host, net.endpoint().port);
+      link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
   if (!coordinator) return protocol::refuse(ErrorCode::internal, "unreachable");
   caf::scoped_actor self{net.system()};
   protocol::JobResult forged;

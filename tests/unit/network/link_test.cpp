@@ -8,6 +8,7 @@
 #include "runtime/base/link/backoff.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 
 namespace seedgrid::link {
 namespace {
@@ -50,7 +51,7 @@ TEST(RemoteLink, HandsOverTheNewActorAfterARestart) {
   caf::scoped_actor self{sys};
 
   auto first = sys.spawn(echo, 1);
-  auto port = sys.middleman().publish(first, 0, "127.0.0.1", true);
+  auto port = publish_actor(sys, first, {"127.0.0.1", 0});
   ASSERT_TRUE(port);
   auto link = spawn_remote_link(sys, self, {"127.0.0.1", *port}, net, "test peer");
   auto ask = [&](const caf::actor& remote) {
@@ -68,7 +69,7 @@ TEST(RemoteLink, HandsOverTheNewActorAfterARestart) {
   ASSERT_TRUE(sys.middleman().unpublish(first, *port));
   caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
   auto second = sys.spawn(echo, 2);
-  ASSERT_TRUE(sys.middleman().publish(second, *port, "127.0.0.1", true));
+  ASSERT_TRUE(publish_actor(sys, second, {"127.0.0.1", *port}));
   caf::actor again;
   self->receive([&](link_up_atom, const caf::actor& a) { again = a; },
                 caf::after(std::chrono::seconds(10)) >> [] { FAIL() << "no reconnect"; });
