@@ -14,10 +14,12 @@
 #include <caf/io/network/doorman_impl.hpp>
 #include <caf/io/network/stream_impl.hpp>
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <list>
 #include <map>
 #include <mutex>
@@ -308,6 +310,8 @@ class Session {
     const int r = reading ? SSL_read(ssl_, buf, n) : SSL_write(ssl_, buf, n);
     if (r > 0) {
       result = static_cast<std::size_t>(r);
+      if (reading && side_ == Side::accepting && !first_header_checked(buf, result))
+        return rw_state::failure;
       return rw_state::success;
     }
     const int e = SSL_get_error(ssl_, r);
@@ -316,6 +320,29 @@ class Session {
     return rw_state::failure;
   }
 
+  // A key is cheap to make, so a peer that proved one is still a stranger until BASP's own
+  // handshake: the length its first message announces (bytes 4..7 of CAF 0.17's 32-byte header,
+  // big-endian), which the middleman would allocate before reading any of it, is held to the
+  // pre-authentication budget.
+  bool first_header_checked(const void* data, std::size_t n) {
+    if (header_bytes_ >= header_.size()) return true;
+    const std::size_t take = std::min(n, header_.size() - header_bytes_);
+    std::memcpy(header_.data() + header_bytes_, data, take);
+    header_bytes_ += take;
+    if (header_bytes_ < header_.size()) return true;
+    const std::uint32_t length = (std::uint32_t{header_[4]} << 24) |
+                                 (std::uint32_t{header_[5]} << 16) |
+                                 (std::uint32_t{header_[6]} << 8) | std::uint32_t{header_[7]};
+    if (length <= kMaxBytesBeforeAuthentication) return true;
+    logging::logger("net")->warn(
+        "refused node {} at {} before authentication: its first message announces {} bytes, more "
+        "than the {} a peer may send before its handshake",
+        peer_id_, peer_, length, kMaxBytesBeforeAuthentication);
+    return false;
+  }
+
+  std::array<unsigned char, 32> header_{};
+  std::size_t header_bytes_ = 0;
   std::shared_ptr<TlsContext> tls_;
   Side side_;
   std::string peer_;     // "ADDRESS:PORT", for log lines

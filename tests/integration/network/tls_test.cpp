@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -125,9 +126,10 @@ TEST(Tls, AnInsecureNetworkWarnsAtStartAndCarriesThePromptInClear) {
       << c.coordinator_log;
 }
 
-// A TLS client that presents `certificate` (and holds its key) to `where`; true when the peer
-// kept the connection after the handshake.
-bool tls_client_kept(const config::Endpoint& where, const link::NodeCertificate& certificate) {
+// A TLS client that presents `certificate` (and holds its key) to `where` and sends `first`; true
+// when the peer kept the connection open (3 s without a close).
+bool tls_client_kept(const config::Endpoint& where, const link::NodeCertificate& certificate,
+                     const std::string& first = "hello") {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_use_certificate(ctx, certificate.certificate.get());
@@ -140,13 +142,16 @@ bool tls_client_kept(const config::Endpoint& where, const link::NodeCertificate&
   if (kept) {
     // TLS 1.3: the server judges the client's certificate after the client's Finished; a refusal
     // arrives as an alert on the first read.
-    const char hello[] = "hello";
-    SSL_write(ssl, hello, sizeof hello);
+    SSL_write(ssl, first.data(), static_cast<int>(first.size()));
     char buf[64];
     timeval tv{3, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    const int r = SSL_read(ssl, buf, sizeof buf);
-    kept = r > 0 || SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ;
+    // Whatever the node sends (BASP's own handshake) is read; kept = still open when it falls silent.
+    int r = 0;
+    while ((r = SSL_read(ssl, buf, sizeof buf)) > 0) {
+    }
+    kept = SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ ||
+           (SSL_get_error(ssl, r) == SSL_ERROR_SYSCALL && errno == EAGAIN);
   }
   SSL_free(ssl);
   ::close(fd);
@@ -244,6 +249,20 @@ TEST(Tls, AnUnauthenticatedPeerAnnouncingA256MiBPayloadCostsNoMemory) {
   EXPECT_LT(after, before + 32 * 1024)
       << "VmRSS grew from " << before << " KiB to " << after << " KiB";
   for (int fd : sockets) ::close(fd);
+
+  // A peer that proves a fresh key is still held to the budget until BASP's handshake: the same
+  // header over TLS is refused, and allocates nothing.
+  const Identity stranger = Identity::generate();
+  auto certificate = link::make_node_certificate(stranger);
+  ASSERT_TRUE(certificate);
+  EXPECT_FALSE(tls_client_kept(net.endpoint(), *certificate,
+                               std::string(reinterpret_cast<const char*>(header.data()), 32)));
+  EXPECT_TRUE(wait_for_log(log, "refused node " + stranger.node_id() + " at 127.0.0.1:", 30s))
+      << read_text(log);
+  EXPECT_NE(read_text(log).find("its first message announces 268435456 bytes"), std::string::npos);
+  const std::uint64_t after_tls = rss_kib(pid);
+  EXPECT_LT(after_tls, before + 32 * 1024)
+      << "VmRSS grew from " << before << " KiB to " << after_tls << " KiB";
 
   // Connections that never start a handshake: an address gets its share, then is refused.
   std::vector<int> idle;
