@@ -167,6 +167,10 @@ def write_tokenizer(folder, tokens, merges):
                 "tokenizer_class": "CLIPTokenizer", "unk_token": eos})
 
 
+def phase_data(args):
+    training_data(args)
+
+
 def phase_tokenizer(args):
     scenes = dataset.training_scenes(args.images, args.seed)
     corpus = "\n".join(dataset.caption(s) for s in scenes)
@@ -183,8 +187,16 @@ def load_tokenizer(work):
 # ---- data ------------------------------------------------------------------------------------
 
 def training_data(args):
+    """Images as [-1, 1] floats and their captions; the images are cached in --work (drawing 30000
+    takes minutes on a busy machine)."""
     scenes = dataset.training_scenes(args.images, args.seed)
-    images, captions = dataset.make(scenes)
+    captions = [dataset.caption(s) for s in scenes]
+    cache = os.path.join(args.work, f"images-{args.images}-{args.seed}.npy")
+    if os.path.exists(cache):
+        images = np.load(cache)
+    else:
+        images, _ = dataset.make(scenes)
+        np.save(cache, images)
     x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
     return x, captions
 
@@ -211,6 +223,7 @@ def phase_vae(args):
         vae.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         start = state["step"]
+        gen.manual_seed(args.seed + 1 + start)  # fresh batches after a resume
     n_params = sum(p.numel() for p in vae.parameters())
     log(args.work, f"vae: {n_params} parameters, {len(x)} images, steps {start}..{args.vae_steps}")
     ema = None
@@ -247,6 +260,53 @@ def phase_vae(args):
     log(args.work, f"vae done: latent std {means.std().item():.4f}, scaling_factor {scale:.6f}")
 
 
+def phase_decoder(args):
+    """Fine-tunes the VAE decoder alone (the encoder, hence the latents the UNet learns, stay
+    fixed): it can run beside the UNet phase, on the other core."""
+    torch.manual_seed(args.seed)
+    x, _ = training_data(args)
+    path = os.path.join(args.work, "vae.pt")
+    state = torch.load(path)
+    vae = AutoencoderKL(VAE)
+    vae.load_state_dict(state["model"])
+    params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
+    for p in vae.parameters():
+        p.requires_grad_(False)
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.AdamW(params, lr=args.decoder_lr, weight_decay=0.0)
+    gen = torch.Generator().manual_seed(args.seed + 3)
+    start = state["step"]
+    end = start + args.decoder_steps
+    log(args.work, f"decoder: steps {start}..{end}")
+    last_save, t0, ema = time.time(), time.time(), None
+    for step in range(start, end):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step - start, args.decoder_steps, args.decoder_lr, warmup=50)
+        batch = x[torch.randint(0, len(x), (args.vae_batch,), generator=gen)]
+        with torch.no_grad():
+            mean, logvar = vae.encode(batch)
+            z = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape, generator=gen)
+        rec = vae.decode(z)
+        l1 = (rec - batch).abs().mean()
+        mse = ((rec - batch) ** 2).mean()
+        loss = l1 + mse
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        if step % 50 == 0 or step + 1 == end:
+            log(args.work, f"decoder step {step} loss {ema:.4f} l1 {l1.item():.4f} mse {mse.item():.5f} "
+                           f"({time.time() - t0:.0f} s)")
+        if time.time() - last_save > 180 or step + 1 == end:
+            state["model"] = vae.state_dict()
+            state["step"] = step + 1
+            torch.save(state, path + ".tmp")
+            os.replace(path + ".tmp", path)
+            last_save = time.time()
+    log(args.work, "decoder done")
+
+
 def load_vae(work):
     state = torch.load(os.path.join(work, "vae.pt"))
     cfg = dict(VAE, scaling_factor=state.get("scaling_factor", VAE["scaling_factor"]))
@@ -260,12 +320,20 @@ def load_vae(work):
 def phase_unet(args):
     torch.manual_seed(args.seed)
     x, captions = training_data(args)
+    # Encoding is the costly part here: the UNet sees the first --unet-images of the images.
+    x, captions = x[:args.unet_images], captions[:args.unet_images]
     vae, vae_cfg = load_vae(args.work)
     tok = load_tokenizer(args.work)
     with torch.no_grad():
         stats = [vae.encode(x[i:i + 256]) for i in range(0, len(x), 256)]
     means = torch.cat([s[0] for s in stats])
     stds = torch.cat([torch.exp(0.5 * s[1]) for s in stats])
+    state = torch.load(os.path.join(args.work, "vae.pt"))
+    if "scaling_factor" not in state:  # a VAE run stopped early: scale as phase_vae would
+        state["scaling_factor"] = float(1.0 / means.std())
+        torch.save(state, os.path.join(args.work, "vae.pt"))
+        vae_cfg["scaling_factor"] = state["scaling_factor"]
+        log(args.work, f"vae stopped at step {state['step']}: scaling_factor {state['scaling_factor']:.6f}")
     del x
     ids = torch.tensor([tok(c, CONTEXT)[0] for c in captions], dtype=torch.long)
     empty = torch.tensor(tok("", CONTEXT)[0], dtype=torch.long)
@@ -285,6 +353,7 @@ def phase_unet(args):
         text.load_state_dict(state["text"])
         opt.load_state_dict(state["opt"])
         start = state["step"]
+        gen.manual_seed(args.seed + 2 + start)
     log(args.work, f"unet: {sum(p.numel() for p in unet.parameters())} + text "
                    f"{sum(p.numel() for p in text.parameters())} parameters, {len(ids)} captions, "
                    f"steps {start}..{args.unet_steps}")
@@ -347,7 +416,7 @@ def phase_export(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("phase", choices=["tokenizer", "vae", "unet", "export", "all"])
+    p.add_argument("phase", choices=["tokenizer", "data", "vae", "decoder", "unet", "export", "all"])
     p.add_argument("--work", required=True, help="checkpoints and train.log")
     p.add_argument("--out", help="the diffusers folder export writes")
     p.add_argument("--seed", type=int, default=13)
@@ -357,8 +426,11 @@ def main():
     p.add_argument("--vae-steps", type=int, default=750)
     p.add_argument("--vae-lr", type=float, default=1e-3)
     p.add_argument("--kl", type=float, default=1e-4)
+    p.add_argument("--decoder-steps", type=int, default=1500)
+    p.add_argument("--decoder-lr", type=float, default=5e-4)
     p.add_argument("--unet-steps", type=int, default=1600)
     p.add_argument("--unet-lr", type=float, default=1e-3)
+    p.add_argument("--unet-images", type=int, default=16000)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --work")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
