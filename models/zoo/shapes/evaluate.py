@@ -35,6 +35,26 @@ def render(seedgrid, model, prompt, seed, guidance, path, steps):
         sys.exit(f"seedgrid render failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
 
 
+_VAE = {}
+
+
+def reconstruct(model, rgb):
+    """The data set image through the model's VAE (encode to the mean latent, decode), with the
+    reference networks: the best any sampler could draw through this decoder."""
+    if not _VAE:
+        import torch
+        sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "bench", "reference"))
+        from model_folder import ModelFolder
+        from pipeline import to_pixels
+        torch.set_num_threads(1)
+        _VAE["m"], _VAE["to_pixels"], _VAE["torch"] = ModelFolder(model), to_pixels, torch
+    torch = _VAE["torch"]
+    with torch.no_grad():
+        x = torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 127.5 - 1.0
+        mean, _ = _VAE["m"].vae.encode(x)
+        return _VAE["to_pixels"](_VAE["m"].vae.decode(mean))[0]
+
+
 def run_set(args, name, scenes, guidance):
     folder = os.path.join(args.out, name)
     os.makedirs(folder, exist_ok=True)
@@ -46,6 +66,8 @@ def run_set(args, name, scenes, guidance):
         path = os.path.join(folder, f"{i:03d}.png")
         if args.check_dataset:
             rgb = dataset.draw(scene)
+        elif args.reconstruct:
+            rgb = reconstruct(args.model, dataset.draw(scene))
         else:
             render(args.seedgrid, args.model, prompt, seed, guidance, path, args.steps)
             rgb = adherence.read_png(path)
@@ -65,6 +87,9 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--count", type=int, default=200)
     p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--set", action="append", help="only these sets (test_cfg5, test_cfg1, held_out_cfg5); repeatable")
+    p.add_argument("--reconstruct", action="store_true",
+                   help="score the data set's images after a VAE round trip (the decoder's ceiling)")
     p.add_argument("--check-dataset", action="store_true", help="score the data set's images (checker check)")
     args = p.parse_args()
     test = dataset.test_scenes(args.count, TEST_SEED)
@@ -73,6 +98,11 @@ def main():
             ("held-out combinations, guidance 5", "held_out_cfg5", held, 5.0)]
     if args.check_dataset:
         sets = [("data set images (test)", "dataset_test", test, 0), ("data set images (held-out)", "dataset_held", held, 0)]
+    if args.reconstruct:
+        sets = [("data set images through the VAE (test)", "vae_test", test, 0),
+                ("data set images through the VAE (held-out)", "vae_held", held, 0)]
+    if args.set:
+        sets = [s for s in sets if s[1] in args.set]
     print(f"| set ({args.count} prompt/seed pairs, {args.steps} Euler steps) | background colour | shape colour "
           f"| shape | position |")
     print("|---|---|---|---|---|")
