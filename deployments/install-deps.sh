@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages seedgrid builds and tests with, when any is missing.
 # Runs apt-get (through sudo when not root); prints one line when everything is already there.
-# --tests adds what only the tests use: Node.js (the AI Horde client test) and Chromium (the web
-# studio's browser test); tests/run.sh passes it. --bench adds what the benchmarks drive load with:
+# --tests adds what only the tests use: Node.js (the AI Horde client test), Chromium (the web
+# studio's browser test) and Python's OpenCV and NumPy (the shapes model's adherence checker test);
+# tests/run.sh passes it. --bench adds what the benchmarks drive load with:
 # wrk (the gateway's throughput; a C client, so the client is not what is measured) and Node.js.
 set -euo pipefail
 
@@ -13,7 +14,7 @@ packages=(
   libcli11-dev iproute2 procps
 )
 case ${1:-} in
-  --tests) packages+=(nodejs chromium) ;;
+  --tests) packages+=(nodejs chromium python3-opencv python3-numpy) ;;
   --bench) packages+=(nodejs wrk) ;;
 esac
 

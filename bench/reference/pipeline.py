@@ -46,7 +46,9 @@ class Pipeline:
 
     @torch.no_grad()
     def encode_text(self, prompts):
-        rows = [self.m.tokenizer(p)[0] for p in prompts]
+        # The context length is the text encoder's (77 for CLIP; shorter for small trained models).
+        length = self.m.text_config.get("max_position_embeddings", 77)
+        rows = [self.m.tokenizer(p, length)[0] for p in prompts]
         ids = torch.tensor(rows, dtype=torch.long, device=self.m.device)
         return self.m.text_encoder(ids)
 

@@ -2,12 +2,14 @@
 # Starts a seedgrid network as separate processes on 127.0.0.1: a coordinator with its treasury,
 # three workers and a validator, each `seedgrid node --config ...` with its own key and log. Every
 # link runs TLS; the workers and the validator pin the coordinator's key (coordinator_key).
-# State lives in $SEEDGRID_RUN (default: out/localhost): configs, keys, logs, pid files, the tiny
-# test model, the coordinator's journal and the ledger. Stop it with deployments/localhost/stop.sh.
+# State lives in $SEEDGRID_RUN (default: out/localhost): configs, keys, logs, pid files, a copy of
+# the trained shapes model (models/zoo/shapes/model; SEEDGRID_MODEL=tiny uses the random-weight tiny
+# preset instead), the coordinator's journal and the ledger. Stop it with deployments/localhost/stop.sh.
 #
 #   deployments/localhost/start.sh            # build/seedgrid must exist (deployments/local/run.sh)
 #   build/seedgrid generate --coordinator 127.0.0.1:7400 --key out/localhost/keys/client.key \
-#       --prompt "a lighthouse" --count 8 --width 64 --height 64 --steps 8 --out out/localhost/images
+#       --prompt "a large red circle in the centre on a blue background" --count 8 --width 64 \
+#       --height 64 --steps 20 --cfg 5 --out out/localhost/images
 #   build/seedgrid status --coordinator 127.0.0.1:7400
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,9 +25,15 @@ if ls "$run"/pids/*.pid >/dev/null 2>&1; then
 fi
 mkdir -p "$run"/{keys,logs,pids,config}
 
-if [ ! -f "$run/model-tiny/model_index.json" ]; then
-  echo "== creating the tiny test model"
-  "$seedgrid" mkmodel --preset tiny --seed 1 --out "$run/model-tiny" | tail -1
+model=${SEEDGRID_MODEL:-shapes}
+if [ ! -f "$run/model-$model/model_index.json" ]; then
+  if [ "$model" = tiny ]; then
+    echo "== creating the tiny test model"
+    "$seedgrid" mkmodel --preset tiny --seed 1 --out "$run/model-tiny" | tail -1
+  else
+    echo "== copying the shapes model"
+    cp -r "$root/models/zoo/shapes/model" "$run/model-shapes"
+  fi
 fi
 
 # The client's credits, deposited before the treasury node opens the ledger.
@@ -54,7 +62,7 @@ cat > "$run/config/coordinator.json" <<JSON
   $network,
   "coordinator": {
     "listen": {"host": "127.0.0.1", "port": $port},
-    "models": [{"path": "../model-tiny", "name": "tiny", "creator": "creator:localhost"}],
+    "models": [{"path": "../model-$model", "name": "$model", "creator": "creator:localhost"}],
     "audit": {"rate": 0.25},
     "validator_allowlist": ["$validator_id"]
   },
@@ -68,7 +76,7 @@ for i in $(seq 0 $((workers - 1))); do
   "node": {"name": "worker-$i", "key_file": "../keys/worker-$i.key"},
   $network,
   "worker": {"coordinator": {"host": "127.0.0.1", "port": $port}, "coordinator_key": "$coordinator_id",
-             "models": [{"path": "../model-tiny"}], "threads": 1}
+             "models": [{"path": "../model-$model"}], "threads": 1}
 }
 JSON
 done
@@ -78,7 +86,7 @@ cat > "$run/config/validator-0.json" <<JSON
   "node": {"name": "validator-0", "key_file": "../keys/validator-0.key"},
   $network,
   "validator": {"coordinator": {"host": "127.0.0.1", "port": $port}, "coordinator_key": "$coordinator_id",
-                "models": [{"path": "../model-tiny"}], "threads": 1}
+                "models": [{"path": "../model-$model"}], "threads": 1}
 }
 JSON
 
@@ -98,7 +106,7 @@ for _ in $(seq 1 120); do
   up=$("$seedgrid" status --coordinator "127.0.0.1:$port" --coordinator-key "$coordinator_id" --timeout 2 2>/dev/null | grep -cE '^(worker|validator) .* up ' || true)
   if [ "${up:-0}" -ge "$expected" ]; then
     echo "network up: coordinator 127.0.0.1:$port, $workers workers, 1 validator"
-    echo "try: $seedgrid generate --coordinator 127.0.0.1:$port --coordinator-key $coordinator_id --key $run/keys/client.key --prompt 'a lighthouse' --count 8 --width 64 --height 64 --steps 8 --out $run/images"
+    echo "try: $seedgrid generate --coordinator 127.0.0.1:$port --coordinator-key $coordinator_id --key $run/keys/client.key --prompt 'a large red circle in the centre on a blue background' --count 8 --width 64 --height 64 --steps 20 --cfg 5 --out $run/images"
     exit 0
   fi
   sleep 0.5

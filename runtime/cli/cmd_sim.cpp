@@ -1,7 +1,8 @@
 // `seedgrid sim`: a whole network in one process — coordinator, treasury, CPU workers and a
-// validator, each its own actor talking the protocol of separate nodes — with the tiny test model
-// created on first run. It submits one request, shows its progress, writes the PNGs and prints each
-// image's worker, audit outcome and payment.
+// validator, each its own actor talking the protocol of separate nodes — on the trained shapes
+// model (models/zoo/shapes, copied into the data directory on first run) or, with --model tiny, the
+// random-weight tiny preset. It submits one request per prompt, shows their progress, writes the
+// PNGs and prints each image's worker, audit outcome and payment.
 #include <sodium.h>
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
@@ -10,7 +11,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
@@ -36,10 +39,16 @@ struct SimOptions {
   int workers = 3;
   int f16_workers = 1;  // the last ones store fp16: a second determinism class, audited across
   int validators = 1;
-  std::uint32_t count = 16;
-  std::uint32_t steps = 8;
+  std::uint32_t count = 4;  // images per prompt
+  std::uint32_t steps = 20;
   std::uint32_t size = 64;
-  std::string prompt = "a lighthouse on a cliff at dawn, oil painting";
+  float guidance = 5.0f;
+  std::vector<std::string> prompts = {
+      "a large red circle in the centre on a blue background",
+      "two small yellow triangles in the top left and bottom right on a black background",
+      "a medium green square at the top on a white background",
+      "a large purple ring in the bottom left on an orange and cyan background"};
+  std::string model = "shapes";  // "shapes", "tiny", or a model folder
   std::uint64_t seed = 1;
   double audit_rate = 0.25;
   std::string out;
@@ -58,10 +67,52 @@ std::int64_t unix_now() {
       .count();
 }
 
-// The tiny preset under DATA/model-tiny, made once.
-Result<std::string> ensure_model(const fs::path& data) {
-  const fs::path dir = data / "model-tiny";
+// The repository's trained shapes model: beside the working directory (deployments/local/run.sh
+// runs from the repository root) or beside the binary's build folder (build/seedgrid).
+Result<fs::path> find_shapes_model() {
+  const fs::path relative = fs::path("models") / "zoo" / "shapes" / "model";
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates{fs::current_path(ec) / relative};
+  if (!exe.empty()) candidates.push_back(exe.parent_path().parent_path() / relative);
+  for (const auto& c : candidates)
+    if (fs::exists(c / "model_index.json")) return c;
+  return fail("the shapes model (", relative.string(), ") is neither under ",
+              candidates[0].parent_path().string(),
+              " nor beside the seedgrid binary; run from the repository root, or pass --model "
+              "tiny or --model DIR");
+}
+
+Result<void> copy_model(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  const fs::path partial = to.string() + ".partial";
+  fs::remove_all(partial, ec);
+  fs::copy(from, partial, fs::copy_options::recursive, ec);
+  if (ec) return fail("cannot copy ", from.string(), " to ", partial.string(), ": ", ec.message());
+  fs::rename(partial, to, ec);
+  if (ec) return fail("cannot rename ", partial.string(), " to ", to.string(), ": ", ec.message());
+  return {};
+}
+
+// The model under DATA (so DATA holds everything an audit needs), made or copied once: the tiny
+// preset as DATA/model-tiny, the shapes model as DATA/model-shapes. A folder is used in place.
+Result<std::string> ensure_model(const fs::path& data, const std::string& model) {
+  if (model != "tiny" && model != "shapes") {
+    if (!fs::exists(fs::path(model) / "model_index.json") && !fs::exists(model))
+      return fail("--model ", model, " is neither tiny, shapes nor an existing model folder");
+    return fs::absolute(model).string();
+  }
+  const fs::path dir = data / ("model-" + model);
   if (fs::exists(dir / "model_index.json")) return dir.string();
+  if (model == "shapes") {
+    auto from = find_shapes_model();
+    if (!from) return std::unexpected(from.error());
+    std::printf("copying the shapes model from %s to %s\n", from->string().c_str(),
+                dir.string().c_str());
+    if (auto ok = copy_model(*from, dir); !ok) return std::unexpected(ok.error());
+    return dir.string();
+  }
   std::printf("creating the tiny test model in %s\n", dir.string().c_str());
   PresetWriteOptions o;
   o.preset = "tiny";
@@ -158,7 +209,11 @@ int run_sim(const SimOptions& opts) {
     std::fprintf(stderr, "seedgrid sim: %s\n", r.error().message.c_str());
     return 2;
   }
-  auto model = ensure_model(data);
+  if (opts.prompts.empty()) {
+    std::fprintf(stderr, "seedgrid sim: give at least one --prompt\n");
+    return 2;
+  }
+  auto model = ensure_model(data, opts.model);
   if (!model) {
     std::fprintf(stderr, "seedgrid sim: %s\n", model.error().message.c_str());
     return 1;
@@ -173,7 +228,11 @@ int run_sim(const SimOptions& opts) {
   c.node.data_dir = (data / "coordinator").string();
   c.coordinator.emplace();
   c.coordinator->listen = {"127.0.0.1", 0};
-  c.coordinator->models.push_back({"", *model, "tiny", "creator:tiny-preset", 43'200});
+  const std::string model_name = opts.model == "tiny" || opts.model == "shapes"
+                                     ? opts.model
+                                     : fs::path(*model).filename().string();
+  c.coordinator->models.push_back(
+      {"", *model, model_name, "creator:" + model_name + "-model", 43'200});
   c.coordinator->audit.rate = opts.audit_rate;
   c.treasury.emplace();
   c.treasury->database = (data / "treasury/ledger.sqlite").string();
@@ -238,48 +297,57 @@ int run_sim(const SimOptions& opts) {
     return 1;
   }
 
-  protocol::GenerateRequest request;
-  {
-    std::uint8_t nonce[4];
-    ensure_sodium();
-    randombytes_buf(nonce, sizeof nonce);
-    request.request_id = "sim-" + std::to_string(unix_now()) + "-" + to_hex(nonce);
-  }
-  request.prompt = opts.prompt;
-  request.seed = opts.seed;
-  request.steps = opts.steps;
-  request.guidance = 7.5f;
-  request.width = opts.size;
-  request.height = opts.size;
-  request.count = opts.count;
+  std::string model_id;
   {
     auto checkpoint_id = load_checkpoint(*model);
     if (!checkpoint_id) {
       std::fprintf(stderr, "seedgrid sim: %s\n", checkpoint_id.error().message.c_str());
       return 1;
     }
-    request.model_id = checkpoint_id->model_id;
+    model_id = checkpoint_id->model_id;
   }
-  protocol::sign_request(request, *client_key);
-  std::printf("request %s: %u image(s) of %ux%u, %u steps, audit rate %.2f\n",
-              request.request_id.c_str(), request.count, request.width, request.height,
-              request.steps, opts.audit_rate);
+  // One request per prompt (a request has one prompt), one after the other.
+  bool all_ok = true, all_delivered = true;
+  for (std::size_t p = 0; p < opts.prompts.size(); ++p) {
+    protocol::GenerateRequest request;
+    {
+      std::uint8_t nonce[4];
+      ensure_sodium();
+      randombytes_buf(nonce, sizeof nonce);
+      request.request_id = "sim-" + std::to_string(unix_now()) + "-" + to_hex(nonce);
+    }
+    request.model_id = model_id;
+    request.prompt = opts.prompts[p];
+    request.seed = opts.seed + p * opts.count;
+    request.steps = opts.steps;
+    request.guidance = opts.guidance;
+    request.width = opts.size;
+    request.height = opts.size;
+    request.count = opts.count;
+    protocol::sign_request(request, *client_key);
+    std::printf("request %s: \"%s\", %u image(s) of %ux%u, %u steps, audit rate %.2f\n",
+                request.request_id.c_str(), request.prompt.c_str(), request.count, request.width,
+                request.height, request.steps, opts.audit_rate);
 
-  client::RequestReport report(request, "tiny", out, stdout);
-  client::SessionCallbacks callbacks;
-  callbacks.on_ack = [&](const protocol::SubmitAck& ack) { report.on_ack(ack); };
-  callbacks.on_event = [&](const protocol::ClientEvent& e) { report.on_event(e); };
-  std::optional<client::SessionOutcome> outcome;
-  {
-    client::GenerateSession session((*node)->system(), &coordinator, {}, c.network, request,
-                                    std::make_shared<const Identity>(*client_key), callbacks);
-    outcome = session.wait(std::chrono::minutes(10));
+    client::RequestReport report(request, model_name, out, stdout);
+    client::SessionCallbacks callbacks;
+    callbacks.on_ack = [&](const protocol::SubmitAck& ack) { report.on_ack(ack); };
+    callbacks.on_event = [&](const protocol::ClientEvent& e) { report.on_event(e); };
+    std::optional<client::SessionOutcome> outcome;
+    {
+      client::GenerateSession session((*node)->system(), &coordinator, {}, c.network, request,
+                                      std::make_shared<const Identity>(*client_key), callbacks);
+      outcome = session.wait(std::chrono::minutes(10));
+    }
+    if (!outcome) {
+      std::fprintf(stderr, "seedgrid sim: request %s did not complete within 10 minutes\n",
+                   request.request_id.c_str());
+      return 1;
+    }
+    report.finish(*outcome);
+    all_ok = all_ok && outcome->reply.ok() && !report.write_error();
+    all_delivered = all_delivered && outcome->completed.delivered == request.count;
   }
-  if (!outcome) {
-    std::fprintf(stderr, "seedgrid sim: the request did not complete within 10 minutes\n");
-    return 1;
-  }
-  report.finish(*outcome);
   if (!opts.serve.empty()) {
     std::fflush(stdout);
     const int served = serve_sim_gateway({opts.serve, data, (data / "treasury/ledger.sqlite").string(),
@@ -293,14 +361,14 @@ int run_sim(const SimOptions& opts) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("images in %s; network state in %s (%.1f s)\n", out.c_str(), data.string().c_str(),
               seconds);
-  if (!outcome->reply.ok() || report.write_error()) return 1;
-  return outcome->completed.delivered == request.count ? 0 : 3;
+  if (!all_ok) return 1;
+  return all_delivered ? 0 : 3;
 }
 
 const CommandRegistration sim_command{
     "sim",
-    "Run a whole network in this process (coordinator, treasury, workers, validator) on the tiny "
-    "test model and render one request",
+    "Run a whole network in this process (coordinator, treasury, workers, validator) on the "
+    "trained shapes model and render one request per prompt",
     [](CLI::App& app) -> CommandRun {
       set_example(app, "seedgrid sim --workers 3 --validators 1 --count 8 --data /tmp/sim");
       auto opts = std::make_shared<SimOptions>();
@@ -310,10 +378,17 @@ const CommandRegistration sim_command{
                      "fp32 validator audits within calibrated tolerances)")
           ->capture_default_str();
       app.add_option("--validators", opts->validators, "Validators");
-      app.add_option("--count", opts->count, "Images in the request");
-      app.add_option("--steps", opts->steps, "Sampler steps");
+      app.add_option("--count", opts->count, "Images per prompt")->capture_default_str();
+      app.add_option("--steps", opts->steps, "Sampler steps")->capture_default_str();
       app.add_option("--size", opts->size, "Image width and height (multiple of 8)");
-      app.add_option("--prompt", opts->prompt, "Prompt");
+      app.add_option("--prompt", opts->prompts,
+                     "Prompt, one request each (repeat for several; default: four shapes prompts)");
+      app.add_option("--guidance", opts->guidance, "Classifier-free guidance scale")
+          ->capture_default_str();
+      app.add_option("--model", opts->model,
+                     "shapes (the trained model in models/zoo/shapes), tiny (the random-weight "
+                     "preset) or a model folder")
+          ->capture_default_str();
       auto* seed = app.add_option(
           "--seed", opts->seed,
           "Seed of image 0; with --virtual, the simulation's seed (default: the scenario's)");

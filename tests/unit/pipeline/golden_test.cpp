@@ -1,5 +1,6 @@
 // seedgrid's tokenizer, networks, schedules and whole pipeline against the independent PyTorch
-// reference (bench/reference/), through the fixtures tests/fixtures/golden/make_goldens.py wrote.
+// reference (bench/reference/), through the fixtures tests/fixtures/golden/make_goldens.py wrote:
+// the random-weight tiny and small presets and the trained shapes model (models/zoo/shapes).
 // fp32 outputs must agree to a relative L2 error of 1e-4.
 #include <gtest/gtest.h>
 
@@ -51,17 +52,22 @@ class GoldenPreset : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(file) << file.error().message << "; " << kRegenerate;
     file_ = std::move(*file);
 
-    const PresetWriteReport& model =
-        testing::preset_model(name, static_cast<std::uint64_t>(meta_.find("seed")->as_int()));
-    const std::string& fixture_id = meta_.find("model_id")->as_string();
-    ASSERT_EQ(model.model_id, fixture_id)
-        << "the " << name << " preset now has model id " << model.model_id
-        << ", but the golden fixtures were made from " << fixture_id
-        << ": the preset or the weight format changed; " << kRegenerate;
-    auto checkpoint = load_checkpoint(model.checkpoint_path);
+    // A random-weight preset is written by the test; a trained model is a folder in the repository.
+    if (const json::Value* folder = meta_.find("model")) {
+      checkpoint_path_ = std::string(SEEDGRID_SOURCE_DIR) + "/" + folder->as_string();
+    } else {
+      checkpoint_path_ =
+          testing::preset_model(name, static_cast<std::uint64_t>(meta_.find("seed")->as_int()))
+              .checkpoint_path;
+    }
+    auto checkpoint = load_checkpoint(checkpoint_path_);
     ASSERT_TRUE(checkpoint) << checkpoint.error().message;
     checkpoint_ = std::move(*checkpoint);
-    checkpoint_path_ = model.checkpoint_path;
+    const std::string& fixture_id = meta_.find("model_id")->as_string();
+    ASSERT_EQ(checkpoint_.model_id, fixture_id)
+        << "the " << name << " model now has model id " << checkpoint_.model_id
+        << ", but the golden fixtures were made from " << fixture_id
+        << ": the model or the weight format changed; " << kRegenerate;
   }
 
   // A fixture tensor as host f32.
@@ -93,7 +99,7 @@ TEST_P(GoldenPreset, TokenizerMatchesTheReference) {
   ASSERT_GE(cases.size(), 8u);
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const std::string& text = cases[i].find("text")->as_string();
-    auto got = tok->encode(text, 77);
+    auto got = tok->encode(text, checkpoint_.text_config.max_position_embeddings);
     ASSERT_TRUE(got) << got.error().message;
     EXPECT_EQ(got->ids, case_ids(i)) << "prompt: " << text;
     EXPECT_EQ(got->dropped_tokens, cases[i].find("dropped")->as_int()) << "prompt: " << text;
@@ -186,7 +192,7 @@ TEST_P(GoldenPreset, RendersMatchTheReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Presets, GoldenPreset, ::testing::Values("tiny", "small"));
+INSTANTIATE_TEST_SUITE_P(Presets, GoldenPreset, ::testing::Values("tiny", "small", "shapes"));
 
 TEST(GoldenSchedules, MatchTheReferenceSchedulers) {
   auto root = json::parse_file(kGoldenDir + "/schedules.json");

@@ -1,0 +1,445 @@
+"""Trains the shapes model on the CPU with the reference networks of bench/reference (so what is
+trained is, by construction, what the reference renders and what seedgrid loads), in three phases:
+
+  tokenizer  learn the BPE vocabulary on the captions (the algorithm of models/presets/bpe_vocabulary.cpp)
+  vae        AutoencoderKL: L1 + MSE reconstruction + a small KL term; sets scaling_factor = 1 / std(latents)
+  unet       UNet + CLIP text encoder together: epsilon prediction on SD's scaled-linear schedule,
+             the caption dropped to "" 10 % of the time (classifier-free guidance)
+  export     write the diffusers folder (configs, safetensors, tokenizer)
+
+Each phase is deterministic from --seed and its step count; checkpoints go to --work every few
+minutes, so a run cut short still exports. Run with Debian's python3-torch:
+
+  /usr/bin/python3 models/zoo/shapes/train.py all --work /tmp/shapes_work --out models/zoo/shapes/model
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+# One thread, waiting passively: on a 2-core machine shared with compilers, two spinning OpenMP
+# threads ran the UNet step 3x slower than one (measured: 4.0 s against 1.3 s at batch 64).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "bench", "reference"))
+sys.path.insert(0, HERE)
+
+import dataset  # noqa: E402
+import safetensors_io  # noqa: E402
+from autoencoder_kl import AutoencoderKL  # noqa: E402
+from clip_text_model import ClipTextModel  # noqa: E402
+from clip_tokenizer import ClipTokenizer  # noqa: E402
+from schedulers import alphas_cumprod  # noqa: E402
+from unet import UNet2DConditionModel  # noqa: E402
+
+CONTEXT = 32  # tokens: the longest caption is about 20; the engine reads the length from the config
+
+SCHEDULER = {"_class_name": "PNDMScheduler", "_diffusers_version": "0.21.4", "beta_end": 0.012,
+             "beta_schedule": "scaled_linear", "beta_start": 0.00085, "clip_sample": False,
+             "num_train_timesteps": 1000, "prediction_type": "epsilon", "set_alpha_to_one": False,
+             "skip_prk_steps": True, "steps_offset": 1, "timestep_spacing": "leading",
+             "trained_betas": None}
+VAE = {"_class_name": "AutoencoderKL", "_diffusers_version": "0.21.4", "act_fn": "silu",
+       "block_out_channels": [16, 32, 32, 32], "down_block_types": ["DownEncoderBlock2D"] * 4,
+       "in_channels": 3, "latent_channels": 4, "layers_per_block": 1, "norm_num_groups": 8,
+       "out_channels": 3, "sample_size": 64, "scaling_factor": 0.18215,
+       "up_block_types": ["UpDecoderBlock2D"] * 4}
+UNET = {"_class_name": "UNet2DConditionModel", "_diffusers_version": "0.21.4", "act_fn": "silu",
+        "attention_head_dim": 4, "block_out_channels": [32, 64], "center_input_sample": False,
+        "cross_attention_dim": 64, "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
+        "downsample_padding": 1, "dual_cross_attention": False, "flip_sin_to_cos": True, "freq_shift": 0,
+        "in_channels": 4, "layers_per_block": 1, "mid_block_scale_factor": 1,
+        "mid_block_type": "UNetMidBlock2DCrossAttn", "norm_eps": 1e-05, "norm_num_groups": 8,
+        "num_class_embeds": None, "only_cross_attention": False, "out_channels": 4,
+        "resnet_time_scale_shift": "default", "sample_size": 8, "transformer_layers_per_block": 1,
+        "up_block_types": ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D"], "upcast_attention": False,
+        "use_linear_projection": False}
+TEXT = {"architectures": ["CLIPTextModel"], "attention_dropout": 0.0, "dropout": 0.0,
+        "hidden_act": "quick_gelu", "hidden_size": 64, "initializer_factor": 1.0, "initializer_range": 0.02,
+        "intermediate_size": 256, "layer_norm_eps": 1e-05, "max_position_embeddings": CONTEXT,
+        "model_type": "clip_text_model", "num_attention_heads": 4, "num_hidden_layers": 2,
+        "projection_dim": 64, "torch_dtype": "float32", "transformers_version": "4.33.0"}
+MODEL_INDEX = {"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.21.4",
+               "feature_extractor": [None, None], "requires_safety_checker": False,
+               "safety_checker": [None, None], "scheduler": ["diffusers", "PNDMScheduler"],
+               "text_encoder": ["transformers", "CLIPTextModel"], "tokenizer": ["transformers", "CLIPTokenizer"],
+               "unet": ["diffusers", "UNet2DConditionModel"], "vae": ["diffusers", "AutoencoderKL"]}
+
+
+def log(work, text):
+    line = f"{time.strftime('%H:%M:%S')} {text}"
+    print(line, flush=True)
+    with open(os.path.join(work, "train.log"), "a") as f:
+        f.write(line + "\n")
+
+
+def write_json(path, value):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(value, f, indent=2)
+        f.write("\n")
+
+
+# ---- tokenizer -------------------------------------------------------------------------------
+
+def byte_symbols():
+    """CLIP's bytes_to_unicode order as models/presets/bpe_vocabulary.cpp lists it."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(0xa1, 0xad)) + list(range(0xae, 0x100))
+    points = list(bs)
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            points.append(256 + n)
+            n += 1
+    return [chr(p) for p in points]
+
+
+def learn_bpe(corpus):
+    """Merges until every word of the corpus is one token (the C++ learner's rule: most frequent
+    pair, ties to the smaller strings)."""
+    tokens = byte_symbols()
+    tokens += [t + "</w>" for t in tokens[:256]]
+    ids = {t: i for i, t in enumerate(tokens)}
+    counts = {}
+    for w in "".join(c if c.isalpha() else " " for c in corpus.lower()).split():
+        counts[w] = counts.get(w, 0) + 1
+    words = [[ids[c + ("</w>" if i + 1 == len(w) else "")] for i, c in enumerate(w)] for w in sorted(counts)]
+    freqs = [counts[w] for w in sorted(counts)]
+    merges = []
+    banned = set()
+    while True:
+        pairs = {}
+        for symbols, n in zip(words, freqs):
+            for a, b in zip(symbols, symbols[1:]):
+                pairs[(a, b)] = pairs.get((a, b), 0) + n
+        best = None
+        for (a, b), n in pairs.items():
+            if (a, b) in banned:
+                continue
+            key = (-n, tokens[a], tokens[b])
+            if best is None or key < best[0]:
+                best = (key, a, b)
+        if best is None:
+            break
+        _, a, b = best
+        merged = tokens[a] + tokens[b]
+        if merged in ids:
+            banned.add((a, b))
+            continue
+        mid = len(tokens)
+        for k, symbols in enumerate(words):
+            out, i = [], 0
+            while i < len(symbols):
+                if i + 1 < len(symbols) and symbols[i] == a and symbols[i + 1] == b:
+                    out.append(mid)
+                    i += 2
+                else:
+                    out.append(symbols[i])
+                    i += 1
+            words[k] = out
+        merges.append((tokens[a], tokens[b]))
+        tokens.append(merged)
+        ids[merged] = mid
+    tokens += ["<|startoftext|>", "<|endoftext|>"]
+    return tokens, merges
+
+
+def write_tokenizer(folder, tokens, merges):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "vocab.json"), "w", encoding="utf-8") as f:
+        json.dump({t: i for i, t in enumerate(tokens)}, f, ensure_ascii=False, separators=(",", ":"))
+    with open(os.path.join(folder, "merges.txt"), "w", encoding="utf-8") as f:
+        f.write("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges))
+    eos = "<|endoftext|>"
+    write_json(os.path.join(folder, "special_tokens_map.json"),
+               {"bos_token": "<|startoftext|>", "eos_token": eos, "pad_token": eos, "unk_token": eos})
+    write_json(os.path.join(folder, "tokenizer_config.json"),
+               {"add_prefix_space": False, "bos_token": "<|startoftext|>", "do_lower_case": True,
+                "eos_token": eos, "errors": "replace", "model_max_length": CONTEXT, "pad_token": eos,
+                "tokenizer_class": "CLIPTokenizer", "unk_token": eos})
+
+
+def phase_data(args):
+    training_data(args)
+
+
+def phase_tokenizer(args):
+    scenes = dataset.training_scenes(args.images, args.seed)
+    corpus = "\n".join(dataset.caption(s) for s in scenes)
+    tokens, merges = learn_bpe(corpus)
+    write_tokenizer(os.path.join(args.work, "tokenizer"), tokens, merges)
+    log(args.work, f"tokenizer: {len(tokens)} tokens, {len(merges)} merges")
+
+
+def load_tokenizer(work):
+    folder = os.path.join(work, "tokenizer")
+    return ClipTokenizer(os.path.join(folder, "vocab.json"), os.path.join(folder, "merges.txt"))
+
+
+# ---- data ------------------------------------------------------------------------------------
+
+def training_data(args):
+    """Images as [-1, 1] floats and their captions; the images are cached in --work (drawing 30000
+    takes minutes on a busy machine)."""
+    scenes = dataset.training_scenes(args.images, args.seed)
+    captions = [dataset.caption(s) for s in scenes]
+    cache = os.path.join(args.work, f"images-{args.images}-{args.seed}.npy")
+    if os.path.exists(cache):
+        images = np.load(cache)
+    else:
+        images, _ = dataset.make(scenes)
+        np.save(cache, images)
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+    return x, captions
+
+
+def lr_at(step, steps, peak, warmup=200):
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+# ---- VAE -------------------------------------------------------------------------------------
+
+def phase_vae(args):
+    torch.manual_seed(args.seed)
+    x, _ = training_data(args)
+    vae = AutoencoderKL(VAE)
+    opt = torch.optim.AdamW(vae.parameters(), lr=args.vae_lr, weight_decay=0.0)
+    gen = torch.Generator().manual_seed(args.seed + 1)
+    path = os.path.join(args.work, "vae.pt")
+    start, last_save, t0 = 0, time.time(), time.time()
+    if os.path.exists(path) and args.resume:
+        state = torch.load(path)
+        vae.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        start = state["step"]
+        gen.manual_seed(args.seed + 1 + start)  # fresh batches after a resume
+    n_params = sum(p.numel() for p in vae.parameters())
+    log(args.work, f"vae: {n_params} parameters, {len(x)} images, steps {start}..{args.vae_steps}")
+    ema = None
+    for step in range(start, args.vae_steps):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, args.vae_steps, args.vae_lr)
+        idx = torch.randint(0, len(x), (args.vae_batch,), generator=gen)
+        batch = x[idx]
+        mean, logvar = vae.encode(batch)
+        z = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape, generator=gen)
+        rec = vae.decode(z)
+        l1 = (rec - batch).abs().mean()
+        mse = ((rec - batch) ** 2).mean()
+        kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).mean()
+        loss = l1 + mse + args.kl * kl
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        if step % 50 == 0 or step + 1 == args.vae_steps:
+            log(args.work, f"vae step {step} loss {ema:.4f} l1 {l1.item():.4f} mse {mse.item():.5f} "
+                           f"kl {kl.item():.3f} ({time.time() - t0:.0f} s)")
+        if time.time() - last_save > 180 or step + 1 == args.vae_steps:
+            torch.save({"model": vae.state_dict(), "opt": opt.state_dict(), "step": step + 1}, path)
+            last_save = time.time()
+    # Scale latents to unit variance, as SD's 0.18215 does for its VAE.
+    with torch.no_grad():
+        vae.eval()
+        means = torch.cat([vae.encode(x[i:i + 256])[0] for i in range(0, min(len(x), 4096), 256)])
+    scale = float(1.0 / means.std())
+    state = torch.load(path)
+    state["scaling_factor"] = scale
+    torch.save(state, path)
+    log(args.work, f"vae done: latent std {means.std().item():.4f}, scaling_factor {scale:.6f}")
+
+
+def phase_decoder(args):
+    """Fine-tunes the VAE decoder alone (the encoder, hence the latents the UNet learns, stay
+    fixed): it can run beside the UNet phase, on the other core."""
+    torch.manual_seed(args.seed)
+    x, _ = training_data(args)
+    path = os.path.join(args.work, "vae.pt")
+    state = torch.load(path)
+    vae = AutoencoderKL(VAE)
+    vae.load_state_dict(state["model"])
+    params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
+    for p in vae.parameters():
+        p.requires_grad_(False)
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.AdamW(params, lr=args.decoder_lr, weight_decay=0.0)
+    gen = torch.Generator().manual_seed(args.seed + 3)
+    start = state["step"]
+    end = start + args.decoder_steps
+    log(args.work, f"decoder: steps {start}..{end}")
+    last_save, t0, ema = time.time(), time.time(), None
+    for step in range(start, end):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step - start, args.decoder_steps, args.decoder_lr, warmup=50)
+        batch = x[torch.randint(0, len(x), (args.vae_batch,), generator=gen)]
+        with torch.no_grad():
+            mean, logvar = vae.encode(batch)
+            z = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape, generator=gen)
+        rec = vae.decode(z)
+        l1 = (rec - batch).abs().mean()
+        mse = ((rec - batch) ** 2).mean()
+        loss = l1 + mse
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        if step % 50 == 0 or step + 1 == end:
+            log(args.work, f"decoder step {step} loss {ema:.4f} l1 {l1.item():.4f} mse {mse.item():.5f} "
+                           f"({time.time() - t0:.0f} s)")
+        if time.time() - last_save > 180 or step + 1 == end:
+            state["model"] = vae.state_dict()
+            state["step"] = step + 1
+            torch.save(state, path + ".tmp")
+            os.replace(path + ".tmp", path)
+            last_save = time.time()
+    log(args.work, "decoder done")
+
+
+def load_vae(work):
+    state = torch.load(os.path.join(work, "vae.pt"))
+    cfg = dict(VAE, scaling_factor=state.get("scaling_factor", VAE["scaling_factor"]))
+    vae = AutoencoderKL(cfg)
+    vae.load_state_dict(state["model"])
+    return vae.eval(), cfg
+
+
+# ---- UNet + text encoder ---------------------------------------------------------------------
+
+def phase_unet(args):
+    torch.manual_seed(args.seed)
+    x, captions = training_data(args)
+    # Encoding is the costly part here: the UNet sees the first --unet-images of the images.
+    x, captions = x[:args.unet_images], captions[:args.unet_images]
+    vae, vae_cfg = load_vae(args.work)
+    tok = load_tokenizer(args.work)
+    with torch.no_grad():
+        stats = [vae.encode(x[i:i + 256]) for i in range(0, len(x), 256)]
+    means = torch.cat([s[0] for s in stats])
+    stds = torch.cat([torch.exp(0.5 * s[1]) for s in stats])
+    state = torch.load(os.path.join(args.work, "vae.pt"))
+    if "scaling_factor" not in state:  # a VAE run stopped early: scale as phase_vae would
+        state["scaling_factor"] = float(1.0 / means.std())
+        torch.save(state, os.path.join(args.work, "vae.pt"))
+        vae_cfg["scaling_factor"] = state["scaling_factor"]
+        log(args.work, f"vae stopped at step {state['step']}: scaling_factor {state['scaling_factor']:.6f}")
+    del x
+    ids = torch.tensor([tok(c, CONTEXT)[0] for c in captions], dtype=torch.long)
+    empty = torch.tensor(tok("", CONTEXT)[0], dtype=torch.long)
+    text_cfg = dict(TEXT, vocab_size=len(tok.encoder), bos_token_id=tok.bos, eos_token_id=tok.eos,
+                    pad_token_id=tok.eos)
+    unet = UNet2DConditionModel(UNET)
+    text = ClipTextModel(text_cfg)
+    params = list(unet.parameters()) + list(text.parameters())
+    opt = torch.optim.AdamW(params, lr=args.unet_lr, weight_decay=0.01)
+    ac = torch.from_numpy(alphas_cumprod(SCHEDULER))
+    gen = torch.Generator().manual_seed(args.seed + 2)
+    path = os.path.join(args.work, "unet.pt")
+    start, last_save, t0 = 0, time.time(), time.time()
+    if os.path.exists(path) and args.resume:
+        state = torch.load(path)
+        unet.load_state_dict(state["unet"])
+        text.load_state_dict(state["text"])
+        opt.load_state_dict(state["opt"])
+        start = state["step"]
+        gen.manual_seed(args.seed + 2 + start)
+    log(args.work, f"unet: {sum(p.numel() for p in unet.parameters())} + text "
+                   f"{sum(p.numel() for p in text.parameters())} parameters, {len(ids)} captions, "
+                   f"steps {start}..{args.unet_steps}")
+    scale = vae_cfg["scaling_factor"]
+    ema = None
+    for step in range(start, args.unet_steps):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, args.unet_steps, args.unet_lr)
+        idx = torch.randint(0, len(ids), (args.batch,), generator=gen)
+        z0 = (means[idx] + stds[idx] * torch.randn(means[idx].shape, generator=gen)) * scale
+        drop = torch.rand(args.batch, generator=gen) < 0.1
+        batch_ids = torch.where(drop[:, None], empty[None, :], ids[idx])
+        t = torch.randint(0, 1000, (args.batch,), generator=gen)
+        noise = torch.randn(z0.shape, generator=gen)
+        a = ac[t].view(-1, 1, 1, 1)
+        zt = a.sqrt() * z0 + (1 - a).sqrt() * noise
+        pred = unet(zt, t.float(), text(batch_ids))
+        loss = F.mse_loss(pred, noise)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        if step % 50 == 0 or step + 1 == args.unet_steps:
+            log(args.work, f"unet step {step} loss {ema:.4f} ({time.time() - t0:.0f} s)")
+        if time.time() - last_save > 180 or step + 1 == args.unet_steps:
+            torch.save({"unet": unet.state_dict(), "text": text.state_dict(), "opt": opt.state_dict(),
+                        "step": step + 1, "text_cfg": text_cfg}, path)
+            last_save = time.time()
+    log(args.work, "unet done")
+
+
+# ---- export ----------------------------------------------------------------------------------
+
+def _numpy(state):
+    return {k: v.detach().cpu().float().numpy() for k, v in state.items()}
+
+
+def phase_export(args):
+    import shutil
+    out = args.out
+    vae, vae_cfg = load_vae(args.work)
+    state = torch.load(os.path.join(args.work, "unet.pt"))
+    meta = {"format": "pt", "seedgrid.model": "shapes", "seedgrid.seed": args.seed,
+            "seedgrid.unet_steps": state["step"]}
+    os.makedirs(out, exist_ok=True)
+    write_json(os.path.join(out, "model_index.json"), MODEL_INDEX)
+    write_json(os.path.join(out, "scheduler", "scheduler_config.json"), SCHEDULER)
+    write_json(os.path.join(out, "vae", "config.json"), vae_cfg)
+    write_json(os.path.join(out, "unet", "config.json"), UNET)
+    write_json(os.path.join(out, "text_encoder", "config.json"), state["text_cfg"])
+    safetensors_io.write(os.path.join(out, "vae", "diffusion_pytorch_model.safetensors"),
+                         _numpy(vae.state_dict()), meta)
+    safetensors_io.write(os.path.join(out, "unet", "diffusion_pytorch_model.safetensors"),
+                         _numpy(state["unet"]), meta)
+    safetensors_io.write(os.path.join(out, "text_encoder", "model.safetensors"), _numpy(state["text"]), meta)
+    shutil.copytree(os.path.join(args.work, "tokenizer"), os.path.join(out, "tokenizer"), dirs_exist_ok=True)
+    log(args.work, f"exported to {out} (unet step {state['step']})")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("phase", choices=["tokenizer", "data", "vae", "decoder", "unet", "export", "all"])
+    p.add_argument("--work", required=True, help="checkpoints and train.log")
+    p.add_argument("--out", help="the diffusers folder export writes")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--images", type=int, default=30000)
+    p.add_argument("--batch", type=int, default=64, help="UNet batch")
+    p.add_argument("--vae-batch", type=int, default=16)
+    p.add_argument("--vae-steps", type=int, default=750)
+    p.add_argument("--vae-lr", type=float, default=1e-3)
+    p.add_argument("--kl", type=float, default=1e-4)
+    p.add_argument("--decoder-steps", type=int, default=1500)
+    p.add_argument("--decoder-lr", type=float, default=5e-4)
+    p.add_argument("--unet-steps", type=int, default=1600)
+    p.add_argument("--unet-lr", type=float, default=1e-3)
+    p.add_argument("--unet-images", type=int, default=16000)
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --work")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.work, exist_ok=True)
+    phases = ["tokenizer", "vae", "unet", "export"] if args.phase == "all" else [args.phase]
+    for phase in phases:
+        globals()[f"phase_{phase}"](args)
+
+
+if __name__ == "__main__":
+    main()
