@@ -160,6 +160,7 @@ json::object gateway_json(const GatewaySection& g) {
   json::object o;
   o["listen"] = endpoint_json(g.listen);
   if (g.coordinator) o["coordinator"] = endpoint_json(*g.coordinator);
+  o["coordinator_key"] = g.coordinator_key;  // empty: any coordinator (not pinned)
   o["users_file"] = g.users_file;
   o["static_dir"] = g.static_dir;
   o["anonymous"] = g.anonymous;

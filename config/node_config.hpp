@@ -239,6 +239,7 @@ struct ValidatorSection {
 struct GatewaySection {
   Endpoint listen{"127.0.0.1", 7480};
   std::optional<Endpoint> coordinator;  // absent: the coordinator role of this node
+  std::string coordinator_key;          // optional pin: the coordinator's node id (64 hex)
   std::string users_file;               // required
   std::string static_dir;               // the web studio's files; empty: no studio
   bool anonymous = false;               // accept Horde's anonymous key "0000000000"

@@ -384,6 +384,7 @@ void read_gateway(const json::value& v, GatewaySection& g, bool local_coordinato
   Fields f(v, "$.gateway", problems);
   read_endpoint(f, "listen", g.listen, false, 0, problems);
   g.coordinator = read_optional_endpoint(f, "coordinator", 1, problems);
+  f.string("coordinator_key", g.coordinator_key);
   f.string("users_file", g.users_file, true, true);
   f.string("static_dir", g.static_dir);
   f.boolean("anonymous", g.anonymous);
@@ -404,6 +405,7 @@ void read_gateway(const json::value& v, GatewaySection& g, bool local_coordinato
     problems.add(
         "$.gateway.coordinator: give the coordinator's {\"host\", \"port\"}, or add "
         "\"coordinator\" to $.roles to run it in this node");
+  check_coordinator_key(g.coordinator_key, "$.gateway.coordinator_key", problems);
   if (g.anonymous && g.anonymous_key_file.empty())
     problems.add(
         "$.gateway.anonymous_key_file: required when $.gateway.anonymous is true (the key whose "

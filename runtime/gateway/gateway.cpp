@@ -12,6 +12,7 @@
 
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/json_reply.hpp"
@@ -220,6 +221,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
   }
   parts->limiter = std::make_unique<RateLimiter>(section.requests_per_second, section.burst);
   const config::Endpoint coordinator_endpoint = section.coordinator.value_or(config::Endpoint{});
+  if (section.coordinator && !section.coordinator_key.empty())
+    link::expect_peer(*placement.system, coordinator_endpoint, section.coordinator_key);
   parts->network = std::make_unique<NetworkView>(*placement.system, placement.coordinator,
                                                  coordinator_endpoint, std::chrono::seconds(1));
   parts->book =

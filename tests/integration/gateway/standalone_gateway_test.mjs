@@ -1,7 +1,9 @@
 // The gateway as its own node (`roles: ["gateway"]`) in front of the processes
 // deployments/localhost/start.sh starts: a Horde client's whole flow through it, anonymous requests
 // within the operator's limit, 501 for what needs the treasury's ledger (not on this node), and
-// finished requests expiring under the retention policy with a reason their owner can read.
+// finished requests expiring under the retention policy with a reason their owner can read. The
+// gateway's link to the coordinator runs TLS and pins the coordinator's key; a gateway pinned to
+// another key never becomes ready.
 // Usage: node standalone_gateway_test.mjs SEEDGRID_BINARY REPO_ROOT WORK_DIR
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ const anonymousAccount = 'user:' + sg('keygen', '--show', '--out', join(gw, 'ano
 const coordinatorKey = join(run, 'keys', 'coordinator.key');
 const ledger = join(run, 'coordinator', 'ledger.sqlite');
 sg('keygen', '--out', coordinatorKey);
+const coordinatorId = sg('keygen', '--show', '--out', coordinatorKey).trim();
 writeFileSync(join(work, 'economics.json'), '{"min_stake_fast": 0}');
 sg('ledger', 'init', '--db', ledger, '--key', coordinatorKey, '--economics', join(work, 'economics.json'));
 for (const [account, idem] of [[aliceAccount, 'alice'], [anonymousAccount, 'anonymous']])
@@ -49,43 +52,63 @@ const stopNetwork = () => {
   try { execFileSync('bash', [join(root, 'deployments/localhost/stop.sh')], { env, stdio: 'inherit' }); }
   catch (e) { console.error('stop.sh: ' + e.message); }
 };
-let gateway;
-process.on('exit', () => { if (gateway) gateway.kill('SIGKILL'); });
+const gateways = [];
+process.on('exit', () => { for (const g of gateways) g.kill('SIGKILL'); });
 
 try {
   execFileSync('bash', [join(root, 'deployments/localhost/start.sh')], { env, stdio: 'inherit' });
 
   const keepFinished = 3;
-  writeFileSync(join(gw, 'gateway.json'), JSON.stringify({
-    roles: ['gateway'],
-    node: { name: 'gateway', key_file: 'gateway.key' },
-    network: { heartbeat_interval_ms: 1000, connection_timeout_ms: 5000 },
-    gateway: {
-      listen: { host: '127.0.0.1', port: 0 },
-      coordinator: { host: '127.0.0.1', port },
-      users_file: 'users.json',
-      anonymous: true, anonymous_key_file: 'anonymous.key', anonymous_max_count: 1,
-      keep_finished_s: keepFinished,
-    },
-  }, null, 2));
-  gateway = spawn(binary, ['node', '--config', join(gw, 'gateway.json')],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  gateway.stdout.on('data', (c) => { log += c; });
-  gateway.stderr.on('data', (c) => { log += c; });
-  let base;
-  for (let i = 0; i < 300 && !base; ++i) {
-    const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
-    if (m) base = 'http://127.0.0.1:' + m[1];
-    else await sleep(100);
-  }
-  assert.ok(base, 'the gateway node did not say where it listens:\n' + log);
-  let ready = false;
-  for (let i = 0; i < 300 && !ready; ++i) {
-    ready = (await call(base, 'GET', '/readyz')).status === 200;
-    if (!ready) await sleep(100);
-  }
-  assert.ok(ready, 'the gateway node never became ready:\n' + log);
+  const gatewayConfig = (name, pin) => {
+    const file = join(gw, name + '.json');
+    writeFileSync(file, JSON.stringify({
+      roles: ['gateway'],
+      node: { name, key_file: name + '.key' },
+      network: { heartbeat_interval_ms: 1000, connection_timeout_ms: 5000 },
+      gateway: {
+        listen: { host: '127.0.0.1', port: 0 },
+        coordinator: { host: '127.0.0.1', port }, coordinator_key: pin,
+        users_file: 'users.json',
+        anonymous: true, anonymous_key_file: 'anonymous.key', anonymous_max_count: 1,
+        keep_finished_s: keepFinished,
+      },
+    }, null, 2));
+    return file;
+  };
+  const startGateway = async (name, pin) => {
+    const proc = spawn(binary, ['node', '--config', gatewayConfig(name, pin)],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const node = { proc, log: '' };
+    proc.stdout.on('data', (c) => { node.log += c; });
+    proc.stderr.on('data', (c) => { node.log += c; });
+    for (let i = 0; i < 300 && !node.base; ++i) {
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(node.log);
+      if (m) node.base = 'http://127.0.0.1:' + m[1];
+      else await sleep(100);
+    }
+    assert.ok(node.base, 'the gateway node did not say where it listens:\n' + node.log);
+    return node;
+  };
+  const readyWithin = async (base, tries) => {
+    for (let i = 0; i < tries; ++i) {
+      if ((await call(base, 'GET', '/readyz')).status === 200) return true;
+      await sleep(100);
+    }
+    return false;
+  };
+
+  // A gateway pinned to another key never reaches the coordinator, and says why.
+  const impostorPin = anonymousAccount.slice('user:'.length);
+  const misled = await startGateway('gateway-misled', impostorPin);
+  gateways.push(misled.proc);
+  assert.equal(await readyWithin(misled.base, 50), false, 'a wrongly pinned gateway became ready');
+  assert.match(misled.log, /refused/, misled.log);
+  misled.proc.kill('SIGTERM');
+
+  const node = await startGateway('gateway', coordinatorId);
+  gateways.push(node.proc);
+  const base = node.base;
+  assert.ok(await readyWithin(base, 300), 'the gateway node never became ready:\n' + node.log);
 
   // A Horde client's flow, images inline.
   const params = { width: 64, height: 64, steps: 4, n: 2, sampler_name: 'k_euler', seed: '7' };
@@ -135,6 +158,6 @@ try {
   assert.equal((await call(base, 'GET', '/v1/requests', { key: aliceKey })).data.requests.length, 0);
   console.log('standalone gateway: ok');
 } finally {
-  if (gateway) gateway.kill('SIGTERM');
+  for (const g of gateways) g.kill('SIGTERM');
   stopNetwork();
 }
