@@ -112,7 +112,7 @@ bool send_appeal(CoreState& s, PendingPenalty& p, std::int64_t now_ms, Outbox& o
   for (const auto& item : task.audits) full = full || verify::is_audit(item, verify::AuditKind::full);
   if (!full) task.audits.push_back(full_audit_only().front());
   task.purpose = protocol::audit_purpose_name(protocol::AuditPurpose::appeal);
-  s.nodes.find(*referee)->inflight[task.audit_id] = protocol::job_work(task.job.spec);
+  s.nodes.assign(*s.nodes.find(*referee), task.audit_id, protocol::job_work(task.job.spec));
   out.add(SendAudit{*referee, std::move(task)});
   return true;
 }
@@ -125,7 +125,7 @@ Reply on_appeal_verdict(CoreState& s, NodeEntry& validator, const protocol::Verd
   if (auto stale = check_assignment(v, it->second.assignment); !stale.ok()) return stale;
   PendingPenalty p = std::move(it->second);
   s.penalties.erase(it);
-  validator.inflight.erase(v.audit_id);
+  s.nodes.release(validator, v.audit_id);
   ++validator.jobs_done;
   s.save_node(validator);
   NodeEntry* worker = s.nodes.find(p.worker);
@@ -142,6 +142,7 @@ Reply on_appeal_verdict(CoreState& s, NodeEntry& validator, const protocol::Verd
       worker->reputation.observe_audit(true);
       if (worker->blacklisted && worker->audits_failed < s.options.policy.audit.blacklist_after)
         worker->blacklisted = false;
+      s.nodes.refresh(*worker);
       s.save_node(*worker);
     }
     if (auto w = s.journal.delete_penalty(p.audit_id); !w) s.record_fatal(w.error());
@@ -181,7 +182,7 @@ void expire_penalties(CoreState& s, std::int64_t now_ms, Outbox& out) {
       continue;
     }
     if (it->second.referee)
-      if (NodeEntry* v = s.nodes.find(*it->second.referee)) v->inflight.erase(it->first);
+      if (NodeEntry* v = s.nodes.find(*it->second.referee)) s.nodes.release(*v, it->first);
     slash_worker(s, it->second, out);
     it = s.penalties.erase(it);
   }

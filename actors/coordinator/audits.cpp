@@ -169,7 +169,7 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
   }
   task.audits = j.audit.commitment && !j.audit.plan.empty() ? j.audit.plan : full_audit_only();
   task.purpose = j.audit.purpose;
-  s.nodes.find(*validator)->inflight[task.audit_id] = protocol::job_work(task.job.spec);
+  s.nodes.assign(*s.nodes.find(*validator), task.audit_id, protocol::job_work(task.job.spec));
   out.add(SendAudit{*validator, std::move(task)});
   s.save(r, j);
 }
@@ -194,7 +194,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
     return refuse(ErrorCode::mismatch,
                   "verdict " + v.audit_id + " is about a different result than the one audited");
   if (auto stale = check_assignment(v, j->audit.assignment); !stale.ok()) return stale;
-  validator->inflight.erase(v.audit_id);
+  s.nodes.release(*validator, v.audit_id);
   ++validator->jobs_done;
   s.save_node(*validator);
   NodeEntry* worker = s.nodes.find(*j->worker);
@@ -271,8 +271,8 @@ void audit_deadline(CoreState& s, RequestState& r, JobState& j, std::int64_t now
     hand_out_audit(s, r, j, now_ms, out, nullptr);
   } else if (now_ms >= j.deadline_ms) {
     if (NodeEntry* v = s.nodes.find(*j.audit.validator))
-      v->inflight.erase(
-          protocol::audit_id_of(protocol::job_id_of(r.request.request_id, j.index), j.attempt));
+      s.nodes.release(*v, protocol::audit_id_of(protocol::job_id_of(r.request.request_id, j.index),
+                                                j.attempt));
     j.audit.summary = "timed out";
     start_settlement(s, r, j, out);
   }

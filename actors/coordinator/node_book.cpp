@@ -165,6 +165,7 @@ void CoordinatorCore::node_down(const PublicKey& node, std::int64_t now_ms, Outb
 
 void blacklist(CoreState& s, NodeEntry& n, std::int64_t now_ms, Outbox& out) {
   n.blacklisted = true;
+  s.nodes.refresh(n);
   s.save_node(n);
   const auto inflight = n.inflight;
   for (const auto& [job_id, work] : inflight) {

@@ -22,6 +22,14 @@ bool NodeEntry::serves(const std::string& model_id, const std::string& task_type
          std::find(t.begin(), t.end(), task_type) != t.end();
 }
 
+bool NodeEntry::serves(std::uint32_t model, std::uint32_t task) const {
+  return has_model(model) && std::binary_search(task_ids.begin(), task_ids.end(), task);
+}
+
+bool NodeEntry::has_model(std::uint32_t model) const {
+  return std::binary_search(model_ids.begin(), model_ids.end(), model);
+}
+
 protocol::NodeStatus NodeEntry::status(std::int64_t now_ms) const {
   protocol::NodeStatus s;
   s.node = key;
@@ -63,6 +71,10 @@ NodeEntry& NodeRegistry::connect(const PublicKey& key, protocol::Role role,
   n.connected = true;
   n.connected_since_ms = now_ms;
   n.inflight.clear();
+  n.model_ids = intern(n.capabilities.models);
+  n.task_ids = intern(n.capabilities.task_types);
+  index_role(n);
+  refresh(n);
   return n;
 }
 
@@ -76,6 +88,7 @@ std::vector<std::string> NodeRegistry::disconnect(const PublicKey& key, std::int
   n.connected = false;
   for (const auto& [id, work] : n.inflight) lost.push_back(id);
   n.inflight.clear();
+  refresh(n);
   return lost;
 }
 
@@ -84,7 +97,48 @@ NodeEntry& NodeRegistry::restore(const PublicKey& key, protocol::Role role,
   auto [it, inserted] = nodes_.emplace(key, NodeEntry(key, Reputation(policy_, reputation)));
   it->second.role = role;
   if (!inserted) it->second.reputation = Reputation(policy_, reputation);
+  index_role(it->second);
+  refresh(it->second);
   return it->second;
+}
+
+void NodeRegistry::assign(NodeEntry& n, const std::string& id, std::uint64_t work) {
+  n.inflight[id] = work;
+  refresh(n);
+}
+
+void NodeRegistry::release(NodeEntry& n, const std::string& id) {
+  n.inflight.erase(id);
+  refresh(n);
+}
+
+void NodeRegistry::refresh(const NodeEntry& n) {
+  if (n.role == protocol::Role::worker && n.connected && !n.blacklisted && n.has_room())
+    with_room_.insert(n.key);
+  else
+    with_room_.erase(n.key);
+}
+
+std::optional<std::uint32_t> NodeRegistry::name_id(const std::string& name) const {
+  auto it = names_.find(name);
+  if (it == names_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::uint32_t> NodeRegistry::intern(const std::vector<std::string>& names) {
+  std::vector<std::uint32_t> ids;
+  ids.reserve(names.size());
+  for (const auto& name : names)
+    ids.push_back(names_.emplace(name, static_cast<std::uint32_t>(names_.size())).first->second);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void NodeRegistry::index_role(const NodeEntry& n) {
+  if (n.role == protocol::Role::validator)
+    validators_.insert(n.key);
+  else
+    validators_.erase(n.key);
 }
 
 NodeEntry* NodeRegistry::find(const PublicKey& key) {

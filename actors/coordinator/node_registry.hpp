@@ -3,9 +3,22 @@
 // its reputation, what it is doing now and whether it is blacklisted. Keyed by node id (public
 // key) in sorted order, so every walk over it is deterministic. A node that drops stays known
 // (disconnected) so its reputation and blacklisting survive a reconnect.
+//
+// Routing must not cost a walk over the whole fleet per job, so the registry also keeps what
+// routing searches, in node-id order like the nodes themselves: the workers with room (connected,
+// not blacklisted, in flight < max_inflight), the validators, and model and task-type names
+// interned to small integers at registration (a node's `serves` is then an integer compare, not
+// a 64-character id compare). The room index is kept exact by the changes that go through the
+// registry (connect, disconnect, assign, release, refresh after a blacklisting); routing still
+// checks every candidate in full, so a node changed behind the registry's back (a test setting
+// inflight directly) can only be an extra candidate that fails the check, never a lost one as
+// long as it only loses eligibility that way.
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "actors/coordinator/reputation.hpp"
 #include "runtime/base/crypto/identity.hpp"
@@ -34,10 +47,17 @@ struct NodeEntry {
   std::int64_t connected_ms_before = 0;  // connected time of earlier sessions
   std::int64_t stake_checked_ms = 0;     // when its stake was last asked for (fast tier)
 
+  // Interned ids of capabilities.models and .task_types (sorted), set at registration.
+  std::vector<std::uint32_t> model_ids;
+  std::vector<std::uint32_t> task_ids;
+
   std::uint64_t inflight_work() const;
   // "gpu-box-1 (3f2a9c01d4e5b6a7)" for log lines: the name a person set, the id that is true.
   std::string label() const;
   bool serves(const std::string& model_id, const std::string& task_type) const;
+  bool serves(std::uint32_t model, std::uint32_t task) const;
+  bool has_model(std::uint32_t model) const;
+  bool has_room() const { return inflight.size() < capabilities.max_inflight; }
   protocol::NodeStatus status(std::int64_t now_ms) const;
 };
 
@@ -54,6 +74,20 @@ class NodeRegistry {
   // A node known from the journal of an earlier run: disconnected until it registers again.
   NodeEntry& restore(const PublicKey& key, protocol::Role role, const ReputationState& reputation);
 
+  // A job or audit handed to / taken back from a node; keeps the room index exact.
+  void assign(NodeEntry& n, const std::string& id, std::uint64_t work);
+  void release(NodeEntry& n, const std::string& id);
+  // Re-reads whether the node belongs in the room index (after blacklisting or un-blacklisting).
+  void refresh(const NodeEntry& n);
+
+  // The interned id of a model or task-type name; none when no node ever registered it (so no
+  // node serves it).
+  std::optional<std::uint32_t> name_id(const std::string& name) const;
+  // Workers that may have room, in node-id order (exact unless changed behind the registry).
+  const std::set<PublicKey>& workers_with_room() const { return with_room_; }
+  // Every node that registered (or was restored) as a validator, in node-id order.
+  const std::set<PublicKey>& validators() const { return validators_; }
+
   NodeEntry* find(const PublicKey& key);
   const NodeEntry* find(const PublicKey& key) const;
   const std::map<PublicKey, NodeEntry>& nodes() const { return nodes_; }
@@ -62,6 +96,12 @@ class NodeRegistry {
  private:
   config::ReputationPolicy policy_;
   std::map<PublicKey, NodeEntry> nodes_;
+  std::map<std::string, std::uint32_t> names_;  // model and task-type names -> interned id
+  std::set<PublicKey> with_room_;
+  std::set<PublicKey> validators_;
+
+  std::vector<std::uint32_t> intern(const std::vector<std::string>& names);
+  void index_role(const NodeEntry& n);
 };
 
 }  // namespace seedgrid::coordinator

@@ -20,6 +20,7 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
     n.audits_passed = jn.audits_passed;
     n.audits_failed = jn.audits_failed;
     n.blacklisted = jn.blacklisted;
+    s.nodes.refresh(n);
   }
   // The status counters go on from where they were (only recent done requests are loaded).
   auto totals = s.journal.job_totals();

@@ -9,9 +9,22 @@ namespace seedgrid::coordinator {
 
 namespace {
 
-bool capable(const NodeEntry& n, const protocol::JobSpec& spec, protocol::Tier tier) {
+// Names interned by the registry; none when no node ever registered the model or task type.
+struct JobKind {
+  std::uint32_t model = 0;
+  std::uint32_t task = 0;
+};
+
+std::optional<JobKind> kind_of(const NodeRegistry& nodes, const protocol::JobSpec& spec) {
+  const auto model = nodes.name_id(spec.model_id);
+  const auto task = nodes.name_id(spec.task_type);
+  if (!model || !task) return std::nullopt;
+  return JobKind{*model, *task};
+}
+
+bool capable(const NodeEntry& n, const JobKind& kind, protocol::Tier tier) {
   if (n.role != protocol::Role::worker || !n.connected || n.blacklisted) return false;
-  if (!n.serves(spec.model_id, spec.task_type)) return false;
+  if (!n.serves(kind.model, kind.task)) return false;
   if (tier == protocol::Tier::fast) return n.capabilities.serves_fast && n.fast_allowed;
   return n.capabilities.serves_relaxed;
 }
@@ -20,8 +33,9 @@ bool capable(const NodeEntry& n, const protocol::JobSpec& spec, protocol::Tier t
 
 bool any_capable_worker(const NodeRegistry& nodes, const protocol::JobSpec& spec,
                         protocol::Tier tier) {
-  return std::any_of(nodes.nodes().begin(), nodes.nodes().end(),
-                     [&](const auto& kv) { return capable(kv.second, spec, tier); });
+  const auto kind = kind_of(nodes, spec);
+  return kind && std::any_of(nodes.nodes().begin(), nodes.nodes().end(),
+                             [&](const auto& kv) { return capable(kv.second, *kind, tier); });
 }
 
 std::string no_capable_worker_reason(const NodeRegistry& nodes, const protocol::JobSpec& spec,
@@ -30,12 +44,14 @@ std::string no_capable_worker_reason(const NodeRegistry& nodes, const protocol::
   const protocol::Tier other = fast ? protocol::Tier::relaxed : protocol::Tier::fast;
   std::size_t in_other = 0;
   const NodeEntry* unstaked = nullptr;  // a worker that asks for fast but has no stake approval
-  for (const auto& [key, n] : nodes.nodes()) {
-    if (capable(n, spec, other)) ++in_other;
-    if (fast && unstaked == nullptr && n.role == protocol::Role::worker && n.connected &&
-        !n.blacklisted && n.serves(spec.model_id, spec.task_type) && n.capabilities.serves_fast &&
-        !n.fast_allowed)
-      unstaked = &n;
+  if (const auto kind = kind_of(nodes, spec)) {
+    for (const auto& [key, n] : nodes.nodes()) {
+      if (capable(n, *kind, other)) ++in_other;
+      if (fast && unstaked == nullptr && n.role == protocol::Role::worker && n.connected &&
+          !n.blacklisted && n.serves(kind->model, kind->task) && n.capabilities.serves_fast &&
+          !n.fast_allowed)
+        unstaked = &n;
+    }
   }
   std::string why = "no registered worker serves model " + spec.model_id + " (" + spec.task_type +
                     ") in the " + std::string(protocol::tier_name(tier)) + " tier right now";
@@ -60,6 +76,8 @@ std::string no_capable_worker_reason(const NodeRegistry& nodes, const protocol::
 std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery& q,
                                      const config::RoutingPolicy& policy) {
   const auto& spec = *q.spec;
+  const auto kind = kind_of(nodes, spec);
+  if (!kind) return std::nullopt;
   const bool request_full =
       q.request_workers != nullptr && q.request_workers->size() >= policy.max_workers_per_request;
   auto is_excluded = [&](const PublicKey& k) {
@@ -67,18 +85,33 @@ std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery
            std::find(q.excluded->begin(), q.excluded->end(), k) != q.excluded->end();
   };
   // Avoid workers that failed this job while some other capable worker exists (busy or not).
-  bool other_exists = false;
-  for (const auto& [key, n] : nodes.nodes())
-    if (capable(n, spec, q.tier) && !is_excluded(key)) other_exists = true;
+  // Only asked when a failed worker has room, and then the first such other worker answers it.
+  std::optional<bool> other_exists;
+  auto other_capable_exists = [&] {
+    if (!other_exists)
+      other_exists = std::any_of(nodes.nodes().begin(), nodes.nodes().end(), [&](const auto& kv) {
+        return capable(kv.second, *kind, q.tier) && !is_excluded(kv.first);
+      });
+    return *other_exists;
+  };
+
+  // Only workers with room can win: walk those (or the request's own workers when it may use no
+  // others and they are fewer), in node-id order either way, so the first of equals still wins.
+  const std::set<PublicKey>& with_room = nodes.workers_with_room();
+  const bool walk_request = request_full && q.request_workers->size() < with_room.size();
+  const std::set<PublicKey>& candidates = walk_request ? *q.request_workers : with_room;
 
   std::optional<PublicKey> best;
   double best_score = -1.0;
   const std::uint64_t work = protocol::job_work(spec);
-  for (const auto& [key, n] : nodes.nodes()) {
-    if (!capable(n, spec, q.tier)) continue;
-    if (n.inflight.size() >= n.capabilities.max_inflight) continue;
-    if (request_full && !q.request_workers->contains(key)) continue;
-    if (other_exists && is_excluded(key)) continue;
+  for (const PublicKey& key : candidates) {
+    const NodeEntry* found = nodes.find(key);
+    if (found == nullptr) continue;
+    const NodeEntry& n = *found;
+    if (!capable(n, *kind, q.tier)) continue;
+    if (!n.has_room()) continue;
+    if (request_full && !walk_request && !q.request_workers->contains(key)) continue;
+    if (is_excluded(key) && other_capable_exists()) continue;
     const double finish_ms =
         std::max(1.0, expected_ms(n.inflight_work() + work, n.capabilities.pixel_steps_per_second));
     const double score =
@@ -94,13 +127,15 @@ std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery
 std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
                                         const PublicKey& worker) {
   std::optional<PublicKey> best;
+  const auto model = nodes.name_id(model_id);
+  if (!model) return best;
   std::size_t best_load = 0;
   double best_rep = 0.0;
-  for (const auto& [key, n] : nodes.nodes()) {
+  for (const PublicKey& key : nodes.validators()) {
+    const NodeEntry& n = *nodes.find(key);
     if (n.role != protocol::Role::validator || !n.connected || n.blacklisted || key == worker)
       continue;
-    const auto& m = n.capabilities.models;
-    if (std::find(m.begin(), m.end(), model_id) == m.end()) continue;
+    if (!n.has_model(*model)) continue;
     const std::size_t load = n.inflight.size();
     const double rep = n.reputation.score();
     if (!best || load < best_load || (load == best_load && rep > best_rep)) {
@@ -130,11 +165,13 @@ std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::st
       }
     }
   } any, own;
-  for (const auto& [key, n] : nodes.nodes()) {
+  const auto model = nodes.name_id(model_id);
+  if (!model) return std::nullopt;
+  for (const PublicKey& key : nodes.validators()) {
+    const NodeEntry& n = *nodes.find(key);
     if (n.role != protocol::Role::validator || !n.connected || n.blacklisted) continue;
     if (std::find(exclude.begin(), exclude.end(), key) != exclude.end()) continue;
-    const auto& m = n.capabilities.models;
-    if (std::find(m.begin(), m.end(), model_id) == m.end()) continue;
+    if (!n.has_model(*model)) continue;
     any.offer(key, n.inflight.size(), n.reputation.score());
     if (!preferred_class.empty() && n.capabilities.determinism_class == preferred_class)
       own.offer(key, n.inflight.size(), n.reputation.score());

@@ -33,7 +33,7 @@ Reply request_caused(const CoreState& s, const RequestState& r, const JobState& 
 void release_worker(CoreState& s, RequestState& r, JobState& j) {
   if (!j.worker) return;
   if (NodeEntry* n = s.nodes.find(*j.worker))
-    n->inflight.erase(protocol::job_id_of(r.request.request_id, j.index));
+    s.nodes.release(*n, protocol::job_id_of(r.request.request_id, j.index));
 }
 
 void CoordinatorCore::on_started(const PublicKey& from, const protocol::JobStarted& started,
@@ -148,10 +148,11 @@ void fail_attempt(CoreState& s, RequestState& r, JobState& j, ErrorCode code, st
 void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
   if (s.queued.empty()) return;
   std::size_t capacity = 0;
-  for (const auto& [k, n] : s.nodes.nodes())
-    if (n.role == protocol::Role::worker && n.connected && !n.blacklisted &&
-        n.inflight.size() < n.capabilities.max_inflight)
+  for (const PublicKey& k : s.nodes.workers_with_room()) {
+    const NodeEntry& n = *s.nodes.find(k);
+    if (n.role == protocol::Role::worker && n.connected && !n.blacklisted && n.has_room())
       capacity += n.capabilities.max_inflight - n.inflight.size();
+  }
   if (capacity == 0) return;
 
   std::vector<RequestState*> order;
@@ -189,7 +190,7 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
                                                n.capabilities.pixel_steps_per_second);
       s.set_phase(*r, j, JobPhase::assigned, now_ms);
       r->workers.insert(*w);
-      n.inflight[protocol::job_id_of(id, index)] = work;
+      s.nodes.assign(n, protocol::job_id_of(id, index), work);
       --capacity;
       out.add(SendJob{*w, s.job_message(*r, j)});
       out.add(TellClient{s.event(EventKind::assigned, *r, &j)});

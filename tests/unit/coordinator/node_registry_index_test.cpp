@@ -1,0 +1,179 @@
+// The registry's routing index (workers with room, validators, interned names) must say exactly
+// what a walk over every node would say, through every change routing depends on.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/coordinator/node_registry.hpp"
+#include "actors/coordinator/router.hpp"
+
+namespace seedgrid::coordinator {
+namespace {
+
+const std::string kModel(64, 'a');
+const std::string kOtherModel(64, 'b');
+
+protocol::Capabilities caps(std::uint32_t inflight, std::vector<std::string> models = {kModel}) {
+  protocol::Capabilities c;
+  c.models = std::move(models);
+  c.task_types = {"txt2img"};
+  c.max_inflight = inflight;
+  c.pixel_steps_per_second = 1'000;
+  return c;
+}
+
+PublicKey key(std::uint8_t b) { return Identity::from_seed({b}).public_key(); }
+
+// What the index must hold: every worker that is connected, not blacklisted and has room.
+std::set<PublicKey> room_by_walk(const NodeRegistry& nodes) {
+  std::set<PublicKey> out;
+  for (const auto& [k, n] : nodes.nodes())
+    if (n.role == protocol::Role::worker && n.connected && !n.blacklisted &&
+        n.inflight.size() < n.capabilities.max_inflight)
+      out.insert(k);
+  return out;
+}
+
+std::set<PublicKey> validators_by_walk(const NodeRegistry& nodes) {
+  std::set<PublicKey> out;
+  for (const auto& [k, n] : nodes.nodes())
+    if (n.role == protocol::Role::validator) out.insert(k);
+  return out;
+}
+
+class RegistryIndexTest : public ::testing::Test {
+ protected:
+  config::ReputationPolicy rep_;
+  NodeRegistry nodes_{rep_};
+  void expect_consistent(const char* step) {
+    EXPECT_EQ(nodes_.workers_with_room(), room_by_walk(nodes_)) << "after " << step;
+    EXPECT_EQ(nodes_.validators(), validators_by_walk(nodes_)) << "after " << step;
+  }
+};
+
+TEST_F(RegistryIndexTest, StaysExactThroughRegisterAssignFinishLoseBlacklistAndReregister) {
+  nodes_.connect(key(1), protocol::Role::worker, caps(2), true, 0);
+  nodes_.connect(key(2), protocol::Role::worker, caps(1), true, 0);
+  nodes_.connect(key(3), protocol::Role::validator, caps(1), true, 0);
+  expect_consistent("register");
+  EXPECT_EQ(nodes_.workers_with_room(), (std::set<PublicKey>{key(1), key(2)}));
+
+  nodes_.assign(*nodes_.find(key(2)), "r#0", 10);
+  expect_consistent("assign filling a worker");
+  EXPECT_FALSE(nodes_.workers_with_room().contains(key(2)));
+  nodes_.assign(*nodes_.find(key(1)), "r#1", 10);
+  expect_consistent("assign leaving room");
+  EXPECT_TRUE(nodes_.workers_with_room().contains(key(1)));
+
+  nodes_.release(*nodes_.find(key(2)), "r#0");
+  expect_consistent("finish");
+  EXPECT_TRUE(nodes_.workers_with_room().contains(key(2)));
+
+  nodes_.assign(*nodes_.find(key(2)), "r#2", 10);
+  EXPECT_EQ(nodes_.disconnect(key(2), 5), std::vector<std::string>{"r#2"});
+  expect_consistent("lose");
+  EXPECT_FALSE(nodes_.workers_with_room().contains(key(2)));
+
+  NodeEntry& one = *nodes_.find(key(1));
+  one.blacklisted = true;
+  nodes_.refresh(one);
+  expect_consistent("blacklist");
+  EXPECT_FALSE(nodes_.workers_with_room().contains(key(1)));
+  nodes_.release(one, "r#1");  // a blacklisted worker's job taken back: still no room for it
+  expect_consistent("release on a blacklisted worker");
+  EXPECT_FALSE(nodes_.workers_with_room().contains(key(1)));
+
+  nodes_.connect(key(2), protocol::Role::worker, caps(1), true, 10);
+  expect_consistent("re-register");
+  EXPECT_TRUE(nodes_.workers_with_room().contains(key(2)));
+  // The same node comes back as a validator: it leaves the workers and joins the validators.
+  nodes_.connect(key(2), protocol::Role::validator, caps(1), true, 20);
+  expect_consistent("re-register in another role");
+  EXPECT_FALSE(nodes_.workers_with_room().contains(key(2)));
+  EXPECT_TRUE(nodes_.validators().contains(key(2)));
+
+  // Known from the journal only: indexed by role, never with room until it registers.
+  nodes_.restore(key(4), protocol::Role::worker, ReputationState{});
+  nodes_.restore(key(5), protocol::Role::validator, ReputationState{});
+  expect_consistent("restore");
+  EXPECT_FALSE(nodes_.workers_with_room().contains(key(4)));
+}
+
+TEST_F(RegistryIndexTest, StaysExactThroughALongMixOfChanges) {
+  // A fixed pseudo-random walk over every operation; the walk is the reference after each one.
+  std::uint64_t x = 12345;
+  auto next = [&x](std::uint64_t bound) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (x >> 33) % bound;
+  };
+  int assigned = 0;
+  for (int step = 0; step < 3'000; ++step) {
+    const PublicKey k = key(static_cast<std::uint8_t>(1 + next(12)));
+    NodeEntry* n = nodes_.find(k);
+    switch (next(7)) {
+      case 0:
+        nodes_.connect(k, next(4) == 0 ? protocol::Role::validator : protocol::Role::worker,
+                       caps(static_cast<std::uint32_t>(1 + next(3))), true, step);
+        break;
+      case 1:
+        nodes_.disconnect(k, step);
+        break;
+      case 2:
+      case 3:
+        if (n != nullptr && n->connected) nodes_.assign(*n, "j#" + std::to_string(assigned++), 1);
+        break;
+      case 4:
+        if (n != nullptr && !n->inflight.empty()) nodes_.release(*n, n->inflight.begin()->first);
+        break;
+      case 5:
+        if (n != nullptr) {
+          n->blacklisted = !n->blacklisted;
+          nodes_.refresh(*n);
+        }
+        break;
+      default:
+        nodes_.restore(k, next(2) == 0 ? protocol::Role::validator : protocol::Role::worker,
+                       ReputationState{});
+        break;
+    }
+    ASSERT_EQ(nodes_.workers_with_room(), room_by_walk(nodes_)) << "at step " << step;
+    ASSERT_EQ(nodes_.validators(), validators_by_walk(nodes_)) << "at step " << step;
+  }
+}
+
+TEST_F(RegistryIndexTest, ModelsAndTaskTypesAreComparedByInternedId) {
+  EXPECT_FALSE(nodes_.name_id(kModel));  // nobody registered it yet
+  nodes_.connect(key(1), protocol::Role::worker, caps(1, {kOtherModel, kModel}), true, 0);
+  nodes_.connect(key(2), protocol::Role::worker, caps(1, {kOtherModel}), true, 0);
+  const auto model = nodes_.name_id(kModel), other = nodes_.name_id(kOtherModel);
+  const auto task = nodes_.name_id("txt2img");
+  ASSERT_TRUE(model && other && task);
+  EXPECT_NE(*model, *other);
+  const NodeEntry& one = *nodes_.find(key(1));
+  const NodeEntry& two = *nodes_.find(key(2));
+  EXPECT_EQ(one.serves(*model, *task), one.serves(kModel, "txt2img"));
+  EXPECT_TRUE(one.serves(*model, *task));
+  EXPECT_FALSE(two.serves(*model, *task));
+  EXPECT_TRUE(two.serves(*other, *task));
+  EXPECT_FALSE(one.serves(*model, *model));  // a model id is no task type
+
+  // A job for a model no node ever registered finds no worker and no validator.
+  protocol::JobSpec s;
+  s.model_id = std::string(64, 'c');
+  s.task_type = "txt2img";
+  s.steps = 10;
+  s.width = 64;
+  s.height = 64;
+  config::RoutingPolicy routing;
+  EXPECT_FALSE(pick_worker(nodes_, {&s, protocol::Tier::fast, nullptr, nullptr}, routing));
+  EXPECT_FALSE(any_capable_worker(nodes_, s, protocol::Tier::fast));
+  EXPECT_FALSE(pick_validator(nodes_, s.model_id, key(9)));
+  s.model_id = kModel;
+  EXPECT_EQ(pick_worker(nodes_, {&s, protocol::Tier::fast, nullptr, nullptr}, routing), key(1));
+}
+
+}  // namespace
+}  // namespace seedgrid::coordinator
