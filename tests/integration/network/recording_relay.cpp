@@ -11,8 +11,6 @@
 
 namespace seedgrid::testing {
 
-namespace {
-
 int connect_to(const config::Endpoint& e) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -25,8 +23,6 @@ int connect_to(const config::Endpoint& e) {
   }
   return fd;
 }
-
-}  // namespace
 
 RecordingRelay::RecordingRelay(config::Endpoint target) : target_(std::move(target)) {
   listener_ = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -36,4 +36,7 @@ class RecordingRelay {
   std::thread acceptor_;
 };
 
+// A plain TCP connection to `e` (no TLS); -1 when it is refused.
+int connect_to(const config::Endpoint& e);
+
 }  // namespace seedgrid::testing

@@ -45,19 +45,6 @@ bool wait_for_log(const std::filesystem::path& log, const std::string& text,
   }
 }
 
-int connect_raw(const config::Endpoint& e) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(e.port);
-  ::inet_pton(AF_INET, e.host.c_str(), &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 std::uint64_t rss_kib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -136,7 +123,7 @@ bool tls_client_kept(const config::Endpoint& where, const link::NodeCertificate&
   SSL_CTX_use_PrivateKey(ctx, certificate.key.get());
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   SSL* ssl = SSL_new(ctx);
-  const int fd = connect_raw(where);
+  const int fd = connect_to(where);
   SSL_set_fd(ssl, fd);
   bool kept = SSL_connect(ssl) == 1;
   if (kept) {
@@ -238,7 +225,7 @@ TEST(Tls, AnUnauthenticatedPeerAnnouncingA256MiBPayloadCostsNoMemory) {
   header[7] = length & 0xff;
   std::vector<int> sockets;
   for (int i = 0; i < 4; ++i) {
-    int fd = connect_raw(net.endpoint());
+    int fd = connect_to(net.endpoint());
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::send(fd, header.data(), header.size(), MSG_NOSIGNAL), 32);
     sockets.push_back(fd);
@@ -267,7 +254,7 @@ TEST(Tls, AnUnauthenticatedPeerAnnouncingA256MiBPayloadCostsNoMemory) {
   // Connections that never start a handshake: an address gets its share, then is refused.
   std::vector<int> idle;
   for (std::size_t i = 0; i <= link::kMaxUnauthenticatedPerAddress; ++i)
-    idle.push_back(connect_raw(net.endpoint()));
+    idle.push_back(connect_to(net.endpoint()));
   EXPECT_TRUE(wait_for_log(log,
                            std::to_string(link::kMaxUnauthenticatedPerAddress) +
                                " connections from 127.0.0.1 have not completed their TLS "
