@@ -26,15 +26,15 @@
 #include <random>
 #include <thread>
 
-#include "actors/treasury/ledger.hpp"
 #include "actors/rendering/renderer.hpp"
+#include "actors/treasury/ledger.hpp"
 #include "actors/worker/worker_actor.hpp"
 #include "models/presets/write_preset.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/node/node.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/node/node.hpp"
 
 namespace fs = std::filesystem;
 using namespace seedgrid;
@@ -152,6 +152,35 @@ protocol::GenerateRequest request(const std::string& id, const Model& model, std
   return r;
 }
 
+// Submits o.requests requests of o.jobs instant jobs at once (to `coordinator` in this process, or
+// to `endpoint`), waits for all, and prints the table row: workers, requests x jobs, seconds,
+// requests/s, jobs/s.
+void timed_requests(const Options& o, const Model& model, const Identity& client, int workers,
+                    caf::actor_system& system, const caf::actor* coordinator,
+                    const config::Endpoint& endpoint, const config::NetworkSection& network,
+                    const std::string& id_prefix) {
+  std::vector<std::unique_ptr<client::GenerateSession>> sessions;
+  const auto start = Clock::now();
+  for (std::uint32_t r = 0; r < o.requests; ++r)
+    sessions.push_back(std::make_unique<client::GenerateSession>(
+        system, coordinator, endpoint, network,
+        request(id_prefix + std::to_string(r), model, o.jobs, protocol::kTaskInstant, 4, client),
+        std::make_shared<const Identity>(client), client::SessionCallbacks{}));
+  std::uint64_t delivered = 0;
+  for (auto& s : sessions) {
+    auto outcome = s->wait(std::chrono::minutes(10));
+    if (!outcome || !outcome->reply.ok())
+      die(coordinator ? "a dispatch request did not complete"
+                      : "a dispatch request over loopback did not complete");
+    delivered += outcome->completed.delivered;
+  }
+  const double t = seconds_since(start);
+  sessions.clear();
+  std::printf("| %3d | %4u x %3u | %8.2f | %9.1f | %9.1f |\n", workers, o.requests, o.jobs, t,
+              o.requests / t, delivered / t);
+  std::fflush(stdout);
+}
+
 void dispatch(const Options& o, const Model& model, int workers) {
   const fs::path dir = o.data / ("dispatch-" + std::to_string(workers));
   const Identity client = Identity::generate();
@@ -178,24 +207,8 @@ void dispatch(const Options& o, const Model& model, int workers) {
   if (!wait_for_workers(node->system(), coordinator, static_cast<std::size_t>(workers)))
     die("workers did not register");
 
-  std::vector<std::unique_ptr<client::GenerateSession>> sessions;
-  const auto start = Clock::now();
-  for (std::uint32_t r = 0; r < o.requests; ++r)
-    sessions.push_back(std::make_unique<client::GenerateSession>(
-        node->system(), &coordinator, config::Endpoint{}, config::NetworkSection{},
-        request("d" + std::to_string(r), model, o.jobs, protocol::kTaskInstant, 4, client),
-        std::make_shared<const Identity>(client), client::SessionCallbacks{}));
-  std::uint64_t delivered = 0;
-  for (auto& s : sessions) {
-    auto outcome = s->wait(std::chrono::minutes(10));
-    if (!outcome || !outcome->reply.ok()) die("a dispatch request did not complete");
-    delivered += outcome->completed.delivered;
-  }
-  const double t = seconds_since(start);
-  sessions.clear();
-  std::printf("| %3d | %4u x %3u | %8.2f | %9.1f | %9.1f |\n", workers, o.requests, o.jobs, t,
-              o.requests / t, delivered / t);
-  std::fflush(stdout);
+  timed_requests(o, model, client, workers, node->system(), &coordinator, config::Endpoint{},
+                 config::NetworkSection{}, "d");
   for (auto& w : worker_actors) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   node->stop();
 }
@@ -289,24 +302,8 @@ void dispatch_over_loopback(const Options& o, const Model& model, int workers) {
     die("the workers did not register over loopback");
   client::ClientSystem client_system(o.network(), std::make_shared<const Identity>(client));
   const config::Endpoint endpoint{"127.0.0.1", coordinator->coordinator_port()};
-  std::vector<std::unique_ptr<client::GenerateSession>> sessions;
-  const auto start = Clock::now();
-  for (std::uint32_t r = 0; r < o.requests; ++r)
-    sessions.push_back(std::make_unique<client::GenerateSession>(
-        client_system.get(), nullptr, endpoint, o.network(),
-        request("w" + std::to_string(r), model, o.jobs, protocol::kTaskInstant, 4, client),
-        std::make_shared<const Identity>(client), client::SessionCallbacks{}));
-  std::uint64_t delivered = 0;
-  for (auto& s : sessions) {
-    auto outcome = s->wait(std::chrono::minutes(10));
-    if (!outcome || !outcome->reply.ok()) die("a dispatch request over loopback did not complete");
-    delivered += outcome->completed.delivered;
-  }
-  const double t = seconds_since(start);
-  sessions.clear();
-  std::printf("| %3d | %4u x %3u | %8.2f | %9.1f | %9.1f |\n", workers, o.requests, o.jobs, t,
-              o.requests / t, delivered / t);
-  std::fflush(stdout);
+  timed_requests(o, model, client, workers, client_system.get(), nullptr, endpoint, o.network(),
+                 "w");
   worker_node->stop();
   coordinator->stop();
 }
@@ -359,8 +356,9 @@ int main(int argc, char** argv) {
   std::printf("| --- | --- | --- | --- | --- | --- |\n");
   loopback(o, model, protocol::kTaskTxt2Img, 8);
   loopback(o, model, protocol::kTaskInstant, 8);
-  std::printf("\ndispatch throughput over loopback (workers in their own node, client in its own "
-              "actor system), instant task:\n\n");
+  std::printf(
+      "\ndispatch throughput over loopback (workers in their own node, client in its own "
+      "actor system), instant task:\n\n");
   std::printf("| workers | requests x jobs | seconds | requests/s | jobs/s |\n");
   std::printf("| --- | --- | --- | --- | --- |\n");
   for (int workers : {1, 10}) dispatch_over_loopback(o, model, workers);
