@@ -1,10 +1,12 @@
 // Compiled by ctest, not linked: with no WRONG_* macro every send below names a message its
 // receiver's interface accepts and must compile; each WRONG_* macro swaps in one send the
 // receiver's role does not accept (or an answer it does not give), which must not compile.
+// (inspect.hpp: as in every .cpp that sends, the messages must be serializable.)
 #include <caf/all.hpp>
 
 #include <string>
 
+#include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/client_interface.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/interfaces/treasury_interface.hpp"
