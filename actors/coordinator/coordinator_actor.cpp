@@ -29,9 +29,9 @@ using protocol::ErrorCode;
 
 // The public interface and the coordinator's own messages: the group commit, the timers' tick,
 // and the treasury's handle from the remote link (cast to the treasury's interface on arrival).
-using coordinator_self_actor = protocol::coordinator_actor::extend<
-    caf::reacts_to<commit_atom>, caf::reacts_to<tick_atom>,
-    caf::reacts_to<link::link_up_atom, caf::actor>>;
+using coordinator_self_actor =
+    protocol::coordinator_actor::extend_with<link::link_owner_actor>::extend<
+        caf::reacts_to<commit_atom>, caf::reacts_to<tick_atom>>;
 
 // A registered node's actor, under the interface of its role (the other handle stays empty).
 struct NodeHandle {

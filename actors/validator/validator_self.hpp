@@ -13,9 +13,8 @@
 namespace seedgrid::validator {
 
 using validator_self_actor =
-    protocol::validator_actor::extend_with<session::session_messages>::extend<
-        // The coordinator's handle (in-process, or from the remote link): cast to
-        // protocol::coordinator_actor on arrival.
-        caf::reacts_to<link::link_up_atom, caf::actor>>;
+    // link_owner_actor: the coordinator's handle (in-process, or from the remote link), cast to
+    // protocol::coordinator_actor on arrival.
+    protocol::validator_actor::extend_with<session::session_messages, link::link_owner_actor>;
 
 }  // namespace seedgrid::validator

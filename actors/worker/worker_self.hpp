@@ -14,9 +14,9 @@
 namespace seedgrid::worker {
 
 using worker_self_actor =
-    protocol::worker_actor::extend_with<render_owner_actor, session::session_messages>::extend<
-        // The coordinator's handle (in-process, or from the remote link): cast to
-        // protocol::coordinator_actor on arrival.
-        caf::reacts_to<link::link_up_atom, caf::actor>>;
+    // link_owner_actor: the coordinator's handle (in-process, or from the remote link), cast to
+    // protocol::coordinator_actor on arrival.
+    protocol::worker_actor::extend_with<render_owner_actor, session::session_messages,
+                                        link::link_owner_actor>;
 
 }  // namespace seedgrid::worker

@@ -23,8 +23,8 @@ namespace {
 
 // A request's client: the coordinator's events (client_interface.hpp), the coordinator's handle
 // (in-process, or from the remote link; typed on arrival) and the user's wish to cancel.
-using generate_session_actor = protocol::client_actor::extend<
-    caf::reacts_to<link::link_up_atom, caf::actor>, caf::reacts_to<protocol::cancel_atom>>;
+using generate_session_actor = protocol::client_actor::extend_with<link::link_owner_actor>::extend<
+    caf::reacts_to<protocol::cancel_atom>>;
 
 }  // namespace
 
