@@ -12,12 +12,12 @@
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/client_interface.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/interfaces/treasury_interface.hpp"
 #include "runtime/base/protocol/interfaces/validator_interface.hpp"
 #include "runtime/base/protocol/interfaces/worker_interface.hpp"
-#include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -29,9 +29,8 @@ using protocol::ErrorCode;
 
 // The public interface and the coordinator's own messages: the group commit, the timers' tick,
 // and the treasury's handle from the remote link (cast to the treasury's interface on arrival).
-using coordinator_self_actor =
-    protocol::coordinator_actor::extend_with<link::link_owner_actor>::extend<
-        caf::reacts_to<commit_atom>, caf::reacts_to<tick_atom>>;
+using coordinator_self_actor = protocol::coordinator_actor::extend_with<
+    link::link_owner_actor>::extend<caf::reacts_to<commit_atom>, caf::reacts_to<tick_atom>>;
 
 // A registered node's actor, under the interface of its role (the other handle stays empty).
 struct NodeHandle {
@@ -276,8 +275,8 @@ void admit(Self self, const protocol::Registration& reg, NodeHandle node, const 
   flush(self, out);
 }
 
-coordinator_self_actor::behavior_type coordinator(Self self, CoordinatorSetup setup,
-                                                  std::optional<protocol::treasury_actor> local_treasury) {
+coordinator_self_actor::behavior_type coordinator(
+    Self self, CoordinatorSetup setup, std::optional<protocol::treasury_actor> local_treasury) {
   auto& s = self->state;
   s.setup = std::move(setup);
   s.core = s.setup.core;

@@ -11,10 +11,10 @@ namespace seedgrid::session {
 
 template <class Owner>
 CoordinatorSession<Owner>::CoordinatorSession(protocol::Role role, const Identity& identity,
-                                       std::string name, protocol::Capabilities capabilities,
-                                       std::string pinned_coordinator,
-                                       const config::NetworkSection& network,
-                                       std::shared_ptr<spdlog::logger> log)
+                                              std::string name, protocol::Capabilities capabilities,
+                                              std::string pinned_coordinator,
+                                              const config::NetworkSection& network,
+                                              std::shared_ptr<spdlog::logger> log)
     : role_(role),
       identity_(identity),
       name_(std::move(name)),

@@ -9,8 +9,8 @@
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/interfaces/treasury_interface.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/interfaces/treasury_interface.hpp"
 
 namespace seedgrid::treasury {
 

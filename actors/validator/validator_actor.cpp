@@ -35,15 +35,14 @@ verify::Thresholds thresholds_of(const config::ValidatorThresholds& t) {
 // The audits run on their own thread, so a re-render never holds up the actor scheduler: the
 // answer is the run's id and its verdict, unsigned.
 using audit_loop_actor = caf::typed_actor<
-    caf::replies_to<run_audit_atom, std::uint64_t, protocol::AuditTask, protocol::Opening>::with<
-        audited_atom, std::uint64_t, protocol::Verdict>>;
+    caf::replies_to<run_audit_atom, std::uint64_t, protocol::AuditTask,
+                    protocol::Opening>::with<audited_atom, std::uint64_t, protocol::Verdict>>;
 
 audit_loop_actor::behavior_type audit_loop(std::shared_ptr<const rendering::Renderer> renderer,
                                            verify::Thresholds thresholds) {
   return {
-      [renderer, thresholds](run_audit_atom, std::uint64_t id,
-                                   const protocol::AuditTask& task,
-                                   const protocol::Opening& opening) {
+      [renderer, thresholds](run_audit_atom, std::uint64_t id, const protocol::AuditTask& task,
+                             const protocol::Opening& opening) {
         const auto findings =
             run_audits(renderer->pipeline(task.job.spec.model_id), task, opening, thresholds);
         return std::make_tuple(audited_atom::value, id,
@@ -178,8 +177,7 @@ validator_self_actor::behavior_type validator(Self self, ValidatorSetup setup,
   caps.version = "seedgrid 0.1.0";
   s.session = std::make_unique<session::CoordinatorSession<validator_self_actor>>(
       protocol::Role::validator, *s.setup.identity, s.setup.name, caps,
-      s.setup.section.coordinator_key,
-      s.setup.network, s.log);
+      s.setup.section.coordinator_key, s.setup.network, s.log);
   if (s.setup.section.test_fault != "none")
     s.log->warn("test fault '{}': this validator misjudges on purpose", s.setup.section.test_fault);
   self->set_down_handler([self](const caf::down_msg& dm) {
@@ -197,7 +195,8 @@ validator_self_actor::behavior_type validator(Self self, ValidatorSetup setup,
       [self](link::link_up_atom, const caf::actor& coordinator) {
         abandon_audits(self);
         // The boundary: the coordinator's handle, typed once.
-        self->state.session->connect(self, caf::actor_cast<protocol::coordinator_actor>(coordinator),
+        self->state.session->connect(self,
+                                     caf::actor_cast<protocol::coordinator_actor>(coordinator),
                                      [self] { start_next(self); });
       },
       [self](session::retry_register_atom, std::uint64_t generation) {

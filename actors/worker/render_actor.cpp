@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "actors/worker/commitment.hpp"
 #include "actors/rendering/renderer.hpp"
+#include "actors/worker/commitment.hpp"
 #include "actors/worker/trajectory_store.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
@@ -25,7 +25,7 @@ render_actor::behavior_type render_loop(render_actor::pointer self,
                                         std::shared_ptr<TrajectoryStore> store) {
   return {
       [self, renderer, cancel_batch, store](render_atom, std::uint64_t batch_id,
-                                     const std::vector<protocol::Job>& jobs) {
+                                            const std::vector<protocol::Job>& jobs) {
         const auto owner = caf::actor_cast<render_owner_actor>(self->current_sender());
         std::vector<protocol::JobSpec> specs;
         for (const auto& j : jobs) specs.push_back(j.spec);

@@ -31,14 +31,14 @@ class TrajectoryStore;
 using render_atom = caf::atom_constant<caf::atom("render")>;
 using rendered_atom = caf::atom_constant<caf::atom("rendered")>;
 
-using render_actor = caf::typed_actor<
-    caf::reacts_to<render_atom, std::uint64_t, std::vector<protocol::Job>>>;
+using render_actor =
+    caf::typed_actor<caf::reacts_to<render_atom, std::uint64_t, std::vector<protocol::Job>>>;
 
 // What the render actor sends back to whoever asked it to render (the sender of `render`).
-using render_owner_actor = caf::typed_actor<
-    caf::reacts_to<protocol::progress_atom, protocol::JobProgress>,
-    caf::reacts_to<rendered_atom, std::uint64_t, std::vector<protocol::JobResult>,
-                   std::vector<protocol::JobFailure>>>;
+using render_owner_actor =
+    caf::typed_actor<caf::reacts_to<protocol::progress_atom, protocol::JobProgress>,
+                     caf::reacts_to<rendered_atom, std::uint64_t, std::vector<protocol::JobResult>,
+                                    std::vector<protocol::JobFailure>>>;
 
 // With a `store` (workers), each rendered job's trajectory is kept there for openings, and its
 // result carries the full commitment (leaf count, proofs of x_0 and x_N, x_N).

@@ -167,7 +167,8 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
       [self](link::link_up_atom, const caf::actor& coordinator) {
         abandon_all(self);
         // The boundary: the coordinator's handle, typed once.
-        self->state.session->connect(self, caf::actor_cast<protocol::coordinator_actor>(coordinator),
+        self->state.session->connect(self,
+                                     caf::actor_cast<protocol::coordinator_actor>(coordinator),
                                      [self] { start_next(self); });
       },
       [self](session::retry_register_atom, std::uint64_t generation) {

@@ -19,16 +19,16 @@
 #include "actors/treasury/treasury_actor_desk.hpp"
 #include "models/presets/write_preset.hpp"
 #include "models/weights/checkpoint.hpp"
-#include "runtime/cli/command.hpp"
-#include "runtime/cli/sim_serve.hpp"
-#include "runtime/cli/sim_virtual.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/request_report.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/node/node.hpp"
-#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/cli/sim_serve.hpp"
+#include "runtime/cli/sim_virtual.hpp"
+#include "runtime/node/node.hpp"
 
 namespace seedgrid::cli {
 namespace {

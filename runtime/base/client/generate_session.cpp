@@ -142,8 +142,10 @@ void engage(Self self) {
 }
 
 generate_session_actor::behavior_type session(Self self, protocol::GenerateRequest request,
-                      std::optional<PublicKey> resume_from, std::shared_ptr<const Identity> client,
-                      SessionCallbacks callbacks, std::shared_ptr<GenerateSession::Shared> shared) {
+                                              std::optional<PublicKey> resume_from,
+                                              std::shared_ptr<const Identity> client,
+                                              SessionCallbacks callbacks,
+                                              std::shared_ptr<GenerateSession::Shared> shared) {
   auto& s = self->state;
   s.request = std::move(request);
   s.resume_from = resume_from;
@@ -228,9 +230,8 @@ void GenerateSession::start(caf::actor_system& system, const caf::actor* coordin
   if (coordinator != nullptr) {
     caf::anon_send(shared_->actor, link::link_up_atom::value, *coordinator);
   } else {
-    shared_->link =
-        link::spawn_remote_link(system, caf::actor_cast<caf::actor>(shared_->actor), endpoint,
-                                network, "coordinator");
+    shared_->link = link::spawn_remote_link(system, caf::actor_cast<caf::actor>(shared_->actor),
+                                            endpoint, network, "coordinator");
   }
 }
 
