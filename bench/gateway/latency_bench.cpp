@@ -9,15 +9,14 @@
 // machine: the CAF client (`runtime/base/client`, as `seedgrid generate` uses) from submit to the
 // result event, and an HTTP client from the first byte of `POST /v1/requests` (on a kept-alive
 // connection) to the `result` event on `GET /v1/requests/{id}/events` (Server-Sent Events, on a
-// connection of its own as a browser's EventSource opens). The difference of the medians is what the gateway adds: HTTP parsing, the API key, the
-// gateway's own session to the coordinator, its book and the event's JSON.
+// connection of its own, as a browser's EventSource opens one). The difference of the medians is
+// what the gateway adds: HTTP parsing, the API key, the gateway's own session to the coordinator,
+// its book and the event's JSON. No CAF here: the bench is a client like any other.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <caf/all.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -31,8 +30,6 @@
 #include "models/presets/write_preset.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
-#include "runtime/base/protocol/inspect.hpp"
 #include "runtime/gateway/gateway.hpp"
 #include "runtime/gateway/user_store.hpp"
 #include "runtime/node/node.hpp"
@@ -150,23 +147,6 @@ std::uint16_t free_port() {
   return port;
 }
 
-bool wait_for_worker(caf::actor_system& sys, const caf::actor& coordinator) {
-  caf::scoped_actor self{sys};
-  for (int i = 0; i < 600; ++i) {
-    std::size_t up = 0;
-    self->request(caf::actor_cast<protocol::coordinator_actor>(coordinator),
-                  std::chrono::seconds(5), protocol::status_atom::value)
-        .receive(
-            [&](const protocol::StatusReport& r) {
-              for (const auto& node : r.nodes) up += node.connected;
-            },
-            [](caf::error&) {});
-    if (up >= 1) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 struct Row {
   std::vector<double> caf_ms, http_ms;
 };
@@ -248,8 +228,18 @@ int main(int argc, char** argv) {
   w.worker->rendering.threads = 1;
   w.worker->benchmark_tasks = true;
   auto worker = must(node::Node::start(wplan), "starting the worker node");
-  if (!wait_for_worker(coordinator->system(), *coordinator->coordinator()))
-    die("the worker did not register");
+
+  // The worker is up once the coordinator's status, asked as any client asks it, lists it.
+  client::ClientSystem client_system(network, std::make_shared<const Identity>(user));
+  for (int tries = 0;; ++tries) {
+    auto status = client::fetch_status(client_system.get(), {"127.0.0.1", port},
+                                       std::chrono::seconds(5), coordinator_key.node_id());
+    if (status && std::any_of(status->nodes.begin(), status->nodes.end(),
+                              [](const auto& n) { return n.connected; }))
+      break;
+    if (tries == 600) die("the worker did not register");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 
   const std::string users_file = (dir / "gateway/users.json").string();
   const auto account = must(gateway::add_user(users_file, "bench", user), "adding the user");
@@ -268,7 +258,6 @@ int main(int argc, char** argv) {
   g.gateway->requests_per_second = 1000;
   auto gateway_node = must(node::Node::start(gplan), "starting the gateway node");
 
-  client::ClientSystem client_system(network, std::make_shared<const Identity>(user));
   HttpConnection http(gateway_port);
   const auto signer = std::make_shared<const Identity>(user);
 
