@@ -1,8 +1,14 @@
 // Per-stage wall time of a CPU render and the process's peak resident memory, on presets written to
-// a temporary folder (models/presets): tokenize + text encoder, each sampler step (UNet with CFG,
-// both rows in one batch, plus the sampler update), VAE decode.
+// a temporary folder (models/presets) or on a checkpoint already on disk (--model): load, tokenize +
+// text encoder, each sampler step (UNet with CFG, both rows in one batch, plus the sampler update),
+// VAE decode. It also prints a SHA-256 over every latent x_0 .. x_N of the first job, so two builds
+// can be shown to render the same bytes.
 //
-//   bench_cpu_render [--presets tiny,small] [--steps 20] [--threads N] [--batch B] [--size PIXELS]
+//   bench_cpu_render [--presets tiny,small | --model PATH] [--precision f32|f16] [--steps 20]
+//                    [--threads N] [--batch B] [--size PIXELS]
+//
+// One process measures one class and size when peak RSS matters (bench/cpu_render/sd15.sh runs
+// each class at 256 and 512 on the sd15 preset that way).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -14,14 +20,18 @@
 #include <vector>
 
 #include "kernels/cpu/parallel.hpp"
-#include "models/backend/cpu_backend.hpp"
+#include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "models/presets/preset.hpp"
 #include "models/presets/write_preset.hpp"
+#include "models/weights/sha256.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Taken before main runs: "before step 1" counts from the start of the process, as a user waits.
+const Clock::time_point process_start = Clock::now();
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -56,6 +66,8 @@ double peak_rss_mib() {
 
 struct Args {
   std::vector<std::string> presets{"tiny", "small"};
+  std::string model;      // a checkpoint on disk instead of the presets
+  std::string precision;  // f32 (CpuBackend) or f16 (F16StorageBackend)
   int steps = 20;
   int threads = 0;
   int batch = 1;
@@ -79,6 +91,10 @@ Args parse(int argc, char** argv) {
             value.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
         at = comma == std::string::npos ? value.size() + 1 : comma + 1;
       }
+    } else if (flag == "--model") {
+      a.model = value;
+    } else if (flag == "--precision") {
+      a.precision = value;
     } else if (flag == "--steps") {
       a.steps = std::atoi(value.c_str());
     } else if (flag == "--threads") {
@@ -95,24 +111,20 @@ Args parse(int argc, char** argv) {
   return a;
 }
 
-int bench_preset(const Args& args, const std::string& name, const std::filesystem::path& dir) {
-  auto preset = seedgrid::find_preset(name);
-  if (!preset) {
-    std::fprintf(stderr, "bench_cpu_render: %s\n", preset.error().message.c_str());
+// Renders `checkpoint` once and prints the figures under `name`.
+int bench_checkpoint(const Args& args, const std::string& name, const std::string& checkpoint,
+                     int default_size) {
+  const bool per_run = reset_peak_rss();
+  seedgrid::BackendChoice choice;
+  choice.precision = args.precision;
+  choice.threads = args.threads;
+  auto backend = seedgrid::open_backend(choice);
+  if (!backend) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", backend.error().message.c_str());
     return 1;
   }
-  seedgrid::PresetWriteOptions w;
-  w.preset = name;
-  w.out_dir = (dir / name).string();
-  auto written = seedgrid::write_preset(w);
-  if (!written) {
-    std::fprintf(stderr, "bench_cpu_render: %s\n", written.error().message.c_str());
-    return 1;
-  }
-  const bool per_preset = reset_peak_rss();
-  seedgrid::CpuBackend backend(args.threads);
   const auto load_start = Clock::now();
-  auto pipeline = seedgrid::Pipeline::load(written->checkpoint_path, backend);
+  auto pipeline = seedgrid::Pipeline::load(checkpoint, **backend);
   if (!pipeline) {
     std::fprintf(stderr, "bench_cpu_render: %s\n", pipeline.error().message.c_str());
     return 1;
@@ -126,12 +138,15 @@ int bench_preset(const Args& args, const std::string& name, const std::filesyste
     specs[i].seed = 42 + i;
     specs[i].steps = args.steps;
     specs[i].guidance = 7.5f;
-    specs[i].width = specs[i].height = args.size > 0 ? args.size : preset->image_size;
+    specs[i].width = specs[i].height = args.size > 0 ? args.size : default_size;
   }
   std::vector<Clock::time_point> marks;
   seedgrid::GenerationHooks hooks;
-  hooks.on_latent = [&](std::size_t job, int t, const seedgrid::Tensor&) {
-    if (job == 0 && t == 0) marks.push_back(Clock::now());
+  seedgrid::Sha256 trajectory;
+  hooks.on_latent = [&](std::size_t job, int t, const seedgrid::Tensor& latent) {
+    if (job != 0) return;
+    if (t == 0) marks.push_back(Clock::now());
+    trajectory.update(latent.raw(), latent.bytes());
   };
   hooks.on_progress = [&](std::size_t job, int, int) {
     if (job == 0) marks.push_back(Clock::now());
@@ -155,9 +170,11 @@ int bench_preset(const Args& args, const std::string& name, const std::filesyste
   const int size = specs[0].width;
   std::printf("%-6s %dx%d batch %d, %d steps euler + CFG, %d threads (%s)\n", name.c_str(), size,
               size, args.batch, args.steps,
-              backend.threads() > 0 ? backend.threads() : seedgrid::kernels::cpu::thread_count(),
-              backend.determinism_class().c_str());
+              args.threads > 0 ? args.threads : seedgrid::kernels::cpu::thread_count(),
+              (*backend)->determinism_class().c_str());
   std::printf("  load checkpoint        %9.1f ms\n", load_ms);
+  if (!args.model.empty())
+    std::printf("  process start->step 1  %9.1f ms\n", ms_between(process_start, marks.front()));
   std::printf("  tokenize + text enc.   %9.1f ms\n", ms_between(start, marks.front()));
   std::printf("  UNet step (mean)       %9.1f ms   (min %.1f, max %.1f)\n",
               steps_total / static_cast<double>(step_ms.size()), fastest, slowest);
@@ -165,8 +182,27 @@ int bench_preset(const Args& args, const std::string& name, const std::filesyste
   std::printf("  VAE decode             %9.1f ms\n", ms_between(marks.back(), end));
   std::printf("  total render           %9.1f ms\n", ms_between(start, end));
   std::printf("  peak RSS               %9.1f MiB%s\n", peak_rss_mib(),
-              per_preset ? "" : "   (of the process so far)");
+              per_run ? "" : "   (of the process so far)");
+  const auto digest = trajectory.finish();
+  std::printf("  latents x_0..x_N       sha256 %s\n", seedgrid::to_lower_hex(digest).c_str());
   return 0;
+}
+
+int bench_preset(const Args& args, const std::string& name, const std::filesystem::path& dir) {
+  auto preset = seedgrid::find_preset(name);
+  if (!preset) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", preset.error().message.c_str());
+    return 1;
+  }
+  seedgrid::PresetWriteOptions w;
+  w.preset = name;
+  w.out_dir = (dir / name).string();
+  auto written = seedgrid::write_preset(w);
+  if (!written) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", written.error().message.c_str());
+    return 1;
+  }
+  return bench_checkpoint(args, name, written->checkpoint_path, preset->image_size);
 }
 
 }  // namespace
@@ -177,6 +213,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_cpu_render: --steps and --batch must be positive\n");
     return 2;
   }
+  if (!args.model.empty()) return bench_checkpoint(args, args.model, args.model, 512);
   const auto dir =
       std::filesystem::temp_directory_path() / ("seedgrid_bench_" + std::to_string(::getpid()));
   int status = 0;

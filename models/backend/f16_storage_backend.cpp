@@ -46,7 +46,13 @@ Tensor F16StorageBackend::upload_weight(const Tensor& host) {
   return param;
 }
 
+Tensor F16StorageBackend::upload_matrix(const Tensor& host) {
+  if (host.device() == Device::cpu && host.dtype() == DType::f16) return host;
+  return host_to_dtype(host, DType::f16);
+}
+
 Tensor F16StorageBackend::weight(const Tensor& w) {
+  if (w.dtype() == DType::f16) return w;  // fp16 values: rounding them changes nothing
   std::lock_guard lock(mutex_);
   // A network parameter is rounded where it lies, the first time an op takes it as a weight: the
   // network holds only that one buffer. (A parameter only ever added, not multiplied, such as a
