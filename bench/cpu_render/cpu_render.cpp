@@ -5,7 +5,10 @@
 // can be shown to render the same bytes.
 //
 //   bench_cpu_render [--presets tiny,small | --model PATH] [--precision f32|f16] [--steps 20]
-//                    [--threads N] [--batch B] [--size PIXELS]
+//                    [--threads N] [--batch B] [--size PIXELS] [--decode no]
+//
+// --decode no stops after the sampler (one job, the passes generate is made of): on a shared
+// machine a timing pair of two builds then costs minutes less per sd15 render.
 //
 // One process measures one class and size when peak RSS matters (bench/cpu_render/sd15.sh runs
 // each class at 256 and 512 on the sd15 preset that way).
@@ -16,12 +19,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kernels/cpu/parallel.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
+#include "models/pipeline/sampling_pass.hpp"
 #include "models/presets/preset.hpp"
 #include "models/presets/write_preset.hpp"
 #include "models/weights/sha256.hpp"
@@ -72,6 +77,7 @@ struct Args {
   int threads = 0;
   int batch = 1;
   int size = 0;  // 0: the preset's own size
+  bool decode = true;
 };
 
 Args parse(int argc, char** argv) {
@@ -101,6 +107,8 @@ Args parse(int argc, char** argv) {
       a.threads = std::atoi(value.c_str());
     } else if (flag == "--batch") {
       a.batch = std::atoi(value.c_str());
+    } else if (flag == "--decode") {
+      a.decode = value != "no";
     } else if (flag == "--size") {
       a.size = std::atoi(value.c_str());
     } else {
@@ -143,19 +151,36 @@ int bench_checkpoint(const Args& args, const std::string& name, const std::strin
   std::vector<Clock::time_point> marks;
   seedgrid::GenerationHooks hooks;
   seedgrid::Sha256 trajectory;
-  hooks.on_latent = [&](std::size_t job, int t, const seedgrid::Tensor& latent) {
+  // x_0 marks the end of text encoding and noise, each later latent the end of a step.
+  hooks.on_latent = [&](std::size_t job, int, const seedgrid::Tensor& latent) {
     if (job != 0) return;
-    if (t == 0) marks.push_back(Clock::now());
+    marks.push_back(Clock::now());
     trajectory.update(latent.raw(), latent.bytes());
   };
-  hooks.on_progress = [&](std::size_t job, int, int) {
-    if (job == 0) marks.push_back(Clock::now());
-  };
   const auto start = Clock::now();
-  auto out = pipeline->generate(specs, hooks);
+  std::optional<seedgrid::Error> error;
+  if (args.decode) {
+    auto out = pipeline->generate(specs, hooks);
+    if (!out) error = out.error();
+  } else {
+    const seedgrid::GenerationSpec& spec = specs.front();
+    auto text = pipeline->encode_prompt(spec.prompt, spec.negative_prompt, true);
+    auto noise = pipeline->latent_noise(spec.width, spec.height, spec.seed,
+                                        seedgrid::NoiseStream::initial_latent);
+    if (!text) error = text.error();
+    if (!noise) error = noise.error();
+    if (!error) {
+      seedgrid::SamplingPass pass;
+      pass.steps = spec.steps;
+      pass.guidance = spec.guidance;
+      pass.seed = spec.seed;
+      auto out = pipeline->sample(pass, *text, *noise, nullptr, hooks);
+      if (!out) error = out.error();
+    }
+  }
   const auto end = Clock::now();
-  if (!out) {
-    std::fprintf(stderr, "bench_cpu_render: %s\n", out.error().message.c_str());
+  if (error) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", error->message.c_str());
     return 1;
   }
   std::vector<double> step_ms;
@@ -179,7 +204,8 @@ int bench_checkpoint(const Args& args, const std::string& name, const std::strin
   std::printf("  UNet step (mean)       %9.1f ms   (min %.1f, max %.1f)\n",
               steps_total / static_cast<double>(step_ms.size()), fastest, slowest);
   std::printf("  all steps              %9.1f ms\n", steps_total);
-  std::printf("  VAE decode             %9.1f ms\n", ms_between(marks.back(), end));
+  if (args.decode)
+    std::printf("  VAE decode             %9.1f ms\n", ms_between(marks.back(), end));
   std::printf("  total render           %9.1f ms\n", ms_between(start, end));
   std::printf("  peak RSS               %9.1f MiB%s\n", peak_rss_mib(),
               per_run ? "" : "   (of the process so far)");
