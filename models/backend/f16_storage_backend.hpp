@@ -101,6 +101,9 @@ class F16StorageBackend final : public Backend {
   std::map<const void*, Param> params_;
 };
 
+// x rounded to the nearest fp16 value (ties to even), as an f32: half_to_float(float_to_half(x)),
+// with a fast path for the normal range (every op output of the fp16-storage class goes through it).
+float round_to_f16(float x);
 // Rounds every element of a host f32 tensor to the nearest fp16 value (ties to even), in place.
 void round_to_f16_in_place(Tensor& t);
 
