@@ -32,7 +32,7 @@
 #include "models/presets/write_preset.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/node/node.hpp"
 
@@ -124,7 +124,8 @@ bool wait_for_workers(caf::actor_system& sys, const caf::actor& coordinator, std
   caf::scoped_actor self{sys};
   for (int i = 0; i < 600; ++i) {
     std::size_t up = 0;
-    self->request(coordinator, std::chrono::seconds(5), protocol::status_atom::value)
+    self->request(caf::actor_cast<protocol::coordinator_actor>(coordinator),
+                  std::chrono::seconds(5), protocol::status_atom::value)
         .receive(
             [&](const protocol::StatusReport& r) {
               for (const auto& node : r.nodes) up += node.connected;

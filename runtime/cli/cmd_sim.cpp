@@ -19,16 +19,16 @@
 #include "actors/treasury/treasury_actor_desk.hpp"
 #include "models/presets/write_preset.hpp"
 #include "models/weights/checkpoint.hpp"
-#include "runtime/cli/command.hpp"
-#include "runtime/cli/sim_serve.hpp"
-#include "runtime/cli/sim_virtual.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/request_report.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/node/node.hpp"
-#include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/cli/sim_serve.hpp"
+#include "runtime/cli/sim_virtual.hpp"
+#include "runtime/node/node.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -168,7 +168,8 @@ bool wait_for_nodes(caf::actor_system& system, const caf::actor& coordinator, st
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
     std::size_t up = 0;
-    self->request(coordinator, kStatusPollAnswer, protocol::status_atom::value)
+    self->request(caf::actor_cast<protocol::coordinator_actor>(coordinator), kStatusPollAnswer,
+                  protocol::status_atom::value)
         .receive(
             [&](const protocol::StatusReport& r) {
               for (const auto& n : r.nodes) up += n.connected;

@@ -18,8 +18,14 @@ namespace seedgrid::link {
 
 namespace {
 
+// The link's own timer: connect (again) after the back-off.
+using remote_link_actor = caf::typed_actor<caf::reacts_to<reconnect_atom>>;
+
 struct LinkState {
-  caf::actor owner;
+  // Not an aggregate: CAF would otherwise build the state from the actor's own pointer (its first
+  // member, a handle of another interface, cannot take it).
+  LinkState() = default;
+  link_owner_actor owner;
   config::Endpoint endpoint;
   Backoff backoff{200, 5'000};
   std::string what;
@@ -28,11 +34,14 @@ struct LinkState {
   static inline const char* name = "seedgrid.link";
 };
 
-caf::behavior remote_link(caf::stateful_actor<LinkState>* self, caf::actor owner,
-                          config::Endpoint endpoint, config::NetworkSection network,
-                          std::string what, std::string peer_key) {
+remote_link_actor::behavior_type remote_link(remote_link_actor::stateful_pointer<LinkState> self,
+                                             caf::actor owner, config::Endpoint endpoint,
+                                             config::NetworkSection network, std::string what,
+                                             std::string peer_key) {
   auto& s = self->state;
-  s.owner = owner;
+  // The boundary: every owner (coordinator, worker, validator, client session, tests) takes
+  // (link_up, caf::actor).
+  s.owner = caf::actor_cast<link_owner_actor>(owner);
   s.endpoint = std::move(endpoint);
   s.backoff = Backoff(network.reconnect_initial_ms, network.reconnect_max_ms);
   s.what = std::move(what);
@@ -105,7 +114,8 @@ caf::actor spawn_remote_link(caf::actor_system& system, const caf::actor& owner,
                              const config::Endpoint& endpoint,
                              const config::NetworkSection& network, std::string what,
                              std::string peer_key) {
-  return system.spawn(remote_link, owner, endpoint, network, std::move(what), std::move(peer_key));
+  return caf::actor_cast<caf::actor>(
+      system.spawn(remote_link, owner, endpoint, network, std::move(what), std::move(peer_key)));
 }
 
 void configure_actor_system(caf::actor_system_config& config,

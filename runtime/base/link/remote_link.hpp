@@ -5,6 +5,8 @@
 // heartbeats declared the connection dead) connects again with back-off and hands over the new
 // handle. The owner monitors the handle itself to learn of the loss. The owner must keep the
 // returned handle (an actor nobody refers to is destroyed); the link quits when its owner does.
+// The owner accepts link::link_owner_actor (link_atoms.hpp) and casts the handle to the peer's
+// typed interface (runtime/base/protocol/interfaces/) as it arrives.
 #include <caf/fwd.hpp>
 
 #include <cstdint>
