@@ -1,8 +1,17 @@
 // Per-stage wall time of a CPU render and the process's peak resident memory, on presets written to
-// a temporary folder (models/presets): tokenize + text encoder, each sampler step (UNet with CFG,
-// both rows in one batch, plus the sampler update), VAE decode.
+// a temporary folder (models/presets) or on a checkpoint already on disk (--model): load, tokenize +
+// text encoder, each sampler step (UNet with CFG, both rows in one batch, plus the sampler update),
+// VAE decode. It also prints a SHA-256 over every latent x_0 .. x_N of the first job, so two builds
+// can be shown to render the same bytes.
 //
-//   bench_cpu_render [--presets tiny,small] [--steps 20] [--threads N] [--batch B] [--size PIXELS]
+//   bench_cpu_render [--presets tiny,small | --model PATH] [--precision f32|f16] [--steps 20]
+//                    [--threads N] [--batch B] [--size PIXELS] [--decode no]
+//
+// --decode no stops after the sampler (one job, the passes generate is made of): on a shared
+// machine a timing pair of two builds then costs minutes less per sd15 render.
+//
+// One process measures one class and size when peak RSS matters (bench/cpu_render/sd15.sh runs
+// each class at 256 and 512 on the sd15 preset that way).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -10,18 +19,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kernels/cpu/parallel.hpp"
-#include "models/backend/cpu_backend.hpp"
+#include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
+#include "models/pipeline/sampling_pass.hpp"
 #include "models/presets/preset.hpp"
 #include "models/presets/write_preset.hpp"
+#include "models/weights/sha256.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Taken before main runs: "before step 1" counts from the start of the process, as a user waits.
+const Clock::time_point process_start = Clock::now();
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -56,10 +71,13 @@ double peak_rss_mib() {
 
 struct Args {
   std::vector<std::string> presets{"tiny", "small"};
+  std::string model;      // a checkpoint on disk instead of the presets
+  std::string precision;  // f32 (CpuBackend) or f16 (F16StorageBackend)
   int steps = 20;
   int threads = 0;
   int batch = 1;
   int size = 0;  // 0: the preset's own size
+  bool decode = true;
 };
 
 Args parse(int argc, char** argv) {
@@ -79,12 +97,18 @@ Args parse(int argc, char** argv) {
             value.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
         at = comma == std::string::npos ? value.size() + 1 : comma + 1;
       }
+    } else if (flag == "--model") {
+      a.model = value;
+    } else if (flag == "--precision") {
+      a.precision = value;
     } else if (flag == "--steps") {
       a.steps = std::atoi(value.c_str());
     } else if (flag == "--threads") {
       a.threads = std::atoi(value.c_str());
     } else if (flag == "--batch") {
       a.batch = std::atoi(value.c_str());
+    } else if (flag == "--decode") {
+      a.decode = value != "no";
     } else if (flag == "--size") {
       a.size = std::atoi(value.c_str());
     } else {
@@ -93,6 +117,101 @@ Args parse(int argc, char** argv) {
     }
   }
   return a;
+}
+
+// Renders `checkpoint` once and prints the figures under `name`.
+int bench_checkpoint(const Args& args, const std::string& name, const std::string& checkpoint,
+                     int default_size) {
+  const bool per_run = reset_peak_rss();
+  seedgrid::BackendChoice choice;
+  choice.precision = args.precision;
+  choice.threads = args.threads;
+  auto backend = seedgrid::open_backend(choice);
+  if (!backend) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", backend.error().message.c_str());
+    return 1;
+  }
+  const auto load_start = Clock::now();
+  auto pipeline = seedgrid::Pipeline::load(checkpoint, **backend);
+  if (!pipeline) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", pipeline.error().message.c_str());
+    return 1;
+  }
+  const double load_ms = ms_between(load_start, Clock::now());
+
+  std::vector<seedgrid::GenerationSpec> specs(static_cast<std::size_t>(args.batch));
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    specs[i].prompt = "a lighthouse on a cliff at sunset, dramatic sky, highly detailed";
+    specs[i].negative_prompt = "blurry, low quality";
+    specs[i].seed = 42 + i;
+    specs[i].steps = args.steps;
+    specs[i].guidance = 7.5f;
+    specs[i].width = specs[i].height = args.size > 0 ? args.size : default_size;
+  }
+  std::vector<Clock::time_point> marks;
+  seedgrid::GenerationHooks hooks;
+  seedgrid::Sha256 trajectory;
+  // x_0 marks the end of text encoding and noise, each later latent the end of a step.
+  hooks.on_latent = [&](std::size_t job, int, const seedgrid::Tensor& latent) {
+    if (job != 0) return;
+    marks.push_back(Clock::now());
+    trajectory.update(latent.raw(), latent.bytes());
+  };
+  const auto start = Clock::now();
+  std::optional<seedgrid::Error> error;
+  if (args.decode) {
+    auto out = pipeline->generate(specs, hooks);
+    if (!out) error = out.error();
+  } else {
+    const seedgrid::GenerationSpec& spec = specs.front();
+    auto text = pipeline->encode_prompt(spec.prompt, spec.negative_prompt, true);
+    auto noise = pipeline->latent_noise(spec.width, spec.height, spec.seed,
+                                        seedgrid::NoiseStream::initial_latent);
+    if (!text) error = text.error();
+    if (!noise) error = noise.error();
+    if (!error) {
+      seedgrid::SamplingPass pass;
+      pass.steps = spec.steps;
+      pass.guidance = spec.guidance;
+      pass.seed = spec.seed;
+      auto out = pipeline->sample(pass, *text, *noise, nullptr, hooks);
+      if (!out) error = out.error();
+    }
+  }
+  const auto end = Clock::now();
+  if (error) {
+    std::fprintf(stderr, "bench_cpu_render: %s\n", error->message.c_str());
+    return 1;
+  }
+  std::vector<double> step_ms;
+  for (std::size_t i = 1; i < marks.size(); ++i)
+    step_ms.push_back(ms_between(marks[i - 1], marks[i]));
+  double steps_total = 0, fastest = 1e300, slowest = 0;
+  for (double s : step_ms) {
+    steps_total += s;
+    fastest = std::min(fastest, s);
+    slowest = std::max(slowest, s);
+  }
+  const int size = specs[0].width;
+  std::printf("%-6s %dx%d batch %d, %d steps euler + CFG, %d threads (%s)\n", name.c_str(), size,
+              size, args.batch, args.steps,
+              args.threads > 0 ? args.threads : seedgrid::kernels::cpu::thread_count(),
+              (*backend)->determinism_class().c_str());
+  std::printf("  load checkpoint        %9.1f ms\n", load_ms);
+  if (!args.model.empty())
+    std::printf("  process start->step 1  %9.1f ms\n", ms_between(process_start, marks.front()));
+  std::printf("  tokenize + text enc.   %9.1f ms\n", ms_between(start, marks.front()));
+  std::printf("  UNet step (mean)       %9.1f ms   (min %.1f, max %.1f)\n",
+              steps_total / static_cast<double>(step_ms.size()), fastest, slowest);
+  std::printf("  all steps              %9.1f ms\n", steps_total);
+  if (args.decode)
+    std::printf("  VAE decode             %9.1f ms\n", ms_between(marks.back(), end));
+  std::printf("  total render           %9.1f ms\n", ms_between(start, end));
+  std::printf("  peak RSS               %9.1f MiB%s\n", peak_rss_mib(),
+              per_run ? "" : "   (of the process so far)");
+  const auto digest = trajectory.finish();
+  std::printf("  latents x_0..x_N       sha256 %s\n", seedgrid::to_lower_hex(digest).c_str());
+  return 0;
 }
 
 int bench_preset(const Args& args, const std::string& name, const std::filesystem::path& dir) {
@@ -109,64 +228,7 @@ int bench_preset(const Args& args, const std::string& name, const std::filesyste
     std::fprintf(stderr, "bench_cpu_render: %s\n", written.error().message.c_str());
     return 1;
   }
-  const bool per_preset = reset_peak_rss();
-  seedgrid::CpuBackend backend(args.threads);
-  const auto load_start = Clock::now();
-  auto pipeline = seedgrid::Pipeline::load(written->checkpoint_path, backend);
-  if (!pipeline) {
-    std::fprintf(stderr, "bench_cpu_render: %s\n", pipeline.error().message.c_str());
-    return 1;
-  }
-  const double load_ms = ms_between(load_start, Clock::now());
-
-  std::vector<seedgrid::GenerationSpec> specs(static_cast<std::size_t>(args.batch));
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    specs[i].prompt = "a lighthouse on a cliff at sunset, dramatic sky, highly detailed";
-    specs[i].negative_prompt = "blurry, low quality";
-    specs[i].seed = 42 + i;
-    specs[i].steps = args.steps;
-    specs[i].guidance = 7.5f;
-    specs[i].width = specs[i].height = args.size > 0 ? args.size : preset->image_size;
-  }
-  std::vector<Clock::time_point> marks;
-  seedgrid::GenerationHooks hooks;
-  hooks.on_latent = [&](std::size_t job, int t, const seedgrid::Tensor&) {
-    if (job == 0 && t == 0) marks.push_back(Clock::now());
-  };
-  hooks.on_progress = [&](std::size_t job, int, int) {
-    if (job == 0) marks.push_back(Clock::now());
-  };
-  const auto start = Clock::now();
-  auto out = pipeline->generate(specs, hooks);
-  const auto end = Clock::now();
-  if (!out) {
-    std::fprintf(stderr, "bench_cpu_render: %s\n", out.error().message.c_str());
-    return 1;
-  }
-  std::vector<double> step_ms;
-  for (std::size_t i = 1; i < marks.size(); ++i)
-    step_ms.push_back(ms_between(marks[i - 1], marks[i]));
-  double steps_total = 0, fastest = 1e300, slowest = 0;
-  for (double s : step_ms) {
-    steps_total += s;
-    fastest = std::min(fastest, s);
-    slowest = std::max(slowest, s);
-  }
-  const int size = specs[0].width;
-  std::printf("%-6s %dx%d batch %d, %d steps euler + CFG, %d threads (%s)\n", name.c_str(), size,
-              size, args.batch, args.steps,
-              backend.threads() > 0 ? backend.threads() : seedgrid::kernels::cpu::thread_count(),
-              backend.determinism_class().c_str());
-  std::printf("  load checkpoint        %9.1f ms\n", load_ms);
-  std::printf("  tokenize + text enc.   %9.1f ms\n", ms_between(start, marks.front()));
-  std::printf("  UNet step (mean)       %9.1f ms   (min %.1f, max %.1f)\n",
-              steps_total / static_cast<double>(step_ms.size()), fastest, slowest);
-  std::printf("  all steps              %9.1f ms\n", steps_total);
-  std::printf("  VAE decode             %9.1f ms\n", ms_between(marks.back(), end));
-  std::printf("  total render           %9.1f ms\n", ms_between(start, end));
-  std::printf("  peak RSS               %9.1f MiB%s\n", peak_rss_mib(),
-              per_preset ? "" : "   (of the process so far)");
-  return 0;
+  return bench_checkpoint(args, name, written->checkpoint_path, preset->image_size);
 }
 
 }  // namespace
@@ -177,6 +239,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_cpu_render: --steps and --batch must be positive\n");
     return 2;
   }
+  if (!args.model.empty()) return bench_checkpoint(args, args.model, args.model, 512);
   const auto dir =
       std::filesystem::temp_directory_path() / ("seedgrid_bench_" + std::to_string(::getpid()));
   int status = 0;

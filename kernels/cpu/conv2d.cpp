@@ -68,9 +68,9 @@ class Im2colPacker {
   i64 out_w_, taps_;
 };
 
-}  // namespace
-
-void conv2d(const ConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+// W is float or fp16 bits: the weights are GEMM's A, which gemm::pack_a widens as it packs.
+template <class W>
+void conv2d_of(const ConvShape& s, const float* x, const W* w, const float* bias, float* y) {
   const i64 k = s.in_channels * s.kernel_h * s.kernel_w;
   const i64 pixels = s.out_height() * s.out_width();
   const i64 in_image = s.in_channels * s.height * s.width;
@@ -98,6 +98,17 @@ void conv2d(const ConvShape& s, const float* x, const float* w, const float* bia
       }
     });
   }
+}
+
+}  // namespace
+
+void conv2d(const ConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+  conv2d_of(s, x, w, bias, y);
+}
+
+void conv2d(const ConvShape& s, const float* x, const std::uint16_t* w, const float* bias,
+            float* y) {
+  conv2d_of(s, x, w, bias, y);
 }
 
 }  // namespace seedgrid::kernels::cpu

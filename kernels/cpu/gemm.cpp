@@ -4,6 +4,7 @@
 #include <memory>
 #include <new>
 
+#include "kernels/cpu/f16.hpp"
 #include "kernels/cpu/ops.hpp"
 #include "kernels/cpu/simd.hpp"
 
@@ -33,17 +34,45 @@ float* scratch(Scratch use, i64 floats) {
   return b.data.get();
 }
 
-void pack_a(const float* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst) {
+namespace {
+
+// pack_a and pack_b_transposed for either element type: each value widened as it is placed.
+template <class T>
+void pack_a_of(const T* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst) {
   for (i64 ir = 0; ir < mc; ir += kMr) {
     const i64 mr = std::min(kMr, mc - ir);
     float* panel = dst + ir * kc;
     for (i64 r = 0; r < mr; ++r) {
-      const float* src = a + (i0 + ir + r) * lda + k0;
-      for (i64 p = 0; p < kc; ++p) panel[p * kMr + r] = src[p];
+      const T* src = a + (i0 + ir + r) * lda + k0;
+      for (i64 p = 0; p < kc; ++p) panel[p * kMr + r] = widen(src[p]);
     }
     for (i64 r = mr; r < kMr; ++r)
       for (i64 p = 0; p < kc; ++p) panel[p * kMr + r] = 0.0f;
   }
+}
+
+template <class T>
+void pack_b_transposed_of(const T* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float* dst) {
+  for (i64 jr = 0; jr < nc; jr += kNr) {
+    const i64 nr = std::min(kNr, nc - jr);
+    float* panel = dst + jr * kc;
+    for (i64 j = 0; j < nr; ++j) {
+      const T* src = b + (j0 + jr + j) * ldb + k0;
+      for (i64 p = 0; p < kc; ++p) panel[p * kNr + j] = widen(src[p]);
+    }
+    for (i64 j = nr; j < kNr; ++j)
+      for (i64 p = 0; p < kc; ++p) panel[p * kNr + j] = 0.0f;
+  }
+}
+
+}  // namespace
+
+void pack_a(const float* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst) {
+  pack_a_of(a, lda, i0, mc, k0, kc, dst);
+}
+
+void pack_a(const std::uint16_t* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst) {
+  pack_a_of(a, lda, i0, mc, k0, kc, dst);
 }
 
 void pack_b_rows(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float* dst) {
@@ -63,16 +92,12 @@ void pack_b_rows(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float*
 }
 
 void pack_b_transposed(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float* dst) {
-  for (i64 jr = 0; jr < nc; jr += kNr) {
-    const i64 nr = std::min(kNr, nc - jr);
-    float* panel = dst + jr * kc;
-    for (i64 j = 0; j < nr; ++j) {
-      const float* src = b + (j0 + jr + j) * ldb + k0;
-      for (i64 p = 0; p < kc; ++p) panel[p * kNr + j] = src[p];
-    }
-    for (i64 j = nr; j < kNr; ++j)
-      for (i64 p = 0; p < kc; ++p) panel[p * kNr + j] = 0.0f;
-  }
+  pack_b_transposed_of(b, ldb, k0, kc, j0, nc, dst);
+}
+
+void pack_b_transposed(const std::uint16_t* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc,
+                       float* dst) {
+  pack_b_transposed_of(b, ldb, k0, kc, j0, nc, dst);
 }
 
 void micro_kernel(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool accumulate) {

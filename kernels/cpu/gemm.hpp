@@ -35,13 +35,17 @@ enum class Scratch : int { packed_b, packed_a, all_of_a, head_keys, head_values,
 float* scratch(Scratch use, i64 floats);
 
 // Packs rows [i0, i0 + mc) and columns [k0, k0 + kc) of row-major A into ceil(mc / kMr) panels,
-// each kc x kMr (k-major), rows past mc zero-filled.
+// each kc x kMr (k-major), rows past mc zero-filled. A may be fp16 bits (a convolution's stored
+// weights), widened exactly as it is packed (kernels/cpu/f16.hpp).
 void pack_a(const float* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst);
+void pack_a(const std::uint16_t* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst);
 
 // Packs B[k0 .. k0+kc, j0 .. j0+nc) into ceil(nc / kNr) panels, each kc x kNr, from B stored
 // row-major ([K, N], rows ldb apart) or as its transpose ([N, K], rows ldb apart).
 void pack_b_rows(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float* dst);
 void pack_b_transposed(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float* dst);
+void pack_b_transposed(const std::uint16_t* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc,
+                       float* dst);  // fp16 bits (a linear layer's stored weights)
 
 // The kMr x kNr tile C[i, j] (+)= Σ_p a[p][i] · b[p][j] over kc packed steps; without
 // `accumulate` the accumulators start at +0.
@@ -51,12 +55,12 @@ void micro_kernel(i64 kc, const float* a, const float* b, float* c, i64 ldc, boo
 void edge_tile(i64 kc, const float* a, const float* b, float* c, i64 ldc, i64 mr, i64 nr,
                bool accumulate);
 
-// C = A · B where pack_b(k0, kc, j0, nc, scratch) returns B[k0 .. k0+kc, j0 .. j0+nc) in the
-// layout of pack_b_rows: packed into `scratch`, or found in a buffer packed beforehand (see
-// PrepackedB). Parallel over tiles of at most kMb x kNb elements of C (a call from inside a
+// C = A · B (A of f32, or of fp16 bits that pack_a widens) where pack_b(k0, kc, j0, nc, scratch)
+// returns B[k0 .. k0+kc, j0 .. j0+nc) in the layout of pack_b_rows: packed into `scratch`, or
+// found in a buffer packed beforehand (see PrepackedB). Parallel over tiles of at most kMb x kNb elements of C (a call from inside a
 // parallel_for body runs on the calling thread).
-template <class PackB>
-void run(i64 m, i64 n, i64 k, const float* a, i64 lda, const PackB& pack_b, float* c, i64 ldc) {
+template <class TA, class PackB>
+void run(i64 m, i64 n, i64 k, const TA* a, i64 lda, const PackB& pack_b, float* c, i64 ldc) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (i64 i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);

@@ -25,6 +25,11 @@ void gemm_nn(i64 m, i64 n, i64 k, const float* a, i64 lda, const float* b, i64 l
              i64 ldc);
 // y[r, o] = Σ_i x[r, i] · w[o, i] + bias[o]; x [rows, in], w [out, in], bias [out] or nullptr.
 void linear(const float* x, i64 rows, i64 in, const float* w, i64 out, const float* bias, float* y);
+// The same over weights stored as IEEE binary16 bits (a checkpoint's fp16 weights, read where they
+// lie): each is widened exactly to fp32 as it is packed, so y is byte for byte the fp32 op's on
+// the widened weights. conv2d and embedding below take fp16 weights the same way.
+void linear(const float* x, i64 rows, i64 in, const std::uint16_t* w, i64 out, const float* bias,
+            float* y);
 
 struct ConvShape {
   i64 batch = 1, in_channels = 0, height = 0, width = 0;
@@ -36,6 +41,8 @@ struct ConvShape {
 // x [B, Cin, H, W], w [Cout, Cin, kh, kw], bias [Cout] or nullptr -> y [B, Cout, Ho, Wo].
 // Each output sums over (ci, ky, kx) in that lexicographic order; padding contributes +0 terms.
 void conv2d(const ConvShape& s, const float* x, const float* w, const float* bias, float* y);
+void conv2d(const ConvShape& s, const float* x, const std::uint16_t* w, const float* bias,
+            float* y);
 
 // Multi-head attention: q [B, Lq, C], k and v [B, Lk, C], out [B, Lq, C], head h owning channels
 // [h·d, (h+1)·d) with d = C / heads. s_j = fl(q·k_j over d ascending) · fl(1/sqrt(d)),
@@ -59,6 +66,7 @@ void layer_norm(const float* x, float* y, i64 rows, i64 cols, const float* gamma
 // --- gathers, activations, elementwise ---
 // y[r] = table[ids[r]] for rows of `cols` values; ids must be in [0, table rows).
 void embedding(const float* table, i64 cols, const std::int32_t* ids, i64 count, float* y);
+void embedding(const std::uint16_t* table, i64 cols, const std::int32_t* ids, i64 count, float* y);
 // x [rows, 2·cols] -> y [rows, cols] = x[:, :cols] · gelu(x[:, cols:]).
 void geglu(const float* x, float* y, i64 rows, i64 cols);
 void gelu(const float* x, float* y, i64 n);        // x · Φ(x), exact (erf) GELU

@@ -39,6 +39,10 @@ class Backend {
   // A network's parameter, once, at load: a backend that stores weights in another precision
   // converts them here, so the network holds only the stored form (no second copy made later).
   virtual Tensor upload_weight(const Tensor& host) { return upload(host); }
+  // A parameter that only ever reaches an op as linear's or conv2d's weight or embedding's table.
+  // A backend whose kernels read the dtype it is stored in may keep it as it is, a view of the
+  // mapped checkpoint with no copy (the CPU backends widen fp16 exactly as they pack it).
+  virtual Tensor upload_matrix(const Tensor& host) { return upload_weight(host); }
   // Backend tensor -> host f32.
   virtual Tensor download(const Tensor& t) = 0;
   // Waits for queued work (a no-op on the CPU).

@@ -60,6 +60,20 @@ const float* input(const Tensor& t, std::string_view op, std::string_view name) 
   return t.f32();
 }
 
+// A weight of linear, conv2d or embedding: host f32, or host f16 the kernels widen as they read.
+struct WeightData {
+  const float* f32 = nullptr;
+  const std::uint16_t* f16 = nullptr;
+};
+
+WeightData weight_input(const Tensor& t, std::string_view op, std::string_view name) {
+  require(t.defined(), op, name, " is undefined");
+  require(t.device() == Device::cpu && (t.dtype() == DType::f32 || t.dtype() == DType::f16), op,
+          name, " is ", t.describe(), ", expected an f32 or f16 tensor on cpu");
+  if (t.dtype() == DType::f16) return {nullptr, t.u16()};
+  return {t.f32(), nullptr};
+}
+
 // y = f(x) element by element: the activations.
 Tensor map_elements(const Tensor& x, std::string_view op, int threads,
                     void (*kernel)(const float*, float*, std::int64_t)) {
@@ -115,6 +129,14 @@ Tensor CpuBackend::upload(const Tensor& host) {
   return y;
 }
 
+Tensor CpuBackend::upload_matrix(const Tensor& host) {
+  require(host.defined(), "upload_matrix", "the tensor is undefined");
+  require(host.device() == Device::cpu, "upload_matrix", "expected a host tensor, got ",
+          host.describe());
+  if (host.dtype() == DType::f32 || host.dtype() == DType::f16) return host;
+  return upload(host);
+}
+
 Tensor CpuBackend::download(const Tensor& t) {
   const float* src = input(t, "download", "the tensor");
   Tensor y = output(t.shape());
@@ -126,7 +148,7 @@ Tensor CpuBackend::conv2d(const Tensor& x, const Tensor& weight, const Tensor* b
                           Conv2dGeometry geometry) {
   constexpr std::string_view op = "conv2d";
   const float* xd = input(x, op, "input");
-  const float* wd = input(weight, op, "weight");
+  const WeightData wd = weight_input(weight, op, "weight");
   const std::string misfit = op_shapes::conv2d_misfit(x, weight, bias, geometry);
   require(misfit.empty(), op, misfit);
   cpu::ConvShape s;
@@ -136,7 +158,10 @@ Tensor CpuBackend::conv2d(const Tensor& x, const Tensor& weight, const Tensor* b
   const float* bd = bias != nullptr ? input(*bias, op, "bias") : nullptr;
   Tensor y = output({s.batch, s.out_channels, s.out_height(), s.out_width()});
   cpu::ThreadCountScope scope(threads_);
-  cpu::conv2d(s, xd, wd, bd, y.f32());
+  if (wd.f16 != nullptr)
+    cpu::conv2d(s, xd, wd.f16, bd, y.f32());
+  else
+    cpu::conv2d(s, xd, wd.f32, bd, y.f32());
   return y;
 }
 
@@ -173,7 +198,7 @@ Tensor CpuBackend::layer_norm(const Tensor& x, const Tensor& gamma, const Tensor
 Tensor CpuBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bias) {
   constexpr std::string_view op = "linear";
   const float* xd = input(x, op, "input");
-  const float* wd = input(weight, op, "weight");
+  const WeightData wd = weight_input(weight, op, "weight");
   const std::string misfit = op_shapes::linear_misfit(x, weight, bias);
   require(misfit.empty(), op, misfit);
   const std::int64_t in = weight.dim(1), out = weight.dim(0);
@@ -182,7 +207,11 @@ Tensor CpuBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* b
   shape.back() = out;
   Tensor y = output(std::move(shape));
   cpu::ThreadCountScope scope(threads_);
-  cpu::linear(xd, in == 0 ? 0 : x.numel() / in, in, wd, out, bd, y.f32());
+  const std::int64_t rows = in == 0 ? 0 : x.numel() / in;
+  if (wd.f16 != nullptr)
+    cpu::linear(xd, rows, in, wd.f16, out, bd, y.f32());
+  else
+    cpu::linear(xd, rows, in, wd.f32, out, bd, y.f32());
   return y;
 }
 
@@ -212,14 +241,17 @@ Tensor CpuBackend::softmax(const Tensor& x) {
 
 Tensor CpuBackend::embedding(const Tensor& table, std::span<const std::int32_t> ids) {
   constexpr std::string_view op = "embedding";
-  const float* td = input(table, op, "table");
+  const WeightData td = weight_input(table, op, "table");
   require(table.rank() == 2, op, "expected a table [V, C], got ", table.describe());
   for (std::size_t i = 0; i < ids.size(); ++i)
     require(ids[i] >= 0 && ids[i] < table.dim(0), op, "id ", ids[i], " at position ", i,
             " is outside the table ", table.describe());
   const auto count = static_cast<std::int64_t>(ids.size());
   Tensor y = output({count, table.dim(1)});
-  cpu::embedding(td, table.dim(1), ids.data(), count, y.f32());
+  if (td.f16 != nullptr)
+    cpu::embedding(td.f16, table.dim(1), ids.data(), count, y.f32());
+  else
+    cpu::embedding(td.f32, table.dim(1), ids.data(), count, y.f32());
   return y;
 }
 

@@ -2,7 +2,8 @@
 // The reference backend: host memory, fp32, the deterministic kernels of kernels/cpu/. Every
 // image a validator audits on the CPU is rendered through it.
 //
-// Tensors it returns are host f32 tensors of their own (inputs are never written). A shape or
+// Tensors it returns are host f32 tensors of their own (inputs are never written). Weights of
+// linear, conv2d and embedding may also be host f16 (upload_matrix). A shape or
 // dtype that does not fit an op is a programming error in the caller: the op prints the op name
 // and the shapes involved, and aborts.
 #include <string>
@@ -26,6 +27,9 @@ class CpuBackend final : public Backend {
   std::string determinism_class() const override;
 
   Tensor upload(const Tensor& host) override;
+  // f32 and f16 matrices stay where they lie (the mapped checkpoint): linear, conv2d and embedding
+  // read f16 weights and widen them exactly, so the bytes are those of widened copies.
+  Tensor upload_matrix(const Tensor& host) override;
   Tensor download(const Tensor& t) override;
 
   Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor* bias,

@@ -1,6 +1,8 @@
 #include "models/backend/f16_storage_backend.hpp"
 
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include "models/tensor/half.hpp"
@@ -24,10 +26,23 @@ Tensor stored(Tensor t) {
 
 }  // namespace
 
+float round_to_f16(float x) {
+  // Normal fp16 range, the common case: round the fp32 mantissa to 10 bits, ties to even, in the
+  // integer bits (a carry moves into the exponent as fp16's does). Zero, subnormal results and
+  // overflow take the full conversion; both paths give half_to_float(float_to_half(x)).
+  const auto bits = std::bit_cast<std::uint32_t>(x);
+  const std::uint32_t magnitude = bits & 0x7fffffffu;
+  if (magnitude >= 0x38800000u && magnitude < 0x477ff000u) {
+    const std::uint32_t rounded = (bits + 0x0fffu + ((bits >> 13) & 1u)) & 0xffffe000u;
+    return std::bit_cast<float>(rounded);
+  }
+  return half_to_float(float_to_half(x));
+}
+
 void round_to_f16_in_place(Tensor& t) {
   float* p = t.f32();
   const auto n = static_cast<std::size_t>(t.numel());
-  for (std::size_t i = 0; i < n; ++i) p[i] = half_to_float(float_to_half(p[i]));
+  for (std::size_t i = 0; i < n; ++i) p[i] = round_to_f16(p[i]);
 }
 
 F16StorageBackend::F16StorageBackend(int threads) : cpu_(threads) {}
@@ -46,7 +61,13 @@ Tensor F16StorageBackend::upload_weight(const Tensor& host) {
   return param;
 }
 
+Tensor F16StorageBackend::upload_matrix(const Tensor& host) {
+  if (host.device() == Device::cpu && host.dtype() == DType::f16) return host;
+  return host_to_dtype(host, DType::f16);
+}
+
 Tensor F16StorageBackend::weight(const Tensor& w) {
+  if (w.dtype() == DType::f16) return w;  // fp16 values: rounding them changes nothing
   std::lock_guard lock(mutex_);
   // A network parameter is rounded where it lies, the first time an op takes it as a weight: the
   // network holds only that one buffer. (A parameter only ever added, not multiplied, such as a

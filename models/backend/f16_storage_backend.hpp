@@ -13,7 +13,8 @@
 //     audit compares leaf 0 bytewise);
 //   - upload: a committed latent uploaded for replay_step/decode_latent must enter exactly as the
 //     full render held it. Weights are therefore rounded where the ops take them (conv2d, linear,
-//     group_norm, layer_norm, embedding), once per weight buffer, and cached.
+//     group_norm, layer_norm, embedding), once per weight buffer, and cached; the networks' weight
+//     matrices come through upload_matrix already in fp16, which the CPU kernels read directly.
 //
 // Deterministic and batch invariant exactly as CpuBackend is (rounding is elementwise).
 #include <map>
@@ -39,6 +40,10 @@ class F16StorageBackend final : public Backend {
   // A network parameter: uploaded as it is and listed, so that the first op taking it as a weight
   // rounds it in place instead of keeping an fp16 copy beside the fp32 original.
   Tensor upload_weight(const Tensor& host) override;
+  // A linear or conv2d weight or an embedding table: kept in fp16, which is its rounded form. An
+  // f16 checkpoint's tensor stays where it lies (a view of the mapped file); f32 or bf16 ones are
+  // rounded once into an fp16 tensor of half their size.
+  Tensor upload_matrix(const Tensor& host) override;
   Tensor download(const Tensor& t) override;
 
   Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor* bias,
@@ -96,6 +101,9 @@ class F16StorageBackend final : public Backend {
   std::map<const void*, Param> params_;
 };
 
+// x rounded to the nearest fp16 value (ties to even), as an f32: half_to_float(float_to_half(x)),
+// with a fast path for the normal range (every op output of the fp16-storage class goes through it).
+float round_to_f16(float x);
 // Rounds every element of a host f32 tensor to the nearest fp16 value (ties to even), in place.
 void round_to_f16_in_place(Tensor& t);
 

@@ -19,7 +19,7 @@ struct ClipTextEncoder::Impl {
 void ClipTextEncoder::Impl::build(const Params& root) {
   const ClipTextConfig& c = config;
   const Params p = root.at("text_model");
-  token_embedding = p.get("embeddings.token_embedding.weight", {c.vocab_size, c.hidden_size});
+  token_embedding = p.matrix("embeddings.token_embedding.weight", {c.vocab_size, c.hidden_size});
   position_embedding =
       p.get("embeddings.position_embedding.weight", {c.max_position_embeddings, c.hidden_size});
   for (int i = 0; i < c.num_hidden_layers; ++i)

@@ -12,14 +12,14 @@ void abort_misuse(const std::string& what) {
 
 Linear Linear::load(const Params& p, int in, int out, bool bias) {
   Linear l;
-  l.weight = p.get("weight", {out, in});
+  l.weight = p.matrix("weight", {out, in});
   if (bias) l.bias = p.get("bias", {out});
   return l;
 }
 
 Conv2d Conv2d::load(const Params& p, int in, int out, int kernel, Conv2dGeometry geometry) {
   Conv2d c;
-  c.weight = p.get("weight", {out, in, kernel, kernel});
+  c.weight = p.matrix("weight", {out, in, kernel, kernel});
   c.bias = p.get("bias", {out});
   c.geometry = geometry;
   return c;

@@ -14,7 +14,7 @@ namespace seedgrid {
 [[noreturn]] void abort_misuse(const std::string& what);
 
 struct Linear {
-  Tensor weight;  // [out, in]
+  Tensor weight;  // [out, in], in the dtype the checkpoint stores it (Params::matrix)
   Tensor bias;    // [out], undefined when the layer has none
 
   static Linear load(const Params& p, int in, int out, bool bias = true);
@@ -24,7 +24,7 @@ struct Linear {
 };
 
 struct Conv2d {
-  Tensor weight;  // [out, in, k, k]
+  Tensor weight;  // [out, in, k, k], as stored (Params::matrix)
   Tensor bias;    // [out]
   Conv2dGeometry geometry;
 

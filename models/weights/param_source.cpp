@@ -2,9 +2,9 @@
 
 namespace seedgrid {
 
-Tensor ParamSource::get(const std::string& name, const Shape& shape) {
+Tensor ParamSource::get(const std::string& name, const Shape& shape, ParamUse use) {
   if (error_) return {};
-  auto t = fetch(name, shape);
+  auto t = fetch(name, shape, use);
   if (!t) {
     error_ = t.error();
     return {};
@@ -17,13 +17,14 @@ Result<void> ParamSource::status() const {
   return {};
 }
 
-Result<Tensor> UploadingParamSource::fetch(const std::string& name, const Shape& shape) {
+Result<Tensor> UploadingParamSource::fetch(const std::string& name, const Shape& shape,
+                                           ParamUse use) {
   auto host = weights_.take(name, shape);
   if (!host) return host;
-  return backend_.upload_weight(*host);
+  return use == ParamUse::matrix ? backend_.upload_matrix(*host) : backend_.upload_weight(*host);
 }
 
-Result<Tensor> RecordingParamSource::fetch(const std::string& name, const Shape& shape) {
+Result<Tensor> RecordingParamSource::fetch(const std::string& name, const Shape& shape, ParamUse) {
   specs_.push_back({name, shape});
   return Tensor();
 }

@@ -6,6 +6,7 @@
 //
 // Errors are sticky: the first missing or mis-shaped tensor is kept and later requests return
 // undefined tensors, so load code reads straight through and checks status() once at the end.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@
 
 namespace seedgrid {
 
+// How a network uses a parameter, which decides the form a backend may keep it in: a matrix only
+// ever reaches an op as linear's or conv2d's weight or embedding's table (Backend::upload_matrix).
+enum class ParamUse : std::uint8_t { plain, matrix };
+
 struct ParamSpec {
   std::string name;  // diffusers name within its component
   Shape shape;
@@ -28,11 +33,11 @@ class ParamSource {
   virtual ~ParamSource() = default;
   // The parameter `name` of exactly `shape` on the backend; undefined after an error or when only
   // recording.
-  Tensor get(const std::string& name, const Shape& shape);
+  Tensor get(const std::string& name, const Shape& shape, ParamUse use = ParamUse::plain);
   Result<void> status() const;
 
  protected:
-  virtual Result<Tensor> fetch(const std::string& name, const Shape& shape) = 0;
+  virtual Result<Tensor> fetch(const std::string& name, const Shape& shape, ParamUse use) = 0;
 
  private:
   std::optional<Error> error_;
@@ -45,7 +50,7 @@ class UploadingParamSource final : public ParamSource {
       : weights_(weights), backend_(backend) {}
 
  protected:
-  Result<Tensor> fetch(const std::string& name, const Shape& shape) override;
+  Result<Tensor> fetch(const std::string& name, const Shape& shape, ParamUse use) override;
 
  private:
   WeightSet& weights_;
@@ -58,7 +63,7 @@ class RecordingParamSource final : public ParamSource {
   const std::vector<ParamSpec>& specs() const { return specs_; }
 
  protected:
-  Result<Tensor> fetch(const std::string& name, const Shape& shape) override;
+  Result<Tensor> fetch(const std::string& name, const Shape& shape, ParamUse use) override;
 
  private:
   std::vector<ParamSpec> specs_;
@@ -77,6 +82,10 @@ class Params {
   }
   Tensor get(std::string_view name, const Shape& shape) const {
     return source_->get(prefix_ + std::string(name), shape);
+  }
+  // A parameter used only as linear's or conv2d's weight or as embedding's table (ParamUse).
+  Tensor matrix(std::string_view name, const Shape& shape) const {
+    return source_->get(prefix_ + std::string(name), shape, ParamUse::matrix);
   }
 
  private:
