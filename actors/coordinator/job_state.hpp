@@ -90,7 +90,7 @@ struct JobState {
   std::string determinism_class;
   std::uint64_t render_ms = 0;
   JobAudit audit;
-  protocol::Receipt receipt;
+  protocol::PaymentReceipt receipt;
   // Not journaled: timers and bookkeeping of this run.
   std::int64_t deadline_ms = 0;
   std::int64_t assigned_ms = 0;

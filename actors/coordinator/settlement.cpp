@@ -17,7 +17,7 @@ namespace {
 
 // What the client's receipt says a job's payment did; `reference` is the idempotency key when the
 // ledger applied it, else why not.
-void record_payment(protocol::Receipt& to, const protocol::LedgerReceipt& paid,
+void record_payment(protocol::PaymentReceipt& to, const protocol::LedgerReceipt& paid,
                     const std::string& key, std::string_view not_done) {
   to.worker_paid = paid.worker_paid;
   to.creator_paid = paid.creator_paid;

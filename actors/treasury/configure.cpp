@@ -6,7 +6,7 @@
 
 namespace seedgrid::treasury {
 
-Result<Receipt> apply_op(LedgerState& s, const Configure& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const Configure& op) {
   const std::string request = canonical_text(op.config);
   if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
   if (auto prior = s.replay(op.key, "configure", request); !prior || *prior)

@@ -5,7 +5,7 @@
 
 namespace seedgrid::treasury {
 
-Result<Receipt> apply_op(LedgerState& s, const CloseEpoch& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const CloseEpoch& op) {
   journal::RequestText text;
   text.field("epoch", op.epoch);
   for (const WorkerService& w : op.workers)

@@ -86,7 +86,7 @@ Result<void> check_payees(const std::string& worker, const std::string& creator)
 
 }  // namespace
 
-Result<Receipt> apply_op(LedgerState& s, const OpenHold& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
   const QuoteRequest& q = op.request;
   const std::string request = journal::RequestText()
                                   .field("payer", op.payer)
@@ -149,7 +149,7 @@ Result<Receipt> apply_op(LedgerState& s, const OpenHold& op) {
   return receipt;
 }
 
-Result<Receipt> apply_op(LedgerState& s, const SettleJob& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const SettleJob& op) {
   const std::string request = journal::RequestText()
                                   .field("hold", op.hold_id)
                                   .field("job", op.job_id)
@@ -175,7 +175,7 @@ Result<Receipt> apply_op(LedgerState& s, const SettleJob& op) {
   return receipt;
 }
 
-Result<Receipt> apply_op(LedgerState& s, const PayCancelledJob& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const PayCancelledJob& op) {
   const std::string request = journal::RequestText()
                                   .field("hold", op.hold_id)
                                   .field("job", op.job_id)
@@ -207,7 +207,7 @@ Result<Receipt> apply_op(LedgerState& s, const PayCancelledJob& op) {
   return receipt;
 }
 
-Result<Receipt> apply_op(LedgerState& s, const RefundJob& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const RefundJob& op) {
   const std::string request =
       journal::RequestText().field("hold", op.hold_id).field("job", op.job_id).text();
   if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
@@ -228,7 +228,7 @@ Result<Receipt> apply_op(LedgerState& s, const RefundJob& op) {
   return receipt;
 }
 
-Result<Receipt> apply_op(LedgerState& s, const ReleaseHold& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const ReleaseHold& op) {
   const std::string request = journal::RequestText().field("hold", op.hold_id).text();
   if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
   if (auto prior = s.replay(op.key, "release", request); !prior || *prior)

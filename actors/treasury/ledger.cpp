@@ -18,14 +18,14 @@ const std::string& key_of(const Operation& op) {
   return std::visit([](const auto& o) -> const std::string& { return o.key; }, op);
 }
 
-Micros Receipt::net(std::string_view account, Asset asset) const {
+Micros JournalReceipt::net(std::string_view account, Asset asset) const {
   Micros sum = 0;
   for (const Posting& p : postings)
     if (p.account == account && p.asset == asset) sum += p.amount;
   return sum;
 }
 
-Micros Receipt::slashed() const {
+Micros JournalReceipt::slashed() const {
   Micros sum = 0;
   for (const Posting& p : postings)
     if (p.asset == Asset::tokens &&
@@ -184,14 +184,14 @@ Result<Ledger> Ledger::open_read_only(const std::string& path) {
   return Ledger(std::move(s));
 }
 
-Result<Receipt> Ledger::apply(const Operation& op) {
+Result<JournalReceipt> Ledger::apply(const Operation& op) {
   return std::move(apply_batch(std::span<const Operation>(&op, 1)).front());
 }
 
-std::vector<Result<Receipt>> Ledger::apply_batch(std::span<const Operation> ops) {
+std::vector<Result<JournalReceipt>> Ledger::apply_batch(std::span<const Operation> ops) {
   LedgerState& s = *state_;
   auto all_fail = [&](const Error& e) {
-    return std::vector<Result<Receipt>>(ops.size(), std::unexpected(e));
+    return std::vector<Result<JournalReceipt>>(ops.size(), std::unexpected(e));
   };
   if (!s.identity) return all_fail(Error{message_of("ledger ", s.db.path(), " is open read-only")});
   auto tx = storage::Transaction::begin(s.db);
@@ -210,7 +210,7 @@ std::vector<Result<Receipt>> Ledger::apply_batch(std::span<const Operation> ops)
   // Another process (the CLI) may have appended since our last batch: BEGIN IMMEDIATE holds the
   // write lock, so the head read now is the one this batch extends.
   if (auto r = s.reload_head(); !r) return abandon(r.error());
-  std::vector<Result<Receipt>> results;
+  std::vector<Result<JournalReceipt>> results;
   results.reserve(ops.size());
   for (const Operation& op : ops) {
     results.push_back(std::visit([&](const auto& o) { return apply_op(s, o); }, op));

@@ -106,12 +106,12 @@ class Ledger {
   ~Ledger();
 
   // Applies one operation in its own SQLite transaction (one fsync).
-  Result<Receipt> apply(const Operation& op);
+  Result<JournalReceipt> apply(const Operation& op);
   // Group commit: applies the operations in order in ONE SQLite transaction (one fsync), each still
   // its own hashed, signed, idempotent journal entry. Result i belongs to operation i; a rejected
   // operation changes nothing and the others still apply. If the commit itself fails (disk full,
   // I/O error) nothing is applied and every result carries that error.
-  std::vector<Result<Receipt>> apply_batch(std::span<const Operation> ops);
+  std::vector<Result<JournalReceipt>> apply_batch(std::span<const Operation> ops);
 
   Result<Quote> quote(const QuoteRequest& request) const;
 

@@ -172,7 +172,7 @@ Result<void> LedgerState::reload_head() {
   return {};
 }
 
-Result<std::optional<Receipt>> LedgerState::replay(std::string_view key, std::string_view op,
+Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, std::string_view op,
                                                    std::string_view request) {
   auto st = statement("SELECT seq, op, request FROM journal WHERE idem_key = ?");
   if (!st) return std::unexpected(st.error());
@@ -182,7 +182,7 @@ Result<std::optional<Receipt>> LedgerState::replay(std::string_view key, std::st
   if (!row) return storage_error(row.error());
   if (!*row) {
     q.reset();
-    return std::optional<Receipt>{};
+    return std::optional<JournalReceipt>{};
   }
   const auto seq = static_cast<std::uint64_t>(q.column_int64(0));
   const std::string old_op = q.column_text(1), old_request = q.column_text(2);
@@ -193,14 +193,14 @@ Result<std::optional<Receipt>> LedgerState::replay(std::string_view key, std::st
                 "); a retry must repeat the original exactly, a new operation needs a new key");
   auto e = entry(seq);
   if (!e) return std::unexpected(e.error());
-  Receipt r;
+  JournalReceipt r;
   r.seq = seq;
   r.hash = e->hash;
   r.op = e->op;
   r.replayed = true;
   r.hold_id = e->op == "hold" ? static_cast<std::int64_t>(seq) : 0;
   r.postings = std::move(e->postings);
-  return std::optional<Receipt>(std::move(r));
+  return std::optional<JournalReceipt>(std::move(r));
 }
 
 Result<void> LedgerState::check_funds(std::span<const Posting> postings) {
@@ -224,7 +224,7 @@ Result<void> LedgerState::check_funds(std::span<const Posting> postings) {
   return {};
 }
 
-Result<Receipt> LedgerState::append(std::int64_t at, std::string_view op, std::string_view key,
+Result<JournalReceipt> LedgerState::append(std::int64_t at, std::string_view op, std::string_view key,
                                     std::string_view request, std::vector<Posting> postings) {
   if (!identity) return fail("ledger ", db.path(), " is open read-only");
   if (!in_transaction) return fail("internal error: append outside a transaction");
@@ -267,7 +267,7 @@ Result<Receipt> LedgerState::append(std::int64_t at, std::string_view op, std::s
   head_seq = seq;
   head_hash = hash;
 
-  Receipt receipt;
+  JournalReceipt receipt;
   receipt.seq = seq;
   receipt.hash = hash;
   receipt.op = std::string(op);

@@ -70,13 +70,13 @@ struct LedgerState {
 
   // The idempotency check: a receipt when `key` was applied before with the same op and request,
   // nothing when the key is new, an error naming the key when it was used for something else.
-  Result<std::optional<Receipt>> replay(std::string_view key, std::string_view op,
+  Result<std::optional<JournalReceipt>> replay(std::string_view key, std::string_view op,
                                         std::string_view request);
   // Rejects postings that would overdraw an account (every account but mint must stay >= 0).
   Result<void> check_funds(std::span<const Posting> postings);
   // Writes the entry (hash, signature) and its postings, applies the postings to the cached
   // balances, and advances the head.
-  Result<Receipt> append(std::int64_t at, std::string_view op, std::string_view key,
+  Result<JournalReceipt> append(std::int64_t at, std::string_view op, std::string_view key,
                          std::string_view request, std::vector<Posting> postings);
 
   // Group commit writes each touched balance row once per transaction, not once per posting: the
@@ -100,7 +100,7 @@ struct LedgerState {
 // The receipt (or error) of a replay() that found the key:
 //   if (auto prior = s.replay(key, op, request); !prior || *prior) return
 //   replayed(std::move(prior));
-inline Result<Receipt> replayed(Result<std::optional<Receipt>>&& prior) {
+inline Result<JournalReceipt> replayed(Result<std::optional<JournalReceipt>>&& prior) {
   if (!prior) return std::unexpected(prior.error());
   return std::move(**prior);
 }
@@ -119,18 +119,18 @@ Result<void> check_staker(std::string_view field, std::string_view account);
 Result<std::vector<Unbonding>> list_unbonding(LedgerState& s, std::string_view worker);
 
 // One function per operation (transfers.cpp, escrow.cpp, staking.cpp, epochs.cpp).
-Result<Receipt> apply_op(LedgerState& s, const Deposit& op);
-Result<Receipt> apply_op(LedgerState& s, const Transfer& op);
-Result<Receipt> apply_op(LedgerState& s, const OpenHold& op);
-Result<Receipt> apply_op(LedgerState& s, const SettleJob& op);
-Result<Receipt> apply_op(LedgerState& s, const PayCancelledJob& op);
-Result<Receipt> apply_op(LedgerState& s, const RefundJob& op);
-Result<Receipt> apply_op(LedgerState& s, const ReleaseHold& op);
-Result<Receipt> apply_op(LedgerState& s, const Slash& op);
-Result<Receipt> apply_op(LedgerState& s, const Stake& op);
-Result<Receipt> apply_op(LedgerState& s, const Unstake& op);
-Result<Receipt> apply_op(LedgerState& s, const Withdraw& op);
-Result<Receipt> apply_op(LedgerState& s, const CloseEpoch& op);
-Result<Receipt> apply_op(LedgerState& s, const Configure& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const Deposit& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const Transfer& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const SettleJob& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const PayCancelledJob& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const RefundJob& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const ReleaseHold& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const Slash& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const Stake& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const Unstake& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const Withdraw& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const CloseEpoch& op);
+Result<JournalReceipt> apply_op(LedgerState& s, const Configure& op);
 
 }  // namespace seedgrid::treasury

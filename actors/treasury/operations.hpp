@@ -184,7 +184,7 @@ struct Posting {
 };
 
 // What an applied operation did: its journal entry and postings.
-struct Receipt {
+struct JournalReceipt {
   std::uint64_t seq = 0;
   Digest hash{};
   std::string op;            // "deposit", "settle", ... (the journal's op name)

@@ -53,7 +53,7 @@ Result<std::vector<Unbonding>> list_unbonding(LedgerState& s, std::string_view w
   return out;
 }
 
-Result<Receipt> apply_op(LedgerState& s, const Stake& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const Stake& op) {
   const std::string request =
       journal::RequestText().field("worker", op.worker).field("amount", op.amount).text();
   if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
@@ -69,7 +69,7 @@ Result<Receipt> apply_op(LedgerState& s, const Stake& op) {
   return s.append(op.at, "stake", op.key, request, std::move(postings));
 }
 
-Result<Receipt> apply_op(LedgerState& s, const Unstake& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const Unstake& op) {
   const std::string request =
       journal::RequestText().field("worker", op.worker).field("amount", op.amount).text();
   if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
@@ -93,7 +93,7 @@ Result<Receipt> apply_op(LedgerState& s, const Unstake& op) {
   return receipt;
 }
 
-Result<Receipt> apply_op(LedgerState& s, const Withdraw& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const Withdraw& op) {
   const std::string request = journal::RequestText().field("worker", op.worker).text();
   if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
   if (auto prior = s.replay(op.key, "withdraw", request); !prior || *prior)
@@ -129,7 +129,7 @@ Result<Receipt> apply_op(LedgerState& s, const Withdraw& op) {
   return receipt;
 }
 
-Result<Receipt> apply_op(LedgerState& s, const Slash& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const Slash& op) {
   const std::string request = journal::RequestText()
                                   .field("verdict", op.verdict_id)
                                   .field("worker", op.worker)

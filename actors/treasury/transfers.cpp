@@ -16,7 +16,7 @@ Result<void> check_mint(LedgerState& s, Asset asset, Micros amount) {
 }
 }  // namespace
 
-Result<Receipt> apply_op(LedgerState& s, const Deposit& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const Deposit& op) {
   const std::string request =
       journal::RequestText().field("account", op.account).field("amount", op.amount).text();
   if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
@@ -32,7 +32,7 @@ Result<Receipt> apply_op(LedgerState& s, const Deposit& op) {
   return s.append(op.at, "deposit", op.key, request, std::move(postings));
 }
 
-Result<Receipt> apply_op(LedgerState& s, const Transfer& op) {
+Result<JournalReceipt> apply_op(LedgerState& s, const Transfer& op) {
   const std::string request = journal::RequestText()
                                   .field("asset", asset_name(op.asset))
                                   .field("from", op.from)

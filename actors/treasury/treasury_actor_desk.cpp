@@ -66,7 +66,7 @@ Result<Operation> operation_of(const protocol::LedgerOrder& o, std::int64_t at) 
 }
 
 protocol::LedgerReceipt TreasuryDesk::receipt_of(const protocol::LedgerOrder& o,
-                                                 const Receipt& r) const {
+                                                 const JournalReceipt& r) const {
   protocol::LedgerReceipt out;
   out.ok = true;
   out.seq = r.seq;

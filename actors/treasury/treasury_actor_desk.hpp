@@ -30,7 +30,7 @@ class TreasuryDesk {
   protocol::StakeReply stake(const std::string& worker_account) const;
 
  private:
-  protocol::LedgerReceipt receipt_of(const protocol::LedgerOrder& order, const Receipt& r) const;
+  protocol::LedgerReceipt receipt_of(const protocol::LedgerOrder& order, const JournalReceipt& r) const;
   Ledger& ledger_;
 };
 

@@ -157,7 +157,7 @@ Result<Ledger> open_writable(const LedgerOptions& o) {
   return Ledger::open_existing(o.db, *id);
 }
 
-void print_receipt(const Receipt& r) {
+void print_receipt(const JournalReceipt& r) {
   std::printf("%s entry %llu%s hash %s\n", r.op.c_str(), static_cast<unsigned long long>(r.seq),
               r.replayed ? " (already applied; nothing changed)" : "", to_hex(r.hash).c_str());
   for (const Posting& p : r.postings)

@@ -41,7 +41,7 @@ std::string receipt_json_of(const protocol::GenerateRequest& request,
   return receipt ? verify::to_json(*receipt) : std::string();
 }
 
-json::object money_json(const protocol::Receipt& m) {
+json::object money_json(const protocol::PaymentReceipt& m) {
   return {{"charged", m.charged},
           {"worker_paid", m.worker_paid},
           {"creator_paid", m.creator_paid},

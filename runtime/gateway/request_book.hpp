@@ -48,7 +48,7 @@ struct ImageRecord {
   std::string output_hash;
   std::string determinism_class;
   std::string audit;  // "passed", "not sampled", ...
-  protocol::Receipt money;
+  protocol::PaymentReceipt money;
   std::string receipt_json;  // the verifiable receipt (verify/receipt.hpp); empty without one
   // receipt_json parsed once, for the routes that embed it (a Horde client polls status often)
   std::shared_ptr<const boost::json::value> receipt;

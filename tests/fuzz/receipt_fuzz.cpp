@@ -1,4 +1,4 @@
-// Receipt JSON (what a client keeps next to each image and `seedgrid audit` reads): what parses
+// ImageReceipt JSON (what a client keeps next to each image and `seedgrid audit` reads): what parses
 // must write back (to_json) into a receipt that parses to the same text.
 #include "runtime/base/verify/receipt.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
@@ -41,7 +41,7 @@ extern "C" int seedgrid_fuzz_write_seeds(const char* dir) {
   result.final_proof.index = 4;
   result.final_proof.leaf_count = 5;
   result.final_proof.siblings.resize(3);
-  verify::Receipt receipt = verify::receipt_of(job, result, "r1-0.png");
+  verify::ImageReceipt receipt = verify::receipt_of(job, result, "r1-0.png");
   receipt.verdicts.push_back({"pass", std::string(64, 'b'), "step audit of 2 steps"});
   receipt.verdicts.push_back({"not sampled", "", ""});
   return verify::write_receipt(std::string(dir) + "/example.receipt.json", receipt) ? 0 : 1;

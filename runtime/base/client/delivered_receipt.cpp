@@ -4,7 +4,7 @@
 
 namespace seedgrid::client {
 
-Result<verify::Receipt> delivered_receipt(const protocol::GenerateRequest& request,
+Result<verify::ImageReceipt> delivered_receipt(const protocol::GenerateRequest& request,
                                           const protocol::ClientEvent& e, std::string image_file) {
   protocol::Job job;
   job.request_id = request.request_id;

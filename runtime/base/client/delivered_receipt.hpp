@@ -12,7 +12,7 @@
 namespace seedgrid::client {
 
 // `e` is a result event that carries the worker's commitment.
-Result<verify::Receipt> delivered_receipt(const protocol::GenerateRequest& request,
+Result<verify::ImageReceipt> delivered_receipt(const protocol::GenerateRequest& request,
                                           const protocol::ClientEvent& e, std::string image_file);
 
 }  // namespace seedgrid::client

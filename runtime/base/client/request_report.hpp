@@ -35,7 +35,7 @@ class RequestReport {
     PublicKey worker;
     std::string precision;  // the worker's signed storage precision ("-" without a commitment)
     std::string audit;
-    protocol::Receipt receipt;
+    protocol::PaymentReceipt receipt;
     std::string path;
     Digest hash{};
   };

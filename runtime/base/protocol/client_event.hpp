@@ -34,7 +34,7 @@ std::string_view event_kind_name(EventKind k);
 inline constexpr std::uint32_t kAllJobs = 0xffffffffu;
 
 // Money moved for one job, in ledger micro-units.
-struct Receipt {
+struct PaymentReceipt {
   std::int64_t charged = 0;  // taken from the payer's hold for this job
   std::int64_t worker_paid = 0;
   std::int64_t creator_paid = 0;  // model-creator royalty
@@ -62,7 +62,7 @@ struct ClientEvent {
   std::string determinism_class;
   std::uint64_t render_ms = 0;  // as the worker measured it (its whole batch)
   std::string audit;            // "passed", "not sampled", "no validator", "timed out"
-  Receipt receipt;
+  PaymentReceipt receipt;
   // The worker's signed result (pixels left out: they are above), so the client can keep a
   // verifiable receipt (runtime/base/verify/receipt.hpp). Absent after a coordinator restart.
   bool has_commitment = false;

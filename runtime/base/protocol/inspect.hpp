@@ -272,8 +272,8 @@ typename Inspector::result_type inspect(Inspector& f, Verdict& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Receipt& x) {
-  return f(caf::meta::type_name("Receipt"), x.charged, x.worker_paid, x.creator_paid,
+typename Inspector::result_type inspect(Inspector& f, PaymentReceipt& x) {
+  return f(caf::meta::type_name("PaymentReceipt"), x.charged, x.worker_paid, x.creator_paid,
            x.platform_fee, x.burned, x.reference);
 }
 

@@ -379,15 +379,15 @@ std::vector<ReceiptVerdict> read_verdicts(Fields& parent, std::optional<Error>& 
 
 }  // namespace
 
-Receipt receipt_of(const protocol::Job& job, const protocol::JobResult& result,
+ImageReceipt receipt_of(const protocol::Job& job, const protocol::JobResult& result,
                    std::string image_file) {
-  Receipt r{job, result, std::move(image_file), {}};
+  ImageReceipt r{job, result, std::move(image_file), {}};
   r.result.pixels.clear();
   r.result.pixels.shrink_to_fit();
   return r;
 }
 
-std::string to_json(const Receipt& receipt) {
+std::string to_json(const ImageReceipt& receipt) {
   const protocol::Job& j = receipt.job;
   json::array verdicts;
   for (const auto& v : receipt.verdicts)
@@ -411,12 +411,12 @@ std::string to_json(const Receipt& receipt) {
   return json::serialize(doc) + "\n";
 }
 
-Result<Receipt> parse_receipt(std::string_view text) {
+Result<ImageReceipt> parse_receipt(std::string_view text) {
   boost::system::error_code ec;
   const json::value doc = json::parse(text, ec);
   if (ec) return fail("receipt: not valid JSON: ", ec.message());
   std::optional<Error> error;
-  Receipt r;
+  ImageReceipt r;
   Fields f(doc, "$", error);
   const std::string format = f.str("format");
   if (!error && format != kReceiptFormat)
@@ -436,7 +436,7 @@ Result<Receipt> parse_receipt(std::string_view text) {
   return r;
 }
 
-Result<void> write_receipt(const std::string& path, const Receipt& receipt) {
+Result<void> write_receipt(const std::string& path, const ImageReceipt& receipt) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return fail("cannot write receipt ", path);
   out << to_json(receipt);
@@ -445,7 +445,7 @@ Result<void> write_receipt(const std::string& path, const Receipt& receipt) {
   return {};
 }
 
-Result<Receipt> read_receipt(const std::string& path) {
+Result<ImageReceipt> read_receipt(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail("cannot read receipt ", path);
   std::ostringstream text;
@@ -455,7 +455,7 @@ Result<Receipt> read_receipt(const std::string& path) {
   return r;
 }
 
-Result<void> seal_private_fields(Receipt& receipt, const PublicKey& requester) {
+Result<void> seal_private_fields(ImageReceipt& receipt, const PublicKey& requester) {
   protocol::JobSpec& s = receipt.job.spec;
   const std::string fields = json::serialize(json::object{
       {"prompt", s.prompt}, {"negative_prompt", s.negative_prompt}, {"seed", s.seed}});
@@ -468,7 +468,7 @@ Result<void> seal_private_fields(Receipt& receipt, const PublicKey& requester) {
   return {};
 }
 
-Result<void> open_private_fields(Receipt& receipt, const Identity& requester) {
+Result<void> open_private_fields(ImageReceipt& receipt, const Identity& requester) {
   if (!receipt.sealed) return {};
   if (receipt.sealed->to != requester.public_key())
     return fail("the receipt of job ", receipt.job.job_id,
@@ -492,7 +492,7 @@ Result<void> open_private_fields(Receipt& receipt, const Identity& requester) {
   return {};
 }
 
-protocol::JobResult job_result_of(const Receipt& receipt, std::vector<std::uint8_t> pixels) {
+protocol::JobResult job_result_of(const ImageReceipt& receipt, std::vector<std::uint8_t> pixels) {
   protocol::JobResult r = receipt.result;
   r.pixels = std::move(pixels);
   return r;

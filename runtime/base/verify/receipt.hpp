@@ -39,7 +39,7 @@ struct SealedFields {
   std::vector<std::uint8_t> box;  // crypto_box_seal of {"prompt", "negative_prompt", "seed"}
 };
 
-struct Receipt {
+struct ImageReceipt {
   protocol::Job job;           // id, request id, index, attempt, tier, every JobSpec field
   protocol::JobResult result;  // as signed; `pixels` is empty (they are in image_file)
   std::string image_file;      // the PNG's file name, relative to the receipt's folder
@@ -49,23 +49,23 @@ struct Receipt {
 };
 
 // Seals job.spec's prompt, negative prompt and seed to `requester` and blanks them.
-Result<void> seal_private_fields(Receipt& receipt, const PublicKey& requester);
+Result<void> seal_private_fields(ImageReceipt& receipt, const PublicKey& requester);
 // Puts them back with the requester's key; the error names the key that can.
-Result<void> open_private_fields(Receipt& receipt, const Identity& requester);
+Result<void> open_private_fields(ImageReceipt& receipt, const Identity& requester);
 
 // The result's pixels are left out.
-Receipt receipt_of(const protocol::Job& job, const protocol::JobResult& result,
+ImageReceipt receipt_of(const protocol::Job& job, const protocol::JobResult& result,
                    std::string image_file);
 
-std::string to_json(const Receipt& receipt);
+std::string to_json(const ImageReceipt& receipt);
 // Errors name the JSON path of the offending value ("result.final_proof.siblings[2]: ...").
-Result<Receipt> parse_receipt(std::string_view json);
+Result<ImageReceipt> parse_receipt(std::string_view json);
 
-Result<void> write_receipt(const std::string& path, const Receipt& receipt);
-Result<Receipt> read_receipt(const std::string& path);
+Result<void> write_receipt(const std::string& path, const ImageReceipt& receipt);
+Result<ImageReceipt> read_receipt(const std::string& path);
 
 // The signed JobResult back, with the image's pixels, so protocol::result_signing_bytes and
 // protocol::check_result apply to it as they did when it was delivered.
-protocol::JobResult job_result_of(const Receipt& receipt, std::vector<std::uint8_t> pixels);
+protocol::JobResult job_result_of(const ImageReceipt& receipt, std::vector<std::uint8_t> pixels);
 
 }  // namespace seedgrid::verify

@@ -64,10 +64,10 @@ class LedgerFixture : public ::testing::Test {
     EXPECT_EQ(state_of(ledger), before) << "a rejected operation changed the ledger";
   }
 
-  static treasury::Receipt applied(treasury::Ledger& ledger, const treasury::Operation& op) {
+  static treasury::JournalReceipt applied(treasury::Ledger& ledger, const treasury::Operation& op) {
     auto r = ledger.apply(op);
     EXPECT_TRUE(r.has_value()) << r.error().message;
-    return r.value_or(treasury::Receipt{});
+    return r.value_or(treasury::JournalReceipt{});
   }
 
   TempDir dir;

@@ -82,13 +82,13 @@ TEST_F(Ledger_, RefusesAnotherTreasuryKeyAndABadConfig) {
 TEST_F(Ledger_, EscrowSettlesCancelsRefundsAndReleases) {
   Ledger ledger = open();
   applied(ledger, Deposit{.key = "buy/1", .at = 1, .account = "user:alice", .amount = units(10)});
-  const Receipt hold = applied(ledger, four_images("hold/r1", "r1"));
+  const JournalReceipt hold = applied(ledger, four_images("hold/r1", "r1"));
   ASSERT_GT(hold.hold_id, 0);
   EXPECT_EQ(hold.net("user:alice", Asset::credits), -units(4));
   EXPECT_EQ(ledger.balance("user:alice", Asset::credits).value(), units(6));
 
   // Below the minimum stake: 20% fee, a fifth of it burned; 5% royalty.
-  const Receipt settle = applied(ledger, SettleJob{.key = "settle/j0/1",
+  const JournalReceipt settle = applied(ledger, SettleJob{.key = "settle/j0/1",
                                                    .at = 110,
                                                    .hold_id = hold.hold_id,
                                                    .job_id = "j0",
@@ -100,7 +100,7 @@ TEST_F(Ledger_, EscrowSettlesCancelsRefundsAndReleases) {
   EXPECT_EQ(settle.net("burn", Asset::credits), 40'000);
 
   // Cancelled after 10 of 20 steps: half the price, split the same way.
-  const Receipt cancel = applied(ledger, PayCancelledJob{.key = "cancel/j1",
+  const JournalReceipt cancel = applied(ledger, PayCancelledJob{.key = "cancel/j1",
                                                          .at = 120,
                                                          .hold_id = hold.hold_id,
                                                          .job_id = "j1",
@@ -110,7 +110,7 @@ TEST_F(Ledger_, EscrowSettlesCancelsRefundsAndReleases) {
   EXPECT_EQ(cancel.net("worker:w2", Asset::credits), 400'000);  // royalty stays with the worker
   EXPECT_EQ(cancel.net(journal::hold_account(hold.hold_id), Asset::credits), -500'000);
 
-  const Receipt refund = applied(
+  const JournalReceipt refund = applied(
       ledger, RefundJob{.key = "refund/j2", .at = 130, .hold_id = hold.hold_id, .job_id = "j2"});
   EXPECT_EQ(refund.net("user:alice", Asset::credits), units(1));
 
@@ -120,7 +120,7 @@ TEST_F(Ledger_, EscrowSettlesCancelsRefundsAndReleases) {
   EXPECT_EQ(info->remaining, 1'500'000);
   EXPECT_EQ(info->per_job, units(1));
 
-  const Receipt release =
+  const JournalReceipt release =
       applied(ledger, ReleaseHold{.key = "release/r1", .at = 140, .hold_id = hold.hold_id});
   EXPECT_EQ(release.net("user:alice", Asset::credits), 1'500'000);
   EXPECT_EQ(ledger.balance("user:alice", Asset::credits).value(), 8'500'000);
@@ -184,10 +184,10 @@ TEST_F(Ledger_, HoldNeedsTheFullQuote) {
 
 TEST_F(Ledger_, IdempotencyReplaysTheOriginalAndRefusesDifferentContent) {
   Ledger ledger = open();
-  const Receipt first =
+  const JournalReceipt first =
       applied(ledger, Deposit{.key = "buy/42", .at = 1, .account = "user:a", .amount = units(3)});
   // A retry stamped later is the same operation.
-  const Receipt again =
+  const JournalReceipt again =
       applied(ledger, Deposit{.key = "buy/42", .at = 99, .account = "user:a", .amount = units(3)});
   EXPECT_TRUE(again.replayed);
   EXPECT_FALSE(first.replayed);
@@ -212,8 +212,8 @@ TEST_F(Ledger_, IdempotencyReplaysTheOriginalAndRefusesDifferentContent) {
   EXPECT_EQ(applied(ledger, four_images("hold", "r", "user:a")).hold_id, h);
   const SettleJob settle{
       .key = "settle/j/1", .at = 5, .hold_id = h, .job_id = "j", .worker = "worker:w"};
-  const Receipt s1 = applied(ledger, settle);
-  const Receipt s2 = applied(ledger, settle);
+  const JournalReceipt s1 = applied(ledger, settle);
+  const JournalReceipt s2 = applied(ledger, settle);
   EXPECT_TRUE(s2.replayed);
   EXPECT_EQ(s2.seq, s1.seq);
   EXPECT_EQ(ledger.balance("worker:w", Asset::credits).value(), s1.net("worker:w", Asset::credits));
@@ -290,7 +290,7 @@ TEST_F(Ledger_, StakeUnstakeCooldownAndWithdraw) {
   expect_rejected(ledger,
                   Unstake{.key = "u2", .at = 1'000, .worker = "worker:w", .amount = units(501)},
                   "has 500.000000 tokens, needs 501.000000");
-  const Receipt w = applied(ledger, Withdraw{.key = "w2", .at = 1'100, .worker = "worker:w"});
+  const JournalReceipt w = applied(ledger, Withdraw{.key = "w2", .at = 1'100, .worker = "worker:w"});
   EXPECT_EQ(w.net("worker:w", Asset::tokens), units(11'500));
   EXPECT_TRUE(ledger.stake_of("worker:w")->unbonding.empty());
   expect_rejected(ledger, Withdraw{.key = "w3", .at = 2'000, .worker = "worker:w"},
@@ -306,7 +306,7 @@ TEST_F(Ledger_, UnbondingStakeIsSlashableButEarnsNoBoost) {
   applied(ledger,
           Unstake{.key = "unstake", .at = 20, .worker = "worker:a", .amount = units(10'000)});
   // Bonded 10,000 = P0: no boost, so an equally fast unstaked worker earns the same.
-  const Receipt epoch =
+  const JournalReceipt epoch =
       applied(ledger, CloseEpoch{.key = "epoch/2",
                                  .at = 30,
                                  .epoch = 2,
@@ -315,7 +315,7 @@ TEST_F(Ledger_, UnbondingStakeIsSlashableButEarnsNoBoost) {
   EXPECT_EQ(epoch.net("worker:b", Asset::tokens), units(7'000));
 
   // 10% of bonded + unbonding = 2,000 tokens, taken from bonded first.
-  const Receipt slash = applied(ledger, Slash{.key = "slash/v1",
+  const JournalReceipt slash = applied(ledger, Slash{.key = "slash/v1",
                                               .at = 40,
                                               .verdict_id = "v1",
                                               .worker = "worker:a",
@@ -327,7 +327,7 @@ TEST_F(Ledger_, UnbondingStakeIsSlashableButEarnsNoBoost) {
   // The next slash reaches into the unbonding stake once the bonded stake is gone.
   applied(ledger,
           Unstake{.key = "unstake2", .at = 50, .worker = "worker:a", .amount = units(8'000)});
-  const Receipt slash2 = applied(ledger, Slash{.key = "slash/v2",
+  const JournalReceipt slash2 = applied(ledger, Slash{.key = "slash/v2",
                                                .at = 60,
                                                .verdict_id = "v2",
                                                .worker = "worker:a",
@@ -358,7 +358,7 @@ TEST_F(Ledger_, ABondedValidatorLosesStakeWhenItsVerdictIsOverturned) {
   expect_rejected(ledger, Stake{.key = "user", .at = 1'010, .worker = "user:u", .amount = 1},
                   "not an account that can bond tokens (worker:NAME or validator:NAME)");
   // The referee that overturned it gets the bounty; 10% of 5,000 taken, half burned.
-  const Receipt slash = applied(ledger, Slash{.key = "slash/overturned",
+  const JournalReceipt slash = applied(ledger, Slash{.key = "slash/overturned",
                                               .at = 1'020,
                                               .verdict_id = "overturned",
                                               .worker = "validator:liar",
@@ -394,7 +394,7 @@ TEST_F(Ledger_, SlashAppliesOncePerVerdictAndRefundsThePayer) {
                       .validator = "validator:val",
                       .hold_id = h,
                       .job_id = "j0"};
-  const Receipt slash = applied(ledger, verdict);
+  const JournalReceipt slash = applied(ledger, verdict);
   EXPECT_EQ(slash.net("user:alice", Asset::credits), 920'000);
   EXPECT_EQ(slash.net("worker:cheat", Asset::credits), -800'000);
   EXPECT_EQ(slash.net("platform", Asset::credits), -120'000);
@@ -409,7 +409,7 @@ TEST_F(Ledger_, SlashAppliesOncePerVerdictAndRefundsThePayer) {
   Slash second = verdict;
   second.key = "slash/v2";
   second.verdict_id = "v2";
-  const Receipt again = applied(ledger, second);
+  const JournalReceipt again = applied(ledger, second);
   EXPECT_EQ(again.net("user:alice", Asset::credits), 0);
   EXPECT_EQ(again.net("validator:val", Asset::tokens), units(450));
   Slash wrong = second;
@@ -438,7 +438,7 @@ TEST_F(Ledger_, NoRewardAfterMaxHalvings) {
 
 TEST_F(Ledger_, EpochsCloseOnceInOrderAndMintExactly) {
   Ledger ledger = open();
-  const Receipt e0 = applied(
+  const JournalReceipt e0 = applied(
       ledger, CloseEpoch{.key = "epoch/0",
                          .at = 3'600,
                          .epoch = 0,

@@ -95,11 +95,11 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-TEST(Receipt, RoundTripsEveryFieldAndTheSignatureStillVerifies) {
+TEST(ImageReceipt, RoundTripsEveryFieldAndTheSignatureStillVerifies) {
   const Identity worker = Identity::generate();
   const protocol::Job job = tiny_job(7.3f);  // not exact in decimal: must round-trip as a float
   const protocol::JobResult result = honest_result(job, worker);
-  Receipt receipt = receipt_of(job, result, "req-1-2.png");
+  ImageReceipt receipt = receipt_of(job, result, "req-1-2.png");
   EXPECT_TRUE(receipt.result.pixels.empty());
   receipt.verdicts.push_back({"passed", "", "sampled by the coordinator"});
   receipt.verdicts.push_back({"pass", Identity::generate().node_id(), "noise, step 1, decode"});
@@ -126,7 +126,7 @@ TEST(Receipt, RoundTripsEveryFieldAndTheSignatureStillVerifies) {
   EXPECT_EQ(to_json(*parsed), to_json(receipt));
 }
 
-TEST(Receipt, ParseErrorsNameTheJsonPath) {
+TEST(ImageReceipt, ParseErrorsNameTheJsonPath) {
   const Identity worker = Identity::generate();
   const protocol::Job job = tiny_job();
   const std::string good = to_json(receipt_of(job, honest_result(job, worker), "x.png"));
@@ -166,12 +166,12 @@ TEST(Receipt, ParseErrorsNameTheJsonPath) {
   EXPECT_FALSE(parse_receipt("{not json"));
 }
 
-TEST(Receipt, APrivateRequestsPromptAndSeedAreSealedToTheRequester) {
+TEST(ImageReceipt, APrivateRequestsPromptAndSeedAreSealedToTheRequester) {
   const Identity worker = Identity::generate();
   const Identity requester = Identity::generate();
   const protocol::Job job = tiny_job();
   const protocol::JobResult result = honest_result(job, worker);
-  Receipt receipt = receipt_of(job, result, "req-1-2.png");
+  ImageReceipt receipt = receipt_of(job, result, "req-1-2.png");
   ASSERT_TRUE(seal_private_fields(receipt, requester.public_key()));
   const std::string text = to_json(receipt);
   for (const std::string secret : {std::string("lighthouse"), std::string("blurry"),
@@ -183,13 +183,13 @@ TEST(Receipt, APrivateRequestsPromptAndSeedAreSealedToTheRequester) {
   ASSERT_TRUE(parsed->sealed);
   EXPECT_TRUE(parsed->job.spec.prompt.empty());
 
-  Receipt other = *parsed;
+  ImageReceipt other = *parsed;
   auto refused = open_private_fields(other, Identity::generate());
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find(requester.node_id()), std::string::npos)
       << refused.error().message;
 
-  Receipt tampered = *parsed;
+  ImageReceipt tampered = *parsed;
   tampered.sealed->box[tampered.sealed->box.size() / 2] ^= 1;
   EXPECT_FALSE(open_private_fields(tampered, requester));
 
@@ -272,7 +272,7 @@ TEST_F(ReceiptCheck, ACheckerOfAnotherClassComparesWithinTheCalibratedTolerances
 
 TEST_F(ReceiptCheck, APrivateReceiptIsCheckedOnlyWithTheRequestersKey) {
   const Identity requester = Identity::generate();
-  Receipt sealed = receipt_of(job_, result_, "img.png");
+  ImageReceipt sealed = receipt_of(job_, result_, "img.png");
   ASSERT_TRUE(seal_private_fields(sealed, requester.public_key()));
   ASSERT_TRUE(write_receipt(receipt_path(), sealed));
   const ReceiptReport without = check_receipt(receipt_path(), with_model());
