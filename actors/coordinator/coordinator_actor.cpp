@@ -11,6 +11,7 @@
 #include "actors/treasury/checkpoint_witness.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/remote_link.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/client_interface.hpp"
@@ -238,6 +239,23 @@ const PublicKey* sender_key(Self self) {
   return it == s.node_keys.end() ? nullptr : &it->second;
 }
 
+// A node's registration comes over the TLS link its certificate opened, and that certificate is
+// made from the node's key: a registration signed by another key is refused. Nothing to check for
+// a role in this process or over plain TCP (network.insecure), where no certificate is known.
+protocol::Reply check_link_key(Self self, const protocol::Registration& reg) {
+  const auto& sender = self->current_sender();
+  if (!sender || sender->node() == self->node()) return {};
+  const std::string linked = link::linked_node_id(self->system(), sender->node());
+  if (linked.empty() || linked == reg.node.hex()) return {};
+  return protocol::refuse(
+      ErrorCode::bad_signature,
+      "the registration is signed by node " + reg.node.hex() +
+          ", but it came over a TLS link whose certificate holds the key of node " + linked +
+          ": a node registers with the key its certificate is made from (a worker or validator "
+          "that connects to this coordinator from its own node uses that node's key; its own "
+          "key_file is for a role in the coordinator's node)");
+}
+
 protocol::Reply not_registered() {
   return protocol::refuse(ErrorCode::not_registered,
                           "the sender has not registered with this coordinator (say hello and "
@@ -419,7 +437,8 @@ coordinator_self_actor::behavior_type coordinator(
       [self](protocol::register_atom,
              const protocol::Registration& reg) -> caf::result<protocol::RegistrationAck> {
         auto& st = self->state;
-        auto verified = st.core->verify_registration(reg, st.now());
+        auto verified = check_link_key(self, reg);
+        if (verified.ok()) verified = st.core->verify_registration(reg, st.now());
         if (!verified.ok()) {
           // Not the name: it is not checked yet (a refused name is quoted, escaped, in the reason).
           st.log->warn("refused registration of {} {} ({}): {}", protocol::role_name(reg.role),

@@ -53,6 +53,7 @@ Result<void> CoordinatorCore::commit() {
 void CoordinatorCore::tick(std::int64_t now_ms, Outbox& out) {
   CoreState& s = *state_;
   expire_penalties(s, now_ms, out);
+  erase_private_prompts(s);
   resend_orders(s, now_ms, out);
   refresh_stakes(s, now_ms, out);
   for (auto& [id, r] : s.requests) {

@@ -113,6 +113,7 @@ protocol::SubmitAck CoreState::ack_of(const RequestState& r, bool resumed) const
   a.quoted = r.quoted;
   a.hold_id = std::to_string(r.hold_id);
   a.resumed = resumed;
+  a.prompt_erased = r.erased.has_value();
   return a;
 }
 

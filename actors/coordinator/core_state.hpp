@@ -8,6 +8,7 @@
 //   appeals.cpp      failed verdicts waiting for the appeal window, appeals, slashes
 //   settlement.cpp   treasury orders and their receipts, one function per order kind
 //   node_book.cpp    registration, stake and the fast tier, blacklist, uptime
+//   prompt_erasure.cpp  a private request's prompt erased once its windows closed
 //   recovery.cpp     resuming the journal after a restart
 #include <cstdint>
 #include <map>
@@ -172,6 +173,10 @@ void refresh_stakes(CoreState& s, std::int64_t now_ms, Outbox& out);
 // The treasury is back: workers admitted relaxed-only while it was away are asked for now.
 void ask_stakes_after_outage(CoreState& s, std::int64_t now_ms, Outbox& out);
 void sample_uptime(CoreState& s, std::int64_t now_ms);
+
+// --- prompt_erasure.cpp ---
+// Done private requests whose jobs' appeal windows have all closed lose their prompts.
+void erase_private_prompts(CoreState& s);
 
 // --- recovery.cpp ---
 Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out);

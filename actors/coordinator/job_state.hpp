@@ -99,8 +99,15 @@ struct JobState {
   bool result_sent = false;
 };
 
+// A private request's prompt and negative prompt once erased (prompt_erasure.cpp): the request
+// keeps its id, digest and signature for the record, and these hashes stand for the two texts.
+struct ErasedPrompt {
+  Digest prompt_hash{};
+  Digest negative_prompt_hash{};
+};
+
 struct RequestState {
-  protocol::GenerateRequest request;
+  protocol::GenerateRequest request;  // prompts empty once erased
   Digest digest{};
   std::uint64_t sequence = 0;  // acceptance order: the queue's order within a tier
   RequestPhase phase = RequestPhase::holding;
@@ -112,6 +119,7 @@ struct RequestState {
   std::string creator;        // model creator account at acceptance
   std::int64_t base_render_millis = 0;
   std::int64_t accepted_ms = 0;  // not journaled
+  std::optional<ErasedPrompt> erased;
   std::vector<JobState> jobs;
   std::set<PublicKey> workers;  // not journaled: workers this request used in this run
 

@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS penalties(
   plan BLOB NOT NULL, remaining_ms INTEGER NOT NULL, appealed INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS notices(audit_id TEXT PRIMARY KEY, verdict BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS erased_prompts(
+  request_id TEXT PRIMARY KEY, prompt_hash BLOB NOT NULL, negative_prompt_hash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS command_nonces(
   payer BLOB NOT NULL, nonce BLOB NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY(payer, nonce));
 )sql";
@@ -195,6 +197,7 @@ struct Journal::State {
   Statement put_verification, delete_verification, put_penalty, delete_penalty;
   Statement put_notice, delete_notice;
   std::uint64_t next_sequence = 1;
+  bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
 };
 
 Journal::Journal(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -211,6 +214,9 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   auto db = Database::open(path);
   if (!db) return context(db.error(), "opening the coordinator journal");
   if (auto r = db->exec(kSchema); !r) return context(r.error(), "creating the journal schema");
+  // Erased prompts leave no sealed copy behind in freed pages (prompt_erasure.cpp).
+  if (auto r = db->exec("PRAGMA secure_delete=ON"); !r)
+    return context(r.error(), "opening the journal");
   auto prep = [&](std::string_view sql) { return db->prepare(sql); };
   auto put_request = prep(
       "INSERT OR REPLACE INTO requests "
@@ -262,6 +268,11 @@ Result<void> Journal::commit() {
   auto r = state_->tx->commit();
   state_->tx.reset();
   if (!r) return context(r.error(), "committing the coordinator journal");
+  // The WAL's earlier frames still hold the pages as they were before an erasure: copy the
+  // pages back and empty it. Not done (a reader in the way) is tried again at the next commit.
+  if (state_->checkpoint_after_commit &&
+      state_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)").has_value())
+    state_->checkpoint_after_commit = false;
   return {};
 }
 
@@ -349,6 +360,21 @@ Result<void> Journal::delete_request(const std::string& request_id) {
   if (auto r = state_->delete_jobs.bind(1, request_id).run(); !r) return r;
   if (auto r = state_->delete_verification.bind(1, request_id).run(); !r) return r;
   return state_->delete_request.bind(1, request_id).run();
+}
+
+Result<void> Journal::erase_prompt(const std::string& request_id, const ErasedPrompt& erased) {
+  if (auto t = ensure_transaction(); !t) return t;
+  auto blank = state_->db.prepare(
+      "UPDATE requests SET prompt = '', negative_prompt = '' WHERE request_id = ?");
+  auto mark = state_->db.prepare("INSERT OR REPLACE INTO erased_prompts VALUES(?,?,?)");
+  if (!blank) return std::unexpected(blank.error());
+  if (!mark) return std::unexpected(mark.error());
+  if (auto r = blank->bind(1, request_id).run(); !r) return r;
+  state_->checkpoint_after_commit = true;
+  return mark->bind(1, request_id)
+      .bind_blob(2, erased.prompt_hash)
+      .bind_blob(3, erased.negative_prompt_hash)
+      .run();
 }
 
 Result<void> Journal::put_node(const JournaledNode& n) {
@@ -462,8 +488,12 @@ Result<void> Journal::slash_done(const std::string& key) {
 
 Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done) const {
   Database& db = state_->db;
+  // Done private requests whose prompt is not erased yet are loaded however old: the erasure is
+  // still owed to them.
   auto q = db.prepare(
-      "SELECT * FROM requests WHERE phase != 3 OR seq IN "
+      "SELECT requests.*, erased_prompts.prompt_hash, erased_prompts.negative_prompt_hash "
+      "FROM requests LEFT JOIN erased_prompts USING(request_id) "
+      "WHERE phase != 3 OR (privacy = 1 AND erased_prompts.request_id IS NULL) OR seq IN "
       "(SELECT seq FROM requests WHERE phase = 3 ORDER BY seq DESC LIMIT ?) ORDER BY seq");
   if (!q) return std::unexpected(q.error());
   q->bind(1, static_cast<std::int64_t>(recent_done));
@@ -505,6 +535,9 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
     const auto sig = q->column_blob(25);
     if (sig.size() == g.signature.size()) std::memcpy(g.signature.data(), sig.data(), sig.size());
     r.digest = digest_from_blob(q->column_blob(26));
+    if (!q->column_is_null(27))
+      r.erased = ErasedPrompt{digest_from_blob(q->column_blob(27)),
+                              digest_from_blob(q->column_blob(28))};
     out.push_back(std::move(r));
   }
   auto jobs = db.prepare("SELECT * FROM jobs WHERE request_id = ? ORDER BY idx");

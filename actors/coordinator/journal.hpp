@@ -85,6 +85,9 @@ class Journal {
   Result<void> put_job(const std::string& request_id, const JobState& job);
   Result<void> put_jobs(const RequestState& request);  // every job of the request
   Result<void> delete_request(const std::string& request_id);
+  // Blanks a request's prompt and negative prompt and records their hashes; once committed, no
+  // sealed copy is left in the database or its WAL (secure_delete, then a truncating checkpoint).
+  Result<void> erase_prompt(const std::string& request_id, const ErasedPrompt& erased);
   Result<void> put_node(const JournaledNode& node);
   // The job's verification record: commitment (with `job`, the job it was made for), audit plan,
   // purpose and judged-by list. load_requests puts it back into the JobState.

@@ -335,7 +335,8 @@ const CommandRegistration generate_command{
           "relaxed (any worker; half the price, dispatched after fast work) or fast (only workers "
           "with bonded stake)");
       app.add_flag("--private", opts->private_images,
-                   "The coordinator forgets the images once delivered");
+                   "The coordinator forgets the images once delivered, and the prompt once the "
+                   "audit and appeal windows of its images have closed");
       app.add_option("--out", opts->out, "Directory for the PNG files")->required();
       app.add_option(
           "--key", opts->key,

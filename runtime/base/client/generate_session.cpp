@@ -55,6 +55,9 @@ struct SessionState {
   // the request itself comes with the first acknowledgement.
   std::optional<PublicKey> resume_from;
   std::set<std::uint32_t> have;
+  // The coordinator erased the request's prompt (a private request whose windows closed): it has
+  // no image left to send, and a result claiming otherwise is not written under this request.
+  bool prompt_erased = false;
   std::uint32_t duplicates = 0;
   bool cancel_wanted = false;
   bool cancel_sent = false;
@@ -89,10 +92,12 @@ void refused(Self self, const protocol::SubmitAck& ack) {
 
 // The request an attach answered with, when this session knew only its id: it must be one this
 // client signed, or a coordinator could make it write images under another request's name.
+// A request whose prompt was erased no longer carries what its signature covers: its id and payer
+// are all that can be checked, and nothing is written under it (prompt_erased).
 protocol::Reply check_resumed_request(const SessionState& s, const protocol::SubmitAck& ack) {
   const auto& r = ack.request;
   if (r.request_id != s.request.request_id || r.payer != s.client->public_key() ||
-      !protocol::request_signature_valid(r))
+      (!ack.prompt_erased && !protocol::request_signature_valid(r)))
     return protocol::refuse(protocol::ErrorCode::bad_signature,
                             "the coordinator answered the attach to '" + s.request.request_id +
                                 "' with a request this key did not sign");
@@ -109,6 +114,7 @@ void on_ack(Self self, protocol::SubmitAck ack) {
     s.request = ack.request;
   }
   s.ack = ack;
+  s.prompt_erased = s.prompt_erased || ack.prompt_erased;
   if (first && s.callbacks.on_ack) s.callbacks.on_ack(ack);
   // The coordinator re-sends a private request's images to a fresh attach only (request.hpp).
   if (first && ack.resumed && !s.resume_from &&
@@ -170,6 +176,7 @@ generate_session_actor::behavior_type session(Self self, protocol::GenerateReque
       [self](protocol::event_atom, const protocol::ClientEvent& e) {
         auto& st = self->state;
         if (e.request_id != st.request.request_id || st.finished) return;
+        if (e.kind == protocol::EventKind::result && st.prompt_erased) return;
         if (e.kind == protocol::EventKind::result && !st.have.insert(e.index).second) {
           ++st.duplicates;
           return;

@@ -65,6 +65,9 @@ void RequestReport::on_ack(const protocol::SubmitAck& ack) {
   std::lock_guard lock(mutex_);
   print("request " + ack.request_id + " accepted: " + std::to_string(ack.jobs) + " image(s), " +
         format_micros(ack.quoted) + " credits held" + (ack.resumed ? " (resumed)" : ""));
+  if (ack.prompt_erased)
+    print("the coordinator erased this private request's prompt once its audit and appeal windows "
+          "closed, and its images at delivery: only its outcome is left to report");
 }
 
 void RequestReport::on_event(const protocol::ClientEvent& e) {

@@ -23,8 +23,10 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "runtime/base/link/basp_inbound.hpp"
 #include "runtime/base/link/node_certificate.hpp"
 #include "runtime/base/logging/log.hpp"
 
@@ -120,6 +122,27 @@ class TlsContext {
     if (--it->second == 0) unauthenticated_.erase(it);
   }
 
+  // The CAF node a peer announced, linked to the node id its certificate proved, for as long as
+  // `link` (its session, the newest when a node reconnects) lives; the node id already linked to
+  // another key when it is taken.
+  std::optional<std::string> link_node(const std::string& caf_node, const std::string& node_id,
+                                       const void* link) {
+    std::lock_guard lock(mutex_);
+    auto [it, fresh] = linked_.try_emplace(caf_node, node_id, link);
+    if (!fresh && it->second.first != node_id) return it->second.first;
+    it->second.second = link;
+    return std::nullopt;
+  }
+  void unlink(const void* link) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(linked_, [&](const auto& entry) { return entry.second.second == link; });
+  }
+  std::string linked(const std::string& caf_node) const {
+    std::lock_guard lock(mutex_);
+    auto it = linked_.find(caf_node);
+    return it == linked_.end() ? std::string() : it->second.first;
+  }
+
  private:
   void run_watchdog() {
     std::unique_lock lock(watch_mutex_);
@@ -148,6 +171,7 @@ class TlsContext {
   mutable std::mutex mutex_;
   std::map<std::string, std::string> pins_;
   std::map<std::string, std::size_t> unauthenticated_;
+  std::map<std::string, std::pair<std::string, const void*>> linked_;  // CAF node -> (id, link)
 };
 
 int session_index() {
@@ -174,6 +198,7 @@ class Session {
     if (watch_) tls_->finish(*watch_);
     if (ssl_) SSL_free(ssl_);
     if (counted_) tls_->release(address_);
+    tls_->unlink(this);
   }
 
   // Takes the counted slot of an accepted connection (released once it authenticates).
@@ -310,7 +335,7 @@ class Session {
     const int r = reading ? SSL_read(ssl_, buf, n) : SSL_write(ssl_, buf, n);
     if (r > 0) {
       result = static_cast<std::size_t>(r);
-      if (reading && side_ == Side::accepting && !first_header_checked(buf, result))
+      if (reading && side_ == Side::accepting && !inbound_checked(buf, result))
         return rw_state::failure;
       return rw_state::success;
     }
@@ -321,28 +346,29 @@ class Session {
   }
 
   // A key is cheap to make, so a peer that proved one is still a stranger until BASP's own
-  // handshake: the length its first message announces (bytes 4..7 of CAF 0.17's 32-byte header,
-  // big-endian), which the middleman would allocate before reading any of it, is held to the
-  // pre-authentication budget.
-  bool first_header_checked(const void* data, std::size_t n) {
-    if (header_bytes_ >= header_.size()) return true;
-    const std::size_t take = std::min(n, header_.size() - header_bytes_);
-    std::memcpy(header_.data() + header_bytes_, data, take);
-    header_bytes_ += take;
-    if (header_bytes_ < header_.size()) return true;
-    const std::uint32_t length = (std::uint32_t{header_[4]} << 24) |
-                                 (std::uint32_t{header_[5]} << 16) |
-                                 (std::uint32_t{header_[6]} << 8) | std::uint32_t{header_[7]};
-    if (length <= kMaxBytesBeforeAuthentication) return true;
-    logging::logger("net")->warn(
-        "refused node {} at {} before authentication: its first message announces {} bytes, more "
-        "than the {} a peer may send before its handshake",
-        peer_id_, peer_, length, kMaxBytesBeforeAuthentication);
-    return false;
+  // handshake (basp_inbound.hpp): the length its first message announces, which the middleman
+  // would allocate before reading any of it, is held to the pre-authentication budget. The CAF
+  // node that handshake announces is linked to the peer's certified key, so the coordinator can
+  // hold a registration to the key of the link it came over (linked_node_id).
+  bool inbound_checked(const void* data, std::size_t n) {
+    const bool announced = !inbound_.announced_node().empty();
+    auto ok = inbound_.take(static_cast<const unsigned char*>(data), n);
+    if (!ok) {
+      logging::logger("net")->warn("refused node {} at {}: {}", peer_id_, peer_,
+                                   ok.error().message);
+      return false;
+    }
+    if (announced || inbound_.announced_node().empty()) return true;
+    if (auto other = tls_->link_node(inbound_.announced_node(), peer_id_, this)) {
+      logging::logger("net")->warn(
+          "refused node {} at {}: it announces the CAF node {}, which the link of node {} holds",
+          peer_id_, peer_, inbound_.announced_node(), *other);
+      return false;
+    }
+    return true;
   }
 
-  std::array<unsigned char, 32> header_{};
-  std::size_t header_bytes_ = 0;
+  BaspInbound inbound_{kMaxBytesBeforeAuthentication};
   std::shared_ptr<TlsContext> tls_;
   Side side_;
   std::string peer_;     // "ADDRESS:PORT", for log lines
@@ -627,6 +653,11 @@ void load_tls_transport(caf::actor_system_config& config,
 caf::actor network_actor(caf::actor_system& system) {
   if (auto* m = TlsModule::of(system)) return m->actor();
   return caf::actor_cast<caf::actor>(system.middleman().actor_handle());
+}
+
+std::string linked_node_id(caf::actor_system& system, const caf::node_id& peer) {
+  if (auto* m = TlsModule::of(system)) return m->tls().linked(caf::to_string(peer));
+  return {};
 }
 
 void expect_peer(caf::actor_system& system, const config::Endpoint& endpoint, std::string node_id) {

@@ -38,6 +38,11 @@ caf::actor network_actor(caf::actor_system& system);
 // No effect under network.insecure.
 void expect_peer(caf::actor_system& system, const config::Endpoint& endpoint, std::string node_id);
 
+// The node id whose certificate the link of `peer` (a CAF node that connected to this one) proved;
+// empty when there is none: plain TCP, a node this one connected to, an actor of this process.
+// Every message from that CAF node came over that link (basp_inbound.hpp refuses routed ones).
+std::string linked_node_id(caf::actor_system& system, const caf::node_id& peer);
+
 // Publishes `actor` on `where` (TLS unless insecure); the port it listens on.
 caf::expected<std::uint16_t> publish_actor(caf::actor_system& system, const caf::actor& actor,
                                            const config::Endpoint& where);

@@ -288,7 +288,7 @@ typename Inspector::result_type inspect(Inspector& f, ClientEvent& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SubmitAck& x) {
   return f(caf::meta::type_name("SubmitAck"), x.outcome, x.coordinator, x.request_id, x.jobs,
-           x.quoted, x.hold_id, x.resumed, x.request);
+           x.quoted, x.hold_id, x.resumed, x.request, x.prompt_erased);
 }
 
 template <class Inspector>

@@ -23,6 +23,10 @@ struct SubmitAck {
   // Answering an attach: the request as its payer signed it, so a client that knows only the id
   // can follow it (`seedgrid generate --resume ID`); empty (no request_id) otherwise.
   GenerateRequest request;
+  // A private request whose audit and appeal windows have closed: the coordinator erased its
+  // prompt and negative prompt (empty in `request`, whose signature therefore no longer checks)
+  // and, at delivery, its images; what it still has is the outcome (the completed event).
+  bool prompt_erased = false;
 };
 
 struct NodeStatus {
