@@ -13,8 +13,8 @@
 //    each its own actor system talking over 127.0.0.1 TCP. S sequential one-image requests (tiny
 //    model, 64x64, 8 steps; then the instant task): the time from submit to the result event,
 //    against the render time the worker reports.
-// 3. Dispatch throughput over loopback: as 1, but the workers are their own node and the client its
-//    own actor system, so every job and result crosses 127.0.0.1 (TLS unless --insecure, which
+// 3. Dispatch throughput over loopback: as 1, but each worker is a node of its own and the client
+//    its own actor system, so every job and result crosses 127.0.0.1 (TLS unless --insecure, which
 //    runs every link on plain TCP to measure what TLS costs). --wire-only runs 2 and 3 alone.
 #include <caf/all.hpp>
 
@@ -279,25 +279,25 @@ void dispatch_over_loopback(const Options& o, const Model& model, int workers) {
   const fs::path dir = o.data / ("wire-dispatch-" + std::to_string(workers));
   const Identity client = Identity::generate();
   auto coordinator = coordinator_node(dir, model, client, 0, o.network());
-  node::NodePlan plan;
-  plan.configure_logging = false;
-  auto& w = plan.config;
-  w.network = o.network();
-  w.roles = {"worker"};
-  w.node.key_file = (dir / "worker.key").string();
-  config::WorkerSection section;
-  section.coordinator = {"127.0.0.1", coordinator->coordinator_port()};
-  section.rendering.models.push_back({model.path, ""});
-  section.rendering.threads = 1;
-  section.benchmark_tasks = true;
-  section.max_batch = 8;
-  section.max_inflight = 8;
-  w.worker = section;
-  for (int i = 1; i < workers; ++i) {
-    plan.extra_workers.push_back(section);
-    plan.extra_workers.back().key_file = (dir / ("worker-" + std::to_string(i) + ".key")).string();
+  // One node per worker: a registration must be signed by the key of the link it arrives on, so
+  // workers with keys of their own cannot share one node's link.
+  std::vector<std::unique_ptr<node::Node>> worker_nodes;
+  for (int i = 0; i < workers; ++i) {
+    node::NodePlan plan;
+    plan.configure_logging = false;
+    auto& w = plan.config;
+    w.network = o.network();
+    w.roles = {"worker"};
+    w.node.key_file = (dir / ("worker-" + std::to_string(i) + ".key")).string();
+    w.worker.emplace();
+    w.worker->coordinator = {"127.0.0.1", coordinator->coordinator_port()};
+    w.worker->rendering.models.push_back({model.path, ""});
+    w.worker->rendering.threads = 1;
+    w.worker->benchmark_tasks = true;
+    w.worker->max_batch = 8;
+    w.worker->max_inflight = 8;
+    worker_nodes.push_back(must(node::Node::start(plan), "starting a worker node"));
   }
-  auto worker_node = must(node::Node::start(plan), "starting the worker node");
   if (!wait_for_workers(coordinator->system(), *coordinator->coordinator(),
                         static_cast<std::size_t>(workers)))
     die("the workers did not register over loopback");
@@ -305,7 +305,7 @@ void dispatch_over_loopback(const Options& o, const Model& model, int workers) {
   const config::Endpoint endpoint{"127.0.0.1", coordinator->coordinator_port()};
   timed_requests(o, model, client, workers, client_system.get(), nullptr, endpoint, o.network(),
                  "w");
-  worker_node->stop();
+  for (auto& w : worker_nodes) w->stop();
   coordinator->stop();
 }
 
@@ -358,7 +358,7 @@ int main(int argc, char** argv) {
   loopback(o, model, protocol::kTaskTxt2Img, 8);
   loopback(o, model, protocol::kTaskInstant, 8);
   std::printf(
-      "\ndispatch throughput over loopback (workers in their own node, client in its own "
+      "\ndispatch throughput over loopback (each worker a node of its own, client in its own "
       "actor system), instant task:\n\n");
   std::printf("| workers | requests x jobs | seconds | requests/s | jobs/s |\n");
   std::printf("| --- | --- | --- | --- | --- |\n");
