@@ -179,7 +179,12 @@ Result<void> load_verification(Database& db, const SecretBox& box, RequestState&
       j.audit.commitment = std::move(receipt->result);
     }
     j.audit.plan = plan_from_blob(q->column_blob(3));
-    j.audit.purpose = q->column_text(4);
+    const std::string purpose = q->column_text(4);
+    auto named = protocol::parse_audit_purpose(purpose);
+    if (!named)
+      return fail("journal: audit purpose '", purpose, "' of job ", index, " of request ",
+                  r.request.request_id, " is not sampled, referee or appeal");
+    j.audit.purpose = *named;
     j.audit.excluded = keys_from_blob(q->column_blob(5));
   }
   return {};
@@ -377,7 +382,7 @@ Result<void> Journal::put_verification(const std::string& request_id, const JobS
   else
     s.bind_null(3);
   return s.bind_blob(4, plan_blob(j.audit.plan))
-      .bind(5, j.audit.purpose)
+      .bind(5, std::string(protocol::audit_purpose_name(j.audit.purpose)))
       .bind_blob(6, keys_blob(j.audit.excluded))
       .run();
 }

@@ -20,20 +20,13 @@ std::string record_line(const protocol::Verdict& v) {
   o["audit_id"] = v.audit_id;
   o["job_id"] = v.job_id;
   o["attempt"] = v.attempt;
-  o["purpose"] = v.purpose;
+  o["purpose"] = protocol::audit_purpose_name(v.purpose);
   o["worker"] = v.worker.hex();
   o["validator"] = v.validator.hex();
   o["outcome"] = protocol::audit_outcome_name(v.outcome);
   o["detail"] = v.detail;
   o["determinism_class"] = v.determinism_class;
   return boost::json::serialize(o) + "\n";
-}
-
-std::optional<protocol::AuditOutcome> outcome_named(std::string_view name) {
-  for (auto o :
-       {protocol::AuditOutcome::pass, protocol::AuditOutcome::fail, protocol::AuditOutcome::grey})
-    if (protocol::audit_outcome_name(o) == name) return o;
-  return std::nullopt;
 }
 
 Result<RecordedVerdict> parse_line(std::string_view line, const std::string& where) {
@@ -53,7 +46,7 @@ Result<RecordedVerdict> parse_line(std::string_view line, const std::string& whe
     return fail(where, ": $.record is '", *format, "', this build reads ", kVerdictRecordFormat);
   RecordedVerdict r;
   for (auto [key, out] : {std::pair{"audit_id", &r.audit_id}, std::pair{"job_id", &r.job_id},
-                          std::pair{"purpose", &r.purpose}, std::pair{"detail", &r.detail},
+                          std::pair{"detail", &r.detail},
                           std::pair{"determinism_class", &r.determinism_class}}) {
     auto s = text(key);
     if (!s) return std::unexpected(s.error());
@@ -68,9 +61,15 @@ Result<RecordedVerdict> parse_line(std::string_view line, const std::string& whe
   }
   auto outcome = text("outcome");
   if (!outcome) return std::unexpected(outcome.error());
-  auto named = outcome_named(*outcome);
+  auto named = protocol::parse_audit_outcome(*outcome);
   if (!named) return fail(where, ": $.outcome is '", *outcome, "', expected pass, grey or fail");
   r.outcome = *named;
+  auto purpose = text("purpose");
+  if (!purpose) return std::unexpected(purpose.error());
+  auto purpose_named = protocol::parse_audit_purpose(*purpose);
+  if (!purpose_named)
+    return fail(where, ": $.purpose is '", *purpose, "', expected sampled, referee or appeal");
+  r.purpose = *purpose_named;
   const boost::json::value* attempt = o->if_contains("attempt");
   if (!attempt || !attempt->is_number()) return fail(where, ": $.attempt must be a number");
   auto n = attempt->to_number<std::uint32_t>(ec);
