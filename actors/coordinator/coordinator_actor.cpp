@@ -12,7 +12,11 @@
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/interfaces/client_interface.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/base/protocol/interfaces/treasury_interface.hpp"
+#include "runtime/base/protocol/interfaces/validator_interface.hpp"
+#include "runtime/base/protocol/interfaces/worker_interface.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::coordinator {
@@ -23,6 +27,20 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using protocol::ErrorCode;
 
+// The public interface and the coordinator's own messages: the group commit, the timers' tick,
+// and the treasury's handle from the remote link (cast to the treasury's interface on arrival).
+using coordinator_self_actor = protocol::coordinator_actor::extend<
+    caf::reacts_to<commit_atom>, caf::reacts_to<tick_atom>,
+    caf::reacts_to<link::link_up_atom, caf::actor>>;
+
+// A registered node's actor, under the interface of its role (the other handle stays empty).
+struct NodeHandle {
+  protocol::worker_actor worker;
+  protocol::validator_actor validator;
+
+  caf::actor_addr address() const { return worker ? worker.address() : validator.address(); }
+};
+
 // How long the treasury may take to answer: a ledger order (written and made durable), a stake
 // lookup (a read). No answer in time: the order is re-sent, the stake asked again.
 constexpr auto kOrderAnswerTimeout = std::chrono::seconds(30);
@@ -32,12 +50,14 @@ struct CoordinatorState {
   CoordinatorSetup setup;
   std::shared_ptr<CoordinatorCore> core;
   std::shared_ptr<spdlog::logger> log;
-  caf::actor treasury;
+  protocol::treasury_actor treasury;
   caf::actor treasury_link;  // to a remote treasury
-  caf::actor checkpoints;    // keeps the treasury's signed heads, passes them to validators
-  std::map<PublicKey, caf::actor> node_actors;
+  // Keeps the treasury's signed heads, passes them to validators.
+  treasury::checkpoint_witness_actor checkpoints;
+  std::map<PublicKey, NodeHandle> node_actors;
   std::map<caf::actor_addr, PublicKey> node_keys;
-  std::map<std::string, std::vector<caf::actor>> clients;  // request id -> attached clients
+  // request id -> attached clients
+  std::map<std::string, std::vector<protocol::client_actor>> clients;
   std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
   Outbox pending;  // effects waiting for the next journal commit
   // Answers that promise what the journal must hold first (an attach's or a cancel's nonce, a
@@ -54,18 +74,18 @@ struct CoordinatorState {
   }
 };
 
-using Self = caf::stateful_actor<CoordinatorState>;
+using Self = coordinator_self_actor::stateful_pointer<CoordinatorState>;
 
-void flush(Self* self, Outbox& out);
+void flush(Self self, Outbox& out);
 
 // "gpu-box-1 (3f2a9c01d4e5b6a7)": how log lines name a node, from the coordinator's book when it
 // knows the node, else by id alone.
-std::string who(const Self* self, const PublicKey& key) {
+std::string who(Self self, const PublicKey& key) {
   if (const NodeEntry* n = self->state.core->nodes().find(key)) return n->label();
   return key.hex().substr(0, 16);
 }
 
-void send_order(Self* self, protocol::LedgerOrder order) {
+void send_order(Self self, protocol::LedgerOrder order) {
   auto& s = self->state;
   if (!s.treasury) {
     s.core->on_order_lost(order, s.now());
@@ -92,7 +112,7 @@ void send_order(Self* self, protocol::LedgerOrder order) {
 
 // Asks the treasury for a worker's bonded stake (the fast tier's minimum). No treasury, or no
 // answer: the worker keeps what it has, and the core asks again at its next refresh.
-void check_stake(Self* self, const PublicKey& worker) {
+void check_stake(Self self, const PublicKey& worker) {
   auto& s = self->state;
   if (!s.treasury) return;
   self->request(s.treasury, kStakeAnswerTimeout, protocol::stake_atom::value,
@@ -121,7 +141,7 @@ void check_stake(Self* self, const PublicKey& worker) {
 // Group commit: the effects of every message handled until the commit message comes round (it
 // queues behind the messages already in the mailbox) wait for one journal commit, then go out in
 // order. Nothing leaves before the state that caused it is durable.
-void flush(Self* self, Outbox& out) {
+void flush(Self self, Outbox& out) {
   auto& s = self->state;
   s.pending.take(out);
   if (!s.commit_scheduled) {
@@ -137,7 +157,7 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-void commit_and_send(Self* self) {
+void commit_and_send(Self self) {
   auto& s = self->state;
   s.commit_scheduled = false;
   Outbox out = std::move(s.pending);
@@ -149,7 +169,7 @@ void commit_and_send(Self* self) {
     return;
   }
   for (auto& answer : std::exchange(s.answers_after_commit, {})) answer();
-  auto node = [&](const PublicKey& k) -> const caf::actor* {
+  auto node = [&](const PublicKey& k) -> const NodeHandle* {
     auto it = s.node_actors.find(k);
     return it == s.node_actors.end() ? nullptr : &it->second;
   };
@@ -165,20 +185,20 @@ void commit_and_send(Self* self) {
         if (!a.ack.outcome.ok()) s.clients.erase(a.ack.request_id);
       },
       [&](SendJob& j) {
-        if (const caf::actor* w = node(j.worker))
-          self->send(*w, protocol::job_atom::value, std::move(j.job));
+        if (const NodeHandle* n = node(j.worker); n && n->worker)
+          self->send(n->worker, protocol::job_atom::value, std::move(j.job));
       },
       [&](CancelJob& c) {
-        if (const caf::actor* w = node(c.worker))
-          self->send(*w, protocol::cancel_atom::value, c.job_id, c.attempt);
+        if (const NodeHandle* n = node(c.worker); n && n->worker)
+          self->send(n->worker, protocol::cancel_atom::value, c.job_id, c.attempt);
       },
       [&](SendAudit& a) {
-        if (const caf::actor* v = node(a.validator))
-          self->send(*v, protocol::audit_atom::value, std::move(a.task));
+        if (const NodeHandle* n = node(a.validator); n && n->validator)
+          self->send(n->validator, protocol::audit_atom::value, std::move(a.task));
       },
       [&](NotifyVerdict& n) {
-        if (const caf::actor* w = node(n.worker))
-          self->send(*w, protocol::verdict_atom::value, std::move(n.verdict));
+        if (const NodeHandle* h = node(n.worker); h && h->worker)
+          self->send(h->worker, protocol::verdict_atom::value, std::move(n.verdict));
       },
       [&](TellClient& t) {
         const auto& e = t.event;
@@ -199,9 +219,10 @@ void commit_and_send(Self* self) {
   for (auto& effect : out.effects) std::visit(apply, effect);
 }
 
-void attach_client(Self* self, const std::string& request_id) {
+void attach_client(Self self, const std::string& request_id) {
   auto& s = self->state;
-  auto client = caf::actor_cast<caf::actor>(self->current_sender());
+  // The boundary: whoever submits or attaches must accept the request's events.
+  auto client = caf::actor_cast<protocol::client_actor>(self->current_sender());
   if (!client) return;
   auto& list = s.clients[request_id];
   for (const auto& c : list)
@@ -211,7 +232,7 @@ void attach_client(Self* self, const std::string& request_id) {
 }
 
 // The key of the registered node that sent the current message, or nothing.
-const PublicKey* sender_key(Self* self) {
+const PublicKey* sender_key(Self self) {
   auto& s = self->state;
   if (!self->current_sender()) return nullptr;
   auto it = s.node_keys.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
@@ -224,7 +245,7 @@ protocol::Reply not_registered() {
                           "answer the challenge first)");
 }
 
-void admit(Self* self, const protocol::Registration& reg, caf::actor node, const StakeWord& stake,
+void admit(Self self, const protocol::Registration& reg, NodeHandle node, const StakeWord& stake,
            caf::typed_response_promise<protocol::RegistrationAck> promise) {
   auto& s = self->state;
   Outbox out;
@@ -242,8 +263,11 @@ void admit(Self* self, const protocol::Registration& reg, caf::actor node, const
     s.node_keys.erase(old->second.address());
   s.node_actors[reg.node] = node;
   s.node_keys[node.address()] = reg.node;
-  self->monitor(node);
-  if (reg.role == protocol::Role::validator) treasury::add_follower(s.checkpoints, node);
+  if (node.worker) self->monitor(node.worker);
+  if (node.validator) {
+    self->monitor(node.validator);
+    treasury::add_follower(s.checkpoints, node.validator);
+  }
   s.log->info("{} {} registered: {} model(s), {} pixel-steps/s, {} in flight{}{}",
               protocol::role_name(reg.role), who(self, reg.node), reg.capabilities.models.size(),
               reg.capabilities.pixel_steps_per_second, reg.capabilities.max_inflight,
@@ -252,8 +276,8 @@ void admit(Self* self, const protocol::Registration& reg, caf::actor node, const
   flush(self, out);
 }
 
-caf::behavior coordinator(Self* self, CoordinatorSetup setup,
-                          std::optional<caf::actor> local_treasury) {
+coordinator_self_actor::behavior_type coordinator(Self self, CoordinatorSetup setup,
+                                                  std::optional<protocol::treasury_actor> local_treasury) {
   auto& s = self->state;
   s.setup = std::move(setup);
   s.core = s.setup.core;
@@ -278,7 +302,8 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
     }
     for (auto it = st.clients.begin(); it != st.clients.end();) {
       auto& list = it->second;
-      std::erase_if(list, [&](const caf::actor& c) { return c.address() == dm.source; });
+      std::erase_if(list,
+                    [&](const protocol::client_actor& c) { return c.address() == dm.source; });
       it = list.empty() ? st.clients.erase(it) : std::next(it);
     }
   });
@@ -299,8 +324,10 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
   self->send(self, tick_atom::value);
   return {
       [self](commit_atom) { commit_and_send(self); },
-      [self](link::link_up_atom, const caf::actor& treasury) {
+      [self](link::link_up_atom, const caf::actor& remote) {
         auto& st = self->state;
+        // The boundary: the remote treasury's handle, typed once.
+        const auto treasury = caf::actor_cast<protocol::treasury_actor>(remote);
         st.treasury = treasury;
         self->monitor(treasury);
         treasury::watch_treasury(st.checkpoints, treasury);
@@ -404,7 +431,12 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
           refused.coordinator = st.core->key();
           return refused;
         }
-        auto node = caf::actor_cast<caf::actor>(self->current_sender());
+        // The boundary: the registering node's actor, under its role's interface.
+        NodeHandle node;
+        if (reg.role == protocol::Role::validator)
+          node.validator = caf::actor_cast<protocol::validator_actor>(self->current_sender());
+        else
+          node.worker = caf::actor_cast<protocol::worker_actor>(self->current_sender());
         auto promise = self->make_response_promise<protocol::RegistrationAck>();
         if (!st.core->needs_stake(reg) || !st.treasury) {
           admit(self, reg, node, StakeWord{StakeWord::Source::unreachable, {}}, promise);
@@ -520,7 +552,11 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
         }
         const auto timeout_ms = st.core->policy().audit.opening_timeout_ms;
         auto promise = self->make_response_promise<protocol::Opening>();
-        self->request(worker->second, std::chrono::milliseconds(timeout_ms),
+        if (!worker->second.worker) {
+          refused.error = "no opening: node " + target->hex().substr(0, 16) + " is not a worker";
+          return refused;
+        }
+        self->request(worker->second.worker, std::chrono::milliseconds(timeout_ms),
                       protocol::open_atom::value, req)
             .then([promise](protocol::Opening& o) mutable { promise.deliver(std::move(o)); },
                   [promise, refused, timeout_ms](caf::error&) mutable {
@@ -535,9 +571,9 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup,
 
 }  // namespace
 
-caf::actor spawn_coordinator(caf::actor_system& system, CoordinatorSetup setup,
-                             const caf::actor* local_treasury) {
-  std::optional<caf::actor> treasury;
+protocol::coordinator_actor spawn_coordinator(caf::actor_system& system, CoordinatorSetup setup,
+                                              const protocol::treasury_actor* local_treasury) {
+  std::optional<protocol::treasury_actor> treasury;
   if (local_treasury != nullptr) treasury = *local_treasury;
   return system.spawn(coordinator, std::move(setup), std::move(treasury));
 }

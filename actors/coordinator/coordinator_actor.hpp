@@ -11,6 +11,8 @@
 
 #include "actors/coordinator/coordinator_core.hpp"
 #include "config/node_config.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/base/protocol/interfaces/treasury_interface.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -29,7 +31,7 @@ struct CoordinatorSetup {
 
 // With `local_treasury` orders go to it; otherwise the actor keeps a remote link to
 // section.treasury.
-caf::actor spawn_coordinator(caf::actor_system& system, CoordinatorSetup setup,
-                             const caf::actor* local_treasury);
+protocol::coordinator_actor spawn_coordinator(caf::actor_system& system, CoordinatorSetup setup,
+                                              const protocol::treasury_actor* local_treasury);
 
 }  // namespace seedgrid::coordinator

@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/session/answer_timeouts.hpp"
-#include "runtime/base/protocol/atoms.hpp"
+#include "actors/validator/validator_self.hpp"
+#include "actors/worker/worker_self.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::session {
 
-CoordinatorSession::CoordinatorSession(protocol::Role role, const Identity& identity,
+template <class Owner>
+CoordinatorSession<Owner>::CoordinatorSession(protocol::Role role, const Identity& identity,
                                        std::string name, protocol::Capabilities capabilities,
                                        std::string pinned_coordinator,
                                        const config::NetworkSection& network,
@@ -21,8 +23,9 @@ CoordinatorSession::CoordinatorSession(protocol::Role role, const Identity& iden
       backoff_(network.reconnect_initial_ms, network.reconnect_max_ms),
       log_(std::move(log)) {}
 
-void CoordinatorSession::connect(caf::event_based_actor* self, caf::actor coordinator,
-                                 std::function<void()> on_registered) {
+template <class Owner>
+void CoordinatorSession<Owner>::connect(Self self, protocol::coordinator_actor coordinator,
+                                        std::function<void()> on_registered) {
   coordinator_ = std::move(coordinator);
   registered_ = false;
   ++generation_;
@@ -32,7 +35,8 @@ void CoordinatorSession::connect(caf::event_based_actor* self, caf::actor coordi
   register_now(self);
 }
 
-bool CoordinatorSession::lost(const caf::down_msg& dm) {
+template <class Owner>
+bool CoordinatorSession<Owner>::lost(const caf::down_msg& dm) {
   if (!coordinator_ || dm.source != coordinator_.address()) return false;
   log_->warn("lost the coordinator ({}); waiting for it to come back", caf::to_string(dm.reason));
   coordinator_ = nullptr;
@@ -41,25 +45,25 @@ bool CoordinatorSession::lost(const caf::down_msg& dm) {
   return true;
 }
 
-bool CoordinatorSession::from_coordinator(caf::event_based_actor* self) const {
+template <class Owner>
+bool CoordinatorSession<Owner>::from_coordinator(Self self) const {
   return coordinator_ && self->current_sender() &&
          caf::actor_cast<caf::actor_addr>(self->current_sender()) == coordinator_.address();
 }
 
-caf::message_handler CoordinatorSession::handlers(caf::event_based_actor* self) {
-  return {
-      [this, self](retry_register_atom, std::uint64_t generation) {
-        if (generation == generation_ && coordinator_ && !registered_) register_now(self);
-      },
-  };
+template <class Owner>
+void CoordinatorSession<Owner>::retry(Self self, std::uint64_t generation) {
+  if (generation == generation_ && coordinator_ && !registered_) register_now(self);
 }
 
-void CoordinatorSession::retry_later(caf::event_based_actor* self) {
+template <class Owner>
+void CoordinatorSession<Owner>::retry_later(Self self) {
   self->delayed_send(self, std::chrono::milliseconds(backoff_.next()), retry_register_atom::value,
                      generation_);
 }
 
-void CoordinatorSession::register_now(caf::event_based_actor* self) {
+template <class Owner>
+void CoordinatorSession<Owner>::register_now(Self self) {
   const std::uint64_t generation = generation_;
   const std::string role(protocol::role_name(role_));
   self->request(coordinator_, kHelloAnswerTimeout, protocol::hello_atom::value, role)
@@ -113,5 +117,8 @@ void CoordinatorSession::register_now(caf::event_based_actor* self) {
             retry_later(self);
           });
 }
+
+template class CoordinatorSession<worker::worker_self_actor>;
+template class CoordinatorSession<validator::validator_self_actor>;
 
 }  // namespace seedgrid::session

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/verify/ledger_checkpoint_keeper.hpp"
 
@@ -18,9 +17,10 @@ namespace seedgrid::treasury {
 
 namespace {
 
-using watch_atom = caf::atom_constant<caf::atom("watch")>;
-using follow_atom = caf::atom_constant<caf::atom("follow")>;
 using ask_atom = caf::atom_constant<caf::atom("ask")>;
+
+// Its own timer: ask the treasury again.
+using witness_self_actor = checkpoint_witness_actor::extend<caf::reacts_to<ask_atom>>;
 
 // How often the witness asks the treasury for its signed head. Asking (rather than being told)
 // also catches entries another process, the CLI, appended to the ledger.
@@ -30,16 +30,16 @@ constexpr auto kCheckpointAnswerTimeout = std::chrono::seconds(10);
 
 struct WitnessState {
   std::optional<verify::LedgerCheckpointKeeper> keeper;
-  std::vector<caf::actor> followers;
-  caf::actor treasury;  // the one asked; none for a validator's witness
+  std::vector<protocol::validator_actor> followers;
+  protocol::treasury_actor treasury;  // the one asked; none for a validator's witness
   bool asking = false;  // an ask is scheduled or in flight
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "seedgrid.checkpoint_witness";
 };
 
-using Self = caf::stateful_actor<WitnessState>;
+using Self = witness_self_actor::stateful_pointer<WitnessState>;
 
-void keep(Self* self, const protocol::LedgerCheckpoint& c) {
+void keep(Self self, const protocol::LedgerCheckpoint& c) {
   auto& s = self->state;
   using Outcome = verify::LedgerCheckpointKeeper::Outcome;
   const auto offer = s.keeper->offer(c);
@@ -48,7 +48,7 @@ void keep(Self* self, const protocol::LedgerCheckpoint& c) {
       return;
     case Outcome::advanced:
       s.log->debug("{}", offer.message);
-      for (const caf::actor& f : s.followers) self->send(f, protocol::checkpoint_atom::value, c);
+      for (const auto& f : s.followers) self->send(f, protocol::checkpoint_atom::value, c);
       return;
     case Outcome::older:
     case Outcome::conflict:
@@ -60,7 +60,7 @@ void keep(Self* self, const protocol::LedgerCheckpoint& c) {
   }
 }
 
-caf::behavior witness(Self* self, std::string file, std::string who) {
+witness_self_actor::behavior_type witness(Self self, std::string file, std::string who) {
   auto& s = self->state;
   s.log = logging::logger("ledger");
   auto keeper = verify::LedgerCheckpointKeeper::open(file);
@@ -80,10 +80,10 @@ caf::behavior witness(Self* self, std::string file, std::string who) {
                 latest->seq);
   self->set_down_handler([self](const caf::down_msg& dm) {
     std::erase_if(self->state.followers,
-                  [&](const caf::actor& f) { return f.address() == dm.source; });
+                  [&](const protocol::validator_actor& f) { return f.address() == dm.source; });
   });
   return {
-      [self](watch_atom, const caf::actor& treasury) {
+      [self](watch_atom, const protocol::treasury_actor& treasury) {
         self->state.treasury = treasury;
         if (!self->state.asking) {
           self->state.asking = true;
@@ -92,7 +92,7 @@ caf::behavior witness(Self* self, std::string file, std::string who) {
       },
       [self](ask_atom) {
         auto& st = self->state;
-        const caf::actor treasury = st.treasury;
+        const protocol::treasury_actor treasury = st.treasury;
         self->request(treasury, kCheckpointAnswerTimeout, protocol::checkpoint_atom::value)
             .then(
                 [self, treasury](const protocol::LedgerCheckpoint& c) {
@@ -105,7 +105,7 @@ caf::behavior witness(Self* self, std::string file, std::string who) {
                   self->delayed_send(self, kAskInterval, ask_atom::value);
                 });
       },
-      [self](follow_atom, const caf::actor& follower) {
+      [self](follow_atom, const protocol::validator_actor& follower) {
         auto& st = self->state;
         if (std::find(st.followers.begin(), st.followers.end(), follower) == st.followers.end()) {
           st.followers.push_back(follower);
@@ -126,15 +126,18 @@ caf::behavior witness(Self* self, std::string file, std::string who) {
 
 }  // namespace
 
-caf::actor spawn_checkpoint_witness(caf::actor_system& system, std::string file, std::string who) {
+checkpoint_witness_actor spawn_checkpoint_witness(caf::actor_system& system, std::string file,
+                                                  std::string who) {
   return system.spawn(witness, std::move(file), std::move(who));
 }
 
-void watch_treasury(const caf::actor& witness, const caf::actor& treasury) {
+void watch_treasury(const checkpoint_witness_actor& witness,
+                    const protocol::treasury_actor& treasury) {
   caf::anon_send(witness, watch_atom::value, treasury);
 }
 
-void add_follower(const caf::actor& witness, const caf::actor& follower) {
+void add_follower(const checkpoint_witness_actor& witness,
+                  const protocol::validator_actor& follower) {
   caf::anon_send(witness, follow_atom::value, follower);
 }
 

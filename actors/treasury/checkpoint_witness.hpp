@@ -11,18 +11,38 @@
 //
 //   coordinator's witness --(checkpoint)--> treasury: LedgerCheckpoint
 //   coordinator's witness --(checkpoint, LedgerCheckpoint)--> validator actor --> its witness
+#include <caf/atom.hpp>
 #include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <string>
 
+#include "runtime/base/protocol/interfaces/treasury_interface.hpp"
+#include "runtime/base/protocol/interfaces/validator_interface.hpp"
+
 namespace seedgrid::treasury {
 
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using follow_atom = caf::atom_constant<caf::atom("follow")>;
+
+using checkpoint_witness_actor = caf::typed_actor<
+    // The treasury to ask (again after each reconnection); from the coordinator.
+    caf::reacts_to<watch_atom, protocol::treasury_actor>,
+    // A validator to pass every newer checkpoint to; from the coordinator, at its registration.
+    caf::reacts_to<follow_atom, protocol::validator_actor>,
+    // A checkpoint the validator actor of this node passes on (from its coordinator's node).
+    caf::reacts_to<protocol::checkpoint_atom, protocol::LedgerCheckpoint>>;
+
 // `file` empty: kept in memory only (said once in the log). `who` names the node in the log.
-caf::actor spawn_checkpoint_witness(caf::actor_system& system, std::string file, std::string who);
+checkpoint_witness_actor spawn_checkpoint_witness(caf::actor_system& system, std::string file,
+                                                  std::string who);
 
 // The treasury to ask (again after each reconnection).
-void watch_treasury(const caf::actor& witness, const caf::actor& treasury);
-// Sends `follower` (a validator actor) the kept checkpoint now and every newer one.
-void add_follower(const caf::actor& witness, const caf::actor& follower);
+void watch_treasury(const checkpoint_witness_actor& witness,
+                    const protocol::treasury_actor& treasury);
+// Sends `follower` the kept checkpoint now and every newer one.
+void add_follower(const checkpoint_witness_actor& witness,
+                  const protocol::validator_actor& follower);
 
 }  // namespace seedgrid::treasury

@@ -9,7 +9,7 @@
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/interfaces/treasury_interface.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::treasury {
@@ -17,6 +17,9 @@ namespace seedgrid::treasury {
 namespace {
 
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+// Orders that arrived together are applied at the flush, which queues behind them.
+using treasury_self_actor = protocol::treasury_actor::extend<caf::reacts_to<flush_atom>>;
 
 struct TreasuryState {
   std::shared_ptr<Ledger> ledger;
@@ -35,7 +38,9 @@ std::int64_t unix_now() {
       .count();
 }
 
-void flush(caf::stateful_actor<TreasuryState>* self) {
+using Self = treasury_self_actor::stateful_pointer<TreasuryState>;
+
+void flush(Self self) {
   auto& s = self->state;
   if (s.orders.empty()) return;
   auto orders = std::move(s.orders);
@@ -59,8 +64,8 @@ void flush(caf::stateful_actor<TreasuryState>* self) {
   }
 }
 
-caf::behavior treasury(caf::stateful_actor<TreasuryState>* self, std::shared_ptr<Ledger> ledger,
-                       std::uint32_t batch_max) {
+treasury_self_actor::behavior_type treasury(Self self, std::shared_ptr<Ledger> ledger,
+                                            std::uint32_t batch_max) {
   auto& s = self->state;
   s.ledger = std::move(ledger);
   s.desk = std::make_unique<TreasuryDesk>(*s.ledger);
@@ -106,8 +111,9 @@ caf::behavior treasury(caf::stateful_actor<TreasuryState>* self, std::shared_ptr
 
 }  // namespace
 
-caf::actor spawn_treasury_actor(caf::actor_system& system, std::shared_ptr<Ledger> ledger,
-                                std::uint32_t batch_max) {
+protocol::treasury_actor spawn_treasury_actor(caf::actor_system& system,
+                                              std::shared_ptr<Ledger> ledger,
+                                              std::uint32_t batch_max) {
   return system.spawn<caf::detached>(treasury, std::move(ledger), batch_max);
 }
 

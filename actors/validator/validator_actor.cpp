@@ -11,10 +11,9 @@
 #include "actors/session/coordinator_session.hpp"
 #include "actors/treasury/checkpoint_witness.hpp"
 #include "actors/validator/audit_runner.hpp"
-#include "runtime/base/link/link_atoms.hpp"
+#include "actors/validator/validator_self.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::validator {
@@ -33,19 +32,22 @@ verify::Thresholds thresholds_of(const config::ValidatorThresholds& t) {
   return {t.step_pass, t.step_fail, t.psnr_pass, t.psnr_fail, t.ssim_pass, t.ssim_fail};
 }
 
-// The audits run on their own thread, so a re-render never holds up the actor scheduler:
-//   owner -> (runaudit, id, AuditTask, Opening)   owner <- (audited, id, Verdict unsigned)
-caf::behavior audit_loop(caf::event_based_actor* self,
-                         std::shared_ptr<const rendering::Renderer> renderer,
-                         verify::Thresholds thresholds) {
+// The audits run on their own thread, so a re-render never holds up the actor scheduler: the
+// answer is the run's id and its verdict, unsigned.
+using audit_loop_actor = caf::typed_actor<
+    caf::replies_to<run_audit_atom, std::uint64_t, protocol::AuditTask, protocol::Opening>::with<
+        audited_atom, std::uint64_t, protocol::Verdict>>;
+
+audit_loop_actor::behavior_type audit_loop(std::shared_ptr<const rendering::Renderer> renderer,
+                                           verify::Thresholds thresholds) {
   return {
-      [self, renderer, thresholds](run_audit_atom, std::uint64_t id,
+      [renderer, thresholds](run_audit_atom, std::uint64_t id,
                                    const protocol::AuditTask& task,
                                    const protocol::Opening& opening) {
         const auto findings =
             run_audits(renderer->pipeline(task.job.spec.model_id), task, opening, thresholds);
-        return caf::make_message(audited_atom::value, id,
-                                 verdict_of(task, findings, renderer->determinism_class()));
+        return std::make_tuple(audited_atom::value, id,
+                               verdict_of(task, findings, renderer->determinism_class()));
       },
   };
 }
@@ -53,10 +55,11 @@ caf::behavior audit_loop(caf::event_based_actor* self,
 struct ValidatorState {
   ValidatorSetup setup;
   std::shared_ptr<spdlog::logger> log;
-  std::unique_ptr<session::CoordinatorSession> session;
+  std::unique_ptr<session::CoordinatorSession<validator_self_actor>> session;
   caf::actor link;  // to a remote coordinator
-  caf::actor runner;
-  caf::actor checkpoints;  // keeps the treasury's signed heads the coordinator passes on
+  audit_loop_actor runner;
+  // Keeps the treasury's signed heads the coordinator passes on.
+  treasury::checkpoint_witness_actor checkpoints;
   std::deque<protocol::AuditTask> queue;
   std::optional<protocol::AuditTask> running;
   std::uint64_t next_run = 1;
@@ -64,11 +67,11 @@ struct ValidatorState {
   static inline const char* name = "seedgrid.validator";
 };
 
-using Self = caf::stateful_actor<ValidatorState>;
+using Self = validator_self_actor::stateful_pointer<ValidatorState>;
 
-void start_next(Self* self);
+void start_next(Self self);
 
-void run(Self* self, const protocol::Opening& opening) {
+void run(Self self, const protocol::Opening& opening) {
   auto& s = self->state;
   const std::uint64_t run_id = s.running_id;
   self->request(s.runner, caf::infinite, run_audit_atom::value, run_id, *s.running, opening)
@@ -112,7 +115,7 @@ void run(Self* self, const protocol::Opening& opening) {
           });
 }
 
-void start_next(Self* self) {
+void start_next(Self self) {
   auto& s = self->state;
   if (s.running || s.queue.empty() || !s.session->registered()) return;
   s.running = std::move(s.queue.front());
@@ -146,7 +149,7 @@ void start_next(Self* self) {
 // the link would be judged "no opening", a false accusation), so it is dropped; the coordinator
 // hands the audit out again. The runner may still be busy with it: its answer no longer matches
 // running_id and is ignored.
-void abandon_audits(Self* self) {
+void abandon_audits(Self self) {
   auto& s = self->state;
   const std::size_t dropped = s.queue.size() + (s.running ? 1 : 0);
   s.queue.clear();
@@ -154,7 +157,8 @@ void abandon_audits(Self* self) {
   if (dropped > 0) s.log->info("dropped {} audit(s) of the lost coordinator", dropped);
 }
 
-caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::actor> local) {
+validator_self_actor::behavior_type validator(Self self, ValidatorSetup setup,
+                                              std::optional<caf::actor> local) {
   auto& s = self->state;
   s.setup = std::move(setup);
   s.log = logging::logger("validator");
@@ -173,7 +177,7 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
   caps.max_inflight = 64;
   caps.pixel_steps_per_second = s.setup.pixel_steps_per_second;
   caps.version = "seedgrid 0.1.0";
-  s.session = std::make_unique<session::CoordinatorSession>(
+  s.session = std::make_unique<session::CoordinatorSession<validator_self_actor>>(
       protocol::Role::validator, *s.setup.identity, s.setup.name, caps,
       s.setup.section.coordinator_key,
       s.setup.network, s.log);
@@ -190,10 +194,15 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
                                      s.setup.section.coordinator, s.setup.network, "coordinator",
                                      s.setup.section.coordinator_key);
   }
-  caf::message_handler main{
+  return {
       [self](link::link_up_atom, const caf::actor& coordinator) {
         abandon_audits(self);
-        self->state.session->connect(self, coordinator, [self] { start_next(self); });
+        // The boundary: the coordinator's handle, typed once.
+        self->state.session->connect(self, caf::actor_cast<protocol::coordinator_actor>(coordinator),
+                                     [self] { start_next(self); });
+      },
+      [self](session::retry_register_atom, std::uint64_t generation) {
+        self->state.session->retry(self, generation);
       },
       [self](protocol::audit_atom, const protocol::AuditTask& task) {
         auto& st = self->state;
@@ -217,7 +226,6 @@ caf::behavior validator(Self* self, ValidatorSetup setup, std::optional<caf::act
         self->send(st.checkpoints, a, c);
       },
   };
-  return main.or_else(s.session->handlers(self));
 }
 
 }  // namespace
@@ -226,7 +234,7 @@ caf::actor spawn_validator(caf::actor_system& system, ValidatorSetup setup,
                            const caf::actor* local_coordinator) {
   std::optional<caf::actor> local;
   if (local_coordinator != nullptr) local = *local_coordinator;
-  return system.spawn(validator, std::move(setup), std::move(local));
+  return caf::actor_cast<caf::actor>(system.spawn(validator, std::move(setup), std::move(local)));
 }
 
 }  // namespace seedgrid::validator

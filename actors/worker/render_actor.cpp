@@ -7,7 +7,6 @@
 #include "actors/worker/commitment.hpp"
 #include "actors/rendering/renderer.hpp"
 #include "actors/worker/trajectory_store.hpp"
-#include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::worker {
@@ -20,13 +19,14 @@ std::int64_t steady_now_ms() {
       .count();
 }
 
-caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const rendering::Renderer> renderer,
-                          std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
-                          std::shared_ptr<TrajectoryStore> store) {
+render_actor::behavior_type render_loop(render_actor::pointer self,
+                                        std::shared_ptr<const rendering::Renderer> renderer,
+                                        std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
+                                        std::shared_ptr<TrajectoryStore> store) {
   return {
       [self, renderer, cancel_batch, store](render_atom, std::uint64_t batch_id,
                                      const std::vector<protocol::Job>& jobs) {
-        const caf::actor owner = caf::actor_cast<caf::actor>(self->current_sender());
+        const auto owner = caf::actor_cast<render_owner_actor>(self->current_sender());
         std::vector<protocol::JobSpec> specs;
         for (const auto& j : jobs) specs.push_back(j.spec);
         std::vector<std::uint32_t> steps_done(jobs.size(), 0);
@@ -76,9 +76,10 @@ caf::behavior render_loop(caf::event_based_actor* self, std::shared_ptr<const re
 
 }  // namespace
 
-caf::actor spawn_render_actor(caf::actor_system& system, std::shared_ptr<const rendering::Renderer> renderer,
-                              std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
-                              std::shared_ptr<TrajectoryStore> store) {
+render_actor spawn_render_actor(caf::actor_system& system,
+                                std::shared_ptr<const rendering::Renderer> renderer,
+                                std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch,
+                                std::shared_ptr<TrajectoryStore> store) {
   return system.spawn<caf::detached>(render_loop, std::move(renderer), std::move(cancel_batch),
                                      std::move(store));
 }

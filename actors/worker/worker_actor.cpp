@@ -14,10 +14,9 @@
 #include "actors/worker/job_queue.hpp"
 #include "actors/worker/render_actor.hpp"
 #include "actors/worker/trajectory_store.hpp"
-#include "runtime/base/link/link_atoms.hpp"
+#include "actors/worker/worker_self.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::worker {
@@ -34,9 +33,9 @@ struct RunningBatch {
 struct WorkerState {
   WorkerSetup setup;
   std::shared_ptr<spdlog::logger> log;
-  std::unique_ptr<session::CoordinatorSession> session;
+  std::unique_ptr<session::CoordinatorSession<worker_self_actor>> session;
   caf::actor link;  // to a remote coordinator
-  caf::actor render;
+  render_actor render;
   std::shared_ptr<std::atomic<std::uint64_t>> cancel_batch;
   std::shared_ptr<TrajectoryStore> trajectories;
   std::unique_ptr<AppealPolicy> appeals;
@@ -46,7 +45,7 @@ struct WorkerState {
   static inline const char* name = "seedgrid.worker";
 };
 
-using Self = caf::stateful_actor<WorkerState>;
+using Self = worker_self_actor::stateful_pointer<WorkerState>;
 
 std::int64_t steady_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -87,7 +86,7 @@ protocol::Capabilities capabilities_of(const WorkerSetup& s) {
   return c;
 }
 
-void answer_failure(Self* self, const protocol::JobFailure& f) {
+void answer_failure(Self self, const protocol::JobFailure& f) {
   auto& s = self->state;
   if (!s.session->registered()) return;
   self->request(s.session->coordinator(), session::kReportAnswerTimeout,
@@ -105,7 +104,7 @@ void answer_failure(Self* self, const protocol::JobFailure& f) {
           });
 }
 
-void start_next(Self* self) {
+void start_next(Self self) {
   auto& s = self->state;
   if (s.running || !s.session->registered() || s.queue.empty()) return;
   const auto& renderer = *s.setup.renderer;
@@ -126,7 +125,7 @@ void start_next(Self* self) {
 }
 
 // Everything queued or rendering was for a coordinator that is gone (it re-queues them itself).
-void abandon_all(Self* self) {
+void abandon_all(Self self) {
   auto& s = self->state;
   const auto dropped = s.queue.take_all();
   if (s.running) {
@@ -137,7 +136,8 @@ void abandon_all(Self* self) {
     s.log->info("dropped {} queued job(s) of the lost coordinator", dropped.size());
 }
 
-caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> local_coordinator) {
+worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
+                                        std::optional<caf::actor> local_coordinator) {
   auto& s = self->state;
   s.setup = std::move(setup);
   s.log = logging::logger("worker");
@@ -147,7 +147,7 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
   s.render = spawn_render_actor(self->system(), s.setup.renderer, s.cancel_batch, s.trajectories);
   self->link_to(s.render);
   s.appeals = std::make_unique<AppealPolicy>(s.setup.section.appeal_failed_audits);
-  s.session = std::make_unique<session::CoordinatorSession>(
+  s.session = std::make_unique<session::CoordinatorSession<worker_self_actor>>(
       protocol::Role::worker, *s.setup.identity, s.setup.name, capabilities_of(s.setup),
       s.setup.section.coordinator_key, s.setup.network, s.log);
   s.log->info("worker {} ({}) serves {} model(s) on {} at {} pixel-steps/s", s.setup.name,
@@ -163,10 +163,15 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
                                      s.setup.section.coordinator, s.setup.network, "coordinator",
                                      s.setup.section.coordinator_key);
   }
-  caf::message_handler main{
+  return {
       [self](link::link_up_atom, const caf::actor& coordinator) {
         abandon_all(self);
-        self->state.session->connect(self, coordinator, [self] { start_next(self); });
+        // The boundary: the coordinator's handle, typed once.
+        self->state.session->connect(self, caf::actor_cast<protocol::coordinator_actor>(coordinator),
+                                     [self] { start_next(self); });
+      },
+      [self](session::retry_register_atom, std::uint64_t generation) {
+        self->state.session->retry(self, generation);
       },
       [self](protocol::job_atom, const protocol::Job& job) {
         auto& st = self->state;
@@ -274,7 +279,6 @@ caf::behavior worker(Self* self, WorkerSetup setup, std::optional<caf::actor> lo
         start_next(self);
       },
   };
-  return main.or_else(s.session->handlers(self));
 }
 
 }  // namespace
@@ -283,7 +287,7 @@ caf::actor spawn_worker(caf::actor_system& system, WorkerSetup setup,
                         const caf::actor* local_coordinator) {
   std::optional<caf::actor> local;
   if (local_coordinator != nullptr) local = *local_coordinator;
-  return system.spawn(worker, std::move(setup), std::move(local));
+  return caf::actor_cast<caf::actor>(system.spawn(worker, std::move(setup), std::move(local)));
 }
 
 }  // namespace seedgrid::worker

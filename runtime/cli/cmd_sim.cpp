@@ -27,7 +27,7 @@
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/node/node.hpp"
-#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::cli {
@@ -168,7 +168,8 @@ bool wait_for_nodes(caf::actor_system& system, const caf::actor& coordinator, st
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
     std::size_t up = 0;
-    self->request(coordinator, kStatusPollAnswer, protocol::status_atom::value)
+    self->request(caf::actor_cast<protocol::coordinator_actor>(coordinator), kStatusPollAnswer,
+                  protocol::status_atom::value)
         .receive(
             [&](const protocol::StatusReport& r) {
               for (const auto& n : r.nodes) up += n.connected;

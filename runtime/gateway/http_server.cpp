@@ -56,6 +56,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     const auto peer = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = peer.address().to_string();
+    // Answers and events are small writes that should leave at once: with Nagle's algorithm an
+    // event written right after a stream's header waits for the client's acknowledgement.
+    stream_.socket().set_option(tcp::no_delay(true), ec);
   }
 
   ~Session() { server_->connections.fetch_sub(1); }

@@ -4,8 +4,8 @@
 #include <caf/io/all.hpp>
 
 #include "runtime/base/link/tls_transport.hpp"
-#include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 
 namespace seedgrid::gateway {
 
@@ -63,7 +63,8 @@ void NetworkView::run() {
     }
     if (target) {
       caf::scoped_actor self{system_};
-      self->request(target, std::max(interval_, std::chrono::milliseconds(2'000)),
+      self->request(caf::actor_cast<protocol::coordinator_actor>(target),
+                    std::max(interval_, std::chrono::milliseconds(2'000)),
                     protocol::status_atom::value)
           .receive([&](const protocol::StatusReport& r) { report = r; },
                    [&](caf::error& err) {

@@ -38,7 +38,9 @@ struct Node::State {
   std::unique_ptr<caf::actor_system_config> caf_config;
   std::unique_ptr<caf::actor_system> system;
   std::shared_ptr<const Identity> identity;
-  caf::actor treasury;
+  protocol::treasury_actor treasury;
+  // Untyped: what Node::coordinator() hands to embedders (the gateway, the CLI, tests), who cast it
+  // to protocol::coordinator_actor where they send.
   caf::actor coordinator;
   std::vector<caf::actor> roles;  // every role actor, in start order
   std::uint16_t coordinator_port = 0;
@@ -168,9 +170,9 @@ Result<void> start_treasury(Node::State& s) {
   if (!ledger) return context(ledger.error(), "$.treasury.database");
   s.treasury = treasury::spawn_treasury_actor(
       *s.system, std::make_shared<treasury::Ledger>(std::move(*ledger)), t.batch_max);
-  watch(s, s.treasury);
+  watch(s, caf::actor_cast<caf::actor>(s.treasury));
   if (t.listen) {
-    auto port = publish(*s.system, s.treasury, *t.listen, "treasury");
+    auto port = publish(*s.system, caf::actor_cast<caf::actor>(s.treasury), *t.listen, "treasury");
     if (!port) return std::unexpected(port.error());
     s.treasury_port = *port;
     write_port_file(s.plan.config.node.data_dir, "treasury.port", *port);
@@ -205,8 +207,8 @@ Result<void> start_coordinator(Node::State& s) {
   setup.section = c;
   setup.network = s.plan.config.network;
   setup.ledger_checkpoint_file = checkpoint_file(s.plan.config.node.data_dir);
-  s.coordinator = coordinator::spawn_coordinator(*s.system, std::move(setup),
-                                                 s.treasury ? &s.treasury : nullptr);
+  s.coordinator = caf::actor_cast<caf::actor>(coordinator::spawn_coordinator(
+      *s.system, std::move(setup), s.treasury ? &s.treasury : nullptr));
   watch(s, s.coordinator);
   auto port = publish(*s.system, s.coordinator, c.listen, "coordinator");
   if (!port) return std::unexpected(port.error());

@@ -12,17 +12,27 @@
 #include "runtime/base/link/reachability.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/link/tls_transport.hpp"
-#include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/interfaces/client_interface.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/wire_number.hpp"
 
 namespace seedgrid::client {
+
+namespace {
+
+// A request's client: the coordinator's events (client_interface.hpp), the coordinator's handle
+// (in-process, or from the remote link; typed on arrival) and the user's wish to cancel.
+using generate_session_actor = protocol::client_actor::extend<
+    caf::reacts_to<link::link_up_atom, caf::actor>, caf::reacts_to<protocol::cancel_atom>>;
+
+}  // namespace
 
 struct GenerateSession::Shared {
   std::mutex mutex;
   std::condition_variable done;
   std::optional<SessionOutcome> outcome;
-  caf::actor actor;
+  generate_session_actor actor;
   caf::actor link;  // to a remote coordinator
 
   void finish(SessionOutcome o) {
@@ -39,7 +49,7 @@ struct SessionState {
   std::shared_ptr<const Identity> client;
   SessionCallbacks callbacks;
   std::shared_ptr<GenerateSession::Shared> shared;
-  caf::actor coordinator;
+  protocol::coordinator_actor coordinator;
   std::optional<protocol::SubmitAck> ack;
   // Following a request by its id alone (--resume): attach from the start, to this coordinator;
   // the request itself comes with the first acknowledgement.
@@ -52,9 +62,9 @@ struct SessionState {
   static inline const char* name = "seedgrid.client";
 };
 
-using Self = caf::stateful_actor<SessionState>;
+using Self = generate_session_actor::stateful_pointer<SessionState>;
 
-void send_cancel(Self* self) {
+void send_cancel(Self self) {
   auto& s = self->state;
   if (!s.cancel_wanted || s.cancel_sent || !s.ack || !s.coordinator) return;
   s.cancel_sent = true;
@@ -66,9 +76,9 @@ void send_cancel(Self* self) {
             [self](caf::error&) { self->state.cancel_sent = false; });
 }
 
-void engage(Self* self);
+void engage(Self self);
 
-void refused(Self* self, const protocol::SubmitAck& ack) {
+void refused(Self self, const protocol::SubmitAck& ack) {
   auto& s = self->state;
   s.finished = true;
   const SessionOutcome outcome{ack.outcome, ack, {}, 0};
@@ -89,7 +99,7 @@ protocol::Reply check_resumed_request(const SessionState& s, const protocol::Sub
   return {};
 }
 
-void on_ack(Self* self, protocol::SubmitAck ack) {
+void on_ack(Self self, protocol::SubmitAck ack) {
   auto& s = self->state;
   if (!ack.outcome.ok()) return refused(self, ack);
   const bool first = !s.ack;
@@ -108,7 +118,7 @@ void on_ack(Self* self, protocol::SubmitAck ack) {
 }
 
 // Submits (before the first acknowledgement) or re-attaches (after it).
-void engage(Self* self) {
+void engage(Self self) {
   auto& s = self->state;
   auto failed = [self](caf::error& err) {
     // A lost coordinator: the link hands over a new handle when it is back, and that engages
@@ -131,7 +141,7 @@ void engage(Self* self) {
       .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
 }
 
-caf::behavior session(Self* self, protocol::GenerateRequest request,
+generate_session_actor::behavior_type session(Self self, protocol::GenerateRequest request,
                       std::optional<PublicKey> resume_from, std::shared_ptr<const Identity> client,
                       SessionCallbacks callbacks, std::shared_ptr<GenerateSession::Shared> shared) {
   auto& s = self->state;
@@ -150,8 +160,9 @@ caf::behavior session(Self* self, protocol::GenerateRequest request,
   return {
       [self](link::link_up_atom, const caf::actor& coordinator) {
         auto& st = self->state;
-        st.coordinator = coordinator;
-        self->monitor(coordinator);
+        // The boundary: the coordinator's handle, typed once.
+        st.coordinator = caf::actor_cast<protocol::coordinator_actor>(coordinator);
+        self->monitor(st.coordinator);
         engage(self);
       },
       [self](protocol::event_atom, const protocol::ClientEvent& e) {
@@ -218,7 +229,8 @@ void GenerateSession::start(caf::actor_system& system, const caf::actor* coordin
     caf::anon_send(shared_->actor, link::link_up_atom::value, *coordinator);
   } else {
     shared_->link =
-        link::spawn_remote_link(system, shared_->actor, endpoint, network, "coordinator");
+        link::spawn_remote_link(system, caf::actor_cast<caf::actor>(shared_->actor), endpoint,
+                                network, "coordinator");
   }
 }
 
@@ -260,7 +272,8 @@ Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
   }
   caf::scoped_actor self{system};
   Result<protocol::StatusReport> out = fail("no answer from the coordinator at ", endpoint.text());
-  self->request(*coordinator, timeout, protocol::status_atom::value)
+  self->request(caf::actor_cast<protocol::coordinator_actor>(*coordinator), timeout,
+                protocol::status_atom::value)
       .receive([&](const protocol::StatusReport& report) { out = report; },
                [&](caf::error& err) {
                  if (err == caf::sec::request_timeout)

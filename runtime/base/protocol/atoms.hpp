@@ -1,35 +1,8 @@
 #pragma once
-// The message vocabulary between nodes, as CAF atoms (at most 10 characters). Each line says who
-// sends it, with what, and what it answers. Include only from CAF .cpp files.
-//
-// The table of each role's interface, with its lifecycles, is in actors/README.md.
-//
-// clang-format off
-// client -> coordinator
-//   submit   GenerateRequest                      -> SubmitAck; events follow as (event, ClientEvent)
-//   attach   ClientCommand, vector<u32> have      -> SubmitAck; results not in `have` are re-sent
-//   cancel   ClientCommand                        -> Reply
-//   status                                        -> StatusReport
-// worker / validator -> coordinator
-//   hello    role name                            -> Challenge
-//   register Registration                         -> RegistrationAck
-//   started  JobStarted                           (no answer)
-//   progress JobProgress                          (no answer)
-//   jobfail  JobFailure                           -> Reply
-//   result   JobResult                            -> Reply
-//   verdict  Verdict                              -> Reply
-//   appeal   Appeal (worker, of a failed verdict)   -> Reply
-//   open     OpeningRequest (validator)            -> Opening (relayed from the worker)
-// coordinator -> worker:    job Job; cancel job id, attempt; open OpeningRequest -> Opening
-// coordinator -> validator: audit AuditTask
-// coordinator -> treasury
-//   quote    PriceInputs                          -> QuoteReply
-//   ledger   LedgerOrder                          -> LedgerReceipt
-//   stake    worker account id                    -> StakeReply
-//   checkpoint                                    -> LedgerCheckpoint (the ledger's head now, signed)
-// coordinator -> validator (actors/treasury/checkpoint_witness.hpp)
-//   checkpoint LedgerCheckpoint                   (no answer) whenever the ledger's head moved
-// clang-format on
+// The message vocabulary between nodes, as CAF atoms (at most 10 characters). Who accepts which
+// message, with what, and what it answers is each role's typed interface, one header per role in
+// runtime/base/protocol/interfaces/ (coordinator, client, worker, validator, treasury): the
+// compiler checks every send against them. Include only from CAF .cpp files.
 #include <caf/atom.hpp>
 
 namespace seedgrid::protocol {

@@ -1,0 +1,338 @@
+// bench/gateway/latency_bench: what the HTTP gateway adds to a request's latency over the CAF client.
+//
+//   gateway_latency_bench [--samples S] [--insecure]
+//
+// One network on 127.0.0.1, each part its own actor system as in a real deployment: a
+// coordinator+treasury node, a worker node, and a gateway node in front of the coordinator (it
+// dials the coordinator over TLS like any client). The same user (the same key and ledger account)
+// then makes S sequential one-image requests each way, alternating so that both see the same
+// machine: the CAF client (`runtime/base/client`, as `seedgrid generate` uses) from submit to the
+// result event, and an HTTP client from the first byte of `POST /v1/requests` (on a kept-alive
+// connection) to the `result` event on `GET /v1/requests/{id}/events` (Server-Sent Events, on a
+// connection of its own as a browser's EventSource opens). The difference of the medians is what the gateway adds: HTTP parsing, the API key, the
+// gateway's own session to the coordinator, its book and the event's JSON.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "actors/treasury/ledger.hpp"
+#include "models/presets/write_preset.hpp"
+#include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
+#include "runtime/gateway/gateway.hpp"
+#include "runtime/gateway/user_store.hpp"
+#include "runtime/node/node.hpp"
+
+namespace fs = std::filesystem;
+using namespace seedgrid;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "gateway_latency_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+template <class T>
+T must(Result<T> r, const char* what) {
+  if (!r) die(std::string(what) + ": " + r.error().message);
+  return std::move(*r);
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// One kept-alive HTTP/1.1 connection, just enough of the protocol for this bench: requests with a
+// Content-Length body, answers with Content-Length or chunked bodies.
+class HttpConnection {
+ public:
+  explicit HttpConnection(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+      die("cannot connect to the gateway on port " + std::to_string(port));
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  ~HttpConnection() { ::close(fd_); }
+
+  void send(const std::string& method, const std::string& path, const std::string& api_key,
+            const std::string& body) {
+    std::string out = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: " + api_key +
+                      "\r\n";
+    if (!body.empty())
+      out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n";
+    out += "\r\n" + body;
+    for (std::size_t sent = 0; sent < out.size();) {
+      const auto n = ::send(fd_, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) die("the gateway closed the connection while we sent " + path);
+      sent += static_cast<std::size_t>(n);
+    }
+  }
+
+  // The status and the whole body of a Content-Length answer.
+  std::pair<int, std::string> answer() {
+    const std::string head = read_head();
+    const auto cl = lower(head).find("content-length:");
+    if (cl == std::string::npos) die("expected a Content-Length answer, got: " + head);
+    const std::size_t length = std::stoul(head.substr(cl + 15));
+    while (buffer_.size() < length) fill();
+    std::string body = buffer_.substr(0, length);
+    buffer_.erase(0, length);
+    return {status_of(head), body};
+  }
+
+  // Reads an event stream (the gateway sends its pieces unframed and closes at the end) until
+  // `marker` arrives.
+  Clock::time_point stream_until(const std::string& marker) {
+    const std::string head = read_head();
+    if (status_of(head) != 200) die("the event stream answered: " + head);
+    while (buffer_.find(marker) == std::string::npos) fill();
+    return Clock::now();
+  }
+
+ private:
+  static std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+  static int status_of(const std::string& head) { return std::stoi(head.substr(9, 3)); }
+
+  std::string read_head() {
+    std::size_t end;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) fill();
+    std::string head = buffer_.substr(0, end + 4);
+    buffer_.erase(0, end + 4);
+    return head;
+  }
+  void fill() {
+    char chunk[16384];
+    const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) die("the gateway closed the connection");
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+    die("no free port on 127.0.0.1");
+  const std::uint16_t port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
+bool wait_for_worker(caf::actor_system& sys, const caf::actor& coordinator) {
+  caf::scoped_actor self{sys};
+  for (int i = 0; i < 600; ++i) {
+    std::size_t up = 0;
+    self->request(coordinator, std::chrono::seconds(5), protocol::status_atom::value)
+        .receive(
+            [&](const protocol::StatusReport& r) {
+              for (const auto& node : r.nodes) up += node.connected;
+            },
+            [](caf::error&) {});
+    if (up >= 1) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+struct Row {
+  std::vector<double> caf_ms, http_ms;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+double p90(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() * 9 / 10];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int samples = 30;
+  config::NetworkSection network;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--insecure"))
+      network.insecure = true;
+    else if (!std::strcmp(argv[i], "--samples") && i + 1 < argc)
+      samples = std::stoi(argv[++i]);
+    else
+      die(std::string("unknown option ") + argv[i] + " (expected --samples S, --insecure)");
+  }
+  if (samples < 1) die("--samples must be at least 1");
+  (void)logging::configure("error", "");
+  const fs::path dir = fs::temp_directory_path() /
+                       ("seedgrid-gateway-latency-" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir / "data");
+
+  PresetWriteOptions preset;
+  preset.preset = "tiny";
+  preset.seed = 1;
+  preset.out_dir = (dir / "tiny").string();
+  const auto model = must(write_preset(preset), "creating the tiny model");
+
+  const Identity user = Identity::generate();
+  const Identity coordinator_key =
+      must(Identity::load_or_create((dir / "coordinator.key").string()), "coordinator key");
+  {
+    treasury::TreasuryConfig economics;
+    economics.min_stake_fast = 0;
+    auto ledger = must(treasury::Ledger::open((dir / "data/ledger.sqlite").string(),
+                                              coordinator_key, economics),
+                       "ledger");
+    must(ledger.apply(treasury::Deposit{"bench", 1, "user:" + user.node_id(),
+                                        1'000'000 * treasury::kMicrosPerUnit}),
+         "deposit");
+  }
+  node::NodePlan cplan;
+  cplan.configure_logging = false;
+  auto& c = cplan.config;
+  c.roles = {"coordinator", "treasury"};
+  c.network = network;
+  c.node.key_file = (dir / "coordinator.key").string();
+  c.node.data_dir = (dir / "data").string();
+  c.coordinator.emplace();
+  c.coordinator->listen = {"127.0.0.1", 0};
+  c.coordinator->models.push_back({model.model_id, "", "tiny", "", 43'200, 16});
+  c.coordinator->benchmark_tasks = true;
+  c.coordinator->audit.rate = 0.0;
+  c.treasury.emplace();
+  c.treasury->database = (dir / "data/ledger.sqlite").string();
+  c.treasury->economics = {{"min_stake_fast", 0}};
+  auto coordinator = must(node::Node::start(cplan), "starting the coordinator node");
+  const std::uint16_t port = coordinator->coordinator_port();
+
+  node::NodePlan wplan;
+  wplan.configure_logging = false;
+  auto& w = wplan.config;
+  w.network = network;
+  w.roles = {"worker"};
+  w.node.key_file = (dir / "worker.key").string();
+  w.worker.emplace();
+  w.worker->coordinator = {"127.0.0.1", port};
+  w.worker->rendering.models.push_back({model.checkpoint_path, ""});
+  w.worker->rendering.threads = 1;
+  w.worker->benchmark_tasks = true;
+  auto worker = must(node::Node::start(wplan), "starting the worker node");
+  if (!wait_for_worker(coordinator->system(), *coordinator->coordinator()))
+    die("the worker did not register");
+
+  const std::string users_file = (dir / "gateway/users.json").string();
+  const auto account = must(gateway::add_user(users_file, "bench", user), "adding the user");
+  const std::uint16_t gateway_port = free_port();
+  node::NodePlan gplan;
+  gplan.configure_logging = false;
+  auto& g = gplan.config;
+  g.network = network;
+  g.roles = {"gateway"};
+  g.node.key_file = (dir / "gateway.key").string();
+  g.gateway.emplace();
+  g.gateway->listen = {"127.0.0.1", gateway_port};
+  g.gateway->coordinator = config::Endpoint{"127.0.0.1", port};
+  g.gateway->coordinator_key = coordinator_key.node_id();
+  g.gateway->users_file = users_file;
+  g.gateway->requests_per_second = 1000;
+  auto gateway_node = must(node::Node::start(gplan), "starting the gateway node");
+
+  client::ClientSystem client_system(network, std::make_shared<const Identity>(user));
+  HttpConnection http(gateway_port);
+  const auto signer = std::make_shared<const Identity>(user);
+
+  auto caf_request = [&](const std::string& id, std::string_view task) {
+    protocol::GenerateRequest r;
+    r.request_id = id;
+    r.model_id = model.model_id;
+    r.task_type = std::string(task);
+    r.prompt = "benchmark";
+    r.steps = 8;
+    r.width = 64;
+    r.height = 64;
+    r.count = 1;
+    protocol::sign_request(r, user);
+    Clock::time_point delivered_at;
+    client::SessionCallbacks callbacks;
+    callbacks.on_event = [&](const protocol::ClientEvent& e) {
+      if (e.kind == protocol::EventKind::result) delivered_at = Clock::now();
+    };
+    const auto start = Clock::now();
+    client::GenerateSession session(client_system.get(), nullptr, {"127.0.0.1", port}, network,
+                                    r, signer, callbacks);
+    auto outcome = session.wait(std::chrono::minutes(2));
+    if (!outcome || !outcome->reply.ok()) die("a request through the CAF client did not complete");
+    return ms_between(start, delivered_at);
+  };
+  auto http_request = [&](const std::string& id, std::string_view task) {
+    const std::string body = R"({"prompt":"benchmark","steps":8,"width":64,"height":64,)"
+                             R"("count":1,"task_type":")" +
+                             std::string(task) + R"(","request_id":")" + id + R"("})";
+    const auto start = Clock::now();
+    http.send("POST", "/v1/requests", account.api_key, body);
+    const auto [status, answer] = http.answer();
+    if (status != 202) die("POST /v1/requests answered " + std::to_string(status) + ": " + answer);
+    // A new connection for the events, as a browser's EventSource opens one: the gateway closes
+    // a stream's connection at its end.
+    HttpConnection events(gateway_port);
+    events.send("GET", "/v1/requests/" + id + "/events", account.api_key, "");
+    return ms_between(start, events.stream_until("\"type\":\"result\""));
+  };
+
+  std::printf("links between nodes: %s; %d samples per row, alternating CAF and HTTP, after 2 "
+              "warm-up requests each\n\n",
+              network.insecure ? "plain TCP (--insecure)" : "TLS", samples);
+  std::printf("| task | CAF client, median ms | HTTP via gateway, median ms | added, median ms | "
+              "CAF p90 ms | HTTP p90 ms |\n| --- | --- | --- | --- | --- | --- |\n");
+  int n = 0;
+  for (std::string_view task : {protocol::kTaskInstant, protocol::kTaskTxt2Img}) {
+    Row row;
+    for (int i = 0; i < samples + 2; ++i) {
+      const double a = caf_request("c" + std::to_string(n), task);
+      const double b = http_request("h" + std::to_string(n), task);
+      ++n;
+      if (i < 2) continue;
+      row.caf_ms.push_back(a);
+      row.http_ms.push_back(b);
+    }
+    std::printf("| %s | %.2f | %.2f | %+.2f | %.2f | %.2f |\n", std::string(task).c_str(),
+                median(row.caf_ms), median(row.http_ms),
+                median(row.http_ms) - median(row.caf_ms), p90(row.caf_ms), p90(row.http_ms));
+    std::fflush(stdout);
+  }
+  gateway_node->stop();
+  worker->stop();
+  coordinator->stop();
+  fs::remove_all(dir);
+  return 0;
+}

@@ -1,0 +1,15 @@
+#pragma once
+// What a client that submitted or attached to a request accepts: the coordinator pushes the
+// request's events to it (progress, each result, retries, the end). The coordinator casts the
+// sender of a submit or attach to this type. Include only from CAF .cpp files.
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/client_event.hpp"
+
+namespace seedgrid::protocol {
+
+using client_actor = caf::typed_actor<caf::reacts_to<event_atom, ClientEvent>>;
+
+}  // namespace seedgrid::protocol
