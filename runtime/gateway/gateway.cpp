@@ -105,9 +105,9 @@ std::string new_request_id() {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
-std::pair<int, std::string> http_error_of(protocol::ErrorCode code) {
+std::pair<int, std::string> http_error_of(const Error& refused) {
   using protocol::ErrorCode;
-  switch (code) {
+  switch (protocol::code_of(refused, ErrorCode::invalid_request)) {
     case ErrorCode::insufficient_funds:
       return {402, "InsufficientFunds"};
     case ErrorCode::treasury_unavailable:
