@@ -64,4 +64,10 @@ std::unexpected<Error> context(const Error& inner, Parts&&... parts) {
       Error{message_of(std::forward<Parts>(parts)...) + ": " + inner.message, inner.code});
 }
 
+// Hands a failed call's error up unchanged, its code included: `if (!r) return pass_on(r);`
+template <class T>
+std::unexpected<Error> pass_on(const Result<T>& failed) {
+  return std::unexpected<Error>(failed.error());
+}
+
 }  // namespace seedgrid

@@ -41,9 +41,9 @@ Result<std::shared_ptr<Renderer>> Renderer::load(const config::RenderingSection&
                                                  bool benchmark_tasks) {
   const BackendChoice choice{section.device, section.precision, static_cast<int>(section.threads)};
   auto precision = resolve_precision(choice.device, choice.precision);
-  if (!precision) return std::unexpected(precision.error());
+  if (!precision) return pass_on(precision);
   auto backend = open_backend(choice);
-  if (!backend) return std::unexpected(backend.error());
+  if (!backend) return pass_on(backend);
   std::shared_ptr<Renderer> r(new Renderer());
   r->backend_ = std::move(*backend);
   r->determinism_class_ = r->backend_->determinism_class();

@@ -255,7 +255,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
         };
         route(*p, std::move(request), std::move(measured));
       });
-  if (!server) return std::unexpected(server.error());
+  if (!server) return pass_on(server);
   parts->server = std::move(*server);
   logging::logger("gateway")->info("listening on {}:{}", section.listen.host,
                                    parts->server->port());

@@ -41,7 +41,7 @@ Result<RecordedVerdict> parse_line(std::string_view line, const std::string& whe
     return std::string(v->get_string());
   };
   auto format = text("record");
-  if (!format) return std::unexpected(format.error());
+  if (!format) return pass_on(format);
   if (*format != kVerdictRecordFormat)
     return fail(where, ": $.record is '", *format, "', this build reads ", kVerdictRecordFormat);
   RecordedVerdict r;
@@ -49,23 +49,23 @@ Result<RecordedVerdict> parse_line(std::string_view line, const std::string& whe
                           std::pair{"detail", &r.detail},
                           std::pair{"determinism_class", &r.determinism_class}}) {
     auto s = text(key);
-    if (!s) return std::unexpected(s.error());
+    if (!s) return pass_on(s);
     *out = std::move(*s);
   }
   for (auto [key, out] : {std::pair{"worker", &r.worker}, std::pair{"validator", &r.validator}}) {
     auto s = text(key);
-    if (!s) return std::unexpected(s.error());
+    if (!s) return pass_on(s);
     auto k = PublicKey::from_hex(*s);
     if (!k) return fail(where, ": $.", key, ": ", k.error().message);
     *out = *k;
   }
   auto outcome = text("outcome");
-  if (!outcome) return std::unexpected(outcome.error());
+  if (!outcome) return pass_on(outcome);
   auto named = protocol::parse_audit_outcome(*outcome);
   if (!named) return fail(where, ": $.outcome is '", *outcome, "', expected pass, grey or fail");
   r.outcome = *named;
   auto purpose = text("purpose");
-  if (!purpose) return std::unexpected(purpose.error());
+  if (!purpose) return pass_on(purpose);
   auto purpose_named = protocol::parse_audit_purpose(*purpose);
   if (!purpose_named)
     return fail(where, ": $.purpose is '", *purpose, "', expected sampled, referee or appeal");
@@ -106,7 +106,7 @@ Result<std::unique_ptr<VerdictRecord>> VerdictRecord::open(const std::string& pa
   if (fd < 0) return fail("cannot open the verdict record ", path, ": ", std::strerror(errno));
   if (auto cut = cut_torn_tail(fd, path); !cut) {
     ::close(fd);
-    return std::unexpected(cut.error());
+    return pass_on(cut);
   }
   return std::unique_ptr<VerdictRecord>(new VerdictRecord(path, fd));
 }
@@ -134,7 +134,7 @@ Result<std::vector<RecordedVerdict>> read_verdict_record(const std::string& path
     ++number;
     if (line.empty()) continue;
     auto r = parse_line(line, path + ":" + std::to_string(number));
-    if (!r) return std::unexpected(r.error());
+    if (!r) return pass_on(r);
     out.push_back(std::move(*r));
   }
   return out;
