@@ -1,6 +1,7 @@
 #pragma once
 // Errors are values: every fallible call returns Result<T>, whose error is a message a person can
 // act on (it names the offending file, tensor, key or value). No exception crosses a module boundary.
+#include <cstdint>
 #include <cstdio>
 #include <expected>
 #include <string>
@@ -10,8 +11,13 @@
 
 namespace seedgrid {
 
+// `code`: the stable protocol error code (runtime/base/protocol/error_code.hpp) of an error raised
+// with one, 0 when none was given. A number, not protocol::ErrorCode, because models/ builds
+// without the runtime; protocol::fail_with sets it and protocol::code_of reads it, and context()
+// keeps it on the way up, so the edge that answers a client takes the code from the error itself.
 struct Error {
   std::string message;
+  std::uint16_t code = 0;
 };
 
 template <class T>
@@ -50,11 +56,18 @@ std::unexpected<Error> fail(Parts&&... parts) {
   return std::unexpected<Error>(Error{message_of(std::forward<Parts>(parts)...)});
 }
 
-// Prefixes context onto an error on its way up: `return context(r.error(), "loading ", path);`
+// Prefixes context onto an error on its way up, keeping its code:
+// `return context(r.error(), "loading ", path);`
 template <class... Parts>
 std::unexpected<Error> context(const Error& inner, Parts&&... parts) {
   return std::unexpected<Error>(
-      Error{message_of(std::forward<Parts>(parts)...) + ": " + inner.message});
+      Error{message_of(std::forward<Parts>(parts)...) + ": " + inner.message, inner.code});
+}
+
+// Hands a failed call's error up unchanged, its code included: `if (!r) return pass_on(r);`
+template <class T>
+std::unexpected<Error> pass_on(const Result<T>& failed) {
+  return std::unexpected<Error>(failed.error());
 }
 
 }  // namespace seedgrid

@@ -111,7 +111,7 @@ bool send_appeal(CoreState& s, PendingPenalty& p, std::int64_t now_ms, Outbox& o
   bool full = false;
   for (const auto& item : task.audits) full = full || verify::is_audit(item, verify::AuditKind::full);
   if (!full) task.audits.push_back(full_audit_only().front());
-  task.purpose = protocol::audit_purpose_name(protocol::AuditPurpose::appeal);
+  task.purpose = protocol::AuditPurpose::appeal;
   s.nodes.assign(*s.nodes.find(*referee), task.audit_id, protocol::job_work(task.job.spec));
   out.add(SendAudit{*referee, std::move(task)});
   return true;

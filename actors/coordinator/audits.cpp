@@ -20,7 +20,7 @@ namespace {
 
 void escalate(CoreState& s, RequestState& r, JobState& j, const PublicKey& grey_validator,
               std::int64_t now_ms, Outbox& out) {
-  j.audit.purpose = protocol::audit_purpose_name(protocol::AuditPurpose::referee);
+  j.audit.purpose = protocol::AuditPurpose::referee;
   j.audit.plan = full_audit_only();
   j.audit.excluded.push_back(grey_validator);
   j.audit.validator.reset();
@@ -85,9 +85,8 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   j->audit.validator.reset();
   j->audit.commitment = result;
   j->audit.commitment->pixels.clear();
-  j->audit.purpose = protocol::audit_purpose_name(
-      protocol::AuditPurpose::
-          sampled);  // audit_excluded is kept: a re-run is audited by someone else
+  // audit_excluded is kept: a re-run is audited by someone else
+  j->audit.purpose = protocol::AuditPurpose::sampled;
   const double rate = n != nullptr ? s.audit_rate_of(*n) : s.options.policy.audit.rate;
   if (s.sampler.sampled(result.job_id, result.attempt, rate)) {
     const bool instant = result.leaf_count <= 1;
@@ -114,8 +113,7 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
   // The worker's own class compares bytes, no tolerance: a referee insists on it; a sampled audit
   // prefers it while that validator is not much busier than another.
   const auto& policy = s.options.policy.audit;
-  const bool referee =
-      protocol::parse_audit_purpose(j.audit.purpose) == protocol::AuditPurpose::referee;
+  const bool referee = j.audit.purpose == protocol::AuditPurpose::referee;
   const std::string preferred =
       referee || policy.same_class_first ? j.determinism_class : std::string();
   std::optional<PublicKey> validator =
@@ -183,7 +181,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   if (v.validator != from || !protocol::verdict_signature_valid(v))
     return refuse(ErrorCode::bad_signature,
                   "verdict " + v.audit_id + " is not signed by validator " + from.hex());
-  if (protocol::parse_audit_purpose(v.purpose) == protocol::AuditPurpose::appeal)
+  if (v.purpose == protocol::AuditPurpose::appeal)
     return on_appeal_verdict(s, *validator, v, now_ms, out);
   auto [r, j] = s.find_job(v.job_id);
   if (j == nullptr || j->phase != JobPhase::auditing || j->attempt != v.attempt ||
@@ -199,7 +197,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   s.save_node(*validator);
   NodeEntry* worker = s.nodes.find(*j->worker);
   if (v.outcome == protocol::AuditOutcome::grey &&
-      protocol::parse_audit_purpose(j->audit.purpose) != protocol::AuditPurpose::referee) {
+      j->audit.purpose != protocol::AuditPurpose::referee) {
     escalate(s, *r, *j, from, now_ms, out);
   } else if (v.outcome != protocol::AuditOutcome::fail) {
     // A referee that is still grey (no validator of the worker's class): nothing proves a cheat,

@@ -25,7 +25,7 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
   auto journal =
       Journal::open((std::filesystem::path(options.data_dir) / "journal.sqlite").string(),
                     options.prompt_key_file);
-  if (!journal) return std::unexpected(journal.error());
+  if (!journal) return pass_on(journal);
   auto salt = journal->audit_salt();
   if (!salt) return context(salt.error(), "reading the audit salt");
   auto run = journal->begin_run();
@@ -38,7 +38,7 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
   std::unique_ptr<CoordinatorCore> core(new CoordinatorCore(std::move(state)));
   if (auto r = recover(*core->state_, now_ms, out); !r)
     return context(r.error(), "resuming the journal");
-  if (auto c = core->commit(); !c) return std::unexpected(c.error());
+  if (auto c = core->commit(); !c) return pass_on(c);
   return core;
 }
 

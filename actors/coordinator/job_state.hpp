@@ -70,7 +70,7 @@ struct JobAudit {
   // resumes an audit with the same commitment and plan, and receipts keep their commitment.
   std::optional<protocol::JobResult> commitment;  // the signed result, pixels left out
   std::vector<protocol::AuditItem> plan;          // chosen after the commit, never sent to it
-  std::string purpose = "sampled";                // "sampled" or "referee" (grey, escalated)
+  protocol::AuditPurpose purpose = protocol::AuditPurpose::sampled;  // or referee (grey, escalated)
   std::vector<PublicKey> excluded;                // validators that already judged it
 };
 

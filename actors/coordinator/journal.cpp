@@ -160,11 +160,11 @@ double double_of(std::int64_t bits) { return std::bit_cast<double>(bits); }
 // Puts each job's verification record back (rows of jobs that are gone are ignored).
 Result<void> load_verification(Database& db, const SecretBox& box, RequestState& r) {
   auto q = db.prepare("SELECT * FROM verification WHERE request_id = ? ORDER BY idx");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   q->bind(1, r.request.request_id);
   for (;;) {
     auto row = q->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     const auto index = static_cast<std::size_t>(q->column_int64(1));
     if (index >= r.jobs.size()) continue;
@@ -181,7 +181,12 @@ Result<void> load_verification(Database& db, const SecretBox& box, RequestState&
       j.audit.commitment = std::move(receipt->result);
     }
     j.audit.plan = plan_from_blob(q->column_blob(3));
-    j.audit.purpose = q->column_text(4);
+    const std::string purpose = q->column_text(4);
+    auto named = protocol::parse_audit_purpose(purpose);
+    if (!named)
+      return fail("journal: audit purpose '", purpose, "' of job ", index, " of request ",
+                  r.request.request_id, " is not sampled, referee or appeal");
+    j.audit.purpose = *named;
     j.audit.excluded = keys_from_blob(q->column_blob(5));
   }
   return {};
@@ -240,9 +245,9 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                   &delete_penalty, &put_notice, &delete_notice})
     if (!*s) return context(s->error(), "preparing the journal");
   auto seq = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM requests");
-  if (!seq) return std::unexpected(seq.error());
+  if (!seq) return pass_on(seq);
   auto row = seq->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   const auto next = static_cast<std::uint64_t>(seq->column_int64(0)) + 1;
   seq->reset();
   auto state = std::unique_ptr<State>(
@@ -258,7 +263,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
 Result<void> Journal::ensure_transaction() {
   if (state_->tx) return {};
   auto tx = Transaction::begin(state_->db);
-  if (!tx) return std::unexpected(tx.error());
+  if (!tx) return pass_on(tx);
   state_->tx.emplace(std::move(*tx));
   return {};
 }
@@ -403,7 +408,7 @@ Result<void> Journal::put_verification(const std::string& request_id, const JobS
   else
     s.bind_null(3);
   return s.bind_blob(4, plan_blob(j.audit.plan))
-      .bind(5, j.audit.purpose)
+      .bind(5, std::string(protocol::audit_purpose_name(j.audit.purpose)))
       .bind_blob(6, keys_blob(j.audit.excluded))
       .run();
 }
@@ -441,11 +446,11 @@ Result<std::vector<JournaledPenalty>> Journal::load_penalties() const {
   auto q = state_->db.prepare(
       "SELECT penalties.*, notices.verdict FROM penalties LEFT JOIN notices USING(audit_id) "
       "ORDER BY audit_id");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   std::vector<JournaledPenalty> out;
   for (;;) {
     auto row = q->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     JournaledPenalty p;
     p.audit_id = q->column_text(0);
@@ -495,12 +500,12 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
       "FROM requests LEFT JOIN erased_prompts USING(request_id) "
       "WHERE phase != 3 OR (privacy = 1 AND erased_prompts.request_id IS NULL) OR seq IN "
       "(SELECT seq FROM requests WHERE phase = 3 ORDER BY seq DESC LIMIT ?) ORDER BY seq");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   q->bind(1, static_cast<std::int64_t>(recent_done));
   std::vector<RequestState> out;
   for (;;) {
     auto row = q->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     RequestState r;
     auto& g = r.request;
@@ -541,13 +546,13 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
     out.push_back(std::move(r));
   }
   auto jobs = db.prepare("SELECT * FROM jobs WHERE request_id = ? ORDER BY idx");
-  if (!jobs) return std::unexpected(jobs.error());
+  if (!jobs) return pass_on(jobs);
   for (auto& r : out) {
     jobs->reset();
     jobs->bind(1, r.request.request_id);
     for (;;) {
       auto row = jobs->step();
-      if (!row) return std::unexpected(row.error());
+      if (!row) return pass_on(row);
       if (!*row) break;
       JobState j;
       j.index = static_cast<std::uint32_t>(jobs->column_int64(1));
@@ -573,7 +578,7 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
       j.receipt.reference = jobs->column_text(21);
       r.jobs.push_back(std::move(j));
     }
-    if (auto v = load_verification(db, state_->prompts, r); !v) return std::unexpected(v.error());
+    if (auto v = load_verification(db, state_->prompts, r); !v) return pass_on(v);
     if (r.jobs.size() != r.request.count && r.phase != RequestPhase::holding &&
         r.phase != RequestPhase::abandoned)
       return fail("journal: request ", r.request.request_id, " has ", r.jobs.size(),
@@ -584,11 +589,11 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
 
 Result<std::vector<JournaledNode>> Journal::load_nodes() const {
   auto q = state_->db.prepare("SELECT * FROM nodes ORDER BY key");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   std::vector<JournaledNode> out;
   for (;;) {
     auto row = q->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     JournaledNode n;
     if (auto k = key_from_blob(q->column_blob(0))) n.key = *k;
@@ -611,11 +616,11 @@ Result<std::vector<protocol::LedgerOrder>> Journal::pending_slashes() const {
   auto q = state_->db.prepare(
       "SELECT key, verdict_id, worker, validator FROM slashes "
       "WHERE done = 0 ORDER BY key");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   std::vector<protocol::LedgerOrder> out;
   for (;;) {
     auto row = q->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     protocol::LedgerOrder o;
     o.kind = protocol::LedgerOrderKind::slash;
@@ -633,30 +638,30 @@ Result<bool> Journal::output_referenced_elsewhere(const Digest& hash,
   auto q = state_->db.prepare(
       "SELECT COUNT(*) FROM jobs JOIN requests USING(request_id) "
       "WHERE jobs.output_hash = ? AND request_id != ? AND requests.phase != 3");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   q->bind_blob(1, hash).bind(2, request_id);
   auto row = q->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   return q->column_int64(0) > 0;
 }
 
 Result<void> Journal::put_command_nonce(const JournaledNonce& n, std::int64_t now_unix_ms) {
   if (auto t = ensure_transaction(); !t) return t;
   auto forget = state_->db.prepare("DELETE FROM command_nonces WHERE expires < ?");
-  if (!forget) return std::unexpected(forget.error());
+  if (!forget) return pass_on(forget);
   if (auto r = forget->bind(1, now_unix_ms).run(); !r) return r;
   auto put = state_->db.prepare("INSERT OR IGNORE INTO command_nonces VALUES(?,?,?)");
-  if (!put) return std::unexpected(put.error());
+  if (!put) return pass_on(put);
   return put->bind_blob(1, key_bytes(n.payer)).bind_blob(2, n.nonce).bind(3, n.expires_unix_ms).run();
 }
 
 Result<std::vector<JournaledNonce>> Journal::load_command_nonces() const {
   auto q = state_->db.prepare("SELECT payer, nonce, expires FROM command_nonces");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   std::vector<JournaledNonce> out;
   for (;;) {
     auto row = q->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     auto payer = key_from_blob(q->column_blob(0));
     if (payer) out.push_back({*payer, digest_from_blob(q->column_blob(1)), q->column_int64(2)});
@@ -666,11 +671,11 @@ Result<std::vector<JournaledNonce>> Journal::load_command_nonces() const {
 
 Result<JobTotals> Journal::job_totals() const {
   auto q = state_->db.prepare("SELECT phase, COUNT(*) FROM jobs GROUP BY phase");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   JobTotals totals;
   for (;;) {
     auto row = q->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     const auto phase = static_cast<JobPhase>(q->column_int64(0));
     const auto n = static_cast<std::uint64_t>(q->column_int64(1));
@@ -682,35 +687,35 @@ Result<JobTotals> Journal::job_totals() const {
 
 Result<std::uint64_t> Journal::begin_run() {
   auto q = state_->db.prepare("SELECT value FROM meta WHERE name = 'runs'");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   auto row = q->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   const std::uint64_t run = (*row ? static_cast<std::uint64_t>(q->column_int64(0)) : 0) + 1;
   q->reset();
   auto put = state_->db.prepare("INSERT OR REPLACE INTO meta VALUES('runs', ?)");
-  if (!put) return std::unexpected(put.error());
-  if (auto t = ensure_transaction(); !t) return std::unexpected(t.error());
+  if (!put) return pass_on(put);
+  if (auto t = ensure_transaction(); !t) return pass_on(t);
   if (auto r = put->bind(1, static_cast<std::int64_t>(run)).run(); !r)
-    return std::unexpected(r.error());
-  if (auto c = commit(); !c) return std::unexpected(c.error());
+    return pass_on(r);
+  if (auto c = commit(); !c) return pass_on(c);
   return run;
 }
 
 Result<Digest> Journal::audit_salt() {
   auto q = state_->db.prepare("SELECT value FROM meta WHERE name = 'audit_salt'");
-  if (!q) return std::unexpected(q.error());
+  if (!q) return pass_on(q);
   auto row = q->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   if (*row) return digest_from_blob(q->column_blob(0));
   q->reset();
   ensure_sodium();
   Digest salt{};
   randombytes_buf(salt.data(), salt.size());
   auto ins = state_->db.prepare("INSERT INTO meta VALUES('audit_salt', ?)");
-  if (!ins) return std::unexpected(ins.error());
-  if (auto t = ensure_transaction(); !t) return std::unexpected(t.error());
-  if (auto r = ins->bind_blob(1, salt).run(); !r) return std::unexpected(r.error());
-  if (auto c = commit(); !c) return std::unexpected(c.error());
+  if (!ins) return pass_on(ins);
+  if (auto t = ensure_transaction(); !t) return pass_on(t);
+  if (auto r = ins->bind_blob(1, salt).run(); !r) return pass_on(r);
+  if (auto c = commit(); !c) return pass_on(c);
   return salt;
 }
 

@@ -12,7 +12,7 @@ using protocol::LedgerOrderKind;
 
 Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
   auto journaled_nodes = s.journal.load_nodes();
-  if (!journaled_nodes) return std::unexpected(journaled_nodes.error());
+  if (!journaled_nodes) return pass_on(journaled_nodes);
   for (const auto& jn : *journaled_nodes) {
     NodeEntry& n = s.nodes.restore(jn.key, jn.role, jn.reputation);
     n.jobs_done = jn.jobs_done;
@@ -24,15 +24,15 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
   }
   // The status counters go on from where they were (only recent done requests are loaded).
   auto totals = s.journal.job_totals();
-  if (!totals) return std::unexpected(totals.error());
+  if (!totals) return pass_on(totals);
   s.jobs_delivered = totals->delivered;
   s.jobs_failed = totals->failed;
   // Nonces of client commands that may not have expired: a copy is still a replay.
   auto nonces = s.journal.load_command_nonces();
-  if (!nonces) return std::unexpected(nonces.error());
+  if (!nonces) return pass_on(nonces);
   for (const auto& n : *nonces) s.seen_commands.remember(n.payer, n.nonce, n.expires_unix_ms);
   auto loaded = s.journal.load_requests(s.options.recent_done_requests);
-  if (!loaded) return std::unexpected(loaded.error());
+  if (!loaded) return pass_on(loaded);
   for (auto& loaded_request : *loaded) {
     const std::string id = loaded_request.request.request_id;
     RequestState& r = s.requests.emplace(id, std::move(loaded_request)).first->second;
@@ -99,13 +99,13 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
     }
   }
   auto slashes = s.journal.pending_slashes();
-  if (!slashes) return std::unexpected(slashes.error());
+  if (!slashes) return pass_on(slashes);
   for (auto& o : *slashes) place_order(s, std::move(o), out);
   // Slashes waiting for their appeal window: the window goes on with the time it had left; an
   // appeal in progress goes to a referee again once one registers (admit), the worker's one
   // appeal already used.
   auto penalties = s.journal.load_penalties();
-  if (!penalties) return std::unexpected(penalties.error());
+  if (!penalties) return pass_on(penalties);
   for (auto& jp : *penalties) {
     PendingPenalty p;
     p.audit_id = jp.audit_id;

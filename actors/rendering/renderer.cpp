@@ -6,6 +6,7 @@
 #include "actors/worker/cheats/cheat.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
+#include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 
@@ -40,9 +41,9 @@ Result<std::shared_ptr<Renderer>> Renderer::load(const config::RenderingSection&
                                                  bool benchmark_tasks) {
   const BackendChoice choice{section.device, section.precision, static_cast<int>(section.threads)};
   auto precision = resolve_precision(choice.device, choice.precision);
-  if (!precision) return std::unexpected(precision.error());
+  if (!precision) return pass_on(precision);
   auto backend = open_backend(choice);
-  if (!backend) return std::unexpected(backend.error());
+  if (!backend) return pass_on(backend);
   std::shared_ptr<Renderer> r(new Renderer());
   r->backend_ = std::move(*backend);
   r->determinism_class_ = r->backend_->determinism_class();
@@ -97,8 +98,11 @@ Result<void> Renderer::check_job(const protocol::JobSpec& spec) const {
   const Pipeline* p = pipeline(spec.model_id);
   if (p == nullptr) return {};  // not served here: the worker's fault, not the job's
   auto g = verify::generation_spec_of(spec);
-  if (!g) return std::unexpected(g.error());
-  return check_render_parameters(p->limits(), *g);
+  if (!g) return std::unexpected(protocol::with_code(g.error(), protocol::ErrorCode::job_invalid));
+  auto fits = check_render_parameters(p->limits(), *g);
+  if (!fits)
+    return std::unexpected(protocol::with_code(fits.error(), protocol::ErrorCode::job_invalid));
+  return {};
 }
 
 Result<std::uint64_t> Renderer::measure_speed() const {
@@ -171,7 +175,6 @@ BatchOutcome Renderer::render_instant(std::span<const protocol::JobSpec> batch,
 BatchOutcome Renderer::render(std::span<const protocol::JobSpec> batch,
                               const RenderHooks& hooks) const {
   BatchOutcome out;
-  out.job_invalid.assign(batch.size(), false);
   std::vector<protocol::JobSpec> valid;
   std::vector<std::size_t> index_of;  // batch index of each valid job
   std::vector<Result<void>> checks;
@@ -182,11 +185,7 @@ BatchOutcome Renderer::render(std::span<const protocol::JobSpec> batch,
       valid.push_back(batch[i]);
     }
   }
-  if (valid.size() == batch.size()) {
-    BatchOutcome all = render_valid(batch, hooks);
-    all.job_invalid.assign(batch.size(), false);
-    return all;
-  }
+  if (valid.size() == batch.size()) return render_valid(batch, hooks);
   RenderHooks sub = hooks;
   if (hooks.on_progress)
     sub.on_progress = [&](std::size_t job, std::uint32_t step, std::uint32_t steps) {
@@ -199,7 +198,6 @@ BatchOutcome Renderer::render(std::span<const protocol::JobSpec> batch,
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!checks[i]) {
       out.images.push_back(std::unexpected(checks[i].error()));
-      out.job_invalid[i] = true;
     } else {
       out.images.push_back(std::move(rendered.images[next++]));
     }

@@ -52,10 +52,8 @@ struct RenderHooks {
 };
 
 struct BatchOutcome {
-  std::vector<Result<RenderedImage>> images;  // one per job of the batch
-  // Per job: it failed because its own parameters are outside its model's limits (check_job), so
-  // any worker fails it the same way; reported as job_invalid, which costs no reputation.
-  std::vector<bool> job_invalid;
+  // One per job of the batch; a job that failed check_job carries its code (job_invalid).
+  std::vector<Result<RenderedImage>> images;
   bool cancelled = false;                     // stopped by RenderHooks::cancelled
   std::uint64_t render_ms = 0;
 };
@@ -79,7 +77,9 @@ class Renderer {
   // Whether two jobs may render in one batch (the pipeline's own rules).
   bool compatible(const protocol::JobSpec& a, const protocol::JobSpec& b) const;
   // The job's parameters against its model's limits (models/pipeline/render_limits.hpp): what
-  // the coordinator checked at submit, checked again here before any work.
+  // the coordinator checked at submit, checked again here before any work. Its errors carry
+  // protocol::ErrorCode::job_invalid: any worker fails such a job the same way, which costs no
+  // reputation.
   Result<void> check_job(const protocol::JobSpec& spec) const;
 
   // Pixel-steps per second of a small txt2img render of the first model (the speed a worker

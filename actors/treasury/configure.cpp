@@ -8,13 +8,13 @@ namespace seedgrid::treasury {
 
 Result<JournalReceipt> apply_op(LedgerState& s, const Configure& op) {
   const std::string request = canonical_text(op.config);
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "configure", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "configure");
   if (auto r = parse_canonical_text(request); !r) return context(r.error(), "configure");
   auto receipt = s.append(op.at, "configure", op.key, request, {});
-  if (!receipt) return std::unexpected(receipt.error());
+  if (!receipt) return pass_on(receipt);
   s.config = op.config;
   return receipt;
 }

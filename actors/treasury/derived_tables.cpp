@@ -72,7 +72,7 @@ class Fields {
   }
   Result<std::int64_t> number(std::string_view name) const {
     auto t = text(name);
-    if (!t) return std::unexpected(t.error());
+    if (!t) return pass_on(t);
     auto v = to_int(*t);
     if (!v) return context(v.error(), "entry ", seq_, " (", op_, ") field '", name, "'");
     return v;
@@ -149,21 +149,21 @@ Result<void> DerivedTables::add(std::uint64_t seq, std::string_view op, std::str
   const bool job_outcome = op == "settle" || op == "cancel" || op == "refund";
   if (op != "hold" && !job_outcome && op != "release" && op != "slash") return {};
   auto f = Fields::of(seq, op, request);
-  if (!f) return std::unexpected(f.error());
+  if (!f) return pass_on(f);
   const auto id = static_cast<std::int64_t>(seq);
   if (op == "hold") {
     Row row{std::to_string(id)};
     for (const char* name : {"request_id", "payer", "base_render_millis", "steps", "width",
                              "height", "tier", "count", "img2img", "previews"}) {
       auto v = f->text(name);
-      if (!v) return std::unexpected(v.error());
+      if (!v) return pass_on(v);
       row.push_back(*v);
     }
     if (row[7] != "fast" && row[7] != "relaxed")
       return fail("entry ", seq, " (hold) has tier '", row[7], "'");
     row[7] = std::string(row[7] == "fast" ? kFalse : kTrue);
     auto count = f->number("count");
-    if (!count) return std::unexpected(count.error());
+    if (!count) return pass_on(count);
     if (*count <= 0) return fail("entry ", seq, " (hold) has count ", *count);
     // A request holds count x the job price (pricing.hpp), so the price is exact.
     row.push_back(std::to_string(hold_net(postings, id) / *count));
@@ -174,14 +174,14 @@ Result<void> DerivedTables::add(std::uint64_t seq, std::string_view op, std::str
     return {};
   }
   auto hold_id = f->number("hold");
-  if (!hold_id) return std::unexpected(hold_id.error());
+  if (!hold_id) return pass_on(hold_id);
   if (op == "slash") {
     auto verdict = f->text("verdict");
-    if (!verdict) return std::unexpected(verdict.error());
+    if (!verdict) return pass_on(verdict);
     verdicts_[{0, *verdict}] = {*verdict, std::to_string(id)};
     if (*hold_id == 0) return {};
     auto job = f->text("job");
-    if (!job) return std::unexpected(job.error());
+    if (!job) return pass_on(job);
     auto it = hold_jobs_.find({*hold_id, *job});
     if (it == hold_jobs_.end())
       return fail("entry ", seq, " (slash) refunds job ", *job, " of hold ", *hold_id,
@@ -197,11 +197,11 @@ Result<void> DerivedTables::add(std::uint64_t seq, std::string_view op, std::str
     return {};
   }
   auto job = f->text("job");
-  if (!job) return std::unexpected(job.error());
+  if (!job) return pass_on(job);
   std::string worker;
   if (op != "refund") {
     auto w = f->text("worker");
-    if (!w) return std::unexpected(w.error());
+    if (!w) return pass_on(w);
     worker = *w;
   }
   const std::string outcome = op == "settle"   ? "settled"
@@ -223,7 +223,7 @@ Result<std::vector<std::string>> DerivedTables::disagreements(storage::Database&
       {&kHolds, &holds_}, {&kHoldJobs, &hold_jobs_}, {&kVerdicts, &verdicts_}, {&kMeta, &meta_}};
   for (const auto& [spec, derived] : tables) {
     auto stored = stored_rows(db, *spec);
-    if (!stored) return std::unexpected(stored.error());
+    if (!stored) return pass_on(stored);
     compare_table(*spec, *derived, *stored, out);
   }
   if (out.size() > max_listed) {

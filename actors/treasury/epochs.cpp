@@ -19,13 +19,13 @@ Result<JournalReceipt> apply_op(LedgerState& s, const CloseEpoch& op) {
   if (op.skip)
     text.field("skip", std::int64_t{1});  // only when set: older entries' texts are unchanged
   const std::string& request = text.text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "epoch", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "epoch ", op.epoch);
   if (op.epoch < 0) return fail("epoch number ", op.epoch, " is negative");
   auto last = s.statement("SELECT MAX(epoch) FROM epochs");
-  if (!last) return std::unexpected(last.error());
+  if (!last) return pass_on(last);
   auto row = (*last)->step();
   if (!row) return s.storage_error(row.error());
   const bool any = *row && !(*last)->column_is_null(0);
@@ -45,7 +45,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const CloseEpoch& op) {
     if (auto r = check_role("epoch worker", w.worker, AccountKind::worker); !r)
       return context(r.error(), "epoch ", op.epoch);
     auto bonded = s.balance(journal::stake_account(w.worker), Asset::tokens);
-    if (!bonded) return std::unexpected(bonded.error());
+    if (!bonded) return pass_on(bonded);
     workers.push_back({w.worker, w.speed_millis, w.serving_seconds, *bonded});
   }
   std::vector<CreatorEpoch> creators;
@@ -59,9 +59,9 @@ Result<JournalReceipt> apply_op(LedgerState& s, const CloseEpoch& op) {
     creators.push_back({m.creator, m.render_millis});
   }
   auto rewards = compute_epoch_rewards(s.config, op.epoch, workers, creators);
-  if (!rewards) return std::unexpected(rewards.error());
+  if (!rewards) return pass_on(rewards);
   auto minted = s.minted(Asset::tokens);
-  if (!minted) return std::unexpected(minted.error());
+  if (!minted) return pass_on(minted);
   if (*minted > kMaxSupply - rewards->minted)
     return fail("epoch ", op.epoch, ": minting ", format_micros(rewards->minted),
                 " tokens would take the supply past ", format_micros(kMaxSupply));
@@ -75,7 +75,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const CloseEpoch& op) {
   auto receipt = s.append(op.at, "epoch", op.key, request, std::move(postings));
   if (!receipt) return receipt;
   auto ins = s.statement("INSERT INTO epochs(epoch, seq) VALUES(?, ?)");
-  if (!ins) return std::unexpected(ins.error());
+  if (!ins) return pass_on(ins);
   (*ins)->bind(1, op.epoch).bind(2, static_cast<std::int64_t>(receipt->seq));
   if (auto r = (*ins)->run(); !r) return s.storage_error(r.error());
   return receipt;

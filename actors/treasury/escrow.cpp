@@ -13,7 +13,7 @@ std::string tier_name(Tier tier) { return tier == Tier::fast ? "fast" : "relaxed
 // The hold an operation settles from: it must exist and not be released yet.
 Result<HoldRow> open_hold(LedgerState& s, std::int64_t hold_id) {
   auto hold = s.hold(hold_id);
-  if (!hold) return std::unexpected(hold.error());
+  if (!hold) return pass_on(hold);
   if (!*hold) return fail("hold ", hold_id, " does not exist");
   if ((*hold)->released)
     return fail("hold ", hold_id, " (request ", (*hold)->request_id,
@@ -25,7 +25,7 @@ Result<HoldRow> open_hold(LedgerState& s, std::int64_t hold_id) {
 Result<void> check_job_open(LedgerState& s, const HoldRow& hold, std::string_view job_id) {
   if (auto r = check_id("job id", job_id); !r) return r;
   auto job = s.job(hold.id, job_id);
-  if (!job) return std::unexpected(job.error());
+  if (!job) return pass_on(job);
   if (*job)
     return fail("job ", job_id, " of hold ", hold.id, " was already ", (*job)->outcome,
                 " by entry ", (*job)->seq);
@@ -41,7 +41,7 @@ Result<void> record_job(LedgerState& s, const HoldRow& hold, std::string_view jo
   auto ins = s.statement(
       "INSERT INTO hold_jobs(hold_id, job_id, seq, outcome, worker, paid) VALUES(?, ?, ?, ?, ?, "
       "?)");
-  if (!ins) return std::unexpected(ins.error());
+  if (!ins) return pass_on(ins);
   (*ins)
       ->bind(1, hold.id)
       .bind(2, job_id)
@@ -51,7 +51,7 @@ Result<void> record_job(LedgerState& s, const HoldRow& hold, std::string_view jo
       .bind(6, paid);
   if (auto r = (*ins)->run(); !r) return s.storage_error(r.error());
   auto upd = s.statement("UPDATE holds SET finalized = finalized + 1 WHERE id = ?");
-  if (!upd) return std::unexpected(upd.error());
+  if (!upd) return pass_on(upd);
   (*upd)->bind(1, hold.id);
   if (auto r = (*upd)->run(); !r) return s.storage_error(r.error());
   return {};
@@ -62,7 +62,7 @@ Result<std::vector<Posting>> payment_postings(LedgerState& s, const HoldRow& hol
                                               const std::string& worker,
                                               const std::string& creator) {
   auto bonded = s.balance(journal::stake_account(worker), Asset::tokens);
-  if (!bonded) return std::unexpected(bonded.error());
+  if (!bonded) return pass_on(bonded);
   const PaymentSplit split =
       split_payment(s.config, amount, platform_fee_ppm(s.config, *bonded), !creator.empty());
   std::vector<Posting> postings;
@@ -100,15 +100,15 @@ Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
                                   .field("img2img", q.img2img ? 1 : 0)
                                   .field("previews", q.previews ? 1 : 0)
                                   .text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "hold", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "hold");
   if (auto r = check_role("payer", op.payer, AccountKind::user); !r)
-    return std::unexpected(r.error());
-  if (auto r = check_id("request id", op.request_id); !r) return std::unexpected(r.error());
+    return pass_on(r);
+  if (auto r = check_id("request id", op.request_id); !r) return pass_on(r);
   auto existing = s.statement("SELECT id FROM holds WHERE request_id = ?");
-  if (!existing) return std::unexpected(existing.error());
+  if (!existing) return pass_on(existing);
   (*existing)->bind(1, op.request_id);
   auto row = (*existing)->step();
   if (!row) return s.storage_error(row.error());
@@ -130,7 +130,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
   auto ins = s.statement(
       "INSERT INTO holds(id, request_id, payer, base_render_millis, steps, width, height, tier, "
       "count, img2img, previews, per_job, jobs) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!ins) return std::unexpected(ins.error());
+  if (!ins) return pass_on(ins);
   (*ins)
       ->bind(1, static_cast<std::int64_t>(receipt->seq))
       .bind(2, op.request_id)
@@ -156,7 +156,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const SettleJob& op) {
                                   .field("worker", op.worker)
                                   .field("creator", op.creator)
                                   .text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "settle", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "settle");
@@ -165,13 +165,13 @@ Result<JournalReceipt> apply_op(LedgerState& s, const SettleJob& op) {
   if (!hold) return context(hold.error(), "settle job ", op.job_id);
   if (auto r = check_job_open(s, *hold, op.job_id); !r) return context(r.error(), "settle");
   auto postings = payment_postings(s, *hold, hold->per_job, op.worker, op.creator);
-  if (!postings) return std::unexpected(postings.error());
+  if (!postings) return pass_on(postings);
   if (auto r = s.check_funds(*postings); !r) return context(r.error(), "settle job ", op.job_id);
   auto receipt = s.append(op.at, "settle", op.key, request, std::move(*postings));
   if (!receipt) return receipt;
   if (auto r = record_job(s, *hold, op.job_id, receipt->seq, "settled", op.worker, hold->per_job);
       !r)
-    return std::unexpected(r.error());
+    return pass_on(r);
   return receipt;
 }
 
@@ -183,7 +183,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const PayCancelledJob& op) {
                                   .field("creator", op.creator)
                                   .field("completed_steps", op.completed_steps)
                                   .text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "cancel", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "cancel");
@@ -198,19 +198,19 @@ Result<JournalReceipt> apply_op(LedgerState& s, const PayCancelledJob& op) {
   const Micros pay = static_cast<Micros>(static_cast<__int128>(hold->per_job) * op.completed_steps /
                                          hold->request.steps);
   auto postings = payment_postings(s, *hold, pay, op.worker, op.creator);
-  if (!postings) return std::unexpected(postings.error());
+  if (!postings) return pass_on(postings);
   if (auto r = s.check_funds(*postings); !r) return context(r.error(), "cancel job ", op.job_id);
   auto receipt = s.append(op.at, "cancel", op.key, request, std::move(*postings));
   if (!receipt) return receipt;
   if (auto r = record_job(s, *hold, op.job_id, receipt->seq, "cancelled", op.worker, pay); !r)
-    return std::unexpected(r.error());
+    return pass_on(r);
   return receipt;
 }
 
 Result<JournalReceipt> apply_op(LedgerState& s, const RefundJob& op) {
   const std::string request =
       journal::RequestText().field("hold", op.hold_id).field("job", op.job_id).text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "refund", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "refund");
@@ -224,20 +224,20 @@ Result<JournalReceipt> apply_op(LedgerState& s, const RefundJob& op) {
   auto receipt = s.append(op.at, "refund", op.key, request, std::move(postings));
   if (!receipt) return receipt;
   if (auto r = record_job(s, *hold, op.job_id, receipt->seq, "refunded", "", 0); !r)
-    return std::unexpected(r.error());
+    return pass_on(r);
   return receipt;
 }
 
 Result<JournalReceipt> apply_op(LedgerState& s, const ReleaseHold& op) {
   const std::string request = journal::RequestText().field("hold", op.hold_id).text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "release", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "release");
   auto hold = open_hold(s, op.hold_id);
   if (!hold) return context(hold.error(), "release");
   auto remaining = s.balance(journal::hold_account(hold->id), Asset::credits);
-  if (!remaining) return std::unexpected(remaining.error());
+  if (!remaining) return pass_on(remaining);
   std::vector<Posting> postings;
   if (*remaining != 0)
     postings = {{journal::hold_account(hold->id), Asset::credits, -*remaining},
@@ -245,7 +245,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const ReleaseHold& op) {
   auto receipt = s.append(op.at, "release", op.key, request, std::move(postings));
   if (!receipt) return receipt;
   auto upd = s.statement("UPDATE holds SET released = 1 WHERE id = ?");
-  if (!upd) return std::unexpected(upd.error());
+  if (!upd) return pass_on(upd);
   (*upd)->bind(1, hold->id);
   if (auto r = (*upd)->run(); !r) return s.storage_error(r.error());
   return receipt;

@@ -40,10 +40,10 @@ constexpr std::string_view kGenesisKey = "genesis";
 
 Result<std::string> meta_value(LedgerState& s, std::string_view key) {
   auto st = s.statement("SELECT value FROM meta WHERE key = ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   (*st)->bind(1, key);
   auto row = (*st)->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   std::string value = *row ? (*st)->column_text(0) : std::string();
   (*st)->reset();
   return value;
@@ -51,7 +51,7 @@ Result<std::string> meta_value(LedgerState& s, std::string_view key) {
 
 Result<void> set_meta(LedgerState& s, std::string_view key, std::string_view value) {
   auto st = s.statement("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   (*st)->bind(1, key).bind(2, value);
   return (*st)->run();
 }
@@ -65,9 +65,9 @@ Result<TreasuryConfig> config_in_force(LedgerState& s) {
   auto st = s.statement(
       "SELECT seq, op, request FROM journal WHERE op IN ('genesis', 'configure') "
       "ORDER BY seq DESC LIMIT 1");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   auto row = (*st)->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   if (!*row) return fail("ledger ", s.db.path(), " has no genesis entry");
   const std::int64_t seq = (*st)->column_int64(0);
   const std::string op = (*st)->column_text(1);
@@ -81,7 +81,7 @@ Result<TreasuryConfig> config_in_force(LedgerState& s) {
 
 Result<void> check_schema(LedgerState& s) {
   auto version = meta_value(s, "schema_version");
-  if (!version) return std::unexpected(version.error());
+  if (!version) return pass_on(version);
   if (*version != std::to_string(journal::kSchemaVersion))
     return fail("ledger ", s.db.path(), " has schema version '", *version, "', this build reads ",
                 journal::kSchemaVersion);
@@ -90,7 +90,7 @@ Result<void> check_schema(LedgerState& s) {
 
 Result<void> load_treasury_key(LedgerState& s) {
   auto hex = meta_value(s, "treasury_key");
-  if (!hex) return std::unexpected(hex.error());
+  if (!hex) return pass_on(hex);
   auto key = PublicKey::from_hex(*hex);
   if (!key) return context(key.error(), "ledger ", s.db.path(), " meta treasury_key");
   s.treasury = *key;
@@ -111,36 +111,36 @@ namespace {
 Result<std::unique_ptr<LedgerState>> open_state(const std::string& path, const Identity& treasury,
                                                 const TreasuryConfig* config) {
   if (config)
-    if (auto r = validate(*config); !r) return std::unexpected(r.error());
+    if (auto r = validate(*config); !r) return pass_on(r);
   auto db = storage::Database::open(path, {.create = config != nullptr});
-  if (!db) return std::unexpected(db.error());
+  if (!db) return pass_on(db);
   auto s = std::make_unique<LedgerState>(std::move(*db));
   s->identity = treasury;
   s->treasury = treasury.public_key();
 
   auto tx = storage::Transaction::begin(s->db);
-  if (!tx) return std::unexpected(tx.error());
+  if (!tx) return pass_on(tx);
   s->in_transaction = true;
   if (auto r = s->db.exec(journal::kSchema); !r)
     return context(r.error(), "creating the ledger schema");
-  if (auto r = s->reload_head(); !r) return std::unexpected(r.error());
+  if (auto r = s->reload_head(); !r) return pass_on(r);
   if (s->head_seq == 0) {
     if (!config) return fail("ledger ", path, " is empty: create it with `seedgrid ledger init`");
     s->config = *config;
     if (auto r = set_meta(*s, "schema_version", std::to_string(journal::kSchemaVersion)); !r)
-      return std::unexpected(r.error());
+      return pass_on(r);
     if (auto r = set_meta(*s, "treasury_key", treasury.public_key().hex()); !r)
-      return std::unexpected(r.error());
+      return pass_on(r);
     auto genesis = s->append(0, "genesis", kGenesisKey, genesis_request(s->treasury, *config), {});
     if (!genesis) return context(genesis.error(), "writing the genesis entry of ", path);
   } else {
-    if (auto r = check_schema(*s); !r) return std::unexpected(r.error());
-    if (auto r = load_treasury_key(*s); !r) return std::unexpected(r.error());
+    if (auto r = check_schema(*s); !r) return pass_on(r);
+    if (auto r = load_treasury_key(*s); !r) return pass_on(r);
     if (s->treasury != treasury.public_key())
       return fail("ledger ", path, " belongs to treasury key ", s->treasury.hex(),
                   ", not to the given key ", treasury.public_key().hex());
     auto current = config_in_force(*s);
-    if (!current) return std::unexpected(current.error());
+    if (!current) return pass_on(current);
     s->config = *current;
     if (config && *current != *config) {
       s->config = *config;
@@ -149,10 +149,10 @@ Result<std::unique_ptr<LedgerState>> open_state(const std::string& path, const I
         return context(r.error(), "journaling the new config of ", path);
     }
   }
-  if (auto r = s->flush_balances(); !r) return std::unexpected(r.error());
+  if (auto r = s->flush_balances(); !r) return pass_on(r);
   s->forget_balances();
   s->in_transaction = false;
-  if (auto r = tx->commit(); !r) return std::unexpected(r.error());
+  if (auto r = tx->commit(); !r) return pass_on(r);
   return s;
 }
 
@@ -161,26 +161,26 @@ Result<std::unique_ptr<LedgerState>> open_state(const std::string& path, const I
 Result<Ledger> Ledger::open(const std::string& path, const Identity& treasury,
                             const TreasuryConfig& config) {
   auto s = open_state(path, treasury, &config);
-  if (!s) return std::unexpected(s.error());
+  if (!s) return pass_on(s);
   return Ledger(std::move(*s));
 }
 
 Result<Ledger> Ledger::open_existing(const std::string& path, const Identity& treasury) {
   auto s = open_state(path, treasury, nullptr);
-  if (!s) return std::unexpected(s.error());
+  if (!s) return pass_on(s);
   return Ledger(std::move(*s));
 }
 
 Result<Ledger> Ledger::open_read_only(const std::string& path) {
   auto db = storage::Database::open(path, {.read_only = true});
-  if (!db) return std::unexpected(db.error());
+  if (!db) return pass_on(db);
   auto s = std::make_unique<LedgerState>(std::move(*db));
   if (auto r = check_schema(*s); !r) return context(r.error(), "is it a seedgrid ledger?");
-  if (auto r = load_treasury_key(*s); !r) return std::unexpected(r.error());
+  if (auto r = load_treasury_key(*s); !r) return pass_on(r);
   auto config = config_in_force(*s);
-  if (!config) return std::unexpected(config.error());
+  if (!config) return pass_on(config);
   s->config = *config;
-  if (auto r = s->reload_head(); !r) return std::unexpected(r.error());
+  if (auto r = s->reload_head(); !r) return pass_on(r);
   return Ledger(std::move(s));
 }
 
@@ -240,11 +240,11 @@ Result<Micros> Ledger::balance(std::string_view account, Asset asset) const {
 Result<std::vector<Balance>> Ledger::balances() const {
   auto st = state_->statement(
       "SELECT account, asset, amount FROM balances WHERE amount != 0 ORDER BY account, asset");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   std::vector<Balance> out;
   for (;;) {
     auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     out.push_back({(*st)->column_text(0), static_cast<Asset>((*st)->column_int64(1)),
                    (*st)->column_int64(2)});
@@ -254,13 +254,13 @@ Result<std::vector<Balance>> Ledger::balances() const {
 }
 
 Result<StakeInfo> Ledger::stake_of(std::string_view worker) const {
-  if (auto r = check_staker("staker", worker); !r) return std::unexpected(r.error());
+  if (auto r = check_staker("staker", worker); !r) return pass_on(r);
   StakeInfo info;
   auto bonded = state_->balance(journal::stake_account(worker), Asset::tokens);
-  if (!bonded) return std::unexpected(bonded.error());
+  if (!bonded) return pass_on(bonded);
   info.bonded = *bonded;
   auto unbonding = list_unbonding(*state_, worker);
-  if (!unbonding) return std::unexpected(unbonding.error());
+  if (!unbonding) return pass_on(unbonding);
   info.unbonding = std::move(*unbonding);
   info.serves_fast = info.bonded >= state_->config.min_stake_fast;
   info.platform_fee_ppm = platform_fee_ppm(state_->config, info.bonded);
@@ -270,7 +270,7 @@ Result<StakeInfo> Ledger::stake_of(std::string_view worker) const {
 namespace {
 Result<HoldInfo> hold_info(LedgerState& s, const HoldRow& row) {
   auto remaining = s.balance(journal::hold_account(row.id), Asset::credits);
-  if (!remaining) return std::unexpected(remaining.error());
+  if (!remaining) return pass_on(remaining);
   return HoldInfo{row.id,   row.request_id, row.payer,  row.request, row.per_job,
                   row.jobs, row.finalized,  *remaining, row.released};
 }
@@ -278,30 +278,30 @@ Result<HoldInfo> hold_info(LedgerState& s, const HoldRow& row) {
 
 Result<HoldInfo> Ledger::hold(std::int64_t hold_id) const {
   auto row = state_->hold(hold_id);
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   if (!*row) return fail("hold ", hold_id, " does not exist");
   return hold_info(*state_, **row);
 }
 
 Result<std::optional<HoldInfo>> Ledger::hold_for_request(std::string_view request_id) const {
   auto st = state_->statement("SELECT id FROM holds WHERE request_id = ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   (*st)->bind(1, request_id);
   auto row = (*st)->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   const std::int64_t id = *row ? (*st)->column_int64(0) : 0;
   (*st)->reset();
   if (id == 0) return std::optional<HoldInfo>{};
   auto info = hold(id);
-  if (!info) return std::unexpected(info.error());
+  if (!info) return pass_on(info);
   return std::optional<HoldInfo>(std::move(*info));
 }
 
 Result<std::int64_t> Ledger::last_epoch() const {
   auto st = state_->statement("SELECT MAX(epoch) FROM epochs");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   auto row = (*st)->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return pass_on(row);
   const std::int64_t epoch = (*row && !(*st)->column_is_null(0)) ? (*st)->column_int64(0) : -1;
   (*st)->reset();
   return epoch;
@@ -314,7 +314,7 @@ Result<std::vector<JournalEntry>> Ledger::history(std::string_view account,
           ? state_->statement("SELECT seq FROM journal ORDER BY seq DESC LIMIT ?")
           : state_->statement(
                 "SELECT DISTINCT seq FROM postings WHERE account = ? ORDER BY seq DESC LIMIT ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   const auto n = static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX));
   if (account.empty())
     (*st)->bind(1, n);
@@ -323,7 +323,7 @@ Result<std::vector<JournalEntry>> Ledger::history(std::string_view account,
   std::vector<std::uint64_t> seqs;
   for (;;) {
     auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     seqs.push_back(static_cast<std::uint64_t>((*st)->column_int64(0)));
   }
@@ -331,7 +331,7 @@ Result<std::vector<JournalEntry>> Ledger::history(std::string_view account,
   std::vector<JournalEntry> out;
   for (std::uint64_t seq : seqs) {
     auto e = state_->entry(seq);
-    if (!e) return std::unexpected(e.error());
+    if (!e) return pass_on(e);
     out.push_back(std::move(*e));
   }
   return out;
@@ -341,10 +341,10 @@ Result<std::vector<Conservation>> Ledger::conservation() const {
   std::vector<Conservation> out = {{.asset = Asset::credits}, {.asset = Asset::tokens}};
   auto minted = state_->statement(
       "SELECT asset, -SUM(amount) FROM postings WHERE account = 'mint' GROUP BY asset");
-  if (!minted) return std::unexpected(minted.error());
+  if (!minted) return pass_on(minted);
   for (;;) {
     auto row = (*minted)->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     const auto asset = (*minted)->column_int64(0);
     if (asset != 0 && asset != 1) return fail("postings hold unknown asset ", asset);
@@ -352,7 +352,7 @@ Result<std::vector<Conservation>> Ledger::conservation() const {
   }
   (*minted)->reset();
   auto all = balances();
-  if (!all) return std::unexpected(all.error());
+  if (!all) return pass_on(all);
   for (const Balance& b : *all) {
     Conservation& c = out[static_cast<std::size_t>(b.asset)];
     const std::string_view a = b.account;

@@ -24,7 +24,7 @@ Result<storage::Statement*> LedgerState::statement(std::string_view sql) {
 
 Result<Micros> LedgerState::stored_balance(std::string_view account, Asset asset) {
   auto st = statement("SELECT amount FROM balances WHERE account = ? AND asset = ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   (*st)->bind(1, account).bind(2, static_cast<std::int64_t>(asset));
   auto row = (*st)->step();
   if (!row) return storage_error(row.error());
@@ -39,14 +39,14 @@ Result<LedgerState::CachedBalance*> LedgerState::cached_balance(std::string_view
   auto it = balances_.find(key);
   if (it != balances_.end()) return &it->second;
   auto amount = stored_balance(account, asset);
-  if (!amount) return std::unexpected(amount.error());
+  if (!amount) return pass_on(amount);
   return &balances_.emplace(std::move(key), CachedBalance{*amount, false}).first->second;
 }
 
 Result<Micros> LedgerState::balance(std::string_view account, Asset asset) {
   if (!in_transaction) return stored_balance(account, asset);
   auto cached = cached_balance(account, asset);
-  if (!cached) return std::unexpected(cached.error());
+  if (!cached) return pass_on(cached);
   return (*cached)->amount;
 }
 
@@ -54,7 +54,7 @@ Result<void> LedgerState::flush_balances() {
   auto st = statement(
       "INSERT INTO balances(account, asset, amount) VALUES(?, ?, ?) "
       "ON CONFLICT(account, asset) DO UPDATE SET amount = excluded.amount");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   for (auto& [key, cached] : balances_) {
     if (!cached.dirty) continue;
     (*st)->bind(1, key.first).bind(2, static_cast<std::int64_t>(key.second)).bind(3, cached.amount);
@@ -68,7 +68,7 @@ Result<std::optional<HoldRow>> LedgerState::hold(std::int64_t id) {
   auto st = statement(
       "SELECT request_id, payer, base_render_millis, steps, width, height, tier, count, img2img, "
       "previews, per_job, jobs, finalized, released FROM holds WHERE id = ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   storage::Statement& q = **st;
   q.bind(1, id);
   auto row = q.step();
@@ -101,7 +101,7 @@ Result<std::optional<JobRow>> LedgerState::job(std::int64_t hold_id, std::string
   auto st = statement(
       "SELECT seq, outcome, worker, paid, clawed_back FROM hold_jobs WHERE hold_id = ? AND job_id "
       "= ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   storage::Statement& q = **st;
   q.bind(1, hold_id).bind(2, job_id);
   auto row = q.step();
@@ -122,7 +122,7 @@ Result<Micros> LedgerState::minted(Asset asset) {
 
 Result<JournalEntry> LedgerState::entry(std::uint64_t seq) {
   auto st = statement("SELECT at, op, idem_key, request, hash FROM journal WHERE seq = ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   storage::Statement& q = **st;
   q.bind(1, static_cast<std::int64_t>(seq));
   auto row = q.step();
@@ -142,7 +142,7 @@ Result<JournalEntry> LedgerState::entry(std::uint64_t seq) {
   q.reset();
 
   auto ps = statement("SELECT account, asset, amount FROM postings WHERE seq = ? ORDER BY idx");
-  if (!ps) return std::unexpected(ps.error());
+  if (!ps) return pass_on(ps);
   storage::Statement& p = **ps;
   p.bind(1, static_cast<std::int64_t>(seq));
   for (;;) {
@@ -158,7 +158,7 @@ Result<JournalEntry> LedgerState::entry(std::uint64_t seq) {
 
 Result<void> LedgerState::reload_head() {
   auto st = statement("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   auto row = (*st)->step();
   if (!row) return storage_error(row.error());
   head_seq = 0;
@@ -175,7 +175,7 @@ Result<void> LedgerState::reload_head() {
 Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, std::string_view op,
                                                    std::string_view request) {
   auto st = statement("SELECT seq, op, request FROM journal WHERE idem_key = ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   storage::Statement& q = **st;
   q.bind(1, key);
   auto row = q.step();
@@ -192,7 +192,7 @@ Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, 
                 old_op == op ? "request" : "operation", " (", old_op,
                 "); a retry must repeat the original exactly, a new operation needs a new key");
   auto e = entry(seq);
-  if (!e) return std::unexpected(e.error());
+  if (!e) return pass_on(e);
   JournalReceipt r;
   r.seq = seq;
   r.hash = e->hash;
@@ -216,7 +216,7 @@ Result<void> LedgerState::check_funds(std::span<const Posting> postings) {
   for (const auto& [where, delta] : net) {
     if (delta >= 0 || where.first == journal::kMintAccount) continue;
     auto have = balance(where.first, where.second);
-    if (!have) return std::unexpected(have.error());
+    if (!have) return pass_on(have);
     if (*have + delta < 0)
       return fail(where.first, " has ", format_fixed(*have, 6), " ", asset_name(where.second),
                   ", needs ", format_fixed(-delta, 6));
@@ -235,7 +235,7 @@ Result<JournalReceipt> LedgerState::append(std::int64_t at, std::string_view op,
   auto je = statement(
       "INSERT INTO journal(seq, at, op, idem_key, request, prev_hash, hash, signature) "
       "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!je) return std::unexpected(je.error());
+  if (!je) return pass_on(je);
   (*je)
       ->bind(1, static_cast<std::int64_t>(seq))
       .bind(2, at)
@@ -249,7 +249,7 @@ Result<JournalReceipt> LedgerState::append(std::int64_t at, std::string_view op,
 
   auto jp =
       statement("INSERT INTO postings(seq, idx, account, asset, amount) VALUES(?, ?, ?, ?, ?)");
-  if (!jp) return std::unexpected(jp.error());
+  if (!jp) return pass_on(jp);
   for (std::size_t i = 0; i < postings.size(); ++i) {
     const Posting& p = postings[i];
     (*jp)
@@ -260,7 +260,7 @@ Result<JournalReceipt> LedgerState::append(std::int64_t at, std::string_view op,
         .bind(5, p.amount);
     if (auto r = (*jp)->run(); !r) return storage_error(r.error());
     auto cached = cached_balance(p.account, p.asset);
-    if (!cached) return std::unexpected(cached.error());
+    if (!cached) return pass_on(cached);
     (*cached)->amount += p.amount;
     (*cached)->dirty = true;
   }

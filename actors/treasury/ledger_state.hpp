@@ -101,7 +101,7 @@ struct LedgerState {
 //   if (auto prior = s.replay(key, op, request); !prior || *prior) return
 //   replayed(std::move(prior));
 inline Result<JournalReceipt> replayed(Result<std::optional<JournalReceipt>>&& prior) {
-  if (!prior) return std::unexpected(prior.error());
+  if (!prior) return pass_on(prior);
   return std::move(**prior);
 }
 

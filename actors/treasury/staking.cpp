@@ -15,7 +15,7 @@ struct UnbondingRow {
 // The worker's unbonding entries that still hold tokens, oldest first.
 Result<std::vector<UnbondingRow>> unbonding_of(LedgerState& s, std::string_view worker) {
   auto st = s.statement("SELECT id, release_at FROM unbonding WHERE worker = ? ORDER BY id");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   std::vector<UnbondingRow> rows;
   (*st)->bind(1, worker);
   for (;;) {
@@ -28,7 +28,7 @@ Result<std::vector<UnbondingRow>> unbonding_of(LedgerState& s, std::string_view 
   std::vector<UnbondingRow> out;
   for (UnbondingRow& r : rows) {
     auto amount = s.balance(journal::unbonding_account(r.id), Asset::tokens);
-    if (!amount) return std::unexpected(amount.error());
+    if (!amount) return pass_on(amount);
     r.amount = *amount;
     if (r.amount > 0) out.push_back(r);
   }
@@ -37,7 +37,7 @@ Result<std::vector<UnbondingRow>> unbonding_of(LedgerState& s, std::string_view 
 
 Result<void> delete_unbonding(LedgerState& s, std::int64_t id) {
   auto st = s.statement("DELETE FROM unbonding WHERE id = ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return pass_on(st);
   (*st)->bind(1, id);
   if (auto r = (*st)->run(); !r) return s.storage_error(r.error());
   return {};
@@ -47,7 +47,7 @@ Result<void> delete_unbonding(LedgerState& s, std::int64_t id) {
 
 Result<std::vector<Unbonding>> list_unbonding(LedgerState& s, std::string_view worker) {
   auto rows = unbonding_of(s, worker);
-  if (!rows) return std::unexpected(rows.error());
+  if (!rows) return pass_on(rows);
   std::vector<Unbonding> out;
   for (const UnbondingRow& r : *rows) out.push_back({r.id, r.amount, r.release_at});
   return out;
@@ -56,13 +56,13 @@ Result<std::vector<Unbonding>> list_unbonding(LedgerState& s, std::string_view w
 Result<JournalReceipt> apply_op(LedgerState& s, const Stake& op) {
   const std::string request =
       journal::RequestText().field("worker", op.worker).field("amount", op.amount).text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "stake", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "stake");
   if (auto r = check_staker("stake", op.worker); !r)
-    return std::unexpected(r.error());
-  if (auto r = check_amount("stake amount", op.amount); !r) return std::unexpected(r.error());
+    return pass_on(r);
+  if (auto r = check_amount("stake amount", op.amount); !r) return pass_on(r);
   std::vector<Posting> postings = {{op.worker, Asset::tokens, -op.amount},
                                    {journal::stake_account(op.worker), Asset::tokens, op.amount}};
   if (auto r = s.check_funds(postings); !r) return context(r.error(), "stake");
@@ -72,13 +72,13 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Stake& op) {
 Result<JournalReceipt> apply_op(LedgerState& s, const Unstake& op) {
   const std::string request =
       journal::RequestText().field("worker", op.worker).field("amount", op.amount).text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "unstake", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "unstake");
   if (auto r = check_staker("unstake", op.worker); !r)
-    return std::unexpected(r.error());
-  if (auto r = check_amount("unstake amount", op.amount); !r) return std::unexpected(r.error());
+    return pass_on(r);
+  if (auto r = check_amount("unstake amount", op.amount); !r) return pass_on(r);
   const auto id = static_cast<std::int64_t>(s.head_seq + 1);  // the unbonding entry's id
   std::vector<Posting> postings = {{journal::stake_account(op.worker), Asset::tokens, -op.amount},
                                    {journal::unbonding_account(id), Asset::tokens, op.amount}};
@@ -87,7 +87,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Unstake& op) {
   auto receipt = s.append(op.at, "unstake", op.key, request, std::move(postings));
   if (!receipt) return receipt;
   auto ins = s.statement("INSERT INTO unbonding(id, worker, release_at) VALUES(?, ?, ?)");
-  if (!ins) return std::unexpected(ins.error());
+  if (!ins) return pass_on(ins);
   (*ins)->bind(1, id).bind(2, op.worker).bind(3, op.at + s.config.unbonding_seconds);
   if (auto r = (*ins)->run(); !r) return s.storage_error(r.error());
   return receipt;
@@ -95,14 +95,14 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Unstake& op) {
 
 Result<JournalReceipt> apply_op(LedgerState& s, const Withdraw& op) {
   const std::string request = journal::RequestText().field("worker", op.worker).text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "withdraw", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "withdraw");
   if (auto r = check_staker("withdraw", op.worker); !r)
-    return std::unexpected(r.error());
+    return pass_on(r);
   auto rows = unbonding_of(s, op.worker);
-  if (!rows) return std::unexpected(rows.error());
+  if (!rows) return pass_on(rows);
   std::vector<Posting> postings;
   std::vector<std::int64_t> matured;
   Micros total = 0;
@@ -125,7 +125,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Withdraw& op) {
   auto receipt = s.append(op.at, "withdraw", op.key, request, std::move(postings));
   if (!receipt) return receipt;
   for (std::int64_t id : matured)
-    if (auto r = delete_unbonding(s, id); !r) return std::unexpected(r.error());
+    if (auto r = delete_unbonding(s, id); !r) return pass_on(r);
   return receipt;
 }
 
@@ -137,7 +137,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Slash& op) {
                                   .field("hold", op.hold_id)
                                   .field("job", op.job_id)
                                   .text();
-  if (auto r = check_key(op.key); !r) return std::unexpected(r.error());
+  if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "slash", request); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "slash");
@@ -152,7 +152,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Slash& op) {
   if (auto r = check_role("validator", op.validator, AccountKind::validator); !r)
     return context(r.error(), "slash");
   auto seen = s.statement("SELECT seq FROM verdicts WHERE verdict_id = ?");
-  if (!seen) return std::unexpected(seen.error());
+  if (!seen) return pass_on(seen);
   (*seen)->bind(1, op.verdict_id);
   auto row = (*seen)->step();
   if (!row) return s.storage_error(row.error());
@@ -167,11 +167,11 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Slash& op) {
   std::optional<HoldRow> hold;
   if (op.hold_id != 0) {
     auto h = s.hold(op.hold_id);
-    if (!h) return std::unexpected(h.error());
+    if (!h) return pass_on(h);
     if (!*h) return fail("slash: hold ", op.hold_id, " does not exist");
     hold = std::move(*h);
     auto job = s.job(op.hold_id, op.job_id);
-    if (!job) return std::unexpected(job.error());
+    if (!job) return pass_on(job);
     if (!*job || (*job)->outcome == "refunded")
       return fail("slash: job ", op.job_id, " of hold ", op.hold_id,
                   " was not paid to any worker, so there is nothing to refund");
@@ -180,9 +180,9 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Slash& op) {
                   (*job)->worker, ", not to ", op.worker);
     if (!(*job)->clawed_back && (*job)->paid > 0) {
       auto from_worker = s.balance(op.worker, Asset::credits);
-      if (!from_worker) return std::unexpected(from_worker.error());
+      if (!from_worker) return pass_on(from_worker);
       auto from_platform = s.balance(kPlatformAccount, Asset::credits);
-      if (!from_platform) return std::unexpected(from_platform.error());
+      if (!from_platform) return pass_on(from_platform);
       const Micros take_worker = std::min((*job)->paid, *from_worker);
       const Micros take_platform = std::min((*job)->paid - take_worker, *from_platform);
       if (take_worker > 0) postings.push_back({op.worker, Asset::credits, -take_worker});
@@ -195,9 +195,9 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Slash& op) {
 
   // Tokens: slash_ppm of bonded + unbonding, bonded first, then unbonding oldest first.
   auto bonded = s.balance(journal::stake_account(op.worker), Asset::tokens);
-  if (!bonded) return std::unexpected(bonded.error());
+  if (!bonded) return pass_on(bonded);
   auto unbonding = unbonding_of(s, op.worker);
-  if (!unbonding) return std::unexpected(unbonding.error());
+  if (!unbonding) return pass_on(unbonding);
   Micros stake = *bonded;
   for (const UnbondingRow& r : *unbonding) stake += r.amount;
   const Micros slashed =
@@ -225,14 +225,14 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Slash& op) {
   auto receipt = s.append(op.at, "slash", op.key, request, std::move(postings));
   if (!receipt) return receipt;
   auto ins = s.statement("INSERT INTO verdicts(verdict_id, seq) VALUES(?, ?)");
-  if (!ins) return std::unexpected(ins.error());
+  if (!ins) return pass_on(ins);
   (*ins)->bind(1, op.verdict_id).bind(2, static_cast<std::int64_t>(receipt->seq));
   if (auto r = (*ins)->run(); !r) return s.storage_error(r.error());
   for (std::int64_t id : emptied)
-    if (auto r = delete_unbonding(s, id); !r) return std::unexpected(r.error());
+    if (auto r = delete_unbonding(s, id); !r) return pass_on(r);
   if (hold) {
     auto upd = s.statement("UPDATE hold_jobs SET clawed_back = 1 WHERE hold_id = ? AND job_id = ?");
-    if (!upd) return std::unexpected(upd.error());
+    if (!upd) return pass_on(upd);
     (*upd)->bind(1, op.hold_id).bind(2, op.job_id);
     if (auto r = (*upd)->run(); !r) return s.storage_error(r.error());
   }

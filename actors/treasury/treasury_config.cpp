@@ -151,9 +151,9 @@ Result<std::vector<FeeTier>> parse_tiers(std::string_view text) {
     if (colon == std::string_view::npos)
       return fail("fee tier '", item, "' is not threshold:fee_ppm");
     auto threshold = parse_int(item.substr(0, colon), "fee tier threshold");
-    if (!threshold) return std::unexpected(threshold.error());
+    if (!threshold) return pass_on(threshold);
     auto fee = parse_int(item.substr(colon + 1), "fee tier fee_ppm");
-    if (!fee) return std::unexpected(fee.error());
+    if (!fee) return pass_on(fee);
     tiers.push_back({*threshold, *fee});
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
   }
@@ -177,13 +177,13 @@ Result<TreasuryConfig> parse_canonical_text(std::string_view text) {
     seen.emplace(std::string(key), true);
     if (key == "fee_tiers") {
       auto tiers = parse_tiers(value);
-      if (!tiers) return std::unexpected(tiers.error());
+      if (!tiers) return pass_on(tiers);
       config.fee_tiers = std::move(*tiers);
       continue;
     }
     auto v = parse_int(value, message_of("config key ", key));
-    if (!v) return std::unexpected(v.error());
-    if (auto r = set_config_value(config, key, *v); !r) return std::unexpected(r.error());
+    if (!v) return pass_on(v);
+    if (auto r = set_config_value(config, key, *v); !r) return pass_on(r);
   }
   for (const auto& k : treasury_config_keys())
     if (!seen.contains(k.name) && k.name != kMaxHalvings)

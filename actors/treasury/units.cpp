@@ -50,11 +50,11 @@ Result<std::int64_t> parse_fixed(std::string_view text, int decimals) {
     return {};
   };
   for (char c : whole)
-    if (auto r = push_digit(c); !r) return std::unexpected(r.error());
+    if (auto r = push_digit(c); !r) return pass_on(r);
   for (int i = 0; i < decimals; ++i) {
     const char c =
         static_cast<std::size_t>(i) < frac.size() ? frac[static_cast<std::size_t>(i)] : '0';
-    if (auto r = push_digit(c); !r) return std::unexpected(r.error());
+    if (auto r = push_digit(c); !r) return pass_on(r);
   }
   return negative ? -value : value;
 }

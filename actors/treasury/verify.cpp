@@ -85,10 +85,10 @@ std::string describe(const BalanceKey& key) {
 Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& treasury,
                                    std::span<const ExpectedEntry> expected) {
   auto db = storage::Database::open(path, {.read_only = true});
-  if (!db) return std::unexpected(db.error());
+  if (!db) return pass_on(db);
   // One read transaction: a consistent snapshot even while the treasury keeps writing.
   auto snapshot = storage::Transaction::begin(*db, storage::Transaction::Mode::deferred);
-  if (!snapshot) return std::unexpected(snapshot.error());
+  if (!snapshot) return pass_on(snapshot);
   auto entries = db->prepare(
       "SELECT seq, at, op, idem_key, request, prev_hash, hash, signature FROM journal ORDER BY "
       "seq");
@@ -105,19 +105,19 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
   // A problem found in order is reported only after the signatures of earlier entries are checked,
   // so the error is always the first problem in the journal.
   auto problem = [&](std::unexpected<Error> found) -> std::unexpected<Error> {
-    if (auto earlier = signatures.check(); !earlier) return std::unexpected(earlier.error());
+    if (auto earlier = signatures.check(); !earlier) return pass_on(earlier);
     return found;
   };
   VerifyReport report;
   Digest prev{};
   // The postings cursor runs alongside the entries cursor; `pending` is its current row.
   auto posting_row = postings->step();
-  if (!posting_row) return std::unexpected(posting_row.error());
+  if (!posting_row) return pass_on(posting_row);
   bool have_posting = *posting_row;
 
   for (std::uint64_t expected = 1;; ++expected) {
     auto row = entries->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     const auto seq = static_cast<std::uint64_t>(entries->column_int64(0));
     if (seq != expected)
@@ -160,7 +160,7 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
           {postings->column_text(2), static_cast<Asset>(asset), postings->column_int64(4)});
       sums[asset] += entry_postings.back().amount;
       auto next = postings->step();
-      if (!next) return std::unexpected(next.error());
+      if (!next) return pass_on(next);
       have_posting = *next;
     }
 
@@ -173,7 +173,7 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
           fail("entry ", seq, " (", op, " ", key,
                "): its contents do not match its hash (an amount, account or field was edited)"));
     if (auto r = signatures.add(seq, op + " " + key, hash, signature); !r)
-      return std::unexpected(r.error());
+      return pass_on(r);
     if (sums[0] != 0 || sums[1] != 0)
       return problem(fail("entry ", seq, ": postings do not balance (credits ", sums[0],
                           ", tokens ", sums[1], ")"));
@@ -193,7 +193,7 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
   if (have_posting)
     return problem(fail("postings of entry ", postings->column_int64(0),
                         " have no journal entry (entry deleted?)"));
-  if (auto r = signatures.check(); !r) return std::unexpected(r.error());
+  if (auto r = signatures.check(); !r) return pass_on(r);
   if (report.entries == 0) return fail(path, " holds no journal entries");
   report.head = prev;
 
@@ -209,11 +209,11 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
   }
 
   auto stored = db->prepare("SELECT account, asset, amount FROM balances ORDER BY account, asset");
-  if (!stored) return std::unexpected(stored.error());
+  if (!stored) return pass_on(stored);
   std::map<BalanceKey, Micros> table;
   for (;;) {
     auto row = stored->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
     table[{stored->column_text(0), static_cast<int>(stored->column_int64(1))}] =
         stored->column_int64(2);
@@ -233,7 +233,7 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
   }
 
   auto disagreements = tables.disagreements(*db);
-  if (!disagreements) return std::unexpected(disagreements.error());
+  if (!disagreements) return pass_on(disagreements);
   if (!disagreements->empty()) {
     std::string listed;
     for (const std::string& d : *disagreements) listed += "\n  " + d;

@@ -85,7 +85,8 @@ void run(Self self, const protocol::Opening& opening) {
             }
             if (st.session->registered()) {
               protocol::sign_verdict(v, *st.setup.identity);
-              st.log->info("audit {} ({}) of worker {}: {} ({})", v.audit_id, v.purpose,
+              st.log->info("audit {} ({}) of worker {}: {} ({})", v.audit_id,
+                           protocol::audit_purpose_name(v.purpose),
                            v.worker.hex().substr(0, 12), protocol::audit_outcome_name(v.outcome),
                            v.detail);
               if (st.setup.verdict_record)

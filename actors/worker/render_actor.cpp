@@ -43,11 +43,10 @@ render_actor::behavior_type render_loop(render_actor::pointer self,
         for (std::size_t i = 0; i < jobs.size(); ++i) {
           auto& image = outcome.images[i];
           if (!image) {
-            const bool invalid = i < outcome.job_invalid.size() && outcome.job_invalid[i];
+            const auto otherwise = outcome.cancelled ? protocol::ErrorCode::cancelled
+                                                     : protocol::ErrorCode::worker_error;
             failures.push_back({jobs[i].job_id, jobs[i].attempt,
-                                invalid             ? protocol::ErrorCode::job_invalid
-                                : outcome.cancelled ? protocol::ErrorCode::cancelled
-                                                    : protocol::ErrorCode::worker_error,
+                                protocol::code_of(image.error(), otherwise),
                                 image.error().message, steps_done[i]});
             continue;
           }

@@ -176,9 +176,9 @@ struct BenchBackend {
 
 seedgrid::Result<BenchBackend> make_backend(const Args& a) {
   auto precision = seedgrid::resolve_precision(a.backend, "");
-  if (!precision) return std::unexpected(precision.error());
+  if (!precision) return pass_on(precision);
   auto backend = seedgrid::open_backend({a.backend, *precision, a.threads});
-  if (!backend) return std::unexpected(backend.error());
+  if (!backend) return pass_on(backend);
   BenchBackend c;
   c.backend = std::move(*backend);
   c.precision = *precision;

@@ -57,7 +57,7 @@ Result<std::string> resolve_precision(const std::string& device, const std::stri
 
 Result<std::unique_ptr<Backend>> open_backend(const BackendChoice& choice) {
   auto precision = resolve_precision(choice.device, choice.precision);
-  if (!precision) return std::unexpected(precision.error());
+  if (!precision) return pass_on(precision);
   if (choice.threads < 0) return fail("threads must not be negative, found ", choice.threads);
   if (choice.device == "cpu") {
     if (*precision == "f16")

@@ -18,7 +18,7 @@ Result<ClipTextConfig> parse_clip_text_config(const json::Value& root, const std
   r.read("bos_token_id", c.bos_token_id);
   r.read("eos_token_id", c.eos_token_id);
   r.read("pad_token_id", c.pad_token_id);
-  if (auto ok = r.status(); !ok) return std::unexpected(ok.error());
+  if (auto ok = r.status(); !ok) return pass_on(ok);
   if (auto ok = check_clip_text_config(c); !ok) return context(ok.error(), source);
   return c;
 }

@@ -35,7 +35,7 @@ Result<ClipTextEncoder> ClipTextEncoder::load(WeightSet& weights, const ClipText
   impl->backend = &backend;
   impl->config = config;
   if (auto ok = build_from_weights(weights, backend, [&](const Params& p) { impl->build(p); }); !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
   ClipTextEncoder encoder;
   encoder.impl_ = std::move(impl);
   return encoder;

@@ -7,7 +7,7 @@
 //   ConfigReader r(root, path);
 //   r.read("in_channels", config.in_channels);
 //   r.read_choice("act_fn", config.act_fn, {"silu"});
-//   if (auto ok = r.status(); !ok) return std::unexpected(ok.error());
+//   if (auto ok = r.status(); !ok) return pass_on(ok);
 #include <initializer_list>
 #include <optional>
 #include <string>

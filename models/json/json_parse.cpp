@@ -78,7 +78,7 @@ class Parser {
       case '[': return array(depth + 1);
       case '"': {
         auto s = string();
-        if (!s) return std::unexpected(s.error());
+        if (!s) return pass_on(s);
         return Value(std::move(*s));
       }
       case 't':
@@ -112,7 +112,7 @@ class Parser {
         return error("expected a string key, found ", describe_here());
       key_positions.push_back(pos_);
       auto key = string();
-      if (!key) return std::unexpected(key.error());
+      if (!key) return pass_on(key);
       skip_whitespace();
       if (pos_ >= text_.size() || text_[pos_] != ':')
         return error("expected ':' after key \"", *key, "\", found ", describe_here());
@@ -131,7 +131,7 @@ class Parser {
       if (pos_ < text_.size() && text_[pos_] == '}') {
         ++pos_;
         if (auto dup = duplicate_key(members, key_positions); !dup)
-          return std::unexpected(dup.error());
+          return pass_on(dup);
         return Value(std::move(members));
       }
       return error("expected ',' or '}' in object, found ", describe_here());
@@ -319,7 +319,7 @@ class Parser {
           case 'u': {
             const std::size_t escape_at = pos_ - 2;
             auto hi = hex4();
-            if (!hi) return std::unexpected(hi.error());
+            if (!hi) return pass_on(hi);
             std::uint32_t cp = *hi;
             if (cp >= 0xdc00 && cp <= 0xdfff)
               return error_at(escape_at, "lone low surrogate in \\u escape");
@@ -328,7 +328,7 @@ class Parser {
                 return error_at(escape_at, "high surrogate not followed by a low surrogate");
               pos_ += 2;
               auto lo = hex4();
-              if (!lo) return std::unexpected(lo.error());
+              if (!lo) return pass_on(lo);
               if (*lo < 0xdc00 || *lo > 0xdfff)
                 return error_at(escape_at, "high surrogate not followed by a low surrogate");
               cp = 0x10000 + ((cp - 0xd800) << 10) + (*lo - 0xdc00);

@@ -89,7 +89,7 @@ Result<EncodedText> encode_text(const LoadedPipeline& p, std::span<const Generat
   if (guided) {
     for (std::size_t j = 0; j < jobs.size(); ++j) {
       auto d = add(jobs[j].negative_prompt, j, "the negative prompt");
-      if (!d) return std::unexpected(d.error());
+      if (!d) return pass_on(d);
       out.negative_dropped.push_back(*d);
     }
   } else {
@@ -97,7 +97,7 @@ Result<EncodedText> encode_text(const LoadedPipeline& p, std::span<const Generat
   }
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     auto d = add(jobs[j].prompt, j, "the prompt");
-    if (!d) return std::unexpected(d.error());
+    if (!d) return pass_on(d);
     out.prompt_dropped.push_back(*d);
   }
   out.context = p.text_encoder.encode(ids, static_cast<std::int64_t>(ids.size()) / length);
@@ -155,7 +155,7 @@ struct BatchRun {
 
   Result<void> encode_prompts() {
     auto text = encode_text(p, jobs, guided);
-    if (!text) return std::unexpected(text.error());
+    if (!text) return pass_on(text);
     text_context = std::move(text->context);
     prompt_dropped = std::move(text->prompt_dropped);
     negative_dropped = std::move(text->negative_dropped);
@@ -213,7 +213,7 @@ Result<void> validate_image(const RgbImage& img, const char* what) {
 Result<void> validate_job(const LoadedPipeline& p, const GenerationSpec& s) {
   if (auto ok = check_render_parameters(p.limits, s); !ok) return ok;
   auto schedule = schedule_for(p, s);
-  if (!schedule) return std::unexpected(schedule.error());
+  if (!schedule) return pass_on(schedule);
   if (s.init_image) {
     const RgbImage& img = *s.init_image;
     if (img.width != s.width || img.height != s.height)
@@ -252,12 +252,12 @@ enum class TextConditioning { encode, skip };
 
 Result<BatchRun> prepare(const LoadedPipeline& p, std::span<const GenerationSpec> batch,
                          TextConditioning text = TextConditioning::encode) {
-  if (auto ok = validate_batch(p, batch); !ok) return std::unexpected(ok.error());
+  if (auto ok = validate_batch(p, batch); !ok) return pass_on(ok);
   auto schedule = schedule_for(p, batch.front());
-  if (!schedule) return std::unexpected(schedule.error());
+  if (!schedule) return pass_on(schedule);
   BatchRun run(p, batch, *schedule);
   if (text == TextConditioning::encode)
-    if (auto ok = run.encode_prompts(); !ok) return std::unexpected(ok.error());
+    if (auto ok = run.encode_prompts(); !ok) return pass_on(ok);
   return run;
 }
 
@@ -297,7 +297,7 @@ Result<Tensor> upload_latent(const BatchRun& run, const Tensor& host, const char
 Result<Pipeline> Pipeline::load(const std::string& path, Backend& backend,
                                 const CheckpointOptions& options) {
   auto checkpoint = load_checkpoint(path, options);
-  if (!checkpoint) return std::unexpected(checkpoint.error());
+  if (!checkpoint) return pass_on(checkpoint);
   return load(*checkpoint, backend);
 }
 
@@ -364,11 +364,11 @@ Result<std::vector<GeneratedImage>> Pipeline::generate(std::span<const Generatio
                                                        const GenerationHooks& hooks) const {
   return device_guarded("the render", [&]() -> Result<std::vector<GeneratedImage>> {
     auto prepared = prepare(*impl_, batch);
-    if (!prepared) return std::unexpected(prepared.error());
+    if (!prepared) return pass_on(prepared);
     BatchRun& run = *prepared;
     Backend& be = *impl_->backend;
     auto x = run_steps(run, run.start_latent(), hooks);
-    if (!x) return std::unexpected(x.error());
+    if (!x) return pass_on(x);
 
     const Tensor images =
         be.download(impl_->vae.decode(be.scale(*x, 1.0f / impl_->vae.config().scaling_factor)));
@@ -387,14 +387,14 @@ Result<std::vector<GeneratedImage>> Pipeline::generate(std::span<const Generatio
 
 Result<int> Pipeline::steps_run(const GenerationSpec& spec) const {
   if (auto ok = validate_batch(*impl_, std::span(&spec, 1)); !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
   return spec.init_image ? spec.steps - img2img_first_step(spec.steps, spec.strength) : spec.steps;
 }
 
 Result<Tensor> Pipeline::initial_latent(const GenerationSpec& spec) const {
   return device_guarded("computing the initial latent", [&]() -> Result<Tensor> {
     auto prepared = prepare(*impl_, std::span(&spec, 1), TextConditioning::skip);
-    if (!prepared) return std::unexpected(prepared.error());
+    if (!prepared) return pass_on(prepared);
     return impl_->backend->download(prepared->start_latent());
   });
 }
@@ -403,21 +403,21 @@ Result<Tensor> Pipeline::replay_step(const GenerationSpec& spec, int t, const Te
                                      const Tensor* x_previous) const {
   return device_guarded("replaying the step", [&]() -> Result<Tensor> {
     auto prepared = prepare(*impl_, std::span(&spec, 1));
-    if (!prepared) return std::unexpected(prepared.error());
+    if (!prepared) return pass_on(prepared);
     BatchRun& run = *prepared;
     const int steps_run = run.steps_run();
     if (t < 0 || t >= steps_run)
       return fail("step ", t, " is outside the job's ", steps_run, " steps [0, ", steps_run, ")");
     const int k = run.first_step + t;
     auto x = upload_latent(run, x_t, "the latent x_t");
-    if (!x) return std::unexpected(x.error());
+    if (!x) return pass_on(x);
     SamplerHistory history;
     if (run.sampler.needs_history(k, run.first_step)) {
       if (x_previous == nullptr)
         return fail("replaying step ", t, " of ", sampler_kind_name(spec.sampler),
                     " needs the previous latent x_", t - 1);
       auto prev = upload_latent(run, *x_previous, "the previous latent");
-      if (!prev) return std::unexpected(prev.error());
+      if (!prev) return pass_on(prev);
       const Tensor prev_denoised =
           run.sampler.denoised(k - 1, *prev, run.model_output(k - 1, *prev));
       history = Sampler::history_at(k, run.first_step, prev_denoised);
@@ -462,7 +462,7 @@ Result<PromptConditioning> Pipeline::encode_prompt(std::string_view prompt,
     spec.prompt = std::string(prompt);
     spec.negative_prompt = std::string(negative_prompt);
     auto text = encode_text(*impl_, std::span(&spec, 1), guided);
-    if (!text) return std::unexpected(text.error());
+    if (!text) return pass_on(text);
     PromptConditioning out;
     out.context = impl_->backend->download(text->context);
     out.guided = guided;
@@ -476,7 +476,7 @@ Result<Tensor> Pipeline::latent_noise(int width, int height, std::uint64_t seed,
                                       NoiseStream stream) const {
   return device_guarded("making the noise", [&]() -> Result<Tensor> {
     const LoadedPipeline& p = *impl_;
-    if (auto ok = validate_size(p, width, height); !ok) return std::unexpected(ok.error());
+    if (auto ok = validate_size(p, width, height); !ok) return pass_on(ok);
     const int f = p.vae.config().downscale();
     const std::uint64_t seeds[] = {seed};
     return p.backend->download(
@@ -490,7 +490,7 @@ Result<Tensor> Pipeline::encode_image(const RgbImage& image, std::uint64_t seed)
     if (auto ok = validate_size(p, image.width, image.height); !ok)
       return context(ok.error(), "the image to encode");
     if (auto ok = validate_image(image, "the image to encode"); !ok)
-      return std::unexpected(ok.error());
+      return pass_on(ok);
     const int f = p.vae.config().downscale();
     const RgbImage* images[] = {&image};
     const std::uint64_t seeds[] = {seed};
@@ -519,7 +519,7 @@ Result<Tensor> Pipeline::sample(const SamplingPass& pass, const PromptConditioni
     spec.width = static_cast<int>(s[3]) * f;
     spec.height = static_cast<int>(s[2]) * f;
     auto prepared = prepare(p, std::span(&spec, 1), TextConditioning::skip);
-    if (!prepared) return std::unexpected(prepared.error());
+    if (!prepared) return pass_on(prepared);
     BatchRun& run = *prepared;
     if (pass.first_step < 0 || pass.first_step >= pass.steps)
       return fail("the first step ", pass.first_step, " is outside the pass's ", pass.steps,
@@ -541,17 +541,17 @@ Result<Tensor> Pipeline::sample(const SamplingPass& pass, const PromptConditioni
     run.first_step = pass.first_step;
     run.text_context = p.backend->upload(text.context);
     auto start_noise = upload_latent(run, noise, "the noise");
-    if (!start_noise) return std::unexpected(start_noise.error());
+    if (!start_noise) return pass_on(start_noise);
     Tensor x0;
     if (clean != nullptr) {
       auto clean_latent = upload_latent(run, *clean, "the clean latent");
-      if (!clean_latent) return std::unexpected(clean_latent.error());
+      if (!clean_latent) return pass_on(clean_latent);
       x0 = run.sampler.noised_latent(*clean_latent, *start_noise, pass.first_step);
     } else {
       x0 = run.sampler.initial_latent(*start_noise);
     }
     auto x = run_steps(run, std::move(x0), hooks);
-    if (!x) return std::unexpected(x.error());
+    if (!x) return pass_on(x);
     return p.backend->download(*x);
   });
 }

@@ -122,7 +122,7 @@ Result<std::string> write_diffusers_layout(const fs::path& dir, const Preset& p,
   for (const auto& c : components) {
     const auto& [weights_name, config] = files.at(c.name);
     if (auto ok = write_json(dir / c.name / "config.json", config); !ok)
-      return std::unexpected(ok.error());
+      return pass_on(ok);
     std::map<std::string, const ParamSpec*> by_name;
     std::vector<TensorSpec> specs;
     for (const auto& s : c.specs) {
@@ -134,14 +134,14 @@ Result<std::string> write_diffusers_layout(const fs::path& dir, const Preset& p,
                                   return generate(c, *by_name.at(s.name), s.shape);
                                 },
                                 metadata);
-    if (!ok) return std::unexpected(ok.error());
+    if (!ok) return pass_on(ok);
   }
   if (auto ok = write_json(dir / "model_index.json", model_index()); !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
   if (auto ok = write_json(dir / "scheduler" / "scheduler_config.json",
                            scheduler_config_to_json(p.scheduler));
       !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
   return dir.string();
 }
 
@@ -162,7 +162,7 @@ Result<std::string> write_single_file_layout(const fs::path& dir, const Preset& 
                                      : c.name == "vae"
                                          ? vae_original_name(s.name, p.vae)
                                          : Result<std::string>(clip_original_name(s.name));
-      if (!original) return std::unexpected(original.error());
+      if (!original) return pass_on(original);
       Shape shape = s.shape;
       if (c.name == "vae" && is_vae_attention_projection(s.name))
         shape = {shape[0], shape[1], 1, 1};
@@ -185,7 +185,7 @@ Result<std::string> write_single_file_layout(const fs::path& dir, const Preset& 
         return generate(*placed.component, *placed.spec, s.shape);
       },
       metadata);
-  if (!ok) return std::unexpected(ok.error());
+  if (!ok) return pass_on(ok);
 
   // The sidecar, unless a loader infers exactly these configs from the shapes.
   auto unet = infer_unet_config(unet_shapes);
@@ -203,7 +203,7 @@ Result<std::string> write_single_file_layout(const fs::path& dir, const Preset& 
     sidecar.set("text_encoder", clip_text_config_to_json(p.text));
     sidecar.set("scheduler", scheduler_config_to_json(p.scheduler));
     if (auto w = write_json(file.string() + ".json", sidecar); !w)
-      return std::unexpected(w.error());
+      return pass_on(w);
   }
   return file.string();
 }
@@ -212,7 +212,7 @@ Result<std::string> write_single_file_layout(const fs::path& dir, const Preset& 
 
 Result<PresetWriteReport> write_preset(const PresetWriteOptions& options) {
   auto preset = find_preset(options.preset);
-  if (!preset) return std::unexpected(preset.error());
+  if (!preset) return pass_on(preset);
   const Preset& p = *preset;
   const DType dtype = options.dtype.value_or(p.default_dtype);
 
@@ -229,7 +229,7 @@ Result<PresetWriteReport> write_preset(const PresetWriteOptions& options) {
   components[1].specs = std::move(*unet_specs);
   components[2].specs = std::move(*vae_specs);
 
-  if (auto ok = prepare_out_dir(options.out_dir); !ok) return std::unexpected(ok.error());
+  if (auto ok = prepare_out_dir(options.out_dir); !ok) return pass_on(ok);
   const fs::path dir(options.out_dir);
 
   PresetWriteReport report;
@@ -255,11 +255,11 @@ Result<PresetWriteReport> write_preset(const PresetWriteOptions& options) {
                                      {"seedgrid.preset", p.name},
                                      {"seedgrid.seed", std::to_string(options.seed)}};
 
-  if (auto ok = write_tokenizer(dir / "tokenizer", p); !ok) return std::unexpected(ok.error());
+  if (auto ok = write_tokenizer(dir / "tokenizer", p); !ok) return pass_on(ok);
   auto path = options.layout == CheckpointLayout::diffusers
                   ? write_diffusers_layout(dir, p, components, dtype, generate, metadata)
                   : write_single_file_layout(dir, p, components, dtype, generate, metadata);
-  if (!path) return std::unexpected(path.error());
+  if (!path) return pass_on(path);
   report.checkpoint_path = *path;
 
   CheckpointOptions load_options;

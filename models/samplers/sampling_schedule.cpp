@@ -95,8 +95,8 @@ Result<void> check_karras_schedule(SamplerKind kind, bool karras) {
 
 Result<SamplingSchedule> make_sampling_schedule(const SchedulerConfig& config, SamplerKind kind,
                                                 int steps, bool karras) {
-  if (auto ok = check_sampling_steps(steps); !ok) return std::unexpected(ok.error());
-  if (auto ok = check_karras_schedule(kind, karras); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_sampling_steps(steps); !ok) return pass_on(ok);
+  if (auto ok = check_karras_schedule(kind, karras); !ok) return pass_on(ok);
   SamplingSchedule s;
   s.kind = kind;
   s.karras = karras;
@@ -111,7 +111,7 @@ Result<SamplingSchedule> make_sampling_schedule(const SchedulerConfig& config, S
                 "' is not supported: expected epsilon or v_prediction");
   }
   auto ac = alphas_cumprod(config);
-  if (!ac) return std::unexpected(ac.error());
+  if (!ac) return pass_on(ac);
   s.alphas_cumprod = std::move(*ac);
   s.final_alpha_cumprod = config.set_alpha_to_one ? 1.0f : s.alphas_cumprod.front();
 
@@ -119,12 +119,12 @@ Result<SamplingSchedule> make_sampling_schedule(const SchedulerConfig& config, S
   std::vector<double> t;
   if (dpm && config.timestep_spacing != "trailing") {
     auto spaced = spaced_timesteps(config, steps + 1);
-    if (!spaced) return std::unexpected(spaced.error());
+    if (!spaced) return pass_on(spaced);
     t.assign(spaced->begin(), spaced->end() - 1);
     for (double& v : t) v = round_half_even(v);
   } else {
     auto spaced = spaced_timesteps(config, steps);
-    if (!spaced) return std::unexpected(spaced.error());
+    if (!spaced) return pass_on(spaced);
     t = std::move(*spaced);
     // DDIM indexes ᾱ by integer timesteps; Euler's timesteps are float32 before sigmas are
     // interpolated at them.

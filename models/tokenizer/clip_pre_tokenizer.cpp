@@ -28,7 +28,7 @@ bool is_symbol(char32_t cp) {
 
 Result<std::u32string> clean_prompt_text(std::string_view text) {
   auto decoded = unicode::decode_utf8(text);
-  if (!decoded) return std::unexpected(decoded.error());
+  if (!decoded) return pass_on(decoded);
   std::u32string collapsed;
   bool pending_space = false;
   for (char32_t cp : *decoded) {

@@ -50,9 +50,9 @@ Result<ClipTokenizer> ClipTokenizer::load(const std::string& vocab_path,
     return id;
   };
   auto bos = special(kStartOfText);
-  if (!bos) return std::unexpected(bos.error());
+  if (!bos) return pass_on(bos);
   auto eos = special(kEndOfText);
-  if (!eos) return std::unexpected(eos.error());
+  if (!eos) return pass_on(eos);
   auto pad = special(options.pad_token);
   if (!pad) return context(pad.error(), "the pad token");
   tok.bos_ = *bos;
@@ -87,7 +87,7 @@ Result<TokenizedPrompt> ClipTokenizer::encode(std::string_view text, int context
   if (context_length < 2)
     return fail("a context of ", context_length, " tokens cannot hold the start and end tokens");
   auto tokens = tokenize(text);
-  if (!tokens) return std::unexpected(tokens.error());
+  if (!tokens) return pass_on(tokens);
   const auto room = static_cast<std::size_t>(context_length - 2);
   TokenizedPrompt out;
   out.token_count = static_cast<int>(tokens->size());

@@ -11,7 +11,7 @@ namespace {
 // pad_token is a string, or an AddedToken object {"content": "!", ...}.
 Result<std::string> pad_token_of(const std::filesystem::path& map_path) {
   auto root = json::parse_file(map_path.string());
-  if (!root) return std::unexpected(root.error());
+  if (!root) return pass_on(root);
   const json::Value* pad = root->find("pad_token");
   if (pad == nullptr) return std::string(ClipTokenizerOptions{}.pad_token);
   if (pad->is_string()) return pad->as_string();

@@ -68,7 +68,7 @@ Result<UNet> UNet::load(WeightSet& weights, const UNetConfig& config, Backend& b
   impl->backend = &backend;
   impl->config = config;
   if (auto ok = build_from_weights(weights, backend, [&](const Params& p) { impl->build(p); }); !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
   UNet unet;
   unet.impl_ = std::move(impl);
   return unet;

@@ -99,7 +99,7 @@ Result<UNetConfig> parse_unet_config(const json::Value& root, const std::string&
       r.error("key \"only_cross_attention\" has unsupported value ", json::brief(*v),
               " (seedgrid implements only false)");
   }
-  if (auto ok = r.status(); !ok) return std::unexpected(ok.error());
+  if (auto ok = r.status(); !ok) return pass_on(ok);
   if (auto ok = check_unet_config(c); !ok) return context(ok.error(), source);
   return c;
 }

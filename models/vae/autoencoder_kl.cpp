@@ -72,7 +72,7 @@ Result<AutoencoderKL> AutoencoderKL::load(WeightSet& weights, const VaeConfig& c
   impl->backend = &backend;
   impl->config = config;
   if (auto ok = build_from_weights(weights, backend, [&](const Params& p) { impl->build(p); }); !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
   AutoencoderKL vae;
   vae.impl_ = std::move(impl);
   return vae;

@@ -41,7 +41,7 @@ Result<VaeConfig> parse_vae_config(const json::Value& root, const std::string& s
   r.require("use_quant_conv", {true});
   r.require("use_post_quant_conv", {true});
   r.require("mid_block_add_attention", {true});
-  if (auto ok = r.status(); !ok) return std::unexpected(ok.error());
+  if (auto ok = r.status(); !ok) return pass_on(ok);
   if (auto ok = check_vae_config(c); !ok) return context(ok.error(), source);
   return c;
 }

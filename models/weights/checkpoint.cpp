@@ -30,7 +30,7 @@ Result<void> use_tokenizer(Checkpoint& ck, const CheckpointOptions& options) {
   for (const auto& p : {ck.vocab_path, ck.merges_path})
     if (!fs::exists(p)) return fail("tokenizer file ", p, " is missing");
   auto ids = read_tokenizer_special_ids(ck.vocab_path);
-  if (!ids) return std::unexpected(ids.error());
+  if (!ids) return pass_on(ids);
   if (ids->vocab_size > ck.text_config.vocab_size)
     return fail(ck.vocab_path, " has ", ids->vocab_size,
                 " tokens, but the text encoder embeds only ", ck.text_config.vocab_size);
@@ -103,13 +103,13 @@ Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOpti
   std::error_code ec;
   if (!fs::exists(path, ec)) return fail("checkpoint ", path, " does not exist");
   auto where = resolve_checkpoint_path(path, options);
-  if (!where) return std::unexpected(where.error());
+  if (!where) return pass_on(where);
   auto ck = where->diffusers ? read_diffusers_folder(where->weights)
                              : read_single_file(where->weights);
   if (!ck) return ck;
   CheckpointOptions resolved = options;
   resolved.tokenizer_dir = where->tokenizer_dir;
-  if (auto ok = use_tokenizer(*ck, resolved); !ok) return std::unexpected(ok.error());
+  if (auto ok = use_tokenizer(*ck, resolved); !ok) return pass_on(ok);
 
   auto unet = UNet::parameters(ck->unet_config);
   if (!unet) return context(unet.error(), path);
@@ -119,7 +119,7 @@ Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOpti
   if (!text) return context(text.error(), path);
   for (auto [set, specs] : {std::pair{&ck->unet, &*unet}, std::pair{&ck->vae, &*vae},
                             std::pair{&ck->text_encoder, &*text}})
-    if (auto ok = check_weights_match(*set, *specs); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_weights_match(*set, *specs); !ok) return pass_on(ok);
 
   if (auto cached = cached_model_id(where->weights)) {
     ck->model_id = std::move(*cached);

@@ -54,7 +54,7 @@ Result<void> read_weights(WeightSet& set, const std::string& path, bool vae) {
   SafetensorsReadOptions options;
   options.skip_other_dtypes = [](std::string_view name) { return is_position_ids(name); };
   auto file = read_safetensors(path, options);
-  if (!file) return std::unexpected(file.error());
+  if (!file) return pass_on(file);
   set.set_source(path);
   for (auto& e : file->entries) {
     if (is_position_ids(e.name)) continue;
@@ -75,7 +75,7 @@ Result<Checkpoint> read_diffusers_folder(const std::string& dir_name) {
   ck.source = dir_name;
   if (fs::exists(dir / "model_index.json")) {
     auto index = json::parse_file((dir / "model_index.json").string());
-    if (!index) return std::unexpected(index.error());
+    if (!index) return pass_on(index);
   }
   if (!fs::exists(dir / "unet") && !fs::exists(dir / "vae"))
     return fail(dir_name,
@@ -83,37 +83,37 @@ Result<Checkpoint> read_diffusers_folder(const std::string& dir_name) {
                 ".safetensors file");
 
   auto unet_json = config_file(dir / "unet" / "config.json");
-  if (!unet_json) return std::unexpected(unet_json.error());
+  if (!unet_json) return pass_on(unet_json);
   auto unet = parse_unet_config(*unet_json, (dir / "unet" / "config.json").string());
-  if (!unet) return std::unexpected(unet.error());
+  if (!unet) return pass_on(unet);
   ck.unet_config = *unet;
 
   auto vae_json = config_file(dir / "vae" / "config.json");
-  if (!vae_json) return std::unexpected(vae_json.error());
+  if (!vae_json) return pass_on(vae_json);
   auto vae = parse_vae_config(*vae_json, (dir / "vae" / "config.json").string());
-  if (!vae) return std::unexpected(vae.error());
+  if (!vae) return pass_on(vae);
   ck.vae_config = *vae;
 
   auto text_json = config_file(dir / "text_encoder" / "config.json");
-  if (!text_json) return std::unexpected(text_json.error());
+  if (!text_json) return pass_on(text_json);
   auto text = parse_clip_text_config(*text_json, (dir / "text_encoder" / "config.json").string());
-  if (!text) return std::unexpected(text.error());
+  if (!text) return pass_on(text);
   ck.text_config = *text;
 
   auto scheduler_json = config_file(dir / "scheduler" / "scheduler_config.json");
-  if (!scheduler_json) return std::unexpected(scheduler_json.error());
+  if (!scheduler_json) return pass_on(scheduler_json);
   auto scheduler = parse_scheduler_config(*scheduler_json,
                                           (dir / "scheduler" / "scheduler_config.json").string());
-  if (!scheduler) return std::unexpected(scheduler.error());
+  if (!scheduler) return pass_on(scheduler);
   ck.scheduler_config = *scheduler;
 
   for (auto [set, sub, stem] : {std::tuple{&ck.unet, "unet", "diffusion_pytorch_model"},
                                 std::tuple{&ck.vae, "vae", "diffusion_pytorch_model"},
                                 std::tuple{&ck.text_encoder, "text_encoder", "model"}}) {
     auto file = weights_file(dir / sub, stem);
-    if (!file) return std::unexpected(file.error());
+    if (!file) return pass_on(file);
     if (auto ok = read_weights(*set, *file, set == &ck.vae); !ok)
-      return std::unexpected(ok.error());
+      return pass_on(ok);
   }
 
   if (fs::exists(dir / "tokenizer" / "vocab.json")) {

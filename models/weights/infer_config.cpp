@@ -39,9 +39,9 @@ Result<UNetConfig> infer_unet_config(const ShapeMap& m) {
   auto c0 = dim_of(m, "input_blocks.0.0.weight", 0, "UNet");
   auto in = dim_of(m, "input_blocks.0.0.weight", 1, "UNet");
   auto out = dim_of(m, "out.2.weight", 0, "UNet");
-  if (!c0) return std::unexpected(c0.error());
-  if (!in) return std::unexpected(in.error());
-  if (!out) return std::unexpected(out.error());
+  if (!c0) return pass_on(c0);
+  if (!in) return pass_on(in);
+  if (!out) return pass_on(out);
   c.in_channels = static_cast<int>(*in);
   c.out_channels = static_cast<int>(*out);
 
@@ -74,7 +74,7 @@ Result<UNetConfig> infer_unet_config(const ShapeMap& m) {
   for (int i = 0; i < levels; ++i) {
     const std::string first = "input_blocks." + std::to_string(1 + i * (layers + 1));
     auto ch = dim_of(m, first + ".0.out_layers.3.weight", 0, "UNet");
-    if (!ch) return std::unexpected(ch.error());
+    if (!ch) return pass_on(ch);
     c.block_out_channels.push_back(static_cast<int>(*ch));
     const bool cross = shape_of(m, first + ".1.proj_in.weight") != nullptr;
     c.down_block_types.push_back(cross ? "CrossAttnDownBlock2D" : "DownBlock2D");
@@ -98,7 +98,7 @@ Result<UNetConfig> infer_unet_config(const ShapeMap& m) {
   const Shape* proj_in = shape_of(m, "middle_block.1.proj_in.weight");
   c.use_linear_projection = proj_in->size() == 2;
   auto cross_dim = dim_of(m, "middle_block.1.transformer_blocks.0.attn2.to_k.weight", 1, "UNet");
-  if (!cross_dim) return std::unexpected(cross_dim.error());
+  if (!cross_dim) return pass_on(cross_dim);
   c.cross_attention_dim = static_cast<int>(*cross_dim);
 
   if (*c0 != 320)
@@ -136,7 +136,7 @@ Result<VaeConfig> infer_vae_config(const ShapeMap& m) {
   c.block_out_channels.clear();
   for (int i = 0; i < levels; ++i) {
     auto ch = dim_of(m, "encoder.down." + std::to_string(i) + ".block.0.conv2.weight", 0, "VAE");
-    if (!ch) return std::unexpected(ch.error());
+    if (!ch) return pass_on(ch);
     c.block_out_channels.push_back(static_cast<int>(*ch));
   }
   if (*c0 != 128)

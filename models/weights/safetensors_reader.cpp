@@ -91,7 +91,7 @@ const SafetensorsEntry* SafetensorsFile::find(std::string_view name) const {
 Result<SafetensorsFile> read_safetensors(const std::string& path,
                                          const SafetensorsReadOptions& options) {
   auto mapped = MappedFile::open(path);
-  if (!mapped) return std::unexpected(mapped.error());
+  if (!mapped) return pass_on(mapped);
   const std::shared_ptr<MappedFile> file = std::move(*mapped);
   const std::uint64_t size = file->size();
   if (size < 8)
@@ -109,7 +109,7 @@ Result<SafetensorsFile> read_safetensors(const std::string& path,
 
   const std::string_view header(reinterpret_cast<const char*>(file->data() + 8), header_bytes);
   auto root = json::parse(header, path + " (JSON header)");
-  if (!root) return std::unexpected(root.error());
+  if (!root) return pass_on(root);
   if (!root->is_object())
     return fail(path, ": header must be a JSON object, found ", json::kind_name(root->kind()));
 
@@ -131,7 +131,7 @@ Result<SafetensorsFile> read_safetensors(const std::string& path,
       continue;
     }
     auto entry = parse_entry(path, name, info, data_bytes);
-    if (!entry) return std::unexpected(entry.error());
+    if (!entry) return pass_on(entry);
     out.entries.push_back(std::move(*entry));
   }
 

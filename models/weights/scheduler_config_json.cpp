@@ -33,7 +33,7 @@ Result<SchedulerConfig> parse_scheduler_config(const json::Value& root, const st
     else if (c.steps_offset < 0 || c.steps_offset >= c.num_train_timesteps)
       r.error("steps_offset ", c.steps_offset, " is outside [0, num_train_timesteps)");
   }
-  if (auto ok = r.status(); !ok) return std::unexpected(ok.error());
+  if (auto ok = r.status(); !ok) return pass_on(ok);
   return c;
 }
 

@@ -82,7 +82,7 @@ Result<void> rename_into(WeightSet& set, Entries& entries, const std::vector<Par
   set.set_source(path);
   for (const auto& spec : specs) {
     auto full = original(spec.name);
-    if (!full) return std::unexpected(full.error());
+    if (!full) return pass_on(full);
     const std::string_view name = std::string_view(*full).substr(prefix.size());
     auto it = entries.find(name);
     if (it == entries.end())
@@ -231,75 +231,75 @@ Result<Checkpoint> read_single_file(const std::string& path) {
              name.starts_with("cond_stage_model."));
   };
   auto file = read_safetensors(path, options);
-  if (!file) return std::unexpected(file.error());
+  if (!file) return pass_on(file);
   auto parts = split_components(*file);
-  if (!parts) return std::unexpected(parts.error());
+  if (!parts) return pass_on(parts);
 
   const std::string sidecar_path = path + ".json";
   json::Value sidecar_root = json::Object{};
   if (std::filesystem::exists(sidecar_path)) {
     auto root = json::parse_file(sidecar_path);
-    if (!root) return std::unexpected(root.error());
+    if (!root) return pass_on(root);
     sidecar_root = std::move(*root);
   }
   auto sidecar = parse_sidecar(sidecar_root, sidecar_path);
-  if (!sidecar) return std::unexpected(sidecar.error());
+  if (!sidecar) return pass_on(sidecar);
 
   Checkpoint ck;
   ck.source = path;
   auto unet = config_of<UNetConfig>(
       sidecar->unet, sidecar_path, "unet", parse_unet_config,
       [&] { return infer_unet_config(shapes_of(parts->unet)); }, path);
-  if (!unet) return std::unexpected(unet.error());
+  if (!unet) return pass_on(unet);
   ck.unet_config = *unet;
   auto vae = config_of<VaeConfig>(
       sidecar->vae, sidecar_path, "vae", parse_vae_config,
       [&] { return infer_vae_config(shapes_of(parts->vae)); }, path);
-  if (!vae) return std::unexpected(vae.error());
+  if (!vae) return pass_on(vae);
   ck.vae_config = *vae;
   auto text = config_of<ClipTextConfig>(
       sidecar->text_encoder, sidecar_path, "text_encoder", parse_clip_text_config,
       [&] { return infer_clip_text_config(shapes_of(parts->text), parts->open_clip); }, path);
-  if (!text) return std::unexpected(text.error());
+  if (!text) return pass_on(text);
   ck.text_config = *text;
   if (sidecar->scheduler) {
     auto s = parse_scheduler_config(*sidecar->scheduler, sidecar_path + " [scheduler]");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return pass_on(s);
     ck.scheduler_config = *s;
   } else {
     ck.scheduler_config = infer_scheduler_config(ck.unet_config);
   }
 
   auto unet_specs = UNet::parameters(ck.unet_config);
-  if (!unet_specs) return std::unexpected(unet_specs.error());
+  if (!unet_specs) return pass_on(unet_specs);
   if (auto ok = rename_into(
           ck.unet, parts->unet, *unet_specs,
           [&](const std::string& n) { return unet_original_name(n, ck.unet_config); },
           kOriginalUNetPrefix, path);
       !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
 
   auto vae_specs = AutoencoderKL::parameters(ck.vae_config);
-  if (!vae_specs) return std::unexpected(vae_specs.error());
+  if (!vae_specs) return pass_on(vae_specs);
   if (auto ok = rename_into(
           ck.vae, parts->vae, *vae_specs,
           [&](const std::string& n) { return vae_original_name(n, ck.vae_config); },
           kOriginalVaePrefix, path);
       !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
 
   if (parts->open_clip) {
     if (auto ok = convert_open_clip(ck.text_encoder, parts->text, ck.text_config, path); !ok)
-      return std::unexpected(ok.error());
+      return pass_on(ok);
   } else {
     auto text_specs = ClipTextEncoder::parameters(ck.text_config);
-    if (!text_specs) return std::unexpected(text_specs.error());
+    if (!text_specs) return pass_on(text_specs);
     if (auto ok = rename_into(
             ck.text_encoder, parts->text, *text_specs,
             [](const std::string& n) -> Result<std::string> { return clip_original_name(n); },
             kOriginalClipPrefix, path);
         !ok)
-      return std::unexpected(ok.error());
+      return pass_on(ok);
   }
   return ck;
 }

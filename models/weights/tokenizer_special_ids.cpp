@@ -12,7 +12,7 @@ namespace {
 // pad_token as transformers writes it: a string, or an AddedToken object with "content".
 Result<std::string> pad_token_of(const std::string& path) {
   auto root = json::parse_file(path);
-  if (!root) return std::unexpected(root.error());
+  if (!root) return pass_on(root);
   const json::Value* pad = root->find("pad_token");
   if (!pad || pad->is_null()) return std::string();
   if (pad->is_string()) return pad->as_string();
@@ -25,7 +25,7 @@ Result<std::string> pad_token_of(const std::string& path) {
 
 Result<TokenizerSpecialIds> read_tokenizer_special_ids(const std::string& vocab_path) {
   auto vocab = json::parse_file(vocab_path);
-  if (!vocab) return std::unexpected(vocab.error());
+  if (!vocab) return pass_on(vocab);
   if (!vocab->is_object()) return fail(vocab_path, ": expected a JSON object of token -> id");
   const auto& members = vocab->as_object();
   std::vector<bool> seen(members.size(), false);
@@ -49,8 +49,8 @@ Result<TokenizerSpecialIds> read_tokenizer_special_ids(const std::string& vocab_
   ids.vocab_size = static_cast<int>(members.size());
   auto bos = id_of("<|startoftext|>");
   auto eos = id_of("<|endoftext|>");
-  if (!bos) return std::unexpected(bos.error());
-  if (!eos) return std::unexpected(eos.error());
+  if (!bos) return pass_on(bos);
+  if (!eos) return pass_on(eos);
   ids.bos = *bos;
   ids.eos = *eos;
   ids.pad = *eos;
@@ -59,7 +59,7 @@ Result<TokenizerSpecialIds> read_tokenizer_special_ids(const std::string& vocab_
     const std::string path = (dir / file).string();
     if (!std::filesystem::exists(path)) continue;
     auto pad = pad_token_of(path);
-    if (!pad) return std::unexpected(pad.error());
+    if (!pad) return pass_on(pad);
     if (pad->empty()) continue;
     const json::Value* v = vocab->find(*pad);
     if (!v) return fail(path, ": pad_token \"", *pad, "\" is not in ", vocab_path);

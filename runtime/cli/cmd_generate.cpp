@@ -98,7 +98,7 @@ Result<Client> prepare(const GenerateOptions& opts, int& status) {
   if (!endpoint) return fail("--coordinator ", endpoint.error().message);
   status = 1;
   auto client_key = Identity::load_or_create(opts.key.empty() ? default_key_path() : opts.key);
-  if (!client_key) return std::unexpected(client_key.error());
+  if (!client_key) return pass_on(client_key);
   std::error_code ec;
   std::filesystem::create_directories(opts.out, ec);
   if (ec) return fail("cannot create ", opts.out, ": ", ec.message());

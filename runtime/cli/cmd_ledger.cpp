@@ -153,7 +153,7 @@ std::string idem_or_new(const std::string& idem) {
 
 Result<Ledger> open_writable(const LedgerOptions& o) {
   auto id = Identity::load(o.key);
-  if (!id) return std::unexpected(id.error());
+  if (!id) return pass_on(id);
   return Ledger::open_existing(o.db, *id);
 }
 
@@ -367,7 +367,7 @@ Result<std::vector<ExpectedEntry>> expected_entries(const LedgerOptions& o, cons
     std::stringstream text;
     text << in.rdbuf();
     auto c = verify::parse_checkpoint_json(text.str(), path);
-    if (!c) return std::unexpected(c.error());
+    if (!c) return pass_on(c);
     if (c->treasury != key)
       return fail("checkpoint ", path, " is of treasury key ", c->treasury.hex(),
                   ", not of the given key ", key.hex());

@@ -107,10 +107,10 @@ Result<std::string> ensure_model(const fs::path& data, const std::string& model)
   if (fs::exists(dir / "model_index.json")) return dir.string();
   if (model == "shapes") {
     auto from = find_shapes_model();
-    if (!from) return std::unexpected(from.error());
+    if (!from) return pass_on(from);
     std::printf("copying the shapes model from %s to %s\n", from->string().c_str(),
                 dir.string().c_str());
-    if (auto ok = copy_model(*from, dir); !ok) return std::unexpected(ok.error());
+    if (auto ok = copy_model(*from, dir); !ok) return pass_on(ok);
     return dir.string();
   }
   std::printf("creating the tiny test model in %s\n", dir.string().c_str());
@@ -129,7 +129,7 @@ Result<void> fund(const fs::path& ledger_path, const Identity& treasury_key,
                   const treasury::TreasuryConfig& economics, const Identity& client,
                   const std::vector<std::shared_ptr<const Identity>>& workers) {
   auto ledger = treasury::Ledger::open(ledger_path.string(), treasury_key, economics);
-  if (!ledger) return std::unexpected(ledger.error());
+  if (!ledger) return pass_on(ledger);
   const std::string payer = "user:" + client.node_id();
   const std::int64_t now = unix_now();
   auto balance = ledger->balance(payer, treasury::Asset::credits);

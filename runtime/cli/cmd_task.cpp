@@ -71,7 +71,7 @@ Result<ParamValues> parse_params(const TaskScript& script, const std::vector<std
       continue;
     }
     auto value = task_script::parse_param_text(*spec, text);
-    if (!value) return std::unexpected(value.error());
+    if (!value) return pass_on(value);
     values.emplace(name, std::move(*value));
   }
   return values;

@@ -105,9 +105,9 @@ std::string new_request_id() {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
-std::pair<int, std::string> http_error_of(protocol::ErrorCode code) {
+std::pair<int, std::string> http_error_of(const Error& refused) {
   using protocol::ErrorCode;
-  switch (code) {
+  switch (protocol::code_of(refused, ErrorCode::invalid_request)) {
     case ErrorCode::insufficient_funds:
       return {402, "InsufficientFunds"};
     case ErrorCode::treasury_unavailable:
@@ -255,7 +255,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
         };
         route(*p, std::move(request), std::move(measured));
       });
-  if (!server) return std::unexpected(server.error());
+  if (!server) return pass_on(server);
   parts->server = std::move(*server);
   logging::logger("gateway")->info("listening on {}:{}", section.listen.host,
                                    parts->server->port());

@@ -48,8 +48,9 @@ std::optional<protocol::ModelEntry> resolve_model(Gateway::Parts& parts, const s
 // A fresh request id (a UUID, as Horde's ids look).
 std::string new_request_id();
 
-// The HTTP status and rc for a coordinator's refusal.
-std::pair<int, std::string> http_error_of(protocol::ErrorCode code);
+// The HTTP status and rc for a refused submission, by the protocol::ErrorCode the error carries (an
+// error without one is a validation error).
+std::pair<int, std::string> http_error_of(const Error& refused);
 
 // Routes: each answers and returns true when the path is its own.
 bool horde_route(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply);

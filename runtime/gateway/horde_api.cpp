@@ -196,10 +196,9 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
   const std::string id = g.request_id;
   parts.book->submit(
       std::move(g), user->name, user->key, model->name,
-      [reply, id, inline_images = r2.has_value() && !*r2](const Result<protocol::SubmitAck>& ack,
-                                                          protocol::ErrorCode code) {
+      [reply, id, inline_images = r2.has_value() && !*r2](const Result<protocol::SubmitAck>& ack) {
         if (!ack) {
-          const auto [status, rc] = http_error_of(code);
+          const auto [status, rc] = http_error_of(ack.error());
           return reply(error_reply(status, ack.error().message, rc));
         }
         json::object out{{"id", id},

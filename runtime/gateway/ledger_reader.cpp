@@ -24,7 +24,7 @@ namespace {
 Result<treasury::Ledger*> ledger_of(LedgerReader::State& s) {
   if (!s.ledger) {
     auto opened = treasury::Ledger::open_read_only(s.path);
-    if (!opened) return std::unexpected(opened.error());
+    if (!opened) return pass_on(opened);
     s.ledger.emplace(std::move(*opened));
   }
   return &*s.ledger;
@@ -34,7 +34,7 @@ Result<treasury::Ledger*> ledger_of(LedgerReader::State& s) {
 Result<std::int64_t> LedgerReader::balance(const std::string& account) {
   std::lock_guard lock(state_->mutex);
   auto ledger = ledger_of(*state_);
-  if (!ledger) return std::unexpected(ledger.error());
+  if (!ledger) return pass_on(ledger);
   return (*ledger)->balance(account, treasury::Asset::credits);
 }
 
@@ -42,9 +42,9 @@ Result<std::vector<LedgerLine>> LedgerReader::history(const std::string& account
                                                       std::size_t limit) {
   std::lock_guard lock(state_->mutex);
   auto ledger = ledger_of(*state_);
-  if (!ledger) return std::unexpected(ledger.error());
+  if (!ledger) return pass_on(ledger);
   auto entries = (*ledger)->history(account, limit);
-  if (!entries) return std::unexpected(entries.error());
+  if (!entries) return pass_on(entries);
   std::vector<LedgerLine> out;
   for (const auto& e : *entries) {
     LedgerLine line{e.seq, e.at, e.op, e.key, 0};
@@ -66,7 +66,7 @@ Result<PriceQuote> LedgerReader::quote(std::int64_t base_render_millis, std::uin
                                        std::uint32_t count) {
   std::lock_guard lock(state_->mutex);
   auto ledger = ledger_of(*state_);
-  if (!ledger) return std::unexpected(ledger.error());
+  if (!ledger) return pass_on(ledger);
   treasury::QuoteRequest q;
   q.base_render_millis = base_render_millis;
   q.steps = static_cast<int>(steps);
@@ -75,7 +75,7 @@ Result<PriceQuote> LedgerReader::quote(std::int64_t base_render_millis, std::uin
   q.tier = relaxed ? treasury::Tier::relaxed : treasury::Tier::fast;
   q.count = static_cast<int>(count);
   auto quote = (*ledger)->quote(q);
-  if (!quote) return std::unexpected(quote.error());
+  if (!quote) return pass_on(quote);
   return PriceQuote{quote->per_job, quote->total, quote->usd_micros_total};
 }
 

@@ -230,9 +230,9 @@ void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& repl
   const std::string id = g.request_id;
   parts.book->submit(
       std::move(g), user.name, user.key, entry->name,
-      [reply, id](const Result<protocol::SubmitAck>& ack, protocol::ErrorCode code) {
+      [reply, id](const Result<protocol::SubmitAck>& ack) {
         if (!ack) {
-          const auto [status, rc] = http_error_of(code);
+          const auto [status, rc] = http_error_of(ack.error());
           auto r = error_reply(status, ack.error().message, rc);
           return reply(std::move(r));
         }

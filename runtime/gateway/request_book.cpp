@@ -146,8 +146,8 @@ void RequestBook::submit(protocol::GenerateRequest request, const std::string& o
   {
     std::lock_guard lock(mutex_);
     if (requests_.count(id)) {
-      answered(fail("request id '", id, "' is already in use"),
-               protocol::ErrorCode::duplicate_request);
+      answered(protocol::fail_with(protocol::ErrorCode::duplicate_request, "request id '", id,
+                                   "' is already in use"));
       return;
     }
     auto r = std::make_unique<RequestRecord>();
@@ -202,7 +202,7 @@ void RequestBook::on_ack(const std::string& id, const protocol::SubmitAck& ack) 
   }
   if (pending && !pending->done) {
     pending->done = true;
-    pending->answered(ack, protocol::ErrorCode::ok);
+    pending->answered(ack);
   }
 }
 
@@ -341,9 +341,9 @@ void RequestBook::on_finish(const std::string& id, const client::SessionOutcome&
   if (pending && !pending->done) {
     pending->done = true;
     if (outcome.reply.ok())
-      pending->answered(outcome.ack, protocol::ErrorCode::ok);
+      pending->answered(outcome.ack);
     else
-      pending->answered(fail(outcome.reply.reason), outcome.reply.code);
+      pending->answered(std::unexpected(protocol::error_of(outcome.reply)));
   }
 }
 
@@ -455,10 +455,10 @@ void RequestBook::housekeeping() {
         if (r->second->session) r->second->session->cancel();
         ++counters_.requests_refused;
         retain(*r->second);
-        wake.push_back([pending, reason = r->second->refusal.reason] {
+        wake.push_back([pending, refusal = r->second->refusal] {
           if (pending->done) return;
           pending->done = true;
-          pending->answered(fail(reason), protocol::ErrorCode::treasury_unavailable);
+          pending->answered(std::unexpected(protocol::error_of(refusal)));
         });
         it = pending_.erase(it);
       } else {

@@ -108,8 +108,8 @@ class RequestBook {
   ~RequestBook();
 
   // Submits a signed request for `owner`; `answered` runs once with the acknowledgement, or with
-  // the refusal (nothing charged), from another thread.
-  using Answered = std::function<void(const Result<protocol::SubmitAck>&, protocol::ErrorCode)>;
+  // the refusal (nothing charged; its protocol::ErrorCode is in the error), from another thread.
+  using Answered = std::function<void(const Result<protocol::SubmitAck>&)>;
   void submit(protocol::GenerateRequest request, const std::string& owner,
               std::shared_ptr<const Identity> key, std::string model_name, Answered answered,
               std::map<std::string, std::string> labels = {});

@@ -79,7 +79,7 @@ Result<NewUser> put_user(const std::string& users_file, const std::string& name,
   if (!valid_name(name))
     return fail("user name '", name, "' must be 1 to 32 of letters, digits, '.', '_' and '-'");
   auto users = read_users(users_file);
-  if (!users) return std::unexpected(users.error());
+  if (!users) return pass_on(users);
   auto& list = users->at("users").as_array();
   const std::string api_key = new_api_key();
   for (auto& u : list) {
@@ -94,7 +94,7 @@ Result<NewUser> put_user(const std::string& users_file, const std::string& name,
     auto existing = Identity::load(key_path_of(users_file, key_file->as_string()).string());
     if (!existing) return context(existing.error(), "loading the signing key of user '", name, "'");
     (*o)["api_key_hash"] = api_key_hash(api_key);
-    if (auto w = write_users(users_file, *users); !w) return std::unexpected(w.error());
+    if (auto w = write_users(users_file, *users); !w) return pass_on(w);
     return NewUser{User{name, std::make_shared<const Identity>(*existing)}, api_key};
   }
   std::error_code ec;
@@ -106,7 +106,7 @@ Result<NewUser> put_user(const std::string& users_file, const std::string& name,
     return context(saved.error(), "saving the signing key of user '", name, "'");
   list.push_back(json::object{
       {"name", name}, {"api_key_hash", api_key_hash(api_key)}, {"key_file", key_file}});
-  if (auto w = write_users(users_file, *users); !w) return std::unexpected(w.error());
+  if (auto w = write_users(users_file, *users); !w) return pass_on(w);
   return NewUser{User{name, std::make_shared<const Identity>(*key)}, api_key};
 }
 
@@ -124,7 +124,7 @@ Result<NewUser> issue_api_key(const std::string& users_file, const std::string& 
 
 Result<std::unique_ptr<UserStore>> UserStore::open(const std::string& users_file) {
   std::unique_ptr<UserStore> store(new UserStore(users_file));
-  if (auto r = store->reload_if_changed(); !r) return std::unexpected(r.error());
+  if (auto r = store->reload_if_changed(); !r) return pass_on(r);
   return store;
 }
 
@@ -137,7 +137,7 @@ Result<void> UserStore::reload_if_changed() {
     return fail("the gateway's users file ", path_,
                 " can be read by others (mode wider than 0600); chmod 600 it");
   auto users = read_users(path_);
-  if (!users) return std::unexpected(users.error());
+  if (!users) return pass_on(users);
   std::map<std::string, User> by_hash;
   for (const auto& u : users->at("users").as_array()) {
     const auto* o = u.if_object();

@@ -120,7 +120,7 @@ Result<std::vector<std::string>> in_node_validators(const Node::State& s) {
       continue;
     }
     auto k = identity_at(v->key_file, "$.validator.key_file: validator");
-    if (!k) return std::unexpected(k.error());
+    if (!k) return pass_on(k);
     keys.push_back((*k)->node_id());
   }
   return keys;
@@ -157,11 +157,11 @@ Result<coordinator::ModelCatalog> build_catalog(const config::CoordinatorSection
 Result<void> start_treasury(Node::State& s) {
   const auto& t = *s.plan.config.treasury;
   auto economics = treasury::treasury_config_of(t);
-  if (!economics) return std::unexpected(economics.error());
+  if (!economics) return pass_on(economics);
   std::shared_ptr<const Identity> key = s.identity;
   if (!t.key_file.empty()) {
     auto k = identity_at(t.key_file, "$.treasury.key_file: treasury");
-    if (!k) return std::unexpected(k.error());
+    if (!k) return pass_on(k);
     key = *k;
   }
   std::error_code ec;
@@ -173,7 +173,7 @@ Result<void> start_treasury(Node::State& s) {
   watch(s, caf::actor_cast<caf::actor>(s.treasury));
   if (t.listen) {
     auto port = publish(*s.system, caf::actor_cast<caf::actor>(s.treasury), *t.listen, "treasury");
-    if (!port) return std::unexpected(port.error());
+    if (!port) return pass_on(port);
     s.treasury_port = *port;
     write_port_file(s.plan.config.node.data_dir, "treasury.port", *port);
     logging::logger("node")->info("treasury listening on {}:{}", t.listen->host, *port);
@@ -184,11 +184,11 @@ Result<void> start_treasury(Node::State& s) {
 Result<void> start_coordinator(Node::State& s) {
   const auto& c = *s.plan.config.coordinator;
   auto catalog = build_catalog(c);
-  if (!catalog) return std::unexpected(catalog.error());
+  if (!catalog) return pass_on(catalog);
   coordinator::CoreOptions options;
   options.policy = c;
   auto own_validators = in_node_validators(s);
-  if (!own_validators) return std::unexpected(own_validators.error());
+  if (!own_validators) return pass_on(own_validators);
   for (auto& k : *own_validators) options.policy.validator_allowlist.push_back(std::move(k));
   options.catalog = std::move(*catalog);
   options.data_dir = s.plan.config.node.data_dir;
@@ -211,7 +211,7 @@ Result<void> start_coordinator(Node::State& s) {
       *s.system, std::move(setup), s.treasury ? &s.treasury : nullptr));
   watch(s, s.coordinator);
   auto port = publish(*s.system, s.coordinator, c.listen, "coordinator");
-  if (!port) return std::unexpected(port.error());
+  if (!port) return pass_on(port);
   s.coordinator_port = *port;
   write_port_file(s.plan.config.node.data_dir, "coordinator.port", *port);
   logging::logger("node")->info("coordinator {} listening on {}:{}", s.identity->node_id(),
@@ -256,7 +256,7 @@ std::string registered_name(const config::NodeConfig& c, std::string_view role, 
 Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::size_t index) {
   const std::string where = indexed("$.worker", index, '#');
   auto fault = worker::parse_test_fault(w.test_fault);
-  if (!fault) return std::unexpected(fault.error());
+  if (!fault) return pass_on(fault);
   worker::WorkerSetup setup;
   setup.section = w;
   setup.network = s.plan.config.network;
@@ -266,12 +266,12 @@ Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::s
     setup.identity = s.identity;
   } else {
     auto k = identity_at(w.key_file, where + ".key_file: worker");
-    if (!k) return std::unexpected(k.error());
+    if (!k) return pass_on(k);
     setup.identity = *k;
   }
   auto renderer =
       load_renderer(w.rendering, w.benchmark_tasks, where, setup.pixel_steps_per_second);
-  if (!renderer) return std::unexpected(renderer.error());
+  if (!renderer) return pass_on(renderer);
   if (*fault == worker::TestFault::cheat) {
     // Test builds only (parse_test_fault refused it otherwise): this worker renders a cheat.
     auto cheat = worker::parse_cheat(w.test_fault);
@@ -306,11 +306,11 @@ Result<void> start_validator(Node::State& s, const config::ValidatorSection& v, 
     setup.identity = s.identity;
   } else {
     auto k = identity_at(v.key_file, where + ".key_file: validator");
-    if (!k) return std::unexpected(k.error());
+    if (!k) return pass_on(k);
     setup.identity = *k;
   }
   auto renderer = load_renderer(v.rendering, false, where, setup.pixel_steps_per_second);
-  if (!renderer) return std::unexpected(renderer.error());
+  if (!renderer) return pass_on(renderer);
   setup.renderer = *renderer;
   watch(s, validator::spawn_validator(*s.system, std::move(setup),
                                       s.coordinator ? &s.coordinator : nullptr));
@@ -332,7 +332,7 @@ Result<void> check_config(const config::NodeConfig& c) {
   if (auto named = protocol::check_node_name(c.node.name); !named)
     return context(named.error(), "$.node.name");
   if (c.treasury)
-    if (auto e = treasury::treasury_config_of(*c.treasury); !e) return std::unexpected(e.error());
+    if (auto e = treasury::treasury_config_of(*c.treasury); !e) return pass_on(e);
   if (c.coordinator)
     for (std::size_t i = 0; i < c.coordinator->models.size(); ++i) {
       std::error_code ec;
@@ -342,7 +342,7 @@ Result<void> check_config(const config::NodeConfig& c) {
     }
   if (c.worker) {
     if (auto f = worker::parse_test_fault(c.worker->test_fault); !f)
-      return std::unexpected(f.error());
+      return pass_on(f);
     if (auto m = check_models(c.worker->rendering, "$.worker"); !m) return m;
   }
   if (c.validator) {
@@ -378,7 +378,7 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
     s->data_dir_lock.emplace(std::move(*lock));
   }
   auto id = identity_at(c.node.key_file, "$.node.key_file: node");
-  if (!id) return std::unexpected(id.error());
+  if (!id) return pass_on(id);
   s->identity = *id;
   s->caf_config = std::make_unique<caf::actor_system_config>();
   link::configure_actor_system(*s->caf_config, c.network, s->identity);
@@ -394,19 +394,19 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
   auto node = std::unique_ptr<Node>(new Node(std::move(s)));
   State& st = *node->state_;
   if (c.treasury)
-    if (auto r = start_treasury(st); !r) return std::unexpected(r.error());
+    if (auto r = start_treasury(st); !r) return pass_on(r);
   if (c.coordinator)
-    if (auto r = start_coordinator(st); !r) return std::unexpected(r.error());
+    if (auto r = start_coordinator(st); !r) return pass_on(r);
   std::size_t workers = 0, validators = 0;
   if (c.worker)
-    if (auto r = start_worker(st, *c.worker, workers++); !r) return std::unexpected(r.error());
+    if (auto r = start_worker(st, *c.worker, workers++); !r) return pass_on(r);
   for (const auto& w : st.plan.extra_workers)
-    if (auto r = start_worker(st, w, workers++); !r) return std::unexpected(r.error());
+    if (auto r = start_worker(st, w, workers++); !r) return pass_on(r);
   if (c.validator)
     if (auto r = start_validator(st, *c.validator, validators++); !r)
-      return std::unexpected(r.error());
+      return pass_on(r);
   for (const auto& v : st.plan.extra_validators)
-    if (auto r = start_validator(st, v, validators++); !r) return std::unexpected(r.error());
+    if (auto r = start_validator(st, v, validators++); !r) return pass_on(r);
   if (c.gateway) {
     gateway::GatewayPlacement placement;
     placement.system = st.system.get();

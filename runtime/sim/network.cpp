@@ -47,15 +47,15 @@ Identity identity_of(char role, std::uint64_t a, std::uint64_t b) {
 Result<void> seed_audit_salt(const std::string& journal_path, std::uint64_t seed) {
   {
     auto journal = coordinator::Journal::open(journal_path);
-    if (!journal) return std::unexpected(journal.error());
+    if (!journal) return pass_on(journal);
   }
   auto db = storage::Database::open(journal_path);
-  if (!db) return std::unexpected(db.error());
+  if (!db) return pass_on(db);
   RandomStream salt_stream(seed, "audit salt");
   std::array<std::uint8_t, 32> salt{};
   for (auto& b : salt) b = static_cast<std::uint8_t>(salt_stream.next());
   auto ins = db->prepare("INSERT INTO meta VALUES('audit_salt', ?)");
-  if (!ins) return std::unexpected(ins.error());
+  if (!ins) return pass_on(ins);
   return ins->bind_blob(1, salt).run();
 }
 
@@ -85,7 +85,7 @@ Result<void> open_ledger(NetworkState& s) {
   ops.clear();
   for (auto& f : s.facts) {
     auto tokens = s.ledger->balance(f.account, treasury::Asset::tokens);
-    if (!tokens) return std::unexpected(tokens.error());
+    if (!tokens) return pass_on(tokens);
     if (*tokens < kMinStakeFast)
       return fail("the simulation's first epoch minted ", f.account, " ", *tokens,
                   " micro-tokens, below the fast tier's minimum ", kMinStakeFast);
@@ -254,8 +254,8 @@ Result<std::unique_ptr<SimulatedNetwork>> SimulatedNetwork::create(const Scenari
   fs::create_directories(work_dir, ec);
   if (ec) return fail("cannot create ", work_dir, ": ", ec.message());
   add_nodes(*s);
-  if (auto r = open_ledger(*s); !r) return std::unexpected(r.error());
-  if (auto r = open_core(*s); !r) return std::unexpected(r.error());
+  if (auto r = open_ledger(*s); !r) return pass_on(r);
+  if (auto r = open_core(*s); !r) return pass_on(r);
   return std::unique_ptr<SimulatedNetwork>(new SimulatedNetwork(std::move(s)));
 }
 
@@ -276,7 +276,7 @@ Result<Summary> SimulatedNetwork::run() {
     if (++since_check >= s.scenario.check_every_events) {
       since_check = 0;
       ++s.summary.invariant_checks;
-      if (auto r = check_running(s.invariant_inputs()); !r) return std::unexpected(r.error());
+      if (auto r = check_running(s.invariant_inputs()); !r) return pass_on(r);
     }
     if (s.now() > kVirtualLimitMs)
       return fail("the run did not end within ", kVirtualLimitMs / 86'400'000,
@@ -285,7 +285,7 @@ Result<Summary> SimulatedNetwork::run() {
   }
   if (s.stopped) return std::unexpected(*s.stopped);
   ++s.summary.invariant_checks;
-  if (auto r = check_final(s.invariant_inputs()); !r) return std::unexpected(r.error());
+  if (auto r = check_final(s.invariant_inputs()); !r) return pass_on(r);
   summarise(s);
   return s.summary;
 }

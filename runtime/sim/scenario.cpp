@@ -158,7 +158,7 @@ void read_workers(const json::value& v, const std::string& path, WorkerGroup& w,
 Result<config::CoordinatorSection> coordinator_of(const json::value* overrides,
                                                   std::string_view source) {
   auto defaults = config::default_config("coordinator");
-  if (!defaults) return std::unexpected(defaults.error());
+  if (!defaults) return pass_on(defaults);
   json::value doc = json::parse(config::to_json_text(*defaults));
   if (overrides != nullptr) {
     if (!overrides->is_object())
@@ -177,7 +177,7 @@ Result<config::CoordinatorSection> coordinator_of(const json::value* overrides,
   }
   auto parsed = config::parse_node_config(json::serialize(doc),
                                           std::string(source) + " (its $.coordinator section)");
-  if (!parsed) return std::unexpected(parsed.error());
+  if (!parsed) return pass_on(parsed);
   return *parsed->coordinator;
 }
 
@@ -288,7 +288,7 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source) 
                 all);
   }
   auto section = coordinator_of(coordinator, source);
-  if (!section) return std::unexpected(section.error());
+  if (!section) return pass_on(section);
   s.coordinator = std::move(*section);
   for (const auto& b : s.batches)
     if (b.request_size > s.coordinator.limits.max_count)

@@ -30,7 +30,7 @@ Result<AuditSuiteReport> run_audit_suite(const Pipeline& validator, const Genera
 
   AuditSuiteReport report;
   auto x0 = committed.open(0);
-  if (!x0) return std::unexpected(x0.error());
+  if (!x0) return pass_on(x0);
   auto noise = verify::noise_audit(validator, job, *x0);
   if (!noise) return context(noise.error(), "noise audit");
   report.findings[static_cast<std::size_t>(AuditKind::noise)] = std::move(*noise);
@@ -45,7 +45,7 @@ Result<AuditSuiteReport> run_audit_suite(const Pipeline& validator, const Genera
     std::optional<verify::LatentOpening> previous;
     if (t >= 1) {
       auto p = committed.open(t - 1);
-      if (!p) return std::unexpected(p.error());
+      if (!p) return pass_on(p);
       previous = std::move(*p);
     }
     auto step = verify::step_audit(validator, job, *x_t, *x_next,
@@ -56,7 +56,7 @@ Result<AuditSuiteReport> run_audit_suite(const Pipeline& validator, const Genera
   if (worst_step) report.findings[static_cast<std::size_t>(AuditKind::step)] = *worst_step;
 
   auto x_final = committed.open(steps_run);
-  if (!x_final) return std::unexpected(x_final.error());
+  if (!x_final) return pass_on(x_final);
   auto decode = verify::decode_audit(validator, job, *x_final, delivered, thresholds);
   if (!decode) return context(decode.error(), "decode audit");
   report.findings[static_cast<std::size_t>(AuditKind::decode)] = std::move(*decode);

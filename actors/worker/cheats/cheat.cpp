@@ -113,7 +113,7 @@ Result<Rendered> render(const Pipeline& pipeline, const GenerationSpec& spec,
     r.latents.push_back(host_copy(latent));
   };
   auto images = pipeline.generate(std::span<const GenerationSpec>(&spec, 1), hooks);
-  if (!images) return std::unexpected(images.error());
+  if (!images) return pass_on(images);
   r.image = std::move(images->front().image);
   return r;
 }
@@ -183,9 +183,9 @@ Result<CheatedRender> substituted_run(const Pipeline& asked_model, const Pipelin
                                       const GenerationSpec& asked, const GenerationSpec& run_spec,
                                       std::uint32_t leaves, const GenerationHooks& hooks) {
   auto r = render(run_model, run_spec, hooks);
-  if (!r) return std::unexpected(r.error());
+  if (!r) return pass_on(r);
   auto x0 = asked_model.initial_latent(asked);
-  if (!x0) return std::unexpected(x0.error());
+  if (!x0) return pass_on(x0);
   std::vector<Tensor> latents = resample(r->latents, leaves);
   latents.front() = host_copy(*x0);
   return commit(std::move(r->image), latents);
@@ -224,7 +224,7 @@ Result<CheatKit> make_cheat_kit(Cheat cheat, const Pipeline& honest, Backend& ba
     const int bits = cheat == Cheat::quantized_8bit ? 8 : 4;
     auto changed = quantized ? quantize_checkpoint(*checkpoint, bits)
                              : shrink_unet(*checkpoint, options.smaller_model_seed);
-    if (!changed) return std::unexpected(changed.error());
+    if (!changed) return pass_on(changed);
     auto substitute = Pipeline::load(*checkpoint, backend);
     if (!substitute)
       return context(substitute.error(), "loading the ", cheat_name(cheat), " substitute");
@@ -241,7 +241,7 @@ Result<CheatedRender> render_cheating(Cheat cheat, const CheatKit& kit,
     return fail("the cheat kit was built for ", cheat_name(kit.cheat), ", not ", cheat_name(cheat));
   const Pipeline& model = *kit.honest;
   auto steps = model.steps_run(asked);
-  if (!steps) return std::unexpected(steps.error());
+  if (!steps) return pass_on(steps);
   const auto leaves = static_cast<std::uint32_t>(*steps + 1);
 
   switch (cheat) {
@@ -249,7 +249,7 @@ Result<CheatedRender> render_cheating(Cheat cheat, const CheatKit& kit,
       GenerationSpec other = asked;
       other.seed = asked.seed + 1;
       auto r = render(model, other, hooks);
-      if (!r) return std::unexpected(r.error());
+      if (!r) return pass_on(r);
       return commit(std::move(r->image), r->latents);
     }
     case Cheat::fewer_steps: {
@@ -275,7 +275,7 @@ Result<CheatedRender> render_cheating(Cheat cheat, const CheatKit& kit,
     }
     case Cheat::random_output: {
       auto x0 = model.initial_latent(asked);  // only for the shape: no model run
-      if (!x0) return std::unexpected(x0.error());
+      if (!x0) return pass_on(x0);
       std::vector<Tensor> latents;
       for (std::uint32_t t = 0; t < leaves; ++t)
         latents.push_back(forged_latent(model.backend(), x0->shape(), asked.seed, t));
@@ -286,7 +286,7 @@ Result<CheatedRender> render_cheating(Cheat cheat, const CheatKit& kit,
       std::lock_guard lock(kit.replay->mutex);
       if (!kit.replay->first) {  // the first job is rendered honestly and kept
         auto r = render(model, asked, hooks);
-        if (!r) return std::unexpected(r.error());
+        if (!r) return pass_on(r);
         kit.replay->first = commit(std::move(r->image), r->latents);
         return *kit.replay->first;
       }
@@ -299,12 +299,12 @@ Result<CheatedRender> render_cheating(Cheat cheat, const CheatKit& kit,
     }
     case Cheat::swapped_final_image: {
       auto r = render(model, asked, hooks);
-      if (!r) return std::unexpected(r.error());
+      if (!r) return pass_on(r);
       return commit(swapped(r->image), r->latents);
     }
     case Cheat::forged_trajectory: {
       auto r = render(model, asked, hooks);
-      if (!r) return std::unexpected(r.error());
+      if (!r) return pass_on(r);
       // Keeps x_0 (noise audit) and x_N (decode audit); only a step audit sees the rest.
       for (std::uint32_t t = 1; t + 1 < leaves; ++t) {
         Tensor forged = forged_latent(model.backend(), r->latents[t].shape(), asked.seed, t);

@@ -79,7 +79,7 @@ Result<Digest> digest_from_hex(std::string_view hex) {
   if (hex.size() != 64)
     return fail("a digest is 64 hex digits, got ", hex.size(), " in '", std::string(hex), "'");
   auto bytes = from_hex(hex);
-  if (!bytes) return std::unexpected(bytes.error());
+  if (!bytes) return pass_on(bytes);
   Digest d{};
   std::copy(bytes->begin(), bytes->end(), d.begin());
   return d;

@@ -50,7 +50,7 @@ Identity Identity::from_seed(const std::array<std::uint8_t, 32>& seed) {
 
 Result<Identity> Identity::load(const std::string& path) {
   auto seed = read_secret_key_file(path, kKeyFileHeader, "secret seed");
-  if (!seed) return std::unexpected(seed.error());
+  if (!seed) return pass_on(seed);
   return from_seed(*seed);
 }
 
@@ -58,7 +58,7 @@ Result<Identity> Identity::load_or_create(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return load(path);
   Identity id = generate();
-  if (auto saved = id.save(path); !saved) return std::unexpected(saved.error());
+  if (auto saved = id.save(path); !saved) return pass_on(saved);
   return id;
 }
 

@@ -32,11 +32,11 @@ Result<SecretBox> SecretBox::load_or_create(const std::string& path) {
   if (!std::filesystem::exists(path, ec)) {
     crypto_secretbox_keygen(box.key_.data());
     if (auto made = write_secret_key_file(path, kKeyFileHeader, box.key_); !made)
-      return std::unexpected(made.error());
+      return pass_on(made);
     return box;
   }
   auto key = read_secret_key_file(path, kKeyFileHeader, "secret key");
-  if (!key) return std::unexpected(key.error());
+  if (!key) return pass_on(key);
   box.key_ = *key;
   return box;
 }

@@ -58,7 +58,7 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_fields(std::strin
     std::string value;
     if (at < line.size() && line[at] == '"') {
       auto q = read_quoted(line, at);
-      if (!q) return std::unexpected(q.error());
+      if (!q) return pass_on(q);
       value = std::move(*q);
     } else {
       const std::size_t comma = line.find(", ", at);
@@ -106,7 +106,7 @@ Result<GenerationParameters> parse_generation_parameters(std::string_view text) 
   if (last_newline == std::string_view::npos)
     return fail("generation parameters have no 'Steps: ...' line");
   auto fields = parse_fields(text.substr(last_newline + 1));
-  if (!fields) return std::unexpected(fields.error());
+  if (!fields) return pass_on(fields);
   GenerationParameters p;
   p.fields = std::move(*fields);
   const std::string_view head = text.substr(0, last_newline);

@@ -51,7 +51,7 @@ Result<void> write_png(const std::string& path, const RgbImage& image,
 
 Result<DecodedPng> decode_png(std::span<const std::uint8_t> bytes) {
   auto texts = read_png_text(bytes);
-  if (!texts) return std::unexpected(texts.error());
+  if (!texts) return pass_on(texts);
   DecodedPng out;
   for (auto& t : *texts)
     if (t.keyword == kPngParametersKeyword) out.parameters = std::move(t.text);

@@ -107,7 +107,7 @@ Result<std::vector<std::uint8_t>> insert_png_text(std::span<const std::uint8_t> 
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7E)
       return fail("PNG text keyword '", entry.keyword, "' must be printable ASCII");
   auto chunks = chunks_of(png);
-  if (!chunks) return std::unexpected(chunks.error());
+  if (!chunks) return pass_on(chunks);
 
   std::string latin1;
   std::vector<std::uint8_t> body;  // type + data
@@ -137,7 +137,7 @@ Result<std::vector<std::uint8_t>> insert_png_text(std::span<const std::uint8_t> 
 
 Result<std::vector<PngText>> read_png_text(std::span<const std::uint8_t> png) {
   auto chunks = chunks_of(png);
-  if (!chunks) return std::unexpected(chunks.error());
+  if (!chunks) return pass_on(chunks);
   std::vector<PngText> out;
   for (const Chunk& c : *chunks) {
     if (c.type != "tEXt" && c.type != "iTXt") continue;

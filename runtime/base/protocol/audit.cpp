@@ -17,6 +17,12 @@ std::string_view audit_outcome_name(AuditOutcome o) {
   return "fail";
 }
 
+std::optional<AuditOutcome> parse_audit_outcome(std::string_view name) {
+  for (AuditOutcome o : {AuditOutcome::pass, AuditOutcome::fail, AuditOutcome::grey})
+    if (audit_outcome_name(o) == name) return o;
+  return std::nullopt;
+}
+
 std::string audit_id_of(std::string_view job_id, std::uint32_t attempt) {
   return AuditId{std::string(job_id), attempt}.str();
 }
@@ -68,7 +74,7 @@ std::vector<std::uint8_t> verdict_signing_bytes(const Verdict& v) {
       .u32(v.mean_abs_diff_milli)
       .u32(v.max_abs_diff)
       .str(v.detail)
-      .str(v.purpose)
+      .str(audit_purpose_name(v.purpose))
       .u64(v.assignment)
       .u64(v.evidence.size());
   for (const auto& e : v.evidence)

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/base/crypto/hash.hpp"
@@ -16,6 +17,18 @@
 #include "runtime/base/protocol/job_result.hpp"
 
 namespace seedgrid::protocol {
+
+// Why an audit runs: a sampled result, a grey verdict escalated to a same-class referee, or a
+// worker's appeal of a failed verdict. On the wire (and under the verdict's signature) it is its
+// name.
+enum class AuditPurpose : std::uint8_t { sampled = 0, referee = 1, appeal = 2 };
+std::string_view audit_purpose_name(AuditPurpose p);  // "sampled", "referee", "appeal"
+std::optional<AuditPurpose> parse_audit_purpose(std::string_view name);
+
+// pass and fail as before; grey: across classes, between the calibrated pass and fail thresholds.
+enum class AuditOutcome : std::uint8_t { pass = 0, fail = 1, grey = 2 };
+std::string_view audit_outcome_name(AuditOutcome o);  // "pass", "fail", "grey"
+std::optional<AuditOutcome> parse_audit_outcome(std::string_view name);
 
 // One audit to run; kind is verify::AuditKind as a byte (noise 0, step 1, decode 2, full 3).
 struct AuditItem {
@@ -38,24 +51,13 @@ struct AuditTask {
   bool has_commitment = false;
   JobResult commitment;
   std::vector<AuditItem> audits;  // in order; empty means one full audit
-  // Why this audit runs: audit_purpose_name(AuditPurpose).
-  std::string purpose = "sampled";
+  AuditPurpose purpose = AuditPurpose::sampled;
   // The coordinator's token for this hand-out of the audit (new with every send, and with every
   // coordinator run): the same audit id can be handed out again after a restart or a lost
   // validator link, and only the verdict on the hand-out in progress counts.
   std::uint64_t assignment = 0;
 };
 
-// Why an audit runs: a sampled result, a grey verdict escalated to a same-class referee, or a
-// worker's appeal of a failed verdict. On the wire (and under the verdict's signature) it is its
-// name.
-enum class AuditPurpose : std::uint8_t { sampled = 0, referee = 1, appeal = 2 };
-std::string_view audit_purpose_name(AuditPurpose p);  // "sampled", "referee", "appeal"
-std::optional<AuditPurpose> parse_audit_purpose(std::string_view name);
-
-// pass and fail as before; grey: across classes, between the calibrated pass and fail thresholds.
-enum class AuditOutcome : std::uint8_t { pass = 0, fail = 1, grey = 2 };
-std::string_view audit_outcome_name(AuditOutcome o);  // "pass", "fail", "grey"
 
 // The evidence of one audit (verify::AuditFinding on the wire).
 struct AuditEvidence {
@@ -86,7 +88,7 @@ struct Verdict {
   std::uint32_t mean_abs_diff_milli = 0;
   std::uint32_t max_abs_diff = 0;  // largest difference of one channel value, 0..255
   std::string detail;
-  std::string purpose = "sampled";       // the AuditTask's
+  AuditPurpose purpose = AuditPurpose::sampled;  // the AuditTask's
   std::uint64_t assignment = 0;          // the AuditTask's
   std::vector<AuditEvidence> evidence;   // one per audit run, in the task's order
   Signature signature{};

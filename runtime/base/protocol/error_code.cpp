@@ -70,4 +70,22 @@ std::optional<ErrorCode> error_code_from_number(std::uint32_t number) {
 
 std::span<const ErrorCode> all_error_codes() { return kCodeList; }
 
+Error with_code(Error error, ErrorCode code) {
+  error.code = static_cast<std::uint16_t>(code);
+  return error;
+}
+
+ErrorCode code_of(const Error& error, ErrorCode otherwise) {
+  if (error.code == 0) return otherwise;
+  return error_code_from_number(error.code).value_or(otherwise);
+}
+
+Reply reply_of(const Error& error, ErrorCode otherwise) {
+  return refuse(code_of(error, otherwise), error.message);
+}
+
+Error error_of(const Reply& refusal) {
+  return Error{refusal.reason, static_cast<std::uint16_t>(refusal.code)};
+}
+
 }  // namespace seedgrid::protocol

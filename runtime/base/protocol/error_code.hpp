@@ -47,6 +47,8 @@
 #include <string_view>
 #include <utility>
 
+#include "models/result.hpp"
+
 namespace seedgrid::protocol {
 
 enum class ErrorCode : std::uint16_t {
@@ -101,5 +103,23 @@ struct Reply {
   bool ok() const { return code == ErrorCode::ok; }
 };
 inline Reply refuse(ErrorCode code, std::string reason) { return Reply{code, std::move(reason)}; }
+
+// Errors that carry their code (seedgrid::Error::code) up to the edge that answers a client:
+//   return protocol::fail_with(ErrorCode::duplicate_request, "request id '", id, "' is in use");
+//   ... context(r.error(), "submitting ", id) keeps the code ...
+//   reply(protocol::reply_of(r.error(), ErrorCode::internal));
+template <class... Parts>
+std::unexpected<Error> fail_with(ErrorCode code, Parts&&... parts) {
+  return std::unexpected<Error>(Error{message_of(std::forward<Parts>(parts)...),
+                                      static_cast<std::uint16_t>(code)});
+}
+// `error` raised with `code` (replacing any code it had).
+Error with_code(Error error, ErrorCode code);
+// The code `error` was raised with; `otherwise` when it has none (or a number that is no code).
+ErrorCode code_of(const Error& error, ErrorCode otherwise);
+// A refusal with the error's code (`otherwise` when it has none) and its message as the reason.
+Reply reply_of(const Error& error, ErrorCode otherwise);
+// A refusal as an error that keeps its code.
+Error error_of(const Reply& refusal);
 
 }  // namespace seedgrid::protocol

@@ -76,7 +76,7 @@ Result<bool> Statement::step() {
 Result<void> Statement::run() {
   for (;;) {
     auto row = step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return pass_on(row);
     if (!*row) break;
   }
   reset();

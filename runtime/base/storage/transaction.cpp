@@ -6,7 +6,7 @@ namespace seedgrid::storage {
 
 Result<Transaction> Transaction::begin(Database& db, Mode mode) {
   if (auto r = db.exec(mode == Mode::immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"); !r)
-    return std::unexpected(r.error());
+    return pass_on(r);
   return Transaction(db);
 }
 

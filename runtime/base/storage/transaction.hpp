@@ -2,7 +2,7 @@
 // RAII transaction: begun on creation, rolled back by the destructor unless commit() succeeded, so
 // an early `return` on an error never leaves half a change behind.
 //   auto tx = Transaction::begin(db);
-//   if (!tx) return std::unexpected(tx.error());
+//   if (!tx) return pass_on(tx);
 //   ... writes ...
 //   return tx->commit();
 #include "models/result.hpp"

@@ -317,7 +317,7 @@ Result<LuaSandbox> LuaSandbox::create(const SandboxLimits& limits, std::string c
                 " bytes");
   b.L = L;
   lua_sethook(L, count_hook, LUA_MASKCOUNT, kHookInterval);
-  if (auto ok = open_safe_libraries(L, b); !ok) return std::unexpected(ok.error());
+  if (auto ok = open_safe_libraries(L, b); !ok) return pass_on(ok);
   return sandbox;
 }
 

@@ -48,21 +48,21 @@ Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
   auto resolved = resolve_params(script.schema(), params);
   if (!resolved) return context(resolved.error(), script.file_name());
   auto declared = script.declared_cost(*resolved);
-  if (!declared) return std::unexpected(declared.error());
+  if (!declared) return pass_on(declared);
 
   PrimitiveContext context{&pipeline, *declared, {}};
   auto sandbox = script.instantiate(&context);
-  if (!sandbox) return std::unexpected(sandbox.error());
+  if (!sandbox) return pass_on(sandbox);
   lua_State* L = sandbox->state();
   lua_getglobal(L, "run");
   push_params(L, *resolved);
   lua_pushinteger(L, static_cast<lua_Integer>(seed));  // two's complement: every u64 seed
-  if (auto ok = sandbox->call(2, 1); !ok) return std::unexpected(ok.error());
+  if (auto ok = sandbox->call(2, 1); !ok) return pass_on(ok);
   auto images = read_images(L, script.file_name());
   lua_pop(L, 1);
-  if (!images) return std::unexpected(images.error());
+  if (!images) return pass_on(images);
   if (auto ok = check_declared(*declared, context.passes, script.file_name()); !ok)
-    return std::unexpected(ok.error());
+    return pass_on(ok);
   return TaskOutput{std::move(*images), std::move(context.passes)};
 }
 

@@ -189,7 +189,7 @@ Result<ParamValues> resolve_params(const TaskSchema& schema, const ParamValues& 
       continue;
     }
     auto v = conform(p, it->second);
-    if (!v) return std::unexpected(v.error());
+    if (!v) return pass_on(v);
     out.emplace(p.name, std::move(*v));
   }
   return out;

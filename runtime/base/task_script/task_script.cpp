@@ -80,29 +80,29 @@ Result<ParamSpec> read_param(lua_State* L, const std::string& where) {
     }
   }
   auto name = optional_string(L, "name", where);
-  if (!name) return std::unexpected(name.error());
+  if (!name) return pass_on(name);
   if (!*name) return fail(where, " has no name");
   p.name = **name;
   const std::string at = where + " (" + p.name + ")";
   auto type = optional_string(L, "type", at);
-  if (!type) return std::unexpected(type.error());
+  if (!type) return pass_on(type);
   if (!*type) return fail(at, " has no type (int, number, string, bool or image)");
   auto parsed = parse_param_type(**type);
   if (!parsed) return context(parsed.error(), at);
   p.type = *parsed;
   auto min = optional_number(L, "min", at), max = optional_number(L, "max", at);
-  if (!min) return std::unexpected(min.error());
-  if (!max) return std::unexpected(max.error());
+  if (!min) return pass_on(min);
+  if (!max) return pass_on(max);
   p.min = *min;
   p.max = *max;
   auto help = optional_string(L, "help", at);
-  if (!help) return std::unexpected(help.error());
+  if (!help) return pass_on(help);
   p.help = help->value_or("");
   if (field(L, "default") != LUA_TNIL) {
     auto v = to_param_value(L, -1, at + ".default");
     if (!v) {
       lua_pop(L, 1);
-      return std::unexpected(v.error());
+      return pass_on(v);
     }
     p.default_value = std::move(*v);
   }
@@ -167,7 +167,7 @@ Result<TaskSchema> read_schema(lua_State* L, const std::string& file) {
     lua_pop(L, 1);
     if (!p) {
       lua_pop(L, 1);
-      return std::unexpected(p.error());
+      return pass_on(p);
     }
     schema.params.push_back(std::move(*p));
   }
@@ -221,9 +221,9 @@ Result<TaskScript> TaskScript::from_source(std::string source, std::string file_
   script.limits_ = limits;
   PrimitiveContext none;
   auto sandbox = script.instantiate(&none);
-  if (!sandbox) return std::unexpected(sandbox.error());
+  if (!sandbox) return pass_on(sandbox);
   auto schema = read_schema(sandbox->state(), script.file_name_);
-  if (!schema) return std::unexpected(schema.error());
+  if (!schema) return pass_on(schema);
   script.schema_ = std::move(*schema);
   return script;
 }
@@ -242,21 +242,21 @@ Result<TaskScript> TaskScript::read_file(const std::string& path, const SandboxL
 
 Result<LuaSandbox> TaskScript::instantiate(PrimitiveContext* context) const {
   auto sandbox = LuaSandbox::create(limits_, file_name_);
-  if (!sandbox) return std::unexpected(sandbox.error());
+  if (!sandbox) return pass_on(sandbox);
   register_value_types(sandbox->state());
   open_primitives(sandbox->state(), context);
-  if (auto ok = sandbox->run_chunk(source_); !ok) return std::unexpected(ok.error());
+  if (auto ok = sandbox->run_chunk(source_); !ok) return pass_on(ok);
   return sandbox;
 }
 
 Result<std::vector<PassCost>> TaskScript::declared_cost(const ParamValues& params) const {
   PrimitiveContext none;
   auto sandbox = instantiate(&none);
-  if (!sandbox) return std::unexpected(sandbox.error());
+  if (!sandbox) return pass_on(sandbox);
   lua_State* L = sandbox->state();
   lua_getglobal(L, "cost");
   push_params(L, params);
-  if (auto ok = sandbox->call(1, 1); !ok) return std::unexpected(ok.error());
+  if (auto ok = sandbox->call(1, 1); !ok) return pass_on(ok);
   auto passes = read_cost(L, file_name_);
   lua_pop(L, 1);
   return passes;

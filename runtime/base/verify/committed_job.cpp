@@ -8,7 +8,7 @@ Result<GenerationSpec> generation_spec_of(const protocol::JobSpec& s) {
   if (s.task_type != protocol::kTaskTxt2Img)
     return fail("task type '", s.task_type, "' renders no trajectory to audit");
   auto sampler = parse_sampler_kind(s.sampler);
-  if (!sampler) return std::unexpected(sampler.error());
+  if (!sampler) return pass_on(sampler);
   GenerationSpec g;
   g.prompt = s.prompt;
   g.negative_prompt = s.negative_prompt;
@@ -25,7 +25,7 @@ Result<GenerationSpec> generation_spec_of(const protocol::JobSpec& s) {
 Result<CommittedJob> committed_job_of(const protocol::JobSpec& spec,
                                       const protocol::JobResult& result) {
   auto g = generation_spec_of(spec);
-  if (!g) return std::unexpected(g.error());
+  if (!g) return pass_on(g);
   CommittedJob job;
   job.spec = std::move(*g);
   job.trajectory_root = result.trajectory_root;

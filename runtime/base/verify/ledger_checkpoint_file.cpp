@@ -31,7 +31,7 @@ Result<LedgerCheckpoint> parse_checkpoint_json(std::string_view text, std::strin
     return std::string_view(v->get_string());
   };
   auto format = string_field("checkpoint");
-  if (!format) return std::unexpected(format.error());
+  if (!format) return pass_on(format);
   if (*format != kCheckpointFormat)
     return fail(source, ": $.checkpoint is '", *format, "', this build reads ", kCheckpointFormat);
   for (const auto& kv : *o) {
@@ -42,7 +42,7 @@ Result<LedgerCheckpoint> parse_checkpoint_json(std::string_view text, std::strin
   }
   LedgerCheckpoint c;
   auto treasury = string_field("treasury");
-  if (!treasury) return std::unexpected(treasury.error());
+  if (!treasury) return pass_on(treasury);
   auto key = PublicKey::from_hex(*treasury);
   if (!key) return context(key.error(), source, ": $.treasury");
   c.treasury = *key;
@@ -52,7 +52,7 @@ Result<LedgerCheckpoint> parse_checkpoint_json(std::string_view text, std::strin
     return fail(source, ": $.seq must be a positive integer (a ledger entry)");
   c.seq = seq->is_uint64() ? seq->get_uint64() : static_cast<std::uint64_t>(seq->get_int64());
   auto head = string_field("head");
-  if (!head) return std::unexpected(head.error());
+  if (!head) return pass_on(head);
   auto digest = digest_from_hex(*head);
   if (!digest) return context(digest.error(), source, ": $.head");
   c.head = *digest;
@@ -60,7 +60,7 @@ Result<LedgerCheckpoint> parse_checkpoint_json(std::string_view text, std::strin
   if (!at || !at->is_int64()) return fail(source, ": $.at must be an integer (unix seconds)");
   c.at = at->get_int64();
   auto signature = string_field("signature");
-  if (!signature) return std::unexpected(signature.error());
+  if (!signature) return pass_on(signature);
   auto sig = signature_from_hex(*signature);
   if (!sig) return context(sig.error(), source, ": $.signature");
   c.signature = *sig;

@@ -70,7 +70,7 @@ Result<LedgerCheckpointKeeper> LedgerCheckpointKeeper::open(std::string path) {
   std::stringstream text;
   text << in.rdbuf();
   auto c = verify::parse_checkpoint_json(text.str(), keeper.path_);
-  if (!c) return std::unexpected(c.error());
+  if (!c) return pass_on(c);
   if (!protocol::checkpoint_signed(*c))
     return fail(keeper.path_,
                 ": the kept ledger checkpoint's signature is not its treasury's "

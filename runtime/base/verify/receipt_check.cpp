@@ -153,7 +153,7 @@ Result<std::unique_ptr<Backend>> open_audit_backend(const ReceiptCheckOptions& o
   if (precision.empty() && resolve_precision(device, receipt_precision))
     precision = receipt_precision;
   auto resolved = resolve_precision(device, precision);
-  if (!resolved) return std::unexpected(resolved.error());
+  if (!resolved) return pass_on(resolved);
   precision = *resolved;
   return open_backend({device, precision, o.threads});
 }
@@ -172,10 +172,10 @@ Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& 
     m.device = "cpu";
     backend = open_audit_backend(o, m.device, result.precision, m.precision);
   }
-  if (!backend) return std::unexpected(backend.error());
+  if (!backend) return pass_on(backend);
   m.backend = std::move(*backend);
   auto adopt = [&](Result<Pipeline> p) -> Result<LoadedModel> {
-    if (!p) return std::unexpected(p.error());
+    if (!p) return pass_on(p);
     m.pipeline = std::make_unique<Pipeline>(std::move(*p));
     return std::move(m);
   };
@@ -191,7 +191,7 @@ Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& 
     return fail("no model to audit with: the receipt's model is ", model_id,
                 " (give --model PATH or --models-dir DIR)");
   auto path = find_model(o.models_dir, model_id);
-  if (!path) return std::unexpected(path.error());
+  if (!path) return pass_on(path);
   auto p = Pipeline::load(*path, *m.backend);
   if (!p) return context(p.error(), "loading ", *path);
   return adopt(std::move(p));

@@ -20,20 +20,13 @@ std::string record_line(const protocol::Verdict& v) {
   o["audit_id"] = v.audit_id;
   o["job_id"] = v.job_id;
   o["attempt"] = v.attempt;
-  o["purpose"] = v.purpose;
+  o["purpose"] = protocol::audit_purpose_name(v.purpose);
   o["worker"] = v.worker.hex();
   o["validator"] = v.validator.hex();
   o["outcome"] = protocol::audit_outcome_name(v.outcome);
   o["detail"] = v.detail;
   o["determinism_class"] = v.determinism_class;
   return boost::json::serialize(o) + "\n";
-}
-
-std::optional<protocol::AuditOutcome> outcome_named(std::string_view name) {
-  for (auto o :
-       {protocol::AuditOutcome::pass, protocol::AuditOutcome::fail, protocol::AuditOutcome::grey})
-    if (protocol::audit_outcome_name(o) == name) return o;
-  return std::nullopt;
 }
 
 Result<RecordedVerdict> parse_line(std::string_view line, const std::string& where) {
@@ -48,29 +41,35 @@ Result<RecordedVerdict> parse_line(std::string_view line, const std::string& whe
     return std::string(v->get_string());
   };
   auto format = text("record");
-  if (!format) return std::unexpected(format.error());
+  if (!format) return pass_on(format);
   if (*format != kVerdictRecordFormat)
     return fail(where, ": $.record is '", *format, "', this build reads ", kVerdictRecordFormat);
   RecordedVerdict r;
   for (auto [key, out] : {std::pair{"audit_id", &r.audit_id}, std::pair{"job_id", &r.job_id},
-                          std::pair{"purpose", &r.purpose}, std::pair{"detail", &r.detail},
+                          std::pair{"detail", &r.detail},
                           std::pair{"determinism_class", &r.determinism_class}}) {
     auto s = text(key);
-    if (!s) return std::unexpected(s.error());
+    if (!s) return pass_on(s);
     *out = std::move(*s);
   }
   for (auto [key, out] : {std::pair{"worker", &r.worker}, std::pair{"validator", &r.validator}}) {
     auto s = text(key);
-    if (!s) return std::unexpected(s.error());
+    if (!s) return pass_on(s);
     auto k = PublicKey::from_hex(*s);
     if (!k) return fail(where, ": $.", key, ": ", k.error().message);
     *out = *k;
   }
   auto outcome = text("outcome");
-  if (!outcome) return std::unexpected(outcome.error());
-  auto named = outcome_named(*outcome);
+  if (!outcome) return pass_on(outcome);
+  auto named = protocol::parse_audit_outcome(*outcome);
   if (!named) return fail(where, ": $.outcome is '", *outcome, "', expected pass, grey or fail");
   r.outcome = *named;
+  auto purpose = text("purpose");
+  if (!purpose) return pass_on(purpose);
+  auto purpose_named = protocol::parse_audit_purpose(*purpose);
+  if (!purpose_named)
+    return fail(where, ": $.purpose is '", *purpose, "', expected sampled, referee or appeal");
+  r.purpose = *purpose_named;
   const boost::json::value* attempt = o->if_contains("attempt");
   if (!attempt || !attempt->is_number()) return fail(where, ": $.attempt must be a number");
   auto n = attempt->to_number<std::uint32_t>(ec);
@@ -107,7 +106,7 @@ Result<std::unique_ptr<VerdictRecord>> VerdictRecord::open(const std::string& pa
   if (fd < 0) return fail("cannot open the verdict record ", path, ": ", std::strerror(errno));
   if (auto cut = cut_torn_tail(fd, path); !cut) {
     ::close(fd);
-    return std::unexpected(cut.error());
+    return pass_on(cut);
   }
   return std::unique_ptr<VerdictRecord>(new VerdictRecord(path, fd));
 }
@@ -135,7 +134,7 @@ Result<std::vector<RecordedVerdict>> read_verdict_record(const std::string& path
     ++number;
     if (line.empty()) continue;
     auto r = parse_line(line, path + ":" + std::to_string(number));
-    if (!r) return std::unexpected(r.error());
+    if (!r) return pass_on(r);
     out.push_back(std::move(*r));
   }
   return out;

@@ -19,7 +19,7 @@ struct RecordedVerdict {
   std::string audit_id;
   std::string job_id;
   std::uint32_t attempt = 0;
-  std::string purpose;  // "sampled", "referee", "appeal"
+  protocol::AuditPurpose purpose = protocol::AuditPurpose::sampled;
   PublicKey worker;
   PublicKey validator;
   protocol::AuditOutcome outcome = protocol::AuditOutcome::fail;

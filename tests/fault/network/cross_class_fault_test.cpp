@@ -90,21 +90,21 @@ TEST(CrossClassFaults, AGreyVerdictEscalatesToTheWorkersOwnClassWhichProvesTheCh
   // with the batch neighbour's), so the fp32 one judges some of the cheater's results.
   std::size_t escalated = 0;
   for (const auto& [id, v] : across) {
-    if (v.purpose != "sampled") continue;
+    if (v.purpose != protocol::AuditPurpose::sampled) continue;
     EXPECT_NE(v.outcome, protocol::AuditOutcome::pass) << "audit " << id << ": the fp32 validator missed the cheat";
     if (v.outcome != protocol::AuditOutcome::grey) continue;
     ++escalated;
     bool referee_failed = false;
     for (auto [it, end] = own.equal_range(id); it != end; ++it)
       referee_failed =
-          referee_failed || (it->second.purpose == "referee" && it->second.outcome == protocol::AuditOutcome::fail);
+          referee_failed || (it->second.purpose == protocol::AuditPurpose::referee && it->second.outcome == protocol::AuditOutcome::fail);
     EXPECT_TRUE(referee_failed) << "audit " << id
                                 << " was grey and no same-class referee failed it";
   }
   EXPECT_GT(escalated, 0u) << "no grey verdict from the fp32 validator: " << across.size()
                            << " of its verdicts were about the cheater";
   for (const auto& [id, v] : own) {
-    if (v.purpose == "sampled") {
+    if (v.purpose == protocol::AuditPurpose::sampled) {
       EXPECT_EQ(v.outcome, protocol::AuditOutcome::fail) << "audit " << id;
     }
   }
@@ -124,13 +124,13 @@ TEST(CrossClassFaults, ASameClassValidatorTakesTheAuditAndItsBytesCatchTheCheat)
   const auto [across, own] = run_and_collect_verdicts(net, "bytes", 6);
   std::size_t sampled = 0;
   for (const auto& [id, v] : own) {
-    if (v.purpose != "sampled") continue;
+    if (v.purpose != protocol::AuditPurpose::sampled) continue;
     ++sampled;
     EXPECT_EQ(v.outcome, protocol::AuditOutcome::fail) << "audit " << id;
   }
   EXPECT_GT(sampled, 0u);
   for (const auto& [id, v] : across)
-    EXPECT_NE(v.purpose, "sampled") << "audit " << id << " went across classes";
+    EXPECT_NE(v.purpose, protocol::AuditPurpose::sampled) << "audit " << id << " went across classes";
   expect_slashed_and_spared(net, 0, 1);
   if (::testing::Test::HasFailure()) net.dump_logs();
 }

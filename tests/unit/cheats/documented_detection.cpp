@@ -43,7 +43,7 @@ Result<std::array<DetectionCell, 4>> parse_cells(const std::string& column) {
   std::array<DetectionCell, 4> out;
   for (std::size_t i = 0; i < 4; ++i) {
     auto c = parse_cell(parts[i]);
-    if (!c) return std::unexpected(c.error());
+    if (!c) return pass_on(c);
     out[i] = *c;
   }
   return out;
@@ -73,9 +73,9 @@ Result<std::map<std::string, DetectionRow>> parse_detection_table(const std::str
     if (cols.size() != 3)
       return fail("bench/RESULTS.md: detection row '", line, "' has not 3 columns");
     auto same = parse_cells(cols[1]);
-    if (!same) return std::unexpected(same.error());
+    if (!same) return pass_on(same);
     auto cross = parse_cells(cols[2]);
-    if (!cross) return std::unexpected(cross.error());
+    if (!cross) return pass_on(cross);
     if (!rows.emplace(cols[0], DetectionRow{*same, *cross}).second)
       return fail("bench/RESULTS.md: cheat '", cols[0], "' is listed twice");
   }

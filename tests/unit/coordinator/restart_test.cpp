@@ -257,7 +257,7 @@ TEST_F(VerificationRestart, AFailedVerdictNoticeLostInARestartIsToldAgainAndTheA
   ASSERT_TRUE(appealed.ok()) << appealed.reason;
   ASSERT_EQ(audits_.size(), 1u);
   EXPECT_EQ(audits_[0].validator, validator2_.public_key());
-  EXPECT_EQ(audits_[0].task.purpose, "appeal");
+  EXPECT_EQ(audits_[0].task.purpose, protocol::AuditPurpose::appeal);
   // An appealed verdict is not told again.
   notices_.clear();
   register_node(w1_, protocol::Role::worker, worker_caps());
@@ -303,7 +303,7 @@ TEST_F(VerificationRestart, AnAppealInProgressIsHeardAfterARestartAndNotTwice) {
   Outbox out;
   ASSERT_TRUE(core_->on_appeal(w1_.public_key(), appeal_of(a.task.audit_id), now_, out).ok());
   pump(out);
-  ASSERT_EQ(audits_.back().task.purpose, "appeal");
+  ASSERT_EQ(audits_.back().task.purpose, protocol::AuditPurpose::appeal);
   audits_.clear();
   restart(/*validators_too=*/false);
   EXPECT_EQ(core_->pending_penalties(), 1u);
@@ -317,7 +317,7 @@ TEST_F(VerificationRestart, AnAppealInProgressIsHeardAfterARestartAndNotTwice) {
   ASSERT_EQ(audits_.size(), 1u);
   const auto& heard = audits_[0];
   EXPECT_EQ(heard.validator, validator2_.public_key());
-  EXPECT_EQ(heard.task.purpose, "appeal");
+  EXPECT_EQ(heard.task.purpose, protocol::AuditPurpose::appeal);
   EXPECT_TRUE(heard.task.has_commitment);
   ASSERT_TRUE(judge(verdict(heard.task, AuditOutcome::pass, validator2_), validator2_).ok());
   EXPECT_EQ(core_->pending_penalties(), 0u);

@@ -22,9 +22,9 @@ TEST_F(VerificationTest, TheAuditCarriesTheCommitmentAndAPlanChosenAfterIt) {
   EXPECT_EQ(task.commitment.leaf_count, 5u);
   EXPECT_TRUE(task.commitment.pixels.empty()) << "the pixels travel once, as claimed_pixels";
   EXPECT_EQ(task.claimed_pixels.size(), 64u * 64u * 3u);
-  EXPECT_EQ(task.purpose, "sampled");
+  EXPECT_EQ(task.purpose, protocol::AuditPurpose::sampled);
   std::size_t steps = 0;
-  for (const auto& item : task.audits) steps += item.kind == 1;
+  for (const auto& item : task.audits) steps += verify::is_audit(item, verify::AuditKind::step);
   EXPECT_EQ(steps, 2u);
   EXPECT_EQ(task.audits.front().kind, 0) << "noise first";
   // The worker's status shows its current (adaptive) audit rate.
@@ -85,7 +85,7 @@ TEST_F(VerificationTest, GreyIsEscalatedToAFullRenderOnTheWorkersClassBeforeAnyS
   ASSERT_EQ(audits_.size(), 2u);
   const auto& referee = audits_.back();
   EXPECT_EQ(referee.validator, validator2_.public_key()) << "the worker's own class referees";
-  EXPECT_EQ(referee.task.purpose, "referee");
+  EXPECT_EQ(referee.task.purpose, protocol::AuditPurpose::referee);
   ASSERT_EQ(referee.task.audits.size(), 1u);
   EXPECT_EQ(referee.task.audits[0].kind, 3);
   EXPECT_TRUE(events_of(EventKind::result).empty()) << "not delivered while grey";
@@ -146,9 +146,9 @@ TEST_F(VerificationTest, AWonAppealSparesTheWorkerAndSlashesTheAccuser) {
   EXPECT_FALSE(core_->on_appeal(w1_.public_key(), appeal, now_, twice).ok()) << "once only";
   const auto& second = audits_.back();
   EXPECT_EQ(second.validator, validator2_.public_key()) << "a different validator hears it";
-  EXPECT_EQ(second.task.purpose, "appeal");
+  EXPECT_EQ(second.task.purpose, protocol::AuditPurpose::appeal);
   bool full = false;
-  for (const auto& item : second.task.audits) full = full || item.kind == 3;
+  for (const auto& item : second.task.audits) full = full || verify::is_audit(item, verify::AuditKind::full);
   EXPECT_TRUE(full);
   ASSERT_TRUE(judge(verdict(second.task, AuditOutcome::pass, validator2_), validator2_).ok());
   EXPECT_EQ(core_->pending_penalties(), 0u);

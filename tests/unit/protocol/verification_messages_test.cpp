@@ -127,7 +127,7 @@ TEST(VerificationMessages, VerdictOpeningAndAppealSignaturesCoverTheirEvidence) 
   changed.evidence[0].step = 4;
   EXPECT_FALSE(verdict_signature_valid(changed));
   changed = verdict;
-  changed.purpose = "appeal";
+  changed.purpose = AuditPurpose::appeal;
   EXPECT_FALSE(verdict_signature_valid(changed));
 
   const auto t = trajectory(4);
@@ -173,10 +173,10 @@ TEST(VerificationMessages, RoundTripThroughCaf) {
   task.has_commitment = true;
   task.commitment = r;
   task.audits = {{0, 0}, {1, 3}, {2, 6}};
-  task.purpose = "referee";
+  task.purpose = AuditPurpose::referee;
   const auto task2 = round_trip(sys, task);
   EXPECT_EQ(task2.audits, task.audits);
-  EXPECT_EQ(task2.purpose, "referee");
+  EXPECT_EQ(task2.purpose, AuditPurpose::referee);
   EXPECT_EQ(result_signing_bytes(task2.commitment), result_signing_bytes(r));
 
   Verdict v;

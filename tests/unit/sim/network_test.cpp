@@ -37,7 +37,7 @@ Scenario scenario_of(const std::string& json) {
 Result<Summary> run(const Scenario& s, std::uint64_t seed) {
   WorkDir dir(seed);
   auto network = SimulatedNetwork::create(s, seed, dir.path());
-  if (!network) return std::unexpected(network.error());
+  if (!network) return pass_on(network);
   return (*network)->run();
 }
 

@@ -20,7 +20,7 @@ PublicKey key_of(std::uint8_t fill) {
 }
 
 protocol::Verdict verdict(std::string audit_id, protocol::AuditOutcome outcome,
-                          std::string purpose) {
+                          protocol::AuditPurpose purpose) {
   protocol::Verdict v;
   v.audit_id = std::move(audit_id);
   v.job_id = "req-7/3";
@@ -28,7 +28,7 @@ protocol::Verdict verdict(std::string audit_id, protocol::AuditOutcome outcome,
   v.worker = key_of(0x11);
   v.validator = key_of(0x22);
   v.outcome = outcome;
-  v.purpose = std::move(purpose);
+  v.purpose = purpose;
   v.detail = "step 4: leaf differs";
   v.determinism_class = "cpu-f32";
   return v;
@@ -62,21 +62,21 @@ TEST_F(VerdictRecordTest, AppendedVerdictsReadBackInOrderAfterReopening) {
   {
     auto record = open();
     ASSERT_TRUE(record);
-    ASSERT_TRUE(record->append(verdict("a1", protocol::AuditOutcome::grey, "sampled")));
+    ASSERT_TRUE(record->append(verdict("a1", protocol::AuditOutcome::grey, protocol::AuditPurpose::sampled)));
   }
   {
     auto record = open();
     ASSERT_TRUE(record);
-    ASSERT_TRUE(record->append(verdict("a2", protocol::AuditOutcome::fail, "referee")));
+    ASSERT_TRUE(record->append(verdict("a2", protocol::AuditOutcome::fail, protocol::AuditPurpose::referee)));
   }
   const auto got = read();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].audit_id, "a1");
   EXPECT_EQ(got[0].outcome, protocol::AuditOutcome::grey);
-  EXPECT_EQ(got[0].purpose, "sampled");
+  EXPECT_EQ(got[0].purpose, protocol::AuditPurpose::sampled);
   EXPECT_EQ(got[1].audit_id, "a2");
   EXPECT_EQ(got[1].outcome, protocol::AuditOutcome::fail);
-  EXPECT_EQ(got[1].purpose, "referee");
+  EXPECT_EQ(got[1].purpose, protocol::AuditPurpose::referee);
   EXPECT_EQ(got[1].job_id, "req-7/3");
   EXPECT_EQ(got[1].attempt, 2u);
   EXPECT_EQ(got[1].worker, key_of(0x11));
@@ -97,7 +97,7 @@ TEST_F(VerdictRecordTest, ALineTornByACrashIsCutOnReopening) {
   {
     auto record = open();
     ASSERT_TRUE(record);
-    ASSERT_TRUE(record->append(verdict("a1", protocol::AuditOutcome::pass, "sampled")));
+    ASSERT_TRUE(record->append(verdict("a1", protocol::AuditOutcome::pass, protocol::AuditPurpose::sampled)));
   }
   {
     std::ofstream torn(file, std::ios::app);
@@ -105,7 +105,7 @@ TEST_F(VerdictRecordTest, ALineTornByACrashIsCutOnReopening) {
   }
   auto record = open();
   ASSERT_TRUE(record);
-  ASSERT_TRUE(record->append(verdict("a3", protocol::AuditOutcome::fail, "appeal")));
+  ASSERT_TRUE(record->append(verdict("a3", protocol::AuditOutcome::fail, protocol::AuditPurpose::appeal)));
   const auto got = read();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].audit_id, "a1");
@@ -116,7 +116,7 @@ TEST_F(VerdictRecordTest, ADamagedLineIsNamedByFileAndLine) {
   {
     auto record = open();
     ASSERT_TRUE(record);
-    ASSERT_TRUE(record->append(verdict("a1", protocol::AuditOutcome::pass, "sampled")));
+    ASSERT_TRUE(record->append(verdict("a1", protocol::AuditOutcome::pass, protocol::AuditPurpose::sampled)));
   }
   {
     std::ofstream out(file, std::ios::app);

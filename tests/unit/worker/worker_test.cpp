@@ -10,6 +10,7 @@
 #include "actors/rendering/renderer.hpp"
 #include "actors/worker/test_fault.hpp"
 #include "models/presets/write_preset.hpp"
+#include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 
 namespace seedgrid::worker {
@@ -34,6 +35,15 @@ protocol::Job job(std::uint32_t index, std::uint32_t steps = 4, std::uint32_t si
   j.spec.width = size;
   j.spec.height = size;
   return j;
+}
+
+// Per job of a rendered batch: whether it failed as job_invalid (the code its error carries).
+std::vector<bool> invalid_jobs(const rendering::BatchOutcome& out) {
+  std::vector<bool> invalid;
+  for (const auto& image : out.images)
+    invalid.push_back(!image && protocol::code_of(image.error(), protocol::ErrorCode::ok) ==
+                                    protocol::ErrorCode::job_invalid);
+  return invalid;
 }
 
 TEST(JobQueue, BatchesTheOldestJobWithLaterCompatibleOnes) {
@@ -178,10 +188,10 @@ TEST_F(RendererTest, AJobOutsideItsModelsLimitsFailsAloneAsInvalid) {
   };
   auto out = renderer_->render(batch, hooks);
   ASSERT_EQ(out.images.size(), 3u);
-  ASSERT_EQ(out.job_invalid.size(), 3u);
+  ASSERT_EQ(invalid_jobs(out).size(), 3u);
   EXPECT_TRUE(out.images[0] && out.images[2]);
   EXPECT_FALSE(out.images[1]);
-  EXPECT_EQ(out.job_invalid, (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(invalid_jobs(out), (std::vector<bool>{false, true, false}));
   // Progress names the jobs by their place in the batch the worker sent.
   for (std::size_t job : progressed) EXPECT_NE(job, 1u);
   auto alone = renderer_->render(std::span(&batch[2], 1), {});
@@ -192,7 +202,7 @@ TEST_F(RendererTest, AJobOutsideItsModelsLimitsFailsAloneAsInvalid) {
   wide.width = 72;
   auto refused = renderer_->render(std::span(&wide, 1), {});
   ASSERT_FALSE(refused.images[0]);
-  EXPECT_TRUE(refused.job_invalid[0]);
+  EXPECT_TRUE(invalid_jobs(refused)[0]);
   EXPECT_NE(refused.images[0].error().message.find("width 72 is not a multiple of 16"),
             std::string::npos)
       << refused.images[0].error().message;
