@@ -372,8 +372,8 @@ Result<void> Journal::erase_prompt(const std::string& request_id, const ErasedPr
   auto blank = state_->db.prepare(
       "UPDATE requests SET prompt = '', negative_prompt = '' WHERE request_id = ?");
   auto mark = state_->db.prepare("INSERT OR REPLACE INTO erased_prompts VALUES(?,?,?)");
-  if (!blank) return std::unexpected(blank.error());
-  if (!mark) return std::unexpected(mark.error());
+  if (!blank) return pass_on(blank);
+  if (!mark) return pass_on(mark);
   if (auto r = blank->bind(1, request_id).run(); !r) return r;
   state_->checkpoint_after_commit = true;
   return mark->bind(1, request_id)
