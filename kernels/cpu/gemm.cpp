@@ -36,43 +36,31 @@ float* scratch(Scratch use, i64 floats) {
 
 namespace {
 
-// pack_a and pack_b_transposed for either element type: each value widened as it is placed.
-template <class T>
-void pack_a_of(const T* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst) {
-  for (i64 ir = 0; ir < mc; ir += kMr) {
-    const i64 mr = std::min(kMr, mc - ir);
-    float* panel = dst + ir * kc;
-    for (i64 r = 0; r < mr; ++r) {
-      const T* src = a + (i0 + ir + r) * lda + k0;
-      for (i64 p = 0; p < kc; ++p) panel[p * kMr + r] = widen(src[p]);
+// pack_a and pack_b_transposed are the same walk: rows of a row-major matrix (A's rows, or B's rows
+// when B is stored transposed) laid into panels `Width` rows wide, k-major, zero-padded, each value
+// widened as it is placed (T is float or fp16 bits).
+template <i64 Width, class T>
+void pack_row_panels(const T* m, i64 ld, i64 row0, i64 rows, i64 k0, i64 kc, float* dst) {
+  for (i64 r0 = 0; r0 < rows; r0 += Width) {
+    const i64 n = std::min(Width, rows - r0);
+    float* panel = dst + r0 * kc;
+    for (i64 r = 0; r < n; ++r) {
+      const T* src = m + (row0 + r0 + r) * ld + k0;
+      for (i64 p = 0; p < kc; ++p) panel[p * Width + r] = widen(src[p]);
     }
-    for (i64 r = mr; r < kMr; ++r)
-      for (i64 p = 0; p < kc; ++p) panel[p * kMr + r] = 0.0f;
-  }
-}
-
-template <class T>
-void pack_b_transposed_of(const T* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float* dst) {
-  for (i64 jr = 0; jr < nc; jr += kNr) {
-    const i64 nr = std::min(kNr, nc - jr);
-    float* panel = dst + jr * kc;
-    for (i64 j = 0; j < nr; ++j) {
-      const T* src = b + (j0 + jr + j) * ldb + k0;
-      for (i64 p = 0; p < kc; ++p) panel[p * kNr + j] = widen(src[p]);
-    }
-    for (i64 j = nr; j < kNr; ++j)
-      for (i64 p = 0; p < kc; ++p) panel[p * kNr + j] = 0.0f;
+    for (i64 r = n; r < Width; ++r)
+      for (i64 p = 0; p < kc; ++p) panel[p * Width + r] = 0.0f;
   }
 }
 
 }  // namespace
 
 void pack_a(const float* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst) {
-  pack_a_of(a, lda, i0, mc, k0, kc, dst);
+  pack_row_panels<kMr>(a, lda, i0, mc, k0, kc, dst);
 }
 
 void pack_a(const std::uint16_t* a, i64 lda, i64 i0, i64 mc, i64 k0, i64 kc, float* dst) {
-  pack_a_of(a, lda, i0, mc, k0, kc, dst);
+  pack_row_panels<kMr>(a, lda, i0, mc, k0, kc, dst);
 }
 
 void pack_b_rows(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float* dst) {
@@ -92,12 +80,12 @@ void pack_b_rows(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float*
 }
 
 void pack_b_transposed(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, float* dst) {
-  pack_b_transposed_of(b, ldb, k0, kc, j0, nc, dst);
+  pack_row_panels<kNr>(b, ldb, j0, nc, k0, kc, dst);
 }
 
 void pack_b_transposed(const std::uint16_t* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc,
                        float* dst) {
-  pack_b_transposed_of(b, ldb, k0, kc, j0, nc, dst);
+  pack_row_panels<kNr>(b, ldb, j0, nc, k0, kc, dst);
 }
 
 void micro_kernel(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool accumulate) {
