@@ -27,9 +27,8 @@
 #include <thread>
 
 #include "actors/rendering/renderer.hpp"
-#include "actors/treasury/ledger.hpp"
 #include "actors/worker/worker_actor.hpp"
-#include "models/presets/write_preset.hpp"
+#include "bench/common/bench_network.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
@@ -71,53 +70,14 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-struct Model {
-  std::string path;
-  std::string id;
-};
-
-Model make_model(const fs::path& dir) {
-  PresetWriteOptions o;
-  o.preset = "tiny";
-  o.seed = 1;
-  o.out_dir = (dir / "tiny").string();
-  auto report = must(write_preset(o), "creating the tiny model");
-  return {report.checkpoint_path, report.model_id};
-}
+using Model = bench::BenchModel;
 
 // A coordinator+treasury node in `dir` with the client funded.
 std::unique_ptr<node::Node> coordinator_node(const fs::path& dir, const Model& model,
                                              const Identity& client, std::uint16_t port,
                                              const config::NetworkSection& network = {}) {
-  fs::create_directories(dir / "data");
-  const Identity key = must(Identity::load_or_create((dir / "coordinator.key").string()), "key");
-  treasury::TreasuryConfig economics;
-  economics.min_stake_fast = 0;
-  {
-    auto ledger = must(
-        treasury::Ledger::open((dir / "data/ledger.sqlite").string(), key, economics), "ledger");
-    must(ledger.apply(treasury::Deposit{"bench", 1, "user:" + client.node_id(),
-                                        1'000'000 * treasury::kMicrosPerUnit}),
-         "deposit");
-  }
-  node::NodePlan plan;
-  plan.configure_logging = false;
-  auto& c = plan.config;
-  c.roles = {"coordinator", "treasury"};
-  c.network = network;
-  c.node.key_file = (dir / "coordinator.key").string();
-  c.node.data_dir = (dir / "data").string();
-  c.coordinator.emplace();
-  c.coordinator->listen = {"127.0.0.1", port};
-  // The tiny preset renders multiples of 16.
-  c.coordinator->models.push_back({model.id, "", "tiny", "", 43'200, 16});
-  c.coordinator->benchmark_tasks = true;
-  c.coordinator->audit.rate = 0.0;
-  c.coordinator->routing.max_workers_per_request = 1024;
-  c.treasury.emplace();
-  c.treasury->database = (dir / "data/ledger.sqlite").string();
-  c.treasury->economics = {{"min_stake_fast", 0}};
-  return must(node::Node::start(plan), "starting the coordinator node");
+  return must(bench::funded_coordinator_node(dir, model, client, port, network),
+              "the coordinator node");
 }
 
 bool wait_for_workers(caf::actor_system& sys, const caf::actor& coordinator, std::size_t n) {
@@ -337,7 +297,7 @@ int main(int argc, char** argv) {
   }
   (void)logging::configure("error", "");
   fs::create_directories(o.data);
-  const Model model = make_model(o.data);
+  const Model model = must(bench::tiny_model(o.data), "the model");
   std::printf("data in %s (journal and ledger fsync there), %u hardware threads\n\n",
               o.data.c_str(), std::thread::hardware_concurrency());
   std::printf("links between processes: %s\n\n", o.insecure ? "plain TCP (--insecure)" : "TLS");

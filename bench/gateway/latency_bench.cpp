@@ -26,8 +26,7 @@
 #include <random>
 #include <thread>
 
-#include "actors/treasury/ledger.hpp"
-#include "models/presets/write_preset.hpp"
+#include "bench/common/bench_network.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/gateway/gateway.hpp"
@@ -179,41 +178,12 @@ int main(int argc, char** argv) {
                        ("seedgrid-gateway-latency-" + std::to_string(std::random_device{}()));
   fs::create_directories(dir / "data");
 
-  PresetWriteOptions preset;
-  preset.preset = "tiny";
-  preset.seed = 1;
-  preset.out_dir = (dir / "tiny").string();
-  const auto model = must(write_preset(preset), "creating the tiny model");
-
+  const auto model = must(bench::tiny_model(dir), "the model");
   const Identity user = Identity::generate();
+  auto coordinator =
+      must(bench::funded_coordinator_node(dir, model, user, 0, network), "the coordinator node");
   const Identity coordinator_key =
       must(Identity::load_or_create((dir / "coordinator.key").string()), "coordinator key");
-  {
-    treasury::TreasuryConfig economics;
-    economics.min_stake_fast = 0;
-    auto ledger = must(treasury::Ledger::open((dir / "data/ledger.sqlite").string(),
-                                              coordinator_key, economics),
-                       "ledger");
-    must(ledger.apply(treasury::Deposit{"bench", 1, "user:" + user.node_id(),
-                                        1'000'000 * treasury::kMicrosPerUnit}),
-         "deposit");
-  }
-  node::NodePlan cplan;
-  cplan.configure_logging = false;
-  auto& c = cplan.config;
-  c.roles = {"coordinator", "treasury"};
-  c.network = network;
-  c.node.key_file = (dir / "coordinator.key").string();
-  c.node.data_dir = (dir / "data").string();
-  c.coordinator.emplace();
-  c.coordinator->listen = {"127.0.0.1", 0};
-  c.coordinator->models.push_back({model.model_id, "", "tiny", "", 43'200, 16});
-  c.coordinator->benchmark_tasks = true;
-  c.coordinator->audit.rate = 0.0;
-  c.treasury.emplace();
-  c.treasury->database = (dir / "data/ledger.sqlite").string();
-  c.treasury->economics = {{"min_stake_fast", 0}};
-  auto coordinator = must(node::Node::start(cplan), "starting the coordinator node");
   const std::uint16_t port = coordinator->coordinator_port();
 
   node::NodePlan wplan;
@@ -224,7 +194,7 @@ int main(int argc, char** argv) {
   w.node.key_file = (dir / "worker.key").string();
   w.worker.emplace();
   w.worker->coordinator = {"127.0.0.1", port};
-  w.worker->rendering.models.push_back({model.checkpoint_path, ""});
+  w.worker->rendering.models.push_back({model.path, ""});
   w.worker->rendering.threads = 1;
   w.worker->benchmark_tasks = true;
   auto worker = must(node::Node::start(wplan), "starting the worker node");
@@ -264,7 +234,7 @@ int main(int argc, char** argv) {
   auto caf_request = [&](const std::string& id, std::string_view task) {
     protocol::GenerateRequest r;
     r.request_id = id;
-    r.model_id = model.model_id;
+    r.model_id = model.id;
     r.task_type = std::string(task);
     r.prompt = "benchmark";
     r.steps = 8;

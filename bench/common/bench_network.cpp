@@ -1,0 +1,61 @@
+#include "bench/common/bench_network.hpp"
+
+#include "actors/treasury/ledger.hpp"
+#include "models/presets/write_preset.hpp"
+
+namespace seedgrid::bench {
+
+namespace fs = std::filesystem;
+
+Result<BenchModel> tiny_model(const fs::path& dir) {
+  PresetWriteOptions o;
+  o.preset = "tiny";
+  o.seed = 1;
+  o.out_dir = (dir / "tiny").string();
+  auto report = write_preset(o);
+  if (!report) return context(report.error(), "creating the tiny model");
+  return BenchModel{report->checkpoint_path, report->model_id};
+}
+
+Result<std::unique_ptr<node::Node>> funded_coordinator_node(const fs::path& dir,
+                                                            const BenchModel& model,
+                                                            const Identity& client,
+                                                            std::uint16_t port,
+                                                            const config::NetworkSection& network) {
+  fs::create_directories(dir / "data");
+  const std::string key_file = (dir / "coordinator.key").string();
+  const std::string ledger_file = (dir / "data/ledger.sqlite").string();
+  auto key = Identity::load_or_create(key_file);
+  if (!key) return pass_on(key);
+  treasury::TreasuryConfig economics;
+  economics.min_stake_fast = 0;
+  {
+    auto ledger = treasury::Ledger::open(ledger_file, *key, economics);
+    if (!ledger) return pass_on(ledger);
+    auto deposit = ledger->apply(treasury::Deposit{"bench", 1, "user:" + client.node_id(),
+                                                   1'000'000 * treasury::kMicrosPerUnit});
+    if (!deposit) return context(deposit.error(), "funding the client");
+  }
+  node::NodePlan plan;
+  plan.configure_logging = false;
+  auto& c = plan.config;
+  c.roles = {"coordinator", "treasury"};
+  c.network = network;
+  c.node.key_file = key_file;
+  c.node.data_dir = (dir / "data").string();
+  c.coordinator.emplace();
+  c.coordinator->listen = {"127.0.0.1", port};
+  // The tiny preset renders multiples of 16.
+  c.coordinator->models.push_back({model.id, "", "tiny", "", 43'200, 16});
+  c.coordinator->benchmark_tasks = true;
+  c.coordinator->audit.rate = 0.0;
+  c.coordinator->routing.max_workers_per_request = 1024;
+  c.treasury.emplace();
+  c.treasury->database = ledger_file;
+  c.treasury->economics = {{"min_stake_fast", 0}};
+  auto node = node::Node::start(plan);
+  if (!node) return context(node.error(), "starting the coordinator node");
+  return node;
+}
+
+}  // namespace seedgrid::bench

@@ -1,0 +1,33 @@
+#pragma once
+// The network pieces the loopback benchmarks (bench/dispatch, bench/gateway) share: the tiny model
+// they render and a coordinator+treasury node whose ledger has already funded one client.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "config/node_config.hpp"
+#include "models/result.hpp"
+#include "runtime/base/crypto/identity.hpp"
+#include "runtime/node/node.hpp"
+
+namespace seedgrid::bench {
+
+struct BenchModel {
+  std::string path;  // the checkpoint
+  std::string id;    // its model id
+};
+
+// The `tiny` preset (seed 1) written under DIR/tiny.
+Result<BenchModel> tiny_model(const std::filesystem::path& dir);
+
+// A coordinator+treasury node keeping its key, journal and ledger in `dir`, listening on
+// 127.0.0.1:`port` (0: any free port), serving `model` with the benchmark task types, no audits,
+// no fast-tier stake, and `client`'s ledger account funded with 1,000,000 tokens.
+Result<std::unique_ptr<node::Node>> funded_coordinator_node(const std::filesystem::path& dir,
+                                                            const BenchModel& model,
+                                                            const Identity& client,
+                                                            std::uint16_t port,
+                                                            const config::NetworkSection& network);
+
+}  // namespace seedgrid::bench
