@@ -384,8 +384,24 @@ Network::Network(NetworkOptions options)
   const std::int64_t now = 1'700'000'000;
   EXPECT_TRUE(ledger->apply(treasury::Deposit{"test/deposit", now, "user:" + client_.node_id(),
                                               10'000 * treasury::kMicrosPerUnit}));
+  std::int64_t next_epoch = 0;  // the ledger closes epochs in order
+  // A bond as a real validator gets one: tokens earned by a worker, moved to the validator, staked.
+  for (int i : options_.bonded_validators) {
+    const std::string earner = "worker:" + worker_keys_.at(0).node_id();
+    const std::string account = "validator:" + validator_keys_.at(i).node_id();
+    const treasury::Micros bond = options_.validator_min_stake_tokens * treasury::kMicrosPerUnit;
+    auto earned = ledger->apply(treasury::CloseEpoch{"test/validator-epoch/" + std::to_string(i),
+                                                     now, next_epoch++, {{earner, 1'000, 3'600}}, {}});
+    EXPECT_TRUE(earned) << earned.error().message;
+    auto moved = ledger->apply(treasury::Transfer{"test/validator-tokens/" + std::to_string(i), now,
+                                                  treasury::Asset::tokens, earner, account, bond});
+    EXPECT_TRUE(moved) << moved.error().message;
+    auto bonded = ledger->apply(
+        treasury::Stake{"test/validator-bond/" + std::to_string(i), now, account, bond});
+    EXPECT_TRUE(bonded) << bonded.error().message;
+  }
   if (options_.stake_workers) {
-    treasury::CloseEpoch epoch{"test/epoch", now, 0, {}, {}};
+    treasury::CloseEpoch epoch{"test/epoch", now, next_epoch++, {}, {}};
     for (const auto& w : worker_keys_)
       epoch.workers.push_back({"worker:" + w.node_id(), 1'000, 3'600});
     EXPECT_TRUE(ledger->apply(epoch));
@@ -456,7 +472,8 @@ std::string Network::coordinator_config() const {
                      R"(, "appeals": )" + (options_.appeals ? "true" : "false") +
                      R"(, "appeal_window_ms": )" + std::to_string(options_.appeal_window_ms) + R"(},
     "deadlines": {"base_ms": 10000, "min_ms": 10000, "slack": 20},
-    "validator_allowlist": [)" + allowlist + R"(])";
+    "validator_allowlist": [)" + allowlist + R"(],
+    "validator_min_stake": )" + std::to_string(options_.validator_min_stake_tokens * treasury::kMicrosPerUnit);
   if (separate) {
     json += R"(,
     "treasury": {"host": "127.0.0.1", "port": )" +

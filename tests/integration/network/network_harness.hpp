@@ -73,6 +73,10 @@ struct NetworkOptions {
   // Validators are admitted by the coordinator's validator_allowlist, which lists every
   // validator's key but these (by index): they register unlisted and unbonded.
   std::set<int> unlisted_validators;
+  // Validators (by index) whose tokens the ledger bonds before the network starts
+  // (stake:validator:<id>, validator_min_stake_tokens of them): admitted on their bond.
+  std::set<int> bonded_validators;
+  std::int64_t validator_min_stake_tokens = 20;
   bool separate_treasury = false;  // the treasury as its own node process
   bool insecure = false;  // every node and the test's client on plain TCP (network.insecure)
   // The coordinator key the workers pin (worker.coordinator_key); empty: the coordinator's.

@@ -1,7 +1,7 @@
 // Who a node is and who may judge: real `seedgrid node` processes register under their configured
 // names (signed), `seedgrid status` and the coordinator's log show them, and a validator the
-// coordinator has not admitted (not on its allowlist, no bond) is refused while a listed one
-// audits.
+// coordinator has not admitted (not on its allowlist, no bond) is refused while a listed one,
+// and one bonded in the treasury's ledger, audit.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -120,6 +120,38 @@ TEST(ValidatorAdmission, AnUnlistedUnbondedValidatorIsRefusedAndAListedOneAudits
   ASSERT_TRUE(status);
   for (const auto& n : status->nodes)
     EXPECT_NE(n.node.hex(), unlisted) << "a refused validator is not in the node book";
+}
+
+// The other way in: a validator on no list whose tokens are bonded in the treasury's ledger
+// (stake:validator:<id>, what an overturned verdict slashes) is admitted on that bond and audits.
+TEST(ValidatorAdmission, AnUnlistedValidatorWithABondIsAdmittedAndAudits) {
+  NetworkOptions o;
+  o.workers = 1;
+  o.validators = 1;
+  o.unlisted_validators = {0};
+  o.bonded_validators = {0};
+  o.audit_rate = 1.0;
+  Network net(o);
+  net.start_coordinator();
+  net.start_worker(0);
+  net.start_validator(0);
+  ASSERT_TRUE(net.wait_for_nodes(2, std::chrono::seconds(60)));
+
+  Collected got;
+  auto outcome = run_request(net, net.request("bonded", 2), got);
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  {
+    std::lock_guard lock(got.mutex);
+    ASSERT_EQ(got.results.size(), 2u);
+    for (const auto& [index, e] : got.results) EXPECT_EQ(e.audit, "passed") << "job " << index;
+  }
+  const std::string validator_log = text_of(net.dir() / "validator-0.log");
+  EXPECT_EQ(validator_log.find("registration refused"), std::string::npos) << validator_log;
+  EXPECT_NE(text_of(net.dir() / "coordinator.log")
+                .find("pass by validator validator-0 (" +
+                      net.validator_identity(0).node_id().substr(0, 16) + ")"),
+            std::string::npos);
 }
 
 }  // namespace
