@@ -132,8 +132,11 @@ void check_stake(Self self, const PublicKey& worker) {
                            stake.serves_fast ? "now serves" : "no longer serves", stake.bonded);
             flush(self, out);
           },
-          [self, worker](caf::error&) {
+          [self, worker](caf::error& err) {
             auto& st = self->state;
+            st.log->warn("stake of worker {} unknown: the treasury did not answer ({}); asked "
+                         "again at the next refresh",
+                         who(self, worker), self->system().render(err));
             st.core->stake_unknown(worker, st.now());
           });
 }
@@ -577,9 +580,16 @@ coordinator_self_actor::behavior_type coordinator(
         self->request(worker->second.worker, std::chrono::milliseconds(timeout_ms),
                       protocol::open_atom::value, req)
             .then([promise](protocol::Opening& o) mutable { promise.deliver(std::move(o)); },
-                  [promise, refused, timeout_ms](caf::error&) mutable {
-                    refused.error = "no opening from the worker within " +
-                                    std::to_string(timeout_ms) + " ms";
+                  [self, promise, refused, timeout_ms](caf::error& err) mutable {
+                    // The validator acts on the reason: a timeout may pass, a gone worker not.
+                    if (err == caf::sec::request_timeout)
+                      refused.error = "no opening from the worker within " +
+                                      std::to_string(timeout_ms) + " ms";
+                    else if (err == caf::sec::request_receiver_down)
+                      refused.error = "no opening: the worker went away before it answered";
+                    else
+                      refused.error = "no opening: the request to the worker failed (" +
+                                      self->system().render(err) + ")";
                     promise.deliver(std::move(refused));
                   });
         return promise;
