@@ -22,14 +22,6 @@ bool NodeEntry::serves(const std::string& model_id, const std::string& task_type
          std::find(t.begin(), t.end(), task_type) != t.end();
 }
 
-bool NodeEntry::serves(std::uint32_t model, std::uint32_t task) const {
-  return has_model(model) && std::binary_search(task_ids.begin(), task_ids.end(), task);
-}
-
-bool NodeEntry::has_model(std::uint32_t model) const {
-  return std::binary_search(model_ids.begin(), model_ids.end(), model);
-}
-
 protocol::NodeStatus NodeEntry::status(std::int64_t now_ms) const {
   protocol::NodeStatus s;
   s.node = key;
@@ -114,7 +106,7 @@ void NodeRegistry::release(NodeEntry& n, const std::string& id) {
 
 void NodeRegistry::refresh(const NodeEntry& n) {
   if (n.role == protocol::Role::worker && n.connected && !n.blacklisted && n.has_room())
-    with_room_.insert(n.key);
+    with_room_.emplace(n.key, &n);
   else
     with_room_.erase(n.key);
 }
@@ -136,7 +128,7 @@ std::vector<std::uint32_t> NodeRegistry::intern(const std::vector<std::string>& 
 
 void NodeRegistry::index_role(const NodeEntry& n) {
   if (n.role == protocol::Role::validator)
-    validators_.insert(n.key);
+    validators_.emplace(n.key, &n);
   else
     validators_.erase(n.key);
 }

@@ -97,21 +97,17 @@ std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery
 
   // Only workers with room can win: walk those (or the request's own workers when it may use no
   // others and they are fewer), in node-id order either way, so the first of equals still wins.
-  const std::set<PublicKey>& with_room = nodes.workers_with_room();
+  const NodeRegistry::Index& with_room = nodes.workers_with_room();
   const bool walk_request = request_full && q.request_workers->size() < with_room.size();
-  const std::set<PublicKey>& candidates = walk_request ? *q.request_workers : with_room;
 
   std::optional<PublicKey> best;
   double best_score = -1.0;
   const std::uint64_t work = protocol::job_work(spec);
-  for (const PublicKey& key : candidates) {
-    const NodeEntry* found = nodes.find(key);
-    if (found == nullptr) continue;
-    const NodeEntry& n = *found;
-    if (!capable(n, *kind, q.tier)) continue;
-    if (!n.has_room()) continue;
-    if (request_full && !walk_request && !q.request_workers->contains(key)) continue;
-    if (is_excluded(key) && other_capable_exists()) continue;
+  auto consider = [&](const PublicKey& key, const NodeEntry& n) {
+    if (!capable(n, *kind, q.tier)) return;
+    if (!n.has_room()) return;
+    if (request_full && !walk_request && !q.request_workers->contains(key)) return;
+    if (is_excluded(key) && other_capable_exists()) return;
     const double finish_ms =
         std::max(1.0, expected_ms(n.inflight_work() + work, n.capabilities.pixel_steps_per_second));
     const double score =
@@ -120,6 +116,12 @@ std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery
       best_score = score;
       best = key;
     }
+  };
+  if (walk_request) {
+    for (const PublicKey& key : *q.request_workers)
+      if (const NodeEntry* n = nodes.find(key)) consider(key, *n);
+  } else {
+    for (const auto& [key, n] : with_room) consider(key, *n);
   }
   return best;
 }
@@ -131,8 +133,8 @@ std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::st
   if (!model) return best;
   std::size_t best_load = 0;
   double best_rep = 0.0;
-  for (const PublicKey& key : nodes.validators()) {
-    const NodeEntry& n = *nodes.find(key);
+  for (const auto& [key, entry] : nodes.validators()) {
+    const NodeEntry& n = *entry;
     if (n.role != protocol::Role::validator || !n.connected || n.blacklisted || key == worker)
       continue;
     if (!n.has_model(*model)) continue;
@@ -167,8 +169,8 @@ std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::st
   } any, own;
   const auto model = nodes.name_id(model_id);
   if (!model) return std::nullopt;
-  for (const PublicKey& key : nodes.validators()) {
-    const NodeEntry& n = *nodes.find(key);
+  for (const auto& [key, entry] : nodes.validators()) {
+    const NodeEntry& n = *entry;
     if (n.role != protocol::Role::validator || !n.connected || n.blacklisted) continue;
     if (std::find(exclude.begin(), exclude.end(), key) != exclude.end()) continue;
     if (!n.has_model(*model)) continue;

@@ -148,8 +148,8 @@ void fail_attempt(CoreState& s, RequestState& r, JobState& j, ErrorCode code, st
 void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
   if (s.queued.empty()) return;
   std::size_t capacity = 0;
-  for (const PublicKey& k : s.nodes.workers_with_room()) {
-    const NodeEntry& n = *s.nodes.find(k);
+  for (const auto& [k, entry] : s.nodes.workers_with_room()) {
+    const NodeEntry& n = *entry;
     if (n.role == protocol::Role::worker && n.connected && !n.blacklisted && n.has_room())
       capacity += n.capabilities.max_inflight - n.inflight.size();
   }
