@@ -23,7 +23,7 @@ void slash_validator(CoreState& s, const PublicKey& validator, const PublicKey& 
                      const std::string& audit_id, Outbox& out) {
   if (NodeEntry* n = s.nodes.find(validator)) {
     ++n->audits_failed;
-    n->reputation.observe_audit(false);
+    s.nodes.observe_audit(*n, false);
     s.save_node(*n);
   }
   LedgerOrder o;
@@ -139,7 +139,7 @@ Reply on_appeal_verdict(CoreState& s, NodeEntry& validator, const protocol::Verd
     if (worker != nullptr) {
       if (worker->audits_failed > 0) --worker->audits_failed;
       ++worker->audits_passed;
-      worker->reputation.observe_audit(true);
+      s.nodes.observe_audit(*worker, true);
       if (worker->blacklisted && worker->audits_failed < s.options.policy.audit.blacklist_after)
         worker->blacklisted = false;
       s.nodes.refresh(*worker);

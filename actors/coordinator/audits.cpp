@@ -57,7 +57,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   release_worker(s, *r, *j);
   if (!checked.ok()) {
     if (n != nullptr) {
-      n->reputation.observe_failure();
+      s.nodes.observe_failure(*n);
       ++n->jobs_failed;
       s.save_node(*n);
     }
@@ -72,8 +72,8 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   if (n != nullptr) {
     ++n->jobs_done;
     const std::uint64_t work = protocol::job_work(protocol::job_spec_of(r->request, j->index));
-    n->reputation.observe_success(
-        expected_ms(work * j->batch, n->capabilities.pixel_steps_per_second),
+    s.nodes.observe_success(
+        *n, expected_ms(work * j->batch, n->capabilities.pixel_steps_per_second),
         double(now_ms - j->assigned_ms));
     s.save_node(*n);
   }
@@ -205,7 +205,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
     j->audit.summary = v.outcome == protocol::AuditOutcome::pass ? "passed" : "grey, not proven";
     if (worker != nullptr) {
       ++worker->audits_passed;
-      worker->reputation.observe_audit(true);
+      s.nodes.observe_audit(*worker, true);
       s.save_node(*worker);
     }
     start_settlement(s, *r, *j, out);
@@ -220,7 +220,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
                  now_ms, out);
     if (worker != nullptr) {
       ++worker->audits_failed;
-      worker->reputation.observe_audit(false);
+      s.nodes.observe_audit(*worker, false);
       s.save_node(*worker);
       if (!worker->blacklisted && worker->audits_failed >= s.options.policy.audit.blacklist_after)
         blacklist(s, *worker, now_ms, out);

@@ -229,7 +229,7 @@ void sample_uptime(CoreState& s, std::int64_t now_ms) {
   if (now_ms < s.next_uptime_sample_ms) return;
   s.next_uptime_sample_ms = now_ms + s.options.uptime_sample_ms;
   for (auto& [k, n] : s.nodes.nodes()) {
-    n.reputation.observe_uptime(n.connected);
+    s.nodes.observe_uptime(n);
     s.save_node(n);
   }
   // What is left of each appeal window, so a restart resumes it within one sample of the truth.

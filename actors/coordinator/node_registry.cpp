@@ -1,6 +1,7 @@
 #include "actors/coordinator/node_registry.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace seedgrid::coordinator {
 
@@ -104,11 +105,46 @@ void NodeRegistry::release(NodeEntry& n, const std::string& id) {
   refresh(n);
 }
 
-void NodeRegistry::refresh(const NodeEntry& n) {
-  if (n.role == protocol::Role::worker && n.connected && !n.blacklisted && n.has_room())
+void NodeRegistry::refresh(NodeEntry& n) {
+  if (n.indexed_rate >= 0.0) by_rate_.erase(RatedWorker{n.indexed_rate, n.key, &n});
+  free_slots_ -= n.indexed_slots;
+  n.indexed_rate = -1.0;
+  n.indexed_slots = 0;
+  if (n.role == protocol::Role::worker && n.connected && !n.blacklisted && n.has_room()) {
     with_room_.emplace(n.key, &n);
-  else
+    n.indexed_rate = rate_of(n);
+    by_rate_.insert(RatedWorker{n.indexed_rate, n.key, &n});
+    n.indexed_slots = n.capabilities.max_inflight - n.inflight.size();
+    free_slots_ += n.indexed_slots;
+  } else {
     with_room_.erase(n.key);
+  }
+}
+
+double NodeRegistry::rate_of(const NodeEntry& n) const {
+  const std::uint64_t speed = n.capabilities.pixel_steps_per_second;
+  return std::pow(std::max(n.reputation.score(), 1e-6), reputation_weight_) *
+         (speed == 0 ? 1000.0 : double(speed));
+}
+
+void NodeRegistry::observe_success(NodeEntry& n, double expected_ms, double actual_ms) {
+  n.reputation.observe_success(expected_ms, actual_ms);
+  refresh(n);
+}
+
+void NodeRegistry::observe_failure(NodeEntry& n) {
+  n.reputation.observe_failure();
+  refresh(n);
+}
+
+void NodeRegistry::observe_audit(NodeEntry& n, bool passed) {
+  n.reputation.observe_audit(passed);
+  refresh(n);
+}
+
+void NodeRegistry::observe_uptime(NodeEntry& n) {
+  n.reputation.observe_uptime(n.connected);
+  refresh(n);
 }
 
 std::optional<std::uint32_t> NodeRegistry::name_id(const std::string& name) const {

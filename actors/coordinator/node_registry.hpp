@@ -65,11 +65,31 @@ struct NodeEntry {
   }
   bool has_room() const { return inflight.size() < capabilities.max_inflight; }
   protocol::NodeStatus status(std::int64_t now_ms) const;
+
+  // Where the registry filed it last (refresh): its routing rate in the rate index (negative:
+  // not there) and the free slots it adds to the room count.
+  double indexed_rate = -1.0;
+  std::uint64_t indexed_slots = 0;
+};
+
+// A worker with room in the order routing prefers idle workers: the higher rate
+// (reputation ^ weight x speed) first, then the smaller node id.
+struct RatedWorker {
+  double rate = 0.0;
+  PublicKey key;
+  const NodeEntry* entry = nullptr;
+  bool operator<(const RatedWorker& o) const {
+    if (rate != o.rate) return rate > o.rate;
+    return key < o.key;
+  }
 };
 
 class NodeRegistry {
  public:
-  explicit NodeRegistry(const config::ReputationPolicy& policy) : policy_(policy) {}
+  // reputation_weight: the routing policy's, which the rate index is ordered by.
+  explicit NodeRegistry(const config::ReputationPolicy& policy,
+                        double reputation_weight = config::RoutingPolicy{}.reputation_weight)
+      : policy_(policy), reputation_weight_(reputation_weight) {}
 
   // A (re)registration: the node is connected with these capabilities from now on.
   NodeEntry& connect(const PublicKey& key, protocol::Role role,
@@ -84,7 +104,14 @@ class NodeRegistry {
   void assign(NodeEntry& n, const std::string& id, std::uint64_t work);
   void release(NodeEntry& n, const std::string& id);
   // Re-reads whether the node belongs in the room index (after blacklisting or un-blacklisting).
-  void refresh(const NodeEntry& n);
+  void refresh(NodeEntry& n);
+  // What a node's work says about it. Through the registry, so the rate index follows: a
+  // reputation changed behind its back that rises could be routed around (one that falls is
+  // only visited early).
+  void observe_success(NodeEntry& n, double expected_ms, double actual_ms);
+  void observe_failure(NodeEntry& n);
+  void observe_audit(NodeEntry& n, bool passed);
+  void observe_uptime(NodeEntry& n);
 
   // The interned id of a model or task-type name; none when no node ever registered it (so no
   // node serves it).
@@ -96,6 +123,13 @@ class NodeRegistry {
   const Index& workers_with_room() const { return with_room_; }
   // Every node that registered (or was restored) as a validator, in node-id order.
   const Index& validators() const { return validators_; }
+  // The workers with room again, best rate first: a pick stops once no later one can win.
+  const std::set<RatedWorker>& workers_by_rate() const { return by_rate_; }
+  double reputation_weight() const { return reputation_weight_; }
+  // Free slots (max_inflight - in flight) over the workers with room.
+  std::uint64_t free_slots() const { return free_slots_; }
+  // reputation ^ weight x speed: an idle worker's score times the job's expected work.
+  double rate_of(const NodeEntry& n) const;
 
   NodeEntry* find(const PublicKey& key);
   const NodeEntry* find(const PublicKey& key) const;
@@ -106,8 +140,11 @@ class NodeRegistry {
   config::ReputationPolicy policy_;
   std::map<PublicKey, NodeEntry> nodes_;
   std::map<std::string, std::uint32_t> names_;  // model and task-type names -> interned id
+  double reputation_weight_;
   Index with_room_;  // entries live in nodes_ (a std::map: they never move)
   Index validators_;
+  std::set<RatedWorker> by_rate_;  // the same workers as with_room_
+  std::uint64_t free_slots_ = 0;
 
   std::vector<std::uint32_t> intern(const std::vector<std::string>& names);
   void index_role(const NodeEntry& n);

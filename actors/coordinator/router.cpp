@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "actors/coordinator/deadline.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -102,24 +101,45 @@ std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery
 
   std::optional<PublicKey> best;
   double best_score = -1.0;
+  double best_rate = 0.0;
   const std::uint64_t work = protocol::job_work(spec);
+  // score = reputation ^ weight / max(1 ms, expected finish) = rate / max(speed, 1000 x work
+  // ahead and own): the rate (reputation ^ weight x speed) is what the registry orders by.
   auto consider = [&](const PublicKey& key, const NodeEntry& n) {
     if (!capable(n, *kind, q.tier)) return;
     if (!n.has_room()) return;
     if (request_full && !walk_request && !q.request_workers->contains(key)) return;
     if (is_excluded(key) && other_capable_exists()) return;
-    const double finish_ms =
-        std::max(1.0, expected_ms(n.inflight_work() + work, n.capabilities.pixel_steps_per_second));
-    const double score =
-        std::pow(std::max(n.reputation.score(), 1e-6), policy.reputation_weight) / finish_ms;
-    if (score > best_score) {  // strict: the first (smallest) key keeps a tie
+    const std::uint64_t pps = n.capabilities.pixel_steps_per_second;
+    const double speed = pps == 0 ? 1000.0 : double(pps);
+    const double rate = nodes.rate_of(n);
+    const double score = rate / std::max(speed, 1000.0 * double(n.inflight_work() + work));
+    // Equal scores: the higher rate (the faster or more trusted worker), then the smaller id.
+    if (score > best_score ||
+        (score == best_score && (rate > best_rate || (rate == best_rate && key < *best)))) {
       best_score = score;
+      best_rate = rate;
       best = key;
     }
   };
   if (walk_request) {
     for (const PublicKey& key : *q.request_workers)
       if (const NodeEntry* n = nodes.find(key)) consider(key, *n);
+  } else if (work > 0 && nodes.reputation_weight() == policy.reputation_weight) {
+    // Best rate first. No worker from here on scores above this one's rate / (1000 x work) (its
+    // score when idle), and none from here on has a higher rate, or the same rate and a smaller
+    // id; so once that bound is below the best score, or equal to it with the rate or id losing
+    // the tie, nobody later can win. With mostly idle workers a pick reads a handful of entries
+    // instead of every worker with room.
+    for (const RatedWorker& w : nodes.workers_by_rate()) {
+      if (best) {
+        const double bound = w.rate / (1000.0 * double(work));
+        if (bound < best_score) break;
+        if (bound == best_score && (w.rate < best_rate || (w.rate == best_rate && w.key > *best)))
+          break;
+      }
+      consider(w.key, *w.entry);
+    }
   } else {
     for (const auto& [key, n] : with_room) consider(key, *n);
   }

@@ -99,7 +99,7 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
                  "the model cannot render this job: " + caused.reason, now_ms, out);
   } else {
     if (NodeEntry* n = s.nodes.find(from)) {
-      n->reputation.observe_failure();
+      s.nodes.observe_failure(*n);
       ++n->jobs_failed;
       s.save_node(*n);
     }
@@ -147,12 +147,7 @@ void fail_attempt(CoreState& s, RequestState& r, JobState& j, ErrorCode code, st
 
 void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
   if (s.queued.empty()) return;
-  std::size_t capacity = 0;
-  for (const auto& [k, entry] : s.nodes.workers_with_room()) {
-    const NodeEntry& n = *entry;
-    if (n.role == protocol::Role::worker && n.connected && !n.blacklisted && n.has_room())
-      capacity += n.capabilities.max_inflight - n.inflight.size();
-  }
+  std::uint64_t capacity = s.nodes.free_slots();
   if (capacity == 0) return;
 
   std::vector<RequestState*> order;
@@ -207,7 +202,7 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
       if (now_ms >= j.deadline_ms) {
         release_worker(s, r, j);
         if (NodeEntry* n = s.nodes.find(*j.worker)) {
-          n->reputation.observe_failure();
+          s.nodes.observe_failure(*n);
           ++n->jobs_failed;
           s.save_node(*n);
         }
@@ -251,7 +246,7 @@ void worker_lost(CoreState& s, NodeEntry& n, const std::vector<std::string>& job
       j->deadline_ms = now_ms;  // tick settles it with the steps it reported
       continue;
     }
-    n.reputation.observe_failure();
+    s.nodes.observe_failure(n);
     ++n.jobs_failed;
     fail_attempt(s, *r, *j, ErrorCode::worker_lost, "the worker's link went down", now_ms, out);
   }
