@@ -146,10 +146,13 @@ std::int64_t latency(const Scenario& sc, RandomStream& link) {
          static_cast<std::int64_t>(link.below(std::uint64_t(sc.link_max_ms - sc.link_min_ms + 1)));
 }
 
-void with_core(NetworkState& s, const std::function<void(Outbox&)>& call) {
+namespace {
+
+void commit_group(NetworkState& s) {
+  s.commit_queued = false;
   if (s.stopped) return;
-  Outbox out;
-  call(out);
+  Outbox out = std::move(s.uncommitted);
+  s.uncommitted = Outbox{};
   if (auto c = s.core->commit(); !c) {
     stop(s, Error{"the coordinator stopped at virtual time " + std::to_string(s.now()) +
                   " ms (seed " + std::to_string(s.seed) + "): " + c.error().message});
@@ -157,6 +160,17 @@ void with_core(NetworkState& s, const std::function<void(Outbox&)>& call) {
   }
   out.sort_for_delivery();
   carry_out(s, out);
+}
+
+}  // namespace
+
+void with_core(NetworkState& s, const std::function<void(Outbox&)>& call) {
+  if (s.stopped) return;
+  call(s.uncommitted);
+  if (!s.commit_queued) {
+    s.commit_queued = true;
+    s.queue.after(0, [&s] { commit_group(s); });
+  }
 }
 
 }  // namespace seedgrid::sim

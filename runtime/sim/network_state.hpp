@@ -115,6 +115,10 @@ struct NetworkState {
   std::vector<protocol::LedgerOrder> orders;  // waiting for the next trip to the treasury
   bool orders_in_flight = false;
   std::optional<Error> stopped;  // an invariant broke or the core stopped
+  // Group commit, as the coordinator actor does it: the effects of every call into the core
+  // until the commit event comes round wait for one journal commit, then go out in order.
+  coordinator::Outbox uncommitted;
+  bool commit_queued = false;
   std::vector<std::int64_t> queue_waits;
   Summary summary;
   std::int64_t first_submit_ms = -1;
@@ -132,8 +136,9 @@ struct NetworkState {
 
 // --- coordinator_link.cpp ---
 std::int64_t latency(const Scenario& s, RandomStream& link);
-// Calls into the core, commits its journal (the ordering rule: nothing goes out that a crash
-// could forget) and carries out the effects as events.
+// Calls into the core; its effects go out as events once the journal is committed (the ordering
+// rule: nothing goes out that a crash could forget). One commit serves every call made before
+// the commit event runs, at the same virtual time.
 void with_core(NetworkState& s, const std::function<void(coordinator::Outbox&)>& call);
 
 // --- simulated_workers.cpp ---
