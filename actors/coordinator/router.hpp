@@ -6,7 +6,9 @@
 // Among the eligible the score is
 //   reputation ^ reputation_weight / expected finish time (ms)
 // where the finish time counts the work already in flight on it at its measured speed: fast,
-// trusted, idle workers win; ties go to the smaller node id, so routing is deterministic.
+// trusted, idle workers win; equal scores go to the higher rate (reputation ^ weight x speed),
+// then the smaller node id, so routing is deterministic. The registry keeps the workers with room
+// in rate order, so a pick reads only the few that can still win, not the whole fleet.
 #include <cstdint>
 #include <optional>
 #include <set>

@@ -2,7 +2,9 @@
 // what a walk over every node would say, through every change routing depends on.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -183,6 +185,96 @@ TEST_F(RegistryIndexTest, ModelsAndTaskTypesAreComparedByInternedId) {
   EXPECT_FALSE(pick_validator(nodes_, s.model_id, key(9)));
   s.model_id = kModel;
   EXPECT_EQ(pick_worker(nodes_, {&s, protocol::Tier::fast, nullptr, nullptr}, routing), key(1));
+}
+
+// The rule a pick must follow, by a walk over every node: the highest score
+// rate / max(speed, 1000 x (work in flight + this job's work)), equal scores to the higher rate,
+// then the smaller id.
+std::optional<PublicKey> best_by_walk(const NodeRegistry& nodes, const protocol::JobSpec& spec) {
+  std::optional<PublicKey> best;
+  double best_score = -1.0, best_rate = 0.0;
+  const std::uint64_t work = protocol::job_work(spec);
+  for (const auto& [k, n] : nodes.nodes()) {
+    if (n.role != protocol::Role::worker || !n.connected || n.blacklisted || !n.has_room())
+      continue;
+    if (!n.serves(spec.model_id, spec.task_type) || !n.capabilities.serves_fast || !n.fast_allowed)
+      continue;
+    const std::uint64_t pps = n.capabilities.pixel_steps_per_second;
+    const double speed = pps == 0 ? 1000.0 : double(pps);
+    const double rate =
+        std::pow(std::max(n.reputation.score(), 1e-6), config::RoutingPolicy{}.reputation_weight) *
+        speed;
+    const double score = rate / std::max(speed, 1000.0 * double(n.inflight_work() + work));
+    if (score > best_score || (score == best_score && rate > best_rate)) {
+      best = k;
+      best_score = score;
+      best_rate = rate;
+    }
+  }
+  return best;
+}
+
+// A pick reads the workers with room best rate first and stops early; through a long mix of
+// registrations, jobs of every size, results that move reputations, losses and blacklistings,
+// it must choose exactly the worker a walk over the whole fleet chooses. Speeds come from a
+// short list so that many workers tie.
+TEST_F(RegistryIndexTest, APickInRateOrderIsTheBestOfAWalkOverEveryWorker) {
+  std::uint64_t x = 777;
+  auto next = [&x](std::uint64_t bound) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (x >> 33) % bound;
+  };
+  const std::uint64_t speeds[] = {0, 1'000, 1'000, 4'000, 250'000};
+  config::RoutingPolicy routing;
+  int assigned = 0;
+  int picked = 0;
+  for (int step = 0; step < 4'000; ++step) {
+    const PublicKey k = key(static_cast<std::uint8_t>(1 + next(40)));
+    NodeEntry* n = nodes_.find(k);
+    switch (next(8)) {
+      case 0: {
+        auto c = caps(static_cast<std::uint32_t>(1 + next(3)));
+        c.pixel_steps_per_second = speeds[next(5)];
+        nodes_.connect(k, protocol::Role::worker, c, next(5) != 0, step);
+        break;
+      }
+      case 1:
+        if (next(3) == 0) nodes_.disconnect(k, step);
+        break;
+      case 2:
+        if (n != nullptr && n->connected)
+          nodes_.assign(*n, "j#" + std::to_string(assigned++), 1 + next(5'000'000));
+        break;
+      case 3:
+        if (n != nullptr && !n->inflight.empty()) nodes_.release(*n, n->inflight.begin()->first);
+        break;
+      case 4:
+        if (n != nullptr) nodes_.observe_success(*n, 1'000.0, double(200 + next(3'000)));
+        break;
+      case 5:
+        if (n != nullptr) nodes_.observe_failure(*n);
+        break;
+      case 6:
+        if (n != nullptr) nodes_.observe_audit(*n, next(4) != 0);
+        break;
+      default:
+        if (n != nullptr && next(4) == 0) {
+          n->blacklisted = !n->blacklisted;
+          nodes_.refresh(*n);
+        }
+        break;
+    }
+    protocol::JobSpec s;
+    s.model_id = kModel;
+    s.task_type = "txt2img";
+    s.steps = static_cast<std::uint32_t>(1 + next(50));
+    s.width = 64 * static_cast<std::uint32_t>(1 + next(8));
+    s.height = 64;
+    const auto got = pick_worker(nodes_, {&s, protocol::Tier::fast, nullptr, nullptr}, routing);
+    ASSERT_EQ(got, best_by_walk(nodes_, s)) << "at step " << step;
+    if (got) ++picked;
+  }
+  EXPECT_GT(picked, 1'000);  // the comparison was not mostly between two empty answers
 }
 
 }  // namespace
