@@ -41,6 +41,7 @@ struct SimWorker {
   bool registering = false;
   std::uint64_t incarnation = 0;  // bumped when its link drops: messages on the old one are lost
   std::int64_t cut_until_ms = 0;  // cut off by a partition until then
+  bool gone = false;              // left the network for good (churn)
   std::deque<protocol::Job> waiting;
   struct Running {
     protocol::Job job;
@@ -147,6 +148,8 @@ std::int64_t worker_latency(NetworkState& s, std::size_t index);
 void start_worker(NetworkState& s, std::size_t index);
 // The scenario's partitions: links dropped at their start, registrations again at their end.
 void schedule_partitions(NetworkState& s);
+// The groups' churn: at leave_ms their last leave_share leave and never come back.
+void schedule_departures(NetworkState& s);
 void worker_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,
                      protocol::Job job);
 void worker_cancels(NetworkState& s, std::size_t index, std::uint64_t incarnation,

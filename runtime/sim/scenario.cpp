@@ -139,6 +139,11 @@ void read_workers(const json::value& v, const std::string& path, WorkerGroup& w,
   r.integer("link_extra_ms", w.link_extra_ms, 0, kDay);
   r.integer("start_ms", w.start_ms, 0, kDay);
   r.integer("start_spread_ms", w.start_spread_ms, 0, kDay);
+  r.integer("leave_ms", w.leave_ms, -1, kDay);
+  r.number("leave_share", w.leave_share, 0.0, 1.0);
+  if (w.leave_share > 0.0 && w.leave_ms < 0)
+    problems.push_back(path + ".leave_share: " + std::to_string(w.leave_share) +
+                       " of the group leave, but leave_ms (when) is not set");
   std::uint64_t cheating = 0;
   if (const auto* a = r.array("cheaters"))
     for (std::size_t i = 0; i < a->size(); ++i) {

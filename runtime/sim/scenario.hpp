@@ -36,6 +36,10 @@ struct WorkerGroup {
   std::int64_t link_extra_ms = 0;  // a slow link: added to each message's latency, both ways
   std::int64_t start_ms = 0;  // start-up: each worker registers in [start_ms, +start_spread_ms)
   std::int64_t start_spread_ms = 0;
+  // Churn: at leave_ms the last leave_share of the group leave for good (no restart, no return);
+  // leave_ms < 0: nobody leaves.
+  std::int64_t leave_ms = -1;
+  double leave_share = 0.0;
   std::vector<CheaterGroup> cheaters;  // taken from the group's count
 };
 

@@ -168,7 +168,7 @@ std::int64_t worker_latency(NetworkState& s, std::size_t index) {
 
 void start_worker(NetworkState& s, std::size_t index) {
   SimWorker& w = s.workers[index];
-  if (w.up || w.registering) return;
+  if (w.up || w.registering || w.gone) return;
   if (s.now() < w.cut_until_ms) {  // no route to the coordinator yet: try when the cut heals
     s.queue.at(w.cut_until_ms, [&s, index] { start_worker(s, index); });
     return;
@@ -245,6 +245,30 @@ void schedule_partitions(NetworkState& s) {
         }
       }
     });
+}
+
+void schedule_departures(NetworkState& s) {
+  for (std::size_t g = 0; g < s.scenario.workers.size(); ++g) {
+    const WorkerGroup& group = s.scenario.workers[g];
+    if (group.leave_ms < 0 || group.leave_share <= 0.0) continue;
+    s.queue.at(group.leave_ms, [&s, g, &group] {
+      // The last of the group leave (its first are its cheaters), as a partition cuts them; the
+      // process stops, so its connection closes and the coordinator learns it one latency later.
+      std::vector<std::size_t> members;
+      for (std::size_t i = 0; i < s.workers.size(); ++i)
+        if (s.workers[i].group == g) members.push_back(i);
+      const auto leaving = std::min(
+          members.size(),
+          static_cast<std::size_t>(std::ceil(group.leave_share * double(members.size()))));
+      for (std::size_t k = members.size() - leaving; k < members.size(); ++k) {
+        const std::size_t index = members[k];
+        SimWorker& w = s.workers[index];
+        w.gone = true;
+        ++s.summary.departures;
+        if (w.up || w.registering) lose_link(s, index, worker_latency(s, index));
+      }
+    });
+  }
 }
 
 void worker_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,

@@ -22,11 +22,11 @@ std::string format_summary(const Summary& s) {
                    static_cast<unsigned long long>(s.seed), s.workers, s.validators);
   t += printf_text(
       "requests %llu (%llu refused), jobs %llu: %llu delivered, %llu failed, %llu cancelled; "
-      "%llu retries, %llu worker crashes, %llu cut off by partitions\n",
+      "%llu retries, %llu worker crashes, %llu cut off by partitions, %llu left for good\n",
       (unsigned long long)s.requests, (unsigned long long)s.requests_refused,
       (unsigned long long)s.jobs, (unsigned long long)s.delivered, (unsigned long long)s.failed,
       (unsigned long long)s.cancelled, (unsigned long long)s.retries, (unsigned long long)s.crashes,
-      (unsigned long long)s.disconnects);
+      (unsigned long long)s.disconnects, (unsigned long long)s.departures);
   t +=
       printf_text("makespan %.3f s, worker utilisation %.1f %%, queue wait p50 %.3f s p99 %.3f s\n",
                   double(s.makespan_ms) / 1000.0, 100.0 * s.utilisation,

@@ -60,6 +60,7 @@ struct Summary {
   std::uint64_t retries = 0;
   std::uint64_t crashes = 0;
   std::uint64_t disconnects = 0;  // workers cut off by partitions
+  std::uint64_t departures = 0;   // workers that left for good
   std::uint64_t audits = 0;
   std::int64_t makespan_ms = 0;        // first submit to the last request's end
   double utilisation = 0.0;            // busy render time / (workers x makespan)

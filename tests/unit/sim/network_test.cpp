@@ -184,6 +184,42 @@ TEST(SimulatedNetwork, APartitionCutsWorkersOffAndTheirJobsGoElsewhere) {
   EXPECT_GT(a->groups[1].results, 0u);
 }
 
+TEST(SimulatedNetwork, WorkersThatLeaveForGoodHandTheirJobsToThoseThatStay) {
+  // Half the fleet leaves in the middle of a batch and never comes back (churn, not a
+  // partition): what they held is re-queued, everything is still delivered once and paid once,
+  // and the rest of the batch takes the longer for the lost capacity.
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 8, "seconds_per_image": 2.0,
+                 "leave_ms": 10000, "leave_share": 0.5}],
+    "validators": [{"count": 1, "audit_seconds": 0.2}],
+    "batches": [{"images": 200, "request_size": 50, "at_ms": 1000}],
+    "check_every_events": 200
+  })");
+  auto a = run(s, 23);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->departures, 4u);
+  EXPECT_EQ(a->disconnects, 0u);
+  EXPECT_GT(a->retries, 0u);
+  EXPECT_EQ(a->delivered, 200u);
+  EXPECT_NE(format_summary(*a).find("4 left for good"), std::string::npos) << format_summary(*a);
+  Scenario stay = s;
+  stay.workers[0].leave_ms = -1;
+  stay.workers[0].leave_share = 0.0;
+  auto b = run(stay, 23);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->departures, 0u);
+  // 200 images of 2 s: ~50 s on 8 workers; with 4 gone after 10 s, ~90 s.
+  EXPECT_GT(a->makespan_ms, b->makespan_ms + 25'000);
+
+  auto bad = parse_scenario(
+      R"({"workers": [{"name": "gpu", "count": 2, "leave_share": 0.5}],
+          "batches": [{"images": 1}]})",
+      "churn.json");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("leave_share"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("leave_ms"), std::string::npos) << bad.error().message;
+}
+
 TEST(SimulatedNetwork, ACorruptedLedgerIsReportedWithTheSeedAndTheVirtualTime) {
   const Scenario s = scenario_of(R"({
     "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
