@@ -46,13 +46,34 @@ void count_money(NetworkState& s, const protocol::LedgerOrder& o,
 
 // One trip to the treasury: every order placed since the last trip, applied in one group commit;
 // the receipts come back one link later.
+// Orders whose trip failed (no route, or the receipts lost on the way back): the coordinator
+// learns it when its request times out, and re-sends them (the ledger's idempotency keys make a
+// second apply of an order that did reach it a no-op).
+void orders_lost(NetworkState& s, std::vector<protocol::LedgerOrder> orders) {
+  s.summary.orders_lost += orders.size();
+  s.queue.after(s.scenario.link_timeout_ms, [&s, orders = std::move(orders)] {
+    with_core(s, [&](Outbox&) {
+      for (const auto& o : orders) s.core->on_order_lost(o, s.now());
+    });
+  });
+}
+
 void flush_orders(NetworkState& s) {
   std::vector<protocol::LedgerOrder> orders = std::move(s.orders);
   s.orders.clear();
+  if (!treasury_reachable(s)) {
+    s.orders_in_flight = false;
+    orders_lost(s, std::move(orders));
+    return;
+  }
   auto receipts = s.desk->apply(orders, s.unix_s());
   s.queue.after(s.scenario.treasury_ms,
-                [&s, orders = std::move(orders), receipts = std::move(receipts)] {
+                [&s, orders = std::move(orders), receipts = std::move(receipts)]() mutable {
                   s.orders_in_flight = false;
+                  if (!treasury_reachable(s)) {  // applied, but the answers never arrive
+                    orders_lost(s, std::move(orders));
+                    return;
+                  }
                   with_core(s, [&](Outbox& out) {
                     for (std::size_t i = 0; i < orders.size(); ++i) {
                       count_money(s, orders[i], receipts[i]);
@@ -129,6 +150,10 @@ void carry_out(NetworkState& s, Outbox& out) {
             }
           } else if constexpr (std::is_same_v<E, coordinator::CheckStake>) {
             s.queue.after(2 * s.scenario.treasury_ms, [&s, worker = e.worker] {
+              if (!treasury_reachable(s)) {
+                s.core->stake_unknown(worker, s.now());
+                return;
+              }
               const auto word = s.desk->stake(coordinator::worker_account(worker));
               with_core(s, [&](Outbox& o) { s.core->on_stake(worker, word, s.now(), o); });
             });
@@ -163,6 +188,30 @@ void commit_group(NetworkState& s) {
 }
 
 }  // namespace
+
+bool treasury_reachable(const NetworkState& s) { return s.now() >= s.treasury_cut_until_ms; }
+
+coordinator::StakeWord stake_word(NetworkState& s, const protocol::Registration& reg) {
+  coordinator::StakeWord word;  // unreachable
+  if (treasury_reachable(s))
+    word = {coordinator::StakeWord::Source::answered,
+            s.desk->stake(coordinator::CoordinatorCore::stake_account_of(reg))};
+  return word;
+}
+
+void schedule_treasury_cuts(NetworkState& s) {
+  for (const Partition& p : s.scenario.partitions) {
+    if (!p.treasury) continue;
+    s.queue.at(p.at_ms, [&s, &p] {
+      ++s.summary.treasury_cuts;
+      s.treasury_cut_until_ms = std::max(s.treasury_cut_until_ms, s.now() + p.duration_ms);
+      s.queue.at(s.treasury_cut_until_ms, [&s] {
+        if (!treasury_reachable(s)) return;  // a later cut extended it
+        with_core(s, [&](Outbox& out) { s.core->treasury_up(s.now(), out); });
+      });
+    });
+  }
+}
 
 void with_core(NetworkState& s, const std::function<void(Outbox&)>& call) {
   if (s.stopped) return;

@@ -115,6 +115,7 @@ struct NetworkState {
   std::uint64_t open_requests = 0;            // submitted and not ended
   std::vector<protocol::LedgerOrder> orders;  // waiting for the next trip to the treasury
   bool orders_in_flight = false;
+  std::int64_t treasury_cut_until_ms = 0;  // the coordinator cannot reach the treasury until then
   std::optional<Error> stopped;  // an invariant broke or the core stopped
   // Group commit, as the coordinator actor does it: the effects of every call into the core
   // until the commit event comes round wait for one journal commit, then go out in order.
@@ -141,6 +142,12 @@ std::int64_t latency(const Scenario& s, RandomStream& link);
 // rule: nothing goes out that a crash could forget). One commit serves every call made before
 // the commit event runs, at the same virtual time.
 void with_core(NetworkState& s, const std::function<void(coordinator::Outbox&)>& call);
+bool treasury_reachable(const NetworkState& s);
+// The treasury's word on a registering node's stake: unreachable while a partition cuts it off.
+coordinator::StakeWord stake_word(NetworkState& s, const protocol::Registration& reg);
+// The scenario's partitions of the coordinator from the treasury: trips fail while they last,
+// and the core is told the treasury is back when they heal.
+void schedule_treasury_cuts(NetworkState& s);
 
 // --- simulated_workers.cpp ---
 // One way between worker `index` and the coordinator (its group's slow link included).

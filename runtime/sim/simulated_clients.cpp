@@ -152,9 +152,7 @@ void start_validator(NetworkState& s, std::size_t index) {
                                                  challenge, v.identity);
     if (!s.core->verify_registration(reg, s.now()).ok()) return;
     coordinator::StakeWord word;
-    if (s.core->needs_stake(reg))
-      word = {coordinator::StakeWord::Source::answered,
-              s.desk->stake(coordinator::CoordinatorCore::stake_account_of(reg))};
+    if (s.core->needs_stake(reg)) word = stake_word(s, reg);
     with_core(s, [&](Outbox& out) { s.core->admit_with_stake(reg, word, s.now(), out); });
   });
 }

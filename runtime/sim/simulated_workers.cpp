@@ -199,9 +199,7 @@ void start_worker(NetworkState& s, std::size_t index) {
       return;
     }
     coordinator::StakeWord word;
-    if (s.core->needs_stake(reg))
-      word = {coordinator::StakeWord::Source::answered,
-              s.desk->stake(coordinator::CoordinatorCore::stake_account_of(reg))};
+    if (s.core->needs_stake(reg)) word = stake_word(s, reg);
     bool admitted = false;
     with_core(s, [&](Outbox& out) {
       admitted = s.core->admit_with_stake(reg, word, s.now(), out).outcome.ok();
@@ -221,7 +219,8 @@ void start_worker(NetworkState& s, std::size_t index) {
 }
 
 void schedule_partitions(NetworkState& s) {
-  for (const Partition& p : s.scenario.partitions)
+  for (const Partition& p : s.scenario.partitions) {
+    if (p.treasury) continue;  // schedule_treasury_cuts
     s.queue.at(p.at_ms, [&s, &p] {
       // The last workers of each group are cut (its first are its cheaters): a cut is about the
       // network, not about who cheats.
@@ -245,6 +244,7 @@ void schedule_partitions(NetworkState& s) {
         }
       }
     });
+  }
 }
 
 void schedule_departures(NetworkState& s) {
