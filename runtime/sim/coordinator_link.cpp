@@ -137,8 +137,9 @@ void carry_out(NetworkState& s, Outbox& out) {
             const std::size_t v = s.validator_of.at(e.validator);
             ++s.summary.audits;
             s.queue.after(latency(s.scenario, s.validators[v].link),
-                          [&s, v, task = std::move(e.task)]() mutable {
-                            validator_receives(s, v, std::move(task));
+                          [&s, v, inc = s.validators[v].incarnation,
+                           task = std::move(e.task)]() mutable {
+                            validator_receives(s, v, inc, std::move(task));
                           });
           } else if constexpr (std::is_same_v<E, coordinator::TellClient>) {
             tell_client(s, e.event);

@@ -272,6 +272,7 @@ Result<Summary> SimulatedNetwork::run() {
   schedule_partitions(s);
   schedule_departures(s);
   schedule_treasury_cuts(s);
+  schedule_validator_cuts(s);
   schedule_tick(s);
   std::uint64_t since_check = 0;
   while (!s.stopped && s.queue.step()) {

@@ -68,6 +68,8 @@ struct SimValidator {
   std::int64_t audit_ms = 0;
   std::deque<protocol::AuditTask> waiting;
   bool busy = false;
+  std::uint64_t incarnation = 0;  // bumped when its link drops: audits and verdicts on it are lost
+  std::int64_t cut_until_ms = 0;  // cut off by a partition until then
   std::int64_t busy_ms = 0;
 };
 
@@ -168,7 +170,12 @@ std::vector<std::uint8_t> honest_pixels(const protocol::JobSpec& spec);
 
 // --- simulated_clients.cpp ---
 void start_validator(NetworkState& s, std::size_t index);
-void validator_receives(NetworkState& s, std::size_t index, protocol::AuditTask task);
+// An audit arriving on the link of incarnation `incarnation` (lost if that link dropped since).
+void validator_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,
+                        protocol::AuditTask task);
+// The scenario's validator partitions: their audits and verdicts are lost, the coordinator calls
+// them down link_timeout_ms later, and they register again when the cut heals.
+void schedule_validator_cuts(NetworkState& s);
 // Submits the next batch (sequential scenarios) or every batch at its time, and the random
 // requests.
 void start_workload(NetworkState& s);

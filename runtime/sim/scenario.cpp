@@ -266,6 +266,7 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source) 
         v.integer("duration_ms", p.duration_ms, 0, std::int64_t(1) << 50);
         v.number("share", p.share, 0.0, 1.0);
         v.flag("treasury", p.treasury);
+        v.flag("validators", p.validators);
         if (const auto* g = v.array("groups"))
           for (std::size_t k = 0; k < g->size(); ++k) {
             if (!(*g)[k].is_string()) {
@@ -281,11 +282,16 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source) 
   }
   if (s.link_min_ms > s.link_max_ms) problems.push_back("$.link_min_ms: above link_max_ms");
   if (s.workers.empty()) problems.push_back("$.workers: a scenario needs at least one group");
-  for (std::size_t i = 0; i < s.partitions.size(); ++i)
-    if (s.partitions[i].treasury && !s.partitions[i].groups.empty())
-      problems.push_back("$.partitions[" + std::to_string(i) +
-                         "].groups: a treasury partition cuts the coordinator from the treasury, "
-                         "not workers; use a partition of its own for workers");
+  for (std::size_t i = 0; i < s.partitions.size(); ++i) {
+    const Partition& p = s.partitions[i];
+    const std::string path = "$.partitions[" + std::to_string(i) + "]";
+    if (p.treasury && p.validators)
+      problems.push_back(path + ": a partition cuts the treasury or validators, not both; give "
+                                "each a partition of its own");
+    else if ((p.treasury || p.validators) && !p.groups.empty())
+      problems.push_back(path + ".groups: a " + (p.treasury ? "treasury" : "validator") +
+                         " partition cuts no workers; use a partition of its own for workers");
+  }
   for (std::size_t i = 0; i < s.partitions.size(); ++i)
     for (const auto& name : s.partitions[i].groups)
       if (std::none_of(s.workers.begin(), s.workers.end(),

@@ -61,13 +61,15 @@ struct Batch {
 
 // A network partition: `share` of each named group's workers (all groups when none is named) lose
 // their link to the coordinator at `at_ms` and get it back `duration_ms` later.
-// With `treasury`, it is the coordinator's link to the treasury that is cut instead.
+// With `treasury`, it is the coordinator's link to the treasury that is cut instead; with
+// `validators`, the last `share` of the validators'.
 struct Partition {
   std::int64_t at_ms = 0;
   std::int64_t duration_ms = 0;
   double share = 1.0;
   std::vector<std::string> groups;
   bool treasury = false;
+  bool validators = false;
 };
 
 // Requests arriving at random (exponential gaps), some cancelled after a while.

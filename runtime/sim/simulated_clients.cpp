@@ -36,8 +36,9 @@ void audit_next(NetworkState& s, std::size_t index) {
   v.waiting.pop_front();
   v.busy = true;
   v.busy_ms += v.audit_ms;
-  s.queue.after(v.audit_ms, [&s, index, task = std::move(task)] {
+  s.queue.after(v.audit_ms, [&s, index, inc = v.incarnation, task = std::move(task)] {
     SimValidator& v = s.validators[index];
+    if (v.incarnation != inc) return;  // its link dropped meanwhile: the audit went with it
     protocol::Verdict verdict = protocol::verdict_on(task);
     verdict.outcome = judge(s, v, task);
     verdict.purpose = task.purpose;
@@ -47,7 +48,8 @@ void audit_next(NetworkState& s, std::size_t index) {
     e.outcome = verdict.outcome == protocol::AuditOutcome::fail ? 2 : 0;
     verdict.evidence.push_back(e);
     protocol::sign_verdict(verdict, v.identity);
-    s.queue.after(latency(s.scenario, v.link), [&s, index, verdict = std::move(verdict)] {
+    s.queue.after(latency(s.scenario, v.link), [&s, index, inc, verdict = std::move(verdict)] {
+      if (s.validators[index].incarnation != inc) return;  // lost on a link that dropped
       with_core(s, [&](Outbox& out) {
         s.core->on_verdict(s.validators[index].identity.public_key(), verdict, s.now(), out);
       });
@@ -139,13 +141,18 @@ void submit_random(NetworkState& s) {
 
 void start_validator(NetworkState& s, std::size_t index) {
   SimValidator& v = s.validators[index];
+  if (s.now() < v.cut_until_ms) {  // no route yet: register when the cut heals
+    s.queue.at(v.cut_until_ms, [&s, index] { start_validator(s, index); });
+    return;
+  }
   protocol::Capabilities caps;
   caps.models = {s.model_id};
   caps.task_types = {"txt2img"};
   caps.device = "sim";
   caps.determinism_class = v.determinism_class;
-  s.queue.after(latency(s.scenario, v.link), [&s, index, caps] {
+  s.queue.after(latency(s.scenario, v.link), [&s, index, caps, inc = v.incarnation] {
     SimValidator& v = s.validators[index];
+    if (v.incarnation != inc) return;
     const auto challenge = s.core->hello(s.now());
     const auto reg = protocol::make_registration(protocol::Role::validator,
                                                  "sim-validator-" + std::to_string(index), caps,
@@ -157,9 +164,37 @@ void start_validator(NetworkState& s, std::size_t index) {
   });
 }
 
-void validator_receives(NetworkState& s, std::size_t index, protocol::AuditTask task) {
-  s.validators[index].waiting.push_back(std::move(task));
+void validator_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,
+                        protocol::AuditTask task) {
+  SimValidator& v = s.validators[index];
+  if (v.incarnation != incarnation || s.now() < v.cut_until_ms) return;  // lost on the way
+  v.waiting.push_back(std::move(task));
   audit_next(s, index);
+}
+
+void schedule_validator_cuts(NetworkState& s) {
+  for (const Partition& p : s.scenario.partitions) {
+    if (!p.validators) continue;
+    s.queue.at(p.at_ms, [&s, &p] {
+      // The last validators are cut, as the last workers of a group are.
+      const std::size_t n = s.validators.size();
+      const auto cut = std::min(n, static_cast<std::size_t>(std::ceil(p.share * double(n))));
+      for (std::size_t index = n - cut; index < n; ++index) {
+        SimValidator& v = s.validators[index];
+        v.cut_until_ms = std::max(v.cut_until_ms, s.now() + p.duration_ms);
+        ++v.incarnation;
+        v.waiting.clear();
+        v.busy = false;
+        ++s.summary.validator_cuts;
+        s.queue.after(s.scenario.link_timeout_ms, [&s, index] {
+          with_core(s, [&](Outbox& out) {
+            s.core->node_down(s.validators[index].identity.public_key(), s.now(), out);
+          });
+        });
+        s.queue.at(v.cut_until_ms, [&s, index] { start_validator(s, index); });
+      }
+    });
+  }
 }
 
 void start_workload(NetworkState& s) {

@@ -220,7 +220,7 @@ void start_worker(NetworkState& s, std::size_t index) {
 
 void schedule_partitions(NetworkState& s) {
   for (const Partition& p : s.scenario.partitions) {
-    if (p.treasury) continue;  // schedule_treasury_cuts
+    if (p.treasury || p.validators) continue;  // schedule_treasury_cuts, schedule_validator_cuts
     s.queue.at(p.at_ms, [&s, &p] {
       // The last workers of each group are cut (its first are its cheaters): a cut is about the
       // network, not about who cheats.

@@ -63,6 +63,9 @@ std::string format_summary(const Summary& s) {
                            : printf_text("blacklisted at %.3f s\n", double(c.caught_ms) / 1000.0);
     }
   }
+  if (s.validator_cuts > 0)
+    t += printf_text("validators cut off by partitions: %llu\n",
+                     (unsigned long long)s.validator_cuts);
   if (s.treasury_cuts > 0)
     t += printf_text("treasury cut off %llu times: %llu ledger orders or receipts lost and re-sent\n",
                      (unsigned long long)s.treasury_cuts, (unsigned long long)s.orders_lost);

@@ -61,6 +61,7 @@ struct Summary {
   std::uint64_t crashes = 0;
   std::uint64_t disconnects = 0;  // workers cut off by partitions
   std::uint64_t departures = 0;   // workers that left for good
+  std::uint64_t validator_cuts = 0;    // validators cut off by partitions
   std::uint64_t treasury_cuts = 0;     // partitions between the coordinator and the treasury
   std::uint64_t orders_lost = 0;       // ledger orders (or their receipts) lost to those cuts
   std::uint64_t audits = 0;

@@ -259,6 +259,41 @@ TEST(SimulatedNetwork, ATreasuryCutOffLosesOrdersThatAreReSentAndNeverPaidTwice)
       << bad.error().message;
 }
 
+TEST(SimulatedNetwork, AValidatorCutOffLosesItsAuditsToTheOthersAndComesBack) {
+  // Every result is audited; half the validators lose their link for 20 s. The audits they held
+  // and the verdicts on the way are lost, the coordinator calls them down and hands those audits
+  // to the validators it still reaches, and the cut ones register again when the cut heals.
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 6, "seconds_per_image": 1.0}],
+    "validators": [{"count": 4, "audit_seconds": 2.0}],
+    "batches": [{"images": 120, "request_size": 20, "at_ms": 1000}],
+    "partitions": [{"at_ms": 6000, "duration_ms": 20000, "share": 0.5, "validators": true}],
+    "link_timeout_ms": 2000,
+    "check_every_events": 100,
+    "coordinator": {"audit": {"rate": 1.0}}
+  })");
+  auto a = run(s, 31);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->validator_cuts, 2u);
+  EXPECT_EQ(a->disconnects, 0u);
+  EXPECT_EQ(a->delivered, 120u);
+  EXPECT_NE(format_summary(*a).find("validators cut off by partitions: 2"), std::string::npos)
+      << format_summary(*a);
+  Scenario whole = s;
+  whole.partitions.clear();
+  auto b = run(whole, 31);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->validator_cuts, 0u);
+  EXPECT_GT(a->audits, b->audits);  // the lost audits were handed out again
+
+  auto bad = parse_scenario(
+      R"({"workers": [{"name": "gpu", "count": 1}],
+          "partitions": [{"at_ms": 5, "duration_ms": 10, "validators": true, "treasury": true}]})",
+      "v.json");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("not both"), std::string::npos) << bad.error().message;
+}
+
 TEST(SimulatedNetwork, ACorruptedLedgerIsReportedWithTheSeedAndTheVirtualTime) {
   const Scenario s = scenario_of(R"({
     "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
