@@ -46,7 +46,7 @@ std::vector<PublicKey> keys_from_blob(const std::vector<std::uint8_t>& b) {
 std::vector<std::uint8_t> plan_blob(const std::vector<protocol::AuditItem>& plan) {
   std::vector<std::uint8_t> out;
   for (const auto& item : plan) {
-    out.push_back(item.kind);
+    out.push_back(static_cast<std::uint8_t>(item.kind));
     for (int b = 0; b < 4; ++b) out.push_back(static_cast<std::uint8_t>(item.step >> (8 * b)));
   }
   return out;
@@ -56,7 +56,7 @@ std::vector<protocol::AuditItem> plan_from_blob(const std::vector<std::uint8_t>&
   std::vector<protocol::AuditItem> out;
   for (std::size_t i = 0; i + 5 <= b.size(); i += 5) {
     protocol::AuditItem item;
-    item.kind = b[i];
+    item.kind = static_cast<protocol::AuditKind>(b[i]);
     for (int k = 0; k < 4; ++k) item.step |= std::uint32_t{b[i + 1 + k]} << (8 * k);
     out.push_back(item);
   }

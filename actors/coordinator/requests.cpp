@@ -30,7 +30,7 @@ void follow(CoreState& s, RequestState& r, const std::set<std::uint32_t>& have, 
 Reply check_command(CoreState& s, const protocol::ClientCommand& command,
                     protocol::ClientCommandKind kind, std::int64_t wall_ms) {
   const std::string name(protocol::client_command_kind_name(kind));
-  if (protocol::parse_client_command_kind(command.kind) != kind ||
+  if (command.kind != kind ||
       !protocol::client_command_valid(command, s.key()))
     return refuse(ErrorCode::bad_signature,
                   name + " command's signature does not verify for " + command.payer.hex());

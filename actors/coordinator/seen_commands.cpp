@@ -10,7 +10,8 @@ using protocol::refuse;
 protocol::Reply SeenCommands::check(const protocol::ClientCommand& command,
                                     std::int64_t now_unix_ms) {
   forget_expired(now_unix_ms);
-  const std::string what = command.kind + " command for request '" + command.request_id + "'";
+  const std::string what = std::string(protocol::client_command_kind_name(command.kind)) +
+                           " command for request '" + command.request_id + "'";
   if (command.expires_unix_ms < now_unix_ms)
     return refuse(ErrorCode::stale_command,
                   what + " expired at " + std::to_string(command.expires_unix_ms) +

@@ -175,8 +175,8 @@ protocol::Verdict verdict_of(const protocol::AuditTask& task, const std::vector<
   std::string first_bad, summary;
   for (const auto& f : findings) {
     protocol::AuditEvidence e;
-    e.kind = static_cast<std::uint8_t>(f.kind);
-    e.outcome = static_cast<std::uint8_t>(f.outcome);
+    e.kind = f.kind;
+    e.outcome = f.outcome;
     e.step = f.step;
     e.expected = f.expected;
     e.received = f.received;

@@ -229,11 +229,13 @@ validator_self_actor::behavior_type validator(Self self, ValidatorSetup setup,
 
 }  // namespace
 
-caf::actor spawn_validator(caf::actor_system& system, ValidatorSetup setup,
-                           const caf::actor* local_coordinator) {
+protocol::validator_actor spawn_validator(caf::actor_system& system, ValidatorSetup setup,
+                                          const protocol::coordinator_actor* local_coordinator) {
+  // The local coordinator comes in as a remote one does (link_up, untyped): one path for both.
   std::optional<caf::actor> local;
-  if (local_coordinator != nullptr) local = *local_coordinator;
-  return caf::actor_cast<caf::actor>(system.spawn(validator, std::move(setup), std::move(local)));
+  if (local_coordinator != nullptr) local = caf::actor_cast<caf::actor>(*local_coordinator);
+  return caf::actor_cast<protocol::validator_actor>(
+      system.spawn(validator, std::move(setup), std::move(local)));
 }
 
 }  // namespace seedgrid::validator

@@ -11,6 +11,8 @@
 #include <memory>
 
 #include "config/node_config.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/base/protocol/interfaces/validator_interface.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/verify/verdict_record.hpp"
 
@@ -34,7 +36,7 @@ struct ValidatorSetup {
   std::shared_ptr<verify::VerdictRecord> verdict_record;
 };
 
-caf::actor spawn_validator(caf::actor_system& system, ValidatorSetup setup,
-                           const caf::actor* local_coordinator);
+protocol::validator_actor spawn_validator(caf::actor_system& system, ValidatorSetup setup,
+                                          const protocol::coordinator_actor* local_coordinator);
 
 }  // namespace seedgrid::validator

@@ -284,11 +284,14 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
 
 }  // namespace
 
-caf::actor spawn_worker(caf::actor_system& system, WorkerSetup setup,
-                        const caf::actor* local_coordinator) {
+protocol::worker_actor spawn_worker(caf::actor_system& system, WorkerSetup setup,
+                                    const protocol::coordinator_actor* local_coordinator) {
+  // The local coordinator comes in as a remote one does (link_up, untyped), so the worker has
+  // one path for both.
   std::optional<caf::actor> local;
-  if (local_coordinator != nullptr) local = *local_coordinator;
-  return caf::actor_cast<caf::actor>(system.spawn(worker, std::move(setup), std::move(local)));
+  if (local_coordinator != nullptr) local = caf::actor_cast<caf::actor>(*local_coordinator);
+  return caf::actor_cast<protocol::worker_actor>(
+      system.spawn(worker, std::move(setup), std::move(local)));
 }
 
 }  // namespace seedgrid::worker

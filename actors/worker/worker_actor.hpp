@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "actors/worker/test_fault.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/base/protocol/interfaces/worker_interface.hpp"
 #include "config/node_config.hpp"
 #include "runtime/base/crypto/identity.hpp"
 
@@ -31,7 +33,7 @@ struct WorkerSetup {
 
 // With `local_coordinator` (the coordinator of this process) the worker registers with it
 // directly; otherwise it keeps a remote link to section.coordinator.
-caf::actor spawn_worker(caf::actor_system& system, WorkerSetup setup,
-                        const caf::actor* local_coordinator);
+protocol::worker_actor spawn_worker(caf::actor_system& system, WorkerSetup setup,
+                                    const protocol::coordinator_actor* local_coordinator);
 
 }  // namespace seedgrid::worker

@@ -80,12 +80,12 @@ std::unique_ptr<node::Node> coordinator_node(const fs::path& dir, const Model& m
               "the coordinator node");
 }
 
-bool wait_for_workers(caf::actor_system& sys, const caf::actor& coordinator, std::size_t n) {
+bool wait_for_workers(caf::actor_system& sys, const protocol::coordinator_actor& coordinator,
+                      std::size_t n) {
   caf::scoped_actor self{sys};
   for (int i = 0; i < 600; ++i) {
     std::size_t up = 0;
-    self->request(caf::actor_cast<protocol::coordinator_actor>(coordinator),
-                  std::chrono::seconds(5), protocol::status_atom::value)
+    self->request(coordinator, std::chrono::seconds(5), protocol::status_atom::value)
         .receive(
             [&](const protocol::StatusReport& r) {
               for (const auto& node : r.nodes) up += node.connected;
@@ -146,14 +146,14 @@ void dispatch(const Options& o, const Model& model, int workers) {
   const fs::path dir = o.data / ("dispatch-" + std::to_string(workers));
   const Identity client = Identity::generate();
   auto node = coordinator_node(dir, model, client, 0);
-  const caf::actor coordinator = *node->coordinator();
+  const protocol::coordinator_actor coordinator = *node->coordinator();
 
   config::RenderingSection rendering;
   rendering.models.push_back({model.path, ""});
   rendering.threads = 1;
   const std::shared_ptr<const rendering::Renderer> renderer =
       must(rendering::Renderer::load(rendering, true), "loading the model");
-  std::vector<caf::actor> worker_actors;
+  std::vector<protocol::worker_actor> worker_actors;
   for (int i = 0; i < workers; ++i) {
     worker::WorkerSetup setup;
     setup.section.max_batch = 8;
@@ -168,7 +168,9 @@ void dispatch(const Options& o, const Model& model, int workers) {
   if (!wait_for_workers(node->system(), coordinator, static_cast<std::size_t>(workers)))
     die("workers did not register");
 
-  timed_requests(o, model, client, workers, node->system(), &coordinator, config::Endpoint{},
+  // A client session speaks to a dynamically typed handle, as it does to one found over the wire.
+  const auto as_client_sees_it = caf::actor_cast<caf::actor>(coordinator);
+  timed_requests(o, model, client, workers, node->system(), &as_client_sees_it, config::Endpoint{},
                  config::NetworkSection{}, "d");
   for (auto& w : worker_actors) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   node->stop();

@@ -289,7 +289,9 @@ int run_sim(const SimOptions& opts) {
     std::fprintf(stderr, "seedgrid sim: %s\n", node.error().message.c_str());
     return 1;
   }
-  const caf::actor coordinator = *(*node)->coordinator();
+  // Handed on as a remote link would hand it (untyped): the status wait, the client sessions and
+  // the gateway take handles that way, and cast where they send.
+  const caf::actor coordinator = caf::actor_cast<caf::actor>(*(*node)->coordinator());
   if (!wait_for_nodes((*node)->system(), coordinator,
                       static_cast<std::size_t>(opts.workers + opts.validators),
                       kNodesRegisterWithin)) {

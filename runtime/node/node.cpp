@@ -39,9 +39,10 @@ struct Node::State {
   std::unique_ptr<caf::actor_system> system;
   std::shared_ptr<const Identity> identity;
   protocol::treasury_actor treasury;
-  // Untyped: what Node::coordinator() hands to embedders (the gateway, the CLI, tests), who cast it
-  // to protocol::coordinator_actor where they send.
-  caf::actor coordinator;
+  protocol::coordinator_actor coordinator;
+  // The same handle as a remote link would give it, for the gateway in this node (which takes
+  // local and remote coordinators one way).
+  caf::actor coordinator_as_linked;
   std::vector<caf::actor> roles;  // every role actor, in start order
   std::uint16_t coordinator_port = 0;
   std::uint16_t treasury_port = 0;
@@ -207,10 +208,12 @@ Result<void> start_coordinator(Node::State& s) {
   setup.section = c;
   setup.network = s.plan.config.network;
   setup.ledger_checkpoint_file = checkpoint_file(s.plan.config.node.data_dir);
-  s.coordinator = caf::actor_cast<caf::actor>(coordinator::spawn_coordinator(
-      *s.system, std::move(setup), s.treasury ? &s.treasury : nullptr));
-  watch(s, s.coordinator);
-  auto port = publish(*s.system, s.coordinator, c.listen, "coordinator");
+  s.coordinator = coordinator::spawn_coordinator(*s.system, std::move(setup),
+                                                 s.treasury ? &s.treasury : nullptr);
+  s.coordinator_as_linked = caf::actor_cast<caf::actor>(s.coordinator);
+  watch(s, s.coordinator_as_linked);
+  // Published through our TLS transport, which hands out handles untyped (receivers cast them).
+  auto port = publish(*s.system, s.coordinator_as_linked, c.listen, "coordinator");
   if (!port) return pass_on(port);
   s.coordinator_port = *port;
   write_port_file(s.plan.config.node.data_dir, "coordinator.port", *port);
@@ -280,8 +283,8 @@ Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::s
     if (auto e = writable->enable_cheat(*cheat); !e) return context(e.error(), where);
   }
   setup.renderer = *renderer;
-  watch(s, worker::spawn_worker(*s.system, std::move(setup),
-                                s.coordinator ? &s.coordinator : nullptr));
+  watch(s, caf::actor_cast<caf::actor>(worker::spawn_worker(
+               *s.system, std::move(setup), s.coordinator ? &s.coordinator : nullptr)));
   return {};
 }
 
@@ -312,8 +315,8 @@ Result<void> start_validator(Node::State& s, const config::ValidatorSection& v, 
   auto renderer = load_renderer(v.rendering, false, where, setup.pixel_steps_per_second);
   if (!renderer) return pass_on(renderer);
   setup.renderer = *renderer;
-  watch(s, validator::spawn_validator(*s.system, std::move(setup),
-                                      s.coordinator ? &s.coordinator : nullptr));
+  watch(s, caf::actor_cast<caf::actor>(validator::spawn_validator(
+               *s.system, std::move(setup), s.coordinator ? &s.coordinator : nullptr)));
   return {};
 }
 
@@ -410,7 +413,7 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
   if (c.gateway) {
     gateway::GatewayPlacement placement;
     placement.system = st.system.get();
-    placement.coordinator = st.coordinator ? &st.coordinator : nullptr;
+    placement.coordinator = st.coordinator ? &st.coordinator_as_linked : nullptr;
     placement.network = c.network;
     if (c.treasury) placement.ledger_path = c.treasury->database;
     auto gw = gateway::Gateway::start(*c.gateway, placement);
@@ -422,7 +425,7 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
 
 caf::actor_system& Node::system() { return *state_->system; }
 
-const caf::actor* Node::coordinator() const {
+const protocol::coordinator_actor* Node::coordinator() const {
   return state_->coordinator ? &state_->coordinator : nullptr;
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "config/node_config.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "models/result.hpp"
 
 namespace seedgrid::node {
@@ -38,7 +39,7 @@ class Node {
 
   caf::actor_system& system();
   // The coordinator role's actor, or nullptr.
-  const caf::actor* coordinator() const;
+  const protocol::coordinator_actor* coordinator() const;
   // Ports the coordinator and a standalone treasury listen on (0: not published).
   std::uint16_t coordinator_port() const;
   std::uint16_t treasury_port() const;

@@ -44,8 +44,9 @@ void audit_next(NetworkState& s, std::size_t index) {
     verdict.purpose = task.purpose;
     verdict.detail = std::string(protocol::audit_outcome_name(verdict.outcome));
     protocol::AuditEvidence e;
-    e.kind = 3;  // the full re-render stands for the plan's audits
-    e.outcome = verdict.outcome == protocol::AuditOutcome::fail ? 2 : 0;
+    e.kind = protocol::AuditKind::full;  // the full re-render stands for the plan's audits
+    e.outcome = verdict.outcome == protocol::AuditOutcome::fail ? protocol::FindingOutcome::fail
+                                                                : protocol::FindingOutcome::pass;
     verdict.evidence.push_back(e);
     protocol::sign_verdict(verdict, v.identity);
     s.queue.after(latency(s.scenario, v.link), [&s, index, inc, verdict = std::move(verdict)] {

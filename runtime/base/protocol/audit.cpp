@@ -78,8 +78,8 @@ std::vector<std::uint8_t> verdict_signing_bytes(const Verdict& v) {
       .u64(v.assignment)
       .u64(v.evidence.size());
   for (const auto& e : v.evidence)
-    w.u8(e.kind)
-        .u8(e.outcome)
+    w.u8(static_cast<std::uint8_t>(e.kind))
+        .u8(static_cast<std::uint8_t>(e.outcome))
         .i64(e.step)
         .fixed(e.expected)
         .fixed(e.received)

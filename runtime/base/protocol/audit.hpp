@@ -30,9 +30,14 @@ enum class AuditOutcome : std::uint8_t { pass = 0, fail = 1, grey = 2 };
 std::string_view audit_outcome_name(AuditOutcome o);  // "pass", "fail", "grey"
 std::optional<AuditOutcome> parse_audit_outcome(std::string_view name);
 
-// One audit to run; kind is verify::AuditKind as a byte (noise 0, step 1, decode 2, full 3).
+// What an audit re-checks, and what one audit found. Their numbers are what the wire and the
+// verdict's signature hold; verify/audits.hpp names them.
+enum class AuditKind : std::uint8_t { noise = 0, step = 1, decode = 2, full = 3 };
+enum class FindingOutcome : std::uint8_t { pass = 0, grey = 1, fail = 2 };
+
+// One audit to run.
 struct AuditItem {
-  std::uint8_t kind = 3;
+  AuditKind kind = AuditKind::full;
   std::uint32_t step = 0;  // step audits: t (x_t -> x_{t+1}); decode: N; others 0
 
   bool operator==(const AuditItem&) const = default;
@@ -61,8 +66,8 @@ struct AuditTask {
 
 // The evidence of one audit (verify::AuditFinding on the wire).
 struct AuditEvidence {
-  std::uint8_t kind = 3;     // verify::AuditKind
-  std::uint8_t outcome = 2;  // verify::FindingOutcome: pass 0, grey 1, fail 2
+  AuditKind kind = AuditKind::full;
+  FindingOutcome outcome = FindingOutcome::fail;
   std::int32_t step = -1;
   Digest expected{};
   Digest received{};

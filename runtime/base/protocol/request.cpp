@@ -25,7 +25,7 @@ namespace {
 std::vector<std::uint8_t> command_signing_bytes(const ClientCommand& c,
                                                 const PublicKey& coordinator) {
   CanonicalWriter w("seedgrid/client-command/v2");
-  w.str(c.kind)
+  w.str(client_command_kind_name(c.kind))
       .str(c.request_id)
       .fixed(c.payer.bytes)
       .fixed(coordinator.bytes)
@@ -36,13 +36,13 @@ std::vector<std::uint8_t> command_signing_bytes(const ClientCommand& c,
 }  // namespace
 
 std::string_view client_command_kind_name(ClientCommandKind k) {
-  return k == ClientCommandKind::attach ? "attach" : "cancel";
-}
-
-std::optional<ClientCommandKind> parse_client_command_kind(std::string_view name) {
-  for (ClientCommandKind k : {ClientCommandKind::attach, ClientCommandKind::cancel})
-    if (client_command_kind_name(k) == name) return k;
-  return std::nullopt;
+  switch (k) {
+    case ClientCommandKind::attach:
+      return "attach";
+    case ClientCommandKind::cancel:
+      return "cancel";
+  }
+  return "unknown";  // a byte off the wire that names no command
 }
 
 ClientCommand make_client_command(ClientCommandKind kind, std::string_view request_id,
@@ -50,7 +50,7 @@ ClientCommand make_client_command(ClientCommandKind kind, std::string_view reque
                                   std::int64_t now_unix_ms) {
   ensure_sodium();
   ClientCommand c;
-  c.kind = std::string(client_command_kind_name(kind));
+  c.kind = kind;
   c.request_id = std::string(request_id);
   c.payer = client.public_key();
   randombytes_buf(c.nonce.data(), c.nonce.size());

@@ -63,7 +63,6 @@ struct GenerateRequest {
 // a private request's images go only to a fresh attach.
 enum class ClientCommandKind : std::uint8_t { attach = 0, cancel = 1 };
 std::string_view client_command_kind_name(ClientCommandKind k);  // "attach", "cancel"
-std::optional<ClientCommandKind> parse_client_command_kind(std::string_view name);
 
 // How long a command a client makes now stays good, and the most a coordinator accepts (room for
 // clocks that disagree by a few minutes).
@@ -71,7 +70,7 @@ inline constexpr std::int64_t kClientCommandLifetimeMs = 60'000;
 inline constexpr std::int64_t kClientCommandMaxLifetimeMs = 300'000;
 
 struct ClientCommand {
-  std::string kind;
+  ClientCommandKind kind = ClientCommandKind::attach;  // signed as its name
   std::string request_id;
   PublicKey payer;
   Digest nonce{};                   // random, chosen by the client

@@ -28,11 +28,11 @@ Result<AuditKind> parse_audit_kind(std::string_view name) {
 }
 
 protocol::AuditItem audit_item(AuditKind kind, std::uint32_t step) {
-  return {static_cast<std::uint8_t>(kind), step};
+  return {kind, step};
 }
 
 bool is_audit(const protocol::AuditItem& item, AuditKind kind) {
-  return item.kind == static_cast<std::uint8_t>(kind);
+  return item.kind == kind;
 }
 
 std::string_view finding_outcome_name(FindingOutcome o) {

@@ -25,14 +25,13 @@
 
 namespace seedgrid::verify {
 
-enum class AuditKind : std::uint8_t { noise = 0, step = 1, decode = 2, full = 3 };
+using protocol::AuditKind;
+using protocol::FindingOutcome;
 std::string_view audit_kind_name(AuditKind k);  // "noise", "step", "decode", "full"
 Result<AuditKind> parse_audit_kind(std::string_view name);
-// A protocol::AuditItem carries its kind as a byte (what the wire holds); these name it.
 protocol::AuditItem audit_item(AuditKind kind, std::uint32_t step = 0);
 bool is_audit(const protocol::AuditItem& item, AuditKind kind);
 
-enum class FindingOutcome : std::uint8_t { pass = 0, grey = 1, fail = 2 };
 std::string_view finding_outcome_name(FindingOutcome o);  // "pass", "grey", "fail"
 
 // What one audit found, with the evidence a verdict carries.

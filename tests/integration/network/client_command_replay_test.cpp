@@ -12,6 +12,7 @@
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/link/tls_transport.hpp"
 #include "tests/integration/network/network_harness.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 
 namespace seedgrid::testing {
 namespace {
@@ -29,11 +30,11 @@ struct Attached {
 Attached attach(Network& net, const protocol::ClientCommand& command) {
   Attached got;
   got.outcome = protocol::refuse(ErrorCode::internal, "no answer");
-  auto coordinator =
-      link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
-  if (!coordinator) return got;
+  auto remote = link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
+  if (!remote) return got;
+  const auto coordinator = caf::actor_cast<protocol::coordinator_actor>(*remote);
   caf::scoped_actor self{net.system()};
-  self->request(*coordinator, std::chrono::seconds(30), protocol::attach_atom::value, command,
+  self->request(coordinator, std::chrono::seconds(30), protocol::attach_atom::value, command,
                 std::vector<std::uint32_t>{})
       .receive([&](const protocol::SubmitAck& ack) { got.outcome = ack.outcome; },
                [&](caf::error&) {});

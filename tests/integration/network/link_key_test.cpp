@@ -9,6 +9,7 @@
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "tests/integration/network/network_harness.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 
 namespace seedgrid::testing {
 namespace {
@@ -16,7 +17,8 @@ namespace {
 using namespace std::chrono_literals;
 
 // Says hello and registers as a worker signed by `signer`, over `system`'s link to `coordinator`.
-protocol::RegistrationAck register_worker(caf::actor_system& system, const caf::actor& coordinator,
+protocol::RegistrationAck register_worker(caf::actor_system& system,
+                                          const protocol::coordinator_actor& coordinator,
                                           const Identity& signer) {
   caf::scoped_actor self{system};
   protocol::RegistrationAck ack;
@@ -50,10 +52,11 @@ TEST(LinkKey, ARegistrationSignedByAnotherKeyThanTheLinksCertificateIsRefused) {
   const auto linked = std::make_shared<const Identity>(Identity::generate());
   const Identity other = Identity::generate();
   client::ClientSystem system({}, linked);
-  auto coordinator = link::remote_actor(system.get(), net.endpoint(), net.coordinator_id());
-  ASSERT_TRUE(coordinator) << system.get().render(coordinator.error());
+  auto remote = link::remote_actor(system.get(), net.endpoint(), net.coordinator_id());
+  ASSERT_TRUE(remote) << system.get().render(remote.error());
+  const auto coordinator = caf::actor_cast<protocol::coordinator_actor>(*remote);
 
-  const auto refused = register_worker(system.get(), *coordinator, other);
+  const auto refused = register_worker(system.get(), coordinator, other);
   EXPECT_FALSE(refused.outcome.ok());
   EXPECT_EQ(refused.outcome.code, protocol::ErrorCode::bad_signature);
   EXPECT_NE(refused.outcome.reason.find(other.node_id()), std::string::npos)
@@ -62,7 +65,7 @@ TEST(LinkKey, ARegistrationSignedByAnotherKeyThanTheLinksCertificateIsRefused) {
             std::string::npos)
       << refused.outcome.reason;
 
-  const auto admitted = register_worker(system.get(), *coordinator, *linked);
+  const auto admitted = register_worker(system.get(), coordinator, *linked);
   EXPECT_TRUE(admitted.outcome.ok()) << admitted.outcome.reason;
   if (::testing::Test::HasFailure()) net.dump_logs();
   net.stop();

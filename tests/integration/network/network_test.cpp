@@ -17,6 +17,7 @@
 #include "runtime/base/verify/receipt.hpp"
 #include "runtime/base/link/tls_transport.hpp"
 #include "tests/integration/network/network_harness.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 
 namespace seedgrid::testing {
 namespace {
@@ -131,16 +132,16 @@ TEST(Network, GenerateAndStatusCommandsAgainstARunningNetwork) {
 
 // Sends a message from this process as an unregistered node would.
 protocol::Reply send_unregistered_result(Network& net) {
-  auto coordinator =
-      link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
-  if (!coordinator) return protocol::refuse(ErrorCode::internal, "unreachable");
+  auto remote = link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
+  if (!remote) return protocol::refuse(ErrorCode::internal, "unreachable");
+  const auto coordinator = caf::actor_cast<protocol::coordinator_actor>(*remote);
   caf::scoped_actor self{net.system()};
   protocol::JobResult forged;
   forged.job_id = "r/0";
   forged.attempt = 1;
   protocol::sign_result(forged, net.client());
   protocol::Reply reply = protocol::refuse(ErrorCode::internal, "no answer");
-  self->request(*coordinator, std::chrono::seconds(10), protocol::result_atom::value, forged)
+  self->request(coordinator, std::chrono::seconds(10), protocol::result_atom::value, forged)
       .receive([&](const protocol::Reply& r) { reply = r; }, [](caf::error&) {});
   return reply;
 }

@@ -57,20 +57,20 @@ TEST(AuditPlan, NoiseAndDecodeAlwaysStepsSecretAndStableFullSometimes) {
     const auto plan = plan_audits(secret, id, 8, p);
     EXPECT_EQ(plan, plan_audits(secret, id, 8, p)) << "a restarted coordinator draws the same";
     ASSERT_GE(plan.size(), 4u);
-    EXPECT_EQ(plan.front().kind, static_cast<std::uint8_t>(AuditKind::noise));
+    EXPECT_EQ(plan.front().kind, AuditKind::noise);
     std::set<std::uint32_t> steps;
     bool decode = false;
     for (const auto& a : plan) {
-      if (a.kind == static_cast<std::uint8_t>(AuditKind::step)) {
+      if (a.kind == AuditKind::step) {
         EXPECT_LT(a.step, 8u);
         steps.insert(a.step);
         steps_seen.insert(a.step);
       }
-      if (a.kind == static_cast<std::uint8_t>(AuditKind::decode)) {
+      if (a.kind == AuditKind::decode) {
         decode = true;
         EXPECT_EQ(a.step, 8u);
       }
-      full += a.kind == static_cast<std::uint8_t>(AuditKind::full);
+      full += a.kind == AuditKind::full;
     }
     EXPECT_EQ(steps.size(), 2u);
     EXPECT_TRUE(decode);

@@ -108,7 +108,9 @@ TEST(Journal, RoundTripsPenaltiesAndTheirDeletion) {
   p.job.spec.steps = 4;
   p.output_hash[0] = 9;
   p.worker_class = "cpu-test";
-  p.plan = {{0, 0}, {1, 70'000}, {3, 0}};
+  p.plan = {{protocol::AuditKind::noise, 0},
+            {protocol::AuditKind::step, 70'000},
+            {protocol::AuditKind::full, 0}};
   p.remaining_ms = 1'234;
   p.appealed = true;
   {

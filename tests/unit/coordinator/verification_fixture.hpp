@@ -40,10 +40,10 @@ class VerificationTest : public CoreFixture {
     v.purpose = task.purpose;
     v.detail = std::string(protocol::audit_outcome_name(outcome));
     protocol::AuditEvidence e;
-    e.kind = static_cast<std::uint8_t>(verify::AuditKind::step);
-    e.outcome = outcome == protocol::AuditOutcome::fail   ? 2
-                : outcome == protocol::AuditOutcome::grey ? 1
-                                                          : 0;
+    e.kind = verify::AuditKind::step;
+    e.outcome = outcome == protocol::AuditOutcome::fail   ? protocol::FindingOutcome::fail
+                : outcome == protocol::AuditOutcome::grey ? protocol::FindingOutcome::grey
+                                                          : protocol::FindingOutcome::pass;
     e.step = 3;
     v.evidence.push_back(e);
     protocol::sign_verdict(v, by);

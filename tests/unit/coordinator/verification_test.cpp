@@ -26,7 +26,7 @@ TEST_F(VerificationTest, TheAuditCarriesTheCommitmentAndAPlanChosenAfterIt) {
   std::size_t steps = 0;
   for (const auto& item : task.audits) steps += verify::is_audit(item, verify::AuditKind::step);
   EXPECT_EQ(steps, 2u);
-  EXPECT_EQ(task.audits.front().kind, 0) << "noise first";
+  EXPECT_EQ(task.audits.front().kind, verify::AuditKind::noise) << "noise first";
   // The worker's status shows its current (adaptive) audit rate.
   const auto status = core_->status(now_);
   const auto listed = std::find_if(status.nodes.begin(), status.nodes.end(),
@@ -87,7 +87,7 @@ TEST_F(VerificationTest, GreyIsEscalatedToAFullRenderOnTheWorkersClassBeforeAnyS
   EXPECT_EQ(referee.validator, validator2_.public_key()) << "the worker's own class referees";
   EXPECT_EQ(referee.task.purpose, protocol::AuditPurpose::referee);
   ASSERT_EQ(referee.task.audits.size(), 1u);
-  EXPECT_EQ(referee.task.audits[0].kind, 3);
+  EXPECT_EQ(referee.task.audits[0].kind, verify::AuditKind::full);
   EXPECT_TRUE(events_of(EventKind::result).empty()) << "not delivered while grey";
   EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
   // The first validator can no longer answer it; the referee can.

@@ -15,6 +15,7 @@
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/status.hpp"
 #include "runtime/node/node.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 
 namespace seedgrid::node {
 namespace {
@@ -28,7 +29,8 @@ bool validator_connected(const protocol::StatusReport& report) {
 }
 
 // Asks the coordinator for its status until a connected validator is listed, up to 60 s.
-bool wait_for_validator(caf::actor_system& system, const caf::actor& coordinator) {
+bool wait_for_validator(caf::actor_system& system,
+                        const protocol::coordinator_actor& coordinator) {
   caf::scoped_actor self{system};
   for (int attempt = 0; attempt < 600; ++attempt) {
     bool found = false;
@@ -107,7 +109,9 @@ TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
       audits.push_back(e.audit);
     }
   };
-  const caf::actor coordinator = *(*node)->coordinator();
+  const protocol::coordinator_actor coordinator = *(*node)->coordinator();
+  // A client session takes a handle as a remote link gives it (untyped).
+  const caf::actor session_target = caf::actor_cast<caf::actor>(coordinator);
   // Audit rate 1.0 means every result is audited, but only once a validator has registered:
   // submit after the coordinator's status lists one, so "no validator" cannot pass for an audit.
   ASSERT_TRUE(wait_for_validator((*node)->system(), coordinator))
@@ -115,7 +119,7 @@ TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
   std::optional<client::SessionOutcome> outcome;
   // The worker and validator register asynchronously: retry until the network takes requests.
   for (int attempt = 0; attempt < 100; ++attempt) {
-    client::GenerateSession session((*node)->system(), &coordinator, {}, {}, r,
+    client::GenerateSession session((*node)->system(), &session_target, {}, {}, r,
                                     std::make_shared<const Identity>(client), callbacks);
     outcome = session.wait(std::chrono::seconds(60));
     if (!outcome || outcome->reply.code != protocol::ErrorCode::no_capable_worker) break;

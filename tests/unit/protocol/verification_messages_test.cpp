@@ -115,8 +115,8 @@ TEST(VerificationMessages, VerdictOpeningAndAppealSignaturesCoverTheirEvidence) 
   verdict.audit_id = "r/0#1";
   verdict.outcome = AuditOutcome::fail;
   AuditEvidence e;
-  e.kind = 1;
-  e.outcome = 2;
+  e.kind = AuditKind::step;
+  e.outcome = FindingOutcome::fail;
   e.step = 3;
   e.expected[0] = 1;
   e.error = 0.25;
@@ -172,7 +172,7 @@ TEST(VerificationMessages, RoundTripThroughCaf) {
   task.job = j;
   task.has_commitment = true;
   task.commitment = r;
-  task.audits = {{0, 0}, {1, 3}, {2, 6}};
+  task.audits = {{AuditKind::noise, 0}, {AuditKind::step, 3}, {AuditKind::decode, 6}};
   task.purpose = AuditPurpose::referee;
   const auto task2 = round_trip(sys, task);
   EXPECT_EQ(task2.audits, task.audits);
@@ -182,7 +182,7 @@ TEST(VerificationMessages, RoundTripThroughCaf) {
   Verdict v;
   v.audit_id = "r/0#1";
   v.outcome = AuditOutcome::grey;
-  v.evidence.push_back({1, 1, 3, {}, {}, 0.12, 31.5, 0.97, "grey"});
+  v.evidence.push_back({AuditKind::step, FindingOutcome::grey, 3, {}, {}, 0.12, 31.5, 0.97, "grey"});
   sign_verdict(v, Identity::from_seed({9}));
   const auto v2 = round_trip(sys, v);
   EXPECT_TRUE(verdict_signature_valid(v2));

@@ -79,7 +79,7 @@ class AuditRunnerTest : public ::testing::Test {
     t.has_commitment = true;
     t.commitment = r;
     auto k = [](AuditKind kind, std::uint32_t step = 0) {
-      return protocol::AuditItem{static_cast<std::uint8_t>(kind), step};
+      return protocol::AuditItem{kind, step};
     };
     t.audits = {k(AuditKind::noise), k(AuditKind::step, 2), k(AuditKind::step, 5),
                 k(AuditKind::decode, 8), k(AuditKind::full)};
@@ -122,7 +122,7 @@ class AuditRunnerTest : public ::testing::Test {
 
 TEST_F(AuditRunnerTest, OpeningsNeededCoverEachAuditedStepAndItsNeighbours) {
   protocol::AuditTask t;
-  t.audits = {{1, 0}, {1, 5}, {2, 8}};
+  t.audits = {{AuditKind::step, 0}, {AuditKind::step, 5}, {AuditKind::decode, 8}};
   EXPECT_EQ(openings_needed(t), (std::vector<std::uint32_t>{0, 1, 4, 5, 6}));
 }
 
@@ -180,7 +180,7 @@ TEST_F(AuditRunnerTest, ForgedTrajectoryIsCaughtByTheStepAuditAndWrongSeedByTheN
     EXPECT_EQ(v.outcome, protocol::AuditOutcome::fail) << name;
     bool evidence = false;
     for (const auto& e : v.evidence)
-      evidence = evidence || (e.kind == static_cast<std::uint8_t>(kind) && e.outcome == 2 &&
+      evidence = evidence || (e.kind == kind && e.outcome == FindingOutcome::fail &&
                               e.expected != e.received);
     EXPECT_TRUE(evidence) << name << ": the verdict carries expected and received hashes";
   }
