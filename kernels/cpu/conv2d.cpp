@@ -76,6 +76,13 @@ void conv2d_of(const ConvShape& s, const float* x, const W* w, const float* bias
   const i64 in_image = s.in_channels * s.height * s.width;
   const bool pointwise =
       s.kernel_h == 1 && s.kernel_w == 1 && s.stride == 1 && s.pad_begin == 0 && s.pad_end == 0;
+  // Over a batch (CFG's two rows, say) the weights are widened and packed once, not per image.
+  const float* w_packed = nullptr;
+  if (s.batch > 1) {
+    float* all = gemm::scratch(gemm::Scratch::all_of_a, gemm::padded_rows(s.out_channels) * k);
+    gemm::pack_all_of_a(s.out_channels, k, w, k, all);
+    w_packed = all;
+  }
   for (i64 b = 0; b < s.batch; ++b) {
     const float* image = x + b * in_image;
     float* out = y + b * s.out_channels * pixels;
@@ -86,9 +93,9 @@ void conv2d_of(const ConvShape& s, const float* x, const W* w, const float* bias
             gemm::pack_b_rows(image, pixels, k0, kc, j0, nc, dst);
             return static_cast<const float*>(dst);
           },
-          out, pixels);
+          out, pixels, w_packed);
     } else {
-      gemm::run(s.out_channels, pixels, k, w, k, Im2colPacker(s, image), out, pixels);
+      gemm::run(s.out_channels, pixels, k, w, k, Im2colPacker(s, image), out, pixels, w_packed);
     }
     if (bias == nullptr) continue;
     parallel_for(s.out_channels, (1 << 15) / (pixels + 1) + 1, [&](i64 begin, i64 end) {

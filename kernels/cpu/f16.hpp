@@ -26,4 +26,8 @@ inline float f16_to_f32(std::uint16_t h) {
 inline float widen(float v) { return v; }
 inline float widen(std::uint16_t v) { return f16_to_f32(v); }
 
+// dst[i] = f16_to_f32(src[i]) for n values, the very bits, eight at a time with F16C where the
+// machine has it (f16.cpp).
+void widen_row(const std::uint16_t* src, std::int64_t n, float* dst);
+
 }  // namespace seedgrid::kernels::cpu

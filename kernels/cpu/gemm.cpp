@@ -6,7 +6,6 @@
 
 #include "kernels/cpu/f16.hpp"
 #include "kernels/cpu/ops.hpp"
-#include "kernels/cpu/simd.hpp"
 
 namespace seedgrid::kernels::cpu {
 namespace gemm {
@@ -39,14 +38,23 @@ namespace {
 // pack_a and pack_b_transposed are the same walk: rows of a row-major matrix (A's rows, or B's rows
 // when B is stored transposed) laid into panels `Width` rows wide, k-major, zero-padded, each value
 // widened as it is placed (T is float or fp16 bits).
+// A row of fp16 bits is widened into `wide` first, a whole row at a time (widen_row converts eight
+// values per instruction where the machine can); a row of floats is read where it lies.
+inline const float* row_as_floats(const float* src, i64, float*) { return src; }
+inline const float* row_as_floats(const std::uint16_t* src, i64 n, float* wide) {
+  widen_row(src, n, wide);
+  return wide;
+}
+
 template <i64 Width, class T>
 void pack_row_panels(const T* m, i64 ld, i64 row0, i64 rows, i64 k0, i64 kc, float* dst) {
+  alignas(64) float wide[kKc];  // every caller packs one k block at most
   for (i64 r0 = 0; r0 < rows; r0 += Width) {
     const i64 n = std::min(Width, rows - r0);
     float* panel = dst + r0 * kc;
     for (i64 r = 0; r < n; ++r) {
-      const T* src = m + (row0 + r0 + r) * ld + k0;
-      for (i64 p = 0; p < kc; ++p) panel[p * Width + r] = widen(src[p]);
+      const float* src = row_as_floats(m + (row0 + r0 + r) * ld + k0, kc, wide);
+      for (i64 p = 0; p < kc; ++p) panel[p * Width + r] = src[p];
     }
     for (i64 r = n; r < Width; ++r)
       for (i64 p = 0; p < kc; ++p) panel[p * Width + r] = 0.0f;
@@ -86,55 +94,6 @@ void pack_b_transposed(const float* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc, 
 void pack_b_transposed(const std::uint16_t* b, i64 ldb, i64 k0, i64 kc, i64 j0, i64 nc,
                        float* dst) {
   pack_row_panels<kNr>(b, ldb, j0, nc, k0, kc, dst);
-}
-
-void micro_kernel(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool accumulate) {
-  static_assert(kMr == 6 && kNr == 8, "the micro-kernel is written for a 6 x 8 tile");
-  v4 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-  if (accumulate) {
-    c00 = load4(c + 0 * ldc), c01 = load4(c + 0 * ldc + 4);
-    c10 = load4(c + 1 * ldc), c11 = load4(c + 1 * ldc + 4);
-    c20 = load4(c + 2 * ldc), c21 = load4(c + 2 * ldc + 4);
-    c30 = load4(c + 3 * ldc), c31 = load4(c + 3 * ldc + 4);
-    c40 = load4(c + 4 * ldc), c41 = load4(c + 4 * ldc + 4);
-    c50 = load4(c + 5 * ldc), c51 = load4(c + 5 * ldc + 4);
-  } else {
-    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = v4{};
-  }
-  for (i64 p = 0; p < kc; ++p) {
-    const v4 b0 = load4(b), b1 = load4(b + 4);
-    v4 ai = splat(a[0]);
-    c00 += ai * b0, c01 += ai * b1;
-    ai = splat(a[1]);
-    c10 += ai * b0, c11 += ai * b1;
-    ai = splat(a[2]);
-    c20 += ai * b0, c21 += ai * b1;
-    ai = splat(a[3]);
-    c30 += ai * b0, c31 += ai * b1;
-    ai = splat(a[4]);
-    c40 += ai * b0, c41 += ai * b1;
-    ai = splat(a[5]);
-    c50 += ai * b0, c51 += ai * b1;
-    a += kMr;
-    b += kNr;
-  }
-  store4(c + 0 * ldc, c00), store4(c + 0 * ldc + 4, c01);
-  store4(c + 1 * ldc, c10), store4(c + 1 * ldc + 4, c11);
-  store4(c + 2 * ldc, c20), store4(c + 2 * ldc + 4, c21);
-  store4(c + 3 * ldc, c30), store4(c + 3 * ldc + 4, c31);
-  store4(c + 4 * ldc, c40), store4(c + 4 * ldc + 4, c41);
-  store4(c + 5 * ldc, c50), store4(c + 5 * ldc + 4, c51);
-}
-
-void edge_tile(i64 kc, const float* a, const float* b, float* c, i64 ldc, i64 mr, i64 nr,
-               bool accumulate) {
-  alignas(64) float tile[kMr * kNr] = {};
-  if (accumulate)
-    for (i64 i = 0; i < mr; ++i)
-      for (i64 j = 0; j < nr; ++j) tile[i * kNr + j] = c[i * ldc + j];
-  micro_kernel(kc, a, b, tile, kNr, accumulate);
-  for (i64 i = 0; i < mr; ++i)
-    for (i64 j = 0; j < nr; ++j) c[i * ldc + j] = tile[i * kNr + j];
 }
 
 }  // namespace gemm

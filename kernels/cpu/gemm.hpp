@@ -20,15 +20,17 @@ namespace seedgrid::kernels::cpu::gemm {
 
 using i64 = std::int64_t;
 
-inline constexpr i64 kMr = 6;    // rows of the register tile
-inline constexpr i64 kNr = 8;    // columns of the register tile (two 4-float vectors)
+inline constexpr i64 kMr = 12;   // rows of the register tile (12 AVX-512 registers of 16 floats)
+inline constexpr i64 kNr = 16;   // columns of the register tile
 inline constexpr i64 kKc = 256;  // k block: one A panel (kMr x kKc) and one B panel stay in L1
 inline constexpr i64 kMc = 96;   // rows of A packed at once (kMc x kKc stays in L2)
 inline constexpr i64 kMb = 384;  // rows per task (at most)
 inline constexpr i64 kNb = 256;  // columns per task (at most)
 
 // Per-thread scratch buffers, one per use that can be live at the same time.
-enum class Scratch : int { packed_b, packed_a, all_of_a, head_keys, head_values, scores, count };
+enum class Scratch : int {
+  packed_b, packed_a, all_of_a, all_of_b, head_keys, head_values, scores, count
+};
 
 // The calling thread's buffer for `use`, at least `floats` floats, 64-byte aligned. It stays
 // allocated for the thread's lifetime, grown as needed.
@@ -48,19 +50,49 @@ void pack_b_transposed(const std::uint16_t* b, i64 ldb, i64 k0, i64 kc, i64 j0, 
                        float* dst);  // fp16 bits (a linear layer's stored weights)
 
 // The kMr x kNr tile C[i, j] (+)= Σ_p a[p][i] · b[p][j] over kc packed steps; without
-// `accumulate` the accumulators start at +0.
+// `accumulate` the accumulators start at +0. Written once per instruction set
+// (gemm_micro_kernel.cpp); each computes every element as the scalar loop would (a product
+// rounded, then a sum rounded, k ascending, never fused), so the instruction set is not part of
+// the determinism class: it decides only how many columns one instruction works on.
 void micro_kernel(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool accumulate);
+
+// The micro-kernels this build has. The widest the machine runs is picked at start-up;
+// use_instruction_set is for tests and benchmarks that compare them (process-wide, not while a
+// GEMM runs).
+enum class InstructionSet { portable, avx2, avx512 };
+const char* instruction_set_name(InstructionSet isa);
+bool instruction_set_available(InstructionSet isa);
+InstructionSet instruction_set_in_use();
+void use_instruction_set(InstructionSet isa);
 
 // Runs one tile that may be partial (mr <= kMr rows, nr <= kNr columns valid).
 void edge_tile(i64 kc, const float* a, const float* b, float* c, i64 ldc, i64 mr, i64 nr,
                bool accumulate);
 
+// All of A (m x k) packed as run packs it when several column tasks share it: k block k0 at
+// k0 · padded_rows(m), the panel of row i0 at i0 · kc in it. For an A that several GEMMs share (a
+// convolution's weights over the images of a batch), so it is widened and packed once.
+inline i64 padded_rows(i64 m) { return (m + kMr - 1) / kMr * kMr; }
+template <class TA>
+void pack_all_of_a(i64 m, i64 k, const TA* a, i64 lda, float* dst) {
+  const i64 m_padded = padded_rows(m);
+  parallel_for(m_padded / kMr, 16, [&](i64 p_begin, i64 p_end) {
+    const i64 i0 = p_begin * kMr, rows = std::min(m, p_end * kMr) - i0;
+    for (i64 k0 = 0; k0 < k; k0 += kKc) {
+      const i64 kc = std::min(kKc, k - k0);
+      pack_a(a, lda, i0, rows, k0, kc, dst + k0 * m_padded + i0 * kc);
+    }
+  });
+}
+
 // C = A · B (A of f32, or of fp16 bits that pack_a widens) where pack_b(k0, kc, j0, nc, scratch)
 // returns B[k0 .. k0+kc, j0 .. j0+nc) in the layout of pack_b_rows: packed into `scratch`, or
-// found in a buffer packed beforehand (see PrepackedB). Parallel over tiles of at most kMb x kNb elements of C (a call from inside a
-// parallel_for body runs on the calling thread).
+// found in a buffer packed beforehand (see PrepackedB). `a_packed`, when given, is all of A as
+// pack_all_of_a lays it out, and `a` is then not read. Parallel over tiles of at most kMb x kNb
+// elements of C (a call from inside a parallel_for body runs on the calling thread).
 template <class TA, class PackB>
-void run(i64 m, i64 n, i64 k, const TA* a, i64 lda, const PackB& pack_b, float* c, i64 ldc) {
+void run(i64 m, i64 n, i64 k, const TA* a, i64 lda, const PackB& pack_b, float* c, i64 ldc,
+         const float* a_packed = nullptr) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (i64 i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
@@ -81,18 +113,12 @@ void run(i64 m, i64 n, i64 k, const TA* a, i64 lda, const PackB& pack_b, float* 
   const i64 col_tasks = (n + nb - 1) / nb;
   // When several column tasks read the same rows of A, A is packed once up front (k block k0 at
   // k0 · m_padded, the panel of row i0 at i0 · kc in it); otherwise each task packs its own.
-  const bool prepack_a = col_tasks > 1;
-  const i64 m_padded = (m + kMr - 1) / kMr * kMr;
-  float* a_packed = nullptr;
-  if (prepack_a) {
-    a_packed = scratch(Scratch::all_of_a, m_padded * k);
-    parallel_for(m_padded / kMr, 16, [&](i64 p_begin, i64 p_end) {
-      const i64 i0 = p_begin * kMr, rows = std::min(m, p_end * kMr) - i0;
-      for (i64 k0 = 0; k0 < k; k0 += kKc) {
-        const i64 kc = std::min(kKc, k - k0);
-        pack_a(a, lda, i0, rows, k0, kc, a_packed + k0 * m_padded + i0 * kc);
-      }
-    });
+  const bool prepack_a = a_packed != nullptr || col_tasks > 1;
+  const i64 m_padded = padded_rows(m);
+  if (prepack_a && a_packed == nullptr) {
+    float* all = scratch(Scratch::all_of_a, m_padded * k);
+    pack_all_of_a(m, k, a, lda, all);
+    a_packed = all;
   }
   parallel_for(row_tasks * col_tasks, 1, [&](i64 task_begin, i64 task_end) {
     float* bp = scratch(Scratch::packed_b, kKc * kNb);

@@ -44,9 +44,25 @@ TEST(F16ToF32, EveryHalfWidensToTheReferenceBits) {
   }
 }
 
-// Sizes off the GEMM tiles (6 x 8 register tile, k blocks of 256) so edge paths run too.
+// widen_row converts eight at a time where the machine has F16C: every half, from an unaligned
+// start and with a tail shorter than eight, must still widen to f16_to_f32's bits (NaN payloads
+// included, which the instruction would quiet).
+TEST(F16ToF32, AWholeRowWidensToTheSameBitsAsOneAtATime) {
+  std::vector<std::uint16_t> halves(0x10000 + 4);
+  for (std::size_t i = 0; i < halves.size(); ++i) halves[i] = static_cast<std::uint16_t>(i - 1);
+  std::vector<float> wide(halves.size());
+  const std::int64_t n = static_cast<std::int64_t>(halves.size()) - 1;  // 65,539: a tail of 3
+  cpu::widen_row(halves.data() + 1, n, wide.data());
+  for (std::int64_t i = 0; i < n; ++i)
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(wide[i]),
+              std::bit_cast<std::uint32_t>(cpu::f16_to_f32(halves[i + 1])))
+        << "half 0x" << std::hex << halves[i + 1];
+}
+
+// Sizes off the GEMM tiles (12 x 16 register tile, k blocks of 256) so edge paths run too.
 TEST_F(F16WeightsTest, LinearEqualsTheFp32KernelOnWidenedWeights) {
-  const i64 shapes[][3] = {{1, 1, 1}, {5, 7, 3}, {13, 37, 300}, {97, 9, 520}, {40, 300, 257}};
+  const i64 shapes[][3] = {{1, 1, 1},     {5, 7, 3},      {13, 37, 300},
+                           {97, 9, 520}, {40, 300, 257}, {400, 37, 300}};  // 400: Wᵀ packed once
   for (const auto& [rows, in, out] : shapes) {
     SCOPED_TRACE(::testing::Message() << "rows " << rows << " in " << in << " out " << out);
     const auto x = random(rows * in), bias = random(out);

@@ -1,6 +1,7 @@
 #include <vector>
 
 #include "kernel_test_support.hpp"
+#include "kernels/cpu/gemm.hpp"
 #include "kernels/cpu/ops.hpp"
 
 namespace seedgrid::kernels {
@@ -25,7 +26,7 @@ std::vector<double> reference_gemm(i64 m, i64 n, i64 k, const std::vector<float>
   return c;
 }
 
-// Sizes chosen off the tile sizes (6 x 8 register tile, k blocks of 256, 96-row A blocks,
+// Sizes chosen off the tile sizes (12 x 16 register tile, k blocks of 256, 96-row A blocks,
 // 384 x 256 tasks) so every edge path runs.
 struct Size {
   i64 m, n, k;
@@ -119,6 +120,36 @@ TEST_F(GemmTest, ThreadCountInvariant) {
     cpu::gemm_nn(m, n, k, a.data(), k, b.data(), n, c.data(), n);
     return c;
   }));
+}
+
+// The instruction set is not part of the determinism class: each micro-kernel must give the
+// portable one's bytes, in every edge path, with k blocks accumulated and both B layouts.
+TEST_F(GemmTest, EveryInstructionSetGivesThePortableBytes) {
+  using cpu::gemm::InstructionSet;
+  std::vector<InstructionSet> wider;
+  for (InstructionSet isa : {InstructionSet::avx2, InstructionSet::avx512})
+    if (cpu::gemm::instruction_set_available(isa)) wider.push_back(isa);
+  if (wider.empty()) GTEST_SKIP() << "this machine has only the portable micro-kernel";
+  const InstructionSet before = cpu::gemm::instruction_set_in_use();
+  for (const Size& s : kSizes) {
+    SCOPED_TRACE(::testing::Message() << "m " << s.m << " n " << s.n << " k " << s.k);
+    const auto a = random(s.m * s.k), b = random(s.k * s.n);
+    const auto run = [&](InstructionSet isa, bool transposed) {
+      cpu::gemm::use_instruction_set(isa);
+      std::vector<float> c = testing::poisoned(s.m * s.n);
+      if (transposed)
+        cpu::gemm_nt(s.m, s.n, s.k, a.data(), s.k, b.data(), s.k, c.data(), s.n);
+      else
+        cpu::gemm_nn(s.m, s.n, s.k, a.data(), s.k, b.data(), s.n, c.data(), s.n);
+      return c;
+    };
+    for (bool transposed : {false, true})
+      for (InstructionSet isa : wider)
+        EXPECT_TRUE(testing::same_bytes(run(InstructionSet::portable, transposed),
+                                        run(isa, transposed)))
+            << cpu::gemm::instruction_set_name(isa) << (transposed ? " gemm_nt" : " gemm_nn");
+  }
+  cpu::gemm::use_instruction_set(before);
 }
 
 }  // namespace
