@@ -57,8 +57,8 @@ void NetworkView::run() {
         remote = *found;
         target = remote;
       } else {
-        error = "cannot reach the coordinator at " + endpoint_.text() + ": " +
-                system_.render(found.error());
+        error = link::connect_failure(system_, "coordinator", endpoint_, found.error(),
+                                      std::chrono::milliseconds(500));
       }
     }
     if (target) {

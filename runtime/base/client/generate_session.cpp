@@ -9,7 +9,6 @@
 #include <set>
 
 #include "runtime/base/link/link_atoms.hpp"
-#include "runtime/base/link/reachability.hpp"
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/inspect.hpp"
@@ -271,13 +270,8 @@ Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
                                             std::chrono::milliseconds timeout,
                                             const std::string& coordinator_key) {
   auto coordinator = link::remote_actor(system, endpoint, coordinator_key);
-  if (!coordinator) {
-    // CAF's own words (system_error(cannot_connect_to_node ...)) say nothing a user can act on.
-    if (coordinator.error() == caf::sec::cannot_connect_to_node)
-      return fail(link::unreachable_message("coordinator", endpoint));
-    return fail("cannot reach the coordinator at ", endpoint.text(), ": ",
-                system.render(coordinator.error()));
-  }
+  if (!coordinator)
+    return fail(link::connect_failure(system, "coordinator", endpoint, coordinator.error()));
   caf::scoped_actor self{system};
   Result<protocol::StatusReport> out = fail("no answer from the coordinator at ", endpoint.text());
   self->request(caf::actor_cast<protocol::coordinator_actor>(*coordinator), timeout,

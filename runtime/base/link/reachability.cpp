@@ -78,4 +78,18 @@ std::string unreachable_message(std::string_view what, const config::Endpoint& e
          "): " + hint;
 }
 
+std::string refused_link_message(std::string_view what, const config::Endpoint& endpoint,
+                                 const std::string& why) {
+  std::string hint;
+  if (why.find("pins") != std::string::npos)
+    hint = "check the key you pinned for the " + std::string(what) +
+           " (--coordinator-key, or coordinator_key in the config): its node id is in the first "
+           "lines of its log and in `seedgrid keygen`'s output for its key file";
+  else
+    hint = "check that the " + std::string(what) +
+           " runs TLS (neither side sets network.insecure) and that this is its address";
+  return "refused the " + std::string(what) + " at " + endpoint.text() +
+         " in the TLS handshake: " + why + ": " + hint;
+}
+
 }  // namespace seedgrid::link

@@ -19,4 +19,9 @@ std::string probe_endpoint(const config::Endpoint& endpoint,
 std::string unreachable_message(std::string_view what, const config::Endpoint& endpoint,
                                 std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
+// "refused the coordinator at HOST:PORT in the TLS handshake: WHY: check ..." — for a link this
+// node opened and refused (tls_transport.hpp's refusal_from gives WHY).
+std::string refused_link_message(std::string_view what, const config::Endpoint& endpoint,
+                                 const std::string& why);
+
 }  // namespace seedgrid::link

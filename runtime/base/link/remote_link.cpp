@@ -7,7 +7,6 @@
 
 #include "runtime/base/link/backoff.hpp"
 #include "runtime/base/link/link_atoms.hpp"
-#include "runtime/base/link/reachability.hpp"
 #include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/caf_types.hpp"
@@ -91,14 +90,9 @@ remote_link_actor::behavior_type remote_link(remote_link_actor::stateful_pointer
                   if (!st.logged_failure) {
                     // A refused connect answers at once; only a silent host costs the probe's
                     // half second, once per outage.
-                    if (err == caf::sec::cannot_connect_to_node)
-                      logging::logger("node")->warn(
-                          "{}; retrying", unreachable_message(st.what, st.endpoint,
-                                                              std::chrono::milliseconds(500)));
-                    else
-                      logging::logger("node")->warn("cannot reach the {} at {} ({}); retrying",
-                                                    st.what, st.endpoint.text(),
-                                                    self->system().render(err));
+                    logging::logger("node")->warn(
+                        "{}; retrying", connect_failure(self->system(), st.what, st.endpoint, err,
+                                                        std::chrono::milliseconds(500)));
                     st.logged_failure = true;
                   }
                   self->delayed_send(self, std::chrono::milliseconds(st.backoff.next()),

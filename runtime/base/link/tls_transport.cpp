@@ -28,6 +28,8 @@
 
 #include "runtime/base/link/basp_inbound.hpp"
 #include "runtime/base/link/node_certificate.hpp"
+#include "runtime/base/link/reachability.hpp"
+#include "runtime/base/link/tls_context.hpp"
 #include "runtime/base/logging/log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -39,140 +41,6 @@ namespace {
 using caf::io::network::native_socket;
 using caf::io::network::rw_state;
 using Clock = std::chrono::steady_clock;
-
-std::string openssl_errors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? std::string("the connection closed") : out;
-}
-
-// A connection's handshake deadline. A peer that sends nothing gives the multiplexer no event to
-// check a deadline on, so a watchdog thread shuts the socket down instead (the session then fails
-// and says why). The session marks it done before CAF closes the socket (the session is destroyed
-// first), under the watchdog's lock, so the watchdog never touches a closed or reused descriptor.
-struct HandshakeWatch {
-  native_socket fd;
-  Clock::time_point deadline;
-  bool done = false;
-  bool expired = false;
-};
-
-// What every TLS session of one actor system shares: the context with the node's certificate,
-// the pins, the count of unauthenticated connections per remote address, and the watchdog.
-class TlsContext {
- public:
-  static std::shared_ptr<TlsContext> create(const Identity& identity);
-  ~TlsContext() {
-    {
-      std::lock_guard lock(watch_mutex_);
-      stopping_ = true;
-    }
-    watch_changed_.notify_all();
-    if (watchdog_.joinable()) watchdog_.join();
-    if (ctx_) SSL_CTX_free(ctx_);
-  }
-
-  std::shared_ptr<HandshakeWatch> watch(native_socket fd) {
-    auto w = std::make_shared<HandshakeWatch>(
-        HandshakeWatch{fd, Clock::now() + std::chrono::seconds(kHandshakeSeconds)});
-    std::lock_guard lock(watch_mutex_);
-    watches_.push_back(w);
-    if (!watchdog_.joinable()) watchdog_ = std::thread([this] { run_watchdog(); });
-    return w;
-  }
-  void finish(HandshakeWatch& w) {
-    std::lock_guard lock(watch_mutex_);
-    w.done = true;
-  }
-  bool expired(const HandshakeWatch& w) {
-    std::lock_guard lock(watch_mutex_);
-    return w.expired;
-  }
-  SSL_CTX* ctx() const { return ctx_; }
-  const std::string& unusable() const { return unusable_; }
-
-  // An empty node id leaves an earlier pin for the endpoint in place.
-  void pin(const std::string& endpoint, std::string node_id) {
-    if (node_id.empty()) return;
-    std::lock_guard lock(mutex_);
-    pins_[endpoint] = std::move(node_id);
-  }
-  std::string pin_of(const std::string& endpoint) const {
-    std::lock_guard lock(mutex_);
-    auto it = pins_.find(endpoint);
-    return it == pins_.end() ? std::string() : it->second;
-  }
-  // Counts one more unauthenticated connection from `address`; false when it has its share.
-  bool admit(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    auto& n = unauthenticated_[address];
-    if (n >= kMaxUnauthenticatedPerAddress) return false;
-    ++n;
-    return true;
-  }
-  void release(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    auto it = unauthenticated_.find(address);
-    if (it == unauthenticated_.end()) return;
-    if (--it->second == 0) unauthenticated_.erase(it);
-  }
-
-  // The CAF node a peer announced, linked to the node id its certificate proved, for as long as
-  // `link` (its session, the newest when a node reconnects) lives; the node id already linked to
-  // another key when it is taken.
-  std::optional<std::string> link_node(const std::string& caf_node, const std::string& node_id,
-                                       const void* link) {
-    std::lock_guard lock(mutex_);
-    auto [it, fresh] = linked_.try_emplace(caf_node, node_id, link);
-    if (!fresh && it->second.first != node_id) return it->second.first;
-    it->second.second = link;
-    return std::nullopt;
-  }
-  void unlink(const void* link) {
-    std::lock_guard lock(mutex_);
-    std::erase_if(linked_, [&](const auto& entry) { return entry.second.second == link; });
-  }
-  std::string linked(const std::string& caf_node) const {
-    std::lock_guard lock(mutex_);
-    auto it = linked_.find(caf_node);
-    return it == linked_.end() ? std::string() : it->second.first;
-  }
-
- private:
-  void run_watchdog() {
-    std::unique_lock lock(watch_mutex_);
-    while (!stopping_) {
-      watch_changed_.wait_for(lock, std::chrono::milliseconds(500));
-      const auto now = Clock::now();
-      for (auto it = watches_.begin(); it != watches_.end();) {
-        auto& w = **it;
-        if (!w.done && now > w.deadline) {
-          w.expired = true;
-          w.done = true;
-          ::shutdown(w.fd, SHUT_RDWR);  // the multiplexer sees the end and the session fails
-        }
-        it = w.done ? watches_.erase(it) : std::next(it);
-      }
-    }
-  }
-
-  SSL_CTX* ctx_ = nullptr;
-  std::string unusable_;  // why no session can start (logged at each attempt)
-  std::mutex watch_mutex_;
-  std::condition_variable watch_changed_;
-  std::list<std::shared_ptr<HandshakeWatch>> watches_;
-  bool stopping_ = false;
-  std::thread watchdog_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::string> pins_;
-  std::map<std::string, std::size_t> unauthenticated_;
-  std::map<std::string, std::pair<std::string, const void*>> linked_;  // CAF node -> (id, link)
-};
 
 int session_index() {
   static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
@@ -268,8 +136,10 @@ class Session {
     if (side_ == Side::accepting)
       logging::logger("net")->warn("refused a connection from {} before authentication: {}", peer_,
                                    why);
-    else
+    else {
       logging::logger("net")->warn("refused the node at {}: {}", peer_, why);
+      tls_->note_refusal(peer_, why);
+    }
   }
 
   // Runs the handshake until it completes; false once the peer is refused.
@@ -300,6 +170,7 @@ class Session {
         counted_ = false;
         tls_->release(address_);
       }
+      if (side_ == Side::connecting) tls_->clear_refusal(peer_);
       logging::logger("net")->debug("TLS link with node {} at {}", peer_id_, peer_);
       return true;
     }
@@ -390,35 +261,6 @@ int verify_certificate(X509_STORE_CTX* store, void*) {
   if (session && session->verify(X509_STORE_CTX_get0_cert(store))) return 1;
   X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
   return 0;
-}
-
-std::shared_ptr<TlsContext> TlsContext::create(const Identity& identity) {
-  auto tls = std::make_shared<TlsContext>();
-  auto certificate = make_node_certificate(identity);
-  if (!certificate) {
-    tls->unusable_ = "no TLS: " + certificate.error().message;
-    return tls;
-  }
-  SSL_CTX* ctx = SSL_CTX_new(TLS_method());
-  if (!ctx || SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
-      SSL_CTX_use_certificate(ctx, certificate->certificate.get()) != 1 ||
-      SSL_CTX_use_PrivateKey(ctx, certificate->key.get()) != 1 ||
-      SSL_CTX_check_private_key(ctx) != 1) {
-    tls->unusable_ = "no TLS: OpenSSL refused the node certificate (" + openssl_errors() + ")";
-    if (ctx) SSL_CTX_free(ctx);
-    return tls;
-  }
-  // Both sides present a certificate; seedgrid's own check replaces the CA chain check (there is no
-  // CA: node_certificate.hpp).
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-  SSL_CTX_set_cert_verify_callback(ctx, verify_certificate, nullptr);
-  SSL_CTX_set_max_cert_list(ctx, 16 * 1024);  // a node certificate is about 300 bytes
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_num_tickets(ctx, 0);
-  // CAF's stream retries a write from a buffer that may have moved, and takes partial writes.
-  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  tls->ctx_ = ctx;
-  return tls;
 }
 
 struct TlsPolicy {
@@ -632,7 +474,7 @@ void TlsModule::init(caf::actor_system_config& config) {
   }
   // A system without a node key (a status probe) still talks TLS, as a fresh key nobody pins.
   if (!identity) identity = std::make_shared<const Identity>(Identity::generate());
-  tls_ = TlsContext::create(*identity);
+  tls_ = TlsContext::create(*identity, verify_certificate);
   if (!tls_->ctx()) logging::logger("net")->error("{}", tls_->unusable());
 }
 
@@ -653,6 +495,23 @@ void load_tls_transport(caf::actor_system_config& config,
 caf::actor network_actor(caf::actor_system& system) {
   if (auto* m = TlsModule::of(system)) return m->actor();
   return caf::actor_cast<caf::actor>(system.middleman().actor_handle());
+}
+
+std::string refusal_from(caf::actor_system& system, const config::Endpoint& endpoint) {
+  if (auto* m = TlsModule::of(system)) return m->tls().refusal_of(endpoint.text());
+  return {};
+}
+
+std::string connect_failure(caf::actor_system& system, std::string_view what,
+                            const config::Endpoint& endpoint, const caf::error& error,
+                            std::chrono::milliseconds probe_timeout) {
+  if (const std::string why = refusal_from(system, endpoint); !why.empty())
+    return refused_link_message(what, endpoint, why);
+  // CAF's own words (system_error(cannot_connect_to_node ...)) say nothing a user can act on.
+  if (error == caf::sec::cannot_connect_to_node)
+    return unreachable_message(what, endpoint, probe_timeout);
+  return "cannot reach the " + std::string(what) + " at " + endpoint.text() + ": " +
+         system.render(error);
 }
 
 std::string linked_node_id(caf::actor_system& system, const caf::node_id& peer) {

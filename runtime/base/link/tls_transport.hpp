@@ -13,6 +13,9 @@
 // publish_actor and remote_actor.
 #include <caf/fwd.hpp>
 
+#include <chrono>
+#include <string_view>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -37,6 +40,18 @@ caf::actor network_actor(caf::actor_system& system);
 // node connects there); empty: any node that proves its key, unless an earlier call pinned one.
 // No effect under network.insecure.
 void expect_peer(caf::actor_system& system, const config::Endpoint& endpoint, std::string node_id);
+
+// Why this node refused the last link it opened to `endpoint` in the TLS handshake (the peer's
+// certificate holds another key than the pinned one, the peer does not speak TLS, ...); empty when
+// it was not refused, or once a later link there authenticated.
+std::string refusal_from(caf::actor_system& system, const config::Endpoint& endpoint);
+
+// What to tell a person when connecting to the `what` at `endpoint` failed with `error`: the TLS
+// refusal when there was one, else why the endpoint cannot be reached (reachability.hpp; probes it
+// for at most `probe_timeout`), else CAF's own words.
+std::string connect_failure(caf::actor_system& system, std::string_view what,
+                            const config::Endpoint& endpoint, const caf::error& error,
+                            std::chrono::milliseconds probe_timeout = std::chrono::seconds(2));
 
 // The node id whose certificate the link of `peer` (a CAF node that connected to this one) proved;
 // empty when there is none: plain TCP, a node this one connected to, an actor of this process.

@@ -2,7 +2,8 @@
 // prompt never crosses the wire in clear (a recording relay sits between the client and the
 // coordinator and between a worker and the coordinator); the same network with network.insecure
 // carries it in clear and warns; a plaintext client, a certificate that names another key and a
-// worker that pins another coordinator key are refused, each with a log line that says why; and an
+// worker that pins another coordinator key are refused, each with a log line that says why (and a
+// `seedgrid status` that pins another key says why on its terminal); and an
 // unauthenticated peer announcing a 256 MiB BASP payload costs the coordinator no memory.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -197,6 +198,21 @@ TEST(Tls, PeersThatCannotAuthenticateAreRefusedWithTheReason) {
   auto status = client::fetch_status(net.system(), net.endpoint(), 10s, net.coordinator_id());
   ASSERT_TRUE(status) << status.error().message;
   EXPECT_TRUE(status->nodes.empty()) << "the worker registered with a coordinator it refused";
+
+  // A user who pins the wrong coordinator key reads why, not "cannot reach".
+  const std::string coordinator = "127.0.0.1:" + std::to_string(net.endpoint().port);
+  Child wrong_key({SEEDGRID_BINARY, "status", "--coordinator", coordinator, "--coordinator-key",
+                   other.node_id()},
+                  net.dir() / "status-wrong-key.log");
+  EXPECT_EQ(wrong_key.wait(60s), 1);
+  const std::string said = read_text(net.dir() / "status-wrong-key.log");
+  EXPECT_NE(said.find("refused the coordinator at " + coordinator +
+                      " in the TLS handshake: it holds the key of node " + net.coordinator_id() +
+                      ", not the key this node pins for it (" + other.node_id() + ")"),
+            std::string::npos)
+      << said;
+  EXPECT_NE(said.find("check the key you pinned"), std::string::npos) << said;
+  EXPECT_EQ(said.find("cannot reach"), std::string::npos) << said;
   EXPECT_NE(read_text(coordinator_log).find(from), std::string::npos);
   net.stop();
 }
