@@ -271,39 +271,63 @@ std::string base_url_of(const HttpRequest& request) {
   return "http://" + (host.empty() ? std::string("127.0.0.1") : host);
 }
 
+// Horde's check answer, and with the generations its status answer, of one request.
+void build_status(const RequestRecord& r, const std::string& base, bool with_generations,
+                  json::object& out) {
+  out = check_json(r);
+  if (!with_generations) return;
+  json::array generations;
+  for (const auto& [index, image] : r.images)
+    generations.push_back(generation_json(r, image, base));
+  out["generations"] = std::move(generations);
+  out["shared"] = false;
+  json::object extra{
+      {"request_id", r.id}, {"quoted", r.quoted}, {"cancel_requested", r.cancel_requested}};
+  if (r.phase == Phase::refused)
+    extra["refused"] =
+        json::object{{"code", std::string(protocol::error_code_name(r.refusal.code))},
+                     {"message", r.refusal.reason}};
+  if (r.phase == Phase::completed)
+    extra["completed"] = json::object{{"delivered", r.completed.delivered},
+                                      {"failed", r.completed.failed},
+                                      {"cancelled", r.completed.cancelled},
+                                      {"charged", r.completed.total_charged},
+                                      {"refunded", r.completed.refunded}};
+  out["seedgrid"] = std::move(extra);
+}
+
 void check_or_status(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
                      const std::string& id, bool with_generations) {
   auto user = authenticate(parts, request, reply);
   if (!user) return;
   if (request.method == "DELETE") parts.book->cancel(id, user->name);
   json::object out;
+  std::string body;  // the answer when a cached one still holds
   const std::string base = base_url_of(request);
   if (with_generations) make_inline_webps(*parts.book, id, user->name);
   const bool found = parts.book->read(id, user->name, [&](const RequestRecord& r) {
-    out = check_json(r);
-    if (!with_generations) return;
-    json::array generations;
-    for (const auto& [index, image] : r.images)
-      generations.push_back(generation_json(r, image, base));
-    out["generations"] = std::move(generations);
-    out["shared"] = false;
-    json::object extra{
-        {"request_id", r.id}, {"quoted", r.quoted}, {"cancel_requested", r.cancel_requested}};
-    if (r.phase == Phase::refused)
-      extra["refused"] =
-          json::object{{"code", std::string(protocol::error_code_name(r.refusal.code))},
-                       {"message", r.refusal.reason}};
-    if (r.phase == Phase::completed)
-      extra["completed"] = json::object{{"delivered", r.completed.delivered},
-                                        {"failed", r.completed.failed},
-                                        {"cancelled", r.completed.cancelled},
-                                        {"charged", r.completed.total_charged},
-                                        {"refunded", r.completed.refunded}};
-    out["seedgrid"] = std::move(extra);
+    std::string key;
+    if (with_generations && r.finished()) {
+      std::size_t inline_images = 0;
+      for (const auto& [index, image] : r.images) inline_images += image.webp_base64 ? 1 : 0;
+      key = base + "\n" + std::to_string(r.events.size()) + "\n" +
+            std::to_string(inline_images) + "\n" + (r.cancel_requested ? "c" : "");
+      if (key == r.answer_key) {
+        body = r.answer_body;
+        return;
+      }
+    }
+    build_status(r, base, with_generations, out);
+    if (!key.empty()) {
+      r.answer_key = std::move(key);
+      r.answer_body = json::serialize(out);
+    }
   });
   if (!found) return reply(request_not_found(parts, id, user->name));
+  if (!body.empty()) return reply(HttpResponse{200, "application/json", std::move(body), {}, {}});
   reply(json_reply(200, out));
 }
+
 
 void models(Gateway::Parts& parts, const Reply& reply) {
   const auto snapshot = parts.network->snapshot();

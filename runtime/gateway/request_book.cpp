@@ -491,12 +491,13 @@ void RequestBook::housekeeping() {
 }
 
 void RequestBook::retain(const RequestRecord& r) {
-  // What the record holds, roughly: pixels, receipts (text and parsed), events, WebP copies.
+  // What the record holds, roughly: pixels, receipts (text, parsed, and in the cached status
+  // answer), events, WebP copies (kept, and in the cached answer when inline).
   std::uint64_t bytes = 1024;
   for (const auto& e : r.events) bytes += e.size();
   for (const auto& [index, image] : r.images) {
     bytes += image.pixels.size() + 3 * image.receipt_json.size();
-    if (image.webp_base64) bytes += image.webp_base64->size();
+    if (image.webp_base64) bytes += 2 * image.webp_base64->size();
   }
   retention_.finished(r.id, r.owner, std::chrono::steady_clock::now(), bytes);
 }
@@ -511,7 +512,7 @@ void RequestBook::keep_webp(const std::string& image_id,
   if (it == requests_.end()) return;
   for (auto& [index, image] : it->second->images) {
     if (image.image_id != image_id || image.webp_base64) continue;
-    retention_.grew(id, webp_base64->size());
+    retention_.grew(id, 2 * webp_base64->size());  // kept, and in the cached status answer
     image.webp_base64 = std::move(webp_base64);
     return;
   }

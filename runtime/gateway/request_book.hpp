@@ -79,6 +79,11 @@ struct RequestRecord {
   std::vector<std::string> events;  // JSON, event id = position + 1
   std::chrono::steady_clock::time_point submitted_at;
   std::unique_ptr<client::GenerateSession> session;
+  // A finished request's last Horde status answer and what it was made from (answer_key); pollers
+  // ask for it many times a second and it changes only with an event, an inline image or the host
+  // a client names. Written under the book's lock by RequestBook::read's callers.
+  mutable std::string answer_key;
+  mutable std::string answer_body;
 
   bool finished() const { return phase == Phase::refused || phase == Phase::completed; }
   // Seconds until the last job should finish, from the steps done so far (0 when unknown).

@@ -167,6 +167,13 @@ try {
   const s2 = await call(base, 'GET', `/api/v2/generate/status/${viaUrl.data.id}`, { key });
   const url = s2.data.generations[0].img;
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v1\/images\/.+\.webp$/);
+  // A finished request's answer is kept for the pollers: the same again, but never another
+  // host's URLs.
+  assert.deepEqual((await call(base, 'GET', `/api/v2/generate/status/${viaUrl.data.id}`, { key })).data,
+    s2.data);
+  const viaName = await call(base.replace('127.0.0.1', 'localhost'), 'GET',
+    `/api/v2/generate/status/${viaUrl.data.id}`, { key });
+  assert.match(viaName.data.generations[0].img, /^http:\/\/localhost:\d+\/v1\/images\/.+\.webp$/);
   const img = await fetch(url);
   assert.equal(img.status, 200);
   assert.ok(isWebp(Buffer.from(await img.arrayBuffer())));
