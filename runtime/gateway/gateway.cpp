@@ -22,6 +22,12 @@ namespace seedgrid::gateway {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
+// How often the network page and Horde's status routes refresh their view of the coordinator.
+constexpr auto kNetworkViewInterval = std::chrono::seconds(1);
+// A request the coordinator has not acknowledged by then is answered with an error (the
+// coordinator's own answer includes a round trip to the treasury for the escrow hold).
+constexpr auto kSubmitAnswerTimeout = std::chrono::seconds(30);
+
 HttpResponse request_not_found(Gateway::Parts& parts, const std::string& id,
                                const std::string& owner) {
   if (auto why = parts.book->forgotten(id, owner)) return error_reply(404, *why, "RequestExpired");
@@ -224,10 +230,10 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
   if (section.coordinator && !section.coordinator_key.empty())
     link::expect_peer(*placement.system, coordinator_endpoint, section.coordinator_key);
   parts->network = std::make_unique<NetworkView>(*placement.system, placement.coordinator,
-                                                 coordinator_endpoint, std::chrono::seconds(1));
+                                                 coordinator_endpoint, kNetworkViewInterval);
   parts->book =
       std::make_unique<RequestBook>(*placement.system, placement.coordinator, coordinator_endpoint,
-                                    placement.network, std::chrono::seconds(30),
+                                    placement.network, kSubmitAnswerTimeout,
                                     RetentionLimits{std::chrono::seconds(section.keep_finished_s),
                                                     std::uint64_t{section.max_kept_megabytes} << 20});
   if (!placement.ledger_path.empty()) {
