@@ -1,5 +1,6 @@
 #include "runtime/base/task_script/task_primitives.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <lua.hpp>
@@ -7,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "models/pipeline/latent_ops.hpp"
 #include "models/samplers/sampling_schedule.hpp"
 #include "runtime/base/task_script/lua_values.hpp"
 #include "runtime/base/verify/commitment/merkle.hpp"
@@ -261,6 +263,41 @@ int l_decode(lua_State* L) {
   });
 }
 
+// Neither needs the pipeline: a latent exists only inside run(), where sd.noise or sd.sample
+// made it.
+int l_resize(lua_State* L) {
+  constexpr const char* kName = "sd.resize";
+  const Latent& latent = check_latent(L, 1, kName, "the latent");
+  const int width = check_int(L, 2, kName, "the width");
+  const int height = check_int(L, 3, kName, "the height");
+  const std::int64_t factor = latent.width / std::max<std::int64_t>(latent.tensor.dim(3), 1);
+  if (width < 1 || height < 1 || width % factor != 0 || height % factor != 0)
+    raise(L, kName,
+          message_of("a latent cannot stand for ", width, " x ", height, " pixels: each side must "
+                     "be a positive multiple of ", factor, " (the VAE's downscale factor)"));
+  return guarded(L, kName, [&] {
+    push_latent(L, {value_or_raise(L, kName,
+                                   resize_latent(latent.tensor, static_cast<int>(height / factor),
+                                                 static_cast<int>(width / factor))),
+                    width, height});
+    return 1;
+  });
+}
+
+int l_blend_noise(lua_State* L) {
+  constexpr const char* kName = "sd.blend_noise";
+  const Latent& a = check_latent(L, 1, kName, "the first noise");
+  const Latent& b = check_latent(L, 2, kName, "the second noise");
+  const double t = luaL_checknumber(L, 3);
+  if (!(t >= 0 && t <= 1))
+    raise(L, kName, message_of("the blend must be in [0, 1], found ", t));
+  return guarded(L, kName, [&] {
+    push_latent(L, {value_or_raise(L, kName, blend_noise(a.tensor, b.tensor, static_cast<float>(t))),
+                    a.width, a.height});
+    return 1;
+  });
+}
+
 int l_size(lua_State* L) {
   constexpr const char* kName = "sd.size";
   if (const RgbImage* image = to_image(L, 1)) {
@@ -294,6 +331,8 @@ void open_primitives(lua_State* L, PrimitiveContext* context) {
                                 {"decode", l_decode},
                                 {"size", l_size},
                                 {"steps_run", l_steps_run},
+                                {"resize", l_resize},
+                                {"blend_noise", l_blend_noise},
                                 {nullptr, nullptr}};
   luaL_newlib(L, functions);
   lua_setglobal(L, "sd");

@@ -10,6 +10,8 @@
 //   sd.decode(latent)                                    -> image
 //   sd.size(latent or image)                             -> width, height (pixels)
 //   sd.steps_run(steps, strength)                        -> the steps an img2img pass runs
+//   sd.resize(latent, width, height)                     -> latent  (bilinear, for a larger pass)
+//   sd.blend_noise(a, b, t)                              -> latent  (a variation's noise)
 //
 // Each sd.sample is a pass (checked against what cost() declared before it runs): its latents x_0 .. x_n are committed as a trajectory (the same leaves
 // and root a built-in render commits), and its time is measured for the report.

@@ -1,5 +1,7 @@
 // The shipped scripts (models/tasks/) on the tiny preset: txt2img.lua and img2img.lua render the
-// built-in path's bytes and commit its trajectory; a script renders the same bytes every time;
+// built-in path's bytes and commit its trajectory; variation.lua and hires_fix.lua compose them
+// (a blend of two seeds' noise; a small pass, a resize and a large one); a script renders the
+// same bytes every time;
 // and a run that breaks the script's contract fails with the script's name.
 #include "runtime/base/task_script/task_run.hpp"
 
@@ -102,6 +104,58 @@ TEST_F(TaskRunTest, Img2imgScriptIsTheBuiltInPathByteForByte) {
   ASSERT_EQ(out.passes.size(), 1u);
   EXPECT_EQ(out.passes[0].steps_run, 3);
   EXPECT_EQ(out.passes[0].trajectory_root, root);
+}
+
+// variation.lua at strength 0 is txt2img of its seed, at 1 txt2img of variation_seed (a
+// deterministic sampler), and in between another image, the same every time.
+TEST_F(TaskRunTest, VariationScriptEndsAtEachSeedsImage) {
+  const auto variation = shipped("variation.lua"), txt2img = shipped("txt2img.lua");
+  ASSERT_TRUE(variation) << variation.error().message;
+  ASSERT_TRUE(txt2img) << txt2img.error().message;
+  const GenerationSpec spec = testing::lighthouse_spec(SamplerKind::euler, 5.0f, 21);
+  ParamValues params = txt2img_params(spec);
+  const auto first = run(*txt2img, params, 21), second = run(*txt2img, params, 22);
+  params["variation_seed"] = std::int64_t{22};
+  const auto at = [&](double strength) {
+    ParamValues p = params;
+    p["strength"] = strength;
+    return run(*variation, p, 21);
+  };
+  ASSERT_EQ(at(0.0).images.size(), 1u);
+  EXPECT_EQ(at(0.0).images, first.images);
+  EXPECT_EQ(at(0.0).passes[0].trajectory_root, first.passes[0].trajectory_root);
+  EXPECT_EQ(at(1.0).images, second.images);
+  const auto between = at(0.3);
+  EXPECT_NE(between.images, first.images);
+  EXPECT_NE(between.images, second.images);
+  EXPECT_EQ(between.images, at(0.3).images);
+}
+
+// hires_fix.lua: its first pass is txt2img at the small size (the same trajectory), its second
+// re-renders the upscaled latent at scale times the size, and both passes are committed.
+TEST_F(TaskRunTest, HiresFixScriptRendersSmallThenLargeInTwoCommittedPasses) {
+  const auto hires = shipped("hires_fix.lua"), txt2img = shipped("txt2img.lua");
+  ASSERT_TRUE(hires) << hires.error().message;
+  ASSERT_TRUE(txt2img) << txt2img.error().message;
+  const GenerationSpec spec = testing::lighthouse_spec(SamplerKind::euler_ancestral, 5.0f, 8);
+  const ParamValues small_params = txt2img_params(spec);
+  ParamValues params = small_params;
+  params["scale"] = std::int64_t{2};
+  params["hires_steps"] = std::int64_t{6};
+  params["denoise"] = 0.5;
+  const TaskOutput out = run(*hires, params, 8);
+  ASSERT_EQ(out.images.size(), 1u);
+  EXPECT_EQ(out.images[0].width, 128);
+  EXPECT_EQ(out.images[0].height, 128);
+  ASSERT_EQ(out.passes.size(), 2u);
+  const TaskOutput small = run(*txt2img, small_params, 8);
+  EXPECT_EQ(out.passes[0].trajectory_root, small.passes[0].trajectory_root);
+  EXPECT_EQ(out.passes[0].width, 64);
+  EXPECT_EQ(out.passes[1].width, 128);
+  EXPECT_EQ(out.passes[1].steps_run, 3);
+  EXPECT_EQ(out.passes[1].leaves.size(), 4u);
+  EXPECT_EQ(run(*hires, params, 8).images, out.images);
+  EXPECT_NE(run(*hires, params, 9).images, out.images);
 }
 
 TEST_F(TaskRunTest, SameScriptParamsAndSeedGiveTheSameBytes) {
