@@ -6,6 +6,7 @@
 
 #include "models/backend/device_fault.hpp"
 #include "models/clip/text_encoder.hpp"
+#include "models/pipeline/latent_ops.hpp"
 #include "models/pipeline/pixel_conversion.hpp"
 #include "models/samplers/noise_streams.hpp"
 #include "models/samplers/sampler.hpp"
@@ -262,7 +263,27 @@ Result<BatchRun> prepare(const LoadedPipeline& p, std::span<const GenerationSpec
 }
 
 // The sampler loop from x_0 (on the backend) to the last latent, with the hooks' reports.
-Result<Tensor> run_steps(const BatchRun& run, Tensor x, const GenerationHooks& hooks) {
+// Inpainting's known region: the clean latent and the noise it is noised with, on the backend,
+// and the mask on the host (keep_region blends there: latents are small, and host fp32 is the
+// same on every backend).
+struct KeptRegion {
+  Tensor clean, noise, mask;
+};
+
+// x_step with the kept region put back: the clean latent at step's noise level, or the clean
+// latent itself after the last step.
+Result<Tensor> with_kept_region(const BatchRun& run, const KeptRegion& kept, const Tensor& x,
+                                int step) {
+  Backend& be = *run.p.backend;
+  const Tensor known =
+      step >= run.steps() ? kept.clean : run.sampler.noised_latent(kept.clean, kept.noise, step);
+  auto blended = keep_region(be.download(x), be.download(known), kept.mask);
+  if (!blended) return pass_on(blended);
+  return be.upload(*blended);
+}
+
+Result<Tensor> run_steps(const BatchRun& run, Tensor x, const GenerationHooks& hooks,
+                         const KeptRegion* kept = nullptr) {
   Backend& be = *run.p.backend;
   const int steps_run = run.steps_run();
   auto report_latents = [&](int t, const Tensor& latent) {
@@ -278,6 +299,11 @@ Result<Tensor> run_steps(const BatchRun& run, Tensor x, const GenerationHooks& h
       return fail("cancelled at step ", done, " of ", steps_run);
     const Tensor out = run.model_output(k, x);
     x = run.sampler.step(k, x, out, run.seeds, history);
+    if (kept) {
+      auto blended = with_kept_region(run, *kept, x, k + 1);
+      if (!blended) return pass_on(blended);
+      x = std::move(*blended);
+    }
     report_latents(done + 1, x);
     if (hooks.on_progress)
       for (std::size_t j = 0; j < run.jobs.size(); ++j) hooks.on_progress(j, done + 1, steps_run);
@@ -542,15 +568,25 @@ Result<Tensor> Pipeline::sample(const SamplingPass& pass, const PromptConditioni
     run.text_context = p.backend->upload(text.context);
     auto start_noise = upload_latent(run, noise, "the noise");
     if (!start_noise) return pass_on(start_noise);
+    if (pass.mask.defined()) {
+      const Shape& m = pass.mask.shape();
+      if (clean == nullptr) return fail("a masked pass needs a clean latent to keep");
+      if (pass.mask.device() != Device::cpu || pass.mask.dtype() != DType::f32 || m.size() != 4 ||
+          m[0] != 1 || m[1] != 1 || m[2] != s[2] || m[3] != s[3])
+        return fail("the mask must be a host f32 [1, 1, ", s[2], ", ", s[3], "] tensor, found ",
+                    pass.mask.describe());
+    }
     Tensor x0;
+    KeptRegion kept;
     if (clean != nullptr) {
       auto clean_latent = upload_latent(run, *clean, "the clean latent");
       if (!clean_latent) return pass_on(clean_latent);
       x0 = run.sampler.noised_latent(*clean_latent, *start_noise, pass.first_step);
+      kept = {*clean_latent, *start_noise, pass.mask};
     } else {
       x0 = run.sampler.initial_latent(*start_noise);
     }
-    auto x = run_steps(run, std::move(x0), hooks);
+    auto x = run_steps(run, std::move(x0), hooks, pass.mask.defined() ? &kept : nullptr);
     if (!x) return pass_on(x);
     return p.backend->download(*x);
   });

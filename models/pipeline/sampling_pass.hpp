@@ -28,6 +28,10 @@ struct SamplingPass {
   SamplerKind sampler = SamplerKind::euler;
   bool karras = false;
   std::uint64_t seed = 0;  // keys the ancestral samplers' per-step noise
+  // Inpainting (needs a clean latent): host f32 [1, 1, h, w], 1 where the pass renders, 0 where
+  // the clean latent is kept (put back at each step's noise level, so the last step gives its
+  // bits). Undefined: the whole latent is rendered.
+  Tensor mask;
 };
 
 }  // namespace seedgrid

@@ -157,7 +157,8 @@ struct Fields {
 // that is not one of its fields: a misspelt "guidence" would otherwise fall back to the default.
 std::string unknown_field(lua_State* L, int table) {
   static const std::set<std::string> kFields = {
-      "prompt", "noise", "init", "strength", "steps", "guidance", "sampler", "karras", "seed"};
+      "prompt", "noise", "init", "strength", "mask", "steps", "guidance", "sampler", "karras",
+      "seed"};
   std::set<std::string> unknown;
   lua_pushnil(L);
   while (lua_next(L, table) != 0) {
@@ -177,8 +178,8 @@ int l_sample(lua_State* L) {
   if (auto unknown = unknown_field(L, 1); !unknown.empty())
     raise(L, kName,
           message_of("unknown field ", unknown,
-                     " (fields: prompt, noise, init, strength, steps, guidance, sampler, karras, "
-                     "seed)"));
+                     " (fields: prompt, noise, init, strength, mask, steps, guidance, sampler, "
+                     "karras, seed)"));
   luaL_checkstack(L, 16, kName);  // each field read below stays on the stack
   Fields f{L, kName};
   const PromptConditioning* text = to_conditioning(L, f.get("prompt"));
@@ -213,6 +214,17 @@ int l_sample(lua_State* L) {
                        " steps runs no step: raise the strength or the steps"));
   } else if (!f.absent(f.get("strength"))) {
     raise(L, kName, "field strength needs an init latent to noise");
+  }
+  const int mask_index = f.get("mask");
+  if (!f.absent(mask_index)) {
+    if (init == nullptr) raise(L, kName, "field mask needs an init latent to keep");
+    const Latent& mask = check_latent(L, mask_index, kName, "field mask");
+    if (mask.tensor.dim(1) != 1 || mask.width != noise.width || mask.height != noise.height)
+      raise(L, kName,
+            message_of("field mask must be sd.latent_mask's result for a ", noise.width, " x ",
+                       noise.height, " image, found ", mask.tensor.describe(), " for ",
+                       mask.width, " x ", mask.height));
+    pass.mask = mask.tensor;
   }
   const Pipeline& p = pipeline_of(L, kName);
   PrimitiveContext& context = context_of(L);
@@ -298,6 +310,35 @@ int l_blend_noise(lua_State* L) {
   });
 }
 
+int l_latent_mask(lua_State* L) {
+  constexpr const char* kName = "sd.latent_mask";
+  const RgbImage& image = check_image(L, 1, kName, "the mask");
+  const Latent& like = check_latent(L, 2, kName, "the latent it masks");
+  const std::int64_t factor = like.width / std::max<std::int64_t>(like.tensor.dim(3), 1);
+  return guarded(L, kName, [&] {
+    push_latent(L, {value_or_raise(L, kName,
+                                   latent_mask(image, like.tensor.dim(2), like.tensor.dim(3),
+                                               static_cast<int>(factor))),
+                    like.width, like.height});
+    return 1;
+  });
+}
+
+int l_pad(lua_State* L) {
+  constexpr const char* kName = "sd.pad";
+  const RgbImage& image = check_image(L, 1, kName, "the image");
+  const int left = check_int(L, 2, kName, "left");
+  const int top = check_int(L, 3, kName, "top");
+  const int right = check_int(L, 4, kName, "right");
+  const int bottom = check_int(L, 5, kName, "bottom");
+  return guarded(L, kName, [&] {
+    PaddedImage padded = value_or_raise(L, kName, pad_image(image, left, top, right, bottom));
+    push_image(L, std::move(padded.image));
+    push_image(L, std::move(padded.mask));
+    return 2;
+  });
+}
+
 int l_size(lua_State* L) {
   constexpr const char* kName = "sd.size";
   if (const RgbImage* image = to_image(L, 1)) {
@@ -333,6 +374,8 @@ void open_primitives(lua_State* L, PrimitiveContext* context) {
                                 {"steps_run", l_steps_run},
                                 {"resize", l_resize},
                                 {"blend_noise", l_blend_noise},
+                                {"latent_mask", l_latent_mask},
+                                {"pad", l_pad},
                                 {nullptr, nullptr}};
   luaL_newlib(L, functions);
   lua_setglobal(L, "sd");

@@ -5,13 +5,16 @@
 //   sd.encode_prompt(prompt, negative_prompt, guidance) -> prompt  (guided when guidance > 1)
 //   sd.noise(width, height, seed)                        -> latent  (the initial-latent stream)
 //   sd.encode_image(image, seed)                         -> latent  (img2img's clean latent)
-//   sd.sample{prompt=, noise=, init=, strength=, steps=, guidance=, sampler=, karras=, seed=}
-//                                                        -> latent  (one pass; init/strength: img2img)
+//   sd.sample{prompt=, noise=, init=, strength=, mask=, steps=, guidance=, sampler=, karras=,
+//             seed=}                                     -> latent  (one pass; init/strength:
+//                                                           img2img; mask: only its region renders)
 //   sd.decode(latent)                                    -> image
 //   sd.size(latent or image)                             -> width, height (pixels)
 //   sd.steps_run(steps, strength)                        -> the steps an img2img pass runs
 //   sd.resize(latent, width, height)                     -> latent  (bilinear, for a larger pass)
 //   sd.blend_noise(a, b, t)                              -> latent  (a variation's noise)
+//   sd.latent_mask(mask_image, latent)                   -> mask    (sd.sample's mask= field)
+//   sd.pad(image, left, top, right, bottom)              -> image, mask  (outpainting's input)
 //
 // Each sd.sample is a pass (checked against what cost() declared before it runs): its latents x_0 .. x_n are committed as a trajectory (the same leaves
 // and root a built-in render commits), and its time is measured for the report.

@@ -1,6 +1,7 @@
 // The host operations task scripts use between passes: a bilinear resize that gives PyTorch's
-// interpolate(mode="bilinear", align_corners=False) values, and a noise blend whose ends are the
-// noises themselves and whose middle keeps unit variance.
+// interpolate(mode="bilinear", align_corners=False) values, a noise blend whose ends are the
+// noises themselves and whose middle keeps unit variance, and inpainting's pieces (the masked
+// blend, a mask image as latent cells, an image extended for outpainting).
 #include "models/pipeline/latent_ops.hpp"
 
 #include <gtest/gtest.h>
@@ -83,6 +84,60 @@ TEST_F(BlendNoise, RefusesNoisesOfTwoSizesAndABlendOutsideZeroToOne) {
       << sizes.error().message;
   EXPECT_FALSE(blend_noise(a, a, 1.5f));
   EXPECT_FALSE(blend_noise(a, a, std::nanf("")));
+}
+
+TEST(KeepRegion, TakesTheRenderedCellsWhereTheMaskIsOneAndTheKnownOnesWhereItIsZero) {
+  const Tensor rendered = Tensor::host_f32({1, 2, 1, 3}, {1, 2, 3, 4, 5, 6});
+  const Tensor known = Tensor::host_f32({1, 2, 1, 3}, {-1, -2, -3, -4, -5, -6});
+  const Tensor mask = Tensor::host_f32({1, 1, 1, 3}, {1, 0, 0.25f});
+  auto y = keep_region(rendered, known, mask);
+  ASSERT_TRUE(y) << y.error().message;
+  const float expected[6] = {1, -2, 0.25f * 3 + 0.75f * -3, 4, -5, 0.25f * 6 + 0.75f * -6};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(y->f32()[i], expected[i]) << "element " << i;
+  EXPECT_FALSE(keep_region(rendered, known, Tensor::host_f32({1, 1, 1, 2}, {1, 0})));
+}
+
+RgbImage flat(int width, int height, std::uint8_t value) {
+  return {width, height,
+          std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3, value)};
+}
+
+TEST(LatentMask, MarksEveryCellWithABrightPixelAndChecksTheSize) {
+  RgbImage mask = flat(16, 8, 0);
+  mask.pixels[(7 * 16 + 9) * 3 + 0] = 255;  // one pixel in the second cell, three channels'
+  mask.pixels[(7 * 16 + 9) * 3 + 1] = 255;  // mean at least 128
+  mask.pixels[(7 * 16 + 9) * 3 + 2] = 200;
+  mask.pixels[(0 * 16 + 0) * 3 + 0] = 255;  // a red pixel alone is not bright
+  auto m = latent_mask(mask, 1, 2, 8);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->f32()[0], 0.0f);
+  EXPECT_EQ(m->f32()[1], 1.0f);
+  const auto wrong = latent_mask(mask, 2, 2, 8);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("the mask is 16 x 8 pixels but the image it marks is 16 x 16"),
+            std::string::npos)
+      << wrong.error().message;
+}
+
+TEST(PadImage, RepeatsTheEdgesOutwardsAndMarksOnlyWhatIsNew) {
+  RgbImage image = flat(2, 1, 0);
+  image.pixels = {10, 11, 12, 20, 21, 22};
+  auto padded = pad_image(image, 1, 1, 2, 0);
+  ASSERT_TRUE(padded) << padded.error().message;
+  ASSERT_EQ(padded->image.width, 5);
+  ASSERT_EQ(padded->image.height, 2);
+  const auto red = [&](int x, int y) { return padded->image.pixels[(y * 5 + x) * 3]; };
+  const auto marked = [&](int x, int y) { return padded->mask.pixels[(y * 5 + x) * 3] == 255; };
+  EXPECT_EQ(red(0, 0), 10);
+  EXPECT_EQ(red(1, 1), 10);
+  EXPECT_EQ(red(2, 1), 20);
+  EXPECT_EQ(red(4, 1), 20);
+  EXPECT_FALSE(marked(1, 1));
+  EXPECT_FALSE(marked(2, 1));
+  EXPECT_TRUE(marked(0, 1));
+  EXPECT_TRUE(marked(1, 0));
+  EXPECT_TRUE(marked(3, 1));
+  EXPECT_FALSE(pad_image(image, -1, 0, 0, 0));
 }
 
 }  // namespace

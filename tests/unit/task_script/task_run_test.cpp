@@ -1,7 +1,7 @@
 // The shipped scripts (models/tasks/) on the tiny preset: txt2img.lua and img2img.lua render the
 // built-in path's bytes and commit its trajectory; variation.lua and hires_fix.lua compose them
-// (a blend of two seeds' noise; a small pass, a resize and a large one); a script renders the
-// same bytes every time;
+// (a blend of two seeds' noise; a small pass, a resize and a large one); inpaint.lua and
+// outpaint.lua keep what their mask leaves; a script renders the same bytes every time;
 // and a run that breaks the script's contract fails with the script's name.
 #include "runtime/base/task_script/task_run.hpp"
 
@@ -158,6 +158,54 @@ TEST_F(TaskRunTest, HiresFixScriptRendersSmallThenLargeInTwoCommittedPasses) {
   EXPECT_NE(run(*hires, params, 9).images, out.images);
 }
 
+// inpaint.lua keeps what the mask leaves black: with an all-black mask the output is the init
+// image's VAE round trip, byte for byte; with an all-white one it is img2img's output; and
+// outpaint.lua with no margins is the same round trip, with margins an image that much larger.
+TEST_F(TaskRunTest, InpaintKeepsWhatItsMaskLeavesAndOutpaintRendersOnlyTheMargins) {
+  const auto inpaint = shipped("inpaint.lua"), img2img = shipped("img2img.lua"),
+             outpaint = shipped("outpaint.lua");
+  ASSERT_TRUE(inpaint) << inpaint.error().message;
+  ASSERT_TRUE(img2img) << img2img.error().message;
+  ASSERT_TRUE(outpaint) << outpaint.error().message;
+  GenerationSpec spec = testing::lighthouse_spec(SamplerKind::euler_ancestral, 5.0f, 5);
+  spec.steps = 6;
+  const RgbImage init = built_in(testing::lighthouse_spec(SamplerKind::euler, 6.5f, 2)).first;
+  ParamValues params = txt2img_params(spec);
+  params.erase("width");
+  params.erase("height");
+  params["init_image"] = init;
+  params["strength"] = 0.5;
+  const auto with_mask = [&](std::uint8_t value) {
+    ParamValues p = params;
+    p["mask"] = RgbImage{init.width, init.height,
+                         std::vector<std::uint8_t>(init.pixels.size(), value)};
+    return run(*inpaint, p, spec.seed);
+  };
+  auto clean = pipeline_->encode_image(init, spec.seed);
+  ASSERT_TRUE(clean) << clean.error().message;
+  auto round_trip = pipeline_->decode_latent(*clean);
+  ASSERT_TRUE(round_trip) << round_trip.error().message;
+  const TaskOutput kept = with_mask(0);
+  ASSERT_EQ(kept.images.size(), 1u);
+  EXPECT_EQ(kept.images[0], *round_trip) << "a black mask keeps the whole image";
+  EXPECT_EQ(kept.passes[0].steps_run, 3);
+  const TaskOutput all = with_mask(255);
+  EXPECT_EQ(all.images, run(*img2img, params, spec.seed).images) << "a white mask is img2img";
+  EXPECT_NE(all.images, kept.images);
+
+  ParamValues out_params = params;
+  out_params.erase("strength");
+  const TaskOutput none = run(*outpaint, out_params, spec.seed);
+  EXPECT_EQ(none.images[0], *round_trip) << "no margins: nothing to render";
+  out_params["right"] = std::int64_t{64};
+  const TaskOutput wider = run(*outpaint, out_params, spec.seed);
+  ASSERT_EQ(wider.images.size(), 1u);
+  EXPECT_EQ(wider.images[0].width, 128);
+  EXPECT_EQ(wider.images[0].height, 64);
+  EXPECT_EQ(wider.passes[0].steps_run, spec.steps);
+  EXPECT_EQ(run(*outpaint, out_params, spec.seed).images, wider.images);
+}
+
 TEST_F(TaskRunTest, SameScriptParamsAndSeedGiveTheSameBytes) {
   const auto script = shipped("txt2img.lua");
   ASSERT_TRUE(script) << script.error().message;
@@ -263,7 +311,20 @@ TEST_F(TaskRunTest, AMisspeltFieldOfSampleIsNamed) {
                      "  return sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 1,\n"
                      "                   guidence = 7, seed = seed}\nend"),
             "probe.lua:6: sd.sample: unknown field guidence (fields: prompt, noise, init, "
-            "strength, steps, guidance, sampler, karras, seed)");
+            "strength, mask, steps, guidance, sampler, karras, seed)");
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n  local c = sd.encode_prompt('a', '', 1)\n"
+                     "  local n = sd.noise(64, 64, seed)\n"
+                     "  return sd.sample{prompt = c, noise = n, steps = 1, seed = seed,\n"
+                     "                   mask = sd.blend_noise(n, n, 0)}\nend"),
+            "probe.lua:7: sd.sample: field mask needs an init latent to keep");
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n  local c = sd.encode_prompt('a', '', 1)\n"
+                     "  local n = sd.noise(64, 64, seed)\n"
+                     "  return sd.sample{prompt = c, noise = n, init = n, strength = 1, steps = 1,\n"
+                     "                   seed = seed, mask = n}\nend"),
+            "probe.lua:7: sd.sample: field mask must be sd.latent_mask's result for a 64 x 64 "
+            "image, found f32[1, 4, 8, 8] on cpu for 64 x 64");
 }
 
 }  // namespace
