@@ -123,6 +123,12 @@ void configure_actor_system(caf::actor_system_config& config,
              caf::timespan{std::chrono::milliseconds(network.connection_timeout_ms)});
   // CAF's own logger stays quiet; seedgrid logs through spdlog.
   config.set("logger.verbosity", caf::atom("quiet"));
+  // Work sharing: idle scheduler threads wait on one queue's condition variable. CAF's default,
+  // work stealing, has idle threads poll with sleeps of 50 us, a syscall each, which on 2 cores
+  // took a third of the CPU of a coordinator, treasury and workers under load and left the nodes
+  // of one machine competing with each other's polling (bench/RESULTS.md, "Dispatch": loopback
+  // dispatch 426 -> 1,982 jobs/s with 10 worker nodes, CPU per job less than half).
+  config.set("scheduler.policy", caf::atom("sharing"));
   protocol::add_message_types(config);
 }
 

@@ -24,6 +24,16 @@ TEST(Backoff, DoublesUpToTheMaximumAndResets) {
   EXPECT_EQ(b.next(), 100u);
 }
 
+// Idle scheduler threads wait instead of polling (CAF's work stealing polls with a syscall every
+// 50 us, and the nodes of one machine then compete with each other's polling).
+TEST(ActorSystemSetup, IdleSchedulerThreadsWaitOnASharedQueue) {
+  caf::actor_system_config cfg;
+  configure_actor_system(cfg, config::NetworkSection{});
+  caf::actor_system sys(cfg);
+  EXPECT_EQ(caf::get_or(sys.config(), "scheduler.policy", caf::atom("stealing")),
+            caf::atom("sharing"));
+}
+
 TEST(ActorSystemSetup, EnablesHeartbeatsAndTheConnectionTimeout) {
   caf::actor_system_config cfg;
   config::NetworkSection net;
