@@ -8,6 +8,7 @@
 
 #include "config/json_fields.hpp"
 #include "config/node_config.hpp"
+#include "config/thresholds_fields.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/render_limits.hpp"
 
@@ -343,23 +344,8 @@ void read_validator(const json::value& v, ValidatorSection& w, bool local_coordi
   f.string("coordinator_key", w.coordinator_key);
   f.string("key_file", w.key_file);
   read_rendering(f, w.rendering, problems);
-  if (const json::value* tv = f.raw("thresholds")) {
-    Fields t(*tv, f.path_of("thresholds"), problems);
-    auto& th = w.thresholds;
-    t.number("step_pass", th.step_pass, 0.0, 1e9);
-    t.number("step_fail", th.step_fail, 0.0, 1e9);
-    t.number("psnr_pass", th.psnr_pass, 0.0, 1000.0);
-    t.number("psnr_fail", th.psnr_fail, 0.0, 1000.0);
-    t.number("ssim_pass", th.ssim_pass, -1.0, 1.0);
-    t.number("ssim_fail", th.ssim_fail, -1.0, 1.0);
-    t.finish();
-    if (th.step_fail < th.step_pass)
-      problems.add("$.validator.thresholds.step_fail: must be at least step_pass");
-    if (th.psnr_fail > th.psnr_pass)
-      problems.add("$.validator.thresholds.psnr_fail: must be at most psnr_pass");
-    if (th.ssim_fail > th.ssim_pass)
-      problems.add("$.validator.thresholds.ssim_fail: must be at most ssim_pass");
-  }
+  if (const json::value* tv = f.raw("thresholds"))
+    detail::read_thresholds(*tv, f.path_of("thresholds"), w.thresholds, problems);
   f.choice("test_fault", w.test_fault, {"none", "false_accuse"});
   f.finish();
   check_coordinator_key(w.coordinator_key, "$.validator.coordinator_key", problems);

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "actors/worker/cheats/cheat.hpp"
+#include "config/model_thresholds.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "runtime/base/protocol/error_code.hpp"
@@ -56,6 +57,9 @@ Result<std::shared_ptr<Renderer>> Renderer::load(const config::RenderingSection&
     auto pipeline = Pipeline::load(m.path, *r->backend_, options);
     if (!pipeline) return context(pipeline.error(), "loading model ", m.path);
     const std::string id = pipeline->model_id();
+    auto thresholds = config::read_model_thresholds(m.path);
+    if (!thresholds) return context(thresholds.error(), "loading model ", m.path);
+    if (*thresholds) r->calibrated_.emplace(id, **thresholds);
     r->pipelines_.emplace(id, std::make_unique<Pipeline>(std::move(*pipeline)));
   }
   if (r->pipelines_.empty()) return fail("no models to load");
@@ -78,6 +82,13 @@ std::vector<std::string> Renderer::task_types() const {
 const Pipeline* Renderer::pipeline(const std::string& model_id) const {
   auto it = pipelines_.find(model_id);
   return it == pipelines_.end() ? nullptr : it->second.get();
+}
+
+std::optional<config::ValidatorThresholds> Renderer::calibrated_thresholds(
+    const std::string& model_id) const {
+  auto it = calibrated_.find(model_id);
+  if (it == calibrated_.end()) return std::nullopt;
+  return it->second;
 }
 
 bool Renderer::serves(const protocol::JobSpec& spec) const {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -73,6 +74,10 @@ class Renderer {
   const std::string& precision() const { return precision_; }  // "f32", "f16" (signed in results)
   // The pipeline of a loaded model (validators run audits with it), or null.
   const Pipeline* pipeline(const std::string& model_id) const;
+  // The cross-class thresholds calibrated for a loaded model (config/model_thresholds.hpp), when
+  // its folder has them: a validator audits that model's jobs with them.
+  std::optional<config::ValidatorThresholds> calibrated_thresholds(
+      const std::string& model_id) const;
   bool serves(const protocol::JobSpec& spec) const;
   // Whether two jobs may render in one batch (the pipeline's own rules).
   bool compatible(const protocol::JobSpec& a, const protocol::JobSpec& b) const;
@@ -104,6 +109,7 @@ class Renderer {
                                const RenderHooks& hooks) const;
   std::unique_ptr<Backend> backend_;
   std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;  // by model id
+  std::map<std::string, config::ValidatorThresholds> calibrated_;  // by model id, where measured
   std::string determinism_class_;
   std::string device_;
   std::string precision_;

@@ -43,8 +43,11 @@ audit_loop_actor::behavior_type audit_loop(std::shared_ptr<const rendering::Rend
   return {
       [renderer, thresholds](run_audit_atom, std::uint64_t id, const protocol::AuditTask& task,
                              const protocol::Opening& opening) {
-        const auto findings =
-            run_audits(renderer->pipeline(task.job.spec.model_id), task, opening, thresholds);
+        // A model calibrated on its own (its folder's calibrated_thresholds.json) is judged by
+        // its own thresholds; the configured ones were measured on other models.
+        const auto own = renderer->calibrated_thresholds(task.job.spec.model_id);
+        const auto findings = run_audits(renderer->pipeline(task.job.spec.model_id), task,
+                                         opening, own ? *own : thresholds);
         return std::make_tuple(audited_atom::value, id,
                                verdict_of(task, findings, renderer->determinism_class()));
       },

@@ -3,6 +3,13 @@
 //   bench_calibrate [--presets tiny,small] [--prompts N] [--seeds N] [--steps 4,8]
 //                   [--samplers euler,ddim,dpmpp_2m,euler_a] [--cheat-jobs N] [--threads N]
 //                   [--out DIR] [--header config/calibrated_thresholds.hpp]
+//                   [--models NAME=DIR,...] [--prompts-from FILE] [--thresholds-json FILE]
+//
+// --models measures models on disk (a trained one: shapes=models/zoo/shapes/model) in place of
+// (or beside, with --presets) the random-weight presets; --prompts-from takes the prompts, one a
+// line, from FILE instead of the built-in list (a trained model's own kind of caption).
+// --thresholds-json writes the picked thresholds as a model folder's calibrated_thresholds.json
+// (config/model_thresholds.hpp), which validators then use for that model's jobs.
 //
 // Honest distribution: every (preset, prompt, seed, steps, sampler) job is rendered on the CPU
 // fp32 class and on the F16StorageBackend class; each render is audited by a validator of its own
@@ -43,6 +50,7 @@
 #include "models/backend/cpu_backend.hpp"
 #include "models/backend/f16_storage_backend.hpp"
 #include "models/pipeline/pipeline.hpp"
+#include "config/model_thresholds.hpp"
 #include "models/presets/write_preset.hpp"
 #include "pick_thresholds.hpp"
 #include "runtime/base/verify/audits.hpp"
@@ -69,6 +77,9 @@ constexpr const char* kPrompts[] = {
 
 struct Args {
   std::vector<std::string> presets{"tiny", "small"};
+  std::vector<std::pair<std::string, std::string>> models;  // name, folder or file
+  std::vector<std::string> prompt_list{std::begin(kPrompts), std::end(kPrompts)};
+  bool presets_given = false;
   int prompts = 4;
   int seeds = 3;
   std::vector<int> steps{4, 8};
@@ -78,6 +89,7 @@ struct Args {
   int threads = 0;
   std::string out = "calibration";
   std::string header;   // empty: print the thresholds only
+  std::string thresholds_json;  // a model folder's calibrated_thresholds.json to write
   std::string command;  // as run, for the header's comment
 };
 
@@ -93,7 +105,8 @@ std::vector<std::string> split(const std::string& s) {
   std::fprintf(stderr,
                "bench_calibrate: %s\nusage: bench_calibrate [--presets tiny,small] [--prompts N] "
                "[--seeds N] [--steps 4,8] [--samplers euler,ddim,dpmpp_2m,euler_a] "
-               "[--cheat-jobs N] [--threads N] [--out DIR] [--header FILE]\n",
+               "[--cheat-jobs N] [--threads N] [--out DIR] [--header FILE] "
+               "[--models NAME=DIR,...] [--prompts-from FILE] [--thresholds-json FILE]\n",
                why.c_str());
   std::exit(2);
 }
@@ -108,8 +121,23 @@ Args parse(int argc, char** argv) {
     const std::string v = argv[++i];
     if (k == "--presets") {
       a.presets = split(v);
+      a.presets_given = true;
+    } else if (k == "--models") {
+      for (const auto& entry : split(v)) {
+        const auto eq = entry.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
+          usage("--models takes NAME=DIR entries, found '" + entry + "'");
+        a.models.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+      }
+    } else if (k == "--prompts-from") {
+      std::ifstream in(v);
+      if (!in) usage("cannot read the prompts file '" + v + "'");
+      a.prompt_list.clear();
+      for (std::string line; std::getline(in, line);)
+        if (!line.empty()) a.prompt_list.push_back(line);
+      if (a.prompt_list.empty()) usage("the prompts file '" + v + "' has no prompt");
     } else if (k == "--prompts") {
-      a.prompts = std::clamp(std::atoi(v.c_str()), 1, static_cast<int>(std::size(kPrompts)));
+      a.prompts = std::max(1, std::atoi(v.c_str()));
     } else if (k == "--seeds") {
       a.seeds = std::max(1, std::atoi(v.c_str()));
     } else if (k == "--steps") {
@@ -130,10 +158,15 @@ Args parse(int argc, char** argv) {
       a.out = v;
     } else if (k == "--header") {
       a.header = v;
+    } else if (k == "--thresholds-json") {
+      a.thresholds_json = v;
     } else {
       usage("unknown option " + k);
     }
   }
+  // Models alone measure only them; --presets beside them measures both.
+  if (!a.models.empty() && !a.presets_given) a.presets.clear();
+  a.prompts = std::min(a.prompts, static_cast<int>(a.prompt_list.size()));
   return a;
 }
 
@@ -347,14 +380,18 @@ int main(int argc, char** argv) {
   };
   std::vector<Delivered> delivered;  // parallel to `cheats`
   std::map<std::string, std::vector<Pipeline>> loaded;  // preset -> {cpu, f16s}
+  std::vector<std::pair<std::string, std::string>> measured;  // name, checkpoint
   for (const std::string& preset : args.presets) {
     PresetWriteOptions o;
     o.preset = preset;
     o.out_dir = (models_dir / preset).string();
-    const auto written = or_die(write_preset(o), "writing the preset");
+    measured.emplace_back(preset, or_die(write_preset(o), "writing the preset").checkpoint_path);
+  }
+  for (const auto& m : args.models) measured.push_back(m);
+  for (const auto& [preset, checkpoint] : measured) {
     std::vector<Pipeline>& pipelines = loaded[preset];
     for (auto& c : classes)
-      pipelines.push_back(or_die(Pipeline::load(written.checkpoint_path, *c.backend), "loading"));
+      pipelines.push_back(or_die(Pipeline::load(checkpoint, *c.backend), "loading"));
 
     std::vector<std::pair<GenerationSpec, int>> jobs;  // spec, prompt index
     for (int steps : args.steps)
@@ -362,7 +399,7 @@ int main(int argc, char** argv) {
         for (int p = 0; p < args.prompts; ++p)
           for (int s = 0; s < args.seeds; ++s) {
             GenerationSpec spec;
-            spec.prompt = kPrompts[p];
+            spec.prompt = args.prompt_list[static_cast<std::size_t>(p)];
             spec.negative_prompt = "blurry, low quality";
             spec.seed = 1000 + static_cast<std::uint64_t>(s) * 7919 + p;
             spec.steps = steps;
@@ -549,9 +586,10 @@ int main(int argc, char** argv) {
               honest_grey[1], honest_grey[2], honest_grey[3], honest_any_fail);
 
   // Detection: per cheat and worker class, the share of jobs each audit fails (grey in brackets).
-  const verify::Thresholds& judging = args.header.empty() ? config::kCalibratedThresholds : th;
+  const bool shipping = !args.header.empty() || !args.thresholds_json.empty();
+  const verify::Thresholds& judging = shipping ? th : config::kCalibratedThresholds;
   std::printf("\ndetection judged by run_audit_suite at the %s thresholds",
-              args.header.empty() ? "shipped (config::kCalibratedThresholds)" : "picked");
+              shipping ? "picked" : "shipped (config::kCalibratedThresholds)");
   std::printf("\ndetection rate per cheat per audit (fail %% [grey %%]), validator cpu-f32, k = 3 "
               "steps:\n%-20s %-9s %5s %-12s %-12s %-12s %-12s\n",
               "cheat", "worker", "jobs", "noise", "step", "decode", "full");
@@ -593,7 +631,7 @@ int main(int argc, char** argv) {
       }
       std::printf("\n");
     }
-  if (!args.header.empty()) {
+  if (shipping) {
     // What the header's comment says about this run: where, how, and the distributions' edges.
     std::string measurement = "Measurement: " + today() + ", " + machine() + ", ";
     measurement += classes[0].name + " vs " + classes[1].name +
@@ -612,15 +650,25 @@ int main(int argc, char** argv) {
     measurement +=
         "No GPU class is measured here: re-run on a GPU worker class before trusting "
         "these there.";
-    std::ofstream f(args.header, std::ios::binary | std::ios::trunc);
-    f << bench::thresholds_header(th, measurement);
-    if (!f.flush()) {
-      std::fprintf(stderr, "bench_calibrate: cannot write %s\n", args.header.c_str());
-      return 1;
+    const auto write = [](const std::string& path, const std::string& text) {
+      std::ofstream f(path, std::ios::binary | std::ios::trunc);
+      f << text;
+      if (f.flush()) return true;
+      std::fprintf(stderr, "bench_calibrate: cannot write %s\n", path.c_str());
+      return false;
+    };
+    if (!args.header.empty()) {
+      if (!write(args.header, bench::thresholds_header(th, measurement))) return 1;
+      std::printf("\nwrote %s (config::kCalibratedThresholds)\n", args.header.c_str());
     }
-    std::printf("\nwrote %s (config::kCalibratedThresholds)\n", args.header.c_str());
+    if (!args.thresholds_json.empty()) {
+      if (!write(args.thresholds_json, config::model_thresholds_json(th, measurement))) return 1;
+      std::printf("\nwrote %s (the model's own thresholds)\n", args.thresholds_json.c_str());
+    }
   } else {
-    std::printf("\nnot shipped: pass --header config/calibrated_thresholds.hpp to write them\n");
+    std::printf(
+        "\nnot shipped: pass --header config/calibrated_thresholds.hpp (every model's default) or "
+        "--thresholds-json MODEL_DIR/calibrated_thresholds.json (one model's own) to write them\n");
   }
   std::printf("wrote %s/honest.csv (%zu job pairs) and %s/cheats.csv (%zu cheat jobs) in %.0f s\n",
               args.out.c_str(), honest.size(), args.out.c_str(), cheats.size(),

@@ -17,6 +17,7 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
+#include "config/model_thresholds.hpp"
 #include "models/presets/write_preset.hpp"
 #include "models/weights/checkpoint.hpp"
 #include "runtime/base/client/generate_session.hpp"
@@ -104,7 +105,15 @@ Result<std::string> ensure_model(const fs::path& data, const std::string& model)
     return fs::absolute(model).string();
   }
   const fs::path dir = data / ("model-" + model);
-  if (fs::exists(dir / "model_index.json")) return dir.string();
+  if (fs::exists(dir / "model_index.json")) {
+    // A copy made before the model had its own calibrated thresholds gets them now.
+    if (model == "shapes" && !fs::exists(dir / config::kModelThresholdsFile))
+      if (auto from = find_shapes_model(); from && fs::exists(*from / config::kModelThresholdsFile)) {
+        std::error_code ec;
+        fs::copy_file(*from / config::kModelThresholdsFile, dir / config::kModelThresholdsFile, ec);
+      }
+    return dir.string();
+  }
   if (model == "shapes") {
     auto from = find_shapes_model();
     if (!from) return pass_on(from);

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
+#include "config/model_thresholds.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "models/weights/checkpoint.hpp"
@@ -135,6 +137,9 @@ struct LoadedModel {
   std::unique_ptr<Pipeline> pipeline;
   std::string device, precision;
   std::string fallback;  // why the receipt's own device was not used; empty when it was
+  // The model folder's own calibrated thresholds (config/model_thresholds.hpp), when it has them:
+  // they judge this model's comparisons across classes instead of the defaults.
+  std::optional<config::ValidatorThresholds> own_thresholds;
 };
 
 // The device a determinism class was rendered on: "cuda-sm90-..." -> "cuda"; "cpu-..." -> "cpu".
@@ -174,8 +179,11 @@ Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& 
   }
   if (!backend) return pass_on(backend);
   m.backend = std::move(*backend);
-  auto adopt = [&](Result<Pipeline> p) -> Result<LoadedModel> {
+  auto adopt = [&](Result<Pipeline> p, const std::string& path) -> Result<LoadedModel> {
     if (!p) return pass_on(p);
+    auto own = config::read_model_thresholds(path);
+    if (!own) return pass_on(own);
+    m.own_thresholds = *own;
     m.pipeline = std::make_unique<Pipeline>(std::move(*p));
     return std::move(m);
   };
@@ -185,7 +193,7 @@ Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& 
     if (p->model_id() != model_id)
       return fail("--model ", o.model_path, " is model ", p->model_id(), ", the receipt's is ",
                   model_id);
-    return adopt(std::move(p));
+    return adopt(std::move(p), o.model_path);
   }
   if (o.models_dir.empty())
     return fail("no model to audit with: the receipt's model is ", model_id,
@@ -194,7 +202,7 @@ Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& 
   if (!path) return pass_on(path);
   auto p = Pipeline::load(*path, *m.backend);
   if (!p) return context(p.error(), "loading ", *path);
-  return adopt(std::move(p));
+  return adopt(std::move(p), *path);
 }
 
 }  // namespace
@@ -323,11 +331,14 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
     where += audit_class == result.determinism_class
                  ? ": the receipt's own class, every comparison is bytewise"
                  : ", the receipt's class is " + result.determinism_class +
-                       ": compared within the calibrated tolerances";
+                       ": compared within the calibrated tolerances" +
+                       (model->own_thresholds ? " (this model's own)" : "");
     if (!model->fallback.empty()) where = model->fallback + "; " + where;
     add("model", CheckStatus::pass, where);
   }
   const Pipeline& pipeline = *model->pipeline;
+  const Thresholds& thresholds =
+      model->own_thresholds ? *model->own_thresholds : options.thresholds;
   auto run = [&](std::string_view name, Result<AuditFinding> finding) {
     if (finding)
       report.lines.push_back(line_of(*finding));
@@ -343,13 +354,13 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
   } else if (auto x_final = final_opening_of(result); !x_final) {
     add("decode", CheckStatus::fail, x_final.error().message);
   } else {
-    run("decode", decode_audit(pipeline, *committed, *x_final, png->image, options.thresholds));
+    run("decode", decode_audit(pipeline, *committed, *x_final, png->image, thresholds));
   }
   if (options.full) {
     if (!image_is_signed)
       add("full", CheckStatus::not_checked, no_image);
     else
-      run("full", full_audit(pipeline, *committed, png->image, options.thresholds));
+      run("full", full_audit(pipeline, *committed, png->image, thresholds));
   }
   return report;
 }

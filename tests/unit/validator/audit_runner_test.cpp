@@ -50,8 +50,8 @@ class AuditRunnerTest : public ::testing::Test {
     protocol::AuditTask task;
     std::shared_ptr<const verify::Trajectory> trajectory;
   };
-  static Delivered deliver(const rendering::Renderer& renderer) {
-    const protocol::Job j = job();
+  static Delivered deliver(const rendering::Renderer& renderer) { return deliver(renderer, job()); }
+  static Delivered deliver(const rendering::Renderer& renderer, const protocol::Job& j) {
     auto out = renderer.render(std::span(&j.spec, 1), {});
     EXPECT_TRUE(out.images[0]) << out.images[0].error().message;
     auto& image = *out.images[0];
@@ -65,7 +65,7 @@ class AuditRunnerTest : public ::testing::Test {
     r.output_hash = protocol::output_hash_of(image.pixels);
     r.trajectory_root = image.trajectory_root;
     r.determinism_class = renderer.determinism_class();
-    worker::fill_commitment(r, j.spec, "f32", image.trajectory.get());
+    worker::fill_commitment(r, j.spec, renderer.precision(), image.trajectory.get());
     protocol::sign_result(r, worker_key());
     Delivered d;
     d.trajectory = image.trajectory;
@@ -141,6 +141,45 @@ TEST_F(AuditRunnerTest, AnHonestResultPassesEveryAudit) {
   // carry infinities: a verdict with one broke the validator's link).
   for (const auto& e : v.evidence)
     EXPECT_TRUE(std::isfinite(e.psnr_db) && std::isfinite(e.error) && std::isfinite(e.ssim));
+}
+
+// On a trained model two honest classes drift further apart than on random weights, so a
+// validator judges such a model's jobs by the thresholds calibrated for it (its folder's
+// calibrated_thresholds.json). This honest fp16-storage result is the worst honest step of the
+// shapes model's calibration run (dpmpp_2m, 8 steps, seed 8919, step 1): the thresholds measured
+// on the random-weight presets fail it, the model's own pass it.
+TEST_F(AuditRunnerTest, AnHonestResultOfAnotherClassIsJudgedByItsModelsOwnThresholds) {
+  config::RenderingSection section;
+  section.models.push_back({std::string(SEEDGRID_SOURCE_DIR) + "/models/zoo/shapes/model", ""});
+  section.threads = 1;
+  auto validator = rendering::Renderer::load(section, false);
+  ASSERT_TRUE(validator) << validator.error().message;
+  section.precision = "f16";
+  auto worker = rendering::Renderer::load(section, false);
+  ASSERT_TRUE(worker) << worker.error().message;
+  ASSERT_NE((*validator)->determinism_class(), (*worker)->determinism_class());
+  const std::string model = (*validator)->model_ids().front();
+  const auto own = (*validator)->calibrated_thresholds(model);
+  ASSERT_TRUE(own) << "models/zoo/shapes/model/calibrated_thresholds.json was not read";
+  EXPECT_FALSE(validator_->calibrated_thresholds(model_id_)) << "the tiny preset has none";
+
+  protocol::Job j = job();
+  j.spec.model_id = model;
+  j.spec.prompt = "a small red circle in the top left on a blue background";
+  j.spec.negative_prompt = "blurry, low quality";
+  j.spec.seed = 8919;
+  j.spec.guidance = 7.5f;
+  j.spec.sampler = "dpmpp_2m";
+  auto d = deliver(**worker, j);
+  d.task.audits = {protocol::AuditItem{AuditKind::step, 1}};
+  const Pipeline* pipeline = (*validator)->pipeline(model);
+  const auto shipped =
+      run_audits(pipeline, d.task, open(d), config::default_validator_thresholds());
+  const auto calibrated = run_audits(pipeline, d.task, open(d), *own);
+  ASSERT_EQ(shipped.size(), 1u);
+  ASSERT_EQ(calibrated.size(), 1u);
+  EXPECT_EQ(shipped[0].outcome, FindingOutcome::fail) << shipped[0].detail;
+  EXPECT_EQ(calibrated[0].outcome, FindingOutcome::pass) << calibrated[0].detail;
 }
 
 TEST_F(AuditRunnerTest, AWorkerThatCannotOpenFailsTheStepAudit) {
