@@ -275,6 +275,11 @@ int l_decode(lua_State* L) {
   });
 }
 
+// The pixels one latent cell stands for along a side (the VAE's downscale factor).
+std::int64_t pixels_per_cell(const Latent& latent) {
+  return latent.width / std::max<std::int64_t>(latent.tensor.dim(3), 1);
+}
+
 // Neither needs the pipeline: a latent exists only inside run(), where sd.noise or sd.sample
 // made it.
 int l_resize(lua_State* L) {
@@ -282,7 +287,7 @@ int l_resize(lua_State* L) {
   const Latent& latent = check_latent(L, 1, kName, "the latent");
   const int width = check_int(L, 2, kName, "the width");
   const int height = check_int(L, 3, kName, "the height");
-  const std::int64_t factor = latent.width / std::max<std::int64_t>(latent.tensor.dim(3), 1);
+  const std::int64_t factor = pixels_per_cell(latent);
   if (width < 1 || height < 1 || width % factor != 0 || height % factor != 0)
     raise(L, kName,
           message_of("a latent cannot stand for ", width, " x ", height, " pixels: each side must "
@@ -314,7 +319,7 @@ int l_latent_mask(lua_State* L) {
   constexpr const char* kName = "sd.latent_mask";
   const RgbImage& image = check_image(L, 1, kName, "the mask");
   const Latent& like = check_latent(L, 2, kName, "the latent it masks");
-  const std::int64_t factor = like.width / std::max<std::int64_t>(like.tensor.dim(3), 1);
+  const std::int64_t factor = pixels_per_cell(like);
   return guarded(L, kName, [&] {
     push_latent(L, {value_or_raise(L, kName,
                                    latent_mask(image, like.tensor.dim(2), like.tensor.dim(3),
