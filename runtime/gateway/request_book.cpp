@@ -229,6 +229,7 @@ void RequestBook::push_event(RequestRecord& r, std::string text,
 
 void RequestBook::on_event(const std::string& id, const protocol::ClientEvent& e) {
   std::vector<std::function<void()>> wake;
+  std::optional<std::uint32_t> receipt_to_make;
   {
     std::lock_guard lock(mutex_);
     auto it = requests_.find(id);
@@ -288,13 +289,11 @@ void RequestBook::on_event(const std::string& id, const protocol::ClientEvent& e
         image.determinism_class = e.determinism_class;
         image.audit = e.audit;
         image.money = e.receipt;
-        image.receipt_json = receipt_json_of(r.request, e);
-        if (!image.receipt_json.empty()) {
-          boost::system::error_code ec;
-          auto parsed = boost::json::parse(image.receipt_json, ec);
-          if (!ec) image.receipt = std::make_shared<const boost::json::value>(std::move(parsed));
-        }
+        // The event goes out first; the receipt (a signature check and JSON of the final latent)
+        // is made below, once the lock is let go, or by the first reader before that.
+        image.unmade_receipt = std::make_shared<const protocol::ClientEvent>(e);
         r.images[e.index] = std::move(image);
+        receipt_to_make = e.index;
         ++counters_.images_delivered;
         ++counters_.audits[e.audit.empty() ? "unknown" : e.audit];
         break;
@@ -310,6 +309,11 @@ void RequestBook::on_event(const std::string& id, const protocol::ClientEvent& e
     if (r.finished()) retain(r);
   }
   for (auto& w : wake) w();
+  if (!receipt_to_make) return;
+  std::lock_guard lock(mutex_);
+  if (auto it = requests_.find(id); it != requests_.end())
+    if (auto im = it->second->images.find(*receipt_to_make); im != it->second->images.end())
+      make_receipt(it->second->request, im->second);
 }
 
 void RequestBook::on_finish(const std::string& id, const client::SessionOutcome& outcome) {
@@ -352,6 +356,7 @@ bool RequestBook::read(const std::string& id, const std::string& owner,
   std::lock_guard lock(mutex_);
   auto it = requests_.find(id);
   if (it == requests_.end() || it->second->owner != owner) return false;
+  for (const auto& [index, image] : it->second->images) make_receipt(it->second->request, image);
   read(*it->second);
   return true;
 }
@@ -372,6 +377,7 @@ std::optional<ImageRecord> RequestBook::image(const std::string& image_id,
   if (it == requests_.end() || it->second->owner != owner) return std::nullopt;
   auto im = it->second->images.find(index);
   if (im == it->second->images.end()) return std::nullopt;
+  make_receipt(it->second->request, im->second);
   return im->second;
 }
 
@@ -490,7 +496,19 @@ void RequestBook::housekeeping() {
   }
 }
 
+void RequestBook::make_receipt(const protocol::GenerateRequest& request,
+                               const ImageRecord& image) {
+  if (!image.unmade_receipt) return;
+  image.receipt_json = receipt_json_of(request, *image.unmade_receipt);
+  image.unmade_receipt.reset();
+  if (image.receipt_json.empty()) return;
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(image.receipt_json, ec);
+  if (!ec) image.receipt = std::make_shared<const boost::json::value>(std::move(parsed));
+}
+
 void RequestBook::retain(const RequestRecord& r) {
+  for (const auto& [index, image] : r.images) make_receipt(r.request, image);
   // What the record holds, roughly: pixels, receipts (text, parsed, and in the cached status
   // answer), events, WebP copies (kept, and in the cached answer when inline).
   std::uint64_t bytes = 1024;

@@ -49,9 +49,13 @@ struct ImageRecord {
   std::string determinism_class;
   std::string audit;  // "passed", "not sampled", ...
   protocol::PaymentReceipt money;
-  std::string receipt_json;  // the verifiable receipt (verify/receipt.hpp); empty without one
-  // receipt_json parsed once, for the routes that embed it (a Horde client polls status often)
-  std::shared_ptr<const boost::json::value> receipt;
+  // The verifiable receipt (verify/receipt.hpp; empty without one) and the same parsed once, for
+  // the routes that embed it (a Horde client polls status often). Both are made from the result
+  // event after the event has gone out to the client (`unmade_receipt` holds it until then); the
+  // book makes them before anyone reads the image, so no reader sees one missing.
+  mutable std::string receipt_json;
+  mutable std::shared_ptr<const boost::json::value> receipt;
+  mutable std::shared_ptr<const protocol::ClientEvent> unmade_receipt;
   // base64 WebP, made once on first demand (a Horde client with r2 false polls status often)
   std::shared_ptr<const std::string> webp_base64;
 };
@@ -162,6 +166,8 @@ class RequestBook {
   void housekeeping();
   // Under the lock: hands a finished request to the retention policy with what it holds.
   void retain(const RequestRecord& r);
+  // Makes an image's receipt from its result event if that is still to do (under the lock).
+  static void make_receipt(const protocol::GenerateRequest& request, const ImageRecord& image);
 
   // Session callbacks run on actor threads and may still be running while the book goes away:
   // each holds this and runs only while `alive` (the destructor clears it first).
