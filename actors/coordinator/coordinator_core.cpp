@@ -24,7 +24,7 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
   if (ec) return fail("cannot create data directory ", options.data_dir, ": ", ec.message());
   auto journal =
       Journal::open((std::filesystem::path(options.data_dir) / "journal.sqlite").string(),
-                    options.prompt_key_file);
+                    options.prompt_key_file, options.durability);
   if (!journal) return pass_on(journal);
   auto salt = journal->audit_salt();
   if (!salt) return context(salt.error(), "reading the audit salt");

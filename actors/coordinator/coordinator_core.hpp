@@ -30,6 +30,7 @@
 #include "runtime/base/protocol/opening.hpp"
 #include "runtime/base/protocol/status.hpp"
 #include "runtime/base/protocol/treasury_messages.hpp"
+#include "runtime/base/storage/database.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -42,6 +43,9 @@ struct CoreOptions {
   std::int64_t hold_timeout_ms = 15'000;  // a submit waits this long for its escrow hold
   std::int64_t uptime_sample_ms = 10'000;
   std::size_t recent_done_requests = 1'000;  // done requests reloaded after a restart (attach)
+  // The journal's and the result store's fsyncs. Only the virtual-time simulator sets none (its
+  // folder is thrown away after the run); a node always keeps full.
+  storage::Durability durability = storage::Durability::full;
 };
 
 // What the treasury said about a registering node's stake (a worker's or a validator's).

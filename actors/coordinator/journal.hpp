@@ -22,6 +22,7 @@
 #include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/registration.hpp"
 #include "runtime/base/protocol/treasury_messages.hpp"
+#include "runtime/base/storage/database.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -75,7 +76,9 @@ class Journal {
  public:
   // Prompts are sealed at rest with the key in `prompt_key_file` (created when missing; empty:
   // "<path>.prompt-key" beside the journal, for tests and tools).
-  static Result<Journal> open(const std::string& path, const std::string& prompt_key_file = {});
+  // `durability` none: no fsync (the simulator's throw-away journal only; see storage::Durability).
+  static Result<Journal> open(const std::string& path, const std::string& prompt_key_file = {},
+                              storage::Durability durability = storage::Durability::full);
   Journal(Journal&&) noexcept;
   Journal& operator=(Journal&&) noexcept;
   ~Journal();

@@ -31,7 +31,8 @@ Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t
   if (ec)
     return fail("result store: cannot create ", fs::path(path).parent_path().string(), ": ",
                 ec.message());
-  const std::string tmp = path + ".tmp";
+  const bool durable = durability_ == storage::Durability::full;
+  const std::string tmp = durable ? path + ".tmp" : path;
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) return fail("result store: cannot create ", tmp, ": ", std::strerror(errno));
   std::size_t written = 0;
@@ -43,6 +44,10 @@ Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t
       return fail("result store: cannot write ", tmp, ": ", std::strerror(err));
     }
     written += static_cast<std::size_t>(n);
+  }
+  if (!durable) {
+    if (::close(fd) != 0) return fail("result store: cannot write ", tmp, ": ", std::strerror(errno));
+    return {};
   }
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);

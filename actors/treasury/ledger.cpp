@@ -108,11 +108,12 @@ namespace {
 
 // Opens or creates the ledger; `config` empty means "the config in force" (and the file must
 // exist).
-Result<std::unique_ptr<LedgerState>> open_state(const std::string& path, const Identity& treasury,
-                                                const TreasuryConfig* config) {
+Result<std::unique_ptr<LedgerState>> open_state(
+    const std::string& path, const Identity& treasury, const TreasuryConfig* config,
+    storage::Durability durability = storage::Durability::full) {
   if (config)
     if (auto r = validate(*config); !r) return pass_on(r);
-  auto db = storage::Database::open(path, {.create = config != nullptr});
+  auto db = storage::Database::open(path, {.create = config != nullptr, .durability = durability});
   if (!db) return pass_on(db);
   auto s = std::make_unique<LedgerState>(std::move(*db));
   s->identity = treasury;
@@ -159,8 +160,8 @@ Result<std::unique_ptr<LedgerState>> open_state(const std::string& path, const I
 }  // namespace
 
 Result<Ledger> Ledger::open(const std::string& path, const Identity& treasury,
-                            const TreasuryConfig& config) {
-  auto s = open_state(path, treasury, &config);
+                            const TreasuryConfig& config, storage::Durability durability) {
+  auto s = open_state(path, treasury, &config, durability);
   if (!s) return pass_on(s);
   return Ledger(std::move(*s));
 }

@@ -31,6 +31,7 @@
 #include "models/result.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
+#include "runtime/base/storage/database.hpp"
 
 namespace seedgrid::treasury {
 
@@ -93,8 +94,10 @@ class Ledger {
   // Opens (or creates, with a genesis entry) the ledger at `path`. A database created by another
   // treasury key is refused. A config different from the one in force is journaled as a
   // "configure" entry, so the rules each entry ran under stay part of the signed history.
+  // `durability` none skips every fsync: for the simulator's throw-away ledger only.
   static Result<Ledger> open(const std::string& path, const Identity& treasury,
-                             const TreasuryConfig& config);
+                             const TreasuryConfig& config,
+                             storage::Durability durability = storage::Durability::full);
   // Opens an existing ledger under the config in force (for tools and restarts that do not carry
   // the economics); a missing ledger is an error.
   static Result<Ledger> open_existing(const std::string& path, const Identity& treasury);

@@ -46,10 +46,10 @@ Identity identity_of(char role, std::uint64_t a, std::uint64_t b) {
 // so the simulation writes one drawn from its seed before the core opens the journal.
 Result<void> seed_audit_salt(const std::string& journal_path, std::uint64_t seed) {
   {
-    auto journal = coordinator::Journal::open(journal_path);
+    auto journal = coordinator::Journal::open(journal_path, {}, storage::Durability::none);
     if (!journal) return pass_on(journal);
   }
-  auto db = storage::Database::open(journal_path);
+  auto db = storage::Database::open(journal_path, {.durability = storage::Durability::none});
   if (!db) return pass_on(db);
   RandomStream salt_stream(seed, "audit salt");
   std::array<std::uint8_t, 32> salt{};
@@ -65,7 +65,8 @@ Result<void> open_ledger(NetworkState& s) {
   // The first epoch mints each worker its stake (equal service, equal share).
   tc.epoch_reward = kStakePerWorker * std::int64_t(std::max<std::size_t>(1, s.facts.size()));
   auto ledger =
-      treasury::Ledger::open((fs::path(s.work_dir) / "ledger.sqlite").string(), s.treasury_id, tc);
+      treasury::Ledger::open((fs::path(s.work_dir) / "ledger.sqlite").string(), s.treasury_id, tc,
+                             storage::Durability::none);
   if (!ledger) return context(ledger.error(), "opening the simulation's ledger");
   s.ledger = std::make_unique<treasury::Ledger>(std::move(*ledger));
   s.desk = std::make_unique<treasury::TreasuryDesk>(*s.ledger);
@@ -164,6 +165,8 @@ Result<void> open_core(NetworkState& s) {
   limits.size_multiple = 8;
   o.catalog.add({s.model_id, "simulated", "creator:sim", 43'200}, limits);
   o.data_dir = dir.string();
+  // The run's folder is thrown away afterwards: its fsyncs buy nothing (storage::Durability).
+  o.durability = storage::Durability::none;
   Outbox out;
   auto core = coordinator::CoordinatorCore::open(s.coordinator_id, o, s.now(), out);
   if (!core) return context(core.error(), "opening the coordinator core");

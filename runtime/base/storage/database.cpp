@@ -70,15 +70,32 @@ Result<Database> Database::open(const std::string& path, OpenOptions options) {
   Database db(raw, path, options.read_only);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
-  if (!options.read_only) {
+  const bool durable = options.durability == Durability::full;
+  if (!options.read_only && !durable) {
+    // The simulator's throw-away file: the rollback journal in memory (a transaction still rolls
+    // back; only a crash is not survived). Each page a commit dirties is written once, to the
+    // file, instead of to the WAL and again at its checkpoint, and a large cache keeps the growing
+    // tables off the disk reads. Not locking_mode=EXCLUSIVE (it would save the lock calls): the
+    // simulator's tests corrupt its ledger through a second connection.
+    auto mode = pragma_text(raw, "PRAGMA journal_mode=MEMORY");
+    if (!mode) return context(mode.error(), "opening ", path);
+    if (*mode != "memory")
+      return fail("database ", path, " cannot keep its journal in memory (journal_mode is '",
+                  *mode, "')");
+    if (auto r = db.exec("PRAGMA cache_size=-262144;"); !r)
+      return context(r.error(), "opening ", path);
+  } else if (!options.read_only) {
     auto mode = pragma_text(raw, "PRAGMA journal_mode=WAL");
     if (!mode) return context(mode.error(), "opening ", path);
     if (*mode != "wal")
       return fail("database ", path, " cannot use WAL mode (journal_mode is '", *mode,
                   "'); is it on a file system without shared memory support?");
   }
-  // FULL: every commit fsyncs the WAL, so a committed transaction survives a crash.
-  if (auto r = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !r)
+  // FULL: every commit fsyncs the WAL, so a committed transaction survives a crash. OFF only
+  // where the caller said the file need not survive one (Durability::none, the simulator).
+  if (auto r = db.exec(!durable ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"
+                           : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      !r)
     return context(r.error(), "opening ", path);
   // Reading a file that is not a database fails here rather than at the first query.
   if (auto r = pragma_text(raw, "PRAGMA schema_version"); !r)

@@ -15,10 +15,18 @@ struct sqlite3;
 
 namespace seedgrid::storage {
 
+// Whether a commit survives a crash. `full` (WAL, synchronous=FULL) is the only choice for a node's
+// state. `none` (rollback journal in memory, synchronous=OFF, a large cache) is for
+// the virtual-time simulator alone, whose files live in a throw-away folder that no other
+// connection reads during the run and nothing reads after it: a crash there loses nothing that
+// matters, and the WAL's double writes, locks and fsyncs are pure cost (issue 17).
+enum class Durability : std::uint8_t { full, none };
+
 struct OpenOptions {
   bool read_only = false;       // never writes (and never creates the file)
   bool create = true;           // create the file if it does not exist (ignored when read_only)
   int busy_timeout_ms = 5'000;  // how long to wait for another connection's write lock
+  Durability durability = Durability::full;
 };
 
 class Database {

@@ -56,6 +56,37 @@ TEST_F(Storage, OpensInWalModeWithFullSync) {
   EXPECT_EQ(sync->column_int64(0), 2);  // FULL
 }
 
+// The simulator's throw-away files (Durability::none): no WAL, no fsync, but a transaction still
+// rolls back, and what was committed is there when the file is opened again.
+TEST_F(Storage, WithoutDurabilityRollsBackAndKeepsWhatWasCommitted) {
+  {
+    auto db = Database::open(file("sim.db"), {.durability = Durability::none});
+    ASSERT_TRUE(db.has_value()) << db.error().message;
+    ASSERT_TRUE(db->exec("CREATE TABLE t(k TEXT PRIMARY KEY, v INTEGER, b BLOB)").has_value());
+    {  // statements still stepping would hold the commit back
+      auto mode = db->prepare("PRAGMA journal_mode");
+      ASSERT_TRUE(mode.has_value());
+      ASSERT_TRUE(mode->step().value_or(false));
+      EXPECT_EQ(mode->column_text(0), "memory");
+      auto sync = db->prepare("PRAGMA synchronous");
+      ASSERT_TRUE(sync.has_value());
+      ASSERT_TRUE(sync->step().value_or(false));
+      EXPECT_EQ(sync->column_int64(0), 0);  // OFF
+    }
+    {
+      auto tx = Transaction::begin(*db);
+      ASSERT_TRUE(db->exec("INSERT INTO t(k) VALUES('undone')").has_value());
+    }  // destroyed without commit
+    auto tx = Transaction::begin(*db);
+    ASSERT_TRUE(db->exec("INSERT INTO t(k) VALUES('kept')").has_value());
+    ASSERT_TRUE(tx->commit().has_value());
+    EXPECT_EQ(count(*db), 1);
+  }
+  auto again = Database::open(file("sim.db"), {.durability = Durability::none});
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(count(*again), 1);
+}
+
 TEST_F(Storage, PreparedStatementsBindAndReadEveryType) {
   Database db = open_with_table();
   auto ins = db.prepare("INSERT INTO t(k, v, b) VALUES(?, ?, ?)");
