@@ -209,6 +209,12 @@ try {
     (ev) => ev.some((e) => e.data.type === 'result'));
   assert.ok(first.length >= 2);
   first.forEach((e, i) => assert.equal(e.id, i + 1, 'event ids count from 1 without gaps'));
+  // The result event goes out before the gateway has made the image's receipt; asking for it at once
+  // still finds it (the first reader makes it).
+  const firstResult = first.find((e) => e.data.type === 'result').data;
+  const early = await call(base, 'GET', `/v1/images/${firstResult.image_id}/receipt`, { key });
+  assert.equal(early.status, 200, JSON.stringify(early.data));
+  assert.equal(early.data.format, 'seedgrid/receipt/v1');
   const lastSeen = first[first.length - 1].id;
   const rest = await readSse(base, `/v1/requests/${nid}/events`, key, lastSeen,
     (ev) => ev.some((e) => e.data.type === 'completed'));
