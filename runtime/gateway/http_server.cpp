@@ -161,7 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
                     [self, version, keep_alive, r = std::move(r)]() mutable {
                       if (r.stream && r.websocket && self->upgrade_)
                         return self->start_websocket(r);
-                      if (r.stream) return self->start_stream(r, version);
+                      if (r.stream) return self->start_stream(r, version, keep_alive);
                       self->write(std::move(r), version, keep_alive);
                     });
     });
@@ -246,16 +246,22 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::get_lowest_layer(*ws_).socket().close(ec);
   }
 
-  // A streamed body: the header without a length, then each piece as it comes, then close.
-  void start_stream(const HttpResponse& r, unsigned version) {
+  // A streamed body. HTTP/1.1 gets each piece as a chunk and, after the last one, the connection
+  // back for the client's next request: a client that creates a request and follows its events
+  // (POST with Accept: text/event-stream) then pays for no new connection per request. HTTP/1.0
+  // has no chunks: the pieces go out as they come and the end of the body is the close.
+  void start_stream(const HttpResponse& r, unsigned version, bool keep_alive) {
     source_ = r.stream;
+    chunked_ = version >= 11;
+    stream_keep_alive_ = chunked_ && keep_alive && !server_->stopped;
     auto head = std::make_shared<http::response<http::empty_body>>(
         static_cast<http::status>(r.status), version);
     head->set(http::field::server, "seedgrid-gateway");
     head->set(http::field::content_type, r.content_type);
     head->set(http::field::cache_control, "no-cache");
     for (const auto& [name, value] : r.headers) head->set(name, value);
-    head->keep_alive(false);
+    head->keep_alive(stream_keep_alive_);
+    if (chunked_) head->chunked(true);
     auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*head);
     stream_.expires_after(server_->limits.body_timeout);
     http::async_write_header(
@@ -274,16 +280,33 @@ class Session : public std::enable_shared_from_this<Session> {
     auto self = shared_from_this();
     source_->next([self](std::optional<std::string> piece) {
       net::post(self->stream_.get_executor(), [self, piece = std::move(piece)]() mutable {
-        if (!piece || !self->source_) return self->close();
+        if (!self->source_) return self->close();
+        if (!piece) return self->end_stream();
         auto data = std::make_shared<std::string>(std::move(*piece));
         self->stream_.expires_after(self->server_->limits.body_timeout);
-        net::async_write(self->stream_, net::buffer(*data),
-                         [self, data](beast::error_code ec, std::size_t) {
-                           if (ec) return self->close();
-                           self->next_piece();
-                         });
+        auto written = [self, data](beast::error_code ec, std::size_t) {
+          if (ec) return self->close();
+          self->next_piece();
+        };
+        if (self->chunked_)
+          net::async_write(self->stream_, http::make_chunk(net::buffer(*data)), written);
+        else
+          net::async_write(self->stream_, net::buffer(*data), written);
       });
     });
+  }
+
+  void end_stream() {
+    if (!chunked_) return close();
+    source_.reset();
+    stream_.expires_after(server_->limits.body_timeout);
+    net::async_write(stream_, http::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec || !self->stream_keep_alive_ || self->server_->stopped)
+                         return self->close();
+                       ++self->keep_count_;
+                       self->read_header();
+                     });
   }
 
   void close() {
@@ -298,6 +321,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  bool chunked_ = false;            // the stream in progress is sent as chunks
+  bool stream_keep_alive_ = false;  // and the connection serves the next request after it
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::State> server_;
   std::shared_ptr<ChunkSource> source_;

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -169,6 +170,12 @@ json::object request_json(const RequestRecord& r) {
   return out;
 }
 
+bool wants_event_stream(const HttpRequest& request) {
+  std::string accept = request.header("accept");
+  for (auto& c : accept) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return accept.find("text/event-stream") != std::string::npos;
+}
+
 void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
             const User& user) {
   auto body = parse_json_object(request.body);
@@ -228,12 +235,27 @@ void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& repl
   }
   protocol::sign_request(g, *user.key);
   const std::string id = g.request_id;
+  // A client that accepts an event stream gets the request's events on this very connection: it
+  // saves the round trip and the second connection of a GET .../events, which is most of what the
+  // gateway would add to a request's latency.
+  const bool streamed = wants_event_stream(request);
+  RequestBook& book = *parts.book;
   parts.book->submit(
       std::move(g), user.name, user.key, entry->name,
-      [reply, id](const Result<protocol::SubmitAck>& ack) {
+      [reply, id, streamed, &book, owner = user.name](const Result<protocol::SubmitAck>& ack) {
         if (!ack) {
           const auto [status, rc] = http_error_of(ack.error());
           auto r = error_reply(status, ack.error().message, rc);
+          return reply(std::move(r));
+        }
+        if (streamed) {
+          HttpResponse r;
+          r.content_type = "text/event-stream";
+          r.headers = {{"Location", "/v1/requests/" + id},
+                       {"Seedgrid-Request-Id", id},
+                       {"Seedgrid-Quoted", std::to_string(ack->quoted)},
+                       {"Seedgrid-Jobs", std::to_string(ack->jobs)}};
+          r.stream = sse_stream(book, id, owner, 0);
           return reply(std::move(r));
         }
         reply(json_reply(202, json::object{{"id", id},

@@ -17,14 +17,19 @@ const work = workArg || mkdtempSync(join(tmpdir(), 'seedgrid-gateway-'));
 rmSync(join(work, 'data', 'gateway'), { recursive: true, force: true });
 
 // Reads an SSE stream until `until(events)` or the stream ends; returns the events.
-function readSse(base, path, key, lastEventId, until) {
+// `post`: a body to POST instead of a GET (a request created and followed on one connection);
+// `onHeaders` sees the answer's headers.
+function readSse(base, path, key, lastEventId, until, { post, onHeaders } = {}) {
   return new Promise((resolve, reject) => {
     const url = new URL(base + path);
     const headers = { apikey: key, accept: 'text/event-stream' };
     if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
-    const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, headers }, (res) => {
+    if (post) headers['content-type'] = 'application/json';
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, headers,
+      method: post ? 'POST' : 'GET' }, (res) => {
       if (res.statusCode !== 200) return reject(new Error('SSE status ' + res.statusCode));
       assert.match(res.headers['content-type'], /text\/event-stream/);
+      if (onHeaders) onHeaders(res.headers);
       let buf = '';
       const events = [];
       res.setEncoding('utf8');
@@ -44,6 +49,7 @@ function readSse(base, path, key, lastEventId, until) {
       res.on('end', () => resolve(events));
     });
     req.on('error', (e) => { if (e.code !== 'ECONNRESET') reject(e); });
+    req.end(post ? JSON.stringify(post) : undefined);
   });
 }
 
@@ -236,6 +242,36 @@ try {
   });
   assert.equal(wsEvents[0].id, 4, 'resumes after last_event_id');
   assert.deepEqual(wsEvents.map((e) => e.type), all.slice(3).map((e) => e.type));
+  // A client that accepts an event stream follows its new request on the POST's own connection.
+  let streamHeaders;
+  const streamed = await readSse(base, '/v1/requests', key, undefined,
+    (ev) => ev.some((e) => e.data.type === 'completed'),
+    { post: { prompt: 'a lighthouse', model: 'tiny', seed: 9, steps: 3, width: 32, height: 32, count: 2,
+      tier: 'relaxed' }, onHeaders: (h) => { streamHeaders = h; } });
+  const sid = streamHeaders['seedgrid-request-id'];
+  assert.ok(sid, JSON.stringify(streamHeaders));
+  assert.equal(streamHeaders.location, `/v1/requests/${sid}`);
+  assert.ok(Number(streamHeaders['seedgrid-quoted']) > 0, JSON.stringify(streamHeaders));
+  assert.equal(streamHeaders['seedgrid-jobs'], '2');
+  streamed.forEach((e, i) => assert.equal(e.id, i + 1, 'a streamed POST sends every event from the first'));
+  assert.ok(streamed.every((e) => e.data.request_id === sid), JSON.stringify(streamed[0].data));
+  assert.equal(streamed.filter((e) => e.data.type === 'result').length, 2);
+  assert.equal((await call(base, 'GET', `/v1/requests/${sid}`, { key })).data.state, 'completed');
+  // A refused one is answered as any refusal, in JSON.
+  const refusedStream = await new Promise((resolve, reject) => {
+    const url = new URL(base + '/v1/requests');
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
+      headers: { apikey: key, accept: 'text/event-stream', 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ prompt: 'x', model: 'tiny', tier: 'fastest' }));
+  });
+  assert.equal(refusedStream.status, 400, JSON.stringify(refusedStream));
+  assert.match(refusedStream.type, /application\/json/);
+  assert.match(refusedStream.body, /fastest/);
   const read = await call(base, 'GET', `/v1/requests/${nid}`, { key });
   assert.equal(read.data.state, 'completed');
   assert.equal(read.data.tier, 'relaxed');

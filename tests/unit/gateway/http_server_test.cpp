@@ -171,14 +171,29 @@ TEST(HttpServer, RefusesConnectionsOverTheCapWith503) {
   ::close(c);
 }
 
-TEST(HttpServer, StreamsABodyPieceByPieceThenCloses) {
+TEST(HttpServer, StreamsABodyAsChunksAndKeepsTheConnectionForTheNextRequest) {
   auto server = echo_server({});
   const int fd = connect_to(server->port());
-  send_all(fd, "GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
+  send_all(fd, "GET /stream HTTP/1.1\r\nHost: t\r\n\r\n"
+               "GET /after HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
   const auto out = read_all(fd);
   ::close(fd);
   EXPECT_NE(out.find("text/event-stream"), std::string::npos) << out;
-  EXPECT_NE(out.find("piece 0\npiece 1\npiece 2\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Transfer-Encoding: chunked"), std::string::npos) << out;
+  const auto pieces = out.find("8\r\npiece 0\n\r\n8\r\npiece 1\n\r\n8\r\npiece 2\n\r\n0\r\n\r\n");
+  ASSERT_NE(pieces, std::string::npos) << out;
+  EXPECT_NE(out.find("GET /after", pieces), std::string::npos)
+      << "the request after the stream was not answered on its connection: " << out;
+}
+
+TEST(HttpServer, StreamsABodyToAnHttp10ClientAndEndsItWithTheClose) {
+  auto server = echo_server({});
+  const int fd = connect_to(server->port());
+  send_all(fd, "GET /stream HTTP/1.0\r\nHost: t\r\n\r\n");
+  const auto out = read_all(fd);
+  ::close(fd);
+  EXPECT_EQ(out.find("chunked"), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\n\r\npiece 0\npiece 1\npiece 2\n"), std::string::npos) << out;
 }
 
 TEST(HttpServer, ProbeReadsTheStatus) {
