@@ -21,7 +21,8 @@ Result<std::unique_ptr<node::Node>> funded_coordinator_node(const fs::path& dir,
                                                             const BenchModel& model,
                                                             const Identity& client,
                                                             std::uint16_t port,
-                                                            const config::NetworkSection& network) {
+                                                            const config::NetworkSection& network,
+                                                            const config::GatewaySection* gateway) {
   fs::create_directories(dir / "data");
   const std::string key_file = (dir / "coordinator.key").string();
   const std::string ledger_file = (dir / "data/ledger.sqlite").string();
@@ -53,6 +54,10 @@ Result<std::unique_ptr<node::Node>> funded_coordinator_node(const fs::path& dir,
   c.treasury.emplace();
   c.treasury->database = ledger_file;
   c.treasury->economics = {{"min_stake_fast", 0}};
+  if (gateway) {
+    c.roles.push_back("gateway");
+    c.gateway = *gateway;
+  }
   auto node = node::Node::start(plan);
   if (!node) return context(node.error(), "starting the coordinator node");
   return node;

@@ -23,11 +23,11 @@ Result<BenchModel> tiny_model(const std::filesystem::path& dir);
 
 // A coordinator+treasury node keeping its key, journal and ledger in `dir`, listening on
 // 127.0.0.1:`port` (0: any free port), serving `model` with the benchmark task types, no audits,
-// no fast-tier stake, and `client`'s ledger account funded with 1,000,000 tokens.
-Result<std::unique_ptr<node::Node>> funded_coordinator_node(const std::filesystem::path& dir,
-                                                            const BenchModel& model,
-                                                            const Identity& client,
-                                                            std::uint16_t port,
-                                                            const config::NetworkSection& network);
+// no fast-tier stake, and `client`'s ledger account funded with 1,000,000 tokens. With `gateway`,
+// the node also holds the HTTP gateway role, in front of its own coordinator.
+Result<std::unique_ptr<node::Node>> funded_coordinator_node(
+    const std::filesystem::path& dir, const BenchModel& model, const Identity& client,
+    std::uint16_t port, const config::NetworkSection& network,
+    const config::GatewaySection* gateway = nullptr);
 
 }  // namespace seedgrid::bench

@@ -1,10 +1,12 @@
 // bench/gateway/latency_bench: what the HTTP gateway adds to a request's latency over the CAF client.
 //
-//   gateway_latency_bench [--samples S] [--insecure]
+//   gateway_latency_bench [--samples S] [--insecure] [--gateway coordinator-node|own-node]
 //
 // One network on 127.0.0.1, each part its own actor system as in a real deployment: a
-// coordinator+treasury node, a worker node, and a gateway node in front of the coordinator (it
-// dials the coordinator over TLS like any client). The same user (the same key and ledger account)
+// coordinator+treasury node and a worker node, with the gateway placed either way an operator can
+// place it (both by default, one table each): as a role of the coordinator's node (as the main
+// command and `seedgrid sim --serve` run it), or as a node of its own in front of the coordinator
+// (it dials the coordinator over TLS like any client, one more network hop each way). The same user (the same key and ledger account)
 // then makes S sequential one-image requests each way, alternating so that both see the same
 // machine: the CAF client (`runtime/base/client`, as `seedgrid generate` uses) from submit to the
 // result event, and an HTTP client from the first byte of `POST /v1/requests` (on a kept-alive
@@ -177,29 +179,28 @@ double p90(std::vector<double> v) {
   return v[v.size() * 9 / 10];
 }
 
-}  // namespace
+enum class Placement { own_node, coordinator_node };
 
-int main(int argc, char** argv) {
-  int samples = 30;
-  config::NetworkSection network;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--insecure"))
-      network.insecure = true;
-    else if (!std::strcmp(argv[i], "--samples") && i + 1 < argc)
-      samples = std::stoi(argv[++i]);
-    else
-      die(std::string("unknown option ") + argv[i] + " (expected --samples S, --insecure)");
-  }
-  if (samples < 1) die("--samples must be at least 1");
-  (void)logging::configure("error", "");
+// One network, `samples` requests each way per task, one table; the network is gone afterwards.
+void measure(Placement placement, int samples, const config::NetworkSection& network) {
   const fs::path dir = fs::temp_directory_path() /
                        ("seedgrid-gateway-latency-" + std::to_string(std::random_device{}()));
   fs::create_directories(dir / "data");
 
   const auto model = must(bench::tiny_model(dir), "the model");
   const Identity user = Identity::generate();
-  auto coordinator =
-      must(bench::funded_coordinator_node(dir, model, user, 0, network), "the coordinator node");
+  const std::string users_file = (dir / "gateway/users.json").string();
+  const auto account = must(gateway::add_user(users_file, "bench", user), "adding the user");
+  const std::uint16_t gateway_port = free_port();
+  config::GatewaySection section;
+  section.listen = {"127.0.0.1", gateway_port};
+  section.users_file = users_file;
+  section.requests_per_second = 1000;
+
+  const bool cohosted = placement == Placement::coordinator_node;
+  auto coordinator = must(bench::funded_coordinator_node(dir, model, user, 0, network,
+                                                         cohosted ? &section : nullptr),
+                          "the coordinator node");
   const Identity coordinator_key =
       must(Identity::load_or_create((dir / "coordinator.key").string()), "coordinator key");
   const std::uint16_t port = coordinator->coordinator_port();
@@ -229,22 +230,19 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
-  const std::string users_file = (dir / "gateway/users.json").string();
-  const auto account = must(gateway::add_user(users_file, "bench", user), "adding the user");
-  const std::uint16_t gateway_port = free_port();
-  node::NodePlan gplan;
-  gplan.configure_logging = false;
-  auto& g = gplan.config;
-  g.network = network;
-  g.roles = {"gateway"};
-  g.node.key_file = (dir / "gateway.key").string();
-  g.gateway.emplace();
-  g.gateway->listen = {"127.0.0.1", gateway_port};
-  g.gateway->coordinator = config::Endpoint{"127.0.0.1", port};
-  g.gateway->coordinator_key = coordinator_key.node_id();
-  g.gateway->users_file = users_file;
-  g.gateway->requests_per_second = 1000;
-  auto gateway_node = must(node::Node::start(gplan), "starting the gateway node");
+  std::unique_ptr<node::Node> gateway_node;
+  if (!cohosted) {
+    node::NodePlan gplan;
+    gplan.configure_logging = false;
+    auto& g = gplan.config;
+    g.network = network;
+    g.roles = {"gateway"};
+    g.node.key_file = (dir / "gateway.key").string();
+    g.gateway = section;
+    g.gateway->coordinator = config::Endpoint{"127.0.0.1", port};
+    g.gateway->coordinator_key = coordinator_key.node_id();
+    gateway_node = must(node::Node::start(gplan), "starting the gateway node");
+  }
 
   HttpConnection http(gateway_port);
   const auto signer = std::make_shared<const Identity>(user);
@@ -298,8 +296,10 @@ int main(int argc, char** argv) {
     return ms_between(start, streaming.stream_until("\"type\":\"result\""));
   };
 
-  std::printf("links between nodes: %s; %d samples per row, the three ways in turn, after 2 "
-              "warm-up requests each\n\n",
+  std::printf("\ngateway: %s; links between nodes: %s; %d samples per row, the three ways in "
+              "turn, after 2 warm-up requests each\n\n",
+              cohosted ? "a role of the coordinator's node"
+                       : "its own node, a client of the coordinator",
               network.insecure ? "plain TCP (--insecure)" : "TLS", samples);
   std::printf("| task | CAF client, median ms | HTTP, POST then events, median ms | added | HTTP, "
               "streamed POST, median ms | added | CAF p90 | HTTP p90 | streamed p90 |\n"
@@ -327,9 +327,39 @@ int main(int argc, char** argv) {
                 p90(row.http_ms), p90(row.streamed_ms));
     std::fflush(stdout);
   }
-  gateway_node->stop();
+  if (gateway_node) gateway_node->stop();
   worker->stop();
   coordinator->stop();
   fs::remove_all(dir);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int samples = 30;
+  config::NetworkSection network;
+  std::vector<Placement> placements = {Placement::coordinator_node, Placement::own_node};
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--insecure") {
+      network.insecure = true;
+    } else if (arg == "--samples" && i + 1 < argc) {
+      samples = std::stoi(argv[++i]);
+    } else if (arg == "--gateway" && i + 1 < argc) {
+      const std::string_view where = argv[++i];
+      if (where == "coordinator-node")
+        placements = {Placement::coordinator_node};
+      else if (where == "own-node")
+        placements = {Placement::own_node};
+      else
+        die("--gateway " + std::string(where) + ": expected coordinator-node or own-node");
+    } else {
+      die("unknown option " + std::string(arg) +
+          " (expected --samples S, --insecure, --gateway coordinator-node|own-node)");
+    }
+  }
+  if (samples < 1) die("--samples must be at least 1");
+  (void)logging::configure("error", "");
+  for (const Placement p : placements) measure(p, samples, network);
   return 0;
 }
