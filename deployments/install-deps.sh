@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages seedgrid builds and tests with, when any is missing.
 # Runs apt-get (through sudo when not root); prints one line when everything is already there.
 # --tests adds what only the tests use: Node.js (the AI Horde client test), Chromium (the web
-# studio's browser test) and Python's OpenCV and NumPy (the shapes model's adherence checker test);
+# studio's browser test), Python's OpenCV and NumPy (the shapes model's adherence checker test) and
+# the PostgreSQL server (the ledger's tests run a throwaway one);
 # tests/run.sh passes it. --bench adds what the benchmarks drive load with:
 # wrk (the gateway's throughput; a C client, so the client is not what is measured) and Node.js.
 set -euo pipefail
@@ -10,11 +11,11 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config ccache
   libcaf-dev libssl-dev libsodium-dev libboost-json1.81-dev libboost1.81-dev libspdlog-dev libgtest-dev
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libsqlite3-dev liblua5.4-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libsqlite3-dev libpq-dev liblua5.4-dev
   libcli11-dev iproute2 procps
 )
 case ${1:-} in
-  --tests) packages+=(nodejs chromium python3-opencv python3-numpy) ;;
+  --tests) packages+=(nodejs chromium python3-opencv python3-numpy postgresql) ;;
   --bench) packages+=(nodejs wrk) ;;
 esac
 

@@ -50,7 +50,7 @@ Result<std::string> meta_value(LedgerState& s, std::string_view key) {
 }
 
 Result<void> set_meta(LedgerState& s, std::string_view key, std::string_view value) {
-  auto st = s.statement("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  auto st = s.statement("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   if (!st) return pass_on(st);
   (*st)->bind(1, key).bind(2, value);
   return (*st)->run();

@@ -1,19 +1,29 @@
 #pragma once
-// A SQLite connection for seedgrid's durable state (ledger, coordinator journal, result index).
-// Opened in WAL mode with synchronous=FULL: a committed transaction survives a process kill or a
-// power cut, and readers in other processes never block the writer. Errors are values that quote
-// the SQL and SQLite's own message. A connection (and its statements) may move between threads
-// but must be used by one thread at a time.
+// A connection for seedgrid's durable state (ledger, coordinator journal, result index): an
+// embedded SQLite file by default, or a PostgreSQL database when the location is a
+// `postgresql://` URI (engine_sql.hpp: the SQL both accept). SQLite is opened in WAL mode with
+// synchronous=FULL, PostgreSQL with its durable commit: a committed transaction survives a
+// process kill or a power cut, and readers never block the writer. Errors are values that quote
+// the SQL and the engine's own message. A connection (and its statements) may move between
+// threads but must be used by one thread at a time.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "models/result.hpp"
 #include "runtime/base/storage/statement.hpp"
 
-struct sqlite3;
-
 namespace seedgrid::storage {
+
+namespace engine {
+class Connection;
+}
+
+enum class Engine : std::uint8_t { sqlite, postgres };
+
+// `postgresql://...` or `postgres://...` names a PostgreSQL database; anything else is a file.
+Engine engine_of(std::string_view location);
 
 // Whether a commit survives a crash. `full` (WAL, synchronous=FULL) is the only choice for a node's
 // state. `none` (rollback journal in memory, synchronous=OFF, a large cache) is for
@@ -43,21 +53,20 @@ class Database {
   Result<void> exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
 
+  // The file, or the PostgreSQL URI (which never holds a password: see engine_of).
   const std::string& path() const { return path_; }
   bool read_only() const { return read_only_; }
+  Engine engine() const { return engine_; }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const;
-  sqlite3* handle() const { return db_; }
 
  private:
-  Database(sqlite3* db, std::string path, bool read_only);
-  void close();
-  sqlite3* db_ = nullptr;
+  Database(std::unique_ptr<engine::Connection> connection, std::string path, bool read_only,
+           Engine engine);
+  std::unique_ptr<engine::Connection> connection_;
   std::string path_;
   bool read_only_ = false;
+  Engine engine_ = Engine::sqlite;
 };
-
-// "SQLite error in PATH running `SQL`: MESSAGE (code N)" for the last error on the connection.
-Error sqlite_error(sqlite3* db, std::string_view sql);
 
 }  // namespace seedgrid::storage

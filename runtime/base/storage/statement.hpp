@@ -5,6 +5,7 @@
 //   if (auto r = st->bind(1, a).bind(2, b).run(); !r) return r;
 // Columns are 0-based. reset() makes the statement reusable with new parameters.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,10 +13,11 @@
 
 #include "models/result.hpp"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace seedgrid::storage {
+
+namespace engine {
+class Query;
+}
 
 class Statement {
  public:
@@ -50,11 +52,8 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3* db, sqlite3_stmt* stmt);
-  void note_bind(int rc, int index);
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* stmt_ = nullptr;
-  std::string bind_error_;
+  explicit Statement(std::unique_ptr<engine::Query> query);
+  std::unique_ptr<engine::Query> query_;
 };
 
 }  // namespace seedgrid::storage

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "actors/treasury/ledger.hpp"
-#include "temp_dir.hpp"
+#include "ledger_location.hpp"
 
 namespace seedgrid::test {
 
@@ -73,7 +73,7 @@ class LedgerFixture : public ::testing::Test {
   TempDir dir;
   Identity treasury_id = identity_from(1);
   treasury::TreasuryConfig config;
-  std::string path = dir.file("ledger.db");
+  std::string path = ledger_location(dir, "ledger.db");
 };
 
 }  // namespace seedgrid::test

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "actors/treasury/journal.hpp"
@@ -49,16 +50,35 @@ class Verify : public test::LedgerFixture {
     head = ledger.head_hash();
   }
 
-  // A copy of the ledger edited by `sql`.
-  std::string tampered(const std::string& sql) {
-    const std::string copy = dir.file(message_of("tampered-", ++copies) + ".db");
-    std::filesystem::copy_file(path, copy);
+  // A copy of the ledger edited by `sql` (statements separated by ';'), whose `?`s take `blobs`
+  // in order: bound, so the same text edits a SQLite file and a PostgreSQL schema.
+  std::string tampered(const std::string& sql,
+                       const std::vector<std::vector<std::uint8_t>>& blobs = {}) {
+    const std::string copy =
+        test::copy_of_ledger(dir, path, message_of("tampered-", ++copies) + ".db");
     auto db = storage::Database::open(copy);
     EXPECT_TRUE(db.has_value());
-    auto r = db->exec(sql);
-    EXPECT_TRUE(r.has_value()) << r.error().message;
+    std::size_t next_blob = 0;
+    std::size_t start = 0;
+    while (start < sql.size()) {
+      std::size_t end = sql.find(';', start);
+      if (end == std::string::npos) end = sql.size();
+      const std::string statement = sql.substr(start, end - start);
+      start = end + 1;
+      if (statement.find_first_not_of(' ') == std::string::npos) continue;
+      auto st = db->prepare(statement);
+      EXPECT_TRUE(st.has_value()) << st.error().message;
+      if (!st) break;
+      for (int i = 1; i <= static_cast<int>(std::count(statement.begin(), statement.end(), '?'));
+           ++i)
+        st->bind_blob(i, blobs.at(next_blob++));
+      auto r = st->run();
+      EXPECT_TRUE(r.has_value()) << r.error().message;
+    }
     return copy;
   }
+  // 64 bytes that are no key's signature of anything.
+  static std::vector<std::uint8_t> junk_signature() { return std::vector<std::uint8_t>(64, 0x5a); }
 
   std::string problem(const std::string& file) {
     auto r = verify_ledger(file, treasury_id.public_key());
@@ -148,13 +168,14 @@ TEST_F(Verify, DetectsAForgedSignature) {
                                           st->column_text(2), st->column_text(3), postings);
   const Signature forged = forger.sign(std::span<const std::uint8_t>(hash));
   const std::string msg =
-      problem(tampered("UPDATE journal SET hash = x'" + to_hex(hash) + "', signature = x'" +
-                       to_hex(forged) + "' WHERE seq = 2"));
+      problem(tampered("UPDATE journal SET hash = ?, signature = ? WHERE seq = 2",
+                       {std::vector<std::uint8_t>(hash.begin(), hash.end()),
+                        std::vector<std::uint8_t>(forged.begin(), forged.end())}));
   EXPECT_NE(msg.find("entry 2 (deposit buy/alice): the signature is not the treasury's"),
             std::string::npos)
       << msg;
   // A random signature on an untouched entry.
-  EXPECT_NE(problem(tampered("UPDATE journal SET signature = randomblob(64) WHERE seq = 6"))
+  EXPECT_NE(problem(tampered("UPDATE journal SET signature = ? WHERE seq = 6", {junk_signature()}))
                 .find("entry 6 (release release/r1): the signature is not the treasury's"),
             std::string::npos);
 }
@@ -173,13 +194,15 @@ TEST_F(Verify, ReportsTheFirstProblemAcrossSignatureChunks) {
   // Signatures are checked in parallel chunks; the earliest bad one is still the one reported,
   // ahead of a later broken hash.
   const std::string msg =
-      problem(tampered("UPDATE journal SET signature = randomblob(64) WHERE seq IN (5000, 8500);"
-                       "UPDATE journal SET at = 11 WHERE seq = 9003;"));
+      problem(tampered("UPDATE journal SET signature = ? WHERE seq IN (5000, 8500);"
+                       "UPDATE journal SET at = 11 WHERE seq = 9003;",
+                       {junk_signature()}));
   EXPECT_NE(msg.find("entry 5000 (deposit d4992): the signature is not the treasury's"),
             std::string::npos)
       << msg;
   EXPECT_NE(problem(tampered("UPDATE journal SET at = 11 WHERE seq = 9003;"
-                             "UPDATE journal SET signature = randomblob(64) WHERE seq = 9004;"))
+                             "UPDATE journal SET signature = ? WHERE seq = 9004;",
+                             {junk_signature()}))
                 .find("entry 9003 (deposit d8995): its contents do not match its hash"),
             std::string::npos);
 }
@@ -194,11 +217,11 @@ TEST_F(Verify, RefusesAnotherTreasuryKey) {
 }
 
 TEST_F(Verify, RejectsAFileThatIsNotALedger) {
-  const std::string other = dir.file("other.db");
+  const std::string other = test::ledger_location(dir, "other.db");
   {
     auto db = storage::Database::open(other);
     ASSERT_TRUE(db.has_value());
-    ASSERT_TRUE(db->exec("CREATE TABLE t(x)").has_value());
+    ASSERT_TRUE(db->exec("CREATE TABLE t(x INTEGER)").has_value());
   }
   auto r = verify_ledger(other, treasury_id.public_key());
   ASSERT_FALSE(r.has_value());

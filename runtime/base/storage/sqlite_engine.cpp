@@ -1,0 +1,216 @@
+// The embedded engine: one SQLite file in WAL mode (or, for the simulator's throw-away files,
+// Durability::none).
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <utility>
+
+#include "runtime/base/storage/database.hpp"
+#include "runtime/base/storage/engine.hpp"
+
+namespace seedgrid::storage::engine {
+
+namespace {
+
+// "SQLite error in PATH running `SQL`: MESSAGE (code N)" for the last error on the connection.
+Error sqlite_error(sqlite3* db, std::string_view sql) {
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  const int code = db ? sqlite3_extended_errcode(db) : SQLITE_MISUSE;
+  return Error{message_of("SQLite error in ", (file && *file) ? file : ":memory:", " running `",
+                          sql, "`: ", db ? sqlite3_errmsg(db) : "no connection", " (code ", code,
+                          ")")};
+}
+
+// A pragma whose answer must be checked: SQLite ignores a journal_mode it cannot set.
+Result<std::string> pragma_text(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+    return std::unexpected(sqlite_error(db, sql));
+  std::string value;
+  const int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(stmt, 0);
+    if (text) value = reinterpret_cast<const char*>(text);
+  } else if (rc != SQLITE_DONE) {
+    Error e = sqlite_error(db, sql);
+    sqlite3_finalize(stmt);
+    return std::unexpected(e);
+  }
+  sqlite3_finalize(stmt);
+  return value;
+}
+
+class SqliteQuery final : public Query {
+ public:
+  SqliteQuery(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~SqliteQuery() override { sqlite3_finalize(stmt_); }
+
+  void bind_int64(int index, std::int64_t value) override {
+    note_bind(sqlite3_bind_int64(stmt_, index, value), index);
+  }
+  void bind_text(int index, std::string_view text) override {
+    note_bind(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
+                                  SQLITE_UTF8),
+              index);
+  }
+  void bind_blob(int index, std::span<const std::uint8_t> bytes) override {
+    // A zero-length blob must still be a blob, not NULL: SQLite needs a non-null pointer for that.
+    static const std::uint8_t empty = 0;
+    note_bind(sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &empty : bytes.data(),
+                                  bytes.size(), SQLITE_TRANSIENT),
+              index);
+  }
+  void bind_null(int index) override { note_bind(sqlite3_bind_null(stmt_, index), index); }
+
+  Result<bool> step() override {
+    if (!bind_error_.empty()) {
+      Error e{message_of("SQL `", sql(), "`: ", bind_error_)};
+      bind_error_.clear();
+      sqlite3_reset(stmt_);
+      return std::unexpected(e);
+    }
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    Error e = sqlite_error(db_, sql());
+    sqlite3_reset(stmt_);
+    return std::unexpected(e);
+  }
+  void reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    bind_error_.clear();
+  }
+
+  std::int64_t column_int64(int column) const override {
+    return sqlite3_column_int64(stmt_, column);
+  }
+  std::string column_text(int column) const override {
+    const auto* text = sqlite3_column_text(stmt_, column);
+    if (!text) return {};
+    return std::string(reinterpret_cast<const char*>(text),
+                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::vector<std::uint8_t> column_blob(int column) const override {
+    const auto* bytes = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
+    const int n = sqlite3_column_bytes(stmt_, column);
+    if (!bytes || n <= 0) return {};
+    return std::vector<std::uint8_t>(bytes, bytes + n);
+  }
+  bool column_is_null(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+  }
+  std::string_view sql() const override {
+    const char* text = sqlite3_sql(stmt_);
+    return text ? std::string_view(text) : std::string_view("(finalised statement)");
+  }
+
+ private:
+  void note_bind(int rc, int index) {
+    if (rc != SQLITE_OK && bind_error_.empty())
+      bind_error_ = message_of("cannot bind parameter ", index, ": ", sqlite3_errstr(rc));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string bind_error_;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // Statements must be finalised first; sqlite3_close_v2 defers the close until they are.
+  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+
+  Result<void> exec(std::string_view sql) override {
+    const std::string text(sql);
+    char* message = nullptr;
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      Error e{message_of("SQLite error in ", path_, " running `", sql,
+                         "`: ", message ? message : sqlite3_errmsg(db_), " (code ",
+                         sqlite3_extended_errcode(db_), ")")};
+      sqlite3_free(message);
+      return std::unexpected(e);
+    }
+    return {};
+  }
+  Result<std::unique_ptr<Query>> prepare(std::string_view sql) override {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+      return std::unexpected(sqlite_error(db_, sql));
+    if (!stmt) return fail("SQL text `", sql, "` holds no statement");
+    return std::unique_ptr<Query>(new SqliteQuery(db_, stmt));
+  }
+  std::int64_t changes() const override { return sqlite3_changes64(db_); }
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path,
+                                                const OpenOptions& options) {
+  // A connection is used by one thread at a time (its owner serialises calls): no per-call mutex.
+  int flags = SQLITE_OPEN_NOMUTEX;
+  if (options.read_only) {
+    flags |= SQLITE_OPEN_READONLY;
+  } else {
+    flags |= SQLITE_OPEN_READWRITE;
+    if (options.create) {
+      flags |= SQLITE_OPEN_CREATE;
+      // Created owner-only whatever the umask (journals hold requests, ledgers balances); SQLite
+      // gives its -wal and -shm files the database file's mode.
+      if (!path.empty() && path != ":memory:" && !path.starts_with("file:")) {
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0) ::close(fd);
+      }
+    }
+  }
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close(raw);
+    return fail("cannot open database ", path, ": ", message,
+                options.read_only || !options.create ? " (it must already exist)" : "");
+  }
+  auto db = std::make_unique<SqliteConnection>(raw, path);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(raw, 1);
+  const bool durable = options.durability == Durability::full;
+  if (!options.read_only && !durable) {
+    // The simulator's throw-away file: the rollback journal in memory (a transaction still rolls
+    // back; only a crash is not survived). Each page a commit dirties is written once, to the
+    // file, instead of to the WAL and again at its checkpoint, and a large cache keeps the growing
+    // tables off the disk reads. Not locking_mode=EXCLUSIVE (it would save the lock calls): the
+    // simulator's tests corrupt its ledger through a second connection.
+    auto mode = pragma_text(raw, "PRAGMA journal_mode=MEMORY");
+    if (!mode) return context(mode.error(), "opening ", path);
+    if (*mode != "memory")
+      return fail("database ", path, " cannot keep its journal in memory (journal_mode is '",
+                  *mode, "')");
+    if (auto r = db->exec("PRAGMA cache_size=-262144;"); !r)
+      return context(r.error(), "opening ", path);
+  } else if (!options.read_only) {
+    auto mode = pragma_text(raw, "PRAGMA journal_mode=WAL");
+    if (!mode) return context(mode.error(), "opening ", path);
+    if (*mode != "wal")
+      return fail("database ", path, " cannot use WAL mode (journal_mode is '", *mode,
+                  "'); is it on a file system without shared memory support?");
+  }
+  // FULL: every commit fsyncs the WAL, so a committed transaction survives a crash. OFF only
+  // where the caller said the file need not survive one (Durability::none, the simulator).
+  if (auto r = db->exec(!durable ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"
+                                 : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      !r)
+    return context(r.error(), "opening ", path);
+  // Reading a file that is not a database fails here rather than at the first query.
+  if (auto r = pragma_text(raw, "PRAGMA schema_version"); !r)
+    return context(r.error(), "opening ", path);
+  return std::unique_ptr<Connection>(std::move(db));
+}
+
+}  // namespace seedgrid::storage::engine

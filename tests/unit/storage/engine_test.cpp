@@ -1,0 +1,160 @@
+// What both storage engines must do the same way. Runs on a SQLite file, and again on the
+// throwaway PostgreSQL server as `StorageEngine.*.postgres` (database_location.hpp).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <limits>
+
+#include "runtime/base/storage/database.hpp"
+#include "runtime/base/storage/transaction.hpp"
+#include "tests/unit/storage/database_location.hpp"
+
+using namespace seedgrid;
+using namespace seedgrid::storage;
+
+namespace {
+
+class StorageEngine : public ::testing::Test {
+ protected:
+  StorageEngine() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("seedgrid-engine-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    location_ = test::database_location((dir_ / "t.db").string(), "t");
+  }
+  ~StorageEngine() override { std::filesystem::remove_all(dir_); }
+
+  Database open() {
+    auto db = Database::open(location_);
+    EXPECT_TRUE(db.has_value()) << db.error().message;
+    EXPECT_TRUE(db->exec("CREATE TABLE IF NOT EXISTS t(k TEXT PRIMARY KEY, n INTEGER, b BLOB)")
+                    .has_value());
+    return std::move(*db);
+  }
+  static std::int64_t count(Database& db) {
+    auto st = db.prepare("SELECT COUNT(*) FROM t");
+    EXPECT_TRUE(st.has_value());
+    EXPECT_TRUE(st->step().value_or(false));
+    return st->column_int64(0);
+  }
+
+  std::filesystem::path dir_;
+  std::string location_;
+};
+
+TEST_F(StorageEngine, BindsAndReadsEveryTypeTheStoresUse) {
+  Database db = open();
+  EXPECT_EQ(db.engine(), engine_of(location_));
+  const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t small = std::numeric_limits<std::int64_t>::min();
+  const std::vector<std::uint8_t> bytes = {0, 1, 0xff, 0, 0x7f};
+  auto put = db.prepare("INSERT INTO t(k, n, b) VALUES(?, ?, ?)");
+  ASSERT_TRUE(put.has_value()) << put.error().message;
+  ASSERT_TRUE(put->bind(1, "max").bind(2, big).bind_blob(3, bytes).run().has_value());
+  ASSERT_TRUE(put->bind(1, "min").bind(2, small).bind_blob(3, {}).run().has_value());
+  ASSERT_TRUE(put->bind(1, "grüße ✓").bind_null(2).bind_null(3).run().has_value());
+  EXPECT_EQ(db.changes(), 1);
+
+  auto get = db.prepare("SELECT n, b FROM t WHERE k = ?");
+  ASSERT_TRUE(get.has_value());
+  ASSERT_TRUE(get->bind(1, "max").step().value_or(false));
+  EXPECT_EQ(get->column_int64(0), big);
+  EXPECT_EQ(get->column_blob(1), bytes);
+  get->reset();
+  ASSERT_TRUE(get->bind(1, "min").step().value_or(false));
+  EXPECT_EQ(get->column_int64(0), small);
+  EXPECT_FALSE(get->column_is_null(1));
+  EXPECT_TRUE(get->column_blob(1).empty());
+  get->reset();
+  ASSERT_TRUE(get->bind(1, "grüße ✓").step().value_or(false));
+  EXPECT_TRUE(get->column_is_null(0));
+  EXPECT_TRUE(get->column_is_null(1));
+  EXPECT_FALSE(get->step().value_or(true));
+
+  // A sum of money is an exact integer on both (PostgreSQL answers SUM(bigint) as numeric).
+  auto sum = db.prepare("SELECT SUM(n), -SUM(n) FROM t WHERE k IN ('max', 'min')");
+  ASSERT_TRUE(sum.has_value());
+  ASSERT_TRUE(sum->step().value_or(false));
+  EXPECT_EQ(sum->column_int64(0), -1);
+  EXPECT_EQ(sum->column_text(1), "1");
+
+  auto upsert = db.prepare(
+      "INSERT INTO t(k, n) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET n = excluded.n");
+  ASSERT_TRUE(upsert.has_value()) << upsert.error().message;
+  ASSERT_TRUE(upsert->bind(1, "max").bind(2, std::int64_t{7}).run().has_value());
+  auto ignore = db.prepare("INSERT OR IGNORE INTO t(k, n) VALUES(?, ?)");
+  ASSERT_TRUE(ignore.has_value()) << ignore.error().message;
+  ASSERT_TRUE(ignore->bind(1, "max").bind(2, std::int64_t{8}).run().has_value());
+  EXPECT_EQ(db.changes(), 0);
+  get->reset();
+  ASSERT_TRUE(get->bind(1, "max").step().value_or(false));
+  EXPECT_EQ(get->column_int64(0), 7);
+  EXPECT_EQ(count(db), 3);
+}
+
+TEST_F(StorageEngine, RollsBackUnlessCommittedAndAReaderKeepsOneSnapshot) {
+  Database writer = open();
+  {
+    auto tx = Transaction::begin(writer);
+    ASSERT_TRUE(tx.has_value()) << tx.error().message;
+    ASSERT_TRUE(writer.exec("INSERT INTO t(k, n) VALUES('gone', 1)").has_value());
+  }  // rolled back
+  EXPECT_EQ(count(writer), 0);
+
+  auto reader = Database::open(location_, {.read_only = true});
+  ASSERT_TRUE(reader.has_value()) << reader.error().message;
+  auto snapshot = Transaction::begin(*reader, Transaction::Mode::deferred);
+  ASSERT_TRUE(snapshot.has_value()) << snapshot.error().message;
+  EXPECT_EQ(count(*reader), 0);
+  {
+    auto tx = Transaction::begin(writer);
+    ASSERT_TRUE(tx.has_value());
+    ASSERT_TRUE(writer.exec("INSERT INTO t(k, n) VALUES('kept', 1)").has_value());
+    ASSERT_TRUE(tx->commit().has_value());
+  }
+  EXPECT_EQ(count(*reader), 0) << "a read transaction saw a commit made after it began";
+  ASSERT_TRUE(snapshot->commit().has_value());
+  EXPECT_EQ(count(*reader), 1);
+  EXPECT_FALSE(reader->exec("INSERT INTO t(k, n) VALUES('no', 2)").has_value())
+      << "a read-only connection wrote";
+}
+
+TEST_F(StorageEngine, ErrorsQuoteTheSqlAndTheEnginesMessage) {
+  Database db = open();
+  auto bad = db.prepare("SELECT nothing FROM missing_table");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("SELECT nothing FROM missing_table"), std::string::npos)
+      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("missing_table"), std::string::npos);
+  auto dup = db.prepare("INSERT INTO t(k, n) VALUES(?, 1)");
+  ASSERT_TRUE(dup.has_value());
+  ASSERT_TRUE(dup->bind(1, "a").run().has_value());
+  auto again = dup->bind(1, "a").run();
+  ASSERT_FALSE(again.has_value());
+  EXPECT_NE(again.error().message.find("INSERT INTO t(k, n) VALUES(?, 1)"), std::string::npos)
+      << again.error().message;
+  auto unbound = dup->bind(7, "x").run();
+  ASSERT_FALSE(unbound.has_value());
+  EXPECT_NE(unbound.error().message.find("parameter 7"), std::string::npos)
+      << unbound.error().message;
+}
+
+// Neither needs a server: both are refused before any connection is made or when none answers.
+TEST_F(StorageEngine, RefusesAPasswordInAUriAndNamesAServerThatDoesNotAnswer) {
+  auto with_password = Database::open("postgresql://ledger:hunter2@127.0.0.1:1/treasury");
+  ASSERT_FALSE(with_password.has_value());
+  EXPECT_EQ(with_password.error().message.find("hunter2"), std::string::npos)
+      << with_password.error().message;
+  EXPECT_NE(with_password.error().message.find(".pgpass"), std::string::npos)
+      << with_password.error().message;
+  const std::string nowhere = "postgresql:///treasury?host=" + (dir_ / "no-server").string();
+  auto absent = Database::open(nowhere);
+  ASSERT_FALSE(absent.has_value());
+  EXPECT_NE(absent.error().message.find(nowhere), std::string::npos) << absent.error().message;
+}
+
+}  // namespace
