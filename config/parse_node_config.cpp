@@ -30,7 +30,10 @@ bool is_lower_hex(std::string_view s, std::size_t digits) {
 struct PathResolver {
   std::string base_dir;
   void operator()(std::string& path) const {
-    if (path.empty() || base_dir.empty() || std::filesystem::path(path).is_absolute()) return;
+    // A URI (a PostgreSQL database, `postgresql://...`) names no file to resolve.
+    if (path.empty() || base_dir.empty() || std::filesystem::path(path).is_absolute() ||
+        path.find("://") != std::string::npos)
+      return;
     path = (std::filesystem::path(base_dir) / path).lexically_normal().string();
   }
 };

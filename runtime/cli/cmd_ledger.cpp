@@ -23,6 +23,7 @@
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
+#include "runtime/base/storage/database.hpp"
 #include "runtime/base/verify/ledger_checkpoint_file.hpp"
 
 namespace seedgrid::cli {
@@ -185,7 +186,9 @@ int run_init(const LedgerOptions& o) {
   auto config = read_economics(o.economics);
   if (!config) return report("init", config.error());
   std::error_code ec;
-  if (std::filesystem::exists(o.db, ec))
+  const bool file = storage::engine_of(o.db) == storage::Engine::sqlite;
+  // A PostgreSQL database exists before its ledger does: a ledger is there once it opens.
+  if (file ? std::filesystem::exists(o.db, ec) : Ledger::open_read_only(o.db).has_value())
     return report("init",
                   Error{message_of(o.db,
                                    " already exists; `seedgrid ledger configure` changes the "
@@ -193,7 +196,7 @@ int run_init(const LedgerOptions& o) {
   auto id = Identity::load_or_create(o.key);
   if (!id) return report("init", id.error());
   // As a node creates its data_dir: `--db data/treasury/ledger.sqlite` in a new folder just works.
-  if (const auto folder = std::filesystem::path(o.db).parent_path(); !folder.empty())
+  if (const auto folder = std::filesystem::path(o.db).parent_path(); file && !folder.empty())
     std::filesystem::create_directories(folder, ec);
   auto ledger = Ledger::open(o.db, *id, *config);
   if (!ledger) return report("init", ledger.error());
@@ -417,7 +420,7 @@ const CommandRegistration ledger{
         return s;
       };
       auto db = [&](CLI::App* s) {
-        s->add_option("--db", o->db, "Ledger database file")->required();
+        s->add_option("--db", o->db, "Ledger database: a file, or a postgresql:// URI")->required();
       };
       auto writer = [&](CLI::App* s) {
         db(s);
@@ -551,7 +554,7 @@ const CommandRegistration ledger{
                              "Check every hash, signature, balance and working table of a ledger, "
                              "and that it holds the heads the treasury published",
                              run_verify);
-      verify->add_option("db", o->db, "Ledger database file")->required();
+      verify->add_option("db", o->db, "Ledger database: a file, or a postgresql:// URI")->required();
       verify->add_option("--pubkey", o->pubkey, "The treasury's public key (64 hex digits)")
           ->required();
       verify->add_option("--checkpoint", o->checkpoints,

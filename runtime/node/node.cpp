@@ -28,6 +28,7 @@
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/node_name.hpp"
 #include "runtime/base/storage/data_dir_lock.hpp"
+#include "runtime/base/storage/database.hpp"
 
 namespace seedgrid::node {
 
@@ -165,8 +166,10 @@ Result<void> start_treasury(Node::State& s) {
     if (!k) return pass_on(k);
     key = *k;
   }
-  std::error_code ec;
-  fs::create_directories(fs::path(t.database).parent_path(), ec);
+  if (storage::engine_of(t.database) == storage::Engine::sqlite) {
+    std::error_code ec;
+    fs::create_directories(fs::path(t.database).parent_path(), ec);
+  }
   auto ledger = treasury::Ledger::open(t.database, *key, *economics);
   if (!ledger) return context(ledger.error(), "$.treasury.database");
   s.treasury = treasury::spawn_treasury_actor(

@@ -9,7 +9,7 @@
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/storage/database.hpp"
 #include "cli_run.hpp"
-#include "temp_dir.hpp"
+#include "ledger_location.hpp"
 
 using namespace seedgrid;
 
@@ -36,19 +36,21 @@ class LedgerCli : public ::testing::Test {
 
   // A copy of the ledger edited by `sql`, verified through the CLI.
   CliRun verify_tampered(const std::string& sql) {
-    const std::string copy = dir.file(message_of("tampered-", ++copies) + ".db");
-    std::filesystem::copy_file(db, copy);
+    const std::string copy =
+        test::copy_of_ledger(dir, location, message_of("tampered-", ++copies) + ".db");
     {
       auto conn = storage::Database::open(copy);
       EXPECT_TRUE(conn.has_value());
       auto r = conn->exec(sql);
       EXPECT_TRUE(r.has_value()) << r.error().message;
     }
-    return seedgrid_cli("ledger verify " + copy + " --pubkey " + pubkey);
+    return seedgrid_cli("ledger verify '" + copy + "' --pubkey " + pubkey);
   }
 
   test::TempDir dir;
-  std::string db = dir.file("ledger.db"), key = dir.file("treasury.key"), pubkey;
+  // The ledger's location, and the same quoted for the shell (a PostgreSQL URI holds '&').
+  std::string location = test::ledger_location(dir, "ledger.db"), db = "'" + location + "'";
+  std::string key = dir.file("treasury.key"), pubkey;
   int copies = 0;
 };
 
@@ -241,7 +243,8 @@ TEST_F(LedgerCli, VerifyDetectsEachKindOfTampering) {
       contains(r.output, "FAILED: entry 2: its previous-hash does not match entry 1's hash"))
       << r.output;
 
-  r = verify_tampered("UPDATE journal SET signature = randomblob(64) WHERE seq = 5");
+  r = verify_tampered(
+      "UPDATE journal SET signature = (SELECT signature FROM journal WHERE seq = 4) WHERE seq = 5");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(
       contains(r.output, "FAILED: entry 5 (transfer t): the signature is not the treasury's"))
