@@ -29,6 +29,7 @@ json::object coordinator_json(const CoordinatorSection& c) {
   o["listen"] = endpoint_json(c.listen);
   if (c.treasury) o["treasury"] = endpoint_json(*c.treasury);
   if (c.treasury) o["treasury_key"] = c.treasury_key;  // empty: any treasury (not pinned)
+  if (!c.journal.empty()) o["journal"] = c.journal;
   json::array models;
   for (const auto& m : c.models) {
     json::object mo;

@@ -144,6 +144,8 @@ struct CoordinatorSection {
   Endpoint listen{"127.0.0.1", 7400};
   std::optional<Endpoint> treasury;  // absent: the treasury role runs in this node
   std::string treasury_key;          // optional pin: the treasury node's id (64 hex)
+  // Where the journal lives: empty, <data_dir>/journal.sqlite; or a postgresql:// URI.
+  std::string journal;
   std::vector<CatalogModel> models;
   bool benchmark_tasks = false;  // accept the instant task type (benchmarks only)
   std::uint32_t challenge_ttl_ms = 30'000;

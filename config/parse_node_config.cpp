@@ -146,6 +146,7 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
   read_endpoint(f, "listen", c.listen, false, 0, problems);
   c.treasury = read_optional_endpoint(f, "treasury", 1, problems);
   f.string("treasury_key", c.treasury_key);
+  f.string("journal", c.journal);
   if (!c.treasury_key.empty() && !is_lower_hex(c.treasury_key, 64))
     problems.add("$.coordinator.treasury_key: expected the treasury node's id (64 lowercase hex "
                  "digits), got \"" + c.treasury_key + "\"");
@@ -517,8 +518,10 @@ Result<NodeConfig> parse_node_config(std::string_view text, std::string_view sou
   resolve(config.node.key_file);
   resolve(config.node.data_dir);
   resolve(config.node.log_file);
-  if (config.coordinator)
+  if (config.coordinator) {
     for (auto& m : config.coordinator->models) resolve(m.path);
+    resolve(config.coordinator->journal);
+  }
   if (config.treasury) {
     if (config.treasury->database.empty() && !config.node.data_dir.empty())
       config.treasury->database =

@@ -22,9 +22,14 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return fail("cannot create data directory ", options.data_dir, ": ", ec.message());
-  auto journal =
-      Journal::open((std::filesystem::path(options.data_dir) / "journal.sqlite").string(),
-                    options.prompt_key_file, options.durability);
+  auto journal = Journal::open(
+      options.policy.journal.empty()
+          ? (std::filesystem::path(options.data_dir) / "journal.sqlite").string()
+          : options.policy.journal,
+      options.prompt_key_file.empty() && !options.policy.journal.empty()
+          ? (std::filesystem::path(options.data_dir) / "journal.prompt-key").string()
+          : options.prompt_key_file,
+      options.durability);
   if (!journal) return pass_on(journal);
   auto salt = journal->audit_salt();
   if (!salt) return context(salt.error(), "reading the audit salt");

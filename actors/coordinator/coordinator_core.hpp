@@ -37,7 +37,7 @@ namespace seedgrid::coordinator {
 struct CoreOptions {
   config::CoordinatorSection policy;
   ModelCatalog catalog;
-  std::string data_dir;                   // journal.sqlite and results/ live here
+  std::string data_dir;  // results/ live here, and journal.sqlite unless policy.journal names one
   std::string prompt_key_file;  // seals prompts in the journal; empty: beside the journal
   std::int64_t order_retry_ms = 2'000;    // re-send a treasury order that got no answer
   std::int64_t hold_timeout_ms = 15'000;  // a submit waits this long for its escrow hold

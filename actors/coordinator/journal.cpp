@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <charconv>
 #include <optional>
 
 #include "actors/coordinator/journal_columns.hpp"
@@ -10,6 +11,7 @@
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/verify/receipt.hpp"
 #include "runtime/base/storage/database.hpp"
+#include "runtime/base/storage/engine_sql.hpp"
 #include "runtime/base/storage/transaction.hpp"
 
 namespace seedgrid::coordinator {
@@ -124,6 +126,9 @@ Journal::~Journal() {
 
 Result<Journal> Journal::open(const std::string& path, const std::string& prompt_key_file,
                               storage::Durability durability) {
+  if (prompt_key_file.empty() && storage::engine_of(path) != storage::Engine::sqlite)
+    return fail("a journal in ", path,
+                " needs a prompt key file: the key that seals prompts stays on this machine");
   auto prompts = SecretBox::load_or_create(prompt_key_file.empty() ? path + ".prompt-key"
                                                                    : prompt_key_file);
   if (!prompts) return context(prompts.error(), "the key that seals prompts in the journal");
@@ -139,22 +144,43 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   if (auto r = db->exec("PRAGMA secure_delete=ON"); !r)
     return context(r.error(), "opening the journal");
   auto prep = [&](std::string_view sql) { return db->prepare(sql); };
-  auto put_request = prep(
-      "INSERT OR REPLACE INTO requests "
-      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  auto put_job =
-      prep("INSERT OR REPLACE INTO jobs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  // Each write replaces its row by key: upserts, which SQLite and PostgreSQL both take
+  // (storage/engine_sql.hpp). The columns are the schema's, in its order.
+  using storage::upsert_sql;
+  auto put_request = prep(upsert_sql(
+      "requests",
+      {"request_id", "seq", "phase", "hold_id", "per_job", "quoted", "cancel_requested",
+       "refunded", "creator", "base_render_millis", "model_id", "task_type", "prompt",
+       "negative_prompt", "seed", "steps", "guidance_bits", "sampler", "karras", "width", "height",
+       "count", "tier", "privacy", "payer", "signature", "digest"},
+      {"request_id"}));
+  auto put_job = prep(upsert_sql(
+      "jobs",
+      {"request_id", "idx", "phase", "attempt", "failures", "worker", "excluded", "steps_done",
+       "last_code", "last_reason", "output_hash", "trajectory_root", "determinism_class",
+       "render_ms", "validator", "audit", "charged", "worker_paid", "creator_paid", "platform_fee",
+       "burned", "reference"},
+      {"request_id", "idx"}));
   auto delete_request = prep("DELETE FROM requests WHERE request_id = ?");
   auto delete_jobs = prep("DELETE FROM jobs WHERE request_id = ?");
-  auto put_node = prep("INSERT OR REPLACE INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+  auto put_node = prep(upsert_sql(
+      "nodes",
+      {"key", "role", "success_bits", "latency_bits", "uptime_bits", "audit_bits", "jobs_done",
+       "jobs_failed", "audits_passed", "audits_failed", "blacklisted"},
+      {"key"}));
   auto put_slash = prep("INSERT OR IGNORE INTO slashes VALUES(?,?,?,?,0)");
   auto slash_done = prep("UPDATE slashes SET done = 1 WHERE key = ?");
-  auto put_verification =
-      prep("INSERT OR REPLACE INTO verification VALUES(?,?,?,?,?,?)");
+  auto put_verification = prep(upsert_sql(
+      "verification", {"request_id", "idx", "commitment", "plan", "purpose", "excluded"},
+      {"request_id", "idx"}));
   auto delete_verification = prep("DELETE FROM verification WHERE request_id = ?");
-  auto put_penalty = prep("INSERT OR REPLACE INTO penalties VALUES(?,?,?,?,?,?,?,?,?,?)");
+  auto put_penalty = prep(upsert_sql(
+      "penalties",
+      {"audit_id", "worker", "validator", "receipt", "has_commitment", "output_hash",
+       "worker_class", "plan", "remaining_ms", "appealed"},
+      {"audit_id"}));
   auto delete_penalty = prep("DELETE FROM penalties WHERE audit_id = ?");
-  auto put_notice = prep("INSERT OR REPLACE INTO notices VALUES(?,?)");
+  auto put_notice = prep(upsert_sql("notices", {"audit_id", "verdict"}, {"audit_id"}));
   auto delete_notice = prep("DELETE FROM notices WHERE audit_id = ?");
   for (auto* s : {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash,
                   &slash_done, &put_verification, &delete_verification, &put_penalty,
@@ -287,7 +313,8 @@ Result<void> Journal::erase_prompt(const std::string& request_id, const ErasedPr
   if (auto t = ensure_transaction(); !t) return t;
   auto blank = state_->db.prepare(
       "UPDATE requests SET prompt = '', negative_prompt = '' WHERE request_id = ?");
-  auto mark = state_->db.prepare("INSERT OR REPLACE INTO erased_prompts VALUES(?,?,?)");
+  auto mark = state_->db.prepare(storage::upsert_sql(
+      "erased_prompts", {"request_id", "prompt_hash", "negative_prompt_hash"}, {"request_id"}));
   if (!blank) return pass_on(blank);
   if (!mark) return pass_on(mark);
   if (auto r = blank->bind(1, request_id).run(); !r) return r;
@@ -606,12 +633,27 @@ Result<std::uint64_t> Journal::begin_run() {
   if (!q) return pass_on(q);
   auto row = q->step();
   if (!row) return pass_on(row);
-  const std::uint64_t run = (*row ? static_cast<std::uint64_t>(q->column_int64(0)) : 0) + 1;
+  // The count is decimal text in the BLOB column: PostgreSQL's bytea holds no integer, and
+  // SQLite hands an older journal's integer value back as the same text.
+  std::uint64_t run = 1;
+  if (*row) {
+    const auto text = q->column_blob(0);
+    std::uint64_t before = 0;
+    const auto* first = reinterpret_cast<const char*>(text.data());
+    if (std::from_chars(first, first + text.size(), before).ec != std::errc{})
+      return fail("the journal's run count is not a number");
+    run = before + 1;
+  }
   q->reset();
-  auto put = state_->db.prepare("INSERT OR REPLACE INTO meta VALUES('runs', ?)");
+  auto put = state_->db.prepare(storage::upsert_sql("meta", {"name", "value"}, {"name"}));
   if (!put) return pass_on(put);
   if (auto t = ensure_transaction(); !t) return pass_on(t);
-  if (auto r = put->bind(1, static_cast<std::int64_t>(run)).run(); !r)
+  const std::string count = std::to_string(run);
+  if (auto r = put->bind(1, "runs")
+                   .bind_blob(2, std::span(reinterpret_cast<const std::uint8_t*>(count.data()),
+                                           count.size()))
+                   .run();
+      !r)
     return pass_on(r);
   if (auto c = commit(); !c) return pass_on(c);
   return run;

@@ -144,4 +144,21 @@ Result<PostgresSql> to_postgres(std::string_view sqlite_text) {
   return out;
 }
 
+std::string upsert_sql(std::string_view table, std::initializer_list<std::string_view> columns,
+                       std::initializer_list<std::string_view> key) {
+  std::string names, marks, keys, updates;
+  for (const auto c : columns) {
+    names += (names.empty() ? "" : ", ") + std::string(c);
+    marks += marks.empty() ? "?" : ", ?";
+    bool in_key = false;
+    for (const auto k : key) in_key = in_key || k == c;
+    if (!in_key)
+      updates += (updates.empty() ? "" : ", ") + std::string(c) + " = excluded." + std::string(c);
+  }
+  for (const auto k : key) keys += (keys.empty() ? "" : ", ") + std::string(k);
+  return "INSERT INTO " + std::string(table) + "(" + names + ") VALUES(" + marks +
+         ") ON CONFLICT(" + keys + ") DO " +
+         (updates.empty() ? std::string("NOTHING") : "UPDATE SET " + updates);
+}
+
 }  // namespace seedgrid::storage

@@ -6,6 +6,7 @@
 // upserts written as INSERT ... ON CONFLICT(key) DO UPDATE, and PRAGMAs (SQLite's own tuning: no PostgreSQL meaning, dropped). INSERT OR REPLACE
 // is refused for PostgreSQL: it deletes the old row first, which PostgreSQL cannot say without
 // the key, so the caller must write the upsert.
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,10 @@ struct PostgresSql {
 };
 
 Result<PostgresSql> to_postgres(std::string_view sqlite_text);
+
+// What INSERT OR REPLACE meant, in the SQL both engines take: a row of every column in `columns`
+// (as ?s, in order) that replaces the one with the same `key` columns.
+std::string upsert_sql(std::string_view table, std::initializer_list<std::string_view> columns,
+                       std::initializer_list<std::string_view> key);
 
 }  // namespace seedgrid::storage

@@ -14,6 +14,7 @@
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
 #include "runtime/base/protocol/job.hpp"
+#include "tests/unit/storage/database_location.hpp"
 
 namespace seedgrid::coordinator::testing {
 
@@ -33,7 +34,10 @@ class CoreFixture : public ::testing::Test {
     dir_ = fresh_dir("core");
     treasury::TreasuryConfig tc;
     tc.min_stake_fast = min_stake_fast_;
-    auto ledger = treasury::Ledger::open((dir_ / "ledger.sqlite").string(), treasury_id_, tc);
+    // On the `.postgres` run the ledger and the journal are schemas on the throwaway server.
+    const std::string ledger_at = test::database_location((dir_ / "ledger.sqlite").string(), "ledger");
+    if (test::postgres_uri_file()) policy_.journal = test::database_location("", "journal");
+    auto ledger = treasury::Ledger::open(ledger_at, treasury_id_, tc);
     ASSERT_TRUE(ledger) << ledger.error().message;
     ledger_ = std::make_unique<treasury::Ledger>(std::move(*ledger));
     desk_ = std::make_unique<treasury::TreasuryDesk>(*ledger_);

@@ -6,13 +6,15 @@
 #include "actors/coordinator/journal.hpp"
 #include "actors/coordinator/result_store.hpp"
 #include "core_fixture.hpp"
+#include "runtime/base/storage/database.hpp"
 
 namespace seedgrid::coordinator::testing {
 namespace {
 
 TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
   const auto dir = fresh_dir("journal");
-  const std::string path = (dir / "j.sqlite").string();
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
+  const std::string prompt_key = (dir / "j.prompt-key").string();
   RequestState r;
   r.request.request_id = "req";
   r.request.model_id = kModel;
@@ -38,7 +40,7 @@ TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
   r.jobs[1].index = 1;
   r.jobs[1].phase = JobPhase::queued;
   {
-    auto j = Journal::open(path);
+    auto j = Journal::open(path, prompt_key);
     ASSERT_TRUE(j) << j.error().message;
     ASSERT_TRUE(j->put_request(r));
     ASSERT_TRUE(j->put_jobs(r));
@@ -59,7 +61,7 @@ TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
     ASSERT_TRUE(j->commit());
     EXPECT_EQ(j->next_sequence(), 8u);
   }
-  auto j = Journal::open(path);
+  auto j = Journal::open(path, prompt_key);
   ASSERT_TRUE(j);
   auto loaded = j->load_requests(10);
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -95,7 +97,8 @@ TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
 
 TEST(Journal, RoundTripsPenaltiesAndTheirDeletion) {
   const auto dir = fresh_dir("journal-penalties");
-  const std::string path = (dir / "j.sqlite").string();
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
+  const std::string prompt_key = (dir / "j.prompt-key").string();
   JournaledPenalty p;
   p.audit_id = "req/0#1";
   p.worker = Identity::from_seed({2}).public_key();
@@ -114,7 +117,7 @@ TEST(Journal, RoundTripsPenaltiesAndTheirDeletion) {
   p.remaining_ms = 1'234;
   p.appealed = true;
   {
-    auto j = Journal::open(path);
+    auto j = Journal::open(path, prompt_key);
     ASSERT_TRUE(j) << j.error().message;
     ASSERT_TRUE(j->put_penalty(p));
     JournaledPenalty second = p;
@@ -123,7 +126,7 @@ TEST(Journal, RoundTripsPenaltiesAndTheirDeletion) {
     ASSERT_TRUE(j->delete_penalty("req/1#1"));
     ASSERT_TRUE(j->commit());
   }
-  auto j = Journal::open(path);
+  auto j = Journal::open(path, prompt_key);
   ASSERT_TRUE(j);
   auto loaded = j->load_penalties();
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -173,7 +176,7 @@ namespace {
 // with the same key reads them back.
 TEST(Journal, PromptsAreSealedInTheFileAndReadBackWithTheKey) {
   const auto dir = fresh_dir("journal-sealed");
-  const std::string path = (dir / "j.sqlite").string();
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
   const std::string key = (dir / "keys/journal-prompts.key").string();
   RequestState r;
   r.request.request_id = "secret";
@@ -197,6 +200,15 @@ TEST(Journal, PromptsAreSealedInTheFileAndReadBackWithTheKey) {
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(bytes.find("zanzibar"), std::string::npos) << entry.path();
     EXPECT_EQ(bytes.find("quokka"), std::string::npos) << entry.path();
+  }
+  {  // What the database itself holds (a PostgreSQL journal has no file here to scan).
+    auto db = storage::Database::open(path, {.read_only = true});
+    ASSERT_TRUE(db) << db.error().message;
+    auto q = db->prepare("SELECT prompt, negative_prompt FROM requests");
+    ASSERT_TRUE(q) << q.error().message;
+    ASSERT_TRUE(q->step().value_or(false));
+    EXPECT_EQ(q->column_text(0).find("zanzibar"), std::string::npos);
+    EXPECT_EQ(q->column_text(1).find("quokka"), std::string::npos);
   }
   auto j = Journal::open(path, key);
   ASSERT_TRUE(j) << j.error().message;

@@ -56,6 +56,15 @@ TEST(EngineSql, RefusesWhatHasNoPostgresFormNamingTheFix) {
   EXPECT_NE(open_quote.error().message.find("ends inside a quoted string"), std::string::npos);
 }
 
+TEST(EngineSql, WritesTheUpsertThatReplacesARowByItsKey) {
+  EXPECT_EQ(upsert_sql("jobs", {"request_id", "idx", "phase", "worker"}, {"request_id", "idx"}),
+            "INSERT INTO jobs(request_id, idx, phase, worker) VALUES(?, ?, ?, ?) ON "
+            "CONFLICT(request_id, idx) DO UPDATE SET phase = excluded.phase, worker = "
+            "excluded.worker");
+  EXPECT_EQ(upsert_sql("seen", {"id"}, {"id"}),
+            "INSERT INTO seen(id) VALUES(?) ON CONFLICT(id) DO NOTHING");
+}
+
 TEST(EngineSql, NamesTheEngineByTheLocation) {
   EXPECT_EQ(engine_of("postgresql://db.example/ledger"), Engine::postgres);
   EXPECT_EQ(engine_of("postgres:///ledger?host=/run/postgresql"), Engine::postgres);
