@@ -21,6 +21,8 @@
 #include <thread>
 
 #include "actors/treasury/ledger.hpp"
+#include "runtime/base/storage/database.hpp"
+#include "tests/unit/storage/database_location.hpp"
 #include "actors/rendering/renderer.hpp"
 #include "models/pipeline/render_limits.hpp"
 #include "models/presets/write_preset.hpp"
@@ -344,6 +346,10 @@ Network::Network(NetworkOptions options)
       treasury_key_(options_.separate_treasury ? saved_identity(dir_ / "keys/treasury.key")
                                                : coordinator_key_),
       client_(saved_identity(dir_ / "keys/client.key")) {
+  ledger_location_ = test::database_location(
+      (dir_ / (options_.separate_treasury ? "treasury" : "coordinator") / "ledger.sqlite").string(),
+      "ledger");
+  if (test::postgres_uri_file()) journal_location_ = test::database_location("", "journal");
   for (int i = 0; i < options_.workers; ++i)
     worker_keys_.push_back(saved_identity(dir_ / ("keys/worker-" + std::to_string(i) + ".key")));
   // Validators' node ids ascend with their index: the coordinator breaks ties between equally
@@ -375,7 +381,8 @@ Network::Network(NetworkOptions options)
   // The ledger before the treasury opens it: the client's credits, and stakes when asked.
   treasury::TreasuryConfig economics;
   economics.min_stake_fast = 0;
-  fs::create_directories(fs::path(ledger_path()).parent_path());
+  if (storage::engine_of(ledger_path()) == storage::Engine::sqlite)
+    fs::create_directories(fs::path(ledger_path()).parent_path());
   auto ledger = treasury::Ledger::open(ledger_path(), treasury_key_, economics);
   if (!ledger) {
     ADD_FAILURE() << ledger.error().message;
@@ -427,10 +434,7 @@ Network::~Network() {
   fs::remove_all(dir_, ec);
 }
 
-std::string Network::ledger_path() const {
-  return (dir_ / (options_.separate_treasury ? "treasury" : "coordinator") / "ledger.sqlite")
-      .string();
-}
+std::string Network::ledger_path() const { return ledger_location_; }
 
 std::string Network::write_config(const std::string& name, const std::string& json) const {
   const fs::path path = dir_ / (name + ".json");
@@ -456,7 +460,10 @@ std::string Network::coordinator_config() const {
                      R"(,
   "coordinator": {
     "listen": {"host": "127.0.0.1", "port": )" +
-                     std::to_string(port_) + R"(},
+                     std::to_string(port_) + R"(},)" +
+                     (journal_location_.empty() ? std::string()
+                                                : R"(
+    "journal": ")" + journal_location_ + R"(",)") + R"(
     "models": [{"id": ")" +
                      tiny_model_id() + R"(", "size_multiple": )" +
                      std::to_string(tiny().size_multiple) +

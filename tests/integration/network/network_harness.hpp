@@ -132,6 +132,10 @@ class Network {
   std::string write_config(const std::string& name, const std::string& json) const;
   NetworkOptions options_;
   std::filesystem::path dir_;
+  // The ledger's location, and the journal's when it is not the coordinator's default file: on a
+  // `.postgres` run both are schemas on the throwaway server (database_location.hpp).
+  std::string ledger_location_;
+  std::string journal_location_;
   std::uint16_t port_ = 0;
   std::uint16_t treasury_port_ = 0;
   Identity coordinator_key_;
