@@ -2,14 +2,16 @@
 // and one fsync per batch, every settlement still its own hashed, signed, idempotent entry), and
 // the time `verify` takes per million entries.
 //
-//   bench_ledger [--dir DIR] [--settlements N] [--verify-entries N] [--batch B]
+//   bench_ledger [--dir DIR | --postgres URI] [--settlements N] [--verify-entries N] [--batch B]
 //
 // --batch B measures only group commits of B (default: 1, 64 and 1024); --verify-entries 0 skips
-// the verify measurement.
+// the verify measurement. --postgres puts the ledger in a PostgreSQL database instead of a SQLite
+// file (in a schema of its own, dropped at the end).
 //
 // Durability is the real one: WAL with synchronous=FULL on DIR's file system (default: the system
-// temp dir). Everything runs on one thread. Holds are opened before the clock starts; only
-// SettleJob operations are timed.
+// temp dir), or PostgreSQL's synchronous commit (as durable as its server's fsync setting).
+// Everything runs on one thread. Holds are opened before the clock starts; only SettleJob
+// operations are timed.
 #include <time.h>
 
 #include <chrono>
@@ -22,6 +24,7 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/verify.hpp"
+#include "runtime/base/storage/database.hpp"
 
 using namespace seedgrid;
 using namespace seedgrid::treasury;
@@ -90,8 +93,35 @@ std::vector<Operation> settlements(const std::vector<std::int64_t>& holds, std::
   return ops;
 }
 
-Rate settle_rate(const std::string& path, std::size_t batch, std::int64_t jobs) {
-  std::filesystem::remove(path);
+// Where the ledger lives: a file under --dir, or a schema on the --postgres server.
+struct Location {
+  std::string server;  // the --postgres URI, or empty
+  std::string path;    // the file, or the server URI with the schema on its search path
+  std::string schema;
+
+  // Empty again, as a new ledger finds it.
+  void clear() const {
+    if (server.empty()) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+      return;
+    }
+    auto db = storage::Database::open(server);
+    if (!db) die("the PostgreSQL server", db.error());
+    if (auto r = db->exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+        !r)
+      die("a fresh schema", r.error());
+  }
+  void remove() const {
+    clear();
+    if (!server.empty())
+      if (auto db = storage::Database::open(server))
+        (void)db->exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  }
+};
+
+Rate settle_rate(const Location& at, std::size_t batch, std::int64_t jobs) {
+  at.clear();
+  const std::string& path = at.path;
   auto ledger = Ledger::open(path, bench_identity(), TreasuryConfig{});
   if (!ledger) die("open", ledger.error());
   const auto holds = open_holds(*ledger, jobs);
@@ -111,11 +141,14 @@ Rate settle_rate(const std::string& path, std::size_t batch, std::int64_t jobs) 
 
 int main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path().string();
+  std::string postgres;
   std::int64_t settle_jobs = 100'000, verify_entries = 200'000;
   std::vector<std::size_t> batches = {1, 64, 1024};
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--dir"))
       dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--postgres"))
+      postgres = argv[i + 1];
     else if (!std::strcmp(argv[i], "--settlements"))
       settle_jobs = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--verify-entries"))
@@ -125,11 +158,21 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(
           stderr,
-          "usage: bench_ledger [--dir DIR] [--settlements N] [--verify-entries N] [--batch B]\n");
+          "usage: bench_ledger [--dir DIR | --postgres URI] [--settlements N] [--verify-entries N] "
+          "[--batch B]\n");
       return 2;
     }
   }
-  const std::string path = dir + message_of("/bench-ledger-", ::getpid()) + ".db";
+  Location at;
+  if (postgres.empty()) {
+    at.path = dir + message_of("/bench-ledger-", ::getpid()) + ".db";
+  } else {
+    at.server = postgres;
+    at.schema = message_of("bench_ledger_", ::getpid());
+    at.path = postgres + (postgres.find('?') == std::string::npos ? "?" : "&") +
+              "options=-csearch_path%3D" + at.schema;
+  }
+  const std::string& path = at.path;
 
   // Signing alone bounds the rate: one Ed25519 signature per entry.
   {
@@ -141,20 +184,25 @@ int main(int argc, char** argv) {
     std::printf("ed25519 sign: %.1f us per entry\n", seconds_since(start) / n * 1e6);
   }
 
-  std::printf("settlements/s (WAL, synchronous=FULL, one thread) in %s\n", dir.c_str());
+  std::printf("settlements/s (one thread) in %s\n",
+              postgres.empty() ? (dir + " (SQLite, WAL, synchronous=FULL)").c_str()
+                               : (postgres + " (PostgreSQL, synchronous_commit=on)").c_str());
   for (std::size_t batch : batches) {
     // A commit per settlement is fsync-bound: fewer of them keep the run short.
     const std::int64_t jobs = batch == 1 ? std::min<std::int64_t>(settle_jobs, 5'000) : settle_jobs;
-    const Rate rate = settle_rate(path, batch, jobs);
+    const Rate rate = settle_rate(at, batch, jobs);
     std::printf(
         "  group commit %5zu: %8.0f settlements/s wall, %8.0f per CPU-second (%lld settlements)\n",
         batch, rate.wall, rate.cpu, static_cast<long long>(jobs));
     std::fflush(stdout);
   }
 
-  // verify: a ledger of `verify_entries` settlements, checked from the file alone.
-  std::filesystem::remove(path);
-  if (verify_entries <= 0) return 0;
+  // verify: a ledger of `verify_entries` settlements, checked from the database alone.
+  at.clear();
+  if (verify_entries <= 0) {
+    at.remove();
+    return 0;
+  }
   {
     auto ledger = Ledger::open(path, bench_identity(), TreasuryConfig{});
     if (!ledger) die("open", ledger.error());
@@ -173,8 +221,6 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(report->entries), took,
               took / static_cast<double>(report->entries) * 1e6,
               report->entries < 1'000'000 ? " (extrapolated linearly)" : "");
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
+  at.remove();
   return 0;
 }

@@ -5,6 +5,7 @@
 #   throwaway_postgres.sh stop URI_FILE    stops it and removes the folder and URI_FILE
 # PostgreSQL refuses to run as root, so under root the server runs as `nobody`. fsync is off: the
 # tests kill clients, not the machine, and a throwaway cluster need not survive a power cut.
+# THROWAWAY_POSTGRES_FSYNC=on keeps it on, for benchmarks that compare durable commits.
 set -euo pipefail
 action=${1:?start or stop}
 uri_file=${2:?the file that holds the server URI}
@@ -25,7 +26,7 @@ case $action in
     "${as_server[@]}" "$bin/initdb" -D "$dir/data" -U seedgrid -A trust -E UTF8 --locale=C \
       --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     "${as_server[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -k $dir -c fsync=off -c max_connections=200" start >/dev/null ||
+      -o "-c listen_addresses='' -k $dir -c fsync=${THROWAWAY_POSTGRES_FSYNC:-off} -c max_connections=200" start >/dev/null ||
       { cat "$dir/server.log" >&2; exit 1; }
     echo "postgresql:///postgres?host=$dir&user=seedgrid" >"$uri_file"
     echo "throwaway_postgres: started in $dir"
