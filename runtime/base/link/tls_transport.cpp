@@ -539,16 +539,26 @@ caf::expected<caf::actor> remote_actor(caf::actor_system& system, const config::
   expect_peer(system, endpoint, std::move(node_id));
   caf::scoped_actor self{system};
   caf::expected<caf::actor> out{caf::sec::cannot_connect_to_node};
-  self->request(network_actor(system), caf::infinite, caf::connect_atom::value, endpoint.host,
-                endpoint.port)
-      .receive(
-          [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
-            if (ptr)
-              out = caf::actor_cast<caf::actor>(ptr);
-            else
-              out = caf::make_error(caf::sec::no_actor_published_at_port, endpoint.port);
-          },
-          [&](caf::error& err) { out = err; });
+  // CAF 0.17's BASP broker gives a connection it opens no "last seen" time until the peer's
+  // handshake arrives, so a heartbeat tick that falls within the TLS and BASP handshakes closes it
+  // at once as timed out: a one-shot command (seedgrid status, a test's client) then failed with
+  // "system_error(connection_timeout)" although the peer was up. A long-lived link reconnects on
+  // its own; here the connect is tried again, and a peer that really stays silent fails every
+  // attempt the same way.
+  constexpr int kAttempts = 3;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    self->request(network_actor(system), caf::infinite, caf::connect_atom::value, endpoint.host,
+                  endpoint.port)
+        .receive(
+            [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+              if (ptr)
+                out = caf::actor_cast<caf::actor>(ptr);
+              else
+                out = caf::make_error(caf::sec::no_actor_published_at_port, endpoint.port);
+            },
+            [&](caf::error& err) { out = err; });
+    if (out || out.error() != caf::sec::connection_timeout) break;
+  }
   return out;
 }
 
