@@ -185,6 +185,8 @@ int run_task_command(const TaskOptions& o) {
     std::printf("pass %zu: %d steps at %dx%d  %.3f s  trajectory root %s\n", i + 1, pass.steps_run,
                 pass.width, pass.height, pass.seconds, to_hex(pass.trajectory_root).c_str());
   }
+  std::printf("job trajectory root %s (%u leaves over %zu passes)\n",
+              to_hex(output->trajectory_root).c_str(), output->leaf_count, output->passes.size());
   const std::string parameters =
       message_of("seedgrid task ", script->schema().name, ", script ", script->id(), ", model ",
                  pipeline->model_id(), ", seed ", seed);

@@ -12,7 +12,7 @@
 #include "models/samplers/sampling_schedule.hpp"
 #include "runtime/base/task_script/lua_values.hpp"
 #include "runtime/base/verify/commitment/merkle.hpp"
-#include "runtime/base/verify/commitment/trajectory.hpp"
+#include "runtime/base/verify/commitment/job_trajectory.hpp"
 
 namespace seedgrid::task_script {
 namespace {
@@ -246,8 +246,10 @@ int l_sample(lua_State* L) {
   return guarded(L, kName, [&] {
     PassRecord record;
     GenerationHooks hooks;
+    const auto pass_index = static_cast<std::uint32_t>(context.passes.size());
     hooks.on_latent = [&](std::size_t, int t, const Tensor& latent) {
-      record.leaves.push_back(verify::latent_leaf(static_cast<std::uint32_t>(t), latent));
+      record.leaves.push_back(
+          verify::pass_latent_leaf(pass_index, static_cast<std::uint32_t>(t), latent));
     };
     // Wall time is reported beside the pass; it never enters what is rendered or hashed.
     const auto start = std::chrono::steady_clock::now();

@@ -16,8 +16,9 @@
 //   sd.latent_mask(mask_image, latent)                   -> mask    (sd.sample's mask= field)
 //   sd.pad(image, left, top, right, bottom)              -> image, mask  (outpainting's input)
 //
-// Each sd.sample is a pass (checked against what cost() declared before it runs): its latents x_0 .. x_n are committed as a trajectory (the same leaves
-// and root a built-in render commits), and its time is measured for the report.
+// Each sd.sample is a pass (checked against what cost() declared before it runs): its latents
+// x_0 .. x_n become leaves naming the pass and step (verify/commitment/job_trajectory.hpp; pass
+// 0's are the leaves a built-in render commits), and its time is measured for the report.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -34,8 +35,8 @@ struct PassRecord {
   int steps_run = 0;
   int width = 0;  // of the image the latent stands for
   int height = 0;
-  std::vector<Digest> leaves;  // verify::latent_leaf of x_0 .. x_steps_run
-  Digest trajectory_root{};
+  std::vector<Digest> leaves;  // verify::pass_latent_leaf of x_0 .. x_steps_run
+  Digest trajectory_root{};    // of this pass's leaves alone (reported; the job commits to all)
   double seconds = 0;  // wall time of the pass: reported, never hashed
 };
 

@@ -3,6 +3,8 @@
 #include <lua.hpp>
 
 #include "runtime/base/task_script/lua_values.hpp"
+#include "runtime/base/verify/commitment/job_trajectory.hpp"
+#include "runtime/base/verify/commitment/merkle.hpp"
 
 namespace seedgrid::task_script {
 namespace {
@@ -43,6 +45,13 @@ Result<void> check_declared(const std::vector<PassCost>& declared,
 
 }  // namespace
 
+std::vector<Digest> job_leaves_of(const std::vector<PassRecord>& passes) {
+  std::vector<std::vector<Digest>> per_pass;
+  per_pass.reserve(passes.size());
+  for (const auto& pass : passes) per_pass.push_back(pass.leaves);
+  return verify::job_leaves(per_pass);
+}
+
 Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
                             const ParamValues& params, std::uint64_t seed) {
   auto resolved = resolve_params(script.schema(), params);
@@ -63,7 +72,11 @@ Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
   if (!images) return pass_on(images);
   if (auto ok = check_declared(*declared, context.passes, script.file_name()); !ok)
     return pass_on(ok);
-  return TaskOutput{std::move(*images), std::move(context.passes)};
+  TaskOutput out{std::move(*images), std::move(context.passes), {}, 0};
+  const std::vector<Digest> leaves = job_leaves_of(out.passes);
+  out.trajectory_root = verify::merkle_root(leaves);
+  out.leaf_count = static_cast<std::uint32_t>(leaves.size());
+  return out;
 }
 
 }  // namespace seedgrid::task_script

@@ -17,7 +17,14 @@ namespace seedgrid::task_script {
 struct TaskOutput {
   std::vector<RgbImage> images;
   std::vector<PassRecord> passes;
+  // The job's one commitment over every pass (verify/commitment/job_trajectory.hpp): for a
+  // one-pass script, the root the built-in render of the same job commits.
+  Digest trajectory_root{};
+  std::uint32_t leaf_count = 0;
 };
+
+// The leaves of every pass of `passes`, in order: what trajectory_root is the Merkle root of.
+std::vector<Digest> job_leaves_of(const std::vector<PassRecord>& passes);
 
 // `params` as given (resolved against the schema here).
 Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,

@@ -80,6 +80,9 @@ TEST_F(TaskRunTest, Txt2imgScriptIsTheBuiltInPathByteForByte) {
     EXPECT_EQ(out.images[0], image) << sampler_kind_name(spec.sampler);
     ASSERT_EQ(out.passes.size(), 1u);
     EXPECT_EQ(out.passes[0].trajectory_root, root) << sampler_kind_name(spec.sampler);
+    // The job's one commitment over its passes is, for one pass, the built-in root.
+    EXPECT_EQ(out.trajectory_root, root) << sampler_kind_name(spec.sampler);
+    EXPECT_EQ(out.leaf_count, static_cast<std::uint32_t>(spec.steps) + 1);
     EXPECT_EQ(out.passes[0].steps_run, spec.steps);
     EXPECT_EQ(out.passes[0].leaves.size(), static_cast<std::size_t>(spec.steps) + 1);
   }
@@ -154,6 +157,15 @@ TEST_F(TaskRunTest, HiresFixScriptRendersSmallThenLargeInTwoCommittedPasses) {
   EXPECT_EQ(out.passes[1].width, 128);
   EXPECT_EQ(out.passes[1].steps_run, 3);
   EXPECT_EQ(out.passes[1].leaves.size(), 4u);
+  // One commitment over both passes: pass 0's leaves as txt2img's, then pass 1's, which name
+  // their pass, so the job's root is neither pass's.
+  EXPECT_EQ(out.leaf_count, small.passes[0].leaves.size() + 4u);
+  std::vector<Digest> leaves = small.passes[0].leaves;
+  leaves.insert(leaves.end(), out.passes[1].leaves.begin(), out.passes[1].leaves.end());
+  EXPECT_EQ(out.trajectory_root, verify::merkle_root(leaves));
+  EXPECT_NE(out.trajectory_root, out.passes[0].trajectory_root);
+  EXPECT_NE(out.trajectory_root, out.passes[1].trajectory_root);
+  EXPECT_EQ(run(*hires, params, 8).trajectory_root, out.trajectory_root);
   EXPECT_EQ(run(*hires, params, 8).images, out.images);
   EXPECT_NE(run(*hires, params, 9).images, out.images);
 }
