@@ -119,6 +119,14 @@ void NodeRegistry::refresh(NodeEntry& n) {
   } else {
     with_room_.erase(n.key);
   }
+  if (n.in_load_index)
+    by_load_.erase(ReadyValidator{n.indexed_load, n.indexed_reputation, n.key, &n});
+  n.in_load_index = n.role == protocol::Role::validator && n.connected && !n.blacklisted;
+  if (n.in_load_index) {
+    n.indexed_load = n.inflight.size();
+    n.indexed_reputation = n.reputation.score();
+    by_load_.insert(ReadyValidator{n.indexed_load, n.indexed_reputation, n.key, &n});
+  }
 }
 
 double NodeRegistry::rate_of(const NodeEntry& n) const {

@@ -70,6 +70,11 @@ struct NodeEntry {
   // not there) and the free slots it adds to the room count.
   double indexed_rate = -1.0;
   std::uint64_t indexed_slots = 0;
+  // Where it sits in the validators' load index, when it is there (a connected validator that is
+  // not blacklisted).
+  bool in_load_index = false;
+  std::size_t indexed_load = 0;
+  double indexed_reputation = 0.0;
 };
 
 // A worker with room in the order routing prefers idle workers: the higher rate
@@ -80,6 +85,20 @@ struct RatedWorker {
   const NodeEntry* entry = nullptr;
   bool operator<(const RatedWorker& o) const {
     if (rate != o.rate) return rate > o.rate;
+    return key < o.key;
+  }
+};
+
+// A validator that can take an audit, in the order pick_validator prefers: fewer audits in flight,
+// then the higher reputation, then the smaller node id.
+struct ReadyValidator {
+  std::size_t load = 0;
+  double reputation = 0.0;
+  PublicKey key;
+  const NodeEntry* entry = nullptr;
+  bool operator<(const ReadyValidator& o) const {
+    if (load != o.load) return load < o.load;
+    if (reputation != o.reputation) return reputation > o.reputation;
     return key < o.key;
   }
 };
@@ -125,6 +144,10 @@ class NodeRegistry {
   const Index& validators() const { return validators_; }
   // The workers with room again, best rate first: a pick stops once no later one can win.
   const std::set<RatedWorker>& workers_by_rate() const { return by_rate_; }
+  // Connected validators that are not blacklisted, least busy first: an audit's pick stops at
+  // the first that has the model (a walk over every validator per audit was 4 % of a simulated
+  // run at 10,000 workers).
+  const std::set<ReadyValidator>& validators_by_load() const { return by_load_; }
   double reputation_weight() const { return reputation_weight_; }
   // Free slots (max_inflight - in flight) over the workers with room.
   std::uint64_t free_slots() const { return free_slots_; }
@@ -144,6 +167,7 @@ class NodeRegistry {
   Index with_room_;  // entries live in nodes_ (a std::map: they never move)
   Index validators_;
   std::set<RatedWorker> by_rate_;  // the same workers as with_room_
+  std::set<ReadyValidator> by_load_;
   std::uint64_t free_slots_ = 0;
 
   std::vector<std::uint32_t> intern(const std::vector<std::string>& names);

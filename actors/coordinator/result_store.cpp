@@ -18,12 +18,17 @@ std::string ResultStore::path_of(const Digest& hash) const {
 }
 
 bool ResultStore::contains(const Digest& hash) const {
+  if (durability_ == storage::Durability::none) return held_.contains(hash);
   std::error_code ec;
   return fs::exists(path_of(hash), ec);
 }
 
 Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t>& pixels) {
   if (blake2b(pixels) != hash) return fail("result store: pixels do not hash to ", to_hex(hash));
+  if (durability_ == storage::Durability::none) {
+    held_.try_emplace(hash, pixels);
+    return {};
+  }
   const std::string path = path_of(hash);
   if (contains(hash)) return {};
   std::error_code ec;
@@ -31,8 +36,7 @@ Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t
   if (ec)
     return fail("result store: cannot create ", fs::path(path).parent_path().string(), ": ",
                 ec.message());
-  const bool durable = durability_ == storage::Durability::full;
-  const std::string tmp = durable ? path + ".tmp" : path;
+  const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) return fail("result store: cannot create ", tmp, ": ", std::strerror(errno));
   std::size_t written = 0;
@@ -44,10 +48,6 @@ Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t
       return fail("result store: cannot write ", tmp, ": ", std::strerror(err));
     }
     written += static_cast<std::size_t>(n);
-  }
-  if (!durable) {
-    if (::close(fd) != 0) return fail("result store: cannot write ", tmp, ": ", std::strerror(errno));
-    return {};
   }
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
@@ -64,6 +64,11 @@ Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t
 }
 
 Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
+  if (durability_ == storage::Durability::none) {
+    auto it = held_.find(hash);
+    if (it == held_.end()) return fail("result store: no image ", to_hex(hash));
+    return it->second;
+  }
   const std::string path = path_of(hash);
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail("result store: no image ", path);
@@ -75,6 +80,10 @@ Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
 }
 
 Result<void> ResultStore::remove(const Digest& hash) {
+  if (durability_ == storage::Durability::none) {
+    held_.erase(hash);
+    return {};
+  }
   std::error_code ec;
   fs::remove(path_of(hash), ec);
   if (ec) return fail("result store: cannot remove ", path_of(hash), ": ", ec.message());

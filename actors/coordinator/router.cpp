@@ -148,58 +148,31 @@ std::optional<PublicKey> pick_worker(const NodeRegistry& nodes, const RouteQuery
 
 std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
                                         const PublicKey& worker) {
-  std::optional<PublicKey> best;
-  const auto model = nodes.name_id(model_id);
-  if (!model) return best;
-  std::size_t best_load = 0;
-  double best_rep = 0.0;
-  for (const auto& [key, entry] : nodes.validators()) {
-    const NodeEntry& n = *entry;
-    if (n.role != protocol::Role::validator || !n.connected || n.blacklisted || key == worker)
-      continue;
-    if (!n.has_model(*model)) continue;
-    const std::size_t load = n.inflight.size();
-    const double rep = n.reputation.score();
-    if (!best || load < best_load || (load == best_load && rep > best_rep)) {
-      best = key;
-      best_load = load;
-      best_rep = rep;
-    }
-  }
-  return best;
+  return pick_validator(nodes, model_id, std::vector<PublicKey>{worker}, "");
 }
 
 std::optional<PublicKey> pick_validator(const NodeRegistry& nodes, const std::string& model_id,
                                         const std::vector<PublicKey>& exclude,
                                         const std::string& preferred_class,
                                         std::size_t class_slack) {
-  // The least busy, then the higher reputation, then (node order) the smaller id: overall and
-  // within the preferred class.
-  struct Best {
-    std::optional<PublicKey> key;
-    std::size_t load = 0;
-    double rep = 0.0;
-    void offer(const PublicKey& k, std::size_t l, double r) {
-      if (!key || l < load || (l == load && r > rep)) {
-        key = k;
-        load = l;
-        rep = r;
-      }
-    }
-  } any, own;
   const auto model = nodes.name_id(model_id);
   if (!model) return std::nullopt;
-  for (const auto& [key, entry] : nodes.validators()) {
-    const NodeEntry& n = *entry;
+  // Least busy first, then the higher reputation, then the smaller id: the first eligible
+  // validator is the best of any class; one of the preferred class wins if it is at most
+  // class_slack audits busier, so the walk stops once the load is past that.
+  const ReadyValidator* any = nullptr;
+  for (const ReadyValidator& v : nodes.validators_by_load()) {
+    if (any != nullptr && (preferred_class.empty() || v.load - any->load > class_slack)) break;
+    const NodeEntry& n = *v.entry;
     if (n.role != protocol::Role::validator || !n.connected || n.blacklisted) continue;
-    if (std::find(exclude.begin(), exclude.end(), key) != exclude.end()) continue;
+    if (std::find(exclude.begin(), exclude.end(), v.key) != exclude.end()) continue;
     if (!n.has_model(*model)) continue;
-    any.offer(key, n.inflight.size(), n.reputation.score());
     if (!preferred_class.empty() && n.capabilities.determinism_class == preferred_class)
-      own.offer(key, n.inflight.size(), n.reputation.score());
+      return v.key;
+    if (any == nullptr) any = &v;
   }
-  if (own.key && own.load - any.load <= class_slack) return own.key;
-  return any.key;
+  if (any == nullptr) return std::nullopt;
+  return any->key;
 }
 
 }  // namespace seedgrid::coordinator

@@ -26,8 +26,8 @@ enum class Engine : std::uint8_t { sqlite, postgres };
 Engine engine_of(std::string_view location);
 
 // Whether a commit survives a crash. `full` (WAL, synchronous=FULL) is the only choice for a node's
-// state. `none` (rollback journal in memory, synchronous=OFF, a large cache) is for
-// the virtual-time simulator alone, whose files live in a throw-away folder that no other
+// state. `none` (rollback journal in memory, synchronous=OFF) is for the virtual-time simulator
+// alone, whose files live in a throw-away folder that no other
 // connection reads during the run and nothing reads after it: a crash there loses nothing that
 // matters, and the WAL's double writes, locks and fsyncs are pure cost (issue 17).
 enum class Durability : std::uint8_t { full, none };

@@ -46,6 +46,30 @@ std::set<PublicKey> validators_by_walk(const NodeRegistry& nodes) {
   return out;
 }
 
+// The validators' load index in its order, by a walk: connected and not blacklisted, the least
+// busy first, then the higher reputation, then the smaller id.
+std::vector<PublicKey> ready_validators_by_walk(const NodeRegistry& nodes) {
+  std::vector<const NodeEntry*> ready;
+  for (const auto& [k, n] : nodes.nodes())
+    if (n.role == protocol::Role::validator && n.connected && !n.blacklisted) ready.push_back(&n);
+  std::stable_sort(ready.begin(), ready.end(), [](const NodeEntry* a, const NodeEntry* b) {
+    if (a->inflight.size() != b->inflight.size()) return a->inflight.size() < b->inflight.size();
+    return a->reputation.score() > b->reputation.score();
+  });
+  std::vector<PublicKey> out;
+  for (const NodeEntry* n : ready) out.push_back(n->key);
+  return out;
+}
+
+std::vector<PublicKey> keys_in_load_order(const NodeRegistry& nodes) {
+  std::vector<PublicKey> out;
+  for (const ReadyValidator& v : nodes.validators_by_load()) {
+    EXPECT_EQ(v.entry->key, v.key) << "the load index points at another node's entry";
+    out.push_back(v.key);
+  }
+  return out;
+}
+
 // An index's keys; each entry it points at must be the node of that key.
 std::set<PublicKey> keys_of(const NodeRegistry::Index& index) {
   std::set<PublicKey> out;
@@ -63,6 +87,7 @@ class RegistryIndexTest : public ::testing::Test {
   void expect_consistent(const char* step) {
     EXPECT_EQ(keys_of(nodes_.workers_with_room()), room_by_walk(nodes_)) << "after " << step;
     EXPECT_EQ(keys_of(nodes_.validators()), validators_by_walk(nodes_)) << "after " << step;
+    EXPECT_EQ(keys_in_load_order(nodes_), ready_validators_by_walk(nodes_)) << "after " << step;
   }
 };
 
@@ -125,7 +150,7 @@ TEST_F(RegistryIndexTest, StaysExactThroughALongMixOfChanges) {
   for (int step = 0; step < 3'000; ++step) {
     const PublicKey k = key(static_cast<std::uint8_t>(1 + next(12)));
     NodeEntry* n = nodes_.find(k);
-    switch (next(7)) {
+    switch (next(8)) {
       case 0:
         nodes_.connect(k, next(4) == 0 ? protocol::Role::validator : protocol::Role::worker,
                        caps(static_cast<std::uint32_t>(1 + next(3))), true, step);
@@ -146,6 +171,9 @@ TEST_F(RegistryIndexTest, StaysExactThroughALongMixOfChanges) {
           nodes_.refresh(*n);
         }
         break;
+      case 6:
+        if (n != nullptr) nodes_.observe_audit(*n, next(2) == 0);
+        break;
       default:
         nodes_.restore(k, next(2) == 0 ? protocol::Role::validator : protocol::Role::worker,
                        ReputationState{});
@@ -153,6 +181,16 @@ TEST_F(RegistryIndexTest, StaysExactThroughALongMixOfChanges) {
     }
     ASSERT_EQ(keys_of(nodes_.workers_with_room()), room_by_walk(nodes_)) << "at step " << step;
     ASSERT_EQ(keys_of(nodes_.validators()), validators_by_walk(nodes_)) << "at step " << step;
+    const std::vector<PublicKey> ready = ready_validators_by_walk(nodes_);
+    ASSERT_EQ(keys_in_load_order(nodes_), ready) << "at step " << step;
+    // An audit of worker k goes to the least busy validator that is not k.
+    std::optional<PublicKey> expected;
+    for (const PublicKey& v : ready)
+      if (v != k) {
+        expected = v;
+        break;
+      }
+    ASSERT_EQ(pick_validator(nodes_, kModel, k), expected) << "at step " << step;
   }
 }
 

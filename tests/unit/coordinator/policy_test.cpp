@@ -172,7 +172,7 @@ TEST_F(RouterTest, ValidatorIsNeverTheAuditedWorker) {
   nodes_.connect(key(1), protocol::Role::validator, caps(1'000), true, 0);
   nodes_.connect(key(2), protocol::Role::validator, caps(1'000), true, 0);
   EXPECT_EQ(pick_validator(nodes_, kModel, key(1)), key(2));
-  nodes_.find(key(2))->inflight["a#1"] = 1;
+  nodes_.assign(*nodes_.find(key(2)), "a#1", 1);  // through the registry: it keeps the load index
   EXPECT_EQ(pick_validator(nodes_, kModel, key(3)), key(1));  // the less busy one
   EXPECT_FALSE(pick_validator(nodes_, std::string(64, 'c'), key(3)));
 }
@@ -189,9 +189,10 @@ TEST_F(RouterTest, AValidatorOfTheWorkersClassIsPreferredWhileNotMuchBusier) {
   EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, gpu, 2), key(2));
   // No preference: equally idle, so the smaller node id.
   EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, "", 2), std::min(key(1), key(2)));
-  nodes_.find(key(2))->inflight = {{"a#1", 1}, {"b#1", 1}};
+  nodes_.assign(*nodes_.find(key(2)), "a#1", 1);
+  nodes_.assign(*nodes_.find(key(2)), "b#1", 1);
   EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, gpu, 2), key(2));  // 2 busier: within slack
-  nodes_.find(key(2))->inflight["c#1"] = 1;
+  nodes_.assign(*nodes_.find(key(2)), "c#1", 1);
   EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, gpu, 2), key(1));  // 3 busier: the idle one
   EXPECT_EQ(pick_validator(nodes_, kModel, {key(9)}, gpu), key(2));     // a referee waits for it
   EXPECT_EQ(pick_validator(nodes_, kModel, {key(2)}, gpu), key(1));     // excluded: anyone else
