@@ -7,6 +7,12 @@ namespace seedgrid::storage {
 
 namespace {
 
+// A writer's BEGIN: the transaction, then the schema's write lock (released at its end, commit,
+// rollback or a dropped connection). Keyed by the schema, so that stores in different schemas of
+// one database (each test's, or a ledger beside a journal) do not wait for each other.
+constexpr std::string_view kWriterBegin =
+    "BEGIN;\nSELECT pg_advisory_xact_lock(hashtext('seedgrid writer ' || current_schema()))";
+
 bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 std::string upper(std::string_view s) {
@@ -85,17 +91,23 @@ Result<PostgresSql> to_postgres(std::string_view sqlite_text) {
     std::string text;
     for (std::size_t i = 0; i < t.size(); ++i) {
       if (i == first && is(t, i, "BEGIN")) {
-        // A writer (IMMEDIATE) needs no lock up front: PostgreSQL locks the rows it writes. A
-        // reader (DEFERRED) wants what SQLite's read transaction gives: one snapshot for all its
-        // statements, which READ COMMITTED (PostgreSQL's default) would not keep.
+        // A writer (IMMEDIATE) takes what SQLite's BEGIN IMMEDIATE takes: the one write lock of
+        // its database (here: of its schema), held to its commit. The stores read and then write
+        // what they read (the ledger's head and balances): under READ COMMITTED alone a second
+        // writer (the CLI beside the treasury) would extend the same head or overwrite a
+        // balance with one computed before the first writer's commit. A reader (DEFERRED) wants
+        // what SQLite's read transaction gives: one snapshot for all its statements, which READ
+        // COMMITTED (PostgreSQL's default) would not keep.
         std::size_t j = i + 1;
         while (j < t.size() && t[j].word.empty() && t[j].text == " ") ++j;
         if (is(t, j, "DEFERRED")) {
           text += "BEGIN ISOLATION LEVEL REPEATABLE READ";
           i = j;
+        } else if (is(t, j, "IMMEDIATE") || is(t, j, "EXCLUSIVE")) {
+          text += kWriterBegin;
+          i = j;
         } else {
           text += "BEGIN";
-          if (is(t, j, "IMMEDIATE") || is(t, j, "EXCLUSIVE")) i = j;
         }
         continue;
       }

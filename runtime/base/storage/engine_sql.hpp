@@ -1,8 +1,9 @@
 #pragma once
 // The one SQL text seedgrid's stores write, and its PostgreSQL form. Callers write SQLite's
 // dialect restricted to what both engines mean the same way: `?` parameters, INTEGER (64-bit in
-// both: BIGINT in PostgreSQL), BLOB (BYTEA), WITHOUT ROWID tables, BEGIN IMMEDIATE (a writer) or
-// DEFERRED (a reader's snapshot: REPEATABLE READ), INSERT OR IGNORE (ON CONFLICT DO NOTHING),
+// both: BIGINT in PostgreSQL), BLOB (BYTEA), WITHOUT ROWID tables, BEGIN IMMEDIATE (a writer:
+// one at a time per schema, as SQLite's one writer per file) or DEFERRED (a reader's snapshot:
+// REPEATABLE READ), INSERT OR IGNORE (ON CONFLICT DO NOTHING),
 // upserts written as INSERT ... ON CONFLICT(key) DO UPDATE, and PRAGMAs (SQLite's own tuning: no PostgreSQL meaning, dropped). INSERT OR REPLACE
 // is refused for PostgreSQL: it deletes the old row first, which PostgreSQL cannot say without
 // the key, so the caller must write the upsert.

@@ -31,7 +31,10 @@ TEST(EngineSql, MapsSqliteTypesAndDropsWithoutRowid) {
 }
 
 TEST(EngineSql, TransactionsPragmasAndIgnoredConflicts) {
-  EXPECT_EQ(pg("BEGIN IMMEDIATE"), "BEGIN");
+  EXPECT_EQ(pg("BEGIN IMMEDIATE"),
+            "BEGIN;\nSELECT pg_advisory_xact_lock(hashtext('seedgrid writer ' || "
+            "current_schema()))");
+  EXPECT_EQ(pg("BEGIN"), "BEGIN");
   EXPECT_EQ(pg("BEGIN DEFERRED"), "BEGIN ISOLATION LEVEL REPEATABLE READ");
   EXPECT_EQ(pg("PRAGMA secure_delete=ON"), "");
   EXPECT_EQ(pg("PRAGMA synchronous=FULL; CREATE TABLE a(x INTEGER);"),

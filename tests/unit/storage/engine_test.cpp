@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <limits>
+#include <thread>
 
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/storage/transaction.hpp"
@@ -121,6 +122,52 @@ TEST_F(StorageEngine, RollsBackUnlessCommittedAndAReaderKeepsOneSnapshot) {
   EXPECT_EQ(count(*reader), 1);
   EXPECT_FALSE(reader->exec("INSERT INTO t(k, n) VALUES('no', 2)").has_value())
       << "a read-only connection wrote";
+}
+
+// Two connections that each read a value and write it back plus one, many times at once: a
+// writer's transaction must hold the store's write lock from its BEGIN, or one writer's update
+// is lost under the other's (the ledger reads its head and balances the same way).
+TEST_F(StorageEngine, WritersOfTwoConnectionsTakeTurnsAndLoseNoUpdate) {
+  {
+    Database db = open();
+    ASSERT_TRUE(db.exec("INSERT INTO t(k, n) VALUES('counter', 0)").has_value());
+  }
+  constexpr int kRounds = 200;
+  auto writer = [&](std::string* error) {
+    Database db = open();
+    for (int i = 0; i < kRounds && error->empty(); ++i) {
+      auto tx = Transaction::begin(db);
+      if (!tx) {
+        *error = tx.error().message;
+        return;
+      }
+      auto read = db.prepare("SELECT n FROM t WHERE k = 'counter'");
+      if (!read || !read->step().value_or(false)) {
+        *error = "cannot read the counter";
+        return;
+      }
+      const std::int64_t n = read->column_int64(0);
+      read->reset();
+      auto write = db.prepare("UPDATE t SET n = ? WHERE k = 'counter'");
+      if (!write) {
+        *error = write.error().message;
+        return;
+      }
+      write->bind(1, n + 1);
+      if (auto w = write->run(); !w) *error = w.error().message;
+      if (auto c = tx->commit(); !c) *error = c.error().message;
+    }
+  };
+  std::string first_error, second_error;
+  std::thread first(writer, &first_error), second(writer, &second_error);
+  first.join();
+  second.join();
+  EXPECT_EQ(first_error, "");
+  EXPECT_EQ(second_error, "");
+  Database db = open();
+  auto st = db.prepare("SELECT n FROM t WHERE k = 'counter'");
+  ASSERT_TRUE(st.has_value() && st->step().value_or(false));
+  EXPECT_EQ(st->column_int64(0), 2 * kRounds) << "updates were lost between the two writers";
 }
 
 TEST_F(StorageEngine, ErrorsQuoteTheSqlAndTheEnginesMessage) {

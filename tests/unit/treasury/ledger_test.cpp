@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "actors/treasury/journal.hpp"
 #include "actors/treasury/rewards.hpp"
 #include "actors/treasury/verify.hpp"
@@ -541,6 +543,34 @@ TEST_F(Ledger_, TwoWritersOnOneFileKeepOneChain) {
   auto missing = Ledger::open_existing(dir.file("none.db"), treasury_id);
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().message.find("none.db"), std::string::npos);
+}
+
+TEST_F(Ledger_, TwoWritersAtOnceKeepOneChainAndEveryCredit) {
+  // The same, with both writing at the same moment to one account: each batch must hold the
+  // store's write lock from its start, or the two extend one head or overwrite each other's
+  // balance (on PostgreSQL, before a writer's BEGIN took the schema's lock).
+  Ledger node = open();
+  auto cli = Ledger::open_existing(path, treasury_id);
+  ASSERT_TRUE(cli.has_value()) << cli.error().message;
+  constexpr int kEach = 60;
+  auto deposit = [](Ledger* ledger, const char* who, std::string* error) {
+    for (int i = 0; i < kEach && error->empty(); ++i) {
+      auto r = ledger->apply(Deposit{.key = message_of(who, "/", i), .at = i,
+                                     .account = "user:a", .amount = 3});
+      if (!r) *error = r.error().message;
+    }
+  };
+  std::string node_error, cli_error;
+  std::thread first(deposit, &node, "node", &node_error);
+  std::thread second(deposit, &*cli, "cli", &cli_error);
+  first.join();
+  second.join();
+  EXPECT_EQ(node_error, "");
+  EXPECT_EQ(cli_error, "");
+  EXPECT_EQ(node.balance("user:a", Asset::credits).value(), 2 * kEach * 3);
+  auto report = verify_ledger(path, treasury_id.public_key());
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->entries, 2u * kEach + 1);
 }
 
 TEST_F(Ledger_, OpenReadOnlyOfAMissingFileIsAClearError) {
