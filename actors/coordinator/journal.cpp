@@ -9,6 +9,7 @@
 #include "runtime/base/crypto/secret_box.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/storage/sole_owner.hpp"
 #include "runtime/base/verify/receipt.hpp"
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/storage/engine_sql.hpp"
@@ -134,6 +135,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   if (!prompts) return context(prompts.error(), "the key that seals prompts in the journal");
   auto db = Database::open(path, {.durability = durability});
   if (!db) return context(db.error(), "opening the coordinator journal");
+  if (auto r = storage::claim_sole_owner(*db, "the coordinator journal"); !r) return pass_on(r);
   // The simulator's throw-away journal has one reader and writer, its core: holding the lock for
   // good saves the lock calls and hot-journal checks of every transaction (~25 a job).
   if (durability == storage::Durability::none)

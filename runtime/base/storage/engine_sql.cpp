@@ -9,9 +9,10 @@ namespace {
 
 // A writer's BEGIN: the transaction, then the schema's write lock (released at its end, commit,
 // rollback or a dropped connection). Keyed by the schema, so that stores in different schemas of
-// one database (each test's, or a ledger beside a journal) do not wait for each other.
+// one database (each test's, or a ledger beside a journal) do not wait for each other; class 1 of
+// seedgrid's two-key advisory locks (class 2: a journal's owner, sole_owner.hpp).
 constexpr std::string_view kWriterBegin =
-    "BEGIN;\nSELECT pg_advisory_xact_lock(hashtext('seedgrid writer ' || current_schema()))";
+    "BEGIN;\nSELECT pg_advisory_xact_lock(1, hashtext(current_schema()))";
 
 bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 

@@ -265,6 +265,11 @@ Result<std::unique_ptr<Connection>> open_postgres(const std::string& uri,
   // otherwise does not silently weaken the ledger's promise).
   if (auto r = connection->exec("SET synchronous_commit = on"); !r)
     return context(r.error(), "opening ", uri);
+  // A writer waits for another's write lock as long as SQLite's busy timeout would, then fails
+  // with PostgreSQL's "canceling statement due to lock timeout" instead of hanging.
+  if (auto r = connection->exec("SET lock_timeout = " + std::to_string(options.busy_timeout_ms));
+      !r)
+    return context(r.error(), "opening ", uri);
   if (options.read_only)
     if (auto r = connection->exec("SET default_transaction_read_only = on"); !r)
       return context(r.error(), "opening ", uri);

@@ -210,14 +210,17 @@ TEST(Journal, PromptsAreSealedInTheFileAndReadBackWithTheKey) {
     EXPECT_EQ(q->column_text(0).find("zanzibar"), std::string::npos);
     EXPECT_EQ(q->column_text(1).find("quokka"), std::string::npos);
   }
-  auto j = Journal::open(path, key);
-  ASSERT_TRUE(j) << j.error().message;
-  auto requests = j->load_requests(10);
-  ASSERT_TRUE(requests) << requests.error().message;
-  ASSERT_EQ(requests->size(), 1u);
-  EXPECT_EQ(requests->front().request.prompt, "zanzibar-turquoise-marmot");
-  EXPECT_EQ(requests->front().request.negative_prompt, "quokka-vermilion-sextant");
-  EXPECT_TRUE(protocol::request_signature_valid(requests->front().request)) << "still the signed request";
+  {
+    auto j = Journal::open(path, key);
+    ASSERT_TRUE(j) << j.error().message;
+    auto requests = j->load_requests(10);
+    ASSERT_TRUE(requests) << requests.error().message;
+    ASSERT_EQ(requests->size(), 1u);
+    EXPECT_EQ(requests->front().request.prompt, "zanzibar-turquoise-marmot");
+    EXPECT_EQ(requests->front().request.negative_prompt, "quokka-vermilion-sextant");
+    EXPECT_TRUE(protocol::request_signature_valid(requests->front().request))
+        << "still the signed request";
+  }
 
   // Another key cannot read them: the journal says which request and why.
   auto wrong = Journal::open(path, (dir / "other.key").string());
@@ -226,6 +229,29 @@ TEST(Journal, PromptsAreSealedInTheFileAndReadBackWithTheKey) {
   ASSERT_FALSE(unreadable);
   EXPECT_NE(unreadable.error().message.find("secret"), std::string::npos)
       << unreadable.error().message;
+}
+
+TEST(Journal, ASecondOwnerOfAPostgresJournalIsRefusedUntilTheFirstLetsGo) {
+  const auto dir = fresh_dir("journal-owner");
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
+  if (storage::engine_of(path) != storage::Engine::postgres)
+    GTEST_SKIP() << "a journal file is kept to one node by its data_dir lock (DataDirLock)";
+  const std::string key = (dir / "j.prompt-key").string();
+  {
+    auto first = Journal::open(path, key);
+    ASSERT_TRUE(first) << first.error().message;
+    auto second = Journal::open(path, key);
+    ASSERT_FALSE(second) << "two coordinators own one journal";
+    EXPECT_NE(second.error().message.find("the coordinator journal in " + path), std::string::npos)
+        << second.error().message;
+    EXPECT_NE(second.error().message.find("in use by another running process"), std::string::npos)
+        << second.error().message;
+    // A journal in another schema of the same database is another coordinator's: no conflict.
+    auto other = Journal::open(test::database_location((dir / "k.sqlite").string(), "k"), key);
+    EXPECT_TRUE(other) << other.error().message;
+  }
+  auto after = Journal::open(path, key);  // the first closed: its lock went with its connection
+  EXPECT_TRUE(after) << after.error().message;
 }
 
 }  // namespace

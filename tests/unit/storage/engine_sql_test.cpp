@@ -32,8 +32,7 @@ TEST(EngineSql, MapsSqliteTypesAndDropsWithoutRowid) {
 
 TEST(EngineSql, TransactionsPragmasAndIgnoredConflicts) {
   EXPECT_EQ(pg("BEGIN IMMEDIATE"),
-            "BEGIN;\nSELECT pg_advisory_xact_lock(hashtext('seedgrid writer ' || "
-            "current_schema()))");
+            "BEGIN;\nSELECT pg_advisory_xact_lock(1, hashtext(current_schema()))");
   EXPECT_EQ(pg("BEGIN"), "BEGIN");
   EXPECT_EQ(pg("BEGIN DEFERRED"), "BEGIN ISOLATION LEVEL REPEATABLE READ");
   EXPECT_EQ(pg("PRAGMA secure_delete=ON"), "");
