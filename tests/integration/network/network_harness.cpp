@@ -442,6 +442,16 @@ std::string Network::write_config(const std::string& name, const std::string& js
   return path.string();
 }
 
+namespace {
+std::string task_types_json(const NetworkOptions& o) {
+  std::string out;
+  for (const auto& [name, path] : o.task_types)
+    out += (out.empty() ? "" : ", ") + std::string(R"({"name": ")") + name + R"(", "path": ")" +
+           path + R"("})";
+  return out;
+}
+}  // namespace
+
 std::string Network::coordinator_config() const {
   const bool separate = options_.separate_treasury;
   std::string allowlist;
@@ -468,6 +478,7 @@ std::string Network::coordinator_config() const {
                      tiny_model_id() + R"(", "size_multiple": )" +
                      std::to_string(tiny().size_multiple) +
                      R"(, "name": "tiny", "creator": "creator:test"}],
+    "task_types": [)" + task_types_json(options_) + R"(],
     "audit": {"rate": )" +
                      std::to_string(options_.audit_rate) + R"(, "blacklist_after": )" +
                      std::to_string(options_.blacklist_after) +
