@@ -323,6 +323,7 @@ Result<void> Journal::erase_prompt(const std::string& request_id, const ErasedPr
   if (!blank) return pass_on(blank);
   if (!mark) return pass_on(mark);
   if (auto r = blank->bind(1, request_id).run(); !r) return r;
+  if (auto r = journal_tasks::erase_params(state_->db, request_id); !r) return r;
   state_->checkpoint_after_commit = true;
   return mark->bind(1, request_id)
       .bind_blob(2, erased.prompt_hash)

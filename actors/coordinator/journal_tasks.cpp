@@ -117,4 +117,10 @@ Result<void> remove(storage::Database& db, const std::string& request_id) {
   return {};
 }
 
+Result<void> erase_params(storage::Database& db, const std::string& request_id) {
+  auto q = db.prepare("DELETE FROM request_params WHERE request_id = ?");
+  if (!q) return pass_on(q);
+  return q->bind(1, request_id).run();
+}
+
 }  // namespace seedgrid::coordinator::journal_tasks

@@ -320,7 +320,9 @@ TEST(JournalTasks, PassesRoundTripAsTextAndMalformedTextIsNamed) {
   for (const char* bad : {"20x", "x5", "20*5", "20x5,", "20x5x1", "-1x5"}) {
     auto b = journal_tasks::passes_of_text(bad);
     EXPECT_FALSE(b) << bad;
-    if (!b) EXPECT_NE(b.error().message.find("STEPSxPIXELS"), std::string::npos) << bad;
+    if (!b) {
+      EXPECT_NE(b.error().message.find("STEPSxPIXELS"), std::string::npos) << bad;
+    }
   }
 }
 
