@@ -442,16 +442,12 @@ std::string Network::write_config(const std::string& name, const std::string& js
   return path.string();
 }
 
-namespace {
-std::string task_types_json(const NetworkOptions& o) {
+static std::string task_types_json(const NetworkOptions& o) {  // coordinator.task_types
   std::string out;
   for (const auto& [name, path] : o.task_types)
-    out += (out.empty() ? "" : ", ") + std::string(R"({"name": ")") + name + R"(", "path": ")" +
-           path + R"("})";
+    out += (out.empty() ? "" : ", ") + ("{\"name\": \"" + name + "\", \"path\": \"" + path + "\"}");
   return out;
 }
-}  // namespace
-
 std::string Network::coordinator_config() const {
   const bool separate = options_.separate_treasury;
   std::string allowlist;
