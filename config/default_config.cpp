@@ -43,6 +43,10 @@ json::object coordinator_json(const CoordinatorSection& c) {
   }
   o["models"] = std::move(models);
   o["benchmark_tasks"] = c.benchmark_tasks;
+  json::array task_types;
+  for (const auto& t : c.task_types)
+    task_types.push_back(json::object{{"name", t.name}, {"path", t.path}});
+  o["task_types"] = std::move(task_types);
   o["challenge_ttl_ms"] = c.challenge_ttl_ms;
   o["stake_refresh_ms"] = c.stake_refresh_ms;
   json::array allowlist;

@@ -66,6 +66,14 @@ struct CatalogModel {
   std::uint32_t size_multiple = 0;
 };
 
+// A task type given by a Lua script (runtime/base/task_script/): requests name it as task_type.
+// The script is read and checked when the coordinator starts, and identified by the SHA-256 of its
+// bytes; workers fetch it from the coordinator by that id.
+struct TaskTypeSource {
+  std::string name;  // an identifier, not a built-in task type (txt2img, instant)
+  std::string path;  // the .lua file
+};
+
 struct RequestLimits {
   std::uint32_t max_count = 512;
   std::uint32_t max_width = 4'096;
@@ -148,6 +156,7 @@ struct CoordinatorSection {
   std::string journal;
   std::vector<CatalogModel> models;
   bool benchmark_tasks = false;  // accept the instant task type (benchmarks only)
+  std::vector<TaskTypeSource> task_types;  // scripted task types, in file order
   std::uint32_t challenge_ttl_ms = 30'000;
   // How often the coordinator asks the treasury again for the bonded stake of each worker that
   // advertises the fast tier (an unstake or a slash can take it below the minimum after it

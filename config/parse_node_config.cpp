@@ -141,6 +141,29 @@ void read_catalog_model(const json::value& v, const std::string& path, CatalogMo
                  "\"");
 }
 
+// Names requests use: an identifier that is not a built-in task type (those render in C++).
+void read_task_type(const json::value& v, const std::string& path, TaskTypeSource& t,
+                    Problems& problems) {
+  Fields f(v, path, problems);
+  f.string("name", t.name, true);
+  f.string("path", t.path, true);
+  f.finish();
+  if (!f.valid()) return;
+  const bool identifier =
+      !t.name.empty() && t.name.size() <= 40 && !(t.name[0] >= '0' && t.name[0] <= '9') &&
+      std::all_of(t.name.begin(), t.name.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '_';
+      });
+  if (!identifier)
+    problems.add(path + ".name: expected an identifier of 1..40 letters, digits and '_' (not " +
+                 "starting with a digit), got \"" + t.name + "\"");
+  else if (t.name == "txt2img" || t.name == "instant")
+    problems.add(path + ".name: \"" + t.name + "\" is a built-in task type; give the script " +
+                 "another name");
+  if (t.path.empty()) problems.add(path + ".path: expected the task script's .lua file");
+}
+
 void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& problems) {
   Fields f(v, "$.coordinator", problems);
   read_endpoint(f, "listen", c.listen, false, 0, problems);
@@ -155,6 +178,15 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
                read_catalog_model(item, path, m, problems);
              });
   f.boolean("benchmark_tasks", c.benchmark_tasks);
+  read_array(f, "task_types", c.task_types, false, false, problems,
+             [&](const json::value& item, const std::string& path, TaskTypeSource& t) {
+               read_task_type(item, path, t, problems);
+             });
+  for (std::size_t i = 0; i < c.task_types.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (!c.task_types[i].name.empty() && c.task_types[i].name == c.task_types[j].name)
+        problems.add("$.coordinator.task_types[" + std::to_string(i) + "].name: \"" +
+                     c.task_types[i].name + "\" is already task_types[" + std::to_string(j) + "]");
   f.u32("challenge_ttl_ms", c.challenge_ttl_ms, 100, 3'600'000);
   f.u32("stake_refresh_ms", c.stake_refresh_ms, 100, 86'400'000);
   read_array(f, "validator_allowlist", c.validator_allowlist, false, false, problems,
@@ -521,6 +553,7 @@ Result<NodeConfig> parse_node_config(std::string_view text, std::string_view sou
   if (config.coordinator) {
     for (auto& m : config.coordinator->models) resolve(m.path);
     resolve(config.coordinator->journal);
+    for (auto& t : config.coordinator->task_types) resolve(t.path);
   }
   if (config.treasury) {
     if (config.treasury->database.empty() && !config.node.data_dir.empty())

@@ -71,7 +71,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   }
   if (n != nullptr) {
     ++n->jobs_done;
-    const std::uint64_t work = protocol::job_work(protocol::job_spec_of(r->request, j->index));
+    const std::uint64_t work = protocol::job_work(spec_of(*r, j->index));
     s.nodes.observe_success(
         *n, expected_ms(work * j->batch, n->capabilities.pixel_steps_per_second),
         double(now_ms - j->assigned_ms));
@@ -188,7 +188,7 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
       j->audit.validator != from)
     return refuse(ErrorCode::mismatch, "verdict " + v.audit_id + " answers no audit in progress");
   if (v.claimed_output_hash != j->output_hash || !j->worker || v.worker != *j->worker ||
-      v.spec_hash != protocol::spec_hash(protocol::job_spec_of(r->request, j->index)))
+      v.spec_hash != protocol::spec_hash(spec_of(*r, j->index)))
     return refuse(ErrorCode::mismatch,
                   "verdict " + v.audit_id + " is about a different result than the one audited");
   if (auto stale = check_assignment(v, j->audit.assignment); !stale.ok()) return stale;

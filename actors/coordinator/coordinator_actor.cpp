@@ -304,6 +304,8 @@ coordinator_self_actor::behavior_type coordinator(
   s.log = logging::logger("coordinator");
   s.log->info("coordinator {} serving {} model(s)", s.core->key().hex(),
               s.core->catalog().entries().size());
+  for (const auto& t : s.core->task_types().entries())
+    s.log->info("task type {} by script {}", t.name, t.script_id);
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
     if (st.treasury && dm.source == st.treasury.address()) {
@@ -431,6 +433,20 @@ coordinator_self_actor::behavior_type coordinator(
         auto report = st.core->status(st.now());
         report.treasury_connected = static_cast<bool>(st.treasury);
         return report;
+      },
+      // Scripts are data a worker needs to run a job; it checks the bytes against the id itself.
+      [self](protocol::script_atom, const std::string& script_id) {
+        auto& st = self->state;
+        protocol::TaskScriptReply reply;
+        if (const auto* script = st.core->task_types().find_by_id(script_id)) {
+          reply.file_name = script->file_name();
+          reply.source = script->source();
+        } else {
+          reply.outcome = protocol::refuse(protocol::ErrorCode::unknown_task_type,
+                                           "no task script " + script_id.substr(0, 64) +
+                                               " is registered at this coordinator");
+        }
+        return reply;
       },
       // --- workers and validators ---
       [self](protocol::hello_atom, const std::string&) {

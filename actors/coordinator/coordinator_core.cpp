@@ -74,6 +74,7 @@ const std::optional<Error>& CoordinatorCore::fatal() const { return state_->fata
 const PublicKey& CoordinatorCore::key() const { return state_->key(); }
 const NodeRegistry& CoordinatorCore::nodes() const { return state_->nodes; }
 const ModelCatalog& CoordinatorCore::catalog() const { return state_->options.catalog; }
+const TaskCatalog& CoordinatorCore::task_types() const { return state_->options.task_types; }
 const config::CoordinatorSection& CoordinatorCore::policy() const { return state_->options.policy; }
 std::size_t CoordinatorCore::pending_penalties() const { return state_->penalties.size(); }
 double CoordinatorCore::audit_rate_of(const NodeEntry& worker) const {

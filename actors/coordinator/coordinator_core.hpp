@@ -23,6 +23,7 @@
 #include "actors/coordinator/job_state.hpp"
 #include "actors/coordinator/model_catalog.hpp"
 #include "actors/coordinator/node_registry.hpp"
+#include "actors/coordinator/task_catalog.hpp"
 #include "config/node_config.hpp"
 #include "runtime/base/protocol/audit.hpp"
 #include "runtime/base/protocol/client_event.hpp"
@@ -37,6 +38,7 @@ namespace seedgrid::coordinator {
 struct CoreOptions {
   config::CoordinatorSection policy;
   ModelCatalog catalog;
+  TaskCatalog task_types;  // scripted task types (coordinator.task_types), loaded and checked
   std::string data_dir;  // results/ live here, and journal.sqlite unless policy.journal names one
   std::string prompt_key_file;  // seals prompts in the journal; empty: beside the journal
   std::int64_t order_retry_ms = 2'000;    // re-send a treasury order that got no answer
@@ -159,6 +161,7 @@ class CoordinatorCore {
   const RequestState* request(const std::string& request_id) const;
   const NodeRegistry& nodes() const;
   const ModelCatalog& catalog() const;
+  const TaskCatalog& task_types() const;
   const config::CoordinatorSection& policy() const;
 
  private:

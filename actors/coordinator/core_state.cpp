@@ -40,7 +40,7 @@ protocol::Job CoreState::job_message(const RequestState& r, const JobState& j) c
   job.job_id = protocol::job_id_of(job.request_id, j.index);
   job.attempt = j.attempt;
   job.tier = r.request.tier;
-  job.spec = protocol::job_spec_of(r.request, j.index);
+  job.spec = spec_of(r, j.index);
   return job;
 }
 

@@ -44,4 +44,13 @@ bool RequestState::all_final() const {
   return std::all_of(jobs.begin(), jobs.end(), [](const JobState& j) { return is_final(j.phase); });
 }
 
+protocol::JobSpec spec_of(const RequestState& r, std::uint32_t index) {
+  protocol::JobSpec spec = protocol::job_spec_of(r.request, index);
+  if (r.task) {
+    spec.task_script = r.task->script_id;
+    spec.passes = r.task->passes;
+  }
+  return spec;
+}
+
 }  // namespace seedgrid::coordinator

@@ -32,6 +32,7 @@
 #include "runtime/base/protocol/audit.hpp"
 #include "runtime/base/protocol/client_event.hpp"
 #include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::coordinator {
@@ -106,6 +107,17 @@ struct ErasedPrompt {
   Digest negative_prompt_hash{};
 };
 
+// A request of a scripted task type: the script it was accepted with (its id, so a restart or a
+// later edit of the file cannot change what the request runs) and the passes the script declared
+// for the request's parameters (priced, timed, and what a result's trajectory is held to).
+// Journaled in request_tasks (journal_tasks.hpp).
+struct RequestTask {
+  std::string script_id;
+  std::vector<protocol::TaskPass> passes;
+
+  bool operator==(const RequestTask&) const = default;
+};
+
 struct RequestState {
   protocol::GenerateRequest request;  // prompts empty once erased
   Digest digest{};
@@ -122,8 +134,13 @@ struct RequestState {
   std::optional<ErasedPrompt> erased;
   std::vector<JobState> jobs;
   std::set<PublicKey> workers;  // not journaled: workers this request used in this run
+  std::optional<RequestTask> task;  // a scripted task type's; none for built-in task types
 
   bool all_final() const;
 };
+
+// The spec of job `index`: the request's (protocol::job_spec_of) with, for a scripted task, its
+// script id and declared passes. Every spec the coordinator sends, hashes or prices is this one.
+protocol::JobSpec spec_of(const RequestState& r, std::uint32_t index);
 
 }  // namespace seedgrid::coordinator

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "actors/coordinator/journal_columns.hpp"
+#include "actors/coordinator/journal_tasks.hpp"
 #include "runtime/base/crypto/secret_box.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/inspect.hpp"
@@ -142,6 +143,8 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
     if (auto r = db->exec("PRAGMA locking_mode=EXCLUSIVE"); !r)
       return context(r.error(), "opening the coordinator journal");
   if (auto r = db->exec(kSchema); !r) return context(r.error(), "creating the journal schema");
+  if (auto r = db->exec(journal_tasks::kSchema); !r)
+    return context(r.error(), "creating the journal schema");
   // Erased prompts leave no sealed copy behind in freed pages (prompt_erasure.cpp).
   if (auto r = db->exec("PRAGMA secure_delete=ON"); !r)
     return context(r.error(), "opening the journal");
@@ -261,7 +264,8 @@ Result<void> Journal::put_request(const RequestState& r) {
       .bind_blob(25, key_bytes(q.payer))
       .bind_blob(26, q.signature)
       .bind_blob(27, r.digest);
-  return s.run();
+  if (auto w = s.run(); !w) return w;
+  return journal_tasks::put(state_->db, state_->prompts, r);
 }
 
 Result<void> Journal::put_job(const std::string& request_id, const JobState& j) {
@@ -308,6 +312,7 @@ Result<void> Journal::delete_request(const std::string& request_id) {
   if (auto t = ensure_transaction(); !t) return t;
   if (auto r = state_->delete_jobs.bind(1, request_id).run(); !r) return r;
   if (auto r = state_->delete_verification.bind(1, request_id).run(); !r) return r;
+  if (auto r = journal_tasks::remove(state_->db, request_id); !r) return r;
   return state_->delete_request.bind(1, request_id).run();
 }
 
@@ -320,6 +325,7 @@ Result<void> Journal::erase_prompt(const std::string& request_id, const ErasedPr
   if (!blank) return pass_on(blank);
   if (!mark) return pass_on(mark);
   if (auto r = blank->bind(1, request_id).run(); !r) return r;
+  if (auto r = journal_tasks::erase_params(state_->db, request_id); !r) return r;
   state_->checkpoint_after_commit = true;
   return mark->bind(1, request_id)
       .bind_blob(2, erased.prompt_hash)
@@ -524,6 +530,7 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
       r.jobs.push_back(std::move(j));
     }
     if (auto v = load_verification(db, state_->prompts, r); !v) return pass_on(v);
+    if (auto t = journal_tasks::load(db, state_->prompts, r); !t) return pass_on(t);
     if (r.jobs.size() != r.request.count && r.phase != RequestPhase::holding &&
         r.phase != RequestPhase::abandoned)
       return fail("journal: request ", r.request.request_id, " has ", r.jobs.size(),

@@ -35,6 +35,9 @@ void erase_prompt(CoreState& s, RequestState& r) {
   r.erased = ErasedPrompt{blake2b(r.request.prompt), blake2b(r.request.negative_prompt)};
   wipe(r.request.prompt);
   wipe(r.request.negative_prompt);
+  // A scripted task's text parameters may say as much as its prompt.
+  for (auto& p : r.request.params) wipe(p.value);
+  r.request.params.clear();
   if (auto w = s.journal.erase_prompt(r.request.request_id, *r.erased); !w)
     s.record_fatal(w.error());
   // Each commitment is journaled as a receipt that names its job, prompt included: written again

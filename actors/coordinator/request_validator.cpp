@@ -87,7 +87,8 @@ bool valid_request_id(std::string_view id) {
 }
 
 protocol::Reply validate_request(const protocol::GenerateRequest& r, const ModelCatalog& catalog,
-                                 const config::RequestLimits& limits, bool benchmark_tasks) {
+                                 const config::RequestLimits& limits, bool benchmark_tasks,
+                                 const TaskCatalog* tasks) {
   if (!protocol::request_signature_valid(r))
     return refuse(ErrorCode::bad_signature,
                   "the request's signature does not verify for payer " + r.payer.hex());
@@ -103,12 +104,20 @@ protocol::Reply validate_request(const protocol::GenerateRequest& r, const Model
     return refuse(ErrorCode::unknown_model, "model " + r.model_id +
                                                 " is not served by this network (see `seedgrid "
                                                 "status` for the models it serves)");
+  const bool scripted = tasks != nullptr && tasks->find(r.task_type) != nullptr;
   const bool task_ok = r.task_type == protocol::kTaskTxt2Img ||
-                       (benchmark_tasks && r.task_type == protocol::kTaskInstant);
+                       (benchmark_tasks && r.task_type == protocol::kTaskInstant) || scripted;
   if (!task_ok)
-    return refuse(ErrorCode::unknown_task_type, "task type '" + r.task_type.substr(0, 40) +
-                                                    "' is not served (txt2img" +
-                                                    (benchmark_tasks ? ", instant" : "") + ")");
+    return refuse(ErrorCode::unknown_task_type,
+                  "task type '" + r.task_type.substr(0, 40) + "' is not served (txt2img" +
+                      (benchmark_tasks ? ", instant" : "") +
+                      (tasks != nullptr && !tasks->empty() ? ", " + tasks->names() : "") + ")");
+  if (!scripted && !r.params.empty())
+    return refuse(ErrorCode::invalid_task_param,
+                  "task type " + r.task_type + " takes no parameters, given " +
+                      r.params.front().name.substr(0, 40) + " = \"" +
+                      r.params.front().value.substr(0, 40) +
+                      "\" (parameters are for task types served by script)");
   if (r.count < 1 || r.count > limits.max_count)
     return refuse(ErrorCode::invalid_count, "count must be from 1 to " +
                                                 std::to_string(limits.max_count) + ", got " +

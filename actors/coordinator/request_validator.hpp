@@ -2,6 +2,7 @@
 // Admission checks of a GenerateRequest, before any money moves. Each refusal carries its stable
 // error code and a reason naming the field and the accepted range.
 #include "actors/coordinator/model_catalog.hpp"
+#include "actors/coordinator/task_catalog.hpp"
 #include "config/node_config.hpp"
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job.hpp"
@@ -9,9 +10,11 @@
 
 namespace seedgrid::coordinator {
 
+// `tasks`: the task types served by script (null: none). A scripted request's parameters are
+// checked by admit_task (task_admission.hpp); here only that a built-in task type has none.
 protocol::Reply validate_request(const protocol::GenerateRequest& request,
                                  const ModelCatalog& catalog, const config::RequestLimits& limits,
-                                 bool benchmark_tasks);
+                                 bool benchmark_tasks, const TaskCatalog* tasks = nullptr);
 
 // A txt2img job against its catalog model's own limits (models/pipeline/render_limits.hpp): sizes,
 // steps, guidance, sampler and schedule. Part of validate_request; also how the coordinator judges

@@ -5,6 +5,7 @@
 #include "actors/coordinator/core_state.hpp"
 #include "actors/coordinator/request_validator.hpp"
 #include "actors/coordinator/router.hpp"
+#include "actors/coordinator/task_admission.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -76,8 +77,11 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
     return {Reply{}, s.ack_of(*known, true)};
   }
   const Reply valid = validate_request(request, s.options.catalog, s.options.policy.limits,
-                                       s.options.policy.benchmark_tasks);
+                                       s.options.policy.benchmark_tasks, &s.options.task_types);
   if (!valid.ok()) return {valid, std::nullopt};
+  // Before the hold: a request the script's schema refuses is charged nothing.
+  TaskAdmission task = admit_task(request, s.options.task_types, s.options.policy.limits);
+  if (!task.reply.ok()) return {task.reply, std::nullopt};
   const protocol::JobSpec first = protocol::job_spec_of(request, 0);
   if (!any_capable_worker(s.nodes, first, request.tier))
     return {refuse(ErrorCode::no_capable_worker,
@@ -92,6 +96,7 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
   r.creator = model->creator;
   r.base_render_millis = model->base_render_milliseconds;
   r.accepted_ms = now_ms;
+  r.task = std::move(task.task);
   const std::string id = request.request_id;
   RequestState& stored = s.requests.emplace(id, std::move(r)).first->second;
   s.save(stored);
@@ -155,6 +160,7 @@ protocol::StatusReport CoordinatorCore::status(std::int64_t now_ms) const {
   report.uptime_seconds =
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms - s.started_ms) / 1000);
   report.models = s.options.catalog.entries();
+  report.task_types = s.options.task_types.entries();
   for (const auto& [k, n] : s.nodes.nodes()) {
     report.nodes.push_back(n.status(now_ms));
     if (n.role == protocol::Role::worker) report.nodes.back().audit_rate = s.audit_rate_of(n);

@@ -25,7 +25,7 @@ std::string ms_text(std::int64_t ms) { return std::to_string(ms) + " ms"; }
 // calling it invalid. A job these limits refuse reaches a worker only when it was accepted under
 // other limits (journaled before them). Ok: the worker's fault.
 Reply request_caused(const CoreState& s, const RequestState& r, const JobState& j) {
-  return validate_job_for_model(protocol::job_spec_of(r.request, j.index), s.options.catalog);
+  return validate_job_for_model(spec_of(r, j.index), s.options.catalog);
 }
 
 }  // namespace
@@ -49,7 +49,7 @@ void CoordinatorCore::on_started(const PublicKey& from, const protocol::JobStart
   const std::uint64_t speed = n ? n->capabilities.pixel_steps_per_second : 0;
   j->deadline_ms =
       now_ms + job_deadline_ms(s.options.policy.deadlines,
-                               protocol::job_work(protocol::job_spec_of(r->request, j->index)), 0,
+                               protocol::job_work(spec_of(*r, j->index)), 0,
                                j->batch, speed);
   out.add(TellClient{s.event(EventKind::started, *r, j)});
 }
@@ -166,7 +166,7 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
     for (std::uint32_t index : indices) {
       if (capacity == 0) return;
       JobState& j = r->jobs[index];
-      const protocol::JobSpec spec = protocol::job_spec_of(r->request, index);
+      const protocol::JobSpec spec = spec_of(*r, index);
       RouteQuery q{&spec, r->request.tier, &r->workers, &j.excluded};
       const std::optional<PublicKey> w = pick_worker(s.nodes, q, s.options.policy.routing);
       if (!w) {
@@ -223,12 +223,12 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
       break;
     case JobPhase::queued:
       if (now_ms - j.queued_since_ms >= s.options.policy.deadlines.queue_ms &&
-          !any_capable_worker(s.nodes, protocol::job_spec_of(r.request, j.index), r.request.tier)) {
+          !any_capable_worker(s.nodes, spec_of(r, j.index), r.request.tier)) {
         j.failures = std::max(j.failures, s.options.policy.retries.max_attempts - 1);
         fail_attempt(s, r, j, ErrorCode::no_capable_worker,
                      "waited " + ms_text(s.options.policy.deadlines.queue_ms) + ": " +
                          no_capable_worker_reason(
-                             s.nodes, protocol::job_spec_of(r.request, j.index), r.request.tier),
+                             s.nodes, spec_of(r, j.index), r.request.tier),
                      now_ms, out);
       }
       break;

@@ -88,18 +88,21 @@ Result<void> check_payees(const std::string& worker, const std::string& creator)
 
 Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
   const QuoteRequest& q = op.request;
-  const std::string request = journal::RequestText()
-                                  .field("payer", op.payer)
-                                  .field("request_id", op.request_id)
-                                  .field("base_render_millis", q.base_render_millis)
-                                  .field("steps", q.steps)
-                                  .field("width", q.width)
-                                  .field("height", q.height)
-                                  .field("tier", tier_name(q.tier))
-                                  .field("count", q.count)
-                                  .field("img2img", q.img2img ? 1 : 0)
-                                  .field("previews", q.previews ? 1 : 0)
-                                  .text();
+  journal::RequestText text;
+  text.field("payer", op.payer)
+      .field("request_id", op.request_id)
+      .field("base_render_millis", q.base_render_millis)
+      .field("steps", q.steps)
+      .field("width", q.width)
+      .field("height", q.height)
+      .field("tier", tier_name(q.tier))
+      .field("count", q.count)
+      .field("img2img", q.img2img ? 1 : 0)
+      .field("previews", q.previews ? 1 : 0);
+  // Only a job of several passes (a task script's) has its own figure, so every other hold's
+  // entry reads as it always did.
+  if (q.pixel_steps != 0) text.field("pixel_steps", q.pixel_steps);
+  const std::string request = text.text();
   if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "hold", request); !prior || *prior)
     return replayed(std::move(prior));

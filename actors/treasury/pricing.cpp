@@ -24,14 +24,19 @@ Result<Quote> quote(const TreasuryConfig& config, const QuoteRequest& r) {
     if (v < 8 || v > 8192 || v % 8 != 0)
       return fail("quote: ", name, " ", v, " must be a multiple of 8 in 8..8192");
   if (r.count < 1 || r.count > 512) return fail("quote: count ", r.count, " must be 1..512");
+  // At most 1000 steps of 8192 x 8192 pixels, in as many passes as a script declares.
+  constexpr std::int64_t kMaxPixelSteps = std::int64_t{1000} * 8192 * 8192;
+  if (r.pixel_steps < 0 || r.pixel_steps > kMaxPixelSteps)
+    return fail("quote: pixel-steps ", r.pixel_steps, " must be 0..", kMaxPixelSteps);
 
   const std::int64_t tier_ppm =
       r.tier == Tier::fast ? config.fast_tier_ppm : config.relaxed_tier_ppm;
   const std::int64_t extra_ppm = kPpm + (r.img2img ? config.img2img_extra_ppm : 0) +
                                  (r.previews ? config.previews_extra_ppm : 0);
   // cost [milli-render-seconds] = base * steps/20 * pixels/512^2 * tier/1e6 * extras/1e6
-  const u128 work = u128(r.base_render_millis) * u128(r.steps) * u128(r.width) * u128(r.height) *
-                    u128(tier_ppm) * u128(extra_ppm);
+  const u128 pixel_steps = r.pixel_steps > 0 ? u128(r.pixel_steps)
+                                             : u128(r.steps) * u128(r.width) * u128(r.height);
+  const u128 work = u128(r.base_render_millis) * pixel_steps * u128(tier_ppm) * u128(extra_ppm);
   const u128 per_render_milli = u128(kBaseSteps) * kBasePixels * kPpm * kPpm;
   // micro-credits = cost / render_millis_per_credit * 1e6; rounded once, from the exact product.
   const u128 per_job =

@@ -1,7 +1,8 @@
 #pragma once
 // Job pricing in render-seconds. A job costs
 //   base x (steps / 20) x (width*height / 512^2) x tier x (1 + img2img extra + previews extra)
-// render-seconds, where base is the model manifest's render-seconds for one base render (measured
+// render-seconds (for a job of several sampler passes, a task script's, steps x width*height is
+// their sum), where base is the model manifest's render-seconds for one base render (measured
 // on the reference hardware), and one credit buys config.render_millis_per_credit / 1000
 // render-seconds. The price of one job is that cost in micro-credits rounded UP (the payer never
 // pays less than the formula; the excess is below one micro-credit). A request of N images holds N
@@ -23,6 +24,10 @@ struct QuoteRequest {
   int count = 1;  // images in the request, 1..512
   bool img2img = false;
   bool previews = false;
+  // A job of several sampler passes (a task script's): the sum of steps x width x height over
+  // its passes, which replaces steps x width x height in the formula (0: one pass, the fields
+  // above). Rounded once, from the exact sum, as one pass is.
+  std::int64_t pixel_steps = 0;
   bool operator==(const QuoteRequest&) const = default;
 };
 

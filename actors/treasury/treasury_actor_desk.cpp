@@ -16,6 +16,9 @@ QuoteRequest quote_request_of(const protocol::PriceInputs& p) {
   q.height = static_cast<int>(p.height);
   q.tier = p.tier == protocol::Tier::fast ? Tier::fast : Tier::relaxed;
   q.count = static_cast<int>(p.count);
+  q.pixel_steps = p.pixel_steps > static_cast<std::uint64_t>(INT64_MAX)
+                      ? -1  // refused by quote() with the figure out of range
+                      : static_cast<std::int64_t>(p.pixel_steps);
   return q;
 }
 

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "runtime/base/client/answer_timeouts.hpp"
 #include "runtime/base/client/generate_session.hpp"
@@ -26,6 +28,8 @@ struct GenerateOptions {
   std::string coordinator_key;  // pin: the coordinator's node id
   bool insecure = false;        // plain TCP (a network of nodes with network.insecure)
   std::string model;
+  std::string task = "txt2img";     // or a task type the coordinator serves by script
+  std::vector<std::string> params;  // --param NAME=VALUE, for a scripted task type
   std::string prompt;
   std::string negative_prompt;
   std::string seed = "-1";  // random (seed_option.hpp)
@@ -270,6 +274,18 @@ int run_generate(const GenerateOptions& opts) {
   protocol::GenerateRequest request;
   request.request_id = opts.request_id.empty() ? random_request_id() : opts.request_id;
   request.model_id = model;
+  request.task_type = opts.task;
+  for (const auto& param : opts.params) {
+    const std::size_t eq = param.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "seedgrid generate: --param must be NAME=VALUE, got '%s'\n",
+                   param.c_str());
+      return 2;
+    }
+    request.params.push_back({param.substr(0, eq), param.substr(eq + 1)});
+  }
+  // The signed bytes list parameters by name; the coordinator checks them against the script.
+  protocol::sort_task_params(request.params);
   request.prompt = opts.prompt;
   request.negative_prompt = opts.negative_prompt;
   request.seed = seed->value_or(random_seed());
@@ -288,6 +304,11 @@ int run_generate(const GenerateOptions& opts) {
               request.request_id.c_str(), request.count, request.width, request.height,
               request.steps, static_cast<unsigned long long>(request.seed),
               *seed ? "" : " (random)", client->key.node_id().c_str());
+  if (request.task_type != protocol::kTaskTxt2Img) {
+    std::printf("task %s", request.task_type.c_str());
+    for (const auto& p : request.params) std::printf(" %s=%s", p.name.c_str(), p.value.c_str());
+    std::printf("\n");
+  }
   // Printed before anything can go wrong, so an interrupted or timed-out client can follow the
   // request again (the network keeps working on it either way).
   std::printf("to follow this request again: %s\n",
@@ -320,6 +341,12 @@ const CommandRegistration generate_command{
       app.add_option("--prompt", opts->prompt, "What to draw (required unless --resume)");
       app.add_option("--negative-prompt", opts->negative_prompt, "What not to draw");
       app.add_option("--model", opts->model, "Model id (default: the network's only model)");
+      app.add_option("--task", opts->task,
+                     "Task type: txt2img, or one the coordinator serves by script (`seedgrid "
+                     "status` lists them)");
+      app.add_option("--param", opts->params,
+                     "NAME=VALUE: a parameter of a scripted task type (repeat for more); the "
+                     "standard ones (--steps, --width, ...) are given as those options");
       app.add_option("--seed", opts->seed, "Seed of image 0 (image i uses seed + i); -1: random");
       app.add_option("--steps", opts->steps, "Sampler steps");
       app.add_option("--cfg", opts->cfg, "Classifier-free guidance scale");

@@ -32,6 +32,13 @@ void print_report(const protocol::StatusReport& r) {
     std::printf("  %s  %-16s creator %-20s base %.1f render-s\n", m.model_id.c_str(),
                 m.name.c_str(), m.creator.empty() ? "-" : m.creator.c_str(),
                 m.base_render_milliseconds / 1000.0);
+  // Scripted task types beside the built-in txt2img: the id is the SHA-256 of the script's bytes.
+  if (!r.task_types.empty()) {
+    std::printf("\ntask types (by script):\n");
+    for (const auto& t : r.task_types)
+      std::printf("  %-16s sha256 %s  %s\n", t.name.c_str(), t.script_id.c_str(),
+                  t.description.c_str());
+  }
   // The name as the node signed it into its registration ("-": known from the journal, not
   // registered since the coordinator restarted); as wide as the longest.
   int name_width = 4;

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "actors/coordinator/coordinator_actor.hpp"
+#include "actors/coordinator/task_catalog.hpp"
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
@@ -195,6 +196,9 @@ Result<void> start_coordinator(Node::State& s) {
   if (!own_validators) return pass_on(own_validators);
   for (auto& k : *own_validators) options.policy.validator_allowlist.push_back(std::move(k));
   options.catalog = std::move(*catalog);
+  auto task_types = coordinator::TaskCatalog::load(c.task_types);
+  if (!task_types) return pass_on(task_types);
+  options.task_types = std::move(*task_types);
   options.data_dir = s.plan.config.node.data_dir;
   // Beside the node key, not in data_dir: a copy of the data directory alone (a backup) does not
   // open the prompts its journal holds.
@@ -346,6 +350,9 @@ Result<void> check_config(const config::NodeConfig& c) {
       if (!m.path.empty() && !fs::exists(m.path, ec))
         return fail("$.coordinator.models[", i, "].path: ", m.path, " does not exist");
     }
+  // Each task script is read, run in its sandbox and its schema checked, as at start.
+  if (c.coordinator)
+    if (auto t = coordinator::TaskCatalog::load(c.coordinator->task_types); !t) return pass_on(t);
   if (c.worker) {
     if (auto f = worker::parse_test_fault(c.worker->test_fault); !f)
       return pass_on(f);

@@ -26,6 +26,7 @@ using ledger_atom = caf::atom_constant<caf::atom("ledger")>;
 using stake_atom = caf::atom_constant<caf::atom("stake")>;
 using appeal_atom = caf::atom_constant<caf::atom("appeal")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
+using script_atom = caf::atom_constant<caf::atom("script")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
 
 }  // namespace seedgrid::protocol

@@ -24,6 +24,7 @@ constexpr std::array kCodes{
     Named{ErrorCode::invalid_payer, "invalid_payer"},
     Named{ErrorCode::duplicate_request, "duplicate_request"},
     Named{ErrorCode::unknown_request, "unknown_request"},
+    Named{ErrorCode::invalid_task_param, "invalid_task_param"},
     Named{ErrorCode::no_capable_worker, "no_capable_worker"},
     Named{ErrorCode::insufficient_funds, "insufficient_funds"},
     Named{ErrorCode::treasury_unavailable, "treasury_unavailable"},

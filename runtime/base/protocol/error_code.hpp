@@ -16,6 +16,8 @@
 //                               109   invalid_payer          payer missing or not the key that signed
 //                               110   duplicate_request      request id reused with different content
 //                               111   unknown_request        no such request (attach, cancel)
+//                               112   invalid_task_param     a task script's parameter is unknown,
+//                                                             of the wrong type or outside its schema
 //                               120   no_capable_worker      no registered worker serves this model and tier
 //   13x    money                130   insufficient_funds     the payer cannot cover the quote
 //                               131   treasury_unavailable   the treasury did not answer
@@ -65,6 +67,7 @@ enum class ErrorCode : std::uint16_t {
   invalid_payer = 109,
   duplicate_request = 110,
   unknown_request = 111,
+  invalid_task_param = 112,
   no_capable_worker = 120,
   insufficient_funds = 130,
   treasury_unavailable = 131,

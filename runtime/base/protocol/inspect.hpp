@@ -149,10 +149,15 @@ typename Inspector::result_type inspect(Inspector& f, Reply& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskParam& x) {
+  return f(caf::meta::type_name("TaskParam"), x.name, x.value);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, GenerateRequest& x) {
   return f(caf::meta::type_name("GenerateRequest"), x.request_id, x.model_id, x.task_type, x.prompt,
            x.negative_prompt, x.seed, x.steps, wire_real("GenerateRequest.guidance", x.guidance),
-           x.sampler, x.karras, x.width, x.height, x.count, x.tier, x.privacy, x.payer,
+           x.sampler, x.karras, x.width, x.height, x.count, x.tier, x.privacy, x.params, x.payer,
            x.signature);
 }
 
@@ -163,10 +168,15 @@ typename Inspector::result_type inspect(Inspector& f, ClientCommand& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskPass& x) {
+  return f(caf::meta::type_name("TaskPass"), x.steps, x.pixels);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSpec& x) {
   return f(caf::meta::type_name("JobSpec"), x.model_id, x.task_type, x.prompt, x.negative_prompt,
            x.seed, x.steps, wire_real("JobSpec.guidance", x.guidance), x.sampler, x.karras, x.width,
-           x.height);
+           x.height, x.task_script, x.params, x.passes);
 }
 
 template <class Inspector>
@@ -310,16 +320,26 @@ typename Inspector::result_type inspect(Inspector& f, ModelEntry& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskTypeEntry& x) {
+  return f(caf::meta::type_name("TaskTypeEntry"), x.name, x.script_id, x.description);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskScriptReply& x) {
+  return f(caf::meta::type_name("TaskScriptReply"), x.outcome, x.file_name, x.source);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, StatusReport& x) {
   return f(caf::meta::type_name("StatusReport"), x.coordinator, x.version, x.uptime_seconds,
-           x.models, x.nodes, x.requests_active, x.jobs_queued, x.jobs_running, x.jobs_delivered,
-           x.jobs_failed, x.treasury_connected);
+           x.models, x.task_types, x.nodes, x.requests_active, x.jobs_queued, x.jobs_running,
+           x.jobs_delivered, x.jobs_failed, x.treasury_connected);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, PriceInputs& x) {
   return f(caf::meta::type_name("PriceInputs"), x.base_render_millis, x.steps, x.width, x.height,
-           x.tier, x.count);
+           x.tier, x.count, x.pixel_steps);
 }
 
 template <class Inspector>

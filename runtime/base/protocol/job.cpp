@@ -19,6 +19,12 @@ Digest spec_hash(const JobSpec& s) {
       .boolean(s.karras)
       .u32(s.width)
       .u32(s.height);
+  if (s.scripted() || !s.params.empty() || !s.passes.empty()) {
+    w.str(s.task_script).u64(s.params.size());
+    for (const auto& p : s.params) w.str(p.name).str(p.value);
+    w.u64(s.passes.size());
+    for (const auto& pass : s.passes) w.u32(pass.steps).u64(pass.pixels);
+  }
   return w.digest();
 }
 
@@ -35,6 +41,7 @@ JobSpec job_spec_of(const GenerateRequest& r, std::uint32_t index) {
   s.karras = r.karras;
   s.width = r.width;
   s.height = r.height;
+  s.params = r.params;
   return s;
 }
 
@@ -43,12 +50,18 @@ std::string job_id_of(std::string_view request_id, std::uint32_t index) {
 }
 
 bool batch_compatible(const JobSpec& a, const JobSpec& b) {
+  if (a.scripted() || b.scripted()) return false;
   return a.model_id == b.model_id && a.task_type == b.task_type && a.steps == b.steps &&
          a.sampler == b.sampler && a.karras == b.karras && a.width == b.width &&
          a.height == b.height;
 }
 
 std::uint64_t job_work(const JobSpec& spec) {
+  if (spec.scripted()) {
+    std::uint64_t work = 0;
+    for (const auto& pass : spec.passes) work += pass.pixels * pass.steps;
+    return work;
+  }
   return static_cast<std::uint64_t>(spec.width) * spec.height * spec.steps;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "runtime/base/crypto/sodium_init.hpp"
@@ -69,6 +70,11 @@ std::int64_t unix_now_ms() {
       .count();
 }
 
+void sort_task_params(TaskParams& params) {
+  std::stable_sort(params.begin(), params.end(),
+                   [](const TaskParam& a, const TaskParam& b) { return a.name < b.name; });
+}
+
 std::vector<std::uint8_t> request_signing_bytes(const GenerateRequest& r) {
   CanonicalWriter w("seedgrid/generate-request/v1");
   w.str(r.request_id)
@@ -87,6 +93,10 @@ std::vector<std::uint8_t> request_signing_bytes(const GenerateRequest& r) {
       .u8(static_cast<std::uint8_t>(r.tier))
       .u8(static_cast<std::uint8_t>(r.privacy))
       .fixed(r.payer.bytes);
+  if (!r.params.empty()) {
+    w.u64(r.params.size());
+    for (const auto& p : r.params) w.str(p.name).str(p.value);
+  }
   return w.encoded();
 }
 

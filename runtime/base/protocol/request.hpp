@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/identity.hpp"
@@ -27,10 +28,24 @@ std::string_view privacy_name(Privacy p);  // "public", "private"
 inline constexpr std::string_view kTaskTxt2Img = "txt2img";
 inline constexpr std::string_view kTaskInstant = "instant";
 
+// One parameter of a scripted task type, as text ("strength" = "0.3"); the coordinator and the
+// worker parse it against the script's schema (runtime/base/task_script/task_schema.hpp).
+struct TaskParam {
+  std::string name;
+  std::string value;
+
+  bool operator==(const TaskParam&) const = default;
+};
+// A request's parameters: sorted by name, no name twice (the coordinator refuses others), so the
+// signed bytes have one order. Empty for built-in task types.
+using TaskParams = std::vector<TaskParam>;
+// Sorts by name (what a client does before signing); duplicates stay for the coordinator to refuse.
+void sort_task_params(TaskParams& params);
+
 struct GenerateRequest {
   std::string request_id;  // chosen by the client, 1..64 of [A-Za-z0-9._-]; unique per payer
   std::string model_id;    // 64 hex digits: the hash of the weights
-  std::string task_type{kTaskTxt2Img};
+  std::string task_type{kTaskTxt2Img};  // or a task type registered by script at the coordinator
   std::string prompt;
   std::string negative_prompt;
   std::uint64_t seed = 0;  // image i renders with seed + i (mod 2^64)
@@ -43,6 +58,7 @@ struct GenerateRequest {
   std::uint32_t count = 1;
   Tier tier = Tier::fast;
   Privacy privacy = Privacy::public_images;
+  TaskParams params;      // a scripted task's parameters (signed only when not empty)
   PublicKey payer;        // the client's key; its ledger account pays
   Signature signature{};  // by `payer` over request_signing_bytes()
 };
@@ -87,7 +103,8 @@ bool client_command_valid(const ClientCommand& c, const PublicKey& coordinator);
 // Milliseconds since the Unix epoch by this machine's clock: what a command's expiry is told in.
 std::int64_t unix_now_ms();
 
-// The canonical encoding of every field but the signature (see canonical.hpp).
+// The canonical encoding of every field but the signature (see canonical.hpp). Parameters are
+// appended only when there are some, so a request without any signs the bytes it always did.
 std::vector<std::uint8_t> request_signing_bytes(const GenerateRequest& r);
 // Digest of the signed content: two submissions with the same id are the same request iff equal.
 Digest request_digest(const GenerateRequest& r);

@@ -58,11 +58,26 @@ struct ModelEntry {
   std::uint32_t base_render_milliseconds = 0;
 };
 
+// A task type registered by script at the coordinator (coordinator.task_types).
+struct TaskTypeEntry {
+  std::string name;       // what requests name as task_type
+  std::string script_id;  // SHA-256 of the script's bytes, 64 hex
+  std::string description;
+};
+
+// A task script's bytes, fetched by a worker by id (the worker checks the hash itself).
+struct TaskScriptReply {
+  Reply outcome;          // not ok: no script with that id is registered here
+  std::string file_name;  // names the script in errors ("variation.lua:12: ...")
+  std::string source;
+};
+
 struct StatusReport {
   PublicKey coordinator;
   std::string version;
   std::uint64_t uptime_seconds = 0;
   std::vector<ModelEntry> models;
+  std::vector<TaskTypeEntry> task_types;  // scripted ones, by name
   std::vector<NodeStatus> nodes;  // sorted by role, then node id
   std::uint32_t requests_active = 0;
   std::uint32_t jobs_queued = 0;

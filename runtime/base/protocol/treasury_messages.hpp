@@ -29,6 +29,9 @@ struct PriceInputs {
   std::uint32_t height = 0;
   Tier tier = Tier::fast;
   std::uint32_t count = 1;
+  // Pixels times steps of one job, summed over its sampler passes (a scripted task may run
+  // several); 0: steps x width x height. Priced with the same render-second rules.
+  std::uint64_t pixel_steps = 0;
 };
 
 struct LedgerOrder {

@@ -442,6 +442,12 @@ std::string Network::write_config(const std::string& name, const std::string& js
   return path.string();
 }
 
+static std::string task_types_json(const NetworkOptions& o) {  // coordinator.task_types
+  std::string out;
+  for (const auto& [name, path] : o.task_types)
+    out += (out.empty() ? "" : ", ") + ("{\"name\": \"" + name + "\", \"path\": \"" + path + "\"}");
+  return out;
+}
 std::string Network::coordinator_config() const {
   const bool separate = options_.separate_treasury;
   std::string allowlist;
@@ -468,6 +474,7 @@ std::string Network::coordinator_config() const {
                      tiny_model_id() + R"(", "size_multiple": )" +
                      std::to_string(tiny().size_multiple) +
                      R"(, "name": "tiny", "creator": "creator:test"}],
+    "task_types": [)" + task_types_json(options_) + R"(],
     "audit": {"rate": )" +
                      std::to_string(options_.audit_rate) + R"(, "blacklist_after": )" +
                      std::to_string(options_.blacklist_after) +

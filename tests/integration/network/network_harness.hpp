@@ -78,6 +78,8 @@ struct NetworkOptions {
   std::set<int> bonded_validators;
   std::int64_t validator_min_stake_tokens = 20;
   bool separate_treasury = false;  // the treasury as its own node process
+  // coordinator.task_types: scripted task types, as {name, path of the .lua file}.
+  std::vector<std::pair<std::string, std::string>> task_types;
   bool insecure = false;  // every node and the test's client on plain TCP (network.insecure)
   // The coordinator key the workers pin (worker.coordinator_key); empty: the coordinator's.
   std::string worker_pins_coordinator;

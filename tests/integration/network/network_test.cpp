@@ -198,6 +198,65 @@ TEST(Network, BadInputIsRefusedClearlyAndTheNetworkKeepsServing) {
 namespace seedgrid::testing {
 namespace {
 
+// A task type registered by script (coordinator.task_types): listed by `seedgrid status`, its
+// parameters carried over the wire, a bad one refused at submit naming it (nothing held), and a
+// txt2img request beside it served as before. No worker runs scripts yet, so a good request of
+// the scripted type is refused for want of a worker rather than accepted and left waiting.
+TEST(Network, AScriptedTaskTypeIsListedAndItsBadParametersAreRefusedAtSubmit) {
+  NetworkOptions o;
+  o.workers = 1;
+  o.validators = 0;
+  o.task_types = {{"hires_fix", std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/hires_fix.lua"}};
+  Network net(o);
+  net.start();
+  auto hires = [&](const std::string& id, protocol::TaskParams params) {
+    auto r = net.request(id, 1);
+    r.task_type = "hires_fix";
+    r.params = std::move(params);
+    protocol::sort_task_params(r.params);
+    protocol::sign_request(r, net.client());
+    Collected got;
+    auto outcome = run_request(net, r, got, std::chrono::seconds(30));
+    EXPECT_TRUE(outcome);
+    return outcome ? outcome->reply : protocol::refuse(ErrorCode::internal, "no outcome");
+  };
+  const auto bad = hires("hf-bad", {{"denoise", "0.5"}, {"scale", "9"}});
+  EXPECT_EQ(bad.code, ErrorCode::invalid_task_param);
+  EXPECT_NE(bad.reason.find("scale"), std::string::npos) << bad.reason;
+  EXPECT_NE(bad.reason.find("9"), std::string::npos) << bad.reason;
+  EXPECT_EQ(hires("hf-good", {{"scale", "2"}}).code, ErrorCode::no_capable_worker);
+
+  const std::string coordinator = "127.0.0.1:" + std::to_string(net.endpoint().port);
+  Child generate({SEEDGRID_BINARY, "generate", "--coordinator", coordinator, "--prompt", "a fox",
+                  "--task", "hires_fix", "--param", "denoise=lots", "--width", "64", "--height",
+                  "64", "--steps", "3", "--out", (net.dir() / "png").string(), "--key",
+                  (net.dir() / "keys/client.key").string()},
+                 net.dir() / "generate-task.log");
+  const auto generated = generate.wait(std::chrono::seconds(60));
+  ASSERT_TRUE(generated);
+  EXPECT_NE(*generated, 0);
+  {
+    std::ifstream log(net.dir() / "generate-task.log");
+    const std::string text((std::istreambuf_iterator<char>(log)),
+                           std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("invalid_task_param"), std::string::npos) << text;
+    EXPECT_NE(text.find("denoise"), std::string::npos) << text;
+    EXPECT_NE(text.find("lots"), std::string::npos) << text;
+  }
+  Child status_cmd({SEEDGRID_BINARY, "status", "--coordinator", coordinator},
+                   net.dir() / "status.log");
+  ASSERT_EQ(status_cmd.wait(std::chrono::seconds(60)), 0);
+  std::ifstream log(net.dir() / "status.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("hires_fix"), std::string::npos) << text;
+
+  Collected got;
+  auto outcome = run_request(net, net.request("plain", 1), got);
+  ASSERT_TRUE(outcome);
+  EXPECT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 1u);
+}
+
 TEST(Network, TreasuryOnItsOwnNode) {
   NetworkOptions o;
   o.workers = 2;

@@ -123,6 +123,42 @@ TEST(NodeConfig, CatalogModelNeedsExactlyOneOfIdOrPath) {
       << e;
 }
 
+// Task types by script: each entry is a name requests use and the .lua file, resolved like a
+// model's path.
+TEST(NodeConfig, TaskTypesKeepFileOrderAndResolveTheirPaths) {
+  auto c = parse_node_config(
+      R"({"roles": ["coordinator", "treasury"], "node": {"key_file": "k", "data_dir": "d"},
+    "coordinator": {"models": [{"path": "m"}],
+                    "task_types": [{"name": "variation", "path": "tasks/variation.lua"},
+                                   {"name": "hires_fix", "path": "/srv/hires_fix.lua"}]}})",
+      "test.json", "/etc/seedgrid");
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_EQ(c->coordinator->task_types.size(), 2u);
+  EXPECT_EQ(c->coordinator->task_types[0].name, "variation");
+  EXPECT_EQ(c->coordinator->task_types[0].path, "/etc/seedgrid/tasks/variation.lua");
+  EXPECT_EQ(c->coordinator->task_types[1].path, "/srv/hires_fix.lua");
+}
+
+TEST(NodeConfig, TaskTypeNamesAreIdentifiersNotBuiltInAndUnique) {
+  const auto e =
+      error_of(R"({"roles": ["coordinator", "treasury"], "node": {"key_file": "k", "data_dir": "d"},
+    "coordinator": {"models": [{"path": "m"}],
+                    "task_types": [{"name": "txt2img", "path": "a.lua"},
+                                   {"name": "2fast", "path": "b.lua"},
+                                   {"name": "hires_fix", "path": "c.lua"},
+                                   {"name": "hires_fix", "path": "d.lua"},
+                                   {"name": "inpaint"}]}})");
+  EXPECT_NE(e.find("$.coordinator.task_types[0].name: \"txt2img\" is a built-in task type"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("$.coordinator.task_types[1].name: expected an identifier"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("$.coordinator.task_types[3].name: \"hires_fix\" is already task_types[2]"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("$.coordinator.task_types[4].path"), std::string::npos) << e;
+}
+
 TEST(NodeConfig, InvalidJsonReportsLineAndColumn) {
   const auto e = error_of("{\n  \"roles\": [\"worker\"\n  \"node\": {}\n}");
   EXPECT_NE(e.find("test.json: not valid JSON at line 3"), std::string::npos) << e;

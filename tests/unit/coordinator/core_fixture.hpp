@@ -61,6 +61,9 @@ class CoreFixture : public ::testing::Test {
     CoreOptions o;
     o.policy = policy_;
     o.catalog.add({kModel, "tiny", "creator:test", 43'200}, model_limits_);
+    auto task_types = TaskCatalog::load(task_types_);
+    ASSERT_TRUE(task_types) << task_types.error().message;
+    o.task_types = std::move(*task_types);
     o.data_dir = (dir_ / "coordinator").string();
     Outbox out;
     core_.reset();
@@ -256,6 +259,7 @@ class CoreFixture : public ::testing::Test {
   Identity validator_ = Identity::from_seed({31});
   config::CoordinatorSection policy_;
   RenderLimits model_limits_{8, 16};  // what the catalog says the model renders
+  std::vector<config::TaskTypeSource> task_types_;  // scripted task types; set before open_core
   std::int64_t now_ = 1'000'000;
   std::int64_t wall_ = 1'700'000'000'000;  // Unix ms: what client commands are dated in
   std::int64_t min_stake_fast_ = 0;  // micro-tokens; set before SetUp to test the fast tier

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "actors/coordinator/journal.hpp"
+#include "actors/coordinator/journal_tasks.hpp"
 #include "actors/coordinator/result_store.hpp"
 #include "core_fixture.hpp"
 #include "runtime/base/storage/database.hpp"
@@ -252,6 +253,103 @@ TEST(Journal, ASecondOwnerOfAPostgresJournalIsRefusedUntilTheFirstLetsGo) {
   }
   auto after = Journal::open(path, key);  // the first closed: its lock went with its connection
   EXPECT_TRUE(after) << after.error().message;
+}
+
+// A scripted request's task (script id, declared passes) and its parameters come back as they
+// were signed and accepted, on either engine; the parameters are sealed as prompts are.
+TEST(Journal, RoundTripsAScriptedRequestsTaskAndParameters) {
+  const auto dir = fresh_dir("journal-task");
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "jt");
+  const std::string key = (dir / "j.prompt-key").string();
+  RequestState r;
+  r.request.request_id = "scripted";
+  r.request.model_id = kModel;
+  r.request.task_type = "hires_fix";
+  r.request.prompt = "a fox";
+  r.request.count = 1;
+  r.request.params = {{"denoise", "0.45"}, {"style", "wombat-ochre-lantern"}};
+  protocol::sign_request(r.request, Identity::from_seed({1}));
+  r.digest = protocol::request_digest(r.request);
+  r.task = RequestTask{std::string(64, 'c'), {{20, 262'144}, {10, 1'048'576}}};
+  r.jobs.resize(1);
+  RequestState plain;  // a txt2img request beside it: no task, no parameters
+  plain.request.request_id = "plain";
+  plain.request.model_id = kModel;
+  plain.request.count = 1;
+  protocol::sign_request(plain.request, Identity::from_seed({1}));
+  plain.digest = protocol::request_digest(plain.request);
+  plain.jobs.resize(1);
+  {
+    auto j = Journal::open(path, key);
+    ASSERT_TRUE(j) << j.error().message;
+    // Saved twice, as every change of a request saves it again: the rows are replaced.
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_TRUE(j->put_request(r));
+      ASSERT_TRUE(j->put_jobs(r));
+    }
+    ASSERT_TRUE(j->put_request(plain));
+    ASSERT_TRUE(j->put_jobs(plain));
+    ASSERT_TRUE(j->commit());
+  }
+  {
+    auto db = storage::Database::open(path, {.read_only = true});
+    ASSERT_TRUE(db) << db.error().message;
+    auto q = db->prepare("SELECT value FROM request_params");
+    ASSERT_TRUE(q) << q.error().message;
+    int rows = 0;
+    while (q->step().value_or(false)) {
+      ++rows;
+      EXPECT_EQ(q->column_text(0).find("wombat"), std::string::npos) << "sealed";
+    }
+    EXPECT_EQ(rows, 2);
+  }
+  auto j = Journal::open(path, key);
+  ASSERT_TRUE(j) << j.error().message;
+  auto loaded = j->load_requests(10);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->size(), 2u);
+  for (const auto& l : *loaded) {
+    if (l.request.request_id == "plain") {
+      EXPECT_FALSE(l.task);
+      EXPECT_TRUE(l.request.params.empty());
+      EXPECT_EQ(protocol::request_digest(l.request), plain.digest);
+      continue;
+    }
+    ASSERT_TRUE(l.task);
+    EXPECT_EQ(*l.task, *r.task);
+    EXPECT_EQ(l.request.params, r.request.params);
+    EXPECT_EQ(protocol::request_digest(l.request), r.digest);
+    EXPECT_TRUE(protocol::request_signature_valid(l.request));
+  }
+  ASSERT_TRUE(j->delete_request("scripted"));
+  ASSERT_TRUE(j->commit());
+  auto after = j->load_requests(10);
+  ASSERT_TRUE(after) << after.error().message;
+  ASSERT_EQ(after->size(), 1u);
+  auto db = storage::Database::open(path, {.read_only = true});
+  ASSERT_TRUE(db) << db.error().message;
+  for (const char* table : {"request_tasks", "request_params"}) {
+    auto q = db->prepare(std::string("SELECT COUNT(*) FROM ") + table);
+    ASSERT_TRUE(q) << q.error().message;
+    ASSERT_TRUE(q->step().value_or(false));
+    EXPECT_EQ(q->column_text(0), "0") << table << " keeps no row of a deleted request";
+  }
+}
+
+TEST(JournalTasks, PassesRoundTripAsTextAndMalformedTextIsNamed) {
+  const std::vector<protocol::TaskPass> passes{{20, 262'144}, {0, 64}, {10, 1'048'576}};
+  const std::string text = journal_tasks::passes_text(passes);
+  EXPECT_EQ(text, "20x262144,0x64,10x1048576");
+  auto back = journal_tasks::passes_of_text(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, passes);
+  for (const char* bad : {"20x", "x5", "20*5", "20x5,", "20x5x1", "-1x5"}) {
+    auto b = journal_tasks::passes_of_text(bad);
+    EXPECT_FALSE(b) << bad;
+    if (!b) {
+      EXPECT_NE(b.error().message.find("STEPSxPIXELS"), std::string::npos) << bad;
+    }
+  }
 }
 
 }  // namespace

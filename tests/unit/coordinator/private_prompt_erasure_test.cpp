@@ -167,5 +167,48 @@ TEST_F(PrivatePromptErasure, WithoutAFailedVerdictAtTheFirstTickAfterItIsDoneAnd
   EXPECT_TRUE(core_->request("secret")->request.prompt.empty());
 }
 
+// A scripted task's text parameter may say as much as the prompt: erased with it, from memory and
+// from the journal, and not brought back by a restart; the task itself (script id, passes) stays.
+TEST_F(PrivatePromptErasure, AScriptedRequestsParametersAreErasedWithItsPrompt) {
+  const fs::path script = dir_ / "styled.lua";
+  std::ofstream(script) << R"(name = "styled"
+params = {
+  { name = "prompt", type = "string", default = "" },
+  { name = "steps", type = "int", min = 1, max = 50, default = 4 },
+  { name = "width", type = "int", min = 8, max = 512, default = 64 },
+  { name = "height", type = "int", min = 8, max = 512, default = 64 },
+  { name = "style", type = "string", default = "" },
+}
+function cost(p) return { { steps = p.steps, pixels = p.width * p.height } } end
+function run(p, seed) error("a coordinator does not run scripts") end
+)";
+  task_types_ = {{"styled", script.string()}};
+  policy_.audit.rate = 0.0;
+  open_core();
+  auto caps = worker_caps();
+  caps.task_types = {"styled", "txt2img"};
+  register_node(w1_, protocol::Role::worker, caps);
+  auto q = private_request("styled-1", 1);
+  q.task_type = "styled";
+  q.params = {{"style", "ocelot-saffron-gazebo"}};
+  protocol::sign_request(q, client_);
+  ASSERT_TRUE(submit(q).outcome.ok());
+  EXPECT_GE(sealed_copies(journal_dir(), key_file(), "ocelot"), 1u) << "sealed while it runs";
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_TRUE(deliver(jobs[0], w1_).ok());
+  tick();
+  const RequestState* r = core_->request("styled-1");
+  ASSERT_TRUE(r && r->erased);
+  EXPECT_TRUE(r->request.params.empty());
+  ASSERT_TRUE(r->task) << "the script id and passes are kept";
+  EXPECT_EQ(sealed_copies(journal_dir(), key_file(), "ocelot"), 0u);
+  open_core();
+  r = core_->request("styled-1");
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->request.params.empty()) << "a restart does not bring them back";
+  EXPECT_TRUE(r->task);
+}
+
 }  // namespace
 }  // namespace seedgrid::coordinator::testing

@@ -24,6 +24,12 @@ const Identity& other_key() {
   return id;
 }
 
+// request_digest and spec_hash of sample_request() signed by worker_key(), as txt2img encodes them.
+const std::string kTxt2ImgRequestDigest =
+    "b1335aad84ec1ac0b97c78aed89c4af933c99e5ca62d81b809d43df2b6ce1386";
+const std::string kTxt2ImgSpecHash =
+    "7eb8ef37c14f02d263586b120f40f4b3e1bcf467e8c46fc7eaa845cf39562b92";
+
 GenerateRequest sample_request() {
   GenerateRequest r;
   r.request_id = "req-1";
@@ -131,6 +137,65 @@ TEST(Job, SpecHashDependsOnEveryOutputDecidingField) {
   vary([](JobSpec& s) { s.karras = true; });
   vary([](JobSpec& s) { s.width += 8; });
   vary([](JobSpec& s) { s.height += 8; });
+}
+
+// A scripted task's parameters are signed, and a request without any signs, and a spec without a
+// script hashes, exactly the bytes they did before task scripts (the pinned digests are those of
+// the txt2img encoding, so old receipts and journals keep verifying).
+TEST(Request, ParametersAreSignedAndARequestWithoutAnySignsWhatItDid) {
+  auto r = sample_request();
+  sign_request(r, worker_key());
+  EXPECT_EQ(to_hex(request_digest(r)), kTxt2ImgRequestDigest);
+  EXPECT_EQ(to_hex(spec_hash(job_spec_of(r, 0))), kTxt2ImgSpecHash);
+  auto scripted = r;
+  scripted.task_type = "hires_fix";
+  scripted.params = {{"scale", "2"}};
+  sign_request(scripted, worker_key());
+  EXPECT_TRUE(request_signature_valid(scripted));
+  auto changed = scripted;
+  changed.params[0].value = "3";
+  EXPECT_FALSE(request_signature_valid(changed));
+  changed = scripted;
+  changed.params[0].name = "scalf";
+  EXPECT_FALSE(request_signature_valid(changed));
+  changed = scripted;
+  changed.params.push_back({"tiled", ""});
+  EXPECT_FALSE(request_signature_valid(changed));
+  // Where one parameter ends and the next begins is signed too.
+  auto a = scripted, b = scripted;
+  a.params = {{"ab", "c"}};
+  b.params = {{"a", "bc"}};
+  EXPECT_NE(request_digest(a), request_digest(b));
+}
+
+TEST(Request, ParametersSortByName) {
+  TaskParams p{{"strength", "0.3"}, {"denoise", "0.5"}, {"scale", "2"}};
+  sort_task_params(p);
+  EXPECT_EQ(p[0].name, "denoise");
+  EXPECT_EQ(p[1].name, "scale");
+  EXPECT_EQ(p[2].name, "strength");
+}
+
+TEST(Job, AScriptedSpecHashesItsScriptParametersAndPasses) {
+  JobSpec base = job_spec_of(sample_request(), 0);
+  base.task_type = "hires_fix";
+  base.task_script = std::string(64, 'd');
+  base.params = {{"scale", "2"}};
+  base.passes = {{4, 64 * 64}, {2, 128 * 128}};
+  std::set<Digest> seen{spec_hash(base), spec_hash(job_spec_of(sample_request(), 0))};
+  EXPECT_EQ(seen.size(), 2u);
+  auto vary = [&](auto mutate) {
+    JobSpec s = base;
+    mutate(s);
+    EXPECT_TRUE(seen.insert(spec_hash(s)).second);
+  };
+  vary([](JobSpec& s) { s.task_script[0] = 'e'; });
+  vary([](JobSpec& s) { s.params[0].value = "3"; });
+  vary([](JobSpec& s) { s.params.clear(); });
+  vary([](JobSpec& s) { s.passes[1].steps = 1; });
+  vary([](JobSpec& s) { s.passes.pop_back(); });
+  EXPECT_EQ(job_work(base), 4u * 64 * 64 + 2u * 128 * 128) << "work is summed over the passes";
+  EXPECT_FALSE(batch_compatible(base, base)) << "a scripted job renders alone";
 }
 
 TEST(Job, BatchCompatibilityIgnoresPromptSeedAndGuidance) {

@@ -88,3 +88,40 @@ TEST(Pricing, RejectsOutOfRangeRequestsNamingTheField) {
     EXPECT_NE(q.error().message.find(c.mentions), std::string::npos) << q.error().message;
   }
 }
+
+// A task script's passes are priced by their summed steps x pixels with the same render-second
+// rule as one pass: hires_fix's 20 steps at 512^2 then 10 at 1024^2 cost 1 + 2 base renders.
+TEST(Pricing, SeveralPassesCostTheSumOfTheirStepsTimesPixels) {
+  QuoteRequest r = base_render();
+  r.pixel_steps = std::int64_t{20} * 512 * 512 + std::int64_t{10} * 1024 * 1024;
+  auto q = quote(TreasuryConfig{}, r);
+  ASSERT_TRUE(q.has_value()) << q.error().message;
+  EXPECT_EQ(q->per_job, 3'000'000);
+  EXPECT_EQ(q->render_millis_per_job, 3 * 43'200);
+}
+
+TEST(Pricing, OnePassGivenAsPixelStepsCostsWhatItsFieldsDo) {
+  QuoteRequest fields = base_render();
+  fields.steps = 7;
+  fields.width = 328;
+  fields.height = 200;
+  QuoteRequest summed = fields;
+  summed.pixel_steps = std::int64_t{7} * 328 * 200;
+  auto a = quote(TreasuryConfig{}, fields);
+  auto b = quote(TreasuryConfig{}, summed);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->per_job, b->per_job);
+  EXPECT_EQ(a->render_millis_per_job, b->render_millis_per_job);
+}
+
+TEST(Pricing, PixelStepsOutOfRangeAreRefusedWithTheFigure) {
+  QuoteRequest r = base_render();
+  r.pixel_steps = -1;
+  auto q = quote(TreasuryConfig{}, r);
+  ASSERT_FALSE(q.has_value());
+  EXPECT_NE(q.error().message.find("pixel-steps -1"), std::string::npos) << q.error().message;
+  r.pixel_steps = std::int64_t{1001} * 8192 * 8192;
+  q = quote(TreasuryConfig{}, r);
+  ASSERT_FALSE(q.has_value());
+  EXPECT_NE(q.error().message.find("pixel-steps"), std::string::npos) << q.error().message;
+}

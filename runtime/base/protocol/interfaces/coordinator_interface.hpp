@@ -33,6 +33,8 @@ using coordinator_actor = caf::typed_actor<
     // The role's name; the answer is signed into the registration that follows.
     caf::replies_to<hello_atom, std::string>::with<Challenge>,
     caf::replies_to<register_atom, Registration>::with<RegistrationAck>,
+    // A task script's bytes by id (SHA-256), for a worker given a job of a scripted task type.
+    caf::replies_to<script_atom, std::string>::with<TaskScriptReply>,
     // --- workers ---
     caf::reacts_to<started_atom, JobStarted>, caf::reacts_to<progress_atom, JobProgress>,
     caf::replies_to<jobfail_atom, JobFailure>::with<Reply>,

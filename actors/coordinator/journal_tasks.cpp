@@ -1,0 +1,126 @@
+#include "actors/coordinator/journal_tasks.hpp"
+
+#include <charconv>
+
+#include "actors/coordinator/journal_columns.hpp"
+#include "runtime/base/storage/engine_sql.hpp"
+
+namespace seedgrid::coordinator::journal_tasks {
+
+const std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS request_tasks(
+  request_id TEXT PRIMARY KEY, script_id TEXT NOT NULL, passes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS request_params(
+  request_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY(request_id, position));
+)sql";
+
+std::string passes_text(const std::vector<protocol::TaskPass>& passes) {
+  std::string out;
+  for (const auto& p : passes) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(p.steps) + "x" + std::to_string(p.pixels);
+  }
+  return out;
+}
+
+Result<std::vector<protocol::TaskPass>> passes_of_text(std::string_view text) {
+  std::vector<protocol::TaskPass> passes;
+  const std::string_view whole = text;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    protocol::TaskPass pass;
+    const std::size_t x = item.find('x');
+    const char* end = item.data() + item.size();
+    if (x == std::string_view::npos)
+      return fail("journal: task pass '", item, "' is not STEPSxPIXELS");
+    auto steps = std::from_chars(item.data(), item.data() + x, pass.steps);
+    auto pixels = std::from_chars(item.data() + x + 1, end, pass.pixels);
+    if (steps.ec != std::errc() || steps.ptr != item.data() + x || pixels.ec != std::errc() ||
+        pixels.ptr != end)
+      return fail("journal: task pass '", item, "' is not STEPSxPIXELS");
+    passes.push_back(pass);
+    if (comma == std::string_view::npos) break;
+    text = text.substr(comma + 1);
+    // "20x5," would otherwise read as one pass: a pass lost to a torn row must not go unseen.
+    if (text.empty())
+      return fail("journal: task passes '", whole, "' end in ',' where a STEPSxPIXELS pass is due");
+  }
+  return passes;
+}
+
+Result<void> put(storage::Database& db, const SecretBox& box, const RequestState& r) {
+  const std::string& id = r.request.request_id;
+  if (r.task) {
+    auto task = db.prepare(
+        storage::upsert_sql("request_tasks", {"request_id", "script_id", "passes"}, {"request_id"}));
+    if (!task) return pass_on(task);
+    if (auto w =
+            task->bind(1, id).bind(2, r.task->script_id).bind(3, passes_text(r.task->passes)).run();
+        !w)
+      return w;
+  }
+  if (r.request.params.empty()) return {};
+  auto param = db.prepare(storage::upsert_sql(
+      "request_params", {"request_id", "position", "name", "value"}, {"request_id", "position"}));
+  if (!param) return pass_on(param);
+  for (std::size_t i = 0; i < r.request.params.size(); ++i) {
+    const auto& p = r.request.params[i];
+    param->reset();
+    if (auto w = param->bind(1, id)
+                     .bind(2, static_cast<std::int64_t>(i))
+                     .bind(3, p.name)
+                     .bind(4, box.seal(p.value))
+                     .run();
+        !w)
+      return w;
+  }
+  return {};
+}
+
+Result<void> load(storage::Database& db, const SecretBox& box, RequestState& r) {
+  const std::string& id = r.request.request_id;
+  auto task = db.prepare("SELECT script_id, passes FROM request_tasks WHERE request_id = ?");
+  if (!task) return pass_on(task);
+  task->bind(1, id);
+  auto row = task->step();
+  if (!row) return pass_on(row);
+  if (*row) {
+    auto passes = passes_of_text(task->column_text(1));
+    if (!passes) return context(passes.error(), "request ", id);
+    r.task = RequestTask{task->column_text(0), std::move(*passes)};
+  }
+  auto params =
+      db.prepare("SELECT name, value FROM request_params WHERE request_id = ? ORDER BY position");
+  if (!params) return pass_on(params);
+  params->bind(1, id);
+  r.request.params.clear();
+  for (;;) {
+    auto next = params->step();
+    if (!next) return pass_on(next);
+    if (!*next) break;
+    auto value = journal_columns::unsealed(box, params->column_text(1));
+    if (!value) return context(value.error(), "reading request ", id, "'s parameters");
+    r.request.params.push_back({params->column_text(0), std::move(*value)});
+  }
+  return {};
+}
+
+Result<void> remove(storage::Database& db, const std::string& request_id) {
+  for (const char* sql : {"DELETE FROM request_tasks WHERE request_id = ?",
+                          "DELETE FROM request_params WHERE request_id = ?"}) {
+    auto q = db.prepare(sql);
+    if (!q) return pass_on(q);
+    if (auto w = q->bind(1, request_id).run(); !w) return w;
+  }
+  return {};
+}
+
+Result<void> erase_params(storage::Database& db, const std::string& request_id) {
+  auto q = db.prepare("DELETE FROM request_params WHERE request_id = ?");
+  if (!q) return pass_on(q);
+  return q->bind(1, request_id).run();
+}
+
+}  // namespace seedgrid::coordinator::journal_tasks

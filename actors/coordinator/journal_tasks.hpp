@@ -1,0 +1,31 @@
+#pragma once
+// The journal's record of a scripted request's task: the script id and declared passes
+// (request_tasks) and the request's signed parameters (request_params, values sealed as prompts
+// are, since a parameter may be as private as a prompt). Written with the request and read back
+// with it, so a restarted coordinator runs, prices and checks a scripted request as it accepted it.
+// Both are immutable once accepted (the same rows are written again on every save of the request),
+// but for a private request's parameters, erased with its prompt.
+#include "actors/coordinator/job_state.hpp"
+#include "models/result.hpp"
+#include "runtime/base/crypto/secret_box.hpp"
+#include "runtime/base/storage/database.hpp"
+
+namespace seedgrid::coordinator::journal_tasks {
+
+// CREATE TABLE IF NOT EXISTS statements, run when the journal opens.
+extern const std::string_view kSchema;
+
+// Nothing for a request without a task (a built-in task type, no parameters).
+Result<void> put(storage::Database& db, const SecretBox& box, const RequestState& r);
+// Sets r.request.params and r.task from the rows of r.request.request_id, if any.
+Result<void> load(storage::Database& db, const SecretBox& box, RequestState& r);
+Result<void> remove(storage::Database& db, const std::string& request_id);
+// A private request's parameters, erased with its prompt (prompt_erasure.cpp): a text parameter
+// may say as much as the prompt. The task row stays (a script id and passes say nothing private).
+Result<void> erase_params(storage::Database& db, const std::string& request_id);
+
+// "20x262144,10x1048576": a task's passes as the journal stores them, and back.
+std::string passes_text(const std::vector<protocol::TaskPass>& passes);
+Result<std::vector<protocol::TaskPass>> passes_of_text(std::string_view text);
+
+}  // namespace seedgrid::coordinator::journal_tasks

@@ -1,0 +1,58 @@
+#include "actors/coordinator/task_admission.hpp"
+
+#include "runtime/base/protocol/job.hpp"
+#include "runtime/base/task_script/job_params.hpp"
+
+namespace seedgrid::coordinator {
+
+using protocol::ErrorCode;
+using protocol::refuse;
+
+TaskAdmission admit_task(const protocol::GenerateRequest& r, const TaskCatalog& tasks,
+                         const config::RequestLimits& limits) {
+  const task_script::TaskScript* script = tasks.find(r.task_type);
+  if (script == nullptr) return {};
+  const std::string of_task = "task " + r.task_type + " (" + script->file_name() + "): ";
+  auto bad = [&](const std::string& why) {
+    return TaskAdmission{refuse(ErrorCode::invalid_task_param, of_task + why), std::nullopt};
+  };
+  // A value is signed, journaled and sent with every job: no longer than a prompt may be.
+  for (const auto& p : r.params)
+    if (p.value.size() > limits.max_prompt_bytes)
+      return bad("parameter " + p.name.substr(0, 40) + " is " + std::to_string(p.value.size()) +
+                 " bytes, at most " + std::to_string(limits.max_prompt_bytes) + " are accepted");
+  // Every job of the request runs with these parameters (only the seed differs between them).
+  task_script::JobInputs inputs{r.prompt, r.negative_prompt, r.steps,  r.guidance, r.sampler,
+                                r.karras, r.width,           r.height, {}};
+  for (const auto& p : r.params) inputs.params.push_back({p.name, p.value});
+  auto params = task_script::job_params(script->schema(), inputs);
+  if (!params) return bad(params.error().message);
+  auto declared = script->declared_cost(*params);
+  if (!declared) return bad(declared.error().message);
+  if (declared->empty()) return bad("its cost() declares no sampler pass for these parameters");
+  RequestTask task{script->id(), {}};
+  const std::uint64_t max_pixels = std::uint64_t{limits.max_width} * limits.max_height;
+  for (std::size_t i = 0; i < declared->size(); ++i) {
+    const auto& pass = (*declared)[i];
+    const std::string which = "pass " + std::to_string(i + 1) + " of these parameters";
+    if (pass.steps < 0 || pass.steps > static_cast<std::int64_t>(limits.max_steps))
+      return bad(which + " runs " + std::to_string(pass.steps) + " steps; this network runs 0 to " +
+                 std::to_string(limits.max_steps));
+    if (pass.pixels < 1 || static_cast<std::uint64_t>(pass.pixels) > max_pixels)
+      return bad(which + " renders " + std::to_string(pass.pixels) +
+                 " pixels; this network renders at most " + std::to_string(max_pixels) + " (" +
+                 std::to_string(limits.max_width) + " x " + std::to_string(limits.max_height) +
+                 ")");
+    task.passes.push_back(
+        {static_cast<std::uint32_t>(pass.steps), static_cast<std::uint64_t>(pass.pixels)});
+  }
+  return {protocol::Reply{}, std::move(task)};
+}
+
+std::uint64_t task_pixel_steps(const RequestTask& task) {
+  std::uint64_t sum = 0;
+  for (const auto& pass : task.passes) sum += pass.pixels * pass.steps;
+  return sum;
+}
+
+}  // namespace seedgrid::coordinator

@@ -1,0 +1,244 @@
+// Task types registered by script (coordinator.task_types): the catalog that loads them, the
+// admission of a request's parameters at submit (refused before any hold, so nothing is charged),
+// the price over the passes the script declares, and the task surviving a restart.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "actors/coordinator/task_admission.hpp"
+#include "actors/coordinator/task_catalog.hpp"
+#include "actors/treasury/pricing.hpp"
+#include "core_fixture.hpp"
+
+namespace seedgrid::coordinator::testing {
+namespace {
+
+using protocol::ErrorCode;
+
+const std::string kTasks = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/";
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(TaskCatalog, LoadsScriptsByNameAndId) {
+  auto catalog = TaskCatalog::load({{"hires_fix", kTasks + "hires_fix.lua"},
+                                    {"variation", kTasks + "variation.lua"}});
+  ASSERT_TRUE(catalog) << catalog.error().message;
+  EXPECT_EQ(catalog->names(), "hires_fix, variation");
+  const auto* hires = catalog->find("hires_fix");
+  ASSERT_NE(hires, nullptr);
+  EXPECT_EQ(hires->id().size(), 64u);
+  EXPECT_EQ(catalog->find_by_id(hires->id()), hires);
+  EXPECT_EQ(catalog->find("txt2img"), nullptr);
+  const auto entries = catalog->entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].name, "hires_fix");
+  EXPECT_EQ(entries[0].script_id, hires->id());
+}
+
+TEST(TaskCatalog, AMissingScriptNamesItsConfigEntryAndPath) {
+  const std::string missing = kTasks + "no_such_task.lua";
+  auto catalog = TaskCatalog::load({{"hires_fix", kTasks + "hires_fix.lua"}, {"gone", missing}});
+  ASSERT_FALSE(catalog);
+  EXPECT_TRUE(contains(catalog.error().message, "task_types[1] (gone)")) << catalog.error().message;
+  EXPECT_TRUE(contains(catalog.error().message, missing)) << catalog.error().message;
+}
+
+TEST(TaskCatalog, AnInvalidSchemaNamesTheFile) {
+  const auto dir = fresh_dir("task-catalog");
+  const auto path = dir / "upside_down.lua";
+  std::ofstream(path) << "name = \"upside_down\"\n"
+                         "params = { { name = \"scale\", type = \"int\", min = 4, max = 1 } }\n"
+                         "function cost(p) return { { steps = 1, pixels = 64 } } end\n"
+                         "function run(p, seed) return nil end\n";
+  auto catalog = TaskCatalog::load({{"upside_down", path.string()}});
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(catalog);
+  EXPECT_TRUE(contains(catalog.error().message, "upside_down.lua")) << catalog.error().message;
+  EXPECT_TRUE(contains(catalog.error().message, "task_types[0]")) << catalog.error().message;
+}
+
+class TaskTypes : public CoreFixture {
+ protected:
+  void SetUp() override {
+    task_types_ = {{"hires_fix", kTasks + "hires_fix.lua"}};
+    CoreFixture::SetUp();
+    auto caps = worker_caps();
+    caps.task_types = {"hires_fix", "txt2img"};
+    register_node(w1_, protocol::Role::worker, caps);
+  }
+
+  protocol::GenerateRequest hires(const std::string& id, protocol::TaskParams params,
+                                  std::uint32_t count = 1) const {
+    protocol::GenerateRequest r = request(id, count);
+    r.task_type = "hires_fix";
+    r.params = std::move(params);
+    protocol::sort_task_params(r.params);
+    protocol::sign_request(r, client_);
+    return r;
+  }
+
+  // The refusal of `r`, after checking that nothing was held or charged for it.
+  protocol::Reply refused(const protocol::GenerateRequest& r) {
+    const std::int64_t before = credits(payer_account());
+    const auto ack = submit(r);
+    EXPECT_FALSE(ack.outcome.ok());
+    EXPECT_EQ(credits(payer_account()), before) << "a refused request is charged nothing";
+    EXPECT_EQ(core_->request(r.request_id), nullptr);
+    EXPECT_TRUE(take_jobs().empty());
+    return ack.outcome;
+  }
+
+  // The price of one job of summed pixel-steps, as the treasury computes it.
+  static std::int64_t price_of(std::int64_t pixel_steps) {
+    treasury::QuoteRequest q;
+    q.base_render_millis = 43'200;
+    q.steps = 4;
+    q.width = 64;
+    q.height = 64;
+    q.pixel_steps = pixel_steps;
+    auto quote = treasury::quote(treasury::TreasuryConfig{}, q);
+    EXPECT_TRUE(quote) << quote.error().message;
+    return quote ? quote->per_job : -1;
+  }
+};
+
+TEST_F(TaskTypes, AScriptedRequestRunsItsDeclaredPassesAndIsPricedOverThem) {
+  const auto ack = submit(hires("h1", {{"scale", "3"}, {"hires_steps", "8"}, {"denoise", "0.5"}}, 2));
+  ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+  const RequestState* r = core_->request("h1");
+  ASSERT_NE(r, nullptr);
+  ASSERT_TRUE(r->task);
+  EXPECT_EQ(r->task->script_id, core_->task_types().find("hires_fix")->id());
+  // 4 steps at 64 x 64, then half of an 8-step schedule at 192 x 192.
+  const std::vector<protocol::TaskPass> passes{{4, 64 * 64}, {4, 192 * 192}};
+  EXPECT_EQ(r->task->passes, passes);
+  EXPECT_EQ(task_pixel_steps(*r->task), 4u * 64 * 64 + 4u * 192 * 192);
+  const std::int64_t per_job = price_of(4 * 64 * 64 + 4 * 192 * 192);
+  EXPECT_EQ(r->per_job, per_job);
+  EXPECT_EQ(ack.quoted, 2 * per_job);
+  EXPECT_GT(per_job, price_of(4 * 64 * 64)) << "the second pass is paid for";
+
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 2u);
+  const auto& spec = jobs[0].job.spec;
+  EXPECT_EQ(spec.task_type, "hires_fix");
+  EXPECT_EQ(spec.task_script, r->task->script_id);
+  EXPECT_EQ(spec.passes, passes);
+  EXPECT_EQ(spec.params, r->request.params);
+  EXPECT_EQ(protocol::job_work(spec), 4u * 64 * 64 + 4u * 192 * 192);
+  EXPECT_NE(jobs[1].job.spec.seed, spec.seed);
+
+  ASSERT_TRUE(deliver(jobs[0], w1_).ok());
+  ASSERT_TRUE(deliver(jobs[1], w1_).ok());
+  EXPECT_EQ(events_of(protocol::EventKind::completed).size(), 1u);
+  expect_conservation();
+}
+
+TEST_F(TaskTypes, DefaultsFillTheParametersARequestLeavesOut) {
+  const auto ack = submit(hires("h1", {}));
+  ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+  const RequestState* r = core_->request("h1");
+  ASSERT_TRUE(r && r->task);
+  // scale 2, hires_steps 20 at denoise 0.5: 10 steps at 128 x 128.
+  const std::vector<protocol::TaskPass> passes{{4, 64 * 64}, {10, 128 * 128}};
+  EXPECT_EQ(r->task->passes, passes);
+}
+
+TEST_F(TaskTypes, AParameterOutOfRangeIsRefusedNamingItAndItsValue) {
+  const auto reply = refused(hires("h1", {{"scale", "9"}}));
+  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
+  EXPECT_TRUE(contains(reply.reason, "scale")) << reply.reason;
+  EXPECT_TRUE(contains(reply.reason, "9")) << reply.reason;
+  EXPECT_TRUE(contains(reply.reason, "hires_fix.lua")) << reply.reason;
+}
+
+TEST_F(TaskTypes, AParameterOfTheWrongTypeIsRefused) {
+  const auto reply = refused(hires("h1", {{"denoise", "lots"}}));
+  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
+  EXPECT_TRUE(contains(reply.reason, "denoise")) << reply.reason;
+  EXPECT_TRUE(contains(reply.reason, "lots")) << reply.reason;
+}
+
+TEST_F(TaskTypes, AnUnknownParameterIsRefusedListingTheKnownOnes) {
+  const auto reply = refused(hires("h1", {{"sharpness", "2"}}));
+  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
+  EXPECT_TRUE(contains(reply.reason, "sharpness")) << reply.reason;
+  EXPECT_TRUE(contains(reply.reason, "denoise")) << reply.reason;
+}
+
+TEST_F(TaskTypes, AStandardFieldGivenAsAParameterIsRefused) {
+  const auto reply = refused(hires("h1", {{"steps", "30"}}));
+  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
+  EXPECT_TRUE(contains(reply.reason, "steps")) << reply.reason;
+}
+
+TEST_F(TaskTypes, AParameterTwiceIsRefused) {
+  const auto reply = refused(hires("h1", {{"scale", "2"}, {"scale", "3"}}));
+  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
+  EXPECT_TRUE(contains(reply.reason, "scale")) << reply.reason;
+}
+
+TEST_F(TaskTypes, AnUnknownTaskTypeIsRefusedListingTheServedOnes) {
+  protocol::GenerateRequest r = request("u1", 1);
+  r.task_type = "inpaint";
+  protocol::sign_request(r, client_);
+  const auto reply = refused(r);
+  EXPECT_EQ(reply.code, ErrorCode::unknown_task_type);
+  EXPECT_TRUE(contains(reply.reason, "inpaint")) << reply.reason;
+  EXPECT_TRUE(contains(reply.reason, "hires_fix")) << reply.reason;
+}
+
+TEST_F(TaskTypes, ABuiltInTaskTypeTakesNoParameters) {
+  protocol::GenerateRequest r = request("t1", 1);
+  r.params = {{"scale", "2"}};
+  protocol::sign_request(r, client_);
+  const auto reply = refused(r);
+  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
+  EXPECT_TRUE(contains(reply.reason, "scale")) << reply.reason;
+}
+
+TEST_F(TaskTypes, Txt2ImgBesideScriptsIsPricedAndSpecifiedAsBefore) {
+  const auto ack = submit(request("t1", 1));
+  ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+  const RequestState* r = core_->request("t1");
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->task);
+  EXPECT_EQ(r->per_job, price_of(0));
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_FALSE(jobs[0].job.spec.scripted());
+  EXPECT_TRUE(jobs[0].job.spec.params.empty());
+  EXPECT_EQ(jobs[0].job.spec.task_type, "txt2img");
+}
+
+TEST_F(TaskTypes, AScriptedRequestKeepsItsTaskAndParametersAcrossARestart) {
+  const auto r = hires("h1", {{"denoise", "0.25"}, {"scale", "2"}});
+  const auto ack = submit(r);
+  ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+  const RequestTask before = *core_->request("h1")->task;
+  const std::int64_t per_job = core_->request("h1")->per_job;
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+
+  now_ += 1'000;
+  open_core();
+  const RequestState* loaded = core_->request("h1");
+  ASSERT_NE(loaded, nullptr);
+  ASSERT_TRUE(loaded->task);
+  EXPECT_EQ(*loaded->task, before);
+  EXPECT_EQ(loaded->request.params, r.params);
+  EXPECT_EQ(protocol::request_digest(loaded->request), protocol::request_digest(r));
+  EXPECT_EQ(loaded->per_job, per_job);
+  // The job it sends after the restart is the one it sent before: same spec, same hash.
+  EXPECT_EQ(protocol::spec_hash(spec_of(*loaded, 0)), protocol::spec_hash(jobs[0].job.spec));
+  // Submitting the same request again attaches to it rather than charging it twice.
+  const auto again = submit(r);
+  EXPECT_TRUE(again.outcome.ok()) << again.outcome.reason;
+  expect_conservation();
+}
+
+}  // namespace
+}  // namespace seedgrid::coordinator::testing
