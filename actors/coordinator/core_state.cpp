@@ -73,6 +73,18 @@ void CoreState::set_phase(RequestState& r, JobState& j, JobPhase phase, std::int
   j.phase = phase;
 }
 
+void CoreState::keep_done(const RequestState& r) {
+  if (r.phase != RequestPhase::done) return;
+  if (r.request.privacy == protocol::Privacy::private_images && !r.erased) return;
+  done_in_memory.emplace(r.sequence, r.request.request_id);
+  while (done_in_memory.size() > options.recent_done_requests) {
+    const auto oldest = done_in_memory.begin();
+    queued.erase(oldest->second);
+    requests.erase(oldest->second);
+    done_in_memory.erase(oldest);
+  }
+}
+
 void CoreState::record_fatal(const Error& e) {
   if (!fatal) fatal = e;
 }

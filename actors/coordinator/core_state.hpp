@@ -69,6 +69,10 @@ struct CoreState {
   std::map<std::string, std::set<std::uint32_t>> queued;  // request id -> queued job indices
   std::map<std::string, PendingOrder> orders;             // by idempotency key
   std::map<std::string, PendingPenalty> penalties;        // by audit id
+  // Done requests held in memory (attach, status), by acceptance sequence. Past
+  // options.recent_done_requests the oldest is let go, as a restart would (Journal::load_requests
+  // keeps the same ones), so a coordinator that runs for months does not grow with its history.
+  std::set<std::pair<std::uint64_t, std::string>> done_in_memory;
   SeenCommands seen_commands;  // nonces of attach and cancel commands, until they expire
   std::optional<Error> fatal;
   std::int64_t started_ms = 0;
@@ -95,6 +99,10 @@ struct CoreState {
   void save_penalty(const PendingPenalty& p, std::int64_t now_ms);
   void record_fatal(const Error& e);
   protocol::SubmitAck ack_of(const RequestState& r, bool resumed) const;
+  // A request that is done and owes nothing more (a private one: its prompt's erasure) joins
+  // done_in_memory; the oldest beyond the limit leave memory, possibly `r` itself, so a caller
+  // must not touch `r` afterwards.
+  void keep_done(const RequestState& r);
   double audit_rate_of(const NodeEntry& n) const;
 };
 

@@ -621,6 +621,14 @@ Result<std::vector<JournaledNonce>> Journal::load_command_nonces() const {
   return out;
 }
 
+Result<bool> Journal::knows_request(const std::string& request_id) const {
+  auto q = state_->db.prepare("SELECT 1 FROM requests WHERE request_id = ?");
+  if (!q) return pass_on(q);
+  auto row = q->bind(1, request_id).step();
+  if (!row) return pass_on(row);
+  return *row;
+}
+
 Result<JobTotals> Journal::job_totals() const {
   auto q = state_->db.prepare("SELECT phase, COUNT(*) FROM jobs GROUP BY phase");
   if (!q) return pass_on(q);

@@ -113,6 +113,8 @@ class Journal {
   Result<std::vector<JournaledPenalty>> load_penalties() const;
   // Whether any request other than `request_id` that is not done references this output hash.
   Result<bool> output_referenced_elsewhere(const Digest& hash, const std::string& request_id) const;
+  // Whether a request of this id was ever journaled (done ones included).
+  Result<bool> knows_request(const std::string& request_id) const;
   Result<JobTotals> job_totals() const;
   // Also forgets the nonces of commands that expired by `now_unix_ms`.
   Result<void> put_command_nonce(const JournaledNonce& nonce, std::int64_t now_unix_ms);

@@ -11,6 +11,8 @@
 #include <sodium.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "actors/coordinator/core_state.hpp"
 
@@ -51,8 +53,15 @@ void erase_prompt(CoreState& s, RequestState& r) {
 void erase_private_prompts(CoreState& s) {
   std::set<std::string> appealable;  // requests with a failed verdict in its appeal window
   for (const auto& [audit_id, p] : s.penalties) appealable.insert(p.job.request_id);
+  std::vector<std::string> erased;
   for (auto& [id, r] : s.requests)
-    if (owes_erasure(r) && !appealable.contains(id)) erase_prompt(s, r);
+    if (owes_erasure(r) && !appealable.contains(id)) {
+      erase_prompt(s, r);
+      erased.push_back(id);
+    }
+  // Owing nothing now, they may leave memory like any done request (after the walk: it erases).
+  for (const auto& id : erased)
+    if (const RequestState* r = s.find_request(id)) s.keep_done(*r);
 }
 
 }  // namespace seedgrid::coordinator

@@ -97,6 +97,7 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
       case RequestPhase::done:
         break;
     }
+    s.keep_done(r);  // last: it may let `r` go
   }
   auto slashes = s.journal.pending_slashes();
   if (!slashes) return pass_on(slashes);

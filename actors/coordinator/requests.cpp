@@ -76,6 +76,19 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
     if (known->request.privacy == protocol::Privacy::public_images) follow(s, *known, {}, out);
     return {Reply{}, s.ack_of(*known, true)};
   }
+  // Not in memory but journaled: a done request that left memory (CoreState::keep_done, or a
+  // restart). Taken again, its id would overwrite that request's record.
+  auto journaled = s.journal.knows_request(request.request_id);
+  if (!journaled) {
+    s.record_fatal(journaled.error());
+    return {refuse(ErrorCode::internal, "the coordinator cannot read its journal"), std::nullopt};
+  }
+  if (*journaled)
+    return {refuse(ErrorCode::duplicate_request,
+                   "request id '" + request.request_id +
+                       "' belongs to an earlier request, done and kept in the journal; choose "
+                       "another id"),
+            std::nullopt};
   const Reply valid = validate_request(request, s.options.catalog, s.options.policy.limits,
                                        s.options.policy.benchmark_tasks, &s.options.task_types);
   if (!valid.ok()) return {valid, std::nullopt};

@@ -166,6 +166,7 @@ void hold_released(CoreState& s, const LedgerOrder& order, const protocol::Ledge
       if (elsewhere && !*elsewhere) (void)s.results.remove(j.output_hash);
     }
   }
+  s.keep_done(r);  // last: it may let `r` go
 }
 
 // A slash answered: it is not re-sent again.

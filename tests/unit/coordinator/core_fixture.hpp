@@ -65,6 +65,7 @@ class CoreFixture : public ::testing::Test {
     ASSERT_TRUE(task_types) << task_types.error().message;
     o.task_types = std::move(*task_types);
     o.data_dir = (dir_ / "coordinator").string();
+    o.recent_done_requests = recent_done_requests_;
     Outbox out;
     core_.reset();
     auto core = CoordinatorCore::open(coordinator_id_, o, now_, out);
@@ -260,6 +261,7 @@ class CoreFixture : public ::testing::Test {
   config::CoordinatorSection policy_;
   RenderLimits model_limits_{8, 16};  // what the catalog says the model renders
   std::vector<config::TaskTypeSource> task_types_;  // scripted task types; set before open_core
+  std::size_t recent_done_requests_ = CoreOptions{}.recent_done_requests;  // before open_core
   std::int64_t now_ = 1'000'000;
   std::int64_t wall_ = 1'700'000'000'000;  // Unix ms: what client commands are dated in
   std::int64_t min_stake_fast_ = 0;  // micro-tokens; set before SetUp to test the fast tier

@@ -63,6 +63,35 @@ TEST_F(CoreFixture, RequestIsHeldSplitRoutedSettledAndReleased) {
   expect_conservation();
 }
 
+// A long-running coordinator keeps only its most recent done requests in memory, as a restart
+// would; an older one's id stays taken (its record is in the journal).
+TEST_F(CoreFixture, OnlyTheMostRecentDoneRequestsStayInMemoryAndTheirIdsStayTaken) {
+  recent_done_requests_ = 2;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  for (const char* id : {"d1", "d2", "d3"}) {
+    const auto ack = submit(request(id, 1));
+    ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+    for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok());
+  }
+  ASSERT_EQ(events_of(EventKind::completed).size(), 3u);
+  EXPECT_EQ(core_->request("d1"), nullptr) << "the oldest done request stayed in memory";
+  ASSERT_NE(core_->request("d2"), nullptr);
+  ASSERT_NE(core_->request("d3"), nullptr);
+  EXPECT_EQ(core_->request("d3")->phase, RequestPhase::done);
+
+  const auto again = submit(request("d1", 1));
+  EXPECT_EQ(again.outcome.code, ErrorCode::duplicate_request);
+  EXPECT_NE(again.outcome.reason.find("'d1' belongs to an earlier request"), std::string::npos)
+      << again.outcome.reason;
+  // A restart keeps the same ones.
+  open_core();
+  EXPECT_EQ(core_->request("d1"), nullptr);
+  EXPECT_NE(core_->request("d2"), nullptr);
+  EXPECT_NE(core_->request("d3"), nullptr);
+  expect_conservation();
+}
+
 TEST_F(CoreFixture, BadRequestsAreRefusedWithStableCodes) {
   register_node(w1_, protocol::Role::worker, worker_caps());
   auto code_of = [&](protocol::GenerateRequest r, bool resign = true) {
