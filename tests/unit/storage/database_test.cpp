@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "runtime/base/storage/transaction.hpp"
+#include "tests/unit/storage/row_count.hpp"
 
 using namespace seedgrid;
 using namespace seedgrid::storage;
@@ -34,12 +35,7 @@ class Storage : public ::testing::Test {
     return std::move(*db);
   }
 
-  static std::int64_t count(Database& db) {
-    auto st = db.prepare("SELECT COUNT(*) FROM t");
-    EXPECT_TRUE(st.has_value());
-    EXPECT_TRUE(st->step().value_or(false));
-    return st->column_int64(0);
-  }
+  static std::int64_t count(Database& db) { return test::rows_in_t(db); }
 
   std::filesystem::path dir_;
 };

@@ -9,6 +9,7 @@
 
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/storage/transaction.hpp"
+#include "tests/unit/storage/row_count.hpp"
 #include "tests/unit/storage/database_location.hpp"
 
 using namespace seedgrid;
@@ -36,12 +37,7 @@ class StorageEngine : public ::testing::Test {
                     .has_value());
     return std::move(*db);
   }
-  static std::int64_t count(Database& db) {
-    auto st = db.prepare("SELECT COUNT(*) FROM t");
-    EXPECT_TRUE(st.has_value());
-    EXPECT_TRUE(st->step().value_or(false));
-    return st->column_int64(0);
-  }
+  static std::int64_t count(Database& db) { return test::rows_in_t(db); }
 
   std::filesystem::path dir_;
   std::string location_;

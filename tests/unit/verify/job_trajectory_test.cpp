@@ -6,44 +6,43 @@
 
 #include "runtime/base/verify/commitment/merkle.hpp"
 #include "runtime/base/verify/commitment/trajectory.hpp"
+#include "tests/unit/verify/ramp_latent.hpp"
 
 namespace seedgrid::verify {
 namespace {
 
-Tensor latent(Shape shape, float base) {
-  std::vector<float> v(static_cast<std::size_t>(shape_numel(shape)));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = base + 0.25f * static_cast<float>(i);
-  return Tensor::host_f32(std::move(shape), v);
-}
+using testing::ramp_latent;
 
 std::vector<Digest> pass_leaves(std::uint32_t pass, std::uint32_t steps, float base) {
   std::vector<Digest> leaves;
   for (std::uint32_t t = 0; t <= steps; ++t)
-    leaves.push_back(pass_latent_leaf(pass, t, latent({1, 4, 2, 2}, base + static_cast<float>(t))));
+    leaves.push_back(
+        pass_latent_leaf(pass, t, ramp_latent({1, 4, 2, 2}, base + static_cast<float>(t))));
   return leaves;
 }
 
 TEST(PassLatentLeaf, PassZeroIsTodaysLeaf) {
-  const Tensor x = latent({1, 4, 2, 2}, 1.0f);
+  const Tensor x = ramp_latent({1, 4, 2, 2}, 1.0f);
   EXPECT_EQ(pass_latent_leaf(0, 3, x), latent_leaf(3, x));
 }
 
 TEST(PassLatentLeaf, NamesItsPassAndStep) {
-  const Tensor x = latent({1, 4, 2, 2}, 1.0f);
+  const Tensor x = ramp_latent({1, 4, 2, 2}, 1.0f);
   const Digest leaf = pass_latent_leaf(1, 3, x);
-  EXPECT_EQ(leaf, pass_latent_leaf(1, 3, latent({1, 4, 2, 2}, 1.0f)));
-  EXPECT_NE(leaf, latent_leaf(3, x));             // not pass 0's leaf
-  EXPECT_NE(leaf, pass_latent_leaf(2, 3, x));     // another pass
-  EXPECT_NE(leaf, pass_latent_leaf(1, 2, x));     // another step
+  EXPECT_EQ(leaf, pass_latent_leaf(1, 3, ramp_latent({1, 4, 2, 2}, 1.0f)));
+  EXPECT_NE(leaf, latent_leaf(3, x));                                // not pass 0's leaf
+  EXPECT_NE(leaf, pass_latent_leaf(2, 3, x));                        // another pass
+  EXPECT_NE(leaf, pass_latent_leaf(1, 2, x));                        // another step
   EXPECT_NE(leaf, pass_latent_leaf(1, 3, x.reshape({1, 2, 4, 2})));  // another shape
-  Tensor y = latent({1, 4, 2, 2}, 1.0f);
+  Tensor y = ramp_latent({1, 4, 2, 2}, 1.0f);
   static_cast<std::uint8_t*>(y.raw())[5] ^= 0x01;
   EXPECT_NE(leaf, pass_latent_leaf(1, 3, y));
 }
 
 TEST(JobTrajectory, OnePassIsTodaysRoot) {
   Trajectory t;
-  for (std::uint32_t i = 0; i < 6; ++i) t.record(i, latent({1, 4, 2, 2}, static_cast<float>(i)));
+  for (std::uint32_t i = 0; i < 6; ++i)
+    t.record(i, ramp_latent({1, 4, 2, 2}, static_cast<float>(i)));
   const std::vector<std::vector<Digest>> passes{pass_leaves(0, 5, 0.0f)};
   EXPECT_EQ(job_trajectory_root(passes), t.root());
   EXPECT_EQ(job_leaves(passes), t.leaves());
