@@ -114,7 +114,7 @@ struct Journal::State {
   std::optional<Transaction> tx;
   Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash, slash_done;
   Statement put_verification, delete_verification, put_penalty, delete_penalty;
-  Statement put_notice, delete_notice;
+  Statement put_notice, delete_notice, find_request;
   std::uint64_t next_sequence = 1;
   bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
 };
@@ -187,9 +187,10 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   auto delete_penalty = prep("DELETE FROM penalties WHERE audit_id = ?");
   auto put_notice = prep(upsert_sql("notices", {"audit_id", "verdict"}, {"audit_id"}));
   auto delete_notice = prep("DELETE FROM notices WHERE audit_id = ?");
+  auto find_request = prep("SELECT 1 FROM requests WHERE request_id = ?");  // at every submit
   for (auto* s : {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash,
                   &slash_done, &put_verification, &delete_verification, &put_penalty,
-                  &delete_penalty, &put_notice, &delete_notice})
+                  &delete_penalty, &put_notice, &delete_notice, &find_request})
     if (!*s) return context(s->error(), "preparing the journal");
   auto seq = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM requests");
   if (!seq) return pass_on(seq);
@@ -203,7 +204,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                 std::move(*put_slash), std::move(*slash_done), std::move(*put_verification),
                 std::move(*delete_verification), std::move(*put_penalty),
                 std::move(*delete_penalty), std::move(*put_notice), std::move(*delete_notice),
-                next});
+                std::move(*find_request), next});
   return Journal(std::move(state));
 }
 
@@ -622,9 +623,8 @@ Result<std::vector<JournaledNonce>> Journal::load_command_nonces() const {
 }
 
 Result<bool> Journal::knows_request(const std::string& request_id) const {
-  auto q = state_->db.prepare("SELECT 1 FROM requests WHERE request_id = ?");
-  if (!q) return pass_on(q);
-  auto row = q->bind(1, request_id).step();
+  auto row = state_->find_request.bind(1, request_id).step();
+  state_->find_request.reset();
   if (!row) return pass_on(row);
   return *row;
 }

@@ -4,7 +4,6 @@
 #include <limits>
 
 #include "actors/coordinator/core_state.hpp"
-#include "actors/coordinator/task_admission.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -206,7 +205,7 @@ LedgerOrder hold_order(const RequestState& r) {
   o.payer = user_account(q.payer);
   o.request_id = q.request_id;
   o.price = {r.base_render_millis, q.steps, q.width, q.height, q.tier, q.count};
-  if (r.task) o.price.pixel_steps = task_pixel_steps(*r.task);
+  if (r.task) o.price.pixel_steps = protocol::passes_work(r.task->passes);
   return o;
 }
 

@@ -49,10 +49,4 @@ TaskAdmission admit_task(const protocol::GenerateRequest& r, const TaskCatalog& 
   return {protocol::Reply{}, std::move(task)};
 }
 
-std::uint64_t task_pixel_steps(const RequestTask& task) {
-  std::uint64_t sum = 0;
-  for (const auto& pass : task.passes) sum += pass.pixels * pass.steps;
-  return sum;
-}
-
 }  // namespace seedgrid::coordinator

@@ -22,7 +22,4 @@ struct TaskAdmission {
 TaskAdmission admit_task(const protocol::GenerateRequest& request, const TaskCatalog& tasks,
                          const config::RequestLimits& limits);
 
-// Steps x pixels summed over a task's passes: what PriceInputs.pixel_steps carries.
-std::uint64_t task_pixel_steps(const RequestTask& task);
-
 }  // namespace seedgrid::coordinator

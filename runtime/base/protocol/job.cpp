@@ -57,12 +57,14 @@ bool batch_compatible(const JobSpec& a, const JobSpec& b) {
 }
 
 std::uint64_t job_work(const JobSpec& spec) {
-  if (spec.scripted()) {
-    std::uint64_t work = 0;
-    for (const auto& pass : spec.passes) work += pass.pixels * pass.steps;
-    return work;
-  }
+  if (spec.scripted()) return passes_work(spec.passes);
   return static_cast<std::uint64_t>(spec.width) * spec.height * spec.steps;
+}
+
+std::uint64_t passes_work(const std::vector<TaskPass>& passes) {
+  std::uint64_t work = 0;
+  for (const auto& pass : passes) work += pass.pixels * pass.steps;
+  return work;
 }
 
 }  // namespace seedgrid::protocol

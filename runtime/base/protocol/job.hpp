@@ -64,5 +64,8 @@ bool batch_compatible(const JobSpec& a, const JobSpec& b);
 // Pixels times steps: the unit of work that deadlines and worker speed are measured in (for a
 // scripted job, summed over its declared passes).
 std::uint64_t job_work(const JobSpec& spec);
+// Pixels times steps summed over a script's passes: a scripted job's work, and what its price
+// counts (PriceInputs.pixel_steps).
+std::uint64_t passes_work(const std::vector<TaskPass>& passes);
 
 }  // namespace seedgrid::protocol

@@ -115,7 +115,7 @@ TEST_F(TaskTypes, AScriptedRequestRunsItsDeclaredPassesAndIsPricedOverThem) {
   // 4 steps at 64 x 64, then half of an 8-step schedule at 192 x 192.
   const std::vector<protocol::TaskPass> passes{{4, 64 * 64}, {4, 192 * 192}};
   EXPECT_EQ(r->task->passes, passes);
-  EXPECT_EQ(task_pixel_steps(*r->task), 4u * 64 * 64 + 4u * 192 * 192);
+  EXPECT_EQ(protocol::passes_work(r->task->passes), 4u * 64 * 64 + 4u * 192 * 192);
   const std::int64_t per_job = price_of(4 * 64 * 64 + 4 * 192 * 192);
   EXPECT_EQ(r->per_job, per_job);
   EXPECT_EQ(ack.quoted, 2 * per_job);
