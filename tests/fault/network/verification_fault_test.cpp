@@ -135,15 +135,24 @@ TEST(VerificationFaults, APendingSlashSurvivesACoordinatorKillAndIsAppliedOnce) 
   ASSERT_TRUE(outcome);
   ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
   EXPECT_EQ(outcome->completed.delivered, 6u);
-  // Failed verdicts on the cheater (its blacklisting cancels the rest of its jobs, unaudited).
-  std::size_t verdicts = 0;
+  std::size_t verdicts_seen = 0;
   for (const auto& f : audit_failures(got)) {
     EXPECT_EQ(f.worker, net.worker_identity(0).public_key())
         << "an honest worker failed: " << f.reason;
-    verdicts += f.worker == net.worker_identity(0).public_key() &&
-                f.reason.find("audited the result") != std::string::npos;
+    verdicts_seen += f.worker == net.worker_identity(0).public_key() &&
+                     f.reason.find("audited the result") != std::string::npos;
   }
-  ASSERT_GT(verdicts, 0u);
+  ASSERT_GT(verdicts_seen, 0u);
+  // The failed verdicts on the cheater as the coordinator journaled them. The client's events are
+  // not the count: blacklisting cancels only the cheater's jobs still rendering, so a result already
+  // delivered may fail its audit too, and a verdict committed just before the kill has its event
+  // lost with the process (events are not replayed on reconnect, only results).
+  auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
+  ASSERT_TRUE(status) << status.error().message;
+  std::size_t verdicts = 0;
+  for (const auto& n : status->nodes)
+    if (n.node == net.worker_identity(0).public_key()) verdicts = n.audits_failed;
+  ASSERT_GE(verdicts, verdicts_seen) << "every failed verdict the client saw was journaled";
   // The window goes on after the restart; then each failed verdict is slashed exactly once.
   std::size_t slashed = 0;
   for (int i = 0; i < 300 && slashed < verdicts; ++i) {
