@@ -109,6 +109,7 @@ Result<void> load_verification(Database& db, const SecretBox& box, RequestState&
 }  // namespace
 
 struct Journal::State {
+  storage::SoleOwnership owner;  // first: let go after the database closes
   Database db;
   SecretBox prompts;
   std::optional<Transaction> tx;
@@ -136,7 +137,8 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   if (!prompts) return context(prompts.error(), "the key that seals prompts in the journal");
   auto db = Database::open(path, {.durability = durability});
   if (!db) return context(db.error(), "opening the coordinator journal");
-  if (auto r = storage::claim_sole_owner(*db, "the coordinator journal"); !r) return pass_on(r);
+  auto owner = storage::claim_sole_owner(*db, "the coordinator journal");
+  if (!owner) return pass_on(owner);
   // The simulator's throw-away journal has one reader and writer, its core: holding the lock for
   // good saves the lock calls and hot-journal checks of every transaction (~25 a job).
   if (durability == storage::Durability::none)
@@ -199,7 +201,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   const auto next = static_cast<std::uint64_t>(seq->column_int64(0)) + 1;
   seq->reset();
   auto state = std::unique_ptr<State>(
-      new State{std::move(*db), std::move(*prompts), std::nullopt, std::move(*put_request), std::move(*put_job),
+      new State{std::move(*owner), std::move(*db), std::move(*prompts), std::nullopt, std::move(*put_request), std::move(*put_job),
                 std::move(*delete_request), std::move(*delete_jobs), std::move(*put_node),
                 std::move(*put_slash), std::move(*slash_done), std::move(*put_verification),
                 std::move(*delete_verification), std::move(*put_penalty),

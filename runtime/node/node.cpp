@@ -53,7 +53,7 @@ struct Node::State {
   bool stopped = false;
   std::unique_ptr<gateway::Gateway> gateway;  // the HTTP gateway role, when configured
   // Held while the node runs (declared last: released after the roles are gone).
-  std::optional<storage::DataDirLock> data_dir_lock;
+  std::optional<storage::ProcessLock> data_dir_lock;
 };
 
 namespace {
@@ -386,7 +386,7 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
         !r)
       return context(r.error(), "$.node.log_file");
   if (!c.node.data_dir.empty()) {
-    auto lock = storage::DataDirLock::acquire(c.node.data_dir);
+    auto lock = storage::lock_data_dir(c.node.data_dir);
     if (!lock) return context(lock.error(), "$.node.data_dir");
     s->data_dir_lock.emplace(std::move(*lock));
   }

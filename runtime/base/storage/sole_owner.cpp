@@ -15,8 +15,16 @@ constexpr auto kPause = std::chrono::milliseconds(100);
 
 }  // namespace
 
-Result<void> claim_sole_owner(Database& db, std::string_view what) {
-  if (db.engine() != Engine::postgres) return {};
+Result<SoleOwnership> claim_sole_owner(Database& db, std::string_view what) {
+  if (db.engine() != Engine::postgres) {
+    // An in-memory database or a SQLite URI names no file two processes could share.
+    if (db.path().empty() || db.path() == ":memory:" || db.path().starts_with("file:"))
+      return SoleOwnership{};
+    auto lock = ProcessLock::acquire(db.path() + ".owner", std::string(what) + " in " + db.path(),
+                                     "stop that one first, or give this one its own journal file");
+    if (!lock) return pass_on(lock);
+    return SoleOwnership{std::move(*lock)};
+  }
   auto q = db.prepare(
       "SELECT CASE WHEN pg_try_advisory_lock(2, hashtext(current_schema())) THEN 1 ELSE 0 END, "
       "current_schema()");
@@ -30,7 +38,7 @@ Result<void> claim_sole_owner(Database& db, std::string_view what) {
     const bool held = q->column_int64(0) == 1;
     schema = q->column_text(1);
     q->reset();
-    if (held) return {};
+    if (held) return SoleOwnership{};
   }
   return fail(what, " in ", db.path(), " (schema ", schema,
               ") is in use by another running process, which has held its lock for ",

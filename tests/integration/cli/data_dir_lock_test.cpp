@@ -34,7 +34,7 @@ TEST(DataDirLock, ASecondNodeIsRefusedWithTheHoldersPid) {
   const auto second = run_seedgrid("node --config " + config, 20);
   EXPECT_EQ(second.status, 1) << second.output;
   EXPECT_TRUE(contains(second.output,
-                       "in use by another seedgrid node (pid " + std::to_string(first) + ")"))
+                       "in use by another running process (pid " + std::to_string(first) + ")"))
       << second.output;
   EXPECT_EQ(stop_node(first), 0);
 

@@ -232,11 +232,11 @@ TEST(Journal, PromptsAreSealedInTheFileAndReadBackWithTheKey) {
       << unreadable.error().message;
 }
 
-TEST(Journal, ASecondOwnerOfAPostgresJournalIsRefusedUntilTheFirstLetsGo) {
+// On a file, where two nodes with their own data_dirs may still name one journal, and on
+// PostgreSQL, where journals share a server.
+TEST(Journal, ASecondOwnerOfAJournalIsRefusedUntilTheFirstLetsGo) {
   const auto dir = fresh_dir("journal-owner");
   const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
-  if (storage::engine_of(path) != storage::Engine::postgres)
-    GTEST_SKIP() << "a journal file is kept to one node by its data_dir lock (DataDirLock)";
   const std::string key = (dir / "j.prompt-key").string();
   {
     auto first = Journal::open(path, key);
@@ -247,11 +247,12 @@ TEST(Journal, ASecondOwnerOfAPostgresJournalIsRefusedUntilTheFirstLetsGo) {
         << second.error().message;
     EXPECT_NE(second.error().message.find("in use by another running process"), std::string::npos)
         << second.error().message;
-    // A journal in another schema of the same database is another coordinator's: no conflict.
+    // Another journal (another file, or another schema of the same database) is another
+    // coordinator's: no conflict.
     auto other = Journal::open(test::database_location((dir / "k.sqlite").string(), "k"), key);
     EXPECT_TRUE(other) << other.error().message;
   }
-  auto after = Journal::open(path, key);  // the first closed: its lock went with its connection
+  auto after = Journal::open(path, key);  // the first closed: its lock went with it
   EXPECT_TRUE(after) << after.error().message;
 }
 
