@@ -6,6 +6,8 @@ trained is, by construction, what the reference renders and what seedgrid loads)
   unet       UNet + CLIP text encoder together: epsilon prediction on SD's scaled-linear schedule,
              the caption dropped to "" 10 % of the time (classifier-free guidance)
   export     write the diffusers folder (configs, safetensors, tokenizer)
+  adopt      the reverse of export: a work folder from a diffusers folder (--from), so the UNet phase
+             goes on training a committed model (`unet --resume`) after the first run's work is gone
 
 Each phase is deterministic from --seed and its step count; checkpoints go to --work every few
 minutes, so a run cut short still exports. Run with Debian's python3-torch:
@@ -351,7 +353,8 @@ def phase_unet(args):
         state = torch.load(path)
         unet.load_state_dict(state["unet"])
         text.load_state_dict(state["text"])
-        opt.load_state_dict(state["opt"])
+        if "opt" in state:  # not after adopt: AdamW's moments start again from zero
+            opt.load_state_dict(state["opt"])
         start = state["step"]
         gen.manual_seed(args.seed + 2 + start)
     log(args.work, f"unet: {sum(p.numel() for p in unet.parameters())} + text "
@@ -414,11 +417,36 @@ def phase_export(args):
     log(args.work, f"exported to {out} (unet step {state['step']})")
 
 
+def phase_adopt(args):
+    import shutil
+    src = getattr(args, "from")
+    if not src:
+        sys.exit("adopt needs --from DIFFUSERS_FOLDER (e.g. models/zoo/shapes/model)")
+
+    def tensors(path):
+        return {k: torch.from_numpy(np.array(v)) for k, v in safetensors_io.read(path)[0].items()}
+
+    with open(os.path.join(src, "vae", "config.json")) as f:
+        scaling = json.load(f)["scaling_factor"]
+    with open(os.path.join(src, "text_encoder", "config.json")) as f:
+        text_cfg = json.load(f)
+    unet_file = os.path.join(src, "unet", "diffusion_pytorch_model.safetensors")
+    step = int(safetensors_io.read(unet_file)[1].get("seedgrid.unet_steps", 0))
+    torch.save({"model": tensors(os.path.join(src, "vae", "diffusion_pytorch_model.safetensors")),
+                "step": 0, "scaling_factor": scaling}, os.path.join(args.work, "vae.pt"))
+    torch.save({"unet": tensors(unet_file),
+                "text": tensors(os.path.join(src, "text_encoder", "model.safetensors")),
+                "step": step, "text_cfg": text_cfg}, os.path.join(args.work, "unet.pt"))
+    shutil.copytree(os.path.join(src, "tokenizer"), os.path.join(args.work, "tokenizer"), dirs_exist_ok=True)
+    log(args.work, f"adopted {src} (unet step {step}, scaling_factor {scaling})")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("phase", choices=["tokenizer", "data", "vae", "decoder", "unet", "export", "all"])
+    p.add_argument("phase", choices=["tokenizer", "data", "vae", "decoder", "unet", "export", "adopt", "all"])
     p.add_argument("--work", required=True, help="checkpoints and train.log")
     p.add_argument("--out", help="the diffusers folder export writes")
+    p.add_argument("--from", help="the diffusers folder adopt reads")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--images", type=int, default=30000)
     p.add_argument("--batch", type=int, default=64, help="UNet batch")
