@@ -212,10 +212,25 @@ def lr_at(step, steps, peak, warmup=200):
 
 # ---- VAE -------------------------------------------------------------------------------------
 
+def vae_config(args):
+    """VAE with --vae-channels / --vae-layers in place of the defaults (a larger decoder draws
+    sharper shapes; the UNet is trained on whichever VAE's latents)."""
+    cfg = dict(VAE)
+    if args.vae_channels:
+        channels = [int(c) for c in args.vae_channels.split(",")]
+        if len(channels) != len(VAE["block_out_channels"]):
+            sys.exit(f"--vae-channels needs {len(VAE['block_out_channels'])} values (8x down), got {args.vae_channels}")
+        cfg["block_out_channels"] = channels
+    if args.vae_layers:
+        cfg["layers_per_block"] = args.vae_layers
+    return cfg
+
+
 def phase_vae(args):
     torch.manual_seed(args.seed)
     x, _ = training_data(args)
-    vae = AutoencoderKL(VAE)
+    cfg = vae_config(args)
+    vae = AutoencoderKL(cfg)
     opt = torch.optim.AdamW(vae.parameters(), lr=args.vae_lr, weight_decay=0.0)
     gen = torch.Generator().manual_seed(args.seed + 1)
     path = os.path.join(args.work, "vae.pt")
@@ -249,7 +264,8 @@ def phase_vae(args):
             log(args.work, f"vae step {step} loss {ema:.4f} l1 {l1.item():.4f} mse {mse.item():.5f} "
                            f"kl {kl.item():.3f} ({time.time() - t0:.0f} s)")
         if time.time() - last_save > 180 or step + 1 == args.vae_steps:
-            torch.save({"model": vae.state_dict(), "opt": opt.state_dict(), "step": step + 1}, path)
+            torch.save({"model": vae.state_dict(), "opt": opt.state_dict(), "step": step + 1,
+                        "config": cfg}, path)
             last_save = time.time()
     # Scale latents to unit variance, as SD's 0.18215 does for its VAE.
     with torch.no_grad():
@@ -269,7 +285,7 @@ def phase_decoder(args):
     x, _ = training_data(args)
     path = os.path.join(args.work, "vae.pt")
     state = torch.load(path)
-    vae = AutoencoderKL(VAE)
+    vae = AutoencoderKL(state.get("config", VAE))
     vae.load_state_dict(state["model"])
     params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
     for p in vae.parameters():
@@ -311,7 +327,8 @@ def phase_decoder(args):
 
 def load_vae(work):
     state = torch.load(os.path.join(work, "vae.pt"))
-    cfg = dict(VAE, scaling_factor=state.get("scaling_factor", VAE["scaling_factor"]))
+    base = state.get("config", VAE)  # the first run's checkpoints carry no config: the default
+    cfg = dict(base, scaling_factor=state.get("scaling_factor", VAE["scaling_factor"]))
     vae = AutoencoderKL(cfg)
     vae.load_state_dict(state["model"])
     return vae.eval(), cfg
@@ -427,13 +444,15 @@ def phase_adopt(args):
         return {k: torch.from_numpy(np.array(v)) for k, v in safetensors_io.read(path)[0].items()}
 
     with open(os.path.join(src, "vae", "config.json")) as f:
-        scaling = json.load(f)["scaling_factor"]
+        vae_cfg = json.load(f)
+    scaling = vae_cfg["scaling_factor"]
     with open(os.path.join(src, "text_encoder", "config.json")) as f:
         text_cfg = json.load(f)
     unet_file = os.path.join(src, "unet", "diffusion_pytorch_model.safetensors")
     step = int(safetensors_io.read(unet_file)[1].get("seedgrid.unet_steps", 0))
     torch.save({"model": tensors(os.path.join(src, "vae", "diffusion_pytorch_model.safetensors")),
-                "step": 0, "scaling_factor": scaling}, os.path.join(args.work, "vae.pt"))
+                "step": 0, "scaling_factor": scaling, "config": vae_cfg},
+               os.path.join(args.work, "vae.pt"))
     torch.save({"unet": tensors(unet_file),
                 "text": tensors(os.path.join(src, "text_encoder", "model.safetensors")),
                 "step": step, "text_cfg": text_cfg}, os.path.join(args.work, "unet.pt"))
@@ -454,6 +473,8 @@ def main():
     p.add_argument("--vae-steps", type=int, default=750)
     p.add_argument("--vae-lr", type=float, default=1e-3)
     p.add_argument("--kl", type=float, default=1e-4)
+    p.add_argument("--vae-channels", help="block_out_channels, e.g. 32,64,64,64 (default 16,32,32,32)")
+    p.add_argument("--vae-layers", type=int, help="layers_per_block (default 1)")
     p.add_argument("--decoder-steps", type=int, default=1500)
     p.add_argument("--decoder-lr", type=float, default=5e-4)
     p.add_argument("--unet-steps", type=int, default=1600)
