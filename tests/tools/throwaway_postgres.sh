@@ -20,6 +20,9 @@ as_server=()
 
 case $action in
   start)
+    # A start after a start without a stop (ctest --repeat reruns the fixture) replaces the server
+    # the URI file names instead of leaving it running.
+    [ -f "$uri_file" ] && bash "${BASH_SOURCE[0]}" stop "$uri_file" >/dev/null
     dir=$(mktemp -d /tmp/seedgrid-postgres.XXXXXX)
     chmod 755 "$dir"
     [ ${#as_server[@]} -gt 0 ] && chown nobody "$dir"
