@@ -28,6 +28,16 @@ inline std::filesystem::path fresh_dir(const std::string& name) {
   return dir;
 }
 
+// Removes a test's folder when the test ends, whichever assertion ends it (declare it right after
+// the folder, so it goes after everything that has files open there).
+struct RemovedAtEnd {
+  std::filesystem::path dir;
+  ~RemovedAtEnd() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
 class CoreFixture : public ::testing::Test {
  protected:
   void SetUp() override {

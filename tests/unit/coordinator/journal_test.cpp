@@ -177,6 +177,7 @@ namespace {
 // with the same key reads them back.
 TEST(Journal, PromptsAreSealedInTheFileAndReadBackWithTheKey) {
   const auto dir = fresh_dir("journal-sealed");
+  const RemovedAtEnd cleanup{dir};
   const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
   const std::string key = (dir / "keys/journal-prompts.key").string();
   RequestState r;
@@ -236,6 +237,7 @@ TEST(Journal, PromptsAreSealedInTheFileAndReadBackWithTheKey) {
 // PostgreSQL, where journals share a server.
 TEST(Journal, ASecondOwnerOfAJournalIsRefusedUntilTheFirstLetsGo) {
   const auto dir = fresh_dir("journal-owner");
+  const RemovedAtEnd cleanup{dir};
   const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
   const std::string key = (dir / "j.prompt-key").string();
   {
@@ -260,6 +262,7 @@ TEST(Journal, ASecondOwnerOfAJournalIsRefusedUntilTheFirstLetsGo) {
 // were signed and accepted, on either engine; the parameters are sealed as prompts are.
 TEST(Journal, RoundTripsAScriptedRequestsTaskAndParameters) {
   const auto dir = fresh_dir("journal-task");
+  const RemovedAtEnd cleanup{dir};
   const std::string path = test::database_location((dir / "j.sqlite").string(), "jt");
   const std::string key = (dir / "j.prompt-key").string();
   RequestState r;
