@@ -97,7 +97,15 @@ void tell_client(NetworkState& s, const protocol::ClientEvent& e) {
       ++s.summary.retries;
       break;
     case EventKind::completed:
-      if (s.observed.ended.insert(e.request_id).second) request_ended(s, e.request_id);
+      if (!s.observed.ended.insert(e.request_id).second) break;
+      if (auto it = s.requests.find(e.request_id); it != s.requests.end()) {
+        if (auto r = check_request_end(s.invariant_inputs(), e, it->second.jobs); !r)
+          stop(s, r.error());
+        s.summary.delivered += e.delivered;
+        s.summary.failed += e.failed;
+        s.summary.cancelled += e.cancelled;
+      }
+      request_ended(s, e.request_id);
       break;
     default:
       break;

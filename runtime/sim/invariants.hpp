@@ -10,6 +10,7 @@
 
 #include "models/result.hpp"
 #include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/protocol/client_event.hpp"
 
 namespace seedgrid::coordinator {
 class CoordinatorCore;
@@ -49,7 +50,13 @@ struct InvariantInputs {
 // Throughout a run: ledger conservation, no job delivered or paid twice, no honest worker slashed,
 // every cheater blacklisted within its bound.
 Result<void> check_running(const InvariantInputs& in);
-// At the end, in addition: every accepted request ended, every job final, every hold released.
+// When a request's completed event goes out: its counts account for every one of its `jobs` (none
+// lost) and its escrow hold is released. Checked then, because the core keeps only the most
+// recent finished requests in memory, as a real coordinator does.
+Result<void> check_request_end(const InvariantInputs& in, const protocol::ClientEvent& completed,
+                               std::uint32_t jobs);
+// At the end, in addition: every accepted request ended (each was checked as it did), every job of
+// a request still in the core final, no credit left in escrow.
 Result<void> check_final(const InvariantInputs& in);
 
 // How many cheated results a cheater may get accepted before the coordinator blacklists it:

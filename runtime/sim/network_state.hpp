@@ -84,6 +84,7 @@ struct RequestRecord {
   std::int64_t submitted_ms = 0;
   int batch = -1;  // index in batches, -1: a random request
   std::size_t user = 0;
+  std::uint32_t jobs = 0;
   bool ended = false;
 };
 

@@ -74,7 +74,7 @@ void submit(NetworkState& s, const std::string& id, std::uint32_t count, protoco
   r.count = count;
   r.tier = tier;
   protocol::sign_request(r, s.users[user].identity);
-  s.requests[id] = RequestRecord{s.now(), batch, user};
+  s.requests[id] = RequestRecord{s.now(), batch, user, count};
   ++s.open_requests;
   ++s.summary.requests;
   s.summary.jobs += count;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/sim/invariants.hpp"
+
 #include <cmath>
 #include <filesystem>
 
@@ -345,6 +347,36 @@ TEST(SimulatedNetwork, AnHonestWorkerSlashedInTheLedgerIsReported) {
   EXPECT_NE(checked.error().message.find("no honest worker slashed"), std::string::npos)
       << checked.error().message;
   EXPECT_NE(checked.error().message.find(worker), std::string::npos) << checked.error().message;
+}
+
+// Requests are checked as they complete (the core keeps only the most recent finished ones): a
+// completed event that accounts for fewer jobs than the request had is a lost job, named.
+TEST(SimulatedNetwork, ARequestThatCompletesShortOfItsJobsIsReportedAsAJobLost) {
+  const Scenario s = scenario_of(R"({
+    "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
+    "batches": [{"images": 4, "at_ms": 100}]
+  })");
+  WorkDir dir(79);
+  auto network = SimulatedNetwork::create(s, 79, dir.path());
+  ASSERT_TRUE(network) << network.error().message;
+  ASSERT_TRUE((*network)->run());
+  const Observed observed;
+  const std::vector<WorkerFacts> workers;
+  const InvariantInputs in{(*network)->core(), (*network)->ledger(), observed, workers, 79,
+                           (*network)->now_ms()};
+  protocol::ClientEvent completed;
+  completed.kind = protocol::EventKind::completed;
+  completed.request_id = "b0-0";
+  completed.delivered = 4;
+  EXPECT_TRUE(check_request_end(in, completed, 4));  // its hold was released: nothing to say
+  completed.delivered = 3;
+  auto checked = check_request_end(in, completed, 4);
+  ASSERT_FALSE(checked);
+  EXPECT_NE(checked.error().message.find("no job lost"), std::string::npos)
+      << checked.error().message;
+  EXPECT_NE(checked.error().message.find("request b0-0 completed with 3 delivered"),
+            std::string::npos)
+      << checked.error().message;
 }
 
 }  // namespace
