@@ -43,6 +43,22 @@ Result<Summary> run(const Scenario& s, std::uint64_t seed) {
   return (*network)->run();
 }
 
+// Two workers that rendered `images` images to the end, in `dir`; null (and a failure) otherwise.
+std::unique_ptr<SimulatedNetwork> finished_run(std::uint64_t seed, int images, const WorkDir& dir) {
+  const Scenario s = scenario_of(R"({"workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
+    "batches": [{"images": )" + std::to_string(images) + R"(, "at_ms": 100}]})");
+  auto network = SimulatedNetwork::create(s, seed, dir.path());
+  if (!network) {
+    ADD_FAILURE() << network.error().message;
+    return nullptr;
+  }
+  if (auto summary = (*network)->run(); !summary) {
+    ADD_FAILURE() << summary.error().message;
+    return nullptr;
+  }
+  return std::move(*network);
+}
+
 // A mixed fleet with everything that can go wrong, small enough for a second of host time.
 const char* kMixed = R"({
   "name": "mixed",
@@ -297,15 +313,10 @@ TEST(SimulatedNetwork, AValidatorCutOffLosesItsAuditsToTheOthersAndComesBack) {
 }
 
 TEST(SimulatedNetwork, ACorruptedLedgerIsReportedWithTheSeedAndTheVirtualTime) {
-  const Scenario s = scenario_of(R"({
-    "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
-    "batches": [{"images": 4, "at_ms": 100}]
-  })");
   WorkDir dir(77);
-  auto network = SimulatedNetwork::create(s, 77, dir.path());
-  ASSERT_TRUE(network) << network.error().message;
-  ASSERT_TRUE((*network)->run());
-  ASSERT_TRUE((*network)->check_invariants(true));
+  auto network = finished_run(77, 4, dir);
+  ASSERT_TRUE(network);
+  ASSERT_TRUE(network->check_invariants(true));
   {  // a credit appears in a user's balance without a journal entry (opened as the simulator
      // opens it: a default open would turn the file to WAL under the simulator's connection)
     auto db = storage::Database::open(dir.path() + "/ledger.sqlite",
@@ -315,34 +326,29 @@ TEST(SimulatedNetwork, ACorruptedLedgerIsReportedWithTheSeedAndTheVirtualTime) {
         db->exec("UPDATE balances SET amount = amount + 1 WHERE account IN "
                  "(SELECT account FROM balances WHERE account LIKE 'user:%' LIMIT 1)"));
   }
-  auto checked = (*network)->check_invariants(false);
+  auto checked = network->check_invariants(false);
   ASSERT_FALSE(checked);
   const std::string& m = checked.error().message;
   EXPECT_NE(m.find("ledger conservation"), std::string::npos) << m;
   EXPECT_NE(m.find("seed 77"), std::string::npos) << m;
-  EXPECT_NE(m.find("virtual time " + std::to_string((*network)->now_ms()) + " ms"),
+  EXPECT_NE(m.find("virtual time " + std::to_string(network->now_ms()) + " ms"),
             std::string::npos)
       << m;
 }
 
 TEST(SimulatedNetwork, AnHonestWorkerSlashedInTheLedgerIsReported) {
-  const Scenario s = scenario_of(R"({
-    "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
-    "batches": [{"images": 2, "at_ms": 100}]
-  })");
   WorkDir dir(78);
-  auto network = SimulatedNetwork::create(s, 78, dir.path());
-  ASSERT_TRUE(network) << network.error().message;
-  ASSERT_TRUE((*network)->run());
-  const auto& nodes = (*network)->core().nodes().nodes();
+  auto network = finished_run(78, 2, dir);
+  ASSERT_TRUE(network);
+  const auto& nodes = network->core().nodes().nodes();
   std::string worker;
   for (const auto& [key, n] : nodes)
     if (n.role == protocol::Role::worker) worker = coordinator::worker_account(key);
   ASSERT_FALSE(worker.empty());
-  auto slash = (*network)->ledger().apply(
+  auto slash = network->ledger().apply(
       treasury::Slash{"test/slash", 1'800'000'100, "verdict/x", worker, "validator:x", 0, ""});
   ASSERT_TRUE(slash) << slash.error().message;
-  auto checked = (*network)->check_invariants(false);
+  auto checked = network->check_invariants(false);
   ASSERT_FALSE(checked);
   EXPECT_NE(checked.error().message.find("no honest worker slashed"), std::string::npos)
       << checked.error().message;
@@ -352,18 +358,13 @@ TEST(SimulatedNetwork, AnHonestWorkerSlashedInTheLedgerIsReported) {
 // Requests are checked as they complete (the core keeps only the most recent finished ones): a
 // completed event that accounts for fewer jobs than the request had is a lost job, named.
 TEST(SimulatedNetwork, ARequestThatCompletesShortOfItsJobsIsReportedAsAJobLost) {
-  const Scenario s = scenario_of(R"({
-    "workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
-    "batches": [{"images": 4, "at_ms": 100}]
-  })");
   WorkDir dir(79);
-  auto network = SimulatedNetwork::create(s, 79, dir.path());
-  ASSERT_TRUE(network) << network.error().message;
-  ASSERT_TRUE((*network)->run());
+  auto network = finished_run(79, 4, dir);
+  ASSERT_TRUE(network);
   const Observed observed;
   const std::vector<WorkerFacts> workers;
-  const InvariantInputs in{(*network)->core(), (*network)->ledger(), observed, workers, 79,
-                           (*network)->now_ms()};
+  const InvariantInputs in{network->core(), network->ledger(), observed, workers, 79,
+                           network->now_ms()};
   protocol::ClientEvent completed;
   completed.kind = protocol::EventKind::completed;
   completed.request_id = "b0-0";
