@@ -201,7 +201,8 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   const auto next = static_cast<std::uint64_t>(seq->column_int64(0)) + 1;
   seq->reset();
   auto state = std::unique_ptr<State>(
-      new State{std::move(*owner), std::move(*db), std::move(*prompts), std::nullopt, std::move(*put_request), std::move(*put_job),
+      new State{std::move(*owner), std::move(*db), std::move(*prompts), std::nullopt,
+                std::move(*put_request), std::move(*put_job),
                 std::move(*delete_request), std::move(*delete_jobs), std::move(*put_node),
                 std::move(*put_slash), std::move(*slash_done), std::move(*put_verification),
                 std::move(*delete_verification), std::move(*put_penalty),
