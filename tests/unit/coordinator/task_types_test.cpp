@@ -91,6 +91,14 @@ class TaskTypes : public CoreFixture {
     return ack.outcome;
   }
 
+  // A hires_fix request with `params` is refused as an invalid parameter, its reason naming each
+  // of `named`.
+  void expect_param_refused(protocol::TaskParams params, std::vector<std::string> named) {
+    const auto reply = refused(hires("h1", std::move(params)));
+    EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
+    for (const auto& part : named) EXPECT_TRUE(contains(reply.reason, part)) << reply.reason;
+  }
+
   // The price of one job of summed pixel-steps, as the treasury computes it.
   static std::int64_t price_of(std::int64_t pixel_steps) {
     treasury::QuoteRequest q;
@@ -148,37 +156,23 @@ TEST_F(TaskTypes, DefaultsFillTheParametersARequestLeavesOut) {
 }
 
 TEST_F(TaskTypes, AParameterOutOfRangeIsRefusedNamingItAndItsValue) {
-  const auto reply = refused(hires("h1", {{"scale", "9"}}));
-  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
-  EXPECT_TRUE(contains(reply.reason, "scale")) << reply.reason;
-  EXPECT_TRUE(contains(reply.reason, "9")) << reply.reason;
-  EXPECT_TRUE(contains(reply.reason, "hires_fix.lua")) << reply.reason;
+  expect_param_refused({{"scale", "9"}}, {"scale", "9", "hires_fix.lua"});
 }
 
 TEST_F(TaskTypes, AParameterOfTheWrongTypeIsRefused) {
-  const auto reply = refused(hires("h1", {{"denoise", "lots"}}));
-  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
-  EXPECT_TRUE(contains(reply.reason, "denoise")) << reply.reason;
-  EXPECT_TRUE(contains(reply.reason, "lots")) << reply.reason;
+  expect_param_refused({{"denoise", "lots"}}, {"denoise", "lots"});
 }
 
 TEST_F(TaskTypes, AnUnknownParameterIsRefusedListingTheKnownOnes) {
-  const auto reply = refused(hires("h1", {{"sharpness", "2"}}));
-  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
-  EXPECT_TRUE(contains(reply.reason, "sharpness")) << reply.reason;
-  EXPECT_TRUE(contains(reply.reason, "denoise")) << reply.reason;
+  expect_param_refused({{"sharpness", "2"}}, {"sharpness", "denoise"});
 }
 
 TEST_F(TaskTypes, AStandardFieldGivenAsAParameterIsRefused) {
-  const auto reply = refused(hires("h1", {{"steps", "30"}}));
-  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
-  EXPECT_TRUE(contains(reply.reason, "steps")) << reply.reason;
+  expect_param_refused({{"steps", "30"}}, {"steps"});
 }
 
 TEST_F(TaskTypes, AParameterTwiceIsRefused) {
-  const auto reply = refused(hires("h1", {{"scale", "2"}, {"scale", "3"}}));
-  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
-  EXPECT_TRUE(contains(reply.reason, "scale")) << reply.reason;
+  expect_param_refused({{"scale", "2"}, {"scale", "3"}}, {"scale"});
 }
 
 TEST_F(TaskTypes, AnUnknownTaskTypeIsRefusedListingTheServedOnes) {
