@@ -116,6 +116,7 @@ struct Journal::State {
   Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash, slash_done;
   Statement put_verification, delete_verification, put_penalty, delete_penalty;
   Statement put_notice, delete_notice, find_request;
+  journal_tasks::Statements tasks;
   std::uint64_t next_sequence = 1;
   bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
 };
@@ -194,6 +195,8 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                   &slash_done, &put_verification, &delete_verification, &put_penalty,
                   &delete_penalty, &put_notice, &delete_notice, &find_request})
     if (!*s) return context(s->error(), "preparing the journal");
+  auto tasks = journal_tasks::prepare(*db);
+  if (!tasks) return context(tasks.error(), "preparing the journal");
   auto seq = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM requests");
   if (!seq) return pass_on(seq);
   auto row = seq->step();
@@ -207,7 +210,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                 std::move(*put_slash), std::move(*slash_done), std::move(*put_verification),
                 std::move(*delete_verification), std::move(*put_penalty),
                 std::move(*delete_penalty), std::move(*put_notice), std::move(*delete_notice),
-                std::move(*find_request), next});
+                std::move(*find_request), std::move(*tasks), next});
   return Journal(std::move(state));
 }
 
@@ -269,7 +272,7 @@ Result<void> Journal::put_request(const RequestState& r) {
       .bind_blob(26, q.signature)
       .bind_blob(27, r.digest);
   if (auto w = s.run(); !w) return w;
-  return journal_tasks::put(state_->db, state_->prompts, r);
+  return journal_tasks::put(state_->tasks, state_->prompts, r);
 }
 
 Result<void> Journal::put_job(const std::string& request_id, const JobState& j) {
@@ -534,7 +537,7 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
       r.jobs.push_back(std::move(j));
     }
     if (auto v = load_verification(db, state_->prompts, r); !v) return pass_on(v);
-    if (auto t = journal_tasks::load(db, state_->prompts, r); !t) return pass_on(t);
+    if (auto t = journal_tasks::load(state_->tasks, state_->prompts, r); !t) return pass_on(t);
     if (r.jobs.size() != r.request.count && r.phase != RequestPhase::holding &&
         r.phase != RequestPhase::abandoned)
       return fail("journal: request ", r.request.request_id, " has ", r.jobs.size(),

@@ -50,60 +50,82 @@ Result<std::vector<protocol::TaskPass>> passes_of_text(std::string_view text) {
   return passes;
 }
 
-Result<void> put(storage::Database& db, const SecretBox& box, const RequestState& r) {
-  const std::string& id = r.request.request_id;
-  if (r.task) {
-    auto task = db.prepare(
-        storage::upsert_sql("request_tasks", {"request_id", "script_id", "passes"}, {"request_id"}));
-    if (!task) return pass_on(task);
-    if (auto w =
-            task->bind(1, id).bind(2, r.task->script_id).bind(3, passes_text(r.task->passes)).run();
-        !w)
-      return w;
-  }
-  if (r.request.params.empty()) return {};
-  auto param = db.prepare(storage::upsert_sql(
+Result<Statements> prepare(storage::Database& db) {
+  auto put_task = db.prepare(
+      storage::upsert_sql("request_tasks", {"request_id", "script_id", "passes"}, {"request_id"}));
+  auto put_param = db.prepare(storage::upsert_sql(
       "request_params", {"request_id", "position", "name", "value"}, {"request_id", "position"}));
-  if (!param) return pass_on(param);
+  auto find_task = db.prepare("SELECT script_id, passes FROM request_tasks WHERE request_id = ?");
+  auto find_params =
+      db.prepare("SELECT name, value FROM request_params WHERE request_id = ? ORDER BY position");
+  for (auto* q : {&put_task, &put_param, &find_task, &find_params})
+    if (!*q) return pass_on(*q);
+  return Statements{std::move(*put_task), std::move(*put_param), std::move(*find_task),
+                    std::move(*find_params)};
+}
+
+Result<void> put(Statements& st, const SecretBox& box, const RequestState& r) {
+  const std::string& id = r.request.request_id;
+  if (r.task)
+    if (auto w = st.put_task.bind(1, id)
+                     .bind(2, r.task->script_id)
+                     .bind(3, passes_text(r.task->passes))
+                     .run();
+        !w) {
+      st.put_task.reset();
+      return w;
+    }
   for (std::size_t i = 0; i < r.request.params.size(); ++i) {
     const auto& p = r.request.params[i];
-    param->reset();
-    if (auto w = param->bind(1, id)
+    if (auto w = st.put_param.bind(1, id)
                      .bind(2, static_cast<std::int64_t>(i))
                      .bind(3, p.name)
                      .bind(4, box.seal(p.value))
                      .run();
-        !w)
+        !w) {
+      st.put_param.reset();
       return w;
+    }
   }
   return {};
 }
 
-Result<void> load(storage::Database& db, const SecretBox& box, RequestState& r) {
+Result<void> load(Statements& st, const SecretBox& box, RequestState& r) {
   const std::string& id = r.request.request_id;
-  auto task = db.prepare("SELECT script_id, passes FROM request_tasks WHERE request_id = ?");
-  if (!task) return pass_on(task);
-  task->bind(1, id);
-  auto row = task->step();
-  if (!row) return pass_on(row);
-  if (*row) {
-    auto passes = passes_of_text(task->column_text(1));
-    if (!passes) return context(passes.error(), "request ", id);
-    r.task = RequestTask{task->column_text(0), std::move(*passes)};
+  auto& task = st.find_task;
+  task.bind(1, id);
+  auto row = task.step();
+  if (!row) {
+    task.reset();
+    return pass_on(row);
   }
-  auto params =
-      db.prepare("SELECT name, value FROM request_params WHERE request_id = ? ORDER BY position");
-  if (!params) return pass_on(params);
-  params->bind(1, id);
+  if (*row) {
+    auto passes = passes_of_text(task.column_text(1));
+    if (!passes) {
+      task.reset();
+      return context(passes.error(), "request ", id);
+    }
+    r.task = RequestTask{task.column_text(0), std::move(*passes)};
+  }
+  task.reset();
+  auto& params = st.find_params;
+  params.bind(1, id);
   r.request.params.clear();
   for (;;) {
-    auto next = params->step();
-    if (!next) return pass_on(next);
+    auto next = params.step();
+    if (!next) {
+      params.reset();
+      return pass_on(next);
+    }
     if (!*next) break;
-    auto value = journal_columns::unsealed(box, params->column_text(1));
-    if (!value) return context(value.error(), "reading request ", id, "'s parameters");
-    r.request.params.push_back({params->column_text(0), std::move(*value)});
+    auto value = journal_columns::unsealed(box, params.column_text(1));
+    if (!value) {
+      params.reset();
+      return context(value.error(), "reading request ", id, "'s parameters");
+    }
+    r.request.params.push_back({params.column_text(0), std::move(*value)});
   }
+  params.reset();
   return {};
 }
 

@@ -9,16 +9,24 @@
 #include "models/result.hpp"
 #include "runtime/base/crypto/secret_box.hpp"
 #include "runtime/base/storage/database.hpp"
+#include "runtime/base/storage/statement.hpp"
 
 namespace seedgrid::coordinator::journal_tasks {
 
 // CREATE TABLE IF NOT EXISTS statements, run when the journal opens.
 extern const std::string_view kSchema;
 
+// The statements put and load run, prepared once when the journal opens (on PostgreSQL each
+// preparation is a round trip to the server).
+struct Statements {
+  storage::Statement put_task, put_param, find_task, find_params;
+};
+Result<Statements> prepare(storage::Database& db);
+
 // Nothing for a request without a task (a built-in task type, no parameters).
-Result<void> put(storage::Database& db, const SecretBox& box, const RequestState& r);
+Result<void> put(Statements& st, const SecretBox& box, const RequestState& r);
 // Sets r.request.params and r.task from the rows of r.request.request_id, if any.
-Result<void> load(storage::Database& db, const SecretBox& box, RequestState& r);
+Result<void> load(Statements& st, const SecretBox& box, RequestState& r);
 Result<void> remove(storage::Database& db, const std::string& request_id);
 // A private request's parameters, erased with its prompt (prompt_erasure.cpp): a text parameter
 // may say as much as the prompt. The task row stays (a script id and passes say nothing private).
