@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "actors/treasury/checkpoint_witness.hpp"
@@ -56,8 +57,17 @@ struct CoordinatorState {
   treasury::checkpoint_witness_actor checkpoints;
   std::map<PublicKey, NodeHandle> node_actors;
   std::map<caf::actor_addr, PublicKey> node_keys;
+  // A client following a request, and what it has been sent over its connection: a second
+  // attach on the same connection (its answer timed out, or its `have` predates results still in
+  // flight), or another client's attach, re-sends nothing this one was sent already. Forgotten
+  // when the client goes down: a new connection gets what it asks for.
+  struct AttachedClient {
+    protocol::client_actor actor;
+    std::set<std::uint32_t> results_sent;
+    bool completed_sent = false;
+  };
   // request id -> attached clients
-  std::map<std::string, std::vector<protocol::client_actor>> clients;
+  std::map<std::string, std::vector<AttachedClient>> clients;
   std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
   Outbox pending;  // effects waiting for the next journal commit
   // Answers that promise what the journal must hold first (an attach's or a cancel's nonce, a
@@ -214,7 +224,14 @@ void commit_and_send(Self self) {
           s.log->info("{}", protocol::describe(e));
         auto it = s.clients.find(e.request_id);
         if (it == s.clients.end()) return;
-        for (const auto& client : it->second) self->send(client, protocol::event_atom::value, e);
+        for (auto& client : it->second) {
+          if (e.kind == protocol::EventKind::result && !client.results_sent.insert(e.index).second)
+            continue;
+          if (e.kind == protocol::EventKind::completed &&
+              std::exchange(client.completed_sent, true))
+            continue;
+          self->send(client.actor, protocol::event_atom::value, e);
+        }
       },
       [&](PlaceOrder& o) { send_order(self, std::move(o.order)); },
       [&](CheckStake& c) { check_stake(self, c.worker); },
@@ -229,8 +246,8 @@ void attach_client(Self self, const std::string& request_id) {
   if (!client) return;
   auto& list = s.clients[request_id];
   for (const auto& c : list)
-    if (c == client) return;
-  list.push_back(client);
+    if (c.actor == client) return;
+  list.push_back({client, {}, false});
   self->monitor(client);
 }
 
@@ -324,8 +341,7 @@ coordinator_self_actor::behavior_type coordinator(
     }
     for (auto it = st.clients.begin(); it != st.clients.end();) {
       auto& list = it->second;
-      std::erase_if(list,
-                    [&](const protocol::client_actor& c) { return c.address() == dm.source; });
+      std::erase_if(list, [&](const auto& c) { return c.actor.address() == dm.source; });
       it = list.empty() ? st.clients.erase(it) : std::next(it);
     }
   });

@@ -1,6 +1,7 @@
 // Client commands over a real network of processes: an attach is good once, so a copy of one
 // (taken off the wire, which is plain TCP without TLS) cannot be sent again, before or after a
 // coordinator restart, to receive the payer's images; a stale one is refused; a fresh one works.
+// Two attaches on one connection re-send a result once.
 #include <gtest/gtest.h>
 
 #include <caf/all.hpp>
@@ -8,11 +9,11 @@
 
 #include <csignal>
 
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
-#include "runtime/base/link/tls_transport.hpp"
-#include "tests/integration/network/network_harness.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {
 namespace {
@@ -93,6 +94,56 @@ TEST(ClientCommandReplay, ACopiedAttachIsRefusedBeforeAndAfterARestart) {
                                          net.client(), protocol::unix_now_ms()));
   EXPECT_TRUE(fresh.outcome.ok()) << fresh.outcome.reason;
   EXPECT_EQ(fresh.results, 2u);
+  if (::testing::Test::HasFailure()) net.dump_logs();
+}
+
+// A client whose attach's answer is late asks again with the same `have` (generate_session.cpp),
+// and a second client's attach re-sends what it misses: neither may hand a client on the same
+// connection a result, or the completed event, it was already sent.
+TEST(ClientCommandReplay, TwoAttachesOnOneConnectionSendEachResultOnce) {
+  NetworkOptions o;
+  o.workers = 1;
+  o.validators = 0;
+  Network net(o);
+  net.start();
+  Collected collected;
+  auto outcome = run_request(net, net.request("twice", 3), collected);
+  ASSERT_TRUE(outcome && outcome->reply.ok());
+  auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
+  ASSERT_TRUE(status) << status.error().message;
+  auto remote = link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
+  ASSERT_TRUE(remote) << caf::to_string(remote.error());
+  const auto coordinator = caf::actor_cast<protocol::coordinator_actor>(*remote);
+  caf::scoped_actor self{net.system()};
+  for (int i = 0; i < 2; ++i) {
+    const auto command =
+        protocol::make_client_command(ClientCommandKind::attach, "twice", status->coordinator,
+                                      net.client(), protocol::unix_now_ms());
+    self->request(coordinator, std::chrono::seconds(30), protocol::attach_atom::value, command,
+                  std::vector<std::uint32_t>{})
+        .receive(
+            [&](const protocol::SubmitAck& ack) {
+              EXPECT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+            },
+            [&](caf::error& err) { ADD_FAILURE() << caf::to_string(err); });
+  }
+  // Everything either attach sent has arrived once a status answer sent after both has: one
+  // connection, and the coordinator answers in the order it was asked.
+  self->request(coordinator, std::chrono::seconds(30), protocol::status_atom::value)
+      .receive([](const protocol::StatusReport&) {},
+               [&](caf::error& err) { ADD_FAILURE() << caf::to_string(err); });
+  std::map<std::uint32_t, int> results;
+  int completed = 0;
+  bool more = true;
+  while (more)
+    self->receive(
+        [&](protocol::event_atom, const protocol::ClientEvent& e) {
+          if (e.kind == protocol::EventKind::result) ++results[e.index];
+          completed += e.kind == protocol::EventKind::completed;
+        },
+        caf::after(std::chrono::milliseconds(500)) >> [&] { more = false; });
+  EXPECT_EQ(results, (std::map<std::uint32_t, int>{{0, 1}, {1, 1}, {2, 1}}));
+  EXPECT_EQ(completed, 1);
   if (::testing::Test::HasFailure()) net.dump_logs();
 }
 
