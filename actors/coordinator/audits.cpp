@@ -69,6 +69,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
     s.record_fatal(stored.error());
     return refuse(ErrorCode::internal, "the coordinator could not store the result");
   }
+  blame_unrepeated_claim(s, *j);
   if (n != nullptr) {
     ++n->jobs_done;
     const std::uint64_t work = protocol::job_work(spec_of(*r, j->index));
@@ -89,7 +90,8 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   j->audit.purpose = protocol::AuditPurpose::sampled;
   const double rate = n != nullptr ? s.audit_rate_of(*n) : s.options.policy.audit.rate;
   if (s.sampler.sampled(result.job_id, result.attempt, rate)) {
-    const bool instant = result.leaf_count <= 1;
+    // A scripted job's audit runs the script again: no openings of its passes are kept yet.
+    const bool instant = result.leaf_count <= 1 || spec_of(*r, j->index).scripted();
     j->audit.plan =
         plan_audits(s.sampler.salt(), protocol::audit_id_of(result.job_id, result.attempt),
                     instant ? 0 : result.leaf_count - 1, s.options.policy.audit);

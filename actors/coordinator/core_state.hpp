@@ -113,6 +113,9 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out);
 void fail_attempt(CoreState& s, RequestState& r, JobState& j, protocol::ErrorCode code,
                   std::string reason, std::int64_t now_ms, Outbox& out);
 void release_worker(CoreState& s, RequestState& r, JobState& j);
+// A claim that the job's task script failed which no second worker repeated (another rendered
+// the job, or failed it otherwise): its worker is charged the failure it claimed away.
+void blame_unrepeated_claim(CoreState& s, JobState& j);
 // A worker's failure report (or, for a cancelled job whose report never came, what it would
 // have said): pays a cancelled job's steps, else fails the attempt.
 protocol::Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure& failure,

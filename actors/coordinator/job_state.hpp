@@ -98,6 +98,13 @@ struct JobState {
   std::int64_t queued_since_ms = 0;
   std::uint32_t batch = 1;
   bool result_sent = false;
+  // A worker's claim that the job's task script failed, waiting for a second worker to repeat it
+  // (scheduling.cpp). Lost with a restart: the job is then tried once more, nobody is blamed.
+  struct ScriptFailureClaim {
+    PublicKey worker;
+    std::string reason;
+  };
+  std::optional<ScriptFailureClaim> script_failure;
 };
 
 // A private request's prompt and negative prompt once erased (prompt_erasure.cpp): the request

@@ -95,7 +95,8 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
   // Before the hold: a request the script's schema refuses is charged nothing.
   TaskAdmission task = admit_task(request, s.options.task_types, s.options.policy.limits);
   if (!task.reply.ok()) return {task.reply, std::nullopt};
-  const protocol::JobSpec first = protocol::job_spec_of(request, 0);
+  protocol::JobSpec first = protocol::job_spec_of(request, 0);
+  if (task.task) first.task_script = task.task->script_id;
   if (!any_capable_worker(s.nodes, first, request.tier))
     return {refuse(ErrorCode::no_capable_worker,
                    no_capable_worker_reason(s.nodes, first, request.tier)),

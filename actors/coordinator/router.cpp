@@ -16,7 +16,9 @@ struct JobKind {
 
 std::optional<JobKind> kind_of(const NodeRegistry& nodes, const protocol::JobSpec& spec) {
   const auto model = nodes.name_id(spec.model_id);
-  const auto task = nodes.name_id(spec.task_type);
+  // A scripted task type is served by every worker that runs scripts (it fetches the script).
+  const auto task =
+      nodes.name_id(spec.scripted() ? std::string(protocol::kTaskScripts) : spec.task_type);
   if (!model || !task) return std::nullopt;
   return JobKind{*model, *task};
 }

@@ -28,7 +28,41 @@ Reply request_caused(const CoreState& s, const RequestState& r, const JobState& 
   return validate_job_for_model(spec_of(r, j.index), s.options.catalog);
 }
 
+// A task script's own failure (its error, its budget, its memory cap) happens on every worker
+// alike, but one worker's word is not enough: it could shed any job that way. The job goes to
+// another worker; when that one reports the same failure, the job fails and is refunded and
+// neither is blamed. A claim another worker contradicts by rendering the job costs its worker
+// then (blame_unrepeated_claim).
+void script_failed(CoreState& s, const PublicKey& from, RequestState& r, JobState& j,
+                   const std::string& reason, std::int64_t now_ms, Outbox& out) {
+  if (j.script_failure && j.script_failure->worker != from && j.script_failure->reason == reason) {
+    j.script_failure.reset();
+    j.failures = std::max(j.failures, s.options.policy.retries.max_attempts - 1);
+    fail_attempt(s, r, j, ErrorCode::task_script_failed,
+                 "the task script failed the same way on two workers: " + reason, now_ms, out);
+    return;
+  }
+  if (j.script_failure) blame_unrepeated_claim(s, j);  // two workers, two different failures
+  j.script_failure = JobState::ScriptFailureClaim{from, reason};
+  fail_attempt(s, r, j, ErrorCode::worker_error,
+               "worker " + from.hex().substr(0, 12) +
+                   " reports the task script failed (a second "
+                   "worker checks): " +
+                   reason,
+               now_ms, out);
+}
+
 }  // namespace
+
+void blame_unrepeated_claim(CoreState& s, JobState& j) {
+  if (!j.script_failure) return;
+  if (NodeEntry* n = s.nodes.find(j.script_failure->worker)) {
+    s.nodes.observe_failure(*n);
+    ++n->jobs_failed;
+    s.save_node(*n);
+  }
+  j.script_failure.reset();
+}
 
 void release_worker(CoreState& s, RequestState& r, JobState& j) {
   if (!j.worker) return;
@@ -49,8 +83,7 @@ void CoordinatorCore::on_started(const PublicKey& from, const protocol::JobStart
   const std::uint64_t speed = n ? n->capabilities.pixel_steps_per_second : 0;
   j->deadline_ms =
       now_ms + job_deadline_ms(s.options.policy.deadlines,
-                               protocol::job_work(spec_of(*r, j->index)), 0,
-                               j->batch, speed);
+                               protocol::job_work(spec_of(*r, j->index)), 0, j->batch, speed);
   out.add(TellClient{s.event(EventKind::started, *r, j)});
 }
 
@@ -92,6 +125,8 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
       fail_attempt(s, *r, *j, ErrorCode::cancelled, "cancelled by the client before its first step",
                    now_ms, out);
     }
+  } else if (failure.code == ErrorCode::task_script_failed && r->task) {
+    script_failed(s, from, *r, *j, failure.reason, now_ms, out);
   } else if (const Reply caused = request_caused(s, *r, *j); !caused.ok()) {
     // Any worker would fail it the same way: nobody is blamed and no other worker tries it.
     j->failures = std::max(j->failures, s.options.policy.retries.max_attempts - 1);
@@ -227,8 +262,7 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
         j.failures = std::max(j.failures, s.options.policy.retries.max_attempts - 1);
         fail_attempt(s, r, j, ErrorCode::no_capable_worker,
                      "waited " + ms_text(s.options.policy.deadlines.queue_ms) + ": " +
-                         no_capable_worker_reason(
-                             s.nodes, spec_of(r, j.index), r.request.tier),
+                         no_capable_worker_reason(s.nodes, spec_of(r, j.index), r.request.tier),
                      now_ms, out);
       }
       break;

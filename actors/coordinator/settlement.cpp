@@ -134,8 +134,9 @@ void job_refunded(CoreState& s, const LedgerOrder& order, const protocol::Ledger
   s.save(*r);
   s.save(*r, *j);
   auto e = s.event(EventKind::failed, *r, j);
-  const bool final_code =
-      j->last_code == ErrorCode::no_capable_worker || j->last_code == ErrorCode::job_invalid;
+  const bool final_code = j->last_code == ErrorCode::no_capable_worker ||
+                          j->last_code == ErrorCode::job_invalid ||
+                          j->last_code == ErrorCode::task_script_failed;
   e.code = final_code ? j->last_code : ErrorCode::attempts_exhausted;
   e.reason = "failed after " + std::to_string(j->failures) +
              " attempt(s), refunded; last: " + j->last_reason;

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/rendering/scripted_job.hpp"
 #include "actors/worker/cheats/cheat.hpp"
 #include "config/model_thresholds.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 
 namespace seedgrid::rendering {
@@ -73,7 +75,8 @@ std::vector<std::string> Renderer::model_ids() const {
 }
 
 std::vector<std::string> Renderer::task_types() const {
-  std::vector<std::string> t{std::string(protocol::kTaskTxt2Img)};
+  std::vector<std::string> t{std::string(protocol::kTaskTxt2Img),
+                             std::string(protocol::kTaskScripts)};
   if (benchmark_tasks_) t.emplace_back(protocol::kTaskInstant);
   std::sort(t.begin(), t.end());
   return t;
@@ -92,7 +95,7 @@ std::optional<config::ValidatorThresholds> Renderer::calibrated_thresholds(
 }
 
 bool Renderer::serves(const protocol::JobSpec& spec) const {
-  const bool task = spec.task_type == protocol::kTaskTxt2Img ||
+  const bool task = spec.scripted() || spec.task_type == protocol::kTaskTxt2Img ||
                     (benchmark_tasks_ && spec.task_type == protocol::kTaskInstant);
   return task && pipelines_.contains(spec.model_id);
 }
@@ -102,6 +105,26 @@ bool Renderer::compatible(const protocol::JobSpec& a, const protocol::JobSpec& b
   if (a.task_type == protocol::kTaskInstant) return true;
   auto ga = verify::generation_spec_of(a), gb = verify::generation_spec_of(b);
   return ga && gb && batch_incompatibility(*ga, *gb).empty();
+}
+
+Result<void> Renderer::add_script(const std::string& id, const std::string& file_name,
+                                  std::string source) const {
+  auto script = task_script::TaskScript::from_source(std::move(source), file_name);
+  if (!script) return context(script.error(), "loading task script ", id.substr(0, 12));
+  if (script->id() != id)
+    return fail("the task script sent for id ", id, " hashes to ", script->id(),
+                ": refused (a script is trusted by its bytes, not its name)");
+  std::lock_guard lock(scripts_mutex_);
+  scripts_.emplace(id, std::make_shared<const task_script::TaskScript>(std::move(*script)));
+  return {};
+}
+
+bool Renderer::has_script(const std::string& id) const { return script(id) != nullptr; }
+
+std::shared_ptr<const task_script::TaskScript> Renderer::script(const std::string& id) const {
+  std::lock_guard lock(scripts_mutex_);
+  auto it = scripts_.find(id);
+  return it == scripts_.end() ? nullptr : it->second;
 }
 
 Result<void> Renderer::check_job(const protocol::JobSpec& spec) const {
@@ -168,6 +191,22 @@ BatchOutcome Renderer::render_cheating(std::span<const GenerationSpec> specs,
   return out;
 }
 
+BatchOutcome Renderer::render_script(const protocol::JobSpec& spec,
+                                     const RenderHooks& hooks) const {
+  BatchOutcome out;
+  const auto script = this->script(spec.task_script);
+  if (!script) {
+    out.images.push_back(std::unexpected(Error{"task script " + spec.task_script.substr(0, 12) +
+                                               " (" + spec.task_type + ") is not loaded here"}));
+    return out;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  out.images.push_back(render_scripted_job(*script, *pipelines_.at(spec.model_id), spec, hooks));
+  out.render_ms = static_cast<std::uint64_t>(elapsed_ms(start));
+  out.cancelled = !out.images.back() && hooks.cancelled && hooks.cancelled();
+  return out;
+}
+
 BatchOutcome Renderer::render_instant(std::span<const protocol::JobSpec> batch,
                                       const RenderHooks& hooks) const {
   BatchOutcome out;
@@ -228,8 +267,10 @@ BatchOutcome Renderer::render_valid(std::span<const protocol::JobSpec> batch,
     if (!serves(s))
       return fail_all("this worker does not serve model " + s.model_id + " with task " +
                       s.task_type);
-    if (!compatible(batch.front(), s)) return fail_all("jobs of one batch are not compatible");
+    if (batch.size() > 1 && !compatible(batch.front(), s))
+      return fail_all("jobs of one batch are not compatible");
   }
+  if (batch.front().scripted()) return render_script(batch.front(), hooks);  // renders alone
   if (batch.front().task_type == protocol::kTaskInstant) return render_instant(batch, hooks);
 
   std::vector<GenerationSpec> specs;

@@ -6,12 +6,15 @@
 //   txt2img  the compute core (models/pipeline): prompt -> image
 //   instant  (benchmark tasks only) the pixels are a BLAKE2b keystream of the job spec: no compute,
 //            so a benchmark measures what routing, transport and accounting cost per job.
+//   scripts  any task script the coordinator registered (protocol::kTaskScripts): the node adds
+//            each script by id before its first job (add_script), scripted_job.hpp runs it.
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,14 +38,19 @@ namespace seedgrid::worker {
 enum class Cheat : std::uint8_t;
 struct CheatKit;
 }  // namespace seedgrid::worker
+namespace seedgrid::task_script {
+class TaskScript;
+}
 
 namespace seedgrid::rendering {
 
 struct RenderedImage {
   std::vector<std::uint8_t> pixels;  // RGB8
   Digest trajectory_root{};          // verify::Trajectory::root() of the latents x_0 .. x_N
-  // The latents themselves (txt2img; null for the instant task), kept for audits' openings.
+  // The latents themselves (txt2img; null for the instant task and scripted jobs), kept for
+  // audits' openings.
   std::shared_ptr<const verify::Trajectory> trajectory;
+  std::uint32_t leaf_count = 0;  // a scripted job's, over all its passes (trajectory_root's tree)
 };
 
 struct RenderHooks {
@@ -55,7 +63,7 @@ struct RenderHooks {
 struct BatchOutcome {
   // One per job of the batch; a job that failed check_job carries its code (job_invalid).
   std::vector<Result<RenderedImage>> images;
-  bool cancelled = false;                     // stopped by RenderHooks::cancelled
+  bool cancelled = false;  // stopped by RenderHooks::cancelled
   std::uint64_t render_ms = 0;
 };
 
@@ -91,6 +99,14 @@ class Renderer {
   // advertises and its deadlines are computed from).
   Result<std::uint64_t> measure_speed() const;
 
+  // A task script the coordinator sent for `id`: its bytes must hash to the id, and it must load
+  // (schema, cost). Safe beside a render on another thread; const as a cache is (the scripts
+  // change what the renderer can run, not what any job renders).
+  Result<void> add_script(const std::string& id, const std::string& file_name,
+                          std::string source) const;
+  bool has_script(const std::string& id) const;
+  std::shared_ptr<const task_script::TaskScript> script(const std::string& id) const;
+
   // Test builds only: from now on every txt2img job is rendered by this cheat of the zoo
   // (actors/worker/cheats/cheat.hpp) with the first model; errors in release builds.
   Result<void> enable_cheat(worker::Cheat cheat);
@@ -107,14 +123,17 @@ class Renderer {
                               const RenderHooks& hooks) const;
   BatchOutcome render_cheating(std::span<const GenerationSpec> specs,
                                const RenderHooks& hooks) const;
+  BatchOutcome render_script(const protocol::JobSpec& spec, const RenderHooks& hooks) const;
   std::unique_ptr<Backend> backend_;
-  std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;  // by model id
+  std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;     // by model id
   std::map<std::string, config::ValidatorThresholds> calibrated_;  // by model id, where measured
   std::string determinism_class_;
   std::string device_;
   std::string precision_;
   bool benchmark_tasks_ = false;
   std::shared_ptr<const worker::CheatKit> cheat_kit_;
+  mutable std::mutex scripts_mutex_;
+  mutable std::map<std::string, std::shared_ptr<const task_script::TaskScript>> scripts_;  // id
 };
 
 // The instant task's pixels for a spec (what any honest worker returns for it).

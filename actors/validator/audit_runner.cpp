@@ -6,6 +6,7 @@
 #include <set>
 
 #include "actors/rendering/renderer.hpp"
+#include "actors/rendering/scripted_job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 
@@ -95,9 +96,9 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
   }
   auto spec = verify::generation_spec_of(task.job.spec);
   if (pipeline == nullptr || !spec) {
-    findings.push_back(failed(AuditKind::full, -1,
-                              "cannot audit: " + (spec ? std::string("model not loaded here")
-                                                       : spec.error().message)));
+    findings.push_back(failed(
+        AuditKind::full, -1,
+        "cannot audit: " + (spec ? std::string("model not loaded here") : spec.error().message)));
     return findings;
   }
   if (protocol::output_hash_of(task.claimed_pixels) != task.claimed_output_hash) {
@@ -130,8 +131,8 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
         auto x_prev = a.step >= 1 ? by_t.find(a.step - 1) : by_t.end();
         if (x_t == by_t.end() || x_next == by_t.end()) {
           f = failed(kind, static_cast<std::int32_t>(a.step),
-                     "no opening: the worker did not open x_" + std::to_string(a.step) +
-                         " and x_" + std::to_string(a.step + 1));
+                     "no opening: the worker did not open x_" + std::to_string(a.step) + " and x_" +
+                         std::to_string(a.step + 1));
           break;
         }
         f = verify::step_audit(*pipeline, job, x_t->second, x_next->second,
@@ -139,10 +140,9 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
         break;
       }
       case AuditKind::decode: {
-        auto latent = protocol::latent_opening({task.commitment.leaf_count - 1,
-                                                task.commitment.final_latent_shape,
-                                                task.commitment.final_latent,
-                                                task.commitment.final_proof});
+        auto latent = protocol::latent_opening(
+            {task.commitment.leaf_count - 1, task.commitment.final_latent_shape,
+             task.commitment.final_latent, task.commitment.final_proof});
         if (!latent) {
           f = failed(kind, static_cast<std::int32_t>(task.commitment.leaf_count) - 1,
                      latent.error().message);
@@ -165,7 +165,30 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
   return findings;
 }
 
-protocol::Verdict verdict_of(const protocol::AuditTask& task, const std::vector<AuditFinding>& findings,
+std::vector<AuditFinding> run_script_audit(const task_script::TaskScript* script,
+                                           const Pipeline* pipeline, const std::string& own_class,
+                                           const protocol::AuditTask& task,
+                                           const verify::Thresholds& thresholds) {
+  if (script == nullptr || pipeline == nullptr)
+    return {failed(AuditKind::full, -1,
+                   std::string("cannot audit: the job's ") +
+                       (script == nullptr ? "task script" : "model") + " is not loaded here")};
+  const RgbImage delivered{static_cast<int>(task.job.spec.width),
+                           static_cast<int>(task.job.spec.height), task.claimed_pixels};
+  auto rendered = rendering::render_scripted_job(*script, *pipeline, task.job.spec, {});
+  if (!rendered)
+    return {failed(AuditKind::full, -1,
+                   "the task script fails on this job where the worker delivered an image: " +
+                       rendered.error().message)};
+  const RgbImage image{delivered.width, delivered.height, std::move(rendered->pixels)};
+  return {verify::judge_rerender({image, rendered->trajectory_root, rendered->leaf_count},
+                                 {delivered, task.claimed_output_hash,
+                                  task.commitment.trajectory_root, task.commitment.leaf_count},
+                                 own_class == task.claimed_determinism_class, thresholds)};
+}
+
+protocol::Verdict verdict_of(const protocol::AuditTask& task,
+                             const std::vector<AuditFinding>& findings,
                              const std::string& own_class) {
   protocol::Verdict v = protocol::verdict_on(task);
   v.recomputed_output_hash = task.claimed_output_hash;
@@ -191,8 +214,7 @@ protocol::Verdict verdict_of(const protocol::AuditTask& task, const std::vector<
     if (f.kind == AuditKind::step) name.append(" ").append(std::to_string(f.step));
     if (!summary.empty()) summary += ", ";
     summary += name + " " + std::string(verify::finding_outcome_name(f.outcome));
-    if (f.outcome != FindingOutcome::pass && first_bad.empty())
-      first_bad = name + ": " + f.detail;
+    if (f.outcome != FindingOutcome::pass && first_bad.empty()) first_bad = name + ": " + f.detail;
     any_fail = any_fail || f.outcome == FindingOutcome::fail;
     any_grey = any_grey || f.outcome == FindingOutcome::grey;
   }

@@ -17,6 +17,10 @@
 #include "runtime/base/protocol/opening.hpp"
 #include "runtime/base/verify/audits.hpp"
 
+namespace seedgrid::task_script {
+class TaskScript;
+}
+
 namespace seedgrid::validator {
 
 // The steps a task's step audits need opened (t, t+1, and t-1 when t >= 1), ascending, distinct.
@@ -28,6 +32,17 @@ std::vector<verify::AuditFinding> run_audits(const Pipeline* pipeline,
                                              const protocol::AuditTask& task,
                                              const protocol::Opening& opening,
                                              const verify::Thresholds& thresholds);
+
+// A scripted job's audit (its plan is the full audit alone): the task script run again over the
+// job's model with the job's parameters (rendering/scripted_job.hpp), judged as a full re-render
+// (verify::judge_rerender): same class, bytes and the root over every pass; across classes, the
+// image. `script` or `pipeline` null: not loaded here. A script that fails here where the worker
+// delivered an image is a fail: the script fails on every machine alike.
+std::vector<verify::AuditFinding> run_script_audit(const task_script::TaskScript* script,
+                                                   const Pipeline* pipeline,
+                                                   const std::string& own_determinism_class,
+                                                   const protocol::AuditTask& task,
+                                                   const verify::Thresholds& thresholds);
 
 // fail if any finding fails, else grey if any is grey, else pass; evidence in the task's order.
 protocol::Verdict verdict_of(const protocol::AuditTask& task,

@@ -9,6 +9,7 @@
 #include "actors/rendering/renderer.hpp"
 #include "actors/session/answer_timeouts.hpp"
 #include "actors/session/coordinator_session.hpp"
+#include "actors/session/task_script_fetch.hpp"
 #include "actors/treasury/checkpoint_witness.hpp"
 #include "actors/validator/audit_runner.hpp"
 #include "actors/validator/validator_self.hpp"
@@ -46,8 +47,12 @@ audit_loop_actor::behavior_type audit_loop(std::shared_ptr<const rendering::Rend
         // A model calibrated on its own (its folder's calibrated_thresholds.json) is judged by
         // its own thresholds; the configured ones were measured on other models.
         const auto own = renderer->calibrated_thresholds(task.job.spec.model_id);
-        const auto findings = run_audits(renderer->pipeline(task.job.spec.model_id), task,
-                                         opening, own ? *own : thresholds);
+        const auto* pipeline = renderer->pipeline(task.job.spec.model_id);
+        const auto findings =
+            task.job.spec.scripted()
+                ? run_script_audit(renderer->script(task.job.spec.task_script).get(), pipeline,
+                                   renderer->determinism_class(), task, own ? *own : thresholds)
+                : run_audits(pipeline, task, opening, own ? *own : thresholds);
         return std::make_tuple(audited_atom::value, id,
                                verdict_of(task, findings, renderer->determinism_class()));
       },
@@ -63,6 +68,7 @@ struct ValidatorState {
   // Keeps the treasury's signed heads the coordinator passes on.
   treasury::checkpoint_witness_actor checkpoints;
   std::deque<protocol::AuditTask> queue;
+  session::ScriptWaitlist<protocol::AuditTask> awaiting_script;
   std::optional<protocol::AuditTask> running;
   std::uint64_t next_run = 1;
   std::uint64_t running_id = 0;
@@ -89,9 +95,8 @@ void run(Self self, const protocol::Opening& opening) {
             if (st.session->registered()) {
               protocol::sign_verdict(v, *st.setup.identity);
               st.log->info("audit {} ({}) of worker {}: {} ({})", v.audit_id,
-                           protocol::audit_purpose_name(v.purpose),
-                           v.worker.hex().substr(0, 12), protocol::audit_outcome_name(v.outcome),
-                           v.detail);
+                           protocol::audit_purpose_name(v.purpose), v.worker.hex().substr(0, 12),
+                           protocol::audit_outcome_name(v.outcome), v.detail);
               if (st.setup.verdict_record)
                 if (auto recorded = st.setup.verdict_record->append(v); !recorded)
                   st.log->error("{}", recorded.error().message);
@@ -130,8 +135,8 @@ void start_next(Self self) {
   }
   // Step audits need the worker's openings, fetched through the coordinator (which enforces the
   // deadline and answers with an error when the worker does not).
-  protocol::OpeningRequest req{s.running->audit_id, s.running->job.job_id,
-                               s.running->job.attempt, steps};
+  protocol::OpeningRequest req{s.running->audit_id, s.running->job.job_id, s.running->job.attempt,
+                               steps};
   const std::uint64_t id = s.running_id;
   self->request(s.session->coordinator(), kOpeningAnswerTimeout, protocol::open_atom::value, req)
       .then(
@@ -153,7 +158,8 @@ void start_next(Self self) {
 // running_id and is ignored.
 void abandon_audits(Self self) {
   auto& s = self->state;
-  const std::size_t dropped = s.queue.size() + (s.running ? 1 : 0);
+  const std::size_t dropped =
+      s.queue.size() + (s.running ? 1 : 0) + s.awaiting_script.take_all().size();
   s.queue.clear();
   s.running.reset();
   if (dropped > 0) s.log->info("dropped {} audit(s) of the lost coordinator", dropped);
@@ -212,6 +218,22 @@ validator_self_actor::behavior_type validator(Self self, ValidatorSetup setup,
         if (!st.setup.renderer->serves(task.job.spec)) {
           st.log->warn("audit {}: model {} is not loaded here", task.audit_id,
                        task.job.spec.model_id);
+          return;
+        }
+        if (task.job.spec.scripted() && !st.setup.renderer->has_script(task.job.spec.task_script)) {
+          const std::string id = task.job.spec.task_script;
+          if (st.awaiting_script.wait(id, task))
+            session::fetch_task_script(self, st.session->coordinator(), st.setup.renderer, id,
+                                       [self, id](Result<void> loaded) {
+                                         auto& s = self->state;
+                                         auto tasks = s.awaiting_script.take(id);
+                                         // Unaudited, the coordinator's deadline hands them out
+                                         // again.
+                                         if (!loaded)
+                                           return s.log->warn("{}", loaded.error().message);
+                                         for (auto& t : tasks) s.queue.push_back(std::move(t));
+                                         start_next(self);
+                                       });
           return;
         }
         st.queue.push_back(task);

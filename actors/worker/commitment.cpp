@@ -3,12 +3,17 @@
 namespace seedgrid::worker {
 
 void fill_commitment(protocol::JobResult& r, const protocol::JobSpec& spec,
-                     const std::string& precision, const verify::Trajectory* trajectory) {
+                     const std::string& precision, const verify::Trajectory* trajectory,
+                     std::uint32_t scripted_leaves) {
   r.sampler = spec.sampler;
   r.karras = spec.karras;
   r.steps = spec.steps;
   r.guidance = spec.guidance;
   r.precision = precision;
+  if (spec.scripted()) {
+    r.leaf_count = scripted_leaves;
+    return;
+  }
   if (trajectory == nullptr || trajectory->leaf_count() == 0) {
     r.leaf_count = 1;  // the instant task: one leaf, the spec hash
     return;

@@ -9,8 +9,11 @@
 
 namespace seedgrid::worker {
 
-// `trajectory` null: the instant benchmark task (one leaf, no latents).
+// `trajectory` null: the instant benchmark task (one leaf, no latents), or a scripted job, which
+// commits its root over `scripted_leaves` leaves of all its passes and nothing else: its audit
+// runs the script again, and openings of its passes are not kept yet.
 void fill_commitment(protocol::JobResult& r, const protocol::JobSpec& spec,
-                     const std::string& precision, const verify::Trajectory* trajectory);
+                     const std::string& precision, const verify::Trajectory* trajectory,
+                     std::uint32_t scripted_leaves = 0);
 
 }  // namespace seedgrid::worker

@@ -63,7 +63,8 @@ render_actor::behavior_type render_loop(render_actor::pointer self,
           r.determinism_class = renderer->determinism_class();
           r.render_ms = outcome.render_ms;
           r.batch_size = static_cast<std::uint32_t>(jobs.size());
-          fill_commitment(r, jobs[i].spec, renderer->precision(), image->trajectory.get());
+          fill_commitment(r, jobs[i].spec, renderer->precision(), image->trajectory.get(),
+                          image->leaf_count);
           if (store && image->trajectory)
             store->put(r.job_id, r.attempt, image->trajectory, steady_now_ms());
           results.push_back(std::move(r));

@@ -9,6 +9,7 @@
 #include "actors/rendering/renderer.hpp"
 #include "actors/session/answer_timeouts.hpp"
 #include "actors/session/coordinator_session.hpp"
+#include "actors/session/task_script_fetch.hpp"
 #include "actors/worker/appeal_policy.hpp"
 #include "actors/worker/batch_failures.hpp"
 #include "actors/worker/job_queue.hpp"
@@ -41,6 +42,7 @@ struct WorkerState {
   std::unique_ptr<AppealPolicy> appeals;
   std::uint64_t next_batch = 1;
   JobQueue queue;
+  session::ScriptWaitlist<protocol::Job> awaiting_script;
   std::optional<RunningBatch> running;
   static inline const char* name = "seedgrid.worker";
 };
@@ -132,8 +134,27 @@ void abandon_all(Self self) {
     s.running->stale = true;
     s.cancel_batch->store(s.running->id);
   }
-  if (!dropped.empty())
-    s.log->info("dropped {} queued job(s) of the lost coordinator", dropped.size());
+  const auto unscripted = s.awaiting_script.take_all();
+  if (!dropped.empty() || !unscripted.empty())
+    s.log->info("dropped {} queued job(s) of the lost coordinator",
+                dropped.size() + unscripted.size());
+}
+
+// Jobs that waited for their task script: queued once it loaded, failed (by this worker: another
+// may get the script) when it did not.
+void script_arrived(Self self, const std::string& id, const Result<void>& loaded) {
+  auto& s = self->state;
+  auto jobs = s.awaiting_script.take(id);
+  if (!loaded) {
+    s.log->warn("{}", loaded.error().message);
+    for (const auto& job : jobs)
+      answer_failure(self, {job.job_id, job.attempt, protocol::ErrorCode::worker_error,
+                            loaded.error().message, 0});
+    return;
+  }
+  s.log->info("loaded task script {} for {} job(s)", id.substr(0, 12), jobs.size());
+  for (auto& job : jobs) s.queue.push(std::move(job));
+  start_next(self);
 }
 
 worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
@@ -186,6 +207,14 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
         }
         if (st.setup.fault == TestFault::stall) {
           st.log->warn("test fault 'stall': sitting on job {}", job.job_id);
+          return;
+        }
+        if (job.spec.scripted() && !st.setup.renderer->has_script(job.spec.task_script)) {
+          const std::string id = job.spec.task_script;
+          if (st.awaiting_script.wait(id, job))
+            session::fetch_task_script(
+                self, st.session->coordinator(), st.setup.renderer, id,
+                [self, id](Result<void> loaded) { script_arrived(self, id, loaded); });
           return;
         }
         st.queue.push(job);

@@ -38,6 +38,9 @@
 //                               305   audit_failed           a validator's re-render disagreed with the result
 //                               306   job_invalid            the job is outside its model's limits: any worker
 //                                                            fails it, so no worker is blamed (no retry)
+//                               307   task_script_failed     the job's task script failed (its message names
+//                                                            the file and line); a second worker confirms it,
+//                                                            then the job is refunded and no worker is blamed
 //   5xx    internal             500   internal               an unexpected internal failure (see the log)
 //                               501   journal_failed         the coordinator could not write its journal
 //                               502   shutting_down          the node is stopping
@@ -87,6 +90,7 @@ enum class ErrorCode : std::uint16_t {
   cancelled = 304,
   audit_failed = 305,
   job_invalid = 306,
+  task_script_failed = 307,
   internal = 500,
   journal_failed = 501,
   shutting_down = 502,

@@ -75,6 +75,15 @@ Reply check_commitment_shape(const JobResult& r, const JobSpec& spec) {
   if (r.sampler != spec.sampler || r.karras != spec.karras || r.steps != spec.steps ||
       r.guidance != spec.guidance)
     return bad("its restated render settings differ from the job's");
+  if (spec.scripted()) {
+    // One tree over every pass's x_0 .. x_N (job_trajectory.hpp); the audit re-runs the script.
+    std::uint64_t leaves = 0;
+    for (const auto& p : spec.passes) leaves += std::uint64_t{p.steps} + 1;
+    if (r.leaf_count != leaves)
+      return bad("leaf_count " + std::to_string(r.leaf_count) + ", expected " +
+                 std::to_string(leaves) + " (each pass's steps + 1)");
+    return {};
+  }
   // The instant benchmark task renders no latents: its trajectory is one leaf (the spec hash).
   const std::uint32_t leaves = spec.task_type == kTaskInstant ? 1 : spec.steps + 1;
   if (r.leaf_count != leaves)

@@ -27,6 +27,9 @@ std::string_view privacy_name(Privacy p);  // "public", "private"
 // coordinators and workers whose config enables benchmark tasks.
 inline constexpr std::string_view kTaskTxt2Img = "txt2img";
 inline constexpr std::string_view kTaskInstant = "instant";
+// Not a task type but a worker's capability: it runs task scripts, whichever the coordinator
+// registered (it fetches each by id and checks the bytes), so the scripts need no worker config.
+inline constexpr std::string_view kTaskScripts = "scripts";
 
 // One parameter of a scripted task type, as text ("strength" = "0.3"); the coordinator and the
 // worker parse it against the script's schema (runtime/base/task_script/task_schema.hpp).

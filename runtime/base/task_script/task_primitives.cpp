@@ -11,8 +11,8 @@
 #include "models/pipeline/latent_ops.hpp"
 #include "models/samplers/sampling_schedule.hpp"
 #include "runtime/base/task_script/lua_values.hpp"
-#include "runtime/base/verify/commitment/merkle.hpp"
 #include "runtime/base/verify/commitment/job_trajectory.hpp"
+#include "runtime/base/verify/commitment/merkle.hpp"
 
 namespace seedgrid::task_script {
 namespace {
@@ -156,9 +156,9 @@ struct Fields {
 // The first (in sorted order, so the message is the same everywhere) key of sd.sample's table
 // that is not one of its fields: a misspelt "guidence" would otherwise fall back to the default.
 std::string unknown_field(lua_State* L, int table) {
-  static const std::set<std::string> kFields = {
-      "prompt", "noise", "init", "strength", "mask", "steps", "guidance", "sampler", "karras",
-      "seed"};
+  static const std::set<std::string> kFields = {"prompt", "noise", "init",     "strength",
+                                                "mask",   "steps", "guidance", "sampler",
+                                                "karras", "seed"};
   std::set<std::string> unknown;
   lua_pushnil(L);
   while (lua_next(L, table) != 0) {
@@ -222,8 +222,8 @@ int l_sample(lua_State* L) {
     if (mask.tensor.dim(1) != 1 || mask.width != noise.width || mask.height != noise.height)
       raise(L, kName,
             message_of("field mask must be sd.latent_mask's result for a ", noise.width, " x ",
-                       noise.height, " image, found ", mask.tensor.describe(), " for ",
-                       mask.width, " x ", mask.height));
+                       noise.height, " image, found ", mask.tensor.describe(), " for ", mask.width,
+                       " x ", mask.height));
     pass.mask = mask.tensor;
   }
   const Pipeline& p = pipeline_of(L, kName);
@@ -251,6 +251,20 @@ int l_sample(lua_State* L) {
       record.leaves.push_back(
           verify::pass_latent_leaf(pass_index, static_cast<std::uint32_t>(t), latent));
     };
+    // Progress counts the job's steps over all its passes: the declared total where there is
+    // one (a job), this pass alone otherwise.
+    std::uint32_t before = 0, total = 0;
+    for (const auto& done : context.passes) before += static_cast<std::uint32_t>(done.steps_run);
+    if (context.declared)
+      for (const auto& planned : *context.declared)
+        total += static_cast<std::uint32_t>(planned.steps);
+    else
+      total = before + static_cast<std::uint32_t>(pass.steps - pass.first_step);
+    if (context.hooks.on_progress)
+      hooks.on_progress = [&, before, total](std::size_t, int step, int) {
+        context.hooks.on_progress(before + static_cast<std::uint32_t>(step), total);
+      };
+    hooks.cancelled = context.hooks.cancelled;
     // Wall time is reported beside the pass; it never enters what is rendered or hashed.
     const auto start = std::chrono::steady_clock::now();
     Tensor x = value_or_raise(
@@ -292,8 +306,10 @@ int l_resize(lua_State* L) {
   const std::int64_t factor = pixels_per_cell(latent);
   if (width < 1 || height < 1 || width % factor != 0 || height % factor != 0)
     raise(L, kName,
-          message_of("a latent cannot stand for ", width, " x ", height, " pixels: each side must "
-                     "be a positive multiple of ", factor, " (the VAE's downscale factor)"));
+          message_of("a latent cannot stand for ", width, " x ", height,
+                     " pixels: each side must "
+                     "be a positive multiple of ",
+                     factor, " (the VAE's downscale factor)"));
   return guarded(L, kName, [&] {
     push_latent(L, {value_or_raise(L, kName,
                                    resize_latent(latent.tensor, static_cast<int>(height / factor),
@@ -308,11 +324,11 @@ int l_blend_noise(lua_State* L) {
   const Latent& a = check_latent(L, 1, kName, "the first noise");
   const Latent& b = check_latent(L, 2, kName, "the second noise");
   const double t = luaL_checknumber(L, 3);
-  if (!(t >= 0 && t <= 1))
-    raise(L, kName, message_of("the blend must be in [0, 1], found ", t));
+  if (!(t >= 0 && t <= 1)) raise(L, kName, message_of("the blend must be in [0, 1], found ", t));
   return guarded(L, kName, [&] {
-    push_latent(L, {value_or_raise(L, kName, blend_noise(a.tensor, b.tensor, static_cast<float>(t))),
-                    a.width, a.height});
+    push_latent(L,
+                {value_or_raise(L, kName, blend_noise(a.tensor, b.tensor, static_cast<float>(t))),
+                 a.width, a.height});
     return 1;
   });
 }

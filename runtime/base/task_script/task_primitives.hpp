@@ -20,6 +20,7 @@
 // x_0 .. x_n become leaves naming the pass and step (verify/commitment/job_trajectory.hpp; pass
 // 0's are the leaves a built-in render commits), and its time is measured for the report.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -44,10 +45,18 @@ struct PassRecord {
 // computing its cost): then every primitive that renders raises an error saying so. With
 // `declared` (what cost() returned), a pass that is not the next declared one (steps and pixels)
 // fails before it runs, so a job never renders more than it was priced for.
+// A job's progress over all its passes (steps done of the declared total) and a way to stop it
+// between steps; what a worker reports and how it cancels, for a scripted job as for txt2img.
+struct TaskHooks {
+  std::function<void(std::uint32_t steps_done, std::uint32_t steps)> on_progress;
+  std::function<bool()> cancelled;
+};
+
 struct PrimitiveContext {
   const Pipeline* pipeline = nullptr;
   std::optional<std::vector<PassCost>> declared;
   std::vector<PassRecord> passes;
+  TaskHooks hooks;
 };
 
 // Sets the global `sd` in a sandbox; `context` must outlive the state.

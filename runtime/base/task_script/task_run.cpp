@@ -53,13 +53,14 @@ std::vector<Digest> job_leaves_of(const std::vector<PassRecord>& passes) {
 }
 
 Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
-                            const ParamValues& params, std::uint64_t seed) {
+                            const ParamValues& params, std::uint64_t seed,
+                            const TaskHooks& hooks) {
   auto resolved = resolve_params(script.schema(), params);
   if (!resolved) return context(resolved.error(), script.file_name());
   auto declared = script.declared_cost(*resolved);
   if (!declared) return pass_on(declared);
 
-  PrimitiveContext context{&pipeline, *declared, {}};
+  PrimitiveContext context{&pipeline, *declared, {}, hooks};
   auto sandbox = script.instantiate(&context);
   if (!sandbox) return pass_on(sandbox);
   lua_State* L = sandbox->state();

@@ -28,6 +28,7 @@ std::vector<Digest> job_leaves_of(const std::vector<PassRecord>& passes);
 
 // `params` as given (resolved against the schema here).
 Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
-                            const ParamValues& params, std::uint64_t seed);
+                            const ParamValues& params, std::uint64_t seed,
+                            const TaskHooks& hooks = {});
 
 }  // namespace seedgrid::task_script

@@ -27,13 +27,9 @@ Result<AuditKind> parse_audit_kind(std::string_view name) {
   return fail("unknown audit kind '", name, "' (expected noise, step, decode or full)");
 }
 
-protocol::AuditItem audit_item(AuditKind kind, std::uint32_t step) {
-  return {kind, step};
-}
+protocol::AuditItem audit_item(AuditKind kind, std::uint32_t step) { return {kind, step}; }
 
-bool is_audit(const protocol::AuditItem& item, AuditKind kind) {
-  return item.kind == kind;
-}
+bool is_audit(const protocol::AuditItem& item, AuditKind kind) { return item.kind == kind; }
 
 std::string_view finding_outcome_name(FindingOutcome o) {
   switch (o) {
@@ -275,28 +271,36 @@ Result<AuditFinding> full_audit(const Pipeline& pipeline, const CommittedJob& jo
   };
   auto images = pipeline.generate(std::span<const GenerationSpec>(&job.spec, 1), hooks);
   if (!images) return context(images.error(), "full audit: re-render");
-  const RgbImage& rendered = images->front().image;
+  return judge_rerender({images->front().image, trajectory.root(), trajectory.leaf_count()},
+                        {delivered, job.output_hash, job.trajectory_root, job.leaf_count},
+                        same_class(pipeline, job), thresholds);
+}
+
+AuditFinding judge_rerender(const Rerender& rendered, const Delivered& delivered, bool same_class,
+                            const Thresholds& thresholds) {
   AuditFinding f = finding(AuditKind::full, FindingOutcome::fail, -1, "");
-  f.expected = blake2b(rendered.pixels);
-  f.received = blake2b(delivered.pixels);
-  const ImageDifference d = image_difference(rendered, delivered);
+  f.expected = blake2b(rendered.image.pixels);
+  f.received = blake2b(delivered.image.pixels);
+  const ImageDifference d = image_difference(rendered.image, delivered.image);
   f.psnr_db = d.psnr_db;
   f.ssim = d.ssim;
-  if (f.received != job.output_hash) {
+  if (f.received != delivered.output_hash) {
     f.detail = "the delivered pixels hash to " + to_hex(f.received) +
-               ", the worker signed output hash " + to_hex(job.output_hash);
+               ", the worker signed output hash " + to_hex(delivered.output_hash);
     return f;
   }
-  if (same_class(pipeline, job)) {
+  if (same_class) {
     if (f.expected != f.received) {
       f.detail =
           "re-render differs from the delivered image (same class; " + image_evidence(d) + ")";
       return f;
     }
-    const Digest root = trajectory.root();
-    if (root != job.trajectory_root || trajectory.leaf_count() != job.leaf_count) {
-      f.detail = "pixels match but the committed trajectory root " + to_hex(job.trajectory_root) +
-                 " is not the re-render's " + to_hex(root);
+    if (rendered.trajectory_root != delivered.trajectory_root ||
+        rendered.leaf_count != delivered.leaf_count) {
+      f.detail = "pixels match but the committed trajectory root " +
+                 to_hex(delivered.trajectory_root) + " (" + std::to_string(delivered.leaf_count) +
+                 " leaves) is not the re-render's " + to_hex(rendered.trajectory_root) + " (" +
+                 std::to_string(rendered.leaf_count) + ")";
       return f;
     }
     f.outcome = FindingOutcome::pass;

@@ -69,6 +69,23 @@ Result<AuditFinding> decode_audit(const Pipeline& pipeline, const CommittedJob& 
 Result<AuditFinding> full_audit(const Pipeline& pipeline, const CommittedJob& job,
                                 const RgbImage& delivered, const Thresholds& thresholds);
 
+// A re-render of a whole job (of any task type: full_audit's, or a task script's run again)
+// judged against what the worker delivered and committed: in the worker's determinism class the
+// bytes and the trajectory (root and leaf count) must be equal, across classes the images close.
+struct Rerender {
+  const RgbImage& image;
+  Digest trajectory_root{};
+  std::uint32_t leaf_count = 0;
+};
+struct Delivered {
+  const RgbImage& image;
+  Digest output_hash{};  // what the worker signed
+  Digest trajectory_root{};
+  std::uint32_t leaf_count = 0;
+};
+AuditFinding judge_rerender(const Rerender& rendered, const Delivered& delivered, bool same_class,
+                            const Thresholds& thresholds);
+
 // Which steps a step audit opens: k distinct t in [0, steps_run), drawn from a keyed hash of
 // (secret, job) so the worker cannot predict them and a restarted coordinator draws the same.
 std::vector<std::uint32_t> choose_audit_steps(const Digest& secret, std::string_view job_key,

@@ -158,7 +158,10 @@ class CoreFixture : public ::testing::Test {
     for (std::uint32_t i = 0; i <= job.spec.steps; ++i)
       t.record(i, Tensor::host_f32({1, 1, 1, 1}, {float(i) + (wrong ? 0.5f : 0.0f)}));
     r.trajectory_root = t.root();
-    worker::fill_commitment(r, job.spec, "f32", &t);
+    // A scripted job commits one tree over all its passes (each pass's steps + 1 leaves).
+    std::uint32_t scripted_leaves = 0;
+    for (const auto& pass : job.spec.passes) scripted_leaves += pass.steps + 1;
+    worker::fill_commitment(r, job.spec, "f32", &t, scripted_leaves);
     protocol::sign_result(r, worker);
     return r;
   }
@@ -240,6 +243,21 @@ class CoreFixture : public ::testing::Test {
         core_->on_result(worker.public_key(), result_of(send.job, worker, wrong), now_, out);
     pump(out);
     return reply;
+  }
+
+  // A worker's failure report of a job it was sent.
+  protocol::Reply report(const SendJob& send, const Identity& worker, protocol::ErrorCode code,
+                         const std::string& reason) {
+    Outbox out;
+    auto reply = core_->on_failure(worker.public_key(),
+                                   {send.job.job_id, send.job.attempt, code, reason, 0}, now_, out);
+    pump(out);
+    return reply;
+  }
+
+  // The failures charged to a worker (its reputation's count).
+  std::uint64_t failed(const Identity& worker) const {
+    return core_->nodes().find(worker.public_key())->jobs_failed;
   }
 
   std::vector<protocol::ClientEvent> events_of(protocol::EventKind kind) const {

@@ -186,7 +186,7 @@ function run(p, seed) error("a coordinator does not run scripts") end
   policy_.audit.rate = 0.0;
   open_core();
   auto caps = worker_caps();
-  caps.task_types = {"styled", "txt2img"};
+  caps.task_types = {std::string(protocol::kTaskScripts), "txt2img"};
   register_node(w1_, protocol::Role::worker, caps);
   auto q = private_request("styled-1", 1);
   q.task_type = "styled";

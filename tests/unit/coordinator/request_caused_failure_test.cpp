@@ -13,17 +13,6 @@ class RequestCausedFailure : public CoreFixture {
   double score(const Identity& worker) const {
     return core_->nodes().find(worker.public_key())->reputation.score();
   }
-  std::uint64_t failed(const Identity& worker) const {
-    return core_->nodes().find(worker.public_key())->jobs_failed;
-  }
-  protocol::Reply report(const SendJob& send, const Identity& worker, ErrorCode code,
-                         const std::string& reason) {
-    Outbox out;
-    auto reply = core_->on_failure(worker.public_key(),
-                                   {send.job.job_id, send.job.attempt, code, reason, 0}, now_, out);
-    pump(out);
-    return reply;
-  }
 };
 
 TEST_F(RequestCausedFailure, AJobOutsideItsModelsLimitsFailsOnceAndBlamesNoWorker) {

@@ -23,8 +23,8 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 TEST(TaskCatalog, LoadsScriptsByNameAndId) {
-  auto catalog = TaskCatalog::load({{"hires_fix", kTasks + "hires_fix.lua"},
-                                    {"variation", kTasks + "variation.lua"}});
+  auto catalog = TaskCatalog::load(
+      {{"hires_fix", kTasks + "hires_fix.lua"}, {"variation", kTasks + "variation.lua"}});
   ASSERT_TRUE(catalog) << catalog.error().message;
   EXPECT_EQ(catalog->names(), "hires_fix, variation");
   const auto* hires = catalog->find("hires_fix");
@@ -65,15 +65,21 @@ class TaskTypes : public CoreFixture {
   void SetUp() override {
     task_types_ = {{"hires_fix", kTasks + "hires_fix.lua"}};
     CoreFixture::SetUp();
+    register_node(w1_, protocol::Role::worker, script_caps());
+  }
+
+  // A worker that runs task scripts (whichever the coordinator registered).
+  protocol::Capabilities script_caps() const {
     auto caps = worker_caps();
-    caps.task_types = {"hires_fix", "txt2img"};
-    register_node(w1_, protocol::Role::worker, caps);
+    caps.task_types = {std::string(protocol::kTaskScripts), "txt2img"};
+    return caps;
   }
 
   protocol::GenerateRequest hires(const std::string& id, protocol::TaskParams params,
                                   std::uint32_t count = 1) const {
     protocol::GenerateRequest r = request(id, count);
     r.task_type = "hires_fix";
+    r.width = r.height = 192;  // the image; the first pass renders it divided by scale
     r.params = std::move(params);
     protocol::sort_task_params(r.params);
     protocol::sign_request(r, client_);
@@ -114,7 +120,8 @@ class TaskTypes : public CoreFixture {
 };
 
 TEST_F(TaskTypes, AScriptedRequestRunsItsDeclaredPassesAndIsPricedOverThem) {
-  const auto ack = submit(hires("h1", {{"scale", "3"}, {"hires_steps", "8"}, {"denoise", "0.5"}}, 2));
+  const auto ack =
+      submit(hires("h1", {{"scale", "3"}, {"hires_steps", "8"}, {"denoise", "0.5"}}, 2));
   ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
   const RequestState* r = core_->request("h1");
   ASSERT_NE(r, nullptr);
@@ -150,9 +157,19 @@ TEST_F(TaskTypes, DefaultsFillTheParametersARequestLeavesOut) {
   ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
   const RequestState* r = core_->request("h1");
   ASSERT_TRUE(r && r->task);
-  // scale 2, hires_steps 20 at denoise 0.5: 10 steps at 128 x 128.
-  const std::vector<protocol::TaskPass> passes{{4, 64 * 64}, {10, 128 * 128}};
+  // scale 2: 4 steps at 96 x 96, then hires_steps 20 at denoise 0.5: 10 steps at 192 x 192.
+  const std::vector<protocol::TaskPass> passes{{4, 96 * 96}, {10, 192 * 192}};
   EXPECT_EQ(r->task->passes, passes);
+}
+
+TEST_F(TaskTypes, AnImageSizeTheScriptCannotRenderIsRefusedWithItsMessage) {
+  auto r = hires("h1", {});
+  r.width = r.height = 200;  // half of it is not a whole latent
+  protocol::sign_request(r, client_);
+  const auto reply = refused(r);
+  EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
+  EXPECT_TRUE(contains(reply.reason, "hires_fix.lua:")) << reply.reason;
+  EXPECT_TRUE(contains(reply.reason, "200 x 200")) << reply.reason;
 }
 
 TEST_F(TaskTypes, AParameterOutOfRangeIsRefusedNamingItAndItsValue) {
@@ -192,6 +209,81 @@ TEST_F(TaskTypes, ABuiltInTaskTypeTakesNoParameters) {
   const auto reply = refused(r);
   EXPECT_EQ(reply.code, ErrorCode::invalid_task_param);
   EXPECT_TRUE(contains(reply.reason, "scale")) << reply.reason;
+}
+
+TEST_F(TaskTypes, AScriptedRequestNeedsAWorkerThatRunsScripts) {
+  auto caps = worker_caps();
+  caps.task_types = {"hires_fix", "txt2img"};  // naming the task type is not running scripts
+  register_node(w2_, protocol::Role::worker, caps);
+  Outbox out;
+  core_->node_down(w1_.public_key(), now_, out);
+  pump(out);
+  const auto reply = refused(hires("h1", {}));
+  EXPECT_EQ(reply.code, ErrorCode::no_capable_worker) << reply.reason;
+  EXPECT_TRUE(contains(reply.reason, "hires_fix")) << reply.reason;
+}
+
+TEST_F(TaskTypes, AScriptFailureRepeatedByASecondWorkerIsRefundedAndBlamesNoOne) {
+  register_node(w2_, protocol::Role::worker, script_caps());
+  const std::int64_t before = credits(payer_account());
+  ASSERT_TRUE(submit(hires("h1", {})).outcome.ok());
+  const std::string failure = "hires_fix.lua:31: sd.sample: out of memory (cap 256 MiB)";
+  auto first = take_jobs();
+  ASSERT_EQ(first.size(), 1u);
+  const Identity& claimant = first[0].worker == w1_.public_key() ? w1_ : w2_;
+  const Identity& other = &claimant == &w1_ ? w2_ : w1_;
+  ASSERT_TRUE(report(first[0], claimant, ErrorCode::task_script_failed, failure).ok());
+  // One worker's word is not enough: the job goes to the other worker.
+  auto second = take_jobs();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].worker, other.public_key());
+  EXPECT_EQ(second[0].job.attempt, 2u);
+  EXPECT_TRUE(events_of(protocol::EventKind::failed).empty());
+  ASSERT_TRUE(report(second[0], other, ErrorCode::task_script_failed, failure).ok());
+
+  auto failed_events = events_of(protocol::EventKind::failed);
+  ASSERT_EQ(failed_events.size(), 1u);
+  EXPECT_EQ(failed_events[0].code, ErrorCode::task_script_failed);
+  EXPECT_TRUE(contains(failed_events[0].reason, failure)) << failed_events[0].reason;
+  EXPECT_TRUE(take_jobs().empty()) << "no third worker is asked";
+  EXPECT_EQ(credits(payer_account()), before) << "the failed job is refunded";
+  EXPECT_EQ(failed(w1_), 0u);
+  EXPECT_EQ(failed(w2_), 0u);
+  expect_conservation();
+}
+
+TEST_F(TaskTypes, AScriptFailureAnotherWorkerRendersCostsItsClaimant) {
+  register_node(w2_, protocol::Role::worker, script_caps());
+  ASSERT_TRUE(submit(hires("h1", {})).outcome.ok());
+  auto first = take_jobs();
+  ASSERT_EQ(first.size(), 1u);
+  const Identity& claimant = first[0].worker == w1_.public_key() ? w1_ : w2_;
+  const Identity& other = &claimant == &w1_ ? w2_ : w1_;
+  ASSERT_TRUE(
+      report(first[0], claimant, ErrorCode::task_script_failed, "hires_fix.lua:40: boom").ok());
+  EXPECT_EQ(failed(claimant), 0u) << "not blamed before a second worker tried";
+  auto second = take_jobs();
+  ASSERT_EQ(second.size(), 1u);
+  const auto delivered = deliver(second[0], other);
+  ASSERT_TRUE(delivered.ok()) << delivered.reason;
+  EXPECT_EQ(failed(claimant), 1u) << "its claim was not repeated";
+  EXPECT_EQ(failed(other), 0u);
+  EXPECT_EQ(events_of(protocol::EventKind::result).size(), 1u);
+}
+
+TEST_F(TaskTypes, AScriptedResultCommitsOneTreeOverAllItsPasses) {
+  ASSERT_TRUE(
+      submit(hires("h1", {{"scale", "3"}, {"hires_steps", "8"}, {"denoise", "0.5"}})).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  auto r = result_of(jobs[0].job, w1_);
+  r.leaf_count = 4 + 1;  // the first pass's leaves only
+  protocol::sign_result(r, w1_);
+  Outbox out;
+  const auto refused_result = core_->on_result(w1_.public_key(), r, now_, out);
+  pump(out);
+  EXPECT_EQ(refused_result.code, ErrorCode::mismatch);
+  EXPECT_TRUE(contains(refused_result.reason, "expected 10")) << refused_result.reason;
 }
 
 TEST_F(TaskTypes, Txt2ImgBesideScriptsIsPricedAndSpecifiedAsBefore) {

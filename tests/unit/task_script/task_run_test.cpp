@@ -143,6 +143,8 @@ TEST_F(TaskRunTest, HiresFixScriptRendersSmallThenLargeInTwoCommittedPasses) {
   const GenerationSpec spec = testing::lighthouse_spec(SamplerKind::euler_ancestral, 5.0f, 8);
   const ParamValues small_params = txt2img_params(spec);
   ParamValues params = small_params;
+  params["width"] = std::int64_t{128};  // the image's size; the first pass renders half of it
+  params["height"] = std::int64_t{128};
   params["scale"] = std::int64_t{2};
   params["hires_steps"] = std::int64_t{6};
   params["denoise"] = 0.5;

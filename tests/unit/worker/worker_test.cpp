@@ -113,7 +113,7 @@ class RendererTest : public ::testing::Test {
 
 TEST_F(RendererTest, AdvertisesItsModelsTasksAndClass) {
   EXPECT_EQ(renderer_->model_ids(), std::vector<std::string>{model_id_});
-  EXPECT_EQ(renderer_->task_types(), (std::vector<std::string>{"instant", "txt2img"}));
+  EXPECT_EQ(renderer_->task_types(), (std::vector<std::string>{"instant", "scripts", "txt2img"}));
   EXPECT_EQ(renderer_->device(), "cpu");
   EXPECT_EQ(renderer_->determinism_class().rfind("cpu-", 0), 0u);
   EXPECT_TRUE(renderer_->serves(spec(1)));

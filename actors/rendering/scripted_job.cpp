@@ -1,0 +1,76 @@
+#include "actors/rendering/scripted_job.hpp"
+
+#include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/task_script/job_params.hpp"
+#include "runtime/base/task_script/task_run.hpp"
+#include "runtime/base/task_script/task_script.hpp"
+
+namespace seedgrid::rendering {
+namespace {
+
+Error script_failed(Error e) {
+  return protocol::with_code(std::move(e), protocol::ErrorCode::task_script_failed);
+}
+
+// The passes the script declares for this job must be the ones the coordinator priced and put in
+// the spec: a script file that changed under the same id cannot, but a worker checks what it runs.
+Result<void> check_passes(const task_script::TaskScript& script, const protocol::JobSpec& spec,
+                          const std::vector<task_script::PassCost>& declared) {
+  bool same = declared.size() == spec.passes.size();
+  for (std::size_t i = 0; same && i < declared.size(); ++i)
+    same = declared[i].steps == static_cast<std::int64_t>(spec.passes[i].steps) &&
+           declared[i].pixels == static_cast<std::int64_t>(spec.passes[i].pixels);
+  if (same) return {};
+  return fail(script.file_name(), ": cost() declares ", declared.size(),
+              " pass(es) for this job's parameters, the coordinator priced ", spec.passes.size(),
+              " (or other steps or pixels)");
+}
+
+}  // namespace
+
+Result<RenderedImage> render_scripted_job(const task_script::TaskScript& script,
+                                          const Pipeline& pipeline, const protocol::JobSpec& spec,
+                                          const RenderHooks& hooks) {
+  task_script::JobInputs inputs{spec.prompt,   spec.negative_prompt, spec.steps,
+                                spec.guidance, spec.sampler,         spec.karras,
+                                spec.width,    spec.height,          {}};
+  for (const auto& p : spec.params) inputs.params.push_back({p.name, p.value});
+  auto params = task_script::job_params(script.schema(), inputs);
+  if (!params)
+    return std::unexpected(
+        script_failed(Error{script.file_name() + ": " + params.error().message}));
+  auto declared = script.declared_cost(*params);
+  if (!declared) return std::unexpected(script_failed(declared.error()));
+  if (auto same = check_passes(script, spec, *declared); !same)
+    return std::unexpected(script_failed(same.error()));
+
+  task_script::TaskHooks task_hooks;
+  if (hooks.on_progress)
+    task_hooks.on_progress = [&](std::uint32_t done, std::uint32_t steps) {
+      hooks.on_progress(0, done, steps);
+    };
+  task_hooks.cancelled = hooks.cancelled;
+  auto out = task_script::run_task(script, pipeline, *params, spec.seed, task_hooks);
+  if (!out) {
+    if (hooks.cancelled && hooks.cancelled()) return pass_on(out);
+    return std::unexpected(script_failed(out.error()));
+  }
+  // A job delivers one image: its receipt, price and audits are per image.
+  if (out->images.size() != 1)
+    return std::unexpected(
+        script_failed(Error{script.file_name() + ": run returned " +
+                            std::to_string(out->images.size()) + " images; a job delivers one"}));
+  const auto& image = out->images.front();
+  if (image.width != static_cast<int>(spec.width) || image.height != static_cast<int>(spec.height))
+    return std::unexpected(script_failed(
+        Error{script.file_name() + ": run returned a " + std::to_string(image.width) + " x " +
+              std::to_string(image.height) + " image for a " + std::to_string(spec.width) + " x " +
+              std::to_string(spec.height) + " job"}));
+  RenderedImage rendered;
+  rendered.pixels = image.pixels;
+  rendered.trajectory_root = out->trajectory_root;
+  rendered.leaf_count = out->leaf_count;
+  return rendered;
+}
+
+}  // namespace seedgrid::rendering

@@ -1,0 +1,24 @@
+#pragma once
+// One job of a scripted task type (protocol::JobSpec::scripted): the script run over the job's
+// model with the parameters its request signed, as a worker renders it and as a validator's full
+// audit renders it again. Deterministic failures (the script's own error, its budget, its memory
+// cap, a schema or cost that disagrees with what the coordinator priced) carry
+// protocol::ErrorCode::task_script_failed with the script's message; a cancel does not.
+#include "actors/rendering/renderer.hpp"
+#include "models/result.hpp"
+#include "runtime/base/protocol/job.hpp"
+
+namespace seedgrid {
+class Pipeline;
+}
+namespace seedgrid::task_script {
+class TaskScript;
+}
+
+namespace seedgrid::rendering {
+
+Result<RenderedImage> render_scripted_job(const task_script::TaskScript& script,
+                                          const Pipeline& pipeline, const protocol::JobSpec& spec,
+                                          const RenderHooks& hooks);
+
+}  // namespace seedgrid::rendering
