@@ -265,6 +265,10 @@ void deliver(CoreState& s, RequestState& r, JobState& j, Outbox& out) {
   e.receipt = j.receipt;
   e.has_commitment = j.audit.commitment.has_value();
   if (j.audit.commitment) e.commitment = *j.audit.commitment;
+  if (r.task) {
+    e.task_script = r.task->script_id;
+    e.passes = r.task->passes;
+  }
   out.add(TellClient{std::move(e)});
   j.result_sent = true;
 }

@@ -13,6 +13,8 @@ Result<verify::ImageReceipt> delivered_receipt(const protocol::GenerateRequest& 
   job.attempt = e.attempt;
   job.tier = request.tier;
   job.spec = protocol::job_spec_of(request, e.index);
+  job.spec.task_script = e.task_script;  // a scripted job's, as the coordinator priced it
+  job.spec.passes = e.passes;
   auto receipt = verify::receipt_of(job, e.commitment, std::move(image_file));
   receipt.verdicts.push_back({e.audit, "", ""});
   if (request.privacy == protocol::Privacy::private_images)

@@ -67,6 +67,10 @@ struct ClientEvent {
   // verifiable receipt (runtime/base/verify/receipt.hpp). Absent after a coordinator restart.
   bool has_commitment = false;
   JobResult commitment;
+  // A scripted job's: the script and the passes the coordinator priced, which its spec (so the
+  // commitment's spec hash) holds beside the request's fields.
+  std::string task_script;
+  std::vector<TaskPass> passes;
   // completed
   std::uint32_t delivered = 0;
   std::uint32_t failed = 0;

@@ -292,7 +292,8 @@ typename Inspector::result_type inspect(Inspector& f, ClientEvent& x) {
   return f(caf::meta::type_name("ClientEvent"), x.kind, x.request_id, x.index, x.attempt, x.worker,
            x.position, x.step, x.steps, x.code, x.reason, x.width, x.height, wire_bytes(x.pixels),
            x.output_hash, x.determinism_class, x.render_ms, x.audit, x.receipt, x.has_commitment,
-           x.commitment, x.delivered, x.failed, x.cancelled, x.total_charged, x.refunded);
+           x.commitment, x.task_script, x.passes, x.delivered, x.failed, x.cancelled,
+           x.total_charged, x.refunded);
 }
 
 template <class Inspector>

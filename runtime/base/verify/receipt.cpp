@@ -41,20 +41,36 @@ json::object proof_json(const MerkleProof& p) {
 }
 
 // A sealed receipt's spec leaves out what the box holds.
+// A scripted job's parameters as signed (sorted by name, each once): name -> value text.
+json::object params_json(const protocol::TaskParams& params) {
+  json::object o;
+  for (const auto& p : params) o[p.name] = p.value;
+  return o;
+}
+
 json::object spec_json(const protocol::JobSpec& s, bool sealed) {
   json::object o{{"model_id", s.model_id}, {"task_type", s.task_type}};
   if (!sealed) {
     o["prompt"] = s.prompt;
     o["negative_prompt"] = s.negative_prompt;
     o["seed"] = s.seed;
+    if (s.scripted()) o["params"] = params_json(s.params);
   }
-  for (auto& kv : json::object{
-          {"steps", s.steps},
-          {"guidance", static_cast<double>(s.guidance)},  // a float is exact as a double
-          {"sampler", s.sampler},
-          {"karras", s.karras},
-          {"width", s.width},
-          {"height", s.height}})
+  if (s.scripted()) {
+    // What the spec hash covers beyond the request: the script's id and the passes it priced.
+    o["task_script"] = s.task_script;
+    json::array passes;
+    for (const auto& p : s.passes)
+      passes.push_back(json::object{{"steps", p.steps}, {"pixels", p.pixels}});
+    o["passes"] = std::move(passes);
+  }
+  for (auto& kv :
+       json::object{{"steps", s.steps},
+                    {"guidance", static_cast<double>(s.guidance)},  // a float is exact as a double
+                    {"sampler", s.sampler},
+                    {"karras", s.karras},
+                    {"width", s.width},
+                    {"height", s.height}})
     o[kv.key()] = kv.value();
   return o;
 }
@@ -243,6 +259,21 @@ MerkleProof read_proof(Fields& parent, std::string_view key, std::optional<Error
   return p;
 }
 
+protocol::TaskParams read_params(Fields& f) {
+  protocol::TaskParams params;
+  const json::value* v = f.raw("params");
+  if (v == nullptr) return params;
+  if (!v->is_object()) return f.problem(f.path_of("params"), "expected an object"), params;
+  for (const auto& kv : v->get_object()) {
+    if (!kv.value().is_string())
+      return f.problem(f.path_of("params") + "." + std::string(kv.key()), "expected a string"),
+             params;
+    params.push_back({std::string(kv.key()), std::string(kv.value().get_string())});
+  }
+  protocol::sort_task_params(params);
+  return params;
+}
+
 protocol::JobSpec read_spec(const json::value& v, const std::string& path, bool sealed,
                             std::optional<Error>& error) {
   protocol::JobSpec s;
@@ -260,6 +291,18 @@ protocol::JobSpec read_spec(const json::value& v, const std::string& path, bool 
   s.karras = f.boolean("karras");
   s.width = f.u32("width");
   s.height = f.u32("height");
+  if (f.has("task_script")) {
+    s.task_script = f.str("task_script");
+    if (!sealed) s.params = read_params(f);
+    if (const json::array* passes = f.array("passes"))
+      for (std::size_t i = 0; i < passes->size() && !error; ++i) {
+        Fields pass((*passes)[i], f.path_of("passes") + "[" + std::to_string(i) + "]", error);
+        const std::uint32_t steps = pass.u32("steps");
+        const std::uint64_t pixels = pass.u64("pixels");
+        pass.finish();
+        s.passes.push_back({steps, pixels});
+      }
+  }
   f.finish();
   return s;
 }
@@ -285,7 +328,8 @@ protocol::Job read_job(const json::value& v, const std::string& path, bool seale
   return j;
 }
 
-std::vector<std::uint8_t> read_base64(Fields& f, std::string_view key, std::optional<Error>& error) {
+std::vector<std::uint8_t> read_base64(Fields& f, std::string_view key,
+                                      std::optional<Error>& error) {
   const std::string text = f.str(key);
   if (error) return {};
   std::vector<std::uint8_t> bytes(text.size());  // decoded is never longer than the text
@@ -380,7 +424,7 @@ std::vector<ReceiptVerdict> read_verdicts(Fields& parent, std::optional<Error>& 
 }  // namespace
 
 ImageReceipt receipt_of(const protocol::Job& job, const protocol::JobResult& result,
-                   std::string image_file) {
+                        std::string image_file) {
   ImageReceipt r{job, result, std::move(image_file), {}};
   r.result.pixels.clear();
   r.result.pixels.shrink_to_fit();
@@ -457,14 +501,18 @@ Result<ImageReceipt> read_receipt(const std::string& path) {
 
 Result<void> seal_private_fields(ImageReceipt& receipt, const PublicKey& requester) {
   protocol::JobSpec& s = receipt.job.spec;
-  const std::string fields = json::serialize(json::object{
-      {"prompt", s.prompt}, {"negative_prompt", s.negative_prompt}, {"seed", s.seed}});
+  json::object sealed{
+      {"prompt", s.prompt}, {"negative_prompt", s.negative_prompt}, {"seed", s.seed}};
+  // A scripted task's text parameters may say as much as its prompt.
+  if (s.scripted()) sealed["params"] = params_json(s.params);
+  const std::string fields = json::serialize(sealed);
   auto box = seal_to(requester, fields);
   if (!box) return context(box.error(), "sealing the receipt of job ", receipt.job.job_id);
   receipt.sealed = SealedFields{requester, std::move(*box)};
   s.prompt.clear();
   s.negative_prompt.clear();
   s.seed = 0;
+  s.params.clear();
   return {};
 }
 
@@ -486,6 +534,7 @@ Result<void> open_private_fields(ImageReceipt& receipt, const Identity& requeste
   s.prompt = f.str("prompt");
   s.negative_prompt = f.str("negative_prompt");
   s.seed = f.u64("seed");
+  if (s.scripted()) s.params = read_params(f);
   f.finish();
   if (error) return fail("the receipt's sealed fields: ", error->message);
   receipt.sealed.reset();

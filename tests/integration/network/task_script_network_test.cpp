@@ -13,6 +13,7 @@
 #include "runtime/base/task_script/job_params.hpp"
 #include "runtime/base/task_script/task_run.hpp"
 #include "runtime/base/task_script/task_script.hpp"
+#include "runtime/base/verify/receipt.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {
@@ -93,6 +94,30 @@ TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorAuditsItByRunning
       ++loads;
     EXPECT_LE(loads, 1u) << "worker " << w;
   }
+  // `seedgrid generate --task` over the network: the image, and a receipt whose spec (script id,
+  // parameters, passes) hashes to what the worker signed.
+  const auto out = net.dir() / "png";
+  Child generate({SEEDGRID_BINARY, "generate",
+                  "--coordinator", "127.0.0.1:" + std::to_string(net.endpoint().port),
+                  "--task",        "hires_fix",
+                  "--param",       "hires_steps=4",
+                  "--prompt",      "a fox",
+                  "--width",       "64",
+                  "--height",      "64",
+                  "--steps",       "3",
+                  "--request-id",  "cli-hires",
+                  "--out",         out.string(),
+                  "--key",         (net.dir() / "keys/client.key").string()},
+                 net.dir() / "generate-hires.log");
+  const auto generated = generate.wait(std::chrono::seconds(120));
+  ASSERT_TRUE(generated);
+  EXPECT_EQ(*generated, 0);
+  auto receipt = verify::read_receipt((out / "cli-hires-0.receipt.json").string());
+  ASSERT_TRUE(receipt) << receipt.error().message;
+  EXPECT_EQ(receipt->job.spec.task_type, "hires_fix");
+  EXPECT_EQ(receipt->job.spec.passes.size(), 2u);
+  EXPECT_EQ(protocol::spec_hash(receipt->job.spec), receipt->result.spec_hash);
+  EXPECT_TRUE(std::filesystem::exists(out / "cli-hires-0.png"));
   if (::testing::Test::HasFailure()) net.dump_logs();
 }
 

@@ -126,6 +126,38 @@ TEST(ImageReceipt, RoundTripsEveryFieldAndTheSignatureStillVerifies) {
   EXPECT_EQ(to_json(*parsed), to_json(receipt));
 }
 
+// A scripted job's spec holds the script's id, its parameters and the passes it was priced by:
+// all of it is under the spec hash the worker signed, so the receipt keeps it (the parameters in
+// the sealed box of a private request, as the prompt is).
+TEST(ImageReceipt, AScriptedJobsScriptParametersAndPassesRoundTripAndSeal) {
+  protocol::Job job = tiny_job();
+  job.spec.task_type = "hires_fix";
+  job.spec.task_script = std::string(64, 'c');
+  job.spec.params = {{"denoise", "0.5"}, {"style", "ocelot-saffron"}};
+  job.spec.passes = {{3, 32 * 32}, {2, 64 * 64}};
+  protocol::JobResult result;
+  result.job_id = job.job_id;
+  result.spec_hash = protocol::spec_hash(job.spec);
+  result.leaf_count = 7;
+  const ImageReceipt receipt = receipt_of(job, result, "req-1-2.png");
+  auto parsed = parse_receipt(to_json(receipt));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->job.spec, job.spec);
+  EXPECT_EQ(protocol::spec_hash(parsed->job.spec), result.spec_hash);
+
+  const Identity requester = Identity::generate();
+  ImageReceipt sealed = receipt;
+  ASSERT_TRUE(seal_private_fields(sealed, requester.public_key()));
+  const std::string text = to_json(sealed);
+  EXPECT_EQ(text.find("ocelot"), std::string::npos) << text;
+  auto opened = parse_receipt(text);
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_TRUE(opened->job.spec.params.empty());
+  EXPECT_EQ(opened->job.spec.passes, job.spec.passes);
+  ASSERT_TRUE(open_private_fields(*opened, requester));
+  EXPECT_EQ(opened->job.spec, job.spec);
+}
+
 TEST(ImageReceipt, ParseErrorsNameTheJsonPath) {
   const Identity worker = Identity::generate();
   const protocol::Job job = tiny_job();
