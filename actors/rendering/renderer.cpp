@@ -5,6 +5,7 @@
 
 #include "actors/rendering/scripted_job.hpp"
 #include "actors/worker/cheats/cheat.hpp"
+#include "actors/worker/cheats/scripted_cheat.hpp"
 #include "config/model_thresholds.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
@@ -201,7 +202,10 @@ BatchOutcome Renderer::render_script(const protocol::JobSpec& spec,
     return out;
   }
   const auto start = std::chrono::steady_clock::now();
-  out.images.push_back(render_scripted_job(*script, *pipelines_.at(spec.model_id), spec, hooks));
+  // A cheating worker (test builds) cheats inside the script where its cheat has a form there.
+  out.images.push_back(render_scripted_job(
+      *script, *pipelines_.at(spec.model_id), spec, hooks,
+      cheat_kit_ ? worker::scripted_cheat(cheat_kit_->cheat, spec.passes.size()) : nullptr));
   out.render_ms = static_cast<std::uint64_t>(elapsed_ms(start));
   out.cancelled = !out.images.back() && hooks.cancelled && hooks.cancelled();
   return out;

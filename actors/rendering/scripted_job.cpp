@@ -28,9 +28,9 @@ Result<void> check_passes(const task_script::TaskScript& script, const protocol:
 
 }  // namespace
 
-Result<RenderedImage> render_scripted_job(const task_script::TaskScript& script,
-                                          const Pipeline& pipeline, const protocol::JobSpec& spec,
-                                          const RenderHooks& hooks) {
+Result<RenderedImage> render_scripted_job(
+    const task_script::TaskScript& script, const Pipeline& pipeline, const protocol::JobSpec& spec,
+    const RenderHooks& hooks, std::function<void(std::uint32_t, SamplingPass&)> alter_pass) {
   task_script::JobInputs inputs{spec.prompt,   spec.negative_prompt, spec.steps,
                                 spec.guidance, spec.sampler,         spec.karras,
                                 spec.width,    spec.height,          {}};
@@ -50,6 +50,7 @@ Result<RenderedImage> render_scripted_job(const task_script::TaskScript& script,
       hooks.on_progress(0, done, steps);
     };
   task_hooks.cancelled = hooks.cancelled;
+  task_hooks.alter_pass = std::move(alter_pass);
   auto out = task_script::run_task(script, pipeline, *params, spec.seed, task_hooks);
   if (!out) {
     if (hooks.cancelled && hooks.cancelled()) return pass_on(out);

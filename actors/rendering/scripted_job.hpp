@@ -4,7 +4,10 @@
 // audit renders it again. Deterministic failures (the script's own error, its budget, its memory
 // cap, a schema or cost that disagrees with what the coordinator priced) carry
 // protocol::ErrorCode::task_script_failed with the script's message; a cancel does not.
+#include <functional>
+
 #include "actors/rendering/renderer.hpp"
+#include "models/pipeline/sampling_pass.hpp"
 #include "models/result.hpp"
 #include "runtime/base/protocol/job.hpp"
 
@@ -17,8 +20,10 @@ class TaskScript;
 
 namespace seedgrid::rendering {
 
-Result<RenderedImage> render_scripted_job(const task_script::TaskScript& script,
-                                          const Pipeline& pipeline, const protocol::JobSpec& spec,
-                                          const RenderHooks& hooks);
+// `alter_pass`: the test-only cheat zoo's (task_script::TaskHooks::alter_pass); null otherwise.
+Result<RenderedImage> render_scripted_job(
+    const task_script::TaskScript& script, const Pipeline& pipeline, const protocol::JobSpec& spec,
+    const RenderHooks& hooks,
+    std::function<void(std::uint32_t, SamplingPass&)> alter_pass = nullptr);
 
 }  // namespace seedgrid::rendering

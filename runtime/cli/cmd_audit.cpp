@@ -3,11 +3,16 @@
 // the commitment's form, and with the model the noise and decode audits (and with --full a whole
 // re-render). One line per check, then the verdict; exit 0 pass, 1 fail, 2 could not check.
 // A private request's receipt has its prompt and seed sealed to the requester: --key opens them.
+// A scripted job's receipt is checked by running its script again (--full, with the script from
+// --task-script or --tasks-dir, found by the id the receipt names).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
+#include "actors/rendering/scripted_job.hpp"
 #include "config/node_config.hpp"
+#include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
@@ -18,8 +23,30 @@ namespace {
 struct AuditOptions {
   std::string receipt;
   std::string key_file;
+  std::vector<std::string> task_scripts;
+  std::string tasks_dir;
   verify::ReceiptCheckOptions check;
 };
+
+// The script whose bytes hash to `id`: one of `files`, or a .lua file of `dir`.
+Result<task_script::TaskScript> find_task_script(const std::vector<std::string>& files,
+                                                 const std::string& dir, const std::string& id) {
+  std::vector<std::string> candidates = files;
+  std::error_code ec;
+  if (!dir.empty())
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+      if (entry.path().extension() == ".lua") candidates.push_back(entry.path().string());
+  if (ec) return fail("--tasks-dir ", dir, ": ", ec.message());
+  for (const auto& path : candidates) {
+    auto script = task_script::TaskScript::read_file(path);
+    if (!script) return context(script.error(), "--task-script");
+    if (script->id() == id) return script;
+  }
+  return fail("the job ran task script ", id, ", which is none of ",
+              candidates.empty() ? std::string("the scripts given")
+                                 : std::to_string(candidates.size()) + " script(s) given",
+              ": give its file with --task-script FILE or a folder of scripts with --tasks-dir");
+}
 
 int run_audit(AuditOptions o) {
   if (!o.key_file.empty()) {
@@ -30,6 +57,18 @@ int run_audit(AuditOptions o) {
     }
     o.check.requester = std::make_shared<const Identity>(*key);
   }
+  o.check.rerun_scripted = [files = o.task_scripts, dir = o.tasks_dir](
+                               const Pipeline& pipeline,
+                               const protocol::JobSpec& spec) -> Result<verify::ScriptedRerender> {
+    auto script = find_task_script(files, dir, spec.task_script);
+    if (!script) return pass_on(script);
+    auto rendered = rendering::render_scripted_job(*script, pipeline, spec, {});
+    if (!rendered) return context(rendered.error(), "running ", script->file_name(), " again");
+    return verify::ScriptedRerender{
+        {static_cast<int>(spec.width), static_cast<int>(spec.height), std::move(rendered->pixels)},
+        rendered->trajectory_root,
+        rendered->leaf_count};
+  };
   // Across determinism classes, the validator's defaults (calibrated when bench/calibrate has run).
   const config::ValidatorThresholds t = config::default_validator_thresholds();
   o.check.thresholds = {t.step_pass, t.step_fail, t.psnr_pass,
@@ -58,6 +97,12 @@ const CommandRegistration audit{
       app.add_option("--key", opts->key_file,
                      "The key that signed a private request (opens its receipt's sealed prompt "
                      "and seed)");
+      app.add_option("--task-script", opts->task_scripts,
+                     "A scripted job's task script (.lua; repeatable): the one whose bytes hash "
+                     "to the receipt's task_script is run again with --full");
+      app.add_option("--tasks-dir", opts->tasks_dir,
+                     "A folder of task scripts to find the receipt's script in, by id "
+                     "(e.g. models/tasks)");
       app.add_option("--worker", opts->check.expected_worker,
                      "Require the result to be signed by this worker (public key, hex)");
       app.add_option("--threads", opts->check.threads, "CPU threads for the audits (0: all)")

@@ -247,6 +247,8 @@ int l_sample(lua_State* L) {
     PassRecord record;
     GenerationHooks hooks;
     const auto pass_index = static_cast<std::uint32_t>(context.passes.size());
+    const int steps_run = pass.steps - pass.first_step;
+    if (context.hooks.alter_pass) context.hooks.alter_pass(pass_index, pass);
     hooks.on_latent = [&](std::size_t, int t, const Tensor& latent) {
       record.leaves.push_back(
           verify::pass_latent_leaf(pass_index, static_cast<std::uint32_t>(t), latent));
@@ -259,7 +261,7 @@ int l_sample(lua_State* L) {
       for (const auto& planned : *context.declared)
         total += static_cast<std::uint32_t>(planned.steps);
     else
-      total = before + static_cast<std::uint32_t>(pass.steps - pass.first_step);
+      total = before + static_cast<std::uint32_t>(steps_run);
     if (context.hooks.on_progress)
       hooks.on_progress = [&, before, total](std::size_t, int step, int) {
         context.hooks.on_progress(before + static_cast<std::uint32_t>(step), total);
@@ -271,7 +273,9 @@ int l_sample(lua_State* L) {
         L, kName, p.sample(pass, *text, noise.tensor, init ? &init->tensor : nullptr, hooks));
     record.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    record.steps_run = pass.steps - pass.first_step;
+    record.steps_run = steps_run;
+    while (!record.leaves.empty() && record.leaves.size() < static_cast<std::size_t>(steps_run) + 1)
+      record.leaves.push_back(record.leaves.back());
     record.width = noise.width;
     record.height = noise.height;
     record.trajectory_root = verify::merkle_root(record.leaves);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "models/pipeline/pipeline.hpp"
+#include "models/pipeline/sampling_pass.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/task_script/task_schema.hpp"
 
@@ -50,6 +51,11 @@ struct PassRecord {
 struct TaskHooks {
   std::function<void(std::uint32_t steps_done, std::uint32_t steps)> on_progress;
   std::function<bool()> cancelled;
+  // The test-only cheat zoo's way into a scripted job (actors/worker/cheats/): changes a pass
+  // after it was checked against its declaration, as a cheating worker would. Its leaves are then
+  // padded to the declared count (the missing latents forged, as the txt2img cheats do). Null in
+  // every production path.
+  std::function<void(std::uint32_t pass_index, SamplingPass& pass)> alter_pass;
 };
 
 struct PrimitiveContext {

@@ -205,6 +205,54 @@ Result<LoadedModel> load_model(const ReceiptCheckOptions& o, const std::string& 
   return adopt(std::move(p), *path);
 }
 
+// A scripted job's model check: the script run again (--full), judged as a validator's audit of
+// it is: in the receipt's class the bytes and the root over every pass, across classes the image.
+ReceiptReport& check_scripted(const ReceiptCheckOptions& options, const ImageReceipt& receipt,
+                              const Result<DecodedPng>& png, bool image_is_signed,
+                              ReceiptReport& report) {
+  auto add = [&](std::string check, CheckStatus status, std::string evidence) {
+    report.lines.push_back({std::move(check), status, std::move(evidence)});
+  };
+  const std::string what = "task " + receipt.job.spec.task_type + " (script " +
+                           receipt.job.spec.task_script.substr(0, 16) + ")";
+  if (!options.full) {
+    add("full", CheckStatus::not_checked,
+        "a job of " + what +
+            " keeps no openings of its passes: its check is the script run again (--full)");
+    return report;
+  }
+  if (!image_is_signed) {
+    add("full", CheckStatus::not_checked, "no signed image to compare with (see the image line)");
+    return report;
+  }
+  if (!options.rerun_scripted) {
+    add("full", CheckStatus::not_checked, "this checker cannot run task scripts");
+    return report;
+  }
+  auto model = load_model(options, receipt.job.spec.model_id, receipt.result);
+  if (!model) {
+    add("model", CheckStatus::not_checked, model.error().message);
+    return report;
+  }
+  add("model", CheckStatus::pass,
+      "audited on " + model->device + " " + model->precision + " (class " +
+          model->backend->determinism_class() + ")");
+  auto rerun = options.rerun_scripted(*model->pipeline, receipt.job.spec);
+  if (!rerun) {
+    add("full", CheckStatus::not_checked, rerun.error().message);
+    return report;
+  }
+  const Thresholds& thresholds =
+      model->own_thresholds ? *model->own_thresholds : options.thresholds;
+  const bool same_class = model->backend->determinism_class() == receipt.result.determinism_class;
+  report.lines.push_back(line_of(judge_rerender(
+      {rerun->image, rerun->trajectory_root, rerun->leaf_count},
+      {png->image, receipt.result.output_hash, receipt.result.trajectory_root,
+       receipt.result.leaf_count},
+      same_class, thresholds)));
+  return report;
+}
+
 }  // namespace
 
 ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckOptions& options) {
@@ -314,6 +362,7 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
   }
 
   // 5. The audits that need the model.
+  if (job.spec.scripted()) return check_scripted(options, *receipt, png, image_is_signed, report);
   auto committed = committed_job_of(job.spec, result);
   if (!committed) {
     add("noise", CheckStatus::not_checked, committed.error().message);

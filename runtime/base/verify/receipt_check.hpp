@@ -3,16 +3,23 @@
 // per check, then a verdict. Without a model: the worker's signature, the PNG's pixel hash, the
 // spec hash and the commitment's form. With the model: the noise audit (x_0 from the seed under
 // the signed root) and the decode audit (the signed x_N decodes to the PNG); with `full`, a
-// whole re-render as well.
+// whole re-render as well. A scripted job's receipt keeps no openings: with `full`, its script is
+// run again (ReceiptCheckOptions::rerun_scripted).
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "models/pipeline/rgb_image.hpp"
+#include "models/result.hpp"
+#include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/protocol/job.hpp"
 #include "runtime/base/verify/comparison.hpp"
 
 namespace seedgrid {
 class Identity;
+class Pipeline;
 }
 
 namespace seedgrid::verify {
@@ -25,6 +32,17 @@ struct CheckLine {
   CheckStatus status = CheckStatus::not_checked;
   std::string evidence;  // one line: what was compared, digests, error, PSNR/SSIM
 };
+
+// A scripted job run again on the checker's machine: what its full check compares with the
+// delivered image and the signed root. The command supplies it (it finds the script by the
+// receipt's id and runs it, actors/rendering/scripted_job.hpp); this layer runs no scripts.
+struct ScriptedRerender {
+  RgbImage image;
+  Digest trajectory_root{};
+  std::uint32_t leaf_count = 0;
+};
+using ScriptedRerun =
+    std::function<Result<ScriptedRerender>(const Pipeline&, const protocol::JobSpec&)>;
 
 struct ReceiptCheckOptions {
   std::string model_path;  // a checkpoint (diffusers folder or single file); wins over models_dir
@@ -44,6 +62,9 @@ struct ReceiptCheckOptions {
   // A private request's receipt has its prompt and seed sealed to the requester: their key opens
   // them (without it, such a receipt cannot be checked).
   std::shared_ptr<const Identity> requester;
+  // A scripted job's receipt: keeps no openings of its passes, so its one model check is `full`,
+  // the script run again with this.
+  ScriptedRerun rerun_scripted;
 };
 
 struct ReceiptReport {

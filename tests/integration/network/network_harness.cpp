@@ -28,6 +28,9 @@
 #include "models/presets/write_preset.hpp"
 #include "models/weights/checkpoint.hpp"
 #include "runtime/base/logging/log.hpp"
+#include "runtime/base/task_script/job_params.hpp"
+#include "runtime/base/task_script/task_run.hpp"
+#include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
@@ -206,6 +209,31 @@ std::string precision_json(const std::map<int, std::string>& precisions, int ind
 const std::string& tiny_model_path() { return tiny().path; }
 
 const std::string& tiny_model_id() { return tiny().id; }
+
+std::vector<std::uint8_t> reference_scripted_pixels(const std::string& script_path,
+                                                    const protocol::GenerateRequest& request,
+                                                    std::uint32_t index) {
+  auto script = task_script::TaskScript::read_file(script_path);
+  EXPECT_TRUE(script) << script.error().message;
+  config::RenderingSection r;
+  r.models.push_back({tiny_model_path(), ""});
+  r.threads = 1;
+  auto renderer = rendering::Renderer::load(r, false);
+  EXPECT_TRUE(renderer) << renderer.error().message;
+  if (!script || !renderer) return {};
+  task_script::JobInputs inputs{request.prompt, request.negative_prompt, request.steps,
+                                request.guidance, request.sampler,        request.karras,
+                                request.width,    request.height,         {}};
+  for (const auto& p : request.params) inputs.params.push_back({p.name, p.value});
+  auto params = task_script::job_params(script->schema(), inputs);
+  EXPECT_TRUE(params) << params.error().message;
+  if (!params) return {};
+  const auto spec = protocol::job_spec_of(request, index);
+  auto out =
+      task_script::run_task(*script, *(*renderer)->pipeline(spec.model_id), *params, spec.seed);
+  EXPECT_TRUE(out) << out.error().message;
+  return out ? out->images.at(0).pixels : std::vector<std::uint8_t>{};
+}
 
 std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
                                            std::uint32_t index, const std::string& precision) {

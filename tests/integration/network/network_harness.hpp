@@ -170,6 +170,12 @@ struct Collected {
 std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
                                            std::uint32_t index, const std::string& precision = "");
 
+// The image a single-process run of the task script at `script_path` gives for job `index` of
+// the scripted `request` (the reference a worker's scripted job must match).
+std::vector<std::uint8_t> reference_scripted_pixels(const std::string& script_path,
+                                                    const protocol::GenerateRequest& request,
+                                                    std::uint32_t index);
+
 // Submits `request` as the network's client and waits until it completes (nothing on timeout).
 std::optional<client::SessionOutcome> run_request(
     Network& net, const protocol::GenerateRequest& request, Collected& collected,

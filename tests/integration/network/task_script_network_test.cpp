@@ -7,12 +7,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "actors/rendering/renderer.hpp"
-#include "config/node_config.hpp"
-#include "models/pipeline/pipeline.hpp"
-#include "runtime/base/task_script/job_params.hpp"
-#include "runtime/base/task_script/task_run.hpp"
-#include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/verify/receipt.hpp"
 #include "tests/integration/network/network_harness.hpp"
 
@@ -22,31 +16,6 @@ namespace {
 using protocol::ErrorCode;
 
 const std::string kHiresFix = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/hires_fix.lua";
-
-// The image a single-process run of `script_path` gives for job `index` of `request`.
-std::vector<std::uint8_t> scripted_reference(const std::string& script_path,
-                                             const protocol::GenerateRequest& request,
-                                             std::uint32_t index) {
-  auto script = task_script::TaskScript::read_file(script_path);
-  EXPECT_TRUE(script) << script.error().message;
-  config::RenderingSection r;
-  r.models.push_back({tiny_model_path(), ""});
-  r.threads = 1;
-  auto renderer = rendering::Renderer::load(r, false);
-  EXPECT_TRUE(renderer) << renderer.error().message;
-  if (!script || !renderer) return {};
-  task_script::JobInputs inputs{request.prompt,   request.negative_prompt, request.steps,
-                                request.guidance, request.sampler,         request.karras,
-                                request.width,    request.height,          {}};
-  for (const auto& p : request.params) inputs.params.push_back({p.name, p.value});
-  auto params = task_script::job_params(script->schema(), inputs);
-  EXPECT_TRUE(params) << params.error().message;
-  const auto spec = protocol::job_spec_of(request, index);
-  auto out =
-      task_script::run_task(*script, *(*renderer)->pipeline(spec.model_id), *params, spec.seed);
-  EXPECT_TRUE(out) << out.error().message;
-  return out ? out->images.at(0).pixels : std::vector<std::uint8_t>{};
-}
 
 protocol::GenerateRequest scripted(Network& net, const std::string& id, const std::string& task,
                                    std::uint32_t count, protocol::TaskParams params) {
@@ -81,7 +50,7 @@ TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorAuditsItByRunning
       EXPECT_EQ(e.width, request.width);
       // Two passes in one commitment: 3 + 1 leaves, then 2 + 1 (half of a 4-step schedule).
       EXPECT_EQ(e.commitment.leaf_count, 7u) << "job " << index;
-      EXPECT_EQ(e.pixels, scripted_reference(kHiresFix, request, index)) << "job " << index;
+      EXPECT_EQ(e.pixels, reference_scripted_pixels(kHiresFix, request, index)) << "job " << index;
     }
   }
   // Each worker fetched the script once, however many of its jobs needed it.
@@ -118,6 +87,29 @@ TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorAuditsItByRunning
   EXPECT_EQ(receipt->job.spec.passes.size(), 2u);
   EXPECT_EQ(protocol::spec_hash(receipt->job.spec), receipt->result.spec_hash);
   EXPECT_TRUE(std::filesystem::exists(out / "cli-hires-0.png"));
+
+  // `seedgrid audit` of that receipt: the script run again (--full) with the script found by id.
+  auto audit = [&](std::vector<std::string> extra, const std::string& log) {
+    std::vector<std::string> argv{SEEDGRID_BINARY, "audit",
+                                  (out / "cli-hires-0.receipt.json").string(), "--model",
+                                  tiny_model_path()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    Child child(argv, net.dir() / log);
+    const auto status = child.wait(std::chrono::seconds(120));
+    std::ifstream in(net.dir() / log);
+    return std::make_pair(status.value_or(-1), std::string((std::istreambuf_iterator<char>(in)),
+                                                           std::istreambuf_iterator<char>()));
+  };
+  const std::string tasks_dir = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks";
+  const auto [passed, passed_text] = audit({"--full", "--tasks-dir", tasks_dir}, "audit-full.log");
+  EXPECT_EQ(passed, 0) << passed_text;
+  EXPECT_NE(passed_text.find("PASS  full"), std::string::npos) << passed_text;
+  const auto [unscripted, unscripted_text] = audit({"--full"}, "audit-noscript.log");
+  EXPECT_EQ(unscripted, 2) << unscripted_text;
+  EXPECT_NE(unscripted_text.find("--task-script"), std::string::npos) << unscripted_text;
+  const auto [partial, partial_text] = audit({}, "audit-partial.log");
+  EXPECT_EQ(partial, 2) << partial_text;
+  EXPECT_NE(partial_text.find("(--full)"), std::string::npos) << partial_text;
   if (::testing::Test::HasFailure()) net.dump_logs();
 }
 

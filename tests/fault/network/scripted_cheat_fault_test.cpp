@@ -1,0 +1,70 @@
+// A cheat inside a scripted job, over real processes: a worker configured with fewer_steps cuts
+// the second pass of hires_fix short (and forges the missing leaves, so its commitment has the
+// priced shape); the validator's audit runs the script again and fails it, the cheater is slashed
+// once per failed verdict, and every delivered image is the honest run's, paid to the honest
+// worker. Needs a build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "actors/worker/test_fault.hpp"
+#include "caught_cheater.hpp"
+
+namespace seedgrid::testing {
+namespace {
+
+const std::string kHiresFix = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/hires_fix.lua";
+
+TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsTheFullAuditAndIsSlashed) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  NetworkOptions o;
+  o.workers = 2;
+  o.audit_rate = 1.0;
+  o.blacklist_after = 1;
+  o.stake_workers = true;
+  o.worker_faults[0] = "fewer_steps";
+  o.task_types = {{"hires_fix", kHiresFix}};
+  Network net(o);
+  net.start();
+  constexpr std::uint32_t kJobs = 4;
+  auto request = net.request("hires-cheat", kJobs, 4);
+  request.task_type = "hires_fix";
+  request.params = {{"hires_steps", "8"}, {"scale", "2"}};
+  protocol::sign_request(request, net.client());
+  Collected got;
+  auto outcome = run_request(net, request, got, std::chrono::seconds(300));
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, kJobs);
+
+  const PublicKey cheater = net.worker_identity(0).public_key();
+  std::size_t verdicts = 0;
+  for (const auto& f : audit_failures(got)) {
+    if (f.reason.find("audited the result") == std::string::npos) continue;
+    EXPECT_EQ(f.worker, cheater) << "an honest worker failed: " << f.reason;
+    EXPECT_TRUE(verdict_fails(f.reason, "full")) << f.reason;
+    ++verdicts;
+  }
+  EXPECT_GT(verdicts, 0u) << "the cut-short pass was never caught";
+  {
+    std::lock_guard lock(got.mutex);
+    for (const auto& [index, e] : got.results) {
+      EXPECT_NE(e.worker, cheater) << "job " << index << " delivered from the cheater";
+      EXPECT_EQ(e.audit, "passed") << "job " << index;
+      EXPECT_EQ(e.pixels, reference_scripted_pixels(kHiresFix, request, index)) << "job " << index;
+    }
+  }
+  const std::string cheater_account = "worker:" + net.worker_identity(0).node_id();
+  const std::string honest_account = "worker:" + net.worker_identity(1).node_id();
+  for (int i = 0; i < 600 && slashes_of(ledger_history(net), cheater_account) < verdicts; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto history = settled_history(net);
+  net.stop();
+  EXPECT_EQ(slashes_of(history, cheater_account), verdicts) << "each failed verdict slashed once";
+  EXPECT_EQ(slashes_of(history, honest_account), 0u);
+  EXPECT_EQ(entries_naming(history, "settle", cheater_account), 0u) << "the cheater was paid";
+  expect_each_job_settled_once(net.ledger_path(), request.request_id, kJobs);
+}
+
+}  // namespace
+}  // namespace seedgrid::testing
