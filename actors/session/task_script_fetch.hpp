@@ -35,6 +35,17 @@ class ScriptWaitlist {
     auto node = waiting_.extract(id);
     return node ? std::move(node.mapped()) : std::vector<Item>{};
   }
+  // Removes the first waiting item `matches` accepts; whether there was one.
+  template <class Match>
+  bool remove_if(Match matches) {
+    for (auto& [id, list] : waiting_)
+      for (auto it = list.begin(); it != list.end(); ++it)
+        if (matches(*it)) {
+          list.erase(it);
+          return true;
+        }
+    return false;
+  }
   std::vector<Item> take_all() {
     std::vector<Item> all;
     for (auto& [id, list] : waiting_)

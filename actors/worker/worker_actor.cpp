@@ -223,7 +223,10 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
       [self](protocol::cancel_atom, const std::string& job_id, std::uint32_t attempt) {
         auto& st = self->state;
         if (!st.session->from_coordinator(self)) return;
-        if (st.queue.remove(job_id, attempt)) {
+        const auto is_it = [&](const protocol::Job& j) {
+          return j.job_id == job_id && j.attempt == attempt;
+        };
+        if (st.queue.remove(job_id, attempt) || st.awaiting_script.remove_if(is_it)) {
           answer_failure(self, {job_id, attempt, protocol::ErrorCode::cancelled,
                                 "cancelled before it started", 0});
           return;
