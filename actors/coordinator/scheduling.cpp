@@ -44,12 +44,9 @@ void script_failed(CoreState& s, const PublicKey& from, RequestState& r, JobStat
   }
   if (j.script_failure) blame_unrepeated_claim(s, j);  // two workers, two different failures
   j.script_failure = JobState::ScriptFailureClaim{from, reason};
-  fail_attempt(s, r, j, ErrorCode::worker_error,
-               "worker " + from.hex().substr(0, 12) +
-                   " reports the task script failed (a second "
-                   "worker checks): " +
-                   reason,
-               now_ms, out);
+  const std::string claim = "worker " + from.hex().substr(0, 12) +
+                            " reports the task script failed (a second worker checks): ";
+  fail_attempt(s, r, j, ErrorCode::worker_error, claim + reason, now_ms, out);
 }
 
 }  // namespace
