@@ -9,30 +9,21 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "models/backend/cpu_backend.hpp"
+#include "bench/task_script/preset_bench.hpp"
 #include "models/pipeline/pipeline.hpp"
-#include "models/presets/write_preset.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/task_script/task_run.hpp"
 #include "runtime/base/verify/audits.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using namespace seedgrid;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::Clock;
+using bench::median;
+using bench::ms_since;
 
 int die(const std::string& message) {
   std::fprintf(stderr, "bench_task_audit_cost: %s\n", message.c_str());
@@ -51,35 +42,12 @@ RgbImage centre_mask(int size) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string preset = "tiny";
-  int steps = 20, size = 64, runs = 5, threads = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--preset")
-      preset = argv[i + 1];
-    else if (flag == "--steps")
-      steps = std::atoi(argv[i + 1]);
-    else if (flag == "--size")
-      size = std::atoi(argv[i + 1]);
-    else if (flag == "--runs")
-      runs = std::atoi(argv[i + 1]);
-    else if (flag == "--threads")
-      threads = std::atoi(argv[i + 1]);
-    else
-      return die("unknown option " + flag);
-  }
-  if (runs < 1 || steps < 1 || size < 16 || size % 16 != 0)
-    return die("--runs and --steps must be at least 1, --size a multiple of 16");
-  const auto dir = std::filesystem::temp_directory_path() / "seedgrid_bench_task_audit_cost";
-  PresetWriteOptions write;
-  write.preset = preset;
-  write.seed = 1;
-  write.out_dir = dir.string();
-  auto written = write_preset(write);
-  if (!written) return die(written.error().message);
-  CpuBackend backend(threads);
-  auto pipeline = Pipeline::load(written->checkpoint_path, backend);
-  if (!pipeline) return die(pipeline.error().message);
+  auto options = bench::parse_bench_options(argc, argv, {.runs = 5});
+  if (!options) return die(options.error().message);
+  const auto [preset, steps, size, runs, threads] = *options;
+  auto model = bench::BenchModel::load(*options, "bench_task_audit_cost");
+  if (!model) return die(model.error().message);
+  const Pipeline* pipeline = &(*model)->pipeline();
   const std::string tasks = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/";
   auto load = [&](const std::string& name) {
     return task_script::TaskScript::read_file(tasks + name);
@@ -146,6 +114,5 @@ int main(int argc, char** argv) {
     std::printf("| %s | %.1f ms | %.1f ms | %.0f %% |\n", c.script.c_str(), median(render),
                 median(audit), 100.0 * median(audit) / median(render));
   }
-  std::filesystem::remove_all(dir);
   return 0;
 }

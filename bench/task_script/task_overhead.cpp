@@ -14,28 +14,19 @@
 #include <string>
 #include <vector>
 
-#include "models/backend/cpu_backend.hpp"
+#include "bench/task_script/preset_bench.hpp"
 #include "models/pipeline/pipeline.hpp"
-#include "models/presets/write_preset.hpp"
 #include "runtime/base/task_script/task_run.hpp"
 #include "runtime/base/verify/commitment/merkle.hpp"
 #include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using namespace seedgrid;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+using bench::Clock;
+using bench::fastest;
+using bench::median;
+using bench::ms_since;
 
 int die(const std::string& message) {
   std::fprintf(stderr, "bench_task_overhead: %s\n", message.c_str());
@@ -45,33 +36,12 @@ int die(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string preset = "tiny";
-  int steps = 20, size = 64, runs = 15, threads = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--preset")
-      preset = argv[i + 1];
-    else if (flag == "--steps")
-      steps = std::atoi(argv[i + 1]);
-    else if (flag == "--size")
-      size = std::atoi(argv[i + 1]);
-    else if (flag == "--runs")
-      runs = std::atoi(argv[i + 1]);
-    else if (flag == "--threads")
-      threads = std::atoi(argv[i + 1]);
-    else
-      return die("unknown option " + flag);
-  }
-  const auto dir = std::filesystem::temp_directory_path() / "seedgrid_bench_task_overhead";
-  PresetWriteOptions write;
-  write.preset = preset;
-  write.seed = 1;
-  write.out_dir = dir.string();
-  auto written = write_preset(write);
-  if (!written) return die(written.error().message);
-  CpuBackend backend(threads);
-  auto pipeline = Pipeline::load(written->checkpoint_path, backend);
-  if (!pipeline) return die(pipeline.error().message);
+  auto options = bench::parse_bench_options(argc, argv, {});
+  if (!options) return die(options.error().message);
+  const auto [preset, steps, size, runs, threads] = *options;
+  auto model = bench::BenchModel::load(*options, "bench_task_overhead");
+  if (!model) return die(model.error().message);
+  const Pipeline* pipeline = &(*model)->pipeline();
   auto script = task_script::TaskScript::read_file(std::string(SEEDGRID_SOURCE_DIR) +
                                                    "/models/tasks/txt2img.lua");
   if (!script) return die(script.error().message);
@@ -115,7 +85,6 @@ int main(int argc, char** argv) {
     sandbox_only.push_back(ms_since(start));
     if (!cost || !sandbox) return die("the script did not load");
   }
-  std::filesystem::remove_all(dir);
 
   const double base = median(built_in), with_script = median(scripted);
   const double base_min = fastest(built_in), with_script_min = fastest(scripted);

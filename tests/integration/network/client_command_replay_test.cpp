@@ -8,6 +8,7 @@
 #include <caf/io/all.hpp>
 
 #include <csignal>
+#include <memory>
 
 #include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/atoms.hpp"
@@ -53,20 +54,32 @@ Attached attach(Network& net, const protocol::ClientCommand& command) {
   return got;
 }
 
-TEST(ClientCommandReplay, ACopiedAttachIsRefusedBeforeAndAfterARestart) {
-  NetworkOptions o;
-  o.workers = 1;
-  o.validators = 0;
-  Network net(o);
-  net.start();
-  Collected collected;
-  auto outcome = run_request(net, net.request("mine", 2), collected);
-  ASSERT_TRUE(outcome && outcome->reply.ok());
+// One worker, no validator, and a request of the client's already finished: what the attaches
+// of these tests ask for again.
+class ClientCommandReplay : public ::testing::Test {
+ protected:
+  void finish_request(const std::string& id, std::uint32_t count) {
+    NetworkOptions o;
+    o.workers = 1;
+    o.validators = 0;
+    net_ = std::make_unique<Network>(o);
+    net_->start();
+    Collected collected;
+    auto outcome = run_request(*net_, net_->request(id, count), collected);
+    ASSERT_TRUE(outcome && outcome->reply.ok());
+    auto status = client::fetch_status(net_->system(), net_->endpoint(), std::chrono::seconds(10));
+    ASSERT_TRUE(status) << status.error().message;
+    status_ = *status;
+  }
+  std::unique_ptr<Network> net_;
+  protocol::StatusReport status_;
+};
 
-  auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
-  ASSERT_TRUE(status) << status.error().message;
+TEST_F(ClientCommandReplay, ACopiedAttachIsRefusedBeforeAndAfterARestart) {
+  ASSERT_NO_FATAL_FAILURE(finish_request("mine", 2));
+  Network& net = *net_;
   const auto command =
-      protocol::make_client_command(ClientCommandKind::attach, "mine", status->coordinator,
+      protocol::make_client_command(ClientCommandKind::attach, "mine", status_.coordinator,
                                     net.client(), protocol::unix_now_ms());
   const auto first = attach(net, command);
   ASSERT_TRUE(first.outcome.ok()) << first.outcome.reason;
@@ -78,7 +91,7 @@ TEST(ClientCommandReplay, ACopiedAttachIsRefusedBeforeAndAfterARestart) {
 
   const auto stale =
       attach(net, protocol::make_client_command(
-                      ClientCommandKind::attach, "mine", status->coordinator, net.client(),
+                      ClientCommandKind::attach, "mine", status_.coordinator, net.client(),
                       protocol::unix_now_ms() - 2 * protocol::kClientCommandLifetimeMs));
   EXPECT_EQ(stale.outcome.code, ErrorCode::stale_command) << stale.outcome.reason;
 
@@ -90,7 +103,7 @@ TEST(ClientCommandReplay, ACopiedAttachIsRefusedBeforeAndAfterARestart) {
   EXPECT_EQ(after_restart.outcome.code, ErrorCode::replayed_command)
       << after_restart.outcome.reason;
   const auto fresh = attach(
-      net, protocol::make_client_command(ClientCommandKind::attach, "mine", status->coordinator,
+      net, protocol::make_client_command(ClientCommandKind::attach, "mine", status_.coordinator,
                                          net.client(), protocol::unix_now_ms()));
   EXPECT_TRUE(fresh.outcome.ok()) << fresh.outcome.reason;
   EXPECT_EQ(fresh.results, 2u);
@@ -100,24 +113,16 @@ TEST(ClientCommandReplay, ACopiedAttachIsRefusedBeforeAndAfterARestart) {
 // A client whose attach's answer is late asks again with the same `have` (generate_session.cpp),
 // and a second client's attach re-sends what it misses: neither may hand a client on the same
 // connection a result, or the completed event, it was already sent.
-TEST(ClientCommandReplay, TwoAttachesOnOneConnectionSendEachResultOnce) {
-  NetworkOptions o;
-  o.workers = 1;
-  o.validators = 0;
-  Network net(o);
-  net.start();
-  Collected collected;
-  auto outcome = run_request(net, net.request("twice", 3), collected);
-  ASSERT_TRUE(outcome && outcome->reply.ok());
-  auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
-  ASSERT_TRUE(status) << status.error().message;
+TEST_F(ClientCommandReplay, TwoAttachesOnOneConnectionSendEachResultOnce) {
+  ASSERT_NO_FATAL_FAILURE(finish_request("twice", 3));
+  Network& net = *net_;
   auto remote = link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
   ASSERT_TRUE(remote) << caf::to_string(remote.error());
   const auto coordinator = caf::actor_cast<protocol::coordinator_actor>(*remote);
   caf::scoped_actor self{net.system()};
   for (int i = 0; i < 2; ++i) {
     const auto command =
-        protocol::make_client_command(ClientCommandKind::attach, "twice", status->coordinator,
+        protocol::make_client_command(ClientCommandKind::attach, "twice", status_.coordinator,
                                       net.client(), protocol::unix_now_ms());
     self->request(coordinator, std::chrono::seconds(30), protocol::attach_atom::value, command,
                   std::vector<std::uint32_t>{})
