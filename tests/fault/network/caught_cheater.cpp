@@ -9,6 +9,16 @@ namespace seedgrid::testing {
 using protocol::ErrorCode;
 using protocol::EventKind;
 
+NetworkOptions cheater_beside_honest(const std::string& cheat) {
+  NetworkOptions o;
+  o.workers = 2;
+  o.audit_rate = 1.0;
+  o.blacklist_after = 1;
+  o.stake_workers = true;
+  o.worker_faults[0] = cheat;
+  return o;
+}
+
 std::vector<protocol::ClientEvent> audit_failures(Collected& got) {
   std::lock_guard lock(got.mutex);
   std::vector<protocol::ClientEvent> out;
@@ -70,13 +80,7 @@ std::vector<treasury::JournalEntry> history_after_slashes(const Network& net,
 
 void expect_caught(const std::string& cheat, const std::string& audit, std::uint32_t steps,
                    std::uint32_t honest_jobs_of_the_cheater) {
-  NetworkOptions o;
-  o.workers = 2;
-  o.audit_rate = 1.0;
-  o.blacklist_after = 1;
-  o.stake_workers = true;
-  o.worker_faults[0] = cheat;
-  Network net(o);
+  Network net(cheater_beside_honest(cheat));
   net.start();
   constexpr std::uint32_t kJobs = 6;
   const auto request = net.request(cheat, kJobs, steps);

@@ -11,6 +11,10 @@
 
 namespace seedgrid::testing {
 
+// Worker 0 runs `cheat` beside an honest, staked worker 1; every result audited; one failed verdict
+// blacklists.
+NetworkOptions cheater_beside_honest(const std::string& cheat);
+
 // The client's "audit failed" retry events.
 std::vector<protocol::ClientEvent> audit_failures(Collected& got);
 // Ledger entries of `op` ("slash", "settle", ...) whose request names `account` as the worker.

@@ -17,12 +17,7 @@ const std::string kHiresFix = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/
 
 TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsTheFullAuditAndIsSlashed) {
   if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
-  NetworkOptions o;
-  o.workers = 2;
-  o.audit_rate = 1.0;
-  o.blacklist_after = 1;
-  o.stake_workers = true;
-  o.worker_faults[0] = "fewer_steps";
+  NetworkOptions o = cheater_beside_honest("fewer_steps");
   o.task_types = {{"hires_fix", kHiresFix}};
   Network net(o);
   net.start();

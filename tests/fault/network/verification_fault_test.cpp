@@ -103,12 +103,7 @@ TEST(VerificationFaults, AnAppealOfAFalseAccusationTurnsThePenaltyOnTheAccuser) 
 // SIGKILL of the coordinator: the restarted one slashes when the window closes, once per verdict.
 TEST(VerificationFaults, APendingSlashSurvivesACoordinatorKillAndIsAppliedOnce) {
   if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
-  NetworkOptions o;
-  o.workers = 2;
-  o.audit_rate = 1.0;
-  o.blacklist_after = 1;
-  o.stake_workers = true;
-  o.worker_faults[0] = "wrong_seed";
+  NetworkOptions o = cheater_beside_honest("wrong_seed");
   o.worker_appeals = false;
   o.appeal_window_ms = 6'000;
   Network net(o);
