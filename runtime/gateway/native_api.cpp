@@ -27,7 +27,8 @@ namespace {
 
 const std::set<std::string> kCreateFields = {
     "prompt", "negative_prompt", "model", "seed", "steps",   "cfg",       "sampler",   "karras",
-    "width",  "height",          "count", "tier", "private", "task_type", "request_id"};
+    "width",  "height",          "count", "tier", "private", "task_type", "request_id",
+    "params"};
 
 std::string_view phase_name(Phase p) {
   switch (p) {
@@ -99,6 +100,28 @@ struct Strict {
         bad(key, ("an integer in [0, " + std::to_string(max) + "]").c_str(), *v);
     }
   }
+  // A scripted task's parameters: {"scale": 2, "denoise": 0.5, "style": "ink"}, each carried as
+  // the signed text the coordinator parses against the script's schema.
+  void params(protocol::TaskParams& out) {
+    auto* v = get("params");
+    if (v == nullptr) return;
+    if (!v->is_object()) return bad("params", "an object of parameter values", *v);
+    for (const auto& kv : v->as_object()) {
+      const auto& value = kv.value();
+      std::string text;
+      if (value.is_string())
+        text = std::string(value.as_string());
+      else if (value.is_bool())
+        text = value.as_bool() ? "true" : "false";
+      else if (value.is_number())
+        text = json::serialize(value);
+      else if (error.empty())
+        error = "field \"params." + std::string(kv.key()) +
+                "\": expected a string, a number or true/false, got " + json::serialize(value);
+      out.push_back({std::string(kv.key()), std::move(text)});
+    }
+    protocol::sort_task_params(out);
+  }
   void number(const char* key, float& out) {
     if (auto* v = get(key)) {
       if (v->is_number())
@@ -150,6 +173,12 @@ json::object request_json(const RequestRecord& r) {
                    {"tier", protocol::tier_name(q.tier)},
                    {"private", q.privacy == protocol::Privacy::private_images},
                    {"task_type", q.task_type},
+                   {"params",
+                    [&] {
+                      json::object params;
+                      for (const auto& p : q.params) params[p.name] = p.value;
+                      return params;
+                    }()},
                    {"quoted", r.quoted},
                    {"queue_position", r.queue_position},
                    {"eta_s", r.eta_seconds()},
@@ -207,6 +236,7 @@ void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& repl
   s.str("tier", tier);
   s.boolean("private", private_images);
   s.str("task_type", g.task_type);
+  s.params(g.params);
   s.str("request_id", g.request_id);
   if (!s.error.empty()) return reply(error_reply(400, s.error, "ValidationError"));
   if (!s.get("prompt"))
@@ -368,7 +398,10 @@ void network_status(Gateway::Parts& parts, const Reply& reply) {
     return reply(error_reply(503, "no answer from the coordinator yet: " + snapshot.error,
                              "CoordinatorUnavailable"));
   const auto& r = *snapshot.report;
-  json::array nodes, models;
+  json::array nodes, models, task_types;
+  for (const auto& t : r.task_types)
+    task_types.push_back(json::object{
+        {"name", t.name}, {"script_id", t.script_id}, {"description", t.description}});
   for (const auto& n : r.nodes)
     nodes.push_back(json::object{{"id", n.node.hex()},
                                  {"name", n.name},
@@ -398,6 +431,7 @@ void network_status(Gateway::Parts& parts, const Reply& reply) {
                                      {"jobs_failed", r.jobs_failed},
                                      {"treasury_connected", r.treasury_connected},
                                      {"models", models},
+                                     {"task_types", task_types},
                                      {"nodes", nodes}}));
 }
 

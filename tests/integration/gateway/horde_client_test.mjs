@@ -206,6 +206,20 @@ try {
     400, 'ValidationError');
   assertError(await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', tier: 'vip' } }),
     400, 'ValidationError');
+  // A scripted task's parameters travel as the signed text the coordinator checks against the
+  // script: a value that is neither text, number nor boolean is refused here, naming it; txt2img
+  // (built in) takes none, which the coordinator says naming the parameter.
+  const badParam = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x',
+    params: { scale: [2] } } });
+  assertError(badParam, 400, 'ValidationError');
+  assert.ok(badParam.data.message.includes('params.scale'), JSON.stringify(badParam.data));
+  const builtIn = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', model: 'tiny',
+    steps: 2, width: 32, height: 32, params: { scale: 2 } } });
+  const refusedParams = builtIn.status === 202
+    ? await waitDone(base, key, builtIn.data.id).then(() =>
+        call(base, 'GET', `/v1/requests/${builtIn.data.id}`, { key }))
+    : builtIn;
+  assert.ok(JSON.stringify(refusedParams.data).includes('scale'), JSON.stringify(refusedParams.data));
   const created = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'a harbour',
     negative_prompt: 'fog', model: 'tiny', seed: 7, steps: 3, cfg: 6.5, sampler: 'dpmpp_2m', karras: true,
     width: 32, height: 32, count: 2, tier: 'relaxed', private: false, task_type: 'txt2img' } });
@@ -312,7 +326,9 @@ try {
   const listed = await call(base, 'GET', '/v1/requests', { key });
   assert.ok(listed.data.requests.length >= 4);
   assert.equal((await call(base, 'GET', '/v1/requests', { key: bobKey })).data.requests.length, 1);
-  assert.equal((await call(base, 'GET', '/v1/status')).status, 200);
+  const netStatus = await call(base, 'GET', '/v1/status');
+  assert.equal(netStatus.status, 200);
+  assert.ok(Array.isArray(netStatus.data.task_types), JSON.stringify(netStatus.data));
 
   // Metrics after all that.
   const metrics = await call(base, 'GET', '/metrics');
