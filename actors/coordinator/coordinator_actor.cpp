@@ -454,9 +454,14 @@ coordinator_self_actor::behavior_type coordinator(
       [self](protocol::script_atom, const std::string& script_id) {
         auto& st = self->state;
         protocol::TaskScriptReply reply;
-        if (const auto* script = st.core->task_types().find_by_id(script_id)) {
-          reply.file_name = script->file_name();
-          reply.source = script->source();
+        auto script = st.core->task_script(script_id);
+        if (!script) {
+          st.log->error("{}", script.error().message);
+          reply.outcome = protocol::refuse(protocol::ErrorCode::internal,
+                                           "the coordinator cannot read its journal");
+        } else if (*script) {
+          reply.file_name = (*script)->file_name;
+          reply.source = (*script)->source;
         } else {
           reply.outcome = protocol::refuse(protocol::ErrorCode::unknown_task_type,
                                            "no task script " + script_id.substr(0, 64) +

@@ -75,6 +75,13 @@ const PublicKey& CoordinatorCore::key() const { return state_->key(); }
 const NodeRegistry& CoordinatorCore::nodes() const { return state_->nodes; }
 const ModelCatalog& CoordinatorCore::catalog() const { return state_->options.catalog; }
 const TaskCatalog& CoordinatorCore::task_types() const { return state_->options.task_types; }
+
+Result<std::optional<AcceptedScript>> CoordinatorCore::task_script(
+    const std::string& script_id) const {
+  if (const auto* script = state_->options.task_types.find_by_id(script_id))
+    return AcceptedScript{script->file_name(), script->source()};
+  return state_->journal.find_task_script(script_id);
+}
 const config::CoordinatorSection& CoordinatorCore::policy() const { return state_->options.policy; }
 std::size_t CoordinatorCore::pending_penalties() const { return state_->penalties.size(); }
 double CoordinatorCore::audit_rate_of(const NodeEntry& worker) const {

@@ -162,6 +162,9 @@ class CoordinatorCore {
   const NodeRegistry& nodes() const;
   const ModelCatalog& catalog() const;
   const TaskCatalog& task_types() const;
+  // The script a worker or validator asks for by id: the registered one, else the one a request
+  // was accepted with (kept in the journal); nothing when neither has it.
+  Result<std::optional<AcceptedScript>> task_script(const std::string& script_id) const;
   const config::CoordinatorSection& policy() const;
 
  private:

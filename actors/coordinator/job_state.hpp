@@ -125,6 +125,12 @@ struct RequestTask {
   bool operator==(const RequestTask&) const = default;
 };
 
+// A task script as a request was accepted with it: what the coordinator sends a worker that asks
+// for the script by id, even once its config names another file.
+struct AcceptedScript {
+  std::string file_name, source;
+};
+
 struct RequestState {
   protocol::GenerateRequest request;  // prompts empty once erased
   Digest digest{};

@@ -275,6 +275,17 @@ Result<void> Journal::put_request(const RequestState& r) {
   return journal_tasks::put(state_->tasks, state_->prompts, r);
 }
 
+Result<void> Journal::put_task_script(const std::string& script_id, const std::string& file_name,
+                                      const std::string& source) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return journal_tasks::put_script(state_->tasks, script_id, {file_name, source});
+}
+
+Result<std::optional<AcceptedScript>> Journal::find_task_script(
+    const std::string& script_id) const {
+  return journal_tasks::find_script(state_->tasks, script_id);
+}
+
 Result<void> Journal::put_job(const std::string& request_id, const JobState& j) {
   if (auto t = ensure_transaction(); !t) return t;
   auto& s = state_->put_job;

@@ -115,6 +115,10 @@ class Journal {
   Result<bool> output_referenced_elsewhere(const Digest& hash, const std::string& request_id) const;
   // Whether a request of this id was ever journaled (done ones included).
   Result<bool> knows_request(const std::string& request_id) const;
+  // The task scripts requests were accepted with (journal_tasks.hpp), by id.
+  Result<void> put_task_script(const std::string& script_id, const std::string& file_name,
+                               const std::string& source);
+  Result<std::optional<AcceptedScript>> find_task_script(const std::string& script_id) const;
   Result<JobTotals> job_totals() const;
   // Also forgets the nonces of commands that expired by `now_unix_ms`.
   Result<void> put_command_nonce(const JournaledNonce& nonce, std::int64_t now_unix_ms);

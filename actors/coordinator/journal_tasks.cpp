@@ -13,6 +13,8 @@ CREATE TABLE IF NOT EXISTS request_tasks(
 CREATE TABLE IF NOT EXISTS request_params(
   request_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
   PRIMARY KEY(request_id, position));
+CREATE TABLE IF NOT EXISTS task_scripts(
+  script_id TEXT PRIMARY KEY, file_name TEXT NOT NULL, source TEXT NOT NULL);
 )sql";
 
 std::string passes_text(const std::vector<protocol::TaskPass>& passes) {
@@ -58,10 +60,14 @@ Result<Statements> prepare(storage::Database& db) {
   auto find_task = db.prepare("SELECT script_id, passes FROM request_tasks WHERE request_id = ?");
   auto find_params =
       db.prepare("SELECT name, value FROM request_params WHERE request_id = ? ORDER BY position");
-  for (auto* q : {&put_task, &put_param, &find_task, &find_params})
+  auto put_script = db.prepare(
+      storage::upsert_sql("task_scripts", {"script_id", "file_name", "source"}, {"script_id"}));
+  auto find_script =
+      db.prepare("SELECT file_name, source FROM task_scripts WHERE script_id = ?");
+  for (auto* q : {&put_task, &put_param, &find_task, &find_params, &put_script, &find_script})
     if (!*q) return pass_on(*q);
-  return Statements{std::move(*put_task), std::move(*put_param), std::move(*find_task),
-                    std::move(*find_params)};
+  return Statements{std::move(*put_task),    std::move(*put_param),  std::move(*find_task),
+                    std::move(*find_params), std::move(*put_script), std::move(*find_script)};
 }
 
 Result<void> put(Statements& st, const SecretBox& box, const RequestState& r) {
@@ -127,6 +133,27 @@ Result<void> load(Statements& st, const SecretBox& box, RequestState& r) {
   }
   params.reset();
   return {};
+}
+
+Result<void> put_script(Statements& st, const std::string& script_id,
+                        const AcceptedScript& script) {
+  auto w = st.put_script.bind(1, script_id).bind(2, script.file_name).bind(3, script.source).run();
+  if (!w) st.put_script.reset();
+  return w;
+}
+
+Result<std::optional<AcceptedScript>> find_script(Statements& st, const std::string& script_id) {
+  auto& q = st.find_script;
+  q.bind(1, script_id);
+  auto row = q.step();
+  if (!row) {
+    q.reset();
+    return pass_on(row);
+  }
+  std::optional<AcceptedScript> found;
+  if (*row) found = AcceptedScript{q.column_text(0), q.column_text(1)};
+  q.reset();
+  return found;
 }
 
 Result<void> remove(storage::Database& db, const std::string& request_id) {

@@ -4,7 +4,12 @@
 // are, since a parameter may be as private as a prompt). Written with the request and read back
 // with it, so a restarted coordinator runs, prices and checks a scripted request as it accepted it.
 // Both are immutable once accepted (the same rows are written again on every save of the request),
-// but for a private request's parameters, erased with its prompt.
+// but for a private request's parameters, erased with its prompt. The scripts themselves
+// (task_scripts, by id) are kept too: a worker fetches a job's script by id from the coordinator,
+// which must serve it even when its config no longer names that file (changed or removed since).
+#include <optional>
+#include <string>
+
 #include "actors/coordinator/job_state.hpp"
 #include "models/result.hpp"
 #include "runtime/base/crypto/secret_box.hpp"
@@ -19,7 +24,7 @@ extern const std::string_view kSchema;
 // The statements put and load run, prepared once when the journal opens (on PostgreSQL each
 // preparation is a round trip to the server).
 struct Statements {
-  storage::Statement put_task, put_param, find_task, find_params;
+  storage::Statement put_task, put_param, find_task, find_params, put_script, find_script;
 };
 Result<Statements> prepare(storage::Database& db);
 
@@ -28,6 +33,12 @@ Result<void> put(Statements& st, const SecretBox& box, const RequestState& r);
 // Sets r.request.params and r.task from the rows of r.request.request_id, if any.
 Result<void> load(Statements& st, const SecretBox& box, RequestState& r);
 Result<void> remove(storage::Database& db, const std::string& request_id);
+
+// A script a request was accepted with, kept by id (an upsert of the same bytes), and read back
+// for a worker that asks for it.
+Result<void> put_script(Statements& st, const std::string& script_id,
+                        const AcceptedScript& script);
+Result<std::optional<AcceptedScript>> find_script(Statements& st, const std::string& script_id);
 // A private request's parameters, erased with its prompt (prompt_erasure.cpp): a text parameter
 // may say as much as the prompt. The task row stays (a script id and passes say nothing private).
 Result<void> erase_params(storage::Database& db, const std::string& request_id);

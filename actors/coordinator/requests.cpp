@@ -114,6 +114,12 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
   const std::string id = request.request_id;
   RequestState& stored = s.requests.emplace(id, std::move(r)).first->second;
   s.save(stored);
+  // The script as accepted, for the workers that will ask for it by id (journal_tasks.hpp).
+  if (stored.task)
+    if (const auto* script = s.options.task_types.find_by_id(stored.task->script_id))
+      if (auto w = s.journal.put_task_script(script->id(), script->file_name(), script->source());
+          !w)
+        s.record_fatal(w.error());
   place_order(s, hold_order(stored), out);
   return {Reply{}, std::nullopt};
 }

@@ -326,5 +326,28 @@ TEST_F(TaskTypes, AScriptedRequestKeepsItsTaskAndParametersAcrossARestart) {
   expect_conservation();
 }
 
+// A worker fetches a job's script by id. A coordinator restarted with the script gone from its
+// config (or the file changed, so another id) still serves the one the request was accepted with.
+TEST_F(TaskTypes, AnAcceptedRequestsScriptIsServedAfterItLeavesTheConfig) {
+  ASSERT_TRUE(submit(hires("h1", {})).outcome.ok());
+  const std::string id = core_->request("h1")->task->script_id;
+  auto served = core_->task_script(id);
+  ASSERT_TRUE(served && *served) << (served ? "none" : served.error().message);
+  const std::string source = (*served)->source;
+
+  task_types_ = {{"variation", kTasks + "variation.lua"}};
+  now_ += 1'000;
+  open_core();
+  EXPECT_EQ(core_->task_types().find("hires_fix"), nullptr);
+  served = core_->task_script(id);
+  ASSERT_TRUE(served) << served.error().message;
+  ASSERT_TRUE(*served) << "the accepted script is gone";
+  EXPECT_EQ((*served)->source, source);
+  EXPECT_EQ((*served)->file_name, "hires_fix.lua");
+  auto unknown = core_->task_script(std::string(64, '0'));
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(*unknown);
+}
+
 }  // namespace
 }  // namespace seedgrid::coordinator::testing
