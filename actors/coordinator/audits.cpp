@@ -90,11 +90,12 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   j->audit.purpose = protocol::AuditPurpose::sampled;
   const double rate = n != nullptr ? s.audit_rate_of(*n) : s.options.policy.audit.rate;
   if (s.sampler.sampled(result.job_id, result.attempt, rate)) {
-    // A scripted job's audit runs the script again: no openings of its passes are kept yet.
-    const bool instant = result.leaf_count <= 1 || spec_of(*r, j->index).scripted();
+    // The full audit alone for the instant task (no latents) and for a scripted job (the script
+    // run again: no openings of its passes are kept yet).
+    const bool full_only = result.leaf_count <= 1 || spec_of(*r, j->index).scripted();
     j->audit.plan =
         plan_audits(s.sampler.salt(), protocol::audit_id_of(result.job_id, result.attempt),
-                    instant ? 0 : result.leaf_count - 1, s.options.policy.audit);
+                    full_only ? 0 : result.leaf_count - 1, s.options.policy.audit);
     s.save_verification(*r, *j);
     hand_out_audit(s, *r, *j, now_ms, out, &result.pixels);
   } else {
