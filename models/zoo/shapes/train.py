@@ -362,10 +362,20 @@ def phase_unet(args):
     x, captions = x[:args.unet_images], captions[:args.unet_images]
     vae, vae_cfg = load_vae(args.work)
     tok = load_tokenizer(args.work)
-    with torch.no_grad():
-        stats = [vae.encode(x[i:i + 256]) for i in range(0, len(x), 256)]
-    means = torch.cat([s[0] for s in stats])
-    stds = torch.cat([torch.exp(0.5 * s[1]) for s in stats])
+    # Encoded once per VAE and kept beside it: a resumed run (a session's end) does not pay the
+    # encoding again. The file names the VAE's step and the images, so another VAE re-encodes.
+    vae_step = torch.load(os.path.join(args.work, "vae.pt"))["step"]
+    cache = os.path.join(args.work, f"latents-{args.images}-{args.seed}-{args.unet_images}-vae{vae_step}.pt")
+    if os.path.exists(cache):
+        means, stds = torch.load(cache)
+        log(args.work, f"unet: {len(means)} latents from {cache}")
+    else:
+        with torch.no_grad():
+            stats = [vae.encode(x[i:i + 256]) for i in range(0, len(x), 256)]
+        means = torch.cat([s[0] for s in stats])
+        stds = torch.cat([torch.exp(0.5 * s[1]) for s in stats])
+        torch.save((means, stds), cache + ".tmp")
+        os.replace(cache + ".tmp", cache)
     state = torch.load(os.path.join(args.work, "vae.pt"))
     if "scaling_factor" not in state:  # a VAE run stopped early: scale as phase_vae would
         state["scaling_factor"] = float(1.0 / means.std())
