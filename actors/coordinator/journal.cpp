@@ -3,17 +3,17 @@
 #include <sodium.h>
 
 #include <charconv>
+#include <cstring>
 #include <optional>
 
 #include "actors/coordinator/journal_columns.hpp"
+#include "actors/coordinator/journal_state.hpp"
 #include "actors/coordinator/journal_tasks.hpp"
 #include "runtime/base/crypto/secret_box.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
-#include "runtime/base/protocol/inspect.hpp"
-#include "runtime/base/storage/sole_owner.hpp"
-#include "runtime/base/verify/receipt.hpp"
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/storage/engine_sql.hpp"
+#include "runtime/base/storage/sole_owner.hpp"
 #include "runtime/base/storage/transaction.hpp"
 
 namespace seedgrid::coordinator {
@@ -70,56 +70,7 @@ CREATE TABLE IF NOT EXISTS command_nonces(
   payer BLOB NOT NULL, nonce BLOB NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY(payer, nonce));
 )sql";
 
-
-// Puts each job's verification record back (rows of jobs that are gone are ignored).
-Result<void> load_verification(Database& db, const SecretBox& box, RequestState& r) {
-  auto q = db.prepare("SELECT * FROM verification WHERE request_id = ? ORDER BY idx");
-  if (!q) return pass_on(q);
-  q->bind(1, r.request.request_id);
-  for (;;) {
-    auto row = q->step();
-    if (!row) return pass_on(row);
-    if (!*row) break;
-    const auto index = static_cast<std::size_t>(q->column_int64(1));
-    if (index >= r.jobs.size()) continue;
-    JobState& j = r.jobs[index];
-    if (!q->column_is_null(2)) {
-      auto text = unsealed(box, q->column_text(2));
-      if (!text)
-        return context(text.error(), "journal: commitment of job ", index, " of request ",
-                       r.request.request_id);
-      auto receipt = verify::parse_receipt(*text);
-      if (!receipt)
-        return context(receipt.error(), "journal: commitment of job ", index, " of request ",
-                       r.request.request_id);
-      j.audit.commitment = std::move(receipt->result);
-    }
-    j.audit.plan = plan_from_blob(q->column_blob(3));
-    const std::string purpose = q->column_text(4);
-    auto named = protocol::parse_audit_purpose(purpose);
-    if (!named)
-      return fail("journal: audit purpose '", purpose, "' of job ", index, " of request ",
-                  r.request.request_id, " is not sampled, referee or appeal");
-    j.audit.purpose = *named;
-    j.audit.excluded = keys_from_blob(q->column_blob(5));
-  }
-  return {};
-}
-
 }  // namespace
-
-struct Journal::State {
-  storage::SoleOwnership owner;  // first: let go after the database closes
-  Database db;
-  SecretBox prompts;
-  std::optional<Transaction> tx;
-  Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash, slash_done;
-  Statement put_verification, delete_verification, put_penalty, delete_penalty;
-  Statement put_notice, delete_notice, find_request;
-  journal_tasks::Statements tasks;
-  std::uint64_t next_sequence = 1;
-  bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
-};
 
 Journal::Journal(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Journal::Journal(Journal&&) noexcept = default;
@@ -133,8 +84,8 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   if (prompt_key_file.empty() && storage::engine_of(path) != storage::Engine::sqlite)
     return fail("a journal in ", path,
                 " needs a prompt key file: the key that seals prompts stays on this machine");
-  auto prompts = SecretBox::load_or_create(prompt_key_file.empty() ? path + ".prompt-key"
-                                                                   : prompt_key_file);
+  auto prompts =
+      SecretBox::load_or_create(prompt_key_file.empty() ? path + ".prompt-key" : prompt_key_file);
   if (!prompts) return context(prompts.error(), "the key that seals prompts in the journal");
   auto db = Database::open(path, {.durability = durability});
   if (!db) return context(db.error(), "opening the coordinator journal");
@@ -155,38 +106,76 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   // Each write replaces its row by key: upserts, which SQLite and PostgreSQL both take
   // (storage/engine_sql.hpp). The columns are the schema's, in its order.
   using storage::upsert_sql;
-  auto put_request = prep(upsert_sql(
-      "requests",
-      {"request_id", "seq", "phase", "hold_id", "per_job", "quoted", "cancel_requested",
-       "refunded", "creator", "base_render_millis", "model_id", "task_type", "prompt",
-       "negative_prompt", "seed", "steps", "guidance_bits", "sampler", "karras", "width", "height",
-       "count", "tier", "privacy", "payer", "signature", "digest"},
-      {"request_id"}));
-  auto put_job = prep(upsert_sql(
-      "jobs",
-      {"request_id", "idx", "phase", "attempt", "failures", "worker", "excluded", "steps_done",
-       "last_code", "last_reason", "output_hash", "trajectory_root", "determinism_class",
-       "render_ms", "validator", "audit", "charged", "worker_paid", "creator_paid", "platform_fee",
-       "burned", "reference"},
-      {"request_id", "idx"}));
+  auto put_request = prep(upsert_sql("requests",
+                                     {"request_id",
+                                      "seq",
+                                      "phase",
+                                      "hold_id",
+                                      "per_job",
+                                      "quoted",
+                                      "cancel_requested",
+                                      "refunded",
+                                      "creator",
+                                      "base_render_millis",
+                                      "model_id",
+                                      "task_type",
+                                      "prompt",
+                                      "negative_prompt",
+                                      "seed",
+                                      "steps",
+                                      "guidance_bits",
+                                      "sampler",
+                                      "karras",
+                                      "width",
+                                      "height",
+                                      "count",
+                                      "tier",
+                                      "privacy",
+                                      "payer",
+                                      "signature",
+                                      "digest"},
+                                     {"request_id"}));
+  auto put_job = prep(upsert_sql("jobs", {"request_id",
+                                          "idx",
+                                          "phase",
+                                          "attempt",
+                                          "failures",
+                                          "worker",
+                                          "excluded",
+                                          "steps_done",
+                                          "last_code",
+                                          "last_reason",
+                                          "output_hash",
+                                          "trajectory_root",
+                                          "determinism_class",
+                                          "render_ms",
+                                          "validator",
+                                          "audit",
+                                          "charged",
+                                          "worker_paid",
+                                          "creator_paid",
+                                          "platform_fee",
+                                          "burned",
+                                          "reference"},
+                                 {"request_id", "idx"}));
   auto delete_request = prep("DELETE FROM requests WHERE request_id = ?");
   auto delete_jobs = prep("DELETE FROM jobs WHERE request_id = ?");
-  auto put_node = prep(upsert_sql(
-      "nodes",
-      {"key", "role", "success_bits", "latency_bits", "uptime_bits", "audit_bits", "jobs_done",
-       "jobs_failed", "audits_passed", "audits_failed", "blacklisted"},
-      {"key"}));
+  auto put_node =
+      prep(upsert_sql("nodes",
+                      {"key", "role", "success_bits", "latency_bits", "uptime_bits", "audit_bits",
+                       "jobs_done", "jobs_failed", "audits_passed", "audits_failed", "blacklisted"},
+                      {"key"}));
   auto put_slash = prep("INSERT OR IGNORE INTO slashes VALUES(?,?,?,?,0)");
   auto slash_done = prep("UPDATE slashes SET done = 1 WHERE key = ?");
-  auto put_verification = prep(upsert_sql(
-      "verification", {"request_id", "idx", "commitment", "plan", "purpose", "excluded"},
-      {"request_id", "idx"}));
+  auto put_verification = prep(
+      upsert_sql("verification", {"request_id", "idx", "commitment", "plan", "purpose", "excluded"},
+                 {"request_id", "idx"}));
   auto delete_verification = prep("DELETE FROM verification WHERE request_id = ?");
-  auto put_penalty = prep(upsert_sql(
-      "penalties",
-      {"audit_id", "worker", "validator", "receipt", "has_commitment", "output_hash",
-       "worker_class", "plan", "remaining_ms", "appealed"},
-      {"audit_id"}));
+  auto put_penalty =
+      prep(upsert_sql("penalties",
+                      {"audit_id", "worker", "validator", "receipt", "has_commitment",
+                       "output_hash", "worker_class", "plan", "remaining_ms", "appealed"},
+                      {"audit_id"}));
   auto delete_penalty = prep("DELETE FROM penalties WHERE audit_id = ?");
   auto put_notice = prep(upsert_sql("notices", {"audit_id", "verdict"}, {"audit_id"}));
   auto delete_notice = prep("DELETE FROM notices WHERE audit_id = ?");
@@ -203,14 +192,26 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   if (!row) return pass_on(row);
   const auto next = static_cast<std::uint64_t>(seq->column_int64(0)) + 1;
   seq->reset();
-  auto state = std::unique_ptr<State>(
-      new State{std::move(*owner), std::move(*db), std::move(*prompts), std::nullopt,
-                std::move(*put_request), std::move(*put_job),
-                std::move(*delete_request), std::move(*delete_jobs), std::move(*put_node),
-                std::move(*put_slash), std::move(*slash_done), std::move(*put_verification),
-                std::move(*delete_verification), std::move(*put_penalty),
-                std::move(*delete_penalty), std::move(*put_notice), std::move(*delete_notice),
-                std::move(*find_request), std::move(*tasks), next});
+  auto state = std::unique_ptr<State>(new State{std::move(*owner),
+                                                std::move(*db),
+                                                std::move(*prompts),
+                                                std::nullopt,
+                                                std::move(*put_request),
+                                                std::move(*put_job),
+                                                std::move(*delete_request),
+                                                std::move(*delete_jobs),
+                                                std::move(*put_node),
+                                                std::move(*put_slash),
+                                                std::move(*slash_done),
+                                                std::move(*put_verification),
+                                                std::move(*delete_verification),
+                                                std::move(*put_penalty),
+                                                std::move(*delete_penalty),
+                                                std::move(*put_notice),
+                                                std::move(*delete_notice),
+                                                std::move(*find_request),
+                                                std::move(*tasks),
+                                                next});
   return Journal(std::move(state));
 }
 
@@ -367,99 +368,6 @@ Result<void> Journal::put_node(const JournaledNode& n) {
       .run();
 }
 
-Result<void> Journal::put_verification(const std::string& request_id, const JobState& j,
-                                       const protocol::Job& job) {
-  if (auto t = ensure_transaction(); !t) return t;
-  auto& s = state_->put_verification;
-  s.bind(1, request_id).bind(2, std::int64_t{j.index});
-  if (j.audit.commitment)
-    s.bind(3, state_->prompts.seal(receipt_text(job, *j.audit.commitment)));
-  else
-    s.bind_null(3);
-  return s.bind_blob(4, plan_blob(j.audit.plan))
-      .bind(5, std::string(protocol::audit_purpose_name(j.audit.purpose)))
-      .bind_blob(6, keys_blob(j.audit.excluded))
-      .run();
-}
-
-Result<void> Journal::put_penalty(const JournaledPenalty& p) {
-  if (auto t = ensure_transaction(); !t) return t;
-  return state_->put_penalty.bind(1, p.audit_id)
-      .bind_blob(2, key_bytes(p.worker))
-      .bind_blob(3, key_bytes(p.validator))
-      .bind(4, state_->prompts.seal(
-                   receipt_text(p.job, p.commitment.value_or(protocol::JobResult{}))))
-      .bind(5, std::int64_t{p.commitment.has_value()})
-      .bind_blob(6, p.output_hash)
-      .bind(7, p.worker_class)
-      .bind_blob(8, plan_blob(p.plan))
-      .bind(9, p.remaining_ms)
-      .bind(10, std::int64_t{p.appealed})
-      .run();
-}
-
-Result<void> Journal::delete_penalty(const std::string& audit_id) {
-  if (auto t = ensure_transaction(); !t) return t;
-  if (auto r = state_->delete_notice.bind(1, audit_id).run(); !r) return r;
-  return state_->delete_penalty.bind(1, audit_id).run();
-}
-
-Result<void> Journal::put_notice(const protocol::Verdict& verdict) {
-  if (auto t = ensure_transaction(); !t) return t;
-  const auto blob = verdict_blob(verdict);
-  if (blob.empty()) return fail("journal: the notice of ", verdict.audit_id, " cannot be encoded");
-  return state_->put_notice.bind(1, verdict.audit_id).bind_blob(2, blob).run();
-}
-
-Result<std::vector<JournaledPenalty>> Journal::load_penalties() const {
-  auto q = state_->db.prepare(
-      "SELECT penalties.*, notices.verdict FROM penalties LEFT JOIN notices USING(audit_id) "
-      "ORDER BY audit_id");
-  if (!q) return pass_on(q);
-  std::vector<JournaledPenalty> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return pass_on(row);
-    if (!*row) break;
-    JournaledPenalty p;
-    p.audit_id = q->column_text(0);
-    auto worker = key_from_blob(q->column_blob(1));
-    auto validator = key_from_blob(q->column_blob(2));
-    auto text = unsealed(state_->prompts, q->column_text(3));
-    if (!text) return context(text.error(), "journal: penalty ", p.audit_id);
-    auto receipt = verify::parse_receipt(*text);
-    if (!worker || !validator || !receipt)
-      return fail("journal: penalty ", p.audit_id, " cannot be read back",
-                  receipt ? std::string() : ": " + receipt.error().message);
-    p.worker = *worker;
-    p.validator = *validator;
-    p.job = receipt->job;
-    if (q->column_int64(4) != 0) p.commitment = std::move(receipt->result);
-    p.output_hash = digest_from_blob(q->column_blob(5));
-    p.worker_class = q->column_text(6);
-    p.plan = plan_from_blob(q->column_blob(7));
-    p.remaining_ms = q->column_int64(8);
-    p.appealed = q->column_int64(9) != 0;
-    if (!q->column_is_null(10)) p.notice = verdict_from_blob(q->column_blob(10));
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
-Result<void> Journal::put_slash(const protocol::LedgerOrder& o) {
-  if (auto t = ensure_transaction(); !t) return t;
-  return state_->put_slash.bind(1, o.key)
-      .bind(2, o.verdict_id)
-      .bind(3, o.worker)
-      .bind(4, o.validator)
-      .run();
-}
-
-Result<void> Journal::slash_done(const std::string& key) {
-  if (auto t = ensure_transaction(); !t) return t;
-  return state_->slash_done.bind(1, key).run();
-}
-
 Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done) const {
   Database& db = state_->db;
   // Done private requests whose prompt is not erased yet are loaded however old: the erasure is
@@ -510,8 +418,8 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
     if (sig.size() == g.signature.size()) std::memcpy(g.signature.data(), sig.data(), sig.size());
     r.digest = digest_from_blob(q->column_blob(26));
     if (!q->column_is_null(27))
-      r.erased = ErasedPrompt{digest_from_blob(q->column_blob(27)),
-                              digest_from_blob(q->column_blob(28))};
+      r.erased =
+          ErasedPrompt{digest_from_blob(q->column_blob(27)), digest_from_blob(q->column_blob(28))};
     out.push_back(std::move(r));
   }
   auto jobs = db.prepare("SELECT * FROM jobs WHERE request_id = ? ORDER BY idx");
@@ -582,27 +490,6 @@ Result<std::vector<JournaledNode>> Journal::load_nodes() const {
   return out;
 }
 
-Result<std::vector<protocol::LedgerOrder>> Journal::pending_slashes() const {
-  auto q = state_->db.prepare(
-      "SELECT key, verdict_id, worker, validator FROM slashes "
-      "WHERE done = 0 ORDER BY key");
-  if (!q) return pass_on(q);
-  std::vector<protocol::LedgerOrder> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return pass_on(row);
-    if (!*row) break;
-    protocol::LedgerOrder o;
-    o.kind = protocol::LedgerOrderKind::slash;
-    o.key = q->column_text(0);
-    o.verdict_id = q->column_text(1);
-    o.worker = q->column_text(2);
-    o.validator = q->column_text(3);
-    out.push_back(std::move(o));
-  }
-  return out;
-}
-
 Result<bool> Journal::output_referenced_elsewhere(const Digest& hash,
                                                   const std::string& request_id) const {
   auto q = state_->db.prepare(
@@ -622,7 +509,10 @@ Result<void> Journal::put_command_nonce(const JournaledNonce& n, std::int64_t no
   if (auto r = forget->bind(1, now_unix_ms).run(); !r) return r;
   auto put = state_->db.prepare("INSERT OR IGNORE INTO command_nonces VALUES(?,?,?)");
   if (!put) return pass_on(put);
-  return put->bind_blob(1, key_bytes(n.payer)).bind_blob(2, n.nonce).bind(3, n.expires_unix_ms).run();
+  return put->bind_blob(1, key_bytes(n.payer))
+      .bind_blob(2, n.nonce)
+      .bind(3, n.expires_unix_ms)
+      .run();
 }
 
 Result<std::vector<JournaledNonce>> Journal::load_command_nonces() const {

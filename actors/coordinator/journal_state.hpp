@@ -1,0 +1,35 @@
+#pragma once
+// The journal's open database and prepared statements, shared by the files that implement
+// Journal (journal.cpp: requests, jobs, nodes, the run; journal_verification.cpp: audits,
+// penalties, notices and slashes). Not for other includes.
+#include <cstdint>
+#include <optional>
+
+#include "actors/coordinator/journal.hpp"
+#include "actors/coordinator/journal_tasks.hpp"
+#include "runtime/base/crypto/secret_box.hpp"
+#include "runtime/base/storage/database.hpp"
+#include "runtime/base/storage/sole_owner.hpp"
+#include "runtime/base/storage/statement.hpp"
+#include "runtime/base/storage/transaction.hpp"
+
+namespace seedgrid::coordinator {
+
+struct Journal::State {
+  storage::SoleOwnership owner;  // first: let go after the database closes
+  storage::Database db;
+  SecretBox prompts;
+  std::optional<storage::Transaction> tx;
+  storage::Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash,
+      slash_done;
+  storage::Statement put_verification, delete_verification, put_penalty, delete_penalty;
+  storage::Statement put_notice, delete_notice, find_request;
+  journal_tasks::Statements tasks;
+  std::uint64_t next_sequence = 1;
+  bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
+};
+
+// Puts each job's verification record back into a loaded request (journal_verification.cpp).
+Result<void> load_verification(storage::Database& db, const SecretBox& box, RequestState& r);
+
+}  // namespace seedgrid::coordinator
