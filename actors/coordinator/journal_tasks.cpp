@@ -52,6 +52,16 @@ Result<std::vector<protocol::TaskPass>> passes_of_text(std::string_view text) {
   return passes;
 }
 
+namespace {
+
+// A prepared statement is reset on every way out of a read, so it can be bound again next time.
+struct ResetAtExit {
+  storage::Statement& statement;
+  ~ResetAtExit() { statement.reset(); }
+};
+
+}  // namespace
+
 Result<Statements> prepare(storage::Database& db) {
   auto put_task = db.prepare(
       storage::upsert_sql("request_tasks", {"request_id", "script_id", "passes"}, {"request_id"}));
@@ -62,8 +72,7 @@ Result<Statements> prepare(storage::Database& db) {
       db.prepare("SELECT name, value FROM request_params WHERE request_id = ? ORDER BY position");
   auto put_script = db.prepare(
       storage::upsert_sql("task_scripts", {"script_id", "file_name", "source"}, {"script_id"}));
-  auto find_script =
-      db.prepare("SELECT file_name, source FROM task_scripts WHERE script_id = ?");
+  auto find_script = db.prepare("SELECT file_name, source FROM task_scripts WHERE script_id = ?");
   for (auto* q : {&put_task, &put_param, &find_task, &find_params, &put_script, &find_script})
     if (!*q) return pass_on(*q);
   return Statements{std::move(*put_task),    std::move(*put_param),  std::move(*find_task),
@@ -98,40 +107,30 @@ Result<void> put(Statements& st, const SecretBox& box, const RequestState& r) {
 
 Result<void> load(Statements& st, const SecretBox& box, RequestState& r) {
   const std::string& id = r.request.request_id;
-  auto& task = st.find_task;
-  task.bind(1, id);
-  auto row = task.step();
-  if (!row) {
-    task.reset();
-    return pass_on(row);
-  }
-  if (*row) {
-    auto passes = passes_of_text(task.column_text(1));
-    if (!passes) {
-      task.reset();
-      return context(passes.error(), "request ", id);
+  {
+    auto& task = st.find_task;
+    const ResetAtExit done{task};
+    task.bind(1, id);
+    auto row = task.step();
+    if (!row) return pass_on(row);
+    if (*row) {
+      auto passes = passes_of_text(task.column_text(1));
+      if (!passes) return context(passes.error(), "request ", id);
+      r.task = RequestTask{task.column_text(0), std::move(*passes)};
     }
-    r.task = RequestTask{task.column_text(0), std::move(*passes)};
   }
-  task.reset();
   auto& params = st.find_params;
+  const ResetAtExit done{params};
   params.bind(1, id);
   r.request.params.clear();
   for (;;) {
     auto next = params.step();
-    if (!next) {
-      params.reset();
-      return pass_on(next);
-    }
+    if (!next) return pass_on(next);
     if (!*next) break;
     auto value = journal_columns::unsealed(box, params.column_text(1));
-    if (!value) {
-      params.reset();
-      return context(value.error(), "reading request ", id, "'s parameters");
-    }
+    if (!value) return context(value.error(), "reading request ", id, "'s parameters");
     r.request.params.push_back({params.column_text(0), std::move(*value)});
   }
-  params.reset();
   return {};
 }
 
@@ -144,16 +143,12 @@ Result<void> put_script(Statements& st, const std::string& script_id,
 
 Result<std::optional<AcceptedScript>> find_script(Statements& st, const std::string& script_id) {
   auto& q = st.find_script;
+  const ResetAtExit done{q};
   q.bind(1, script_id);
   auto row = q.step();
-  if (!row) {
-    q.reset();
-    return pass_on(row);
-  }
-  std::optional<AcceptedScript> found;
-  if (*row) found = AcceptedScript{q.column_text(0), q.column_text(1)};
-  q.reset();
-  return found;
+  if (!row) return pass_on(row);
+  if (!*row) return std::optional<AcceptedScript>{};
+  return AcceptedScript{q.column_text(0), q.column_text(1)};
 }
 
 Result<void> remove(storage::Database& db, const std::string& request_id) {
