@@ -92,7 +92,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   if (s.sampler.sampled(result.job_id, result.attempt, rate)) {
     // The full audit alone for the instant task (no latents) and for a scripted job (the script
     // run again: no openings of its passes are kept yet).
-    const bool full_only = result.leaf_count <= 1 || spec_of(*r, j->index).scripted();
+    const bool full_only = result.leaf_count <= 1 || r->task.has_value();
     j->audit.plan =
         plan_audits(s.sampler.salt(), protocol::audit_id_of(result.job_id, result.attempt),
                     full_only ? 0 : result.leaf_count - 1, s.options.policy.audit);

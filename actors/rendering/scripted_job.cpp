@@ -51,7 +51,7 @@ Result<RenderedImage> render_scripted_job(
     };
   task_hooks.cancelled = hooks.cancelled;
   task_hooks.alter_pass = std::move(alter_pass);
-  auto out = task_script::run_task(script, pipeline, *params, spec.seed, task_hooks);
+  auto out = task_script::run_task(script, pipeline, *params, spec.seed, task_hooks, &*declared);
   if (!out) {
     if (hooks.cancelled && hooks.cancelled()) return pass_on(out);
     return std::unexpected(script_failed(out.error()));

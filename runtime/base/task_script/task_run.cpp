@@ -54,11 +54,16 @@ std::vector<Digest> job_leaves_of(const std::vector<PassRecord>& passes) {
 
 Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
                             const ParamValues& params, std::uint64_t seed,
-                            const TaskHooks& hooks) {
+                            const TaskHooks& hooks, const std::vector<PassCost>* declared) {
   auto resolved = resolve_params(script.schema(), params);
   if (!resolved) return context(resolved.error(), script.file_name());
-  auto declared = script.declared_cost(*resolved);
-  if (!declared) return pass_on(declared);
+  std::vector<PassCost> asked;
+  if (declared == nullptr) {
+    auto cost = script.declared_cost(*resolved);
+    if (!cost) return pass_on(cost);
+    asked = std::move(*cost);
+    declared = &asked;
+  }
 
   PrimitiveContext context{&pipeline, *declared, {}, hooks};
   auto sandbox = script.instantiate(&context);

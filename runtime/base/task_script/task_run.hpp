@@ -26,9 +26,12 @@ struct TaskOutput {
 // The leaves of every pass of `passes`, in order: what trajectory_root is the Merkle root of.
 std::vector<Digest> job_leaves_of(const std::vector<PassRecord>& passes);
 
-// `params` as given (resolved against the schema here).
+// `params` as given (resolved against the schema here). `declared`: the passes cost() declares for
+// them, when the caller has already asked the script (a worker checks them against the price
+// first); null: asked here.
 Result<TaskOutput> run_task(const TaskScript& script, const Pipeline& pipeline,
                             const ParamValues& params, std::uint64_t seed,
-                            const TaskHooks& hooks = {});
+                            const TaskHooks& hooks = {},
+                            const std::vector<PassCost>* declared = nullptr);
 
 }  // namespace seedgrid::task_script
