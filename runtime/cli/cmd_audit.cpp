@@ -8,14 +8,17 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "actors/rendering/scripted_job.hpp"
 #include "config/node_config.hpp"
-#include "runtime/base/task_script/task_script.hpp"
+#include "models/weights/sha256.hpp"
 #include "runtime/base/crypto/identity.hpp"
-#include "runtime/cli/command.hpp"
+#include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
+#include "runtime/cli/command.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -37,10 +40,14 @@ Result<task_script::TaskScript> find_task_script(const std::vector<std::string>&
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
       if (entry.path().extension() == ".lua") candidates.push_back(entry.path().string());
   if (ec) return fail("--tasks-dir ", dir, ": ", ec.message());
+  // Only the file whose bytes hash to the id is loaded (a script's id is the SHA-256 of its bytes).
   for (const auto& path : candidates) {
-    auto script = task_script::TaskScript::read_file(path);
-    if (!script) return context(script.error(), "--task-script");
-    if (script->id() == id) return script;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail("cannot read task script ", path);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (sha256_hex(bytes) != id) continue;
+    return task_script::TaskScript::from_source(bytes,
+                                                std::filesystem::path(path).filename().string());
   }
   return fail("the job ran task script ", id, ", which is none of ",
               candidates.empty() ? std::string("the scripts given")
