@@ -469,6 +469,23 @@ coordinator_self_actor::behavior_type coordinator(
         }
         return reply;
       },
+      [self](protocol::input_image_atom, const std::string& image_id) {
+        auto& st = self->state;
+        protocol::InputImageReply reply;
+        auto image = st.core->input_image(image_id);
+        if (!image) {
+          st.log->error("{}", image.error().message);
+          reply.outcome = protocol::refuse(protocol::ErrorCode::internal,
+                                           "the coordinator cannot read its journal");
+        } else if (*image) {
+          reply.image = std::move(**image);
+        } else {
+          reply.outcome = protocol::refuse(protocol::ErrorCode::invalid_task_param,
+                                           "no request at this coordinator keeps image " +
+                                               image_id.substr(0, 64));
+        }
+        return reply;
+      },
       // --- workers and validators ---
       [self](protocol::hello_atom, const std::string&) {
         auto& st = self->state;

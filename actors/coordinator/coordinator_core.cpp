@@ -82,6 +82,9 @@ Result<std::optional<AcceptedScript>> CoordinatorCore::task_script(
     return AcceptedScript{script->file_name(), script->source()};
   return state_->journal.find_task_script(script_id);
 }
+Result<std::optional<RgbImage>> CoordinatorCore::input_image(const std::string& image_id) const {
+  return state_->journal.find_input_image(image_id);
+}
 const config::CoordinatorSection& CoordinatorCore::policy() const { return state_->options.policy; }
 std::size_t CoordinatorCore::pending_penalties() const { return state_->penalties.size(); }
 double CoordinatorCore::audit_rate_of(const NodeEntry& worker) const {

@@ -165,6 +165,9 @@ class CoordinatorCore {
   // The script a worker or validator asks for by id: the registered one, else the one a request
   // was accepted with (kept in the journal); nothing when neither has it.
   Result<std::optional<AcceptedScript>> task_script(const std::string& script_id) const;
+  // An image a request carried, by id (protocol/input_image.hpp); none when no request that keeps
+  // it carried it (a private request's are erased with its prompt).
+  Result<std::optional<RgbImage>> input_image(const std::string& image_id) const;
   const config::CoordinatorSection& policy() const;
 
  private:

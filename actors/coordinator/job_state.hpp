@@ -121,6 +121,9 @@ struct ErasedPrompt {
 struct RequestTask {
   std::string script_id;
   std::vector<protocol::TaskPass> passes;
+  // The pixels of the images the request carried (input_image.hpp), priced as one step each:
+  // they are stored, carried to every worker and encoded.
+  std::uint64_t input_pixels = 0;
 
   bool operator==(const RequestTask&) const = default;
 };

@@ -287,6 +287,16 @@ Result<std::optional<AcceptedScript>> Journal::find_task_script(
   return journal_tasks::find_script(state_->tasks, script_id);
 }
 
+Result<void> Journal::put_input_images(const std::string& request_id,
+                                       const std::vector<RgbImage>& images) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return journal_tasks::put_inputs(state_->tasks, request_id, images);
+}
+
+Result<std::optional<RgbImage>> Journal::find_input_image(const std::string& image_id) const {
+  return journal_tasks::find_input(state_->tasks, image_id);
+}
+
 Result<void> Journal::put_job(const std::string& request_id, const JobState& j) {
   if (auto t = ensure_transaction(); !t) return t;
   auto& s = state_->put_job;
@@ -345,6 +355,7 @@ Result<void> Journal::erase_prompt(const std::string& request_id, const ErasedPr
   if (!mark) return pass_on(mark);
   if (auto r = blank->bind(1, request_id).run(); !r) return r;
   if (auto r = journal_tasks::erase_params(state_->db, request_id); !r) return r;
+  if (auto r = journal_tasks::erase_inputs(state_->db, request_id); !r) return r;
   state_->checkpoint_after_commit = true;
   return mark->bind(1, request_id)
       .bind_blob(2, erased.prompt_hash)

@@ -119,6 +119,10 @@ class Journal {
   Result<void> put_task_script(const std::string& script_id, const std::string& file_name,
                                const std::string& source);
   Result<std::optional<AcceptedScript>> find_task_script(const std::string& script_id) const;
+  // The images a request carried, by the request, and one of them by id (journal_tasks.hpp).
+  Result<void> put_input_images(const std::string& request_id,
+                                const std::vector<RgbImage>& images);
+  Result<std::optional<RgbImage>> find_input_image(const std::string& image_id) const;
   Result<JobTotals> job_totals() const;
   // Also forgets the nonces of commands that expired by `now_unix_ms`.
   Result<void> put_command_nonce(const JournaledNonce& nonce, std::int64_t now_unix_ms);

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "actors/coordinator/journal_columns.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/storage/engine_sql.hpp"
 
 namespace seedgrid::coordinator::journal_tasks {
@@ -15,6 +16,10 @@ CREATE TABLE IF NOT EXISTS request_params(
   PRIMARY KEY(request_id, position));
 CREATE TABLE IF NOT EXISTS task_scripts(
   script_id TEXT PRIMARY KEY, file_name TEXT NOT NULL, source TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS request_inputs(
+  request_id TEXT NOT NULL, image_id TEXT NOT NULL, width INTEGER NOT NULL,
+  height INTEGER NOT NULL, pixels BLOB NOT NULL, PRIMARY KEY(request_id, image_id));
+CREATE INDEX IF NOT EXISTS request_inputs_by_image ON request_inputs(image_id);
 )sql";
 
 std::string passes_text(const std::vector<protocol::TaskPass>& passes) {
@@ -73,10 +78,21 @@ Result<Statements> prepare(storage::Database& db) {
   auto put_script = db.prepare(
       storage::upsert_sql("task_scripts", {"script_id", "file_name", "source"}, {"script_id"}));
   auto find_script = db.prepare("SELECT file_name, source FROM task_scripts WHERE script_id = ?");
-  for (auto* q : {&put_task, &put_param, &find_task, &find_params, &put_script, &find_script})
+  auto put_input = db.prepare(
+      storage::upsert_sql("request_inputs", {"request_id", "image_id", "width", "height", "pixels"},
+                          {"request_id", "image_id"}));
+  // Erased rows (a private request's, pixels emptied) keep their size for the price, not an image.
+  auto find_input = db.prepare(
+      "SELECT width, height, pixels FROM request_inputs WHERE image_id = ? AND width * height * 3 "
+      "= LENGTH(pixels) LIMIT 1");
+  auto input_pixels = db.prepare(
+      "SELECT COALESCE(SUM(width * height), 0) FROM request_inputs WHERE request_id = ?");
+  for (auto* q : {&put_task, &put_param, &find_task, &find_params, &put_script, &find_script,
+                  &put_input, &find_input, &input_pixels})
     if (!*q) return pass_on(*q);
   return Statements{std::move(*put_task),    std::move(*put_param),  std::move(*find_task),
-                    std::move(*find_params), std::move(*put_script), std::move(*find_script)};
+                    std::move(*find_params), std::move(*put_script), std::move(*find_script),
+                    std::move(*put_input),   std::move(*find_input), std::move(*input_pixels)};
 }
 
 Result<void> put(Statements& st, const SecretBox& box, const RequestState& r) {
@@ -116,8 +132,16 @@ Result<void> load(Statements& st, const SecretBox& box, RequestState& r) {
     if (*row) {
       auto passes = passes_of_text(task.column_text(1));
       if (!passes) return context(passes.error(), "request ", id);
-      r.task = RequestTask{task.column_text(0), std::move(*passes)};
+      r.task = RequestTask{task.column_text(0), std::move(*passes), 0};
     }
+  }
+  if (r.task) {
+    auto& sum = st.input_pixels;
+    const ResetAtExit done{sum};
+    sum.bind(1, id);
+    auto row = sum.step();
+    if (!row) return pass_on(row);
+    if (*row) r.task->input_pixels = static_cast<std::uint64_t>(sum.column_int64(0));
   }
   auto& params = st.find_params;
   const ResetAtExit done{params};
@@ -151,9 +175,44 @@ Result<std::optional<AcceptedScript>> find_script(Statements& st, const std::str
   return AcceptedScript{q.column_text(0), q.column_text(1)};
 }
 
+Result<void> put_inputs(Statements& st, const std::string& request_id,
+                        const std::vector<RgbImage>& images) {
+  for (const RgbImage& image : images) {
+    auto w = st.put_input.bind(1, request_id)
+                 .bind(2, protocol::input_image_id(image))
+                 .bind(3, static_cast<std::int64_t>(image.width))
+                 .bind(4, static_cast<std::int64_t>(image.height))
+                 .bind_blob(5, image.pixels)
+                 .run();
+    if (!w) {
+      st.put_input.reset();
+      return w;
+    }
+  }
+  return {};
+}
+
+Result<std::optional<RgbImage>> find_input(Statements& st, const std::string& image_id) {
+  auto& q = st.find_input;
+  const ResetAtExit done{q};
+  q.bind(1, image_id);
+  auto row = q.step();
+  if (!row) return pass_on(row);
+  if (!*row) return std::optional<RgbImage>{};
+  return RgbImage{static_cast<int>(q.column_int64(0)), static_cast<int>(q.column_int64(1)),
+                  q.column_blob(2)};
+}
+
+Result<void> erase_inputs(storage::Database& db, const std::string& request_id) {
+  auto q = db.prepare("UPDATE request_inputs SET pixels = ? WHERE request_id = ?");
+  if (!q) return pass_on(q);
+  return q->bind_blob(1, std::span<const std::uint8_t>{}).bind(2, request_id).run();
+}
+
 Result<void> remove(storage::Database& db, const std::string& request_id) {
   for (const char* sql : {"DELETE FROM request_tasks WHERE request_id = ?",
-                          "DELETE FROM request_params WHERE request_id = ?"}) {
+                          "DELETE FROM request_params WHERE request_id = ?",
+                          "DELETE FROM request_inputs WHERE request_id = ?"}) {
     auto q = db.prepare(sql);
     if (!q) return pass_on(q);
     if (auto w = q->bind(1, request_id).run(); !w) return w;

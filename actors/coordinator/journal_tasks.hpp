@@ -5,7 +5,7 @@
 // with it, so a restarted coordinator runs, prices and checks a scripted request as it accepted it.
 // Both are immutable once accepted (the same rows are written again on every save of the request),
 // but for a private request's parameters, erased with its prompt. The scripts themselves
-// (task_scripts, by id) are kept too: a worker fetches a job's script by id from the coordinator,
+// (task_scripts, by id) are kept too, and so are the images a request carried (request_inputs): a worker fetches a job's script by id from the coordinator,
 // which must serve it even when its config no longer names that file (changed or removed since).
 #include <optional>
 #include <string>
@@ -24,7 +24,8 @@ extern const std::string_view kSchema;
 // The statements put and load run, prepared once when the journal opens (on PostgreSQL each
 // preparation is a round trip to the server).
 struct Statements {
-  storage::Statement put_task, put_param, find_task, find_params, put_script, find_script;
+  storage::Statement put_task, put_param, find_task, find_params, put_script, find_script,
+      put_input, find_input, input_pixels;
 };
 Result<Statements> prepare(storage::Database& db);
 
@@ -39,6 +40,13 @@ Result<void> remove(storage::Database& db, const std::string& request_id);
 Result<void> put_script(Statements& st, const std::string& script_id,
                         const AcceptedScript& script);
 Result<std::optional<AcceptedScript>> find_script(Statements& st, const std::string& script_id);
+// The images a request carried (request_inputs), written once when it is accepted; a worker or
+// validator fetches one by id. A private request's are erased with its prompt: the rows keep
+// their size (the request's price reads it) and lose their pixels.
+Result<void> put_inputs(Statements& st, const std::string& request_id,
+                        const std::vector<RgbImage>& images);
+Result<std::optional<RgbImage>> find_input(Statements& st, const std::string& image_id);
+Result<void> erase_inputs(storage::Database& db, const std::string& request_id);
 // A private request's parameters, erased with its prompt (prompt_erasure.cpp): a text parameter
 // may say as much as the prompt. The task row stays (a script id and passes say nothing private).
 Result<void> erase_params(storage::Database& db, const std::string& request_id);

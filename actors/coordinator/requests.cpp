@@ -111,9 +111,14 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
   r.base_render_millis = model->base_render_milliseconds;
   r.accepted_ms = now_ms;
   r.task = std::move(task.task);
+  // The images live in the journal alone (fetched by id); the request in memory names them.
+  std::vector<RgbImage> images = std::move(r.request.images);
+  r.request.images.clear();
   const std::string id = request.request_id;
   RequestState& stored = s.requests.emplace(id, std::move(r)).first->second;
   s.save(stored);
+  if (!images.empty())
+    if (auto w = s.journal.put_input_images(id, images); !w) s.record_fatal(w.error());
   // The script as accepted, for the workers that will ask for it by id (journal_tasks.hpp).
   if (stored.task)
     if (const auto* script = s.options.task_types.find_by_id(stored.task->script_id))

@@ -206,7 +206,7 @@ LedgerOrder hold_order(const RequestState& r) {
   o.payer = user_account(q.payer);
   o.request_id = q.request_id;
   o.price = {r.base_render_millis, q.steps, q.width, q.height, q.tier, q.count};
-  if (r.task) o.price.pixel_steps = protocol::passes_work(r.task->passes);
+  if (r.task) o.price.pixel_steps = protocol::passes_work(r.task->passes) + r.task->input_pixels;
   return o;
 }
 

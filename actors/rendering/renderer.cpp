@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "actors/rendering/scripted_job.hpp"
 #include "actors/worker/cheats/cheat.hpp"
@@ -10,6 +11,7 @@
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
 #include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/verify/committed_job.hpp"
@@ -122,6 +124,63 @@ Result<void> Renderer::add_script(const std::string& id, const std::string& file
 
 bool Renderer::has_script(const std::string& id) const { return script(id) != nullptr; }
 
+Result<void> Renderer::add_input_image(const std::string& id, RgbImage image) const {
+  if (auto ok = protocol::check_input_image(image, std::numeric_limits<std::uint32_t>::max(),
+                                            std::numeric_limits<std::uint32_t>::max(),
+                                            "image " + id.substr(0, 12));
+      !ok)
+    return ok;
+  if (const std::string actual = protocol::input_image_id(image); actual != id)
+    return fail("the image sent for id ", id, " hashes to ", actual,
+                ": refused (an input image is trusted by its pixels, not its name)");
+  std::lock_guard lock(scripts_mutex_);
+  if (!input_images_.emplace(id, std::make_shared<const RgbImage>(std::move(image))).second)
+    return {};
+  input_image_order_.push_back(id);
+  while (input_image_order_.size() > kKeptInputImages) {
+    input_images_.erase(input_image_order_.front());
+    input_image_order_.pop_front();
+  }
+  return {};
+}
+
+// The ids the job's image parameters name (the values of the parameters its script types image).
+static std::vector<std::string> image_ids_of(const task_script::TaskScript& script,
+                                             const protocol::JobSpec& spec) {
+  std::vector<std::string> ids;
+  for (const auto& p : spec.params)
+    if (const auto* declared = script.schema().find(p.name);
+        declared != nullptr && declared->type == task_script::ParamType::image)
+      ids.push_back(p.value);
+  return ids;
+}
+
+std::vector<std::string> Renderer::missing_input_images(const protocol::JobSpec& spec) const {
+  const auto script = this->script(spec.task_script);
+  if (!script) return {};
+  std::vector<std::string> missing;
+  std::lock_guard lock(scripts_mutex_);
+  for (auto& id : image_ids_of(*script, spec))
+    if (!input_images_.contains(id)) missing.push_back(std::move(id));
+  return missing;
+}
+
+ImageLookup Renderer::input_images_of(const protocol::JobSpec& spec) const {
+  const auto script = this->script(spec.task_script);
+  if (!script) return nullptr;
+  auto held = std::make_shared<std::map<std::string, std::shared_ptr<const RgbImage>>>();
+  {
+    std::lock_guard lock(scripts_mutex_);
+    for (const auto& id : image_ids_of(*script, spec))
+      if (auto it = input_images_.find(id); it != input_images_.end()) held->emplace(id, it->second);
+  }
+  if (held->empty()) return nullptr;
+  return [held](const std::string& id) -> const RgbImage* {
+    auto it = held->find(id);
+    return it == held->end() ? nullptr : it->second.get();
+  };
+}
+
 std::shared_ptr<const task_script::TaskScript> Renderer::script(const std::string& id) const {
   std::lock_guard lock(scripts_mutex_);
   auto it = scripts_.find(id);
@@ -204,7 +263,7 @@ BatchOutcome Renderer::render_script(const protocol::JobSpec& spec,
   const auto start = std::chrono::steady_clock::now();
   // A cheating worker (test builds) cheats inside the script where its cheat has a form there.
   out.images.push_back(render_scripted_job(
-      *script, *pipelines_.at(spec.model_id), spec, hooks,
+      *script, *pipelines_.at(spec.model_id), spec, hooks, input_images_of(spec),
       cheat_kit_ ? worker::scripted_cheat(cheat_kit_->cheat, spec.passes.size()) : nullptr));
   out.render_ms = static_cast<std::uint64_t>(elapsed_ms(start));
   out.cancelled = !out.images.back() && hooks.cancelled && hooks.cancelled();

@@ -10,6 +10,7 @@
 //            each script by id before its first job (add_script), scripted_job.hpp runs it.
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +27,7 @@
 #include "runtime/base/verify/commitment/trajectory.hpp"
 
 #include "models/pipeline/generation_spec.hpp"
+#include "models/pipeline/rgb_image.hpp"
 
 namespace seedgrid {
 class Backend;
@@ -43,6 +45,10 @@ class TaskScript;
 }
 
 namespace seedgrid::rendering {
+
+// A scripted job's input images by id; null for an id that is not here.
+using ImageLookup = std::function<const RgbImage*(const std::string& id)>;
+inline constexpr std::size_t kKeptInputImages = 32;
 
 struct RenderedImage {
   std::vector<std::uint8_t> pixels;  // RGB8
@@ -107,6 +113,14 @@ class Renderer {
   bool has_script(const std::string& id) const;
   std::shared_ptr<const task_script::TaskScript> script(const std::string& id) const;
 
+  // An image a scripted job names by id (protocol/input_image.hpp), fetched from the
+  // coordinator: its pixels must hash to the id. The most recent kKeptInputImages are kept.
+  Result<void> add_input_image(const std::string& id, RgbImage image) const;
+  // The ids of the images `spec`'s image parameters name that are not here (its script loaded).
+  std::vector<std::string> missing_input_images(const protocol::JobSpec& spec) const;
+  // The images here that `spec` names, held for as long as the lookup lives.
+  ImageLookup input_images_of(const protocol::JobSpec& spec) const;
+
   // Test builds only: from now on every txt2img job is rendered by this cheat of the zoo
   // (actors/worker/cheats/cheat.hpp) with the first model; errors in release builds.
   Result<void> enable_cheat(worker::Cheat cheat);
@@ -134,6 +148,8 @@ class Renderer {
   std::shared_ptr<const worker::CheatKit> cheat_kit_;
   mutable std::mutex scripts_mutex_;
   mutable std::map<std::string, std::shared_ptr<const task_script::TaskScript>> scripts_;  // id
+  mutable std::map<std::string, std::shared_ptr<const RgbImage>> input_images_;  // by id
+  mutable std::deque<std::string> input_image_order_;                           // oldest first
 };
 
 // The instant task's pixels for a spec (what any honest worker returns for it).

@@ -30,11 +30,13 @@ Result<void> check_passes(const task_script::TaskScript& script, const protocol:
 
 Result<RenderedImage> render_scripted_job(
     const task_script::TaskScript& script, const Pipeline& pipeline, const protocol::JobSpec& spec,
-    const RenderHooks& hooks, std::function<void(std::uint32_t, SamplingPass&)> alter_pass) {
+    const RenderHooks& hooks, const ImageLookup& images,
+    std::function<void(std::uint32_t, SamplingPass&)> alter_pass) {
   task_script::JobInputs inputs{spec.prompt,   spec.negative_prompt, spec.steps,
                                 spec.guidance, spec.sampler,         spec.karras,
                                 spec.width,    spec.height,          {}};
   for (const auto& p : spec.params) inputs.params.push_back({p.name, p.value});
+  inputs.image = images;
   auto params = task_script::job_params(script.schema(), inputs);
   if (!params)
     return std::unexpected(

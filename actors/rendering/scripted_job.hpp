@@ -20,10 +20,11 @@ class TaskScript;
 
 namespace seedgrid::rendering {
 
+// `images`: the job's input images by id (Renderer::input_images_of); null for a job without any.
 // `alter_pass`: the test-only cheat zoo's (task_script::TaskHooks::alter_pass); null otherwise.
 Result<RenderedImage> render_scripted_job(
     const task_script::TaskScript& script, const Pipeline& pipeline, const protocol::JobSpec& spec,
-    const RenderHooks& hooks,
+    const RenderHooks& hooks, const ImageLookup& images = nullptr,
     std::function<void(std::uint32_t, SamplingPass&)> alter_pass = nullptr);
 
 }  // namespace seedgrid::rendering

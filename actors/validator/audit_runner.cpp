@@ -8,6 +8,7 @@
 #include "actors/rendering/renderer.hpp"
 #include "actors/rendering/scripted_job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 
 namespace seedgrid::validator {
@@ -168,14 +169,25 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
 std::vector<AuditFinding> run_script_audit(const task_script::TaskScript* script,
                                            const Pipeline* pipeline, const std::string& own_class,
                                            const protocol::AuditTask& task,
-                                           const verify::Thresholds& thresholds) {
+                                           const verify::Thresholds& thresholds,
+                                           const rendering::ImageLookup& images) {
   if (script == nullptr || pipeline == nullptr)
     return {failed(AuditKind::full, -1,
                    std::string("cannot audit: the job's ") +
                        (script == nullptr ? "task script" : "model") + " is not loaded here")};
+  // An input image this validator could not keep is no evidence against the worker: grey.
+  for (const auto& p : task.job.spec.params)
+    if (const auto* declared = script->schema().find(p.name);
+        declared != nullptr && declared->type == task_script::ParamType::image &&
+        (!images || images(p.value) == nullptr)) {
+      AuditFinding f = failed(AuditKind::full, -1,
+                              "cannot audit: the job's image " + p.name + " is not here");
+      f.outcome = FindingOutcome::grey;
+      return {f};
+    }
   const RgbImage delivered{static_cast<int>(task.job.spec.width),
                            static_cast<int>(task.job.spec.height), task.claimed_pixels};
-  auto rendered = rendering::render_scripted_job(*script, *pipeline, task.job.spec, {});
+  auto rendered = rendering::render_scripted_job(*script, *pipeline, task.job.spec, {}, images);
   if (!rendered)
     return {failed(AuditKind::full, -1,
                    "the task script fails on this job where the worker delivered an image: " +

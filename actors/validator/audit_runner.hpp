@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/rendering/renderer.hpp"
 #include "runtime/base/protocol/audit.hpp"
 #include "runtime/base/protocol/opening.hpp"
 #include "runtime/base/verify/audits.hpp"
@@ -37,12 +38,14 @@ std::vector<verify::AuditFinding> run_audits(const Pipeline* pipeline,
 // job's model with the job's parameters (rendering/scripted_job.hpp), judged as a full re-render
 // (verify::judge_rerender): same class, bytes and the root over every pass; across classes, the
 // image. `script` or `pipeline` null: not loaded here. A script that fails here where the worker
-// delivered an image is a fail: the script fails on every machine alike.
+// delivered an image is a fail: the script fails on every machine alike. `images`: the job's
+// input images (Renderer::input_images_of); one missing is grey, no evidence either way.
 std::vector<verify::AuditFinding> run_script_audit(const task_script::TaskScript* script,
                                                    const Pipeline* pipeline,
                                                    const std::string& own_determinism_class,
                                                    const protocol::AuditTask& task,
-                                                   const verify::Thresholds& thresholds);
+                                                   const verify::Thresholds& thresholds,
+                                                   const rendering::ImageLookup& images);
 
 // fail if any finding fails, else grey if any is grey, else pass; evidence in the task's order.
 protocol::Verdict verdict_of(const protocol::AuditTask& task,

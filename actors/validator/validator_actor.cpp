@@ -9,7 +9,7 @@
 #include "actors/rendering/renderer.hpp"
 #include "actors/session/answer_timeouts.hpp"
 #include "actors/session/coordinator_session.hpp"
-#include "actors/session/task_script_fetch.hpp"
+#include "actors/session/job_input_fetch.hpp"
 #include "actors/treasury/checkpoint_witness.hpp"
 #include "actors/validator/audit_runner.hpp"
 #include "actors/validator/validator_self.hpp"
@@ -51,7 +51,8 @@ audit_loop_actor::behavior_type audit_loop(std::shared_ptr<const rendering::Rend
         const auto findings =
             task.job.spec.scripted()
                 ? run_script_audit(renderer->script(task.job.spec.task_script).get(), pipeline,
-                                   renderer->determinism_class(), task, own ? *own : thresholds)
+                                   renderer->determinism_class(), task, own ? *own : thresholds,
+                                   renderer->input_images_of(task.job.spec))
                 : run_audits(pipeline, task, opening, own ? *own : thresholds);
         return std::make_tuple(audited_atom::value, id,
                                verdict_of(task, findings, renderer->determinism_class()));
@@ -68,7 +69,7 @@ struct ValidatorState {
   // Keeps the treasury's signed heads the coordinator passes on.
   treasury::checkpoint_witness_actor checkpoints;
   std::deque<protocol::AuditTask> queue;
-  session::ScriptWaitlist<protocol::AuditTask> awaiting_script;
+  session::InputWaitlist<protocol::AuditTask> awaiting_input;
   std::optional<protocol::AuditTask> running;
   std::uint64_t next_run = 1;
   std::uint64_t running_id = 0;
@@ -159,10 +160,31 @@ void start_next(Self self) {
 void abandon_audits(Self self) {
   auto& s = self->state;
   const std::size_t dropped =
-      s.queue.size() + (s.running ? 1 : 0) + s.awaiting_script.take_all().size();
+      s.queue.size() + (s.running ? 1 : 0) + s.awaiting_input.take_all().size();
   s.queue.clear();
   s.running.reset();
   if (dropped > 0) s.log->info("dropped {} audit(s) of the lost coordinator", dropped);
+}
+
+// An audit is queued once the validator has the job's inputs (a scripted job's script and
+// images), which it fetches first. One that does not arrive leaves its audits unaudited: the
+// coordinator's deadline hands them out again.
+void accept_audit(Self self, protocol::AuditTask task) {
+  auto& st = self->state;
+  if (auto need = session::missing_input(*st.setup.renderer, task.job.spec)) {
+    const std::string id = *need;
+    if (st.awaiting_input.wait(id, task))
+      session::fetch_job_input(self, st.session->coordinator(), st.setup.renderer, task.job.spec,
+                               id, [self, id](Result<void> loaded) {
+                                 auto& s = self->state;
+                                 auto tasks = s.awaiting_input.take(id);
+                                 if (!loaded) return s.log->warn("{}", loaded.error().message);
+                                 for (auto& t : tasks) accept_audit(self, std::move(t));
+                               });
+    return;
+  }
+  st.queue.push_back(std::move(task));
+  start_next(self);
 }
 
 validator_self_actor::behavior_type validator(Self self, ValidatorSetup setup,
@@ -220,24 +242,7 @@ validator_self_actor::behavior_type validator(Self self, ValidatorSetup setup,
                        task.job.spec.model_id);
           return;
         }
-        if (task.job.spec.scripted() && !st.setup.renderer->has_script(task.job.spec.task_script)) {
-          const std::string id = task.job.spec.task_script;
-          if (st.awaiting_script.wait(id, task))
-            session::fetch_task_script(self, st.session->coordinator(), st.setup.renderer, id,
-                                       [self, id](Result<void> loaded) {
-                                         auto& s = self->state;
-                                         auto tasks = s.awaiting_script.take(id);
-                                         // Unaudited, the coordinator's deadline hands them out
-                                         // again.
-                                         if (!loaded)
-                                           return s.log->warn("{}", loaded.error().message);
-                                         for (auto& t : tasks) s.queue.push_back(std::move(t));
-                                         start_next(self);
-                                       });
-          return;
-        }
-        st.queue.push_back(task);
-        start_next(self);
+        accept_audit(self, task);
       },
       // Only from the coordinator's node (its checkpoint witness): another node could otherwise
       // pin a key of its own before the treasury's first checkpoint arrives.

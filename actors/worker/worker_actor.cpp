@@ -9,7 +9,7 @@
 #include "actors/rendering/renderer.hpp"
 #include "actors/session/answer_timeouts.hpp"
 #include "actors/session/coordinator_session.hpp"
-#include "actors/session/task_script_fetch.hpp"
+#include "actors/session/job_input_fetch.hpp"
 #include "actors/worker/appeal_policy.hpp"
 #include "actors/worker/batch_failures.hpp"
 #include "actors/worker/job_queue.hpp"
@@ -42,7 +42,7 @@ struct WorkerState {
   std::unique_ptr<AppealPolicy> appeals;
   std::uint64_t next_batch = 1;
   JobQueue queue;
-  session::ScriptWaitlist<protocol::Job> awaiting_script;
+  session::InputWaitlist<protocol::Job> awaiting_input;
   std::optional<RunningBatch> running;
   static inline const char* name = "seedgrid.worker";
 };
@@ -134,17 +134,35 @@ void abandon_all(Self self) {
     s.running->stale = true;
     s.cancel_batch->store(s.running->id);
   }
-  const auto unscripted = s.awaiting_script.take_all();
+  const auto unscripted = s.awaiting_input.take_all();
   if (!dropped.empty() || !unscripted.empty())
     s.log->info("dropped {} queued job(s) of the lost coordinator",
                 dropped.size() + unscripted.size());
 }
 
-// Jobs that waited for their task script: queued once it loaded, failed (by this worker: another
-// may get the script) when it did not.
-void script_arrived(Self self, const std::string& id, const Result<void>& loaded) {
+void input_arrived(Self self, const std::string& id, const Result<void>& loaded);
+
+// A job this worker serves: queued once it has its inputs (a scripted job's script and images),
+// which it waits for first.
+void accept_job(Self self, protocol::Job job) {
+  auto& st = self->state;
+  if (auto need = session::missing_input(*st.setup.renderer, job.spec)) {
+    const std::string id = *need;
+    if (st.awaiting_input.wait(id, job))
+      session::fetch_job_input(
+          self, st.session->coordinator(), st.setup.renderer, job.spec, id,
+          [self, id](Result<void> loaded) { input_arrived(self, id, loaded); });
+    return;
+  }
+  st.queue.push(std::move(job));
+  start_next(self);
+}
+
+// Jobs that waited for a script or image: on to their next input or the queue once it loaded,
+// failed (by this worker: another may get it) when it did not.
+void input_arrived(Self self, const std::string& id, const Result<void>& loaded) {
   auto& s = self->state;
-  auto jobs = s.awaiting_script.take(id);
+  auto jobs = s.awaiting_input.take(id);
   if (!loaded) {
     s.log->warn("{}", loaded.error().message);
     for (const auto& job : jobs)
@@ -152,9 +170,10 @@ void script_arrived(Self self, const std::string& id, const Result<void>& loaded
                             loaded.error().message, 0});
     return;
   }
-  s.log->info("loaded task script {} for {} job(s)", id.substr(0, 12), jobs.size());
-  for (auto& job : jobs) s.queue.push(std::move(job));
-  start_next(self);
+  s.log->info("received {} {} for {} job(s)",
+              s.setup.renderer->has_script(id) ? "task script" : "image", id.substr(0, 12),
+              jobs.size());
+  for (auto& job : jobs) accept_job(self, std::move(job));
 }
 
 worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
@@ -209,16 +228,7 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
           st.log->warn("test fault 'stall': sitting on job {}", job.job_id);
           return;
         }
-        if (job.spec.scripted() && !st.setup.renderer->has_script(job.spec.task_script)) {
-          const std::string id = job.spec.task_script;
-          if (st.awaiting_script.wait(id, job))
-            session::fetch_task_script(
-                self, st.session->coordinator(), st.setup.renderer, id,
-                [self, id](Result<void> loaded) { script_arrived(self, id, loaded); });
-          return;
-        }
-        st.queue.push(job);
-        start_next(self);
+        accept_job(self, job);
       },
       [self](protocol::cancel_atom, const std::string& job_id, std::uint32_t attempt) {
         auto& st = self->state;
@@ -226,7 +236,7 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
         const auto is_it = [&](const protocol::Job& j) {
           return j.job_id == job_id && j.attempt == attempt;
         };
-        if (st.queue.remove(job_id, attempt) || st.awaiting_script.remove_if(is_it)) {
+        if (st.queue.remove(job_id, attempt) || st.awaiting_input.remove_if(is_it)) {
           answer_failure(self, {job_id, attempt, protocol::ErrorCode::cancelled,
                                 "cancelled before it started", 0});
           return;

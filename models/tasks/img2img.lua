@@ -17,8 +17,18 @@ params = {
   { name = "karras", type = "bool", default = false },
 }
 
-function cost(p)
+-- The image's size is the output's: whole latents (multiples of 8), checked before anything runs.
+function size(p)
   local width, height = sd.size(p.init_image)
+  if width % 8 ~= 0 or height % 8 ~= 0 then
+    error(string.format("init_image is %d x %d; its width and height must be multiples of 8",
+                        width, height))
+  end
+  return width, height
+end
+
+function cost(p)
+  local width, height = size(p)
   return { { steps = sd.steps_run(p.steps, p.strength), pixels = width * height } }
 end
 

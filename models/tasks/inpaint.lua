@@ -18,8 +18,23 @@ params = {
   { name = "karras", type = "bool", default = false },
 }
 
-function cost(p)
+-- The image's size is the output's, and the mask's: whole latents, checked before anything runs.
+function size(p)
   local width, height = sd.size(p.init_image)
+  if width % 8 ~= 0 or height % 8 ~= 0 then
+    error(string.format("init_image is %d x %d; its width and height must be multiples of 8",
+                        width, height))
+  end
+  local mask_width, mask_height = sd.size(p.mask)
+  if mask_width ~= width or mask_height ~= height then
+    error(string.format("mask is %d x %d but init_image is %d x %d; they must be the same size",
+                        mask_width, mask_height, width, height))
+  end
+  return width, height
+end
+
+function cost(p)
+  local width, height = size(p)
   return { { steps = sd.steps_run(p.steps, p.strength), pixels = width * height } }
 end
 

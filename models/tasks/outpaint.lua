@@ -18,10 +18,20 @@ params = {
   { name = "karras", type = "bool", default = false },
 }
 
-function cost(p)
+-- The image with its margins is the output: whole latents, checked before anything runs.
+function size(p)
   local width, height = sd.size(p.init_image)
-  return { { steps = p.steps,
-             pixels = (width + p.left + p.right) * (height + p.top + p.bottom) } }
+  width, height = width + p.left + p.right, height + p.top + p.bottom
+  if width % 8 ~= 0 or height % 8 ~= 0 then
+    error(string.format("the extended image is %d x %d; the image's size plus its margins must be "
+                        .. "multiples of 8", width, height))
+  end
+  return width, height
+end
+
+function cost(p)
+  local width, height = size(p)
+  return { { steps = p.steps, pixels = width * height } }
 end
 
 function run(p, seed)

@@ -4,18 +4,22 @@
 // re-render). One line per check, then the verdict; exit 0 pass, 1 fail, 2 could not check.
 // A private request's receipt has its prompt and seed sealed to the requester: --key opens them.
 // A scripted job's receipt is checked by running its script again (--full, with the script from
-// --task-script or --tasks-dir, found by the id the receipt names).
+// --task-script or --tasks-dir, found by the id the receipt names); the images it took, which the
+// receipt names by id only, come from --image files.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 
 #include "actors/rendering/scripted_job.hpp"
 #include "config/node_config.hpp"
 #include "models/weights/sha256.hpp"
 #include "runtime/base/crypto/identity.hpp"
+#include "runtime/base/image/png_file.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
 #include "runtime/cli/command.hpp"
@@ -28,8 +32,32 @@ struct AuditOptions {
   std::string key_file;
   std::vector<std::string> task_scripts;
   std::string tasks_dir;
+  std::vector<std::string> images;  // PNG files: a scripted job's input images
   verify::ReceiptCheckOptions check;
 };
+
+// The --image files by their id (protocol/input_image.hpp).
+Result<std::map<std::string, RgbImage>> read_images(const std::vector<std::string>& files) {
+  std::map<std::string, RgbImage> images;
+  for (const auto& file : files) {
+    auto png = read_png(file);
+    if (!png) return context(png.error(), "--image");
+    images.emplace(protocol::input_image_id(png->image), std::move(png->image));
+  }
+  return images;
+}
+
+// Each image the job's parameters name must be among the --image files.
+Result<void> check_images_given(const task_script::TaskScript& script,
+                                const protocol::JobSpec& spec,
+                                const std::map<std::string, RgbImage>& images) {
+  for (const auto& p : spec.params)
+    if (const auto* declared = script.schema().find(p.name);
+        declared && declared->type == task_script::ParamType::image && !images.contains(p.value))
+      return fail("the job's ", p.name, " is image ", p.value.substr(0, 12), "..., which none of ",
+                  images.size(), " --image file(s) is: give its PNG file with --image FILE.png");
+  return {};
+}
 
 // The script whose bytes hash to `id`: one of `files`, or a .lua file of `dir`.
 Result<task_script::TaskScript> find_task_script(const std::vector<std::string>& files,
@@ -64,12 +92,23 @@ int run_audit(AuditOptions o) {
     }
     o.check.requester = std::make_shared<const Identity>(*key);
   }
-  o.check.rerun_scripted = [files = o.task_scripts, dir = o.tasks_dir](
+  auto images = read_images(o.images);
+  if (!images) {
+    std::fprintf(stderr, "error: %s\n", images.error().message.c_str());
+    return 2;
+  }
+  o.check.rerun_scripted = [files = o.task_scripts, dir = o.tasks_dir,
+                            images = std::move(*images)](
                                const Pipeline& pipeline,
                                const protocol::JobSpec& spec) -> Result<verify::ScriptedRerender> {
     auto script = find_task_script(files, dir, spec.task_script);
     if (!script) return pass_on(script);
-    auto rendered = rendering::render_scripted_job(*script, pipeline, spec, {});
+    if (auto given = check_images_given(*script, spec, images); !given) return pass_on(given);
+    const rendering::ImageLookup lookup = [&images](const std::string& id) -> const RgbImage* {
+      auto it = images.find(id);
+      return it == images.end() ? nullptr : &it->second;
+    };
+    auto rendered = rendering::render_scripted_job(*script, pipeline, spec, {}, lookup);
     if (!rendered) return context(rendered.error(), "running ", script->file_name(), " again");
     return verify::ScriptedRerender{
         {static_cast<int>(spec.width), static_cast<int>(spec.height), std::move(rendered->pixels)},
@@ -110,6 +149,9 @@ const CommandRegistration audit{
       app.add_option("--tasks-dir", opts->tasks_dir,
                      "A folder of task scripts to find the receipt's script in, by id "
                      "(e.g. models/tasks)");
+      app.add_option("--image", opts->images,
+                     "A PNG file the scripted job took (its init_image, mask; repeatable), "
+                     "matched to the receipt's parameters by its id");
       app.add_option("--worker", opts->check.expected_worker,
                      "Require the result to be signed by this worker (public key, hex)");
       app.add_option("--threads", opts->check.threads, "CPU threads for the audits (0: all)")

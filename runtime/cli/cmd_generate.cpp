@@ -1,6 +1,7 @@
 #include <sodium.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -15,7 +16,9 @@
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/request_report.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/image/png_file.hpp"
 #include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/wire_number.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/cli/seed_option.hpp"
@@ -30,6 +33,9 @@ struct GenerateOptions {
   std::string model;
   std::string task = "txt2img";     // or a task type the coordinator serves by script
   std::vector<std::string> params;  // --param NAME=VALUE, for a scripted task type
+  // Image parameters: --init-image FILE, --mask FILE, --image NAME=FILE (PNG files).
+  std::string init_image, mask;
+  std::vector<std::string> images;
   std::string prompt;
   std::string negative_prompt;
   std::string seed = "-1";  // random (seed_option.hpp)
@@ -37,8 +43,8 @@ struct GenerateOptions {
   std::string cfg = "7.5";  // parsed here, so a refusal can quote it as written
   std::string sampler = "euler";
   bool karras = false;
-  std::uint32_t width = 512;
-  std::uint32_t height = 512;
+  std::uint32_t width = 0;  // 0: not given (kDefaultSide, or --init-image's size)
+  std::uint32_t height = 0;
   std::uint32_t count = 1;
   // Relaxed by default: every worker serves it, while fast needs workers with bonded stake, which a
   // new network has none of (tokens come from epochs); on an idle network it starts as soon.
@@ -51,6 +57,39 @@ struct GenerateOptions {
   int timeout_s = 3600;
   bool verbose = false;
 };
+
+constexpr std::uint32_t kDefaultSide = 512;
+
+// The image parameters given as files: each read, named in the request's parameters by its id
+// and carried with it (protocol/input_image.hpp). An error names the option and the file.
+Result<void> add_images(const GenerateOptions& opts, protocol::GenerateRequest& request,
+                        const RgbImage** init_image) {
+  std::vector<std::pair<std::string, std::string>> named;  // parameter, file
+  if (!opts.init_image.empty()) named.emplace_back("init_image", opts.init_image);
+  if (!opts.mask.empty()) named.emplace_back("mask", opts.mask);
+  for (const auto& item : opts.images) {
+    const std::size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+      return fail("--image must be NAME=FILE.png, got '", item, "'");
+    named.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  std::vector<std::string> ids;  // of request.images, in order
+  std::string init_id;
+  for (const auto& [name, file] : named) {
+    auto png = read_png(file);
+    if (!png) return context(png.error(), "image parameter ", name);
+    const std::string id = protocol::input_image_id(png->image);
+    request.params.push_back({name, id});
+    if (name == "init_image") init_id = id;
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;  // one image, two names
+    ids.push_back(id);
+    request.images.push_back(std::move(png->image));
+  }
+  *init_image = nullptr;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] == init_id) *init_image = &request.images[i];
+  return {};
+}
 
 std::string default_key_path() {
   const char* home = std::getenv("HOME");
@@ -284,6 +323,11 @@ int run_generate(const GenerateOptions& opts) {
     }
     request.params.push_back({param.substr(0, eq), param.substr(eq + 1)});
   }
+  const RgbImage* init_image = nullptr;
+  if (auto added = add_images(opts, request, &init_image); !added) {
+    std::fprintf(stderr, "seedgrid generate: %s\n", added.error().message.c_str());
+    return 2;
+  }
   // The signed bytes list parameters by name; the coordinator checks them against the script.
   protocol::sort_task_params(request.params);
   request.prompt = opts.prompt;
@@ -293,8 +337,14 @@ int run_generate(const GenerateOptions& opts) {
   request.guidance = cfg;
   request.sampler = opts.sampler;
   request.karras = opts.karras;
-  request.width = opts.width;
-  request.height = opts.height;
+  // An image task renders at its image's size unless told otherwise (the coordinator refuses a
+  // size the task does not render, naming the one it does).
+  request.width = opts.width != 0 ? opts.width
+                                   : (init_image ? static_cast<std::uint32_t>(init_image->width)
+                                                 : kDefaultSide);
+  request.height = opts.height != 0 ? opts.height
+                                     : (init_image ? static_cast<std::uint32_t>(init_image->height)
+                                                   : kDefaultSide);
   request.count = opts.count;
   request.tier = *tier;
   request.privacy =
@@ -352,10 +402,17 @@ const CommandRegistration generate_command{
       app.add_option("--cfg", opts->cfg, "Classifier-free guidance scale");
       app.add_option("--sampler", opts->sampler, "euler, euler_a, ddim or dpmpp_2m");
       app.add_flag("--karras", opts->karras, "Karras sigma schedule");
+      app.add_option("--init-image", opts->init_image,
+                     "PNG file: the init_image of an image task (img2img, inpaint, outpaint)");
+      app.add_option("--mask", opts->mask, "PNG file: the mask of inpaint (white renders)");
+      app.add_option("--image", opts->images,
+                     "NAME=FILE.png: another image parameter of a scripted task (repeatable)");
       app.add_option("--width", opts->width,
-                     "Image width (a multiple of the model's size multiple: 64 for SD 1.x)");
+                     "Image width (a multiple of the model's size multiple: 64 for SD 1.x); "
+                     "default 512, or --init-image's width");
       app.add_option("--height", opts->height,
-                     "Image height (a multiple of the model's size multiple: 64 for SD 1.x)");
+                     "Image height (a multiple of the model's size multiple: 64 for SD 1.x); "
+                     "default 512, or --init-image's height");
       app.add_option("--count", opts->count, "Number of images (1..512)");
       app.add_option(
           "--tier", opts->tier,

@@ -27,6 +27,7 @@ using stake_atom = caf::atom_constant<caf::atom("stake")>;
 using appeal_atom = caf::atom_constant<caf::atom("appeal")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
 using script_atom = caf::atom_constant<caf::atom("script")>;
+using input_image_atom = caf::atom_constant<caf::atom("inimage")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
 
 }  // namespace seedgrid::protocol

@@ -27,6 +27,7 @@ void add_message_types(caf::actor_system_config& c) {
   c.add_message_type<SubmitAck>("seedgrid.SubmitAck");
   c.add_message_type<StatusReport>("seedgrid.StatusReport");
   c.add_message_type<TaskScriptReply>("seedgrid.TaskScriptReply");
+  c.add_message_type<InputImageReply>("seedgrid.InputImageReply");
   c.add_message_type<PriceInputs>("seedgrid.PriceInputs");
   c.add_message_type<LedgerOrder>("seedgrid.LedgerOrder");
   c.add_message_type<LedgerReceipt>("seedgrid.LedgerReceipt");

@@ -15,6 +15,7 @@
 #include "runtime/base/protocol/audit.hpp"
 #include "runtime/base/protocol/client_event.hpp"
 #include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
@@ -25,6 +26,11 @@
 #include "runtime/base/protocol/treasury_messages.hpp"
 
 namespace seedgrid {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RgbImage& x) {
+  return f(caf::meta::type_name("RgbImage"), x.width, x.height, x.pixels);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, PublicKey& x) {
@@ -157,8 +163,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, GenerateRequest& x) {
   return f(caf::meta::type_name("GenerateRequest"), x.request_id, x.model_id, x.task_type, x.prompt,
            x.negative_prompt, x.seed, x.steps, wire_real("GenerateRequest.guidance", x.guidance),
-           x.sampler, x.karras, x.width, x.height, x.count, x.tier, x.privacy, x.params, x.payer,
-           x.signature);
+           x.sampler, x.karras, x.width, x.height, x.count, x.tier, x.privacy, x.params, x.images,
+           x.payer, x.signature);
 }
 
 template <class Inspector>
@@ -328,6 +334,11 @@ typename Inspector::result_type inspect(Inspector& f, TaskTypeEntry& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskScriptReply& x) {
   return f(caf::meta::type_name("TaskScriptReply"), x.outcome, x.file_name, x.source);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, InputImageReply& x) {
+  return f(caf::meta::type_name("InputImageReply"), x.outcome, x.image);
 }
 
 template <class Inspector>

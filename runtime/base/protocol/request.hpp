@@ -10,6 +10,7 @@
 
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/identity.hpp"
+#include "models/pipeline/rgb_image.hpp"
 
 namespace seedgrid::protocol {
 
@@ -62,6 +63,9 @@ struct GenerateRequest {
   Tier tier = Tier::fast;
   Privacy privacy = Privacy::public_images;
   TaskParams params;      // a scripted task's parameters (signed only when not empty)
+  // The images its image parameters name by id (input_image.hpp): not signed themselves (the
+  // ids in `params` are), kept by the coordinator apart from the request and fetched by id.
+  std::vector<RgbImage> images;
   PublicKey payer;        // the client's key; its ledger account pays
   Signature signature{};  // by `payer` over request_signing_bytes()
 };

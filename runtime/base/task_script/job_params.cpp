@@ -52,6 +52,28 @@ Result<ParamValue> as_declared(const ParamSpec& p, const Standard& v) {
   return mismatch("of another type");
 }
 
+// How `generate` sends an image parameter.
+std::string flag_of(std::string_view name) {
+  if (name == "init_image") return "generate --init-image FILE.png";
+  if (name == "mask") return "generate --mask FILE.png";
+  return message_of("generate --image ", name, "=FILE.png");
+}
+
+// An image parameter's value names an image that came with the request by its id.
+Result<ParamValue> image_named(const ParamSpec& p, const std::string& id, const JobInputs& in) {
+  bool hex = id.size() == 64;
+  for (char c : id) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!hex)
+    return fail("parameter ", p.name, " = \"", id.substr(0, 80),
+                "\" is not an image id (64 lower-case hex digits): an image parameter names an "
+                "image sent with the request (", flag_of(p.name), ")");
+  const RgbImage* image = in.image ? in.image(id) : nullptr;
+  if (image == nullptr)
+    return fail("parameter ", p.name, " names image ", id.substr(0, 12),
+                "..., which did not come with the request (", flag_of(p.name), ")");
+  return ParamValue{*image};
+}
+
 }  // namespace
 
 bool is_standard_field(std::string_view name) {
@@ -80,17 +102,20 @@ Result<ParamValues> job_params(const TaskSchema& schema, const JobInputs& spec) 
       return fail("task ", schema.name, " has no parameter ", param.name, " (given \"",
                   param.value, "\"); its parameters: ", known.empty() ? "none" : known);
     }
-    if (p->type == ParamType::image)
-      return fail("parameter ", p->name, " is an image, and images cannot be sent with a "
-                  "request yet");
+    if (p->type == ParamType::image) {
+      auto image = image_named(*p, param.value, spec);
+      if (!image) return pass_on(image);
+      given.emplace(param.name, std::move(*image));
+      continue;
+    }
     auto value = parse_param_text(*p, param.value);
     if (!value) return pass_on(value);
     given.emplace(param.name, std::move(*value));
   }
   for (const ParamSpec& p : schema.params) {
     if (p.type == ParamType::image && !given.contains(p.name) && !p.default_value)
-      return fail("task ", schema.name, " requires the image parameter ", p.name,
-                  ", and images cannot be sent with a request yet");
+      return fail("task ", schema.name, " requires the image parameter ", p.name, " (",
+                  flag_of(p.name), ")");
     if (!is_standard_field(p.name)) continue;
     auto value = as_declared(p, standard_value(spec, p.name));
     if (!value) return pass_on(value);

@@ -7,9 +7,10 @@
 //     `generate --task hires_fix --prompt ... --width 256` means what it says;
 //   - the request's params (text, "strength" = "0.3") are its other parameters, parsed against
 //     the schema; a param that names a standard field is refused (the field is its one value).
-// Image parameters (init_image, mask) cannot travel in a request yet: a script that requires one
-// is refused with a message saying so.
+//   - an image parameter's value is the id of an image that came with the request
+//     (protocol/input_image.hpp); `image` finds its pixels.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct JobInputs {
     std::string name, value;
   };
   std::vector<Text> params;  // as signed: sorted by name, each once
+  // The pixels of the image with an id (the request's images at the coordinator, the fetched
+  // ones at a worker or validator); null: no such image here. Unset: the job has no images.
+  std::function<const RgbImage*(const std::string& id)> image;
 };
 
 // Resolved against the schema (defaults filled in); every error names the parameter and value.

@@ -263,3 +263,27 @@ Result<std::vector<PassCost>> TaskScript::declared_cost(const ParamValues& param
 }
 
 }  // namespace seedgrid::task_script
+
+namespace seedgrid::task_script {
+
+Result<std::optional<TaskScript::ImageSize>> TaskScript::declared_size(
+    const ParamValues& params) const {
+  PrimitiveContext none;
+  auto sandbox = instantiate(&none);
+  if (!sandbox) return pass_on(sandbox);
+  lua_State* L = sandbox->state();
+  if (lua_getglobal(L, "size") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return std::optional<ImageSize>{};
+  }
+  push_params(L, params);
+  if (auto ok = sandbox->call(1, 2); !ok) return pass_on(ok);
+  const bool ok = lua_isinteger(L, -2) && lua_isinteger(L, -1) && lua_tointeger(L, -2) >= 1 &&
+                  lua_tointeger(L, -1) >= 1;
+  const ImageSize size{ok ? lua_tointeger(L, -2) : 0, ok ? lua_tointeger(L, -1) : 0};
+  lua_pop(L, 2);
+  if (!ok) return fail(file_name_, ": size must return the width and height as positive integers");
+  return std::optional<ImageSize>{size};
+}
+
+}  // namespace seedgrid::task_script

@@ -8,9 +8,12 @@
 //   params = { {name = "steps", type = "int", min = 1, max = 150, default = 20}, ... }
 //   function cost(p) return { {steps = p.steps, pixels = p.width * p.height} } end
 //   function run(p, seed) ... return image end   -- an image, or a list of images
+//   function size(p) return width, height end    -- optional: the image's size, where the
+//                                                -- parameters (an input image) decide it
 //
 // Every use (reading the schema, the cost, a run) runs the script in a fresh sandbox
 // (lua_sandbox.hpp), so nothing one job does is seen by the next.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,13 @@ class TaskScript {
 
   // The passes the script declares for resolved parameters (resolve_params).
   Result<std::vector<PassCost>> declared_cost(const ParamValues& params) const;
+
+  // The width and height size(p) declares for resolved parameters; none when the script
+  // defines no size() (the image is then the request's width x height).
+  struct ImageSize {
+    std::int64_t width = 0, height = 0;
+  };
+  Result<std::optional<ImageSize>> declared_size(const ParamValues& params) const;
 
   // A fresh sandbox with the primitives bound to `context` and the script's chunk run.
   Result<LuaSandbox> instantiate(PrimitiveContext* context) const;

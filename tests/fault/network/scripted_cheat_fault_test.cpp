@@ -1,30 +1,37 @@
 // A cheat inside a scripted job, over real processes: a worker configured with fewer_steps cuts
-// the second pass of hires_fix short (and forges the missing leaves, so its commitment has the
-// priced shape); the validator's audit runs the script again and fails it, the cheater is slashed
-// once per failed verdict, and every delivered image is the honest run's, paid to the honest
-// worker. Needs a build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
+// the last pass of a script short (hires_fix's second pass; inpaint's only one, over an image and
+// a mask it fetched) and forges the missing leaves, so its commitment has the priced shape; the
+// validator's audit runs the script again and fails it, the cheater is slashed once per failed
+// verdict, and every delivered image is the honest run's, paid to the honest worker. Needs a
+// build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "actors/worker/test_fault.hpp"
 #include "caught_cheater.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 
 namespace seedgrid::testing {
 namespace {
 
-const std::string kHiresFix = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/hires_fix.lua";
+const std::string kTasks = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/";
 
-TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsTheFullAuditAndIsSlashed) {
-  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+// `task` (registered from models/tasks/TASK.lua) with `params` and `images`, rendered beside a
+// worker that cheats with fewer_steps: caught, slashed, and never paid or delivered.
+void expect_cut_pass_caught(const std::string& task, protocol::TaskParams params,
+                            std::vector<RgbImage> images) {
+  const std::string script = kTasks + task + ".lua";
   NetworkOptions o = cheater_beside_honest("fewer_steps");
-  o.task_types = {{"hires_fix", kHiresFix}};
+  o.task_types = {{task, script}};
   Network net(o);
   net.start();
   constexpr std::uint32_t kJobs = 4;
-  auto request = net.request("hires-cheat", kJobs, 4);
-  request.task_type = "hires_fix";
-  request.params = {{"hires_steps", "8"}, {"scale", "2"}};
+  auto request = net.request(task + "-cheat", kJobs, 4);
+  request.task_type = task;
+  request.params = std::move(params);
+  protocol::sort_task_params(request.params);
+  request.images = std::move(images);
   protocol::sign_request(request, net.client());
   Collected got;
   auto outcome = run_request(net, request, got, std::chrono::seconds(300));
@@ -46,7 +53,7 @@ TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsTheFullAuditAndIsSlas
     for (const auto& [index, e] : got.results) {
       EXPECT_NE(e.worker, cheater) << "job " << index << " delivered from the cheater";
       EXPECT_EQ(e.audit, "passed") << "job " << index;
-      EXPECT_EQ(e.pixels, reference_scripted_pixels(kHiresFix, request, index)) << "job " << index;
+      EXPECT_EQ(e.pixels, reference_scripted_pixels(script, request, index)) << "job " << index;
     }
   }
   const std::string cheater_account = "worker:" + net.worker_identity(0).node_id();
@@ -59,6 +66,24 @@ TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsTheFullAuditAndIsSlas
   EXPECT_EQ(slashes_of(history, honest_account), 0u);
   EXPECT_EQ(entries_naming(history, "settle", cheater_account), 0u) << "the cheater was paid";
   expect_each_job_settled_once(net.ledger_path(), request.request_id, kJobs);
+}
+
+TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsTheFullAuditAndIsSlashed) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  expect_cut_pass_caught("hires_fix", {{"hires_steps", "8"}, {"scale", "2"}}, {});
+}
+
+TEST(ScriptedCheat, AnInpaintCutShortOverItsFetchedImagesFailsTheFullAuditAndIsSlashed) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  RgbImage image{64, 64, std::vector<std::uint8_t>(64 * 64 * 3)};
+  for (std::size_t i = 0; i < image.pixels.size(); ++i)
+    image.pixels[i] = static_cast<std::uint8_t>((i * 7) % 251);
+  RgbImage mask{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 0)};
+  for (std::size_t i = 0; i < mask.pixels.size() / 2; ++i) mask.pixels[i] = 255;  // top half
+  expect_cut_pass_caught("inpaint",
+                         {{"init_image", protocol::input_image_id(image)},
+                          {"mask", protocol::input_image_id(mask)}},
+                         {image, mask});
 }
 
 }  // namespace

@@ -32,6 +32,7 @@
 #include "runtime/base/task_script/task_run.hpp"
 #include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::testing {
@@ -225,6 +226,11 @@ std::vector<std::uint8_t> reference_scripted_pixels(const std::string& script_pa
                                 request.guidance, request.sampler,        request.karras,
                                 request.width,    request.height,         {}};
   for (const auto& p : request.params) inputs.params.push_back({p.name, p.value});
+  inputs.image = [&request](const std::string& id) -> const RgbImage* {
+    for (const auto& image : request.images)
+      if (protocol::input_image_id(image) == id) return &image;
+    return nullptr;
+  };
   auto params = task_script::job_params(script->schema(), inputs);
   EXPECT_TRUE(params) << params.error().message;
   if (!params) return {};

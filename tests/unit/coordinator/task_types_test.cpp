@@ -9,6 +9,7 @@
 #include "actors/coordinator/task_admission.hpp"
 #include "actors/coordinator/task_catalog.hpp"
 #include "actors/treasury/pricing.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "core_fixture.hpp"
 
 namespace seedgrid::coordinator::testing {
@@ -347,6 +348,78 @@ TEST_F(TaskTypes, AnAcceptedRequestsScriptIsServedAfterItLeavesTheConfig) {
   auto unknown = core_->task_script(std::string(64, '0'));
   ASSERT_TRUE(unknown);
   EXPECT_FALSE(*unknown);
+}
+
+// An image task's images: carried by the request, kept in the journal alone (the request in
+// memory names them by id), priced one step a pixel, served by id across a restart, and erased
+// with a private request's prompt.
+TEST_F(TaskTypes, AnImageTasksImagesAreJournaledPricedAndServedById) {
+  task_types_ = {{"img2img", kTasks + "img2img.lua"}};
+  open_core();
+  register_node(w1_, protocol::Role::worker, script_caps());
+  const RgbImage image{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 77)};
+  const std::string id = protocol::input_image_id(image);
+  auto img2img = [&](const std::string& request_id, protocol::Privacy privacy) {
+    protocol::GenerateRequest r = request(request_id, 1);
+    r.task_type = "img2img";
+    r.params = {{"init_image", id}, {"strength", "0.5"}};
+    r.images = {image};
+    r.privacy = privacy;
+    protocol::sign_request(r, client_);
+    return r;
+  };
+  const auto r = img2img("i1", protocol::Privacy::public_images);
+  const auto ack = submit(r);
+  ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+  const RequestState* state = core_->request("i1");
+  ASSERT_TRUE(state && state->task);
+  EXPECT_TRUE(state->request.images.empty()) << "the images live in the journal";
+  EXPECT_EQ(state->task->input_pixels, 64u * 64);
+  // strength 0.5 of 4 steps: 2 steps at 64 x 64, and the image's pixels at one step each.
+  EXPECT_EQ(state->per_job, price_of(2 * 64 * 64 + 64 * 64));
+  auto served = core_->input_image(id);
+  ASSERT_TRUE(served && *served) << (served ? "none" : served.error().message);
+  EXPECT_EQ(**served, image);
+  const RequestTask before = *state->task;
+
+  now_ += 1'000;
+  open_core();
+  ASSERT_TRUE(core_->request("i1") && core_->request("i1")->task);
+  EXPECT_EQ(*core_->request("i1")->task, before) << "input pixels read back from the journal";
+  served = core_->input_image(id);
+  ASSERT_TRUE(served && *served);
+  EXPECT_EQ(**served, image);
+  auto unknown = core_->input_image(std::string(64, 'f'));
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(*unknown);
+
+  // A private request's images go with its prompt; the public request above keeps the same
+  // image (same id) served.
+  register_node(w1_, protocol::Role::worker, script_caps());
+  auto jobs = take_jobs();
+  const RgbImage secret{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 200)};
+  const std::string secret_id = protocol::input_image_id(secret);
+  auto p = request("p1", 1);
+  p.task_type = "img2img";
+  p.params = {{"init_image", secret_id}};
+  p.images = {secret};
+  p.privacy = protocol::Privacy::private_images;
+  protocol::sign_request(p, client_);
+  ASSERT_TRUE(submit(p).outcome.ok());
+  served = core_->input_image(secret_id);
+  ASSERT_TRUE(served && *served) << "kept until the private request is done";
+  for (const auto& job : take_jobs()) ASSERT_TRUE(deliver(job, w1_).ok());
+  ASSERT_EQ(core_->request("p1")->phase, RequestPhase::done);
+  Outbox out;
+  now_ += 1'000;
+  core_->tick(now_, out);
+  pump(out);
+  ASSERT_TRUE(core_->request("p1")->erased.has_value());
+  served = core_->input_image(secret_id);
+  ASSERT_TRUE(served);
+  EXPECT_FALSE(*served) << "a private request's image outlived its prompt";
+  open_core();
+  EXPECT_EQ(core_->request("p1")->task->input_pixels, 64u * 64) << "its price's size stays";
 }
 
 }  // namespace

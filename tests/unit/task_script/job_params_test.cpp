@@ -95,12 +95,36 @@ TEST(JobParams, ParametersMustBeSortedAndGivenOnce) {
   EXPECT_TRUE(contains(error_of(inputs({{"scale", "2"}, {"scale", "3"}})), "scale"));
 }
 
-TEST(JobParams, AnImageParameterCannotTravelInARequestYet) {
+TEST(JobParams, AnImageParameterNamesAnImageOfTheRequestByItsId) {
   TaskSchema s = schema();
   s.params.push_back({"init_image", ParamType::image, {}, {}, {}, std::nullopt, ""});
-  auto r = job_params(s, inputs());
-  ASSERT_FALSE(r);
-  EXPECT_TRUE(contains(r.error().message, "init_image")) << r.error().message;
+  const RgbImage image{2, 1, {1, 2, 3, 4, 5, 6}};
+  const std::string id(64, 'a');
+  auto in = inputs({{"init_image", id}});
+  in.image = [&](const std::string& wanted) { return wanted == id ? &image : nullptr; };
+  auto p = job_params(s, in);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(std::get<RgbImage>(p->at("init_image")), image);
+
+  // Another id: the request did not carry that image.
+  in.params = {{"init_image", std::string(64, 'b')}};
+  auto other = job_params(s, in);
+  ASSERT_FALSE(other);
+  EXPECT_TRUE(contains(other.error().message, "init_image names image bbbbbbbbbbbb"))
+      << other.error().message;
+  EXPECT_TRUE(contains(other.error().message, "did not come with the request"));
+  // Not an id at all (a file name, say).
+  in.params = {{"init_image", "cat.png"}};
+  auto named = job_params(s, in);
+  ASSERT_FALSE(named);
+  EXPECT_TRUE(contains(named.error().message, "\"cat.png\" is not an image id"))
+      << named.error().message;
+  EXPECT_TRUE(contains(named.error().message, "--init-image")) << named.error().message;
+  // Missing: the message says how to send it.
+  auto absent = job_params(s, inputs());
+  ASSERT_FALSE(absent);
+  EXPECT_TRUE(contains(absent.error().message, "requires the image parameter init_image"))
+      << absent.error().message;
 }
 
 }  // namespace

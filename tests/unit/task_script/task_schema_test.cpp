@@ -163,5 +163,33 @@ TEST(TaskSchema, RefusesABadCostNamingThePass) {
                        "demo.lua:4: the script ran past its instruction budget"));
 }
 
+TEST(TaskSchema, SizeIsOptionalAndMustReturnTwoPositiveIntegers) {
+  const std::string head =
+      "name = 'demo'\nparams = { {name = 'w', type = 'int', default = 24} }\n"
+      "function cost(p) return {{steps = 1, pixels = 4}} end\nfunction run(p, seed) end\n";
+  const ParamValues w24{{"w", ParamValue{std::int64_t{24}}}};
+  auto none = TaskScript::from_source(head, "demo.lua");
+  ASSERT_TRUE(none) << none.error().message;
+  auto unsized = none->declared_size(w24);
+  ASSERT_TRUE(unsized) << unsized.error().message;
+  EXPECT_FALSE(unsized->has_value()) << "no size(): the request's width x height";
+  auto sized = TaskScript::from_source(head + "function size(p) return p.w * 2, 16 end\n",
+                                       "demo.lua");
+  ASSERT_TRUE(sized) << sized.error().message;
+  auto size = sized->declared_size(w24);
+  ASSERT_TRUE(size && size->has_value());
+  EXPECT_EQ((*size)->width, 48);
+  EXPECT_EQ((*size)->height, 16);
+  auto bad = TaskScript::from_source(head + "function size(p) return 0.5, 16 end\n", "demo.lua");
+  ASSERT_TRUE(bad) << bad.error().message;
+  EXPECT_EQ(bad->declared_size(w24).error().message,
+            "demo.lua: size must return the width and height as positive integers");
+  auto failing = TaskScript::from_source(
+      head + "function size(p)\n  error('too wide: ' .. p.w)\nend\n", "demo.lua");
+  ASSERT_TRUE(failing) << failing.error().message;
+  EXPECT_TRUE(contains(failing->declared_size(w24).error().message, "demo.lua:6: too wide: 24"))
+      << failing->declared_size(w24).error().message;
+}
+
 }  // namespace
 }  // namespace seedgrid::task_script

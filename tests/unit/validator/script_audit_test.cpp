@@ -106,7 +106,8 @@ class ScriptedJobTest : public ::testing::Test {
   static std::vector<verify::AuditFinding> audit(const protocol::AuditTask& task) {
     return run_script_audit(renderer_->script(task.job.spec.task_script).get(),
                             renderer_->pipeline(task.job.spec.model_id),
-                            renderer_->determinism_class(), task, verify::Thresholds{});
+                            renderer_->determinism_class(), task, verify::Thresholds{},
+                            renderer_->input_images_of(task.job.spec));
   }
 
   static inline std::shared_ptr<rendering::Renderer> renderer_;

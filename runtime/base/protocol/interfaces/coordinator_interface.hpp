@@ -13,6 +13,7 @@
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/audit.hpp"
 #include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/protocol/opening.hpp"
 #include "runtime/base/protocol/registration.hpp"
@@ -35,6 +36,8 @@ using coordinator_actor = caf::typed_actor<
     caf::replies_to<register_atom, Registration>::with<RegistrationAck>,
     // A task script's bytes by id (SHA-256), for a worker given a job of a scripted task type.
     caf::replies_to<script_atom, std::string>::with<TaskScriptReply>,
+    // A request's input image by id (input_image.hpp), for its jobs and their audits.
+    caf::replies_to<input_image_atom, std::string>::with<InputImageReply>,
     // --- workers ---
     caf::reacts_to<started_atom, JobStarted>, caf::reacts_to<progress_atom, JobProgress>,
     caf::replies_to<jobfail_atom, JobFailure>::with<Reply>,

@@ -1,0 +1,37 @@
+#include "runtime/base/protocol/input_image.hpp"
+
+#include "runtime/base/crypto/hash.hpp"
+
+namespace seedgrid::protocol {
+
+std::string input_image_id(const RgbImage& image) {
+  Blake2b h;
+  h.update(std::string_view("seedgrid input image v1"))
+      .update_u64(static_cast<std::uint64_t>(image.width))
+      .update_u64(static_cast<std::uint64_t>(image.height))
+      .update(image.pixels);
+  const Digest d = h.finish();
+  return to_hex(d);
+}
+
+bool looks_like_image_id(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+Result<void> check_input_image(const RgbImage& image, std::uint32_t max_width,
+                               std::uint32_t max_height, std::string_view what) {
+  if (image.width < 1 || image.height < 1 || static_cast<std::uint32_t>(image.width) > max_width ||
+      static_cast<std::uint32_t>(image.height) > max_height)
+    return fail(what, " is ", image.width, " x ", image.height, "; this network takes images of 1 x 1 to ",
+                max_width, " x ", max_height);
+  const std::size_t expected = static_cast<std::size_t>(image.width) * image.height * 3;
+  if (image.pixels.size() != expected)
+    return fail(what, " (", image.width, " x ", image.height, ") carries ", image.pixels.size(),
+                " bytes of pixels where RGB needs ", expected);
+  return {};
+}
+
+}  // namespace seedgrid::protocol
