@@ -7,10 +7,12 @@
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,6 +62,7 @@ struct SimOptions {
   std::uint32_t serve_rate = 50;  // requests a second per API key
   std::uint32_t serve_threads = 1;
   std::string virtual_scenario;  // --virtual: the deterministic simulator instead (sim_virtual.hpp)
+  std::string tasks_dir;  // task scripts to register; empty: the repository's models/tasks if found
 };
 
 std::int64_t unix_now() {
@@ -68,20 +71,47 @@ std::int64_t unix_now() {
       .count();
 }
 
-// The repository's trained shapes model: beside the working directory (deployments/local/run.sh
-// runs from the repository root) or beside the binary's build folder (build/seedgrid).
-Result<fs::path> find_shapes_model() {
-  const fs::path relative = fs::path("models") / "zoo" / "shapes" / "model";
+// Where a folder of the repository is: under the working directory (deployments/local/run.sh runs
+// from the repository root) or beside the binary's build folder (build/seedgrid).
+std::vector<fs::path> repository_places(const fs::path& relative) {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   std::vector<fs::path> candidates{fs::current_path(ec) / relative};
   if (!exe.empty()) candidates.push_back(exe.parent_path().parent_path() / relative);
+  return candidates;
+}
+
+// The repository's trained shapes model.
+Result<fs::path> find_shapes_model() {
+  const fs::path relative = fs::path("models") / "zoo" / "shapes" / "model";
+  const auto candidates = repository_places(relative);
   for (const auto& c : candidates)
     if (fs::exists(c / "model_index.json")) return c;
   return fail("the shapes model (", relative.string(), ") is neither under ",
               candidates[0].parent_path().string(),
               " nor beside the seedgrid binary; run from the repository root, or pass --model "
               "tiny or --model DIR");
+}
+
+// The shipped task scripts (models/tasks); none is no error (the network then serves txt2img
+// alone).
+std::optional<fs::path> find_tasks_dir() {
+  for (const auto& c : repository_places(fs::path("models") / "tasks"))
+    if (fs::exists(c / "img2img.lua")) return c;
+  return std::nullopt;
+}
+
+// Every .lua file of `dir` but txt2img.lua (the built-in txt2img, which it renders byte for byte),
+// by file name: img2img, inpaint, outpaint, hires_fix, variation.
+Result<std::vector<config::TaskTypeSource>> task_types_in(const fs::path& dir) {
+  std::error_code ec;
+  std::vector<config::TaskTypeSource> out;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".lua" && entry.path().stem() != "txt2img")
+      out.push_back({entry.path().stem().string(), entry.path().string()});
+  if (ec) return fail("--tasks-dir ", dir.string(), ": ", ec.message());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
 }
 
 Result<void> copy_model(const fs::path& from, const fs::path& to) {
@@ -244,6 +274,17 @@ int run_sim(const SimOptions& opts) {
   c.coordinator->models.push_back(
       {"", *model, model_name, "creator:" + model_name + "-model", 43'200});
   c.coordinator->audit.rate = opts.audit_rate;
+  // The shipped task scripts, so the studio and the APIs serve img2img, inpaint and the rest.
+  const std::optional<fs::path> tasks =
+      opts.tasks_dir.empty() ? find_tasks_dir() : std::optional<fs::path>(opts.tasks_dir);
+  if (tasks && opts.tasks_dir != "none") {
+    auto types = task_types_in(*tasks);
+    if (!types) {
+      std::fprintf(stderr, "seedgrid sim: %s\n", types.error().message.c_str());
+      return 1;
+    }
+    c.coordinator->task_types = std::move(*types);
+  }
   c.treasury.emplace();
   c.treasury->database = (data / "treasury/ledger.sqlite").string();
   c.treasury->economics.push_back({"min_stake_fast", 0});
@@ -293,6 +334,11 @@ int run_sim(const SimOptions& opts) {
       "starting coordinator, treasury, %d worker(s) (%d storing fp32, %d fp16) and %d fp32 "
       "validator(s) in this process\n",
       opts.workers, opts.workers - opts.f16_workers, opts.f16_workers, opts.validators);
+  if (!c.coordinator->task_types.empty()) {
+    std::string names;
+    for (const auto& t : c.coordinator->task_types) names += (names.empty() ? "" : ", ") + t.name;
+    std::printf("task types by script: %s (txt2img built in)\n", names.c_str());
+  }
   auto node = node::Node::start(std::move(plan));
   if (!node) {
     std::fprintf(stderr, "seedgrid sim: %s\n", node.error().message.c_str());
@@ -409,6 +455,9 @@ const CommandRegistration sim_command{
       app.add_option("--out", opts->out, "Directory for the PNG files (default DATA/out)");
       app.add_option("--data", opts->data, "Directory for the model, keys, journal and ledger");
       app.add_option("--log-level", opts->log_level, "trace, debug, info, warn, error, off");
+      app.add_option("--tasks-dir", opts->tasks_dir,
+                     "Task scripts the coordinator registers, each by its file name (default: the "
+                     "repository's models/tasks when found; none: txt2img alone)");
       app.add_option("--serve", opts->serve,
                      "After the request, serve the network behind the HTTP gateway (web studio, "
                      "AI Horde and /v1 APIs) on HOST:PORT until Ctrl-C");

@@ -7,12 +7,14 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/image/webp_file.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/horde_samplers.hpp"
+#include "runtime/gateway/input_images.hpp"
 #include "runtime/gateway/json_reply.hpp"
 
 namespace seedgrid::gateway {
@@ -101,6 +103,44 @@ void make_inline_webps(RequestBook& book, const std::string& id, const std::stri
   }
 }
 
+// Horde's img2img and inpainting: the source image (and mask) become the task script's images
+// (models/tasks img2img.lua, inpaint.lua) and denoising_strength its strength. The image is
+// rendered at its own size; the reason for a refusal, or empty.
+std::string add_source_images(protocol::GenerateRequest& g, const std::string& source,
+                              const std::optional<std::string>& processing,
+                              const std::optional<std::string>& mask_text,
+                              std::optional<double> denoise, bool size_given) {
+  const std::string how = processing.value_or("img2img");
+  if (how != "img2img" && how != "inpainting")
+    return "source_processing '" + how +
+           "' is not available on seedgrid; use img2img or inpainting (or the /v1 API's "
+           "outpaint task)";
+  auto image = decode_upload(source, "source_image");
+  if (!image) return image.error().message;
+  if (size_given && (g.width != static_cast<std::uint32_t>(image->width) ||
+                     g.height != static_cast<std::uint32_t>(image->height)))
+    return "source_image is " + std::to_string(image->width) + "x" +
+           std::to_string(image->height) + " but params.width x height ask for " +
+           std::to_string(g.width) + "x" + std::to_string(g.height) +
+           "; seedgrid renders at the source image's size: send it at the size you want, or "
+           "leave width and height out";
+  g.width = static_cast<std::uint32_t>(image->width);
+  g.height = static_cast<std::uint32_t>(image->height);
+  g.task_type = how == "img2img" ? "img2img" : "inpaint";
+  attach_image(g, "init_image", std::move(*image));
+  if (how == "inpainting") {
+    if (!mask_text || mask_text->empty())
+      return "inpainting needs source_mask (white where to render): seedgrid does not read a "
+             "mask from the source image's alpha channel";
+    auto mask = decode_upload(*mask_text, "source_mask");
+    if (!mask) return mask.error().message;
+    attach_image(g, "mask", std::move(*mask));
+  }
+  if (denoise) g.params.push_back({"strength", json::serialize(json::value(*denoise))});
+  protocol::sort_task_params(g.params);
+  return {};
+}
+
 void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply) {
   auto user = authenticate(parts, request, reply);
   if (!user) return;
@@ -124,7 +164,11 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
   const auto steps = p.whole("steps", 1, 500);
   const auto n = p.whole("n", 1, 512);
   const auto karras = p.boolean("karras");
+  const auto denoise = p.number("denoising_strength");
   const auto r2 = top.boolean("r2");
+  const auto source_image = top.string("source_image");
+  const auto source_processing = top.string("source_processing");
+  const auto source_mask = top.string("source_mask");
   std::string model_name;
   if (const auto* models = top.get("models")) {
     if (!models->is_array()) {
@@ -192,6 +236,11 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
   g.width = width.value_or(512);
   g.height = height.value_or(512);
   g.count = count;
+  if (source_image && !source_image->empty())
+    if (auto refused = add_source_images(g, *source_image, source_processing, source_mask, denoise,
+                                         width.has_value() || height.has_value());
+        !refused.empty())
+      return reply(error_reply(400, refused, "ValidationError"));
   protocol::sign_request(g, *user->key);
   const std::string id = g.request_id;
   parts.book->submit(

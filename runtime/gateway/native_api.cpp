@@ -17,6 +17,7 @@
 #include "runtime/base/image/webp_file.hpp"
 #include "runtime/gateway/event_stream.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
+#include "runtime/gateway/input_images.hpp"
 #include "runtime/gateway/json_reply.hpp"
 
 namespace seedgrid::gateway {
@@ -28,7 +29,7 @@ namespace {
 const std::set<std::string> kCreateFields = {
     "prompt", "negative_prompt", "model", "seed", "steps",   "cfg",       "sampler",   "karras",
     "width",  "height",          "count", "tier", "private", "task_type", "request_id",
-    "params"};
+    "params", "images"};
 
 std::string_view phase_name(Phase p) {
   switch (p) {
@@ -239,6 +240,27 @@ void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& repl
   s.params(g.params);
   s.str("request_id", g.request_id);
   if (!s.error.empty()) return reply(error_reply(400, s.error, "ValidationError"));
+  // A scripted task's images: {"init_image": "<base64 PNG>", "mask": "..."}, each named in the
+  // parameters by its id; the size defaults to init_image's, as `generate --init-image` does.
+  if (const auto* images = s.get("images")) {
+    if (!images->is_object())
+      return reply(error_reply(400, "field \"images\": expected an object of base64 images",
+                               "ValidationError"));
+    for (const auto& kv : images->as_object()) {
+      const std::string field = "images." + std::string(kv.key());
+      if (!kv.value().is_string())
+        return reply(error_reply(400, "field \"" + field + "\": expected base64 text",
+                                 "ValidationError"));
+      auto image = decode_upload(kv.value().as_string(), field);
+      if (!image) return reply(error_reply(400, image.error().message, "ValidationError"));
+      if (kv.key() == "init_image") {
+        if (!s.get("width")) g.width = static_cast<std::uint32_t>(image->width);
+        if (!s.get("height")) g.height = static_cast<std::uint32_t>(image->height);
+      }
+      attach_image(g, std::string(kv.key()), std::move(*image));
+    }
+    protocol::sort_task_params(g.params);
+  }
   if (!s.get("prompt"))
     return reply(error_reply(400, "field \"prompt\" is required", "ValidationError"));
   const auto t = protocol::tier_from_name(tier);

@@ -49,31 +49,39 @@ Result<void> write_png(const std::string& path, const RgbImage& image,
   return {};
 }
 
+Result<RgbImage> decode_image(std::span<const std::uint8_t> bytes) {
+  RgbImage out;
+  try {
+    const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
+                          const_cast<std::uint8_t*>(bytes.data()));
+    const cv::Mat bgr = cv::imdecode(encoded, cv::IMREAD_COLOR);
+    if (bgr.empty()) return fail("OpenCV could not decode the image (PNG, WebP or JPEG)");
+    if (bgr.cols > kMaxSide || bgr.rows > kMaxSide)
+      return fail("a ", bgr.cols, "x", bgr.rows, " image is larger than ", kMaxSide,
+                  " pixels a side");
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    out.width = rgb.cols;
+    out.height = rgb.rows;
+    out.pixels.resize(static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
+    for (int y = 0; y < rgb.rows; ++y)
+      std::memcpy(out.pixels.data() + static_cast<std::size_t>(y) * rgb.cols * 3, rgb.ptr(y),
+                  static_cast<std::size_t>(rgb.cols) * 3);
+  } catch (const cv::Exception& e) {
+    return fail("OpenCV could not decode the image: ", e.what());
+  }
+  return out;
+}
+
 Result<DecodedPng> decode_png(std::span<const std::uint8_t> bytes) {
   auto texts = read_png_text(bytes);
   if (!texts) return pass_on(texts);
   DecodedPng out;
   for (auto& t : *texts)
     if (t.keyword == kPngParametersKeyword) out.parameters = std::move(t.text);
-  try {
-    const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
-                          const_cast<std::uint8_t*>(bytes.data()));
-    const cv::Mat bgr = cv::imdecode(encoded, cv::IMREAD_COLOR);
-    if (bgr.empty()) return fail("OpenCV could not decode the PNG pixels");
-    if (bgr.cols > kMaxSide || bgr.rows > kMaxSide)
-      return fail("a ", bgr.cols, "x", bgr.rows, " image is larger than ", kMaxSide,
-                  " pixels a side");
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    out.image.width = rgb.cols;
-    out.image.height = rgb.rows;
-    out.image.pixels.resize(static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
-    for (int y = 0; y < rgb.rows; ++y)
-      std::memcpy(out.image.pixels.data() + static_cast<std::size_t>(y) * rgb.cols * 3, rgb.ptr(y),
-                  static_cast<std::size_t>(rgb.cols) * 3);
-  } catch (const cv::Exception& e) {
-    return fail("OpenCV could not decode the PNG: ", e.what());
-  }
+  auto image = decode_image(bytes);
+  if (!image) return pass_on(image);
+  out.image = std::move(*image);
   return out;
 }
 

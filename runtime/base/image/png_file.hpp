@@ -25,6 +25,8 @@ struct DecodedPng {
 };
 
 Result<DecodedPng> decode_png(std::span<const std::uint8_t> bytes);
+// Any image OpenCV reads (PNG, WebP, JPEG) as 8-bit RGB: what a client uploads.
+Result<RgbImage> decode_image(std::span<const std::uint8_t> bytes);
 // Errors name the path.
 Result<DecodedPng> read_png(const std::string& path);
 

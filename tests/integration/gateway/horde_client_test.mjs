@@ -1,7 +1,8 @@
 // An AI Horde v2 client written from the AI Horde API reference, with Node's standard library only,
 // run against a real `seedgrid sim --serve` process: async -> check until done -> status -> decode
-// the images -> cancel another; then the gateway's errors and limits, a second user's view, and
-// the native /v1 API with Server-Sent Events resumed by Last-Event-ID.
+// the images -> img2img and inpainting from a rendered image -> cancel another; then the gateway's
+// errors and limits, a second user's view, and the native /v1 API (images included) with
+// Server-Sent Events resumed by Last-Event-ID.
 // Usage: node horde_client_test.mjs SEEDGRID_BINARY WORK_DIR
 import { execFileSync } from 'node:child_process';
 import { startSim } from './sim_process.mjs';
@@ -184,6 +185,36 @@ try {
   assert.equal(img.status, 200);
   assert.ok(isWebp(Buffer.from(await img.arrayBuffer())));
 
+  // img2img and inpainting from a Horde client (source_image, source_processing, source_mask,
+  // denoising_strength): the image just rendered goes back as the source, and the sim's img2img
+  // and inpaint task scripts render it at its size (32 x 32), their images fetched by id.
+  const source = Buffer.from(await (await fetch(url)).arrayBuffer()).toString('base64');
+  const fromSource = { prompt: 'a red fox', params: { sampler_name: 'k_euler', steps: 4, n: 1,
+    denoising_strength: 0.5 }, models: ['tiny'], source_image: source, r2: false };
+  for (const [processing, extra] of [['img2img', {}], ['inpainting', { source_mask: source }]]) {
+    const sent = await call(base, 'POST', '/api/v2/generate/async',
+      { key, body: { ...fromSource, source_processing: processing, ...extra } });
+    assert.equal(sent.status, 202, processing + ': ' + JSON.stringify(sent.data));
+    await waitDone(base, key, sent.data.id);
+    const done = await call(base, 'GET', `/v1/requests/${sent.data.id}`, { key });
+    assert.equal(done.data.task_type, processing === 'img2img' ? 'img2img' : 'inpaint');
+    assert.equal(done.data.width, 32);
+    assert.equal(done.data.completed?.delivered, 1, processing + ': ' + JSON.stringify(done.data));
+    assert.match(done.data.params.init_image, /^[0-9a-f]{64}$/, 'the request names its image by id');
+    const shown = await call(base, 'GET', `/api/v2/generate/status/${sent.data.id}`, { key });
+    assert.ok(isWebp(Buffer.from(shown.data.generations[0].img, 'base64')));
+  }
+  assertError(await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...fromSource, source_processing: 'inpainting' } }), 400, 'ValidationError');
+  assertError(await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...fromSource, source_processing: 'outpainting' } }), 400, 'ValidationError');
+  const resized = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...fromSource, params: { ...fromSource.params, width: 64, height: 64 } } });
+  assertError(resized, 400, 'ValidationError');
+  assert.ok(resized.data.message.includes('source_image is 32x32'), JSON.stringify(resized.data));
+  assertError(await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...fromSource, source_image: 'not base64!' } }), 400, 'ValidationError');
+
   // Cancel another: DELETE answers with the status; the request ends with nothing lost.
   const slow = await call(base, 'POST', '/api/v2/generate/async',
     { key, body: { prompt: 'a slow castle', params: { width: 64, height: 64, steps: 150, n: 16,
@@ -220,6 +251,20 @@ try {
         call(base, 'GET', `/v1/requests/${builtIn.data.id}`, { key }))
     : builtIn;
   assert.ok(JSON.stringify(refusedParams.data).includes('scale'), JSON.stringify(refusedParams.data));
+  // The native API's images: base64 (a data: URL here) under the parameter they fill; the size
+  // is the init image's unless given.
+  const withImage = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'a harbour',
+    model: 'tiny', steps: 3, tier: 'relaxed', task_type: 'img2img', params: { strength: 0.6 },
+    images: { init_image: 'data:image/webp;base64,' + source } } });
+  assert.equal(withImage.status, 202, JSON.stringify(withImage.data));
+  await waitDone(base, key, withImage.data.id);
+  const withImageDone = await call(base, 'GET', `/v1/requests/${withImage.data.id}`, { key });
+  assert.equal(withImageDone.data.width, 32);
+  assert.equal(withImageDone.data.completed?.delivered, 1, JSON.stringify(withImageDone.data));
+  const badImage = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x',
+    task_type: 'img2img', images: { init_image: 'aGVsbG8=' } } });
+  assertError(badImage, 400, 'ValidationError');
+  assert.ok(badImage.data.message.includes('images.init_image'), JSON.stringify(badImage.data));
   const created = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'a harbour',
     negative_prompt: 'fog', model: 'tiny', seed: 7, steps: 3, cfg: 6.5, sampler: 'dpmpp_2m', karras: true,
     width: 32, height: 32, count: 2, tier: 'relaxed', private: false, task_type: 'txt2img' } });
