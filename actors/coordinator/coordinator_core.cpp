@@ -64,7 +64,8 @@ void CoordinatorCore::tick(std::int64_t now_ms, Outbox& out) {
   for (auto& [id, r] : s.requests) {
     if (r.phase == RequestPhase::holding) expire_hold(s, r, now_ms, out);
     if (r.phase != RequestPhase::active) continue;
-    for (auto& j : r.jobs) expire_job(s, r, j, now_ms, out);
+    std::optional<bool> capable;
+    for (auto& j : r.jobs) expire_job(s, r, j, now_ms, out, capable);
   }
   sample_uptime(s, now_ms);
   dispatch(s, now_ms, out);

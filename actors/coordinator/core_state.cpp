@@ -57,17 +57,20 @@ protocol::ClientEvent CoreState::event(EventKind kind, const RequestState& r,
   return e;
 }
 
+QueuePlace queue_place(const RequestState& r) {
+  return {r.request.tier, r.sequence, r.request.request_id};
+}
+
 void CoreState::set_phase(RequestState& r, JobState& j, JobPhase phase, std::int64_t now_ms) {
-  const std::string& id = r.request.request_id;
   if (j.phase == JobPhase::queued && phase != JobPhase::queued) {
-    auto it = queued.find(id);
+    auto it = queued.find(queue_place(r));
     if (it != queued.end()) {
       it->second.erase(j.index);
       if (it->second.empty()) queued.erase(it);
     }
   }
   if (phase == JobPhase::queued) {
-    queued[id].insert(j.index);
+    queued[queue_place(r)].insert(j.index);
     j.queued_since_ms = now_ms;
   }
   j.phase = phase;
@@ -79,8 +82,10 @@ void CoreState::keep_done(const RequestState& r) {
   done_in_memory.emplace(r.sequence, r.request.request_id);
   while (done_in_memory.size() > options.recent_done_requests) {
     const auto oldest = done_in_memory.begin();
-    queued.erase(oldest->second);
-    requests.erase(oldest->second);
+    if (auto it = requests.find(oldest->second); it != requests.end()) {
+      queued.erase(queue_place(it->second));
+      requests.erase(it);
+    }
     done_in_memory.erase(oldest);
   }
 }

@@ -55,6 +55,16 @@ struct PendingPenalty {
   std::optional<protocol::Verdict> notice;
 };
 
+// A request's place in the queue: fast before relaxed, then by acceptance.
+struct QueuePlace {
+  protocol::Tier tier = protocol::Tier::fast;
+  std::uint64_t sequence = 0;
+  std::string request_id;
+
+  auto operator<=>(const QueuePlace&) const = default;
+};
+QueuePlace queue_place(const RequestState& r);
+
 struct CoreState {
   CoreState(const Identity& identity, CoreOptions options, Journal journal, Digest salt);
 
@@ -66,9 +76,11 @@ struct CoreState {
   AuditSampler sampler;
   NodeRegistry nodes;
   std::map<std::string, RequestState> requests;
-  std::map<std::string, std::set<std::uint32_t>> queued;  // request id -> queued job indices
-  std::map<std::string, PendingOrder> orders;             // by idempotency key
-  std::map<std::string, PendingPenalty> penalties;        // by audit id
+  // Queued job indices per request, in the order dispatch serves requests: a dispatch walks it
+  // from the front and stops when the workers are full, rather than sorting every request.
+  std::map<QueuePlace, std::set<std::uint32_t>> queued;
+  std::map<std::string, PendingOrder> orders;       // by idempotency key
+  std::map<std::string, PendingPenalty> penalties;  // by audit id
   // Done requests held in memory (attach, status), by acceptance sequence. Past
   // options.recent_done_requests the oldest is let go, as a restart would (Journal::load_requests
   // keeps the same ones), so a coordinator that runs for months does not grow with its history.
@@ -121,8 +133,11 @@ void blame_unrepeated_claim(CoreState& s, JobState& j);
 protocol::Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure& failure,
                            std::int64_t now_ms, Outbox& out);
 // A job's timers at a tick: the worker's deadline, the cancel grace, the queue's patience, and
-// (through audits.cpp) the audit's.
-void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out);
+// (through audits.cpp) the audit's. `capable`: whether any connected worker can take the
+// request's jobs, asked once per request and tick (its jobs all need the same model and tier)
+// when one of them has waited past deadlines.queue_ms.
+void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out,
+                std::optional<bool>& capable);
 // The worker's jobs once its session is gone: re-queued (or, cancelling, settled at the tick).
 void worker_lost(CoreState& s, NodeEntry& n, const std::vector<std::string>& job_ids,
                  std::int64_t now_ms, Outbox& out);

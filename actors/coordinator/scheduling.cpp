@@ -182,19 +182,17 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
   std::uint64_t capacity = s.nodes.free_slots();
   if (capacity == 0) return;
 
-  std::vector<RequestState*> order;
-  for (const auto& [id, indices] : s.queued) {
-    RequestState* r = s.find_request(id);
-    if (r != nullptr && r->phase == RequestPhase::active && !r->cancel_requested)
-      order.push_back(r);
-  }
-  std::sort(order.begin(), order.end(), [](const RequestState* a, const RequestState* b) {
-    if (a->request.tier != b->request.tier) return a->request.tier < b->request.tier;
-    return a->sequence < b->sequence;
-  });
-  for (RequestState* r : order) {
+  // In queue order; assigning a request's last queued job erases its entry, never the next one.
+  for (auto place = s.queued.begin(); place != s.queued.end() && capacity > 0;) {
+    const auto next = std::next(place);
+    RequestState* r = s.find_request(place->first.request_id);
+    if (r == nullptr || r->phase != RequestPhase::active || r->cancel_requested) {
+      place = next;
+      continue;
+    }
     const std::string& id = r->request.request_id;
-    const std::vector<std::uint32_t> indices(s.queued[id].begin(), s.queued[id].end());
+    const std::vector<std::uint32_t> indices(place->second.begin(), place->second.end());
+    place = next;
     for (std::uint32_t index : indices) {
       if (capacity == 0) return;
       JobState& j = r->jobs[index];
@@ -226,8 +224,11 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
   }
 }
 
-void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out) {
-  const std::string job_id = protocol::job_id_of(r.request.request_id, j.index);
+// Called for every job of every active request at every tick: nothing is built (no id, no spec)
+// until a deadline has passed.
+void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out,
+                std::optional<bool>& capable) {
+  const auto job_id = [&] { return protocol::job_id_of(r.request.request_id, j.index); };
   switch (j.phase) {
     case JobPhase::assigned:
     case JobPhase::running:
@@ -238,7 +239,7 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
           ++n->jobs_failed;
           s.save_node(*n);
         }
-        out.add(CancelJob{*j.worker, job_id, j.attempt});
+        out.add(CancelJob{*j.worker, job_id(), j.attempt});
         fail_attempt(s, r, j, ErrorCode::job_timeout,
                      "no result within " + ms_text(j.deadline_ms - j.assigned_ms), now_ms, out);
       }
@@ -247,15 +248,16 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
       // No report in time (or the worker is gone): settle it as its report would have, with
       // the steps it last reported progress for.
       if (now_ms >= j.deadline_ms)
-        job_failed(s, *j.worker, {job_id, j.attempt, ErrorCode::cancelled, "", j.steps_done},
+        job_failed(s, *j.worker, {job_id(), j.attempt, ErrorCode::cancelled, "", j.steps_done},
                    now_ms, out);
       break;
     case JobPhase::auditing:
       audit_deadline(s, r, j, now_ms, out);
       break;
     case JobPhase::queued:
-      if (now_ms - j.queued_since_ms >= s.options.policy.deadlines.queue_ms &&
-          !any_capable_worker(s.nodes, spec_of(r, j.index), r.request.tier)) {
+      if (now_ms - j.queued_since_ms < s.options.policy.deadlines.queue_ms) break;
+      if (!capable) capable = any_capable_worker(s.nodes, spec_of(r, j.index), r.request.tier);
+      if (!*capable) {
         j.failures = std::max(j.failures, s.options.policy.retries.max_attempts - 1);
         fail_attempt(s, r, j, ErrorCode::no_capable_worker,
                      "waited " + ms_text(s.options.policy.deadlines.queue_ms) + ": " +

@@ -52,7 +52,7 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
                                              : refuse(ErrorCode::ledger_rejected, receipt.error);
     out.add(AnswerSubmit{std::move(ack)});
     if (auto d = s.journal.delete_request(order.request_id); !d) s.record_fatal(d.error());
-    s.queued.erase(order.request_id);
+    s.queued.erase(queue_place(*r));
     s.requests.erase(order.request_id);
     return;
   }
@@ -63,12 +63,10 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
   r->jobs.resize(r->request.count);
   // Jobs ahead of this request in the queue: fast before relaxed, then by acceptance.
   std::uint32_t ahead = 0;
-  for (const auto& [id, indices] : s.queued) {
-    const RequestState* other = s.find_request(id);
-    if (other == nullptr || other == r) continue;
-    const bool before = other->request.tier < r->request.tier ||
-                        (other->request.tier == r->request.tier && other->sequence < r->sequence);
-    if (before) ahead += static_cast<std::uint32_t>(indices.size());
+  const QueuePlace mine = queue_place(*r);
+  for (const auto& [place, indices] : s.queued) {
+    if (!(place < mine)) break;
+    ahead += static_cast<std::uint32_t>(indices.size());
   }
   for (std::uint32_t i = 0; i < r->request.count; ++i) {
     JobState& j = r->jobs[i];
