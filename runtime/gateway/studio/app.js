@@ -68,6 +68,28 @@ async function createPage() {
   const tier = el('select', { id: 'tier' }, el('option', { value: 'fast' }, 'fast'), el('option', { value: 'relaxed' }, 'relaxed (cheaper)'));
   const karras = el('input', { id: 'karras', type: 'checkbox' });
   const priv = el('input', { id: 'private', type: 'checkbox' });
+  // Start from an image (img2img), and with a mask only its white part re-renders (inpaint): the
+  // network's task scripts, at the image's own size.
+  const initImage = el('input', { id: 'init-image', type: 'file', accept: 'image/png,image/webp,image/jpeg' });
+  const mask = el('input', { id: 'mask', type: 'file', accept: 'image/png,image/webp,image/jpeg' });
+  const strength = el('input', { id: 'strength', type: 'number', value: 0.75, step: 0.05, min: 0.05, max: 1 });
+  const source = el('div', { class: 'source', id: 'source' });
+  const dataUrl = (file) => new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+  initImage.addEventListener('change', async () => {
+    source.replaceChildren();
+    const file = initImage.files[0];
+    if (!file) return;
+    const img = el('img', { id: 'source-preview', alt: 'the image to start from', src: await dataUrl(file) });
+    img.addEventListener('load', () => {
+      source.append(` renders at its size, ${img.naturalWidth}×${img.naturalHeight}`);
+    });
+    source.append(img);
+  });
   const price = el('span', { class: 'price', id: 'quote' }, '…');
   const error = el('div', { class: 'error', id: 'create-error' });
   const go = el('button', { type: 'submit', id: 'generate' }, 'Generate');
@@ -99,6 +121,14 @@ async function createPage() {
       private: priv.checked };
     if (seed.value !== '') body.seed = Number(seed.value);
     try {
+      if (initImage.files[0]) {
+        body.task_type = mask.files[0] ? 'inpaint' : 'img2img';
+        body.images = { init_image: await dataUrl(initImage.files[0]) };
+        if (mask.files[0]) body.images.mask = await dataUrl(mask.files[0]);
+        body.params = { strength: Number(strength.value) };
+        delete body.width;  // the image's own size
+        delete body.height;
+      }
       const r = await api('POST', '/v1/requests', body);
       watch(r.id, body.count, body.steps);
     } catch (err) {
@@ -111,12 +141,16 @@ async function createPage() {
   el('div', { class: 'fields' }, field('Model', model), field('Sampler', sampler), field('Size', size),
     field('Steps', steps), field('CFG scale', cfg), field('Images', count), field('Seed', seed), field('Tier', tier),
     el('div', {}, el('label', {}, 'Options'), el('label', { class: 'check' }, karras, 'Karras'), el('label', { class: 'check' }, priv, 'Private'))),
+  el('div', { class: 'fields' }, field('Start from an image (optional)', initImage),
+    field('Mask: white re-renders (optional)', mask), field('Strength', strength)),
+  source,
   el('div', { class: 'quote' }, el('div', {}, el('label', {}, 'Quote'), price), go), error);
 
   function watch(id, n, totalSteps) {
     const jobs = document.getElementById('jobs');
     const line = document.getElementById('status-line');
     line.textContent = `Request ${id}: submitted`;
+    line.dataset.request = id;
     const tiles = [];
     jobs.replaceChildren(...Array.from({ length: n }, (_, i) => {
       const bar = el('div');

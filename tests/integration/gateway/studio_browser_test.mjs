@@ -1,6 +1,6 @@
 // The web studio in headless Chromium (Debian's chromium), driven over the DevTools protocol:
 // sign in with the key `seedgrid sim --serve` printed, submit a prompt, wait for every image with
-// its audit badge, open the gallery and one image's page, and save screenshots at desktop and
+// its audit badge, start img2img and inpaint from one of them, open the gallery and one image's page, and save screenshots at desktop and
 // phone width (kept under the build directory) that must not be blank.
 // Usage: node --experimental-websocket studio_browser_test.mjs SEEDGRID_BINARY CHROMIUM OUT_DIR
 import { spawn } from 'node:child_process';
@@ -151,6 +151,36 @@ try {
   assert.equal(await evaluate("document.querySelectorAll('#jobs .job .badge').length"), 3);
   await shoot('studio-create-desktop');
 
+  // Start from one of those images: the studio sends it (img2img, then with a mask inpaint) and
+  // the network renders one image at its size.
+  const src = await evaluate("document.querySelector('#jobs .job a img').src");
+  const fetched = await fetch(src, { headers: { apikey: key } });
+  assert.equal(fetched.status, 200, 'the rendered image');
+  const sourceFile = join(outDir, 'studio-source' + (src.endsWith('.png') ? '.png' : '.webp'));
+  writeFileSync(sourceFile, Buffer.from(await fetched.arrayBuffer()));
+  const { root } = await page('DOM.getDocument', {});
+  for (const [selector, task] of [['#init-image', 'img2img'], ['#mask', 'inpaint']]) {
+    const { nodeId } = await page('DOM.querySelector', { nodeId: root.nodeId, selector });
+    await page('DOM.setFileInputFiles', { files: [sourceFile], nodeId });
+    if (task === 'img2img')
+      await waitFor("/renders at its size, 32×32/.test(document.querySelector('#source').textContent)",
+        'the source preview and its size');
+    const before = await evaluate("document.querySelector('#status-line').dataset.request");
+    await evaluate(`(() => {
+      const set = (id, v) => { const e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event('input')); };
+      set('count', '1'); set('strength', '0.5');
+      document.getElementById('generate').click(); return true; })()`);
+    await waitFor(`document.querySelector('#status-line').dataset.request !== ${JSON.stringify(before)} &&
+      document.querySelectorAll('#jobs .job a img').length === 1 && /^Done/.test(document.querySelector('#status-line').textContent)`,
+      task + ': one image and the completed line');
+    const id = await evaluate("document.querySelector('#status-line').dataset.request");
+    const made = await (await fetch(`${base}/v1/requests/${id}`, { headers: { apikey: key } })).json();
+    assert.equal(made.task_type, task, JSON.stringify(made));
+    assert.equal(made.width, 32);
+    assert.equal(made.completed?.delivered, 1, JSON.stringify(made));
+  }
+  await shoot('studio-from-image-desktop');
+
   await page('Page.navigate', { url: base + '/#/gallery' });
   await waitFor("document.querySelectorAll('#gallery .card').length >= 3", 'the gallery');
   await waitFor("[...document.querySelectorAll('#gallery img')].every((i) => i.complete && i.naturalWidth > 0)", 'gallery images');
@@ -158,7 +188,9 @@ try {
   assert.ok(badges.length >= 3 && badges.every((b) => b.length > 0), 'every image has an audit badge: ' + badges);
   await shoot('studio-gallery-desktop');
 
-  const first = await evaluate("document.querySelector('#gallery .card').getAttribute('href')");
+  // A txt2img image (the gallery shows the newest first: the img2img and inpaint ones lead), which
+  // the gateway's re-audit checks in full.
+  const first = await evaluate("[...document.querySelectorAll('#gallery .card')].pop().getAttribute('href')");
   await page('Page.navigate', { url: base + '/' + first });
   await waitFor("/seedgrid\\/receipt\\/v1/.test(document.querySelector('#receipt')?.textContent || '')", 'the receipt');
   await waitFor("document.querySelector('#full-image').complete && document.querySelector('#full-image').naturalWidth > 0", 'the image');
