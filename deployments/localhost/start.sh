@@ -55,6 +55,14 @@ if [ ! -f "$run/coordinator/ledger.sqlite" ]; then
 fi
 
 network='"network": {"heartbeat_interval_ms": 1000, "connection_timeout_ms": 5000}'
+# The shipped task scripts, registered by file name (txt2img is built in): workers and validators
+# fetch each by its hash from the coordinator, so only the coordinator names them.
+task_types=""
+for script in "$root"/models/tasks/*.lua; do
+  name=$(basename "$script" .lua)
+  [ "$name" = txt2img ] && continue
+  task_types="$task_types${task_types:+, }{\"name\": \"$name\", \"path\": \"$script\"}"
+done
 cat > "$run/config/coordinator.json" <<JSON
 {
   "roles": ["coordinator", "treasury"],
@@ -64,6 +72,7 @@ cat > "$run/config/coordinator.json" <<JSON
     "listen": {"host": "127.0.0.1", "port": $port},
     "models": [{"path": "../model-$model", "name": "$model", "creator": "creator:localhost"}],
     "audit": {"rate": 0.25},
+    "task_types": [$task_types],
     "validator_allowlist": ["$validator_id"]
   },
   "treasury": {"database": "../coordinator/ledger.sqlite", "economics": {"min_stake_fast": 0}}
