@@ -27,12 +27,8 @@ void expect_cut_pass_caught(const std::string& task, protocol::TaskParams params
   Network net(o);
   net.start();
   constexpr std::uint32_t kJobs = 4;
-  auto request = net.request(task + "-cheat", kJobs, 4);
-  request.task_type = task;
-  request.params = std::move(params);
-  protocol::sort_task_params(request.params);
-  request.images = std::move(images);
-  protocol::sign_request(request, net.client());
+  const auto request =
+      scripted_request(net, task + "-cheat", task, kJobs, 4, std::move(params), std::move(images));
   Collected got;
   auto outcome = run_request(net, request, got, std::chrono::seconds(300));
   ASSERT_TRUE(outcome);

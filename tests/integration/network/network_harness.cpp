@@ -211,6 +211,19 @@ const std::string& tiny_model_path() { return tiny().path; }
 
 const std::string& tiny_model_id() { return tiny().id; }
 
+protocol::GenerateRequest scripted_request(const Network& net, const std::string& id,
+                                           const std::string& task, std::uint32_t count,
+                                           std::uint32_t steps, protocol::TaskParams params,
+                                           std::vector<RgbImage> images) {
+  auto r = net.request(id, count, steps);
+  r.task_type = task;
+  r.params = std::move(params);
+  protocol::sort_task_params(r.params);
+  r.images = std::move(images);
+  protocol::sign_request(r, net.client());
+  return r;
+}
+
 std::vector<std::uint8_t> reference_scripted_pixels(const std::string& script_path,
                                                     const protocol::GenerateRequest& request,
                                                     std::uint32_t index) {

@@ -170,6 +170,13 @@ struct Collected {
 std::vector<std::uint8_t> reference_pixels(const protocol::GenerateRequest& request,
                                            std::uint32_t index, const std::string& precision = "");
 
+// `net.request(id, count, steps)` of scripted task `task`, with `params` (sorted here) and the images
+// they name by id, signed again.
+protocol::GenerateRequest scripted_request(const Network& net, const std::string& id,
+                                           const std::string& task, std::uint32_t count,
+                                           std::uint32_t steps, protocol::TaskParams params,
+                                           std::vector<RgbImage> images = {});
+
 // The image a single-process run of the task script at `script_path` gives for job `index` of
 // the scripted `request` (the reference a worker's scripted job must match).
 std::vector<std::uint8_t> reference_scripted_pixels(const std::string& script_path,

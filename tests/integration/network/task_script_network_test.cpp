@@ -67,16 +67,6 @@ RgbImage right_half_mask(int width, int height) {
   return mask;
 }
 
-protocol::GenerateRequest scripted(Network& net, const std::string& id, const std::string& task,
-                                   std::uint32_t count, protocol::TaskParams params) {
-  auto r = net.request(id, count, 3);
-  r.task_type = task;
-  r.params = std::move(params);
-  protocol::sort_task_params(r.params);
-  protocol::sign_request(r, net.client());
-  return r;
-}
-
 TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorAuditsItByRunningItAgain) {
   NetworkOptions o;
   o.workers = 2;
@@ -86,7 +76,7 @@ TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorAuditsItByRunning
   Network net(o);
   net.start();
   const auto request =
-      scripted(net, "hires", "hires_fix", 3, {{"hires_steps", "4"}, {"scale", "2"}});
+      scripted_request(net, "hires", "hires_fix", 3, 3, {{"hires_steps", "4"}, {"scale", "2"}});
   Collected got;
   auto outcome = run_request(net, request, got, std::chrono::seconds(300));
   ASSERT_TRUE(outcome);
@@ -176,7 +166,7 @@ end
   o.task_types = {{"odd_seeds", script.string()}};
   Network net(o);
   net.start();
-  auto request = scripted(net, "odd", "odd_seeds", 4, {});
+  auto request = scripted_request(net, "odd", "odd_seeds", 4, 3, {});
   request.seed = 10;  // seeds 10, 11, 12, 13
   protocol::sign_request(request, net.client());
   Collected got;
@@ -226,13 +216,7 @@ TEST(TaskScriptNetwork, ImageTasksCarryTheirImagesToTheWorkersAndTheValidator) {
   const std::string mask_id = protocol::input_image_id(mask);
   auto with_images = [&](const std::string& id, const std::string& task, std::uint32_t count,
                          protocol::TaskParams params, std::vector<RgbImage> images) {
-    auto r = net.request(id, count, 4);
-    r.task_type = task;
-    r.params = std::move(params);
-    protocol::sort_task_params(r.params);
-    r.images = std::move(images);
-    protocol::sign_request(r, net.client());
-    return r;
+    return scripted_request(net, id, task, count, 4, std::move(params), std::move(images));
   };
 
   // img2img and inpaint render on the workers what a local run of the script renders from the
