@@ -76,4 +76,28 @@ Result<RenderedImage> render_scripted_job(
   return rendered;
 }
 
+Result<verify::ScriptedRerender> rerender_scripted(const task_script::TaskScript& script,
+                                                   const Pipeline& pipeline,
+                                                   const protocol::JobSpec& spec,
+                                                   const std::map<std::string, RgbImage>& images,
+                                                   std::string_view how_to_give) {
+  // Each image the job names must be here: a missing one is the auditor's to give, not a failure.
+  for (const auto& p : spec.params)
+    if (const auto* declared = script.schema().find(p.name);
+        declared && declared->type == task_script::ParamType::image && !images.contains(p.value))
+      return fail("the job's ", p.name, " is image ", p.value.substr(0, 12),
+                  "..., which is not among the ", images.size(), " image(s) given: ",
+                  how_to_give);
+  const ImageLookup lookup = [&images](const std::string& id) -> const RgbImage* {
+    auto it = images.find(id);
+    return it == images.end() ? nullptr : &it->second;
+  };
+  auto rendered = render_scripted_job(script, pipeline, spec, {}, lookup);
+  if (!rendered) return context(rendered.error(), "running ", script.file_name(), " again");
+  return verify::ScriptedRerender{
+      {static_cast<int>(spec.width), static_cast<int>(spec.height), std::move(rendered->pixels)},
+      rendered->trajectory_root,
+      rendered->leaf_count};
+}
+
 }  // namespace seedgrid::rendering

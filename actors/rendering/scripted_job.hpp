@@ -5,11 +5,15 @@
 // cap, a schema or cost that disagrees with what the coordinator priced) carry
 // protocol::ErrorCode::task_script_failed with the script's message; a cancel does not.
 #include <functional>
+#include <map>
+#include <string>
+#include <string_view>
 
 #include "actors/rendering/renderer.hpp"
 #include "models/pipeline/sampling_pass.hpp"
 #include "models/result.hpp"
 #include "runtime/base/protocol/job.hpp"
+#include "runtime/base/verify/receipt_check.hpp"
 
 namespace seedgrid {
 class Pipeline;
@@ -26,5 +30,14 @@ Result<RenderedImage> render_scripted_job(
     const task_script::TaskScript& script, const Pipeline& pipeline, const protocol::JobSpec& spec,
     const RenderHooks& hooks, const ImageLookup& images = nullptr,
     std::function<void(std::uint32_t, SamplingPass&)> alter_pass = nullptr);
+
+// A receipt's scripted job run again for `seedgrid audit --full` and the gateway's re-audit
+// (verify::ReceiptCheckOptions::rerun_scripted), with the images it names by id in `images`; a
+// missing one is named, with `how_to_give` it.
+Result<verify::ScriptedRerender> rerender_scripted(const task_script::TaskScript& script,
+                                                   const Pipeline& pipeline,
+                                                   const protocol::JobSpec& spec,
+                                                   const std::map<std::string, RgbImage>& images,
+                                                   std::string_view how_to_give);
 
 }  // namespace seedgrid::rendering

@@ -47,18 +47,6 @@ Result<std::map<std::string, RgbImage>> read_images(const std::vector<std::strin
   return images;
 }
 
-// Each image the job's parameters name must be among the --image files.
-Result<void> check_images_given(const task_script::TaskScript& script,
-                                const protocol::JobSpec& spec,
-                                const std::map<std::string, RgbImage>& images) {
-  for (const auto& p : spec.params)
-    if (const auto* declared = script.schema().find(p.name);
-        declared && declared->type == task_script::ParamType::image && !images.contains(p.value))
-      return fail("the job's ", p.name, " is image ", p.value.substr(0, 12), "..., which none of ",
-                  images.size(), " --image file(s) is: give its PNG file with --image FILE.png");
-  return {};
-}
-
 // The script whose bytes hash to `id`: one of `files`, or a .lua file of `dir`.
 Result<task_script::TaskScript> find_task_script(const std::vector<std::string>& files,
                                                  const std::string& dir, const std::string& id) {
@@ -103,17 +91,8 @@ int run_audit(AuditOptions o) {
                                const protocol::JobSpec& spec) -> Result<verify::ScriptedRerender> {
     auto script = find_task_script(files, dir, spec.task_script);
     if (!script) return pass_on(script);
-    if (auto given = check_images_given(*script, spec, images); !given) return pass_on(given);
-    const rendering::ImageLookup lookup = [&images](const std::string& id) -> const RgbImage* {
-      auto it = images.find(id);
-      return it == images.end() ? nullptr : &it->second;
-    };
-    auto rendered = rendering::render_scripted_job(*script, pipeline, spec, {}, lookup);
-    if (!rendered) return context(rendered.error(), "running ", script->file_name(), " again");
-    return verify::ScriptedRerender{
-        {static_cast<int>(spec.width), static_cast<int>(spec.height), std::move(rendered->pixels)},
-        rendered->trajectory_root,
-        rendered->leaf_count};
+    return rendering::rerender_scripted(*script, pipeline, spec, images,
+                                        "give its PNG file with --image FILE.png");
   };
   // Across determinism classes, the validator's defaults (calibrated when bench/calibrate has run).
   const config::ValidatorThresholds t = config::default_validator_thresholds();

@@ -16,6 +16,7 @@
 #include "runtime/base/logging/log.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/json_reply.hpp"
+#include "runtime/gateway/scripted_rerun.hpp"
 
 namespace seedgrid::gateway {
 
@@ -231,6 +232,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
     link::expect_peer(*placement.system, coordinator_endpoint, section.coordinator_key);
   parts->network = std::make_unique<NetworkView>(*placement.system, placement.coordinator,
                                                  coordinator_endpoint, kNetworkViewInterval);
+  parts->rerun_scripted =
+      scripted_rerun(*placement.system, placement.coordinator, coordinator_endpoint);
   parts->book =
       std::make_unique<RequestBook>(*placement.system, placement.coordinator, coordinator_endpoint,
                                     placement.network, kSubmitAnswerTimeout,

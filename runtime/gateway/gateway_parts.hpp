@@ -8,6 +8,7 @@
 #include "runtime/gateway/gateway.hpp"
 #include "runtime/gateway/http_message.hpp"
 #include "runtime/gateway/http_server.hpp"
+#include "runtime/base/verify/receipt_check.hpp"
 #include "runtime/gateway/ledger_reader.hpp"
 #include "runtime/gateway/metrics.hpp"
 #include "runtime/gateway/network_view.hpp"
@@ -26,6 +27,7 @@ struct Gateway::Parts {
   std::unique_ptr<RequestBook> book;
   std::unique_ptr<LedgerReader> ledger;  // may be null
   std::string models_dir;                // where /v1/audit finds checkpoints by id
+  verify::ScriptedRerun rerun_scripted;  // /v1/audit of a scripted image (scripted_rerun.hpp)
   Metrics metrics;
   std::unique_ptr<HttpServer> server;  // last: stopped first
 };

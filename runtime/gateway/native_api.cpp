@@ -29,7 +29,7 @@ namespace {
 const std::set<std::string> kCreateFields = {
     "prompt", "negative_prompt", "model", "seed", "steps",   "cfg",       "sampler",   "karras",
     "width",  "height",          "count", "tier", "private", "task_type", "request_id",
-    "params", "images"};
+    "params", "input_images"};
 
 std::string_view phase_name(Phase p) {
   switch (p) {
@@ -240,14 +240,15 @@ void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& repl
   s.params(g.params);
   s.str("request_id", g.request_id);
   if (!s.error.empty()) return reply(error_reply(400, s.error, "ValidationError"));
-  // A scripted task's images: {"init_image": "<base64 PNG>", "mask": "..."}, each named in the
+  // A scripted task's images: {"init_image": "<base64 PNG>", "mask": "..."} ("images" is what a
+  // request renders), each named in the
   // parameters by its id; the size defaults to init_image's, as `generate --init-image` does.
-  if (const auto* images = s.get("images")) {
+  if (const auto* images = s.get("input_images")) {
     if (!images->is_object())
-      return reply(error_reply(400, "field \"images\": expected an object of base64 images",
+      return reply(error_reply(400, "field \"input_images\": expected an object of base64 images",
                                "ValidationError"));
     for (const auto& kv : images->as_object()) {
-      const std::string field = "images." + std::string(kv.key());
+      const std::string field = "input_images." + std::string(kv.key());
       if (!kv.value().is_string())
         return reply(error_reply(400, "field \"" + field + "\": expected base64 text",
                                  "ValidationError"));

@@ -123,8 +123,8 @@ async function createPage() {
     try {
       if (initImage.files[0]) {
         body.task_type = mask.files[0] ? 'inpaint' : 'img2img';
-        body.images = { init_image: await dataUrl(initImage.files[0]) };
-        if (mask.files[0]) body.images.mask = await dataUrl(mask.files[0]);
+        body.input_images = { init_image: await dataUrl(initImage.files[0]) };
+        if (mask.files[0]) body.input_images.mask = await dataUrl(mask.files[0]);
         body.params = { strength: Number(strength.value) };
         delete body.width;  // the image's own size
         delete body.height;

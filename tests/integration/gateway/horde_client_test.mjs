@@ -203,6 +203,12 @@ try {
     assert.match(done.data.params.init_image, /^[0-9a-f]{64}$/, 'the request names its image by id');
     const shown = await call(base, 'GET', `/api/v2/generate/status/${sent.data.id}`, { key });
     assert.ok(isWebp(Buffer.from(shown.data.generations[0].img, 'base64')));
+    // The gateway's re-audit runs the script again with the script and images it fetches from the
+    // coordinator by id.
+    const audited = await call(base, 'POST', '/v1/audit', { key, body: { image_id: done.data.images[0].image_id } });
+    assert.equal(audited.status, 200, JSON.stringify(audited.data));
+    assert.equal(audited.data.verdict, 'pass', processing + ': ' + JSON.stringify(audited.data));
+    assert.ok(audited.data.checks.some((c) => /full/.test(c.name) && c.passed), JSON.stringify(audited.data));
   }
   assertError(await call(base, 'POST', '/api/v2/generate/async',
     { key, body: { ...fromSource, source_processing: 'inpainting' } }), 400, 'ValidationError');
@@ -251,20 +257,20 @@ try {
         call(base, 'GET', `/v1/requests/${builtIn.data.id}`, { key }))
     : builtIn;
   assert.ok(JSON.stringify(refusedParams.data).includes('scale'), JSON.stringify(refusedParams.data));
-  // The native API's images: base64 (a data: URL here) under the parameter they fill; the size
+  // The native API's input_images: base64 (a data: URL here) under the parameter they fill; the size
   // is the init image's unless given.
   const withImage = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'a harbour',
     model: 'tiny', steps: 3, tier: 'relaxed', task_type: 'img2img', params: { strength: 0.6 },
-    images: { init_image: 'data:image/webp;base64,' + source } } });
+    input_images: { init_image: 'data:image/webp;base64,' + source } } });
   assert.equal(withImage.status, 202, JSON.stringify(withImage.data));
   await waitDone(base, key, withImage.data.id);
   const withImageDone = await call(base, 'GET', `/v1/requests/${withImage.data.id}`, { key });
   assert.equal(withImageDone.data.width, 32);
   assert.equal(withImageDone.data.completed?.delivered, 1, JSON.stringify(withImageDone.data));
   const badImage = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x',
-    task_type: 'img2img', images: { init_image: 'aGVsbG8=' } } });
+    task_type: 'img2img', input_images: { init_image: 'aGVsbG8=' } } });
   assertError(badImage, 400, 'ValidationError');
-  assert.ok(badImage.data.message.includes('images.init_image'), JSON.stringify(badImage.data));
+  assert.ok(badImage.data.message.includes('input_images.init_image'), JSON.stringify(badImage.data));
   const created = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'a harbour',
     negative_prompt: 'fog', model: 'tiny', seed: 7, steps: 3, cfg: 6.5, sampler: 'dpmpp_2m', karras: true,
     width: 32, height: 32, count: 2, tier: 'relaxed', private: false, task_type: 'txt2img' } });

@@ -188,9 +188,9 @@ try {
   assert.ok(badges.length >= 3 && badges.every((b) => b.length > 0), 'every image has an audit badge: ' + badges);
   await shoot('studio-gallery-desktop');
 
-  // A txt2img image (the gallery shows the newest first: the img2img and inpaint ones lead), which
-  // the gateway's re-audit checks in full.
-  const first = await evaluate("[...document.querySelectorAll('#gallery .card')].pop().getAttribute('href')");
+  // The gallery shows the newest first: the inpaint image, whose re-audit runs its task script again
+  // with the script and images the gateway fetches from the coordinator.
+  const first = await evaluate("document.querySelector('#gallery .card').getAttribute('href')");
   await page('Page.navigate', { url: base + '/' + first });
   await waitFor("/seedgrid\\/receipt\\/v1/.test(document.querySelector('#receipt')?.textContent || '')", 'the receipt');
   await waitFor("document.querySelector('#full-image').complete && document.querySelector('#full-image').naturalWidth > 0", 'the image');
