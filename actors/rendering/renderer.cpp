@@ -7,6 +7,7 @@
 #include "actors/rendering/scripted_job.hpp"
 #include "actors/worker/cheats/cheat.hpp"
 #include "actors/worker/cheats/scripted_cheat.hpp"
+#include "actors/worker/test_fault.hpp"
 #include "config/model_thresholds.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
@@ -215,6 +216,13 @@ Result<std::uint64_t> Renderer::measure_speed() const {
   return static_cast<std::uint64_t>(side) * side * g.steps * 1000 / static_cast<std::uint64_t>(ms);
 }
 
+Result<void> Renderer::enable_ignored_masks() {
+  if (!worker::test_faults_enabled())
+    return fail("ignored_mask is a test-only fault and this build refuses it");
+  ignore_masks_ = true;
+  return {};
+}
+
 Result<void> Renderer::enable_cheat(worker::Cheat cheat) {
   auto kit = worker::make_cheat_kit(cheat, *pipelines_.begin()->second, *backend_);
   if (!kit)
@@ -264,7 +272,9 @@ BatchOutcome Renderer::render_script(const protocol::JobSpec& spec,
   // A cheating worker (test builds) cheats inside the script where its cheat has a form there.
   out.images.push_back(render_scripted_job(
       *script, *pipelines_.at(spec.model_id), spec, hooks, input_images_of(spec),
-      cheat_kit_ ? worker::scripted_cheat(cheat_kit_->cheat, spec.passes.size()) : nullptr));
+      ignore_masks_ ? [](std::uint32_t, SamplingPass& pass) { pass.mask = Tensor{}; }
+      : cheat_kit_  ? worker::scripted_cheat(cheat_kit_->cheat, spec.passes.size())
+                    : nullptr));
   out.render_ms = static_cast<std::uint64_t>(elapsed_ms(start));
   out.cancelled = !out.images.back() && hooks.cancelled && hooks.cancelled();
   return out;

@@ -121,6 +121,10 @@ class Renderer {
   // The images here that `spec` names, held for as long as the lookup lives.
   ImageLookup input_images_of(const protocol::JobSpec& spec) const;
 
+  // Test builds only (worker::TestFault::ignored_mask): from now on every scripted job's sampler
+  // passes run without their masks; errors in release builds.
+  Result<void> enable_ignored_masks();
+
   // Test builds only: from now on every txt2img job is rendered by this cheat of the zoo
   // (actors/worker/cheats/cheat.hpp) with the first model; errors in release builds.
   Result<void> enable_cheat(worker::Cheat cheat);
@@ -146,6 +150,7 @@ class Renderer {
   std::string precision_;
   bool benchmark_tasks_ = false;
   std::shared_ptr<const worker::CheatKit> cheat_kit_;
+  bool ignore_masks_ = false;
   mutable std::mutex scripts_mutex_;
   mutable std::map<std::string, std::shared_ptr<const task_script::TaskScript>> scripts_;  // id
   mutable std::map<std::string, std::shared_ptr<const RgbImage>> input_images_;  // by id

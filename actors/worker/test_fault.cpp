@@ -36,6 +36,8 @@ Result<TestFault> parse_test_fault(std::string_view name) {
     fault = TestFault::stall;
   else if (name == "withhold_openings")
     fault = TestFault::withhold_openings;
+  else if (name == "ignored_mask")
+    fault = TestFault::ignored_mask;
   else
     return fail("$.worker.test_fault: unknown fault '", std::string(name), "'");
   if (!test_faults_enabled())
@@ -60,6 +62,7 @@ void apply_test_fault(TestFault fault, protocol::JobResult& r, const Identity& w
     case TestFault::stall:
     case TestFault::withhold_openings:
     case TestFault::cheat:
+    case TestFault::ignored_mask:
       break;
   }
 #else

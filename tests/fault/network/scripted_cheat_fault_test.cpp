@@ -1,6 +1,7 @@
 // A cheat inside a scripted job, over real processes: a worker configured with fewer_steps cuts
 // the last pass of a script short (hires_fix's second pass; inpaint's only one, over an image and
-// a mask it fetched) and forges the missing leaves, so its commitment has the priced shape; the
+// a mask it fetched) and forges the missing leaves, so its commitment has the priced shape, or
+// (test fault ignored_mask) renders an inpaint without its mask; the
 // validator's audit runs the script again and fails it, the cheater is slashed once per failed
 // verdict, and every delivered image is the honest run's, paid to the honest worker. Needs a
 // build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
@@ -18,11 +19,11 @@ namespace {
 const std::string kTasks = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/";
 
 // `task` (registered from models/tasks/TASK.lua) with `params` and `images`, rendered beside a
-// worker that cheats with fewer_steps: caught, slashed, and never paid or delivered.
-void expect_cut_pass_caught(const std::string& task, protocol::TaskParams params,
-                            std::vector<RgbImage> images) {
+// worker that cheats with `cheat`: caught, slashed, and never paid or delivered.
+void expect_script_cheat_caught(const std::string& cheat, const std::string& task,
+                                protocol::TaskParams params, std::vector<RgbImage> images) {
   const std::string script = kTasks + task + ".lua";
-  NetworkOptions o = cheater_beside_honest("fewer_steps");
+  NetworkOptions o = cheater_beside_honest(cheat);
   o.task_types = {{task, script}};
   Network net(o);
   net.start();
@@ -43,7 +44,7 @@ void expect_cut_pass_caught(const std::string& task, protocol::TaskParams params
     EXPECT_TRUE(verdict_fails(f.reason, "full")) << f.reason;
     ++verdicts;
   }
-  EXPECT_GT(verdicts, 0u) << "the cut-short pass was never caught";
+  EXPECT_GT(verdicts, 0u) << cheat << " in " << task << " was never caught";
   {
     std::lock_guard lock(got.mutex);
     for (const auto& [index, e] : got.results) {
@@ -66,20 +67,36 @@ void expect_cut_pass_caught(const std::string& task, protocol::TaskParams params
 
 TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsTheFullAuditAndIsSlashed) {
   if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
-  expect_cut_pass_caught("hires_fix", {{"hires_steps", "8"}, {"scale", "2"}}, {});
+  expect_script_cheat_caught("fewer_steps", "hires_fix", {{"hires_steps", "8"}, {"scale", "2"}}, {});
 }
 
-TEST(ScriptedCheat, AnInpaintCutShortOverItsFetchedImagesFailsTheFullAuditAndIsSlashed) {
-  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+// The image and mask an inpaint job takes: a pattern, and the top half white.
+std::pair<RgbImage, RgbImage> inpaint_inputs() {
   RgbImage image{64, 64, std::vector<std::uint8_t>(64 * 64 * 3)};
   for (std::size_t i = 0; i < image.pixels.size(); ++i)
     image.pixels[i] = static_cast<std::uint8_t>((i * 7) % 251);
   RgbImage mask{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 0)};
-  for (std::size_t i = 0; i < mask.pixels.size() / 2; ++i) mask.pixels[i] = 255;  // top half
-  expect_cut_pass_caught("inpaint",
-                         {{"init_image", protocol::input_image_id(image)},
-                          {"mask", protocol::input_image_id(mask)}},
-                         {image, mask});
+  for (std::size_t i = 0; i < mask.pixels.size() / 2; ++i) mask.pixels[i] = 255;
+  return {image, mask};
+}
+
+TEST(ScriptedCheat, AnInpaintCutShortOverItsFetchedImagesFailsTheFullAuditAndIsSlashed) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  auto [image, mask] = inpaint_inputs();
+  expect_script_cheat_caught("fewer_steps", "inpaint",
+                             {{"init_image", protocol::input_image_id(image)},
+                              {"mask", protocol::input_image_id(mask)}},
+                             {image, mask});
+}
+
+// An inpaint whose mask the worker ignores re-renders the whole image, the part the mask keeps too.
+TEST(ScriptedCheat, AnInpaintThatIgnoresItsMaskFailsTheFullAuditAndIsSlashed) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  auto [image, mask] = inpaint_inputs();
+  expect_script_cheat_caught("ignored_mask", "inpaint",
+                             {{"init_image", protocol::input_image_id(image)},
+                              {"mask", protocol::input_image_id(mask)}},
+                             {image, mask});
 }
 
 }  // namespace
