@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,6 +128,21 @@ Result<void> copy_model(const fs::path& from, const fs::path& to) {
   return {};
 }
 
+// Whether every file under `from` is under `to` with the same bytes.
+bool same_files(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(from, ec)) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path other = to / fs::relative(entry.path(), from, ec);
+    if (fs::file_size(entry.path(), ec) != fs::file_size(other, ec) || ec) return false;
+    std::ifstream a(entry.path(), std::ios::binary), b(other, std::ios::binary);
+    if (!std::equal(std::istreambuf_iterator<char>(a), std::istreambuf_iterator<char>(),
+                    std::istreambuf_iterator<char>(b)))
+      return false;
+  }
+  return !ec;
+}
+
 // The model under DATA (so DATA holds everything an audit needs), made or copied once: the tiny
 // preset as DATA/model-tiny, the shapes model as DATA/model-shapes. A folder is used in place.
 Result<std::string> ensure_model(const fs::path& data, const std::string& model) {
@@ -136,13 +153,19 @@ Result<std::string> ensure_model(const fs::path& data, const std::string& model)
   }
   const fs::path dir = data / ("model-" + model);
   if (fs::exists(dir / "model_index.json")) {
-    // A copy made before the model had its own calibrated thresholds gets them now.
-    if (model == "shapes" && !fs::exists(dir / config::kModelThresholdsFile))
-      if (auto from = find_shapes_model(); from && fs::exists(*from / config::kModelThresholdsFile)) {
+    // A copy of an earlier version of the repository's shapes model (retrained since) is set aside,
+    // not used: its receipts stay auditable from it (audit --models-dir DATA finds it by id).
+    if (model == "shapes")
+      if (auto from = find_shapes_model(); from && !same_files(*from, dir)) {
+        const fs::path aside =
+            data / ("model-shapes-replaced-" + std::to_string(unix_now()));
         std::error_code ec;
-        fs::copy_file(*from / config::kModelThresholdsFile, dir / config::kModelThresholdsFile, ec);
+        fs::rename(dir, aside, ec);
+        if (ec) return fail("cannot move ", dir.string(), " aside: ", ec.message());
+        std::printf("the repository's shapes model changed: the earlier copy is now %s\n",
+                    aside.string().c_str());
       }
-    return dir.string();
+    if (fs::exists(dir / "model_index.json")) return dir.string();
   }
   if (model == "shapes") {
     auto from = find_shapes_model();

@@ -31,6 +31,22 @@ TEST(Audit, AnFp16ImageIsAuditedInItsOwnClassWithOnlyMeasuredFigures) {
       << audit.output;
   for (const char* meaningless : {"0000000000000000", "PSNR 0 dB", "SSIM 0,", "SSIM 0]"})
     EXPECT_FALSE(contains(audit.output, meaningless)) << meaningless << "\n" << audit.output;
+
+  // A copy under DATA that is not the repository's model (here one made before the model had its
+  // thresholds file; after a pull, a retrained model) is set aside, not used, and copied afresh;
+  // the earlier receipts still audit from the set-aside copy.
+  const std::string copy = dir.path("sim") + "/model-shapes";
+  ASSERT_TRUE(std::filesystem::remove(copy + "/calibrated_thresholds.json"));
+  const auto again = run_seedgrid(
+      "sim --workers 1 --f16-workers 0 --validators 0 --count 1 --steps 2 --log-level off --data " +
+          dir.path("sim"),
+      180);
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_TRUE(contains(again.output, "the repository's shapes model changed")) << again.output;
+  EXPECT_TRUE(std::filesystem::exists(copy + "/calibrated_thresholds.json"));
+  const auto old =
+      run_seedgrid("audit " + receipt + " --full --models-dir " + dir.path("sim"), 180);
+  EXPECT_EQ(old.status, 0) << old.output;
 }
 
 }  // namespace
