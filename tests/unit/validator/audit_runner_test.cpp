@@ -145,9 +145,9 @@ TEST_F(AuditRunnerTest, AnHonestResultPassesEveryAudit) {
 
 // On a trained model two honest classes drift further apart than on random weights, so a
 // validator judges such a model's jobs by the thresholds calibrated for it (its folder's
-// calibrated_thresholds.json). This honest fp16-storage result is the worst honest step of the
-// shapes model's calibration run (dpmpp_2m, 8 steps, seed 8919, step 1): the thresholds measured
-// on the random-weight presets fail it, the model's own pass it.
+// calibrated_thresholds.json). This honest fp16-storage result is the worst honest step of an
+// fp16 worker in the shapes model's calibration run (dpmpp_2m, 8 steps, seed 8921, step 6, error
+// 0.0231): the thresholds measured on the random-weight presets fail it, the model's own pass it.
 TEST_F(AuditRunnerTest, AnHonestResultOfAnotherClassIsJudgedByItsModelsOwnThresholds) {
   config::RenderingSection section;
   section.models.push_back({std::string(SEEDGRID_SOURCE_DIR) + "/models/zoo/shapes/model", ""});
@@ -165,13 +165,13 @@ TEST_F(AuditRunnerTest, AnHonestResultOfAnotherClassIsJudgedByItsModelsOwnThresh
 
   protocol::Job j = job();
   j.spec.model_id = model;
-  j.spec.prompt = "a small red circle in the top left on a blue background";
+  j.spec.prompt = "two green triangles on a white background";
   j.spec.negative_prompt = "blurry, low quality";
-  j.spec.seed = 8919;
+  j.spec.seed = 8921;
   j.spec.guidance = 7.5f;
   j.spec.sampler = "dpmpp_2m";
   auto d = deliver(**worker, j);
-  d.task.audits = {protocol::AuditItem{AuditKind::step, 1}};
+  d.task.audits = {protocol::AuditItem{AuditKind::step, 6}};
   const Pipeline* pipeline = (*validator)->pipeline(model);
   const auto shipped =
       run_audits(pipeline, d.task, open(d), config::default_validator_thresholds());
