@@ -145,24 +145,13 @@ Result<void> Renderer::add_input_image(const std::string& id, RgbImage image) co
   return {};
 }
 
-// The ids the job's image parameters name (the values of the parameters its script types image).
-static std::vector<std::string> image_ids_of(const task_script::TaskScript& script,
-                                             const protocol::JobSpec& spec) {
-  std::vector<std::string> ids;
-  for (const auto& p : spec.params)
-    if (const auto* declared = script.schema().find(p.name);
-        declared != nullptr && declared->type == task_script::ParamType::image)
-      ids.push_back(p.value);
-  return ids;
-}
-
 std::vector<std::string> Renderer::missing_input_images(const protocol::JobSpec& spec) const {
   const auto script = this->script(spec.task_script);
   if (!script) return {};
   std::vector<std::string> missing;
   std::lock_guard lock(scripts_mutex_);
-  for (auto& id : image_ids_of(*script, spec))
-    if (!input_images_.contains(id)) missing.push_back(std::move(id));
+  for (auto& named : images_named(*script, spec))
+    if (!input_images_.contains(named.id)) missing.push_back(std::move(named.id));
   return missing;
 }
 
@@ -172,8 +161,9 @@ ImageLookup Renderer::input_images_of(const protocol::JobSpec& spec) const {
   auto held = std::make_shared<std::map<std::string, std::shared_ptr<const RgbImage>>>();
   {
     std::lock_guard lock(scripts_mutex_);
-    for (const auto& id : image_ids_of(*script, spec))
-      if (auto it = input_images_.find(id); it != input_images_.end()) held->emplace(id, it->second);
+    for (const auto& named : images_named(*script, spec))
+      if (auto it = input_images_.find(named.id); it != input_images_.end())
+        held->emplace(named.id, it->second);
   }
   if (held->empty()) return nullptr;
   return [held](const std::string& id) -> const RgbImage* {

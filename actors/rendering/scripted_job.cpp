@@ -76,16 +76,25 @@ Result<RenderedImage> render_scripted_job(
   return rendered;
 }
 
+std::vector<NamedImage> images_named(const task_script::TaskScript& script,
+                                     const protocol::JobSpec& spec) {
+  std::vector<NamedImage> named;
+  for (const auto& p : spec.params)
+    if (const auto* declared = script.schema().find(p.name);
+        declared != nullptr && declared->type == task_script::ParamType::image)
+      named.push_back({p.name, p.value});
+  return named;
+}
+
 Result<verify::ScriptedRerender> rerender_scripted(const task_script::TaskScript& script,
                                                    const Pipeline& pipeline,
                                                    const protocol::JobSpec& spec,
                                                    const std::map<std::string, RgbImage>& images,
                                                    std::string_view how_to_give) {
   // Each image the job names must be here: a missing one is the auditor's to give, not a failure.
-  for (const auto& p : spec.params)
-    if (const auto* declared = script.schema().find(p.name);
-        declared && declared->type == task_script::ParamType::image && !images.contains(p.value))
-      return fail("the job's ", p.name, " is image ", p.value.substr(0, 12),
+  for (const auto& p : images_named(script, spec))
+    if (!images.contains(p.id))
+      return fail("the job's ", p.param, " is image ", p.id.substr(0, 12),
                   "..., which is not among the ", images.size(), " image(s) given: ",
                   how_to_give);
   const ImageLookup lookup = [&images](const std::string& id) -> const RgbImage* {

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "actors/rendering/renderer.hpp"
 #include "models/pipeline/sampling_pass.hpp"
@@ -30,6 +31,14 @@ Result<RenderedImage> render_scripted_job(
     const task_script::TaskScript& script, const Pipeline& pipeline, const protocol::JobSpec& spec,
     const RenderHooks& hooks, const ImageLookup& images = nullptr,
     std::function<void(std::uint32_t, SamplingPass&)> alter_pass = nullptr);
+
+// The images a scripted job's parameters name: each parameter its script types `image`, with the
+// image's id (its value). Everything that fetches, keeps or checks a job's images asks this.
+struct NamedImage {
+  std::string param, id;
+};
+std::vector<NamedImage> images_named(const task_script::TaskScript& script,
+                                     const protocol::JobSpec& spec);
 
 // A receipt's scripted job run again for `seedgrid audit --full` and the gateway's re-audit
 // (verify::ReceiptCheckOptions::rerun_scripted), with the images it names by id in `images`; a

@@ -8,7 +8,6 @@
 #include "actors/rendering/renderer.hpp"
 #include "actors/rendering/scripted_job.hpp"
 #include "runtime/base/protocol/job_result.hpp"
-#include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 
 namespace seedgrid::validator {
@@ -176,12 +175,10 @@ std::vector<AuditFinding> run_script_audit(const task_script::TaskScript* script
                    std::string("cannot audit: the job's ") +
                        (script == nullptr ? "task script" : "model") + " is not loaded here")};
   // An input image this validator could not keep is no evidence against the worker: grey.
-  for (const auto& p : task.job.spec.params)
-    if (const auto* declared = script->schema().find(p.name);
-        declared != nullptr && declared->type == task_script::ParamType::image &&
-        (!images || images(p.value) == nullptr)) {
+  for (const auto& named : rendering::images_named(*script, task.job.spec))
+    if (!images || images(named.id) == nullptr) {
       AuditFinding f = failed(AuditKind::full, -1,
-                              "cannot audit: the job's image " + p.name + " is not here");
+                              "cannot audit: the job's image " + named.param + " is not here");
       f.outcome = FindingOutcome::grey;
       return {f};
     }

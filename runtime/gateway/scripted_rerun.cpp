@@ -60,17 +60,15 @@ verify::ScriptedRerun scripted_rerun(caf::actor_system& system, const caf::actor
     if (script->id() != id)
       return fail("the task script sent for id ", id, " hashes to ", script->id());
     std::map<std::string, RgbImage> images;
-    for (const auto& p : spec.params) {
-      const auto* declared = script->schema().find(p.name);
-      if (declared == nullptr || declared->type != task_script::ParamType::image) continue;
-      auto image = ask<protocol::InputImageReply>(system, to, "image " + p.value.substr(0, 12),
-                                                  protocol::input_image_atom::value, p.value);
+    for (const auto& named : rendering::images_named(*script, spec)) {
+      auto image = ask<protocol::InputImageReply>(system, to, "image " + named.id.substr(0, 12),
+                                                  protocol::input_image_atom::value, named.id);
       if (!image) return pass_on(image);
       // Not kept (a private request's images go with its prompt): the audit cannot run.
       if (!image->outcome.ok()) continue;
-      if (protocol::input_image_id(image->image) != p.value)
-        return fail("the image sent for id ", p.value, " does not hash to it");
-      images.emplace(p.value, std::move(image->image));
+      if (protocol::input_image_id(image->image) != named.id)
+        return fail("the image sent for id ", named.id, " does not hash to it");
+      images.emplace(named.id, std::move(image->image));
     }
     return rendering::rerender_scripted(*script, pipeline, spec, images,
                                         "the coordinator no longer keeps it");

@@ -14,13 +14,6 @@ std::string input_image_id(const RgbImage& image) {
   return to_hex(d);
 }
 
-bool looks_like_image_id(std::string_view text) {
-  if (text.size() != 64) return false;
-  for (char c : text)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 Result<void> check_input_image(const RgbImage& image, std::uint32_t max_width,
                                std::uint32_t max_height, std::string_view what) {
   if (image.width < 1 || image.height < 1 || static_cast<std::uint32_t>(image.width) > max_width ||

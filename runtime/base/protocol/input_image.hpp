@@ -16,9 +16,6 @@ namespace seedgrid::protocol {
 // digits: the same pixels at another size are another image.
 std::string input_image_id(const RgbImage& image);
 
-// Whether `text` has the shape of an id (64 lower-case hex digits).
-bool looks_like_image_id(std::string_view text);
-
 // Dimensions positive and within `max_width` x `max_height`, and width * height * 3 bytes; the
 // error names the image by `what` ("image init_image") and says what was wrong.
 Result<void> check_input_image(const RgbImage& image, std::uint32_t max_width,
