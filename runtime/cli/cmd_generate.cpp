@@ -1,7 +1,6 @@
 #include <sodium.h>
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -73,21 +72,16 @@ Result<void> add_images(const GenerateOptions& opts, protocol::GenerateRequest& 
       return fail("--image must be NAME=FILE.png, got '", item, "'");
     named.emplace_back(item.substr(0, eq), item.substr(eq + 1));
   }
-  std::vector<std::string> ids;  // of request.images, in order
   std::string init_id;
   for (const auto& [name, file] : named) {
     auto png = read_png(file);
     if (!png) return context(png.error(), "image parameter ", name);
-    const std::string id = protocol::input_image_id(png->image);
-    request.params.push_back({name, id});
-    if (name == "init_image") init_id = id;
-    if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;  // one image, two names
-    ids.push_back(id);
-    request.images.push_back(std::move(png->image));
+    if (name == "init_image") init_id = protocol::input_image_id(png->image);
+    protocol::attach_input_image(request, name, std::move(png->image));
   }
   *init_image = nullptr;
-  for (std::size_t i = 0; i < ids.size(); ++i)
-    if (ids[i] == init_id) *init_image = &request.images[i];
+  for (const auto& image : request.images)
+    if (!init_id.empty() && protocol::input_image_id(image) == init_id) *init_image = &image;
   return {};
 }
 

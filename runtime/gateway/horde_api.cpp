@@ -12,6 +12,7 @@
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/image/webp_file.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/horde_samplers.hpp"
 #include "runtime/gateway/input_images.hpp"
@@ -127,14 +128,14 @@ std::string add_source_images(protocol::GenerateRequest& g, const std::string& s
   g.width = static_cast<std::uint32_t>(image->width);
   g.height = static_cast<std::uint32_t>(image->height);
   g.task_type = how == "img2img" ? "img2img" : "inpaint";
-  attach_image(g, "init_image", std::move(*image));
+  protocol::attach_input_image(g, "init_image", std::move(*image));
   if (how == "inpainting") {
     if (!mask_text || mask_text->empty())
       return "inpainting needs source_mask (white where to render): seedgrid does not read a "
              "mask from the source image's alpha channel";
     auto mask = decode_upload(*mask_text, "source_mask");
     if (!mask) return mask.error().message;
-    attach_image(g, "mask", std::move(*mask));
+    protocol::attach_input_image(g, "mask", std::move(*mask));
   }
   if (denoise) g.params.push_back({"strength", json::serialize(json::value(*denoise))});
   protocol::sort_task_params(g.params);

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "runtime/base/image/png_file.hpp"
-#include "runtime/base/protocol/input_image.hpp"
 
 namespace seedgrid::gateway {
 
@@ -26,14 +25,6 @@ Result<RgbImage> decode_upload(std::string_view base64, std::string_view field) 
   auto image = decode_image(bytes);
   if (!image) return context(image.error(), "field \"", field, "\"");
   return image;
-}
-
-void attach_image(protocol::GenerateRequest& request, const std::string& param, RgbImage image) {
-  const std::string id = protocol::input_image_id(image);
-  request.params.push_back({param, id});
-  for (const auto& carried : request.images)
-    if (protocol::input_image_id(carried) == id) return;
-  request.images.push_back(std::move(image));
 }
 
 }  // namespace seedgrid::gateway

@@ -15,6 +15,7 @@
 #include "runtime/base/image/generation_parameters.hpp"
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/base/image/webp_file.hpp"
+#include "runtime/base/protocol/input_image.hpp"
 #include "runtime/gateway/event_stream.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/input_images.hpp"
@@ -258,7 +259,7 @@ void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& repl
         if (!s.get("width")) g.width = static_cast<std::uint32_t>(image->width);
         if (!s.get("height")) g.height = static_cast<std::uint32_t>(image->height);
       }
-      attach_image(g, std::string(kv.key()), std::move(*image));
+      protocol::attach_input_image(g, std::string(kv.key()), std::move(*image));
     }
     protocol::sort_task_params(g.params);
   }

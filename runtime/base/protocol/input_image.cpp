@@ -14,6 +14,14 @@ std::string input_image_id(const RgbImage& image) {
   return to_hex(d);
 }
 
+void attach_input_image(GenerateRequest& request, const std::string& param, RgbImage image) {
+  const std::string id = input_image_id(image);
+  request.params.push_back({param, id});
+  for (const auto& carried : request.images)
+    if (input_image_id(carried) == id) return;
+  request.images.push_back(std::move(image));
+}
+
 Result<void> check_input_image(const RgbImage& image, std::uint32_t max_width,
                                std::uint32_t max_height, std::string_view what) {
   if (image.width < 1 || image.height < 1 || static_cast<std::uint32_t>(image.width) > max_width ||

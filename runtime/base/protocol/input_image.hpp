@@ -9,6 +9,7 @@
 #include "models/pipeline/rgb_image.hpp"
 #include "models/result.hpp"
 #include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::protocol {
 
@@ -20,6 +21,10 @@ std::string input_image_id(const RgbImage& image);
 // error names the image by `what` ("image init_image") and says what was wrong.
 Result<void> check_input_image(const RgbImage& image, std::uint32_t max_width,
                                std::uint32_t max_height, std::string_view what);
+
+// Names `image` as `request`'s parameter `param` (by its id) and carries it, once however many
+// parameters name it: how a client (generate, the gateway) sends an image with a request.
+void attach_input_image(GenerateRequest& request, const std::string& param, RgbImage image);
 
 // A worker's or validator's fetch of one image by id.
 struct InputImageReply {
