@@ -84,7 +84,7 @@ bool send_appeal(CoreState& s, PendingPenalty& p, std::int64_t now_ms, Outbox& o
       pick_validator(s.nodes, p.job.spec.model_id, {p.validator, p.worker}, p.worker_class);
   if (!referee) return false;  // tick lets the verdict stand when its deadline passes
   const NodeEntry* worker = s.nodes.find(p.worker);
-  if (p.commitment && needs_openings(p.plan) && (worker == nullptr || !worker->connected) &&
+  if (p.commitment && needs_openings(p.plan, p.job.spec.scripted()) && (worker == nullptr || !worker->connected) &&
       now_ms < p.deadline_ms)
     return false;  // resumed after a restart: the worker must be back to open its trajectory
   auto pixels = s.results.get(p.output_hash);

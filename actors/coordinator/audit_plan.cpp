@@ -38,4 +38,27 @@ std::vector<protocol::AuditItem> plan_audits(const Digest& secret, std::string_v
   return plan;
 }
 
+std::vector<protocol::AuditItem> plan_scripted_audits(const Digest& secret,
+                                                      std::string_view audit_id,
+                                                      const std::vector<std::uint32_t>& pass_steps,
+                                                      const config::AuditPolicy& policy) {
+  std::uint32_t steps = 0;
+  for (std::uint32_t s : pass_steps) steps += s;
+  std::vector<protocol::AuditItem> plan = plan_audits(secret, audit_id, steps, policy);
+  if (steps == 0) return plan;
+  // Step k of the job (over all its passes) is leaf k + p of the tree, p the passes before its
+  // own: each pass has one leaf more than its steps.
+  for (auto& item : plan) {
+    if (verify::is_audit(item, verify::AuditKind::step)) {
+      std::uint32_t before = 0, pass = 0;
+      while (pass + 1 < pass_steps.size() && item.step >= before + pass_steps[pass])
+        before += pass_steps[pass++];
+      item.step += pass;
+    } else if (verify::is_audit(item, verify::AuditKind::decode)) {
+      item.step = steps + static_cast<std::uint32_t>(pass_steps.size()) - 1;  // the last leaf
+    }
+  }
+  return plan;
+}
+
 }  // namespace seedgrid::coordinator

@@ -19,6 +19,14 @@ std::vector<protocol::AuditItem> plan_audits(const Digest& secret, std::string_v
                                              std::uint32_t steps_run,
                                              const config::AuditPolicy& policy);
 
+// The same draws for a scripted job whose passes run these many steps each: noise and decode (the
+// script replayed over the pass boundaries), step audits at leaves of the job's one tree drawn
+// among all its steps (a pass's last leaf starts no step), and the full re-run at full_rate.
+std::vector<protocol::AuditItem> plan_scripted_audits(const Digest& secret,
+                                                      std::string_view audit_id,
+                                                      const std::vector<std::uint32_t>& pass_steps,
+                                                      const config::AuditPolicy& policy);
+
 // A full re-render only: the referee for a grey result, an appeal, or a result whose commitment
 // the coordinator no longer holds.
 std::vector<protocol::AuditItem> full_audit_only();

@@ -36,9 +36,11 @@ void escalate(CoreState& s, RequestState& r, JobState& j, const PublicKey& grey_
 
 }  // namespace
 
-bool needs_openings(const std::vector<protocol::AuditItem>& plan) {
-  return std::any_of(plan.begin(), plan.end(), [](const auto& item) {
-    return verify::is_audit(item, verify::AuditKind::step);
+bool needs_openings(const std::vector<protocol::AuditItem>& plan, bool scripted) {
+  // A scripted job's noise and decode audits replay its script over the opened passes too.
+  return std::any_of(plan.begin(), plan.end(), [scripted](const auto& item) {
+    return verify::is_audit(item, verify::AuditKind::step) ||
+           (scripted && !verify::is_audit(item, verify::AuditKind::full));
   });
 }
 
@@ -90,12 +92,18 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   j->audit.purpose = protocol::AuditPurpose::sampled;
   const double rate = n != nullptr ? s.audit_rate_of(*n) : s.options.policy.audit.rate;
   if (s.sampler.sampled(result.job_id, result.attempt, rate)) {
-    // The full audit alone for the instant task (no latents) and for a scripted job (the script
-    // run again: no openings of its passes are kept yet).
-    const bool full_only = result.leaf_count <= 1 || r->task.has_value();
-    j->audit.plan =
-        plan_audits(s.sampler.salt(), protocol::audit_id_of(result.job_id, result.attempt),
-                    full_only ? 0 : result.leaf_count - 1, s.options.policy.audit);
+    // The full audit alone for the instant task (no latents).
+    const std::string audit_id = protocol::audit_id_of(result.job_id, result.attempt);
+    if (r->task.has_value()) {
+      std::vector<std::uint32_t> pass_steps;
+      for (const auto& pass : r->task->passes) pass_steps.push_back(pass.steps);
+      j->audit.plan =
+          plan_scripted_audits(s.sampler.salt(), audit_id, pass_steps, s.options.policy.audit);
+    } else {
+      j->audit.plan = plan_audits(s.sampler.salt(), audit_id,
+                                  result.leaf_count <= 1 ? 0 : result.leaf_count - 1,
+                                  s.options.policy.audit);
+    }
     s.save_verification(*r, *j);
     hand_out_audit(s, *r, *j, now_ms, out, &result.pixels);
   } else {
@@ -134,7 +142,7 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
   // A resumed audit (a restart drops every link) waits for its worker to register again before
   // asking it for openings, until the deadline; after that the worker fails it for no opening.
   const NodeEntry* worker = j.worker ? s.nodes.find(*j.worker) : nullptr;
-  if (j.audit.commitment && needs_openings(j.audit.plan) &&
+  if (j.audit.commitment && needs_openings(j.audit.plan, r.task.has_value()) &&
       (worker == nullptr || !worker->connected) && j.phase == JobPhase::auditing &&
       now_ms < j.deadline_ms)
     return;

@@ -152,8 +152,9 @@ std::uint64_t next_assignment(CoreState& s);
 // Whether `v` answers the hand-out in progress; a verdict computed for an earlier one (the
 // validator's link dropped, or the coordinator restarted, while it audited) is refused.
 protocol::Reply check_assignment(const protocol::Verdict& v, std::uint64_t in_progress);
-// Step audits fetch openings from the worker (through the coordinator) while they run.
-bool needs_openings(const std::vector<protocol::AuditItem>& plan);
+// Step audits, and every audit of a scripted job's but the full one, fetch openings from the
+// worker (through the coordinator) while they run.
+bool needs_openings(const std::vector<protocol::AuditItem>& plan, bool scripted);
 void audit_deadline(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out);
 // The validator's audits once its session is gone: handed to another validator.
 void validator_lost(CoreState& s, const PublicKey& validator,

@@ -206,12 +206,6 @@ Result<std::uint64_t> Renderer::measure_speed() const {
   return static_cast<std::uint64_t>(side) * side * g.steps * 1000 / static_cast<std::uint64_t>(ms);
 }
 
-Result<void> Renderer::enable_ignored_masks() {
-  if (!worker::test_faults_enabled())
-    return fail("ignored_mask is a test-only fault and this build refuses it");
-  ignore_masks_ = true;
-  return {};
-}
 
 Result<void> Renderer::enable_cheat(worker::Cheat cheat) {
   auto kit = worker::make_cheat_kit(cheat, *pipelines_.begin()->second, *backend_);
@@ -260,11 +254,13 @@ BatchOutcome Renderer::render_script(const protocol::JobSpec& spec,
   }
   const auto start = std::chrono::steady_clock::now();
   // A cheating worker (test builds) cheats inside the script where its cheat has a form there.
-  out.images.push_back(render_scripted_job(
-      *script, *pipelines_.at(spec.model_id), spec, hooks, input_images_of(spec),
-      ignore_masks_ ? [](std::uint32_t, SamplingPass& pass) { pass.mask = Tensor{}; }
-      : cheat_kit_  ? worker::scripted_cheat(cheat_kit_->cheat, spec.passes.size())
-                    : nullptr));
+  ScriptedJobOptions options;
+  options.images = input_images_of(spec);
+  options.keep_latents = true;  // opened for the audits of its passes
+  if (cheat_kit_)
+    options.alter_pass = worker::scripted_cheat(cheat_kit_->cheat, spec.passes.size());
+  out.images.push_back(
+      render_scripted_job(*script, *pipelines_.at(spec.model_id), spec, hooks, options));
   out.render_ms = static_cast<std::uint64_t>(elapsed_ms(start));
   out.cancelled = !out.images.back() && hooks.cancelled && hooks.cancelled();
   return out;

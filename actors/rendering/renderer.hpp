@@ -53,8 +53,8 @@ inline constexpr std::size_t kKeptInputImages = 32;
 struct RenderedImage {
   std::vector<std::uint8_t> pixels;  // RGB8
   Digest trajectory_root{};          // verify::Trajectory::root() of the latents x_0 .. x_N
-  // The latents themselves (txt2img; null for the instant task and scripted jobs), kept for
-  // audits' openings.
+  // The latents themselves, kept for audits' openings: txt2img's, and a worker's scripted job's
+  // (every pass's, in the job's tree: ScriptedJobOptions::keep_latents); null for the instant task.
   std::shared_ptr<const verify::Trajectory> trajectory;
   std::uint32_t leaf_count = 0;  // a scripted job's, over all its passes (trajectory_root's tree)
 };
@@ -121,10 +121,6 @@ class Renderer {
   // The images here that `spec` names, held for as long as the lookup lives.
   ImageLookup input_images_of(const protocol::JobSpec& spec) const;
 
-  // Test builds only (worker::TestFault::ignored_mask): from now on every scripted job's sampler
-  // passes run without their masks; errors in release builds.
-  Result<void> enable_ignored_masks();
-
   // Test builds only: from now on every txt2img job is rendered by this cheat of the zoo
   // (actors/worker/cheats/cheat.hpp) with the first model; errors in release builds.
   Result<void> enable_cheat(worker::Cheat cheat);
@@ -150,7 +146,6 @@ class Renderer {
   std::string precision_;
   bool benchmark_tasks_ = false;
   std::shared_ptr<const worker::CheatKit> cheat_kit_;
-  bool ignore_masks_ = false;
   mutable std::mutex scripts_mutex_;
   mutable std::map<std::string, std::shared_ptr<const task_script::TaskScript>> scripts_;  // id
   mutable std::map<std::string, std::shared_ptr<const RgbImage>> input_images_;  // by id

@@ -28,10 +28,9 @@ Result<void> check_passes(const task_script::TaskScript& script, const protocol:
 
 }  // namespace
 
-Result<RenderedImage> render_scripted_job(
-    const task_script::TaskScript& script, const Pipeline& pipeline, const protocol::JobSpec& spec,
-    const RenderHooks& hooks, const ImageLookup& images,
-    std::function<void(std::uint32_t, SamplingPass&)> alter_pass) {
+Result<ScriptedJobPlan> plan_scripted_job(const task_script::TaskScript& script,
+                                          const protocol::JobSpec& spec,
+                                          const ImageLookup& images) {
   task_script::JobInputs inputs{spec.prompt,   spec.negative_prompt, spec.steps,
                                 spec.guidance, spec.sampler,         spec.karras,
                                 spec.width,    spec.height,          {}};
@@ -45,15 +44,25 @@ Result<RenderedImage> render_scripted_job(
   if (!declared) return std::unexpected(script_failed(declared.error()));
   if (auto same = check_passes(script, spec, *declared); !same)
     return std::unexpected(script_failed(same.error()));
+  return ScriptedJobPlan{std::move(*params), std::move(*declared)};
+}
 
+Result<RenderedImage> render_scripted_job(const task_script::TaskScript& script,
+                                          const Pipeline& pipeline, const protocol::JobSpec& spec,
+                                          const RenderHooks& hooks,
+                                          const ScriptedJobOptions& options) {
+  auto plan = plan_scripted_job(script, spec, options.images);
+  if (!plan) return pass_on(plan);
   task_script::TaskHooks task_hooks;
   if (hooks.on_progress)
     task_hooks.on_progress = [&](std::uint32_t done, std::uint32_t steps) {
       hooks.on_progress(0, done, steps);
     };
   task_hooks.cancelled = hooks.cancelled;
-  task_hooks.alter_pass = std::move(alter_pass);
-  auto out = task_script::run_task(script, pipeline, *params, spec.seed, task_hooks, &*declared);
+  task_hooks.alter_pass = options.alter_pass;
+  task_hooks.keep_latents = options.keep_latents;
+  auto out =
+      task_script::run_task(script, pipeline, plan->params, spec.seed, task_hooks, &plan->declared);
   if (!out) {
     if (hooks.cancelled && hooks.cancelled()) return pass_on(out);
     return std::unexpected(script_failed(out.error()));
@@ -73,6 +82,13 @@ Result<RenderedImage> render_scripted_job(
   rendered.pixels = image.pixels;
   rendered.trajectory_root = out->trajectory_root;
   rendered.leaf_count = out->leaf_count;
+  if (options.keep_latents) {
+    auto trajectory = std::make_shared<verify::Trajectory>();
+    for (auto& pass : out->passes)
+      for (std::size_t t = 0; t < pass.latents.size(); ++t)
+        trajectory->append(std::move(pass.latents[t]), pass.leaves[t]);
+    rendered.trajectory = std::move(trajectory);
+  }
   return rendered;
 }
 
@@ -101,7 +117,7 @@ Result<verify::ScriptedRerender> rerender_scripted(const task_script::TaskScript
     auto it = images.find(id);
     return it == images.end() ? nullptr : &it->second;
   };
-  auto rendered = render_scripted_job(script, pipeline, spec, {}, lookup);
+  auto rendered = render_scripted_job(script, pipeline, spec, {}, {.images = lookup});
   if (!rendered) return context(rendered.error(), "running ", script.file_name(), " again");
   return verify::ScriptedRerender{
       {static_cast<int>(spec.width), static_cast<int>(spec.height), std::move(rendered->pixels)},

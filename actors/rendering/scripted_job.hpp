@@ -14,6 +14,7 @@
 #include "models/pipeline/sampling_pass.hpp"
 #include "models/result.hpp"
 #include "runtime/base/protocol/job.hpp"
+#include "runtime/base/task_script/task_schema.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
 
 namespace seedgrid {
@@ -25,12 +26,30 @@ class TaskScript;
 
 namespace seedgrid::rendering {
 
-// `images`: the job's input images by id (Renderer::input_images_of); null for a job without any.
-// `alter_pass`: the test-only cheat zoo's (task_script::TaskHooks::alter_pass); null otherwise.
-Result<RenderedImage> render_scripted_job(
-    const task_script::TaskScript& script, const Pipeline& pipeline, const protocol::JobSpec& spec,
-    const RenderHooks& hooks, const ImageLookup& images = nullptr,
-    std::function<void(std::uint32_t, SamplingPass&)> alter_pass = nullptr);
+struct ScriptedJobOptions {
+  // The job's input images by id (Renderer::input_images_of); null for a job without any.
+  ImageLookup images;
+  // A worker keeps every pass's latents (RenderedImage::trajectory, leaves in the job's tree) to
+  // open them for audits.
+  bool keep_latents = false;
+  // The test-only cheat zoo's (task_script::TaskHooks::alter_pass); null otherwise.
+  std::function<void(std::uint32_t, SamplingPass&)> alter_pass;
+};
+Result<RenderedImage> render_scripted_job(const task_script::TaskScript& script,
+                                          const Pipeline& pipeline, const protocol::JobSpec& spec,
+                                          const RenderHooks& hooks,
+                                          const ScriptedJobOptions& options = {});
+
+// The job's parameters resolved against the script (its images through `images`) and the passes
+// its cost() declares for them, which must be the ones the coordinator priced (spec.passes).
+// Failures carry protocol::ErrorCode::task_script_failed.
+struct ScriptedJobPlan {
+  task_script::ParamValues params;
+  std::vector<task_script::PassCost> declared;
+};
+Result<ScriptedJobPlan> plan_scripted_job(const task_script::TaskScript& script,
+                                          const protocol::JobSpec& spec,
+                                          const ImageLookup& images);
 
 // The images a scripted job's parameters name: each parameter its script types `image`, with the
 // image's id (its value). Everything that fetches, keeps or checks a job's images asks this.

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <set>
 
 #include "actors/rendering/renderer.hpp"
 #include "actors/rendering/scripted_job.hpp"
+#include "actors/validator/scripted_replay.hpp"
 #include "runtime/base/protocol/job_result.hpp"
 #include "runtime/base/verify/committed_job.hpp"
 
@@ -29,12 +31,7 @@ double wire_number(double x) {
 }
 
 AuditFinding failed(AuditKind kind, std::int32_t step, std::string detail) {
-  AuditFinding f;
-  f.kind = kind;
-  f.outcome = FindingOutcome::fail;
-  f.step = step;
-  f.detail = std::move(detail);
-  return f;
+  return verify::finding(kind, FindingOutcome::fail, step, std::move(detail));
 }
 
 verify::CommittedJob committed_of(const protocol::AuditTask& task, const GenerationSpec& spec) {
@@ -67,6 +64,7 @@ Result<std::map<std::uint32_t, verify::LatentOpening>> openings_of(const protoco
 }  // namespace
 
 std::vector<std::uint32_t> openings_needed(const protocol::AuditTask& task) {
+  if (task.job.spec.scripted()) return scripted_openings_needed(task);
   std::set<std::uint32_t> ts;
   for (const auto& a : task.audits) {
     if (!verify::is_audit(a, AuditKind::step)) continue;
@@ -168,6 +166,7 @@ std::vector<AuditFinding> run_audits(const Pipeline* pipeline, const protocol::A
 std::vector<AuditFinding> run_script_audit(const task_script::TaskScript* script,
                                            const Pipeline* pipeline, const std::string& own_class,
                                            const protocol::AuditTask& task,
+                                           const protocol::Opening& opening,
                                            const verify::Thresholds& thresholds,
                                            const rendering::ImageLookup& images) {
   if (script == nullptr || pipeline == nullptr)
@@ -182,18 +181,44 @@ std::vector<AuditFinding> run_script_audit(const task_script::TaskScript* script
       f.outcome = FindingOutcome::grey;
       return {f};
     }
+  const bool same_class = own_class == task.claimed_determinism_class;
   const RgbImage delivered{static_cast<int>(task.job.spec.width),
                            static_cast<int>(task.job.spec.height), task.claimed_pixels};
-  auto rendered = rendering::render_scripted_job(*script, *pipeline, task.job.spec, {}, images);
-  if (!rendered)
-    return {failed(AuditKind::full, -1,
-                   "the task script fails on this job where the worker delivered an image: " +
-                       rendered.error().message)};
+  std::vector<AuditFinding> findings;
+  bool full = !task.has_commitment;
+  bool replayed = false;
+  for (const auto& a : task.audits) {
+    if (verify::is_audit(a, AuditKind::full)) {
+      full = true;
+    } else if (!replayed && task.has_commitment) {
+      replayed = true;
+      auto opened = openings_of(task, opening);
+      if (!opened) {
+        findings.push_back(failed(AuditKind::decode, -1, opened.error().message));
+        continue;
+      }
+      auto replay = replay_scripted_audits(*script, *pipeline, same_class, task, *opened,
+                                           thresholds, images);
+      std::move(replay.begin(), replay.end(), std::back_inserter(findings));
+    }
+  }
+  if (!full && replayed) return findings;
+  auto rendered = rendering::render_scripted_job(*script, *pipeline, task.job.spec, {},
+                                                 {.images = images});
+  if (!rendered) {
+    findings.push_back(
+        failed(AuditKind::full, -1,
+               "the task script fails on this job where the worker delivered an image: " +
+                   rendered.error().message));
+    return findings;
+  }
   const RgbImage image{delivered.width, delivered.height, std::move(rendered->pixels)};
-  return {verify::judge_rerender({image, rendered->trajectory_root, rendered->leaf_count},
-                                 {delivered, task.claimed_output_hash,
-                                  task.commitment.trajectory_root, task.commitment.leaf_count},
-                                 own_class == task.claimed_determinism_class, thresholds)};
+  findings.push_back(verify::judge_rerender(
+      {image, rendered->trajectory_root, rendered->leaf_count},
+      {delivered, task.claimed_output_hash, task.commitment.trajectory_root,
+       task.commitment.leaf_count},
+      same_class, thresholds));
+  return findings;
 }
 
 protocol::Verdict verdict_of(const protocol::AuditTask& task,

@@ -24,7 +24,8 @@ class TaskScript;
 
 namespace seedgrid::validator {
 
-// The steps a task's step audits need opened (t, t+1, and t-1 when t >= 1), ascending, distinct.
+// The leaves a task's audits need opened, ascending, distinct: t, t+1 and t-1 (t >= 1) of each
+// step audit; a scripted job's replay needs more (scripted_openings_needed).
 std::vector<std::uint32_t> openings_needed(const protocol::AuditTask& task);
 
 // `opening`: the worker's signed answer (ignored when the task has no step audit). `pipeline`
@@ -34,16 +35,19 @@ std::vector<verify::AuditFinding> run_audits(const Pipeline* pipeline,
                                              const protocol::Opening& opening,
                                              const verify::Thresholds& thresholds);
 
-// A scripted job's audit (its plan is the full audit alone): the task script run again over the
-// job's model with the job's parameters (rendering/scripted_job.hpp), judged as a full re-render
-// (verify::judge_rerender): same class, bytes and the root over every pass; across classes, the
-// image. `script` or `pipeline` null: not loaded here. A script that fails here where the worker
-// delivered an image is a fail: the script fails on every machine alike. `images`: the job's
-// input images (Renderer::input_images_of); one missing is grey, no evidence either way.
+// A scripted job's audits: its planned noise, step and decode audits by replaying its script over
+// the worker's openings (scripted_replay.hpp), and, when planned (or without a commitment), the
+// full one: the script run again over the job's model (rendering/scripted_job.hpp), judged as a
+// full re-render (verify::judge_rerender: same class, bytes and the root over every pass; across
+// classes, the image). `script` or `pipeline` null: not loaded here. A script that fails here
+// where the worker delivered an image is a fail: the script fails on every machine alike.
+// `images`: the job's input images (Renderer::input_images_of); one missing is grey, no evidence
+// either way.
 std::vector<verify::AuditFinding> run_script_audit(const task_script::TaskScript* script,
                                                    const Pipeline* pipeline,
                                                    const std::string& own_determinism_class,
                                                    const protocol::AuditTask& task,
+                                                   const protocol::Opening& opening,
                                                    const verify::Thresholds& thresholds,
                                                    const rendering::ImageLookup& images);
 

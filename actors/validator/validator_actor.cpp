@@ -51,7 +51,8 @@ audit_loop_actor::behavior_type audit_loop(std::shared_ptr<const rendering::Rend
         const auto findings =
             task.job.spec.scripted()
                 ? run_script_audit(renderer->script(task.job.spec.task_script).get(), pipeline,
-                                   renderer->determinism_class(), task, own ? *own : thresholds,
+                                   renderer->determinism_class(), task, opening,
+                                   own ? *own : thresholds,
                                    renderer->input_images_of(task.job.spec))
                 : run_audits(pipeline, task, opening, own ? *own : thresholds);
         return std::make_tuple(audited_atom::value, id,

@@ -9,9 +9,10 @@
 
 namespace seedgrid::worker {
 
-// `trajectory` null: the instant benchmark task (one leaf, no latents), or a scripted job, which
-// commits its root over `scripted_leaves` leaves of all its passes and nothing else: its audit
-// runs the script again, and openings of its passes are not kept yet.
+// `trajectory` null: the instant benchmark task (one leaf, no latents). A scripted job commits its
+// root over `scripted_leaves` leaves of all its passes and nothing else: its audits open the first
+// and last latents of every pass from the worker's store, since which are needed depends on its
+// script.
 void fill_commitment(protocol::JobResult& r, const protocol::JobSpec& spec,
                      const std::string& precision, const verify::Trajectory* trajectory,
                      std::uint32_t scripted_leaves = 0);

@@ -13,8 +13,9 @@ bool test_faults_enabled() {
 }
 
 bool is_cheat_name(std::string_view name) {
-  for (Cheat c : all_cheats())
-    if (cheat_name(c) == name) return true;
+  for (const auto& cheats : {all_cheats(), scripted_only_cheats()})
+    for (Cheat c : cheats)
+      if (cheat_name(c) == name) return true;
   return false;
 }
 
@@ -36,8 +37,6 @@ Result<TestFault> parse_test_fault(std::string_view name) {
     fault = TestFault::stall;
   else if (name == "withhold_openings")
     fault = TestFault::withhold_openings;
-  else if (name == "ignored_mask")
-    fault = TestFault::ignored_mask;
   else
     return fail("$.worker.test_fault: unknown fault '", std::string(name), "'");
   if (!test_faults_enabled())
@@ -62,7 +61,6 @@ void apply_test_fault(TestFault fault, protocol::JobResult& r, const Identity& w
     case TestFault::stall:
     case TestFault::withhold_openings:
     case TestFault::cheat:
-    case TestFault::ignored_mask:
       break;
   }
 #else

@@ -18,10 +18,7 @@
 namespace seedgrid::worker {
 
 // cheat: a cheat of the zoo, named in the config; the renderer renders it (Renderer::enable_cheat).
-// ignored_mask: a scripted job's sampler passes run without their masks (an inpaint re-renders
-// the whole image instead of its masked part), the cheat of an image task that no zoo cheat,
-// all of which have a txt2img form, stands for.
-enum class TestFault { none, wrong_image, bad_signature, stall, withhold_openings, cheat, ignored_mask };
+enum class TestFault { none, wrong_image, bad_signature, stall, withhold_openings, cheat };
 
 bool test_faults_enabled();
 // Whether `name` is a cheat of the zoo (actors/worker/cheats/cheat.hpp) rather than a fault here.

@@ -256,14 +256,10 @@ bool full_targeted(const std::string& c) {
          c == "swapped_final_image";
 }
 
-// --- judging, as runtime/base/verify/audits.cpp judges ---
+// --- judging, by runtime/base/verify/audits.cpp's rules ---
 using verify::FindingOutcome;
-
-FindingOutcome judge_image(const verify::ImageDifference& d, const verify::Thresholds& th) {
-  if (!(d.psnr_db >= th.psnr_fail) || !(d.ssim >= th.ssim_fail)) return FindingOutcome::fail;
-  if (d.psnr_db >= th.psnr_pass && d.ssim >= th.ssim_pass) return FindingOutcome::pass;
-  return FindingOutcome::grey;
-}
+using verify::judge_image;
+using verify::judge_step;
 
 std::array<FindingOutcome, 4> judge(const Measure& m, const verify::Thresholds& th) {
   std::array<FindingOutcome, 4> o{};
@@ -278,9 +274,7 @@ std::array<FindingOutcome, 4> judge(const Measure& m, const verify::Thresholds& 
     if (m.same_class) {
       s = m.step_exact[t] ? FindingOutcome::pass : FindingOutcome::fail;
     } else {
-      const double e = m.step_error[t];
-      s = e <= th.step_pass ? FindingOutcome::pass
-                            : (e <= th.step_fail ? FindingOutcome::grey : FindingOutcome::fail);
+      s = judge_step(m.step_error[t], th);
     }
     o[1] = std::max(o[1], s);
   }

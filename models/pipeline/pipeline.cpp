@@ -318,6 +318,105 @@ Result<Tensor> upload_latent(const BatchRun& run, const Tensor& host, const char
   return run.p.backend->upload(host);
 }
 
+// x_{t+1} of a run from the committed x_t (and x_{t-1} where the sampler keeps history), with a
+// masked pass's kept region put back as run_steps does: bytewise the full run's latent.
+Result<Tensor> step_from(const BatchRun& run, int t, const Tensor& x_t, const Tensor* x_previous,
+                         const KeptRegion* kept) {
+  const int steps_run = run.steps_run();
+  if (t < 0 || t >= steps_run)
+    return fail("step ", t, " is outside the ", steps_run, " steps run [0, ", steps_run, ")");
+  const int k = run.first_step + t;
+  auto x = upload_latent(run, x_t, "the latent x_t");
+  if (!x) return pass_on(x);
+  SamplerHistory history;
+  if (run.sampler.needs_history(k, run.first_step)) {
+    if (x_previous == nullptr)
+      return fail("replaying step ", t, " of ", sampler_kind_name(run.jobs.front().sampler),
+                  " needs the previous latent x_", t - 1);
+    auto prev = upload_latent(run, *x_previous, "the previous latent");
+    if (!prev) return pass_on(prev);
+    const Tensor prev_denoised = run.sampler.denoised(k - 1, *prev, run.model_output(k - 1, *prev));
+    history = Sampler::history_at(k, run.first_step, prev_denoised);
+  } else {
+    history = Sampler::history_at(k, run.first_step, Tensor());
+  }
+  const Tensor out = run.model_output(k, *x);
+  Tensor next = run.sampler.step(k, *x, out, run.seeds, history);
+  if (kept) {
+    auto blended = with_kept_region(run, *kept, next, k + 1);
+    if (!blended) return pass_on(blended);
+    next = std::move(*blended);
+  }
+  return run.p.backend->download(next);
+}
+
+// One pass checked and set up on the backend (schedule, sampler, text, x_0, a masked pass's kept
+// region), handed to `body(run, x_0, kept)`. `text` null: only x_0 is asked for, no model output.
+template <class Body>
+Result<Tensor> with_pass(const LoadedPipeline& p, const SamplingPass& pass,
+                         const PromptConditioning* text, const Tensor& noise, const Tensor* clean,
+                         Body&& body) {
+  const Shape& s = noise.shape();
+  if (!noise.defined() || noise.device() != Device::cpu || noise.dtype() != DType::f32 ||
+      s.size() != 4 || s[0] != 1 || s[1] != p.latent_channels)
+    return fail("the noise must be a host f32 [1, ", p.latent_channels, ", h, w] tensor, found ",
+                noise.defined() ? noise.describe() : std::string("an undefined tensor"));
+  const int f = p.vae.config().downscale();
+  GenerationSpec spec;
+  spec.seed = pass.seed;
+  spec.steps = pass.steps;
+  spec.guidance = pass.guidance;
+  spec.sampler = pass.sampler;
+  spec.karras = pass.karras;
+  spec.width = static_cast<int>(s[3]) * f;
+  spec.height = static_cast<int>(s[2]) * f;
+  auto prepared = prepare(p, std::span(&spec, 1), TextConditioning::skip);
+  if (!prepared) return pass_on(prepared);
+  BatchRun& run = *prepared;
+  if (pass.first_step < 0 || pass.first_step >= pass.steps)
+    return fail("the first step ", pass.first_step, " is outside the pass's ", pass.steps,
+                " steps [0, ", pass.steps, ")");
+  if (pass.first_step > 0 && clean == nullptr)
+    return fail("a pass that starts at step ", pass.first_step,
+                " needs a clean latent to noise to that step's level");
+  if (text != nullptr) {
+    if (text->guided != run.guided)
+      return fail("guidance ", pass.guidance,
+                  text->guided ? " is at most 1 but the prompt was encoded for guidance (with its "
+                                 "negative prompt)"
+                               : " is above 1 but the prompt was encoded without guidance");
+    const Shape& c = text->context.shape();
+    if (!text->context.defined() || text->context.device() != Device::cpu ||
+        text->context.dtype() != DType::f32 || c.size() != 3 || c[0] != (text->guided ? 2 : 1) ||
+        c[1] != p.text_encoder.config().max_position_embeddings ||
+        c[2] != p.text_encoder.config().hidden_size)
+      return fail("the prompt conditioning does not come from this model's text encoder");
+    run.text_context = p.backend->upload(text->context);
+  }
+  run.first_step = pass.first_step;
+  auto start_noise = upload_latent(run, noise, "the noise");
+  if (!start_noise) return pass_on(start_noise);
+  if (pass.mask.defined()) {
+    const Shape& m = pass.mask.shape();
+    if (clean == nullptr) return fail("a masked pass needs a clean latent to keep");
+    if (pass.mask.device() != Device::cpu || pass.mask.dtype() != DType::f32 || m.size() != 4 ||
+        m[0] != 1 || m[1] != 1 || m[2] != s[2] || m[3] != s[3])
+      return fail("the mask must be a host f32 [1, 1, ", s[2], ", ", s[3], "] tensor, found ",
+                  pass.mask.describe());
+  }
+  Tensor x0;
+  KeptRegion kept;
+  if (clean != nullptr) {
+    auto clean_latent = upload_latent(run, *clean, "the clean latent");
+    if (!clean_latent) return pass_on(clean_latent);
+    x0 = run.sampler.noised_latent(*clean_latent, *start_noise, pass.first_step);
+    kept = {*clean_latent, *start_noise, pass.mask};
+  } else {
+    x0 = run.sampler.initial_latent(*start_noise);
+  }
+  return body(run, std::move(x0), pass.mask.defined() ? &kept : nullptr);
+}
+
 }  // namespace
 
 Result<Pipeline> Pipeline::load(const std::string& path, Backend& backend,
@@ -430,28 +529,7 @@ Result<Tensor> Pipeline::replay_step(const GenerationSpec& spec, int t, const Te
   return device_guarded("replaying the step", [&]() -> Result<Tensor> {
     auto prepared = prepare(*impl_, std::span(&spec, 1));
     if (!prepared) return pass_on(prepared);
-    BatchRun& run = *prepared;
-    const int steps_run = run.steps_run();
-    if (t < 0 || t >= steps_run)
-      return fail("step ", t, " is outside the job's ", steps_run, " steps [0, ", steps_run, ")");
-    const int k = run.first_step + t;
-    auto x = upload_latent(run, x_t, "the latent x_t");
-    if (!x) return pass_on(x);
-    SamplerHistory history;
-    if (run.sampler.needs_history(k, run.first_step)) {
-      if (x_previous == nullptr)
-        return fail("replaying step ", t, " of ", sampler_kind_name(spec.sampler),
-                    " needs the previous latent x_", t - 1);
-      auto prev = upload_latent(run, *x_previous, "the previous latent");
-      if (!prev) return pass_on(prev);
-      const Tensor prev_denoised =
-          run.sampler.denoised(k - 1, *prev, run.model_output(k - 1, *prev));
-      history = Sampler::history_at(k, run.first_step, prev_denoised);
-    } else {
-      history = Sampler::history_at(k, run.first_step, Tensor());
-    }
-    const Tensor out = run.model_output(k, *x);
-    return impl_->backend->download(run.sampler.step(k, *x, out, run.seeds, history));
+    return step_from(*prepared, t, x_t, x_previous, nullptr);
   });
 }
 
@@ -529,66 +607,33 @@ Result<Tensor> Pipeline::sample(const SamplingPass& pass, const PromptConditioni
                                 const Tensor& noise, const Tensor* clean,
                                 const GenerationHooks& hooks) const {
   return device_guarded("the sampler pass", [&]() -> Result<Tensor> {
-    const LoadedPipeline& p = *impl_;
-    const Shape& s = noise.shape();
-    if (!noise.defined() || noise.device() != Device::cpu || noise.dtype() != DType::f32 ||
-        s.size() != 4 || s[0] != 1 || s[1] != p.latent_channels)
-      return fail("the noise must be a host f32 [1, ", p.latent_channels, ", h, w] tensor, found ",
-                  noise.defined() ? noise.describe() : std::string("an undefined tensor"));
-    const int f = p.vae.config().downscale();
-    GenerationSpec spec;
-    spec.seed = pass.seed;
-    spec.steps = pass.steps;
-    spec.guidance = pass.guidance;
-    spec.sampler = pass.sampler;
-    spec.karras = pass.karras;
-    spec.width = static_cast<int>(s[3]) * f;
-    spec.height = static_cast<int>(s[2]) * f;
-    auto prepared = prepare(p, std::span(&spec, 1), TextConditioning::skip);
-    if (!prepared) return pass_on(prepared);
-    BatchRun& run = *prepared;
-    if (pass.first_step < 0 || pass.first_step >= pass.steps)
-      return fail("the first step ", pass.first_step, " is outside the pass's ", pass.steps,
-                  " steps [0, ", pass.steps, ")");
-    if (pass.first_step > 0 && clean == nullptr)
-      return fail("a pass that starts at step ", pass.first_step,
-                  " needs a clean latent to noise to that step's level");
-    if (text.guided != run.guided)
-      return fail("guidance ", pass.guidance,
-                  text.guided ? " is at most 1 but the prompt was encoded for guidance (with its "
-                                "negative prompt)"
-                              : " is above 1 but the prompt was encoded without guidance");
-    const Shape& c = text.context.shape();
-    if (!text.context.defined() || text.context.device() != Device::cpu ||
-        text.context.dtype() != DType::f32 || c.size() != 3 || c[0] != (text.guided ? 2 : 1) ||
-        c[1] != p.text_encoder.config().max_position_embeddings ||
-        c[2] != p.text_encoder.config().hidden_size)
-      return fail("the prompt conditioning does not come from this model's text encoder");
-    run.first_step = pass.first_step;
-    run.text_context = p.backend->upload(text.context);
-    auto start_noise = upload_latent(run, noise, "the noise");
-    if (!start_noise) return pass_on(start_noise);
-    if (pass.mask.defined()) {
-      const Shape& m = pass.mask.shape();
-      if (clean == nullptr) return fail("a masked pass needs a clean latent to keep");
-      if (pass.mask.device() != Device::cpu || pass.mask.dtype() != DType::f32 || m.size() != 4 ||
-          m[0] != 1 || m[1] != 1 || m[2] != s[2] || m[3] != s[3])
-        return fail("the mask must be a host f32 [1, 1, ", s[2], ", ", s[3], "] tensor, found ",
-                    pass.mask.describe());
-    }
-    Tensor x0;
-    KeptRegion kept;
-    if (clean != nullptr) {
-      auto clean_latent = upload_latent(run, *clean, "the clean latent");
-      if (!clean_latent) return pass_on(clean_latent);
-      x0 = run.sampler.noised_latent(*clean_latent, *start_noise, pass.first_step);
-      kept = {*clean_latent, *start_noise, pass.mask};
-    } else {
-      x0 = run.sampler.initial_latent(*start_noise);
-    }
-    auto x = run_steps(run, std::move(x0), hooks, pass.mask.defined() ? &kept : nullptr);
-    if (!x) return pass_on(x);
-    return p.backend->download(*x);
+    return with_pass(*impl_, pass, &text, noise, clean,
+                     [&](const BatchRun& run, Tensor x0, const KeptRegion* kept) -> Result<Tensor> {
+                       auto x = run_steps(run, std::move(x0), hooks, kept);
+                       if (!x) return pass_on(x);
+                       return impl_->backend->download(*x);
+                     });
+  });
+}
+
+Result<Tensor> Pipeline::pass_start(const SamplingPass& pass, const Tensor& noise,
+                                    const Tensor* clean) const {
+  return device_guarded("the pass's first latent", [&]() -> Result<Tensor> {
+    return with_pass(*impl_, pass, nullptr, noise, clean,
+                     [&](const BatchRun&, Tensor x0, const KeptRegion*) -> Result<Tensor> {
+                       return impl_->backend->download(x0);
+                     });
+  });
+}
+
+Result<Tensor> Pipeline::replay_pass_step(const SamplingPass& pass, const PromptConditioning& text,
+                                          const Tensor& noise, const Tensor* clean, int t,
+                                          const Tensor& x_t, const Tensor* x_previous) const {
+  return device_guarded("replaying the pass's step", [&]() -> Result<Tensor> {
+    return with_pass(*impl_, pass, &text, noise, clean,
+                     [&](const BatchRun& run, Tensor, const KeptRegion* kept) {
+                       return step_from(run, t, x_t, x_previous, kept);
+                     });
   });
 }
 

@@ -70,6 +70,14 @@ class Pipeline {
 
   Result<std::vector<GeneratedImage>> generate(std::span<const GenerationSpec> batch,
                                                const GenerationHooks& hooks = {}) const;
+  // A pass's x_0 alone (no model run): what sample starts from, for an audit of its first leaf.
+  Result<Tensor> pass_start(const SamplingPass& pass, const Tensor& noise,
+                            const Tensor* clean) const;
+  // x_{t+1} of a pass from its committed x_t (and x_{t-1} for multistep samplers), with a masked
+  // pass's kept region put back: bytewise what sample produced (replay_step for one pass).
+  Result<Tensor> replay_pass_step(const SamplingPass& pass, const PromptConditioning& text,
+                                  const Tensor& noise, const Tensor* clean, int t,
+                                  const Tensor& x_t, const Tensor* x_previous = nullptr) const;
 
   // --- Verification: any piece of a job's trajectory from its spec alone ---
   // The number of sampler steps a job runs (fewer than spec.steps for img2img).

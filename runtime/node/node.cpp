@@ -289,10 +289,6 @@ Result<void> start_worker(Node::State& s, const config::WorkerSection& w, std::s
     auto writable = std::const_pointer_cast<rendering::Renderer>(*renderer);
     if (auto e = writable->enable_cheat(*cheat); !e) return context(e.error(), where);
   }
-  if (*fault == worker::TestFault::ignored_mask)
-    if (auto e = std::const_pointer_cast<rendering::Renderer>(*renderer)->enable_ignored_masks();
-        !e)
-      return context(e.error(), where);
   setup.renderer = *renderer;
   watch(s, caf::actor_cast<caf::actor>(worker::spawn_worker(
                *s.system, std::move(setup), s.coordinator ? &s.coordinator : nullptr)));

@@ -1,5 +1,6 @@
 #include "actors/worker/cheats/cheat.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -12,7 +13,7 @@ namespace seedgrid::worker {
 
 namespace {
 
-constexpr std::array<std::pair<Cheat, std::string_view>, 11> kNames{{
+constexpr std::array<std::pair<Cheat, std::string_view>, 12> kNames{{
     {Cheat::wrong_seed, "wrong_seed"},
     {Cheat::fewer_steps, "fewer_steps"},
     {Cheat::skipped_guidance, "skipped_guidance"},
@@ -24,6 +25,7 @@ constexpr std::array<std::pair<Cheat, std::string_view>, 11> kNames{{
     {Cheat::replayed_image, "replayed_image"},
     {Cheat::swapped_final_image, "swapped_final_image"},
     {Cheat::forged_trajectory, "forged_trajectory"},
+    {Cheat::ignored_mask, "ignored_mask"},
 }};
 
 #ifndef SEEDGRID_TEST_FAULTS
@@ -40,9 +42,14 @@ bool cheats_enabled() {
 #endif
 }
 
+std::vector<Cheat> scripted_only_cheats() { return {Cheat::ignored_mask}; }
+
 std::vector<Cheat> all_cheats() {
+  const auto scripted_only = scripted_only_cheats();
   std::vector<Cheat> out;
-  for (const auto& [c, name] : kNames) out.push_back(c);
+  for (const auto& [c, name] : kNames)
+    if (std::find(scripted_only.begin(), scripted_only.end(), c) == scripted_only.end())
+      out.push_back(c);
   return out;
 }
 
@@ -245,6 +252,11 @@ Result<CheatedRender> render_cheating(Cheat cheat, const CheatKit& kit,
   const auto leaves = static_cast<std::uint32_t>(*steps + 1);
 
   switch (cheat) {
+    case Cheat::ignored_mask: {  // a txt2img job has no mask to ignore
+      auto r = render(model, asked, hooks);
+      if (!r) return pass_on(r);
+      return commit(std::move(r->image), r->latents);
+    }
     case Cheat::wrong_seed: {
       GenerationSpec other = asked;
       other.seed = asked.seed + 1;

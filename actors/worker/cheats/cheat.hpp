@@ -37,10 +37,14 @@ enum class Cheat : std::uint8_t {
   replayed_image,       // first job honest; every later job gets that job's image and trajectory
   swapped_final_image,  // honest trajectory, another image delivered
   forged_trajectory,    // honest image and x_0, x_N; random latents in between
+  // Scripted jobs only (scripted_cheat.hpp): every pass runs without its mask, so an inpaint
+  // re-renders what it should keep. A txt2img job has no mask: rendered honestly.
+  ignored_mask,
 };
 
 bool cheats_enabled();                  // whether this build has the zoo
-std::vector<Cheat> all_cheats();        // in declaration order
+std::vector<Cheat> all_cheats();        // those with a txt2img form, in declaration order
+std::vector<Cheat> scripted_only_cheats();  // those a txt2img job cannot show: ignored_mask
 std::string_view cheat_name(Cheat c);   // the config string: "wrong_seed", ...
 Result<Cheat> parse_cheat(std::string_view name);
 

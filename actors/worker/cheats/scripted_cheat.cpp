@@ -16,6 +16,8 @@ PassAlteration scripted_cheat(Cheat cheat, std::size_t passes) {
       return [](std::uint32_t, SamplingPass& pass) {
         pass.sampler = pass.sampler == SamplerKind::euler ? SamplerKind::ddim : SamplerKind::euler;
       };
+    case Cheat::ignored_mask:
+      return [](std::uint32_t, SamplingPass& pass) { pass.mask = Tensor{}; };
     default:
       return nullptr;
   }

@@ -4,6 +4,7 @@
 // have such a form:
 //   fewer_steps    the last pass runs half its steps (a hires_fix whose second pass is cut short)
 //   other_sampler  every pass with another sampler (euler <-> ddim, others -> euler)
+//   ignored_mask   every pass without its mask (an inpaint re-renders what it should keep)
 // Every other cheat has none: a worker enabled with one renders scripted jobs honestly. The job
 // still commits the leaf count it was priced for (task_primitives.cpp forges the missing leaves).
 #include <cstdint>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <lua.hpp>
 #include <optional>
@@ -133,6 +134,13 @@ int l_encode_image(lua_State* L) {
   });
 }
 
+// The pipeline may reuse the buffer it hands its latent hook.
+Tensor copy_latent(const Tensor& t) {
+  Tensor out = Tensor::host(t.shape(), DType::f32);
+  std::memcpy(out.raw(), t.raw(), t.bytes());
+  return out;
+}
+
 // A field of sd.sample's table, or its default when absent.
 struct Fields {
   lua_State* L;
@@ -249,9 +257,22 @@ int l_sample(lua_State* L) {
     const auto pass_index = static_cast<std::uint32_t>(context.passes.size());
     const int steps_run = pass.steps - pass.first_step;
     if (context.hooks.alter_pass) context.hooks.alter_pass(pass_index, pass);
+    if (context.hooks.replay_pass) {
+      const Tensor* clean = init ? &init->tensor : nullptr;
+      Tensor x = value_or_raise(L, kName,
+                                context.hooks.replay_pass(pass_index, {pass, *text, noise.tensor, clean}));
+      record.steps_run = steps_run;
+      record.width = noise.width;
+      record.height = noise.height;
+      context.passes.push_back(std::move(record));
+      push_latent(L, {std::move(x), noise.width, noise.height});
+      return 1;
+    }
+    const bool keep = context.hooks.keep_latents;
     hooks.on_latent = [&](std::size_t, int t, const Tensor& latent) {
       record.leaves.push_back(
           verify::pass_latent_leaf(pass_index, static_cast<std::uint32_t>(t), latent));
+      if (keep) record.latents.push_back(copy_latent(latent));
     };
     // Progress counts the job's steps over all its passes: the declared total where there is
     // one (a job), this pass alone otherwise.
@@ -274,8 +295,11 @@ int l_sample(lua_State* L) {
     record.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     record.steps_run = steps_run;
-    while (!record.leaves.empty() && record.leaves.size() < static_cast<std::size_t>(steps_run) + 1)
+    // A cheat that ran fewer steps forges the missing leaves (and latents) from its last one.
+    while (!record.leaves.empty() && record.leaves.size() < static_cast<std::size_t>(steps_run) + 1) {
       record.leaves.push_back(record.leaves.back());
+      if (keep) record.latents.push_back(record.latents.back());
+    }
     record.width = noise.width;
     record.height = noise.height;
     record.trajectory_root = verify::merkle_root(record.leaves);

@@ -38,14 +38,19 @@ struct PassRecord {
   int width = 0;  // of the image the latent stands for
   int height = 0;
   std::vector<Digest> leaves;  // verify::pass_latent_leaf of x_0 .. x_steps_run
+  std::vector<Tensor> latents;  // x_0 .. x_steps_run themselves, with TaskHooks::keep_latents
   Digest trajectory_root{};    // of this pass's leaves alone (reported; the job commits to all)
   double seconds = 0;  // wall time of the pass: reported, never hashed
 };
 
-// What the primitives work on and what they record. `pipeline` may be null (checking a script,
-// computing its cost): then every primitive that renders raises an error saying so. With
-// `declared` (what cost() returned), a pass that is not the next declared one (steps and pixels)
-// fails before it runs, so a job never renders more than it was priced for.
+// What one sd.sample call was given: everything its render depends on.
+struct PassInputs {
+  const SamplingPass& pass;
+  const PromptConditioning& text;
+  const Tensor& noise;
+  const Tensor* clean;  // the init latent; null for a pass from pure noise
+};
+
 // A job's progress over all its passes (steps done of the declared total) and a way to stop it
 // between steps; what a worker reports and how it cancels, for a scripted job as for txt2img.
 struct TaskHooks {
@@ -56,8 +61,19 @@ struct TaskHooks {
   // padded to the declared count (the missing latents forged, as the txt2img cheats do). Null in
   // every production path.
   std::function<void(std::uint32_t pass_index, SamplingPass& pass)> alter_pass;
+  // A worker keeps every pass's latents (PassRecord::latents) to open them for audits later.
+  bool keep_latents = false;
+  // An audit's replay (actors/validator/scripted_replay.hpp): each sd.sample, checked against its
+  // declaration as always, is answered by this instead of rendering; the script goes on with the
+  // latent it returns (the worker's committed last latent of the pass), and an error stops the
+  // script. The pass records no leaves then.
+  std::function<Result<Tensor>(std::uint32_t pass_index, const PassInputs& inputs)> replay_pass;
 };
 
+// What the primitives work on and what they record. `pipeline` may be null (checking a script,
+// computing its cost): then every primitive that renders raises an error saying so. With
+// `declared` (what cost() returned), a pass that is not the next declared one (steps and pixels)
+// fails before it runs, so a job never renders more than it was priced for.
 struct PrimitiveContext {
   const Pipeline* pipeline = nullptr;
   std::optional<std::vector<PassCost>> declared;

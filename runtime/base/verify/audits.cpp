@@ -55,34 +55,6 @@ std::string number(double v) {
   return buf;
 }
 
-AuditFinding finding(AuditKind kind, FindingOutcome outcome, std::int32_t step,
-                     std::string detail) {
-  AuditFinding f;
-  f.kind = kind;
-  f.outcome = outcome;
-  f.step = step;
-  f.detail = std::move(detail);
-  return f;
-}
-
-// Error-based outcome, written so that NaN (a latent or image full of garbage) fails.
-FindingOutcome judge_step(double error, const Thresholds& th) {
-  if (error <= th.step_pass) return FindingOutcome::pass;
-  if (error <= th.step_fail) return FindingOutcome::grey;
-  return FindingOutcome::fail;
-}
-
-FindingOutcome judge_image(const ImageDifference& d, const Thresholds& th) {
-  if (!(d.psnr_db >= th.psnr_fail) || !(d.ssim >= th.ssim_fail)) return FindingOutcome::fail;
-  if (d.psnr_db >= th.psnr_pass && d.ssim >= th.ssim_pass) return FindingOutcome::pass;
-  return FindingOutcome::grey;
-}
-
-std::string image_evidence(const ImageDifference& d) {
-  return "PSNR " + (std::isinf(d.psnr_db) ? std::string("inf") : number(d.psnr_db)) + " dB, SSIM " +
-         number(d.ssim);
-}
-
 // The latent shape this job's trajectory must have, from the seed's own noise (cheap).
 Result<Shape> latent_shape(const Pipeline& pipeline, const CommittedJob& job) {
   auto x0 = pipeline.initial_latent(job.spec);
@@ -117,6 +89,33 @@ std::optional<std::string> opening_problem(const CommittedJob& job, const Latent
 }
 
 }  // namespace
+
+FindingOutcome judge_step(double error, const Thresholds& th) {
+  if (error <= th.step_pass) return FindingOutcome::pass;
+  if (error <= th.step_fail) return FindingOutcome::grey;
+  return FindingOutcome::fail;
+}
+
+FindingOutcome judge_image(const ImageDifference& d, const Thresholds& th) {
+  if (!(d.psnr_db >= th.psnr_fail) || !(d.ssim >= th.ssim_fail)) return FindingOutcome::fail;
+  if (d.psnr_db >= th.psnr_pass && d.ssim >= th.ssim_pass) return FindingOutcome::pass;
+  return FindingOutcome::grey;
+}
+
+std::string image_evidence(const ImageDifference& d) {
+  return "PSNR " + (std::isinf(d.psnr_db) ? std::string("inf") : number(d.psnr_db)) + " dB, SSIM " +
+         number(d.ssim);
+}
+
+AuditFinding finding(AuditKind kind, FindingOutcome outcome, std::int32_t step,
+                     std::string detail) {
+  AuditFinding f;
+  f.kind = kind;
+  f.outcome = outcome;
+  f.step = step;
+  f.detail = std::move(detail);
+  return f;
+}
 
 Result<AuditFinding> noise_audit(const Pipeline& pipeline, const CommittedJob& job,
                                  const LatentOpening& x0) {
@@ -192,23 +191,30 @@ Result<AuditFinding> step_audit(const Pipeline& pipeline, const CommittedJob& jo
   auto expected_next = pipeline.replay_step(job.spec, static_cast<int>(t), x_t.latent,
                                             x_previous ? &x_previous->latent : nullptr);
   if (!expected_next) return context(expected_next.error(), "step audit of x_", t);
-  f.expected = latent_leaf(t + 1, *expected_next);
-  f.received = latent_leaf(t + 1, x_next.latent);
-  f.error = step_error(x_t.latent, x_next.latent, *expected_next);
-  const std::string evidence = "step x_" + std::to_string(t) + " -> x_" + std::to_string(t + 1) +
-                               ": update error " + number(f.error);
-  if (same_class(pipeline, job)) {
+  judge_step_output(f, {x_t.latent, x_next.latent, *expected_next,
+                        [&](const Tensor& x) { return latent_leaf(t + 1, x); }},
+                    "step x_" + std::to_string(t) + " -> x_" + std::to_string(t + 1),
+                    same_class(pipeline, job), thresholds);
+  return f;
+}
+
+void judge_step_output(AuditFinding& f, const StepOutput& step, const std::string& what,
+                       bool same_class, const Thresholds& thresholds) {
+  f.expected = step.leaf_of(step.expected_next);
+  f.received = step.leaf_of(step.claimed_next);
+  f.error = step_error(step.x_t, step.claimed_next, step.expected_next);
+  const std::string evidence = what + ": update error " + number(f.error);
+  if (same_class) {
     f.outcome = f.expected == f.received ? FindingOutcome::pass : FindingOutcome::fail;
     f.detail = evidence + (f.outcome == FindingOutcome::pass
                                ? " (same class, bytes equal)"
-                               : " (same class, bytes differ: the committed x_" +
-                                     std::to_string(t + 1) + " is not this step's output)");
-    return f;
+                               : " (same class, bytes differ: the committed latent is not this "
+                                 "step's output)");
+    return;
   }
   f.outcome = judge_step(f.error, thresholds);
   f.detail = evidence + " (classes differ: pass <= " + number(thresholds.step_pass) + ", fail > " +
              number(thresholds.step_fail) + ")";
-  return f;
 }
 
 Result<AuditFinding> decode_audit(const Pipeline& pipeline, const CommittedJob& job,

@@ -10,6 +10,7 @@
 // re-render on a validator of the worker's own class before anything is slashed.
 // Plain C++ over the compute core; no actors.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,10 @@ struct AuditFinding {
   double ssim = 1.0;
   std::string detail;      // one line a person can act on
 };
+
+// A finding with no evidence yet but its outcome and a line a person can act on.
+AuditFinding finding(AuditKind kind, FindingOutcome outcome, std::int32_t step,
+                     std::string detail);
 
 // What the worker committed to for one job (the signed fields a validator needs).
 struct CommittedJob {
@@ -85,6 +90,23 @@ struct Delivered {
 };
 AuditFinding judge_rerender(const Rerender& rendered, const Delivered& delivered, bool same_class,
                             const Thresholds& thresholds);
+
+// Outcomes across classes, written so that NaN (a latent or image full of garbage) fails.
+FindingOutcome judge_step(double error, const Thresholds& thresholds);
+FindingOutcome judge_image(const ImageDifference& difference, const Thresholds& thresholds);
+std::string image_evidence(const ImageDifference& difference);  // "PSNR 41.2 dB, SSIM 0.998"
+
+// One replayed step against the committed one, for any leaf scheme (a txt2img step, a scripted
+// pass's): same class, the leaves (bytes) must be equal; across classes, the update error is
+// judged. Fills f's expected, received, error, outcome and detail ("<what>: update error ...").
+struct StepOutput {
+  const Tensor& x_t;
+  const Tensor& claimed_next;
+  const Tensor& expected_next;
+  std::function<Digest(const Tensor&)> leaf_of;
+};
+void judge_step_output(AuditFinding& f, const StepOutput& step, const std::string& what,
+                       bool same_class, const Thresholds& thresholds);
 
 // Which steps a step audit opens: k distinct t in [0, steps_run), drawn from a keyed hash of
 // (secret, job) so the worker cannot predict them and a restarted coordinator draws the same.

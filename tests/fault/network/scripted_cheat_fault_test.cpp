@@ -1,10 +1,11 @@
 // A cheat inside a scripted job, over real processes: a worker configured with fewer_steps cuts
 // the last pass of a script short (hires_fix's second pass; inpaint's only one, over an image and
 // a mask it fetched) and forges the missing leaves, so its commitment has the priced shape, or
-// (test fault ignored_mask) renders an inpaint without its mask; the
-// validator's audit runs the script again and fails it, the cheater is slashed once per failed
-// verdict, and every delivered image is the honest run's, paid to the honest worker. Needs a
-// build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
+// (the zoo's scripted-only cheat ignored_mask) renders an inpaint without its mask; the validator
+// replays the script
+// over the worker's openings (no full re-run is planned: full_rate 0) and fails it, the cheater is
+// slashed once per failed verdict, and every delivered image is the honest run's, paid to the
+// honest worker. Needs a build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -19,11 +20,14 @@ namespace {
 const std::string kTasks = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/";
 
 // `task` (registered from models/tasks/TASK.lua) with `params` and `images`, rendered beside a
-// worker that cheats with `cheat`: caught, slashed, and never paid or delivered.
-void expect_script_cheat_caught(const std::string& cheat, const std::string& task,
-                                protocol::TaskParams params, std::vector<RgbImage> images) {
+// worker that cheats with `cheat`: caught by the `audit` audit of the replay, slashed, and never
+// paid or delivered.
+void expect_script_cheat_caught(const std::string& cheat, const std::string& audit,
+                                const std::string& task, protocol::TaskParams params,
+                                std::vector<RgbImage> images) {
   const std::string script = kTasks + task + ".lua";
   NetworkOptions o = cheater_beside_honest(cheat);
+  o.full_rate = 0.0;
   o.task_types = {{task, script}};
   Network net(o);
   net.start();
@@ -41,7 +45,7 @@ void expect_script_cheat_caught(const std::string& cheat, const std::string& tas
   for (const auto& f : audit_failures(got)) {
     if (f.reason.find("audited the result") == std::string::npos) continue;
     EXPECT_EQ(f.worker, cheater) << "an honest worker failed: " << f.reason;
-    EXPECT_TRUE(verdict_fails(f.reason, "full")) << f.reason;
+    EXPECT_TRUE(verdict_fails(f.reason, audit)) << f.reason;
     ++verdicts;
   }
   EXPECT_GT(verdicts, 0u) << cheat << " in " << task << " was never caught";
@@ -65,9 +69,11 @@ void expect_script_cheat_caught(const std::string& cheat, const std::string& tas
   expect_each_job_settled_once(net.ledger_path(), request.request_id, kJobs);
 }
 
-TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsTheFullAuditAndIsSlashed) {
+// The leaves it skipped are forged, so the second pass's last latent does not open at its place.
+TEST(ScriptedCheat, AHiresFixWhoseSecondPassIsCutShortFailsItsReplayAndIsSlashed) {
   if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
-  expect_script_cheat_caught("fewer_steps", "hires_fix", {{"hires_steps", "8"}, {"scale", "2"}}, {});
+  expect_script_cheat_caught("fewer_steps", "decode", "hires_fix",
+                             {{"hires_steps", "8"}, {"scale", "2"}}, {});
 }
 
 // The image and mask an inpaint job takes: a pattern, and the top half white.
@@ -80,20 +86,21 @@ std::pair<RgbImage, RgbImage> inpaint_inputs() {
   return {image, mask};
 }
 
-TEST(ScriptedCheat, AnInpaintCutShortOverItsFetchedImagesFailsTheFullAuditAndIsSlashed) {
+TEST(ScriptedCheat, AnInpaintCutShortOverItsFetchedImagesFailsItsReplayAndIsSlashed) {
   if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
   auto [image, mask] = inpaint_inputs();
-  expect_script_cheat_caught("fewer_steps", "inpaint",
+  expect_script_cheat_caught("fewer_steps", "decode", "inpaint",
                              {{"init_image", protocol::input_image_id(image)},
                               {"mask", protocol::input_image_id(mask)}},
                              {image, mask});
 }
 
-// An inpaint whose mask the worker ignores re-renders the whole image, the part the mask keeps too.
-TEST(ScriptedCheat, AnInpaintThatIgnoresItsMaskFailsTheFullAuditAndIsSlashed) {
+// An inpaint whose mask the worker ignores re-renders the whole image, the part the mask keeps too:
+// it starts where an honest render starts, but no step it committed puts the kept part back.
+TEST(ScriptedCheat, AnInpaintThatIgnoresItsMaskFailsItsStepAuditsAndIsSlashed) {
   if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
   auto [image, mask] = inpaint_inputs();
-  expect_script_cheat_caught("ignored_mask", "inpaint",
+  expect_script_cheat_caught("ignored_mask", "step", "inpaint",
                              {{"init_image", protocol::input_image_id(image)},
                               {"mask", protocol::input_image_id(mask)}},
                              {image, mask});

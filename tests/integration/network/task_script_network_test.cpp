@@ -1,6 +1,7 @@
 // Scripted task types on a real network of processes: workers fetch the script by id from the
 // coordinator and render it (the bytes and root a single-process run of the script gives), a
-// validator audits every job by running the script again, and a script that fails on some seeds
+// validator audits every job by replaying the script over the worker's openings of its passes
+// (noise of each pass, steps, decode), and a script that fails on some seeds
 // fails those jobs on two workers before they are refunded, blaming neither. Image tasks (img2img,
 // inpaint) carry their images with the request: workers and validators fetch them by id, and a
 // request whose images do not fit its task is refused before anything is charged.
@@ -10,6 +11,7 @@
 #include <fstream>
 
 #include "runtime/base/image/png_file.hpp"
+#include "runtime/base/verify/verdict_record.hpp"
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/verify/receipt.hpp"
 #include "tests/integration/network/network_harness.hpp"
@@ -67,7 +69,7 @@ RgbImage right_half_mask(int width, int height) {
   return mask;
 }
 
-TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorAuditsItByRunningItAgain) {
+TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorReplaysItOverTheirOpenings) {
   NetworkOptions o;
   o.workers = 2;
   o.validators = 1;
@@ -93,6 +95,29 @@ TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorAuditsItByRunning
       EXPECT_EQ(e.pixels, reference_scripted_pixels(kHiresFix, request, index)) << "job " << index;
     }
   }
+  // The validator replayed each job over the worker's openings, fetched through the coordinator:
+  // a noise audit per pass, the planned steps and the decode; no full re-run (full_rate 0).
+  auto record =
+      verify::read_verdict_record((net.dir() / "validator-0" / "verdicts.jsonl").string());
+  ASSERT_TRUE(record) << record.error().message;
+  std::size_t replayed = 0;
+  for (const auto& v : *record) {
+    if (v.job_id.rfind("hires/", 0) != 0) continue;
+    ++replayed;
+    EXPECT_EQ(v.outcome, protocol::AuditOutcome::pass) << v.detail;
+    // In pass order: "noise pass, step 1 pass, noise pass, step 5 pass, decode pass".
+    auto count = [&](const std::string& part) {
+      std::size_t n = 0;
+      for (auto at = v.detail.find(part); at != std::string::npos; at = v.detail.find(part, at + 1))
+        ++n;
+      return n;
+    };
+    EXPECT_EQ(count("noise pass"), 2u) << v.detail;
+    EXPECT_EQ(count("step "), 2u) << v.detail;
+    EXPECT_EQ(count("decode pass"), 1u) << v.detail;
+    EXPECT_EQ(v.detail.find("full"), std::string::npos) << v.detail;
+  }
+  EXPECT_EQ(replayed, 3u);
   // Each worker fetched the script once, however many of its jobs needed it.
   std::size_t fetched = 0;
   for (int w = 0; w < 2; ++w) {

@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
 
+#include "actors/worker/cheats/scripted_cheat.hpp"
 #include "actors/worker/cheats/substitute_models.hpp"
 #include "zoo_fixture.hpp"
 
@@ -42,6 +44,29 @@ TEST(CheatNames, RoundTripAndRejectUnknown) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("\"lazy\""), std::string::npos);
   EXPECT_NE(bad.error().message.find("wrong_seed"), std::string::npos);
+}
+
+// ignored_mask has no txt2img form: the txt2img matrices (all_cheats) leave it out, a worker given
+// a txt2img job renders it honestly, and inside a scripted job it drops every pass's mask.
+TEST(CheatNames, AScriptedOnlyCheatParsesButStaysOutOfTheTxt2imgZoo) {
+  ASSERT_EQ(scripted_only_cheats(), std::vector<Cheat>{Cheat::ignored_mask});
+  auto parsed = parse_cheat("ignored_mask");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(*parsed, Cheat::ignored_mask);
+  const auto zoo = all_cheats();
+  EXPECT_EQ(std::find(zoo.begin(), zoo.end(), Cheat::ignored_mask), zoo.end());
+  const GenerationSpec spec = testing::zoo_spec("tiny");
+  const CheatedRender r = cheat_on_tiny(Cheat::ignored_mask, spec);
+  auto honest = tiny().generate(std::span(&spec, 1));
+  ASSERT_TRUE(honest) << honest.error().message;
+  EXPECT_EQ(r.image, (*honest)[0].image) << "a txt2img job has no mask to ignore";
+  auto alter = scripted_cheat(Cheat::ignored_mask, 1);
+  ASSERT_TRUE(alter);
+  SamplingPass pass;
+  pass.mask = Tensor::host({1, 1, 8, 8});
+  alter(0, pass);
+  EXPECT_FALSE(pass.mask.defined());
+  EXPECT_FALSE(scripted_cheat(Cheat::wrong_seed, 1)) << "wrong_seed has no scripted form";
 }
 
 TEST(CheatKit, RefusesAnotherCheatThanItWasBuiltFor) {

@@ -89,5 +89,33 @@ TEST(AuditPlan, NoiseAndDecodeAlwaysStepsSecretAndStableFullSometimes) {
   EXPECT_EQ(plan_audits(secret, "x#1", 0, p), full_audit_only());
 }
 
+// A scripted job of two passes (3 steps, then 2: leaves 0..3 and 4..6): its step audits land on
+// leaves that start a step of either pass, never on a pass's last leaf, and every step can be
+// drawn; noise and decode (the last leaf) are always planned, as for txt2img.
+TEST(AuditPlan, AScriptedJobsStepAuditsLandOnTheStepsOfEveryPass) {
+  const Digest secret = blake2b(std::string_view("salt"));
+  config::AuditPolicy p;
+  p.step_audits = 2;
+  p.full_rate = 0.0;
+  const std::vector<std::uint32_t> passes{3, 2};
+  std::set<std::uint32_t> leaves_seen;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "r/" + std::to_string(i) + "#1";
+    const auto plan = plan_scripted_audits(secret, id, passes, p);
+    EXPECT_EQ(plan, plan_scripted_audits(secret, id, passes, p));
+    ASSERT_EQ(plan.size(), 4u);
+    EXPECT_EQ(plan.front().kind, AuditKind::noise);
+    EXPECT_EQ(plan.back().kind, AuditKind::decode);
+    EXPECT_EQ(plan.back().step, 6u);
+    for (const auto& a : plan)
+      if (a.kind == AuditKind::step) {
+        EXPECT_NE(a.step, 3u) << "the first pass's last leaf starts no step";
+        EXPECT_LT(a.step, 6u);
+        leaves_seen.insert(a.step);
+      }
+  }
+  EXPECT_EQ(leaves_seen, (std::set<std::uint32_t>{0, 1, 2, 4, 5}));
+}
+
 }  // namespace
 }  // namespace seedgrid::coordinator

@@ -1,5 +1,7 @@
 // The passes (Pipeline::encode_prompt, latent_noise, encode_image, sample) composed in generate's
-// order render generate's bytes, latent for latent; and a pass refuses what cannot be composed.
+// order render generate's bytes, latent for latent; a pass's first latent and each of its steps
+// replay on their own to its bytes, a masked one's too (what a scripted job's audit runs); and a
+// pass refuses what cannot be composed.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -78,6 +80,51 @@ TEST_F(SamplingPassTest, ComposedImg2imgIsGenerateByteForByte) {
   s.init_image = built_in(spec(SamplerKind::euler, 6.5f)).first;
   s.strength = 0.5f;
   expect_same(s);
+}
+
+// pass_start gives x_0 and replay_pass_step gives each x_{t+1} from the committed x_t (x_{t-1} for
+// dpmpp_2m): bytewise the pass's own latents, for an img2img pass with a mask that keeps half of
+// the latent.
+TEST_F(SamplingPassTest, AMaskedPassReplaysFromItsLatentsByteForByte) {
+  const GenerationSpec s = spec(SamplerKind::dpmpp_2m, 5.0f);
+  auto text = pipeline_->encode_prompt(s.prompt, s.negative_prompt, true);
+  ASSERT_TRUE(text) << text.error().message;
+  auto noise = pipeline_->latent_noise(s.width, s.height, s.seed, NoiseStream::initial_latent);
+  ASSERT_TRUE(noise) << noise.error().message;
+  auto clean = pipeline_->encode_image(built_in(spec(SamplerKind::euler, 6.5f)).first, s.seed);
+  ASSERT_TRUE(clean) << clean.error().message;
+  SamplingPass pass{6, 2, s.guidance, s.sampler, false, s.seed};
+  pass.mask = Tensor::host({1, 1, noise->dim(2), noise->dim(3)});
+  for (std::int64_t i = 0; i < pass.mask.numel(); ++i)
+    pass.mask.f32()[i] = i % noise->dim(3) < noise->dim(3) / 2 ? 1.0f : 0.0f;
+  std::vector<Tensor> xs;
+  GenerationHooks hooks;
+  hooks.on_latent = [&](std::size_t, int, const Tensor& x) { xs.push_back(x); };
+  ASSERT_TRUE(pipeline_->sample(pass, *text, *noise, &*clean, hooks));
+  ASSERT_EQ(xs.size(), 5u);  // x_0 .. x_4: steps 2 to 5 of 6
+  auto x0 = pipeline_->pass_start(pass, *noise, &*clean);
+  ASSERT_TRUE(x0) << x0.error().message;
+  EXPECT_TRUE(same_bytes(*x0, xs[0]));
+  for (int t = 0; t + 1 < static_cast<int>(xs.size()); ++t) {
+    auto next = pipeline_->replay_pass_step(pass, *text, *noise, &*clean, t, xs[t],
+                                            t >= 1 ? &xs[t - 1] : nullptr);
+    ASSERT_TRUE(next) << next.error().message;
+    EXPECT_TRUE(same_bytes(*next, xs[t + 1])) << "x_" << t + 1;
+  }
+  // Without the mask the step renders the kept half too: other bytes.
+  SamplingPass unmasked = pass;
+  unmasked.mask = Tensor{};
+  auto other = pipeline_->replay_pass_step(unmasked, *text, *noise, &*clean, 1, xs[1], &xs[0]);
+  ASSERT_TRUE(other) << other.error().message;
+  EXPECT_FALSE(same_bytes(*other, xs[2]));
+  auto outside = pipeline_->replay_pass_step(pass, *text, *noise, &*clean, 4, xs[4], &xs[3]);
+  ASSERT_FALSE(outside);
+  EXPECT_NE(outside.error().message.find("outside the 4 steps run"), std::string::npos)
+      << outside.error().message;
+  auto no_history = pipeline_->replay_pass_step(pass, *text, *noise, &*clean, 2, xs[2]);
+  ASSERT_FALSE(no_history);
+  EXPECT_NE(no_history.error().message.find("needs the previous latent"), std::string::npos)
+      << no_history.error().message;
 }
 
 TEST_F(SamplingPassTest, RefusesWhatCannotBeComposed) {

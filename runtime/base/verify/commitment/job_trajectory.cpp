@@ -16,6 +16,16 @@ Digest pass_latent_leaf(std::uint32_t pass, std::uint32_t t, const Tensor& laten
   return h.finish();
 }
 
+Result<void> check_pass_opening(const Digest& root, std::uint32_t leaf_count, std::uint32_t pass,
+                                const PassSpan& span, const LatentOpening& opening) {
+  if (opening.t < span.first_leaf || opening.t >= span.first_leaf + span.leaf_count)
+    return fail("opening of leaf ", opening.t, " is not in pass ", pass + 1, " (leaves ",
+                span.first_leaf, " to ", span.first_leaf + span.leaf_count - 1, ")");
+  return check_opening_with(root, leaf_count, opening, [&](const Tensor& latent) {
+    return pass_latent_leaf(pass, opening.t - span.first_leaf, latent);
+  });
+}
+
 std::vector<PassSpan> pass_spans(std::span<const std::uint32_t> steps_run) {
   std::vector<PassSpan> spans;
   spans.reserve(steps_run.size());

@@ -14,6 +14,7 @@
 #include "models/result.hpp"
 #include "models/tensor/tensor.hpp"
 #include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::verify {
 
@@ -27,6 +28,11 @@ struct PassSpan {
 
   bool operator==(const PassSpan&) const = default;
 };
+
+// An opening of leaf opening.t of the job's tree, which is leaf t - span.first_leaf of pass
+// `pass`: checked as check_opening does, against that pass's leaf.
+Result<void> check_pass_opening(const Digest& root, std::uint32_t leaf_count, std::uint32_t pass,
+                                const PassSpan& span, const LatentOpening& opening);
 
 // The spans of passes that run these many steps each, in order.
 std::vector<PassSpan> pass_spans(std::span<const std::uint32_t> steps_run);

@@ -37,6 +37,14 @@ Digest latent_leaf(std::uint32_t t, const Tensor& latent) {
 
 Result<void> check_opening(const Digest& root, std::uint32_t leaf_count,
                            const LatentOpening& opening) {
+  return check_opening_with(root, leaf_count, opening, [&](const Tensor& latent) {
+    return latent_leaf(opening.t, latent);
+  });
+}
+
+Result<void> check_opening_with(const Digest& root, std::uint32_t leaf_count,
+                                const LatentOpening& opening,
+                                const std::function<Digest(const Tensor&)>& leaf_of) {
   if (!is_latent(opening.latent))
     return fail("opening of x_", opening.t, " is not a host f32 [1, C, h, w] latent: ",
                 opening.latent.defined() ? opening.latent.describe() : std::string("empty"));
@@ -45,7 +53,7 @@ Result<void> check_opening(const Digest& root, std::uint32_t leaf_count,
   if (opening.proof.leaf_count != leaf_count)
     return fail("opening of x_", opening.t, " carries a proof for ", opening.proof.leaf_count,
                 " leaves, the commitment has ", leaf_count);
-  const Digest leaf = latent_leaf(opening.t, opening.latent);
+  const Digest leaf = leaf_of(opening.latent);
   if (!merkle_verify(root, leaf, opening.proof))
     return fail("opening of x_", opening.t, " (leaf ", to_hex(leaf),
                 ") does not verify against trajectory root ", to_hex(root));
@@ -57,6 +65,12 @@ void Trajectory::record(std::uint32_t t, const Tensor& latent) {
   if (t != latents_.size() || !is_latent(latent)) std::abort();
   latents_.push_back(copy_of(latent));
   leaves_.push_back(latent_leaf(t, latents_.back()));
+}
+
+void Trajectory::append(Tensor latent, const Digest& leaf) {
+  if (!is_latent(latent)) std::abort();
+  latents_.push_back(std::move(latent));
+  leaves_.push_back(leaf);
 }
 
 Digest Trajectory::root() const { return merkle_root(leaves_); }

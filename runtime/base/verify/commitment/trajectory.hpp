@@ -4,6 +4,7 @@
 //   trajectory_root = merkle_root(leaf_0 .. leaf_N)
 // leaf_0 is the seed's initial noise, so anyone can check it without running a model.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,19 @@ struct LatentOpening {
 // The error says which step and what did not match.
 Result<void> check_opening(const Digest& root, std::uint32_t leaf_count,
                            const LatentOpening& opening);
+// The same check where the leaf is computed otherwise (a scripted job's pass leaf,
+// job_trajectory.hpp); `leaf_of` is asked only about a well-formed latent.
+Result<void> check_opening_with(const Digest& root, std::uint32_t leaf_count,
+                                const LatentOpening& opening,
+                                const std::function<Digest(const Tensor&)>& leaf_of);
 
 // The latents of one render in step order, and what is committed from them.
 class Trajectory {
  public:
   void record(std::uint32_t t, const Tensor& latent);  // t must be the next step
+  // The next latent with a leaf computed elsewhere: a scripted job's pass leaf
+  // (job_trajectory.hpp), or a cheat's forged one, kept as committed.
+  void append(Tensor latent, const Digest& leaf);
   std::uint32_t leaf_count() const { return static_cast<std::uint32_t>(leaves_.size()); }
   const std::vector<Digest>& leaves() const { return leaves_; }
   Digest root() const;
