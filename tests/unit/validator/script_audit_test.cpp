@@ -454,5 +454,35 @@ TEST_F(ScriptedJobTest, AReplayAcrossClassesPassesAnHonestFp16WorkerAndCatchesAC
   EXPECT_GT(failed_of(findings, AuditKind::noise), 0u) << not_passed(findings);
 }
 
+// Every shipped task type, replayed with every step audited: an honest job passes every audit,
+// and a worker running its passes with another sampler (the zoo's other_sampler) fails one.
+TEST_F(ScriptedJobTest, EveryShippedTaskTypeIsReplayedAndItsCheatCaught) {
+  const auto [init, mask] = inpaint_inputs();
+  const std::vector<std::pair<std::string, protocol::TaskParams>> types{
+      {"txt2img.lua", {}},
+      {"variation.lua", {{"strength", "0.3"}, {"variation_seed", "9"}}},
+      {"hires_fix.lua", {{"hires_steps", "4"}, {"scale", "2"}}},
+      {"img2img.lua", {{"init_image", init}, {"strength", "0.7"}}},
+      {"inpaint.lua", {{"init_image", init}, {"mask", mask}}},
+      {"outpaint.lua", {{"init_image", init}, {"left", "16"}, {"right", "16"}}},
+  };
+  for (const auto& [file, params] : types) {
+    SCOPED_TRACE(file);
+    const auto script = shipped(file);
+    add(script);
+    auto spec = job_of(script, 21, params);
+    if (file == "outpaint.lua") spec.width = 96;  // the image and its margins
+    const auto honest = delivered_for_replay(spec);
+    auto findings = audit(honest.task, opened(honest));
+    EXPECT_EQ(not_passed(findings), "");
+    EXPECT_GE(findings.size(), spec.passes.size() + 2);
+    const auto cheat = delivered_for_replay(
+        spec, worker::scripted_cheat(worker::Cheat::other_sampler, spec.passes.size()));
+    findings = audit(cheat.task, opened(cheat));
+    EXPECT_GT(failed_of(findings, AuditKind::noise) + failed_of(findings, AuditKind::step), 0u)
+        << not_passed(findings);
+  }
+}
+
 }  // namespace
 }  // namespace seedgrid::validator
