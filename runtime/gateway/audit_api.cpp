@@ -101,7 +101,8 @@ void audit_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
   options.models_dir = parts.models_dir;
   options.threads = 1;
   options.requester = user.key;  // opens the receipts of the user's own private requests
-  // A scripted job keeps no openings: its check is the script run again (with what it took).
+  // A receipt carries no openings of a scripted job's passes: its check is the script run again
+  // (with what it took).
   options.rerun_scripted = parts.rerun_scripted;
   if (parsed->job.spec.scripted()) options.full = true;
   std::thread([reply, receipt_text = std::move(receipt_text), png = std::move(png),

@@ -234,6 +234,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
                                                  coordinator_endpoint, kNetworkViewInterval);
   parts->rerun_scripted =
       scripted_rerun(*placement.system, placement.coordinator, coordinator_endpoint);
+  parts->task_costs =
+      std::make_unique<TaskCosts>(*placement.system, placement.coordinator, coordinator_endpoint);
   parts->book =
       std::make_unique<RequestBook>(*placement.system, placement.coordinator, coordinator_endpoint,
                                     placement.network, kSubmitAnswerTimeout,

@@ -14,6 +14,7 @@
 #include "runtime/gateway/network_view.hpp"
 #include "runtime/gateway/rate_limiter.hpp"
 #include "runtime/gateway/request_book.hpp"
+#include "runtime/gateway/task_costs.hpp"
 #include "runtime/gateway/user_store.hpp"
 
 namespace seedgrid::gateway {
@@ -28,6 +29,7 @@ struct Gateway::Parts {
   std::unique_ptr<LedgerReader> ledger;  // may be null
   std::string models_dir;                // where /v1/audit finds checkpoints by id
   verify::ScriptedRerun rerun_scripted;  // /v1/audit of a scripted image (scripted_rerun.hpp)
+  std::unique_ptr<TaskCosts> task_costs;  // /v1/quote of a scripted task type
   Metrics metrics;
   std::unique_ptr<HttpServer> server;  // last: stopped first
 };

@@ -63,7 +63,7 @@ std::uint64_t LedgerReader::head_seq() {
 
 Result<PriceQuote> LedgerReader::quote(std::int64_t base_render_millis, std::uint32_t steps,
                                        std::uint32_t width, std::uint32_t height, bool relaxed,
-                                       std::uint32_t count) {
+                                       std::uint32_t count, std::int64_t pixel_steps) {
   std::lock_guard lock(state_->mutex);
   auto ledger = ledger_of(*state_);
   if (!ledger) return pass_on(ledger);
@@ -74,6 +74,7 @@ Result<PriceQuote> LedgerReader::quote(std::int64_t base_render_millis, std::uin
   q.height = static_cast<int>(height);
   q.tier = relaxed ? treasury::Tier::relaxed : treasury::Tier::fast;
   q.count = static_cast<int>(count);
+  q.pixel_steps = pixel_steps;
   auto quote = (*ledger)->quote(q);
   if (!quote) return pass_on(quote);
   return PriceQuote{quote->per_job, quote->total, quote->usd_micros_total};

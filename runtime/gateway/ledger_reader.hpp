@@ -35,9 +35,11 @@ class LedgerReader {
   Result<std::vector<LedgerLine>> history(const std::string& account, std::size_t limit);
   std::uint64_t head_seq();
   // The price the treasury will hold for such a request, by the rules in force in the ledger.
+  // `pixel_steps`: a scripted task's work per job (TaskCosts), which replaces steps x width x
+  // height; 0 for txt2img.
   Result<PriceQuote> quote(std::int64_t base_render_millis, std::uint32_t steps,
                            std::uint32_t width, std::uint32_t height, bool relaxed,
-                           std::uint32_t count);
+                           std::uint32_t count, std::int64_t pixel_steps = 0);
 
   struct State;
 

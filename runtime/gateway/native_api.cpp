@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 
@@ -416,6 +417,40 @@ void account(Gateway::Parts& parts, const Reply& reply, const User& user, bool h
   reply(json_reply(200, json::object{{"account", user.account()}, {"entries", out}}));
 }
 
+// The work per job of scripted task type `task` for a quote's parameters (`param.NAME=VALUE`) and
+// image sizes (`image.NAME=WxH`), the other fields from the quote's own.
+Result<std::int64_t> scripted_work(Gateway::Parts& parts, const HttpRequest& request,
+                                   const std::string& task, std::uint32_t steps,
+                                   std::uint32_t width, std::uint32_t height) {
+  const auto snapshot = parts.network->snapshot();
+  if (!snapshot.report) return fail("no answer from the coordinator yet: ", snapshot.error);
+  TaskCostAsk ask;
+  std::string known = "txt2img";
+  for (const auto& t : snapshot.report->task_types) {
+    if (t.name == task) ask.script_id = t.script_id;
+    known += ", " + t.name;
+  }
+  if (ask.script_id.empty())
+    return fail("task \"", task, "\" is not a task type of this network (", known, ")");
+  ask.inputs.steps = steps;
+  ask.inputs.width = width;
+  ask.inputs.height = height;
+  ask.inputs.guidance = 7.5f;
+  ask.inputs.sampler = "euler";
+  for (const auto& [key, value] : request.query) {
+    if (key.rfind("param.", 0) == 0) {
+      ask.inputs.params.push_back({key.substr(6), value});
+    } else if (key.rfind("image.", 0) == 0) {
+      int w = 0, h = 0;
+      char tail = 0;
+      if (std::sscanf(value.c_str(), "%dx%d%c", &w, &h, &tail) != 2)
+        return fail(key, " must be WIDTHxHEIGHT (e.g. 512x512), got \"", value, "\"");
+      ask.images[key.substr(6)] = {w, h};
+    }
+  }
+  return parts.task_costs->pixel_steps(ask);
+}
+
 void network_status(Gateway::Parts& parts, const Reply& reply) {
   const auto snapshot = parts.network->snapshot();
   if (!snapshot.report)
@@ -507,8 +542,17 @@ bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply
     auto model =
         resolve_model(parts, request.query.count("model") ? request.query.at("model") : "", reply);
     if (!model) return true;
+    // A scripted task type (&task=img2img&param.strength=0.6&image.init_image=64x64): priced by
+    // what its script declares for those parameters, as the coordinator will price the request.
+    std::int64_t pixel_steps = 0;
+    if (auto task = request.query.find("task");
+        task != request.query.end() && !task->second.empty() && task->second != "txt2img") {
+      auto work = scripted_work(parts, request, task->second, *steps, *width, *height);
+      if (!work) return reply(error_reply(400, work.error().message, "ValidationError")), true;
+      pixel_steps = *work;
+    }
     auto q = parts.ledger->quote(model->base_render_milliseconds, *steps, *width, *height,
-                                 tier == "relaxed", *count);
+                                 tier == "relaxed", *count, pixel_steps);
     if (!q) return reply(error_reply(400, q.error().message, "ValidationError")), true;
     reply(json_reply(200, json::object{{"model", model->name},
                                        {"per_image", q->per_image},

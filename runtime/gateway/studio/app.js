@@ -80,13 +80,18 @@ async function createPage() {
     reader.onerror = () => reject(reader.error);
     reader.readAsDataURL(file);
   });
+  let sourceSize = null;  // [width, height] of the image to start from: the size it renders at
   initImage.addEventListener('change', async () => {
     source.replaceChildren();
+    sourceSize = null;
+    quote();
     const file = initImage.files[0];
     if (!file) return;
     const img = el('img', { id: 'source-preview', alt: 'the image to start from', src: await dataUrl(file) });
     img.addEventListener('load', () => {
       source.append(` renders at its size, ${img.naturalWidth}×${img.naturalHeight}`);
+      sourceSize = [img.naturalWidth, img.naturalHeight];
+      quote();
     });
     source.append(img);
   });
@@ -102,13 +107,24 @@ async function createPage() {
     timer = setTimeout(async () => {
       const q = new URLSearchParams({ model: model.value, steps: steps.value, width: size.value,
         height: size.value, count: count.value, tier: tier.value });
+      if (initImage.files[0] && sourceSize) {
+        // Priced as the network's task script declares it: its steps at the image's size.
+        const [w, h] = sourceSize;
+        q.set('width', w);
+        q.set('height', h);
+        q.set('task', mask.files[0] ? 'inpaint' : 'img2img');
+        q.set('param.strength', strength.value);
+        q.set('image.init_image', `${w}x${h}`);
+        if (mask.files[0]) q.set('image.mask', `${w}x${h}`);
+      }
       try {
         const r = await api('GET', `/v1/quote?${q}`);
         price.textContent = `${credits(r.total)} credits (${credits(r.per_image)} each)`;
       } catch (e) { price.textContent = e.message; }
     }, 200);
   };
-  for (const input of [model, steps, size, count, tier]) input.addEventListener('input', quote);
+  for (const input of [model, steps, size, count, tier, strength]) input.addEventListener('input', quote);
+  mask.addEventListener('change', quote);
   quote();
 
   const form = el('form', { class: 'panel', onsubmit: async (e) => {

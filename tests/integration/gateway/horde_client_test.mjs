@@ -263,6 +263,22 @@ try {
     model: 'tiny', steps: 3, tier: 'relaxed', task_type: 'img2img', params: { strength: 0.6 },
     input_images: { init_image: 'data:image/webp;base64,' + source } } });
   assert.equal(withImage.status, 202, JSON.stringify(withImage.data));
+  // Its quote, asked before any upload with the image's size alone, is what the request holds.
+  const imageQuote = await call(base, 'GET', '/v1/quote?model=tiny&steps=3&width=32&height=32' +
+    '&tier=relaxed&task=img2img&param.strength=0.6&image.init_image=32x32', { key });
+  assert.equal(imageQuote.status, 200, JSON.stringify(imageQuote.data));
+  assert.equal(imageQuote.data.total, withImage.data.quoted, JSON.stringify(imageQuote.data));
+  const plainQuote = await call(base, 'GET', '/v1/quote?model=tiny&steps=3&width=32&height=32' +
+    '&tier=relaxed', { key });
+  assert.notEqual(plainQuote.data.total, imageQuote.data.total, 'img2img runs fewer steps');
+  for (const [query, part] of [['task=upscale', 'not a task type'],
+    ['task=img2img&param.strength=0.6', 'init_image'],
+    ['task=img2img&param.strength=7&image.init_image=32x32', 'strength'],
+    ['task=img2img&image.init_image=big', 'WIDTHxHEIGHT']]) {
+    const refused = await call(base, 'GET', `/v1/quote?model=tiny&steps=3&${query}`, { key });
+    assertError(refused, 400, 'ValidationError');
+    assert.ok(refused.data.message.includes(part), `${query}: ${JSON.stringify(refused.data)}`);
+  }
   await waitDone(base, key, withImage.data.id);
   const withImageDone = await call(base, 'GET', `/v1/requests/${withImage.data.id}`, { key });
   assert.equal(withImageDone.data.width, 32);

@@ -158,18 +158,32 @@ try {
   assert.equal(fetched.status, 200, 'the rendered image');
   const sourceFile = join(outDir, 'studio-source' + (src.endsWith('.png') ? '.png' : '.webp'));
   writeFileSync(sourceFile, Buffer.from(await fetched.arrayBuffer()));
+  // Another of them is the mask: white-ish where it re-renders.
+  const maskSrc = await evaluate("document.querySelectorAll('#jobs .job a img')[1].src");
+  const maskFile = join(outDir, 'studio-mask' + (maskSrc.endsWith('.png') ? '.png' : '.webp'));
+  writeFileSync(maskFile, Buffer.from(await (await fetch(maskSrc, { headers: { apikey: key } })).arrayBuffer()));
   const { root } = await page('DOM.getDocument', {});
-  for (const [selector, task] of [['#init-image', 'img2img'], ['#mask', 'inpaint']]) {
+  for (const [selector, task, file] of [['#init-image', 'img2img', sourceFile], ['#mask', 'inpaint', maskFile]]) {
     const { nodeId } = await page('DOM.querySelector', { nodeId: root.nodeId, selector });
-    await page('DOM.setFileInputFiles', { files: [sourceFile], nodeId });
+    await page('DOM.setFileInputFiles', { files: [file], nodeId });
     if (task === 'img2img')
       await waitFor("/renders at its size, 32×32/.test(document.querySelector('#source').textContent)",
         'the source preview and its size');
     const before = await evaluate("document.querySelector('#status-line').dataset.request");
     await evaluate(`(() => {
       const set = (id, v) => { const e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event('input')); };
-      set('count', '1'); set('strength', '0.5');
-      document.getElementById('generate').click(); return true; })()`);
+      set('count', '1'); set('strength', '0.5'); return true; })()`);
+    // The live quote prices the task the image makes (its steps at the image's size), as the
+    // request will be held.
+    const form = await evaluate("JSON.stringify({ model: document.getElementById('model').value, steps: document.getElementById('steps').value, tier: document.getElementById('tier').value })");
+    const { model: chosen, steps: chosenSteps, tier: chosenTier } = JSON.parse(form);
+    const images = task === 'inpaint' ? '&image.init_image=32x32&image.mask=32x32' : '&image.init_image=32x32';
+    const expected = await (await fetch(`${base}/v1/quote?model=${chosen}&steps=${chosenSteps}&width=32&height=32` +
+      `&count=1&tier=${chosenTier}&task=${task}&param.strength=0.5${images}`, { headers: { apikey: key } })).json();
+    const expectedText = `${(expected.total / 1e6).toFixed(4)} credits`;
+    await waitFor(`document.querySelector('#quote').textContent.startsWith(${JSON.stringify(expectedText)})`,
+      `${task}'s quote (${expectedText})`);
+    await evaluate("document.getElementById('generate').click(); true");
     await waitFor(`document.querySelector('#status-line').dataset.request !== ${JSON.stringify(before)} &&
       document.querySelectorAll('#jobs .job a img').length === 1 && /^Done/.test(document.querySelector('#status-line').textContent)`,
       task + ': one image and the completed line');
@@ -178,6 +192,7 @@ try {
     assert.equal(made.task_type, task, JSON.stringify(made));
     assert.equal(made.width, 32);
     assert.equal(made.completed?.delivered, 1, JSON.stringify(made));
+    assert.equal(made.quoted, expected.total, `${task}: the request holds what the studio quoted`);
   }
   await shoot('studio-from-image-desktop');
 
