@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <deque>
 #include <map>
 #include <set>
 #include <utility>
@@ -66,8 +67,13 @@ struct CoordinatorState {
     std::set<std::uint32_t> results_sent;
     bool completed_sent = false;
   };
-  // request id -> attached clients
+  // request id -> attached clients. Kept for kFollowAfterCompletedMs after the request's completed
+  // event (a late second attach on the same connection must still re-send nothing), then dropped:
+  // a gateway's one connection follows every request it ever submitted, and nothing may pile up
+  // per request for as long as it stays connected.
   std::map<std::string, std::vector<AttachedClient>> clients;
+  std::deque<std::pair<std::int64_t, std::string>> completed_clients;  // (completed at, request)
+  std::set<caf::actor_addr> monitored_clients;  // each client connection monitored once
   std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
   Outbox pending;  // effects waiting for the next journal commit
   // Answers that promise what the journal must hold first (an attach's or a cancel's nonce, a
@@ -232,11 +238,25 @@ void commit_and_send(Self self) {
             continue;
           self->send(client.actor, protocol::event_atom::value, e);
         }
+        if (e.kind == protocol::EventKind::completed)
+          s.completed_clients.emplace_back(s.now(), e.request_id);
       },
       [&](PlaceOrder& o) { send_order(self, std::move(o.order)); },
       [&](CheckStake& c) { check_stake(self, c.worker); },
   };
   for (auto& effect : out.effects) std::visit(apply, effect);
+}
+
+// Long enough for any attach still in flight when a request completed (its answer waits 30 s).
+constexpr std::int64_t kFollowAfterCompletedMs = 10 * 60 * 1000;
+
+void forget_completed_clients(CoordinatorState& s) {
+  const std::int64_t now = s.now();
+  while (!s.completed_clients.empty() &&
+         now - s.completed_clients.front().first >= kFollowAfterCompletedMs) {
+    s.clients.erase(s.completed_clients.front().second);
+    s.completed_clients.pop_front();
+  }
 }
 
 void attach_client(Self self, const std::string& request_id) {
@@ -248,7 +268,7 @@ void attach_client(Self self, const std::string& request_id) {
   for (const auto& c : list)
     if (c.actor == client) return;
   list.push_back({client, {}, false});
-  self->monitor(client);
+  if (s.monitored_clients.insert(client.address()).second) self->monitor(client);
 }
 
 // The key of the registered node that sent the current message, or nothing.
@@ -339,6 +359,7 @@ coordinator_self_actor::behavior_type coordinator(
       st.core->node_down(key, st.now(), out);
       flush(self, out);
     }
+    st.monitored_clients.erase(dm.source);
     for (auto it = st.clients.begin(); it != st.clients.end();) {
       auto& list = it->second;
       std::erase_if(list, [&](const auto& c) { return c.actor.address() == dm.source; });
@@ -374,6 +395,7 @@ coordinator_self_actor::behavior_type coordinator(
         flush(self, out);
       },
       [self](tick_atom) {
+        forget_completed_clients(self->state);
         auto& st = self->state;
         Outbox out;
         st.core->tick(st.now(), out);
