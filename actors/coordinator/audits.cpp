@@ -135,6 +135,8 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
     validator = pick_validator(s.nodes, r.request.model_id, {j.worker.value_or(PublicKey{})}, "");
   if (!validator) {
     if (j.phase == JobPhase::auditing && now_ms < j.deadline_ms) return;  // wait for one
+    if (!j.audit.claimed_failure.empty())
+      return end_script_failure_audit(s, r, j, true, "no validator came to check it", now_ms, out);
     j.audit.summary = "no validator";
     start_settlement(s, r, j, out);
     return;
@@ -147,6 +149,7 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
       now_ms < j.deadline_ms)
     return;
   std::vector<std::uint8_t> loaded;
+  if (pixels == nullptr && !j.audit.claimed_failure.empty()) pixels = &loaded;  // no result
   if (pixels == nullptr) {
     auto read = s.results.get(j.output_hash);
     if (!read) {
@@ -178,6 +181,7 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
   }
   task.audits = j.audit.commitment && !j.audit.plan.empty() ? j.audit.plan : full_audit_only();
   task.purpose = j.audit.purpose;
+  task.claimed_failure = j.audit.claimed_failure;
   s.nodes.assign(*s.nodes.find(*validator), task.audit_id, protocol::job_work(task.job.spec));
   out.add(SendAudit{*validator, std::move(task)});
   s.save(r, j);
@@ -206,6 +210,18 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   s.nodes.release(*validator, v.audit_id);
   ++validator->jobs_done;
   s.save_node(*validator);
+  if (!j->audit.claimed_failure.empty()) {
+    // Grey (the validator could not run the script here) proves nothing against the workers.
+    const std::string who = "validator " + from.hex().substr(0, 12);
+    end_script_failure_audit(
+        s, *r, *j, v.outcome != protocol::AuditOutcome::fail,
+        v.outcome == protocol::AuditOutcome::pass   ? "confirmed by " + who
+        : v.outcome == protocol::AuditOutcome::grey ? who + " could not check it: " + v.detail
+                                                    : who + " found otherwise: " + v.detail,
+        now_ms, out);
+    dispatch(s, now_ms, out);
+    return {};
+  }
   NodeEntry* worker = s.nodes.find(*j->worker);
   if (v.outcome == protocol::AuditOutcome::grey &&
       j->audit.purpose != protocol::AuditPurpose::referee) {
@@ -282,6 +298,8 @@ void audit_deadline(CoreState& s, RequestState& r, JobState& j, std::int64_t now
     if (NodeEntry* v = s.nodes.find(*j.audit.validator))
       s.nodes.release(*v, protocol::audit_id_of(protocol::job_id_of(r.request.request_id, j.index),
                                                 j.attempt));
+    if (!j.audit.claimed_failure.empty())
+      return end_script_failure_audit(s, r, j, true, "no verdict in time", now_ms, out);
     j.audit.summary = "timed out";
     start_settlement(s, r, j, out);
   }

@@ -128,6 +128,18 @@ void release_worker(CoreState& s, RequestState& r, JobState& j);
 // A claim that the job's task script failed which no second worker repeated (another rendered
 // the job, or failed it otherwise): its worker is charged the failure it claimed away.
 void blame_unrepeated_claim(CoreState& s, JobState& j);
+
+// --- script_failure_audit.cpp ---
+// A task script's failure that a second worker repeated: refunded, blaming neither, unless the
+// job is sampled for audit and a validator is registered; then a validator runs the script first
+// (AuditTask::claimed_failure). `second`: the worker that repeated it (the job's worker now).
+void script_failure_confirmed(CoreState& s, RequestState& r, JobState& j, const std::string& reason,
+                              std::int64_t now_ms, Outbox& out);
+// The audit of a claimed failure ends: `upheld` (the validator's script failed alike, it could not
+// tell, none came in time) refunds the job blaming neither; otherwise both claimants are charged
+// the failure and the job is tried again on another worker.
+void end_script_failure_audit(CoreState& s, RequestState& r, JobState& j, bool upheld,
+                              const std::string& detail, std::int64_t now_ms, Outbox& out);
 // A worker's failure report (or, for a cancelled job whose report never came, what it would
 // have said): pays a cancelled job's steps, else fails the attempt.
 protocol::Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure& failure,

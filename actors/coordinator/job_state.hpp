@@ -73,6 +73,9 @@ struct JobAudit {
   std::vector<protocol::AuditItem> plan;          // chosen after the commit, never sent to it
   protocol::AuditPurpose purpose = protocol::AuditPurpose::sampled;  // or referee (grey, escalated)
   std::vector<PublicKey> excluded;                // validators that already judged it
+  // A script failure two workers claimed, audited in place of a result (script_failure_audit.cpp);
+  // empty for a result's audit. Not journaled: a restart re-queues the job.
+  std::string claimed_failure;
 };
 
 struct JobState {

@@ -68,6 +68,13 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
               s.save(r, j);
               break;
             case JobPhase::auditing:
+              if (j.output_hash == Digest{}) {
+                // The audit of a claimed script failure (no result): the claims died with the
+                // run, so the job is tried again and nobody is blamed.
+                s.set_phase(r, j, JobPhase::queued, now_ms);
+                s.save(r, j);
+                break;
+              }
               // The audit goes again, with its journaled commitment and plan, to the first
               // validator that registers (admit); its old validator's session died with the run.
               j.audit.validator.reset();

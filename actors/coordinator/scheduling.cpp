@@ -31,15 +31,13 @@ Reply request_caused(const CoreState& s, const RequestState& r, const JobState& 
 // A task script's own failure (its error, its budget, its memory cap) happens on every worker
 // alike, but one worker's word is not enough: it could shed any job that way. The job goes to
 // another worker; when that one reports the same failure, the job fails and is refunded and
-// neither is blamed. A claim another worker contradicts by rendering the job costs its worker
-// then (blame_unrepeated_claim).
+// neither is blamed, after a validator confirms it when the job is sampled
+// (script_failure_audit.cpp). A claim another worker contradicts by rendering the job costs its
+// worker then (blame_unrepeated_claim).
 void script_failed(CoreState& s, const PublicKey& from, RequestState& r, JobState& j,
                    const std::string& reason, std::int64_t now_ms, Outbox& out) {
   if (j.script_failure && j.script_failure->worker != from && j.script_failure->reason == reason) {
-    j.script_failure.reset();
-    j.failures = std::max(j.failures, s.options.policy.retries.max_attempts - 1);
-    fail_attempt(s, r, j, ErrorCode::task_script_failed,
-                 "the task script failed the same way on two workers: " + reason, now_ms, out);
+    script_failure_confirmed(s, r, j, reason, now_ms, out);
     return;
   }
   if (j.script_failure) blame_unrepeated_claim(s, j);  // two workers, two different failures

@@ -63,6 +63,42 @@ Result<std::map<std::uint32_t, verify::LatentOpening>> openings_of(const protoco
 
 }  // namespace
 
+AuditFinding judge_claimed_failure(const task_script::TaskScript* script, const Pipeline* pipeline,
+                                   const protocol::AuditTask& task,
+                                   const rendering::ImageLookup& images) {
+  AuditFinding f = failed(AuditKind::full, -1, "");
+  f.outcome = FindingOutcome::grey;  // what this validator cannot tell proves nothing
+  if (script == nullptr || pipeline == nullptr) {
+    f.detail = std::string("cannot check: the job's ") +
+               (script == nullptr ? "task script" : "model") + " is not loaded here";
+    return f;
+  }
+  for (const auto& named : rendering::images_named(*script, task.job.spec))
+    if (!images || images(named.id) == nullptr) {
+      f.detail = "cannot check: the job's image " + named.param + " is not here";
+      return f;
+    }
+  auto rendered =
+      rendering::render_scripted_job(*script, *pipeline, task.job.spec, {}, {.images = images});
+  if (rendered) {
+    f.outcome = FindingOutcome::fail;
+    f.expected = protocol::output_hash_of(rendered->pixels);
+    f.detail = "the task script renders this job here; the workers said it fails: " +
+               task.claimed_failure;
+  } else if (protocol::code_of(rendered.error(), protocol::ErrorCode::ok) !=
+             protocol::ErrorCode::task_script_failed) {
+    f.detail = "cannot check: " + rendered.error().message;
+  } else if (rendered.error().message == task.claimed_failure) {
+    f.outcome = FindingOutcome::pass;
+    f.detail = "the task script fails the same way here: " + rendered.error().message;
+  } else {
+    f.outcome = FindingOutcome::fail;
+    f.detail = "the task script fails otherwise here (" + rendered.error().message +
+               ") than the workers said (" + task.claimed_failure + ")";
+  }
+  return f;
+}
+
 std::vector<std::uint32_t> openings_needed(const protocol::AuditTask& task) {
   if (task.job.spec.scripted()) return scripted_openings_needed(task);
   std::set<std::uint32_t> ts;
@@ -169,6 +205,7 @@ std::vector<AuditFinding> run_script_audit(const task_script::TaskScript* script
                                            const protocol::Opening& opening,
                                            const verify::Thresholds& thresholds,
                                            const rendering::ImageLookup& images) {
+  if (!task.claimed_failure.empty()) return {judge_claimed_failure(script, pipeline, task, images)};
   if (script == nullptr || pipeline == nullptr)
     return {failed(AuditKind::full, -1,
                    std::string("cannot audit: the job's ") +

@@ -51,6 +51,14 @@ std::vector<verify::AuditFinding> run_script_audit(const task_script::TaskScript
                                                    const verify::Thresholds& thresholds,
                                                    const rendering::ImageLookup& images);
 
+// The audit of a script failure two workers claimed (task.claimed_failure, no result): the script
+// run here must fail with the same message (pass); rendering the job, or failing otherwise, is a
+// fail; a validator without the script, model or images cannot tell (grey).
+verify::AuditFinding judge_claimed_failure(const task_script::TaskScript* script,
+                                           const Pipeline* pipeline,
+                                           const protocol::AuditTask& task,
+                                           const rendering::ImageLookup& images);
+
 // fail if any finding fails, else grey if any is grey, else pass; evidence in the task's order.
 protocol::Verdict verdict_of(const protocol::AuditTask& task,
                              const std::vector<verify::AuditFinding>& findings,

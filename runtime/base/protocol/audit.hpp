@@ -61,6 +61,9 @@ struct AuditTask {
   // coordinator run): the same audit id can be handed out again after a restart or a lost
   // validator link, and only the verdict on the hand-out in progress counts.
   std::uint64_t assignment = 0;
+  // Non-empty: no result to audit, but two workers' word that the job's task script fails with
+  // this message; the validator runs the script and passes the claim only if it fails alike.
+  std::string claimed_failure;
 };
 
 

@@ -247,7 +247,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AuditTask& x) {
   return f(caf::meta::type_name("AuditTask"), x.audit_id, x.job, x.worker, x.claimed_output_hash,
            x.claimed_determinism_class, wire_bytes(x.claimed_pixels), x.has_commitment,
-           x.commitment, x.audits, x.purpose, x.assignment);
+           x.commitment, x.audits, x.purpose, x.assignment, x.claimed_failure);
 }
 
 template <class Inspector>

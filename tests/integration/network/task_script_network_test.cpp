@@ -1,8 +1,8 @@
 // Scripted task types on a real network of processes: workers fetch the script by id from the
 // coordinator and render it (the bytes and root a single-process run of the script gives), a
 // validator audits every job by replaying the script over the worker's openings of its passes
-// (noise of each pass, steps, decode), and a script that fails on some seeds
-// fails those jobs on two workers before they are refunded, blaming neither. Image tasks (img2img,
+// (noise of each pass, steps, decode), and a script that fails on some seeds fails those jobs on
+// two workers, and then on the validator, before they are refunded, blaming neither. Image tasks (img2img,
 // inpaint) carry their images with the request: workers and validators fetch them by id, and a
 // request whose images do not fit its task is refused before anything is charged.
 #include <gtest/gtest.h>
@@ -168,7 +168,7 @@ TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorReplaysItOverThei
   if (::testing::Test::HasFailure()) net.dump_logs();
 }
 
-TEST(TaskScriptNetwork, AScriptFailingOnSomeSeedsFailsThoseJobsOnTwoWorkersAndRefundsThem) {
+TEST(TaskScriptNetwork, AScriptFailingOnSomeSeedsFailsThoseJobsOnTwoWorkersAndAValidatorThenRefunds) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("seedgrid-odd-seeds-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -187,7 +187,8 @@ end
 )";
   NetworkOptions o;
   o.workers = 2;
-  o.validators = 0;
+  o.validators = 1;
+  o.audit_rate = 1.0;  // every claimed failure is checked by the validator before its refund
   o.task_types = {{"odd_seeds", script.string()}};
   Network net(o);
   net.start();
@@ -213,6 +214,7 @@ end
       EXPECT_NE(e.reason.find("odd_seeds.lua:7: odd seeds are not drawn"), std::string::npos)
           << e.reason;
       EXPECT_NE(e.reason.find("two workers"), std::string::npos) << e.reason;
+      EXPECT_NE(e.reason.find("confirmed by validator"), std::string::npos) << e.reason;
     }
     EXPECT_EQ(failed, 2u);
   }

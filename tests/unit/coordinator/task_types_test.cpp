@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "actors/coordinator/audit_plan.hpp"
 #include "actors/coordinator/task_admission.hpp"
 #include "actors/coordinator/task_catalog.hpp"
 #include "actors/treasury/pricing.hpp"
@@ -251,6 +252,99 @@ TEST_F(TaskTypes, AScriptFailureRepeatedByASecondWorkerIsRefundedAndBlamesNoOne)
   EXPECT_EQ(failed(w1_), 0u);
   EXPECT_EQ(failed(w2_), 0u);
   expect_conservation();
+}
+
+// With audits on and a validator registered, a script failure two workers repeat is checked by a
+// validator before it is refunded (AuditTask::claimed_failure, no result): one that fails alike
+// upholds it, blaming no one; one that renders the job charges both claimants and the job goes to
+// a third worker; a restart during the check re-queues the job, blaming no one.
+class ScriptFailureAudit : public TaskTypes {
+ protected:
+  void SetUp() override {
+    TaskTypes::SetUp();
+    policy_.audit.rate = 1.0;
+    open_core();
+    register_node(w1_, protocol::Role::worker, script_caps());
+    register_node(w2_, protocol::Role::worker, script_caps());
+    register_node(validator_, protocol::Role::validator, script_caps());
+  }
+
+  static constexpr const char* kFailure = "hires_fix.lua:31: sd.sample: out of memory (cap 256 MiB)";
+
+  // The job of a fresh request failed by both workers alike; returns the audit of that claim.
+  SendAudit claimed_twice(const std::string& id) {
+    EXPECT_TRUE(submit(hires(id, {})).outcome.ok());
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto jobs = take_jobs();
+      EXPECT_EQ(jobs.size(), 1u);
+      if (jobs.empty()) return {};
+      const Identity& by = jobs[0].worker == w1_.public_key() ? w1_ : w2_;
+      EXPECT_TRUE(report(jobs[0], by, ErrorCode::task_script_failed, kFailure).ok());
+    }
+    EXPECT_TRUE(events_of(protocol::EventKind::failed).empty()) << "not before the validator";
+    EXPECT_EQ(audits_.size(), 1u);
+    return audits_.empty() ? SendAudit{} : audits_.back();
+  }
+
+  protocol::Reply judge(const protocol::AuditTask& task, protocol::AuditOutcome outcome) {
+    protocol::Verdict v = protocol::verdict_on(task);
+    v.outcome = outcome;
+    v.purpose = task.purpose;
+    v.detail = outcome == protocol::AuditOutcome::pass ? "the task script fails the same way here"
+                                                       : "the task script renders this job here";
+    protocol::sign_verdict(v, validator_);
+    Outbox out;
+    auto reply = core_->on_verdict(validator_.public_key(), v, now_, out);
+    pump(out);
+    return reply;
+  }
+};
+
+TEST_F(ScriptFailureAudit, AValidatorThatFailsAlikeUpholdsTheClaim) {
+  const std::int64_t before = credits(payer_account());
+  const SendAudit audit = claimed_twice("h1");
+  EXPECT_EQ(audit.task.claimed_failure, kFailure);
+  EXPECT_TRUE(audit.task.claimed_pixels.empty());
+  EXPECT_EQ(audit.task.audits, full_audit_only());
+  ASSERT_TRUE(judge(audit.task, protocol::AuditOutcome::pass).ok());
+  auto failed_events = events_of(protocol::EventKind::failed);
+  ASSERT_EQ(failed_events.size(), 1u);
+  EXPECT_EQ(failed_events[0].code, ErrorCode::task_script_failed);
+  EXPECT_TRUE(contains(failed_events[0].reason, kFailure)) << failed_events[0].reason;
+  EXPECT_TRUE(contains(failed_events[0].reason, "confirmed by validator")) << failed_events[0].reason;
+  EXPECT_EQ(credits(payer_account()), before) << "the failed job is refunded";
+  EXPECT_EQ(failed(w1_), 0u);
+  EXPECT_EQ(failed(w2_), 0u);
+  expect_conservation();
+}
+
+TEST_F(ScriptFailureAudit, AValidatorThatRendersTheJobChargesBothClaimants) {
+  register_node(w3_, protocol::Role::worker, script_caps());
+  const SendAudit audit = claimed_twice("h1");
+  ASSERT_TRUE(judge(audit.task, protocol::AuditOutcome::fail).ok());
+  EXPECT_EQ(failed(w1_), 1u);
+  EXPECT_EQ(failed(w2_), 1u);
+  EXPECT_TRUE(events_of(protocol::EventKind::failed).empty());
+  auto third = take_jobs();
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_EQ(third[0].worker, w3_.public_key()) << "neither claimant is asked again";
+  ASSERT_TRUE(deliver(third[0], w3_).ok());
+  ASSERT_EQ(audits_.size(), 2u) << "its result is audited as any other";
+  EXPECT_TRUE(audits_.back().task.claimed_failure.empty());
+  EXPECT_EQ(audits_.back().task.worker, w3_.public_key());
+}
+
+TEST_F(ScriptFailureAudit, ARestartDuringTheCheckTriesTheJobAgainBlamingNoOne) {
+  register_node(w3_, protocol::Role::worker, script_caps());
+  claimed_twice("h1");
+  open_core();  // a restart: the claims die with the run
+  register_node(w3_, protocol::Role::worker, script_caps());
+  register_node(validator_, protocol::Role::validator, script_caps());
+  auto again = take_jobs();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].worker, w3_.public_key());
+  EXPECT_EQ(failed(w3_), 0u);
+  EXPECT_TRUE(events_of(protocol::EventKind::failed).empty());
 }
 
 TEST_F(TaskTypes, AScriptFailureAnotherWorkerRendersCostsItsClaimant) {

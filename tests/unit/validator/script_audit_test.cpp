@@ -484,5 +484,38 @@ TEST_F(ScriptedJobTest, EveryShippedTaskTypeIsReplayedAndItsCheatCaught) {
   }
 }
 
+// A failure two workers claimed, with no result: upheld when the script fails here with the same
+// message; a job it renders, or a failure of another message, is a fail; without the script here
+// it is grey.
+TEST_F(ScriptedJobTest, AClaimedScriptFailureIsUpheldOnlyWhenTheScriptFailsAlike) {
+  auto script = task_script::TaskScript::from_source(kOddSeeds, "odd_seeds.lua");
+  ASSERT_TRUE(script) << script.error().message;
+  add(*script);
+  auto claim = [&](std::uint64_t seed, const std::string& message) {
+    protocol::AuditTask task;
+    task.audit_id = "r/0#2";
+    task.job.job_id = "r/0";
+    task.job.spec = job_of(*script, seed);
+    task.claimed_failure = message;
+    task.audits = {verify::audit_item(AuditKind::full)};
+    return task;
+  };
+  const std::string failure = "odd_seeds.lua:5: odd seeds are not drawn";
+  auto f = audit(claim(3, failure));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].outcome, FindingOutcome::pass) << f[0].detail;
+  EXPECT_TRUE(contains(f[0].detail, "fails the same way")) << f[0].detail;
+  f = audit(claim(3, "odd_seeds.lua:9: something else"));
+  EXPECT_EQ(f[0].outcome, FindingOutcome::fail) << f[0].detail;
+  EXPECT_TRUE(contains(f[0].detail, failure)) << f[0].detail;
+  f = audit(claim(4, failure));
+  EXPECT_EQ(f[0].outcome, FindingOutcome::fail) << f[0].detail;
+  EXPECT_TRUE(contains(f[0].detail, "renders this job here")) << f[0].detail;
+  auto unknown = claim(3, failure);
+  unknown.job.spec.task_script = std::string(64, '0');
+  f = audit(unknown);
+  EXPECT_EQ(f[0].outcome, FindingOutcome::grey) << f[0].detail;
+}
+
 }  // namespace
 }  // namespace seedgrid::validator
