@@ -142,6 +142,31 @@ std::string add_source_images(protocol::GenerateRequest& g, const std::string& s
   return {};
 }
 
+// Horde's dry_run: what the request would cost, in kudos, and nothing submitted or charged. Priced
+// as the coordinator will hold it (a scripted task by what its script declares for it).
+HttpResponse dry_run_cost(Gateway::Parts& parts, const protocol::GenerateRequest& g,
+                          const protocol::ModelEntry& model) {
+  if (!parts.ledger)
+    return error_reply(501, "this gateway does not run beside the treasury, so it cannot price a "
+                            "dry run", "NoLedger");
+  std::int64_t pixel_steps = 0;
+  if (g.task_type != protocol::kTaskTxt2Img) {
+    const auto snapshot = parts.network->snapshot();
+    if (!snapshot.report)
+      return error_reply(503, "no answer from the coordinator yet: " + snapshot.error,
+                         "CoordinatorUnavailable");
+    auto script_id = task_script_id(*snapshot.report, g.task_type);
+    auto work = script_id ? parts.task_costs->pixel_steps(*script_id, g)
+                          : Result<std::int64_t>(std::unexpected(script_id.error()));
+    if (!work) return error_reply(400, work.error().message, "ValidationError");
+    pixel_steps = *work;
+  }
+  auto q = parts.ledger->quote(model.base_render_milliseconds, g.steps, g.width, g.height,
+                               g.tier == protocol::Tier::relaxed, g.count, pixel_steps);
+  if (!q) return error_reply(400, q.error().message, "ValidationError");
+  return json_reply(200, json::object{{"kudos", static_cast<double>(q->total) / kMicrosPerKudos}});
+}
+
 void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply) {
   auto user = authenticate(parts, request, reply);
   if (!user) return;
@@ -167,6 +192,7 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
   const auto karras = p.boolean("karras");
   const auto denoise = p.number("denoising_strength");
   const auto r2 = top.boolean("r2");
+  const auto dry_run = top.boolean("dry_run");
   const auto source_image = top.string("source_image");
   const auto source_processing = top.string("source_processing");
   const auto source_mask = top.string("source_mask");
@@ -242,6 +268,7 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
                                          width.has_value() || height.has_value());
         !refused.empty())
       return reply(error_reply(400, refused, "ValidationError"));
+  if (dry_run.value_or(false)) return reply(dry_run_cost(parts, g, *model));
   protocol::sign_request(g, *user->key);
   const std::string id = g.request_id;
   parts.book->submit(

@@ -425,13 +425,9 @@ Result<std::int64_t> scripted_work(Gateway::Parts& parts, const HttpRequest& req
   const auto snapshot = parts.network->snapshot();
   if (!snapshot.report) return fail("no answer from the coordinator yet: ", snapshot.error);
   TaskCostAsk ask;
-  std::string known = "txt2img";
-  for (const auto& t : snapshot.report->task_types) {
-    if (t.name == task) ask.script_id = t.script_id;
-    known += ", " + t.name;
-  }
-  if (ask.script_id.empty())
-    return fail("task \"", task, "\" is not a task type of this network (", known, ")");
+  auto script_id = task_script_id(*snapshot.report, task);
+  if (!script_id) return pass_on(script_id);
+  ask.script_id = *script_id;
   ask.inputs.steps = steps;
   ask.inputs.width = width;
   ask.inputs.height = height;

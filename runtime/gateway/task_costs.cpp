@@ -38,9 +38,30 @@ Result<std::shared_ptr<const task_script::TaskScript>> TaskCosts::script(const s
   return scripts_.emplace(id, std::move(kept)).first->second;
 }
 
-Result<std::int64_t> TaskCosts::pixel_steps(const TaskCostAsk& ask) {
-  auto script = this->script(ask.script_id);
+Result<std::string> task_script_id(const protocol::StatusReport& status, const std::string& name) {
+  std::string known = "txt2img";
+  for (const auto& t : status.task_types) {
+    if (t.name == name) return t.script_id;
+    known += ", " + t.name;
+  }
+  return fail("task \"", name, "\" is not a task type of this network (", known, ")");
+}
+
+Result<std::int64_t> TaskCosts::work_of(const std::string& script_id,
+                                        const task_script::JobInputs& inputs,
+                                        std::int64_t input_pixels) {
+  auto script = this->script(script_id);
   if (!script) return pass_on(script);
+  auto params = task_script::job_params((*script)->schema(), inputs);
+  if (!params) return context(params.error(), (*script)->file_name());
+  auto passes = (*script)->declared_cost(*params);
+  if (!passes) return pass_on(passes);
+  std::int64_t work = input_pixels;
+  for (const auto& pass : *passes) work += pass.steps * pass.pixels;
+  return work;
+}
+
+Result<std::int64_t> TaskCosts::pixel_steps(const TaskCostAsk& ask) {
   // Plain images of the sizes asked stand in for the uploads (a script's size() and cost() read an
   // image's size, never its pixels), each of its own shade: distinct uploads, each carried and
   // priced once (the same file under two parameters travels once, and costs less than quoted).
@@ -66,13 +87,25 @@ Result<std::int64_t> TaskCosts::pixel_steps(const TaskCostAsk& ask) {
     auto it = blanks.find(id);
     return it == blanks.end() ? nullptr : &it->second;
   };
-  auto params = task_script::job_params((*script)->schema(), inputs);
-  if (!params) return context(params.error(), (*script)->file_name());
-  auto passes = (*script)->declared_cost(*params);
-  if (!passes) return pass_on(passes);
-  std::int64_t work = input_pixels;
-  for (const auto& pass : *passes) work += pass.steps * pass.pixels;
-  return work;
+  return work_of(ask.script_id, inputs, input_pixels);
+}
+
+Result<std::int64_t> TaskCosts::pixel_steps(const std::string& script_id,
+                                            const protocol::GenerateRequest& request) {
+  task_script::JobInputs inputs{request.prompt,   request.negative_prompt, request.steps,
+                                request.guidance, request.sampler,         request.karras,
+                                request.width,    request.height,          {}};
+  for (const auto& p : request.params) inputs.params.push_back({p.name, p.value});
+  std::map<std::string, const RgbImage*> carried;
+  std::int64_t input_pixels = 0;
+  for (const auto& image : request.images)
+    if (carried.emplace(protocol::input_image_id(image), &image).second)
+      input_pixels += static_cast<std::int64_t>(image.width) * image.height;
+  inputs.image = [&carried](const std::string& id) -> const RgbImage* {
+    auto it = carried.find(id);
+    return it == carried.end() ? nullptr : it->second;
+  };
+  return work_of(script_id, inputs, input_pixels);
 }
 
 }  // namespace seedgrid::gateway

@@ -15,7 +15,9 @@
 
 #include "config/node_config.hpp"
 #include "models/result.hpp"
+#include "runtime/base/protocol/request.hpp"
 #include "runtime/base/task_script/job_params.hpp"
+#include "runtime/base/protocol/status.hpp"
 #include "runtime/base/task_script/task_script.hpp"
 
 namespace seedgrid::gateway {
@@ -27,6 +29,10 @@ struct TaskCostAsk {
   std::map<std::string, std::pair<int, int>> images;  // image parameter -> width, height
 };
 
+// The script id of task type `name` as the coordinator last listed it, or an error listing the
+// task types there are.
+Result<std::string> task_script_id(const protocol::StatusReport& status, const std::string& name);
+
 class TaskCosts {
  public:
   // `coordinator`: an actor of this process, or null to connect to `endpoint`.
@@ -35,9 +41,14 @@ class TaskCosts {
 
   // Errors name the parameter or image that does not fit the script.
   Result<std::int64_t> pixel_steps(const TaskCostAsk& ask);
+  // The same for a request as a client would submit it, its images carried (each once).
+  Result<std::int64_t> pixel_steps(const std::string& script_id,
+                                   const protocol::GenerateRequest& request);
 
  private:
   Result<std::shared_ptr<const task_script::TaskScript>> script(const std::string& id);
+  Result<std::int64_t> work_of(const std::string& script_id, const task_script::JobInputs& inputs,
+                               std::int64_t input_pixels);
 
   caf::actor_system& system_;
   std::unique_ptr<caf::actor> coordinator_;

@@ -110,12 +110,20 @@ try {
   const before = await call(base, 'GET', '/v1/account', { key });
   assert.equal(before.status, 200);
 
+  // Horde's dry_run: the cost in kudos, and nothing submitted or charged.
+  const dry = await call(base, 'POST', '/api/v2/generate/async', { key, body: { ...good, dry_run: true } });
+  assert.equal(dry.status, 200, JSON.stringify(dry.data));
+  assert.equal(dry.data.id, undefined, 'a dry run submits nothing');
+  assert.equal((await call(base, 'GET', '/v1/account', { key })).data.balance, before.data.balance);
+  assert.equal((await call(base, 'GET', '/v1/requests', { key })).data.requests.length, 0);
+
   // The whole flow: async (with an unknown field Horde clients may send) -> check -> status.
   const submitted = await call(base, 'POST', '/api/v2/generate/async',
     { key, body: { ...good, nsfw: false, trusted_workers: false, some_future_field: 1 } });
   assert.equal(submitted.status, 202, JSON.stringify(submitted.data));
   assert.match(submitted.data.id, /^[0-9a-f-]{36}$/);
   assert.ok(submitted.data.kudos > 0);
+  assert.equal(submitted.data.kudos, dry.data.kudos, 'the dry run priced it as it is held');
   const id = submitted.data.id;
   const check = await waitDone(base, key, id);
   assert.equal(check.faulted, false);
@@ -192,9 +200,13 @@ try {
   const fromSource = { prompt: 'a red fox', params: { sampler_name: 'k_euler', steps: 4, n: 1,
     denoising_strength: 0.5 }, models: ['tiny'], source_image: source, r2: false };
   for (const [processing, extra] of [['img2img', {}], ['inpainting', { source_mask: source }]]) {
+    const dryImage = await call(base, 'POST', '/api/v2/generate/async',
+      { key, body: { ...fromSource, source_processing: processing, ...extra, dry_run: true } });
+    assert.equal(dryImage.status, 200, processing + ': ' + JSON.stringify(dryImage.data));
     const sent = await call(base, 'POST', '/api/v2/generate/async',
       { key, body: { ...fromSource, source_processing: processing, ...extra } });
     assert.equal(sent.status, 202, processing + ': ' + JSON.stringify(sent.data));
+    assert.equal(sent.data.kudos, dryImage.data.kudos, processing + ': its dry run priced it as it is held');
     await waitDone(base, key, sent.data.id);
     const done = await call(base, 'GET', `/v1/requests/${sent.data.id}`, { key });
     assert.equal(done.data.task_type, processing === 'img2img' ? 'img2img' : 'inpaint');
