@@ -70,10 +70,14 @@ Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
     return it->second;
   }
   const std::string path = path_of(hash);
-  std::ifstream in(path, std::ios::binary);
+  // One read of the whole file: every delivery reads its image back.
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return fail("result store: no image ", path);
-  std::vector<std::uint8_t> pixels((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
+  const std::streamsize size = in.tellg();
+  std::vector<std::uint8_t> pixels(size > 0 ? static_cast<std::size_t>(size) : 0);
+  in.seekg(0);
+  if (size < 0 || !in.read(reinterpret_cast<char*>(pixels.data()), size))
+    return fail("result store: cannot read ", path);
   if (blake2b(pixels) != hash)
     return fail("result store: ", path, " does not hash to its name (corrupted)");
   return pixels;
