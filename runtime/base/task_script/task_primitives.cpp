@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "models/pipeline/image_ops.hpp"
 #include "models/pipeline/latent_ops.hpp"
 #include "models/samplers/sampling_schedule.hpp"
 #include "runtime/base/task_script/lua_values.hpp"
@@ -325,10 +326,18 @@ std::int64_t pixels_per_cell(const Latent& latent) {
 }
 
 // Neither needs the pipeline: a latent exists only inside run(), where sd.noise or sd.sample
-// made it.
+// made it. An image is resized in pixels (models/pipeline/image_ops.hpp).
 int l_resize(lua_State* L) {
   constexpr const char* kName = "sd.resize";
-  const Latent& latent = check_latent(L, 1, kName, "the latent");
+  if (const RgbImage* image = to_image(L, 1)) {
+    const int width = check_int(L, 2, kName, "the width");
+    const int height = check_int(L, 3, kName, "the height");
+    return guarded(L, kName, [&] {
+      push_image(L, value_or_raise(L, kName, resize_image(*image, width, height)));
+      return 1;
+    });
+  }
+  const Latent& latent = check_latent(L, 1, kName, "the latent (or image)");
   const int width = check_int(L, 2, kName, "the width");
   const int height = check_int(L, 3, kName, "the height");
   const std::int64_t factor = pixels_per_cell(latent);
@@ -390,6 +399,30 @@ int l_pad(lua_State* L) {
   });
 }
 
+int l_crop(lua_State* L) {
+  constexpr const char* kName = "sd.crop";
+  const RgbImage& image = check_image(L, 1, kName, "the image");
+  const int left = check_int(L, 2, kName, "left");
+  const int top = check_int(L, 3, kName, "top");
+  const int width = check_int(L, 4, kName, "the width");
+  const int height = check_int(L, 5, kName, "the height");
+  return guarded(L, kName, [&] {
+    push_image(L, value_or_raise(L, kName, crop_image(image, left, top, width, height)));
+    return 1;
+  });
+}
+
+int l_blend(lua_State* L) {
+  constexpr const char* kName = "sd.blend";
+  const RgbImage& a = check_image(L, 1, kName, "the first image");
+  const RgbImage& b = check_image(L, 2, kName, "the second image");
+  const RgbImage& mask = check_image(L, 3, kName, "the mask");
+  return guarded(L, kName, [&] {
+    push_image(L, value_or_raise(L, kName, blend_images(a, b, mask)));
+    return 1;
+  });
+}
+
 int l_size(lua_State* L) {
   constexpr const char* kName = "sd.size";
   if (const RgbImage* image = to_image(L, 1)) {
@@ -427,6 +460,8 @@ void open_primitives(lua_State* L, PrimitiveContext* context) {
                                 {"blend_noise", l_blend_noise},
                                 {"latent_mask", l_latent_mask},
                                 {"pad", l_pad},
+                                {"crop", l_crop},
+                                {"blend", l_blend},
                                 {nullptr, nullptr}};
   luaL_newlib(L, functions);
   lua_setglobal(L, "sd");

@@ -11,10 +11,12 @@
 //   sd.decode(latent)                                    -> image
 //   sd.size(latent or image)                             -> width, height (pixels)
 //   sd.steps_run(steps, strength)                        -> the steps an img2img pass runs
-//   sd.resize(latent, width, height)                     -> latent  (bilinear, for a larger pass)
+//   sd.resize(latent or image, width, height)            -> the same, resized (bilinear)
 //   sd.blend_noise(a, b, t)                              -> latent  (a variation's noise)
 //   sd.latent_mask(mask_image, latent)                   -> mask    (sd.sample's mask= field)
 //   sd.pad(image, left, top, right, bottom)              -> image, mask  (outpainting's input)
+//   sd.crop(image, left, top, width, height)             -> image
+//   sd.blend(a, b, mask)                                 -> image   (b where the mask is white)
 //
 // Each sd.sample is a pass (checked against what cost() declared before it runs): its latents
 // x_0 .. x_n become leaves naming the pass and step (verify/commitment/job_trajectory.hpp; pass

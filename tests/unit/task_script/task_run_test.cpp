@@ -261,6 +261,49 @@ end
 const char* kHeader =
     "name = 'probe'\nparams = {}\nfunction cost(p) return {{steps = 1, pixels = 64 * 64}} end\n";
 
+// sd.crop, sd.resize of an image and sd.blend: a crop of what sd.pad added gives the image back,
+// a resize to its own size changes nothing, a blend is its first image under a black mask and its
+// second under a white one; and each names what it refuses.
+TEST_F(TaskRunTest, ImagesAreCroppedResizedAndBlendedExactly) {
+  const auto script = TaskScript::from_source(R"(name = 'images'
+params = { { name = 'init_image', type = 'image' }, { name = 'mask', type = 'image' } }
+function cost(p) return {{steps = 1, pixels = 64 * 64}} end
+function run(p, seed)
+  local c = sd.encode_prompt('a', '', 1)
+  local drawn = sd.decode(sd.sample{prompt = c, noise = sd.noise(64, 64, seed), steps = 1,
+                                    guidance = 1, seed = seed})
+  local padded = sd.pad(p.init_image, 8, 8, 16, 8)
+  local back = sd.crop(padded, 8, 8, 64, 64)
+  return { back, sd.resize(back, 64, 64), sd.blend(drawn, back, p.mask),
+           sd.blend(drawn, back, sd.resize(sd.crop(sd.pad(p.mask, 0, 0, 0, 0), 0, 0, 8, 8), 64, 64)),
+           sd.resize(back, 32, 16) }
+end
+)", "images.lua");
+  ASSERT_TRUE(script) << script.error().message;
+  RgbImage init{64, 64, std::vector<std::uint8_t>(64 * 64 * 3)};
+  for (std::size_t i = 0; i < init.pixels.size(); ++i)
+    init.pixels[i] = static_cast<std::uint8_t>((i * 13) % 251);
+  const RgbImage white{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 255)};
+  const TaskOutput out = run(*script, {{"init_image", init}, {"mask", white}}, 3);
+  ASSERT_EQ(out.images.size(), 5u);
+  EXPECT_EQ(out.images[0], init) << "a crop of the padded image is the image";
+  EXPECT_EQ(out.images[1], init) << "a resize to its own size changes nothing";
+  EXPECT_EQ(out.images[2], init) << "a white mask takes the second image";
+  EXPECT_EQ(out.images[3], init) << "a white mask resized is still white";
+  EXPECT_EQ(out.images[4].width, 32);
+  EXPECT_EQ(out.images[4].height, 16);
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n  local i = sd.decode(sd.noise(64, 64, seed))\n"
+                     "  return sd.crop(i, 32, 0, 64, 64)\nend"),
+            "probe.lua:6: sd.crop: the crop of 64 x 64 at (32, 0) does not lie inside the 64 x 64 "
+            "image");
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "function run(p, seed)\n  local i = sd.decode(sd.noise(64, 64, seed))\n"
+                     "  return sd.blend(i, sd.resize(i, 32, 32), i)\nend"),
+            "probe.lua:6: sd.blend: blending needs three images of one size, found 64 x 64, 32 x 32 "
+            "and a 64 x 64 mask");
+}
+
 TEST_F(TaskRunTest, ABrokenContractFailsWithTheScriptsNameAndLine) {
   EXPECT_EQ(error_of(std::string(kHeader) + "function run(p, seed)\n  return 42\nend"),
             "probe.lua: run must return an image (sd.decode's result) or a list of images, found "
