@@ -113,11 +113,8 @@ bool Renderer::compatible(const protocol::JobSpec& a, const protocol::JobSpec& b
 
 Result<void> Renderer::add_script(const std::string& id, const std::string& file_name,
                                   std::string source) const {
-  auto script = task_script::TaskScript::from_source(std::move(source), file_name);
-  if (!script) return context(script.error(), "loading task script ", id.substr(0, 12));
-  if (script->id() != id)
-    return fail("the task script sent for id ", id, " hashes to ", script->id(),
-                ": refused (a script is trusted by its bytes, not its name)");
+  auto script = task_script::TaskScript::fetched(id, std::move(source), file_name);
+  if (!script) return pass_on(script);
   std::lock_guard lock(scripts_mutex_);
   scripts_.emplace(id, std::make_shared<const task_script::TaskScript>(std::move(*script)));
   return {};

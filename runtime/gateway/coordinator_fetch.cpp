@@ -47,10 +47,7 @@ Result<task_script::TaskScript> fetch_task_script(caf::actor_system& system,
   if (!reply->outcome.ok())
     return fail("the coordinator has no task script ", id.substr(0, 12), ": ",
                 reply->outcome.reason);
-  auto script = task_script::TaskScript::from_source(reply->source, reply->file_name);
-  if (!script) return pass_on(script);
-  if (script->id() != id) return fail("the task script sent for id ", id, " hashes to ", script->id());
-  return script;
+  return task_script::TaskScript::fetched(id, reply->source, reply->file_name);
 }
 
 Result<std::optional<RgbImage>> fetch_input_image(caf::actor_system& system,

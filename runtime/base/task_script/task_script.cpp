@@ -209,6 +209,16 @@ Result<std::vector<PassCost>> read_cost(lua_State* L, const std::string& file) {
 
 }  // namespace
 
+Result<TaskScript> TaskScript::fetched(const std::string& id, std::string source,
+                                       std::string file_name) {
+  auto script = from_source(std::move(source), std::move(file_name));
+  if (!script) return context(script.error(), "loading task script ", id.substr(0, 12));
+  if (script->id() != id)
+    return fail("the task script sent for id ", id, " hashes to ", script->id(),
+                ": refused (a script is trusted by its bytes, not its name)");
+  return script;
+}
+
 Result<TaskScript> TaskScript::from_source(std::string source, std::string file_name,
                                            const SandboxLimits& limits) {
   if (source.size() > kMaxScriptBytes)

@@ -30,6 +30,10 @@ class TaskScript {
   static Result<TaskScript> from_source(std::string source, std::string file_name,
                                         const SandboxLimits& limits = {});
   static Result<TaskScript> read_file(const std::string& path, const SandboxLimits& limits = {});
+  // A script fetched by its id (a worker's, a validator's, the gateway's): taken only when its
+  // bytes hash to that id; a script is trusted by its bytes, never its name.
+  static Result<TaskScript> fetched(const std::string& id, std::string source,
+                                    std::string file_name);
 
   const std::string& source() const { return source_; }
   const std::string& file_name() const { return file_name_; }
