@@ -223,7 +223,7 @@ struct WorkerSection {
   std::uint32_t max_inflight = 8;
   bool benchmark_tasks = false;
   // Test-only misbehaviour ("none", "wrong_image", "bad_signature", "stall", "withhold_openings",
-  // or a cheat of actors/worker/cheats/cheat.hpp); refused unless the build has
+  // "false_script_failure", or a cheat of actors/worker/cheats/cheat.hpp); refused unless the build has
   // SEEDGRID_TEST_FAULTS.
   std::string test_fault = "none";
   // How long the latents of a delivered job are kept for audit openings, and a memory cap.

@@ -37,6 +37,8 @@ Result<TestFault> parse_test_fault(std::string_view name) {
     fault = TestFault::stall;
   else if (name == "withhold_openings")
     fault = TestFault::withhold_openings;
+  else if (name == "false_script_failure")
+    fault = TestFault::false_script_failure;
   else
     return fail("$.worker.test_fault: unknown fault '", std::string(name), "'");
   if (!test_faults_enabled())
@@ -60,6 +62,7 @@ void apply_test_fault(TestFault fault, protocol::JobResult& r, const Identity& w
     case TestFault::none:
     case TestFault::stall:
     case TestFault::withhold_openings:
+    case TestFault::false_script_failure:
     case TestFault::cheat:
       break;
   }
@@ -67,6 +70,21 @@ void apply_test_fault(TestFault fault, protocol::JobResult& r, const Identity& w
   (void)fault;
   (void)r;
   (void)worker;
+#endif
+}
+
+void apply_failure_fault(TestFault fault, std::vector<protocol::JobResult>& results,
+                         std::vector<protocol::JobFailure>& failures) {
+#ifdef SEEDGRID_TEST_FAULTS
+  if (fault != TestFault::false_script_failure) return;
+  for (const auto& r : results)
+    failures.push_back({r.job_id, r.attempt, protocol::ErrorCode::task_script_failed,
+                        std::string(kFalseScriptFailure), 0});
+  results.clear();
+#else
+  (void)fault;
+  (void)results;
+  (void)failures;
 #endif
 }
 

@@ -6,6 +6,8 @@
 //   bad_signature  returns the right pixels with a corrupted signature
 //   stall          accepts jobs and never renders them (deadlines must fire)
 //   withhold_openings  renders honestly but answers every opening request with an error
+//   false_script_failure  renders, then reports every job as its task script's own failure
+//                  (kFalseScriptFailure), to shed the work without being blamed
 // The cheats of actors/worker/cheats/ (wrong seed, forged trajectory, ...) are rendered by the
 // renderer itself; see cheat.hpp.
 #include <string_view>
@@ -18,7 +20,19 @@
 namespace seedgrid::worker {
 
 // cheat: a cheat of the zoo, named in the config; the renderer renders it (Renderer::enable_cheat).
-enum class TestFault { none, wrong_image, bad_signature, stall, withhold_openings, cheat };
+enum class TestFault {
+  none,
+  wrong_image,
+  bad_signature,
+  stall,
+  withhold_openings,
+  false_script_failure,
+  cheat
+};
+
+// What a false_script_failure worker claims: the same for every such worker, as a script's own
+// failure would be.
+inline constexpr std::string_view kFalseScriptFailure = "fault.lua:1: the task script failed";
 
 bool test_faults_enabled();
 // Whether `name` is a cheat of the zoo (actors/worker/cheats/cheat.hpp) rather than a fault here.
@@ -29,5 +43,8 @@ Result<TestFault> parse_test_fault(std::string_view name);
 void apply_test_fault(TestFault fault, protocol::JobResult& result, const Identity& worker);
 // Alters an (unsigned) opening reply as the fault says.
 void apply_opening_fault(TestFault fault, protocol::Opening& opening);
+// false_script_failure: every rendered result becomes a claim of a script failure.
+void apply_failure_fault(TestFault fault, std::vector<protocol::JobResult>& results,
+                         std::vector<protocol::JobFailure>& failures);
 
 }  // namespace seedgrid::worker

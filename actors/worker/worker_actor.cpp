@@ -290,6 +290,7 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
         RunningBatch run = std::move(*st.running);
         st.running.reset();
         if (!run.stale && st.session->registered()) {
+          apply_failure_fault(st.setup.fault, results, failures);
           for (auto& r : results) {
             protocol::sign_result(r, *st.setup.identity);
             apply_test_fault(st.setup.fault, r, *st.setup.identity);

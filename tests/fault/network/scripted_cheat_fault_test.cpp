@@ -2,10 +2,11 @@
 // the last pass of a script short (hires_fix's second pass; inpaint's only one, over an image and
 // a mask it fetched) and forges the missing leaves, so its commitment has the priced shape, or
 // (the zoo's scripted-only cheat ignored_mask) renders an inpaint without its mask; the validator
-// replays the script
-// over the worker's openings (no full re-run is planned: full_rate 0) and fails it, the cheater is
-// slashed once per failed verdict, and every delivered image is the honest run's, paid to the
-// honest worker. Needs a build with SEEDGRID_TEST_FAULTS=ON (skipped otherwise).
+// replays the script over the worker's openings (no full re-run is planned: full_rate 0) and fails
+// it, the cheater is slashed once per failed verdict, and every delivered image is the honest
+// run's, paid to the honest worker. And two workers that claim a job's script fails are
+// disproved by the validator's run of it, and charged. Needs a build with SEEDGRID_TEST_FAULTS=ON
+// (skipped otherwise).
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -13,6 +14,7 @@
 #include "actors/worker/test_fault.hpp"
 #include "caught_cheater.hpp"
 #include "runtime/base/protocol/input_image.hpp"
+#include "runtime/base/verify/verdict_record.hpp"
 
 namespace seedgrid::testing {
 namespace {
@@ -104,6 +106,55 @@ TEST(ScriptedCheat, AnInpaintThatIgnoresItsMaskFailsItsStepAuditsAndIsSlashed) {
                              {{"init_image", protocol::input_image_id(image)},
                               {"mask", protocol::input_image_id(mask)}},
                              {image, mask});
+}
+
+// Two workers (test fault false_script_failure) that report every job as its task script's own
+// failure, alike: the second claim of a sampled job goes to the validator, whose run of the script
+// renders the job. Both claimants are charged the failure (once each), and the job is tried again;
+// with no honest worker it runs out of attempts and is refunded: the payer pays nothing.
+TEST(ScriptedCheat, TwoWorkersClaimingTheScriptFailsAreDisprovedByTheValidatorAndCharged) {
+  if (!worker::test_faults_enabled()) GTEST_SKIP() << "this build has no test faults";
+  NetworkOptions o;
+  o.workers = 2;
+  o.validators = 1;
+  o.audit_rate = 1.0;
+  o.worker_faults = {{0, "false_script_failure"}, {1, "false_script_failure"}};
+  o.task_types = {{"hires_fix", kTasks + "hires_fix.lua"}};
+  Network net(o);
+  net.start();
+  const auto request =
+      scripted_request(net, "liars", "hires_fix", 1, 3, {{"hires_steps", "4"}, {"scale", "2"}});
+  Collected got;
+  auto outcome = run_request(net, request, got, std::chrono::seconds(300));
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 0u);
+  EXPECT_EQ(outcome->completed.failed, 1u);
+  EXPECT_EQ(outcome->completed.total_charged, 0);
+  auto record =
+      verify::read_verdict_record((net.dir() / "validator-0" / "verdicts.jsonl").string());
+  ASSERT_TRUE(record) << record.error().message;
+  std::size_t disproved = 0;
+  for (const auto& v : *record)
+    if (v.job_id == "liars/0") {
+      EXPECT_EQ(v.outcome, protocol::AuditOutcome::fail) << v.detail;
+      EXPECT_NE(v.detail.find("renders this job here"), std::string::npos) << v.detail;
+      ++disproved;
+    }
+  EXPECT_GE(disproved, 1u);
+  {
+    std::lock_guard lock(got.mutex);
+    bool told = false;
+    for (const auto& e : got.events)
+      told = told || (e.kind == protocol::EventKind::retry &&
+                      e.reason.find("found otherwise") != std::string::npos);
+    EXPECT_TRUE(told) << "the payer is told the validator disproved the claim";
+  }
+  auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
+  ASSERT_TRUE(status) << status.error().message;
+  for (const auto& n : status->nodes)
+    if (n.role == protocol::Role::worker) EXPECT_GE(n.jobs_failed, 1u) << n.name;
+  if (::testing::Test::HasFailure()) net.dump_logs();
 }
 
 }  // namespace
