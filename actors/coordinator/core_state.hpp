@@ -135,6 +135,8 @@ void blame_unrepeated_claim(CoreState& s, JobState& j);
 // (AuditTask::claimed_failure). `second`: the worker that repeated it (the job's worker now).
 void script_failure_confirmed(CoreState& s, RequestState& r, JobState& j, const std::string& reason,
                               std::int64_t now_ms, Outbox& out);
+// Whether a validator disproved `worker`'s claim of a script failure on this job before.
+bool claim_was_disproved(const JobState& j, const PublicKey& worker);
 // The audit of a claimed failure ends: `upheld` (the validator's script failed alike, it could not
 // tell, none came in time) refunds the job blaming neither; otherwise both claimants are charged
 // the failure and the job is tried again on another worker.

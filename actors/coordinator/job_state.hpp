@@ -108,6 +108,9 @@ struct JobState {
     std::string reason;
   };
   std::optional<ScriptFailureClaim> script_failure;
+  // Workers whose claim of a script failure on this job a validator disproved: a claim of theirs
+  // is not heard again, it is their failure (script_failure_audit.cpp). Lost with a restart.
+  std::vector<PublicKey> disproved_claimants;
 };
 
 // A private request's prompt and negative prompt once erased (prompt_erasure.cpp): the request

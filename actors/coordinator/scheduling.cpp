@@ -120,7 +120,8 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
       fail_attempt(s, *r, *j, ErrorCode::cancelled, "cancelled by the client before its first step",
                    now_ms, out);
     }
-  } else if (failure.code == ErrorCode::task_script_failed && r->task) {
+  } else if (failure.code == ErrorCode::task_script_failed && r->task &&
+             !claim_was_disproved(*j, from)) {
     script_failed(s, from, *r, *j, failure.reason, now_ms, out);
   } else if (const Reply caused = request_caused(s, *r, *j); !caused.ok()) {
     // Any worker would fail it the same way: nobody is blamed and no other worker tries it.

@@ -56,6 +56,11 @@ void script_failure_confirmed(CoreState& s, RequestState& r, JobState& j, const 
   hand_out_audit(s, r, j, now_ms, out, nullptr);
 }
 
+bool claim_was_disproved(const JobState& j, const PublicKey& worker) {
+  return std::find(j.disproved_claimants.begin(), j.disproved_claimants.end(), worker) !=
+         j.disproved_claimants.end();
+}
+
 void end_script_failure_audit(CoreState& s, RequestState& r, JobState& j, bool upheld,
                               const std::string& detail, std::int64_t now_ms, Outbox& out) {
   const std::string reason = j.audit.claimed_failure;
@@ -69,8 +74,13 @@ void end_script_failure_audit(CoreState& s, RequestState& r, JobState& j, bool u
     return;
   }
   j.audit.summary = "script failure disproved";
-  if (j.script_failure) charge_failure(s, j.script_failure->worker);
-  if (j.worker) charge_failure(s, *j.worker);
+  for (const std::optional<PublicKey>& claimant :
+       {j.script_failure ? std::optional<PublicKey>(j.script_failure->worker) : std::nullopt,
+        j.worker}) {
+    if (!claimant) continue;
+    charge_failure(s, *claimant);
+    j.disproved_claimants.push_back(*claimant);
+  }
   j.script_failure.reset();
   j.audit.claimed_failure.clear();
   fail_attempt(s, r, j, ErrorCode::worker_error,

@@ -334,6 +334,19 @@ TEST_F(ScriptFailureAudit, AValidatorThatRendersTheJobChargesBothClaimants) {
   EXPECT_EQ(audits_.back().task.worker, w3_.public_key());
 }
 
+// With no other worker the job goes back to a claimant; its claim again is not heard: it is
+// charged as any failure, and no new check starts.
+TEST_F(ScriptFailureAudit, ADisprovedClaimantThatClaimsAgainIsCharged) {
+  const SendAudit audit = claimed_twice("h1");
+  ASSERT_TRUE(judge(audit.task, protocol::AuditOutcome::fail).ok());
+  auto again = take_jobs();
+  ASSERT_EQ(again.size(), 1u);
+  const Identity& claimant = again[0].worker == w1_.public_key() ? w1_ : w2_;
+  ASSERT_TRUE(report(again[0], claimant, ErrorCode::task_script_failed, kFailure).ok());
+  EXPECT_EQ(failed(claimant), 2u);
+  EXPECT_EQ(audits_.size(), 1u) << "no second check";
+}
+
 TEST_F(ScriptFailureAudit, ARestartDuringTheCheckTriesTheJobAgainBlamingNoOne) {
   register_node(w3_, protocol::Role::worker, script_caps());
   claimed_twice("h1");
