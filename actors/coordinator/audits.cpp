@@ -58,11 +58,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   const Reply checked = protocol::check_result(result, from, s.job_message(*r, *j));
   release_worker(s, *r, *j);
   if (!checked.ok()) {
-    if (n != nullptr) {
-      s.nodes.observe_failure(*n);
-      ++n->jobs_failed;
-      s.save_node(*n);
-    }
+    charge_failure(s, n);
     fail_attempt(s, *r, *j, checked.code, checked.reason, now_ms, out);
     dispatch(s, now_ms, out);
     return checked;

@@ -125,6 +125,8 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out);
 void fail_attempt(CoreState& s, RequestState& r, JobState& j, protocol::ErrorCode code,
                   std::string reason, std::int64_t now_ms, Outbox& out);
 void release_worker(CoreState& s, RequestState& r, JobState& j);
+// A failure charged to a worker (null: not registered now): its reputation and its failed jobs.
+void charge_failure(CoreState& s, NodeEntry* worker);
 // A claim that the job's task script failed which no second worker repeated (another rendered
 // the job, or failed it otherwise): its worker is charged the failure it claimed away.
 void blame_unrepeated_claim(CoreState& s, JobState& j);

@@ -49,13 +49,16 @@ void script_failed(CoreState& s, const PublicKey& from, RequestState& r, JobStat
 
 }  // namespace
 
+void charge_failure(CoreState& s, NodeEntry* worker) {
+  if (worker == nullptr) return;
+  s.nodes.observe_failure(*worker);
+  ++worker->jobs_failed;
+  s.save_node(*worker);
+}
+
 void blame_unrepeated_claim(CoreState& s, JobState& j) {
   if (!j.script_failure) return;
-  if (NodeEntry* n = s.nodes.find(j.script_failure->worker)) {
-    s.nodes.observe_failure(*n);
-    ++n->jobs_failed;
-    s.save_node(*n);
-  }
+  charge_failure(s, s.nodes.find(j.script_failure->worker));
   j.script_failure.reset();
 }
 
@@ -129,11 +132,7 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
     fail_attempt(s, *r, *j, ErrorCode::job_invalid,
                  "the model cannot render this job: " + caused.reason, now_ms, out);
   } else {
-    if (NodeEntry* n = s.nodes.find(from)) {
-      s.nodes.observe_failure(*n);
-      ++n->jobs_failed;
-      s.save_node(*n);
-    }
+    charge_failure(s, s.nodes.find(from));
     const std::string claim =
         failure.code == ErrorCode::job_invalid
             ? " (reported as invalid, but the job is within its model's limits)"

@@ -15,14 +15,6 @@ using protocol::ErrorCode;
 
 namespace {
 
-void charge_failure(CoreState& s, const PublicKey& worker) {
-  if (NodeEntry* n = s.nodes.find(worker)) {
-    s.nodes.observe_failure(*n);
-    ++n->jobs_failed;
-    s.save_node(*n);
-  }
-}
-
 // Nobody else would render it: failed, refunded, and neither worker blamed.
 void refund_failed_script(CoreState& s, RequestState& r, JobState& j, std::string why,
                           std::int64_t now_ms, Outbox& out) {
@@ -39,8 +31,8 @@ void script_failure_confirmed(CoreState& s, RequestState& r, JobState& j, const 
   const std::string job_id = protocol::job_id_of(r.request.request_id, j.index);
   const NodeEntry* second = j.worker ? s.nodes.find(*j.worker) : nullptr;
   const double rate = second != nullptr ? s.audit_rate_of(*second) : s.options.policy.audit.rate;
-  const bool checkable = pick_validator(s.nodes, r.request.model_id, std::vector<PublicKey>{}, "")
-                             .has_value();
+  const bool checkable =
+      pick_validator(s.nodes, r.request.model_id, std::vector<PublicKey>{}, "").has_value();
   if (!checkable || !s.sampler.sampled(job_id, j.attempt, rate)) {
     refund_failed_script(s, r, j, "the task script failed the same way on two workers: " + reason,
                          now_ms, out);
@@ -67,10 +59,9 @@ void end_script_failure_audit(CoreState& s, RequestState& r, JobState& j, bool u
   j.audit.validator.reset();
   if (upheld) {
     j.audit.summary = "script failure confirmed";
-    refund_failed_script(s, r, j,
-                         "the task script failed the same way on two workers (" + detail +
-                             "): " + reason,
-                         now_ms, out);
+    refund_failed_script(
+        s, r, j, "the task script failed the same way on two workers (" + detail + "): " + reason,
+        now_ms, out);
     return;
   }
   j.audit.summary = "script failure disproved";
@@ -78,7 +69,7 @@ void end_script_failure_audit(CoreState& s, RequestState& r, JobState& j, bool u
        {j.script_failure ? std::optional<PublicKey>(j.script_failure->worker) : std::nullopt,
         j.worker}) {
     if (!claimant) continue;
-    charge_failure(s, *claimant);
+    charge_failure(s, s.nodes.find(*claimant));
     j.disproved_claimants.push_back(*claimant);
   }
   j.script_failure.reset();

@@ -7,7 +7,6 @@
 #include "actors/rendering/scripted_job.hpp"
 #include "actors/worker/cheats/cheat.hpp"
 #include "actors/worker/cheats/scripted_cheat.hpp"
-#include "actors/worker/test_fault.hpp"
 #include "config/model_thresholds.hpp"
 #include "models/backend/backend_choice.hpp"
 #include "models/pipeline/pipeline.hpp"
@@ -202,7 +201,6 @@ Result<std::uint64_t> Renderer::measure_speed() const {
   const std::int64_t ms = std::max<std::int64_t>(1, elapsed_ms(start));
   return static_cast<std::uint64_t>(side) * side * g.steps * 1000 / static_cast<std::uint64_t>(ms);
 }
-
 
 Result<void> Renderer::enable_cheat(worker::Cheat cheat) {
   auto kit = worker::make_cheat_kit(cheat, *pipelines_.begin()->second, *backend_);

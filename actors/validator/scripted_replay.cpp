@@ -58,9 +58,9 @@ std::vector<std::uint32_t> scripted_openings_needed(const protocol::AuditTask& t
   std::set<std::uint32_t> leaves;
   for (const auto& span : spans) {
     if (planned.noise) leaves.insert(span.first_leaf);
-    leaves.insert(span.first_leaf + span.leaf_count - 1);
+    leaves.insert(span.last_leaf());
     for (std::uint32_t t : planned.steps) {
-      if (t < span.first_leaf || t + 1 >= span.first_leaf + span.leaf_count) continue;
+      if (!span.starts_step(t)) continue;
       if (t > span.first_leaf) leaves.insert(t - 1);
       leaves.insert(t);
       leaves.insert(t + 1);
@@ -82,8 +82,7 @@ std::vector<AuditFinding> replay_scripted_audits(
   // Step leaves that fall in no pass (or on a pass's last leaf) are no steps of this job.
   for (std::uint32_t t : planned.steps) {
     bool in_a_pass = false;
-    for (const auto& span : spans)
-      in_a_pass = in_a_pass || (t >= span.first_leaf && t + 1 < span.first_leaf + span.leaf_count);
+    for (const auto& span : spans) in_a_pass = in_a_pass || span.starts_step(t);
     if (!in_a_pass)
       findings.push_back(failed(AuditKind::step, t,
                                 "cannot audit: leaf " + std::to_string(t) +
@@ -101,8 +100,7 @@ std::vector<AuditFinding> replay_scripted_audits(
   };
   bool stopped = false;  // a finding explains why the replay could not go on
   task_script::TaskHooks hooks;
-  hooks.replay_pass = [&](std::uint32_t pass,
-                          const task_script::PassInputs& in) -> Result<Tensor> {
+  hooks.replay_pass = [&](std::uint32_t pass, const task_script::PassInputs& in) -> Result<Tensor> {
     if (pass >= spans.size()) return fail("pass ", pass + 1, " was not priced");
     const verify::PassSpan span = spans[pass];
     const verify::PassCommitment committed{task.commitment.trajectory_root, leaf_count, pass, span,
@@ -120,31 +118,31 @@ std::vector<AuditFinding> replay_scripted_audits(
                                       name + " (leaf " + std::to_string(span.first_leaf) + ")"));
     }
     for (std::uint32_t t : planned.steps) {
-      if (t < span.first_leaf || t + 1 >= span.first_leaf + span.leaf_count) continue;
+      if (!span.starts_step(t)) continue;
       const auto* x_t = opening(t);
       const auto* x_next = opening(t + 1);
       const auto* x_prev = t > span.first_leaf ? opening(t - 1) : nullptr;
       if (x_t == nullptr || x_next == nullptr || (t > span.first_leaf && x_prev == nullptr)) {
-        findings.push_back(failed(AuditKind::step, t,
-                                  "no opening: the worker did not open leaves " +
-                                      std::to_string(t) + " and " + std::to_string(t + 1) +
-                                      (t > span.first_leaf ? " and " + std::to_string(t - 1)
-                                                           : std::string()) +
-                                      " of " + name));
+        findings.push_back(
+            failed(AuditKind::step, t,
+                   "no opening: the worker did not open leaves " + std::to_string(t) + " and " +
+                       std::to_string(t + 1) +
+                       (t > span.first_leaf ? " and " + std::to_string(t - 1) : std::string()) +
+                       " of " + name));
         continue;
       }
       findings.push_back(finding_or_failed(
           verify::pass_step_audit(pipeline, committed, given, *x_t, *x_next, x_prev, thresholds),
           AuditKind::step, t));
     }
-    const std::uint32_t end = span.first_leaf + span.leaf_count - 1;
+    const std::uint32_t end = span.last_leaf();
     const auto* last = opening(end);
     std::string why;
     if (last == nullptr)
       why = "no opening: the worker did not open the last latent of " + name + " (leaf " +
             std::to_string(end) + ")";
-    else if (auto ok = verify::check_pass_opening(task.commitment.trajectory_root, leaf_count,
-                                                  pass, span, *last);
+    else if (auto ok = verify::check_pass_opening(task.commitment.trajectory_root, leaf_count, pass,
+                                                  span, *last);
              !ok)
       why = ok.error().message;
     if (!why.empty()) {
@@ -154,13 +152,14 @@ std::vector<AuditFinding> replay_scripted_audits(
     }
     return last->latent;
   };
-  auto out = task_script::run_task(script, pipeline, plan->params, spec.seed, hooks,
-                                   &plan->declared);
+  auto out =
+      task_script::run_task(script, pipeline, plan->params, spec.seed, hooks, &plan->declared);
   if (stopped) return findings;
   if (!out) {
     findings.push_back(failed(AuditKind::decode, last_leaf,
                               "the task script fails on the worker's committed passes where the "
-                              "worker delivered an image: " + out.error().message));
+                              "worker delivered an image: " +
+                                  out.error().message));
     return findings;
   }
   if (planned.decode) {

@@ -26,7 +26,8 @@ struct Tap {
 
 Tap tap(int i, int from, int to) {
   // src = (i + 0.5) * from / to - 0.5, in 1/65536 units, exactly.
-  const std::int64_t src = ((2 * std::int64_t{i} + 1) * from * 65536) / (2 * std::int64_t{to}) - 32768;
+  const std::int64_t src =
+      ((2 * std::int64_t{i} + 1) * from * 65536) / (2 * std::int64_t{to}) - 32768;
   if (src <= 0) return {0, 0, 0};
   const int lo = static_cast<int>(src >> 16);
   if (lo >= from - 1) return {from - 1, from - 1, 0};
@@ -39,7 +40,8 @@ Result<RgbImage> resize_image(const RgbImage& image, int width, int height) {
   if (auto ok = check_image(image, "the image to resize"); !ok) return pass_on(ok);
   if (width < 1 || height < 1 || width > kMaxSide || height > kMaxSide)
     return fail("cannot resize to ", width, " x ", height, ": each side must be 1 to ", kMaxSide);
-  RgbImage out{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
+  RgbImage out{width, height,
+               std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
   for (int y = 0; y < height; ++y) {
     const Tap ty = tap(y, image.height, height);
     for (int x = 0; x < width; ++x) {
@@ -51,8 +53,8 @@ Result<RgbImage> resize_image(const RgbImage& image, int width, int height) {
         const std::int64_t top = at(ty.lo, tx.lo) * (65536 - tx.w) + at(ty.lo, tx.hi) * tx.w;
         const std::int64_t bottom = at(ty.hi, tx.lo) * (65536 - tx.w) + at(ty.hi, tx.hi) * tx.w;
         const std::int64_t v = top * (65536 - ty.w) + bottom * ty.w;  // in 1/2^32
-        out.pixels[(static_cast<std::size_t>(y) * width + x) * 3 + c] =
-            static_cast<std::uint8_t>(std::min<std::int64_t>(255, (v + (std::int64_t{1} << 31)) >> 32));
+        out.pixels[(static_cast<std::size_t>(y) * width + x) * 3 + c] = static_cast<std::uint8_t>(
+            std::min<std::int64_t>(255, (v + (std::int64_t{1} << 31)) >> 32));
       }
     }
   }
@@ -65,10 +67,12 @@ Result<RgbImage> crop_image(const RgbImage& image, int left, int top, int width,
       top + height > image.height)
     return fail("the crop of ", width, " x ", height, " at (", left, ", ", top,
                 ") does not lie inside the ", image.width, " x ", image.height, " image");
-  RgbImage out{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
+  RgbImage out{width, height,
+               std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
   for (int y = 0; y < height; ++y) {
-    const auto from = image.pixels.begin() +
-                      static_cast<std::ptrdiff_t>((static_cast<std::size_t>(top + y) * image.width + left) * 3);
+    const auto from =
+        image.pixels.begin() +
+        static_cast<std::ptrdiff_t>((static_cast<std::size_t>(top + y) * image.width + left) * 3);
     std::copy(from, from + static_cast<std::ptrdiff_t>(width) * 3,
               out.pixels.begin() + static_cast<std::ptrdiff_t>(y) * width * 3);
   }

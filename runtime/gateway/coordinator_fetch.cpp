@@ -41,8 +41,8 @@ Result<caf::actor> reach_coordinator(caf::actor_system& system, const caf::actor
 Result<task_script::TaskScript> fetch_task_script(caf::actor_system& system,
                                                   const caf::actor& coordinator,
                                                   const std::string& id) {
-  auto reply = ask<protocol::TaskScriptReply>(system, coordinator, "task script " + id.substr(0, 12),
-                                              protocol::script_atom::value, id);
+  auto reply = ask<protocol::TaskScriptReply>(
+      system, coordinator, "task script " + id.substr(0, 12), protocol::script_atom::value, id);
   if (!reply) return pass_on(reply);
   if (!reply->outcome.ok())
     return fail("the coordinator has no task script ", id.substr(0, 12), ": ",

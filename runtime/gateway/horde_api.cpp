@@ -156,8 +156,8 @@ HttpResponse dry_run_cost(Gateway::Parts& parts, const protocol::GenerateRequest
       return error_reply(503, "no answer from the coordinator yet: " + snapshot.error,
                          "CoordinatorUnavailable");
     auto script_id = task_script_id(*snapshot.report, g.task_type);
-    auto work = script_id ? parts.task_costs->pixel_steps(*script_id, g)
-                          : Result<std::int64_t>(std::unexpected(script_id.error()));
+    if (!script_id) return error_reply(400, script_id.error().message, "ValidationError");
+    auto work = parts.task_costs->pixel_steps(*script_id, g);
     if (!work) return error_reply(400, work.error().message, "ValidationError");
     pixel_steps = *work;
   }

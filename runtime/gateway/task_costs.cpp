@@ -74,8 +74,9 @@ Result<std::int64_t> TaskCosts::pixel_steps(const TaskCostAsk& ask) {
     if (width < 1 || height < 1 || width > kMaxQuotedSide || height > kMaxQuotedSide)
       return fail("image ", param, " is ", width, " x ", height, ": each side must be 1 to ",
                   kMaxQuotedSide);
-    RgbImage blank{width, height,
-                   std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3, shade++)};
+    RgbImage blank{
+        width, height,
+        std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3, shade++)};
     const std::string id = protocol::input_image_id(blank);
     inputs.params.push_back({param, id});
     blanks.emplace(id, std::move(blank));

@@ -16,8 +16,8 @@
 #include "config/node_config.hpp"
 #include "models/result.hpp"
 #include "runtime/base/protocol/request.hpp"
-#include "runtime/base/task_script/job_params.hpp"
 #include "runtime/base/protocol/status.hpp"
+#include "runtime/base/task_script/job_params.hpp"
 #include "runtime/base/task_script/task_script.hpp"
 
 namespace seedgrid::gateway {

@@ -254,56 +254,52 @@ int l_sample(lua_State* L) {
   }
   return guarded(L, kName, [&] {
     PassRecord record;
-    GenerationHooks hooks;
     const auto pass_index = static_cast<std::uint32_t>(context.passes.size());
     const int steps_run = pass.steps - pass.first_step;
     if (context.hooks.alter_pass) context.hooks.alter_pass(pass_index, pass);
+    const Tensor* clean = init ? &init->tensor : nullptr;
+    Tensor x;
     if (context.hooks.replay_pass) {
-      const Tensor* clean = init ? &init->tensor : nullptr;
-      Tensor x = value_or_raise(L, kName,
-                                context.hooks.replay_pass(pass_index, {pass, *text, noise.tensor, clean}));
-      record.steps_run = steps_run;
-      record.width = noise.width;
-      record.height = noise.height;
-      context.passes.push_back(std::move(record));
-      push_latent(L, {std::move(x), noise.width, noise.height});
-      return 1;
-    }
-    const bool keep = context.hooks.keep_latents;
-    hooks.on_latent = [&](std::size_t, int t, const Tensor& latent) {
-      record.leaves.push_back(
-          verify::pass_latent_leaf(pass_index, static_cast<std::uint32_t>(t), latent));
-      if (keep) record.latents.push_back(copy_latent(latent));
-    };
-    // Progress counts the job's steps over all its passes: the declared total where there is
-    // one (a job), this pass alone otherwise.
-    std::uint32_t before = 0, total = 0;
-    for (const auto& done : context.passes) before += static_cast<std::uint32_t>(done.steps_run);
-    if (context.declared)
-      for (const auto& planned : *context.declared)
-        total += static_cast<std::uint32_t>(planned.steps);
-    else
-      total = before + static_cast<std::uint32_t>(steps_run);
-    if (context.hooks.on_progress)
-      hooks.on_progress = [&, before, total](std::size_t, int step, int) {
-        context.hooks.on_progress(before + static_cast<std::uint32_t>(step), total);
+      x = value_or_raise(L, kName,
+                         context.hooks.replay_pass(pass_index, {pass, *text, noise.tensor, clean}));
+    } else {
+      const bool keep = context.hooks.keep_latents;
+      GenerationHooks hooks;
+      hooks.on_latent = [&](std::size_t, int t, const Tensor& latent) {
+        record.leaves.push_back(
+            verify::pass_latent_leaf(pass_index, static_cast<std::uint32_t>(t), latent));
+        if (keep) record.latents.push_back(copy_latent(latent));
       };
-    hooks.cancelled = context.hooks.cancelled;
-    // Wall time is reported beside the pass; it never enters what is rendered or hashed.
-    const auto start = std::chrono::steady_clock::now();
-    Tensor x = value_or_raise(
-        L, kName, p.sample(pass, *text, noise.tensor, init ? &init->tensor : nullptr, hooks));
-    record.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    record.steps_run = steps_run;
-    // A cheat that ran fewer steps forges the missing leaves (and latents) from its last one.
-    while (!record.leaves.empty() && record.leaves.size() < static_cast<std::size_t>(steps_run) + 1) {
-      record.leaves.push_back(record.leaves.back());
-      if (keep) record.latents.push_back(record.latents.back());
+      // Progress counts the job's steps over all its passes: the declared total where there is
+      // one (a job), this pass alone otherwise.
+      std::uint32_t before = 0, total = 0;
+      for (const auto& done : context.passes) before += static_cast<std::uint32_t>(done.steps_run);
+      if (context.declared)
+        for (const auto& planned : *context.declared)
+          total += static_cast<std::uint32_t>(planned.steps);
+      else
+        total = before + static_cast<std::uint32_t>(steps_run);
+      if (context.hooks.on_progress)
+        hooks.on_progress = [&, before, total](std::size_t, int step, int) {
+          context.hooks.on_progress(before + static_cast<std::uint32_t>(step), total);
+        };
+      hooks.cancelled = context.hooks.cancelled;
+      // Wall time is reported beside the pass; it never enters what is rendered or hashed.
+      const auto start = std::chrono::steady_clock::now();
+      x = value_or_raise(L, kName, p.sample(pass, *text, noise.tensor, clean, hooks));
+      record.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      // A cheat that ran fewer steps forges the missing leaves (and latents) from its last one.
+      while (!record.leaves.empty() &&
+             record.leaves.size() < static_cast<std::size_t>(steps_run) + 1) {
+        record.leaves.push_back(record.leaves.back());
+        if (keep) record.latents.push_back(record.latents.back());
+      }
+      record.trajectory_root = verify::merkle_root(record.leaves);
     }
+    record.steps_run = steps_run;
     record.width = noise.width;
     record.height = noise.height;
-    record.trajectory_root = verify::merkle_root(record.leaves);
     context.passes.push_back(std::move(record));
     push_latent(L, {std::move(x), noise.width, noise.height});
     return 1;

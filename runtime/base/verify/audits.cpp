@@ -49,12 +49,6 @@ bool same_class(const Pipeline& pipeline, const CommittedJob& job) {
   return job.determinism_class == pipeline.backend().determinism_class();
 }
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-
 // The latent shape this job's trajectory must have, from the seed's own noise (cheap).
 Result<Shape> latent_shape(const Pipeline& pipeline, const CommittedJob& job) {
   auto x0 = pipeline.initial_latent(job.spec);
@@ -103,8 +97,14 @@ FindingOutcome judge_image(const ImageDifference& d, const Thresholds& th) {
 }
 
 std::string image_evidence(const ImageDifference& d) {
-  return "PSNR " + (std::isinf(d.psnr_db) ? std::string("inf") : number(d.psnr_db)) + " dB, SSIM " +
-         number(d.ssim);
+  return "PSNR " + (std::isinf(d.psnr_db) ? std::string("inf") : evidence_number(d.psnr_db)) +
+         " dB, SSIM " + evidence_number(d.ssim);
+}
+
+std::string evidence_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
 }
 
 AuditFinding finding(AuditKind kind, FindingOutcome outcome, std::int32_t step,
@@ -203,7 +203,7 @@ void judge_step_output(AuditFinding& f, const StepOutput& step, const std::strin
   f.expected = step.leaf_of(step.expected_next);
   f.received = step.leaf_of(step.claimed_next);
   f.error = step_error(step.x_t, step.claimed_next, step.expected_next);
-  const std::string evidence = what + ": update error " + number(f.error);
+  const std::string evidence = what + ": update error " + evidence_number(f.error);
   if (same_class) {
     f.outcome = f.expected == f.received ? FindingOutcome::pass : FindingOutcome::fail;
     f.detail = evidence + (f.outcome == FindingOutcome::pass
@@ -213,8 +213,8 @@ void judge_step_output(AuditFinding& f, const StepOutput& step, const std::strin
     return;
   }
   f.outcome = judge_step(f.error, thresholds);
-  f.detail = evidence + " (classes differ: pass <= " + number(thresholds.step_pass) + ", fail > " +
-             number(thresholds.step_fail) + ")";
+  f.detail = evidence + " (classes differ: pass <= " + evidence_number(thresholds.step_pass) +
+             ", fail > " + evidence_number(thresholds.step_fail) + ")";
 }
 
 Result<AuditFinding> decode_audit(const Pipeline& pipeline, const CommittedJob& job,
@@ -262,9 +262,10 @@ Result<AuditFinding> decode_audit(const Pipeline& pipeline, const CommittedJob& 
   }
   f.outcome = judge_image(d, thresholds);
   f.detail = "decoded x_N vs delivered: " + image_evidence(d) +
-             " (classes differ: pass at PSNR >= " + number(thresholds.psnr_pass) +
-             " and SSIM >= " + number(thresholds.ssim_pass) + ", fail below " +
-             number(thresholds.psnr_fail) + " or " + number(thresholds.ssim_fail) + ")";
+             " (classes differ: pass at PSNR >= " + evidence_number(thresholds.psnr_pass) +
+             " and SSIM >= " + evidence_number(thresholds.ssim_pass) + ", fail below " +
+             evidence_number(thresholds.psnr_fail) + " or " +
+             evidence_number(thresholds.ssim_fail) + ")";
   return f;
 }
 

@@ -95,6 +95,7 @@ AuditFinding judge_rerender(const Rerender& rendered, const Delivered& delivered
 FindingOutcome judge_step(double error, const Thresholds& thresholds);
 FindingOutcome judge_image(const ImageDifference& difference, const Thresholds& thresholds);
 std::string image_evidence(const ImageDifference& difference);  // "PSNR 41.2 dB, SSIM 0.998"
+std::string evidence_number(double v);  // a measured value in a finding's detail: "%.4g"
 
 // One replayed step against the committed one, for any leaf scheme (a txt2img step, a scripted
 // pass's): same class, the leaves (bytes) must be equal; across classes, the update error is

@@ -1,7 +1,6 @@
 #include "runtime/base/verify/pass_audits.hpp"
 
 #include <cmath>
-#include <cstdio>
 
 namespace seedgrid::verify {
 
@@ -25,12 +24,6 @@ double relative_difference(const Tensor& a, const Tensor& b) {
   }
   if (norm == 0) return diff == 0 ? 0.0 : INFINITY;
   return std::sqrt(diff / norm);
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
 }
 
 }  // namespace
@@ -67,16 +60,17 @@ Result<AuditFinding> pass_start_audit(const Pipeline& pipeline, const PassCommit
   // anywhere; an init latent went through the VAE or an earlier pass, which classes round apart.
   f.error = relative_difference(*expected, first.latent);
   if (c.same_class || given.clean == nullptr) {
-    f.detail = pass_name(c) + "'s committed first latent is not " + from + " (relative difference " +
-               number(f.error) + (c.same_class ? ", same class" : "") + ")";
+    f.detail = pass_name(c) + "'s committed first latent is not " + from +
+               " (relative difference " + evidence_number(f.error) +
+               (c.same_class ? ", same class" : "") + ")";
     return f;
   }
   // Not calibrated as a pass/fail boundary of its own: within the step tolerance it passes, and
   // past it the same-class referee decides (grey is never slashed).
   f.outcome = f.error <= thresholds.step_pass ? FindingOutcome::pass : FindingOutcome::grey;
   f.detail = pass_name(c) + "'s first latent vs " + from + ": relative difference " +
-             number(f.error) + " (classes differ: pass <= " + number(thresholds.step_pass) +
-             ", grey above)";
+             evidence_number(f.error) +
+             " (classes differ: pass <= " + evidence_number(thresholds.step_pass) + ", grey above)";
   return f;
 }
 
@@ -86,8 +80,7 @@ Result<AuditFinding> pass_step_audit(const Pipeline& pipeline, const PassCommitm
                                      const Thresholds& thresholds) {
   const std::uint32_t t = x_t.t - c.span.first_leaf;
   AuditFinding f = fail_finding(AuditKind::step, x_t.t, "");
-  if (x_t.t < c.span.first_leaf || x_t.t + 1 >= c.span.first_leaf + c.span.leaf_count)
-    return fail("leaf ", x_t.t, " is no step of ", pass_name(c));
+  if (!c.span.starts_step(x_t.t)) return fail("leaf ", x_t.t, " is no step of ", pass_name(c));
   if (x_next.t != x_t.t + 1 || (x_previous && x_previous->t + 1 != x_t.t))
     return fail("step audit of leaf ", x_t.t, ": openings of leaves ", x_next.t,
                 x_previous ? " and " + std::to_string(x_previous->t) : std::string(),
@@ -99,10 +92,9 @@ Result<AuditFinding> pass_step_audit(const Pipeline& pipeline, const PassCommitm
       return f;
     }
   }
-  auto expected_next =
-      pipeline.replay_pass_step(given.pass, given.text, given.noise, given.clean,
-                                static_cast<int>(t), x_t.latent,
-                                x_previous ? &x_previous->latent : nullptr);
+  auto expected_next = pipeline.replay_pass_step(given.pass, given.text, given.noise, given.clean,
+                                                 static_cast<int>(t), x_t.latent,
+                                                 x_previous ? &x_previous->latent : nullptr);
   if (!expected_next) return context(expected_next.error(), "step audit of leaf ", x_t.t);
   if (expected_next->shape() != x_next.latent.shape()) {
     f.detail = "the committed leaf " + std::to_string(x_next.t) + " has shape " +
@@ -110,8 +102,9 @@ Result<AuditFinding> pass_step_audit(const Pipeline& pipeline, const PassCommitm
                shape_string(expected_next->shape());
     return f;
   }
-  judge_step_output(f, {x_t.latent, x_next.latent, *expected_next,
-                        [&](const Tensor& x) { return pass_latent_leaf(c.pass, t + 1, x); }},
+  judge_step_output(f,
+                    {x_t.latent, x_next.latent, *expected_next,
+                     [&](const Tensor& x) { return pass_latent_leaf(c.pass, t + 1, x); }},
                     pass_name(c) + " step " + std::to_string(t) + " -> " + std::to_string(t + 1),
                     c.same_class, thresholds);
   return f;
@@ -130,9 +123,10 @@ AuditFinding output_audit(const RgbImage& replayed, const RgbImage& delivered,
   }
   if (replayed.width != delivered.width || replayed.height != delivered.height) {
     f.detail = "the script makes a " + std::to_string(replayed.width) + " x " +
-               std::to_string(replayed.height) + " image from the committed passes, the worker "
-               "delivered " + std::to_string(delivered.width) + " x " +
-               std::to_string(delivered.height);
+               std::to_string(replayed.height) +
+               " image from the committed passes, the worker "
+               "delivered " +
+               std::to_string(delivered.width) + " x " + std::to_string(delivered.height);
     return f;
   }
   f.expected = blake2b(replayed.pixels);
@@ -145,7 +139,8 @@ AuditFinding output_audit(const RgbImage& replayed, const RgbImage& delivered,
                    ? "the script makes the delivered pixels from the committed passes (same "
                      "class, bytes equal)"
                    : "the script does not make the delivered pixels from the committed passes "
-                     "(same class; " + image_evidence(d) + ")";
+                     "(same class; " +
+                         image_evidence(d) + ")";
     return f;
   }
   f.outcome = judge_image(d, thresholds);

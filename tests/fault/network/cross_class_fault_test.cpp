@@ -20,13 +20,10 @@ constexpr std::uint32_t kSteps = 6;
 // audit id -> what a validator judged about it
 using Verdicts = std::multimap<std::string, verify::RecordedVerdict>;
 
-// The verdicts a validator recorded about `worker` (DATA_DIR/verdicts.jsonl, its own record).
-Verdicts verdicts_in(const std::filesystem::path& data_dir, const PublicKey& worker) {
+// The verdicts validator `index` recorded about `worker`.
+Verdicts verdicts_in(const Network& net, int index, const PublicKey& worker) {
   Verdicts out;
-  auto record = verify::read_verdict_record((data_dir / "verdicts.jsonl").string());
-  EXPECT_TRUE(record.has_value()) << record.error().message;
-  if (!record) return out;
-  for (auto& v : *record)
+  for (auto& v : recorded_verdicts(net, index))
     if (v.worker == worker) out.emplace(v.audit_id, std::move(v));
   return out;
 }
@@ -85,8 +82,7 @@ run_and_collect_verdicts(Network& net, const std::string& id, std::uint32_t coun
   }
   (void)settled_history(net);  // the slash after the appeal, and nothing after it
   net.stop();
-  return {verdicts_in(net.dir() / "validator-0", cheater),
-          verdicts_in(net.dir() / "validator-1", cheater)};
+  return {verdicts_in(net, 0, cheater), verdicts_in(net, 1, cheater)};
 }
 
 // quantized_8bit weights are within fp16 storage's honest error on single steps and on the decoded

@@ -14,7 +14,6 @@
 #include "actors/worker/test_fault.hpp"
 #include "caught_cheater.hpp"
 #include "runtime/base/protocol/input_image.hpp"
-#include "runtime/base/verify/verdict_record.hpp"
 
 namespace seedgrid::testing {
 namespace {
@@ -131,16 +130,12 @@ TEST(ScriptedCheat, TwoWorkersClaimingTheScriptFailsAreDisprovedByTheValidatorAn
   EXPECT_EQ(outcome->completed.delivered, 0u);
   EXPECT_EQ(outcome->completed.failed, 1u);
   EXPECT_EQ(outcome->completed.total_charged, 0);
-  auto record =
-      verify::read_verdict_record((net.dir() / "validator-0" / "verdicts.jsonl").string());
-  ASSERT_TRUE(record) << record.error().message;
   std::size_t disproved = 0;
-  for (const auto& v : *record)
-    if (v.job_id == "liars/0") {
-      EXPECT_EQ(v.outcome, protocol::AuditOutcome::fail) << v.detail;
-      EXPECT_NE(v.detail.find("renders this job here"), std::string::npos) << v.detail;
-      ++disproved;
-    }
+  for (const auto& v : recorded_verdicts(net, 0, "liars/0")) {
+    EXPECT_EQ(v.outcome, protocol::AuditOutcome::fail) << v.detail;
+    EXPECT_NE(v.detail.find("renders this job here"), std::string::npos) << v.detail;
+    ++disproved;
+  }
   EXPECT_GE(disproved, 1u);
   {
     std::lock_guard lock(got.mutex);

@@ -744,4 +744,16 @@ std::size_t Collected::result_count() {
   return results.size();
 }
 
+std::vector<verify::RecordedVerdict> recorded_verdicts(const Network& net, int index,
+                                                       std::string_view job_prefix) {
+  const auto file = net.dir() / ("validator-" + std::to_string(index)) / "verdicts.jsonl";
+  auto record = verify::read_verdict_record(file.string());
+  EXPECT_TRUE(record) << record.error().message;
+  std::vector<verify::RecordedVerdict> out;
+  if (record)
+    for (auto& v : *record)
+      if (v.job_id.starts_with(job_prefix)) out.push_back(std::move(v));
+  return out;
+}
+
 }  // namespace seedgrid::testing

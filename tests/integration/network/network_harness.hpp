@@ -20,6 +20,7 @@
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/request.hpp"
+#include "runtime/base/verify/verdict_record.hpp"
 
 namespace seedgrid::testing {
 
@@ -210,5 +211,11 @@ std::vector<treasury::JournalEntry> ledger_history(const Network& net);
 std::vector<treasury::JournalEntry> settled_history(
     const Network& net, std::chrono::milliseconds quiet = std::chrono::milliseconds(2'000),
     std::chrono::seconds limit = std::chrono::seconds(60));
+
+// What validator `index` recorded about the jobs whose id starts with `job_prefix`
+// (DATA_DIR/verdicts.jsonl, its own record, in the order written); a record that cannot be read
+// fails the calling test.
+std::vector<verify::RecordedVerdict> recorded_verdicts(const Network& net, int index,
+                                                       std::string_view job_prefix = "");
 
 }  // namespace seedgrid::testing

@@ -11,7 +11,6 @@
 #include <fstream>
 
 #include "runtime/base/image/png_file.hpp"
-#include "runtime/base/verify/verdict_record.hpp"
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/verify/receipt.hpp"
 #include "tests/integration/network/network_harness.hpp"
@@ -97,12 +96,8 @@ TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorReplaysItOverThei
   }
   // The validator replayed each job over the worker's openings, fetched through the coordinator:
   // a noise audit per pass, the planned steps and the decode; no full re-run (full_rate 0).
-  auto record =
-      verify::read_verdict_record((net.dir() / "validator-0" / "verdicts.jsonl").string());
-  ASSERT_TRUE(record) << record.error().message;
   std::size_t replayed = 0;
-  for (const auto& v : *record) {
-    if (v.job_id.rfind("hires/", 0) != 0) continue;
+  for (const auto& v : recorded_verdicts(net, 0, "hires/")) {
     ++replayed;
     EXPECT_EQ(v.outcome, protocol::AuditOutcome::pass) << v.detail;
     // In pass order: "noise pass, step 1 pass, noise pass, step 5 pass, decode pass".

@@ -18,9 +18,9 @@ Digest pass_latent_leaf(std::uint32_t pass, std::uint32_t t, const Tensor& laten
 
 Result<void> check_pass_opening(const Digest& root, std::uint32_t leaf_count, std::uint32_t pass,
                                 const PassSpan& span, const LatentOpening& opening) {
-  if (opening.t < span.first_leaf || opening.t >= span.first_leaf + span.leaf_count)
+  if (opening.t < span.first_leaf || opening.t > span.last_leaf())
     return fail("opening of leaf ", opening.t, " is not in pass ", pass + 1, " (leaves ",
-                span.first_leaf, " to ", span.first_leaf + span.leaf_count - 1, ")");
+                span.first_leaf, " to ", span.last_leaf(), ")");
   return check_opening_with(root, leaf_count, opening, [&](const Tensor& latent) {
     return pass_latent_leaf(pass, opening.t - span.first_leaf, latent);
   });

@@ -26,6 +26,10 @@ struct PassSpan {
   std::uint32_t first_leaf = 0;
   std::uint32_t leaf_count = 0;  // steps run + 1 (x_0 .. x_n)
 
+  std::uint32_t last_leaf() const { return first_leaf + leaf_count - 1; }
+  // Whether leaf t of the job's tree starts a step of this pass (each of its leaves but the last).
+  bool starts_step(std::uint32_t t) const { return t >= first_leaf && t < last_leaf(); }
+
   bool operator==(const PassSpan&) const = default;
 };
 
