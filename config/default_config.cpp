@@ -58,7 +58,8 @@ json::object coordinator_json(const CoordinatorSection& c) {
       {"max_height", c.limits.max_height},     {"max_steps", c.limits.max_steps},
       {"max_guidance", c.limits.max_guidance}, {"max_prompt_bytes", c.limits.max_prompt_bytes}};
   o["routing"] = json::object{{"max_workers_per_request", c.routing.max_workers_per_request},
-                              {"reputation_weight", c.routing.reputation_weight}};
+                              {"reputation_weight", c.routing.reputation_weight},
+                              {"foreign_worker_weight", c.routing.foreign_worker_weight}};
   o["deadlines"] = json::object{{"base_ms", c.deadlines.base_ms},
                                 {"slack", c.deadlines.slack},
                                 {"min_ms", c.deadlines.min_ms},

@@ -35,10 +35,10 @@ struct NodeSection {
   std::string name;      // shown in logs and status; default: the role list
   std::string key_file;  // Ed25519 key (created with mode 0600 on first start); required
   std::string data_dir;  // journal, ledger, results, port files; required for coordinator/treasury
-  std::string log_level = "info";  // trace, debug, info, warn, error, off
-  std::string log_file;            // empty: standard error
-  std::uint64_t log_max_bytes = 0;    // rotate log_file past this size (0: never; see logrotate)
-  std::uint32_t log_keep_files = 5;   // rotated files kept (log_file.1 ... .N)
+  std::string log_level = "info";    // trace, debug, info, warn, error, off
+  std::string log_file;              // empty: standard error
+  std::uint64_t log_max_bytes = 0;   // rotate log_file past this size (0: never; see logrotate)
+  std::uint32_t log_keep_files = 5;  // rotated files kept (log_file.1 ... .N)
 };
 
 struct NetworkSection {
@@ -87,6 +87,10 @@ struct RoutingPolicy {
   std::uint32_t max_workers_per_request = 16;
   // Score = reputation^reputation_weight / expected finish time; see actors/coordinator/router.hpp.
   double reputation_weight = 2.0;
+  // Several coordinators over one worker pool: each worker has one home coordinator (the highest
+  // hash of the two keys); another routes to it with its rate times this, so that coordinators
+  // do not all race for the same best workers (ARCHITECTURE.md, "Beyond one machine").
+  double foreign_worker_weight = 0.25;
 };
 
 struct DeadlinePolicy {
@@ -129,7 +133,7 @@ struct AuditPolicy {
   double low_reputation_rate = 0.5;
   // Deterrence: rate x detection x (stake_at_risk + job_reward) >= compute_saved, in micro-units
   // (what a cheat saves per job, what it loses when caught).
-  double detection = 0.9;               // probability the chosen audits catch a cheat
+  double detection = 0.9;  // probability the chosen audits catch a cheat
   std::int64_t stake_at_risk = 1'000'000;
   std::int64_t job_reward = 10'000;
   std::int64_t compute_saved = 10'000;
@@ -155,7 +159,7 @@ struct CoordinatorSection {
   // Where the journal lives: empty, <data_dir>/journal.sqlite; or a postgresql:// URI.
   std::string journal;
   std::vector<CatalogModel> models;
-  bool benchmark_tasks = false;  // accept the instant task type (benchmarks only)
+  bool benchmark_tasks = false;            // accept the instant task type (benchmarks only)
   std::vector<TaskTypeSource> task_types;  // scripted task types, in file order
   std::uint32_t challenge_ttl_ms = 30'000;
   // How often the coordinator asks the treasury again for the bonded stake of each worker that
@@ -249,14 +253,14 @@ struct ValidatorSection {
 // `users_file` (`seedgrid gateway add-user`), mode 0600.
 struct GatewaySection {
   Endpoint listen{"127.0.0.1", 7480};
-  std::optional<Endpoint> coordinator;  // absent: the coordinator role of this node
-  std::string coordinator_key;          // optional pin: the coordinator's node id (64 hex)
-  std::string users_file;               // required
-  std::string static_dir;               // the web studio's files; empty: no studio
-  bool anonymous = false;               // accept Horde's anonymous key "0000000000"
-  std::string anonymous_key_file;       // the anonymous payer's key; required when anonymous
-  std::uint32_t anonymous_max_count = 1;  // images per anonymous request
-  std::uint32_t max_body_bytes = 1u << 20;  // larger bodies: 413
+  std::optional<Endpoint> coordinator;       // absent: the coordinator role of this node
+  std::string coordinator_key;               // optional pin: the coordinator's node id (64 hex)
+  std::string users_file;                    // required
+  std::string static_dir;                    // the web studio's files; empty: no studio
+  bool anonymous = false;                    // accept Horde's anonymous key "0000000000"
+  std::string anonymous_key_file;            // the anonymous payer's key; required when anonymous
+  std::uint32_t anonymous_max_count = 1;     // images per anonymous request
+  std::uint32_t max_body_bytes = 1u << 20;   // larger bodies: 413
   std::uint32_t header_timeout_ms = 10'000;  // a client slower with its headers is closed
   std::uint32_t body_timeout_ms = 30'000;
   std::uint32_t requests_per_second = 50;  // per API key (token bucket); then 429

@@ -149,12 +149,12 @@ void read_task_type(const json::value& v, const std::string& path, TaskTypeSourc
   f.string("path", t.path, true);
   f.finish();
   if (!f.valid()) return;
-  const bool identifier =
-      !t.name.empty() && t.name.size() <= 40 && !(t.name[0] >= '0' && t.name[0] <= '9') &&
-      std::all_of(t.name.begin(), t.name.end(), [](char ch) {
-        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-               ch == '_';
-      });
+  const bool identifier = !t.name.empty() && t.name.size() <= 40 &&
+                          !(t.name[0] >= '0' && t.name[0] <= '9') &&
+                          std::all_of(t.name.begin(), t.name.end(), [](char ch) {
+                            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                                   (ch >= '0' && ch <= '9') || ch == '_';
+                          });
   if (!identifier)
     problems.add(path + ".name: expected an identifier of 1..40 letters, digits and '_' (not " +
                  "starting with a digit), got \"" + t.name + "\"");
@@ -171,8 +171,10 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
   f.string("treasury_key", c.treasury_key);
   f.string("journal", c.journal);
   if (!c.treasury_key.empty() && !is_lower_hex(c.treasury_key, 64))
-    problems.add("$.coordinator.treasury_key: expected the treasury node's id (64 lowercase hex "
-                 "digits), got \"" + c.treasury_key + "\"");
+    problems.add(
+        "$.coordinator.treasury_key: expected the treasury node's id (64 lowercase hex "
+        "digits), got \"" +
+        c.treasury_key + "\"");
   read_array(f, "models", c.models, true, true, problems,
              [&](const json::value& item, const std::string& path, CatalogModel& m) {
                read_catalog_model(item, path, m, problems);
@@ -215,6 +217,7 @@ void read_coordinator(const json::value& v, CoordinatorSection& c, Problems& pro
     Fields r(*rv, f.path_of("routing"), problems);
     r.u32("max_workers_per_request", c.routing.max_workers_per_request, 1, 1024);
     r.number("reputation_weight", c.routing.reputation_weight, 0.0, 16.0);
+    r.number("foreign_worker_weight", c.routing.foreign_worker_weight, 0.0, 1.0);
     r.finish();
   }
   if (const json::value* dv = f.raw("deadlines")) {

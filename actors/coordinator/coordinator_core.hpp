@@ -18,13 +18,13 @@
 #include <vector>
 
 #include "actors/coordinator/effects.hpp"
-#include "models/result.hpp"
-#include "runtime/base/crypto/identity.hpp"
 #include "actors/coordinator/job_state.hpp"
 #include "actors/coordinator/model_catalog.hpp"
 #include "actors/coordinator/node_registry.hpp"
 #include "actors/coordinator/task_catalog.hpp"
 #include "config/node_config.hpp"
+#include "models/result.hpp"
+#include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/audit.hpp"
 #include "runtime/base/protocol/client_event.hpp"
 #include "runtime/base/protocol/job_result.hpp"
@@ -39,12 +39,15 @@ struct CoreOptions {
   config::CoordinatorSection policy;
   ModelCatalog catalog;
   TaskCatalog task_types;  // scripted task types (coordinator.task_types), loaded and checked
-  std::string data_dir;  // results/ live here, and journal.sqlite unless policy.journal names one
-  std::string prompt_key_file;  // seals prompts in the journal; empty: beside the journal
+  std::string data_dir;    // results/ live here, and journal.sqlite unless policy.journal names one
+  std::string prompt_key_file;            // seals prompts in the journal; empty: beside the journal
   std::int64_t order_retry_ms = 2'000;    // re-send a treasury order that got no answer
   std::int64_t hold_timeout_ms = 15'000;  // a submit waits this long for its escrow hold
   std::int64_t uptime_sample_ms = 10'000;
   std::size_t recent_done_requests = 1'000;  // done requests reloaded after a restart (attach)
+  // The other coordinators sharing this one's workers (the network map; the simulator sets it):
+  // workers homed at one of them weigh routing.foreign_worker_weight here.
+  std::vector<PublicKey> pool_peers;
   // The journal's and the result store's fsyncs. Only the virtual-time simulator sets none (its
   // folder is thrown away after the run); a node always keeps full.
   storage::Durability durability = storage::Durability::full;
@@ -111,6 +114,13 @@ class CoordinatorCore {
   protocol::RegistrationAck admit(const protocol::Registration& registration, bool fast_allowed,
                                   std::string note, std::int64_t now_ms, Outbox& out);
   void node_down(const PublicKey& node, std::int64_t now_ms, Outbox& out);
+  // Several coordinators share one worker pool (ARCHITECTURE.md, "Beyond one machine"): a worker
+  // that refused a job with worker_busy has a free slot again.
+  void on_room(const PublicKey& worker, std::int64_t now_ms, Outbox& out);
+  // Another coordinator blacklisted this worker and the network's ledger carries the ban: it gets
+  // no more work here, and what it holds goes back to the queue (a node not seen yet is
+  // remembered as banned for when it registers).
+  void ban(const PublicKey& worker, std::int64_t now_ms, Outbox& out);
   void on_started(const PublicKey& from, const protocol::JobStarted& started, std::int64_t now_ms,
                   Outbox& out);
   void on_progress(const PublicKey& from, const protocol::JobProgress& progress, Outbox& out);

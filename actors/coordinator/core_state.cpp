@@ -18,7 +18,11 @@ CoreState::CoreState(const Identity& identity_in, CoreOptions options_in, Journa
       results((std::filesystem::path(options.data_dir) / "results").string(), options.durability),
       registrar(identity_in, options.policy.challenge_ttl_ms),
       sampler(salt, options.policy.audit.rate),
-      nodes(options.policy.reputation, options.policy.routing.reputation_weight) {}
+      nodes(options.policy.reputation, options.policy.routing.reputation_weight) {
+  if (!options.pool_peers.empty())
+    nodes.share_pool(identity.public_key(), options.pool_peers,
+                     options.policy.routing.foreign_worker_weight);
+}
 
 RequestState* CoreState::find_request(const std::string& request_id) {
   auto it = requests.find(request_id);

@@ -34,11 +34,11 @@ std::optional<std::string> unbonded_validator(const CoreState& s,
   switch (stake.source) {
     case StakeWord::Source::answered:
       if (stake.reply.ok && stake.reply.bonded >= minimum) return std::nullopt;
-      found = stake.reply.ok ? "its bond (stake:" + validator_account(registration.node) +
-                                   ") is " + treasury::format_micros(stake.reply.bonded) +
-                                   " tokens, below the " + treasury::format_micros(minimum) +
-                                   " this coordinator requires"
-                             : "the treasury could not read its bond (" + stake.reply.error + ")";
+      found = stake.reply.ok
+                  ? "its bond (stake:" + validator_account(registration.node) + ") is " +
+                        treasury::format_micros(stake.reply.bonded) + " tokens, below the " +
+                        treasury::format_micros(minimum) + " this coordinator requires"
+                  : "the treasury could not read its bond (" + stake.reply.error + ")";
       break;
     case StakeWord::Source::unreachable:
       found = "no treasury is connected to check its bond";
@@ -121,10 +121,10 @@ protocol::RegistrationAck CoordinatorCore::admit_with_stake(
       ack.coordinator = state_->key();
       return ack;
     }
-    return admit(registration, false,
-                 "admitted on its bond of " + treasury::format_micros(stake.reply.bonded) +
-                     " tokens",
-                 now_ms, out);
+    return admit(
+        registration, false,
+        "admitted on its bond of " + treasury::format_micros(stake.reply.bonded) + " tokens",
+        now_ms, out);
   }
   bool fast = false;
   std::string note;
@@ -160,6 +160,23 @@ void CoordinatorCore::node_down(const PublicKey& node, std::int64_t now_ms, Outb
   else
     worker_lost(s, *n, lost, now_ms, out);
   s.save_node(*n);
+  dispatch(s, now_ms, out);
+}
+
+void CoordinatorCore::on_room(const PublicKey& worker, std::int64_t now_ms, Outbox& out) {
+  CoreState& s = *state_;
+  NodeEntry* n = s.nodes.find(worker);
+  if (n == nullptr || !n->full_elsewhere) return;
+  s.nodes.set_full_elsewhere(*n, false);
+  dispatch(s, now_ms, out);
+}
+
+void CoordinatorCore::ban(const PublicKey& worker, std::int64_t now_ms, Outbox& out) {
+  CoreState& s = *state_;
+  NodeEntry* n = s.nodes.find(worker);
+  if (n == nullptr) n = &s.nodes.restore(worker, protocol::Role::worker, ReputationState{});
+  if (n->blacklisted) return;
+  blacklist(s, *n, now_ms, out);
   dispatch(s, now_ms, out);
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "runtime/base/crypto/hash.hpp"
+
 namespace seedgrid::coordinator {
 
 std::uint64_t NodeEntry::inflight_work() const {
@@ -64,6 +66,9 @@ NodeEntry& NodeRegistry::connect(const PublicKey& key, protocol::Role role,
   n.connected = true;
   n.connected_since_ms = now_ms;
   n.inflight.clear();
+  const bool foreign = n.role == protocol::Role::worker && homed_elsewhere(key);
+  n.affinity = foreign ? foreign_weight_ : 1.0;
+  n.full_elsewhere = foreign;
   n.model_ids = intern(n.capabilities.models);
   n.task_ids = intern(n.capabilities.task_types);
   index_role(n);
@@ -95,6 +100,24 @@ NodeEntry& NodeRegistry::restore(const PublicKey& key, protocol::Role role,
   return it->second;
 }
 
+void NodeRegistry::share_pool(const PublicKey& self, std::vector<PublicKey> peers,
+                              double foreign_weight) {
+  self_ = self;
+  peers_ = std::move(peers);
+  foreign_weight_ = foreign_weight;
+}
+
+Digest home_weight(const PublicKey& worker, const PublicKey& coordinator) {
+  return blake2b(std::string_view(worker.hex() + "/" + coordinator.hex()));
+}
+
+bool NodeRegistry::homed_elsewhere(const PublicKey& worker) const {
+  if (peers_.empty()) return false;
+  const Digest own = home_weight(worker, self_);
+  return std::any_of(peers_.begin(), peers_.end(),
+                     [&](const PublicKey& peer) { return own < home_weight(worker, peer); });
+}
+
 void NodeRegistry::assign(NodeEntry& n, const std::string& id, std::uint64_t work) {
   n.inflight[id] = work;
   refresh(n);
@@ -102,6 +125,11 @@ void NodeRegistry::assign(NodeEntry& n, const std::string& id, std::uint64_t wor
 
 void NodeRegistry::release(NodeEntry& n, const std::string& id) {
   n.inflight.erase(id);
+  refresh(n);
+}
+
+void NodeRegistry::set_full_elsewhere(NodeEntry& n, bool full) {
+  n.full_elsewhere = full;
   refresh(n);
 }
 
@@ -132,7 +160,7 @@ void NodeRegistry::refresh(NodeEntry& n) {
 double NodeRegistry::rate_of(const NodeEntry& n) const {
   const std::uint64_t speed = n.capabilities.pixel_steps_per_second;
   return std::pow(std::max(n.reputation.score(), 1e-6), reputation_weight_) *
-         (speed == 0 ? 1000.0 : double(speed));
+         (speed == 0 ? 1000.0 : double(speed)) * n.affinity;
 }
 
 void NodeRegistry::observe_success(NodeEntry& n, double expected_ms, double actual_ms) {

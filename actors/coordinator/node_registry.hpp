@@ -38,6 +38,10 @@ struct NodeEntry {
   bool connected = false;
   bool fast_allowed = false;
   bool blacklisted = false;
+  // No job goes to it until it says it has room (on_room): it refused one as busy (worker_busy:
+  // its slots held other coordinators' jobs), or it is homed at another coordinator of the pool
+  // and has not offered this one a slot yet.
+  bool full_elsewhere = false;
   Reputation reputation;
   std::map<std::string, std::uint64_t> inflight;  // job (or audit) id -> its work in pixel-steps
   std::uint64_t jobs_done = 0;
@@ -47,6 +51,8 @@ struct NodeEntry {
   std::int64_t connected_since_ms = 0;
   std::int64_t connected_ms_before = 0;  // connected time of earlier sessions
   std::int64_t stake_checked_ms = 0;     // when its stake was last asked for (fast tier)
+  // 1, or routing.foreign_worker_weight for a worker homed at another coordinator of its pool.
+  double affinity = 1.0;
 
   // Interned ids of capabilities.models and .task_types (sorted), set at registration.
   std::vector<std::uint32_t> model_ids;
@@ -63,7 +69,7 @@ struct NodeEntry {
   bool has_model(std::uint32_t model) const {
     return std::binary_search(model_ids.begin(), model_ids.end(), model);
   }
-  bool has_room() const { return inflight.size() < capabilities.max_inflight; }
+  bool has_room() const { return !full_elsewhere && inflight.size() < capabilities.max_inflight; }
   protocol::NodeStatus status(std::int64_t now_ms) const;
 
   // Where the registry filed it last (refresh): its routing rate in the rate index (negative:
@@ -76,6 +82,10 @@ struct NodeEntry {
   std::size_t indexed_load = 0;
   double indexed_reputation = 0.0;
 };
+
+// Several coordinators over one worker pool: a worker's home is the coordinator with the highest
+// home_weight (the simulator's workers find theirs the same way).
+Digest home_weight(const PublicKey& worker, const PublicKey& coordinator);
 
 // A worker with room in the order routing prefers idle workers: the higher rate
 // (reputation ^ weight x speed) first, then the smaller node id.
@@ -119,9 +129,17 @@ class NodeRegistry {
   // A node known from the journal of an earlier run: disconnected until it registers again.
   NodeEntry& restore(const PublicKey& key, protocol::Role role, const ReputationState& reputation);
 
+  // This coordinator (`self`) shares its workers with `peers`: from now on a worker whose home
+  // is a peer gets no job here until it offers a slot (on_room), and then rates `foreign_weight`
+  // of its rate, so a coordinator fills its own workers first and others only when they are
+  // idle at home. Called before any node connects.
+  void share_pool(const PublicKey& self, std::vector<PublicKey> peers, double foreign_weight);
+
   // A job or audit handed to / taken back from a node; keeps the room index exact.
   void assign(NodeEntry& n, const std::string& id, std::uint64_t work);
   void release(NodeEntry& n, const std::string& id);
+  // A worker's own word on its room (worker_busy, then room again); keeps the room index exact.
+  void set_full_elsewhere(NodeEntry& n, bool full);
   // Re-reads whether the node belongs in the room index (after blacklisting or un-blacklisting).
   void refresh(NodeEntry& n);
   // What a node's work says about it. Through the registry, so the rate index follows: a
@@ -169,6 +187,11 @@ class NodeRegistry {
   std::set<RatedWorker> by_rate_;  // the same workers as with_room_
   std::set<ReadyValidator> by_load_;
   std::uint64_t free_slots_ = 0;
+  PublicKey self_;
+  std::vector<PublicKey> peers_;  // empty: this coordinator has its workers to itself
+  double foreign_weight_ = 1.0;
+
+  bool homed_elsewhere(const PublicKey& worker) const;
 
   std::vector<std::uint32_t> intern(const std::vector<std::string>& names);
   void index_role(const NodeEntry& n);

@@ -113,7 +113,13 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
                                            std::to_string(failure.attempt) +
                                            " is not assigned to this worker");
   release_worker(s, *r, *j);
-  if (j->phase == JobPhase::cancelling && r->cancel_requested) {
+  if (failure.code == ErrorCode::worker_busy && j->phase != JobPhase::cancelling) {
+    // Its slots hold other coordinators' jobs: not a failure of anyone's, so no attempt is
+    // counted and the worker is not excluded; it gets no job here until it reports room.
+    if (NodeEntry* n = s.nodes.find(from)) s.nodes.set_full_elsewhere(*n, true);
+    s.set_phase(*r, *j, JobPhase::queued, now_ms);
+    s.save(*r, *j);
+  } else if (j->phase == JobPhase::cancelling && r->cancel_requested) {
     j->steps_done = std::min(failure.steps_done, r->request.steps);
     if (j->steps_done > 0) {
       s.set_phase(*r, *j, JobPhase::paying_cancelled, now_ms);

@@ -64,6 +64,7 @@ struct SimOptions {
   std::uint32_t serve_rate = 50;  // requests a second per API key
   std::uint32_t serve_threads = 1;
   std::string virtual_scenario;  // --virtual: the deterministic simulator instead (sim_virtual.hpp)
+  std::uint32_t coordinators = 1;  // --coordinators, with --virtual
   std::string tasks_dir;  // task scripts to register; empty: the repository's models/tasks if found
 };
 
@@ -157,8 +158,7 @@ Result<std::string> ensure_model(const fs::path& data, const std::string& model)
     // not used: its receipts stay auditable from it (audit --models-dir DATA finds it by id).
     if (model == "shapes")
       if (auto from = find_shapes_model(); from && !same_files(*from, dir)) {
-        const fs::path aside =
-            data / ("model-shapes-replaced-" + std::to_string(unix_now()));
+        const fs::path aside = data / ("model-shapes-replaced-" + std::to_string(unix_now()));
         std::error_code ec;
         fs::rename(dir, aside, ec);
         if (ec) return fail("cannot move ", dir.string(), " aside: ", ec.message());
@@ -431,9 +431,10 @@ int run_sim(const SimOptions& opts) {
   }
   if (!opts.serve.empty()) {
     std::fflush(stdout);
-    const int served = serve_sim_gateway({opts.serve, data, (data / "treasury/ledger.sqlite").string(),
-                                          opts.serve_anonymous, opts.serve_rate, opts.serve_threads},
-                                         (*node)->system(), coordinator, *client_key);
+    const int served =
+        serve_sim_gateway({opts.serve, data, (data / "treasury/ledger.sqlite").string(),
+                           opts.serve_anonymous, opts.serve_rate, opts.serve_threads},
+                          (*node)->system(), coordinator, *client_key);
     (*node)->stop();
     return served;
   }
@@ -484,8 +485,9 @@ const CommandRegistration sim_command{
       app.add_option("--serve", opts->serve,
                      "After the request, serve the network behind the HTTP gateway (web studio, "
                      "AI Horde and /v1 APIs) on HOST:PORT until Ctrl-C");
-      app.add_flag("--serve-anonymous", opts->serve_anonymous,
-                   "With --serve: accept Horde's anonymous key 0000000000 (paid by the sim client)");
+      app.add_flag(
+          "--serve-anonymous", opts->serve_anonymous,
+          "With --serve: accept Horde's anonymous key 0000000000 (paid by the sim client)");
       app.add_option("--serve-rate", opts->serve_rate,
                      "With --serve: requests a second per API key before 429 (burst: twice that)");
       app.add_option("--serve-threads", opts->serve_threads,
@@ -495,11 +497,18 @@ const CommandRegistration sim_command{
                      "Run SCENARIO.json (deployments/scenarios/) in the deterministic simulator: "
                      "thousands of simulated workers around the real coordinator core and ledger "
                      "in virtual time; prints a summary");
-      return [opts, seed] {
+      auto* coordinators =
+          app.add_option("--coordinators", opts->coordinators,
+                         "With --virtual: coordinators sharing the fleet and the treasury, each "
+                         "owning a partition of the request ids (default: the scenario's)")
+              ->check(CLI::Range(1, 64));
+      return [opts, seed, coordinators] {
         if (!opts->virtual_scenario.empty())
-          return run_virtual_sim(opts->virtual_scenario,
-                                 seed->count() > 0 ? std::optional<std::uint64_t>(opts->seed)
-                                                   : std::nullopt);
+          return run_virtual_sim(
+              opts->virtual_scenario,
+              seed->count() > 0 ? std::optional<std::uint64_t>(opts->seed) : std::nullopt,
+              coordinators->count() > 0 ? std::optional<std::uint32_t>(opts->coordinators)
+                                        : std::nullopt);
         return run_sim(*opts);
       };
     }};

@@ -9,12 +9,14 @@
 
 namespace seedgrid::cli {
 
-int run_virtual_sim(const std::string& scenario_path, std::optional<std::uint64_t> seed) {
+int run_virtual_sim(const std::string& scenario_path, std::optional<std::uint64_t> seed,
+                    std::optional<std::uint32_t> coordinators) {
   auto scenario = sim::load_scenario(scenario_path);
   if (!scenario) {
     std::fprintf(stderr, "seedgrid sim: %s\n", scenario.error().message.c_str());
     return kUsageError;
   }
+  if (coordinators) scenario->coordinators = *coordinators;
   const std::uint64_t run_seed = seed.value_or(scenario->seed);
   const std::string dir = sim::fresh_work_dir(run_seed);
   const auto started = std::chrono::steady_clock::now();

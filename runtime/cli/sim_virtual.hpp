@@ -1,5 +1,5 @@
 #pragma once
-// `seedgrid sim --virtual SCENARIO.json [--seed N]`: runs a scenario in the deterministic
+// `seedgrid sim --virtual SCENARIO.json [--seed N] [--coordinators K]`: runs a scenario in the deterministic
 // simulator (runtime/sim/) and prints its summary, then the host time it took. Exit status 0
 // when every invariant held, 1 when one broke (the message names it, the seed and the virtual
 // time), kUsageError for a scenario that cannot be read.
@@ -9,7 +9,8 @@
 
 namespace seedgrid::cli {
 
-// `seed` unset: the scenario's own.
-int run_virtual_sim(const std::string& scenario_path, std::optional<std::uint64_t> seed);
+// `seed`, `coordinators` unset: the scenario's own.
+int run_virtual_sim(const std::string& scenario_path, std::optional<std::uint64_t> seed,
+                    std::optional<std::uint32_t> coordinators = std::nullopt);
 
 }  // namespace seedgrid::cli

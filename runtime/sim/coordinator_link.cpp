@@ -2,8 +2,10 @@
 // its journal commit and then its effects, each delivered as an event after its link's latency.
 // Treasury orders travel in batches (one group commit of the real ledger per trip), as the
 // treasury actor applies what reached it together.
+#include <algorithm>
 #include <variant>
 
+#include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/protocol/ids.hpp"
 #include "runtime/sim/network_state.hpp"
 
@@ -49,40 +51,45 @@ void count_money(NetworkState& s, const protocol::LedgerOrder& o,
 // Orders whose trip failed (no route, or the receipts lost on the way back): the coordinator
 // learns it when its request times out, and re-sends them (the ledger's idempotency keys make a
 // second apply of an order that did reach it a no-op).
-void orders_lost(NetworkState& s, std::vector<protocol::LedgerOrder> orders) {
+void orders_lost(NetworkState& s, std::size_t c, std::vector<protocol::LedgerOrder> orders) {
   s.summary.orders_lost += orders.size();
-  s.queue.after(s.scenario.link_timeout_ms, [&s, orders = std::move(orders)] {
-    with_core(s, [&](Outbox&) {
-      for (const auto& o : orders) s.core->on_order_lost(o, s.now());
+  s.queue.after(s.scenario.link_timeout_ms, [&s, c, orders = std::move(orders)] {
+    with_core(s, c, [&](Outbox&) {
+      for (const auto& o : orders) s.core(c).on_order_lost(o, s.now());
     });
   });
 }
 
-void flush_orders(NetworkState& s) {
-  std::vector<protocol::LedgerOrder> orders = std::move(s.orders);
-  s.orders.clear();
+void flush_orders(NetworkState& s, std::size_t c) {
+  SimCoordinator& k = s.coordinators[c];
+  std::vector<protocol::LedgerOrder> orders = std::move(k.orders);
+  k.orders.clear();
   if (!treasury_reachable(s)) {
-    s.orders_in_flight = false;
-    orders_lost(s, std::move(orders));
+    k.orders_in_flight = false;
+    orders_lost(s, c, std::move(orders));
     return;
   }
   auto receipts = s.desk->apply(orders, s.unix_s());
   s.queue.after(s.scenario.treasury_ms,
-                [&s, orders = std::move(orders), receipts = std::move(receipts)]() mutable {
-                  s.orders_in_flight = false;
+                [&s, c, orders = std::move(orders), receipts = std::move(receipts)]() mutable {
+                  SimCoordinator& k = s.coordinators[c];
+                  k.orders_in_flight = false;
                   if (!treasury_reachable(s)) {  // applied, but the answers never arrive
-                    orders_lost(s, std::move(orders));
+                    orders_lost(s, c, std::move(orders));
                     return;
                   }
-                  with_core(s, [&](Outbox& out) {
-                    for (std::size_t i = 0; i < orders.size(); ++i) {
-                      count_money(s, orders[i], receipts[i]);
-                      s.core->on_receipt(orders[i], receipts[i], s.now(), out);
-                    }
-                  });
-                  if (!s.orders.empty() && !s.orders_in_flight) {
-                    s.orders_in_flight = true;
-                    s.queue.after(s.scenario.treasury_ms, [&s] { flush_orders(s); });
+                  with_core(
+                      s, c,
+                      [&](Outbox& out) {
+                        for (std::size_t i = 0; i < orders.size(); ++i) {
+                          count_money(s, orders[i], receipts[i]);
+                          s.core(c).on_receipt(orders[i], receipts[i], s.now(), out);
+                        }
+                      },
+                      std::max<std::uint64_t>(1, orders.size()));
+                  if (!k.orders.empty() && !k.orders_in_flight) {
+                    k.orders_in_flight = true;
+                    s.queue.after(s.scenario.treasury_ms, [&s, c] { flush_orders(s, c); });
                   }
                 });
 }
@@ -112,7 +119,7 @@ void tell_client(NetworkState& s, const protocol::ClientEvent& e) {
   }
 }
 
-void carry_out(NetworkState& s, Outbox& out) {
+void carry_out(NetworkState& s, std::size_t c, Outbox& out) {
   for (auto& effect : out.effects) {
     std::visit(
         [&](auto& e) {
@@ -132,8 +139,8 @@ void carry_out(NetworkState& s, Outbox& out) {
                 s.queue_waits.push_back(s.now() - it->second.submitted_ms);
             }
             const std::uint64_t inc = s.workers[w].incarnation;
-            s.queue.after(worker_latency(s, w), [&s, w, inc, job = std::move(e.job)]() mutable {
-              worker_receives(s, w, inc, std::move(job));
+            s.queue.after(worker_latency(s, w), [&s, w, inc, c, job = std::move(e.job)]() mutable {
+              worker_receives(s, w, inc, c, std::move(job));
             });
           } else if constexpr (std::is_same_v<E, coordinator::CancelJob>) {
             const std::size_t w = s.worker_of.at(e.worker);
@@ -144,27 +151,28 @@ void carry_out(NetworkState& s, Outbox& out) {
           } else if constexpr (std::is_same_v<E, coordinator::SendAudit>) {
             const std::size_t v = s.validator_of.at(e.validator);
             ++s.summary.audits;
-            s.queue.after(latency(s.scenario, s.validators[v].link),
-                          [&s, v, inc = s.validators[v].incarnation,
-                           task = std::move(e.task)]() mutable {
-                            validator_receives(s, v, inc, std::move(task));
-                          });
+            s.queue.after(
+                latency(s.scenario, s.validators[v].link),
+                [&s, v, c, inc = s.validators[v].incarnation, task = std::move(e.task)]() mutable {
+                  validator_receives(s, v, inc, c, std::move(task));
+                });
           } else if constexpr (std::is_same_v<E, coordinator::TellClient>) {
             tell_client(s, e.event);
           } else if constexpr (std::is_same_v<E, coordinator::PlaceOrder>) {
-            s.orders.push_back(std::move(e.order));
-            if (!s.orders_in_flight) {
-              s.orders_in_flight = true;
-              s.queue.after(s.scenario.treasury_ms, [&s] { flush_orders(s); });
+            SimCoordinator& k = s.coordinators[c];
+            k.orders.push_back(std::move(e.order));
+            if (!k.orders_in_flight) {
+              k.orders_in_flight = true;
+              s.queue.after(s.scenario.treasury_ms, [&s, c] { flush_orders(s, c); });
             }
           } else if constexpr (std::is_same_v<E, coordinator::CheckStake>) {
-            s.queue.after(2 * s.scenario.treasury_ms, [&s, worker = e.worker] {
+            s.queue.after(2 * s.scenario.treasury_ms, [&s, c, worker = e.worker] {
               if (!treasury_reachable(s)) {
-                s.core->stake_unknown(worker, s.now());
+                s.core(c).stake_unknown(worker, s.now());
                 return;
               }
               const auto word = s.desk->stake(coordinator::worker_account(worker));
-              with_core(s, [&](Outbox& o) { s.core->on_stake(worker, word, s.now(), o); });
+              with_core(s, c, [&](Outbox& o) { s.core(c).on_stake(worker, word, s.now(), o); });
             });
           }
           // NotifyVerdict: simulated cheaters do not appeal; the window runs out.
@@ -182,18 +190,33 @@ std::int64_t latency(const Scenario& sc, RandomStream& link) {
 
 namespace {
 
-void commit_group(NetworkState& s) {
-  s.commit_queued = false;
+std::int64_t ms_after(std::int64_t us) { return (us + 999) / 1000; }
+
+// Group commit, as the coordinator actor does it: one journal commit for every call made until
+// the commit event comes round, then the effects of the calls the thread has got through go out
+// in order; the rest wait for a later commit.
+void commit_group(NetworkState& s, std::size_t c) {
+  SimCoordinator& k = s.coordinators[c];
+  k.commit_queued = false;
   if (s.stopped) return;
-  Outbox out = std::move(s.uncommitted);
-  s.uncommitted = Outbox{};
-  if (auto c = s.core->commit(); !c) {
-    stop(s, Error{"the coordinator stopped at virtual time " + std::to_string(s.now()) +
-                  " ms (seed " + std::to_string(s.seed) + "): " + c.error().message});
+  if (auto r = k.core->commit(); !r) {
+    stop(s, Error{"coordinator " + std::to_string(c) + " stopped at virtual time " +
+                  std::to_string(s.now()) + " ms (seed " + std::to_string(s.seed) +
+                  "): " + r.error().message});
     return;
   }
+  Outbox out;
+  const std::int64_t now_us = s.now() * 1000;
+  while (!k.uncommitted.empty() && k.uncommitted.front().done_us <= now_us) {
+    out.take(k.uncommitted.front().effects);
+    k.uncommitted.pop_front();
+  }
+  if (!k.uncommitted.empty()) {
+    k.commit_queued = true;
+    s.queue.at(ms_after(k.uncommitted.front().done_us), [&s, c] { commit_group(s, c); });
+  }
   out.sort_for_delivery();
-  carry_out(s, out);
+  carry_out(s, c, out);
 }
 
 }  // namespace
@@ -216,19 +239,49 @@ void schedule_treasury_cuts(NetworkState& s) {
       s.treasury_cut_until_ms = std::max(s.treasury_cut_until_ms, s.now() + p.duration_ms);
       s.queue.at(s.treasury_cut_until_ms, [&s] {
         if (!treasury_reachable(s)) return;  // a later cut extended it
-        with_core(s, [&](Outbox& out) { s.core->treasury_up(s.now(), out); });
+        for (std::size_t c = 0; c < s.coordinators.size(); ++c)
+          with_core(s, c, [&](Outbox& out) { s.core(c).treasury_up(s.now(), out); });
       });
     });
   }
 }
 
-void with_core(NetworkState& s, const std::function<void(Outbox&)>& call) {
+void with_core(NetworkState& s, std::size_t c, const std::function<void(Outbox&)>& call,
+               std::uint64_t calls) {
   if (s.stopped) return;
-  call(s.uncommitted);
-  if (!s.commit_queued) {
-    s.commit_queued = true;
-    s.queue.after(0, [&s] { commit_group(s); });
+  SimCoordinator& k = s.coordinators[c];
+  const std::int64_t cost = std::int64_t(calls) * s.scenario.coordinator_call_us;
+  k.thread_free_us = std::max(k.thread_free_us, s.now() * 1000) + cost;
+  k.busy_us += cost;
+  k.calls += calls;
+  if (k.uncommitted.empty() || k.uncommitted.back().done_us != k.thread_free_us)
+    k.uncommitted.push_back({k.thread_free_us, {}});
+  call(k.uncommitted.back().effects);
+  if (!k.commit_queued) {
+    k.commit_queued = true;
+    s.queue.at(ms_after(k.thread_free_us), [&s, c] { commit_group(s, c); });
   }
+}
+
+std::size_t NetworkState::owner_of(const std::string& request_id) const {
+  if (coordinators.size() == 1) return 0;
+  std::size_t best = 0;
+  Digest best_hash{};
+  for (std::size_t c = 0; c < coordinators.size(); ++c) {
+    const std::string key = request_id + "/" + coordinators[c].identity.public_key().hex();
+    const Digest h = blake2b(std::string_view(key));
+    if (c == 0 || best_hash < h) {
+      best = c;
+      best_hash = h;
+    }
+  }
+  return best;
+}
+
+bool NetworkState::coordinators_idle() const {
+  for (const auto& c : coordinators)
+    if (c.core->pending_penalties() > 0 || c.orders_in_flight) return false;
+  return true;
 }
 
 }  // namespace seedgrid::sim

@@ -1,5 +1,6 @@
 #include "runtime/sim/invariants.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "actors/coordinator/coordinator_core.hpp"
@@ -56,8 +57,12 @@ Result<void> workers(const InvariantInputs& in) {
       continue;
     }
     if (w.bound == 0 || w.cheats <= w.bound) continue;
-    const auto* n = in.core.nodes().find(w.key);
-    if (n == nullptr || !n->blacklisted)
+    // One coordinator's blacklisting is the network's: the others hear of it through the ledger.
+    const bool banned = std::any_of(in.cores.begin(), in.cores.end(), [&](const auto* core) {
+      const auto* n = core->nodes().find(w.key);
+      return n != nullptr && n->blacklisted;
+    });
+    if (!banned)
       return broken(in, "every cheater blacklisted within its bound",
                     "cheater " + w.account + " got " + std::to_string(w.cheats) +
                         " cheated results accepted (bound " + std::to_string(w.bound) +
@@ -106,7 +111,9 @@ Result<void> check_final(const InvariantInputs& in) {
   for (const auto& id : in.observed.accepted) {
     if (!in.observed.ended.contains(id))
       return broken(in, "every request ends", "request " + id + " never completed");
-    const auto* r = in.core.request(id);
+    const coordinator::RequestState* r = nullptr;
+    for (const auto* core : in.cores)
+      if (r == nullptr) r = core->request(id);
     if (r == nullptr) continue;  // finished long ago: checked when it completed
     for (const auto& j : r->jobs)
       if (!coordinator::is_final(j.phase))

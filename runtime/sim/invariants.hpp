@@ -39,7 +39,7 @@ struct WorkerFacts {
 };
 
 struct InvariantInputs {
-  const coordinator::CoordinatorCore& core;
+  std::vector<const coordinator::CoordinatorCore*> cores;  // every coordinator of the network
   const treasury::Ledger& ledger;
   const Observed& observed;
   const std::vector<WorkerFacts>& workers;

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "actors/coordinator/journal.hpp"
+#include "actors/coordinator/node_registry.hpp"
 #include "actors/treasury/operations.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/storage/database.hpp"
@@ -44,14 +45,15 @@ Identity identity_of(char role, std::uint64_t a, std::uint64_t b) {
 
 // The journal's audit salt decides which results are sampled; a new journal draws it at random,
 // so the simulation writes one drawn from its seed before the core opens the journal.
-Result<void> seed_audit_salt(const std::string& journal_path, std::uint64_t seed) {
+Result<void> seed_audit_salt(const std::string& journal_path, std::uint64_t seed,
+                             const std::string& stream) {
   {
     auto journal = coordinator::Journal::open(journal_path, {}, storage::Durability::none);
     if (!journal) return pass_on(journal);
   }
   auto db = storage::Database::open(journal_path, {.durability = storage::Durability::none});
   if (!db) return pass_on(db);
-  RandomStream salt_stream(seed, "audit salt");
+  RandomStream salt_stream(seed, stream);
   std::array<std::uint8_t, 32> salt{};
   for (auto& b : salt) b = static_cast<std::uint8_t>(salt_stream.next());
   auto ins = db->prepare("INSERT INTO meta VALUES('audit_salt', ?)");
@@ -64,9 +66,8 @@ Result<void> open_ledger(NetworkState& s) {
   tc.min_stake_fast = kMinStakeFast;
   // The first epoch mints each worker its stake (equal service, equal share).
   tc.epoch_reward = kStakePerWorker * std::int64_t(std::max<std::size_t>(1, s.facts.size()));
-  auto ledger =
-      treasury::Ledger::open((fs::path(s.work_dir) / "ledger.sqlite").string(), s.treasury_id, tc,
-                             storage::Durability::none);
+  auto ledger = treasury::Ledger::open((fs::path(s.work_dir) / "ledger.sqlite").string(),
+                                       s.treasury_id, tc, storage::Durability::none);
   if (!ledger) return context(ledger.error(), "opening the simulation's ledger");
   s.ledger = std::make_unique<treasury::Ledger>(std::move(*ledger));
   s.desk = std::make_unique<treasury::TreasuryDesk>(*s.ledger);
@@ -136,9 +137,13 @@ void add_nodes(NetworkState& s) {
             });
         const auto row = *cheat_detection(w.cheat);
         const double detection = same ? row.same_class : row.cross_class;
-        f.bound = any_validator ? cheater_bound(sc.coordinator.audit.blacklist_after,
-                                                sc.coordinator.audit.rate, detection, w.cheat_share)
-                                : 0;
+        // Each coordinator counts the failed audits of its own jobs, so with several the first
+        // blacklisting (the network's ban) comes after up to as many times the cheats.
+        f.bound = any_validator
+                      ? cheater_bound(sc.coordinator.audit.blacklist_after,
+                                      sc.coordinator.audit.rate, detection, w.cheat_share) *
+                            sc.coordinators
+                      : 0;
         s.summary.cheaters.push_back(
             {f.key.hex().substr(0, 16), w.cheat, detection, 0, f.bound, -1});
       }
@@ -152,35 +157,48 @@ void add_nodes(NetworkState& s) {
     s.users.emplace_back(identity_of('u', u, 0), s.seed, u);
 }
 
-Result<void> open_core(NetworkState& s) {
-  const fs::path dir = fs::path(s.work_dir) / "coordinator";
-  fs::create_directories(dir);
-  if (auto r = seed_audit_salt((dir / "journal.sqlite").string(), s.seed); !r)
-    return context(r.error(), "seeding the journal's audit salt");
+// Each coordinator has its own journal, result store and audit salt (drawn from the seed).
+Result<void> open_cores(NetworkState& s) {
   const auto model = blake2b(std::string_view("seedgrid simulated model"));
   s.model_id = to_hex(model);
-  coordinator::CoreOptions o;
-  o.policy = s.scenario.coordinator;
-  RenderLimits limits;
-  limits.size_multiple = 8;
-  o.catalog.add({s.model_id, "simulated", "creator:sim", 43'200}, limits);
-  o.data_dir = dir.string();
-  // The run's folder is thrown away afterwards: its fsyncs buy nothing (storage::Durability).
-  o.durability = storage::Durability::none;
-  // Finished requests are checked and counted as they complete (coordinator_link.cpp): the core
-  // keeps the most recent in memory, as a real coordinator does (CoreOptions default).
-  Outbox out;
-  auto core = coordinator::CoordinatorCore::open(s.coordinator_id, o, s.now(), out);
-  if (!core) return context(core.error(), "opening the coordinator core");
-  s.core = std::move(*core);
+  // The core keeps a reference to its identity: each lives in the vector, reserved up front.
+  s.coordinators.reserve(s.scenario.coordinators);
+  for (std::uint32_t c = 0; c < s.scenario.coordinators; ++c)
+    s.coordinators.emplace_back(c == 0 ? Identity::from_seed({1, 's', 'i', 'm'})
+                                       : identity_of('c', c, 0));
+  for (std::uint32_t c = 0; c < s.scenario.coordinators; ++c) {
+    const std::string suffix = c == 0 ? "" : "-" + std::to_string(c);
+    const fs::path dir = fs::path(s.work_dir) / ("coordinator" + suffix);
+    fs::create_directories(dir);
+    if (auto r = seed_audit_salt((dir / "journal.sqlite").string(), s.seed,
+                                 c == 0 ? "audit salt" : "audit salt/" + std::to_string(c));
+        !r)
+      return context(r.error(), "seeding the journal's audit salt");
+    coordinator::CoreOptions o;
+    o.policy = s.scenario.coordinator;
+    RenderLimits limits;
+    limits.size_multiple = 8;
+    o.catalog.add({s.model_id, "simulated", "creator:sim", 43'200}, limits);
+    o.data_dir = dir.string();
+    // The run's folder is thrown away afterwards: its fsyncs buy nothing (storage::Durability).
+    o.durability = storage::Durability::none;
+    // Finished requests are checked and counted as they complete (coordinator_link.cpp): the core
+    // keeps the most recent in memory, as a real coordinator does (CoreOptions default).
+    SimCoordinator& k = s.coordinators[c];
+    for (const auto& peer : s.coordinators)
+      if (&peer != &k) o.pool_peers.push_back(peer.identity.public_key());
+    Outbox out;
+    auto core = coordinator::CoordinatorCore::open(k.identity, o, s.now(), out);
+    if (!core) return context(core.error(), "opening coordinator core " + std::to_string(c));
+    k.core = std::move(*core);
+  }
   return {};
 }
 
-void schedule_tick(NetworkState& s) {
-  s.queue.after(s.scenario.tick_ms, [&s] {
-    with_core(s, [&](Outbox& out) { s.core->tick(s.now(), out); });
-    if (!workload_done(s) || s.core->pending_penalties() > 0 || s.orders_in_flight)
-      schedule_tick(s);
+void schedule_tick(NetworkState& s, std::size_t c) {
+  s.queue.after(s.scenario.tick_ms, [&s, c] {
+    with_core(s, c, [&](Outbox& out) { s.core(c).tick(s.now(), out); });
+    if (!workload_done(s) || !s.coordinators_idle()) schedule_tick(s, c);
   });
 }
 
@@ -226,6 +244,12 @@ void summarise(NetworkState& s) {
       ++c;
     }
   m.events = s.queue.executed();
+  for (const auto& k : s.coordinators)
+    // Over the run from virtual time 0 (registrations included) to the last request's end.
+    m.coordinators.push_back(
+        {k.requests, k.calls,
+         std::min(1.0, double(k.busy_us) /
+                           (1000.0 * double(std::max<std::int64_t>(1, s.last_end_ms))))});
 }
 
 }  // namespace
@@ -253,7 +277,19 @@ Result<std::unique_ptr<SimulatedNetwork>> SimulatedNetwork::create(const Scenari
   if (ec) return fail("cannot create ", work_dir, ": ", ec.message());
   add_nodes(*s);
   if (auto r = open_ledger(*s); !r) return pass_on(r);
-  if (auto r = open_core(*s); !r) return pass_on(r);
+  if (auto r = open_cores(*s); !r) return pass_on(r);
+  // Each worker's home coordinator, by the rule the cores route by (node_registry.hpp).
+  for (auto& w : s->workers) {
+    Digest best{};
+    for (std::size_t c = 0; c < s->coordinators.size(); ++c) {
+      const Digest weight = coordinator::home_weight(w.identity.public_key(),
+                                                     s->coordinators[c].identity.public_key());
+      if (c == 0 || best < weight) {
+        best = weight;
+        w.home = c;
+      }
+    }
+  }
   return std::unique_ptr<SimulatedNetwork>(new SimulatedNetwork(std::move(s)));
 }
 
@@ -271,7 +307,7 @@ Result<Summary> SimulatedNetwork::run() {
   schedule_departures(s);
   schedule_treasury_cuts(s);
   schedule_validator_cuts(s);
-  schedule_tick(s);
+  for (std::size_t c = 0; c < s.coordinators.size(); ++c) schedule_tick(s, c);
   std::uint64_t since_check = 0;
   while (!s.stopped && s.queue.step()) {
     if (++since_check >= s.scenario.check_every_events) {
@@ -282,7 +318,7 @@ Result<Summary> SimulatedNetwork::run() {
     if (s.now() > kVirtualLimitMs)
       return fail("the run did not end within ", kVirtualLimitMs / 86'400'000,
                   " virtual days (seed ", s.seed, ")");
-    if (workload_done(s) && s.core->pending_penalties() == 0 && !s.orders_in_flight) break;
+    if (workload_done(s) && s.coordinators_idle()) break;
   }
   if (s.stopped) return std::unexpected(*s.stopped);
   ++s.summary.invariant_checks;
@@ -296,7 +332,7 @@ Result<void> SimulatedNetwork::check_invariants(bool final) const {
                : check_running(state_->invariant_inputs());
 }
 
-coordinator::CoordinatorCore& SimulatedNetwork::core() { return *state_->core; }
+coordinator::CoordinatorCore& SimulatedNetwork::core(std::size_t c) { return state_->core(c); }
 treasury::Ledger& SimulatedNetwork::ledger() { return *state_->ledger; }
 std::int64_t SimulatedNetwork::now_ms() const { return state_->now(); }
 

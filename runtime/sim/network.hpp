@@ -41,7 +41,8 @@ class SimulatedNetwork {
   // request ended, every job final, every escrow hold released).
   Result<void> check_invariants(bool final) const;
 
-  coordinator::CoordinatorCore& core();
+  // Coordinator `c`'s core (scenario.coordinators of them; the first when there is one).
+  coordinator::CoordinatorCore& core(std::size_t c = 0);
   treasury::Ledger& ledger();
   std::int64_t now_ms() const;
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/coordinator/coordinator_core.hpp"
@@ -42,8 +43,20 @@ struct SimWorker {
   std::uint64_t incarnation = 0;  // bumped when its link drops: messages on the old one are lost
   std::int64_t cut_until_ms = 0;  // cut off by a partition until then
   bool gone = false;              // left the network for good (churn)
-  std::deque<protocol::Job> waiting;
+  // A job and the coordinator that sent it (its index in NetworkState::coordinators).
+  struct Held {
+    std::size_t coordinator = 0;
+    protocol::Job job;
+  };
+  std::deque<Held> waiting;
+  // Several coordinators: its home's jobs are always taken (queued behind its slots, as with one
+  // coordinator); while it sits idle it offers a slot to each other coordinator in turn
+  // (offer_token voids a round once it has work again), and refuses their jobs as busy when its
+  // slots are full.
+  std::size_t home = 0;
+  std::uint64_t offer_token = 0;
   struct Running {
+    std::size_t coordinator = 0;
     protocol::Job job;
     std::int64_t started_ms = 0;
     std::int64_t ends_ms = 0;
@@ -66,7 +79,7 @@ struct SimValidator {
   RandomStream link;
   std::string determinism_class;
   std::int64_t audit_ms = 0;
-  std::deque<protocol::AuditTask> waiting;
+  std::deque<std::pair<std::size_t, protocol::AuditTask>> waiting;  // (coordinator, audit)
   bool busy = false;
   std::uint64_t incarnation = 0;  // bumped when its link drops: audits and verdicts on it are lost
   std::int64_t cut_until_ms = 0;  // cut off by a partition until then
@@ -78,6 +91,30 @@ struct SimUser {
       : identity(std::move(id)), link(seed, "link/user/" + std::to_string(index)) {}
   Identity identity;
   RandomStream link;
+};
+
+// One coordinator. Several share the workers, the validators and the treasury, each owning the
+// requests whose id it wins (ARCHITECTURE.md, "Beyond one machine"). Its one thread spends
+// scenario.coordinator_call_us of virtual time on each call into its core, one after another: a
+// call's effects go out when the thread has got through it (and the journal commit after it), so
+// a coordinator that is handed more than it can do falls behind, as a real one does.
+struct SimCoordinator {
+  explicit SimCoordinator(Identity id) : identity(std::move(id)) {}
+  Identity identity;
+  std::unique_ptr<coordinator::CoordinatorCore> core;
+  // Effects of calls made but not sent yet, by when the thread is through with them (virtual µs).
+  struct Pending {
+    std::int64_t done_us = 0;
+    coordinator::Outbox effects;
+  };
+  std::deque<Pending> uncommitted;
+  bool commit_queued = false;
+  std::int64_t thread_free_us = 0;
+  std::vector<protocol::LedgerOrder> orders;  // waiting for the next trip to the treasury
+  bool orders_in_flight = false;
+  std::uint64_t requests = 0;  // requests it owned
+  std::uint64_t calls = 0;
+  std::int64_t busy_us = 0;
 };
 
 struct RequestRecord {
@@ -97,11 +134,10 @@ struct NetworkState {
   std::string work_dir;
   EventQueue queue;
   RandomStream workload;  // random requests: sizes, tiers, gaps, cancels
-  Identity coordinator_id = Identity::from_seed({1, 's', 'i', 'm'});
   Identity treasury_id = Identity::from_seed({2, 's', 'i', 'm'});
   std::unique_ptr<treasury::Ledger> ledger;
   std::unique_ptr<treasury::TreasuryDesk> desk;
-  std::unique_ptr<coordinator::CoordinatorCore> core;
+  std::vector<SimCoordinator> coordinators;
   std::string model_id;
   std::vector<SimWorker> workers;
   std::map<PublicKey, std::size_t> worker_of;
@@ -114,16 +150,10 @@ struct NetworkState {
   std::vector<BatchOutcome> batches;
   std::vector<std::uint32_t> batch_open;  // requests of each batch not ended yet
   std::size_t batches_submitted = 0;
-  std::uint64_t random_left = 0;              // random requests still to submit
-  std::uint64_t open_requests = 0;            // submitted and not ended
-  std::vector<protocol::LedgerOrder> orders;  // waiting for the next trip to the treasury
-  bool orders_in_flight = false;
+  std::uint64_t random_left = 0;           // random requests still to submit
+  std::uint64_t open_requests = 0;         // submitted and not ended
   std::int64_t treasury_cut_until_ms = 0;  // the coordinator cannot reach the treasury until then
-  std::optional<Error> stopped;  // an invariant broke or the core stopped
-  // Group commit, as the coordinator actor does it: the effects of every call into the core
-  // until the commit event comes round wait for one journal commit, then go out in order.
-  coordinator::Outbox uncommitted;
-  bool commit_queued = false;
+  std::optional<Error> stopped;            // an invariant broke or a core stopped
   std::vector<std::int64_t> queue_waits;
   Summary summary;
   std::int64_t first_submit_ms = -1;
@@ -135,8 +165,16 @@ struct NetworkState {
   std::int64_t unix_s() const { return unix_base_s + now() / 1000; }
   std::int64_t wall_ms() const { return wall_base_ms + now(); }
   InvariantInputs invariant_inputs() const {
-    return {*core, *ledger, observed, facts, seed, now()};
+    std::vector<const coordinator::CoordinatorCore*> cores;
+    for (const auto& c : coordinators) cores.push_back(c.core.get());
+    return {std::move(cores), *ledger, observed, facts, seed, now()};
   }
+  coordinator::CoordinatorCore& core(std::size_t c) { return *coordinators[c].core; }
+  // The coordinator that owns `request_id`: the highest hash of (request id, coordinator key),
+  // so adding a coordinator moves only the requests it now wins.
+  std::size_t owner_of(const std::string& request_id) const;
+  // Whether any coordinator still has work of its own in motion (penalties, treasury trips).
+  bool coordinators_idle() const;
 };
 
 // --- coordinator_link.cpp ---
@@ -144,7 +182,10 @@ std::int64_t latency(const Scenario& s, RandomStream& link);
 // Calls into the core; its effects go out as events once the journal is committed (the ordering
 // rule: nothing goes out that a crash could forget). One commit serves every call made before
 // the commit event runs, at the same virtual time.
-void with_core(NetworkState& s, const std::function<void(coordinator::Outbox&)>& call);
+// `calls`: how many messages the call stands for (a trip's receipts are one each), each costing
+// the coordinator's thread scenario.coordinator_call_us.
+void with_core(NetworkState& s, std::size_t coordinator,
+               const std::function<void(coordinator::Outbox&)>& call, std::uint64_t calls = 1);
 bool treasury_reachable(const NetworkState& s);
 // The treasury's word on a registering node's stake: unreachable while a partition cuts it off.
 coordinator::StakeWord stake_word(NetworkState& s, const protocol::Registration& reg);
@@ -161,11 +202,12 @@ void schedule_partitions(NetworkState& s);
 // The groups' churn: at leave_ms their last leave_share leave and never come back.
 void schedule_departures(NetworkState& s);
 void worker_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,
-                     protocol::Job job);
+                     std::size_t coordinator, protocol::Job job);
 void worker_cancels(NetworkState& s, std::size_t index, std::uint64_t incarnation,
                     const std::string& job_id, std::uint32_t attempt);
-// Records when the coordinator blacklisted `worker` (after the verdict or result that did it).
-void note_blacklisting(NetworkState& s, const PublicKey& worker);
+// Records when coordinator `by` blacklisted `worker` (after the verdict or result that did it);
+// the ban reaches the other coordinators through the ledger (a trip to the treasury and back).
+void note_blacklisting(NetworkState& s, std::size_t by, const PublicKey& worker);
 // The pixels an honest worker returns for `spec` (a function of the spec, as a render is).
 std::vector<std::uint8_t> honest_pixels(const protocol::JobSpec& spec);
 
@@ -173,7 +215,7 @@ std::vector<std::uint8_t> honest_pixels(const protocol::JobSpec& spec);
 void start_validator(NetworkState& s, std::size_t index);
 // An audit arriving on the link of incarnation `incarnation` (lost if that link dropped since).
 void validator_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,
-                        protocol::AuditTask task);
+                        std::size_t coordinator, protocol::AuditTask task);
 // The scenario's validator partitions: their audits and verdicts are lost, the coordinator calls
 // them down link_timeout_ms later, and they register again when the cut heals.
 void schedule_validator_cuts(NetworkState& s);

@@ -214,6 +214,9 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source) 
     r.integer("tick_ms", s.tick_ms, 1, kDay);
     r.integer("users", s.users, 1, 1'000'000);
     r.integer("check_every_events", s.check_every_events, 1, std::int64_t(1) << 40);
+    r.integer("coordinators", s.coordinators, 1, 64);
+    r.integer("coordinator_call_us", s.coordinator_call_us, 0, 60'000'000);
+    r.integer("offer_after_ms", s.offer_after_ms, 0, kDay);
     r.flag("sequential", s.sequential);
     if (const auto* a = r.array("workers"))
       for (std::size_t i = 0; i < a->size(); ++i) {
@@ -286,8 +289,9 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source) 
     const Partition& p = s.partitions[i];
     const std::string path = "$.partitions[" + std::to_string(i) + "]";
     if (p.treasury && p.validators)
-      problems.push_back(path + ": a partition cuts the treasury or validators, not both; give "
-                                "each a partition of its own");
+      problems.push_back(path +
+                         ": a partition cuts the treasury or validators, not both; give "
+                         "each a partition of its own");
     else if ((p.treasury || p.validators) && !p.groups.empty())
       problems.push_back(path + ".groups: a " + (p.treasury ? "treasury" : "validator") +
                          " partition cuts no workers; use a partition of its own for workers");

@@ -103,7 +103,15 @@ struct Scenario {
   std::vector<Partition> partitions;
   std::int64_t link_timeout_ms = 5'000;  // a dropped link is noticed by the coordinator this late
   std::uint64_t check_every_events = 50'000;  // invariants checked this often (and at the end)
-  config::CoordinatorSection coordinator;     // the node config's coordinator section, overridden
+  // Coordinators sharing the workers, validators and treasury, each owning a partition of the
+  // request ids (ARCHITECTURE.md, "Beyond one machine").
+  std::uint32_t coordinators = 1;
+  // Virtual time each coordinator's one thread spends on each message it handles (0: none); what
+  // bounds one coordinator's throughput (bench/RESULTS.md measures the real one).
+  std::int64_t coordinator_call_us = 0;
+  // With several: a worker idle this long offers a slot to the coordinators it is not homed at.
+  std::int64_t offer_after_ms = 1'000;
+  config::CoordinatorSection coordinator;  // the node config's coordinator section, overridden
 };
 
 // `source` names the text in errors (a path).

@@ -32,11 +32,12 @@ protocol::AuditOutcome judge(NetworkState& s, SimValidator& v, const protocol::A
 void audit_next(NetworkState& s, std::size_t index) {
   SimValidator& v = s.validators[index];
   if (v.busy || v.waiting.empty()) return;
-  protocol::AuditTask task = std::move(v.waiting.front());
+  const std::size_t c = v.waiting.front().first;
+  protocol::AuditTask task = std::move(v.waiting.front().second);
   v.waiting.pop_front();
   v.busy = true;
   v.busy_ms += v.audit_ms;
-  s.queue.after(v.audit_ms, [&s, index, inc = v.incarnation, task = std::move(task)] {
+  s.queue.after(v.audit_ms, [&s, index, c, inc = v.incarnation, task = std::move(task)] {
     SimValidator& v = s.validators[index];
     if (v.incarnation != inc) return;  // its link dropped meanwhile: the audit went with it
     protocol::Verdict verdict = protocol::verdict_on(task);
@@ -49,12 +50,12 @@ void audit_next(NetworkState& s, std::size_t index) {
                                                                 : protocol::FindingOutcome::pass;
     verdict.evidence.push_back(e);
     protocol::sign_verdict(verdict, v.identity);
-    s.queue.after(latency(s.scenario, v.link), [&s, index, inc, verdict = std::move(verdict)] {
+    s.queue.after(latency(s.scenario, v.link), [&s, index, c, inc, verdict = std::move(verdict)] {
       if (s.validators[index].incarnation != inc) return;  // lost on a link that dropped
-      with_core(s, [&](Outbox& out) {
-        s.core->on_verdict(s.validators[index].identity.public_key(), verdict, s.now(), out);
+      with_core(s, c, [&](Outbox& out) {
+        s.core(c).on_verdict(s.validators[index].identity.public_key(), verdict, s.now(), out);
       });
-      note_blacklisting(s, verdict.worker);
+      note_blacklisting(s, c, verdict.worker);
     });
     v.busy = false;
     audit_next(s, index);
@@ -79,9 +80,12 @@ void submit(NetworkState& s, const std::string& id, std::uint32_t count, protoco
   ++s.summary.requests;
   s.summary.jobs += count;
   if (s.first_submit_ms < 0) s.first_submit_ms = s.now();
-  s.queue.after(latency(s.scenario, s.users[user].link), [&s, id, r = std::move(r)] {
+  // The user's map of coordinators names the request's owner.
+  const std::size_t c = s.owner_of(id);
+  ++s.coordinators[c].requests;
+  s.queue.after(latency(s.scenario, s.users[user].link), [&s, c, id, r = std::move(r)] {
     coordinator::CoordinatorCore::SubmitAnswer answer;
-    with_core(s, [&](Outbox& out) { answer = s.core->submit(r, s.now(), out); });
+    with_core(s, c, [&](Outbox& out) { answer = s.core(c).submit(r, s.now(), out); });
     if (!answer.reply.ok()) {
       ++s.summary.requests_refused;
       request_ended(s, id);
@@ -129,10 +133,11 @@ void submit_random(NetworkState& s) {
   if (s.workload.chance(q.cancel_share)) {
     const auto after = std::llround(s.workload.exponential(q.cancel_after_ms));
     s.queue.after(after, [&s, id, user] {
+      const std::size_t c = s.owner_of(id);
       const auto command =
-          protocol::make_client_command(protocol::ClientCommandKind::cancel, id, s.core->key(),
+          protocol::make_client_command(protocol::ClientCommandKind::cancel, id, s.core(c).key(),
                                         s.users[user].identity, s.wall_ms());
-      with_core(s, [&](Outbox& out) { s.core->cancel(command, s.now(), s.wall_ms(), out); });
+      with_core(s, c, [&](Outbox& out) { s.core(c).cancel(command, s.now(), s.wall_ms(), out); });
     });
   }
   s.queue.after(std::llround(s.workload.exponential(q.mean_gap_ms)), [&s] { submit_random(s); });
@@ -154,22 +159,24 @@ void start_validator(NetworkState& s, std::size_t index) {
   s.queue.after(latency(s.scenario, v.link), [&s, index, caps, inc = v.incarnation] {
     SimValidator& v = s.validators[index];
     if (v.incarnation != inc) return;
-    const auto challenge = s.core->hello(s.now());
-    const auto reg = protocol::make_registration(protocol::Role::validator,
-                                                 "sim-validator-" + std::to_string(index), caps,
-                                                 challenge, v.identity);
-    if (!s.core->verify_registration(reg, s.now()).ok()) return;
-    coordinator::StakeWord word;
-    if (s.core->needs_stake(reg)) word = stake_word(s, reg);
-    with_core(s, [&](Outbox& out) { s.core->admit_with_stake(reg, word, s.now(), out); });
+    for (std::size_t c = 0; c < s.coordinators.size(); ++c) {  // with each coordinator
+      const auto challenge = s.core(c).hello(s.now());
+      const auto reg = protocol::make_registration(protocol::Role::validator,
+                                                   "sim-validator-" + std::to_string(index), caps,
+                                                   challenge, v.identity);
+      if (!s.core(c).verify_registration(reg, s.now()).ok()) return;
+      coordinator::StakeWord word;
+      if (s.core(c).needs_stake(reg)) word = stake_word(s, reg);
+      with_core(s, c, [&](Outbox& out) { s.core(c).admit_with_stake(reg, word, s.now(), out); });
+    }
   });
 }
 
 void validator_receives(NetworkState& s, std::size_t index, std::uint64_t incarnation,
-                        protocol::AuditTask task) {
+                        std::size_t coordinator, protocol::AuditTask task) {
   SimValidator& v = s.validators[index];
   if (v.incarnation != incarnation || s.now() < v.cut_until_ms) return;  // lost on the way
-  v.waiting.push_back(std::move(task));
+  v.waiting.emplace_back(coordinator, std::move(task));
   audit_next(s, index);
 }
 
@@ -188,9 +195,10 @@ void schedule_validator_cuts(NetworkState& s) {
         v.busy = false;
         ++s.summary.validator_cuts;
         s.queue.after(s.scenario.link_timeout_ms, [&s, index] {
-          with_core(s, [&](Outbox& out) {
-            s.core->node_down(s.validators[index].identity.public_key(), s.now(), out);
-          });
+          for (std::size_t c = 0; c < s.coordinators.size(); ++c)
+            with_core(s, c, [&](Outbox& out) {
+              s.core(c).node_down(s.validators[index].identity.public_key(), s.now(), out);
+            });
         });
         s.queue.at(v.cut_until_ms, [&s, index] { start_validator(s, index); });
       }

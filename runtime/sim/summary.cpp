@@ -63,12 +63,24 @@ std::string format_summary(const Summary& s) {
                            : printf_text("blacklisted at %.3f s\n", double(c.caught_ms) / 1000.0);
     }
   }
+  if (s.coordinators.size() > 1 || s.busy_refusals > 0 ||
+      (!s.coordinators.empty() && s.coordinators.front().busy > 0)) {
+    t += printf_text(
+        "coordinators (requests owned, messages handled, thread busy): %llu jobs refused by busy "
+        "workers\n",
+        (unsigned long long)s.busy_refusals);
+    for (std::size_t c = 0; c < s.coordinators.size(); ++c)
+      t += printf_text("  %2zu: %8llu requests, %10llu messages, %5.1f %% busy\n", c,
+                       (unsigned long long)s.coordinators[c].requests,
+                       (unsigned long long)s.coordinators[c].calls, 100.0 * s.coordinators[c].busy);
+  }
   if (s.validator_cuts > 0)
     t += printf_text("validators cut off by partitions: %llu\n",
                      (unsigned long long)s.validator_cuts);
   if (s.treasury_cuts > 0)
-    t += printf_text("treasury cut off %llu times: %llu ledger orders or receipts lost and re-sent\n",
-                     (unsigned long long)s.treasury_cuts, (unsigned long long)s.orders_lost);
+    t += printf_text(
+        "treasury cut off %llu times: %llu ledger orders or receipts lost and re-sent\n",
+        (unsigned long long)s.treasury_cuts, (unsigned long long)s.orders_lost);
   const auto& m = s.money;
   t += "money (credits): deposited " + units(m.deposited) + ", held " + units(m.held) +
        ", to workers " + units(m.worker_paid) + ", to creators " + units(m.creator_paid) +

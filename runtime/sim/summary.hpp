@@ -34,6 +34,13 @@ struct GroupOutcome {
   double utilisation = 0.0;   // busy render time / (workers x makespan)
 };
 
+// One coordinator's share of the run.
+struct CoordinatorOutcome {
+  std::uint64_t requests = 0;  // requests it owned
+  std::uint64_t calls = 0;     // messages its core handled
+  double busy = 0.0;           // its thread's busy time / virtual time to the last request's end
+};
+
 struct MoneyFlows {
   std::int64_t deposited = 0;  // credits the users started with
   std::int64_t held = 0;       // escrowed at submit
@@ -59,12 +66,13 @@ struct Summary {
   std::uint64_t cancelled = 0;
   std::uint64_t retries = 0;
   std::uint64_t crashes = 0;
-  std::uint64_t disconnects = 0;  // workers cut off by partitions
-  std::uint64_t departures = 0;   // workers that left for good
-  std::uint64_t validator_cuts = 0;    // validators cut off by partitions
-  std::uint64_t treasury_cuts = 0;     // partitions between the coordinator and the treasury
-  std::uint64_t orders_lost = 0;       // ledger orders (or their receipts) lost to those cuts
+  std::uint64_t disconnects = 0;     // workers cut off by partitions
+  std::uint64_t departures = 0;      // workers that left for good
+  std::uint64_t validator_cuts = 0;  // validators cut off by partitions
+  std::uint64_t treasury_cuts = 0;   // partitions between the coordinator and the treasury
+  std::uint64_t orders_lost = 0;     // ledger orders (or their receipts) lost to those cuts
   std::uint64_t audits = 0;
+  std::uint64_t busy_refusals = 0;     // jobs a worker refused: its slots held other coordinators'
   std::int64_t makespan_ms = 0;        // first submit to the last request's end
   double utilisation = 0.0;            // busy render time / (workers x makespan)
   std::int64_t queue_wait_p50_ms = 0;  // request submitted to its job's first dispatch
@@ -75,6 +83,7 @@ struct Summary {
   std::vector<BatchOutcome> batches;
   std::vector<GroupOutcome> groups;
   std::vector<CheaterOutcome> cheaters;
+  std::vector<CoordinatorOutcome> coordinators;
   MoneyFlows money;
   std::uint64_t events = 0;
   std::uint64_t invariant_checks = 0;

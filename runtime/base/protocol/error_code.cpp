@@ -45,6 +45,7 @@ constexpr std::array kCodes{
     Named{ErrorCode::audit_failed, "audit_failed"},
     Named{ErrorCode::job_invalid, "job_invalid"},
     Named{ErrorCode::task_script_failed, "task_script_failed"},
+    Named{ErrorCode::worker_busy, "worker_busy"},
     Named{ErrorCode::internal, "internal"},
     Named{ErrorCode::journal_failed, "journal_failed"},
     Named{ErrorCode::shutting_down, "shutting_down"},

@@ -41,6 +41,9 @@
 //                               307   task_script_failed     the job's task script failed (its message names
 //                                                            the file and line); a second worker confirms it,
 //                                                            then the job is refunded and no worker is blamed
+//                               308   worker_busy            the worker's slots are taken by jobs of other
+//                                                            coordinators: the job goes back to the queue,
+//                                                            nobody is blamed (several coordinators)
 //   5xx    internal             500   internal               an unexpected internal failure (see the log)
 //                               501   journal_failed         the coordinator could not write its journal
 //                               502   shutting_down          the node is stopping
@@ -91,6 +94,7 @@ enum class ErrorCode : std::uint16_t {
   audit_failed = 305,
   job_invalid = 306,
   task_script_failed = 307,
+  worker_busy = 308,
   internal = 500,
   journal_failed = 501,
   shutting_down = 502,
@@ -117,8 +121,8 @@ inline Reply refuse(ErrorCode code, std::string reason) { return Reply{code, std
 //   reply(protocol::reply_of(r.error(), ErrorCode::internal));
 template <class... Parts>
 std::unexpected<Error> fail_with(ErrorCode code, Parts&&... parts) {
-  return std::unexpected<Error>(Error{message_of(std::forward<Parts>(parts)...),
-                                      static_cast<std::uint16_t>(code)});
+  return std::unexpected<Error>(
+      Error{message_of(std::forward<Parts>(parts)...), static_cast<std::uint16_t>(code)});
 }
 // `error` raised with `code` (replacing any code it had).
 Error with_code(Error error, ErrorCode code);

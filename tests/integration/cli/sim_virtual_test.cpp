@@ -34,6 +34,19 @@ TEST(SimVirtual, ARunPrintsItsSummaryAndTheSameSeedPrintsTheSameOne) {
   EXPECT_TRUE(contains(c.output, "scenario small_mixed, seed 7")) << c.output;
 }
 
+TEST(SimVirtual, CoordinatorsFromTheCommandLineShareTheFleet) {
+  const auto run = run_seedgrid("sim --virtual " + kScenario + " --coordinators 3", 120);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "coordinators (requests owned, messages handled, thread busy)"))
+      << run.output;
+  for (const char* row : {"   0: ", "   1: ", "   2: "})
+    EXPECT_TRUE(contains(run.output, row)) << row << " missing from\n" << run.output;
+  EXPECT_TRUE(contains(run.output, "all held")) << run.output;
+  const auto bad = run_seedgrid("sim --virtual " + kScenario + " --coordinators 0");
+  EXPECT_NE(bad.status, 0) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "--coordinators")) << bad.output;
+}
+
 TEST(SimVirtual, ABadScenarioIsAUsageErrorNamingTheKey) {
   ScratchDir dir;
   std::ofstream(dir.path("bad.json")) << R"({"workers": [{"count": 2, "sconds_per_image": 3}]})";

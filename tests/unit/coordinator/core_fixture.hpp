@@ -9,10 +9,10 @@
 #include <random>
 
 #include "actors/coordinator/coordinator_core.hpp"
-#include "actors/worker/commitment.hpp"
 #include "actors/treasury/accounts.hpp"
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
+#include "actors/worker/commitment.hpp"
 #include "runtime/base/protocol/job.hpp"
 #include "tests/unit/storage/database_location.hpp"
 
@@ -45,7 +45,8 @@ class CoreFixture : public ::testing::Test {
     treasury::TreasuryConfig tc;
     tc.min_stake_fast = min_stake_fast_;
     // On the `.postgres` run the ledger and the journal are schemas on the throwaway server.
-    const std::string ledger_at = test::database_location((dir_ / "ledger.sqlite").string(), "ledger");
+    const std::string ledger_at =
+        test::database_location((dir_ / "ledger.sqlite").string(), "ledger");
     if (test::postgres_uri_file()) policy_.journal = test::database_location("", "journal");
     auto ledger = treasury::Ledger::open(ledger_at, treasury_id_, tc);
     ASSERT_TRUE(ledger) << ledger.error().message;
@@ -76,6 +77,7 @@ class CoreFixture : public ::testing::Test {
     o.task_types = std::move(*task_types);
     o.data_dir = (dir_ / "coordinator").string();
     o.recent_done_requests = recent_done_requests_;
+    o.pool_peers = pool_peers_;
     Outbox out;
     core_.reset();
     auto core = CoordinatorCore::open(coordinator_id_, o, now_, out);
@@ -121,7 +123,8 @@ class CoreFixture : public ::testing::Test {
 
   void register_node(const Identity& id, protocol::Role role, const protocol::Capabilities& caps) {
     const auto challenge = core_->hello(now_);
-    const auto reg = protocol::make_registration(role, "node-" + id.node_id().substr(0, 8), caps, challenge, id);
+    const auto reg =
+        protocol::make_registration(role, "node-" + id.node_id().substr(0, 8), caps, challenge, id);
     ASSERT_TRUE(core_->verify_registration(reg, now_).ok());
     // As the actor does: a worker's fast tier is the treasury's word on its stake.
     const bool fast =
@@ -287,13 +290,14 @@ class CoreFixture : public ::testing::Test {
   Identity w3_ = Identity::from_seed({23});
   Identity validator_ = Identity::from_seed({31});
   config::CoordinatorSection policy_;
-  RenderLimits model_limits_{8, 16};  // what the catalog says the model renders
+  RenderLimits model_limits_{8, 16};                // what the catalog says the model renders
   std::vector<config::TaskTypeSource> task_types_;  // scripted task types; set before open_core
   std::size_t recent_done_requests_ = CoreOptions{}.recent_done_requests;  // before open_core
+  std::vector<PublicKey> pool_peers_;  // coordinators sharing the workers; before open_core
   std::int64_t now_ = 1'000'000;
   std::int64_t wall_ = 1'700'000'000'000;  // Unix ms: what client commands are dated in
-  std::int64_t min_stake_fast_ = 0;  // micro-tokens; set before SetUp to test the fast tier
-  std::size_t stake_checks_ = 0;     // stake checks the core asked for
+  std::int64_t min_stake_fast_ = 0;        // micro-tokens; set before SetUp to test the fast tier
+  std::size_t stake_checks_ = 0;           // stake checks the core asked for
   std::unique_ptr<treasury::Ledger> ledger_;
   std::unique_ptr<treasury::TreasuryDesk> desk_;
   std::unique_ptr<CoordinatorCore> core_;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/sim/invariants.hpp"
+#include "tests/unit/sim/run_support.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -17,36 +18,16 @@
 namespace seedgrid::sim {
 namespace {
 
-class WorkDir {
- public:
-  explicit WorkDir(std::uint64_t seed) : path_(fresh_work_dir(seed)) {}
-  ~WorkDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-Scenario scenario_of(const std::string& json) {
-  auto s = parse_scenario(json, "test scenario");
-  EXPECT_TRUE(s) << s.error().message;
-  return s ? *s : Scenario{};
-}
-
-Result<Summary> run(const Scenario& s, std::uint64_t seed) {
-  WorkDir dir(seed);
-  auto network = SimulatedNetwork::create(s, seed, dir.path());
-  if (!network) return pass_on(network);
-  return (*network)->run();
-}
+using testing::run;
+using testing::scenario_of;
+using testing::WorkDir;
 
 // Two workers that rendered `images` images to the end, in `dir`; null (and a failure) otherwise.
 std::unique_ptr<SimulatedNetwork> finished_run(std::uint64_t seed, int images, const WorkDir& dir) {
-  const Scenario s = scenario_of(R"({"workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
-    "batches": [{"images": )" + std::to_string(images) + R"(, "at_ms": 100}]})");
+  const Scenario s =
+      scenario_of(R"({"workers": [{"name": "gpu", "count": 2, "seconds_per_image": 1.0}],
+    "batches": [{"images": )" +
+                  std::to_string(images) + R"(, "at_ms": 100}]})");
   auto network = SimulatedNetwork::create(s, seed, dir.path());
   if (!network) {
     ADD_FAILURE() << network.error().message;
@@ -331,8 +312,7 @@ TEST(SimulatedNetwork, ACorruptedLedgerIsReportedWithTheSeedAndTheVirtualTime) {
   const std::string& m = checked.error().message;
   EXPECT_NE(m.find("ledger conservation"), std::string::npos) << m;
   EXPECT_NE(m.find("seed 77"), std::string::npos) << m;
-  EXPECT_NE(m.find("virtual time " + std::to_string(network->now_ms()) + " ms"),
-            std::string::npos)
+  EXPECT_NE(m.find("virtual time " + std::to_string(network->now_ms()) + " ms"), std::string::npos)
       << m;
 }
 
@@ -363,7 +343,7 @@ TEST(SimulatedNetwork, ARequestThatCompletesShortOfItsJobsIsReportedAsAJobLost) 
   ASSERT_TRUE(network);
   const Observed observed;
   const std::vector<WorkerFacts> workers;
-  const InvariantInputs in{network->core(), network->ledger(), observed, workers, 79,
+  const InvariantInputs in{{&network->core()}, network->ledger(), observed, workers, 79,
                            network->now_ms()};
   protocol::ClientEvent completed;
   completed.kind = protocol::EventKind::completed;

@@ -2,8 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace seedgrid::sim {
 namespace {
+
+TEST(Scenario, EveryShippedScenarioReads) {
+  std::size_t read = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(SEEDGRID_SOURCE_DIR) / "deployments" / "scenarios")) {
+    if (entry.path().extension() != ".json") continue;
+    auto s = load_scenario(entry.path().string());
+    EXPECT_TRUE(s) << s.error().message;
+    ++read;
+  }
+  EXPECT_GE(read, 6u);
+}
 
 TEST(Scenario, ReadsGroupsBatchesAndTheCoordinatorPolicy) {
   auto s = parse_scenario(R"({
