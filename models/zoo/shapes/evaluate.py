@@ -88,6 +88,8 @@ def main():
     p.add_argument("--count", type=int, default=200)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--set", action="append", help="only these sets (test_cfg5, test_cfg1, held_out_cfg5); repeatable")
+    p.add_argument("--guidance", type=float, action="append", default=[],
+                   help="also the test and held-out sets at this guidance (sets test_cfgG, held_out_cfgG); repeatable")
     p.add_argument("--reconstruct", action="store_true",
                    help="score the data set's images after a VAE round trip (the decoder's ceiling)")
     p.add_argument("--check-dataset", action="store_true", help="score the data set's images (checker check)")
@@ -96,6 +98,9 @@ def main():
     held = dataset.held_out_scenes(args.count, HELD_OUT_SEED)
     sets = [("test, guidance 5", "test_cfg5", test, 5.0), ("test, guidance 1", "test_cfg1", test, 1.0),
             ("held-out combinations, guidance 5", "held_out_cfg5", held, 5.0)]
+    for g in args.guidance:
+        sets += [(f"test, guidance {g:g}", f"test_cfg{g:g}", test, g),
+                 (f"held-out combinations, guidance {g:g}", f"held_out_cfg{g:g}", held, g)]
     if args.check_dataset:
         sets = [("data set images (test)", "dataset_test", test, 0), ("data set images (held-out)", "dataset_held", held, 0)]
     if args.reconstruct:
