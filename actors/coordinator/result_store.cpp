@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -60,7 +61,26 @@ Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t
     ::fsync(dir);
     ::close(dir);
   }
+  keep_recent(hash, pixels);
   return {};
+}
+
+void ResultStore::keep_recent(const Digest& hash, const std::vector<std::uint8_t>& pixels) {
+  if (pixels.size() > recent_limit_ || recent_.contains(hash)) return;
+  while (recent_bytes_ + pixels.size() > recent_limit_ && !recent_order_.empty()) {
+    forget_recent(recent_order_.front());
+  }
+  recent_.emplace(hash, pixels);
+  recent_order_.push_back(hash);
+  recent_bytes_ += pixels.size();
+}
+
+void ResultStore::forget_recent(const Digest& hash) {
+  auto it = recent_.find(hash);
+  if (it == recent_.end()) return;
+  recent_bytes_ -= it->second.size();
+  recent_.erase(it);
+  recent_order_.erase(std::find(recent_order_.begin(), recent_order_.end(), hash));
 }
 
 Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
@@ -69,8 +89,9 @@ Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
     if (it == held_.end()) return fail("result store: no image ", to_hex(hash));
     return it->second;
   }
+  if (auto it = recent_.find(hash); it != recent_.end()) return it->second;
   const std::string path = path_of(hash);
-  // One read of the whole file: every delivery reads its image back.
+  // One read of the whole file, checked against its name.
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return fail("result store: no image ", path);
   const std::streamsize size = in.tellg();
@@ -88,6 +109,7 @@ Result<void> ResultStore::remove(const Digest& hash) {
     held_.erase(hash);
     return {};
   }
+  forget_recent(hash);
   std::error_code ec;
   fs::remove(path_of(hash), ec);
   if (ec) return fail("result store: cannot remove ", path_of(hash), ": ", ec.message());

@@ -157,14 +157,33 @@ TEST(ResultStore, ContentAddressedAndChecked) {
   auto back = store.get(h);
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, pixels);
-  {  // corruption is detected on read
+  {  // corruption is detected when the file is read (by the store a restart opens)
     std::ofstream f(store.path_of(h), std::ios::binary | std::ios::trunc);
     f << "xx";
   }
-  EXPECT_FALSE(store.get(h));
+  EXPECT_FALSE(ResultStore(dir.string()).get(h));
   ASSERT_TRUE(store.remove(h));
   EXPECT_FALSE(store.contains(h));
+  EXPECT_FALSE(store.get(h)) << "a removed image is not served from memory either";
   std::filesystem::remove_all(dir);
+}
+
+TEST(ResultStore, KeepsTheNewestImagesInMemoryUpToItsBound) {
+  const auto dir = fresh_dir("results-recent");
+  const RemovedAtEnd cleanup{dir};
+  ResultStore store(dir.string(), storage::Durability::full, 8);  // room for one 6-byte image
+  const std::vector<std::uint8_t> a{1, 2, 3, 4, 5, 6}, b{6, 5, 4, 3, 2, 1};
+  const Digest ha = protocol::output_hash_of(a), hb = protocol::output_hash_of(b);
+  ASSERT_TRUE(store.put(ha, a));
+  ASSERT_TRUE(store.put(hb, b));
+  for (const Digest& h : {ha, hb}) {  // both files damaged behind the store's back
+    std::ofstream f(store.path_of(h), std::ios::binary | std::ios::trunc);
+    f << "xx";
+  }
+  auto newest = store.get(hb);
+  ASSERT_TRUE(newest) << newest.error().message;
+  EXPECT_EQ(*newest, b);
+  EXPECT_FALSE(store.get(ha)) << "the older image left memory and is read from its file";
 }
 
 }  // namespace
