@@ -117,6 +117,11 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
     // Its slots hold other coordinators' jobs: not a failure of anyone's, so no attempt is
     // counted and the worker is not excluded; it gets no job here until it reports room.
     if (NodeEntry* n = s.nodes.find(from)) s.nodes.set_full_elsewhere(*n, true);
+    // Nor does it count toward the request's spread (max_workers_per_request) unless it has
+    // worked on another of its jobs.
+    if (std::none_of(r->jobs.begin(), r->jobs.end(),
+                     [&](const JobState& o) { return &o != j && o.worker == from; }))
+      r->workers.erase(from);
     s.set_phase(*r, *j, JobPhase::queued, now_ms);
     s.save(*r, *j);
   } else if (j->phase == JobPhase::cancelling && r->cancel_requested) {

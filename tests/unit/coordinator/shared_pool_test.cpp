@@ -39,6 +39,23 @@ TEST_F(CoreFixture, AJobRefusedAsBusyWaitsForTheWorkersRoomAndNobodyIsBlamed) {
   expect_conservation();
 }
 
+TEST_F(CoreFixture, AWorkerThatRefusedAsBusyDoesNotUseUpTheRequestsSpread) {
+  policy_.routing.max_workers_per_request = 1;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps(1, 1'000'000));  // the first pick
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto sent = take_jobs();
+  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(sent[0].worker, w1_.public_key());
+  ASSERT_TRUE(report(sent[0], w1_, ErrorCode::worker_busy, "full").ok());
+  // The request may spread over one worker: the one that refused never worked on it, so another
+  // takes the job.
+  register_node(w2_, protocol::Role::worker, worker_caps(1));
+  auto moved = take_jobs();
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].worker, w2_.public_key());
+}
+
 TEST_F(CoreFixture, ABanFromAnotherCoordinatorTakesTheWorkersJobsAway) {
   register_node(w1_, protocol::Role::worker, worker_caps(1, 1'000'000));  // the faster: first pick
   register_node(w2_, protocol::Role::worker, worker_caps(1));
