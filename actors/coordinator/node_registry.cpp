@@ -102,20 +102,26 @@ NodeEntry& NodeRegistry::restore(const PublicKey& key, protocol::Role role,
 
 void NodeRegistry::share_pool(const PublicKey& self, std::vector<PublicKey> peers,
                               double foreign_weight) {
-  self_ = self;
-  peers_ = std::move(peers);
+  pool_ = {self};
+  pool_.insert(pool_.end(), peers.begin(), peers.end());
   foreign_weight_ = foreign_weight;
 }
 
-Digest home_weight(const PublicKey& worker, const PublicKey& coordinator) {
-  return blake2b(std::string_view(worker.hex() + "/" + coordinator.hex()));
+std::size_t home_coordinator(const PublicKey& worker, const std::vector<PublicKey>& pool) {
+  std::size_t home = 0;
+  Digest best{};
+  for (std::size_t c = 0; c < pool.size(); ++c) {
+    const Digest weight = blake2b(std::string_view(worker.hex() + "/" + pool[c].hex()));
+    if (c == 0 || best < weight) {
+      best = weight;
+      home = c;
+    }
+  }
+  return home;
 }
 
 bool NodeRegistry::homed_elsewhere(const PublicKey& worker) const {
-  if (peers_.empty()) return false;
-  const Digest own = home_weight(worker, self_);
-  return std::any_of(peers_.begin(), peers_.end(),
-                     [&](const PublicKey& peer) { return own < home_weight(worker, peer); });
+  return pool_.size() > 1 && home_coordinator(worker, pool_) != 0;
 }
 
 void NodeRegistry::assign(NodeEntry& n, const std::string& id, std::uint64_t work) {

@@ -83,9 +83,10 @@ struct NodeEntry {
   double indexed_reputation = 0.0;
 };
 
-// Several coordinators over one worker pool: a worker's home is the coordinator with the highest
-// home_weight (the simulator's workers find theirs the same way).
-Digest home_weight(const PublicKey& worker, const PublicKey& coordinator);
+// Several coordinators over one worker pool: a worker's home is the coordinator of `pool` with the
+// highest blake2b(worker, coordinator); the index in `pool` (the first of equals). The cores route
+// by it and the simulator's workers find their home with it.
+std::size_t home_coordinator(const PublicKey& worker, const std::vector<PublicKey>& pool);
 
 // A worker with room in the order routing prefers idle workers: the higher rate
 // (reputation ^ weight x speed) first, then the smaller node id.
@@ -187,8 +188,7 @@ class NodeRegistry {
   std::set<RatedWorker> by_rate_;  // the same workers as with_room_
   std::set<ReadyValidator> by_load_;
   std::uint64_t free_slots_ = 0;
-  PublicKey self_;
-  std::vector<PublicKey> peers_;  // empty: this coordinator has its workers to itself
+  std::vector<PublicKey> pool_;  // this coordinator first, then its peers; empty: none shares
   double foreign_weight_ = 1.0;
 
   bool homed_elsewhere(const PublicKey& worker) const;

@@ -98,8 +98,7 @@ Homes homes_between(const PublicKey& self, const PublicKey& peer) {
   bool found_here = false, found_there = false;
   for (std::uint8_t i = 40; i < 120 && !(found_here && found_there); ++i) {
     Identity id = Identity::from_seed({i});
-    const bool home_here =
-        !(home_weight(id.public_key(), self) < home_weight(id.public_key(), peer));
+    const bool home_here = home_coordinator(id.public_key(), {self, peer}) == 0;
     if (home_here && !found_here) {
       h.here = id;
       found_here = true;
