@@ -107,17 +107,17 @@ void NodeRegistry::share_pool(const PublicKey& self, std::vector<PublicKey> peer
   foreign_weight_ = foreign_weight;
 }
 
-std::size_t home_coordinator(const PublicKey& worker, const std::vector<PublicKey>& pool) {
-  std::size_t home = 0;
+std::size_t owner_in_pool(std::string_view item, const std::vector<PublicKey>& pool) {
+  std::size_t owner = 0;
   Digest best{};
-  for (std::size_t c = 0; c < pool.size(); ++c) {
-    const Digest weight = blake2b(std::string_view(worker.hex() + "/" + pool[c].hex()));
+  for (std::size_t c = 0; pool.size() > 1 && c < pool.size(); ++c) {
+    const Digest weight = blake2b(std::string_view(std::string(item) + "/" + pool[c].hex()));
     if (c == 0 || best < weight) {
       best = weight;
-      home = c;
+      owner = c;
     }
   }
-  return home;
+  return owner;
 }
 
 bool NodeRegistry::homed_elsewhere(const PublicKey& worker) const {

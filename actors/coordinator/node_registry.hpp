@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/coordinator/reputation.hpp"
@@ -83,10 +84,14 @@ struct NodeEntry {
   double indexed_reputation = 0.0;
 };
 
-// Several coordinators over one worker pool: a worker's home is the coordinator of `pool` with the
-// highest blake2b(worker, coordinator); the index in `pool` (the first of equals). The cores route
-// by it and the simulator's workers find their home with it.
-std::size_t home_coordinator(const PublicKey& worker, const std::vector<PublicKey>& pool);
+// Several coordinators over one worker pool: what each owns is decided by the highest
+// blake2b(item, coordinator) over `pool` (rendezvous hashing, so adding a coordinator moves only
+// what it now wins); the index in `pool`, the first of equals. `item` is a request id (which
+// coordinator serves it) or a worker's node id (its home, which the cores route by).
+std::size_t owner_in_pool(std::string_view item, const std::vector<PublicKey>& pool);
+inline std::size_t home_coordinator(const PublicKey& worker, const std::vector<PublicKey>& pool) {
+  return owner_in_pool(worker.hex(), pool);
+}
 
 // A worker with room in the order routing prefers idle workers: the higher rate
 // (reputation ^ weight x speed) first, then the smaller node id.

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <variant>
 
-#include "runtime/base/crypto/hash.hpp"
+#include "actors/coordinator/node_registry.hpp"
 #include "runtime/base/protocol/ids.hpp"
 #include "runtime/sim/network_state.hpp"
 
@@ -264,18 +264,7 @@ void with_core(NetworkState& s, std::size_t c, const std::function<void(Outbox&)
 }
 
 std::size_t NetworkState::owner_of(const std::string& request_id) const {
-  if (coordinators.size() == 1) return 0;
-  std::size_t best = 0;
-  Digest best_hash{};
-  for (std::size_t c = 0; c < coordinators.size(); ++c) {
-    const std::string key = request_id + "/" + coordinators[c].identity.public_key().hex();
-    const Digest h = blake2b(std::string_view(key));
-    if (c == 0 || best_hash < h) {
-      best = c;
-      best_hash = h;
-    }
-  }
-  return best;
+  return coordinator::owner_in_pool(request_id, coordinator_keys);
 }
 
 bool NetworkState::coordinators_idle() const {

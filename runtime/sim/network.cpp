@@ -279,9 +279,9 @@ Result<std::unique_ptr<SimulatedNetwork>> SimulatedNetwork::create(const Scenari
   if (auto r = open_ledger(*s); !r) return pass_on(r);
   if (auto r = open_cores(*s); !r) return pass_on(r);
   // Each worker's home coordinator, by the rule the cores route by (node_registry.hpp).
-  std::vector<PublicKey> pool;
-  for (const auto& c : s->coordinators) pool.push_back(c.identity.public_key());
-  for (auto& w : s->workers) w.home = coordinator::home_coordinator(w.identity.public_key(), pool);
+  for (const auto& c : s->coordinators) s->coordinator_keys.push_back(c.identity.public_key());
+  for (auto& w : s->workers)
+    w.home = coordinator::home_coordinator(w.identity.public_key(), s->coordinator_keys);
   return std::unique_ptr<SimulatedNetwork>(new SimulatedNetwork(std::move(s)));
 }
 

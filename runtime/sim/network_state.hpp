@@ -138,6 +138,7 @@ struct NetworkState {
   std::unique_ptr<treasury::Ledger> ledger;
   std::unique_ptr<treasury::TreasuryDesk> desk;
   std::vector<SimCoordinator> coordinators;
+  std::vector<PublicKey> coordinator_keys;  // the same order: the network map's pool
   std::string model_id;
   std::vector<SimWorker> workers;
   std::map<PublicKey, std::size_t> worker_of;
@@ -170,8 +171,8 @@ struct NetworkState {
     return {std::move(cores), *ledger, observed, facts, seed, now()};
   }
   coordinator::CoordinatorCore& core(std::size_t c) { return *coordinators[c].core; }
-  // The coordinator that owns `request_id`: the highest hash of (request id, coordinator key),
-  // so adding a coordinator moves only the requests it now wins.
+  // The coordinator that owns `request_id` (coordinator::owner_in_pool), as a client holding the
+  // network map finds it.
   std::size_t owner_of(const std::string& request_id) const;
   // Whether any coordinator still has work of its own in motion (penalties, treasury trips).
   bool coordinators_idle() const;
