@@ -226,17 +226,13 @@ Result<AuditFinding> decode_audit(const Pipeline& pipeline, const CommittedJob& 
   if (!count) return context(count.error(), "decode audit");
   AuditFinding f = finding(AuditKind::decode, FindingOutcome::fail,
                            static_cast<std::int32_t>(job.leaf_count) - 1, "");
-  f.received = blake2b(delivered.pixels);
   f.ssim = 0.0;
   if (*count) {
+    f.received = blake2b(delivered.pixels);
     f.detail = **count;
     return f;
   }
-  if (f.received != job.output_hash) {
-    f.detail = "the delivered pixels hash to " + to_hex(f.received) +
-               ", the worker signed output hash " + to_hex(job.output_hash);
-    return f;
-  }
+  if (!delivered_as_signed(f, delivered, job.output_hash)) return f;
   if (x_final.t + 1 != job.leaf_count) {
     f.detail = "the final opening is x_" + std::to_string(x_final.t) +
                ", the commitment ends at x_" + std::to_string(job.leaf_count - 1);
@@ -248,24 +244,10 @@ Result<AuditFinding> decode_audit(const Pipeline& pipeline, const CommittedJob& 
   }
   auto decoded = pipeline.decode_latent(x_final.latent);
   if (!decoded) return context(decoded.error(), "decode audit");
-  f.expected = blake2b(decoded->pixels);
-  const ImageDifference d = image_difference(*decoded, delivered);
-  f.psnr_db = d.psnr_db;
-  f.ssim = d.ssim;
-  if (same_class(pipeline, job)) {
-    f.outcome = f.expected == f.received ? FindingOutcome::pass : FindingOutcome::fail;
-    f.detail = f.outcome == FindingOutcome::pass
-                   ? "the committed x_N decodes to the delivered pixels (same class, bytes equal)"
-                   : "the committed x_N does not decode to the delivered pixels (same class; " +
-                         image_evidence(d) + ")";
-    return f;
-  }
-  f.outcome = judge_image(d, thresholds);
-  f.detail = "decoded x_N vs delivered: " + image_evidence(d) +
-             " (classes differ: pass at PSNR >= " + evidence_number(thresholds.psnr_pass) +
-             " and SSIM >= " + evidence_number(thresholds.ssim_pass) + ", fail below " +
-             evidence_number(thresholds.psnr_fail) + " or " +
-             evidence_number(thresholds.ssim_fail) + ")";
+  judge_made_image(f, *decoded, delivered, same_class(pipeline, job), thresholds,
+                   {"the committed x_N decodes to the delivered pixels",
+                    "the committed x_N does not decode to the delivered pixels",
+                    "decoded x_N vs delivered"});
   return f;
 }
 
@@ -286,37 +268,50 @@ Result<AuditFinding> full_audit(const Pipeline& pipeline, const CommittedJob& jo
 AuditFinding judge_rerender(const Rerender& rendered, const Delivered& delivered, bool same_class,
                             const Thresholds& thresholds) {
   AuditFinding f = finding(AuditKind::full, FindingOutcome::fail, -1, "");
-  f.expected = blake2b(rendered.image.pixels);
-  f.received = blake2b(delivered.image.pixels);
-  const ImageDifference d = image_difference(rendered.image, delivered.image);
+  if (!delivered_as_signed(f, delivered.image, delivered.output_hash)) return f;
+  judge_made_image(f, rendered.image, delivered.image, same_class, thresholds,
+                   {"re-render matches pixels and trajectory root",
+                    "re-render differs from the delivered image", "re-render vs delivered"});
+  if (same_class && f.outcome == FindingOutcome::pass &&
+      (rendered.trajectory_root != delivered.trajectory_root ||
+       rendered.leaf_count != delivered.leaf_count)) {
+    f.outcome = FindingOutcome::fail;
+    f.detail = "pixels match but the committed trajectory root " +
+               to_hex(delivered.trajectory_root) + " (" + std::to_string(delivered.leaf_count) +
+               " leaves) is not the re-render's " + to_hex(rendered.trajectory_root) + " (" +
+               std::to_string(rendered.leaf_count) + ")";
+  }
+  return f;
+}
+
+void judge_made_image(AuditFinding& f, const RgbImage& made, const RgbImage& delivered,
+                      bool same_class, const Thresholds& thresholds, const ImageWords& words) {
+  f.expected = blake2b(made.pixels);
+  const ImageDifference d = image_difference(made, delivered);
   f.psnr_db = d.psnr_db;
   f.ssim = d.ssim;
-  if (f.received != delivered.output_hash) {
-    f.detail = "the delivered pixels hash to " + to_hex(f.received) +
-               ", the worker signed output hash " + to_hex(delivered.output_hash);
-    return f;
-  }
   if (same_class) {
-    if (f.expected != f.received) {
-      f.detail =
-          "re-render differs from the delivered image (same class; " + image_evidence(d) + ")";
-      return f;
-    }
-    if (rendered.trajectory_root != delivered.trajectory_root ||
-        rendered.leaf_count != delivered.leaf_count) {
-      f.detail = "pixels match but the committed trajectory root " +
-                 to_hex(delivered.trajectory_root) + " (" + std::to_string(delivered.leaf_count) +
-                 " leaves) is not the re-render's " + to_hex(rendered.trajectory_root) + " (" +
-                 std::to_string(rendered.leaf_count) + ")";
-      return f;
-    }
-    f.outcome = FindingOutcome::pass;
-    f.detail = "re-render matches pixels and trajectory root (same class, bytes equal)";
-    return f;
+    const bool equal = f.expected == blake2b(delivered.pixels);
+    f.outcome = equal ? FindingOutcome::pass : FindingOutcome::fail;
+    f.detail = equal ? std::string(words.matches) + " (same class, bytes equal)"
+                     : std::string(words.differs) + " (same class; " + image_evidence(d) + ")";
+    return;
   }
   f.outcome = judge_image(d, thresholds);
-  f.detail = "re-render vs delivered: " + image_evidence(d) + " (classes differ)";
-  return f;
+  f.detail = std::string(words.versus) + ": " + image_evidence(d) +
+             " (classes differ: pass at PSNR >= " + evidence_number(thresholds.psnr_pass) +
+             " and SSIM >= " + evidence_number(thresholds.ssim_pass) + ", fail below " +
+             evidence_number(thresholds.psnr_fail) + " or " +
+             evidence_number(thresholds.ssim_fail) + ")";
+}
+
+bool delivered_as_signed(AuditFinding& f, const RgbImage& delivered, const Digest& output_hash) {
+  f.received = blake2b(delivered.pixels);
+  if (f.received == output_hash) return true;
+  f.outcome = FindingOutcome::fail;
+  f.detail = "the delivered pixels hash to " + to_hex(f.received) +
+             ", the worker signed output hash " + to_hex(output_hash);
+  return false;
 }
 
 std::vector<std::uint32_t> choose_audit_steps(const Digest& secret, std::string_view job_key,

@@ -109,6 +109,19 @@ struct StepOutput {
 void judge_step_output(AuditFinding& f, const StepOutput& step, const std::string& what,
                        bool same_class, const Thresholds& thresholds);
 
+// An image the validator made (decoded from x_N, re-rendered, replayed by a task script) against
+// the delivered one: same class, the bytes must be equal; across classes, the images close. Fills
+// f's expected, PSNR, SSIM, outcome and detail: "<matches> (same class, bytes equal)", "<differs>
+// (same class; PSNR ...)" or "<versus>: PSNR ... (classes differ: pass at ...)".
+struct ImageWords {
+  std::string_view matches, differs, versus;
+};
+void judge_made_image(AuditFinding& f, const RgbImage& made, const RgbImage& delivered,
+                      bool same_class, const Thresholds& thresholds, const ImageWords& words);
+// Sets f.received to the delivered pixels' hash; false (and f's detail) when it is not the one
+// the worker signed: whatever the validator makes, those pixels are not the committed output.
+bool delivered_as_signed(AuditFinding& f, const RgbImage& delivered, const Digest& output_hash);
+
 // Which steps a step audit opens: k distinct t in [0, steps_run), drawn from a keyed hash of
 // (secret, job) so the worker cannot predict them and a restarted coordinator draws the same.
 std::vector<std::uint32_t> choose_audit_steps(const Digest& secret, std::string_view job_key,

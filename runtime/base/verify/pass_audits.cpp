@@ -114,13 +114,8 @@ AuditFinding output_audit(const RgbImage& replayed, const RgbImage& delivered,
                           const Digest& output_hash, std::uint32_t last_leaf, bool same_class,
                           const Thresholds& thresholds) {
   AuditFinding f = fail_finding(AuditKind::decode, last_leaf, "");
-  f.received = blake2b(delivered.pixels);
   f.ssim = 0.0;
-  if (f.received != output_hash) {
-    f.detail = "the delivered pixels hash to " + to_hex(f.received) +
-               ", the worker signed output hash " + to_hex(output_hash);
-    return f;
-  }
+  if (!delivered_as_signed(f, delivered, output_hash)) return f;
   if (replayed.width != delivered.width || replayed.height != delivered.height) {
     f.detail = "the script makes a " + std::to_string(replayed.width) + " x " +
                std::to_string(replayed.height) +
@@ -129,23 +124,10 @@ AuditFinding output_audit(const RgbImage& replayed, const RgbImage& delivered,
                std::to_string(delivered.width) + " x " + std::to_string(delivered.height);
     return f;
   }
-  f.expected = blake2b(replayed.pixels);
-  const ImageDifference d = image_difference(replayed, delivered);
-  f.psnr_db = d.psnr_db;
-  f.ssim = d.ssim;
-  if (same_class) {
-    f.outcome = f.expected == f.received ? FindingOutcome::pass : FindingOutcome::fail;
-    f.detail = f.outcome == FindingOutcome::pass
-                   ? "the script makes the delivered pixels from the committed passes (same "
-                     "class, bytes equal)"
-                   : "the script does not make the delivered pixels from the committed passes "
-                     "(same class; " +
-                         image_evidence(d) + ")";
-    return f;
-  }
-  f.outcome = judge_image(d, thresholds);
-  f.detail = "the script's image from the committed passes vs delivered: " + image_evidence(d) +
-             " (classes differ)";
+  judge_made_image(f, replayed, delivered, same_class, thresholds,
+                   {"the script makes the delivered pixels from the committed passes",
+                    "the script does not make the delivered pixels from the committed passes",
+                    "the script's image from the committed passes vs delivered"});
   return f;
 }
 
