@@ -1,5 +1,8 @@
 #include <CLI/CLI.hpp>
 
+#include <pthread.h>
+
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -56,7 +59,41 @@ void set_example(CLI::App& app, const std::string& example) {
 
 }  // namespace seedgrid::cli
 
+namespace {
+
+// SIGINT, SIGTERM and SIGHUP blocked before any shared library initialises: a library may start
+// threads then, before main (OpenBLAS does, loaded through OpenCV's LAPACK when it is the system's
+// BLAS), and the kernel hands a process's signal to any thread that does not block it, whose
+// default action ends the process: `seedgrid generate`'s Ctrl-C would not cancel its request, a
+// node's SIGTERM would skip its clean stop and its SIGHUP end it instead of reopening its log. The
+// executable's preinit functions run before every library's initialiser; main unblocks the signals
+// again in its own thread, so each command then takes them as it always did (sigwait in generate,
+// sim --serve and node; a handler in render).
+sigset_t stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // a node reopens its log file on it
+  return signals;
+}
+
+void block_stop_signals_before_libraries(int, char**, char**) {
+  const sigset_t signals = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+[[gnu::section(".preinit_array"), gnu::used]] void (*const block_stop_signals_at_load)(
+    int, char**, char**) = &block_stop_signals_before_libraries;
+
+void unblock_stop_signals() {
+  const sigset_t signals = stop_signals();
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  unblock_stop_signals();
   using namespace seedgrid::cli;
   CLI::App app{"seedgrid: verifiable, decentralized image generation"};
   app.set_version_flag("--version", std::string("seedgrid ") + SEEDGRID_VERSION);
