@@ -6,6 +6,9 @@
 # the PostgreSQL server (the ledger's tests run a throwaway one);
 # tests/run.sh passes it. --bench adds what the benchmarks drive load with:
 # wrk (the gateway's throughput; a C client, so the client is not what is measured) and Node.js.
+# --train adds what training the shapes model uses (models/zoo/shapes/train.py, run by hand, never
+# by CI): PyTorch, OpenCV and OpenBLAS (Debian's torch multiplies matrices through the system's
+# libblas.so.3; OpenBLAS makes the UNet's training steps ~5x faster than the reference BLAS).
 set -euo pipefail
 
 packages=(
@@ -17,6 +20,7 @@ packages=(
 case ${1:-} in
   --tests) packages+=(nodejs chromium python3-opencv python3-numpy postgresql) ;;
   --bench) packages+=(nodejs wrk) ;;
+  --train) packages+=(python3-torch python3-opencv python3-numpy libopenblas0-pthread) ;;
 esac
 
 missing=()

@@ -52,7 +52,7 @@ struct SimOptions {
       "a large red circle in the centre on a blue background",
       "two small yellow triangles in the top left and bottom right on a black background",
       "a medium green square at the top on a white background",
-      "a large purple ring in the bottom left on an orange and cyan background"};
+      "a large purple ring in the bottom left on a left orange and right cyan background"};
   std::string model = "shapes";  // "shapes", "tiny", or a model folder
   std::uint64_t seed = 1;
   double audit_rate = 0.25;

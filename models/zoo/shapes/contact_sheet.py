@@ -25,7 +25,7 @@ PROMPTS = [
     "a large red circle in the centre on a blue background",
     "two small yellow triangles in the top left and bottom right on a black background",
     "a medium green square at the top on a white background",
-    "a large purple ring in the bottom left on an orange and cyan background",
+    "a large purple ring in the bottom left on a left orange and right cyan background",
     "a large white cross in the top right on a pink background",
     "a medium blue triangle at the bottom on a yellow background",
     "a large blue ring in the centre on a white background",
@@ -74,9 +74,11 @@ def scene_of(prompt):
     rest = prompt.split(" on ")[0]
     where = rest.split(" in the " if " in the " in rest else " at the ")[1]
     positions = where.split(" and ") if two else [where]
-    bg_text = prompt.split(" on ")[1].replace("a ", "", 1).replace("an ", "", 1).replace(" background", "")
+    bg_words = prompt.split(" on ")[1].removesuffix(" background").split()
+    bg_text = " ".join(bg_words[1:] if bg_words[0] in ("a", "an") else bg_words)
     return {"shape": shape, "colour": colour, "size": size, "count": len(positions),
-            "positions": positions, "background": bg_text.split(" and "), "short": False}
+            "positions": positions, "short": False,
+            "background": [side.split()[-1] for side in bg_text.split(" and ")]}  # "left orange and right cyan"
 
 
 if __name__ == "__main__":

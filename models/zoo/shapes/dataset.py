@@ -54,7 +54,10 @@ def _position_phrase(name):
 def caption(scene):
     size, colour, shape = scene["size"], scene["colour"], scene["shape"]
     bg = scene["background"]
-    bg_words = bg[0] if len(bg) == 1 else f"{bg[0]} and {bg[1]}"
+    # Each side word comes before its colour: the text encoder's attention is causal, so only a
+    # word after "left" can carry "left" to the UNet ("yellow and cyan" left the order as the only
+    # cue, and the first model drew half of its two-tone backgrounds with the sides swapped).
+    bg_words = bg[0] if len(bg) == 1 else f"left {bg[0]} and right {bg[1]}"
     article_bg = "an" if bg_words[0] in "aeiou" else "a"
     on = f"on {bg_words}" if scene["short"] else f"on {article_bg} {bg_words} background"
     if scene["count"] == 1:

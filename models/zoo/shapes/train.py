@@ -1,16 +1,21 @@
 """Trains the shapes model on the CPU with the reference networks of bench/reference (so what is
-trained is, by construction, what the reference renders and what seedgrid loads), in three phases:
+trained is, by construction, what the reference renders and what seedgrid loads), in phases:
 
   tokenizer  learn the BPE vocabulary on the captions (the algorithm of models/presets/bpe_vocabulary.cpp)
-  vae        AutoencoderKL: L1 + MSE reconstruction + a small KL term; sets scaling_factor = 1 / std(latents)
+  data       draw the training images (cached in --work as .npy)
+  vae        AutoencoderKL: edge-weighted L1 + MSE reconstruction + a small KL term, mostly on 32x32
+             windows; sets scaling_factor = 1 / std(latents)
+  decoder    the VAE's decoder alone, on the latents the UNet learns (runs beside the UNet)
   unet       UNet + CLIP text encoder together: epsilon prediction on SD's scaled-linear schedule,
              the caption dropped to "" 10 % of the time (classifier-free guidance)
   export     write the diffusers folder (configs, safetensors, tokenizer)
+  all        the recipe: tokenizer, data, vae, then unet on one core and decoder on the other, export
   adopt      the reverse of export: a work folder from a diffusers folder (--from), so the UNet phase
              goes on training a committed model (`unet --resume`) after the first run's work is gone
 
 Each phase is deterministic from --seed and its step count; checkpoints go to --work every few
-minutes, so a run cut short still exports. Run with Debian's python3-torch:
+minutes, so a run cut short still exports. Run with Debian's python3-torch and OpenBLAS
+(`deployments/install-deps.sh --train`); about 60 minutes on a 2-core machine:
 
   /usr/bin/python3 models/zoo/shapes/train.py all --work /tmp/shapes_work --out models/zoo/shapes/model
 """
@@ -24,6 +29,9 @@ import time
 # One thread, waiting passively: on a 2-core machine shared with compilers, two spinning OpenMP
 # threads ran the UNet step 3x slower than one (measured: 4.0 s against 1.3 s at batch 64).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The phases that run side by side (decoder beside UNet) take one core each: OpenBLAS must not
+# start a thread per core in each of them.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -49,7 +57,7 @@ SCHEDULER = {"_class_name": "PNDMScheduler", "_diffusers_version": "0.21.4", "be
              "skip_prk_steps": True, "steps_offset": 1, "timestep_spacing": "leading",
              "trained_betas": None}
 VAE = {"_class_name": "AutoencoderKL", "_diffusers_version": "0.21.4", "act_fn": "silu",
-       "block_out_channels": [16, 32, 32, 32], "down_block_types": ["DownEncoderBlock2D"] * 4,
+       "block_out_channels": [32, 64, 64, 64], "down_block_types": ["DownEncoderBlock2D"] * 4,
        "in_channels": 3, "latent_channels": 4, "layers_per_block": 1, "norm_num_groups": 8,
        "out_channels": 3, "sample_size": 64, "scaling_factor": 0.18215,
        "up_block_types": ["UpDecoderBlock2D"] * 4}
@@ -210,6 +218,58 @@ def lr_at(step, steps, peak, warmup=200):
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def check_blas(work):
+    """Debian's python3-torch multiplies matrices through whichever libblas.so.3 the system selects;
+    the reference BLAS (the default) runs the UNet's attention and feed-forward layers at ~5 GFLOP/s,
+    OpenBLAS at ~80: the UNet phase is 4.7x faster with it (0.30 s against 1.39 s a step)."""
+    a, b = torch.randn(1024, 256), torch.randn(256, 256)
+    torch.mm(a, b)
+    t = time.time()
+    for _ in range(20):
+        torch.mm(a, b)
+    rate = 20 * 2 * 1024 * 256 * 256 / (time.time() - t) / 1e9
+    log(work, f"matrix multiply: {rate:.1f} GFLOP/s on one thread")
+    if rate < 20:
+        log(work, "warning: slow BLAS (the reference libblas.so.3?): `apt-get install libopenblas0-pthread` "
+                  "makes the UNet phase ~5x faster; the 60-minute recipe assumes it")
+
+
+def crop(images, size, gen):
+    """A random size x size window of each image (at multiples of 8, a latent pixel's footprint),
+    or the whole image: the VAE is convolutional, and a 32x32 window costs a quarter of a 64x64
+    image, so most of its steps train on windows and every few on whole images (the attention of
+    the mid block and the group norms then also see the size the network renders at)."""
+    if size <= 0 or size >= images.shape[-1]:
+        return images
+    ox, oy = window_at(size, images.shape[-1], gen)
+    return images[..., oy * 8:oy * 8 + size, ox * 8:ox * 8 + size]
+
+
+def whole_images(idx, args, whole=dataset.SIZE):
+    """The images of a step on whole images: the batch, or with --equal-pixel-steps as many pixels
+    as a step of windows (a quarter of the batch when windows are 32 of 64)."""
+    size = args.vae_crop
+    if not args.equal_pixel_steps or size <= 0 or size >= whole:
+        return idx
+    return idx[:max(1, len(idx) * size * size // (whole * whole))]
+
+
+def window_at(size, whole, gen):
+    """Where a size-pixel window of a whole-pixel image starts, in latent pixels (x, y)."""
+    cells = (whole - size) // 8 + 1
+    return tuple(int(v) for v in torch.randint(0, cells, (2,), generator=gen))
+
+
+def reconstruction_loss(rec, target, edge_weight):
+    """L1 + MSE, weighted by the target's edges when edge_weight > 0: a 6-pixel ring's hole is a
+    few percent of the image's pixels; weighted, the loss pays for the outlines that tell shapes
+    apart."""
+    if edge_weight <= 0:
+        return (rec - target).abs().mean() + ((rec - target) ** 2).mean()
+    w = 1 + edge_weight * edge_map(target)
+    return (w * (rec - target).abs()).mean() + (w * (rec - target) ** 2).mean()
+
+
 # ---- VAE -------------------------------------------------------------------------------------
 
 def vae_config(args):
@@ -261,20 +321,18 @@ def phase_vae(args):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args.vae_steps, args.vae_lr)
         idx = torch.randint(0, len(x), (args.vae_batch,), generator=gen)
-        batch = x[idx]
+        if step % args.full_every == 0:
+            idx = whole_images(idx, args)
+            batch = x[idx]
+        else:
+            batch = crop(x[idx], args.vae_crop, gen)
         mean, logvar = vae.encode(batch)
         z = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape, generator=gen)
         rec = vae.decode(z)
         l1 = (rec - batch).abs().mean()
         mse = ((rec - batch) ** 2).mean()
         kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).mean()
-        if args.edge_weight > 0:
-            # A 6-pixel ring's hole is a few percent of the image's pixels: weighted by the
-            # target's edges, the loss pays for the outlines that tell shapes apart.
-            w = 1 + args.edge_weight * edge_map(batch)
-            loss = (w * (rec - batch).abs()).mean() + (w * (rec - batch) ** 2).mean() + args.kl * kl
-        else:
-            loss = l1 + mse + args.kl * kl
+        loss = reconstruction_loss(rec, batch, args.edge_weight) + args.kl * kl
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -298,14 +356,17 @@ def phase_vae(args):
 
 
 def phase_decoder(args):
-    """Fine-tunes the VAE decoder alone (the encoder, hence the latents the UNet learns, stay
-    fixed): it can run beside the UNet phase, on the other core."""
+    """Fine-tunes the VAE decoder alone on the latents the UNet learns (the encoder stays fixed), so
+    it runs beside the UNet phase, on the other core: windows of the latents decoded against the
+    same windows of the images, with the edge-weighted loss."""
     torch.manual_seed(args.seed)
-    x, _ = training_data(args)
     path = os.path.join(args.work, "vae.pt")
     state = torch.load(path)
     vae = AutoencoderKL(state.get("config", VAE))
     vae.load_state_dict(state["model"])
+    x, _ = training_data(args)
+    x = x[:args.unet_images]
+    means, stds = encoded_latents(args, vae, x, state["step"])
     params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
     for p in vae.parameters():
         p.requires_grad_(False)
@@ -320,28 +381,47 @@ def phase_decoder(args):
     for step in range(start, end):
         for g in opt.param_groups:
             g["lr"] = lr_at(step - start, args.decoder_steps, args.decoder_lr, warmup=50)
-        batch = x[torch.randint(0, len(x), (args.vae_batch,), generator=gen)]
-        with torch.no_grad():
-            mean, logvar = vae.encode(batch)
-            z = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape, generator=gen)
+        idx = torch.randint(0, len(x), (args.decoder_batch,), generator=gen)
+        size = args.vae_crop if step % args.full_every else x.shape[-1]
+        if size == x.shape[-1]:
+            idx = whole_images(idx, args)
+        z = means[idx] + stds[idx] * torch.randn(means[idx].shape, generator=gen)
+        ox, oy = window_at(size, x.shape[-1], gen)
+        z = z[..., oy:oy + size // 8, ox:ox + size // 8]
+        batch = x[idx][..., oy * 8:oy * 8 + size, ox * 8:ox * 8 + size]
         rec = vae.decode(z)
-        l1 = (rec - batch).abs().mean()
-        mse = ((rec - batch) ** 2).mean()
-        loss = l1 + mse
+        loss = reconstruction_loss(rec, batch, args.edge_weight)
         opt.zero_grad()
         loss.backward()
         opt.step()
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         if step % 50 == 0 or step + 1 == end:
-            log(args.work, f"decoder step {step} loss {ema:.4f} l1 {l1.item():.4f} mse {mse.item():.5f} "
-                           f"({time.time() - t0:.0f} s)")
+            l1 = (rec - batch).abs().mean().item()
+            log(args.work, f"decoder step {step} loss {ema:.4f} l1 {l1:.4f} ({time.time() - t0:.0f} s)")
         if time.time() - last_save > 180 or step + 1 == end:
             state["model"] = vae.state_dict()
-            state["step"] = step + 1
+            state["decoder_steps"] = step + 1 - start
             torch.save(state, path + ".tmp")
             os.replace(path + ".tmp", path)
             last_save = time.time()
     log(args.work, "decoder done")
+
+
+def encoded_latents(args, vae, x, vae_step):
+    """The encoder's mean and std of each image, computed once per VAE and kept beside it (the UNet
+    and the decoder phases read them; a resumed run does not pay the encoding again). The file
+    names the VAE's step and the images, so another VAE re-encodes."""
+    cache = os.path.join(args.work, f"latents-{args.images}-{args.seed}-{len(x)}-vae{vae_step}.pt")
+    if os.path.exists(cache):
+        return torch.load(cache)
+    with torch.no_grad():
+        stats = [vae.encode(x[i:i + 256]) for i in range(0, len(x), 256)]
+    means = torch.cat([s[0] for s in stats])
+    stds = torch.cat([torch.exp(0.5 * s[1]) for s in stats])
+    torch.save((means, stds), cache + ".tmp")
+    os.replace(cache + ".tmp", cache)
+    log(args.work, f"encoded {len(x)} latents to {cache}")
+    return means, stds
 
 
 def load_vae(work):
@@ -362,20 +442,8 @@ def phase_unet(args):
     x, captions = x[:args.unet_images], captions[:args.unet_images]
     vae, vae_cfg = load_vae(args.work)
     tok = load_tokenizer(args.work)
-    # Encoded once per VAE and kept beside it: a resumed run (a session's end) does not pay the
-    # encoding again. The file names the VAE's step and the images, so another VAE re-encodes.
     vae_step = torch.load(os.path.join(args.work, "vae.pt"))["step"]
-    cache = os.path.join(args.work, f"latents-{args.images}-{args.seed}-{args.unet_images}-vae{vae_step}.pt")
-    if os.path.exists(cache):
-        means, stds = torch.load(cache)
-        log(args.work, f"unet: {len(means)} latents from {cache}")
-    else:
-        with torch.no_grad():
-            stats = [vae.encode(x[i:i + 256]) for i in range(0, len(x), 256)]
-        means = torch.cat([s[0] for s in stats])
-        stds = torch.cat([torch.exp(0.5 * s[1]) for s in stats])
-        torch.save((means, stds), cache + ".tmp")
-        os.replace(cache + ".tmp", cache)
+    means, stds = encoded_latents(args, vae, x, vae_step)
     state = torch.load(os.path.join(args.work, "vae.pt"))
     if "scaling_factor" not in state:  # a VAE run stopped early: scale as phase_vae would
         state["scaling_factor"] = float(1.0 / means.std())
@@ -489,6 +557,34 @@ def phase_adopt(args):
     log(args.work, f"adopted {src} (unet step {step}, scaling_factor {scaling})")
 
 
+def phase_all(args):
+    """The whole recipe, about 60 minutes on two cores: tokenizer and data, the VAE, the latents,
+    then the UNet on this core while the decoder fine-tunes on the other, then export."""
+    t0 = time.time()
+    check_blas(args.work)
+    for phase in ("tokenizer", "data", "vae"):
+        # Nothing runs beside the VAE: --vae-threads 2 gives it both cores (1.7x the windows a
+        # second of one at batch 32).
+        torch.set_num_threads(args.vae_threads if phase == "vae" else args.threads)
+        globals()[f"phase_{phase}"](args)
+        log(args.work, f"all: {phase} done at {(time.time() - t0) / 60:.1f} min")
+    torch.set_num_threads(args.threads)
+    vae, _ = load_vae(args.work)
+    x, _ = training_data(args)
+    encoded_latents(args, vae, x[:args.unet_images], torch.load(os.path.join(args.work, "vae.pt"))["step"])
+    del x, vae
+    import subprocess
+    argv = [a for a in sys.argv[1:] if a != "all"]
+    decoder = subprocess.Popen([sys.executable, os.path.abspath(__file__), "decoder"] + argv)
+    phase_unet(args)
+    if decoder.wait() != 0:
+        sys.exit(f"the decoder phase failed (exit {decoder.returncode}); see {args.work}/train.log")
+    log(args.work, f"all: unet and decoder done at {(time.time() - t0) / 60:.1f} min")
+    if args.out:
+        phase_export(args)
+    log(args.work, f"all: {(time.time() - t0) / 60:.1f} min")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("phase", choices=["tokenizer", "data", "vae", "decoder", "unet", "export", "adopt", "all"])
@@ -498,17 +594,24 @@ def main():
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--images", type=int, default=30000)
     p.add_argument("--batch", type=int, default=64, help="UNet batch")
-    p.add_argument("--vae-batch", type=int, default=16)
-    p.add_argument("--vae-steps", type=int, default=750)
+    p.add_argument("--vae-batch", type=int, default=16, help="VAE batch (windows)")
+    p.add_argument("--vae-threads", type=int, default=1, help="threads of the VAE phase under `all`")
+    p.add_argument("--equal-pixel-steps", action="store_true",
+                   help="whole-image steps take as many pixels as window steps (default: the whole batch)")
+    p.add_argument("--decoder-batch", type=int, default=16)
+    p.add_argument("--vae-steps", type=int, default=4500)
     p.add_argument("--vae-lr", type=float, default=1e-3)
-    p.add_argument("--kl", type=float, default=1e-4)
-    p.add_argument("--vae-channels", help="block_out_channels, e.g. 32,64,64,64 (default 16,32,32,32)")
+    p.add_argument("--kl", type=float, default=1e-6)
+    p.add_argument("--vae-channels", help="block_out_channels (default 32,64,64,64)")
     p.add_argument("--vae-layers", type=int, help="layers_per_block (default 1)")
-    p.add_argument("--edge-weight", type=float, default=0.0,
+    p.add_argument("--edge-weight", type=float, default=8.0,
                    help="VAE loss weight of the target's edges (0: plain L1 + MSE)")
-    p.add_argument("--decoder-steps", type=int, default=1500)
+    p.add_argument("--vae-crop", type=int, default=32,
+                   help="VAE and decoder steps train on windows of this many pixels (0: whole images)")
+    p.add_argument("--full-every", type=int, default=8, help="every this many VAE steps a whole image")
+    p.add_argument("--decoder-steps", type=int, default=4000)
     p.add_argument("--decoder-lr", type=float, default=5e-4)
-    p.add_argument("--unet-steps", type=int, default=1600)
+    p.add_argument("--unet-steps", type=int, default=4000)
     p.add_argument("--unet-lr", type=float, default=1e-3)
     p.add_argument("--unet-images", type=int, default=16000)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --work")
@@ -516,9 +619,7 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.work, exist_ok=True)
-    phases = ["tokenizer", "vae", "unet", "export"] if args.phase == "all" else [args.phase]
-    for phase in phases:
-        globals()[f"phase_{phase}"](args)
+    globals()[f"phase_{args.phase}"](args)
 
 
 if __name__ == "__main__":

@@ -145,9 +145,10 @@ TEST_F(AuditRunnerTest, AnHonestResultPassesEveryAudit) {
 
 // On a trained model two honest classes drift further apart than on random weights, so a
 // validator judges such a model's jobs by the thresholds calibrated for it (its folder's
-// calibrated_thresholds.json). This honest fp16-storage result is the worst honest step of an
-// fp16 worker in the shapes model's calibration run (dpmpp_2m, 8 steps, seed 8921, step 6, error
-// 0.0231): the thresholds measured on the random-weight presets fail it, the model's own pass it.
+// calibrated_thresholds.json). This honest fp16-storage result is the least similar honest image of
+// an fp16 worker in the shapes model's calibration run (full re-render, dpmpp_2m, 4 steps, seed
+// 1001, SSIM 0.99927): the thresholds measured on the random-weight presets (SSIM pass >= 0.99979)
+// leave it grey, the model's own pass it.
 TEST_F(AuditRunnerTest, AnHonestResultOfAnotherClassIsJudgedByItsModelsOwnThresholds) {
   config::RenderingSection section;
   section.models.push_back({std::string(SEEDGRID_SOURCE_DIR) + "/models/zoo/shapes/model", ""});
@@ -165,20 +166,21 @@ TEST_F(AuditRunnerTest, AnHonestResultOfAnotherClassIsJudgedByItsModelsOwnThresh
 
   protocol::Job j = job();
   j.spec.model_id = model;
-  j.spec.prompt = "two green triangles on a white background";
+  j.spec.prompt = "a large yellow square in the centre on black";
   j.spec.negative_prompt = "blurry, low quality";
-  j.spec.seed = 8921;
+  j.spec.seed = 1001;
+  j.spec.steps = 4;
   j.spec.guidance = 7.5f;
   j.spec.sampler = "dpmpp_2m";
   auto d = deliver(**worker, j);
-  d.task.audits = {protocol::AuditItem{AuditKind::step, 6}};
+  d.task.audits = {protocol::AuditItem{AuditKind::full, 0}};
   const Pipeline* pipeline = (*validator)->pipeline(model);
   const auto shipped =
       run_audits(pipeline, d.task, open(d), config::default_validator_thresholds());
   const auto calibrated = run_audits(pipeline, d.task, open(d), *own);
   ASSERT_EQ(shipped.size(), 1u);
   ASSERT_EQ(calibrated.size(), 1u);
-  EXPECT_EQ(shipped[0].outcome, FindingOutcome::fail) << shipped[0].detail;
+  EXPECT_EQ(shipped[0].outcome, FindingOutcome::grey) << shipped[0].detail;
   EXPECT_EQ(calibrated[0].outcome, FindingOutcome::pass) << calibrated[0].detail;
 }
 
