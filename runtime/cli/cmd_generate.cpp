@@ -20,6 +20,7 @@
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/wire_number.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/stop_signals.hpp"
 #include "runtime/cli/seed_option.hpp"
 
 namespace seedgrid::cli {
@@ -141,10 +142,8 @@ Result<Client> prepare(const GenerateOptions& opts, int& status) {
   if (ec) return fail("cannot create ", opts.out, ": ", ec.message());
   Client c{*endpoint, std::move(*client_key), {}};
   // SIGINT cancels the request (completed steps are paid, the rest refunded); a second one quits.
-  sigemptyset(&c.signals);
-  sigaddset(&c.signals, SIGINT);
-  sigaddset(&c.signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &c.signals, nullptr);
+  c.signals = stop_signals();
+  block_stop_signals();
   return c;
 }
 

@@ -32,6 +32,7 @@
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/cli/sim_serve.hpp"
+#include "runtime/cli/stop_signals.hpp"
 #include "runtime/cli/sim_virtual.hpp"
 #include "runtime/node/node.hpp"
 

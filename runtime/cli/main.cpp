@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/stop_signals.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -69,24 +70,21 @@ namespace {
 // executable's preinit functions run before every library's initialiser; main unblocks the signals
 // again in its own thread, so each command then takes them as it always did (sigwait in generate,
 // sim --serve and node; a handler in render).
-sigset_t stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
+sigset_t stop_and_hangup_signals() {
+  sigset_t signals = seedgrid::cli::stop_signals();
   sigaddset(&signals, SIGHUP);  // a node reopens its log file on it
   return signals;
 }
 
 void block_stop_signals_before_libraries(int, char**, char**) {
-  const sigset_t signals = stop_signals();
+  const sigset_t signals = stop_and_hangup_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 [[gnu::section(".preinit_array"), gnu::used]] void (*const block_stop_signals_at_load)(
     int, char**, char**) = &block_stop_signals_before_libraries;
 
 void unblock_stop_signals() {
-  const sigset_t signals = stop_signals();
+  const sigset_t signals = stop_and_hangup_signals();
   pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
 }
 

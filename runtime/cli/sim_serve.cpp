@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "config/node_config.hpp"
+#include "runtime/cli/stop_signals.hpp"
 #include "runtime/gateway/gateway.hpp"
 #include "runtime/gateway/http_server.hpp"
 #include "runtime/gateway/user_store.hpp"
@@ -17,14 +18,6 @@
 #endif
 
 namespace seedgrid::cli {
-
-void block_stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-}
 
 Result<config::Endpoint> parse_serve_address(const std::string& text) {
   // Port 0 (any free port) is fine here: the studio line prints the real one.
@@ -45,10 +38,7 @@ int serve_sim_gateway(const SimServe& serve, caf::actor_system& system,
   // Signals are taken by sigwait below, not by a handler (run_sim blocked them before the
   // network's threads started).
   block_stop_signals();
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
+  const sigset_t signals = stop_signals();
 
   config::GatewaySection section;
   section.listen = *listen;

@@ -22,10 +22,6 @@ struct SimServe {
   std::uint32_t threads = 1;  // the gateway's I/O threads
 };
 
-// Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that
-// serve_sim_gateway's sigwait receives them; call before the network's threads start.
-void block_stop_signals();
-
 // HOST:PORT as --serve takes it (port 0: any free port).
 Result<config::Endpoint> parse_serve_address(const std::string& text);
 

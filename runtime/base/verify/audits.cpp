@@ -291,7 +291,7 @@ void judge_made_image(AuditFinding& f, const RgbImage& made, const RgbImage& del
   f.psnr_db = d.psnr_db;
   f.ssim = d.ssim;
   if (same_class) {
-    const bool equal = f.expected == blake2b(delivered.pixels);
+    const bool equal = f.expected == f.received;
     f.outcome = equal ? FindingOutcome::pass : FindingOutcome::fail;
     f.detail = equal ? std::string(words.matches) + " (same class, bytes equal)"
                      : std::string(words.differs) + " (same class; " + image_evidence(d) + ")";

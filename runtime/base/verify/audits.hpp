@@ -112,7 +112,8 @@ void judge_step_output(AuditFinding& f, const StepOutput& step, const std::strin
 // An image the validator made (decoded from x_N, re-rendered, replayed by a task script) against
 // the delivered one: same class, the bytes must be equal; across classes, the images close. Fills
 // f's expected, PSNR, SSIM, outcome and detail: "<matches> (same class, bytes equal)", "<differs>
-// (same class; PSNR ...)" or "<versus>: PSNR ... (classes differ: pass at ...)".
+// (same class; PSNR ...)" or "<versus>: PSNR ... (classes differ: pass at ...)". Call it after
+// delivered_as_signed, whose f.received (the delivered pixels' hash) it compares with.
 struct ImageWords {
   std::string_view matches, differs, versus;
 };
