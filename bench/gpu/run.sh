@@ -2,10 +2,14 @@
 # The one script a GPU session runs through the device tool (about 9 minutes, under its 10-minute
 # limit per command). From the repository root on the GPU machine:
 #   bash bench/gpu/run.sh            # every step
-#   STEPS="build tests" bash bench/gpu/run.sh   # a subset: env gtest build tests preset seedgrid torch
+#   STEPS="build tests" bash bench/gpu/run.sh   # a subset: env gtest build tests crossclass shapes
+#                                                # preset seedgrid torch
 # Steps: record the machine; build googletest from .gpu/googletest when it was carried (the GPU
 # machine has no Debian -dev packages; bench/gpu/prepare.sh copies it here); configure and build
-# core-only with CUDA for sm_90 only; run tests/unit/cuda; write the sd15 preset; bench our
+# core-only with CUDA for sm_90 only; run tests/unit/cuda; record the shapes model's renders on the
+# GPU and replay the CPU's (bench/cross_class: carried in .gpu/cross_class/cpu, made by prepare.sh),
+# which bench_compare_classes judges back on the CPU machine; time the shapes model's renders (its
+# own JSON, shapes.json, outside results.md's table); write the sd15 preset; bench our
 # backend (bench_gpu_render) and PyTorch (bench/reference/torch_bench.py) on it; write
 # $OUT/results.md in the format of bench/RESULTS.md. Every step has its own time limit, and a
 # failing step is recorded in $OUT/steps.tsv and results.md while the next ones still run.
@@ -15,7 +19,7 @@ OUT=${OUT:-$ROOT/out/gpu}
 mkdir -p "$OUT"
 BUILD=${BUILD:-/tmp/seedgrid-gpu-build}
 MODEL=${MODEL:-/tmp/seedgrid-sd15}
-STEPS=${STEPS:-env gtest build tests preset seedgrid torch}
+STEPS=${STEPS:-env gtest build tests crossclass shapes preset seedgrid torch}
 TOTAL_S=${TOTAL_S:-550}  # the whole script; the torch step gets what the others leave
 START=$(date +%s)
 JOBS=$(nproc)
@@ -56,7 +60,7 @@ elif [[ -f /usr/include/gtest/gtest.h ]]; then
 fi
 
 if wants build; then
-  TARGETS=(bench_gpu_render)
+  TARGETS=(bench_gpu_render bench_record_renders)
   [[ ${GTEST_ARGS[0]} == -DSEEDGRID_BUILD_TESTS=ON ]] && TARGETS+=(cuda_unit_tests)
   # -k 0: a test file that does not compile must not stop the bench from building.
   step build 240 bash -c "cmake -S '$ROOT' -B '$BUILD' -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -71,6 +75,23 @@ if wants tests; then
   else
     printf '%s\t%s\t%s\n' cuda_tests "not built (no googletest: run bench/gpu/prepare.sh and carry .gpu)" 0 >>"$OUT/steps.tsv"
   fi
+fi
+
+RECORD=$BUILD/bench/cross_class/bench_record_renders
+if wants crossclass; then
+  # The same job set as prepare.sh's CPU records (its CROSS_CLASS_ARGS), so the folders pair up.
+  step crossclass 90 bash -c "'$RECORD' --backend cuda --model '$ROOT/models/zoo/shapes/model' \
+      --prompts-from '$ROOT/bench/calibrate/shapes_prompts.txt' --seeds 4 --steps 8,20 \
+      --out '$OUT/cross_class/cuda' &&
+    if [[ -d '$ROOT/.gpu/cross_class/cpu' ]]; then '$RECORD' --backend cuda \
+      --model '$ROOT/models/zoo/shapes/model' --replay-of '$ROOT/.gpu/cross_class/cpu' \
+      --out '$OUT/cross_class/cuda-replays-cpu'; else echo 'no CPU records carried'; fi"
+fi
+
+if wants shapes; then
+  step shapes 60 "$BENCH" --backend cuda --model "$ROOT/models/zoo/shapes/model" \
+    --rows unet_step,e2e --steps 20 --e2e-batch 64 --warmup 2 --iters 10 --row-budget 10 \
+    --json "$OUT/shapes.json"
 fi
 
 if wants preset; then
