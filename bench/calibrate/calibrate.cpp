@@ -14,7 +14,9 @@
 // Honest distribution: every (preset, prompt, seed, steps, sampler) job is rendered on the CPU
 // fp32 class and on the F16StorageBackend class; each render is audited by a validator of its own
 // class (must be bytewise exact) and of the other class (both ways), measuring at every step the
-// normalised update error, and PSNR/SSIM of the decode and full-render comparisons.
+// normalised update error, and PSNR/SSIM of the decode and full-render comparisons. The image
+// thresholds come from the decodes: a whole re-render across classes can diverge honestly, so it is
+// judged pass or grey only (verify::judge_rerender_image), and its honest tail is reported.
 // Cheat distribution: every cheat of the zoo on --cheat-jobs of the jobs, rendered by a worker of
 // either class and audited by a CPU fp32 validator (same class for the CPU worker, cross class for
 // the f16s one). Both are written as CSV to --out (honest.csv, cheats.csv), thresholds are picked
@@ -284,7 +286,7 @@ std::array<FindingOutcome, 4> judge(const Measure& m, const verify::Thresholds& 
     o[3] = FindingOutcome::pass;
   else
     o[3] = m.same_class ? (m.full_exact ? FindingOutcome::pass : FindingOutcome::fail)
-                        : judge_image(m.full, th);
+                        : verify::judge_rerender_image(m.full, th);
   return o;
 }
 
@@ -481,6 +483,7 @@ int main(int argc, char** argv) {
   e.min_cheat_step = INFINITY;
   e.max_cheat_psnr = -INFINITY;
   std::size_t same_class_runs = 0, same_class_exact = 0;
+  double full_min_psnr = INFINITY, full_min_ssim = 1.0;  // honest whole re-renders across classes
   for (const Measure& m : honest) {
     if (m.same_class) {
       ++same_class_runs;
@@ -490,9 +493,14 @@ int main(int argc, char** argv) {
       continue;
     }
     for (double s : m.step_error) e.max_honest_step = std::max(e.max_honest_step, s);
-    for (const auto& d : {m.decode, m.full}) {
-      e.min_honest_psnr = std::min(e.min_honest_psnr, d.psnr_db);
-      e.min_honest_ssim = std::min(e.min_honest_ssim, d.ssim);
+    // The decode alone sets the image thresholds: a whole re-render across classes can diverge
+    // honestly (a different layout, 21 dB), so it is only ever grey (judge_rerender_image) and its
+    // tail would let every image-targeted cheat pass the decode audit.
+    e.min_honest_psnr = std::min(e.min_honest_psnr, m.decode.psnr_db);
+    e.min_honest_ssim = std::min(e.min_honest_ssim, m.decode.ssim);
+    if (m.full_measured) {
+      full_min_psnr = std::min(full_min_psnr, m.full.psnr_db);
+      full_min_ssim = std::min(full_min_ssim, m.full.ssim);
     }
   }
   // Step errors of each step-targeted cheat across classes; a cheat is separable when its median
@@ -535,9 +543,11 @@ int main(int argc, char** argv) {
   std::printf("\nsame class: %zu of %zu honest audits bytewise exact (noise, every step, decode, "
               "full)\n",
               same_class_exact, same_class_runs);
-  std::printf("cross class honest: max step error %s, min PSNR %s dB, min SSIM %s\n",
+  std::printf("cross class honest: max step error %s, decode min PSNR %s dB, min SSIM %s; whole "
+              "re-render min PSNR %s dB, min SSIM %s (never a fail across classes)\n",
               num(e.max_honest_step).c_str(), num(e.min_honest_psnr).c_str(),
-              num(e.min_honest_ssim).c_str());
+              num(e.min_honest_ssim).c_str(), num(full_min_psnr).c_str(),
+              num(full_min_ssim).c_str());
   if (!inseparable.empty())
     std::printf("not separable by one step across classes (median error <= pass): %s\n",
                 inseparable.c_str());
@@ -634,8 +644,10 @@ int main(int argc, char** argv) {
                    std::to_string(honest.size()) + " audited worker/validator pairs, " +
                    std::to_string(cheats.size()) + " cheat jobs. ";
     measurement += "Honest across classes: step error <= " + num(e.max_honest_step) +
-                   ", PSNR >= " + num(e.min_honest_psnr) +
-                   " dB, SSIM >= " + num(e.min_honest_ssim) + "; " +
+                   ", decode PSNR >= " + num(e.min_honest_psnr) +
+                   " dB, SSIM >= " + num(e.min_honest_ssim) + " (whole re-renders: PSNR >= " +
+                   num(full_min_psnr) + " dB, SSIM >= " + num(full_min_ssim) +
+                   ", grey at worst); " +
                    std::to_string(honest_any_fail) + " false positives. ";
     measurement += "Image-targeted cheats: PSNR <= " + num(e.max_cheat_psnr) +
                    " dB, SSIM <= " + num(e.max_cheat_ssim) +

@@ -21,7 +21,7 @@ namespace seedgrid::bench {
 struct Extremes {
   double max_honest_step = 0.0;
   double min_cheat_step = 0.0;   // 5th percentile over separable step-targeted cheats' steps
-  double min_honest_psnr = 0.0;  // decode and full, across classes
+  double min_honest_psnr = 0.0;  // decode across classes (a whole re-render is only ever grey)
   double max_cheat_psnr = 0.0;   // over image-targeted cheats (decode and full)
   double min_honest_ssim = 1.0;
   double max_cheat_ssim = 0.0;

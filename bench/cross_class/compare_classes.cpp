@@ -2,7 +2,9 @@
 // as the audits of runtime/base/verify/audits.hpp would across classes: every step's update
 // error (the validator's replay from the worker's x_t against the worker's x_{t+1}), the decode
 // of the worker's x_N and the validator's full re-render against the worker's image, each judged
-// pass / grey / fail at a model's calibrated thresholds. An honest pair of classes must pass all.
+// pass / grey / fail at a model's calibrated thresholds (a whole re-render pass / grey only, as
+// verify::judge_rerender does across classes). An honest pair of classes must fail none; each grey
+// costs an escalation to a referee of the worker's class.
 //
 //   bench_compare_classes --worker DIR --validator DIR --replays DIR
 //       [--thresholds-of MODEL_DIR] [--csv FILE]
@@ -10,7 +12,7 @@
 // --worker and --validator: bench_record_renders folders of the same job set; --replays: the
 // validator class's replay of the worker folder (bench_record_renders --replay-of). Thresholds:
 // the model folder's calibrated_thresholds.json, else the shipped defaults.
-// Exit status: 0 every audit passed, 3 some were grey or failed, 1 error, 2 usage error.
+// Exit status: 0 no audit failed, 3 some failed, 1 error, 2 usage error.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -176,8 +178,10 @@ int run(const Args& a) {
                                                               {"full", &*rerender}};
     for (const auto& [kind, made] : images) {
       const auto d = verify::image_difference(*made, *image);
-      const FindingOutcome o = verify::judge_image(d, thresholds);
-      Tally& t = std::string(kind) == "decode" ? decode : full;
+      const bool whole = std::string(kind) == "full";
+      const FindingOutcome o = whole ? verify::judge_rerender_image(d, thresholds)
+                                     : verify::judge_image(d, thresholds);
+      Tally& t = whole ? full : decode;
       ++t.outcomes[o];
       if (!(d.ssim >= t.worst_ssim) || !(d.psnr_db >= t.worst_psnr)) {
         t.worst_psnr = std::min(t.worst_psnr, d.psnr_db);
@@ -199,9 +203,7 @@ int run(const Args& a) {
   print_tally("step", step, false);
   print_tally("decode", decode, true);
   print_tally("full", full, true);
-  const auto failed = [](const Tally& t) {
-    return t.outcomes.count(FindingOutcome::grey) + t.outcomes.count(FindingOutcome::fail) > 0;
-  };
+  const auto failed = [](const Tally& t) { return t.outcomes.count(FindingOutcome::fail) > 0; };
   return failed(step) || failed(decode) || failed(full) ? 3 : 0;
 }
 

@@ -96,6 +96,10 @@ FindingOutcome judge_image(const ImageDifference& d, const Thresholds& th) {
   return FindingOutcome::grey;
 }
 
+FindingOutcome judge_rerender_image(const ImageDifference& d, const Thresholds& th) {
+  return std::min(judge_image(d, th), FindingOutcome::grey);
+}
+
 std::string image_evidence(const ImageDifference& d) {
   return "PSNR " + (std::isinf(d.psnr_db) ? std::string("inf") : evidence_number(d.psnr_db)) +
          " dB, SSIM " + evidence_number(d.ssim);
@@ -272,6 +276,13 @@ AuditFinding judge_rerender(const Rerender& rendered, const Delivered& delivered
   judge_made_image(f, rendered.image, delivered.image, same_class, thresholds,
                    {"re-render matches pixels and trajectory root",
                     "re-render differs from the delivered image", "re-render vs delivered"});
+  if (!same_class && f.outcome == FindingOutcome::fail) {
+    // judge_rerender_image: an honest f16-storage render of the shapes model lands 21 dB from the
+    // f32 one in some jobs (bench/RESULTS.md), while a single step or the decode of x_N stays close.
+    f.outcome = judge_rerender_image({f.psnr_db, f.ssim}, thresholds);
+    f.detail += "; a whole re-render in another class can drift this far, so a validator of "
+                "the worker's class decides";
+  }
   if (same_class && f.outcome == FindingOutcome::pass &&
       (rendered.trajectory_root != delivered.trajectory_root ||
        rendered.leaf_count != delivered.leaf_count)) {

@@ -76,7 +76,9 @@ Result<AuditFinding> full_audit(const Pipeline& pipeline, const CommittedJob& jo
 
 // A re-render of a whole job (of any task type: full_audit's, or a task script's run again)
 // judged against what the worker delivered and committed: in the worker's determinism class the
-// bytes and the trajectory (root and leaf count) must be equal, across classes the images close.
+// bytes and the trajectory (root and leaf count) must be equal, across classes the images close;
+// there a difference past the fail thresholds is grey, never fail (a whole render in another class
+// can diverge honestly), so only a referee of the worker's class can fail it.
 struct Rerender {
   const RgbImage& image;
   Digest trajectory_root{};
@@ -94,6 +96,11 @@ AuditFinding judge_rerender(const Rerender& rendered, const Delivered& delivered
 // Outcomes across classes, written so that NaN (a latent or image full of garbage) fails.
 FindingOutcome judge_step(double error, const Thresholds& thresholds);
 FindingOutcome judge_image(const ImageDifference& difference, const Thresholds& thresholds);
+// A whole re-render across classes: judge_image's grey for its fail. Over a whole trajectory the
+// sampler can amplify another class's rounding into a visibly different honest image, so only the
+// worker's own class (bytes) proves a cheat by re-rendering.
+FindingOutcome judge_rerender_image(const ImageDifference& difference,
+                                    const Thresholds& thresholds);
 std::string image_evidence(const ImageDifference& difference);  // "PSNR 41.2 dB, SSIM 0.998"
 std::string evidence_number(double v);  // a measured value in a finding's detail: "%.4g"
 

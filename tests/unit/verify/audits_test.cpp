@@ -330,7 +330,9 @@ TEST(DecodeAudit, AnOpeningThatIsNotTheLastLeafFails) {
   EXPECT_EQ(f->outcome, FindingOutcome::fail);
 }
 
-TEST(FullAudit, SwappedImageFailsAndAForgedRootFailsInTheSameClass) {
+// Across classes a whole re-render is no proof (it can drift honestly): the swapped image is grey
+// there, which the coordinator escalates to a referee of the worker's class, where it fails.
+TEST(FullAudit, SwappedImageFailsInTheSameClassIsGreyAcrossAndAForgedRootFails) {
   const HonestRender r = honest_render(tiny_spec());
   const HonestRender other = honest_render(tiny_spec(SamplerKind::euler, 99));
   const Pipeline& p = tiny_pipeline();
@@ -342,7 +344,13 @@ TEST(FullAudit, SwappedImageFailsAndAForgedRootFailsInTheSameClass) {
   swapped.determinism_class = kRelabelledClass;
   auto g = full_audit(p, swapped, other.image, round_thresholds());
   ASSERT_TRUE(g);
-  EXPECT_EQ(g->outcome, FindingOutcome::fail) << g->detail;
+  EXPECT_EQ(g->outcome, FindingOutcome::grey) << g->detail;
+  EXPECT_LT(g->psnr_db, round_thresholds().psnr_fail) << g->detail;
+  CommittedJob unsigned_pixels = swapped;  // pixels the worker did not sign: proof in any class
+  unsigned_pixels.output_hash = r.job.output_hash;
+  auto u = full_audit(p, unsigned_pixels, other.image, round_thresholds());
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->outcome, FindingOutcome::fail) << u->detail;
 
   CommittedJob forged_root = r.job;  // right pixels, a trajectory that was never rendered
   forged_root.trajectory_root = other.job.trajectory_root;
