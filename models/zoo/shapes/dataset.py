@@ -67,12 +67,12 @@ def caption(scene):
     return f"two {size} {colour} {PLURAL[shape]} in the {where} {on}"
 
 
-def _random_scene(rng):
+def _random_scene(rng, two_tone=0.25):
     colour = rng.choice(list(COLOURS))
     shape = rng.choice(SHAPES)
     size = rng.choice(list(SIZES))
     others = [c for c in COLOURS if c != colour]
-    if rng.random() < 0.75:
+    if rng.random() < 1.0 - two_tone:
         background = [rng.choice(others)]
     else:
         background = rng.sample(others, 2)
@@ -97,12 +97,13 @@ def _is_held_out(scene, held):
     return any((scene["colour"], scene["shape"], b) in held for b in scene["background"])
 
 
-def training_scenes(n, seed):
+def training_scenes(n, seed, two_tone=0.25):
+    """`two_tone`: the share of two-tone backgrounds (the test sets keep 0.25)."""
     rng = random.Random(seed)
     held = held_out_combinations()
     out = []
     while len(out) < n:
-        s = _random_scene(rng)
+        s = _random_scene(rng, two_tone)
         if not _is_held_out(s, held):
             out.append(s)
     return out

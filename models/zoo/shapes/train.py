@@ -182,7 +182,7 @@ def phase_data(args):
 
 
 def phase_tokenizer(args):
-    scenes = dataset.training_scenes(args.images, args.seed)
+    scenes = dataset.training_scenes(args.images, args.seed, args.two_tone)
     corpus = "\n".join(dataset.caption(s) for s in scenes)
     tokens, merges = learn_bpe(corpus)
     write_tokenizer(os.path.join(args.work, "tokenizer"), tokens, merges)
@@ -199,9 +199,10 @@ def load_tokenizer(work):
 def training_data(args):
     """Images as [-1, 1] floats and their captions; the images are cached in --work (drawing 30000
     takes minutes on a busy machine)."""
-    scenes = dataset.training_scenes(args.images, args.seed)
+    scenes = dataset.training_scenes(args.images, args.seed, args.two_tone)
     captions = [dataset.caption(s) for s in scenes]
-    cache = os.path.join(args.work, f"images-{args.images}-{args.seed}.npy")
+    share = "" if args.two_tone == 0.25 else f"-tt{args.two_tone:g}"
+    cache = os.path.join(args.work, f"images-{args.images}-{args.seed}{share}.npy")
     if os.path.exists(cache):
         images = np.load(cache)
     else:
@@ -593,11 +594,13 @@ def main():
     p.add_argument("--from", help="the diffusers folder adopt reads")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--images", type=int, default=30000)
+    p.add_argument("--two-tone", type=float, default=0.4,
+                   help="share of training scenes with a two-tone background (the test sets keep 0.25)")
     p.add_argument("--batch", type=int, default=64, help="UNet batch")
-    p.add_argument("--vae-batch", type=int, default=16, help="VAE batch (windows)")
-    p.add_argument("--vae-threads", type=int, default=1, help="threads of the VAE phase under `all`")
-    p.add_argument("--equal-pixel-steps", action="store_true",
-                   help="whole-image steps take as many pixels as window steps (default: the whole batch)")
+    p.add_argument("--vae-batch", type=int, default=32, help="VAE batch (windows)")
+    p.add_argument("--vae-threads", type=int, default=2, help="threads of the VAE phase under `all`")
+    p.add_argument("--equal-pixel-steps", action=argparse.BooleanOptionalAction, default=True,
+                   help="whole-image steps take as many pixels as window steps (no: the whole batch)")
     p.add_argument("--decoder-batch", type=int, default=16)
     p.add_argument("--vae-steps", type=int, default=4500)
     p.add_argument("--vae-lr", type=float, default=1e-3)
@@ -609,7 +612,7 @@ def main():
     p.add_argument("--vae-crop", type=int, default=32,
                    help="VAE and decoder steps train on windows of this many pixels (0: whole images)")
     p.add_argument("--full-every", type=int, default=8, help="every this many VAE steps a whole image")
-    p.add_argument("--decoder-steps", type=int, default=4000)
+    p.add_argument("--decoder-steps", type=int, default=4800)
     p.add_argument("--decoder-lr", type=float, default=5e-4)
     p.add_argument("--unet-steps", type=int, default=4000)
     p.add_argument("--unet-lr", type=float, default=1e-3)
