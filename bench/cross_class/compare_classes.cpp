@@ -107,6 +107,13 @@ int run(const Args& a) {
                  validator->jobs.size(), replays->jobs.size());
     return 1;
   }
+  for (const RecordFolder* other : {&*validator, &*replays})
+    if (other->model_id != worker->model_id) {
+      std::fprintf(stderr, "bench_compare_classes: %s was made with model %s, %s with %s: record "
+                   "both with the same model\n", other->dir.c_str(), other->model_id.c_str(),
+                   worker->dir.c_str(), worker->model_id.c_str());
+      return 1;
+    }
   if (replays->determinism_class != validator->determinism_class)
     std::fprintf(stderr, "bench_compare_classes: warning: replays are of class %s, the "
                  "validator's renders of %s\n", replays->determinism_class.c_str(),

@@ -40,4 +40,10 @@ head -c 100 "$dir/f32/j0001.latents" >"$dir/cut" && mv "$dir/cut" "$dir/f32/j000
   >"$dir/cut.txt" 2>&1
 [[ $? == 1 ]] || { cat "$dir/cut.txt"; echo "expected status 1 for a cut record"; exit 1; }
 check 'j0001\.latents: 100 bytes is not a whole number of latents' "$dir/cut.txt"
+# Records of another model are refused by name, not compared.
+sed -i '1s/model [0-9a-f]*/model 0123abcd/' "$dir/f32-replays-f16/renders.tsv"
+"$compare" --worker "$dir/f16" --validator "$dir/f32" --replays "$dir/f32-replays-f16" \
+  >"$dir/model.txt" 2>&1
+[[ $? == 1 ]] || { cat "$dir/model.txt"; echo "expected status 1 for another model's replays"; exit 1; }
+check 'f32-replays-f16 was made with model 0123abcd' "$dir/model.txt"
 echo "cross_class_test: ok"
