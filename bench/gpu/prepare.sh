@@ -3,7 +3,7 @@
 # .gpu/ (ignored by git), which the call then carries (`carry: [".gpu"]`), so run.sh can build the
 # CUDA unit tests on a machine without libgtest-dev; and, when BUILD (default build-dev) has
 # bench_record_renders, records the shapes model's CPU renders into .gpu/cross_class/cpu, which
-# run.sh replays on the GPU (the same job set as its crossclass step).
+# run.sh replays on the GPU (the job set of shapes_jobs.sh, as its crossclass step).
 set -eu
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SRC=${GOOGLETEST_SRC:-/usr/src/googletest}
@@ -14,9 +14,7 @@ cp -r "$SRC" "$ROOT/.gpu/googletest"
 RECORD=${BUILD:-$ROOT/build-dev}/bench/cross_class/bench_record_renders
 if [[ -x $RECORD ]]; then
   rm -rf "$ROOT/.gpu/cross_class"
-  "$RECORD" --backend cpu --model "$ROOT/models/zoo/shapes/model" \
-    --prompts-from "$ROOT/bench/calibrate/shapes_prompts.txt" --seeds 4 --steps 8,20 \
-    --out "$ROOT/.gpu/cross_class/cpu" | tail -n 1
+  bash "$ROOT/bench/gpu/shapes_jobs.sh" "$RECORD" cpu "$ROOT/.gpu/cross_class/cpu" | tail -n 1
 else
   echo "prepare.sh: no $RECORD: the GPU run will record its renders but replay no CPU ones" >&2
 fi

@@ -79,13 +79,12 @@ fi
 
 RECORD=$BUILD/bench/cross_class/bench_record_renders
 if wants crossclass; then
-  # The same job set as prepare.sh's CPU records (its CROSS_CLASS_ARGS), so the folders pair up.
-  step crossclass 90 bash -c "'$RECORD' --backend cuda --model '$ROOT/models/zoo/shapes/model' \
-      --prompts-from '$ROOT/bench/calibrate/shapes_prompts.txt' --seeds 4 --steps 8,20 \
-      --out '$OUT/cross_class/cuda' &&
-    if [[ -d '$ROOT/.gpu/cross_class/cpu' ]]; then '$RECORD' --backend cuda \
-      --model '$ROOT/models/zoo/shapes/model' --replay-of '$ROOT/.gpu/cross_class/cpu' \
-      --out '$OUT/cross_class/cuda-replays-cpu'; else echo 'no CPU records carried'; fi"
+  # shapes_jobs.sh: the job set of prepare.sh's CPU records, so the folders pair up.
+  JOBS_SH=$ROOT/bench/gpu/shapes_jobs.sh
+  step crossclass 90 bash -c "bash '$JOBS_SH' '$RECORD' cuda '$OUT/cross_class/cuda' &&
+    if [[ -d '$ROOT/.gpu/cross_class/cpu' ]]; then bash '$JOBS_SH' '$RECORD' cuda \
+      '$OUT/cross_class/cuda-replays-cpu' '$ROOT/.gpu/cross_class/cpu'; else
+      echo 'no CPU records carried'; fi"
 fi
 
 if wants shapes; then

@@ -426,12 +426,13 @@ def encoded_latents(args, vae, x, vae_step):
 
 
 def load_vae(work):
+    """The VAE of --work, its config (scaling_factor included) and its checkpoint (step, ...)."""
     state = torch.load(os.path.join(work, "vae.pt"))
     base = state.get("config", VAE)  # the first run's checkpoints carry no config: the default
     cfg = dict(base, scaling_factor=state.get("scaling_factor", VAE["scaling_factor"]))
     vae = AutoencoderKL(cfg)
     vae.load_state_dict(state["model"])
-    return vae.eval(), cfg
+    return vae.eval(), cfg, state
 
 
 # ---- UNet + text encoder ---------------------------------------------------------------------
@@ -441,11 +442,9 @@ def phase_unet(args):
     x, captions = training_data(args)
     # Encoding is the costly part here: the UNet sees the first --unet-images of the images.
     x, captions = x[:args.unet_images], captions[:args.unet_images]
-    vae, vae_cfg = load_vae(args.work)
+    vae, vae_cfg, state = load_vae(args.work)
     tok = load_tokenizer(args.work)
-    vae_step = torch.load(os.path.join(args.work, "vae.pt"))["step"]
-    means, stds = encoded_latents(args, vae, x, vae_step)
-    state = torch.load(os.path.join(args.work, "vae.pt"))
+    means, stds = encoded_latents(args, vae, x, state["step"])
     if "scaling_factor" not in state:  # a VAE run stopped early: scale as phase_vae would
         state["scaling_factor"] = float(1.0 / means.std())
         torch.save(state, os.path.join(args.work, "vae.pt"))
@@ -513,7 +512,7 @@ def _numpy(state):
 def phase_export(args):
     import shutil
     out = args.out
-    vae, vae_cfg = load_vae(args.work)
+    vae, vae_cfg, _ = load_vae(args.work)
     state = torch.load(os.path.join(args.work, "unet.pt"))
     meta = {"format": "pt", "seedgrid.model": "shapes", "seedgrid.seed": args.seed,
             "seedgrid.unet_steps": state["step"]}
@@ -570,10 +569,10 @@ def phase_all(args):
         globals()[f"phase_{phase}"](args)
         log(args.work, f"all: {phase} done at {(time.time() - t0) / 60:.1f} min")
     torch.set_num_threads(args.threads)
-    vae, _ = load_vae(args.work)
+    vae, _, vae_state = load_vae(args.work)
     x, _ = training_data(args)
-    encoded_latents(args, vae, x[:args.unet_images], torch.load(os.path.join(args.work, "vae.pt"))["step"])
-    del x, vae
+    encoded_latents(args, vae, x[:args.unet_images], vae_state["step"])
+    del x, vae, vae_state
     import subprocess
     argv = [a for a in sys.argv[1:] if a != "all"]
     decoder = subprocess.Popen([sys.executable, os.path.abspath(__file__), "decoder"] + argv)
