@@ -6,6 +6,10 @@
 //   "seedgrid/ledger/entry/v1", seq, prev_hash (32 bytes), at, op, key, request,
 //   number of postings, then per posting: account, asset, amount (two's complement)
 // and the treasury signs those 32 bytes with Ed25519. Entry 1's prev_hash is all zeros.
+// Only the last entry each transaction writes is signed; the others store an empty signature. The
+// signed entry's hash covers every entry before it through the prev_hash chain, so altering an
+// unsigned entry breaks the next signature just as altering a signed one breaks its own. A ledger
+// written when every entry was signed verifies unchanged.
 // `request` is the operation's canonical text (RequestText): "name=value" lines in a fixed order,
 // with '%' and newlines in values escaped as %25 and %0A. It excludes `at` (see operations.hpp).
 #include <cstdint>

@@ -150,6 +150,7 @@ Result<std::unique_ptr<LedgerState>> open_state(
         return context(r.error(), "journaling the new config of ", path);
     }
   }
+  if (auto r = s->seal_head(); !r) return pass_on(r);
   if (auto r = s->flush_balances(); !r) return pass_on(r);
   s->forget_balances();
   s->in_transaction = false;
@@ -219,6 +220,7 @@ std::vector<Result<JournalReceipt>> Ledger::apply_batch(std::span<const Operatio
       return abandon(results.back() ? Error{"a storage error interrupted the batch"}
                                     : results.back().error());
   }
+  if (auto r = s.seal_head(); !r) return abandon(r.error());
   if (auto r = s.flush_balances(); !r) return abandon(r.error());
   s.forget_balances();
   s.in_transaction = false;

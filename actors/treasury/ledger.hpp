@@ -10,8 +10,9 @@
 // - An operation is applied whole or not at all; an invalid one is rejected with an error naming
 //   what is wrong and changes nothing (not even in a batch: the others still apply).
 // - Idempotency: every operation's key is applied once (operations.hpp).
-// - Each entry stores the hash of the previous entry and the treasury's Ed25519 signature of its
-//   own hash, so anyone with the database and the treasury's public key can check the whole history
+// - Each entry stores the hash of the previous entry; the last entry of each transaction stores the
+//   treasury's Ed25519 signature of its own hash, which the chain extends to the entries before it,
+//   so anyone with the database and the treasury's public key can check the whole history
 //   (verify.hpp). Entry 1 (genesis) records the treasury's public key and the config.
 // - No clock is read: operations carry their time.
 //

@@ -163,6 +163,7 @@ Result<void> LedgerState::reload_head() {
   if (!row) return storage_error(row.error());
   head_seq = 0;
   head_hash = Digest{};
+  head_unsigned = false;  // every committed transaction ends on a signed entry
   if (*row) {
     head_seq = static_cast<std::uint64_t>((*st)->column_int64(0));
     const auto hash = (*st)->column_blob(1);
@@ -230,7 +231,8 @@ Result<JournalReceipt> LedgerState::append(std::int64_t at, std::string_view op,
   if (!in_transaction) return fail("internal error: append outside a transaction");
   const std::uint64_t seq = head_seq + 1;
   const Digest hash = journal::entry_hash(seq, head_hash, at, op, key, request, postings);
-  const Signature signature = identity->sign(std::span<const std::uint8_t>(hash));
+  // Signed when the transaction ends (seal_head), if it is still the head then.
+  const std::span<const std::uint8_t> no_signature;
 
   auto je = statement(
       "INSERT INTO journal(seq, at, op, idem_key, request, prev_hash, hash, signature) "
@@ -244,7 +246,7 @@ Result<JournalReceipt> LedgerState::append(std::int64_t at, std::string_view op,
       .bind(5, request)
       .bind_blob(6, head_hash)
       .bind_blob(7, hash)
-      .bind_blob(8, signature);
+      .bind_blob(8, no_signature);
   if (auto r = (*je)->run(); !r) return storage_error(r.error());
 
   auto jp =
@@ -266,6 +268,7 @@ Result<JournalReceipt> LedgerState::append(std::int64_t at, std::string_view op,
   }
   head_seq = seq;
   head_hash = hash;
+  head_unsigned = true;
 
   JournalReceipt receipt;
   receipt.seq = seq;
@@ -274,6 +277,18 @@ Result<JournalReceipt> LedgerState::append(std::int64_t at, std::string_view op,
   receipt.hold_id = op == "hold" ? static_cast<std::int64_t>(seq) : 0;
   receipt.postings = std::move(postings);
   return receipt;
+}
+
+Result<void> LedgerState::seal_head() {
+  if (!head_unsigned) return {};
+  if (!in_transaction) return fail("internal error: sealing outside a transaction");
+  const Signature signature = identity->sign(std::span<const std::uint8_t>(head_hash));
+  auto st = statement("UPDATE journal SET signature = ? WHERE seq = ?");
+  if (!st) return pass_on(st);
+  (*st)->bind_blob(1, signature).bind(2, static_cast<std::int64_t>(head_seq));
+  if (auto r = (*st)->run(); !r) return storage_error(r.error());
+  head_unsigned = false;
+  return {};
 }
 
 Result<void> check_key(std::string_view key) {

@@ -48,6 +48,7 @@ struct LedgerState {
   TreasuryConfig config;
   std::uint64_t head_seq = 0;
   Digest head_hash{};
+  bool head_unsigned = false;  // the head was appended in the open transaction, not yet signed
   bool storage_failed = false;
   // True inside apply_batch (and the opening transaction): only then are balances cached, so a
   // long-lived reader never sees a stale balance.
@@ -74,10 +75,15 @@ struct LedgerState {
                                         std::string_view request);
   // Rejects postings that would overdraw an account (every account but mint must stay >= 0).
   Result<void> check_funds(std::span<const Posting> postings);
-  // Writes the entry (hash, signature) and its postings, applies the postings to the cached
+  // Writes the entry (hash, no signature yet) and its postings, applies the postings to the cached
   // balances, and advances the head.
   Result<JournalReceipt> append(std::int64_t at, std::string_view op, std::string_view key,
                          std::string_view request, std::vector<Posting> postings);
+
+  // Signs the head entry if this transaction appended it. Called before every COMMIT: only the last
+  // entry of a transaction carries a signature, which covers the entries before it through their
+  // hash chain (journal.hpp), so a batch of N entries costs one Ed25519 signature instead of N.
+  Result<void> seal_head();
 
   // Group commit writes each touched balance row once per transaction, not once per posting: the
   // cache holds every balance read or changed since the transaction began. flush_balances() writes

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -14,6 +15,16 @@
 namespace seedgrid::treasury {
 
 namespace {
+
+// A signature blob: 64 bytes, or empty for an entry signed through a later one's (journal.hpp).
+bool read_signature(const std::vector<std::uint8_t>& blob, std::optional<Signature>& out) {
+  out.reset();
+  if (blob.empty()) return true;
+  if (blob.size() != Signature{}.size()) return false;
+  out.emplace();
+  std::copy(blob.begin(), blob.end(), out->begin());
+  return true;
+}
 
 template <std::size_t N>
 bool copy_blob(const std::vector<std::uint8_t>& blob, std::array<std::uint8_t, N>& out) {
@@ -110,6 +121,7 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
   };
   VerifyReport report;
   Digest prev{};
+  std::uint64_t first_unsigned = 0;  // the first entry of the unsigned run the loop is in, or 0
   // The postings cursor runs alongside the entries cursor; `pending` is its current row.
   auto posting_row = postings->step();
   if (!posting_row) return pass_on(posting_row);
@@ -127,10 +139,10 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
     const std::string op = entries->column_text(2), key = entries->column_text(3),
                       request = entries->column_text(4);
     Digest stored_prev{}, stored_hash{};
-    Signature signature{};
+    std::optional<Signature> signature;
     if (!copy_blob(entries->column_blob(5), stored_prev) ||
         !copy_blob(entries->column_blob(6), stored_hash) ||
-        !copy_blob(entries->column_blob(7), signature))
+        !read_signature(entries->column_blob(7), signature))
       return problem(
           fail("entry ", seq, ": hash, previous hash or signature has the wrong length"));
 
@@ -172,8 +184,12 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
       return problem(
           fail("entry ", seq, " (", op, " ", key,
                "): its contents do not match its hash (an amount, account or field was edited)"));
-    if (auto r = signatures.add(seq, op + " " + key, hash, signature); !r)
-      return pass_on(r);
+    if (signature) {
+      if (auto r = signatures.add(seq, op + " " + key, hash, *signature); !r) return pass_on(r);
+      first_unsigned = 0;
+    } else if (first_unsigned == 0) {
+      first_unsigned = seq;
+    }
     if (sums[0] != 0 || sums[1] != 0)
       return problem(fail("entry ", seq, ": postings do not balance (credits ", sums[0],
                           ", tokens ", sums[1], ")"));
@@ -195,6 +211,10 @@ Result<VerifyReport> verify_ledger(const std::string& path, const PublicKey& tre
                         " have no journal entry (entry deleted?)"));
   if (auto r = signatures.check(); !r) return pass_on(r);
   if (report.entries == 0) return fail(path, " holds no journal entries");
+  if (first_unsigned != 0)
+    return fail("entries ", first_unsigned, "..", report.entries,
+                " are signed by no entry: the last entry must carry the treasury's signature "
+                "(entries after the last signed one were added or the ledger was cut mid-batch)");
   report.head = prev;
 
   for (const ExpectedEntry& e : expected) {

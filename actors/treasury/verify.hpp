@@ -1,7 +1,8 @@
 #pragma once
 // Independent verification of a ledger database: needs only the file and the treasury's public key.
 // It recomputes every entry's hash from its stored fields and postings, checks the chain of
-// previous hashes and the contiguity of sequence numbers, checks every Ed25519 signature, checks
+// previous hashes and the contiguity of sequence numbers, checks every Ed25519 signature (an entry
+// without one must be followed by a signed entry: journal.hpp), checks
 // that each entry's postings balance per asset, re-derives every balance from the postings to
 // compare it with the stored balance table, and re-derives the working tables (holds, hold_jobs,
 // verdicts, meta: derived_tables.hpp) to compare them row by row. The first problem found is the

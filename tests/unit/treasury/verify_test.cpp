@@ -231,3 +231,81 @@ TEST_F(Verify, RejectsAFileThatIsNotALedger) {
 }
 
 }  // namespace
+
+// A batch is signed once, at its last entry; the chain carries that signature to the others.
+class VerifyBatch : public Verify {
+ protected:
+  void SetUp() override {
+    Verify::SetUp();
+    Ledger ledger = open();
+    std::vector<Operation> deposits;
+    for (int i = 0; i < 3; ++i)  // entries 8, 9, 10
+      deposits.push_back(Deposit{
+          .key = message_of("batch/", i), .at = 7, .account = "user:bob", .amount = units(1 + i)});
+    for (const auto& r : ledger.apply_batch(deposits)) ASSERT_TRUE(r.has_value());
+  }
+
+  // Entry `seq`'s hash recomputed from its stored fields over `prev`, with its postings a deposit
+  // of `amount` to user:bob.
+  Digest rehash(std::uint64_t seq, const Digest& prev, Micros amount) {
+    auto db = storage::Database::open(path);
+    EXPECT_TRUE(db.has_value());
+    auto st = db->prepare("SELECT at, op, idem_key, request FROM journal WHERE seq = ?");
+    EXPECT_TRUE(st.has_value());
+    st->bind(1, static_cast<std::int64_t>(seq));
+    EXPECT_TRUE(st->step().value_or(false));
+    const std::vector<Posting> postings = {{"mint", Asset::credits, -amount},
+                                           {"user:bob", Asset::credits, amount}};
+    return journal::entry_hash(seq, prev, st->column_int64(0), st->column_text(1),
+                               st->column_text(2), st->column_text(3), postings);
+  }
+  Digest stored_hash(std::uint64_t seq) {
+    auto db = storage::Database::open(path);
+    EXPECT_TRUE(db.has_value());
+    auto st = db->prepare("SELECT hash FROM journal WHERE seq = ?");
+    st->bind(1, static_cast<std::int64_t>(seq));
+    EXPECT_TRUE(st->step().value_or(false));
+    Digest d{};
+    const auto blob = st->column_blob(0);
+    std::copy(blob.begin(), blob.end(), d.begin());
+    return d;
+  }
+  static std::vector<std::uint8_t> bytes(const Digest& d) { return {d.begin(), d.end()}; }
+};
+
+TEST_F(VerifyBatch, OnlyTheLastEntryOfABatchCarriesASignature) {
+  auto db = storage::Database::open(path);
+  ASSERT_TRUE(db.has_value());
+  auto st = db->prepare("SELECT seq, length(signature) FROM journal WHERE seq >= 7 ORDER BY seq");
+  ASSERT_TRUE(st.has_value());
+  std::vector<std::pair<std::int64_t, std::int64_t>> lengths;
+  while (st->step().value_or(false)) lengths.emplace_back(st->column_int64(0), st->column_int64(1));
+  const std::vector<std::pair<std::int64_t, std::int64_t>> expected = {
+      {7, 64}, {8, 0}, {9, 0}, {10, 64}};
+  EXPECT_EQ(lengths, expected);
+  auto r = verify_ledger(path, treasury_id.public_key());
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->entries, 10u);
+}
+
+TEST_F(VerifyBatch, AnUnsignedEntryRewrittenWithItsChainBreaksTheBatchSignature) {
+  // Entry 9 (2 credits) becomes 5 credits, its hash and entry 10's link and hash recomputed: every
+  // hash checks, and entry 10's signature no longer covers what it is stored with.
+  const Digest h9 = rehash(9, stored_hash(8), units(5));
+  const Digest h10 = rehash(10, h9, units(3));
+  const std::string msg = problem(tampered(
+      "UPDATE postings SET amount = -5000000 WHERE seq = 9 AND idx = 0;"
+      "UPDATE postings SET amount = 5000000 WHERE seq = 9 AND idx = 1;"
+      "UPDATE journal SET hash = ? WHERE seq = 9;"
+      "UPDATE journal SET prev_hash = ?, hash = ? WHERE seq = 10",
+      {bytes(h9), bytes(h9), bytes(h10)}));
+  EXPECT_NE(msg.find("entry 10 (deposit batch/2): the signature is not the treasury's"),
+            std::string::npos)
+      << msg;
+}
+
+TEST_F(VerifyBatch, ALedgerCutInsideABatchIsRefused) {
+  const std::string msg = problem(
+      tampered("DELETE FROM postings WHERE seq = 10; DELETE FROM journal WHERE seq = 10"));
+  EXPECT_NE(msg.find("entries 8..9 are signed by no entry"), std::string::npos) << msg;
+}
