@@ -45,7 +45,8 @@ bool needs_openings(const std::vector<protocol::AuditItem>& plan, bool scripted)
 }
 
 Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResult& result,
-                                 std::int64_t now_ms, Outbox& out) {
+                                 std::int64_t now_ms, Outbox& out,
+                                 protocol::ResultIntegrity integrity) {
   CoreState& s = *state_;
   auto [r, j] = s.find_job(result.job_id);
   if (j == nullptr) return refuse(ErrorCode::unknown_request, "no job '" + result.job_id + "'");
@@ -55,7 +56,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
                       " is stale: the job is " + std::string(job_phase_name(j->phase)) +
                       " at attempt " + std::to_string(j->attempt));
   NodeEntry* n = s.nodes.find(from);
-  const Reply checked = protocol::check_result(result, from, s.job_message(*r, *j));
+  const Reply checked = protocol::check_result(result, from, s.job_message(*r, *j), integrity);
   release_worker(s, *r, *j);
   if (!checked.ok()) {
     charge_failure(s, n);

@@ -10,6 +10,7 @@
 #include <set>
 #include <utility>
 
+#include "actors/coordinator/result_checker.hpp"
 #include "actors/treasury/checkpoint_witness.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/link/remote_link.hpp"
@@ -56,6 +57,7 @@ struct CoordinatorState {
   caf::actor treasury_link;  // to a remote treasury
   // Keeps the treasury's signed heads, passes them to validators.
   treasury::checkpoint_witness_actor checkpoints;
+  ResultCheckers checkers;
   std::map<PublicKey, NodeHandle> node_actors;
   std::map<caf::actor_addr, PublicKey> node_keys;
   // A client following a request, and what it has been sent over its connection: a second
@@ -279,6 +281,20 @@ const PublicKey* sender_key(Self self) {
   return it == s.node_keys.end() ? nullptr : &it->second;
 }
 
+// A result whose signature and pixel hash the checkers looked at: a failed check is applied
+// unchecked, so the core finds the same fault and refuses and charges it as it always has.
+protocol::Reply apply_result(Self self, const PublicKey& from, const protocol::JobResult& result,
+                             protocol::ResultIntegrity integrity) {
+  auto& st = self->state;
+  Outbox out;
+  auto reply = st.core->on_result(from, result, st.now(), out, integrity);
+  if (!reply.ok())
+    st.log->warn("refused result for {} from {} ({}): {}", result.job_id, who(self, from),
+                 protocol::error_code_name(reply.code), reply.reason);
+  flush(self, out);
+  return reply;
+}
+
 // A node's registration comes over the TLS link its certificate opened, and that certificate is
 // made from the node's key: a registration signed by another key is refused. Nothing to check for
 // a role in this process or over plain TCP (network.insecure), where no certificate is known.
@@ -369,6 +385,7 @@ coordinator_self_actor::behavior_type coordinator(
   s.checkpoints = treasury::spawn_checkpoint_witness(self->system(), s.setup.ledger_checkpoint_file,
                                                      "coordinator");
   self->link_to(s.checkpoints);
+  s.checkers = ResultCheckers::spawn(self);
   if (local_treasury) {
     s.treasury = *local_treasury;
     self->monitor(s.treasury);
@@ -579,21 +596,25 @@ coordinator_self_actor::behavior_type coordinator(
         flush(self, out);
         return reply;
       },
-      [self](protocol::result_atom, const protocol::JobResult& result) {
+      // The signature and pixel hash are checked by a ResultChecker, then the core applies it.
+      [self](protocol::result_atom,
+             protocol::JobResult& result) -> caf::result<protocol::Reply> {
         auto& st = self->state;
         const PublicKey* from = sender_key(self);
         if (from == nullptr) {
           st.log->warn("refused a result for {} from an unregistered sender", result.job_id);
           return not_registered();
         }
-        Outbox out;
-        auto reply = st.core->on_result(*from, result, st.now(), out);
-        if (!reply.ok())
-          st.log->warn("refused result for {} from {} ({}): {}", result.job_id,
-                       who(self, *from), protocol::error_code_name(reply.code),
-                       reply.reason);
-        flush(self, out);
-        return reply;
+        auto promise = self->make_response_promise<protocol::Reply>();
+        auto shared = std::make_shared<const protocol::JobResult>(std::move(result));
+        self->request(st.checkers.next(), caf::infinite, integrity_atom::value, *from, shared)
+            .then([self, promise, from = *from](const protocol::Reply& integrity,
+                                                const CheckedResult& checked) mutable {
+              promise.deliver(apply_result(self, from, *checked,
+                                           integrity.ok() ? protocol::ResultIntegrity::checked
+                                                          : protocol::ResultIntegrity::unchecked));
+            });
+        return promise;
       },
       [self](protocol::verdict_atom, const protocol::Verdict& verdict) {
         auto& st = self->state;

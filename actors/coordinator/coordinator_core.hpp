@@ -126,8 +126,11 @@ class CoordinatorCore {
   void on_progress(const PublicKey& from, const protocol::JobProgress& progress, Outbox& out);
   protocol::Reply on_failure(const PublicKey& from, const protocol::JobFailure& failure,
                              std::int64_t now_ms, Outbox& out);
-  protocol::Reply on_result(const PublicKey& from, const protocol::JobResult& result,
-                            std::int64_t now_ms, Outbox& out);
+  // `integrity`: whether protocol::check_result_integrity passed already (the actor runs it on
+  // another thread); the core runs every other check of protocol::check_result itself.
+  protocol::Reply on_result(
+      const PublicKey& from, const protocol::JobResult& result, std::int64_t now_ms, Outbox& out,
+      protocol::ResultIntegrity integrity = protocol::ResultIntegrity::unchecked);
   protocol::Reply on_verdict(const PublicKey& from, const protocol::Verdict& verdict,
                              std::int64_t now_ms, Outbox& out);
   // A worker contests a failed verdict (once): a second validator re-runs the failed audits and a

@@ -103,7 +103,7 @@ Reply check_commitment_shape(const JobResult& r, const JobSpec& spec) {
   return {};
 }
 
-Reply check_result(const JobResult& r, const PublicKey& registered_key, const Job& assigned) {
+Reply check_result_integrity(const JobResult& r, const PublicKey& registered_key) {
   if (r.worker != registered_key)
     return refuse(ErrorCode::bad_signature,
                   "result for " + r.job_id + " claims worker " + r.worker.hex() +
@@ -112,6 +112,16 @@ Reply check_result(const JobResult& r, const PublicKey& registered_key, const Jo
     return refuse(ErrorCode::bad_signature,
                   "result for " + r.job_id + " has a signature that does not verify for worker " +
                       registered_key.hex());
+  if (r.output_hash != output_hash_of(r.pixels))
+    return refuse(ErrorCode::mismatch, "result for " + r.job_id +
+                                           " carries an output hash that is not the pixels' hash");
+  return {};
+}
+
+Reply check_result(const JobResult& r, const PublicKey& registered_key, const Job& assigned,
+                   ResultIntegrity integrity) {
+  if (integrity == ResultIntegrity::unchecked)
+    if (auto i = check_result_integrity(r, registered_key); !i.ok()) return i;
   if (r.job_id != assigned.job_id || r.attempt != assigned.attempt)
     return refuse(ErrorCode::mismatch, "result for " + r.job_id + " attempt " +
                                            std::to_string(r.attempt) + " does not match job " +
@@ -126,9 +136,6 @@ Reply check_result(const JobResult& r, const PublicKey& registered_key, const Jo
                                            std::to_string(r.pixels.size()) + " bytes, expected " +
                                            std::to_string(assigned.spec.width) + "x" +
                                            std::to_string(assigned.spec.height) + " RGB8");
-  if (r.output_hash != output_hash_of(r.pixels))
-    return refuse(ErrorCode::mismatch, "result for " + r.job_id +
-                                           " carries an output hash that is not the pixels' hash");
   if (auto c = check_commitment_shape(r, assigned.spec); !c.ok()) return c;
   return {};
 }

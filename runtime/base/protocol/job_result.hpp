@@ -79,10 +79,17 @@ void sign_result(JobResult& r, const Identity& worker);
 // The commitment's form (not its truth, which only audits test): restated settings equal the
 // job's, leaf_count == steps + 1, proofs of x_0 and x_N shaped for that tree, a [1,C,h,w] x_N.
 Reply check_commitment_shape(const JobResult& r, const JobSpec& spec);
-// Checks what the coordinator can check without re-rendering: the sender's registered key, the
-// signature, the pixel hash and size, that the result is for the job it was given, and the
+// The checks that need only the result and its sender's key, and take most of check_result's time
+// (an Ed25519 verification and a hash of the pixels): the claimed worker is the sender, the
+// signature verifies, the output hash is the pixels'. A coordinator runs them off its own thread.
+Reply check_result_integrity(const JobResult& r, const PublicKey& registered_key);
+// Whether check_result_integrity already passed for the result at hand.
+enum class ResultIntegrity { unchecked, checked };
+// Checks what the coordinator can check without re-rendering: check_result_integrity (unless it
+// was `checked` already), the pixel size, that the result is for the job it was given, and the
 // commitment's shape (check_commitment_shape).
 // Returns ok when the result stands, else the refusal.
-Reply check_result(const JobResult& r, const PublicKey& registered_key, const Job& assigned);
+Reply check_result(const JobResult& r, const PublicKey& registered_key, const Job& assigned,
+                   ResultIntegrity integrity = ResultIntegrity::unchecked);
 
 }  // namespace seedgrid::protocol

@@ -189,6 +189,43 @@ TEST(NetworkFaults, CheatingWorkerFailsItsAuditIsSlashedAndGetsNoMoreJobs) {
       << "the cheater was never paid";
 }
 
+// Results are checked for their signature off the coordinator's thread (result_checker.hpp): a
+// worker whose signatures do not verify is still refused, charged, and never paid.
+TEST(NetworkFaults, ResultsWhoseSignatureFailsAreRefusedAndRenderedElsewhere) {
+  if (!worker::test_faults_enabled())
+    GTEST_SKIP() << "this build has no test faults (configure with -DSEEDGRID_TEST_FAULTS=ON)";
+  NetworkOptions o;
+  o.validators = 0;
+  o.worker_faults[0] = "bad_signature";
+  Network net(o);
+  net.start();
+  const auto request = net.request("forged", 8, 4);
+  Collected got;
+  auto outcome = run_request(net, request, got);
+  ASSERT_TRUE(outcome);
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, 8u);
+  const PublicKey forger = net.worker_identity(0).public_key();
+  std::size_t refused = 0;
+  {
+    std::lock_guard lock(got.mutex);
+    for (const auto& e : got.events)
+      if (e.kind == EventKind::retry && e.code == ErrorCode::bad_signature) ++refused;
+  }
+  EXPECT_GT(refused, 0u) << "the forging worker was given jobs and its results were refused";
+  for (const auto& [index, e] : got.results) {
+    EXPECT_NE(e.worker, forger) << "image " << index;
+    EXPECT_EQ(e.pixels, reference_pixels(request, index));
+  }
+  net.stop();
+  auto ledger = treasury::Ledger::open_read_only(net.ledger_path());
+  ASSERT_TRUE(ledger);
+  EXPECT_EQ(ledger->balance("worker:" + net.worker_identity(0).node_id(), treasury::Asset::credits)
+                .value_or(-1),
+            0)
+      << "the forging worker was never paid";
+}
+
 }  // namespace
 }  // namespace seedgrid::testing
 

@@ -251,6 +251,30 @@ TEST(JobResult, ForgeriesAndMismatchesAreRefused) {
             ErrorCode::mismatch);
 }
 
+TEST(JobResult, IntegrityIsTheSignatureAndPixelHashAloneAndCanBeCheckedFirst) {
+  const Job job = sample_job();
+  const PublicKey registered = worker_key().public_key();
+  const JobResult good = signed_result(job, worker_key());
+  EXPECT_TRUE(check_result_integrity(good, registered).ok());
+
+  JobResult forged = signed_result(job, other_key());
+  forged.worker = registered;
+  EXPECT_EQ(check_result_integrity(forged, registered).code, ErrorCode::bad_signature);
+  JobResult swapped = good;
+  swapped.pixels[0] ^= 1;
+  EXPECT_EQ(check_result_integrity(swapped, registered).code, ErrorCode::mismatch);
+
+  // Integrity needs no job: a result for another attempt is whole, and check_result still refuses
+  // it when told its integrity was checked already.
+  Job other_attempt = job;
+  other_attempt.attempt = 3;
+  EXPECT_EQ(check_result(good, registered, other_attempt, ResultIntegrity::checked).code,
+            ErrorCode::mismatch);
+  // `checked` skips exactly the integrity checks: the caller vouches for them.
+  EXPECT_TRUE(check_result(forged, registered, job, ResultIntegrity::checked).ok());
+  EXPECT_EQ(check_result(forged, registered, job).code, ErrorCode::bad_signature);
+}
+
 TEST(JobResult, MerkleRootBindsOrderAndCount) {
   const Digest a = blake2b(std::string_view("a")), b = blake2b(std::string_view("b")),
                c = blake2b(std::string_view("c"));
