@@ -50,6 +50,11 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
 Result<void> CoordinatorCore::commit() {
   CoreState& s = *state_;
   if (s.fatal) return std::unexpected(*s.fatal);
+  // The images first: a committed result must find its image after a crash.
+  if (auto r = s.results.sync(); !r) {
+    s.record_fatal(r.error());
+    return r;
+  }
   auto c = s.journal.commit();
   if (!c) s.record_fatal(c.error());
   return c;

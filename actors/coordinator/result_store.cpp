@@ -20,9 +20,44 @@ std::string ResultStore::path_of(const Digest& hash) const {
 
 bool ResultStore::contains(const Digest& hash) const {
   if (durability_ == storage::Durability::none) return held_.contains(hash);
+  if (unsynced_.contains(hash)) return true;
   std::error_code ec;
   return fs::exists(path_of(hash), ec);
 }
+
+namespace {
+
+Result<void> write_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return fail("result store: cannot create ", path, ": ", std::strerror(errno));
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      return fail("result store: cannot write ", path, ": ", std::strerror(err));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0)
+    return fail("result store: cannot write ", path, ": ", std::strerror(errno));
+  return {};
+}
+
+// One syncfs(2) makes everything written on the store's filesystem durable, data and names: a
+// batch of images costs two of them, where an fsync per file and per directory cost two per image.
+Result<void> sync_filesystem(const std::string& root) {
+  const int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return fail("result store: cannot open ", root, ": ", std::strerror(errno));
+  const bool synced = ::syncfs(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!synced) return fail("result store: cannot sync ", root, ": ", std::strerror(err));
+  return {};
+}
+
+}  // namespace
 
 Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t>& pixels) {
   if (blake2b(pixels) != hash) return fail("result store: pixels do not hash to ", to_hex(hash));
@@ -30,38 +65,32 @@ Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t
     held_.try_emplace(hash, pixels);
     return {};
   }
-  const std::string path = path_of(hash);
   if (contains(hash)) return {};
+  const std::string path = path_of(hash);
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
   if (ec)
     return fail("result store: cannot create ", fs::path(path).parent_path().string(), ": ",
                 ec.message());
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return fail("result store: cannot create ", tmp, ": ", std::strerror(errno));
-  std::size_t written = 0;
-  while (written < pixels.size()) {
-    const ssize_t n = ::write(fd, pixels.data() + written, pixels.size() - written);
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      return fail("result store: cannot write ", tmp, ": ", std::strerror(err));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return fail("result store: cannot fsync ", tmp, ": ", std::strerror(errno));
-  fs::rename(tmp, path, ec);
-  if (ec) return fail("result store: cannot rename ", tmp, " to ", path, ": ", ec.message());
-  // The rename is durable once the directory is synced.
-  const int dir = ::open(fs::path(path).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  if (auto w = write_file(path + ".tmp", pixels); !w) return w;
+  unsynced_.insert(hash);
   keep_recent(hash, pixels);
+  return {};
+}
+
+Result<void> ResultStore::sync() {
+  if (unsynced_.empty()) return {};
+  // Data first, then the names: a file is under its name only once its bytes are durable, so a
+  // crash leaves at most a .tmp behind, never a short image under a valid name.
+  if (auto r = sync_filesystem(root_); !r) return r;
+  for (const Digest& hash : unsynced_) {
+    const std::string path = path_of(hash);
+    std::error_code ec;
+    fs::rename(path + ".tmp", path, ec);
+    if (ec) return fail("result store: cannot rename ", path, ".tmp to ", path, ": ", ec.message());
+  }
+  if (auto r = sync_filesystem(root_); !r) return r;
+  unsynced_.clear();
   return {};
 }
 
@@ -90,7 +119,7 @@ Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
     return it->second;
   }
   if (auto it = recent_.find(hash); it != recent_.end()) return it->second;
-  const std::string path = path_of(hash);
+  const std::string path = path_of(hash) + (unsynced_.contains(hash) ? ".tmp" : "");
   // One read of the whole file, checked against its name.
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return fail("result store: no image ", path);
@@ -111,6 +140,11 @@ Result<void> ResultStore::remove(const Digest& hash) {
   }
   forget_recent(hash);
   std::error_code ec;
+  if (unsynced_.erase(hash) > 0) {
+    fs::remove(path_of(hash) + ".tmp", ec);
+    if (ec) return fail("result store: cannot remove ", path_of(hash), ".tmp: ", ec.message());
+    return {};
+  }
   fs::remove(path_of(hash), ec);
   if (ec) return fail("result store: cannot remove ", path_of(hash), ": ", ec.message());
   return {};

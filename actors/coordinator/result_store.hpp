@@ -1,7 +1,11 @@
 #pragma once
 // Delivered images, content-addressed: results/<first 2 hex>/<output hash hex>.rgb holds the raw
-// RGB8 pixels whose BLAKE2b is the file name. Written to a temporary file, fsynced and renamed, so
-// a crash never leaves a partial image under a valid name; reads re-check the hash. With
+// RGB8 pixels whose BLAKE2b is the file name. put() writes a temporary file; sync() makes every
+// one written since the last sync durable (syncfs) and only then renames them (and syncs again), so
+// a crash never leaves a partial image under a valid name; reads re-check the hash. The coordinator
+// syncs once per journal commit, before it (CoordinatorCore::commit): the journal never names an
+// image that is not durable, and a batch of results costs two syncs instead of two fsyncs per image
+// on the coordinator's thread. With
 // Durability::none (the simulator's throw-away store only) the images are held in memory: the
 // simulator opens one coordinator for the run and nothing outside its process reads the store, and
 // a file per result (stat, open, write, read, unlink: a dozen system calls) was a third of a
@@ -16,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,12 +32,13 @@ namespace seedgrid::coordinator {
 
 class ResultStore {
  public:
-  explicit ResultStore(std::string root,
-                       storage::Durability durability = storage::Durability::full,
+  explicit ResultStore(std::string root, storage::Durability durability = storage::Durability::full,
                        std::size_t recent_bytes = std::size_t{64} << 20)
       : root_(std::move(root)), durability_(durability), recent_limit_(recent_bytes) {}
 
   Result<void> put(const Digest& hash, const std::vector<std::uint8_t>& pixels);
+  // Makes every image put since the last sync durable under its name.
+  Result<void> sync();
   Result<std::vector<std::uint8_t>> get(const Digest& hash) const;
   bool contains(const Digest& hash) const;
   Result<void> remove(const Digest& hash);
@@ -42,6 +48,7 @@ class ResultStore {
   std::string root_;
   storage::Durability durability_;
   std::map<Digest, std::vector<std::uint8_t>> held_;  // Durability::none only
+  std::set<Digest> unsynced_;                         // put, still under <name>.tmp until sync()
   // Durability::full: the newest images, oldest first in recent_order_.
   std::size_t recent_limit_;
   std::size_t recent_bytes_ = 0;

@@ -97,11 +97,14 @@ bool wait_for_workers(caf::actor_system& sys, const protocol::coordinator_actor&
   return false;
 }
 
+// `seed`: image i renders with seed + i. Each request of a run gets its own seeds, so every job's
+// pixels differ and the coordinator stores one file per result, as it does for real images.
 protocol::GenerateRequest request(const std::string& id, const Model& model, std::uint32_t count,
                                   std::string_view task, std::uint32_t steps,
-                                  const Identity& client) {
+                                  const Identity& client, std::uint64_t seed = 0) {
   protocol::GenerateRequest r;
   r.request_id = id;
+  r.seed = seed;
   r.model_id = model.id;
   r.task_type = std::string(task);
   r.prompt = "benchmark";
@@ -125,7 +128,8 @@ void timed_requests(const Options& o, const Model& model, const Identity& client
   for (std::uint32_t r = 0; r < o.requests; ++r)
     sessions.push_back(std::make_unique<client::GenerateSession>(
         system, coordinator, endpoint, network,
-        request(id_prefix + std::to_string(r), model, o.jobs, protocol::kTaskInstant, 4, client),
+        request(id_prefix + std::to_string(r), model, o.jobs, protocol::kTaskInstant, 4, client,
+                std::uint64_t{r} * o.jobs),
         std::make_shared<const Identity>(client), client::SessionCallbacks{}));
   std::uint64_t delivered = 0;
   for (auto& s : sessions) {
@@ -210,7 +214,7 @@ void loopback(const Options& o, const Model& model, std::string_view task, std::
     };
     std::string id = "l";
     id += std::to_string(i);
-    const auto r = request(id, model, 1, task, steps, client);
+    const auto r = request(id, model, 1, task, steps, client, static_cast<std::uint64_t>(i));
     const auto start = Clock::now();
     client::GenerateSession session(client_system.get(), nullptr, {"127.0.0.1", port}, {}, r,
                                     std::make_shared<const Identity>(client), callbacks);

@@ -153,6 +153,7 @@ TEST(ResultStore, ContentAddressedAndChecked) {
   const Digest h = protocol::output_hash_of(pixels);
   EXPECT_FALSE(store.put(blake2b(std::string_view("other")), pixels));  // wrong name refused
   ASSERT_TRUE(store.put(h, pixels));
+  ASSERT_TRUE(store.sync());
   EXPECT_TRUE(store.contains(h));
   auto back = store.get(h);
   ASSERT_TRUE(back);
@@ -168,6 +169,33 @@ TEST(ResultStore, ContentAddressedAndChecked) {
   std::filesystem::remove_all(dir);
 }
 
+// An image is under its name only once sync() made its bytes durable (the coordinator syncs before
+// each journal commit): a crash before that leaves no short file under a valid name.
+TEST(ResultStore, AnImageIsUnderItsNameOnlyOnceSynced) {
+  const auto dir = fresh_dir("results-sync");
+  const RemovedAtEnd cleanup{dir};
+  ResultStore store(dir.string(), storage::Durability::full, 0);  // nothing kept in memory
+  const std::vector<std::uint8_t> a{1, 2, 3, 4, 5, 6}, b{6, 5, 4, 3, 2, 1};
+  const Digest ha = protocol::output_hash_of(a), hb = protocol::output_hash_of(b);
+  ASSERT_TRUE(store.put(ha, a));
+  ASSERT_TRUE(store.put(hb, b));
+  EXPECT_TRUE(store.contains(ha));
+  auto early = store.get(ha);  // read back from its temporary file
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(*early, a);
+  EXPECT_FALSE(std::filesystem::exists(store.path_of(ha)));
+  EXPECT_FALSE(ResultStore(dir.string()).contains(ha)) << "a restart before the sync finds none";
+  ASSERT_TRUE(store.remove(hb));  // removed before it was synced: nothing left of it
+  ASSERT_TRUE(store.sync());
+  EXPECT_FALSE(std::filesystem::exists(store.path_of(hb)));
+  EXPECT_FALSE(std::filesystem::exists(store.path_of(hb) + ".tmp"));
+  ResultStore restarted(dir.string());
+  auto back = restarted.get(ha);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, a);
+  EXPECT_FALSE(std::filesystem::exists(store.path_of(ha) + ".tmp"));
+}
+
 TEST(ResultStore, KeepsTheNewestImagesInMemoryUpToItsBound) {
   const auto dir = fresh_dir("results-recent");
   const RemovedAtEnd cleanup{dir};
@@ -176,6 +204,7 @@ TEST(ResultStore, KeepsTheNewestImagesInMemoryUpToItsBound) {
   const Digest ha = protocol::output_hash_of(a), hb = protocol::output_hash_of(b);
   ASSERT_TRUE(store.put(ha, a));
   ASSERT_TRUE(store.put(hb, b));
+  ASSERT_TRUE(store.sync());
   for (const Digest& h : {ha, hb}) {  // both files damaged behind the store's back
     std::ofstream f(store.path_of(h), std::ios::binary | std::ios::trunc);
     f << "xx";
