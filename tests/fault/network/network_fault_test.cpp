@@ -32,12 +32,7 @@ TEST(NetworkFaults, KilledWorkerJobsFinishElsewhereDeliveredAndPaidOnce) {
   ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
   EXPECT_EQ(outcome->completed.delivered, 36u);
   EXPECT_EQ(outcome->duplicate_results, 0u) << "an image was delivered twice";
-  std::size_t lost = 0;
-  {
-    std::lock_guard lock(got.mutex);
-    for (const auto& e : got.events)
-      if (e.kind == EventKind::retry && e.code == ErrorCode::worker_lost) ++lost;
-  }
+  const std::size_t lost = got.retries(ErrorCode::worker_lost);
   EXPECT_GT(lost, 0u) << "the killed worker had jobs in flight that were re-run";
   for (std::uint32_t i = 0; i < 36; i += 5)
     EXPECT_EQ(got.results.at(i).pixels, reference_pixels(request, i)) << "image " << i;
@@ -143,12 +138,7 @@ TEST(NetworkFaults, CheatingWorkerFailsItsAuditIsSlashedAndGetsNoMoreJobs) {
   ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
   EXPECT_EQ(outcome->completed.delivered, 12u);
   const PublicKey cheater = net.worker_identity(0).public_key();
-  std::size_t audit_failures = 0;
-  {
-    std::lock_guard lock(got.mutex);
-    for (const auto& e : got.events)
-      if (e.kind == EventKind::retry && e.code == ErrorCode::audit_failed) ++audit_failures;
-  }
+  const std::size_t audit_failures = got.retries(ErrorCode::audit_failed);
   EXPECT_GT(audit_failures, 0u) << "the cheater's results were caught by audits";
   for (const auto& [index, e] : got.results) {
     EXPECT_NE(e.worker, cheater) << "image " << index << " came from the cheating worker";
@@ -206,12 +196,7 @@ TEST(NetworkFaults, ResultsWhoseSignatureFailsAreRefusedAndRenderedElsewhere) {
   ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
   EXPECT_EQ(outcome->completed.delivered, 8u);
   const PublicKey forger = net.worker_identity(0).public_key();
-  std::size_t refused = 0;
-  {
-    std::lock_guard lock(got.mutex);
-    for (const auto& e : got.events)
-      if (e.kind == EventKind::retry && e.code == ErrorCode::bad_signature) ++refused;
-  }
+  const std::size_t refused = got.retries(ErrorCode::bad_signature);
   EXPECT_GT(refused, 0u) << "the forging worker was given jobs and its results were refused";
   for (const auto& [index, e] : got.results) {
     EXPECT_NE(e.worker, forger) << "image " << index;

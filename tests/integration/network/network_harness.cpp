@@ -744,6 +744,13 @@ std::size_t Collected::result_count() {
   return results.size();
 }
 
+std::size_t Collected::retries(protocol::ErrorCode code) {
+  std::lock_guard lock(mutex);
+  return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const auto& e) {
+    return e.kind == protocol::EventKind::retry && e.code == code;
+  }));
+}
+
 std::vector<verify::RecordedVerdict> recorded_verdicts(const Network& net, int index,
                                                        std::string_view job_prefix) {
   const auto file = net.dir() / ("validator-" + std::to_string(index)) / "verdicts.jsonl";

@@ -164,6 +164,8 @@ struct Collected {
 
   client::SessionCallbacks callbacks();
   std::size_t result_count();
+  // How many jobs went back to the queue for `code` (retry events).
+  std::size_t retries(protocol::ErrorCode code);
 };
 
 // The bytes a single-process render of job `index` of `request` produces (the reference), on the
