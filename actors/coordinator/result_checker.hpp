@@ -34,7 +34,6 @@ class ResultCheckers {
   static ResultCheckers spawn(caf::local_actor* owner, std::size_t max = 8);
   // The checker for the next result, in turn.
   const result_checker_actor& next();
-  bool empty() const { return checkers_.empty(); }
 
  private:
   std::vector<result_checker_actor> checkers_;
