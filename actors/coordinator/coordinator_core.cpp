@@ -40,6 +40,8 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
   state->started_ms = now_ms;
   state->run = *run;
   state->next_uptime_sample_ms = now_ms + state->options.uptime_sample_ms;
+  // Images a crash caught before their sync: no committed result names them.
+  if (auto r = state->results.remove_unsynced_leftovers(); !r) return pass_on(r);
   std::unique_ptr<CoordinatorCore> core(new CoordinatorCore(std::move(state)));
   if (auto r = recover(*core->state_, now_ms, out); !r)
     return context(r.error(), "resuming the journal");

@@ -94,6 +94,22 @@ Result<void> ResultStore::sync() {
   return {};
 }
 
+Result<std::size_t> ResultStore::remove_unsynced_leftovers() {
+  std::size_t removed = 0;
+  if (durability_ == storage::Durability::none) return removed;
+  std::error_code ec;
+  if (!fs::is_directory(root_, ec)) return removed;
+  // Two levels: results/<first 2 hex>/<hash>.rgb[.tmp].
+  for (fs::recursive_directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it.depth() < 1 || !it->is_regular_file(ec) || it->path().extension() != ".tmp") continue;
+    if (!fs::remove(it->path(), ec) || ec)
+      return fail("result store: cannot remove ", it->path().string(), ": ", ec.message());
+    ++removed;
+  }
+  if (ec) return fail("result store: cannot list ", root_, ": ", ec.message());
+  return removed;
+}
+
 void ResultStore::keep_recent(const Digest& hash, const std::vector<std::uint8_t>& pixels) {
   if (pixels.size() > recent_limit_ || recent_.contains(hash)) return;
   while (recent_bytes_ + pixels.size() > recent_limit_ && !recent_order_.empty()) {

@@ -39,6 +39,9 @@ class ResultStore {
   Result<void> put(const Digest& hash, const std::vector<std::uint8_t>& pixels);
   // Makes every image put since the last sync durable under its name.
   Result<void> sync();
+  // Deletes the temporary files an earlier run left unsynced (it crashed before its commit); how
+  // many. Called when the coordinator opens, before anything is put.
+  Result<std::size_t> remove_unsynced_leftovers();
   Result<std::vector<std::uint8_t>> get(const Digest& hash) const;
   bool contains(const Digest& hash) const;
   Result<void> remove(const Digest& hash);

@@ -196,6 +196,26 @@ TEST(ResultStore, AnImageIsUnderItsNameOnlyOnceSynced) {
   EXPECT_FALSE(std::filesystem::exists(store.path_of(ha) + ".tmp"));
 }
 
+TEST(ResultStore, ARestartDeletesWhatACrashLeftUnsyncedAndNothingElse) {
+  const auto dir = fresh_dir("results-leftovers");
+  const RemovedAtEnd cleanup{dir};
+  const std::vector<std::uint8_t> kept{7, 7, 7}, lost{1, 2, 3}, also_lost{3, 2, 1};
+  {
+    ResultStore crashed(dir.string());
+    ASSERT_TRUE(crashed.put(protocol::output_hash_of(kept), kept));
+    ASSERT_TRUE(crashed.sync());
+    ASSERT_TRUE(crashed.put(protocol::output_hash_of(lost), lost));
+    ASSERT_TRUE(crashed.put(protocol::output_hash_of(also_lost), also_lost));
+  }  // no sync: the process died before its commit
+  ResultStore restarted(dir.string());
+  auto removed = restarted.remove_unsynced_leftovers();
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(*removed, 2u);
+  EXPECT_FALSE(std::filesystem::exists(restarted.path_of(protocol::output_hash_of(lost)) + ".tmp"));
+  EXPECT_TRUE(restarted.get(protocol::output_hash_of(kept)));
+  EXPECT_EQ(*restarted.remove_unsynced_leftovers(), 0u);
+}
+
 TEST(ResultStore, KeepsTheNewestImagesInMemoryUpToItsBound) {
   const auto dir = fresh_dir("results-recent");
   const RemovedAtEnd cleanup{dir};
