@@ -64,7 +64,9 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
     dispatch(s, now_ms, out);
     return checked;
   }
-  if (auto stored = s.results.put(result.output_hash, result.pixels); !stored) {
+  // check_result established output_hash == hash(pixels) (here or in the actor's checkers).
+  if (auto stored = s.results.put(result.output_hash, result.pixels, /*hash_checked=*/true);
+      !stored) {
     s.record_fatal(stored.error());
     return refuse(ErrorCode::internal, "the coordinator could not store the result");
   }

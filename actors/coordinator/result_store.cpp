@@ -59,8 +59,10 @@ Result<void> sync_filesystem(const std::string& root) {
 
 }  // namespace
 
-Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t>& pixels) {
-  if (blake2b(pixels) != hash) return fail("result store: pixels do not hash to ", to_hex(hash));
+Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t>& pixels,
+                              bool hash_checked) {
+  if (!hash_checked && blake2b(pixels) != hash)
+    return fail("result store: pixels do not hash to ", to_hex(hash));
   if (durability_ == storage::Durability::none) {
     held_.try_emplace(hash, pixels);
     return {};

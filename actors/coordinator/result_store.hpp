@@ -36,7 +36,11 @@ class ResultStore {
                        std::size_t recent_bytes = std::size_t{64} << 20)
       : root_(std::move(root)), durability_(durability), recent_limit_(recent_bytes) {}
 
-  Result<void> put(const Digest& hash, const std::vector<std::uint8_t>& pixels);
+  // Refuses pixels that do not hash to `hash`, unless the caller says it checked that already
+  // (`hash_checked`: the coordinator's result check did, off its thread; a 512x512 image is
+  // 768 KiB to hash).
+  Result<void> put(const Digest& hash, const std::vector<std::uint8_t>& pixels,
+                   bool hash_checked = false);
   // Makes every image put since the last sync durable under its name.
   Result<void> sync();
   // Deletes the temporary files an earlier run left unsynced (it crashed before its commit); how
