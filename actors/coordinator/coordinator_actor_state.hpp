@@ -1,0 +1,107 @@
+#pragma once
+// The coordinator actor's state and the pieces its two files share (coordinator_actor.cpp: the
+// messages; effect_delivery.cpp: carrying out the core's effects after the group commit). Included
+// by those two files only.
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/coordinator/coordinator_actor.hpp"
+#include "actors/coordinator/result_checker.hpp"
+#include "actors/treasury/checkpoint_witness.hpp"
+#include "runtime/base/link/link_atoms.hpp"
+#include "runtime/base/protocol/interfaces/client_interface.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/base/protocol/interfaces/treasury_interface.hpp"
+#include "runtime/base/protocol/interfaces/validator_interface.hpp"
+#include "runtime/base/protocol/interfaces/worker_interface.hpp"
+
+namespace seedgrid::coordinator::actor_shell {
+
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+
+// The public interface and the coordinator's own messages: the group commit, the timers' tick,
+// and the treasury's handle from the remote link (cast to the treasury's interface on arrival).
+using coordinator_self_actor = protocol::coordinator_actor::extend_with<
+    link::link_owner_actor>::extend<caf::reacts_to<commit_atom>, caf::reacts_to<tick_atom>>;
+
+// A registered node's actor, under the interface of its role (the other handle stays empty).
+struct NodeHandle {
+  protocol::worker_actor worker;
+  protocol::validator_actor validator;
+
+  caf::actor_addr address() const { return worker ? worker.address() : validator.address(); }
+};
+
+// How long the treasury may take to answer: a ledger order (written and made durable), a stake
+// lookup (a read). No answer in time: the order is re-sent, the stake asked again.
+constexpr auto kOrderAnswerTimeout = std::chrono::seconds(30);
+constexpr auto kStakeAnswerTimeout = std::chrono::seconds(10);
+
+struct CoordinatorState {
+  CoordinatorSetup setup;
+  std::shared_ptr<CoordinatorCore> core;
+  std::shared_ptr<spdlog::logger> log;
+  protocol::treasury_actor treasury;
+  caf::actor treasury_link;  // to a remote treasury
+  // Keeps the treasury's signed heads, passes them to validators.
+  treasury::checkpoint_witness_actor checkpoints;
+  ResultCheckers checkers;
+  std::map<PublicKey, NodeHandle> node_actors;
+  std::map<caf::actor_addr, PublicKey> node_keys;
+  // A client following a request, and what it has been sent over its connection: a second
+  // attach on the same connection (its answer timed out, or its `have` predates results still in
+  // flight), or another client's attach, re-sends nothing this one was sent already. Forgotten
+  // when the client goes down: a new connection gets what it asks for.
+  struct AttachedClient {
+    protocol::client_actor actor;
+    std::set<std::uint32_t> results_sent;
+    bool completed_sent = false;
+  };
+  // request id -> attached clients. Kept for kFollowAfterCompletedMs after the request's completed
+  // event (a late second attach on the same connection must still re-send nothing), then dropped:
+  // a gateway's one connection follows every request it ever submitted, and nothing may pile up
+  // per request for as long as it stays connected.
+  std::map<std::string, std::vector<AttachedClient>> clients;
+  std::deque<std::pair<std::int64_t, std::string>> completed_clients;  // (completed at, request)
+  std::set<caf::actor_addr> monitored_clients;  // each client connection monitored once
+  std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
+  Outbox pending;  // effects waiting for the next journal commit
+  // Answers that promise what the journal must hold first (an attach's or a cancel's nonce, a
+  // cancel itself): delivered once the commit they wait for is durable, before its effects.
+  std::vector<std::function<void()>> answers_after_commit;
+  bool commit_scheduled = false;
+  static inline const char* name = "seedgrid.coordinator";
+
+  // Milliseconds of the steady clock: the time base the core was opened with (node.cpp).
+  static std::int64_t now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+using Self = coordinator_self_actor::stateful_pointer<CoordinatorState>;
+
+// "gpu-box-1 (3f2a9c01d4e5b6a7)": how log lines name a node, from the coordinator's book when it
+// knows the node, else by id alone.
+std::string who(Self self, const PublicKey& key);
+// Group commit: the effects of every message handled until the commit message comes round (it
+// queues behind the messages already in the mailbox) wait for one journal commit, then go out in
+// order. Nothing leaves before the state that caused it is durable.
+void flush(Self self, Outbox& out);
+// The commit message's handler: commits the journal, then carries out the pending effects.
+void commit_and_send(Self self);
+
+}  // namespace seedgrid::coordinator::actor_shell

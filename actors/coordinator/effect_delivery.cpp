@@ -1,0 +1,163 @@
+#include "actors/coordinator/coordinator_actor_state.hpp"
+
+#include "runtime/base/protocol/inspect.hpp"
+
+namespace seedgrid::coordinator::actor_shell {
+
+std::string who(Self self, const PublicKey& key) {
+  if (const NodeEntry* n = self->state.core->nodes().find(key)) return n->label();
+  return key.hex().substr(0, 16);
+}
+
+namespace {
+
+void send_order(Self self, protocol::LedgerOrder order) {
+  auto& s = self->state;
+  if (!s.treasury) {
+    s.core->on_order_lost(order, s.now());
+    return;
+  }
+  self->request(s.treasury, kOrderAnswerTimeout, protocol::ledger_atom::value, order)
+      .then(
+          [self, order](const protocol::LedgerReceipt& receipt) {
+            auto& st = self->state;
+            if (!receipt.ok)
+              st.log->warn("treasury refused {} {}: {}",
+                           protocol::ledger_order_kind_name(order.kind), order.key, receipt.error);
+            Outbox out;
+            st.core->on_receipt(order, receipt, st.now(), out);
+            flush(self, out);
+          },
+          [self, order](caf::error& err) {
+            auto& st = self->state;
+            st.log->warn("treasury did not answer {} ({}); will retry", order.key,
+                         self->system().render(err));
+            st.core->on_order_lost(order, st.now());
+          });
+}
+
+// Asks the treasury for a worker's bonded stake (the fast tier's minimum). No treasury, or no
+// answer: the worker keeps what it has, and the core asks again at its next refresh.
+void check_stake(Self self, const PublicKey& worker) {
+  auto& s = self->state;
+  if (!s.treasury) return;
+  self->request(s.treasury, kStakeAnswerTimeout, protocol::stake_atom::value,
+                worker_account(worker))
+      .then(
+          [self, worker](const protocol::StakeReply& stake) {
+            auto& st = self->state;
+            const NodeEntry* n = st.core->nodes().find(worker);
+            const bool was = n != nullptr && n->fast_allowed;
+            Outbox out;
+            st.core->on_stake(worker, stake, st.now(), out);
+            if (!stake.ok)
+              st.log->warn("stake of worker {} unknown: {}", who(self, worker), stake.error);
+            else if (was != stake.serves_fast)
+              st.log->info("worker {} {} the fast tier (bonded {})", who(self, worker),
+                           stake.serves_fast ? "now serves" : "no longer serves", stake.bonded);
+            flush(self, out);
+          },
+          [self, worker](caf::error& err) {
+            auto& st = self->state;
+            st.log->warn(
+                "stake of worker {} unknown: the treasury did not answer ({}); asked "
+                "again at the next refresh",
+                who(self, worker), self->system().render(err));
+            st.core->stake_unknown(worker, st.now());
+          });
+}
+
+}  // namespace
+
+void flush(Self self, Outbox& out) {
+  auto& s = self->state;
+  s.pending.take(out);
+  if (!s.commit_scheduled) {
+    s.commit_scheduled = true;
+    self->send(self, commit_atom::value);
+  }
+}
+
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace
+
+void commit_and_send(Self self) {
+  auto& s = self->state;
+  s.commit_scheduled = false;
+  Outbox out = std::move(s.pending);
+  s.pending.clear();
+  if (auto c = s.core->commit(); !c) {
+    s.log->critical("journal write failed, stopping so a restart resumes from the journal: {}",
+                    c.error().message);
+    self->quit(caf::exit_reason::user_shutdown);
+    return;
+  }
+  for (auto& answer : std::exchange(s.answers_after_commit, {})) answer();
+  auto node = [&](const PublicKey& k) -> const NodeHandle* {
+    auto it = s.node_actors.find(k);
+    return it == s.node_actors.end() ? nullptr : &it->second;
+  };
+  // Answers to submits first: a client hears "accepted" before its request's first events
+  // (effects.hpp: the variant's order is the order of delivery).
+  out.sort_for_delivery();
+  const auto apply = Overloaded{
+      [&](AnswerSubmit& a) {
+        auto it = s.waiting.find(a.ack.request_id);
+        if (it == s.waiting.end()) return;
+        for (auto& promise : it->second) promise.deliver(a.ack);
+        s.waiting.erase(it);
+        if (!a.ack.outcome.ok()) s.clients.erase(a.ack.request_id);
+      },
+      [&](SendJob& j) {
+        if (const NodeHandle* n = node(j.worker); n && n->worker)
+          self->send(n->worker, protocol::job_atom::value, std::move(j.job));
+      },
+      [&](CancelJob& c) {
+        if (const NodeHandle* n = node(c.worker); n && n->worker)
+          self->send(n->worker, protocol::cancel_atom::value, c.job_id, c.attempt);
+      },
+      [&](SendAudit& a) {
+        if (const NodeHandle* n = node(a.validator); n && n->validator)
+          self->send(n->validator, protocol::audit_atom::value, std::move(a.task));
+      },
+      [&](NotifyVerdict& n) {
+        if (const NodeHandle* h = node(n.worker); h && h->worker)
+          self->send(h->worker, protocol::verdict_atom::value, std::move(n.verdict));
+      },
+      [&](TellClient& t) {
+        const auto& e = t.event;
+        if (e.kind == protocol::EventKind::completed)
+          s.log->info(
+              "request {} completed: {} delivered, {} failed, {} cancelled, charged {}, "
+              "refunded {}",
+              e.request_id, e.delivered, e.failed, e.cancelled, e.total_charged, e.refunded);
+        else if (e.kind == protocol::EventKind::retry || e.kind == protocol::EventKind::failed)
+          s.log->info("{}", protocol::describe(e));
+        auto it = s.clients.find(e.request_id);
+        if (it == s.clients.end()) return;
+        for (auto& client : it->second) {
+          if (e.kind == protocol::EventKind::result && !client.results_sent.insert(e.index).second)
+            continue;
+          if (e.kind == protocol::EventKind::completed &&
+              std::exchange(client.completed_sent, true))
+            continue;
+          self->send(client.actor, protocol::event_atom::value, e);
+        }
+        if (e.kind == protocol::EventKind::completed)
+          s.completed_clients.emplace_back(s.now(), e.request_id);
+      },
+      [&](PlaceOrder& o) { send_order(self, std::move(o.order)); },
+      [&](CheckStake& c) { check_stake(self, c.worker); },
+  };
+  for (auto& effect : out.effects) std::visit(apply, effect);
+}
+
+}  // namespace seedgrid::coordinator::actor_shell
