@@ -40,8 +40,11 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
   state->started_ms = now_ms;
   state->run = *run;
   state->next_uptime_sample_ms = now_ms + state->options.uptime_sample_ms;
-  // Images a crash caught before their sync: no committed result names them.
-  if (auto r = state->results.remove_unsynced_leftovers(); !r) return pass_on(r);
+  // Images an older coordinator kept as files, before the journal held them.
+  if (auto r = state->results.move_files_into_journal(
+          (std::filesystem::path(state->options.data_dir) / "results").string());
+      !r)
+    return context(r.error(), "moving result images into the journal");
   std::unique_ptr<CoordinatorCore> core(new CoordinatorCore(std::move(state)));
   if (auto r = recover(*core->state_, now_ms, out); !r)
     return context(r.error(), "resuming the journal");
@@ -52,11 +55,6 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
 Result<void> CoordinatorCore::commit() {
   CoreState& s = *state_;
   if (s.fatal) return std::unexpected(*s.fatal);
-  // The images first: a committed result must find its image after a crash.
-  if (auto r = s.results.sync(); !r) {
-    s.record_fatal(r.error());
-    return r;
-  }
   auto c = s.journal.commit();
   if (!c) s.record_fatal(c.error());
   return c;

@@ -1,7 +1,6 @@
 #include "actors/coordinator/core_state.hpp"
 
 #include <algorithm>
-#include <filesystem>
 
 #include "actors/coordinator/audit_rate.hpp"
 #include "runtime/base/protocol/ids.hpp"
@@ -15,7 +14,7 @@ CoreState::CoreState(const Identity& identity_in, CoreOptions options_in, Journa
     : identity(identity_in),
       options(std::move(options_in)),
       journal(std::move(journal_in)),
-      results((std::filesystem::path(options.data_dir) / "results").string(), options.durability),
+      results(journal, options.durability),
       registrar(identity_in, options.policy.challenge_ttl_ms),
       sampler(salt, options.policy.audit.rate),
       nodes(options.policy.reputation, options.policy.routing.reputation_weight) {

@@ -97,8 +97,8 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
     if (auto r = db->exec("PRAGMA locking_mode=EXCLUSIVE"); !r)
       return context(r.error(), "opening the coordinator journal");
   if (auto r = db->exec(kSchema); !r) return context(r.error(), "creating the journal schema");
-  if (auto r = db->exec(journal_tasks::kSchema); !r)
-    return context(r.error(), "creating the journal schema");
+  for (std::string_view schema : {journal_tasks::kSchema, journal_results::kSchema})
+    if (auto r = db->exec(schema); !r) return context(r.error(), "creating the journal schema");
   // Erased prompts leave no sealed copy behind in freed pages (prompt_erasure.cpp).
   if (auto r = db->exec("PRAGMA secure_delete=ON"); !r)
     return context(r.error(), "opening the journal");
@@ -186,6 +186,8 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
     if (!*s) return context(s->error(), "preparing the journal");
   auto tasks = journal_tasks::prepare(*db);
   if (!tasks) return context(tasks.error(), "preparing the journal");
+  auto images = journal_results::prepare(*db);
+  if (!images) return context(images.error(), "preparing the journal");
   auto seq = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM requests");
   if (!seq) return pass_on(seq);
   auto row = seq->step();
@@ -211,6 +213,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                                                 std::move(*delete_notice),
                                                 std::move(*find_request),
                                                 std::move(*tasks),
+                                                std::move(*images),
                                                 next});
   return Journal(std::move(state));
 }

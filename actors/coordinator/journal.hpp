@@ -1,6 +1,6 @@
 #pragma once
 // The coordinator's journal (SQLite, WAL, synchronous=FULL via runtime/base/storage): accepted
-// requests with their jobs' phases and results, each job's verification record (the signed
+// requests with their jobs' phases and results (and the result images), each job's verification record (the signed
 // commitment, the audits chosen for it, who judged it), failed verdicts whose slash waits for the
 // appeal window (and appeals in progress), known nodes' reputations and blacklisting, slashes
 // still to apply, and the secret audit salt. A restarted coordinator resumes from it: no accepted
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,12 @@ class Journal {
   Result<void> put_input_images(const std::string& request_id,
                                 const std::vector<RgbImage>& images);
   Result<std::optional<RgbImage>> find_input_image(const std::string& image_id) const;
+  // Result images by their hash (journal_results.hpp), written in the transaction of the result
+  // that names them.
+  Result<void> put_result_image(const Digest& hash, std::span<const std::uint8_t> pixels);
+  Result<std::optional<std::vector<std::uint8_t>>> find_result_image(const Digest& hash) const;
+  Result<bool> has_result_image(const Digest& hash) const;
+  Result<void> delete_result_image(const Digest& hash);
   Result<JobTotals> job_totals() const;
   // Also forgets the nonces of commands that expired by `now_unix_ms`.
   Result<void> put_command_nonce(const JournaledNonce& nonce, std::int64_t now_unix_ms);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "actors/coordinator/journal.hpp"
+#include "actors/coordinator/journal_results.hpp"
 #include "actors/coordinator/journal_tasks.hpp"
 #include "runtime/base/crypto/secret_box.hpp"
 #include "runtime/base/storage/database.hpp"
@@ -25,6 +26,7 @@ struct Journal::State {
   storage::Statement put_verification, delete_verification, put_penalty, delete_penalty;
   storage::Statement put_notice, delete_notice, find_request;
   journal_tasks::Statements tasks;
+  journal_results::Statements images;
   std::uint64_t next_sequence = 1;
   bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
 };

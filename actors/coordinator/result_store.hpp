@@ -1,29 +1,26 @@
 #pragma once
-// Delivered images, content-addressed: results/<first 2 hex>/<output hash hex>.rgb holds the raw
-// RGB8 pixels whose BLAKE2b is the file name. put() writes a temporary file; sync() makes every
-// one written since the last sync durable (syncfs) and only then renames them (and syncs again), so
-// a crash never leaves a partial image under a valid name; reads re-check the hash. The coordinator
-// syncs once per journal commit, before it (CoordinatorCore::commit): the journal never names an
-// image that is not durable, and a batch of results costs two syncs instead of two fsyncs per image
-// on the coordinator's thread. With
-// Durability::none (the simulator's throw-away store only) the images are held in memory: the
-// simulator opens one coordinator for the run and nothing outside its process reads the store, and
-// a file per result (stat, open, write, read, unlink: a dozen system calls) was a third of a
-// simulated run's system time. Each image is removed once delivered, so memory follows the
-// results in flight, not the run's length.
+// Delivered images, content-addressed: the RGB8 pixels whose BLAKE2b names them, kept in the
+// coordinator's journal (journal_results.hpp) in the transaction of the result that names them, so
+// one commit makes a batch of results and their images durable together. Reads re-check the hash.
+// A file per image cost the coordinator an inode created and deleted per job (a third of the
+// dispatch bench's CPU went to ext4 looking for a free inode) and a filesystem sync per batch.
 //
-// With full durability the newest images also stay in memory (up to `recent_bytes`): a result is
-// delivered milliseconds after it is stored, once its settlement is confirmed, and reading the
-// file back and hashing it again was 3 % of the dispatch bench's CPU. Those bytes are the ones
-// put() checked against their name; only the file is read (and re-checked) after a restart.
+// The newest images also stay in memory (up to `recent_bytes`): a result is delivered milliseconds
+// after it is stored, once its settlement is confirmed, so a delivery reads nothing back and hashes
+// nothing. Those bytes are the ones put() checked against their name; after a restart images are
+// read from the journal and checked again.
+//
+// With Durability::none (the simulator's throw-away store only) the images are held in memory
+// alone: the simulator opens one coordinator for the run and nothing outside its process reads the
+// store. Each image is removed once delivered, so memory follows the results in flight.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "actors/coordinator/journal.hpp"
 #include "models/result.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/storage/database.hpp"
@@ -32,30 +29,33 @@ namespace seedgrid::coordinator {
 
 class ResultStore {
  public:
-  explicit ResultStore(std::string root, storage::Durability durability = storage::Durability::full,
+  explicit ResultStore(Journal& journal, storage::Durability durability = storage::Durability::full,
                        std::size_t recent_bytes = std::size_t{64} << 20)
-      : root_(std::move(root)), durability_(durability), recent_limit_(recent_bytes) {}
+      : journal_(journal), durability_(durability), recent_limit_(recent_bytes) {}
 
   // Refuses pixels that do not hash to `hash`, unless the caller says it checked that already
   // (`hash_checked`: the coordinator's result check did, off its thread; a 512x512 image is
-  // 768 KiB to hash).
+  // 768 KiB to hash). Durable with the journal's next commit.
   Result<void> put(const Digest& hash, const std::vector<std::uint8_t>& pixels,
                    bool hash_checked = false);
-  // Makes every image put since the last sync durable under its name.
-  Result<void> sync();
-  // Deletes the temporary files an earlier run left unsynced (it crashed before its commit); how
-  // many. Called when the coordinator opens, before anything is put.
-  Result<std::size_t> remove_unsynced_leftovers();
   Result<std::vector<std::uint8_t>> get(const Digest& hash) const;
-  bool contains(const Digest& hash) const;
+  Result<bool> contains(const Digest& hash) const;
   Result<void> remove(const Digest& hash);
-  std::string path_of(const Digest& hash) const;
+
+  // Coordinators before the journal kept images as files, results/<2 hex>/<hash hex>.rgb under
+  // the data directory: moves those into the journal (committed), then deletes them and the
+  // temporary files a crash left. A file whose bytes do not hash to its name stays where it is,
+  // counted, for its operator to look at. Nothing to do when `root` does not exist.
+  struct FilesMoved {
+    std::size_t moved = 0;
+    std::size_t left = 0;
+  };
+  Result<FilesMoved> move_files_into_journal(const std::string& root);
 
  private:
-  std::string root_;
+  Journal& journal_;
   storage::Durability durability_;
   std::map<Digest, std::vector<std::uint8_t>> held_;  // Durability::none only
-  std::set<Digest> unsynced_;                         // put, still under <name>.tmp until sync()
   // Durability::full: the newest images, oldest first in recent_order_.
   std::size_t recent_limit_;
   std::size_t recent_bytes_ = 0;

@@ -5,7 +5,6 @@
 
 #include "actors/coordinator/journal.hpp"
 #include "actors/coordinator/journal_tasks.hpp"
-#include "actors/coordinator/result_store.hpp"
 #include "core_fixture.hpp"
 #include "runtime/base/storage/database.hpp"
 
@@ -144,95 +143,6 @@ TEST(Journal, RoundTripsPenaltiesAndTheirDeletion) {
   EXPECT_EQ(q.remaining_ms, 1'234);
   EXPECT_TRUE(q.appealed);
   std::filesystem::remove_all(dir);
-}
-
-TEST(ResultStore, ContentAddressedAndChecked) {
-  const auto dir = fresh_dir("results");
-  ResultStore store(dir.string());
-  const std::vector<std::uint8_t> pixels{1, 2, 3, 4, 5, 6};
-  const Digest h = protocol::output_hash_of(pixels);
-  EXPECT_FALSE(store.put(blake2b(std::string_view("other")), pixels));  // wrong name refused
-  ASSERT_TRUE(store.put(h, pixels));
-  ASSERT_TRUE(store.sync());
-  EXPECT_TRUE(store.contains(h));
-  auto back = store.get(h);
-  ASSERT_TRUE(back);
-  EXPECT_EQ(*back, pixels);
-  {  // corruption is detected when the file is read (by the store a restart opens)
-    std::ofstream f(store.path_of(h), std::ios::binary | std::ios::trunc);
-    f << "xx";
-  }
-  EXPECT_FALSE(ResultStore(dir.string()).get(h));
-  ASSERT_TRUE(store.remove(h));
-  EXPECT_FALSE(store.contains(h));
-  EXPECT_FALSE(store.get(h)) << "a removed image is not served from memory either";
-  std::filesystem::remove_all(dir);
-}
-
-// An image is under its name only once sync() made its bytes durable (the coordinator syncs before
-// each journal commit): a crash before that leaves no short file under a valid name.
-TEST(ResultStore, AnImageIsUnderItsNameOnlyOnceSynced) {
-  const auto dir = fresh_dir("results-sync");
-  const RemovedAtEnd cleanup{dir};
-  ResultStore store(dir.string(), storage::Durability::full, 0);  // nothing kept in memory
-  const std::vector<std::uint8_t> a{1, 2, 3, 4, 5, 6}, b{6, 5, 4, 3, 2, 1};
-  const Digest ha = protocol::output_hash_of(a), hb = protocol::output_hash_of(b);
-  ASSERT_TRUE(store.put(ha, a));
-  ASSERT_TRUE(store.put(hb, b));
-  EXPECT_TRUE(store.contains(ha));
-  auto early = store.get(ha);  // read back from its temporary file
-  ASSERT_TRUE(early) << early.error().message;
-  EXPECT_EQ(*early, a);
-  EXPECT_FALSE(std::filesystem::exists(store.path_of(ha)));
-  EXPECT_FALSE(ResultStore(dir.string()).contains(ha)) << "a restart before the sync finds none";
-  ASSERT_TRUE(store.remove(hb));  // removed before it was synced: nothing left of it
-  ASSERT_TRUE(store.sync());
-  EXPECT_FALSE(std::filesystem::exists(store.path_of(hb)));
-  EXPECT_FALSE(std::filesystem::exists(store.path_of(hb) + ".tmp"));
-  ResultStore restarted(dir.string());
-  auto back = restarted.get(ha);
-  ASSERT_TRUE(back) << back.error().message;
-  EXPECT_EQ(*back, a);
-  EXPECT_FALSE(std::filesystem::exists(store.path_of(ha) + ".tmp"));
-}
-
-TEST(ResultStore, ARestartDeletesWhatACrashLeftUnsyncedAndNothingElse) {
-  const auto dir = fresh_dir("results-leftovers");
-  const RemovedAtEnd cleanup{dir};
-  const std::vector<std::uint8_t> kept{7, 7, 7}, lost{1, 2, 3}, also_lost{3, 2, 1};
-  {
-    ResultStore crashed(dir.string());
-    ASSERT_TRUE(crashed.put(protocol::output_hash_of(kept), kept));
-    ASSERT_TRUE(crashed.sync());
-    ASSERT_TRUE(crashed.put(protocol::output_hash_of(lost), lost));
-    ASSERT_TRUE(crashed.put(protocol::output_hash_of(also_lost), also_lost));
-  }  // no sync: the process died before its commit
-  ResultStore restarted(dir.string());
-  auto removed = restarted.remove_unsynced_leftovers();
-  ASSERT_TRUE(removed) << removed.error().message;
-  EXPECT_EQ(*removed, 2u);
-  EXPECT_FALSE(std::filesystem::exists(restarted.path_of(protocol::output_hash_of(lost)) + ".tmp"));
-  EXPECT_TRUE(restarted.get(protocol::output_hash_of(kept)));
-  EXPECT_EQ(*restarted.remove_unsynced_leftovers(), 0u);
-}
-
-TEST(ResultStore, KeepsTheNewestImagesInMemoryUpToItsBound) {
-  const auto dir = fresh_dir("results-recent");
-  const RemovedAtEnd cleanup{dir};
-  ResultStore store(dir.string(), storage::Durability::full, 8);  // room for one 6-byte image
-  const std::vector<std::uint8_t> a{1, 2, 3, 4, 5, 6}, b{6, 5, 4, 3, 2, 1};
-  const Digest ha = protocol::output_hash_of(a), hb = protocol::output_hash_of(b);
-  ASSERT_TRUE(store.put(ha, a));
-  ASSERT_TRUE(store.put(hb, b));
-  ASSERT_TRUE(store.sync());
-  for (const Digest& h : {ha, hb}) {  // both files damaged behind the store's back
-    std::ofstream f(store.path_of(h), std::ios::binary | std::ios::trunc);
-    f << "xx";
-  }
-  auto newest = store.get(hb);
-  ASSERT_TRUE(newest) << newest.error().message;
-  EXPECT_EQ(*newest, b);
-  EXPECT_FALSE(store.get(ha)) << "the older image left memory and is read from its file";
 }
 
 }  // namespace

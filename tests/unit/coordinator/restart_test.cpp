@@ -1,6 +1,10 @@
 // Crash safety of what the coordinator holds between messages: a restart (a new core opened on
 // the same journal) loses no payment of a cancelled job, no pending slash, no appeal, and neither
 // audits nor slashes anything twice.
+#include <filesystem>
+#include <fstream>
+
+#include "actors/coordinator/journal.hpp"
 #include "tests/unit/coordinator/verification_fixture.hpp"
 
 namespace seedgrid::coordinator::testing {
@@ -331,6 +335,50 @@ TEST_F(VerificationRestart, AnAppealInProgressIsHeardAfterARestartAndNotTwice) {
   EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
   EXPECT_EQ(slashes_of(validator_account(validator_.public_key())), 1u);
   expect_conservation();
+}
+
+// A coordinator from before the journal held result images kept each as a file under
+// <data dir>/results. Upgraded, it moves them into its journal when it opens, and a client that
+// attaches later still gets its image.
+TEST_F(CoreFixture, ImagesAnOlderCoordinatorKeptAsFilesAreServedAfterTheUpgrade) {
+  register_node(w1_, protocol::Role::worker, worker_caps(1));
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_TRUE(deliver(jobs[0], w1_).ok());
+  const auto results = events_of(EventKind::result);
+  ASSERT_EQ(results.size(), 1u);
+  const Digest hash = results[0].output_hash;
+  core_.reset();
+  // The layout the older coordinator left: the image as a file, not in the journal.
+  const auto data_dir = dir_ / "coordinator";
+  {
+    auto journal = Journal::open(
+        policy_.journal.empty() ? (data_dir / "journal.sqlite").string() : policy_.journal,
+        (data_dir / "journal.prompt-key").string());
+    ASSERT_TRUE(journal) << journal.error().message;
+    ASSERT_TRUE(journal->delete_result_image(hash));
+    ASSERT_TRUE(journal->commit());
+  }
+  const std::string hex = to_hex(hash);
+  const auto file = data_dir / "results" / hex.substr(0, 2) / (hex + ".rgb");
+  std::filesystem::create_directories(file.parent_path());
+  {
+    std::ofstream f(file, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(results[0].pixels.data()),
+            static_cast<std::streamsize>(results[0].pixels.size()));
+  }
+  open_core();
+  EXPECT_FALSE(std::filesystem::exists(data_dir / "results")) << "moved into the journal";
+  events_.clear();
+  Outbox out;
+  ASSERT_TRUE(
+      core_->attach(command(protocol::ClientCommandKind::attach, "r1", client_), {}, wall_, out)
+          .outcome.ok());
+  collect(out);
+  const auto again = events_of(EventKind::result);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].pixels, results[0].pixels);
 }
 
 }  // namespace

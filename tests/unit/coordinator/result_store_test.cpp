@@ -1,0 +1,157 @@
+#include "actors/coordinator/result_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "actors/coordinator/journal.hpp"
+#include "core_fixture.hpp"
+#include "runtime/base/storage/database.hpp"
+
+namespace seedgrid::coordinator::testing {
+namespace {
+
+// A journal in a fresh directory (a schema of its own on the `.postgres` run), reopened by path.
+struct JournalAt {
+  std::filesystem::path dir;
+  RemovedAtEnd cleanup{dir};
+  std::string path = test::database_location((dir / "j.sqlite").string(), "j");
+  std::string prompt_key = (dir / "j.prompt-key").string();
+
+  Journal open() const {
+    auto j = Journal::open(path, prompt_key);
+    EXPECT_TRUE(j) << j.error().message;
+    return std::move(*j);
+  }
+  // Writes over an image's row behind its store's back, as a damaged disk would.
+  void damage(const Digest& hash) const {
+    auto db = storage::Database::open(path);
+    ASSERT_TRUE(db) << db.error().message;
+    auto q = db->prepare("UPDATE result_images SET pixels = ? WHERE hash = ?");
+    ASSERT_TRUE(q) << q.error().message;
+    const std::vector<std::uint8_t> junk{'x', 'x'};
+    ASSERT_TRUE(q->bind_blob(1, junk).bind_blob(2, {hash.data(), hash.size()}).run());
+  }
+};
+
+const std::vector<std::uint8_t> kA{1, 2, 3, 4, 5, 6}, kB{6, 5, 4, 3, 2, 1};
+
+TEST(ResultStore, ContentAddressedCheckedAndKeptByTheJournal) {
+  const JournalAt at{fresh_dir("results")};
+  const Digest h = protocol::output_hash_of(kA);
+  {
+    Journal journal = at.open();
+    ResultStore store(journal);
+    EXPECT_FALSE(store.put(blake2b(std::string_view("other")), kA)) << "a wrong name is refused";
+    ASSERT_TRUE(store.put(h, kA));
+    ASSERT_TRUE(store.put(h, kA)) << "the same image twice is one image";
+    EXPECT_TRUE(*store.contains(h));
+    ASSERT_TRUE(journal.commit());
+  }
+  Journal journal = at.open();  // a restart: nothing in memory, read from the journal
+  ResultStore store(journal);
+  auto back = store.get(h);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, kA);
+  at.damage(h);
+  auto damaged = ResultStore(journal).get(h);
+  ASSERT_FALSE(damaged) << "a damaged image is refused when read";
+  EXPECT_NE(damaged.error().message.find("does not hash to its name"), std::string::npos)
+      << damaged.error().message;
+  ASSERT_TRUE(store.remove(h));
+  EXPECT_FALSE(*store.contains(h));
+  EXPECT_FALSE(store.get(h)) << "a removed image is not served from memory either";
+}
+
+// An image is written in the journal's open transaction: it is durable exactly when the result
+// that names it is, and an image removed before the commit leaves nothing behind.
+TEST(ResultStore, AnImageIsDurableWithTheCommitOfItsResult) {
+  const JournalAt at{fresh_dir("results-commit")};
+  const Digest ha = protocol::output_hash_of(kA), hb = protocol::output_hash_of(kB);
+  {
+    Journal journal = at.open();
+    ResultStore store(journal, storage::Durability::full, 0);  // nothing kept in memory
+    ASSERT_TRUE(store.put(ha, kA));
+    ASSERT_TRUE(store.put(hb, kB));
+    EXPECT_TRUE(journal.pending()) << "the images wait in the open transaction";
+    auto early = store.get(ha);  // read back before the commit, by the same journal
+    ASSERT_TRUE(early) << early.error().message;
+    EXPECT_EQ(*early, kA);
+    ASSERT_TRUE(store.remove(hb));
+    ASSERT_TRUE(journal.commit());
+  }
+  Journal journal = at.open();
+  ResultStore restarted(journal);
+  auto back = restarted.get(ha);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, kA);
+  EXPECT_FALSE(*restarted.contains(hb));
+}
+
+TEST(ResultStore, KeepsTheNewestImagesInMemoryUpToItsBound) {
+  const JournalAt at{fresh_dir("results-recent")};
+  const Digest ha = protocol::output_hash_of(kA), hb = protocol::output_hash_of(kB);
+  Journal journal = at.open();
+  ResultStore store(journal, storage::Durability::full, 8);  // room for one 6-byte image
+  ASSERT_TRUE(store.put(ha, kA));
+  ASSERT_TRUE(store.put(hb, kB));
+  ASSERT_TRUE(journal.commit());
+  at.damage(ha);  // both rows damaged behind the store's back
+  at.damage(hb);
+  auto newest = store.get(hb);
+  ASSERT_TRUE(newest) << newest.error().message;
+  EXPECT_EQ(*newest, kB);
+  EXPECT_FALSE(store.get(ha)) << "the older image left memory and is read from the journal";
+}
+
+void write_file(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::filesystem::path legacy_path(const std::filesystem::path& root, const Digest& hash) {
+  const std::string hex = to_hex(hash);
+  return root / hex.substr(0, 2) / (hex + ".rgb");
+}
+
+// Coordinators before this one kept each image as a file under <data dir>/results: an upgraded
+// coordinator moves them into its journal, drops what a crash left unsynced, and leaves a file
+// that does not hash to its name where it is.
+TEST(ResultStore, MovesAnOlderCoordinatorsImageFilesIntoTheJournal) {
+  const JournalAt at{fresh_dir("results-files")};
+  const auto root = at.dir / "results";
+  const Digest ha = protocol::output_hash_of(kA), hb = protocol::output_hash_of(kB);
+  write_file(legacy_path(root, ha), kA);
+  write_file(legacy_path(root, hb).string() + ".tmp", kB);  // a crash before its sync
+  const Digest hc = protocol::output_hash_of(std::vector<std::uint8_t>{9});
+  write_file(legacy_path(root, hc), {8});  // damaged: not the bytes its name says
+  {
+    Journal journal = at.open();
+    ResultStore store(journal);
+    auto moved = store.move_files_into_journal(root.string());
+    ASSERT_TRUE(moved) << moved.error().message;
+    EXPECT_EQ(moved->moved, 1u);
+    EXPECT_EQ(moved->left, 1u);
+    EXPECT_FALSE(journal.pending()) << "committed before any file is deleted";
+  }
+  EXPECT_FALSE(std::filesystem::exists(legacy_path(root, ha)));
+  EXPECT_FALSE(std::filesystem::exists(legacy_path(root, hb).string() + ".tmp"));
+  EXPECT_TRUE(std::filesystem::exists(legacy_path(root, hc))) << "left for its operator";
+  Journal journal = at.open();
+  ResultStore store(journal);
+  auto back = store.get(ha);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, kA);
+  EXPECT_FALSE(*store.contains(hb));
+  EXPECT_FALSE(*store.contains(hc));
+  std::filesystem::remove(legacy_path(root, hc));
+  auto again = store.move_files_into_journal(root.string());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->moved + again->left, 0u);
+  EXPECT_FALSE(std::filesystem::exists(root)) << "an emptied directory goes too";
+}
+
+}  // namespace
+}  // namespace seedgrid::coordinator::testing
