@@ -45,18 +45,33 @@ const PublicKey* sender_key(Self self) {
   return it == s.node_keys.end() ? nullptr : &it->second;
 }
 
-// A result whose signature and pixel hash the checkers looked at: a failed check is applied
-// unchecked, so the core finds the same fault and refuses and charges it as it always has.
-protocol::Reply apply_result(Self self, const PublicKey& from, const protocol::JobResult& result,
-                             protocol::ResultIntegrity integrity) {
-  auto& st = self->state;
-  Outbox out;
-  auto reply = st.core->on_result(from, result, st.now(), out, integrity);
-  if (!reply.ok())
-    st.log->warn("refused result for {} from {} ({}): {}", result.job_id, who(self, from),
-                 protocol::error_code_name(reply.code), reply.reason);
-  flush(self, out);
-  return reply;
+// Hands a worker's results to the next checker for their signatures and pixel hashes, then
+// applies each in order: a failed check is applied unchecked, so the core finds the same fault and
+// refuses and charges it as it always has. `answer` gets one reply per result.
+void check_and_apply(Self self, const PublicKey& from, std::vector<protocol::JobResult> results,
+                     std::function<void(std::vector<protocol::Reply>)> answer) {
+  auto shared = std::make_shared<const std::vector<protocol::JobResult>>(std::move(results));
+  self->request(self->state.checkers.next(), caf::infinite, integrity_atom::value, from, shared)
+      .then([self, from, answer = std::move(answer)](const std::vector<protocol::Reply>& integrity,
+                                                     const CheckedResults& checked) {
+        auto& st = self->state;
+        Outbox out;
+        std::vector<protocol::Reply> replies;
+        replies.reserve(checked->size());
+        for (std::size_t i = 0; i < checked->size(); ++i) {
+          const auto& result = (*checked)[i];
+          const bool intact = i < integrity.size() && integrity[i].ok();
+          auto reply = st.core->on_result(
+              from, result, st.now(), out,
+              intact ? protocol::ResultIntegrity::checked : protocol::ResultIntegrity::unchecked);
+          if (!reply.ok())
+            st.log->warn("refused result for {} from {} ({}): {}", result.job_id, who(self, from),
+                         protocol::error_code_name(reply.code), reply.reason);
+          replies.push_back(std::move(reply));
+        }
+        flush(self, out);
+        answer(std::move(replies));
+      });
 }
 
 // A node's registration comes over the TLS link its certificate opened, and that certificate is
@@ -90,8 +105,8 @@ void admit(Self self, const protocol::Registration& reg, NodeHandle node, const 
   // effects of an admission go out at the commit, after the binding below.
   auto ack = s.core->admit_with_stake(reg, stake, s.now(), out);
   if (!ack.outcome.ok()) {
-    s.log->warn("refused registration of {} '{}' ({}): {}", protocol::role_name(reg.role),
-                reg.name, reg.node.hex().substr(0, 16), ack.outcome.reason);
+    s.log->warn("refused registration of {} '{}' ({}): {}", protocol::role_name(reg.role), reg.name,
+                reg.node.hex().substr(0, 16), ack.outcome.reason);
     promise.deliver(ack);
     flush(self, out);
     return;
@@ -155,10 +170,9 @@ coordinator_self_actor::behavior_type coordinator(
     self->monitor(s.treasury);
     treasury::watch_treasury(s.checkpoints, s.treasury);
   } else if (s.setup.section.treasury) {
-    s.treasury_link =
-        link::spawn_remote_link(self->system(), caf::actor_cast<caf::actor>(self),
-                                *s.setup.section.treasury, s.setup.network, "treasury",
-                                s.setup.section.treasury_key);
+    s.treasury_link = link::spawn_remote_link(self->system(), caf::actor_cast<caf::actor>(self),
+                                              *s.setup.section.treasury, s.setup.network,
+                                              "treasury", s.setup.section.treasury_key);
   }
   flush(self, s.setup.recovered);
   self->send(self, tick_atom::value);
@@ -266,9 +280,9 @@ coordinator_self_actor::behavior_type coordinator(
           reply.file_name = (*script)->file_name;
           reply.source = (*script)->source;
         } else {
-          reply.outcome = protocol::refuse(protocol::ErrorCode::unknown_task_type,
-                                           "no task script " + script_id.substr(0, 64) +
-                                               " is registered at this coordinator");
+          reply.outcome = protocol::refuse(
+              protocol::ErrorCode::unknown_task_type,
+              "no task script " + script_id.substr(0, 64) + " is registered at this coordinator");
         }
         return reply;
       },
@@ -283,9 +297,9 @@ coordinator_self_actor::behavior_type coordinator(
         } else if (*image) {
           reply.image = std::move(**image);
         } else {
-          reply.outcome = protocol::refuse(protocol::ErrorCode::invalid_task_param,
-                                           "no request at this coordinator keeps image " +
-                                               image_id.substr(0, 64));
+          reply.outcome = protocol::refuse(
+              protocol::ErrorCode::invalid_task_param,
+              "no request at this coordinator keeps image " + image_id.substr(0, 64));
         }
         return reply;
       },
@@ -335,12 +349,12 @@ coordinator_self_actor::behavior_type coordinator(
                 });
         return promise;
       },
-      [self](protocol::started_atom, const protocol::JobStarted& started) {
+      [self](protocol::started_atom, const std::vector<protocol::JobStarted>& batch) {
         auto& st = self->state;
         const PublicKey* from = sender_key(self);
         if (from == nullptr) return;
         Outbox out;
-        st.core->on_started(*from, started, st.now(), out);
+        for (const auto& started : batch) st.core->on_started(*from, started, st.now(), out);
         flush(self, out);
       },
       [self](protocol::progress_atom, const protocol::JobProgress& progress) {
@@ -360,24 +374,37 @@ coordinator_self_actor::behavior_type coordinator(
         flush(self, out);
         return reply;
       },
-      // The signature and pixel hash are checked by a ResultChecker, then the core applies it.
-      [self](protocol::result_atom,
-             protocol::JobResult& result) -> caf::result<protocol::Reply> {
-        auto& st = self->state;
+      // A worker's rendered batch: signatures and pixel hashes are checked by a ResultChecker,
+      // then the core applies each result.
+      [self](protocol::results_atom, std::vector<protocol::JobResult>& results)
+          -> caf::result<std::vector<protocol::Reply>> {
         const PublicKey* from = sender_key(self);
         if (from == nullptr) {
-          st.log->warn("refused a result for {} from an unregistered sender", result.job_id);
+          self->state.log->warn("refused {} result(s) from an unregistered sender", results.size());
+          return std::vector<protocol::Reply>(results.size(), not_registered());
+        }
+        auto promise = self->make_response_promise<std::vector<protocol::Reply>>();
+        check_and_apply(self, *from, std::move(results),
+                        [promise](std::vector<protocol::Reply> replies) mutable {
+                          promise.deliver(std::move(replies));
+                        });
+        return promise;
+      },
+      // One result alone (a worker of an earlier release, tests): as a batch of one.
+      [self](protocol::result_atom, protocol::JobResult& result) -> caf::result<protocol::Reply> {
+        const PublicKey* from = sender_key(self);
+        if (from == nullptr) {
+          self->state.log->warn("refused a result for {} from an unregistered sender",
+                                result.job_id);
           return not_registered();
         }
         auto promise = self->make_response_promise<protocol::Reply>();
-        auto shared = std::make_shared<const protocol::JobResult>(std::move(result));
-        self->request(st.checkers.next(), caf::infinite, integrity_atom::value, *from, shared)
-            .then([self, promise, from = *from](const protocol::Reply& integrity,
-                                                const CheckedResult& checked) mutable {
-              promise.deliver(apply_result(self, from, *checked,
-                                           integrity.ok() ? protocol::ResultIntegrity::checked
-                                                          : protocol::ResultIntegrity::unchecked));
-            });
+        std::vector<protocol::JobResult> one;
+        one.push_back(std::move(result));
+        check_and_apply(self, *from, std::move(one),
+                        [promise](std::vector<protocol::Reply> replies) mutable {
+                          promise.deliver(std::move(replies.front()));
+                        });
         return promise;
       },
       [self](protocol::verdict_atom, const protocol::Verdict& verdict) {
@@ -444,8 +471,8 @@ coordinator_self_actor::behavior_type coordinator(
                   [self, promise, refused, timeout_ms](caf::error& err) mutable {
                     // The validator acts on the reason: a timeout may pass, a gone worker not.
                     if (err == caf::sec::request_timeout)
-                      refused.error = "no opening from the worker within " +
-                                      std::to_string(timeout_ms) + " ms";
+                      refused.error =
+                          "no opening from the worker within " + std::to_string(timeout_ms) + " ms";
                     else if (err == caf::sec::request_receiver_down)
                       refused.error = "no opening: the worker went away before it answered";
                     else

@@ -11,28 +11,42 @@ std::string who(Self self, const PublicKey& key) {
 
 namespace {
 
-void send_order(Self self, protocol::LedgerOrder order) {
+// The orders of one commit, in one message: the treasury applies them in one group commit and
+// answers them together (a message per order cost more than the order).
+void send_orders(Self self, std::vector<protocol::LedgerOrder> orders) {
   auto& s = self->state;
+  if (orders.empty()) return;
   if (!s.treasury) {
-    s.core->on_order_lost(order, s.now());
+    for (const auto& order : orders) s.core->on_order_lost(order, s.now());
     return;
   }
-  self->request(s.treasury, kOrderAnswerTimeout, protocol::ledger_atom::value, order)
+  auto sent = std::make_shared<const std::vector<protocol::LedgerOrder>>(std::move(orders));
+  self->request(s.treasury, kOrderAnswerTimeout, protocol::ledger_atom::value, *sent)
       .then(
-          [self, order](const protocol::LedgerReceipt& receipt) {
+          [self, sent](const std::vector<protocol::LedgerReceipt>& receipts) {
             auto& st = self->state;
-            if (!receipt.ok)
-              st.log->warn("treasury refused {} {}: {}",
-                           protocol::ledger_order_kind_name(order.kind), order.key, receipt.error);
             Outbox out;
-            st.core->on_receipt(order, receipt, st.now(), out);
+            for (std::size_t i = 0; i < sent->size(); ++i) {
+              const auto& order = (*sent)[i];
+              if (i >= receipts.size()) {  // never from our treasury: re-sent like a lost one
+                st.log->warn("treasury answered {} of {} orders; will retry {}", receipts.size(),
+                             sent->size(), order.key);
+                st.core->on_order_lost(order, st.now());
+                continue;
+              }
+              if (!receipts[i].ok)
+                st.log->warn("treasury refused {} {}: {}",
+                             protocol::ledger_order_kind_name(order.kind), order.key,
+                             receipts[i].error);
+              st.core->on_receipt(order, receipts[i], st.now(), out);
+            }
             flush(self, out);
           },
-          [self, order](caf::error& err) {
+          [self, sent](caf::error& err) {
             auto& st = self->state;
-            st.log->warn("treasury did not answer {} ({}); will retry", order.key,
+            st.log->warn("treasury did not answer {} order(s) ({}); will retry", sent->size(),
                          self->system().render(err));
-            st.core->on_order_lost(order, st.now());
+            for (const auto& order : *sent) st.core->on_order_lost(order, st.now());
           });
 }
 
@@ -108,6 +122,9 @@ void commit_and_send(Self self) {
   // Answers to submits first: a client hears "accepted" before its request's first events
   // (effects.hpp: the variant's order is the order of delivery).
   out.sort_for_delivery();
+  std::vector<protocol::LedgerOrder> orders;
+  // Each client's events of this commit, in order, sent together after the loop.
+  std::map<protocol::client_actor, std::vector<protocol::ClientEvent>> events;
   const auto apply = Overloaded{
       [&](AnswerSubmit& a) {
         auto it = s.waiting.find(a.ack.request_id);
@@ -149,15 +166,22 @@ void commit_and_send(Self self) {
           if (e.kind == protocol::EventKind::completed &&
               std::exchange(client.completed_sent, true))
             continue;
-          self->send(client.actor, protocol::event_atom::value, e);
+          events[client.actor].push_back(e);
         }
         if (e.kind == protocol::EventKind::completed)
           s.completed_clients.emplace_back(s.now(), e.request_id);
       },
-      [&](PlaceOrder& o) { send_order(self, std::move(o.order)); },
+      [&](PlaceOrder& o) { orders.push_back(std::move(o.order)); },
       [&](CheckStake& c) { check_stake(self, c.worker); },
   };
   for (auto& effect : out.effects) std::visit(apply, effect);
+  for (auto& [client, list] : events) {
+    if (list.size() == 1)
+      self->send(client, protocol::event_atom::value, std::move(list.front()));
+    else
+      self->send(client, protocol::events_atom::value, std::move(list));
+  }
+  send_orders(self, std::move(orders));
 }
 
 }  // namespace seedgrid::coordinator::actor_shell

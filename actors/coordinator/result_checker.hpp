@@ -2,7 +2,7 @@
 // Actors that run protocol::check_result_integrity (the Ed25519 verification of a result's
 // signature and the hash of its pixels) for the coordinator, on other scheduler threads: those
 // checks need only the result and its sender's key, and were the largest part of the
-// coordinator's own time per job. The coordinator hands each result to the next checker in turn
+// coordinator's own time per job. The coordinator hands each batch to the next checker in turn
 // and applies it when the answer comes back; a result that fails here is still applied, unchecked,
 // so the core refuses it and charges the worker exactly as before.
 #include <caf/atom.hpp>
@@ -20,12 +20,13 @@ namespace seedgrid::coordinator {
 
 using integrity_atom = caf::atom_constant<caf::atom("integrity")>;
 
-// Shared, never copied: a result's pixels and latents stay where the link delivered them.
-using CheckedResult = std::shared_ptr<const protocol::JobResult>;
+// The results of one message (a worker's rendered batch), shared, never copied: their pixels and
+// latents stay where the link delivered them.
+using CheckedResults = std::shared_ptr<const std::vector<protocol::JobResult>>;
 
-using result_checker_actor =
-    caf::typed_actor<caf::replies_to<integrity_atom, PublicKey,
-                                     CheckedResult>::with<protocol::Reply, CheckedResult>>;
+// Answers one integrity verdict per result, in order.
+using result_checker_actor = caf::typed_actor<caf::replies_to<
+    integrity_atom, PublicKey, CheckedResults>::with<std::vector<protocol::Reply>, CheckedResults>>;
 
 class ResultCheckers {
  public:
@@ -42,4 +43,4 @@ class ResultCheckers {
 
 }  // namespace seedgrid::coordinator
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(seedgrid::coordinator::CheckedResult)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(seedgrid::coordinator::CheckedResults)

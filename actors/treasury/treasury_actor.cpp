@@ -26,7 +26,12 @@ struct TreasuryState {
   std::unique_ptr<TreasuryDesk> desk;
   std::uint32_t batch_max = 256;
   std::vector<protocol::LedgerOrder> orders;
-  std::vector<caf::typed_response_promise<protocol::LedgerReceipt>> promises;
+  // One per message: its promise answers the next `count` orders.
+  struct Waiting {
+    caf::typed_response_promise<std::vector<protocol::LedgerReceipt>> promise;
+    std::size_t count = 0;
+  };
+  std::vector<Waiting> waiting;
   bool flush_scheduled = false;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "seedgrid.treasury";
@@ -44,10 +49,10 @@ void flush(Self self) {
   auto& s = self->state;
   if (s.orders.empty()) return;
   auto orders = std::move(s.orders);
-  auto promises = std::move(s.promises);
+  auto waiting = std::move(s.waiting);
   s.orders.clear();
-  s.promises.clear();
-  const auto receipts = s.desk->apply(orders, unix_now());
+  s.waiting.clear();
+  auto receipts = s.desk->apply(orders, unix_now());
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const auto& o = orders[i];
     const auto& r = receipts[i];
@@ -60,7 +65,12 @@ void flush(Self self) {
       s.log->debug("{} {} applied as entry {}{}", protocol::ledger_order_kind_name(o.kind), o.key,
                    r.seq, r.replayed ? " (replayed)" : "");
     }
-    promises[i].deliver(r);
+  }
+  auto next = receipts.begin();
+  for (auto& w : waiting) {
+    w.promise.deliver(std::vector<protocol::LedgerReceipt>(
+        std::make_move_iterator(next), std::make_move_iterator(next + w.count)));
+    next += w.count;
   }
 }
 
@@ -86,12 +96,17 @@ treasury_self_actor::behavior_type treasury(Self self, std::shared_ptr<Ledger> l
       [self](protocol::stake_atom, const std::string& worker_account) {
         return self->state.desk->stake(worker_account);
       },
-      [self](protocol::ledger_atom, const protocol::LedgerOrder& order)
-          -> caf::typed_response_promise<protocol::LedgerReceipt> {
+      [self](protocol::ledger_atom, std::vector<protocol::LedgerOrder>& orders)
+          -> caf::typed_response_promise<std::vector<protocol::LedgerReceipt>> {
         auto& st = self->state;
-        auto promise = self->make_response_promise<protocol::LedgerReceipt>();
-        st.orders.push_back(order);
-        st.promises.push_back(promise);
+        auto promise = self->make_response_promise<std::vector<protocol::LedgerReceipt>>();
+        if (orders.empty()) {
+          promise.deliver(std::vector<protocol::LedgerReceipt>{});
+          return promise;
+        }
+        st.waiting.push_back({promise, orders.size()});
+        st.orders.insert(st.orders.end(), std::make_move_iterator(orders.begin()),
+                         std::make_move_iterator(orders.end()));
         // Orders already in the mailbox join this one's commit: the flush message queues behind
         // them.
         if (st.orders.size() >= st.batch_max) {

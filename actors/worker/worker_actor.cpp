@@ -106,6 +106,25 @@ void answer_failure(Self self, const protocol::JobFailure& f) {
           });
 }
 
+// A rendered batch's results in one message (the coordinator answers each).
+void send_results(Self self, std::vector<protocol::JobResult> results) {
+  auto& s = self->state;
+  self->request(s.session->coordinator(), session::kReportAnswerTimeout,
+                protocol::results_atom::value, std::move(results))
+      .then(
+          [self](const std::vector<protocol::Reply>& replies) {
+            for (const auto& reply : replies)
+              if (!reply.ok())
+                self->state.log->warn("coordinator refused a result ({} {}): {}",
+                                      protocol::error_code_name(reply.code),
+                                      static_cast<unsigned>(reply.code), reply.reason);
+          },
+          // The coordinator's deadline re-queues the jobs if the results never arrived.
+          [self](caf::error& err) {
+            self->state.log->warn("results not acknowledged: {}", self->system().render(err));
+          });
+}
+
 void start_next(Self self) {
   auto& s = self->state;
   if (s.running || !s.session->registered() || s.queue.empty()) return;
@@ -118,9 +137,9 @@ void start_next(Self self) {
   run.id = s.next_batch++;
   run.jobs = batch;
   const auto size = static_cast<std::uint32_t>(batch.size());
-  for (const auto& j : batch)
-    self->send(s.session->coordinator(), protocol::started_atom::value,
-               protocol::JobStarted{j.job_id, j.attempt, size});
+  std::vector<protocol::JobStarted> started;
+  for (const auto& j : batch) started.push_back({j.job_id, j.attempt, size});
+  self->send(s.session->coordinator(), protocol::started_atom::value, std::move(started));
   s.log->debug("rendering batch {} of {} job(s)", run.id, size);
   s.running = std::move(run);
   self->send(s.render, render_atom::value, s.running->id, std::move(batch));
@@ -296,20 +315,8 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
             apply_test_fault(st.setup.fault, r, *st.setup.identity);
             st.log->debug("job {} attempt {} rendered in {} ms, hash {}", r.job_id, r.attempt,
                           r.render_ms, to_hex(r.output_hash).substr(0, 16));
-            self->request(st.session->coordinator(), session::kReportAnswerTimeout,
-                          protocol::result_atom::value, std::move(r))
-                .then(
-                    [self](const protocol::Reply& reply) {
-                      if (!reply.ok())
-                        self->state.log->warn("coordinator refused a result ({} {}): {}",
-                                              protocol::error_code_name(reply.code),
-                                              static_cast<unsigned>(reply.code), reply.reason);
-                    },
-                    [self](caf::error& err) {
-                      self->state.log->warn("result not acknowledged: {}",
-                                            self->system().render(err));
-                    });
           }
+          if (!results.empty()) send_results(self, std::move(results));
           auto sorted = sort_batch_failures(run.jobs, run.cancelled, std::move(failures));
           for (const auto& f : sorted.to_report) {
             if (f.code == protocol::ErrorCode::cancelled)

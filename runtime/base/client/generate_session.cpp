@@ -141,9 +141,29 @@ void engage(Self self) {
       protocol::ClientCommandKind::attach, s.request.request_id,
       s.ack ? s.ack->coordinator : *s.resume_from, *s.client, protocol::unix_now_ms());
   const std::vector<std::uint32_t> have(s.have.begin(), s.have.end());
-  self->request(s.coordinator, kAttachAnswerTimeout, protocol::attach_atom::value, command,
-                have)
+  self->request(s.coordinator, kAttachAnswerTimeout, protocol::attach_atom::value, command, have)
       .then([self](const protocol::SubmitAck& ack) { on_ack(self, ack); }, failed);
+}
+
+// One of the request's events, in the order the coordinator sent them. The completed event ends
+// the session.
+void on_event(Self self, const protocol::ClientEvent& e) {
+  auto& st = self->state;
+  if (e.request_id != st.request.request_id || st.finished) return;
+  if (e.kind == protocol::EventKind::result && st.prompt_erased) return;
+  if (e.kind == protocol::EventKind::result && !st.have.insert(e.index).second) {
+    ++st.duplicates;
+    return;
+  }
+  if (st.callbacks.on_event) st.callbacks.on_event(e);
+  if (e.kind == protocol::EventKind::completed) {
+    st.finished = true;
+    const SessionOutcome outcome{protocol::Reply{}, st.ack.value_or(protocol::SubmitAck{}), e,
+                                 st.duplicates};
+    if (st.callbacks.on_finish) st.callbacks.on_finish(outcome);
+    st.shared->finish(outcome);
+    self->quit();
+  }
 }
 
 generate_session_actor::behavior_type session(Self self, protocol::GenerateRequest request,
@@ -172,23 +192,10 @@ generate_session_actor::behavior_type session(Self self, protocol::GenerateReque
         self->monitor(st.coordinator);
         engage(self);
       },
-      [self](protocol::event_atom, const protocol::ClientEvent& e) {
-        auto& st = self->state;
-        if (e.request_id != st.request.request_id || st.finished) return;
-        if (e.kind == protocol::EventKind::result && st.prompt_erased) return;
-        if (e.kind == protocol::EventKind::result && !st.have.insert(e.index).second) {
-          ++st.duplicates;
-          return;
-        }
-        if (st.callbacks.on_event) st.callbacks.on_event(e);
-        if (e.kind == protocol::EventKind::completed) {
-          st.finished = true;
-          const SessionOutcome outcome{protocol::Reply{}, st.ack.value_or(protocol::SubmitAck{}), e,
-                                       st.duplicates};
-          if (st.callbacks.on_finish) st.callbacks.on_finish(outcome);
-          st.shared->finish(outcome);
-          self->quit();
-        }
+      [self](protocol::event_atom, const protocol::ClientEvent& e) { on_event(self, e); },
+      [self](protocol::events_atom, const std::vector<protocol::ClientEvent>& events) {
+        for (const auto& e : events)
+          if (!self->state.finished) on_event(self, e);
       },
       [self](protocol::cancel_atom) {
         self->state.cancel_wanted = true;

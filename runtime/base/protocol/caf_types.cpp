@@ -35,6 +35,13 @@ void add_message_types(caf::actor_system_config& c) {
   c.add_message_type<StakeReply>("seedgrid.StakeReply");
   c.add_message_type<LedgerCheckpoint>("seedgrid.LedgerCheckpoint");
   c.add_message_type<std::vector<std::uint32_t>>("seedgrid.IndexList");
+  // Batches: what one message carries where a message per item cost more than the item (issue 17).
+  c.add_message_type<std::vector<Reply>>("seedgrid.Replies");
+  c.add_message_type<std::vector<ClientEvent>>("seedgrid.ClientEvents");
+  c.add_message_type<std::vector<JobStarted>>("seedgrid.JobStarts");
+  c.add_message_type<std::vector<JobResult>>("seedgrid.JobResults");
+  c.add_message_type<std::vector<LedgerOrder>>("seedgrid.LedgerOrders");
+  c.add_message_type<std::vector<LedgerReceipt>>("seedgrid.LedgerReceipts");
 }
 
 }  // namespace seedgrid::protocol

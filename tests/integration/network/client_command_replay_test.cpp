@@ -41,15 +41,19 @@ Attached attach(Network& net, const protocol::ClientCommand& command) {
       .receive([&](const protocol::SubmitAck& ack) { got.outcome = ack.outcome; },
                [&](caf::error&) {});
   if (!got.outcome.ok()) return got;
-  // The results follow the acknowledgement; the completed event closes them.
+  // The results follow the acknowledgement (one event, or several in one message); the completed
+  // event closes them.
   bool done = false;
+  auto count = [&](const protocol::ClientEvent& e) {
+    got.results += e.kind == protocol::EventKind::result;
+    done = done || e.kind == protocol::EventKind::completed;
+  };
   while (!done) {
-    self->receive(
-        [&](protocol::event_atom, const protocol::ClientEvent& e) {
-          got.results += e.kind == protocol::EventKind::result;
-          done = e.kind == protocol::EventKind::completed;
-        },
-        caf::after(std::chrono::seconds(30)) >> [&] { done = true; });
+    self->receive([&](protocol::event_atom, const protocol::ClientEvent& e) { count(e); },
+                  [&](protocol::events_atom, const std::vector<protocol::ClientEvent>& events) {
+                    for (const auto& e : events) count(e);
+                  },
+                  caf::after(std::chrono::seconds(30)) >> [&] { done = true; });
   }
   return got;
 }
@@ -140,13 +144,16 @@ TEST_F(ClientCommandReplay, TwoAttachesOnOneConnectionSendEachResultOnce) {
   std::map<std::uint32_t, int> results;
   int completed = 0;
   bool more = true;
+  auto count = [&](const protocol::ClientEvent& e) {
+    if (e.kind == protocol::EventKind::result) ++results[e.index];
+    completed += e.kind == protocol::EventKind::completed;
+  };
   while (more)
-    self->receive(
-        [&](protocol::event_atom, const protocol::ClientEvent& e) {
-          if (e.kind == protocol::EventKind::result) ++results[e.index];
-          completed += e.kind == protocol::EventKind::completed;
-        },
-        caf::after(std::chrono::milliseconds(500)) >> [&] { more = false; });
+    self->receive([&](protocol::event_atom, const protocol::ClientEvent& e) { count(e); },
+                  [&](protocol::events_atom, const std::vector<protocol::ClientEvent>& events) {
+                    for (const auto& e : events) count(e);
+                  },
+                  caf::after(std::chrono::milliseconds(500)) >> [&] { more = false; });
   EXPECT_EQ(results, (std::map<std::uint32_t, int>{{0, 1}, {1, 1}, {2, 1}}));
   EXPECT_EQ(completed, 1);
   if (::testing::Test::HasFailure()) net.dump_logs();

@@ -5,11 +5,16 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <vector>
+
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/client_event.hpp"
 
 namespace seedgrid::protocol {
 
-using client_actor = caf::typed_actor<caf::reacts_to<event_atom, ClientEvent>>;
+// Events of one coordinator commit come as one message when there are several (events_atom, in
+// their order): a started, a progress and a result event per job were three messages per job.
+using client_actor = caf::typed_actor<caf::reacts_to<event_atom, ClientEvent>,
+                                      caf::reacts_to<events_atom, std::vector<ClientEvent>>>;
 
 }  // namespace seedgrid::protocol

@@ -39,9 +39,13 @@ using coordinator_actor = caf::typed_actor<
     // A request's input image by id (input_image.hpp), for its jobs and their audits.
     caf::replies_to<input_image_atom, std::string>::with<InputImageReply>,
     // --- workers ---
-    caf::reacts_to<started_atom, JobStarted>, caf::reacts_to<progress_atom, JobProgress>,
+    // The jobs of one batch, started together.
+    caf::reacts_to<started_atom, std::vector<JobStarted>>,
+    caf::reacts_to<progress_atom, JobProgress>,
     caf::replies_to<jobfail_atom, JobFailure>::with<Reply>,
     caf::replies_to<result_atom, JobResult>::with<Reply>,
+    // The results of one rendered batch, in one message; reply i answers result i.
+    caf::replies_to<results_atom, std::vector<JobResult>>::with<std::vector<Reply>>,
     // An appeal of a failed verdict the coordinator passed on (worker_interface.hpp).
     caf::replies_to<appeal_atom, Appeal>::with<Reply>,
     // --- validators ---

@@ -6,6 +6,7 @@
 #include <caf/typed_actor.hpp>
 
 #include <string>
+#include <vector>
 
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
@@ -15,8 +16,10 @@ namespace seedgrid::protocol {
 
 using treasury_actor = caf::typed_actor<
     caf::replies_to<quote_atom, PriceInputs>::with<QuoteReply>,
-    // An idempotent order (hold, settle, refund, slash, ...): applied once per key.
-    caf::replies_to<ledger_atom, LedgerOrder>::with<LedgerReceipt>,
+    // Idempotent orders (hold, settle, refund, slash, ...), each applied once per key, in one
+    // group commit; receipt i answers order i. The coordinator sends what one of its own commits
+    // produced as one message: a message per order cost more than the order.
+    caf::replies_to<ledger_atom, std::vector<LedgerOrder>>::with<std::vector<LedgerReceipt>>,
     // A worker's (or validator's) account id: its bonded stake and whether it serves the fast tier.
     caf::replies_to<stake_atom, std::string>::with<StakeReply>,
     // The ledger's head now, signed.
