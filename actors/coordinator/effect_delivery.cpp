@@ -123,8 +123,18 @@ void commit_and_send(Self self) {
   // (effects.hpp: the variant's order is the order of delivery).
   out.sort_for_delivery();
   std::vector<protocol::LedgerOrder> orders;
-  // Each client's events of this commit, in order, sent together after the loop.
+  // Each worker's jobs and each client's events of this commit, in order, sent together after
+  // the loop.
+  std::map<protocol::worker_actor, std::vector<protocol::Job>> jobs;
   std::map<protocol::client_actor, std::vector<protocol::ClientEvent>> events;
+  const auto send_jobs = [&](const protocol::worker_actor& worker,
+                             std::vector<protocol::Job>& list) {
+    if (list.size() == 1)
+      self->send(worker, protocol::job_atom::value, std::move(list.front()));
+    else if (!list.empty())
+      self->send(worker, protocol::jobs_atom::value, std::move(list));
+    list.clear();
+  };
   const auto apply = Overloaded{
       [&](AnswerSubmit& a) {
         auto it = s.waiting.find(a.ack.request_id);
@@ -135,11 +145,14 @@ void commit_and_send(Self self) {
       },
       [&](SendJob& j) {
         if (const NodeHandle* n = node(j.worker); n && n->worker)
-          self->send(n->worker, protocol::job_atom::value, std::move(j.job));
+          jobs[n->worker].push_back(std::move(j.job));
       },
       [&](CancelJob& c) {
-        if (const NodeHandle* n = node(c.worker); n && n->worker)
+        if (const NodeHandle* n = node(c.worker); n && n->worker) {
+          // A job of this commit reaches its worker before its cancel does.
+          if (auto it = jobs.find(n->worker); it != jobs.end()) send_jobs(it->first, it->second);
           self->send(n->worker, protocol::cancel_atom::value, c.job_id, c.attempt);
+        }
       },
       [&](SendAudit& a) {
         if (const NodeHandle* n = node(a.validator); n && n->validator)
@@ -175,6 +188,7 @@ void commit_and_send(Self self) {
       [&](CheckStake& c) { check_stake(self, c.worker); },
   };
   for (auto& effect : out.effects) std::visit(apply, effect);
+  for (auto& [worker, list] : jobs) send_jobs(worker, list);
   for (auto& [client, list] : events) {
     if (list.size() == 1)
       self->send(client, protocol::event_atom::value, std::move(list.front()));

@@ -163,7 +163,8 @@ void input_arrived(Self self, const std::string& id, const Result<void>& loaded)
 
 // A job this worker serves: queued once it has its inputs (a scripted job's script and images),
 // which it waits for first.
-void accept_job(Self self, protocol::Job job) {
+// `start`: begin rendering now; the jobs of one message start once all of them are queued.
+void accept_job(Self self, protocol::Job job, bool start = true) {
   auto& st = self->state;
   if (auto need = session::missing_input(*st.setup.renderer, job.spec)) {
     const std::string id = *need;
@@ -174,7 +175,24 @@ void accept_job(Self self, protocol::Job job) {
     return;
   }
   st.queue.push(std::move(job));
-  start_next(self);
+  if (start) start_next(self);
+}
+
+// A job from the coordinator: refused when this worker does not serve it, else accepted.
+void receive_job(Self self, const protocol::Job& job, bool start) {
+  auto& st = self->state;
+  if (!st.setup.renderer->serves(job.spec)) {
+    answer_failure(
+        self,
+        {job.job_id, job.attempt, protocol::ErrorCode::worker_error,
+         "model " + job.spec.model_id + " (" + job.spec.task_type + ") is not loaded here", 0});
+    return;
+  }
+  if (st.setup.fault == TestFault::stall) {
+    st.log->warn("test fault 'stall': sitting on job {}", job.job_id);
+    return;
+  }
+  accept_job(self, job, start);
 }
 
 // Jobs that waited for a script or image: on to their next input or the queue once it loaded,
@@ -236,18 +254,13 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
       [self](protocol::job_atom, const protocol::Job& job) {
         auto& st = self->state;
         if (!st.session->registered() || !st.session->from_coordinator(self)) return;
-        if (!st.setup.renderer->serves(job.spec)) {
-          answer_failure(self, {job.job_id, job.attempt, protocol::ErrorCode::worker_error,
-                                "model " + job.spec.model_id + " (" + job.spec.task_type +
-                                    ") is not loaded here",
-                                0});
-          return;
-        }
-        if (st.setup.fault == TestFault::stall) {
-          st.log->warn("test fault 'stall': sitting on job {}", job.job_id);
-          return;
-        }
-        accept_job(self, job);
+        receive_job(self, job, true);
+      },
+      [self](protocol::jobs_atom, const std::vector<protocol::Job>& jobs) {
+        auto& st = self->state;
+        if (!st.session->registered() || !st.session->from_coordinator(self)) return;
+        for (const auto& job : jobs) receive_job(self, job, false);
+        start_next(self);
       },
       [self](protocol::cancel_atom, const std::string& job_id, std::uint32_t attempt) {
         auto& st = self->state;

@@ -22,6 +22,7 @@ using result_atom = caf::atom_constant<caf::atom("result")>;
 using results_atom = caf::atom_constant<caf::atom("results")>;
 using verdict_atom = caf::atom_constant<caf::atom("verdict")>;
 using job_atom = caf::atom_constant<caf::atom("job")>;
+using jobs_atom = caf::atom_constant<caf::atom("jobs")>;
 using audit_atom = caf::atom_constant<caf::atom("audit")>;
 using quote_atom = caf::atom_constant<caf::atom("quote")>;
 using ledger_atom = caf::atom_constant<caf::atom("ledger")>;

@@ -38,6 +38,7 @@ void add_message_types(caf::actor_system_config& c) {
   // Batches: what one message carries where a message per item cost more than the item (issue 17).
   c.add_message_type<std::vector<Reply>>("seedgrid.Replies");
   c.add_message_type<std::vector<ClientEvent>>("seedgrid.ClientEvents");
+  c.add_message_type<std::vector<Job>>("seedgrid.Jobs");
   c.add_message_type<std::vector<JobStarted>>("seedgrid.JobStarts");
   c.add_message_type<std::vector<JobResult>>("seedgrid.JobResults");
   c.add_message_type<std::vector<LedgerOrder>>("seedgrid.LedgerOrders");

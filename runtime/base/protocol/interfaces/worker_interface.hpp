@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/audit.hpp"
@@ -16,6 +17,9 @@ namespace seedgrid::protocol {
 
 using worker_actor = caf::typed_actor<
     caf::reacts_to<job_atom, Job>,
+    // The jobs one coordinator commit gave this worker, in one message: queued together, they
+    // can share a render batch.
+    caf::reacts_to<jobs_atom, std::vector<Job>>,
     // Job id, attempt: stop it (queued or in the running batch); a failure report follows.
     caf::reacts_to<cancel_atom, std::string, std::uint32_t>,
     // A failed verdict on one of this worker's results: it may appeal (coordinator_interface.hpp).
