@@ -357,12 +357,12 @@ coordinator_self_actor::behavior_type coordinator(
         for (const auto& started : batch) st.core->on_started(*from, started, st.now(), out);
         flush(self, out);
       },
-      [self](protocol::progress_atom, const protocol::JobProgress& progress) {
+      [self](protocol::progress_atom, const std::vector<protocol::JobProgress>& step) {
         auto& st = self->state;
         const PublicKey* from = sender_key(self);
         if (from == nullptr) return;
         Outbox out;
-        st.core->on_progress(*from, progress, out);
+        for (const auto& progress : step) st.core->on_progress(*from, progress, out);
         flush(self, out);
       },
       [self](protocol::jobfail_atom, const protocol::JobFailure& failure) {

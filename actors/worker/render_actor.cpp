@@ -30,14 +30,27 @@ render_actor::behavior_type render_loop(render_actor::pointer self,
         std::vector<protocol::JobSpec> specs;
         for (const auto& j : jobs) specs.push_back(j.spec);
         std::vector<std::uint32_t> steps_done(jobs.size(), 0);
+        // A step's progress for the whole batch in one message: the renderer reports the jobs of
+        // a step in order, so a step is complete at the batch's last job, or when the reports
+        // start over (a job that failed its checks reports nothing).
+        std::vector<protocol::JobProgress> step_progress;
+        std::size_t previous_job = 0;
+        const auto send_progress = [&] {
+          if (step_progress.empty()) return;
+          self->send(owner, protocol::progress_atom::value, std::move(step_progress));
+          step_progress.clear();
+        };
         rendering::RenderHooks hooks;
         hooks.on_progress = [&](std::size_t job, std::uint32_t step, std::uint32_t steps) {
           steps_done[job] = step;
-          self->send(owner, protocol::progress_atom::value,
-                     protocol::JobProgress{jobs[job].job_id, jobs[job].attempt, step, steps});
+          if (!step_progress.empty() && job <= previous_job) send_progress();
+          previous_job = job;
+          step_progress.push_back({jobs[job].job_id, jobs[job].attempt, step, steps});
+          if (job + 1 == jobs.size()) send_progress();
         };
         hooks.cancelled = [&] { return cancel_batch->load() == batch_id; };
         rendering::BatchOutcome outcome = renderer->render(specs, hooks);
+        send_progress();
         std::vector<protocol::JobResult> results;
         std::vector<protocol::JobFailure> failures;
         for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -46,8 +59,8 @@ render_actor::behavior_type render_loop(render_actor::pointer self,
             const auto otherwise = outcome.cancelled ? protocol::ErrorCode::cancelled
                                                      : protocol::ErrorCode::worker_error;
             failures.push_back({jobs[i].job_id, jobs[i].attempt,
-                                protocol::code_of(image.error(), otherwise),
-                                image.error().message, steps_done[i]});
+                                protocol::code_of(image.error(), otherwise), image.error().message,
+                                steps_done[i]});
             continue;
           }
           protocol::JobResult r;

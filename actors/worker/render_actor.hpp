@@ -2,7 +2,7 @@
 // Runs a Renderer on its own thread (a detached actor), so a render that takes seconds never holds
 // up the actor scheduler, and cancellation and progress keep flowing while it runs:
 //   owner -> (render, batch id, vector<Job>)
-//   owner <- (progress, JobProgress) after every step of every job
+//   owner <- (progress, vector<JobProgress>) after every step, for the batch's jobs together
 //   owner <- (rendered, batch id, vector<JobResult> unsigned, vector<JobFailure>)
 // Cancelling: the owner stores a batch id in `cancel_batch`; the render checks it between steps and
 // stops that batch (its jobs come back as failures with code cancelled and their steps done).
@@ -36,7 +36,7 @@ using render_actor =
 
 // What the render actor sends back to whoever asked it to render (the sender of `render`).
 using render_owner_actor =
-    caf::typed_actor<caf::reacts_to<protocol::progress_atom, protocol::JobProgress>,
+    caf::typed_actor<caf::reacts_to<protocol::progress_atom, std::vector<protocol::JobProgress>>,
                      caf::reacts_to<rendered_atom, std::uint64_t, std::vector<protocol::JobResult>,
                                     std::vector<protocol::JobFailure>>>;
 

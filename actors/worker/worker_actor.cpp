@@ -310,10 +310,10 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
                                         self->system().render(err));
                 });
       },
-      [self](protocol::progress_atom, const protocol::JobProgress& p) {
+      [self](protocol::progress_atom, std::vector<protocol::JobProgress>& step) {
         auto& st = self->state;
         if (st.running && !st.running->stale && st.session->registered())
-          self->send(st.session->coordinator(), protocol::progress_atom::value, p);
+          self->send(st.session->coordinator(), protocol::progress_atom::value, std::move(step));
       },
       [self](rendered_atom, std::uint64_t batch_id, std::vector<protocol::JobResult>& results,
              std::vector<protocol::JobFailure>& failures) {

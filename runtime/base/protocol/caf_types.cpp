@@ -40,6 +40,7 @@ void add_message_types(caf::actor_system_config& c) {
   c.add_message_type<std::vector<ClientEvent>>("seedgrid.ClientEvents");
   c.add_message_type<std::vector<Job>>("seedgrid.Jobs");
   c.add_message_type<std::vector<JobStarted>>("seedgrid.JobStarts");
+  c.add_message_type<std::vector<JobProgress>>("seedgrid.JobProgressList");
   c.add_message_type<std::vector<JobResult>>("seedgrid.JobResults");
   c.add_message_type<std::vector<LedgerOrder>>("seedgrid.LedgerOrders");
   c.add_message_type<std::vector<LedgerReceipt>>("seedgrid.LedgerReceipts");

@@ -41,7 +41,8 @@ using coordinator_actor = caf::typed_actor<
     // --- workers ---
     // The jobs of one batch, started together.
     caf::reacts_to<started_atom, std::vector<JobStarted>>,
-    caf::reacts_to<progress_atom, JobProgress>,
+    // A step of a batch: each of its jobs' progress, in one message.
+    caf::reacts_to<progress_atom, std::vector<JobProgress>>,
     caf::replies_to<jobfail_atom, JobFailure>::with<Reply>,
     caf::replies_to<result_atom, JobResult>::with<Reply>,
     // The results of one rendered batch, in one message; reply i answers result i.
