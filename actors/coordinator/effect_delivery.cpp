@@ -13,6 +13,16 @@ namespace {
 
 // The orders of one commit, in one message: the treasury applies them in one group commit and
 // answers them together (a message per order cost more than the order).
+// A commit's items for one receiver: alone as `One`, several as one `Many` message.
+template <class One, class Many, class Handle, class Item>
+void send_together(Self self, const Handle& to, std::vector<Item>& items) {
+  if (items.size() == 1)
+    self->send(to, One::value, std::move(items.front()));
+  else if (!items.empty())
+    self->send(to, Many::value, std::move(items));
+  items.clear();
+}
+
 void send_orders(Self self, std::vector<protocol::LedgerOrder> orders) {
   auto& s = self->state;
   if (orders.empty()) return;
@@ -129,11 +139,7 @@ void commit_and_send(Self self) {
   std::map<protocol::client_actor, std::vector<protocol::ClientEvent>> events;
   const auto send_jobs = [&](const protocol::worker_actor& worker,
                              std::vector<protocol::Job>& list) {
-    if (list.size() == 1)
-      self->send(worker, protocol::job_atom::value, std::move(list.front()));
-    else if (!list.empty())
-      self->send(worker, protocol::jobs_atom::value, std::move(list));
-    list.clear();
+    send_together<protocol::job_atom, protocol::jobs_atom>(self, worker, list);
   };
   const auto apply = Overloaded{
       [&](AnswerSubmit& a) {
@@ -189,12 +195,8 @@ void commit_and_send(Self self) {
   };
   for (auto& effect : out.effects) std::visit(apply, effect);
   for (auto& [worker, list] : jobs) send_jobs(worker, list);
-  for (auto& [client, list] : events) {
-    if (list.size() == 1)
-      self->send(client, protocol::event_atom::value, std::move(list.front()));
-    else
-      self->send(client, protocol::events_atom::value, std::move(list));
-  }
+  for (auto& [client, list] : events)
+    send_together<protocol::event_atom, protocol::events_atom>(self, client, list);
   send_orders(self, std::move(orders));
 }
 

@@ -12,13 +12,9 @@ CREATE TABLE IF NOT EXISTS result_images(hash BLOB PRIMARY KEY, pixels BLOB NOT 
 
 namespace {
 
-std::span<const std::uint8_t> bytes_of(const Digest& hash) { return {hash.data(), hash.size()}; }
+using storage::ResetAtExit;
 
-// Reset on every way out of a read, so the statement can be bound again next time.
-struct ResetAtExit {
-  storage::Statement& statement;
-  ~ResetAtExit() { statement.reset(); }
-};
+std::span<const std::uint8_t> bytes_of(const Digest& hash) { return {hash.data(), hash.size()}; }
 
 }  // namespace
 

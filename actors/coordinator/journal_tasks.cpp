@@ -57,15 +57,7 @@ Result<std::vector<protocol::TaskPass>> passes_of_text(std::string_view text) {
   return passes;
 }
 
-namespace {
-
-// A prepared statement is reset on every way out of a read, so it can be bound again next time.
-struct ResetAtExit {
-  storage::Statement& statement;
-  ~ResetAtExit() { statement.reset(); }
-};
-
-}  // namespace
+using storage::ResetAtExit;
 
 Result<Statements> prepare(storage::Database& db) {
   auto put_task = db.prepare(

@@ -56,4 +56,10 @@ class Statement {
   std::unique_ptr<engine::Query> query_;
 };
 
+// Resets a statement on every way out of a read, so it can be bound again next time.
+struct ResetAtExit {
+  Statement& statement;
+  ~ResetAtExit() { statement.reset(); }
+};
+
 }  // namespace seedgrid::storage

@@ -8,8 +8,8 @@
 #include <random>
 
 #include "actors/rendering/renderer.hpp"
-#include "models/presets/write_preset.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "tests/unit/worker/tiny_renderer.hpp"
 
 namespace seedgrid::worker {
 namespace {
@@ -17,29 +17,20 @@ namespace {
 TEST(RenderActor, ReportsEachStepOfABatchInOneMessage) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("seedgrid-render-actor-" + std::to_string(std::random_device{}()));
-  PresetWriteOptions o;
-  o.preset = "tiny";
-  o.seed = 3;
-  o.out_dir = (dir / "tiny").string();
-  auto preset = write_preset(o);
-  ASSERT_TRUE(preset) << preset.error().message;
-  config::RenderingSection section;
-  section.models.push_back({preset->checkpoint_path, ""});
-  section.threads = 1;
-  auto renderer = rendering::Renderer::load(section, false);
-  ASSERT_TRUE(renderer) << renderer.error().message;
+  auto tiny = testing::load_tiny_renderer(dir, false);
+  ASSERT_TRUE(tiny.renderer);
   {
     caf::actor_system_config cfg;
     caf::actor_system sys(cfg);
     const auto render =
-        spawn_render_actor(sys, *renderer, std::make_shared<std::atomic<std::uint64_t>>(0));
+        spawn_render_actor(sys, tiny.renderer, std::make_shared<std::atomic<std::uint64_t>>(0));
     std::vector<protocol::Job> jobs(3);
     for (std::uint32_t i = 0; i < jobs.size(); ++i) {
       jobs[i].request_id = "r";
       jobs[i].index = i;
       jobs[i].job_id = protocol::job_id_of("r", i);
       jobs[i].attempt = 1;
-      jobs[i].spec.model_id = preset->model_id;
+      jobs[i].spec.model_id = tiny.model_id;
       jobs[i].spec.task_type = "txt2img";
       jobs[i].spec.prompt = "a fox";
       jobs[i].spec.seed = i;
@@ -83,7 +74,7 @@ TEST(RenderActor, ReportsEachStepOfABatchInOneMessage) {
     }
     caf::anon_send_exit(render, caf::exit_reason::user_shutdown);
   }
-  renderer->reset();
+  tiny.renderer.reset();
   std::filesystem::remove_all(dir);
 }
 

@@ -5,13 +5,13 @@
 #include <filesystem>
 #include <random>
 
+#include "actors/rendering/renderer.hpp"
 #include "actors/worker/commitment.hpp"
 #include "actors/worker/job_queue.hpp"
-#include "actors/rendering/renderer.hpp"
 #include "actors/worker/test_fault.hpp"
-#include "models/presets/write_preset.hpp"
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job_result.hpp"
+#include "tests/unit/worker/tiny_renderer.hpp"
 
 namespace seedgrid::worker {
 namespace {
@@ -80,19 +80,10 @@ class RendererTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = std::filesystem::temp_directory_path() /
            ("seedgrid-renderer-" + std::to_string(std::random_device{}()));
-    PresetWriteOptions o;
-    o.preset = "tiny";
-    o.seed = 3;
-    o.out_dir = (dir_ / "tiny").string();
-    auto report = write_preset(o);
-    ASSERT_TRUE(report) << report.error().message;
-    model_id_ = report->model_id;
-    config::RenderingSection r;
-    r.models.push_back({report->checkpoint_path, ""});
-    r.threads = 1;
-    auto loaded = Renderer::load(r, true);
-    ASSERT_TRUE(loaded) << loaded.error().message;
-    renderer_ = *loaded;
+    auto tiny = testing::load_tiny_renderer(dir_, true);
+    ASSERT_TRUE(tiny.renderer);
+    model_id_ = tiny.model_id;
+    renderer_ = tiny.renderer;
   }
   static void TearDownTestSuite() {
     renderer_.reset();
@@ -258,10 +249,13 @@ TEST_F(RendererTest, CommitsToEveryLatentAndItsResultPassesTheShapeChecks) {
   r.trajectory_root = image.trajectory_root;
   fill_commitment(r, s, renderer_->precision(), image.trajectory.get());
   EXPECT_EQ(r.leaf_count, s.steps + 1);
-  EXPECT_EQ(r.final_latent.size(), static_cast<std::size_t>(image.trajectory->latent(s.steps).numel()));
+  EXPECT_EQ(r.final_latent.size(),
+            static_cast<std::size_t>(image.trajectory->latent(s.steps).numel()));
   // The shipped openings verify against the committed root.
-  EXPECT_TRUE(verify::merkle_verify(r.trajectory_root, image.trajectory->leaves()[0], r.initial_proof));
-  EXPECT_TRUE(verify::merkle_verify(r.trajectory_root, image.trajectory->leaves()[s.steps], r.final_proof));
+  EXPECT_TRUE(
+      verify::merkle_verify(r.trajectory_root, image.trajectory->leaves()[0], r.initial_proof));
+  EXPECT_TRUE(
+      verify::merkle_verify(r.trajectory_root, image.trajectory->leaves()[s.steps], r.final_proof));
   const Identity worker = Identity::from_seed({9});
   protocol::sign_result(r, worker);
   EXPECT_TRUE(protocol::check_result(r, worker.public_key(), j).ok())
