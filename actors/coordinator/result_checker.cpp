@@ -15,11 +15,7 @@ namespace {
 result_checker_actor::behavior_type checker() {
   return {
       [](integrity_atom, const PublicKey& sender, const CheckedResults& results) {
-        std::vector<protocol::Reply> verdicts;
-        verdicts.reserve(results->size());
-        for (const auto& r : *results)
-          verdicts.push_back(protocol::check_result_integrity(r, sender));
-        return std::make_tuple(std::move(verdicts), results);
+        return std::make_tuple(protocol::check_results_integrity(*results, sender), results);
       },
   };
 }

@@ -323,11 +323,12 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
         st.running.reset();
         if (!run.stale && st.session->registered()) {
           apply_failure_fault(st.setup.fault, results, failures);
+          protocol::sign_results(results, *st.setup.identity);
           for (auto& r : results) {
-            protocol::sign_result(r, *st.setup.identity);
             apply_test_fault(st.setup.fault, r, *st.setup.identity);
-            st.log->debug("job {} attempt {} rendered in {} ms, hash {}", r.job_id, r.attempt,
-                          r.render_ms, to_hex(r.output_hash).substr(0, 16));
+            if (st.log->should_log(spdlog::level::debug))
+              st.log->debug("job {} attempt {} rendered in {} ms, hash {}", r.job_id, r.attempt,
+                            r.render_ms, to_hex(r.output_hash).substr(0, 16));
           }
           if (!results.empty()) send_results(self, std::move(results));
           auto sorted = sort_batch_failures(run.jobs, run.cancelled, std::move(failures));

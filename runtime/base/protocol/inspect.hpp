@@ -212,7 +212,7 @@ typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
            x.determinism_class, x.render_ms, x.batch_size, x.sampler, x.karras, x.steps,
            wire_real("JobResult.guidance", x.guidance), x.precision, x.leaf_count, x.initial_proof,
            x.final_latent_shape, wire_reals("JobResult.final_latent", x.final_latent),
-           x.final_proof, x.signature);
+           x.final_proof, x.batch_proof, x.signature);
 }
 
 template <class Inspector>

@@ -1,5 +1,7 @@
 #include "runtime/base/protocol/job_result.hpp"
 
+#include <algorithm>
+
 #include "runtime/base/protocol/canonical.hpp"
 
 namespace seedgrid::protocol {
@@ -63,9 +65,51 @@ std::vector<std::uint8_t> result_signing_bytes(const JobResult& r) {
   return w.encoded();
 }
 
-void sign_result(JobResult& r, const Identity& worker) {
-  r.worker = worker.public_key();
-  r.signature = worker.sign(result_signing_bytes(r));
+Digest result_leaf(const JobResult& r) { return blake2b(result_signing_bytes(r)); }
+
+namespace {
+
+std::vector<std::uint8_t> batch_signing_bytes(const Digest& root) {
+  CanonicalWriter w("seedgrid/result-batch/v1");
+  w.fixed(root);
+  return w.encoded();
+}
+
+bool older_form(const verify::MerkleProof& p) {
+  return p.leaf_count == 0 && p.index == 0 && p.siblings.empty();
+}
+
+// What r's signature signs, or nothing when its batch proof leads to no root.
+std::optional<std::vector<std::uint8_t>> signed_message(const JobResult& r) {
+  if (older_form(r.batch_proof)) return result_signing_bytes(r);
+  const auto root = verify::merkle_root_from(result_leaf(r), r.batch_proof);
+  if (!root) return std::nullopt;
+  return batch_signing_bytes(*root);
+}
+
+}  // namespace
+
+void sign_results(std::span<JobResult> batch, const Identity& worker) {
+  if (batch.empty()) return;
+  std::vector<Digest> leaves;
+  leaves.reserve(batch.size());
+  for (auto& r : batch) {
+    r.worker = worker.public_key();
+    leaves.push_back(result_leaf(r));
+  }
+  auto proofs = verify::merkle_proofs(leaves);
+  const Signature signature = worker.sign(batch_signing_bytes(verify::merkle_root(leaves)));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].batch_proof = std::move(proofs[i]);
+    batch[i].signature = signature;
+  }
+}
+
+void sign_result(JobResult& r, const Identity& worker) { sign_results({&r, 1}, worker); }
+
+bool result_signature_holds(const JobResult& r) {
+  const auto message = signed_message(r);
+  return message && verify_signature(r.worker, *message, r.signature);
 }
 
 Reply check_commitment_shape(const JobResult& r, const JobSpec& spec) {
@@ -103,19 +147,57 @@ Reply check_commitment_shape(const JobResult& r, const JobSpec& spec) {
   return {};
 }
 
-Reply check_result_integrity(const JobResult& r, const PublicKey& registered_key) {
+namespace {
+
+// A signed message and its signature that verified already, so a batch's other results skip it.
+struct Verified {
+  std::vector<std::uint8_t> message;
+  Signature signature;
+};
+
+Reply check_integrity(const JobResult& r, const PublicKey& registered_key,
+                      std::vector<Verified>& verified) {
   if (r.worker != registered_key)
     return refuse(ErrorCode::bad_signature,
                   "result for " + r.job_id + " claims worker " + r.worker.hex() +
                       " but was sent by registered worker " + registered_key.hex());
-  if (!verify_signature(registered_key, result_signing_bytes(r), r.signature))
+  const auto message = signed_message(r);
+  if (!message)
     return refuse(ErrorCode::bad_signature,
-                  "result for " + r.job_id + " has a signature that does not verify for worker " +
-                      registered_key.hex());
+                  "result for " + r.job_id + " has a batch proof that opens no leaf " +
+                      std::to_string(r.batch_proof.index) + " of " +
+                      std::to_string(r.batch_proof.leaf_count) + " (" +
+                      std::to_string(r.batch_proof.siblings.size()) + " siblings)");
+  const bool known = std::any_of(verified.begin(), verified.end(), [&](const Verified& v) {
+    return v.signature == r.signature && v.message == *message;
+  });
+  if (!known) {
+    if (!verify_signature(registered_key, *message, r.signature))
+      return refuse(ErrorCode::bad_signature,
+                    "result for " + r.job_id + " has a signature that does not verify for worker " +
+                        registered_key.hex());
+    verified.push_back({*message, r.signature});
+  }
   if (r.output_hash != output_hash_of(r.pixels))
     return refuse(ErrorCode::mismatch, "result for " + r.job_id +
                                            " carries an output hash that is not the pixels' hash");
   return {};
+}
+
+}  // namespace
+
+Reply check_result_integrity(const JobResult& r, const PublicKey& registered_key) {
+  std::vector<Verified> verified;
+  return check_integrity(r, registered_key, verified);
+}
+
+std::vector<Reply> check_results_integrity(std::span<const JobResult> results,
+                                           const PublicKey& registered_key) {
+  std::vector<Verified> verified;
+  std::vector<Reply> replies;
+  replies.reserve(results.size());
+  for (const auto& r : results) replies.push_back(check_integrity(r, registered_key, verified));
+  return replies;
 }
 
 Reply check_result(const JobResult& r, const PublicKey& registered_key, const Job& assigned,

@@ -1,10 +1,12 @@
 #pragma once
 // What a worker sends back about a job: it started, its progress, its failure, or its result.
-// The result is signed over a canonical encoding that binds the job (id, attempt, spec hash,
-// model), the output (BLAKE2b of the pixels, size, Merkle root of the per-step latent hashes) and
-// how it was made (determinism class, timings), so the coordinator can hold the worker to it.
+// A result's canonical encoding binds the job (id, attempt, spec hash, model), the output
+// (BLAKE2b of the pixels, size, Merkle root of the per-step latent hashes) and how it was made
+// (determinism class, timings); the worker signs it, with the rest of its batch, so the
+// coordinator can hold the worker to it.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,11 @@ struct JobResult {
   std::vector<std::int64_t> final_latent_shape;  // [1, C, h, w]
   std::vector<float> final_latent;
   verify::MerkleProof final_proof;
+  // A worker signs the results of a render batch with one signature: over the root of a Merkle
+  // tree whose leaves are the results' digests (result_leaf), in batch order; this proof opens
+  // this result's leaf. A proof of no leaves is the older form, a signature over this result
+  // alone (result_signing_bytes), which receipts from earlier releases carry.
+  verify::MerkleProof batch_proof;
   Signature signature{};
 };
 
@@ -75,7 +82,15 @@ Digest output_hash_of(const std::vector<std::uint8_t>& pixels);
 Digest merkle_root(const std::vector<Digest>& leaves);
 
 std::vector<std::uint8_t> result_signing_bytes(const JobResult& r);
-void sign_result(JobResult& r, const Identity& worker);
+// The digest a result is a leaf of its batch's tree as: BLAKE2b of result_signing_bytes.
+Digest result_leaf(const JobResult& r);
+// Signs results rendered together with one signature over their tree's root; each gets its
+// proof. One Ed25519 signature (and one verification at the coordinator) per batch instead of
+// one per result.
+void sign_results(std::span<JobResult> batch, const Identity& worker);
+void sign_result(JobResult& r, const Identity& worker);  // a batch of one
+// Whether r.signature is r.worker's over r: through its batch proof, or in the older form.
+bool result_signature_holds(const JobResult& r);
 // The commitment's form (not its truth, which only audits test): restated settings equal the
 // job's, leaf_count == steps + 1, proofs of x_0 and x_N shaped for that tree, a [1,C,h,w] x_N.
 Reply check_commitment_shape(const JobResult& r, const JobSpec& spec);
@@ -83,6 +98,10 @@ Reply check_commitment_shape(const JobResult& r, const JobSpec& spec);
 // (an Ed25519 verification and a hash of the pixels): the claimed worker is the sender, the
 // signature verifies, the output hash is the pixels'. A coordinator runs them off its own thread.
 Reply check_result_integrity(const JobResult& r, const PublicKey& registered_key);
+// check_result_integrity for each result of one message, verifying each distinct (batch root,
+// signature) once: a batch's results share both.
+std::vector<Reply> check_results_integrity(std::span<const JobResult> results,
+                                           const PublicKey& registered_key);
 // Whether check_result_integrity already passed for the result at hand.
 enum class ResultIntegrity { unchecked, checked };
 // Checks what the coordinator can check without re-rendering: check_result_integrity (unless it

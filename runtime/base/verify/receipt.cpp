@@ -101,6 +101,7 @@ json::object result_json(const protocol::JobResult& r) {
           {"final_latent_shape", std::move(shape)},
           {"final_latent", base64_of({latent_bytes, r.final_latent.size() * sizeof(float)})},
           {"final_proof", proof_json(r.final_proof)},
+          {"batch_proof", proof_json(r.batch_proof)},
           {"signature", to_hex(r.signature)}};
 }
 
@@ -400,6 +401,8 @@ protocol::JobResult read_result(const json::value& v, const std::string& path,
   }
   read_latent(f, r, error);
   r.final_proof = read_proof(f, "final_proof", error);
+  // Receipts of earlier releases carry a signature over the result alone, and no batch proof.
+  if (f.has("batch_proof")) r.batch_proof = read_proof(f, "batch_proof", error);
   r.signature = f.hex<Signature>("signature");
   f.finish();
   return r;

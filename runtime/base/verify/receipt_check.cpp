@@ -286,9 +286,7 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
 
   // 1. The worker signed these fields (the pixels enter through output_hash).
   {
-    const protocol::JobResult signed_result = job_result_of(*receipt, {});
-    const bool ok = verify_signature(result.worker, protocol::result_signing_bytes(signed_result),
-                                     result.signature);
+    const bool ok = protocol::result_signature_holds(job_result_of(*receipt, {}));
     add("signature", ok ? CheckStatus::pass : CheckStatus::fail,
         (ok ? "the result is signed by worker " : "the signature does not verify for worker ") +
             result.worker.hex());

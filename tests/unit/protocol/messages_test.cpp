@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
 #include "runtime/base/protocol/audit.hpp"
 #include "runtime/base/protocol/client_event.hpp"
@@ -273,6 +274,81 @@ TEST(JobResult, IntegrityIsTheSignatureAndPixelHashAloneAndCanBeCheckedFirst) {
   // `checked` skips exactly the integrity checks: the caller vouches for them.
   EXPECT_TRUE(check_result(forged, registered, job, ResultIntegrity::checked).ok());
   EXPECT_EQ(check_result(forged, registered, job).code, ErrorCode::bad_signature);
+}
+
+Job job_at(std::uint32_t index) {
+  const auto r = sample_request();
+  Job j = sample_job();
+  j.index = index;
+  j.job_id = job_id_of(r.request_id, index);
+  j.spec = job_spec_of(r, index);
+  return j;
+}
+
+std::vector<JobResult> signed_batch(const Identity& by) {
+  std::vector<JobResult> batch;
+  for (std::uint32_t i = 0; i < 3; ++i) batch.push_back(signed_result(job_at(i), by));
+  sign_results(batch, by);
+  return batch;
+}
+
+TEST(JobResult, ABatchSharesOneSignatureAndEachResultStandsAlone) {
+  const auto batch = signed_batch(worker_key());
+  for (std::uint32_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(batch[i].signature, batch[0].signature);
+    EXPECT_EQ(batch[i].batch_proof.index, i);
+    EXPECT_EQ(batch[i].batch_proof.leaf_count, 3u);
+    EXPECT_TRUE(result_signature_holds(batch[i]));
+    // What a client, a receipt or an audit sees is one result, without the rest of its batch.
+    EXPECT_TRUE(check_result(batch[i], worker_key().public_key(), job_at(i)).ok());
+  }
+}
+
+TEST(JobResult, EachResultOfABatchIsJudgedOnItsOwn) {
+  const PublicKey registered = worker_key().public_key();
+  auto batch = signed_batch(worker_key());
+  auto replies = check_results_integrity(batch, registered);
+  ASSERT_EQ(replies.size(), 3u);
+  for (const auto& r : replies) EXPECT_TRUE(r.ok()) << r.reason;
+
+  // A field changed after signing, a signature byte flipped, a proof opening another position:
+  // each refuses its own result and leaves the others standing.
+  for (int how = 0; how < 3; ++how) {
+    auto bad = signed_batch(worker_key());
+    if (how == 0) bad[1].render_ms += 1;
+    if (how == 1) bad[1].signature[5] ^= 1;
+    if (how == 2) bad[1].batch_proof.index = 2;
+    replies = check_results_integrity(bad, registered);
+    EXPECT_TRUE(replies[0].ok()) << how;
+    EXPECT_EQ(replies[1].code, ErrorCode::bad_signature) << how;
+    EXPECT_TRUE(replies[2].ok()) << how;
+  }
+
+  // A result carried into another batch's signature, or stripped of its proof, is refused.
+  auto spliced = signed_result(job_at(5), worker_key());
+  spliced.signature = batch[1].signature;
+  spliced.batch_proof = batch[0].batch_proof;
+  EXPECT_FALSE(result_signature_holds(spliced));
+  auto stripped = batch[0];
+  stripped.batch_proof = {};
+  EXPECT_EQ(check_result_integrity(stripped, registered).code, ErrorCode::bad_signature);
+
+  // A proof that opens no leaf says which.
+  auto malformed = batch[2];
+  malformed.batch_proof.siblings.push_back(malformed.batch_proof.siblings.front());
+  const Reply refused = check_result_integrity(malformed, registered);
+  EXPECT_EQ(refused.code, ErrorCode::bad_signature);
+  EXPECT_NE(refused.reason.find("opens no leaf 2 of 3"), std::string::npos) << refused.reason;
+}
+
+TEST(JobResult, AResultSignedAloneInTheOlderFormStillVerifies) {
+  JobResult older = signed_result(sample_job(), worker_key());
+  older.batch_proof = {};
+  older.signature = worker_key().sign(result_signing_bytes(older));
+  EXPECT_TRUE(result_signature_holds(older));
+  EXPECT_TRUE(check_result(older, worker_key().public_key(), sample_job()).ok());
+  older.render_ms += 1;
+  EXPECT_FALSE(result_signature_holds(older));
 }
 
 TEST(JobResult, MerkleRootBindsOrderAndCount) {

@@ -48,6 +48,34 @@ TEST(Merkle, EveryProofVerifiesForOneToThirtyThreeLeaves) {
   }
 }
 
+TEST(Merkle, ProofsOfAllLeavesAreEachLeafsOwnProof) {
+  for (std::uint32_t n = 0; n <= 33; ++n) {
+    const auto leaves = leaves_of(n);
+    const auto proofs = merkle_proofs(leaves);
+    ASSERT_EQ(proofs.size(), n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      EXPECT_EQ(proofs[i], merkle_proof(leaves, i)) << "leaf " << i << " of " << n;
+      EXPECT_EQ(merkle_root_from(leaves[i], proofs[i]), merkle_root(leaves));
+    }
+  }
+}
+
+TEST(Merkle, RootFromAMalformedProofIsNone) {
+  const auto leaves = leaves_of(5);
+  MerkleProof p = merkle_proof(leaves, 2);
+  EXPECT_TRUE(merkle_root_from(leaves[2], p).has_value());
+  MerkleProof short_one = p;
+  short_one.siblings.pop_back();
+  EXPECT_FALSE(merkle_root_from(leaves[2], short_one).has_value());
+  MerkleProof long_one = p;
+  long_one.siblings.push_back(leaves[0]);
+  EXPECT_FALSE(merkle_root_from(leaves[2], long_one).has_value());
+  MerkleProof past_end = p;
+  past_end.index = 5;
+  EXPECT_FALSE(merkle_root_from(leaves[2], past_end).has_value());
+  EXPECT_FALSE(merkle_root_from(leaves[2], MerkleProof{}).has_value());
+}
+
 TEST(Merkle, TamperedProofsFail) {
   for (std::uint32_t n = 2; n <= 33; ++n) {
     const auto leaves = leaves_of(n);

@@ -438,6 +438,40 @@ TEST_F(ReceiptCheck, ATamperedSignatureFails) {
   EXPECT_EQ(status_of(r, "decode"), CheckStatus::pass);
 }
 
+TEST_F(ReceiptCheck, AResultSignedWithTheRestOfItsBatchPassesAndAForgedBatchProofFails) {
+  // The worker signed three results of one render batch together; the receipt is the middle one's.
+  std::vector<protocol::JobResult> batch(3, result_);
+  batch[0].job_id = "req-1/0";
+  batch[2].job_id = "req-1/3";
+  protocol::sign_results(batch, worker_);
+  ASSERT_EQ(batch[1].batch_proof.leaf_count, 3u);
+  write(batch[1], RgbImage{64, 64, result_.pixels});
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 0) << dump(r);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::pass);
+
+  protocol::JobResult forged = batch[1];
+  forged.batch_proof.siblings[0][3] ^= 1;
+  write(forged, RgbImage{64, 64, result_.pixels});
+  const ReceiptReport f = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(f.exit_status(), 1) << dump(f);
+  EXPECT_EQ(status_of(f, "signature"), CheckStatus::fail);
+}
+
+TEST_F(ReceiptCheck, AReceiptOfAnEarlierReleaseSignedOverTheResultAlonePasses) {
+  protocol::JobResult older = result_;
+  older.batch_proof = {};
+  older.signature = worker_.sign(protocol::result_signing_bytes(older));
+  write(older, RgbImage{64, 64, result_.pixels});
+  // Earlier releases wrote no batch_proof key at all.
+  json::value doc = json::parse(slurp(receipt_path()));
+  ASSERT_TRUE(doc.at("result").as_object().erase("batch_proof"));
+  std::ofstream(receipt_path()) << json::serialize(doc);
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 0) << dump(r);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::pass);
+}
+
 TEST_F(ReceiptCheck, AWorkerThatSignedASwappedImageFailsTheDecodeAudit) {
   // Signature and pixel hash hold (the worker signed what it delivered), but x_N is not its image.
   protocol::JobResult swapped = result_;

@@ -46,18 +46,42 @@ MerkleProof merkle_proof(std::span<const Digest> leaves, std::uint32_t index) {
   return proof;
 }
 
-bool merkle_verify(const Digest& root, const Digest& leaf, const MerkleProof& proof) {
-  if (proof.leaf_count == 0 || proof.index >= proof.leaf_count) return false;
+std::vector<MerkleProof> merkle_proofs(std::span<const Digest> leaves) {
+  std::vector<MerkleProof> proofs(leaves.size());
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    proofs[i].index = static_cast<std::uint32_t>(i);
+    proofs[i].leaf_count = static_cast<std::uint32_t>(leaves.size());
+  }
+  std::vector<Digest> level(leaves.begin(), leaves.end());
+  // Leaf i's node on the current level is at i >> depth.
+  for (std::size_t depth = 0; level.size() > 1; ++depth) {
+    for (auto& p : proofs) {
+      const std::size_t at = p.index >> depth;
+      if (!carried_up(at, level.size())) p.siblings.push_back(level[at ^ 1]);
+    }
+    level = level_above(level);
+  }
+  return proofs;
+}
+
+std::optional<Digest> merkle_root_from(const Digest& leaf, const MerkleProof& proof) {
+  if (proof.leaf_count == 0 || proof.index >= proof.leaf_count) return std::nullopt;
   Digest node = leaf;
   std::size_t used = 0;
   for (std::uint64_t i = proof.index, count = proof.leaf_count; count > 1;
        i /= 2, count = (count + 1) / 2) {
     if (carried_up(i, count)) continue;
-    if (used == proof.siblings.size()) return false;
+    if (used == proof.siblings.size()) return std::nullopt;
     const Digest& sibling = proof.siblings[used++];
     node = i % 2 == 0 ? node_of(node, sibling) : node_of(sibling, node);
   }
-  return used == proof.siblings.size() && node == root;
+  if (used != proof.siblings.size()) return std::nullopt;
+  return node;
+}
+
+bool merkle_verify(const Digest& root, const Digest& leaf, const MerkleProof& proof) {
+  const auto reached = merkle_root_from(leaf, proof);
+  return reached && *reached == root;
 }
 
 }  // namespace seedgrid::verify
