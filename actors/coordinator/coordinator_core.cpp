@@ -102,4 +102,8 @@ const RequestState* CoordinatorCore::request(const std::string& request_id) cons
   return it == state_->requests.end() ? nullptr : &it->second;
 }
 
+Result<bool> CoordinatorCore::holds_image(const Digest& hash) const {
+  return state_->results.contains(hash);
+}
+
 }  // namespace seedgrid::coordinator

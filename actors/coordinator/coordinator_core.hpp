@@ -172,6 +172,9 @@ class CoordinatorCore {
 
   const PublicKey& key() const;
   const RequestState* request(const std::string& request_id) const;
+  // Whether the result store still holds this image (kept while a request in memory or a pending
+  // penalty names it).
+  Result<bool> holds_image(const Digest& hash) const;
   const NodeRegistry& nodes() const;
   const ModelCatalog& catalog() const;
   const TaskCatalog& task_types() const;

@@ -86,11 +86,41 @@ void CoreState::keep_done(const RequestState& r) {
   while (done_in_memory.size() > options.recent_done_requests) {
     const auto oldest = done_in_memory.begin();
     if (auto it = requests.find(oldest->second); it != requests.end()) {
-      queued.erase(queue_place(it->second));
+      const RequestState let_go = std::move(it->second);
+      queued.erase(queue_place(let_go));
       requests.erase(it);
+      release_images(let_go);
     }
     done_in_memory.erase(oldest);
   }
+}
+
+void CoreState::release_images(const RequestState& let_go) {
+  if (recovering) return;
+  const std::string& id = let_go.request.request_id;
+  for (const auto& j : let_go.jobs) {
+    if (j.output_hash == Digest{}) continue;
+    // Another request naming the same image is rare (same spec, same seed): the journal's index
+    // says whether there is one (a job's output hash reaches its row in the handler that sets
+    // it), and only then is memory searched.
+    auto shared = journal.output_named_elsewhere(j.output_hash, id);
+    if (!shared) return record_fatal(shared.error());
+    if (image_wanted(j.output_hash, id, *shared)) continue;
+    if (auto r = results.remove(j.output_hash); !r) return record_fatal(r.error());
+  }
+}
+
+bool CoreState::image_wanted(const Digest& hash, const std::string& request_id,
+                             bool search_requests) const {
+  for (const auto& [id, p] : penalties)
+    if (p.output_hash == hash) return true;
+  if (!search_requests) return false;
+  for (const auto& [id, r] : requests) {
+    if (id == request_id) continue;
+    for (const auto& j : r.jobs)
+      if (j.output_hash == hash) return true;
+  }
+  return false;
 }
 
 void CoreState::record_fatal(const Error& e) {

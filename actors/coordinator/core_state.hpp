@@ -87,6 +87,9 @@ struct CoreState {
   std::set<std::pair<std::uint64_t, std::string>> done_in_memory;
   SeenCommands seen_commands;  // nonces of attach and cancel commands, until they expire
   std::optional<Error> fatal;
+  // While recover() loads the journal: requests loaded later may still name an image, so none is
+  // released then; recover() ends with one sweep instead (release_unwanted_images).
+  bool recovering = false;
   std::int64_t started_ms = 0;
   std::uint64_t run = 0;        // this run's number (Journal::begin_run)
   std::uint64_t hand_outs = 0;  // audits handed out in this run
@@ -113,8 +116,16 @@ struct CoreState {
   protocol::SubmitAck ack_of(const RequestState& r, bool resumed) const;
   // A request that is done and owes nothing more (a private one: its prompt's erasure) joins
   // done_in_memory; the oldest beyond the limit leave memory, possibly `r` itself, so a caller
-  // must not touch `r` afterwards.
+  // must not touch `r` afterwards. Their images go with them (release_images).
   void keep_done(const RequestState& r);
+  // The images of a request let go from memory: no attach reaches it any more (nor, after a
+  // restart, Journal::load_requests), so each of its images is deleted unless a request still
+  // held or a penalty awaiting its appeal names it. Its journal rows stay, the record of what was
+  // asked and delivered; the pixels were most of the journal's growth.
+  void release_images(const RequestState& let_go);
+  // Whether a pending penalty, or (with `search_requests`) a request in memory other than
+  // `request_id`, names this image.
+  bool image_wanted(const Digest& hash, const std::string& request_id, bool search_requests) const;
   double audit_rate_of(const NodeEntry& n) const;
 };
 

@@ -516,6 +516,17 @@ Result<bool> Journal::output_referenced_elsewhere(const Digest& hash,
   return q->column_int64(0) > 0;
 }
 
+Result<bool> Journal::output_named_elsewhere(const Digest& hash,
+                                             const std::string& request_id) const {
+  auto q =
+      state_->db.prepare("SELECT 1 FROM jobs WHERE output_hash = ? AND request_id != ? LIMIT 1");
+  if (!q) return pass_on(q);
+  q->bind_blob(1, hash).bind(2, request_id);
+  auto row = q->step();
+  if (!row) return pass_on(row);
+  return *row;
+}
+
 Result<void> Journal::put_command_nonce(const JournaledNonce& n, std::int64_t now_unix_ms) {
   if (auto t = ensure_transaction(); !t) return t;
   auto forget = state_->db.prepare("DELETE FROM command_nonces WHERE expires < ?");

@@ -130,6 +130,9 @@ class Journal {
   Result<std::optional<std::vector<std::uint8_t>>> find_result_image(const Digest& hash) const;
   Result<bool> has_result_image(const Digest& hash) const;
   Result<void> delete_result_image(const Digest& hash);
+  Result<std::vector<Digest>> result_image_hashes() const;
+  // Whether a job of any request other than `request_id`, done or not, names this output hash.
+  Result<bool> output_named_elsewhere(const Digest& hash, const std::string& request_id) const;
   Result<JobTotals> job_totals() const;
   // Also forgets the nonces of commands that expired by `now_unix_ms`.
   Result<void> put_command_nonce(const JournaledNonce& nonce, std::int64_t now_unix_ms);

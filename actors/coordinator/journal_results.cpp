@@ -1,5 +1,7 @@
 #include "actors/coordinator/journal_results.hpp"
 
+#include <algorithm>
+
 #include "actors/coordinator/journal_state.hpp"
 
 namespace seedgrid::coordinator {
@@ -57,6 +59,24 @@ Result<void> remove(Statements& st, const Digest& hash) {
   return w;
 }
 
+Result<std::vector<Digest>> hashes(storage::Database& db) {
+  auto q = db.prepare("SELECT hash FROM result_images ORDER BY hash");
+  if (!q) return pass_on(q);
+  std::vector<Digest> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return pass_on(row);
+    if (!*row) break;
+    const auto blob = q->column_blob(0);
+    Digest d{};
+    if (blob.size() != d.size())
+      return fail("journal: a result image is named by ", blob.size(), " bytes, not ", d.size());
+    std::copy(blob.begin(), blob.end(), d.begin());
+    out.push_back(d);
+  }
+  return out;
+}
+
 }  // namespace journal_results
 
 Result<void> Journal::put_result_image(const Digest& hash, std::span<const std::uint8_t> pixels) {
@@ -76,6 +96,12 @@ Result<std::optional<std::vector<std::uint8_t>>> Journal::find_result_image(
 Result<bool> Journal::has_result_image(const Digest& hash) const {
   auto found = journal_results::exists(state_->images, hash);
   if (!found) return context(found.error(), "journal: looking up image ", to_hex(hash));
+  return found;
+}
+
+Result<std::vector<Digest>> Journal::result_image_hashes() const {
+  auto found = journal_results::hashes(state_->db);
+  if (!found) return context(found.error(), "journal: listing result images");
   return found;
 }
 

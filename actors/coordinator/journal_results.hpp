@@ -28,5 +28,7 @@ Result<void> put(Statements& st, const Digest& hash, std::span<const std::uint8_
 Result<std::optional<std::vector<std::uint8_t>>> find(Statements& st, const Digest& hash);
 Result<bool> exists(Statements& st, const Digest& hash);
 Result<void> remove(Statements& st, const Digest& hash);
+// Every stored image's hash, in hash order.
+Result<std::vector<Digest>> hashes(storage::Database& db);
 
 }  // namespace seedgrid::coordinator::journal_results

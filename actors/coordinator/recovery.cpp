@@ -2,15 +2,41 @@
 // back to the queue (the restart is not their fault), money that was in motion is ordered again
 // with the same idempotency keys, audits and appeals in progress wait for a validator, and
 // penalties keep the appeal window they had left.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <set>
 
 #include "actors/coordinator/core_state.hpp"
+#include "runtime/base/logging/log.hpp"
 
 namespace seedgrid::coordinator {
 
 using protocol::LedgerOrderKind;
 
+namespace {
+
+// Images no loaded request and no penalty names: those of requests let go before this start (or
+// by a coordinator that kept every image), and a cheater's image once its penalty was settled.
+Result<void> release_unwanted_images(CoreState& s) {
+  std::set<Digest> wanted;
+  for (const auto& [id, r] : s.requests)
+    for (const auto& j : r.jobs)
+      if (j.output_hash != Digest{}) wanted.insert(j.output_hash);
+  for (const auto& [id, p] : s.penalties) wanted.insert(p.output_hash);
+  auto removed = s.results.keep_only(wanted);
+  if (!removed) return pass_on(removed);
+  if (*removed > 0)
+    logging::logger("coordinator")
+        ->info("deleted {} result image(s) that no request in memory or penalty names any more",
+               *removed);
+  return {};
+}
+
+}  // namespace
+
 Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
+  s.recovering = true;
   auto journaled_nodes = s.journal.load_nodes();
   if (!journaled_nodes) return pass_on(journaled_nodes);
   for (const auto& jn : *journaled_nodes) {
@@ -130,6 +156,8 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
                                          : std::max<std::int64_t>(0, jp.remaining_ms));
     s.penalties[p.audit_id] = std::move(p);
   }
+  s.recovering = false;
+  if (auto swept = release_unwanted_images(s); !swept) return swept;
   if (s.fatal) return std::unexpected(*s.fatal);
   return {};
 }

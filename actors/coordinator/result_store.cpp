@@ -75,6 +75,24 @@ Result<void> ResultStore::remove(const Digest& hash) {
   return journal_.delete_result_image(hash);
 }
 
+Result<std::size_t> ResultStore::keep_only(const std::set<Digest>& wanted) {
+  std::vector<Digest> stored;
+  if (durability_ == storage::Durability::none) {
+    for (const auto& [hash, pixels] : held_) stored.push_back(hash);
+  } else {
+    auto listed = journal_.result_image_hashes();
+    if (!listed) return pass_on(listed);
+    stored = std::move(*listed);
+  }
+  std::size_t removed = 0;
+  for (const Digest& hash : stored) {
+    if (wanted.contains(hash)) continue;
+    if (auto r = remove(hash); !r) return pass_on(r);
+    ++removed;
+  }
+  return removed;
+}
+
 namespace {
 
 Result<std::vector<std::uint8_t>> read_file(const fs::path& path) {

@@ -10,6 +10,9 @@
 // nothing. Those bytes are the ones put() checked against their name; after a restart images are
 // read from the journal and checked again.
 //
+// An image is kept while a request the coordinator holds in memory, or a pending penalty, names it
+// (CoreState::release_images, and a sweep at every start: keep_only).
+//
 // With Durability::none (the simulator's throw-away store only) the images are held in memory
 // alone: the simulator opens one coordinator for the run and nothing outside its process reads the
 // store. Each image is removed once delivered, so memory follows the results in flight.
@@ -17,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +45,8 @@ class ResultStore {
   Result<std::vector<std::uint8_t>> get(const Digest& hash) const;
   Result<bool> contains(const Digest& hash) const;
   Result<void> remove(const Digest& hash);
+  // Deletes every stored image not in `wanted`; returns how many went.
+  Result<std::size_t> keep_only(const std::set<Digest>& wanted);
 
   // Coordinators before the journal kept images as files, results/<2 hex>/<hash hex>.rgb under
   // the data directory: moves those into the journal (committed), then deletes them and the

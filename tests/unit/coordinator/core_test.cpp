@@ -92,6 +92,61 @@ TEST_F(CoreFixture, OnlyTheMostRecentDoneRequestsStayInMemoryAndTheirIdsStayTake
   expect_conservation();
 }
 
+// A request let go from memory takes its images with it (no attach reaches them any more);
+// an image another request in memory names stays, and a restart sweeps what is left over.
+TEST_F(CoreFixture, ImagesGoWithTheLastRequestInMemoryThatNamesThem) {
+  recent_done_requests_ = 2;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  std::map<std::string, Digest> image;
+  const auto finish = [&](const std::string& id, std::uint64_t seed) {
+    auto r = request(id, 1);
+    r.seed = seed;
+    protocol::sign_request(r, client_);
+    ASSERT_TRUE(submit(r).outcome.ok());
+    for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok());
+    ASSERT_EQ(core_->request(id)->phase, RequestPhase::done);
+    image[id] = core_->request(id)->jobs[0].output_hash;
+  };
+  const auto holds = [&](const std::string& id) {
+    auto h = core_->holds_image(image.at(id));
+    EXPECT_TRUE(h) << h.error().message;
+    return h && *h;
+  };
+  finish("e1", 1);
+  finish("e2", 2);
+  EXPECT_TRUE(holds("e1"));
+  finish("e3", 3);  // e1 leaves memory
+  EXPECT_EQ(core_->request("e1"), nullptr);
+  EXPECT_FALSE(holds("e1"));
+  EXPECT_TRUE(holds("e2"));
+  finish("e4", 2);  // the same spec and seed as e2: the same image
+  ASSERT_EQ(image["e4"], image["e2"]);
+  EXPECT_EQ(core_->request("e2"), nullptr);
+  EXPECT_TRUE(holds("e4")) << "e4 still names the image e2 let go";
+  EXPECT_TRUE(holds("e3"));
+  // Attaching to e4 still sends its image.
+  Outbox out;
+  const auto ack =
+      core_->attach(command(protocol::ClientCommandKind::attach, "e4", client_), {}, wall_, out);
+  ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+  pump(out);
+  finish("e5", 5);
+  finish("e6", 6);
+  EXPECT_FALSE(holds("e3"));
+  EXPECT_FALSE(holds("e4"));
+  EXPECT_TRUE(holds("e5"));
+
+  // A coordinator restarted to keep fewer done requests deletes the images of those it no
+  // longer loads.
+  recent_done_requests_ = 1;
+  open_core();
+  EXPECT_EQ(core_->request("e5"), nullptr);
+  EXPECT_FALSE(holds("e5"));
+  EXPECT_TRUE(holds("e6"));
+  expect_conservation();
+}
+
 TEST_F(CoreFixture, BadRequestsAreRefusedWithStableCodes) {
   register_node(w1_, protocol::Role::worker, worker_caps());
   auto code_of = [&](protocol::GenerateRequest r, bool resign = true) {

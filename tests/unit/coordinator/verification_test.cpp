@@ -119,6 +119,57 @@ TEST_F(VerificationTest, AnUnappealedFailIsSlashedWhenTheAppealWindowCloses) {
   EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
 }
 
+// The image a failed verdict judged is what a referee compares with if the worker appeals: it
+// stays while the penalty waits, even after its request has left memory.
+TEST_F(VerificationTest, AnImageAPendingPenaltyNamesOutlivesItsRequest) {
+  policy_.audit.appeals = true;
+  policy_.audit.appeal_window_ms = 5'000;
+  recent_done_requests_ = 1;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator_, protocol::Role::validator, worker_caps());
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_TRUE(deliver(jobs[0], w1_, /*wrong=*/true).ok());
+  ASSERT_FALSE(audits_.empty());
+  const protocol::AuditTask judged = audits_.back().task;
+  const Digest cheat = judged.claimed_output_hash;
+  audits_.clear();
+  register_node(w2_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(judge(verdict(judged, AuditOutcome::fail, validator_), validator_).ok());
+  ASSERT_EQ(core_->pending_penalties(), 1u);
+
+  // The re-run and a second request finish, audited and passed; r1 then leaves memory.
+  const auto finish_jobs = [&] {
+    for (const auto& j : take_jobs())
+      ASSERT_TRUE(deliver(j, j.worker == w1_.public_key() ? w1_ : w2_).ok());
+    for (const auto& a : std::exchange(audits_, {}))
+      ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::pass, validator_), validator_).ok());
+  };
+  finish_jobs();
+  ASSERT_EQ(core_->request("r1")->phase, RequestPhase::done);
+  const Digest delivered = core_->request("r1")->jobs[0].output_hash;
+  ASSERT_NE(delivered, cheat);
+  auto r2 = request("r2", 1);
+  r2.seed = 7;
+  protocol::sign_request(r2, client_);
+  ASSERT_TRUE(submit(r2).outcome.ok());
+  finish_jobs();
+  ASSERT_EQ(core_->request("r1"), nullptr);
+  EXPECT_TRUE(*core_->holds_image(cheat)) << "an appeal may still need it";
+  EXPECT_FALSE(*core_->holds_image(delivered));
+
+  // The window closes unappealed; the next start no longer keeps the image.
+  now_ += 6'000;
+  Outbox out;
+  core_->tick(now_, out);
+  pump(out);
+  ASSERT_EQ(core_->pending_penalties(), 0u);
+  open_core();
+  EXPECT_FALSE(*core_->holds_image(cheat));
+}
+
 TEST_F(VerificationTest, AWonAppealSparesTheWorkerAndSlashesTheAccuser) {
   policy_.audit.appeals = true;
   policy_.audit.blacklist_after = 1;
