@@ -169,7 +169,7 @@ void commit_and_send(Self self) {
           self->send(h->worker, protocol::verdict_atom::value, std::move(n.verdict));
       },
       [&](TellClient& t) {
-        const auto& e = t.event;
+        auto& e = t.event;
         if (e.kind == protocol::EventKind::completed)
           s.log->info(
               "request {} completed: {} delivered, {} failed, {} cancelled, charged {}, "
@@ -179,16 +179,19 @@ void commit_and_send(Self self) {
           s.log->info("{}", protocol::describe(e));
         auto it = s.clients.find(e.request_id);
         if (it == s.clients.end()) return;
+        const bool completed = e.kind == protocol::EventKind::completed;
+        if (completed) s.completed_clients.emplace_back(s.now(), e.request_id);
+        // A result event carries its image and commitment: the last client takes it, the others
+        // (rarely any) a copy.
+        std::vector<protocol::client_actor*> to;
         for (auto& client : it->second) {
           if (e.kind == protocol::EventKind::result && !client.results_sent.insert(e.index).second)
             continue;
-          if (e.kind == protocol::EventKind::completed &&
-              std::exchange(client.completed_sent, true))
-            continue;
-          events[client.actor].push_back(e);
+          if (completed && std::exchange(client.completed_sent, true)) continue;
+          to.push_back(&client.actor);
         }
-        if (e.kind == protocol::EventKind::completed)
-          s.completed_clients.emplace_back(s.now(), e.request_id);
+        for (std::size_t i = 0; i + 1 < to.size(); ++i) events[*to[i]].push_back(e);
+        if (!to.empty()) events[*to.back()].push_back(std::move(e));
       },
       [&](PlaceOrder& o) { orders.push_back(std::move(o.order)); },
       [&](CheckStake& c) { check_stake(self, c.worker); },

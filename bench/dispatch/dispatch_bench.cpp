@@ -1,12 +1,13 @@
 // bench/dispatch: how fast one coordinator routes, and what the network and actors add per job.
 //
-//   dispatch_bench [--data DIR] [--requests R] [--jobs J] [--samples S] [--insecure]
+//   dispatch_bench [--data DIR] [--requests R] [--jobs J] [--samples S] [--size N] [--insecure]
 //                  [--wire-only]
 //
 // 1. Dispatch throughput: a coordinator, its treasury and 1, 10 or 100 in-process workers (one
 //    actor and one render thread each) serve R concurrent requests of J jobs of the instant task
 //    type (no rendering): requests and jobs completed per second, with everything a real job costs
 //    around the render — escrow hold, routing, signed results, the journal, settlement and release.
+//    The instant task's images are N x N (default 64; 512 is what a real render delivers).
 //    The coordinator's journal and the ledger live in DIR (default: a temporary directory on the
 //    same disk as /tmp; pass --data /dev/shm/... to take fsync out of the picture).
 // 2. End-to-end overhead over loopback: a client, a coordinator+treasury node and a worker node,
@@ -48,6 +49,7 @@ struct Options {
   int samples = 20;
   bool insecure = false;
   bool wire_only = false;
+  std::uint32_t size = 64;  // the instant task's images, size x size
   config::NetworkSection network() const {
     config::NetworkSection n;
     n.insecure = insecure;
@@ -101,7 +103,8 @@ bool wait_for_workers(caf::actor_system& sys, const protocol::coordinator_actor&
 // pixels differ and the coordinator stores one file per result, as it does for real images.
 protocol::GenerateRequest request(const std::string& id, const Model& model, std::uint32_t count,
                                   std::string_view task, std::uint32_t steps,
-                                  const Identity& client, std::uint64_t seed = 0) {
+                                  const Identity& client, std::uint64_t seed = 0,
+                                  std::uint32_t size = 64) {
   protocol::GenerateRequest r;
   r.request_id = id;
   r.seed = seed;
@@ -109,8 +112,8 @@ protocol::GenerateRequest request(const std::string& id, const Model& model, std
   r.task_type = std::string(task);
   r.prompt = "benchmark";
   r.steps = steps;
-  r.width = 64;
-  r.height = 64;
+  r.width = size;
+  r.height = size;
   r.count = count;
   protocol::sign_request(r, client);
   return r;
@@ -129,7 +132,7 @@ void timed_requests(const Options& o, const Model& model, const Identity& client
     sessions.push_back(std::make_unique<client::GenerateSession>(
         system, coordinator, endpoint, network,
         request(id_prefix + std::to_string(r), model, o.jobs, protocol::kTaskInstant, 4, client,
-                std::uint64_t{r} * o.jobs),
+                std::uint64_t{r} * o.jobs, o.size),
         std::make_shared<const Identity>(client), client::SessionCallbacks{}));
   std::uint64_t delivered = 0;
   for (auto& s : sessions) {
@@ -214,7 +217,8 @@ void loopback(const Options& o, const Model& model, std::string_view task, std::
     };
     std::string id = "l";
     id += std::to_string(i);
-    const auto r = request(id, model, 1, task, steps, client, static_cast<std::uint64_t>(i));
+    const auto r = request(id, model, 1, task, steps, client, static_cast<std::uint64_t>(i),
+                           task == protocol::kTaskInstant ? o.size : 64);
     const auto start = Clock::now();
     client::GenerateSession session(client_system.get(), nullptr, {"127.0.0.1", port}, {}, r,
                                     std::make_shared<const Identity>(client), callbacks);
@@ -298,6 +302,8 @@ int main(int argc, char** argv) {
       o.jobs = std::stoul(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--samples"))
       o.samples = std::stoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--size"))
+      o.size = std::stoul(argv[i + 1]);
     else
       die(std::string("unknown option ") + argv[i]);
   }
@@ -308,7 +314,7 @@ int main(int argc, char** argv) {
               o.data.c_str(), std::thread::hardware_concurrency());
   std::printf("links between processes: %s\n\n", o.insecure ? "plain TCP (--insecure)" : "TLS");
   if (!o.wire_only) {
-    std::printf("dispatch throughput, instant task, 64x64:\n\n");
+    std::printf("dispatch throughput, instant task, %ux%u:\n\n", o.size, o.size);
     std::printf("| workers | requests x jobs | seconds | requests/s | jobs/s |\n");
     std::printf("| --- | --- | --- | --- | --- |\n");
     for (int workers : {1, 10, 100}) dispatch(o, model, workers);
