@@ -37,6 +37,9 @@ struct OpenOptions {
   bool create = true;           // create the file if it does not exist (ignored when read_only)
   int busy_timeout_ms = 5'000;  // how long to wait for another connection's write lock
   Durability durability = Durability::full;
+  // SQLite's page size for a file this creates (0: SQLite's 4 KiB); an existing file keeps its
+  // own. PostgreSQL ignores it.
+  std::uint32_t page_size = 0;
 };
 
 class Database {

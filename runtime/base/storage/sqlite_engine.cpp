@@ -194,6 +194,11 @@ Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path,
       return fail("database ", path, " cannot keep its journal in memory (journal_mode is '",
                   *mode, "')");
   } else if (!options.read_only) {
+    // Before WAL: a file's page size is fixed when its first table is written, and an existing
+    // file ignores the pragma.
+    if (options.page_size != 0)
+      if (auto r = pragma_text(raw, "PRAGMA page_size=" + std::to_string(options.page_size)); !r)
+        return context(r.error(), "opening ", path);
     auto mode = pragma_text(raw, "PRAGMA journal_mode=WAL");
     if (!mode) return context(mode.error(), "opening ", path);
     if (*mode != "wal")

@@ -52,6 +52,30 @@ TEST_F(Storage, OpensInWalModeWithFullSync) {
   EXPECT_EQ(sync->column_int64(0), 2);  // FULL
 }
 
+// A page size is a new file's; a file that exists keeps the one it was made with, and opens.
+TEST_F(Storage, APageSizeAppliesToANewFileOnly) {
+  const auto page_size_of = [](Database& db) {
+    auto q = db.prepare("PRAGMA page_size");
+    EXPECT_TRUE(q.has_value());
+    EXPECT_TRUE(q->step().value_or(false));
+    return q->column_int64(0);
+  };
+  {
+    auto fresh = Database::open(file("big.db"), {.page_size = 16'384});
+    ASSERT_TRUE(fresh.has_value()) << fresh.error().message;
+    ASSERT_TRUE(fresh->exec("CREATE TABLE t(k TEXT PRIMARY KEY)").has_value());
+    EXPECT_EQ(page_size_of(*fresh), 16'384);
+  }
+  {
+    Database older = open_with_table();  // SQLite's default
+    EXPECT_EQ(page_size_of(older), 4'096);
+  }
+  auto reopened = Database::open(file("t.db"), {.page_size = 16'384});
+  ASSERT_TRUE(reopened.has_value()) << reopened.error().message;
+  EXPECT_EQ(page_size_of(*reopened), 4'096);
+  EXPECT_EQ(count(*reopened), 0);
+}
+
 // The simulator's throw-away files (Durability::none): no WAL, no fsync, but a transaction still
 // rolls back, and what was committed is there when the file is opened again.
 TEST_F(Storage, WithoutDurabilityRollsBackAndKeepsWhatWasCommitted) {
