@@ -106,7 +106,10 @@ void CoreState::release_images(const RequestState& let_go) {
     auto shared = journal.output_named_elsewhere(j.output_hash, id);
     if (!shared) return record_fatal(shared.error());
     if (image_wanted(j.output_hash, id, *shared)) continue;
-    if (auto r = results.remove(j.output_hash); !r) return record_fatal(r.error());
+    // A private request's images went when it was done (settlement.cpp), their pages zeroed;
+    // what is left here is public.
+    if (auto r = results.remove(j.output_hash, /*zero_pages=*/false); !r)
+      return record_fatal(r.error());
   }
 }
 

@@ -129,7 +129,9 @@ class Journal {
   Result<void> put_result_image(const Digest& hash, std::span<const std::uint8_t> pixels);
   Result<std::optional<std::vector<std::uint8_t>>> find_result_image(const Digest& hash) const;
   Result<bool> has_result_image(const Digest& hash) const;
-  Result<void> delete_result_image(const Digest& hash);
+  // `zero_pages`: the freed pages are overwritten (secure_delete), as a private image's must be; a
+  // public image's are only freed, since zeroing 768 KiB costs as much as writing it.
+  Result<void> delete_result_image(const Digest& hash, bool zero_pages = true);
   Result<std::vector<Digest>> result_image_hashes() const;
   // Whether a job of any request other than `request_id`, done or not, names this output hash.
   Result<bool> output_named_elsewhere(const Digest& hash, const std::string& request_id) const;

@@ -1,8 +1,8 @@
 #pragma once
 // Actors that run protocol::check_results_integrity (the Ed25519 verification of a batch's
-// signature, the batch proofs and the hash of each result's pixels) for the coordinator, on other scheduler threads: those
-// checks need only the result and its sender's key, and were the largest part of the
-// coordinator's own time per job. The coordinator hands each batch to the next checker in turn
+// signature, the batch proofs and the hash of each result's pixels) for the coordinator, on
+// other scheduler threads: those checks need only the result and its sender's key, and were the
+// largest part of the coordinator's own time per job. The coordinator hands each batch to the next checker in turn
 // and applies it when the answer comes back; a result that fails here is still applied, unchecked,
 // so the core refuses it and charges the worker exactly as before.
 #include <caf/atom.hpp>

@@ -66,13 +66,13 @@ Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
   return std::move(**stored);
 }
 
-Result<void> ResultStore::remove(const Digest& hash) {
+Result<void> ResultStore::remove(const Digest& hash, bool zero_pages) {
   if (durability_ == storage::Durability::none) {
     held_.erase(hash);
     return {};
   }
   forget_recent(hash);
-  return journal_.delete_result_image(hash);
+  return journal_.delete_result_image(hash, zero_pages);
 }
 
 Result<std::size_t> ResultStore::keep_only(const std::set<Digest>& wanted) {

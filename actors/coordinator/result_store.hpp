@@ -44,7 +44,8 @@ class ResultStore {
                    bool hash_checked = false);
   Result<std::vector<std::uint8_t>> get(const Digest& hash) const;
   Result<bool> contains(const Digest& hash) const;
-  Result<void> remove(const Digest& hash);
+  // `zero_pages`: Journal::delete_result_image's (a private image's pages are overwritten).
+  Result<void> remove(const Digest& hash, bool zero_pages = true);
   // Deletes every stored image not in `wanted`; returns how many went.
   Result<std::size_t> keep_only(const std::set<Digest>& wanted);
 
