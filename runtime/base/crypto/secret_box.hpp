@@ -4,9 +4,10 @@
 // stolen disk image without the key directory) does not reveal what users asked for.
 //
 // The key lives in its own file, 0600 from the first byte, written once and refused when anyone
-// but the owner may read it (as node keys are). A sealed text is "sgbox1:" followed by the hex of a
-// random 24-byte nonce and the ciphertext with its 16-byte tag; open() refuses any other form and
-// any text whose tag does not verify, naming what it expected.
+// but the owner may read it (as node keys are). A sealed text is "sgbox2:" followed by the base64 of
+// a random 24-byte nonce and the ciphertext with its 16-byte tag ("sgbox1:" and hex, as earlier
+// releases wrote, still opens); open() refuses any other form and any text whose tag does not
+// verify, naming what it expected.
 #include <array>
 #include <cstdint>
 #include <string>

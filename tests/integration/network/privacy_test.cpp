@@ -84,7 +84,7 @@ std::size_t sealed_copies(const Network& net, const std::string& needle) {
   auto box = SecretBox::load_or_create((net.dir() / "keys/journal-prompts.key").string());
   EXPECT_TRUE(box) << box.error().message;
   if (!box) return 0;
-  const std::regex sealed("sgbox1:[0-9a-f]+");
+  const std::regex sealed("sgbox[12]:[A-Za-z0-9+/]+=*");
   std::size_t found = 0;
   for (const auto& e : fs::recursive_directory_iterator(net.dir() / "coordinator")) {
     if (!e.is_regular_file()) continue;

@@ -2,6 +2,7 @@
 #include "runtime/base/crypto/secret_box.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,10 +51,37 @@ TEST(SecretBox, SealsSoOnlyItsKeyOpensAndTheTextIsNotInTheSealedForm) {
   EXPECT_NE(refused.error().message.find("does not open with this key"), std::string::npos);
 
   std::string changed = sealed;
-  changed.back() = changed.back() == '0' ? '1' : '0';
+  char& c = changed[changed.size() / 2];
+  c = c == 'A' ? 'B' : 'A';
   EXPECT_FALSE(box->open(changed)) << "a changed byte fails the tag";
+  EXPECT_FALSE(box->open("sgbox2:not base64!")) << "a body that does not decode";
   EXPECT_FALSE(box->open("plain text"));
   EXPECT_EQ(box->open(box->seal("")).value_or("x"), "");
+  fs::remove_all(dir);
+}
+
+// Journals written before base64 hold "sgbox1:" and hex: those still open.
+TEST(SecretBox, TextSealedInTheEarlierHexFormStillOpens) {
+  const auto dir = fresh("hex");
+  auto box = SecretBox::load_or_create((dir / "prompts.key").string());
+  ASSERT_TRUE(box) << box.error().message;
+  const std::string sealed = box->seal("a harbour in fog");
+  ASSERT_TRUE(sealed.starts_with("sgbox2:"));
+  // The same nonce and ciphertext, written as hex.
+  std::vector<unsigned char> raw(sealed.size());
+  std::size_t length = 0;
+  ASSERT_EQ(sodium_base642bin(raw.data(), raw.size(), sealed.data() + 7, sealed.size() - 7, nullptr,
+                              &length, nullptr, sodium_base64_VARIANT_ORIGINAL),
+            0);
+  std::string hex = "sgbox1:";
+  for (std::size_t i = 0; i < length; ++i) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[raw[i] >> 4];
+    hex += kDigits[raw[i] & 15];
+  }
+  EXPECT_TRUE(SecretBox::is_sealed(hex));
+  EXPECT_EQ(box->open(hex).value_or(""), "a harbour in fog");
+  EXPECT_LT(sealed.size(), hex.size()) << "base64 is the shorter form";
   fs::remove_all(dir);
 }
 
