@@ -96,14 +96,13 @@ void CoreState::keep_done(const RequestState& r) {
 }
 
 void CoreState::release_images(const RequestState& let_go) {
-  if (recovering) return;
   const std::string& id = let_go.request.request_id;
   for (const auto& j : let_go.jobs) {
     if (j.output_hash == Digest{}) continue;
     // Another request naming the same image is rare (same spec, same seed): the journal's index
     // says whether there is one (a job's output hash reaches its row in the handler that sets
     // it), and only then is memory searched.
-    auto shared = journal.output_named_elsewhere(j.output_hash, id);
+    auto shared = journal.output_named_elsewhere(j.output_hash, id, /*done_ones_too=*/true);
     if (!shared) return record_fatal(shared.error());
     if (image_wanted(j.output_hash, id, *shared)) continue;
     // A private request's images went when it was done (settlement.cpp), their pages zeroed;

@@ -87,9 +87,6 @@ struct CoreState {
   std::set<std::pair<std::uint64_t, std::string>> done_in_memory;
   SeenCommands seen_commands;  // nonces of attach and cancel commands, until they expire
   std::optional<Error> fatal;
-  // While recover() loads the journal: requests loaded later may still name an image, so none is
-  // released then; recover() ends with one sweep instead (release_unwanted_images).
-  bool recovering = false;
   std::int64_t started_ms = 0;
   std::uint64_t run = 0;        // this run's number (Journal::begin_run)
   std::uint64_t hand_outs = 0;  // audits handed out in this run

@@ -112,8 +112,10 @@ class Journal {
   Result<std::vector<JournaledNode>> load_nodes() const;
   Result<std::vector<protocol::LedgerOrder>> pending_slashes() const;
   Result<std::vector<JournaledPenalty>> load_penalties() const;
-  // Whether any request other than `request_id` that is not done references this output hash.
-  Result<bool> output_referenced_elsewhere(const Digest& hash, const std::string& request_id) const;
+  // Whether a job of a request other than `request_id` names this output hash: of one that is not
+  // done, or (`done_ones_too`) of any.
+  Result<bool> output_named_elsewhere(const Digest& hash, const std::string& request_id,
+                                      bool done_ones_too) const;
   // Whether a request of this id was ever journaled (done ones included).
   Result<bool> knows_request(const std::string& request_id) const;
   // The task scripts requests were accepted with (journal_tasks.hpp), by id.
@@ -133,8 +135,6 @@ class Journal {
   // public image's are only freed, since zeroing 768 KiB costs as much as writing it.
   Result<void> delete_result_image(const Digest& hash, bool zero_pages = true);
   Result<std::vector<Digest>> result_image_hashes() const;
-  // Whether a job of any request other than `request_id`, done or not, names this output hash.
-  Result<bool> output_named_elsewhere(const Digest& hash, const std::string& request_id) const;
   Result<JobTotals> job_totals() const;
   // Also forgets the nonces of commands that expired by `now_unix_ms`.
   Result<void> put_command_nonce(const JournaledNonce& nonce, std::int64_t now_unix_ms);

@@ -36,7 +36,6 @@ Result<void> release_unwanted_images(CoreState& s) {
 }  // namespace
 
 Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
-  s.recovering = true;
   auto journaled_nodes = s.journal.load_nodes();
   if (!journaled_nodes) return pass_on(journaled_nodes);
   for (const auto& jn : *journaled_nodes) {
@@ -130,7 +129,9 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
       case RequestPhase::done:
         break;
     }
-    s.keep_done(r);  // last: it may let `r` go
+    // Last. load_requests loads no more done requests than keep_done holds, so none leaves
+    // memory here (and none releases an image a request loaded later names).
+    s.keep_done(r);
   }
   auto slashes = s.journal.pending_slashes();
   if (!slashes) return pass_on(slashes);
@@ -156,7 +157,6 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
                                          : std::max<std::int64_t>(0, jp.remaining_ms));
     s.penalties[p.audit_id] = std::move(p);
   }
-  s.recovering = false;
   if (auto swept = release_unwanted_images(s); !swept) return swept;
   if (s.fatal) return std::unexpected(*s.fatal);
   return {};

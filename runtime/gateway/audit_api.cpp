@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "runtime/base/crypto/base64.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/image/png_file.hpp"
@@ -42,13 +43,9 @@ std::string_view verdict_name(verify::CheckStatus s) {
 }
 
 std::optional<std::string> from_base64(std::string_view text) {
-  std::string out(text.size(), '\0');
-  std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), " \r\n", &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-    return std::nullopt;
-  out.resize(len);
-  return out;
+  auto bytes = bytes_of_base64(text, " \r\n");
+  if (!bytes) return std::nullopt;
+  return std::string(bytes->begin(), bytes->end());
 }
 
 }  // namespace

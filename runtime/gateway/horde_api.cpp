@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 
+#include "runtime/base/crypto/base64.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/image/webp_file.hpp"
@@ -73,14 +74,6 @@ struct Reader {
 std::uint64_t random_seed() {
   ensure_sodium();
   return randombytes_uniform(0xffffffffu);
-}
-
-std::string base64_of(const std::vector<std::uint8_t>& bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
 }
 
 bool inline_images(const RequestRecord& r) {

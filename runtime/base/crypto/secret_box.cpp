@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "runtime/base/crypto/base64.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/secret_key_file.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
@@ -26,26 +27,6 @@ constexpr std::string_view kKeyFileHeader = "seedgrid-secretbox-key-v1";
 // hex). v1 text, in journals written before, still opens.
 constexpr std::string_view kSealedPrefix = "sgbox2:";
 constexpr std::string_view kHexSealedPrefix = "sgbox1:";
-constexpr int kBase64 = sodium_base64_VARIANT_ORIGINAL;
-
-std::string base64_of(const std::vector<std::uint8_t>& bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kBase64), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), kBase64);
-  out.resize(out.size() - 1);  // the terminating NUL sodium writes
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> bytes_of_base64(std::string_view text) {
-  std::vector<std::uint8_t> out(text.size() / 4 * 3 + 3);
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end,
-                        kBase64) != 0 ||
-      end != text.data() + text.size())
-    return std::nullopt;
-  out.resize(length);
-  return out;
-}
 
 }  // namespace
 

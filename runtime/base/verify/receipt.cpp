@@ -1,7 +1,5 @@
 #include "runtime/base/verify/receipt.hpp"
 
-#include <sodium.h>
-
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -13,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include "runtime/base/crypto/base64.hpp"
 #include "runtime/base/crypto/sealed_box.hpp"
 
 namespace seedgrid::verify {
@@ -25,14 +24,6 @@ static_assert(std::endian::native == std::endian::little,
 namespace {
 
 // --- writing ---
-
-std::string base64_of(std::span<const std::uint8_t> bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
 
 json::object proof_json(const MerkleProof& p) {
   json::array siblings;
@@ -333,13 +324,9 @@ std::vector<std::uint8_t> read_base64(Fields& f, std::string_view key,
                                       std::optional<Error>& error) {
   const std::string text = f.str(key);
   if (error) return {};
-  std::vector<std::uint8_t> bytes(text.size());  // decoded is never longer than the text
-  std::size_t length = 0;
-  if (sodium_base642bin(bytes.data(), bytes.size(), text.data(), text.size(), nullptr, &length,
-                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-    return f.problem(f.path_of(key), "not valid base64"), std::vector<std::uint8_t>{};
-  bytes.resize(length);
-  return bytes;
+  auto bytes = bytes_of_base64(text);
+  if (!bytes) return f.problem(f.path_of(key), "not valid base64"), std::vector<std::uint8_t>{};
+  return std::move(*bytes);
 }
 
 SealedFields read_sealed(const json::value& v, const std::string& path,

@@ -2,12 +2,14 @@
 #include "runtime/base/crypto/secret_box.hpp"
 
 #include <gtest/gtest.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "runtime/base/crypto/base64.hpp"
+#include "runtime/base/crypto/hash.hpp"
 
 using namespace seedgrid;
 
@@ -68,17 +70,9 @@ TEST(SecretBox, TextSealedInTheEarlierHexFormStillOpens) {
   const std::string sealed = box->seal("a harbour in fog");
   ASSERT_TRUE(sealed.starts_with("sgbox2:"));
   // The same nonce and ciphertext, written as hex.
-  std::vector<unsigned char> raw(sealed.size());
-  std::size_t length = 0;
-  ASSERT_EQ(sodium_base642bin(raw.data(), raw.size(), sealed.data() + 7, sealed.size() - 7, nullptr,
-                              &length, nullptr, sodium_base64_VARIANT_ORIGINAL),
-            0);
-  std::string hex = "sgbox1:";
-  for (std::size_t i = 0; i < length; ++i) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    hex += kDigits[raw[i] >> 4];
-    hex += kDigits[raw[i] & 15];
-  }
+  const auto raw = bytes_of_base64(std::string_view(sealed).substr(7));
+  ASSERT_TRUE(raw);
+  const std::string hex = "sgbox1:" + to_hex(*raw);
   EXPECT_TRUE(SecretBox::is_sealed(hex));
   EXPECT_EQ(box->open(hex).value_or(""), "a harbour in fog");
   EXPECT_LT(sealed.size(), hex.size()) << "base64 is the shorter form";
