@@ -207,10 +207,13 @@ protocol::LedgerOrder hold_order(const RequestState& r);
 protocol::LedgerOrder release_order(const RequestState& r);
 protocol::LedgerOrder job_order(protocol::LedgerOrderKind kind, const RequestState& r,
                                 const JobState& j);
+// A result accepted (or its audit passed): the settle order goes, and the image to the client.
 void start_settlement(CoreState& s, RequestState& r, JobState& j, Outbox& out);
 // When every job is final: the rest of the hold goes back.
 void maybe_finish(CoreState& s, RequestState& r, Outbox& out);
 void deliver(CoreState& s, RequestState& r, JobState& j, Outbox& out);
+// What a settled job's payment did, for its clients.
+protocol::ClientEvent paid_event(const CoreState& s, const RequestState& r, const JobState& j);
 void complete(CoreState& s, RequestState& r, Outbox& out);
 // Orders that got no answer whose re-send is due by `due_by_ms`.
 void resend_orders(CoreState& s, std::int64_t due_by_ms, Outbox& out);

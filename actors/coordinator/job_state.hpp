@@ -9,8 +9,9 @@
 //   running     the worker started it                      -> same as assigned
 //   auditing    result verified and stored; a validator    -> settling, queued (failed audit),
 //               re-renders it                                 refunding
-//   settling    waiting for the treasury's settlement      -> delivered
-//   delivered   settled and sent to the client             (final)
+//   settling    its image sent to the client; waiting for   -> delivered
+//               the treasury's settlement
+//   delivered   settled, the client told its payment       (final)
 //   refunding   every attempt failed; refund pending       -> failed
 //   failed      refunded                                   (final)
 //   cancelling  the client cancelled; the worker stops     -> paying_cancelled, cancelled,
@@ -100,7 +101,6 @@ struct JobState {
   std::int64_t assigned_ms = 0;
   std::int64_t queued_since_ms = 0;
   std::uint32_t batch = 1;
-  bool result_sent = false;
   // A worker's claim that the job's task script failed, waiting for a second worker to repeat it
   // (scheduling.cpp). Lost with a restart: the job is then tried once more, nobody is blamed.
   struct ScriptFailureClaim {

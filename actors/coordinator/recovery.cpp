@@ -106,8 +106,8 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
               j.deadline_ms = now_ms + s.options.policy.audit.timeout_ms;
               s.save(r, j);
               break;
-            case JobPhase::settling:
-              start_settlement(s, r, j, out);
+            case JobPhase::settling:  // its image went out before the restart, or goes on attach
+              place_order(s, job_order(LedgerOrderKind::settle, r, j), out);
               break;
             case JobPhase::refunding:
               place_order(s, job_order(LedgerOrderKind::refund, r, j), out);

@@ -19,11 +19,15 @@ namespace {
 constexpr const char* kVersion = "seedgrid 0.1.0";
 
 // The one way a client catches up with a known request, whether it submitted it again or
-// attached: every result it does not have yet, then the completed event when the request is over;
-// whatever happens next reaches it like any attached client.
+// attached: every result it does not have yet, the payment of every paid job (a few bytes; the
+// client may have missed it with its connection), then the completed event when the request is
+// over; whatever happens next reaches it like any attached client.
 void follow(CoreState& s, RequestState& r, const std::set<std::uint32_t>& have, Outbox& out) {
-  for (auto& j : r.jobs)
-    if (j.phase == JobPhase::delivered && !have.contains(j.index)) deliver(s, r, j, out);
+  for (auto& j : r.jobs) {
+    const bool has_image = j.phase == JobPhase::settling || j.phase == JobPhase::delivered;
+    if (has_image && !have.contains(j.index)) deliver(s, r, j, out);
+    if (j.phase == JobPhase::delivered) out.add(TellClient{paid_event(s, r, j)});
+  }
   if (r.phase == RequestPhase::done) complete(s, r, out);
 }
 

@@ -88,7 +88,7 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
   dispatch(s, now_ms, out);
 }
 
-// A delivered job paid: the client gets the image with its receipt.
+// A job whose image the client already has (start_settlement), paid: the client gets its receipt.
 void job_settled(CoreState& s, const LedgerOrder& order, const protocol::LedgerReceipt& receipt,
                  std::int64_t now_ms, Outbox& out) {
   auto [r, j] = s.find_job(order.job_id);
@@ -97,7 +97,7 @@ void job_settled(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
   s.set_phase(*r, *j, JobPhase::delivered, now_ms);
   ++s.jobs_delivered;
   s.save(*r, *j);
-  deliver(s, *r, *j, out);
+  out.add(TellClient{paid_event(s, *r, *j)});
   maybe_finish(s, *r, out);
 }
 
@@ -191,10 +191,15 @@ void place_order(CoreState& s, LedgerOrder order, Outbox& out) {
   s.orders[key] = PendingOrder{std::move(order), true, 0};
 }
 
+// The image goes out with the commit that makes its result (or its audit's pass) durable, the
+// payment after it: a settlement the ledger refuses never held an image back (the client is told
+// why in its paid event), and a restart re-sends the same order, so nothing acknowledged hangs on
+// the treasury's round trip.
 void start_settlement(CoreState& s, RequestState& r, JobState& j, Outbox& out) {
   s.set_phase(r, j, JobPhase::settling, 0);
   place_order(s, job_order(LedgerOrderKind::settle, r, j), out);
   s.save(r, j);
+  deliver(s, r, j, out);
 }
 
 LedgerOrder hold_order(const RequestState& r) {
@@ -269,7 +274,12 @@ void deliver(CoreState& s, RequestState& r, JobState& j, Outbox& out) {
     e.passes = r.task->passes;
   }
   out.add(TellClient{std::move(e)});
-  j.result_sent = true;
+}
+
+protocol::ClientEvent paid_event(const CoreState& s, const RequestState& r, const JobState& j) {
+  auto e = s.event(EventKind::paid, r, &j);
+  e.receipt = j.receipt;
+  return e;
 }
 
 void complete(CoreState& s, RequestState& r, Outbox& out) {

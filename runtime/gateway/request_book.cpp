@@ -79,6 +79,10 @@ json::object event_json(const RequestRecord& r, const protocol::ClientEvent& e) 
       o["image_id"] = r.id + "-" + std::to_string(e.index);
       o["worker"] = e.worker.hex();
       o["audit"] = e.audit;
+      break;
+    case EventKind::paid:
+      o["type"] = "paid";
+      o["image_id"] = r.id + "-" + std::to_string(e.index);
       o["receipt"] = money_json(e.receipt);
       break;
     case EventKind::retry:
@@ -288,7 +292,6 @@ void RequestBook::on_event(const std::string& id, const protocol::ClientEvent& e
         image.output_hash = to_hex(e.output_hash);
         image.determinism_class = e.determinism_class;
         image.audit = e.audit;
-        image.money = e.receipt;
         // The event goes out first; the receipt (a signature check and JSON of the final latent)
         // is made below, once the lock is let go, or by the first reader before that.
         image.unmade_receipt = std::make_shared<const protocol::ClientEvent>(e);
@@ -298,6 +301,9 @@ void RequestBook::on_event(const std::string& id, const protocol::ClientEvent& e
         ++counters_.audits[e.audit.empty() ? "unknown" : e.audit];
         break;
       }
+      case EventKind::paid:
+        if (auto im = r.images.find(e.index); im != r.images.end()) im->second.money = e.receipt;
+        break;
       case EventKind::completed:
         r.phase = Phase::completed;
         r.completed = e;

@@ -135,6 +135,9 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
       progress_line();
       break;
     }
+    case EventKind::paid:  // after its result: the table at the end shows what each image cost
+      if (auto it = images_.find(e.index); it != images_.end()) it->second.receipt = e.receipt;
+      break;
     case EventKind::completed:
     case EventKind::assigned:
     case EventKind::started:

@@ -22,6 +22,8 @@ std::string_view event_kind_name(EventKind k) {
       return "completed";
     case EventKind::cancelled:
       return "cancelled";
+    case EventKind::paid:
+      return "paid";
   }
   return "unknown";
 }
@@ -48,7 +50,11 @@ std::string describe(const ClientEvent& e) {
       break;
     case EventKind::result:
       out += " worker " + worker + " hash " + to_hex(e.output_hash).substr(0, 16) + " audit " +
-             e.audit + " charged " + std::to_string(e.receipt.charged);
+             e.audit;
+      break;
+    case EventKind::paid:
+      out += " charged " + std::to_string(e.receipt.charged) + " worker paid " +
+             std::to_string(e.receipt.worker_paid) + " (" + e.receipt.reference + ")";
       break;
     case EventKind::retry:
     case EventKind::failed:

@@ -1,7 +1,8 @@
 #pragma once
 // What a client hears about its request, in order per job:
 //   queued (position: jobs ahead of this request) -> assigned (worker) -> started ->
-//   progress (step k of n)... -> result (image and receipt)
+//   progress (step k of n)... -> result (image and the worker's signed commitment) -> paid (what
+//   the settlement charged, once the treasury answers; a ledger that refused it says why)
 // with retry (attempt, reason) when a job is re-run, failed (code, reason) when a job or the whole
 // request fails, cancelled when a job stops on the client's cancel, and one completed per request
 // once every job is delivered, failed or cancelled. Events for a job carry its index; request-wide
@@ -28,6 +29,9 @@ enum class EventKind : std::uint8_t {
   failed = 6,
   completed = 7,
   cancelled = 8,
+  // A delivered job's payment, settled after its result went out: the image reaches the client
+  // once it is durable in the journal, not after the treasury's round trip.
+  paid = 9,
 };
 std::string_view event_kind_name(EventKind k);
 
@@ -62,7 +66,7 @@ struct ClientEvent {
   std::string determinism_class;
   std::uint64_t render_ms = 0;  // as the worker measured it (its whole batch)
   std::string audit;            // "passed", "not sampled", "no validator", "timed out"
-  PaymentReceipt receipt;
+  PaymentReceipt receipt;       // paid (and a cancelled job's paid steps)
   // The worker's signed result (pixels left out: they are above), so the client can keep a
   // verifiable receipt (runtime/base/verify/receipt.hpp). Absent after a coordinator restart.
   bool has_commitment = false;

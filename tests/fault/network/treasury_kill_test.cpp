@@ -79,7 +79,8 @@ TEST(TreasuryFaults, AKilledTreasuryNodeResumesTheSettlementStreamPayingEachJobO
   EXPECT_EQ(*balance, 10'000 * treasury::kMicrosPerUnit - outcome->completed.total_charged)
       << "the user paid exactly what the client was told, once";
   std::int64_t receipts = 0;
-  for (const auto& [index, e] : got.results) receipts += e.receipt.charged;
+  EXPECT_EQ(got.payments.size(), kImages) << "each image's payment reached the client";
+  for (const auto& [index, paid] : got.payments) receipts += paid.charged;
   EXPECT_EQ(receipts, outcome->completed.total_charged);
 }
 

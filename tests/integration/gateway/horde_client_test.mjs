@@ -321,6 +321,14 @@ try {
   const all = [...first, ...rest].map((e) => e.data);
   assert.equal(all.filter((e) => e.type === 'result').length, 2, JSON.stringify(all.map((e) => e.type)));
   assert.equal(all[all.length - 1].type, 'completed');
+  // An image goes out once it is durable; what its settlement charged follows in its own event.
+  const paid = all.filter((e) => e.type === 'paid');
+  assert.equal(paid.length, 2, JSON.stringify(all.map((e) => e.type)));
+  for (const p of paid) {
+    const image = all.findIndex((e) => e.type === 'result' && e.image_id === p.image_id);
+    assert.ok(image >= 0 && image < all.indexOf(p), `paid before its image: ${JSON.stringify(all)}`);
+    assert.ok(p.receipt.charged > 0 && p.receipt.reference.startsWith('settle/'), JSON.stringify(p));
+  }
   // The same events over a WebSocket (key and resume point in the query, as browsers must).
   const wsUrl = base.replace('http://', 'ws://') + `/v1/requests/${nid}/events?apikey=${key}&last_event_id=3`;
   const wsEvents = await new Promise((resolve, reject) => {

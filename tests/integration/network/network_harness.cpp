@@ -630,6 +630,7 @@ client::SessionCallbacks Collected::callbacks() {
     events.push_back(e);
     received.push_back(std::chrono::steady_clock::now());
     if (e.kind == protocol::EventKind::result) results[e.index] = e;
+    if (e.kind == protocol::EventKind::paid) payments[e.index] = e.receipt;
   };
   return c;
 }

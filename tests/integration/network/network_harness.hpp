@@ -159,6 +159,8 @@ struct Collected {
   std::vector<protocol::ClientEvent> events;
   std::vector<std::chrono::steady_clock::time_point> received;  // when each event arrived
   std::map<std::uint32_t, protocol::ClientEvent> results;
+  // What each job's settlement did (its paid event; an image goes out before its payment).
+  std::map<std::uint32_t, protocol::PaymentReceipt> payments;
   std::size_t progress = 0;
   std::optional<protocol::SubmitAck> ack;
 

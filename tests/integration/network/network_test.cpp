@@ -43,10 +43,11 @@ TEST(Network, SixtyFourImagesOverThreeWorkerProcessesMatchASingleProcessRender) 
 
   std::set<PublicKey> workers;
   std::int64_t charged = 0;
+  ASSERT_EQ(got.payments.size(), 64u) << "every delivered image was paid for, and its client told";
   for (std::uint32_t i = 0; i < 64; ++i) {
     const auto& e = got.results.at(i);
     workers.insert(e.worker);
-    charged += e.receipt.charged;
+    charged += got.payments.at(i).charged;
     EXPECT_EQ(e.pixels, reference_pixels(request, i))
         << "image " << i << " differs from a local render";
   }

@@ -42,15 +42,25 @@ TEST_F(CoreFixture, RequestIsHeldSplitRoutedSettledAndReleased) {
   }
   const auto results = events_of(EventKind::result);
   ASSERT_EQ(results.size(), 6u);
-  std::int64_t charged = 0;
   for (const auto& e : results) {
     EXPECT_EQ(e.pixels.size(), 64u * 64u * 3u);
     EXPECT_EQ(e.output_hash, protocol::output_hash_of(e.pixels));
     EXPECT_EQ(e.audit, "not sampled");
+  }
+  // Each image went out before its settlement; its payment follows it, once.
+  std::int64_t charged = 0;
+  std::set<std::uint32_t> imaged, paid;
+  for (const auto& e : events_) {
+    if (e.kind == EventKind::result) imaged.insert(e.index);
+    if (e.kind != EventKind::paid) continue;
+    EXPECT_TRUE(imaged.contains(e.index)) << "job " << e.index << " paid before its image went out";
+    EXPECT_TRUE(paid.insert(e.index).second) << "job " << e.index << " paid twice";
     EXPECT_GT(e.receipt.worker_paid, 0);
     EXPECT_GT(e.receipt.creator_paid, 0);
+    EXPECT_EQ(e.receipt.reference, "settle/" + protocol::job_id_of("r1", e.index) + "/1");
     charged += e.receipt.charged;
   }
+  EXPECT_EQ(paid.size(), 6u);
   const auto done = events_of(EventKind::completed);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].delivered, 6u);
@@ -557,16 +567,31 @@ TEST_F(CoreFixture, RestartReissuesMoneyInMotionWithTheSameKeys) {
   register_node(w1_, protocol::Role::worker, worker_caps());
   ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
   auto jobs = take_jobs();
-  // The result arrives, but the settlement's answer is lost in the crash.
+  // The result arrives and its image goes out with the commit, but the settlement's answer is lost
+  // in the crash.
   Outbox out;
   ASSERT_TRUE(core_->on_result(w1_.public_key(), result_of(jobs[0].job, w1_), now_, out).ok());
   ASSERT_TRUE(core_->commit());
+  ASSERT_EQ(out.all<TellClient>().size(), 1u);
+  EXPECT_EQ(out.all<TellClient>()[0].event.kind, EventKind::result);
   const auto orders = orders_of(out);
   ASSERT_EQ(orders.size(), 1u);
   auto receipts = desk_->apply(orders, 1'700'000'000);  // applied in the ledger...
   ASSERT_TRUE(receipts[0].ok);
   open_core();  // ...but the coordinator died before hearing it: the order is placed again
-  ASSERT_EQ(events_of(EventKind::result).size(), 1u);
+  ASSERT_EQ(events_of(EventKind::paid).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::paid)[0].receipt.reference, orders[0].key);
+  EXPECT_TRUE(events_of(EventKind::result).empty())
+      << "a restart re-sent an image nobody asked for";
+  // A client attaching after the restart gets the image and its payment.
+  Outbox attach_out;
+  ASSERT_TRUE(core_
+                  ->attach(command(protocol::ClientCommandKind::attach, "r1", client_), {}, wall_,
+                           attach_out)
+                  .outcome.ok());
+  pump(attach_out);
+  EXPECT_EQ(events_of(EventKind::result).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::paid).size(), 2u);
   auto history = ledger_->history("", 1'000);
   int settles = 0;
   for (const auto& e : *history) settles += e.op == "settle";

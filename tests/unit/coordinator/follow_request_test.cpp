@@ -1,6 +1,6 @@
 // A client catches up with a known request one way, whether it submits it again or attaches:
-// every result already delivered, the completed event once the request is over, then the rest as
-// it happens.
+// every image already out, every payment settled, the completed event once the request is over,
+// then the rest as it happens.
 #include "tests/unit/coordinator/core_fixture.hpp"
 
 namespace seedgrid::coordinator::testing {
@@ -25,9 +25,64 @@ TEST_F(CoreFixture, ResubmittingAFinishedRequestReDeliversItsResultsAndCompletio
     EXPECT_EQ(results[i].index, i);
     EXPECT_FALSE(results[i].pixels.empty());
   }
+  EXPECT_EQ(events_of(EventKind::paid).size(), 3u) << "and what each one was charged";
   const auto completed = events_of(EventKind::completed);
   ASSERT_EQ(completed.size(), 1u);
   EXPECT_EQ(completed[0].delivered, 3u);
+}
+
+// An image goes out with the commit of its result, before the treasury settles it: a client that
+// attaches meanwhile gets the image, and the payment when it comes.
+TEST_F(CoreFixture, AnAttachWhileAnImageWaitsForItsSettlementGetsTheImageThenItsPayment) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(submit(request("r1", 2)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 2u);
+  Outbox out;
+  ASSERT_TRUE(core_->on_result(w1_.public_key(), result_of(jobs[0].job, w1_), now_, out).ok());
+  ASSERT_TRUE(core_->commit());
+  const auto settle = orders_of(out);
+  ASSERT_EQ(settle.size(), 1u);
+  collect(out);  // the treasury has not answered yet
+  ASSERT_EQ(events_of(EventKind::result).size(), 1u) << "the image waited for its settlement";
+  EXPECT_TRUE(events_of(EventKind::paid).empty());
+  events_.clear();
+
+  Outbox attached;
+  ASSERT_TRUE(
+      core_
+          ->attach(command(protocol::ClientCommandKind::attach, "r1", client_), {}, wall_, attached)
+          .outcome.ok());
+  collect(attached);
+  ASSERT_EQ(events_of(EventKind::result).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::result)[0].index, jobs[0].job.index);
+  EXPECT_FALSE(events_of(EventKind::result)[0].pixels.empty());
+  EXPECT_TRUE(events_of(EventKind::paid).empty()) << "paid before the treasury answered";
+
+  Outbox paid;
+  const auto receipts = desk_->apply(settle, 1'700'000'000);
+  core_->on_receipt(settle[0], receipts[0], now_, paid);
+  pump(paid);
+  ASSERT_EQ(events_of(EventKind::paid).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::paid)[0].index, jobs[0].job.index);
+  EXPECT_GT(events_of(EventKind::paid)[0].receipt.charged, 0);
+  EXPECT_EQ(events_of(EventKind::result).size(), 1u) << "the payment re-sent the image";
+  events_.clear();
+
+  // A client that has the image hears only its payment.
+  Outbox again;
+  ASSERT_TRUE(core_
+                  ->attach(command(protocol::ClientCommandKind::attach, "r1", client_),
+                           {jobs[0].job.index}, wall_, again)
+                  .outcome.ok());
+  collect(again);
+  EXPECT_TRUE(events_of(EventKind::result).empty());
+  EXPECT_EQ(events_of(EventKind::paid).size(), 1u);
+
+  ASSERT_TRUE(deliver(jobs[1], w1_).ok());
+  ASSERT_EQ(events_of(EventKind::completed).size(), 1u);
+  EXPECT_EQ(events_of(EventKind::completed)[0].delivered, 2u);
+  expect_conservation();
 }
 
 TEST_F(CoreFixture, ResubmittingARequestUnderWayReDeliversWhatIsDoneAndFollowsTheRest) {
