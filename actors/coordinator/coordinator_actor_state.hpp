@@ -99,9 +99,11 @@ using Self = coordinator_self_actor::stateful_pointer<CoordinatorState>;
 std::string who(Self self, const PublicKey& key);
 // Group commit: the effects of every message handled until the commit message comes round (it
 // queues behind the messages already in the mailbox) wait for one journal commit, then go out in
-// order. Nothing leaves before the state that caused it is durable.
+// order. Nothing a client, validator or treasury is told leaves before the state that caused it
+// is durable; jobs go to their workers as the commit starts (a restart does not resume them).
 void flush(Self self, Outbox& out);
-// The commit message's handler: commits the journal, then carries out the pending effects.
+// The commit message's handler: sends the jobs, commits the journal, then carries out the other
+// pending effects.
 void commit_and_send(Self self);
 
 }  // namespace seedgrid::coordinator::actor_shell

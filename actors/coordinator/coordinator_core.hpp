@@ -9,8 +9,9 @@
 // This class is the façade: it owns the journal and the state (core_state.hpp); each lifecycle
 // (requests, scheduling, audits, appeals, settlement, the node book, recovery) is its own file.
 //
-// Ordering rule: callers commit() the journal before they carry out an Outbox, so nothing is sent
-// that a crash could forget.
+// Ordering rule: callers commit() the journal before they carry out an Outbox, so nothing is told
+// that a crash could forget; SendJob alone may go as the commit starts (a restart re-queues every
+// job that was on a worker, its assignment journaled or not).
 #include <cstdint>
 #include <memory>
 #include <optional>

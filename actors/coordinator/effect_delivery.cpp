@@ -111,6 +111,24 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
+// Each worker's jobs of one commit in one message (so they can share a render batch), before the
+// commit: a job on a worker is not something a restart resumes (recovery re-queues every job that
+// was on a worker, its assignment journaled or not, and no result is applied before the commit
+// that assigned it returns), so the worker renders while the journal syncs instead of after.
+void send_jobs(Self self, Outbox& out) {
+  auto& s = self->state;
+  std::map<protocol::worker_actor, std::vector<protocol::Job>> jobs;
+  std::erase_if(out.effects, [&](Effect& effect) {
+    auto* j = std::get_if<SendJob>(&effect);
+    if (j == nullptr) return false;
+    if (auto it = s.node_actors.find(j->worker); it != s.node_actors.end() && it->second.worker)
+      jobs[it->second.worker].push_back(std::move(j->job));
+    return true;
+  });
+  for (auto& [worker, list] : jobs)
+    send_together<protocol::job_atom, protocol::jobs_atom>(self, worker, list);
+}
+
 }  // namespace
 
 void commit_and_send(Self self) {
@@ -118,6 +136,7 @@ void commit_and_send(Self self) {
   s.commit_scheduled = false;
   Outbox out = std::move(s.pending);
   s.pending.clear();
+  send_jobs(self, out);
   if (auto c = s.core->commit(); !c) {
     s.log->critical("journal write failed, stopping so a restart resumes from the journal: {}",
                     c.error().message);
@@ -133,14 +152,8 @@ void commit_and_send(Self self) {
   // (effects.hpp: the variant's order is the order of delivery).
   out.sort_for_delivery();
   std::vector<protocol::LedgerOrder> orders;
-  // Each worker's jobs and each client's events of this commit, in order, sent together after
-  // the loop.
-  std::map<protocol::worker_actor, std::vector<protocol::Job>> jobs;
+  // Each client's events of this commit, in order, sent together after the loop.
   std::map<protocol::client_actor, std::vector<protocol::ClientEvent>> events;
-  const auto send_jobs = [&](const protocol::worker_actor& worker,
-                             std::vector<protocol::Job>& list) {
-    send_together<protocol::job_atom, protocol::jobs_atom>(self, worker, list);
-  };
   const auto apply = Overloaded{
       [&](AnswerSubmit& a) {
         auto it = s.waiting.find(a.ack.request_id);
@@ -149,16 +162,10 @@ void commit_and_send(Self self) {
         s.waiting.erase(it);
         if (!a.ack.outcome.ok()) s.clients.erase(a.ack.request_id);
       },
-      [&](SendJob& j) {
-        if (const NodeHandle* n = node(j.worker); n && n->worker)
-          jobs[n->worker].push_back(std::move(j.job));
-      },
+      [&](SendJob&) {},  // sent before the commit (send_jobs)
       [&](CancelJob& c) {
-        if (const NodeHandle* n = node(c.worker); n && n->worker) {
-          // A job of this commit reaches its worker before its cancel does.
-          if (auto it = jobs.find(n->worker); it != jobs.end()) send_jobs(it->first, it->second);
+        if (const NodeHandle* n = node(c.worker); n && n->worker)
           self->send(n->worker, protocol::cancel_atom::value, c.job_id, c.attempt);
-        }
       },
       [&](SendAudit& a) {
         if (const NodeHandle* n = node(a.validator); n && n->validator)
@@ -197,7 +204,6 @@ void commit_and_send(Self self) {
       [&](CheckStake& c) { check_stake(self, c.worker); },
   };
   for (auto& effect : out.effects) std::visit(apply, effect);
-  for (auto& [worker, list] : jobs) send_jobs(worker, list);
   for (auto& [client, list] : events)
     send_together<protocol::event_atom, protocol::events_atom>(self, client, list);
   send_orders(self, std::move(orders));

@@ -75,9 +75,10 @@ CREATE TABLE IF NOT EXISTS command_nonces(
 Journal::Journal(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Journal::Journal(Journal&&) noexcept = default;
 Journal& Journal::operator=(Journal&&) noexcept = default;
-Journal::~Journal() {
-  if (state_ && state_->tx) (void)state_->tx->commit();
-}
+// Writes not committed roll back (the transaction's destructor), as a crash would leave them:
+// nothing but a job on a worker went out on their account (the actor commits first), and a
+// restart re-queues those.
+Journal::~Journal() = default;
 
 Result<Journal> Journal::open(const std::string& path, const std::string& prompt_key_file,
                               storage::Durability durability) {

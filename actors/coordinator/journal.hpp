@@ -8,7 +8,8 @@
 // keys catch the window between a settlement and its journal entry).
 //
 // Writes join one open transaction that commit() makes durable; the coordinator commits before it
-// acts on what it wrote (sends a job, asks for money, answers a client).
+// acts on what it wrote (asks for money, answers a client; a job goes to its worker as the commit
+// starts). A journal destroyed with writes not committed rolls them back, as a crash would.
 #include <cstdint>
 #include <memory>
 #include <optional>

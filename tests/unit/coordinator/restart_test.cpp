@@ -116,6 +116,47 @@ class VerificationRestart : public VerificationTest {
   }
 };
 
+// The actor sends jobs to their workers as the commit that assigns them starts
+// (effect_delivery.cpp): a crash can lose that commit after the worker has the job. The restart
+// sends the job again under the same attempt, the result of the lost assignment counts as the new
+// one's, and the job is paid once.
+TEST_F(CoreFixture, ARestartThatLostAnAssignmentSendsTheJobAgainAndPaysItOnce) {
+  register_node(w1_, protocol::Role::worker, worker_caps(1));
+  ASSERT_TRUE(submit(request("r0", 1)).outcome.ok());
+  ASSERT_EQ(take_jobs().size(), 1u);  // w1 is busy from now on
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  ASSERT_TRUE(take_jobs().empty()) << "r1 waits for a worker";
+  // w2 registers and gets r1's job; the coordinator dies before that commit ends.
+  const auto reg = protocol::make_registration(protocol::Role::worker, "w2", worker_caps(2),
+                                               core_->hello(now_), w2_);
+  ASSERT_TRUE(core_->verify_registration(reg, now_).ok());
+  Outbox lost;
+  const bool fast = desk_->stake(worker_account(w2_.public_key())).serves_fast;
+  ASSERT_TRUE(core_->admit(reg, fast, "", now_, lost).outcome.ok());
+  const auto sent = lost.all<SendJob>();
+  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(sent[0].job.request_id, "r1");
+  open_core();  // the open transaction rolls back: no registration, no assignment
+  EXPECT_EQ(core_->request("r1")->jobs[0].phase, JobPhase::queued);
+
+  register_node(w2_, protocol::Role::worker, worker_caps(2));
+  std::optional<SendJob> r0_again, r1_again;
+  for (auto& j : take_jobs()) (j.job.request_id == "r1" ? r1_again : r0_again) = j;
+  ASSERT_TRUE(r0_again && r1_again);
+  EXPECT_EQ(r1_again->job.attempt, sent[0].job.attempt) << "the lost attempt is the next one";
+  EXPECT_GT(r0_again->job.attempt, 1u) << "a journaled attempt is not reused";
+  ASSERT_TRUE(deliver(sent[0], w2_).ok()) << "rendered before the crash, counted after it";
+  ASSERT_TRUE(deliver(*r0_again, w2_).ok());
+  ASSERT_EQ(events_of(EventKind::completed).size(), 2u);
+  for (const auto& done : events_of(EventKind::completed)) EXPECT_EQ(done.delivered, 1u);
+  auto history = ledger_->history("", 1'000);
+  ASSERT_TRUE(history);
+  int settles = 0;
+  for (const auto& e : *history) settles += e.op == "settle";
+  EXPECT_EQ(settles, 2) << "each job paid once";
+  expect_conservation();
+}
+
 TEST_F(VerificationRestart, AnAuditInFlightResumesWithItsCommitmentAndPlan) {
   const auto before = audited_job("r1");
   ASSERT_TRUE(before.task.has_commitment);
