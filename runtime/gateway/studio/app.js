@@ -190,6 +190,8 @@ async function createPage() {
         t.thumb.replaceWith(link);
         t.meta.lastChild.replaceWith(auditBadge(e.audit));
       }
+      // The image comes first; its charge follows once the treasury settled it.
+      if (e.type === 'paid' && t) t.meta.firstChild.textContent = `#${e.index} · ${credits(e.receipt.charged)}`;
       if (e.type === 'error') (t ? t.thumb : line).textContent = `${e.code}: ${e.message}`;
       if (e.type === 'completed') {
         line.textContent = `Done: ${e.delivered} delivered, ${e.failed} failed, ${e.cancelled} cancelled · charged ${credits(e.charged)}, refunded ${credits(e.refunded)}`;

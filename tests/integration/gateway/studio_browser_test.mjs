@@ -149,6 +149,9 @@ try {
     'three images and the completed line');
   await waitFor("[...document.querySelectorAll('#jobs .job img')].every((i) => i.complete && i.naturalWidth > 0)", 'the images to load');
   assert.equal(await evaluate("document.querySelectorAll('#jobs .job .badge').length"), 3);
+  // Each tile shows what its image was charged, from the paid event that follows the image.
+  assert.ok(await evaluate("[...document.querySelectorAll('#jobs .job .meta')].every((m) => /^#\\d+ · \\d+\\.\\d{4}$/.test(m.firstChild.textContent))"),
+    await evaluate("[...document.querySelectorAll('#jobs .job .meta')].map((m) => m.firstChild.textContent).join(' | ')"));
   await shoot('studio-create-desktop');
 
   // Start from one of those images: the studio sends it (img2img, then with a mask inpaint) and
