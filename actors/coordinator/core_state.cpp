@@ -110,6 +110,17 @@ void CoreState::release_images(const RequestState& let_go) {
     if (auto r = results.remove(j.output_hash, /*zero_pages=*/false); !r)
       return record_fatal(r.error());
   }
+  // Each request keeps its own copy of what it carried (a second request with the same image has
+  // its own rows), so only penalties matter here. A private request's went with its prompt.
+  const bool zero = let_go.request.privacy == protocol::Privacy::private_images;
+  if (let_go.task && let_go.task->input_pixels > 0 && !penalty_on(id))
+    if (auto r = journal.release_input_images(id, zero); !r) return record_fatal(r.error());
+}
+
+bool CoreState::penalty_on(const std::string& request_id) const {
+  for (const auto& [id, p] : penalties)
+    if (p.job.request_id == request_id) return true;
+  return false;
 }
 
 bool CoreState::image_wanted(const Digest& hash, const std::string& request_id,

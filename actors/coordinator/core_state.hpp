@@ -117,9 +117,13 @@ struct CoreState {
   void keep_done(const RequestState& r);
   // The images of a request let go from memory: no attach reaches it any more (nor, after a
   // restart, Journal::load_requests), so each of its images is deleted unless a request still
-  // held or a penalty awaiting its appeal names it. Its journal rows stay, the record of what was
-  // asked and delivered; the pixels were most of the journal's growth.
+  // held or a penalty awaiting its appeal names it, and the pixels of the images it carried (an
+  // img2img's) go unless such a penalty is on one of its jobs (a referee renders the job again
+  // from them). Its journal rows stay, the record of what was asked and delivered; the pixels were
+  // most of the journal's growth.
   void release_images(const RequestState& let_go);
+  // Whether a pending penalty is on a job of this request.
+  bool penalty_on(const std::string& request_id) const;
   // Whether a pending penalty, or (with `search_requests`) a request in memory other than
   // `request_id`, names this image.
   bool image_wanted(const Digest& hash, const std::string& request_id, bool search_requests) const;

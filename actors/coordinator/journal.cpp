@@ -352,6 +352,20 @@ Result<void> Journal::delete_request(const std::string& request_id) {
   return state_->delete_request.bind(1, request_id).run();
 }
 
+Result<void> Journal::release_input_images(const std::string& request_id, bool zero_pages) {
+  if (auto t = ensure_transaction(); !t) return t;
+  auto w = delete_zeroing_or_not(
+      state_->db, zero_pages, [&] { return journal_tasks::erase_inputs(state_->db, request_id); });
+  if (!w) return context(w.error(), "journal: releasing the input images of ", request_id);
+  return {};
+}
+
+Result<std::vector<std::string>> Journal::requests_with_input_images() const {
+  auto found = journal_tasks::requests_with_inputs(state_->db);
+  if (!found) return context(found.error(), "journal: listing requests with input images");
+  return found;
+}
+
 Result<void> Journal::erase_prompt(const std::string& request_id, const ErasedPrompt& erased) {
   if (auto t = ensure_transaction(); !t) return t;
   auto blank = state_->db.prepare(

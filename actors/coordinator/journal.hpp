@@ -127,6 +127,11 @@ class Journal {
   Result<void> put_input_images(const std::string& request_id,
                                 const std::vector<RgbImage>& images);
   Result<std::optional<RgbImage>> find_input_image(const std::string& image_id) const;
+  // A request's input images lose their pixels (rows and sizes stay, the record of the request);
+  // `zero_pages` as for delete_result_image.
+  Result<void> release_input_images(const std::string& request_id, bool zero_pages);
+  // The requests whose input images still have their pixels.
+  Result<std::vector<std::string>> requests_with_input_images() const;
   // Result images by their hash (journal_results.hpp), written in the transaction of the result
   // that names them.
   Result<void> put_result_image(const Digest& hash, std::span<const std::uint8_t> pixels);

@@ -107,12 +107,8 @@ Result<std::vector<Digest>> Journal::result_image_hashes() const {
 
 Result<void> Journal::delete_result_image(const Digest& hash, bool zero_pages) {
   if (auto t = ensure_transaction(); !t) return t;
-  if (!zero_pages)
-    if (auto r = state_->db.exec("PRAGMA secure_delete=OFF"); !r) return r;
-  auto w = journal_results::remove(state_->images, hash);
-  // Back on before anything else is deleted, whether or not the delete went through.
-  if (!zero_pages)
-    if (auto r = state_->db.exec("PRAGMA secure_delete=ON"); !r) return r;
+  auto w = delete_zeroing_or_not(state_->db, zero_pages,
+                                 [&] { return journal_results::remove(state_->images, hash); });
   if (!w) return context(w.error(), "journal: deleting image ", to_hex(hash));
   return {};
 }

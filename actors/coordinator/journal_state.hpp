@@ -31,6 +31,18 @@ struct Journal::State {
   bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
 };
 
+// Runs a delete with `PRAGMA secure_delete` off when `zero_pages` is false (a public image's
+// pages are freed, not overwritten), on again after it whether or not it went through.
+template <class Delete>
+Result<void> delete_zeroing_or_not(storage::Database& db, bool zero_pages, Delete&& del) {
+  if (!zero_pages)
+    if (auto r = db.exec("PRAGMA secure_delete=OFF"); !r) return r;
+  Result<void> w = del();
+  if (!zero_pages)
+    if (auto r = db.exec("PRAGMA secure_delete=ON"); !r) return r;
+  return w;
+}
+
 // Puts each job's verification record back into a loaded request (journal_verification.cpp).
 Result<void> load_verification(storage::Database& db, const SecretBox& box, RequestState& r);
 

@@ -201,6 +201,20 @@ Result<void> erase_inputs(storage::Database& db, const std::string& request_id) 
   return q->bind_blob(1, std::span<const std::uint8_t>{}).bind(2, request_id).run();
 }
 
+Result<std::vector<std::string>> requests_with_inputs(storage::Database& db) {
+  auto q = db.prepare(
+      "SELECT DISTINCT request_id FROM request_inputs WHERE length(pixels) > 0 "
+      "ORDER BY request_id");
+  if (!q) return pass_on(q);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return pass_on(row);
+    if (!*row) return out;
+    out.push_back(q->column_text(0));
+  }
+}
+
 Result<void> remove(storage::Database& db, const std::string& request_id) {
   for (const char* sql : {"DELETE FROM request_tasks WHERE request_id = ?",
                           "DELETE FROM request_params WHERE request_id = ?",

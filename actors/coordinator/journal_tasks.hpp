@@ -47,6 +47,8 @@ Result<void> put_inputs(Statements& st, const std::string& request_id,
                         const std::vector<RgbImage>& images);
 Result<std::optional<RgbImage>> find_input(Statements& st, const std::string& image_id);
 Result<void> erase_inputs(storage::Database& db, const std::string& request_id);
+// The requests whose input images still have their pixels.
+Result<std::vector<std::string>> requests_with_inputs(storage::Database& db);
 // A private request's parameters, erased with its prompt (prompt_erasure.cpp): a text parameter
 // may say as much as the prompt. The task row stays (a script id and passes say nothing private).
 Result<void> erase_params(storage::Database& db, const std::string& request_id);

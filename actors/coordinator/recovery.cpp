@@ -17,7 +17,9 @@ using protocol::LedgerOrderKind;
 namespace {
 
 // Images no loaded request and no penalty names: those of requests let go before this start (or
-// by a coordinator that kept every image), and a cheater's image once its penalty was settled.
+// by a coordinator that kept every image), and a cheater's image once its penalty was settled;
+// and the input images of requests not loaded (zeroed: which of them were private is not loaded
+// either, and this runs once a start).
 Result<void> release_unwanted_images(CoreState& s) {
   std::set<Digest> wanted;
   for (const auto& [id, r] : s.requests)
@@ -30,6 +32,17 @@ Result<void> release_unwanted_images(CoreState& s) {
     logging::logger("coordinator")
         ->info("deleted {} result image(s) that no request in memory or penalty names any more",
                *removed);
+  auto carried = s.journal.requests_with_input_images();
+  if (!carried) return pass_on(carried);
+  std::size_t released = 0;
+  for (const auto& id : *carried) {
+    if (s.requests.contains(id) || s.penalty_on(id)) continue;
+    if (auto r = s.journal.release_input_images(id, /*zero_pages=*/true); !r) return r;
+    ++released;
+  }
+  if (released > 0)
+    logging::logger("coordinator")
+        ->info("deleted the input images of {} request(s) no longer in memory", released);
   return {};
 }
 

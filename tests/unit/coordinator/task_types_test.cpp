@@ -529,5 +529,59 @@ TEST_F(TaskTypes, AnImageTasksImagesAreJournaledPricedAndServedById) {
   EXPECT_EQ(core_->request("p1")->task->input_pixels, 64u * 64) << "its price's size stays";
 }
 
+// The images a request carried go when it leaves memory, as its delivered images do; each request
+// has its own copy, so another request carrying the same image still serves it. A restart that
+// loads fewer done requests releases the rest.
+TEST_F(TaskTypes, AnImageTasksImagesGoWhenItsRequestLeavesMemory) {
+  task_types_ = {{"img2img", kTasks + "img2img.lua"}};
+  recent_done_requests_ = 1;
+  open_core();
+  const auto image_of = [](std::uint8_t v) {
+    return RgbImage{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, v)};
+  };
+  const auto finish = [&](const std::string& id, std::optional<RgbImage> image) {
+    register_node(w1_, protocol::Role::worker, script_caps());
+    protocol::GenerateRequest r = request(id, 1);
+    if (image) {
+      r.task_type = "img2img";
+      r.params = {{"init_image", protocol::input_image_id(*image)}, {"strength", "0.5"}};
+      r.images = {*image};
+    }
+    protocol::sign_request(r, client_);
+    const auto ack = submit(r);
+    ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
+    for (const auto& job : take_jobs()) ASSERT_TRUE(deliver(job, w1_).ok());
+    ASSERT_EQ(core_->request(id)->phase, RequestPhase::done);
+  };
+  const auto served = [&](const RgbImage& image) {
+    auto found = core_->input_image(protocol::input_image_id(image));
+    EXPECT_TRUE(found) << found.error().message;
+    return found && found->has_value();
+  };
+  const RgbImage x = image_of(77), y = image_of(78), z = image_of(79);
+  finish("a1", x);
+  finish("a2", x);  // a1 leaves memory
+  EXPECT_EQ(core_->request("a1"), nullptr);
+  EXPECT_TRUE(served(x)) << "a2 carried the same image";
+  finish("a3", y);  // a2 leaves
+  EXPECT_FALSE(served(x));
+  EXPECT_TRUE(served(y));
+  finish("a4", std::nullopt);  // a3 leaves
+  EXPECT_FALSE(served(y));
+
+  // A coordinator that kept more done requests, restarted to keep fewer.
+  recent_done_requests_ = 10;
+  open_core();
+  finish("b1", z);
+  finish("b2", std::nullopt);
+  EXPECT_TRUE(served(z));
+  recent_done_requests_ = 1;
+  open_core();
+  EXPECT_EQ(core_->request("b1"), nullptr);
+  EXPECT_FALSE(served(z));
+  open_core();
+  EXPECT_FALSE(served(z));
+}
+
 }  // namespace
 }  // namespace seedgrid::coordinator::testing

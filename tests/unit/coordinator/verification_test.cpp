@@ -3,6 +3,7 @@
 // that holds the audit, and appeals that either uphold the slash or turn it on the accuser.
 #include <algorithm>
 
+#include "runtime/base/protocol/input_image.hpp"
 #include "tests/unit/coordinator/verification_fixture.hpp"
 
 namespace seedgrid::coordinator::testing {
@@ -168,6 +169,64 @@ TEST_F(VerificationTest, AnImageAPendingPenaltyNamesOutlivesItsRequest) {
   ASSERT_EQ(core_->pending_penalties(), 0u);
   open_core();
   EXPECT_FALSE(*core_->holds_image(cheat));
+}
+
+// The images an img2img request carried outlive it while a penalty on its job waits for its
+// appeal window (a referee renders the job again from them), and go after.
+TEST_F(VerificationTest, TheImagesARequestCarriedOutliveItWhileAPenaltyIsOnItsJob) {
+  policy_.audit.appeals = true;
+  policy_.audit.appeal_window_ms = 5'000;
+  recent_done_requests_ = 1;
+  task_types_ = {{"img2img", std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/img2img.lua"}};
+  open_core();
+  auto caps = worker_caps();
+  caps.task_types = {std::string(protocol::kTaskScripts), "txt2img"};
+  register_node(w1_, protocol::Role::worker, caps);
+  register_node(validator_, protocol::Role::validator, caps);
+  const RgbImage image{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 91)};
+  auto r1 = request("r1", 1);
+  r1.task_type = "img2img";
+  r1.params = {{"init_image", protocol::input_image_id(image)}, {"strength", "0.5"}};
+  r1.images = {image};
+  protocol::sign_request(r1, client_);
+  ASSERT_TRUE(submit(r1).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_TRUE(deliver(jobs[0], w1_, /*wrong=*/true).ok());
+  ASSERT_FALSE(audits_.empty());
+  const protocol::AuditTask judged = audits_.back().task;
+  audits_.clear();
+  register_node(w2_, protocol::Role::worker, caps);
+  ASSERT_TRUE(judge(verdict(judged, AuditOutcome::fail, validator_), validator_).ok());
+  ASSERT_EQ(core_->pending_penalties(), 1u);
+  const auto finish_jobs = [&] {
+    for (const auto& j : take_jobs())
+      ASSERT_TRUE(deliver(j, j.worker == w1_.public_key() ? w1_ : w2_).ok());
+    for (const auto& a : std::exchange(audits_, {}))
+      ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::pass, validator_), validator_).ok());
+  };
+  finish_jobs();
+  ASSERT_EQ(core_->request("r1")->phase, RequestPhase::done);
+  ASSERT_TRUE(submit(request("r2", 1)).outcome.ok());
+  finish_jobs();
+  ASSERT_EQ(core_->request("r1"), nullptr);
+  const auto served = [&] {
+    auto found = core_->input_image(protocol::input_image_id(image));
+    EXPECT_TRUE(found) << found.error().message;
+    return found && found->has_value();
+  };
+  EXPECT_TRUE(served()) << "an appeal's referee may still need it";
+  open_core();
+  EXPECT_TRUE(served()) << "nor does a restart let it go";
+
+  // The window closes unappealed; the next start no longer keeps it.
+  now_ += 6'000;
+  Outbox out;
+  core_->tick(now_, out);
+  pump(out);
+  ASSERT_EQ(core_->pending_penalties(), 0u);
+  open_core();
+  EXPECT_FALSE(served());
 }
 
 TEST_F(VerificationTest, AWonAppealSparesTheWorkerAndSlashesTheAccuser) {
