@@ -120,16 +120,26 @@ TEST_F(VerificationTest, AnUnappealedFailIsSlashedWhenTheAppealWindowCloses) {
   EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 1u);
 }
 
-// The image a failed verdict judged is what a referee compares with if the worker appeals: it
-// stays while the penalty waits, even after its request has left memory.
-TEST_F(VerificationTest, AnImageAPendingPenaltyNamesOutlivesItsRequest) {
+// What a referee needs if the worker appeals stays while the penalty waits, even after its
+// request has left memory: the image the failed verdict judged (it compares with it), and the
+// images the request carried (an img2img's: it renders the job again from them).
+TEST_F(VerificationTest, WhatAPendingPenaltyNeedsOutlivesItsRequest) {
   policy_.audit.appeals = true;
   policy_.audit.appeal_window_ms = 5'000;
   recent_done_requests_ = 1;
+  task_types_ = {{"img2img", std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/img2img.lua"}};
   open_core();
-  register_node(w1_, protocol::Role::worker, worker_caps());
-  register_node(validator_, protocol::Role::validator, worker_caps());
-  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto caps = worker_caps();
+  caps.task_types = {std::string(protocol::kTaskScripts), "txt2img"};
+  register_node(w1_, protocol::Role::worker, caps);
+  register_node(validator_, protocol::Role::validator, caps);
+  const RgbImage carried{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 91)};
+  auto r1 = request("r1", 1);
+  r1.task_type = "img2img";
+  r1.params = {{"init_image", protocol::input_image_id(carried)}, {"strength", "0.5"}};
+  r1.images = {carried};
+  protocol::sign_request(r1, client_);
+  ASSERT_TRUE(submit(r1).outcome.ok());
   auto jobs = take_jobs();
   ASSERT_EQ(jobs.size(), 1u);
   ASSERT_TRUE(deliver(jobs[0], w1_, /*wrong=*/true).ok());
@@ -137,7 +147,7 @@ TEST_F(VerificationTest, AnImageAPendingPenaltyNamesOutlivesItsRequest) {
   const protocol::AuditTask judged = audits_.back().task;
   const Digest cheat = judged.claimed_output_hash;
   audits_.clear();
-  register_node(w2_, protocol::Role::worker, worker_caps());
+  register_node(w2_, protocol::Role::worker, caps);
   ASSERT_TRUE(judge(verdict(judged, AuditOutcome::fail, validator_), validator_).ok());
   ASSERT_EQ(core_->pending_penalties(), 1u);
 
@@ -158,10 +168,19 @@ TEST_F(VerificationTest, AnImageAPendingPenaltyNamesOutlivesItsRequest) {
   ASSERT_TRUE(submit(r2).outcome.ok());
   finish_jobs();
   ASSERT_EQ(core_->request("r1"), nullptr);
+  const auto carried_served = [&] {
+    auto found = core_->input_image(protocol::input_image_id(carried));
+    EXPECT_TRUE(found) << found.error().message;
+    return found && found->has_value();
+  };
   EXPECT_TRUE(*core_->holds_image(cheat)) << "an appeal may still need it";
   EXPECT_FALSE(*core_->holds_image(delivered));
+  EXPECT_TRUE(carried_served()) << "an appeal's referee may still need it";
+  open_core();
+  EXPECT_TRUE(*core_->holds_image(cheat)) << "nor does a restart let it go";
+  EXPECT_TRUE(carried_served());
 
-  // The window closes unappealed; the next start no longer keeps the image.
+  // The window closes unappealed; the next start no longer keeps them.
   now_ += 6'000;
   Outbox out;
   core_->tick(now_, out);
@@ -169,64 +188,7 @@ TEST_F(VerificationTest, AnImageAPendingPenaltyNamesOutlivesItsRequest) {
   ASSERT_EQ(core_->pending_penalties(), 0u);
   open_core();
   EXPECT_FALSE(*core_->holds_image(cheat));
-}
-
-// The images an img2img request carried outlive it while a penalty on its job waits for its
-// appeal window (a referee renders the job again from them), and go after.
-TEST_F(VerificationTest, TheImagesARequestCarriedOutliveItWhileAPenaltyIsOnItsJob) {
-  policy_.audit.appeals = true;
-  policy_.audit.appeal_window_ms = 5'000;
-  recent_done_requests_ = 1;
-  task_types_ = {{"img2img", std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/img2img.lua"}};
-  open_core();
-  auto caps = worker_caps();
-  caps.task_types = {std::string(protocol::kTaskScripts), "txt2img"};
-  register_node(w1_, protocol::Role::worker, caps);
-  register_node(validator_, protocol::Role::validator, caps);
-  const RgbImage image{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 91)};
-  auto r1 = request("r1", 1);
-  r1.task_type = "img2img";
-  r1.params = {{"init_image", protocol::input_image_id(image)}, {"strength", "0.5"}};
-  r1.images = {image};
-  protocol::sign_request(r1, client_);
-  ASSERT_TRUE(submit(r1).outcome.ok());
-  auto jobs = take_jobs();
-  ASSERT_EQ(jobs.size(), 1u);
-  ASSERT_TRUE(deliver(jobs[0], w1_, /*wrong=*/true).ok());
-  ASSERT_FALSE(audits_.empty());
-  const protocol::AuditTask judged = audits_.back().task;
-  audits_.clear();
-  register_node(w2_, protocol::Role::worker, caps);
-  ASSERT_TRUE(judge(verdict(judged, AuditOutcome::fail, validator_), validator_).ok());
-  ASSERT_EQ(core_->pending_penalties(), 1u);
-  const auto finish_jobs = [&] {
-    for (const auto& j : take_jobs())
-      ASSERT_TRUE(deliver(j, j.worker == w1_.public_key() ? w1_ : w2_).ok());
-    for (const auto& a : std::exchange(audits_, {}))
-      ASSERT_TRUE(judge(verdict(a.task, AuditOutcome::pass, validator_), validator_).ok());
-  };
-  finish_jobs();
-  ASSERT_EQ(core_->request("r1")->phase, RequestPhase::done);
-  ASSERT_TRUE(submit(request("r2", 1)).outcome.ok());
-  finish_jobs();
-  ASSERT_EQ(core_->request("r1"), nullptr);
-  const auto served = [&] {
-    auto found = core_->input_image(protocol::input_image_id(image));
-    EXPECT_TRUE(found) << found.error().message;
-    return found && found->has_value();
-  };
-  EXPECT_TRUE(served()) << "an appeal's referee may still need it";
-  open_core();
-  EXPECT_TRUE(served()) << "nor does a restart let it go";
-
-  // The window closes unappealed; the next start no longer keeps it.
-  now_ += 6'000;
-  Outbox out;
-  core_->tick(now_, out);
-  pump(out);
-  ASSERT_EQ(core_->pending_penalties(), 0u);
-  open_core();
-  EXPECT_FALSE(served());
+  EXPECT_FALSE(carried_served());
 }
 
 TEST_F(VerificationTest, AWonAppealSparesTheWorkerAndSlashesTheAccuser) {
