@@ -84,9 +84,9 @@ class CoordinatorCore {
   SubmitAnswer submit(const protocol::GenerateRequest& request, std::int64_t now_ms, Outbox& out);
   // A known request submitted again (same id, same signed content) is answered with its ack and,
   // when public, followed as attach follows it. attach re-sends the results not in `have`, the
-  // payments of the jobs settled and, when the request is over, its completed event; the ack carries the signed request, so a
-  // client that knows only the id can follow it. Attach and cancel commands must be fresh at
-  // `wall_ms` (Unix ms; seen_commands.hpp).
+  // payments of the jobs settled and, when the request is over, its completed event; the ack
+  // carries the signed request, so a client that knows only the id can follow it. Attach and
+  // cancel commands must be fresh at `wall_ms` (Unix ms; seen_commands.hpp).
   protocol::SubmitAck attach(const protocol::ClientCommand& command,
                              const std::vector<std::uint32_t>& have, std::int64_t wall_ms,
                              Outbox& out);
