@@ -196,7 +196,8 @@ void route(Gateway::Parts& parts, HttpRequest request, Reply reply) {
     r.content_type = "text/plain; version=0.0.4";
     r.body = parts.metrics.render(parts.book->counters(), parts.network->snapshot(),
                                   parts.ledger ? parts.ledger->head_seq() : 0,
-                                  parts.server ? parts.server->open_connections() : 0);
+                                  parts.server ? parts.server->open_connections() : 0,
+                                  parts.task_costs->scripts_held());
     return reply(std::move(r));
   }
   if (horde_route(parts, request, reply)) return;
@@ -230,12 +231,13 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
   const config::Endpoint coordinator_endpoint = section.coordinator.value_or(config::Endpoint{});
   if (section.coordinator && !section.coordinator_key.empty())
     link::expect_peer(*placement.system, coordinator_endpoint, section.coordinator_key);
-  parts->network = std::make_unique<NetworkView>(*placement.system, placement.coordinator,
-                                                 coordinator_endpoint, kNetworkViewInterval);
-  parts->rerun_scripted =
-      scripted_rerun(*placement.system, placement.coordinator, coordinator_endpoint);
   parts->task_costs =
       std::make_unique<TaskCosts>(*placement.system, placement.coordinator, coordinator_endpoint);
+  parts->network = std::make_unique<NetworkView>(
+      *placement.system, placement.coordinator, coordinator_endpoint, kNetworkViewInterval,
+      [costs = parts->task_costs.get()](const protocol::StatusReport& r) { costs->prefetch(r); });
+  parts->rerun_scripted =
+      scripted_rerun(*placement.system, placement.coordinator, coordinator_endpoint);
   parts->book =
       std::make_unique<RequestBook>(*placement.system, placement.coordinator, coordinator_endpoint,
                                     placement.network, kSubmitAnswerTimeout,

@@ -42,7 +42,8 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 std::string Metrics::render(const BookCounters& book, const NetworkSnapshot& network,
-                            std::uint64_t ledger_head, std::uint32_t open_connections) const {
+                            std::uint64_t ledger_head, std::uint32_t open_connections,
+                            std::size_t task_scripts) const {
   std::string out;
   {
     std::lock_guard lock(mutex_);
@@ -81,6 +82,9 @@ std::string Metrics::render(const BookCounters& book, const NetworkSnapshot& net
   help(out, "seedgrid_gateway_audits_total", "counter", "Delivered images by audit outcome");
   for (const auto& [outcome, n] : book.audits)
     line(out, "seedgrid_gateway_audits_total", "outcome=" + quoted(outcome), n);
+  help(out, "seedgrid_gateway_task_scripts", "gauge",
+       "Task scripts this gateway holds to quote scripted task types");
+  line(out, "seedgrid_gateway_task_scripts", "", task_scripts);
   help(out, "seedgrid_ledger_head_seq", "gauge", "Sequence number of the ledger's head entry");
   line(out, "seedgrid_ledger_head_seq", "", ledger_head);
   if (network.report) {

@@ -18,7 +18,8 @@ class Metrics {
  public:
   void observe(const std::string& route, int status, double seconds);
   std::string render(const BookCounters& book, const NetworkSnapshot& network,
-                     std::uint64_t ledger_head, std::uint32_t open_connections) const;
+                     std::uint64_t ledger_head, std::uint32_t open_connections,
+                     std::size_t task_scripts) const;
 
  private:
   static constexpr std::array<double, 10> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01,

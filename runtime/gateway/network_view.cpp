@@ -10,11 +10,13 @@
 namespace seedgrid::gateway {
 
 NetworkView::NetworkView(caf::actor_system& system, const caf::actor* coordinator,
-                         config::Endpoint endpoint, std::chrono::milliseconds interval)
+                         config::Endpoint endpoint, std::chrono::milliseconds interval,
+                         OnReport on_report)
     : system_(system),
       coordinator_(coordinator ? std::make_unique<caf::actor>(*coordinator) : nullptr),
       endpoint_(std::move(endpoint)),
-      interval_(interval) {
+      interval_(interval),
+      on_report_(std::move(on_report)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -72,6 +74,7 @@ void NetworkView::run() {
                      if (!coordinator_) remote = nullptr;
                    });
     }
+    if (report && on_report_) on_report_(*report);
     lock.lock();
     if (report) {
       snapshot_.report = std::move(report);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,9 +24,11 @@ struct NetworkSnapshot {
 
 class NetworkView {
  public:
-  // `coordinator`: an actor of this process, or null to reach `endpoint`.
+  // `coordinator`: an actor of this process, or null to reach `endpoint`. `on_report` runs on the
+  // view's thread with each answer, for work that should not wait for a user's request.
+  using OnReport = std::function<void(const protocol::StatusReport&)>;
   NetworkView(caf::actor_system& system, const caf::actor* coordinator, config::Endpoint endpoint,
-              std::chrono::milliseconds interval);
+              std::chrono::milliseconds interval, OnReport on_report = {});
   ~NetworkView();
 
   NetworkSnapshot snapshot() const;
@@ -41,6 +44,7 @@ class NetworkView {
   std::unique_ptr<caf::actor> coordinator_;
   config::Endpoint endpoint_;
   std::chrono::milliseconds interval_;
+  OnReport on_report_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   NetworkSnapshot snapshot_;

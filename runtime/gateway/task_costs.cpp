@@ -1,9 +1,11 @@
 #include "runtime/gateway/task_costs.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
 #include <algorithm>
 
+#include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/gateway/coordinator_fetch.hpp"
 
@@ -36,6 +38,23 @@ Result<std::shared_ptr<const task_script::TaskScript>> TaskCosts::script(const s
   auto kept = std::make_shared<const task_script::TaskScript>(std::move(*fetched));
   std::lock_guard lock(mutex_);
   return scripts_.emplace(id, std::move(kept)).first->second;
+}
+
+void TaskCosts::prefetch(const protocol::StatusReport& status) {
+  for (const auto& t : status.task_types) {
+    auto s = script(t.script_id);
+    std::lock_guard lock(mutex_);
+    if (s)
+      unfetched_.erase(t.script_id);
+    else if (unfetched_.insert(t.script_id).second)  // once, not at every report
+      logging::logger("gateway")->warn("task type {}: script {} not fetched yet: {}", t.name,
+                                       t.script_id, s.error().message);
+  }
+}
+
+std::size_t TaskCosts::scripts_held() {
+  std::lock_guard lock(mutex_);
+  return scripts_.size();
 }
 
 Result<std::string> task_script_id(const protocol::StatusReport& status, const std::string& name) {

@@ -3,13 +3,14 @@
 // pixel steps its script's cost() declares for the parameters (an image parameter stands in by its
 // size alone), plus each input image's pixels as one step, as the coordinator prices the request
 // (actors/coordinator/task_admission.cpp). Each script is fetched from the coordinator by id once
-// and kept. Thread-safe.
+// and kept, ahead of the first quote when the network view lists it (prefetch). Thread-safe.
 #include <caf/fwd.hpp>
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -44,6 +45,11 @@ class TaskCosts {
   // The same for a request as a client would submit it, its images carried (each once).
   Result<std::int64_t> pixel_steps(const std::string& script_id,
                                    const protocol::GenerateRequest& request);
+  // Fetches the scripts of the task types `status` lists that are not kept yet, so no user's
+  // quote waits for a fetch on an HTTP thread; one that fails is tried at the next report.
+  void prefetch(const protocol::StatusReport& status);
+  // How many scripts are kept (the gateway's metrics).
+  std::size_t scripts_held();
 
  private:
   Result<std::shared_ptr<const task_script::TaskScript>> script(const std::string& id);
@@ -55,6 +61,7 @@ class TaskCosts {
   config::Endpoint endpoint_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const task_script::TaskScript>> scripts_;
+  std::set<std::string> unfetched_;  // prefetches that failed, warned about once
 };
 
 }  // namespace seedgrid::gateway

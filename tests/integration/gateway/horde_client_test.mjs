@@ -60,6 +60,17 @@ try {
   // Operations and public routes.
   assert.equal((await call(base, 'GET', '/healthz')).status, 200);
   assert.equal((await call(base, 'GET', '/readyz')).status, 200);
+  // The scripts of the network's task types are fetched as the gateway sees them listed, before
+  // any quote needs one (no quote was asked yet).
+  const scriptTypes = (await call(base, 'GET', '/v1/status')).data.task_types.length;
+  assert.ok(scriptTypes > 0);
+  let heldScripts = -1;
+  for (let i = 0; i < 100 && heldScripts !== scriptTypes; ++i) {
+    const m = /^seedgrid_gateway_task_scripts (\d+)$/m.exec((await call(base, 'GET', '/metrics')).data.toString());
+    heldScripts = m ? Number(m[1]) : -1;
+    if (heldScripts !== scriptTypes) await sleep(100);
+  }
+  assert.equal(heldScripts, scriptTypes, 'task scripts held before any quote');
   const hb = await call(base, 'GET', '/api/v2/status/heartbeat');
   assert.equal(hb.status, 200);
   assert.equal(hb.data.message, 'OK');
