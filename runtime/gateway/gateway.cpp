@@ -238,11 +238,26 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
       [costs = parts->task_costs.get()](const protocol::StatusReport& r) { costs->prefetch(r); });
   parts->rerun_scripted =
       scripted_rerun(*placement.system, placement.coordinator, coordinator_endpoint);
-  parts->book =
-      std::make_unique<RequestBook>(*placement.system, placement.coordinator, coordinator_endpoint,
-                                    placement.network, kSubmitAnswerTimeout,
-                                    RetentionLimits{std::chrono::seconds(section.keep_finished_s),
-                                                    std::uint64_t{section.max_kept_megabytes} << 20});
+  // Beside the users file: the gateway's own state, whichever node runs it.
+  const auto kept_path =
+      (std::filesystem::path(section.users_file).parent_path() / "requests.sqlite").string();
+  auto kept = RequestJournal::open(kept_path);
+  if (!kept) return context(kept.error(), "starting the gateway");
+  parts->book = std::make_unique<RequestBook>(
+      *placement.system, placement.coordinator, coordinator_endpoint, placement.network,
+      kSubmitAnswerTimeout,
+      RetentionLimits{std::chrono::seconds(section.keep_finished_s),
+                      std::uint64_t{section.max_kept_megabytes} << 20},
+      std::move(*kept));
+  Parts* owners = parts.get();
+  auto resumed = parts->book->resume([owners](const std::string& owner) {
+    if (owners->anonymous && owner == owners->anonymous->name) return owners->anonymous->key;
+    auto user = owners->users->find_by_name(owner);
+    return user ? user->key : std::shared_ptr<const Identity>();
+  });
+  if (!resumed) return context(resumed.error(), "starting the gateway");
+  if (*resumed > 0)
+    logging::logger("gateway")->info("following {} request(s) again from {}", *resumed, kept_path);
   if (!placement.ledger_path.empty()) {
     auto ledger = LedgerReader::open(placement.ledger_path);
     if (!ledger) return context(ledger.error(), "opening the ledger for the gateway");

@@ -1,10 +1,12 @@
 #include "runtime/gateway/request_book.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/json.hpp>
 #include <caf/actor.hpp>
 
 #include "runtime/base/client/delivered_receipt.hpp"
+#include "runtime/base/logging/log.hpp"
 #include "runtime/base/verify/receipt.hpp"
 
 namespace seedgrid::gateway {
@@ -114,12 +116,14 @@ json::object event_json(const RequestRecord& r, const protocol::ClientEvent& e) 
 
 RequestBook::RequestBook(caf::actor_system& system, const caf::actor* coordinator,
                          config::Endpoint endpoint, config::NetworkSection network,
-                         std::chrono::milliseconds submit_timeout, RetentionLimits retention)
+                         std::chrono::milliseconds submit_timeout, RetentionLimits retention,
+                         std::unique_ptr<RequestJournal> journal)
     : system_(system),
       coordinator_(coordinator ? std::make_unique<caf::actor>(*coordinator) : nullptr),
       endpoint_(std::move(endpoint)),
       network_(network),
       submit_timeout_(submit_timeout),
+      journal_(std::move(journal)),
       retention_(retention) {
   housekeeper_ = std::thread([this] { housekeeping(); });
 }
@@ -169,6 +173,46 @@ void RequestBook::submit(protocol::GenerateRequest request, const std::string& o
     pending_[id] = std::make_shared<Pending>(Pending{std::move(answered)});
     ++counters_.requests_submitted;
   }
+  start_session(id, std::move(request), std::nullopt, std::move(key));
+}
+
+Result<std::size_t> RequestBook::resume(const KeyOf& key_of) {
+  if (!journal_) return std::size_t{0};
+  auto kept = journal_->load();
+  if (!kept) return pass_on(kept);
+  std::size_t resumed = 0;
+  for (auto& k : *kept) {
+    auto key = key_of(k.owner);
+    if (!key) {
+      if (auto f = journal_->forget(k.id); !f) return pass_on(f);
+      continue;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (requests_.count(k.id)) continue;
+      auto r = std::make_unique<RequestRecord>();
+      r->id = k.id;
+      r->owner = k.owner;
+      r->model_name = k.model_name;
+      r->labels = k.labels;
+      r->created_unix = k.created_unix;
+      r->submitted_at = std::chrono::steady_clock::now();
+      r->phase = Phase::accepted;  // the request itself comes with the attach's answer (on_ack)
+      r->request.request_id = k.id;
+      r->request.count = 0;  // until then
+      requests_[k.id] = std::move(r);
+    }
+    protocol::GenerateRequest unknown_yet;
+    unknown_yet.request_id = k.id;
+    start_session(k.id, std::move(unknown_yet), k.coordinator, std::move(key));
+    ++resumed;
+  }
+  return resumed;
+}
+
+void RequestBook::start_session(const std::string& id, protocol::GenerateRequest request,
+                                std::optional<PublicKey> resume,
+                                std::shared_ptr<const Identity> key) {
   client::SessionCallbacks callbacks;
   auto alive = alive_;
   callbacks.on_ack = [this, id, alive](const protocol::SubmitAck& ack) {
@@ -183,27 +227,46 @@ void RequestBook::submit(protocol::GenerateRequest request, const std::string& o
     std::lock_guard lock(alive->mutex);
     if (alive->alive) on_finish(id, o);
   };
-  auto session = std::make_unique<client::GenerateSession>(system_, coordinator_.get(), endpoint_,
-                                                           network_, std::move(request),
-                                                           std::move(key), std::move(callbacks));
+  auto session = resume ? std::make_unique<client::GenerateSession>(
+                              system_, coordinator_.get(), endpoint_, network_,
+                              client::GenerateSession::Resume{id, *resume}, std::move(key),
+                              std::move(callbacks))
+                        : std::make_unique<client::GenerateSession>(
+                              system_, coordinator_.get(), endpoint_, network_, std::move(request),
+                              std::move(key), std::move(callbacks));
   std::lock_guard lock(mutex_);
-  requests_.at(id)->session = std::move(session);
+  if (auto it = requests_.find(id); it != requests_.end()) it->second->session = std::move(session);
 }
 
 void RequestBook::on_ack(const std::string& id, const protocol::SubmitAck& ack) {
   std::shared_ptr<Pending> pending;
+  std::optional<KeptRequest> keep;
   {
     std::lock_guard lock(mutex_);
     auto it = requests_.find(id);
     if (it == requests_.end()) return;
     auto& r = *it->second;
-    if (r.phase == Phase::submitting) r.phase = Phase::accepted;
+    if (r.phase == Phase::submitting) {
+      r.phase = Phase::accepted;
+      keep = KeptRequest{r.id, r.owner, r.created_unix, r.model_name, r.labels, ack.coordinator};
+    }
+    if (r.request.count == 0) {  // resumed: the attach's answer carries the request
+      r.request = ack.request;
+      r.jobs.assign(r.request.count, JobState::waiting);
+      r.steps_done.assign(r.request.count, 0);
+      r.job_started.assign(r.request.count, {});
+    }
     r.quoted = ack.quoted;
     if (auto p = pending_.find(id); p != pending_.end()) {
       pending = p->second;
       pending_.erase(p);
     }
   }
+  // Before the client hears "accepted": a gateway that restarts after it follows the request.
+  if (keep && journal_)
+    if (auto k = journal_->keep(*keep); !k)
+      logging::logger("gateway")->warn("{}; a restart of this gateway will not follow it",
+                                       k.error().message);
   if (pending && !pending->done) {
     pending->done = true;
     pending->answered(ack);
@@ -347,6 +410,10 @@ void RequestBook::on_finish(const std::string& id, const client::SessionOutcome&
       pending_.erase(p);
     }
   }
+  // A resumed request the coordinator no longer knows (it let it go) is not followed again.
+  if (!outcome.reply.ok() && journal_)
+    if (auto f = journal_->forget(id); !f)
+      logging::logger("gateway")->warn("{}", f.error().message);
   for (auto& w : wake) w();
   if (pending && !pending->done) {
     pending->done = true;
@@ -497,6 +564,10 @@ void RequestBook::housekeeping() {
     }
     lock.unlock();
     for (auto& w : wake) w();
+    for (const auto& r : forgotten)
+      if (journal_)
+        if (auto f = journal_->forget(r->id); !f)
+          logging::logger("gateway")->warn("{}", f.error().message);
     forgotten.clear();
     lock.lock();
   }

@@ -8,6 +8,9 @@
 // is a client of the coordinator like `seedgrid generate`. A submission that gets no answer within
 // `submit_timeout` is cancelled and reported as such. Finished requests are kept as long as
 // `Retention` allows (gateway.keep_finished_s, gateway.max_kept_megabytes), then forgotten.
+// With a RequestJournal, what an accepted request needs to be followed again is kept on disk until
+// then, and `resume` follows each again after a restart: the coordinator re-sends its images and
+// its completion (the events before the restart are not kept; ids count from 1 again).
 #include <caf/fwd.hpp>
 
 #include <chrono>
@@ -27,6 +30,7 @@
 #include "runtime/base/protocol/client_event.hpp"
 #include "runtime/base/protocol/request.hpp"
 #include "runtime/base/protocol/status.hpp"
+#include "runtime/gateway/request_journal.hpp"
 #include "runtime/gateway/retention.hpp"
 
 namespace boost::json {
@@ -113,7 +117,7 @@ class RequestBook {
   // `coordinator`: an actor of this process, or null to link to `endpoint`.
   RequestBook(caf::actor_system& system, const caf::actor* coordinator, config::Endpoint endpoint,
               config::NetworkSection network, std::chrono::milliseconds submit_timeout,
-              RetentionLimits retention = {});
+              RetentionLimits retention = {}, std::unique_ptr<RequestJournal> journal = nullptr);
   ~RequestBook();
 
   // Submits a signed request for `owner`; `answered` runs once with the acknowledgement, or with
@@ -122,6 +126,11 @@ class RequestBook {
   void submit(protocol::GenerateRequest request, const std::string& owner,
               std::shared_ptr<const Identity> key, std::string model_name, Answered answered,
               std::map<std::string, std::string> labels = {});
+
+  // Follows again the requests the journal kept (a restart), each with its owner's signing key
+  // (`key_of`; none: the owner is gone, and so is the request). Returns how many.
+  using KeyOf = std::function<std::shared_ptr<const Identity>(const std::string& owner)>;
+  Result<std::size_t> resume(const KeyOf& key_of);
 
   // Runs `read` on the request under the book's lock; false when there is no such request of
   // `owner` (another user's request is not there either).
@@ -158,6 +167,9 @@ class RequestBook {
     Answered answered;
     bool done = false;
   };
+  // The session of request `id`; `resume` holds the coordinator to attach to, else it submits.
+  void start_session(const std::string& id, protocol::GenerateRequest request,
+                     std::optional<PublicKey> resume, std::shared_ptr<const Identity> key);
   void on_ack(const std::string& id, const protocol::SubmitAck& ack);
   void on_event(const std::string& id, const protocol::ClientEvent& e);
   void on_finish(const std::string& id, const client::SessionOutcome& outcome);
@@ -182,6 +194,7 @@ class RequestBook {
   config::Endpoint endpoint_;
   config::NetworkSection network_;
   std::chrono::milliseconds submit_timeout_;
+  std::unique_ptr<RequestJournal> journal_;  // may be null (nothing kept)
 
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<RequestRecord>> requests_;

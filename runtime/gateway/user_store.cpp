@@ -168,6 +168,14 @@ std::optional<User> UserStore::find(std::string_view api_key) {
   return it->second;
 }
 
+std::optional<User> UserStore::find_by_name(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  if (!reload_if_changed()) return std::nullopt;
+  for (const auto& [hash, user] : by_hash_)
+    if (user.name == name) return user;
+  return std::nullopt;
+}
+
 std::size_t UserStore::size() {
   std::lock_guard lock(mutex_);
   return by_hash_.size();

@@ -49,6 +49,8 @@ class UserStore {
 
   // The user of an API key; re-reads the file when it changed since the last look.
   std::optional<User> find(std::string_view api_key);
+  // The user called `name` (a restarted gateway follows its requests again with its key).
+  std::optional<User> find_by_name(std::string_view name);
   std::size_t size();
 
  private:

@@ -107,7 +107,7 @@ try {
 
   const node = await startGateway('gateway', coordinatorId);
   gateways.push(node.proc);
-  const base = node.base;
+  let base = node.base;
   assert.ok(await readyWithin(base, 300), 'the gateway node never became ready:\n' + node.log);
 
   // A Horde client's flow, images inline.
@@ -125,6 +125,29 @@ try {
     assert.ok(isWebp(Buffer.from(g.img, 'base64')), 'inline image is not a WebP');
     assert.equal(g.seedgrid.receipt.job.request_id, id);
   }
+
+  // A gateway killed and started again follows its requests again: a finished one answers as
+  // before, one still running when it died finishes.
+  const running = await call(base, 'POST', '/api/v2/generate/async',
+    { key: aliceKey, body: { prompt: 'a green triangle', params: { ...params, steps: 12 }, r2: false } });
+  assert.equal(running.status, 202, JSON.stringify(running.data));
+  const died = new Promise((resolve) => node.proc.once('exit', resolve));
+  node.proc.kill('SIGKILL');
+  await died;
+  const restarted = await startGateway('gateway', coordinatorId);
+  gateways.push(restarted.proc);
+  base = restarted.base;
+  assert.ok(await readyWithin(base, 300), 'the restarted gateway never became ready:\n' + restarted.log);
+  assert.match(restarted.log, /following 2 request\(s\) again/, restarted.log);
+  const resumed = await waitDone(base, aliceKey, id);
+  assert.equal(resumed.finished, 2, JSON.stringify(resumed) + '\n' + restarted.log);
+  const kept = await call(base, 'GET', `/api/v2/generate/status/${id}`, { key: aliceKey });
+  assert.equal(kept.status, 200, JSON.stringify(kept.data));
+  assert.equal(kept.data.generations.length, 2);
+  assert.deepEqual(kept.data.generations.map((g) => g.img).sort(),
+    status.data.generations.map((g) => g.img).sort(), 'the same images after the restart');
+  const finishedAfter = await waitDone(base, aliceKey, running.data.id);
+  assert.equal(finishedAfter.finished, 2, JSON.stringify(finishedAfter));
 
   // The ledger is on another node: what needs it says so instead of guessing.
   assertError(await call(base, 'GET', '/v1/account', { key: aliceKey }), 501, 'NoLedger');

@@ -1,0 +1,78 @@
+#include "runtime/gateway/request_journal.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace seedgrid::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RequestJournalTest : ::testing::Test {
+  fs::path dir =
+      fs::temp_directory_path() / ("seedgrid-kept-" + std::to_string(::getpid()) + "-" +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::string file = (dir / "requests.sqlite").string();
+  void SetUp() override {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+};
+
+KeptRequest kept(const std::string& id, std::int64_t created) {
+  KeptRequest k;
+  k.id = id;
+  k.owner = "alice";
+  k.created_unix = created;
+  k.model_name = "tiny";
+  k.labels = {{"horde.r2", "false"}};
+  k.coordinator = Identity::from_seed({7}).public_key();
+  return k;
+}
+
+TEST_F(RequestJournalTest, KeepsWhatAReopenedGatewayNeedsUntilForgotten) {
+  {
+    auto journal = RequestJournal::open(file);
+    ASSERT_TRUE(journal) << journal.error().message;
+    ASSERT_TRUE((*journal)->keep(kept("r2", 200)));
+    ASSERT_TRUE((*journal)->keep(kept("r1", 100)));
+    ASSERT_TRUE((*journal)->keep(kept("r3", 300)));
+    ASSERT_TRUE((*journal)->forget("r3"));
+    ASSERT_TRUE((*journal)->forget("never-kept")) << "forgetting twice is no error";
+  }
+  auto journal = RequestJournal::open(file);
+  ASSERT_TRUE(journal) << journal.error().message;
+  auto loaded = (*journal)->load();
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[0].id, "r1") << "oldest first";
+  EXPECT_EQ((*loaded)[1].id, "r2");
+  const auto& r1 = (*loaded)[0];
+  EXPECT_EQ(r1.owner, "alice");
+  EXPECT_EQ(r1.created_unix, 100);
+  EXPECT_EQ(r1.model_name, "tiny");
+  EXPECT_EQ(r1.labels, (std::map<std::string, std::string>{{"horde.r2", "false"}}));
+  EXPECT_EQ(r1.coordinator, Identity::from_seed({7}).public_key());
+  // Kept again (a second acknowledgement): one row, the last word.
+  auto again = kept("r1", 100);
+  again.model_name = "other";
+  ASSERT_TRUE((*journal)->keep(again));
+  loaded = (*journal)->load();
+  ASSERT_TRUE(loaded);
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[0].model_name, "other");
+}
+
+TEST_F(RequestJournalTest, AFileThatIsNotADatabaseIsRefusedNamingIt) {
+  fs::create_directories(file);  // a directory where the file should be
+  auto journal = RequestJournal::open(file);
+  ASSERT_FALSE(journal);
+  EXPECT_NE(journal.error().message.find("request journal"), std::string::npos)
+      << journal.error().message;
+}
+
+}  // namespace
+}  // namespace seedgrid::gateway
