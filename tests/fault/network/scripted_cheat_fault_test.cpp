@@ -30,6 +30,11 @@ void expect_script_cheat_caught(const std::string& cheat, const std::string& aud
   NetworkOptions o = cheater_beside_honest(cheat);
   o.full_rate = 0.0;
   o.task_types = {{task, script}};
+  // Two jobs at a time each, so the four jobs go to both workers: with four a worker, the router
+  // could give them all to the honest one (their measured speeds differ by noise), and the cheat
+  // would never be rendered, let alone caught.
+  o.worker_max_inflight = 2;
+  o.worker_max_batch = 2;
   Network net(o);
   net.start();
   constexpr std::uint32_t kJobs = 4;
@@ -49,7 +54,16 @@ void expect_script_cheat_caught(const std::string& cheat, const std::string& aud
     EXPECT_TRUE(verdict_fails(f.reason, audit)) << f.reason;
     ++verdicts;
   }
-  EXPECT_GT(verdicts, 0u) << cheat << " in " << task << " was never caught";
+  EXPECT_GT(verdicts, 0u) << cheat << " in " << task << " was never caught; events: " << [&] {
+    std::lock_guard lock(got.mutex);
+    std::string seen;
+    for (const auto& e : got.events) {
+      seen += "\n  " + protocol::describe(e);
+      if (e.kind == protocol::EventKind::assigned)
+        seen += e.worker == cheater ? " (the cheater)" : " (honest)";
+    }
+    return seen;
+  }();
   {
     std::lock_guard lock(got.mutex);
     for (const auto& [index, e] : got.results) {
