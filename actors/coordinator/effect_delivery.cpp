@@ -11,8 +11,6 @@ std::string who(Self self, const PublicKey& key) {
 
 namespace {
 
-// The orders of one commit, in one message: the treasury applies them in one group commit and
-// answers them together (a message per order cost more than the order).
 // A commit's items for one receiver: alone as `One`, several as one `Many` message.
 template <class One, class Many, class Handle, class Item>
 void send_together(Self self, const Handle& to, std::vector<Item>& items) {
@@ -23,6 +21,8 @@ void send_together(Self self, const Handle& to, std::vector<Item>& items) {
   items.clear();
 }
 
+// The orders of one commit, in one message: the treasury applies them in one group commit and
+// answers them together (a message per order cost more than the order).
 void send_orders(Self self, std::vector<protocol::LedgerOrder> orders) {
   auto& s = self->state;
   if (orders.empty()) return;

@@ -173,7 +173,7 @@ void RequestBook::submit(protocol::GenerateRequest request, const std::string& o
     pending_[id] = std::make_shared<Pending>(Pending{std::move(answered)});
     ++counters_.requests_submitted;
   }
-  start_session(id, std::move(request), std::nullopt, std::move(key));
+  start_session(id, std::move(request), std::move(key));
 }
 
 Result<std::size_t> RequestBook::resume(const KeyOf& key_of) {
@@ -202,16 +202,13 @@ Result<std::size_t> RequestBook::resume(const KeyOf& key_of) {
       r->request.count = 0;  // until then
       requests_[k.id] = std::move(r);
     }
-    protocol::GenerateRequest unknown_yet;
-    unknown_yet.request_id = k.id;
-    start_session(k.id, std::move(unknown_yet), k.coordinator, std::move(key));
+    start_session(k.id, client::GenerateSession::Resume{k.id, k.coordinator}, std::move(key));
     ++resumed;
   }
   return resumed;
 }
 
-void RequestBook::start_session(const std::string& id, protocol::GenerateRequest request,
-                                std::optional<PublicKey> resume,
+void RequestBook::start_session(const std::string& id, SessionStart start,
                                 std::shared_ptr<const Identity> key) {
   client::SessionCallbacks callbacks;
   auto alive = alive_;
@@ -227,13 +224,13 @@ void RequestBook::start_session(const std::string& id, protocol::GenerateRequest
     std::lock_guard lock(alive->mutex);
     if (alive->alive) on_finish(id, o);
   };
-  auto session = resume ? std::make_unique<client::GenerateSession>(
-                              system_, coordinator_.get(), endpoint_, network_,
-                              client::GenerateSession::Resume{id, *resume}, std::move(key),
-                              std::move(callbacks))
-                        : std::make_unique<client::GenerateSession>(
-                              system_, coordinator_.get(), endpoint_, network_, std::move(request),
-                              std::move(key), std::move(callbacks));
+  auto session = std::visit(
+      [&](auto& what) {
+        return std::make_unique<client::GenerateSession>(system_, coordinator_.get(), endpoint_,
+                                                         network_, std::move(what), std::move(key),
+                                                         std::move(callbacks));
+      },
+      start);
   std::lock_guard lock(mutex_);
   if (auto it = requests_.find(id); it != requests_.end()) it->second->session = std::move(session);
 }

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "config/node_config.hpp"
@@ -167,9 +168,10 @@ class RequestBook {
     Answered answered;
     bool done = false;
   };
-  // The session of request `id`; `resume` holds the coordinator to attach to, else it submits.
-  void start_session(const std::string& id, protocol::GenerateRequest request,
-                     std::optional<PublicKey> resume, std::shared_ptr<const Identity> key);
+  // The session of request `id`: it submits the request, or attaches to a known one.
+  using SessionStart = std::variant<protocol::GenerateRequest, client::GenerateSession::Resume>;
+  void start_session(const std::string& id, SessionStart start,
+                     std::shared_ptr<const Identity> key);
   void on_ack(const std::string& id, const protocol::SubmitAck& ack);
   void on_event(const std::string& id, const protocol::ClientEvent& e);
   void on_finish(const std::string& id, const client::SessionOutcome& outcome);

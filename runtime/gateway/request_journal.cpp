@@ -27,7 +27,7 @@ Result<std::unique_ptr<RequestJournal>> RequestJournal::open(const std::string& 
   if (auto r = db->exec(
           "CREATE TABLE IF NOT EXISTS kept_requests(id TEXT PRIMARY KEY, owner TEXT NOT NULL, "
           "created_unix INTEGER NOT NULL, model_name TEXT NOT NULL, labels TEXT NOT NULL, "
-          "coordinator BLOB NOT NULL)");
+          "coordinator TEXT NOT NULL)");
       !r)
     return context(r.error(), "opening the gateway's request journal ", path);
   auto keep = db->prepare(storage::upsert_sql(
@@ -49,7 +49,7 @@ Result<void> RequestJournal::keep(const KeptRequest& r) {
                .bind(3, r.created_unix)
                .bind(4, r.model_name)
                .bind(5, json::serialize(labels))
-               .bind_blob(6, r.coordinator.bytes)
+               .bind(6, r.coordinator.hex())
                .run();
   if (!w) return context(w.error(), "keeping request ", r.id, " in the gateway's journal");
   return {};
@@ -83,10 +83,10 @@ Result<std::vector<KeptRequest>> RequestJournal::load() {
     if (!ec && labels.is_object())
       for (const auto& kv : labels.as_object())
         if (kv.value().is_string()) r.labels[std::string(kv.key())] = kv.value().as_string();
-    const auto key = q->column_blob(5);
-    if (key.size() != r.coordinator.bytes.size())
-      return fail("the gateway's request journal: request ", r.id, " names no coordinator key");
-    std::copy(key.begin(), key.end(), r.coordinator.bytes.begin());
+    auto coordinator = PublicKey::from_hex(q->column_text(5));
+    if (!coordinator)
+      return context(coordinator.error(), "the gateway's request journal, request ", r.id);
+    r.coordinator = *coordinator;
     out.push_back(std::move(r));
   }
 }
