@@ -29,6 +29,11 @@ std::uint32_t RequestRecord::eta_seconds() const {
 
 namespace {
 
+// A resumed request's events are numbered from (the gateway's start number x this) + 1: above every
+// id any earlier start gave (no stream of one start reaches a billion events), and still exact as a
+// JavaScript number for millions of starts.
+constexpr std::uint64_t kEventIdsPerStart = 1'000'000'000;
+
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -200,6 +205,7 @@ Result<std::size_t> RequestBook::resume(const KeyOf& key_of) {
       r->phase = Phase::accepted;  // the request itself comes with the attach's answer (on_ack)
       r->request.request_id = k.id;
       r->request.count = 0;  // until then
+      r->first_event_id = journal_->start_number() * kEventIdsPerStart + 1;
       requests_[k.id] = std::move(r);
     }
     start_session(k.id, client::GenerateSession::Resume{k.id, k.coordinator}, std::move(key));
@@ -278,10 +284,10 @@ void RequestBook::push_event(RequestRecord& r, std::string text,
   const bool finished = r.finished();
   auto [begin, end] = waiters_.equal_range(r.id);
   for (auto it = begin; it != end;) {
-    if (it->second.after < last) {
+    if (it->second.from < last) {
       EventBatch batch;
-      for (std::uint64_t i = it->second.after; i < last; ++i)
-        batch.emplace_back(i + 1, r.events[i]);
+      for (std::uint64_t i = it->second.from; i < last; ++i)
+        batch.emplace_back(r.first_event_id + i, r.events[i]);
       wake.push_back([deliver = std::move(it->second.deliver), batch = std::move(batch),
                       finished]() mutable { deliver(std::move(batch), finished); });
       it = waiters_.erase(it);
@@ -493,12 +499,14 @@ bool RequestBook::events_after(const std::string& id, const std::string& owner, 
     if (it == requests_.end() || it->second->owner != owner) return false;
     const auto& r = *it->second;
     finished = r.finished();
-    if (after >= r.events.size() && !finished) {
+    const std::uint64_t from = r.resume_position(after);
+    if (from >= r.events.size() && !finished) {
       waiters_.emplace(id,
-                       Waiter{after, std::chrono::steady_clock::now() + wait, std::move(deliver)});
+                       Waiter{from, std::chrono::steady_clock::now() + wait, std::move(deliver)});
       return true;
     }
-    for (std::uint64_t i = after; i < r.events.size(); ++i) batch.emplace_back(i + 1, r.events[i]);
+    for (std::uint64_t i = from; i < r.events.size(); ++i)
+      batch.emplace_back(r.first_event_id + i, r.events[i]);
   }
   deliver(std::move(batch), finished);
   return true;

@@ -10,7 +10,9 @@
 // `Retention` allows (gateway.keep_finished_s, gateway.max_kept_megabytes), then forgotten.
 // With a RequestJournal, what an accepted request needs to be followed again is kept on disk until
 // then, and `resume` follows each again after a restart: the coordinator re-sends its images and
-// its completion (the events before the restart are not kept; ids count from 1 again).
+// its completion. The events before the restart are not kept; the resumed stream numbers its
+// events above any id of an earlier start, so a client resuming with an id from before (a browser's
+// EventSource does so by itself) gets the whole new stream instead of waiting past its end.
 #include <caf/fwd.hpp>
 
 #include <chrono>
@@ -85,7 +87,13 @@ struct RequestRecord {
   std::vector<std::chrono::steady_clock::time_point> job_started;
   std::map<std::uint32_t, ImageRecord> images;
   protocol::ClientEvent completed;  // when phase is completed
-  std::vector<std::string> events;  // JSON, event id = position + 1
+  std::vector<std::string> events;  // JSON, event id = first_event_id + position
+  std::uint64_t first_event_id = 1;
+  // Where a client that last saw event `last_seen` goes on (a position in `events`); an id below
+  // this stream's first (from before a restart) starts it from the beginning.
+  std::uint64_t resume_position(std::uint64_t last_seen) const {
+    return last_seen < first_event_id ? 0 : last_seen - first_event_id + 1;
+  }
   std::chrono::steady_clock::time_point submitted_at;
   std::unique_ptr<client::GenerateSession> session;
   // A finished request's last Horde status answer and what it was made from (answer_key); pollers
@@ -160,7 +168,7 @@ class RequestBook {
 
  private:
   struct Waiter {
-    std::uint64_t after;
+    std::uint64_t from;  // a position in the record's events
     std::chrono::steady_clock::time_point until;
     std::function<void(EventBatch, bool)> deliver;
   };

@@ -16,6 +16,7 @@ struct RequestJournal::State {
   std::mutex mutex;  // sessions' threads keep, the housekeeper forgets
   storage::Database db;
   storage::Statement keep, forget;
+  std::uint64_t start_number = 0;
 };
 
 RequestJournal::RequestJournal(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -30,6 +31,17 @@ Result<std::unique_ptr<RequestJournal>> RequestJournal::open(const std::string& 
           "coordinator TEXT NOT NULL)");
       !r)
     return context(r.error(), "opening the gateway's request journal ", path);
+  if (auto r =
+          db->exec("CREATE TABLE IF NOT EXISTS gateway_starts(number INTEGER NOT NULL); "
+                   "INSERT INTO gateway_starts(number) SELECT COALESCE(MAX(number), 0) + 1 FROM "
+                   "gateway_starts");
+      !r)
+    return context(r.error(), "counting this start in the gateway's request journal ", path);
+  auto started = db->prepare("SELECT MAX(number) FROM gateway_starts");
+  if (!started) return pass_on(started);
+  if (auto row = started->step(); !row || !*row)
+    return fail("the gateway's request journal ", path, " lost the count of its starts");
+  const auto start_number = static_cast<std::uint64_t>(started->column_int64(0));
   auto keep = db->prepare(storage::upsert_sql(
       "kept_requests", {"id", "owner", "created_unix", "model_name", "labels", "coordinator"},
       {"id"}));
@@ -37,7 +49,7 @@ Result<std::unique_ptr<RequestJournal>> RequestJournal::open(const std::string& 
   auto forget = db->prepare("DELETE FROM kept_requests WHERE id = ?");
   if (!forget) return pass_on(forget);
   return std::unique_ptr<RequestJournal>(new RequestJournal(std::unique_ptr<State>(
-      new State{{}, std::move(*db), std::move(*keep), std::move(*forget)})));
+      new State{{}, std::move(*db), std::move(*keep), std::move(*forget), start_number})));
 }
 
 Result<void> RequestJournal::keep(const KeptRequest& r) {
@@ -61,6 +73,8 @@ Result<void> RequestJournal::forget(const std::string& id) {
     return context(w.error(), "forgetting request ", id, " in the gateway's journal");
   return {};
 }
+
+std::uint64_t RequestJournal::start_number() const { return state_->start_number; }
 
 Result<std::vector<KeptRequest>> RequestJournal::load() {
   std::lock_guard lock(state_->mutex);

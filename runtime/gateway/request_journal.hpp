@@ -33,6 +33,9 @@ class RequestJournal {
   Result<void> forget(const std::string& id);
   // Oldest first.
   Result<std::vector<KeptRequest>> load();
+  // This gateway's start, counted from 1 over the file's life (each `open` is one): what numbers a
+  // resumed request's events so that no id repeats one a client kept from before the restart.
+  std::uint64_t start_number() const;
 
  private:
   struct State;

@@ -6,7 +6,7 @@
 // Usage: node horde_client_test.mjs SEEDGRID_BINARY WORK_DIR
 import { execFileSync } from 'node:child_process';
 import { startSim } from './sim_process.mjs';
-import { call, assertError, sleep, waitDone, isWebp } from './http_calls.mjs';
+import { call, assertError, sleep, waitDone, isWebp, readSse } from './http_calls.mjs';
 import { mkdtempSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,43 +16,6 @@ import http from 'node:http';
 const [binary, workArg] = process.argv.slice(2);
 const work = workArg || mkdtempSync(join(tmpdir(), 'seedgrid-gateway-'));
 rmSync(join(work, 'data', 'gateway'), { recursive: true, force: true });
-
-// Reads an SSE stream until `until(events)` or the stream ends; returns the events.
-// `post`: a body to POST instead of a GET (a request created and followed on one connection);
-// `onHeaders` sees the answer's headers.
-function readSse(base, path, key, lastEventId, until, { post, onHeaders } = {}) {
-  return new Promise((resolve, reject) => {
-    const url = new URL(base + path);
-    const headers = { apikey: key, accept: 'text/event-stream' };
-    if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
-    if (post) headers['content-type'] = 'application/json';
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, headers,
-      method: post ? 'POST' : 'GET' }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error('SSE status ' + res.statusCode));
-      assert.match(res.headers['content-type'], /text\/event-stream/);
-      if (onHeaders) onHeaders(res.headers);
-      let buf = '';
-      const events = [];
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buf += chunk;
-        let cut;
-        while ((cut = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, cut);
-          buf = buf.slice(cut + 2);
-          if (block.startsWith(':')) continue;
-          const id = Number(/^id: (\d+)$/m.exec(block)[1]);
-          const data = JSON.parse(/^data: (.*)$/m.exec(block)[1]);
-          events.push({ id, data });
-          if (until(events)) { req.destroy(); return resolve(events); }
-        }
-      });
-      res.on('end', () => resolve(events));
-    });
-    req.on('error', (e) => { if (e.code !== 'ECONNRESET') reject(e); });
-    req.end(post ? JSON.stringify(post) : undefined);
-  });
-}
 
 const { sim, base, key } = await startSim(binary, work);
 let failed = false;

@@ -1,6 +1,7 @@
 // What the gateway tests share: one HTTP call with an API key, Horde's error shape, waiting for
-// a request through Horde's check route, and recognising a WebP.
+// a request through Horde's check route, recognising a WebP, and reading an event stream.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 
 export async function call(base, method, path, { key, body, raw, headers = {} } = {}) {
   const h = { ...headers };
@@ -43,3 +44,39 @@ export function isWebp(buf) {
     buf.subarray(8, 12).toString('latin1') === 'WEBP';
 }
 
+// Reads an SSE stream until `until(events)` or the stream ends; returns the events.
+// `post`: a body to POST instead of a GET (a request created and followed on one connection);
+// `onHeaders` sees the answer's headers.
+export function readSse(base, path, key, lastEventId, until, { post, onHeaders } = {}) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base + path);
+    const headers = { apikey: key, accept: 'text/event-stream' };
+    if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
+    if (post) headers['content-type'] = 'application/json';
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, headers,
+      method: post ? 'POST' : 'GET' }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error('SSE status ' + res.statusCode));
+      assert.match(res.headers['content-type'], /text\/event-stream/);
+      if (onHeaders) onHeaders(res.headers);
+      let buf = '';
+      const events = [];
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        buf += chunk;
+        let cut;
+        while ((cut = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, cut);
+          buf = buf.slice(cut + 2);
+          if (block.startsWith(':')) continue;
+          const id = Number(/^id: (\d+)$/m.exec(block)[1]);
+          const data = JSON.parse(/^data: (.*)$/m.exec(block)[1]);
+          events.push({ id, data });
+          if (until(events)) { req.destroy(); return resolve(events); }
+        }
+      });
+      res.on('end', () => resolve(events));
+    });
+    req.on('error', (e) => { if (e.code !== 'ECONNRESET') reject(e); });
+    req.end(post ? JSON.stringify(post) : undefined);
+  });
+}

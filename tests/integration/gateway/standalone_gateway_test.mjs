@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { call, assertError, sleep, waitDone, isWebp } from './http_calls.mjs';
+import { call, assertError, sleep, waitDone, isWebp, readSse } from './http_calls.mjs';
 
 const [binary, root, work] = process.argv.slice(2);
 rmSync(work, { recursive: true, force: true });
@@ -126,6 +126,11 @@ try {
     assert.equal(g.seedgrid.receipt.job.request_id, id);
   }
 
+  // Its event stream as a client saw it before the restart (ids count from 1).
+  const before = await readSse(base, `/v1/requests/${id}/events`, aliceKey, undefined, () => false);
+  assert.equal(before[before.length - 1].data.type, 'completed', JSON.stringify(before));
+  const lastSeenBefore = before[before.length - 1].id;
+
   // A gateway killed and started again follows its requests again: a finished one answers as
   // before, one still running when it died finishes.
   const running = await call(base, 'POST', '/api/v2/generate/async',
@@ -148,6 +153,19 @@ try {
     status.data.generations.map((g) => g.img).sort(), 'the same images after the restart');
   const finishedAfter = await waitDone(base, aliceKey, running.data.id);
   assert.equal(finishedAfter.finished, 2, JSON.stringify(finishedAfter));
+  // A client resuming with the last id it saw before the restart (a browser's EventSource does)
+  // gets the resumed stream whole, numbered above every id of the earlier start, not a wait for
+  // event N + 1 of a stream that holds fewer.
+  const after = await readSse(base, `/v1/requests/${id}/events`, aliceKey, lastSeenBefore,
+    () => false);
+  const types = after.map((e) => e.data.type);
+  assert.equal(types.filter((t) => t === 'result').length, 2, JSON.stringify(types));
+  assert.equal(types[types.length - 1], 'completed', JSON.stringify(types));
+  assert.ok(after[0].id > lastSeenBefore, `ids ${after.map((e) => e.id)} after ${lastSeenBefore}`);
+  after.forEach((e, i) => assert.equal(e.id, after[0].id + i, 'no gaps'));
+  const tail = await readSse(base, `/v1/requests/${id}/events`, aliceKey,
+    after[after.length - 2].id, () => false);
+  assert.deepEqual(tail.map((e) => e.data.type), ['completed'], 'resuming within the new stream');
 
   // The ledger is on another node: what needs it says so instead of guessing.
   assertError(await call(base, 'GET', '/v1/account', { key: aliceKey }), 501, 'NoLedger');

@@ -37,6 +37,7 @@ TEST_F(RequestJournalTest, KeepsWhatAReopenedGatewayNeedsUntilForgotten) {
   {
     auto journal = RequestJournal::open(file);
     ASSERT_TRUE(journal) << journal.error().message;
+    EXPECT_EQ((*journal)->start_number(), 1u);
     ASSERT_TRUE((*journal)->keep(kept("r2", 200)));
     ASSERT_TRUE((*journal)->keep(kept("r1", 100)));
     ASSERT_TRUE((*journal)->keep(kept("r3", 300)));
@@ -45,6 +46,7 @@ TEST_F(RequestJournalTest, KeepsWhatAReopenedGatewayNeedsUntilForgotten) {
   }
   auto journal = RequestJournal::open(file);
   ASSERT_TRUE(journal) << journal.error().message;
+  EXPECT_EQ((*journal)->start_number(), 2u) << "each open is a start of its own";
   auto loaded = (*journal)->load();
   ASSERT_TRUE(loaded) << loaded.error().message;
   ASSERT_EQ(loaded->size(), 2u);
