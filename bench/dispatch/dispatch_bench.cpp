@@ -1,7 +1,7 @@
 // bench/dispatch: how fast one coordinator routes, and what the network and actors add per job.
 //
 //   dispatch_bench [--data DIR] [--requests R] [--jobs J] [--samples S] [--size N] [--insecure]
-//                  [--wire-only]
+//                  [--wire-only | --workers W]
 //
 // 1. Dispatch throughput: a coordinator, its treasury and 1, 10 or 100 in-process workers (one
 //    actor and one render thread each) serve R concurrent requests of J jobs of the instant task
@@ -17,6 +17,7 @@
 // 3. Dispatch throughput over loopback: as 1, but each worker is a node of its own and the client
 //    its own actor system, so every job and result crosses 127.0.0.1 (TLS unless --insecure, which
 //    runs every link on plain TCP to measure what TLS costs). --wire-only runs 2 and 3 alone.
+// --workers W runs 1 alone with W workers (a profile of one configuration).
 #include <caf/all.hpp>
 
 #include <algorithm>
@@ -49,6 +50,7 @@ struct Options {
   int samples = 20;
   bool insecure = false;
   bool wire_only = false;
+  int workers = 0;          // > 0: part 1 alone, with this many workers
   std::uint32_t size = 64;  // the instant task's images, size x size
   config::NetworkSection network() const {
     config::NetworkSection n;
@@ -304,6 +306,8 @@ int main(int argc, char** argv) {
       o.samples = std::stoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--size"))
       o.size = std::stoul(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--workers"))
+      o.workers = std::stoi(argv[i + 1]);
     else
       die(std::string("unknown option ") + argv[i]);
   }
@@ -317,6 +321,11 @@ int main(int argc, char** argv) {
     std::printf("dispatch throughput, instant task, %ux%u:\n\n", o.size, o.size);
     std::printf("| workers | requests x jobs | seconds | requests/s | jobs/s |\n");
     std::printf("| --- | --- | --- | --- | --- |\n");
+    if (o.workers > 0) {
+      dispatch(o, model, o.workers);
+      fs::remove_all(o.data);
+      return 0;
+    }
     for (int workers : {1, 10, 100}) dispatch(o, model, workers);
   }
   std::printf(
