@@ -7,8 +7,6 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
@@ -17,10 +15,10 @@
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/json_reply.hpp"
 #include "runtime/gateway/scripted_rerun.hpp"
+#include "runtime/gateway/studio_files.hpp"
 
 namespace seedgrid::gateway {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
 
 // How often the network page and Horde's status routes refresh their view of the coordinator.
@@ -148,38 +146,6 @@ std::string route_pattern(const std::string& path) {
   return "static";
 }
 
-std::string content_type_of(const fs::path& p) {
-  const auto ext = p.extension().string();
-  if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".css") return "text/css; charset=utf-8";
-  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
-  if (ext == ".json") return "application/json";
-  if (ext == ".svg") return "image/svg+xml";
-  if (ext == ".png") return "image/png";
-  if (ext == ".ico") return "image/x-icon";
-  return "application/octet-stream";
-}
-
-// The studio's files; "/" is index.html. Paths with ".." or outside the folder are not found.
-HttpResponse static_file(const config::GatewaySection& config, const std::string& path) {
-  if (config.static_dir.empty())
-    return error_reply(404, "this gateway serves no web studio (no static_dir)", "NotFound");
-  std::string rel = percent_decode(path);
-  if (rel.empty() || rel == "/") rel = "/index.html";
-  if (rel.find("..") != std::string::npos || rel.find('\0') != std::string::npos)
-    return error_reply(404, "no such file", "NotFound");
-  const fs::path file = fs::path(config.static_dir) / rel.substr(1);
-  std::ifstream in(file, std::ios::binary);
-  if (!in || fs::is_directory(file)) return error_reply(404, "no such file: " + rel, "NotFound");
-  std::stringstream data;
-  data << in.rdbuf();
-  HttpResponse r;
-  r.content_type = content_type_of(file);
-  r.body = data.str();
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  return r;
-}
-
 void route(Gateway::Parts& parts, HttpRequest request, Reply reply) {
   if (request.path == "/healthz") return reply(json_reply(200, json::object{{"status", "ok"}}));
   if (request.path == "/readyz") {
@@ -206,7 +172,7 @@ void route(Gateway::Parts& parts, HttpRequest request, Reply reply) {
     return reply(error_reply(404, "no route " + request.method + " " + request.path, "NotFound"));
   if (request.method != "GET" && request.method != "HEAD")
     return reply(error_reply(405, "the studio's files are read with GET", "MethodNotAllowed"));
-  reply(static_file(parts.config, request.path));
+  reply(studio_file_reply(parts.config.static_dir, request.path));
 }
 
 }  // namespace

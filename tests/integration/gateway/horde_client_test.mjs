@@ -23,6 +23,13 @@ try {
   // Operations and public routes.
   assert.equal((await call(base, 'GET', '/healthz')).status, 200);
   assert.equal((await call(base, 'GET', '/readyz')).status, 200);
+  // The studio's files, and nothing outside their folder: "//etc/passwd" once joined as an
+  // absolute path and was served, with no key.
+  const studio = await call(base, 'GET', '/');
+  assert.equal(studio.status, 200);
+  assert.match(studio.headers.get('content-type'), /text\/html/);
+  for (const path of ['//etc/passwd', '/%2fetc%2fpasswd', '/..%2f..%2fetc/passwd', '//proc/self/environ'])
+    assertError(await call(base, 'GET', path), 404, 'NotFound');
   // The scripts of the network's task types are fetched as the gateway sees them listed, before
   // any quote needs one (no quote was asked yet).
   const scriptTypes = (await call(base, 'GET', '/v1/status')).data.task_types.length;
