@@ -14,6 +14,7 @@
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/image/webp_file.hpp"
 #include "runtime/base/protocol/input_image.hpp"
+#include "runtime/base/protocol/wire_number.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/horde_samplers.hpp"
 #include "runtime/gateway/input_images.hpp"
@@ -54,6 +55,17 @@ struct Reader {
     if (v->is_int64()) return static_cast<double>(v->as_int64());
     if (v->is_uint64()) return static_cast<double>(v->as_uint64());
     return bad(key, "a number"), std::nullopt;
+  }
+  // A number the signed request carries as a float: zero or a normal float (a larger one would
+  // become an infinity, which the wire cannot carry: protocol/wire_number.hpp).
+  std::optional<float> real(std::string_view key) {
+    const auto n = number(key);
+    if (!n) return std::nullopt;
+    const auto f = static_cast<float>(*n);
+    if (!protocol::wire_number_ok(f))
+      return bad(key, "a number a float holds (0, or 1.2e-38 to 3.4e38 in magnitude)"),
+             std::nullopt;
+    return f;
   }
   std::optional<std::uint32_t> whole(std::string_view key, std::uint32_t lo, std::uint32_t hi) {
     const auto n = number(key);
@@ -176,7 +188,7 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
       params_value && params_value->is_object() ? params_value->as_object() : empty;
   Reader p{params, "params.", errors};
   const auto sampler_name = p.string("sampler_name");
-  const auto cfg = p.number("cfg_scale");
+  const auto cfg = p.real("cfg_scale");
   const auto seed_text = p.string("seed");
   const auto width = p.whole("width", 8, 4096);
   const auto height = p.whole("height", 8, 4096);
@@ -249,7 +261,7 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
   if (split != std::string::npos) g.negative_prompt = prompt->substr(split + 3);
   g.seed = seed;
   g.steps = steps.value_or(30);
-  g.guidance = static_cast<float>(cfg.value_or(7.5));
+  g.guidance = cfg.value_or(7.5f);
   g.sampler = sampler;
   // Horde's default is Karras; DDIM has no Karras schedule, where Horde ignores the flag.
   g.karras = sampler != "ddim" && karras.value_or(true);

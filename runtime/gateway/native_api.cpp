@@ -17,6 +17,7 @@
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/base/image/webp_file.hpp"
 #include "runtime/base/protocol/input_image.hpp"
+#include "runtime/base/protocol/wire_number.hpp"
 #include "runtime/gateway/event_stream.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/input_images.hpp"
@@ -125,12 +126,14 @@ struct Strict {
     }
     protocol::sort_task_params(out);
   }
+  // Carried as a float in the signed request: zero or a normal float (a larger number would become
+  // an infinity, which the wire cannot carry: protocol/wire_number.hpp).
   void number(const char* key, float& out) {
     if (auto* v = get(key)) {
-      if (v->is_number())
+      if (v->is_number() && protocol::wire_number_ok(static_cast<float>(v->to_number<double>())))
         out = static_cast<float>(v->to_number<double>());
       else
-        bad(key, "a number", *v);
+        bad(key, "a number a float holds (0, or 1.2e-38 to 3.4e38 in magnitude)", *v);
     }
   }
 };

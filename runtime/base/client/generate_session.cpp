@@ -215,8 +215,12 @@ GenerateSession::GenerateSession(caf::actor_system& system, const caf::actor* co
   // A number the wire cannot carry would never leave this process (inspect.hpp refuses it): the
   // request is refused here, at once, rather than waited on.
   if (auto ok = protocol::check_wire_numbers(request); !ok) {
-    shared_->finish(
-        {protocol::refuse(protocol::ErrorCode::invalid_guidance, ok.error().message), {}, {}, 0});
+    const SessionOutcome refused{
+        protocol::refuse(protocol::ErrorCode::invalid_guidance, ok.error().message), {}, {}, 0};
+    // On this thread: no actor will ever run for this session (the gateway's book waited for
+    // this call in vain, then blamed the coordinator).
+    if (callbacks.on_finish) callbacks.on_finish(refused);
+    shared_->finish(refused);
     return;
   }
   start(system, coordinator, endpoint, network, std::move(request), std::nullopt, std::move(client),

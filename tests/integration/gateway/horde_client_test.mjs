@@ -78,6 +78,12 @@ try {
     { key, body: { ...good, params: { ...good.params, steps: 'many' } } });
   assertError(badType, 400, 'ValidationError');
   assert.ok('params.steps' in badType.data.errors, JSON.stringify(badType.data));
+  // A guidance no float holds (it would become an infinity, which the wire cannot carry) is
+  // refused here, at once; it used to wait 30 s and blame the coordinator.
+  const hugeCfg = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, params: { ...good.params, cfg_scale: 1e39 } } });
+  assertError(hugeCfg, 400, 'ValidationError');
+  assert.ok('params.cfg_scale' in hugeCfg.data.errors, JSON.stringify(hugeCfg.data));
   assertError(await call(base, 'POST', '/api/v2/generate/async',
     { key, body: { ...good, params: { ...good.params, sampler_name: 'k_lms' } } }), 400,
   'SamplerNotAvailable');
@@ -236,6 +242,9 @@ try {
     400, 'ValidationError');
   assertError(await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', tier: 'vip' } }),
     400, 'ValidationError');
+  const hugeGuidance = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', cfg: 1e39 } });
+  assertError(hugeGuidance, 400, 'ValidationError');
+  assert.match(hugeGuidance.data.message, /"cfg"/);
   // A scripted task's parameters travel as the signed text the coordinator checks against the
   // script: a value that is neither text, number nor boolean is refused here, naming it; txt2img
   // (built in) takes none, which the coordinator says naming the parameter.
