@@ -170,7 +170,7 @@ void route(Gateway::Parts& parts, HttpRequest request, Reply reply) {
   if (native_route(parts, request, reply)) return;
   if (request.path.rfind("/api/", 0) == 0 || request.path.rfind("/v1/", 0) == 0)
     return reply(error_reply(404, "no route " + request.method + " " + request.path, "NotFound"));
-  if (request.method != "GET" && request.method != "HEAD")
+  if (request.method != "GET")
     return reply(error_reply(405, "the studio's files are read with GET", "MethodNotAllowed"));
   reply(studio_file_reply(parts.config.static_dir, request.path));
 }

@@ -37,13 +37,20 @@ std::string error_body(std::string_view message, std::string_view rc) {
   return boost::json::serialize(boost::json::object{{"message", message}, {"rc", rc}});
 }
 
-http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive) {
+// `head`: the answer to HEAD, the GET answer's header alone (its Content-Length included); a body
+// after it would be read by a keep-alive client as the start of the next answer.
+http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive,
+                                           bool head = false) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "seedgrid-gateway");
   res.set(http::field::content_type, r.content_type);
   for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
+  if (head) {
+    res.content_length(r.body.size());
+    return res;
+  }
+  res.body() = std::move(r.body);
   res.prepare_payload();
   return res;
 }
@@ -138,6 +145,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto req = parser_->release();
     HttpRequest request;
     request.method = std::string(req.method_string());
+    // HEAD is GET without the body, for every route that answers GET.
+    const bool head = req.method() == http::verb::head;
+    if (head) request.method = "GET";
     const std::string_view target = req.target();
     const auto q = target.find('?');
     request.path = std::string(target.substr(0, q));
@@ -156,9 +166,13 @@ class Session : public std::enable_shared_from_this<Session> {
     auto self = shared_from_this();
     // dispatch, not post: a route that answers at once (most do) writes without a second trip
     // through the I/O queue; a later answer from another thread still lands on this strand.
-    server_->handler(std::move(request), [self, version, keep_alive](HttpResponse r) {
+    server_->handler(std::move(request), [self, version, keep_alive, head](HttpResponse r) {
       net::dispatch(self->stream_.get_executor(),
-                    [self, version, keep_alive, r = std::move(r)]() mutable {
+                    [self, version, keep_alive, head, r = std::move(r)]() mutable {
+                      if (head) {
+                        r.stream.reset();  // an event stream's header, no events
+                        return self->write(std::move(r), version, keep_alive, true);
+                      }
                       if (r.stream && r.websocket && self->upgrade_)
                         return self->start_websocket(r);
                       if (r.stream) return self->start_stream(r, version, keep_alive);
@@ -167,9 +181,9 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void write(HttpResponse r, unsigned version, bool keep_alive) {
+  void write(HttpResponse r, unsigned version, bool keep_alive, bool head = false) {
     auto res = std::make_shared<http::response<http::string_body>>(
-        to_beast(std::move(r), version, keep_alive && !server_->stopped));
+        to_beast(std::move(r), version, keep_alive && !server_->stopped, head));
     stream_.expires_after(server_->limits.body_timeout);
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {

@@ -94,6 +94,31 @@ TEST(HttpServer, AnswersAndKeepsTheConnectionAlive) {
   EXPECT_NE(out.find("POST /b  3"), std::string::npos) << out;
 }
 
+TEST(HttpServer, AnswersHeadWithTheGetAnswersHeaderAndNoBody) {
+  auto server = echo_server({});
+  const int fd = connect_to(server->port());
+  ASSERT_GE(fd, 0);
+  // A body after the HEAD answer would be read as the start of the next one.
+  send_all(fd, "HEAD /a HTTP/1.1\r\nHost: t\r\n\r\n");
+  send_all(fd, "HEAD /stream HTTP/1.1\r\nHost: t\r\n\r\n");
+  send_all(fd, "GET /b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  const auto out = read_all(fd);
+  ::close(fd);
+  const auto first = out.find("HTTP/1.1 200");
+  const auto second = out.find("HTTP/1.1 200", first + 1);
+  const auto third = out.find("HTTP/1.1 200", second + 1);
+  ASSERT_NE(third, std::string::npos) << out;
+  const std::string head = out.substr(first, second - first);
+  EXPECT_NE(head.find("Content-Length: 9\r\n"), std::string::npos) << "\"GET /a  0\" is 9 bytes\n"
+                                                                   << out;
+  EXPECT_EQ(head.substr(head.size() - 4), "\r\n\r\n") << "no body after the header\n" << out;
+  EXPECT_EQ(out.find("GET /a"), std::string::npos) << "the route answered GET, its body not sent";
+  const std::string stream_head = out.substr(second, third - second);
+  EXPECT_NE(stream_head.find("text/event-stream"), std::string::npos) << out;
+  EXPECT_EQ(stream_head.find("piece"), std::string::npos) << out;
+  EXPECT_NE(out.find("GET /b  0", third), std::string::npos) << out;
+}
+
 TEST(HttpServer, RefusesABodyOverTheLimitWith413) {
   ServerLimits limits;
   limits.max_body_bytes = 1024;
