@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
@@ -130,19 +131,43 @@ std::pair<int, std::string> http_error_of(const Error& refused) {
 
 namespace {
 
+// What a request's metrics count under: its route, ids written {id}. A path no route serves counts
+// as "unmatched": a series per stranger's path would grow the metrics (and each scrape) without
+// bound, no key needed.
 std::string route_pattern(const std::string& path) {
-  static const std::vector<std::string> with_id = {"/api/v2/generate/check/",
-                                                   "/api/v2/generate/status/", "/v1/requests/",
-                                                   "/v1/images/", "/api/v2/images/"};
-  for (const auto& prefix : with_id)
+  static const std::set<std::string> fixed = {"/metrics",
+                                              "/healthz",
+                                              "/readyz",
+                                              "/api/v2/find_user",
+                                              "/api/v2/generate/async",
+                                              "/api/v2/status/heartbeat",
+                                              "/api/v2/status/models",
+                                              "/api/v2/workers",
+                                              "/v1/account",
+                                              "/v1/account/history",
+                                              "/v1/audit",
+                                              "/v1/models",
+                                              "/v1/quote",
+                                              "/v1/requests",
+                                              "/v1/status"};
+  if (fixed.contains(path)) return path;
+  struct WithId {
+    std::string prefix;
+    std::set<std::string> tails;  // what may follow the id
+  };
+  static const std::vector<WithId> with_id = {{"/api/v2/generate/check/", {""}},
+                                              {"/api/v2/generate/status/", {""}},
+                                              {"/v1/requests/", {"", "/events", "/cancel"}},
+                                              {"/v1/images/", {"", "/png", "/webp", "/receipt"}}};
+  for (const auto& [prefix, tails] : with_id)
     if (path.rfind(prefix, 0) == 0) {
-      const auto rest = path.substr(prefix.size());
-      const auto slash = rest.find('/');
-      return prefix + "{id}" + (slash == std::string::npos ? "" : rest.substr(slash));
+      const auto slash = path.find('/', prefix.size());
+      const std::string tail = slash == std::string::npos ? "" : path.substr(slash);
+      if (slash != prefix.size() && path.size() > prefix.size() && tails.contains(tail))
+        return prefix + "{id}" + tail;
+      return "unmatched";
     }
-  if (path.rfind("/api/", 0) == 0 || path.rfind("/v1/", 0) == 0 || path == "/metrics" ||
-      path == "/healthz" || path == "/readyz")
-    return path;
+  if (path.rfind("/api/", 0) == 0 || path.rfind("/v1/", 0) == 0) return "unmatched";
   return "static";
 }
 

@@ -412,6 +412,11 @@ try {
   const text = metrics.data.toString();
   assert.match(text, /seedgrid_gateway_http_requests_total\{route="\/api\/v2\/generate\/async",status="202"\} \d+/);
   assert.match(text, /seedgrid_gateway_http_request_seconds_bucket\{route="\/api\/v2\/generate\/check\/\{id\}",le="\+Inf"\} \d+/);
+  // Paths no route serves share one series, however many a stranger invents.
+  for (let i = 0; i < 20; ++i) await call(base, 'GET', `/v1/no-such-route-${i}`);
+  const strangers = (await call(base, 'GET', '/metrics')).data.toString();
+  assert.ok(!strangers.includes('no-such-route'), 'an unknown path became a metric label');
+  assert.match(strangers, /seedgrid_gateway_http_requests_total\{route="unmatched",status="40[14]"\} \d+/);
   assert.match(text, /seedgrid_queue_depth \d+/);
   assert.match(text, /seedgrid_gateway_audits_total/);
   console.log('horde client test: every check passed');
