@@ -79,11 +79,15 @@ protocol::Reply validate_job_for_model(const protocol::JobSpec& spec, const Mode
   return {};
 }
 
+// The id names the request in URLs (/v1/requests/ID) and file names: it starts with a letter or
+// a digit, so it is never "." or ".." (which every URL library removes from a path).
 bool valid_request_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
-  });
+  const auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  return !id.empty() && id.size() <= 64 && alnum(id.front()) &&
+         std::all_of(id.begin(), id.end(),
+                     [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
 }
 
 protocol::Reply validate_request(const protocol::GenerateRequest& r, const ModelCatalog& catalog,
@@ -94,7 +98,8 @@ protocol::Reply validate_request(const protocol::GenerateRequest& r, const Model
                   "the request's signature does not verify for payer " + r.payer.hex());
   if (!valid_request_id(r.request_id))
     return refuse(ErrorCode::invalid_request,
-                  "request_id must be 1..64 characters of [A-Za-z0-9._-], got '" +
+                  "request_id must be 1..64 characters of [A-Za-z0-9._-] starting with a letter or "
+                  "a digit, got '" +
                       r.request_id.substr(0, 80) + "'");
   if (!is_model_id(r.model_id))
     return refuse(ErrorCode::unknown_model,

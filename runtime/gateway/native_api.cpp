@@ -2,6 +2,7 @@
 // events as Server-Sent Events and images as PNG (with their "parameters" text) and receipts.
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <cmath>
@@ -625,12 +626,19 @@ bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply
       if (from.empty() && request.query.count("last_event_id"))
         from = request.query.at("last_event_id");
       if (!from.empty()) {
-        char* end = nullptr;
-        last = std::strtoull(from.c_str(), &end, 10);
-        if (!end || *end != '\0')
-          return reply(error_reply(400, "Last-Event-ID must be a number, got \"" + from + "\"",
+        // Digits only: strtoull alone takes "-1" (as the largest number, an empty stream) and
+        // saturates past 2^64 - 1.
+        const bool digits = from.size() <= 19 && std::all_of(from.begin(), from.end(), [](char c) {
+                              return c >= '0' && c <= '9';
+                            });
+        if (!digits)
+          return reply(error_reply(400,
+                                   "Last-Event-ID must be an event id this stream sent (a whole "
+                                   "number of at most 19 digits), got \"" +
+                                       from.substr(0, 40) + "\"",
                                    "ValidationError")),
                  true;
+        last = std::stoull(from);
       }
       bool known = parts.book->read(id, user->name, [](const RequestRecord&) {});
       if (!known)

@@ -304,6 +304,9 @@ try {
   const early = await call(base, 'GET', `/v1/images/${firstResult.image_id}/receipt`, { key });
   assert.equal(early.status, 200, JSON.stringify(early.data));
   assert.equal(early.data.format, 'seedgrid/receipt/v1');
+  for (const bad of ['-1', '99999999999999999999', '3.0', 'abc'])
+    assertError(await call(base, 'GET', `/v1/requests/${nid}/events`,
+      { key, headers: { 'last-event-id': bad } }), 400, 'ValidationError');
   const lastSeen = first[first.length - 1].id;
   const rest = await readSse(base, `/v1/requests/${nid}/events`, key, lastSeen,
     (ev) => ev.some((e) => e.data.type === 'completed'));

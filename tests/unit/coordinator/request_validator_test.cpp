@@ -101,6 +101,10 @@ TEST(RequestValidator, CountPromptModelTaskAndIdAreRefused) {
   EXPECT_REFUSED(r.model_id = "tiny", ErrorCode::unknown_model, "'tiny'");
   EXPECT_REFUSED(r.task_type = "img2img", ErrorCode::unknown_task_type, "'img2img'");
   EXPECT_REFUSED(r.request_id = "a/b", ErrorCode::invalid_request, "'a/b'");
+  // "." and ".." would be removed from a /v1/requests/ID URL by every URL library.
+  EXPECT_REFUSED(r.request_id = "..", ErrorCode::invalid_request, "'..'", "letter or a digit");
+  EXPECT_REFUSED(r.request_id = ".", ErrorCode::invalid_request, "'.'");
+  EXPECT_REFUSED(r.request_id = "-x", ErrorCode::invalid_request, "'-x'");
 }
 
 TEST(RequestValidator, AJobIsJudgedByItsModelsLimits) {
