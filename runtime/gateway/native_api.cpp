@@ -592,6 +592,15 @@ bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply
       return true;
     }
     if (m != "GET") return wrong_method();
+    // Everyone who uses the anonymous key is the same user to the book: a list would show each
+    // one the others' requests and prompts (an id, unguessable, is what reaches one's own).
+    if (parts.anonymous && user->name == parts.anonymous->name)
+      return reply(error_reply(403,
+                               "the anonymous key is shared by everyone who uses it, so it lists "
+                               "no requests; follow yours by the ids you were given, or ask the "
+                               "operator for a key of your own",
+                               "AnonymousList")),
+             true;
     json::array out;
     for (const auto& id : parts.book->list(user->name))
       parts.book->read(id, user->name,

@@ -397,8 +397,7 @@ void RequestBook::on_finish(const std::string& id, const client::SessionOutcome&
     if (it == requests_.end()) return;
     auto& r = *it->second;
     if (!outcome.reply.ok()) {
-      r.phase = Phase::refused;
-      r.refusal = outcome.reply;
+      r.refuse(outcome.reply);
       ++counters_.requests_refused;
       protocol::ClientEvent e;
       e.kind = EventKind::failed;
@@ -532,10 +531,9 @@ void RequestBook::housekeeping() {
       auto r = requests_.find(it->first);
       if (r != requests_.end() && now - r->second->submitted_at > submit_timeout_) {
         auto pending = it->second;
-        r->second->phase = Phase::refused;
-        r->second->refusal = protocol::refuse(protocol::ErrorCode::treasury_unavailable,
-                                              "the coordinator did not answer within " +
-                                                  std::to_string(submit_timeout_.count()) + " ms");
+        r->second->refuse(protocol::refuse(protocol::ErrorCode::treasury_unavailable,
+                                           "the coordinator did not answer within " +
+                                               std::to_string(submit_timeout_.count()) + " ms"));
         if (r->second->session) r->second->session->cancel();
         ++counters_.requests_refused;
         retain(*r->second);

@@ -103,6 +103,15 @@ struct RequestRecord {
   mutable std::string answer_body;
 
   bool finished() const { return phase == Phase::refused || phase == Phase::completed; }
+  // Refused: nothing ran, so no job state is kept (a refused count of 100,000 kept as many
+  // "waiting" jobs in every listing of its owner's requests).
+  void refuse(protocol::Reply why) {
+    phase = Phase::refused;
+    refusal = std::move(why);
+    jobs.clear();
+    steps_done.clear();
+    job_started.clear();
+  }
   // Seconds until the last job should finish, from the steps done so far (0 when unknown).
   std::uint32_t eta_seconds() const;
 };

@@ -242,6 +242,13 @@ try {
     400, 'ValidationError');
   assertError(await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', tier: 'vip' } }),
     400, 'ValidationError');
+  // The coordinator refuses this one (its limit is 512 images); the record keeps no job state.
+  const tooMany = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', count: 100000,
+    request_id: 'refused-count' } });
+  assertError(tooMany, 400, 'ValidationError');
+  const refusedRecord = await call(base, 'GET', '/v1/requests/refused-count', { key });
+  assert.equal(refusedRecord.data.state, 'refused', JSON.stringify(refusedRecord.data));
+  assert.deepEqual(refusedRecord.data.jobs, []);
   const hugeGuidance = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'x', cfg: 1e39 } });
   assertError(hugeGuidance, 400, 'ValidationError');
   assert.match(hugeGuidance.data.message, /"cfg"/);

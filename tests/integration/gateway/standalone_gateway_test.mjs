@@ -185,6 +185,9 @@ try {
   // Another caller (anonymous) never sees alice's request.
   assertError(await call(base, 'GET', `/api/v2/generate/check/${id}`, { key: anon }), 404,
     'RequestNotFound');
+  // Nor one anonymous caller the others' (one key, one user to the book): no list, ids only.
+  assertError(await call(base, 'GET', '/v1/requests', { key: anon }), 403, 'AnonymousList');
+  assert.equal((await call(base, 'GET', '/v1/requests', { key: aliceKey })).status, 200);
 
   // Retention: after keep_finished_s the owner hears that it expired, and why.
   await sleep((keepFinished + 2) * 1000);
