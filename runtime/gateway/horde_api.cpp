@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -230,19 +231,22 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
                                "SamplerNotAvailable"));
     sampler = *ours;
   }
+  // Horde takes any string as a seed: a whole number is used as it is, "-1" (what clients send
+  // for "random", after AUTOMATIC1111) or nothing draws one, any other text is hashed (strtoull
+  // alone turned every negative and every number past 2^64 into one and the same seed).
   std::uint64_t seed = 0;
-  if (seed_text && !seed_text->empty()) {
-    // Horde takes any string as a seed; digits are used as they are, other text is hashed.
-    char* end = nullptr;
-    const auto parsed = std::strtoull(seed_text->c_str(), &end, 10);
-    if (end && *end == '\0')
-      seed = parsed;
-    else
-      for (int i = 0; i < 4; ++i)
-        seed |= static_cast<std::uint64_t>(blake2b(*seed_text)[i]) << (8 * i);
-  } else {
+  const bool digits = seed_text && !seed_text->empty() &&
+                      std::all_of(seed_text->begin(), seed_text->end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+  errno = 0;
+  const std::uint64_t parsed = digits ? std::strtoull(seed_text->c_str(), nullptr, 10) : 0;
+  if (!seed_text || seed_text->empty() || *seed_text == "-1")
     seed = random_seed();
-  }
+  else if (digits && errno != ERANGE)
+    seed = parsed;
+  else
+    for (int i = 0; i < 4; ++i)
+      seed |= static_cast<std::uint64_t>(blake2b(*seed_text)[i]) << (8 * i);
   const std::uint32_t count = n.value_or(1);
   if (user->name == "anonymous" && count > parts.config.anonymous_max_count)
     return reply(error_reply(403,

@@ -121,6 +121,19 @@ try {
   assert.equal(status.data.generations.length, 2);
   const seeds = status.data.generations.map((g) => g.seed).sort();
   assert.deepEqual(seeds, ['42', '43']);
+  // "-1" means a random seed (clients send it after AUTOMATIC1111); a number past 2^64 - 1 is
+  // text, hashed like any other (both once became the one seed 18446744073709551615).
+  const seedOf = async (seed) => {
+    const made = await call(base, 'POST', '/api/v2/generate/async',
+      { key, body: { ...good, params: { ...good.params, seed, n: 1 } } });
+    assert.equal(made.status, 202, JSON.stringify(made.data));
+    await waitDone(base, key, made.data.id);
+    return (await call(base, 'GET', `/api/v2/generate/status/${made.data.id}`, { key }))
+      .data.generations[0].seed;
+  };
+  const drawn = [await seedOf('-1'), await seedOf('-1'), await seedOf('99999999999999999999')];
+  assert.equal(new Set(drawn).size, 3, JSON.stringify(drawn));
+  assert.ok(!drawn.includes('18446744073709551615'), JSON.stringify(drawn));
   for (const g of status.data.generations) {
     assert.equal(g.state, 'ok');
     assert.equal(g.model, 'tiny');
