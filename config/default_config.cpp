@@ -181,6 +181,9 @@ json::object gateway_json(const GatewaySection& g) {
   o["threads"] = g.threads;
   o["keep_finished_s"] = g.keep_finished_s;
   o["max_kept_megabytes"] = g.max_kept_megabytes;
+  json::array origins;
+  for (const auto& origin : g.cors_origins) origins.emplace_back(origin);
+  o["cors_origins"] = std::move(origins);
   return o;
 }
 

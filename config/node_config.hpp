@@ -271,6 +271,8 @@ struct GatewaySection {
   // first once they hold more than max_kept_megabytes; then their ids answer "expired".
   std::uint32_t keep_finished_s = 86'400;
   std::uint32_t max_kept_megabytes = 1'024;
+  // Pages of these origins may call the API from a browser ("*": any, as AI Horde's API; [] none).
+  std::vector<std::string> cors_origins{"*"};
 };
 
 struct NodeConfig {

@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -404,6 +405,19 @@ std::string position_of(std::string_view text, std::size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+// "*", or an origin as a browser sends it: http(s)://host[:port], no path.
+bool cors_origin_ok(const std::string& origin) {
+  if (origin == "*") return true;
+  const auto scheme = origin.find("://");
+  if (scheme == std::string::npos) return false;
+  const std::string name = origin.substr(0, scheme), rest = origin.substr(scheme + 3);
+  return (name == "http" || name == "https") && !rest.empty() &&
+         std::all_of(rest.begin(), rest.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+                  c == '[' || c == ']';
+         });
+}
+
 void read_gateway(const json::value& v, GatewaySection& g, bool local_coordinator,
                   Problems& problems) {
   Fields f(v, "$.gateway", problems);
@@ -424,6 +438,17 @@ void read_gateway(const json::value& v, GatewaySection& g, bool local_coordinato
   f.u32("threads", g.threads, 1, 64);
   f.u32("keep_finished_s", g.keep_finished_s, 1, 31'536'000);
   f.u32("max_kept_megabytes", g.max_kept_megabytes, 1, 1'048'576);
+  read_array(f, "cors_origins", g.cors_origins, false, false, problems,
+             [&](const json::value& item, const std::string& path, std::string& origin) {
+               if (item.is_string() && cors_origin_ok(std::string(item.get_string()))) {
+                 origin = std::string(item.get_string());
+                 return;
+               }
+               problems.add(path +
+                            ": expected \"*\" or an origin as a browser sends it, "
+                            "\"https://host[:port]\" with no path, got " +
+                            detail::describe_value(item));
+             });
   f.finish();
   if (!f.valid()) return;
   if (!g.coordinator && !local_coordinator)

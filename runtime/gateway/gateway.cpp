@@ -13,6 +13,7 @@
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/logging/log.hpp"
+#include "runtime/gateway/cors.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/json_reply.hpp"
 #include "runtime/gateway/scripted_rerun.hpp"
@@ -265,8 +266,17 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
       [p](HttpRequest request, Reply reply) {
         const auto started = std::chrono::steady_clock::now();
         auto pattern = route_pattern(request.path);
-        Reply measured = [p, started, pattern = std::move(pattern),
+        std::string origin = request.header("origin");
+        // A browser asks before a cross-origin POST or a request with an apikey header: no key
+        // comes with the question, so it is answered before any route asks for one.
+        if (request.method == "OPTIONS") {
+          HttpResponse answer = preflight(p->config.cors_origins, origin);
+          p->metrics.observe(pattern, answer.status, 0.0);
+          return reply(std::move(answer));
+        }
+        Reply measured = [p, started, pattern = std::move(pattern), origin,
                           reply = std::move(reply)](HttpResponse r) {
+          allow_cross_origin(r, p->config.cors_origins, origin);
           p->metrics.observe(
               pattern, r.status,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

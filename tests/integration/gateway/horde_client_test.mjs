@@ -41,6 +41,15 @@ try {
     if (heldScripts !== scriptTypes) await sleep(100);
   }
   assert.equal(heldScripts, scriptTypes, 'task scripts held before any quote');
+  // A browser app on another site: its preflight (no key) and then its answers are allowed.
+  const origin = 'https://horde-client.example';
+  const asked = await call(base, 'OPTIONS', '/api/v2/generate/async', { headers: { origin,
+    'access-control-request-method': 'POST', 'access-control-request-headers': 'apikey, content-type' } });
+  assert.equal(asked.status, 204);
+  assert.equal(asked.headers.get('access-control-allow-origin'), '*');
+  assert.match(asked.headers.get('access-control-allow-headers'), /apikey/);
+  const crossOrigin = await call(base, 'GET', '/api/v2/status/models', { headers: { origin } });
+  assert.equal(crossOrigin.headers.get('access-control-allow-origin'), '*');
   const hb = await call(base, 'GET', '/api/v2/status/heartbeat');
   assert.equal(hb.status, 200);
   assert.equal(hb.data.message, 'OK');

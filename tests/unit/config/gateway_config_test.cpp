@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "config/node_config.hpp"
 
@@ -28,6 +29,29 @@ TEST(GatewayConfig, ParsesAGatewayNodeWithDefaults) {
   EXPECT_EQ(c->gateway->requests_per_second, 5u);
   EXPECT_EQ(c->gateway->max_body_bytes, 1u << 20);
   EXPECT_FALSE(c->gateway->anonymous);
+  EXPECT_EQ(c->gateway->cors_origins, std::vector<std::string>{"*"}) << "as AI Horde's API";
+}
+
+TEST(GatewayConfig, CorsOriginsAreOriginsABrowserSends) {
+  auto c = parse_node_config(R"({"roles": ["gateway"], "node": {"key_file": "k"},
+    "gateway": {"coordinator": {"host": "h", "port": 1}, "users_file": "u.json",
+                "cors_origins": ["https://app.example", "http://localhost:3000"]}})",
+                             "test.json");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->gateway->cors_origins,
+            (std::vector<std::string>{"https://app.example", "http://localhost:3000"}));
+  const auto e = error_of(R"({"roles": ["gateway"], "node": {"key_file": "k"},
+    "gateway": {"coordinator": {"host": "h", "port": 1}, "users_file": "u.json",
+                "cors_origins": ["https://app.example/studio", "app.example", 3]}})");
+  EXPECT_NE(e.find("$.gateway.cors_origins[0]"), std::string::npos) << e;
+  EXPECT_NE(e.find("\"https://app.example/studio\""), std::string::npos) << e;
+  EXPECT_NE(e.find("$.gateway.cors_origins[1]"), std::string::npos) << e;
+  EXPECT_NE(e.find("$.gateway.cors_origins[2]"), std::string::npos) << e;
+  EXPECT_NE(error_of(R"({"roles": ["gateway"], "node": {"key_file": "k"},
+    "gateway": {"coordinator": {"host": "h", "port": 1}, "users_file": "u.json",
+                "cors_origins": "*"}})")
+                .find("expected an array"),
+            std::string::npos);
 }
 
 TEST(GatewayConfig, NeedsACoordinatorUnlessTheNodeHoldsIt) {
