@@ -128,6 +128,16 @@ class Session : public std::enable_shared_from_this<Session> {
         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
         ec == net::error::eof)
       return close();
+    if (ec == http::error::header_limit) {
+      HttpResponse r{431,
+                     "application/json",
+                     error_body("the request's header (the URL included) is larger than the "
+                                "gateway reads; send a shorter URL or fewer header bytes",
+                                "HeaderTooLarge"),
+                     {},
+                     nullptr};
+      return write(r, 11, false);
+    }
     if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
       HttpResponse r{400,
                      "application/json",

@@ -626,6 +626,15 @@ bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply
       if (!parts.book->cancel(id, user->name))
         return reply(request_not_found(parts, id, user->name)),
                true;
+      std::string finished;
+      parts.book->read(id, user->name, [&](const RequestRecord& r) {
+        if (r.finished()) finished = phase_name(r.phase);
+      });
+      if (!finished.empty())
+        return reply(error_reply(
+                   409, "request " + id + " is already " + finished + ": nothing is left to cancel",
+                   "AlreadyFinished")),
+               true;
       reply(json_reply(202, json::object{{"id", id}, {"cancel_requested", true}}));
       return true;
     }

@@ -340,6 +340,8 @@ try {
   const rest = await readSse(base, `/v1/requests/${nid}/events`, key, lastSeen,
     (ev) => ev.some((e) => e.data.type === 'completed'));
   assert.equal(rest[0].id, lastSeen + 1, 'resume starts right after Last-Event-ID');
+  // Nothing is left to cancel once it completed: said so, not "cancel requested".
+  assertError(await call(base, 'POST', `/v1/requests/${nid}/cancel`, { key }), 409, 'AlreadyFinished');
   const all = [...first, ...rest].map((e) => e.data);
   assert.equal(all.filter((e) => e.type === 'result').length, 2, JSON.stringify(all.map((e) => e.type)));
   assert.equal(all[all.length - 1].type, 'completed');

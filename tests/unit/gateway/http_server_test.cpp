@@ -155,6 +155,16 @@ TEST(HttpServer, AnswersMalformedHttpWith400) {
   EXPECT_NE(out.find("\"message\""), std::string::npos);
 }
 
+TEST(HttpServer, AnswersAHeaderOverTheLimitWith431) {
+  auto server = echo_server({});
+  const int fd = connect_to(server->port());
+  send_all(fd, "GET /" + std::string(20'000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto out = read_all(fd);
+  ::close(fd);
+  EXPECT_EQ(out.rfind("HTTP/1.1 431", 0), 0u) << out.substr(0, 200);
+  EXPECT_NE(out.find("HeaderTooLarge"), std::string::npos);
+}
+
 TEST(HttpServer, ClosesAClientTooSlowWithItsHeaders) {
   ServerLimits limits;
   limits.header_timeout = 300ms;
