@@ -160,6 +160,18 @@ local next, type, error, rawget, getmetatable, select = next, type, error, rawge
 local sort, unpack, raw_tostring, raw_format, find =
   table.sort, table.unpack, tostring, string.format, string.find
 local raw_pcall, raw_xpcall = pcall, xpcall
+local raw_setmetatable = setmetatable
+
+-- Lua runs finalizers with hooks off: a __gc would run outside the instruction budget (a loop in
+-- one hung every tool and node that loads the script) and past the memory cap. Lua only marks an
+-- object for finalization when its metatable has __gc as it is set, so this check is enough.
+function setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("setmetatable: a task script may not set __gc (a finalizer would run outside the "
+          .. "script's instruction budget and memory cap)", 2)
+  end
+  return raw_setmetatable(t, mt)
+end
 
 local rank = { number = 1, string = 2, boolean = 3 }
 local function before(a, b)

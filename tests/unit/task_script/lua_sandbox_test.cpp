@@ -78,6 +78,20 @@ TEST(LuaSandbox, AnInfiniteLoopStopsAtTheBudget) {
   EXPECT_TRUE(contains(e, "ran past its instruction budget of 200000")) << e;
 }
 
+// Lua runs finalizers with its hooks off, so a __gc would escape the budget (a `while true do
+// end` in one hung `seedgrid task check` and every node loading the script) and the memory cap.
+TEST(LuaSandbox, AFinalizerIsRefusedWithTheLine) {
+  SandboxLimits limits;
+  limits.instruction_budget = 200'000;
+  const std::string e =
+      error_of("local x = 1\nsetmetatable({}, {__gc = function() while true do end end})", limits);
+  EXPECT_TRUE(contains(e, "probe.lua:2: setmetatable: a task script may not set __gc")) << e;
+  EXPECT_EQ(error_of("local t = setmetatable({}, {__index = function(_, k) return k .. '!' end})\n"
+                     "assert(t.a == 'a!')"),
+            "<ok>")
+      << "other metamethods work";
+}
+
 TEST(LuaSandbox, PcallCannotSwallowTheBudget) {
   SandboxLimits limits;
   limits.instruction_budget = 200'000;
