@@ -6,7 +6,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 run=${SEEDGRID_RUN:-$root/out/localhost}
 shopt -s nullglob
-pids=("$run"/pids/worker-*.pid "$run"/pids/validator-*.pid "$run"/pids/coordinator.pid)
+# The coordinator's file as a glob too: nullglob drops only patterns, so a literal path to a file
+# already removed (a second stop) failed at `cat`.
+pids=("$run"/pids/worker-*.pid "$run"/pids/validator-*.pid "$run"/pids/coordinator[.]pid)
 if [ ${#pids[@]} -eq 0 ]; then
   echo "stop.sh: no pid files in $run/pids: nothing to stop"
   exit 0

@@ -20,6 +20,7 @@
 #include "runtime/base/image/generation_parameters.hpp"
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/output_file.hpp"
 #include "runtime/cli/render_timings.hpp"
 #include "runtime/cli/seed_option.hpp"
 
@@ -120,12 +121,7 @@ int run_render(RenderOptions o) {
   if (!sampler) return usage_exit(sampler.error().message);
   // The output folder is made (as `generate --out` does) before rendering, so a path that cannot
   // be written fails now, not after the render.
-  const std::filesystem::path out_dir = std::filesystem::absolute(o.out).parent_path();
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec || !std::filesystem::is_directory(out_dir))
-    return error_exit(message_of("cannot create the output folder ", out_dir.string(), ": ",
-                                 ec ? ec.message() : std::string("not a directory")));
+  if (auto ready = prepare_output_file(o.out); !ready) return error_exit(ready.error().message);
 
   std::optional<RgbImage> init;
   if (!o.init_image.empty()) {

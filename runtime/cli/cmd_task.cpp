@@ -18,6 +18,7 @@
 #include "runtime/base/task_script/task_run.hpp"
 #include "runtime/base/task_script/task_script.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/output_file.hpp"
 #include "runtime/cli/seed_option.hpp"
 
 namespace seedgrid::cli {
@@ -155,11 +156,8 @@ int run_task_command(const TaskOptions& o) {
   if (!given) return usage_exit("run", given.error().message);
   if (auto ok = task_script::resolve_params(script->schema(), *given); !ok)
     return usage_exit("run", ok.error().message);
-  const std::filesystem::path out_dir = std::filesystem::absolute(o.out).parent_path();
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec || !std::filesystem::is_directory(out_dir))
-    return error_exit("run", message_of("cannot create the output folder ", out_dir.string()));
+  if (auto ready = prepare_output_file(o.out); !ready)
+    return error_exit("run", ready.error().message);
 
   auto backend = open_backend({o.device, "", o.threads});
   if (!backend) return error_exit("run", backend.error().message);

@@ -63,6 +63,15 @@ TEST(Conventions, RenderCreatesTheOutputFolder) {
                                 120);
   EXPECT_EQ(run.status, 0) << run.output;
   EXPECT_TRUE(std::filesystem::exists(out)) << run.output;
+  // Before any render: an empty --out (it aborted with an uncaught filesystem error) and a folder
+  // (it failed only after rendering).
+  const std::string model = " --model " + dir.path("tiny") + " --prompt cat --steps 1 ";
+  const auto empty = run_seedgrid("render" + model + "--out ''", 120);
+  EXPECT_EQ(empty.status, 1) << empty.output;
+  EXPECT_TRUE(contains(empty.output, "--out is empty")) << empty.output;
+  const auto folder = run_seedgrid("render" + model + "--out " + dir.path("new"), 120);
+  EXPECT_EQ(folder.status, 1) << folder.output;
+  EXPECT_TRUE(contains(folder.output, "is a folder")) << folder.output;
 }
 
 }  // namespace

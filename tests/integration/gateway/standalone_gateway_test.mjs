@@ -200,6 +200,12 @@ try {
   assertError(await call(base, 'GET', `/api/v2/generate/check/${id}`, { key: anon }), 404,
     'RequestNotFound');
   assert.equal((await call(base, 'GET', '/v1/requests', { key: aliceKey })).data.requests.length, 0);
+  for (const g of gateways) g.kill('SIGTERM');
+  // Stopping a stopped network is nothing to do, not an error (an operator runs it twice).
+  stopNetwork();
+  const again = execFileSync('bash', [join(root, 'deployments/localhost/stop.sh')],
+    { env, encoding: 'utf8' });
+  assert.match(again, /nothing to stop/);
   console.log('standalone gateway: ok');
 } finally {
   for (const g of gateways) g.kill('SIGTERM');
