@@ -368,9 +368,11 @@ void read_worker(const json::value& v, WorkerSection& w, bool local_coordinator,
   f.boolean("benchmark_tasks", w.benchmark_tasks);
   // Fault names are checked where faults live (actors/worker/test_fault.hpp) when the node starts.
   f.string("test_fault", w.test_fault);
-  f.u32("challenge_window_ms", w.challenge_window_ms, 0, 86'400'000);
+  // Shorter, or a smaller cap, and the worker cannot answer the audits it will be sent (each then
+  // fails as a cheat, and two get it blacklisted).
+  f.u32("challenge_window_ms", w.challenge_window_ms, 10'000, 86'400'000);
   std::int64_t cap = static_cast<std::int64_t>(w.trajectory_cap_bytes);
-  f.i64("trajectory_cap_bytes", cap, 0, std::int64_t(1) << 50);
+  f.i64("trajectory_cap_bytes", cap, std::int64_t(1) << 20, std::int64_t(1) << 50);
   w.trajectory_cap_bytes = static_cast<std::uint64_t>(cap);
   f.boolean("appeal_failed_audits", w.appeal_failed_audits);
   f.finish();

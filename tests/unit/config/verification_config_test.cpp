@@ -47,6 +47,16 @@ TEST(VerificationConfig, InconsistentValuesAreRefusedWithTheirPath) {
       << c.error().message;
   EXPECT_NE(c.error().message.find("$.validator.test_fault"), std::string::npos)
       << c.error().message;
+  // A worker that keeps no latents (or not long enough) fails every audit it is sent as a cheat.
+  auto w = parse_node_config(R"({"roles": ["worker"], "node": {"key_file": "k"},
+    "worker": {"coordinator": {"host": "h", "port": 1}, "models": [{"path": "m"}],
+               "trajectory_cap_bytes": 0, "challenge_window_ms": 0}})",
+                             "test.json");
+  ASSERT_FALSE(w);
+  EXPECT_NE(w.error().message.find("$.worker.trajectory_cap_bytes"), std::string::npos)
+      << w.error().message;
+  EXPECT_NE(w.error().message.find("$.worker.challenge_window_ms"), std::string::npos)
+      << w.error().message;
   auto d = default_validator_thresholds();
   EXPECT_LE(d.step_pass, d.step_fail);
   EXPECT_GE(d.psnr_pass, d.psnr_fail);
