@@ -109,9 +109,19 @@ start coordinator
 for i in $(seq 0 $((workers - 1))); do start "worker-$i"; done
 start validator-0
 
-# Ready once every worker and the validator is listed as connected.
+# Ready once every worker and the validator is listed as connected; a coordinator that exited (its
+# port taken, a bad config) ends the wait at once with its log's last lines, and the nodes started
+# for it are stopped. A deadline, not a count of polls: a status call can take its whole timeout.
 expected=$((workers + 1))
-for _ in $(seq 1 120); do
+coordinator_pid=$(cat "$run/pids/coordinator.pid")
+deadline=$((SECONDS + 60))
+while [ $SECONDS -lt $deadline ]; do
+  if ! kill -0 "$coordinator_pid" 2>/dev/null; then
+    echo "start.sh: the coordinator exited; the end of $run/logs/coordinator.log:" >&2
+    tail -n 5 "$run/logs/coordinator.log" >&2
+    SEEDGRID_RUN="$run" "$root/deployments/localhost/stop.sh" >/dev/null 2>&1 || true
+    exit 1
+  fi
   up=$("$seedgrid" status --coordinator "127.0.0.1:$port" --coordinator-key "$coordinator_id" --timeout 2 2>/dev/null | grep -cE '^(worker|validator) .* up ' || true)
   if [ "${up:-0}" -ge "$expected" ]; then
     echo "network up: coordinator 127.0.0.1:$port, $workers workers, 1 validator"

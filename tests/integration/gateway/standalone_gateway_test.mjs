@@ -5,8 +5,8 @@
 // gateway's link to the coordinator runs TLS and pins the coordinator's key; a gateway pinned to
 // another key never becomes ready.
 // Usage: node standalone_gateway_test.mjs SEEDGRID_BINARY REPO_ROOT WORK_DIR
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -57,6 +57,16 @@ process.on('exit', () => { for (const g of gateways) g.kill('SIGKILL'); });
 
 try {
   execFileSync('bash', [join(root, 'deployments/localhost/start.sh')], { env, stdio: 'inherit' });
+  // A second network on the same port: start.sh reports the coordinator's own reason at once and
+  // stops what it started (it once polled for minutes, then left its workers running).
+  const taken = join(work, 'taken');
+  const second = spawnSync('bash', [join(root, 'deployments/localhost/start.sh')],
+    { env: { ...env, SEEDGRID_RUN: taken }, encoding: 'utf8', timeout: 120000 });
+  assert.notEqual(second.status, 0, second.stdout + second.stderr);
+  assert.match(second.stderr, /the coordinator exited/, second.stderr);
+  assert.match(second.stderr, /is the port in use/, second.stderr);
+  for (const f of ['worker-0.pid', 'validator-0.pid'])
+    assert.ok(!existsSync(join(taken, 'pids', f)), `${f} left behind: ${second.stderr}`);
 
   const keepFinished = 3;
   const gatewayConfig = (name, pin) => {
