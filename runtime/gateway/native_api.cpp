@@ -131,8 +131,9 @@ struct Strict {
   // an infinity, which the wire cannot carry: protocol/wire_number.hpp).
   void number(const char* key, float& out) {
     if (auto* v = get(key)) {
-      if (v->is_number() && protocol::wire_number_ok(static_cast<float>(v->to_number<double>())))
-        out = static_cast<float>(v->to_number<double>());
+      const float f = v->is_number() ? static_cast<float>(v->to_number<double>()) : 0.0f;
+      if (v->is_number() && protocol::wire_number_ok(f))
+        out = f;
       else
         bad(key, "a number a float holds (0, or 1.2e-38 to 3.4e38 in magnitude)", *v);
     }
