@@ -48,7 +48,10 @@ render_actor::behavior_type render_loop(render_actor::pointer self,
           step_progress.push_back({jobs[job].job_id, jobs[job].attempt, step, steps});
           if (job + 1 == jobs.size()) send_progress();
         };
-        hooks.cancelled = [&] { return cancel_batch->load() == batch_id; };
+        hooks.cancelled = [&] {
+          const std::uint64_t cancelled = cancel_batch->load();
+          return cancelled == batch_id || cancelled == kEveryBatch;
+        };
         rendering::BatchOutcome outcome = renderer->render(specs, hooks);
         send_progress();
         std::vector<protocol::JobResult> results;

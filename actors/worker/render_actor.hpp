@@ -4,8 +4,9 @@
 //   owner -> (render, batch id, vector<Job>)
 //   owner <- (progress, vector<JobProgress>) after every step, for the batch's jobs together
 //   owner <- (rendered, batch id, vector<JobResult> unsigned, vector<JobFailure>)
-// Cancelling: the owner stores a batch id in `cancel_batch`; the render checks it between steps and
-// stops that batch (its jobs come back as failures with code cancelled and their steps done).
+// Cancelling: the owner stores a batch id in `cancel_batch` (or kEveryBatch as it stops); the render
+// checks it between steps and inside them, in the kernels, and stops that batch (its jobs come back
+// as failures with code cancelled and their steps done).
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
@@ -27,6 +28,10 @@ class Renderer;
 namespace seedgrid::worker {
 
 class TrajectoryStore;
+
+// Stored in cancel_batch when the worker stops: whatever batch is rendering ends within an op, so
+// a node asked to stop does not wait for a step that takes minutes.
+inline constexpr std::uint64_t kEveryBatch = ~std::uint64_t{0};
 
 using render_atom = caf::atom_constant<caf::atom("render")>;
 using rendered_atom = caf::atom_constant<caf::atom("rendered")>;

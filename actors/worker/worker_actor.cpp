@@ -223,6 +223,8 @@ worker_self_actor::behavior_type worker(Self self, WorkerSetup setup,
                                                      s.setup.section.trajectory_cap_bytes);
   s.render = spawn_render_actor(self->system(), s.setup.renderer, s.cancel_batch, s.trajectories);
   self->link_to(s.render);
+  // The render thread exits with the worker only once its render returns: stop that render now.
+  self->attach_functor([cancel = s.cancel_batch] { cancel->store(kEveryBatch); });
   s.appeals = std::make_unique<AppealPolicy>(s.setup.section.appeal_failed_audits);
   s.session = std::make_unique<session::CoordinatorSession<worker_self_actor>>(
       protocol::Role::worker, *s.setup.identity, s.setup.name, capabilities_of(s.setup),

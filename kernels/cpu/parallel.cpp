@@ -14,6 +14,12 @@ namespace {
 
 thread_local int scoped_threads = 0;  // 0: no ThreadCountScope active on this thread
 thread_local bool inside_body = false;
+thread_local const std::function<bool()>* stop_request = nullptr;  // the innermost StopScope's
+
+// The most ranges a stoppable op runs in on one thread: enough to stop within an eighth of it.
+constexpr std::int64_t kStoppableInlineRanges = 8;
+
+bool stopped(const std::function<bool()>* stop) { return stop != nullptr && *stop && (*stop)(); }
 
 // A pool that runs one parallel_for at a time. It grows to the largest thread count asked for;
 // a call using fewer threads lets only that many workers join.
@@ -33,8 +39,16 @@ class Pool {
     grain = std::max<std::int64_t>(1, grain);
     // Chunks of n·c/chunks .. n·(c+1)/chunks hold at least floor(n / chunks) >= grain indices.
     const std::int64_t max_chunks = std::max<std::int64_t>(1, n / grain);
+    // A nested call belongs to a range its outer call already started.
+    const std::function<bool()>* stop = inside_body ? nullptr : stop_request;
+    if (stopped(stop)) return;
     if (threads <= 1 || max_chunks == 1 || inside_body) {
-      body(0, n);
+      // Ranges change nothing an index computes, so a stoppable op may take more than one.
+      const std::int64_t ranges = stop ? std::min(max_chunks, kStoppableInlineRanges) : 1;
+      for (std::int64_t c = 0; c < ranges; ++c) {
+        if (c > 0 && stopped(stop)) return;
+        body(n * c / ranges, n * (c + 1) / ranges);
+      }
       return;
     }
     std::lock_guard<std::mutex> run_lock(run_mutex_);
@@ -42,6 +56,7 @@ class Pool {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       body_ = &body;
+      stop_ = stop;
       n_ = n;
       chunks_ = std::min<std::int64_t>(max_chunks, std::int64_t{threads} * 4);
       next_.store(0);
@@ -87,7 +102,7 @@ class Pool {
       if (c >= chunks_) break;
       const std::int64_t begin = n_ * c / chunks_, end = n_ * (c + 1) / chunks_;
       std::exception_ptr failure;
-      if (begin < end) {
+      if (begin < end && !stopped(stop_)) {
         try {
           (*body_)(begin, end);
         } catch (...) {
@@ -126,6 +141,7 @@ class Pool {
   bool stopping_ = false;
   std::uint64_t generation_ = 0;
   const std::function<void(std::int64_t, std::int64_t)>* body_ = nullptr;
+  const std::function<bool()>* stop_ = nullptr;  // the caller's StopScope, read before each range
   std::int64_t n_ = 0, chunks_ = 0, done_ = 0;
   std::exception_ptr failure_;  // the first exception a chunk threw; the remaining chunks still run
   int joined_ = 0, allowed_ = 0, active_ = 0;
@@ -146,6 +162,12 @@ ThreadCountScope::ThreadCountScope(int threads) : previous_(scoped_threads) {
 }
 
 ThreadCountScope::~ThreadCountScope() { scoped_threads = previous_; }
+
+StopScope::StopScope(const std::function<bool()>* stop) : previous_(stop_request) {
+  stop_request = stop;
+}
+
+StopScope::~StopScope() { stop_request = previous_; }
 
 void parallel_for(std::int64_t n, std::int64_t grain,
                   const std::function<void(std::int64_t, std::int64_t)>& body) {

@@ -27,6 +27,22 @@ class ThreadCountScope {
   int previous_;
 };
 
+// While alive, parallel_for calls made on this thread stop starting ranges once `*stop` returns
+// true, so a cancel ends an op that takes minutes (a large attention) within a fraction of it. An
+// op stopped that way leaves its output partly computed: its caller must ask `*stop` itself after
+// the op and discard what it returned. `*stop` is called from the pool's threads, so it must be
+// safe to call concurrently (an atomic load), and once true it must stay true for the scope.
+class StopScope {
+ public:
+  explicit StopScope(const std::function<bool()>* stop);
+  ~StopScope();
+  StopScope(const StopScope&) = delete;
+  StopScope& operator=(const StopScope&) = delete;
+
+ private:
+  const std::function<bool()>* previous_;
+};
+
 // Calls body(begin, end) over disjoint ranges covering [0, n). Ranges hold at least `grain`
 // indices (or all n when n < grain). Returns when every range is done. A call from inside a body
 // runs inline; calls from different threads take turns on the pool.

@@ -11,7 +11,9 @@ namespace seedgrid {
 struct GenerationHooks {
   // After each sampler step: job index in the batch, steps done (1..steps_run), steps_run.
   std::function<void(std::size_t job, int step, int steps)> on_progress;
-  // Polled between steps; true stops the render with a "cancelled at step k" error.
+  // Polled between steps, and by the CPU kernels' threads before each range of an op (so it must
+  // be safe to call concurrently: an atomic load). Once true it must stay true: the render stops
+  // with a "cancelled at/during step k" error, and a step stopped part-way is never reported.
   std::function<bool()> cancelled;
   // Each job's latent x_t as host f32 [1, C, h, w], for t = 0 (the start: noise, or the noised
   // img2img latent) .. steps_run (the final latent). What a verifier commits to and hashes.

@@ -1,5 +1,7 @@
 #include "models/pipeline/pipeline.hpp"
 
+#include "kernels/cpu/parallel.hpp"
+
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -293,12 +295,17 @@ Result<Tensor> run_steps(const BatchRun& run, Tensor x, const GenerationHooks& h
   };
   report_latents(0, x);
   SamplerHistory history;
+  // A step takes minutes at large sizes on the CPU: a cancel stops its remaining ops, and the
+  // step, partly computed, is dropped before anything reports it.
+  const kernels::cpu::StopScope stoppable(hooks.cancelled ? &hooks.cancelled : nullptr);
   for (int k = run.first_step; k < run.steps(); ++k) {
     const int done = k - run.first_step;
     if (hooks.cancelled && hooks.cancelled())
       return fail("cancelled at step ", done, " of ", steps_run);
     const Tensor out = run.model_output(k, x);
     x = run.sampler.step(k, x, out, run.seeds, history);
+    if (hooks.cancelled && hooks.cancelled())
+      return fail("cancelled during step ", done + 1, " of ", steps_run);
     if (kept) {
       auto blended = with_kept_region(run, *kept, x, k + 1);
       if (!blended) return pass_on(blended);
@@ -495,8 +502,14 @@ Result<std::vector<GeneratedImage>> Pipeline::generate(std::span<const Generatio
     auto x = run_steps(run, run.start_latent(), hooks);
     if (!x) return pass_on(x);
 
-    const Tensor images =
-        be.download(impl_->vae.decode(be.scale(*x, 1.0f / impl_->vae.config().scaling_factor)));
+    Tensor images;
+    {
+      const kernels::cpu::StopScope stoppable(hooks.cancelled ? &hooks.cancelled : nullptr);
+      images =
+          be.download(impl_->vae.decode(be.scale(*x, 1.0f / impl_->vae.config().scaling_factor)));
+      if (hooks.cancelled && hooks.cancelled())
+        return fail("cancelled while decoding, after all ", run.steps_run(), " steps");
+    }
     std::vector<RgbImage> pixels = images_from_tensor(images);
     std::vector<Tensor> finals = split_rows(be.download(*x));
     std::vector<GeneratedImage> out(batch.size());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <new>
 #include <thread>
 #include <vector>
@@ -92,6 +93,52 @@ TEST(ParallelFor, CallsFromSeveralThreadsTakeTurns) {
     });
   for (auto& c : callers) c.join();
   EXPECT_EQ(total.load(), 4 * 50 * 300);
+}
+
+// A stop raised inside a range leaves the ranges not yet begun unrun, on the pool and inline.
+TEST(ParallelFor, AStopScopeEndsTheOpAtTheNextRange) {
+  for (int threads : {1, 4}) {
+    ThreadCountScope scope(threads);
+    std::atomic<bool> stop_flag{false};
+    const std::function<bool()> stop = [&] { return stop_flag.load(); };
+    StopScope stoppable(&stop);
+    std::atomic<int> ranges{0};
+    parallel_for(1000, 1, [&](std::int64_t, std::int64_t) {
+      ++ranges;
+      stop_flag = true;
+    });
+    // Each thread may have begun one range before it saw the stop.
+    EXPECT_GE(ranges.load(), 1) << threads << " thread(s)";
+    EXPECT_LE(ranges.load(), threads) << threads << " thread(s)";
+    ranges = 0;
+    parallel_for(1000, 1, [&](std::int64_t, std::int64_t) { ++ranges; });
+    EXPECT_EQ(ranges.load(), 0) << "an op called after the stop runs nothing";
+  }
+}
+
+TEST(ParallelFor, WithoutAStopScopeOrOnceItEndsEveryIndexRuns) {
+  const std::function<bool()> always = [] { return true; };
+  {
+    StopScope stoppable(&always);
+    {
+      StopScope cleared(nullptr);
+      expect_exact_cover(1001, 3);
+    }
+  }
+  for (int threads : {1, 4}) {
+    ThreadCountScope scope(threads);
+    expect_exact_cover(1001, 3);
+  }
+}
+
+// A stop that never fires changes nothing: a stoppable op still covers every index once.
+TEST(ParallelFor, AStopThatNeverFiresCoversEveryIndex) {
+  const std::function<bool()> never = [] { return false; };
+  StopScope stoppable(&never);
+  for (int threads : {1, 2, 4}) {
+    ThreadCountScope scope(threads);
+    for (std::int64_t n : {1, 5, 1001}) expect_exact_cover(n, 3);
+  }
 }
 
 }  // namespace

@@ -4,7 +4,11 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -43,63 +47,87 @@ bool wait_for_validator(caf::actor_system& system,
   return false;
 }
 
-TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
-  (void)logging::configure("warn", "");
-  const fs::path dir =
+// A tiny model, a funded client and a node plan with the coordinator, treasury and worker in one
+// process, in a fresh folder removed at the end.
+struct EmbeddedNetwork {
+  fs::path dir =
       fs::temp_directory_path() / ("seedgrid-embedded-" + std::to_string(std::random_device{}()));
-  PresetWriteOptions model;
-  model.preset = "tiny";
-  model.out_dir = (dir / "tiny").string();
-  auto written = write_preset(model);
-  ASSERT_TRUE(written) << written.error().message;
-
-  const Identity client = *Identity::load_or_create((dir / "client.key").string());
-  const Identity treasury_key = *Identity::load_or_create((dir / "node.key").string());
-  treasury::TreasuryConfig economics;
-  economics.min_stake_fast = 0;
-  fs::create_directories(dir / "data");
-  {
-    auto ledger =
-        treasury::Ledger::open((dir / "data/ledger.sqlite").string(), treasury_key, economics);
-    ASSERT_TRUE(ledger) << ledger.error().message;
-    ASSERT_TRUE(ledger->apply(
-        treasury::Deposit{"d", 1, "user:" + client.node_id(), 50 * treasury::kMicrosPerUnit}));
-  }
-
+  std::optional<PresetWriteReport> model;
+  std::optional<Identity> client;
   NodePlan plan;
-  plan.configure_logging = false;
-  auto& c = plan.config;
-  c.roles = {"coordinator", "treasury", "worker", "validator"};
-  c.node.key_file = (dir / "node.key").string();
-  c.node.data_dir = (dir / "data").string();
-  c.coordinator.emplace();
-  c.coordinator->listen = {"127.0.0.1", 0};
-  // By path: the coordinator reads the model's id and size limits from the checkpoint.
-  c.coordinator->models.push_back({"", written->checkpoint_path, "tiny", "", 43'200});
+
+  EmbeddedNetwork() {
+    (void)logging::configure("warn", "");
+    PresetWriteOptions options;
+    options.preset = "tiny";
+    options.out_dir = (dir / "tiny").string();
+    auto written = write_preset(options);
+    if (!written) ADD_FAILURE() << written.error().message;
+    if (!written) return;
+    model = *written;
+    client = *Identity::load_or_create((dir / "client.key").string());
+    const Identity treasury_key = *Identity::load_or_create((dir / "node.key").string());
+    treasury::TreasuryConfig economics;
+    economics.min_stake_fast = 0;
+    fs::create_directories(dir / "data");
+    {
+      auto ledger =
+          treasury::Ledger::open((dir / "data/ledger.sqlite").string(), treasury_key, economics);
+      if (!ledger) ADD_FAILURE() << ledger.error().message;
+      if (!ledger) return;
+      EXPECT_TRUE(ledger->apply(
+          treasury::Deposit{"d", 1, "user:" + client->node_id(), 50 * treasury::kMicrosPerUnit}));
+    }
+    plan.configure_logging = false;
+    auto& c = plan.config;
+    c.roles = {"coordinator", "treasury", "worker"};
+    c.node.key_file = (dir / "node.key").string();
+    c.node.data_dir = (dir / "data").string();
+    c.coordinator.emplace();
+    c.coordinator->listen = {"127.0.0.1", 0};
+    // By path: the coordinator reads the model's id and size limits from the checkpoint.
+    c.coordinator->models.push_back({"", model->checkpoint_path, "tiny", "", 43'200});
+    c.treasury.emplace();
+    c.treasury->database = (dir / "data/ledger.sqlite").string();
+    c.treasury->economics = {{"min_stake_fast", 0}};
+    c.worker.emplace();
+    c.worker->rendering.models.push_back({model->checkpoint_path, ""});
+    c.worker->rendering.threads = 1;
+  }
+  ~EmbeddedNetwork() { fs::remove_all(dir); }
+
+  protocol::GenerateRequest request(const std::string& id, std::uint32_t steps, std::uint32_t side,
+                                    std::uint32_t count) const {
+    protocol::GenerateRequest r;
+    r.request_id = id;
+    r.model_id = model->model_id;
+    r.prompt = "a fox";
+    r.steps = steps;
+    r.width = r.height = side;
+    r.count = count;
+    protocol::sign_request(r, *client);
+    return r;
+  }
+};
+
+TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
+  EmbeddedNetwork net;
+  ASSERT_TRUE(net.model && net.client);
+  const fs::path& dir = net.dir;
+  const Identity& client = *net.client;
+  auto& c = net.plan.config;
+  c.roles.push_back("validator");
   c.coordinator->audit.rate = 1.0;
-  c.treasury.emplace();
-  c.treasury->database = (dir / "data/ledger.sqlite").string();
-  c.treasury->economics = {{"min_stake_fast", 0}};
-  c.worker.emplace();
-  c.worker->rendering.models.push_back({written->checkpoint_path, ""});
-  c.worker->rendering.threads = 1;
   c.validator.emplace();
   c.validator->key_file = (dir / "validator.key").string();
-  c.validator->rendering.models.push_back({written->checkpoint_path, ""});
+  c.validator->rendering.models.push_back({net.model->checkpoint_path, ""});
   c.validator->rendering.threads = 1;
-  auto node = Node::start(plan);
+  auto node = Node::start(net.plan);
   ASSERT_TRUE(node) << node.error().message;
   EXPECT_GT((*node)->coordinator_port(), 0);
   EXPECT_TRUE(fs::exists(dir / "data/coordinator.port"));
 
-  protocol::GenerateRequest r;
-  r.request_id = "embedded";
-  r.model_id = written->model_id;
-  r.prompt = "a fox";
-  r.steps = 3;
-  r.width = r.height = 64;
-  r.count = 4;
-  protocol::sign_request(r, client);
+  const protocol::GenerateRequest r = net.request("embedded", 3, 64, 4);
   std::size_t results = 0;
   std::vector<std::string> audits;
   client::SessionCallbacks callbacks;
@@ -133,7 +161,56 @@ TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
   EXPECT_FALSE((*node)->failed());
   (*node)->stop();
   node->reset();
-  fs::remove_all(dir);
+}
+
+// Stopping a node whose worker is inside a long render does not wait for the render: the step in
+// progress stops within an op. Measured against the render's own pace: the first step's time.
+TEST(EmbeddedNode, StoppingDoesNotWaitForTheRenderInProgress) {
+  EmbeddedNetwork net;
+  ASSERT_TRUE(net.model && net.client);
+  auto node = Node::start(net.plan);
+  ASSERT_TRUE(node) << node.error().message;
+  using Clock = std::chrono::steady_clock;
+  std::mutex mutex;
+  std::condition_variable stepped;
+  std::optional<Clock::time_point> started, first_step;
+  client::SessionCallbacks callbacks;
+  callbacks.on_event = [&](const protocol::ClientEvent& e) {
+    std::lock_guard lock(mutex);
+    if (e.kind == protocol::EventKind::started && !started) started = Clock::now();
+    if (e.kind == protocol::EventKind::progress && e.step >= 1 && !first_step) {
+      first_step = Clock::now();
+      stepped.notify_all();
+    }
+  };
+  const caf::actor target = caf::actor_cast<caf::actor>(*(*node)->coordinator());
+  const std::uint32_t steps = 150;  // about 100 s at 512 x 512 on one thread
+  {
+    std::optional<client::GenerateSession> session;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      session.emplace((*node)->system(), &target, config::Endpoint{}, config::NetworkSection{},
+                      net.request("long-" + std::to_string(attempt), steps, 512, 1),
+                      std::make_shared<const Identity>(*net.client), callbacks);
+      const auto early = session->wait(std::chrono::milliseconds(200));
+      if (!early) break;  // accepted and rendering
+      ASSERT_EQ(early->reply.code, protocol::ErrorCode::no_capable_worker) << early->reply.reason;
+      session.reset();
+    }
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(stepped.wait_for(lock, std::chrono::seconds(120), [&] { return first_step.has_value(); }))
+        << "the render reported no step";
+  }  // the client leaves; the job goes on rendering
+  ASSERT_TRUE(started);
+  const auto step_time =
+      std::max(*first_step - *started, Clock::duration(std::chrono::milliseconds(50)));
+  const auto stop_began = Clock::now();
+  (*node)->stop();
+  const auto stop_time = Clock::now() - stop_began;
+  // The rest of the render is 149 steps; a stop that waited for it would take ~149 x step_time.
+  EXPECT_LT(stop_time, 10 * step_time)
+      << "stop took " << std::chrono::duration<double>(stop_time).count() << " s; a step takes "
+      << std::chrono::duration<double>(step_time).count() << " s";
+  node->reset();
 }
 
 }  // namespace

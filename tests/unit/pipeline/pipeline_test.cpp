@@ -1,9 +1,11 @@
 #include "models/pipeline/pipeline.hpp"
 
 #include <gtest/gtest.h>
+
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <atomic>
 
 #include <cmath>
 #include <cstdio>
@@ -179,13 +181,33 @@ TEST_F(PipelineTest, ReportsProgressAndStopsWhenCancelled) {
   EXPECT_EQ(seen, (std::vector<std::pair<std::size_t, int>>{
                       {0, 1}, {1, 1}, {0, 2}, {1, 2}, {0, 3}, {1, 3}, {0, 4}, {1, 4}}));
 
-  int polls = 0;
-  hooks.on_progress = nullptr;
-  hooks.cancelled = [&] { return ++polls > 2; };
+  // Raised once step 2 is reported: the render stops before step 3 begins.
+  std::atomic<int> steps_reported{0};
+  hooks.on_progress = [&](std::size_t, int, int) { ++steps_reported; };
+  hooks.cancelled = [&] { return steps_reported.load() >= 2; };
   std::vector<GenerationSpec> one{spec()};
   auto r = pipeline_->generate(one, hooks);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "cancelled at step 2 of 4");
+}
+
+// The kernels poll the cancel inside a step too: a cancel raised while the first step runs stops
+// it part-way, and nothing of that step (progress, its latent) is reported.
+TEST_F(PipelineTest, ACancelStopsTheStepInProgress) {
+  std::atomic<int> polls{0};
+  std::vector<int> latents_reported;
+  int progress_reports = 0;
+  GenerationHooks hooks;
+  hooks.on_progress = [&](std::size_t, int, int) { ++progress_reports; };
+  hooks.on_latent = [&](std::size_t, int t, const Tensor&) { latents_reported.push_back(t); };
+  // Poll 1 is the check before step 1; the next ones come from the kernels' ranges in it.
+  hooks.cancelled = [&] { return ++polls > 3; };
+  std::vector<GenerationSpec> one{spec()};
+  auto r = pipeline_->generate(one, hooks);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "cancelled during step 1 of 4");
+  EXPECT_EQ(progress_reports, 0);
+  EXPECT_EQ(latents_reported, std::vector<int>{0}) << "only the starting latent";
 }
 
 TEST_F(PipelineTest, ReportsTruncatedPrompts) {

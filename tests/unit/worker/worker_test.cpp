@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <limits>
 
 #include <filesystem>
@@ -137,7 +139,7 @@ TEST_F(RendererTest, BatchRenderIsByteIdenticalToSingleRenders) {
 
 TEST_F(RendererTest, CancellationStopsTheBatchBetweenSteps) {
   const std::vector<protocol::JobSpec> batch{spec(1), spec(2)};
-  std::uint32_t last_step = 0;
+  std::atomic<std::uint32_t> last_step{0};  // read by the kernels' threads too
   RenderHooks hooks;
   hooks.on_progress = [&](std::size_t, std::uint32_t step, std::uint32_t) { last_step = step; };
   hooks.cancelled = [&] { return last_step >= 2; };
@@ -145,7 +147,7 @@ TEST_F(RendererTest, CancellationStopsTheBatchBetweenSteps) {
   EXPECT_TRUE(out.cancelled);
   ASSERT_EQ(out.images.size(), 2u);
   EXPECT_FALSE(out.images[0]);
-  EXPECT_EQ(last_step, 2u);  // stopped right after step 2 of 4
+  EXPECT_EQ(last_step.load(), 2u);  // stopped right after step 2 of 4
 }
 
 TEST_F(RendererTest, RefusesWhatItDoesNotServe) {
