@@ -49,6 +49,8 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
                                  protocol::ResultIntegrity integrity) {
   CoreState& s = *state_;
   auto [r, j] = s.find_job(result.job_id);
+  if (j == nullptr || !is_on_worker(j->phase) || j->worker != from)
+    release_settled_slot(s, from, result.job_id, now_ms, out);
   if (j == nullptr) return refuse(ErrorCode::unknown_request, "no job '" + result.job_id + "'");
   if (!is_on_worker(j->phase) || j->worker != from || j->attempt != result.attempt)
     return refuse(ErrorCode::mismatch,

@@ -156,6 +156,14 @@ bool claim_was_disproved(const JobState& j, const PublicKey& worker);
 // the failure and the job is tried again on another worker.
 void end_script_failure_audit(CoreState& s, RequestState& r, JobState& j, bool upheld,
                               const std::string& detail, std::int64_t now_ms, Outbox& out);
+// A cancelled job's end once its worker stopped (or the grace for it ran out): the steps done are
+// paid, or with none done it ends unpaid.
+void settle_cancelled(CoreState& s, RequestState& r, JobState& j, std::uint32_t steps_done,
+                      std::int64_t now_ms, Outbox& out);
+// A worker's report for a job that is no longer on it frees the slot the job kept (a cancelled
+// job settled while its worker was still inside a step).
+void release_settled_slot(CoreState& s, const PublicKey& from, const std::string& job_id,
+                          std::int64_t now_ms, Outbox& out);
 // A worker's failure report (or, for a cancelled job whose report never came, what it would
 // have said): pays a cancelled job's steps, else fails the attempt.
 protocol::Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure& failure,

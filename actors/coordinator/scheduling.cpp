@@ -107,6 +107,8 @@ Reply CoordinatorCore::on_failure(const PublicKey& from, const protocol::JobFail
 Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure& failure,
                  std::int64_t now_ms, Outbox& out) {
   auto [r, j] = s.find_job(failure.job_id);
+  if (j == nullptr || !is_on_worker(j->phase) || j->worker != from)
+    release_settled_slot(s, from, failure.job_id, now_ms, out);
   if (j == nullptr) return refuse(ErrorCode::unknown_request, "no job '" + failure.job_id + "'");
   if (!is_on_worker(j->phase) || j->worker != from || j->attempt != failure.attempt)
     return refuse(ErrorCode::mismatch, "job " + failure.job_id + " attempt " +
@@ -125,15 +127,7 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
     s.set_phase(*r, *j, JobPhase::queued, now_ms);
     s.save(*r, *j);
   } else if (j->phase == JobPhase::cancelling && r->cancel_requested) {
-    j->steps_done = std::min(failure.steps_done, r->request.steps);
-    if (j->steps_done > 0) {
-      s.set_phase(*r, *j, JobPhase::paying_cancelled, now_ms);
-      place_order(s, job_order(LedgerOrderKind::pay_cancelled, *r, *j), out);
-      s.save(*r, *j);
-    } else {
-      fail_attempt(s, *r, *j, ErrorCode::cancelled, "cancelled by the client before its first step",
-                   now_ms, out);
-    }
+    settle_cancelled(s, *r, *j, failure.steps_done, now_ms, out);
   } else if (failure.code == ErrorCode::task_script_failed && r->task &&
              !claim_was_disproved(*j, from)) {
     script_failed(s, from, *r, *j, failure.reason, now_ms, out);
@@ -155,6 +149,27 @@ Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure
   }
   dispatch(s, now_ms, out);
   return {};
+}
+
+void settle_cancelled(CoreState& s, RequestState& r, JobState& j, std::uint32_t steps_done,
+                      std::int64_t now_ms, Outbox& out) {
+  j.steps_done = std::min(steps_done, r.request.steps);
+  if (j.steps_done > 0) {
+    s.set_phase(r, j, JobPhase::paying_cancelled, now_ms);
+    place_order(s, job_order(LedgerOrderKind::pay_cancelled, r, j), out);
+    s.save(r, j);
+  } else {
+    fail_attempt(s, r, j, ErrorCode::cancelled, "cancelled by the client before its first step",
+                 now_ms, out);
+  }
+}
+
+void release_settled_slot(CoreState& s, const PublicKey& from, const std::string& job_id,
+                          std::int64_t now_ms, Outbox& out) {
+  NodeEntry* n = s.nodes.find(from);
+  if (n == nullptr || !n->inflight.contains(job_id)) return;
+  s.nodes.release(*n, job_id);
+  dispatch(s, now_ms, out);
 }
 
 void fail_attempt(CoreState& s, RequestState& r, JobState& j, ErrorCode code, std::string reason,
@@ -256,9 +271,17 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
     case JobPhase::cancelling:
       // No report in time (or the worker is gone): settle it as its report would have, with
       // the steps it last reported progress for.
-      if (now_ms >= j.deadline_ms)
+      if (now_ms < j.deadline_ms) break;
+      if (NodeEntry* n = s.nodes.find(*j.worker); n != nullptr && n->connected) {
+        // Its worker is still inside the step it was cancelled in (a step can take minutes on
+        // a CPU): the client is answered now, but the slot stays taken until the worker reports
+        // the job (release_settled_slot) or its link drops, so no job waits behind that step
+        // and times out against the worker.
+        settle_cancelled(s, r, j, j.steps_done, now_ms, out);
+      } else {
         job_failed(s, *j.worker, {job_id(), j.attempt, ErrorCode::cancelled, "", j.steps_done},
                    now_ms, out);
+      }
       break;
     case JobPhase::auditing:
       audit_deadline(s, r, j, now_ms, out);

@@ -359,6 +359,49 @@ TEST_F(CoreFixture, CancelledJobWhoseWorkerNeverReportsIsSettledAfterTheGrace) {
   expect_conservation();
 }
 
+// Settled after the grace while its worker is still inside the step it was cancelled in: the
+// worker's one slot stays taken until it reports the job, so the next request's job waits for it
+// instead of queueing behind that step and timing out against the worker.
+TEST_F(CoreFixture, ASlowCancelKeepsItsWorkersSlotUntilTheWorkerReports) {
+  register_node(w1_, protocol::Role::worker, worker_caps(1));
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  const protocol::Job cancelled = jobs[0].job;
+  Outbox out;
+  core_->on_progress(w1_.public_key(), {cancelled.job_id, cancelled.attempt, 1, 4}, out);
+  ASSERT_TRUE(
+      core_->cancel(command(protocol::ClientCommandKind::cancel, "r1", client_), now_, wall_, out)
+          .ok());
+  pump(out);
+  now_ += policy_.deadlines.cancel_grace_ms + 1;
+  Outbox later;
+  core_->tick(now_, later);
+  pump(later);
+  ASSERT_EQ(events_of(EventKind::completed).size(), 1u) << "the client is answered at the grace";
+
+  ASSERT_TRUE(submit(request("r2", 1)).outcome.ok());
+  EXPECT_TRUE(take_jobs().empty()) << "w1 is still in the cancelled step";
+  now_ += 1000;
+  Outbox tick;
+  core_->tick(now_, tick);
+  pump(tick);
+  EXPECT_TRUE(take_jobs().empty());
+
+  // The worker's late report is refused (the job was settled) but frees the slot.
+  Outbox report;
+  const auto reply = core_->on_failure(
+      w1_.public_key(),
+      {cancelled.job_id, cancelled.attempt, ErrorCode::cancelled, "cancelled at step 1", 1}, now_,
+      report);
+  EXPECT_EQ(reply.code, ErrorCode::mismatch);
+  pump(report);
+  jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].job.job_id, protocol::job_id_of("r2", 0));
+  expect_conservation();
+}
+
 TEST_F(CoreFixture, CancelIsOnlyAcceptedFromThePayer) {
   register_node(w1_, protocol::Role::worker, worker_caps());
   ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
