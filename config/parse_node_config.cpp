@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/duplicate_keys.hpp"
 #include "config/json_fields.hpp"
 #include "config/node_config.hpp"
 #include "config/thresholds_fields.hpp"
@@ -500,6 +501,9 @@ Result<NodeConfig> parse_node_config(std::string_view text, std::string_view sou
   if (ec)
     return fail(std::string(source), ": not valid JSON at ", position_of(text, consumed), ": ",
                 ec.message());
+  if (const auto twice = detail::first_duplicate_key(text, options))
+    return fail(std::string(source), ": ", twice->path, " is given twice (the second time at ",
+                position_of(text, twice->offset), "); keep one");
   const json::value root = parser.release();
 
   NodeConfig config;

@@ -5,6 +5,8 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include <netdb.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -69,6 +71,23 @@ Result<std::shared_ptr<const Identity>> identity_at(const std::string& path,
   auto id = Identity::load_or_create(path);
   if (!id) return context(id.error(), what, " key");
   return std::make_shared<const Identity>(std::move(*id));
+}
+
+// A node's key is made on its first start. Made again beside a data directory that already holds a
+// journal or a ledger (a typo in key_file, a key folder not restored from a backup), it would
+// silently turn this node into another: the journal's requests, the ledger's accounts and the
+// workers' trust belong to the old key.
+Result<void> check_key_kept(const std::string& key_file, const std::string& data_dir) {
+  std::error_code ec;
+  if (key_file.empty() || data_dir.empty() || fs::exists(key_file, ec)) return {};
+  for (const char* state : {"journal.sqlite", "ledger.sqlite"})
+    if (fs::exists(fs::path(data_dir) / state, ec))
+      return fail("$.node.key_file: ", key_file, " does not exist, but ",
+                  (fs::path(data_dir) / state).string(),
+                  " holds the state of a node that has run before; a new key would make this "
+                  "another node. Point key_file at that node's key (restore it from a backup), "
+                  "or move the data directory away to start afresh");
+  return {};
 }
 
 void write_port_file(const std::string& data_dir, const std::string& name, std::uint16_t port) {
@@ -208,7 +227,10 @@ Result<void> start_coordinator(Node::State& s) {
   coordinator::Outbox recovered;
   auto core =
       coordinator::CoordinatorCore::open(*s.identity, std::move(options), steady_ms(), recovered);
-  if (!core) return context(core.error(), "coordinator journal in ", s.plan.config.node.data_dir);
+  if (!core)
+    return c.journal.empty() ? context(core.error(), "coordinator journal in $.node.data_dir (",
+                                       s.plan.config.node.data_dir, ")")
+                             : context(core.error(), "$.coordinator.journal");
   coordinator::CoordinatorSetup setup;
   setup.core = std::shared_ptr<coordinator::CoordinatorCore>(std::move(*core));
   setup.recovered = std::move(recovered);
@@ -336,11 +358,27 @@ Result<void> check_models(const config::RenderingSection& r, const std::string& 
   return {};
 }
 
+// A listen address this machine can bind: a name that does not resolve (or an address that is
+// not one) is otherwise found only when the node publishes its actor, after it loaded its models.
+Result<void> check_listen_host(const config::Endpoint& listen, std::string_view where) {
+  addrinfo hints{};
+  hints.ai_flags = AI_PASSIVE;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const int rc = ::getaddrinfo(listen.host.c_str(), nullptr, &hints, &found);
+  if (found != nullptr) ::freeaddrinfo(found);
+  if (rc != 0)
+    return fail(where, ".host: '", listen.host, "' is not an address of this machine (",
+                ::gai_strerror(rc), ")");
+  return {};
+}
+
 }  // namespace
 
 Result<void> check_config(const config::NodeConfig& c) {
   if (auto named = protocol::check_node_name(c.node.name); !named)
     return context(named.error(), "$.node.name");
+  if (auto kept = check_key_kept(c.node.key_file, c.node.data_dir); !kept) return kept;
   if (c.treasury)
     if (auto e = treasury::treasury_config_of(*c.treasury); !e) return pass_on(e);
   if (c.coordinator)
@@ -350,6 +388,31 @@ Result<void> check_config(const config::NodeConfig& c) {
       if (!m.path.empty() && !fs::exists(m.path, ec))
         return fail("$.coordinator.models[", i, "].path: ", m.path, " does not exist");
     }
+  if (c.coordinator && !c.coordinator->journal.empty()) {
+    const std::string& journal = c.coordinator->journal;
+    if (auto ok = storage::check_location(journal); !ok)
+      return context(ok.error(), "$.coordinator.journal");
+    // The data directory is created at start; a journal placed elsewhere needs its folder.
+    const fs::path folder = fs::path(journal).parent_path();
+    std::error_code ec;
+    if (storage::engine_of(journal) == storage::Engine::sqlite && !folder.empty() &&
+        !fs::is_directory(folder, ec))
+      return fail("$.coordinator.journal: the folder ", folder.string(), " of ", journal,
+                  " does not exist");
+  } else if (c.coordinator && !c.node.data_dir.empty()) {
+    const std::string journal = (fs::path(c.node.data_dir) / "journal.sqlite").string();
+    if (auto ok = storage::check_location(journal); !ok)
+      return context(ok.error(), "coordinator journal in $.node.data_dir");
+  }
+  if (c.treasury)
+    if (auto ok = storage::check_location(c.treasury->database); !ok)
+      return context(ok.error(), "$.treasury.database");
+  if (c.coordinator)
+    if (auto ok = check_listen_host(c.coordinator->listen, "$.coordinator.listen"); !ok) return ok;
+  if (c.treasury && c.treasury->listen)
+    if (auto ok = check_listen_host(*c.treasury->listen, "$.treasury.listen"); !ok) return ok;
+  if (c.gateway)
+    if (auto ok = check_listen_host(c.gateway->listen, "$.gateway.listen"); !ok) return ok;
   // Each task script is read, run in its sandbox and its schema checked, as at start.
   if (c.coordinator)
     if (auto t = coordinator::TaskCatalog::load(c.coordinator->task_types); !t) return pass_on(t);
@@ -390,6 +453,7 @@ Result<std::unique_ptr<Node>> Node::start(NodePlan plan) {
     if (!lock) return context(lock.error(), "$.node.data_dir");
     s->data_dir_lock.emplace(std::move(*lock));
   }
+  if (auto kept = check_key_kept(c.node.key_file, c.node.data_dir); !kept) return pass_on(kept);
   auto id = identity_at(c.node.key_file, "$.node.key_file: node");
   if (!id) return pass_on(id);
   s->identity = *id;

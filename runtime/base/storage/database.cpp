@@ -12,6 +12,11 @@ Engine engine_of(std::string_view location) {
              : Engine::sqlite;
 }
 
+Result<void> check_location(const std::string& location) {
+  return engine_of(location) == Engine::postgres ? engine::check_postgres_uri(location)
+                                                 : engine::check_sqlite_file(location);
+}
+
 Database::Database(std::unique_ptr<engine::Connection> connection, std::string path,
                    bool read_only, Engine engine)
     : connection_(std::move(connection)),

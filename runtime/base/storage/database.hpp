@@ -25,6 +25,11 @@ enum class Engine : std::uint8_t { sqlite, postgres };
 // `postgresql://...` or `postgres://...` names a PostgreSQL database; anything else is a file.
 Engine engine_of(std::string_view location);
 
+// Checks a location as far as can be done without opening or creating anything (node --check): a
+// file already there is a SQLite database; a URI parses and holds no password. Whether the server
+// answers is known only at start.
+Result<void> check_location(const std::string& location);
+
 // Whether a commit survives a crash. `full` (WAL, synchronous=FULL) is the only choice for a node's
 // state. `none` (rollback journal in memory, synchronous=OFF) is for the virtual-time simulator
 // alone, whose files live in a throw-away folder that no other

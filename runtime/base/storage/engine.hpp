@@ -47,5 +47,10 @@ Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path,
 Result<std::unique_ptr<Connection>> open_postgres(const std::string& uri,
                                                   const OpenOptions& options);
 
+// What can be known without opening anything (node --check): a file that exists is a SQLite
+// database; a URI parses and holds no password.
+Result<void> check_sqlite_file(const std::string& path);
+Result<void> check_postgres_uri(const std::string& uri);
+
 }  // namespace engine
 }  // namespace seedgrid::storage

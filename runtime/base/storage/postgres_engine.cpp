@@ -221,9 +221,13 @@ class PostgresConnection final : public Connection {
   std::shared_ptr<Session> session_;
 };
 
+void drop_notice(void*, const char*) {}  // "relation already exists, skipping" and the like
+
+}  // namespace
+
 // Passwords stay out of configs and logs, where a URI ends up: libpq reads them from
 // ~/.pgpass (or PGPASSFILE) for the host, port, database and user in the URI.
-Result<void> refuse_password(const std::string& uri) {
+Result<void> check_postgres_uri(const std::string& uri) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
   if (!options) {
@@ -243,13 +247,9 @@ Result<void> refuse_password(const std::string& uri) {
   return {};
 }
 
-void drop_notice(void*, const char*) {}  // "relation already exists, skipping" and the like
-
-}  // namespace
-
 Result<std::unique_ptr<Connection>> open_postgres(const std::string& uri,
                                                   const OpenOptions& options) {
-  if (auto r = refuse_password(uri); !r) return pass_on(r);
+  if (auto r = check_postgres_uri(uri); !r) return pass_on(r);
   auto session = std::make_shared<Session>();
   session->uri = uri;
   session->conn = PQconnectdb(uri.c_str());

@@ -4,6 +4,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <utility>
 
 #include "runtime/base/storage/database.hpp"
@@ -150,6 +153,26 @@ class SqliteConnection final : public Connection {
 };
 
 }  // namespace
+
+Result<void> check_sqlite_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path file(path);
+  const auto status = fs::status(file, ec);
+  if (!fs::exists(status)) return {};  // created at start
+  if (!fs::is_regular_file(status)) return fail("database ", path, " is not a regular file");
+  // Every SQLite 3 database starts with this; an empty file becomes one when first written.
+  constexpr char kHeader[] = "SQLite format 3";
+  char header[sizeof kHeader] = {};
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail("database ", path, " cannot be read");
+  in.read(header, sizeof header);
+  if (in.gcount() == 0) return {};
+  if (in.gcount() < static_cast<std::streamsize>(sizeof header) ||
+      std::memcmp(header, kHeader, sizeof header) != 0)
+    return fail("database ", path, " exists but is not a SQLite database");
+  return {};
+}
 
 Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path,
                                                 const OpenOptions& options) {

@@ -164,6 +164,23 @@ TEST(NodeConfig, InvalidJsonReportsLineAndColumn) {
   EXPECT_NE(e.find("test.json: not valid JSON at line 3"), std::string::npos) << e;
 }
 
+// The JSON library keeps only the last of two equal keys: a config setting a value twice would
+// silently run on the second.
+TEST(NodeConfig, AKeyGivenTwiceIsRefusedWithItsPathAndLine) {
+  const auto top = error_of("{\"roles\": [\"worker\"],\n \"roles\": [\"validator\"]}");
+  EXPECT_NE(top.find("test.json: $.roles is given twice (the second time at line 2"),
+            std::string::npos)
+      << top;
+  const auto deep = error_of(R"({"roles": ["coordinator"], "node": {"key_file": "k"},
+    "coordinator": {"models": [{"path": "a"}, {"path": "b", /* again */ "path": "c"}]}})");
+  EXPECT_NE(deep.find("$.coordinator.models[1].path is given twice"), std::string::npos) << deep;
+  // Equal keys in different objects are not duplicates.
+  const auto c = parse_node_config(R"({"roles": ["worker"], "node": {"key_file": "k"},
+    "worker": {"coordinator": {"host": "h", "port": 1}, "models": [{"path": "m"}, {"path": "n"}]}})",
+                                   "test.json");
+  EXPECT_TRUE(c) << c.error().message;
+}
+
 TEST(NodeConfig, CommentsAndTrailingCommasAreAllowed) {
   auto c = parse_node_config(R"(// a worker
   { "roles": ["worker"], /* inline */ "node": {"key_file": "k",},
