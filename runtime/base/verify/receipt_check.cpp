@@ -285,8 +285,9 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
   auto png = read_png(png_path.string());
 
   // 1. The worker signed these fields (the pixels enter through output_hash).
+  const bool signature_ok = protocol::result_signature_holds(job_result_of(*receipt, {}));
   {
-    const bool ok = protocol::result_signature_holds(job_result_of(*receipt, {}));
+    const bool ok = signature_ok;
     add("signature", ok ? CheckStatus::pass : CheckStatus::fail,
         (ok ? "the result is signed by worker " : "the signature does not verify for worker ") +
             result.worker.hex());
@@ -318,18 +319,31 @@ ReceiptReport check_receipt(const std::string& receipt_path, const ReceiptCheckO
     const bool size_ok = png->image.width == static_cast<int>(result.width) &&
                          png->image.height == static_cast<int>(result.height);
     image_is_signed = size_ok && h == result.output_hash;
-    add("image", image_is_signed ? CheckStatus::pass : CheckStatus::fail,
-        image_is_signed
-            ? receipt->image_file + " is " + std::to_string(png->image.width) + "x" +
-                  std::to_string(png->image.height) + " with pixel hash " + short_hex(h) +
-                  ", as signed"
-            : receipt->image_file +
-                  " is not the image the worker signed: it was changed after "
-                  "delivery (" +
-                  std::to_string(png->image.width) + "x" + std::to_string(png->image.height) +
-                  ", pixel hash " + short_hex(h) + "; the worker signed " +
-                  std::to_string(result.width) + "x" + std::to_string(result.height) + ", " +
-                  short_hex(result.output_hash) + "). This says nothing against the worker");
+    const std::string png_size =
+        std::to_string(png->image.width) + "x" + std::to_string(png->image.height);
+    const std::string receipt_size =
+        std::to_string(result.width) + "x" + std::to_string(result.height);
+    // Two hashes that differ are printed whole: an edit may leave their first digits equal.
+    if (image_is_signed) {
+      add("image", CheckStatus::pass,
+          receipt->image_file + " is " + png_size + " with pixel hash " + short_hex(h) +
+              ", as signed");
+    } else if (!signature_ok) {
+      // The receipt's output_hash is not known to be the worker's: which side was edited cannot
+      // be told, and the edited receipt is the likelier one (its signature already fails).
+      add("image", CheckStatus::fail,
+          receipt->image_file + " (" + png_size + ", pixel hash " + to_hex(h) +
+              ") does not match the receipt (" + receipt_size + ", output_hash " +
+              to_hex(result.output_hash) +
+              "), and the receipt's signature does not verify: the receipt was altered after "
+              "signing (and perhaps the PNG too). Ask for the receipt and the image again");
+    } else {
+      add("image", CheckStatus::fail,
+          receipt->image_file + " is not the image the worker signed: it was changed after " +
+              "delivery (" + png_size + ", pixel hash " + to_hex(h) + "; the worker signed " +
+              receipt_size + ", " + to_hex(result.output_hash) +
+              "). This says nothing against the worker");
+    }
   }
   // 3. The result is for this job.
   {

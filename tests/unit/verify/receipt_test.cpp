@@ -400,6 +400,26 @@ TEST_F(ReceiptCheck, APngEditedAfterDeliveryFailsAsChangedNotAsCheating) {
   EXPECT_NE(r.verdict_line().find("changed after delivery"), std::string::npos) << r.verdict_line();
 }
 
+// Only the receipt's output_hash was edited (its last digit): the PNG is the delivered one. The
+// signature fails, and the image line says the receipt does not match rather than blaming the
+// PNG, with both hashes whole so the difference shows.
+TEST_F(ReceiptCheck, AReceiptWhoseOutputHashWasEditedIsBlamedNotThePng) {
+  json::value doc = json::parse(slurp(receipt_path()));
+  std::string hash = json::value_to<std::string>(doc.at("result").at("output_hash"));
+  ASSERT_EQ(hash.size(), 64u);
+  hash.back() = hash.back() == '0' ? '1' : '0';
+  doc.at("result").as_object()["output_hash"] = hash;
+  std::ofstream(receipt_path()) << json::serialize(doc);
+  const ReceiptReport r = check_receipt(receipt_path(), with_model());
+  EXPECT_EQ(r.exit_status(), 1) << dump(r);
+  EXPECT_EQ(status_of(r, "signature"), CheckStatus::fail) << dump(r);
+  EXPECT_EQ(status_of(r, "image"), CheckStatus::fail) << dump(r);
+  EXPECT_EQ(dump(r).find("changed after delivery"), std::string::npos) << dump(r);
+  EXPECT_NE(dump(r).find("the receipt was altered after signing"), std::string::npos) << dump(r);
+  EXPECT_NE(dump(r).find(hash), std::string::npos) << "the edited hash, whole\n" << dump(r);
+  EXPECT_NE(dump(r).find(to_hex(result_.output_hash)), std::string::npos) << dump(r);
+}
+
 // A PNG damaged on disk (one flipped bit: its CRC no longer holds) is not the delivered file
 // either: FAIL, not "could not check".
 TEST_F(ReceiptCheck, ABitFlippedPngFails) {
