@@ -298,11 +298,27 @@ int run_balance(const LedgerOptions& o) {
   return 0;
 }
 
+// The ledger's own accounts, which history may follow though no command names them.
+bool internal_account(std::string_view account) {
+  return account == "mint" || account.starts_with("hold:") || account.starts_with("stake:") ||
+         account.starts_with("unbonding:");
+}
+
 int run_history(const LedgerOptions& o) {
+  if (!o.account.empty() && !internal_account(o.account))
+    if (auto kind = parse_account(o.account); !kind) {
+      std::fprintf(stderr, "seedgrid ledger history: --account: %s\n",
+                   kind.error().message.c_str());
+      return kUsageError;
+    }
   auto ledger = Ledger::open_read_only(o.db);
   if (!ledger) return report("history", ledger.error());
   auto entries = ledger->history(o.account, o.limit);
   if (!entries) return report("history", entries.error());
+  // An empty answer says so: a silent one reads as a command that did nothing.
+  if (entries->empty())
+    std::fprintf(stderr, "seedgrid ledger history: no entries%s%s\n",
+                 o.account.empty() ? "" : " touch ", o.account.c_str());
   for (const JournalEntry& e : *entries) {
     std::printf("#%llu at %lld %s key %s\n", static_cast<unsigned long long>(e.seq),
                 static_cast<long long>(e.at), e.op.c_str(), e.key.c_str());
@@ -404,6 +420,42 @@ int run_verify(const LedgerOptions& o) {
   return 0;
 }
 
+// Each subcommand's --help shows its own use (it would inherit the ledger's balance example).
+std::string subcommand_example(std::string_view name) {
+  static const std::map<std::string_view, std::string_view> examples = {
+      {"init", "--db data/treasury/ledger.sqlite --key keys/treasury.key"},
+      {"configure",
+       "--db data/treasury/ledger.sqlite --key keys/treasury.key "
+       "--economics '{\"creator_royalty_ppm\": 50000}'"},
+      {"deposit",
+       "--db data/treasury/ledger.sqlite --key keys/treasury.key --account user:alice "
+       "--amount 12.5 --idem order/1042"},
+      {"transfer",
+       "--db data/treasury/ledger.sqlite --key keys/treasury.key --from worker:NODE_ID "
+       "--to user:alice --amount 5"},
+      {"stake",
+       "--db data/treasury/ledger.sqlite --key keys/treasury.key --worker worker:NODE_ID "
+       "--amount 100"},
+      {"unstake",
+       "--db data/treasury/ledger.sqlite --key keys/treasury.key --worker "
+       "worker:NODE_ID --amount 40"},
+      {"withdraw",
+       "--db data/treasury/ledger.sqlite --key keys/treasury.key --worker "
+       "worker:NODE_ID"},
+      {"quote", "--steps 30 --width 768 --height 768 --tier relaxed --count 4"},
+      {"balance", "--db data/treasury/ledger.sqlite --account user:alice"},
+      {"history", "--db data/treasury/ledger.sqlite --account user:alice --limit 50"},
+      {"epoch",
+       "--db data/treasury/ledger.sqlite --key keys/treasury.key --epoch 0 "
+       "--worker worker:NODE_ID,1.5,3600 --model MODEL_ID,creator:alice,100"},
+      {"verify",
+       "data/treasury/ledger.sqlite --pubkey TREASURY_PUBKEY --checkpoint "
+       "data/coordinator/ledger-checkpoint.json"},
+  };
+  const auto it = examples.find(name);
+  return it == examples.end() ? std::string() : std::string(it->second);
+}
+
 const CommandRegistration ledger{
     "ledger",
     "The treasury ledger: init, deposit, transfer, stake, quote, balance, history, epoch, verify",
@@ -416,6 +468,8 @@ const CommandRegistration ledger{
       auto sub = [&](const char* name, const char* help,
                      std::function<int(const LedgerOptions&)> run) {
         CLI::App* s = app.add_subcommand(name, help);
+        s->footer("Example:\n  seedgrid ledger " + std::string(name) + " " +
+                  subcommand_example(name));
         runs->emplace(s, [o, run] { return run(*o); });
         return s;
       };

@@ -8,13 +8,14 @@
 
 #include "models/presets/write_preset.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/seed_option.hpp"
 
 namespace seedgrid::cli {
 namespace {
 
 struct MkmodelOptions {
   std::string preset;
-  std::uint64_t seed = 0;
+  std::string seed;  // -1: random (seed_option.hpp)
   std::string out;
   std::string layout = "diffusers";
   std::string dtype;
@@ -27,9 +28,15 @@ std::string megabytes(std::int64_t bytes) {
 }
 
 int run_mkmodel(const MkmodelOptions& opts) {
+  auto seed_given = parse_seed(opts.seed);
+  if (!seed_given) {
+    std::fprintf(stderr, "seedgrid mkmodel: %s\n", seed_given.error().message.c_str());
+    return kUsageError;
+  }
+  const std::uint64_t seed = seed_given->value_or(random_seed());
   PresetWriteOptions w;
   w.preset = opts.preset;
-  w.seed = opts.seed;
+  w.seed = seed;
   w.out_dir = opts.out;
   w.layout =
       opts.layout == "single-file" ? CheckpointLayout::single_file : CheckpointLayout::diffusers;
@@ -55,9 +62,8 @@ int run_mkmodel(const MkmodelOptions& opts) {
     return 1;
   }
   std::printf("wrote %s preset (seed %llu, %s, %s) to %s\n", opts.preset.c_str(),
-              static_cast<unsigned long long>(opts.seed),
-              std::string(dtype_name(report->dtype)).c_str(), opts.layout.c_str(),
-              report->checkpoint_path.c_str());
+              static_cast<unsigned long long>(seed), std::string(dtype_name(report->dtype)).c_str(),
+              opts.layout.c_str(), report->checkpoint_path.c_str());
   std::int64_t parameters = 0, bytes = 0;
   for (const auto& c : report->components) {
     std::printf("  %-13s %12lld parameters  %s\n", c.component.c_str(),
@@ -80,7 +86,9 @@ const CommandRegistration mkmodel{
       app.add_option("--preset", opts->preset, "tiny, small or sd15")
           ->required()
           ->check(CLI::IsMember({"tiny", "small", "sd15"}));
-      app.add_option("--seed", opts->seed, "Seed of the random weights")->required();
+      app.add_option("--seed", opts->seed,
+                     "Seed of the random weights, or -1 for a random one (printed)")
+          ->required();
       app.add_option("--out", opts->out, "Directory to create (refused if it is not empty)")
           ->required();
       app.add_option("--layout", opts->layout,

@@ -255,8 +255,11 @@ const CommandRegistration render{
                      "Noise seed, or -1 for a random one; image i of --batch uses seed + i")
           ->capture_default_str();
       app.add_option("--steps", o->steps, "Sampler steps (1-500)")->capture_default_str();
+      // Checked on the text: a value past a float's range would read as an infinity, refused
+      // only after the model loaded and without the number given.
       app.add_option("--cfg", o->cfg, "Classifier-free guidance scale (<= 1 turns guidance off)")
-          ->capture_default_str();
+          ->capture_default_str()
+          ->check(CLI::Range(-1e6, 1e6));
       app.add_option("--sampler", o->sampler, "euler, euler_a, ddim or dpmpp_2m")
           ->capture_default_str();
       app.add_flag("--karras", o->karras, "Karras noise schedule (euler, euler_a, dpmpp_2m)");
@@ -272,9 +275,9 @@ const CommandRegistration render{
                    "per-step and decode times; peak memory) instead of a line per image");
       app.add_option("--init-image", o->init_image,
                      "PNG to start from (img2img); its size is the default --width/--height");
-      app.add_option("--strength", o->strength,
-                     "img2img: share of the schedule run over the image, (0, 1]")
-          ->capture_default_str();
+      auto* strength = app.add_option("--strength", o->strength,
+                                      "img2img: share of the schedule run over the image, (0, 1]")
+                           ->capture_default_str();
       app.add_option("--tokenizer", o->tokenizer,
                      "Folder with vocab.json and merges.txt (single-file models)");
       app.add_option("--threads", o->threads, "CPU threads, at most 1024 (default 0: all cores)");
@@ -282,9 +285,12 @@ const CommandRegistration render{
           ->capture_default_str();
       app.add_option("--precision", o->precision,
                      "Storage precision: f32 or f16 on cpu (default f32), f16 on cuda");
-      return [o, width, height] {
+      return [o, width, height, strength] {
         o->width_given = width->count() > 0;
         o->height_given = height->count() > 0;
+        if (strength->count() > 0 && o->init_image.empty())
+          return usage_exit(
+              "--strength applies to img2img only: give --init-image too, or leave it out");
         return run_render(*o);
       };
     }};

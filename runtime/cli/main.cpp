@@ -46,6 +46,20 @@ bool unknown_command(const char* word) {
   return true;
 }
 
+// "ledger bogus": CLI11 would answer "A subcommand is required", as if none was given.
+bool unknown_subcommand(CLI::App& app, const char* command, const char* word) {
+  CLI::App* sub = app.get_subcommand(command);
+  const auto listed = sub->get_subcommands([](const CLI::App*) { return true; });
+  if (listed.empty() || word[0] == '-') return false;
+  for (const CLI::App* s : listed)
+    if (s->check_name(word)) return false;
+  std::fprintf(stderr, "seedgrid %s: unknown subcommand '%s'. Subcommands:\n", command, word);
+  for (const CLI::App* s : listed)
+    std::fprintf(stderr, "  %-10s %s\n", s->get_name().c_str(), s->get_description().c_str());
+  std::fprintf(stderr, "Run 'seedgrid %s SUBCOMMAND --help' for its options.\n", command);
+  return true;
+}
+
 }  // namespace
 
 CommandRegistration::CommandRegistration(std::string name, std::string description,
@@ -106,6 +120,8 @@ int main(int argc, char** argv) {
   // After the subcommands, which would inherit it.
   set_example(app, "seedgrid render --model models/tiny --prompt \"a red fox\" --out fox.png");
   if (argc > 1 && unknown_command(argv[1])) return kUsageError;
+  if (argc > 2 && argv[1][0] != '-' && unknown_subcommand(app, argv[1], argv[2]))
+    return kUsageError;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -26,6 +26,16 @@ TEST(Conventions, AnUnknownCommandIsNamedAndTheCommandsListed) {
   for (const char* c : kCommands) EXPECT_TRUE(contains(run.output, c)) << c << "\n" << run.output;
 }
 
+TEST(Conventions, AnUnknownSubcommandIsNamedAndTheSubcommandsListed) {
+  const auto run = run_seedgrid("ledger balanse --db x");
+  EXPECT_EQ(run.status, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "seedgrid ledger: unknown subcommand 'balanse'")) << run.output;
+  for (const char* s : {"balance", "history", "verify"})
+    EXPECT_TRUE(contains(run.output, s)) << s << "\n" << run.output;
+  // A command whose first word is its argument, not a subcommand, is not affected.
+  EXPECT_FALSE(contains(run_seedgrid("audit nowhere.receipt.json").output, "unknown subcommand"));
+}
+
 TEST(Conventions, NoCommandIsAUsageError) { EXPECT_EQ(run_seedgrid("").status, 2); }
 
 TEST(Conventions, UsageErrorsExitTwo) {
@@ -35,6 +45,18 @@ TEST(Conventions, UsageErrorsExitTwo) {
   EXPECT_EQ(run_seedgrid("render --model m --prompt p --out o.png --steps many").status, 2);
   EXPECT_EQ(run_seedgrid("ledger").status, 2);
   EXPECT_EQ(run_seedgrid("ledger balance --db x --account a --extra").status, 2);
+}
+
+// A subcommand's --help shows an example of that subcommand, not its command's.
+TEST(Conventions, EachLedgerSubcommandShowsItsOwnExample) {
+  for (const char* s : {"init", "configure", "deposit", "transfer", "stake", "unstake", "withdraw",
+                        "quote", "balance", "history", "epoch", "verify"}) {
+    const auto run = run_seedgrid(std::string("ledger ") + s + " --help");
+    EXPECT_EQ(run.status, 0) << s << "\n" << run.output;
+    EXPECT_TRUE(contains(run.output, std::string("Example:\n  seedgrid ledger ") + s + " "))
+        << s << "\n"
+        << run.output;
+  }
 }
 
 TEST(Conventions, EveryHelpShowsDefaultsAndAnExample) {

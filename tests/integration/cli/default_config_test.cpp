@@ -80,6 +80,16 @@ TEST(Seed, MinusOneIsRandomAndPrinted) {
   EXPECT_LT(std::stoull(m[1].str()), 1ull << 32) << run.output;
 }
 
+TEST(Seed, MkmodelTakesMinusOneAsRandomToo) {
+  ScratchDir dir;
+  const auto run = run_seedgrid("mkmodel --preset tiny --seed -1 --out " + dir.path("tiny"), 120);
+  EXPECT_EQ(run.status, 0) << run.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(run.output, m, std::regex("preset \\(seed ([0-9]+),")))
+      << run.output;
+  EXPECT_LT(std::stoull(m[1].str()), 1ull << 32) << run.output;
+}
+
 TEST(Seed, OtherNegativeSeedsAreRefused) {
   ScratchDir dir;
   const auto run = run_seedgrid("generate --coordinator 127.0.0.1:1 --prompt cat --out " +

@@ -87,6 +87,14 @@ TEST_F(LedgerCli, ASessionFromDepositToVerify) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "transfer")) << r.output;
   EXPECT_FALSE(contains(r.output, "deposit")) << r.output;
+  // An account nothing touched says so; one that is no account is named as such.
+  r = seedgrid_cli("ledger history --db " + db + " --account user:carol");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "no entries touch user:carol")) << r.output;
+  r = seedgrid_cli("ledger history --db " + db + " --account bogus");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "--account")) << r.output;
+  EXPECT_TRUE(contains(r.output, "bogus")) << r.output;
 
   r = seedgrid_cli("ledger verify " + db + " --pubkey " + pubkey);
   ASSERT_EQ(r.status, 0) << r.output;
