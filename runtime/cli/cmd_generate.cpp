@@ -20,8 +20,9 @@
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/wire_number.hpp"
 #include "runtime/cli/command.hpp"
-#include "runtime/cli/stop_signals.hpp"
+#include "runtime/cli/node_id_option.hpp"
 #include "runtime/cli/seed_option.hpp"
+#include "runtime/cli/stop_signals.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -375,6 +376,10 @@ int run_generate(const GenerateOptions& opts) {
 const CommandRegistration generate_command{
     "generate", "Submit a request to a running network and write the images as PNG files",
     [](CLI::App& app) -> CommandRun {
+      app.footer(
+          "Ctrl-C cancels the request: jobs not started are refunded, a job under way stops where "
+          "it is and its completed steps are paid; the images already delivered stay written. "
+          "A second Ctrl-C quits without waiting for the cancel to finish (exit status 130).");
       set_example(app,
                   "seedgrid generate --coordinator 127.0.0.1:7400 --prompt \"a red fox\" --count 4 "
                   "--out out");
@@ -426,7 +431,8 @@ const CommandRegistration generate_command{
       app.add_option("--timeout", opts->timeout_s, "Seconds to wait for completion");
       app.add_option("--coordinator-key", opts->coordinator_key,
                      "The coordinator's node id (64 hex, `seedgrid keygen --show`): a coordinator "
-                     "whose TLS certificate holds another key is refused (default: any key)");
+                     "whose TLS certificate holds another key is refused (default: any key)")
+          ->check(node_id_problem, "NODE_ID");
       app.add_flag("--insecure", opts->insecure,
                    "Plain TCP instead of TLS, for a network whose nodes run network.insecure");
       app.add_flag("--verbose", opts->verbose, "Log connections and reconnections");

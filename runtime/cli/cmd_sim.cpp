@@ -476,7 +476,8 @@ const CommandRegistration sim_command{
           "--seed", opts->seed,
           "Seed of image 0; with --virtual, the simulation's seed (default: the scenario's)");
       app.add_option("--audit-rate", opts->audit_rate,
-                     "Share of results re-rendered by a validator");
+                     "Share of results re-rendered by a validator, from 0 to 1")
+          ->check(CLI::Range(0.0, 1.0));
       app.add_option("--out", opts->out, "Directory for the PNG files (default DATA/out)");
       app.add_option("--data", opts->data, "Directory for the model, keys, journal and ledger");
       app.add_option("--log-level", opts->log_level, "trace, debug, info, warn, error, off");

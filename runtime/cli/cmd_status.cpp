@@ -4,10 +4,11 @@
 #include <cstdio>
 #include <memory>
 
-#include "runtime/cli/command.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/status.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/cli/node_id_option.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -125,7 +126,8 @@ const CommandRegistration status_command{
       app.add_option("--timeout", opts->timeout_s, "Seconds to wait for an answer");
       app.add_option("--coordinator-key", opts->coordinator_key,
                      "The coordinator's node id: a coordinator whose TLS certificate holds another "
-                     "key is refused (default: any key)");
+                     "key is refused (default: any key)")
+          ->check(node_id_problem, "NODE_ID");
       app.add_flag("--insecure", opts->insecure,
                    "Plain TCP instead of TLS, for a network whose nodes run network.insecure");
       return [opts] { return run_status(*opts); };

@@ -36,6 +36,23 @@ TEST(Conventions, AnUnknownSubcommandIsNamedAndTheSubcommandsListed) {
   EXPECT_FALSE(contains(run_seedgrid("audit nowhere.receipt.json").output, "unknown subcommand"));
 }
 
+// Values that can never work are refused as the command line is read, naming the value.
+TEST(Conventions, ValuesThatCannotWorkAreRefusedAsTheyAreRead) {
+  const auto key = run_seedgrid(
+      "generate --coordinator 127.0.0.1:1 --coordinator-key abc --prompt cat --out /tmp/x");
+  EXPECT_EQ(key.status, 2) << key.output;
+  EXPECT_TRUE(contains(key.output, "'abc' is not a node id")) << key.output;
+  EXPECT_EQ(
+      run_seedgrid("status --coordinator 127.0.0.1:1 --coordinator-key " + std::string(63, 'a'))
+          .status,
+      2);
+  const auto rate = run_seedgrid("sim --audit-rate 5");
+  EXPECT_EQ(rate.status, 2) << rate.output;
+  EXPECT_TRUE(contains(rate.output, "--audit-rate")) << rate.output;
+  // How to cancel is in the help of the command that can be cancelled.
+  EXPECT_TRUE(contains(run_seedgrid("generate --help").output, "Ctrl-C cancels the request"));
+}
+
 TEST(Conventions, NoCommandIsAUsageError) { EXPECT_EQ(run_seedgrid("").status, 2); }
 
 TEST(Conventions, UsageErrorsExitTwo) {
