@@ -102,6 +102,7 @@ int run_audit(AuditOptions o) {
   for (const auto& line : report.lines)
     std::printf("%s\n", verify::format_check_line(line).c_str());
   std::printf("%s\n", report.verdict_line().c_str());
+  std::printf("%s\n", report.scope_note().c_str());
   return report.exit_status();
 }
 

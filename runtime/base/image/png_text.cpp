@@ -35,6 +35,22 @@ struct Chunk {
   std::span<const std::uint8_t> data;
 };
 
+// A chunk type as an error message shows it: its four letters, or its bytes in hex when they are
+// not letters (a damaged file's bytes would reach the terminal raw).
+std::string shown_type(std::string_view type) {
+  const bool letters = std::all_of(type.begin(), type.end(), [](char ch) {
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+  });
+  if (letters) return "'" + std::string(type) + "'";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "of bytes";
+  for (const char ch : type) {
+    const auto b = static_cast<unsigned char>(ch);
+    out += std::string(" 0x") + kHex[b >> 4] + kHex[b & 15];
+  }
+  return out;
+}
+
 Result<std::vector<Chunk>> chunks_of(std::span<const std::uint8_t> png) {
   if (png.size() < kSignature.size() ||
       std::memcmp(png.data(), kSignature.data(), kSignature.size()) != 0)
@@ -50,7 +66,7 @@ Result<std::vector<Chunk>> chunks_of(std::span<const std::uint8_t> png) {
             png.subspan(at + 8, length)};
     const std::uint32_t stored = read_be32(png.data() + at + 8 + length);
     if (png_crc32(png.subspan(at + 4, length + 4)) != stored)
-      return fail("PNG chunk '", c.type, "' at byte ", at, " has a bad CRC");
+      return fail("PNG chunk ", shown_type(c.type), " at byte ", at, " has a bad CRC");
     chunks.push_back(c);
     at += 12 + length;
     if (chunks.back().type == "IEND") break;

@@ -83,6 +83,12 @@ std::string ReceiptReport::verdict_line() const {
   }
 }
 
+std::string ReceiptReport::scope_note() const {
+  return "note: the worker signed the receipt's job, result and pixels, which the checks above "
+         "test. The PNG's text chunk (prompt, parameters) and the receipt's \"verdicts\" list are "
+         "copies nobody signed: trust them only as far as these checks match them";
+}
+
 std::string format_check_line(const CheckLine& line) {
   char head[32];
   std::snprintf(head, sizeof head, "%-4s  %-10s  ",

@@ -74,6 +74,9 @@ struct ReceiptReport {
   CheckStatus verdict() const;
   int exit_status() const;  // 0 pass, 1 fail, 2 could not check (or grey)
   std::string verdict_line() const;
+  // What the checks do not cover, printed after the verdict so a PASS is not read as more than it
+  // is: the PNG's text chunk and the receipt's verdicts list are nobody's signed statement.
+  std::string scope_note() const;
 };
 
 // Never throws and never fails as a call: what could not be checked is a line of the report.

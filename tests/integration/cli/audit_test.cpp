@@ -31,6 +31,9 @@ TEST(Audit, AnFp16ImageIsAuditedInItsOwnClassWithOnlyMeasuredFigures) {
       << audit.output;
   for (const char* meaningless : {"0000000000000000", "PSNR 0 dB", "SSIM 0,", "SSIM 0]"})
     EXPECT_FALSE(contains(audit.output, meaningless)) << meaningless << "\n" << audit.output;
+  // A PASS says what it does not cover: the PNG's text and the receipt's verdicts are unsigned.
+  EXPECT_TRUE(contains(audit.output, "note: the worker signed")) << audit.output;
+  EXPECT_TRUE(contains(audit.output, "copies nobody signed")) << audit.output;
 
   // A copy under DATA that is not the repository's model (here one made before the model had its
   // thresholds file; after a pull, a retrained model) is set aside, not used, and copied afresh;

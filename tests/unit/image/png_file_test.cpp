@@ -135,6 +135,14 @@ TEST(PngFile, RejectsBadInput) {
   ASSERT_FALSE(bad_crc);
   EXPECT_NE(bad_crc.error().message.find("CRC"), std::string::npos) << bad_crc.error().message;
 
+  // A damaged chunk type is shown in hex: its raw bytes (an escape here) would reach the terminal.
+  auto bad_type = png;
+  bad_type[37] = 0x1b;  // the first letter of the chunk type after IHDR (IHDR ends at byte 33)
+  auto escaped = decode_png(bad_type);
+  ASSERT_FALSE(escaped);
+  EXPECT_NE(escaped.error().message.find("0x1b"), std::string::npos) << escaped.error().message;
+  EXPECT_EQ(escaped.error().message.find('\x1b'), std::string::npos) << escaped.error().message;
+
   auto cut = std::vector<std::uint8_t>(png.begin(), png.begin() + 40);
   auto truncated = decode_png(cut);
   ASSERT_FALSE(truncated);
