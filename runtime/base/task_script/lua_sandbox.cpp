@@ -45,12 +45,17 @@ Budget& budget_of(lua_State* L) {
   return *static_cast<Budget*>(ud);
 }
 
-// "script.lua:12" for the innermost Lua function running, or the chunk name alone.
+// The chunk name the prelude is loaded under (kPrelude below).
+constexpr const char* kPreludeChunk = "=sandbox";
+
+// "script.lua:12" for the innermost function of the script running, or the chunk name alone. The
+// prelude's own functions (pairs, string.format, ...) are skipped: the script's line called them.
 std::string script_position(lua_State* L, const std::string& chunk_name) {
   lua_Debug ar;
   for (int level = 0; lua_getstack(L, level, &ar) != 0; ++level) {
     // "Sl" reads the function's source and line without allocating: safe inside the allocator.
-    if (lua_getinfo(L, "Sl", &ar) != 0 && ar.currentline > 0)
+    if (lua_getinfo(L, "Sl", &ar) != 0 && ar.currentline > 0 &&
+        std::strcmp(ar.source, kPreludeChunk) != 0)
       return std::string(ar.short_src) + ":" + std::to_string(ar.currentline);
   }
   return chunk_name;
@@ -222,7 +227,15 @@ function string.format(f, ...)
   for i = 1, n do
     if addressed[type(args[i])] then args[i] = tostring(args[i]) end
   end
-  return raw_format(f, unpack(args, 1, n))
+  local ok, formatted = raw_pcall(raw_format, f, unpack(args, 1, n))
+  if ok then return formatted end
+  -- Raised again at the script's line: from here Lua would blame this prelude's line and the
+  -- local name raw_format. The budget's or the cap's stop goes on as it is.
+  local reason = stop_reason(formatted)
+  if reason or type(formatted) ~= "string" then error(reason or formatted, 0) end
+  local message = formatted:gsub("^sandbox:%d+: ", ""):gsub("^(bad argument #%d+ to )'[^']*'",
+                                                            "%1'format'")
+  error(message, 2)
 end
 
 -- Lua's pattern matcher runs in C, outside the instruction budget, and backtracks: its work grows
@@ -295,7 +308,7 @@ Result<void> open_safe_libraries(lua_State* L, Budget& b) {
   for (const char* library : {"io", "os", "package", "debug", "coroutine"})
     forbid_library(L, library);
 
-  if (luaL_loadbufferx(L, kPrelude, std::strlen(kPrelude), "=sandbox", "t") != LUA_OK)
+  if (luaL_loadbufferx(L, kPrelude, std::strlen(kPrelude), kPreludeChunk, "t") != LUA_OK)
     return fail("the sandbox's prelude does not compile: ", lua_tostring(L, -1));
   lua_pushcfunction(L, stop_reason);
   if (const int status = lua_pcall(L, 1, 0, 0); status != LUA_OK) {

@@ -120,6 +120,15 @@ TEST(LuaSandbox, ErrorsCarryTheScriptsOwnMessageAndLine) {
   EXPECT_EQ(error_of("x = = 1"), "probe.lua:1: unexpected symbol near '='");
   EXPECT_EQ(error_of("error({})"),
             "probe.lua: the script raised an error that is not a string (a table)");
+  // string.format is the sandbox's own wrapper: its errors still name the script's line and the
+  // function the script called, not the wrapper's.
+  EXPECT_EQ(error_of("local n = 'x'\nlocal s = string.format('%d', n)"),
+            "probe.lua:2: bad argument #2 to 'format' (number expected, got string)");
+  SandboxLimits limits;
+  limits.memory_cap_bytes = 4 << 20;
+  const std::string huge =
+      error_of("local t = {}\nfor i = 1, 1e9 do t[i] = string.format('%099d', i) end", limits);
+  EXPECT_TRUE(contains(huge, "probe.lua:2: the script went past its memory cap")) << huge;
 }
 
 TEST(LuaSandbox, NothingDependsOnAddressesOrHashOrder) {
