@@ -18,6 +18,23 @@ run=${SEEDGRID_RUN:-$root/out/localhost}
 port=${SEEDGRID_PORT:-7400}
 workers=${SEEDGRID_WORKERS:-3}
 
+# Checked before anything is made: a bad value would otherwise surface as a JSON error in a
+# generated config, or as a network with no worker that never comes up.
+case "$port" in
+  '' | *[!0-9]*) echo "start.sh: SEEDGRID_PORT must be a port number, found '$port'" >&2; exit 1 ;;
+esac
+if (( 10#$port < 1 || 10#$port > 65535 )); then
+  echo "start.sh: SEEDGRID_PORT must be from 1 to 65535, found $port" >&2; exit 1
+fi
+case "$workers" in
+  '' | *[!0-9]*) echo "start.sh: SEEDGRID_WORKERS must be a number of workers, found '$workers'" >&2; exit 1 ;;
+esac
+if (( 10#$workers < 1 || 10#$workers > 64 )); then
+  echo "start.sh: SEEDGRID_WORKERS must be from 1 to 64 (the network needs a worker), found $workers" >&2
+  exit 1
+fi
+port=$((10#$port)) workers=$((10#$workers))
+
 [ -x "$seedgrid" ] || { echo "start.sh: $seedgrid not found; build it first (deployments/local/run.sh)" >&2; exit 1; }
 if ls "$run"/pids/*.pid >/dev/null 2>&1; then
   echo "start.sh: a network seems to run from $run already (pid files in $run/pids); stop.sh first" >&2

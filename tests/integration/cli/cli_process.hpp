@@ -19,12 +19,14 @@ struct CliRun {
   std::string output;
 };
 
-// `cwd`, when given, is the folder the command runs in (relative paths in `args` start there).
-inline CliRun run_seedgrid(const std::string& args, int limit_s = 30, const std::string& cwd = "") {
+// A program and its arguments (a shell word list) with its output (stdout and stderr together),
+// under a time limit; `cwd`, when given, is the folder it runs in.
+inline CliRun run_shell(const std::string& program_and_args, int limit_s = 30,
+                        const std::string& cwd = "") {
   CliRun run;
   const std::string command = (cwd.empty() ? std::string() : "cd '" + cwd + "' && ") +
                               "timeout -s KILL " + std::to_string(limit_s) + " " +
-                              std::string(SEEDGRID_BINARY) + " " + args + " 2>&1";
+                              program_and_args + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return run;
   char buf[4096];
@@ -33,6 +35,11 @@ inline CliRun run_seedgrid(const std::string& args, int limit_s = 30, const std:
   if (WIFEXITED(status)) run.status = WEXITSTATUS(status);
   if (run.status == 137 || run.status == 124) run.status = -1;  // timeout's own report of a kill
   return run;
+}
+
+// `cwd`, when given, is the folder the command runs in (relative paths in `args` start there).
+inline CliRun run_seedgrid(const std::string& args, int limit_s = 30, const std::string& cwd = "") {
+  return run_shell(std::string(SEEDGRID_BINARY) + " " + args, limit_s, cwd);
 }
 
 inline bool contains(const std::string& text, const std::string& part) {
