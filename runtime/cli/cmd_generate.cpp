@@ -188,6 +188,23 @@ int exit_status(const client::SessionOutcome& outcome, const client::RequestRepo
   return outcome.completed.delivered == count ? 0 : 3;
 }
 
+// The model --model names, as `seedgrid status` shows models: its id, a unique start of it (as
+// status prints 16 digits), or its name; with no --model, the network's only one. Empty when none
+// or several match.
+std::string model_of(const protocol::StatusReport& status, const std::string& given) {
+  if (given.empty())
+    return status.models.size() == 1 ? status.models.front().model_id : std::string();
+  std::vector<std::string> by_name, by_start;
+  for (const auto& m : status.models) {
+    if (m.model_id == given) return m.model_id;
+    if (m.name == given) by_name.push_back(m.model_id);
+    if (given.size() >= 8 && m.model_id.starts_with(given)) by_start.push_back(m.model_id);
+  }
+  if (by_name.size() == 1) return by_name.front();
+  if (by_name.empty() && by_start.size() == 1) return by_start.front();
+  return "";
+}
+
 std::string model_name_of(const protocol::StatusReport& status, const std::string& model) {
   for (const auto& m : status.models)
     if (m.model_id == model) return m.name;
@@ -291,17 +308,20 @@ int run_generate(const GenerateOptions& opts) {
     std::fprintf(stderr, "seedgrid generate: %s\n", network.error().message.c_str());
     return 1;
   }
-  std::string model = opts.model;
+  const std::string model = model_of(*network, opts.model);
   if (model.empty()) {
-    if (network->models.size() != 1) {
+    if (opts.model.empty())
       std::fprintf(stderr,
                    "seedgrid generate: the network serves %zu models; choose one with --model:\n",
                    network->models.size());
-      for (const auto& m : network->models)
-        std::fprintf(stderr, "  %s  %s\n", m.model_id.c_str(), m.name.c_str());
-      return 2;
-    }
-    model = network->models.front().model_id;
+    else
+      std::fprintf(stderr,
+                   "seedgrid generate: --model '%s' is no model of this network (neither an id, "
+                   "an id's start, nor a name); it serves:\n",
+                   opts.model.c_str());
+    for (const auto& m : network->models)
+      std::fprintf(stderr, "  %s  %s\n", m.model_id.c_str(), m.name.c_str());
+    return 2;
   }
 
   protocol::GenerateRequest request;
@@ -388,7 +408,9 @@ const CommandRegistration generate_command{
           ->required();
       app.add_option("--prompt", opts->prompt, "What to draw (required unless --resume)");
       app.add_option("--negative-prompt", opts->negative_prompt, "What not to draw");
-      app.add_option("--model", opts->model, "Model id (default: the network's only model)");
+      app.add_option("--model", opts->model,
+                     "Model: its name or id as `seedgrid status` shows it (default: the network's "
+                     "only model)");
       app.add_option("--task", opts->task,
                      "Task type: txt2img, or one the coordinator serves by script (`seedgrid "
                      "status` lists them)");

@@ -111,6 +111,14 @@ TEST_F(FirstRequest, TheDefaultNetworkServesItsFirstRequest) {
   const auto run = generate("--width 64 --height 64 --steps 8");
   EXPECT_EQ(run.status, 0) << run.output;
   EXPECT_TRUE(contains(run.output, "completed: 1 delivered, 0 failed")) << run.output;
+  // --model takes the name `seedgrid status` shows (the printed config names the model "tiny").
+  const auto by_name = generate("--model tiny --width 64 --height 64 --steps 2");
+  EXPECT_EQ(by_name.status, 0) << by_name.output;
+  const auto unknown = generate("--model tinny --width 64 --height 64 --steps 2");
+  EXPECT_EQ(unknown.status, 2) << unknown.output;
+  EXPECT_TRUE(contains(unknown.output, "--model 'tinny' is no model of this network"))
+      << unknown.output;
+  EXPECT_TRUE(contains(unknown.output, "  tiny")) << unknown.output;
 }
 
 TEST_F(FirstRequest, AFastTierNobodyServesSaysWhatToDo) {
