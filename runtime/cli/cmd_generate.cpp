@@ -418,7 +418,8 @@ const CommandRegistration generate_command{
                      "NAME=VALUE: a parameter of a scripted task type (repeat for more); the "
                      "standard ones (--steps, --width, ...) are given as those options");
       app.add_option("--seed", opts->seed, "Seed of image 0 (image i uses seed + i); -1: random");
-      app.add_option("--steps", opts->steps, "Sampler steps");
+      app.add_option("--steps", opts->steps, "Sampler steps (at least 1)")
+          ->check(CLI::PositiveNumber);
       app.add_option("--cfg", opts->cfg, "Classifier-free guidance scale");
       app.add_option("--sampler", opts->sampler, "euler, euler_a, ddim or dpmpp_2m");
       app.add_flag("--karras", opts->karras, "Karras sigma schedule");
@@ -433,7 +434,8 @@ const CommandRegistration generate_command{
       app.add_option("--height", opts->height,
                      "Image height (a multiple of the model's size multiple: 64 for SD 1.x); "
                      "default 512, or --init-image's height");
-      app.add_option("--count", opts->count, "Number of images (1..512)");
+      app.add_option("--count", opts->count, "Number of images (1..512)")
+          ->check(CLI::Range(1, 512));
       app.add_option(
           "--tier", opts->tier,
           "relaxed (any worker; half the price, dispatched after fast work) or fast (only workers "

@@ -461,8 +461,14 @@ const CommandRegistration sim_command{
                      "fp32 validator audits within calibrated tolerances)")
           ->capture_default_str();
       app.add_option("--validators", opts->validators, "Validators");
-      app.add_option("--count", opts->count, "Images per prompt")->capture_default_str();
-      app.add_option("--steps", opts->steps, "Sampler steps")->capture_default_str();
+      // A default coordinator's limits (config RequestLimits): refused here, before the network
+      // starts, rather than by it.
+      app.add_option("--count", opts->count, "Images per prompt (1-512)")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 512));
+      app.add_option("--steps", opts->steps, "Sampler steps (1-150)")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 150));
       app.add_option("--size", opts->size, "Image width and height (multiple of 8)");
       app.add_option("--prompt", opts->prompts,
                      "Prompt, one request each (repeat for several; default: four shapes prompts)");

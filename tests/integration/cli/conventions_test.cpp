@@ -46,6 +46,14 @@ TEST(Conventions, ValuesThatCannotWorkAreRefusedAsTheyAreRead) {
       run_seedgrid("status --coordinator 127.0.0.1:1 --coordinator-key " + std::string(63, 'a'))
           .status,
       2);
+  for (const char* bad : {"generate --coordinator 127.0.0.1:1 --prompt x --count 0 --out /tmp/x",
+                          "generate --coordinator 127.0.0.1:1 --prompt x --steps 0 --out /tmp/x",
+                          "sim --count 0", "sim --steps 0"}) {
+    const auto run = run_seedgrid(bad);
+    EXPECT_EQ(run.status, 2) << bad << "\n" << run.output;
+    EXPECT_FALSE(contains(run.output, "cannot reach")) << bad << "\n" << run.output;
+    EXPECT_FALSE(contains(run.output, "starting coordinator")) << bad << "\n" << run.output;
+  }
   const auto rate = run_seedgrid("sim --audit-rate 5");
   EXPECT_EQ(rate.status, 2) << rate.output;
   EXPECT_TRUE(contains(rate.output, "--audit-rate")) << rate.output;
