@@ -3,6 +3,7 @@
 namespace seedgrid::coordinator {
 
 void ModelCatalog::add(protocol::ModelEntry entry, RenderLimits limits) {
+  entry.size_multiple = static_cast<std::uint32_t>(limits.size_multiple);
   auto id = entry.model_id;
   models_[id] = Model{std::move(entry), limits};
 }

@@ -6,6 +6,7 @@
 #include "config/node_config.hpp"
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/job.hpp"
+#include "runtime/base/protocol/network_limits.hpp"
 #include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::coordinator {
@@ -21,6 +22,9 @@ protocol::Reply validate_request(const protocol::GenerateRequest& request,
 // a worker's job_invalid report (a job these limits accept is the worker's fault). Ok for other
 // task types and for models not in the catalog (validate_request refuses those).
 protocol::Reply validate_job_for_model(const protocol::JobSpec& spec, const ModelCatalog& catalog);
+
+// The config's limits as the status report publishes them and validate_request applies them.
+protocol::NetworkLimits network_limits_of(const config::RequestLimits& limits);
 
 // Request ids are chosen by clients: 1..64 characters of [A-Za-z0-9._-].
 bool valid_request_id(std::string_view id);

@@ -189,6 +189,7 @@ protocol::StatusReport CoordinatorCore::status(std::int64_t now_ms) const {
   report.uptime_seconds =
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms - s.started_ms) / 1000);
   report.models = s.options.catalog.entries();
+  report.limits = network_limits_of(s.options.policy.limits);
   report.task_types = s.options.task_types.entries();
   for (const auto& [k, n] : s.nodes.nodes()) {
     report.nodes.push_back(n.status(now_ms));

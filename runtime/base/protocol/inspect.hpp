@@ -323,7 +323,14 @@ typename Inspector::result_type inspect(Inspector& f, NodeStatus& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ModelEntry& x) {
   return f(caf::meta::type_name("ModelEntry"), x.model_id, x.name, x.creator,
-           x.base_render_milliseconds);
+           x.base_render_milliseconds, x.size_multiple);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, NetworkLimits& x) {
+  return f(caf::meta::type_name("NetworkLimits"), x.max_count, x.max_width, x.max_height,
+           x.max_steps, wire_real("NetworkLimits.max_guidance", x.max_guidance),
+           x.max_prompt_bytes);
 }
 
 template <class Inspector>
@@ -345,7 +352,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, StatusReport& x) {
   return f(caf::meta::type_name("StatusReport"), x.coordinator, x.version, x.uptime_seconds,
            x.models, x.task_types, x.nodes, x.requests_active, x.jobs_queued, x.jobs_running,
-           x.jobs_delivered, x.jobs_failed, x.treasury_connected);
+           x.jobs_delivered, x.jobs_failed, x.treasury_connected, x.limits);
 }
 
 template <class Inspector>

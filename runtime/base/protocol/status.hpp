@@ -7,6 +7,7 @@
 
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/error_code.hpp"
+#include "runtime/base/protocol/network_limits.hpp"
 #include "runtime/base/protocol/registration.hpp"
 #include "runtime/base/protocol/request.hpp"
 
@@ -56,6 +57,8 @@ struct ModelEntry {
   std::string name;
   std::string creator;  // ledger account paid the royalty
   std::uint32_t base_render_milliseconds = 0;
+  // Width and height are multiples of this (models/pipeline/render_limits.hpp); 0: not known.
+  std::uint32_t size_multiple = 0;
 };
 
 // A task type registered by script at the coordinator (coordinator.task_types).
@@ -85,6 +88,7 @@ struct StatusReport {
   std::uint64_t jobs_delivered = 0;
   std::uint64_t jobs_failed = 0;
   bool treasury_connected = false;
+  NetworkLimits limits;  // what every request is checked against at submit
 };
 
 }  // namespace seedgrid::protocol

@@ -680,6 +680,10 @@ TEST_F(CoreFixture, StatusListsNodesAndCounts) {
   EXPECT_EQ(s.jobs_running, 2u);
   EXPECT_EQ(s.models.size(), 1u);
   EXPECT_EQ(s.coordinator, coordinator_id_.public_key());
+  // What a gateway needs to check and quote as the coordinator does.
+  EXPECT_EQ(s.models[0].size_multiple, 16u);
+  EXPECT_EQ(s.limits.max_steps, policy_.limits.max_steps);
+  EXPECT_EQ(s.limits.max_width, policy_.limits.max_width);
 }
 
 }  // namespace

@@ -74,7 +74,13 @@ TEST(CafSerialization, MessagesRoundTrip) {
   n.reputation = 0.75;
   n.name = "gpu-box-1";
   s.nodes.push_back(n);
+  s.models.push_back({"m1", "tiny", "creator:c", 43'200, 16});
+  s.limits.max_steps = 60;
+  s.limits.max_guidance = 12.5;
   const auto s2 = round_trip(sys, s);
+  ASSERT_EQ(s2.models.size(), 1u);
+  EXPECT_EQ(s2.models[0].size_multiple, 16u);
+  EXPECT_EQ(s2.limits, s.limits);
   ASSERT_EQ(s2.nodes.size(), 1u);
   EXPECT_EQ(s2.nodes[0].capabilities.models, n.capabilities.models);
   EXPECT_DOUBLE_EQ(s2.nodes[0].reputation, 0.75);
