@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <set>
 
+#include "models/pipeline/render_limits.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/logging/log.hpp"
+#include "runtime/base/protocol/network_limits.hpp"
 #include "runtime/gateway/cors.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/json_reply.hpp"
@@ -98,6 +100,23 @@ std::optional<protocol::ModelEntry> resolve_model(Gateway::Parts& parts, const s
   for (const auto& m : models)
     if (m.name == name || m.model_id == name) return m;
   reply(error_reply(400, "model '" + name + "' is not served by this network", "ModelNotFound"));
+  return std::nullopt;
+}
+
+std::optional<std::string> submit_refusal(Gateway::Parts& parts,
+                                          const protocol::GenerateRequest& request,
+                                          const protocol::ModelEntry& model) {
+  const auto snapshot = parts.network->snapshot();
+  if (snapshot.report)
+    if (const auto within = protocol::check_network_limits(request, snapshot.report->limits);
+        !within.ok())
+      return within.reason;
+  if (model.size_multiple == 0) return std::nullopt;
+  RenderLimits sizes;
+  sizes.size_multiple = static_cast<int>(model.size_multiple);
+  for (const auto& [name, value] : {std::pair{"width", request.width}, {"height", request.height}})
+    if (auto ok = check_image_side(sizes, name, static_cast<int>(value)); !ok)
+      return ok.error().message + " (model " + model.name + ")";
   return std::nullopt;
 }
 

@@ -50,6 +50,12 @@ std::optional<protocol::ModelEntry> resolve_model(Gateway::Parts& parts, const s
                                                   const Reply& reply);
 
 // A fresh request id (a UUID, as Horde's ids look).
+// What the coordinator would refuse at submit (the limits its status report publishes, the sizes
+// the model renders), so a quote or a dry run answers as the submission would: the reason, or
+// nothing (also when no report came yet: the submission then decides).
+std::optional<std::string> submit_refusal(Gateway::Parts& parts,
+                                          const protocol::GenerateRequest& request,
+                                          const protocol::ModelEntry& model);
 std::string new_request_id();
 
 // The HTTP status and rc for a refused submission, by the protocol::ErrorCode the error carries (an

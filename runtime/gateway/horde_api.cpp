@@ -167,6 +167,9 @@ HttpResponse dry_run_cost(Gateway::Parts& parts, const protocol::GenerateRequest
     if (!work) return error_reply(400, work.error().message, "ValidationError");
     pixel_steps = *work;
   }
+  if (auto refused = submit_refusal(parts, g, model))
+    return error_reply(400, "the coordinator would refuse this request: " + *refused,
+                       "ValidationError");
   auto q = parts.ledger->quote(model.base_render_milliseconds, g.steps, g.width, g.height,
                                g.tier == protocol::Tier::relaxed, g.count, pixel_steps);
   if (!q) return error_reply(400, q.error().message, "ValidationError");

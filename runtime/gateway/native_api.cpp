@@ -552,6 +552,12 @@ bool native_route(Gateway::Parts& parts, const HttpRequest& request, const Reply
       if (!work) return reply(error_reply(400, work.error().message, "ValidationError")), true;
       pixel_steps = *work;
     }
+    protocol::GenerateRequest priced;  // the fields a quote names; the rest are within limits
+    priced.steps = *steps, priced.width = *width, priced.height = *height, priced.count = *count;
+    if (auto refused = submit_refusal(parts, priced, *model))
+      return reply(error_reply(400, "the coordinator would refuse this request: " + *refused,
+                               "ValidationError")),
+             true;
     auto q = parts.ledger->quote(model->base_render_milliseconds, *steps, *width, *height,
                                  tier == "relaxed", *count, pixel_steps);
     if (!q) return reply(error_reply(400, q.error().message, "ValidationError")), true;

@@ -112,6 +112,20 @@ try {
   assert.equal(dry.data.id, undefined, 'a dry run submits nothing');
   assert.equal((await call(base, 'GET', '/v1/account', { key })).data.balance, before.data.balance);
   assert.equal((await call(base, 'GET', '/v1/requests', { key })).data.requests.length, 0);
+  // A dry run or a quote of what the coordinator would refuse says so, as the submission would
+  // (they once priced 200 steps the coordinator caps at 150, and sizes the model cannot render).
+  for (const [params, part] of [[{ steps: 200 }, 'steps must be from 1 to 150, got 200'],
+    [{ width: 40 }, 'width 40 is not a multiple of 16']]) {
+    const refusedDry = await call(base, 'POST', '/api/v2/generate/async',
+      { key, body: { ...good, params: { ...good.params, ...params }, dry_run: true } });
+    assertError(refusedDry, 400, 'ValidationError');
+    assert.ok(refusedDry.data.message.includes(part), JSON.stringify(refusedDry.data));
+    const query = Object.entries({ ...good.params, ...params })
+      .filter(([k]) => ['steps', 'width', 'height'].includes(k)).map(([k, v]) => `${k}=${v}`);
+    const refusedQuote = await call(base, 'GET', `/v1/quote?model=tiny&${query.join('&')}`, { key });
+    assertError(refusedQuote, 400, 'ValidationError');
+    assert.ok(refusedQuote.data.message.includes(part), JSON.stringify(refusedQuote.data));
+  }
 
   // The whole flow: async (with an unknown field Horde clients may send) -> check -> status.
   const submitted = await call(base, 'POST', '/api/v2/generate/async',
