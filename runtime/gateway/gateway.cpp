@@ -37,14 +37,19 @@ HttpResponse request_not_found(Gateway::Parts& parts, const std::string& id,
   return error_reply(404, "no request " + id + " of this API key", "RequestNotFound");
 }
 
-std::optional<User> authenticate(Gateway::Parts& parts, const HttpRequest& request,
-                                 const Reply& reply) {
+std::string api_key_of(const HttpRequest& request) {
   std::string key = request.header("apikey");
   if (key.empty()) {
     const auto auth = request.header("authorization");
     if (auth.rfind("Bearer ", 0) == 0) key = auth.substr(7);
   }
   if (key.empty() && request.query.count("apikey")) key = request.query.at("apikey");
+  return key;
+}
+
+std::optional<User> authenticate(Gateway::Parts& parts, const HttpRequest& request,
+                                 const Reply& reply) {
+  const std::string key = api_key_of(request);
   if (key.empty()) {
     reply(error_reply(401, "an API key is required: send it in the \"apikey\" header",
                       "MissingAPIKey"));

@@ -36,6 +36,8 @@ struct Gateway::Parts {
 
 // The caller behind the request's API key (header `key_header`, or "Authorization: Bearer"):
 // the user, or nothing after answering 401 (missing or wrong key, anonymous not allowed) or 429.
+// The API key a request carries (the apikey header, a Bearer token, or ?apikey=); empty: none.
+std::string api_key_of(const HttpRequest& request);
 std::optional<User> authenticate(Gateway::Parts& parts, const HttpRequest& request,
                                  const Reply& reply);
 

@@ -387,6 +387,15 @@ void build_status(const RequestRecord& r, const std::string& base, bool with_gen
 
 void check_or_status(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
                      const std::string& id, bool with_generations) {
+  // Horde's check takes no key: a client polls it with the id its submit returned (the id is the
+  // capability, as on AI Horde). The status, which carries the images, and a cancel need the key.
+  if (!with_generations && request.method != "DELETE" && api_key_of(request).empty()) {
+    json::object out;
+    const bool found = parts.book->read_by_id(
+        id, [&](const RequestRecord& r) { build_status(r, base_url_of(request), false, out); });
+    if (!found) return reply(error_reply(404, "no request " + id, "RequestNotFound"));
+    return reply(json_reply(200, out));
+  }
   auto user = authenticate(parts, request, reply);
   if (!user) return;
   if (request.method == "DELETE") parts.book->cancel(id, user->name);

@@ -436,6 +436,15 @@ bool RequestBook::read(const std::string& id, const std::string& owner,
   return true;
 }
 
+bool RequestBook::read_by_id(const std::string& id,
+                             const std::function<void(const RequestRecord&)>& read) const {
+  std::lock_guard lock(mutex_);
+  auto it = requests_.find(id);
+  if (it == requests_.end()) return false;
+  read(*it->second);
+  return true;
+}
+
 std::optional<ImageRecord> RequestBook::image(const std::string& image_id,
                                               const std::string& owner) const {
   const auto dash = image_id.rfind('-');

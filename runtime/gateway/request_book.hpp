@@ -154,6 +154,10 @@ class RequestBook {
   // `owner` (another user's request is not there either).
   bool read(const std::string& id, const std::string& owner,
             const std::function<void(const RequestRecord&)>& read) const;
+  // The same whoever owns it: for Horde's check, whose request id (random, returned only to the
+  // submitter) is what a client polls with, without a key.
+  bool read_by_id(const std::string& id,
+                  const std::function<void(const RequestRecord&)>& read) const;
   // The image with its request's owner check; nothing when absent.
   std::optional<ImageRecord> image(const std::string& image_id, const std::string& owner) const;
   // Keeps the WebP made for an image with it (and counts it against the book's memory).

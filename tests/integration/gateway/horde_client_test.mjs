@@ -138,6 +138,16 @@ try {
   const check = await waitDone(base, key, id);
   assert.equal(check.faulted, false);
   assert.equal(check.finished, 2);
+  // As on AI Horde, check needs no key (the id is what the client polls with); status, which
+  // carries the images, and a cancel do.
+  const keyless = await call(base, 'GET', `/api/v2/generate/check/${id}`, {});
+  assert.equal(keyless.status, 200, JSON.stringify(keyless.data));
+  assert.equal(keyless.data.finished, 2);
+  assertError(await call(base, 'GET', '/api/v2/generate/check/not-a-request', {}), 404,
+    'RequestNotFound');
+  assertError(await call(base, 'GET', `/api/v2/generate/status/${id}`, {}), 401, 'MissingAPIKey');
+  assertError(await call(base, 'DELETE', `/api/v2/generate/status/${id}`, {}), 401,
+    'MissingAPIKey');
   const status = await call(base, 'GET', `/api/v2/generate/status/${id}`, { key });
   assert.equal(status.status, 200);
   assert.equal(status.data.done, true);
