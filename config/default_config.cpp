@@ -184,6 +184,7 @@ json::object gateway_json(const GatewaySection& g) {
   json::array origins;
   for (const auto& origin : g.cors_origins) origins.emplace_back(origin);
   o["cors_origins"] = std::move(origins);
+  o["public_url"] = g.public_url;
   return o;
 }
 

@@ -273,6 +273,10 @@ struct GatewaySection {
   std::uint32_t max_kept_megabytes = 1'024;
   // Pages of these origins may call the API from a browser ("*": any, as AI Horde's API; [] none).
   std::vector<std::string> cors_origins{"*"};
+  // The scheme, host and port clients reach the gateway at ("https://images.example.org" behind a
+  // TLS proxy): the base of the image links the Horde API returns. Empty: "http://" and the
+  // request's Host header.
+  std::string public_url;
 };
 
 struct NodeConfig {

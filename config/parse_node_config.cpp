@@ -452,6 +452,12 @@ void read_gateway(const json::value& v, GatewaySection& g, bool local_coordinato
                             "\"https://host[:port]\" with no path, got " +
                             detail::describe_value(item));
              });
+  f.string("public_url", g.public_url);
+  if (!g.public_url.empty() && (g.public_url == "*" || !cors_origin_ok(g.public_url)))
+    problems.add(
+        "$.gateway.public_url: expected \"https://host[:port]\" with no path (the base of "
+        "the image links the API returns), got \"" +
+        g.public_url + "\"");
   f.finish();
   if (!f.valid()) return;
   if (!g.coordinator && !local_coordinator)

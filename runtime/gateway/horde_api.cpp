@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -355,9 +356,19 @@ json::object generation_json(const RequestRecord& r, const ImageRecord& image,
   return g;
 }
 
-std::string base_url_of(const HttpRequest& request) {
+// The configured public URL; else the Host the client named, when it is a host name (a forged
+// one could put any text into the links), else the listen address.
+std::string base_url_of(const Gateway::Parts& parts, const HttpRequest& request) {
+  if (!parts.config.public_url.empty()) return parts.config.public_url;
   const auto host = request.header("host");
-  return "http://" + (host.empty() ? std::string("127.0.0.1") : host);
+  const bool plain =
+      !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+               c == '[' || c == ']';
+      });
+  if (plain) return "http://" + host;
+  const auto& listen = parts.config.listen;  // port 0 (any free one) is not known here
+  return "http://" + listen.host + (listen.port ? ":" + std::to_string(listen.port) : "");
 }
 
 // Horde's check answer, and with the generations its status answer, of one request.
@@ -391,8 +402,9 @@ void check_or_status(Gateway::Parts& parts, const HttpRequest& request, const Re
   // capability, as on AI Horde). The status, which carries the images, and a cancel need the key.
   if (!with_generations && request.method != "DELETE" && api_key_of(request).empty()) {
     json::object out;
-    const bool found = parts.book->read_by_id(
-        id, [&](const RequestRecord& r) { build_status(r, base_url_of(request), false, out); });
+    const bool found = parts.book->read_by_id(id, [&](const RequestRecord& r) {
+      build_status(r, base_url_of(parts, request), false, out);
+    });
     if (!found) return reply(error_reply(404, "no request " + id, "RequestNotFound"));
     return reply(json_reply(200, out));
   }
@@ -401,7 +413,7 @@ void check_or_status(Gateway::Parts& parts, const HttpRequest& request, const Re
   if (request.method == "DELETE") parts.book->cancel(id, user->name);
   json::object out;
   std::string body;  // the answer when a cached one still holds
-  const std::string base = base_url_of(request);
+  const std::string base = base_url_of(parts, request);
   if (with_generations) make_inline_webps(*parts.book, id, user->name);
   const bool found = parts.book->read(id, user->name, [&](const RequestRecord& r) {
     std::string key;

@@ -6,6 +6,7 @@
 // Usage: node horde_client_test.mjs SEEDGRID_BINARY WORK_DIR
 import { execFileSync } from 'node:child_process';
 import { startSim } from './sim_process.mjs';
+import { request as httpRequest } from 'node:http';
 import { call, assertError, sleep, waitDone, isWebp, readSse } from './http_calls.mjs';
 import { mkdtempSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -222,6 +223,21 @@ try {
   const viaName = await call(base.replace('127.0.0.1', 'localhost'), 'GET',
     `/api/v2/generate/status/${viaUrl.data.id}`, { key });
   assert.match(viaName.data.generations[0].img, /^http:\/\/localhost:\d+\/v1\/images\/.+\.webp$/);
+  // A Host that is no host name (forged) does not make the links: the listen address does.
+  const forged = await new Promise((resolve, reject) => {
+    const u = new URL(base);
+    const req = httpRequest({ host: u.hostname, port: u.port,
+      path: `/api/v2/generate/status/${viaUrl.data.id}`,
+      headers: { apikey: key, host: 'evil.example/"><x' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve(JSON.parse(text)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.match(forged.generations[0].img, /^http:\/\/127\.0\.0\.1(:\d+)?\/v1\/images\/.+\.webp$/,
+    JSON.stringify(forged));
   const img = await fetch(url);
   assert.equal(img.status, 200);
   assert.ok(isWebp(Buffer.from(await img.arrayBuffer())));

@@ -54,6 +54,23 @@ TEST(GatewayConfig, CorsOriginsAreOriginsABrowserSends) {
             std::string::npos);
 }
 
+// The base of the image links behind a proxy: a scheme, host and port, nothing else.
+TEST(GatewayConfig, APublicUrlIsAnOriginWithNoPath) {
+  auto c = parse_node_config(R"({"roles": ["gateway"], "node": {"key_file": "k"},
+    "gateway": {"coordinator": {"host": "h", "port": 1}, "users_file": "u.json",
+                "public_url": "https://images.example.org"}})",
+                             "test.json");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->gateway->public_url, "https://images.example.org");
+  for (const char* bad : {"https://images.example.org/v1", "images.example.org", "*"}) {
+    const auto e = error_of(std::string(R"({"roles": ["gateway"], "node": {"key_file": "k"},
+    "gateway": {"coordinator": {"host": "h", "port": 1}, "users_file": "u.json",
+                "public_url": ")") +
+                            bad + "\"}}");
+    EXPECT_NE(e.find("$.gateway.public_url"), std::string::npos) << bad << ": " << e;
+  }
+}
+
 TEST(GatewayConfig, NeedsACoordinatorUnlessTheNodeHoldsIt) {
   const auto e = error_of(R"({"roles": ["gateway"], "node": {"key_file": "k"},
     "gateway": {"users_file": "u.json"}})");
