@@ -178,6 +178,7 @@ json::object gateway_json(const GatewaySection& g) {
   o["requests_per_second"] = g.requests_per_second;
   o["burst"] = g.burst;
   o["max_connections"] = g.max_connections;
+  o["max_connections_per_client"] = g.max_connections_per_client;
   o["threads"] = g.threads;
   o["keep_finished_s"] = g.keep_finished_s;
   o["max_kept_megabytes"] = g.max_kept_megabytes;

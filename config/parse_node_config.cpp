@@ -438,6 +438,7 @@ void read_gateway(const json::value& v, GatewaySection& g, bool local_coordinato
   f.u32("requests_per_second", g.requests_per_second, 1, 1'000'000);
   f.u32("burst", g.burst, 1, 1'000'000);
   f.u32("max_connections", g.max_connections, 1, 1'000'000);
+  f.u32("max_connections_per_client", g.max_connections_per_client, 1, 1'000'000);
   f.u32("threads", g.threads, 1, 64);
   f.u32("keep_finished_s", g.keep_finished_s, 1, 31'536'000);
   f.u32("max_kept_megabytes", g.max_kept_megabytes, 1, 1'048'576);

@@ -284,6 +284,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
   limits.header_timeout = std::chrono::milliseconds(section.header_timeout_ms);
   limits.body_timeout = std::chrono::milliseconds(section.body_timeout_ms);
   limits.max_connections = section.max_connections;
+  limits.max_connections_per_client = section.max_connections_per_client;
   Parts* p = parts.get();
   auto server = HttpServer::start(
       section.listen.host, section.listen.port, limits, section.threads,

@@ -10,6 +10,8 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -29,6 +31,19 @@ struct HttpServer::State {
   std::atomic<std::uint32_t> connections{0};
   std::atomic<bool> stopped{false};
   std::uint16_t port = 0;
+  std::mutex clients_mutex;
+  std::map<std::string, std::uint32_t> connections_of;  // client address -> open connections
+
+  // Counts a new connection of `client`; false when it has more than its share open.
+  bool admit(const std::string& client) {
+    std::lock_guard lock(clients_mutex);
+    return ++connections_of[client] <= limits.max_connections_per_client;
+  }
+  void release(const std::string& client) {
+    std::lock_guard lock(clients_mutex);
+    auto it = connections_of.find(client);
+    if (it != connections_of.end() && --it->second == 0) connections_of.erase(it);
+  }
 };
 
 namespace {
@@ -68,19 +83,23 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
 
-  ~Session() { server_->connections.fetch_sub(1); }
+  ~Session() {
+    server_->release(remote_);
+    server_->connections.fetch_sub(1);
+  }
+
+  const std::string& remote() const { return remote_; }
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
   }
 
-  // Over the connection limit: one 503 and close.
-  void refuse() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  // Over a connection limit: one 503 and close.
+  void refuse(std::string_view why) {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), message = std::string(why)] {
       HttpResponse r{503,
                      "application/json",
-                     error_body("the gateway has too many open connections; retry later",
-                                "TooManyConnections"),
+                     error_body(message, "TooManyConnections"),
                      {{"Retry-After", "1"}},
                      nullptr};
       self->write(r, 11, false);
@@ -365,8 +384,13 @@ void accept_next(const std::shared_ptr<HttpServer::State>& state) {
         if (!ec) {
           const auto open = state->connections.fetch_add(1) + 1;
           auto session = std::make_shared<Session>(std::move(socket), state);
+          const bool within_share = state->admit(session->remote());
           if (open > state->limits.max_connections)
-            session->refuse();
+            session->refuse("the gateway has too many open connections; retry later");
+          else if (!within_share)
+            session->refuse("this address has " +
+                            std::to_string(state->limits.max_connections_per_client) +
+                            " connections open to the gateway already; close some, or retry later");
           else
             session->start();
         }

@@ -20,6 +20,9 @@ struct ServerLimits {
   // Idle keep-alive connections and streams waiting this long for the next piece are closed.
   std::chrono::milliseconds idle_timeout{60'000};
   std::uint32_t max_connections = 10'000;
+  // From one client address: past it, that client's next connection gets 503, so one client
+  // cannot take every connection from the others.
+  std::uint32_t max_connections_per_client = 256;
 };
 
 class HttpServer {

@@ -206,6 +206,55 @@ TEST(HttpServer, RefusesConnectionsOverTheCapWith503) {
   ::close(c);
 }
 
+// A connection to the server from `source` (another loopback address: another client).
+int connect_from(const char* source, std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+TEST(HttpServer, OneClientCannotTakeEveryConnection) {
+  ServerLimits limits;
+  limits.max_connections_per_client = 2;
+  auto server = echo_server(limits);
+  const int a = connect_to(server->port());
+  const int b = connect_to(server->port());
+  const int c = connect_to(server->port());
+  const auto refused = read_all(c);
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_NE(refused.find("this address has 2 connections open"), std::string::npos) << refused;
+  ::close(c);
+  // Another client is served while the first holds its share.
+  const int other = connect_from("127.0.0.2", server->port());
+  ASSERT_GE(other, 0);
+  send_all(other, "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  const auto served = read_all(other);
+  EXPECT_EQ(served.rfind("HTTP/1.1 200", 0), 0u) << served;
+  ::close(other);
+  // A connection the first client closes is its own again.
+  ::close(a);
+  std::this_thread::sleep_for(200ms);
+  const int again = connect_to(server->port());
+  send_all(again, "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  const auto after = read_all(again);
+  EXPECT_EQ(after.rfind("HTTP/1.1 200", 0), 0u) << after;
+  ::close(again);
+  ::close(b);
+}
+
 TEST(HttpServer, StreamsABodyAsChunksAndKeepsTheConnectionForTheNextRequest) {
   auto server = echo_server({});
   const int fd = connect_to(server->port());
