@@ -266,7 +266,7 @@ struct GatewaySection {
   std::uint32_t requests_per_second = 50;  // per API key (token bucket); then 429
   std::uint32_t burst = 100;
   std::uint32_t max_connections = 10'000;
-  std::uint32_t max_connections_per_client = 256;  // from one address; then 503
+  std::uint32_t max_connections_per_client = 1'000;  // from one address; then 503
   std::uint32_t threads = 1;                       // I/O threads
   // Finished requests (events, images, receipts) stay in memory this long, and the oldest go
   // first once they hold more than max_kept_megabytes; then their ids answer "expired".

@@ -22,7 +22,7 @@ struct ServerLimits {
   std::uint32_t max_connections = 10'000;
   // From one client address: past it, that client's next connection gets 503, so one client
   // cannot take every connection from the others.
-  std::uint32_t max_connections_per_client = 256;
+  std::uint32_t max_connections_per_client = 1'000;
 };
 
 class HttpServer {
