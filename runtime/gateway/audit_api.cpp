@@ -4,7 +4,7 @@
 // noise and decode audits run the model); a second one meanwhile is told to retry.
 #include <sodium.h>
 
-#include <atomic>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +16,7 @@
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/base/verify/receipt.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
+#include "runtime/gateway/audit_slots.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/json_reply.hpp"
 
@@ -26,7 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::atomic<bool> g_audit_running{false};
+// Audits re-render on the gateway's CPU: half its cores' worth at once, one per user.
+AuditSlots g_audit_slots(std::max(1u, std::thread::hardware_concurrency() / 2));
 
 std::string_view verdict_name(verify::CheckStatus s) {
   switch (s) {
@@ -89,8 +91,8 @@ void audit_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
   auto parsed = verify::parse_receipt(receipt_text);
   if (!parsed)
     return reply(error_reply(400, "the receipt: " + parsed.error().message, "ValidationError"));
-  if (g_audit_running.exchange(true)) {
-    auto busy = error_reply(429, "another audit is running; retry shortly", "AuditBusy");
+  if (const std::string busy_why = g_audit_slots.take(user.name); !busy_why.empty()) {
+    auto busy = error_reply(429, busy_why, "AuditBusy");
     busy.headers.emplace_back("Retry-After", "2");
     return reply(std::move(busy));
   }
@@ -103,7 +105,7 @@ void audit_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
   options.rerun_scripted = parts.rerun_scripted;
   if (parsed->job.spec.scripted()) options.full = true;
   std::thread([reply, receipt_text = std::move(receipt_text), png = std::move(png),
-               image_file = parsed->image_file, options]() {
+               image_file = parsed->image_file, options, user = user.name]() {
     ensure_sodium();
     std::uint8_t nonce[8];
     randombytes_buf(nonce, sizeof nonce);
@@ -122,7 +124,7 @@ void audit_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
                                     {"status", verify::check_status_name(line.status)},
                                     {"passed", line.status == verify::CheckStatus::pass},
                                     {"evidence", line.evidence}});
-    g_audit_running = false;
+    g_audit_slots.release(user);
     reply(json_reply(200, json::object{{"verdict", verdict_name(report.verdict())},
                                        {"summary", report.verdict_line()},
                                        {"checks", checks}}));
