@@ -1,5 +1,7 @@
 #include "runtime/gateway/request_journal.hpp"
 
+#include "runtime/base/storage/process_lock.hpp"
+
 #include <boost/json.hpp>
 
 #include <mutex>
@@ -13,7 +15,8 @@ namespace seedgrid::gateway {
 namespace json = boost::json;
 
 struct RequestJournal::State {
-  std::mutex mutex;  // sessions' threads keep, the housekeeper forgets
+  storage::ProcessLock owner;  // first: let go after the database closes
+  std::mutex mutex;            // sessions' threads keep, the housekeeper forgets
   storage::Database db;
   storage::Statement keep, forget;
   std::uint64_t start_number = 0;
@@ -23,6 +26,12 @@ RequestJournal::RequestJournal(std::unique_ptr<State> state) : state_(std::move(
 RequestJournal::~RequestJournal() = default;
 
 Result<std::unique_ptr<RequestJournal>> RequestJournal::open(const std::string& path) {
+  // Two gateways on one file (their users file in one folder) would each follow the other's
+  // requests again after a restart, and number their events from the same count of starts.
+  auto owner = storage::ProcessLock::acquire(
+      path + ".owner", "the gateway's request journal " + path,
+      "each gateway needs its own folder for its users file (requests.sqlite sits beside it)");
+  if (!owner) return pass_on(owner);
   auto db = storage::Database::open(path);
   if (!db) return context(db.error(), "opening the gateway's request journal");
   if (auto r = db->exec(
@@ -48,8 +57,8 @@ Result<std::unique_ptr<RequestJournal>> RequestJournal::open(const std::string& 
   if (!keep) return pass_on(keep);
   auto forget = db->prepare("DELETE FROM kept_requests WHERE id = ?");
   if (!forget) return pass_on(forget);
-  return std::unique_ptr<RequestJournal>(new RequestJournal(std::unique_ptr<State>(
-      new State{{}, std::move(*db), std::move(*keep), std::move(*forget), start_number})));
+  return std::unique_ptr<RequestJournal>(new RequestJournal(std::unique_ptr<State>(new State{
+      std::move(*owner), {}, std::move(*db), std::move(*keep), std::move(*forget), start_number})));
 }
 
 Result<void> RequestJournal::keep(const KeptRequest& r) {

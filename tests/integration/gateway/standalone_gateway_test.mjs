@@ -113,7 +113,10 @@ try {
   gateways.push(misled.proc);
   assert.equal(await readyWithin(misled.base, 50), false, 'a wrongly pinned gateway became ready');
   assert.match(misled.log, /refused/, misled.log);
+  // Gone before the next starts: one gateway at a time owns the request journal beside users.json.
+  const misledExit = new Promise((resolve) => misled.proc.once('exit', resolve));
   misled.proc.kill('SIGTERM');
+  await misledExit;
 
   const node = await startGateway('gateway', coordinatorId);
   gateways.push(node.proc);

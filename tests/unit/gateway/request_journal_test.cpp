@@ -68,6 +68,21 @@ TEST_F(RequestJournalTest, KeepsWhatAReopenedGatewayNeedsUntilForgotten) {
   EXPECT_EQ((*loaded)[0].model_name, "other");
 }
 
+// Two gateways whose users files share a folder would share the journal beside them: the second
+// is refused, naming the file and what to do.
+TEST_F(RequestJournalTest, OneGatewayAtATimeOwnsTheFile) {
+  auto first = RequestJournal::open(file);
+  ASSERT_TRUE(first) << first.error().message;
+  auto second = RequestJournal::open(file);
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("the gateway's request journal " + file), std::string::npos)
+      << second.error().message;
+  EXPECT_NE(second.error().message.find("its own folder for its users file"), std::string::npos)
+      << second.error().message;
+  first->reset();
+  EXPECT_TRUE(RequestJournal::open(file)) << "the file is free once its owner closed it";
+}
+
 TEST_F(RequestJournalTest, AFileThatIsNotADatabaseIsRefusedNamingIt) {
   fs::create_directories(file);  // a directory where the file should be
   auto journal = RequestJournal::open(file);
