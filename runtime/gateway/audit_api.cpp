@@ -118,12 +118,21 @@ void audit_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
         << png;
     const auto report = verify::check_receipt((dir / "receipt.json").string(), options);
     fs::remove_all(dir, ec);
+    // The files were the client's, written to a folder of this server's for the check: the
+    // evidence names them as the client knows them, never by the server's paths.
+    const std::string server_folder = dir.string() + "/";
+    const auto as_client_knows = [&](std::string text) {
+      for (auto at = text.find(server_folder); at != std::string::npos;
+           at = text.find(server_folder, at))
+        text.erase(at, server_folder.size());
+      return text;
+    };
     json::array checks;
     for (const auto& line : report.lines)
       checks.push_back(json::object{{"name", line.check},
                                     {"status", verify::check_status_name(line.status)},
                                     {"passed", line.status == verify::CheckStatus::pass},
-                                    {"evidence", line.evidence}});
+                                    {"evidence", as_client_knows(line.evidence)}});
     g_audit_slots.release(user);
     reply(json_reply(200, json::object{{"verdict", verdict_name(report.verdict())},
                                        {"summary", report.verdict_line()},

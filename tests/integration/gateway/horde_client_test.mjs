@@ -466,6 +466,13 @@ try {
     JSON.stringify(mismatched.data));
   assertError(await call(base, 'POST', '/v1/audit', { key, body: { image_id: imageId, extra: 1 } }),
     400, 'UnknownField');
+  // A PNG that does not decode: the evidence names the file as the receipt does, never the
+  // server's folder the check ran in.
+  const broken = await call(base, 'POST', '/v1/audit',
+    { key, body: { receipt: receipt.data, png: Buffer.from('not a png').toString('base64') } });
+  assert.equal(broken.data.verdict, 'fail', JSON.stringify(broken.data));
+  assert.ok(!JSON.stringify(broken.data).includes('seedgrid-audit-'), JSON.stringify(broken.data));
+  assert.ok(!JSON.stringify(broken.data).includes(tmpdir()), JSON.stringify(broken.data));
   // A live quote matches what a request holds.
   const q = await call(base, 'GET', '/v1/quote?model=tiny&steps=3&width=32&height=32&count=2&tier=relaxed', { key });
   assert.equal(q.status, 200, JSON.stringify(q.data));
