@@ -1,6 +1,8 @@
 #include "runtime/base/protocol/network_limits.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -78,6 +80,20 @@ Reply check_network_limits(const GenerateRequest& r, const NetworkLimits& limits
                         " are accepted");
     if (!valid_utf8(*text))
       return refuse(ErrorCode::invalid_prompt, std::string(which) + " is not valid UTF-8");
+    // Text only: a NUL ended the prompt early in the PNG's text chunk (and in every C string),
+    // and other control characters are no part of a prompt. Tabs and line breaks are.
+    const auto control = std::find_if(text->begin(), text->end(), [](char c) {
+      const auto b = static_cast<unsigned char>(c);
+      return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
+    });
+    if (control != text->end()) {
+      char code[8];
+      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned char>(*control));
+      return refuse(ErrorCode::invalid_prompt,
+                    std::string(which) + " holds the control character " + code + " at byte " +
+                        std::to_string(control - text->begin()) +
+                        ": a prompt is text (tabs and line breaks are fine)");
+    }
   }
   return {};
 }

@@ -127,6 +127,11 @@ try {
     assertError(refusedQuote, 400, 'ValidationError');
     assert.ok(refusedQuote.data.message.includes(part), JSON.stringify(refusedQuote.data));
   }
+  // A NUL once went into the PNG's text chunk (ending the prompt there): prompts are text.
+  const nul = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, prompt: 'a red\u0000fox' } });
+  assert.equal(nul.status, 400, JSON.stringify(nul.data));
+  assert.ok(nul.data.message.includes('control character U+0000 at byte 5'), JSON.stringify(nul.data));
 
   // The whole flow: async (with an unknown field Horde clients may send) -> check -> status.
   const submitted = await call(base, 'POST', '/api/v2/generate/async',

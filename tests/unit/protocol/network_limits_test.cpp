@@ -19,6 +19,9 @@ GenerateRequest within() {
 
 TEST(NetworkLimits, ARequestWithinThemPasses) {
   EXPECT_TRUE(check_network_limits(within(), NetworkLimits{}).ok());
+  GenerateRequest lines = within();
+  lines.prompt = "a fox,\n\tin snow\r\n";
+  EXPECT_TRUE(check_network_limits(lines, NetworkLimits{}).ok()) << "tabs and line breaks are text";
 }
 
 TEST(NetworkLimits, EachLimitIsNamedWithTheValueAndItsCode) {
@@ -44,6 +47,10 @@ TEST(NetworkLimits, EachLimitIsNamedWithTheValueAndItsCode) {
        "prompt is 2001 bytes, at most 2000 are accepted"},
       {[](GenerateRequest& r) { r.negative_prompt = "\xff"; }, ErrorCode::invalid_prompt,
        "negative prompt is not valid UTF-8"},
+      {[](GenerateRequest& r) { r.prompt = std::string("a fox", 5) + '\0' + "tail"; },
+       ErrorCode::invalid_prompt, "prompt holds the control character U+0000 at byte 5"},
+      {[](GenerateRequest& r) { r.negative_prompt = "blur\x1b[2J"; }, ErrorCode::invalid_prompt,
+       "negative prompt holds the control character U+001B at byte 4"},
   };
   for (const auto& c : cases) {
     GenerateRequest r = within();
