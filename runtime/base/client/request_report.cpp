@@ -150,6 +150,11 @@ void RequestReport::finish(const SessionOutcome& outcome) {
   if (!outcome.reply.ok()) {
     print("refused: " + std::string(protocol::error_code_name(outcome.reply.code)) + " (" +
           std::to_string(static_cast<unsigned>(outcome.reply.code)) + ") " + outcome.reply.reason);
+    // The command to follow the request again was printed before it was sent: say it has nothing
+    // to follow.
+    print(
+        "nothing was charged, and there is no request to follow: fix what the refusal names "
+        "and submit again");
     return;
   }
   print("");

@@ -138,6 +138,9 @@ TEST_F(FirstRequest, SizesTheModelCannotRenderAreRefusedAtSubmit) {
   const auto wide = generate("--width 72 --height 64 --steps 8");
   EXPECT_NE(wide.status, 0) << wide.output;
   EXPECT_TRUE(contains(wide.output, "refused: invalid_size")) << wide.output;
+  // The command to follow it again, printed before it was sent, has nothing to follow.
+  EXPECT_TRUE(contains(wide.output, "nothing was charged, and there is no request to follow"))
+      << wide.output;
   EXPECT_TRUE(contains(wide.output, "width 72 is not a multiple of 16")) << wide.output;
   const auto tiny = generate("--width 8 --height 64 --steps 8");
   EXPECT_NE(tiny.status, 0) << tiny.output;
