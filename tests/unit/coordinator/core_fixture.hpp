@@ -233,6 +233,28 @@ class CoreFixture : public ::testing::Test {
     return {};
   }
 
+  // The one job sent so far reports `steps` done, its request is cancelled, and the cancel grace
+  // passes without the worker's report (the tick settles it). Returns the job.
+  protocol::Job cancel_past_the_grace(const Identity& worker, const std::string& request_id,
+                                      std::uint32_t steps) {
+    auto jobs = take_jobs();
+    EXPECT_EQ(jobs.size(), 1u);
+    if (jobs.empty()) return {};
+    const protocol::Job job = jobs[0].job;
+    Outbox out;
+    core_->on_progress(worker.public_key(), {job.job_id, job.attempt, steps, job.spec.steps}, out);
+    EXPECT_TRUE(core_
+                    ->cancel(command(protocol::ClientCommandKind::cancel, request_id, client_),
+                             now_, wall_, out)
+                    .ok());
+    pump(out);
+    now_ += policy_.deadlines.cancel_grace_ms + 1;
+    Outbox later;
+    core_->tick(now_, later);
+    pump(later);
+    return job;
+  }
+
   // Takes the jobs sent so far.
   std::vector<SendJob> take_jobs() {
     auto j = std::move(jobs_);

@@ -338,18 +338,7 @@ TEST_F(CoreFixture, CancelPaysCompletedStepsAndRefundsTheRest) {
 TEST_F(CoreFixture, CancelledJobWhoseWorkerNeverReportsIsSettledAfterTheGrace) {
   register_node(w1_, protocol::Role::worker, worker_caps(1));
   const auto ack = submit(request("r1", 1));
-  auto jobs = take_jobs();
-  ASSERT_EQ(jobs.size(), 1u);
-  Outbox out;
-  core_->on_progress(w1_.public_key(), {jobs[0].job.job_id, 1, 3, 4}, out);
-  ASSERT_TRUE(core_->cancel(command(protocol::ClientCommandKind::cancel, "r1", client_),
-                            now_, wall_, out)
-                  .ok());
-  pump(out);
-  now_ += policy_.deadlines.cancel_grace_ms + 1;
-  Outbox later;
-  core_->tick(now_, later);
-  pump(later);
+  cancel_past_the_grace(w1_, "r1", 3);
   const auto done = events_of(EventKind::completed);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].cancelled, 1u);
@@ -365,19 +354,7 @@ TEST_F(CoreFixture, CancelledJobWhoseWorkerNeverReportsIsSettledAfterTheGrace) {
 TEST_F(CoreFixture, ASlowCancelKeepsItsWorkersSlotUntilTheWorkerReports) {
   register_node(w1_, protocol::Role::worker, worker_caps(1));
   ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
-  auto jobs = take_jobs();
-  ASSERT_EQ(jobs.size(), 1u);
-  const protocol::Job cancelled = jobs[0].job;
-  Outbox out;
-  core_->on_progress(w1_.public_key(), {cancelled.job_id, cancelled.attempt, 1, 4}, out);
-  ASSERT_TRUE(
-      core_->cancel(command(protocol::ClientCommandKind::cancel, "r1", client_), now_, wall_, out)
-          .ok());
-  pump(out);
-  now_ += policy_.deadlines.cancel_grace_ms + 1;
-  Outbox later;
-  core_->tick(now_, later);
-  pump(later);
+  const protocol::Job cancelled = cancel_past_the_grace(w1_, "r1", 1);
   ASSERT_EQ(events_of(EventKind::completed).size(), 1u) << "the client is answered at the grace";
 
   ASSERT_TRUE(submit(request("r2", 1)).outcome.ok());
@@ -396,7 +373,7 @@ TEST_F(CoreFixture, ASlowCancelKeepsItsWorkersSlotUntilTheWorkerReports) {
       report);
   EXPECT_EQ(reply.code, ErrorCode::mismatch);
   pump(report);
-  jobs = take_jobs();
+  const auto jobs = take_jobs();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].job.job_id, protocol::job_id_of("r2", 0));
   expect_conservation();
