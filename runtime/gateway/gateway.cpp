@@ -7,7 +7,6 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
-#include <set>
 
 #include "models/pipeline/render_limits.hpp"
 #include "runtime/base/crypto/hash.hpp"
@@ -18,6 +17,7 @@
 #include "runtime/gateway/cors.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/json_reply.hpp"
+#include "runtime/gateway/route_table.hpp"
 #include "runtime/gateway/scripted_rerun.hpp"
 #include "runtime/gateway/studio_files.hpp"
 
@@ -156,47 +156,11 @@ std::pair<int, std::string> http_error_of(const Error& refused) {
 
 namespace {
 
-// What a request's metrics count under: its route, ids written {id}. A path no route serves counts
-// as "unmatched": a series per stranger's path would grow the metrics (and each scrape) without
-// bound, no key needed.
-std::string route_pattern(const std::string& path) {
-  static const std::set<std::string> fixed = {"/metrics",
-                                              "/healthz",
-                                              "/readyz",
-                                              "/api/v2/find_user",
-                                              "/api/v2/generate/async",
-                                              "/api/v2/status/heartbeat",
-                                              "/api/v2/status/models",
-                                              "/api/v2/workers",
-                                              "/v1/account",
-                                              "/v1/account/history",
-                                              "/v1/audit",
-                                              "/v1/models",
-                                              "/v1/quote",
-                                              "/v1/requests",
-                                              "/v1/status"};
-  if (fixed.contains(path)) return path;
-  struct WithId {
-    std::string prefix;
-    std::set<std::string> tails;  // what may follow the id
-  };
-  static const std::vector<WithId> with_id = {{"/api/v2/generate/check/", {""}},
-                                              {"/api/v2/generate/status/", {""}},
-                                              {"/v1/requests/", {"", "/events", "/cancel"}},
-                                              {"/v1/images/", {"", "/png", "/webp", "/receipt"}}};
-  for (const auto& [prefix, tails] : with_id)
-    if (path.rfind(prefix, 0) == 0) {
-      const auto slash = path.find('/', prefix.size());
-      const std::string tail = slash == std::string::npos ? "" : path.substr(slash);
-      if (slash != prefix.size() && path.size() > prefix.size() && tails.contains(tail))
-        return prefix + "{id}" + tail;
-      return "unmatched";
-    }
-  if (path.rfind("/api/", 0) == 0 || path.rfind("/v1/", 0) == 0) return "unmatched";
-  return "static";
-}
-
 void route(Gateway::Parts& parts, HttpRequest request, Reply reply) {
+  // Before any key is asked for: which paths and methods the gateway serves is no secret.
+  if (!match_route(request.path))
+    return reply(error_reply(404, "no route " + request.method + " " + request.path, "NotFound"));
+  if (auto refused = method_not_allowed(request)) return reply(std::move(*refused));
   if (request.path == "/healthz") return reply(json_reply(200, json::object{{"status", "ok"}}));
   if (request.path == "/readyz") {
     const auto snapshot = parts.network->snapshot();
@@ -218,10 +182,6 @@ void route(Gateway::Parts& parts, HttpRequest request, Reply reply) {
   }
   if (horde_route(parts, request, reply)) return;
   if (native_route(parts, request, reply)) return;
-  if (request.path.rfind("/api/", 0) == 0 || request.path.rfind("/v1/", 0) == 0)
-    return reply(error_reply(404, "no route " + request.method + " " + request.path, "NotFound"));
-  if (request.method != "GET")
-    return reply(error_reply(405, "the studio's files are read with GET", "MethodNotAllowed"));
   reply(studio_file_reply(parts.config.static_dir, request.path));
 }
 
@@ -290,7 +250,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const config::GatewaySection& se
       section.listen.host, section.listen.port, limits, section.threads,
       [p](HttpRequest request, Reply reply) {
         const auto started = std::chrono::steady_clock::now();
-        auto pattern = route_pattern(request.path);
+        auto pattern = route_label(request.path);
         std::string origin = request.header("origin");
         // A browser asks before a cross-origin POST or a request with an apikey header: no key
         // comes with the question, so it is answered before any route asks for one.

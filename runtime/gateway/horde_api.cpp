@@ -533,23 +533,16 @@ void find_user(Gateway::Parts& parts, const HttpRequest& request, const Reply& r
 bool horde_route(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply) {
   const std::string& path = request.path;
   if (path.rfind("/api/v2/", 0) != 0) return false;
-  const auto& m = request.method;
-  auto wrong_method = [&] {
-    reply(error_reply(405, "method " + m + " is not allowed on " + path, "MethodNotAllowed"));
-    return true;
-  };
+  // The methods were checked against route_table.cpp before any route ran.
   if (path == "/api/v2/generate/async") {
-    if (m != "POST") return wrong_method();
     async_generate(parts, request, reply);
     return true;
   }
   if (path.rfind(std::string(kGenerate) + "check/", 0) == 0) {
-    if (m != "GET") return wrong_method();
     check_or_status(parts, request, reply, path.substr(kGenerate.size() + 6), false);
     return true;
   }
   if (path.rfind(std::string(kGenerate) + "status/", 0) == 0) {
-    if (m != "GET" && m != "DELETE") return wrong_method();
     check_or_status(parts, request, reply, path.substr(kGenerate.size() + 7), true);
     return true;
   }
@@ -558,21 +551,19 @@ bool horde_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
     return true;
   }
   if (path == "/api/v2/status/models") {
-    if (m != "GET") return wrong_method();
     models(parts, reply);
     return true;
   }
   if (path == "/api/v2/workers") {
-    if (m != "GET") return wrong_method();
     workers(parts, reply);
     return true;
   }
   if (path == "/api/v2/find_user") {
-    if (m != "GET") return wrong_method();
     find_user(parts, request, reply);
     return true;
   }
-  reply(error_reply(404, "no AI Horde route " + m + " " + path + " on seedgrid", "NotFound"));
+  reply(error_reply(404, "no AI Horde route " + request.method + " " + path + " on seedgrid",
+                    "NotFound"));
   return true;
 }
 

@@ -54,6 +54,21 @@ try {
   const hb = await call(base, 'GET', '/api/v2/status/heartbeat');
   assert.equal(hb.status, 200);
   assert.equal(hb.data.message, 'OK');
+  // A method a route does not serve is refused with 405 and the Allow header, before any key is
+  // asked for (POST /v1/status once answered 200); HEAD is GET without the body.
+  for (const [method, path, allow] of [['POST', '/v1/status', 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/healthz', 'GET, HEAD, OPTIONS'], ['PUT', '/api/v2/status/heartbeat', 'GET, HEAD, OPTIONS'],
+    ['POST', '/v1/account', 'GET, HEAD, OPTIONS'], ['GET', '/v1/audit', 'POST, OPTIONS'],
+    ['PATCH', '/v1/requests/some-id', 'GET, HEAD, DELETE, OPTIONS'], ['POST', '/', 'GET, HEAD, OPTIONS']]) {
+    const refused = await call(base, method, path);
+    assertError(refused, 405, 'MethodNotAllowed');
+    assert.equal(refused.headers.get('allow'), allow, `${method} ${path}`);
+    assert.ok(refused.data.message.includes(`${method} is not allowed on ${path}`), refused.data.message);
+  }
+  const head = await fetch(base + '/v1/status', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.match(head.headers.get('content-type'), /application\/json/);
+  assert.equal((await head.arrayBuffer()).byteLength, 0);
   const models = await call(base, 'GET', '/api/v2/status/models?type=image');
   assert.equal(models.status, 200);
   assert.ok(models.data.some((m) => m.name === 'tiny' && m.type === 'image' && m.count >= 1),
