@@ -328,8 +328,10 @@ void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& repl
 // The image's request, read under the book's lock: its PNG with the "parameters" text.
 void image(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
            const std::string& rest) {
-  // With a key, only the key's own images; without one, the id itself is the capability (as
-  // Horde's r2 links are), for public requests only.
+  // A public request's image: the id itself is the capability (as Horde's r2 links are), so it is
+  // served whatever key comes with it (a client that sends its key with every call once got 404
+  // for a link another user shared, which the same call without the key got). A private
+  // request's image only to its owner's key.
   std::optional<User> user;
   if (!request.header("apikey").empty() || !request.header("authorization").empty() ||
       request.query.count("apikey")) {
@@ -353,13 +355,14 @@ void image(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply
   const auto dash = id.rfind('-');
   if (dash != std::string::npos) {
     const std::string request_id = id.substr(0, dash);
+    const std::string owner = parts.book->owner_of(request_id);
     auto look = [&](const RequestRecord& r) {
-      if (!user && r.request.privacy == protocol::Privacy::private_images) return;
+      const bool owners = user && user->name == owner;
+      if (!owners && r.request.privacy == protocol::Privacy::private_images) return;
       q = r.request;
       model_name = r.model_name;
     };
-    const std::string owner = user ? user->name : parts.book->owner_of(request_id);
-    if (parts.book->read(request_id, owner, look) && !q.request_id.empty())
+    if (!owner.empty() && parts.book->read(request_id, owner, look) && !q.request_id.empty())
       im = parts.book->image(id, owner);
   }
   if (!im && user && dash != std::string::npos)

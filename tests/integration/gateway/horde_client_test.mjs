@@ -469,7 +469,21 @@ try {
   const receipt = await call(base, 'GET', `/v1/images/${imageId}/receipt`, { key });
   assert.equal(receipt.status, 200);
   assert.equal(receipt.data.format, 'seedgrid/receipt/v1');
-  assertError(await call(base, 'GET', `/v1/images/${imageId}`, { key: bobKey }), 404, 'ImageNotFound');
+  // A public request's image link is served whatever key comes with it, as it is with none (with
+  // another user's key it once answered 404); a private request's only to its owner's key.
+  const shared = await call(base, 'GET', `/v1/images/${imageId}`, { key: bobKey });
+  assert.equal(shared.status, 200, JSON.stringify(shared.data));
+  assert.deepEqual(shared.data, png.data);
+  assert.equal((await call(base, 'GET', `/v1/images/${imageId}.webp`, { key: bobKey })).status, 200);
+  assertError(await call(base, 'GET', `/v1/images/${imageId}`, { key: 'sg-wrong' }), 401, 'InvalidAPIKey');
+  const hidden = await call(base, 'POST', '/v1/requests', { key, body: { prompt: 'a private harbour',
+    model: 'tiny', steps: 2, width: 32, height: 32, private: true } });
+  assert.equal(hidden.status, 202, JSON.stringify(hidden.data));
+  await waitDone(base, key, hidden.data.id);
+  const hiddenImage = (await call(base, 'GET', `/v1/requests/${hidden.data.id}`, { key })).data.images[0].image_id;
+  assert.equal((await call(base, 'GET', `/v1/images/${hiddenImage}`, { key })).status, 200);
+  for (const other of [{ key: bobKey }, {}])
+    assertError(await call(base, 'GET', `/v1/images/${hiddenImage}`, other), 404, 'ImageNotFound');
   // POST /v1/audit: by image id, and in the form anyone can use (receipt + PNG).
   const audited = await call(base, 'POST', '/v1/audit', { key, body: { image_id: imageId } });
   assert.equal(audited.status, 200, JSON.stringify(audited.data));
