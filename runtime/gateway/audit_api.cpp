@@ -16,6 +16,7 @@
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/base/verify/receipt.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
+#include "runtime/gateway/audit_evidence.hpp"
 #include "runtime/gateway/audit_slots.hpp"
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/json_reply.hpp"
@@ -118,21 +119,13 @@ void audit_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
         << png;
     const auto report = verify::check_receipt((dir / "receipt.json").string(), options);
     fs::remove_all(dir, ec);
-    // The files were the client's, written to a folder of this server's for the check: the
-    // evidence names them as the client knows them, never by the server's paths.
-    const std::string server_folder = dir.string() + "/";
-    const auto as_client_knows = [&](std::string text) {
-      for (auto at = text.find(server_folder); at != std::string::npos;
-           at = text.find(server_folder, at))
-        text.erase(at, server_folder.size());
-      return text;
-    };
     json::array checks;
     for (const auto& line : report.lines)
-      checks.push_back(json::object{{"name", line.check},
-                                    {"status", verify::check_status_name(line.status)},
-                                    {"passed", line.status == verify::CheckStatus::pass},
-                                    {"evidence", as_client_knows(line.evidence)}});
+      checks.push_back(json::object{
+          {"name", line.check},
+          {"status", verify::check_status_name(line.status)},
+          {"passed", line.status == verify::CheckStatus::pass},
+          {"evidence", evidence_for_client(line.evidence, dir.string(), options.models_dir)}});
     g_audit_slots.release(user);
     reply(json_reply(200, json::object{{"verdict", verdict_name(report.verdict())},
                                        {"summary", report.verdict_line()},

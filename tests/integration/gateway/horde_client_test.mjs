@@ -507,6 +507,17 @@ try {
   assert.equal(broken.data.verdict, 'fail', JSON.stringify(broken.data));
   assert.ok(!JSON.stringify(broken.data).includes('seedgrid-audit-'), JSON.stringify(broken.data));
   assert.ok(!JSON.stringify(broken.data).includes(tmpdir()), JSON.stringify(broken.data));
+  // A receipt of a model the gateway does not hold: the evidence says the gateway's models folder,
+  // never its path (nor the command line's --models-dir).
+  const otherModel = JSON.parse(JSON.stringify(receipt.data));
+  otherModel.job.spec.model_id = 'ab'.repeat(32);
+  const unknownModel = await call(base, 'POST', '/v1/audit',
+    { key, body: { receipt: otherModel, png: png.data.toString('base64') } });
+  const modelLine = unknownModel.data.checks.find((ch) => ch.name === 'model');
+  assert.ok(modelLine, JSON.stringify(unknownModel.data));
+  assert.match(modelLine.evidence, /the gateway's models folder/, JSON.stringify(modelLine));
+  for (const text of [work, '--models-dir'])
+    assert.ok(!JSON.stringify(unknownModel.data).includes(text), `${text}: ${JSON.stringify(unknownModel.data)}`);
   // A live quote matches what a request holds.
   const q = await call(base, 'GET', '/v1/quote?model=tiny&steps=3&width=32&height=32&count=2&tier=relaxed', { key });
   assert.equal(q.status, 200, JSON.stringify(q.data));
