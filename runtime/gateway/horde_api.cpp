@@ -21,6 +21,7 @@
 #include "runtime/gateway/horde_samplers.hpp"
 #include "runtime/gateway/input_images.hpp"
 #include "runtime/gateway/json_reply.hpp"
+#include "runtime/gateway/prompt_text.hpp"
 
 namespace seedgrid::gateway {
 
@@ -224,6 +225,11 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
                      {"errors", errors}};
     return reply(json_reply(400, out));
   }
+  // The whole prompt, before its "###" split: the field and the position its client knows.
+  if (auto refused = prompt_text_refusal(*prompt))
+    return reply(json_reply(400, json::object{{"message", "field \"prompt\": " + *refused},
+                                              {"rc", "ValidationError"},
+                                              {"errors", json::object{{"prompt", *refused}}}}));
   std::string sampler = "euler_a";  // Horde's default, k_euler_a
   if (sampler_name) {
     auto ours = sampler_from_horde(*sampler_name);

@@ -23,6 +23,7 @@
 #include "runtime/gateway/gateway_parts.hpp"
 #include "runtime/gateway/input_images.hpp"
 #include "runtime/gateway/json_reply.hpp"
+#include "runtime/gateway/prompt_text.hpp"
 
 namespace seedgrid::gateway {
 
@@ -247,6 +248,11 @@ void create(Gateway::Parts& parts, const HttpRequest& request, const Reply& repl
   s.params(g.params);
   s.str("request_id", g.request_id);
   if (!s.error.empty()) return reply(error_reply(400, s.error, "ValidationError"));
+  for (const auto& [field, text] :
+       {std::pair{"prompt", &g.prompt}, {"negative_prompt", &g.negative_prompt}})
+    if (auto refused = prompt_text_refusal(*text))
+      return reply(
+          error_reply(400, std::string("field \"") + field + "\": " + *refused, "ValidationError"));
   // A scripted task's images: {"init_image": "<base64 PNG>", "mask": "..."} ("images" is what a
   // request renders), each named in the
   // parameters by its id; the size defaults to init_image's, as `generate --init-image` does.

@@ -146,7 +146,23 @@ try {
   const nul = await call(base, 'POST', '/api/v2/generate/async',
     { key, body: { ...good, prompt: 'a red\u0000fox' } });
   assert.equal(nul.status, 400, JSON.stringify(nul.data));
-  assert.ok(nul.data.message.includes('control character U+0000 at byte 5'), JSON.stringify(nul.data));
+  assert.ok(nul.data.message.includes('"prompt": character 6 (counting from 1) is the control character U+0000'),
+    JSON.stringify(nul.data));
+  // Refused in the client's words: Horde's one prompt field, counted before its "###" split, in
+  // characters (not bytes); /v1's own field names. Tabs and line breaks (CRLF too) are text.
+  const afterSplit = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, prompt: 'ünï fox###blur\u0001' } });
+  assertError(afterSplit, 400, 'ValidationError');
+  assert.match(afterSplit.data.errors?.prompt ?? '', /^character 15 \(counting from 1\) is the control character U\+0001/,
+    JSON.stringify(afterSplit.data));
+  const nativeNegative = await call(base, 'POST', '/v1/requests',
+    { key, body: { prompt: 'a fox', negative_prompt: 'blür\u001b[2J', model: 'tiny' } });
+  assertError(nativeNegative, 400, 'ValidationError');
+  assert.ok(nativeNegative.data.message.startsWith('field "negative_prompt": character 5 (counting from 1) is the ' +
+    'control character U+001B'), JSON.stringify(nativeNegative.data));
+  const lines = await call(base, 'POST', '/api/v2/generate/async',
+    { key, body: { ...good, prompt: 'a red fox,\r\n\tin snow\n###blurry', dry_run: true } });
+  assert.equal(lines.status, 200, JSON.stringify(lines.data));
 
   // The whole flow: async (with an unknown field Horde clients may send) -> check -> status.
   const submitted = await call(base, 'POST', '/api/v2/generate/async',
