@@ -404,14 +404,20 @@ void build_status(const RequestRecord& r, const std::string& base, bool with_gen
 
 void check_or_status(Gateway::Parts& parts, const HttpRequest& request, const Reply& reply,
                      const std::string& id, bool with_generations) {
-  // Horde's check takes no key: a client polls it with the id its submit returned (the id is the
-  // capability, as on AI Horde). The status, which carries the images, and a cancel need the key.
-  if (!with_generations && request.method != "DELETE" && api_key_of(request).empty()) {
+  // Horde's check needs no key: a client polls it with the id its submit returned (the id is the
+  // capability, as on AI Horde), and it holds counts only, so any caller with the id reads it (a
+  // key sent with it must still be known). The status, which carries the images, and a cancel
+  // are the owner's.
+  if (!with_generations && request.method != "DELETE") {
+    std::optional<User> caller;
+    if (!api_key_of(request).empty() && !(caller = authenticate(parts, request, reply))) return;
     json::object out;
     const bool found = parts.book->read_by_id(id, [&](const RequestRecord& r) {
       build_status(r, base_url_of(parts, request), false, out);
     });
-    if (!found) return reply(error_reply(404, "no request " + id, "RequestNotFound"));
+    if (!found)
+      return reply(caller ? request_not_found(parts, id, caller->name)
+                          : error_reply(404, "no request " + id, "RequestNotFound"));
     return reply(json_reply(200, out));
   }
   auto user = authenticate(parts, request, reply);

@@ -195,9 +195,12 @@ try {
     { key: anon, body: { prompt: 'a blue square', params: { ...params, n: 1 } } });
   assert.equal(one.status, 202, JSON.stringify(one.data));
   assert.equal((await waitDone(base, anon, one.data.id)).finished, 1);
-  // Another caller (anonymous) never sees alice's request.
-  assertError(await call(base, 'GET', `/api/v2/generate/check/${id}`, { key: anon }), 404,
+  // Another caller (anonymous) never sees alice's request, its prompt or images; Horde's check,
+  // counts only, answers anyone with the id (as on AI Horde).
+  assertError(await call(base, 'GET', `/api/v2/generate/status/${id}`, { key: anon }), 404,
     'RequestNotFound');
+  assertError(await call(base, 'GET', `/v1/requests/${id}`, { key: anon }), 404, 'RequestNotFound');
+  assert.equal((await call(base, 'GET', `/api/v2/generate/check/${id}`, { key: anon })).status, 200);
   // Nor one anonymous caller the others' (one key, one user to the book): no list, ids only.
   assertError(await call(base, 'GET', '/v1/requests', { key: anon }), 403, 'AnonymousList');
   assert.equal((await call(base, 'GET', '/v1/requests', { key: aliceKey })).status, 200);
