@@ -76,12 +76,16 @@ std::int64_t unix_now() {
 }
 
 // Where a folder of the repository is: under the working directory (deployments/local/run.sh runs
-// from the repository root) or beside the binary's build folder (build/seedgrid).
+// from the repository root), beside the binary's build folder (build/seedgrid), or in the checkout
+// the binary was built from (a build folder outside it).
 std::vector<fs::path> repository_places(const fs::path& relative) {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   std::vector<fs::path> candidates{fs::current_path(ec) / relative};
   if (!exe.empty()) candidates.push_back(exe.parent_path().parent_path() / relative);
+#ifdef SEEDGRID_SOURCE_DIR
+  candidates.push_back(fs::path(SEEDGRID_SOURCE_DIR) / relative);
+#endif
   return candidates;
 }
 
@@ -93,8 +97,8 @@ Result<fs::path> find_shapes_model() {
     if (fs::exists(c / "model_index.json")) return c;
   return fail("the shapes model (", relative.string(), ") is neither under ",
               candidates[0].parent_path().string(),
-              " nor beside the seedgrid binary; run from the repository root, or pass --model "
-              "tiny or --model DIR");
+              " nor beside the seedgrid binary nor in the checkout it was built from; run from the "
+              "repository root, or pass --model tiny or --model DIR");
 }
 
 // The shipped task scripts (models/tasks); none is no error (the network then serves txt2img
