@@ -7,6 +7,12 @@ std::string HttpRequest::header(std::string_view lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
+std::string HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return {};
+}
+
 namespace {
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -46,6 +46,9 @@ struct HttpResponse {
   // With a stream, on an upgrade request: accept the WebSocket and send each piece as a text
   // message (otherwise the upgrade is answered as plain HTTP).
   bool websocket = false;
+
+  // The first header of that name (as written), or empty.
+  std::string header(std::string_view name) const;
 };
 
 // Answers a request; may be called from any thread, exactly once.

@@ -2,10 +2,8 @@
 // What a prompt may hold, checked as the request comes in so the refusal speaks the API's words:
 // the field the client sent (Horde's one "prompt", before its "###" split; /v1's "prompt" or
 // "negative_prompt") and the character's position in it as a person counts (characters, not
-// bytes). The rule is the coordinator's (protocol::check_network_limits refuses the same
-// characters for every client): text, so no C0 control character but tab, line feed and carriage
-// return (prompts span lines, and Windows clients send CRLF), and no DEL. A NUL once reached the
-// PNG's text chunk, where it ends the text.
+// bytes). The rule is the coordinator's own (protocol::first_control_character, which
+// check_network_limits applies for every client).
 #include <optional>
 #include <string>
 #include <string_view>

@@ -87,10 +87,14 @@ std::string allow_header(const RouteMatch& route) {
 std::optional<HttpResponse> method_not_allowed(const HttpRequest& request) {
   const auto route = match_route(request.path);
   if (!route) return std::nullopt;
-  if (std::find(route->methods.begin(), route->methods.end(), request.method) !=
-      route->methods.end())
+  return method_not_allowed(request, *route);
+}
+
+std::optional<HttpResponse> method_not_allowed(const HttpRequest& request,
+                                               const RouteMatch& route) {
+  if (std::find(route.methods.begin(), route.methods.end(), request.method) != route.methods.end())
     return std::nullopt;
-  const std::string allow = allow_header(*route);
+  const std::string allow = allow_header(route);
   auto r = error_reply(405,
                        "method " + request.method + " is not allowed on " + request.path +
                            "; it answers " + allow,

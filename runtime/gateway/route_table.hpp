@@ -33,5 +33,7 @@ std::string allow_header(const RouteMatch& route);
 // the request's route does not serve its method; nothing when it does or no route matches (the
 // routes answer 404 for those).
 std::optional<HttpResponse> method_not_allowed(const HttpRequest& request);
+// The same for a route already matched (the gateway matches each request once).
+std::optional<HttpResponse> method_not_allowed(const HttpRequest& request, const RouteMatch& route);
 
 }  // namespace seedgrid::gateway

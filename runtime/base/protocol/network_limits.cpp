@@ -46,6 +46,15 @@ bool valid_utf8(std::string_view s) {
 
 }  // namespace
 
+std::size_t first_control_character(std::string_view text) {
+  const auto control = std::find_if(text.begin(), text.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
+  });
+  return control == text.end() ? std::string_view::npos
+                               : static_cast<std::size_t>(control - text.begin());
+}
+
 Reply check_network_limits(const GenerateRequest& r, const NetworkLimits& limits) {
   if (r.count < 1 || r.count > limits.max_count)
     return refuse(ErrorCode::invalid_count, "count must be from 1 to " +
@@ -80,19 +89,12 @@ Reply check_network_limits(const GenerateRequest& r, const NetworkLimits& limits
                         " are accepted");
     if (!valid_utf8(*text))
       return refuse(ErrorCode::invalid_prompt, std::string(which) + " is not valid UTF-8");
-    // Text only: a NUL ended the prompt early in the PNG's text chunk (and in every C string),
-    // and other control characters are no part of a prompt. Tabs and line breaks are.
-    const auto control = std::find_if(text->begin(), text->end(), [](char c) {
-      const auto b = static_cast<unsigned char>(c);
-      return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
-    });
-    if (control != text->end()) {
+    if (const std::size_t at = first_control_character(*text); at != std::string_view::npos) {
       char code[8];
-      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned char>(*control));
+      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned char>((*text)[at]));
       return refuse(ErrorCode::invalid_prompt,
                     std::string(which) + " holds the control character " + code + " at byte " +
-                        std::to_string(control - text->begin()) +
-                        ": a prompt is text (tabs and line breaks are fine)");
+                        std::to_string(at) + ": a prompt is text (tabs and line breaks are fine)");
     }
   }
   return {};

@@ -2,7 +2,9 @@
 // The limits a network puts on every request (the coordinator's config, coordinator.limits), as a
 // message carries them: the coordinator refuses a request past them at submit, and publishes them
 // in its status report so a gateway or client checks, and quotes, the same way.
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "runtime/base/protocol/error_code.hpp"
 #include "runtime/base/protocol/request.hpp"
@@ -23,5 +25,10 @@ struct NetworkLimits {
 // `limits`: ok, or the refusal the coordinator gives (invalid_count, invalid_size, ...), naming the
 // field, the value and the limit. What the model renders (its size multiple) is checked apart.
 Reply check_network_limits(const GenerateRequest& request, const NetworkLimits& limits);
+
+// The byte offset of the first character a prompt may not hold, or npos. A prompt is text: no C0
+// control character but tab, line feed and carriage return, and no DEL. A NUL ended the prompt
+// early in the PNG's text chunk (and in every C string). The gateway words its own refusal with it.
+std::size_t first_control_character(std::string_view text);
 
 }  // namespace seedgrid::protocol

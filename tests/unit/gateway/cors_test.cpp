@@ -5,12 +5,6 @@
 namespace seedgrid::gateway {
 namespace {
 
-std::string header_of(const HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == name) return v;
-  return {};
-}
-
 TEST(Cors, AnyOriginByDefaultNamedOnesWhenListedNoneWhenEmpty) {
   const std::vector<std::string> any{"*"}, named{"https://app.example", "http://localhost:3000"},
       none{};
@@ -21,9 +15,9 @@ TEST(Cors, AnyOriginByDefaultNamedOnesWhenListedNoneWhenEmpty) {
   EXPECT_EQ(allowed_origin(none, "https://app.example"), std::nullopt);
   HttpResponse r;
   allow_cross_origin(r, named, "https://app.example");
-  EXPECT_EQ(header_of(r, "Access-Control-Allow-Origin"), "https://app.example");
-  EXPECT_EQ(header_of(r, "Vary"), "Origin") << "caches keep each origin's answer apart";
-  EXPECT_NE(header_of(r, "Access-Control-Expose-Headers").find("Location"), std::string::npos);
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://app.example");
+  EXPECT_EQ(r.header("Vary"), "Origin") << "caches keep each origin's answer apart";
+  EXPECT_NE(r.header("Access-Control-Expose-Headers").find("Location"), std::string::npos);
   HttpResponse refused;
   allow_cross_origin(refused, named, "https://evil.example");
   EXPECT_TRUE(refused.headers.empty());
@@ -32,14 +26,14 @@ TEST(Cors, AnyOriginByDefaultNamedOnesWhenListedNoneWhenEmpty) {
 TEST(Cors, APreflightNamesTheMethodsAndTheApiKeyHeader) {
   const auto r = preflight({"*"}, "https://app.example");
   EXPECT_EQ(r.status, 204);
-  EXPECT_EQ(header_of(r, "Access-Control-Allow-Origin"), "*");
-  EXPECT_NE(header_of(r, "Access-Control-Allow-Methods").find("POST"), std::string::npos);
-  EXPECT_NE(header_of(r, "Access-Control-Allow-Headers").find("apikey"), std::string::npos);
-  EXPECT_NE(header_of(r, "Access-Control-Allow-Headers").find("content-type"), std::string::npos);
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "*");
+  EXPECT_NE(r.header("Access-Control-Allow-Methods").find("POST"), std::string::npos);
+  EXPECT_NE(r.header("Access-Control-Allow-Headers").find("apikey"), std::string::npos);
+  EXPECT_NE(r.header("Access-Control-Allow-Headers").find("content-type"), std::string::npos);
   const auto other = preflight({"https://app.example"}, "https://evil.example");
   EXPECT_EQ(other.status, 204);
-  EXPECT_EQ(header_of(other, "Access-Control-Allow-Origin"), "") << "the browser then refuses";
-  EXPECT_NE(header_of(other, "Allow").find("GET"), std::string::npos);
+  EXPECT_EQ(other.header("Access-Control-Allow-Origin"), "") << "the browser then refuses";
+  EXPECT_NE(other.header("Allow").find("GET"), std::string::npos);
 }
 
 }  // namespace
