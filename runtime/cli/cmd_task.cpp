@@ -1,7 +1,8 @@
 // `seedgrid task`: a researcher's loop over a task script (runtime/base/task_script) before it
 // goes to a network.
 //   task check FILE.lua   the script loads in the sandbox, its parameter schema, the cost it
-//                         declares (for the defaults, or for --param values)
+//                         declares (for the defaults, or for --param values), and its size()
+//                         and cost() for each declared choice of each parameter
 //   task run FILE.lua     one job on this machine: PNG(s), each pass's steps, time and
 //                         trajectory root, and each image's output hash
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@
 #include "models/backend/backend_choice.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/image/png_file.hpp"
+#include "runtime/base/task_script/task_check.hpp"
 #include "runtime/base/task_script/task_run.hpp"
 #include "runtime/base/task_script/task_script.hpp"
 #include "runtime/cli/command.hpp"
@@ -92,6 +94,30 @@ std::string describe_spec(const task_script::ParamSpec& p) {
   return out;
 }
 
+// Every declared choice planned with the other parameters as `given`: a choice the script's own
+// code cannot handle is found here, not when a request first picks it (task_check.hpp).
+int report_choices(const TaskScript& script, const ParamValues& given) {
+  const task_script::ChoiceCheck check = task_script::check_choices(script, given);
+  if (check.declared == 0) return 0;
+  for (const auto& f : check.failures)
+    std::fprintf(stderr, "seedgrid task check: parameter %s, choice \"%s\": %s\n", f.param.c_str(),
+                 f.choice.c_str(), f.error.message.c_str());
+  // A choice the parameters above already hold was planned with them.
+  std::printf(
+      "  choices: %zu of %zu declared planned (size and cost) with the other parameters "
+      "as above: %s\n",
+      check.declared - check.skipped, check.declared,
+      check.failures.empty() ? "ok" : message_of(check.failures.size(), " failed").c_str());
+  if (check.skipped > 0)
+    std::printf("  (%zu choices past the first %zu were not planned)\n", check.skipped,
+                task_script::kMaxChoicePlans);
+  if (check.failures.empty()) return 0;
+  std::fprintf(stderr,
+               "seedgrid task check: a request that picks a failing choice is refused: handle it "
+               "in the script or drop it from the parameter's choices\n");
+  return 1;
+}
+
 int run_check(const TaskOptions& o) {
   auto script = TaskScript::read_file(o.script);
   if (!script) return error_exit("check", script.error().message);
@@ -116,7 +142,7 @@ int run_check(const TaskOptions& o) {
     }
   auto resolved = task_script::resolve_params(schema, *given);
   if (!resolved) return usage_exit("check", resolved.error().message);
-  auto cost = script->declared_cost(*resolved);
+  auto cost = task_script::plan_task(*script, *resolved);
   if (!cost) return error_exit("check", cost.error().message);
   std::string basis = o.params.empty() ? "the defaults" : "these parameters";
   for (const auto& name : placeholders)
@@ -130,6 +156,7 @@ int run_check(const TaskOptions& o) {
                 static_cast<long long>(pass.steps), static_cast<long long>(pass.pixels));
     total += pass.steps * pass.pixels;
   }
+  if (int status = report_choices(*script, *given); status != 0) return status;
   std::printf("  ok: %lld step-pixels in all\n", static_cast<long long>(total));
   return 0;
 }

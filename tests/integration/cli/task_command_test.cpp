@@ -53,6 +53,65 @@ TEST(TaskCommand, CheckRefusesASandboxEscapeOrABadSchemaNamingTheLine) {
   EXPECT_TRUE(contains(missing.output, "no task script at")) << missing.output;
 }
 
+// A declared choice the script's own planning cannot handle used to pass the check and fail only
+// when a request picked it; check plans every choice and names the one that fails.
+TEST(TaskCommand, CheckPlansEveryDeclaredChoice) {
+  ScratchDir dir;
+  write_file(dir.path("modes.lua"),
+             "name = 'modes'\n"
+             "params = {\n"
+             "  { name = 'mode', type = 'string', default = 'fast', choices = { 'fast', 'slow', "
+             "'turbo' } },\n"
+             "  { name = 'steps', type = 'int', min = 1, max = 50, default = 4 },\n"
+             "}\n"
+             "local passes = { fast = 1, slow = 2 }\n"
+             "function cost(p)\n"
+             "  local n = passes[p.mode]\n"
+             "  if n == nil then error('no plan for mode ' .. p.mode) end\n"
+             "  local out = {}\n"
+             "  for i = 1, n do out[i] = { steps = p.steps, pixels = 64 * 64 } end\n"
+             "  return out\n"
+             "end\n"
+             "function run(p, seed) end\n");
+  const auto modes = run_seedgrid("task check " + dir.path("modes.lua"));
+  EXPECT_EQ(modes.status, 1) << modes.output;
+  EXPECT_TRUE(contains(modes.output,
+                       "parameter mode, choice \"turbo\": modes.lua:9: no plan for "
+                       "mode turbo"))
+      << modes.output;
+  EXPECT_FALSE(contains(modes.output, "choice \"slow\"")) << modes.output;
+  EXPECT_TRUE(contains(modes.output, "choices: 3 of 3 declared planned")) << modes.output;
+  // The other parameters stay as given while each choice is planned.
+  const auto given = run_seedgrid("task check " + dir.path("modes.lua") + " --param steps=7");
+  EXPECT_EQ(given.status, 1) << given.output;
+  EXPECT_TRUE(contains(given.output, "pass 1: 7 steps over 4096 pixels")) << given.output;
+  EXPECT_TRUE(contains(given.output, "choice \"turbo\"")) << given.output;
+  // size() is planned too: it refuses a choice before cost() is asked.
+  write_file(dir.path("sized.lua"),
+             "name = 'sized'\n"
+             "params = { { name = 'aspect', type = 'string', default = 'square', choices = { "
+             "'square', 'wide' } } }\n"
+             "function size(p)\n"
+             "  if p.aspect == 'wide' then error('wide is not drawn yet') end\n"
+             "  return 64, 64\n"
+             "end\n"
+             "function cost(p) return { { steps = 1, pixels = 64 * 64 } } end\n"
+             "function run(p, seed) end\n");
+  const auto sized = run_seedgrid("task check " + dir.path("sized.lua"));
+  EXPECT_EQ(sized.status, 1) << sized.output;
+  EXPECT_TRUE(contains(sized.output,
+                       "parameter aspect, choice \"wide\": sized.lua:4: wide is not drawn yet"))
+      << sized.output;
+  // Every shipped script handles each choice it declares.
+  for (const char* script : {"txt2img.lua", "img2img.lua", "hires_fix.lua", "inpaint.lua",
+                             "outpaint.lua", "variation.lua"}) {
+    const auto shipped = run_seedgrid("task check " + kTasks + script);
+    EXPECT_EQ(shipped.status, 0) << script << "\n" << shipped.output;
+    EXPECT_TRUE(contains(shipped.output, "choices: 4 of 4 declared planned")) << script << "\n"
+                                                                              << shipped.output;
+  }
+}
+
 TEST(TaskCommand, RunWritesWhatRenderWrites) {
   ScratchDir dir;
   const auto made = run_seedgrid("mkmodel --preset tiny --seed 1 --out " + dir.path("tiny"), 120);
