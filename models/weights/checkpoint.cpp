@@ -99,6 +99,16 @@ Result<void> check_weights_match(const WeightSet& weights, const std::vector<Par
               quoted_names(extra));
 }
 
+Result<NetworkConfigs> read_network_configs(const std::string& path,
+                                            const CheckpointOptions& options) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return fail("checkpoint ", path, " does not exist");
+  auto where = resolve_checkpoint_path(path, options);
+  if (!where) return pass_on(where);
+  return where->diffusers ? read_diffusers_configs(where->weights)
+                          : read_single_file_configs(where->weights);
+}
+
 Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOptions& options) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return fail("checkpoint ", path, " does not exist");

@@ -47,6 +47,18 @@ struct CheckpointOptions {
 // folder beside it.
 Result<Checkpoint> load_checkpoint(const std::string& path, const CheckpointOptions& options = {});
 
+// What a checkpoint's networks are, read without its weights where its layout allows: a diffusers
+// folder's unet/ and vae/ config.json, a single file's sidecar (else the shapes in its
+// safetensors header: the file is mapped, its tensors not read). Enough for what the model can
+// render (render_limits_of), so a size it cannot render is refused before minutes of loading.
+// Errors are the ones load_checkpoint gives for the same files.
+struct NetworkConfigs {
+  UNetConfig unet;
+  VaeConfig vae;
+};
+Result<NetworkConfigs> read_network_configs(const std::string& path,
+                                            const CheckpointOptions& options = {});
+
 // The check load_checkpoint applies to each component: `weights` holds exactly the parameters in
 // `expected`, each of its shape. Errors name the component, its source and the tensor.
 Result<void> check_weights_match(const WeightSet& weights, const std::vector<ParamSpec>& expected);

@@ -69,10 +69,8 @@ Result<void> read_weights(WeightSet& set, const std::string& path, bool vae) {
 
 }  // namespace
 
-Result<Checkpoint> read_diffusers_folder(const std::string& dir_name) {
+Result<NetworkConfigs> read_diffusers_configs(const std::string& dir_name) {
   const fs::path dir(dir_name);
-  Checkpoint ck;
-  ck.source = dir_name;
   if (fs::exists(dir / "model_index.json")) {
     auto index = json::parse_file((dir / "model_index.json").string());
     if (!index) return pass_on(index);
@@ -86,13 +84,22 @@ Result<Checkpoint> read_diffusers_folder(const std::string& dir_name) {
   if (!unet_json) return pass_on(unet_json);
   auto unet = parse_unet_config(*unet_json, (dir / "unet" / "config.json").string());
   if (!unet) return pass_on(unet);
-  ck.unet_config = *unet;
 
   auto vae_json = config_file(dir / "vae" / "config.json");
   if (!vae_json) return pass_on(vae_json);
   auto vae = parse_vae_config(*vae_json, (dir / "vae" / "config.json").string());
   if (!vae) return pass_on(vae);
-  ck.vae_config = *vae;
+  return NetworkConfigs{std::move(*unet), std::move(*vae)};
+}
+
+Result<Checkpoint> read_diffusers_folder(const std::string& dir_name) {
+  const fs::path dir(dir_name);
+  Checkpoint ck;
+  ck.source = dir_name;
+  auto networks = read_diffusers_configs(dir_name);
+  if (!networks) return pass_on(networks);
+  ck.unet_config = std::move(networks->unet);
+  ck.vae_config = std::move(networks->vae);
 
   auto text_json = config_file(dir / "text_encoder" / "config.json");
   if (!text_json) return pass_on(text_json);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "models/clip/clip_config_json.hpp"
@@ -216,13 +217,17 @@ Result<Config> config_of(const json::Value* sidecar_entry, const std::string& si
   return inferred;
 }
 
-}  // namespace
+Result<void> check_safetensors_name(const std::string& path) {
+  if (path.ends_with(".safetensors")) return {};
+  return fail(path,
+              ": seedgrid reads single-file checkpoints only as .safetensors (pickled .ckpt "
+              "files can run code; convert them first)");
+}
 
-Result<Checkpoint> read_single_file(const std::string& path) {
-  if (!path.ends_with(".safetensors"))
-    return fail(path,
-                ": seedgrid reads single-file checkpoints only as .safetensors (pickled .ckpt "
-                "files can run code; convert them first)");
+// The original-layout file's tensors by network: views of the mapped file (each keeps the
+// mapping alive), so nothing but the header is read here.
+Result<Components> read_components(const std::string& path) {
+  if (auto ok = check_safetensors_name(path); !ok) return pass_on(ok);
   SafetensorsReadOptions options;
   options.skip_other_dtypes = [](std::string_view name) {
     // Only the three networks' weights matter; counters, EMA state and buffers are skipped.
@@ -232,29 +237,69 @@ Result<Checkpoint> read_single_file(const std::string& path) {
   };
   auto file = read_safetensors(path, options);
   if (!file) return pass_on(file);
-  auto parts = split_components(*file);
+  return split_components(*file);
+}
+
+// The sidecar "<path>.json" as JSON: an empty object when there is none.
+Result<json::Value> sidecar_root_of(const std::string& sidecar_path) {
+  if (!std::filesystem::exists(sidecar_path)) return json::Value{json::Object{}};
+  return json::parse_file(sidecar_path);
+}
+
+Result<UNetConfig> unet_config_of(const Sidecar& sidecar, const std::string& sidecar_path,
+                                  const Components* parts, const std::string& path) {
+  return config_of<UNetConfig>(
+      sidecar.unet, sidecar_path, "unet", parse_unet_config,
+      [&] { return infer_unet_config(shapes_of(parts->unet)); }, path);
+}
+
+Result<VaeConfig> vae_config_of(const Sidecar& sidecar, const std::string& sidecar_path,
+                                const Components* parts, const std::string& path) {
+  return config_of<VaeConfig>(
+      sidecar.vae, sidecar_path, "vae", parse_vae_config,
+      [&] { return infer_vae_config(shapes_of(parts->vae)); }, path);
+}
+
+}  // namespace
+
+Result<NetworkConfigs> read_single_file_configs(const std::string& path) {
+  if (auto ok = check_safetensors_name(path); !ok) return pass_on(ok);
+  const std::string sidecar_path = path + ".json";
+  auto root = sidecar_root_of(sidecar_path);
+  if (!root) return pass_on(root);
+  auto sidecar = parse_sidecar(*root, sidecar_path);
+  if (!sidecar) return pass_on(sidecar);
+  // The header's shapes only where the sidecar leaves a config out.
+  std::optional<Components> parts;
+  if (!sidecar->unet || !sidecar->vae) {
+    auto read = read_components(path);
+    if (!read) return pass_on(read);
+    parts = std::move(*read);
+  }
+  const Components* shapes = parts ? &*parts : nullptr;
+  auto unet = unet_config_of(*sidecar, sidecar_path, shapes, path);
+  if (!unet) return pass_on(unet);
+  auto vae = vae_config_of(*sidecar, sidecar_path, shapes, path);
+  if (!vae) return pass_on(vae);
+  return NetworkConfigs{std::move(*unet), std::move(*vae)};
+}
+
+Result<Checkpoint> read_single_file(const std::string& path) {
+  auto parts = read_components(path);
   if (!parts) return pass_on(parts);
 
   const std::string sidecar_path = path + ".json";
-  json::Value sidecar_root = json::Object{};
-  if (std::filesystem::exists(sidecar_path)) {
-    auto root = json::parse_file(sidecar_path);
-    if (!root) return pass_on(root);
-    sidecar_root = std::move(*root);
-  }
-  auto sidecar = parse_sidecar(sidecar_root, sidecar_path);
+  auto sidecar_root = sidecar_root_of(sidecar_path);
+  if (!sidecar_root) return pass_on(sidecar_root);
+  auto sidecar = parse_sidecar(*sidecar_root, sidecar_path);
   if (!sidecar) return pass_on(sidecar);
 
   Checkpoint ck;
   ck.source = path;
-  auto unet = config_of<UNetConfig>(
-      sidecar->unet, sidecar_path, "unet", parse_unet_config,
-      [&] { return infer_unet_config(shapes_of(parts->unet)); }, path);
+  auto unet = unet_config_of(*sidecar, sidecar_path, &*parts, path);
   if (!unet) return pass_on(unet);
   ck.unet_config = *unet;
-  auto vae = config_of<VaeConfig>(
-      sidecar->vae, sidecar_path, "vae", parse_vae_config,
-      [&] { return infer_vae_config(shapes_of(parts->vae)); }, path);
+  auto vae = vae_config_of(*sidecar, sidecar_path, &*parts, path);
   if (!vae) return pass_on(vae);
   ck.vae_config = *vae;
   auto text = config_of<ClipTextConfig>(

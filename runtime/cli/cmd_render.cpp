@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/backend/backend_choice.hpp"
@@ -133,13 +134,21 @@ int run_render(RenderOptions o) {
     if (!o.height_given) o.height = init->height;
   }
 
+  CheckpointOptions checkpoint_options;
+  checkpoint_options.tokenizer_dir = o.tokenizer;
+  // The size multiple is the model's, and its configs say it: a size the model cannot render is
+  // refused before its weights load (minutes for a large model), in the loaded pipeline's words.
+  auto networks = read_network_configs(o.model, checkpoint_options);
+  if (!networks) return error_exit(networks.error().message);
+  const RenderLimits limits = render_limits_of(networks->unet, networks->vae);
+  for (auto [name, side] : {std::pair{"width", o.width}, std::pair{"height", o.height}})
+    if (auto ok = check_image_side(limits, name, side); !ok) return usage_exit(ok.error().message);
+
   auto created = open_backend({o.device, o.precision, o.threads});
   if (!created) return error_exit(created.error().message);
   Backend& backend = **created;
   std::fprintf(stderr, "seedgrid render: rendering on %s (%s)\n", o.device.c_str(),
                backend.determinism_class().c_str());
-  CheckpointOptions checkpoint_options;
-  checkpoint_options.tokenizer_dir = o.tokenizer;
   RenderTimings timings;
   timings.load_started();
   auto pipeline = Pipeline::load(o.model, backend, checkpoint_options);
