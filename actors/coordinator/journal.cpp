@@ -236,10 +236,12 @@ Result<void> Journal::commit() {
   state_->tx.reset();
   if (!r) return context(r.error(), "committing the coordinator journal");
   // The WAL's earlier frames still hold the pages as they were before an erasure: copy the
-  // pages back and empty it. Not done (a reader in the way) is tried again at the next commit.
-  if (state_->checkpoint_after_commit &&
-      state_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)").has_value())
-    state_->checkpoint_after_commit = false;
+  // pages back and empty it. Not done (a reader or the background checkpoint in the way) is
+  // tried again at the next commit, as is a failure: the commit itself has happened.
+  if (state_->checkpoint_after_commit) {
+    auto emptied = state_->db.empty_log();
+    if (emptied && *emptied) state_->checkpoint_after_commit = false;
+  }
   return {};
 }
 

@@ -46,4 +46,8 @@ Result<Statement> Database::prepare(std::string_view sql) {
 
 std::int64_t Database::changes() const { return connection_->changes(); }
 
+Result<bool> Database::empty_log() { return connection_->empty_log(); }
+
+CheckpointCounts Database::checkpoints() const { return connection_->checkpoints(); }
+
 }  // namespace seedgrid::storage

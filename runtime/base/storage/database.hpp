@@ -45,6 +45,16 @@ struct OpenOptions {
   // SQLite's page size for a file this creates (0: SQLite's 4 KiB); an existing file keeps its
   // own. PostgreSQL ignores it.
   std::uint32_t page_size = 0;
+  // A durable SQLite file's WAL is copied back into it once it holds this many pages, on a
+  // thread of its own (wal_checkpointer.hpp). PostgreSQL ignores it.
+  std::uint32_t wal_checkpoint_pages = 4'000;
+};
+
+// Checkpoints of a SQLite file's WAL since it was opened: by the background thread, and by the
+// writer itself when the WAL outgrew the thread (four times wal_checkpoint_pages).
+struct CheckpointCounts {
+  std::uint64_t in_background = 0;
+  std::uint64_t by_writer = 0;
 };
 
 class Database {
@@ -67,6 +77,11 @@ class Database {
   Engine engine() const { return engine_; }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const;
+  // Copies every committed page of the WAL back and empties it, so no earlier version of a page
+  // stays on disk there (an erasure's). False when another connection was in the way (try again
+  // later). True at once on PostgreSQL, which has no such file of its own.
+  Result<bool> empty_log();
+  CheckpointCounts checkpoints() const;
 
  private:
   Database(std::unique_ptr<engine::Connection> connection, std::string path, bool read_only,

@@ -10,10 +10,9 @@
 #include <vector>
 
 #include "models/result.hpp"
+#include "runtime/base/storage/database.hpp"
 
 namespace seedgrid::storage {
-
-struct OpenOptions;
 
 namespace engine {
 
@@ -40,6 +39,8 @@ class Connection {
   virtual Result<void> exec(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<Query>> prepare(std::string_view sql) = 0;
   virtual std::int64_t changes() const = 0;
+  virtual Result<bool> empty_log() { return true; }
+  virtual CheckpointCounts checkpoints() const { return {}; }
 };
 
 Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path,

@@ -11,6 +11,7 @@
 
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/storage/engine.hpp"
+#include "runtime/base/storage/wal_checkpointer.hpp"
 
 namespace seedgrid::storage::engine {
 
@@ -122,8 +123,18 @@ class SqliteQuery final : public Query {
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  // Statements must be finalised first; sqlite3_close_v2 defers the close until they are.
-  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+  // Statements must be finalised first; sqlite3_close_v2 defers the close until they are. The
+  // checkpointer's connection closes first, so the writer's close, the last, empties the WAL.
+  ~SqliteConnection() override {
+    checkpointer_.reset();
+    sqlite3_close_v2(db_);
+  }
+
+  void checkpoint_in_background(std::uint32_t threshold_pages) {
+    const char* file = sqlite3_db_filename(db_, "main");
+    checkpointer_ = std::make_unique<WalCheckpointer>(file ? file : path_, threshold_pages);
+    checkpointer_->watch(db_);
+  }
 
   Result<void> exec(std::string_view sql) override {
     const std::string text(sql);
@@ -147,9 +158,21 @@ class SqliteConnection final : public Connection {
   }
   std::int64_t changes() const override { return sqlite3_changes64(db_); }
 
+  Result<bool> empty_log() override {
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    if (rc == SQLITE_BUSY) return false;  // a reader or another checkpoint in the way
+    if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, "checkpoint (TRUNCATE)"));
+    return true;
+  }
+  CheckpointCounts checkpoints() const override {
+    return checkpointer_ ? checkpointer_->counts() : CheckpointCounts{};
+  }
+
  private:
   sqlite3* db_;
   std::string path_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace
@@ -233,15 +256,17 @@ Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path,
   // A durable file gets a 16 MiB page cache and checkpoints its WAL every 4,000 pages instead of
   // 1,000 (a hot page rewritten by many commits is copied back once per checkpoint): with result
   // images in the coordinator's journal, SQLite's reads fell 24 % and its writes 6 % per job in
-  // the dispatch bench (bench/RESULTS.md, session 21).
+  // the dispatch bench (bench/RESULTS.md, session 21). The checkpoints run on a thread of their
+  // own (wal_checkpointer.hpp), not in the commit that passes the threshold.
   if (auto r = db->exec(!durable ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"
                                  : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                                   "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=4000;");
+                                   "PRAGMA cache_size=-16384;");
       !r)
     return context(r.error(), "opening ", path);
   // Reading a file that is not a database fails here rather than at the first query.
   if (auto r = pragma_text(raw, "PRAGMA schema_version"); !r)
     return context(r.error(), "opening ", path);
+  if (durable && !options.read_only) db->checkpoint_in_background(options.wal_checkpoint_pages);
   return std::unique_ptr<Connection>(std::move(db));
 }
 
