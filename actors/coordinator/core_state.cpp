@@ -149,8 +149,7 @@ void CoreState::save(const RequestState& r) {
 }
 
 void CoreState::save_verification(const RequestState& r, const JobState& j) {
-  if (auto w = journal.put_verification(r.request.request_id, j, job_message(r, j)); !w)
-    record_fatal(w.error());
+  if (auto w = journal.put_verification(r.request.request_id, j); !w) record_fatal(w.error());
 }
 
 void CoreState::save_penalty(const PendingPenalty& p, std::int64_t now_ms) {

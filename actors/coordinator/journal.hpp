@@ -94,10 +94,9 @@ class Journal {
   // sealed copy is left in the database or its WAL (secure_delete, then a truncating checkpoint).
   Result<void> erase_prompt(const std::string& request_id, const ErasedPrompt& erased);
   Result<void> put_node(const JournaledNode& node);
-  // The job's verification record: commitment (with `job`, the job it was made for), audit plan,
-  // purpose and judged-by list. load_requests puts it back into the JobState.
-  Result<void> put_verification(const std::string& request_id, const JobState& job_state,
-                                const protocol::Job& job);
+  // The job's verification record: commitment, audit plan, purpose and judged-by list.
+  // load_requests puts it back into the JobState.
+  Result<void> put_verification(const std::string& request_id, const JobState& job_state);
   // Writes the penalty's row, not its notice (written once, with put_notice).
   Result<void> put_penalty(const JournaledPenalty& penalty);
   // The penalty and its notice.

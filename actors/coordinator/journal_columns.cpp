@@ -77,6 +77,18 @@ Result<std::string> unsealed(const SecretBox& box, std::string text) {
   return box.open(text);
 }
 
+// A verification row's commitment: the result alone (verify::commitment_json), or, as journals
+// before it wrote every commitment, a whole receipt, sealed or older still in the clear.
+Result<protocol::JobResult> commitment_from_text(const SecretBox& box, std::string text) {
+  if (!SecretBox::is_sealed(text) && text.find(verify::kCommitmentFormat) != std::string::npos)
+    return verify::parse_commitment(text);
+  auto opened = unsealed(box, std::move(text));
+  if (!opened) return pass_on(opened);
+  auto receipt = verify::parse_receipt(*opened);
+  if (!receipt) return pass_on(receipt);
+  return std::move(receipt->result);
+}
+
 // A failed verdict as the worker is told it (notices table), in the wire encoding: the signed
 // verdict with its evidence, re-sent as it was. A row in an older wire layout does not read back;
 // that notice is then not re-sent (the slash waits for the window as before).

@@ -1,6 +1,6 @@
 #pragma once
 // How the coordinator's journal writes values into its columns and reads them back: keys, digests,
-// audit plans, commitments (as receipts, sealed) and verdicts (in the wire encoding). Only
+// audit plans, commitments (verify::commitment_json; a penalty's as a sealed receipt) and verdicts (in the wire encoding). Only
 // journal*.cpp use these; the encodings are the journal's file format, so they never change
 // meaning.
 #include <cstdint>
@@ -28,6 +28,7 @@ std::vector<std::uint8_t> plan_blob(const std::vector<protocol::AuditItem>& plan
 std::vector<protocol::AuditItem> plan_from_blob(const std::vector<std::uint8_t>& b);
 std::string receipt_text(const protocol::Job& job, const protocol::JobResult& result);
 Result<std::string> unsealed(const SecretBox& box, std::string text);
+Result<protocol::JobResult> commitment_from_text(const SecretBox& box, std::string text);
 std::vector<std::uint8_t> verdict_blob(protocol::Verdict v);
 std::optional<protocol::Verdict> verdict_from_blob(const std::vector<std::uint8_t>& b);
 std::int64_t bits_of(double v);

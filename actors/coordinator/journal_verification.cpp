@@ -26,15 +26,11 @@ Result<void> load_verification(Database& db, const SecretBox& box, RequestState&
     if (index >= r.jobs.size()) continue;
     JobState& j = r.jobs[index];
     if (!q->column_is_null(2)) {
-      auto text = unsealed(box, q->column_text(2));
-      if (!text)
-        return context(text.error(), "journal: commitment of job ", index, " of request ",
+      auto commitment = commitment_from_text(box, q->column_text(2));
+      if (!commitment)
+        return context(commitment.error(), "journal: commitment of job ", index, " of request ",
                        r.request.request_id);
-      auto receipt = verify::parse_receipt(*text);
-      if (!receipt)
-        return context(receipt.error(), "journal: commitment of job ", index, " of request ",
-                       r.request.request_id);
-      j.audit.commitment = std::move(receipt->result);
+      j.audit.commitment = std::move(*commitment);
     }
     j.audit.plan = plan_from_blob(q->column_blob(3));
     const std::string purpose = q->column_text(4);
@@ -48,13 +44,12 @@ Result<void> load_verification(Database& db, const SecretBox& box, RequestState&
   return {};
 }
 
-Result<void> Journal::put_verification(const std::string& request_id, const JobState& j,
-                                       const protocol::Job& job) {
+Result<void> Journal::put_verification(const std::string& request_id, const JobState& j) {
   if (auto t = ensure_transaction(); !t) return t;
   auto& s = state_->put_verification;
   s.bind(1, request_id).bind(2, std::int64_t{j.index});
   if (j.audit.commitment)
-    s.bind(3, state_->prompts.seal(receipt_text(job, *j.audit.commitment)));
+    s.bind(3, verify::commitment_json(*j.audit.commitment));
   else
     s.bind_null(3);
   return s.bind_blob(4, plan_blob(j.audit.plan))

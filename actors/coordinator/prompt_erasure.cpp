@@ -42,8 +42,8 @@ void erase_prompt(CoreState& s, RequestState& r) {
   r.request.params.clear();
   if (auto w = s.journal.erase_prompt(r.request.request_id, *r.erased); !w)
     s.record_fatal(w.error());
-  // Each commitment is journaled as a receipt that names its job, prompt included: written again
-  // with the job as it now reads.
+  // A journal written before commitments stood alone holds each as a sealed receipt naming the
+  // prompt: written again, as the result alone.
   for (const auto& j : r.jobs)
     if (j.audit.commitment) s.save_verification(r, j);
 }

@@ -470,6 +470,27 @@ Result<ImageReceipt> parse_receipt(std::string_view text) {
   return r;
 }
 
+std::string commitment_json(const protocol::JobResult& result) {
+  return json::serialize(
+      json::object{{"format", kCommitmentFormat}, {"result", result_json(result)}});
+}
+
+Result<protocol::JobResult> parse_commitment(std::string_view text) {
+  boost::system::error_code ec;
+  const json::value doc = json::parse(text, ec);
+  if (ec) return fail("commitment: not valid JSON: ", ec.message());
+  std::optional<Error> error;
+  protocol::JobResult result;
+  Fields f(doc, "$", error);
+  const std::string format = f.str("format");
+  if (!error && format != kCommitmentFormat)
+    f.problem("$.format", "'" + format + "' is not " + std::string(kCommitmentFormat));
+  if (const json::value* r = f.raw("result")) result = read_result(*r, "$.result", error);
+  f.finish();
+  if (error) return fail("commitment: ", error->message);
+  return result;
+}
+
 Result<void> write_receipt(const std::string& path, const ImageReceipt& receipt) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return fail("cannot write receipt ", path);

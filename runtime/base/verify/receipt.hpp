@@ -64,6 +64,14 @@ Result<ImageReceipt> parse_receipt(std::string_view json);
 Result<void> write_receipt(const std::string& path, const ImageReceipt& receipt);
 Result<ImageReceipt> read_receipt(const std::string& path);
 
+// A worker's signed result alone, without its job or pixels: what the coordinator's journal keeps
+// of every delivered job. The receipt's "result" object under a format name of its own, written
+// and read by the receipt's code, so the two change together. It names no prompt, so the journal
+// stores it unsealed (the job is rebuilt from the request).
+inline constexpr std::string_view kCommitmentFormat = "seedgrid/commitment/v1";
+std::string commitment_json(const protocol::JobResult& result);
+Result<protocol::JobResult> parse_commitment(std::string_view json);
+
 // The signed JobResult back, with the image's pixels, so protocol::result_signing_bytes and
 // protocol::check_result apply to it as they did when it was delivered.
 protocol::JobResult job_result_of(const ImageReceipt& receipt, std::vector<std::uint8_t> pixels);

@@ -4,9 +4,12 @@
 #include <fstream>
 
 #include "actors/coordinator/journal.hpp"
+#include "actors/coordinator/journal_columns.hpp"
 #include "actors/coordinator/journal_tasks.hpp"
 #include "core_fixture.hpp"
+#include "runtime/base/crypto/secret_box.hpp"
 #include "runtime/base/storage/database.hpp"
+#include "runtime/base/verify/receipt.hpp"
 
 namespace seedgrid::coordinator::testing {
 namespace {
@@ -93,6 +96,83 @@ TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
   ASSERT_TRUE(salt);
   EXPECT_EQ(*j->audit_salt(), *salt);
   std::filesystem::remove_all(dir);
+}
+
+// A delivered job's commitment is kept as the signed result alone, unsealed: it names no prompt.
+// Rows of journals that kept a whole sealed receipt still read back.
+TEST(Journal, CommitmentsAreKeptAloneAndOlderSealedReceiptsStillRead) {
+  const auto dir = fresh_dir("journal-commitments");
+  const RemovedAtEnd cleanup{dir};
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
+  const std::string key = (dir / "j.prompt-key").string();
+  RequestState r;
+  r.request.request_id = "req";
+  r.request.model_id = kModel;
+  r.request.prompt = "zanzibar-turquoise-marmot";
+  r.request.count = 2;
+  protocol::sign_request(r.request, Identity::from_seed({1}));
+  r.digest = protocol::request_digest(r.request);
+  r.jobs.resize(2);
+  const auto worker = Identity::from_seed({2});
+  std::vector<protocol::JobResult> results(2);
+  for (std::uint32_t i = 0; i < 2; ++i) {
+    r.jobs[i].index = i;
+    r.jobs[i].phase = JobPhase::delivered;
+    auto& c = results[i];
+    c.job_id = protocol::job_id_of("req", i);
+    c.worker = worker.public_key();
+    c.output_hash = blake2b(std::string_view(i == 0 ? "a" : "b"));
+    c.final_latent = {0.5f, -1.25f, 3.0f, float(i)};
+    c.final_latent_shape = {1, 1, 2, 2};
+    c.leaf_count = 9;
+    c.signature = worker.sign(std::string_view("signed"));
+    r.jobs[i].audit.commitment = c;
+  }
+  {
+    auto j = Journal::open(path, key);
+    ASSERT_TRUE(j) << j.error().message;
+    ASSERT_TRUE(j->put_request(r));
+    ASSERT_TRUE(j->put_jobs(r));
+    for (const auto& job : r.jobs) ASSERT_TRUE(j->put_verification("req", job));
+    ASSERT_TRUE(j->commit());
+  }
+  {
+    auto db = storage::Database::open(path);
+    ASSERT_TRUE(db) << db.error().message;
+    auto q = db->prepare("SELECT commitment FROM verification WHERE idx = 0");
+    ASSERT_TRUE(q && q->step().value_or(false));
+    const std::string text = q->column_text(0);
+    EXPECT_FALSE(SecretBox::is_sealed(text)) << text;
+    EXPECT_NE(text.find(verify::kCommitmentFormat), std::string::npos) << text;
+    EXPECT_EQ(text.find("zanzibar"), std::string::npos) << text;
+    // Job 1 as an older journal wrote it: the whole receipt, prompt included, sealed.
+    protocol::Job job;
+    job.job_id = results[1].job_id;
+    job.request_id = "req";
+    job.index = 1;
+    job.spec.prompt = r.request.prompt;
+    auto box = SecretBox::load_or_create(key);
+    ASSERT_TRUE(box) << box.error().message;
+    auto old = db->prepare("UPDATE verification SET commitment = ? WHERE idx = 1");
+    ASSERT_TRUE(old);
+    ASSERT_TRUE(old->bind(1, box->seal(journal_columns::receipt_text(job, results[1]))).run());
+  }
+  auto j = Journal::open(path, key);
+  ASSERT_TRUE(j) << j.error().message;
+  auto loaded = j->load_requests(10);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->size(), 1u);
+  ASSERT_EQ(loaded->front().jobs.size(), 2u);
+  for (std::uint32_t i = 0; i < 2; ++i) {
+    const auto& c = loaded->front().jobs[i].audit.commitment;
+    ASSERT_TRUE(c.has_value()) << "job " << i;
+    EXPECT_EQ(c->job_id, results[i].job_id);
+    EXPECT_EQ(c->output_hash, results[i].output_hash);
+    EXPECT_EQ(c->final_latent, results[i].final_latent);
+    EXPECT_EQ(c->final_latent_shape, results[i].final_latent_shape);
+    EXPECT_EQ(c->leaf_count, 9u);
+    EXPECT_EQ(c->signature, results[i].signature);
+  }
 }
 
 TEST(Journal, RoundTripsPenaltiesAndTheirDeletion) {

@@ -126,6 +126,31 @@ TEST(ImageReceipt, RoundTripsEveryFieldAndTheSignatureStillVerifies) {
   EXPECT_EQ(to_json(*parsed), to_json(receipt));
 }
 
+// What the coordinator's journal keeps of a delivered job: the signed result alone, which reads
+// back to a result that still verifies against its job, and names nothing of the prompt.
+TEST(ImageReceipt, ACommitmentIsTheSignedResultAloneAndRoundTrips) {
+  const Identity worker = Identity::generate();
+  const protocol::Job job = tiny_job(7.3f);
+  const protocol::JobResult result = honest_result(job, worker);
+  const std::string text = commitment_json(result);
+  EXPECT_EQ(text.find("lighthouse"), std::string::npos) << text;
+  auto back = parse_commitment(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_TRUE(back->pixels.empty());
+  back->pixels = result.pixels;
+  EXPECT_EQ(protocol::result_signing_bytes(*back), protocol::result_signing_bytes(result));
+  EXPECT_EQ(back->final_latent, result.final_latent);
+  EXPECT_TRUE(protocol::check_result(*back, worker.public_key(), job).ok());
+
+  auto receipt_instead = parse_commitment(to_json(receipt_of(job, result, "x.png")));
+  ASSERT_FALSE(receipt_instead);
+  EXPECT_NE(receipt_instead.error().message.find("$.format"), std::string::npos)
+      << receipt_instead.error().message;
+  auto torn = parse_commitment(text.substr(0, text.size() / 2));
+  ASSERT_FALSE(torn);
+  EXPECT_NE(torn.error().message.find("not valid JSON"), std::string::npos);
+}
+
 // A scripted job's spec holds the script's id, its parameters and the passes it was priced by:
 // all of it is under the spec hash the worker signed, so the receipt keeps it (the parameters in
 // the sealed box of a private request, as the prompt is).
