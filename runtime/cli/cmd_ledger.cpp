@@ -18,13 +18,14 @@
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/units.hpp"
 #include "actors/treasury/verify.hpp"
-#include "runtime/cli/command.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/ledger_checkpoint.hpp"
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/verify/ledger_checkpoint_file.hpp"
+#include "runtime/cli/command.hpp"
+#include "runtime/cli/input_file.hpp"
 
 namespace seedgrid::cli {
 namespace {
@@ -51,6 +52,27 @@ int report(std::string_view command, const Error& error) {
   std::fprintf(stderr, "seedgrid ledger %.*s: %s\n", static_cast<int>(command.size()),
                command.data(), error.message.c_str());
   return 1;
+}
+
+// The files a subcommand reads that are given: each there and readable, else a usage error like
+// any other value that cannot be used (input_file.hpp). init creates its ledger and key; a
+// PostgreSQL ledger is no file.
+int check_inputs(std::string_view command, const LedgerOptions& o) {
+  std::vector<std::pair<std::string, const std::string*>> inputs;
+  if (command != "init") {
+    if (!o.db.empty() && storage::engine_of(o.db) == storage::Engine::sqlite)
+      inputs.push_back({command == "verify" ? "DB" : "--db", &o.db});
+    if (!o.key.empty()) inputs.push_back({"--key", &o.key});
+  }
+  if (!o.economics.empty()) inputs.push_back({"--economics", &o.economics});
+  for (const std::string& path : o.checkpoints) inputs.push_back({"--checkpoint", &path});
+  for (const auto& [option, path] : inputs)
+    if (auto ok = check_input(option, *path); !ok) {
+      std::fprintf(stderr, "seedgrid ledger %.*s: %s\n", static_cast<int>(command.size()),
+                   command.data(), ok.error().message.c_str());
+      return kUsageError;
+    }
+  return 0;
 }
 
 // Economics in the shape of a node config's "treasury.economics" object: the scalar keys of
@@ -470,7 +492,10 @@ const CommandRegistration ledger{
         CLI::App* s = app.add_subcommand(name, help);
         s->footer("Example:\n  seedgrid ledger " + std::string(name) + " " +
                   subcommand_example(name));
-        runs->emplace(s, [o, run] { return run(*o); });
+        runs->emplace(s, [o, run, name = std::string(name)] {
+          if (int status = check_inputs(name, *o); status != 0) return status;
+          return run(*o);
+        });
         return s;
       };
       auto db = [&](CLI::App* s) {

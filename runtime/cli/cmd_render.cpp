@@ -21,6 +21,7 @@
 #include "runtime/base/image/generation_parameters.hpp"
 #include "runtime/base/image/png_file.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/input_file.hpp"
 #include "runtime/cli/output_file.hpp"
 #include "runtime/cli/render_timings.hpp"
 #include "runtime/cli/seed_option.hpp"
@@ -120,6 +121,12 @@ int run_render(RenderOptions o) {
                  static_cast<unsigned long long>(seed));
   auto sampler = parse_sampler_kind(o.sampler);
   if (!sampler) return usage_exit(sampler.error().message);
+  if (auto ok = check_input("--model", o.model, true); !ok) return usage_exit(ok.error().message);
+  for (auto [option, path] :
+       {std::pair{"--init-image", &o.init_image}, std::pair{"--tokenizer", &o.tokenizer}})
+    if (!path->empty())
+      if (auto ok = check_input(option, *path, path == &o.tokenizer); !ok)
+        return usage_exit(ok.error().message);
   // The output folder is made (as `generate --out` does) before rendering, so a path that cannot
   // be written fails now, not after the render.
   if (auto ready = prepare_output_file(o.out); !ready) return error_exit(ready.error().message);

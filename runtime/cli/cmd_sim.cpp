@@ -31,9 +31,10 @@
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/input_file.hpp"
 #include "runtime/cli/sim_serve.hpp"
-#include "runtime/cli/stop_signals.hpp"
 #include "runtime/cli/sim_virtual.hpp"
+#include "runtime/cli/stop_signals.hpp"
 #include "runtime/node/node.hpp"
 
 namespace seedgrid::cli {
@@ -281,6 +282,12 @@ int run_sim(const SimOptions& opts) {
     std::fprintf(stderr, "seedgrid sim: give at least one --prompt\n");
     return 2;
   }
+  if (opts.model != "tiny" && opts.model != "shapes")
+    if (auto ok = check_input("--model", opts.model, true); !ok) {
+      std::fprintf(stderr, "seedgrid sim: %s (or --model tiny or shapes)\n",
+                   ok.error().message.c_str());
+      return kUsageError;
+    }
   auto model = ensure_model(data, opts.model);
   if (!model) {
     std::fprintf(stderr, "seedgrid sim: %s\n", model.error().message.c_str());

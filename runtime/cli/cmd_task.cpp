@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "models/backend/backend_choice.hpp"
@@ -20,6 +21,7 @@
 #include "runtime/base/task_script/task_run.hpp"
 #include "runtime/base/task_script/task_script.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/input_file.hpp"
 #include "runtime/cli/output_file.hpp"
 #include "runtime/cli/seed_option.hpp"
 
@@ -119,6 +121,7 @@ int report_choices(const TaskScript& script, const ParamValues& given) {
 }
 
 int run_check(const TaskOptions& o) {
+  if (auto ok = check_input("FILE", o.script); !ok) return usage_exit("check", ok.error().message);
   auto script = TaskScript::read_file(o.script);
   if (!script) return error_exit("check", script.error().message);
   const task_script::TaskSchema& schema = script->schema();
@@ -177,6 +180,13 @@ int run_task_command(const TaskOptions& o) {
   if (!*seed_given)
     std::fprintf(stderr, "seedgrid task run: random seed %llu\n",
                  static_cast<unsigned long long>(seed));
+  for (auto [option, path, folder] :
+       {std::tuple{"FILE", &o.script, false}, std::tuple{"--model", &o.model, true}})
+    if (auto ok = check_input(option, *path, folder); !ok)
+      return usage_exit("run", ok.error().message);
+  if (!o.tokenizer.empty())
+    if (auto ok = check_input("--tokenizer", o.tokenizer, true); !ok)
+      return usage_exit("run", ok.error().message);
   auto script = TaskScript::read_file(o.script);
   if (!script) return error_exit("run", script.error().message);
   auto given = parse_params(*script, o.params);

@@ -28,7 +28,9 @@ struct CommandRegistration {
 // A command's --help ends with one example of its use (every command sets one).
 void set_example(CLI::App& app, const std::string& example);
 
-// The exit status of a usage error (a bad option or value), as for other Unix tools.
+// The exit status of a usage error (a bad option or value, an input file or folder named on the
+// command line that is missing or cannot be read: input_file.hpp), as for other Unix tools. A
+// failure of the work itself exits 1.
 inline constexpr int kUsageError = 2;
 
 }  // namespace seedgrid::cli

@@ -4,11 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <utility>
 
 #include "tests/integration/cli/cli_process.hpp"
 
 namespace seedgrid::test {
 namespace {
+
+const std::string kTxt2img = std::string(SEEDGRID_SOURCE_DIR) + "/models/tasks/txt2img.lua";
 
 const char* const kCommands[] = {"audit", "generate", "keygen", "ledger", "mkmodel",
                                  "node",  "render",   "sim",    "status"};
@@ -70,6 +74,41 @@ TEST(Conventions, UsageErrorsExitTwo) {
   EXPECT_EQ(run_seedgrid("render --model m --prompt p --out o.png --steps many").status, 2);
   EXPECT_EQ(run_seedgrid("ledger").status, 2);
   EXPECT_EQ(run_seedgrid("ledger balance --db x --account a --extra").status, 2);
+}
+
+// An input file or folder named on the command line that is not there is a usage error in every
+// command, named with its option. `task check` of a missing script exited 1, as if the script had
+// failed its check; render, task run and sim of a missing model, and ledger of a missing database,
+// exited 1 too, while node, audit and sim --virtual exited 2.
+TEST(Conventions, AMissingInputFileIsAUsageErrorNamingIt) {
+  ScratchDir dir;
+  const std::string none = dir.path("none");
+  const std::string out = " --out " + dir.path("x.png");
+  const std::pair<std::string, std::string> cases[] = {
+      {"task check " + none + ".lua", "FILE " + none + ".lua: no such file"},
+      {"task run " + none + ".lua --model " + dir.path() + out, "FILE " + none + ".lua: no such"},
+      {"task run " + kTxt2img + " --model " + none + out,
+       "--model " + none + ": no such file or folder"},
+      {"render --prompt cat --model " + none + out, "--model " + none + ": no such file or folder"},
+      {"render --prompt cat --model " + dir.path() + " --init-image " + none + ".png" + out,
+       "--init-image " + none + ".png: no such file"},
+      {"sim --prompt cat --data " + dir.path("sim") + " --model " + none,
+       "--model " + none + ": no such file or folder"},
+      {"ledger balance --account user:alice --db " + none + ".sqlite",
+       "--db " + none + ".sqlite: no such file"},
+      {"ledger verify " + none + ".sqlite --pubkey " + std::string(64, 'a'),
+       "DB " + none + ".sqlite: no such file"},
+      {"node --config " + none + ".json", none + ".json"},
+      {"sim --virtual " + none + ".json", none + ".json"},
+  };
+  for (const auto& [command, message] : cases) {
+    const auto run = run_seedgrid(command, 60);
+    EXPECT_EQ(run.status, 2) << command << "\n" << run.output;
+    EXPECT_TRUE(contains(run.output, message)) << command << "\n" << run.output;
+  }
+  // A file that was read and fails is the command's failure, not a usage error.
+  std::ofstream(dir.path("bad.lua")) << "name = 'bad'\nerror('broken')\n";
+  EXPECT_EQ(run_seedgrid("task check " + dir.path("bad.lua")).status, 1);
 }
 
 // A subcommand's --help shows an example of that subcommand, not its command's.

@@ -49,8 +49,9 @@ TEST(TaskCommand, CheckRefusesASandboxEscapeOrABadSchemaNamingTheLine) {
   EXPECT_TRUE(contains(schema.output, "schema.lua: parameter steps has min 5 above max 1"))
       << schema.output;
   const auto missing = run_seedgrid("task check " + dir.path("none.lua"));
-  EXPECT_EQ(missing.status, 1) << missing.output;
-  EXPECT_TRUE(contains(missing.output, "no task script at")) << missing.output;
+  EXPECT_EQ(missing.status, 2) << missing.output;
+  EXPECT_TRUE(contains(missing.output, "FILE " + dir.path("none.lua") + ": no such file"))
+      << missing.output;
 }
 
 // A declared choice the script's own planning cannot handle used to pass the check and fail only
