@@ -57,6 +57,12 @@ int report(std::string_view command, const Error& error) {
 // The files a subcommand reads that are given: each there and readable, else a usage error like
 // any other value that cannot be used (input_file.hpp). init creates its ledger and key; a
 // PostgreSQL ledger is no file.
+// A value that opens a JSON object (no file name starts with '{' by accident).
+bool is_inline_json(std::string_view value) {
+  const auto first = value.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && value[first] == '{';
+}
+
 int check_inputs(std::string_view command, const LedgerOptions& o) {
   std::vector<std::pair<std::string, const std::string*>> inputs;
   if (command != "init") {
@@ -64,7 +70,8 @@ int check_inputs(std::string_view command, const LedgerOptions& o) {
       inputs.push_back({command == "verify" ? "DB" : "--db", &o.db});
     if (!o.key.empty()) inputs.push_back({"--key", &o.key});
   }
-  if (!o.economics.empty()) inputs.push_back({"--economics", &o.economics});
+  if (!o.economics.empty() && !is_inline_json(o.economics))
+    inputs.push_back({"--economics", &o.economics});
   for (const std::string& path : o.checkpoints) inputs.push_back({"--checkpoint", &path});
   for (const auto& [option, path] : inputs)
     if (auto ok = check_input(option, *path); !ok) {
@@ -115,13 +122,20 @@ Result<std::string> staker_of(const LedgerOptions& o, std::string_view command) 
   return account;
 }
 
-Result<TreasuryConfig> read_economics(const std::string& path, TreasuryConfig base = {}) {
+// `--economics` takes the JSON object itself or the file holding it.
+Result<TreasuryConfig> read_economics(const std::string& value, TreasuryConfig base = {}) {
   TreasuryConfig config = std::move(base);
-  if (path.empty()) return config;
-  std::ifstream in(path);
-  if (!in) return fail("cannot read economics file ", path);
+  if (value.empty()) return config;
+  const bool inline_json = is_inline_json(value);
+  const std::string path = inline_json ? std::string("--economics") : value;
   std::stringstream text;
-  text << in.rdbuf();
+  if (inline_json) {
+    text << value;
+  } else {
+    std::ifstream in(value);
+    if (!in) return fail("cannot read economics file ", value);
+    text << in.rdbuf();
+  }
   boost::json::parse_options options;
   options.allow_comments = true;
   options.allow_trailing_commas = true;
@@ -518,7 +532,7 @@ const CommandRegistration ledger{
       init->add_option("--key", o->key, "Treasury key file; created (mode 0600) if missing")
           ->required();
       init->add_option("--economics", o->economics,
-                       "JSON object of economics keys (default: built-in)");
+                       "Economics keys: a JSON object, or a file holding one (default: built-in)");
 
       CLI::App* configure =
           sub("configure",
@@ -527,7 +541,8 @@ const CommandRegistration ledger{
       writer(configure);
       configure
           ->add_option("--economics", o->economics,
-                       "JSON object of the economics keys to change (others are kept)")
+                       "Economics keys to change (others are kept): a JSON object, or a file "
+                       "holding one")
           ->required();
 
       CLI::App* deposit =
@@ -599,7 +614,8 @@ const CommandRegistration ledger{
 
       CLI::App* quote_cmd = sub("quote", "Price a request", run_quote);
       quote_cmd->add_option("--db", o->db, "Use the economics in force in this ledger");
-      quote_cmd->add_option("--economics", o->economics, "JSON object of economics keys");
+      quote_cmd->add_option("--economics", o->economics,
+                            "Economics keys: a JSON object, or a file holding one");
       quote_cmd->add_option("--base-render-seconds", o->base_render_seconds,
                             "The model's base render-seconds (manifest; default 43.2, SD 1.x)");
       quote_cmd->add_option("--steps", o->steps, "Sampler steps (default 20)");

@@ -165,7 +165,7 @@ TEST_F(LedgerCli, ErrorsAreClearAndExitOne) {
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(contains(r.output, "already exists")) << r.output;
   r = seedgrid_cli("ledger balance --db " + dir.file("missing.db"));
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 2);  // a file named that is not there: a usage error, as in every command
   EXPECT_TRUE(contains(r.output, "missing.db")) << r.output;
   r = seedgrid_cli("ledger verify " + db + " --pubkey 1234");
   EXPECT_EQ(r.status, 1);
@@ -206,6 +206,24 @@ TEST_F(LedgerCli, ConfigureChangesOnlyTheNamedKeys) {
   EXPECT_TRUE(contains(r.output, "already applied")) << r.output;
   r = seedgrid_cli("ledger history --db " + db);
   EXPECT_TRUE(contains(r.output, "at 42 configure key econ-1")) << r.output;
+}
+
+// --economics takes the object itself, as each subcommand's --help example shows, or its file;
+// a typo in either is named.
+TEST_F(LedgerCli, EconomicsMayBeGivenInlineAsTheHelpShows) {
+  CliRun r = ledger("configure", "--economics '{\"creator_royalty_ppm\": 50000}'");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "creator_royalty_ppm=50000")) << r.output;
+  r = ledger("configure", "--economics '{\"creator_royalty_pm\": 1}'");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "--economics")) << r.output;
+  EXPECT_TRUE(contains(r.output, "creator_royalty_pm")) << r.output;
+  r = ledger("configure", "--economics '{\"creator_royalty_ppm\": '");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "--economics: not valid JSON")) << r.output;
+  r = seedgrid_cli("ledger quote --economics '{\"slash_ppm\": 1}'");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "credits per image")) << r.output;
 }
 
 // Closing epoch 2 after 0 would lose epoch 1's emission: refused unless --skip says so.
