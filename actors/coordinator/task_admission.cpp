@@ -4,6 +4,7 @@
 
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/job.hpp"
+#include "runtime/base/protocol/network_limits.hpp"
 #include "runtime/base/task_script/job_params.hpp"
 
 namespace seedgrid::coordinator {
@@ -38,11 +39,15 @@ TaskAdmission admit_task(const protocol::GenerateRequest& r, const TaskCatalog& 
       return bad(what + " is sent twice");
     input_pixels += static_cast<std::uint64_t>(image.width) * image.height;
   }
-  // A value is signed, journaled and sent with every job: no longer than a prompt may be.
-  for (const auto& p : r.params)
+  // A value is signed, journaled and sent with every job, and written into the image's text: no
+  // longer than a prompt may be, and text as a prompt is.
+  for (const auto& p : r.params) {
     if (p.value.size() > limits.max_prompt_bytes)
       return bad("parameter " + p.name.substr(0, 40) + " is " + std::to_string(p.value.size()) +
                  " bytes, at most " + std::to_string(limits.max_prompt_bytes) + " are accepted");
+    if (auto why = protocol::text_refusal("parameter " + p.name.substr(0, 40), p.value))
+      return bad(*why);
+  }
   // Every job of the request runs with these parameters (only the seed differs between them).
   task_script::JobInputs inputs{r.prompt, r.negative_prompt, r.steps,  r.guidance, r.sampler,
                                 r.karras, r.width,           r.height, {}};

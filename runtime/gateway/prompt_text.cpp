@@ -13,7 +13,7 @@ std::optional<std::string> prompt_text_refusal(std::string_view text) {
   for (std::size_t i = 0; i <= at; ++i)
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++character;
   char code[8];
-  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned char>(text[at]));
+  std::snprintf(code, sizeof code, "U+%04X", protocol::control_character_code(text, at));
   return "character " + std::to_string(character) + " (counting from 1) is the control " +
          "character " + code + ": a prompt is text (tabs and line breaks are fine)";
 }

@@ -47,12 +47,20 @@ bool valid_utf8(std::string_view s) {
 }  // namespace
 
 std::size_t first_control_character(std::string_view text) {
-  const auto control = std::find_if(text.begin(), text.end(), [](char c) {
-    const auto b = static_cast<unsigned char>(c);
-    return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
-  });
-  return control == text.end() ? std::string_view::npos
-                               : static_cast<std::size_t>(control - text.begin());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) return i;
+    // U+0080-U+009F are C2 80 to C2 9F in UTF-8.
+    if (b == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f)
+      return i;
+  }
+  return std::string_view::npos;
+}
+
+std::uint32_t control_character_code(std::string_view text, std::size_t at) {
+  const auto b = static_cast<unsigned char>(text[at]);
+  if (b == 0xc2 && at + 1 < text.size()) return static_cast<unsigned char>(text[at + 1]);
+  return b;
 }
 
 Reply check_network_limits(const GenerateRequest& r, const NetworkLimits& limits) {
@@ -87,17 +95,19 @@ Reply check_network_limits(const GenerateRequest& r, const NetworkLimits& limits
                     std::string(which) + " is " + std::to_string(text->size()) +
                         " bytes, at most " + std::to_string(limits.max_prompt_bytes) +
                         " are accepted");
-    if (!valid_utf8(*text))
-      return refuse(ErrorCode::invalid_prompt, std::string(which) + " is not valid UTF-8");
-    if (const std::size_t at = first_control_character(*text); at != std::string_view::npos) {
-      char code[8];
-      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned char>((*text)[at]));
-      return refuse(ErrorCode::invalid_prompt,
-                    std::string(which) + " holds the control character " + code + " at byte " +
-                        std::to_string(at) + ": a prompt is text (tabs and line breaks are fine)");
-    }
+    if (auto why = text_refusal(which, *text)) return refuse(ErrorCode::invalid_prompt, *why);
   }
   return {};
+}
+
+std::optional<std::string> text_refusal(std::string_view what, std::string_view text) {
+  if (!valid_utf8(text)) return std::string(what) + " is not valid UTF-8";
+  const std::size_t at = first_control_character(text);
+  if (at == std::string_view::npos) return std::nullopt;
+  char code[8];
+  std::snprintf(code, sizeof code, "U+%04X", control_character_code(text, at));
+  return std::string(what) + " holds the control character " + code + " at byte " +
+         std::to_string(at) + ": it is text (tabs and line breaks are fine)";
 }
 
 }  // namespace seedgrid::protocol

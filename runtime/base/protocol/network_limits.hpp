@@ -4,6 +4,7 @@
 // in its status report so a gateway or client checks, and quotes, the same way.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "runtime/base/protocol/error_code.hpp"
@@ -27,8 +28,15 @@ struct NetworkLimits {
 Reply check_network_limits(const GenerateRequest& request, const NetworkLimits& limits);
 
 // The byte offset of the first character a prompt may not hold, or npos. A prompt is text: no C0
-// control character but tab, line feed and carriage return, and no DEL. A NUL ended the prompt
-// early in the PNG's text chunk (and in every C string). The gateway words its own refusal with it.
+// control character but tab, line feed and carriage return, no DEL, and no C1 control
+// (U+0080-U+009F, which terminals obey as escapes as they do ESC). A NUL ended the prompt early in
+// the PNG's text chunk (and in every C string). The gateway words its own refusal with it.
+// `text` is valid UTF-8.
 std::size_t first_control_character(std::string_view text);
+// The code point of the control character first_control_character found at `at`.
+std::uint32_t control_character_code(std::string_view text, std::size_t at);
+// Why `text` cannot be a request's text (a prompt, a task parameter's value): not UTF-8, or a
+// control character, worded after `what` ("prompt", "parameter style"). nullopt when it can.
+std::optional<std::string> text_refusal(std::string_view what, std::string_view text);
 
 }  // namespace seedgrid::protocol

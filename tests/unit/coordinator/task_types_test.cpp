@@ -190,6 +190,14 @@ TEST_F(TaskTypes, AStandardFieldGivenAsAParameterIsRefused) {
   expect_param_refused({{"steps", "30"}}, {"steps"});
 }
 
+// A value is written into the image's text chunk and the receipt: text, as a prompt is.
+TEST_F(TaskTypes, AParameterThatIsNotTextIsRefusedNamingTheCharacter) {
+  expect_param_refused({{"sampler", "euler\x1b[2J"}},
+                       {"parameter sampler holds the control character U+001B at byte 5"});
+  expect_param_refused({{"sampler", "euler\xC2\x9B"}}, {"U+009B"});
+  expect_param_refused({{"sampler", "eu\xFFler"}}, {"parameter sampler is not valid UTF-8"});
+}
+
 TEST_F(TaskTypes, AParameterTwiceIsRefused) {
   expect_param_refused({{"scale", "2"}, {"scale", "3"}}, {"scale"});
 }

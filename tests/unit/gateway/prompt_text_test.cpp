@@ -20,11 +20,20 @@ TEST(PromptText, AControlCharacterIsNamedByItsCharacterPosition) {
             std::string::npos)
       << *bell;
   EXPECT_TRUE(prompt_text_refusal("blur\x7F").has_value()) << "DEL";
+  // A C1 control, two bytes of UTF-8 (C2 9B is CSI, the escape that starts a terminal sequence).
+  const auto csi = prompt_text_refusal(
+      "\xC3\xBC fox \xC2\x9B"
+      "2J");
+  ASSERT_TRUE(csi.has_value());
+  EXPECT_NE(csi->find("character 7 (counting from 1) is the control character U+009B"),
+            std::string::npos)
+      << *csi;
 }
 
 TEST(PromptText, TabsAndLineBreaksAreText) {
   EXPECT_FALSE(prompt_text_refusal("a fox,\n\tin snow\r\n###blurry"));
   EXPECT_FALSE(prompt_text_refusal("\xE5\xAF\x8C\xE5\xA3\xAB\xE5\xB1\xB1"));
+  EXPECT_FALSE(prompt_text_refusal("\xC2\xA0no-break space, \xC2\xA9 sign"));  // C2 A0 on: text
   EXPECT_FALSE(prompt_text_refusal(""));
 }
 
@@ -40,6 +49,13 @@ TEST(PromptText, RefusesExactlyWhatTheCoordinatorRefuses) {
     EXPECT_EQ(prompt_text_refusal(r.prompt).has_value(),
               !protocol::check_network_limits(r, protocol::NetworkLimits{}).ok())
         << "byte " << b;
+  }
+  for (int b = 0x80; b < 0xC0; ++b) {  // U+0080 to U+00BF
+    r.prompt = std::string("a \xC2") + static_cast<char>(b) + " fox";
+    EXPECT_EQ(prompt_text_refusal(r.prompt).has_value(), b <= 0x9F) << "U+00" << std::hex << b;
+    EXPECT_EQ(prompt_text_refusal(r.prompt).has_value(),
+              !protocol::check_network_limits(r, protocol::NetworkLimits{}).ok())
+        << "U+00" << std::hex << b;
   }
 }
 

@@ -51,6 +51,8 @@ TEST(NetworkLimits, EachLimitIsNamedWithTheValueAndItsCode) {
        ErrorCode::invalid_prompt, "prompt holds the control character U+0000 at byte 5"},
       {[](GenerateRequest& r) { r.negative_prompt = "blur\x1b[2J"; }, ErrorCode::invalid_prompt,
        "negative prompt holds the control character U+001B at byte 4"},
+      {[](GenerateRequest& r) { r.prompt = "fox \xC2\x85tail"; }, ErrorCode::invalid_prompt,
+       "prompt holds the control character U+0085 at byte 4"},
   };
   for (const auto& c : cases) {
     GenerateRequest r = within();
