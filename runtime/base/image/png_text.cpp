@@ -122,6 +122,11 @@ Result<std::vector<std::uint8_t>> insert_png_text(std::span<const std::uint8_t> 
   for (char c : entry.keyword)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7E)
       return fail("PNG text keyword '", entry.keyword, "' must be printable ASCII");
+  // Neither chunk may hold a NUL in its text: a reader takes it for the end of the text (tEXt) or
+  // of a field (iTXt), and the rest would be lost or misread.
+  if (const auto nul = entry.text.find('\0'); nul != std::string::npos)
+    return fail("PNG text '", entry.keyword, "' holds a NUL at byte ", nul,
+                ", which a text chunk cannot carry");
   auto chunks = chunks_of(png);
   if (!chunks) return pass_on(chunks);
 

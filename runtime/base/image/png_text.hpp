@@ -21,7 +21,7 @@ struct PngText {
 std::uint32_t png_crc32(std::span<const std::uint8_t> bytes);
 
 // `png` with a text chunk inserted after IHDR. The keyword must be 1-79 Latin-1 printable
-// characters and the text valid UTF-8.
+// characters and the text valid UTF-8 without a NUL.
 Result<std::vector<std::uint8_t>> insert_png_text(std::span<const std::uint8_t> png,
                                                   const PngText& entry);
 

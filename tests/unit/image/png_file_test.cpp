@@ -151,6 +151,11 @@ TEST(PngFile, RejectsBadInput) {
 
   EXPECT_FALSE(insert_png_text(png, PngText{"", "x"}));
   EXPECT_FALSE(insert_png_text(png, PngText{std::string(80, 'k'), "x"}));
+  for (const std::string text : {std::string("a fox\0tail", 10), std::string("\xC3\xBC\0", 3)}) {
+    auto nul = insert_png_text(png, PngText{"parameters", text});
+    ASSERT_FALSE(nul) << "a NUL in a " << (text[0] == 'a' ? "tEXt" : "iTXt") << " chunk";
+    EXPECT_NE(nul.error().message.find("NUL at byte"), std::string::npos) << nul.error().message;
+  }
 }
 
 }  // namespace
