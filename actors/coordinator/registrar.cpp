@@ -1,6 +1,7 @@
 #include "actors/coordinator/registrar.hpp"
 
 #include "runtime/base/protocol/node_name.hpp"
+#include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -24,6 +25,11 @@ protocol::Challenge Registrar::issue(std::int64_t now_ms) {
 }
 
 protocol::Reply Registrar::verify(const protocol::Registration& r, std::int64_t now_ms) {
+  // First: a node of another protocol encodes the rest of its registration differently.
+  if (auto same = protocol::check_protocol(
+          std::string(protocol::role_name(r.role)) + " " + r.node.hex().substr(0, 16), r.protocol);
+      !same.ok())
+    return same;
   auto it = expiry_.find(r.nonce);
   if (it == expiry_.end())
     return refuse(ErrorCode::challenge_failed,

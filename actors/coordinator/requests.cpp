@@ -6,6 +6,7 @@
 #include "actors/coordinator/request_validator.hpp"
 #include "actors/coordinator/router.hpp"
 #include "actors/coordinator/task_admission.hpp"
+#include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -15,8 +16,6 @@ using protocol::refuse;
 using protocol::Reply;
 
 namespace {
-
-constexpr const char* kVersion = "seedgrid 0.1.0";
 
 // The one way a client catches up with a known request, whether it submitted it again or
 // attached: every result it does not have yet, the payment of every paid job (a few bytes; the
@@ -185,7 +184,7 @@ protocol::StatusReport CoordinatorCore::status(std::int64_t now_ms) const {
   const CoreState& s = *state_;
   protocol::StatusReport report;
   report.coordinator = s.key();
-  report.version = kVersion;
+  report.version = protocol::release();
   report.uptime_seconds =
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms - s.started_ms) / 1000);
   report.models = s.options.catalog.entries();

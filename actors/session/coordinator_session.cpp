@@ -6,6 +6,7 @@
 #include "actors/validator/validator_self.hpp"
 #include "actors/worker/worker_self.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::session {
 
@@ -70,6 +71,14 @@ void CoordinatorSession<Owner>::register_now(Self self) {
       .then(
           [this, self, generation](const protocol::Challenge& challenge) {
             if (generation != generation_) return;
+            // Checked before anything else of the challenge: a coordinator of another protocol
+            // would misread the registration. Retried, so an upgraded coordinator is found.
+            if (auto same = protocol::check_protocol("the coordinator", challenge.protocol);
+                !same.ok()) {
+              log_->error("not registering: {}", same.reason);
+              retry_later(self);
+              return;
+            }
             if (!protocol::challenge_signature_valid(challenge)) {
               log_->error("the coordinator's challenge is not signed by its key; retrying");
               retry_later(self);

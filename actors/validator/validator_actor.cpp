@@ -16,6 +16,7 @@
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::validator {
 
@@ -207,7 +208,7 @@ validator_self_actor::behavior_type validator(Self self, ValidatorSetup setup,
   caps.max_batch = 1;
   caps.max_inflight = 64;
   caps.pixel_steps_per_second = s.setup.pixel_steps_per_second;
-  caps.version = "seedgrid 0.1.0";
+  caps.version = protocol::release();
   s.session = std::make_unique<session::CoordinatorSession<validator_self_actor>>(
       protocol::Role::validator, *s.setup.identity, s.setup.name, caps,
       s.setup.section.coordinator_key, s.setup.network, s.log);

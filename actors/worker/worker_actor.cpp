@@ -19,6 +19,7 @@
 #include "runtime/base/link/remote_link.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::worker {
 
@@ -84,7 +85,7 @@ protocol::Capabilities capabilities_of(const WorkerSetup& s) {
   c.max_batch = s.section.max_batch;
   c.max_inflight = s.section.max_inflight;
   c.pixel_steps_per_second = s.pixel_steps_per_second;
-  c.version = "seedgrid 0.1.0";
+  c.version = protocol::release();
   return c;
 }
 

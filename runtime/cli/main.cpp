@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "runtime/base/protocol/version.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/cli/stop_signals.hpp"
 
@@ -108,7 +109,8 @@ int main(int argc, char** argv) {
   unblock_stop_signals();
   using namespace seedgrid::cli;
   CLI::App app{"seedgrid: verifiable, decentralized image generation"};
-  app.set_version_flag("--version", std::string("seedgrid ") + SEEDGRID_VERSION);
+  app.set_version_flag("--version", seedgrid::protocol::release() + " (wire protocol " +
+                                        std::to_string(seedgrid::protocol::kProtocol) + ")");
   app.require_subcommand(1);
   show_defaults(app);
   std::map<CLI::App*, CommandRun> runs;

@@ -37,6 +37,7 @@ constexpr std::array kCodes{
     Named{ErrorCode::stale_command, "stale_command"},
     Named{ErrorCode::replayed_command, "replayed_command"},
     Named{ErrorCode::too_many_commands, "too_many_commands"},
+    Named{ErrorCode::protocol_mismatch, "protocol_mismatch"},
     Named{ErrorCode::worker_error, "worker_error"},
     Named{ErrorCode::job_timeout, "job_timeout"},
     Named{ErrorCode::worker_lost, "worker_lost"},

@@ -86,6 +86,7 @@ enum class ErrorCode : std::uint16_t {
   stale_command = 205,
   replayed_command = 206,
   too_many_commands = 207,
+  protocol_mismatch = 208,  // a node built for another wire protocol (version.hpp)
   worker_error = 300,
   job_timeout = 301,
   worker_lost = 302,

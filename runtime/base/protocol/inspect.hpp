@@ -224,13 +224,14 @@ typename Inspector::result_type inspect(Inspector& f, Capabilities& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Challenge& x) {
-  return f(caf::meta::type_name("Challenge"), x.nonce, x.coordinator, x.coordinator_signature);
+  return f(caf::meta::type_name("Challenge"), x.protocol, x.nonce, x.coordinator,
+           x.coordinator_signature);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Registration& x) {
-  return f(caf::meta::type_name("Registration"), x.role, x.node, x.name, x.capabilities, x.nonce,
-           x.signature);
+  return f(caf::meta::type_name("Registration"), x.protocol, x.role, x.node, x.name, x.capabilities,
+           x.nonce, x.signature);
 }
 
 template <class Inspector>

@@ -6,6 +6,7 @@
 
 #include "runtime/base/crypto/sodium_init.hpp"
 #include "runtime/base/protocol/canonical.hpp"
+#include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::protocol {
 
@@ -33,6 +34,7 @@ std::vector<std::uint8_t> challenge_signing_bytes(const Nonce& nonce,
 Challenge make_challenge(const Identity& coordinator) {
   ensure_sodium();
   Challenge c;
+  c.protocol = kProtocol;
   randombytes_buf(c.nonce.data(), c.nonce.size());
   c.coordinator = coordinator.public_key();
   c.coordinator_signature = coordinator.sign(challenge_signing_bytes(c.nonce, c.coordinator));
@@ -73,6 +75,7 @@ std::vector<std::uint8_t> registration_signing_bytes(const Registration& r,
 Registration make_registration(Role role, std::string name, const Capabilities& caps,
                                const Challenge& challenge, const Identity& node) {
   Registration r;
+  r.protocol = kProtocol;
   r.role = role;
   r.node = node.public_key();
   r.name = std::move(name);

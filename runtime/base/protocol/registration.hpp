@@ -35,12 +35,14 @@ struct Capabilities {
 };
 
 struct Challenge {
+  std::uint32_t protocol = 0;  // the coordinator's (version.hpp)
   Nonce nonce{};
   PublicKey coordinator;
   Signature coordinator_signature{};  // over challenge_signing_bytes
 };
 
 struct Registration {
+  std::uint32_t protocol = 0;  // the node's (version.hpp); the coordinator refuses another
   Role role = Role::worker;
   PublicKey node;
   std::string name;  // its configured name ($.node.name; node_name.hpp says what is allowed)

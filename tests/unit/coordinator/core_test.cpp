@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core_fixture.hpp"
+#include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::coordinator::testing {
 namespace {
@@ -631,6 +632,26 @@ TEST_F(CoreFixture, RegistrationNeedsAFreshChallenge) {
   const auto c3 = core_->hello(now_);
   auto late = protocol::make_registration(protocol::Role::worker, "w1", worker_caps(), c3, w1_);
   EXPECT_EQ(core_->verify_registration(late, now_ + 3'600'000).code, ErrorCode::challenge_failed);
+}
+
+// A node of another wire protocol is refused by name before anything else of its registration is
+// read (the rest of it is encoded differently).
+TEST_F(CoreFixture, ANodeOfAnotherProtocolIsRefusedNamingBothProtocols) {
+  const auto challenge = core_->hello(now_);
+  EXPECT_EQ(challenge.protocol, protocol::kProtocol);
+  auto reg =
+      protocol::make_registration(protocol::Role::worker, "w1", worker_caps(), challenge, w1_);
+  EXPECT_EQ(reg.protocol, protocol::kProtocol);
+  reg.protocol = protocol::kProtocol + 1;
+  const auto refused = core_->verify_registration(reg, now_);
+  EXPECT_EQ(refused.code, ErrorCode::protocol_mismatch);
+  EXPECT_TRUE(refused.reason.contains("worker " + w1_.public_key().hex().substr(0, 16) +
+                                      " speaks seedgrid protocol " +
+                                      std::to_string(protocol::kProtocol + 1)))
+      << refused.reason;
+  EXPECT_TRUE(refused.reason.contains("this node protocol " + std::to_string(protocol::kProtocol)))
+      << refused.reason;
+  EXPECT_TRUE(refused.reason.contains("seedgrid --version")) << refused.reason;
 }
 
 TEST_F(CoreFixture, RequestsSpreadOverAtMostTheConfiguredWorkers) {

@@ -11,6 +11,7 @@
 #include "runtime/base/protocol/node_name.hpp"
 #include "runtime/base/protocol/registration.hpp"
 #include "runtime/base/protocol/request.hpp"
+#include "runtime/base/protocol/version.hpp"
 #include "runtime/base/verify/commitment/trajectory.hpp"
 
 namespace seedgrid::protocol {
@@ -416,6 +417,24 @@ TEST(NodeName, LettersDigitsAndAFewMarksUpTo64Characters) {
   EXPECT_NE(refused("a\nfake log line").find("'a\\x0afake log line' has '\\x0a' at position 1"),
             std::string::npos)
       << refused("a\nfake log line");
+}
+
+// Both sides of a registration say their protocol; the check names the peer and both numbers.
+TEST(Registration, ChallengeAndRegistrationSayTheirProtocol) {
+  const Identity coordinator = Identity::generate();
+  const Challenge c = make_challenge(coordinator);
+  EXPECT_EQ(c.protocol, kProtocol);
+  EXPECT_EQ(make_registration(Role::validator, "v", {}, c, Identity::generate()).protocol,
+            kProtocol);
+  EXPECT_TRUE(check_protocol("the coordinator", kProtocol).ok());
+  const Reply other = check_protocol("the coordinator", kProtocol + 7);
+  EXPECT_EQ(other.code, ErrorCode::protocol_mismatch);
+  EXPECT_NE(other.reason.find("the coordinator speaks seedgrid protocol " +
+                              std::to_string(kProtocol + 7) + ", this node protocol " +
+                              std::to_string(kProtocol) + " (" + release() + ")"),
+            std::string::npos)
+      << other.reason;
+  EXPECT_EQ(static_cast<int>(ErrorCode::protocol_mismatch), 208);
 }
 
 TEST(Registration, ChallengesAreFresh) {
