@@ -126,6 +126,7 @@ class SqliteConnection final : public Connection {
   // Statements must be finalised first; sqlite3_close_v2 defers the close until they are. The
   // checkpointer's connection closes first, so the writer's close, the last, empties the WAL.
   ~SqliteConnection() override {
+    if (checkpointer_) sqlite3_wal_hook(db_, nullptr, nullptr);  // it points at the checkpointer
     checkpointer_.reset();
     sqlite3_close_v2(db_);
   }
