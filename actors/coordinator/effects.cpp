@@ -9,7 +9,6 @@ namespace seedgrid::coordinator {
 void Outbox::take(Outbox& other) {
   if (effects.empty()) {  // the first call of a commit's group: no element moved
     effects.swap(other.effects);
-    other.effects.clear();
     return;
   }
   effects.insert(effects.end(), std::make_move_iterator(other.effects.begin()),
