@@ -73,6 +73,7 @@ void CoordinatorCore::tick(std::int64_t now_ms, Outbox& out) {
     for (auto& j : r.jobs) expire_job(s, r, j, now_ms, out, capable);
   }
   sample_uptime(s, now_ms);
+  release_held_slots(s, now_ms);
   dispatch(s, now_ms, out);
 }
 

@@ -93,6 +93,15 @@ struct CoreState {
   std::int64_t next_uptime_sample_ms = 0;
   std::uint64_t jobs_delivered = 0;
   std::uint64_t jobs_failed = 0;
+  // Slots a cancelled job still holds on a connected worker after it was settled (its worker
+  // was inside a step when the grace ran out), by job id: freed at the worker's report, or at
+  // `release_ms` (the job's whole render budget later), so a worker that never reports a
+  // cancelled job does not lose the slot for as long as its link stays up.
+  struct HeldSlot {
+    PublicKey worker;
+    std::int64_t release_ms = 0;
+  };
+  std::map<std::string, HeldSlot> held_slots;
 
   // --- bookkeeping (core_state.cpp) ---
   const PublicKey& key() const { return identity.public_key(); }
@@ -164,6 +173,8 @@ void settle_cancelled(CoreState& s, RequestState& r, JobState& j, std::uint32_t 
 // job settled while its worker was still inside a step).
 void release_settled_slot(CoreState& s, const PublicKey& from, const std::string& job_id,
                           std::int64_t now_ms, Outbox& out);
+// Frees the held slots (CoreState::held_slots) whose worker has not reported by now.
+void release_held_slots(CoreState& s, std::int64_t now_ms);
 // A worker's failure report (or, for a cancelled job whose report never came, what it would
 // have said): pays a cancelled job's steps, else fails the attempt.
 protocol::Reply job_failed(CoreState& s, const PublicKey& from, const protocol::JobFailure& failure,

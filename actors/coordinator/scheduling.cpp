@@ -169,7 +169,20 @@ void release_settled_slot(CoreState& s, const PublicKey& from, const std::string
   NodeEntry* n = s.nodes.find(from);
   if (n == nullptr || !n->inflight.contains(job_id)) return;
   s.nodes.release(*n, job_id);
+  s.held_slots.erase(job_id);
   dispatch(s, now_ms, out);
+}
+
+void release_held_slots(CoreState& s, std::int64_t now_ms) {
+  for (auto it = s.held_slots.begin(); it != s.held_slots.end();) {
+    if (now_ms < it->second.release_ms) {
+      ++it;
+      continue;
+    }
+    if (NodeEntry* n = s.nodes.find(it->second.worker); n && n->inflight.contains(it->first))
+      s.nodes.release(*n, it->first);
+    it = s.held_slots.erase(it);
+  }
 }
 
 void fail_attempt(CoreState& s, RequestState& r, JobState& j, ErrorCode code, std::string reason,
@@ -275,8 +288,13 @@ void expire_job(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms,
       if (NodeEntry* n = s.nodes.find(*j.worker); n != nullptr && n->connected) {
         // Its worker is still inside the step it was cancelled in (a step can take minutes on
         // a CPU): the client is answered now, but the slot stays taken until the worker reports
-        // the job (release_settled_slot) or its link drops, so no job waits behind that step
-        // and times out against the worker.
+        // the job (release_settled_slot), its link drops, or the time the whole job was given
+        // has passed again (release_held_slots: by then the step is not slow, the worker is not
+        // answering), so no job waits behind that step and times out against the worker.
+        const std::int64_t budget =
+            job_deadline_ms(s.options.policy.deadlines, protocol::job_work(spec_of(r, j.index)), 0,
+                            j.batch, n->capabilities.pixel_steps_per_second);
+        s.held_slots[job_id()] = {*j.worker, now_ms + budget};
         settle_cancelled(s, r, j, j.steps_done, now_ms, out);
       } else {
         job_failed(s, *j.worker, {job_id(), j.attempt, ErrorCode::cancelled, "", j.steps_done},

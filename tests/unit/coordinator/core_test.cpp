@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "actors/coordinator/deadline.hpp"
 #include "core_fixture.hpp"
 #include "runtime/base/protocol/version.hpp"
 
@@ -377,6 +378,47 @@ TEST_F(CoreFixture, ASlowCancelKeepsItsWorkersSlotUntilTheWorkerReports) {
   const auto jobs = take_jobs();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].job.job_id, protocol::job_id_of("r2", 0));
+  expect_conservation();
+}
+
+// A worker that never reports the cancelled job (a bug, a wedged render) keeps the slot only for
+// as long again as the whole job was given; then the next job may use it.
+TEST_F(CoreFixture, ACancelledJobNeverReportedFreesItsSlotAfterTheJobsWholeBudget) {
+  register_node(w1_, protocol::Role::worker, worker_caps(1));
+  ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
+  const protocol::Job cancelled = cancel_past_the_grace(w1_, "r1", 1);
+  const std::int64_t settled_at = now_;
+  const std::int64_t budget = job_deadline_ms(policy_.deadlines, protocol::job_work(cancelled.spec),
+                                              0, 1, worker_caps(1).pixel_steps_per_second);
+  ASSERT_GT(budget, 1000);
+  ASSERT_TRUE(submit(request("r2", 1)).outcome.ok());
+
+  now_ = settled_at + budget - 1;
+  Outbox before;
+  core_->tick(now_, before);
+  pump(before);
+  EXPECT_TRUE(take_jobs().empty()) << "within the budget the step may just be slow";
+
+  now_ = settled_at + budget;
+  Outbox after;
+  core_->tick(now_, after);
+  pump(after);
+  const auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].job.job_id, protocol::job_id_of("r2", 0));
+  EXPECT_EQ(jobs[0].worker, w1_.public_key());
+
+  // Its report, if it ever comes, changes nothing: r2's job keeps the slot.
+  Outbox report;
+  EXPECT_EQ(core_
+                ->on_failure(w1_.public_key(),
+                             {cancelled.job_id, cancelled.attempt, ErrorCode::cancelled, "late", 1},
+                             now_, report)
+                .code,
+            ErrorCode::mismatch);
+  pump(report);
+  EXPECT_TRUE(take_jobs().empty());
+  EXPECT_EQ(core_->nodes().find(w1_.public_key())->inflight.size(), 1u);
   expect_conservation();
 }
 
