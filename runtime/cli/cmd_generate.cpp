@@ -20,6 +20,7 @@
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/wire_number.hpp"
 #include "runtime/cli/command.hpp"
+#include "runtime/cli/input_file.hpp"
 #include "runtime/cli/node_id_option.hpp"
 #include "runtime/cli/seed_option.hpp"
 #include "runtime/cli/stop_signals.hpp"
@@ -135,6 +136,10 @@ Result<Client> prepare(const GenerateOptions& opts, int& status) {
   status = kUsageError;
   auto endpoint = config::parse_endpoint(opts.coordinator);
   if (!endpoint) return fail("--coordinator ", endpoint.error().message);
+  // A missing key is created; one that is there must be a file this process can read.
+  std::error_code exists_ec;
+  if (!opts.key.empty() && std::filesystem::exists(opts.key, exists_ec))
+    if (auto readable = check_input("--key", opts.key); !readable) return pass_on(readable);
   status = 1;
   auto client_key = Identity::load_or_create(opts.key.empty() ? default_key_path() : opts.key);
   if (!client_key) return pass_on(client_key);

@@ -102,6 +102,10 @@ TEST(Conventions, AMissingInputFileIsAUsageErrorNamingIt) {
        "DB " + none + ".sqlite: no such file"},
       {"node --config " + none + ".json", none + ".json"},
       {"sim --virtual " + none + ".json", none + ".json"},
+      // A missing key is created; one that is there must be readable.
+      {"generate --coordinator 127.0.0.1:1 --prompt cat --out " + dir.path("o") + " --key " +
+           dir.path(),
+       "--key " + dir.path() + " is a folder: give a file"},
   };
   for (const auto& [command, message] : cases) {
     const auto run = run_seedgrid(command, 60);
