@@ -55,5 +55,22 @@ TEST(Outbox, OneKindAloneStaysAsItWas) {
     EXPECT_EQ(std::get<TellClient>(out.effects[i]).event.index, 4 - i);
 }
 
+TEST(Outbox, TakeAppendsTheOthersEffectsInOrderAndEmptiesIt) {
+  Outbox out;
+  Outbox first;
+  first.add(told("r", 0));
+  out.take(first);  // into an empty outbox
+  EXPECT_TRUE(first.empty());
+  Outbox second;
+  second.add(told("r", 1));
+  second.add(order("settle/r"));
+  out.take(second);
+  EXPECT_TRUE(second.empty());
+  ASSERT_EQ(out.effects.size(), 3u);
+  EXPECT_EQ(std::get<TellClient>(out.effects[0]).event.index, 0u);
+  EXPECT_EQ(std::get<TellClient>(out.effects[1]).event.index, 1u);
+  EXPECT_EQ(std::get<PlaceOrder>(out.effects[2]).order.key, "settle/r");
+}
+
 }  // namespace
 }  // namespace seedgrid::coordinator
