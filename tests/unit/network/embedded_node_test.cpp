@@ -174,7 +174,13 @@ TEST(EmbeddedNode, StoppingDoesNotWaitForTheRenderInProgress) {
   std::mutex mutex;
   std::condition_variable stepped;
   std::optional<Clock::time_point> started, first_step;
+  bool accepted = false;
   client::SessionCallbacks callbacks;
+  callbacks.on_ack = [&](const protocol::SubmitAck&) {
+    std::lock_guard lock(mutex);
+    accepted = true;
+    stepped.notify_all();
+  };
   callbacks.on_event = [&](const protocol::ClientEvent& e) {
     std::lock_guard lock(mutex);
     if (e.kind == protocol::EventKind::started && !started) started = Clock::now();
@@ -191,14 +197,29 @@ TEST(EmbeddedNode, StoppingDoesNotWaitForTheRenderInProgress) {
       session.emplace((*node)->system(), &target, config::Endpoint{}, config::NetworkSection{},
                       net.request("long-" + std::to_string(attempt), steps, 512, 1),
                       std::make_shared<const Identity>(*net.client), callbacks);
-      const auto early = session->wait(std::chrono::milliseconds(200));
-      if (!early) break;  // accepted and rendering
-      ASSERT_EQ(early->reply.code, protocol::ErrorCode::no_capable_worker) << early->reply.reason;
+      // Silence is not acceptance: on a loaded machine the refusal can come late. Wait for one
+      // of the two answers.
+      std::optional<client::SessionOutcome> refused;
+      const auto give_up = Clock::now() + std::chrono::seconds(60);
+      while (!refused && Clock::now() < give_up) {
+        {
+          std::unique_lock lock(mutex);
+          if (stepped.wait_for(lock, std::chrono::milliseconds(50), [&] { return accepted; }))
+            break;
+        }
+        refused = session->wait(std::chrono::milliseconds(0));
+      }
+      if (!refused) break;
+      ASSERT_EQ(refused->reply.code, protocol::ErrorCode::no_capable_worker)
+          << refused->reply.reason;
       session.reset();
     }
     std::unique_lock lock(mutex);
-    ASSERT_TRUE(stepped.wait_for(lock, std::chrono::seconds(120), [&] { return first_step.has_value(); }))
-        << "the render reported no step";
+    ASSERT_TRUE(accepted) << "the coordinator neither accepted nor refused the request in 60 s";
+    ASSERT_TRUE(
+        stepped.wait_for(lock, std::chrono::seconds(120), [&] { return first_step.has_value(); }))
+        << "the render reported no step in 120 s (its job "
+        << (started ? "started" : "never started") << ")";
   }  // the client leaves; the job goes on rendering
   ASSERT_TRUE(started);
   const auto step_time =
