@@ -5,6 +5,7 @@
 #include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::coordinator {
 
@@ -261,6 +262,7 @@ coordinator_self_actor::behavior_type coordinator(
         flush(self, out);
         return promise;
       },
+      [](protocol::protocol_atom) { return protocol::kProtocol; },
       [self](protocol::status_atom) {
         auto& st = self->state;
         auto report = st.core->status(st.now());

@@ -143,6 +143,9 @@ std::pair<int, std::string> http_error_of(const Error& refused) {
       return {402, "InsufficientFunds"};
     case ErrorCode::treasury_unavailable:
       return {503, "CoordinatorUnavailable"};
+    // The gateway's coordinator runs another release: the operator's to fix, not the user's.
+    case ErrorCode::protocol_mismatch:
+      return {502, "CoordinatorIncompatible"};
     case ErrorCode::duplicate_request:
       return {409, "DuplicateRequest"};
     case ErrorCode::unknown_model:

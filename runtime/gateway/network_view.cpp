@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "runtime/base/client/coordinator_protocol.hpp"
 #include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
@@ -55,9 +56,17 @@ void NetworkView::run() {
     caf::actor target = coordinator_ ? *coordinator_ : remote;
     if (!target) {
       auto found = link::remote_actor(system_, endpoint_);
-      if (found) {
+      // A coordinator of another release would misread the status query: asked once per link.
+      Result<void> same;
+      if (found)
+        same = client::check_coordinator_protocol(
+            system_, *found, "the coordinator at " + endpoint_.text(),
+            std::max(interval_, std::chrono::milliseconds(2'000)));
+      if (found && same) {
         remote = *found;
         target = remote;
+      } else if (found) {
+        error = same.error().message;
       } else {
         error = link::connect_failure(system_, "coordinator", endpoint_, found.error(),
                                       std::chrono::milliseconds(500));

@@ -1,5 +1,6 @@
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/client/answer_timeouts.hpp"
+#include "runtime/base/client/coordinator_protocol.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -45,6 +46,7 @@ namespace {
 
 struct SessionState {
   protocol::GenerateRequest request;
+  std::string coordinator_name;  // "the coordinator at host:port", for messages
   std::shared_ptr<const Identity> client;
   SessionCallbacks callbacks;
   std::shared_ptr<GenerateSession::Shared> shared;
@@ -122,6 +124,33 @@ void on_ack(Self self, protocol::SubmitAck ack) {
   send_cancel(self);
 }
 
+// Asks the coordinator's wire protocol before anything it would misread (coordinator_protocol.hpp),
+// at every link: the coordinator may have been upgraded while the link was down.
+void ask_protocol_then_engage(Self self) {
+  auto& s = self->state;
+  self->request(s.coordinator, kStatusAnswerTimeout, protocol::protocol_atom::value)
+      .then(
+          [self](std::uint32_t theirs) {
+            auto& st = self->state;
+            protocol::SubmitAck ack;
+            ack.request_id = st.request.request_id;
+            ack.outcome = judge_coordinator_protocol(st.coordinator_name, theirs);
+            if (!ack.outcome.ok()) return refused(self, ack);
+            engage(self);
+          },
+          [self](caf::error& err) {
+            auto& st = self->state;
+            if (auto refusal = unanswered_protocol_question(st.coordinator_name, err)) {
+              protocol::SubmitAck ack;
+              ack.request_id = st.request.request_id;
+              ack.outcome = std::move(*refusal);
+              return refused(self, ack);
+            }
+            // A lost link asks again when it is back; a live one that was slow, at once.
+            if (err == caf::sec::request_timeout && st.coordinator) ask_protocol_then_engage(self);
+          });
+}
+
 // Submits (before the first acknowledgement) or re-attaches (after it).
 void engage(Self self) {
   auto& s = self->state;
@@ -167,12 +196,14 @@ void on_event(Self self, const protocol::ClientEvent& e) {
 }
 
 generate_session_actor::behavior_type session(Self self, protocol::GenerateRequest request,
+                                              std::string coordinator_name,
                                               std::optional<PublicKey> resume_from,
                                               std::shared_ptr<const Identity> client,
                                               SessionCallbacks callbacks,
                                               std::shared_ptr<GenerateSession::Shared> shared) {
   auto& s = self->state;
   s.request = std::move(request);
+  s.coordinator_name = std::move(coordinator_name);
   s.resume_from = resume_from;
   s.client = std::move(client);
   s.callbacks = std::move(callbacks);
@@ -190,7 +221,7 @@ generate_session_actor::behavior_type session(Self self, protocol::GenerateReque
         // The boundary: the coordinator's handle, typed once.
         st.coordinator = caf::actor_cast<protocol::coordinator_actor>(coordinator);
         self->monitor(st.coordinator);
-        engage(self);
+        ask_protocol_then_engage(self);
       },
       [self](protocol::event_atom, const protocol::ClientEvent& e) { on_event(self, e); },
       [self](protocol::events_atom, const std::vector<protocol::ClientEvent>& events) {
@@ -242,8 +273,10 @@ void GenerateSession::start(caf::actor_system& system, const caf::actor* coordin
                             const config::Endpoint& endpoint, const config::NetworkSection& network,
                             protocol::GenerateRequest request, std::optional<PublicKey> resume_from,
                             std::shared_ptr<const Identity> client, SessionCallbacks callbacks) {
-  shared_->actor = system.spawn(session, std::move(request), resume_from, std::move(client),
-                                std::move(callbacks), shared_);
+  std::string name =
+      coordinator != nullptr ? "the coordinator" : "the coordinator at " + endpoint.text();
+  shared_->actor = system.spawn(session, std::move(request), std::move(name), resume_from,
+                                std::move(client), std::move(callbacks), shared_);
   if (coordinator != nullptr) {
     caf::anon_send(shared_->actor, link::link_up_atom::value, *coordinator);
   } else {
@@ -283,6 +316,9 @@ Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
   auto coordinator = link::remote_actor(system, endpoint, coordinator_key);
   if (!coordinator)
     return fail(link::connect_failure(system, "coordinator", endpoint, coordinator.error()));
+  const std::string where = "the coordinator at " + endpoint.text();
+  if (auto same = check_coordinator_protocol(system, *coordinator, where, timeout); !same)
+    return pass_on(same);
   caf::scoped_actor self{system};
   Result<protocol::StatusReport> out = fail("no answer from the coordinator at ", endpoint.text());
   self->request(caf::actor_cast<protocol::coordinator_actor>(*coordinator), timeout,

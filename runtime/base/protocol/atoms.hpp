@@ -11,6 +11,8 @@ using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
+// Which wire protocol a coordinator speaks (version.hpp). Never change its meaning or answer.
+using protocol_atom = caf::atom_constant<caf::atom("protocol")>;
 using event_atom = caf::atom_constant<caf::atom("event")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using hello_atom = caf::atom_constant<caf::atom("hello")>;

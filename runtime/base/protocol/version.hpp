@@ -20,7 +20,8 @@ inline constexpr std::uint32_t kProtocol = 1;
 std::string release();
 
 // ok when `theirs` is this build's protocol; else protocol_mismatch, naming both sides (`peer`:
-// "the coordinator", "worker 3fa9...") and what to do.
-Reply check_protocol(std::string_view peer, std::uint32_t theirs);
+// "the coordinator", "worker 3fa9..."; `us`: "this node", "this client") and what to do.
+Reply check_protocol(std::string_view peer, std::uint32_t theirs,
+                     std::string_view us = "this node");
 
 }  // namespace seedgrid::protocol

@@ -24,6 +24,9 @@ namespace seedgrid::protocol {
 
 using coordinator_actor = caf::typed_actor<
     // --- clients (the CLI's generate session, the gateway, tests) ---
+    // The wire protocol (version.hpp), asked before anything a coordinator of another release
+    // would misread: an atom and a number read the same in every release.
+    caf::replies_to<protocol_atom>::with<std::uint32_t>,
     // Answered after the escrow hold; events follow to the sender (client_interface.hpp).
     caf::replies_to<submit_atom, GenerateRequest>::with<SubmitAck>,
     // Re-attaches to a request: results whose index is not in `have` are sent again.

@@ -1,0 +1,52 @@
+#include "runtime/base/client/coordinator_protocol.hpp"
+
+#include <caf/all.hpp>
+
+#include <string>
+
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/base/protocol/version.hpp"
+
+namespace seedgrid::client {
+
+protocol::Reply judge_coordinator_protocol(std::string_view where, std::uint32_t theirs) {
+  return protocol::check_protocol(where, theirs, "this client");
+}
+
+std::optional<protocol::Reply> unanswered_protocol_question(std::string_view where,
+                                                            const caf::error& err) {
+  if (err != caf::sec::unexpected_message) return std::nullopt;
+  return protocol::refuse(
+      protocol::ErrorCode::protocol_mismatch,
+      std::string(where) +
+          " does not say which wire protocol it speaks: it runs a release from before wire "
+          "protocol numbers, older than this client's (" +
+          protocol::release() + ", wire protocol " + std::to_string(protocol::kProtocol) +
+          "); every node and client of a network must run a release of the same protocol");
+}
+
+Result<void> check_coordinator_protocol(caf::actor_system& system, const caf::actor& coordinator,
+                                        std::string_view where, std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{system};
+  Result<void> out;
+  self->request(caf::actor_cast<protocol::coordinator_actor>(coordinator), timeout,
+                protocol::protocol_atom::value)
+      .receive(
+          [&](std::uint32_t theirs) {
+            if (auto reply = judge_coordinator_protocol(where, theirs); !reply.ok())
+              out = std::unexpected(protocol::error_of(reply));
+          },
+          [&](caf::error& err) {
+            if (auto reply = unanswered_protocol_question(where, err))
+              out = std::unexpected(protocol::error_of(*reply));
+            else if (err == caf::sec::request_timeout)
+              out = fail(where, " did not say which wire protocol it speaks within ",
+                         std::chrono::duration<double>(timeout).count(),
+                         " s (is it overloaded or still starting?)");
+            else
+              out = fail(where, " did not answer: ", system.render(err));
+          });
+  return out;
+}
+
+}  // namespace seedgrid::client
