@@ -163,7 +163,8 @@ void route(Gateway::Parts& parts, HttpRequest request, Reply reply) {
   // Before any key is asked for: which paths and methods the gateway serves is no secret.
   const auto matched = match_route(request.path);
   if (!matched)
-    return reply(error_reply(404, "no route " + request.method + " " + request.path, "NotFound"));
+    return reply(
+        error_reply(404, "no route " + request.method_sent() + " " + request.path, "NotFound"));
   if (auto refused = method_not_allowed(request, *matched)) return reply(std::move(*refused));
   if (request.path == "/healthz") return reply(json_reply(200, json::object{{"status", "ok"}}));
   if (request.path == "/readyz") {

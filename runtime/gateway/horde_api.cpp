@@ -574,7 +574,7 @@ bool horde_route(Gateway::Parts& parts, const HttpRequest& request, const Reply&
     find_user(parts, request, reply);
     return true;
   }
-  reply(error_reply(404, "no AI Horde route " + request.method + " " + path + " on seedgrid",
+  reply(error_reply(404, "no AI Horde route " + request.method_sent() + " " + path + " on seedgrid",
                     "NotFound"));
   return true;
 }

@@ -14,7 +14,8 @@
 namespace seedgrid::gateway {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
+  std::string method;  // "GET", "POST", ...; a HEAD is routed as "GET" (with `head` set)
+  bool head = false;   // the client sent HEAD: the GET answer's header alone goes back
   std::string path;    // without the query, percent-decoding left to the route
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // names in lower case
@@ -24,6 +25,8 @@ struct HttpRequest {
 
   // The header's value, or empty.
   std::string header(std::string_view lower_name) const;
+  // The method as the client sent it (HEAD included), for messages.
+  std::string method_sent() const { return head ? "HEAD" : method; }
 };
 
 // A body written piece by piece (Server-Sent Events): the server asks for the next piece and

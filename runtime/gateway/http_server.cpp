@@ -177,6 +177,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // HEAD is GET without the body, for every route that answers GET.
     const bool head = req.method() == http::verb::head;
     if (head) request.method = "GET";
+    request.head = head;
     const std::string_view target = req.target();
     const auto q = target.find('?');
     request.path = std::string(target.substr(0, q));

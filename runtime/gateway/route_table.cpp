@@ -96,7 +96,7 @@ std::optional<HttpResponse> method_not_allowed(const HttpRequest& request,
     return std::nullopt;
   const std::string allow = allow_header(route);
   auto r = error_reply(405,
-                       "method " + request.method + " is not allowed on " + request.path +
+                       "method " + request.method_sent() + " is not allowed on " + request.path +
                            "; it answers " + allow,
                        "MethodNotAllowed");
   r.headers.emplace_back("Allow", allow);

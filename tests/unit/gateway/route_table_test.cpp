@@ -14,6 +14,20 @@ HttpRequest request(std::string method, std::string path) {
   return r;
 }
 
+// The server routes a HEAD as a GET (the GET answer's header alone goes back), but a refusal
+// names the method the client sent.
+TEST(RouteTable, ARefusedHeadIsNamedAsTheClientSentIt) {
+  HttpRequest head = request("GET", "/api/v2/generate/async");
+  head.head = true;
+  const auto refused = method_not_allowed(head);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 405);
+  const std::string message(
+      boost::json::parse(refused->body).as_object().at("message").as_string());
+  EXPECT_NE(message.find("method HEAD is not allowed on /api/v2/generate/async"), std::string::npos)
+      << message;
+}
+
 // Exploratory testing found POST /v1/status answered 200: it, and every other route that took
 // any method, now answers 405 naming what it serves.
 TEST(RouteTable, EveryRouteRefusesAMethodItDoesNotServeNamingWhatItServes) {
