@@ -2,12 +2,36 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/version.hpp"
 
 namespace seedgrid::client {
+
+namespace {
+
+std::mutex known_mutex;
+std::vector<caf::actor_addr> known_same;  // weak: an ended handle never matches a new one
+
+}  // namespace
+
+bool protocol_known_same(const caf::actor& coordinator) {
+  std::lock_guard lock(known_mutex);
+  return std::find(known_same.begin(), known_same.end(), coordinator.address()) != known_same.end();
+}
+
+void remember_protocol_same(const caf::actor& coordinator) {
+  std::lock_guard lock(known_mutex);
+  std::erase_if(known_same, [](const caf::actor_addr& a) {
+    return caf::actor_cast<caf::strong_actor_ptr>(a) == nullptr;
+  });
+  if (std::find(known_same.begin(), known_same.end(), coordinator.address()) == known_same.end())
+    known_same.push_back(coordinator.address());
+}
 
 protocol::Reply judge_coordinator_protocol(std::string_view where, std::uint32_t theirs) {
   return protocol::check_protocol(where, theirs, "this client");
@@ -27,6 +51,7 @@ std::optional<protocol::Reply> unanswered_protocol_question(std::string_view whe
 
 Result<void> check_coordinator_protocol(caf::actor_system& system, const caf::actor& coordinator,
                                         std::string_view where, std::chrono::milliseconds timeout) {
+  if (protocol_known_same(coordinator)) return {};
   caf::scoped_actor self{system};
   Result<void> out;
   self->request(caf::actor_cast<protocol::coordinator_actor>(coordinator), timeout,
@@ -35,6 +60,8 @@ Result<void> check_coordinator_protocol(caf::actor_system& system, const caf::ac
           [&](std::uint32_t theirs) {
             if (auto reply = judge_coordinator_protocol(where, theirs); !reply.ok())
               out = std::unexpected(protocol::error_of(reply));
+            else
+              remember_protocol_same(coordinator);
           },
           [&](caf::error& err) {
             if (auto reply = unanswered_protocol_question(where, err))

@@ -28,8 +28,13 @@ protocol::Reply judge_coordinator_protocol(std::string_view where, std::uint32_t
 std::optional<protocol::Reply> unanswered_protocol_question(std::string_view where,
                                                             const caf::error& err);
 
-// Blocking, for the command line and the gateway's status reader: asks and judges. The error
-// carries protocol_mismatch when the coordinator speaks another protocol.
+// Asked once per coordinator handle, not once per request: a remote coordinator's handle (CAF's
+// proxy) lives as long as its link, and a restarted coordinator comes back as a new handle.
+bool protocol_known_same(const caf::actor& coordinator);
+void remember_protocol_same(const caf::actor& coordinator);
+
+// Blocking, for the command line and the gateway's status reader: asks (unless known) and judges.
+// The error carries protocol_mismatch when the coordinator speaks another protocol.
 Result<void> check_coordinator_protocol(caf::actor_system& system, const caf::actor& coordinator,
                                         std::string_view where, std::chrono::milliseconds timeout);
 

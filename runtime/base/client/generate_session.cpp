@@ -125,9 +125,11 @@ void on_ack(Self self, protocol::SubmitAck ack) {
 }
 
 // Asks the coordinator's wire protocol before anything it would misread (coordinator_protocol.hpp),
-// at every link: the coordinator may have been upgraded while the link was down.
+// once per handle: a coordinator upgraded while the link was down comes back as a new one.
 void ask_protocol_then_engage(Self self) {
   auto& s = self->state;
+  const auto handle = caf::actor_cast<caf::actor>(s.coordinator);
+  if (protocol_known_same(handle)) return engage(self);
   self->request(s.coordinator, kStatusAnswerTimeout, protocol::protocol_atom::value)
       .then(
           [self](std::uint32_t theirs) {
@@ -136,6 +138,8 @@ void ask_protocol_then_engage(Self self) {
             ack.request_id = st.request.request_id;
             ack.outcome = judge_coordinator_protocol(st.coordinator_name, theirs);
             if (!ack.outcome.ok()) return refused(self, ack);
+            if (!st.coordinator) return;  // the link dropped meanwhile: asked again when back
+            remember_protocol_same(caf::actor_cast<caf::actor>(st.coordinator));
             engage(self);
           },
           [self](caf::error& err) {

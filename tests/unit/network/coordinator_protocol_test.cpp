@@ -23,20 +23,25 @@ namespace {
 using namespace std::chrono_literals;
 
 // Answers the protocol question with `speaks` (none: a release that does not know the question),
-// and counts the submits that reach it.
+// and counts the questions and the submits that reach it.
+struct Counts {
+  std::atomic<int> questions{0};
+  std::atomic<int> submits{0};
+};
+
 caf::behavior stand_in_coordinator(caf::event_based_actor*, std::optional<std::uint32_t> speaks,
-                                   std::shared_ptr<std::atomic<int>> submits) {
-  if (!speaks)
-    return {[submits](protocol::submit_atom, const protocol::GenerateRequest&) {
-      ++*submits;
-      return protocol::SubmitAck{};
-    }};
+                                   std::shared_ptr<Counts> counts) {
+  auto submit = [counts](protocol::submit_atom, const protocol::GenerateRequest&) {
+    ++counts->submits;
+    return protocol::SubmitAck{};
+  };
+  if (!speaks) return {submit};
   return {
-      [speaks](protocol::protocol_atom) { return *speaks; },
-      [submits](protocol::submit_atom, const protocol::GenerateRequest&) {
-        ++*submits;
-        return protocol::SubmitAck{};
+      [speaks, counts](protocol::protocol_atom) {
+        ++counts->questions;
+        return *speaks;
       },
+      submit,
   };
 }
 
@@ -61,8 +66,8 @@ struct Submitted {
 // or accepted (30 s at most).
 Submitted submit_to(std::optional<std::uint32_t> speaks) {
   ClientSystem system;
-  auto submits = std::make_shared<std::atomic<int>>(0);
-  const caf::actor coordinator = system.get().spawn(stand_in_coordinator, speaks, submits);
+  auto counts = std::make_shared<Counts>();
+  const caf::actor coordinator = system.get().spawn(stand_in_coordinator, speaks, counts);
   const Identity client = Identity::from_seed({5});
   auto accepted = std::make_shared<std::atomic<bool>>(false);
   SessionCallbacks callbacks;
@@ -75,7 +80,7 @@ Submitted submit_to(std::optional<std::uint32_t> speaks) {
   }
   caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
   out.accepted = *accepted;
-  out.submits = submits->load();
+  out.submits = counts->submits.load();
   return out;
 }
 
@@ -111,13 +116,37 @@ TEST(CoordinatorProtocol, ASessionSubmitsToACoordinatorOfItsOwnProtocol) {
   EXPECT_EQ(submits, 1);
 }
 
+// One question per coordinator handle, not one per request: a request's latency pays no round
+// trip for it once the link is known.
+TEST(CoordinatorProtocol, ACoordinatorIsAskedOncePerHandleNotOncePerRequest) {
+  ClientSystem system;
+  auto counts = std::make_shared<Counts>();
+  const caf::actor coordinator =
+      system.get().spawn(stand_in_coordinator, protocol::kProtocol, counts);
+  const Identity client = Identity::from_seed({5});
+  for (int i = 0; i < 3; ++i) {
+    auto accepted = std::make_shared<std::atomic<bool>>(false);
+    SessionCallbacks callbacks;
+    callbacks.on_ack = [accepted](const protocol::SubmitAck&) { *accepted = true; };
+    GenerateSession session(system.get(), &coordinator, {}, {}, signed_request(client),
+                            std::make_shared<const Identity>(client), callbacks);
+    std::optional<SessionOutcome> refused;
+    for (int t = 0; t < 600 && !refused && !*accepted; ++t) refused = session.wait(50ms);
+    ASSERT_TRUE(*accepted) << (refused ? refused->reply.reason : "no answer in 30 s");
+  }
+  EXPECT_TRUE(check_coordinator_protocol(system.get(), coordinator, "the coordinator", 10s));
+  EXPECT_EQ(counts->submits.load(), 3);
+  EXPECT_EQ(counts->questions.load(), 1);
+  caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
+}
+
 TEST(CoordinatorProtocol, TheBlockingCheckJudgesEachAnswer) {
   ClientSystem system;
-  auto submits = std::make_shared<std::atomic<int>>(0);
+  auto counts = std::make_shared<Counts>();
   const std::string where = "the coordinator at 10.0.0.5:7000";
-  auto same = system.get().spawn(stand_in_coordinator, protocol::kProtocol, submits);
-  auto other = system.get().spawn(stand_in_coordinator, protocol::kProtocol + 1, submits);
-  auto older = system.get().spawn(stand_in_coordinator, std::nullopt, submits);
+  auto same = system.get().spawn(stand_in_coordinator, protocol::kProtocol, counts);
+  auto other = system.get().spawn(stand_in_coordinator, protocol::kProtocol + 1, counts);
+  auto older = system.get().spawn(stand_in_coordinator, std::nullopt, counts);
   EXPECT_TRUE(check_coordinator_protocol(system.get(), same, where, 10s));
   for (const caf::actor& refused : {other, older}) {
     auto r = check_coordinator_protocol(system.get(), refused, where, 10s);
@@ -139,8 +168,8 @@ TEST(CoordinatorProtocol, OverALinkStatusAndSessionsStopAtACoordinatorOfAnotherR
     SCOPED_TRACE(speaks ? "protocol " + std::to_string(*speaks) : "a release before the question");
     ClientSystem server(config::NetworkSection{},
                         std::make_shared<const Identity>(Identity::from_seed({7})));
-    auto submits = std::make_shared<std::atomic<int>>(0);
-    const caf::actor coordinator = server.get().spawn(stand_in_coordinator, speaks, submits);
+    auto counts = std::make_shared<Counts>();
+    const caf::actor coordinator = server.get().spawn(stand_in_coordinator, speaks, counts);
     const auto port = link::publish_actor(server.get(), coordinator, {"127.0.0.1", 0});
     ASSERT_TRUE(port) << server.get().render(port.error());
     const config::Endpoint endpoint{"127.0.0.1", *port};
@@ -163,7 +192,7 @@ TEST(CoordinatorProtocol, OverALinkStatusAndSessionsStopAtACoordinatorOfAnotherR
           << outcome->reply.reason;
       EXPECT_EQ(outcome->reply.reason.rfind(where, 0), 0u) << outcome->reply.reason;
     }
-    EXPECT_EQ(submits->load(), 0);
+    EXPECT_EQ(counts->submits.load(), 0);
     caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
   }
 }
