@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "runtime/base/link/tls_transport.hpp"
+#include "runtime/base/client/coordinator_protocol.hpp"
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
@@ -33,9 +33,7 @@ Result<Answer> ask(caf::actor_system& system, const caf::actor& coordinator, std
 Result<caf::actor> reach_coordinator(caf::actor_system& system, const caf::actor* local,
                                      const config::Endpoint& endpoint) {
   if (local) return *local;
-  auto found = link::remote_actor(system, endpoint);
-  if (!found) return fail(link::connect_failure(system, "coordinator", endpoint, found.error()));
-  return *found;
+  return client::connect_coordinator(system, endpoint, kAnswerTimeout);
 }
 
 Result<task_script::TaskScript> fetch_task_script(caf::actor_system& system,

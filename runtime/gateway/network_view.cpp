@@ -4,7 +4,6 @@
 #include <caf/io/all.hpp>
 
 #include "runtime/base/client/coordinator_protocol.hpp"
-#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 
@@ -55,21 +54,15 @@ void NetworkView::run() {
     std::string error;
     caf::actor target = coordinator_ ? *coordinator_ : remote;
     if (!target) {
-      auto found = link::remote_actor(system_, endpoint_);
-      // A coordinator of another release would misread the status query: asked once per link.
-      Result<void> same;
-      if (found)
-        same = client::check_coordinator_protocol(
-            system_, *found, "the coordinator at " + endpoint_.text(),
-            std::max(interval_, std::chrono::milliseconds(2'000)));
-      if (found && same) {
+      // Connected and protocol-checked: one of another release would misread the status query.
+      auto found = client::connect_coordinator(
+          system_, endpoint_, std::max(interval_, std::chrono::milliseconds(2'000)), {},
+          std::chrono::milliseconds(500));
+      if (found) {
         remote = *found;
         target = remote;
-      } else if (found) {
-        error = same.error().message;
       } else {
-        error = link::connect_failure(system_, "coordinator", endpoint_, found.error(),
-                                      std::chrono::milliseconds(500));
+        error = found.error().message;
       }
     }
     if (target) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/version.hpp"
 
@@ -31,6 +32,10 @@ void remember_protocol_same(const caf::actor& coordinator) {
   });
   if (std::find(known_same.begin(), known_same.end(), coordinator.address()) == known_same.end())
     known_same.push_back(coordinator.address());
+}
+
+std::string coordinator_at(const config::Endpoint& endpoint) {
+  return "the coordinator at " + endpoint.text();
 }
 
 protocol::Reply judge_coordinator_protocol(std::string_view where, std::uint32_t theirs) {
@@ -74,6 +79,20 @@ Result<void> check_coordinator_protocol(caf::actor_system& system, const caf::ac
               out = fail(where, " did not answer: ", system.render(err));
           });
   return out;
+}
+
+Result<caf::actor> connect_coordinator(caf::actor_system& system, const config::Endpoint& endpoint,
+                                       std::chrono::milliseconds timeout,
+                                       const std::string& coordinator_key,
+                                       std::chrono::milliseconds probe_timeout) {
+  auto found = link::remote_actor(system, endpoint, coordinator_key);
+  if (!found)
+    return fail(
+        link::connect_failure(system, "coordinator", endpoint, found.error(), probe_timeout));
+  if (auto same = check_coordinator_protocol(system, *found, coordinator_at(endpoint), timeout);
+      !same)
+    return pass_on(same);
+  return *found;
 }
 
 }  // namespace seedgrid::client

@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
+#include "config/node_config.hpp"
 #include "models/result.hpp"
 #include "runtime/base/protocol/error_code.hpp"
 
@@ -20,7 +22,10 @@ class error;
 
 namespace seedgrid::client {
 
-// `where` names the coordinator in messages: "the coordinator at 10.0.0.5:7000".
+// "the coordinator at 10.0.0.5:7000": how messages name a remote coordinator (`where` below).
+std::string coordinator_at(const config::Endpoint& endpoint);
+
+// `where` names the coordinator in messages.
 // The answer `theirs` judged: ok, or protocol_mismatch naming both protocols and releases.
 protocol::Reply judge_coordinator_protocol(std::string_view where, std::uint32_t theirs);
 // No answer: a coordinator that does not know the question (a release from before it) is a
@@ -37,5 +42,13 @@ void remember_protocol_same(const caf::actor& coordinator);
 // The error carries protocol_mismatch when the coordinator speaks another protocol.
 Result<void> check_coordinator_protocol(caf::actor_system& system, const caf::actor& coordinator,
                                         std::string_view where, std::chrono::milliseconds timeout);
+
+// The one way a blocking client reaches a remote coordinator: connected (else why not, in
+// link::connect_failure's words, probing for at most `probe_timeout`) and its protocol checked
+// (waiting `timeout` for the answer). `coordinator_key` as in link::remote_actor.
+Result<caf::actor> connect_coordinator(
+    caf::actor_system& system, const config::Endpoint& endpoint, std::chrono::milliseconds timeout,
+    const std::string& coordinator_key = {},
+    std::chrono::milliseconds probe_timeout = std::chrono::seconds(2));
 
 }  // namespace seedgrid::client

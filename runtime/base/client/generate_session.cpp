@@ -124,6 +124,14 @@ void on_ack(Self self, protocol::SubmitAck ack) {
   send_cancel(self);
 }
 
+// Ends the session before anything was sent that the coordinator could take: `why` as its answer.
+void refused_before_submit(Self self, protocol::Reply why) {
+  protocol::SubmitAck ack;
+  ack.request_id = self->state.request.request_id;
+  ack.outcome = std::move(why);
+  refused(self, ack);
+}
+
 // Asks the coordinator's wire protocol before anything it would misread (coordinator_protocol.hpp),
 // once per handle: a coordinator upgraded while the link was down comes back as a new one.
 void ask_protocol_then_engage(Self self) {
@@ -134,22 +142,16 @@ void ask_protocol_then_engage(Self self) {
       .then(
           [self](std::uint32_t theirs) {
             auto& st = self->state;
-            protocol::SubmitAck ack;
-            ack.request_id = st.request.request_id;
-            ack.outcome = judge_coordinator_protocol(st.coordinator_name, theirs);
-            if (!ack.outcome.ok()) return refused(self, ack);
+            auto judged = judge_coordinator_protocol(st.coordinator_name, theirs);
+            if (!judged.ok()) return refused_before_submit(self, std::move(judged));
             if (!st.coordinator) return;  // the link dropped meanwhile: asked again when back
             remember_protocol_same(caf::actor_cast<caf::actor>(st.coordinator));
             engage(self);
           },
           [self](caf::error& err) {
             auto& st = self->state;
-            if (auto refusal = unanswered_protocol_question(st.coordinator_name, err)) {
-              protocol::SubmitAck ack;
-              ack.request_id = st.request.request_id;
-              ack.outcome = std::move(*refusal);
-              return refused(self, ack);
-            }
+            if (auto refusal = unanswered_protocol_question(st.coordinator_name, err))
+              return refused_before_submit(self, std::move(*refusal));
             // A lost link asks again when it is back; a live one that was slow, at once.
             if (err == caf::sec::request_timeout && st.coordinator) ask_protocol_then_engage(self);
           });
@@ -277,8 +279,7 @@ void GenerateSession::start(caf::actor_system& system, const caf::actor* coordin
                             const config::Endpoint& endpoint, const config::NetworkSection& network,
                             protocol::GenerateRequest request, std::optional<PublicKey> resume_from,
                             std::shared_ptr<const Identity> client, SessionCallbacks callbacks) {
-  std::string name =
-      coordinator != nullptr ? "the coordinator" : "the coordinator at " + endpoint.text();
+  std::string name = coordinator != nullptr ? "the coordinator" : coordinator_at(endpoint);
   shared_->actor = system.spawn(session, std::move(request), std::move(name), resume_from,
                                 std::move(client), std::move(callbacks), shared_);
   if (coordinator != nullptr) {
@@ -317,12 +318,8 @@ Result<protocol::StatusReport> fetch_status(caf::actor_system& system,
                                             const config::Endpoint& endpoint,
                                             std::chrono::milliseconds timeout,
                                             const std::string& coordinator_key) {
-  auto coordinator = link::remote_actor(system, endpoint, coordinator_key);
-  if (!coordinator)
-    return fail(link::connect_failure(system, "coordinator", endpoint, coordinator.error()));
-  const std::string where = "the coordinator at " + endpoint.text();
-  if (auto same = check_coordinator_protocol(system, *coordinator, where, timeout); !same)
-    return pass_on(same);
+  auto coordinator = connect_coordinator(system, endpoint, timeout, coordinator_key);
+  if (!coordinator) return pass_on(coordinator);
   caf::scoped_actor self{system};
   Result<protocol::StatusReport> out = fail("no answer from the coordinator at ", endpoint.text());
   self->request(caf::actor_cast<protocol::coordinator_actor>(*coordinator), timeout,
