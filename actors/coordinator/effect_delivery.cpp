@@ -118,13 +118,10 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 void send_jobs(Self self, Outbox& out) {
   auto& s = self->state;
   std::map<protocol::worker_actor, std::vector<protocol::Job>> jobs;
-  std::erase_if(out.effects, [&](Effect& effect) {
-    auto* j = std::get_if<SendJob>(&effect);
-    if (j == nullptr) return false;
-    if (auto it = s.node_actors.find(j->worker); it != s.node_actors.end() && it->second.worker)
-      jobs[it->second.worker].push_back(std::move(j->job));
-    return true;
-  });
+  for (SendJob& j : out.list<SendJob>())
+    if (auto it = s.node_actors.find(j.worker); it != s.node_actors.end() && it->second.worker)
+      jobs[it->second.worker].push_back(std::move(j.job));
+  out.list<SendJob>().clear();
   for (auto& [worker, list] : jobs)
     send_together<protocol::job_atom, protocol::jobs_atom>(self, worker, list);
 }
@@ -148,9 +145,6 @@ void commit_and_send(Self self) {
     auto it = s.node_actors.find(k);
     return it == s.node_actors.end() ? nullptr : &it->second;
   };
-  // Answers to submits first: a client hears "accepted" before its request's first events
-  // (effects.hpp: the variant's order is the order of delivery).
-  out.sort_for_delivery();
   std::vector<protocol::LedgerOrder> orders;
   // Each client's events of this commit, in order, sent together after the loop.
   std::map<protocol::client_actor, std::vector<protocol::ClientEvent>> events;
@@ -203,7 +197,9 @@ void commit_and_send(Self self) {
       [&](PlaceOrder& o) { orders.push_back(std::move(o.order)); },
       [&](CheckStake& c) { check_stake(self, c.worker); },
   };
-  for (auto& effect : out.effects) std::visit(apply, effect);
+  // Answers to submits first: a client hears "accepted" before its request's first events
+  // (effects.hpp: the variant's order is the order of delivery).
+  out.for_each(apply);
   for (auto& [client, list] : events)
     send_together<protocol::event_atom, protocol::events_atom>(self, client, list);
   send_orders(self, std::move(orders));

@@ -120,65 +120,60 @@ void tell_client(NetworkState& s, const protocol::ClientEvent& e) {
 }
 
 void carry_out(NetworkState& s, std::size_t c, Outbox& out) {
-  for (auto& effect : out.effects) {
-    std::visit(
-        [&](auto& e) {
-          using E = std::decay_t<decltype(e)>;
-          if constexpr (std::is_same_v<E, coordinator::AnswerSubmit>) {
-            if (e.ack.outcome.ok()) {
-              s.observed.accepted.insert(e.ack.request_id);
-            } else {
-              ++s.summary.requests_refused;
-              request_ended(s, e.ack.request_id);
-            }
-          } else if constexpr (std::is_same_v<E, coordinator::SendJob>) {
-            const std::size_t w = s.worker_of.at(e.worker);
-            if (e.job.attempt == 1) {
-              auto it = s.requests.find(e.job.request_id);
-              if (it != s.requests.end())
-                s.queue_waits.push_back(s.now() - it->second.submitted_ms);
-            }
-            const std::uint64_t inc = s.workers[w].incarnation;
-            s.queue.after(worker_latency(s, w), [&s, w, inc, c, job = std::move(e.job)]() mutable {
-              worker_receives(s, w, inc, c, std::move(job));
-            });
-          } else if constexpr (std::is_same_v<E, coordinator::CancelJob>) {
-            const std::size_t w = s.worker_of.at(e.worker);
-            const std::uint64_t inc = s.workers[w].incarnation;
-            s.queue.after(worker_latency(s, w), [&s, w, inc, id = e.job_id, attempt = e.attempt] {
-              worker_cancels(s, w, inc, id, attempt);
-            });
-          } else if constexpr (std::is_same_v<E, coordinator::SendAudit>) {
-            const std::size_t v = s.validator_of.at(e.validator);
-            ++s.summary.audits;
-            s.queue.after(
-                latency(s.scenario, s.validators[v].link),
-                [&s, v, c, inc = s.validators[v].incarnation, task = std::move(e.task)]() mutable {
-                  validator_receives(s, v, inc, c, std::move(task));
-                });
-          } else if constexpr (std::is_same_v<E, coordinator::TellClient>) {
-            tell_client(s, e.event);
-          } else if constexpr (std::is_same_v<E, coordinator::PlaceOrder>) {
-            SimCoordinator& k = s.coordinators[c];
-            k.orders.push_back(std::move(e.order));
-            if (!k.orders_in_flight) {
-              k.orders_in_flight = true;
-              s.queue.after(s.scenario.treasury_ms, [&s, c] { flush_orders(s, c); });
-            }
-          } else if constexpr (std::is_same_v<E, coordinator::CheckStake>) {
-            s.queue.after(2 * s.scenario.treasury_ms, [&s, c, worker = e.worker] {
-              if (!treasury_reachable(s)) {
-                s.core(c).stake_unknown(worker, s.now());
-                return;
-              }
-              const auto word = s.desk->stake(coordinator::worker_account(worker));
-              with_core(s, c, [&](Outbox& o) { s.core(c).on_stake(worker, word, s.now(), o); });
-            });
-          }
-          // NotifyVerdict: simulated cheaters do not appeal; the window runs out.
-        },
-        effect);
-  }
+  out.for_each([&](auto& e) {
+    using E = std::decay_t<decltype(e)>;
+    if constexpr (std::is_same_v<E, coordinator::AnswerSubmit>) {
+      if (e.ack.outcome.ok()) {
+        s.observed.accepted.insert(e.ack.request_id);
+      } else {
+        ++s.summary.requests_refused;
+        request_ended(s, e.ack.request_id);
+      }
+    } else if constexpr (std::is_same_v<E, coordinator::SendJob>) {
+      const std::size_t w = s.worker_of.at(e.worker);
+      if (e.job.attempt == 1) {
+        auto it = s.requests.find(e.job.request_id);
+        if (it != s.requests.end()) s.queue_waits.push_back(s.now() - it->second.submitted_ms);
+      }
+      const std::uint64_t inc = s.workers[w].incarnation;
+      s.queue.after(worker_latency(s, w), [&s, w, inc, c, job = std::move(e.job)]() mutable {
+        worker_receives(s, w, inc, c, std::move(job));
+      });
+    } else if constexpr (std::is_same_v<E, coordinator::CancelJob>) {
+      const std::size_t w = s.worker_of.at(e.worker);
+      const std::uint64_t inc = s.workers[w].incarnation;
+      s.queue.after(worker_latency(s, w), [&s, w, inc, id = e.job_id, attempt = e.attempt] {
+        worker_cancels(s, w, inc, id, attempt);
+      });
+    } else if constexpr (std::is_same_v<E, coordinator::SendAudit>) {
+      const std::size_t v = s.validator_of.at(e.validator);
+      ++s.summary.audits;
+      s.queue.after(
+          latency(s.scenario, s.validators[v].link),
+          [&s, v, c, inc = s.validators[v].incarnation, task = std::move(e.task)]() mutable {
+            validator_receives(s, v, inc, c, std::move(task));
+          });
+    } else if constexpr (std::is_same_v<E, coordinator::TellClient>) {
+      tell_client(s, e.event);
+    } else if constexpr (std::is_same_v<E, coordinator::PlaceOrder>) {
+      SimCoordinator& k = s.coordinators[c];
+      k.orders.push_back(std::move(e.order));
+      if (!k.orders_in_flight) {
+        k.orders_in_flight = true;
+        s.queue.after(s.scenario.treasury_ms, [&s, c] { flush_orders(s, c); });
+      }
+    } else if constexpr (std::is_same_v<E, coordinator::CheckStake>) {
+      s.queue.after(2 * s.scenario.treasury_ms, [&s, c, worker = e.worker] {
+        if (!treasury_reachable(s)) {
+          s.core(c).stake_unknown(worker, s.now());
+          return;
+        }
+        const auto word = s.desk->stake(coordinator::worker_account(worker));
+        with_core(s, c, [&](Outbox& o) { s.core(c).on_stake(worker, word, s.now(), o); });
+      });
+    }
+    // NotifyVerdict: simulated cheaters do not appeal; the window runs out.
+  });
 }
 
 }  // namespace
@@ -215,7 +210,6 @@ void commit_group(NetworkState& s, std::size_t c) {
     k.commit_queued = true;
     s.queue.at(ms_after(k.uncommitted.front().done_us), [&s, c] { commit_group(s, c); });
   }
-  out.sort_for_delivery();
   carry_out(s, c, out);
 }
 

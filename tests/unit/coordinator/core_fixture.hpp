@@ -3,8 +3,10 @@
 // with helpers that play the workers and validators by hand.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 
@@ -176,10 +178,8 @@ class CoreFixture : public ::testing::Test {
     for (;;) {
       std::vector<protocol::LedgerOrder> orders;
       std::vector<PublicKey> checks;
-      for (auto& effect : out.effects) {
-        if (auto* o = std::get_if<PlaceOrder>(&effect)) orders.push_back(std::move(o->order));
-        if (auto* c = std::get_if<CheckStake>(&effect)) checks.push_back(c->worker);
-      }
+      for (auto& placed : out.list<PlaceOrder>()) orders.push_back(std::move(placed.order));
+      for (const auto& check : out.list<CheckStake>()) checks.push_back(check.worker);
       if (orders.empty() && checks.empty()) break;
       collect(out);
       auto receipts = desk_->apply(orders, 1'700'000'000);
@@ -199,20 +199,21 @@ class CoreFixture : public ::testing::Test {
   // The treasury orders in an outbox, in order.
   static std::vector<protocol::LedgerOrder> orders_of(const Outbox& out) {
     std::vector<protocol::LedgerOrder> orders;
-    for (const auto& placed : out.all<PlaceOrder>()) orders.push_back(placed.order);
+    for (const auto& placed : out.list<PlaceOrder>()) orders.push_back(placed.order);
     return orders;
   }
 
   // Keeps what the test looks at (orders and stake checks were carried out by pump).
   void collect(Outbox& out) {
-    for (auto& effect : out.effects) {
-      if (auto* j = std::get_if<SendJob>(&effect)) jobs_.push_back(std::move(*j));
-      if (auto* c = std::get_if<CancelJob>(&effect)) cancels_.push_back(std::move(*c));
-      if (auto* a = std::get_if<SendAudit>(&effect)) audits_.push_back(std::move(*a));
-      if (auto* n = std::get_if<NotifyVerdict>(&effect)) notices_.push_back(std::move(*n));
-      if (auto* e = std::get_if<TellClient>(&effect)) events_.push_back(std::move(e->event));
-      if (auto* a = std::get_if<AnswerSubmit>(&effect)) acks_.push_back(std::move(a->ack));
-    }
+    auto move_all = [](auto& from, auto& to) {
+      std::move(from.begin(), from.end(), std::back_inserter(to));
+    };
+    move_all(out.list<SendJob>(), jobs_);
+    move_all(out.list<CancelJob>(), cancels_);
+    move_all(out.list<SendAudit>(), audits_);
+    move_all(out.list<NotifyVerdict>(), notices_);
+    for (auto& told : out.list<TellClient>()) events_.push_back(std::move(told.event));
+    for (auto& answer : out.list<AnswerSubmit>()) acks_.push_back(std::move(answer.ack));
     out.clear();
   }
 

@@ -635,8 +635,8 @@ TEST_F(CoreFixture, RestartReissuesMoneyInMotionWithTheSameKeys) {
   Outbox out;
   ASSERT_TRUE(core_->on_result(w1_.public_key(), result_of(jobs[0].job, w1_), now_, out).ok());
   ASSERT_TRUE(core_->commit());
-  ASSERT_EQ(out.all<TellClient>().size(), 1u);
-  EXPECT_EQ(out.all<TellClient>()[0].event.kind, EventKind::result);
+  ASSERT_EQ(out.list<TellClient>().size(), 1u);
+  EXPECT_EQ(out.list<TellClient>()[0].event.kind, EventKind::result);
   const auto orders = orders_of(out);
   ASSERT_EQ(orders.size(), 1u);
   auto receipts = desk_->apply(orders, 1'700'000'000);  // applied in the ledger...

@@ -133,7 +133,7 @@ TEST_F(CoreFixture, ARestartThatLostAnAssignmentSendsTheJobAgainAndPaysItOnce) {
   Outbox lost;
   const bool fast = desk_->stake(worker_account(w2_.public_key())).serves_fast;
   ASSERT_TRUE(core_->admit(reg, fast, "", now_, lost).outcome.ok());
-  const auto sent = lost.all<SendJob>();
+  const auto sent = lost.list<SendJob>();
   ASSERT_EQ(sent.size(), 1u);
   ASSERT_EQ(sent[0].job.request_id, "r1");
   open_core();  // the open transaction rolls back: no registration, no assignment
