@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS command_nonces(
   payer BLOB NOT NULL, nonce BLOB NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY(payer, nonce));
 )sql";
 
+// Jobs up to index `until`, queued: jobs without a row (put_jobs).
+void add_queued_jobs(std::vector<JobState>& jobs, std::uint32_t until) {
+  while (jobs.size() < until) {
+    JobState j;
+    j.index = static_cast<std::uint32_t>(jobs.size());
+    jobs.push_back(std::move(j));
+  }
+}
+
 }  // namespace
 
 Journal::Journal(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -461,12 +470,20 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
   for (auto& r : out) {
     jobs->reset();
     jobs->bind(1, r.request.request_id);
+    const bool has_jobs = r.phase != RequestPhase::holding && r.phase != RequestPhase::abandoned;
     for (;;) {
       auto row = jobs->step();
       if (!row) return pass_on(row);
       if (!*row) break;
+      const auto index = static_cast<std::uint32_t>(jobs->column_int64(1));
+      if (index >= r.request.count)
+        return fail("journal: request ", r.request.request_id, " has a row for job ", index,
+                    " but only ", r.request.count, " jobs");
+      // A job with no row was never written since its request's hold was placed: still queued
+      // (journal.hpp, put_jobs).
+      add_queued_jobs(r.jobs, index);
       JobState j;
-      j.index = static_cast<std::uint32_t>(jobs->column_int64(1));
+      j.index = index;
       j.phase = static_cast<JobPhase>(jobs->column_int64(2));
       j.attempt = static_cast<std::uint32_t>(jobs->column_int64(3));
       j.failures = static_cast<std::uint32_t>(jobs->column_int64(4));
@@ -489,12 +506,9 @@ Result<std::vector<RequestState>> Journal::load_requests(std::size_t recent_done
       j.receipt.reference = jobs->column_text(21);
       r.jobs.push_back(std::move(j));
     }
+    if (has_jobs) add_queued_jobs(r.jobs, r.request.count);
     if (auto v = load_verification(db, state_->prompts, r); !v) return pass_on(v);
     if (auto t = journal_tasks::load(state_->tasks, state_->prompts, r); !t) return pass_on(t);
-    if (r.jobs.size() != r.request.count && r.phase != RequestPhase::holding &&
-        r.phase != RequestPhase::abandoned)
-      return fail("journal: request ", r.request.request_id, " has ", r.jobs.size(),
-                  " job rows, expected ", r.request.count);
   }
   return out;
 }

@@ -88,7 +88,10 @@ class Journal {
   // The request row (not its jobs).
   Result<void> put_request(const RequestState& request);
   Result<void> put_job(const std::string& request_id, const JobState& job);
-  Result<void> put_jobs(const RequestState& request);  // every job of the request
+  // Every job of the request. A job need not be written until it leaves the queue: an active
+  // request's job without a row reads back queued (load_requests), which spares the write of
+  // every job when its request's hold is placed.
+  Result<void> put_jobs(const RequestState& request);
   Result<void> delete_request(const std::string& request_id);
   // Blanks a request's prompt and negative prompt and records their hashes; once committed, no
   // sealed copy is left in the database or its WAL (secure_delete, then a truncating checkpoint).

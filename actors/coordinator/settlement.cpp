@@ -79,7 +79,9 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
     }
   }
   s.save(*r);
-  if (auto w = s.journal.put_jobs(*r); !w) s.record_fatal(w.error());
+  // Queued jobs need no row (journal.hpp, put_jobs); cancelled ones do.
+  if (r->cancel_requested)
+    if (auto w = s.journal.put_jobs(*r); !w) s.record_fatal(w.error());
   auto e = s.event(EventKind::queued, *r, nullptr);
   e.position = ahead;
   out.add(TellClient{std::move(e)});

@@ -98,6 +98,59 @@ TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
   std::filesystem::remove_all(dir);
 }
 
+// A job is written when it leaves the queue, not when its request's hold is placed: an active
+// request's jobs without a row read back queued, in their places among the written ones.
+TEST(Journal, AnActiveRequestsJobsWithoutARowReadBackQueued) {
+  const auto dir = fresh_dir("journal-queued");
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "jq");
+  const std::string prompt_key = (dir / "j.prompt-key").string();
+  RequestState r;
+  r.request.request_id = "req";
+  r.request.model_id = kModel;
+  r.request.prompt = "p";
+  r.request.count = 4;
+  protocol::sign_request(r.request, Identity::from_seed({1}));
+  r.digest = protocol::request_digest(r.request);
+  r.phase = RequestPhase::active;
+  JobState assigned;
+  assigned.index = 2;
+  assigned.phase = JobPhase::assigned;
+  assigned.attempt = 1;
+  assigned.worker = Identity::from_seed({2}).public_key();
+  {
+    auto j = Journal::open(path, prompt_key);
+    ASSERT_TRUE(j) << j.error().message;
+    ASSERT_TRUE(j->put_request(r));
+    ASSERT_TRUE(j->put_job(r.request.request_id, assigned));
+    ASSERT_TRUE(j->commit());
+  }
+  {
+    auto j = Journal::open(path, prompt_key);
+    ASSERT_TRUE(j);
+    auto loaded = j->load_requests(10);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    ASSERT_EQ(loaded->size(), 1u);
+    const auto& jobs = loaded->front().jobs;
+    ASSERT_EQ(jobs.size(), 4u);
+    for (std::uint32_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(jobs[i].index, i);
+      EXPECT_EQ(jobs[i].phase, i == 2 ? JobPhase::assigned : JobPhase::queued) << i;
+      EXPECT_EQ(jobs[i].worker.has_value(), i == 2) << i;
+      EXPECT_EQ(jobs[i].attempt, i == 2 ? 1u : 0u) << i;
+    }
+    // A row past the request's count is refused by name, not read as a job.
+    assigned.index = 4;
+    ASSERT_TRUE(j->put_job(r.request.request_id, assigned));
+    ASSERT_TRUE(j->commit());
+    auto refused = j->load_requests(10);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("request req has a row for job 4 but only 4 jobs"),
+              std::string::npos)
+        << refused.error().message;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // A delivered job's commitment is kept as the signed result alone, unsealed: it names no prompt.
 // Rows of journals that kept a whole sealed receipt still read back.
 TEST(Journal, CommitmentsAreKeptAloneAndOlderSealedReceiptsStillRead) {
