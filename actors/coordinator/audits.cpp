@@ -76,9 +76,9 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   if (n != nullptr) {
     ++n->jobs_done;
     const std::uint64_t work = protocol::job_work(spec_of(*r, j->index));
-    s.nodes.observe_success(
-        *n, expected_ms(work * j->batch, n->capabilities.pixel_steps_per_second),
-        double(now_ms - j->assigned_ms));
+    s.nodes.observe_success(*n,
+                            expected_ms(work * j->batch, n->capabilities.pixel_steps_per_second),
+                            double(now_ms - j->assigned_ms));
     s.save_node(*n);
   }
   j->output_hash = result.output_hash;
@@ -101,9 +101,9 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
       j->audit.plan =
           plan_scripted_audits(s.sampler.salt(), audit_id, pass_steps, s.options.policy.audit);
     } else {
-      j->audit.plan = plan_audits(s.sampler.salt(), audit_id,
-                                  result.leaf_count <= 1 ? 0 : result.leaf_count - 1,
-                                  s.options.policy.audit);
+      j->audit.plan =
+          plan_audits(s.sampler.salt(), audit_id,
+                      result.leaf_count <= 1 ? 0 : result.leaf_count - 1, s.options.policy.audit);
     }
     s.save_verification(*r, *j);
     hand_out_audit(s, *r, *j, now_ms, out, &result.pixels);
@@ -134,6 +134,17 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
   if (!validator && exclude.size() > 1 && !referee)
     // Only validators that judged this job before are left: better one of them than none.
     validator = pick_validator(s.nodes, r.request.model_id, {j.worker.value_or(PublicKey{})}, "");
+  if (!validator && referee && j.audit.excluded.size() > 1) {
+    // Only a referee of the worker's class proves anything. One that judged an earlier attempt
+    // of this job has not judged this result: better it than the grey validator re-rendering in
+    // a class that cannot decide (escalate), which would deliver a cheat as "grey, not proven".
+    const std::optional<PublicKey> earlier = pick_validator(
+        s.nodes, r.request.model_id, {j.worker.value_or(PublicKey{}), j.audit.excluded.back()},
+        preferred, SIZE_MAX);
+    const NodeEntry* n = earlier ? s.nodes.find(*earlier) : nullptr;
+    if (n != nullptr && n->capabilities.determinism_class == j.determinism_class)
+      validator = earlier;
+  }
   if (!validator) {
     if (j.phase == JobPhase::auditing && now_ms < j.deadline_ms) return;  // wait for one
     if (!j.audit.claimed_failure.empty())
@@ -214,12 +225,12 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   if (!j->audit.claimed_failure.empty()) {
     // Grey (the validator could not run the script here) proves nothing against the workers.
     const std::string who = "validator " + from.hex().substr(0, 12);
-    end_script_failure_audit(
-        s, *r, *j, v.outcome != protocol::AuditOutcome::fail,
-        v.outcome == protocol::AuditOutcome::pass   ? "confirmed by " + who
-        : v.outcome == protocol::AuditOutcome::grey ? who + " could not check it: " + v.detail
-                                                    : who + " found otherwise: " + v.detail,
-        now_ms, out);
+    end_script_failure_audit(s, *r, *j, v.outcome != protocol::AuditOutcome::fail,
+                             v.outcome == protocol::AuditOutcome::pass ? "confirmed by " + who
+                             : v.outcome == protocol::AuditOutcome::grey
+                                 ? who + " could not check it: " + v.detail
+                                 : who + " found otherwise: " + v.detail,
+                             now_ms, out);
     dispatch(s, now_ms, out);
     return {};
   }
@@ -297,8 +308,8 @@ void audit_deadline(CoreState& s, RequestState& r, JobState& j, std::int64_t now
     hand_out_audit(s, r, j, now_ms, out, nullptr);
   } else if (now_ms >= j.deadline_ms) {
     if (NodeEntry* v = s.nodes.find(*j.audit.validator))
-      s.nodes.release(*v, protocol::audit_id_of(protocol::job_id_of(r.request.request_id, j.index),
-                                                j.attempt));
+      s.nodes.release(
+          *v, protocol::audit_id_of(protocol::job_id_of(r.request.request_id, j.index), j.attempt));
     if (!j.audit.claimed_failure.empty())
       return end_script_failure_audit(s, r, j, true, "no verdict in time", now_ms, out);
     j.audit.summary = "timed out";

@@ -98,6 +98,34 @@ TEST_F(VerificationTest, GreyIsEscalatedToAFullRenderOnTheWorkersClassBeforeAnyS
   EXPECT_EQ(events_of(EventKind::result)[0].audit, "passed");
 }
 
+// The only validator of the worker's class failed the first attempt, so the re-run's sampled
+// audit goes to the other class and comes back grey. The referee must still be of the worker's
+// class: it has not judged this result, and the grey validator's own full re-render could only be
+// grey again, delivering a cheat as "grey, not proven" (seen in CrossClassFaults when the cheater
+// rendered the re-run too).
+TEST_F(VerificationTest, AReRunsGreyIsRefereedByTheWorkersClassThoughItJudgedAnEarlierAttempt) {
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  register_node(validator2_, protocol::Role::validator, validator_caps("cpu-test"));
+  register_node(validator_, protocol::Role::validator, validator_caps("gpu-other"));
+  const auto first = audited_job("r1");
+  ASSERT_EQ(first.validator, validator2_.public_key()) << "the worker's class first";
+  ASSERT_TRUE(judge(verdict(first.task, AuditOutcome::fail, validator2_), validator2_).ok());
+  auto rerun = take_jobs();
+  ASSERT_EQ(rerun.size(), 1u);
+  ASSERT_EQ(rerun[0].worker, w1_.public_key()) << "no other worker to re-run it";
+  ASSERT_TRUE(deliver(rerun[0], w1_).ok());
+  const auto second = audits_.back();
+  ASSERT_EQ(second.task.job.attempt, 2u);
+  ASSERT_EQ(second.validator, validator_.public_key()) << "a re-run is audited by someone else";
+  ASSERT_TRUE(judge(verdict(second.task, AuditOutcome::grey, validator_), validator_).ok());
+  const auto referee = audits_.back();
+  EXPECT_EQ(referee.task.purpose, protocol::AuditPurpose::referee);
+  EXPECT_EQ(referee.validator, validator2_.public_key()) << "the worker's own class referees";
+  ASSERT_TRUE(judge(verdict(referee.task, AuditOutcome::fail, validator2_), validator2_).ok());
+  EXPECT_TRUE(events_of(EventKind::result).empty()) << "nothing of the cheat is delivered";
+}
+
 TEST_F(VerificationTest, AnUnappealedFailIsSlashedWhenTheAppealWindowCloses) {
   policy_.audit.appeals = true;
   policy_.audit.appeal_window_ms = 5'000;
@@ -220,7 +248,8 @@ TEST_F(VerificationTest, AWonAppealSparesTheWorkerAndSlashesTheAccuser) {
   EXPECT_EQ(second.validator, validator2_.public_key()) << "a different validator hears it";
   EXPECT_EQ(second.task.purpose, protocol::AuditPurpose::appeal);
   bool full = false;
-  for (const auto& item : second.task.audits) full = full || verify::is_audit(item, verify::AuditKind::full);
+  for (const auto& item : second.task.audits)
+    full = full || verify::is_audit(item, verify::AuditKind::full);
   EXPECT_TRUE(full);
   ASSERT_TRUE(judge(verdict(second.task, AuditOutcome::pass, validator2_), validator2_).ok());
   EXPECT_EQ(core_->pending_penalties(), 0u);
@@ -261,4 +290,4 @@ TEST_F(VerificationTest, ALostAppealSlashesTheWorker) {
 }
 
 }  // namespace
-}  // namespace seedgrid::testing
+}  // namespace seedgrid::coordinator::testing
