@@ -256,7 +256,9 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
       --capacity;
       out.add(SendJob{*w, s.job_message(*r, j)});
       out.add(TellClient{s.event(EventKind::assigned, *r, &j)});
-      s.save(*r, j);
+      // Not journaled: a restart re-queues every job that was on a worker, and the job leaves as
+      // the commit starts, so a crash could always lose its assignment (restart_test.cpp); the
+      // job's next write (its result, failure or cancel) records the attempt.
     }
   }
 }

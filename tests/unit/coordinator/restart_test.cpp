@@ -117,13 +117,15 @@ class VerificationRestart : public VerificationTest {
 };
 
 // The actor sends jobs to their workers as the commit that assigns them starts
-// (effect_delivery.cpp): a crash can lose that commit after the worker has the job. The restart
-// sends the job again under the same attempt, the result of the lost assignment counts as the new
-// one's, and the job is paid once.
+// (effect_delivery.cpp), and an assignment is not journaled at all: a restart re-queues every job
+// that was on a worker. It sends the job again under the same attempt; the result of the lost
+// assignment counts as the new one's when the same worker renders it, and is refused from a worker
+// the job no longer is on. Each job is paid once.
 TEST_F(CoreFixture, ARestartThatLostAnAssignmentSendsTheJobAgainAndPaysItOnce) {
   register_node(w1_, protocol::Role::worker, worker_caps(1));
   ASSERT_TRUE(submit(request("r0", 1)).outcome.ok());
-  ASSERT_EQ(take_jobs().size(), 1u);  // w1 is busy from now on
+  const auto r0_first = take_jobs();
+  ASSERT_EQ(r0_first.size(), 1u);  // w1 is busy from now on
   ASSERT_TRUE(submit(request("r1", 1)).outcome.ok());
   ASSERT_TRUE(take_jobs().empty()) << "r1 waits for a worker";
   // w2 registers and gets r1's job; the coordinator dies before that commit ends.
@@ -144,7 +146,13 @@ TEST_F(CoreFixture, ARestartThatLostAnAssignmentSendsTheJobAgainAndPaysItOnce) {
   for (auto& j : take_jobs()) (j.job.request_id == "r1" ? r1_again : r0_again) = j;
   ASSERT_TRUE(r0_again && r1_again);
   EXPECT_EQ(r1_again->job.attempt, sent[0].job.attempt) << "the lost attempt is the next one";
-  EXPECT_GT(r0_again->job.attempt, 1u) << "a journaled attempt is not reused";
+  EXPECT_EQ(r0_again->job.attempt, r0_first[0].job.attempt) << "nor was r0's assignment kept";
+  EXPECT_EQ(r0_again->worker, w2_.public_key());
+  register_node(w1_, protocol::Role::worker, worker_caps(1));
+  ASSERT_TRUE(take_jobs().empty());
+  const auto stale = deliver(r0_first[0], w1_);
+  EXPECT_EQ(stale.code, protocol::ErrorCode::mismatch)
+      << stale.reason << ": w1 no longer has r0's job";
   ASSERT_TRUE(deliver(sent[0], w2_).ok()) << "rendered before the crash, counted after it";
   ASSERT_TRUE(deliver(*r0_again, w2_).ok());
   ASSERT_EQ(events_of(EventKind::completed).size(), 2u);
@@ -296,8 +304,8 @@ TEST_F(VerificationRestart, AFailedVerdictNoticeLostInARestartIsToldAgainAndTheA
   EXPECT_TRUE(protocol::verdict_signature_valid(notice.verdict)) << "the validator's own verdict";
   audits_.clear();
   Outbox out;
-  const auto appealed = core_->on_appeal(w1_.public_key(), appeal_of(notice.verdict.audit_id),
-                                         now_, out);
+  const auto appealed =
+      core_->on_appeal(w1_.public_key(), appeal_of(notice.verdict.audit_id), now_, out);
   pump(out);
   ASSERT_TRUE(appealed.ok()) << appealed.reason;
   ASSERT_EQ(audits_.size(), 1u);
@@ -307,8 +315,7 @@ TEST_F(VerificationRestart, AFailedVerdictNoticeLostInARestartIsToldAgainAndTheA
   notices_.clear();
   register_node(w1_, protocol::Role::worker, worker_caps());
   EXPECT_TRUE(notices_.empty());
-  ASSERT_TRUE(
-      judge(verdict(audits_[0].task, AuditOutcome::pass, validator2_), validator2_).ok());
+  ASSERT_TRUE(judge(verdict(audits_[0].task, AuditOutcome::pass, validator2_), validator2_).ok());
   EXPECT_EQ(core_->pending_penalties(), 0u);
   EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
   EXPECT_EQ(slashes_of(validator_account(validator_.public_key())), 1u);
