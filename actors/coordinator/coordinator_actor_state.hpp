@@ -77,7 +77,8 @@ struct CoordinatorState {
   std::deque<std::pair<std::int64_t, std::string>> completed_clients;  // (completed at, request)
   std::set<caf::actor_addr> monitored_clients;  // each client connection monitored once
   std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
-  Outbox pending;  // effects waiting for the next journal commit
+  // Effects waiting for the next journal commit: each handler's outbox, in order.
+  std::vector<Outbox> pending;
   // Answers that promise what the journal must hold first (an attach's or a cancel's nonce, a
   // cancel itself): delivered once the commit they wait for is durable, before its effects.
   std::vector<std::function<void()>> answers_after_commit;

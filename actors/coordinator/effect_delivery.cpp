@@ -95,7 +95,8 @@ void check_stake(Self self, const PublicKey& worker) {
 
 void flush(Self self, Outbox& out) {
   auto& s = self->state;
-  s.pending.take(out);
+  if (!out.empty()) s.pending.push_back(std::move(out));
+  out.clear();
   if (!s.commit_scheduled) {
     s.commit_scheduled = true;
     self->send(self, commit_atom::value);
@@ -115,13 +116,15 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 // commit: a job on a worker is not something a restart resumes (recovery re-queues every job that
 // was on a worker, its assignment journaled or not, and no result is applied before the commit
 // that assigned it returns), so the worker renders while the journal syncs instead of after.
-void send_jobs(Self self, Outbox& out) {
+void send_jobs(Self self, std::vector<Outbox>& group) {
   auto& s = self->state;
   std::map<protocol::worker_actor, std::vector<protocol::Job>> jobs;
-  for (SendJob& j : out.list<SendJob>())
-    if (auto it = s.node_actors.find(j.worker); it != s.node_actors.end() && it->second.worker)
-      jobs[it->second.worker].push_back(std::move(j.job));
-  out.list<SendJob>().clear();
+  for (Outbox& out : group) {
+    for (SendJob& j : out.list<SendJob>())
+      if (auto it = s.node_actors.find(j.worker); it != s.node_actors.end() && it->second.worker)
+        jobs[it->second.worker].push_back(std::move(j.job));
+    out.list<SendJob>().clear();
+  }
   for (auto& [worker, list] : jobs)
     send_together<protocol::job_atom, protocol::jobs_atom>(self, worker, list);
 }
@@ -131,9 +134,8 @@ void send_jobs(Self self, Outbox& out) {
 void commit_and_send(Self self) {
   auto& s = self->state;
   s.commit_scheduled = false;
-  Outbox out = std::move(s.pending);
-  s.pending.clear();
-  send_jobs(self, out);
+  std::vector<Outbox> group = std::exchange(s.pending, {});
+  send_jobs(self, group);
   if (auto c = s.core->commit(); !c) {
     s.log->critical("journal write failed, stopping so a restart resumes from the journal: {}",
                     c.error().message);
@@ -199,7 +201,7 @@ void commit_and_send(Self self) {
   };
   // Answers to submits first: a client hears "accepted" before its request's first events
   // (effects.hpp: the variant's order is the order of delivery).
-  out.for_each(apply);
+  Outbox::for_each_effect(group, apply);
   for (auto& [client, list] : events)
     send_together<protocol::event_atom, protocol::events_atom>(self, client, list);
   send_orders(self, std::move(orders));

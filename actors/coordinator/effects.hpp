@@ -7,8 +7,11 @@
 // to submits first, so a client hears "accepted" before its request's first events; treasury
 // orders and stake checks last), each kind in the order the core emitted it.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -90,7 +93,20 @@ class Outbox {
   // order its effects were added: the order of delivery.
   template <class F>
   void for_each(F&& f) {
-    std::apply([&](auto&... lists) { (for_each_in(lists, f), ...); }, lists_);
+    for_each_effect(std::span<Outbox>(this, 1), f);
+  }
+  // The same over several outboxes as one, in their order within each kind: the actor keeps each
+  // handler's outbox until the commit rather than moving every effect into one.
+  template <class F>
+  static void for_each_effect(std::span<Outbox> outboxes, F&& f) {
+    auto kind = [&]<class E>(std::type_identity<E>) {
+      for (Outbox& o : outboxes)
+        for (E& effect : o.list<E>()) f(effect);
+    };
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (kind(std::type_identity<std::variant_alternative_t<I, Effect>>{}), ...);
+    }
+    (std::make_index_sequence<std::variant_size_v<Effect>>{});
   }
   // Appends `other`'s effects, leaving it empty.
   void take(Outbox& other);
@@ -99,11 +115,6 @@ class Outbox {
   void clear();
 
  private:
-  template <class List, class F>
-  static void for_each_in(List& list, F& f) {
-    for (auto& effect : list) f(effect);
-  }
-
   detail::ListPerKind<Effect>::type lists_;
 };
 

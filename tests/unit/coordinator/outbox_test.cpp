@@ -84,5 +84,27 @@ TEST(Outbox, TakeAppendsTheOthersEffectsInOrderAndEmptiesIt) {
   EXPECT_TRUE(delivery_order(out).empty());
 }
 
+// The actor keeps each handler's outbox until the commit and delivers them as one: kind by kind,
+// each kind in the order of the outboxes and, within one, of its effects.
+TEST(Outbox, SeveralOutboxesAreDeliveredAsOneKindByKind) {
+  std::vector<Outbox> group(3);
+  group[0].add(told("r1", 0));
+  group[0].add(order("settle/a"));
+  group[1].add(CancelJob{{}, "j1", 1});
+  group[2].add(told("r1", 1));
+  group[2].add(order("settle/b"));
+  group[2].add(CancelJob{{}, "j2", 1});
+  std::vector<std::string> seen;
+  Outbox::for_each_effect(group, [&](const auto& e) {
+    using E = std::decay_t<decltype(e)>;
+    if constexpr (std::is_same_v<E, CancelJob>) seen.push_back("cancel " + e.job_id);
+    if constexpr (std::is_same_v<E, TellClient>)
+      seen.push_back("tell " + e.event.request_id + "/" + std::to_string(e.event.index));
+    if constexpr (std::is_same_v<E, PlaceOrder>) seen.push_back("order " + e.order.key);
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"cancel j1", "cancel j2", "tell r1/0", "tell r1/1",
+                                            "order settle/a", "order settle/b"}));
+}
+
 }  // namespace
 }  // namespace seedgrid::coordinator
