@@ -76,9 +76,9 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   if (n != nullptr) {
     ++n->jobs_done;
     const std::uint64_t work = protocol::job_work(spec_of(*r, j->index));
-    s.nodes.observe_success(*n,
-                            expected_ms(work * j->batch, n->capabilities.pixel_steps_per_second),
-                            double(now_ms - j->assigned_ms));
+    s.nodes.observe_success(
+        *n, expected_ms(work * j->batch, n->capabilities.pixel_steps_per_second),
+        double(now_ms - j->assigned_ms));
     s.save_node(*n);
   }
   j->output_hash = result.output_hash;
@@ -101,9 +101,9 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
       j->audit.plan =
           plan_scripted_audits(s.sampler.salt(), audit_id, pass_steps, s.options.policy.audit);
     } else {
-      j->audit.plan =
-          plan_audits(s.sampler.salt(), audit_id,
-                      result.leaf_count <= 1 ? 0 : result.leaf_count - 1, s.options.policy.audit);
+      j->audit.plan = plan_audits(s.sampler.salt(), audit_id,
+                                  result.leaf_count <= 1 ? 0 : result.leaf_count - 1,
+                                  s.options.policy.audit);
     }
     s.save_verification(*r, *j);
     hand_out_audit(s, *r, *j, now_ms, out, &result.pixels);
@@ -225,12 +225,12 @@ Reply CoordinatorCore::on_verdict(const PublicKey& from, const protocol::Verdict
   if (!j->audit.claimed_failure.empty()) {
     // Grey (the validator could not run the script here) proves nothing against the workers.
     const std::string who = "validator " + from.hex().substr(0, 12);
-    end_script_failure_audit(s, *r, *j, v.outcome != protocol::AuditOutcome::fail,
-                             v.outcome == protocol::AuditOutcome::pass ? "confirmed by " + who
-                             : v.outcome == protocol::AuditOutcome::grey
-                                 ? who + " could not check it: " + v.detail
-                                 : who + " found otherwise: " + v.detail,
-                             now_ms, out);
+    end_script_failure_audit(
+        s, *r, *j, v.outcome != protocol::AuditOutcome::fail,
+        v.outcome == protocol::AuditOutcome::pass   ? "confirmed by " + who
+        : v.outcome == protocol::AuditOutcome::grey ? who + " could not check it: " + v.detail
+                                                    : who + " found otherwise: " + v.detail,
+        now_ms, out);
     dispatch(s, now_ms, out);
     return {};
   }
@@ -308,8 +308,8 @@ void audit_deadline(CoreState& s, RequestState& r, JobState& j, std::int64_t now
     hand_out_audit(s, r, j, now_ms, out, nullptr);
   } else if (now_ms >= j.deadline_ms) {
     if (NodeEntry* v = s.nodes.find(*j.audit.validator))
-      s.nodes.release(
-          *v, protocol::audit_id_of(protocol::job_id_of(r.request.request_id, j.index), j.attempt));
+      s.nodes.release(*v, protocol::audit_id_of(protocol::job_id_of(r.request.request_id, j.index),
+                                                j.attempt));
     if (!j.audit.claimed_failure.empty())
       return end_script_failure_audit(s, r, j, true, "no verdict in time", now_ms, out);
     j.audit.summary = "timed out";

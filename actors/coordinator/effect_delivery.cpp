@@ -113,8 +113,8 @@ template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
 // Each worker's jobs of one commit in one message (so they can share a render batch), before the
-// commit: a job on a worker is not something a restart resumes (recovery re-queues every job that
-// was on a worker, its assignment journaled or not, and no result is applied before the commit
+// commit: a job on a worker is not something a restart resumes (its assignment is not journaled,
+// recovery re-queues every job that was on a worker, and no result is applied before the commit
 // that assigned it returns), so the worker renders while the journal syncs instead of after.
 void send_jobs(Self self, std::vector<Outbox>& group) {
   auto& s = self->state;

@@ -86,7 +86,7 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
             case JobPhase::queued:
               s.set_phase(r, j, JobPhase::queued, now_ms);
               break;
-            case JobPhase::assigned:
+            case JobPhase::assigned:  // journals of releases that wrote assignments
             case JobPhase::running:
             case JobPhase::cancelling:
               // The coordinator's restart is not the worker's fault: back to the queue without a

@@ -304,8 +304,8 @@ TEST_F(VerificationRestart, AFailedVerdictNoticeLostInARestartIsToldAgainAndTheA
   EXPECT_TRUE(protocol::verdict_signature_valid(notice.verdict)) << "the validator's own verdict";
   audits_.clear();
   Outbox out;
-  const auto appealed =
-      core_->on_appeal(w1_.public_key(), appeal_of(notice.verdict.audit_id), now_, out);
+  const auto appealed = core_->on_appeal(w1_.public_key(), appeal_of(notice.verdict.audit_id),
+                                         now_, out);
   pump(out);
   ASSERT_TRUE(appealed.ok()) << appealed.reason;
   ASSERT_EQ(audits_.size(), 1u);
@@ -315,7 +315,8 @@ TEST_F(VerificationRestart, AFailedVerdictNoticeLostInARestartIsToldAgainAndTheA
   notices_.clear();
   register_node(w1_, protocol::Role::worker, worker_caps());
   EXPECT_TRUE(notices_.empty());
-  ASSERT_TRUE(judge(verdict(audits_[0].task, AuditOutcome::pass, validator2_), validator2_).ok());
+  ASSERT_TRUE(
+      judge(verdict(audits_[0].task, AuditOutcome::pass, validator2_), validator2_).ok());
   EXPECT_EQ(core_->pending_penalties(), 0u);
   EXPECT_EQ(slashes_of(worker_account(w1_.public_key())), 0u);
   EXPECT_EQ(slashes_of(validator_account(validator_.public_key())), 1u);

@@ -248,8 +248,7 @@ TEST_F(VerificationTest, AWonAppealSparesTheWorkerAndSlashesTheAccuser) {
   EXPECT_EQ(second.validator, validator2_.public_key()) << "a different validator hears it";
   EXPECT_EQ(second.task.purpose, protocol::AuditPurpose::appeal);
   bool full = false;
-  for (const auto& item : second.task.audits)
-    full = full || verify::is_audit(item, verify::AuditKind::full);
+  for (const auto& item : second.task.audits) full = full || verify::is_audit(item, verify::AuditKind::full);
   EXPECT_TRUE(full);
   ASSERT_TRUE(judge(verdict(second.task, AuditOutcome::pass, validator2_), validator2_).ok());
   EXPECT_EQ(core_->pending_penalties(), 0u);
@@ -290,4 +289,4 @@ TEST_F(VerificationTest, ALostAppealSlashesTheWorker) {
 }
 
 }  // namespace
-}  // namespace seedgrid::coordinator::testing
+}  // namespace seedgrid::testing
