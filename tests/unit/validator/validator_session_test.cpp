@@ -9,12 +9,13 @@
 #include <thread>
 
 #include "actors/coordinator/registrar.hpp"
-#include "actors/validator/validator_actor.hpp"
 #include "actors/rendering/renderer.hpp"
+#include "actors/validator/validator_actor.hpp"
 #include "runtime/base/link/link_atoms.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/caf_types.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/version.hpp"
 #include "tests/unit/validator/tiny_model.hpp"
 
 namespace seedgrid::validator {
@@ -22,10 +23,12 @@ namespace {
 
 using give_atom = caf::atom_constant<caf::atom("give")>;      // test -> stand-in: send an audit
 using vanish_atom = caf::atom_constant<caf::atom("vanish")>;  // test -> stand-in: go down
+using speak_atom = caf::atom_constant<caf::atom("speak")>;    // test -> stand-in: its wire protocol
 
 // What a stand-in coordinator saw, read by the test thread.
 struct Seen {
   std::mutex mutex;
+  int hellos = 0;
   int registrations = 0;
   int opening_requests = 0;
   std::vector<protocol::Verdict> verdicts;
@@ -36,6 +39,7 @@ struct StandInState {
   std::unique_ptr<coordinator::Registrar> registrar;
   std::vector<caf::response_promise> held;  // opening requests left unanswered
   caf::actor validator;
+  std::uint32_t speaks = protocol::kProtocol;  // the protocol its challenges name
 };
 
 // hold_openings: opening requests wait (an audit stays in flight until the stand-in goes down);
@@ -46,8 +50,15 @@ caf::behavior stand_in(caf::stateful_actor<StandInState>* self, const Identity* 
   self->state.registrar = std::make_unique<coordinator::Registrar>(*key, 60'000);
   return {
       [self](protocol::hello_atom, const std::string&) {
-        return self->state.registrar->issue(0);
+        {
+          std::lock_guard lock(self->state.seen->mutex);
+          ++self->state.seen->hellos;
+        }
+        protocol::Challenge challenge = self->state.registrar->issue(0);
+        challenge.protocol = self->state.speaks;
+        return challenge;
       },
+      [self](speak_atom, std::uint32_t protocol) { self->state.speaks = protocol; },
       [self, key](protocol::register_atom, const protocol::Registration& reg) {
         protocol::RegistrationAck ack;
         ack.outcome = self->state.registrar->verify(reg, 0);
@@ -197,6 +208,39 @@ TEST_F(ValidatorSession, AnAuditOfALostCoordinatorIsNeverJudgedForTheNextOne) {
     std::lock_guard lock(old_seen->mutex);
     EXPECT_TRUE(old_seen->verdicts.empty());
   }
+}
+
+// A coordinator of another wire protocol would misread a registration: the node checks the
+// protocol its challenge names before anything else, registers nothing, and asks again with its
+// back-off, so a coordinator upgraded to its protocol is found without a restart.
+TEST_F(ValidatorSession, ANodeRegistersWithNoCoordinatorOfAnotherProtocolAndFindsItOnceUpgraded) {
+  const Identity coordinator_key = Identity::from_seed({10});
+  caf::actor_system_config cfg;
+  protocol::add_message_types(cfg);
+  caf::actor_system sys(cfg);
+  auto seen = std::make_shared<Seen>();
+  StopOnExit stop;
+  auto coordinator = sys.spawn(stand_in, &coordinator_key, seen, /*hold_openings=*/false);
+  stop.actors.push_back(coordinator);
+  caf::anon_send(coordinator, speak_atom::value, protocol::kProtocol + 1);
+  ValidatorSetup setup;
+  setup.identity = std::make_shared<const Identity>(Identity::from_seed({31}));
+  setup.renderer = renderer_;
+  setup.name = "v";
+  setup.network.reconnect_initial_ms = 20;
+  setup.network.reconnect_max_ms = 100;
+  const auto typed = caf::actor_cast<protocol::coordinator_actor>(coordinator);
+  stop.actors.push_back(caf::actor_cast<caf::actor>(spawn_validator(sys, setup, &typed)));
+  ASSERT_TRUE(wait_for(*seen, [](Seen& s) { return s.hellos >= 3; }))
+      << "the node stopped asking a coordinator of another protocol";
+  {
+    std::lock_guard lock(seen->mutex);
+    EXPECT_EQ(seen->registrations, 0)
+        << "a registration reached a coordinator that would misread it";
+  }
+  caf::anon_send(coordinator, speak_atom::value, protocol::kProtocol);  // upgraded
+  ASSERT_TRUE(wait_for(*seen, [](Seen& s) { return s.registrations == 1; }))
+      << "the node did not register once the coordinator spoke its protocol";
 }
 
 }  // namespace
