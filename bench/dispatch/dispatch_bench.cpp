@@ -21,6 +21,7 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -283,6 +284,16 @@ void dispatch_over_loopback(const Options& o, const Model& model, int workers) {
 
 }  // namespace
 
+// A positive whole number for `option`, or a message naming what was given.
+unsigned count_of(const char* option, const char* text) {
+  unsigned value = 0;
+  const char* end = text + std::strlen(text);
+  const auto [rest, error] = std::from_chars(text, end, value);
+  if (error != std::errc() || rest != end || value == 0)
+    die(std::string("option ") + option + " needs a positive whole number, not '" + text + "'");
+  return value;
+}
+
 int main(int argc, char** argv) {
   Options o;
   o.data = fs::temp_directory_path() /
@@ -299,15 +310,15 @@ int main(int argc, char** argv) {
     } else if (!std::strcmp(argv[i], "--data"))
       o.data = argv[i + 1];
     else if (!std::strcmp(argv[i], "--requests"))
-      o.requests = std::stoul(argv[i + 1]);
+      o.requests = count_of(argv[i], argv[i + 1]);
     else if (!std::strcmp(argv[i], "--jobs"))
-      o.jobs = std::stoul(argv[i + 1]);
+      o.jobs = count_of(argv[i], argv[i + 1]);
     else if (!std::strcmp(argv[i], "--samples"))
-      o.samples = std::stoi(argv[i + 1]);
+      o.samples = static_cast<int>(count_of(argv[i], argv[i + 1]));
     else if (!std::strcmp(argv[i], "--size"))
-      o.size = std::stoul(argv[i + 1]);
+      o.size = count_of(argv[i], argv[i + 1]);
     else if (!std::strcmp(argv[i], "--workers"))
-      o.workers = std::stoi(argv[i + 1]);
+      o.workers = static_cast<int>(count_of(argv[i], argv[i + 1]));
     else
       die(std::string("unknown option ") + argv[i]);
   }
