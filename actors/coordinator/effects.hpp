@@ -89,14 +89,9 @@ class Outbox {
   const std::vector<E>& list() const {
     return std::get<std::vector<E>>(lists_);
   }
-  // Calls `f` on every effect, kind by kind in the Effect variant's order, each kind in the
-  // order its effects were added: the order of delivery.
-  template <class F>
-  void for_each(F&& f) {
-    for_each_effect(std::span<Outbox>(this, 1), f);
-  }
-  // The same over several outboxes as one, in their order within each kind: the actor keeps each
-  // handler's outbox until the commit rather than moving every effect into one.
+  // Calls `f` on every effect of `outboxes`, kind by kind in the Effect variant's order, each
+  // kind in the order of the outboxes and, within one, as added: the order of delivery. The
+  // actor keeps each handler's outbox until the commit rather than moving every effect into one.
   template <class F>
   static void for_each_effect(std::span<Outbox> outboxes, F&& f) {
     auto kind = [&]<class E>(std::type_identity<E>) {
@@ -108,8 +103,6 @@ class Outbox {
     }
     (std::make_index_sequence<std::variant_size_v<Effect>>{});
   }
-  // Appends `other`'s effects, leaving it empty.
-  void take(Outbox& other);
   bool empty() const;
   std::size_t size() const;
   void clear();

@@ -119,8 +119,9 @@ void tell_client(NetworkState& s, const protocol::ClientEvent& e) {
   }
 }
 
-void carry_out(NetworkState& s, std::size_t c, Outbox& out) {
-  out.for_each([&](auto& e) {
+// The effects of a commit group's calls, in the order the actor delivers them.
+void carry_out(NetworkState& s, std::size_t c, std::vector<Outbox>& group) {
+  Outbox::for_each_effect(group, [&](auto& e) {
     using E = std::decay_t<decltype(e)>;
     if constexpr (std::is_same_v<E, coordinator::AnswerSubmit>) {
       if (e.ack.outcome.ok()) {
@@ -200,17 +201,17 @@ void commit_group(NetworkState& s, std::size_t c) {
                   "): " + r.error().message});
     return;
   }
-  Outbox out;
+  std::vector<Outbox> group;
   const std::int64_t now_us = s.now() * 1000;
   while (!k.uncommitted.empty() && k.uncommitted.front().done_us <= now_us) {
-    out.take(k.uncommitted.front().effects);
+    group.push_back(std::move(k.uncommitted.front().effects));
     k.uncommitted.pop_front();
   }
   if (!k.uncommitted.empty()) {
     k.commit_queued = true;
     s.queue.at(ms_after(k.uncommitted.front().done_us), [&s, c] { commit_group(s, c); });
   }
-  carry_out(s, c, out);
+  carry_out(s, c, group);
 }
 
 }  // namespace
