@@ -1,8 +1,10 @@
 #include "actors/treasury/derived_tables.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "actors/treasury/journal.hpp"
+#include "actors/treasury/settle_group.hpp"
 #include "runtime/base/storage/database.hpp"
 
 namespace seedgrid::treasury {
@@ -24,6 +26,7 @@ const TableSpec kHoldJobs{"hold_jobs",
                           {"hold_id", "job_id", "seq", "outcome", "worker", "paid", "clawed_back"},
                           false,
                           true};
+const TableSpec kGroupedKeys{"grouped_keys", {"idem_key", "seq"}, true};
 const TableSpec kVerdicts{"verdicts", {"verdict_id", "seq"}, true};
 const TableSpec kMeta{"meta", {"key", "value"}, true};
 
@@ -144,8 +147,36 @@ DerivedTables::DerivedTables(const PublicKey& treasury) {
   meta_[{0, "treasury_key"}] = {"treasury_key", treasury.hex()};
 }
 
+Result<void> DerivedTables::add_settle_group(std::uint64_t seq, std::string_view request,
+                                             std::span<const Posting> postings) {
+  auto group = parse_settle_group(request);
+  if (!group) return context(group.error(), "entry ", seq, " (", kSettleGroupOp, ")");
+  auto hold = holds_.find({group->hold_id, ""});
+  if (hold == holds_.end())
+    return fail("entry ", seq, " (", kSettleGroupOp, ") names hold ", group->hold_id,
+                ", which no hold entry opened");
+  // The postings must be what the listed splits add up to: the receipts of its jobs, and the
+  // rows below, are read from the list.
+  const std::vector<Posting> sums = settle_group_postings(*group);
+  if (!std::equal(sums.begin(), sums.end(), postings.begin(), postings.end()))
+    return fail("entry ", seq, " (", kSettleGroupOp,
+                "): its postings are not the sums of the splits its jobs list");
+  const auto id = std::to_string(seq);
+  for (const GroupedSettlement& j : group->jobs) {
+    hold_jobs_[{group->hold_id, j.job_id}] = {
+        std::to_string(group->hold_id),  j.job_id, id, "settled", j.worker,
+        std::to_string(j.split.total()), "0"};
+    grouped_keys_[{0, j.key}] = {j.key, id};
+  }
+  auto finalized = to_int(hold->second[kHoldFinalized]);
+  hold->second[kHoldFinalized] =
+      std::to_string((finalized ? *finalized : 0) + static_cast<std::int64_t>(group->jobs.size()));
+  return {};
+}
+
 Result<void> DerivedTables::add(std::uint64_t seq, std::string_view op, std::string_view request,
                                 std::span<const Posting> postings) {
+  if (op == kSettleGroupOp) return add_settle_group(seq, request, postings);
   const bool job_outcome = op == "settle" || op == "cancel" || op == "refund";
   if (op != "hold" && !job_outcome && op != "release" && op != "slash") return {};
   auto f = Fields::of(seq, op, request);
@@ -219,9 +250,22 @@ Result<void> DerivedTables::add(std::uint64_t seq, std::string_view op, std::str
 Result<std::vector<std::string>> DerivedTables::disagreements(storage::Database& db,
                                                               std::size_t max_listed) {
   std::vector<std::string> out;
+  // A version 1 ledger (never opened for writing by a newer treasury) has no grouped_keys table;
+  // it cannot hold grouped entries either, which the meta row's comparison then reports.
+  auto stored_meta = stored_rows(db, kMeta);
+  if (!stored_meta) return pass_on(stored_meta);
+  const bool version_1 = std::any_of(stored_meta->begin(), stored_meta->end(), [](const Row& r) {
+    return r[0] == "schema_version" && r[1] == "1";
+  });
+  if (version_1 && grouped_keys_.empty()) meta_[{0, "schema_version"}][1] = std::string("1");
   const std::pair<const TableSpec*, const std::map<RowKey, Row>*> tables[] = {
-      {&kHolds, &holds_}, {&kHoldJobs, &hold_jobs_}, {&kVerdicts, &verdicts_}, {&kMeta, &meta_}};
+      {&kHolds, &holds_},
+      {&kHoldJobs, &hold_jobs_},
+      {&kGroupedKeys, &grouped_keys_},
+      {&kVerdicts, &verdicts_},
+      {&kMeta, &meta_}};
   for (const auto& [spec, derived] : tables) {
+    if (spec == &kGroupedKeys && version_1) continue;
     auto stored = stored_rows(db, *spec);
     if (!stored) return pass_on(stored);
     compare_table(*spec, *derived, *stored, out);

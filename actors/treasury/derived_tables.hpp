@@ -1,7 +1,7 @@
 #pragma once
-// The working tables the operations keep beside the journal — holds, hold_jobs, verdicts and
-// meta — re-derived from the journal's entries and compared row by row with the stored tables
-// (verify.cpp). They decide what an operation may do next (a job settles once, a verdict slashes
+// The working tables the operations keep beside the journal — holds, hold_jobs, grouped_keys,
+// verdicts and meta — re-derived from the journal's entries and compared row by row with the
+// stored tables (verify.cpp). They decide what an operation may do next (a job settles once, a verdict slashes
 // once), so a row edited behind the treasury's back would let money move twice or never; the
 // journal, being signed, is the truth they are checked against.
 //
@@ -43,7 +43,9 @@ class DerivedTables {
   using RowKey = std::pair<std::int64_t, std::string>;
 
  private:
-  std::map<RowKey, Row> holds_, hold_jobs_, verdicts_, meta_;
+  Result<void> add_settle_group(std::uint64_t seq, std::string_view request,
+                                std::span<const Posting> postings);
+  std::map<RowKey, Row> holds_, hold_jobs_, grouped_keys_, verdicts_, meta_;
 };
 
 }  // namespace seedgrid::treasury

@@ -2,6 +2,7 @@
 // cancelled or failed), and the rest is released at the end.
 #include "actors/treasury/ledger_state.hpp"
 #include "actors/treasury/payment_split.hpp"
+#include "actors/treasury/settle_group.hpp"
 #include "actors/treasury/units.hpp"
 
 namespace seedgrid::treasury {
@@ -35,7 +36,7 @@ Result<void> check_job_open(LedgerState& s, const HoldRow& hold, std::string_vie
   return {};
 }
 
-Result<void> record_job(LedgerState& s, const HoldRow& hold, std::string_view job_id,
+Result<void> insert_job(LedgerState& s, const HoldRow& hold, std::string_view job_id,
                         std::uint64_t seq, std::string_view outcome, std::string_view worker,
                         Micros paid) {
   auto ins = s.statement(
@@ -50,31 +51,40 @@ Result<void> record_job(LedgerState& s, const HoldRow& hold, std::string_view jo
       .bind(5, worker)
       .bind(6, paid);
   if (auto r = (*ins)->run(); !r) return s.storage_error(r.error());
-  auto upd = s.statement("UPDATE holds SET finalized = finalized + 1 WHERE id = ?");
+  return {};
+}
+
+Result<void> count_finalized(LedgerState& s, const HoldRow& hold, std::int64_t jobs) {
+  auto upd = s.statement("UPDATE holds SET finalized = finalized + ? WHERE id = ?");
   if (!upd) return pass_on(upd);
-  (*upd)->bind(1, hold.id);
+  (*upd)->bind(1, jobs).bind(2, hold.id);
   if (auto r = (*upd)->run(); !r) return s.storage_error(r.error());
   return {};
+}
+
+Result<void> record_job(LedgerState& s, const HoldRow& hold, std::string_view job_id,
+                        std::uint64_t seq, std::string_view outcome, std::string_view worker,
+                        Micros paid) {
+  if (auto r = insert_job(s, hold, job_id, seq, outcome, worker, paid); !r) return r;
+  return count_finalized(s, hold, 1);
+}
+
+// How `amount` divides between the worker, the creator, the platform and the burn: the fee by the
+// worker's bonded stake now.
+Result<PaymentSplit> payment_split(LedgerState& s, Micros amount, const std::string& worker,
+                                   const std::string& creator) {
+  auto bonded = s.balance(journal::stake_account(worker), Asset::tokens);
+  if (!bonded) return pass_on(bonded);
+  return split_payment(s.config, amount, platform_fee_ppm(s.config, *bonded), !creator.empty());
 }
 
 // Pays `amount` from the hold to the worker, the creator, the platform and the burn.
 Result<std::vector<Posting>> payment_postings(LedgerState& s, const HoldRow& hold, Micros amount,
                                               const std::string& worker,
                                               const std::string& creator) {
-  auto bonded = s.balance(journal::stake_account(worker), Asset::tokens);
-  if (!bonded) return pass_on(bonded);
-  const PaymentSplit split =
-      split_payment(s.config, amount, platform_fee_ppm(s.config, *bonded), !creator.empty());
-  std::vector<Posting> postings;
-  auto add = [&](std::string account, Micros value) {
-    if (value != 0) postings.push_back({std::move(account), Asset::credits, value});
-  };
-  add(journal::hold_account(hold.id), -amount);
-  add(worker, split.worker);
-  add(creator, split.creator);
-  add(std::string(kPlatformAccount), split.platform);
-  add(std::string(kBurnAccount), split.burned);
-  return postings;
+  auto split = payment_split(s, amount, worker, creator);
+  if (!split) return pass_on(split);
+  return settlement_postings(hold.id, worker, creator, *split);
 }
 
 Result<void> check_payees(const std::string& worker, const std::string& creator) {
@@ -153,12 +163,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
 }
 
 Result<JournalReceipt> apply_op(LedgerState& s, const SettleJob& op) {
-  const std::string request = journal::RequestText()
-                                  .field("hold", op.hold_id)
-                                  .field("job", op.job_id)
-                                  .field("worker", op.worker)
-                                  .field("creator", op.creator)
-                                  .text();
+  const std::string request = settle_request_text(op.hold_id, op.job_id, op.worker, op.creator);
   if (auto r = check_key(op.key); !r) return pass_on(r);
   if (auto prior = s.replay(op.key, "settle", request); !prior || *prior)
     return replayed(std::move(prior));
@@ -176,6 +181,105 @@ Result<JournalReceipt> apply_op(LedgerState& s, const SettleJob& op) {
       !r)
     return pass_on(r);
   return receipt;
+}
+
+std::vector<Result<JournalReceipt>> apply_settle_group(LedgerState& s,
+                                                       std::span<const SettleJob* const> ops) {
+  std::vector<Result<JournalReceipt>> out(ops.size(), fail("internal error: not applied"));
+  if (ops.empty()) return out;
+  auto lone = [&](std::size_t i) { out[i] = apply_op(s, *ops[i]); };
+  if (ops.size() == 1) {
+    lone(0);
+    return out;
+  }
+  // Each job is checked as a lone settlement would be, in order, against the hold as the jobs
+  // accepted before it in the group leave it; a refused job does not stop the others.
+  auto hold = open_hold(s, ops.front()->hold_id);
+  if (!hold && s.storage_failed) return out;
+  Micros left = 0;
+  if (hold) {
+    auto balance = s.balance(journal::hold_account(hold->id), Asset::credits);
+    if (!balance) return out;
+    left = *balance;
+  }
+  SettleGroup group{ops.front()->hold_id, {}};
+  std::vector<std::size_t> accepted;  // group.jobs[k] is ops[accepted[k]]
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const SettleJob& op = *ops[i];
+    const std::string request = settle_request_text(op.hold_id, op.job_id, op.worker, op.creator);
+    auto& result = out[i];
+    if (auto r = check_key(op.key); !r) {
+      result = pass_on(r);
+    } else if (auto prior = s.replay(op.key, "settle", request); !prior || *prior) {
+      result = replayed(std::move(prior));
+    } else if (auto t = check_time(op.at); !t) {
+      result = context(t.error(), "settle");
+    } else if (auto p = check_payees(op.worker, op.creator); !p) {
+      result = context(p.error(), "settle");
+    } else if (!hold) {
+      result = context(hold.error(), "settle job ", op.job_id);
+    } else if (auto o = check_job_open(s, *hold, op.job_id); !o) {
+      result = context(o.error(), "settle");
+    } else if (left < hold->per_job) {
+      result = fail("settle job ", op.job_id, ": ", journal::hold_account(hold->id), " has ",
+                    format_fixed(left, 6), " credits, needs ", format_fixed(hold->per_job, 6));
+    } else {
+      auto split = payment_split(s, hold->per_job, op.worker, op.creator);
+      if (!split) {
+        result = pass_on(split);
+      } else {
+        group.jobs.push_back({op.key, op.job_id, op.worker, op.creator, *split});
+        accepted.push_back(i);
+        left -= hold->per_job;
+        ++hold->finalized;  // the next job's check counts this one
+      }
+    }
+    if (s.storage_failed) return out;
+  }
+  if (accepted.size() < 2) {
+    // One job alone is written as it always was. (Its checks ran again: nothing was written.)
+    for (std::size_t i : accepted) lone(i);
+    return out;
+  }
+  // The entry's own key names its seq, so it is new unless a client chose it for something else.
+  const std::uint64_t seq = s.head_seq + 1;
+  const std::string key = message_of(kSettleGroupOp, "/", seq);
+  auto taken = s.replay(key, kSettleGroupOp, "");
+  if (!taken && s.storage_failed) return out;
+  if (!taken || *taken) {
+    for (std::size_t i : accepted) lone(i);
+    return out;
+  }
+  std::vector<Posting> postings = settle_group_postings(group);
+  if (auto r = s.check_funds(postings); !r) {
+    for (std::size_t i : accepted) out[i] = context(r.error(), "settle job ", ops[i]->job_id);
+    return out;
+  }
+  auto receipt = s.append(ops[accepted.front()]->at, kSettleGroupOp, key, settle_group_text(group),
+                          std::move(postings));
+  if (!receipt) {
+    for (std::size_t i : accepted) out[i] = pass_on(receipt);
+    return out;
+  }
+  auto keys = s.statement("INSERT INTO grouped_keys(idem_key, seq) VALUES(?, ?)");
+  if (!keys) return out;
+  for (std::size_t k = 0; k < accepted.size(); ++k) {
+    const GroupedSettlement& j = group.jobs[k];
+    if (!insert_job(s, *hold, j.job_id, seq, "settled", j.worker, j.split.total())) return out;
+    (*keys)->bind(1, j.key).bind(2, static_cast<std::int64_t>(seq));
+    if (auto r = (*keys)->run(); !r) {
+      (void)s.storage_error(r.error());
+      return out;
+    }
+    JournalReceipt each;
+    each.seq = receipt->seq;
+    each.hash = receipt->hash;
+    each.op = "settle";
+    each.postings = settlement_postings(group.hold_id, j.worker, j.creator, j.split);
+    out[accepted[k]] = std::move(each);
+  }
+  if (!count_finalized(s, *hold, static_cast<std::int64_t>(accepted.size()))) return out;
+  return out;
 }
 
 Result<JournalReceipt> apply_op(LedgerState& s, const PayCancelledJob& op) {

@@ -24,10 +24,15 @@
 
 namespace seedgrid::treasury::journal {
 
-inline constexpr int kSchemaVersion = 1;
+// Version 2 added settle_jobs entries and grouped_keys (settle_group.hpp). A version 1 ledger is
+// upgraded when a treasury of this version opens it for writing (it has no such entries yet);
+// a build of version 1 refuses a version 2 ledger rather than misread its grouped entries.
+inline constexpr int kSchemaVersion = 2;
+inline constexpr int kOldestSchemaVersion = 1;
 
 // Tables. journal + postings are the signed history; balances is the running state verify
-// re-derives; holds, hold_jobs, unbonding, verdicts and epochs are working state of the operations.
+// re-derives; holds, hold_jobs, grouped_keys, unbonding, verdicts and epochs are working state of
+// the operations.
 inline constexpr std::string_view kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS journal(
@@ -50,6 +55,8 @@ CREATE TABLE IF NOT EXISTS hold_jobs(
   hold_id INTEGER NOT NULL, job_id TEXT NOT NULL, seq INTEGER NOT NULL, outcome TEXT NOT NULL,
   worker TEXT NOT NULL, paid INTEGER NOT NULL, clawed_back INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(hold_id, job_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS grouped_keys(
+  idem_key TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS unbonding(
   id INTEGER PRIMARY KEY, worker TEXT NOT NULL, release_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS unbonding_by_worker ON unbonding(worker, id);

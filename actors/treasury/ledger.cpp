@@ -1,5 +1,8 @@
 #include "actors/treasury/ledger.hpp"
 
+#include <map>
+#include <set>
+
 #include "actors/treasury/ledger_state.hpp"
 #include "actors/treasury/payment_split.hpp"
 #include "runtime/base/storage/transaction.hpp"
@@ -79,13 +82,14 @@ Result<TreasuryConfig> config_in_force(LedgerState& s) {
   return config;
 }
 
-Result<void> check_schema(LedgerState& s) {
+// The ledger's schema version, when this build reads it.
+Result<int> check_schema(LedgerState& s) {
   auto version = meta_value(s, "schema_version");
   if (!version) return pass_on(version);
-  if (*version != std::to_string(journal::kSchemaVersion))
-    return fail("ledger ", s.db.path(), " has schema version '", *version, "', this build reads ",
-                journal::kSchemaVersion);
-  return {};
+  for (int v = journal::kOldestSchemaVersion; v <= journal::kSchemaVersion; ++v)
+    if (*version == std::to_string(v)) return v;
+  return fail("ledger ", s.db.path(), " has schema version '", *version, "', this build reads ",
+              journal::kOldestSchemaVersion, " to ", journal::kSchemaVersion);
 }
 
 Result<void> load_treasury_key(LedgerState& s) {
@@ -135,7 +139,12 @@ Result<std::unique_ptr<LedgerState>> open_state(
     auto genesis = s->append(0, "genesis", kGenesisKey, genesis_request(s->treasury, *config), {});
     if (!genesis) return context(genesis.error(), "writing the genesis entry of ", path);
   } else {
-    if (auto r = check_schema(*s); !r) return pass_on(r);
+    auto version = check_schema(*s);
+    if (!version) return pass_on(version);
+    // The schema above created what a newer version adds; the version says it may now be used.
+    if (*version < journal::kSchemaVersion)
+      if (auto r = set_meta(*s, "schema_version", std::to_string(journal::kSchemaVersion)); !r)
+        return pass_on(r);
     if (auto r = load_treasury_key(*s); !r) return pass_on(r);
     if (s->treasury != treasury.public_key())
       return fail("ledger ", path, " belongs to treasury key ", s->treasury.hex(),
@@ -190,6 +199,36 @@ Result<JournalReceipt> Ledger::apply(const Operation& op) {
   return std::move(apply_batch(std::span<const Operation>(&op, 1)).front());
 }
 
+namespace {
+
+// A run of settlements split into groups of one hold, one time and distinct jobs, in the order of
+// each group's first settlement (indices into the run). A hold's settlements keep their order: one
+// at another time, or of a job already in the hold's group, starts a new group after every group so
+// far, and so does one whose key was seen before in the run, so that it is answered as it would be
+// in order (as a retry of the first, or refused).
+std::vector<std::vector<std::size_t>> settle_groups(std::span<const Operation> run) {
+  std::vector<std::vector<std::size_t>> groups;
+  std::vector<std::set<std::string_view>> jobs;
+  std::map<std::int64_t, std::size_t> open;  // hold -> its latest group
+  std::set<std::string_view> keys;
+  for (std::size_t k = 0; k < run.size(); ++k) {
+    const auto& op = std::get<SettleJob>(run[k]);
+    auto it = open.find(op.hold_id);
+    if (it == open.end() || std::get<SettleJob>(run[groups[it->second].front()]).at != op.at ||
+        jobs[it->second].contains(op.job_id) || keys.contains(op.key)) {
+      groups.emplace_back();
+      jobs.emplace_back();
+      it = open.insert_or_assign(op.hold_id, groups.size() - 1).first;
+    }
+    groups[it->second].push_back(k);
+    jobs[it->second].insert(op.job_id);
+    keys.insert(op.key);
+  }
+  return groups;
+}
+
+}  // namespace
+
 std::vector<Result<JournalReceipt>> Ledger::apply_batch(std::span<const Operation> ops) {
   LedgerState& s = *state_;
   auto all_fail = [&](const Error& e) {
@@ -212,13 +251,29 @@ std::vector<Result<JournalReceipt>> Ledger::apply_batch(std::span<const Operatio
   // Another process (the CLI) may have appended since our last batch: BEGIN IMMEDIATE holds the
   // write lock, so the head read now is the one this batch extends.
   if (auto r = s.reload_head(); !r) return abandon(r.error());
-  std::vector<Result<JournalReceipt>> results;
-  results.reserve(ops.size());
-  for (const Operation& op : ops) {
-    results.push_back(std::visit([&](const auto& o) { return apply_op(s, o); }, op));
-    if (s.storage_failed)
-      return abandon(results.back() ? Error{"a storage error interrupted the batch"}
-                                    : results.back().error());
+  std::vector<Result<JournalReceipt>> results(ops.size(), fail("internal error: not applied"));
+  for (std::size_t i = 0; i < ops.size();) {
+    if (!std::holds_alternative<SettleJob>(ops[i])) {
+      results[i] = std::visit([&](const auto& o) { return apply_op(s, o); }, ops[i]);
+      if (s.storage_failed)
+        return abandon(results[i] ? Error{"a storage error interrupted the batch"}
+                                  : results[i].error());
+      ++i;
+      continue;
+    }
+    // A run of settlements: those of one hold are written as one entry (settle_group.hpp).
+    // Settlements of different holds touch different holds and only add to their payees, so
+    // taking a run hold by hold leaves every outcome as it was in order.
+    std::size_t end = i;
+    while (end < ops.size() && std::holds_alternative<SettleJob>(ops[end])) ++end;
+    for (const auto& group : settle_groups(ops.subspan(i, end - i))) {
+      std::vector<const SettleJob*> members;
+      for (std::size_t k : group) members.push_back(&std::get<SettleJob>(ops[i + k]));
+      auto applied = apply_settle_group(s, members);
+      if (s.storage_failed) return abandon(Error{"a storage error interrupted the batch"});
+      for (std::size_t m = 0; m < group.size(); ++m) results[i + group[m]] = std::move(applied[m]);
+    }
+    i = end;
   }
   if (auto r = s.seal_head(); !r) return abandon(r.error());
   if (auto r = s.flush_balances(); !r) return abandon(r.error());

@@ -40,6 +40,7 @@ struct Balance {
   std::string account;
   Asset asset = Asset::credits;
   Micros amount = 0;
+  bool operator==(const Balance&) const = default;
 };
 
 struct HoldInfo {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "actors/treasury/settle_group.hpp"
 #include "actors/treasury/units.hpp"
 
 namespace seedgrid::treasury {
@@ -183,7 +184,7 @@ Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, 
   if (!row) return storage_error(row.error());
   if (!*row) {
     q.reset();
-    return std::optional<JournalReceipt>{};
+    return replay_grouped(key, op, request);
   }
   const auto seq = static_cast<std::uint64_t>(q.column_int64(0));
   const std::string old_op = q.column_text(1), old_request = q.column_text(2);
@@ -201,6 +202,43 @@ Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, 
   r.replayed = true;
   r.hold_id = e->op == "hold" ? static_cast<std::int64_t>(seq) : 0;
   r.postings = std::move(e->postings);
+  return std::optional<JournalReceipt>(std::move(r));
+}
+
+// A key not in the journal may be a job's in a settle_jobs entry (settle_group.hpp): its receipt
+// is the one that job alone would have had.
+Result<std::optional<JournalReceipt>> LedgerState::replay_grouped(std::string_view key,
+                                                                  std::string_view op,
+                                                                  std::string_view request) {
+  auto st = statement("SELECT seq FROM grouped_keys WHERE idem_key = ?");
+  if (!st) return pass_on(st);
+  (*st)->bind(1, key);
+  auto row = (*st)->step();
+  if (!row) return storage_error(row.error());
+  const auto seq = *row ? static_cast<std::uint64_t>((*st)->column_int64(0)) : 0;
+  (*st)->reset();
+  if (seq == 0) return std::optional<JournalReceipt>{};
+  auto e = entry(seq);
+  if (!e) return pass_on(e);
+  auto group = parse_settle_group(e->request);
+  if (!group) return context(group.error(), "entry ", seq, " (", e->op, ")");
+  auto job = std::find_if(group->jobs.begin(), group->jobs.end(),
+                          [&](const GroupedSettlement& j) { return j.key == key; });
+  if (e->op != kSettleGroupOp || job == group->jobs.end())
+    return fail("idempotency key '", key, "' is listed for entry ", seq,
+                ", which does not settle it (the grouped_keys table was edited)");
+  if (op != "settle" ||
+      request != settle_request_text(group->hold_id, job->job_id, job->worker, job->creator))
+    return fail("idempotency key '", key, "' was already used by entry ", seq, " for a different ",
+                op == "settle" ? "request" : "operation",
+                " (settle, in a group); a retry must repeat the original exactly, a new operation "
+                "needs a new key");
+  JournalReceipt r;
+  r.seq = seq;
+  r.hash = e->hash;
+  r.op = "settle";
+  r.replayed = true;
+  r.postings = settlement_postings(group->hold_id, job->worker, job->creator, job->split);
   return std::optional<JournalReceipt>(std::move(r));
 }
 

@@ -69,8 +69,9 @@ struct LedgerState {
   Result<JournalEntry> entry(std::uint64_t seq);
   Result<void> reload_head();
 
-  // The idempotency check: a receipt when `key` was applied before with the same op and request,
-  // nothing when the key is new, an error naming the key when it was used for something else.
+  // The idempotency check: a receipt when `key` was applied before (alone or listed in a
+  // settle_jobs entry) with the same op and request, nothing when the key is new, an error naming
+  // the key when it was used for something else.
   Result<std::optional<JournalReceipt>> replay(std::string_view key, std::string_view op,
                                         std::string_view request);
   // Rejects postings that would overdraw an account (every account but mint must stay >= 0).
@@ -92,6 +93,9 @@ struct LedgerState {
   void forget_balances() { balances_.clear(); }
 
  private:
+  // replay() of a key a settle_jobs entry lists (settle_group.hpp).
+  Result<std::optional<JournalReceipt>> replay_grouped(std::string_view key, std::string_view op,
+                                                       std::string_view request);
   struct CachedBalance {
     Micros amount = 0;
     bool dirty = false;
@@ -129,6 +133,10 @@ Result<JournalReceipt> apply_op(LedgerState& s, const Deposit& op);
 Result<JournalReceipt> apply_op(LedgerState& s, const Transfer& op);
 Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op);
 Result<JournalReceipt> apply_op(LedgerState& s, const SettleJob& op);
+// Settlements of one hold at one time, distinct jobs: one settle_jobs entry for those the checks
+// accept (settle_group.hpp), a lone entry when only one is; a result per operation, in order.
+std::vector<Result<JournalReceipt>> apply_settle_group(LedgerState& s,
+                                                       std::span<const SettleJob* const> ops);
 Result<JournalReceipt> apply_op(LedgerState& s, const PayCancelledJob& op);
 Result<JournalReceipt> apply_op(LedgerState& s, const RefundJob& op);
 Result<JournalReceipt> apply_op(LedgerState& s, const ReleaseHold& op);

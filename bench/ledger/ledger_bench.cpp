@@ -1,6 +1,8 @@
 // Treasury ledger throughput: job settlements per second with group commit (one SQLite transaction
-// and one fsync per batch, every settlement still its own hashed, signed, idempotent entry), and
-// the time `verify` takes per million entries.
+// and one fsync per batch; a batch's settlements of one hold are one hashed, signed entry, each
+// still idempotent on its own key: settle_group.hpp), and the time `verify` takes per million
+// entries. A hold's 512 jobs are consecutive, so a batch of 64 spans one or two holds: grouping's
+// best case, as a coordinator's commit of one large request's jobs is.
 //
 //   bench_ledger [--dir DIR | --postgres URI] [--settlements N] [--verify-entries N] [--batch B]
 //

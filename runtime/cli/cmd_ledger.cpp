@@ -16,6 +16,7 @@
 
 #include "actors/treasury/accounts.hpp"
 #include "actors/treasury/ledger.hpp"
+#include "actors/treasury/settle_group.hpp"
 #include "actors/treasury/units.hpp"
 #include "actors/treasury/verify.hpp"
 #include "runtime/base/crypto/hash.hpp"
@@ -361,6 +362,16 @@ int run_history(const LedgerOptions& o) {
     for (const Posting& p : e.postings)
       std::printf("  %-40s %20s %s\n", p.account.c_str(), format_micros(p.amount).c_str(),
                   std::string(asset_name(p.asset)).c_str());
+    // A group's postings are sums: each job's own payment is in its request text.
+    if (e.op != kSettleGroupOp) continue;
+    auto group = parse_settle_group(e.request);
+    if (!group) return report("history", context(group.error(), "entry ", e.seq).error());
+    for (const GroupedSettlement& j : group->jobs)
+      std::printf(
+          "  job %s (key %s): %s %s, creator %s %s, platform %s, burned %s\n", j.job_id.c_str(),
+          j.key.c_str(), j.worker.c_str(), format_micros(j.split.worker).c_str(),
+          j.creator.empty() ? "-" : j.creator.c_str(), format_micros(j.split.creator).c_str(),
+          format_micros(j.split.platform).c_str(), format_micros(j.split.burned).c_str());
   }
   return 0;
 }

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "actors/treasury/settle_group.hpp"
+
 namespace seedgrid::testing {
 
 using protocol::ErrorCode;
@@ -32,6 +34,14 @@ std::size_t entries_naming(const std::vector<treasury::JournalEntry>& history,
   std::size_t n = 0;
   for (const auto& e : history)
     n += e.op == op && e.request.find("worker=" + account) != std::string::npos;
+  return n;
+}
+
+std::size_t jobs_settled_to(const std::vector<treasury::JournalEntry>& history,
+                            const std::string& account) {
+  std::size_t n = 0;
+  for (const auto& e : history)
+    for (const auto& job : treasury::settled_jobs(e)) n += job.worker == account;
   return n;
 }
 
@@ -108,9 +118,9 @@ void expect_caught(const std::string& cheat, const std::string& audit, std::uint
   EXPECT_EQ(slashes_of(history, honest_account), 0u);
   // Paid once per job, to the honest worker; never for the cheated attempt.
   expect_each_job_settled_once(net.ledger_path(), request.request_id, kJobs);
-  EXPECT_EQ(entries_naming(history, "settle", cheater_account), from_cheater)
+  EXPECT_EQ(jobs_settled_to(history, cheater_account), from_cheater)
       << "the cheater was paid for a cheated job";
-  EXPECT_EQ(entries_naming(history, "settle", honest_account), kJobs - from_cheater);
+  EXPECT_EQ(jobs_settled_to(history, honest_account), kJobs - from_cheater);
 }
 
 void expect_refunded(const std::string& cheat, const std::string& audit, std::uint32_t steps) {
@@ -154,7 +164,7 @@ void expect_refunded(const std::string& cheat, const std::string& audit, std::ui
   const auto history = history_after_slashes(net, cheater_account, verdicts);
   net.stop();
   EXPECT_EQ(slashes_of(history, cheater_account), verdicts) << "each failed verdict slashed once";
-  EXPECT_EQ(entries_naming(history, "settle", cheater_account), 0u) << "the cheater was paid";
+  EXPECT_EQ(jobs_settled_to(history, cheater_account), 0u) << "the cheater was paid";
   std::size_t refunds = 0;
   for (const auto& e : history) refunds += e.op == "refund";
   EXPECT_EQ(refunds, kJobs) << "each job refunded once";

@@ -17,9 +17,12 @@ NetworkOptions cheater_beside_honest(const std::string& cheat);
 
 // The client's "audit failed" retry events.
 std::vector<protocol::ClientEvent> audit_failures(Collected& got);
-// Ledger entries of `op` ("slash", "settle", ...) whose request names `account` as the worker.
+// Ledger entries of `op` ("slash", "release", ...) whose request names `account` as the worker.
 std::size_t entries_naming(const std::vector<treasury::JournalEntry>& history,
                            const std::string& op, const std::string& account);
+// Jobs the ledger settled to `account` as their worker (lone or in a group of a hold's jobs).
+std::size_t jobs_settled_to(const std::vector<treasury::JournalEntry>& history,
+                            const std::string& account);
 // Whether a verdict's summary "(noise pass, step 5 fail, decode pass — ...)" has `audit` failing.
 bool verdict_fails(const std::string& reason, const std::string& audit);
 

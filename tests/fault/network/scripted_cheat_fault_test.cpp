@@ -80,7 +80,7 @@ void expect_script_cheat_caught(const std::string& cheat, const std::string& aud
   net.stop();
   EXPECT_EQ(slashes_of(history, cheater_account), verdicts) << "each failed verdict slashed once";
   EXPECT_EQ(slashes_of(history, honest_account), 0u);
-  EXPECT_EQ(entries_naming(history, "settle", cheater_account), 0u) << "the cheater was paid";
+  EXPECT_EQ(jobs_settled_to(history, cheater_account), 0u) << "the cheater was paid";
   expect_each_job_settled_once(net.ledger_path(), request.request_id, kJobs);
 }
 

@@ -14,20 +14,21 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/treasury/ledger.hpp"
-#include "runtime/base/storage/database.hpp"
-#include "tests/unit/storage/database_location.hpp"
 #include "actors/rendering/renderer.hpp"
+#include "actors/treasury/ledger.hpp"
+#include "actors/treasury/settle_group.hpp"
 #include "models/pipeline/render_limits.hpp"
 #include "models/presets/write_preset.hpp"
 #include "models/weights/checkpoint.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/task_script/job_params.hpp"
-#include "runtime/base/task_script/task_run.hpp"
-#include "runtime/base/task_script/task_script.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/input_image.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/storage/database.hpp"
+#include "runtime/base/task_script/job_params.hpp"
+#include "runtime/base/task_script/task_run.hpp"
+#include "runtime/base/task_script/task_script.hpp"
+#include "tests/unit/storage/database_location.hpp"
 
 namespace seedgrid::testing {
 
@@ -223,12 +224,12 @@ std::map<std::string, int> settlements_by_job(const std::string& ledger_path) {
   if (!ledger) return by_job;
   auto history = ledger->history("", 100'000);
   EXPECT_TRUE(history);
-  for (const auto& e : *history) {
-    if (e.op != "settle") continue;
-    // "settle/<request>/<index>/<attempt>" -> "<request>/<index>"
-    const std::string rest = e.key.substr(std::string("settle/").size());
-    ++by_job[rest.substr(0, rest.rfind('/'))];
-  }
+  for (const auto& e : *history)
+    for (const auto& job : treasury::settled_jobs(e)) {
+      // "settle/<request>/<index>/<attempt>" -> "<request>/<index>"
+      const std::string rest = job.key.substr(std::string("settle/").size());
+      ++by_job[rest.substr(0, rest.rfind('/'))];
+    }
   auto conservation = ledger->conservation();
   EXPECT_TRUE(conservation);
   if (conservation) {

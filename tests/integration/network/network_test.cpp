@@ -11,13 +11,14 @@
 #include <thread>
 
 #include "actors/treasury/ledger.hpp"
+#include "actors/treasury/settle_group.hpp"
 #include "runtime/base/image/png_file.hpp"
+#include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/atoms.hpp"
 #include "runtime/base/protocol/inspect.hpp"
-#include "runtime/base/verify/receipt.hpp"
-#include "runtime/base/link/tls_transport.hpp"
-#include "tests/integration/network/network_harness.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/base/verify/receipt.hpp"
+#include "tests/integration/network/network_harness.hpp"
 
 namespace seedgrid::testing {
 namespace {
@@ -80,11 +81,9 @@ TEST(Network, SixtyFourImagesOverThreeWorkerProcessesMatchASingleProcessRender) 
   auto history = ledger->history("", 10'000);
   ASSERT_TRUE(history);
   std::set<std::string> settled;
-  for (const auto& entry : *history) {
-    if (entry.op == "settle") {
-      EXPECT_TRUE(settled.insert(entry.key).second);
-    }
-  }
+  for (const auto& entry : *history)
+    for (const auto& job : treasury::settled_jobs(entry))
+      EXPECT_TRUE(settled.insert(job.key).second);
   EXPECT_EQ(settled.size(), 64u);
   auto conservation = ledger->conservation();
   ASSERT_TRUE(conservation);

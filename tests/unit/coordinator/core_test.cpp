@@ -4,6 +4,7 @@
 #include <set>
 
 #include "actors/coordinator/deadline.hpp"
+#include "actors/treasury/settle_group.hpp"
 #include "core_fixture.hpp"
 #include "runtime/base/protocol/version.hpp"
 
@@ -612,7 +613,7 @@ TEST_F(CoreFixture, RestartResumesFromTheJournalWithoutPayingTwice) {
   auto history = ledger_->history("", 1'000);
   ASSERT_TRUE(history);
   int settles = 0;
-  for (const auto& e : *history) settles += e.op == "settle";
+  for (const auto& e : *history) settles += static_cast<int>(treasury::settled_jobs(e).size());
   EXPECT_EQ(settles, 5);
   // A re-attaching client gets the results it does not have.
   events_.clear();
@@ -657,7 +658,7 @@ TEST_F(CoreFixture, RestartReissuesMoneyInMotionWithTheSameKeys) {
   EXPECT_EQ(events_of(EventKind::paid).size(), 2u);
   auto history = ledger_->history("", 1'000);
   int settles = 0;
-  for (const auto& e : *history) settles += e.op == "settle";
+  for (const auto& e : *history) settles += static_cast<int>(treasury::settled_jobs(e).size());
   EXPECT_EQ(settles, 1);
   expect_conservation();
 }

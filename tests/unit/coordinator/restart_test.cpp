@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "actors/coordinator/journal.hpp"
+#include "actors/treasury/settle_group.hpp"
 #include "tests/unit/coordinator/verification_fixture.hpp"
 
 namespace seedgrid::coordinator::testing {
@@ -160,7 +161,7 @@ TEST_F(CoreFixture, ARestartThatLostAnAssignmentSendsTheJobAgainAndPaysItOnce) {
   auto history = ledger_->history("", 1'000);
   ASSERT_TRUE(history);
   int settles = 0;
-  for (const auto& e : *history) settles += e.op == "settle";
+  for (const auto& e : *history) settles += static_cast<int>(treasury::settled_jobs(e).size());
   EXPECT_EQ(settles, 2) << "each job paid once";
   expect_conservation();
 }

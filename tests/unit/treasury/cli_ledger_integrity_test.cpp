@@ -39,13 +39,7 @@ class LedgerIntegrity : public test::LedgerFixture {
     applied(ledger, Deposit{"buy", 10, "user:alice", test::units(100)});
     applied(ledger, CloseEpoch{"epoch/0", 20, 0, {{"worker:w", 1000, 3600}}, {}});
     applied(ledger, Stake{"stake", 30, "worker:w", test::units(100)});
-    QuoteRequest q;
-    q.base_render_millis = 43'200;
-    q.steps = 20;
-    q.width = 512;
-    q.height = 512;
-    q.count = 3;
-    hold = applied(ledger, OpenHold{"hold/r1", 40, "user:alice", "r1", q}).hold_id;
+    hold = applied(ledger, OpenHold{"hold/r1", 40, "user:alice", "r1", one_credit_jobs(3)}).hold_id;
     applied(ledger, SettleJob{"settle/j0", 50, hold, "j0", "worker:w", "creator:c"});
     applied(ledger, PayCancelledJob{"cancel/j1", 60, hold, "j1", "worker:w", "", 10});
     applied(ledger, RefundJob{"refund/j2", 70, hold, "j2"});
@@ -54,6 +48,17 @@ class LedgerIntegrity : public test::LedgerFixture {
     entries = ledger.head_seq();
     checkpoint = write_checkpoint(ledger, "checkpoint.json");
     ASSERT_TRUE(treasury_id.save(key));
+  }
+
+  // `count` SD 1.x base renders of 512 x 512: 1 credit each.
+  static QuoteRequest one_credit_jobs(int count) {
+    QuoteRequest q;
+    q.base_render_millis = 43'200;
+    q.steps = 20;
+    q.width = 512;
+    q.height = 512;
+    q.count = count;
+    return q;
   }
 
   std::string write_checkpoint(Ledger& ledger, const std::string& name) {
@@ -106,6 +111,34 @@ TEST_F(LedgerIntegrity, AnIntactLedgerHoldsTheTreasurysCheckpoint) {
   r = verify(path);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "not checked against a published head")) << r.output;
+}
+
+TEST_F(LedgerIntegrity, AGroupOfSettlementsIsListedJobByJobAndVerifies) {
+  {
+    Ledger ledger = open();
+    const std::int64_t h =
+        applied(ledger, OpenHold{"hold/r2", 100, "user:alice", "r2", one_credit_jobs(2)}).hold_id;
+    const std::vector<Operation> batch = {
+        SettleJob{"settle/r2/0", 110, h, "r2/0", "worker:w", "creator:c"},
+        SettleJob{"settle/r2/1", 110, h, "r2/1", "worker:v", ""}};
+    const auto results = ledger.apply_batch(batch);
+    ASSERT_TRUE(results[0].has_value() && results[1].has_value());
+    ASSERT_EQ(results[0]->seq, results[1]->seq);
+    entries = ledger.head_seq();
+  }
+  CliRun r = seedgrid_cli("ledger history --db " + path + " --limit 1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(
+      contains(r.output, message_of("#", entries, " at 110 settle_jobs key settle_jobs/", entries)))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, "job r2/0 (key settle/r2/0): worker:w ")) << r.output;
+  EXPECT_TRUE(contains(r.output,
+                       "job r2/1 (key settle/r2/1): worker:v 0.800000, creator - 0.000000, "
+                       "platform 0.160000, burned 0.040000"))
+      << r.output;
+  r = verify(path);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, message_of("OK: ", entries, " entries"))) << r.output;
 }
 
 TEST_F(LedgerIntegrity, ATruncatedLedgerFailsAgainstTheCheckpointAndTheExpectedHead) {
