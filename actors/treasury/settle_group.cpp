@@ -51,7 +51,8 @@ Result<SettleGroup> parse_settle_group(std::string_view request) {
   auto count = number_of("jobs", f[1].second);
   if (!count) return pass_on(count);
   constexpr std::size_t kPerJob = std::size(kJobFields);
-  if (*count < 1 || f.size() != 2 + static_cast<std::size_t>(*count) * kPerJob)
+  if (*count < 1 || static_cast<std::uint64_t>(*count) > (f.size() - 2) / kPerJob ||
+      f.size() != 2 + static_cast<std::size_t>(*count) * kPerJob)
     return fail("a settle_jobs request of ", *count, " jobs has ", f.size() - 2,
                 " job fields, not ", kPerJob, " a job");
   group.hold_id = *hold;

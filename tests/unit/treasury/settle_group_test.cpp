@@ -391,6 +391,10 @@ TEST(SettleGroupText, ReadsBackWhatItWritesAndNamesWhatIsWrong) {
   ASSERT_FALSE(misnamed.has_value());
   EXPECT_NE(misnamed.error().message.find("has 'wroker' where 'worker' belongs"), std::string::npos)
       << misnamed.error().message;
+  auto too_many = parse_settle_group("hold=7\njobs=2305843009213693952\n");
+  ASSERT_FALSE(too_many.has_value());
+  EXPECT_NE(too_many.error().message.find("has 0 job fields"), std::string::npos)
+      << too_many.error().message;
   auto not_number = parse_settle_group("hold=x\njobs=1\n");
   ASSERT_FALSE(not_number.has_value());
   EXPECT_NE(not_number.error().message.find("field 'hold' is 'x', not an integer"),
