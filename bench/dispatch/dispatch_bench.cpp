@@ -9,7 +9,8 @@
 //    around the render — escrow hold, routing, signed results, the journal, settlement and release.
 //    The instant task's images are N x N (default 64; 512 is what a real render delivers).
 //    The coordinator's journal and the ledger live in DIR (default: a temporary directory on the
-//    same disk as /tmp; pass --data /dev/shm/... to take fsync out of the picture).
+//    same disk as /tmp; pass --data /dev/shm/... to take fsync out of the picture). After each
+//    run, how many ledger entries the settled jobs took (a hold's settlements share one).
 // 2. End-to-end overhead over loopback: a client, a coordinator+treasury node and a worker node,
 //    each its own actor system talking over 127.0.0.1 TCP. S sequential one-image requests (tiny
 //    model, 64x64, 8 steps; then the instant task): the time from submit to the result event,
@@ -34,8 +35,9 @@
 #include "bench/common/bench_network.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
-#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
+#include "runtime/base/storage/database.hpp"
 #include "runtime/node/node.hpp"
 
 namespace fs = std::filesystem;
@@ -152,6 +154,24 @@ void timed_requests(const Options& o, const Model& model, const Identity& client
   std::fflush(stdout);
 }
 
+// How many journal entries the treasury wrote for the jobs it settled (outside the timing): a
+// batch's settlements of one hold share an entry (actors/treasury/settle_group.hpp), so this says
+// how well the commits that reach the treasury together group.
+void print_ledger_entries(const fs::path& ledger) {
+  auto db = must(storage::Database::open(ledger.string(), {.read_only = true}), "the ledger");
+  auto count = [&](const char* sql) {
+    auto q = must(db.prepare(sql), "a count of the ledger");
+    return must(q.step(), "a count of the ledger") ? q.column_int64(0) : std::int64_t{0};
+  };
+  const std::int64_t jobs = count("SELECT COUNT(*) FROM hold_jobs WHERE outcome = 'settled'");
+  const std::int64_t lone = count("SELECT COUNT(*) FROM journal WHERE op = 'settle'");
+  const std::int64_t groups = count("SELECT COUNT(*) FROM journal WHERE op = 'settle_jobs'");
+  std::printf("      ledger: %lld jobs settled in %lld entries (%lld of them groups)\n",
+              static_cast<long long>(jobs), static_cast<long long>(lone + groups),
+              static_cast<long long>(groups));
+  std::fflush(stdout);
+}
+
 void dispatch(const Options& o, const Model& model, int workers) {
   const fs::path dir = o.data / ("dispatch-" + std::to_string(workers));
   const Identity client = Identity::generate();
@@ -184,6 +204,7 @@ void dispatch(const Options& o, const Model& model, int workers) {
                  config::NetworkSection{}, "d");
   for (auto& w : worker_actors) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   node->stop();
+  print_ledger_entries(dir / "data/ledger.sqlite");
 }
 
 void loopback(const Options& o, const Model& model, std::string_view task, std::uint32_t steps) {
