@@ -87,6 +87,20 @@ Result<std::vector<Posting>> payment_postings(LedgerState& s, const HoldRow& hol
   return settlement_postings(hold.id, worker, creator, *split);
 }
 
+// One job's settlement as an entry of its own, its checks done and its split known.
+// `request` is its settle_request_text.
+Result<JournalReceipt> settle_alone(LedgerState& s, const HoldRow& hold, const SettleJob& op,
+                                    std::string_view request, const PaymentSplit& split) {
+  auto postings = settlement_postings(hold.id, op.worker, op.creator, split);
+  if (auto r = s.check_funds(postings); !r) return context(r.error(), "settle job ", op.job_id);
+  auto receipt = s.append(op.at, "settle", op.key, request, std::move(postings));
+  if (!receipt) return receipt;
+  if (auto r = record_job(s, hold, op.job_id, receipt->seq, "settled", op.worker, split.total());
+      !r)
+    return pass_on(r);
+  return receipt;
+}
+
 Result<void> check_payees(const std::string& worker, const std::string& creator) {
   if (auto r = check_role("worker", worker, AccountKind::worker); !r) return r;
   if (!creator.empty())
@@ -172,26 +186,16 @@ Result<JournalReceipt> apply_op(LedgerState& s, const SettleJob& op) {
   auto hold = open_hold(s, op.hold_id);
   if (!hold) return context(hold.error(), "settle job ", op.job_id);
   if (auto r = check_job_open(s, *hold, op.job_id); !r) return context(r.error(), "settle");
-  auto postings = payment_postings(s, *hold, hold->per_job, op.worker, op.creator);
-  if (!postings) return pass_on(postings);
-  if (auto r = s.check_funds(*postings); !r) return context(r.error(), "settle job ", op.job_id);
-  auto receipt = s.append(op.at, "settle", op.key, request, std::move(*postings));
-  if (!receipt) return receipt;
-  if (auto r = record_job(s, *hold, op.job_id, receipt->seq, "settled", op.worker, hold->per_job);
-      !r)
-    return pass_on(r);
-  return receipt;
+  auto split = payment_split(s, hold->per_job, op.worker, op.creator);
+  if (!split) return pass_on(split);
+  return settle_alone(s, *hold, op, request, *split);
 }
 
 std::vector<Result<JournalReceipt>> apply_settle_group(LedgerState& s,
                                                        std::span<const SettleJob* const> ops) {
   std::vector<Result<JournalReceipt>> out(ops.size(), fail("internal error: not applied"));
-  if (ops.empty()) return out;
-  auto lone = [&](std::size_t i) { out[i] = apply_op(s, *ops[i]); };
-  if (ops.size() == 1) {
-    lone(0);
-    return out;
-  }
+  if (ops.size() == 1) out[0] = apply_op(s, *ops[0]);
+  if (ops.size() < 2) return out;
   // Each job is checked as a lone settlement would be, in order, against the hold as the jobs
   // accepted before it in the group leave it; a refused job does not stop the others.
   auto hold = open_hold(s, ops.front()->hold_id);
@@ -236,20 +240,23 @@ std::vector<Result<JournalReceipt>> apply_settle_group(LedgerState& s,
     }
     if (s.storage_failed) return out;
   }
-  if (accepted.size() < 2) {
-    // One job alone is written as it always was. (Its checks ran again: nothing was written.)
-    for (std::size_t i : accepted) lone(i);
+  // One job alone is written as it always was, and so is each job of a group whose entry key
+  // (it names its seq, so it is new unless a client chose it for something else) is taken.
+  auto each_alone = [&] {
+    for (std::size_t k = 0; k < accepted.size() && !s.storage_failed; ++k) {
+      const SettleJob& op = *ops[accepted[k]];
+      out[accepted[k]] = settle_alone(
+          s, *hold, op, settle_request_text(op.hold_id, op.job_id, op.worker, op.creator),
+          group.jobs[k].split);
+    }
     return out;
-  }
-  // The entry's own key names its seq, so it is new unless a client chose it for something else.
+  };
+  if (accepted.size() < 2) return each_alone();
   const std::uint64_t seq = s.head_seq + 1;
   const std::string key = message_of(kSettleGroupOp, "/", seq);
   auto taken = s.replay(key, kSettleGroupOp, "");
   if (!taken && s.storage_failed) return out;
-  if (!taken || *taken) {
-    for (std::size_t i : accepted) lone(i);
-    return out;
-  }
+  if (!taken || *taken) return each_alone();
   std::vector<Posting> postings = settle_group_postings(group);
   if (auto r = s.check_funds(postings); !r) {
     for (std::size_t i : accepted) out[i] = context(r.error(), "settle job ", ops[i]->job_id);

@@ -252,6 +252,26 @@ TEST_F(SettleGroupLedger, InterleavedHoldsAreGroupedHoldByHold) {
   expect_verifies();
 }
 
+TEST_F(SettleGroupLedger, AGroupWhoseEntryKeyAClientTookIsWrittenJobByJob) {
+  Ledger ledger = open();
+  const std::int64_t hold = funded_hold(ledger, 4);
+  // The group would be entry head + 2, keyed settle_jobs/<that>: a deposit took the key first.
+  const std::uint64_t head = ledger.head_seq();
+  applied(ledger, Deposit{.key = message_of(kSettleGroupOp, "/", head + 2),
+                          .at = 9,
+                          .account = "user:bob",
+                          .amount = 1});
+  const auto results = ledger.apply_batch(three_jobs(hold));
+  for (std::size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(results[i].has_value()) << results[i].error().message;
+    EXPECT_EQ(results[i]->seq, head + 2 + i);
+  }
+  EXPECT_EQ(ledger.history("", 1).value().front().op, "settle");
+  EXPECT_EQ(ledger.hold(hold)->finalized_jobs, 3);
+  expect_conserved(ledger);
+  expect_verifies();
+}
+
 TEST_F(SettleGroupLedger, ASlashOfAGroupedJobRefundsItsPayer) {
   Ledger ledger = open();
   const std::int64_t hold = funded_hold(ledger, 4);
