@@ -227,7 +227,19 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                                                 std::move(*find_request),
                                                 std::move(*tasks),
                                                 std::move(*images),
-                                                next});
+                                                next,
+                                                false,
+                                                std::nullopt,
+                                                {}});
+  if (durability == storage::Durability::full &&
+      storage::engine_of(path) == storage::Engine::sqlite) {
+    auto log = ImageLog::open(path + ".images");
+    if (!log) return context(log.error(), "opening the journal's result images");
+    auto use = journal_results::sweep(*log, state->db);
+    if (!use) return context(use.error(), "opening the journal's result images");
+    state->image_log.emplace(std::move(*log));
+    state->log_use = std::move(*use);
+  }
   return Journal(std::move(state));
 }
 
@@ -241,9 +253,23 @@ Result<void> Journal::ensure_transaction() {
 
 Result<void> Journal::commit() {
   if (!state_->tx) return {};
+  auto& log = state_->image_log;
+  // The images this commit names are durable before it is.
+  if (log && log->unsynced())
+    if (auto s = log->sync(); !s) {
+      state_->tx.reset();
+      state_->log_use.roll_back();
+      return context(s.error(), "committing the coordinator journal");
+    }
   auto r = state_->tx->commit();
   state_->tx.reset();
-  if (!r) return context(r.error(), "committing the coordinator journal");
+  if (!r) {
+    state_->log_use.roll_back();
+    return context(r.error(), "committing the coordinator journal");
+  }
+  if (log)
+    if (auto a = journal_results::after_commit(*log, state_->log_use); !a)
+      return context(a.error(), "after committing the coordinator journal");
   // The WAL's earlier frames still hold the pages as they were before an erasure: copy the
   // pages back and empty it. Not done (a reader or the background checkpoint in the way) is
   // tried again at the next commit, as is a failure: the commit itself has happened.

@@ -1,6 +1,6 @@
 #pragma once
 // The coordinator's journal (SQLite, WAL, synchronous=FULL via runtime/base/storage): accepted
-// requests with their jobs' phases and results (and the result images), each job's verification record (the signed
+// requests with their jobs' phases and results (and the result images, image_log.hpp), each job's verification record (the signed
 // commitment, the audits chosen for it, who judged it), failed verdicts whose slash waits for the
 // appeal window (and appeals in progress), known nodes' reputations and blacklisting, slashes
 // still to apply, and the secret audit salt. A restarted coordinator resumes from it: no accepted
@@ -139,8 +139,9 @@ class Journal {
   Result<void> put_result_image(const Digest& hash, std::span<const std::uint8_t> pixels);
   Result<std::optional<std::vector<std::uint8_t>>> find_result_image(const Digest& hash) const;
   Result<bool> has_result_image(const Digest& hash) const;
-  // `zero_pages`: the freed pages are overwritten (secure_delete), as a private image's must be; a
-  // public image's are only freed, since zeroing 768 KiB costs as much as writing it.
+  // `zero_pages`: the image's bytes are overwritten once the delete commits (in the image log, or
+  // the freed pages with secure_delete), as a private image's must be; a public image's are only
+  // let go, since zeroing 768 KiB costs as much as writing it.
   Result<void> delete_result_image(const Digest& hash, bool zero_pages = true);
   Result<std::vector<Digest>> result_image_hashes() const;
   Result<JobTotals> job_totals() const;

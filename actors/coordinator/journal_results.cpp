@@ -1,6 +1,8 @@
 #include "actors/coordinator/journal_results.hpp"
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
 #include "actors/coordinator/journal_state.hpp"
 
@@ -10,6 +12,8 @@ namespace journal_results {
 
 const std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS result_images(hash BLOB PRIMARY KEY, pixels BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS result_image_places(hash BLOB PRIMARY KEY, segment INTEGER NOT NULL,
+  at_byte INTEGER NOT NULL, size INTEGER NOT NULL);
 )sql";
 
 namespace {
@@ -25,9 +29,17 @@ Result<Statements> prepare(storage::Database& db) {
   auto find = db.prepare("SELECT pixels FROM result_images WHERE hash = ?");
   auto exists = db.prepare("SELECT 1 FROM result_images WHERE hash = ?");
   auto remove = db.prepare("DELETE FROM result_images WHERE hash = ?");
-  for (auto* q : {&put, &find, &exists, &remove})
+  auto put_place = db.prepare(
+      "INSERT OR IGNORE INTO result_image_places(hash, segment, at_byte, size) "
+      "VALUES(?, ?, ?, ?)");
+  auto find_place =
+      db.prepare("SELECT segment, at_byte, size FROM result_image_places WHERE hash = ?");
+  auto remove_place = db.prepare("DELETE FROM result_image_places WHERE hash = ?");
+  for (auto* q : {&put, &find, &exists, &remove, &put_place, &find_place, &remove_place})
     if (!*q) return pass_on(*q);
-  return Statements{std::move(*put), std::move(*find), std::move(*exists), std::move(*remove)};
+  return Statements{std::move(*put),         std::move(*find),      std::move(*exists),
+                    std::move(*remove),      std::move(*put_place), std::move(*find_place),
+                    std::move(*remove_place)};
 }
 
 Result<void> put(Statements& st, const Digest& hash, std::span<const std::uint8_t> pixels) {
@@ -60,7 +72,8 @@ Result<void> remove(Statements& st, const Digest& hash) {
 }
 
 Result<std::vector<Digest>> hashes(storage::Database& db) {
-  auto q = db.prepare("SELECT hash FROM result_images ORDER BY hash");
+  auto q = db.prepare(
+      "SELECT hash FROM result_images UNION SELECT hash FROM result_image_places ORDER BY hash");
   if (!q) return pass_on(q);
   std::vector<Digest> out;
   for (;;) {
@@ -77,23 +90,128 @@ Result<std::vector<Digest>> hashes(storage::Database& db) {
   return out;
 }
 
+Result<void> put_place(Statements& st, const Digest& hash, const ImagePlace& place) {
+  auto w = st.put_place.bind_blob(1, bytes_of(hash))
+               .bind(2, static_cast<std::int64_t>(place.segment))
+               .bind(3, static_cast<std::int64_t>(place.offset))
+               .bind(4, static_cast<std::int64_t>(place.size))
+               .run();
+  if (!w) st.put_place.reset();
+  return w;
+}
+
+Result<std::optional<ImagePlace>> find_place(Statements& st, const Digest& hash) {
+  const ResetAtExit done{st.find_place};
+  st.find_place.bind_blob(1, bytes_of(hash));
+  auto row = st.find_place.step();
+  if (!row) return pass_on(row);
+  if (!*row) return std::optional<ImagePlace>{};
+  return std::optional{ImagePlace{static_cast<std::uint64_t>(st.find_place.column_int64(0)),
+                                  static_cast<std::uint64_t>(st.find_place.column_int64(1)),
+                                  static_cast<std::uint64_t>(st.find_place.column_int64(2))}};
+}
+
+Result<void> remove_place(Statements& st, const Digest& hash) {
+  auto w = st.remove_place.bind_blob(1, bytes_of(hash)).run();
+  if (!w) st.remove_place.reset();
+  return w;
+}
+
+Result<LogUse> sweep(ImageLog& log, storage::Database& db) {
+  auto q = db.prepare("SELECT segment, at_byte FROM result_image_places");
+  if (!q) return pass_on(q);
+  std::map<std::uint64_t, std::set<std::uint64_t>> named;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return pass_on(row);
+    if (!*row) break;
+    named[static_cast<std::uint64_t>(q->column_int64(0))].insert(
+        static_cast<std::uint64_t>(q->column_int64(1)));
+  }
+  LogUse use;
+  for (const std::uint64_t segment : log.segments()) {
+    if (segment == log.active_segment()) continue;
+    // A segment that goes is overwritten first: a private image's bytes must not outlive it in
+    // freed blocks.
+    const auto& places = named[segment];
+    auto records = log.records(segment);
+    if (!records) return pass_on(records);
+    for (const auto& r : *records)
+      if (!r.erased && !places.contains(r.place.offset))
+        if (auto e = log.erase(r.place); !e) return pass_on(e);
+    if (!places.empty()) use.named[segment] = places.size();
+  }
+  if (auto s = log.sync(); !s) return pass_on(s);
+  for (const std::uint64_t segment : log.segments())
+    if (segment != log.active_segment() && !use.named.contains(segment))
+      if (auto r = log.remove_segment(segment); !r) return pass_on(r);
+  return use;
+}
+
+Result<void> after_commit(ImageLog& log, LogUse& use) {
+  for (const auto& [segment, change] : use.staged) {
+    auto& n = use.named[segment];
+    n = change > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+  }
+  use.staged.clear();
+  const auto to_erase = std::exchange(use.to_erase, {});
+  for (const ImagePlace& place : to_erase)
+    if (auto e = log.erase(place); !e) return e;
+  if (!to_erase.empty())
+    if (auto s = log.sync(); !s) return s;
+  for (const std::uint64_t segment : log.segments()) {
+    if (segment == log.active_segment()) continue;
+    auto it = use.named.find(segment);
+    if (it != use.named.end() && it->second > 0) continue;
+    if (it != use.named.end()) use.named.erase(it);
+    if (auto r = log.remove_segment(segment); !r) return r;
+  }
+  return {};
+}
+
 }  // namespace journal_results
 
 Result<void> Journal::put_result_image(const Digest& hash, std::span<const std::uint8_t> pixels) {
   if (auto t = ensure_transaction(); !t) return t;
-  if (auto w = journal_results::put(state_->images, hash, pixels); !w)
+  auto& log = state_->image_log;
+  if (!log) {
+    if (auto w = journal_results::put(state_->images, hash, pixels); !w)
+      return context(w.error(), "journal: storing image ", to_hex(hash));
+    return {};
+  }
+  auto place = log->append(hash, pixels);
+  if (!place) return pass_on(place);
+  if (auto w = journal_results::put_place(state_->images, hash, *place); !w)
     return context(w.error(), "journal: storing image ", to_hex(hash));
+  // The same image put twice is one place (the hash names the bytes): the second record is
+  // named by nothing, and overwritten at the next open. Rare enough (two jobs with one output)
+  // not to look the hash up before every append.
+  if (state_->db.changes() == 1) state_->log_use.staged.emplace_back(place->segment, +1);
   return {};
 }
 
 Result<std::optional<std::vector<std::uint8_t>>> Journal::find_result_image(
     const Digest& hash) const {
+  if (state_->image_log) {
+    auto place = journal_results::find_place(state_->images, hash);
+    if (!place) return context(place.error(), "journal: reading image ", to_hex(hash));
+    if (*place) {
+      auto pixels = state_->image_log->read(**place, hash);
+      if (!pixels) return pass_on(pixels);
+      return std::optional{std::move(*pixels)};
+    }
+  }
   auto found = journal_results::find(state_->images, hash);
   if (!found) return context(found.error(), "journal: reading image ", to_hex(hash));
   return found;
 }
 
 Result<bool> Journal::has_result_image(const Digest& hash) const {
+  if (state_->image_log) {
+    auto place = journal_results::find_place(state_->images, hash);
+    if (!place) return context(place.error(), "journal: looking up image ", to_hex(hash));
+    if (*place) return true;
+  }
   auto found = journal_results::exists(state_->images, hash);
   if (!found) return context(found.error(), "journal: looking up image ", to_hex(hash));
   return found;
@@ -107,6 +225,19 @@ Result<std::vector<Digest>> Journal::result_image_hashes() const {
 
 Result<void> Journal::delete_result_image(const Digest& hash, bool zero_pages) {
   if (auto t = ensure_transaction(); !t) return t;
+  if (state_->image_log) {
+    auto place = journal_results::find_place(state_->images, hash);
+    if (!place) return context(place.error(), "journal: deleting image ", to_hex(hash));
+    if (*place) {
+      if (auto w = journal_results::remove_place(state_->images, hash); !w)
+        return context(w.error(), "journal: deleting image ", to_hex(hash));
+      // Its record is overwritten only once the delete is committed: a crash before that must
+      // still find the image the journal names.
+      state_->log_use.staged.emplace_back((*place)->segment, -1);
+      if (zero_pages) state_->log_use.to_erase.push_back(**place);
+      return {};
+    }
+  }
   auto w = delete_zeroing_or_not(state_->db, zero_pages,
                                  [&] { return journal_results::remove(state_->images, hash); });
   if (!w) return context(w.error(), "journal: deleting image ", to_hex(hash));

@@ -1,12 +1,20 @@
 #pragma once
-// The journal's record of result images (result_images: the RGB8 pixels by their BLAKE2b), written
-// in the same transaction as the result that names them. One commit makes a batch of results and
-// their images durable together: no file per image, no second sync, and a crash can never leave a
-// committed result without its image or a half-written image under a valid hash.
+// The journal's record of result images (the RGB8 pixels by their BLAKE2b), written in the same
+// transaction as the result that names them: a crash can never leave a committed result without
+// its image or a half-written image under a valid hash.
+//
+// On a durable SQLite journal the pixels go to the image log beside it (image_log.hpp) and the
+// journal keeps each one's place (result_image_places); the log is synced before the journal's
+// commit. On PostgreSQL, and in the simulator's throw-away journal, the pixels are a row
+// (result_images), as every journal before the log kept them; such rows are still read, and
+// deleted, wherever they are.
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <vector>
 
+#include "actors/coordinator/image_log.hpp"
 #include "models/result.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/storage/database.hpp"
@@ -19,6 +27,7 @@ extern const std::string_view kSchema;
 
 struct Statements {
   storage::Statement put, find, exists, remove;
+  storage::Statement put_place, find_place, remove_place;
 };
 Result<Statements> prepare(storage::Database& db);
 
@@ -30,5 +39,30 @@ Result<bool> exists(Statements& st, const Digest& hash);
 Result<void> remove(Statements& st, const Digest& hash);
 // Every stored image's hash, in hash order.
 Result<std::vector<Digest>> hashes(storage::Database& db);
+
+// Ignored when the hash has a place already.
+Result<void> put_place(Statements& st, const Digest& hash, const ImagePlace& place);
+Result<std::optional<ImagePlace>> find_place(Statements& st, const Digest& hash);
+Result<void> remove_place(Statements& st, const Digest& hash);
+
+// How many images the journal names in each segment of the log, as committed, and what the open
+// transaction changes.
+struct LogUse {
+  std::map<std::uint64_t, std::uint64_t> named;
+  std::vector<std::pair<std::uint64_t, int>> staged;  // +1 named, -1 let go
+  std::vector<ImagePlace> to_erase;                   // private images', once their delete commits
+
+  void roll_back() {
+    staged.clear();
+    to_erase.clear();
+  }
+};
+// At open: overwrites every record no place names (a crash between a commit and its erasures, or
+// appends whose commit never happened), removes the segments that name none, syncs the log.
+Result<LogUse> sweep(ImageLog& log, storage::Database& db);
+// After the journal's commit: applies the transaction's counts, erases and syncs its private
+// images' records, and removes every segment other than the one being written that no image is
+// named in any more.
+Result<void> after_commit(ImageLog& log, LogUse& use);
 
 }  // namespace seedgrid::coordinator::journal_results

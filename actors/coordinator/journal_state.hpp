@@ -29,6 +29,10 @@ struct Journal::State {
   journal_results::Statements images;
   std::uint64_t next_sequence = 1;
   bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
+  // A durable SQLite journal's result images (journal_results.hpp); none on PostgreSQL and in the
+  // simulator's throw-away journal.
+  std::optional<ImageLog> image_log;
+  journal_results::LogUse log_use;
 };
 
 // Runs a delete with `PRAGMA secure_delete` off when `zero_pages` is false (a public image's

@@ -1,7 +1,8 @@
 #pragma once
-// Delivered images, content-addressed: the RGB8 pixels whose BLAKE2b names them, kept in the
-// coordinator's journal (journal_results.hpp) in the transaction of the result that names them, so
-// one commit makes a batch of results and their images durable together. Reads re-check the hash.
+// Delivered images, content-addressed: the RGB8 pixels whose BLAKE2b names them, kept by the
+// coordinator's journal (journal_results.hpp: in its image log beside a SQLite journal, as rows on
+// PostgreSQL) with the transaction of the result that names them, so one commit makes a batch of
+// results and their images durable together. Reads re-check the hash.
 // A file per image cost the coordinator an inode created and deleted per job (a third of the
 // dispatch bench's CPU went to ext4 looking for a free inode) and a filesystem sync per batch.
 //
@@ -44,7 +45,7 @@ class ResultStore {
                    bool hash_checked = false);
   Result<std::vector<std::uint8_t>> get(const Digest& hash) const;
   Result<bool> contains(const Digest& hash) const;
-  // `zero_pages`: Journal::delete_result_image's (a private image's pages are overwritten).
+  // `zero_pages`: Journal::delete_result_image's (a private image's bytes are overwritten).
   Result<void> remove(const Digest& hash, bool zero_pages = true);
   // Deletes every stored image not in `wanted`; returns how many went.
   Result<std::size_t> keep_only(const std::set<Digest>& wanted);

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
+#include "actors/coordinator/image_log.hpp"
 #include "actors/coordinator/journal.hpp"
 #include "core_fixture.hpp"
 #include "runtime/base/storage/database.hpp"
@@ -25,14 +27,31 @@ struct JournalAt {
     EXPECT_TRUE(j) << j.error().message;
     return std::move(*j);
   }
-  // Writes over an image's row behind its store's back, as a damaged disk would.
+  // Writes over an image's bytes behind its store's back, as a damaged disk would: in the image
+  // log beside a SQLite journal, in its row on PostgreSQL.
   void damage(const Digest& hash) const {
     auto db = storage::Database::open(path);
     ASSERT_TRUE(db) << db.error().message;
-    auto q = db->prepare("UPDATE result_images SET pixels = ? WHERE hash = ?");
+    const std::span<const std::uint8_t> name{hash.data(), hash.size()};
+    if (db->engine() == storage::Engine::postgres) {
+      auto q = db->prepare("UPDATE result_images SET pixels = ? WHERE hash = ?");
+      ASSERT_TRUE(q) << q.error().message;
+      const std::vector<std::uint8_t> junk{'x', 'x'};
+      ASSERT_TRUE(q->bind_blob(1, junk).bind_blob(2, name).run());
+      return;
+    }
+    auto q = db->prepare("SELECT segment, at_byte FROM result_image_places WHERE hash = ?");
     ASSERT_TRUE(q) << q.error().message;
-    const std::vector<std::uint8_t> junk{'x', 'x'};
-    ASSERT_TRUE(q->bind_blob(1, junk).bind_blob(2, {hash.data(), hash.size()}).run());
+    q->bind_blob(1, name);
+    auto row = q->step();
+    ASSERT_TRUE(row && *row) << "no place for " << to_hex(hash);
+    char segment[32];
+    std::snprintf(segment, sizeof segment, "%08lld.images",
+                  static_cast<long long>(q->column_int64(0)));
+    std::fstream f(path + ".images/" + segment, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(q->column_int64(1) + static_cast<std::int64_t>(ImageLog::kHeaderBytes));
+    f.write("xx", 2);
+    ASSERT_TRUE(f.good());
   }
 };
 
@@ -90,9 +109,10 @@ TEST(ResultStore, AnImageIsDurableWithTheCommitOfItsResult) {
   EXPECT_FALSE(*restarted.contains(hb));
 }
 
-// A private image's pages are zeroed when it is deleted; a public one's are only freed (zeroing
+// A private image's bytes are zeroed when it is deleted; a public one's are only let go (zeroing
 // 768 KiB cost as much as writing it), and zeroing is on again for whatever is deleted next.
-// SQLite's file is read back byte by byte, so this runs on a SQLite journal in both test runs.
+// The journal's files (its image log included) are read back byte by byte, so this runs on a
+// SQLite journal in both test runs.
 TEST(ResultStore, APrivateImagesPagesAreZeroedAndAPublicOnesOnlyFreed) {
   const std::filesystem::path dir = fresh_dir("results-erase");
   const RemovedAtEnd cleanup{dir};
@@ -116,8 +136,12 @@ TEST(ResultStore, APrivateImagesPagesAreZeroedAndAPublicOnesOnlyFreed) {
     ASSERT_TRUE(store.remove(hq));
     ASSERT_TRUE(journal->commit());
   }  // closing checkpoints the WAL into the file
-  std::ifstream in(path, std::ios::binary);
-  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string file;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    file.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   const auto holds = [&](const std::vector<std::uint8_t>& p) {
     return file.find(std::string(p.begin() + 20'000, p.begin() + 20'256)) != std::string::npos;
   };

@@ -1,0 +1,187 @@
+// A SQLite journal's result images in the image log beside it (journal_results.hpp): what a crash
+// at each point leaves, what a restart sweeps, and that older journals' image rows still serve.
+// These read the journal's files, so they run on a SQLite journal in both test runs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "actors/coordinator/image_log.hpp"
+#include "actors/coordinator/journal.hpp"
+#include "core_fixture.hpp"
+#include "runtime/base/storage/database.hpp"
+
+namespace seedgrid::coordinator::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct JournalImages : ::testing::Test {
+  fs::path dir = fresh_dir("journal-images");
+  RemovedAtEnd cleanup{dir};
+  std::string path = (dir / "j.sqlite").string();
+  fs::path images = path + ".images";
+
+  Journal open() const {
+    auto j = Journal::open(path, (dir / "key").string());
+    EXPECT_TRUE(j) << j.error().message;
+    return std::move(*j);
+  }
+  static std::vector<std::uint8_t> image(std::uint8_t seed) {
+    std::vector<std::uint8_t> p(12'288);
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] = static_cast<std::uint8_t>(seed * 31 + i * 7);
+    return p;
+  }
+  // Whether any of the log's files, spares included, holds these pixels.
+  bool log_holds(const std::vector<std::uint8_t>& p) const {
+    for (const auto& e : fs::directory_iterator(images)) {
+      std::ifstream in(e.path(), std::ios::binary);
+      const std::string file{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (file.find(std::string(p.begin(), p.end())) != std::string::npos) return true;
+    }
+    return false;
+  }
+  // Segments, not spares (image_log.hpp keeps up to two files of segments that went).
+  std::size_t segment_files() const {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(images)) n += e.path().extension() == ".images";
+    return n;
+  }
+  void sql(const std::string& text) const {
+    auto db = storage::Database::open(path);
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(db->exec(text));
+  }
+};
+
+TEST_F(JournalImages, PixelsGoToTheLogAndTheJournalKeepsTheirPlace) {
+  const auto a = image(1);
+  {
+    Journal j = open();
+    ASSERT_TRUE(j.put_result_image(blake2b(a), a));
+    ASSERT_TRUE(j.put_result_image(blake2b(a), a)) << "the same image twice is one image";
+    ASSERT_TRUE(j.commit());
+  }
+  EXPECT_TRUE(log_holds(a));
+  std::ifstream in(path, std::ios::binary);
+  const std::string db{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(db.find(std::string(a.begin(), a.end())), std::string::npos)
+      << "the pixels are not in the journal's own file";
+  Journal j = open();
+  auto back = j.find_result_image(blake2b(a));
+  ASSERT_TRUE(back && *back) << (back ? "not found" : back.error().message);
+  EXPECT_EQ(**back, a);
+  auto listed = j.result_image_hashes();
+  ASSERT_TRUE(listed) << listed.error().message;
+  EXPECT_EQ(*listed, std::vector<Digest>{blake2b(a)}) << "written once";
+}
+
+// Appended, never committed (a crash, or a journal closed with its writes pending): no result
+// names the pixels, and the next open overwrites them and drops the segment.
+TEST_F(JournalImages, PixelsWhoseCommitNeverHappenedAreOverwrittenAtTheNextOpen) {
+  const auto a = image(2);
+  {
+    Journal j = open();
+    ASSERT_TRUE(j.put_result_image(blake2b(a), a));
+  }  // rolled back
+  ASSERT_TRUE(log_holds(a)) << "appended before the commit that would have named it";
+  Journal j = open();
+  EXPECT_FALSE(log_holds(a));
+  EXPECT_EQ(segment_files(), 1u) << "only this run's segment is left";
+  auto found = j.has_result_image(blake2b(a));
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(*found);
+}
+
+// A private image is overwritten once its delete commits; a public one only leaves the journal.
+// A segment goes once the journal names no image in it, and never the one being written.
+TEST_F(JournalImages, DeletedImagesLetTheirSegmentGoAndPrivateOnesAreOverwrittenFirst) {
+  const auto pub = image(3), priv = image(4);
+  {
+    Journal j = open();
+    ASSERT_TRUE(j.put_result_image(blake2b(pub), pub));
+    ASSERT_TRUE(j.put_result_image(blake2b(priv), priv));
+    ASSERT_TRUE(j.commit());
+    ASSERT_TRUE(j.delete_result_image(blake2b(pub), /*zero_pages=*/false));
+    ASSERT_TRUE(j.delete_result_image(blake2b(priv)));
+    EXPECT_TRUE(log_holds(priv)) << "not before the delete commits: a crash must still find it";
+    ASSERT_TRUE(j.commit());
+    EXPECT_FALSE(log_holds(priv));
+    EXPECT_TRUE(log_holds(pub));
+    EXPECT_EQ(segment_files(), 1u) << "the segment being written stays";
+  }
+  const auto later = image(5);
+  {
+    Journal j = open();  // segment 1 named nothing: gone at this open
+    EXPECT_EQ(segment_files(), 1u);
+    ASSERT_TRUE(j.put_result_image(blake2b(later), later));
+    ASSERT_TRUE(j.commit());
+  }
+  Journal j = open();  // segment 2 holds `later`: kept, next to segment 3
+  EXPECT_EQ(segment_files(), 2u);
+  ASSERT_TRUE(j.delete_result_image(blake2b(later)));
+  ASSERT_TRUE(j.commit());
+  EXPECT_EQ(segment_files(), 1u) << "segment 2 went with the commit that let its last image go";
+  EXPECT_FALSE(log_holds(later));
+}
+
+// A crash between a delete's commit and the overwriting of its pixels: the next open overwrites
+// every record that no place names, and keeps those that one does.
+TEST_F(JournalImages, AnOverwriteACrashInterruptedIsDoneAtTheNextOpen) {
+  const auto kept = image(6), dropped = image(7);
+  {
+    Journal j = open();
+    ASSERT_TRUE(j.put_result_image(blake2b(kept), kept));
+    ASSERT_TRUE(j.put_result_image(blake2b(dropped), dropped));
+    ASSERT_TRUE(j.commit());
+  }
+  // The delete committed; its overwrite never ran.
+  sql("DELETE FROM result_image_places WHERE hash = X'" + to_hex(blake2b(dropped)) + "'");
+  ASSERT_TRUE(log_holds(dropped));
+  Journal j = open();
+  EXPECT_FALSE(log_holds(dropped));
+  auto back = j.find_result_image(blake2b(kept));
+  ASSERT_TRUE(back && *back) << (back ? "not found" : back.error().message);
+  EXPECT_EQ(**back, kept);
+}
+
+// Journals before the log kept each image as a row: those rows are still read, listed and deleted.
+TEST_F(JournalImages, AnOlderJournalsImageRowsStillServe) {
+  const auto old = image(8), fresh = image(9);
+  { open(); }  // creates the schema
+  sql("INSERT INTO result_images(hash, pixels) VALUES(X'" + to_hex(blake2b(old)) + "', X'" +
+      to_hex(std::span<const std::uint8_t>(old)) + "')");
+  Journal j = open();
+  ASSERT_TRUE(j.put_result_image(blake2b(fresh), fresh));
+  ASSERT_TRUE(j.commit());
+  auto back = j.find_result_image(blake2b(old));
+  ASSERT_TRUE(back && *back) << (back ? "not found" : back.error().message);
+  EXPECT_EQ(**back, old);
+  auto listed = j.result_image_hashes();
+  ASSERT_TRUE(listed) << listed.error().message;
+  EXPECT_EQ(listed->size(), 2u);
+  ASSERT_TRUE(j.delete_result_image(blake2b(old)));
+  ASSERT_TRUE(j.commit());
+  auto gone = j.has_result_image(blake2b(old));
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+}
+
+TEST_F(JournalImages, ASegmentFileThatWentMissingIsNamedWhenItsImageIsRead) {
+  const auto a = image(10);
+  {
+    Journal j = open();
+    ASSERT_TRUE(j.put_result_image(blake2b(a), a));
+    ASSERT_TRUE(j.commit());
+  }
+  fs::remove(images / "00000001.images");
+  Journal j = open();
+  auto read = j.find_result_image(blake2b(a));
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().message.find("00000001.images"), std::string::npos)
+      << read.error().message;
+}
+
+}  // namespace
+}  // namespace seedgrid::coordinator::testing
