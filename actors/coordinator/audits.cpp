@@ -87,8 +87,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   j->render_ms = result.render_ms;
   j->steps_done = r->request.steps;
   j->audit.validator.reset();
-  j->audit.commitment = result;
-  j->audit.commitment->pixels.clear();
+  j->audit.commitment = protocol::without_pixels(result);
   // audit_excluded is kept: a re-run is audited by someone else
   j->audit.purpose = protocol::AuditPurpose::sampled;
   const double rate = n != nullptr ? s.audit_rate_of(*n) : s.options.policy.audit.rate;

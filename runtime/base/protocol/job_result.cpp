@@ -36,6 +36,35 @@ bool proof_shaped(const verify::MerkleProof& p, std::uint32_t index, std::uint32
 
 // v2: the whole trajectory commitment (render settings, leaf count, the proofs of x_0 and x_N and
 // x_N itself) is signed, so a worker is held to every opening it ships.
+JobResult without_pixels(const JobResult& r) {
+  JobResult c;
+  c.job_id = r.job_id;
+  c.attempt = r.attempt;
+  c.worker = r.worker;
+  c.spec_hash = r.spec_hash;
+  c.model_id = r.model_id;
+  c.width = r.width;
+  c.height = r.height;
+  c.output_hash = r.output_hash;
+  c.trajectory_root = r.trajectory_root;
+  c.determinism_class = r.determinism_class;
+  c.render_ms = r.render_ms;
+  c.batch_size = r.batch_size;
+  c.sampler = r.sampler;
+  c.karras = r.karras;
+  c.steps = r.steps;
+  c.guidance = r.guidance;
+  c.precision = r.precision;
+  c.leaf_count = r.leaf_count;
+  c.initial_proof = r.initial_proof;
+  c.final_latent_shape = r.final_latent_shape;
+  c.final_latent = r.final_latent;
+  c.final_proof = r.final_proof;
+  c.batch_proof = r.batch_proof;
+  c.signature = r.signature;
+  return c;
+}
+
 std::vector<std::uint8_t> result_signing_bytes(const JobResult& r) {
   CanonicalWriter w("seedgrid/job-result/v2");
   w.str(r.job_id)

@@ -76,6 +76,11 @@ struct JobResult {
   Signature signature{};
 };
 
+// Every field but the pixels, without copying them first: the signed commitment a coordinator
+// keeps and a receipt carries (the pixels are stored, or saved, apart). A test checks it against
+// the wire format's list of fields (protocol/inspect.hpp), so a field added there is not dropped.
+JobResult without_pixels(const JobResult& r);
+
 Digest output_hash_of(const std::vector<std::uint8_t>& pixels);
 // Binary Merkle tree over leaf digests, pairs hashed with a domain tag; an odd node is carried up
 // unchanged; the root of no leaves is the hash of the empty string.

@@ -415,10 +415,7 @@ std::vector<ReceiptVerdict> read_verdicts(Fields& parent, std::optional<Error>& 
 
 ImageReceipt receipt_of(const protocol::Job& job, const protocol::JobResult& result,
                         std::string image_file) {
-  ImageReceipt r{job, result, std::move(image_file), {}};
-  r.result.pixels.clear();
-  r.result.pixels.shrink_to_fit();
-  return r;
+  return ImageReceipt{job, protocol::without_pixels(result), std::move(image_file), {}};
 }
 
 std::string to_json(const ImageReceipt& receipt) {

@@ -160,6 +160,22 @@ TEST_F(CoreFixture, ImagesGoWithTheLastRequestInMemoryThatNamesThem) {
   expect_conservation();
 }
 
+// A job keeps its worker's signed commitment for receipts and audits, not the pixels (the result
+// store has those): not even their buffer. A cleared copy kept its capacity, the image's size per
+// job held in memory, 360 MiB over the dispatch bench and gigabytes at 512 x 512 (bench/RESULTS.md).
+TEST_F(CoreFixture, AJobsCommitmentHoldsNoPixelBuffer) {
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_TRUE(submit(request("c1", 2)).outcome.ok());
+  for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok());
+  const RequestState* r = core_->request("c1");
+  ASSERT_NE(r, nullptr);
+  for (const auto& j : r->jobs) {
+    ASSERT_TRUE(j.audit.commitment.has_value());
+    EXPECT_EQ(j.audit.commitment->output_hash, j.output_hash);
+    EXPECT_EQ(j.audit.commitment->pixels.capacity(), 0u);
+  }
+}
+
 TEST_F(CoreFixture, BadRequestsAreRefusedWithStableCodes) {
   register_node(w1_, protocol::Role::worker, worker_caps());
   auto code_of = [&](protocol::GenerateRequest r, bool resign = true) {

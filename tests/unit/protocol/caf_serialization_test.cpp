@@ -96,5 +96,54 @@ TEST(CafSerialization, MessagesRoundTrip) {
   EXPECT_EQ(reg2.capabilities.device, "cpu");
 }
 
+// without_pixels lists JobResult's fields by hand: against the wire format's list (inspect.hpp),
+// every field set, its copy must serialize as the result with its pixels cleared.
+TEST(CafSerialization, AResultWithoutPixelsKeepsEveryOtherField) {
+  caf::actor_system_config cfg;
+  add_message_types(cfg);
+  caf::actor_system sys(cfg);
+  JobResult r;
+  r.job_id = "req/3";
+  r.attempt = 4;
+  r.spec_hash = blake2b(std::string_view("spec"));
+  r.model_id = std::string(64, 'd');
+  r.width = 8;
+  r.height = 8;
+  r.pixels.assign(8 * 8 * 3, 7);
+  r.output_hash = output_hash_of(r.pixels);
+  r.trajectory_root = blake2b(std::string_view("trajectory"));
+  r.determinism_class = "cpu-f32";
+  r.render_ms = 99;
+  r.batch_size = 3;
+  r.sampler = "euler_a";
+  r.karras = true;
+  r.steps = 12;
+  r.guidance = 7.5f;
+  r.precision = "f16";
+  r.leaf_count = 13;
+  r.initial_proof.index = 1;
+  r.initial_proof.leaf_count = 13;
+  r.initial_proof.siblings = {blake2b(std::string_view("a"))};
+  r.final_latent_shape = {1, 4, 1, 1};
+  r.final_latent = {0.5f, -1.0f, 2.0f, 3.0f};
+  r.final_proof = r.initial_proof;
+  r.final_proof.index = 12;
+  r.batch_proof = r.initial_proof;
+  r.batch_proof.index = 2;
+  sign_result(r, Identity::from_seed({5}));
+  const auto bytes = [&](JobResult x) {
+    std::vector<char> buf;
+    caf::binary_serializer sink(sys, buf);
+    EXPECT_FALSE(sink(x));
+    return buf;
+  };
+  const JobResult kept = without_pixels(r);
+  EXPECT_TRUE(kept.pixels.empty());
+  JobResult cleared = r;
+  cleared.pixels.clear();
+  EXPECT_EQ(bytes(kept), bytes(cleared));
+  EXPECT_NE(bytes(kept), bytes(JobResult{})) << "the fields were set";
+}
+
 }  // namespace
 }  // namespace seedgrid::protocol
