@@ -1,5 +1,9 @@
 #include "actors/coordinator/coordinator_actor_state.hpp"
 
+#include <deque>
+#include <map>
+#include <vector>
+
 #include "runtime/base/protocol/inspect.hpp"
 
 namespace seedgrid::coordinator::actor_shell {
@@ -148,8 +152,11 @@ void commit_and_send(Self self) {
     return it == s.node_actors.end() ? nullptr : &it->second;
   };
   std::vector<protocol::LedgerOrder> orders;
-  // Each client's events of this commit, in order, sent together after the loop.
-  std::map<protocol::client_actor, std::vector<protocol::ClientEvent>> events;
+  // Each client's events of this commit, in order, sent together after the loop. Gathered as
+  // places in the outboxes (alive until the end) and moved once into a list of the right size: a
+  // result event is ~1 KiB besides its pixels, and a growing list moved each one again.
+  std::map<protocol::client_actor, std::vector<protocol::ClientEvent*>> events;
+  std::deque<protocol::ClientEvent> copies;  // for a request's other clients (rarely any)
   const auto apply = Overloaded{
       [&](AnswerSubmit& a) {
         auto it = s.waiting.find(a.ack.request_id);
@@ -193,8 +200,9 @@ void commit_and_send(Self self) {
           if (completed && std::exchange(client.completed_sent, true)) continue;
           to.push_back(&client.actor);
         }
-        for (std::size_t i = 0; i + 1 < to.size(); ++i) events[*to[i]].push_back(e);
-        if (!to.empty()) events[*to.back()].push_back(std::move(e));
+        for (std::size_t i = 0; i + 1 < to.size(); ++i)
+          events[*to[i]].push_back(&copies.emplace_back(e));
+        if (!to.empty()) events[*to.back()].push_back(&e);
       },
       [&](PlaceOrder& o) { orders.push_back(std::move(o.order)); },
       [&](CheckStake& c) { check_stake(self, c.worker); },
@@ -202,8 +210,12 @@ void commit_and_send(Self self) {
   // Answers to submits first: a client hears "accepted" before its request's first events
   // (effects.hpp: the variant's order is the order of delivery).
   Outbox::for_each_effect(group, apply);
-  for (auto& [client, list] : events)
+  for (const auto& [client, places] : events) {
+    std::vector<protocol::ClientEvent> list;
+    list.reserve(places.size());
+    for (protocol::ClientEvent* e : places) list.push_back(std::move(*e));
     send_together<protocol::event_atom, protocol::events_atom>(self, client, list);
+  }
   send_orders(self, std::move(orders));
 }
 
