@@ -42,12 +42,14 @@ void ResultStore::keep_recent(const Digest& hash, const std::vector<std::uint8_t
   recent_bytes_ += pixels.size();
 }
 
-void ResultStore::forget_recent(const Digest& hash) {
+void ResultStore::forget_recent(const Digest& hash, std::size_t taken_bytes) {
   auto it = recent_.find(hash);
   if (it == recent_.end()) return;
-  recent_bytes_ -= it->second.size();
+  recent_bytes_ -= it->second.size() + taken_bytes;
   recent_.erase(it);
-  recent_order_.erase(std::find(recent_order_.begin(), recent_order_.end(), hash));
+  // From the newest end: a delivery takes an image stored moments before.
+  recent_order_.erase(
+      std::prev(std::find(recent_order_.rbegin(), recent_order_.rend(), hash).base()));
 }
 
 Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
@@ -64,6 +66,15 @@ Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
     return fail("result store: the journal's image ", to_hex(hash),
                 " does not hash to its name (corrupted)");
   return std::move(**stored);
+}
+
+Result<std::vector<std::uint8_t>> ResultStore::take(const Digest& hash) {
+  auto it = recent_.find(hash);
+  if (durability_ == storage::Durability::none || it == recent_.end()) return get(hash);
+  std::vector<std::uint8_t> pixels = std::move(it->second);
+  it->second.clear();
+  forget_recent(hash, pixels.size());
+  return pixels;
 }
 
 Result<void> ResultStore::remove(const Digest& hash, bool zero_pages) {

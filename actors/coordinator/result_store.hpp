@@ -6,10 +6,10 @@
 // A file per image cost the coordinator an inode created and deleted per job (a third of the
 // dispatch bench's CPU went to ext4 looking for a free inode) and a filesystem sync per batch.
 //
-// The newest images also stay in memory (up to `recent_bytes`): a result is delivered milliseconds
-// after it is stored, once its settlement is confirmed, so a delivery reads nothing back and hashes
-// nothing. Those bytes are the ones put() checked against their name; after a restart images are
-// read from the journal and checked again.
+// The newest images also stay in memory (up to `recent_bytes`): a result is delivered as it is
+// stored (or once its audit passed), and the delivery takes the bytes from memory, reading nothing
+// back and hashing nothing (take). Those bytes are the ones put() checked against their name; a
+// later read (an attach, an appeal's audit, a restart) comes from the journal, checked again.
 //
 // An image is kept while a request the coordinator holds in memory, or a pending penalty, names it
 // (CoreState::release_images, and a sweep at every start: keep_only).
@@ -44,6 +44,9 @@ class ResultStore {
   Result<void> put(const Digest& hash, const std::vector<std::uint8_t>& pixels,
                    bool hash_checked = false);
   Result<std::vector<std::uint8_t>> get(const Digest& hash) const;
+  // As get(), but an image held in memory is moved out rather than copied (a delivery: it is
+  // rarely read again, and then from the journal). It stays stored.
+  Result<std::vector<std::uint8_t>> take(const Digest& hash);
   Result<bool> contains(const Digest& hash) const;
   // `zero_pages`: Journal::delete_result_image's (a private image's bytes are overwritten).
   Result<void> remove(const Digest& hash, bool zero_pages = true);
@@ -71,7 +74,8 @@ class ResultStore {
   std::deque<Digest> recent_order_;
 
   void keep_recent(const Digest& hash, const std::vector<std::uint8_t>& pixels);
-  void forget_recent(const Digest& hash);
+  // `taken_bytes`: the size of the image take() moved out of its entry.
+  void forget_recent(const Digest& hash, std::size_t taken_bytes = 0);
 };
 
 }  // namespace seedgrid::coordinator

@@ -250,7 +250,7 @@ void maybe_finish(CoreState& s, RequestState& r, Outbox& out) {
 }
 
 void deliver(CoreState& s, RequestState& r, JobState& j, Outbox& out) {
-  auto pixels = s.results.get(j.output_hash);
+  auto pixels = s.results.take(j.output_hash);
   if (!pixels) {
     auto e = s.event(EventKind::failed, r, &j);
     e.code = ErrorCode::internal;

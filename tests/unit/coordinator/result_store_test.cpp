@@ -165,6 +165,36 @@ TEST(ResultStore, KeepsTheNewestImagesInMemoryUpToItsBound) {
   EXPECT_FALSE(store.get(ha)) << "the older image left memory and is read from the journal";
 }
 
+// A delivery takes the image out of memory instead of copying it: it stays stored, later reads
+// come from the journal, and the memory it held is free for the next images.
+TEST(ResultStore, ADeliveryTakesTheImageFromMemoryAndItStaysStored) {
+  const JournalAt at{fresh_dir("results-take")};
+  const std::vector<std::uint8_t> kC{7, 7, 7, 7, 7, 7};
+  const Digest ha = protocol::output_hash_of(kA), hb = protocol::output_hash_of(kB),
+               hc = protocol::output_hash_of(kC);
+  Journal journal = at.open();
+  ResultStore store(journal, storage::Durability::full, 12);  // room for two 6-byte images
+  ASSERT_TRUE(store.put(ha, kA));
+  ASSERT_TRUE(journal.commit());
+  auto taken = store.take(ha);
+  ASSERT_TRUE(taken) << taken.error().message;
+  EXPECT_EQ(*taken, kA);
+  EXPECT_TRUE(*store.contains(ha));
+  auto again = store.get(ha);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, kA) << "read back from the journal";
+  ASSERT_TRUE(store.put(hb, kB));
+  ASSERT_TRUE(store.put(hc, kC));
+  ASSERT_TRUE(journal.commit());
+  at.damage(ha);
+  at.damage(hb);
+  EXPECT_FALSE(store.get(ha)) << "taken: no copy left in memory";
+  auto b = store.get(hb);
+  ASSERT_TRUE(b) << "the taken image's bytes were freed, so b and c both fit: "
+                 << b.error().message;
+  EXPECT_EQ(*b, kB);
+}
+
 void write_file(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream f(path, std::ios::binary);
