@@ -34,7 +34,8 @@ Result<Statements> prepare(storage::Database& db) {
       "VALUES(?, ?, ?, ?)");
   auto find_place =
       db.prepare("SELECT segment, at_byte, size FROM result_image_places WHERE hash = ?");
-  auto remove_place = db.prepare("DELETE FROM result_image_places WHERE hash = ?");
+  auto remove_place =
+      db.prepare("DELETE FROM result_image_places WHERE hash = ? RETURNING segment, at_byte, size");
   for (auto* q : {&put, &find, &exists, &remove, &put_place, &find_place, &remove_place})
     if (!*q) return pass_on(*q);
   return Statements{std::move(*put),         std::move(*find),      std::move(*exists),
@@ -100,21 +101,28 @@ Result<void> put_place(Statements& st, const Digest& hash, const ImagePlace& pla
   return w;
 }
 
-Result<std::optional<ImagePlace>> find_place(Statements& st, const Digest& hash) {
-  const ResetAtExit done{st.find_place};
-  st.find_place.bind_blob(1, bytes_of(hash));
-  auto row = st.find_place.step();
+namespace {
+
+// A row of (segment, at_byte, size), or none.
+Result<std::optional<ImagePlace>> place_row(storage::Statement& q, const Digest& hash) {
+  const ResetAtExit done{q};
+  q.bind_blob(1, bytes_of(hash));
+  auto row = q.step();
   if (!row) return pass_on(row);
   if (!*row) return std::optional<ImagePlace>{};
-  return std::optional{ImagePlace{static_cast<std::uint64_t>(st.find_place.column_int64(0)),
-                                  static_cast<std::uint64_t>(st.find_place.column_int64(1)),
-                                  static_cast<std::uint64_t>(st.find_place.column_int64(2))}};
+  return std::optional{ImagePlace{static_cast<std::uint64_t>(q.column_int64(0)),
+                                  static_cast<std::uint64_t>(q.column_int64(1)),
+                                  static_cast<std::uint64_t>(q.column_int64(2))}};
 }
 
-Result<void> remove_place(Statements& st, const Digest& hash) {
-  auto w = st.remove_place.bind_blob(1, bytes_of(hash)).run();
-  if (!w) st.remove_place.reset();
-  return w;
+}  // namespace
+
+Result<std::optional<ImagePlace>> find_place(Statements& st, const Digest& hash) {
+  return place_row(st.find_place, hash);
+}
+
+Result<std::optional<ImagePlace>> remove_place(Statements& st, const Digest& hash) {
+  return place_row(st.remove_place, hash);
 }
 
 Result<LogUse> sweep(ImageLog& log, storage::Database& db) {
@@ -226,11 +234,9 @@ Result<std::vector<Digest>> Journal::result_image_hashes() const {
 Result<void> Journal::delete_result_image(const Digest& hash, bool zero_pages) {
   if (auto t = ensure_transaction(); !t) return t;
   if (state_->image_log) {
-    auto place = journal_results::find_place(state_->images, hash);
+    auto place = journal_results::remove_place(state_->images, hash);
     if (!place) return context(place.error(), "journal: deleting image ", to_hex(hash));
     if (*place) {
-      if (auto w = journal_results::remove_place(state_->images, hash); !w)
-        return context(w.error(), "journal: deleting image ", to_hex(hash));
       // Its record is overwritten only once the delete is committed: a crash before that must
       // still find the image the journal names.
       state_->log_use.staged.emplace_back((*place)->segment, -1);

@@ -43,7 +43,8 @@ Result<std::vector<Digest>> hashes(storage::Database& db);
 // Ignored when the hash has a place already.
 Result<void> put_place(Statements& st, const Digest& hash, const ImagePlace& place);
 Result<std::optional<ImagePlace>> find_place(Statements& st, const Digest& hash);
-Result<void> remove_place(Statements& st, const Digest& hash);
+// The place the hash had, if any: deleted and returned by one statement.
+Result<std::optional<ImagePlace>> remove_place(Statements& st, const Digest& hash);
 
 // How many images the journal names in each segment of the log, as committed, and what the open
 // transaction changes.

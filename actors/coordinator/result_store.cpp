@@ -42,10 +42,10 @@ void ResultStore::keep_recent(const Digest& hash, const std::vector<std::uint8_t
   recent_bytes_ += pixels.size();
 }
 
-void ResultStore::forget_recent(const Digest& hash, std::size_t taken_bytes) {
+void ResultStore::forget_recent(const Digest& hash) {
   auto it = recent_.find(hash);
   if (it == recent_.end()) return;
-  recent_bytes_ -= it->second.size() + taken_bytes;
+  recent_bytes_ -= it->second.size();
   recent_.erase(it);
   // From the newest end: a delivery takes an image stored moments before.
   recent_order_.erase(
@@ -71,9 +71,10 @@ Result<std::vector<std::uint8_t>> ResultStore::get(const Digest& hash) const {
 Result<std::vector<std::uint8_t>> ResultStore::take(const Digest& hash) {
   auto it = recent_.find(hash);
   if (durability_ == storage::Durability::none || it == recent_.end()) return get(hash);
+  recent_bytes_ -= it->second.size();
   std::vector<std::uint8_t> pixels = std::move(it->second);
-  it->second.clear();
-  forget_recent(hash, pixels.size());
+  it->second.clear();  // forget_recent counts what is left: nothing
+  forget_recent(hash);
   return pixels;
 }
 

@@ -74,8 +74,7 @@ class ResultStore {
   std::deque<Digest> recent_order_;
 
   void keep_recent(const Digest& hash, const std::vector<std::uint8_t>& pixels);
-  // `taken_bytes`: the size of the image take() moved out of its entry.
-  void forget_recent(const Digest& hash, std::size_t taken_bytes = 0);
+  void forget_recent(const Digest& hash);
 };
 
 }  // namespace seedgrid::coordinator

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 
 #include "actors/coordinator/image_log.hpp"
@@ -32,6 +33,11 @@ struct JournalImages : ::testing::Test {
     std::vector<std::uint8_t> p(12'288);
     for (std::size_t i = 0; i < p.size(); ++i) p[i] = static_cast<std::uint8_t>(seed * 31 + i * 7);
     return p;
+  }
+  // Puts the images and commits them.
+  static void put_committed(Journal& j, std::initializer_list<std::vector<std::uint8_t>> images) {
+    for (const auto& p : images) ASSERT_TRUE(j.put_result_image(blake2b(p), p));
+    ASSERT_TRUE(j.commit());
   }
   // Whether any of the log's files, spares included, holds these pixels.
   bool log_holds(const std::vector<std::uint8_t>& p) const {
@@ -100,9 +106,7 @@ TEST_F(JournalImages, DeletedImagesLetTheirSegmentGoAndPrivateOnesAreOverwritten
   const auto pub = image(3), priv = image(4);
   {
     Journal j = open();
-    ASSERT_TRUE(j.put_result_image(blake2b(pub), pub));
-    ASSERT_TRUE(j.put_result_image(blake2b(priv), priv));
-    ASSERT_TRUE(j.commit());
+    ASSERT_NO_FATAL_FAILURE(put_committed(j, {pub, priv}));
     ASSERT_TRUE(j.delete_result_image(blake2b(pub), /*zero_pages=*/false));
     ASSERT_TRUE(j.delete_result_image(blake2b(priv)));
     EXPECT_TRUE(log_holds(priv)) << "not before the delete commits: a crash must still find it";
@@ -115,8 +119,7 @@ TEST_F(JournalImages, DeletedImagesLetTheirSegmentGoAndPrivateOnesAreOverwritten
   {
     Journal j = open();  // segment 1 named nothing: gone at this open
     EXPECT_EQ(segment_files(), 1u);
-    ASSERT_TRUE(j.put_result_image(blake2b(later), later));
-    ASSERT_TRUE(j.commit());
+    ASSERT_NO_FATAL_FAILURE(put_committed(j, {later}));
   }
   Journal j = open();  // segment 2 holds `later`: kept, next to segment 3
   EXPECT_EQ(segment_files(), 2u);
@@ -132,9 +135,7 @@ TEST_F(JournalImages, AnOverwriteACrashInterruptedIsDoneAtTheNextOpen) {
   const auto kept = image(6), dropped = image(7);
   {
     Journal j = open();
-    ASSERT_TRUE(j.put_result_image(blake2b(kept), kept));
-    ASSERT_TRUE(j.put_result_image(blake2b(dropped), dropped));
-    ASSERT_TRUE(j.commit());
+    ASSERT_NO_FATAL_FAILURE(put_committed(j, {kept, dropped}));
   }
   // The delete committed; its overwrite never ran.
   sql("DELETE FROM result_image_places WHERE hash = X'" + to_hex(blake2b(dropped)) + "'");
@@ -153,8 +154,7 @@ TEST_F(JournalImages, AnOlderJournalsImageRowsStillServe) {
   sql("INSERT INTO result_images(hash, pixels) VALUES(X'" + to_hex(blake2b(old)) + "', X'" +
       to_hex(std::span<const std::uint8_t>(old)) + "')");
   Journal j = open();
-  ASSERT_TRUE(j.put_result_image(blake2b(fresh), fresh));
-  ASSERT_TRUE(j.commit());
+  ASSERT_NO_FATAL_FAILURE(put_committed(j, {fresh}));
   auto back = j.find_result_image(blake2b(old));
   ASSERT_TRUE(back && *back) << (back ? "not found" : back.error().message);
   EXPECT_EQ(**back, old);
@@ -172,8 +172,7 @@ TEST_F(JournalImages, ASegmentFileThatWentMissingIsNamedWhenItsImageIsRead) {
   const auto a = image(10);
   {
     Journal j = open();
-    ASSERT_TRUE(j.put_result_image(blake2b(a), a));
-    ASSERT_TRUE(j.commit());
+    ASSERT_NO_FATAL_FAILURE(put_committed(j, {a}));
   }
   fs::remove(images / "00000001.images");
   Journal j = open();

@@ -26,11 +26,17 @@ T round_trip(caf::actor_system& sys, const T& in) {
   return out;
 }
 
-TEST(CafSerialization, MessagesRoundTrip) {
+// An actor system that knows every protocol message type.
+struct CafSerialization : ::testing::Test {
+  static caf::actor_system_config& with_message_types(caf::actor_system_config& cfg) {
+    add_message_types(cfg);
+    return cfg;
+  }
   caf::actor_system_config cfg;
-  add_message_types(cfg);
-  caf::actor_system sys(cfg);
+  caf::actor_system sys{with_message_types(cfg)};
+};
 
+TEST_F(CafSerialization, MessagesRoundTrip) {
   GenerateRequest r;
   r.request_id = "req";
   r.model_id = std::string(64, 'c');
@@ -103,10 +109,7 @@ TEST(CafSerialization, MessagesRoundTrip) {
 
 // without_pixels lists JobResult's fields by hand: against the wire format's list (inspect.hpp),
 // every field set, its copy must serialize as the result with its pixels cleared.
-TEST(CafSerialization, AResultWithoutPixelsKeepsEveryOtherField) {
-  caf::actor_system_config cfg;
-  add_message_types(cfg);
-  caf::actor_system sys(cfg);
+TEST_F(CafSerialization, AResultWithoutPixelsKeepsEveryOtherField) {
   JobResult r;
   r.job_id = "req/3";
   r.attempt = 4;
