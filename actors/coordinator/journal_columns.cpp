@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstring>
 
+#include "runtime/base/crypto/base64.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/verify/receipt.hpp"
 
@@ -77,9 +78,24 @@ Result<std::string> unsealed(const SecretBox& box, std::string text) {
   return box.open(text);
 }
 
-// A verification row's commitment: the result alone (verify::commitment_json), or, as journals
-// before it wrote every commitment, a whole receipt, sealed or older still in the clear.
+// A verification row's commitment: the commitment record (protocol::commitment_record) in base64
+// after a prefix of its own, as text because the column is TEXT (PostgreSQL's TEXT holds no
+// bytes). Rows of older journals hold the JSON commitment (verify::commitment_json) or, older
+// still, a whole receipt, sealed or in the clear; each form is told apart by how it starts.
+constexpr std::string_view kCommitmentRecordPrefix = "sgrecord1:";
+
+std::string commitment_text(const protocol::JobResult& result) {
+  return std::string(kCommitmentRecordPrefix) + base64_of(protocol::commitment_record(result));
+}
+
 Result<protocol::JobResult> commitment_from_text(const SecretBox& box, std::string text) {
+  if (text.starts_with(kCommitmentRecordPrefix)) {
+    const auto bytes =
+        bytes_of_base64(std::string_view(text).substr(kCommitmentRecordPrefix.size()));
+    if (!bytes)
+      return fail("a commitment record is not valid base64 after '", kCommitmentRecordPrefix, "'");
+    return protocol::parse_commitment_record(*bytes);
+  }
   if (!SecretBox::is_sealed(text) && text.find(verify::kCommitmentFormat) != std::string::npos)
     return verify::parse_commitment(text);
   auto opened = unsealed(box, std::move(text));

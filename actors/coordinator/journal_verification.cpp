@@ -49,7 +49,7 @@ Result<void> Journal::put_verification(const std::string& request_id, const JobS
   auto& s = state_->put_verification;
   s.bind(1, request_id).bind(2, std::int64_t{j.index});
   if (j.audit.commitment)
-    s.bind(3, verify::commitment_json(*j.audit.commitment));
+    s.bind(3, commitment_text(*j.audit.commitment));
   else
     s.bind_null(3);
   return s.bind_blob(4, plan_blob(j.audit.plan))

@@ -8,12 +8,15 @@
 //   bytes      u64 length, then the bytes; strings the same with their UTF-8 bytes
 //   sequences  u64 count, then each element
 // No maps or sets with unspecified order ever reach an encoder.
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "models/result.hpp"
 #include "runtime/base/crypto/hash.hpp"
 
 namespace seedgrid::protocol {
@@ -39,6 +42,45 @@ class CanonicalWriter {
 
  private:
   std::vector<std::uint8_t> out_;
+};
+
+// Reads back what a CanonicalWriter wrote, field by field in the same order, for the encodings
+// that are stored and not only hashed. The first field that does not fit records an error naming
+// it and its byte offset; every read after it returns a zero value, so a decoder reads straight
+// through and asks finish() once. A length or count is checked against the bytes left before
+// anything is allocated for it.
+class CanonicalReader {
+ public:
+  explicit CanonicalReader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
+
+  std::uint8_t u8(std::string_view field);
+  std::uint32_t u32(std::string_view field);
+  std::uint64_t u64(std::string_view field);
+  std::int64_t i64(std::string_view field);
+  bool boolean(std::string_view field);
+  float f32(std::string_view field);
+  std::vector<std::uint8_t> bytes(std::string_view field);
+  std::string str(std::string_view field);
+  template <std::size_t N>
+  std::array<std::uint8_t, N> fixed(std::string_view field) {
+    std::array<std::uint8_t, N> out{};
+    take(out, field);
+    return out;
+  }
+  // A sequence's count, refused when its elements (each at least `element_size` bytes) could
+  // not fit in what is left.
+  std::uint64_t count(std::string_view field, std::size_t element_size);
+
+  // The error of the first field that did not fit, or of bytes left over after the last.
+  Result<void> finish() const;
+
+ private:
+  bool take(std::span<std::uint8_t> out, std::string_view field);
+  void refuse(std::string_view field, std::string_view problem);
+
+  std::span<const std::uint8_t> bytes_;
+  std::size_t at_ = 0;
+  std::optional<Error> error_;
 };
 
 }  // namespace seedgrid::protocol

@@ -65,8 +65,11 @@ JobResult without_pixels(const JobResult& r) {
   return c;
 }
 
-std::vector<std::uint8_t> result_signing_bytes(const JobResult& r) {
-  CanonicalWriter w("seedgrid/job-result/v2");
+namespace {
+
+// The fields a worker signs, in the order of "seedgrid/job-result/v2", which the commitment record
+// repeats: a change here is a new version of both, and read_signed_fields keeps reading this one.
+void write_signed_fields(CanonicalWriter& w, const JobResult& r) {
   w.str(r.job_id)
       .u32(r.attempt)
       .fixed(r.worker.bytes)
@@ -91,7 +94,73 @@ std::vector<std::uint8_t> result_signing_bytes(const JobResult& r) {
   w.u64(r.final_latent.size());
   for (float v : r.final_latent) w.f32(v);
   write_proof(w, r.final_proof);
+}
+
+verify::MerkleProof read_proof(CanonicalReader& in, std::string_view field) {
+  verify::MerkleProof p;
+  p.index = in.u32(field);
+  p.leaf_count = in.u32(field);
+  p.siblings.resize(in.count(field, Digest{}.size()));
+  for (auto& s : p.siblings) s = in.fixed<Digest{}.size()>(field);
+  return p;
+}
+
+void read_signed_fields(CanonicalReader& in, JobResult& r) {
+  r.job_id = in.str("job_id");
+  r.attempt = in.u32("attempt");
+  r.worker.bytes = in.fixed<32>("worker");
+  r.spec_hash = in.fixed<Digest{}.size()>("spec_hash");
+  r.model_id = in.str("model_id");
+  r.width = in.u32("width");
+  r.height = in.u32("height");
+  r.output_hash = in.fixed<Digest{}.size()>("output_hash");
+  r.trajectory_root = in.fixed<Digest{}.size()>("trajectory_root");
+  r.determinism_class = in.str("determinism_class");
+  r.render_ms = in.u64("render_ms");
+  r.batch_size = in.u32("batch_size");
+  r.sampler = in.str("sampler");
+  r.karras = in.boolean("karras");
+  r.steps = in.u32("steps");
+  r.guidance = in.f32("guidance");
+  r.precision = in.str("precision");
+  r.leaf_count = in.u32("leaf_count");
+  r.initial_proof = read_proof(in, "initial_proof");
+  r.final_latent_shape.resize(in.count("final_latent_shape", 8));
+  for (auto& d : r.final_latent_shape) d = in.i64("final_latent_shape");
+  r.final_latent.resize(in.count("final_latent", 4));
+  for (auto& v : r.final_latent) v = in.f32("final_latent");
+  r.final_proof = read_proof(in, "final_proof");
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> result_signing_bytes(const JobResult& r) {
+  CanonicalWriter w("seedgrid/job-result/v2");
+  write_signed_fields(w, r);
   return w.encoded();
+}
+
+std::vector<std::uint8_t> commitment_record(const JobResult& r) {
+  CanonicalWriter w(kCommitmentRecordFormat);
+  write_signed_fields(w, r);
+  write_proof(w, r.batch_proof);
+  w.fixed(r.signature);
+  return w.encoded();
+}
+
+Result<JobResult> parse_commitment_record(std::span<const std::uint8_t> bytes) {
+  CanonicalReader in(bytes);
+  const std::string format = in.str("format");
+  if (auto f = in.finish(); !f && format.empty()) return context(f.error(), "commitment record");
+  if (format != kCommitmentRecordFormat)
+    return fail("commitment record: format '", format.substr(0, 64), "' is not ",
+                kCommitmentRecordFormat);
+  JobResult r;
+  read_signed_fields(in, r);
+  r.batch_proof = read_proof(in, "batch_proof");
+  r.signature = in.fixed<Signature{}.size()>("signature");
+  if (auto f = in.finish(); !f) return context(f.error(), "commitment record");
+  return r;
 }
 
 Digest result_leaf(const JobResult& r) { return blake2b(result_signing_bytes(r)); }

@@ -8,8 +8,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "models/result.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/protocol/error_code.hpp"
@@ -87,6 +89,13 @@ Digest output_hash_of(const std::vector<std::uint8_t>& pixels);
 Digest merkle_root(const std::vector<Digest>& leaves);
 
 std::vector<std::uint8_t> result_signing_bytes(const JobResult& r);
+// A signed result without its pixels, in bytes (canonical.hpp): what a coordinator's journal
+// keeps of each delivered job to audit it later. The signed fields as signing writes them, then
+// the batch proof and the signature. A new format is added, never changed, so a journal written
+// before it still reads.
+inline constexpr std::string_view kCommitmentRecordFormat = "seedgrid/commitment-record/v1";
+std::vector<std::uint8_t> commitment_record(const JobResult& r);
+Result<JobResult> parse_commitment_record(std::span<const std::uint8_t> bytes);
 // The digest a result is a leaf of its batch's tree as: BLAKE2b of result_signing_bytes.
 Digest result_leaf(const JobResult& r);
 // Signs results rendered together with one signature over their tree's root; each gets its

@@ -64,10 +64,10 @@ Result<ImageReceipt> parse_receipt(std::string_view json);
 Result<void> write_receipt(const std::string& path, const ImageReceipt& receipt);
 Result<ImageReceipt> read_receipt(const std::string& path);
 
-// A worker's signed result alone, without its job or pixels: what the coordinator's journal keeps
-// of every delivered job. The receipt's "result" object under a format name of its own, written
-// and read by the receipt's code, so the two change together. It names no prompt, so the journal
-// stores it unsealed (the job is rebuilt from the request).
+// A worker's signed result alone, without its job or pixels, as JSON: the receipt's "result"
+// object under a format name of its own. Journals before the binary commitment record
+// (protocol::commitment_record, 2026-12) kept every delivered job's commitment this way, and such
+// rows are still read; the writer stays so tests write that form exactly as those releases did.
 inline constexpr std::string_view kCommitmentFormat = "seedgrid/commitment/v1";
 std::string commitment_json(const protocol::JobResult& result);
 Result<protocol::JobResult> parse_commitment(std::string_view json);

@@ -151,44 +151,55 @@ TEST(Journal, AnActiveRequestsJobsWithoutARowReadBackQueued) {
   std::filesystem::remove_all(dir);
 }
 
-// A delivered job's commitment is kept as the signed result alone, unsealed: it names no prompt.
-// Rows of journals that kept a whole sealed receipt still read back.
-TEST(Journal, CommitmentsAreKeptAloneAndOlderSealedReceiptsStillRead) {
-  const auto dir = fresh_dir("journal-commitments");
-  const RemovedAtEnd cleanup{dir};
-  const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
-  const std::string key = (dir / "j.prompt-key").string();
+// A signed request of `count` delivered jobs, each with a commitment of its own.
+RequestState delivered_request(std::uint32_t count, std::string prompt) {
   RequestState r;
   r.request.request_id = "req";
   r.request.model_id = kModel;
-  r.request.prompt = "zanzibar-turquoise-marmot";
-  r.request.count = 2;
+  r.request.prompt = std::move(prompt);
+  r.request.count = count;
   protocol::sign_request(r.request, Identity::from_seed({1}));
   r.digest = protocol::request_digest(r.request);
-  r.jobs.resize(2);
+  r.jobs.resize(count);
   const auto worker = Identity::from_seed({2});
-  std::vector<protocol::JobResult> results(2);
-  for (std::uint32_t i = 0; i < 2; ++i) {
+  for (std::uint32_t i = 0; i < count; ++i) {
     r.jobs[i].index = i;
     r.jobs[i].phase = JobPhase::delivered;
-    auto& c = results[i];
+    protocol::JobResult c;
     c.job_id = protocol::job_id_of("req", i);
     c.worker = worker.public_key();
-    c.output_hash = blake2b(std::string_view(i == 0 ? "a" : "b"));
+    c.output_hash = blake2b(std::to_string(i));
     c.final_latent = {0.5f, -1.25f, 3.0f, float(i)};
     c.final_latent_shape = {1, 1, 2, 2};
     c.leaf_count = 9;
     c.signature = worker.sign(std::string_view("signed"));
     r.jobs[i].audit.commitment = c;
   }
-  {
-    auto j = Journal::open(path, key);
-    ASSERT_TRUE(j) << j.error().message;
-    ASSERT_TRUE(j->put_request(r));
-    ASSERT_TRUE(j->put_jobs(r));
-    for (const auto& job : r.jobs) ASSERT_TRUE(j->put_verification("req", job));
-    ASSERT_TRUE(j->commit());
-  }
+  return r;
+}
+
+// The request, its jobs and their verification rows, in one commit.
+void journal_delivered(const std::string& path, const std::string& key, const RequestState& r) {
+  auto j = Journal::open(path, key);
+  ASSERT_TRUE(j) << j.error().message;
+  ASSERT_TRUE(j->put_request(r));
+  ASSERT_TRUE(j->put_jobs(r));
+  for (const auto& job : r.jobs) ASSERT_TRUE(j->put_verification("req", job));
+  ASSERT_TRUE(j->commit());
+}
+
+// A delivered job's commitment is kept as the signed result alone, in the commitment record,
+// unsealed: it names no prompt. Rows of journals that kept it as JSON, or that kept a whole sealed
+// receipt, still read back.
+TEST(Journal, CommitmentsAreKeptAsRecordsAndOlderFormsStillRead) {
+  const auto dir = fresh_dir("journal-commitments");
+  const RemovedAtEnd cleanup{dir};
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
+  const std::string key = (dir / "j.prompt-key").string();
+  const RequestState r = delivered_request(3, "zanzibar-turquoise-marmot");
+  std::vector<protocol::JobResult> results;
+  for (const auto& job : r.jobs) results.push_back(*job.audit.commitment);
+  journal_delivered(path, key, r);
   {
     auto db = storage::Database::open(path);
     ASSERT_TRUE(db) << db.error().message;
@@ -196,27 +207,31 @@ TEST(Journal, CommitmentsAreKeptAloneAndOlderSealedReceiptsStillRead) {
     ASSERT_TRUE(q && q->step().value_or(false));
     const std::string text = q->column_text(0);
     EXPECT_FALSE(SecretBox::is_sealed(text)) << text;
-    EXPECT_NE(text.find(verify::kCommitmentFormat), std::string::npos) << text;
+    EXPECT_TRUE(text.starts_with("sgrecord1:")) << text;
     EXPECT_EQ(text.find("zanzibar"), std::string::npos) << text;
-    // Job 1 as an older journal wrote it: the whole receipt, prompt included, sealed.
+    // Job 1 as journals before the record wrote it: JSON.
+    auto old = db->prepare("UPDATE verification SET commitment = ? WHERE idx = ?");
+    ASSERT_TRUE(old);
+    ASSERT_TRUE(old->bind(1, verify::commitment_json(results[1])).bind(2, std::int64_t{1}).run());
+    // Job 2 as older journals still wrote it: the whole receipt, prompt included, sealed.
     protocol::Job job;
-    job.job_id = results[1].job_id;
+    job.job_id = results[2].job_id;
     job.request_id = "req";
-    job.index = 1;
+    job.index = 2;
     job.spec.prompt = r.request.prompt;
     auto box = SecretBox::load_or_create(key);
     ASSERT_TRUE(box) << box.error().message;
-    auto old = db->prepare("UPDATE verification SET commitment = ? WHERE idx = 1");
-    ASSERT_TRUE(old);
-    ASSERT_TRUE(old->bind(1, box->seal(journal_columns::receipt_text(job, results[1]))).run());
+    ASSERT_TRUE(old->bind(1, box->seal(journal_columns::receipt_text(job, results[2])))
+                    .bind(2, std::int64_t{2})
+                    .run());
   }
   auto j = Journal::open(path, key);
   ASSERT_TRUE(j) << j.error().message;
   auto loaded = j->load_requests(10);
   ASSERT_TRUE(loaded) << loaded.error().message;
   ASSERT_EQ(loaded->size(), 1u);
-  ASSERT_EQ(loaded->front().jobs.size(), 2u);
-  for (std::uint32_t i = 0; i < 2; ++i) {
+  ASSERT_EQ(loaded->front().jobs.size(), 3u);
+  for (std::uint32_t i = 0; i < 3; ++i) {
     const auto& c = loaded->front().jobs[i].audit.commitment;
     ASSERT_TRUE(c.has_value()) << "job " << i;
     EXPECT_EQ(c->job_id, results[i].job_id);
@@ -225,6 +240,34 @@ TEST(Journal, CommitmentsAreKeptAloneAndOlderSealedReceiptsStillRead) {
     EXPECT_EQ(c->final_latent_shape, results[i].final_latent_shape);
     EXPECT_EQ(c->leaf_count, 9u);
     EXPECT_EQ(c->signature, results[i].signature);
+  }
+}
+
+// A record that does not read back stops the load, naming the job and the field it broke in.
+TEST(Journal, ADamagedCommitmentRecordIsNamedWithItsJob) {
+  const auto dir = fresh_dir("journal-damaged-commitment");
+  const RemovedAtEnd cleanup{dir};
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "j");
+  const std::string key = (dir / "j.prompt-key").string();
+  journal_delivered(path, key, delivered_request(1, "p"));
+  const std::pair<std::string, std::string> damages[] = {
+      {"sgrecord1:AAAA", "commitment record: format at byte 0: needs 8 bytes, 3 are left"},
+      {"sgrecord1:not base64!", "is not valid base64 after 'sgrecord1:'"}};
+  for (const auto& [text, problem] : damages) {
+    {
+      auto db = storage::Database::open(path);
+      ASSERT_TRUE(db) << db.error().message;
+      auto put = db->prepare("UPDATE verification SET commitment = ?");
+      ASSERT_TRUE(put && put->bind(1, text).run());
+    }
+    auto j = Journal::open(path, key);
+    ASSERT_TRUE(j) << j.error().message;
+    auto loaded = j->load_requests(10);
+    ASSERT_FALSE(loaded) << text;
+    EXPECT_NE(loaded.error().message.find("journal: commitment of job 0 of request req: "),
+              std::string::npos)
+        << loaded.error().message;
+    EXPECT_NE(loaded.error().message.find(problem), std::string::npos) << loaded.error().message;
   }
 }
 

@@ -107,9 +107,8 @@ TEST_F(CafSerialization, MessagesRoundTrip) {
   EXPECT_EQ(reg2.capabilities.device, "cpu");
 }
 
-// without_pixels lists JobResult's fields by hand: against the wire format's list (inspect.hpp),
-// every field set, its copy must serialize as the result with its pixels cleared.
-TEST_F(CafSerialization, AResultWithoutPixelsKeepsEveryOtherField) {
+// A result with every field set, signed.
+JobResult every_field_set() {
   JobResult r;
   r.job_id = "req/3";
   r.attempt = 4;
@@ -136,15 +135,31 @@ TEST_F(CafSerialization, AResultWithoutPixelsKeepsEveryOtherField) {
   r.final_latent = {0.5f, -1.0f, 2.0f, 3.0f};
   r.final_proof = r.initial_proof;
   r.final_proof.index = 12;
-  r.batch_proof = r.initial_proof;
-  r.batch_proof.index = 2;
   sign_result(r, Identity::from_seed({5}));
+  return r;
+}
+
+// without_pixels and the commitment record list JobResult's fields by hand: against the wire
+// format's list (inspect.hpp), every field set, each must give back the result with its pixels
+// cleared, so a field added to the wire but forgotten in either fails here.
+TEST_F(CafSerialization, AResultWithoutPixelsKeepsEveryOtherField) {
+  const JobResult r = every_field_set();
   const JobResult kept = without_pixels(r);
   EXPECT_TRUE(kept.pixels.empty());
   JobResult cleared = r;
   cleared.pixels.clear();
   EXPECT_EQ(serialized(sys, kept), serialized(sys, cleared));
   EXPECT_NE(serialized(sys, kept), serialized(sys, JobResult{})) << "the fields were set";
+}
+
+TEST_F(CafSerialization, ACommitmentRecordKeepsEveryFieldButThePixels) {
+  JobResult r = every_field_set();
+  r.batch_proof.siblings = {blake2b(std::string_view("b")), blake2b(std::string_view("c"))};
+  auto back = parse_commitment_record(commitment_record(r));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_TRUE(back->pixels.empty());
+  r.pixels.clear();
+  EXPECT_EQ(serialized(sys, *back), serialized(sys, r));
 }
 
 }  // namespace
