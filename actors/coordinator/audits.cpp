@@ -25,11 +25,11 @@ void escalate(CoreState& s, RequestState& r, JobState& j, const PublicKey& grey_
   j.audit.excluded.push_back(grey_validator);
   j.audit.validator.reset();
   j.deadline_ms = now_ms + s.options.policy.audit.timeout_ms;
-  hand_out_audit(s, r, j, now_ms, out, nullptr);
+  hand_out_audit(s, r, j, now_ms, out);
   if (j.phase == JobPhase::auditing && !j.audit.validator) {
     // Nobody else can referee: the grey validator re-renders in full itself.
     j.audit.excluded.pop_back();
-    hand_out_audit(s, r, j, now_ms, out, nullptr);
+    hand_out_audit(s, r, j, now_ms, out);
   }
   s.save_verification(r, j);
 }
@@ -44,7 +44,7 @@ bool needs_openings(const std::vector<protocol::AuditItem>& plan, bool scripted)
   });
 }
 
-Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResult& result,
+Reply CoordinatorCore::on_result(const PublicKey& from, protocol::JobResult result,
                                  std::int64_t now_ms, Outbox& out,
                                  protocol::ResultIntegrity integrity) {
   CoreState& s = *state_;
@@ -67,7 +67,9 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
     return checked;
   }
   // check_result established output_hash == hash(pixels) (here or in the actor's checkers).
-  if (auto stored = s.results.put(result.output_hash, result.pixels, /*hash_checked=*/true);
+  // The pixels move into the store: the result keeps none past here (an audit reads them back).
+  if (auto stored =
+          s.results.put(result.output_hash, std::move(result.pixels), /*hash_checked=*/true);
       !stored) {
     s.record_fatal(stored.error());
     return refuse(ErrorCode::internal, "the coordinator could not store the result");
@@ -105,7 +107,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
                                   s.options.policy.audit);
     }
     s.save_verification(*r, *j);
-    hand_out_audit(s, *r, *j, now_ms, out, &result.pixels);
+    hand_out_audit(s, *r, *j, now_ms, out);
   } else {
     j->audit.summary = "not sampled";
     j->audit.plan.clear();
@@ -116,8 +118,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, const protocol::JobResul
   return {};
 }
 
-void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out,
-                    const std::vector<std::uint8_t>* pixels) {
+void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out) {
   const std::string job_id = protocol::job_id_of(r.request.request_id, j.index);
   std::vector<PublicKey> exclude = j.audit.excluded;
   if (j.worker) exclude.push_back(*j.worker);
@@ -159,16 +160,14 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
       (worker == nullptr || !worker->connected) && j.phase == JobPhase::auditing &&
       now_ms < j.deadline_ms)
     return;
-  std::vector<std::uint8_t> loaded;
-  if (pixels == nullptr && !j.audit.claimed_failure.empty()) pixels = &loaded;  // no result
-  if (pixels == nullptr) {
+  std::vector<std::uint8_t> pixels;  // none for a claimed script failure: there is no result
+  if (j.audit.claimed_failure.empty()) {
     auto read = s.results.get(j.output_hash);
     if (!read) {
       s.record_fatal(read.error());
       return;
     }
-    loaded = std::move(*read);
-    pixels = &loaded;
+    pixels = std::move(*read);
   }
   if (j.phase != JobPhase::auditing) s.set_phase(r, j, JobPhase::auditing, now_ms);
   j.deadline_ms = now_ms + s.options.policy.audit.timeout_ms;  // the validator's time runs from now
@@ -181,7 +180,7 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
   task.worker = *j.worker;
   task.claimed_output_hash = j.output_hash;
   task.claimed_determinism_class = j.determinism_class;
-  task.claimed_pixels = *pixels;
+  task.claimed_pixels = std::move(pixels);
   task.has_commitment = j.audit.commitment.has_value();
   if (j.audit.commitment) {
     task.commitment = *j.audit.commitment;
@@ -304,7 +303,7 @@ Result<PublicKey> CoordinatorCore::opening_target(const PublicKey& validator,
 
 void audit_deadline(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out) {
   if (!j.audit.validator) {
-    hand_out_audit(s, r, j, now_ms, out, nullptr);
+    hand_out_audit(s, r, j, now_ms, out);
   } else if (now_ms >= j.deadline_ms) {
     if (NodeEntry* v = s.nodes.find(*j.audit.validator))
       s.nodes.release(*v, protocol::audit_id_of(protocol::job_id_of(r.request.request_id, j.index),
@@ -324,7 +323,7 @@ void validator_lost(CoreState& s, const PublicKey& validator,
     auto [r, j] = s.find_job(id ? id->job_id : std::string());
     if (j == nullptr || j->phase != JobPhase::auditing || j->audit.validator != validator) continue;
     j->audit.validator.reset();
-    hand_out_audit(s, *r, *j, now_ms, out, nullptr);
+    hand_out_audit(s, *r, *j, now_ms, out);
   }
 }
 

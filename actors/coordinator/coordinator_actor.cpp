@@ -51,22 +51,24 @@ const PublicKey* sender_key(Self self) {
 // refuses and charges it as it always has. `answer` gets one reply per result.
 void check_and_apply(Self self, const PublicKey& from, std::vector<protocol::JobResult> results,
                      std::function<void(std::vector<protocol::Reply>)> answer) {
-  auto shared = std::make_shared<const std::vector<protocol::JobResult>>(std::move(results));
-  self->request(self->state.checkers.next(), caf::infinite, integrity_atom::value, from, shared)
-      .then([self, from, answer = std::move(answer)](const std::vector<protocol::Reply>& integrity,
-                                                     const CheckedResults& checked) {
+  auto owned = std::make_shared<std::vector<protocol::JobResult>>(std::move(results));
+  self->request(self->state.checkers.next(), caf::infinite, integrity_atom::value, from,
+                CheckedResults(owned))
+      .then([self, from, owned,
+             answer = std::move(answer)](const std::vector<protocol::Reply>& integrity) {
         auto& st = self->state;
         Outbox out;
         std::vector<protocol::Reply> replies;
-        replies.reserve(checked->size());
-        for (std::size_t i = 0; i < checked->size(); ++i) {
-          const auto& result = (*checked)[i];
+        replies.reserve(owned->size());
+        for (std::size_t i = 0; i < owned->size(); ++i) {
+          auto& result = (*owned)[i];
+          const std::string job_id = result.job_id;
           const bool intact = i < integrity.size() && integrity[i].ok();
           auto reply = st.core->on_result(
-              from, result, st.now(), out,
+              from, std::move(result), st.now(), out,
               intact ? protocol::ResultIntegrity::checked : protocol::ResultIntegrity::unchecked);
           if (!reply.ok())
-            st.log->warn("refused result for {} from {} ({}): {}", result.job_id, who(self, from),
+            st.log->warn("refused result for {} from {} ({}): {}", job_id, who(self, from),
                          protocol::error_code_name(reply.code), reply.reason);
           replies.push_back(std::move(reply));
         }

@@ -128,9 +128,11 @@ class CoordinatorCore {
   protocol::Reply on_failure(const PublicKey& from, const protocol::JobFailure& failure,
                              std::int64_t now_ms, Outbox& out);
   // `integrity`: whether protocol::check_result_integrity passed already (the actor runs it on
-  // another thread); the core runs every other check of protocol::check_result itself.
+  // another thread); the core runs every other check of protocol::check_result itself. An
+  // accepted result's pixels are moved into the result store: pass the result as an rvalue to
+  // spare their copy.
   protocol::Reply on_result(
-      const PublicKey& from, const protocol::JobResult& result, std::int64_t now_ms, Outbox& out,
+      const PublicKey& from, protocol::JobResult result, std::int64_t now_ms, Outbox& out,
       protocol::ResultIntegrity integrity = protocol::ResultIntegrity::unchecked);
   protocol::Reply on_verdict(const PublicKey& from, const protocol::Verdict& verdict,
                              std::int64_t now_ms, Outbox& out);

@@ -191,9 +191,9 @@ void worker_lost(CoreState& s, NodeEntry& n, const std::vector<std::string>& job
 
 // --- audits.cpp ---
 // Hands the job's audit to a validator (its first hand-out, or again after a lost validator, a
-// restart or an escalation); waits for one, or settles unaudited when none comes in time.
-void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out,
-                    const std::vector<std::uint8_t>* pixels);
+// restart or an escalation); waits for one, or settles unaudited when none comes in time. The
+// claimed pixels come from the result store (memory, for a result just stored).
+void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now_ms, Outbox& out);
 // A token no earlier hand-out of an audit had, in this run or an earlier one.
 std::uint64_t next_assignment(CoreState& s);
 // Whether `v` answers the hand-out in progress; a verdict computed for an earlier one (the

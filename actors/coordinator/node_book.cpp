@@ -92,7 +92,7 @@ protocol::RegistrationAck CoordinatorCore::admit(const protocol::Registration& r
     for (auto& j : r.jobs)
       if (j.phase == JobPhase::auditing && !j.audit.validator &&
           (n.role == protocol::Role::validator || j.worker == n.key))
-        hand_out_audit(s, r, j, now_ms, out, nullptr);
+        hand_out_audit(s, r, j, now_ms, out);
   resume_appeals(s, n, now_ms, out);
   dispatch(s, now_ms, out);
   return ack;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <thread>
-#include <tuple>
 
 #include "runtime/base/protocol/inspect.hpp"
 
@@ -15,7 +14,7 @@ namespace {
 result_checker_actor::behavior_type checker() {
   return {
       [](integrity_atom, const PublicKey& sender, const CheckedResults& results) {
-        return std::make_tuple(protocol::check_results_integrity(*results, sender), results);
+        return protocol::check_results_integrity(*results, sender);
       },
   };
 }

@@ -20,13 +20,14 @@ namespace seedgrid::coordinator {
 
 using integrity_atom = caf::atom_constant<caf::atom("integrity")>;
 
-// The results of one message (a worker's rendered batch), shared, never copied: their pixels and
-// latents stay where the link delivered them.
+// The results of one message (a worker's rendered batch), lent to a checker, never copied. The
+// coordinator keeps them: once the checker has answered it reads them no more, and the coordinator
+// moves each accepted result's pixels into its result store.
 using CheckedResults = std::shared_ptr<const std::vector<protocol::JobResult>>;
 
 // Answers one integrity verdict per result, in order.
-using result_checker_actor = caf::typed_actor<caf::replies_to<
-    integrity_atom, PublicKey, CheckedResults>::with<std::vector<protocol::Reply>, CheckedResults>>;
+using result_checker_actor = caf::typed_actor<
+    caf::replies_to<integrity_atom, PublicKey, CheckedResults>::with<std::vector<protocol::Reply>>>;
 
 class ResultCheckers {
  public:

@@ -18,28 +18,28 @@ Result<bool> ResultStore::contains(const Digest& hash) const {
   return journal_.has_result_image(hash);
 }
 
-Result<void> ResultStore::put(const Digest& hash, const std::vector<std::uint8_t>& pixels,
+Result<void> ResultStore::put(const Digest& hash, std::vector<std::uint8_t> pixels,
                               bool hash_checked) {
   if (!hash_checked && blake2b(pixels) != hash)
     return fail("result store: pixels do not hash to ", to_hex(hash));
   if (durability_ == storage::Durability::none) {
-    held_.try_emplace(hash, pixels);
+    held_.try_emplace(hash, std::move(pixels));
     return {};
   }
   if (recent_.contains(hash)) return {};  // stored already (the same bytes, by their name)
   if (auto w = journal_.put_result_image(hash, pixels); !w) return w;
-  keep_recent(hash, pixels);
+  keep_recent(hash, std::move(pixels));
   return {};
 }
 
-void ResultStore::keep_recent(const Digest& hash, const std::vector<std::uint8_t>& pixels) {
+void ResultStore::keep_recent(const Digest& hash, std::vector<std::uint8_t>&& pixels) {
   if (pixels.size() > recent_limit_ || recent_.contains(hash)) return;
   while (recent_bytes_ + pixels.size() > recent_limit_ && !recent_order_.empty()) {
     forget_recent(recent_order_.front());
   }
-  recent_.emplace(hash, pixels);
-  recent_order_.push_back(hash);
   recent_bytes_ += pixels.size();
+  recent_.emplace(hash, std::move(pixels));
+  recent_order_.push_back(hash);
 }
 
 void ResultStore::forget_recent(const Digest& hash) {

@@ -41,8 +41,7 @@ class ResultStore {
   // Refuses pixels that do not hash to `hash`, unless the caller says it checked that already
   // (`hash_checked`: the coordinator's result check did, off its thread; a 512x512 image is
   // 768 KiB to hash). Durable with the journal's next commit.
-  Result<void> put(const Digest& hash, const std::vector<std::uint8_t>& pixels,
-                   bool hash_checked = false);
+  Result<void> put(const Digest& hash, std::vector<std::uint8_t> pixels, bool hash_checked = false);
   Result<std::vector<std::uint8_t>> get(const Digest& hash) const;
   // As get(), but an image held in memory is moved out rather than copied (a delivery: it is
   // rarely read again, and then from the journal). It stays stored.
@@ -73,7 +72,7 @@ class ResultStore {
   std::map<Digest, std::vector<std::uint8_t>> recent_;
   std::deque<Digest> recent_order_;
 
-  void keep_recent(const Digest& hash, const std::vector<std::uint8_t>& pixels);
+  void keep_recent(const Digest& hash, std::vector<std::uint8_t>&& pixels);
   void forget_recent(const Digest& hash);
 };
 

@@ -45,7 +45,7 @@ void script_failure_confirmed(CoreState& s, RequestState& r, JobState& j, const 
   j.trajectory_root = Digest{};
   s.set_phase(r, j, JobPhase::auditing, now_ms);
   j.deadline_ms = now_ms + s.options.policy.audit.timeout_ms;
-  hand_out_audit(s, r, j, now_ms, out, nullptr);
+  hand_out_audit(s, r, j, now_ms, out);
 }
 
 bool claim_was_disproved(const JobState& j, const PublicKey& worker) {

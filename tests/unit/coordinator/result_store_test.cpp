@@ -195,6 +195,23 @@ TEST(ResultStore, ADeliveryTakesTheImageFromMemoryAndItStaysStored) {
   EXPECT_EQ(*b, kB);
 }
 
+// A result's pixels handed over (the coordinator's own, once checked) are kept, not copied: the
+// delivery takes the very buffer the worker's message brought.
+TEST(ResultStore, PixelsHandedOverAreKeptWithoutACopy) {
+  const JournalAt at{fresh_dir("results-moved")};
+  const Digest ha = protocol::output_hash_of(kA);
+  Journal journal = at.open();
+  ResultStore store(journal);
+  std::vector<std::uint8_t> pixels = kA;
+  const std::uint8_t* buffer = pixels.data();
+  ASSERT_TRUE(store.put(ha, std::move(pixels)));
+  ASSERT_TRUE(journal.commit());
+  auto taken = store.take(ha);
+  ASSERT_TRUE(taken) << taken.error().message;
+  EXPECT_EQ(*taken, kA);
+  EXPECT_EQ(taken->data(), buffer);
+}
+
 void write_file(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream f(path, std::ios::binary);
