@@ -71,6 +71,8 @@ class CanonicalReader {
   // not fit in what is left.
   std::uint64_t count(std::string_view field, std::size_t element_size);
 
+  // The error of the first field that did not fit so far, if one did not.
+  const std::optional<Error>& error() const { return error_; }
   // The error of the first field that did not fit, or of bytes left over after the last.
   Result<void> finish() const;
 

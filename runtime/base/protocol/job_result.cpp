@@ -151,7 +151,7 @@ std::vector<std::uint8_t> commitment_record(const JobResult& r) {
 Result<JobResult> parse_commitment_record(std::span<const std::uint8_t> bytes) {
   CanonicalReader in(bytes);
   const std::string format = in.str("format");
-  if (auto f = in.finish(); !f && format.empty()) return context(f.error(), "commitment record");
+  if (in.error()) return context(*in.error(), "commitment record");
   if (format != kCommitmentRecordFormat)
     return fail("commitment record: format '", format.substr(0, 64), "' is not ",
                 kCommitmentRecordFormat);

@@ -73,6 +73,12 @@ TEST(CommitmentRecord, AnotherFormatIsRefusedByName) {
   EXPECT_EQ(back.error().message,
             "commitment record: format 'seedgrid/commitment-record/v9' is not "
             "seedgrid/commitment-record/v1");
+  CanonicalWriter unnamed("");
+  unnamed.u32(1);
+  auto nameless = parse_commitment_record(unnamed.encoded());
+  ASSERT_FALSE(nameless);
+  EXPECT_EQ(nameless.error().message,
+            "commitment record: format '' is not seedgrid/commitment-record/v1");
   auto empty = parse_commitment_record({});
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().message,
