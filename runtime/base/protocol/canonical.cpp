@@ -47,13 +47,10 @@ CanonicalWriter& CanonicalWriter::fixed(std::span<const std::uint8_t> v) {
 }
 
 bool CanonicalReader::take(std::span<std::uint8_t> out, std::string_view field) {
+  if (!error_ && bytes_.size() - at_ < out.size())
+    refuse(field, message_of("needs ", out.size(), " bytes, ", bytes_.size() - at_, " are left"));
   if (error_) {
     std::fill(out.begin(), out.end(), std::uint8_t{0});
-    return false;
-  }
-  if (bytes_.size() - at_ < out.size()) {
-    std::fill(out.begin(), out.end(), std::uint8_t{0});
-    refuse(field, message_of("needs ", out.size(), " bytes, ", bytes_.size() - at_, " are left"));
     return false;
   }
   std::memcpy(out.data(), bytes_.data() + at_, out.size());
@@ -67,18 +64,24 @@ void CanonicalReader::refuse(std::string_view field, std::string_view problem) {
 
 std::uint8_t CanonicalReader::u8(std::string_view field) { return fixed<1>(field)[0]; }
 
-std::uint32_t CanonicalReader::u32(std::string_view field) {
-  const auto b = fixed<4>(field);
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= std::uint32_t{b[i]} << (8 * i);
+namespace {
+
+template <class Unsigned, std::size_t N>
+Unsigned little_endian(const std::array<std::uint8_t, N>& b) {
+  static_assert(sizeof(Unsigned) == N);
+  Unsigned v = 0;
+  for (std::size_t i = 0; i < N; ++i) v |= Unsigned{b[i]} << (8 * i);
   return v;
 }
 
+}  // namespace
+
+std::uint32_t CanonicalReader::u32(std::string_view field) {
+  return little_endian<std::uint32_t>(fixed<4>(field));
+}
+
 std::uint64_t CanonicalReader::u64(std::string_view field) {
-  const auto b = fixed<8>(field);
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= std::uint64_t{b[i]} << (8 * i);
-  return v;
+  return little_endian<std::uint64_t>(fixed<8>(field));
 }
 
 std::int64_t CanonicalReader::i64(std::string_view field) {
