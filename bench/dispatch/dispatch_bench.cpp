@@ -34,6 +34,7 @@
 #include "actors/worker/worker_actor.hpp"
 #include "bench/common/bench_network.hpp"
 #include "runtime/base/client/generate_session.hpp"
+#include "runtime/base/image/image_heap.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
@@ -316,6 +317,8 @@ unsigned count_of(const char* option, const char* text) {
 }
 
 int main(int argc, char** argv) {
+  // As the seedgrid command does, so the bench measures what a node does.
+  seedgrid::keep_freed_images_in_the_heap();
   Options o;
   o.data = fs::temp_directory_path() /
            ("seedgrid-dispatch-bench-" + std::to_string(std::random_device{}()));

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "runtime/base/image/image_heap.hpp"
 #include "runtime/base/protocol/version.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/cli/stop_signals.hpp"
@@ -107,6 +108,7 @@ void unblock_stop_signals() {
 
 int main(int argc, char** argv) {
   unblock_stop_signals();
+  seedgrid::keep_freed_images_in_the_heap();
   using namespace seedgrid::cli;
   CLI::App app{"seedgrid: verifiable, decentralized image generation"};
   app.set_version_flag("--version", seedgrid::protocol::release() + " (wire protocol " +
