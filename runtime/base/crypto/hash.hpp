@@ -1,6 +1,6 @@
 #pragma once
-// Content hashes: BLAKE2b-256 (libsodium) for everything seedgrid hashes or signs — journal
-// entries, results, trajectory leaves — and hex for showing them to people.
+// Content hashes: BLAKE2b-256 (RFC 7693, libsodium's bytes) for everything seedgrid hashes or
+// signs — journal entries, results, trajectory leaves — and hex for showing them to people.
 #include <array>
 #include <cstdint>
 #include <span>

@@ -1,11 +1,9 @@
 #include <gtest/gtest.h>
-#include <sodium.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/identity.hpp"
 
 using namespace seedgrid;
@@ -19,32 +17,6 @@ std::filesystem::path temp_dir(const std::string& name) {
   return dir;
 }
 }  // namespace
-
-TEST(Blake2b, MatchesPublishedVector) {
-  // BLAKE2b-256 of the empty string (RFC 7693 parameters, 32-byte output).
-  EXPECT_EQ(to_hex(blake2b(std::string_view(""))),
-            "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
-  EXPECT_EQ(to_hex(blake2b(std::string_view("abc"))),
-            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
-}
-
-TEST(Blake2b, StreamingEqualsOneShot) {
-  Blake2b h;
-  h.update(std::string_view("seed")).update(std::string_view("grid"));
-  EXPECT_EQ(h.finish(), blake2b(std::string_view("seedgrid")));
-}
-
-TEST(Hex, RoundTripAndErrors) {
-  const Digest d = blake2b(std::string_view("x"));
-  auto back = digest_from_hex(to_hex(d));
-  ASSERT_TRUE(back.has_value());
-  EXPECT_EQ(*back, d);
-  auto bad = from_hex("0g");
-  ASSERT_FALSE(bad.has_value());
-  EXPECT_NE(bad.error().message.find("'0g'"), std::string::npos) << bad.error().message;
-  EXPECT_FALSE(from_hex("abc").has_value());
-  EXPECT_FALSE(digest_from_hex("abcd").has_value());
-}
 
 TEST(Identity, SignAndVerify) {
   const Identity a = Identity::generate();
