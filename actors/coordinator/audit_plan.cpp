@@ -10,10 +10,7 @@ namespace {
 double keyed_draw(const Digest& secret, std::string_view audit_id, std::string_view purpose) {
   Blake2b h;
   h.update("seedgrid/audit-plan/v1").update(secret).update(purpose).update(audit_id);
-  const Digest d = h.finish();
-  std::uint64_t draw = 0;
-  for (int i = 0; i < 8; ++i) draw |= std::uint64_t(d[i]) << (8 * i);
-  return double(draw >> 11) / 9007199254740992.0;
+  return double(first_word(h.finish()) >> 11) / 9007199254740992.0;
 }
 
 }  // namespace

@@ -9,9 +9,7 @@ bool AuditSampler::sampled(std::string_view job_id, std::uint32_t attempt, doubl
   if (rate >= 1.0) return true;
   Blake2b h;
   h.update("seedgrid/audit-sample/v1").update(salt_).update(job_id).update_u64(attempt);
-  const Digest d = h.finish();
-  std::uint64_t draw = 0;
-  for (int i = 0; i < 8; ++i) draw |= std::uint64_t(d[i]) << (8 * i);
+  const std::uint64_t draw = first_word(h.finish());
   // Compare in 53-bit precision: draw / 2^64 < rate.
   return double(draw >> 11) < rate * 9007199254740992.0;
 }

@@ -255,8 +255,7 @@ void async_generate(Gateway::Parts& parts, const HttpRequest& request, const Rep
   else if (digits && errno != ERANGE)
     seed = parsed;
   else
-    for (int i = 0; i < 4; ++i)
-      seed |= static_cast<std::uint64_t>(blake2b(*seed_text)[i]) << (8 * i);
+    seed = first_word(blake2b(*seed_text)) & 0xffffffffULL;  // a word: its hash's first 4 bytes
   const std::uint32_t count = n.value_or(1);
   if (user->name == "anonymous" && count > parts.config.anonymous_max_count)
     return reply(error_reply(403,

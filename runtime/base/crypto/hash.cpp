@@ -166,6 +166,12 @@ Digest Blake2b::finish() {
   return d;
 }
 
+std::uint64_t first_word(const Digest& d) {
+  std::uint64_t w = 0;
+  for (int i = 0; i < 8; ++i) w |= std::uint64_t{d[i]} << (8 * i);
+  return w;
+}
+
 std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;

@@ -31,6 +31,10 @@ class Blake2b {
   alignas(64) std::uint8_t state_[384];
 };
 
+// The digest's first eight bytes as a little-endian integer: a uniform 64-bit draw from whatever
+// was hashed (audit sampling, audit plans, the steps an audit re-runs), the same on every host.
+std::uint64_t first_word(const Digest& d);
+
 std::string to_hex(std::span<const std::uint8_t> bytes);
 // Accepts exactly 2*N hex digits; the error names what was wrong and the offending text.
 Result<std::vector<std::uint8_t>> from_hex(std::string_view hex);

@@ -336,9 +336,7 @@ std::vector<std::uint32_t> choose_audit_steps(const Digest& secret, std::string_
     Blake2b h;
     h.update("seedgrid/audit-steps/v1").update(secret).update_u64(job_key.size()).update(job_key);
     h.update_u64(i);
-    const Digest d = h.finish();
-    std::uint64_t r = 0;
-    for (int b = 0; b < 8; ++b) r |= static_cast<std::uint64_t>(d[b]) << (8 * b);
+    const std::uint64_t r = first_word(h.finish());
     const std::uint32_t j = i + static_cast<std::uint32_t>(r % (steps_run - i));
     std::swap(pool[i], pool[j]);
   }

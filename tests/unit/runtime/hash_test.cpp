@@ -92,6 +92,12 @@ TEST(Blake2b, IntegersAreHashedLittleEndian) {
             blake2b(std::span<const std::uint8_t>(le, 8)));
 }
 
+TEST(Blake2b, FirstWordIsTheDigestsFirstEightBytesLittleEndian) {
+  Digest d{};
+  for (std::size_t i = 0; i < d.size(); ++i) d[i] = static_cast<std::uint8_t>(0x10 + i);
+  EXPECT_EQ(first_word(d), 0x1716151413121110ULL);
+}
+
 TEST(Hex, RoundTripAndErrors) {
   const Digest d = blake2b(std::string_view("x"));
   auto back = digest_from_hex(to_hex(d));
