@@ -104,7 +104,8 @@ void count(State& st, std::uint64_t bytes) {
   if (st.counter_low < bytes) ++st.counter_high;
 }
 
-State& state_of(std::uint8_t* storage) { return *reinterpret_cast<State*>(storage); }
+// The State the constructor placed in the class's storage.
+State& state_of(std::uint8_t* storage) { return *std::launder(reinterpret_cast<State*>(storage)); }
 
 }  // namespace
 
