@@ -13,10 +13,11 @@ namespace seedgrid {
 // (hash_test.cpp checks them against it, length by length and split by split). Our own because
 // Debian's libsodium hashes at ~620 MB/s on this project's machines and this straight-line form
 // at ~1.1 GB/s, and a 512 x 512 image is hashed twice per job, by its worker and by the result
-// checker (bench/RESULTS.md, "BLAKE2b of our own"). Its loads read the words little-endian.
+// checker (bench/RESULTS.md, "BLAKE2b of our own"). Words are read and written as the host's
+// integers, which are little-endian like BLAKE2b's.
 static_assert(std::endian::native == std::endian::little,
-              "BLAKE2b here reads message words as the host's integers: a big-endian host "
-              "would need a byte swap in load_word");
+              "BLAKE2b here reads and writes words as the host's integers: a big-endian host "
+              "would need a byte swap in load_word, first_word and finish");
 
 namespace {
 
@@ -162,16 +163,11 @@ Digest Blake2b::finish() {
   std::memset(st.block.data() + st.buffered, 0, kBlock - st.buffered);
   compress(st, st.block.data(), true);
   Digest d{};
-  for (std::size_t i = 0; i < d.size(); ++i)
-    d[i] = static_cast<std::uint8_t>(st.chain[i / 8] >> (8 * (i % 8)));
+  std::memcpy(d.data(), st.chain.data(), d.size());  // the first four words, little-endian
   return d;
 }
 
-std::uint64_t first_word(const Digest& d) {
-  std::uint64_t w = 0;
-  for (int i = 0; i < 8; ++i) w |= std::uint64_t{d[i]} << (8 * i);
-  return w;
-}
+std::uint64_t first_word(const Digest& d) { return load_word(d.data()); }
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char digits[] = "0123456789abcdef";
