@@ -176,6 +176,18 @@ class SqliteConnection final : public Connection {
   std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
+// SQLite counts every allocation for sqlite3_memory_used() under one process-wide mutex: the
+// coordinator's and the treasury's threads took it at each of their statements' allocations and
+// woke each other on it. Nothing here reads those counts. Set once, before SQLite initialises;
+// should anything have initialised it first, the call is refused and the counts stay on.
+void stop_counting_allocations() {
+  static const int once = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize();
+  }();
+  (void)once;
+}
+
 }  // namespace
 
 Result<void> check_sqlite_file(const std::string& path) {
@@ -200,6 +212,7 @@ Result<void> check_sqlite_file(const std::string& path) {
 
 Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path,
                                                 const OpenOptions& options) {
+  stop_counting_allocations();
   // A connection is used by one thread at a time (its owner serialises calls): no per-call mutex.
   int flags = SQLITE_OPEN_NOMUTEX;
   if (options.read_only) {
