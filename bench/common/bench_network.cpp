@@ -63,4 +63,27 @@ Result<std::unique_ptr<node::Node>> funded_coordinator_node(const fs::path& dir,
   return node;
 }
 
+Result<std::unique_ptr<node::Node>> worker_node(const fs::path& key_file, const BenchModel& model,
+                                                std::uint16_t port,
+                                                const config::NetworkSection& network,
+                                                std::uint32_t max_batch,
+                                                std::uint32_t max_inflight) {
+  node::NodePlan plan;
+  plan.configure_logging = false;
+  auto& w = plan.config;
+  w.network = network;
+  w.roles = {"worker"};
+  w.node.key_file = key_file.string();
+  w.worker.emplace();
+  w.worker->coordinator = {"127.0.0.1", port};
+  w.worker->rendering.models.push_back({model.path, ""});
+  w.worker->rendering.threads = 1;
+  w.worker->benchmark_tasks = true;
+  if (max_batch != 0) w.worker->max_batch = max_batch;
+  if (max_inflight != 0) w.worker->max_inflight = max_inflight;
+  auto node = node::Node::start(plan);
+  if (!node) return context(node.error(), "starting the worker node");
+  return node;
+}
+
 }  // namespace seedgrid::bench

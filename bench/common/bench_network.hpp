@@ -1,6 +1,7 @@
 #pragma once
 // The network pieces the loopback benchmarks (bench/dispatch, bench/gateway) share: the tiny model
-// they render and a coordinator+treasury node whose ledger has already funded one client.
+// they render, a coordinator+treasury node whose ledger has already funded one client, and worker
+// nodes linked to it.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -29,5 +30,14 @@ Result<std::unique_ptr<node::Node>> funded_coordinator_node(
     const std::filesystem::path& dir, const BenchModel& model, const Identity& client,
     std::uint16_t port, const config::NetworkSection& network,
     const config::GatewaySection* gateway = nullptr);
+
+// A worker node keeping its key in `key_file`, linked to the coordinator on 127.0.0.1:`port`,
+// rendering `model` on one thread with the benchmark task types; `max_batch` and `max_inflight`
+// left at their defaults when 0.
+Result<std::unique_ptr<node::Node>> worker_node(const std::filesystem::path& key_file,
+                                                const BenchModel& model, std::uint16_t port,
+                                                const config::NetworkSection& network,
+                                                std::uint32_t max_batch = 0,
+                                                std::uint32_t max_inflight = 0);
 
 }  // namespace seedgrid::bench

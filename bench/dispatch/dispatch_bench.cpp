@@ -11,10 +11,11 @@
 //    The coordinator's journal and the ledger live in DIR (default: a temporary directory on the
 //    same disk as /tmp; pass --data /dev/shm/... to take fsync out of the picture). After each
 //    run, how many ledger entries the settled jobs took (a hold's settlements share one).
-// 2. End-to-end overhead over loopback: a client, a coordinator+treasury node and a worker node,
-//    each its own actor system talking over 127.0.0.1 TCP. S sequential one-image requests (tiny
-//    model, 64x64, 8 steps; then the instant task): the time from submit to the result event,
-//    against the render time the worker reports.
+// 2. End-to-end overhead of one image: S sequential one-image requests (tiny model, 64x64,
+//    8 steps; then the instant task), the time from submit to the result event against the render
+//    time the worker reports. First with client, coordinator+treasury and worker in one actor
+//    system (messages in memory), then each its own actor system over 127.0.0.1 TCP: the
+//    difference is what the links cost.
 // 3. Dispatch throughput over loopback: as 1, but each worker is a node of its own and the client
 //    its own actor system, so every job and result crosses 127.0.0.1 (TLS unless --insecure, which
 //    runs every link on plain TCP to measure what TLS costs). --wire-only runs 2 and 3 alone.
@@ -27,6 +28,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -173,29 +175,38 @@ void print_ledger_entries(const fs::path& ledger) {
   std::fflush(stdout);
 }
 
+// Spawns a worker actor with its own key in `node`'s actor system, rendering with `renderer`.
+protocol::worker_actor in_process_worker(node::Node& node,
+                                         const protocol::coordinator_actor& coordinator,
+                                         std::shared_ptr<const rendering::Renderer> renderer,
+                                         int i) {
+  worker::WorkerSetup setup;
+  setup.section.max_batch = 8;
+  setup.section.max_inflight = 8;
+  setup.section.benchmark_tasks = true;
+  setup.identity = std::make_shared<const Identity>(Identity::generate());
+  setup.renderer = std::move(renderer);
+  setup.pixel_steps_per_second = 1'000'000;
+  setup.name = "bench-" + std::to_string(i);
+  return worker::spawn_worker(node.system(), std::move(setup), &coordinator);
+}
+
+std::shared_ptr<const rendering::Renderer> bench_renderer(const Model& model) {
+  config::RenderingSection rendering;
+  rendering.models.push_back({model.path, ""});
+  rendering.threads = 1;
+  return must(rendering::Renderer::load(rendering, true), "loading the model");
+}
+
 void dispatch(const Options& o, const Model& model, int workers) {
   const fs::path dir = o.data / ("dispatch-" + std::to_string(workers));
   const Identity client = Identity::generate();
   auto node = coordinator_node(dir, model, client, 0);
   const protocol::coordinator_actor coordinator = *node->coordinator();
-
-  config::RenderingSection rendering;
-  rendering.models.push_back({model.path, ""});
-  rendering.threads = 1;
-  const std::shared_ptr<const rendering::Renderer> renderer =
-      must(rendering::Renderer::load(rendering, true), "loading the model");
+  const auto renderer = bench_renderer(model);
   std::vector<protocol::worker_actor> worker_actors;
-  for (int i = 0; i < workers; ++i) {
-    worker::WorkerSetup setup;
-    setup.section.max_batch = 8;
-    setup.section.max_inflight = 8;
-    setup.section.benchmark_tasks = true;
-    setup.identity = std::make_shared<const Identity>(Identity::generate());
-    setup.renderer = renderer;
-    setup.pixel_steps_per_second = 1'000'000;
-    setup.name = "bench-" + std::to_string(i);
-    worker_actors.push_back(worker::spawn_worker(node->system(), std::move(setup), &coordinator));
-  }
+  for (int i = 0; i < workers; ++i)
+    worker_actors.push_back(in_process_worker(*node, coordinator, renderer, i));
   if (!wait_for_workers(node->system(), coordinator, static_cast<std::size_t>(workers)))
     die("workers did not register");
 
@@ -208,28 +219,35 @@ void dispatch(const Options& o, const Model& model, int workers) {
   print_ledger_entries(dir / "data/ledger.sqlite");
 }
 
-void loopback(const Options& o, const Model& model, std::string_view task, std::uint32_t steps) {
-  const fs::path dir = o.data / ("loopback-" + std::string(task));
+// S sequential one-image requests, from submit to the result event, against the render time the
+// worker reports; prints the table row. `over_loopback`: a client, a coordinator+treasury node
+// and a worker node, each its own actor system over 127.0.0.1; otherwise all three in one actor
+// system, messages passed in memory, so the difference is what the links cost.
+void one_image(const Options& o, const Model& model, std::string_view task, std::uint32_t steps,
+               bool over_loopback) {
+  const fs::path dir =
+      o.data / (std::string(over_loopback ? "loopback-" : "in-process-") + std::string(task));
   const Identity client = Identity::generate();
-  auto coordinator = coordinator_node(dir, model, client, 0, o.network());
-  const std::uint16_t port = coordinator->coordinator_port();
-
-  node::NodePlan worker_plan;
-  worker_plan.configure_logging = false;
-  auto& w = worker_plan.config;
-  w.network = o.network();
-  w.roles = {"worker"};
-  w.node.key_file = (dir / "worker.key").string();
-  w.worker.emplace();
-  w.worker->coordinator = {"127.0.0.1", port};
-  w.worker->rendering.models.push_back({model.path, ""});
-  w.worker->rendering.threads = 1;
-  w.worker->benchmark_tasks = true;
-  auto worker = must(node::Node::start(worker_plan), "starting the worker node");
+  std::unique_ptr<node::Node> coordinator;
+  std::unique_ptr<node::Node> worker_node;
+  std::optional<protocol::worker_actor> worker;
+  std::optional<client::ClientSystem> client_system;
+  std::uint16_t port = 0;
+  if (over_loopback) {
+    coordinator = coordinator_node(dir, model, client, 0, o.network());
+    port = coordinator->coordinator_port();
+    worker_node =
+        must(bench::worker_node(dir / "worker.key", model, port, o.network()), "the worker node");
+    client_system.emplace(o.network(), std::make_shared<const Identity>(client));
+  } else {
+    coordinator = coordinator_node(dir, model, client, 0);
+    worker = in_process_worker(*coordinator, *coordinator->coordinator(), bench_renderer(model), 0);
+  }
   if (!wait_for_workers(coordinator->system(), *coordinator->coordinator(), 1))
-    die("the worker did not register over loopback");
+    die(over_loopback ? "the worker did not register over loopback"
+                      : "the worker did not register");
+  const auto as_client_sees_it = caf::actor_cast<caf::actor>(*coordinator->coordinator());
 
-  client::ClientSystem client_system(o.network(), std::make_shared<const Identity>(client));
   std::vector<double> total_ms, render_ms;
   for (int i = 0; i < o.samples + 2; ++i) {
     Clock::time_point delivered_at;
@@ -245,10 +263,17 @@ void loopback(const Options& o, const Model& model, std::string_view task, std::
     const auto r = request(id, model, 1, task, steps, client, static_cast<std::uint64_t>(i),
                            task == protocol::kTaskInstant ? o.size : 64);
     const auto start = Clock::now();
-    client::GenerateSession session(client_system.get(), nullptr, {"127.0.0.1", port}, {}, r,
-                                    std::make_shared<const Identity>(client), callbacks);
-    auto outcome = session.wait(std::chrono::minutes(2));
-    if (!outcome || !outcome->reply.ok()) die("a loopback request did not complete");
+    std::optional<client::GenerateSession> session;
+    if (over_loopback)
+      session.emplace(client_system->get(), nullptr, config::Endpoint{"127.0.0.1", port},
+                      config::NetworkSection{}, r, std::make_shared<const Identity>(client),
+                      callbacks);
+    else
+      session.emplace(coordinator->system(), &as_client_sees_it, config::Endpoint{},
+                      config::NetworkSection{}, r, std::make_shared<const Identity>(client),
+                      callbacks);
+    auto outcome = session->wait(std::chrono::minutes(2));
+    if (!outcome || !outcome->reply.ok()) die("a one-image request did not complete");
     if (i < 2) continue;  // the first requests also set up the connections
     total_ms.push_back(std::chrono::duration<double, std::milli>(delivered_at - start).count());
     render_ms.push_back(static_cast<double>(render));
@@ -263,10 +288,12 @@ void loopback(const Options& o, const Model& model, std::string_view task, std::
   };
   std::vector<double> overhead;
   for (std::size_t i = 0; i < total_ms.size(); ++i) overhead.push_back(total_ms[i] - render_ms[i]);
-  std::printf("| %-7s | %5u | %9.1f | %9.1f | %11.1f | %11.1f |\n", std::string(task).c_str(),
-              steps, median(total_ms), median(render_ms), median(overhead), p90(overhead));
+  std::printf("| %-7s | %-10s | %5u | %9.1f | %9.1f | %11.1f | %11.1f |\n",
+              std::string(task).c_str(), over_loopback ? "loopback" : "in process", steps,
+              median(total_ms), median(render_ms), median(overhead), p90(overhead));
   std::fflush(stdout);
-  worker->stop();
+  if (worker) caf::anon_send_exit(*worker, caf::exit_reason::user_shutdown);
+  if (worker_node) worker_node->stop();
   coordinator->stop();
 }
 
@@ -278,20 +305,10 @@ void dispatch_over_loopback(const Options& o, const Model& model, int workers) {
   // workers with keys of their own cannot share one node's link.
   std::vector<std::unique_ptr<node::Node>> worker_nodes;
   for (int i = 0; i < workers; ++i) {
-    node::NodePlan plan;
-    plan.configure_logging = false;
-    auto& w = plan.config;
-    w.network = o.network();
-    w.roles = {"worker"};
-    w.node.key_file = (dir / ("worker-" + std::to_string(i) + ".key")).string();
-    w.worker.emplace();
-    w.worker->coordinator = {"127.0.0.1", coordinator->coordinator_port()};
-    w.worker->rendering.models.push_back({model.path, ""});
-    w.worker->rendering.threads = 1;
-    w.worker->benchmark_tasks = true;
-    w.worker->max_batch = 8;
-    w.worker->max_inflight = 8;
-    worker_nodes.push_back(must(node::Node::start(plan), "starting a worker node"));
+    worker_nodes.push_back(
+        must(bench::worker_node(dir / ("worker-" + std::to_string(i) + ".key"), model,
+                                coordinator->coordinator_port(), o.network(), 8, 8),
+             "a worker node"));
   }
   if (!wait_for_workers(coordinator->system(), *coordinator->coordinator(),
                         static_cast<std::size_t>(workers)))
@@ -364,15 +381,17 @@ int main(int argc, char** argv) {
     for (int workers : {1, 10, 100}) dispatch(o, model, workers);
   }
   std::printf(
-      "\nend-to-end over loopback (client -> coordinator -> worker, separate actor systems, "
-      "one image per request, %d samples):\n\n",
+      "\none image per request, end to end (client -> coordinator -> worker; in one actor system, "
+      "then each its own over loopback), %d samples:\n\n",
       o.samples);
   std::printf(
-      "| task | steps | e2e ms (median) | render ms (median) | overhead ms (median) | "
+      "| task | where | steps | e2e ms (median) | render ms (median) | overhead ms (median) | "
       "overhead ms (p90) |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- |\n");
-  loopback(o, model, protocol::kTaskTxt2Img, 8);
-  loopback(o, model, protocol::kTaskInstant, 8);
+  std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
+  for (bool over_loopback : {false, true}) {
+    one_image(o, model, protocol::kTaskTxt2Img, 8, over_loopback);
+    one_image(o, model, protocol::kTaskInstant, 8, over_loopback);
+  }
   std::printf(
       "\ndispatch throughput over loopback (each worker a node of its own, client in its own "
       "actor system), instant task:\n\n");

@@ -206,18 +206,8 @@ void measure(Placement placement, int samples, const config::NetworkSection& net
       must(Identity::load_or_create((dir / "coordinator.key").string()), "coordinator key");
   const std::uint16_t port = coordinator->coordinator_port();
 
-  node::NodePlan wplan;
-  wplan.configure_logging = false;
-  auto& w = wplan.config;
-  w.network = network;
-  w.roles = {"worker"};
-  w.node.key_file = (dir / "worker.key").string();
-  w.worker.emplace();
-  w.worker->coordinator = {"127.0.0.1", port};
-  w.worker->rendering.models.push_back({model.path, ""});
-  w.worker->rendering.threads = 1;
-  w.worker->benchmark_tasks = true;
-  auto worker = must(node::Node::start(wplan), "starting the worker node");
+  auto worker =
+      must(bench::worker_node(dir / "worker.key", model, port, network), "the worker node");
 
   // The worker is up once the coordinator's status, asked as any client asks it, lists it.
   client::ClientSystem client_system(network, std::make_shared<const Identity>(user));
