@@ -6,7 +6,12 @@
 
 namespace seedgrid::protocol {
 
-CanonicalWriter::CanonicalWriter(std::string_view domain) { str(domain); }
+// Most encodings (a spec, a result's signing bytes, a commitment without its latent) fit in a few
+// hundred bytes: one allocation instead of the vector doubling its way up from one byte.
+CanonicalWriter::CanonicalWriter(std::string_view domain) {
+  out_.reserve(512);
+  str(domain);
+}
 
 CanonicalWriter& CanonicalWriter::u8(std::uint8_t v) {
   out_.push_back(v);
@@ -14,12 +19,16 @@ CanonicalWriter& CanonicalWriter::u8(std::uint8_t v) {
 }
 
 CanonicalWriter& CanonicalWriter::u32(std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  std::uint8_t le[4];
+  for (int i = 0; i < 4; ++i) le[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  out_.insert(out_.end(), le, le + 4);
   return *this;
 }
 
 CanonicalWriter& CanonicalWriter::u64(std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  std::uint8_t le[8];
+  for (int i = 0; i < 8; ++i) le[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  out_.insert(out_.end(), le, le + 8);
   return *this;
 }
 
