@@ -12,9 +12,12 @@
 #include <cstring>
 #include <filesystem>
 
+#include "runtime/base/files/durable_file.hpp"
+
 namespace seedgrid::coordinator {
 
 namespace fs = std::filesystem;
+using files::os_error;
 
 namespace {
 
@@ -47,8 +50,6 @@ Header header_of(const Digest& hash, std::uint64_t segment, std::uint64_t size,
   return h;
 }
 
-std::string os_error() { return std::strerror(errno); }
-
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -74,17 +75,6 @@ bool write_at(int fd, const std::uint8_t* bytes, std::size_t size, std::uint64_t
 
 bool read_at(int fd, std::uint8_t* bytes, std::size_t size, std::uint64_t offset) {
   return transfer_all(::pread, fd, bytes, size, offset);
-}
-
-// A new or removed file's name is durable once its directory is synced.
-Result<void> sync_dir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return fail("image log: cannot open ", dir, ": ", os_error());
-  const bool ok = ::fsync(fd) == 0;
-  const std::string why = ok ? "" : os_error();
-  ::close(fd);
-  if (!ok) return fail("image log: cannot sync ", dir, ": ", why);
-  return {};
 }
 
 }  // namespace
@@ -133,7 +123,7 @@ Result<ImageLog> ImageLog::open(const std::string& dir, std::uint64_t segment_by
   std::error_code ec;
   if (fs::create_directories(dir, ec)) {
     const fs::path parent = fs::absolute(dir, ec).parent_path();
-    if (auto s = sync_dir(parent.string()); !s) return pass_on(s);
+    if (auto s = files::sync_folder(parent.string()); !s) return context(s.error(), "image log");
   } else if (ec) {
     return fail("image log: cannot create ", dir, ": ", ec.message());
   }
@@ -172,7 +162,8 @@ Result<void> ImageLog::start_segment(std::uint64_t segment) {
   on_disk_.insert(segment);
   active_ = segment;
   active_end_ = 0;
-  return sync_dir(dir_);
+  if (auto s = files::sync_folder(dir_); !s) return context(s.error(), "image log");
+  return {};
 }
 
 Result<int> ImageLog::fd_of(std::uint64_t segment) const {

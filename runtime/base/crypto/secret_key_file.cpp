@@ -1,40 +1,28 @@
 #include "runtime/base/crypto/secret_key_file.hpp"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 
 #include "runtime/base/crypto/hash.hpp"
+#include "runtime/base/files/durable_file.hpp"
 
 namespace seedgrid {
 
 Result<void> write_secret_key_file(const std::string& path, std::string_view header,
                                    const SecretBytes& secret) {
-  std::error_code ec;
-  const auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
-    // A directory made for a key is the key's own: 0700 (one that exists is the operator's).
-    std::filesystem::create_directories(dir, ec);
-    if (!ec)
-      std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                                   std::filesystem::perm_options::replace, ec);
-  }
-  if (ec) return fail("cannot create directory ", dir.string(), ": ", ec.message());
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) return fail("cannot create key file ", path, ": ", std::strerror(errno));
-  const std::string body = std::string(header) + "\n" + to_hex(secret) + "\n";
-  const bool ok = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return fail("cannot write key file ", path, ": ", std::strerror(errno));
+  std::string body = std::string(header) + "\n" + to_hex(secret) + "\n";
+  // Whole or not at all, and never over an existing key: a file cut short by a crash would stop
+  // the node at its next start, and one lost with its folder's entry would give it a new identity.
+  // A folder made for a key is the key's own: 0700 (one that exists is the operator's).
+  auto written = files::write_durably(path, body, files::Existing::refuse, 0600, 0700);
+  sodium_memzero(body.data(), body.size());
+  if (!written) return context(written.error(), "cannot write key file ", path);
   return {};
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The file form of a 32-byte secret (a node's Ed25519 seed, a secretbox key): a header line naming
-// what it holds, then the secret in hex. Written once, 0600 from the first byte (O_EXCL: a secret
-// that already signed or sealed something is never replaced); refused on reading when anyone but
-// the owner may read it, with the chmod that fixes it.
+// what it holds, then the secret in hex. Written once, whole, 0600 from the first byte, and never
+// over an existing file (a secret that already signed or sealed something is never replaced:
+// files/durable_file.hpp); refused on reading when anyone but the owner may read it, with the chmod
+// that fixes it.
 #include <array>
 #include <cstdint>
 #include <string>

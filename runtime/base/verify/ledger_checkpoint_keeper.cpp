@@ -1,12 +1,8 @@
 #include "runtime/base/verify/ledger_checkpoint_keeper.hpp"
 
+#include "runtime/base/files/durable_file.hpp"
 #include "runtime/base/verify/ledger_checkpoint_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,41 +16,6 @@ namespace {
 std::string describe(const protocol::LedgerCheckpoint& c) {
   return message_of("entry ", c.seq, " hash ", to_hex(c.head).substr(0, 16), "... (signed at ",
                     c.at, ")");
-}
-
-// Temporary file, fsync, rename, fsync of the folder: the path holds the old text or the new.
-Result<void> write_durably(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail("cannot write ", tmp, ": ", std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      return fail("cannot write ", tmp, ": ", std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return fail("cannot sync ", tmp, ": ", std::strerror(err));
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return fail("cannot rename ", tmp, " to ", path, ": ", std::strerror(errno));
-  const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
 }
 
 }  // namespace
@@ -96,7 +57,8 @@ LedgerCheckpointKeeper::Offer LedgerCheckpointKeeper::offer(const protocol::Ledg
     std::string evidence;
     if (!path_.empty()) {
       evidence = message_of(path_, ".conflict-", c.seq);
-      (void)write_durably(evidence, checkpoint_json(*latest_) + checkpoint_json(c));
+      (void)files::write_durably(evidence, checkpoint_json(*latest_) + checkpoint_json(c),
+                                 files::Existing::replace);
     }
     return {Outcome::conflict,
             message_of("LEDGER FORK: the treasury signed two different hashes for entry ", c.seq,
@@ -115,7 +77,7 @@ LedgerCheckpointKeeper::Offer LedgerCheckpointKeeper::offer(const protocol::Ledg
                 c.treasury.hex(), " --checkpoint ", path_.empty() ? std::string("FILE") : path_,
                 "`; the kept checkpoint is unchanged")};
   if (!path_.empty())
-    if (auto w = write_durably(path_, checkpoint_json(c)); !w)
+    if (auto w = files::write_durably(path_, checkpoint_json(c), files::Existing::replace); !w)
       return {Outcome::refused, message_of("could not keep the ledger checkpoint for ", describe(c),
                                            ": ", w.error().message)};
   latest_ = c;

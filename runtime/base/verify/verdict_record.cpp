@@ -1,5 +1,7 @@
 #include "runtime/base/verify/verdict_record.hpp"
 
+#include "runtime/base/files/durable_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -117,9 +119,9 @@ VerdictRecord::~VerdictRecord() {
 
 Result<void> VerdictRecord::append(const protocol::Verdict& verdict) {
   const std::string line = record_line(verdict);
-  // One write with O_APPEND: a crash leaves at most a torn last line, which open() cuts.
-  if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
-      ::fdatasync(fd_) != 0)
+  // Appended (O_APPEND, resumed if cut short): a crash leaves at most a torn last line, which
+  // open() cuts.
+  if (!files::write_all(fd_, line.data(), line.size()) || ::fdatasync(fd_) != 0)
     return fail("cannot append verdict ", verdict.audit_id, " to ", path_, ": ",
                 std::strerror(errno));
   return {};
