@@ -9,6 +9,7 @@
 
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
+#include "runtime/base/files/durable_file.hpp"
 
 #include <sodium.h>
 
@@ -58,20 +59,11 @@ std::string api_key_hash(std::string_view api_key) { return to_hex(blake2b(api_k
 
 namespace {
 
+// Whole or not at all, 0600 from the first byte: a user added and told their key keeps it
+// through a crash (files/durable_file.hpp).
 Result<void> write_users(const std::string& users_file, const json::object& users) {
-  // Written beside and renamed, with mode 0600 before any byte is in it.
-  const std::string tmp = users_file + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return fail("cannot write ", tmp);
-    ::chmod(tmp.c_str(), 0600);
-    f << json::serialize(users) << '\n';
-    if (!f) return fail("cannot write ", tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, users_file, ec);
-  if (ec) return fail("cannot replace ", users_file, ": ", ec.message());
-  return {};
+  return files::write_durably(users_file, json::serialize(users) + "\n", files::Existing::replace,
+                              0600, 0700);
 }
 
 Result<NewUser> put_user(const std::string& users_file, const std::string& name,
