@@ -18,6 +18,8 @@ namespace seedgrid::coordinator {
 
 namespace fs = std::filesystem;
 using files::os_error;
+using files::read_all_at;
+using files::write_all_at;
 
 namespace {
 
@@ -52,29 +54,6 @@ Header header_of(const Digest& hash, std::uint64_t segment, std::uint64_t size,
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Moves all of `size` bytes at `offset` with pread or pwrite, resuming a short transfer; false at
-// an error or the end of the file.
-template <class Bytes, class Io>
-bool transfer_all(Io io, int fd, Bytes* bytes, std::size_t size, std::uint64_t offset) {
-  while (size > 0) {
-    const ssize_t n = io(fd, bytes, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes += n;
-    size -= static_cast<std::size_t>(n);
-    offset += static_cast<std::uint64_t>(n);
-  }
-  return true;
-}
-
-bool write_at(int fd, const std::uint8_t* bytes, std::size_t size, std::uint64_t offset) {
-  return transfer_all(::pwrite, fd, bytes, size, offset);
-}
-
-bool read_at(int fd, std::uint8_t* bytes, std::size_t size, std::uint64_t offset) {
-  return transfer_all(::pread, fd, bytes, size, offset);
 }
 
 }  // namespace
@@ -195,8 +174,8 @@ Result<ImagePlace> ImageLog::append(const Digest& hash, std::span<const std::uin
   } while (n < 0 && errno == EINTR);
   if (n >= 0 && static_cast<std::uint64_t>(n) < record) {
     // A short write (a signal, a nearly full disk): write the record again, whole.
-    if (!write_at(fd, h.data(), h.size(), active_end_) ||
-        !write_at(fd, pixels.data(), pixels.size(), active_end_ + kHeaderBytes))
+    if (!write_all_at(fd, h.data(), h.size(), active_end_) ||
+        !write_all_at(fd, pixels.data(), pixels.size(), active_end_ + kHeaderBytes))
       n = -1;
   }
   if (n < 0)
@@ -212,14 +191,14 @@ Result<std::vector<std::uint8_t>> ImageLog::read(const ImagePlace& place,
   auto fd = fd_of(place.segment);
   if (!fd) return pass_on(fd);
   Header h{};
-  if (!read_at(*fd, h.data(), h.size(), place.offset))
+  if (!read_all_at(*fd, h.data(), h.size(), place.offset))
     return fail("image log: no record at byte ", place.offset, " of ", segment_path(place.segment));
   const Header expected = header_of(hash, place.segment, place.size, 0);
   if (!std::equal(h.begin(), h.end(), expected.begin()))
     return fail("image log: the record at byte ", place.offset, " of ", segment_path(place.segment),
                 " is not image ", to_hex(hash), " (erased or overwritten)");
   std::vector<std::uint8_t> pixels(place.size);
-  if (!read_at(*fd, pixels.data(), pixels.size(), place.offset + kHeaderBytes))
+  if (!read_all_at(*fd, pixels.data(), pixels.size(), place.offset + kHeaderBytes))
     return fail("image log: image ", to_hex(hash), " in ", segment_path(place.segment),
                 " is cut short");
   return pixels;
@@ -231,13 +210,13 @@ Result<void> ImageLog::erase(const ImagePlace& place) {
   const std::vector<std::uint8_t> zeros(std::min<std::uint64_t>(place.size, 1 << 20), 0);
   for (std::uint64_t done = 0; done < place.size;) {
     const std::uint64_t n = std::min<std::uint64_t>(zeros.size(), place.size - done);
-    if (!write_at(*fd, zeros.data(), n, place.offset + kHeaderBytes + done))
+    if (!write_all_at(*fd, zeros.data(), n, place.offset + kHeaderBytes + done))
       return fail("image log: cannot overwrite an image in ", segment_path(place.segment), ": ",
                   os_error());
     done += n;
   }
   const Header h = header_of(Digest{}, place.segment, place.size, kErased);
-  if (!write_at(*fd, h.data(), h.size(), place.offset))
+  if (!write_all_at(*fd, h.data(), h.size(), place.offset))
     return fail("image log: cannot mark an image erased in ", segment_path(place.segment), ": ",
                 os_error());
   dirty_.insert(place.segment);
@@ -265,7 +244,7 @@ Result<std::vector<ImageLog::Record>> ImageLog::records(std::uint64_t segment) c
   std::vector<Record> out;
   for (std::uint64_t at = 0; end - at >= kHeaderBytes;) {
     Header h{};
-    if (!read_at(*fd, h.data(), h.size(), at))
+    if (!read_all_at(*fd, h.data(), h.size(), at))
       return fail("image log: cannot read ", segment_path(segment), ": ", os_error());
     const std::uint64_t size = get_u64(h.data() + 16);
     if (!std::equal(kMagic.begin(), kMagic.end(), h.begin()) || get_u64(h.data() + 8) != segment ||

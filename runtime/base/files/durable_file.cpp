@@ -15,20 +15,46 @@ namespace fs = std::filesystem;
 
 std::string os_error() { return std::strerror(errno); }
 
-bool write_all(int fd, const void* bytes, std::size_t size) {
-  const auto* at = static_cast<const std::uint8_t*>(bytes);
+namespace {
+
+// Moves all of `size` bytes through `io(at, size, done)`, resuming a short transfer and one an
+// interrupt cut; false at an error or when `io` moves nothing (the end of a file being read).
+template <class Byte, class Io>
+bool transfer_all(Io io, Byte* at, std::size_t size) {
+  std::uint64_t done = 0;
   while (size > 0) {
-    const ssize_t n = ::write(fd, at, size);
+    const ssize_t n = io(at, size, done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) {
-      errno = EIO;
-      return false;
-    }
+    if (n <= 0) return false;
     at += n;
     size -= static_cast<std::size_t>(n);
+    done += static_cast<std::uint64_t>(n);
   }
   return true;
+}
+
+}  // namespace
+
+bool write_all(int fd, const void* bytes, std::size_t size) {
+  return transfer_all(
+      [fd](const std::uint8_t* at, std::size_t n, std::uint64_t) { return ::write(fd, at, n); },
+      static_cast<const std::uint8_t*>(bytes), size);
+}
+
+bool write_all_at(int fd, const void* bytes, std::size_t size, std::uint64_t offset) {
+  return transfer_all(
+      [fd, offset](const std::uint8_t* at, std::size_t n, std::uint64_t done) {
+        return ::pwrite(fd, at, n, static_cast<off_t>(offset + done));
+      },
+      static_cast<const std::uint8_t*>(bytes), size);
+}
+
+bool read_all_at(int fd, void* bytes, std::size_t size, std::uint64_t offset) {
+  return transfer_all(
+      [fd, offset](std::uint8_t* at, std::size_t n, std::uint64_t done) {
+        return ::pread(fd, at, n, static_cast<off_t>(offset + done));
+      },
+      static_cast<std::uint8_t*>(bytes), size);
 }
 
 Result<void> sync_folder(const std::string& folder) {

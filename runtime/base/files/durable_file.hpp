@@ -6,6 +6,7 @@
 // the sync that makes a file's name durable.
 #include <sys/types.h>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,9 @@ Result<void> sync_folder(const std::string& folder);
 // All of `size` bytes to `fd` (at its offset), resuming a short write and one an interrupt cut;
 // false at an error, with errno saying which.
 bool write_all(int fd, const void* bytes, std::size_t size);
+// The same at `offset` (pwrite), and reading (pread): false at an error or the end of the file.
+bool write_all_at(int fd, const void* bytes, std::size_t size, std::uint64_t offset);
+bool read_all_at(int fd, void* bytes, std::size_t size, std::uint64_t offset);
 
 // strerror(errno), for messages.
 std::string os_error();

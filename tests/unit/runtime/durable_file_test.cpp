@@ -126,4 +126,19 @@ TEST_F(DurableFile, WriteAllWritesEveryByteOrSaysItCouldNot) {
   EXPECT_EQ(errno, EBADF);
 }
 
+TEST_F(DurableFile, PositionedWritesAndReadsMoveEveryByteAndAReadPastTheEndFails) {
+  const fs::path path = dir_ / "segment";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  const std::string head = "header", body(1 << 20, 'p');
+  EXPECT_TRUE(files::write_all_at(fd, body.data(), body.size(), head.size()));
+  EXPECT_TRUE(files::write_all_at(fd, head.data(), head.size(), 0));
+  std::string back(head.size() + body.size(), '\0');
+  EXPECT_TRUE(files::read_all_at(fd, back.data(), back.size(), 0));
+  EXPECT_EQ(back, head + body);
+  char past[8];
+  EXPECT_FALSE(files::read_all_at(fd, past, sizeof past, back.size() - 4));
+  ::close(fd);
+}
+
 }  // namespace
