@@ -54,12 +54,15 @@ void check_and_apply(Self self, const PublicKey& from, std::vector<protocol::Job
   auto owned = std::make_shared<std::vector<protocol::JobResult>>(std::move(results));
   self->request(self->state.checkers.next(), caf::infinite, integrity_atom::value, from,
                 CheckedResults(owned))
-      .then([self, from, owned,
-             answer = std::move(answer)](const std::vector<protocol::Reply>& integrity) {
+      .then([self, from, owned, answer = std::move(answer)](const CheckedBatch& checked) {
         auto& st = self->state;
+        const auto& integrity = checked.integrity;
         Outbox out;
         std::vector<protocol::Reply> replies;
         replies.reserve(owned->size());
+        for (std::size_t i = 0; i < owned->size(); ++i)
+          if (i < checked.written.size() && checked.written[i])
+            st.core->offer_result_image((*owned)[i].output_hash, *checked.written[i]);
         for (std::size_t i = 0; i < owned->size(); ++i) {
           auto& result = (*owned)[i];
           const std::string job_id = result.job_id;
@@ -72,6 +75,8 @@ void check_and_apply(Self self, const PublicKey& from, std::vector<protocol::Job
                          protocol::error_code_name(reply.code), reply.reason);
           replies.push_back(std::move(reply));
         }
+        if (auto settled = st.core->settle_offered_images(); !settled)
+          st.log->warn("{}", settled.error().message);
         flush(self, out);
         answer(std::move(replies));
       });
@@ -167,7 +172,7 @@ coordinator_self_actor::behavior_type coordinator(
   s.checkpoints = treasury::spawn_checkpoint_witness(self->system(), s.setup.ledger_checkpoint_file,
                                                      "coordinator");
   self->link_to(s.checkpoints);
-  s.checkers = ResultCheckers::spawn(self);
+  s.checkers = ResultCheckers::spawn(self, s.core->image_log());
   if (local_treasury) {
     s.treasury = *local_treasury;
     self->monitor(s.treasury);

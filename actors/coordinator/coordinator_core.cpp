@@ -103,6 +103,14 @@ const RequestState* CoordinatorCore::request(const std::string& request_id) cons
   return it == state_->requests.end() ? nullptr : &it->second;
 }
 
+std::shared_ptr<ImageLog> CoordinatorCore::image_log() const { return state_->journal.image_log(); }
+void CoordinatorCore::offer_result_image(const Digest& hash, const ImagePlace& place) {
+  state_->journal.offer_result_image(hash, place);
+}
+Result<void> CoordinatorCore::settle_offered_images() {
+  return state_->journal.settle_offered_images();
+}
+
 Result<bool> CoordinatorCore::holds_image(const Digest& hash) const {
   return state_->results.contains(hash);
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "actors/coordinator/effects.hpp"
+#include "actors/coordinator/image_log.hpp"
 #include "actors/coordinator/job_state.hpp"
 #include "actors/coordinator/model_catalog.hpp"
 #include "actors/coordinator/node_registry.hpp"
@@ -134,6 +135,13 @@ class CoordinatorCore {
   protocol::Reply on_result(
       const PublicKey& from, protocol::JobResult result, std::int64_t now_ms, Outbox& out,
       protocol::ResultIntegrity integrity = protocol::ResultIntegrity::unchecked);
+  // The image log the actor's result checkers write checked pixels into, off its thread (none
+  // where the journal keeps images as rows). Such a record is offered before its result is
+  // applied, and on_result names it instead of writing the pixels again; once the results are
+  // applied, the records nothing named (a refused result's) are overwritten and all are released.
+  std::shared_ptr<ImageLog> image_log() const;
+  void offer_result_image(const Digest& hash, const ImagePlace& place);
+  Result<void> settle_offered_images();
   protocol::Reply on_verdict(const PublicKey& from, const protocol::Verdict& verdict,
                              std::int64_t now_ms, Outbox& out);
   // A worker contests a failed verdict (once): a second validator re-runs the failed audits and a

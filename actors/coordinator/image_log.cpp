@@ -62,7 +62,8 @@ ImageLog::ImageLog(std::string dir, std::uint64_t segment_bytes)
     : dir_(std::move(dir)), segment_bytes_(segment_bytes) {}
 
 ImageLog::ImageLog(ImageLog&& o) noexcept
-    : dir_(std::move(o.dir_)),
+    : mutex_(std::move(o.mutex_)),
+      dir_(std::move(o.dir_)),
       segment_bytes_(o.segment_bytes_),
       active_(o.active_),
       active_end_(o.active_end_),
@@ -70,11 +71,13 @@ ImageLog::ImageLog(ImageLog&& o) noexcept
       fds_(std::exchange(o.fds_, {})),
       dirty_(std::move(o.dirty_)),
       spares_(std::move(o.spares_)),
-      next_spare_(o.next_spare_) {}
+      next_spare_(o.next_spare_),
+      held_(std::move(o.held_)) {}
 
 ImageLog& ImageLog::operator=(ImageLog&& o) noexcept {
   if (this == &o) return *this;
   for (const auto& [segment, fd] : fds_) ::close(fd);
+  mutex_ = std::move(o.mutex_);
   dir_ = std::move(o.dir_);
   segment_bytes_ = o.segment_bytes_;
   active_ = o.active_;
@@ -84,6 +87,7 @@ ImageLog& ImageLog::operator=(ImageLog&& o) noexcept {
   dirty_ = std::move(o.dirty_);
   spares_ = std::move(o.spares_);
   next_spare_ = o.next_spare_;
+  held_ = std::move(o.held_);
   return *this;
 }
 
@@ -158,6 +162,40 @@ Result<int> ImageLog::fd_of(std::uint64_t segment) const {
 }
 
 Result<ImagePlace> ImageLog::append(const Digest& hash, std::span<const std::uint8_t> pixels) {
+  std::lock_guard lock(*mutex_);
+  return append_locked(hash, pixels);
+}
+
+Result<ImagePlace> ImageLog::append_held(const Digest& hash, std::span<const std::uint8_t> pixels) {
+  std::lock_guard lock(*mutex_);
+  auto place = append_locked(hash, pixels);
+  if (place) ++held_[place->segment];
+  return place;
+}
+
+void ImageLog::release(const ImagePlace& place) {
+  std::lock_guard lock(*mutex_);
+  auto it = held_.find(place.segment);
+  if (it != held_.end() && --it->second == 0) held_.erase(it);
+}
+
+bool ImageLog::in_use(std::uint64_t segment) const {
+  std::lock_guard lock(*mutex_);
+  return segment == active_ || held_.contains(segment);
+}
+
+bool ImageLog::unsynced() const {
+  std::lock_guard lock(*mutex_);
+  return !dirty_.empty();
+}
+
+std::uint64_t ImageLog::active_segment() const {
+  std::lock_guard lock(*mutex_);
+  return active_;
+}
+
+Result<ImagePlace> ImageLog::append_locked(const Digest& hash,
+                                           std::span<const std::uint8_t> pixels) {
   const std::uint64_t record = kHeaderBytes + pixels.size();
   if (active_end_ > 0 && active_end_ + record > segment_bytes_) {
     // The full segment's appends must be durable with the rest at the next sync: it stays dirty.
@@ -178,6 +216,7 @@ Result<ImagePlace> ImageLog::append(const Digest& hash, std::span<const std::uin
         !write_all_at(fd, pixels.data(), pixels.size(), active_end_ + kHeaderBytes))
       n = -1;
   }
+  // A failed record is written over by the next: the end does not move.
   if (n < 0)
     return fail("image log: cannot append ", pixels.size(), " bytes to ", segment_path(active_),
                 ": ", os_error());
@@ -188,7 +227,10 @@ Result<ImagePlace> ImageLog::append(const Digest& hash, std::span<const std::uin
 
 Result<std::vector<std::uint8_t>> ImageLog::read(const ImagePlace& place,
                                                  const Digest& hash) const {
-  auto fd = fd_of(place.segment);
+  auto fd = [&] {
+    std::lock_guard lock(*mutex_);
+    return fd_of(place.segment);
+  }();
   if (!fd) return pass_on(fd);
   Header h{};
   if (!read_all_at(*fd, h.data(), h.size(), place.offset))
@@ -205,7 +247,10 @@ Result<std::vector<std::uint8_t>> ImageLog::read(const ImagePlace& place,
 }
 
 Result<void> ImageLog::erase(const ImagePlace& place) {
-  auto fd = fd_of(place.segment);
+  auto fd = [&] {
+    std::lock_guard lock(*mutex_);
+    return fd_of(place.segment);
+  }();
   if (!fd) return pass_on(fd);
   const std::vector<std::uint8_t> zeros(std::min<std::uint64_t>(place.size, 1 << 20), 0);
   for (std::uint64_t done = 0; done < place.size;) {
@@ -219,23 +264,41 @@ Result<void> ImageLog::erase(const ImagePlace& place) {
   if (!write_all_at(*fd, h.data(), h.size(), place.offset))
     return fail("image log: cannot mark an image erased in ", segment_path(place.segment), ": ",
                 os_error());
+  std::lock_guard lock(*mutex_);
   dirty_.insert(place.segment);
   return {};
 }
 
 Result<void> ImageLog::sync() {
-  for (const std::uint64_t segment : dirty_) {
-    auto fd = fd_of(segment);
-    if (!fd) return pass_on(fd);
-    if (::fdatasync(*fd) != 0)
-      return fail("image log: cannot sync ", segment_path(segment), ": ", os_error());
+  // Appends go on while the segments sync: one written after its segment was taken off the dirty
+  // list puts it back, and the next sync covers it.
+  std::vector<std::pair<std::uint64_t, int>> to_sync;
+  {
+    std::lock_guard lock(*mutex_);
+    for (const std::uint64_t segment : dirty_) {
+      auto fd = fd_of(segment);
+      if (!fd) return pass_on(fd);
+      to_sync.emplace_back(segment, *fd);
+    }
+    dirty_.clear();
   }
-  dirty_.clear();
+  for (std::size_t i = 0; i < to_sync.size(); ++i) {
+    const auto [segment, fd] = to_sync[i];
+    if (::fdatasync(fd) != 0) {
+      const std::string why = os_error();
+      std::lock_guard lock(*mutex_);
+      for (std::size_t k = i; k < to_sync.size(); ++k) dirty_.insert(to_sync[k].first);
+      return fail("image log: cannot sync ", segment_path(segment), ": ", why);
+    }
+  }
   return {};
 }
 
 Result<std::vector<ImageLog::Record>> ImageLog::records(std::uint64_t segment) const {
-  auto fd = fd_of(segment);
+  auto fd = [&] {
+    std::lock_guard lock(*mutex_);
+    return fd_of(segment);
+  }();
   if (!fd) return pass_on(fd);
   struct stat st {};
   if (::fstat(*fd, &st) != 0)
@@ -259,7 +322,11 @@ Result<std::vector<ImageLog::Record>> ImageLog::records(std::uint64_t segment) c
 }
 
 Result<void> ImageLog::remove_segment(std::uint64_t segment) {
+  std::lock_guard lock(*mutex_);
   if (segment == active_) return fail("image log: the segment being written cannot be removed");
+  if (held_.contains(segment))
+    return fail("image log: segment ", segment_path(segment),
+                " holds a record a result checker wrote, not yet released: it cannot be removed");
   if (auto it = fds_.find(segment); it != fds_.end()) {
     ::close(it->second);
     fds_.erase(it);
@@ -282,6 +349,9 @@ Result<void> ImageLog::remove_segment(std::uint64_t segment) {
   return {};
 }
 
-std::vector<std::uint64_t> ImageLog::segments() const { return {on_disk_.begin(), on_disk_.end()}; }
+std::vector<std::uint64_t> ImageLog::segments() const {
+  std::lock_guard lock(*mutex_);
+  return {on_disk_.begin(), on_disk_.end()};
+}
 
 }  // namespace seedgrid::coordinator

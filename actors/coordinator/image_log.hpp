@@ -18,8 +18,15 @@
 // blocks are allocated already, so syncing an append writes the data and not the file's size and
 // extents too (on tmpfs: no new pages to clear). What is left of the spare's earlier use past the
 // new records is told apart by the segment number in each header.
+//
+// The result checkers append the pixels of the results they checked (append_held), off the
+// coordinator's thread, before the coordinator applies those results; the coordinator's journal
+// owns the rest. Appends take a lock for their whole write, so a segment's records still follow
+// one another and a crash only ever cuts its tail.
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <span>
 #include <string>
@@ -48,8 +55,15 @@ class ImageLog {
   ImageLog& operator=(const ImageLog&) = delete;
   ~ImageLog();
 
-  // Durable at the next sync().
+  // Durable at the next sync(). Any thread may append.
   Result<ImagePlace> append(const Digest& hash, std::span<const std::uint8_t> pixels);
+  // As append(), for pixels written before the journal knows their result (a result checker's):
+  // the record's segment is not removed until release(place), named by then or not.
+  Result<ImagePlace> append_held(const Digest& hash, std::span<const std::uint8_t> pixels);
+  void release(const ImagePlace& place);
+  // Whether remove_segment refuses the segment: the one being written, or one that holds a record
+  // appended with append_held and not yet released.
+  bool in_use(std::uint64_t segment) const;
   // The pixels as stored, once the record's header says it holds `hash`: the caller checks the
   // pixels hash to it.
   Result<std::vector<std::uint8_t>> read(const ImagePlace& place, const Digest& hash) const;
@@ -57,7 +71,7 @@ class ImageLog {
   Result<void> erase(const ImagePlace& place);
   // Makes every append and erasure since the last sync durable.
   Result<void> sync();
-  bool unsynced() const { return !dirty_.empty(); }
+  bool unsynced() const;
 
   struct Record {
     ImagePlace place;
@@ -70,7 +84,7 @@ class ImageLog {
   // The segment's file is kept as a spare, or deleted when two are kept already.
   Result<void> remove_segment(std::uint64_t segment);
 
-  std::uint64_t active_segment() const { return active_; }
+  std::uint64_t active_segment() const;
   // Every segment file, this run's included, in order.
   std::vector<std::uint64_t> segments() const;
   const std::string& dir() const { return dir_; }
@@ -80,7 +94,11 @@ class ImageLog {
   ImageLog(std::string dir, std::uint64_t segment_bytes);
   Result<int> fd_of(std::uint64_t segment) const;
   Result<void> start_segment(std::uint64_t segment);
+  Result<ImagePlace> append_locked(const Digest& hash, std::span<const std::uint8_t> pixels);
 
+  // Guards every member below; held through an append's write, not through reads, erasures
+  // and syncs, which only the owner makes (and which never touch a record being appended).
+  std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();
   std::string dir_;
   std::uint64_t segment_bytes_ = 0;
   std::uint64_t active_ = 0;
@@ -90,6 +108,7 @@ class ImageLog {
   std::set<std::uint64_t> dirty_;
   std::vector<std::string> spares_;
   std::uint64_t next_spare_ = 0;
+  std::map<std::uint64_t, std::uint64_t> held_;  // records appended with append_held, by segment
 };
 
 }  // namespace seedgrid::coordinator

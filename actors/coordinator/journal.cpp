@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -229,7 +230,8 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                                                 std::move(*images),
                                                 next,
                                                 false,
-                                                std::nullopt,
+                                                nullptr,
+                                                {},
                                                 {}});
   if (durability == storage::Durability::full &&
       storage::engine_of(path) == storage::Engine::sqlite) {
@@ -237,7 +239,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
     if (!log) return context(log.error(), "opening the journal's result images");
     auto use = journal_results::sweep(*log, state->db);
     if (!use) return context(use.error(), "opening the journal's result images");
-    state->image_log.emplace(std::move(*log));
+    state->image_log = std::make_shared<ImageLog>(std::move(*log));
     state->log_use = std::move(*use);
   }
   return Journal(std::move(state));
@@ -254,8 +256,11 @@ Result<void> Journal::ensure_transaction() {
 Result<void> Journal::commit() {
   if (!state_->tx) return {};
   auto& log = state_->image_log;
-  // The images this commit names are durable before it is.
-  if (log && log->unsynced())
+  // The images this commit names are durable before it is. The result checkers append between
+  // commits, so the log is nearly always unsynced: a commit that names no new image leaves it.
+  const auto& staged = state_->log_use.staged;
+  if (log && log->unsynced() &&
+      std::any_of(staged.begin(), staged.end(), [](const auto& s) { return s.second > 0; }))
     if (auto s = log->sync(); !s) {
       state_->tx.reset();
       state_->log_use.roll_back();

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/coordinator/image_log.hpp"
 #include "actors/coordinator/job_state.hpp"
 #include "actors/coordinator/reputation.hpp"
 #include "models/result.hpp"
@@ -137,6 +138,15 @@ class Journal {
   // Result images by their hash (journal_results.hpp), written in the transaction of the result
   // that names them.
   Result<void> put_result_image(const Digest& hash, std::span<const std::uint8_t> pixels);
+  // The image log the result checkers write ahead into (ImageLog::append_held); none where images
+  // are rows (PostgreSQL, the simulator's throw-away journal).
+  std::shared_ptr<ImageLog> image_log() const;
+  // A record a result checker wrote for a result about to be applied: put_result_image of its hash
+  // names it instead of appending the pixels again.
+  void offer_result_image(const Digest& hash, const ImagePlace& place);
+  // Once the results are applied: the offered records nothing named are overwritten, and every
+  // offered record is released (ImageLog::release).
+  Result<void> settle_offered_images();
   Result<std::optional<std::vector<std::uint8_t>>> find_result_image(const Digest& hash) const;
   Result<bool> has_result_image(const Digest& hash) const;
   // `zero_pages`: the image's bytes are overwritten once the delete commits (in the image log, or

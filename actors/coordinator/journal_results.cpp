@@ -168,7 +168,7 @@ Result<void> after_commit(ImageLog& log, LogUse& use) {
   if (!to_erase.empty())
     if (auto s = log.sync(); !s) return s;
   for (const std::uint64_t segment : log.segments()) {
-    if (segment == log.active_segment()) continue;
+    if (log.in_use(segment)) continue;
     auto it = use.named.find(segment);
     if (it != use.named.end() && it->second > 0) continue;
     if (it != use.named.end()) use.named.erase(it);
@@ -187,16 +187,46 @@ Result<void> Journal::put_result_image(const Digest& hash, std::span<const std::
       return context(w.error(), "journal: storing image ", to_hex(hash));
     return {};
   }
-  auto place = log->append(hash, pixels);
+  auto& offered = state_->offered_images;
+  auto written = std::find_if(offered.begin(), offered.end(),
+                              [&](const auto& o) { return !o.named && o.hash == hash; });
+  Result<ImagePlace> place =
+      written != offered.end() ? Result<ImagePlace>(written->place) : log->append(hash, pixels);
   if (!place) return pass_on(place);
   if (auto w = journal_results::put_place(state_->images, hash, *place); !w)
     return context(w.error(), "journal: storing image ", to_hex(hash));
   // The same image put twice is one place (the hash names the bytes): the second record is
-  // named by nothing, and overwritten at the next open. Rare enough (two jobs with one output)
-  // not to look the hash up before every append.
-  if (state_->db.changes() == 1) state_->log_use.staged.emplace_back(place->segment, +1);
+  // named by nothing, and overwritten at the next open (or, written by a checker, once its
+  // result is applied). Rare enough (two jobs with one output) not to look the hash up before
+  // every append.
+  if (state_->db.changes() == 1) {
+    state_->log_use.staged.emplace_back(place->segment, +1);
+    if (written != offered.end()) written->named = true;
+  }
   return {};
 }
+
+void Journal::offer_result_image(const Digest& hash, const ImagePlace& place) {
+  state_->offered_images.push_back({hash, place});
+}
+
+Result<void> Journal::settle_offered_images() {
+  auto& log = state_->image_log;
+  Result<void> settled;
+  for (const auto& o : std::exchange(state_->offered_images, {})) {
+    // A refused result's pixels, or a second copy of a stored image: named by nothing, and
+    // possibly a private request's, so overwritten now rather than left for the next open.
+    if (!o.named && settled)
+      if (auto e = log->erase(o.place); !e)
+        settled = context(e.error(), "journal: overwriting the unnamed image ", to_hex(o.hash));
+    // A named record is held by its name from here: its segment stays while the journal names it
+    // (after_commit counts the staged name before it removes anything).
+    log->release(o.place);
+  }
+  return settled;
+}
+
+std::shared_ptr<ImageLog> Journal::image_log() const { return state_->image_log; }
 
 Result<std::optional<std::vector<std::uint8_t>>> Journal::find_result_image(
     const Digest& hash) const {

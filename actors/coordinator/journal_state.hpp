@@ -3,7 +3,9 @@
 // Journal (journal.cpp: requests, jobs, nodes, the run; journal_verification.cpp: audits,
 // penalties, notices and slashes). Not for other includes.
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <vector>
 
 #include "actors/coordinator/journal.hpp"
 #include "actors/coordinator/journal_results.hpp"
@@ -30,9 +32,16 @@ struct Journal::State {
   std::uint64_t next_sequence = 1;
   bool checkpoint_after_commit = false;  // an erasure is in the WAL's older frames
   // A durable SQLite journal's result images (journal_results.hpp); none on PostgreSQL and in the
-  // simulator's throw-away journal.
-  std::optional<ImageLog> image_log;
+  // simulator's throw-away journal. Shared with the result checkers, which append to it.
+  std::shared_ptr<ImageLog> image_log;
   journal_results::LogUse log_use;
+  // Records the result checkers wrote for the results being applied (offer_result_image).
+  struct OfferedImage {
+    Digest hash{};
+    ImagePlace place;
+    bool named = false;
+  };
+  std::vector<OfferedImage> offered_images;
 };
 
 // Runs a delete with `PRAGMA secure_delete` off when `zero_pages` is false (a public image's

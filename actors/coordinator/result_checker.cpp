@@ -11,21 +11,33 @@ namespace seedgrid::coordinator {
 
 namespace {
 
-result_checker_actor::behavior_type checker() {
+result_checker_actor::behavior_type checker(std::shared_ptr<ImageLog> images) {
   return {
-      [](integrity_atom, const PublicKey& sender, const CheckedResults& results) {
-        return protocol::check_results_integrity(*results, sender);
+      [images](integrity_atom, const PublicKey& sender, const CheckedResults& results) {
+        CheckedBatch batch{protocol::check_results_integrity(*results, sender), {}};
+        batch.written.resize(results->size());
+        if (!images) return batch;
+        for (std::size_t i = 0; i < results->size(); ++i) {
+          const auto& result = (*results)[i];
+          // Intact: the pixels hash to the result's output hash, the name the image log keeps.
+          if (i >= batch.integrity.size() || !batch.integrity[i].ok() || result.pixels.empty())
+            continue;
+          if (auto place = images->append_held(result.output_hash, result.pixels))
+            batch.written[i] = *place;
+        }
+        return batch;
       },
   };
 }
 
 }  // namespace
 
-ResultCheckers ResultCheckers::spawn(caf::local_actor* owner, std::size_t max) {
+ResultCheckers ResultCheckers::spawn(caf::local_actor* owner, std::shared_ptr<ImageLog> images,
+                                     std::size_t max) {
   ResultCheckers c;
   const std::size_t n = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, max);
   for (std::size_t i = 0; i < n; ++i) {
-    c.checkers_.push_back(owner->system().spawn(checker));
+    c.checkers_.push_back(owner->system().spawn(checker, images));
     owner->link_to(c.checkers_.back());
   }
   return c;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "core_fixture.hpp"
 
@@ -182,6 +183,71 @@ TEST(ImageLog, ASegmentIsRemovedWholeButNotTheOneBeingWritten) {
   EXPECT_NE(gone.error().message.find("no segment"), std::string::npos) << gone.error().message;
   EXPECT_NE(gone.error().message.find("00000001.images"), std::string::npos)
       << gone.error().message;
+}
+
+// A result checker's record (append_held) keeps its segment on disk until it is released, even
+// once another segment is being written: the coordinator names it only after the checker answers.
+TEST(ImageLog, ASegmentHoldingARecordNotYetReleasedIsNotRemoved) {
+  const fs::path dir = fresh_dir("image-log-held");
+  const RemovedAtEnd cleanup{dir};
+  const auto a = pixels(200, 1), b = pixels(200, 2);
+  ImageLog log = open_log(dir / "images", 300);
+  auto pa = log.append_held(blake2b(a), a);
+  auto pb = log.append(blake2b(b), b);
+  ASSERT_TRUE(pa && pb && log.sync());
+  ASSERT_EQ(pa->segment, 1u);
+  ASSERT_EQ(pb->segment, 2u);
+  EXPECT_TRUE(log.in_use(1)) << "held by the checker's record";
+  EXPECT_TRUE(log.in_use(2)) << "being written";
+  auto refused = log.remove_segment(1);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("not yet released"), std::string::npos)
+      << refused.error().message;
+  auto still = log.read(*pa, blake2b(a));
+  ASSERT_TRUE(still) << still.error().message;
+  EXPECT_EQ(*still, a);
+  log.release(*pa);
+  EXPECT_FALSE(log.in_use(1));
+  ASSERT_TRUE(log.remove_segment(1));
+  EXPECT_EQ(log.segments(), std::vector<std::uint64_t>{2});
+}
+
+// Appends from several threads (the result checkers) each write a whole record after the one
+// before: every record reads back, and the segment's records are found one after another with
+// nothing between them, so a crash can only cut the tail.
+TEST(ImageLog, AppendsFromSeveralThreadsFollowOneAnother) {
+  const fs::path dir = fresh_dir("image-log-threads");
+  const RemovedAtEnd cleanup{dir};
+  ImageLog log = open_log(dir / "images");
+  constexpr int kThreads = 4, kEach = 50;
+  std::vector<std::vector<std::pair<ImagePlace, std::vector<std::uint8_t>>>> written(kThreads);
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          auto p = pixels(1000 + 37 * static_cast<std::size_t>(i), static_cast<std::uint8_t>(t));
+          auto place = log.append_held(blake2b(p), p);
+          if (!place) ADD_FAILURE() << place.error().message;
+          if (place) written[t].emplace_back(*place, std::move(p));
+        }
+      });
+  }
+  ASSERT_TRUE(log.sync());
+  std::size_t total = 0;
+  for (const auto& of_thread : written)
+    for (const auto& [place, p] : of_thread) {
+      ++total;
+      auto back = log.read(place, blake2b(p));
+      ASSERT_TRUE(back) << back.error().message;
+      EXPECT_EQ(*back, p);
+      log.release(place);
+    }
+  ASSERT_EQ(total, std::size_t{kThreads * kEach});
+  auto records = log.records(1);
+  ASSERT_TRUE(records) << records.error().message;
+  EXPECT_EQ(records->size(), total) << "a record overlapping or a gap would end the walk early";
+  EXPECT_FALSE(log.in_use(2));
 }
 
 TEST(ImageLog, ADirectoryItCannotCreateIsNamed) {

@@ -129,6 +129,66 @@ TEST_F(JournalImages, DeletedImagesLetTheirSegmentGoAndPrivateOnesAreOverwritten
   EXPECT_FALSE(log_holds(later));
 }
 
+// Records a result checker wrote (ImageLog::append_held) and offered: the one a stored result
+// names is named where it is, without a second copy; the one nothing named (a refused result's,
+// or a second copy of a stored image) is overwritten once the results are applied, and every
+// offered record is released.
+TEST_F(JournalImages, ACheckersRecordIsNamedWhereItIsAndOneNothingNamedIsOverwritten) {
+  const auto stored = image(8), refused = image(9);
+  {
+    Journal j = open();
+    auto log = j.image_log();
+    ASSERT_TRUE(log) << "a durable SQLite journal keeps its images in a log";
+    auto ps = log->append_held(blake2b(stored), stored);
+    auto pr = log->append_held(blake2b(refused), refused);
+    auto copy = log->append_held(blake2b(stored), stored);
+    ASSERT_TRUE(ps && pr && copy);
+    j.offer_result_image(blake2b(stored), *ps);
+    j.offer_result_image(blake2b(refused), *pr);
+    j.offer_result_image(blake2b(stored), *copy);
+    ASSERT_TRUE(j.put_result_image(blake2b(stored), stored));
+    ASSERT_TRUE(j.put_result_image(blake2b(stored), stored)) << "the same image twice";
+    ASSERT_TRUE(j.settle_offered_images());
+    ASSERT_TRUE(j.commit());
+    auto records = log->records(ps->segment);
+    ASSERT_TRUE(records) << records.error().message;
+    ASSERT_EQ(records->size(), 3u) << "the stored image was not written again";
+    EXPECT_FALSE((*records)[0].erased) << "named where the checker wrote it";
+    EXPECT_TRUE((*records)[1].erased) << "the refused result's pixels are overwritten";
+    EXPECT_TRUE((*records)[2].erased) << "the second copy is overwritten";
+    EXPECT_FALSE(log_holds(refused));
+  }
+  Journal j = open();
+  auto back = j.find_result_image(blake2b(stored));
+  ASSERT_TRUE(back && *back) << (back ? "not found" : back.error().message);
+  EXPECT_EQ(**back, stored);
+}
+
+// The segment a checker's record went into is not let go while the record is offered but not yet
+// named, even when a commit in between finds that segment names nothing.
+TEST_F(JournalImages, ASegmentWithACheckersRecordNotYetNamedStaysThroughACommit) {
+  const auto early = image(10);
+  Journal j = open();
+  auto log = j.image_log();
+  ASSERT_TRUE(log);
+  auto place = log->append_held(blake2b(early), early);
+  ASSERT_TRUE(place);
+  // Another result fills the segment: the log moves on to a new one.
+  const std::vector<std::uint8_t> large((std::uint64_t{32} << 20) - 1000, 3);
+  ASSERT_TRUE(j.put_result_image(blake2b(large), large));
+  ASSERT_NE(log->active_segment(), place->segment);
+  ASSERT_TRUE(j.delete_result_image(blake2b(large), false));
+  ASSERT_TRUE(j.commit()) << "names nothing in the checker's segment";
+  EXPECT_TRUE(log_holds(early)) << "the checker's segment stayed";
+  j.offer_result_image(blake2b(early), *place);
+  ASSERT_TRUE(j.put_result_image(blake2b(early), early));
+  ASSERT_TRUE(j.settle_offered_images());
+  ASSERT_TRUE(j.commit());
+  auto back = j.find_result_image(blake2b(early));
+  ASSERT_TRUE(back && *back) << (back ? "not found" : back.error().message);
+  EXPECT_EQ(**back, early);
+}
+
 // A crash between a delete's commit and the overwriting of its pixels: the next open overwrites
 // every record that no place names, and keeps those that one does.
 TEST_F(JournalImages, AnOverwriteACrashInterruptedIsDoneAtTheNextOpen) {

@@ -12,14 +12,15 @@
 #include <random>
 #include <thread>
 
+#include "actors/coordinator/image_log.hpp"
 #include "actors/treasury/ledger.hpp"
 #include "models/presets/write_preset.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/status.hpp"
 #include "runtime/node/node.hpp"
-#include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 
 namespace seedgrid::node {
 namespace {
@@ -161,6 +162,21 @@ TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
   EXPECT_FALSE((*node)->failed());
   (*node)->stop();
   node->reset();
+  // Each image was written once, by the result checker that checked it, and the coordinator named
+  // it there: one record per result in the journal's image log, none overwritten as unnamed.
+  auto log = coordinator::ImageLog::open((dir / "data/journal.sqlite.images").string());
+  ASSERT_TRUE(log) << log.error().message;
+  std::size_t records = 0, erased = 0;
+  for (const std::uint64_t segment : log->segments()) {
+    auto in_segment = log->records(segment);
+    ASSERT_TRUE(in_segment) << in_segment.error().message;
+    for (const auto& record : *in_segment) {
+      ++records;
+      erased += record.erased;
+    }
+  }
+  EXPECT_EQ(records, 4u);
+  EXPECT_EQ(erased, 0u);
 }
 
 // Stopping a node whose worker is inside a long render does not wait for the render: the step in
