@@ -1,6 +1,7 @@
 #include "runtime/base/files/durable_file.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,6 +82,23 @@ Result<void> make_folders(const fs::path& folder, mode_t mode) {
   return {};
 }
 
+// Puts the whole file at `path` without ever replacing what is there: a rename that refuses an
+// existing target, or, where the file system does not take that flag (some FUSE mounts), a hard
+// link. Either alone fails somewhere a node's key may live: vfat has no hard links.
+Result<void> put_new(const std::string& tmp, const std::string& path) {
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) == 0) return {};
+  int err = errno;
+  if (err == EINVAL || err == ENOSYS || err == ENOTSUP) {
+    if (::link(tmp.c_str(), path.c_str()) == 0) {
+      ::unlink(tmp.c_str());
+      return {};
+    }
+    err = errno;
+  }
+  if (err == EEXIST) return fail(path, " exists already; it is never overwritten");
+  return fail("cannot create ", path, ": ", std::strerror(err));
+}
+
 }  // namespace
 
 Result<void> write_durably(const std::string& path, std::string_view bytes, Existing existing,
@@ -109,15 +127,9 @@ Result<void> write_durably(const std::string& path, std::string_view bytes, Exis
       ::unlink(tmp.c_str());
       return fail("cannot rename ", tmp, " to ", path, ": ", err);
     }
-  } else {
-    // link() puts the whole file at the path or fails, without ever replacing what is there.
-    if (::link(tmp.c_str(), path.c_str()) != 0) {
-      const int err = errno;
-      ::unlink(tmp.c_str());
-      if (err == EEXIST) return fail(path, " exists already; it is never overwritten");
-      return fail("cannot create ", path, ": ", std::strerror(err));
-    }
+  } else if (auto placed = put_new(tmp, path); !placed) {
     ::unlink(tmp.c_str());
+    return placed;
   }
   return sync_folder(folder.string());
 }

@@ -19,8 +19,8 @@ enum class Existing {
   refuse,   // a file already at the path is an error and stays as it was (a secret key)
 };
 
-// Writes `PATH.tmp.PID`, syncs it, renames it over the path (or links it there when `refuse`),
-// and syncs the folder. Creates the folders on the way with `folder_mode` when they do not exist
+// Writes `PATH.tmp.PID`, syncs it, renames it over the path (when `refuse`, with a rename that
+// never replaces a file, or a hard link where the file system lacks that), and syncs the folder. Creates the folders on the way with `folder_mode` when they do not exist
 // (an existing folder keeps its mode). `file_mode` holds from the first byte written.
 Result<void> write_durably(const std::string& path, std::string_view bytes, Existing existing,
                            mode_t file_mode = 0644, mode_t folder_mode = 0755);
