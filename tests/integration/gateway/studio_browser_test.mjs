@@ -19,9 +19,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function launchChromium() {
   const profile = mkdtempSync(join(tmpdir(), 'seedgrid-chromium-'));
+  // A process group of its own, so that its helper processes end with it, and its temporary
+  // files (the singleton socket's folder) inside the profile, so that one removal takes all.
   const proc = spawn(chromiumPath, ['--headless=new', '--no-sandbox', '--disable-gpu',
     '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
+  { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, TMPDIR: profile } });
   return new Promise((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error('chromium did not start:\n' + err)), 60000);
@@ -236,9 +238,15 @@ try {
   console.error(e);
 } finally {
   const exited = new Promise((r) => chrome.proc.once('exit', r));
-  chrome.proc.kill('SIGTERM');
+  const group = -chrome.proc.pid;
+  const groupAlive = () => { try { process.kill(group, 0); return true; } catch { return false; } };
+  try { process.kill(group, 'SIGTERM'); } catch { /* gone already */ }
   sim.kill('SIGINT');
   await Promise.race([exited, sleep(10000)]);
+  // Its helpers outlive it by a moment and still write into the profile (a removal before they
+  // end left the folder behind, written again): wait for the whole group, then remove it.
+  for (let i = 0; i < 100 && groupAlive(); ++i) await sleep(100);
+  if (groupAlive()) process.kill(group, 'SIGKILL');
   try {
     rmSync(chrome.profile, { recursive: true, force: true, maxRetries: 5 });
   } catch (e) {

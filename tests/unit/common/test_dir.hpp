@@ -1,12 +1,14 @@
 #pragma once
-// A fresh temporary directory per test, removed afterwards.
+// A fresh folder per test under the system's temporary folder, named after the running test and
+// this process, emptied if a crashed run left it, and removed when the test ends, whichever
+// assertion ends it (declare it before what keeps files open there).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <string>
 
-namespace seedgrid::testing {
+namespace seedgrid::test {
 
 class TestDir {
  public:
@@ -14,7 +16,7 @@ class TestDir {
   TestDir() : TestDir(test_name()) {}
   explicit TestDir(const std::string& name) {
     path_ = std::filesystem::temp_directory_path() /
-            ("seedgrid-models-" + std::to_string(::getpid()) + "-" + name);
+            ("seedgrid-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -25,6 +27,7 @@ class TestDir {
   TestDir(const TestDir&) = delete;
   TestDir& operator=(const TestDir&) = delete;
 
+  // The path of `name` in the folder.
   std::string operator/(const std::string& name) const { return (path_ / name).string(); }
   const std::filesystem::path& path() const { return path_; }
 
@@ -37,4 +40,4 @@ class TestDir {
   std::filesystem::path path_;
 };
 
-}  // namespace seedgrid::testing
+}  // namespace seedgrid::test
