@@ -19,10 +19,10 @@
 #include "models/vae/autoencoder_kl.hpp"
 #include "models/vae/vae_config_json.hpp"
 #include "models/weights/checkpoint.hpp"
-#include "test_dir.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 using namespace seedgrid;
-using seedgrid::testing::TestDir;
+using seedgrid::test::TestDir;
 
 namespace {
 

@@ -7,10 +7,10 @@
 #include "models/tensor/half.hpp"
 #include "models/weights/safetensors_reader.hpp"
 #include "models/weights/safetensors_writer.hpp"
-#include "test_dir.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 using namespace seedgrid;
-using seedgrid::testing::TestDir;
+using seedgrid::test::TestDir;
 
 namespace {
 

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/unit/common/test_dir.hpp"
+
 using namespace seedgrid;
 namespace fs = std::filesystem;
 
@@ -19,16 +21,6 @@ namespace {
 
 class DurableFile : public ::testing::Test {
  protected:
-  DurableFile() {
-    dir_ = fs::temp_directory_path() /
-           ("seedgrid-durable-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~DurableFile() override { fs::remove_all(dir_); }
-
   static std::string read(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream s;
@@ -44,7 +36,8 @@ class DurableFile : public ::testing::Test {
     return st.st_mode & 0777;
   }
 
-  fs::path dir_;
+  test::TestDir folder_;
+  fs::path dir_ = folder_.path();
 };
 
 TEST_F(DurableFile, WritesTheBytesWithTheModesAskedAndLeavesNoTemporary) {

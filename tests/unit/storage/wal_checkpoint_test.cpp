@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/base/storage/database.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 using namespace seedgrid;
 using namespace seedgrid::storage;
@@ -18,16 +19,6 @@ namespace {
 
 class WalCheckpoint : public ::testing::Test {
  protected:
-  WalCheckpoint() {
-    dir_ = fs::temp_directory_path() /
-           ("seedgrid-wal-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~WalCheckpoint() override { fs::remove_all(dir_); }
-
   std::string file() const { return (dir_ / "t.db").string(); }
   std::uintmax_t wal_bytes() const {
     std::error_code ec;
@@ -53,7 +44,8 @@ class WalCheckpoint : public ::testing::Test {
     ASSERT_TRUE(put->bind(1, key).bind_blob(2, blob).run().has_value());
   }
 
-  fs::path dir_;
+  test::TestDir folder_;
+  fs::path dir_ = folder_.path();
 };
 
 TEST_F(WalCheckpoint, TheWalIsCopiedBackByAThreadOfItsOwn) {

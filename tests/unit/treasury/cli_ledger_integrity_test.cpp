@@ -64,7 +64,7 @@ class LedgerIntegrity : public test::LedgerFixture {
   std::string write_checkpoint(Ledger& ledger, const std::string& name) {
     auto c = ledger.checkpoint(1'700'000'000);
     EXPECT_TRUE(c.has_value()) << c.error().message;
-    const std::string file = dir.file(name);
+    const std::string file = (dir / name);
     std::ofstream(file) << verify::checkpoint_json(*c);
     return file;
   }
@@ -80,7 +80,7 @@ class LedgerIntegrity : public test::LedgerFixture {
 
   // A copy of the ledger edited by `sql`.
   std::string tampered(const std::string& sql) {
-    const std::string copy = dir.file(message_of("tampered-", ++copies) + ".db");
+    const std::string copy = (dir / message_of("tampered-", ++copies) + ".db");
     std::filesystem::copy_file(path, copy);
     auto conn = storage::Database::open(copy);
     EXPECT_TRUE(conn.has_value());
@@ -96,7 +96,7 @@ class LedgerIntegrity : public test::LedgerFixture {
   std::int64_t hold = 0;
   std::uint64_t entries = 0;
   std::string checkpoint;
-  std::string key = dir.file("treasury.key");
+  std::string key = (dir / "treasury.key");
   int copies = 0;
 };
 
@@ -169,7 +169,7 @@ TEST_F(LedgerIntegrity, ARolledBackLedgerFailsAgainstTheCheckpoint) {
   // An older copy of the ledger (before the release and the slash) that went on with other
   // entries, signed with the real treasury key: a complete, valid history, but not the one the
   // treasury had published.
-  const std::string old_copy = dir.file("rolled-back.db");
+  const std::string old_copy = (dir / "rolled-back.db");
   {
     const std::string cut = tampered(without_last_two_entries());
     std::filesystem::copy_file(cut, old_copy);
@@ -201,7 +201,7 @@ TEST_F(LedgerIntegrity, ACheckpointMustBeTheTreasurysOwn) {
   auto c = verify::parse_checkpoint_json(text, checkpoint);
   ASSERT_TRUE(c.has_value()) << c.error().message;
   c->head[0] ^= 1;
-  const std::string forged = dir.file("forged.json");
+  const std::string forged = (dir / "forged.json");
   std::ofstream(forged) << verify::checkpoint_json(*c);
   CliRun r = verify(path, "--checkpoint " + forged);
   EXPECT_EQ(r.status, 1);
@@ -209,7 +209,7 @@ TEST_F(LedgerIntegrity, ACheckpointMustBeTheTreasurysOwn) {
 
   // A checkpoint another treasury signed proves nothing about this ledger.
   const Identity other = test::identity_from(9);
-  const std::string foreign = dir.file("foreign.json");
+  const std::string foreign = (dir / "foreign.json");
   std::ofstream(foreign) << verify::checkpoint_json(
       protocol::sign_checkpoint(other, c->seq, c->head, c->at));
   r = verify(path, "--checkpoint " + foreign);

@@ -47,10 +47,10 @@ class LedgerCli : public ::testing::Test {
     return seedgrid_cli("ledger verify '" + copy + "' --pubkey " + pubkey);
   }
 
-  test::TempDir dir;
+  test::TestDir dir;
   // The ledger's location, and the same quoted for the shell (a PostgreSQL URI holds '&').
   std::string location = test::ledger_location(dir, "ledger.db"), db = "'" + location + "'";
-  std::string key = dir.file("treasury.key"), pubkey;
+  std::string key = (dir / "treasury.key"), pubkey;
   int copies = 0;
 };
 
@@ -164,7 +164,7 @@ TEST_F(LedgerCli, ErrorsAreClearAndExitOne) {
   r = seedgrid_cli("ledger init --db " + db + " --key " + key);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(contains(r.output, "already exists")) << r.output;
-  r = seedgrid_cli("ledger balance --db " + dir.file("missing.db"));
+  r = seedgrid_cli("ledger balance --db " + (dir / "missing.db"));
   EXPECT_EQ(r.status, 2);  // a file named that is not there: a usage error, as in every command
   EXPECT_TRUE(contains(r.output, "missing.db")) << r.output;
   r = seedgrid_cli("ledger verify " + db + " --pubkey 1234");
@@ -173,7 +173,7 @@ TEST_F(LedgerCli, ErrorsAreClearAndExitOne) {
 }
 
 TEST_F(LedgerCli, ChangesEconomicsOnlyThroughASignedEntry) {
-  const std::string economics = dir.file("economics.json");
+  const std::string economics = (dir / "economics.json");
   std::ofstream(economics)
       << "{ \"slash_ppm\": 250000, // a quarter\n"
          "  \"fee_tiers\": [{\"stake_above_minimum\": 0, \"fee_ppm\": 90000}] }";
@@ -192,8 +192,8 @@ TEST_F(LedgerCli, ChangesEconomicsOnlyThroughASignedEntry) {
 // configure is a patch: a key left out keeps its value (setting the reward used to reset the
 // halving interval to its default); it takes --at and --idem like every other operation.
 TEST_F(LedgerCli, ConfigureChangesOnlyTheNamedKeys) {
-  const std::string halving = dir.file("halving.json");
-  const std::string reward = dir.file("reward.json");
+  const std::string halving = (dir / "halving.json");
+  const std::string reward = (dir / "reward.json");
   std::ofstream(halving) << "{\"halving_epochs\": 100}";
   std::ofstream(reward) << "{\"epoch_reward\": 7000000}";
   ASSERT_EQ(ledger("configure", "--economics " + halving).status, 0);

@@ -70,7 +70,7 @@ class LedgerFixture : public ::testing::Test {
     return r.value_or(treasury::JournalReceipt{});
   }
 
-  TempDir dir;
+  TestDir dir;
   Identity treasury_id = identity_from(1);
   treasury::TreasuryConfig config;
   std::string path = ledger_location(dir, "ledger.db");

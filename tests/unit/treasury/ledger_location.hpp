@@ -5,21 +5,21 @@
 #include <string>
 #include <vector>
 
-#include "temp_dir.hpp"
+#include "tests/unit/common/test_dir.hpp"
 #include "tests/unit/storage/database_location.hpp"
 
 namespace seedgrid::test {
 
 // A new, empty ledger location named `name`: a file in `dir`, or a fresh PostgreSQL schema.
-inline std::string ledger_location(const TempDir& dir, const std::string& name) {
-  return database_location(dir.file(name), name);
+inline std::string ledger_location(const TestDir& dir, const std::string& name) {
+  return database_location((dir / name), name);
 }
 
 // A copy of the ledger at `from` (a location from ledger_location), to edit without touching it.
-inline std::string copy_of_ledger(const TempDir& dir, const std::string& from,
+inline std::string copy_of_ledger(const TestDir& dir, const std::string& from,
                                   const std::string& name) {
   if (!postgres_uri_file()) {
-    const std::string copy = dir.file(name);
+    const std::string copy = (dir / name);
     std::filesystem::copy_file(from, copy);
     return copy;
   }

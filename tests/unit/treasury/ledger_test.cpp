@@ -540,7 +540,7 @@ TEST_F(Ledger_, TwoWritersOnOneFileKeepOneChain) {
   auto report = verify_ledger(path, treasury_id.public_key());
   ASSERT_TRUE(report.has_value()) << report.error().message;
   EXPECT_EQ(report->entries, 11u);
-  auto missing = Ledger::open_existing(dir.file("none.db"), treasury_id);
+  auto missing = Ledger::open_existing((dir / "none.db"), treasury_id);
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().message.find("none.db"), std::string::npos);
 }
@@ -574,7 +574,7 @@ TEST_F(Ledger_, TwoWritersAtOnceKeepOneChainAndEveryCredit) {
 }
 
 TEST_F(Ledger_, OpenReadOnlyOfAMissingFileIsAClearError) {
-  auto r = Ledger::open_read_only(dir.file("absent.db"));
+  auto r = Ledger::open_read_only((dir / "absent.db"));
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().message.find("absent.db"), std::string::npos) << r.error().message;
 }

@@ -227,7 +227,7 @@ TEST_F(Verify, RejectsAFileThatIsNotALedger) {
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().message.find("is not a seedgrid ledger"), std::string::npos)
       << r.error().message;
-  EXPECT_FALSE(verify_ledger(dir.file("missing.db"), treasury_id.public_key()).has_value());
+  EXPECT_FALSE(verify_ledger((dir / "missing.db"), treasury_id.public_key()).has_value());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "runtime/base/verify/committed_job.hpp"
 #include "runtime/base/verify/model_index.hpp"
 #include "runtime/base/verify/receipt_check.hpp"
+#include "tests/unit/common/test_dir.hpp"
 #include "tiny_render.hpp"
 
 namespace seedgrid::verify {
@@ -72,21 +73,6 @@ protocol::JobResult honest_result(const protocol::Job& job, const Identity& work
   protocol::sign_result(r, worker);
   return r;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("seedgrid_receipt_test_" + std::to_string(::getpid()) + "_" + std::to_string(next_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-  static inline int next_ = 0;
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -293,7 +279,7 @@ class ReceiptCheck : public ::testing::Test {
   Identity worker_ = Identity::generate();
   protocol::Job job_;
   protocol::JobResult result_;
-  TempDir dir_;
+  test::TestDir dir_;
 };
 
 TEST_F(ReceiptCheck, HonestReceiptPassesEveryCheck) {
