@@ -55,6 +55,8 @@ Result<std::unique_ptr<CoordinatorCore>> CoordinatorCore::open(const Identity& i
 Result<void> CoordinatorCore::commit() {
   CoreState& s = *state_;
   if (s.fatal) return std::unexpected(*s.fatal);
+  s.write_saved_nodes();
+  if (s.fatal) return std::unexpected(*s.fatal);
   auto c = s.journal.commit();
   if (!c) s.record_fatal(c.error());
   return c;

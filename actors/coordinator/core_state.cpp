@@ -1,6 +1,7 @@
 #include "actors/coordinator/core_state.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "actors/coordinator/audit_rate.hpp"
 #include "runtime/base/protocol/ids.hpp"
@@ -162,9 +163,14 @@ void CoreState::save_penalty(const PendingPenalty& p, std::int64_t now_ms) {
 }
 
 void CoreState::save_node(const NodeEntry& n) {
-  JournaledNode jn{n.key,         n.role,          n.reputation.state(), n.jobs_done,
-                   n.jobs_failed, n.audits_passed, n.audits_failed,      n.blacklisted};
-  if (auto w = journal.put_node(jn); !w) record_fatal(w.error());
+  nodes_to_write.insert_or_assign(
+      n.key, JournaledNode{n.key, n.role, n.reputation.state(), n.jobs_done, n.jobs_failed,
+                           n.audits_passed, n.audits_failed, n.blacklisted});
+}
+
+void CoreState::write_saved_nodes() {
+  for (const auto& [key, node] : std::exchange(nodes_to_write, {}))
+    if (auto w = journal.put_node(node); !w) record_fatal(w.error());
 }
 
 protocol::SubmitAck CoreState::ack_of(const RequestState& r, bool resumed) const {

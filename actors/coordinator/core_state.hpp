@@ -102,6 +102,9 @@ struct CoreState {
     std::int64_t release_ms = 0;
   };
   std::map<std::string, HeldSlot> held_slots;
+  // Node rows saved since the last commit, the latest of each: a commit writes a worker's row
+  // once, not once for each of its results in the batch (write_saved_nodes).
+  std::map<PublicKey, JournaledNode> nodes_to_write;
 
   // --- bookkeeping (core_state.cpp) ---
   const PublicKey& key() const { return identity.public_key(); }
@@ -116,6 +119,8 @@ struct CoreState {
   void save(const RequestState& r, const JobState& j);
   void save(const RequestState& r);
   void save_node(const NodeEntry& n);
+  // Writes the node rows saved since the last commit; called by the commit.
+  void write_saved_nodes();
   void save_verification(const RequestState& r, const JobState& j);
   void save_penalty(const PendingPenalty& p, std::int64_t now_ms);
   void record_fatal(const Error& e);

@@ -593,6 +593,24 @@ TEST_F(CoreFixture, ForgedOrMismatchedResultsCountAsFailedAttempts) {
   EXPECT_EQ(rerun[0].worker, other.public_key());
 }
 
+// A worker's row is written once per commit, with its latest counts: two results applied before
+// one commit leave both counted after a restart.
+TEST_F(CoreFixture, ANodesRowHoldsItsLatestCountsAtTheCommit) {
+  register_node(w1_, protocol::Role::worker, worker_caps(3));
+  ASSERT_TRUE(submit(request("r1", 2)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 2u);
+  Outbox out;
+  for (const auto& j : jobs)
+    ASSERT_TRUE(core_->on_result(w1_.public_key(), result_of(j.job, w1_), now_, out).ok());
+  pump(out);  // one commit for both
+  now_ += 10'000;
+  open_core();
+  const NodeEntry* w = core_->nodes().find(w1_.public_key());
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->jobs_done, 2u);
+}
+
 TEST_F(CoreFixture, RestartResumesFromTheJournalWithoutPayingTwice) {
   register_node(w1_, protocol::Role::worker, worker_caps(3));
   const auto ack = submit(request("r1", 5));
