@@ -1,6 +1,7 @@
 #include "actors/coordinator/core_state.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "actors/coordinator/audit_rate.hpp"
@@ -65,19 +66,49 @@ QueuePlace queue_place(const RequestState& r) {
   return {r.request.tier, r.sequence, r.request.request_id};
 }
 
+namespace {
+
+std::size_t tier_index(protocol::Tier tier) { return static_cast<std::size_t>(tier); }
+
+}  // namespace
+
 void CoreState::set_phase(RequestState& r, JobState& j, JobPhase phase, std::int64_t now_ms) {
+  const std::size_t tier = tier_index(r.request.tier);
   if (j.phase == JobPhase::queued && phase != JobPhase::queued) {
     auto it = queued.find(queue_place(r));
     if (it != queued.end()) {
-      it->second.erase(j.index);
+      queued_jobs[tier] -= it->second.erase(j.index);
       if (it->second.empty()) queued.erase(it);
     }
   }
   if (phase == JobPhase::queued) {
-    queued[queue_place(r)].insert(j.index);
+    queued_jobs[tier] += queued[queue_place(r)].insert(j.index).second ? 1 : 0;
     j.queued_since_ms = now_ms;
   }
   j.phase = phase;
+}
+
+void CoreState::drop_queue_place(const QueuePlace& place) {
+  auto it = queued.find(place);
+  if (it == queued.end()) return;
+  queued_jobs[tier_index(place.tier)] -= it->second.size();
+  queued.erase(it);
+}
+
+std::uint64_t CoreState::jobs_ahead_of(const QueuePlace& place) const {
+  const std::size_t tier = tier_index(place.tier);
+  std::uint64_t ahead = 0;
+  for (std::size_t t = 0; t < tier; ++t) ahead += queued_jobs[t];
+  // This tier's jobs less those at or behind `place`, walked back from the tier's end: a new
+  // request is accepted last, so it is at (or near) that end.
+  const auto tier_end = tier + 1 < queued_jobs.size()
+                            ? queued.lower_bound(QueuePlace{static_cast<protocol::Tier>(tier + 1)})
+                            : queued.end();
+  std::uint64_t behind = 0;
+  for (auto it = std::make_reverse_iterator(tier_end);
+       it != queued.rend() && it->first.tier == place.tier && !(it->first < place); ++it)
+    behind += it->second.size();
+  return ahead + queued_jobs[tier] - behind;
 }
 
 void CoreState::keep_done(const RequestState& r) {
@@ -88,7 +119,7 @@ void CoreState::keep_done(const RequestState& r) {
     const auto oldest = done_in_memory.begin();
     if (auto it = requests.find(oldest->second); it != requests.end()) {
       const RequestState let_go = std::move(it->second);
-      queued.erase(queue_place(let_go));
+      drop_queue_place(queue_place(let_go));
       requests.erase(it);
       release_images(let_go);
     }

@@ -10,6 +10,7 @@
 //   node_book.cpp    registration, stake and the fast tier, blacklist, uptime
 //   prompt_erasure.cpp  a private request's prompt erased once its windows closed
 //   recovery.cpp     resuming the journal after a restart
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -79,6 +80,10 @@ struct CoreState {
   // Queued job indices per request, in the order dispatch serves requests: a dispatch walks it
   // from the front and stops when the workers are full, rather than sorting every request.
   std::map<QueuePlace, std::set<std::uint32_t>> queued;
+  // Queued jobs per tier, kept with `queued` (set_phase, drop_queue_place): a new request's place
+  // is counted from these and the few entries behind it (jobs_ahead_of), not by walking every
+  // queued request, which under a backlog of thousands cost each new request a walk of them all.
+  std::array<std::uint64_t, 2> queued_jobs{};
   std::map<std::string, PendingOrder> orders;       // by idempotency key
   std::map<std::string, PendingPenalty> penalties;  // by audit id
   // Done requests held in memory (attach, status), by acceptance sequence. Past
@@ -115,6 +120,11 @@ struct CoreState {
   protocol::ClientEvent event(protocol::EventKind kind, const RequestState& r,
                               const JobState* j) const;
   void set_phase(RequestState& r, JobState& j, JobPhase phase, std::int64_t now_ms);
+  // Removes a request's queue entry (and its jobs from the counts).
+  void drop_queue_place(const QueuePlace& place);
+  // Jobs queued ahead of `place`: every job of an earlier tier, and of its own tier those of
+  // requests accepted before it.
+  std::uint64_t jobs_ahead_of(const QueuePlace& place) const;
   // Journal writes join the open transaction; a failed one makes the coordinator stop (fatal).
   void save(const RequestState& r, const JobState& j);
   void save(const RequestState& r);

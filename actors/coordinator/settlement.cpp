@@ -52,7 +52,7 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
                                              : refuse(ErrorCode::ledger_rejected, receipt.error);
     out.add(AnswerSubmit{std::move(ack)});
     if (auto d = s.journal.delete_request(order.request_id); !d) s.record_fatal(d.error());
-    s.queued.erase(queue_place(*r));
+    s.drop_queue_place(queue_place(*r));
     s.requests.erase(order.request_id);
     return;
   }
@@ -62,12 +62,7 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
   r->phase = RequestPhase::active;
   r->jobs.resize(r->request.count);
   // Jobs ahead of this request in the queue: fast before relaxed, then by acceptance.
-  std::uint32_t ahead = 0;
-  const QueuePlace mine = queue_place(*r);
-  for (const auto& [place, indices] : s.queued) {
-    if (!(place < mine)) break;
-    ahead += static_cast<std::uint32_t>(indices.size());
-  }
+  const auto ahead = static_cast<std::uint32_t>(s.jobs_ahead_of(queue_place(*r)));
   for (std::uint32_t i = 0; i < r->request.count; ++i) {
     JobState& j = r->jobs[i];
     j.index = i;

@@ -226,6 +226,46 @@ TEST_F(CoreFixture, BadRequestsAreRefusedWithStableCodes) {
   expect_conservation();
 }
 
+// A request's queued event says how many jobs wait ahead of it: every queued fast job before a
+// relaxed request, and within a tier those of requests accepted earlier; jobs that left the queue
+// (sent to a worker, cancelled) no longer count.
+TEST_F(CoreFixture, AQueuedRequestIsToldTheJobsAheadOfIt) {
+  register_node(w1_, protocol::Role::worker, worker_caps(1));  // one job at a time
+  const auto position_of = [&](const std::string& id) -> std::int64_t {
+    for (const auto& e : events_of(EventKind::queued))
+      if (e.request_id == id) return e.position;
+    ADD_FAILURE() << "no queued event for " << id;
+    return -1;
+  };
+  const auto relaxed = [&](const std::string& id, std::uint32_t count) {
+    protocol::GenerateRequest r = request(id, count);
+    r.tier = protocol::Tier::relaxed;
+    protocol::sign_request(r, client_);
+    return r;
+  };
+  ASSERT_TRUE(submit(request("a", 3)).outcome.ok());  // one of its jobs goes to the worker
+  ASSERT_TRUE(submit(relaxed("b", 2)).outcome.ok());
+  ASSERT_TRUE(submit(request("c", 2)).outcome.ok());
+  ASSERT_TRUE(submit(relaxed("d", 1)).outcome.ok());
+  EXPECT_EQ(position_of("a"), 0);
+  EXPECT_EQ(position_of("b"), 2) << "a's two queued fast jobs";
+  EXPECT_EQ(position_of("c"), 2) << "a's two; b is relaxed, behind it";
+  EXPECT_EQ(position_of("d"), 6) << "the four fast jobs, then b's two";
+  // c leaves the queue; a's job on the worker comes back and the next of a's goes out.
+  Outbox out;
+  ASSERT_TRUE(
+      core_->cancel(command(protocol::ClientCommandKind::cancel, "c", client_), now_, wall_, out)
+          .ok());
+  pump(out);
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_TRUE(deliver(jobs[0], w1_).ok());
+  ASSERT_TRUE(submit(request("e", 1)).outcome.ok());
+  EXPECT_EQ(position_of("e"), 1) << "a's last queued job, its second being on the worker";
+  ASSERT_TRUE(submit(relaxed("f", 1)).outcome.ok());
+  EXPECT_EQ(position_of("f"), 5) << "a's one and e's, then b's two and d's";
+}
+
 TEST_F(CoreFixture, PayerWithoutFundsIsRefused) {
   register_node(w1_, protocol::Role::worker, worker_caps());
   protocol::GenerateRequest r = request("poor", 1);
