@@ -1,6 +1,9 @@
 // Scheduling: the queue (fast before relaxed, then by acceptance), dispatch to workers, each
 // attempt's progress and failure, and the deadlines that re-queue or refund a job.
 #include <algorithm>
+#include <set>
+#include <string>
+#include <tuple>
 
 #include "actors/coordinator/core_state.hpp"
 #include "actors/coordinator/deadline.hpp"
@@ -219,11 +222,25 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
   std::uint64_t capacity = s.nodes.free_slots();
   if (capacity == 0) return;
 
+  // Kinds of job (model, task, script, tier) that found no worker in this pass although the job
+  // could take any: no capable worker has room, and room only shrinks while a pass assigns, so no
+  // later job of that kind can be placed either. Without this, a pass behind a backlog of
+  // requests that no free worker takes (fast jobs while only relaxed-only workers are idle) asked
+  // the router for every one of them before it reached a job it could place.
+  std::set<std::tuple<std::string, std::string, std::string, protocol::Tier>> no_room;
+  const std::uint32_t fan_out = s.options.policy.routing.max_workers_per_request;
+
   // In queue order; assigning a request's last queued job erases its entry, never the next one.
   for (auto place = s.queued.begin(); place != s.queued.end() && capacity > 0;) {
     const auto next = std::next(place);
     RequestState* r = s.find_request(place->first.request_id);
     if (r == nullptr || r->phase != RequestPhase::active || r->cancel_requested) {
+      place = next;
+      continue;
+    }
+    auto kind = std::tuple{r->request.model_id, r->request.task_type,
+                           r->task ? r->task->script_id : std::string(), r->request.tier};
+    if (no_room.contains(kind)) {
       place = next;
       continue;
     }
@@ -237,8 +254,10 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
       RouteQuery q{&spec, r->request.tier, &r->workers, &j.excluded};
       const std::optional<PublicKey> w = pick_worker(s.nodes, q, s.options.policy.routing);
       if (!w) {
-        if (j.excluded.empty()) break;  // the rest of this request cannot be placed either
-        continue;
+        if (!j.excluded.empty()) continue;
+        // Refused by the kind alone, not by this request's fan-out limit.
+        if (r->workers.size() < fan_out) no_room.insert(std::move(kind));
+        break;  // the rest of this request cannot be placed either
       }
       NodeEntry& n = *s.nodes.find(*w);
       const std::uint64_t work = protocol::job_work(spec);

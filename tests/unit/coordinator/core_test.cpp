@@ -266,6 +266,30 @@ TEST_F(CoreFixture, AQueuedRequestIsToldTheJobsAheadOfIt) {
   EXPECT_EQ(position_of("f"), 5) << "a's one and e's, then b's two and d's";
 }
 
+// A dispatch pass that finds no room for one kind of job (fast jobs while only a relaxed-only
+// worker is free) skips the later requests of that kind, and still places the next request of
+// another kind in the same pass.
+TEST_F(CoreFixture, ARequestNoFreeWorkerTakesDoesNotHoldBackTheNextKind) {
+  register_node(w2_, protocol::Role::worker, worker_caps(1));  // serves both tiers, one slot
+  auto relaxed_only = worker_caps(1);
+  relaxed_only.serves_fast = false;
+  register_node(w1_, protocol::Role::worker, relaxed_only);
+  ASSERT_TRUE(submit(request("busy", 1)).outcome.ok());  // takes w2's slot
+  ASSERT_TRUE(submit(request("f1", 1)).outcome.ok());
+  ASSERT_TRUE(submit(request("f2", 1)).outcome.ok());
+  auto jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].worker, w2_.public_key());
+  protocol::GenerateRequest r = request("r", 1);
+  r.tier = protocol::Tier::relaxed;
+  protocol::sign_request(r, client_);
+  ASSERT_TRUE(submit(r).outcome.ok());  // its pass finds f1 and f2 first, with no room for them
+  jobs = take_jobs();
+  ASSERT_EQ(jobs.size(), 1u) << "the relaxed request goes to the free relaxed-only worker";
+  EXPECT_EQ(jobs[0].job.job_id, "r/0");
+  EXPECT_EQ(jobs[0].worker, w1_.public_key());
+}
+
 TEST_F(CoreFixture, PayerWithoutFundsIsRefused) {
   register_node(w1_, protocol::Role::worker, worker_caps());
   protocol::GenerateRequest r = request("poor", 1);
