@@ -60,11 +60,10 @@ void check_and_apply(Self self, const PublicKey& from, std::vector<protocol::Job
         Outbox out;
         std::vector<protocol::Reply> replies;
         replies.reserve(owned->size());
-        for (std::size_t i = 0; i < owned->size(); ++i)
-          if (i < checked.written.size() && checked.written[i])
-            st.core->offer_result_image((*owned)[i].output_hash, *checked.written[i]);
         for (std::size_t i = 0; i < owned->size(); ++i) {
           auto& result = (*owned)[i];
+          if (i < checked.written.size() && checked.written[i])
+            st.core->offer_result_image(result.output_hash, *checked.written[i]);
           const std::string job_id = result.job_id;
           const bool intact = i < integrity.size() && integrity[i].ok();
           auto reply = st.core->on_result(

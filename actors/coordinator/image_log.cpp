@@ -149,6 +149,11 @@ Result<void> ImageLog::start_segment(std::uint64_t segment) {
   return {};
 }
 
+Result<int> ImageLog::locked_fd(std::uint64_t segment) const {
+  std::lock_guard lock(*mutex_);
+  return fd_of(segment);
+}
+
 Result<int> ImageLog::fd_of(std::uint64_t segment) const {
   if (auto it = fds_.find(segment); it != fds_.end()) return it->second;
   if (!on_disk_.contains(segment))
@@ -227,10 +232,7 @@ Result<ImagePlace> ImageLog::append_locked(const Digest& hash,
 
 Result<std::vector<std::uint8_t>> ImageLog::read(const ImagePlace& place,
                                                  const Digest& hash) const {
-  auto fd = [&] {
-    std::lock_guard lock(*mutex_);
-    return fd_of(place.segment);
-  }();
+  auto fd = locked_fd(place.segment);
   if (!fd) return pass_on(fd);
   Header h{};
   if (!read_all_at(*fd, h.data(), h.size(), place.offset))
@@ -247,10 +249,7 @@ Result<std::vector<std::uint8_t>> ImageLog::read(const ImagePlace& place,
 }
 
 Result<void> ImageLog::erase(const ImagePlace& place) {
-  auto fd = [&] {
-    std::lock_guard lock(*mutex_);
-    return fd_of(place.segment);
-  }();
+  auto fd = locked_fd(place.segment);
   if (!fd) return pass_on(fd);
   const std::vector<std::uint8_t> zeros(std::min<std::uint64_t>(place.size, 1 << 20), 0);
   for (std::uint64_t done = 0; done < place.size;) {
@@ -295,10 +294,7 @@ Result<void> ImageLog::sync() {
 }
 
 Result<std::vector<ImageLog::Record>> ImageLog::records(std::uint64_t segment) const {
-  auto fd = [&] {
-    std::lock_guard lock(*mutex_);
-    return fd_of(segment);
-  }();
+  auto fd = locked_fd(segment);
   if (!fd) return pass_on(fd);
   struct stat st {};
   if (::fstat(*fd, &st) != 0)

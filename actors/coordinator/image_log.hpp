@@ -92,7 +92,8 @@ class ImageLog {
 
  private:
   ImageLog(std::string dir, std::uint64_t segment_bytes);
-  Result<int> fd_of(std::uint64_t segment) const;
+  Result<int> fd_of(std::uint64_t segment) const;  // with the lock held
+  Result<int> locked_fd(std::uint64_t segment) const;
   Result<void> start_segment(std::uint64_t segment);
   Result<ImagePlace> append_locked(const Digest& hash, std::span<const std::uint8_t> pixels);
 

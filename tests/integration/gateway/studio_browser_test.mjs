@@ -246,7 +246,7 @@ try {
   // Its helpers outlive it by a moment and still write into the profile (a removal before they
   // end left the folder behind, written again): wait for the whole group, then remove it.
   for (let i = 0; i < 100 && groupAlive(); ++i) await sleep(100);
-  if (groupAlive()) process.kill(group, 'SIGKILL');
+  try { process.kill(group, 'SIGKILL'); } catch { /* the group ended */ }
   try {
     rmSync(chrome.profile, { recursive: true, force: true, maxRetries: 5 });
   } catch (e) {

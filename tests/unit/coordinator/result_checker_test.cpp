@@ -52,7 +52,7 @@ struct ResultCheckerTest : ::testing::Test {
 };
 
 TEST_F(ResultCheckerTest, AnIntactResultsPixelsAreWrittenAndHeldAndATamperedOnesAreNot) {
-  auto log = ImageLog::open((dir / "images").string());
+  auto log = ImageLog::open((dir / "images").string(), 2'000);
   ASSERT_TRUE(log) << log.error().message;
   auto images = std::make_shared<ImageLog>(std::move(*log));
   caf::scoped_actor self{*sys};
@@ -75,7 +75,7 @@ TEST_F(ResultCheckerTest, AnIntactResultsPixelsAreWrittenAndHeldAndATamperedOnes
   ASSERT_TRUE(records) << records.error().message;
   EXPECT_EQ(records->size(), 1u);
   // Held: once the log has moved on, its segment stays until the coordinator releases the record.
-  const std::vector<std::uint8_t> filler((std::uint64_t{32} << 20) - 100, 1);
+  const std::vector<std::uint8_t> filler(1'500, 1);
   ASSERT_TRUE(images->append(blake2b(filler), filler));
   ASSERT_NE(images->active_segment(), checked.written[0]->segment);
   EXPECT_TRUE(images->in_use(checked.written[0]->segment));
