@@ -30,6 +30,21 @@ RequestState* CoreState::find_request(const std::string& request_id) {
   return it == requests.end() ? nullptr : &it->second;
 }
 
+// By value: callers pass the request's own id.
+void CoreState::forget_request(std::string request_id) {
+  auto it = requests.find(request_id);
+  if (it == requests.end()) return;
+  drop_queue_place(queue_place(it->second));
+  requests.erase(it);
+}
+
+std::uint32_t CoreState::job_kind(const RequestState& r) {
+  auto kind = std::tuple{r.request.model_id, r.request.task_type,
+                         r.task ? r.task->script_id : std::string(), r.request.tier};
+  return job_kinds.try_emplace(std::move(kind), static_cast<std::uint32_t>(job_kinds.size()))
+      .first->second;
+}
+
 std::pair<RequestState*, JobState*> CoreState::find_job(const std::string& job_id) {
   const auto id = protocol::JobId::parse(job_id);
   if (!id) return {nullptr, nullptr};
@@ -77,12 +92,17 @@ void CoreState::set_phase(RequestState& r, JobState& j, JobPhase phase, std::int
   if (j.phase == JobPhase::queued && phase != JobPhase::queued) {
     auto it = queued.find(queue_place(r));
     if (it != queued.end()) {
-      queued_jobs[tier] -= it->second.erase(j.index);
-      if (it->second.empty()) queued.erase(it);
+      queued_jobs[tier] -= it->second.jobs.erase(j.index);
+      if (it->second.jobs.empty()) queued.erase(it);
     }
   }
   if (phase == JobPhase::queued) {
-    queued_jobs[tier] += queued[queue_place(r)].insert(j.index).second ? 1 : 0;
+    auto [it, placed] = queued.try_emplace(queue_place(r));
+    if (placed) {
+      it->second.request = &r;
+      it->second.kind = job_kind(r);
+    }
+    queued_jobs[tier] += it->second.jobs.insert(j.index).second ? 1 : 0;
     j.queued_since_ms = now_ms;
   }
   j.phase = phase;
@@ -91,7 +111,7 @@ void CoreState::set_phase(RequestState& r, JobState& j, JobPhase phase, std::int
 void CoreState::drop_queue_place(const QueuePlace& place) {
   auto it = queued.find(place);
   if (it == queued.end()) return;
-  queued_jobs[tier_index(place.tier)] -= it->second.size();
+  queued_jobs[tier_index(place.tier)] -= it->second.jobs.size();
   queued.erase(it);
 }
 
@@ -101,13 +121,14 @@ std::uint64_t CoreState::jobs_ahead_of(const QueuePlace& place) const {
   for (std::size_t t = 0; t < tier; ++t) ahead += queued_jobs[t];
   // This tier's jobs less those at or behind `place`, walked back from the tier's end: a new
   // request is accepted last, so it is at (or near) that end.
-  const auto tier_end = tier + 1 < queued_jobs.size()
-                            ? queued.lower_bound(QueuePlace{static_cast<protocol::Tier>(tier + 1)})
-                            : queued.end();
+  const auto tier_end =
+      tier + 1 < queued_jobs.size()
+          ? queued.lower_bound(QueuePlace{static_cast<protocol::Tier>(tier + 1), 0, {}})
+          : queued.end();
   std::uint64_t behind = 0;
   for (auto it = std::make_reverse_iterator(tier_end);
        it != queued.rend() && it->first.tier == place.tier && !(it->first < place); ++it)
-    behind += it->second.size();
+    behind += it->second.jobs.size();
   return ahead + queued_jobs[tier] - behind;
 }
 

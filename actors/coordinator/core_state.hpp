@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,16 @@ struct QueuePlace {
 };
 QueuePlace queue_place(const RequestState& r);
 
+// A request's entry in the queue: its queued jobs, with the request itself and the number of its
+// kind of job (CoreState::job_kind), so that a dispatch pass behind a backlog reads both without
+// a lookup by id or a string compare per entry. The request outlives its entry: it leaves
+// `requests` only through CoreState::forget_request or keep_done, which drop the entry first.
+struct QueueEntry {
+  RequestState* request = nullptr;
+  std::uint32_t kind = 0;
+  std::set<std::uint32_t> jobs;
+};
+
 struct CoreState {
   CoreState(const Identity& identity, CoreOptions options, Journal journal, Digest salt);
 
@@ -79,7 +90,11 @@ struct CoreState {
   std::map<std::string, RequestState> requests;
   // Queued job indices per request, in the order dispatch serves requests: a dispatch walks it
   // from the front and stops when the workers are full, rather than sorting every request.
-  std::map<QueuePlace, std::set<std::uint32_t>> queued;
+  std::map<QueuePlace, QueueEntry> queued;
+  // Kinds of job seen, numbered in order of first use: requests of one kind (model, task type,
+  // task script, tier) are served by the same workers (dispatch).
+  std::map<std::tuple<std::string, std::string, std::string, protocol::Tier>, std::uint32_t>
+      job_kinds;
   // Queued jobs per tier, kept with `queued` (set_phase, drop_queue_place): a new request's place
   // is counted from these and the few entries behind it (jobs_ahead_of), not by walking every
   // queued request, which under a backlog of thousands cost each new request a walk of them all.
@@ -114,6 +129,10 @@ struct CoreState {
   // --- bookkeeping (core_state.cpp) ---
   const PublicKey& key() const { return identity.public_key(); }
   RequestState* find_request(const std::string& request_id);
+  // Lets a request go from memory (its queue entry first); its journal rows are the caller's.
+  void forget_request(std::string request_id);
+  // The number of the request's kind of job (job_kinds), numbered on first use.
+  std::uint32_t job_kind(const RequestState& r);
   // The job named "<request id>/<index>".
   std::pair<RequestState*, JobState*> find_job(const std::string& job_id);
   protocol::Job job_message(const RequestState& r, const JobState& j) const;

@@ -227,25 +227,20 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
   // later job of that kind can be placed either. Without this, a pass behind a backlog of
   // requests that no free worker takes (fast jobs while only relaxed-only workers are idle) asked
   // the router for every one of them before it reached a job it could place.
-  std::set<std::tuple<std::string, std::string, std::string, protocol::Tier>> no_room;
+  std::vector<bool> no_room(s.job_kinds.size());
   const std::uint32_t fan_out = s.options.policy.routing.max_workers_per_request;
 
   // In queue order; assigning a request's last queued job erases its entry, never the next one.
   for (auto place = s.queued.begin(); place != s.queued.end() && capacity > 0;) {
     const auto next = std::next(place);
-    RequestState* r = s.find_request(place->first.request_id);
-    if (r == nullptr || r->phase != RequestPhase::active || r->cancel_requested) {
-      place = next;
-      continue;
-    }
-    auto kind = std::tuple{r->request.model_id, r->request.task_type,
-                           r->task ? r->task->script_id : std::string(), r->request.tier};
-    if (no_room.contains(kind)) {
+    RequestState* r = place->second.request;
+    const std::uint32_t kind = place->second.kind;
+    if (r->phase != RequestPhase::active || r->cancel_requested || no_room[kind]) {
       place = next;
       continue;
     }
     const std::string& id = r->request.request_id;
-    const std::vector<std::uint32_t> indices(place->second.begin(), place->second.end());
+    const std::vector<std::uint32_t> indices(place->second.jobs.begin(), place->second.jobs.end());
     place = next;
     for (std::uint32_t index : indices) {
       if (capacity == 0) return;
@@ -256,7 +251,7 @@ void dispatch(CoreState& s, std::int64_t now_ms, Outbox& out) {
       if (!w) {
         if (!j.excluded.empty()) continue;
         // Refused by the kind alone, not by this request's fan-out limit.
-        if (r->workers.size() < fan_out) no_room.insert(std::move(kind));
+        if (r->workers.size() < fan_out) no_room[kind] = true;
         break;  // the rest of this request cannot be placed either
       }
       NodeEntry& n = *s.nodes.find(*w);

@@ -40,7 +40,7 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
       place_order(s, release_order(*r), out);
     } else {
       if (auto d = s.journal.delete_request(order.request_id); !d) s.record_fatal(d.error());
-      s.requests.erase(order.request_id);
+      s.forget_request(order.request_id);
     }
     return;
   }
@@ -52,8 +52,7 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
                                              : refuse(ErrorCode::ledger_rejected, receipt.error);
     out.add(AnswerSubmit{std::move(ack)});
     if (auto d = s.journal.delete_request(order.request_id); !d) s.record_fatal(d.error());
-    s.drop_queue_place(queue_place(*r));
-    s.requests.erase(order.request_id);
+    s.forget_request(order.request_id);
     return;
   }
   r->hold_id = receipt.hold_id;
@@ -147,7 +146,7 @@ void hold_released(CoreState& s, const LedgerOrder& order, const protocol::Ledge
   RequestState& r = it->second;
   if (r.jobs.empty()) {  // an abandoned request's hold, given back
     if (auto d = s.journal.delete_request(r.request.request_id); !d) s.record_fatal(d.error());
-    s.requests.erase(it);
+    s.forget_request(r.request.request_id);
     return;
   }
   r.refunded += receipt.payer_refunded;
