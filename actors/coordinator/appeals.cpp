@@ -161,7 +161,7 @@ void open_penalty(CoreState& s, const RequestState& r, const JobState& j,
   p.job = s.job_message(r, j);
   p.output_hash = j.output_hash;
   p.worker_class = j.determinism_class;
-  p.commitment = j.audit.commitment;
+  if (j.audit.commitment) p.commitment = *j.audit.commitment;
   p.plan = j.audit.plan;
   if (s.options.policy.audit.appeals) {
     p.deadline_ms = now_ms + s.options.policy.audit.appeal_window_ms;

@@ -89,7 +89,8 @@ Reply CoordinatorCore::on_result(const PublicKey& from, protocol::JobResult resu
   j->render_ms = result.render_ms;
   j->steps_done = r->request.steps;
   j->audit.validator.reset();
-  j->audit.commitment = protocol::without_pixels(result);
+  j->audit.commitment =
+      std::make_shared<const protocol::JobResult>(protocol::without_pixels(result));
   // audit_excluded is kept: a re-run is audited by someone else
   j->audit.purpose = protocol::AuditPurpose::sampled;
   const double rate = n != nullptr ? s.audit_rate_of(*n) : s.options.policy.audit.rate;
@@ -181,7 +182,7 @@ void hand_out_audit(CoreState& s, RequestState& r, JobState& j, std::int64_t now
   task.claimed_output_hash = j.output_hash;
   task.claimed_determinism_class = j.determinism_class;
   task.claimed_pixels = std::move(pixels);
-  task.has_commitment = j.audit.commitment.has_value();
+  task.has_commitment = j.audit.commitment != nullptr;
   if (j.audit.commitment) {
     task.commitment = *j.audit.commitment;
   } else {

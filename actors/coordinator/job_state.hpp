@@ -22,6 +22,7 @@
 // back once every job is final) -> `done`. A request refused after the client gave up waiting for
 // the treasury is `abandoned`: its hold, if the treasury placed it, is released.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -70,7 +71,10 @@ struct JobAudit {
   std::uint64_t assignment = 0;  // the hand-out in progress (AuditTask::assignment); not journaled
   // Journaled apart (the verification table, written when they change): a restarted coordinator
   // resumes an audit with the same commitment and plan, and receipts keep their commitment.
-  std::optional<protocol::JobResult> commitment;  // the signed result, pixels left out
+  // The signed result, pixels left out: set once, never changed, so shared rather than copied,
+  // and on the heap because a job without a result yet (every queued one) need not carry its
+  // ~600 bytes (a request's jobs are one allocation, made when its hold is placed).
+  std::shared_ptr<const protocol::JobResult> commitment;
   std::vector<protocol::AuditItem> plan;          // chosen after the commit, never sent to it
   protocol::AuditPurpose purpose = protocol::AuditPurpose::sampled;  // or referee (grey, escalated)
   std::vector<PublicKey> excluded;                // validators that already judged it

@@ -30,7 +30,7 @@ Result<void> load_verification(Database& db, const SecretBox& box, RequestState&
       if (!commitment)
         return context(commitment.error(), "journal: commitment of job ", index, " of request ",
                        r.request.request_id);
-      j.audit.commitment = std::move(*commitment);
+      j.audit.commitment = std::make_shared<const protocol::JobResult>(std::move(*commitment));
     }
     j.audit.plan = plan_from_blob(q->column_blob(3));
     const std::string purpose = q->column_text(4);
