@@ -1,6 +1,7 @@
 #pragma once
-// Base64 (the standard alphabet, padded) through libsodium: receipts, sealed text at rest and the
-// gateway's inline images all use this one form.
+// Base64 (the standard alphabet, padded): receipts, sealed text at rest and the gateway's inline
+// images all use this one form. Encoding is not constant-time (nothing encoded is a secret in
+// the clear); decoding goes through libsodium.
 #include <cstdint>
 #include <optional>
 #include <span>
