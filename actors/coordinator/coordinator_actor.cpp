@@ -74,8 +74,6 @@ void check_and_apply(Self self, const PublicKey& from, std::vector<protocol::Job
                          protocol::error_code_name(reply.code), reply.reason);
           replies.push_back(std::move(reply));
         }
-        if (auto settled = st.core->settle_offered_images(); !settled)
-          st.log->warn("{}", settled.error().message);
         flush(self, out);
         answer(std::move(replies));
       });

@@ -138,7 +138,8 @@ class CoordinatorCore {
   // The image log the actor's result checkers write checked pixels into, off its thread (none
   // where the journal keeps images as rows). Such a record is offered before its result is
   // applied, and on_result names it instead of writing the pixels again; once the results are
-  // applied, the records nothing named (a refused result's) are overwritten and all are released.
+  // applied and before they are committed, the records nothing named (a refused result's) are
+  // overwritten and all are released.
   std::shared_ptr<ImageLog> image_log() const;
   void offer_result_image(const Digest& hash, const ImagePlace& place);
   Result<void> settle_offered_images();

@@ -140,6 +140,11 @@ void commit_and_send(Self self) {
   s.commit_scheduled = false;
   std::vector<Outbox> group = std::exchange(s.pending, {});
   send_jobs(self, group);
+  // The checkers' records the applied results did not name are overwritten here, once the
+  // journal's writer has run their places' statements, not after each batch (which would wait
+  // for it every time).
+  if (auto settled = s.core->settle_offered_images(); !settled)
+    s.log->warn("{}", settled.error().message);
   if (auto c = s.core->commit(); !c) {
     s.log->critical("journal write failed, stopping so a restart resumes from the journal: {}",
                     c.error().message);

@@ -101,7 +101,11 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   // 16 KiB pages: a 512x512 result image (768 KiB, journal_results.hpp) is a chain of 48 overflow
   // pages instead of 192, which raised the dispatch bench's throughput at that size by a quarter
   // to a third; larger pages made every small row's commit write more (bench/RESULTS.md).
-  auto db = Database::open(path, {.durability = durability, .page_size = 16'384});
+  // Its writes run on a thread of their own (storage/background_writer.hpp) while the coordinator
+  // goes on: the statements were about a third of the coordinator's thread (bench/RESULTS.md).
+  auto db = Database::open(path, {.durability = durability,
+                                  .page_size = 16'384,
+                                  .background_writer = durability == storage::Durability::full});
   if (!db) return context(db.error(), "opening the coordinator journal");
   auto owner = storage::claim_sole_owner(*db, "the coordinator journal");
   if (!owner) return pass_on(owner);
@@ -116,6 +120,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   // Erased prompts leave no sealed copy behind in freed pages (prompt_erasure.cpp).
   if (auto r = db->exec("PRAGMA secure_delete=ON"); !r)
     return context(r.error(), "opening the journal");
+  if (auto r = db->drain(); !r) return context(r.error(), "creating the journal schema");
   auto prep = [&](std::string_view sql) { return db->prepare(sql); };
   // Each write replaces its row by key: upserts, which SQLite and PostgreSQL both take
   // (storage/engine_sql.hpp). The columns are the schema's, in its order.
@@ -255,6 +260,11 @@ Result<void> Journal::ensure_transaction() {
 
 Result<void> Journal::commit() {
   if (!state_->tx) return {};
+  if (auto r = resolve_placed_images(); !r) {
+    state_->tx.reset();
+    state_->log_use.roll_back();
+    return context(r.error(), "committing the coordinator journal");
+  }
   auto& log = state_->image_log;
   // The images this commit names are durable before it is. The result checkers append between
   // commits, so the log is nearly always unsynced: a commit that names no new image leaves it.

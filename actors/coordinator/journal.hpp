@@ -9,7 +9,9 @@
 //
 // Writes join one open transaction that commit() makes durable; the coordinator commits before it
 // acts on what it wrote (asks for money, answers a client; a job goes to its worker as the commit
-// starts). A journal destroyed with writes not committed rolls them back, as a crash would.
+// starts). A journal destroyed with writes not committed rolls them back, as a crash would. On a
+// durable SQLite journal the statements run on a writer thread (storage/background_writer.hpp):
+// a write returns at once and a failed one is reported by the next read or commit.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -144,8 +146,9 @@ class Journal {
   // A record a result checker wrote for a result about to be applied: put_result_image of its hash
   // names it instead of appending the pixels again.
   void offer_result_image(const Digest& hash, const ImagePlace& place);
-  // Once the results are applied: the offered records nothing named are overwritten, and every
-  // offered record is released (ImageLog::release).
+  // Before the commit after the results (the actor's, not after each batch: it waits for the
+  // writer): the offered records nothing named are overwritten, and every offered record is
+  // released (ImageLog::release).
   Result<void> settle_offered_images();
   Result<std::optional<std::vector<std::uint8_t>>> find_result_image(const Digest& hash) const;
   Result<bool> has_result_image(const Digest& hash) const;
@@ -173,6 +176,9 @@ class Journal {
   struct State;
   explicit Journal(std::unique_ptr<State> state);
   Result<void> ensure_transaction();
+  // Waits for the journal's writes, then counts the places that named their image in the open
+  // transaction and marks the offered records they named (journal_results.cpp).
+  Result<void> resolve_placed_images();
   std::unique_ptr<State> state_;
 };
 

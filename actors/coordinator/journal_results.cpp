@@ -91,12 +91,13 @@ Result<std::vector<Digest>> hashes(storage::Database& db) {
   return out;
 }
 
-Result<void> put_place(Statements& st, const Digest& hash, const ImagePlace& place) {
+Result<void> put_place(Statements& st, const Digest& hash, const ImagePlace& place,
+                       storage::AfterRun after) {
   auto w = st.put_place.bind_blob(1, bytes_of(hash))
                .bind(2, static_cast<std::int64_t>(place.segment))
                .bind(3, static_cast<std::int64_t>(place.offset))
                .bind(4, static_cast<std::int64_t>(place.size))
-               .run();
+               .run(std::move(after));
   if (!w) st.put_place.reset();
   return w;
 }
@@ -193,15 +194,33 @@ Result<void> Journal::put_result_image(const Digest& hash, std::span<const std::
   Result<ImagePlace> place =
       written != offered.end() ? Result<ImagePlace>(written->place) : log->append(hash, pixels);
   if (!place) return pass_on(place);
-  if (auto w = journal_results::put_place(state_->images, hash, *place); !w)
-    return context(w.error(), "journal: storing image ", to_hex(hash));
   // The same image put twice is one place (the hash names the bytes): the second record is
   // named by nothing, and overwritten at the next open (or, written by a checker, once its
-  // result is applied). Rare enough (two jobs with one output) not to look the hash up before
-  // every append.
-  if (state_->db.changes() == 1) {
-    state_->log_use.staged.emplace_back(place->segment, +1);
-    if (written != offered.end()) written->named = true;
+  // results are settled). Rare enough (two jobs with one output) not to look the hash up before
+  // every append; whether this one named its record is known once its statement ran
+  // (resolve_placed_images).
+  auto named = std::make_shared<bool>(false);
+  if (auto w = journal_results::put_place(state_->images, hash, *place,
+                                          [named](std::int64_t changes) { *named = changes == 1; });
+      !w)
+    return context(w.error(), "journal: storing image ", to_hex(hash));
+  std::optional<std::size_t> offered_at;
+  if (written != offered.end()) offered_at = static_cast<std::size_t>(written - offered.begin());
+  state_->placed_images.push_back({std::move(named), place->segment, offered_at});
+  return {};
+}
+
+Result<void> Journal::resolve_placed_images() {
+  State& s = *state_;
+  if (s.placed_images.empty()) return {};
+  if (auto d = s.db.drain(); !d) {
+    s.placed_images.clear();
+    return d;
+  }
+  for (const auto& p : std::exchange(s.placed_images, {})) {
+    if (!*p.named) continue;
+    s.log_use.staged.emplace_back(p.segment, +1);
+    if (p.offered) s.offered_images[*p.offered].named = true;
   }
   return {};
 }
@@ -212,7 +231,7 @@ void Journal::offer_result_image(const Digest& hash, const ImagePlace& place) {
 
 Result<void> Journal::settle_offered_images() {
   auto& log = state_->image_log;
-  Result<void> settled;
+  Result<void> settled = resolve_placed_images();
   for (const auto& o : std::exchange(state_->offered_images, {})) {
     // A refused result's pixels, or a second copy of a stored image: named by nothing, and
     // possibly a private request's, so overwritten now rather than left for the next open.
@@ -264,6 +283,9 @@ Result<std::vector<Digest>> Journal::result_image_hashes() const {
 Result<void> Journal::delete_result_image(const Digest& hash, bool zero_pages) {
   if (auto t = ensure_transaction(); !t) return t;
   if (state_->image_log) {
+    // The places put before it are counted first: a put and a delete of one image in one
+    // transaction must stage +1 before -1 (after_commit counts them in order).
+    if (auto r = resolve_placed_images(); !r) return context(r.error(), "journal: deleting image");
     auto place = journal_results::remove_place(state_->images, hash);
     if (!place) return context(place.error(), "journal: deleting image ", to_hex(hash));
     if (*place) {

@@ -40,8 +40,9 @@ Result<void> remove(Statements& st, const Digest& hash);
 // Every stored image's hash, in hash order.
 Result<std::vector<Digest>> hashes(storage::Database& db);
 
-// Ignored when the hash has a place already.
-Result<void> put_place(Statements& st, const Digest& hash, const ImagePlace& place);
+// Ignored when the hash has a place already; `after` is told the rows written (1 or 0).
+Result<void> put_place(Statements& st, const Digest& hash, const ImagePlace& place,
+                       storage::AfterRun after = {});
 Result<std::optional<ImagePlace>> find_place(Statements& st, const Digest& hash);
 // The place the hash had, if any: deleted and returned by one statement.
 Result<std::optional<ImagePlace>> remove_place(Statements& st, const Digest& hash);

@@ -42,6 +42,14 @@ struct Journal::State {
     bool named = false;
   };
   std::vector<OfferedImage> offered_images;
+  // Places written since the last resolve_placed_images: whether each named its image (a hash
+  // that had a place already is not named again) is known once the writer ran its statement.
+  struct PlacedImage {
+    std::shared_ptr<bool> named;  // set on the writer's thread, read after a drain
+    std::uint64_t segment = 0;
+    std::optional<std::size_t> offered;  // in offered_images
+  };
+  std::vector<PlacedImage> placed_images;
 };
 
 // Runs a delete with `PRAGMA secure_delete` off when `zero_pages` is false (a public image's

@@ -19,6 +19,7 @@ namespace seedgrid::storage {
 namespace engine {
 class Connection;
 }
+class BackgroundWriter;
 
 enum class Engine : std::uint8_t { sqlite, postgres };
 
@@ -48,6 +49,11 @@ struct OpenOptions {
   // A durable SQLite file's WAL is copied back into it once it holds this many pages, on a
   // thread of its own (wal_checkpointer.hpp). PostgreSQL ignores it.
   std::uint32_t wal_checkpoint_pages = 4'000;
+  // SQLite's writes run on a thread of their own, in order (background_writer.hpp): a statement's
+  // run() and exec() queue and return, and a read, a row count, a checkpoint or a commit waits
+  // for what is queued. The connection then serialises its calls (SQLite's FULLMUTEX), since two
+  // threads use it. PostgreSQL and read-only connections ignore it.
+  bool background_writer = false;
 };
 
 // Checkpoints of a SQLite file's WAL since it was opened: by the background thread, and by the
@@ -69,6 +75,9 @@ class Database {
 
   // Runs SQL text without parameters (several statements allowed), e.g. a schema.
   Result<void> exec(std::string_view sql);
+  // Waits for the background writer's queue (OpenOptions::background_writer): the first failure
+  // among what it ran, if any. At once without a background writer.
+  Result<void> drain();
   Result<Statement> prepare(std::string_view sql);
 
   // The file, or the PostgreSQL URI (which never holds a password: see engine_of).
@@ -87,6 +96,7 @@ class Database {
   Database(std::unique_ptr<engine::Connection> connection, std::string path, bool read_only,
            Engine engine);
   std::unique_ptr<engine::Connection> connection_;
+  std::unique_ptr<BackgroundWriter> writer_;  // after the connection: it stops first
   std::string path_;
   bool read_only_ = false;
   Engine engine_ = Engine::sqlite;

@@ -213,8 +213,10 @@ Result<void> check_sqlite_file(const std::string& path) {
 Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path,
                                                 const OpenOptions& options) {
   stop_counting_allocations();
-  // A connection is used by one thread at a time (its owner serialises calls): no per-call mutex.
-  int flags = SQLITE_OPEN_NOMUTEX;
+  // A connection is used by one thread at a time (its owner serialises calls): no per-call mutex,
+  // unless its writes run on a background writer's thread (OpenOptions::background_writer).
+  int flags =
+      options.background_writer && !options.read_only ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX;
   if (options.read_only) {
     flags |= SQLITE_OPEN_READONLY;
   } else {

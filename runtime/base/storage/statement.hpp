@@ -4,7 +4,12 @@
 //   auto st = db.prepare("INSERT INTO t(a, b) VALUES(?, ?)");
 //   if (auto r = st->bind(1, a).bind(2, b).run(); !r) return r;
 // Columns are 0-based. reset() makes the statement reusable with new parameters.
+//
+// On a database with a background writer (OpenOptions::background_writer) run() queues the
+// statement with its parameters and returns at once (a failure is reported by the next commit,
+// read or drain), and step() first waits for the writes queued before it, so a read sees them.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,8 +21,15 @@
 namespace seedgrid::storage {
 
 namespace engine {
+class Connection;
 class Query;
-}
+}  // namespace engine
+class BackgroundWriter;
+struct BoundValue;
+struct BoundValues;
+
+// Called once the statement ran, with the rows it changed (on a background writer's thread).
+using AfterRun = std::function<void(std::int64_t changes)>;
 
 class Statement {
  public:
@@ -40,6 +52,8 @@ class Statement {
   Result<bool> step();
   // Steps to the end (for statements whose rows, if any, are not wanted), then resets.
   Result<void> run();
+  // As run(), then tells `after` how many rows it changed.
+  Result<void> run(AfterRun after);
   // Resets for another execution and clears the bindings.
   void reset();
 
@@ -52,8 +66,14 @@ class Statement {
 
  private:
   friend class Database;
-  explicit Statement(std::unique_ptr<engine::Query> query);
+  Statement(std::unique_ptr<engine::Query> query, engine::Connection* connection,
+            BackgroundWriter* writer);
+  void bind_later(BoundValue value, std::string_view bytes = {});
   std::unique_ptr<engine::Query> query_;
+  engine::Connection* connection_ = nullptr;
+  BackgroundWriter* writer_ = nullptr;
+  // Bound, not yet given to the writer or the query (with a background writer only).
+  std::unique_ptr<BoundValues> pending_;
 };
 
 // Resets a statement on every way out of a read, so it can be bound again next time.

@@ -19,6 +19,7 @@ Transaction::~Transaction() {
 Result<void> Transaction::commit() {
   if (!db_) return fail("commit of a transaction that is no longer open");
   auto r = db_->exec("COMMIT");
+  if (r) r = db_->drain();  // the commit and the writes before it, on a background writer
   if (!r) {
     // A failed COMMIT can leave the transaction open (e.g. SQLITE_BUSY): roll it back so the
     // connection is usable and the caller's view matches the database.
@@ -32,7 +33,8 @@ Result<void> Transaction::commit() {
 Result<void> Transaction::rollback() {
   if (!db_) return {};
   Database* db = std::exchange(db_, nullptr);
-  return db->exec("ROLLBACK");
+  if (auto r = db->exec("ROLLBACK"); !r) return r;
+  return db->drain();
 }
 
 }  // namespace seedgrid::storage

@@ -189,6 +189,25 @@ TEST_F(JournalImages, ASegmentWithACheckersRecordNotYetNamedStaysThroughACommit)
   EXPECT_EQ(**back, early);
 }
 
+// A put and a delete of one image in one transaction leave its segment named by nothing, though
+// the put's statement ran on the journal's writer (Journal::resolve_placed_images counts the put
+// before the delete), so the segment goes with the commit.
+TEST_F(JournalImages, AnImagePutAndDeletedInOneTransactionLetsItsSegmentGo) {
+  const auto small = image(11);
+  Journal j = open();
+  auto log = j.image_log();
+  ASSERT_TRUE(log);
+  const std::uint64_t first = log->active_segment();
+  ASSERT_TRUE(j.put_result_image(blake2b(small), small));
+  // Another result fills the segment: the log moves on to a new one.
+  const std::vector<std::uint8_t> large((std::uint64_t{32} << 20) - 1000, 4);
+  ASSERT_TRUE(j.put_result_image(blake2b(large), large));
+  ASSERT_NE(log->active_segment(), first);
+  ASSERT_TRUE(j.delete_result_image(blake2b(small), /*zero_pages=*/false));
+  ASSERT_TRUE(j.commit());
+  EXPECT_EQ(segment_files(), 1u) << "the small image's segment named nothing after the commit";
+}
+
 // A crash between a delete's commit and the overwriting of its pixels: the next open overwrites
 // every record that no place names, and keeps those that one does.
 TEST_F(JournalImages, AnOverwriteACrashInterruptedIsDoneAtTheNextOpen) {

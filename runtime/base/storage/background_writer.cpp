@@ -1,0 +1,127 @@
+#include "runtime/base/storage/background_writer.hpp"
+
+#include <utility>
+
+#include "runtime/base/storage/engine.hpp"
+
+namespace seedgrid::storage {
+
+BackgroundWriter::BackgroundWriter(engine::Connection& connection)
+    : connection_(connection), thread_([this] { loop(); }) {}
+
+BackgroundWriter::~BackgroundWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_.notify_one();
+  thread_.join();
+}
+
+void BoundValues::bind_to(engine::Query& q) const {
+  for (const BoundValue& v : values) {
+    const auto start = static_cast<std::size_t>(v.integer);
+    switch (v.kind) {
+      case BoundValue::Kind::null:
+        q.bind_null(v.index);
+        break;
+      case BoundValue::Kind::integer:
+        q.bind_int64(v.index, v.integer);
+        break;
+      case BoundValue::Kind::text:
+        q.bind_text(v.index, std::string_view(bytes).substr(start, v.size));
+        break;
+      case BoundValue::Kind::blob:
+        q.bind_blob(v.index, {reinterpret_cast<const std::uint8_t*>(bytes.data()) + start, v.size});
+        break;
+    }
+  }
+}
+
+void BackgroundWriter::run(engine::Query& query, BoundValues values, AfterRun after) {
+  push(Run{&query, std::move(values), std::move(after)});
+}
+
+void BackgroundWriter::exec(std::string sql) { push(Exec{std::move(sql)}); }
+
+namespace {
+
+// A sleeping writer is woken once this many writes wait: a wake for each write cost a system call
+// and a switch of threads per statement. A writer that is awake takes whatever has gathered when
+// it finishes a batch, and what is left when the owner waits, the owner runs itself.
+constexpr std::size_t kWakeAt = 32;
+
+}  // namespace
+
+void BackgroundWriter::push(Item item) {
+  std::lock_guard lock(mutex_);
+  queue_.push_back(std::move(item));
+  if (queue_.size() == kWakeAt) work_.notify_one();
+}
+
+// Waking the writer and sleeping until it is done would cost two switches of threads each time
+// (at every commit): once the writer's batch in progress is done, the owner runs the rest itself.
+// The owner is the only one who queues, so nothing is queued meanwhile.
+void BackgroundWriter::wait() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [&] { return !busy_; });
+  while (!queue_.empty()) run_batch(lock);
+}
+
+Result<void> BackgroundWriter::drain() {
+  wait();
+  std::lock_guard lock(mutex_);
+  if (failed_) return std::unexpected(*failed_);
+  return {};
+}
+
+void BackgroundWriter::loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    work_.wait(lock, [&] { return stopping_ || (!queue_.empty() && !busy_); });
+    if (queue_.empty()) return;  // stopping, and everything queued has run
+    run_batch(lock);
+  }
+}
+
+// Takes what is queued as one batch, so the lock is taken once per batch rather than per write.
+void BackgroundWriter::run_batch(std::unique_lock<std::mutex>& lock) {
+  std::deque<Item> batch;
+  batch.swap(queue_);
+  busy_ = true;
+  bool skip = failed_.has_value();
+  lock.unlock();
+  std::optional<Error> failure;
+  for (Item& item : batch) {
+    if (skip) break;
+    if (auto r = apply(item); !r) {
+      failure = std::move(r.error());
+      skip = true;
+    }
+  }
+  batch.clear();  // the callbacks and values go outside the lock
+  lock.lock();
+  busy_ = false;
+  if (failure && !failed_) failed_ = std::move(failure);
+  idle_.notify_all();
+}
+
+Result<void> BackgroundWriter::apply(Item& item) {
+  if (auto* e = std::get_if<Exec>(&item)) return connection_.exec(e->sql);
+  Run& run = std::get<Run>(item);
+  engine::Query& q = *run.query;
+  run.values.bind_to(q);
+  for (;;) {
+    auto row = q.step();
+    if (!row) {
+      q.reset();
+      return pass_on(row);
+    }
+    if (!*row) break;
+  }
+  q.reset();
+  if (run.after) run.after(connection_.changes());
+  return {};
+}
+
+}  // namespace seedgrid::storage

@@ -1,0 +1,78 @@
+#pragma once
+// Runs a SQLite connection's writes on a thread of their own, in the order they were queued, so
+// the thread that owns the connection goes on with its work while SQLite executes them
+// (OpenOptions::background_writer; the coordinator's journal, issue 17). Internal to storage/:
+// Database, Statement and Transaction queue through it, and wait for it (drain) wherever the owner
+// must see the writes' effects: before a read, a row count, a checkpoint, and a commit, which
+// stays synchronous. A failed write is reported by every drain after it, and every write queued
+// after it is skipped, a rollback included: the connection is done, and its owner stops using it
+// (a restarted coordinator resumes from what was committed; closing the connection rolls back).
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <variant>
+
+#include "runtime/base/storage/statement.hpp"  // AfterRun, engine::Connection and engine::Query
+
+namespace seedgrid::storage {
+
+// A parameter as bound, kept until the writer binds it: null, an integer, text, or bytes. A
+// statement's texts and blobs are copied into one buffer (BoundValues::bytes), so queueing a
+// write allocates twice, not once per parameter.
+struct BoundValue {
+  enum class Kind : std::uint8_t { null, integer, text, blob };
+  int index = 0;
+  Kind kind = Kind::null;
+  std::int64_t integer = 0;  // the integer, or where its bytes start in BoundValues::bytes
+  std::size_t size = 0;
+};
+struct BoundValues {
+  std::vector<BoundValue> values;
+  std::string bytes;
+  // Binds them to `query` (engine.hpp).
+  void bind_to(engine::Query& query) const;
+};
+
+class BackgroundWriter {
+ public:
+  explicit BackgroundWriter(engine::Connection& connection);
+  ~BackgroundWriter();  // runs what is queued, then stops
+  BackgroundWriter(const BackgroundWriter&) = delete;
+  BackgroundWriter& operator=(const BackgroundWriter&) = delete;
+
+  void run(engine::Query& query, BoundValues values, AfterRun after = {});
+  void exec(std::string sql);
+  // Returns once everything queued has run: the first failure among it, if any.
+  Result<void> drain();
+  // As drain(), without the failure (the next drain reports it).
+  void wait();
+
+ private:
+  struct Run {
+    engine::Query* query;
+    BoundValues values;
+    AfterRun after;
+  };
+  struct Exec {
+    std::string sql;
+  };
+  using Item = std::variant<Run, Exec>;
+
+  void push(Item item);
+  void run_batch(std::unique_lock<std::mutex>& lock);
+  void loop();
+  Result<void> apply(Item& item);
+
+  engine::Connection& connection_;
+  std::mutex mutex_;
+  std::condition_variable work_, idle_;  // work for the writer; a batch done
+  std::deque<Item> queue_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::optional<Error> failed_;
+  std::thread thread_;  // last: started once every member above exists
+};
+
+}  // namespace seedgrid::storage
