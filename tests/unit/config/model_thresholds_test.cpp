@@ -6,7 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
+
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid::config {
 namespace {
@@ -15,15 +16,11 @@ namespace fs = std::filesystem;
 
 class ModelThresholds : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("seedgrid_thresholds_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   void write(const std::string& text) {
     std::ofstream(dir_ / kModelThresholdsFile) << text;
   }
-  fs::path dir_;
+  test::TestDir folder_;
+  fs::path dir_ = folder_.path();
 };
 
 TEST_F(ModelThresholds, WhatBenchCalibrateWritesReadsBack) {

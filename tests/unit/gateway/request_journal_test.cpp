@@ -1,9 +1,10 @@
 #include "runtime/gateway/request_journal.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
+
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid::gateway {
 namespace {
@@ -11,15 +12,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct RequestJournalTest : ::testing::Test {
-  fs::path dir =
-      fs::temp_directory_path() / ("seedgrid-kept-" + std::to_string(::getpid()) + "-" +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::string file = (dir / "requests.sqlite").string();
-  void SetUp() override {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
+  test::TestDir dir;
+  std::string file = dir / "requests.sqlite";
 };
 
 KeptRequest kept(const std::string& id, std::int64_t created) {

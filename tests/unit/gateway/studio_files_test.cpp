@@ -2,12 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid::gateway {
 namespace {
@@ -15,16 +16,15 @@ namespace {
 namespace fs = std::filesystem;
 
 struct StudioFiles : ::testing::Test {
-  fs::path base = fs::temp_directory_path() / ("seedgrid-studio-" + std::to_string(::getpid()));
+  test::TestDir folder;
+  fs::path base = folder.path();
   fs::path dir = base / "studio";
   void SetUp() override {
-    fs::remove_all(base);
     fs::create_directories(dir / "img");
     std::ofstream(dir / "index.html") << "<html>";
     std::ofstream(dir / "img" / "logo.svg") << "<svg/>";
     std::ofstream(base / "secret.key") << "private";
   }
-  void TearDown() override { fs::remove_all(base); }
 };
 
 TEST_F(StudioFiles, PlainNamesBelowTheFolderAreServed) {

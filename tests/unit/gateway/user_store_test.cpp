@@ -3,21 +3,16 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <fstream>
+
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid::gateway {
 namespace {
 
-namespace fs = std::filesystem;
-
 struct UserStoreTest : ::testing::Test {
-  fs::path dir =
-      fs::temp_directory_path() / ("seedgrid-users-" + std::to_string(::getpid()) + "-" +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::string file = (dir / "users.json").string();
-  void SetUp() override { fs::remove_all(dir); }
-  void TearDown() override { fs::remove_all(dir); }
+  test::TestDir dir;
+  std::string file = dir / "users.json";
 };
 
 std::string read_all(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "runtime/base/image/png_text.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid {
 namespace {
@@ -103,8 +104,8 @@ TEST(PngFile, ConvertsGrayAndAlphaToRgb) {
 }
 
 TEST(PngFile, WritesAndReadsFiles) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("seedgrid_png_" + std::to_string(::getpid()) + ".png");
+  const test::TestDir dir;
+  const std::filesystem::path path = dir / "gradient.png";
   const RgbImage img = gradient(8, 8);
   ASSERT_TRUE(write_png(path.string(), img, "x\nSteps: 1"));
   auto back = read_png(path.string());

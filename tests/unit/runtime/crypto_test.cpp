@@ -1,22 +1,12 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "runtime/base/crypto/identity.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 using namespace seedgrid;
-
-namespace {
-std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("seedgrid-crypto-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-}  // namespace
 
 TEST(Identity, SignAndVerify) {
   const Identity a = Identity::generate();
@@ -35,8 +25,8 @@ TEST(Identity, SeedIsDeterministic) {
 }
 
 TEST(Identity, KeyFileCreatedWithMode0600AndReloaded) {
-  const auto dir = temp_dir("keyfile");
-  const std::string path = (dir / "keys" / "node.key").string();
+  const test::TestDir dir;
+  const std::string path = (dir.path() / "keys" / "node.key").string();
   auto created = Identity::load_or_create(path);
   ASSERT_TRUE(created.has_value()) << created.error().message;
   struct stat st {};
@@ -49,12 +39,11 @@ TEST(Identity, KeyFileCreatedWithMode0600AndReloaded) {
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
   EXPECT_EQ(loaded->node_id(), created->node_id());
   EXPECT_FALSE(created->save(path).has_value()) << "must refuse to overwrite an identity";
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Identity, RefusesReadableOrMalformedKeyFile) {
-  const auto dir = temp_dir("badkey");
-  const std::string path = (dir / "node.key").string();
+  const test::TestDir dir;
+  const std::string path = dir / "node.key";
   ASSERT_TRUE(Identity::generate().save(path).has_value());
   ::chmod(path.c_str(), 0644);
   auto loose = Identity::load(path);
@@ -65,6 +54,5 @@ TEST(Identity, RefusesReadableOrMalformedKeyFile) {
   auto garbled = Identity::load(path);
   ASSERT_FALSE(garbled.has_value());
   EXPECT_NE(garbled.error().message.find(path), std::string::npos);
-  EXPECT_FALSE(Identity::load((dir / "missing.key").string()).has_value());
-  std::filesystem::remove_all(dir);
+  EXPECT_FALSE(Identity::load(dir / "missing.key").has_value());
 }

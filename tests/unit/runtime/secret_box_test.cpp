@@ -3,13 +3,12 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "runtime/base/crypto/base64.hpp"
 #include "runtime/base/crypto/hash.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 using namespace seedgrid;
 
@@ -17,16 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh(const std::string& name) {
-  auto dir =
-      fs::temp_directory_path() / ("seedgrid-secretbox-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
 TEST(SecretBox, SealsSoOnlyItsKeyOpensAndTheTextIsNotInTheSealedForm) {
-  const auto dir = fresh("roundtrip");
-  const std::string key = (dir / "keys/prompts.key").string();
+  const test::TestDir dir;
+  const std::string key = dir / "keys/prompts.key";
   auto box = SecretBox::load_or_create(key);
   ASSERT_TRUE(box) << box.error().message;
   struct stat st {};
@@ -46,7 +38,7 @@ TEST(SecretBox, SealsSoOnlyItsKeyOpensAndTheTextIsNotInTheSealedForm) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->open(sealed).value_or(""), prompt);
 
-  auto other = SecretBox::load_or_create((dir / "other.key").string());
+  auto other = SecretBox::load_or_create(dir / "other.key");
   ASSERT_TRUE(other);
   auto refused = other->open(sealed);
   ASSERT_FALSE(refused);
@@ -59,13 +51,12 @@ TEST(SecretBox, SealsSoOnlyItsKeyOpensAndTheTextIsNotInTheSealedForm) {
   EXPECT_FALSE(box->open("sgbox2:not base64!")) << "a body that does not decode";
   EXPECT_FALSE(box->open("plain text"));
   EXPECT_EQ(box->open(box->seal("")).value_or("x"), "");
-  fs::remove_all(dir);
 }
 
 // Journals written before base64 hold "sgbox1:" and hex: those still open.
 TEST(SecretBox, TextSealedInTheEarlierHexFormStillOpens) {
-  const auto dir = fresh("hex");
-  auto box = SecretBox::load_or_create((dir / "prompts.key").string());
+  const test::TestDir dir;
+  auto box = SecretBox::load_or_create(dir / "prompts.key");
   ASSERT_TRUE(box) << box.error().message;
   const std::string sealed = box->seal("a harbour in fog");
   ASSERT_TRUE(sealed.starts_with("sgbox2:"));
@@ -76,12 +67,11 @@ TEST(SecretBox, TextSealedInTheEarlierHexFormStillOpens) {
   EXPECT_TRUE(SecretBox::is_sealed(hex));
   EXPECT_EQ(box->open(hex).value_or(""), "a harbour in fog");
   EXPECT_LT(sealed.size(), hex.size()) << "base64 is the shorter form";
-  fs::remove_all(dir);
 }
 
 TEST(SecretBox, AKeyFileOthersCanReadIsRefusedWithTheFix) {
-  const auto dir = fresh("mode");
-  const std::string key = (dir / "prompts.key").string();
+  const test::TestDir dir;
+  const std::string key = dir / "prompts.key";
   ASSERT_TRUE(SecretBox::load_or_create(key));
   fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
   auto refused = SecretBox::load_or_create(key);
@@ -89,7 +79,6 @@ TEST(SecretBox, AKeyFileOthersCanReadIsRefusedWithTheFix) {
   EXPECT_NE(refused.error().message.find("has mode 0640"), std::string::npos)
       << refused.error().message;
   EXPECT_NE(refused.error().message.find("chmod 600"), std::string::npos);
-  fs::remove_all(dir);
 }
 
 }  // namespace

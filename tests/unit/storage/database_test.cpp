@@ -1,12 +1,11 @@
 #include "runtime/base/storage/database.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "runtime/base/storage/transaction.hpp"
+#include "tests/unit/common/test_dir.hpp"
 #include "tests/unit/storage/row_count.hpp"
 
 using namespace seedgrid;
@@ -16,16 +15,7 @@ namespace {
 
 class Storage : public ::testing::Test {
  protected:
-  Storage() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("seedgrid-storage-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~Storage() override { std::filesystem::remove_all(dir_); }
-  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+  std::string file(const std::string& name) const { return dir_ / name; }
 
   Database open_with_table() {
     auto db = Database::open(file("t.db"));
@@ -37,7 +27,7 @@ class Storage : public ::testing::Test {
 
   static std::int64_t count(Database& db) { return test::rows_in_t(db); }
 
-  std::filesystem::path dir_;
+  test::TestDir dir_;
 };
 
 TEST_F(Storage, OpensInWalModeWithFullSync) {

@@ -1,16 +1,15 @@
 // What both storage engines must do the same way. Runs on a SQLite file, and again on the
 // throwaway PostgreSQL server as `StorageEngine.*.postgres` (database_location.hpp).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <limits>
 #include <thread>
 
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/storage/transaction.hpp"
-#include "tests/unit/storage/row_count.hpp"
+#include "tests/unit/common/test_dir.hpp"
 #include "tests/unit/storage/database_location.hpp"
+#include "tests/unit/storage/row_count.hpp"
 
 using namespace seedgrid;
 using namespace seedgrid::storage;
@@ -19,17 +18,6 @@ namespace {
 
 class StorageEngine : public ::testing::Test {
  protected:
-  StorageEngine() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("seedgrid-engine-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    location_ = test::database_location((dir_ / "t.db").string(), "t");
-  }
-  ~StorageEngine() override { std::filesystem::remove_all(dir_); }
-
   Database open() {
     auto db = Database::open(location_);
     EXPECT_TRUE(db.has_value()) << db.error().message;
@@ -39,8 +27,8 @@ class StorageEngine : public ::testing::Test {
   }
   static std::int64_t count(Database& db) { return test::rows_in_t(db); }
 
-  std::filesystem::path dir_;
-  std::string location_;
+  test::TestDir dir_;
+  std::string location_ = test::database_location(dir_ / "t.db", "t");
 };
 
 TEST_F(StorageEngine, BindsAndReadsEveryTypeTheStoresUse) {
@@ -194,7 +182,7 @@ TEST_F(StorageEngine, RefusesAPasswordInAUriAndNamesAServerThatDoesNotAnswer) {
       << with_password.error().message;
   EXPECT_NE(with_password.error().message.find(".pgpass"), std::string::npos)
       << with_password.error().message;
-  const std::string nowhere = "postgresql:///treasury?host=" + (dir_ / "no-server").string();
+  const std::string nowhere = "postgresql:///treasury?host=" + (dir_ / "no-server");
   auto absent = Database::open(nowhere);
   ASSERT_FALSE(absent.has_value());
   EXPECT_NE(absent.error().message.find(nowhere), std::string::npos) << absent.error().message;

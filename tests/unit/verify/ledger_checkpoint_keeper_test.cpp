@@ -2,13 +2,12 @@
 // a second hash for the kept entry is reported and never replaces it, and a checkpoint that is not
 // the pinned treasury's is refused.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "runtime/base/verify/ledger_checkpoint_file.hpp"
 #include "runtime/base/verify/ledger_checkpoint_keeper.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 using namespace seedgrid;
 using Keeper = verify::LedgerCheckpointKeeper;
@@ -29,21 +28,14 @@ Digest digest_of(std::uint8_t fill) {
 
 class CheckpointKeeper : public ::testing::Test {
  protected:
-  CheckpointKeeper() {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  ~CheckpointKeeper() override { std::filesystem::remove_all(dir); }
-
   Keeper open() {
     auto k = Keeper::open(file);
     EXPECT_TRUE(k.has_value()) << k.error().message;
     return std::move(*k);
   }
 
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("seedgrid-keeper-" + std::to_string(::getpid()));
-  const std::string file = (dir / "data" / "ledger-checkpoint.json").string();
+  const test::TestDir dir;
+  const std::string file = dir / "data/ledger-checkpoint.json";
   const Identity treasury = identity_from(1);
 };
 

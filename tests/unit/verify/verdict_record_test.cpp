@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "runtime/base/verify/verdict_record.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 using namespace seedgrid;
 
@@ -36,12 +36,6 @@ protocol::Verdict verdict(std::string audit_id, protocol::AuditOutcome outcome,
 
 class VerdictRecordTest : public ::testing::Test {
  protected:
-  VerdictRecordTest() {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  ~VerdictRecordTest() override { std::filesystem::remove_all(dir); }
-
   std::unique_ptr<verify::VerdictRecord> open() {
     auto r = verify::VerdictRecord::open(file);
     EXPECT_TRUE(r.has_value()) << r.error().message;
@@ -53,9 +47,8 @@ class VerdictRecordTest : public ::testing::Test {
     return r ? *r : std::vector<verify::RecordedVerdict>{};
   }
 
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("verdict-record-" + std::to_string(::getpid()));
-  const std::string file = (dir / "sub" / "verdicts.jsonl").string();
+  const test::TestDir dir;
+  const std::string file = dir / "sub/verdicts.jsonl";
 };
 
 TEST_F(VerdictRecordTest, AppendedVerdictsReadBackInOrderAfterReopening) {
@@ -133,7 +126,7 @@ TEST_F(VerdictRecordTest, ADamagedLineIsNamedByFileAndLine) {
 }
 
 TEST_F(VerdictRecordTest, AMissingRecordIsAnErrorNamingThePath) {
-  auto got = verify::read_verdict_record((dir / "none.jsonl").string());
+  auto got = verify::read_verdict_record(dir / "none.jsonl");
   ASSERT_FALSE(got.has_value());
   EXPECT_NE(got.error().message.find("none.jsonl"), std::string::npos);
 }
