@@ -20,7 +20,6 @@ BackgroundWriter::~BackgroundWriter() {
 
 void BoundValues::bind_to(engine::Query& q) const {
   for (const BoundValue& v : values) {
-    const auto start = static_cast<std::size_t>(v.integer);
     switch (v.kind) {
       case BoundValue::Kind::null:
         q.bind_null(v.index);
@@ -29,10 +28,11 @@ void BoundValues::bind_to(engine::Query& q) const {
         q.bind_int64(v.index, v.integer);
         break;
       case BoundValue::Kind::text:
-        q.bind_text(v.index, std::string_view(bytes).substr(start, v.size));
+        q.bind_text(v.index, std::string_view(bytes).substr(v.start, v.size));
         break;
       case BoundValue::Kind::blob:
-        q.bind_blob(v.index, {reinterpret_cast<const std::uint8_t*>(bytes.data()) + start, v.size});
+        q.bind_blob(v.index,
+                    {reinterpret_cast<const std::uint8_t*>(bytes.data()) + v.start, v.size});
         break;
     }
   }

@@ -25,8 +25,8 @@ struct BoundValue {
   enum class Kind : std::uint8_t { null, integer, text, blob };
   int index = 0;
   Kind kind = Kind::null;
-  std::int64_t integer = 0;  // the integer, or where its bytes start in BoundValues::bytes
-  std::size_t size = 0;
+  std::int64_t integer = 0;
+  std::size_t start = 0, size = 0;  // a text's or blob's bytes in BoundValues::bytes
 };
 struct BoundValues {
   std::vector<BoundValue> values;

@@ -29,7 +29,7 @@ Statement::~Statement() {
 
 void Statement::bind_later(BoundValue value, std::string_view bytes) {
   if (!bytes.empty()) {
-    value.integer = static_cast<std::int64_t>(pending_->bytes.size());
+    value.start = pending_->bytes.size();
     value.size = bytes.size();
     pending_->bytes.append(bytes);
   }
@@ -38,21 +38,21 @@ void Statement::bind_later(BoundValue value, std::string_view bytes) {
 
 Statement& Statement::bind(int index, std::int64_t value) {
   if (writer_)
-    bind_later({index, BoundValue::Kind::integer, value, 0});
+    bind_later({index, BoundValue::Kind::integer, value, 0, 0});
   else
     query_->bind_int64(index, value);
   return *this;
 }
 Statement& Statement::bind(int index, std::string_view text) {
   if (writer_)
-    bind_later({index, BoundValue::Kind::text, 0, 0}, text);
+    bind_later({index, BoundValue::Kind::text, 0, 0, 0}, text);
   else
     query_->bind_text(index, text);
   return *this;
 }
 Statement& Statement::bind_blob(int index, std::span<const std::uint8_t> bytes) {
   if (writer_)
-    bind_later({index, BoundValue::Kind::blob, 0, 0},
+    bind_later({index, BoundValue::Kind::blob, 0, 0, 0},
                {reinterpret_cast<const char*>(bytes.data()), bytes.size()});
   else
     query_->bind_blob(index, bytes);
@@ -60,7 +60,7 @@ Statement& Statement::bind_blob(int index, std::span<const std::uint8_t> bytes) 
 }
 Statement& Statement::bind_null(int index) {
   if (writer_)
-    bind_later({index, BoundValue::Kind::null, 0, 0});
+    bind_later({index, BoundValue::Kind::null, 0, 0, 0});
   else
     query_->bind_null(index);
   return *this;

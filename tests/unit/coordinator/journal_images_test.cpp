@@ -48,6 +48,14 @@ struct JournalImages : ::testing::Test {
     }
     return false;
   }
+  // Puts a result that fills the log's segment, so the log moves on to a new one; its hash.
+  static Digest put_segment_filler(Journal& j, std::uint8_t byte) {
+    const std::vector<std::uint8_t> large((std::uint64_t{32} << 20) - 1000, byte);
+    const std::uint64_t before = j.image_log()->active_segment();
+    EXPECT_TRUE(j.put_result_image(blake2b(large), large));
+    EXPECT_NE(j.image_log()->active_segment(), before);
+    return blake2b(large);
+  }
   // Segments, not spares (image_log.hpp keeps up to two files of segments that went).
   std::size_t segment_files() const {
     std::size_t n = 0;
@@ -173,11 +181,9 @@ TEST_F(JournalImages, ASegmentWithACheckersRecordNotYetNamedStaysThroughACommit)
   ASSERT_TRUE(log);
   auto place = log->append_held(blake2b(early), early);
   ASSERT_TRUE(place);
-  // Another result fills the segment: the log moves on to a new one.
-  const std::vector<std::uint8_t> large((std::uint64_t{32} << 20) - 1000, 3);
-  ASSERT_TRUE(j.put_result_image(blake2b(large), large));
+  const Digest large = put_segment_filler(j, 3);
   ASSERT_NE(log->active_segment(), place->segment);
-  ASSERT_TRUE(j.delete_result_image(blake2b(large), false));
+  ASSERT_TRUE(j.delete_result_image(large, false));
   ASSERT_TRUE(j.commit()) << "names nothing in the checker's segment";
   EXPECT_TRUE(log_holds(early)) << "the checker's segment stayed";
   j.offer_result_image(blake2b(early), *place);
@@ -199,9 +205,7 @@ TEST_F(JournalImages, AnImagePutAndDeletedInOneTransactionLetsItsSegmentGo) {
   ASSERT_TRUE(log);
   const std::uint64_t first = log->active_segment();
   ASSERT_TRUE(j.put_result_image(blake2b(small), small));
-  // Another result fills the segment: the log moves on to a new one.
-  const std::vector<std::uint8_t> large((std::uint64_t{32} << 20) - 1000, 4);
-  ASSERT_TRUE(j.put_result_image(blake2b(large), large));
+  put_segment_filler(j, 4);
   ASSERT_NE(log->active_segment(), first);
   ASSERT_TRUE(j.delete_result_image(blake2b(small), /*zero_pages=*/false));
   ASSERT_TRUE(j.commit());
