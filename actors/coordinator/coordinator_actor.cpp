@@ -183,6 +183,9 @@ coordinator_self_actor::behavior_type coordinator(
   self->send(self, tick_atom::value);
   return {
       [self](commit_atom) { commit_and_send(self); },
+      [self](committed_atom, bool durable, const std::string& failure) {
+        committed(self, durable, failure);
+      },
       [self](link::link_up_atom, const caf::actor& remote) {
         auto& st = self->state;
         // The boundary: the remote treasury's handle, typed once.

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -30,11 +31,15 @@ namespace seedgrid::coordinator::actor_shell {
 
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using committed_atom = caf::atom_constant<caf::atom("committed")>;
 
-// The public interface and the coordinator's own messages: the group commit, the timers' tick,
-// and the treasury's handle from the remote link (cast to the treasury's interface on arrival).
-using coordinator_self_actor = protocol::coordinator_actor::extend_with<
-    link::link_owner_actor>::extend<caf::reacts_to<commit_atom>, caf::reacts_to<tick_atom>>;
+// The public interface and the coordinator's own messages: the group commit and its outcome (from
+// the journal's writer thread: whether it is durable, or why not), the timers' tick, and the
+// treasury's handle from the remote link (cast to the treasury's interface on arrival).
+using coordinator_self_actor =
+    protocol::coordinator_actor::extend_with<link::link_owner_actor>::extend<
+        caf::reacts_to<commit_atom>, caf::reacts_to<committed_atom, bool, std::string>,
+        caf::reacts_to<tick_atom>>;
 
 // A registered node's actor, under the interface of its role (the other handle stays empty).
 struct NodeHandle {
@@ -83,6 +88,14 @@ struct CoordinatorState {
   // cancel itself): delivered once the commit they wait for is durable, before its effects.
   std::vector<std::function<void()>> answers_after_commit;
   bool commit_scheduled = false;
+  // The commit on the journal's writer (one at a time) and what waits for it; messages handled
+  // meanwhile gather for the next one, which starts when this one is durable.
+  struct CommitInFlight {
+    std::vector<Outbox> effects;
+    std::vector<std::function<void()>> answers;
+  };
+  std::optional<CommitInFlight> in_flight;
+  bool commit_waiting = false;  // a commit was asked for while one was in flight
   static inline const char* name = "seedgrid.coordinator";
 
   // Milliseconds of the steady clock: the time base the core was opened with (node.cpp).
@@ -101,10 +114,13 @@ std::string who(Self self, const PublicKey& key);
 // Group commit: the effects of every message handled until the commit message comes round (it
 // queues behind the messages already in the mailbox) wait for one journal commit, then go out in
 // order. Nothing a client, validator or treasury is told leaves before the state that caused it
-// is durable; jobs go to their workers as the commit starts (a restart does not resume them).
+// is durable; jobs go to their workers when the commit message comes round, without waiting for
+// a commit (a restart does not resume them).
 void flush(Self self, Outbox& out);
-// The commit message's handler: sends the jobs, commits the journal, then carries out the other
-// pending effects.
+// The commit message's handler: sends the jobs and starts the journal's commit on its writer,
+// unless one is in flight (then the next starts when it is durable).
 void commit_and_send(Self self);
+// The commit's outcome: carries out its effects, or stops the coordinator when it failed.
+void committed(Self self, bool durable, const std::string& failure);
 
 }  // namespace seedgrid::coordinator::actor_shell

@@ -62,6 +62,13 @@ Result<void> CoordinatorCore::commit() {
   return c;
 }
 
+void CoordinatorCore::commit_in_background(std::function<void(Result<void>)> done) {
+  CoreState& s = *state_;
+  if (!s.fatal) s.write_saved_nodes();
+  if (s.fatal) return done(std::unexpected(*s.fatal));
+  s.journal.commit_in_background(std::move(done));
+}
+
 void CoordinatorCore::tick(std::int64_t now_ms, Outbox& out) {
   CoreState& s = *state_;
   expire_penalties(s, now_ms, out);
@@ -108,9 +115,6 @@ const RequestState* CoordinatorCore::request(const std::string& request_id) cons
 std::shared_ptr<ImageLog> CoordinatorCore::image_log() const { return state_->journal.image_log(); }
 void CoordinatorCore::offer_result_image(const Digest& hash, const ImagePlace& place) {
   state_->journal.offer_result_image(hash, place);
-}
-Result<void> CoordinatorCore::settle_offered_images() {
-  return state_->journal.settle_offered_images();
 }
 
 Result<bool> CoordinatorCore::holds_image(const Digest& hash) const {

@@ -10,9 +10,10 @@
 // (requests, scheduling, audits, appeals, settlement, the node book, recovery) is its own file.
 //
 // Ordering rule: callers commit() the journal before they carry out an Outbox, so nothing is told
-// that a crash could forget; SendJob alone may go as the commit starts (a restart re-queues every
+// that a crash could forget; SendJob alone may go before the commit (a restart re-queues every
 // job that was on a worker, its assignment journaled or not).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -137,12 +138,10 @@ class CoordinatorCore {
       protocol::ResultIntegrity integrity = protocol::ResultIntegrity::unchecked);
   // The image log the actor's result checkers write checked pixels into, off its thread (none
   // where the journal keeps images as rows). Such a record is offered before its result is
-  // applied, and on_result names it instead of writing the pixels again; once the results are
-  // applied and before they are committed, the records nothing named (a refused result's) are
-  // overwritten and all are released.
+  // applied, and on_result names it instead of writing the pixels again; at the commit, the
+  // records nothing named (a refused result's) are overwritten and all are released.
   std::shared_ptr<ImageLog> image_log() const;
   void offer_result_image(const Digest& hash, const ImagePlace& place);
-  Result<void> settle_offered_images();
   protocol::Reply on_verdict(const PublicKey& from, const protocol::Verdict& verdict,
                              std::int64_t now_ms, Outbox& out);
   // A worker contests a failed verdict (once): a second validator re-runs the failed audits and a
@@ -178,6 +177,10 @@ class CoordinatorCore {
 
   // Makes the journal durable; call before carrying out an Outbox.
   Result<void> commit();
+  // As commit(), without waiting (Journal::commit_in_background): `done` hears the outcome on the
+  // journal's writer thread, or at once. The core goes on meanwhile; an Outbox filled before this
+  // call is carried out once `done` heard success.
+  void commit_in_background(std::function<void(Result<void>)> done);
   // Set when the journal could not be written: the coordinator must stop (a restart resumes from
   // what was committed).
   const std::optional<Error>& fatal() const;

@@ -116,10 +116,11 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-// Each worker's jobs of one commit in one message (so they can share a render batch), before the
-// commit: a job on a worker is not something a restart resumes (its assignment is not journaled,
-// recovery re-queues every job that was on a worker, and no result is applied before the commit
-// that assigned it returns), so the worker renders while the journal syncs instead of after.
+// Each worker's jobs in one message (so they can share a render batch), sent when the commit
+// message comes round, without waiting for any commit: a job on a worker is not something a
+// restart resumes (its assignment is not journaled, and recovery re-queues every job that was on
+// a worker), and its result is journaled behind the writes that assigned it (one queue, commits in
+// order), so the worker renders while the journal syncs instead of after.
 void send_jobs(Self self, std::vector<Outbox>& group) {
   auto& s = self->state;
   std::map<protocol::worker_actor, std::vector<protocol::Job>> jobs;
@@ -138,20 +139,38 @@ void send_jobs(Self self, std::vector<Outbox>& group) {
 void commit_and_send(Self self) {
   auto& s = self->state;
   s.commit_scheduled = false;
-  std::vector<Outbox> group = std::exchange(s.pending, {});
-  send_jobs(self, group);
-  // The checkers' records the applied results did not name are overwritten here, once the
-  // journal's writer has run their places' statements, not after each batch (which would wait
-  // for it every time).
-  if (auto settled = s.core->settle_offered_images(); !settled)
-    s.log->warn("{}", settled.error().message);
-  if (auto c = s.core->commit(); !c) {
+  if (s.in_flight) {
+    send_jobs(self, s.pending);  // they need not wait for a commit (above)
+    s.commit_waiting = true;
+    return;
+  }
+  auto& flight = s.in_flight.emplace();
+  flight.effects = std::exchange(s.pending, {});
+  flight.answers = std::exchange(s.answers_after_commit, {});
+  send_jobs(self, flight.effects);
+  // The journal's writer runs the commit while this thread goes on with the next messages; its
+  // answer comes as a message, so the effects go out on this thread, in commit order.
+  auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+  s.core->commit_in_background([weak](Result<void> r) {
+    if (auto to = caf::actor_cast<coordinator_self_actor>(weak.lock()))
+      caf::anon_send(to, committed_atom::value, r.has_value(),
+                     r ? std::string() : r.error().message);
+  });
+}
+
+void committed(Self self, bool durable, const std::string& failure) {
+  auto& s = self->state;
+  if (!s.in_flight) return;
+  CoordinatorState::CommitInFlight flight = std::move(*s.in_flight);
+  s.in_flight.reset();
+  if (!durable) {
     s.log->critical("journal write failed, stopping so a restart resumes from the journal: {}",
-                    c.error().message);
+                    failure);
     self->quit(caf::exit_reason::user_shutdown);
     return;
   }
-  for (auto& answer : std::exchange(s.answers_after_commit, {})) answer();
+  std::vector<Outbox>& group = flight.effects;
+  for (auto& answer : flight.answers) answer();
   auto node = [&](const PublicKey& k) -> const NodeHandle* {
     auto it = s.node_actors.find(k);
     return it == s.node_actors.end() ? nullptr : &it->second;
@@ -222,6 +241,7 @@ void commit_and_send(Self self) {
     send_together<protocol::event_atom, protocol::events_atom>(self, client, list);
   }
   send_orders(self, std::move(orders));
+  if (std::exchange(s.commit_waiting, false)) commit_and_send(self);
 }
 
 }  // namespace seedgrid::coordinator::actor_shell

@@ -259,40 +259,48 @@ Result<void> Journal::ensure_transaction() {
 }
 
 Result<void> Journal::commit() {
-  if (!state_->tx) return {};
-  if (auto r = resolve_placed_images(); !r) {
-    state_->tx.reset();
-    state_->log_use.roll_back();
-    return context(r.error(), "committing the coordinator journal");
+  std::optional<Result<void>> outcome;
+  commit_in_background([&](Result<void> r) { outcome = std::move(r); });
+  (void)state_->db.drain();  // the commit has run (or was skipped, and told why) once it returns
+  return *outcome;
+}
+
+void Journal::commit_in_background(std::function<void(Result<void>)> done) {
+  State& s = *state_;
+  const bool commit = s.tx.has_value();
+  const bool checkpoint =
+      std::exchange(s.checkpoint_after_commit, false) || s.checkpoint_again.exchange(false);
+  if (!commit && !checkpoint && s.log_changes.empty()) return done({});
+  if (commit) {
+    s.tx->hand_over();  // committed by the task below
+    s.tx.reset();
   }
-  auto& log = state_->image_log;
-  // The images this commit names are durable before it is. The result checkers append between
-  // commits, so the log is nearly always unsynced: a commit that names no new image leaves it.
-  const auto& staged = state_->log_use.staged;
-  if (log && log->unsynced() &&
-      std::any_of(staged.begin(), staged.end(), [](const auto& s) { return s.second > 0; }))
-    if (auto s = log->sync(); !s) {
-      state_->tx.reset();
-      state_->log_use.roll_back();
-      return context(s.error(), "committing the coordinator journal");
-    }
-  auto r = state_->tx->commit();
-  state_->tx.reset();
-  if (!r) {
-    state_->log_use.roll_back();
-    return context(r.error(), "committing the coordinator journal");
-  }
-  if (log)
-    if (auto a = journal_results::after_commit(*log, state_->log_use); !a)
-      return context(a.error(), "after committing the coordinator journal");
-  // The WAL's earlier frames still hold the pages as they were before an erasure: copy the
-  // pages back and empty it. Not done (a reader or the background checkpoint in the way) is
-  // tried again at the next commit, as is a failure: the commit itself has happened.
-  if (state_->checkpoint_after_commit) {
-    auto emptied = state_->db.empty_log();
-    if (emptied && *emptied) state_->checkpoint_after_commit = false;
-  }
-  return {};
+  // The state outlives the task: ~State waits for the writer.
+  auto task = [state = &s, changes = std::exchange(s.log_changes, {}), commit,
+               checkpoint](storage::InPlace& db) -> Result<void> {
+    ImageLog* log = state->image_log.get();
+    if (log)
+      if (auto r = journal_results::before_commit(*log, changes); !r) return r;
+    if (commit)
+      if (auto r = db.exec("COMMIT"); !r) {
+        // A failed COMMIT can leave the transaction open (e.g. SQLITE_BUSY).
+        (void)db.exec("ROLLBACK");
+        return r;
+      }
+    if (log)
+      if (auto a = journal_results::after_commit(*log, state->log_use, changes); !a)
+        return context(a.error(), "after the commit");
+    // The WAL's earlier frames still hold the pages as they were before an erasure: copy the
+    // pages back and empty it. Not done (a reader or the background checkpoint in the way) is
+    // tried again after the next commit, as is a failure: the commit itself has happened.
+    if (checkpoint)
+      if (auto emptied = db.empty_log(); !emptied || !*emptied) state->checkpoint_again = true;
+    return {};
+  };
+  s.db.queue(std::move(task), [done = std::move(done)](Result<void> r) {
+    if (!r) return done(context(r.error(), "committing the coordinator journal"));
+    done({});
+  });
 }
 
 bool Journal::pending() const { return state_->tx.has_value(); }

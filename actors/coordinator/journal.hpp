@@ -8,11 +8,13 @@
 // keys catch the window between a settlement and its journal entry).
 //
 // Writes join one open transaction that commit() makes durable; the coordinator commits before it
-// acts on what it wrote (asks for money, answers a client; a job goes to its worker as the commit
-// starts). A journal destroyed with writes not committed rolls them back, as a crash would. On a
-// durable SQLite journal the statements run on a writer thread (storage/background_writer.hpp):
-// a write returns at once and a failed one is reported by the next read or commit.
+// acts on what it wrote (asks for money, answers a client; a job goes to its worker without
+// waiting). A journal destroyed with writes not committed rolls them back, as a crash would. On a
+// durable SQLite journal the statements and the commits run on a writer thread
+// (storage/background_writer.hpp): a write returns at once and a failed one is reported by the
+// next read or commit; the actor's commits do not wait either (commit_in_background).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -144,12 +146,9 @@ class Journal {
   // are rows (PostgreSQL, the simulator's throw-away journal).
   std::shared_ptr<ImageLog> image_log() const;
   // A record a result checker wrote for a result about to be applied: put_result_image of its hash
-  // names it instead of appending the pixels again.
+  // names it instead of appending the pixels again. At the commit, every offered record is
+  // released (ImageLog::release) and those nothing named are overwritten.
   void offer_result_image(const Digest& hash, const ImagePlace& place);
-  // Before the commit after the results (the actor's, not after each batch: it waits for the
-  // writer): the offered records nothing named are overwritten, and every offered record is
-  // released (ImageLog::release).
-  Result<void> settle_offered_images();
   Result<std::optional<std::vector<std::uint8_t>>> find_result_image(const Digest& hash) const;
   Result<bool> has_result_image(const Digest& hash) const;
   // `zero_pages`: the image's bytes are overwritten once the delete commits (in the image log, or
@@ -170,15 +169,16 @@ class Journal {
 
   // Makes every write since the last commit durable.
   Result<void> commit();
+  // As commit(), without waiting: the commit is queued behind the writes and `done` hears its
+  // outcome where it ran (the journal's writer thread; at once where the journal has none).
+  // Writes after it join the next transaction. A failed commit fails every later one.
+  void commit_in_background(std::function<void(Result<void>)> done);
   bool pending() const;
 
  private:
   struct State;
   explicit Journal(std::unique_ptr<State> state);
   Result<void> ensure_transaction();
-  // Waits for the journal's writes, then counts the places that named their image in the open
-  // transaction and marks the offered records they named (journal_results.cpp).
-  Result<void> resolve_placed_images();
   std::unique_ptr<State> state_;
 };
 

@@ -157,16 +157,33 @@ Result<LogUse> sweep(ImageLog& log, storage::Database& db) {
   return use;
 }
 
-Result<void> after_commit(ImageLog& log, LogUse& use) {
-  for (const auto& [segment, change] : use.staged) {
-    auto& n = use.named[segment];
-    n = change > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+Result<void> before_commit(ImageLog& log, const LogChanges& changes) {
+  for (const auto& o : changes.offered) {
+    // A refused result's pixels, or a second copy of a stored image: named by nothing, and
+    // possibly a private request's, so overwritten now rather than left for the next open.
+    if (!*o.named)
+      if (auto e = log.erase(o.place); !e)
+        return context(e.error(), "journal: overwriting the unnamed image ", to_hex(o.hash));
+    log.release(o.place);
   }
-  use.staged.clear();
-  const auto to_erase = std::exchange(use.to_erase, {});
-  for (const ImagePlace& place : to_erase)
+  for (const ImagePlace& place : changes.held) log.release(place);
+  // The images this commit names are durable before it is. The result checkers append between
+  // commits, so the log is nearly always unsynced: a commit that names no new image leaves it.
+  const bool names_one = std::any_of(changes.names.begin(), changes.names.end(),
+                                     [](const auto& n) { return n.change > 0 && *n.named; });
+  if (names_one && log.unsynced()) return log.sync();
+  return {};
+}
+
+Result<void> after_commit(ImageLog& log, LogUse& use, const LogChanges& changes) {
+  for (const auto& change : changes.names) {
+    if (change.change > 0 && !*change.named) continue;
+    auto& n = use.named[change.segment];
+    n = change.change > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+  }
+  for (const ImagePlace& place : changes.to_erase)
     if (auto e = log.erase(place); !e) return e;
-  if (!to_erase.empty())
+  if (!changes.to_erase.empty())
     if (auto s = log.sync(); !s) return s;
   for (const std::uint64_t segment : log.segments()) {
     if (log.in_use(segment)) continue;
@@ -188,61 +205,41 @@ Result<void> Journal::put_result_image(const Digest& hash, std::span<const std::
       return context(w.error(), "journal: storing image ", to_hex(hash));
     return {};
   }
-  auto& offered = state_->offered_images;
-  auto written = std::find_if(offered.begin(), offered.end(),
-                              [&](const auto& o) { return !o.named && o.hash == hash; });
-  Result<ImagePlace> place =
-      written != offered.end() ? Result<ImagePlace>(written->place) : log->append(hash, pixels);
-  if (!place) return pass_on(place);
+  auto& changes = state_->log_changes;
+  auto offered = std::find_if(changes.offered.begin(), changes.offered.end(),
+                              [&](const auto& o) { return o.hash == hash; });
+  std::shared_ptr<bool> offered_named;
+  ImagePlace place;
+  if (offered != changes.offered.end()) {
+    place = offered->place;
+    offered_named = offered->named;
+  } else {
+    // Held until the commit has counted it: the commit before this one may be running on the
+    // journal's writer, and must not take this record's segment for one that names nothing.
+    auto appended = log->append_held(hash, pixels);
+    if (!appended) return pass_on(appended);
+    place = *appended;
+    changes.held.push_back(place);
+  }
   // The same image put twice is one place (the hash names the bytes): the second record is
-  // named by nothing, and overwritten at the next open (or, written by a checker, once its
-  // results are settled). Rare enough (two jobs with one output) not to look the hash up before
-  // every append; whether this one named its record is known once its statement ran
-  // (resolve_placed_images).
+  // named by nothing, and overwritten at the next open (or, written by a checker, at the
+  // commit). Rare enough (two jobs with one output) not to look the hash up before every append;
+  // whether this one named its record is known where its statement runs.
   auto named = std::make_shared<bool>(false);
-  if (auto w = journal_results::put_place(state_->images, hash, *place,
-                                          [named](std::int64_t changes) { *named = changes == 1; });
+  if (auto w = journal_results::put_place(state_->images, hash, place,
+                                          [named, offered_named](std::int64_t rows) {
+                                            if (rows != 1) return;
+                                            *named = true;
+                                            if (offered_named) *offered_named = true;
+                                          });
       !w)
     return context(w.error(), "journal: storing image ", to_hex(hash));
-  std::optional<std::size_t> offered_at;
-  if (written != offered.end()) offered_at = static_cast<std::size_t>(written - offered.begin());
-  state_->placed_images.push_back({std::move(named), place->segment, offered_at});
-  return {};
-}
-
-Result<void> Journal::resolve_placed_images() {
-  State& s = *state_;
-  if (s.placed_images.empty()) return {};
-  if (auto d = s.db.drain(); !d) {
-    s.placed_images.clear();
-    return d;
-  }
-  for (const auto& p : std::exchange(s.placed_images, {})) {
-    if (!*p.named) continue;
-    s.log_use.staged.emplace_back(p.segment, +1);
-    if (p.offered) s.offered_images[*p.offered].named = true;
-  }
+  changes.names.push_back({place.segment, +1, std::move(named)});
   return {};
 }
 
 void Journal::offer_result_image(const Digest& hash, const ImagePlace& place) {
-  state_->offered_images.push_back({hash, place});
-}
-
-Result<void> Journal::settle_offered_images() {
-  auto& log = state_->image_log;
-  Result<void> settled = resolve_placed_images();
-  for (const auto& o : std::exchange(state_->offered_images, {})) {
-    // A refused result's pixels, or a second copy of a stored image: named by nothing, and
-    // possibly a private request's, so overwritten now rather than left for the next open.
-    if (!o.named && settled)
-      if (auto e = log->erase(o.place); !e)
-        settled = context(e.error(), "journal: overwriting the unnamed image ", to_hex(o.hash));
-    // A named record is held by its name from here: its segment stays while the journal names it
-    // (after_commit counts the staged name before it removes anything).
-    log->release(o.place);
-  }
-  return settled;
+  state_->log_changes.offered.push_back({hash, place});
 }
 
 std::shared_ptr<ImageLog> Journal::image_log() const { return state_->image_log; }
@@ -283,16 +280,15 @@ Result<std::vector<Digest>> Journal::result_image_hashes() const {
 Result<void> Journal::delete_result_image(const Digest& hash, bool zero_pages) {
   if (auto t = ensure_transaction(); !t) return t;
   if (state_->image_log) {
-    // The places put before it are counted first: a put and a delete of one image in one
-    // transaction must stage +1 before -1 (after_commit counts them in order).
-    if (auto r = resolve_placed_images(); !r) return context(r.error(), "journal: deleting image");
+    // Counted after the puts before it (after_commit counts in order): a put and a delete of one
+    // image in one transaction leave its segment's count as it was.
     auto place = journal_results::remove_place(state_->images, hash);
     if (!place) return context(place.error(), "journal: deleting image ", to_hex(hash));
     if (*place) {
       // Its record is overwritten only once the delete is committed: a crash before that must
       // still find the image the journal names.
-      state_->log_use.staged.emplace_back((*place)->segment, -1);
-      if (zero_pages) state_->log_use.to_erase.push_back(**place);
+      state_->log_changes.names.push_back({(*place)->segment, -1, nullptr});
+      if (zero_pages) state_->log_changes.to_erase.push_back(**place);
       return {};
     }
   }

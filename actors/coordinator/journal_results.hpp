@@ -10,6 +10,7 @@
 // deleted, wherever they are.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -47,24 +48,46 @@ Result<std::optional<ImagePlace>> find_place(Statements& st, const Digest& hash)
 // The place the hash had, if any: deleted and returned by one statement.
 Result<std::optional<ImagePlace>> remove_place(Statements& st, const Digest& hash);
 
-// How many images the journal names in each segment of the log, as committed, and what the open
-// transaction changes.
+// How many images the journal names in each segment of the log, as committed: counted by the
+// commits alone, one after another (on the journal writer's thread).
 struct LogUse {
   std::map<std::uint64_t, std::uint64_t> named;
-  std::vector<std::pair<std::uint64_t, int>> staged;  // +1 named, -1 let go
-  std::vector<ImagePlace> to_erase;                   // private images', once their delete commits
+};
+// What the open transaction does to the log, handed whole to its commit.
+struct LogChanges {
+  // +1: a place written, counted if its statement named the image (set where it ran: a hash that
+  // had a place already is not named again); -1: a place let go. Counted in this order.
+  struct Name {
+    std::uint64_t segment = 0;
+    int change = 0;
+    std::shared_ptr<const bool> named;  // for +1
+  };
+  // A record a result checker wrote for a result being applied (Journal::offer_result_image):
+  // named by a put of its hash, or overwritten at the commit.
+  struct Offered {
+    Digest hash{};
+    ImagePlace place;
+    std::shared_ptr<bool> named = std::make_shared<bool>(false);
+  };
+  std::vector<Name> names;
+  std::vector<Offered> offered;
+  std::vector<ImagePlace> held;      // the journal's own appends, held until their commit counts
+  std::vector<ImagePlace> to_erase;  // private images', once their delete commits
 
-  void roll_back() {
-    staged.clear();
-    to_erase.clear();
+  bool empty() const {
+    return names.empty() && offered.empty() && held.empty() && to_erase.empty();
   }
 };
 // At open: overwrites every record no place names (a crash between a commit and its erasures, or
 // appends whose commit never happened), removes the segments that name none, syncs the log.
 Result<LogUse> sweep(ImageLog& log, storage::Database& db);
+// Before the journal's commit, once its statements ran: overwrites the offered records nothing
+// named, lets every held record go (what is named is held by its name from here), and syncs the
+// log when the commit names an image in it.
+Result<void> before_commit(ImageLog& log, const LogChanges& changes);
 // After the journal's commit: applies the transaction's counts, erases and syncs its private
 // images' records, and removes every segment other than the one being written that no image is
 // named in any more.
-Result<void> after_commit(ImageLog& log, LogUse& use);
+Result<void> after_commit(ImageLog& log, LogUse& use, const LogChanges& changes);
 
 }  // namespace seedgrid::coordinator::journal_results

@@ -2,6 +2,7 @@
 // The journal's open database and prepared statements, shared by the files that implement
 // Journal (journal.cpp: requests, jobs, nodes, the run; journal_verification.cpp: audits,
 // penalties, notices and slashes). Not for other includes.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -34,22 +35,14 @@ struct Journal::State {
   // A durable SQLite journal's result images (journal_results.hpp); none on PostgreSQL and in the
   // simulator's throw-away journal. Shared with the result checkers, which append to it.
   std::shared_ptr<ImageLog> image_log;
-  journal_results::LogUse log_use;
-  // Records the result checkers wrote for the results being applied (offer_result_image).
-  struct OfferedImage {
-    Digest hash{};
-    ImagePlace place;
-    bool named = false;
-  };
-  std::vector<OfferedImage> offered_images;
-  // Places written since the last resolve_placed_images: whether each named its image (a hash
-  // that had a place already is not named again) is known once the writer ran its statement.
-  struct PlacedImage {
-    std::shared_ptr<bool> named;  // set on the writer's thread, read after a drain
-    std::uint64_t segment = 0;
-    std::optional<std::size_t> offered;  // in offered_images
-  };
-  std::vector<PlacedImage> placed_images;
+  journal_results::LogUse log_use;          // the commits' own: touched where they run
+  journal_results::LogChanges log_changes;  // the open transaction's
+  // A checkpoint after a commit that did not empty the WAL (another reader in the way, or a
+  // failure): tried again after the next one. Set where the commit ran.
+  std::atomic<bool> checkpoint_again = false;
+
+  // The journal's commits may still be queued on its writer, and they use the members above.
+  ~State() { (void)db.drain(); }
 };
 
 // Runs a delete with `PRAGMA secure_delete` off when `zero_pages` is false (a public image's

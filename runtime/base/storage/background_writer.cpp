@@ -44,6 +44,10 @@ void BackgroundWriter::run(engine::Query& query, BoundValues values, AfterRun af
 
 void BackgroundWriter::exec(std::string sql) { push(Exec{std::move(sql)}); }
 
+void BackgroundWriter::task(QueuedTask task, TaskOutcome outcome) {
+  push(Task{std::move(task), std::move(outcome)}, true);
+}
+
 namespace {
 
 // A sleeping writer is woken once this many writes wait: a wake for each write cost a system call
@@ -53,15 +57,15 @@ constexpr std::size_t kWakeAt = 32;
 
 }  // namespace
 
-void BackgroundWriter::push(Item item) {
+void BackgroundWriter::push(Item item, bool wake) {
   std::lock_guard lock(mutex_);
   queue_.push_back(std::move(item));
-  if (queue_.size() == kWakeAt) work_.notify_one();
+  if (wake || queue_.size() == kWakeAt) work_.notify_one();
 }
 
 // Waking the writer and sleeping until it is done would cost two switches of threads each time
 // (at every commit): once the writer's batch in progress is done, the owner runs the rest itself.
-// The owner is the only one who queues, so nothing is queued meanwhile.
+// Only the owner queues, and it is the one waiting, so nothing is queued meanwhile.
 void BackgroundWriter::wait() {
   std::unique_lock lock(mutex_);
   idle_.wait(lock, [&] { return !busy_; });
@@ -89,14 +93,13 @@ void BackgroundWriter::run_batch(std::unique_lock<std::mutex>& lock) {
   std::deque<Item> batch;
   batch.swap(queue_);
   busy_ = true;
-  bool skip = failed_.has_value();
+  std::optional<Error> failure = failed_;
   lock.unlock();
-  std::optional<Error> failure;
   for (Item& item : batch) {
-    if (skip) break;
-    if (auto r = apply(item); !r) {
-      failure = std::move(r.error());
-      skip = true;
+    if (!failure) {
+      if (auto r = apply(item); !r) failure = std::move(r.error());
+    } else if (auto* t = std::get_if<Task>(&item)) {
+      t->outcome(std::unexpected(*failure));  // skipped: told why
     }
   }
   batch.clear();  // the callbacks and values go outside the lock
@@ -108,6 +111,12 @@ void BackgroundWriter::run_batch(std::unique_lock<std::mutex>& lock) {
 
 Result<void> BackgroundWriter::apply(Item& item) {
   if (auto* e = std::get_if<Exec>(&item)) return connection_.exec(e->sql);
+  if (auto* t = std::get_if<Task>(&item)) {
+    InPlace in_place(connection_);
+    Result<void> r = t->task(in_place);
+    t->outcome(r);
+    return r;
+  }
   Run& run = std::get<Run>(item);
   engine::Query& q = *run.query;
   run.values.bind_to(q);

@@ -3,8 +3,9 @@
 // the thread that owns the connection goes on with its work while SQLite executes them
 // (OpenOptions::background_writer; the coordinator's journal, issue 17). Internal to storage/:
 // Database, Statement and Transaction queue through it, and wait for it (drain) wherever the owner
-// must see the writes' effects: before a read, a row count, a checkpoint, and a commit, which
-// stays synchronous. A failed write is reported by every drain after it, and every write queued
+// must see the writes' effects: before a read, a row count, a checkpoint, and a commit that
+// returns once durable. A task (Database::queue: the coordinator's commit) runs in the queue's order too, and
+// wakes the writer at once. A failed write is reported by every drain after it, and every write queued
 // after it is skipped, a rollback included: the connection is done, and its owner stops using it
 // (a restarted coordinator resumes from what was committed; closing the connection rolls back).
 #include <condition_variable>
@@ -14,6 +15,7 @@
 #include <thread>
 #include <variant>
 
+#include "runtime/base/storage/database.hpp"   // QueuedTask, TaskOutcome
 #include "runtime/base/storage/statement.hpp"  // AfterRun, engine::Connection and engine::Query
 
 namespace seedgrid::storage {
@@ -44,6 +46,8 @@ class BackgroundWriter {
 
   void run(engine::Query& query, BoundValues values, AfterRun after = {});
   void exec(std::string sql);
+  // Wakes the writer: the owner goes on without waiting for the task, whose outcome is its call.
+  void task(QueuedTask task, TaskOutcome outcome);
   // Returns once everything queued has run: the first failure among it, if any.
   Result<void> drain();
   // As drain(), without the failure (the next drain reports it).
@@ -58,9 +62,13 @@ class BackgroundWriter {
   struct Exec {
     std::string sql;
   };
-  using Item = std::variant<Run, Exec>;
+  struct Task {
+    QueuedTask task;
+    TaskOutcome outcome;
+  };
+  using Item = std::variant<Run, Exec, Task>;
 
-  void push(Item item);
+  void push(Item item, bool wake = false);
   void run_batch(std::unique_lock<std::mutex>& lock);
   void loop();
   Result<void> apply(Item& item);

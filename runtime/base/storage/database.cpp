@@ -56,6 +56,15 @@ Result<void> Database::exec(std::string_view sql) {
 
 Result<void> Database::drain() { return writer_ ? writer_->drain() : Result<void>{}; }
 
+void Database::queue(QueuedTask task, TaskOutcome outcome) {
+  if (writer_) return writer_->task(std::move(task), std::move(outcome));
+  InPlace in_place(*connection_);
+  outcome(task(in_place));
+}
+
+Result<void> InPlace::exec(std::string_view sql) { return connection_.exec(sql); }
+Result<bool> InPlace::empty_log() { return connection_.empty_log(); }
+
 Result<Statement> Database::prepare(std::string_view sql) {
   // What it names may be made by a write still queued (a schema).
   if (auto d = drain(); !d) return std::unexpected(d.error());

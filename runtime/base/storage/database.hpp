@@ -7,6 +7,7 @@
 // the SQL and the engine's own message. A connection (and its statements) may move between
 // threads but must be used by one thread at a time.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,20 @@ struct CheckpointCounts {
   std::uint64_t by_writer = 0;
 };
 
+// What a queued task (Database::queue) may do on the connection. It runs where the writes run,
+// in their order, so these neither queue nor wait.
+class InPlace {
+ public:
+  explicit InPlace(engine::Connection& connection) : connection_(connection) {}
+  Result<void> exec(std::string_view sql);
+  Result<bool> empty_log();  // as Database::empty_log
+
+ private:
+  engine::Connection& connection_;
+};
+using QueuedTask = std::function<Result<void>(InPlace&)>;
+using TaskOutcome = std::function<void(Result<void>)>;
+
 class Database {
  public:
   static Result<Database> open(const std::string& path, OpenOptions options = {});
@@ -78,6 +93,11 @@ class Database {
   // Waits for the background writer's queue (OpenOptions::background_writer): the first failure
   // among what it ran, if any. At once without a background writer.
   Result<void> drain();
+  // Runs `task` after every write queued before it and hands `outcome` what it returned, or the
+  // failure of a write before it (which skips it): on the background writer's thread, or at once
+  // in place without one. A failed task fails every later drain, as a failed write does. For work
+  // that must follow the writes without the owner waiting for them (Journal::commit_in_background).
+  void queue(QueuedTask task, TaskOutcome outcome);
   Result<Statement> prepare(std::string_view sql);
 
   // The file, or the PostgreSQL URI (which never holds a password: see engine_of).

@@ -27,6 +27,9 @@ class Transaction {
   Result<void> commit();
   Result<void> rollback();
   bool open() const { return db_ != nullptr; }
+  // For a commit the owner queues as a task of its own (Database::queue, InPlace::exec): the
+  // transaction is no longer this object's to commit or roll back.
+  void hand_over() { db_ = nullptr; }
 
  private:
   explicit Transaction(Database& db) : db_(&db) {}

@@ -139,8 +139,8 @@ TEST_F(JournalImages, DeletedImagesLetTheirSegmentGoAndPrivateOnesAreOverwritten
 
 // Records a result checker wrote (ImageLog::append_held) and offered: the one a stored result
 // names is named where it is, without a second copy; the one nothing named (a refused result's,
-// or a second copy of a stored image) is overwritten once the results are applied, and every
-// offered record is released.
+// or a second copy of a stored image) is overwritten at the commit, and every offered record is
+// released.
 TEST_F(JournalImages, ACheckersRecordIsNamedWhereItIsAndOneNothingNamedIsOverwritten) {
   const auto stored = image(8), refused = image(9);
   {
@@ -156,7 +156,6 @@ TEST_F(JournalImages, ACheckersRecordIsNamedWhereItIsAndOneNothingNamedIsOverwri
     j.offer_result_image(blake2b(stored), *copy);
     ASSERT_TRUE(j.put_result_image(blake2b(stored), stored));
     ASSERT_TRUE(j.put_result_image(blake2b(stored), stored)) << "the same image twice";
-    ASSERT_TRUE(j.settle_offered_images());
     ASSERT_TRUE(j.commit());
     auto records = log->records(ps->segment);
     ASSERT_TRUE(records) << records.error().message;
@@ -188,7 +187,6 @@ TEST_F(JournalImages, ASegmentWithACheckersRecordNotYetNamedStaysThroughACommit)
   EXPECT_TRUE(log_holds(early)) << "the checker's segment stayed";
   j.offer_result_image(blake2b(early), *place);
   ASSERT_TRUE(j.put_result_image(blake2b(early), early));
-  ASSERT_TRUE(j.settle_offered_images());
   ASSERT_TRUE(j.commit());
   auto back = j.find_result_image(blake2b(early));
   ASSERT_TRUE(back && *back) << (back ? "not found" : back.error().message);
@@ -196,8 +194,8 @@ TEST_F(JournalImages, ASegmentWithACheckersRecordNotYetNamedStaysThroughACommit)
 }
 
 // A put and a delete of one image in one transaction leave its segment named by nothing, though
-// the put's statement ran on the journal's writer (Journal::resolve_placed_images counts the put
-// before the delete), so the segment goes with the commit.
+// whether the put named its image is known only where its statement ran (the commit counts the
+// put before the delete), so the segment goes with the commit.
 TEST_F(JournalImages, AnImagePutAndDeletedInOneTransactionLetsItsSegmentGo) {
   const auto small = image(11);
   Journal j = open();

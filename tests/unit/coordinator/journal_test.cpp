@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "actors/coordinator/journal.hpp"
 #include "actors/coordinator/journal_columns.hpp"
@@ -13,6 +14,39 @@
 
 namespace seedgrid::coordinator::testing {
 namespace {
+
+// A commit in the background takes the writes made before it; those after it are the next
+// transaction's, and are lost with it when the journal goes without committing (as in a crash).
+TEST(Journal, ACommitInTheBackgroundTakesTheWritesBeforeItAndNoneAfter) {
+  const auto dir = fresh_dir("journal-background-commit");
+  const std::string path = (dir / "j.sqlite").string();
+  const std::string prompt_key = (dir / "j.prompt-key").string();
+  auto slash = [](const std::string& id) {
+    protocol::LedgerOrder o;
+    o.key = "slash/" + id;
+    o.verdict_id = id;
+    o.worker = "worker:w";
+    o.validator = "validator:v";
+    return o;
+  };
+  {
+    auto j = Journal::open(path, prompt_key);
+    ASSERT_TRUE(j) << j.error().message;
+    ASSERT_TRUE(j->put_slash(slash("before")));
+    std::promise<Result<void>> durable;
+    j->commit_in_background([&durable](Result<void> r) { durable.set_value(std::move(r)); });
+    ASSERT_TRUE(j->put_slash(slash("after")));
+    auto outcome = durable.get_future().get();
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+  }
+  auto j = Journal::open(path, prompt_key);
+  ASSERT_TRUE(j) << j.error().message;
+  auto slashes = j->pending_slashes();
+  ASSERT_TRUE(slashes) << slashes.error().message;
+  ASSERT_EQ(slashes->size(), 1u);
+  EXPECT_EQ(slashes->front().key, "slash/before");
+  std::filesystem::remove_all(dir);
+}
 
 TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
   const auto dir = fresh_dir("journal");

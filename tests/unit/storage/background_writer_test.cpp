@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -133,6 +135,49 @@ TEST_F(BackgroundWrites, ATransactionLetGoRollsBackItsQueuedWrites) {
   EXPECT_EQ(q->column_int64(0), 0);
   q->reset();
   EXPECT_EQ(committed_rows(), 0);
+}
+
+// A queued task (Database::queue) runs after the writes queued before it, on the connection where
+// they ran (here it commits them); one behind a failed write does not run and hears the failure.
+TEST_F(BackgroundWrites, ATaskFollowsTheWritesBeforeItAndHearsAFailureBeforeIt) {
+  for (const bool background : {true, false}) {
+    Database db = open(background);
+    ASSERT_TRUE(db.exec("DELETE FROM t"));
+    auto put = db.prepare("INSERT INTO t(k, v) VALUES(?, 'x')");
+    ASSERT_TRUE(put.has_value());
+    auto tx = Transaction::begin(db);
+    ASSERT_TRUE(tx.has_value());
+    for (std::int64_t k = 0; k < 100; ++k) ASSERT_TRUE(put->bind(1, k).run());
+    tx->hand_over();
+    std::promise<Result<void>> first;
+    db.queue([](InPlace& in) { return in.exec("COMMIT"); },
+             [&first](Result<void> r) { first.set_value(std::move(r)); });
+    auto outcome = first.get_future().get();  // without a drain: the writer runs it unasked
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+    EXPECT_EQ(committed_rows(), 100) << "background " << background;
+
+    if (!background) continue;  // in place, the failed write is told at once
+    auto again = Transaction::begin(db);
+    ASSERT_TRUE(again.has_value());
+    ASSERT_TRUE(put->bind(1, std::int64_t{5}).run()) << "key 5 is taken: fails on the writer";
+    again->hand_over();
+    bool ran = false;
+    std::optional<Result<void>> second;
+    db.queue(
+        [&ran](InPlace& in) {
+          ran = true;
+          return in.exec("COMMIT");
+        },
+        [&second](Result<void> r) { second = std::move(r); });
+    auto drained = db.drain();
+    ASSERT_FALSE(drained.has_value());
+    ASSERT_TRUE(second.has_value()) << "told, though it did not run";
+    ASSERT_FALSE(second->has_value());
+    EXPECT_EQ(second->error().message, drained.error().message);
+    EXPECT_NE(drained.error().message.find("UNIQUE"), std::string::npos);
+    EXPECT_FALSE(ran);
+    EXPECT_EQ(committed_rows(), 100);
+  }
 }
 
 }  // namespace
