@@ -38,8 +38,10 @@ void BoundValues::bind_to(engine::Query& q) const {
   }
 }
 
-void BackgroundWriter::run(engine::Query& query, BoundValues values, AfterRun after) {
-  push(Run{&query, std::move(values), std::move(after)});
+BoundValues BackgroundWriter::run(engine::Query& query, BoundValues values, AfterRun after) {
+  BoundValues spare;
+  push(Run{&query, std::move(values), std::move(after)}, false, &spare);
+  return spare;
 }
 
 void BackgroundWriter::exec(std::string sql) { push(Exec{std::move(sql)}); }
@@ -54,13 +56,20 @@ namespace {
 // and a switch of threads per statement. A writer that is awake takes whatever has gathered when
 // it finishes a batch, and what is left when the owner waits, the owner runs itself.
 constexpr std::size_t kWakeAt = 32;
+// Emptied buffers kept for the next runs: enough for a commit's worth of writes, without holding
+// on to more than a few hundred kilobytes.
+constexpr std::size_t kSpareBuffers = 256;
 
 }  // namespace
 
-void BackgroundWriter::push(Item item, bool wake) {
+void BackgroundWriter::push(Item item, bool wake, BoundValues* spare) {
   std::lock_guard lock(mutex_);
   queue_.push_back(std::move(item));
   if (wake || queue_.size() == kWakeAt) work_.notify_one();
+  if (spare && !spare_.empty()) {
+    *spare = std::move(spare_.back());
+    spare_.pop_back();
+  }
 }
 
 // Waking the writer and sleeping until it is done would cost two switches of threads each time
@@ -90,20 +99,29 @@ void BackgroundWriter::loop() {
 
 // Takes what is queued as one batch, so the lock is taken once per batch rather than per write.
 void BackgroundWriter::run_batch(std::unique_lock<std::mutex>& lock) {
-  std::deque<Item> batch;
-  batch.swap(queue_);
+  batch_.swap(queue_);  // the queue takes the last batch's emptied vector, and its capacity
   busy_ = true;
   std::optional<Error> failure = failed_;
   lock.unlock();
-  for (Item& item : batch) {
+  for (Item& item : batch_) {
     if (!failure) {
       if (auto r = apply(item); !r) failure = std::move(r.error());
     } else if (auto* t = std::get_if<Task>(&item)) {
       t->outcome(std::unexpected(*failure));  // skipped: told why
     }
+    if (auto* run = std::get_if<Run>(&item); run && emptied_.size() < kSpareBuffers) {
+      run->values.values.clear();
+      run->values.bytes.clear();
+      emptied_.push_back(std::move(run->values));
+    }
   }
-  batch.clear();  // the callbacks and values go outside the lock
+  batch_.clear();  // the callbacks and values go outside the lock
   lock.lock();
+  for (auto& values : emptied_) {
+    if (spare_.size() >= kSpareBuffers) break;
+    spare_.push_back(std::move(values));
+  }
+  emptied_.clear();
   busy_ = false;
   if (failure && !failed_) failed_ = std::move(failure);
   idle_.notify_all();

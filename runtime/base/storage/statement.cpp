@@ -81,11 +81,12 @@ Result<void> Statement::run() { return run(AfterRun{}); }
 
 Result<void> Statement::run(AfterRun after) {
   if (writer_) {
-    // The next run's buffers start at this one's size: a statement binds much the same each time.
-    BoundValues next;
-    next.values.reserve(pending_->values.size());
-    next.bytes.reserve(pending_->bytes.size());
-    writer_->run(*query_, std::exchange(*pending_, std::move(next)), std::move(after));
+    // The next run's buffers hold at least this one's: a statement binds much the same each time
+    // (and a spare grows to the largest statement it serves, then stops allocating).
+    const std::size_t values = pending_->values.size(), bytes = pending_->bytes.size();
+    *pending_ = writer_->run(*query_, std::move(*pending_), std::move(after));
+    pending_->values.reserve(values);
+    pending_->bytes.reserve(bytes);
     return {};
   }
   for (;;) {
