@@ -206,11 +206,13 @@ Result<void> Journal::put_result_image(const Digest& hash, std::span<const std::
     return {};
   }
   auto& changes = state_->log_changes;
-  auto offered = std::find_if(changes.offered.begin(), changes.offered.end(),
+  // From the newest: a result's record is offered just before the result is applied, and a
+  // commit may hold thousands.
+  auto offered = std::find_if(changes.offered.rbegin(), changes.offered.rend(),
                               [&](const auto& o) { return o.hash == hash; });
   std::shared_ptr<bool> offered_named;
   ImagePlace place;
-  if (offered != changes.offered.end()) {
+  if (offered != changes.offered.rend()) {
     place = offered->place;
     offered_named = offered->named;
   } else {
