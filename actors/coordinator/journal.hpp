@@ -1,9 +1,9 @@
 #pragma once
 // The coordinator's journal (SQLite, WAL, synchronous=FULL via runtime/base/storage): accepted
-// requests with their jobs' phases and results (and the result images, image_log.hpp), each job's verification record (the signed
-// commitment, the audits chosen for it, who judged it), failed verdicts whose slash waits for the
-// appeal window (and appeals in progress), known nodes' reputations and blacklisting, slashes
-// still to apply, and the secret audit salt. A restarted coordinator resumes from it: no accepted
+// requests with their jobs' phases and results (and the result images, image_log.hpp), each job's
+// verification record (the signed commitment, the audits chosen for it, who judged it), failed
+// verdicts whose slash waits for the appeal window (and appeals in progress), known nodes'
+// reputations and blacklisting, slashes still to apply, and the secret audit salt. A restarted coordinator resumes from it: no accepted
 // request is lost, and a job that was settled is never settled again (and the ledger's idempotency
 // keys catch the window between a settlement and its journal entry).
 //

@@ -4,10 +4,11 @@
 // (OpenOptions::background_writer; the coordinator's journal, issue 17). Internal to storage/:
 // Database, Statement and Transaction queue through it, and wait for it (drain) wherever the owner
 // must see the writes' effects: before a read, a row count, a checkpoint, and a commit that
-// returns once durable. A task (Database::queue: the coordinator's commit) runs in the queue's order too, and
-// wakes the writer at once. A failed write is reported by every drain after it, and every write queued
-// after it is skipped, a rollback included: the connection is done, and its owner stops using it
-// (a restarted coordinator resumes from what was committed; closing the connection rolls back).
+// returns once durable. A task (Database::queue: the coordinator's commit) runs in the queue's
+// order too, and wakes the writer at once. A failed write is reported by every drain after it,
+// and everything queued after it is skipped, a rollback included (a skipped task is told why):
+// the connection is done, and its owner stops using it (a restarted coordinator resumes from what
+// was committed; closing the connection rolls back).
 #include <condition_variable>
 #include <mutex>
 #include <optional>
