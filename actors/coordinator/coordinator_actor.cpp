@@ -34,7 +34,7 @@ void attach_client(Self self, const std::string& request_id) {
   auto& list = s.clients[request_id];
   for (const auto& c : list)
     if (c.actor == client) return;
-  list.push_back({client, {}, false});
+  list.push_back({client, {}, false, s.batch});
   if (s.monitored_clients.insert(client.address()).second) self->monitor(client);
 }
 

@@ -73,6 +73,10 @@ struct CoordinatorState {
     protocol::client_actor actor;
     std::set<std::uint32_t> results_sent;
     bool completed_sent = false;
+    // The batch its submit or attach joined: the events of earlier batches, still waiting for
+    // their commit when it came, are not its (its attach's own replay covers them, after its
+    // answer). Sent to it, they came before the answer and took the replay's place.
+    std::uint64_t first_batch = 0;
   };
   // request id -> attached clients. Kept for kFollowAfterCompletedMs after the request's completed
   // event (a late second attach on the same connection must still re-send nothing), then dropped:
@@ -91,10 +95,12 @@ struct CoordinatorState {
   // The commit on the journal's writer (one at a time) and what waits for it; messages handled
   // meanwhile gather for the next one, which starts when this one is durable.
   struct CommitInFlight {
+    std::uint64_t batch = 0;
     std::vector<Outbox> effects;
     std::vector<std::function<void()>> answers;
   };
   std::optional<CommitInFlight> in_flight;
+  std::uint64_t batch = 0;  // the number of the batch gathering now (`pending`), the next commit's
   bool commit_waiting = false;  // a commit was asked for while one was in flight
   static inline const char* name = "seedgrid.coordinator";
 

@@ -145,6 +145,7 @@ void commit_and_send(Self self) {
     return;
   }
   auto& flight = s.in_flight.emplace();
+  flight.batch = s.batch++;
   flight.effects = std::exchange(s.pending, {});
   flight.answers = std::exchange(s.answers_after_commit, {});
   send_jobs(self, flight.effects);
@@ -219,6 +220,7 @@ void committed(Self self, bool durable, const std::string& failure) {
         // (rarely any) a copy.
         std::vector<protocol::client_actor*> to;
         for (auto& client : it->second) {
+          if (client.first_batch > flight.batch) continue;  // attached after this batch
           if (e.kind == protocol::EventKind::result && !client.results_sent.insert(e.index).second)
             continue;
           if (completed && std::exchange(client.completed_sent, true)) continue;
