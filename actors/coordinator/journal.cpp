@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <thread>
 
 #include "actors/coordinator/journal_columns.hpp"
 #include "actors/coordinator/journal_state.hpp"
@@ -258,6 +261,23 @@ Result<void> Journal::ensure_transaction() {
   return {};
 }
 
+namespace {
+
+// Fault tests hold every commit in flight for SEEDGRID_TEST_COMMIT_DELAY_MS milliseconds, so the
+// coordinator handles messages while a commit is running (client_command_replay_test.cpp). Never
+// in a build without SEEDGRID_TEST_FAULTS.
+void hold_commit_for_fault_tests() {
+#ifdef SEEDGRID_TEST_FAULTS
+  static const long delay_ms = [] {
+    const char* v = std::getenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
+    return v ? std::strtol(v, nullptr, 10) : 0L;
+  }();
+  if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+#endif
+}
+
+}  // namespace
+
 Result<void> Journal::commit() {
   std::optional<Result<void>> outcome;
   commit_in_background([&](Result<void> r) { outcome = std::move(r); });
@@ -278,6 +298,7 @@ void Journal::commit_in_background(std::function<void(Result<void>)> done) {
   // The state outlives the task: ~State waits for the writer.
   auto task = [state = &s, changes = std::exchange(s.log_changes, {}), commit,
                checkpoint](storage::InPlace& db) -> Result<void> {
+    hold_commit_for_fault_tests();
     ImageLog* log = state->image_log.get();
     if (log)
       if (auto r = journal_results::before_commit(*log, changes); !r) return r;

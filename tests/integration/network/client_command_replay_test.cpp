@@ -8,7 +8,12 @@
 #include <caf/io/all.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "runtime/base/link/tls_transport.hpp"
 #include "runtime/base/protocol/atoms.hpp"
@@ -156,6 +161,73 @@ TEST_F(ClientCommandReplay, TwoAttachesOnOneConnectionSendEachResultOnce) {
                   caf::after(std::chrono::milliseconds(500)) >> [&] { more = false; });
   EXPECT_EQ(results, (std::map<std::uint32_t, int>{{0, 1}, {1, 1}, {2, 1}}));
   EXPECT_EQ(completed, 1);
+  if (::testing::Test::HasFailure()) net.dump_logs();
+}
+
+// An attach handled while an earlier batch's commit is in flight: that batch's events are not the
+// new client's. Its answer comes first, then its own replay; a client that drops events before
+// its answer (the gateway) lost the results when the earlier batch's went to it first. Each
+// commit is held 300 ms (a fault-test build), and the second attach is sent while the first
+// one's commit is held.
+TEST_F(ClientCommandReplay, AnAttachDuringACommitGetsItsAnswerBeforeAnyEvent) {
+#ifndef SEEDGRID_TEST_FAULTS
+  GTEST_SKIP() << "needs a build with -DSEEDGRID_TEST_FAULTS=ON (tests/run.sh makes one)";
+#endif
+  ::setenv("SEEDGRID_TEST_COMMIT_DELAY_MS", "300", 1);  // the node processes inherit it
+  finish_request("during", 3);
+  ::unsetenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  Network& net = *net_;
+  auto remote = link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
+  ASSERT_TRUE(remote) << caf::to_string(remote.error());
+  const auto coordinator = caf::actor_cast<protocol::coordinator_actor>(*remote);
+  // What a client actor received, in the order it handled it: "answer", "result", "completed".
+  struct Seen {
+    std::mutex mutex;
+    std::vector<std::string> kinds;
+  };
+  auto attach_from_new_actor = [&](std::shared_ptr<Seen> seen) {
+    const auto command =
+        protocol::make_client_command(ClientCommandKind::attach, "during", status_.coordinator,
+                                      net.client(), protocol::unix_now_ms());
+    net.system().spawn([coordinator, command, seen](caf::event_based_actor* self) {
+      auto note = [seen](std::string kind) {
+        std::lock_guard lock(seen->mutex);
+        seen->kinds.push_back(std::move(kind));
+      };
+      auto on_event = [note](const protocol::ClientEvent& e) {
+        if (e.kind == protocol::EventKind::result) note("result");
+        if (e.kind == protocol::EventKind::completed) note("completed");
+      };
+      self->request(coordinator, std::chrono::seconds(30), protocol::attach_atom::value, command,
+                    std::vector<std::uint32_t>{})
+          .then([note](const protocol::SubmitAck& ack) {
+            note(ack.outcome.ok() ? "answer" : "refused: " + ack.outcome.reason);
+          });
+      return caf::behavior{
+          [on_event](protocol::event_atom, const protocol::ClientEvent& e) { on_event(e); },
+          [on_event](protocol::events_atom, const std::vector<protocol::ClientEvent>& events) {
+            for (const auto& e : events) on_event(e);
+          },
+          caf::after(std::chrono::seconds(10)) >> [self] { self->quit(); },
+      };
+    });
+  };
+  auto first = std::make_shared<Seen>(), second = std::make_shared<Seen>();
+  attach_from_new_actor(first);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // within the first one's commit
+  attach_from_new_actor(second);
+  const std::vector<std::string> expected{"answer", "result", "result", "result", "completed"};
+  auto kinds_of = [](Seen& seen) {
+    std::lock_guard lock(seen.mutex);
+    return seen.kinds;
+  };
+  for (int i = 0; i < 100 && (kinds_of(*first).size() < expected.size() ||
+                              kinds_of(*second).size() < expected.size());
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(kinds_of(*first), expected);
+  EXPECT_EQ(kinds_of(*second), expected) << "the attach sent during the first one's commit";
   if (::testing::Test::HasFailure()) net.dump_logs();
 }
 
