@@ -4,11 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
-#include <thread>
 
 #include "actors/coordinator/journal_columns.hpp"
 #include "actors/coordinator/journal_state.hpp"
@@ -259,69 +256,6 @@ Result<void> Journal::ensure_transaction() {
   if (!tx) return pass_on(tx);
   state_->tx.emplace(std::move(*tx));
   return {};
-}
-
-namespace {
-
-// Fault tests hold every commit in flight for SEEDGRID_TEST_COMMIT_DELAY_MS milliseconds, so the
-// coordinator handles messages while a commit is running (client_command_replay_test.cpp). Never
-// in a build without SEEDGRID_TEST_FAULTS.
-void hold_commit_for_fault_tests() {
-#ifdef SEEDGRID_TEST_FAULTS
-  static const long delay_ms = [] {
-    const char* v = std::getenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
-    return v ? std::strtol(v, nullptr, 10) : 0L;
-  }();
-  if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-#endif
-}
-
-}  // namespace
-
-Result<void> Journal::commit() {
-  std::optional<Result<void>> outcome;
-  commit_in_background([&](Result<void> r) { outcome = std::move(r); });
-  (void)state_->db.drain();  // the commit has run (or was skipped, and told why) once it returns
-  return *outcome;
-}
-
-void Journal::commit_in_background(std::function<void(Result<void>)> done) {
-  State& s = *state_;
-  const bool commit = s.tx.has_value();
-  const bool checkpoint =
-      std::exchange(s.checkpoint_after_commit, false) || s.checkpoint_again.exchange(false);
-  if (!commit && !checkpoint && s.log_changes.empty()) return done({});
-  if (commit) {
-    s.tx->hand_over();  // committed by the task below
-    s.tx.reset();
-  }
-  // The state outlives the task: ~State waits for the writer.
-  auto task = [state = &s, changes = std::exchange(s.log_changes, {}), commit,
-               checkpoint](storage::InPlace& db) -> Result<void> {
-    hold_commit_for_fault_tests();
-    ImageLog* log = state->image_log.get();
-    if (log)
-      if (auto r = journal_results::before_commit(*log, changes); !r) return r;
-    if (commit)
-      if (auto r = db.exec("COMMIT"); !r) {
-        // A failed COMMIT can leave the transaction open (e.g. SQLITE_BUSY).
-        (void)db.exec("ROLLBACK");
-        return r;
-      }
-    if (log)
-      if (auto a = journal_results::after_commit(*log, state->log_use, changes); !a)
-        return context(a.error(), "after the commit");
-    // The WAL's earlier frames still hold the pages as they were before an erasure: copy the
-    // pages back and empty it. Not done (a reader or the background checkpoint in the way) is
-    // tried again after the next commit, as is a failure: the commit itself has happened.
-    if (checkpoint)
-      if (auto emptied = db.empty_log(); !emptied || !*emptied) state->checkpoint_again = true;
-    return {};
-  };
-  s.db.queue(std::move(task), [done = std::move(done)](Result<void> r) {
-    if (!r) return done(context(r.error(), "committing the coordinator journal"));
-    done({});
-  });
 }
 
 bool Journal::pending() const { return state_->tx.has_value(); }
