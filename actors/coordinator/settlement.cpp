@@ -263,8 +263,7 @@ void deliver(CoreState& s, RequestState& r, JobState& j, Outbox& out) {
   e.render_ms = j.render_ms;
   e.audit = j.audit.summary;
   e.receipt = j.receipt;
-  e.has_commitment = j.audit.commitment != nullptr;
-  if (j.audit.commitment) e.commitment = *j.audit.commitment;
+  e.commitment = j.audit.commitment;
   if (r.task) {
     e.task_script = r.task->script_id;
     e.passes = r.task->passes;

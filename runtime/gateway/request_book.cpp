@@ -42,7 +42,7 @@ std::int64_t unix_now() {
 
 std::string receipt_json_of(const protocol::GenerateRequest& request,
                             const protocol::ClientEvent& e) {
-  if (!e.has_commitment) return {};
+  if (!e.commitment) return {};
   auto receipt = client::delivered_receipt(
       request, e, request.request_id + "-" + std::to_string(e.index) + ".png");
   return receipt ? verify::to_json(*receipt) : std::string();

@@ -11,7 +11,8 @@
 
 namespace seedgrid::client {
 
-// `e` is a result event that carries the worker's commitment.
+// `e` is a result event; one without the worker's commitment (delivered after a coordinator
+// restart) has no receipt, and the error says so.
 Result<verify::ImageReceipt> delivered_receipt(const protocol::GenerateRequest& request,
                                           const protocol::ClientEvent& e, std::string image_file);
 

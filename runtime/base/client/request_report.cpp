@@ -95,8 +95,9 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
             std::to_string(static_cast<unsigned>(e.code)) + ") " + e.reason);
       break;
     case EventKind::result: {
-      ImageLine line{e.worker, e.has_commitment ? e.commitment.precision : "-", e.audit,
-                     e.receipt, "", e.output_hash};
+      ImageLine line{e.worker, e.commitment ? e.commitment->precision : "-",
+                     e.audit,  e.receipt,
+                     "",       e.output_hash};
       if (!out_dir_.empty()) {
         const auto path = std::filesystem::path(out_dir_) /
                           (request_.request_id + "-" + std::to_string(e.index) + ".png");
@@ -114,7 +115,7 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
         auto written =
             write_png(path.string(), image,
                       format_generation_parameters(spec, request_.model_id, model_name_));
-        if (written && e.has_commitment) {
+        if (written && e.commitment) {
           // The receipt beside the PNG: the job and the worker's signed commitment, so anyone can
           // re-check the image later (`seedgrid audit NAME.receipt.json`).
           auto receipt = delivered_receipt(request_, e, path.filename().string());

@@ -8,6 +8,7 @@
 // once every job is delivered, failed or cancelled. Events for a job carry its index; request-wide
 // events (queued, completed, a refused request's failed) carry index kAllJobs.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,9 +69,10 @@ struct ClientEvent {
   std::string audit;            // "passed", "not sampled", "no validator", "timed out"
   PaymentReceipt receipt;       // paid (and a cancelled job's paid steps)
   // The worker's signed result (pixels left out: they are above), so the client can keep a
-  // verifiable receipt (runtime/base/verify/receipt.hpp). Absent after a coordinator restart.
-  bool has_commitment = false;
-  JobResult commitment;
+  // verifiable receipt (runtime/base/verify/receipt.hpp). Absent (null) after a coordinator
+  // restart. Shared with the coordinator's own copy rather than copied: it is ~600 bytes in seven
+  // buffers, and an event is built for every job delivered.
+  std::shared_ptr<const JobResult> commitment;
   // A scripted job's: the script and the passes the coordinator priced, which its spec (so the
   // commitment's spec hash) holds beside the request's fields.
   std::string task_script;

@@ -7,6 +7,7 @@
 #include <caf/sec.hpp>
 
 #include <cmath>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -79,6 +80,32 @@ typename Inspector::result_type inspect(Inspector& f, WireBytes& x) {
 }
 
 inline WireBytes wire_bytes(std::vector<std::uint8_t>& bytes) { return {bytes}; }
+
+// A commitment an event shares with the coordinator's copy (ClientEvent::commitment). On the wire
+// it is what the event carried before it was shared: whether there is one, then the commitment
+// (an empty one when there is none), so nodes of either kind read each other's events.
+struct WireCommitment {
+  std::shared_ptr<const JobResult>& commitment;
+};
+
+inline WireCommitment wire_commitment(std::shared_ptr<const JobResult>& c) { return {c}; }
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, WireCommitment& x) {
+  if constexpr (Inspector::reads_state) {
+    bool present = x.commitment != nullptr;
+    JobResult none;
+    // Inspectors take every field by reference; one that reads state does not change it.
+    auto& shown = present ? const_cast<JobResult&>(*x.commitment) : none;
+    return f(present, shown);
+  } else {
+    bool present = false;
+    auto read = std::make_shared<JobResult>();
+    if (auto e = f(present, *read)) return e;
+    x.commitment = present ? std::move(read) : nullptr;
+    return {};
+  }
+}
 
 // A float or double field on the wire (or a vector of them). CAF 0.17's encoder (pack754) loops
 // forever on an infinity, turns a subnormal into a wrong number (the smallest float came back as
@@ -298,9 +325,9 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ClientEvent& x) {
   return f(caf::meta::type_name("ClientEvent"), x.kind, x.request_id, x.index, x.attempt, x.worker,
            x.position, x.step, x.steps, x.code, x.reason, x.width, x.height, wire_bytes(x.pixels),
-           x.output_hash, x.determinism_class, x.render_ms, x.audit, x.receipt, x.has_commitment,
-           x.commitment, x.task_script, x.passes, x.delivered, x.failed, x.cancelled,
-           x.total_charged, x.refunded);
+           x.output_hash, x.determinism_class, x.render_ms, x.audit, x.receipt,
+           wire_commitment(x.commitment), x.task_script, x.passes, x.delivered, x.failed,
+           x.cancelled, x.total_charged, x.refunded);
 }
 
 template <class Inspector>

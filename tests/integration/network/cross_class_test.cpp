@@ -37,7 +37,8 @@ TEST(CrossClass, HonestFp16WorkersPassEveryAuditOfAnFp32Validator) {
     for (const auto& [index, e] : got.results) {
       EXPECT_EQ(e.audit, "passed") << "job " << index;
       EXPECT_NE(e.determinism_class.find("-f16s-"), std::string::npos) << e.determinism_class;
-      EXPECT_EQ(e.commitment.precision, "f16");
+      ASSERT_NE(e.commitment, nullptr) << "job " << index;
+      EXPECT_EQ(e.commitment->precision, "f16");
       // The worker really rendered in its own class: its bytes are the fp16-storage render's, not
       // the fp32 one's.
       EXPECT_EQ(e.pixels, reference_pixels(request, index, "f16")) << "job " << index;

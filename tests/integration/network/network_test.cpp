@@ -56,8 +56,9 @@ TEST(Network, SixtyFourImagesOverThreeWorkerProcessesMatchASingleProcessRender) 
   // Each worker signs a render batch once; every result carries its proof into that signature.
   std::size_t signed_in_batches = 0;
   for (const auto& [index, e] : got.results) {
-    EXPECT_TRUE(protocol::result_signature_holds(e.commitment)) << "image " << index;
-    signed_in_batches += e.commitment.batch_proof.leaf_count > 1;
+    ASSERT_NE(e.commitment, nullptr) << "image " << index;
+    EXPECT_TRUE(protocol::result_signature_holds(*e.commitment)) << "image " << index;
+    signed_in_batches += e.commitment->batch_proof.leaf_count > 1;
   }
   EXPECT_GT(signed_in_batches, 0u) << "four jobs at a time per worker render (and sign) together";
   // Honest workers pass every audit (noise, step openings over the network, decode).

@@ -90,7 +90,8 @@ TEST(TaskScriptNetwork, WorkersRenderAScriptedTaskAndAValidatorReplaysItOverThei
       EXPECT_EQ(e.audit, "passed") << "job " << index;
       EXPECT_EQ(e.width, request.width);
       // Two passes in one commitment: 3 + 1 leaves, then 2 + 1 (half of a 4-step schedule).
-      EXPECT_EQ(e.commitment.leaf_count, 7u) << "job " << index;
+      ASSERT_NE(e.commitment, nullptr) << "job " << index;
+      EXPECT_EQ(e.commitment->leaf_count, 7u) << "job " << index;
       EXPECT_EQ(e.pixels, reference_scripted_pixels(kHiresFix, request, index)) << "job " << index;
     }
   }

@@ -181,7 +181,7 @@ TEST_F(VerificationRestart, AnAuditInFlightResumesWithItsCommitmentAndPlan) {
   ASSERT_TRUE(judge(verdict(after, AuditOutcome::pass, validator_), validator_).ok());
   const auto results = events_of(EventKind::result);
   ASSERT_EQ(results.size(), 1u);
-  EXPECT_TRUE(results[0].has_commitment) << "the client's receipt keeps the commitment";
+  EXPECT_NE(results[0].commitment, nullptr) << "the client's receipt keeps the commitment";
   // A second restart audits nothing again: the verdict was journaled.
   audits_.clear();
   restart();

@@ -162,5 +162,47 @@ TEST_F(CafSerialization, ACommitmentRecordKeepsEveryFieldButThePixels) {
   EXPECT_EQ(serialized(sys, *back), serialized(sys, r));
 }
 
+// A result event shares its commitment with the coordinator's copy. On the wire it is still a flag
+// and then the whole commitment, as it was before it was shared, so nodes of either release read
+// each other's events.
+TEST_F(CafSerialization, AnEventsSharedCommitmentTravelsAsAFlagAndTheCommitment) {
+  JobResult c = every_field_set();
+  c.pixels.clear();
+  ClientEvent e;
+  e.kind = EventKind::result;
+  e.request_id = "req";
+  e.index = 3;
+  e.commitment = std::make_shared<const JobResult>(c);
+  const auto back = round_trip(sys, e);
+  ASSERT_NE(back.commitment, nullptr);
+  EXPECT_EQ(serialized(sys, *back.commitment), serialized(sys, c));
+  EXPECT_EQ(back.index, 3u);
+  EXPECT_EQ(back.request_id, "req");
+
+  auto shared = e.commitment;
+  bool present = true;
+  std::vector<char> wrapped, plain;
+  caf::binary_serializer wrapped_sink(sys, wrapped);
+  caf::binary_serializer plain_sink(sys, plain);
+  EXPECT_FALSE(wrapped_sink(wire_commitment(shared)));
+  EXPECT_FALSE(plain_sink(present, c));
+  EXPECT_EQ(wrapped, plain);
+
+  // Without one (an event after a coordinator restart): the flag, and an empty commitment.
+  ClientEvent without = e;
+  without.commitment = nullptr;
+  EXPECT_EQ(round_trip(sys, without).commitment, nullptr);
+  std::shared_ptr<const JobResult> none;
+  JobResult empty;
+  present = false;
+  wrapped.clear();
+  plain.clear();
+  caf::binary_serializer none_sink(sys, wrapped);
+  caf::binary_serializer empty_sink(sys, plain);
+  EXPECT_FALSE(none_sink(wire_commitment(none)));
+  EXPECT_FALSE(empty_sink(present, empty));
+  EXPECT_EQ(wrapped, plain);
+}
+
 }  // namespace
 }  // namespace seedgrid::protocol
