@@ -57,7 +57,7 @@ void check_and_apply(Self self, const PublicKey& from, std::vector<protocol::Job
       .then([self, from, owned, answer = std::move(answer)](const CheckedBatch& checked) {
         auto& st = self->state;
         const auto& integrity = checked.integrity;
-        Outbox out;
+        Outbox& out = pending_effects(self);
         std::vector<protocol::Reply> replies;
         replies.reserve(owned->size());
         for (std::size_t i = 0; i < owned->size(); ++i) {
@@ -74,7 +74,7 @@ void check_and_apply(Self self, const PublicKey& from, std::vector<protocol::Job
                          protocol::error_code_name(reply.code), reply.reason);
           replies.push_back(std::move(reply));
         }
-        flush(self, out);
+        flush(self);
         answer(std::move(replies));
       });
 }
@@ -105,7 +105,7 @@ protocol::Reply not_registered() {
 void admit(Self self, const protocol::Registration& reg, NodeHandle node, const StakeWord& stake,
            caf::typed_response_promise<protocol::RegistrationAck> promise) {
   auto& s = self->state;
-  Outbox out;
+  Outbox& out = pending_effects(self);
   // The core decides first: a refused validator is bound to nothing and changes nothing. The
   // effects of an admission go out at the commit, after the binding below.
   auto ack = s.core->admit_with_stake(reg, stake, s.now(), out);
@@ -113,7 +113,7 @@ void admit(Self self, const protocol::Registration& reg, NodeHandle node, const 
     s.log->warn("refused registration of {} '{}' ({}): {}", protocol::role_name(reg.role), reg.name,
                 reg.node.hex().substr(0, 16), ack.outcome.reason);
     promise.deliver(ack);
-    flush(self, out);
+    flush(self);
     return;
   }
   if (auto old = s.node_actors.find(reg.node); old != s.node_actors.end())
@@ -130,7 +130,7 @@ void admit(Self self, const protocol::Registration& reg, NodeHandle node, const 
               reg.capabilities.pixel_steps_per_second, reg.capabilities.max_inflight,
               ack.fast_tier ? ", fast tier" : "", ack.note.empty() ? "" : "; " + ack.note);
   promise.deliver(ack);
-  flush(self, out);
+  flush(self);
 }
 
 coordinator_self_actor::behavior_type coordinator(
@@ -155,9 +155,9 @@ coordinator_self_actor::behavior_type coordinator(
       st.log->warn("node {} went down ({})", who(self, key), caf::to_string(dm.reason));
       st.node_keys.erase(it);
       st.node_actors.erase(key);
-      Outbox out;
+      Outbox& out = pending_effects(self);
       st.core->node_down(key, st.now(), out);
-      flush(self, out);
+      flush(self);
     }
     st.monitored_clients.erase(dm.source);
     for (auto it = st.clients.begin(); it != st.clients.end();) {
@@ -179,7 +179,8 @@ coordinator_self_actor::behavior_type coordinator(
                                               *s.setup.section.treasury, s.setup.network,
                                               "treasury", s.setup.section.treasury_key);
   }
-  flush(self, s.setup.recovered);
+  s.pending = std::move(s.setup.recovered);  // the first batch: what recovery left to tell
+  flush(self);
   self->send(self, tick_atom::value);
   return {
       [self](commit_atom) { commit_and_send(self); },
@@ -193,29 +194,29 @@ coordinator_self_actor::behavior_type coordinator(
         st.treasury = treasury;
         self->monitor(treasury);
         treasury::watch_treasury(st.checkpoints, treasury);
-        Outbox out;
+        Outbox& out = pending_effects(self);
         st.core->treasury_up(st.now(), out);
-        flush(self, out);
+        flush(self);
       },
       [self](tick_atom) {
         forget_completed_clients(self->state);
         auto& st = self->state;
-        Outbox out;
+        Outbox& out = pending_effects(self);
         st.core->tick(st.now(), out);
-        flush(self, out);
+        flush(self);
         self->delayed_send(self, std::chrono::milliseconds(st.setup.tick_ms), tick_atom::value);
       },
       // --- clients ---
       [self](protocol::submit_atom,
              const protocol::GenerateRequest& request) -> caf::result<protocol::SubmitAck> {
         auto& st = self->state;
-        Outbox out;
+        Outbox& out = pending_effects(self);
         auto answer = st.core->submit(request, st.now(), out);
         if (!answer.reply.ok()) {
           st.log->info("refused request {} ({} {}): {}", request.request_id.substr(0, 64),
                        protocol::error_code_name(answer.reply.code),
                        static_cast<unsigned>(answer.reply.code), answer.reply.reason);
-          flush(self, out);
+          flush(self);
           protocol::SubmitAck refused;
           refused.request_id = request.request_id;
           refused.outcome = answer.reply;
@@ -223,7 +224,7 @@ coordinator_self_actor::behavior_type coordinator(
         }
         attach_client(self, request.request_id);
         if (answer.ack) {
-          flush(self, out);
+          flush(self);
           return *answer.ack;
         }
         st.log->info("request {}: {} x {}x{} {} steps, model {}, payer {}", request.request_id,
@@ -231,42 +232,42 @@ coordinator_self_actor::behavior_type coordinator(
                      request.model_id.substr(0, 12), request.payer.hex().substr(0, 12));
         auto promise = self->make_response_promise<protocol::SubmitAck>();
         st.waiting[request.request_id].push_back(promise);
-        flush(self, out);
+        flush(self);
         return promise;
       },
       [self](protocol::attach_atom, const protocol::ClientCommand& command,
              const std::vector<std::uint32_t>& have) -> caf::result<protocol::SubmitAck> {
         auto& st = self->state;
-        Outbox out;
+        Outbox& out = pending_effects(self);
         auto ack = st.core->attach(command, have, protocol::unix_now_ms(), out);
         if (!ack.outcome.ok()) {
           st.log->info("refused attach to {}: {}", command.request_id.substr(0, 64),
                        ack.outcome.reason);
-          flush(self, out);
+          flush(self);
           return ack;
         }
         attach_client(self, command.request_id);
         auto promise = self->make_response_promise<protocol::SubmitAck>();
         st.answers_after_commit.push_back(
             [promise, ack = std::move(ack)]() mutable { promise.deliver(std::move(ack)); });
-        flush(self, out);
+        flush(self);
         return promise;
       },
       [self](protocol::cancel_atom,
              const protocol::ClientCommand& command) -> caf::result<protocol::Reply> {
         auto& st = self->state;
-        Outbox out;
+        Outbox& out = pending_effects(self);
         auto reply = st.core->cancel(command, st.now(), protocol::unix_now_ms(), out);
         if (!reply.ok()) {
           st.log->info("refused cancel of {}: {}", command.request_id.substr(0, 64), reply.reason);
-          flush(self, out);
+          flush(self);
           return reply;
         }
         st.log->info("request {} cancelled by its payer", command.request_id);
         auto promise = self->make_response_promise<protocol::Reply>();
         st.answers_after_commit.push_back(
             [promise, reply = std::move(reply)]() mutable { promise.deliver(std::move(reply)); });
-        flush(self, out);
+        flush(self);
         return promise;
       },
       [](protocol::protocol_atom) { return protocol::kProtocol; },
@@ -362,25 +363,25 @@ coordinator_self_actor::behavior_type coordinator(
         auto& st = self->state;
         const PublicKey* from = sender_key(self);
         if (from == nullptr) return;
-        Outbox out;
+        Outbox& out = pending_effects(self);
         for (const auto& started : batch) st.core->on_started(*from, started, st.now(), out);
-        flush(self, out);
+        flush(self);
       },
       [self](protocol::progress_atom, const std::vector<protocol::JobProgress>& step) {
         auto& st = self->state;
         const PublicKey* from = sender_key(self);
         if (from == nullptr) return;
-        Outbox out;
+        Outbox& out = pending_effects(self);
         for (const auto& progress : step) st.core->on_progress(*from, progress, out);
-        flush(self, out);
+        flush(self);
       },
       [self](protocol::jobfail_atom, const protocol::JobFailure& failure) {
         auto& st = self->state;
         const PublicKey* from = sender_key(self);
         if (from == nullptr) return not_registered();
-        Outbox out;
+        Outbox& out = pending_effects(self);
         auto reply = st.core->on_failure(*from, failure, st.now(), out);
-        flush(self, out);
+        flush(self);
         return reply;
       },
       // A worker's rendered batch: signatures and pixel hashes are checked by a ResultChecker,
@@ -420,7 +421,7 @@ coordinator_self_actor::behavior_type coordinator(
         auto& st = self->state;
         const PublicKey* from = sender_key(self);
         if (from == nullptr) return not_registered();
-        Outbox out;
+        Outbox& out = pending_effects(self);
         auto reply = st.core->on_verdict(*from, verdict, st.now(), out);
         if (reply.ok())
           st.log->info("audit {}: {} by validator {} ({})", verdict.audit_id,
@@ -428,20 +429,20 @@ coordinator_self_actor::behavior_type coordinator(
                        verdict.detail);
         else
           st.log->warn("refused verdict {}: {}", verdict.audit_id, reply.reason);
-        flush(self, out);
+        flush(self);
         return reply;
       },
       [self](protocol::appeal_atom, const protocol::Appeal& appeal) {
         auto& st = self->state;
         const PublicKey* from = sender_key(self);
         if (from == nullptr) return not_registered();
-        Outbox out;
+        Outbox& out = pending_effects(self);
         auto reply = st.core->on_appeal(*from, appeal, st.now(), out);
         if (reply.ok())
           st.log->info("worker {} appealed verdict {}", who(self, *from), appeal.audit_id);
         else
           st.log->warn("refused appeal {}: {}", appeal.audit_id, reply.reason);
-        flush(self, out);
+        flush(self);
         return reply;
       },
       // A validator's step audit asks for openings: relayed to the audited worker with a deadline;

@@ -86,8 +86,11 @@ struct CoordinatorState {
   std::deque<std::pair<std::int64_t, std::string>> completed_clients;  // (completed at, request)
   std::set<caf::actor_addr> monitored_clients;  // each client connection monitored once
   std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
-  // Effects waiting for the next journal commit: each handler's outbox, in order.
-  std::vector<Outbox> pending;
+  // Effects waiting for the next journal commit, every handler's in the order handled. A batch's
+  // outbox goes back to `spare` once carried out and gathers the batch after next, its lists' room
+  // kept: a handler's effects then seldom allocate (bench/RESULTS.md, session 38).
+  Outbox pending;
+  Outbox spare;
   // Answers that promise what the journal must hold first (an attach's or a cancel's nonce, a
   // cancel itself): delivered once the commit they wait for is durable, before its effects.
   std::vector<std::function<void()>> answers_after_commit;
@@ -96,7 +99,7 @@ struct CoordinatorState {
   // meanwhile gather for the next one, which starts when this one is durable.
   struct CommitInFlight {
     std::uint64_t batch = 0;
-    std::vector<Outbox> effects;
+    Outbox effects;
     std::vector<std::function<void()>> answers;
   };
   std::optional<CommitInFlight> in_flight;
@@ -122,7 +125,9 @@ std::string who(Self self, const PublicKey& key);
 // order. Nothing a client, validator or treasury is told leaves before the state that caused it
 // is durable; jobs go to their workers when the commit message comes round, without waiting for
 // a commit (a restart does not resume them).
-void flush(Self self, Outbox& out);
+// A handler adds its effects to the batch's outbox, then calls flush.
+Outbox& pending_effects(Self self);
+void flush(Self self);
 // The commit message's handler: sends the jobs and starts the journal's commit on its writer,
 // unless one is in flight (then the next starts when it is durable).
 void commit_and_send(Self self);

@@ -39,7 +39,7 @@ void send_orders(Self self, std::vector<protocol::LedgerOrder> orders) {
       .then(
           [self, sent](const std::vector<protocol::LedgerReceipt>& receipts) {
             auto& st = self->state;
-            Outbox out;
+            Outbox& out = pending_effects(self);
             for (std::size_t i = 0; i < sent->size(); ++i) {
               const auto& order = (*sent)[i];
               if (i >= receipts.size()) {  // never from our treasury: re-sent like a lost one
@@ -54,7 +54,7 @@ void send_orders(Self self, std::vector<protocol::LedgerOrder> orders) {
                              receipts[i].error);
               st.core->on_receipt(order, receipts[i], st.now(), out);
             }
-            flush(self, out);
+            flush(self);
           },
           [self, sent](caf::error& err) {
             auto& st = self->state;
@@ -76,14 +76,14 @@ void check_stake(Self self, const PublicKey& worker) {
             auto& st = self->state;
             const NodeEntry* n = st.core->nodes().find(worker);
             const bool was = n != nullptr && n->fast_allowed;
-            Outbox out;
+            Outbox& out = pending_effects(self);
             st.core->on_stake(worker, stake, st.now(), out);
             if (!stake.ok)
               st.log->warn("stake of worker {} unknown: {}", who(self, worker), stake.error);
             else if (was != stake.serves_fast)
               st.log->info("worker {} {} the fast tier (bonded {})", who(self, worker),
                            stake.serves_fast ? "now serves" : "no longer serves", stake.bonded);
-            flush(self, out);
+            flush(self);
           },
           [self, worker](caf::error& err) {
             auto& st = self->state;
@@ -97,10 +97,10 @@ void check_stake(Self self, const PublicKey& worker) {
 
 }  // namespace
 
-void flush(Self self, Outbox& out) {
+Outbox& pending_effects(Self self) { return self->state.pending; }
+
+void flush(Self self) {
   auto& s = self->state;
-  if (!out.empty()) s.pending.push_back(std::move(out));
-  out.clear();
   if (!s.commit_scheduled) {
     s.commit_scheduled = true;
     self->send(self, commit_atom::value);
@@ -121,15 +121,13 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 // restart resumes (its assignment is not journaled, and recovery re-queues every job that was on
 // a worker), and its result is journaled behind the writes that assigned it (one queue, commits in
 // order), so the worker renders while the journal syncs instead of after.
-void send_jobs(Self self, std::vector<Outbox>& group) {
+void send_jobs(Self self, Outbox& batch) {
   auto& s = self->state;
   std::map<protocol::worker_actor, std::vector<protocol::Job>> jobs;
-  for (Outbox& out : group) {
-    for (SendJob& j : out.list<SendJob>())
-      if (auto it = s.node_actors.find(j.worker); it != s.node_actors.end() && it->second.worker)
-        jobs[it->second.worker].push_back(std::move(j.job));
-    out.list<SendJob>().clear();
-  }
+  for (SendJob& j : batch.list<SendJob>())
+    if (auto it = s.node_actors.find(j.worker); it != s.node_actors.end() && it->second.worker)
+      jobs[it->second.worker].push_back(std::move(j.job));
+  batch.list<SendJob>().clear();
   for (auto& [worker, list] : jobs)
     send_together<protocol::job_atom, protocol::jobs_atom>(self, worker, list);
 }
@@ -146,7 +144,7 @@ void commit_and_send(Self self) {
   }
   auto& flight = s.in_flight.emplace();
   flight.batch = s.batch++;
-  flight.effects = std::exchange(s.pending, {});
+  flight.effects = std::exchange(s.pending, std::move(s.spare));
   flight.answers = std::exchange(s.answers_after_commit, {});
   send_jobs(self, flight.effects);
   // The journal's writer runs the commit while this thread goes on with the next messages; its
@@ -159,6 +157,10 @@ void commit_and_send(Self self) {
   });
 }
 
+namespace {
+constexpr std::size_t kSpareRoomBytes = 64 << 20;
+}  // namespace
+
 void committed(Self self, bool durable, const std::string& failure) {
   auto& s = self->state;
   if (!s.in_flight) return;
@@ -170,7 +172,7 @@ void committed(Self self, bool durable, const std::string& failure) {
     self->quit(caf::exit_reason::user_shutdown);
     return;
   }
-  std::vector<Outbox>& group = flight.effects;
+  Outbox& batch = flight.effects;
   for (auto& answer : flight.answers) answer();
   auto node = [&](const PublicKey& k) -> const NodeHandle* {
     auto it = s.node_actors.find(k);
@@ -182,6 +184,7 @@ void committed(Self self, bool durable, const std::string& failure) {
   // result event is ~1 KiB besides its pixels, and a growing list moved each one again.
   std::map<protocol::client_actor, std::vector<protocol::ClientEvent*>> events;
   std::deque<protocol::ClientEvent> copies;  // for a request's other clients (rarely any)
+  std::vector<protocol::client_actor*> to;   // one event's clients
   const auto apply = Overloaded{
       [&](AnswerSubmit& a) {
         auto it = s.waiting.find(a.ack.request_id);
@@ -218,7 +221,7 @@ void committed(Self self, bool durable, const std::string& failure) {
         if (completed) s.completed_clients.emplace_back(s.now(), e.request_id);
         // A result event carries its image and commitment: the last client takes it, the others
         // (rarely any) a copy.
-        std::vector<protocol::client_actor*> to;
+        to.clear();
         for (auto& client : it->second) {
           if (client.first_batch > flight.batch) continue;  // attached after this batch
           if (e.kind == protocol::EventKind::result && !client.results_sent.insert(e.index).second)
@@ -235,7 +238,7 @@ void committed(Self self, bool durable, const std::string& failure) {
   };
   // Answers to submits first: a client hears "accepted" before its request's first events
   // (effects.hpp: the variant's order is the order of delivery).
-  Outbox::for_each_effect(group, apply);
+  Outbox::for_each_effect(std::span<Outbox>(&batch, 1), apply);
   for (const auto& [client, places] : events) {
     std::vector<protocol::ClientEvent> list;
     list.reserve(places.size());
@@ -243,6 +246,9 @@ void committed(Self self, bool durable, const std::string& failure) {
     send_together<protocol::event_atom, protocol::events_atom>(self, client, list);
   }
   send_orders(self, std::move(orders));
+  // Kept for the batch after next unless a very large batch made it large (then let go).
+  batch.clear();
+  if (batch.room_bytes() <= kSpareRoomBytes) s.spare = std::move(batch);
   if (std::exchange(s.commit_waiting, false)) commit_and_send(self);
 }
 

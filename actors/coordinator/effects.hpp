@@ -91,7 +91,7 @@ class Outbox {
   }
   // Calls `f` on every effect of `outboxes`, kind by kind in the Effect variant's order, each
   // kind in the order of the outboxes and, within one, as added: the order of delivery. The
-  // actor keeps each handler's outbox until the commit rather than moving every effect into one.
+  // actor's handlers add to one outbox per commit; the simulator keeps one per call it groups.
   template <class F>
   static void for_each_effect(std::span<Outbox> outboxes, F&& f) {
     auto kind = [&]<class E>(std::type_identity<E>) {
@@ -105,7 +105,8 @@ class Outbox {
   }
   bool empty() const;
   std::size_t size() const;
-  void clear();
+  void clear();                    // keeps the lists' room
+  std::size_t room_bytes() const;  // what the lists have room for
 
  private:
   detail::ListPerKind<Effect>::type lists_;
