@@ -56,9 +56,12 @@ namespace {
 // and a switch of threads per statement. A writer that is awake takes whatever has gathered when
 // it finishes a batch, and what is left when the owner waits, the owner runs itself.
 constexpr std::size_t kWakeAt = 32;
-// Emptied buffers kept for the next runs: enough for a commit's worth of writes, without holding
-// on to more than a few hundred kilobytes.
-constexpr std::size_t kSpareBuffers = 256;
+// Emptied buffers kept for the next runs: enough for a commit's worth of writes (the coordinator
+// writes four a job, and one commit of the dispatch bench holds hundreds of jobs; with 256 the
+// spares ran out and a run's buffers were 7 % of the coordinator's thread, bench/RESULTS.md). A
+// buffer that held an image (an input image's row) is let go: at most 2,048 x 8 KiB are kept.
+constexpr std::size_t kSpareBuffers = 2048;
+constexpr std::size_t kLargestSpareBytes = 8 << 10;
 
 }  // namespace
 
@@ -109,7 +112,8 @@ void BackgroundWriter::run_batch(std::unique_lock<std::mutex>& lock) {
     } else if (auto* t = std::get_if<Task>(&item)) {
       t->outcome(std::unexpected(*failure));  // skipped: told why
     }
-    if (auto* run = std::get_if<Run>(&item); run && emptied_.size() < kSpareBuffers) {
+    if (auto* run = std::get_if<Run>(&item); run && emptied_.size() < kSpareBuffers &&
+                                             run->values.bytes.capacity() <= kLargestSpareBytes) {
       run->values.values.clear();
       run->values.bytes.clear();
       emptied_.push_back(std::move(run->values));

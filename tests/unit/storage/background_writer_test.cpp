@@ -41,6 +41,11 @@ class BackgroundWrites : public ::testing::Test {
   test::TestDir dir_;
 };
 
+// Blobs of a few bytes, and now and then one past the largest buffer the writer keeps for reuse.
+std::size_t blob_size(std::int64_t k) {
+  return static_cast<std::size_t>(k % 50 == 49 ? 20'000 + k : k % 7);
+}
+
 TEST_F(BackgroundWrites, AReadSeesEveryWriteQueuedBeforeItInOrder) {
   Database db = open();
   auto put = db.prepare("INSERT OR REPLACE INTO t VALUES(?, ?, ?)");
@@ -51,7 +56,7 @@ TEST_F(BackgroundWrites, AReadSeesEveryWriteQueuedBeforeItInOrder) {
   for (int round = 0; round < 2; ++round)
     for (std::int64_t k = 0; k < 250; ++k) {
       const std::string v = "value " + std::to_string(k) + " of round " + std::to_string(round);
-      const std::vector<std::uint8_t> b(static_cast<std::size_t>(k % 7), std::uint8_t(round));
+      const std::vector<std::uint8_t> b(blob_size(k), std::uint8_t(round));
       ASSERT_TRUE(put->bind(1, k).bind(2, v).bind_blob(3, b).run());
     }
   auto q = db.prepare("SELECT k, v, b FROM t ORDER BY k");
@@ -64,7 +69,7 @@ TEST_F(BackgroundWrites, AReadSeesEveryWriteQueuedBeforeItInOrder) {
     const std::int64_t k = q->column_int64(0);
     EXPECT_EQ(k, rows);
     EXPECT_EQ(q->column_text(1), "value " + std::to_string(k) + " of round 1");
-    EXPECT_EQ(q->column_blob(2), std::vector<std::uint8_t>(static_cast<std::size_t>(k % 7), 1));
+    EXPECT_EQ(q->column_blob(2), std::vector<std::uint8_t>(blob_size(k), 1));
     ++rows;
   }
   q->reset();
