@@ -73,8 +73,11 @@ TEST_F(WalCheckpoint, AWriterThatOutpacesTheThreadStillBoundsTheWal) {
   const CheckpointCounts counts = db.checkpoints();
   EXPECT_GE(counts.in_background + counts.by_writer, 1u);
   // A restart rewrites the WAL from its start; its file keeps the longest length it reached,
-  // which the writer's own checkpoint holds near four times the threshold.
-  EXPECT_LT(wal_bytes(), 128u * 4096u) << "in background " << counts.in_background
+  // which the writer's own checkpoint holds near four times the threshold (32 pages) while the
+  // thread keeps up. A checkpoint of the thread's that is descheduled mid-way makes the writer's
+  // own busy, and the WAL grows until it ends: 145 pages once under a loaded `ctest -j2`. A WAL
+  // never restarted would reach 1,200.
+  EXPECT_LT(wal_bytes(), 300u * 4096u) << "in background " << counts.in_background
                                        << ", by the writer " << counts.by_writer;
 }
 
