@@ -197,6 +197,10 @@ void CoreState::save(const RequestState& r, const JobState& j) {
   if (auto w = journal.put_job(r.request.request_id, j); !w) record_fatal(w.error());
 }
 
+void CoreState::save_payment(const RequestState& r, const JobState& j) {
+  if (auto w = journal.put_job_payment(r.request.request_id, j); !w) record_fatal(w.error());
+}
+
 void CoreState::save(const RequestState& r) {
   if (auto w = journal.put_request(r); !w) record_fatal(w.error());
 }

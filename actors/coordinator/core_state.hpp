@@ -146,6 +146,8 @@ struct CoreState {
   std::uint64_t jobs_ahead_of(const QueuePlace& place) const;
   // Journal writes join the open transaction; a failed one makes the coordinator stop (fatal).
   void save(const RequestState& r, const JobState& j);
+  // A settled job: its phase and payment, all that changed since its result was saved.
+  void save_payment(const RequestState& r, const JobState& j);
   void save(const RequestState& r);
   void save_node(const NodeEntry& n);
   // Writes the node rows saved since the last commit; called by the commit.

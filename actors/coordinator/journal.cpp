@@ -199,9 +199,14 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   auto put_notice = prep(upsert_sql("notices", {"audit_id", "verdict"}, {"audit_id"}));
   auto delete_notice = prep("DELETE FROM notices WHERE audit_id = ?");
   auto find_request = prep("SELECT 1 FROM requests WHERE request_id = ?");  // at every submit
+  // A job's payment changes its row's phase and money only: an upsert of the whole row would
+  // rewrite its entry in jobs_output too, a page at a random place (bench/RESULTS.md, session 38).
+  auto put_job_payment = prep(
+      "UPDATE jobs SET phase = ?, charged = ?, worker_paid = ?, creator_paid = ?, "
+      "platform_fee = ?, burned = ?, reference = ? WHERE request_id = ? AND idx = ?");
   for (auto* s : {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash,
                   &slash_done, &put_verification, &delete_verification, &put_penalty,
-                  &delete_penalty, &put_notice, &delete_notice, &find_request})
+                  &delete_penalty, &put_notice, &delete_notice, &find_request, &put_job_payment})
     if (!*s) return context(s->error(), "preparing the journal");
   auto tasks = journal_tasks::prepare(*db);
   if (!tasks) return context(tasks.error(), "preparing the journal");
@@ -231,6 +236,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                                                 std::move(*put_notice),
                                                 std::move(*delete_notice),
                                                 std::move(*find_request),
+                                                std::move(*put_job_payment),
                                                 std::move(*tasks),
                                                 std::move(*images),
                                                 next,
@@ -351,6 +357,20 @@ Result<void> Journal::put_job(const std::string& request_id, const JobState& j) 
       .bind(21, j.receipt.burned)
       .bind(22, j.receipt.reference);
   return s.run();
+}
+
+Result<void> Journal::put_job_payment(const std::string& request_id, const JobState& j) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return state_->put_job_payment.bind(1, static_cast<std::int64_t>(j.phase))
+      .bind(2, j.receipt.charged)
+      .bind(3, j.receipt.worker_paid)
+      .bind(4, j.receipt.creator_paid)
+      .bind(5, j.receipt.platform_fee)
+      .bind(6, j.receipt.burned)
+      .bind(7, j.receipt.reference)
+      .bind(8, request_id)
+      .bind(9, std::int64_t{j.index})
+      .run();
 }
 
 Result<void> Journal::put_jobs(const RequestState& r) {

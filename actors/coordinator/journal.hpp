@@ -93,6 +93,8 @@ class Journal {
   // The request row (not its jobs).
   Result<void> put_request(const RequestState& request);
   Result<void> put_job(const std::string& request_id, const JobState& job);
+  // Only the phase and the payment of a job whose row is written: what a settlement changes.
+  Result<void> put_job_payment(const std::string& request_id, const JobState& job);
   // Every job of the request. A job need not be written until it leaves the queue: an active
   // request's job without a row reads back queued (load_requests), which spares the write of
   // every job when its request's hold is placed.

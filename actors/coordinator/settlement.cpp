@@ -92,7 +92,7 @@ void job_settled(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
   record_payment(j->receipt, receipt, order.key, "not settled");
   s.set_phase(*r, *j, JobPhase::delivered, now_ms);
   ++s.jobs_delivered;
-  s.save(*r, *j);
+  s.save_payment(*r, *j);
   out.add(TellClient{paid_event(s, *r, *j)});
   maybe_finish(s, *r, out);
 }

@@ -338,6 +338,9 @@ TEST_F(CoreFixture, RestartResumesFromTheJournalWithoutPayingTwice) {
   ASSERT_TRUE(deliver(jobs[1], w1_).ok());
   take_jobs();
   ASSERT_EQ(events_of(EventKind::result).size(), 2u);
+  const auto results = events_of(EventKind::result);
+  const auto paid = events_of(EventKind::paid);
+  ASSERT_EQ(paid.size(), 2u);
 
   // The coordinator dies; a new one opens the same journal.
   now_ += 10'000;
@@ -352,6 +355,16 @@ TEST_F(CoreFixture, RestartResumesFromTheJournalWithoutPayingTwice) {
   }
   EXPECT_EQ(delivered, 2u);
   EXPECT_EQ(queued, 3u);
+  // A delivered job's row holds its payment (written alone at the settlement) beside its result.
+  for (std::size_t i = 0; i < paid.size(); ++i) {
+    const JobState& j = r->jobs.at(paid[i].index);
+    EXPECT_EQ(j.phase, JobPhase::delivered);
+    EXPECT_EQ(j.receipt.charged, paid[i].receipt.charged);
+    EXPECT_EQ(j.receipt.worker_paid, paid[i].receipt.worker_paid);
+    EXPECT_EQ(j.receipt.reference, paid[i].receipt.reference);
+    EXPECT_EQ(j.output_hash, results[i].output_hash);
+    EXPECT_EQ(j.audit.summary, results[i].audit);
+  }
   EXPECT_EQ(core_->nodes().find(w1_.public_key())->jobs_done, 2u);  // reputation survived
 
   // The worker registers again and the rest completes.
