@@ -95,9 +95,8 @@ void RequestReport::on_event(const protocol::ClientEvent& e) {
             std::to_string(static_cast<unsigned>(e.code)) + ") " + e.reason);
       break;
     case EventKind::result: {
-      ImageLine line{e.worker, e.commitment ? e.commitment->precision : "-",
-                     e.audit,  e.receipt,
-                     "",       e.output_hash};
+      const std::string precision = e.commitment ? e.commitment->precision : "-";
+      ImageLine line{e.worker, precision, e.audit, e.receipt, "", e.output_hash};
       if (!out_dir_.empty()) {
         const auto path = std::filesystem::path(out_dir_) /
                           (request_.request_id + "-" + std::to_string(e.index) + ".png");

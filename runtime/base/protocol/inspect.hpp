@@ -94,10 +94,10 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, WireCommitment& x) {
   if constexpr (Inspector::reads_state) {
     bool present = x.commitment != nullptr;
-    JobResult none;
     // Inspectors take every field by reference; one that reads state does not change it.
-    auto& shown = present ? const_cast<JobResult&>(*x.commitment) : none;
-    return f(present, shown);
+    if (present) return f(present, const_cast<JobResult&>(*x.commitment));
+    JobResult none;
+    return f(present, none);
   } else {
     bool present = false;
     auto read = std::make_shared<JobResult>();
