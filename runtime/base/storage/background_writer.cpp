@@ -106,6 +106,7 @@ void BackgroundWriter::run_batch(std::unique_lock<std::mutex>& lock) {
   busy_ = true;
   std::optional<Error> failure = failed_;
   lock.unlock();
+  emptied_.clear();  // the last batch's buffers the spares had no room for: freed outside the lock
   for (Item& item : batch_) {
     if (!failure) {
       if (auto r = apply(item); !r) failure = std::move(r.error());
@@ -125,7 +126,6 @@ void BackgroundWriter::run_batch(std::unique_lock<std::mutex>& lock) {
     if (spare_.size() >= kSpareBuffers) break;
     spare_.push_back(std::move(values));
   }
-  emptied_.clear();
   busy_ = false;
   if (failure && !failed_) failed_ = std::move(failure);
   idle_.notify_all();

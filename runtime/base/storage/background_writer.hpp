@@ -82,7 +82,9 @@ class BackgroundWriter {
   std::condition_variable work_, idle_;  // work for the writer; a batch done
   std::vector<Item> queue_;
   std::vector<Item> batch_;           // the batch being run: used by one thread at a time (busy_)
-  std::vector<BoundValues> emptied_;  // the batch's runs' buffers, emptied: as batch_
+  // The batch's runs' buffers, emptied (used as batch_ is); those the spares have no room for
+  // are freed as the next batch starts, outside the lock.
+  std::vector<BoundValues> emptied_;
   std::vector<BoundValues> spare_;    // emptied buffers of runs done, for the next runs
   bool busy_ = false;
   bool stopping_ = false;
