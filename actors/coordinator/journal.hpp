@@ -92,6 +92,9 @@ class Journal {
 
   // The request row (not its jobs).
   Result<void> put_request(const RequestState& request);
+  // Only what changes once a written request is under way (phase, hold, quote, cancel, refund):
+  // the rest is as submitted, and writing it again would seal its prompt and parameters again.
+  Result<void> put_request_progress(const RequestState& request);
   Result<void> put_job(const std::string& request_id, const JobState& job);
   // Only the phase and the payment of a job whose row is written: what a settlement changes.
   Result<void> put_job_payment(const std::string& request_id, const JobState& job);
@@ -176,11 +179,15 @@ class Journal {
   // Writes after it join the next transaction. A failed commit fails every later one.
   void commit_in_background(std::function<void(Result<void>)> done);
   bool pending() const;
+  // A fault-test build told to hold every commit in flight (SEEDGRID_TEST_COMMIT_DELAY_MS): its
+  // caller then keeps each commit in the background, where the tests look for it.
+  static bool commits_held_for_fault_tests();
 
  private:
   struct State;
   explicit Journal(std::unique_ptr<State> state);
   Result<void> ensure_transaction();
+  void queue_commit(std::function<void(Result<void>)> done, bool wake_writer);
   std::unique_ptr<State> state_;
 };
 

@@ -20,26 +20,40 @@ namespace {
 // Fault tests hold every commit in flight for SEEDGRID_TEST_COMMIT_DELAY_MS milliseconds, so the
 // coordinator handles messages while a commit is running (client_command_replay_test.cpp). Never
 // in a build without SEEDGRID_TEST_FAULTS.
-void hold_commit_for_fault_tests() {
+long commit_delay_for_fault_tests_ms() {
 #ifdef SEEDGRID_TEST_FAULTS
   static const long delay_ms = [] {
     const char* v = std::getenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
     return v ? std::strtol(v, nullptr, 10) : 0L;
   }();
-  if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  return delay_ms;
+#else
+  return 0;
 #endif
+}
+
+void hold_commit_for_fault_tests() {
+  if (const long delay_ms = commit_delay_for_fault_tests_ms(); delay_ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
 }
 
 }  // namespace
 
+bool Journal::commits_held_for_fault_tests() { return commit_delay_for_fault_tests_ms() > 0; }
+
 Result<void> Journal::commit() {
   std::optional<Result<void>> outcome;
-  commit_in_background([&](Result<void> r) { outcome = std::move(r); });
+  // This thread runs the commit in drain(): the writer is not woken for it.
+  queue_commit([&](Result<void> r) { outcome = std::move(r); }, false);
   (void)state_->db.drain();  // the commit has run (or was skipped, and told why) once it returns
   return *outcome;
 }
 
 void Journal::commit_in_background(std::function<void(Result<void>)> done) {
+  queue_commit(std::move(done), true);
+}
+
+void Journal::queue_commit(std::function<void(Result<void>)> done, bool wake_writer) {
   State& s = *state_;
   const bool commit = s.tx.has_value();
   const bool checkpoint =
@@ -72,10 +86,13 @@ void Journal::commit_in_background(std::function<void(Result<void>)> done) {
       if (auto emptied = db.empty_log(); !emptied || !*emptied) state->checkpoint_again = true;
     return {};
   };
-  s.db.queue(std::move(task), [done = std::move(done)](Result<void> r) {
-    if (!r) return done(context(r.error(), "committing the coordinator journal"));
-    done({});
-  });
+  s.db.queue(
+      std::move(task),
+      [done = std::move(done)](Result<void> r) {
+        if (!r) return done(context(r.error(), "committing the coordinator journal"));
+        done({});
+      },
+      wake_writer);
 }
 
 }  // namespace seedgrid::coordinator

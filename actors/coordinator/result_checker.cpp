@@ -11,21 +11,25 @@ namespace seedgrid::coordinator {
 
 namespace {
 
+CheckedBatch check(const PublicKey& sender, const std::vector<protocol::JobResult>& results,
+                   ImageLog* images) {
+  CheckedBatch batch{protocol::check_results_integrity(results, sender), {}};
+  batch.written.resize(results.size());
+  if (!images) return batch;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& result = results[i];
+    // Intact: the pixels hash to the result's output hash, the name the image log keeps.
+    if (i >= batch.integrity.size() || !batch.integrity[i].ok() || result.pixels.empty()) continue;
+    if (auto place = images->append_held(result.output_hash, result.pixels))
+      batch.written[i] = *place;
+  }
+  return batch;
+}
+
 result_checker_actor::behavior_type checker(std::shared_ptr<ImageLog> images) {
   return {
       [images](integrity_atom, const PublicKey& sender, const CheckedResults& results) {
-        CheckedBatch batch{protocol::check_results_integrity(*results, sender), {}};
-        batch.written.resize(results->size());
-        if (!images) return batch;
-        for (std::size_t i = 0; i < results->size(); ++i) {
-          const auto& result = (*results)[i];
-          // Intact: the pixels hash to the result's output hash, the name the image log keeps.
-          if (i >= batch.integrity.size() || !batch.integrity[i].ok() || result.pixels.empty())
-            continue;
-          if (auto place = images->append_held(result.output_hash, result.pixels))
-            batch.written[i] = *place;
-        }
-        return batch;
+        return check(sender, *results, images.get());
       },
   };
 }
@@ -35,12 +39,18 @@ result_checker_actor::behavior_type checker(std::shared_ptr<ImageLog> images) {
 ResultCheckers ResultCheckers::spawn(caf::local_actor* owner, std::shared_ptr<ImageLog> images,
                                      std::size_t max) {
   ResultCheckers c;
+  c.images_ = images;
   const std::size_t n = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, max);
   for (std::size_t i = 0; i < n; ++i) {
     c.checkers_.push_back(owner->system().spawn(checker, images));
     owner->link_to(c.checkers_.back());
   }
   return c;
+}
+
+CheckedBatch ResultCheckers::check_here(const PublicKey& sender,
+                                        const std::vector<protocol::JobResult>& results) const {
+  return check(sender, results, images_.get());
 }
 
 const result_checker_actor& ResultCheckers::next() {

@@ -46,8 +46,8 @@ BoundValues BackgroundWriter::run(engine::Query& query, BoundValues values, Afte
 
 void BackgroundWriter::exec(std::string sql) { push(Exec{std::move(sql)}); }
 
-void BackgroundWriter::task(QueuedTask task, TaskOutcome outcome) {
-  push(Task{std::move(task), std::move(outcome)}, true);
+void BackgroundWriter::task(QueuedTask task, TaskOutcome outcome, bool wake) {
+  push(Task{std::move(task), std::move(outcome)}, wake);
 }
 
 namespace {

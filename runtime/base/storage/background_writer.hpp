@@ -50,7 +50,8 @@ class BackgroundWriter {
   BoundValues run(engine::Query& query, BoundValues values, AfterRun after = {});
   void exec(std::string sql);
   // Wakes the writer: the owner goes on without waiting for the task, whose outcome is its call.
-  void task(QueuedTask task, TaskOutcome outcome);
+  // Not woken (`wake` false) for an owner that drains at once: it runs the task itself (wait()).
+  void task(QueuedTask task, TaskOutcome outcome, bool wake = true);
   // Returns once everything queued has run: the first failure among it, if any.
   Result<void> drain();
   // As drain(), without the failure (the next drain reports it).

@@ -56,8 +56,8 @@ Result<void> Database::exec(std::string_view sql) {
 
 Result<void> Database::drain() { return writer_ ? writer_->drain() : Result<void>{}; }
 
-void Database::queue(QueuedTask task, TaskOutcome outcome) {
-  if (writer_) return writer_->task(std::move(task), std::move(outcome));
+void Database::queue(QueuedTask task, TaskOutcome outcome, bool wake_writer) {
+  if (writer_) return writer_->task(std::move(task), std::move(outcome), wake_writer);
   InPlace in_place(*connection_);
   outcome(task(in_place));
 }

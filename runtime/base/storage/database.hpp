@@ -97,7 +97,9 @@ class Database {
   // failure of a write before it (which skips it): on the background writer's thread, or at once
   // in place without one. A failed task fails every later drain, as a failed write does. For work
   // that must follow the writes without the owner waiting for them (Journal::commit_in_background).
-  void queue(QueuedTask task, TaskOutcome outcome);
+  // An owner that drains at once passes `wake_writer` false and runs the task itself, sparing the
+  // writer thread's wake-up and its own (Journal::commit).
+  void queue(QueuedTask task, TaskOutcome outcome, bool wake_writer = true);
   Result<Statement> prepare(std::string_view sql);
 
   // The file, or the PostgreSQL URI (which never holds a password: see engine_of).

@@ -185,4 +185,33 @@ TEST_F(BackgroundWrites, ATaskFollowsTheWritesBeforeItAndHearsAFailureBeforeIt) 
   }
 }
 
+// A task queued without waking the writer (an owner about to drain, Journal::commit) is run by
+// the drain at the latest, once, after the writes before it: a writer left asleep (fewer writes
+// than a wake) would otherwise never run it. (A writer that happens to be awake may take it
+// first; which thread runs it is not promised.)
+TEST_F(BackgroundWrites, ATaskQueuedWithoutAWakeIsRunByTheDrain) {
+  Database db = open();
+  auto put = db.prepare("INSERT INTO t(k, v) VALUES(?, 'x')");
+  ASSERT_TRUE(put.has_value());
+  for (int round = 0; round < 20; ++round) {
+    auto tx = Transaction::begin(db);
+    ASSERT_TRUE(tx.has_value());
+    for (std::int64_t k = 0; k < 10; ++k) ASSERT_TRUE(put->bind(1, round * 10 + k).run());
+    tx->hand_over();
+    int runs = 0;
+    std::optional<Result<void>> outcome;
+    db.queue(
+        [&runs](InPlace& in) {
+          ++runs;
+          return in.exec("COMMIT");
+        },
+        [&outcome](Result<void> r) { outcome = std::move(r); }, /*wake_writer=*/false);
+    ASSERT_TRUE(db.drain());
+    EXPECT_EQ(runs, 1);
+    ASSERT_TRUE(outcome.has_value()) << "round " << round;
+    EXPECT_TRUE(outcome->has_value());
+    EXPECT_EQ(committed_rows(), (round + 1) * 10);
+  }
+}
+
 }  // namespace
