@@ -201,8 +201,12 @@ void CoreState::save_payment(const RequestState& r, const JobState& j) {
   if (auto w = journal.put_job_payment(r.request.request_id, j); !w) record_fatal(w.error());
 }
 
-void CoreState::save(const RequestState& r) {
+void CoreState::save_submitted(const RequestState& r) {
   if (auto w = journal.put_request(r); !w) record_fatal(w.error());
+}
+
+void CoreState::save_progress(const RequestState& r) {
+  if (auto w = journal.put_request_progress(r); !w) record_fatal(w.error());
 }
 
 void CoreState::save_verification(const RequestState& r, const JobState& j) {

@@ -148,7 +148,10 @@ struct CoreState {
   void save(const RequestState& r, const JobState& j);
   // A settled job: its phase and payment, all that changed since its result was saved.
   void save_payment(const RequestState& r, const JobState& j);
-  void save(const RequestState& r);
+  // A request's whole row, once, as submitted; afterwards only what changes as it goes on
+  // (Journal::put_request_progress).
+  void save_submitted(const RequestState& r);
+  void save_progress(const RequestState& r);
   void save_node(const NodeEntry& n);
   // Writes the node rows saved since the last commit; called by the commit.
   void write_saved_nodes();

@@ -204,9 +204,13 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   auto put_job_payment = prep(
       "UPDATE jobs SET phase = ?, charged = ?, worker_paid = ?, creator_paid = ?, "
       "platform_fee = ?, burned = ?, reference = ? WHERE request_id = ? AND idx = ?");
-  for (auto* s : {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash,
-                  &slash_done, &put_verification, &delete_verification, &put_penalty,
-                  &delete_penalty, &put_notice, &delete_notice, &find_request, &put_job_payment})
+  auto put_request_progress = prep(
+      "UPDATE requests SET phase = ?, hold_id = ?, per_job = ?, quoted = ?, cancel_requested = ?, "
+      "refunded = ? WHERE request_id = ?");
+  for (auto* s :
+       {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash, &slash_done,
+        &put_verification, &delete_verification, &put_penalty, &delete_penalty, &put_notice,
+        &delete_notice, &find_request, &put_job_payment, &put_request_progress})
     if (!*s) return context(s->error(), "preparing the journal");
   auto tasks = journal_tasks::prepare(*db);
   if (!tasks) return context(tasks.error(), "preparing the journal");
@@ -237,6 +241,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                                                 std::move(*delete_notice),
                                                 std::move(*find_request),
                                                 std::move(*put_job_payment),
+                                                std::move(*put_request_progress),
                                                 std::move(*tasks),
                                                 std::move(*images),
                                                 next,
@@ -302,6 +307,18 @@ Result<void> Journal::put_request(const RequestState& r) {
       .bind_blob(27, r.digest);
   if (auto w = s.run(); !w) return w;
   return journal_tasks::put(state_->tasks, state_->prompts, r);
+}
+
+Result<void> Journal::put_request_progress(const RequestState& r) {
+  if (auto t = ensure_transaction(); !t) return t;
+  return state_->put_request_progress.bind(1, static_cast<std::int64_t>(r.phase))
+      .bind(2, r.hold_id)
+      .bind(3, r.per_job)
+      .bind(4, r.quoted)
+      .bind(5, std::int64_t{r.cancel_requested})
+      .bind(6, r.refunded)
+      .bind(7, r.request.request_id)
+      .run();
 }
 
 Result<void> Journal::put_task_script(const std::string& script_id, const std::string& file_name,

@@ -27,7 +27,7 @@ struct Journal::State {
   storage::Statement put_request, put_job, delete_request, delete_jobs, put_node, put_slash,
       slash_done;
   storage::Statement put_verification, delete_verification, put_penalty, delete_penalty;
-  storage::Statement put_notice, delete_notice, find_request, put_job_payment;
+  storage::Statement put_notice, delete_notice, find_request, put_job_payment, put_request_progress;
   journal_tasks::Statements tasks;
   journal_results::Statements images;
   std::uint64_t next_sequence = 1;

@@ -119,7 +119,7 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
   r.request.images.clear();
   const std::string id = request.request_id;
   RequestState& stored = s.requests.emplace(id, std::move(r)).first->second;
-  s.save(stored);
+  s.save_submitted(stored);
   if (!images.empty())
     if (auto w = s.journal.put_input_images(id, images); !w) s.record_fatal(w.error());
   // The script as accepted, for the workers that will ask for it by id (journal_tasks.hpp).
@@ -158,7 +158,7 @@ Reply CoordinatorCore::cancel(const protocol::ClientCommand& command, std::int64
   if (r->cancel_requested || r->phase == RequestPhase::releasing || r->phase == RequestPhase::done)
     return {};
   r->cancel_requested = true;
-  s.save(*r);
+  s.save_progress(*r);
   for (auto& j : r->jobs) {
     if (j.phase == JobPhase::queued) {
       s.set_phase(*r, j, JobPhase::cancelled, now_ms);

@@ -36,7 +36,7 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
     if (receipt.ok) {
       r->hold_id = receipt.hold_id;
       r->phase = RequestPhase::releasing;
-      s.save(*r);
+      s.save_progress(*r);
       place_order(s, release_order(*r), out);
     } else {
       if (auto d = s.journal.delete_request(order.request_id); !d) s.record_fatal(d.error());
@@ -72,7 +72,7 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
       s.set_phase(*r, j, JobPhase::queued, now_ms);
     }
   }
-  s.save(*r);
+  s.save_progress(*r);
   // Queued jobs need no row (journal.hpp, put_jobs); cancelled ones do.
   if (r->cancel_requested)
     if (auto w = s.journal.put_jobs(*r); !w) s.record_fatal(w.error());
@@ -125,7 +125,7 @@ void job_refunded(CoreState& s, const LedgerOrder& order, const protocol::Ledger
   r->refunded += receipt.payer_refunded;
   s.set_phase(*r, *j, JobPhase::failed, now_ms);
   ++s.jobs_failed;
-  s.save(*r);
+  s.save_progress(*r);
   s.save(*r, *j);
   auto e = s.event(EventKind::failed, *r, j);
   const bool final_code = j->last_code == ErrorCode::no_capable_worker ||
@@ -151,7 +151,7 @@ void hold_released(CoreState& s, const LedgerOrder& order, const protocol::Ledge
   }
   r.refunded += receipt.payer_refunded;
   r.phase = RequestPhase::done;
-  s.save(r);
+  s.save_progress(r);
   complete(s, r, out);
   if (r.request.privacy == protocol::Privacy::private_images) {
     for (const auto& j : r.jobs) {
@@ -239,7 +239,7 @@ LedgerOrder job_order(LedgerOrderKind kind, const RequestState& r, const JobStat
 void maybe_finish(CoreState& s, RequestState& r, Outbox& out) {
   if (r.phase != RequestPhase::active || !r.all_final()) return;
   r.phase = RequestPhase::releasing;
-  s.save(r);
+  s.save_progress(r);
   place_order(s, release_order(r), out);
 }
 
@@ -334,7 +334,7 @@ void resend_orders(CoreState& s, std::int64_t due_by_ms, Outbox& out) {
 void expire_hold(CoreState& s, RequestState& r, std::int64_t now_ms, Outbox& out) {
   if (now_ms - r.accepted_ms <= s.options.hold_timeout_ms) return;
   r.phase = RequestPhase::abandoned;
-  s.save(r);
+  s.save_progress(r);
   protocol::SubmitAck ack;
   ack.request_id = r.request.request_id;
   ack.outcome = refuse(ErrorCode::treasury_unavailable,

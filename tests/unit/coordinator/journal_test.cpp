@@ -132,6 +132,63 @@ TEST(Journal, RoundTripsRequestsJobsNodesAndSlashes) {
   std::filesystem::remove_all(dir);
 }
 
+// A request's row is written whole once; as it goes on, only its progress columns change. Its
+// sealed prompt stays the text sealed at submit (sealing again would draw a new nonce), and the
+// request reads back with its progress and its prompt.
+TEST(Journal, ARequestsProgressLeavesItsSealedPromptAsSubmitted) {
+  const auto dir = fresh_dir("journal-progress");
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "jp");
+  const std::string prompt_key = (dir / "j.prompt-key").string();
+  RequestState r;
+  r.request.request_id = "req";
+  r.request.model_id = kModel;
+  r.request.prompt = "a lighthouse at dusk";
+  r.request.negative_prompt = "fog";
+  r.request.count = 3;
+  protocol::sign_request(r.request, Identity::from_seed({1}));
+  r.digest = protocol::request_digest(r.request);
+  r.sequence = 4;
+  r.phase = RequestPhase::holding;
+  auto sealed_texts = [&] {
+    auto db = storage::Database::open(path, {.read_only = true});
+    EXPECT_TRUE(db) << db.error().message;
+    auto q = db->prepare("SELECT prompt, negative_prompt FROM requests WHERE request_id = 'req'");
+    EXPECT_TRUE(q) << q.error().message;
+    EXPECT_TRUE(q->step().value_or(false));
+    return std::pair{q->column_text(0), q->column_text(1)};
+  };
+  auto j = Journal::open(path, prompt_key);
+  ASSERT_TRUE(j) << j.error().message;
+  ASSERT_TRUE(j->put_request(r));
+  ASSERT_TRUE(j->commit());
+  const auto submitted = sealed_texts();
+  EXPECT_TRUE(SecretBox::is_sealed(submitted.first));
+  r.phase = RequestPhase::releasing;
+  r.hold_id = 91;
+  r.per_job = 250;
+  r.quoted = 750;
+  r.cancel_requested = true;
+  r.refunded = 500;
+  ASSERT_TRUE(j->put_request_progress(r));
+  ASSERT_TRUE(j->commit());
+  EXPECT_EQ(sealed_texts(), submitted) << "the prompt was sealed again";
+  auto loaded = j->load_requests(10);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->size(), 1u);
+  const RequestState& l = loaded->front();
+  EXPECT_EQ(l.phase, RequestPhase::releasing);
+  EXPECT_EQ(l.hold_id, 91);
+  EXPECT_EQ(l.per_job, 250);
+  EXPECT_EQ(l.quoted, 750);
+  EXPECT_TRUE(l.cancel_requested);
+  EXPECT_EQ(l.refunded, 500);
+  EXPECT_EQ(l.sequence, 4u);
+  EXPECT_EQ(l.request.prompt, "a lighthouse at dusk");
+  EXPECT_EQ(l.request.negative_prompt, "fog");
+  EXPECT_TRUE(protocol::request_signature_valid(l.request));
+  std::filesystem::remove_all(dir);
+}
+
 // A job is written when it leaves the queue, not when its request's hold is placed: an active
 // request's jobs without a row read back queued, in their places among the written ones.
 TEST(Journal, AnActiveRequestsJobsWithoutARowReadBackQueued) {
