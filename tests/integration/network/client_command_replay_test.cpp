@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -228,6 +229,57 @@ TEST_F(ClientCommandReplay, AnAttachDuringACommitGetsItsAnswerBeforeAnyEvent) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(kinds_of(*first), expected);
   EXPECT_EQ(kinds_of(*second), expected) << "the attach sent during the first one's commit";
+  if (::testing::Test::HasFailure()) net.dump_logs();
+}
+
+// A cancel handled while commits are in flight (each held 300 ms, a fault-test build): jobs were
+// sent to the worker as their batch's commit started, results arrive while the next one runs, and
+// the cancel's batch follows both. Each job still ends once, as an image or as cancelled, the
+// counts of the completed event add up, and no job is settled twice or after its cancel.
+TEST(ClientCommandsInFlight, ACancelDuringACommitEndsEachJobOnce) {
+#ifndef SEEDGRID_TEST_FAULTS
+  GTEST_SKIP() << "needs a build with -DSEEDGRID_TEST_FAULTS=ON (tests/run.sh makes one)";
+#endif
+  ::setenv("SEEDGRID_TEST_COMMIT_DELAY_MS", "300", 1);  // the node processes inherit it
+  NetworkOptions o;
+  o.workers = 1;
+  o.validators = 0;
+  o.worker_max_batch = 1;
+  o.worker_max_inflight = 1;
+  Network net(o);
+  net.start();
+  ::unsetenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
+  // ~0.3 s a job, one at a time: most are left when the cancel comes, and some are on the worker.
+  constexpr std::uint32_t kJobs = 12;
+  const auto request = net.request("halted", kJobs, 80);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  ASSERT_TRUE(wait_for_results(got, 2, std::chrono::seconds(120)));
+  session.cancel();
+  auto outcome = session.wait(std::chrono::seconds(120));
+  ASSERT_TRUE(outcome) << "the cancelled request did not complete";
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  const auto& done = outcome->completed;
+  EXPECT_EQ(done.delivered + done.cancelled + done.failed, kJobs);
+  EXPECT_GE(done.delivered, 2u);
+  EXPECT_GT(done.cancelled, 0u) << "the request finished before the cancel";
+  EXPECT_EQ(outcome->duplicate_results, 0u);
+  std::map<std::uint32_t, int> endings;  // per job: images and cancellations told
+  {
+    std::lock_guard lock(got.mutex);
+    for (const auto& e : got.events)
+      if (e.kind == protocol::EventKind::result || e.kind == protocol::EventKind::cancelled)
+        ++endings[e.index];
+    EXPECT_EQ(got.results.size(), done.delivered);
+  }
+  EXPECT_EQ(endings.size(), kJobs);
+  for (const auto& [index, count] : endings) EXPECT_EQ(count, 1) << "job " << index;
+  (void)settled_history(net);
+  net.stop();
+  const auto settled = settlements_by_job(net.ledger_path());  // and every asset conserved
+  for (const auto& [job, count] : settled) EXPECT_EQ(count, 1) << job;
+  EXPECT_EQ(settled.size(), done.delivered) << "a cancelled job was settled as delivered";
   if (::testing::Test::HasFailure()) net.dump_logs();
 }
 
