@@ -9,6 +9,16 @@
 
 namespace seedgrid::coordinator {
 
+void actor_shell::forget_clients_of(CoordinatorState& s, const std::string& request_id) {
+  auto it = s.clients.find(request_id);
+  if (it == s.clients.end()) return;
+  for (const auto& client : it->second)
+    if (auto followed = s.monitored_clients.find(client.actor.address());
+        followed != s.monitored_clients.end())
+      followed->second.erase(request_id);
+  s.clients.erase(it);
+}
+
 namespace {
 
 using namespace actor_shell;
@@ -21,7 +31,7 @@ void forget_completed_clients(CoordinatorState& s) {
   const std::int64_t now = s.now();
   while (!s.completed_clients.empty() &&
          now - s.completed_clients.front().first >= kFollowAfterCompletedMs) {
-    s.clients.erase(s.completed_clients.front().second);
+    forget_clients_of(s, s.completed_clients.front().second);
     s.completed_clients.pop_front();
   }
 }
@@ -35,7 +45,9 @@ void attach_client(Self self, const std::string& request_id) {
   for (const auto& c : list)
     if (c.actor == client) return;
   list.push_back({client, {}, false, s.batch});
-  if (s.monitored_clients.insert(client.address()).second) self->monitor(client);
+  auto [it, first] = s.monitored_clients.try_emplace(client.address());
+  if (first) self->monitor(client);
+  it->second.insert(request_id);
 }
 
 // The key of the registered node that sent the current message, or nothing.
@@ -175,12 +187,15 @@ coordinator_self_actor::behavior_type coordinator(
       st.core->node_down(key, st.now(), out);
       flush(self);
     }
-    st.monitored_clients.erase(dm.source);
-    for (auto it = st.clients.begin(); it != st.clients.end();) {
-      auto& list = it->second;
-      std::erase_if(list, [&](const auto& c) { return c.actor.address() == dm.source; });
-      it = list.empty() ? st.clients.erase(it) : std::next(it);
+    auto followed = st.monitored_clients.find(dm.source);
+    if (followed == st.monitored_clients.end()) return;
+    for (const std::string& request_id : followed->second) {
+      auto it = st.clients.find(request_id);
+      if (it == st.clients.end()) continue;
+      std::erase_if(it->second, [&](const auto& c) { return c.actor.address() == dm.source; });
+      if (it->second.empty()) st.clients.erase(it);
     }
+    st.monitored_clients.erase(followed);
   });
   s.checkpoints = treasury::spawn_checkpoint_witness(self->system(), s.setup.ledger_checkpoint_file,
                                                      "coordinator");

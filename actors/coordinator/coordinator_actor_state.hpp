@@ -84,7 +84,11 @@ struct CoordinatorState {
   // per request for as long as it stays connected.
   std::map<std::string, std::vector<AttachedClient>> clients;
   std::deque<std::pair<std::int64_t, std::string>> completed_clients;  // (completed at, request)
-  std::set<caf::actor_addr> monitored_clients;  // each client connection monitored once
+  // Each client connection, monitored once, and the requests it follows in `clients`: when it
+  // goes down, its entries are found here rather than by a walk over every request followed
+  // (each `seedgrid generate` is a connection of its own, and `clients` keeps ten minutes of
+  // them).
+  std::map<caf::actor_addr, std::set<std::string>> monitored_clients;
   std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
   // Effects waiting for the next journal commit, every handler's in the order handled. A batch's
   // outbox goes back to `spare` once carried out and gathers the batch after next, its lists' room
@@ -133,5 +137,7 @@ void flush(Self self);
 void commit_and_send(Self self);
 // The commit's outcome: carries out its effects, or stops the coordinator when it failed.
 void committed(Self self, bool durable, const std::string& failure);
+// Stops following a request: its attached clients, and its place in each one's list.
+void forget_clients_of(CoordinatorState& s, const std::string& request_id);
 
 }  // namespace seedgrid::coordinator::actor_shell

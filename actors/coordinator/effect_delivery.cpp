@@ -210,7 +210,7 @@ void committed(Self self, bool durable, const std::string& failure) {
         if (it == s.waiting.end()) return;
         for (auto& promise : it->second) promise.deliver(a.ack);
         s.waiting.erase(it);
-        if (!a.ack.outcome.ok()) s.clients.erase(a.ack.request_id);
+        if (!a.ack.outcome.ok()) forget_clients_of(s, a.ack.request_id);
       },
       [&](SendJob&) {},  // sent before the commit (send_jobs)
       [&](CancelJob& c) {

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -18,6 +20,7 @@
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/logging/log.hpp"
 #include "runtime/base/protocol/atoms.hpp"
+#include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/status.hpp"
 #include "runtime/node/node.hpp"
@@ -247,6 +250,133 @@ TEST(EmbeddedNode, StoppingDoesNotWaitForTheRenderInProgress) {
   EXPECT_LT(stop_time, 10 * step_time)
       << "stop took " << std::chrono::duration<double>(stop_time).count() << " s; a step takes "
       << std::chrono::duration<double>(step_time).count() << " s";
+  node->reset();
+}
+
+// What an attached client actor received: each result's index, and the completed events.
+struct Followed {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<std::uint32_t, int> results;
+  int completed = 0;
+  bool answered = false;
+};
+
+// A client actor of `system` that attaches to `request_id` (signed by `client` for `coordinator`)
+// and records what it receives in `seen`.
+void attach_follower(caf::actor_system& system, const protocol::coordinator_actor& target,
+                     const PublicKey& coordinator, const Identity& client,
+                     const std::string& request_id, std::shared_ptr<Followed> seen) {
+  const auto command =
+      protocol::make_client_command(protocol::ClientCommandKind::attach, request_id, coordinator,
+                                    client, protocol::unix_now_ms());
+  system.spawn([target, command, seen](caf::event_based_actor* self) {
+    // Gone once its request completed (a follower that stayed would hold the node's stop).
+    auto note = [self, seen](const protocol::ClientEvent& e) {
+      std::lock_guard lock(seen->mutex);
+      if (e.kind == protocol::EventKind::result) ++seen->results[e.index];
+      seen->completed += e.kind == protocol::EventKind::completed;
+      seen->changed.notify_all();
+      if (e.kind == protocol::EventKind::completed) self->quit();
+    };
+    self->request(target, std::chrono::seconds(30), protocol::attach_atom::value, command,
+                  std::vector<std::uint32_t>{})
+        .then([seen](const protocol::SubmitAck& ack) {
+          std::lock_guard lock(seen->mutex);
+          seen->answered = ack.outcome.ok();
+          seen->changed.notify_all();
+        });
+    return caf::behavior{
+        [note](protocol::event_atom, const protocol::ClientEvent& e) { note(e); },
+        [note](protocol::events_atom, const std::vector<protocol::ClientEvent>& events) {
+          for (const auto& e : events) note(e);
+        },
+        caf::after(std::chrono::seconds(60)) >> [self] { self->quit(); },
+    };
+  });
+}
+
+// Each of `count` results once and the completed event, within 120 s.
+bool followed_to_the_end(Followed& seen, std::uint32_t count) {
+  std::unique_lock lock(seen.mutex);
+  seen.changed.wait_for(lock, std::chrono::seconds(120),
+                        [&] { return seen.completed > 0 && seen.results.size() == count; });
+  if (seen.completed != 1 || seen.results.size() != count) return false;
+  for (const auto& [index, times] : seen.results)
+    if (times != 1) return false;
+  return true;
+}
+
+// The client that submitted a request goes down while it runs: the coordinator stops following
+// that client only (found through its list of followed requests), and a client attached to the
+// same request, and one that attaches after, each get every result once and the completed event.
+TEST(EmbeddedNode, AClientGoingDownLeavesTheOtherFollowersOfItsRequest) {
+  EmbeddedNetwork net;
+  ASSERT_TRUE(net.model && net.client);
+  auto node = Node::start(net.plan);
+  ASSERT_TRUE(node) << node.error().message;
+  const protocol::coordinator_actor coordinator = *(*node)->coordinator();
+  const caf::actor target = caf::actor_cast<caf::actor>(coordinator);
+  const PublicKey coordinator_key =
+      Identity::load_or_create((net.dir / "node.key").string())->public_key();
+  constexpr std::uint32_t kCount = 3;
+  std::string request_id;
+  {
+    std::optional<client::GenerateSession> submitter;
+    for (int attempt = 0; attempt < 100 && request_id.empty(); ++attempt) {
+      const std::string id = "followed-" + std::to_string(attempt);
+      std::mutex mutex;
+      std::condition_variable answered;
+      bool accepted = false;
+      client::SessionCallbacks callbacks;
+      callbacks.on_ack = [&](const protocol::SubmitAck&) {
+        std::lock_guard lock(mutex);
+        accepted = true;
+        answered.notify_all();
+      };
+      submitter.emplace((*node)->system(), &target, config::Endpoint{}, config::NetworkSection{},
+                        net.request(id, 40, 64, kCount),
+                        std::make_shared<const Identity>(*net.client), callbacks);
+      std::optional<client::SessionOutcome> refused;
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (!refused && std::chrono::steady_clock::now() < give_up) {
+        {
+          std::unique_lock lock(mutex);
+          if (answered.wait_for(lock, std::chrono::milliseconds(50), [&] { return accepted; }))
+            break;
+        }
+        refused = submitter->wait(std::chrono::milliseconds(0));
+      }
+      std::unique_lock lock(mutex);
+      if (accepted)
+        request_id = id;
+      else
+        ASSERT_TRUE(refused) << "the coordinator neither accepted nor refused in 60 s";
+      if (refused) ASSERT_EQ(refused->reply.code, protocol::ErrorCode::no_capable_worker);
+      lock.unlock();
+      if (!accepted) submitter.reset();
+    }
+    ASSERT_FALSE(request_id.empty());
+    auto attached = std::make_shared<Followed>();
+    attach_follower((*node)->system(), coordinator, coordinator_key, *net.client, request_id,
+                    attached);
+    {
+      std::unique_lock lock(attached->mutex);
+      ASSERT_TRUE(attached->changed.wait_for(lock, std::chrono::seconds(30),
+                                             [&] { return attached->answered; }));
+    }
+    {
+      std::lock_guard lock(attached->mutex);
+      ASSERT_EQ(attached->completed, 0) << "the request ended before its client went down";
+    }
+    submitter.reset();  // the submitting client goes down while the request runs
+    EXPECT_TRUE(followed_to_the_end(*attached, kCount));
+  }
+  auto later = std::make_shared<Followed>();
+  attach_follower((*node)->system(), coordinator, coordinator_key, *net.client, request_id, later);
+  EXPECT_TRUE(followed_to_the_end(*later, kCount));
+  EXPECT_FALSE((*node)->failed());
+  (*node)->stop();
   node->reset();
 }
 
