@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -114,6 +115,59 @@ struct EmbeddedNetwork {
   }
 };
 
+// Submits requests made by `request_of(attempt)` until the coordinator accepts one (its
+// acknowledgement reaches `callbacks.on_ack`): a worker registers asynchronously, and until it has,
+// requests are refused with no_capable_worker. Silence is not acceptance: on a loaded machine the
+// refusal can come late, so each try waits up to 60 s for one of the two answers. The accepted
+// session is left in `session`; its request's id is returned (empty, with a failure added, when
+// none was accepted).
+std::string submit_until_accepted(caf::actor_system& system, const caf::actor& target,
+                                  const Identity& client,
+                                  const std::function<protocol::GenerateRequest(int)>& request_of,
+                                  client::SessionCallbacks callbacks,
+                                  std::optional<client::GenerateSession>& session) {
+  struct Answer {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool accepted = false;
+  };
+  auto answer = std::make_shared<Answer>();
+  callbacks.on_ack = [answer, on_ack = callbacks.on_ack](const protocol::SubmitAck& ack) {
+    if (on_ack) on_ack(ack);
+    std::lock_guard lock(answer->mutex);
+    answer->accepted = true;
+    answer->changed.notify_all();
+  };
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const protocol::GenerateRequest request = request_of(attempt);
+    session.emplace(system, &target, config::Endpoint{}, config::NetworkSection{}, request,
+                    std::make_shared<const Identity>(client), callbacks);
+    std::optional<client::SessionOutcome> refused;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!refused && std::chrono::steady_clock::now() < give_up) {
+      {
+        std::unique_lock lock(answer->mutex);
+        if (answer->changed.wait_for(lock, std::chrono::milliseconds(50),
+                                     [&] { return answer->accepted; }))
+          return request.request_id;
+      }
+      refused = session->wait(std::chrono::milliseconds(0));
+    }
+    if (!refused) {
+      ADD_FAILURE() << "the coordinator neither accepted nor refused " << request.request_id
+                    << " in 60 s";
+      return {};
+    }
+    if (refused->reply.code != protocol::ErrorCode::no_capable_worker) {
+      ADD_FAILURE() << "refused " << request.request_id << ": " << refused->reply.reason;
+      return {};
+    }
+    session.reset();
+  }
+  ADD_FAILURE() << "no worker took a request in 100 tries";
+  return {};
+}
+
 TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
   EmbeddedNetwork net;
   ASSERT_TRUE(net.model && net.client);
@@ -193,13 +247,7 @@ TEST(EmbeddedNode, StoppingDoesNotWaitForTheRenderInProgress) {
   std::mutex mutex;
   std::condition_variable stepped;
   std::optional<Clock::time_point> started, first_step;
-  bool accepted = false;
   client::SessionCallbacks callbacks;
-  callbacks.on_ack = [&](const protocol::SubmitAck&) {
-    std::lock_guard lock(mutex);
-    accepted = true;
-    stepped.notify_all();
-  };
   callbacks.on_event = [&](const protocol::ClientEvent& e) {
     std::lock_guard lock(mutex);
     if (e.kind == protocol::EventKind::started && !started) started = Clock::now();
@@ -212,29 +260,13 @@ TEST(EmbeddedNode, StoppingDoesNotWaitForTheRenderInProgress) {
   const std::uint32_t steps = 150;  // about 100 s at 512 x 512 on one thread
   {
     std::optional<client::GenerateSession> session;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      session.emplace((*node)->system(), &target, config::Endpoint{}, config::NetworkSection{},
-                      net.request("long-" + std::to_string(attempt), steps, 512, 1),
-                      std::make_shared<const Identity>(*net.client), callbacks);
-      // Silence is not acceptance: on a loaded machine the refusal can come late. Wait for one
-      // of the two answers.
-      std::optional<client::SessionOutcome> refused;
-      const auto give_up = Clock::now() + std::chrono::seconds(60);
-      while (!refused && Clock::now() < give_up) {
-        {
-          std::unique_lock lock(mutex);
-          if (stepped.wait_for(lock, std::chrono::milliseconds(50), [&] { return accepted; }))
-            break;
-        }
-        refused = session->wait(std::chrono::milliseconds(0));
-      }
-      if (!refused) break;
-      ASSERT_EQ(refused->reply.code, protocol::ErrorCode::no_capable_worker)
-          << refused->reply.reason;
-      session.reset();
-    }
+    const auto request_of = [&](int attempt) {
+      return net.request("long-" + std::to_string(attempt), steps, 512, 1);
+    };
+    ASSERT_FALSE(submit_until_accepted((*node)->system(), target, *net.client, request_of,
+                                       callbacks, session)
+                     .empty());
     std::unique_lock lock(mutex);
-    ASSERT_TRUE(accepted) << "the coordinator neither accepted nor refused the request in 60 s";
     ASSERT_TRUE(
         stepped.wait_for(lock, std::chrono::seconds(120), [&] { return first_step.has_value(); }))
         << "the render reported no step in 120 s (its job "
@@ -323,39 +355,11 @@ TEST(EmbeddedNode, AClientGoingDownLeavesTheOtherFollowersOfItsRequest) {
   std::string request_id;
   {
     std::optional<client::GenerateSession> submitter;
-    for (int attempt = 0; attempt < 100 && request_id.empty(); ++attempt) {
-      const std::string id = "followed-" + std::to_string(attempt);
-      std::mutex mutex;
-      std::condition_variable answered;
-      bool accepted = false;
-      client::SessionCallbacks callbacks;
-      callbacks.on_ack = [&](const protocol::SubmitAck&) {
-        std::lock_guard lock(mutex);
-        accepted = true;
-        answered.notify_all();
-      };
-      submitter.emplace((*node)->system(), &target, config::Endpoint{}, config::NetworkSection{},
-                        net.request(id, 40, 64, kCount),
-                        std::make_shared<const Identity>(*net.client), callbacks);
-      std::optional<client::SessionOutcome> refused;
-      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-      while (!refused && std::chrono::steady_clock::now() < give_up) {
-        {
-          std::unique_lock lock(mutex);
-          if (answered.wait_for(lock, std::chrono::milliseconds(50), [&] { return accepted; }))
-            break;
-        }
-        refused = submitter->wait(std::chrono::milliseconds(0));
-      }
-      std::unique_lock lock(mutex);
-      if (accepted)
-        request_id = id;
-      else
-        ASSERT_TRUE(refused) << "the coordinator neither accepted nor refused in 60 s";
-      if (refused) ASSERT_EQ(refused->reply.code, protocol::ErrorCode::no_capable_worker);
-      lock.unlock();
-      if (!accepted) submitter.reset();
-    }
+    const auto request_of = [&](int attempt) {
+      return net.request("followed-" + std::to_string(attempt), 40, 64, kCount);
+    };
+    request_id =
+        submit_until_accepted((*node)->system(), target, *net.client, request_of, {}, submitter);
     ASSERT_FALSE(request_id.empty());
     auto attached = std::make_shared<Followed>();
     attach_follower((*node)->system(), coordinator, coordinator_key, *net.client, request_id,
