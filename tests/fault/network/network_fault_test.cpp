@@ -1,8 +1,10 @@
 // Faults on a real network of processes: what must hold when a worker or the coordinator is
-// SIGKILLed mid-request, when a client cancels, and when a worker cheats.
+// SIGKILLed mid-request (or comes back while commits are in flight), when a client cancels, and
+// when a worker cheats.
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -38,6 +40,47 @@ TEST(NetworkFaults, KilledWorkerJobsFinishElsewhereDeliveredAndPaidOnce) {
     EXPECT_EQ(got.results.at(i).pixels, reference_pixels(request, i)) << "image " << i;
   net.stop();
   expect_each_job_settled_once(net.ledger_path(), "killw", 36);
+}
+
+// A worker killed and started again while every commit is held 300 ms (a fault-test build): its
+// loss, its registration again and the jobs sent to its new link are each handled while an
+// earlier batch is still committing (jobs leave as their batch's commit starts, a registration is
+// answered at once). Every job is still delivered once, the lost ones by the new registration,
+// and settled once.
+TEST(NetworkFaults, AWorkerThatRegistersAgainDuringCommitsGetsItsJobsOnceEach) {
+#ifndef SEEDGRID_TEST_FAULTS
+  GTEST_SKIP() << "needs a build with -DSEEDGRID_TEST_FAULTS=ON (tests/run.sh makes one)";
+#endif
+  ::setenv("SEEDGRID_TEST_COMMIT_DELAY_MS", "300", 1);  // the node processes inherit it
+  NetworkOptions o;
+  o.workers = 1;
+  o.validators = 0;
+  o.worker_max_batch = 1;
+  o.worker_max_inflight = 2;
+  Network net(o);
+  net.start();
+  constexpr std::uint32_t kJobs = 10;
+  const auto request = net.request("again", kJobs, 60);
+  Collected got;
+  client::GenerateSession session(net.system(), nullptr, net.endpoint(), {}, request,
+                                  std::make_shared<const Identity>(net.client()), got.callbacks());
+  ASSERT_TRUE(wait_for_results(got, 2, std::chrono::seconds(120)));
+  net.worker(0).signal(SIGKILL);
+  ASSERT_TRUE(net.worker(0).wait(std::chrono::seconds(10)));
+  ASSERT_LT(got.result_count(), kJobs) << "the request finished before the worker died";
+  net.start_worker(0);  // the same key: it registers again
+  ::unsetenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
+  auto outcome = session.wait(std::chrono::seconds(240));
+  ASSERT_TRUE(outcome) << "the request did not complete after the worker came back";
+  ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;
+  EXPECT_EQ(outcome->completed.delivered, kJobs);
+  EXPECT_EQ(outcome->duplicate_results, 0u) << "an image was delivered twice";
+  for (std::uint32_t i = 0; i < kJobs; i += 3)
+    EXPECT_EQ(got.results.at(i).pixels, reference_pixels(request, i)) << "image " << i;
+  (void)settled_history(net);
+  net.stop();
+  expect_each_job_settled_once(net.ledger_path(), "again", kJobs);
+  if (::testing::Test::HasFailure()) net.dump_logs();
 }
 
 TEST(NetworkFaults, KilledCoordinatorResumesTheRequestFromItsJournal) {
