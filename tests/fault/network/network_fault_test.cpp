@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -51,7 +50,7 @@ TEST(NetworkFaults, AWorkerThatRegistersAgainDuringCommitsGetsItsJobsOnceEach) {
 #ifndef SEEDGRID_TEST_FAULTS
   GTEST_SKIP() << "needs a build with -DSEEDGRID_TEST_FAULTS=ON (tests/run.sh makes one)";
 #endif
-  ::setenv("SEEDGRID_TEST_COMMIT_DELAY_MS", "300", 1);  // the node processes inherit it
+  const CommitsHeldInFlight held(300);
   NetworkOptions o;
   o.workers = 1;
   o.validators = 0;
@@ -69,7 +68,6 @@ TEST(NetworkFaults, AWorkerThatRegistersAgainDuringCommitsGetsItsJobsOnceEach) {
   ASSERT_TRUE(net.worker(0).wait(std::chrono::seconds(10)));
   ASSERT_LT(got.result_count(), kJobs) << "the request finished before the worker died";
   net.start_worker(0);  // the same key: it registers again
-  ::unsetenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
   auto outcome = session.wait(std::chrono::seconds(240));
   ASSERT_TRUE(outcome) << "the request did not complete after the worker came back";
   ASSERT_TRUE(outcome->reply.ok()) << outcome->reply.reason;

@@ -8,7 +8,6 @@
 #include <caf/io/all.hpp>
 
 #include <csignal>
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -174,9 +173,10 @@ TEST_F(ClientCommandReplay, AnAttachDuringACommitGetsItsAnswerBeforeAnyEvent) {
 #ifndef SEEDGRID_TEST_FAULTS
   GTEST_SKIP() << "needs a build with -DSEEDGRID_TEST_FAULTS=ON (tests/run.sh makes one)";
 #endif
-  ::setenv("SEEDGRID_TEST_COMMIT_DELAY_MS", "300", 1);  // the node processes inherit it
-  finish_request("during", 3);
-  ::unsetenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
+  {
+    const CommitsHeldInFlight held(300);
+    finish_request("during", 3);
+  }
   ASSERT_FALSE(::testing::Test::HasFatalFailure());
   Network& net = *net_;
   auto remote = link::remote_actor(net.system(), net.endpoint(), net.coordinator_id());
@@ -240,15 +240,16 @@ TEST(ClientCommandsInFlight, ACancelDuringACommitEndsEachJobOnce) {
 #ifndef SEEDGRID_TEST_FAULTS
   GTEST_SKIP() << "needs a build with -DSEEDGRID_TEST_FAULTS=ON (tests/run.sh makes one)";
 #endif
-  ::setenv("SEEDGRID_TEST_COMMIT_DELAY_MS", "300", 1);  // the node processes inherit it
   NetworkOptions o;
   o.workers = 1;
   o.validators = 0;
   o.worker_max_batch = 1;
   o.worker_max_inflight = 1;
   Network net(o);
-  net.start();
-  ::unsetenv("SEEDGRID_TEST_COMMIT_DELAY_MS");
+  {
+    const CommitsHeldInFlight held(300);
+    net.start();
+  }
   // ~0.3 s a job, one at a time: most are left when the cancel comes, and some are on the worker.
   constexpr std::uint32_t kJobs = 12;
   const auto request = net.request("halted", kJobs, 80);

@@ -207,6 +207,12 @@ void expect_slashed_and_spared(const Network& net, int cheater, int honest) {
 }
 
 // Waits until `n` results arrived (false on timeout).
+CommitsHeldInFlight::CommitsHeldInFlight(int milliseconds) {
+  ::setenv("SEEDGRID_TEST_COMMIT_DELAY_MS", std::to_string(milliseconds).c_str(), 1);
+}
+
+CommitsHeldInFlight::~CommitsHeldInFlight() { ::unsetenv("SEEDGRID_TEST_COMMIT_DELAY_MS"); }
+
 bool wait_for_results(Collected& got, std::size_t n, std::chrono::seconds timeout) {
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (got.result_count() < n) {

@@ -199,6 +199,18 @@ std::size_t slashes_of(const std::vector<treasury::JournalEntry>& history,
 // After the network stopped: worker `cheater` lost stake at least once, worker `honest` never.
 void expect_slashed_and_spared(const Network& net, int cheater, int honest);
 
+// While it lives, node processes started from this one hold each journal commit in flight for
+// `milliseconds` (SEEDGRID_TEST_COMMIT_DELAY_MS, which they inherit; only a build with
+// -DSEEDGRID_TEST_FAULTS reads it): the coordinator then handles messages while a commit runs,
+// which is what the tests of those orderings need.
+class CommitsHeldInFlight {
+ public:
+  explicit CommitsHeldInFlight(int milliseconds);
+  ~CommitsHeldInFlight();
+  CommitsHeldInFlight(const CommitsHeldInFlight&) = delete;
+  CommitsHeldInFlight& operator=(const CommitsHeldInFlight&) = delete;
+};
+
 // Waits until `n` results arrived (false on timeout).
 bool wait_for_results(Collected& got, std::size_t n, std::chrono::seconds timeout);
 // Every settlement in a ledger, keyed by "<request>/<index>", with how often each job was paid;
