@@ -65,9 +65,8 @@ const PublicKey* sender_key(Self self) {
 constexpr std::size_t kPixelBytesCheckedHere = 64 << 10;
 
 bool check_on_this_thread(Self self, const std::vector<protocol::JobResult>& results) {
-  std::size_t bytes = 0;
-  for (const auto& r : results) bytes += r.pixels.size();
-  return results.size() == 1 && bytes <= kPixelBytesCheckedHere && self->mailbox().empty();
+  return results.size() == 1 && results.front().pixels.size() <= kPixelBytesCheckedHere &&
+         self->mailbox().empty();
 }
 
 // Hands a worker's results to the next checker for their signatures and pixel hashes, then
