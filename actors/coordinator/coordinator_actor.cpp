@@ -9,16 +9,6 @@
 
 namespace seedgrid::coordinator {
 
-void actor_shell::forget_clients_of(CoordinatorState& s, const std::string& request_id) {
-  auto it = s.clients.find(request_id);
-  if (it == s.clients.end()) return;
-  for (const auto& client : it->second)
-    if (auto followed = s.monitored_clients.find(client.actor.address());
-        followed != s.monitored_clients.end())
-      followed->second.erase(request_id);
-  s.clients.erase(it);
-}
-
 namespace {
 
 using namespace actor_shell;
@@ -34,20 +24,6 @@ void forget_completed_clients(CoordinatorState& s) {
     forget_clients_of(s, s.completed_clients.front().second);
     s.completed_clients.pop_front();
   }
-}
-
-void attach_client(Self self, const std::string& request_id) {
-  auto& s = self->state;
-  // The boundary: whoever submits or attaches must accept the request's events.
-  auto client = caf::actor_cast<protocol::client_actor>(self->current_sender());
-  if (!client) return;
-  auto& list = s.clients[request_id];
-  for (const auto& c : list)
-    if (c.actor == client) return;
-  list.push_back({client, {}, false, s.batch});
-  auto [it, first] = s.monitored_clients.try_emplace(client.address());
-  if (first) self->monitor(client);
-  it->second.insert(request_id);
 }
 
 // The key of the registered node that sent the current message, or nothing.
@@ -238,66 +214,29 @@ coordinator_self_actor::behavior_type coordinator(
       },
       // --- clients ---
       [self](protocol::submit_atom,
-             const protocol::GenerateRequest& request) -> caf::result<protocol::SubmitAck> {
-        auto& st = self->state;
-        Outbox& out = pending_effects(self);
-        auto answer = st.core->submit(request, st.now(), out);
-        if (!answer.reply.ok()) {
-          st.log->info("refused request {} ({} {}): {}", request.request_id.substr(0, 64),
-                       protocol::error_code_name(answer.reply.code),
-                       static_cast<unsigned>(answer.reply.code), answer.reply.reason);
-          flush(self);
-          protocol::SubmitAck refused;
-          refused.request_id = request.request_id;
-          refused.outcome = answer.reply;
-          return refused;
-        }
-        attach_client(self, request.request_id);
-        if (answer.ack) {
-          flush(self);
-          return *answer.ack;
-        }
-        st.log->info("request {}: {} x {}x{} {} steps, model {}, payer {}", request.request_id,
-                     request.count, request.width, request.height, request.steps,
-                     request.model_id.substr(0, 12), request.payer.hex().substr(0, 12));
+             protocol::GenerateRequest& request) -> caf::result<protocol::SubmitAck> {
+        // Before the promise: making it takes the sender out of the current message.
+        const auto client = client_of(self);
         auto promise = self->make_response_promise<protocol::SubmitAck>();
-        st.waiting[request.request_id].push_back(promise);
-        flush(self);
+        take_submit_when_checked(self, client, std::move(request), promise);
         return promise;
       },
       [self](protocol::attach_atom, const protocol::ClientCommand& command,
              const std::vector<std::uint32_t>& have) -> caf::result<protocol::SubmitAck> {
-        auto& st = self->state;
-        Outbox& out = pending_effects(self);
-        auto ack = st.core->attach(command, have, protocol::unix_now_ms(), out);
-        if (!ack.outcome.ok()) {
-          st.log->info("refused attach to {}: {}", command.request_id.substr(0, 64),
-                       ack.outcome.reason);
-          flush(self);
-          return ack;
-        }
-        attach_client(self, command.request_id);
+        const auto client = client_of(self);  // before the promise, as for a submit
         auto promise = self->make_response_promise<protocol::SubmitAck>();
-        st.answers_after_commit.push_back(
-            [promise, ack = std::move(ack)]() mutable { promise.deliver(std::move(ack)); });
-        flush(self);
+        if (!held_for_check(self, command.request_id, [self, client, command, have, promise] {
+              take_attach(self, client, command, have, promise);
+            }))
+          take_attach(self, client, command, have, promise);
         return promise;
       },
       [self](protocol::cancel_atom,
              const protocol::ClientCommand& command) -> caf::result<protocol::Reply> {
-        auto& st = self->state;
-        Outbox& out = pending_effects(self);
-        auto reply = st.core->cancel(command, st.now(), protocol::unix_now_ms(), out);
-        if (!reply.ok()) {
-          st.log->info("refused cancel of {}: {}", command.request_id.substr(0, 64), reply.reason);
-          flush(self);
-          return reply;
-        }
-        st.log->info("request {} cancelled by its payer", command.request_id);
         auto promise = self->make_response_promise<protocol::Reply>();
-        st.answers_after_commit.push_back(
-            [promise, reply = std::move(reply)]() mutable { promise.deliver(std::move(reply)); });
-        flush(self);
+        if (!held_for_check(self, command.request_id,
+                            [self, command, promise] { take_cancel(self, command, promise); }))
+          take_cancel(self, command, promise);
         return promise;
       },
       [](protocol::protocol_atom) { return protocol::kProtocol; },

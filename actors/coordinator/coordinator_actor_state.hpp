@@ -1,7 +1,7 @@
 #pragma once
-// The coordinator actor's state and the pieces its two files share (coordinator_actor.cpp: the
-// messages; effect_delivery.cpp: carrying out the core's effects after the group commit). Included
-// by those two files only.
+// The coordinator actor's state and the pieces its files share (coordinator_actor.cpp: the
+// messages; client_commands.cpp: a client's submit, attach and cancel; effect_delivery.cpp:
+// carrying out the core's effects after the group commit). Included by those files only.
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
@@ -90,6 +90,9 @@ struct CoordinatorState {
   // them).
   std::map<caf::actor_addr, std::set<std::string>> monitored_clients;
   std::map<std::string, std::vector<caf::typed_response_promise<protocol::SubmitAck>>> waiting;
+  // Request ids whose submit is having its signature checked on a result checker, and the
+  // client commands for them that came meanwhile, in order (client_commands.cpp).
+  std::map<std::string, std::vector<std::function<void()>>> held_for_check;
   // Effects waiting for the next journal commit, every handler's in the order handled. A batch's
   // outbox goes back to `spare` once carried out and gathers the batch after next, its lists' room
   // kept: a handler's effects then seldom allocate (bench/RESULTS.md, session 38).
@@ -139,5 +142,23 @@ void commit_and_send(Self self);
 void committed(Self self, bool durable, const std::string& failure);
 // Stops following a request: its attached clients, and its place in each one's list.
 void forget_clients_of(CoordinatorState& s, const std::string& request_id);
+
+// --- client commands (client_commands.cpp) ---
+using SubmitPromise = caf::typed_response_promise<protocol::SubmitAck>;
+// The sender of the current message as a client: whoever submits or attaches must accept the
+// request's events.
+protocol::client_actor client_of(Self self);
+// Takes a submit once its signature is checked: here when nothing waits behind it, else on a
+// result checker, the request's later commands held until then (see held_for_check).
+void take_submit_when_checked(Self self, const protocol::client_actor& client,
+                              protocol::GenerateRequest request, SubmitPromise promise);
+// Holds `command` (an attach or a cancel) behind a submit of `request_id` being checked, and says
+// whether it did; when not, the caller takes the command now.
+bool held_for_check(Self self, const std::string& request_id, std::function<void()> command);
+void take_attach(Self self, const protocol::client_actor& client,
+                 const protocol::ClientCommand& command, const std::vector<std::uint32_t>& have,
+                 SubmitPromise promise);
+void take_cancel(Self self, const protocol::ClientCommand& command,
+                 caf::typed_response_promise<protocol::Reply> promise);
 
 }  // namespace seedgrid::coordinator::actor_shell

@@ -83,7 +83,9 @@ class CoordinatorCore {
     protocol::Reply reply;                   // not ok: refused now
     std::optional<protocol::SubmitAck> ack;  // ok and set: answered now (a known request)
   };                                         // ok and unset: the ack comes as AnswerSubmit
-  SubmitAnswer submit(const protocol::GenerateRequest& request, std::int64_t now_ms, Outbox& out);
+  // `signature`: whether the request's signature was verified already (off the actor's thread).
+  SubmitAnswer submit(const protocol::GenerateRequest& request, std::int64_t now_ms, Outbox& out,
+                      protocol::RequestSignature signature = protocol::RequestSignature::unchecked);
   // A known request submitted again (same id, same signed content) is answered with its ack and,
   // when public, followed as attach follows it. attach re-sends the results not in `have`, the
   // payments of the jobs settled and, when the request is over, its completed event; the ack

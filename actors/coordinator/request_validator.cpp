@@ -62,8 +62,8 @@ protocol::NetworkLimits network_limits_of(const config::RequestLimits& limits) {
 
 protocol::Reply validate_request(const protocol::GenerateRequest& r, const ModelCatalog& catalog,
                                  const config::RequestLimits& limits, bool benchmark_tasks,
-                                 const TaskCatalog* tasks) {
-  if (!protocol::request_signature_valid(r))
+                                 const TaskCatalog* tasks, protocol::RequestSignature signature) {
+  if (signature != protocol::RequestSignature::checked && !protocol::request_signature_valid(r))
     return refuse(ErrorCode::bad_signature,
                   "the request's signature does not verify for payer " + r.payer.hex());
   if (!valid_request_id(r.request_id))

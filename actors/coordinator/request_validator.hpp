@@ -12,10 +12,12 @@
 namespace seedgrid::coordinator {
 
 // `tasks`: the task types served by script (null: none). A scripted request's parameters are
-// checked by admit_task (task_admission.hpp); here only that a built-in task type has none.
-protocol::Reply validate_request(const protocol::GenerateRequest& request,
-                                 const ModelCatalog& catalog, const config::RequestLimits& limits,
-                                 bool benchmark_tasks, const TaskCatalog* tasks = nullptr);
+// checked by admit_task (task_admission.hpp); here only that a built-in task type has none. The
+// signature is verified unless it was `checked` already.
+protocol::Reply validate_request(
+    const protocol::GenerateRequest& request, const ModelCatalog& catalog,
+    const config::RequestLimits& limits, bool benchmark_tasks, const TaskCatalog* tasks = nullptr,
+    protocol::RequestSignature signature = protocol::RequestSignature::unchecked);
 
 // A txt2img job against its catalog model's own limits (models/pipeline/render_limits.hpp): sizes,
 // steps, guidance, sampler and schedule. Part of validate_request; also how the coordinator judges

@@ -57,7 +57,8 @@ Reply check_command(CoreState& s, const protocol::ClientCommand& command,
 }  // namespace
 
 CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRequest& request,
-                                                      std::int64_t now_ms, Outbox& out) {
+                                                      std::int64_t now_ms, Outbox& out,
+                                                      protocol::RequestSignature signature) {
   CoreState& s = *state_;
   if (RequestState* known = s.find_request(request.request_id)) {
     if (known->digest != protocol::request_digest(request) ||
@@ -92,8 +93,9 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
                        "' belongs to an earlier request, done and kept in the journal; choose "
                        "another id"),
             std::nullopt};
-  const Reply valid = validate_request(request, s.options.catalog, s.options.policy.limits,
-                                       s.options.policy.benchmark_tasks, &s.options.task_types);
+  const Reply valid =
+      validate_request(request, s.options.catalog, s.options.policy.limits,
+                       s.options.policy.benchmark_tasks, &s.options.task_types, signature);
   if (!valid.ok()) return {valid, std::nullopt};
   // Before the hold: a request the script's schema refuses is charged nothing.
   TaskAdmission task = admit_task(request, s.options.task_types, s.options.policy.limits);

@@ -31,6 +31,9 @@ result_checker_actor::behavior_type checker(std::shared_ptr<ImageLog> images) {
       [images](integrity_atom, const PublicKey& sender, const CheckedResults& results) {
         return check(sender, *results, images.get());
       },
+      [](request_signature_atom, const CheckedRequest& request) {
+        return protocol::request_signature_valid(*request);
+      },
   };
 }
 

@@ -6,6 +6,9 @@
 // and applies it when the answer comes back; a result that fails here is still applied, unchecked,
 // so the core refuses it and charges the worker exactly as before.
 //
+// A checker also verifies a request's signature for a busy coordinator (an Ed25519
+// verification: a third of the coordinator's own time on a one-job request).
+//
 // A checker also writes each intact result's pixels into the coordinator's image log (when its
 // journal has one), so the coordinator's thread names the record rather than writing 12 KiB to
 // 768 KiB per image itself (CoordinatorCore::offer_result_image).
@@ -21,10 +24,12 @@
 
 #include "actors/coordinator/image_log.hpp"
 #include "runtime/base/protocol/job_result.hpp"
+#include "runtime/base/protocol/request.hpp"
 
 namespace seedgrid::coordinator {
 
 using integrity_atom = caf::atom_constant<caf::atom("integrity")>;
+using request_signature_atom = caf::atom_constant<caf::atom("reqsig")>;
 
 // The results of one message (a worker's rendered batch), lent to a checker, never copied. The
 // coordinator keeps them: once the checker has answered it reads them no more, and the coordinator
@@ -38,8 +43,12 @@ struct CheckedBatch {
   std::vector<std::optional<ImagePlace>> written;
 };
 
-using result_checker_actor = caf::typed_actor<
-    caf::replies_to<integrity_atom, PublicKey, CheckedResults>::with<CheckedBatch>>;
+// A submitted request, lent to a checker for its signature (true: it verifies).
+using CheckedRequest = std::shared_ptr<const protocol::GenerateRequest>;
+
+using result_checker_actor =
+    caf::typed_actor<caf::replies_to<integrity_atom, PublicKey, CheckedResults>::with<CheckedBatch>,
+                     caf::replies_to<request_signature_atom, CheckedRequest>::with<bool>>;
 
 class ResultCheckers {
  public:
@@ -65,3 +74,4 @@ class ResultCheckers {
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(seedgrid::coordinator::CheckedResults)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(seedgrid::coordinator::CheckedBatch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(seedgrid::coordinator::CheckedRequest)

@@ -118,5 +118,8 @@ Digest request_digest(const GenerateRequest& r);
 // Sets payer to the identity's key and signs.
 void sign_request(GenerateRequest& r, const Identity& client);
 bool request_signature_valid(const GenerateRequest& r);
+// Whether request_signature_valid already passed for the request at hand (a busy coordinator
+// checks it off its own thread).
+enum class RequestSignature { unchecked, checked };
 
 }  // namespace seedgrid::protocol

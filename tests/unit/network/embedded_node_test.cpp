@@ -285,6 +285,20 @@ TEST(EmbeddedNode, StoppingDoesNotWaitForTheRenderInProgress) {
   node->reset();
 }
 
+// The node's coordinator under its interface and as a client session takes it (untyped), and the
+// key it signs with (the node's): what client commands name.
+struct CoordinatorHandles {
+  protocol::coordinator_actor actor;
+  caf::actor target;
+  PublicKey key;
+};
+
+CoordinatorHandles coordinator_of(Node& node, const EmbeddedNetwork& net) {
+  const protocol::coordinator_actor coordinator = *node.coordinator();
+  return {coordinator, caf::actor_cast<caf::actor>(coordinator),
+          Identity::load_or_create((net.dir / "node.key").string())->public_key()};
+}
+
 // What an attached client actor received: each result's index, and the completed events.
 struct Followed {
   std::mutex mutex;
@@ -347,10 +361,7 @@ TEST(EmbeddedNode, AClientGoingDownLeavesTheOtherFollowersOfItsRequest) {
   ASSERT_TRUE(net.model && net.client);
   auto node = Node::start(net.plan);
   ASSERT_TRUE(node) << node.error().message;
-  const protocol::coordinator_actor coordinator = *(*node)->coordinator();
-  const caf::actor target = caf::actor_cast<caf::actor>(coordinator);
-  const PublicKey coordinator_key =
-      Identity::load_or_create((net.dir / "node.key").string())->public_key();
+  const auto [coordinator, target, coordinator_key] = coordinator_of(**node, net);
   constexpr std::uint32_t kCount = 3;
   std::string request_id;
   {
@@ -379,6 +390,114 @@ TEST(EmbeddedNode, AClientGoingDownLeavesTheOtherFollowersOfItsRequest) {
   auto later = std::make_shared<Followed>();
   attach_follower((*node)->system(), coordinator, coordinator_key, *net.client, request_id, later);
   EXPECT_TRUE(followed_to_the_end(*later, kCount));
+  EXPECT_FALSE((*node)->failed());
+  (*node)->stop();
+  node->reset();
+}
+
+// Commands sent right behind their submit, before it is answered: a busy coordinator checks a
+// submit's signature on a result checker, and the attach and cancel that follow it for the same
+// id must still be taken after it (taken first, they would find no request). A burst of submits,
+// each followed at once by an attach and some by a cancel, a few of the submits with a signature
+// that does not verify: each command is answered as it would be in order.
+TEST(EmbeddedNode, CommandsSentRightBehindASubmitAreTakenAfterIt) {
+  EmbeddedNetwork net;
+  ASSERT_TRUE(net.model && net.client);
+  auto node = Node::start(net.plan);
+  ASSERT_TRUE(node) << node.error().message;
+  const auto [coordinator, target, coordinator_key] = coordinator_of(**node, net);
+  std::optional<client::GenerateSession> first;
+  const auto first_request = [&](int attempt) {
+    return net.request("worker-up-" + std::to_string(attempt), 3, 64, 1);
+  };
+  ASSERT_FALSE(
+      submit_until_accepted((*node)->system(), target, *net.client, first_request, {}, first)
+          .empty());
+
+  constexpr int kRequests = 12;
+  constexpr std::uint32_t kCount = 2;
+  const auto forged = [](int i) { return i % 4 == 3; };     // prompt changed after signing
+  const auto cancelled = [](int i) { return i % 4 == 1; };  // cancelled right after its attach
+  {  // the client actor goes before the node stops (a live one would hold the stop)
+    caf::scoped_actor self{(*node)->system()};
+    std::vector<caf::response_handle<caf::blocking_actor, caf::message, true>> submits, attaches,
+        cancels;
+    for (int i = 0; i < kRequests; ++i) {
+      auto request = net.request("burst-" + std::to_string(i), 3, 64, kCount);
+      if (forged(i)) request.prompt += " in the snow";
+      const auto command = [&](protocol::ClientCommandKind kind) {
+        return protocol::make_client_command(kind, request.request_id, coordinator_key, *net.client,
+                                             protocol::unix_now_ms());
+      };
+      submits.push_back(
+          self->request(target, std::chrono::seconds(60), protocol::submit_atom::value, request));
+      attaches.push_back(self->request(
+          target, std::chrono::seconds(60), protocol::attach_atom::value,
+          command(protocol::ClientCommandKind::attach), std::vector<std::uint32_t>{}));
+      if (cancelled(i))
+        cancels.push_back(self->request(target, std::chrono::seconds(60),
+                                        protocol::cancel_atom::value,
+                                        command(protocol::ClientCommandKind::cancel)));
+    }
+    // The outcome of an answer of type `Answer` (a SubmitAck's, or a Reply).
+    const auto answered = []<class Answer>(auto& handle, Answer) {
+      protocol::Reply outcome = protocol::refuse(protocol::ErrorCode::internal, "no answer");
+      handle.receive(
+          [&](const Answer& answer) {
+            if constexpr (std::is_same_v<Answer, protocol::SubmitAck>)
+              outcome = answer.outcome;
+            else
+              outcome = answer;
+          },
+          [&](const caf::error& e) { outcome.reason = caf::to_string(e); });
+      return outcome;
+    };
+    for (int i = 0, c = 0; i < kRequests; ++i) {
+      const protocol::Reply submitted = answered(submits[i], protocol::SubmitAck{});
+      const protocol::Reply attached = answered(attaches[i], protocol::SubmitAck{});
+      if (forged(i)) {
+        EXPECT_EQ(submitted.code, protocol::ErrorCode::bad_signature)
+            << i << ": " << submitted.reason;
+        EXPECT_NE(submitted.reason.find("does not verify for payer"), std::string::npos)
+            << submitted.reason;
+        EXPECT_FALSE(attached.ok()) << "attached to refused request " << i;
+      } else {
+        EXPECT_TRUE(submitted.ok()) << i << ": " << submitted.reason;
+        EXPECT_TRUE(attached.ok())
+            << "attach " << i << " taken before its submit: " << attached.reason;
+      }
+      if (cancelled(i)) {
+        const protocol::Reply cancel = answered(cancels[c++], protocol::Reply{});
+        EXPECT_TRUE(cancel.ok()) << "cancel " << i << " taken before its submit: " << cancel.reason;
+      }
+    }
+    // Every accepted request ends, once: the cancelled ones with jobs cancelled.
+    std::map<std::string, protocol::ClientEvent> completed;
+    const auto note = [&](const protocol::ClientEvent& e) {
+      if (e.kind == protocol::EventKind::completed)
+        EXPECT_TRUE(completed.emplace(e.request_id, e).second);
+    };
+    const int accepted = kRequests - kRequests / 4;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (static_cast<int>(completed.size()) < accepted &&
+           std::chrono::steady_clock::now() < give_up)
+      self->receive([&](protocol::event_atom, const protocol::ClientEvent& e) { note(e); },
+                    [&](protocol::events_atom, const std::vector<protocol::ClientEvent>& events) {
+                      for (const auto& e : events) note(e);
+                    },
+                    caf::after(std::chrono::seconds(1)) >> [] {});
+    ASSERT_EQ(static_cast<int>(completed.size()), accepted);
+    for (int i = 0; i < kRequests; ++i) {
+      if (forged(i)) continue;
+      const auto& done = completed.at("burst-" + std::to_string(i));
+      EXPECT_EQ(done.delivered + done.cancelled + done.failed, kCount) << i;
+      if (cancelled(i))
+        EXPECT_GT(done.cancelled, 0u) << "request " << i << " was not cancelled";
+      else
+        EXPECT_EQ(done.delivered, kCount) << i;
+    }
+  }
+  first.reset();
   EXPECT_FALSE((*node)->failed());
   (*node)->stop();
   node->reset();
