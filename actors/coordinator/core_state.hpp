@@ -102,8 +102,9 @@ struct CoreState {
   std::map<std::string, PendingOrder> orders;       // by idempotency key
   std::map<std::string, PendingPenalty> penalties;  // by audit id
   // Done requests held in memory (attach, status), by acceptance sequence. Past
-  // options.recent_done_requests the oldest is let go, as a restart would (Journal::load_requests
-  // keeps the same ones), so a coordinator that runs for months does not grow with its history.
+  // options.recent_done_requests (and a sixteenth more: keep_done) the oldest are let go, as a
+  // restart would (Journal::load_requests keeps the same ones), so a coordinator that runs for
+  // months does not grow with its history.
   std::set<std::pair<std::uint64_t, std::string>> done_in_memory;
   SeenCommands seen_commands;  // nonces of attach and cancel commands, until they expire
   std::optional<Error> fatal;

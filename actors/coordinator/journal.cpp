@@ -364,13 +364,10 @@ Result<std::vector<JournaledNode>> Journal::load_nodes() const {
 
 Result<bool> Journal::output_named_elsewhere(const Digest& hash, const std::string& request_id,
                                              bool done_ones_too) const {
-  auto q = state_->db.prepare(
-      done_ones_too ? "SELECT 1 FROM jobs WHERE output_hash = ? AND request_id != ? LIMIT 1"
-                    : "SELECT 1 FROM jobs JOIN requests USING(request_id) WHERE jobs.output_hash "
-                      "= ? AND request_id != ? AND requests.phase != 3 LIMIT 1");
-  if (!q) return pass_on(q);
-  q->bind_blob(1, hash).bind(2, request_id);
-  auto row = q->step();
+  Statement& q = done_ones_too ? state_->output_named : state_->output_named_undone;
+  const storage::ResetAtExit done{q};
+  q.bind_blob(1, hash).bind(2, request_id);
+  auto row = q.step();
   if (!row) return pass_on(row);
   return *row;
 }

@@ -104,6 +104,32 @@ TEST_F(CoreFixture, OnlyTheMostRecentDoneRequestsStayInMemoryAndTheirIdsStayTake
   expect_conservation();
 }
 
+// Past the limit, the oldest done requests leave memory in a group (a sixteenth of the limit
+// more is held first), so that their journal reads share one wait for the writer's queue; they
+// leave down to the limit, and a restart keeps the same most recent ones.
+TEST_F(CoreFixture, PastTheLimitTheOldestDoneRequestsLeaveMemoryInAGroup) {
+  recent_done_requests_ = 32;  // let go in a group once 35 are done (32 + 32 / 16 + 1)
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  const auto finish = [&](int n) {
+    const std::string id = "g" + std::to_string(n);
+    const auto ack = submit(request(id, 1));
+    ASSERT_TRUE(ack.outcome.ok()) << id << ": " << ack.outcome.reason;
+    for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok());
+    ASSERT_EQ(core_->request(id)->phase, RequestPhase::done);
+  };
+  for (int n = 1; n <= 34; ++n) finish(n);
+  EXPECT_NE(core_->request("g1"), nullptr) << "let go before the group was full";
+  finish(35);
+  for (const char* gone : {"g1", "g2", "g3"})
+    EXPECT_EQ(core_->request(gone), nullptr) << gone << " stayed in memory";
+  for (int n = 4; n <= 35; ++n) EXPECT_NE(core_->request("g" + std::to_string(n)), nullptr) << n;
+  open_core();
+  EXPECT_EQ(core_->request("g3"), nullptr);
+  EXPECT_NE(core_->request("g4"), nullptr);
+  expect_conservation();
+}
+
 // A request let go from memory takes its images with it (no attach reaches them any more);
 // an image another request in memory names stays, and a restart sweeps what is left over.
 TEST_F(CoreFixture, ImagesGoWithTheLastRequestInMemoryThatNamesThem) {
