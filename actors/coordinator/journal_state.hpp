@@ -1,7 +1,7 @@
 #pragma once
 // The journal's open database and prepared statements, shared by the files that implement
-// Journal (journal.cpp: requests, jobs, nodes, the run; journal_verification.cpp: audits,
-// penalties, notices and slashes). Not for other includes.
+// Journal (journal_open.cpp: opening it; journal.cpp: requests, jobs, nodes, the run;
+// journal_verification.cpp: audits, penalties, notices and slashes). Not for other includes.
 #include <atomic>
 #include <cstdint>
 #include <memory>
