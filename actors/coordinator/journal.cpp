@@ -399,9 +399,18 @@ Result<std::vector<JournaledNonce>> Journal::load_command_nonces() const {
   return out;
 }
 
+// Asked at every submit of an id not in memory. A "no" read past the writer's queue is true: a
+// request's row is queued only while it is in memory (its submit put it, and a commit ran it
+// before the request could be done and let go). A "yes" may be stale: a request refused at its
+// hold leaves memory with its delete still queued, so that one is asked again behind the queue.
 Result<bool> Journal::knows_request(const std::string& request_id) const {
-  auto row = state_->find_request.bind(1, request_id).step();
-  state_->find_request.reset();
+  Statement& q = state_->find_request;
+  auto seen = q.bind(1, request_id).step_past_queue();
+  q.reset_past_queue();
+  if (!seen) return pass_on(seen);
+  if (!*seen) return false;
+  auto row = q.bind(1, request_id).step();
+  q.reset();
   if (!row) return pass_on(row);
   return *row;
 }

@@ -189,6 +189,37 @@ TEST(Journal, ARequestsProgressLeavesItsSealedPromptAsSubmitted) {
   std::filesystem::remove_all(dir);
 }
 
+// A submit asks whether an id not in memory was ever journaled without waiting for the writer's
+// queue, unless the answer may be stale: a request refused at its hold is deleted, and a submit
+// of its id right after, with the delete still queued, must find it gone.
+TEST(Journal, ARequestWhoseDeleteIsStillQueuedIsNotKnown) {
+  const auto dir = fresh_dir("journal-knows");
+  const std::string path = test::database_location((dir / "j.sqlite").string(), "jk");
+  auto j = Journal::open(path, (dir / "j.prompt-key").string());
+  ASSERT_TRUE(j) << j.error().message;
+  const auto knows = [&](const std::string& id) {
+    auto known = j->knows_request(id);
+    EXPECT_TRUE(known) << known.error().message;
+    return known.value_or(false);
+  };
+  RequestState r;
+  r.request.request_id = "refused";
+  r.request.model_id = kModel;
+  r.request.count = 1;
+  protocol::sign_request(r.request, Identity::from_seed({2}));
+  r.digest = protocol::request_digest(r.request);
+  r.phase = RequestPhase::holding;
+  ASSERT_TRUE(j->put_request(r));
+  ASSERT_TRUE(j->commit());
+  EXPECT_TRUE(knows("refused"));
+  EXPECT_FALSE(knows("never"));
+  ASSERT_TRUE(j->delete_request("refused"));  // queued: nothing waits for it yet
+  EXPECT_FALSE(knows("refused")) << "a request whose delete was still queued was taken as known";
+  ASSERT_TRUE(j->commit());
+  EXPECT_FALSE(knows("refused"));
+  std::filesystem::remove_all(dir);
+}
+
 // A job is written when it leaves the queue, not when its request's hold is placed: an active
 // request's jobs without a row read back queued, in their places among the written ones.
 TEST(Journal, AnActiveRequestsJobsWithoutARowReadBackQueued) {
