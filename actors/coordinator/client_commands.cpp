@@ -137,11 +137,10 @@ void take_submit_when_checked(Self self, const protocol::client_actor& client,
       });
 }
 
-bool held_for_check(Self self, const std::string& request_id, std::function<void()> command) {
+void take_after_check(Self self, const std::string& request_id, std::function<void()> command) {
   auto held = self->state.held_for_check.find(request_id);
-  if (held == self->state.held_for_check.end()) return false;
+  if (held == self->state.held_for_check.end()) return command();
   held->second.push_back(std::move(command));
-  return true;
 }
 
 }  // namespace seedgrid::coordinator::actor_shell

@@ -225,18 +225,16 @@ coordinator_self_actor::behavior_type coordinator(
              const std::vector<std::uint32_t>& have) -> caf::result<protocol::SubmitAck> {
         const auto client = client_of(self);  // before the promise, as for a submit
         auto promise = self->make_response_promise<protocol::SubmitAck>();
-        if (!held_for_check(self, command.request_id, [self, client, command, have, promise] {
-              take_attach(self, client, command, have, promise);
-            }))
+        take_after_check(self, command.request_id, [self, client, command, have, promise] {
           take_attach(self, client, command, have, promise);
+        });
         return promise;
       },
       [self](protocol::cancel_atom,
              const protocol::ClientCommand& command) -> caf::result<protocol::Reply> {
         auto promise = self->make_response_promise<protocol::Reply>();
-        if (!held_for_check(self, command.request_id,
-                            [self, command, promise] { take_cancel(self, command, promise); }))
-          take_cancel(self, command, promise);
+        take_after_check(self, command.request_id,
+                         [self, command, promise] { take_cancel(self, command, promise); });
         return promise;
       },
       [](protocol::protocol_atom) { return protocol::kProtocol; },

@@ -152,9 +152,8 @@ protocol::client_actor client_of(Self self);
 // result checker, the request's later commands held until then (see held_for_check).
 void take_submit_when_checked(Self self, const protocol::client_actor& client,
                               protocol::GenerateRequest request, SubmitPromise promise);
-// Holds `command` (an attach or a cancel) behind a submit of `request_id` being checked, and says
-// whether it did; when not, the caller takes the command now.
-bool held_for_check(Self self, const std::string& request_id, std::function<void()> command);
+// Takes `command` (an attach or a cancel) now, or after the submit of `request_id` being checked.
+void take_after_check(Self self, const std::string& request_id, std::function<void()> command);
 void take_attach(Self self, const protocol::client_actor& client,
                  const protocol::ClientCommand& command, const std::vector<std::uint32_t>& have,
                  SubmitPromise promise);
