@@ -1,7 +1,7 @@
 // The journal's commit (Journal::commit, Journal::commit_in_background): one task queued behind
 // the transaction's writes that settles the image log, commits, counts the log's names and
-// checkpoints after an erasure, where the writes run (ARCHITECTURE.md, "The coordinator's own
-// thread").
+// checkpoints after an erasure, where the writes run (docs/coordinator-speed.md, "The
+// coordinator's own thread").
 #include <chrono>
 #include <cstdlib>
 #include <optional>
