@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -30,9 +32,17 @@ constexpr std::string_view kHexSealedPrefix = "sgbox1:";
 
 }  // namespace
 
+struct SecretBox::Nonces {
+  static_assert(crypto_secretbox_NONCEBYTES == 24);
+  std::array<std::uint8_t, 16> prefix{};
+  std::atomic<std::uint64_t> sealed{0};
+};
+
 Result<SecretBox> SecretBox::load_or_create(const std::string& path) {
   ensure_sodium();
   SecretBox box;
+  box.nonces_ = std::make_shared<Nonces>();
+  randombytes_buf(box.nonces_->prefix.data(), box.nonces_->prefix.size());
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     crypto_secretbox_keygen(box.key_.data());
@@ -49,7 +59,9 @@ Result<SecretBox> SecretBox::load_or_create(const std::string& path) {
 std::string SecretBox::seal(std::string_view plaintext) const {
   std::vector<std::uint8_t> out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
                                 plaintext.size());
-  randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
+  std::copy(nonces_->prefix.begin(), nonces_->prefix.end(), out.begin());
+  const std::uint64_t count = nonces_->sealed.fetch_add(1, std::memory_order_relaxed);
+  for (int i = 0; i < 8; ++i) out[16 + i] = static_cast<std::uint8_t>(count >> (8 * i));
   crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES,
                         reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
                         out.data(), key_.data());

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <filesystem>
+#include <set>
 
 #include "runtime/base/crypto/base64.hpp"
 #include "runtime/base/crypto/hash.hpp"
@@ -54,6 +56,34 @@ TEST(SecretBox, SealsSoOnlyItsKeyOpensAndTheTextIsNotInTheSealedForm) {
 }
 
 // Journals written before base64 hold "sgbox1:" and hex: those still open.
+// The nonce a seal chose: the first 24 bytes of what follows the prefix.
+std::string nonce_of(const std::string& sealed) {
+  const auto raw = bytes_of_base64(std::string_view(sealed).substr(std::string("sgbox2:").size()));
+  if (!raw || raw->size() < 24) return {};
+  return std::string(raw->begin(), raw->begin() + 24);
+}
+
+TEST(SecretBox, NoTwoSealsUnderOneKeyShareANonceAcrossCopiesAndLoads) {
+  const test::TestDir dir;
+  const std::string key = dir / "prompts.key";
+  auto box = SecretBox::load_or_create(key);
+  auto reloaded = SecretBox::load_or_create(key);  // another process, or a restart
+  ASSERT_TRUE(box && reloaded);
+  const SecretBox copy = *box;
+  std::set<std::string> nonces;
+  std::size_t sealed = 0;
+  const std::array<const SecretBox*, 3> boxes{&*box, &copy, &*reloaded};
+  for (int i = 0; i < 500; ++i)
+    for (const SecretBox* b : boxes) {
+      const std::string text = b->seal("the same prompt");
+      ASSERT_EQ(reloaded->open(text).value_or(""), "the same prompt");
+      nonces.insert(nonce_of(text));
+      ++sealed;
+    }
+  EXPECT_EQ(nonces.size(), sealed);
+  EXPECT_EQ(nonces.count(std::string()), 0u);
+}
+
 TEST(SecretBox, TextSealedInTheEarlierHexFormStillOpens) {
   const test::TestDir dir;
   auto box = SecretBox::load_or_create(dir / "prompts.key");
