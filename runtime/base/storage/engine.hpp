@@ -3,6 +3,7 @@
 // for the embedded default, PostgreSQL when the operator names a `postgresql://` database.
 // Callers write one SQL text for both (engine_sql.hpp says which dialect that is).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,6 +26,13 @@ class Query {
   virtual void bind_blob(int index, std::span<const std::uint8_t> bytes) = 0;
   virtual void bind_null(int index) = 0;
   virtual Result<bool> step() = 0;
+  // A write whose rows nobody reads, sent without waiting for its outcome when the engine can
+  // (true): its failure, and `after` with the rows it changed, come with the connection's next
+  // read, exec or commit. False: the engine did nothing, and the caller steps it.
+  virtual Result<bool> send(std::function<void(std::int64_t)>& after) {
+    (void)after;
+    return false;
+  }
   virtual void reset() = 0;  // ready to run again, bindings cleared
   virtual std::int64_t column_int64(int column) const = 0;
   virtual std::string column_text(int column) const = 0;

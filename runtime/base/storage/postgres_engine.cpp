@@ -1,11 +1,19 @@
 // The engine for several machines: a PostgreSQL database named by a `postgresql://` URI (issue
 // 17 §3). Statements are prepared on the server once; results come back as text, which reads
 // every integer PostgreSQL may hand back (BIGINT, or NUMERIC for a SUM) the same way.
+//
+// Writes inside a transaction go out in libpq's pipeline mode: each was one round trip to the
+// server, and a ledger's settlement or a journal's job is several writes between two reads. They
+// are read back (in order, with their row counts) when anything else needs the connection: a read,
+// an exec (COMMIT among them), a prepare. Outside a transaction each write waits for its answer,
+// since a pipeline's writes up to its sync would otherwise commit or fail as one.
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <functional>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/storage/engine.hpp"
@@ -17,13 +25,33 @@ namespace {
 
 constexpr Oid kByteaOid = 17;  // pg_type.oid of bytea, fixed in PostgreSQL's catalog
 
+// At most this many writes wait in the pipeline: their answers (~50 bytes each) must fit the
+// socket's buffers while nothing reads them, or the server and this process would block on each
+// other.
+constexpr std::size_t kMostWritesInFlight = 256;
+
 // The connection, shared with its statements so that one outliving the Database is still safe.
 struct Session {
+  struct Sent {
+    std::string_view sql;  // its query's, which settles before it goes
+    std::function<void(std::int64_t)> after;
+  };
+
   PGconn* conn = nullptr;
   std::string uri;
   std::int64_t changes = 0;
   std::uint64_t next_statement = 0;
-  ~Session() { PQfinish(conn); }
+  std::vector<Sent> sent;  // in the pipeline, answers not read yet
+  // A sent write's failure read back where it could not be returned (a destructor, changes()):
+  // the next read, exec or prepare returns it.
+  std::optional<Error> failure;
+
+  ~Session() {
+    (void)settle();
+    PQfinish(conn);
+  }
+  // Reads back every sent write's answer and leaves pipeline mode; the first failure, if any.
+  Result<void> settle();
 };
 
 Error postgres_error(const Session& s, std::string_view sql, const PGresult* result) {
@@ -41,6 +69,45 @@ void note_changes(Session& s, const PGresult* result) {
   std::int64_t value = 0;
   if (n && *n) std::from_chars(n, n + std::char_traits<char>::length(n), value);
   s.changes = value;
+}
+
+Result<void> Session::settle() {
+  if (sent.empty()) {
+    if (failure) return std::unexpected(*std::exchange(failure, std::nullopt));
+    return {};
+  }
+  std::optional<Error> first = std::exchange(failure, std::nullopt);
+  auto note = [&](Error e) {
+    if (!first) first = std::move(e);
+  };
+  if (PQpipelineSync(conn) != 1) note(postgres_error(*this, "(the end of a pipeline)", nullptr));
+  for (Sent& write : sent) {
+    PGresult* result = PQgetResult(conn);
+    if (!result) {  // the connection went: nothing more will come
+      note(postgres_error(*this, write.sql, nullptr));
+      break;
+    }
+    const auto status = PQresultStatus(result);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      note_changes(*this, result);
+      if (write.after) write.after(changes);
+    } else if (status != PGRES_PIPELINE_ABORTED) {  // skipped after an earlier failure
+      note(postgres_error(*this, write.sql, result));
+    }
+    PQclear(result);
+    while ((result = PQgetResult(conn))) PQclear(result);  // up to the null that ends its answer
+  }
+  sent.clear();
+  // The sync's own result, then out of pipeline mode (which needs every answer read).
+  for (PGresult* result; (result = PQgetResult(conn));) {
+    const bool sync = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+    PQclear(result);
+    if (sync) break;
+  }
+  if (PQexitPipelineMode(conn) != 1)
+    note(postgres_error(*this, "(the end of a pipeline)", nullptr));
+  if (first) return std::unexpected(*first);
+  return {};
 }
 
 // bytea's text form is `\x` and two hex digits a byte.
@@ -70,6 +137,7 @@ class PostgresQuery final : public Query {
         formats_(static_cast<std::size_t>(parameters), 0) {}
   ~PostgresQuery() override {
     PQclear(result_);
+    if (auto settled = session_->settle(); !settled) session_->failure = settled.error();
     PQclear(PQexec(session_->conn, ("DEALLOCATE " + name_).c_str()));
   }
 
@@ -91,14 +159,13 @@ class PostgresQuery final : public Query {
       return std::unexpected(e);
     }
     if (!result_) {
-      std::vector<const char*> values(values_.size());
-      std::vector<int> lengths(values_.size());
-      for (std::size_t i = 0; i < values_.size(); ++i) {
-        values[i] = values_[i] ? values_[i]->data() : nullptr;
-        lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+      if (auto settled = session_->settle(); !settled) {
+        reset();
+        return std::unexpected(settled.error());
       }
-      result_ = PQexecPrepared(session_->conn, name_.c_str(), static_cast<int>(values.size()),
-                               values.data(), lengths.data(), formats_.data(), 0);
+      const Parameters p = parameters();
+      result_ = PQexecPrepared(session_->conn, name_.c_str(), static_cast<int>(p.values.size()),
+                               p.values.data(), p.lengths.data(), formats_.data(), 0);
       const auto status = PQresultStatus(result_);
       if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         Error e = postgres_error(*session_, sql_, result_);
@@ -110,6 +177,27 @@ class PostgresQuery final : public Query {
       row_ = -1;
     }
     return ++row_ < PQntuples(result_);
+  }
+  Result<bool> send(std::function<void(std::int64_t)>& after) override {
+    if (!bind_error_.empty() || result_) return false;  // step() reports the one, reads the other
+    Session& s = *session_;
+    if (PQpipelineStatus(s.conn) == PQ_PIPELINE_OFF) {
+      if (PQtransactionStatus(s.conn) != PQTRANS_INTRANS) return false;
+      if (s.failure) return false;  // step() reports it
+      if (PQenterPipelineMode(s.conn) != 1) return false;
+    }
+    const Parameters p = parameters();
+    if (PQsendQueryPrepared(s.conn, name_.c_str(), static_cast<int>(p.values.size()),
+                            p.values.data(), p.lengths.data(), formats_.data(), 0) != 1) {
+      Error e = postgres_error(s, sql_, nullptr);
+      reset();
+      return std::unexpected(e);
+    }
+    s.sent.push_back({sql_, std::move(after)});
+    reset();
+    if (s.sent.size() >= kMostWritesInFlight)
+      if (auto settled = s.settle(); !settled) return std::unexpected(settled.error());
+    return true;
   }
   void reset() override {
     PQclear(result_);
@@ -148,6 +236,18 @@ class PostgresQuery final : public Query {
   std::string_view sql() const override { return sql_; }
 
  private:
+  struct Parameters {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+  };
+  Parameters parameters() const {
+    Parameters p{std::vector<const char*>(values_.size()), std::vector<int>(values_.size())};
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      p.values[i] = values_[i] ? values_[i]->data() : nullptr;
+      p.lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+    }
+    return p;
+  }
   bool slot(int index) {
     if (index >= 1 && static_cast<std::size_t>(index) <= values_.size()) return true;
     if (bind_error_.empty())
@@ -185,6 +285,7 @@ class PostgresConnection final : public Connection {
   Result<void> exec(std::string_view sql) override {
     auto text = to_postgres(sql);
     if (!text) return pass_on(text);
+    if (auto settled = session_->settle(); !settled) return settled;
     if (text->text.empty()) return {};  // only PRAGMAs
     PGresult* result = PQexec(session_->conn, text->text.c_str());
     const auto status = PQresultStatus(result);
@@ -193,8 +294,16 @@ class PostgresConnection final : public Connection {
       PQclear(result);
       return std::unexpected(e);
     }
+    // PostgreSQL answers COMMIT in a transaction a failed statement aborted with the tag ROLLBACK
+    // and no error: the failure may have been reported to a caller that did not stop the commit.
+    const bool rolled_back =
+        text->text == "COMMIT" && std::string_view(PQcmdStatus(result)) == "ROLLBACK";
     note_changes(*session_, result);
     PQclear(result);
+    if (rolled_back)
+      return fail("PostgreSQL error in ", session_->uri,
+                  ": the transaction was rolled back at its COMMIT, since a statement in it had "
+                  "failed (reported earlier); nothing it wrote was kept");
     return {};
   }
 
@@ -202,6 +311,7 @@ class PostgresConnection final : public Connection {
     auto text = to_postgres(sql);
     if (!text) return pass_on(text);
     if (text->text.empty()) return fail("SQL text `", sql, "` holds no PostgreSQL statement");
+    if (auto settled = session_->settle(); !settled) return pass_on(settled);
     const std::string name = message_of("seedgrid_", ++session_->next_statement);
     PGresult* result =
         PQprepare(session_->conn, name.c_str(), text->text.c_str(), text->parameters, nullptr);
@@ -215,7 +325,10 @@ class PostgresConnection final : public Connection {
         new PostgresQuery(session_, name, std::string(sql), text->parameters));
   }
 
-  std::int64_t changes() const override { return session_->changes; }
+  std::int64_t changes() const override {
+    if (auto settled = session_->settle(); !settled) session_->failure = settled.error();
+    return session_->changes;
+  }
 
  private:
   std::shared_ptr<Session> session_;

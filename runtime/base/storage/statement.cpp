@@ -99,6 +99,9 @@ Result<void> Statement::run(AfterRun after) {
     pending_->bytes.reserve(bytes);
     return {};
   }
+  auto sent = query_->send(after);
+  if (!sent) return pass_on(sent);
+  if (*sent) return {};
   for (;;) {
     auto row = step();
     if (!row) return pass_on(row);

@@ -8,6 +8,8 @@
 // On a database with a background writer (OpenOptions::background_writer) run() queues the
 // statement with its parameters and returns at once (a failure is reported by the next commit,
 // read or drain), and step() first waits for the writes queued before it, so a read sees them.
+// On PostgreSQL, run() inside a transaction sends the statement without waiting for the server's
+// answer (libpq's pipeline): its failure comes with the connection's next read, exec or commit.
 #include <cstdint>
 #include <functional>
 #include <memory>

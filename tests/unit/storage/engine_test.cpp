@@ -2,6 +2,7 @@
 // throwaway PostgreSQL server as `StorageEngine.*.postgres` (database_location.hpp).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <thread>
 
@@ -106,6 +107,82 @@ TEST_F(StorageEngine, RollsBackUnlessCommittedAndAReaderKeepsOneSnapshot) {
   EXPECT_EQ(count(*reader), 1);
   EXPECT_FALSE(reader->exec("INSERT INTO t(k, n) VALUES('no', 2)").has_value())
       << "a read-only connection wrote";
+}
+
+// Writes in a transaction may be sent ahead of their answers (PostgreSQL's pipeline): a read
+// after them sees them all, each reports its own row count in order, and changes() is the last
+// one's. 600 writes are more than one pipeline holds.
+TEST_F(StorageEngine, WritesInATransactionAreSeenByTheNextReadWithTheirRowCounts) {
+  Database db = open();
+  auto tx = Transaction::begin(db);
+  ASSERT_TRUE(tx.has_value()) << tx.error().message;
+  auto put = db.prepare("INSERT OR IGNORE INTO t(k, n) VALUES(?, ?)");
+  ASSERT_TRUE(put.has_value()) << put.error().message;
+  std::vector<std::int64_t> counts;
+  auto note = [&](std::int64_t n) { counts.push_back(n); };
+  for (int i = 0; i < 600; ++i)
+    ASSERT_TRUE(put->bind(1, "k" + std::to_string(i)).bind(2, std::int64_t{i}).run(note));
+  ASSERT_TRUE(put->bind(1, "k7").bind(2, std::int64_t{0}).run(note));  // ignored: 0 rows
+  auto bump = db.prepare("UPDATE t SET n = n + 1 WHERE n >= ?");
+  ASSERT_TRUE(bump.has_value());
+  ASSERT_TRUE(bump->bind(1, std::int64_t{100}).run(note));
+  EXPECT_EQ(db.changes(), 500);
+  auto sum = db.prepare("SELECT COUNT(*), SUM(n) FROM t");
+  ASSERT_TRUE(sum.has_value());
+  ASSERT_TRUE(sum->step().value_or(false));
+  EXPECT_EQ(sum->column_int64(0), 600);
+  EXPECT_EQ(sum->column_int64(1), 599 * 600 / 2 + 500);
+  sum->reset();
+  ASSERT_TRUE(tx->commit().has_value());
+  ASSERT_EQ(counts.size(), 602u);
+  EXPECT_EQ(std::count(counts.begin(), counts.begin() + 600, 1), 600);
+  EXPECT_EQ(counts[600], 0);
+  EXPECT_EQ(counts[601], 500);
+  EXPECT_EQ(count(db), 600);
+}
+
+// A write that fails in a transaction is reported by run() or, when it was sent ahead, by the
+// commit, quoting its SQL; the transaction then keeps nothing, and the connection goes on.
+TEST_F(StorageEngine, AWriteThatFailsInATransactionFailsItOrItsCommitAndKeepsNothing) {
+  Database db = open();
+  {
+    auto tx = Transaction::begin(db);
+    ASSERT_TRUE(tx.has_value()) << tx.error().message;
+    auto put = db.prepare("INSERT INTO t(k, n) VALUES(?, 1)");
+    ASSERT_TRUE(put.has_value());
+    ASSERT_TRUE(put->bind(1, "a").run().has_value());
+    auto twice = put->bind(1, "a").run();
+    const Result<void> outcome = twice ? tx->commit() : twice;
+    ASSERT_FALSE(outcome.has_value()) << "a duplicate key was accepted";
+    EXPECT_NE(outcome.error().message.find("INSERT INTO t(k, n) VALUES(?, 1)"), std::string::npos)
+        << outcome.error().message;
+  }  // rolled back
+  EXPECT_EQ(count(db), 0);
+  auto tx = Transaction::begin(db);
+  ASSERT_TRUE(tx.has_value()) << tx.error().message;
+  ASSERT_TRUE(db.exec("INSERT INTO t(k, n) VALUES('c', 3)").has_value());
+  ASSERT_TRUE(tx->commit().has_value());
+  EXPECT_EQ(count(db), 1);
+}
+
+// Where a write's failure reached a caller that went on to commit anyway, the commit fails too
+// (PostgreSQL answers such a COMMIT with a rollback, not an error).
+TEST_F(StorageEngine, ACommitAfterAFailedWriteDoesNotReportSuccess) {
+  Database db = open();
+  auto tx = Transaction::begin(db);
+  ASSERT_TRUE(tx.has_value()) << tx.error().message;
+  ASSERT_TRUE(db.exec("INSERT INTO t(k, n) VALUES('a', 1)").has_value());
+  ASSERT_FALSE(db.exec("INSERT INTO t(k, n) VALUES('a', 2)").has_value());
+  auto committed = tx->commit();
+  if (db.engine() == Engine::sqlite) {  // a failed statement leaves a SQLite transaction as it was
+    ASSERT_TRUE(committed.has_value()) << committed.error().message;
+    EXPECT_EQ(count(db), 1);
+    return;
+  }
+  ASSERT_FALSE(committed.has_value()) << "PostgreSQL rolled back and the commit said it kept it";
+  EXPECT_NE(committed.error().message.find("rolled back"), std::string::npos)
+      << committed.error().message;
+  EXPECT_EQ(count(db), 0);
 }
 
 // Two connections that each read a value and write it back plus one, many times at once: a
