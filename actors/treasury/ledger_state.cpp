@@ -176,19 +176,25 @@ Result<void> LedgerState::reload_head() {
 
 Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, std::string_view op,
                                                    std::string_view request) {
-  auto st = statement("SELECT seq, op, request FROM journal WHERE idem_key = ?");
+  // One read for both places a key can be (a round trip each on PostgreSQL, and every operation
+  // asks): an entry's own key, or a job's in a settle_jobs entry (settle_group.hpp).
+  auto st = statement(
+      "SELECT seq, op, request, 0 FROM journal WHERE idem_key = ? UNION ALL "
+      "SELECT seq, '', '', 1 FROM grouped_keys WHERE idem_key = ? ORDER BY 4 LIMIT 1");
   if (!st) return pass_on(st);
   storage::Statement& q = **st;
-  q.bind(1, key);
+  q.bind(1, key).bind(2, key);
   auto row = q.step();
   if (!row) return storage_error(row.error());
   if (!*row) {
     q.reset();
-    return replay_grouped(key, op, request);
+    return std::optional<JournalReceipt>{};
   }
   const auto seq = static_cast<std::uint64_t>(q.column_int64(0));
+  const bool grouped = q.column_int64(3) != 0;
   const std::string old_op = q.column_text(1), old_request = q.column_text(2);
   q.reset();
+  if (grouped) return replay_grouped(seq, key, op, request);
   if (old_op != op || old_request != request)
     return fail("idempotency key '", key, "' was already used by entry ", seq, " for a different ",
                 old_op == op ? "request" : "operation", " (", old_op,
@@ -205,19 +211,12 @@ Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, 
   return std::optional<JournalReceipt>(std::move(r));
 }
 
-// A key not in the journal may be a job's in a settle_jobs entry (settle_group.hpp): its receipt
-// is the one that job alone would have had.
-Result<std::optional<JournalReceipt>> LedgerState::replay_grouped(std::string_view key,
+// A job's key in the settle_jobs entry `seq` (settle_group.hpp): its receipt is the one that job
+// alone would have had.
+Result<std::optional<JournalReceipt>> LedgerState::replay_grouped(std::uint64_t seq,
+                                                                  std::string_view key,
                                                                   std::string_view op,
                                                                   std::string_view request) {
-  auto st = statement("SELECT seq FROM grouped_keys WHERE idem_key = ?");
-  if (!st) return pass_on(st);
-  (*st)->bind(1, key);
-  auto row = (*st)->step();
-  if (!row) return storage_error(row.error());
-  const auto seq = *row ? static_cast<std::uint64_t>((*st)->column_int64(0)) : 0;
-  (*st)->reset();
-  if (seq == 0) return std::optional<JournalReceipt>{};
   auto e = entry(seq);
   if (!e) return pass_on(e);
   auto group = parse_settle_group(e->request);

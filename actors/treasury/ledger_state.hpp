@@ -93,8 +93,9 @@ struct LedgerState {
   void forget_balances() { balances_.clear(); }
 
  private:
-  // replay() of a key a settle_jobs entry lists (settle_group.hpp).
-  Result<std::optional<JournalReceipt>> replay_grouped(std::string_view key, std::string_view op,
+  // replay() of a key the settle_jobs entry `seq` lists (settle_group.hpp).
+  Result<std::optional<JournalReceipt>> replay_grouped(std::uint64_t seq, std::string_view key,
+                                                       std::string_view op,
                                                        std::string_view request);
   struct CachedBalance {
     Micros amount = 0;

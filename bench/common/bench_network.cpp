@@ -2,6 +2,7 @@
 
 #include "actors/treasury/ledger.hpp"
 #include "models/presets/write_preset.hpp"
+#include "runtime/base/storage/database.hpp"
 
 namespace seedgrid::bench {
 
@@ -17,15 +18,30 @@ Result<BenchModel> tiny_model(const fs::path& dir) {
   return BenchModel{report->checkpoint_path, report->model_id};
 }
 
-Result<std::unique_ptr<node::Node>> funded_coordinator_node(const fs::path& dir,
-                                                            const BenchModel& model,
-                                                            const Identity& client,
-                                                            std::uint16_t port,
-                                                            const config::NetworkSection& network,
-                                                            const config::GatewaySection* gateway) {
+Result<Stores> postgres_stores(const std::string& server_uri, const std::string& name) {
+  auto server = storage::Database::open(server_uri);
+  if (!server) return pass_on(server);
+  Stores out;
+  for (auto [location, schema] :
+       {std::pair{&out.ledger, name + "_ledger"}, std::pair{&out.journal, name + "_journal"}}) {
+    if (auto r =
+            server->exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+        !r)
+      return pass_on(r);
+    *location = server_uri + (server_uri.find('?') == std::string::npos ? "?" : "&") +
+                "options=-csearch_path%3D" + schema;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<node::Node>> funded_coordinator_node(
+    const fs::path& dir, const BenchModel& model, const Identity& client, std::uint16_t port,
+    const config::NetworkSection& network, const config::GatewaySection* gateway,
+    const Stores& stores) {
   fs::create_directories(dir / "data");
   const std::string key_file = (dir / "coordinator.key").string();
-  const std::string ledger_file = (dir / "data/ledger.sqlite").string();
+  const std::string ledger_file =
+      stores.ledger.empty() ? (dir / "data/ledger.sqlite").string() : stores.ledger;
   auto key = Identity::load_or_create(key_file);
   if (!key) return pass_on(key);
   treasury::TreasuryConfig economics;
@@ -46,6 +62,7 @@ Result<std::unique_ptr<node::Node>> funded_coordinator_node(const fs::path& dir,
   c.node.data_dir = (dir / "data").string();
   c.coordinator.emplace();
   c.coordinator->listen = {"127.0.0.1", port};
+  c.coordinator->journal = stores.journal;
   // The tiny preset renders multiples of 16.
   c.coordinator->models.push_back({model.id, "", "tiny", "", 43'200, 16});
   c.coordinator->benchmark_tasks = true;

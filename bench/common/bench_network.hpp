@@ -22,14 +22,24 @@ struct BenchModel {
 // The `tiny` preset (seed 1) written under DIR/tiny.
 Result<BenchModel> tiny_model(const std::filesystem::path& dir);
 
-// A coordinator+treasury node keeping its key, journal and ledger in `dir`, listening on
-// 127.0.0.1:`port` (0: any free port), serving `model` with the benchmark task types, no audits,
-// no fast-tier stake, and `client`'s ledger account funded with 1,000,000 tokens. With `gateway`,
-// the node also holds the HTTP gateway role, in front of its own coordinator.
+// Where a coordinator+treasury node keeps its ledger and journal: files in its folder when
+// empty, or these locations (postgres_stores).
+struct Stores {
+  std::string ledger, journal;
+};
+
+// A ledger and a journal on the PostgreSQL server `server_uri`, each in a schema of its own made
+// afresh (`name`_ledger, `name`_journal).
+Result<Stores> postgres_stores(const std::string& server_uri, const std::string& name);
+
+// A coordinator+treasury node keeping its key, journal and ledger in `dir` (or `stores`),
+// listening on 127.0.0.1:`port` (0: any free port), serving `model` with the benchmark task types,
+// no audits, no fast-tier stake, and `client`'s ledger account funded with 1,000,000 tokens. With
+// `gateway`, the node also holds the HTTP gateway role, in front of its own coordinator.
 Result<std::unique_ptr<node::Node>> funded_coordinator_node(
     const std::filesystem::path& dir, const BenchModel& model, const Identity& client,
     std::uint16_t port, const config::NetworkSection& network,
-    const config::GatewaySection* gateway = nullptr);
+    const config::GatewaySection* gateway = nullptr, const Stores& stores = {});
 
 // A worker node keeping its key in `key_file`, linked to the coordinator on 127.0.0.1:`port`,
 // rendering `model` on one thread with the benchmark task types; `max_batch` and `max_inflight`

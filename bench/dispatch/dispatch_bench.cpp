@@ -1,7 +1,7 @@
 // bench/dispatch: how fast one coordinator routes, and what the network and actors add per job.
 //
 //   dispatch_bench [--data DIR] [--requests R] [--jobs J] [--samples S] [--size N] [--insecure]
-//                  [--wire-only | --workers W]
+//                  [--wire-only | --workers W] [--postgres URI]
 //
 // 1. Dispatch throughput: a coordinator, its treasury and 1, 10 or 100 in-process workers (one
 //    actor and one render thread each) serve R concurrent requests of J jobs of the instant task
@@ -20,6 +20,8 @@
 //    its own actor system, so every job and result crosses 127.0.0.1 (TLS unless --insecure, which
 //    runs every link on plain TCP to measure what TLS costs). --wire-only runs 2 and 3 alone.
 // --workers W runs 1 alone with W workers (a profile of one configuration).
+// --postgres URI keeps the ledger and the journal on that PostgreSQL server (a schema each, made
+// afresh for every run) instead of SQLite files in DIR; the pixels stay in DIR's image files.
 #include <caf/all.hpp>
 
 #include <algorithm>
@@ -58,6 +60,7 @@ struct Options {
   bool wire_only = false;
   int workers = 0;          // > 0: part 1 alone, with this many workers
   std::uint32_t size = 64;  // the instant task's images, size x size
+  std::string postgres;     // a server URI: the ledger and journal live there
   config::NetworkSection network() const {
     config::NetworkSection n;
     n.insecure = insecure;
@@ -82,11 +85,19 @@ double seconds_since(Clock::time_point t) {
 
 using Model = bench::BenchModel;
 
-// A coordinator+treasury node in `dir` with the client funded.
+// Where a run's coordinator keeps its ledger and journal: files in `dir`, or fresh schemas on
+// --postgres's server.
+bench::Stores stores_of(const Options& o, const fs::path& dir) {
+  if (o.postgres.empty()) return {(dir / "data/ledger.sqlite").string(), ""};
+  return must(bench::postgres_stores(o.postgres, "dispatch_bench"), "the PostgreSQL schemas");
+}
+
+// A coordinator+treasury node in `dir` (its stores in `stores`) with the client funded.
 std::unique_ptr<node::Node> coordinator_node(const fs::path& dir, const Model& model,
                                              const Identity& client, std::uint16_t port,
+                                             const bench::Stores& stores,
                                              const config::NetworkSection& network = {}) {
-  return must(bench::funded_coordinator_node(dir, model, client, port, network),
+  return must(bench::funded_coordinator_node(dir, model, client, port, network, nullptr, stores),
               "the coordinator node");
 }
 
@@ -160,8 +171,8 @@ void timed_requests(const Options& o, const Model& model, const Identity& client
 // How many journal entries the treasury wrote for the jobs it settled (outside the timing): a
 // batch's settlements of one hold share an entry (actors/treasury/settle_group.hpp), so this says
 // how well the commits that reach the treasury together group.
-void print_ledger_entries(const fs::path& ledger) {
-  auto db = must(storage::Database::open(ledger.string(), {.read_only = true}), "the ledger");
+void print_ledger_entries(const std::string& ledger) {
+  auto db = must(storage::Database::open(ledger, {.read_only = true}), "the ledger");
   auto count = [&](const char* sql) {
     auto q = must(db.prepare(sql), "a count of the ledger");
     return must(q.step(), "a count of the ledger") ? q.column_int64(0) : std::int64_t{0};
@@ -201,7 +212,8 @@ std::shared_ptr<const rendering::Renderer> bench_renderer(const Model& model) {
 void dispatch(const Options& o, const Model& model, int workers) {
   const fs::path dir = o.data / ("dispatch-" + std::to_string(workers));
   const Identity client = Identity::generate();
-  auto node = coordinator_node(dir, model, client, 0);
+  const bench::Stores stores = stores_of(o, dir);
+  auto node = coordinator_node(dir, model, client, 0, stores);
   const protocol::coordinator_actor coordinator = *node->coordinator();
   const auto renderer = bench_renderer(model);
   std::vector<protocol::worker_actor> worker_actors;
@@ -216,7 +228,7 @@ void dispatch(const Options& o, const Model& model, int workers) {
                  config::NetworkSection{}, "d");
   for (auto& w : worker_actors) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   node->stop();
-  print_ledger_entries(dir / "data/ledger.sqlite");
+  print_ledger_entries(stores.ledger);
 }
 
 // S sequential one-image requests, from submit to the result event, against the render time the
@@ -234,13 +246,13 @@ void one_image(const Options& o, const Model& model, std::string_view task, std:
   std::optional<client::ClientSystem> client_system;
   std::uint16_t port = 0;
   if (over_loopback) {
-    coordinator = coordinator_node(dir, model, client, 0, o.network());
+    coordinator = coordinator_node(dir, model, client, 0, stores_of(o, dir), o.network());
     port = coordinator->coordinator_port();
     worker_node =
         must(bench::worker_node(dir / "worker.key", model, port, o.network()), "the worker node");
     client_system.emplace(o.network(), std::make_shared<const Identity>(client));
   } else {
-    coordinator = coordinator_node(dir, model, client, 0);
+    coordinator = coordinator_node(dir, model, client, 0, stores_of(o, dir));
     worker = in_process_worker(*coordinator, *coordinator->coordinator(), bench_renderer(model), 0);
   }
   if (!wait_for_workers(coordinator->system(), *coordinator->coordinator(), 1))
@@ -300,7 +312,7 @@ void one_image(const Options& o, const Model& model, std::string_view task, std:
 void dispatch_over_loopback(const Options& o, const Model& model, int workers) {
   const fs::path dir = o.data / ("wire-dispatch-" + std::to_string(workers));
   const Identity client = Identity::generate();
-  auto coordinator = coordinator_node(dir, model, client, 0, o.network());
+  auto coordinator = coordinator_node(dir, model, client, 0, stores_of(o, dir), o.network());
   // One node per worker: a registration must be signed by the key of the link it arrives on, so
   // workers with keys of their own cannot share one node's link.
   std::vector<std::unique_ptr<node::Node>> worker_nodes;
@@ -360,14 +372,20 @@ int main(int argc, char** argv) {
       o.size = count_of(argv[i], argv[i + 1]);
     else if (!std::strcmp(argv[i], "--workers"))
       o.workers = static_cast<int>(count_of(argv[i], argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--postgres"))
+      o.postgres = argv[i + 1];
     else
       die(std::string("unknown option ") + argv[i]);
   }
   (void)logging::configure("error", "");
   fs::create_directories(o.data);
   const Model model = must(bench::tiny_model(o.data), "the model");
-  std::printf("data in %s (journal and ledger fsync there), %u hardware threads\n\n",
-              o.data.c_str(), std::thread::hardware_concurrency());
+  if (o.postgres.empty())
+    std::printf("data in %s (journal and ledger fsync there), %u hardware threads\n\n",
+                o.data.c_str(), std::thread::hardware_concurrency());
+  else
+    std::printf("journal and ledger on %s, images in %s, %u hardware threads\n\n",
+                o.postgres.c_str(), o.data.c_str(), std::thread::hardware_concurrency());
   std::printf("links between processes: %s\n\n", o.insecure ? "plain TCP (--insecure)" : "TLS");
   if (!o.wire_only) {
     std::printf("dispatch throughput, instant task, %ux%u:\n\n", o.size, o.size);
