@@ -2,7 +2,7 @@
 
 namespace seedgrid::treasury::journal {
 
-std::string hold_account(std::int64_t hold_id) { return message_of("hold:", hold_id); }
+std::string hold_account(std::int64_t hold_id) { return message_of(kHoldAccountPrefix, hold_id); }
 std::string stake_account(std::string_view worker) { return message_of("stake:", worker); }
 std::string unbonding_account(std::int64_t unbonding_id) {
   return message_of("unbonding:", unbonding_id);

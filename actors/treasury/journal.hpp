@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS epochs(epoch INTEGER PRIMARY KEY, seq INTEGER NOT NUL
 
 // Internal accounts (accounts.hpp).
 inline constexpr std::string_view kMintAccount = "mint";
+inline constexpr std::string_view kHoldAccountPrefix = "hold:";
 std::string hold_account(std::int64_t hold_id);
 std::string stake_account(std::string_view worker);
 std::string unbonding_account(std::int64_t unbonding_id);

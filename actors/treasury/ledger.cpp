@@ -251,6 +251,7 @@ std::vector<Result<JournalReceipt>> Ledger::apply_batch(std::span<const Operatio
   // Another process (the CLI) may have appended since our last batch: BEGIN IMMEDIATE holds the
   // write lock, so the head read now is the one this batch extends.
   if (auto r = s.reload_head(); !r) return abandon(r.error());
+  s.keep_balances_if_head_unchanged();
   std::vector<Result<JournalReceipt>> results(ops.size(), fail("internal error: not applied"));
   for (std::size_t i = 0; i < ops.size();) {
     if (!std::holds_alternative<SettleJob>(ops[i])) {
@@ -277,13 +278,14 @@ std::vector<Result<JournalReceipt>> Ledger::apply_batch(std::span<const Operatio
   }
   if (auto r = s.seal_head(); !r) return abandon(r.error());
   if (auto r = s.flush_balances(); !r) return abandon(r.error());
-  s.forget_balances();
   s.in_transaction = false;
   if (auto r = tx->commit(); !r) {
-    // The rollback inside commit() undid everything: the in-memory head must follow.
+    // The rollback inside commit() undid everything: the in-memory head and balances must follow.
+    s.forget_balances();
     (void)s.reload_head();
     return all_fail(r.error());
   }
+  s.keep_balances_committed();
   return results;
 }
 

@@ -65,6 +65,28 @@ Result<void> LedgerState::flush_balances() {
   return {};
 }
 
+void LedgerState::forget_balances() {
+  balances_.clear();
+  balances_head_.reset();
+}
+
+void LedgerState::keep_balances_committed() {
+  // Every request's hold has an account of its own, emptied by its last settlement or its
+  // release and not touched again after: those go, the rest (payers, payees, open holds) stay,
+  // up to a bound.
+  constexpr std::size_t kMostKeptBalances = 4096;
+  std::erase_if(balances_, [](const auto& entry) {
+    return entry.second.amount == 0 && entry.first.first.starts_with(journal::kHoldAccountPrefix);
+  });
+  if (balances_.size() > kMostKeptBalances) return forget_balances();
+  balances_head_.emplace(head_seq, head_hash);
+}
+
+void LedgerState::keep_balances_if_head_unchanged() {
+  if (!balances_head_ || balances_head_->first != head_seq || balances_head_->second != head_hash)
+    forget_balances();
+}
+
 Result<std::optional<HoldRow>> LedgerState::hold(std::int64_t id) {
   auto st = statement(
       "SELECT request_id, payer, base_render_millis, steps, width, height, tier, count, img2img, "

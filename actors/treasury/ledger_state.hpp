@@ -87,10 +87,17 @@ struct LedgerState {
   Result<void> seal_head();
 
   // Group commit writes each touched balance row once per transaction, not once per posting: the
-  // cache holds every balance read or changed since the transaction began. flush_balances() writes
-  // the changed ones (before COMMIT); forget_balances() drops the cache (after COMMIT or ROLLBACK).
+  // cache holds every balance read or changed. flush_balances() writes the changed ones (before
+  // COMMIT); forget_balances() drops the cache (after a ROLLBACK). After a COMMIT,
+  // keep_balances_committed() keeps the cache for the next transaction, which calls
+  // keep_balances_if_head_unchanged() once it has read the head: every write to a balance appends
+  // an entry, so a head that is still the one this ledger committed means no other writer (the
+  // CLI) changed a balance in between. The balances the workers, creators and fees share are then
+  // not read again at every batch (each read a round trip on PostgreSQL).
   Result<void> flush_balances();
-  void forget_balances() { balances_.clear(); }
+  void forget_balances();
+  void keep_balances_committed();
+  void keep_balances_if_head_unchanged();
 
  private:
   // replay() of a key the settle_jobs entry `seq` lists (settle_group.hpp).
@@ -106,6 +113,8 @@ struct LedgerState {
 
   std::map<std::string, storage::Statement, std::less<>> statements_;
   std::map<std::pair<std::string, Asset>, CachedBalance> balances_;
+  // The head the kept balances were committed with (keep_balances_committed).
+  std::optional<std::pair<std::uint64_t, Digest>> balances_head_;
 };
 
 // The receipt (or error) of a replay() that found the key:
