@@ -146,6 +146,8 @@ Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
   if (!price) return context(price.error(), "hold for request ", op.request_id);
 
   const std::uint64_t seq = s.head_seq + 1;  // the hold's id
+  // Its account is new (no entry has had this seq): nothing to read.
+  s.note_new_account(journal::hold_account(static_cast<std::int64_t>(seq)), Asset::credits);
   std::vector<Posting> postings = {
       {op.payer, Asset::credits, -price->total},
       {journal::hold_account(static_cast<std::int64_t>(seq)), Asset::credits, price->total}};
@@ -173,6 +175,7 @@ Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
       .bind(12, price->per_job)
       .bind(13, price->jobs);
   if (auto r = (*ins)->run(); !r) return s.storage_error(r.error());
+  receipt->per_job = price->per_job;
   return receipt;
 }
 

@@ -82,6 +82,10 @@ void LedgerState::keep_balances_committed() {
   balances_head_.emplace(head_seq, head_hash);
 }
 
+void LedgerState::note_new_account(std::string account, Asset asset) {
+  balances_.try_emplace(std::make_pair(std::move(account), asset), CachedBalance{0, false});
+}
+
 void LedgerState::keep_balances_if_head_unchanged() {
   if (!balances_head_ || balances_head_->first != head_seq || balances_head_->second != head_hash)
     forget_balances();

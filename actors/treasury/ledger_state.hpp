@@ -98,6 +98,8 @@ struct LedgerState {
   void forget_balances();
   void keep_balances_committed();
   void keep_balances_if_head_unchanged();
+  // An account no entry has touched yet (a new hold's) starts at zero in the cache, unread.
+  void note_new_account(std::string account, Asset asset);
 
  private:
   // replay() of a key the settle_jobs entry `seq` lists (settle_group.hpp).

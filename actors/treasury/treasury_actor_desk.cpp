@@ -95,7 +95,9 @@ protocol::LedgerReceipt TreasuryDesk::receipt_of(const protocol::LedgerOrder& o,
     }
   }
   if (o.kind == protocol::LedgerOrderKind::hold) {
-    if (auto h = ledger_.hold(r.hold_id)) out.per_job = h->per_job;
+    out.per_job = r.per_job;
+    if (out.per_job == 0)  // a replay: the hold applied earlier says
+      if (auto h = ledger_.hold(r.hold_id)) out.per_job = h->per_job;
   }
   return out;
 }

@@ -50,6 +50,11 @@ TEST_F(DeskTest, HoldSettleRefundReleaseReportWhatMoved) {
   ASSERT_TRUE(held.ok) << held.error;
   EXPECT_EQ(held.per_job, kMicrosPerUnit);  // 1 credit buys one base render
   EXPECT_EQ(held.held, 3 * kMicrosPerUnit);
+  const auto held_again = apply(hold("r", 3));  // a restarted coordinator's re-sent hold
+  ASSERT_TRUE(held_again.ok) << held_again.error;
+  EXPECT_TRUE(held_again.replayed);
+  EXPECT_EQ(held_again.hold_id, held.hold_id);
+  EXPECT_EQ(held_again.per_job, held.per_job) << "a replayed hold's receipt lost its price";
   protocol::LedgerOrder settle;
   settle.kind = protocol::LedgerOrderKind::settle;
   settle.key = "settle/r/0/1";
