@@ -35,6 +35,7 @@ struct Session {
   struct Sent {
     std::string_view sql;  // its query's, which settles before it goes
     std::function<void(std::int64_t)> after;
+    PGresult** rows = nullptr;  // a read sent behind the writes: where its result goes
   };
 
   PGconn* conn = nullptr;
@@ -91,6 +92,7 @@ Result<void> Session::settle() {
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
       note_changes(*this, result);
       if (write.after) write.after(changes);
+      if (write.rows) *write.rows = std::exchange(result, nullptr);
     } else if (status != PGRES_PIPELINE_ABORTED) {  // skipped after an earlier failure
       note(postgres_error(*this, write.sql, result));
     }
@@ -159,12 +161,37 @@ class PostgresQuery final : public Query {
       return std::unexpected(e);
     }
     if (!result_) {
-      if (auto settled = session_->settle(); !settled) {
+      const Parameters p = parameters();
+      Session& s = *session_;
+      if (!s.sent.empty()) {
+        // Writes are in flight: the read goes behind them and their answers and its rows come
+        // back in one round trip.
+        if (PQsendQueryPrepared(s.conn, name_.c_str(), static_cast<int>(p.values.size()),
+                                p.values.data(), p.lengths.data(), formats_.data(), 0) != 1) {
+          Error e = postgres_error(s, sql_, nullptr);
+          reset();
+          return std::unexpected(e);
+        }
+        PGresult* rows = nullptr;
+        s.sent.push_back({sql_, {}, &rows});
+        if (auto settled = s.settle(); !settled) {
+          PQclear(rows);
+          reset();
+          return std::unexpected(settled.error());
+        }
+        if (!rows) {
+          reset();
+          return fail("PostgreSQL error in ", s.uri, " running `", sql_, "`: no answer came back");
+        }
+        result_ = rows;
+        row_ = -1;
+        return ++row_ < PQntuples(result_);
+      }
+      if (auto settled = s.settle(); !settled) {
         reset();
         return std::unexpected(settled.error());
       }
-      const Parameters p = parameters();
-      result_ = PQexecPrepared(session_->conn, name_.c_str(), static_cast<int>(p.values.size()),
+      result_ = PQexecPrepared(s.conn, name_.c_str(), static_cast<int>(p.values.size()),
                                p.values.data(), p.lengths.data(), formats_.data(), 0);
       const auto status = PQresultStatus(result_);
       if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {

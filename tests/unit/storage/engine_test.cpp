@@ -142,20 +142,28 @@ TEST_F(StorageEngine, WritesInATransactionAreSeenByTheNextReadWithTheirRowCounts
 }
 
 // A write that fails in a transaction is reported by run() or, when it was sent ahead, by the
-// commit, quoting its SQL; the transaction then keeps nothing, and the connection goes on.
-TEST_F(StorageEngine, AWriteThatFailsInATransactionFailsItOrItsCommitAndKeepsNothing) {
+// next read or the commit, quoting its SQL; the transaction then keeps nothing, and the
+// connection goes on.
+TEST_F(StorageEngine, AWriteThatFailsInATransactionFailsItOrWhatFollowsAndKeepsNothing) {
   Database db = open();
-  {
+  for (const bool read_next : {true, false}) {
     auto tx = Transaction::begin(db);
     ASSERT_TRUE(tx.has_value()) << tx.error().message;
     auto put = db.prepare("INSERT INTO t(k, n) VALUES(?, 1)");
-    ASSERT_TRUE(put.has_value());
+    auto read = db.prepare("SELECT COUNT(*) FROM t");  // prepared first: a prepare settles too
+    ASSERT_TRUE(put.has_value() && read.has_value());
     ASSERT_TRUE(put->bind(1, "a").run().has_value());
     auto twice = put->bind(1, "a").run();
-    const Result<void> outcome = twice ? tx->commit() : twice;
+    Result<void> outcome = twice;
+    if (twice && read_next) {
+      auto seen = read->step();
+      outcome = seen ? Result<void>{} : Result<void>(std::unexpected(seen.error()));
+    }
+    if (outcome) outcome = tx->commit();
     ASSERT_FALSE(outcome.has_value()) << "a duplicate key was accepted";
     EXPECT_NE(outcome.error().message.find("INSERT INTO t(k, n) VALUES(?, 1)"), std::string::npos)
         << outcome.error().message;
+    read->reset();
   }  // rolled back
   EXPECT_EQ(count(db), 0);
   auto tx = Transaction::begin(db);
