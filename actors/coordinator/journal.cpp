@@ -58,6 +58,7 @@ std::uint64_t Journal::next_sequence() const { return state_->next_sequence; }
 
 Result<void> Journal::put_request(const RequestState& r) {
   if (auto t = ensure_transaction(); !t) return t;
+  state_->request_ids.add(r.request.request_id);
   if (r.sequence >= state_->next_sequence) state_->next_sequence = r.sequence + 1;
   const auto& q = r.request;
   auto& s = state_->put_request;
@@ -404,6 +405,8 @@ Result<std::vector<JournaledNonce>> Journal::load_command_nonces() const {
 // before the request could be done and let go). A "yes" may be stale: a request refused at its
 // hold leaves memory with its delete still queued, so that one is asked again behind the queue.
 Result<bool> Journal::knows_request(const std::string& request_id) const {
+  // Nearly every id is new: the filter says so without a read.
+  if (!state_->request_ids.may_hold(request_id)) return false;
   Statement& q = state_->find_request;
   auto seen = q.bind(1, request_id).step_past_queue();
   q.reset_past_queue();

@@ -239,6 +239,15 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
     state->image_log = std::make_shared<ImageLog>(std::move(*log));
     state->log_use = std::move(*use);
   }
+  // Every id the journal holds, so that a submit of a new one needs no read (knows_request).
+  auto ids = state->db.prepare("SELECT request_id FROM requests");
+  if (!ids) return context(ids.error(), "reading the journal's request ids");
+  for (;;) {
+    auto row = ids->step();
+    if (!row) return context(row.error(), "reading the journal's request ids");
+    if (!*row) break;
+    state->request_ids.add(ids->column_text(0));
+  }
   return Journal(std::move(state));
 }
 

@@ -11,6 +11,7 @@
 #include "actors/coordinator/journal.hpp"
 #include "actors/coordinator/journal_results.hpp"
 #include "actors/coordinator/journal_tasks.hpp"
+#include "actors/coordinator/request_id_filter.hpp"
 #include "runtime/base/crypto/secret_box.hpp"
 #include "runtime/base/storage/database.hpp"
 #include "runtime/base/storage/sole_owner.hpp"
@@ -41,6 +42,7 @@ struct Journal::State {
   // A checkpoint after a commit that did not empty the WAL (another reader in the way, or a
   // failure): tried again after the next one. Set where the commit ran.
   std::atomic<bool> checkpoint_again = false;
+  RequestIdFilter request_ids{};  // every id put, from the journal's first open (knows_request)
 
   // The journal's commits may still be queued on its writer, and they use the members above.
   ~State() { (void)db.drain(); }

@@ -96,11 +96,12 @@ TEST_F(CoreFixture, OnlyTheMostRecentDoneRequestsStayInMemoryAndTheirIdsStayTake
   EXPECT_EQ(again.outcome.code, ErrorCode::duplicate_request);
   EXPECT_NE(again.outcome.reason.find("'d1' belongs to an earlier request"), std::string::npos)
       << again.outcome.reason;
-  // A restart keeps the same ones.
+  // A restart keeps the same ones, and the id that left memory stays taken.
   open_core();
   EXPECT_EQ(core_->request("d1"), nullptr);
   EXPECT_NE(core_->request("d2"), nullptr);
   EXPECT_NE(core_->request("d3"), nullptr);
+  EXPECT_EQ(submit(request("d1", 1)).outcome.code, ErrorCode::duplicate_request);
   expect_conservation();
 }
 
