@@ -130,7 +130,7 @@ class Journal {
   Result<bool> output_named_elsewhere(const Digest& hash, const std::string& request_id,
                                       bool done_ones_too) const;
   // Whether a request of this id was ever journaled (done ones included). For an id not in the
-  // core's memory: it does not wait for the writer's queue unless its answer may be stale.
+  // core's memory: a new id is answered from memory (request_id_filter.hpp), without a read.
   Result<bool> knows_request(const std::string& request_id) const;
   // The task scripts requests were accepted with (journal_tasks.hpp), by id.
   Result<void> put_task_script(const std::string& script_id, const std::string& file_name,

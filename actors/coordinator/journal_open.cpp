@@ -1,5 +1,6 @@
 // Opening a coordinator journal: its schema, its prompt key, its prepared statements and, for a
 // durable SQLite journal, the image log beside it.
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -195,12 +196,21 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   if (!tasks) return context(tasks.error(), "preparing the journal");
   auto images = journal_results::prepare(*db);
   if (!images) return context(images.error(), "preparing the journal");
-  auto seq = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM requests");
-  if (!seq) return pass_on(seq);
-  auto row = seq->step();
-  if (!row) return pass_on(row);
-  const auto next = static_cast<std::uint64_t>(seq->column_int64(0)) + 1;
-  seq->reset();
+  // One pass over the requests: the next sequence number, and every id the journal holds, so
+  // that a submit of a new one needs no read (knows_request).
+  RequestIdFilter request_ids;
+  std::uint64_t next = 1;
+  {
+    auto ids = db->prepare("SELECT request_id, seq FROM requests");
+    if (!ids) return context(ids.error(), "reading the journal's requests");
+    for (;;) {
+      auto row = ids->step();
+      if (!row) return context(row.error(), "reading the journal's requests");
+      if (!*row) break;
+      request_ids.add(ids->column_text(0));
+      next = std::max(next, static_cast<std::uint64_t>(ids->column_int64(1)) + 1);
+    }
+  }
   auto state = std::unique_ptr<State>(new State{std::move(*owner),
                                                 std::move(*db),
                                                 std::move(*prompts),
@@ -239,15 +249,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
     state->image_log = std::make_shared<ImageLog>(std::move(*log));
     state->log_use = std::move(*use);
   }
-  // Every id the journal holds, so that a submit of a new one needs no read (knows_request).
-  auto ids = state->db.prepare("SELECT request_id FROM requests");
-  if (!ids) return context(ids.error(), "reading the journal's request ids");
-  for (;;) {
-    auto row = ids->step();
-    if (!row) return context(row.error(), "reading the journal's request ids");
-    if (!*row) break;
-    state->request_ids.add(ids->column_text(0));
-  }
+  state->request_ids = std::move(request_ids);
   return Journal(std::move(state));
 }
 

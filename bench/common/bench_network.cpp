@@ -18,6 +18,8 @@ Result<BenchModel> tiny_model(const fs::path& dir) {
   return BenchModel{report->checkpoint_path, report->model_id};
 }
 
+Stores stores_in(const fs::path& dir) { return {(dir / "data/ledger.sqlite").string(), ""}; }
+
 Result<Stores> postgres_stores(const std::string& server_uri, const std::string& name) {
   auto server = storage::Database::open(server_uri);
   if (!server) return pass_on(server);
@@ -40,8 +42,7 @@ Result<std::unique_ptr<node::Node>> funded_coordinator_node(
     const Stores& stores) {
   fs::create_directories(dir / "data");
   const std::string key_file = (dir / "coordinator.key").string();
-  const std::string ledger_file =
-      stores.ledger.empty() ? (dir / "data/ledger.sqlite").string() : stores.ledger;
+  const std::string ledger_file = stores.ledger.empty() ? stores_in(dir).ledger : stores.ledger;
   auto key = Identity::load_or_create(key_file);
   if (!key) return pass_on(key);
   treasury::TreasuryConfig economics;

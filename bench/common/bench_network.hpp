@@ -28,6 +28,10 @@ struct Stores {
   std::string ledger, journal;
 };
 
+// Where a node in `dir` keeps them when given no other Stores: the ledger in its data folder, the
+// journal at its default place there.
+Stores stores_in(const std::filesystem::path& dir);
+
 // A ledger and a journal on the PostgreSQL server `server_uri`, each in a schema of its own made
 // afresh (`name`_ledger, `name`_journal).
 Result<Stores> postgres_stores(const std::string& server_uri, const std::string& name);

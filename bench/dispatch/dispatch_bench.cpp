@@ -88,7 +88,7 @@ using Model = bench::BenchModel;
 // Where a run's coordinator keeps its ledger and journal: files in `dir`, or fresh schemas on
 // --postgres's server.
 bench::Stores stores_of(const Options& o, const fs::path& dir) {
-  if (o.postgres.empty()) return {(dir / "data/ledger.sqlite").string(), ""};
+  if (o.postgres.empty()) return bench::stores_in(dir);
   return must(bench::postgres_stores(o.postgres, "dispatch_bench"), "the PostgreSQL schemas");
 }
 

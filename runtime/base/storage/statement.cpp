@@ -77,16 +77,6 @@ Result<bool> Statement::step() {
   return query_->step();
 }
 
-Result<bool> Statement::step_past_queue() {
-  if (writer_) std::exchange(*pending_, {}).bind_to(*query_);
-  return query_->step();
-}
-
-void Statement::reset_past_queue() {
-  if (writer_) *pending_ = {};
-  query_->reset();
-}
-
 Result<void> Statement::run() { return run(AfterRun{}); }
 
 Result<void> Statement::run(AfterRun after) {

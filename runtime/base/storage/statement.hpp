@@ -58,13 +58,6 @@ class Statement {
   Result<void> run(AfterRun after);
   // Resets for another execution and clears the bindings.
   void reset();
-  // A read that does not wait for the writes queued before it (with a background writer): it sees
-  // what the writer has run so far, on the connection they share. Only for a read whose caller
-  // can tell when a queued write may make its answer stale, and then asks again with step().
-  // Ends with reset_past_queue(), which does not wait either; never for a statement that run()
-  // queues.
-  Result<bool> step_past_queue();
-  void reset_past_queue();
 
   std::int64_t column_int64(int column) const;
   std::string column_text(int column) const;

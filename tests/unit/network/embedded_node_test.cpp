@@ -474,8 +474,9 @@ TEST(EmbeddedNode, CommandsSentRightBehindASubmitAreTakenAfterIt) {
     // Every accepted request ends, once: the cancelled ones with jobs cancelled.
     std::map<std::string, protocol::ClientEvent> completed;
     const auto note = [&](const protocol::ClientEvent& e) {
-      if (e.kind == protocol::EventKind::completed)
+      if (e.kind == protocol::EventKind::completed) {
         EXPECT_TRUE(completed.emplace(e.request_id, e).second);
+      }
     };
     const int accepted = kRequests - kRequests / 4;
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
