@@ -11,11 +11,13 @@
 //    The coordinator's journal and the ledger live in DIR (default: a temporary directory on the
 //    same disk as /tmp; pass --data /dev/shm/... to take fsync out of the picture). After each
 //    run, how many ledger entries the settled jobs took (a hold's settlements share one).
-// 2. End-to-end overhead of one image: S sequential one-image requests (tiny model, 64x64,
-//    8 steps; then the instant task), the time from submit to the result event against the render
-//    time the worker reports. First with client, coordinator+treasury and worker in one actor
-//    system (messages in memory), then each its own actor system over 127.0.0.1 TCP: the
-//    difference is what the links cost.
+// 2. What one hand-over between threads, actors and actor systems costs on this machine
+//    (hand_overs.hpp), the floor under what follows. Then the end-to-end overhead of one image:
+//    S sequential one-image requests (tiny model, 64x64, 8 steps; then the instant task), the time
+//    from submit to the result event against the render time the worker reports. First with
+//    client, coordinator+treasury and worker in one actor system (messages in memory), then each
+//    its own actor system over 127.0.0.1 TCP: the difference is what the links cost, and on a
+//    machine with fewer cores than nodes, the wait for a core (bench/RESULTS.md, session 42).
 // 3. Dispatch throughput over loopback: as 1, but each worker is a node of its own and the client
 //    its own actor system, so every job and result crosses 127.0.0.1 (TLS unless --insecure, which
 //    runs every link on plain TCP to measure what TLS costs). --wire-only runs 2 and 3 alone.
@@ -37,6 +39,7 @@
 #include "actors/rendering/renderer.hpp"
 #include "actors/worker/worker_actor.hpp"
 #include "bench/common/bench_network.hpp"
+#include "bench/dispatch/hand_overs.hpp"
 #include "runtime/base/client/generate_session.hpp"
 #include "runtime/base/image/image_heap.hpp"
 #include "runtime/base/logging/log.hpp"
@@ -398,8 +401,10 @@ int main(int argc, char** argv) {
     }
     for (int workers : {1, 10, 100}) dispatch(o, model, workers);
   }
+  std::printf("\n");
+  bench::print_hand_overs(o.network(), 1000);
   std::printf(
-      "\none image per request, end to end (client -> coordinator -> worker; in one actor system, "
+      "one image per request, end to end (client -> coordinator -> worker; in one actor system, "
       "then each its own over loopback), %d samples:\n\n",
       o.samples);
   std::printf(
