@@ -186,6 +186,50 @@ TEST_F(CoreFixture, ImagesGoWithTheLastRequestInMemoryThatNamesThem) {
   expect_conservation();
 }
 
+// Requests let go in one group: an image two of them name goes with the second, and one that a
+// request still in memory names stays.
+TEST_F(CoreFixture, RequestsLetGoTogetherKeepOnlyTheImagesMemoryStillNames) {
+  recent_done_requests_ = 16;  // two at a time leave once 18 are done (16 + 16 / 16 + 1)
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  std::map<std::string, Digest> image;
+  const auto finish = [&](int n, std::uint64_t seed) {
+    const std::string id = "s" + std::to_string(n);
+    auto r = request(id, 1);
+    r.seed = seed;
+    protocol::sign_request(r, client_);
+    ASSERT_TRUE(submit(r).outcome.ok()) << id;
+    for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok());
+    ASSERT_EQ(core_->request(id)->phase, RequestPhase::done);
+    image[id] = core_->request(id)->jobs[0].output_hash;
+  };
+  const auto holds = [&](const std::string& id) {
+    auto h = core_->holds_image(image.at(id));
+    EXPECT_TRUE(h) << h.error().message;
+    return h && *h;
+  };
+  finish(1, 1);
+  finish(2, 1);  // the same image as s1
+  ASSERT_EQ(image["s1"], image["s2"]);
+  for (int n = 3; n <= 17; ++n) finish(n, n == 3 || n == 4 ? n : 100 + n);
+  EXPECT_TRUE(holds("s1"));
+  finish(18, 118);  // s1 and s2 leave together
+  EXPECT_EQ(core_->request("s1"), nullptr);
+  EXPECT_EQ(core_->request("s2"), nullptr);
+  EXPECT_FALSE(holds("s1")) << "the image both named stayed";
+  EXPECT_FALSE(core_->fatal()) << core_->fatal()->message;
+  finish(19, 3);  // the same image as s3
+  ASSERT_EQ(image["s19"], image["s3"]);
+  finish(20, 120);  // s3 and s4 leave together
+  EXPECT_EQ(core_->request("s3"), nullptr);
+  EXPECT_EQ(core_->request("s4"), nullptr);
+  EXPECT_TRUE(holds("s19")) << "s19 still names the image s3 let go";
+  EXPECT_FALSE(holds("s4"));
+  EXPECT_TRUE(holds("s5"));
+  EXPECT_FALSE(core_->fatal()) << core_->fatal()->message;
+  expect_conservation();
+}
+
 // A job keeps its worker's signed commitment for receipts and audits, not the pixels (the result
 // store has those): not even their buffer. A cleared copy kept its capacity, the image's size per
 // job held in memory, 360 MiB over the dispatch bench and gigabytes at 512 x 512 (bench/RESULTS.md).
