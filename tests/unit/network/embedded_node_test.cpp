@@ -12,7 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <thread>
 
 #include "actors/coordinator/image_log.hpp"
@@ -25,6 +24,7 @@
 #include "runtime/base/protocol/interfaces/coordinator_interface.hpp"
 #include "runtime/base/protocol/status.hpp"
 #include "runtime/node/node.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid::node {
 namespace {
@@ -38,8 +38,7 @@ bool validator_connected(const protocol::StatusReport& report) {
 }
 
 // Asks the coordinator for its status until a connected validator is listed, up to 60 s.
-bool wait_for_validator(caf::actor_system& system,
-                        const protocol::coordinator_actor& coordinator) {
+bool wait_for_validator(caf::actor_system& system, const protocol::coordinator_actor& coordinator) {
   caf::scoped_actor self{system};
   for (int attempt = 0; attempt < 600; ++attempt) {
     bool found = false;
@@ -55,8 +54,7 @@ bool wait_for_validator(caf::actor_system& system,
 // A tiny model, a funded client and a node plan with the coordinator, treasury and worker in one
 // process, in a fresh folder removed at the end.
 struct EmbeddedNetwork {
-  fs::path dir =
-      fs::temp_directory_path() / ("seedgrid-embedded-" + std::to_string(std::random_device{}()));
+  seedgrid::test::TestDir dir;
   std::optional<PresetWriteReport> model;
   std::optional<Identity> client;
   NodePlan plan;
@@ -65,19 +63,18 @@ struct EmbeddedNetwork {
     (void)logging::configure("warn", "");
     PresetWriteOptions options;
     options.preset = "tiny";
-    options.out_dir = (dir / "tiny").string();
+    options.out_dir = dir / "tiny";
     auto written = write_preset(options);
     if (!written) ADD_FAILURE() << written.error().message;
     if (!written) return;
     model = *written;
-    client = *Identity::load_or_create((dir / "client.key").string());
-    const Identity treasury_key = *Identity::load_or_create((dir / "node.key").string());
+    client = *Identity::load_or_create(dir / "client.key");
+    const Identity treasury_key = *Identity::load_or_create(dir / "node.key");
     treasury::TreasuryConfig economics;
     economics.min_stake_fast = 0;
     fs::create_directories(dir / "data");
     {
-      auto ledger =
-          treasury::Ledger::open((dir / "data/ledger.sqlite").string(), treasury_key, economics);
+      auto ledger = treasury::Ledger::open(dir / "data/ledger.sqlite", treasury_key, economics);
       if (!ledger) ADD_FAILURE() << ledger.error().message;
       if (!ledger) return;
       EXPECT_TRUE(ledger->apply(
@@ -86,20 +83,19 @@ struct EmbeddedNetwork {
     plan.configure_logging = false;
     auto& c = plan.config;
     c.roles = {"coordinator", "treasury", "worker"};
-    c.node.key_file = (dir / "node.key").string();
-    c.node.data_dir = (dir / "data").string();
+    c.node.key_file = dir / "node.key";
+    c.node.data_dir = dir / "data";
     c.coordinator.emplace();
     c.coordinator->listen = {"127.0.0.1", 0};
     // By path: the coordinator reads the model's id and size limits from the checkpoint.
     c.coordinator->models.push_back({"", model->checkpoint_path, "tiny", "", 43'200});
     c.treasury.emplace();
-    c.treasury->database = (dir / "data/ledger.sqlite").string();
+    c.treasury->database = dir / "data/ledger.sqlite";
     c.treasury->economics = {{"min_stake_fast", 0}};
     c.worker.emplace();
     c.worker->rendering.models.push_back({model->checkpoint_path, ""});
     c.worker->rendering.threads = 1;
   }
-  ~EmbeddedNetwork() { fs::remove_all(dir); }
 
   protocol::GenerateRequest request(const std::string& id, std::uint32_t steps, std::uint32_t side,
                                     std::uint32_t count) const {
@@ -171,7 +167,7 @@ std::string submit_until_accepted(caf::actor_system& system, const caf::actor& t
 TEST(EmbeddedNode, AllRolesInOneProcessServeARequest) {
   EmbeddedNetwork net;
   ASSERT_TRUE(net.model && net.client);
-  const fs::path& dir = net.dir;
+  const fs::path& dir = net.dir.path();
   const Identity& client = *net.client;
   auto& c = net.plan.config;
   c.roles.push_back("validator");
@@ -296,7 +292,7 @@ struct CoordinatorHandles {
 CoordinatorHandles coordinator_of(Node& node, const EmbeddedNetwork& net) {
   const protocol::coordinator_actor coordinator = *node.coordinator();
   return {coordinator, caf::actor_cast<caf::actor>(coordinator),
-          Identity::load_or_create((net.dir / "node.key").string())->public_key()};
+          Identity::load_or_create(net.dir / "node.key")->public_key()};
 }
 
 // What an attached client actor received: each result's index, and the completed events.

@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <caf/all.hpp>
-#include <filesystem>
-#include <random>
 
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor.hpp"
 #include "runtime/base/protocol/caf_types.hpp"
 #include "runtime/base/protocol/inspect.hpp"
 #include "runtime/base/protocol/interfaces/treasury_interface.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid::treasury {
 namespace {
@@ -26,11 +25,9 @@ protocol::LedgerOrder hold(const std::string& payer, const std::string& request)
 }
 
 TEST(TreasuryActor, AnswersEachOrderOfAMessageWithItsReceiptInOrder) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("seedgrid-treasury-actor-" + std::to_string(std::random_device{}()));
-  std::filesystem::create_directories(dir);
+  const seedgrid::test::TestDir dir;
   {
-    auto ledger = Ledger::open((dir / "l.sqlite").string(), Identity::from_seed({1}), {});
+    auto ledger = Ledger::open(dir / "l.sqlite", Identity::from_seed({1}), {});
     ASSERT_TRUE(ledger) << ledger.error().message;
     ASSERT_TRUE(ledger->apply(Deposit{"d", 1, "user:alice", 10 * kMicrosPerUnit}));
     caf::actor_system_config cfg;
@@ -68,7 +65,6 @@ TEST(TreasuryActor, AnswersEachOrderOfAMessageWithItsReceiptInOrder) {
     EXPECT_TRUE(answered);
     caf::anon_send_exit(treasury, caf::exit_reason::user_shutdown);
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

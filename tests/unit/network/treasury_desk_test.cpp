@@ -1,10 +1,8 @@
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <random>
-
 #include "actors/treasury/ledger.hpp"
 #include "actors/treasury/treasury_actor_desk.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid::treasury {
 namespace {
@@ -12,19 +10,11 @@ namespace {
 class DeskTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("seedgrid-desk-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir_);
-    auto ledger = Ledger::open((dir_ / "l.sqlite").string(), key_, TreasuryConfig{});
+    auto ledger = Ledger::open(dir_ / "l.sqlite", key_, TreasuryConfig{});
     ASSERT_TRUE(ledger) << ledger.error().message;
     ledger_ = std::make_unique<Ledger>(std::move(*ledger));
     desk_ = std::make_unique<TreasuryDesk>(*ledger_);
     ASSERT_TRUE(ledger_->apply(Deposit{"d", 1, payer_, 10 * kMicrosPerUnit}));
-  }
-  void TearDown() override {
-    desk_.reset();
-    ledger_.reset();
-    std::filesystem::remove_all(dir_);
   }
   protocol::LedgerOrder hold(const std::string& request, std::uint32_t count) const {
     protocol::LedgerOrder o;
@@ -38,7 +28,7 @@ class DeskTest : public ::testing::Test {
   protocol::LedgerReceipt apply(const protocol::LedgerOrder& o) {
     return desk_->apply(std::span(&o, 1), 100).front();
   }
-  std::filesystem::path dir_;
+  seedgrid::test::TestDir dir_;  // first: it outlives the ledger open in it
   Identity key_ = Identity::from_seed({1});
   std::string payer_ = "user:alice";
   std::unique_ptr<Ledger> ledger_;

@@ -2,16 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "models/tokenizer/byte_symbols.hpp"
 #include "models/tokenizer/clip_pre_tokenizer.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 namespace seedgrid {
 namespace {
-
-namespace fs = std::filesystem;
 
 std::vector<std::string> pieces(std::string text) {
   auto cleaned = clean_prompt_text(text);
@@ -50,8 +48,6 @@ TEST(ClipPreTokenizer, SplitsByClipsPattern) {
 class HandVocabulary : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("seedgrid_tok_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
     std::vector<std::string> vocab;
     for (int b = 0; b < 256; ++b) vocab.push_back(byte_symbols()[static_cast<std::size_t>(b)]);
     for (int b = 0; b < 256; ++b)
@@ -74,13 +70,11 @@ class HandVocabulary : public ::testing::Test {
     // "l l" outranks "h e": merge order follows rank, not position.
     write_merges("#version: 0.2\nl l\nh e\nll o</w>\nhe llo</w>\na a\nc a\nca t</w>\n");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void write_merges(const std::string& text) { std::ofstream(dir_ / "merges.txt") << text; }
 
   ClipTokenizer load(ClipTokenizerOptions options = {}) {
-    auto t = ClipTokenizer::load((dir_ / "vocab.json").string(), (dir_ / "merges.txt").string(),
-                                 options);
+    auto t = ClipTokenizer::load(dir_ / "vocab.json", dir_ / "merges.txt", options);
     if (!t) {
       ADD_FAILURE() << t.error().message;
       return ClipTokenizer{};
@@ -94,7 +88,7 @@ class HandVocabulary : public ::testing::Test {
     return i;
   }
 
-  fs::path dir_;
+  seedgrid::test::TestDir dir_;
 };
 
 TEST_F(HandVocabulary, MergesByRank) {
@@ -170,30 +164,28 @@ TEST_F(HandVocabulary, RejectsBadInputWithClearErrors) {
   EXPECT_FALSE(t.encode("x", 1));
 
   write_merges("#version: 0.2\nl l\nlonely\n");
-  auto r = ClipTokenizer::load((dir_ / "vocab.json").string(), (dir_ / "merges.txt").string());
+  auto r = ClipTokenizer::load(dir_ / "vocab.json", dir_ / "merges.txt");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("merges.txt:3"), std::string::npos) << r.error().message;
 
-  auto missing = ClipTokenizer::load((dir_ / "nope.json").string(), (dir_ / "merges.txt").string());
+  auto missing = ClipTokenizer::load(dir_ / "nope.json", dir_ / "merges.txt");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("nope.json"), std::string::npos);
 
   std::ofstream(dir_ / "list.json") << "[1, 2]";
-  auto list = ClipTokenizer::load((dir_ / "list.json").string(), (dir_ / "merges.txt").string());
+  auto list = ClipTokenizer::load(dir_ / "list.json", dir_ / "merges.txt");
   ASSERT_FALSE(list);
   EXPECT_NE(list.error().message.find("list.json"), std::string::npos);
 
   write_merges("#version: 0.2\n");
   std::ofstream(dir_ / "nospecial.json") << "{\"a\": 0}";
-  auto nospecial =
-      ClipTokenizer::load((dir_ / "nospecial.json").string(), (dir_ / "merges.txt").string());
+  auto nospecial = ClipTokenizer::load(dir_ / "nospecial.json", dir_ / "merges.txt");
   ASSERT_FALSE(nospecial);
   EXPECT_NE(nospecial.error().message.find("<|startoftext|>"), std::string::npos);
 
   ClipTokenizerOptions o;
   o.pad_token = "<pad>";
-  auto nopad =
-      ClipTokenizer::load((dir_ / "vocab.json").string(), (dir_ / "merges.txt").string(), o);
+  auto nopad = ClipTokenizer::load(dir_ / "vocab.json", dir_ / "merges.txt", o);
   ASSERT_FALSE(nopad);
   EXPECT_NE(nopad.error().message.find("<pad>"), std::string::npos);
 }

@@ -3,25 +3,20 @@
 // (bench/RESULTS.md, session 34).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "runtime/base/storage/database.hpp"
+#include "tests/unit/common/test_dir.hpp"
 
 using namespace seedgrid;
 using namespace seedgrid::storage;
-namespace fs = std::filesystem;
 
 TEST(SqliteAllocations, AreNotCountedWhileDatabasesWork) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("seedgrid-sqlite-allocations-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const seedgrid::test::TestDir dir;
   {
-    auto db = Database::open((dir / "t.db").string(), OpenOptions{});
+    auto db = Database::open(dir / "t.db", OpenOptions{});
     ASSERT_TRUE(db.has_value()) << db.error().message;
     ASSERT_TRUE(db->exec("CREATE TABLE t(k INTEGER PRIMARY KEY, b BLOB)").has_value());
     const std::vector<std::uint8_t> blob(10'000, 7);
@@ -34,5 +29,4 @@ TEST(SqliteAllocations, AreNotCountedWhileDatabasesWork) {
     EXPECT_EQ(sqlite3_memory_used(), 0);
     EXPECT_EQ(sqlite3_memory_highwater(0), 0);
   }
-  fs::remove_all(dir);
 }

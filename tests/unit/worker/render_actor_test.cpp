@@ -4,20 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <caf/all.hpp>
-#include <filesystem>
-#include <random>
 
 #include "actors/rendering/renderer.hpp"
 #include "runtime/base/protocol/inspect.hpp"
+#include "tests/unit/common/test_dir.hpp"
 #include "tests/unit/worker/tiny_renderer.hpp"
 
 namespace seedgrid::worker {
 namespace {
 
 TEST(RenderActor, ReportsEachStepOfABatchInOneMessage) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("seedgrid-render-actor-" + std::to_string(std::random_device{}()));
-  auto tiny = testing::load_tiny_renderer(dir, false);
+  const seedgrid::test::TestDir dir;
+  auto tiny = testing::load_tiny_renderer(dir.path(), false);
   ASSERT_TRUE(tiny.renderer);
   {
     caf::actor_system_config cfg;
@@ -74,8 +72,6 @@ TEST(RenderActor, ReportsEachStepOfABatchInOneMessage) {
     }
     caf::anon_send_exit(render, caf::exit_reason::user_shutdown);
   }
-  tiny.renderer.reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
