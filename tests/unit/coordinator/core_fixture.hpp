@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <random>
 
@@ -271,6 +272,25 @@ class CoreFixture : public ::testing::Test {
     return reply;
   }
 
+  // Submits the one-job request `id` with `seed`, has w1_ (registered) deliver it, and keeps its
+  // image's hash in images_: the same spec and seed make the same image.
+  void finish_one_job(const std::string& id, std::uint64_t seed) {
+    auto r = request(id, 1);
+    r.seed = seed;
+    protocol::sign_request(r, client_);
+    ASSERT_TRUE(submit(r).outcome.ok()) << id;
+    for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok()) << id;
+    ASSERT_EQ(core_->request(id)->phase, RequestPhase::done) << id;
+    images_[id] = core_->request(id)->jobs[0].output_hash;
+  }
+
+  // Whether the core still holds the image of `id` (finish_one_job).
+  bool holds_image_of(const std::string& id) {
+    auto h = core_->holds_image(images_.at(id));
+    EXPECT_TRUE(h) << h.error().message;
+    return h && *h;
+  }
+
   // A worker's failure report of a job it was sent.
   protocol::Reply report(const SendJob& send, const Identity& worker, protocol::ErrorCode code,
                          const std::string& reason) {
@@ -325,6 +345,7 @@ class CoreFixture : public ::testing::Test {
   std::unique_ptr<treasury::TreasuryDesk> desk_;
   std::unique_ptr<CoordinatorCore> core_;
   std::vector<SendJob> jobs_;
+  std::map<std::string, Digest> images_;  // finish_one_job
   std::vector<CancelJob> cancels_;
   std::vector<SendAudit> audits_;
   std::vector<NotifyVerdict> notices_;

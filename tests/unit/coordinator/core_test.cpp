@@ -137,52 +137,37 @@ TEST_F(CoreFixture, ImagesGoWithTheLastRequestInMemoryThatNamesThem) {
   recent_done_requests_ = 2;
   open_core();
   register_node(w1_, protocol::Role::worker, worker_caps());
-  std::map<std::string, Digest> image;
-  const auto finish = [&](const std::string& id, std::uint64_t seed) {
-    auto r = request(id, 1);
-    r.seed = seed;
-    protocol::sign_request(r, client_);
-    ASSERT_TRUE(submit(r).outcome.ok());
-    for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok());
-    ASSERT_EQ(core_->request(id)->phase, RequestPhase::done);
-    image[id] = core_->request(id)->jobs[0].output_hash;
-  };
-  const auto holds = [&](const std::string& id) {
-    auto h = core_->holds_image(image.at(id));
-    EXPECT_TRUE(h) << h.error().message;
-    return h && *h;
-  };
-  finish("e1", 1);
-  finish("e2", 2);
-  EXPECT_TRUE(holds("e1"));
-  finish("e3", 3);  // e1 leaves memory
+  finish_one_job("e1", 1);
+  finish_one_job("e2", 2);
+  EXPECT_TRUE(holds_image_of("e1"));
+  finish_one_job("e3", 3);  // e1 leaves memory
   EXPECT_EQ(core_->request("e1"), nullptr);
-  EXPECT_FALSE(holds("e1"));
-  EXPECT_TRUE(holds("e2"));
-  finish("e4", 2);  // the same spec and seed as e2: the same image
-  ASSERT_EQ(image["e4"], image["e2"]);
+  EXPECT_FALSE(holds_image_of("e1"));
+  EXPECT_TRUE(holds_image_of("e2"));
+  finish_one_job("e4", 2);  // the same spec and seed as e2: the same image
+  ASSERT_EQ(images_["e4"], images_["e2"]);
   EXPECT_EQ(core_->request("e2"), nullptr);
-  EXPECT_TRUE(holds("e4")) << "e4 still names the image e2 let go";
-  EXPECT_TRUE(holds("e3"));
+  EXPECT_TRUE(holds_image_of("e4")) << "e4 still names the image e2 let go";
+  EXPECT_TRUE(holds_image_of("e3"));
   // Attaching to e4 still sends its image.
   Outbox out;
   const auto ack =
       core_->attach(command(protocol::ClientCommandKind::attach, "e4", client_), {}, wall_, out);
   ASSERT_TRUE(ack.outcome.ok()) << ack.outcome.reason;
   pump(out);
-  finish("e5", 5);
-  finish("e6", 6);
-  EXPECT_FALSE(holds("e3"));
-  EXPECT_FALSE(holds("e4"));
-  EXPECT_TRUE(holds("e5"));
+  finish_one_job("e5", 5);
+  finish_one_job("e6", 6);
+  EXPECT_FALSE(holds_image_of("e3"));
+  EXPECT_FALSE(holds_image_of("e4"));
+  EXPECT_TRUE(holds_image_of("e5"));
 
   // A coordinator restarted to keep fewer done requests deletes the images of those it no
   // longer loads.
   recent_done_requests_ = 1;
   open_core();
   EXPECT_EQ(core_->request("e5"), nullptr);
-  EXPECT_FALSE(holds("e5"));
-  EXPECT_TRUE(holds("e6"));
+  EXPECT_FALSE(holds_image_of("e5"));
+  EXPECT_TRUE(holds_image_of("e6"));
   expect_conservation();
 }
 
@@ -192,40 +177,27 @@ TEST_F(CoreFixture, RequestsLetGoTogetherKeepOnlyTheImagesMemoryStillNames) {
   recent_done_requests_ = 16;  // two at a time leave once 18 are done (16 + 16 / 16 + 1)
   open_core();
   register_node(w1_, protocol::Role::worker, worker_caps());
-  std::map<std::string, Digest> image;
   const auto finish = [&](int n, std::uint64_t seed) {
-    const std::string id = "s" + std::to_string(n);
-    auto r = request(id, 1);
-    r.seed = seed;
-    protocol::sign_request(r, client_);
-    ASSERT_TRUE(submit(r).outcome.ok()) << id;
-    for (const auto& j : take_jobs()) ASSERT_TRUE(deliver(j, w1_).ok());
-    ASSERT_EQ(core_->request(id)->phase, RequestPhase::done);
-    image[id] = core_->request(id)->jobs[0].output_hash;
-  };
-  const auto holds = [&](const std::string& id) {
-    auto h = core_->holds_image(image.at(id));
-    EXPECT_TRUE(h) << h.error().message;
-    return h && *h;
+    finish_one_job("s" + std::to_string(n), seed);
   };
   finish(1, 1);
   finish(2, 1);  // the same image as s1
-  ASSERT_EQ(image["s1"], image["s2"]);
+  ASSERT_EQ(images_["s1"], images_["s2"]);
   for (int n = 3; n <= 17; ++n) finish(n, n == 3 || n == 4 ? n : 100 + n);
-  EXPECT_TRUE(holds("s1"));
+  EXPECT_TRUE(holds_image_of("s1"));
   finish(18, 118);  // s1 and s2 leave together
   EXPECT_EQ(core_->request("s1"), nullptr);
   EXPECT_EQ(core_->request("s2"), nullptr);
-  EXPECT_FALSE(holds("s1")) << "the image both named stayed";
+  EXPECT_FALSE(holds_image_of("s1")) << "the image both named stayed";
   EXPECT_FALSE(core_->fatal()) << core_->fatal()->message;
   finish(19, 3);  // the same image as s3
-  ASSERT_EQ(image["s19"], image["s3"]);
+  ASSERT_EQ(images_["s19"], images_["s3"]);
   finish(20, 120);  // s3 and s4 leave together
   EXPECT_EQ(core_->request("s3"), nullptr);
   EXPECT_EQ(core_->request("s4"), nullptr);
-  EXPECT_TRUE(holds("s19")) << "s19 still names the image s3 let go";
-  EXPECT_FALSE(holds("s4"));
-  EXPECT_TRUE(holds("s5"));
+  EXPECT_TRUE(holds_image_of("s19")) << "s19 still names the image s3 let go";
+  EXPECT_FALSE(holds_image_of("s4"));
+  EXPECT_TRUE(holds_image_of("s5"));
   EXPECT_FALSE(core_->fatal()) << core_->fatal()->message;
   expect_conservation();
 }
@@ -453,8 +425,8 @@ TEST_F(CoreFixture, RestartResumesFromTheJournalWithoutPayingTwice) {
   // A re-attaching client gets the results it does not have.
   events_.clear();
   Outbox out;
-  const auto attached = core_->attach(
-      command(protocol::ClientCommandKind::attach, "r1", client_), {0, 1, 2}, wall_, out);
+  const auto attached = core_->attach(command(protocol::ClientCommandKind::attach, "r1", client_),
+                                      {0, 1, 2}, wall_, out);
   collect(out);
   EXPECT_TRUE(attached.outcome.ok());
   EXPECT_EQ(events_of(EventKind::result).size(), 2u);
@@ -500,7 +472,8 @@ TEST_F(CoreFixture, RestartReissuesMoneyInMotionWithTheSameKeys) {
 
 TEST_F(CoreFixture, RegistrationNeedsAFreshChallenge) {
   const auto challenge = core_->hello(now_);
-  auto reg = protocol::make_registration(protocol::Role::worker, "w1", worker_caps(), challenge, w1_);
+  auto reg =
+      protocol::make_registration(protocol::Role::worker, "w1", worker_caps(), challenge, w1_);
   EXPECT_TRUE(core_->verify_registration(reg, now_).ok());
   EXPECT_EQ(core_->verify_registration(reg, now_).code, ErrorCode::challenge_failed);  // replay
   const auto c2 = core_->hello(now_);
