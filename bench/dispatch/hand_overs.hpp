@@ -3,7 +3,7 @@
 // dispatch_bench's part 2 reports. A lone image's path is a chain of hand-overs (client ->
 // coordinator -> treasury -> coordinator -> worker -> its render thread -> ... ; ARCHITECTURE.md,
 // docs/coordinator-speed.md), so the same path costs more on a machine whose threads wake slowly
-// (a virtual machine's, where a wake-up is a hypervisor exit) than on one whose threads wake fast.
+// than on one whose threads wake fast, and a figure is read against this floor.
 // Each figure is the median one-way time of `round_trips` ping-pongs (half a round trip):
 // two plain threads on a condition variable (the operating system's floor); two actors in one
 // actor system configured as a node's (work sharing: the sending thread often runs the receiver
@@ -14,7 +14,7 @@
 
 namespace seedgrid::bench {
 
-// Prints the three figures as a Markdown table.
+// Prints the figures as a Markdown table.
 void print_hand_overs(const config::NetworkSection& network, int round_trips);
 
 }  // namespace seedgrid::bench
