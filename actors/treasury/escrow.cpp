@@ -146,11 +146,11 @@ Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
   if (!price) return context(price.error(), "hold for request ", op.request_id);
 
   const std::uint64_t seq = s.head_seq + 1;  // the hold's id
+  const std::string account = journal::hold_account(static_cast<std::int64_t>(seq));
   // Its account is new (no entry has had this seq): nothing to read.
-  s.note_new_account(journal::hold_account(static_cast<std::int64_t>(seq)), Asset::credits);
-  std::vector<Posting> postings = {
-      {op.payer, Asset::credits, -price->total},
-      {journal::hold_account(static_cast<std::int64_t>(seq)), Asset::credits, price->total}};
+  s.note_new_account(account, Asset::credits);
+  std::vector<Posting> postings = {{op.payer, Asset::credits, -price->total},
+                                   {account, Asset::credits, price->total}};
   if (auto r = s.check_funds(postings); !r)
     return context(r.error(), "hold of ", format_micros(price->total), " credits for request ",
                    op.request_id);

@@ -190,7 +190,7 @@ struct JournalReceipt {
   std::string op;            // "deposit", "settle", ... (the journal's op name)
   bool replayed = false;     // true: the key had been applied before; nothing changed now
   std::int64_t hold_id = 0;  // OpenHold: the new hold's id
-  Micros per_job = 0;        // OpenHold applied now: what each job may charge (0 on a replay)
+  Micros per_job = 0;        // OpenHold applied now: what each job may charge (not on a replay)
   std::vector<Posting> postings{};
   // Net amount of `asset` this entry moved into `account` (negative: out of it). E.g. for a
   // settlement: net(worker, credits), net(creator, credits), net("platform", credits),

@@ -96,7 +96,7 @@ protocol::LedgerReceipt TreasuryDesk::receipt_of(const protocol::LedgerOrder& o,
   }
   if (o.kind == protocol::LedgerOrderKind::hold) {
     out.per_job = r.per_job;
-    if (out.per_job == 0)  // a replay: the hold applied earlier says
+    if (r.replayed)  // the hold applied earlier says
       if (auto h = ledger_.hold(r.hold_id)) out.per_job = h->per_job;
   }
   return out;

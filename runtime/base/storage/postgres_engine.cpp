@@ -161,19 +161,12 @@ class PostgresQuery final : public Query {
       return std::unexpected(e);
     }
     if (!result_) {
-      const Parameters p = parameters();
       Session& s = *session_;
       if (!s.sent.empty()) {
         // Writes are in flight: the read goes behind them and their answers and its rows come
         // back in one round trip.
-        if (PQsendQueryPrepared(s.conn, name_.c_str(), static_cast<int>(p.values.size()),
-                                p.values.data(), p.lengths.data(), formats_.data(), 0) != 1) {
-          Error e = postgres_error(s, sql_, nullptr);
-          reset();
-          return std::unexpected(e);
-        }
         PGresult* rows = nullptr;
-        s.sent.push_back({sql_, {}, &rows});
+        if (auto r = send_in_pipeline({sql_, {}, &rows}); !r) return pass_on(r);
         if (auto settled = s.settle(); !settled) {
           PQclear(rows);
           reset();
@@ -191,6 +184,7 @@ class PostgresQuery final : public Query {
         reset();
         return std::unexpected(settled.error());
       }
+      const Parameters p = parameters();
       result_ = PQexecPrepared(s.conn, name_.c_str(), static_cast<int>(p.values.size()),
                                p.values.data(), p.lengths.data(), formats_.data(), 0);
       const auto status = PQresultStatus(result_);
@@ -213,14 +207,7 @@ class PostgresQuery final : public Query {
       if (s.failure) return false;  // step() reports it
       if (PQenterPipelineMode(s.conn) != 1) return false;
     }
-    const Parameters p = parameters();
-    if (PQsendQueryPrepared(s.conn, name_.c_str(), static_cast<int>(p.values.size()),
-                            p.values.data(), p.lengths.data(), formats_.data(), 0) != 1) {
-      Error e = postgres_error(s, sql_, nullptr);
-      reset();
-      return std::unexpected(e);
-    }
-    s.sent.push_back({sql_, std::move(after)});
+    if (auto r = send_in_pipeline({sql_, std::move(after)}); !r) return pass_on(r);
     reset();
     if (s.sent.size() >= kMostWritesInFlight)
       if (auto settled = s.settle(); !settled) return std::unexpected(settled.error());
@@ -267,6 +254,20 @@ class PostgresQuery final : public Query {
     std::vector<const char*> values;
     std::vector<int> lengths;
   };
+  // Sends this statement with its bindings into the session's pipeline, to be answered at its
+  // next settle() (`sent` says where the answer goes); a failure to send resets the statement.
+  Result<void> send_in_pipeline(Session::Sent sent) {
+    Session& s = *session_;
+    const Parameters p = parameters();
+    if (PQsendQueryPrepared(s.conn, name_.c_str(), static_cast<int>(p.values.size()),
+                            p.values.data(), p.lengths.data(), formats_.data(), 0) != 1) {
+      Error e = postgres_error(s, sql_, nullptr);
+      reset();
+      return std::unexpected(e);
+    }
+    s.sent.push_back(std::move(sent));
+    return {};
+  }
   Parameters parameters() const {
     Parameters p{std::vector<const char*>(values_.size()), std::vector<int>(values_.size())};
     for (std::size_t i = 0; i < values_.size(); ++i) {
