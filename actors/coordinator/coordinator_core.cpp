@@ -74,6 +74,7 @@ void CoordinatorCore::tick(std::int64_t now_ms, Outbox& out) {
   expire_penalties(s, now_ms, out);
   erase_private_prompts(s);
   resend_orders(s, now_ms, out);
+  ask_open_holds(s, now_ms, out);
   refresh_stakes(s, now_ms, out);
   for (auto& [id, r] : s.requests) {
     if (r.phase == RequestPhase::holding) expire_hold(s, r, now_ms, out);

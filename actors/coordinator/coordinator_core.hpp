@@ -173,6 +173,13 @@ class CoordinatorCore {
   // The treasury is (back) up: every order waiting for a re-send goes now, and every worker
   // admitted relaxed-only while it was away has its stake asked for at once.
   void treasury_up(std::int64_t now_ms, Outbox& out);
+  // The treasury's list of the holds this coordinator ordered that are still open (asked for
+  // with AskOpenHolds once per start). A hold order leaves as its request's commit starts, so a
+  // crash can leave a hold whose request the journal never took and whose client was never
+  // answered: those holds are released, and their request ids refused until they are.
+  void on_open_holds(const protocol::OpenHoldsReply& reply, std::int64_t now_ms, Outbox& out);
+  // No answer to AskOpenHolds: asked again after options.order_retry_ms.
+  void open_holds_unknown(std::int64_t now_ms);
 
   // Deadlines, audit and cancel timeouts, hold timeouts, order re-sends, uptime samples.
   void tick(std::int64_t now_ms, Outbox& out);

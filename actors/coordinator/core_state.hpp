@@ -10,6 +10,7 @@
 //   node_book.cpp    registration, stake and the fast tier, blacklist, uptime
 //   prompt_erasure.cpp  a private request's prompt erased once its windows closed
 //   recovery.cpp     resuming the journal after a restart
+//   hold_sweep.cpp   holds a crash left without a journaled request, released after a start
 #include <array>
 #include <cstdint>
 #include <map>
@@ -100,6 +101,11 @@ struct CoreState {
   // queued request, which under a backlog of thousands cost each new request a walk of them all.
   std::array<std::uint64_t, 2> queued_jobs{};
   std::map<std::string, PendingOrder> orders;       // by idempotency key
+  // The treasury asked once per start for the holds this coordinator ordered (hold_sweep.cpp).
+  enum class HoldSweep { due, asked, done } hold_sweep = HoldSweep::due;
+  std::int64_t hold_sweep_at_ms = 0;  // when a sweep that got no answer is asked again
+  // Request ids whose hold the sweep is releasing: a submit under one is refused until then.
+  std::set<std::string> swept;
   std::map<std::string, PendingPenalty> penalties;  // by audit id
   // Done requests held in memory (attach, status), by acceptance sequence. Past
   // options.recent_done_requests (and a sixteenth more: keep_done) the oldest are let go, as a
@@ -266,7 +272,7 @@ void resume_appeals(CoreState& s, const NodeEntry& n, std::int64_t now_ms, Outbo
 
 // --- settlement.cpp ---
 void place_order(CoreState& s, protocol::LedgerOrder order, Outbox& out);
-protocol::LedgerOrder hold_order(const RequestState& r);
+protocol::LedgerOrder hold_order(const CoreState& s, const RequestState& r);
 protocol::LedgerOrder release_order(const RequestState& r);
 protocol::LedgerOrder job_order(protocol::LedgerOrderKind kind, const RequestState& r,
                                 const JobState& j);
@@ -294,6 +300,11 @@ void sample_uptime(CoreState& s, std::int64_t now_ms);
 // --- prompt_erasure.cpp ---
 // Done private requests whose jobs' appeal windows have all closed lose their prompts.
 void erase_private_prompts(CoreState& s);
+
+// --- hold_sweep.cpp ---
+// Asks the treasury for this coordinator's open holds, once per start (`now`: even before the
+// retry time, as when the treasury has just come up).
+void ask_open_holds(CoreState& s, std::int64_t now_ms, Outbox& out, bool now = false);
 
 // --- recovery.cpp ---
 Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out);

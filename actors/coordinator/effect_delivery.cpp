@@ -1,5 +1,6 @@
 #include "actors/coordinator/coordinator_actor_state.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <vector>
@@ -96,6 +97,37 @@ void check_stake(Self self, const PublicKey& worker) {
           });
 }
 
+// Asks the treasury for the open holds this coordinator ordered (hold_sweep.cpp).
+void ask_open_holds(Self self, const std::string& coordinator) {
+  auto& s = self->state;
+  if (!s.treasury) {
+    s.core->open_holds_unknown(s.now());
+    return;
+  }
+  self->request(s.treasury, kOrderAnswerTimeout, protocol::open_holds_atom::value, coordinator)
+      .then(
+          [self](const protocol::OpenHoldsReply& reply) {
+            auto& st = self->state;
+            if (!reply.ok)
+              st.log->warn("the treasury could not list this coordinator's open holds: {}",
+                           reply.error);
+            else if (!reply.holds.empty())
+              st.log->info("the treasury holds {} open hold(s) this coordinator ordered",
+                           reply.holds.size());
+            Outbox& out = pending_effects(self);
+            st.core->on_open_holds(reply, st.now(), out);
+            flush(self);
+          },
+          [self](caf::error& err) {
+            auto& st = self->state;
+            st.log->warn(
+                "the treasury did not list this coordinator's open holds ({}); asking "
+                "again in a few seconds",
+                self->system().render(err));
+            st.core->open_holds_unknown(st.now());
+          });
+}
+
 }  // namespace
 
 Outbox& pending_effects(Self self) { return self->state.pending; }
@@ -133,6 +165,24 @@ void send_jobs(Self self, Outbox& batch) {
     send_together<protocol::job_atom, protocol::jobs_atom>(self, worker, list);
 }
 
+// Hold orders go with the jobs, as the commit that journals their requests starts, so the
+// treasury places a hold while the journal syncs its request. The job still waits for the
+// receipt: nobody renders for an unfunded payer. A crash before the commit leaves a hold no
+// journal knows, which the next start releases (hold_sweep.cpp). Every other order waits for
+// the commit, since each stands for a change the journal must hold first.
+void send_holds(Self self, Outbox& batch) {
+  auto& orders = batch.list<PlaceOrder>();
+  const auto is_hold = [](const PlaceOrder& o) {
+    return o.order.kind == protocol::LedgerOrderKind::hold;
+  };
+  if (std::none_of(orders.begin(), orders.end(), is_hold)) return;
+  std::vector<protocol::LedgerOrder> holds;
+  for (PlaceOrder& o : orders)
+    if (is_hold(o)) holds.push_back(std::move(o.order));
+  std::erase_if(orders, is_hold);
+  send_orders(self, std::move(holds));
+}
+
 // A small batch with no message waiting behind it commits on this thread. Handing a commit to the
 // journal's writer and hearing back costs two thread wake-ups (15-100 us each on the machines
 // measured), and a lone request waits for them at each of its commits; with nothing else to
@@ -153,6 +203,7 @@ void commit_and_send(Self self) {
   s.commit_scheduled = false;
   if (s.in_flight) {
     send_jobs(self, s.pending);  // they need not wait for a commit (above)
+    send_holds(self, s.pending);
     s.commit_waiting = true;
     return;
   }
@@ -161,6 +212,7 @@ void commit_and_send(Self self) {
   flight.effects = std::exchange(s.pending, std::move(s.spare));
   flight.answers = std::exchange(s.answers_after_commit, {});
   send_jobs(self, flight.effects);
+  send_holds(self, flight.effects);
   if (commit_here(self, flight.effects)) {
     const Result<void> r = s.core->commit();
     committed(self, r.has_value(), r ? std::string() : r.error().message);
@@ -254,6 +306,7 @@ void committed(Self self, bool durable, const std::string& failure) {
       },
       [&](PlaceOrder& o) { orders.push_back(std::move(o.order)); },
       [&](CheckStake& c) { check_stake(self, c.worker); },
+      [&](AskOpenHolds& a) { ask_open_holds(self, a.coordinator); },
   };
   // Answers to submits first: a client hears "accepted" before its request's first events
   // (effects.hpp: the variant's order is the order of delivery).

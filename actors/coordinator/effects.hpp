@@ -57,10 +57,15 @@ struct PlaceOrder {
 struct CheckStake {
   PublicKey worker;
 };
+// Ask the treasury for the open holds this coordinator (its key's hex) ordered
+// (open_holds_atom); the answer goes to on_open_holds, its absence to open_holds_unknown.
+struct AskOpenHolds {
+  std::string coordinator;
+};
 
 // The kinds of effect, in the order the actor carries out a commit's batch.
 using Effect = std::variant<AnswerSubmit, SendJob, CancelJob, SendAudit, NotifyVerdict, TellClient,
-                            PlaceOrder, CheckStake>;
+                            PlaceOrder, CheckStake, AskOpenHolds>;
 
 namespace detail {
 template <class Kinds>

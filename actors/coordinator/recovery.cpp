@@ -78,7 +78,7 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
     switch (r.phase) {
       case RequestPhase::holding:
       case RequestPhase::abandoned:
-        place_order(s, hold_order(r), out);
+        place_order(s, hold_order(s, r), out);
         break;
       case RequestPhase::active:
         for (auto& j : r.jobs) {

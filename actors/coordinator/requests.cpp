@@ -80,6 +80,13 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
     if (known->request.privacy == protocol::Privacy::public_images) follow(s, *known, {}, out);
     return {Reply{}, s.ack_of(*known, true)};
   }
+  // A hold a crash left without its request (hold_sweep.cpp), not released yet.
+  if (!s.swept.empty() && s.swept.contains(request.request_id))
+    return {refuse(ErrorCode::duplicate_request,
+                   "request id '" + request.request_id +
+                       "' was held by a submit that a restart of this coordinator lost before "
+                       "it was answered; its hold is being released: choose another id"),
+            std::nullopt};
   // Not in memory but journaled: a done request that left memory (CoreState::keep_done, or a
   // restart). Taken again, its id would overwrite that request's record.
   auto journaled = s.journal.knows_request(request.request_id);
@@ -130,7 +137,7 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
       if (auto w = s.journal.put_task_script(script->id(), script->file_name(), script->source());
           !w)
         s.record_fatal(w.error());
-  place_order(s, hold_order(stored), out);
+  place_order(s, hold_order(s, stored), out);
   return {Reply{}, std::nullopt};
 }
 

@@ -141,8 +141,13 @@ void job_refunded(CoreState& s, const LedgerOrder& order, const protocol::Ledger
 // The rest of a request's hold given back: the request is done.
 void hold_released(CoreState& s, const LedgerOrder& order, const protocol::LedgerReceipt& receipt,
                    std::int64_t /*now_ms*/, Outbox& out) {
-  auto it = s.requests.find(order.key.substr(std::string_view("release/").size()));
-  if (it == s.requests.end() || it->second.phase != RequestPhase::releasing) return;
+  const std::string request_id = order.key.substr(std::string_view("release/").size());
+  auto it = s.requests.find(request_id);
+  if (it == s.requests.end()) {  // a hold the sweep found without its request (hold_sweep.cpp)
+    s.swept.erase(request_id);
+    return;
+  }
+  if (it->second.phase != RequestPhase::releasing) return;
   RequestState& r = it->second;
   if (r.jobs.empty()) {  // an abandoned request's hold, given back
     if (auto d = s.journal.delete_request(r.request.request_id); !d) s.record_fatal(d.error());
@@ -198,13 +203,14 @@ void start_settlement(CoreState& s, RequestState& r, JobState& j, Outbox& out) {
   deliver(s, r, j, out);
 }
 
-LedgerOrder hold_order(const RequestState& r) {
+LedgerOrder hold_order(const CoreState& s, const RequestState& r) {
   const auto& q = r.request;
   LedgerOrder o;
   o.kind = LedgerOrderKind::hold;
   o.key = "hold/" + q.request_id;
   o.payer = user_account(q.payer);
   o.request_id = q.request_id;
+  o.coordinator = s.key().hex();
   o.price = {r.base_render_millis, q.steps, q.width, q.height, q.tier, q.count};
   if (r.task) o.price.pixel_steps = protocol::passes_work(r.task->passes) + r.task->input_pixels;
   return o;
@@ -321,6 +327,7 @@ void CoordinatorCore::treasury_up(std::int64_t now_ms, Outbox& out) {
   CoreState& s = *state_;
   resend_orders(s, std::numeric_limits<std::int64_t>::max(), out);
   ask_stakes_after_outage(s, now_ms, out);
+  ask_open_holds(s, now_ms, out, true);
 }
 
 void resend_orders(CoreState& s, std::int64_t due_by_ms, Outbox& out) {

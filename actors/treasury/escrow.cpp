@@ -126,9 +126,12 @@ Result<JournalReceipt> apply_op(LedgerState& s, const OpenHold& op) {
   // Only a job of several passes (a task script's) has its own figure, so every other hold's
   // entry reads as it always did.
   if (q.pixel_steps != 0) text.field("pixel_steps", q.pixel_steps);
+  // A hold placed before holds named their coordinator replays under its text without one.
+  const std::string unnamed = text.text();
+  if (!op.coordinator.empty()) text.field("coordinator", op.coordinator);
   const std::string request = text.text();
   if (auto r = check_key(op.key); !r) return pass_on(r);
-  if (auto prior = s.replay(op.key, "hold", request); !prior || *prior)
+  if (auto prior = s.replay(op.key, "hold", request, unnamed); !prior || *prior)
     return replayed(std::move(prior));
   if (auto r = check_time(op.at); !r) return context(r.error(), "hold");
   if (auto r = check_role("payer", op.payer, AccountKind::user); !r)

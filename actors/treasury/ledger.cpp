@@ -357,6 +357,33 @@ Result<std::optional<HoldInfo>> Ledger::hold_for_request(std::string_view reques
   return std::optional<HoldInfo>(std::move(*info));
 }
 
+Result<std::vector<OpenHoldOf>> Ledger::open_holds_ordered_by(std::string_view coordinator) const {
+  // The open_holds index keeps this to the holds still open, however long the ledger.
+  auto st = state_->statement(
+      "SELECT holds.id, holds.request_id, journal.request FROM holds JOIN journal ON journal.seq = "
+      "holds.id WHERE holds.released = 0 ORDER BY holds.id");
+  if (!st) return pass_on(st);
+  std::vector<OpenHoldOf> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) {
+      (*st)->reset();
+      return pass_on(row);
+    }
+    if (!*row) break;
+    const std::int64_t id = (*st)->column_int64(0);
+    auto fields = journal::request_fields((*st)->column_text(2));
+    if (!fields) {
+      (*st)->reset();
+      return context(fields.error(), "hold ", id);
+    }
+    for (const auto& [name, value] : *fields)
+      if (name == "coordinator" && value == coordinator) out.push_back({id, (*st)->column_text(1)});
+  }
+  (*st)->reset();
+  return out;
+}
+
 Result<std::int64_t> Ledger::last_epoch() const {
   auto st = state_->statement("SELECT MAX(epoch) FROM epochs");
   if (!st) return pass_on(st);

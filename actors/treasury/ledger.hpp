@@ -55,6 +55,12 @@ struct HoldInfo {
   bool released = false;
 };
 
+struct OpenHoldOf {
+  std::int64_t id = 0;
+  std::string request_id;
+  bool operator==(const OpenHoldOf&) const = default;
+};
+
 struct Unbonding {
   std::int64_t id = 0;
   Micros amount = 0;
@@ -126,6 +132,9 @@ class Ledger {
   Result<StakeInfo> stake_of(std::string_view worker) const;
   Result<HoldInfo> hold(std::int64_t hold_id) const;
   Result<std::optional<HoldInfo>> hold_for_request(std::string_view request_id) const;
+  // The holds not yet released that name `coordinator` (a key's hex) as theirs, oldest first:
+  // its sweep at start (protocol::OpenHoldsReply).
+  Result<std::vector<OpenHoldOf>> open_holds_ordered_by(std::string_view coordinator) const;
   // The last closed epoch, or -1 before the first.
   Result<std::int64_t> last_epoch() const;
   // Entries touching `account` (all entries if empty), newest first, at most `limit`.

@@ -201,7 +201,8 @@ Result<void> LedgerState::reload_head() {
 }
 
 Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, std::string_view op,
-                                                   std::string_view request) {
+                                                          std::string_view request,
+                                                          std::string_view earlier_request) {
   // One read for both places a key can be (a round trip each on PostgreSQL, and every operation
   // asks): an entry's own key, or a job's in a settle_jobs entry (settle_group.hpp).
   auto st = statement(
@@ -221,7 +222,9 @@ Result<std::optional<JournalReceipt>> LedgerState::replay(std::string_view key, 
   const std::string old_op = q.column_text(1), old_request = q.column_text(2);
   q.reset();
   if (grouped) return replay_grouped(seq, key, op, request);
-  if (old_op != op || old_request != request)
+  const bool same_request =
+      old_request == request || (!earlier_request.empty() && old_request == earlier_request);
+  if (old_op != op || !same_request)
     return fail("idempotency key '", key, "' was already used by entry ", seq, " for a different ",
                 old_op == op ? "request" : "operation", " (", old_op,
                 "); a retry must repeat the original exactly, a new operation needs a new key");

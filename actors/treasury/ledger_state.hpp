@@ -71,9 +71,11 @@ struct LedgerState {
 
   // The idempotency check: a receipt when `key` was applied before (alone or listed in a
   // settle_jobs entry) with the same op and request, nothing when the key is new, an error naming
-  // the key when it was used for something else.
+  // the key when it was used for something else. `earlier_request`, when given, is the same
+  // request as an older build wrote it, accepted as the same.
   Result<std::optional<JournalReceipt>> replay(std::string_view key, std::string_view op,
-                                        std::string_view request);
+                                               std::string_view request,
+                                               std::string_view earlier_request = {});
   // Rejects postings that would overdraw an account (every account but mint must stay >= 0).
   Result<void> check_funds(std::span<const Posting> postings);
   // Writes the entry (hash, no signature yet) and its postings, applies the postings to the cached

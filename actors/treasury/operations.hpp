@@ -54,6 +54,8 @@ struct OpenHold {
   std::string payer{};  // user:NAME
   std::string request_id{};
   QuoteRequest request;
+  // The key (hex) of the coordinator that ordered it, or empty; Ledger::open_holds_ordered_by.
+  std::string coordinator{};
 };
 
 // A finished job: its price leaves the hold as worker share, creator royalty, platform fee and the

@@ -96,6 +96,12 @@ treasury_self_actor::behavior_type treasury(Self self, std::shared_ptr<Ledger> l
       [self](protocol::stake_atom, const std::string& worker_account) {
         return self->state.desk->stake(worker_account);
       },
+      // Orders waiting for their group commit go first: the list answers for every hold ordered
+      // before the question.
+      [self](protocol::open_holds_atom, const std::string& coordinator) {
+        flush(self);
+        return self->state.desk->open_holds(coordinator);
+      },
       [self](protocol::ledger_atom, std::vector<protocol::LedgerOrder>& orders)
           -> caf::typed_response_promise<std::vector<protocol::LedgerReceipt>> {
         auto& st = self->state;

@@ -52,7 +52,7 @@ Result<Operation> operation_of(const protocol::LedgerOrder& o, std::int64_t at) 
   using K = protocol::LedgerOrderKind;
   switch (o.kind) {
     case K::hold:
-      return OpenHold{o.key, at, o.payer, o.request_id, quote_request_of(o.price)};
+      return OpenHold{o.key, at, o.payer, o.request_id, quote_request_of(o.price), o.coordinator};
     case K::settle:
       return SettleJob{o.key, at, o.hold_id, o.job_id, o.worker, o.creator};
     case K::pay_cancelled:
@@ -97,7 +97,15 @@ protocol::LedgerReceipt TreasuryDesk::receipt_of(const protocol::LedgerOrder& o,
   if (o.kind == protocol::LedgerOrderKind::hold) {
     out.per_job = r.per_job;
     if (r.replayed)  // the hold applied earlier says
-      if (auto h = ledger_.hold(r.hold_id)) out.per_job = h->per_job;
+      if (auto h = ledger_.hold(r.hold_id)) {
+        // Released, it escrows nothing: a request going on under it would render unpaid. (The
+        // ledger still replays it, as it replays every key.)
+        if (h->released)
+          return refused("request " + o.request_id + "'s hold " + std::to_string(r.hold_id) +
+                         " was released; the request id cannot be held again: submit it under a "
+                         "new id");
+        out.per_job = h->per_job;
+      }
   }
   return out;
 }
@@ -161,6 +169,23 @@ protocol::StakeReply TreasuryDesk::stake(const std::string& worker_account) cons
   reply.ok = true;
   reply.bonded = s->bonded;
   reply.serves_fast = s->serves_fast;
+  return reply;
+}
+
+protocol::OpenHoldsReply TreasuryDesk::open_holds(const std::string& coordinator) const {
+  protocol::OpenHoldsReply reply;
+  if (auto key = PublicKey::from_hex(coordinator); !key) {
+    reply.error = "'" + coordinator + "' is not a coordinator key: " + key.error().message;
+    return reply;
+  }
+  auto holds = ledger_.open_holds_ordered_by(coordinator);
+  if (!holds) {
+    reply.error = holds.error().message;
+    return reply;
+  }
+  reply.ok = true;
+  reply.holds.reserve(holds->size());
+  for (auto& h : *holds) reply.holds.push_back({h.id, std::move(h.request_id)});
   return reply;
 }
 

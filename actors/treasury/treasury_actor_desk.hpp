@@ -28,6 +28,8 @@ class TreasuryDesk {
                                              std::int64_t at);
   protocol::QuoteReply quote(const protocol::PriceInputs& price) const;
   protocol::StakeReply stake(const std::string& worker_account) const;
+  // The open holds the coordinator with this key (hex) ordered.
+  protocol::OpenHoldsReply open_holds(const std::string& coordinator) const;
 
  private:
   protocol::LedgerReceipt receipt_of(const protocol::LedgerOrder& order, const JournalReceipt& r) const;

@@ -172,6 +172,15 @@ void carry_out(NetworkState& s, std::size_t c, std::vector<Outbox>& group) {
         const auto word = s.desk->stake(coordinator::worker_account(worker));
         with_core(s, c, [&](Outbox& o) { s.core(c).on_stake(worker, word, s.now(), o); });
       });
+    } else if constexpr (std::is_same_v<E, coordinator::AskOpenHolds>) {
+      s.queue.after(2 * s.scenario.treasury_ms, [&s, c, key = e.coordinator] {
+        if (!treasury_reachable(s)) {
+          s.core(c).open_holds_unknown(s.now());
+          return;
+        }
+        const auto holds = s.desk->open_holds(key);
+        with_core(s, c, [&](Outbox& o) { s.core(c).on_open_holds(holds, s.now(), o); });
+      });
     }
     // NotifyVerdict: simulated cheaters do not appeal; the window runs out.
   });

@@ -29,6 +29,7 @@ using audit_atom = caf::atom_constant<caf::atom("audit")>;
 using quote_atom = caf::atom_constant<caf::atom("quote")>;
 using ledger_atom = caf::atom_constant<caf::atom("ledger")>;
 using stake_atom = caf::atom_constant<caf::atom("stake")>;
+using open_holds_atom = caf::atom_constant<caf::atom("openholds")>;
 using appeal_atom = caf::atom_constant<caf::atom("appeal")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
 using script_atom = caf::atom_constant<caf::atom("script")>;

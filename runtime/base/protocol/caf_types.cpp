@@ -33,6 +33,7 @@ void add_message_types(caf::actor_system_config& c) {
   c.add_message_type<LedgerReceipt>("seedgrid.LedgerReceipt");
   c.add_message_type<QuoteReply>("seedgrid.QuoteReply");
   c.add_message_type<StakeReply>("seedgrid.StakeReply");
+  c.add_message_type<OpenHoldsReply>("seedgrid.OpenHoldsReply");
   c.add_message_type<LedgerCheckpoint>("seedgrid.LedgerCheckpoint");
   c.add_message_type<std::vector<std::uint32_t>>("seedgrid.IndexList");
   // Batches: what one message carries where a message per item cost more than the item (issue 17).

@@ -392,7 +392,8 @@ typename Inspector::result_type inspect(Inspector& f, PriceInputs& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, LedgerOrder& x) {
   return f(caf::meta::type_name("LedgerOrder"), x.kind, x.key, x.payer, x.request_id, x.price,
-           x.hold_id, x.job_id, x.worker, x.creator, x.validator, x.verdict_id, x.completed_steps);
+           x.coordinator, x.hold_id, x.job_id, x.worker, x.creator, x.validator, x.verdict_id,
+           x.completed_steps);
 }
 
 template <class Inspector>
@@ -411,6 +412,16 @@ typename Inspector::result_type inspect(Inspector& f, QuoteReply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, StakeReply& x) {
   return f(caf::meta::type_name("StakeReply"), x.ok, x.error, x.bonded, x.serves_fast);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, HeldRequest& x) {
+  return f(caf::meta::type_name("HeldRequest"), x.hold_id, x.request_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, OpenHoldsReply& x) {
+  return f(caf::meta::type_name("OpenHoldsReply"), x.ok, x.error, x.holds);
 }
 
 template <class Inspector>

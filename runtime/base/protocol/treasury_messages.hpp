@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/base/protocol/request.hpp"
 
@@ -40,6 +41,9 @@ struct LedgerOrder {
   std::string payer;       // hold: account id of the payer
   std::string request_id;  // hold
   PriceInputs price;       // hold
+  // hold: the key (hex) of the coordinator that orders it, so that coordinator alone releases it
+  // if a crash kept its request out of that coordinator's journal (OpenHoldsReply).
+  std::string coordinator;
   std::int64_t hold_id = 0;
   std::string job_id;
   std::string worker;  // account ids
@@ -82,6 +86,21 @@ struct StakeReply {
   std::string error;
   std::int64_t bonded = 0;
   bool serves_fast = false;
+};
+
+// A hold still open (not released), and the request it escrows.
+struct HeldRequest {
+  std::int64_t hold_id = 0;
+  std::string request_id;
+};
+
+// The open holds one coordinator ordered (open_holds_atom), oldest first. A coordinator asks once
+// at start: a hold order leaves as the request's commit starts, so a crash can leave a hold whose
+// request its journal never took, and it releases those.
+struct OpenHoldsReply {
+  bool ok = false;
+  std::string error;
+  std::vector<HeldRequest> holds;
 };
 
 }  // namespace seedgrid::protocol

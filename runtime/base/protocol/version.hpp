@@ -15,7 +15,7 @@
 
 namespace seedgrid::protocol {
 
-inline constexpr std::uint32_t kProtocol = 1;
+inline constexpr std::uint32_t kProtocol = 2;
 // "seedgrid 0.1.0": the project's version (CMakeLists.txt), as `seedgrid --version` says it.
 std::string release();
 

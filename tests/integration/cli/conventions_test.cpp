@@ -22,7 +22,7 @@ TEST(Conventions, VersionPrintsTheVersion) {
   EXPECT_EQ(run.status, 0) << run.output;
   EXPECT_TRUE(contains(run.output, "seedgrid 0.")) << run.output;
   // The wire protocol too: nodes of one network must share it (runtime/base/protocol/version.hpp).
-  EXPECT_TRUE(contains(run.output, "(wire protocol 1)")) << run.output;
+  EXPECT_TRUE(contains(run.output, "(wire protocol 2)")) << run.output;
 }
 
 TEST(Conventions, AnUnknownCommandIsNamedAndTheCommandsListed) {

@@ -172,16 +172,18 @@ class CoreFixture : public ::testing::Test {
     return r;
   }
 
-  // Carries out treasury orders and stake checks against the real ledger until none are left, and
-  // collects the rest of the outbox for the test to look at.
+  // Carries out treasury orders, stake checks and the sweep of open holds against the real
+  // ledger until none are left, and collects the rest of the outbox for the test to look at.
   void pump(Outbox& out) {
     ASSERT_TRUE(core_->commit());
     for (;;) {
       std::vector<protocol::LedgerOrder> orders;
       std::vector<PublicKey> checks;
+      std::vector<std::string> sweeps;
       for (auto& placed : out.list<PlaceOrder>()) orders.push_back(std::move(placed.order));
       for (const auto& check : out.list<CheckStake>()) checks.push_back(check.worker);
-      if (orders.empty() && checks.empty()) break;
+      for (const auto& ask : out.list<AskOpenHolds>()) sweeps.push_back(ask.coordinator);
+      if (orders.empty() && checks.empty() && sweeps.empty()) break;
       collect(out);
       auto receipts = desk_->apply(orders, 1'700'000'000);
       Outbox next;
@@ -191,6 +193,8 @@ class CoreFixture : public ::testing::Test {
         ++stake_checks_;
         core_->on_stake(k, desk_->stake(worker_account(k)), now_, next);
       }
+      for (const auto& coordinator : sweeps)
+        core_->on_open_holds(desk_->open_holds(coordinator), now_, next);
       ASSERT_TRUE(core_->commit());
       out = std::move(next);
     }
@@ -215,6 +219,7 @@ class CoreFixture : public ::testing::Test {
     move_all(out.list<NotifyVerdict>(), notices_);
     for (auto& told : out.list<TellClient>()) events_.push_back(std::move(told.event));
     for (auto& answer : out.list<AnswerSubmit>()) acks_.push_back(std::move(answer.ack));
+    sweeps_asked_ += out.list<AskOpenHolds>().size();
     out.clear();
   }
 
@@ -341,6 +346,7 @@ class CoreFixture : public ::testing::Test {
   std::int64_t wall_ = 1'700'000'000'000;  // Unix ms: what client commands are dated in
   std::int64_t min_stake_fast_ = 0;        // micro-tokens; set before SetUp to test the fast tier
   std::size_t stake_checks_ = 0;           // stake checks the core asked for
+  std::size_t sweeps_asked_ = 0;           // AskOpenHolds the core sent
   std::unique_ptr<treasury::Ledger> ledger_;
   std::unique_ptr<treasury::TreasuryDesk> desk_;
   std::unique_ptr<CoordinatorCore> core_;

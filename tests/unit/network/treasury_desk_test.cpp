@@ -74,6 +74,42 @@ TEST_F(DeskTest, HoldSettleRefundReleaseReportWhatMoved) {
   release.hold_id = held.hold_id;
   EXPECT_EQ(apply(release).payer_refunded, held.per_job);
   EXPECT_EQ(ledger_->balance(payer_, Asset::credits).value(), 9 * kMicrosPerUnit);
+
+  // The request's id again after its hold went back (a client's retry after a coordinator
+  // released a hold it found without its request): nothing escrows it, so it is refused.
+  const auto after_release = apply(hold("r", 3));
+  EXPECT_FALSE(after_release.ok);
+  EXPECT_FALSE(after_release.insufficient_funds);
+  EXPECT_EQ(after_release.error, "request r's hold " + std::to_string(held.hold_id) +
+                                     " was released; the request id cannot be held again: "
+                                     "submit it under a new id");
+  EXPECT_EQ(ledger_->balance(payer_, Asset::credits).value(), 9 * kMicrosPerUnit);
+}
+
+TEST_F(DeskTest, OpenHoldsAreListedForTheCoordinatorThatOrderedThem) {
+  const std::string mine = Identity::from_seed({7}).public_key().hex();
+  const std::string theirs = Identity::from_seed({8}).public_key().hex();
+  auto ordered_by = [&](const std::string& request, const std::string& coordinator) {
+    protocol::LedgerOrder o = hold(request, 1);
+    o.coordinator = coordinator;
+    const auto r = apply(o);
+    EXPECT_TRUE(r.ok) << r.error;
+    return r.hold_id;
+  };
+  const std::int64_t a = ordered_by("a", mine);
+  ordered_by("b", theirs);
+  const std::int64_t c = ordered_by("c", mine);
+  const auto listed = desk_->open_holds(mine);
+  ASSERT_TRUE(listed.ok) << listed.error;
+  ASSERT_EQ(listed.holds.size(), 2u);
+  EXPECT_EQ(listed.holds[0].hold_id, a);
+  EXPECT_EQ(listed.holds[0].request_id, "a");
+  EXPECT_EQ(listed.holds[1].hold_id, c);
+  EXPECT_EQ(listed.holds[1].request_id, "c");
+  const auto refused = desk_->open_holds("coordinator-7");
+  EXPECT_FALSE(refused.ok);
+  EXPECT_NE(refused.error.find("'coordinator-7' is not a coordinator key"), std::string::npos)
+      << refused.error;
 }
 
 TEST_F(DeskTest, AHoldThePayerCannotCoverIsToldApart) {

@@ -64,6 +64,23 @@ class LedgerFixture : public ::testing::Test {
     EXPECT_EQ(state_of(ledger), before) << "a rejected operation changed the ledger";
   }
 
+  // A hold of `count` SD 1.x base renders (1 credit each) for user:alice, under "hold/<id>".
+  static treasury::OpenHold base_renders(const std::string& request_id, int count,
+                                         std::int64_t at = 100,
+                                         const std::string& coordinator = "") {
+    return treasury::OpenHold{.key = "hold/" + request_id,
+                              .at = at,
+                              .payer = "user:alice",
+                              .request_id = request_id,
+                              .request = {.base_render_millis = 43'200,
+                                          .steps = 20,
+                                          .width = 512,
+                                          .height = 512,
+                                          .tier = treasury::Tier::fast,
+                                          .count = count},
+                              .coordinator = coordinator};
+  }
+
   static treasury::JournalReceipt applied(treasury::Ledger& ledger, const treasury::Operation& op) {
     auto r = ledger.apply(op);
     EXPECT_TRUE(r.has_value()) << r.error().message;

@@ -32,17 +32,7 @@ class SettleGroupLedger : public test::LedgerFixture {
                             .worker = "worker:staked",
                             .amount = config.min_stake_fast + units(10'000)});
     }
-    return applied(ledger, OpenHold{.key = "hold/" + request_id,
-                                    .at = 3,
-                                    .payer = "user:alice",
-                                    .request_id = request_id,
-                                    .request = {.base_render_millis = 43'200,
-                                                .steps = 20,
-                                                .width = 512,
-                                                .height = 512,
-                                                .tier = Tier::fast,
-                                                .count = count}})
-        .hold_id;
+    return applied(ledger, base_renders(request_id, count, 3)).hold_id;
   }
 
   static SettleJob settle(std::int64_t hold, const std::string& job, const std::string& worker,

@@ -22,6 +22,8 @@ using treasury_actor = caf::typed_actor<
     caf::replies_to<ledger_atom, std::vector<LedgerOrder>>::with<std::vector<LedgerReceipt>>,
     // A worker's (or validator's) account id: its bonded stake and whether it serves the fast tier.
     caf::replies_to<stake_atom, std::string>::with<StakeReply>,
+    // A coordinator's key (hex): the holds it ordered that are still open (OpenHoldsReply).
+    caf::replies_to<open_holds_atom, std::string>::with<OpenHoldsReply>,
     // The ledger's head now, signed.
     caf::replies_to<checkpoint_atom>::with<LedgerCheckpoint>>;
 
