@@ -303,7 +303,7 @@ void one_image(const Options& o, const Model& model, std::string_view task, std:
   };
   std::vector<double> overhead;
   for (std::size_t i = 0; i < total_ms.size(); ++i) overhead.push_back(total_ms[i] - render_ms[i]);
-  std::printf("| %-7s | %-10s | %5u | %9.1f | %9.1f | %11.1f | %11.1f |\n",
+  std::printf("| %-7s | %-10s | %5u | %9.1f | %9.1f | %11.2f | %11.2f |\n",
               std::string(task).c_str(), over_loopback ? "loopback" : "in process", steps,
               median(total_ms), median(render_ms), median(overhead), p90(overhead));
   std::fflush(stdout);

@@ -161,8 +161,11 @@ TEST(ScriptedCheat, TwoWorkersClaimingTheScriptFailsAreDisprovedByTheValidatorAn
   }
   auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
   ASSERT_TRUE(status) << status.error().message;
-  for (const auto& n : status->nodes)
-    if (n.role == protocol::Role::worker) EXPECT_GE(n.jobs_failed, 1u) << n.name;
+  for (const auto& n : status->nodes) {
+    if (n.role == protocol::Role::worker) {
+      EXPECT_GE(n.jobs_failed, 1u) << n.name;
+    }
+  }
   if (::testing::Test::HasFailure()) net.dump_logs();
 }
 

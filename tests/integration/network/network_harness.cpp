@@ -131,9 +131,16 @@ std::vector<std::uint8_t> reference_scripted_pixels(const std::string& script_pa
   auto renderer = rendering::Renderer::load(r, false);
   EXPECT_TRUE(renderer) << renderer.error().message;
   if (!script || !renderer) return {};
-  task_script::JobInputs inputs{request.prompt, request.negative_prompt, request.steps,
-                                request.guidance, request.sampler,        request.karras,
-                                request.width,    request.height,         {}};
+  task_script::JobInputs inputs{.prompt = request.prompt,
+                                .negative_prompt = request.negative_prompt,
+                                .steps = request.steps,
+                                .guidance = request.guidance,
+                                .sampler = request.sampler,
+                                .karras = request.karras,
+                                .width = request.width,
+                                .height = request.height,
+                                .params = {},
+                                .image = {}};
   for (const auto& p : request.params) inputs.params.push_back({p.name, p.value});
   inputs.image = [&request](const std::string& id) -> const RgbImage* {
     for (const auto& image : request.images)

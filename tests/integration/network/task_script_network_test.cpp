@@ -221,8 +221,11 @@ end
   // Neither worker is blamed for the script's failure.
   auto status = client::fetch_status(net.system(), net.endpoint(), std::chrono::seconds(10));
   ASSERT_TRUE(status) << status.error().message;
-  for (const auto& n : status->nodes)
-    if (n.role == protocol::Role::worker) EXPECT_EQ(n.jobs_failed, 0u) << n.name;
+  for (const auto& n : status->nodes) {
+    if (n.role == protocol::Role::worker) {
+      EXPECT_EQ(n.jobs_failed, 0u) << n.name;
+    }
+  }
   if (::testing::Test::HasFailure()) net.dump_logs();
 }
 
