@@ -20,11 +20,11 @@ using namespace seedgrid::protocol;
 
 namespace {
 
-using Messages =
-    std::tuple<Reply, GenerateRequest, ClientCommand, Job, JobStarted, JobProgress, JobFailure,
-               JobResult, Challenge, Registration, RegistrationAck, AuditTask, Verdict, Appeal,
-               OpeningRequest, Opening, ClientEvent, SubmitAck, StatusReport, PriceInputs,
-               LedgerOrder, LedgerReceipt, QuoteReply, StakeReply, LedgerCheckpoint>;
+using Messages = std::tuple<Reply, GenerateRequest, ClientCommand, Job, JobStarted, JobProgress,
+                            JobFailure, JobResult, Challenge, Registration, RegistrationAck,
+                            AuditTask, Verdict, Appeal, OpeningRequest, Opening, ClientEvent,
+                            SubmitAck, StatusReport, PriceInputs, LedgerOrder, LedgerReceipt,
+                            QuoteReply, StakeReply, LedgerCheckpoint, OpenHoldsReply>;
 constexpr std::size_t kTypes = std::tuple_size_v<Messages>;
 
 // The message types registered as in every node (built in place: a CAF 0.17 config must not be
@@ -117,6 +117,9 @@ extern "C" int seedgrid_fuzz_write_seeds(const char* out) {
   std::get<Opening>(examples).error = "none";
   std::get<StatusReport>(examples).nodes.resize(1);
   std::get<LedgerOrder>(examples).key = "settle/r1/0/1";
+  std::get<LedgerOrder>(examples).coordinator = key.public_key().hex();
+  std::get<OpenHoldsReply>(examples).ok = true;
+  std::get<OpenHoldsReply>(examples).holds = {{7, "r1"}, {9, "r2"}};
   std::get<LedgerCheckpoint>(examples) = sign_checkpoint(key, 7, Digest{}, 1'700'000'000);
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (write_seed(dir, I, std::get<I>(examples)), ...);

@@ -75,9 +75,20 @@ TEST_F(CafSerialization, MessagesRoundTrip) {
   o.kind = LedgerOrderKind::slash;
   o.verdict_id = "v";
   o.price.tier = Tier::relaxed;
+  o.coordinator = std::string(64, 'c');
   const auto o2 = round_trip(sys, o);
   EXPECT_EQ(o2.kind, LedgerOrderKind::slash);
   EXPECT_EQ(o2.price.tier, Tier::relaxed);
+  EXPECT_EQ(o2.coordinator, o.coordinator);
+
+  OpenHoldsReply holds;
+  holds.ok = true;
+  holds.holds = {{7, "r1"}, {9, "r2"}};
+  const auto holds2 = round_trip(sys, holds);
+  EXPECT_TRUE(holds2.ok);
+  ASSERT_EQ(holds2.holds.size(), 2u);
+  EXPECT_EQ(holds2.holds[1].hold_id, 9);
+  EXPECT_EQ(holds2.holds[1].request_id, "r2");
 
   StatusReport s;
   NodeStatus n;
