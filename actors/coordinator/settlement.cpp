@@ -48,7 +48,10 @@ void hold_placed(CoreState& s, const LedgerOrder& order, const protocol::LedgerR
   if (!receipt.ok) {
     protocol::SubmitAck ack;
     ack.request_id = order.request_id;
+    // A spent id (its hold released, hold_sweep.cpp) is a duplicate the client can fix by
+    // choosing another, not a fault of the ledger's.
     ack.outcome = receipt.insufficient_funds ? refuse(ErrorCode::insufficient_funds, receipt.error)
+                  : receipt.hold_released    ? refuse(ErrorCode::duplicate_request, receipt.error)
                                              : refuse(ErrorCode::ledger_rejected, receipt.error);
     out.add(AnswerSubmit{std::move(ack)});
     if (auto d = s.journal.delete_request(order.request_id); !d) s.record_fatal(d.error());

@@ -100,10 +100,13 @@ protocol::LedgerReceipt TreasuryDesk::receipt_of(const protocol::LedgerOrder& o,
       if (auto h = ledger_.hold(r.hold_id)) {
         // Released, it escrows nothing: a request going on under it would render unpaid. (The
         // ledger still replays it, as it replays every key.)
-        if (h->released)
-          return refused("request " + o.request_id + "'s hold " + std::to_string(r.hold_id) +
-                         " was released; the request id cannot be held again: submit it under a "
-                         "new id");
+        if (h->released) {
+          out = refused("request " + o.request_id + "'s hold " + std::to_string(r.hold_id) +
+                        " was released; the request id cannot be held again: submit it under a "
+                        "new id");
+          out.hold_released = true;
+          return out;
+        }
         out.per_job = h->per_job;
       }
   }

@@ -14,7 +14,7 @@
 //                               107   unknown_task_type      task type unknown or not enabled on this network
 //                               108   invalid_prompt         prompt or negative prompt too long or not UTF-8
 //                               109   invalid_payer          payer missing or not the key that signed
-//                               110   duplicate_request      request id reused with different content
+//                               110   duplicate_request      request id in use, or spent (choose another)
 //                               111   unknown_request        no such request (attach, cancel)
 //                               112   invalid_task_param     a task script's parameter is unknown,
 //                                                             of the wrong type or outside its schema

@@ -398,9 +398,10 @@ typename Inspector::result_type inspect(Inspector& f, LedgerOrder& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, LedgerReceipt& x) {
-  return f(caf::meta::type_name("LedgerReceipt"), x.ok, x.error, x.insufficient_funds, x.seq,
-           x.replayed, x.hold_id, x.held, x.per_job, x.worker_paid, x.creator_paid, x.platform_fee,
-           x.burned, x.payer_refunded, x.tokens_slashed, x.validator_bounty);
+  return f(caf::meta::type_name("LedgerReceipt"), x.ok, x.error, x.insufficient_funds,
+           x.hold_released, x.seq, x.replayed, x.hold_id, x.held, x.per_job, x.worker_paid,
+           x.creator_paid, x.platform_fee, x.burned, x.payer_refunded, x.tokens_slashed,
+           x.validator_bounty);
 }
 
 template <class Inspector>

@@ -58,6 +58,7 @@ struct LedgerReceipt {
   bool ok = false;
   std::string error;
   bool insufficient_funds = false;  // a hold the payer could not cover
+  bool hold_released = false;       // a hold whose key's hold was released: the request id is spent
   std::uint64_t seq = 0;            // journal entry
   bool replayed = false;            // the key had been applied before
   std::int64_t hold_id = 0;

@@ -88,7 +88,7 @@ TEST(NetworkFaults, AHoldPlacedForARequestTheCrashKeptOutOfTheJournalIsReleasedA
   Collected again;
   const auto retry = run_request(net, request, again, std::chrono::seconds(60));
   ASSERT_TRUE(retry) << "the retry got no answer";
-  EXPECT_EQ(retry->reply.code, protocol::ErrorCode::ledger_rejected) << retry->reply.reason;
+  EXPECT_EQ(retry->reply.code, protocol::ErrorCode::duplicate_request) << retry->reply.reason;
   EXPECT_NE(retry->reply.reason.find("submit it under a new id"), std::string::npos)
       << retry->reply.reason;
   EXPECT_EQ(credits_of(net, payer), before);

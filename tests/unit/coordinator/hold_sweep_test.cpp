@@ -60,7 +60,7 @@ TEST_F(HoldSweep, AHoldWhoseRequestACrashKeptOutOfTheJournalIsReleasedAtTheNextS
 
   // The client that never heard back retries: told to choose another id, charged nothing.
   const auto retry = submit(request("lost", 2));
-  EXPECT_EQ(retry.outcome.code, ErrorCode::ledger_rejected);
+  EXPECT_EQ(retry.outcome.code, ErrorCode::duplicate_request);
   EXPECT_NE(retry.outcome.reason.find("submit it under a new id"), std::string::npos)
       << retry.outcome.reason;
   EXPECT_EQ(core_->request("lost"), nullptr);
@@ -99,7 +99,7 @@ TEST_F(HoldSweep, ARetryWhileTheLeftHoldIsBeingReleasedIsRefusedByTheCoordinator
   EXPECT_EQ(credits(payer_account()), before);
   // From here the treasury refuses it.
   const auto after = submit(request("lost", 2));
-  EXPECT_EQ(after.outcome.code, ErrorCode::ledger_rejected) << after.outcome.reason;
+  EXPECT_EQ(after.outcome.code, ErrorCode::duplicate_request) << after.outcome.reason;
   EXPECT_EQ(credits(payer_account()), before);
   expect_conservation();
 }

@@ -42,6 +42,7 @@ TEST_F(DeskTest, HoldSettleRefundReleaseReportWhatMoved) {
   EXPECT_EQ(held.held, 3 * kMicrosPerUnit);
   const auto held_again = apply(hold("r", 3));  // a restarted coordinator's re-sent hold
   ASSERT_TRUE(held_again.ok) << held_again.error;
+  EXPECT_FALSE(held_again.hold_released);
   EXPECT_TRUE(held_again.replayed);
   EXPECT_EQ(held_again.hold_id, held.hold_id);
   EXPECT_EQ(held_again.per_job, held.per_job) << "a replayed hold's receipt lost its price";
@@ -80,6 +81,7 @@ TEST_F(DeskTest, HoldSettleRefundReleaseReportWhatMoved) {
   const auto after_release = apply(hold("r", 3));
   EXPECT_FALSE(after_release.ok);
   EXPECT_FALSE(after_release.insufficient_funds);
+  EXPECT_TRUE(after_release.hold_released);
   EXPECT_EQ(after_release.error, "request r's hold " + std::to_string(held.hold_id) +
                                      " was released; the request id cannot be held again: "
                                      "submit it under a new id");
