@@ -104,8 +104,6 @@ struct CoreState {
   // The treasury asked once per start for the holds this coordinator ordered (hold_sweep.cpp).
   enum class HoldSweep { due, asked, done } hold_sweep = HoldSweep::due;
   std::int64_t hold_sweep_at_ms = 0;  // when a sweep that got no answer is asked again
-  // Request ids whose hold the sweep is releasing: a submit under one is refused until then.
-  std::set<std::string> swept;
   std::map<std::string, PendingPenalty> penalties;  // by audit id
   // Done requests held in memory (attach, status), by acceptance sequence. Past
   // options.recent_done_requests (and a sixteenth more: keep_done) the oldest are let go, as a
@@ -273,6 +271,9 @@ void resume_appeals(CoreState& s, const NodeEntry& n, std::int64_t now_ms, Outbo
 // --- settlement.cpp ---
 void place_order(CoreState& s, protocol::LedgerOrder order, Outbox& out);
 protocol::LedgerOrder hold_order(const CoreState& s, const RequestState& r);
+// The release of a request's hold, and its idempotency key.
+std::string release_key(std::string_view request_id);
+protocol::LedgerOrder release_order(std::string_view request_id, std::int64_t hold_id);
 protocol::LedgerOrder release_order(const RequestState& r);
 protocol::LedgerOrder job_order(protocol::LedgerOrderKind kind, const RequestState& r,
                                 const JobState& j);

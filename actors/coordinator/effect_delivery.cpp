@@ -1,6 +1,5 @@
 #include "actors/coordinator/coordinator_actor_state.hpp"
 
-#include <algorithm>
 #include <deque>
 #include <map>
 #include <vector>
@@ -175,10 +174,10 @@ void send_holds(Self self, Outbox& batch) {
   const auto is_hold = [](const PlaceOrder& o) {
     return o.order.kind == protocol::LedgerOrderKind::hold;
   };
-  if (std::none_of(orders.begin(), orders.end(), is_hold)) return;
   std::vector<protocol::LedgerOrder> holds;
   for (PlaceOrder& o : orders)
-    if (is_hold(o)) holds.push_back(std::move(o.order));
+    if (is_hold(o)) holds.push_back(std::move(o.order));  // its kind stays: erased below
+  if (holds.empty()) return;
   std::erase_if(orders, is_hold);
   send_orders(self, std::move(holds));
 }

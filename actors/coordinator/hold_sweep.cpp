@@ -31,12 +31,7 @@ void CoordinatorCore::on_open_holds(const protocol::OpenHoldsReply& reply, std::
       return;
     }
     if (*journaled) continue;  // done and let go from memory: its hold was released
-    protocol::LedgerOrder release;
-    release.kind = protocol::LedgerOrderKind::release;
-    release.key = "release/" + h.request_id;
-    release.hold_id = h.hold_id;
-    s.swept.insert(h.request_id);
-    place_order(s, std::move(release), out);
+    place_order(s, release_order(h.request_id, h.hold_id), out);
   }
   s.hold_sweep = CoreState::HoldSweep::done;
 }

@@ -80,8 +80,9 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
     if (known->request.privacy == protocol::Privacy::public_images) follow(s, *known, {}, out);
     return {Reply{}, s.ack_of(*known, true)};
   }
-  // A hold a crash left without its request (hold_sweep.cpp), not released yet.
-  if (!s.swept.empty() && s.swept.contains(request.request_id))
+  // A hold a crash left without its request (hold_sweep.cpp), not released yet: the only
+  // release order pending for a request not in memory.
+  if (s.orders.contains(release_key(request.request_id)))
     return {refuse(ErrorCode::duplicate_request,
                    "request id '" + request.request_id +
                        "' was held by a submit that a restart of this coordinator lost before "

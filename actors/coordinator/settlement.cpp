@@ -144,13 +144,9 @@ void job_refunded(CoreState& s, const LedgerOrder& order, const protocol::Ledger
 // The rest of a request's hold given back: the request is done.
 void hold_released(CoreState& s, const LedgerOrder& order, const protocol::LedgerReceipt& receipt,
                    std::int64_t /*now_ms*/, Outbox& out) {
-  const std::string request_id = order.key.substr(std::string_view("release/").size());
-  auto it = s.requests.find(request_id);
-  if (it == s.requests.end()) {  // a hold the sweep found without its request (hold_sweep.cpp)
-    s.swept.erase(request_id);
-    return;
-  }
-  if (it->second.phase != RequestPhase::releasing) return;
+  // Not in memory: a hold the sweep found without its request (hold_sweep.cpp).
+  auto it = s.requests.find(order.key.substr(release_key("").size()));
+  if (it == s.requests.end() || it->second.phase != RequestPhase::releasing) return;
   RequestState& r = it->second;
   if (r.jobs.empty()) {  // an abandoned request's hold, given back
     if (auto d = s.journal.delete_request(r.request.request_id); !d) s.record_fatal(d.error());
@@ -219,12 +215,20 @@ LedgerOrder hold_order(const CoreState& s, const RequestState& r) {
   return o;
 }
 
-LedgerOrder release_order(const RequestState& r) {
+std::string release_key(std::string_view request_id) {
+  return "release/" + std::string(request_id);
+}
+
+LedgerOrder release_order(std::string_view request_id, std::int64_t hold_id) {
   LedgerOrder o;
   o.kind = LedgerOrderKind::release;
-  o.key = "release/" + r.request.request_id;
-  o.hold_id = r.hold_id;
+  o.key = release_key(request_id);
+  o.hold_id = hold_id;
   return o;
+}
+
+LedgerOrder release_order(const RequestState& r) {
+  return release_order(r.request.request_id, r.hold_id);
 }
 
 // Keys name the job and its attempt: a re-sent order is the same order, a re-run is a new one (and
