@@ -357,13 +357,21 @@ Result<std::optional<HoldInfo>> Ledger::hold_for_request(std::string_view reques
   return std::optional<HoldInfo>(std::move(*info));
 }
 
-Result<std::vector<OpenHoldOf>> Ledger::open_holds_ordered_by(std::string_view coordinator) const {
+namespace {
+struct OpenHoldRow {
+  std::int64_t id = 0, at = 0;
+  std::string request_id, coordinator;
+};
+
+// The holds not yet released, oldest first, with the coordinator their entry names. Read whole
+// before the caller looks anything else up, so no other statement runs inside this one.
+Result<std::vector<OpenHoldRow>> open_hold_rows(LedgerState& s) {
   // The open_holds index keeps this to the holds still open, however long the ledger.
-  auto st = state_->statement(
-      "SELECT holds.id, holds.request_id, journal.request FROM holds JOIN journal ON journal.seq = "
-      "holds.id WHERE holds.released = 0 ORDER BY holds.id");
+  auto st = s.statement(
+      "SELECT holds.id, holds.request_id, journal.request, journal.at FROM holds JOIN journal ON "
+      "journal.seq = holds.id WHERE holds.released = 0 ORDER BY holds.id");
   if (!st) return pass_on(st);
-  std::vector<OpenHoldOf> out;
+  std::vector<OpenHoldRow> out;
   for (;;) {
     auto row = (*st)->step();
     if (!row) {
@@ -371,16 +379,46 @@ Result<std::vector<OpenHoldOf>> Ledger::open_holds_ordered_by(std::string_view c
       return pass_on(row);
     }
     if (!*row) break;
-    const std::int64_t id = (*st)->column_int64(0);
+    OpenHoldRow hold{.id = (*st)->column_int64(0),
+                     .at = (*st)->column_int64(3),
+                     .request_id = (*st)->column_text(1),
+                     .coordinator = {}};
     auto fields = journal::request_fields((*st)->column_text(2));
     if (!fields) {
       (*st)->reset();
-      return context(fields.error(), "hold ", id);
+      return context(fields.error(), "hold ", hold.id);
     }
-    for (const auto& [name, value] : *fields)
-      if (name == "coordinator" && value == coordinator) out.push_back({id, (*st)->column_text(1)});
+    for (auto& [name, value] : *fields)
+      if (name == "coordinator") hold.coordinator = std::move(value);
+    out.push_back(std::move(hold));
   }
   (*st)->reset();
+  return out;
+}
+}  // namespace
+
+Result<std::vector<OpenHoldOf>> Ledger::open_holds_ordered_by(std::string_view coordinator) const {
+  auto rows = open_hold_rows(*state_);
+  if (!rows) return pass_on(rows);
+  std::vector<OpenHoldOf> out;
+  // A hold that names no coordinator (an older build's) is no coordinator's to sweep.
+  for (OpenHoldRow& row : *rows)
+    if (!row.coordinator.empty() && row.coordinator == coordinator)
+      out.push_back({row.id, std::move(row.request_id)});
+  return out;
+}
+
+Result<std::vector<OpenHoldListing>> Ledger::open_holds(
+    std::optional<std::string_view> coordinator) const {
+  auto rows = open_hold_rows(*state_);
+  if (!rows) return pass_on(rows);
+  std::vector<OpenHoldListing> out;
+  for (OpenHoldRow& row : *rows) {
+    if (coordinator && row.coordinator != *coordinator) continue;
+    auto info = hold(row.id);
+    if (!info) return pass_on(info);
+    out.push_back({std::move(*info), std::move(row.coordinator), row.at});
+  }
   return out;
 }
 

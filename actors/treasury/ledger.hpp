@@ -61,6 +61,14 @@ struct OpenHoldOf {
   bool operator==(const OpenHoldOf&) const = default;
 };
 
+// An open hold as an operator lists it (`seedgrid ledger holds`): the escrow still held for a
+// request, and which coordinator ordered it (empty for a hold placed before holds named one).
+struct OpenHoldListing {
+  HoldInfo hold;
+  std::string coordinator;
+  std::int64_t placed_at = 0;  // unix seconds of the hold's entry
+};
+
 struct Unbonding {
   std::int64_t id = 0;
   Micros amount = 0;
@@ -135,6 +143,10 @@ class Ledger {
   // The holds not yet released that name `coordinator` (a key's hex) as theirs, oldest first:
   // its sweep at start (protocol::OpenHoldsReply).
   Result<std::vector<OpenHoldOf>> open_holds_ordered_by(std::string_view coordinator) const;
+  // Every hold not yet released, oldest first, with what it still holds; only those of
+  // `coordinator` (a key's hex) when it is given, and an empty one gives those naming none.
+  Result<std::vector<OpenHoldListing>> open_holds(
+      std::optional<std::string_view> coordinator = std::nullopt) const;
   // The last closed epoch, or -1 before the first.
   Result<std::int64_t> last_epoch() const;
   // Entries touching `account` (all entries if empty), newest first, at most `limit`.

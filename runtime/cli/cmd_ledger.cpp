@@ -1,6 +1,6 @@
 // `seedgrid ledger ...`: the treasury ledger from the command line — create it, move money,
-// stake, close epochs, quote, read balances and history, and verify a ledger with only its file
-// and the treasury's public key.
+// stake, close epochs and quote here; read balances, history and open holds, and verify a ledger
+// with only its file and the treasury's public key, in ledger_reads.cpp.
 #include <CLI/CLI.hpp>
 
 #include <boost/json.hpp>
@@ -16,44 +16,20 @@
 
 #include "actors/treasury/accounts.hpp"
 #include "actors/treasury/ledger.hpp"
-#include "actors/treasury/settle_group.hpp"
 #include "actors/treasury/units.hpp"
-#include "actors/treasury/verify.hpp"
 #include "runtime/base/crypto/hash.hpp"
 #include "runtime/base/crypto/identity.hpp"
 #include "runtime/base/crypto/sodium_init.hpp"
-#include "runtime/base/protocol/ledger_checkpoint.hpp"
 #include "runtime/base/storage/database.hpp"
-#include "runtime/base/verify/ledger_checkpoint_file.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/cli/input_file.hpp"
+#include "runtime/cli/ledger_options.hpp"
 
 namespace seedgrid::cli {
 namespace {
 
 using namespace seedgrid::treasury;
-
-struct LedgerOptions {
-  std::string db, key, economics, idem, pubkey;
-  std::vector<std::string> expect_heads, checkpoints;  // verify
-  std::int64_t at = -1;  // -1: now
-  std::string account, from, to, asset = "tokens", amount;
-  std::string validator;  // stake, unstake, withdraw: --validator instead of --worker
-  std::int64_t epoch = -1;
-  std::vector<std::string> workers, models;
-  std::size_t limit = 20;
-  // quote
-  std::string base_render_seconds = "43.2", tier = "fast";
-  int steps = 20, width = 512, height = 512, count = 1;
-  bool img2img = false, previews = false;
-  bool skip = false;  // epoch: give up the epochs between the last closed one and this one
-};
-
-int report(std::string_view command, const Error& error) {
-  std::fprintf(stderr, "seedgrid ledger %.*s: %s\n", static_cast<int>(command.size()),
-               command.data(), error.message.c_str());
-  return 1;
-}
+using namespace seedgrid::cli::ledger_cli;
 
 // The files a subcommand reads that are given: each there and readable, else a usage error like
 // any other value that cannot be used (input_file.hpp). init creates its ledger and key; a
@@ -296,86 +272,6 @@ int run_quote(const LedgerOptions& o) {
   return 0;
 }
 
-int run_balance(const LedgerOptions& o) {
-  auto ledger = Ledger::open_read_only(o.db);
-  if (!ledger) return report("balance", ledger.error());
-  if (!o.account.empty()) {
-    if (auto r = parse_account(o.account); !r) return report("balance", r.error());
-    for (Asset asset : {Asset::credits, Asset::tokens}) {
-      auto b = ledger->balance(o.account, asset);
-      if (!b) return report("balance", b.error());
-      std::printf("%-8s %20s\n", std::string(asset_name(asset)).c_str(), format_micros(*b).c_str());
-    }
-    if (o.account.starts_with("worker:") || o.account.starts_with("validator:")) {
-      auto stake = ledger->stake_of(o.account);
-      if (!stake) return report("balance", stake.error());
-      std::printf("staked   %20s%s\n", format_micros(stake->bonded).c_str(),
-                  stake->serves_fast && o.account.starts_with("worker:")
-                      ? " (serves the fast tier)"
-                      : "");
-      for (const Unbonding& u : stake->unbonding)
-        std::printf("unbonding %19s until %lld\n", format_micros(u.amount).c_str(),
-                    static_cast<long long>(u.release_at));
-    }
-    return 0;
-  }
-  auto all = ledger->balances();
-  if (!all) return report("balance", all.error());
-  for (const Balance& b : *all)
-    std::printf("%-40s %20s %s\n", b.account.c_str(), format_micros(b.amount).c_str(),
-                std::string(asset_name(b.asset)).c_str());
-  auto conservation = ledger->conservation();
-  if (!conservation) return report("balance", conservation.error());
-  for (const Conservation& c : *conservation)
-    std::printf("%s: minted %s = balances %s + stakes %s + holds %s + burned %s (%s)\n",
-                std::string(asset_name(c.asset)).c_str(), format_micros(c.minted).c_str(),
-                format_micros(c.balances).c_str(), format_micros(c.stakes).c_str(),
-                format_micros(c.holds).c_str(), format_micros(c.burned).c_str(),
-                c.holds_exactly() ? "conserved" : "NOT CONSERVED");
-  return 0;
-}
-
-// The ledger's own accounts, which history may follow though no command names them.
-bool internal_account(std::string_view account) {
-  return account == "mint" || account.starts_with("hold:") || account.starts_with("stake:") ||
-         account.starts_with("unbonding:");
-}
-
-int run_history(const LedgerOptions& o) {
-  if (!o.account.empty() && !internal_account(o.account))
-    if (auto kind = parse_account(o.account); !kind) {
-      std::fprintf(stderr, "seedgrid ledger history: --account: %s\n",
-                   kind.error().message.c_str());
-      return kUsageError;
-    }
-  auto ledger = Ledger::open_read_only(o.db);
-  if (!ledger) return report("history", ledger.error());
-  auto entries = ledger->history(o.account, o.limit);
-  if (!entries) return report("history", entries.error());
-  // An empty answer says so: a silent one reads as a command that did nothing.
-  if (entries->empty())
-    std::fprintf(stderr, "seedgrid ledger history: no entries%s%s\n",
-                 o.account.empty() ? "" : " touch ", o.account.c_str());
-  for (const JournalEntry& e : *entries) {
-    std::printf("#%llu at %lld %s key %s\n", static_cast<unsigned long long>(e.seq),
-                static_cast<long long>(e.at), e.op.c_str(), e.key.c_str());
-    for (const Posting& p : e.postings)
-      std::printf("  %-40s %20s %s\n", p.account.c_str(), format_micros(p.amount).c_str(),
-                  std::string(asset_name(p.asset)).c_str());
-    // A group's postings are sums: each job's own payment is in its request text.
-    if (e.op != kSettleGroupOp) continue;
-    auto group = parse_settle_group(e.request);
-    if (!group) return report("history", context(group.error(), "entry ", e.seq).error());
-    for (const GroupedSettlement& j : group->jobs)
-      std::printf(
-          "  job %s (key %s): %s %s, creator %s %s, platform %s, burned %s\n", j.job_id.c_str(),
-          j.key.c_str(), j.worker.c_str(), format_micros(j.split.worker).c_str(),
-          j.creator.empty() ? "-" : j.creator.c_str(), format_micros(j.split.creator).c_str(),
-          format_micros(j.split.platform).c_str(), format_micros(j.split.burned).c_str());
-  }
-  return 0;
-}
-
 // "worker:NAME,SPEED,SECONDS": speed in render-seconds per second (3 decimals), serving seconds.
 Result<WorkerService> parse_worker(const std::string& text) {
   const auto a = text.find(','), b = text.rfind(',');
@@ -418,55 +314,6 @@ int run_epoch(const LedgerOptions& o) {
   return apply_and_print(o, "epoch", op);
 }
 
-// The entries a verified ledger must hold: from --expect-head SEQ:HASH and from checkpoint files
-// the treasury signed (a coordinator's or validator's data_dir/ledger-checkpoint.json).
-Result<std::vector<ExpectedEntry>> expected_entries(const LedgerOptions& o, const PublicKey& key) {
-  std::vector<ExpectedEntry> out;
-  for (const std::string& text : o.expect_heads) {
-    auto head = verify::parse_expected_head(text);
-    if (!head) return context(head.error(), "--expect-head");
-    out.push_back({head->seq, head->head, "--expect-head " + text});
-  }
-  for (const std::string& path : o.checkpoints) {
-    std::ifstream in(path);
-    if (!in) return fail("cannot read checkpoint file ", path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto c = verify::parse_checkpoint_json(text.str(), path);
-    if (!c) return pass_on(c);
-    if (c->treasury != key)
-      return fail("checkpoint ", path, " is of treasury key ", c->treasury.hex(),
-                  ", not of the given key ", key.hex());
-    if (!protocol::checkpoint_signed(*c))
-      return fail("checkpoint ", path, ": the signature is not the treasury's (forged or altered)");
-    out.push_back({c->seq, c->head, message_of("checkpoint ", path, " (signed at ", c->at, ")")});
-  }
-  return out;
-}
-
-int run_verify(const LedgerOptions& o) {
-  auto key = PublicKey::from_hex(o.pubkey);
-  if (!key) return report("verify", key.error());
-  auto expected = expected_entries(o, *key);
-  if (!expected) return report("verify", expected.error());
-  auto r = verify_ledger(o.db, *key, *expected);
-  if (!r) {
-    std::printf("FAILED: %s\n", r.error().message.c_str());
-    return 1;
-  }
-  std::printf("OK: %llu entries, %llu accounts, head %s\n",
-              static_cast<unsigned long long>(r->entries),
-              static_cast<unsigned long long>(r->accounts), to_hex(r->head).c_str());
-  for (const ExpectedEntry& e : *expected)
-    std::printf("holds entry %llu as %s\n", static_cast<unsigned long long>(e.seq),
-                e.source.c_str());
-  if (expected->empty())
-    std::printf(
-        "(not checked against a published head: pass --checkpoint FILE or --expect-head "
-        "SEQ:HASH to catch a truncated or rolled-back ledger)\n");
-  return 0;
-}
-
 // Each subcommand's --help shows its own use (it would inherit the ledger's balance example).
 std::string subcommand_example(std::string_view name) {
   static const std::map<std::string_view, std::string_view> examples = {
@@ -492,6 +339,7 @@ std::string subcommand_example(std::string_view name) {
       {"quote", "--steps 30 --width 768 --height 768 --tier relaxed --count 4"},
       {"balance", "--db data/treasury/ledger.sqlite --account user:alice"},
       {"history", "--db data/treasury/ledger.sqlite --account user:alice --limit 50"},
+      {"holds", "--db data/treasury/ledger.sqlite --coordinator COORDINATOR_NODE_ID"},
       {"epoch",
        "--db data/treasury/ledger.sqlite --key keys/treasury.key --epoch 0 "
        "--worker worker:NODE_ID,1.5,3600 --model MODEL_ID,creator:alice,100"},
@@ -505,7 +353,8 @@ std::string subcommand_example(std::string_view name) {
 
 const CommandRegistration ledger{
     "ledger",
-    "The treasury ledger: init, deposit, transfer, stake, quote, balance, history, epoch, verify",
+    "The treasury ledger: init, deposit, transfer, stake, quote, balance, history, holds, epoch, "
+    "verify",
     [](CLI::App& app) -> CommandRun {
       set_example(app,
                   "seedgrid ledger balance --db data/treasury/ledger.sqlite --account user:alice");
@@ -646,6 +495,12 @@ const CommandRegistration ledger{
       db(history);
       history->add_option("--account", o->account, "Only entries touching this account");
       history->add_option("--limit", o->limit, "At most this many entries (default 20)");
+
+      CLI::App* holds = sub(
+          "holds", "Open escrow holds, oldest first, with the credits each still holds", run_holds);
+      db(holds);
+      holds->add_option("--coordinator", o->coordinator,
+                        "Only the holds this coordinator ordered (its node id, 64 hex digits)");
 
       CLI::App* epoch = sub("epoch", "Close a reward epoch (mints tokens)", run_epoch);
       writer(epoch);
