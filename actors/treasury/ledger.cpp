@@ -358,51 +358,61 @@ Result<std::optional<HoldInfo>> Ledger::hold_for_request(std::string_view reques
 }
 
 namespace {
-struct OpenHoldRow {
-  std::int64_t id = 0, at = 0;
-  std::string request_id, coordinator;
-};
-
-// The holds not yet released, oldest first, with the coordinator their entry names. Read whole
-// before the caller looks anything else up, so no other statement runs inside this one.
-Result<std::vector<OpenHoldRow>> open_hold_rows(LedgerState& s) {
-  // The open_holds index keeps this to the holds still open, however long the ledger.
-  auto st = s.statement(
+// The holds not yet released, oldest first, with the coordinator their entry names and, with
+// `holdings`, what each still holds: one read, however many holds (the open_holds index keeps it
+// to the open ones, however long the ledger).
+Result<std::vector<OpenHoldListing>> open_hold_rows(LedgerState& s, bool holdings) {
+  static const std::string kRead =
       "SELECT holds.id, holds.request_id, journal.request, journal.at FROM holds JOIN journal ON "
-      "journal.seq = holds.id WHERE holds.released = 0 ORDER BY holds.id");
+      "journal.seq = holds.id WHERE holds.released = 0 ORDER BY holds.id";
+  static const std::string kReadHoldings = message_of(
+      "SELECT holds.id, holds.request_id, journal.request, journal.at, holds.payer, holds.jobs, "
+      "holds.finalized, COALESCE(balances.amount, 0) FROM holds JOIN journal ON journal.seq = "
+      "holds.id LEFT JOIN balances ON balances.account = '",
+      journal::kHoldAccountPrefix,
+      "' || holds.id AND balances.asset = ", static_cast<int>(Asset::credits),
+      " WHERE holds.released = 0 ORDER BY holds.id");
+  auto st = s.statement(holdings ? kReadHoldings : kRead);
   if (!st) return pass_on(st);
-  std::vector<OpenHoldRow> out;
+  storage::Statement& q = **st;
+  std::vector<OpenHoldListing> out;
   for (;;) {
-    auto row = (*st)->step();
+    auto row = q.step();
     if (!row) {
-      (*st)->reset();
+      q.reset();
       return pass_on(row);
     }
     if (!*row) break;
-    OpenHoldRow hold{.id = (*st)->column_int64(0),
-                     .at = (*st)->column_int64(3),
-                     .request_id = (*st)->column_text(1),
-                     .coordinator = {}};
-    auto fields = journal::request_fields((*st)->column_text(2));
+    OpenHoldListing hold;
+    hold.id = q.column_int64(0);
+    hold.request_id = q.column_text(1);
+    hold.placed_at = q.column_int64(3);
+    if (holdings) {
+      hold.payer = q.column_text(4);
+      hold.jobs = static_cast<int>(q.column_int64(5));
+      hold.finalized_jobs = static_cast<int>(q.column_int64(6));
+      hold.remaining = q.column_int64(7);
+    }
+    auto fields = journal::request_fields(q.column_text(2));
     if (!fields) {
-      (*st)->reset();
+      q.reset();
       return context(fields.error(), "hold ", hold.id);
     }
     for (auto& [name, value] : *fields)
       if (name == "coordinator") hold.coordinator = std::move(value);
     out.push_back(std::move(hold));
   }
-  (*st)->reset();
+  q.reset();
   return out;
 }
 }  // namespace
 
 Result<std::vector<OpenHoldOf>> Ledger::open_holds_ordered_by(std::string_view coordinator) const {
-  auto rows = open_hold_rows(*state_);
+  auto rows = open_hold_rows(*state_, /*holdings=*/false);
   if (!rows) return pass_on(rows);
   std::vector<OpenHoldOf> out;
   // A hold that names no coordinator (an older build's) is no coordinator's to sweep.
-  for (OpenHoldRow& row : *rows)
+  for (OpenHoldListing& row : *rows)
     if (!row.coordinator.empty() && row.coordinator == coordinator)
       out.push_back({row.id, std::move(row.request_id)});
   return out;
@@ -410,16 +420,10 @@ Result<std::vector<OpenHoldOf>> Ledger::open_holds_ordered_by(std::string_view c
 
 Result<std::vector<OpenHoldListing>> Ledger::open_holds(
     std::optional<std::string_view> coordinator) const {
-  auto rows = open_hold_rows(*state_);
-  if (!rows) return pass_on(rows);
-  std::vector<OpenHoldListing> out;
-  for (OpenHoldRow& row : *rows) {
-    if (coordinator && row.coordinator != *coordinator) continue;
-    auto info = hold(row.id);
-    if (!info) return pass_on(info);
-    out.push_back({std::move(*info), std::move(row.coordinator), row.at});
-  }
-  return out;
+  auto rows = open_hold_rows(*state_, /*holdings=*/true);
+  if (!rows || !coordinator) return rows;
+  std::erase_if(*rows, [&](const OpenHoldListing& h) { return h.coordinator != *coordinator; });
+  return rows;
 }
 
 Result<std::int64_t> Ledger::last_epoch() const {

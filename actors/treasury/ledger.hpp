@@ -64,9 +64,12 @@ struct OpenHoldOf {
 // An open hold as an operator lists it (`seedgrid ledger holds`): the escrow still held for a
 // request, and which coordinator ordered it (empty for a hold placed before holds named one).
 struct OpenHoldListing {
-  HoldInfo hold;
-  std::string coordinator;
+  std::int64_t id = 0;
+  std::string request_id, payer, coordinator;
   std::int64_t placed_at = 0;  // unix seconds of the hold's entry
+  int jobs = 0;
+  int finalized_jobs = 0;  // settled, paid as cancelled or refunded
+  Micros remaining = 0;
 };
 
 struct Unbonding {

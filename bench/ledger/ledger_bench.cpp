@@ -5,9 +5,12 @@
 // best case, as a coordinator's commit of one large request's jobs is.
 //
 //   bench_ledger [--dir DIR | --postgres URI] [--settlements N] [--verify-entries N] [--batch B]
+//                [--open-holds N]
 //
 // --batch B measures only group commits of B (default: 1, 64 and 1024); --verify-entries 0 skips
-// the verify measurement. --postgres puts the ledger in a PostgreSQL database instead of a SQLite
+// the verify measurement. --open-holds N (default 100,000; 0 skips) times the read of the open
+// holds with N one-image requests in flight, half of them another coordinator's: a coordinator's
+// sweep at its start and `seedgrid ledger holds` make it. --postgres puts the ledger in a PostgreSQL database instead of a SQLite
 // file (in a schema of its own, dropped at the end).
 //
 // Durability is the real one: WAL with synchronous=FULL on DIR's file system (default: the system
@@ -139,12 +142,51 @@ Rate settle_rate(const Location& at, std::size_t batch, std::int64_t jobs) {
   return {n / seconds_since(start), n / (cpu_seconds() - cpu_start)};
 }
 
+// The open holds as a coordinator's sweep reads them (open_holds_ordered_by) and as an operator's
+// listing does (open_holds, which also reads what each still holds).
+void open_holds_read(const Location& at, std::int64_t count) {
+  at.clear();
+  auto ledger = Ledger::open(at.path, bench_identity(), TreasuryConfig{});
+  if (!ledger) die("open", ledger.error());
+  const std::string mine(64, 'a'), other(64, 'b');
+  std::vector<Operation> ops = {Deposit{"bench/deposit", 1, "user:bench", count * kMicrosPerUnit}};
+  for (std::int64_t i = 0; i < count; ++i)
+    ops.push_back(OpenHold{.key = message_of("bench/open/", i),
+                           .at = 1,
+                           .payer = "user:bench",
+                           .request_id = message_of("open-", i),
+                           .request = {.base_render_millis = 43'200,
+                                       .steps = 20,
+                                       .width = 512,
+                                       .height = 512,
+                                       .tier = Tier::fast,
+                                       .count = 1},
+                           .coordinator = i % 2 ? other : mine});
+  for (std::size_t i = 0; i < ops.size(); i += 4096)
+    for (auto& r : ledger->apply_batch(std::span<const Operation>(ops).subspan(
+             i, std::min<std::size_t>(4096, ops.size() - i))))
+      if (!r) die("hold", r.error());
+  auto start = Clock::now();
+  auto swept = ledger->open_holds_ordered_by(mine);
+  const double sweep_s = seconds_since(start);
+  if (!swept) die("open holds", swept.error());
+  start = Clock::now();
+  auto listed = ledger->open_holds(mine);
+  const double list_s = seconds_since(start);
+  if (!listed) die("open holds", listed.error());
+  std::printf(
+      "open holds: %lld open, one coordinator's %zu read for its sweep in %.0f ms, listed with "
+      "what each holds (ledger holds) in %.0f ms\n",
+      static_cast<long long>(count), swept->size(), sweep_s * 1e3, list_s * 1e3);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path().string();
   std::string postgres;
-  std::int64_t settle_jobs = 100'000, verify_entries = 200'000;
+  std::int64_t settle_jobs = 100'000, verify_entries = 200'000, open_hold_count = 100'000;
   std::vector<std::size_t> batches = {1, 64, 1024};
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--dir"))
@@ -155,13 +197,15 @@ int main(int argc, char** argv) {
       settle_jobs = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--verify-entries"))
       verify_entries = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--open-holds"))
+      open_hold_count = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--batch"))
       batches = {static_cast<std::size_t>(std::atoll(argv[i + 1]))};
     else {
       std::fprintf(
           stderr,
           "usage: bench_ledger [--dir DIR | --postgres URI] [--settlements N] [--verify-entries N] "
-          "[--batch B]\n");
+          "[--batch B] [--open-holds N]\n");
       return 2;
     }
   }
@@ -198,6 +242,8 @@ int main(int argc, char** argv) {
         batch, rate.wall, rate.cpu, static_cast<long long>(jobs));
     std::fflush(stdout);
   }
+
+  if (open_hold_count > 0) open_holds_read(at, open_hold_count);
 
   // verify: a ledger of `verify_entries` settlements, checked from the database alone.
   at.clear();

@@ -129,13 +129,12 @@ int run_holds(const LedgerOptions& o) {
   if (!holds) return report("holds", holds.error());
   Micros held = 0;
   for (const OpenHoldListing& h : *holds) {
-    held += h.hold.remaining;
+    held += h.remaining;
     std::printf(
         "hold %lld request %s payer %s: %d of %d jobs done, %s credits held, placed at %lld "
         "by %s\n",
-        static_cast<long long>(h.hold.id), h.hold.request_id.c_str(), h.hold.payer.c_str(),
-        h.hold.finalized_jobs, h.hold.jobs, format_micros(h.hold.remaining).c_str(),
-        static_cast<long long>(h.placed_at),
+        static_cast<long long>(h.id), h.request_id.c_str(), h.payer.c_str(), h.finalized_jobs,
+        h.jobs, format_micros(h.remaining).c_str(), static_cast<long long>(h.placed_at),
         h.coordinator.empty() ? "no coordinator named (placed before protocol 2)"
                               : ("coordinator " + h.coordinator).c_str());
   }
