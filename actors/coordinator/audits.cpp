@@ -83,7 +83,7 @@ Reply CoordinatorCore::on_result(const PublicKey& from, protocol::JobResult resu
         double(now_ms - j->assigned_ms));
     s.save_node(*n);
   }
-  j->output_hash = result.output_hash;
+  s.name_image(*j, result.output_hash);
   j->trajectory_root = result.trajectory_root;
   j->determinism_class = result.determinism_class;
   j->render_ms = result.render_ms;

@@ -30,12 +30,42 @@ RequestState* CoreState::find_request(const std::string& request_id) {
   return it == requests.end() ? nullptr : &it->second;
 }
 
+namespace {
+void count_images(std::map<Digest, std::uint32_t>& named, const RequestState& r, bool add) {
+  for (const JobState& j : r.jobs) {
+    if (j.output_hash == Digest{}) continue;
+    if (add) {
+      ++named[j.output_hash];
+    } else if (auto it = named.find(j.output_hash); it != named.end() && --it->second == 0) {
+      named.erase(it);
+    }
+  }
+}
+}  // namespace
+
+RequestState& CoreState::add_request(RequestState r) {
+  const std::string id = r.request.request_id;
+  auto [it, added] = requests.try_emplace(id, std::move(r));
+  if (added) count_images(images_named, it->second, /*add=*/true);
+  return it->second;
+}
+
 // By value: callers pass the request's own id.
 void CoreState::forget_request(std::string request_id) {
   auto it = requests.find(request_id);
   if (it == requests.end()) return;
   drop_queue_place(queue_place(it->second));
+  count_images(images_named, it->second, /*add=*/false);
   requests.erase(it);
+}
+
+void CoreState::name_image(JobState& j, const Digest& hash) {
+  if (j.output_hash == hash) return;
+  if (j.output_hash != Digest{})
+    if (auto it = images_named.find(j.output_hash); it != images_named.end() && --it->second == 0)
+      images_named.erase(it);
+  if (hash != Digest{}) ++images_named[hash];
+  j.output_hash = hash;
 }
 
 std::uint32_t CoreState::job_kind(const RequestState& r) {
@@ -147,6 +177,7 @@ void CoreState::keep_done(const RequestState& r) {
     if (auto it = requests.find(oldest->second); it != requests.end()) {
       const RequestState let_go = std::move(it->second);
       drop_queue_place(queue_place(let_go));
+      count_images(images_named, let_go, /*add=*/false);
       requests.erase(it);
       release_images(let_go);
     }
@@ -157,13 +188,8 @@ void CoreState::keep_done(const RequestState& r) {
 void CoreState::release_images(const RequestState& let_go) {
   const std::string& id = let_go.request.request_id;
   for (const auto& j : let_go.jobs) {
-    if (j.output_hash == Digest{}) continue;
-    // Another request naming the same image is rare (same spec, same seed): the journal's index
-    // says whether there is one (a job's output hash reaches its row in the handler that sets
-    // it), and only then is memory searched.
-    auto shared = journal.output_named_elsewhere(j.output_hash, id, /*done_ones_too=*/true);
-    if (!shared) return record_fatal(shared.error());
-    if (image_wanted(j.output_hash, id, *shared)) continue;
+    // `let_go` left images_named with `requests`, so a count here is another request's.
+    if (j.output_hash == Digest{} || image_wanted(j.output_hash)) continue;
     // A private request's images went when it was done (settlement.cpp), their pages zeroed;
     // what is left here is public.
     if (auto r = results.remove(j.output_hash, /*zero_pages=*/false); !r)
@@ -182,17 +208,10 @@ bool CoreState::penalty_on(const std::string& request_id) const {
   return false;
 }
 
-bool CoreState::image_wanted(const Digest& hash, const std::string& request_id,
-                             bool search_requests) const {
+bool CoreState::image_wanted(const Digest& hash) const {
   for (const auto& [id, p] : penalties)
     if (p.output_hash == hash) return true;
-  if (!search_requests) return false;
-  for (const auto& [id, r] : requests) {
-    if (id == request_id) continue;
-    for (const auto& j : r.jobs)
-      if (j.output_hash == hash) return true;
-  }
-  return false;
+  return images_named.contains(hash);
 }
 
 void CoreState::record_fatal(const Error& e) {

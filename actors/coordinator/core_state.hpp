@@ -88,7 +88,13 @@ struct CoreState {
   Registrar registrar;
   AuditSampler sampler;
   NodeRegistry nodes;
+  // Through add_request, forget_request and keep_done only, which keep images_named with it.
   std::map<std::string, RequestState> requests;
+  // How many jobs of the requests in `requests` name each result image (name_image): when a
+  // request leaves memory this says whether another still names its images (release_images),
+  // without a journal read per image, which waited for the writer's queue (a round trip on
+  // PostgreSQL).
+  std::map<Digest, std::uint32_t> images_named;
   // Queued job indices per request, in the order dispatch serves requests: a dispatch walks it
   // from the front and stops when the workers are full, rather than sorting every request.
   std::map<QueuePlace, QueueEntry> queued;
@@ -134,8 +140,12 @@ struct CoreState {
   // --- bookkeeping (core_state.cpp) ---
   const PublicKey& key() const { return identity.public_key(); }
   RequestState* find_request(const std::string& request_id);
+  // Takes a request into memory, its images counted in images_named.
+  RequestState& add_request(RequestState r);
   // Lets a request go from memory (its queue entry first); its journal rows are the caller's.
   void forget_request(std::string request_id);
+  // Sets the image a job of a request in `requests` names (a zero digest: none).
+  void name_image(JobState& j, const Digest& hash);
   // The number of the request's kind of job (job_kinds), numbered on first use.
   std::uint32_t job_kind(const RequestState& r);
   // The job named "<request id>/<index>".
@@ -177,9 +187,8 @@ struct CoreState {
   void release_images(const RequestState& let_go);
   // Whether a pending penalty is on a job of this request.
   bool penalty_on(const std::string& request_id) const;
-  // Whether a pending penalty, or (with `search_requests`) a request in memory other than
-  // `request_id`, names this image.
-  bool image_wanted(const Digest& hash, const std::string& request_id, bool search_requests) const;
+  // Whether a pending penalty, or a request in memory, names this image.
+  bool image_wanted(const Digest& hash) const;
   double audit_rate_of(const NodeEntry& n) const;
 };
 

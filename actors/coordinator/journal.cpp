@@ -363,9 +363,9 @@ Result<std::vector<JournaledNode>> Journal::load_nodes() const {
   return out;
 }
 
-Result<bool> Journal::output_named_elsewhere(const Digest& hash, const std::string& request_id,
-                                             bool done_ones_too) const {
-  Statement& q = done_ones_too ? state_->output_named : state_->output_named_undone;
+Result<bool> Journal::output_named_elsewhere(const Digest& hash,
+                                             const std::string& request_id) const {
+  Statement& q = state_->output_named_undone;
   const storage::ResetAtExit done{q};
   q.bind_blob(1, hash).bind(2, request_id);
   auto row = q.step();

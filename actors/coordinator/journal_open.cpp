@@ -179,8 +179,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   auto put_job_payment = prep(
       "UPDATE jobs SET phase = ?, charged = ?, worker_paid = ?, creator_paid = ?, "
       "platform_fee = ?, burned = ?, reference = ? WHERE request_id = ? AND idx = ?");
-  // Asked when a request leaves memory, or a private one is done (output_named_elsewhere).
-  auto output_named = prep("SELECT 1 FROM jobs WHERE output_hash = ? AND request_id != ? LIMIT 1");
+  // Asked when a private request is done (output_named_elsewhere).
   auto output_named_undone = prep(
       "SELECT 1 FROM jobs JOIN requests USING(request_id) WHERE jobs.output_hash = ? AND "
       "request_id != ? AND requests.phase != 3 LIMIT 1");
@@ -190,7 +189,7 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   for (auto* s : {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash,
                   &slash_done, &put_verification, &delete_verification, &put_penalty,
                   &delete_penalty, &put_notice, &delete_notice, &find_request, &put_job_payment,
-                  &put_request_progress, &output_named, &output_named_undone})
+                  &put_request_progress, &output_named_undone})
     if (!*s) return context(s->error(), "preparing the journal");
   auto tasks = journal_tasks::prepare(*db);
   if (!tasks) return context(tasks.error(), "preparing the journal");
@@ -231,7 +230,6 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                                                 std::move(*find_request),
                                                 std::move(*put_job_payment),
                                                 std::move(*put_request_progress),
-                                                std::move(*output_named),
                                                 std::move(*output_named_undone),
                                                 std::move(*tasks),
                                                 std::move(*images),

@@ -72,8 +72,7 @@ Result<void> recover(CoreState& s, std::int64_t now_ms, Outbox& out) {
   auto loaded = s.journal.load_requests(s.options.recent_done_requests);
   if (!loaded) return pass_on(loaded);
   for (auto& loaded_request : *loaded) {
-    const std::string id = loaded_request.request.request_id;
-    RequestState& r = s.requests.emplace(id, std::move(loaded_request)).first->second;
+    RequestState& r = s.add_request(std::move(loaded_request));
     r.accepted_ms = now_ms;
     switch (r.phase) {
       case RequestPhase::holding:

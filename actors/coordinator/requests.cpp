@@ -128,7 +128,7 @@ CoordinatorCore::SubmitAnswer CoordinatorCore::submit(const protocol::GenerateRe
   std::vector<RgbImage> images = std::move(r.request.images);
   r.request.images.clear();
   const std::string id = request.request_id;
-  RequestState& stored = s.requests.emplace(id, std::move(r)).first->second;
+  RequestState& stored = s.add_request(std::move(r));
   s.save_submitted(stored);
   if (!images.empty())
     if (auto w = s.journal.put_input_images(id, images); !w) s.record_fatal(w.error());

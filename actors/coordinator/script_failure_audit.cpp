@@ -41,7 +41,7 @@ void script_failure_confirmed(CoreState& s, RequestState& r, JobState& j, const 
   j.audit = JobAudit{};
   j.audit.claimed_failure = reason;
   j.audit.plan = full_audit_only();
-  j.output_hash = Digest{};  // no result: what a restart reads to re-queue the job
+  s.name_image(j, Digest{});  // no result: what a restart reads to re-queue the job
   j.trajectory_root = Digest{};
   s.set_phase(r, j, JobPhase::auditing, now_ms);
   j.deadline_ms = now_ms + s.options.policy.audit.timeout_ms;

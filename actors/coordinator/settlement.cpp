@@ -160,8 +160,7 @@ void hold_released(CoreState& s, const LedgerOrder& order, const protocol::Ledge
   if (r.request.privacy == protocol::Privacy::private_images) {
     for (const auto& j : r.jobs) {
       if (j.phase != JobPhase::delivered) continue;
-      auto elsewhere = s.journal.output_named_elsewhere(j.output_hash, r.request.request_id,
-                                                        /*done_ones_too=*/false);
+      auto elsewhere = s.journal.output_named_elsewhere(j.output_hash, r.request.request_id);
       if (elsewhere && !*elsewhere) (void)s.results.remove(j.output_hash);
     }
   }

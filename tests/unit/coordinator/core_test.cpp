@@ -202,6 +202,30 @@ TEST_F(CoreFixture, RequestsLetGoTogetherKeepOnlyTheImagesMemoryStillNames) {
   expect_conservation();
 }
 
+// After a restart the requests loaded from the journal count as naming their images: one that
+// another loaded request names stays when the first leaves memory, and goes with the second.
+TEST_F(CoreFixture, AnImageTwoLoadedRequestsNameGoesWithTheSecondAfterARestart) {
+  recent_done_requests_ = 2;
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  finish_one_job("t1", 7);
+  finish_one_job("t2", 7);  // the same image as t1
+  ASSERT_EQ(images_["t1"], images_["t2"]);
+  open_core();
+  register_node(w1_, protocol::Role::worker, worker_caps());
+  ASSERT_NE(core_->request("t1"), nullptr);
+  ASSERT_NE(core_->request("t2"), nullptr);
+  finish_one_job("t3", 8);  // t1 leaves memory
+  EXPECT_EQ(core_->request("t1"), nullptr);
+  EXPECT_TRUE(holds_image_of("t2")) << "t2, loaded at the restart, still names the image";
+  finish_one_job("t4", 9);  // t2 leaves memory
+  EXPECT_EQ(core_->request("t2"), nullptr);
+  EXPECT_FALSE(holds_image_of("t2")) << "the image outlived every request that named it";
+  EXPECT_TRUE(holds_image_of("t3"));
+  EXPECT_FALSE(core_->fatal()) << core_->fatal()->message;
+  expect_conservation();
+}
+
 // A job keeps its worker's signed commitment for receipts and audits, not the pixels (the result
 // store has those): not even their buffer. A cleared copy kept its capacity, the image's size per
 // job held in memory, 360 MiB over the dispatch bench and gigabytes at 512 x 512 (bench/RESULTS.md).
