@@ -31,15 +31,17 @@ RequestState* CoreState::find_request(const std::string& request_id) {
 }
 
 namespace {
-void count_images(std::map<Digest, std::uint32_t>& named, const RequestState& r, bool add) {
-  for (const JobState& j : r.jobs) {
-    if (j.output_hash == Digest{}) continue;
-    if (add) {
-      ++named[j.output_hash];
-    } else if (auto it = named.find(j.output_hash); it != named.end() && --it->second == 0) {
-      named.erase(it);
-    }
+void count_image(std::map<Digest, std::uint32_t>& named, const Digest& hash, bool add) {
+  if (hash == Digest{}) return;
+  if (add) {
+    ++named[hash];
+  } else if (auto it = named.find(hash); it != named.end() && --it->second == 0) {
+    named.erase(it);
   }
+}
+
+void count_images(std::map<Digest, std::uint32_t>& named, const RequestState& r, bool add) {
+  for (const JobState& j : r.jobs) count_image(named, j.output_hash, add);
 }
 }  // namespace
 
@@ -61,10 +63,8 @@ void CoreState::forget_request(std::string request_id) {
 
 void CoreState::name_image(JobState& j, const Digest& hash) {
   if (j.output_hash == hash) return;
-  if (j.output_hash != Digest{})
-    if (auto it = images_named.find(j.output_hash); it != images_named.end() && --it->second == 0)
-      images_named.erase(it);
-  if (hash != Digest{}) ++images_named[hash];
+  count_image(images_named, j.output_hash, /*add=*/false);
+  count_image(images_named, hash, /*add=*/true);
   j.output_hash = hash;
 }
 
