@@ -43,12 +43,18 @@ void count_image(std::map<Digest, std::uint32_t>& named, const Digest& hash, boo
 void count_images(std::map<Digest, std::uint32_t>& named, const RequestState& r, bool add) {
   for (const JobState& j : r.jobs) count_image(named, j.output_hash, add);
 }
+
+// A done private request names its images no more: they went when it was done
+// (release_private_images), unless another request names them.
+bool names_its_images(const RequestState& r) {
+  return r.phase != RequestPhase::done || r.request.privacy != protocol::Privacy::private_images;
+}
 }  // namespace
 
 RequestState& CoreState::add_request(RequestState r) {
   const std::string id = r.request.request_id;
   auto [it, added] = requests.try_emplace(id, std::move(r));
-  if (added) count_images(images_named, it->second, /*add=*/true);
+  if (added && names_its_images(it->second)) count_images(images_named, it->second, /*add=*/true);
   return it->second;
 }
 
@@ -57,7 +63,7 @@ void CoreState::forget_request(std::string request_id) {
   auto it = requests.find(request_id);
   if (it == requests.end()) return;
   drop_queue_place(queue_place(it->second));
-  count_images(images_named, it->second, /*add=*/false);
+  if (names_its_images(it->second)) count_images(images_named, it->second, /*add=*/false);
   requests.erase(it);
 }
 
@@ -177,7 +183,7 @@ void CoreState::keep_done(const RequestState& r) {
     if (auto it = requests.find(oldest->second); it != requests.end()) {
       const RequestState let_go = std::move(it->second);
       drop_queue_place(queue_place(let_go));
-      count_images(images_named, let_go, /*add=*/false);
+      if (names_its_images(let_go)) count_images(images_named, let_go, /*add=*/false);
       requests.erase(it);
       release_images(let_go);
     }
@@ -200,6 +206,13 @@ void CoreState::release_images(const RequestState& let_go) {
   const bool zero = let_go.request.privacy == protocol::Privacy::private_images;
   if (let_go.task && let_go.task->input_pixels > 0 && !penalty_on(id))
     if (auto r = journal.release_input_images(id, zero); !r) return record_fatal(r.error());
+}
+
+void CoreState::release_private_images(const RequestState& r) {
+  count_images(images_named, r, /*add=*/false);
+  for (const auto& j : r.jobs)
+    if (j.phase == JobPhase::delivered && !images_named.contains(j.output_hash))
+      (void)results.remove(j.output_hash);
 }
 
 bool CoreState::penalty_on(const std::string& request_id) const {

@@ -185,6 +185,10 @@ struct CoreState {
   // from them). Its journal rows stay, the record of what was asked and delivered; the pixels were
   // most of the journal's growth.
   void release_images(const RequestState& let_go);
+  // A private request just done: it names its images no more, and each it delivered goes, its
+  // pages zeroed, unless a request in memory (one not done, or a public one, which may still be
+  // attached to) names the same image.
+  void release_private_images(const RequestState& r);
   // Whether a pending penalty is on a job of this request.
   bool penalty_on(const std::string& request_id) const;
   // Whether a pending penalty, or a request in memory, names this image.

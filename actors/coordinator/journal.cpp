@@ -363,16 +363,6 @@ Result<std::vector<JournaledNode>> Journal::load_nodes() const {
   return out;
 }
 
-Result<bool> Journal::output_named_elsewhere(const Digest& hash,
-                                             const std::string& request_id) const {
-  Statement& q = state_->output_named_undone;
-  const storage::ResetAtExit done{q};
-  q.bind_blob(1, hash).bind(2, request_id);
-  auto row = q.step();
-  if (!row) return pass_on(row);
-  return *row;
-}
-
 Result<void> Journal::put_command_nonce(const JournaledNonce& n, std::int64_t now_unix_ms) {
   if (auto t = ensure_transaction(); !t) return t;
   auto forget = state_->db.prepare("DELETE FROM command_nonces WHERE expires < ?");

@@ -125,9 +125,6 @@ class Journal {
   Result<std::vector<JournaledNode>> load_nodes() const;
   Result<std::vector<protocol::LedgerOrder>> pending_slashes() const;
   Result<std::vector<JournaledPenalty>> load_penalties() const;
-  // Whether a job of a request other than `request_id`, one that is not done, names this output
-  // hash (whether a done private request's image may go).
-  Result<bool> output_named_elsewhere(const Digest& hash, const std::string& request_id) const;
   // Whether a request of this id was ever journaled (done ones included). For an id not in the
   // core's memory: a new id is answered from memory (request_id_filter.hpp), without a read.
   Result<bool> knows_request(const std::string& request_id) const;

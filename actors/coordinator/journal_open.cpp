@@ -18,6 +18,8 @@ using storage::Database;
 
 namespace {
 
+// jobs_output, an index of jobs by image, answered whether another request named an image; the
+// core counts that in memory now (CoreState::images_named), so journals of earlier builds lose it.
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS requests(
   request_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, phase INTEGER NOT NULL,
@@ -38,7 +40,7 @@ CREATE TABLE IF NOT EXISTS jobs(
   worker_paid INTEGER NOT NULL, creator_paid INTEGER NOT NULL, platform_fee INTEGER NOT NULL,
   burned INTEGER NOT NULL, reference TEXT NOT NULL,
   PRIMARY KEY(request_id, idx));
-CREATE INDEX IF NOT EXISTS jobs_output ON jobs(output_hash);
+DROP INDEX IF EXISTS jobs_output;
 CREATE TABLE IF NOT EXISTS nodes(
   key BLOB PRIMARY KEY, role INTEGER NOT NULL, success_bits INTEGER NOT NULL,
   latency_bits INTEGER NOT NULL, uptime_bits INTEGER NOT NULL, audit_bits INTEGER NOT NULL,
@@ -174,22 +176,19 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
   auto put_notice = prep(upsert_sql("notices", {"audit_id", "verdict"}, {"audit_id"}));
   auto delete_notice = prep("DELETE FROM notices WHERE audit_id = ?");
   auto find_request = prep("SELECT 1 FROM requests WHERE request_id = ?");  // at every submit
-  // A job's payment changes its row's phase and money only: an upsert of the whole row would
-  // rewrite its entry in jobs_output too, a page at a random place (bench/RESULTS.md, session 38).
+  // A job's payment changes its row's phase and money only (an upsert of the whole row rewrote
+  // its entry in the jobs_output index of the time, a page at a random place: bench/RESULTS.md,
+  // session 38).
   auto put_job_payment = prep(
       "UPDATE jobs SET phase = ?, charged = ?, worker_paid = ?, creator_paid = ?, "
       "platform_fee = ?, burned = ?, reference = ? WHERE request_id = ? AND idx = ?");
-  // Asked when a private request is done (output_named_elsewhere).
-  auto output_named_undone = prep(
-      "SELECT 1 FROM jobs JOIN requests USING(request_id) WHERE jobs.output_hash = ? AND "
-      "request_id != ? AND requests.phase != 3 LIMIT 1");
   auto put_request_progress = prep(
       "UPDATE requests SET phase = ?, hold_id = ?, per_job = ?, quoted = ?, cancel_requested = ?, "
       "refunded = ? WHERE request_id = ?");
-  for (auto* s : {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash,
-                  &slash_done, &put_verification, &delete_verification, &put_penalty,
-                  &delete_penalty, &put_notice, &delete_notice, &find_request, &put_job_payment,
-                  &put_request_progress, &output_named_undone})
+  for (auto* s :
+       {&put_request, &put_job, &delete_request, &delete_jobs, &put_node, &put_slash, &slash_done,
+        &put_verification, &delete_verification, &put_penalty, &delete_penalty, &put_notice,
+        &delete_notice, &find_request, &put_job_payment, &put_request_progress})
     if (!*s) return context(s->error(), "preparing the journal");
   auto tasks = journal_tasks::prepare(*db);
   if (!tasks) return context(tasks.error(), "preparing the journal");
@@ -230,7 +229,6 @@ Result<Journal> Journal::open(const std::string& path, const std::string& prompt
                                                 std::move(*find_request),
                                                 std::move(*put_job_payment),
                                                 std::move(*put_request_progress),
-                                                std::move(*output_named_undone),
                                                 std::move(*tasks),
                                                 std::move(*images),
                                                 next,

@@ -29,7 +29,6 @@ struct Journal::State {
       slash_done;
   storage::Statement put_verification, delete_verification, put_penalty, delete_penalty;
   storage::Statement put_notice, delete_notice, find_request, put_job_payment, put_request_progress;
-  storage::Statement output_named_undone;  // output_named_elsewhere
   journal_tasks::Statements tasks;
   journal_results::Statements images;
   std::uint64_t next_sequence = 1;

@@ -157,13 +157,7 @@ void hold_released(CoreState& s, const LedgerOrder& order, const protocol::Ledge
   r.phase = RequestPhase::done;
   s.save_progress(r);
   complete(s, r, out);
-  if (r.request.privacy == protocol::Privacy::private_images) {
-    for (const auto& j : r.jobs) {
-      if (j.phase != JobPhase::delivered) continue;
-      auto elsewhere = s.journal.output_named_elsewhere(j.output_hash, r.request.request_id);
-      if (elsewhere && !*elsewhere) (void)s.results.remove(j.output_hash);
-    }
-  }
+  if (r.request.privacy == protocol::Privacy::private_images) s.release_private_images(r);
   s.keep_done(r);  // last: it may let `r` go
 }
 
