@@ -16,15 +16,14 @@ using protocol::LedgerOrderKind;
 
 namespace {
 
-// Images no loaded request and no penalty names: those of requests let go before this start (or
-// by a coordinator that kept every image), and a cheater's image once its penalty was settled;
+// Images no loaded request and no penalty names (CoreState::images_named; a done private request
+// names none): those of requests let go before this start (or by a coordinator that kept every
+// image), and a cheater's image once its penalty was settled;
 // and the input images of requests not loaded (zeroed: which of them were private is not loaded
 // either, and this runs once a start).
 Result<void> release_unwanted_images(CoreState& s) {
   std::set<Digest> wanted;
-  for (const auto& [id, r] : s.requests)
-    for (const auto& j : r.jobs)
-      if (j.output_hash != Digest{}) wanted.insert(j.output_hash);
+  for (const auto& [hash, jobs] : s.images_named) wanted.insert(hash);
   for (const auto& [id, p] : s.penalties) wanted.insert(p.output_hash);
   auto removed = s.results.keep_only(wanted);
   if (!removed) return pass_on(removed);
