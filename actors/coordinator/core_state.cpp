@@ -59,12 +59,14 @@ RequestState& CoreState::add_request(RequestState r) {
 }
 
 // By value: callers pass the request's own id.
-void CoreState::forget_request(std::string request_id) {
+std::optional<RequestState> CoreState::forget_request(std::string request_id) {
   auto it = requests.find(request_id);
-  if (it == requests.end()) return;
+  if (it == requests.end()) return std::nullopt;
   drop_queue_place(queue_place(it->second));
   if (names_its_images(it->second)) count_images(images_named, it->second, /*add=*/false);
+  std::optional<RequestState> gone(std::move(it->second));
   requests.erase(it);
+  return gone;
 }
 
 void CoreState::name_image(JobState& j, const Digest& hash) {
@@ -180,13 +182,7 @@ void CoreState::keep_done(const RequestState& r) {
   if (done_in_memory.size() <= keep + keep / 16) return;
   while (done_in_memory.size() > keep) {
     const auto oldest = done_in_memory.begin();
-    if (auto it = requests.find(oldest->second); it != requests.end()) {
-      const RequestState let_go = std::move(it->second);
-      drop_queue_place(queue_place(let_go));
-      if (names_its_images(let_go)) count_images(images_named, let_go, /*add=*/false);
-      requests.erase(it);
-      release_images(let_go);
-    }
+    if (const auto let_go = forget_request(oldest->second)) release_images(*let_go);
     done_in_memory.erase(oldest);
   }
 }

@@ -71,7 +71,7 @@ QueuePlace queue_place(const RequestState& r);
 // A request's entry in the queue: its queued jobs, with the request itself and the number of its
 // kind of job (CoreState::job_kind), so that a dispatch pass behind a backlog reads both without
 // a lookup by id or a string compare per entry. The request outlives its entry: it leaves
-// `requests` only through CoreState::forget_request or keep_done, which drop the entry first.
+// `requests` only through CoreState::forget_request (keep_done's too), which drops the entry first.
 struct QueueEntry {
   RequestState* request = nullptr;
   std::uint32_t kind = 0;
@@ -88,7 +88,7 @@ struct CoreState {
   Registrar registrar;
   AuditSampler sampler;
   NodeRegistry nodes;
-  // Through add_request, forget_request and keep_done only, which keep images_named with it.
+  // Through add_request and forget_request only, which keep images_named with it.
   std::map<std::string, RequestState> requests;
   // How many jobs of the requests in `requests` name each result image (name_image): when a
   // request leaves memory this says whether another still names its images (release_images),
@@ -142,8 +142,9 @@ struct CoreState {
   RequestState* find_request(const std::string& request_id);
   // Takes a request into memory, its images counted in images_named.
   RequestState& add_request(RequestState r);
-  // Lets a request go from memory (its queue entry first); its journal rows are the caller's.
-  void forget_request(std::string request_id);
+  // Lets a request go from memory, with its queue entry and its count in images_named, and
+  // returns it (none if it was not in memory); its journal rows are the caller's.
+  std::optional<RequestState> forget_request(std::string request_id);
   // Sets the image a job of a request in `requests` names (a zero digest: none).
   void name_image(JobState& j, const Digest& hash);
   // The number of the request's kind of job (job_kinds), numbered on first use.

@@ -375,13 +375,11 @@ Result<std::vector<OpenHoldListing>> open_hold_rows(LedgerState& s, bool holding
   auto st = s.statement(holdings ? kReadHoldings : kRead);
   if (!st) return pass_on(st);
   storage::Statement& q = **st;
+  const storage::ResetAtExit done{q};
   std::vector<OpenHoldListing> out;
   for (;;) {
     auto row = q.step();
-    if (!row) {
-      q.reset();
-      return pass_on(row);
-    }
+    if (!row) return pass_on(row);
     if (!*row) break;
     OpenHoldListing hold;
     hold.id = q.column_int64(0);
@@ -394,15 +392,11 @@ Result<std::vector<OpenHoldListing>> open_hold_rows(LedgerState& s, bool holding
       hold.remaining = q.column_int64(7);
     }
     auto fields = journal::request_fields(q.column_text(2));
-    if (!fields) {
-      q.reset();
-      return context(fields.error(), "hold ", hold.id);
-    }
+    if (!fields) return context(fields.error(), "hold ", hold.id);
     for (auto& [name, value] : *fields)
       if (name == "coordinator") hold.coordinator = std::move(value);
     out.push_back(std::move(hold));
   }
-  q.reset();
   return out;
 }
 }  // namespace

@@ -63,22 +63,24 @@ void die(const std::string& what, const Error& e) {
   std::exit(1);
 }
 
+// `count` SD 1.x base renders of 512 x 512, 1 credit each.
+QuoteRequest base_renders(int count) {
+  return {.base_render_millis = 43'200,
+          .steps = 20,
+          .width = 512,
+          .height = 512,
+          .tier = Tier::fast,
+          .count = count};
+}
+
 // Opens enough 512-image holds for `jobs` settlements and returns their ids.
 std::vector<std::int64_t> open_holds(Ledger& ledger, std::int64_t jobs) {
   const std::int64_t holds = (jobs + 511) / 512;
   std::vector<Operation> setup = {
       Deposit{"bench/deposit", 1, "user:bench", (holds + 1) * 512 * kMicrosPerUnit}};
   for (std::int64_t h = 0; h < holds; ++h)
-    setup.push_back(OpenHold{message_of("bench/hold/", h),
-                             1,
-                             "user:bench",
-                             message_of("bench-", h),
-                             {.base_render_millis = 43'200,
-                              .steps = 20,
-                              .width = 512,
-                              .height = 512,
-                              .tier = Tier::fast,
-                              .count = 512}});
+    setup.push_back(OpenHold{message_of("bench/hold/", h), 1, "user:bench", message_of("bench-", h),
+                             base_renders(512)});
   std::vector<std::int64_t> ids;
   for (auto& r : ledger.apply_batch(setup)) {
     if (!r) die("setup", r.error());
@@ -155,12 +157,7 @@ void open_holds_read(const Location& at, std::int64_t count) {
                            .at = 1,
                            .payer = "user:bench",
                            .request_id = message_of("open-", i),
-                           .request = {.base_render_millis = 43'200,
-                                       .steps = 20,
-                                       .width = 512,
-                                       .height = 512,
-                                       .tier = Tier::fast,
-                                       .count = 1},
+                           .request = base_renders(1),
                            .coordinator = i % 2 ? other : mine});
   for (std::size_t i = 0; i < ops.size(); i += 4096)
     for (auto& r : ledger->apply_batch(std::span<const Operation>(ops).subspan(
